@@ -1,0 +1,10 @@
+"""All check modules, listed explicitly (greppable; no registration at import).
+
+tests/contract asserts that every module under checks/ is listed here exactly once.
+"""
+
+from reviewbot.checks.module import self_pin
+
+ALL = (
+    self_pin,
+)

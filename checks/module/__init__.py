@@ -1,0 +1,1 @@
+"""MOD: module ownership and object lifetime rules (../shared/RULES.md)."""

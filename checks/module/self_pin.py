@@ -1,0 +1,94 @@
+"""A module takes a reference on itself with `try_module_get(THIS_MODULE)`.
+
+## What it does
+Flags an added `try_module_get(THIS_MODULE)` or `__module_get(THIS_MODULE)`: code that pins
+the very module it is running in.
+
+## Why is this bad?
+A module can only pin itself safely if something else already holds a reference: the
+`try_module_get()` kernel-doc asks for "direct protection" (a reference taken by *another*
+entity) or "implied protection" (for example a kernfs active reference).  If no one else pins
+the module, the call cannot close the race with `rmmod`: the module may already be `GOING`
+while this code runs.  If someone else does pin it, the call is redundant.
+
+Christoph Hellwig (nbd): "try_module_get(THIS_MODULE) is an indicator for an unsafe pattern.
+If we don't already have a reference it could never close the race."  Greg Kroah-Hartman:
+"try_module_get(THIS_MODULE) is always racy and probably does not do what you want it to do.
+You always want to get/put module references from code that is NOT the code calling these
+functions."
+
+## Example
+```c
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t len)
+{
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	do_reset(dev);
+	module_put(THIS_MODULE);
+	return len;
+}
+```
+
+## Use instead
+```c
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t len)
+{
+	do_reset(dev);	/* kernfs active reference drains before the attribute goes away */
+	return len;
+}
+```
+Let the core that calls into the module take the reference (an `owner` field in the ops
+struct and a `THIS_MODULE` register wrapper).  To hand an extra reference to async work from
+a path that is already pinned, use `__module_get(THIS_MODULE)`; a kthread holding it must end
+with `module_put_and_kthread_exit()`.
+
+## Known problems
+Legitimate idioms are reported at low confidence (not posted by default): a reference handed
+to a kthread that exits through `module_put_and_kthread_exit()`, debugger pins (kgdb), and a
+deliberate permanent pin next to a "don't allow unload" comment.  The hunk does not show who
+calls the function, so an implied reference (sysfs, fops) is not proven, only suspected.
+
+## References
+- `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` kernel-doc
+- S-2002: Adam Richter, "Do not call try_module_get() unnecessarily" (LKML, Nov 2002)
+- c55b2b983b0f "nbd: fix race between nbd_alloc_config() and module removal"
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot.clex import statements
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.rules import Rule
+
+RULE = Rule.from_doc(__doc__, id="MOD001", slug="module-self-pin", level=Level.WARNING,
+                     confidence=Confidence.HIGH, tags=("self-pin",))
+
+_SELF_GET = re.compile(r"\b(try_module_get|__module_get)\s*\(\s*THIS_MODULE\s*\)")
+# Idioms where a self-reference is the documented way (RULES.md MOD001 FP list).
+_HANDOFF = re.compile(r"\b(kthread_run|kthread_create\w*|module_put_and_kthread_exit|kgdb\w*|"
+                      r"suppress_bind_attrs)\b|[Dd]on'?t allow .{0,40}unload")
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    for fd in patch.c_files:
+        for hunk in fd.hunks:
+            shown = hunk.new_side()
+            context_text = hunk.section + "\n" + "\n".join(ln.text for ln in shown)
+            idiom = bool(_HANDOFF.search(context_text))
+            for st in statements(shown):
+                m = _SELF_GET.search(st.text)
+                if not m or not st.any_added:
+                    continue
+                line = st.line_of(_SELF_GET.pattern)
+                if not line.added:
+                    continue
+                func = m.group(1)
+                low = idiom or func == "__module_get"
+                yield RULE.finding(fd.path, line, f"{func}(THIS_MODULE) pins the module from its own code",
+                                   confidence=Confidence.LOW if low else None)

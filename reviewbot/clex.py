@@ -1,0 +1,130 @@
+"""Small, fast C helpers for hunk-level reasoning (no parser needed).
+
+Comments and string literals are blanked (keeping columns and line structure), and physical
+lines are joined into statements so `if (a &&\\n try_module_get(m))` is seen as one.
+Function-level analysis with tree-sitter lives in reviewbot.cmodel.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from reviewbot.model import DiffLine
+
+_TOKEN = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
+
+
+def blank(text: str) -> str:
+    """Replace comments and string/char literal contents with spaces (newlines kept)."""
+
+    def sub(m: re.Match) -> str:
+        s = m.group(0)
+        if s[0] in "\"'":
+            return s[0] + re.sub(r"[^\n]", " ", s[1:-1]) + s[-1]
+        return re.sub(r"[^\n]", " ", s)
+
+    return _TOKEN.sub(sub, text)
+
+
+def code_lines(lines: Sequence[DiffLine]) -> list[str]:
+    """The lines' text with comments/strings blanked, comment state carried across lines."""
+    joined = "\n".join(ln.text for ln in lines)
+    # An unterminated /* at the end of a fragment: blank to the end.
+    out = blank(joined)
+    start = out.find("/*")
+    if start >= 0:
+        out = out[:start] + re.sub(r"[^\n]", " ", out[start:])
+    # A fragment that starts inside a comment (' * foo' / '*/' lines).
+    res = out.split("\n")
+    for i, ln in enumerate(lines):
+        t = ln.text.lstrip()
+        if t.startswith("*") and not t.startswith("*)") and "*/" not in t[:2] or t.startswith("*/"):
+            if not re.match(r"\*\s*\w+\s*=", t):  # '*p = x;' is code
+                res[i] = " " * len(res[i])
+    return res
+
+
+@dataclass(frozen=True)
+class Stmt:
+    text: str  # joined, comments blanked, whitespace folded
+    lines: tuple[DiffLine, ...]
+
+    @property
+    def first(self) -> DiffLine:
+        return self.lines[0]
+
+    def line_of(self, needle: str) -> DiffLine:
+        """The physical line where `needle` (a regex) first matches; the first line otherwise."""
+        for ln, code in zip(self.lines, code_lines(self.lines)):
+            if re.search(needle, code):
+                return ln
+        return self.first
+
+    @property
+    def any_added(self) -> bool:
+        return any(ln.added for ln in self.lines)
+
+
+def statements(lines: Sequence[DiffLine]) -> list[Stmt]:
+    """Join physical lines into statements (split after ';', '{', '}' and preprocessor lines)."""
+    out: list[Stmt] = []
+    buf: list[DiffLine] = []
+    parts: list[str] = []
+    depth = 0
+    for ln, code in zip(lines, code_lines(lines)):
+        stripped = code.strip()
+        if not buf and stripped.startswith("#"):
+            out.append(Stmt(stripped, (ln,)))
+            continue
+        if not stripped and not buf:
+            continue
+        buf.append(ln)
+        parts.append(stripped)
+        depth += stripped.count("(") - stripped.count(")")
+        if depth <= 0 and (stripped.endswith((";", "{", "}")) or stripped.endswith(":") and not stripped.endswith("::")):
+            out.append(Stmt(re.sub(r"\s+", " ", " ".join(parts)).strip(), tuple(buf)))
+            buf, parts, depth = [], [], 0
+        elif len(buf) > 40:  # runaway (macro soup): give up on this fragment
+            out.append(Stmt(re.sub(r"\s+", " ", " ".join(parts)).strip(), tuple(buf)))
+            buf, parts, depth = [], [], 0
+    if buf:
+        out.append(Stmt(re.sub(r"\s+", " ", " ".join(parts)).strip(), tuple(buf)))
+    return out
+
+
+def call_args(text: str, func: str) -> list[str]:
+    """Argument text of every call to `func` in `text` (balanced parentheses)."""
+    res = []
+    for m in re.finditer(r"\b%s\s*\(" % re.escape(func), text):
+        i = m.end()
+        depth = 1
+        j = i
+        while j < len(text) and depth:
+            if text[j] == "(":
+                depth += 1
+            elif text[j] == ")":
+                depth -= 1
+            j += 1
+        res.append(text[i:j - 1].strip())
+    return res
+
+
+def norm(expr: str) -> str:
+    """Normalise an expression for comparison: no spaces, no redundant outer parens/&."""
+    e = re.sub(r"\s+", "", expr)
+    while e.startswith("(") and e.endswith(")"):
+        e = e[1:-1]
+    return e
+
+
+def runs(lines: Iterable[DiffLine]) -> list[list[DiffLine]]:
+    """Split a hunk's lines into maximal runs of the same kind."""
+    out: list[list[DiffLine]] = []
+    for ln in lines:
+        if out and out[-1][0].kind == ln.kind:
+            out[-1].append(ln)
+        else:
+            out.append([ln])
+    return out

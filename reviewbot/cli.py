@@ -1,0 +1,55 @@
+"""The `reviewbot` console script.  Each subcommand is a module in reviewbot.commands.
+
+Exit status: 0 no findings, 1 findings, 2 usage or input error (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from reviewbot import __version__
+from reviewbot.errors import InputError
+
+# Explicit, ordered list of subcommand modules (reviewbot/commands/<name>.py).
+COMMANDS = ("review", "eval", "rules", "explain")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors: one line, exit 2
+        self.exit(2, f"reviewbot: {message} (see 'reviewbot {self.prog.split()[-1]} --help')\n"
+                  if " " in self.prog else f"reviewbot: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reviewbot", description="Review Linux kernel patches for module-ownership "
+                     "and object-lifetime bugs.")
+    parser.add_argument("--version", action="version", version=f"reviewbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        mod = importlib.import_module(f"reviewbot.commands.{name.replace('-', '_')}")
+        p = mod.add_parser(sub)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except InputError as exc:
+        print(f"reviewbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""reviewbot review SOURCE... [--git RANGE [--repo DIR]] [--tree DIR] [--format F] [--all]"""
+
+from __future__ import annotations
+
+import sys
+
+from reviewbot import pipeline
+from reviewbot.errors import InputError
+from reviewbot.report import jsonout, terminal
+
+FORMATS = ("text", "json")
+
+
+def add_parser(sub):
+    p = sub.add_parser("review", help="review a patch, mbox, directory, git range or Message-Id",
+                       description="Review SOURCE(s): a .patch/.eml/.mbox file, a directory of "
+                       ".patch files, '-' for stdin, a Message-Id or lore URL, or --git RANGE.")
+    p.add_argument("sources", nargs="*", metavar="SOURCE")
+    p.add_argument("--git", dest="git_range", metavar="REV_RANGE", help="review each commit of a git range")
+    p.add_argument("--repo", metavar="DIR", help="repository for --git (default: current directory)")
+    p.add_argument("--tree", metavar="DIR", help="kernel git tree: analyse full functions at the series' base")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--all", action="store_true", help="also show low-confidence findings")
+    p.add_argument("--revision", type=int, metavar="N", help="series revision to review (default: latest)")
+    p.add_argument("--midmask", metavar="URL", help="public-inbox URL mask for Message-Ids, e.g. "
+                   "https://lore.kernel.org/all/%%s (default: git config b4.midmask)")
+    p.add_argument("--select", action="append", default=[], metavar="RULE", help="run only these rules")
+    p.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
+    p.add_argument("-q", "--quiet", action="store_true", help="text: no rule explanations")
+    return p
+
+
+def run(args) -> int:
+    if not args.sources and args.git_range is None:
+        raise InputError("review", "nothing to review: name a SOURCE or --git REV_RANGE")
+    opts = pipeline.Options(tree=args.tree, revision=args.revision, midmask=args.midmask,
+                            select=tuple(args.select), ignore=tuple(args.ignore))
+    all_series = pipeline.load(args.sources, args.git_range, args.repo, opts)
+    found = False
+    for series in all_series:
+        review = pipeline.review_series(series, opts)
+        if review.shown(include_low=args.all):
+            found = True
+        if args.format == "json":
+            out = jsonout.format_review(review, args.all)
+            if len(all_series) > 1:  # JSON Lines: one contract object per series
+                import json
+                out = json.dumps(json.loads(out), ensure_ascii=False) + "\n"
+        else:
+            out = terminal.format_review(review, args.all, verbose=not args.quiet)
+        sys.stdout.write(out)
+    return 1 if found else 0

@@ -1,0 +1,77 @@
+"""Parse a patch's diff text into FileDiffs with unidiff.
+
+Handles renames, new/deleted files, binary patches, CRLF mail and '\\ No newline at end of
+file'.  Hunk line counts are checked strictly by unidiff: a truncated hunk is an error.
+"""
+
+from __future__ import annotations
+
+import re
+
+from unidiff import PatchSet
+from unidiff.errors import UnidiffParseError
+
+from reviewbot.model import DiffLine, FileDiff, Hunk
+
+_DIFF_START = re.compile(r"^(diff --git |--- \S|Index: )", re.M)
+
+
+class DiffError(ValueError):
+    pass
+
+
+def find_diff(body: str) -> str:
+    """The diff part of a patch body ('' when there is none)."""
+    m = _DIFF_START.search(body)
+    if not m:
+        return ""
+    text = body[m.start():]
+    # A signature ('-- \n') after the last hunk is not part of the diff.
+    text = re.sub(r"\n-- \n(?:.*\n?)*\Z", "\n", text)
+    return text
+
+
+def _strip_prefix(path: str | None) -> str | None:
+    if path is None or path == "/dev/null":
+        return None
+    if path.startswith(("a/", "b/")):
+        return path[2:]
+    return path
+
+
+def parse_diff(diff_text: str) -> tuple[FileDiff, ...]:
+    """Parse a unified diff.  Raises DiffError on a malformed diff."""
+    if not diff_text.strip():
+        return ()
+    text = diff_text.replace("\r\n", "\n")
+    if not text.endswith("\n"):
+        text += "\n"
+    try:
+        ps = PatchSet(text)
+    except UnidiffParseError as exc:
+        raise DiffError(f"malformed diff: {exc}") from None
+    except Exception as exc:  # unidiff raises assorted errors on garbage
+        raise DiffError(f"malformed diff: {exc.__class__.__name__}: {exc}") from None
+    files = []
+    for pf in ps:
+        src = _strip_prefix(pf.source_file)
+        tgt = _strip_prefix(pf.target_file)
+        path = tgt or src or pf.path
+        hunks = []
+        for h in pf:
+            lines = []
+            for ln in h:
+                if ln.line_type not in "+- ":
+                    continue  # '\ No newline at end of file'
+                lines.append(DiffLine(kind=ln.line_type, text=ln.value.rstrip("\n").rstrip("\r"),
+                                      old_no=ln.source_line_no, new_no=ln.target_line_no))
+            hunks.append(Hunk(old_start=h.source_start, old_len=h.source_length,
+                              new_start=h.target_start, new_len=h.target_length,
+                              section=(h.section_header or "").strip(), lines=tuple(lines)))
+        files.append(FileDiff(path=path, old_path=src, hunks=tuple(hunks),
+                              is_new=pf.is_added_file, is_deleted=pf.is_removed_file,
+                              is_rename=bool(getattr(pf, "is_rename", False)) or (src is not None and tgt is not None and src != tgt),
+                              is_binary=bool(getattr(pf, "is_binary_file", False))))
+    if not files:
+        raise DiffError("no file changes found in the diff")
+    return tuple(files)

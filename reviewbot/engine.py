@@ -1,0 +1,94 @@
+"""Run the checks over a Series: pure, deterministic, and crash-contained per check."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Callable, Iterable
+
+from reviewbot.context import Context
+from reviewbot.model import Finding, Patch, Review, Scope, Series, Side
+from reviewbot.registry import CheckModule, all_checks
+
+log = logging.getLogger(__name__)
+
+
+def _anchorable(patch: Patch, f: Finding) -> bool:
+    """A finding must sit on a line its patch shows (added/removed/context), on the right side."""
+    if f.path is None:
+        return True
+    for fd in patch.files:
+        if fd.path != f.path and fd.old_path != f.path:
+            continue
+        for ln in fd.lines():
+            no = ln.old_no if f.side is Side.OLD else ln.new_no
+            if no == f.line:
+                return True
+    return False
+
+
+def select_checks(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[CheckModule, ...]:
+    sel = {s.upper() for s in select} | {s.lower() for s in select}
+    ign = {s.upper() for s in ignore} | {s.lower() for s in ignore}
+    out = []
+    for mod in all_checks():
+        r = mod.RULE
+        if sel and r.id not in sel and r.slug not in sel:
+            continue
+        if r.id in ign or r.slug in ign:
+            continue
+        out.append(mod)
+    return tuple(out)
+
+
+def review(series: Series, context_for: Callable[[Patch], Context] | None = None,
+           checks: tuple[CheckModule, ...] | None = None, context_mode: str = "hunks",
+           notes: Iterable[str] = ()) -> Review:
+    """Run every check on every patch of the series.  A crashing check becomes a note."""
+    checks = all_checks() if checks is None else checks
+    series_text = "\n".join([series.cover] + [p.message for p in series.patches])
+    default_ctx = Context(series_text=series_text)
+    findings: list[Finding] = []
+    run_notes = list(series.notes) + list(notes)
+    for patch in series.patches:
+        if not patch.c_files:
+            continue
+        ctx = context_for(patch) if context_for else default_ctx
+        for mod in checks:
+            if mod.RULE.scope is Scope.SERIES:
+                continue
+            try:
+                produced = list(mod.check(patch, ctx))
+            except Exception as exc:  # a check bug must not lose the other checks' results
+                log.exception("check %s crashed on %s", mod.RULE.id, patch.subject)
+                run_notes.append(f"internal: {mod.RULE.id} failed on patch {patch.index}: "
+                                 f"{exc.__class__.__name__}: {exc}")
+                continue
+            for f in produced:
+                if not _anchorable(patch, f):
+                    continue
+                findings.append(replace(f, patch_index=patch.index, patch_msgid=patch.msgid,
+                                        patch_subject=patch.subject))
+    for mod in checks:
+        if mod.RULE.scope is not Scope.SERIES:
+            continue
+        try:
+            findings.extend(mod.check(series, default_ctx))
+        except Exception as exc:
+            run_notes.append(f"internal: {mod.RULE.id} failed: {exc.__class__.__name__}: {exc}")
+    findings = _dedupe(findings)
+    findings.sort(key=Finding.sort_key)
+    result = Review(series=series, context=context_mode, findings=tuple(findings), notes=tuple(run_notes))
+    from reviewbot import suppress  # author-side directives (DESIGN.md §7)
+    return suppress.apply(result)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen = set()
+    out = []
+    for f in findings:
+        key = (f.patch_index, f.rule.id, f.path, f.line, f.side, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

@@ -1,0 +1,177 @@
+"""The one module that talks to b4 (pinned b4==0.16.*; its library API is not declared stable).
+
+Mail in, Series out: local mbox bytes go through b4.mailsplit_bytes(), a Message-Id or lore
+URL through b4.get_pi_thread_by_msgid(); LoreMailbox.get_series() decides revision, cover
+letter and completeness.  We never thread mail ourselves beyond bucketing an mbox by the
+thread root named in its headers, so that an mbox of unrelated patches gives one series each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import hashlib
+import logging
+import re
+from email.message import EmailMessage
+
+import b4
+
+from reviewbot.diffparse import DiffError, find_diff, parse_diff
+from reviewbot.errors import InputError
+from reviewbot.model import Patch, Series
+
+_SYNTHETIC = "@reviewbot.invalid"
+_configured: dict[str, str | None] = {}
+
+logging.getLogger("b4").setLevel(logging.CRITICAL + 1)  # b4 logs to stderr; we report in notes
+
+
+def configure(midmask: str | None = None) -> None:
+    """Load b4's config once (git config b4.*), optionally overriding b4.midmask."""
+    if _configured.get("done") and _configured.get("midmask") == midmask:
+        return
+    overrides = {"b4.midmask": midmask} if midmask else {}
+    b4.setup_config(argparse.Namespace(config=overrides))
+    b4.LORENODE = None  # rebuild the HTTP node for the (new) midmask
+    _configured.update(done="1", midmask=midmask)
+
+
+def _as_mbox(data: bytes) -> bytes:
+    if data.startswith(b"From "):
+        return data
+    return b"From mboxrd@z Thu Jan  1 00:00:00 1970\n" + data
+
+
+def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
+    """Split mbox (or single-mail) bytes into messages; give Message-Id-less mail a stable id."""
+    data = data.replace(b"\r\n", b"\n")
+    if not data.strip():
+        raise InputError(source, "empty input")
+    try:
+        msgs = b4.mailsplit_bytes(_as_mbox(data))
+    except Exception as exc:
+        raise InputError(source, f"cannot split mail: {exc}") from None
+    out = []
+    for i, msg in enumerate(msgs):
+        if not b4.LoreMessage.get_clean_msgid(msg):
+            digest = hashlib.sha1(msg.as_bytes()).hexdigest()[:16]
+            del msg["Message-Id"]
+            msg["Message-Id"] = f"<{digest}.{i}{_SYNTHETIC}>"
+        if not msg.get("Subject"):
+            msg["Subject"] = "[PATCH] (no subject)"
+        out.append(msg)
+    return out
+
+
+def _thread_root(msg: EmailMessage) -> str:
+    refs = re.findall(r"<([^>]+)>", str(msg.get("References", "")))
+    if refs:
+        return refs[0]
+    irt = re.findall(r"<([^>]+)>", str(msg.get("In-Reply-To", "")))
+    if irt:
+        return irt[0]
+    return b4.LoreMessage.get_clean_msgid(msg) or ""
+
+
+def series_from_messages(msgs: list[EmailMessage], source: str,
+                         revision: int | None = None) -> list[Series]:
+    """Group messages by thread root and let b4 build each thread's series."""
+    groups: dict[str, list[EmailMessage]] = {}
+    for msg in msgs:
+        groups.setdefault(_thread_root(msg), []).append(msg)
+    result = []
+    for msgs_in_thread in groups.values():
+        lmbx = b4.LoreMailbox()
+        for msg in msgs_in_thread:
+            try:
+                lmbx.add_message(msg)
+            except Exception as exc:  # b4 rejects some malformed mail
+                raise InputError(source, f"cannot read message: {exc}") from None
+        if not lmbx.series:
+            continue  # replies and mail without a diff
+        if revision is not None and revision not in lmbx.series:
+            have = ", ".join(f"v{r}" for r in sorted(lmbx.series))
+            raise InputError(source, f"no revision v{revision} in this thread (have {have})")
+        lser = lmbx.get_series(revision=revision, codereview_trailers=False)
+        if lser is None:
+            continue
+        result.append(_to_series(lser, sorted(lmbx.series), source))
+    if not result:
+        raise InputError(source, "no patches found (no mail with a diff)")
+    return result
+
+
+def _clean_id(msgid: str | None) -> str | None:
+    if not msgid or msgid.endswith(_SYNTHETIC):
+        return None
+    return msgid
+
+
+def _split_body(body: str) -> tuple[str, str]:
+    """(commit message, notes below '---' and above the diff)."""
+    diff = find_diff(body)
+    head = body[: len(body) - len(diff)] if diff else body
+    m = re.search(r"^---[ \t]*$", head, re.M)
+    if m:
+        return head[: m.start()].rstrip() + "\n", head[m.end():].strip("\n")
+    return head.rstrip() + "\n", ""
+
+
+def _to_patch(index: int, lmsg, source: str) -> Patch:
+    body = lmsg.body or ""
+    diff = find_diff(body)
+    message, notes = _split_body(body)
+    where = f"{source} (patch {index}: {lmsg.full_subject})" if source else lmsg.full_subject
+    try:
+        files = parse_diff(diff)
+    except DiffError as exc:
+        raise InputError(where, str(exc)) from None
+    author = email.utils.formataddr((lmsg.fromname or "", lmsg.fromemail or ""))
+    return Patch(index=index, subject=lmsg.full_subject, msgid=_clean_id(lmsg.msgid), author=author,
+                 message=message, notes=notes, diff=diff, files=files)
+
+
+def _to_series(lser, revisions: list[int], source: str) -> Series:
+    notes = []
+    patches = []
+    missing = []
+    for i, lmsg in enumerate(lser.patches[1:], start=1):
+        if lmsg is None:
+            missing.append(i)
+            continue
+        patches.append(_to_patch(i, lmsg, source))
+    if missing and lser.expected > 1:
+        notes.append(f"series incomplete: patch(es) {', '.join(map(str, missing))} of {lser.expected} missing")
+    if len(revisions) > 1:
+        notes.append(f"thread has revisions {', '.join('v%d' % r for r in revisions)}; reviewed v{lser.revision}")
+    cover = lser.patches[0]
+    root = cover or next((p for p in lser.patches[1:] if p is not None), None)
+    subject = lser.subject if lser.subject and lser.subject != "(untitled)" else (root.subject if root else "")
+    return Series(subject=subject, msgid=_clean_id(root.msgid) if root else None,
+                  revision=lser.revision or 1, base=lser.base_commit, patches=tuple(patches),
+                  cover=cover.body if cover else "", change_id=getattr(lser, "change_id", None),
+                  notes=tuple(notes), source=source)
+
+
+def series_from_mbox_bytes(data: bytes, source: str, revision: int | None = None) -> list[Series]:
+    return series_from_messages(split_mbox(data, source), source, revision)
+
+
+def series_from_msgid(msgid: str, revision: int | None = None, midmask: str | None = None) -> Series:
+    """Fetch a thread from the public-inbox that b4.midmask names and build its series."""
+    configure(midmask)
+    clean = b4.parse_msgid(msgid)
+    try:
+        msgs = b4.get_pi_thread_by_msgid(clean, nocache=True, quiet=True)
+    except Exception as exc:  # connection refused, DNS, HTTP errors from liblore
+        raise InputError(msgid, f"cannot fetch thread: {exc.__class__.__name__}: {exc}") from None
+    if not msgs:
+        base = str(b4.get_main_config().get("midmask", "")).replace("/%s", "")
+        raise InputError(msgid, f"no thread found for this Message-Id at {base or 'the configured public-inbox'}")
+    series = series_from_messages(msgs, msgid, revision)
+    # The thread may hold several postings; prefer the one containing the requested message.
+    for s in series:
+        if s.msgid == clean or any(p.msgid == clean for p in s.patches):
+            return s
+    return series[0]

@@ -1,0 +1,38 @@
+"""Source -> Series -> Context -> checks -> Review: the one path every front end uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from reviewbot import engine
+from reviewbot.ingest import sources
+from reviewbot.model import Review, Series
+
+
+@dataclass(frozen=True)
+class Options:
+    tree: str | None = None
+    revision: int | None = None
+    midmask: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+def load(items: Sequence[str], git_range: str | None = None, repo: str | None = None,
+         opts: Options = Options()) -> list[Series]:
+    series: list[Series] = []
+    if git_range is not None:
+        series += sources.load_git(git_range, repo)
+    for item in items:
+        series += sources.load(item, revision=opts.revision, midmask=opts.midmask)
+    return series
+
+
+def review_series(series: Series, opts: Options = Options()) -> Review:
+    checks = engine.select_checks(opts.select, opts.ignore)
+    if opts.tree:
+        from reviewbot import tree  # tree mode: worktree at the base, full pre/post images
+
+        return tree.review_with_tree(series, opts.tree, checks)
+    return engine.review(series, checks=checks)

@@ -1,0 +1,1 @@
+"""Reporters: turn a Review into output.  They never import checks."""

@@ -1,0 +1,76 @@
+"""Test helpers for rules: tiny diffs with checked hunk counts, exact-line assertions."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+from reviewbot import engine
+from reviewbot.diffparse import parse_diff
+from reviewbot.ingest import b4 as b4src
+from reviewbot.model import Patch, Review, Series
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+SHARED = ROOT.parent / "shared"
+
+
+def _check_counts(text: str) -> None:
+    lines = text.splitlines()
+    for i, ln in enumerate(lines):
+        m = re.match(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@", ln)
+        if not m:
+            continue
+        want_old = int(m.group(1) if m.group(1) is not None else 1)
+        want_new = int(m.group(2) if m.group(2) is not None else 1)
+        old = new = 0
+        for body in lines[i + 1:]:
+            if body.startswith(("@@", "diff --git", "--- ")) and not (old < want_old or new < want_new):
+                break
+            if old >= want_old and new >= want_new:
+                break
+            k = body[:1] or " "
+            if k == "\\":
+                continue
+            old += k in " -"
+            new += k in " +"
+        assert (old, new) == (want_old, want_new), f"fixture hunk {ln!r}: counted -{old} +{new}"
+
+
+def diff(text: str, *, message: str = "", notes: str = "", subject: str = "[PATCH] test") -> Series:
+    """A one-patch Series from a dedented unified diff (tabs written as \\t are expanded)."""
+    body = textwrap.dedent(text).lstrip("\n").replace("\\t", "\t")
+    _check_counts(body)
+    patch = Patch(index=1, subject=subject, msgid=None, author="Test <t@example.org>",
+                  message=message, notes=notes, diff=body, files=parse_diff(body))
+    return Series(subject=subject, msgid=None, revision=1, base=None, patches=(patch,))
+
+
+def load_case(path: str | Path) -> Series:
+    (series,) = b4src.series_from_mbox_bytes(Path(path).read_bytes(), str(path))
+    return series
+
+
+def run_rule(module, series: Series, context_for=None) -> Review:
+    return engine.review(series, checks=(module,), context_for=context_for)
+
+
+def _locs(review: Review, include_low: bool) -> set:
+    return {(f.path, f.line, f.side.value) for f in review.shown(include_low=include_low)}
+
+
+def assert_fires(module, series: Series, at, include_low: bool = False, context_for=None) -> None:
+    """`at` is [(path, line)] (new side) or [(path, line, 'old'|'new')]: compared as a set."""
+    want = {(a[0], a[1], a[2] if len(a) > 2 else "new") for a in at}
+    review = run_rule(module, series, context_for)
+    got = _locs(review, include_low)
+    assert got == want, "findings differ:\n" + "\n".join(
+        f"  {f.path}:{f.line} ({f.side.value}, {f.effective_confidence.value}) {f.message}" for f in review.findings)
+
+
+def assert_quiet(module, series: Series, include_low: bool = False, context_for=None) -> None:
+    review = run_rule(module, series, context_for)
+    got = review.shown(include_low=include_low)
+    assert not got, "unexpected findings:\n" + "\n".join(
+        f"  {f.path}:{f.line} ({f.side.value}) {f.message}" for f in got)
