@@ -41,15 +41,46 @@ def _strip_prefix(path: str | None) -> str | None:
 
 def parse_diff(diff_text: str) -> tuple[FileDiff, ...]:
     """Parse a unified diff.  Raises DiffError on a malformed diff."""
+    files, problems = parse_diff_lenient(diff_text)
+    if problems:
+        raise DiffError(problems[0])
+    return files
+
+
+def parse_diff_lenient(diff_text: str) -> tuple[tuple[FileDiff, ...], tuple[str, ...]]:
+    """Parse a diff file by file: a damaged file is reported, the others are kept.
+
+    Raises DiffError only when no file at all can be read.
+    """
     if not diff_text.strip():
-        return ()
+        return (), ()
     text = diff_text.replace("\r\n", "\n")
     if not text.endswith("\n"):
         text += "\n"
     try:
+        return _parse(text), ()
+    except DiffError as whole:
+        chunks = [c for c in re.split(r"(?m)^(?=diff --git )", text) if c.startswith("diff --git ")]
+        if len(chunks) < 2:
+            raise whole
+    files: list[FileDiff] = []
+    problems: list[str] = []
+    for chunk in chunks:
+        try:
+            files.extend(_parse(chunk))
+        except DiffError as exc:
+            name = chunk.split("\n", 1)[0].split(" b/")[-1]
+            problems.append(f"{name}: {exc}")
+    if not files:
+        raise DiffError(problems[0])
+    return tuple(files), tuple(problems)
+
+
+def _parse(text: str) -> tuple[FileDiff, ...]:
+    try:
         ps = PatchSet(text)
     except UnidiffParseError as exc:
-        raise DiffError(f"malformed diff: {exc}") from None
+        raise DiffError(f"malformed diff: {str(exc).strip()}") from None
     except Exception as exc:  # unidiff raises assorted errors on garbage
         raise DiffError(f"malformed diff: {exc.__class__.__name__}: {exc}") from None
     files = []

@@ -51,6 +51,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     findings: list[Finding] = []
     run_notes = list(series.notes) + list(notes)
     for patch in series.patches:
+        run_notes.extend(patch.problems)
         if not patch.c_files:
             continue
         ctx = context_for(patch) if context_for else default_ctx

@@ -127,6 +127,7 @@ class Patch:
     notes: str  # the part below '---' before the diff (diffstat, changelog, directives)
     diff: str
     files: tuple[FileDiff, ...]
+    problems: tuple[str, ...] = ()  # files of the diff that could not be read (skipped)
 
     @property
     def c_files(self) -> tuple[FileDiff, ...]:

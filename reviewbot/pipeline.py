@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from reviewbot import engine
+from reviewbot.errors import InputError
 from reviewbot.ingest import sources
 from reviewbot.model import Review, Series
 
@@ -20,12 +21,13 @@ class Options:
 
 
 def load(items: Sequence[str], git_range: str | None = None, repo: str | None = None,
-         opts: Options = Options()) -> list[Series]:
+         opts: Options = Options(), errors: list[InputError] | None = None) -> list[Series]:
+    """All series the sources name.  With `errors`, damaged threads are collected, not raised."""
     series: list[Series] = []
     if git_range is not None:
         series += sources.load_git(git_range, repo)
     for item in items:
-        series += sources.load(item, revision=opts.revision, midmask=opts.midmask)
+        series += sources.load(item, revision=opts.revision, midmask=opts.midmask, errors=errors)
     return series
 
 

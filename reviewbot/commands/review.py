@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 from reviewbot import pipeline
@@ -35,7 +36,8 @@ def run(args) -> int:
         raise InputError("review", "nothing to review: name a SOURCE or --git REV_RANGE")
     opts = pipeline.Options(tree=args.tree, revision=args.revision, midmask=args.midmask,
                             select=tuple(args.select), ignore=tuple(args.ignore))
-    all_series = pipeline.load(args.sources, args.git_range, args.repo, opts)
+    errors: list[InputError] = []
+    all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
     found = False
     for series in all_series:
         review = pipeline.review_series(series, opts)
@@ -44,9 +46,12 @@ def run(args) -> int:
         if args.format == "json":
             out = jsonout.format_review(review, args.all)
             if len(all_series) > 1:  # JSON Lines: one contract object per series
-                import json
-                out = json.dumps(json.loads(out), ensure_ascii=False) + "\n"
+                out = json.dumps(jsonout.review_dict(review, args.all), ensure_ascii=False) + "\n"
         else:
             out = terminal.format_review(review, args.all, verbose=not args.quiet)
         sys.stdout.write(out)
+    for exc in errors:  # damaged threads of an mbox: reported, the rest was reviewed
+        print(f"reviewbot: {exc}", file=sys.stderr)
+    if errors:
+        return 2
     return 1 if found else 0

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 
 import b4
 
-from reviewbot.diffparse import DiffError, find_diff, parse_diff
+from reviewbot.diffparse import DiffError, find_diff, parse_diff_lenient
 from reviewbot.errors import InputError
 from reviewbot.model import Patch, Series
 
@@ -74,32 +74,50 @@ def _thread_root(msg: EmailMessage) -> str:
     return b4.LoreMessage.get_clean_msgid(msg) or ""
 
 
-def series_from_messages(msgs: list[EmailMessage], source: str,
-                         revision: int | None = None) -> list[Series]:
-    """Group messages by thread root and let b4 build each thread's series."""
+def series_from_messages(msgs: list[EmailMessage], source: str, revision: int | None = None,
+                         errors: list[InputError] | None = None) -> list[Series]:
+    """Group messages by thread root and let b4 build each thread's series.
+
+    With `errors` given, a thread that cannot be read is recorded there and the others are
+    still returned (an mbox of many series loses nothing to one damaged mail).
+    """
     groups: dict[str, list[EmailMessage]] = {}
     for msg in msgs:
         groups.setdefault(_thread_root(msg), []).append(msg)
     result = []
     for msgs_in_thread in groups.values():
-        lmbx = b4.LoreMailbox()
-        for msg in msgs_in_thread:
-            try:
-                lmbx.add_message(msg)
-            except Exception as exc:  # b4 rejects some malformed mail
-                raise InputError(source, f"cannot read message: {exc}") from None
-        if not lmbx.series:
-            continue  # replies and mail without a diff
-        if revision is not None and revision not in lmbx.series:
-            have = ", ".join(f"v{r}" for r in sorted(lmbx.series))
-            raise InputError(source, f"no revision v{revision} in this thread (have {have})")
-        lser = lmbx.get_series(revision=revision, codereview_trailers=False)
-        if lser is None:
+        try:
+            series = _thread_series(msgs_in_thread, source, revision)
+        except InputError as exc:
+            if errors is None or len(groups) == 1:
+                raise
+            errors.append(exc)
             continue
-        result.append(_to_series(lser, sorted(lmbx.series), source))
+        if series is not None:
+            result.append(series)
     if not result:
+        if errors:
+            raise errors.pop(0)
         raise InputError(source, "no patches found (no mail with a diff)")
     return result
+
+
+def _thread_series(msgs_in_thread: list[EmailMessage], source: str, revision: int | None) -> Series | None:
+    lmbx = b4.LoreMailbox()
+    for msg in msgs_in_thread:
+        try:
+            lmbx.add_message(msg)
+        except Exception as exc:  # b4 rejects some malformed mail
+            raise InputError(source, f"cannot read message: {exc}") from None
+    if not lmbx.series:
+        return None  # replies and mail without a diff
+    if revision is not None and revision not in lmbx.series:
+        have = ", ".join(f"v{r}" for r in sorted(lmbx.series))
+        raise InputError(source, f"no revision v{revision} in this thread (have {have})")
+    lser = lmbx.get_series(revision=revision, codereview_trailers=False)
+    if lser is None:
+        return None
+    return _to_series(lser, sorted(lmbx.series), source)
 
 
 def _clean_id(msgid: str | None) -> str | None:
@@ -124,12 +142,13 @@ def _to_patch(index: int, lmsg, source: str) -> Patch:
     message, notes = _split_body(body)
     where = f"{source} (patch {index}: {lmsg.full_subject})" if source else lmsg.full_subject
     try:
-        files = parse_diff(diff)
+        files, problems = parse_diff_lenient(diff)
     except DiffError as exc:
         raise InputError(where, str(exc)) from None
     author = email.utils.formataddr((lmsg.fromname or "", lmsg.fromemail or ""))
     return Patch(index=index, subject=lmsg.full_subject, msgid=_clean_id(lmsg.msgid), author=author,
-                 message=message, notes=notes, diff=diff, files=files)
+                 message=message, notes=notes, diff=diff, files=files,
+                 problems=tuple(f"patch {index}: skipped {p}" for p in problems))
 
 
 def _to_series(lser, revisions: list[int], source: str) -> Series:
@@ -154,8 +173,9 @@ def _to_series(lser, revisions: list[int], source: str) -> Series:
                   notes=tuple(notes), source=source)
 
 
-def series_from_mbox_bytes(data: bytes, source: str, revision: int | None = None) -> list[Series]:
-    return series_from_messages(split_mbox(data, source), source, revision)
+def series_from_mbox_bytes(data: bytes, source: str, revision: int | None = None,
+                           errors: list[InputError] | None = None) -> list[Series]:
+    return series_from_messages(split_mbox(data, source), source, revision, errors)
 
 
 def series_from_msgid(msgid: str, revision: int | None = None, midmask: str | None = None) -> Series:

@@ -32,18 +32,20 @@ def _read(path: Path, source: str) -> bytes:
     return data
 
 
-def load(arg: str, revision: int | None = None, midmask: str | None = None) -> list[Series]:
+def load(arg: str, revision: int | None = None, midmask: str | None = None,
+         errors: list[InputError] | None = None) -> list[Series]:
+    """Series from one SOURCE.  Damaged threads of a multi-series mbox go to `errors`."""
     if arg == "-":
-        return b4src.series_from_mbox_bytes(sys.stdin.buffer.read(), "<stdin>", revision)
+        return b4src.series_from_mbox_bytes(sys.stdin.buffer.read(), "<stdin>", revision, errors)
     path = Path(arg)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in (".patch", ".eml", ".mbox", ".diff") and p.is_file())
         if not files:
             raise InputError(arg, "directory contains no .patch/.eml/.mbox files")
         data = b"".join(b4src._as_mbox(_read(p, str(p))).rstrip(b"\n") + b"\n\n" for p in files)
-        return b4src.series_from_mbox_bytes(data, arg, revision)
+        return b4src.series_from_mbox_bytes(data, arg, revision, errors)
     if path.exists():
-        return b4src.series_from_mbox_bytes(_read(path, arg), arg, revision)
+        return b4src.series_from_mbox_bytes(_read(path, arg), arg, revision, errors)
     if looks_like_msgid(arg):
         return [b4src.series_from_msgid(arg, revision=revision, midmask=midmask)]
     raise InputError(arg, "no such file, directory or Message-Id")
