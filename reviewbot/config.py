@@ -1,0 +1,44 @@
+"""reviewbot.toml: one file (path by --config or $REVIEWBOT_CONFIG), secrets from the environment.
+
+Sections (each owned by the feature that reads it):
+  [database] url = "sqlite:///<data_dir>/reviewbot.db"   (PostgreSQL: "postgresql+psycopg://...")
+  data_dir = "..."                                        (default $REVIEWBOT_DATA_DIR or ~/.local/share/reviewbot)
+  [lists.<name>]  followed public-inbox lists (reviewbot.watch)
+  [repos."<owner>/<name>"]  forge repositories (reviewbot.forge)
+  [smtp], [github], [gitlab]
+A missing file is an empty configuration: every command works with defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from reviewbot.errors import InputError
+
+
+def load(path: str | None = None) -> dict[str, Any]:
+    path = path or os.environ.get("REVIEWBOT_CONFIG")
+    if not path:
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise InputError(path, "configuration file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, f"invalid TOML: {exc}") from None
+
+
+def data_dir(cfg: dict[str, Any]) -> Path:
+    d = cfg.get("data_dir") or os.environ.get("REVIEWBOT_DATA_DIR") or "~/.local/share/reviewbot"
+    p = Path(d).expanduser()
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def database_url(cfg: dict[str, Any]) -> str:
+    url = os.environ.get("REVIEWBOT_DATABASE_URL") or cfg.get("database", {}).get("url")
+    return url or f"sqlite:///{data_dir(cfg) / 'reviewbot.db'}"
