@@ -1,0 +1,149 @@
+"""0-day-style plain-text replies to patch mails (DESIGN.md §4).
+
+One reply per patch that has findings: `Re: <subject>`, In-Reply-To the patch, References
+root + patch, our own Message-Id chosen before anything is sent, each flagged line quoted with
+a little of its hunk and the comment under it, every rule's explanation once at the end
+(templates/_rule.md.j2), tags only as `| Reported-by:` / `| Closes:` (bare trailers in a reply
+are applied to the patch by `b4 am`), and a footer on suppressing a finding.
+Reporters never import checks: findings arrive with their Rule attached.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import SMTP
+
+from reviewbot import __version__
+from reviewbot.model import Finding, Hunk, Patch, Side
+from reviewbot.render import render
+from reviewbot.report.base import rules_used
+from reviewbot.rules import DOCS_URL
+
+QUOTE_BEFORE = 6  # hunk lines quoted above the flagged line
+QUOTE_AFTER = 2
+
+
+@dataclass(frozen=True)
+class Delta:
+    """What changed since the previous revision's findings (matched by fingerprint)."""
+
+    previous_revision: int
+    new: frozenset[str]  # fingerprints not seen in the previous revision
+    kept: frozenset[str]
+    resolved: tuple[str, ...]  # one-line descriptions of previous findings that are gone
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    sender: str  # From: "reviewbot <bot@example.org>"
+    to: tuple[str, ...]
+    cc: tuple[str, ...] = ()
+    root_msgid: str | None = None  # cover letter or first patch of the series
+    archive_url: str = "https://lore.kernel.org/r"  # where the list (and our reply) is archived
+    docs_url: str = DOCS_URL
+    revision: int = 1
+    context: str = "hunks"
+    delta: Delta | None = None
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+
+def make_msgid(sender: str, *key: str) -> str:
+    """Our Message-Id, derived from what the reply is about, so it is fixed before sending."""
+    domain = email.utils.parseaddr(sender)[1].rpartition("@")[2] or "reviewbot.invalid"
+    digest = hashlib.sha256("\0".join(key).encode()).hexdigest()[:20]
+    return f"<reviewbot-{digest}@{domain}>"
+
+
+def _strip_re(subject: str) -> str:
+    return re.sub(r"^\s*(?:re|aw|sv)\s*:\s*", "", subject, flags=re.I)
+
+
+def _first_name(author: str) -> str:
+    name = email.utils.parseaddr(author)[0].strip()
+    if "," in name:  # "Last, First"
+        name = name.split(",", 1)[1].strip()
+    return name.split()[0] if name else ""
+
+
+def link(archive_url: str, msgid: str) -> str:
+    return f"{archive_url.rstrip('/')}/{msgid.strip('<>').replace('/', '%2F')}/"
+
+
+def _find_hunk(patch: Patch, f: Finding) -> tuple[Hunk, int] | None:
+    for fd in patch.files:
+        if fd.path != f.path and fd.old_path != f.path:
+            continue
+        for h in fd.hunks:
+            for i, ln in enumerate(h.lines):
+                no = ln.old_no if f.side is Side.OLD else ln.new_no
+                if no == f.line and (ln.kind != "+" if f.side is Side.OLD else ln.kind != "-"):
+                    return h, i
+    return None
+
+
+def quote(patch: Patch, f: Finding) -> list[str]:
+    """The flagged line with a few lines of its hunk above it, as '> ' quoted diff lines."""
+    found = _find_hunk(patch, f)
+    if found is None:
+        return [f"> {'-' if f.side is Side.OLD else '+'}{f.text}"] if f.text else []
+    hunk, idx = found
+    start = max(0, idx - QUOTE_BEFORE)
+    out = []
+    if start == 0:
+        old_len = f",{hunk.old_len}" if hunk.old_len != 1 else ""
+        new_len = f",{hunk.new_len}" if hunk.new_len != 1 else ""
+        out.append(f"> @@ -{hunk.old_start}{old_len} +{hunk.new_start}{new_len} @@ {hunk.section}".rstrip())
+    else:
+        out.append("> [...]")
+    for ln in hunk.lines[start: idx + QUOTE_AFTER + 1]:
+        out.append(f"> {ln.kind}{ln.text}".rstrip())
+    return out
+
+
+def describe(f: Finding) -> str:
+    """One line naming a finding, used to list resolved findings of an earlier revision."""
+    where = f"{f.path}:{f.line}" if f.path else "series"
+    return f"{f.rule.id} {f.rule.slug}: {f.message} ({where})"
+
+
+def build_reply(patch: Patch, findings: list[Finding], ctx: ReplyContext, msgid: str,
+                date: str | None = None) -> EmailMessage:
+    """The reply to `patch` about `findings` (all on that patch), with Message-Id `msgid`."""
+    assert patch.msgid, "a reply needs the patch's Message-Id"
+    patch_msgid = f"<{patch.msgid.strip('<>')}>"
+    items = []
+    for f in findings:
+        marker = ""
+        if ctx.delta is not None:
+            marker = "new" if f.fingerprint in ctx.delta.new else "also in v%d" % ctx.delta.previous_revision
+        items.append({"f": f, "quote": quote(patch, f), "marker": marker,
+                      "level": f.effective_level.value, "confidence": f.effective_confidence.value})
+    body = render("email/reply.txt.j2", greeting=_first_name(patch.author), patch=patch, items=items,
+                  rules=rules_used(findings), ctx=ctx, delta=ctx.delta,
+                  patch_link=link(ctx.archive_url, patch_msgid), closes=link(ctx.archive_url, msgid),
+                  sender=ctx.sender, rule_ids=sorted({f.rule.id for f in findings}), version=__version__)
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = ctx.sender
+    msg["To"] = ", ".join(ctx.to)
+    if ctx.cc:
+        msg["Cc"] = ", ".join(ctx.cc)
+    msg["Subject"] = "Re: " + _strip_re(patch.subject)
+    msg["Date"] = date or email.utils.format_datetime(datetime.datetime.now(datetime.timezone.utc))
+    msg["Message-ID"] = msgid
+    msg["In-Reply-To"] = patch_msgid
+    refs = [patch_msgid]
+    if ctx.root_msgid and ctx.root_msgid.strip("<>") != patch.msgid.strip("<>"):
+        refs.insert(0, f"<{ctx.root_msgid.strip('<>')}>")
+    msg["References"] = " ".join(refs)
+    msg["X-Mailer"] = f"reviewbot {__version__}"
+    for k, v in ctx.extra_headers.items():
+        msg[k] = v
+    charset = "us-ascii" if body.isascii() else "utf-8"
+    msg.set_content(body, charset=charset, cte="8bit" if charset == "utf-8" else "7bit")
+    msg["Content-Disposition"] = "inline"
+    return msg

@@ -1,0 +1,7 @@
+"""`reviewbot watch`: follow public-inbox lists (epoch git repos), review each new series once,
+reply by mail through a durable outbox (DESIGN.md §3, §4, §6).
+
+Modules: policy (the [lists.NAME] config), epochs (GitPython walk of git/N.git), follow
+(cursor + seen, series assembly through the b4 adapter, jobs), outbox (record, send, confirm),
+tables (the database schema).
+"""

@@ -1,0 +1,354 @@
+"""The list follower: walk epochs into `seen`, assemble series with b4, run each job once.
+
+Durability (DESIGN.md §6): a batch of messages is recorded in `seen` and the epoch cursor
+moves in the same transaction, so a crash loses nothing and replays nothing twice.  A job
+(list, root Message-Id, revision) and its outbox rows are written in one transaction, so a
+series is reviewed once and every reply it needs is recorded before anything is sent.
+"""
+
+from __future__ import annotations
+
+import email.header
+import email.parser
+import email.policy
+import email.utils
+import json
+import logging
+import re
+import subprocess
+import time
+from dataclasses import dataclass, fields
+from typing import Callable
+
+import git
+import sqlalchemy as sa
+
+from reviewbot import db, pipeline
+from reviewbot.errors import InputError
+from reviewbot.ingest import b4 as b4src
+from reviewbot.model import Finding, Review, Series
+from reviewbot.report import email as mailreport
+from reviewbot.watch import epochs, outbox
+from reviewbot.watch import tables as T
+from reviewbot.watch.faults import crash_point
+from reviewbot.watch.policy import ListPolicy
+
+log = logging.getLogger("reviewbot.watch")
+
+_REPLY = re.compile(r"^\s*(?:re|aw|sv|antw|wg|fwd?)\s*(?:\[\d+\])?\s*:", re.I)
+BATCH = 200  # messages per transaction while walking
+
+
+@dataclass
+class Stats:
+    messages: int = 0  # new messages recorded in seen
+    duplicates: int = 0  # Message-Id already seen (public-inbox keeps duplicates)
+    replayed: int = 0  # messages skipped while replaying a rewritten epoch
+    replays: int = 0  # epochs whose history was rewritten (purge)
+    series: int = 0  # jobs run
+    waiting: int = 0  # incomplete series still inside their quiet period
+    errors: int = 0  # unreadable mail, reviews that raised, failed fetches
+    replies: int = 0  # replies recorded in the outbox
+    written: int = 0
+    sent: int = 0
+    confirmed: int = 0  # unconfirmed sends found in the archive
+    deferred: int = 0  # embargo / rate limit
+    failed: int = 0  # send attempts that failed (kept, retried with backoff)
+
+    def line(self) -> str:
+        return ", ".join(f"{f.name} {getattr(self, f.name)}" for f in fields(self) if getattr(self, f.name))
+
+
+def _headers(raw: bytes):
+    return email.parser.BytesParser(policy=email.policy.compat32).parsebytes(raw, headersonly=True)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    try:
+        return str(email.header.make_header(email.header.decode_header(str(value))))
+    except Exception:  # undecodable encoded-words: keep the raw header
+        return str(value)
+
+
+def _msgid(h, blob: str) -> str:
+    m = re.search(r"<([^<>\s]+)>", str(h.get("Message-Id", "")))
+    return m.group(1) if m else f"{blob}@reviewbot.invalid"
+
+
+def is_complete(series: Series) -> bool:
+    """The b4 adapter notes missing patches ('series incomplete: ...'); a lone cover is incomplete."""
+    return bool(series.patches) and not any(n.startswith("series incomplete") for n in series.notes)
+
+
+class Follower:
+    def __init__(self, policy: ListPolicy, engine: sa.Engine, now: Callable[[], float] = time.time):
+        self.p = policy
+        self.eng = engine
+        self.now = now
+        self.stats = Stats()
+
+    # -- mirror ---------------------------------------------------------------------------
+    def fetch(self) -> None:
+        """Update the mirror with public-inbox-fetch; a failure is logged and counted, the walk
+        of what is already mirrored goes on."""
+        try:
+            res = subprocess.run(["public-inbox-fetch", "-q", "-C", str(self.p.inbox)], capture_output=True,
+                                 text=True, timeout=1800)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            self.stats.errors += 1
+            log.error("list=%s fetch failed: %s", self.p.name, exc)
+            return
+        if res.returncode != 0:
+            self.stats.errors += 1
+            log.error("list=%s fetch failed (exit %d): %s", self.p.name, res.returncode,
+                      res.stderr.strip().splitlines()[-1:] or "")
+
+    # -- walk -----------------------------------------------------------------------------
+    def _cursor(self, n: int) -> str | None:
+        with self.eng.connect() as c:
+            return c.execute(sa.select(T.cursors.c.commit).where(
+                T.cursors.c.list == self.p.name, T.cursors.c.epoch == n)).scalar()
+
+    def walk(self) -> None:
+        found = epochs.epochs(self.p.inbox)
+        if not found:
+            self.stats.errors += 1
+            log.error("list=%s %s is not a public-inbox v2 inbox (no git/N.git)", self.p.name, self.p.inbox)
+            return
+        for n, path in found:
+            repo = git.Repo(path)
+            try:
+                head = epochs.tip(repo)
+                if head is None:
+                    continue
+                cursor = self._cursor(n)
+                replay = epochs.needs_replay(repo, cursor, head)
+                if replay:
+                    self.stats.replays += 1
+                    log.warning("list=%s epoch %d: history rewritten (purge?); replaying, skipping seen",
+                                self.p.name, n)
+                batch: list[epochs.Mail] = []
+                for mail in epochs.walk(repo, n, cursor, replay):
+                    batch.append(mail)
+                    if len(batch) >= BATCH:
+                        self._record(n, batch, replay)
+                        batch = []
+                if batch:
+                    self._record(n, batch, replay)
+            finally:
+                repo.close()
+
+    def _record(self, n: int, batch: list[epochs.Mail], replay: bool) -> None:
+        parsed = []
+        for mail in batch:
+            if mail.raw:
+                h = _headers(mail.raw)
+                parsed.append((mail, h, _msgid(h, mail.blob)))
+        with self.eng.begin() as c:
+            ids = [mid for _, _, mid in parsed]
+            known = set()
+            for i in range(0, len(ids), 500):
+                known |= set(c.execute(sa.select(T.seen.c.msgid).where(
+                    T.seen.c.list == self.p.name, T.seen.c.msgid.in_(ids[i:i + 500]))).scalars())
+            for mail, h, mid in parsed:
+                if mid in known:
+                    if replay:
+                        self.stats.replayed += 1
+                    else:
+                        self.stats.duplicates += 1
+                        log.info("list=%s duplicate Message-Id <%s> (commit %s)", self.p.name, mid, mail.commit[:12])
+                    continue
+                known.add(mid)
+                c.execute(T.seen.insert().values(**self._seen_row(mail, h, mid)))
+                self.stats.messages += 1
+            crash_point("mid-walk")
+            # the Message-Ids above are in the same transaction as the cursor move
+            last = batch[-1].commit
+            upd = c.execute(T.cursors.update().where(T.cursors.c.list == self.p.name, T.cursors.c.epoch == n)
+                            .values(commit=last))
+            if upd.rowcount == 0:
+                c.execute(T.cursors.insert().values(list=self.p.name, epoch=n, commit=last))
+
+    def _seen_row(self, mail: epochs.Mail, h, mid: str) -> dict:
+        sender = email.utils.parseaddr(_text(h.get("From")))[1].lower()
+        subject = _text(h.get("Subject")).replace("\n", " ")
+        if sender and sender == self.p.own_address:
+            kind = "own"
+        elif sender and self.p.ignored_sender(sender):
+            kind = "ignored"
+        elif _REPLY.match(subject):
+            kind = "reply"
+        else:
+            kind = "post"
+        root = b4src._thread_root(h) or mid  # the adapter's notion of a thread root
+        return dict(list=self.p.name, msgid=mid, epoch=mail.epoch, blob=mail.blob, root=root[:500], kind=kind,
+                    state="new" if kind == "post" else "done", arrived=mail.arrived, sender=sender[:500],
+                    subject=subject, raw=mail.raw if kind == "post" else None)
+
+    # -- series ---------------------------------------------------------------------------
+    def assemble(self) -> None:
+        with self.eng.connect() as c:
+            rows = c.execute(sa.select(T.seen.c.msgid, T.seen.c.root, T.seen.c.raw, T.seen.c.arrived).where(
+                T.seen.c.list == self.p.name, T.seen.c.kind == "post", T.seen.c.state == "new")
+                .order_by(T.seen.c.arrived)).all()
+        groups: dict[str, list] = {}
+        for r in rows:
+            groups.setdefault(r.root, []).append(r)
+        for root, posts in groups.items():
+            self._settle(root, posts)
+
+    def _settle(self, root: str, posts: list) -> None:
+        source = f"{self.p.name}:<{root}>"
+        msgs = []
+        for r in posts:
+            try:
+                msgs += b4src.split_mbox(r.raw, f"{self.p.name}:<{r.msgid}>")
+            except InputError as exc:
+                self.stats.errors += 1
+                log.warning("list=%s unreadable mail: %s", self.p.name, exc)
+        errors: list[InputError] = []
+        try:
+            found = b4src.series_from_messages(msgs, source, errors=errors) if msgs else []
+        except InputError as exc:  # no patch in this thread (questions, bot reports) or unreadable
+            log.debug("list=%s thread <%s>: %s", self.p.name, root, exc)
+            found = []
+        for exc in errors:
+            self.stats.errors += 1
+            log.warning("list=%s %s", self.p.name, exc)
+        last = max(r.arrived for r in posts)
+        arrived = {r.msgid: r.arrived for r in posts}
+        raws = {r.msgid: r.raw for r in posts}
+        settled = True
+        for s in found:
+            key = s.msgid or root
+            if self._job_exists(key, s.revision):
+                continue
+            complete = is_complete(s)
+            if not complete and self.now() - last < self.p.quiet_minutes * 60:
+                settled = False
+                self.stats.waiting += 1
+                continue
+            self._run_job(s, key, complete, arrived, raws, last)
+        if settled:
+            with self.eng.begin() as c:
+                c.execute(T.seen.update().where(T.seen.c.list == self.p.name,
+                                                T.seen.c.msgid.in_([r.msgid for r in posts]))
+                          .values(state="done", raw=None))
+
+    def _job_exists(self, root: str, revision: int) -> bool:
+        with self.eng.connect() as c:
+            return c.execute(sa.select(T.jobs.c.id).where(T.jobs.c.list == self.p.name, T.jobs.c.root == root,
+                                                          T.jobs.c.revision == revision)).first() is not None
+
+    def mailable(self, review: Review) -> list[Finding]:
+        return [f for f in review.findings if not f.suppressed
+                and f.effective_level.rank <= self.p.min_level.rank
+                and f.effective_confidence.rank <= self.p.min_confidence.rank]
+
+    def _previous(self, s: Series, sender: str):
+        """The latest reviewed earlier revision of the same series (change-id, else subject+author)."""
+        j = T.jobs.c
+        same = (j.change_id == s.change_id) if s.change_id else sa.and_(j.subject == s.subject, j.sender == sender)
+        with self.eng.connect() as c:
+            return c.execute(sa.select(j.revision, j.findings).where(
+                j.list == self.p.name, j.status == "done", j.revision < s.revision, same)
+                .order_by(j.revision.desc()).limit(1)).first()
+
+    def _run_job(self, s: Series, key: str, complete: bool, arrived: dict, raws: dict, last: float) -> None:
+        sender = email.utils.parseaddr(s.patches[0].author)[1].lower() if s.patches else ""
+        review, error = None, None
+        try:
+            review = pipeline.review_series(s, pipeline.Options(select=self.p.select, ignore=self.p.ignore))
+        except Exception as exc:  # logged and recorded, never mailed
+            error = f"{exc.__class__.__name__}: {exc}"
+            self.stats.errors += 1
+            log.exception("list=%s review of <%s> v%d failed", self.p.name, key, s.revision)
+        findings = self.mailable(review) if review else []
+        delta = None
+        prev = self._previous(s, sender) if review and s.revision > 1 else None
+        if prev is not None:
+            before = {d["fp"]: d["desc"] for d in json.loads(prev.findings)}
+            now_fps = {f.fingerprint for f in findings}
+            delta = mailreport.Delta(previous_revision=prev.revision,
+                                     new=frozenset(now_fps - set(before)), kept=frozenset(now_fps & set(before)),
+                                     resolved=tuple(d for fp, d in before.items() if fp not in now_fps))
+        replies = []
+        for patch in (s.patches if review else ()):
+            mine = [f for f in findings if f.patch_index == patch.index]
+            if not mine or not patch.msgid:
+                continue
+            replies.append(self._reply(s, review, patch, mine, delta, arrived.get(patch.msgid, last),
+                                       raws.get(patch.msgid)))
+        now = self.now()
+        try:
+            with self.eng.begin() as c:
+                job_id = c.execute(T.jobs.insert().values(
+                    list=self.p.name, root=key, revision=s.revision, subject=s.subject, change_id=s.change_id,
+                    sender=sender, status="error" if error else "done", complete=complete,
+                    findings=json.dumps([{"fp": f.fingerprint, "desc": mailreport.describe(f)} for f in findings]),
+                    error=error, created=now)).inserted_primary_key[0]
+                for row in replies:
+                    c.execute(T.outbox.insert().values(job_id=job_id, created=now, **row))
+        except sa.exc.IntegrityError:  # another follower took this job (or the reply) first
+            log.info("list=%s job <%s> v%d already recorded", self.p.name, key, s.revision)
+            return
+        crash_point("after-record")
+        self.stats.series += 1
+        self.stats.replies += len(replies)
+        log.info("list=%s reviewed <%s> v%d%s: %d finding(s) to mail, %d repl%s", self.p.name, key, s.revision,
+                 "" if complete else " (incomplete, quiet period over)", len(findings), len(replies),
+                 "y" if len(replies) == 1 else "ies")
+
+    def _recipients(self, patch, raw: bytes | None) -> tuple[list[str], list[str]]:
+        author = email.utils.parseaddr(patch.author)
+        author_s = email.utils.formataddr(author)
+        orig: list[str] = []
+        if raw:
+            h = _headers(raw)
+            orig = [email.utils.formataddr(a) for a in
+                    email.utils.getaddresses([_text(v) for k in ("To", "Cc") for v in h.get_all(k, [])]) if a[1]]
+        if self.p.reply_to == "author":
+            to, cc = [author_s], list(self.p.cc)
+        elif self.p.reply_to == "list":
+            to, cc = ([self.p.address] if self.p.address else orig[:1]), list(self.p.cc)
+        else:
+            to, cc = [author_s], orig + ([self.p.address] if self.p.address else []) + list(self.p.cc)
+        seen = {self.p.own_address}
+        out_to, out_cc = [], []
+        for dst, src in ((out_to, to), (out_cc, cc)):
+            for a in src:
+                addr = email.utils.parseaddr(a)[1].lower()
+                if addr and addr not in seen:
+                    seen.add(addr)
+                    dst.append(a)
+        return out_to, out_cc
+
+    def _reply(self, s: Series, review: Review, patch, findings: list[Finding], delta, arrived: float,
+               raw: bytes | None) -> dict:
+        to, cc = self._recipients(patch, raw)
+        msgid = mailreport.make_msgid(self.p.sender, self.p.name, patch.msgid, str(s.revision))
+        ctx = mailreport.ReplyContext(sender=self.p.sender, to=tuple(to), cc=tuple(cc), root_msgid=s.msgid,
+                                      archive_url=self.p.archive_url, docs_url=self.p.docs_url,
+                                      revision=s.revision, context=review.context, delta=delta)
+        msg = mailreport.build_reply(patch, findings, ctx, msgid)
+        rcpts = [email.utils.parseaddr(a)[1] for a in to + cc]
+        return dict(msgid=msgid, list=self.p.name, patch_msgid=patch.msgid,
+                    author=email.utils.parseaddr(patch.author)[1].lower(), recipients=json.dumps(rcpts),
+                    raw=msg.as_bytes(), status="queued", attempts=0,
+                    not_before=max(self.now(), arrived + self.p.embargo_hours * 3600))
+
+    # -- one round ------------------------------------------------------------------------
+    def run_once(self) -> Stats:
+        if self.p.fetch:
+            self.fetch()
+        self.walk()
+        outbox.reconcile(self)  # sends that were not confirmed: in the archive now?
+        self.assemble()
+        outbox.flush(self)
+        return self.stats
+
+
+def follower(policy: ListPolicy, url: str, now: Callable[[], float] = time.time) -> Follower:
+    return Follower(policy, db.create_all(url), now)

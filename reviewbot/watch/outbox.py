@@ -1,0 +1,162 @@
+"""The outbox: replies are recorded (follow.py) before they leave, and marked after.
+
+queued -> written   dry-run: an .eml file named after the Message-Id (rewriting it is harmless)
+queued -> sending -> sent   SMTP: 'sending' is committed before the relay is contacted.
+A row still 'sending' after a crash is confirmed if its Message-Id reached the list archive
+(our reply Cc's the list, and the walk records every archived Message-Id), else sent again
+with the same Message-Id.  A relay that refuses or times out leaves the row queued with an
+exponential backoff; after MAX_ATTEMPTS it is marked 'failed' (kept, logged, never dropped).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import os
+import re
+import smtplib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from reviewbot.watch import tables as T
+from reviewbot.watch.faults import crash_point
+
+if TYPE_CHECKING:
+    from reviewbot.watch.follow import Follower
+
+log = logging.getLogger("reviewbot.watch")
+
+MAX_ATTEMPTS = 10
+BACKOFF_MAX = 6 * 3600.0
+
+
+def backoff(attempts: int) -> float:
+    return min(60.0 * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def eml_path(outbox_dir: Path, msgid: str) -> Path:
+    return outbox_dir / (re.sub(r"[^A-Za-z0-9._@+-]", "_", msgid.strip("<>")) + ".eml")
+
+
+def write_eml(outbox_dir: Path, msgid: str, raw: bytes) -> Path:
+    outbox_dir.mkdir(parents=True, exist_ok=True)
+    path = eml_path(outbox_dir, msgid)
+    tmp = path.with_suffix(".eml.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(raw)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path
+
+
+def reconcile(fw: "Follower") -> None:
+    """Rows left 'sending' by a crash: sent if the archive has them, else queued again."""
+    o, s = T.outbox.c, T.seen.c
+    with fw.eng.begin() as c:
+        rows = c.execute(sa.select(o.id, o.msgid).where(o.list == fw.p.name, o.status == "sending")).all()
+        for r in rows:
+            archived = c.execute(sa.select(s.msgid).where(s.list == fw.p.name,
+                                                          s.msgid == r.msgid.strip("<>"))).first()
+            if archived:
+                fw.stats.confirmed += 1
+                c.execute(T.outbox.update().where(o.id == r.id).values(status="sent", done_at=fw.now()))
+            else:
+                log.warning("list=%s %s: send not confirmed before a restart; sending again (same Message-Id)",
+                            fw.p.name, r.msgid)
+                c.execute(T.outbox.update().where(o.id == r.id).values(status="queued"))
+
+
+def _count_since(c, fw: "Follower", since: float, author: str | None = None) -> int:
+    o = T.outbox.c
+    q = sa.select(sa.func.count()).select_from(T.outbox).where(
+        o.list == fw.p.name, o.status.in_(("sent", "written")), o.done_at >= since)
+    if author is not None:
+        q = q.where(o.author == author)
+    return c.execute(q).scalar() or 0
+
+
+def _rate_limited(fw: "Follower", author: str) -> bool:
+    now = fw.now()
+    with fw.eng.connect() as c:
+        if fw.p.max_per_hour and _count_since(c, fw, now - 3600) >= fw.p.max_per_hour:
+            return True
+        if fw.p.max_per_author_per_day and _count_since(c, fw, now - 86400, author) >= fw.p.max_per_author_per_day:
+            return True
+    return False
+
+
+def _set(fw: "Follower", row_id: int, **values) -> None:
+    with fw.eng.begin() as c:
+        c.execute(T.outbox.update().where(T.outbox.c.id == row_id).values(**values))
+
+
+class _Relay:
+    """One SMTP connection per flush, opened on first use."""
+
+    def __init__(self, fw: "Follower"):
+        self.cfg = fw.p.smtp
+        self.conn: smtplib.SMTP | None = None
+
+    def send(self, sender: str, rcpts: list[str], raw: bytes) -> None:
+        if self.conn is None:
+            conn = smtplib.SMTP(self.cfg.host, self.cfg.port, timeout=self.cfg.timeout)
+            if self.cfg.starttls:
+                conn.starttls()
+            if self.cfg.user:
+                conn.login(self.cfg.user, self.cfg.password)
+            self.conn = conn
+        refused = self.conn.sendmail(sender, rcpts, raw)
+        if refused:
+            log.warning("relay refused some recipients: %s", refused)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+
+
+def flush(fw: "Follower") -> None:
+    o = T.outbox.c
+    with fw.eng.connect() as c:
+        rows = c.execute(sa.select(T.outbox).where(o.list == fw.p.name, o.status == "queued")
+                         .order_by(o.id)).all()
+    sender = email.utils.parseaddr(fw.p.sender)[1]
+    relay = None if fw.p.dry_run else _Relay(fw)
+    try:
+        for row in rows:
+            if row.not_before > fw.now() or _rate_limited(fw, row.author):
+                fw.stats.deferred += 1
+                continue
+            if relay is None:
+                path = write_eml(fw.p.outbox_dir, row.msgid, row.raw)
+                _set(fw, row.id, status="written", done_at=fw.now())
+                fw.stats.written += 1
+                log.info("list=%s wrote %s", fw.p.name, path)
+                continue
+            _set(fw, row.id, status="sending", attempts=row.attempts + 1)
+            try:
+                relay.send(sender, json.loads(row.recipients), row.raw)
+            except (smtplib.SMTPException, OSError) as exc:
+                fw.stats.failed += 1
+                attempts = row.attempts + 1
+                status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
+                log.warning("list=%s send %s failed (attempt %d): %s: %s", fw.p.name, row.msgid, attempts,
+                            exc.__class__.__name__, exc)
+                _set(fw, row.id, status=status, last_error=f"{exc.__class__.__name__}: {exc}",
+                     not_before=fw.now() + backoff(attempts))
+                relay.close()
+                relay = _Relay(fw)
+                continue
+            crash_point("mid-send")
+            _set(fw, row.id, status="sent", done_at=fw.now())
+            fw.stats.sent += 1
+            log.info("list=%s sent %s", fw.p.name, row.msgid)
+    finally:
+        if relay is not None:
+            relay.close()
