@@ -1,0 +1,12 @@
+"""GitHub and GitLab: webhook intake, a durable review-job queue, API clients (issue 5).
+
+    events.py    which deliveries become jobs (forge/README.md's action filter), signatures
+    tables.py    deliveries, jobs (SQLAlchemy Core on reviewbot.db.metadata)
+    queue.py     the durable in-process queue (DB job table + worker threads) behind JobQueue
+    http.py      one HTTP client: rate limits, mutation spacing, 5xx backoff, counted errors
+    github.py    GitHub REST/GraphQL client (App JWT -> installation token, or a plain token)
+    gitlab.py    GitLab REST client
+    series.py    a PR/MR diff -> reviewbot.model.Series
+    settings.py  secrets from the environment, per-repo config from the TOML file
+    jobs.py      one job: fetch, review, re-check the head, post (reviewbot.report.github/gitlab)
+"""

@@ -1,0 +1,147 @@
+"""Run one review job: fetch the PR/MR and its diff, review, re-check the head, post.
+
+Returns the job's final state: ``done``, ``stale`` (the head moved or the PR closed: a newer
+job, if any, does the work), ``superseded`` (a newer head was queued while this one ran) or
+``failed`` (the API gave up: logged and counted; nothing half-posted is repeated next time
+because posting is idempotent by fingerprint).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable, Mapping
+
+import httpx
+
+from reviewbot import engine, suppress
+from reviewbot.forge.events import JobSpec
+from reviewbot.forge.github import AppAuth, GitHub, TokenAuth
+from reviewbot.forge.gitlab import GitLab
+from reviewbot.forge.http import Api, ForgeError
+from reviewbot.forge.metrics import Counters
+from reviewbot.forge.queue import Job
+from reviewbot.forge.series import to_series
+from reviewbot.forge.settings import ForgeSettings, RepoConfig, repo_config
+from reviewbot.model import Finding, Review
+from reviewbot.report import github as gh_report
+from reviewbot.report import gitlab as gl_report
+
+log = logging.getLogger(__name__)
+
+
+class Processor:
+    """``processor(job) -> (state, result)``; one instance shared by the worker threads."""
+
+    def __init__(self, cfg: Mapping[str, Any], settings: ForgeSettings, *,
+                 is_current: Callable[[Job], bool] = lambda job: True, counters: Counters | None = None,
+                 transport: httpx.BaseTransport | None = None, min_interval: float = 1.0,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.cfg = cfg
+        self.settings = settings
+        self.is_current = is_current
+        self.counters = counters or Counters()
+        self._gh_auth = None
+        if settings.github_app_id and settings.github_app_private_key:
+            self._gh_auth = AppAuth(settings.github_app_id, settings.github_app_private_key)
+        elif settings.github_token:
+            self._gh_auth = TokenAuth(settings.github_token)
+        kw = dict(transport=transport, min_interval=min_interval, sleep=sleep, counters=self.counters)
+        self._gh_api = Api(settings.github_api_url, lambda: {}, forge="github", **kw)
+        token = settings.gitlab_token
+        self._gl_api = Api(settings.gitlab_url.rstrip("/") + "/api/v4",
+                           lambda: {"PRIVATE-TOKEN": token or ""}, forge="gitlab", **kw)
+        self._gitlab_me: int | None = None
+
+    def close(self) -> None:
+        self._gh_api.close()
+        self._gl_api.close()
+
+    def __call__(self, job: Job) -> tuple[str, str]:
+        spec = job.spec
+        rc = repo_config(self.cfg, spec.repo)
+        if not rc.enabled:
+            return "done", "repository disabled in the configuration"
+        try:
+            if spec.forge == "github":
+                state, result = self._github(job, spec, rc)
+            elif spec.forge == "gitlab":
+                state, result = self._gitlab(job, spec, rc)
+            else:
+                return "failed", f"unknown forge {spec.forge!r}"
+        except ForgeError as exc:
+            self.counters.inc("job_failures", forge=spec.forge)
+            log.error("job %d %s %s#%d failed: %s", job.id, spec.forge, spec.repo, spec.number, exc)
+            return "failed", str(exc)
+        if state == "done":
+            self.counters.inc("reviews", forge=spec.forge)
+        log.info("job %d %s %s#%d@%s: %s: %s", job.id, spec.forge, spec.repo, spec.number,
+                 spec.head_sha[:12], state, result)
+        return state, result
+
+    # -- GitHub --------------------------------------------------------------------------------
+    def _github(self, job: Job, spec: JobSpec, rc: RepoConfig) -> tuple[str, str]:
+        if self._gh_auth is None:
+            raise ForgeError("AUTH", self.settings.github_api_url, 0,
+                             "no GitHub credentials (REVIEWBOT_GITHUB_TOKEN or REVIEWBOT_GITHUB_APP_ID"
+                             " + REVIEWBOT_GITHUB_APP_PRIVATE_KEY)")
+        gh = GitHub(self._gh_api, self._gh_auth, spec.project, spec.installation_id)
+        pr = gh.pull(spec.number)
+        if (why := _stale(pr.state, "open", pr.head_sha, spec.head_sha)):
+            return "stale", why
+        text, problems = gh.diff(spec.number)
+        series = to_series(title=pr.title, body=pr.body, author=pr.author, base_sha=pr.base_sha,
+                           diff_text=text, source=f"{spec.repo}#{spec.number}")
+        review, findings = self._review(series, pr.body, rc)
+        if (why := self._recheck(job, lambda: gh.pull(spec.number).head_sha)):
+            return why
+        res = gh_report.publish(gh, spec.number, spec.head_sha, review, findings, inline=rc.inline,
+                                cap=rc.max_inline, problems=problems)
+        self.counters.inc("comments_posted", res.inline, forge="github")
+        return "done", f"{len(findings)} finding(s): {res.describe()}"
+
+    # -- GitLab --------------------------------------------------------------------------------
+    def _gitlab(self, job: Job, spec: JobSpec, rc: RepoConfig) -> tuple[str, str]:
+        if not self.settings.gitlab_token:
+            raise ForgeError("AUTH", self.settings.gitlab_url, 0, "no GitLab token (REVIEWBOT_GITLAB_TOKEN)")
+        gl = GitLab(self._gl_api, spec.project, me=self._gitlab_me)
+        mr = gl.merge_request(spec.number)
+        if (why := _stale(mr.state, "opened", mr.head_sha, spec.head_sha)):
+            return "stale", why
+        text, problems = gl.diff(spec.number)
+        series = to_series(title=mr.title, body=mr.description, author=mr.author, base_sha=mr.base_sha,
+                           diff_text=text, source=f"{spec.repo}!{spec.number}")
+        review, findings = self._review(series, mr.description, rc)
+        if (why := self._recheck(job, lambda: gl.merge_request(spec.number).head_sha)):
+            return why
+        res = gl_report.publish(gl, mr, review, findings, inline=rc.inline, cap=rc.max_inline, problems=problems)
+        self._gitlab_me = gl.me
+        self.counters.inc("comments_posted", res.inline, forge="gitlab")
+        return "done", f"{len(findings)} finding(s): {res.describe()}"
+
+    # -- shared --------------------------------------------------------------------------------
+    def _review(self, series, body: str, rc: RepoConfig) -> tuple[Review, list[Finding]]:
+        checks = engine.select_checks(rc.select, rc.ignore)
+        review = engine.review(series, checks=checks, context_mode="hunks")
+        review = suppress.apply(review, extra_text=body)
+        findings = [f for f in review.shown() if rc.wants(f.effective_level)]
+        for f in findings:
+            self.counters.inc("findings", rule=f.rule.id)
+        return review, findings
+
+    def _recheck(self, job: Job, head: Callable[[], str]) -> tuple[str, str] | None:
+        """Right before posting: still the newest job, and the PR head has not moved."""
+        if not self.is_current(job):
+            return "superseded", "a newer head was queued while reviewing: results dropped"
+        now = head()
+        if now != job.spec.head_sha:
+            return "stale", f"head moved to {now[:12]} while reviewing: results dropped"
+        return None
+
+
+def _stale(state: str, open_state: str, head: str, wanted: str) -> str | None:
+    if state != open_state:
+        return f"no longer open ({state})"
+    if head != wanted:
+        return f"head is now {head[:12]}, not {wanted[:12]}"
+    return None

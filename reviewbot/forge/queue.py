@@ -1,0 +1,182 @@
+"""The durable in-process job queue: a database table plus worker threads in the serve process.
+
+``JobQueue`` is the small interface the intake and the workers use; ``DbQueue`` keeps jobs
+in ``forge_jobs`` (SQLite by default, any SQLAlchemy URL), so a crash loses nothing: on
+start, jobs a dead worker left ``running`` are queued again.  A later deployment can put a
+huey/Redis queue behind the same interface.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+import sqlalchemy as sa
+
+from reviewbot.forge import tables
+from reviewbot.forge.events import JobSpec
+
+log = logging.getLogger(__name__)
+
+ACTIVE = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    spec: JobSpec
+    attempts: int
+
+
+class JobQueue(Protocol):
+    def submit(self, forge: str, delivery: str, event: str, spec: JobSpec | None, reason: str = "") -> tuple[bool, int | None]:
+        """Record a delivery and enqueue its job atomically; (False, None) for a replay."""
+
+    def claim(self) -> Job | None: ...
+
+    def finish(self, job_id: int, state: str, result: str = "") -> None: ...
+
+    def is_current(self, job: Job) -> bool:
+        """False once a newer head of the same PR/MR has been queued."""
+
+    def depth(self) -> int: ...
+
+
+class DbQueue:
+    def __init__(self, engine: sa.Engine, clock: Callable[[], float] = time.time):
+        self.engine = engine
+        self.clock = clock
+        self.wakeup = threading.Event()
+        tables.jobs.metadata.create_all(engine, tables=[tables.jobs, tables.deliveries])
+
+    # -- intake --------------------------------------------------------------------------------
+    def submit(self, forge: str, delivery: str, event: str, spec: JobSpec | None,
+               reason: str = "") -> tuple[bool, int | None]:
+        now = self.clock()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(tables.deliveries.insert().values(
+                    forge=forge, delivery_id=delivery, event=event[:64], received_at=now,
+                    outcome=("queued" if spec else f"ignored: {reason}")[:200]))
+                job_id = self._enqueue(conn, spec, now) if spec else None
+        except sa.exc.IntegrityError:
+            return False, None
+        if job_id is not None:
+            self.wakeup.set()
+        return True, job_id
+
+    def _enqueue(self, conn: sa.Connection, spec: JobSpec, now: float) -> int:
+        j = tables.jobs
+        same_pr = (j.c.forge == spec.forge) & (j.c.repo == spec.repo) & (j.c.number == spec.number)
+        # a newer head supersedes whatever is queued or running for the same PR/MR
+        conn.execute(j.update().where(same_pr & (j.c.head_sha != spec.head_sha) & j.c.state.in_(ACTIVE))
+                     .values(state="superseded", updated_at=now))
+        row = conn.execute(sa.select(j.c.id, j.c.state).where(same_pr & (j.c.head_sha == spec.head_sha))).first()
+        if row is None:
+            return conn.execute(j.insert().values(
+                forge=spec.forge, repo=spec.repo, project=spec.project, number=spec.number,
+                head_sha=spec.head_sha, installation_id=spec.installation_id, state="queued",
+                attempts=0, created_at=now, updated_at=now)).inserted_primary_key[0]
+        if row.state not in ACTIVE:  # reopened with the same head: review again (posting is idempotent)
+            conn.execute(j.update().where(j.c.id == row.id).values(
+                state="queued", installation_id=spec.installation_id, updated_at=now))
+        return row.id
+
+    # -- workers -------------------------------------------------------------------------------
+    def claim(self) -> Job | None:
+        j = tables.jobs
+        while True:
+            with self.engine.begin() as conn:
+                row = conn.execute(sa.select(j).where(j.c.state == "queued").order_by(j.c.id).limit(1)).first()
+                if row is None:
+                    return None
+                got = conn.execute(j.update().where((j.c.id == row.id) & (j.c.state == "queued"))
+                                   .values(state="running", attempts=row.attempts + 1,
+                                           updated_at=self.clock())).rowcount
+            if got:
+                spec = JobSpec(forge=row.forge, repo=row.repo, project=row.project, number=row.number,
+                               head_sha=row.head_sha, installation_id=row.installation_id)
+                return Job(id=row.id, spec=spec, attempts=row.attempts + 1)
+
+    def finish(self, job_id: int, state: str, result: str = "") -> None:
+        j = tables.jobs
+        with self.engine.begin() as conn:
+            # a job superseded while it ran stays superseded
+            conn.execute(j.update().where((j.c.id == job_id) & (j.c.state == "running"))
+                         .values(state=state, result=result[:4000], updated_at=self.clock()))
+
+    def is_current(self, job: Job) -> bool:
+        j = tables.jobs
+        with self.engine.connect() as conn:
+            state = conn.execute(sa.select(j.c.state).where(j.c.id == job.id)).scalar()
+        return state in ACTIVE
+
+    def depth(self) -> int:
+        j = tables.jobs
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(j).where(j.c.state == "queued")).scalar() or 0
+
+    def recover(self) -> int:
+        """Queue again what a crashed process left running (call once at start)."""
+        j = tables.jobs
+        with self.engine.begin() as conn:
+            n = conn.execute(j.update().where(j.c.state == "running")
+                             .values(state="queued", updated_at=self.clock())).rowcount
+        if n:
+            log.info("re-queued %d job(s) left running by a previous process", n)
+        return n
+
+    def state(self, job_id: int) -> str | None:
+        j = tables.jobs
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(j.c.state).where(j.c.id == job_id)).scalar()
+
+
+class Workers:
+    """N threads that claim jobs and hand them to ``handle(job, queue) -> (state, result)``."""
+
+    def __init__(self, queue: DbQueue, handle: Callable[[Job], tuple[str, str]], threads: int = 1,
+                 poll: float = 2.0):
+        self.queue = queue
+        self.handle = handle
+        self.poll = poll
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._loop, name=f"reviewbot-worker-{i}", daemon=True)
+                         for i in range(threads)]
+
+    def start(self) -> None:
+        self.queue.recover()
+        for t in self._threads:
+            t.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self.queue.wakeup.set()
+        for t in self._threads:
+            t.join(timeout)
+
+    def run_once(self) -> bool:
+        """Process one queued job in the calling thread; False when the queue is empty."""
+        job = self.queue.claim()
+        if job is None:
+            return False
+        try:
+            state, result = self.handle(job)
+        except Exception as exc:  # a bug in one job must not kill the worker
+            log.exception("job %d (%s %s#%d) crashed", job.id, job.spec.forge, job.spec.repo, job.spec.number)
+            state, result = "failed", f"internal: {exc.__class__.__name__}: {exc}"
+        self.queue.finish(job.id, state, result)
+        return True
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.run_once():
+                    continue
+            except Exception:  # database hiccup: log and keep polling
+                log.exception("worker loop error")
+            self.queue.wakeup.wait(self.poll)
+            self.queue.wakeup.clear()

@@ -1,0 +1,36 @@
+"""Forge state: webhook deliveries (idempotency) and review jobs (the durable queue)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from reviewbot.db import metadata
+
+deliveries = sa.Table(
+    "forge_deliveries", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("forge", sa.String(16), nullable=False),
+    sa.Column("delivery_id", sa.String(200), nullable=False),
+    sa.Column("event", sa.String(64), nullable=False),
+    sa.Column("outcome", sa.String(200), nullable=False),  # "queued job N" | "ignored: why"
+    sa.Column("received_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("forge", "delivery_id", name="uq_forge_delivery"),
+)
+
+# state: queued -> running -> done | failed | stale (head moved) | superseded (newer head queued)
+jobs = sa.Table(
+    "forge_jobs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("forge", sa.String(16), nullable=False),
+    sa.Column("repo", sa.String(300), nullable=False),
+    sa.Column("project", sa.String(300), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("head_sha", sa.String(64), nullable=False),
+    sa.Column("installation_id", sa.BigInteger, nullable=True),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("result", sa.Text, nullable=True),  # summary of what was posted, or the error
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.UniqueConstraint("forge", "repo", "number", "head_sha", name="uq_forge_job"),
+)
