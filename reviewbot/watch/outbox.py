@@ -73,7 +73,7 @@ def reconcile(fw: "Follower") -> None:
 def _count_since(c, fw: "Follower", since: float, author: str | None = None) -> int:
     o = T.outbox.c
     q = sa.select(sa.func.count()).select_from(T.outbox).where(
-        o.list == fw.p.name, o.status.in_(("sent", "written")), o.done_at >= since)
+        o.list == fw.p.name, o.status.in_(("sent", "written")), o.done_at > since)
     if author is not None:
         q = q.where(o.author == author)
     return c.execute(q).scalar() or 0
