@@ -7,9 +7,11 @@ import sys
 
 from reviewbot import pipeline
 from reviewbot.errors import InputError
-from reviewbot.report import jsonout, terminal
+from reviewbot.report import jsonout, rdjson, sarif, terminal
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "rdjson")
+# One document for all series (GitHub wants one SARIF run; reviewdog one DiagnosticResult).
+_WHOLE_RUN = {"sarif": sarif.format_reviews, "rdjson": rdjson.format_reviews}
 
 
 def add_parser(sub):
@@ -28,28 +30,42 @@ def add_parser(sub):
     p.add_argument("--select", action="append", default=[], metavar="RULE", help="run only these rules")
     p.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
     p.add_argument("-q", "--quiet", action="store_true", help="text: no rule explanations")
+    p.add_argument("--terse", action="store_true", help="text: one 'FILE:LINE: LEVEL:RULE: message' "
+                   "line per finding (checkpatch --terse); notes go to stderr")
+    p.add_argument("--emacs", action="store_true", help="text: 'FILE:LINE: ' before each finding (checkpatch --emacs)")
     return p
 
 
 def run(args) -> int:
     if not args.sources and args.git_range is None:
         raise InputError("review", "nothing to review: name a SOURCE or --git REV_RANGE")
+    if (args.terse or args.emacs) and args.format != "text":
+        raise InputError("review", "--terse and --emacs apply to --format text only")
     opts = pipeline.Options(tree=args.tree, revision=args.revision, midmask=args.midmask,
                             select=tuple(args.select), ignore=tuple(args.ignore))
     errors: list[InputError] = []
     all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
     found = False
+    reviews = []
     for series in all_series:
         review = pipeline.review_series(series, opts)
         if review.shown(include_low=args.all):
             found = True
+        if args.format in _WHOLE_RUN:
+            reviews.append(review)
+            continue
         if args.format == "json":
             out = jsonout.format_review(review, args.all)
             if len(all_series) > 1:  # JSON Lines: one contract object per series
                 out = json.dumps(jsonout.review_dict(review, args.all), ensure_ascii=False) + "\n"
         else:
-            out = terminal.format_review(review, args.all, verbose=not args.quiet)
+            out = terminal.format_review(review, args.all, verbose=not args.quiet, emacs=args.emacs,
+                                         terse=args.terse)
+            for note in review.notes if args.terse else ():
+                print(f"reviewbot: note: {note}", file=sys.stderr)
         sys.stdout.write(out)
+    if args.format in _WHOLE_RUN:
+        sys.stdout.write(_WHOLE_RUN[args.format](reviews, args.all))
     for exc in errors:  # damaged threads of an mbox: reported, the rest was reviewed
         print(f"reviewbot: {exc}", file=sys.stderr)
     if errors:
