@@ -22,19 +22,74 @@ from reviewbot.errors import InputError
 from reviewbot.model import Patch, Series
 
 _SYNTHETIC = "@reviewbot.invalid"
-_configured: dict[str, str | None] = {}
-
 logging.getLogger("b4").setLevel(logging.CRITICAL + 1)  # b4 logs to stderr; we report in notes
 
 
 def configure(midmask: str | None = None) -> None:
-    """Load b4's config once (git config b4.*), optionally overriding b4.midmask."""
-    if _configured.get("done") and _configured.get("midmask") == midmask:
-        return
+    """Load b4's config (git config b4.*), optionally overriding b4.midmask.
+
+    Re-read on every fetch: b4.parse_msgid() rewrites the midmask in b4's global config when a
+    lore URL names another host, so a cached config could point the next fetch elsewhere.
+    """
     overrides = {"b4.midmask": midmask} if midmask else {}
     b4.setup_config(argparse.Namespace(config=overrides))
     b4.LORENODE = None  # rebuild the HTTP node for the (new) midmask
-    _configured.update(done="1", midmask=midmask)
+
+
+class _RemoteErrors(logging.Handler):
+    """b4.get_pi_thread_by_msgid() logs a fetch failure and returns None: keep the error.
+
+    That is the only way to tell "the server has no such message" (HTTP 404) from "the server
+    cannot be reached" without re-implementing the fetch.
+    """
+
+    def __init__(self):
+        super().__init__(logging.CRITICAL)
+        self.errors: list[BaseException] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.errors += [a for a in (record.args or ()) if isinstance(a, BaseException)]
+
+
+def _fetch_thread(msgid: str, source: str) -> list[EmailMessage]:
+    handler = _RemoteErrors()
+    blog = logging.getLogger("b4")
+    blog.addHandler(handler)
+    level, propagate = blog.level, blog.propagate
+    blog.setLevel(logging.CRITICAL)
+    blog.propagate = False  # b4's own messages must not reach the user's stderr
+    try:
+        msgs = b4.get_pi_thread_by_msgid(msgid, nocache=True, quiet=False)
+    except Exception as exc:  # anything else liblore/requests raise
+        raise InputError(source, f"cannot fetch thread: {_one_line(exc)}") from None
+    finally:
+        blog.removeHandler(handler)
+        blog.setLevel(level)
+        blog.propagate = propagate
+    base = _server()
+    for exc in handler.errors:
+        status = getattr(exc, "status_code", None)
+        if status == 404:
+            break
+        if status is not None:
+            raise InputError(source, f"{base} answered HTTP {status}") from None
+        raise InputError(source, f"cannot reach {base}: {_one_line(exc)}") from None
+    if not msgs:
+        raise InputError(source, f"no message with this Message-Id at {base}")
+    return msgs
+
+
+def _server() -> str:
+    return str(b4.get_main_config().get("midmask", "")).replace("/%s", "") or "the configured public-inbox"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    # liblore wraps requests' errors: keep the innermost reason, not the whole chain.
+    m = re.search(r"\[Errno -?\d+\] ([^'\")]+)|(Connection refused|timed out|Name or service not known)", text)
+    if m:
+        return (m.group(1) or m.group(2)).strip()
+    return text[:200] or exc.__class__.__name__
 
 
 def _as_mbox(data: bytes) -> bytes:
@@ -166,9 +221,18 @@ def _to_series(lser, revisions: list[int], source: str) -> Series:
         notes.append(f"thread has revisions {', '.join('v%d' % r for r in revisions)}; reviewed v{lser.revision}")
     cover = lser.patches[0]
     root = cover or next((p for p in lser.patches[1:] if p is not None), None)
-    subject = lser.subject if lser.subject and lser.subject != "(untitled)" else (root.subject if root else "")
+    # b4 finds a cover letter that replies to the previous revision only in get_series(), after
+    # it took subject and base-commit from patch 1: take them from the cover ourselves.
+    if cover is not None and cover.subject:
+        subject = cover.subject
+    else:
+        subject = lser.subject if lser.subject and lser.subject != "(untitled)" else (root.subject if root else "")
+    base = lser.base_commit
+    if base is None and cover is not None:
+        m = re.search(r"^base-commit: .*?([\da-f]{7,40})\s*$", cover.body or "", flags=re.I | re.M)
+        base = m.group(1) if m else None
     return Series(subject=subject, msgid=_clean_id(root.msgid) if root else None,
-                  revision=lser.revision or 1, base=lser.base_commit, patches=tuple(patches),
+                  revision=lser.revision or 1, base=base, patches=tuple(patches),
                   cover=cover.body if cover else "", change_id=getattr(lser, "change_id", None),
                   notes=tuple(notes), source=source)
 
@@ -179,16 +243,18 @@ def series_from_mbox_bytes(data: bytes, source: str, revision: int | None = None
 
 
 def series_from_msgid(msgid: str, revision: int | None = None, midmask: str | None = None) -> Series:
-    """Fetch a thread from the public-inbox that b4.midmask names and build its series."""
+    """Fetch a thread from the public-inbox that b4.midmask names and build its series.
+
+    `msgid` may be bare, in <>, or a lore/public-inbox URL (b4.parse_msgid(); a URL on another
+    host than b4.midmask fetches from that host).  Always fetched fresh (nocache): a second
+    review must see a v2 or a late patch that arrived since the first.
+    """
     configure(midmask)
     clean = b4.parse_msgid(msgid)
-    try:
-        msgs = b4.get_pi_thread_by_msgid(clean, nocache=True, quiet=True)
-    except Exception as exc:  # connection refused, DNS, HTTP errors from liblore
-        raise InputError(msgid, f"cannot fetch thread: {exc.__class__.__name__}: {exc}") from None
-    if not msgs:
-        base = str(b4.get_main_config().get("midmask", "")).replace("/%s", "")
-        raise InputError(msgid, f"no thread found for this Message-Id at {base or 'the configured public-inbox'}")
+    if not clean or "@" not in clean:
+        raise InputError(msgid, "not a Message-Id or message URL")
+    b4.LORENODE = None  # parse_msgid() may have changed the midmask
+    msgs = _fetch_thread(clean, msgid)
     series = series_from_messages(msgs, msgid, revision)
     # The thread may hold several postings; prefer the one containing the requested message.
     for s in series:
