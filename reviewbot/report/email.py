@@ -16,7 +16,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import default as mail_policy
 
 from reviewbot import __version__
 from reviewbot.model import Finding, Hunk, Patch, Side
@@ -127,7 +127,7 @@ def build_reply(patch: Patch, findings: list[Finding], ctx: ReplyContext, msgid:
                   rules=rules_used(findings), ctx=ctx, delta=ctx.delta,
                   patch_link=link(ctx.archive_url, patch_msgid), closes=link(ctx.archive_url, msgid),
                   sender=ctx.sender, rule_ids=sorted({f.rule.id for f in findings}), version=__version__)
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=mail_policy)  # LF line ends in .eml files; smtplib sends CRLF
     msg["From"] = ctx.sender
     msg["To"] = ", ".join(ctx.to)
     if ctx.cc:
