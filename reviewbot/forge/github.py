@@ -184,7 +184,8 @@ class GitHub:
     def graphql(self, query: str, variables: dict) -> dict:
         url = self.api.base_url
         gql = url[:-3] + "/graphql" if url.endswith("/v3") else url + "/graphql"
-        data = self._json("POST", gql, json={"query": query, "variables": variables})
+        data = self._json("POST", gql, json={"query": query, "variables": variables},
+                          mutation=query.lstrip().startswith("mutation"))
         if data.get("errors"):
             raise ForgeError("POST", gql, 200, f"GraphQL: {data['errors']}")
         return data["data"]

@@ -60,13 +60,18 @@ class Api:
         return path if path.startswith(("http://", "https://")) else f"{self.base_url}{path}"
 
     def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
-                headers: dict[str, str] | None = None, ok: tuple[int, ...] = ()) -> httpx.Response:
-        """Send one request with retries.  2xx (or a status in ``ok``) is returned; else ForgeError."""
+                headers: dict[str, str] | None = None, ok: tuple[int, ...] = (),
+                mutation: bool | None = None) -> httpx.Response:
+        """Send one request with retries.  2xx (or a status in ``ok``) is returned; else ForgeError.
+
+        ``mutation`` overrides the method's verdict (a GraphQL query is a POST but no mutation).
+        """
         method = method.upper()
+        mutation = method in MUTATIONS if mutation is None else mutation
         url = self.url(path)
         attempt = 0
         while True:
-            if method in MUTATIONS:
+            if mutation:
                 self._space_mutation()
             hdrs = dict(self.auth())
             hdrs.update(headers or {})

@@ -36,17 +36,17 @@ class Processor:
     def __init__(self, cfg: Mapping[str, Any], settings: ForgeSettings, *,
                  is_current: Callable[[Job], bool] = lambda job: True, counters: Counters | None = None,
                  transport: httpx.BaseTransport | None = None, min_interval: float = 1.0,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time):
         self.cfg = cfg
         self.settings = settings
         self.is_current = is_current
         self.counters = counters or Counters()
         self._gh_auth = None
         if settings.github_app_id and settings.github_app_private_key:
-            self._gh_auth = AppAuth(settings.github_app_id, settings.github_app_private_key)
+            self._gh_auth = AppAuth(settings.github_app_id, settings.github_app_private_key, clock=clock)
         elif settings.github_token:
             self._gh_auth = TokenAuth(settings.github_token)
-        kw = dict(transport=transport, min_interval=min_interval, sleep=sleep, counters=self.counters)
+        kw = dict(transport=transport, min_interval=min_interval, sleep=sleep, clock=clock, counters=self.counters)
         self._gh_api = Api(settings.github_api_url, lambda: {}, forge="github", **kw)
         token = settings.gitlab_token
         self._gl_api = Api(settings.gitlab_url.rstrip("/") + "/api/v4",
@@ -82,9 +82,9 @@ class Processor:
     # -- GitHub --------------------------------------------------------------------------------
     def _github(self, job: Job, spec: JobSpec, rc: RepoConfig) -> tuple[str, str]:
         if self._gh_auth is None:
-            raise ForgeError("AUTH", self.settings.github_api_url, 0,
-                             "no GitHub credentials (REVIEWBOT_GITHUB_TOKEN or REVIEWBOT_GITHUB_APP_ID"
-                             " + REVIEWBOT_GITHUB_APP_PRIVATE_KEY)")
+            self.counters.inc("job_failures", forge="github")
+            return "failed", ("no GitHub credentials (REVIEWBOT_GITHUB_TOKEN or REVIEWBOT_GITHUB_APP_ID"
+                              " + REVIEWBOT_GITHUB_APP_PRIVATE_KEY)")
         gh = GitHub(self._gh_api, self._gh_auth, spec.project, spec.installation_id)
         pr = gh.pull(spec.number)
         if (why := _stale(pr.state, "open", pr.head_sha, spec.head_sha)):
@@ -103,7 +103,8 @@ class Processor:
     # -- GitLab --------------------------------------------------------------------------------
     def _gitlab(self, job: Job, spec: JobSpec, rc: RepoConfig) -> tuple[str, str]:
         if not self.settings.gitlab_token:
-            raise ForgeError("AUTH", self.settings.gitlab_url, 0, "no GitLab token (REVIEWBOT_GITLAB_TOKEN)")
+            self.counters.inc("job_failures", forge="gitlab")
+            return "failed", "no GitLab token (REVIEWBOT_GITLAB_TOKEN)"
         gl = GitLab(self._gl_api, spec.project, me=self._gitlab_me)
         mr = gl.merge_request(spec.number)
         if (why := _stale(mr.state, "opened", mr.head_sha, spec.head_sha)):

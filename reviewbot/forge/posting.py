@@ -17,7 +17,7 @@ from reviewbot.render import render
 from reviewbot.report.base import level_counts, rules_used
 
 SUMMARY_MARKER = "<!-- reviewbot:summary -->"
-_FP = re.compile(r"<!-- reviewbot:fp=([0-9a-f]{8,64}) -->")
+_FP = re.compile(r"<!-- reviewbot:fp=([0-9a-f]{8,64}(?:\.[0-9]+)?) -->")
 
 
 def fp_marker(fingerprint: str) -> str:
@@ -29,12 +29,28 @@ def fingerprint_in(body: str | None) -> str | None:
     return m.group(1) if m else None
 
 
+def keys(findings: list[Finding]) -> list[tuple[str, Finding]]:
+    """Posting keys: the fingerprint, with ``.N`` for the N-th repeat of the same flagged line.
+
+    The fingerprint has no line number (so re-runs and rebases keep it), which makes the same
+    line flagged twice in a file one fingerprint; the occurrence index keeps both comments.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        n = seen.get(f.fingerprint, 0)
+        seen[f.fingerprint] = n + 1
+        out.append((f.fingerprint if n == 0 else f"{f.fingerprint}.{n}", f))
+    return out
+
+
 @dataclass
 class Plan:
     inline: list[tuple[Finding, Position]] = field(default_factory=list)
     summary_only: list[tuple[Finding, str]] = field(default_factory=list)  # (finding, why not inline)
     already: list[Finding] = field(default_factory=list)  # in an inline thread from an earlier run
-    current: set[str] = field(default_factory=set)  # fingerprints this run found
+    current: set[str] = field(default_factory=set)  # posting keys this run found
+    key: dict[int, str] = field(default_factory=dict)  # id(finding) -> posting key (inline ones)
 
     @property
     def overflow(self) -> int:
@@ -42,13 +58,9 @@ class Plan:
 
 
 def plan(findings: list[Finding], dmap: DiffMap, posted: set[str], inline: bool, cap: int) -> Plan:
-    p = Plan(current={f.fingerprint for f in findings})
-    seen: set[str] = set()
-    for f in findings:
-        fp = f.fingerprint
-        if fp in seen:
-            continue
-        seen.add(fp)
+    keyed = keys(findings)
+    p = Plan(current={k for k, _ in keyed})
+    for fp, f in keyed:
         if fp in posted:
             p.already.append(f)
             continue
@@ -61,14 +73,20 @@ def plan(findings: list[Finding], dmap: DiffMap, posted: set[str], inline: bool,
             p.summary_only.append((f, "overflow"))
         else:
             p.inline.append((f, pos))
+            p.key[id(f)] = fp
     return p
+
+
+def worth_a_summary(review: Review, findings: list[Finding], problems: list[str]) -> bool:
+    """Post a first summary only when there is something to say (findings, suppressions, notes)."""
+    return bool(findings or problems or review.notes or any(f.suppressed for f in review.findings))
 
 
 WHAT = {"github": "pull request", "gitlab": "merge request"}
 
 
-def comment_body(forge: str, f: Finding) -> str:
-    return render(f"{forge}/comment.md.j2", f=f, rule=f.rule, marker=fp_marker(f.fingerprint), what=WHAT[forge])
+def comment_body(forge: str, f: Finding, key: str) -> str:
+    return render(f"{forge}/comment.md.j2", f=f, rule=f.rule, marker=fp_marker(key), what=WHAT[forge])
 
 
 def summary_body(forge: str, review: Review, findings: list[Finding], p: Plan, head_sha: str,

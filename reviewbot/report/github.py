@@ -49,7 +49,7 @@ def publish(gh: GitHub, number: int, head_sha: str, review: Review, findings: li
     out.already = len(p.already)
     if p.inline:
         comments = [{"path": pos.path, "line": pos.github_line, "side": pos.github_side,
-                     "body": _cap(posting.comment_body("github", f))} for f, pos in p.inline]
+                     "body": _cap(posting.comment_body("github", f, p.key[id(f)]))} for f, pos in p.inline]
         body = (f"reviewbot found {len(p.inline)} new problem{'s' if len(p.inline) != 1 else ''} "
                 f"at `{head_sha[:12]}`; see the summary comment for the rest.")
         try:
@@ -74,7 +74,7 @@ def _summary(gh: GitHub, number: int, my_id: int, head_sha: str, review: Review,
              p: posting.Plan, problems: list[str]) -> str:
     mine = [c for c in gh.issue_comments(number)
             if (c.get("user") or {}).get("id") == my_id and posting.SUMMARY_MARKER in (c.get("body") or "")]
-    if not mine and not findings and not review.notes and not problems:
+    if not mine and not posting.worth_a_summary(review, findings, problems):
         return "none"  # nothing to say and nothing said before: stay quiet
     body = _cap(posting.summary_body("github", review, findings, p, head_sha, problems))
     if not mine:

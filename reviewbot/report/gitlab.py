@@ -43,7 +43,7 @@ def publish(gl: GitLab, mr: MergeRequest, review: Review, findings: list[Finding
                     "head_sha": mr.head_sha, "old_path": pos.old_path, "new_path": pos.path,
                     **pos.gitlab_lines()}
         try:
-            gl.create_discussion(mr.iid, posting.comment_body("gitlab", f), position)
+            gl.create_discussion(mr.iid, posting.comment_body("gitlab", f, p.key[id(f)]), position)
             out.inline += 1
         except ForgeError as exc:
             if exc.status not in (400, 422):
@@ -63,7 +63,7 @@ def _summary(gl: GitLab, mr: MergeRequest, me: int, review: Review, findings: li
              p: posting.Plan, problems: list[str]) -> str:
     mine = [n for n in gl.notes(mr.iid) if (n.get("author") or {}).get("id") == me and not n.get("system")
             and posting.SUMMARY_MARKER in (n.get("body") or "")]
-    if not mine and not findings and not review.notes and not problems:
+    if not mine and not posting.worth_a_summary(review, findings, problems):
         return "none"
     body = posting.summary_body("gitlab", review, findings, p, mr.head_sha, problems)[:MAX_BODY]
     if not mine:
