@@ -14,6 +14,7 @@ from reviewbot.model import Review, Series
 @dataclass(frozen=True)
 class Options:
     tree: str | None = None
+    git_repo: str | None = None  # --git: the repository the commits are in (their base tree)
     revision: int | None = None
     midmask: str | None = None
     select: tuple[str, ...] = ()
@@ -37,4 +38,9 @@ def review_series(series: Series, opts: Options = Options()) -> Review:
         from reviewbot import tree  # tree mode: worktree at the base, full pre/post images
 
         return tree.review_with_tree(series, opts.tree, checks)
+    if opts.git_repo is not None and series.patches:
+        from reviewbot import tree  # --git: pre-image parent:path, post-image commit:path
+
+        if all(tree.patch_commit(p) for p in series.patches):
+            return tree.review_git_series(series, opts.git_repo, checks)
     return engine.review(series, checks=checks)

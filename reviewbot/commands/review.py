@@ -41,7 +41,8 @@ def run(args) -> int:
         raise InputError("review", "nothing to review: name a SOURCE or --git REV_RANGE")
     if (args.terse or args.emacs) and args.format != "text":
         raise InputError("review", "--terse and --emacs apply to --format text only")
-    opts = pipeline.Options(tree=args.tree, revision=args.revision, midmask=args.midmask,
+    opts = pipeline.Options(tree=args.tree, git_repo=(args.repo or ".") if args.git_range is not None else None,
+                            revision=args.revision, midmask=args.midmask,
                             select=tuple(args.select), ignore=tuple(args.ignore))
     errors: list[InputError] = []
     all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
