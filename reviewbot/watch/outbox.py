@@ -109,7 +109,8 @@ class _Relay:
             if self.cfg.user:
                 conn.login(self.cfg.user, self.cfg.password)
             self.conn = conn
-        refused = self.conn.sendmail(sender, rcpts, raw)
+        # smtplib sends bytes as they are: SMTP needs CRLF line ends (the .eml files keep LF)
+        refused = self.conn.sendmail(sender, rcpts, re.sub(rb"\r?\n", b"\r\n", raw))
         if refused:
             log.warning("relay refused some recipients: %s", refused)
 
