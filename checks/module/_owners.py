@@ -1,0 +1,264 @@
+"""Owner-field facts for the module-ownership rules (data, plus hunk helpers).
+
+The tables come from RULES.md §4 and a scripted scan of the 6.12 tree (Debian
+`linux-source-6.12`): every `struct module *<field>;` member declared at the top level of a
+struct in `include/` and the drivers' private headers, and the `#define x(...) __x(..., THIS_MODULE)`
+register wrappers.  Regenerate them from the base tree when the tree changes.
+
+Helpers here work on one side of a hunk (a list of DiffLine): they find the designated
+initializer a member line belongs to (`static const struct X name = {` / `.driver = {`) and
+say whether that initializer survives the patch.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from reviewbot.clex import code_lines, norm
+from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
+
+# struct type -> its `struct module *` member (6.12, include/ and subsystem headers).
+OWNER_FIELDS: dict[str, str] = {
+    # VFS and char
+    "file_operations": "owner", "file_system_type": "owner", "cdev": "owner",
+    "block_device_operations": "owner", "linux_binfmt": "module", "nls_table": "owner",
+    "fc_log": "owner",
+    # driver core and buses
+    "device_driver": "owner", "pci_epf_driver": "owner", "pcmcia_driver": "owner",
+    "hotplug_slot": "owner", "ipack_bus_device": "owner", "w1_master": "owner", "w1_slave": "owner",
+    "hsi_controller": "owner", "rio_scan": "owner", "rio_switch_ops": "owner",
+    # provider ops and descriptors
+    "gpio_chip": "owner", "pinctrl_desc": "owner", "regulator_desc": "owner",
+    "regulator_dev": "owner", "reset_controller_dev": "owner", "pwm_chip": "owner",
+    "phy_ops": "owner", "phy_provider": "owner", "nvmem_config": "owner", "mtd_info": "owner",
+    "mtd_part_parser": "owner", "mtd_blktrans_ops": "owner", "i2c_adapter": "owner",
+    "mii_bus": "owner", "mdiobb_ops": "owner", "uart_driver": "owner", "tty_driver": "owner",
+    "tty_ldisc_ops": "owner", "watchdog_ops": "owner", "rtc_device": "owner",
+    "ptp_clock_info": "owner", "pps_source_info": "owner", "posix_clock_operations": "owner",
+    "clocksource": "owner", "clock_event_device": "owner", "cpufreq_governor": "owner",
+    "cpufreq_driver": "owner", "cpuidle_driver": "owner", "iommu_ops": "owner",
+    "dma_device": "owner", "dma_buf": "owner", "dma_buf_export_info": "owner",
+    "dma_buf_ops": "owner",  # had an owner before v3.5's dma_buf_export_info
+    "fb_ops": "owner", "consw": "owner", "uio_info": "owner", "uio_device": "owner",
+    "tee_desc": "owner", "pci_epc_ops": "owner", "framer_ops": "owner",
+    "pse_controller_dev": "owner", "pstore_info": "owner", "zpool_driver": "owner",
+    "mem_ctl_info": "owner", "acpi_debugger": "owner", "irq_desc": "owner",
+    "parport_operations": "owner", "iio_trigger": "owner", "iio_sw_device_type": "owner",
+    "iio_sw_trigger_type": "owner", "mmc_pwrseq": "owner", "stm_protocol_driver": "owner",
+    "pwrseq_config": "owner", "nvmet_fabrics_ops": "owner", "nvmf_transport_ops": "module",
+    "nvme_ctrl_ops": "module", "nvme_fc_port_template": "module",
+    "nvmet_fc_target_template": "module", "ipmi_smi_handlers": "owner",
+    "ipmi_smi_watcher": "owner", "md_personality": "owner", "elevator_type": "elevator_owner",
+    "dm_dirty_log_type": "module", "dm_exception_store_type": "module",
+    "path_selector_type": "module", "dm_cache_policy_type": "owner", "quota_format_type": "qf_owner",
+    "config_item_type": "ct_owner", "configfs_attribute": "ca_owner", "comedi_driver": "module",
+    "mtd_chip_driver": "module", "hdlc_proto": "module", "compressor": "owner",
+    "atmdev_ops": "owner", "capi_ctr": "owner", "nvdimm_bus_descriptor": "module",
+    # media and sound
+    "v4l2_file_operations": "owner", "media_file_operations": "owner", "v4l2_subdev": "owner",
+    "cec_adapter": "owner", "dvb_adapter": "module", "dvb_ca_en50221": "owner",
+    "snd_card": "module", "snd_soc_card": "owner", "snd_timer": "module",
+    "snd_info_entry": "module", "snd_seq_port_callback": "owner", "snd_seq_oss_callback": "owner",
+    "snd_emux_operators": "owner",
+    # networking
+    "proto_ops": "owner", "net_proto_family": "owner", "proto": "owner", "genl_family": "module",
+    "Qdisc_ops": "owner", "tcf_proto_ops": "owner", "tc_action_ops": "owner",
+    "tcf_ematch_ops": "owner", "tcp_congestion_ops": "owner", "tcp_ulp_ops": "owner",
+    "rtnl_msg_handler": "owner", "sock_diag_handler": "owner", "inet_diag_handler": "owner",
+    "xfrm_type": "owner", "xfrm_type_offload": "owner", "lwtunnel_encap_ops": "owner",
+    "fib_rules_ops": "owner", "pppox_proto": "owner", "vsock_transport": "module",
+    "vsock_tap": "module", "netlink_tap": "module", "team_mode": "owner",
+    "lib80211_crypto_ops": "owner", "ieee802154_ops": "owner", "mptcp_sched_ops": "owner",
+    "p9_trans_module": "owner", "rpc_authops": "owner", "xprt_class": "owner",
+    "svc_xprt_class": "xcl_owner", "gss_api_mech": "gm_owner", "cache_detail": "owner",
+    "nf_sockopt_ops": "owner", "nf_defrag_hook": "owner",
+    # netfilter
+    "nft_chain_type": "owner", "nft_expr_type": "owner", "nft_object_type": "owner",
+    "nf_flowtable_type": "owner", "xt_match": "me", "xt_target": "me", "xt_table": "me",
+    "ebt_match": "me", "ebt_target": "me", "ebt_watcher": "me", "ebt_table": "me",
+    "nf_conntrack_helper": "me", "nf_logger": "me", "ip_set_type": "me",
+    "nfnetlink_subsystem": "owner", "ip_vs_scheduler": "module", "ip_vs_app": "module",
+    "ip_vs_pe": "module", "nf_ct_bridge_info": "me",
+    # storage and RDMA
+    "scsi_host_template": "module", "scsi_device_handler": "module", "iscsi_transport": "owner",
+    "iscsit_transport": "owner", "target_backend_ops": "owner",
+    "target_core_fabric_ops": "module", "target_type": "module", "ib_device_ops": "owner",
+    "fc4_prov": "module",
+    # crypto and keys
+    "crypto_alg": "cra_module", "crypto_template": "module", "af_alg_type": "owner",
+    "asymmetric_key_parser": "owner", "asymmetric_key_subtype": "owner",
+    # BPF and misc
+    "bpf_struct_ops": "owner", "btf_kfunc_id_set": "owner", "pmu": "module",
+    "drm_client_funcs": "owner", "drm_audio_component_ops": "owner",
+    "i915_hdcp_ops": "owner", "i915_pxp_component_ops": "owner",
+    "i915_gsc_proxy_component_ops": "owner", "ts_ops": "owner",
+}
+
+OWNER_NAMES = frozenset(OWNER_FIELDS.values())
+OWNER_MEMBER = r"(?:owner|module|me|cra_module|mod|\w+_owner)"
+
+# Types whose owner the registration wrapper fills in (platform_no_drv_owner.cocci generalised):
+# removing or omitting the owner here is correct.  `device_driver` covers the `.driver = {}`
+# member of every bus driver (platform, i2c, spi, usb, pci, amba, sdw, fsl_mc, virtio, mcb, ...).
+WRAPPER_SET = frozenset({
+    "device_driver", "pci_epf_driver", "tty_driver", "mii_bus", "pwm_chip", "rtc_device",
+    "uio_info", "uio_device", "iio_trigger", "phy_provider", "mtd_part_parser", "nls_table",
+    "hotplug_slot",
+})
+
+# Types whose core pins the owner at *registration*: `.owner` there makes the module
+# unremovable when unregister runs from module_exit (MOD009), so removing it may be a fix.
+CORE_PINS_AT_REGISTER = frozenset({"cpuidle_driver"})
+
+# Types that have no owner member (6.12): asking for one is wrong (RULES.md MOD006 FP 2).
+NO_OWNER_TYPES = frozenset({
+    "proc_ops", "tty_operations", "seq_operations", "vm_operations_struct", "class",
+    "miscdevice", "device_attribute", "attribute_group", "dev_pm_ops", "kernel_param_ops",
+})
+
+# Initializer macros that set `.owner = THIS_MODULE` themselves.
+OWNER_SETTING_MACROS = re.compile(
+    r"\b(DEFINE_SHOW_ATTRIBUTE|DEFINE_SHOW_STORE_ATTRIBUTE|DEFINE_SEQ_ATTRIBUTE|"
+    r"DEFINE_SIMPLE_ATTRIBUTE(?:_XSIGNED)?|DEFINE_DEBUGFS_ATTRIBUTE(?:_XSIGNED)?|"
+    r"DEFINE_DMA_BUF_EXPORT_INFO|DEFINE_PROC_SHOW_ATTRIBUTE)\b")
+
+# Nested members whose type is struct device_driver (set by bus register wrappers).
+DRIVER_MEMBERS = frozenset({"driver", "drv", "gendrv", "base", "driverinfo"})
+
+_OPENER = re.compile(
+    r"^\s*(?:(?:static|const|extern|__\w+|volatile)\s+)*struct\s+(\w+)\s+"
+    r"(?:(?:const|__\w+)\s+)*\**\s*(\w+)\s*(?:\[[^\]]*\])*\s*(?:__\w+(?:\([^)]*\))?\s*)*=\s*\{")
+_OPENER_TAIL = re.compile(r"^\s*(?:const\s+)?struct\s+(\w+)\s+(?:const\s+)?(\w+)(?:\[[^\]]*\])*\s*=\s*\{")
+_NESTED = re.compile(r"^\s*\.(\w+)(?:\.\w+)*\s*=\s*\{")
+_COMPOUND = re.compile(r"\(\s*(?:const\s+)?struct\s+(\w+)\s*\)\s*\{")
+
+
+@dataclass(frozen=True)
+class InitInfo:
+    """Where a member line sits: the outer struct type, the nested member path, the opener."""
+
+    type: str | None  # outer struct type (None: not visible)
+    path: tuple[str, ...]  # nested designators from the outer initializer to the member
+    opener: DiffLine | None  # the line with `struct X name = {` (None: above the hunk)
+    from_section: bool = False  # type taken from the hunk header, not from a shown line
+
+    @property
+    def member_type(self) -> str | None:
+        """Best guess of the struct type whose member the line sets."""
+        if self.path:
+            if self.path[-1] in DRIVER_MEMBERS:
+                return "device_driver"
+            return None
+        return self.type
+
+
+def enclosing_initializer(lines: Sequence[DiffLine], idx: int, section: str = "") -> InitInfo:
+    """The designated initializer that line `idx` of `lines` (one hunk side) is a member of."""
+    codes = code_lines(lines)
+    depth = 0
+    path: list[str] = []
+    for j in range(idx - 1, -1, -1):
+        code = codes[j]
+        opens, closes = code.count("{"), code.count("}")
+        depth += closes - opens
+        if depth < 0:
+            m = _OPENER.match(code) or _OPENER_TAIL.match(code)
+            if m:
+                return InitInfo(m.group(1), tuple(reversed(path)), lines[j])
+            m = _COMPOUND.search(code)
+            if m:
+                return InitInfo(m.group(1), tuple(reversed(path)), lines[j])
+            n = _NESTED.match(code)
+            if n:
+                path.append(n.group(1))
+                depth = 0
+                continue
+            if re.search(r"\)\s*\{?\s*$", code) or re.match(r"^\s*(if|for|while|switch|else|do)\b", code):
+                return InitInfo(None, (), None)  # a function or block body, not an initializer
+            if re.match(r"^\s*\{?\s*$", code):  # an array element `{` of `struct X arr[] = {`
+                depth = 0
+                path.append("[]")
+                continue
+            return InitInfo(None, tuple(reversed(path)), None)
+    # Opener above the hunk: git puts the last column-0 line before the hunk into the header.
+    m = _OPENER.match(section) or _OPENER_TAIL.match(section)
+    if m:
+        return InitInfo(m.group(1), tuple(reversed(path)), None, from_section=True)
+    return InitInfo(None, tuple(reversed(path)), None)
+
+
+def member_of(text: str) -> tuple[str, str] | None:
+    """`.owner = THIS_MODULE,` -> ('owner', 'THIS_MODULE'); also `.driver.owner = ...`."""
+    m = re.match(r"^\s*\.((?:\w+\.)*)(%s)\s*=\s*([^,;]+?)\s*,?\s*(?:/\*.*)?$" % OWNER_MEMBER, text)
+    if not m:
+        return None
+    prefix = m.group(1).rstrip(".")
+    return (f"{prefix}.{m.group(2)}" if prefix else m.group(2), m.group(3).strip())
+
+
+def runtime_owner_assign(text: str) -> tuple[str, str, str] | None:
+    """`card->owner = THIS_MODULE;` -> ('card', 'owner', 'THIS_MODULE')."""
+    m = re.match(r"^\s*([\w\->.\[\]&()*]+?)(?:->|\.)(%s)\s*=\s*([^;=]+?)\s*;" % OWNER_MEMBER, text)
+    if not m:
+        return None
+    return m.group(1), m.group(2), m.group(3).strip()
+
+
+def normalized_lines(patch: Patch, kind: str) -> set[str]:
+    """Every `kind` ('+'/'-') line of the patch, whitespace-folded (to spot moved code)."""
+    out = set()
+    for fd in patch.files:
+        for ln in fd.lines():
+            if ln.kind == kind:
+                out.add(re.sub(r"\s+", "", ln.text))
+    return out
+
+
+def removed_member_decls(patch: Patch) -> set[str]:
+    """Owner members removed from struct definitions (`-struct module *module;`)."""
+    out = set()
+    for fd in patch.files:
+        for ln in fd.removed():
+            m = re.match(r"^\s*struct\s+module\s*\*\s*(\w+)\s*;", ln.text)
+            if m:
+                out.add(m.group(1))
+    return out
+
+
+def is_built_in_only(fd: FileDiff) -> bool:
+    """Paths that are never modular (arch code, core kernel, lib/ helpers built in)."""
+    return fd.path.startswith(("arch/", "kernel/", "init/", "mm/")) and "/kvm/" not in fd.path
+
+
+def function_removed(hunk: Hunk, idx: int) -> bool:
+    """Is old-side line `idx` inside a function whose opening `{` (column 0) is removed too?"""
+    old = hunk.old_side()
+    codes = code_lines(old)
+    depth = 0
+    for j in range(idx - 1, -1, -1):
+        code = codes[j]
+        depth += code.count("}") - code.count("{")
+        if depth < 0:
+            if old[j].text.startswith("{") or re.match(r"^[A-Za-z_].*\)\s*\{\s*$", old[j].text):
+                return old[j].removed
+            depth = 0  # an inner block: keep climbing to the function
+    return False
+
+
+def same_call_added(patch: Patch, funcs: Sequence[str], arg: str) -> bool:
+    """Does the patch add a call of one of `funcs` with the same (normalized) argument?"""
+    from reviewbot.clex import call_args, statements
+
+    want = norm(arg)
+    for fd in patch.c_files:
+        for hunk in fd.hunks:
+            for st in statements(hunk.new_side()):
+                if not st.any_added:
+                    continue
+                for f in funcs:
+                    for a in call_args(st.text, f):
+                        if norm(a) == want:
+                            return True
+    return False

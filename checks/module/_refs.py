@@ -1,0 +1,80 @@
+"""Find module-reference calls (get/put) on the removed and added lines of a patch.
+
+Shared by the rules that reason about what a patch takes away (MOD025, MOD004, MOD022).
+Statements are joined across lines (clex.statements) so `if (a &&\\n !try_module_get(m))`
+is one statement; a call counts as removed/added only when the physical line holding the
+call is a `-`/`+` line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reviewbot.clex import call_args, norm, statements
+from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
+
+from reviewbot.checks.module._owners import function_removed
+
+# API -> (family, role).  The family pairs gets with puts.
+CALLS: dict[str, tuple[str, str]] = {
+    "try_module_get": ("module", "get"),
+    "__module_get": ("module", "get"),
+    "module_put": ("module", "put"),
+    "fops_get": ("fops", "get"),
+    "fops_put": ("fops", "put"),
+    "symbol_get": ("symbol", "get"),
+    "symbol_request": ("symbol", "get"),
+    "symbol_put": ("symbol", "put"),
+    "symbol_put_addr": ("symbol", "put"),
+}
+_CALL_RE = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(CALLS, key=len, reverse=True)))
+
+SELF = frozenset({"THIS_MODULE", "NULL", ""})
+
+
+@dataclass(frozen=True)
+class RefCall:
+    func: str
+    family: str
+    role: str  # "get" | "put"
+    target: str  # normalized argument
+    line: DiffLine
+    path: str
+    hunk: Hunk
+    stmt: str  # the joined statement text
+    in_removed_function: bool = False
+
+    @property
+    def is_self(self) -> bool:
+        return self.target in SELF
+
+
+def _calls(fd: FileDiff, side: str) -> list[RefCall]:
+    out: list[RefCall] = []
+    want = "-" if side == "old" else "+"
+    for hunk in fd.hunks:
+        lines = hunk.old_side() if side == "old" else hunk.new_side()
+        if not any(ln.kind == want for ln in lines):
+            continue
+        for st in statements(lines):
+            if not any(ln.kind == want for ln in st.lines) or not _CALL_RE.search(st.text):
+                continue
+            for m in _CALL_RE.finditer(st.text):
+                func = m.group(1)
+                ln = st.line_of(r"\b%s\s*\(" % re.escape(func))
+                if ln.kind != want:
+                    continue
+                for arg in call_args(st.text[m.start():], func)[:1]:
+                    family, role = CALLS[func]
+                    gone = side == "old" and function_removed(hunk, lines.index(ln))
+                    out.append(RefCall(func, family, role, norm(arg), ln, fd.path, hunk, st.text, gone))
+    return out
+
+
+def removed_calls(patch: Patch) -> list[RefCall]:
+    return [c for fd in patch.c_files if not fd.is_deleted for c in _calls(fd, "old")]
+
+
+def added_calls(patch: Patch) -> list[RefCall]:
+    return [c for fd in patch.c_files for c in _calls(fd, "new")]

@@ -1,0 +1,137 @@
+"""A patch removes a module reference (get and put) that still protects a caller.
+
+## What it does
+Flags a removed `try_module_get()` / `__module_get()` / `fops_get()` / `symbol_get()` whose
+matching put on the same module is removed too, when the code around it stays: the pin is
+taken away, not moved.  The finding sits on the removed get (old side).
+
+## Why is this bad?
+A module reference on *another* module (an LLD, a transport, a tuner, a provider behind an
+ops table) is what keeps its text and data alive while this code calls through its function
+pointers.  `delete_module()` only runs `mod->exit()` once the refcount can drop to zero, so
+without the pin `rmmod` succeeds while a controller, socket or scan still calls into the
+freed module.  Removing the pair *looks* like a fix, because rmmod stops failing with
+"module in use".
+
+Simona Vetter (S-2025): developers who prefer convenience do "the removal of module
+refcounting that's strictly needed but means they first have to unbind drivers in sysfs
+before they can unload the driver".  Xu Yilun (S-2023) rejected removing the fpga core pins
+because the "FPGA core needs to prevent low-level driver module unloading sometimes".  Rusty
+Russell's rule (S-2002): "If you are calling though a function pointer into a (different)
+module, you must hold a reference to that module."
+
+## Example
+```c
+-	if (!try_module_get(lport->ops->module)) {
+-		ret = -EUNATCH;
+-		goto out_free_ctrl;
+-	}
+ 	idx = ida_alloc(&nvme_fc_ctrl_cnt, GFP_KERNEL);
+ ...
+ 	kfree(ctrl);
+-	module_put(lport->ops->module);
+```
+
+## Use instead
+Keep the pin for as long as the code can reach the other module.  If unloading while in use
+is the goal, document "unbind, then rmmod" (Daniel Vetter, S-2022: "you can break them by
+first unloading the driver, and then unloading the module"), or replace the pin with a
+revocation that unregister waits for (SRCU, `drm_dev_enter()`, a device link).
+
+## Known problems
+Hunk mode sees only the diff: it cannot tell a pin taken in the wrong direction (a producer
+pinning its consumer, which a fix rightly drops) from a needed one.  Self-references
+(`THIS_MODULE`) are not reported: dropping them is the fix MOD001 asks for; a pin on the owner
+member of a struct embedded in the caller's own object (`ir->l.owner`) is most likely one, and
+is reported at low confidence.  A get that moves
+to another place in the same patch, or is replaced by a get on a different module, is not a
+removal.  When the patch adds a device link or a revocation mechanism at the same time the
+finding is low confidence.  A pin taken at probe/attach and dropped at remove/detach is
+reported at medium confidence (a per-binding pin may be the MOD009 bug the patch fixes).
+
+## References
+- `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` / `module_put()`
+  kernel-doc, `delete_module()` and `try_stop_module()` unload order
+- `Documentation/driver-api/device_link.rst` (the alternative to a module pin)
+- S-2025: Simona Vetter and Jason Gunthorpe on hot-unplug, file_operations owner and
+  revocable resources
+- S-2023: "[RFC PATCH] fpga: remove module reference counting from core components"
+- S-2022: "module: add a function to add module references" (Daniel Vetter on refcount loops)
+- 863fbae929c7 "nvme_fc: add module to ops template to allow module references"
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.rules import Rule
+
+from reviewbot.checks.module._refs import added_calls, removed_calls
+
+RULE = Rule.from_doc(__doc__, id="MOD025", slug="removed-needed-ref", level=Level.WARNING,
+                     confidence=Confidence.HIGH, tags=("removed-ref",))
+
+# Added code that replaces a pin with something that also keeps callers safe.
+_REPLACEMENT = re.compile(r"\b(device_link_add|devm_device_link_add|synchronize_srcu|srcu_read_lock|"
+                          r"drm_dev_enter|revocable_\w+|percpu_ref_kill|wait_for_completion\w*)\s*\(")
+# `ir->l.owner`: the owner member of a struct embedded in the caller's own object is one the
+# caller filled in itself (THIS_MODULE): dropping a pin on it is dropping a self-pin.
+_EMBEDDED_OWNER = re.compile(r"\w\.(owner|module|me)$")
+_SETUP_FN = re.compile(r"(probe|attach|register|_add\b|_init\b|_create|bind)", re.I)
+_TEARDOWN_FN = re.compile(r"(remove|detach|unregister|_del\b|_fini\b|_exit\b|_destroy|unbind|release)", re.I)
+
+
+def _function(section: str, lines, upto) -> str:
+    """Name of the function a hunk line sits in (last header shown before it, else the hunk header)."""
+    name = ""
+    m = re.search(r"(\w+)\s*\(", section)
+    if m:
+        name = m.group(1)
+    for ln in lines:
+        if ln is upto:
+            break
+        h = re.match(r"^[A-Za-z_][\w\s\*]*?\b(\w+)\s*\([^;]*$", ln.text)
+        if h and not ln.text.startswith((" ", "\t")):
+            name = h.group(1)
+    return name
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    removed = removed_calls(patch)
+    if not removed:
+        return
+    added = added_calls(patch)
+    re_added = {(c.family, c.target) for c in added}
+    added_get_files = {(c.family, c.path) for c in added if c.role == "get"}
+    put_removed: dict[tuple[str, str], list] = {}
+    for c in removed:
+        if c.role == "put":
+            put_removed.setdefault((c.family, c.target), []).append(c)
+    replaced = any(_REPLACEMENT.search(ln.text) for fd in patch.c_files for ln in fd.added())
+    reported: set[tuple[str, str]] = set()
+    for c in removed:
+        key = (c.family, c.target)
+        if c.role != "get" or c.is_self or c.in_removed_function or key in reported:
+            continue
+        if c.family == "symbol":
+            continue  # symbol_get/symbol_put balance is MOD022's
+        if key in re_added or (c.family, c.path) in added_get_files:
+            continue  # moved, or retargeted to another module (MOD014's question)
+        puts = put_removed.get(key)
+        if not puts:
+            continue  # a get removed while its put stays is MOD004's (put without get)
+        reported.add(key)
+        conf = None
+        get_fn = _function(c.hunk.section, c.hunk.old_side(), c.line)
+        put_fns = {_function(p.hunk.section, p.hunk.old_side(), p.line) for p in puts}
+        if _SETUP_FN.search(get_fn) and any(_TEARDOWN_FN.search(f) for f in put_fns):
+            conf = Confidence.MEDIUM
+        if replaced or _EMBEDDED_OWNER.search(c.target):
+            conf = Confidence.LOW
+        api = c.func
+        yield RULE.finding(c.path, c.line,
+                           f"{api}({c.target}) and its put removed: module can unload while in use",
+                           confidence=conf)

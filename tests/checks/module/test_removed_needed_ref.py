@@ -1,0 +1,140 @@
+from reviewbot.checks.module import removed_needed_ref
+from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case
+
+CASES = DATA / "checks" / "removed-needed-ref"
+
+# A transport pin dropped: get in assign, put in the destructor, both removed.
+PAIR_REMOVED = diff("""
+    --- a/net/foo/af_foo.c
+    +++ b/net/foo/af_foo.c
+    @@ -20,9 +20,5 @@ int foo_assign_transport(struct foo_sock *fs)
+     \tif (!fs->transport)
+     \t\treturn -ENODEV;
+    -\tif (!try_module_get(fs->transport->module)) {
+    -\t\tfs->transport = NULL;
+    -\t\treturn -ENODEV;
+    -\t}
+     \treturn fs->transport->init(fs);
+     }
+     
+    @@ -60,5 +56,4 @@ static void foo_sk_destruct(struct sock *sk)
+     {
+     \tstruct foo_sock *fs = foo_sk(sk);
+     \tfs->transport->destruct(fs);
+    -\tmodule_put(fs->transport->module);
+     }
+""")
+
+# The same get/put pair moved into helpers in the same patch: not a removal.
+MOVED = diff("""
+    --- a/net/foo/af_foo.c
+    +++ b/net/foo/af_foo.c
+    @@ -20,9 +20,7 @@ int foo_assign_transport(struct foo_sock *fs)
+     \tif (!fs->transport)
+     \t\treturn -ENODEV;
+    -\tif (!try_module_get(fs->transport->module)) {
+    -\t\tfs->transport = NULL;
+    -\t\treturn -ENODEV;
+    -\t}
+    +\tif (!foo_get_transport(fs))
+    +\t\treturn -ENODEV;
+     \treturn fs->transport->init(fs);
+     }
+     
+    @@ -60,5 +58,9 @@ static void foo_sk_destruct(struct sock *sk)
+     {
+     \tstruct foo_sock *fs = foo_sk(sk);
+     \tfs->transport->destruct(fs);
+    -\tmodule_put(fs->transport->module);
+    +}
+    +
+    +static bool foo_get_transport(struct foo_sock *fs)
+    +{
+    +\treturn try_module_get(fs->transport->module);
+     }
+""")
+
+# Dropping a self-pin is the MOD001 fix, not a removed needed reference.
+SELF_PIN_DROPPED = diff("""
+    --- a/drivers/block/foo.c
+    +++ b/drivers/block/foo.c
+    @@ -10,7 +10,4 @@ static ssize_t reset_store(struct device *dev,
+     {
+    -\tif (!try_module_get(THIS_MODULE))
+    -\t\treturn -ENODEV;
+     \tdo_reset(dev);
+    -\tmodule_put(THIS_MODULE);
+     \treturn len;
+     }
+""")
+
+# The whole function holding the get goes away with the feature: not a pin removal.
+FUNCTION_DELETED = diff("""
+    --- a/drivers/misc/foo.c
+    +++ b/drivers/misc/foo.c
+    @@ -10,10 +10,3 @@ static int foo_open(struct inode *inode, struct file *file)
+     \treturn 0;
+     }
+     
+    -static int foo_use(struct foo *foo)
+    -{
+    -\tif (!try_module_get(foo->ops->owner))
+    -\t\treturn -ENODEV;
+    -\tmodule_put(foo->ops->owner);
+    -\treturn 0;
+    -}
+""")
+
+# A get retargeted to a different module (MOD014's question, not a removal).
+RETARGETED = diff("""
+    --- a/drivers/iio/adc/foo.c
+    +++ b/drivers/iio/adc/foo.c
+    @@ -30,4 +30,4 @@ static struct foo_client *foo_attach_client(struct device *dev)
+     \t\t\tcontinue;
+    -\t\tif (!try_module_get(dev->driver->owner)) {
+    +\t\tif (!try_module_get(cl->dev->driver->owner)) {
+     \t\t\tmutex_unlock(&registered_clients_lock);
+     \t\t\treturn ERR_PTR(-ENODEV);
+""")
+
+
+def test_fires_on_removed_get_put_pair():
+    assert_fires(removed_needed_ref, PAIR_REMOVED, at=[("net/foo/af_foo.c", 22, "old")])
+
+
+def test_quiet_when_pin_moves():
+    assert_quiet(removed_needed_ref, MOVED, include_low=True)
+
+
+def test_quiet_on_self_pin_removal():
+    assert_quiet(removed_needed_ref, SELF_PIN_DROPPED, include_low=True)
+
+
+def test_quiet_when_whole_function_is_removed():
+    assert_quiet(removed_needed_ref, FUNCTION_DELETED, include_low=True)
+
+
+def test_quiet_when_get_is_retargeted():
+    assert_quiet(removed_needed_ref, RETARGETED, include_low=True)
+
+
+def test_fires_on_real_nvme_fc_reversal():
+    assert_fires(removed_needed_ref, load_case(CASES / "nvme-fc-lldd-module-ref.patch"),
+                 at=[("drivers/nvme/host/fc.c", 3062, "old")])
+
+
+def test_fires_on_real_scsi_async_scan_reversal():
+    assert_fires(removed_needed_ref, load_case(CASES / "scsi-async-scan-module-ref.patch"),
+                 at=[("drivers/scsi/scsi_scan.c", 1856, "old")])
+
+
+def test_quiet_on_real_fix_that_adds_the_pin():
+    assert_quiet(removed_needed_ref, load_case(CASES / "scsi-async-scan-module-ref.fix.patch"), include_low=True)
+
+
+def test_embedded_owner_pin_is_low_confidence():
+    # lirc_zilog pinned ir->l.owner (its own module, filled in by itself): dropping it is right.
+    series = load_case(CASES / "lirc-zilog-self-pin.fix.patch")
+    assert_quiet(removed_needed_ref, series)
+    assert_fires(removed_needed_ref, series, at=[("drivers/staging/lirc/lirc_zilog.c", 310, "old")],
+                 include_low=True)
