@@ -89,9 +89,14 @@ def _rate_limited(fw: "Follower", author: str) -> bool:
     return False
 
 
-def _set(fw: "Follower", row_id: int, **values) -> None:
+def _set(fw: "Follower", row_id: int, expect: str | None = None, **values) -> bool:
+    """Update a row; with `expect`, only if its status still is that (compare-and-set, so two
+    followers sharing a database never both take the same reply)."""
+    q = T.outbox.update().where(T.outbox.c.id == row_id)
+    if expect is not None:
+        q = q.where(T.outbox.c.status == expect)
     with fw.eng.begin() as c:
-        c.execute(T.outbox.update().where(T.outbox.c.id == row_id).values(**values))
+        return c.execute(q.values(**values)).rowcount == 1
 
 
 class _Relay:
@@ -135,12 +140,14 @@ def flush(fw: "Follower") -> None:
                 fw.stats.deferred += 1
                 continue
             if relay is None:
-                path = write_eml(fw.p.outbox_dir, row.msgid, row.raw)
-                _set(fw, row.id, status="written", done_at=fw.now())
+                path = write_eml(fw.p.outbox_dir, row.msgid, row.raw)  # rewriting the same file is harmless
+                if not _set(fw, row.id, expect="queued", status="written", done_at=fw.now()):
+                    continue
                 fw.stats.written += 1
                 log.info("list=%s wrote %s", fw.p.name, path)
                 continue
-            _set(fw, row.id, status="sending", attempts=row.attempts + 1)
+            if not _set(fw, row.id, expect="queued", status="sending", attempts=row.attempts + 1):
+                continue  # another follower took it
             try:
                 relay.send(sender, json.loads(row.recipients), row.raw)
             except (smtplib.SMTPException, OSError) as exc:

@@ -153,3 +153,17 @@ def test_review_crash_is_recorded_never_mailed(tmp_path, make_follower, clock, m
     (job,) = rows(fw, T.jobs)
     assert job.status == "error" and "internal failure" in job.error
     assert not list(fw.p.outbox_dir.glob("*.eml")) if fw.p.outbox_dir.exists() else True
+
+
+def test_malformed_mail_and_failed_fetch_are_counted_not_fatal(tmp_path, make_follower, clock):
+    ep = Epoch(tmp_path / "inbox")
+    ep.add(b"\xff\xfe garbage without headers \x00\n\n\x01", clock.t)
+    ep.add(b"From: x@example.org\nSubject: [PATCH] no message id\n\n---\n" + foo_diff([PIN]).encode(), clock.t)
+    ep.add(patch_mail("bad-diff@example.org", "[PATCH] foo: broken", "diff --git a/x.c b/x.c\n@@ -1 +1 @@\n"),
+           clock.t)
+    ep.add(zram_mail("fine@example.org"), clock.t)
+    fw = make_follower(tmp_path / "inbox", fetch=True)  # the temp inbox is no clone: fetch fails
+    st = fw.run_once()
+    assert st.messages == 4 and st.errors >= 1
+    assert ("fine@example.org", 1) in {(j.root, j.revision) for j in rows(fw, T.jobs)}
+    assert {r.state for r in rows(fw, T.seen)} == {"done"}
