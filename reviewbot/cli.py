@@ -13,7 +13,7 @@ from reviewbot import __version__
 from reviewbot.errors import InputError
 
 # Explicit, ordered list of subcommand modules (reviewbot/commands/<name>.py).
-COMMANDS = ("review", "eval", "rules", "explain", "watch", "serve")
+COMMANDS = ("review", "eval", "rules", "explain", "b4-check", "watch", "serve")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,12 +22,15 @@ class _Parser(argparse.ArgumentParser):
                   if " " in self.prog else f"reviewbot: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """All subcommands, or just `only` (skips importing the others: b4 runs b4-check per patch)."""
     parser = _Parser(prog="reviewbot", description="Review Linux kernel patches for module-ownership "
                      "and object-lifetime bugs.")
     parser.add_argument("--version", action="version", version=f"reviewbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
+        if only and name != only:
+            continue
         mod = importlib.import_module(f"reviewbot.commands.{name.replace('-', '_')}")
         p = mod.add_parser(sub)
         p.set_defaults(_run=mod.run)
@@ -35,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help(sys.stderr)

@@ -25,7 +25,7 @@ from reviewbot.model import Finding, Review
 from reviewbot.rules import REDIRECTS, Rule
 
 KEYWORD = "reviewbot-ignore"
-NOTE_PREFIX = f"{KEYWORD}: "  # every note this module writes starts with it (idempotency)
+NOTE_PREFIX = f"{KEYWORD} in "  # every note this module writes starts with it (idempotency)
 
 _LINE = re.compile(rf"^[ \t>]*{KEYWORD}\s*:(?P<rest>.*)$", re.M | re.I)
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -37,11 +37,11 @@ class Directive:
     reason: str
     patch_index: int | None  # None: series-wide
     where: str
-    text: str = ""  # the directive line as written
+    text: str = ""  # the directive as written, after `reviewbot-ignore:`
 
-    @property
-    def label(self) -> str:
-        return f"'{self.text}' in {self.where}"
+
+def _note(where: str, problem: str, text: str) -> str:
+    return f"{NOTE_PREFIX}{where} {problem}: '{text}'"
 
 
 def parse(text: str, patch_index: int | None, where: str) -> tuple[list[Directive], list[str]]:
@@ -49,17 +49,16 @@ def parse(text: str, patch_index: int | None, where: str) -> tuple[list[Directiv
     out: list[Directive] = []
     problems: list[str] = []
     for m in _LINE.finditer(text or ""):
-        line = m.group(0).strip().lstrip("> \t")
-        names_part, sep, reason = m.group("rest").partition("--")
+        line = m.group("rest").strip()
+        names_part, sep, reason = line.partition("--")
         names = [n for n in re.split(r"[\s,]+", names_part.strip()) if n]
         reason = reason.strip()
         bad = [n for n in names if not _NAME.match(n)]
         if not names or bad:
-            problems.append(f"{NOTE_PREFIX}'{line}' in {where} is malformed: write "
-                            f"'{KEYWORD}: RULE[, RULE...] -- reason'")
+            problems.append(_note(where, f"is malformed (write '{KEYWORD}: RULE[, RULE...] -- reason')", line))
             continue
         if not sep or not reason:
-            problems.append(f"{NOTE_PREFIX}'{line}' in {where} has no reason ('-- why'): ignored")
+            problems.append(_note(where, "has no reason ('-- why') and is ignored", line))
             continue
         out.append(Directive(tuple(names), reason, patch_index, where, line))
     return out, problems
@@ -95,9 +94,8 @@ def collect(review: Review, extra_text: str = "") -> tuple[list[Directive], list
         in_message, _ = parse(p.message, p.index, f"patch {p.index}")
         for d in in_message:
             if d.text not in (extra_text or ""):  # a PR description doubles as the message
-                problems.append(f"{NOTE_PREFIX}'{d.text}' in the commit message of patch {p.index} "
-                                f"is not honoured (it would land in git history): put it below "
-                                f"the '---' line")
+                problems.append(_note(f"the commit message of patch {p.index}", "is not honoured (it "
+                                      "would land in git history; put it below the '---' line)", d.text))
     for text, where in ((s.cover, "the cover letter"), (extra_text, "the description")):
         d, pr = parse(text, None, where)
         directives += d
@@ -121,8 +119,8 @@ def apply(review: Review, extra_text: str = "") -> Review:
         for name in d.rules:
             rule = resolve_name(name, known)
             if rule is None:
-                problems.append(f"{NOTE_PREFIX}{d.label} names unknown rule '{name}' "
-                                f"(use a rule ID or slug; 'all' is not accepted)")
+                problems.append(_note(d.where, f"names unknown rule '{name}' (use rule IDs or slugs; "
+                                      "'all' is not accepted)", d.text))
             else:
                 ids.add(rule.id)
         targets.append(ids)
@@ -138,5 +136,5 @@ def apply(review: Review, extra_text: str = "") -> Review:
         out.append(replace(f, suppressed=reason) if reason else f)
     for i, d in enumerate(directives):
         if not used[i] and targets[i]:
-            problems.append(f"{NOTE_PREFIX}unused: {d.label} matches no finding")
+            problems.append(_note(d.where, "matches no finding", d.text))
     return replace(review, findings=tuple(out), notes=tuple(notes + problems))

@@ -1,0 +1,205 @@
+"""reviewbot b4-check [--series] [--all]: a check command for `b4 review` (b4 0.16).
+
+Enable it in a kernel tree (or globally with --global):
+
+    git config --add b4.review-perpatch-check-cmd 'reviewbot b4-check'
+    git config --add b4.review-series-check-cmd 'reviewbot b4-check --series'   # optional
+
+b4 (b4/review/checks.py `_run_external_cmd`) runs the command in the repository's top
+directory with one message on stdin and reads a JSON list of
+`{"tool", "status": "pass"|"warn"|"fail", "summary", "url", "details"}` from stdout.  Its
+check matrix keeps one cell per (patch, tool), so we answer with exactly one row, and put the
+findings in `details` as a JSON-encoded *string* holding a list of checkpatch-style entries
+(`{"status", "description", "srcline", "url"}`): that is what b4 stores in its cache
+(a TEXT column) and what its details view decodes and lists one line per finding.  Notes
+(unused `reviewbot-ignore`, skipped files) are entries without a status (a dim bullet).
+
+Status: ERROR -> "fail", WARNING and CHECK -> "warn" (as b4's checkpatch scraper), none ->
+"pass".  Suppressed findings are not listed (only counted in the summary); low-confidence
+ones only with --all.  The per-patch check sees one mail, so it reviews in hunk mode and
+cannot see cover-letter directives; `--series` (run on the cover letter, or on patch 1 of a
+series without one) reviews the whole thread, read from b4's local copy (the `thread-blob`
+of $B4_TRACKING_FILE) or fetched by Message-Id with b4's own configuration, and reports as
+tool "reviewbot-series" so it never overwrites patch 1's per-patch cell.
+
+Bad input (empty stdin, not a mail) answers one "fail" row whose summary is the reason, says
+the same on stderr and exits 2: b4 shows that row (it reads stdout whatever the exit status),
+which is clearer than its generic "exited with error code 2".  A mail without a diff is a
+"pass" (nothing to review).  Otherwise exit status follows the CLI contract: 1 with findings.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import sys
+from dataclasses import replace
+
+from reviewbot import pipeline
+from reviewbot.diffparse import find_diff
+from reviewbot.errors import InputError
+from reviewbot.ingest import b4 as b4src
+from reviewbot.model import Finding, Level, Review, Series
+from reviewbot.report.base import level_counts, shown
+from reviewbot.rules import DOCS_URL
+
+TOOL = "reviewbot"
+SERIES_TOOL = "reviewbot-series"
+
+
+def add_parser(sub):
+    p = sub.add_parser("b4-check", help="`b4 review` check command: a patch mail on stdin, JSON rows out",
+                       description="Check command for b4 review: reads one patch email on stdin and "
+                       "prints b4's JSON check rows.  Enable with: git config --add "
+                       "b4.review-perpatch-check-cmd 'reviewbot b4-check'")
+    p.add_argument("--series", action="store_true",
+                   help="series check (b4.review-series-check-cmd): the cover letter on stdin, the "
+                   "whole thread reviewed")
+    p.add_argument("--all", action="store_true", help="also list low-confidence findings")
+    return p
+
+
+def _status(level: Level) -> str:
+    return "fail" if level is Level.ERROR else "warn"
+
+
+def _plural(n: int, word: str, plural: str = "") -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def _entry(f: Finding, label: str = "") -> dict:
+    where = f"{f.path}:{f.line}" if f.path else "commit message"
+    conf = f.effective_confidence.value
+    desc = (f"{label}{where}: {f.effective_level.value}:{f.rule.id} {f.rule.slug}: {f.message}"
+            + (f" ({conf} confidence)" if conf != "high" else ""))
+    entry = {"status": _status(f.effective_level), "description": desc, "url": f.rule.help_uri}
+    if f.text.strip():
+        entry["srcline"] = ("-" if f.side.value == "old" else "+") + f.text.expandtabs(8)
+    return entry
+
+
+def _labels(review: Review) -> dict[int, str]:
+    total = len(review.series.patches)
+    return {p.index: f"[{p.index}/{max(total, p.index)}] " for p in review.series.patches}
+
+
+def row(review: Review, show_all: bool, tool: str = TOOL, series: bool = False) -> dict:
+    """The one b4 check row for a reviewed patch (or a whole series with `series`)."""
+    findings = shown(review, show_all)
+    suppressed = sum(1 for f in review.findings if f.suppressed)
+    labels = _labels(review) if series else {}
+    details = [_entry(f, labels.get(f.patch_index, "")) for f in findings]
+    details += [{"description": f"note: {n}"} for n in review.notes]
+    counts = level_counts(findings)
+    parts = [_plural(counts["ERROR"], "error")] if counts["ERROR"] else []
+    parts += [_plural(counts["WARNING"], "warning")] if counts["WARNING"] else []
+    parts += [_plural(counts["CHECK"], "check")] if counts["CHECK"] else []
+    rules = sorted({f.rule.id: f.rule for f in findings}.values(), key=lambda r: r.id)
+    if findings:
+        summary = ", ".join(parts) + ": " + ", ".join(f"{r.id} {r.slug}" for r in rules)
+        if series:
+            hit = len({f.patch_index for f in findings})
+            summary += f" (in {hit} of {_plural(len(review.series.patches), 'patch', 'patches')})"
+    else:
+        summary = "no findings" + (f" in {len(review.series.patches)} patches" if series else "")
+    if suppressed:
+        summary += f"; {suppressed} suppressed by the author"
+    status = "pass"
+    if findings:
+        status = "fail" if counts["ERROR"] else "warn"
+    return {"tool": tool, "status": status, "summary": summary,
+            "url": rules[0].help_uri if len(rules) == 1 else DOCS_URL,
+            "details": json.dumps(details, ensure_ascii=False) if details else ""}
+
+
+def _has_diff(data: bytes, source: str) -> bool:
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    text = data.decode(errors="replace")
+    if not msg.keys() and not find_diff(text):
+        raise InputError(source, "not an email: no headers and no diff")
+    body = msg.get_body(preferencelist=("plain",)) if msg.is_multipart() else msg
+    try:
+        text = body.get_content() if body is not None else ""
+    except (LookupError, ValueError, AttributeError):
+        pass
+    return bool(find_diff(text if isinstance(text, str) else ""))
+
+
+def _one_series(data: bytes, source: str) -> Series | None:
+    if not data.strip():
+        raise InputError(source, "empty input: b4 passes one patch email on stdin")
+    if not _has_diff(data, source):
+        return None
+    (series, *_rest) = b4src.series_from_mbox_bytes(data, source)
+    return series
+
+
+def _thread_from_b4(data: bytes) -> list[Series]:
+    """The whole thread: b4's local copy (B4_TRACKING_FILE thread-blob), else fetched by Message-Id."""
+    tracking = os.environ.get("B4_TRACKING_FILE")
+    if tracking:
+        try:
+            with open(tracking, encoding="utf-8") as fp:
+                blob = json.load(fp).get("series", {}).get("thread-blob", "")
+        except (OSError, ValueError, AttributeError):
+            blob = ""
+        if blob:
+            import git  # GitPython; b4 runs us in the repository's top directory
+
+            try:
+                mbox = git.Repo(".", search_parent_directories=True).git.cat_file(
+                    "blob", blob, stdout_as_string=False)
+                return b4src.series_from_mbox_bytes(mbox, f"b4 thread {blob[:12]}")
+            except (git.GitError, InputError, ValueError):
+                pass
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    msgid = str(msg.get("Message-Id", "")).strip().strip("<>")
+    if msgid:
+        try:
+            return pipeline.load([f"<{msgid}>"])
+        except InputError:
+            pass
+    return []
+
+
+def _series_row(data: bytes, show_all: bool) -> tuple[dict, bool]:
+    if not data.strip():
+        raise InputError("<stdin>", "empty input: b4 passes the cover letter on stdin")
+    thread = _thread_from_b4(data)
+    if not thread:
+        single = _one_series(data, "<stdin>")
+        if single is None:
+            return {"tool": SERIES_TOOL, "status": "pass", "url": DOCS_URL, "details": "",
+                    "summary": "series not found (no b4 thread copy, Message-Id not fetched): "
+                    "per-patch results only"}, False
+        thread = [single]
+    review = pipeline.review_series(thread[0])
+    return row(review, show_all, SERIES_TOOL, series=True), bool(shown(review, show_all))
+
+
+def _patch_row(data: bytes, show_all: bool) -> tuple[dict, bool]:
+    series = _one_series(data, "<stdin>")
+    if series is None:
+        return {"tool": TOOL, "status": "pass", "summary": "nothing to review: no diff in this message",
+                "url": DOCS_URL, "details": ""}, False
+    # One mail of a series: "patches 1, 3 missing" is expected here, not news.
+    review = pipeline.review_series(replace(series, notes=()))
+    return row(review, show_all), bool(shown(review, show_all))
+
+
+def run(args) -> int:
+    data = sys.stdin.buffer.read()
+    tool = SERIES_TOOL if args.series else TOOL
+    try:
+        result, found = (_series_row if args.series else _patch_row)(data, args.all)
+    except InputError as exc:
+        json.dump([{"tool": tool, "status": "fail", "summary": f"cannot review: {exc.reason}",
+                    "url": DOCS_URL, "details": str(exc)}], sys.stdout)
+        sys.stdout.write("\n")
+        print(f"reviewbot: {exc}", file=sys.stderr)
+        return 2
+    json.dump([result], sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 1 if found else 0
