@@ -24,7 +24,7 @@ What a check receives (``reviewbot.context.Context``, mode ``"tree"``):
 
 ``files``
     ``{path: FileImages(pre, post)}`` for every non-binary file the patch touches (``pre`` is
-    None for a new file, ``post`` None for a deleted one; a rename is keyed by its new path).
+    None for a new file, ``post`` None for a deleted one; a renamed file under both names).
 ``extra``
     Other files, keyed by their path (``Context.read(path)``): the Makefile (or Kbuild) and the
     Kconfig file of each touched ``.c`` file, the headers it includes with ``"..."``, and the
@@ -221,7 +221,8 @@ def _review_applied(series: Series, repo, tree_dir: str, checks) -> Review:
 
 
 def _git_error(exc) -> str:
-    lines = [ln.strip() for ln in (exc.stderr or "").splitlines() if ln.strip()]
+    lines = [ln.strip().removeprefix("stderr:").strip().strip("'\"") for ln in (exc.stderr or "").splitlines()]
+    lines = [ln for ln in lines if ln]
     errs = [ln for ln in lines if ln.startswith("error:")]
     msg = (errs or lines or ["git apply failed"])[0]
     return msg.removeprefix("error:").strip().strip("'\"")
@@ -336,6 +337,10 @@ def _as_applied(repo, reader: "_Reader", patch: Patch, pre: str, post: str) -> P
 
 # ----------------------------------------------------------------------------- reading the tree
 
+_SCANS: dict[str, "_HeaderScan"] = {}
+_MAKEFILES: dict[str, list] = {}
+
+
 class _Reader:
     """Files of commits, through GitPython's persistent cat-file; trees and blobs cached."""
 
@@ -343,8 +348,13 @@ class _Reader:
         self.repo = repo
         self._trees: dict[tuple[str, str], object] = {}
         self._blobs: dict[str, str] = {}
-        self.scans: dict[str, "_HeaderScan"] = {}
-        self.makefiles: dict[str, list] = {}
+        # content-addressed (blob id), so shared by every review of the process
+        if len(_SCANS) > 20000:
+            _SCANS.clear()
+        if len(_MAKEFILES) > 5000:
+            _MAKEFILES.clear()
+        self.scans = _SCANS
+        self.makefiles = _MAKEFILES
 
     def _tree(self, commit: str, d: str):
         key = (commit, d)
@@ -411,6 +421,9 @@ def _context(reader: _Reader, patch: Patch, pre: str | None, post: str, base: st
         before = None if fd.is_new else reader.text(pre, fd.old_path or fd.path)
         after = None if fd.is_deleted else reader.text(post, fd.path)
         files[fd.path] = FileImages(before, after)
+    for fd in patch.files:  # a renamed file is found by its old name too
+        if fd.old_path and fd.old_path != fd.path and fd.path in files:
+            files.setdefault(fd.old_path, files[fd.path])
     for fd in patch.files:
         if fd.is_c and not fd.is_binary:
             at = pre if fd.is_deleted else post
