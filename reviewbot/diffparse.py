@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from unidiff import PatchSet
-from unidiff.errors import UnidiffParseError
 
 from reviewbot.model import DiffLine, FileDiff, Hunk
 
@@ -69,20 +68,42 @@ def parse_diff_lenient(diff_text: str) -> tuple[tuple[FileDiff, ...], tuple[str,
         try:
             files.extend(_parse(chunk))
         except DiffError as exc:
-            name = chunk.split("\n", 1)[0].split(" b/")[-1]
-            problems.append(f"{name}: {exc}")
+            problems.append(str(exc))
     if not files:
         raise DiffError(problems[0])
     return tuple(files), tuple(problems)
 
 
+# unidiff's words -> what the author of the patch can act on
+_REASONS = (
+    ("Hunk is shorter than expected", "a hunk ends before the line counts of its @@ header "
+                                      "(truncated diff or wrong hunk counts)"),
+    ("Hunk is longer than expected", "a hunk has more lines than its @@ header says (wrong hunk counts)"),
+    ("Hunk diff line expected", "unexpected line inside a hunk (wrong hunk counts?)"),
+)
+
+
+def _file_name(text: str) -> str | None:
+    m = re.search(r"^diff --git a/\S+ b/(\S+)|^\+\+\+ (?:b/)?(\S+)", text, re.M)
+    if not m:
+        return None
+    return m.group(1) or m.group(2)
+
+
+def _malformed(text: str, exc: Exception) -> DiffError:
+    raw = " ".join(str(exc).split())
+    reason = next((why for key, why in _REASONS if raw.startswith(key)), raw or exc.__class__.__name__)
+    if reason.startswith("unexpected line") and ":" in raw:
+        reason += ": " + raw.split(":", 1)[1].strip()[:60]
+    name = _file_name(text)
+    return DiffError(f"{name}: malformed diff: {reason}" if name else f"malformed diff: {reason}")
+
+
 def _parse(text: str) -> tuple[FileDiff, ...]:
     try:
         ps = PatchSet(text)
-    except UnidiffParseError as exc:
-        raise DiffError(f"malformed diff: {str(exc).strip()}") from None
-    except Exception as exc:  # unidiff raises assorted errors on garbage
-        raise DiffError(f"malformed diff: {exc.__class__.__name__}: {exc}") from None
+    except Exception as exc:  # UnidiffParseError, and assorted errors on garbage
+        raise _malformed(text, exc) from None
     files = []
     for pf in ps:
         src = _strip_prefix(pf.source_file)

@@ -27,16 +27,22 @@ def _read(path: Path, source: str) -> bytes:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(source, exc.strerror or str(exc)) from None
+    _not_binary(data, source)
+    return data
+
+
+def _not_binary(data: bytes, source: str) -> None:
     if b"\0" in data[:8192]:
         raise InputError(source, "binary file, not a patch or mailbox")
-    return data
 
 
 def load(arg: str, revision: int | None = None, midmask: str | None = None,
          errors: list[InputError] | None = None) -> list[Series]:
     """Series from one SOURCE.  Damaged threads of a multi-series mbox go to `errors`."""
     if arg == "-":
-        return b4src.series_from_mbox_bytes(sys.stdin.buffer.read(), "<stdin>", revision, errors)
+        data = sys.stdin.buffer.read()
+        _not_binary(data, "<stdin>")
+        return b4src.series_from_mbox_bytes(data, "<stdin>", revision, errors)
     path = Path(arg)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in (".patch", ".eml", ".mbox", ".diff") and p.is_file())
@@ -68,9 +74,16 @@ def load_git(rev_range: str, repo: str | None) -> list[Series]:
         mbox = r.git.format_patch("--stdout", "--no-signature", "--thread=shallow", "--numbered",
                                   rev_range, stdout_as_string=False)
     except git.GitCommandError as exc:
-        msg = (exc.stderr or "").strip().splitlines()
-        raise InputError(rev_range, msg[-1] if msg else "git format-patch failed") from None
+        raise InputError(rev_range, _git_error(exc)) from None
     if not mbox.strip():
         raise InputError(rev_range, "no commits in this range")
     series = b4src.series_from_mbox_bytes(mbox, rev_range)
     return [replace(s, base=s.base or base, source=rev_range) for s in series]
+
+
+def _git_error(exc) -> str:
+    """git's own message from a GitPython GitCommandError (its stderr is wrapped in quotes)."""
+    text = re.sub(r"^\s*stderr: '(.*)'\s*$", r"\1", str(exc.stderr or ""), flags=re.S)
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+    return (fatal or lines or ["git format-patch failed"])[0]
