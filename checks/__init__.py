@@ -3,10 +3,13 @@
 tests/contract asserts that every module under checks/ is listed here exactly once.
 """
 
-from reviewbot.checks.module import removed_needed_ref, removed_owner, self_pin
+from reviewbot.checks.module import missing_owner, removed_needed_ref, removed_owner, self_pin
+from reviewbot.checks.module import get_without_put
 
 ALL = (
     self_pin,
     removed_needed_ref,
     removed_owner,
+    missing_owner,
+    get_without_put,
 )

@@ -228,8 +228,8 @@ def removed_member_decls(patch: Patch) -> set[str]:
 
 
 def is_built_in_only(fd: FileDiff) -> bool:
-    """Paths that are never modular (arch code, core kernel, lib/ helpers built in)."""
-    return fd.path.startswith(("arch/", "kernel/", "init/", "mm/")) and "/kvm/" not in fd.path
+    """Paths that are (almost) never modular: arch code, core kernel, mm, init, LSMs."""
+    return fd.path.startswith(("arch/", "kernel/", "init/", "mm/", "security/")) and "/kvm/" not in fd.path
 
 
 def function_removed(hunk: Hunk, idx: int) -> bool:

@@ -34,7 +34,8 @@ The `.owner` of a bus driver's `struct device_driver` (`.driver = { .owner = ...
 `i2c_add_driver()`, `amba_driver_register()`, `module_*_driver()`, ...): removing it is the
 cleanup `scripts/coccinelle/api/platform_no_drv_owner.cocci` performs and is not reported.
 Other `*_driver` types and `cpuidle_driver` (whose core pins at registration, MOD009) are
-reported at low confidence; so is code under arch/, kernel/, mm/ and init/ (never modular).
+reported at low confidence; so is code under arch/, kernel/, mm/, init/ and security/
+(never modular).
 When the struct type is not visible in the hunk the finding is medium confidence.  When the
 patch also deletes the owner member from the struct definition, MOD025 reports the removed
 get/put instead.

@@ -1,0 +1,135 @@
+"""A new ops/descriptor object whose type has an owner field leaves it unset.
+
+## What it does
+Flags an added designated initializer (`static const struct file_operations foo_fops = {...}`)
+of a type that carries a `struct module *` owner member (RULES.md §4, kept as data in
+`checks/module/_owners.py` with the field name per type: `.owner`, `.module`, `.me`,
+`.cra_module`, ...) when the whole initializer is added and sets no owner.
+
+## Why is this bad?
+The cores that call through these objects pin the module named in the owner field:
+`do_dentry_open()` does `fops_get()`, `chrdev_open()` does `cdev_get()` + `fops_get()`,
+socket families, qdiscs, netfilter matches and crypto algorithms `try_module_get()` their
+owner.  With a NULL owner nothing is pinned, and an open file or a live object keeps calling
+into module text after `rmmod` has freed it.
+
+Jason Gunthorpe (S-2025): "file_operations doesn't have such a cleanup function which is why
+it takes the refcount."  Al Viro on a cdev/fops lifetime patch: "And what's to prevent rmmod
+coming and freeing ->release code right as you are executing it?"
+
+## Example
+```c
+static const struct file_operations foo_fops = {
+	.open		= foo_open,
+	.release	= foo_release,
+	.unlocked_ioctl	= foo_ioctl,
+};
+```
+
+## Use instead
+```c
+static const struct file_operations foo_fops = {
+	.owner		= THIS_MODULE,
+	.open		= foo_open,
+	.release	= foo_release,
+	.unlocked_ioctl	= foo_ioctl,
+};
+```
+Name the module whose functions the pointers reach (MOD008d).
+
+## Known problems
+Not reported: types with no owner (`proc_ops`, `tty_operations`, `seq_operations`,
+`vm_operations_struct`, `miscdevice`, `struct class`); objects made by macros that set the
+owner (`DEFINE_SHOW_ATTRIBUTE()`, `DEFINE_SIMPLE_ATTRIBUTE()`, `DEFINE_DEBUGFS_ATTRIBUTE()`,
+`DEFINE_DMA_BUF_EXPORT_INFO()`); bus drivers and other types whose register wrapper fills
+the owner in (`platform_driver_register()`, `i2c_add_driver()`, `tty_alloc_driver()`, ...);
+`cpuidle_driver`, whose core pins at registration (adding `.owner` there is MOD009); arrays of
+initializers; code under arch/, kernel/, mm/, init/ and security/, which is never modular.
+An owner set
+at run time elsewhere in the file (`drv->owner = THIS_MODULE;`) is invisible in hunk mode
+unless the patch shows it; the finding is medium confidence for that reason, and Kconfig
+(tristate or bool) is not consulted.  `file_operations` handed to `debugfs_create_file()`
+are low confidence: `debugfs_remove()` waits for open files (a revocation), so the owner is
+not strictly needed there.
+
+## References
+- `include/linux/fs.h` (`fops_get()`), `fs/open.c` `do_dentry_open()`, `fs/char_dev.c`
+  `chrdev_open()`, `fs/anon_inodes.c`
+- `Documentation/filesystems/vfs.rst` (struct file_operations)
+- S-2025: Simona Vetter and Jason Gunthorpe on hot-unplug and the file_operations owner
+- "ASoC: Intel: sof_sdw: add missing .owner field" (P.-L. Bossart, 2020)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot.clex import code_lines
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.rules import Rule
+
+from reviewbot.checks.module._owners import (_OPENER, CORE_PINS_AT_REGISTER, NO_OWNER_TYPES,
+                                             OWNER_FIELDS, WRAPPER_SET, is_built_in_only)
+
+RULE = Rule.from_doc(__doc__, id="MOD006", slug="missing-owner", level=Level.WARNING,
+                     confidence=Confidence.MEDIUM, tags=("missing-owner",))
+
+# Objects normally filled in at run time: a static initializer of them is a template.
+_RUNTIME_OBJECTS = frozenset({"cdev", "irq_desc", "dma_buf", "regulator_dev", "mem_ctl_info",
+                              "snd_card", "dma_device", "mtd_info", "w1_slave"})
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    for fd in patch.c_files:
+        if is_built_in_only(fd) or fd.path.endswith(".h"):
+            continue
+        added_text = "\n".join(ln.text for ln in fd.added())
+        for hunk in fd.hunks:
+            new = hunk.new_side()
+            codes = code_lines(new)
+            for i, ln in enumerate(new):
+                if not ln.added:
+                    continue
+                m = _OPENER.match(codes[i])
+                if not m:
+                    continue
+                typ, name = m.group(1), m.group(2)
+                field = OWNER_FIELDS.get(typ)
+                if (not field or typ in WRAPPER_SET or typ in CORE_PINS_AT_REGISTER
+                        or typ in NO_OWNER_TYPES or typ in _RUNTIME_OBJECTS):
+                    continue
+                if re.search(r"%s\s*(\[[^\]]*\])+\s*=" % re.escape(name), codes[i]):
+                    continue  # an array of objects: owner per element, not followed here
+                body = _body(new, codes, i)
+                if body is None:
+                    continue  # the initializer is not entirely added / not entirely shown
+                if re.search(r"\.\s*(?:\w+\.)*%s\s*=" % re.escape(field), body):
+                    continue
+                if re.search(r"(->|\.)%s\s*=\s*\w" % re.escape(field), added_text):
+                    continue  # set at run time in code this patch adds
+                conf = None
+                if typ == "file_operations" and _debugfs(fd.path, name, added_text):
+                    conf = Confidence.LOW  # debugfs_remove() drains open files (revocation)
+                yield RULE.finding(fd.path, ln, f"struct {typ} {name} sets no .{field}: "
+                                   f"nothing pins the module while in use", confidence=conf)
+
+
+def _debugfs(path: str, name: str, text: str) -> bool:
+    if "debugfs" in path or re.search(r"debugfs|dbg", name, re.I):
+        return True
+    return bool(re.search(r"debugfs_create_\w+\([^;]*\b%s\b" % re.escape(name), text, re.S))
+
+
+def _body(lines, codes, start) -> str | None:
+    depth = 0
+    out = []
+    for j in range(start, len(lines)):
+        if not lines[j].added:
+            return None
+        depth += codes[j].count("{") - codes[j].count("}")
+        out.append(codes[j])
+        if depth <= 0:
+            return "\n".join(out)
+    return None

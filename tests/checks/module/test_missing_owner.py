@@ -1,0 +1,167 @@
+from reviewbot.checks.module import missing_owner
+from tests.helpers import assert_fires, assert_quiet, diff
+
+# drivers/watchdog/softdog.c (6.12, lines 163-180) as a new driver, with .owner dropped.
+SOFTDOG_NO_OWNER = diff("""
+    --- a/drivers/watchdog/softdog2.c
+    +++ b/drivers/watchdog/softdog2.c
+    @@ -160,2 +160,18 @@ static int softdog_stop(struct watchdog_device *w)
+     }
+     
+    +static struct watchdog_info softdog_info = {
+    +\t.identity = "Software Watchdog",
+    +\t.options = WDIOF_SETTIMEOUT | WDIOF_KEEPALIVEPING | WDIOF_MAGICCLOSE,
+    +};
+    +
+    +static const struct watchdog_ops softdog_ops = {
+    +\t.start = softdog_ping,
+    +\t.stop = softdog_stop,
+    +};
+    +
+    +static struct watchdog_device softdog_dev = {
+    +\t.info = &softdog_info,
+    +\t.ops = &softdog_ops,
+    +\t.min_timeout = 1,
+    +\t.max_timeout = 65535,
+    +};
+""")
+
+# The same 6.12 code as it really is: owner set.
+SOFTDOG_REAL = diff("""
+    --- a/drivers/watchdog/softdog2.c
+    +++ b/drivers/watchdog/softdog2.c
+    @@ -160,2 +160,7 @@ static int softdog_stop(struct watchdog_device *w)
+     }
+     
+    +static const struct watchdog_ops softdog_ops = {
+    +\t.owner = THIS_MODULE,
+    +\t.start = softdog_ping,
+    +\t.stop = softdog_stop,
+    +};
+""")
+
+NEW_FOPS = diff("""
+    --- a/drivers/char/foo.c
+    +++ b/drivers/char/foo.c
+    @@ -50,2 +50,7 @@ static int foo_release(struct inode *inode, struct file *file)
+     }
+     
+    +static const struct file_operations foo_fops = {
+    +\t.open\t\t= foo_open,
+    +\t.release\t= foo_release,
+    +\t.unlocked_ioctl\t= foo_ioctl,
+    +};
+""")
+
+# Traps: types without owner, macros that set it, wrapper-registered drivers, cpuidle.
+TRAPS = diff("""
+    --- a/drivers/misc/foo.c
+    +++ b/drivers/misc/foo.c
+    @@ -50,2 +50,32 @@ static int foo_show(struct seq_file *s, void *v)
+     }
+     
+    +DEFINE_SHOW_ATTRIBUTE(foo);
+    +
+    +static const struct proc_ops foo_proc_ops = {
+    +\t.proc_open\t= foo_proc_open,
+    +\t.proc_read\t= seq_read,
+    +};
+    +
+    +static const struct tty_operations foo_tty_ops = {
+    +\t.open = foo_tty_open,
+    +\t.close = foo_tty_close,
+    +};
+    +
+    +static struct miscdevice foo_misc = {
+    +\t.minor = MISC_DYNAMIC_MINOR,
+    +\t.name = "foo",
+    +\t.fops = &foo_fops,
+    +};
+    +
+    +static struct platform_driver foo_driver = {
+    +\t.driver = {
+    +\t\t.name = "foo",
+    +\t},
+    +\t.probe = foo_probe,
+    +};
+    +
+    +static struct cpuidle_driver foo_idle_driver = {
+    +\t.name = "foo_idle",
+    +\t.states = { },
+    +};
+    +
+""")
+
+DEBUGFS_FOPS = diff("""
+    --- a/drivers/net/wireless/foo/debug.c
+    +++ b/drivers/net/wireless/foo/debug.c
+    @@ -50,2 +50,7 @@ static ssize_t foo_write(struct file *file, const char __user *ubuf, size_t count, loff_t *ppos)
+     }
+     
+    +static const struct file_operations fops_reset = {
+    +\t.write = foo_write,
+    +\t.open = simple_open,
+    +};
+    +
+    @@ -90,2 +95,3 @@ void foo_debugfs_init(struct foo *ar)
+     {
+    +\tdebugfs_create_file("reset", 0200, ar->debugfs, ar, &fops_reset);
+     }
+""")
+
+BUILT_IN = diff("""
+    --- a/kernel/foo.c
+    +++ b/kernel/foo.c
+    @@ -50,2 +50,6 @@ static int foo_open(struct inode *inode, struct file *file)
+     }
+     
+    +static const struct file_operations foo_fops = {
+    +\t.open\t\t= foo_open,
+    +};
+    +
+""")
+
+RUNTIME_OWNER = diff("""
+    --- a/drivers/char/foo.c
+    +++ b/drivers/char/foo.c
+    @@ -50,2 +50,10 @@ static int foo_release(struct inode *inode, struct file *file)
+     }
+     
+    +static struct file_operations foo_fops = {
+    +\t.open\t\t= foo_open,
+    +};
+    +
+    +static int foo_setup(void)
+    +{
+    +\tfoo_fops.owner = THIS_MODULE;
+    +}
+""")
+
+
+def test_fires_on_new_watchdog_ops_without_owner():
+    assert_fires(missing_owner, SOFTDOG_NO_OWNER, at=[("drivers/watchdog/softdog2.c", 167)])
+
+
+def test_quiet_on_real_softdog_ops():
+    assert_quiet(missing_owner, SOFTDOG_REAL, include_low=True)
+
+
+def test_fires_on_new_fops_without_owner():
+    assert_fires(missing_owner, NEW_FOPS, at=[("drivers/char/foo.c", 52)])
+
+
+def test_quiet_on_owner_free_types_and_wrappers():
+    assert_quiet(missing_owner, TRAPS, include_low=True)
+
+
+def test_debugfs_fops_is_low_confidence():
+    assert_quiet(missing_owner, DEBUGFS_FOPS)
+    assert_fires(missing_owner, DEBUGFS_FOPS, at=[("drivers/net/wireless/foo/debug.c", 52)], include_low=True)
+
+
+def test_quiet_on_built_in_code():
+    assert_quiet(missing_owner, BUILT_IN, include_low=True)
+
+
+def test_quiet_when_owner_set_at_run_time():
+    assert_quiet(missing_owner, RUNTIME_OWNER, include_low=True)
