@@ -15,7 +15,7 @@ from reviewbot.ingest import b4 as b4src
 from reviewbot.model import Level
 from reviewbot.rules import Rule
 from tests.cli.clirun import run
-from tests.tree.conftest import ATHDMAC, ES8328, OPENDICE, git
+from tests.tree.conftest import ATHDMAC, ES8328, NETXBIG, OPENDICE, git
 
 SPY = Rule.from_doc("Records what the checks are given.", id="TST001", slug="spy", level=Level.CHECK)
 
@@ -406,3 +406,40 @@ def test_a_renamed_file_is_found_under_both_names(kernel_repo, private_tmp):
     assert files[OPENDICE].pre == kernel_repo.read(kernel_repo.base, OPENDICE)
     assert files[OPENDICE].post == kernel_repo.read("rename", "drivers/misc/open_dice.c")
     assert_clean(kernel_repo, private_tmp)
+
+
+# --------------------------------------------------------------------------- rules on real drivers
+
+def _line_after(text: str, needle: str, then: str) -> int:
+    """The first line containing `then` after the unique line containing `needle`."""
+    lines = text.split("\n")
+    start = line_of(text, needle)
+    return next(i for i, ln in enumerate(lines[start:], start + 1) if then in ln)
+
+
+# (case, rule, path, side, how to find the line in the image of that side)
+RULE_CASES = [
+    ("self-pin", "MOD001", OPENDICE, "new", lambda t: line_of(t, "try_module_get(THIS_MODULE)")),
+    ("drop-fops-owner", "MOD007", OPENDICE, "old", lambda t: line_of(t, ".owner = THIS_MODULE,")),
+    ("drop-card-owner", "MOD007", ES8328, "old", lambda t: line_of(t, "data->card.owner = THIS_MODULE;")),
+    # the at_hdmac leak: the exit that no longer drops the lookup's device reference
+    ("drop-put-device", "MOD003", ATHDMAC, "new", lambda t: _line_after(t, "atslave = kmalloc(", "return NULL;")),
+    # only the whole function shows that `goto put_device` was the unwind this return skips
+    ("return-skips-put", "MOD003", NETXBIG, "new", lambda t: _line_after(t, "timers = devm_kcalloc(", "return -ENOMEM;")),
+]
+
+
+@pytest.mark.parametrize("name,rule,path,side,locate", RULE_CASES, ids=[c[0] for c in RULE_CASES])
+def test_rule_fires_on_the_defect_and_not_on_its_fix(kernel_repo, name, rule, path, side, locate):
+    checks = rule_checks(rule)
+    if not checks:
+        pytest.skip(f"{rule} is not implemented yet")
+    case = kernel_repo.cases[name]
+    image = kernel_repo.read(case.commit if side == "new" else case.base, path)
+    review = tree.review_with_tree(series_of(case.mbox), str(kernel_repo.path), checks)
+    assert review.context == "tree"
+    got = {(f.rule.id, f.path, f.line, f.side.value) for f in review.shown(include_low=True)}
+    assert (rule, path, locate(image), side) in got, review.findings
+    fix = kernel_repo.cases[f"fix-{name}"]
+    quiet = tree.review_with_tree(series_of(fix.mbox), str(kernel_repo.path), checks)
+    assert quiet.context == "tree" and quiet.shown() == [], quiet.findings
