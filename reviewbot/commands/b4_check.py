@@ -34,6 +34,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import sys
 from dataclasses import replace
 
@@ -58,6 +59,8 @@ def add_parser(sub):
                    help="series check (b4.review-series-check-cmd): the cover letter on stdin, the "
                    "whole thread reviewed")
     p.add_argument("--all", action="store_true", help="also list low-confidence findings")
+    p.add_argument("--select", action="append", default=[], metavar="RULE", help="run only these rules")
+    p.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
     return p
 
 
@@ -136,8 +139,20 @@ def _one_series(data: bytes, source: str) -> Series | None:
     return series
 
 
-def _thread_from_b4(data: bytes) -> list[Series]:
-    """The whole thread: b4's local copy (B4_TRACKING_FILE thread-blob), else fetched by Message-Id."""
+def _pick(series: list[Series], msgid: str) -> Series | None:
+    for s in series:
+        if s.msgid == msgid or any(p.msgid == msgid for p in s.patches):
+            return s
+    return None
+
+
+def _thread_from_b4(data: bytes) -> Series | None:
+    """The series of the cover letter on stdin, from b4's local copy of the thread (the
+    `thread-blob` named in $B4_TRACKING_FILE) or else fetched by its Message-Id."""
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    msgid = str(msg.get("Message-Id", "")).strip().strip("<>")
+    m = re.search(r"\[[^]]*\bv(\d+)\b[^]]*\]", str(msg.get("Subject", "")))
+    revision = int(m.group(1)) if m else 1
     tracking = os.environ.get("B4_TRACKING_FILE")
     if tracking:
         try:
@@ -151,41 +166,41 @@ def _thread_from_b4(data: bytes) -> list[Series]:
             try:
                 mbox = git.Repo(".", search_parent_directories=True).git.cat_file(
                     "blob", blob, stdout_as_string=False)
-                return b4src.series_from_mbox_bytes(mbox, f"b4 thread {blob[:12]}")
+                found = _pick(b4src.series_from_mbox_bytes(mbox, f"b4 thread {blob[:12]}", revision, []),
+                              msgid)
+                if found is not None:
+                    return found
             except (git.GitError, InputError, ValueError):
                 pass
-    msg = email.message_from_bytes(data, policy=email.policy.default)
-    msgid = str(msg.get("Message-Id", "")).strip().strip("<>")
     if msgid:
         try:
-            return pipeline.load([f"<{msgid}>"])
+            return _pick(pipeline.load([f"<{msgid}>"], opts=pipeline.Options(revision=revision)), msgid)
         except InputError:
             pass
-    return []
+    return None
 
 
-def _series_row(data: bytes, show_all: bool) -> tuple[dict, bool]:
+def _series_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dict, bool]:
     if not data.strip():
         raise InputError("<stdin>", "empty input: b4 passes the cover letter on stdin")
-    thread = _thread_from_b4(data)
-    if not thread:
-        single = _one_series(data, "<stdin>")
-        if single is None:
+    series = _thread_from_b4(data)
+    if series is None:
+        series = _one_series(data, "<stdin>")
+        if series is None:
             return {"tool": SERIES_TOOL, "status": "pass", "url": DOCS_URL, "details": "",
                     "summary": "series not found (no b4 thread copy, Message-Id not fetched): "
                     "per-patch results only"}, False
-        thread = [single]
-    review = pipeline.review_series(thread[0])
+    review = pipeline.review_series(series, opts)
     return row(review, show_all, SERIES_TOOL, series=True), bool(shown(review, show_all))
 
 
-def _patch_row(data: bytes, show_all: bool) -> tuple[dict, bool]:
+def _patch_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dict, bool]:
     series = _one_series(data, "<stdin>")
     if series is None:
         return {"tool": TOOL, "status": "pass", "summary": "nothing to review: no diff in this message",
                 "url": DOCS_URL, "details": ""}, False
     # One mail of a series: "patches 1, 3 missing" is expected here, not news.
-    review = pipeline.review_series(replace(series, notes=()))
+    review = pipeline.review_series(replace(series, notes=()), opts)
     return row(review, show_all), bool(shown(review, show_all))
 
 
@@ -193,7 +208,8 @@ def run(args) -> int:
     data = sys.stdin.buffer.read()
     tool = SERIES_TOOL if args.series else TOOL
     try:
-        result, found = (_series_row if args.series else _patch_row)(data, args.all)
+        opts = pipeline.Options(select=tuple(args.select), ignore=tuple(args.ignore))
+        result, found = (_series_row if args.series else _patch_row)(data, args.all, opts)
     except InputError as exc:
         json.dump([{"tool": tool, "status": "fail", "summary": f"cannot review: {exc.reason}",
                     "url": DOCS_URL, "details": str(exc)}], sys.stdout)

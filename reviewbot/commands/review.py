@@ -31,7 +31,7 @@ def add_parser(sub):
     p.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
     p.add_argument("-q", "--quiet", action="store_true", help="text: no rule explanations")
     p.add_argument("--terse", action="store_true", help="text: one 'FILE:LINE: LEVEL:RULE: message' "
-                   "line per finding (checkpatch --terse); notes go to stderr")
+                   "line per finding (checkpatch --terse); notes go to stderr unless -q")
     p.add_argument("--emacs", action="store_true", help="text: 'FILE:LINE: ' before each finding (checkpatch --emacs)")
     return p
 
@@ -62,7 +62,7 @@ def run(args) -> int:
         else:
             out = terminal.format_review(review, args.all, verbose=not args.quiet, emacs=args.emacs,
                                          terse=args.terse)
-            for note in review.notes if args.terse else ():
+            for note in review.notes if args.terse and not args.quiet else ():
                 print(f"reviewbot: note: {note}", file=sys.stderr)
         sys.stdout.write(out)
     if args.format in _WHOLE_RUN:
