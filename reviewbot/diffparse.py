@@ -94,7 +94,7 @@ def _malformed(text: str, exc: Exception) -> DiffError:
     raw = " ".join(str(exc).split())
     reason = next((why for key, why in _REASONS if raw.startswith(key)), raw or exc.__class__.__name__)
     if reason.startswith("unexpected line") and ":" in raw:
-        reason += ": " + raw.split(":", 1)[1].strip()[:60]
+        reason += ": " + repr(raw.split(":", 1)[1].strip()[:60])  # repr: no control characters
     name = _file_name(text)
     return DiffError(f"{name}: malformed diff: {reason}" if name else f"malformed diff: {reason}")
 

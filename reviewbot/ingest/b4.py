@@ -83,8 +83,13 @@ def _server() -> str:
     return str(b4.get_main_config().get("midmask", "")).replace("/%s", "") or "the configured public-inbox"
 
 
+def _printable(text: str) -> str:
+    """Mail text in a one-line error: no line breaks or terminal control characters."""
+    return "".join(ch if ch.isprintable() else "?" for ch in " ".join(str(text).split()))
+
+
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    text = _printable(str(exc))
     # liblore wraps requests' errors: keep the innermost reason, not the whole chain.
     m = re.search(r"\[Errno -?\d+\] ([^'\")]+)|(Connection refused|timed out|Name or service not known)", text)
     if m:
@@ -106,7 +111,7 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     try:
         msgs = b4.mailsplit_bytes(_as_mbox(data))
     except Exception as exc:
-        raise InputError(source, f"cannot split mail: {exc}") from None
+        raise InputError(source, f"cannot split mail: {_one_line(exc)}") from None
     out = []
     for i, msg in enumerate(msgs):
         if not b4.LoreMessage.get_clean_msgid(msg):
@@ -163,7 +168,7 @@ def _thread_series(msgs_in_thread: list[EmailMessage], source: str, revision: in
         try:
             lmbx.add_message(msg)
         except Exception as exc:  # b4 rejects some malformed mail
-            raise InputError(source, f"cannot read message: {exc}") from None
+            raise InputError(source, f"cannot read message: {_one_line(exc)}") from None
     if not lmbx.series:
         return None  # replies and mail without a diff
     if revision is not None and revision not in lmbx.series:
@@ -209,7 +214,8 @@ def _to_patch(index: int, lmsg, source: str) -> Patch:
     body = lmsg.body or ""
     diff = find_diff(body)
     message, notes = _split_body(body)
-    where = f"{source} (patch {index}: {lmsg.full_subject})" if source else lmsg.full_subject
+    subject = _printable(lmsg.full_subject)
+    where = f"{source} (patch {index}: {subject})" if source else subject
     try:
         files, problems = parse_diff_lenient(diff)
     except DiffError as exc:

@@ -50,7 +50,7 @@ CASES = {
     "mail with no diff": ("reply.eml", _reply, "no patches found (no mail with a diff)"),
     "truncated diff": ("truncated.patch", _truncated, "malformed diff: a hunk ends before the line counts of its @@ header (truncated diff or wrong hunk counts)"),
     "wrong hunk counts": ("counts.patch", _wrong_counts, "malformed diff: unexpected line inside a hunk "
-                          "(wrong hunk counts?): @@ -19,5 +21,6 @@ static long foo_ioctl(struct file *file, u"),
+                          "(wrong hunk counts?): '@@ -19,5 +21,6 @@ static long foo_ioctl(struct file *file, u'"),
     "binary garbage": ("garbage.patch", _garbage, "binary file, not a patch or mailbox"),
     "text garbage": ("garbage.mbox", _garbage_text, "no patches found (no mail with a diff)"),
 }
