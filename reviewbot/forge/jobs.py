@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Protocol
 
 import httpx
 
@@ -79,45 +80,38 @@ class Processor:
                  spec.head_sha[:12], state, result)
         return state, result
 
-    # -- GitHub --------------------------------------------------------------------------------
     def _github(self, job: Job, spec: JobSpec, rc: RepoConfig) -> tuple[str, str]:
         if self._gh_auth is None:
             self.counters.inc("job_failures", forge="github")
             return "failed", ("no GitHub credentials (REVIEWBOT_GITHUB_TOKEN or REVIEWBOT_GITHUB_APP_ID"
                               " + REVIEWBOT_GITHUB_APP_PRIVATE_KEY)")
         gh = GitHub(self._gh_api, self._gh_auth, spec.project, spec.installation_id)
-        pr = gh.pull(spec.number)
-        if (why := _stale(pr.state, "open", pr.head_sha, spec.head_sha)):
-            return "stale", why
-        text, problems = gh.diff(spec.number)
-        series = to_series(title=pr.title, body=pr.body, author=pr.author, base_sha=pr.base_sha,
-                           diff_text=text, source=f"{spec.repo}#{spec.number}")
-        review, findings = self._review(series, pr.body, rc)
-        if (why := self._recheck(job, lambda: gh.pull(spec.number).head_sha)):
-            return why
-        res = gh_report.publish(gh, spec.number, spec.head_sha, review, findings, inline=rc.inline,
-                                cap=rc.max_inline, problems=problems)
-        self.counters.inc("comments_posted", res.inline, forge="github")
-        return "done", f"{len(findings)} finding(s): {res.describe()}"
+        return self._run(job, rc, _GitHubTarget(gh, spec.number))
 
-    # -- GitLab --------------------------------------------------------------------------------
     def _gitlab(self, job: Job, spec: JobSpec, rc: RepoConfig) -> tuple[str, str]:
         if not self.settings.gitlab_token:
             self.counters.inc("job_failures", forge="gitlab")
             return "failed", "no GitLab token (REVIEWBOT_GITLAB_TOKEN)"
         gl = GitLab(self._gl_api, spec.project, me=self._gitlab_me)
-        mr = gl.merge_request(spec.number)
-        if (why := _stale(mr.state, "opened", mr.head_sha, spec.head_sha)):
+        try:
+            return self._run(job, rc, _GitLabTarget(gl, spec.number))
+        finally:
+            self._gitlab_me = gl.me
+
+    def _run(self, job: Job, rc: RepoConfig, target: "_Target") -> tuple[str, str]:
+        spec = job.spec
+        change = target.fetch()
+        if (why := _stale(change.open, change.state, change.head_sha, spec.head_sha)):
             return "stale", why
-        text, problems = gl.diff(spec.number)
-        series = to_series(title=mr.title, body=mr.description, author=mr.author, base_sha=mr.base_sha,
-                           diff_text=text, source=f"{spec.repo}!{spec.number}")
-        review, findings = self._review(series, mr.description, rc)
-        if (why := self._recheck(job, lambda: gl.merge_request(spec.number).head_sha)):
+        text, problems = target.diff()
+        series = to_series(title=change.title, body=change.body, author=change.author,
+                           base_sha=change.base_sha, diff_text=text,
+                           source=f"{spec.repo}{target.sep}{spec.number}")
+        review, findings = self._review(series, change.body, rc)
+        if (why := self._recheck(job, lambda: target.fetch().head_sha)):
             return why
-        res = gl_report.publish(gl, mr, review, findings, inline=rc.inline, cap=rc.max_inline, problems=problems)
-        self._gitlab_me = gl.me
-        self.counters.inc("comments_posted", res.inline, forge="gitlab")
+        res = target.publish(change, review, findings, rc, problems)
+        self.counters.inc("comments_posted", res.inline, forge=spec.forge)
         return "done", f"{len(findings)} finding(s): {res.describe()}"
 
     # -- shared --------------------------------------------------------------------------------
@@ -140,9 +134,71 @@ class Processor:
         return None
 
 
-def _stale(state: str, open_state: str, head: str, wanted: str) -> str | None:
-    if state != open_state:
+def _stale(is_open: bool, state: str, head: str, wanted: str) -> str | None:
+    if not is_open:
         return f"no longer open ({state})"
     if head != wanted:
         return f"head is now {head[:12]}, not {wanted[:12]}"
     return None
+
+
+@dataclass(frozen=True)
+class _Change:
+    """What a job needs to know about a PR/MR, whichever the forge."""
+
+    title: str
+    body: str
+    author: str
+    open: bool
+    state: str
+    head_sha: str
+    base_sha: str
+    raw: Any
+
+
+class _Target(Protocol):
+    sep: str
+
+    def fetch(self) -> _Change: ...
+
+    def diff(self) -> tuple[str, list[str]]: ...
+
+    def publish(self, change: _Change, review: Review, findings: list[Finding], rc: RepoConfig,
+                problems: list[str]) -> gh_report.Published: ...
+
+
+class _GitHubTarget:
+    sep = "#"
+
+    def __init__(self, gh: GitHub, number: int):
+        self.gh, self.number = gh, number
+
+    def fetch(self) -> _Change:
+        pr = self.gh.pull(self.number)
+        return _Change(pr.title, pr.body, pr.author, pr.state == "open", pr.state, pr.head_sha, pr.base_sha, pr)
+
+    def diff(self) -> tuple[str, list[str]]:
+        return self.gh.diff(self.number)
+
+    def publish(self, change, review, findings, rc, problems):
+        return gh_report.publish(self.gh, self.number, change.head_sha, review, findings, inline=rc.inline,
+                                 cap=rc.max_inline, problems=problems)
+
+
+class _GitLabTarget:
+    sep = "!"
+
+    def __init__(self, gl: GitLab, iid: int):
+        self.gl, self.iid = gl, iid
+
+    def fetch(self) -> _Change:
+        mr = self.gl.merge_request(self.iid)
+        return _Change(mr.title, mr.description, mr.author, mr.state == "opened", mr.state, mr.head_sha,
+                       mr.base_sha, mr)
+
+    def diff(self) -> tuple[str, list[str]]:
+        return self.gl.diff(self.iid)
+
+    def publish(self, change, review, findings, rc, problems):
+        return gl_report.publish(self.gl, change.raw, review, findings, inline=rc.inline, cap=rc.max_inline,
+                                 problems=problems)
