@@ -4,7 +4,7 @@ tests/contract asserts that every module under checks/ is listed here exactly on
 """
 
 from reviewbot.checks.module import missing_owner, removed_needed_ref, removed_owner, self_pin
-from reviewbot.checks.module import unchecked_module_get
+from reviewbot.checks.module import symbol_get_imbalance, unchecked_module_get
 from reviewbot.checks.module import get_without_put
 
 ALL = (
@@ -13,5 +13,6 @@ ALL = (
     removed_owner,
     missing_owner,
     unchecked_module_get,
+    symbol_get_imbalance,
     get_without_put,
 )

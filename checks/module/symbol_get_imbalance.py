@@ -1,0 +1,112 @@
+"""`symbol_get()`/`symbol_put()` (and `dvb_attach()`/`dvb_detach()`) no longer balance.
+
+## What it does
+Flags patches that break the symmetry of symbol references:
+- a removed `symbol_get()` / `symbol_request()` whose `symbol_put()` callers stay (the patch
+  removes no matching put and does not re-add the get);
+- a `dvb_attach(foo_attach, ...)` replaced by a direct `foo_attach(...)` call: the frontend's
+  release path still does `dvb_detach()` / `symbol_put()` on a reference that was never taken;
+- an added `symbol_put()` / `symbol_put_addr()` for a symbol the patch never gets (low
+  confidence: the get may be elsewhere in the file).
+
+## Why is this bad?
+`include/linux/module.h`: "Get/put a kernel symbol (calls must be symmetric)".
+`__symbol_get()` pins the exporting module with `strong_try_module_get()`; `symbol_put()`
+drops that pin.  One put too many takes the module's refcount below its base, so `lsmod`
+shows `-1` and the module can be unloaded while a frontend still calls into it; one get too
+few on the DVB path has the same effect, because `dvb_frontend_detach()` always
+`dvb_detach()`es `fe->ops.release` (and the tuner/analog release hooks) when
+`CONFIG_MEDIA_ATTACH` is set.
+
+From the lgdt3306a fix: "When used as an i2c device there is a module usage count mismatch on
+removal ... dvb_attach increments the usage count so it is properly balanced on removal."
+
+## Example
+```c
+	fe = lgdt3306a_attach(config, client->adapter);
+```
+
+## Use instead
+```c
+	fe = dvb_attach(lgdt3306a_attach, config, client->adapter);
+```
+Keep one `symbol_get()` per `symbol_put()`.  A function that creates two frontends which are
+both detached takes the second reference explicitly (`symbol_get(foo_attach)`, as drxk does).
+
+## Known problems
+Hunk mode does not see the export type of the symbol (`symbol_get()` of a plain
+`EXPORT_SYMBOL` fails since 9011e49d54dc) nor every path of the function; the error-path
+balance of an added `symbol_get()` is MOD003's.  A direct `*_attach()` call is only reported
+when the patch itself replaces a `dvb_attach()` of the same function.
+
+## References
+- `include/linux/module.h` (`symbol_get()`, `symbol_put()`), `kernel/module/main.c`
+  `__symbol_get()`, `include/media/dvbdev.h` (`dvb_attach()`, `dvb_detach()`),
+  `drivers/media/dvb-core/dvb_frontend.c` `dvb_frontend_detach()`
+- 9011e49d54dc "modules: only allow symbol_get of EXPORT_SYMBOL_GPL modules"
+- "media: dvb: symbol fixup for dvb_attach()" (Greg Kroah-Hartman, 2023)
+- "[media] drxk: Fix driver removal" (Mauro Carvalho Chehab, 2011)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot.clex import call_args, statements
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.rules import Rule
+
+from reviewbot.checks.module._refs import added_calls, removed_calls
+
+RULE = Rule.from_doc(__doc__, id="MOD022", slug="symbol-get-imbalance", level=Level.WARNING,
+                     confidence=Confidence.HIGH, tags=("symbol-get-imbalance",))
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    removed = [c for c in removed_calls(patch) if c.family == "symbol"]
+    added = [c for c in added_calls(patch) if c.family == "symbol"]
+    removed_puts = {c.target for c in removed if c.role == "put"}
+    added_gets = {c.target for c in added if c.role == "get"}
+    added_puts = {c.target for c in added if c.role == "put"}
+    for c in removed:
+        if c.role != "get" or c.in_removed_function or c.target in added_gets or c.target in removed_puts:
+            continue
+        if c.target in added_puts:
+            continue  # both sides change together
+        yield RULE.finding(c.path, c.line, f"symbol_get({c.target}) removed but its symbol_put() stays",
+                           confidence=Confidence.MEDIUM)
+    removed_get_all = {c.target for c in removed if c.role == "get"}
+    for c in added:
+        if c.role == "put" and c.target not in added_gets and c.target not in removed_puts \
+                and c.target not in removed_get_all:
+            yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) without a symbol_get() in this patch",
+                               confidence=Confidence.LOW)
+    yield from _direct_attach(patch)
+
+
+def _direct_attach(patch: Patch) -> Iterator[Finding]:
+    """`dvb_attach(foo_attach, a, b)` removed, `foo_attach(a, b)` added in the same hunk."""
+    for fd in patch.c_files:
+        for hunk in fd.hunks:
+            attached = set()
+            for st in statements(hunk.old_side()):
+                if not any(ln.removed for ln in st.lines):
+                    continue
+                for args in call_args(st.text, "dvb_attach"):
+                    fn = args.split(",", 1)[0].strip()
+                    if re.fullmatch(r"\w+", fn):
+                        attached.add(fn)
+            if not attached:
+                continue
+            for st in statements(hunk.new_side()):
+                if not st.any_added or "dvb_attach" in st.text:
+                    continue
+                for fn in attached:
+                    if re.search(r"\b%s\s*\(" % re.escape(fn), st.text):
+                        line = st.line_of(r"\b%s\s*\(" % re.escape(fn))
+                        if line.added:
+                            yield RULE.finding(fd.path, line, f"{fn}() called directly, not via dvb_attach(): "
+                                               f"the release path's dvb_detach() will unbalance it")
+
