@@ -4,7 +4,7 @@ tests/contract asserts that every module under checks/ is listed here exactly on
 """
 
 from reviewbot.checks.module import missing_owner, removed_needed_ref, removed_owner, self_pin
-from reviewbot.checks.module import symbol_get_imbalance, unchecked_module_get
+from reviewbot.checks.module import module_ref_for_unbind, symbol_get_imbalance, unchecked_module_get
 from reviewbot.checks.module import get_without_put
 
 ALL = (
@@ -14,5 +14,6 @@ ALL = (
     missing_owner,
     unchecked_module_get,
     symbol_get_imbalance,
+    module_ref_for_unbind,
     get_without_put,
 )

@@ -1,0 +1,128 @@
+"""A module reference taken on the caller's own driver, or to keep a device from unbinding.
+
+## What it does
+Flags an added `try_module_get(dev->driver->owner)` (or `__module_get()`) where `dev` is the
+device the current function was called for: a `struct device *` / `struct platform_device *`
+/ `struct i2c_client *` ... parameter of a `static` function, i.e. the device this driver is
+bound to.  The module pinned is the driver's own.  Also flags an added
+`try_module_get(...->owner)` next to a comment or changelog that says the reference is there
+to "prevent unbind", "avoid dynamic unbinding" or keep a device around.
+
+## Why is this bad?
+Pinning your own driver through your own device is a self-pin (MOD001) in disguise: it cannot
+close the race with `rmmod`, and it pins the wrong module when the intent was to keep a
+*client* or *provider* (another device's driver) alive.  And no module reference keeps a
+device bound: Logan Gunthorpe (S-2019): "holding a module reference does not prevent the
+driver from being unbound. Any driver can be unbound by the user at any time without the
+module being removed."  Dan Williams: "Module pinning is distinct from preventing device
+unbind which ultimately can't be prevented."
+
+From the adi-axi-adc fix: "the wrong reference counters are being grabbed. The idea is to
+increment the module and device counters of the client device and not the counters of the
+axi device being probed."
+
+## Example
+```c
+static struct foo_client *foo_attach_client(struct device *dev)
+{
+	...
+		if (!try_module_get(dev->driver->owner))
+			return ERR_PTR(-ENODEV);
+		get_device(dev);
+```
+
+## Use instead
+```c
+		if (!try_module_get(cl->dev->driver->owner))
+			return ERR_PTR(-ENODEV);
+		get_device(cl->dev);
+```
+Pin the module whose code you will call (the client or provider).  To survive the other
+device's unbind, use a device link (`device_link_add()` with `DL_FLAG_AUTOREMOVE_CONSUMER`) or
+revocable access (`drm_dev_enter()`); a driver that truly cannot unbind sets
+`.suppress_bind_attrs = true`.
+
+## Known problems
+A get followed at once by the put of the same module (a "module unloading?" probe, as in
+`catpt_resume()`) is low confidence.  The hunk shows the function's parameters only through the hunk header or a shown signature;
+when neither names the device, the call is not reported.  A `static` helper of a core module
+that receives a *provider's* device would be misread as the caller's own device (medium
+confidence).  The changelog trigger is low confidence: the words do not prove the pin is
+the only protection.
+
+## References
+- `Documentation/driver-api/device_link.rst` ("consumers are unbound before the supplier")
+- `sound/hda/hdac_component.c` ("pin the module to avoid dynamic unbinding")
+- S-2019: "dmaengine: Store module owner in dma_device struct" (Logan Gunthorpe, Dan Williams)
+- dae7a589c18a "dmaengine: Store module owner in dma_device struct"
+- "iio: adc: adi-axi-adc: Fix object reference counting" (Nuno Sá, 2020)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot.clex import call_args, norm, statements
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
+from reviewbot.rules import Rule
+
+RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
+                     confidence=Confidence.MEDIUM, tags=("unbind-vs-module-ref", "other"))
+
+_DEVICE_TYPES = frozenset({"device", "platform_device", "i2c_client", "spi_device", "pci_dev",
+                           "usb_interface", "amba_device", "auxiliary_device", "serdev_device",
+                           "sdw_slave", "mdio_device", "hid_device", "virtio_device"})
+# `dev->driver->owner`, `pdev->dev.driver->owner`, `client->dev.driver->owner`
+_OWN = re.compile(r"^&?\(?(\w+)\)?(?:(?:->|\.)dev)?(?:->|\.)driver->owner$")
+_UNBIND_WORDS = re.compile(r"(prevent|avoid|block|stop)\w*\s+(\w+\s+){0,3}unbind|dynamic unbind|"
+                           r"so the device stays|keep\w* the device (bound|alive)", re.I)
+_GET = ("try_module_get", "__module_get")
+
+
+def _params(hunk: Hunk, upto) -> tuple[dict[str, str], bool]:
+    """Parameters (name -> struct type) of the function the hunk line sits in, and `static`."""
+    header = hunk.section
+    for ln in hunk.new_side():
+        if ln is upto:
+            break
+        if re.match(r"^[A-Za-z_].*\(", ln.text) and not ln.text.startswith((" ", "\t", "#")):
+            header = ln.text
+    if "(" not in header:
+        return {}, False
+    args = header.split("(", 1)[1]
+    params = {m.group(2): m.group(1) for m in re.finditer(r"struct\s+(\w+)\s*\*\s*(\w+)", args)}
+    return params, bool(re.match(r"^\s*static\b", header))
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    changelog = patch.message
+    for fd in patch.c_files:
+        for hunk in fd.hunks:
+            shown = "\n".join(ln.text for ln in hunk.new_side())
+            unbind_talk = bool(_UNBIND_WORDS.search(shown) or _UNBIND_WORDS.search(changelog))
+            stmts = statements(hunk.new_side())
+            for k, st in enumerate(stmts):
+                if not st.any_added or "module_get" not in st.text:
+                    continue
+                for func in _GET:
+                    for arg in call_args(st.text, func):
+                        line = st.line_of(r"\b%s\s*\(" % func)
+                        if not line.added:
+                            continue
+                        target = norm(arg)
+                        m = _OWN.match(target)
+                        params, static = _params(hunk, line)
+                        if m and static and params.get(m.group(1)) in _DEVICE_TYPES:
+                            # get + immediate put: a "is the module going away?" probe (catpt)
+                            probe = any(norm(a) == target for later in stmts[k + 1:k + 5]
+                                        for a in call_args(later.text, "module_put"))
+                            yield RULE.finding(fd.path, line, f"{func}({target}) pins this device's own "
+                                               f"driver, not the module it calls into",
+                                               confidence=Confidence.LOW if probe else None)
+                        elif unbind_talk and re.search(r"(->|\.)(owner|module)$", target) \
+                                and target != "THIS_MODULE":
+                            yield RULE.finding(fd.path, line, f"{func}({target}) cannot prevent unbind: "
+                                               f"a module reference only blocks rmmod",
+                                               confidence=Confidence.LOW)
