@@ -1,0 +1,227 @@
+"""The get/put API table: which calls take a reference, where it lives, and what drops it.
+
+Read-only data shared by the balance rules (MOD003, MOD019, MOD020, ...).  Each `Api` names a
+getter, which argument or the return value carries the reference (`ref`), the putters that
+drop it, and whether the getter can fail (then the reference exists only on its success path).
+Sources are the 6.12 kernel-doc of each function (see `doc`); RULES.md §1 and §4.
+
+`ref` values:
+- ``"ret"``: the returned pointer is the referenced object (lookups, `*_get()` returning it);
+- ``"arg0"``/``"arg1"``: the object passed as that argument gains a reference.
+
+`fails` values: ``"null"`` (returns NULL/false on failure), ``"errptr"`` (ERR_PTR), ``"int"``
+(non-zero return on failure: but the reference is taken anyway, see `ref_on_failure`),
+``""`` (cannot fail).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Api:
+    getter: str
+    putters: tuple[str, ...]
+    ref: str = "ret"
+    fails: str = "null"
+    family: str = "device"  # module | device | kref | of | acpi | fwnode | kobject | symbol | ...
+    ref_on_failure: bool = False  # device_register(): the caller must put even when it failed
+    never_kfree: bool = False  # the object must be released through its putter, never kfree()
+    doc: str = ""
+
+
+_DEV_PUT = ("put_device",)
+
+APIS: tuple[Api, ...] = (
+    # --- module references (include/linux/module.h, kernel/module/main.c)
+    Api("try_module_get", ("module_put", "module_put_and_kthread_exit"), "arg0", "null", "module",
+        doc="returns false if the module is GOING; the put must pair with a successful get"),
+    Api("__module_get", ("module_put", "module_put_and_kthread_exit"), "arg0", "", "module",
+        doc="unconditional increment: the caller already holds a reference"),
+    Api("fops_get", ("fops_put",), "ret", "null", "module",
+        doc="include/linux/fs.h: try_module_get(fops->owner); NULL when the owner is GOING"),
+    Api("symbol_get", ("symbol_put", "symbol_put_addr"), "ret", "null", "symbol",
+        doc="include/linux/module.h: 'calls must be symmetric'"),
+    Api("symbol_request", ("symbol_put", "symbol_put_addr"), "ret", "null", "symbol"),
+    Api("dvb_attach", ("dvb_detach",), "ret", "null", "symbol",
+        doc="drivers/media dvb_attach(): symbol_request() + call"),
+    Api("i2c_get_adapter", ("i2c_put_adapter",), "ret", "null", "module",
+        doc="pins the adapter's owner module and its device"),
+    Api("of_get_i2c_adapter_by_node", ("i2c_put_adapter",), "ret", "null", "module"),
+    Api("of_find_i2c_adapter_by_node", _DEV_PUT, "ret", "null", "device",
+        doc="takes a device reference only: put_device(&adap->dev), not i2c_put_adapter()"),
+    Api("of_find_i2c_device_by_node", _DEV_PUT, "ret", "null", "device"),
+    Api("get_module_from_owner", ("module_put",), "ret", "null", "module"),
+    # --- struct device (drivers/base/core.c)
+    Api("get_device", _DEV_PUT, "ret", "", "device",
+        doc="increments the refcount of @dev; returns @dev"),
+    Api("of_find_device_by_node", ("put_device", "platform_device_put"), "ret", "null", "device",
+        doc="drivers/of/platform.c: 'takes a reference to the embedded struct device which needs "
+            "to be dropped after use'"),
+    Api("bus_find_device", _DEV_PUT, "ret", "null", "device"),
+    Api("bus_find_device_by_name", _DEV_PUT, "ret", "null", "device"),
+    Api("bus_find_device_by_of_node", _DEV_PUT, "ret", "null", "device"),
+    Api("bus_find_device_by_fwnode", _DEV_PUT, "ret", "null", "device"),
+    Api("bus_find_device_by_devt", _DEV_PUT, "ret", "null", "device"),
+    Api("bus_find_device_by_acpi_dev", _DEV_PUT, "ret", "null", "device"),
+    Api("bus_find_next_device", _DEV_PUT, "ret", "null", "device"),
+    Api("class_find_device", _DEV_PUT, "ret", "null", "device"),
+    Api("class_find_device_by_name", _DEV_PUT, "ret", "null", "device"),
+    Api("class_find_device_by_of_node", _DEV_PUT, "ret", "null", "device"),
+    Api("class_find_device_by_fwnode", _DEV_PUT, "ret", "null", "device"),
+    Api("class_find_device_by_devt", _DEV_PUT, "ret", "null", "device"),
+    Api("driver_find_device", _DEV_PUT, "ret", "null", "device"),
+    Api("driver_find_device_by_name", _DEV_PUT, "ret", "null", "device"),
+    Api("driver_find_device_by_of_node", _DEV_PUT, "ret", "null", "device"),
+    Api("driver_find_device_by_fwnode", _DEV_PUT, "ret", "null", "device"),
+    Api("driver_find_device_by_acpi_dev", _DEV_PUT, "ret", "null", "device"),
+    Api("device_find_child", _DEV_PUT, "ret", "null", "device"),
+    Api("device_find_child_by_name", _DEV_PUT, "ret", "null", "device"),
+    Api("device_find_any_child", _DEV_PUT, "ret", "null", "device"),
+    Api("bus_find_device_by_fwnode", _DEV_PUT, "ret", "null", "device"),
+    Api("fwnode_find_reference_device", _DEV_PUT, "ret", "null", "device"),
+    Api("spi_find_device_by_fwnode", _DEV_PUT, "ret", "null", "device"),
+    Api("i2c_find_device_by_fwnode", _DEV_PUT, "ret", "null", "device"),
+    Api("i2c_find_adapter_by_fwnode", _DEV_PUT, "ret", "null", "device"),
+    Api("i2c_get_adapter_by_fwnode", ("i2c_put_adapter",), "ret", "null", "module"),
+    Api("pci_get_device", ("pci_dev_put",), "ret", "null", "device"),
+    Api("pci_get_domain_bus_and_slot", ("pci_dev_put",), "ret", "null", "device"),
+    Api("pci_get_slot", ("pci_dev_put",), "ret", "null", "device"),
+    Api("pci_get_class", ("pci_dev_put",), "ret", "null", "device"),
+    Api("pci_dev_get", ("pci_dev_put",), "ret", "", "device"),
+    Api("usb_get_dev", ("usb_put_dev",), "ret", "", "device"),
+    Api("usb_get_intf", ("usb_put_intf",), "ret", "", "device"),
+    Api("spi_dev_get", ("spi_dev_put",), "ret", "", "device"),
+    Api("spi_master_get", ("spi_master_put", "spi_controller_put"), "ret", "", "device"),
+    Api("spi_controller_get", ("spi_master_put", "spi_controller_put"), "ret", "", "device"),
+    Api("platform_device_alloc", ("platform_device_put",), "ret", "null", "device",
+        never_kfree=True, doc="free with platform_device_put(), also after platform_device_add() failed"),
+    # device_initialize()/device_register(): from then on only put_device() may free the object.
+    Api("device_initialize", _DEV_PUT, "arg0", "", "device", never_kfree=True,
+        doc="drivers/base/core.c: 'use put_device() to give up your reference instead of "
+            "freeing @dev directly'"),
+    Api("device_register", _DEV_PUT + ("device_unregister",), "arg0", "int", "device",
+        ref_on_failure=True, never_kfree=True,
+        doc="'NOTE: _Never_ directly free @dev after calling this function, even if it returned "
+            "an error! Always use put_device() to give up your reference instead.'"),
+    Api("acpi_dev_get_first_match_dev", ("acpi_dev_put",), "ret", "null", "acpi",
+        doc="drivers/acpi/utils.c: 'the caller is responsible for invoking acpi_dev_put()'"),
+    Api("acpi_dev_get", ("acpi_dev_put",), "ret", "", "acpi"),
+    Api("acpi_get_acpi_dev", ("acpi_put_acpi_dev",), "ret", "null", "acpi"),
+    Api("acpi_bus_get_acpi_device", ("acpi_dev_put",), "ret", "null", "acpi"),
+    # --- kref / kobject
+    Api("kref_get", ("kref_put", "kref_put_mutex", "kref_put_lock"), "arg0", "", "kref"),
+    Api("kref_get_unless_zero", ("kref_put", "kref_put_mutex", "kref_put_lock"), "arg0", "null", "kref"),
+    Api("kobject_get", ("kobject_put",), "ret", "", "kobject"),
+    Api("kobject_init", ("kobject_put",), "arg0", "", "kobject", never_kfree=True),
+    Api("kobject_init_and_add", ("kobject_put",), "arg0", "int", "kobject", ref_on_failure=True,
+        never_kfree=True, doc="lib/kobject.c: 'If this function returns an error, kobject_put() "
+                              "must be called to properly clean up the memory'"),
+    # --- firmware nodes (drivers/of/base.c, drivers/base/property.c)
+    Api("of_node_get", ("of_node_put",), "ret", "", "of"),
+    Api("of_find_node_by_name", ("of_node_put",), "ret", "null", "of"),
+    Api("of_find_node_by_path", ("of_node_put",), "ret", "null", "of"),
+    Api("of_find_compatible_node", ("of_node_put",), "ret", "null", "of"),
+    Api("of_find_matching_node", ("of_node_put",), "ret", "null", "of"),
+    Api("of_find_node_by_phandle", ("of_node_put",), "ret", "null", "of"),
+    Api("of_parse_phandle", ("of_node_put",), "ret", "null", "of"),
+    Api("of_get_child_by_name", ("of_node_put",), "ret", "null", "of"),
+    Api("of_get_parent", ("of_node_put",), "ret", "null", "of"),
+    Api("of_graph_get_remote_port_parent", ("of_node_put",), "ret", "null", "of"),
+    Api("of_graph_get_remote_node", ("of_node_put",), "ret", "null", "of"),
+    Api("fwnode_handle_get", ("fwnode_handle_put",), "ret", "", "fwnode"),
+    Api("device_get_named_child_node", ("fwnode_handle_put",), "ret", "null", "fwnode"),
+    Api("fwnode_get_named_child_node", ("fwnode_handle_put",), "ret", "null", "fwnode"),
+    Api("fwnode_get_parent", ("fwnode_handle_put",), "ret", "null", "fwnode"),
+)
+
+BY_GETTER: dict[str, Api] = {a.getter: a for a in APIS}
+
+# Every putter, with the getters it answers.
+PUTTERS: dict[str, tuple[str, ...]] = {}
+for _a in APIS:
+    for _p in _a.putters:
+        PUTTERS[_p] = PUTTERS.get(_p, ()) + (_a.getter,)
+# Putters that the table does not pair with a getter but that still drop a reference.
+for _p in ("platform_device_put", "device_unregister", "platform_device_unregister",
+           "put_disk", "blk_put_queue", "dma_buf_put", "fput", "path_put", "clk_put",
+           "gpiod_put", "regulator_put", "reset_control_put", "mmc_free_host", "input_free_device",
+           "iio_device_free", "put_tty_driver", "tty_kref_put", "drm_dev_put", "v4l2_device_put",
+           "snd_card_unref", "nvmem_device_put", "phy_put", "mbox_free_channel",
+           "dma_release_channel", "usb_put_hcd", "scsi_host_put", "scsi_device_put"):
+    PUTTERS.setdefault(_p, ())
+
+# Putters that are typed wrappers for one object kind; replacing one by a generic put_device()
+# on another variable leaves the typed reference behind (RULES.md MOD019).
+TYPED_PUTTERS = frozenset(p for p in PUTTERS if p not in ("put_device", "kfree", "module_put"))
+
+# Calls after which the reference is owned by someone else (hand-off, RULES.md MOD003 FP).
+HANDOFF_CALLS = frozenset({
+    "module_put_and_kthread_exit", "kthread_run", "kthread_create", "platform_set_drvdata",
+    "dev_set_drvdata", "i2c_set_clientdata", "spi_set_drvdata", "list_add", "list_add_tail",
+    "hlist_add_head", "xa_store", "idr_alloc", "radix_tree_insert", "devm_add_action_or_reset",
+    "devm_add_action", "device_link_add", "kref_init",
+})
+
+# The reference is dropped by a cleanup attribute when the variable goes out of scope.
+CLEANUP_MARKERS = re.compile(r"__free\s*\(|\bscoped_guard\b|_scoped\s*\(|\bretain_and_null_ptr\b|"
+                             r"\bno_free_ptr\s*\(|\breturn_ptr\s*\(")
+
+# Release helpers of a whole object: replacing one of these by kfree() skips the release work
+# (ops->destroy, module_put of the type owner, ...).  Matched by name shape, see ref_leak.py.
+DESTROY_HELPER = re.compile(r"^\w*_(destroy|release|free|put|unref|delete|remove)\w*$")
+
+PUTTER_NAMES = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, PUTTERS), key=len, reverse=True)))
+GETTER_NAMES = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, BY_GETTER), key=len, reverse=True)))
+
+
+def putters_for(getter: str) -> tuple[str, ...]:
+    api = BY_GETTER.get(getter)
+    return api.putters if api else ()
+
+
+def is_putter(name: str) -> bool:
+    return name in PUTTERS
+
+
+def ref_object(api: Api, args: list[str], lhs: str | None) -> str | None:
+    """The expression naming the referenced object of a get call (normalised), if known."""
+    if api.ref == "ret":
+        if lhs:
+            return _norm(lhs)
+        # get_device(x), of_node_get(x), kobject_get(x): they return their argument
+        return _norm(args[0]) if not api.fails and args else None
+    i = int(api.ref[3:])
+    return _norm(args[i]) if i < len(args) else None
+
+
+def _norm(expr: str) -> str:
+    e = re.sub(r"\s+", "", expr or "")
+    while e.startswith("(") and e.endswith(")"):
+        e = e[1:-1]
+    return e
+
+
+def put_object(name: str, args: list[str]) -> str | None:
+    """The object a putter drops (its first argument; kref_put's kref pointer)."""
+    if not args:
+        return None
+    if name == "module_put_and_kthread_exit":
+        return "THIS_MODULE"
+    return _norm(args[0])
+
+
+def same_object(a: str | None, b: str | None) -> bool:
+    """`&x->dev` and `x->dev` and `&x->dev.kobj` name the same device for balance purposes."""
+    if not a or not b:
+        return False
+
+    def base(e: str) -> str:
+        e = _norm(e).lstrip("&")
+        e = re.sub(r"(\.kobj|\.dev|->dev|\.device|->device|\.kref|->kref|\.refcount|->refcount)$", "", e)
+        e = re.sub(r"^\(?struct\w*\*\)", "", e)
+        return e
+
+    return base(a) == base(b)

@@ -1,0 +1,310 @@
+"""Shared reasoning for the get/put balance rules: functions as the diff shows them, exits,
+goto unwind chains, aliases and "is this put on the path to that exit".
+
+A `FuncView` pairs one function's old and new image with the diff lines that touch it.  In
+tree mode the images are the full functions from `ctx.pre(path)`/`ctx.post(path)`; in hunk mode
+they are the hunks' fragments (`cmodel.parse_fragment`), and `partial` is True: a label or put
+that the hunks do not show is unknown, not absent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from reviewbot import cmodel
+from reviewbot.checks.module import _apis
+from reviewbot.context import Context
+from reviewbot.model import DiffLine, FileDiff
+
+# Changelog words that explain a removed put as the fix of an over-put (the author says the
+# reference was already dropped elsewhere).  Used to lower confidence, never to raise it.
+OVERPUT_WORDS = re.compile(r"double[- ](put|free|release|unref)|extra (put|reference drop)|"
+                           r"put (it )?twice|already (put|released|dropped|freed)|"
+                           r"refcount (underflow|imbalance)|unbalanced put|redundant .{0,20}put|"
+                           r"over-?put|use[- ]after[- ]free", re.I)
+
+
+@dataclass
+class FuncView:
+    path: str
+    name: str
+    _old: object  # cmodel.Function | None, or a callable producing it (parsed lazily)
+    _new: object
+    partial: bool  # hunk mode: only fragments are known
+    by_new: dict[int, DiffLine] = field(default_factory=dict)
+    by_old: dict[int, DiffLine] = field(default_factory=dict)
+    hunks: list = field(default_factory=list)
+
+    @property
+    def old(self) -> cmodel.Function | None:
+        if callable(self._old):
+            self._old = self._old()
+        return self._old
+
+    @property
+    def new(self) -> cmodel.Function | None:
+        if callable(self._new):
+            self._new = self._new()
+        return self._new
+
+    def changed(self) -> list[DiffLine]:
+        return [ln for h in self.hunks for ln in h.lines if ln.kind != " "]
+
+    def text(self, kinds: str = " +-") -> str:
+        return "\n".join(ln.text for h in self.hunks for ln in h.lines if ln.kind in kinds)
+
+
+def _section_name(section: str) -> str:
+    m = re.search(r"(\w+)\s*\(", section or "")
+    return m.group(1) if m else (section or "").strip()
+
+
+def views(fd: FileDiff, ctx: Context) -> Iterator[FuncView]:
+    """One FuncView per function the diff touches (tree mode) or per run of hunks sharing a
+    section header (hunk mode)."""
+    post = ctx.post(fd.path)
+    pre = ctx.pre(fd.old_path or fd.path) if fd.old_path else ctx.pre(fd.path)
+    if post is not None or pre is not None:
+        yield from _tree_views(fd, pre, post)
+        return
+    groups: list[list] = []
+    for h in fd.hunks:
+        if groups and _section_name(groups[-1][-1].section) == _section_name(h.section) and h.section:
+            groups[-1].append(h)
+        else:
+            groups.append([h])
+    for hs in groups:
+        v = FuncView(fd.path, _section_name(hs[0].section),
+                     lambda hs=hs: _only(cmodel.parse_fragment(cmodel.side_lines(hs, "old"))),
+                     lambda hs=hs: _only(cmodel.parse_fragment(cmodel.side_lines(hs, "new"))),
+                     True, hunks=hs)
+        _index(v)
+        yield v
+
+
+def _only(cf: cmodel.CFile) -> cmodel.Function | None:
+    fs = [f for f in cf.functions if f.name == cmodel.FRAGMENT_FUNC]
+    return fs[0] if fs else (cf.functions[0] if cf.functions else None)
+
+
+def _index(v: FuncView) -> None:
+    for h in v.hunks:
+        for ln in h.lines:
+            if ln.new_no is not None and ln.kind != "-":
+                v.by_new[ln.new_no] = ln
+            if ln.old_no is not None and ln.kind != "+":
+                v.by_old[ln.old_no] = ln
+
+
+def _tree_views(fd: FileDiff, pre: str | None, post: str | None) -> Iterator[FuncView]:
+    new_cf = cmodel.parse(post) if post else None
+    old_cf = cmodel.parse(pre) if pre else None
+    seen: dict[tuple, FuncView] = {}
+    for h in fd.hunks:
+        for ln in h.lines:
+            nf = new_cf.function_at(ln.new_no) if new_cf and ln.new_no and ln.kind != "-" else None
+            of = old_cf.function_at(ln.old_no) if old_cf and ln.old_no and ln.kind != "+" else None
+            if nf is None and of is None:
+                continue
+            name = (nf or of).name
+            key = name
+            v = seen.get(key)
+            if v is None:
+                if nf is None and new_cf:
+                    nf = new_cf.function_named(name)
+                if of is None and old_cf:
+                    of = old_cf.function_named(name)
+                v = seen[key] = FuncView(fd.path, name, of, nf, False)
+            if h not in v.hunks:
+                v.hunks.append(h)
+    for v in seen.values():
+        _index(v)
+        yield v
+
+
+# ---------------------------------------------------------------- statements and exits
+
+def line_of(node) -> int:
+    return node.start_point[0] + 1
+
+
+def calls_in(node) -> list[cmodel.Call]:
+    out = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "call_expression":
+            c = cmodel._call(n)
+            if c:
+                out.append(c)
+        stack.extend(n.children)
+    out.sort(key=lambda c: c.line)
+    return out
+
+
+def puts_of(calls, obj: str, putters: tuple[str, ...] | None = None) -> list[cmodel.Call]:
+    """Calls that drop a reference on `obj` (any known putter when `putters` is None)."""
+    out = []
+    for c in calls:
+        if (putters is None and _apis.is_putter(c.name)) or (putters and c.name in putters):
+            if _apis.same_object(_apis.put_object(c.name, list(c.args)), obj):
+                out.append(c)
+    return out
+
+
+def enclosing_if(node):
+    """The if_statement whose consequence holds `node` (directly or in a small block)."""
+    p = node.parent
+    if p is not None and p.type == "compound_statement":
+        p = p.parent
+    if p is not None and p.type == "if_statement":
+        cons = p.child_by_field_name("consequence")
+        if cons is not None and cmodel.contains(cons, node):
+            return p
+    return None
+
+
+_NEG_TEST = re.compile(r"^\(?\s*(!\s*(?P<a>[\w>.\-\[\]]+)|IS_ERR(_OR_NULL)?\((?P<b>[^()]+)\)|"
+                       r"(?P<c>[\w>.\-\[\]]+)\s*==\s*NULL)\s*\)?$")
+
+
+@dataclass(frozen=True)
+class Get:
+    call: cmodel.Call
+    api: _apis.Api
+    obj: str  # normalised referenced object
+
+
+def gets(func: cmodel.Function) -> list[Get]:
+    out = []
+    for c in func.calls():
+        api = _apis.BY_GETTER.get(c.name)
+        if api is None:
+            continue
+        obj = _apis.ref_object(api, list(c.args), c.lhs)
+        if obj:
+            out.append(Get(c, api, obj))
+    return out
+
+
+def failed_get_at(func: cmodel.Function, jump_node, aliases: "Aliases | None" = None) -> list[str]:
+    """Objects whose get *failed* when `jump_node` runs (it is in the failure branch)."""
+    ifs = enclosing_if(jump_node)
+    if ifs is None:
+        return []
+    cond = ifs.child_by_field_name("condition")
+    ctext = cmodel._fold(cmodel._text(cond))
+    out = []
+    for c in calls_in(cond) if cond is not None else []:
+        api = _apis.BY_GETTER.get(c.name)
+        if api and api.fails and api.ref.startswith("arg") and re.search(r"!\s*%s\b" % c.name, ctext):
+            out.append(_apis.ref_object(api, list(c.args), None))
+        elif api and api.fails and c.lhs:
+            out.append(_apis._norm(c.lhs))
+    inner = ctext[1:-1] if ctext.startswith("(") and ctext.endswith(")") else ctext
+    for part in re.split(r"\|\|", inner):
+        m = _NEG_TEST.match(part.strip())
+        if m:
+            var = m.group("a") or m.group("b") or m.group("c")
+            # only when the variable was just assigned from a getter
+            for g in gets(func):
+                if _apis.same_object(g.obj, var) and g.call.line < line_of(jump_node) and g.api.fails:
+                    out.append(_apis._norm(var))
+                    break
+    return [o for o in out if o]
+
+
+@dataclass
+class Aliases:
+    """`a->b = v;` assignments: a put of `a->b->x` may drop the reference taken as `v->x`."""
+
+    assigns: list[tuple[int, str, str]]  # (line, lhs, rhs identifier)
+    writes: list[tuple[int, str]]  # (line, identifier assigned)
+
+    @classmethod
+    def of(cls, func: cmodel.Function | None) -> "Aliases":
+        assigns, writes = [], []
+        if func is not None:
+            for n in func._walk():
+                if n.type == "assignment_expression":
+                    lhs = cmodel._fold(cmodel._text(n.child_by_field_name("left")))
+                    rhs = n.child_by_field_name("right")
+                    ln = line_of(n)
+                    writes.append((ln, lhs))
+                    if rhs is not None and rhs.type == "identifier":
+                        assigns.append((ln, lhs, cmodel._text(rhs)))
+        return cls(assigns, writes)
+
+    def resolve(self, expr: str, at: int) -> set[str]:
+        """`expr` and what it stands for at line `at` (aliases whose source was not rewritten)."""
+        out = {_apis._norm(expr)}
+        e = _apis._norm(expr).lstrip("&")
+        for ln, lhs, rhs in self.assigns:
+            if ln >= at or not (e == lhs or e.startswith(lhs + "->") or e.startswith(lhs + ".")):
+                continue
+            later = [w for w in self.assigns if w[1] == lhs and ln < w[0] < at]
+            rewritten = [w for w in self.writes if w[1] == rhs and ln < w[0] < at]
+            if not later and not rewritten:
+                out.add(rhs + e[len(lhs):])
+        return out
+
+
+def same_ref(a: str, b: str, aliases: Aliases | None, at: int) -> bool:
+    if _apis.same_object(a, b):
+        return True
+    if aliases is None:
+        return False
+    ra = aliases.resolve(a, at)
+    rb = aliases.resolve(b, at)
+    return any(_apis.same_object(x, y) for x in ra for y in rb)
+
+
+def chain_calls(func: cmodel.Function, label: str) -> tuple[list[cmodel.Call], bool]:
+    """Calls run from `label` to the exit, and whether the label was found at all."""
+    stmts = func.label_path(label)
+    if not stmts:
+        return [], False
+    out = []
+    for s in stmts:
+        out.extend(calls_in(s))
+    return out, True
+
+
+def path_puts(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.Call]:
+    """Putter calls between `start_line` and the exit that run on the way to it: their block
+    encloses the exit, or they sit in an `if` that only tests the object (`if (x) put(x)`)."""
+    out = []
+    end = line_of(exit_node)
+    for c in func.calls():
+        if not (start_line < c.line <= end) or not _apis.is_putter(c.name):
+            continue
+        blk = c.node.parent
+        while blk is not None and blk.type not in ("compound_statement",):
+            blk = blk.parent
+        if blk is not None and cmodel.contains(blk, exit_node):
+            out.append(c)
+    return out
+
+
+def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -> bool:
+    """The reference leaves the function's hands: stored into a structure, passed to a hand-off
+    call, or returned."""
+    if exit_node is not None and exit_node.type == "return_statement":
+        val = cmodel._text(exit_node)
+        if re.search(r"\b%s\b" % re.escape(obj.lstrip("&").split("->")[0]), val):
+            return True
+    end = line_of(exit_node) if exit_node is not None else func.end
+    for n in func._walk():
+        if n.type == "assignment_expression" and after < line_of(n) <= end:
+            rhs = n.child_by_field_name("right")
+            lhs = cmodel._fold(cmodel._text(n.child_by_field_name("left")))
+            if rhs is not None and _apis.same_object(cmodel._text(rhs).lstrip("&"), obj) and (
+                    "->" in lhs or "." in lhs or "[" in lhs or lhs.startswith("*")):
+                return True
+    for c in func.calls():
+        if after < c.line <= end and c.name in _apis.HANDOFF_CALLS and any(
+                _apis.same_object(a.lstrip("&"), obj) or obj in a for a in c.args):
+            return True
+    return False

@@ -1,0 +1,385 @@
+"""A reference taken by a get is not dropped on some exit path of the function.
+
+## What it does
+Follows every exit of a function after a successful get (`try_module_get`, `__module_get`,
+`fops_get`, `symbol_get`, `i2c_get_adapter`, `get_device`, `of_find_device_by_node` and the
+other lookups of the get/put table) and reports the exit that reaches neither the matching put
+nor a hand-off of the reference.  `goto` unwind chains are followed label by label.  From the
+diff alone it reports what the patch changes on those paths:
+
+- a put removed from an exit path while the exit stays (reported at the removed put);
+- a `goto` retargeted to a label past the put, or replaced by a `return` (reported at the new
+  jump);
+- an added `return`/`goto` after a get that the function otherwise balances;
+- a failed get whose error path now runs the put (`if (!try_module_get(m)) goto err_put;`):
+  a put of a reference that was never taken.
+
+## Why is this bad?
+Each successful get needs exactly one put on every path.  A leaked module reference makes the
+module permanently "in use" (`try_stop_module()` fails with `-EWOULDBLOCK`); a leaked device
+or node reference keeps the object and its memory alive forever.  A put on the failure path of
+the get drops a reference someone else holds: `module_put()` then underflows
+(`WARN_ON(ret < 0)`) or the object is freed under its owner.  The `module_put()` kernel-doc:
+"If you successfully bump a reference count ... you must call module_put()".
+
+## Example
+```c
+	pdev = of_find_device_by_node(np);
+	if (!pdev)
+		return -ENODEV;
+	data = kzalloc(sizeof(*data), GFP_KERNEL);
+	if (!data)
+		return -ENOMEM;
+```
+
+## Use instead
+```c
+	pdev = of_find_device_by_node(np);
+	if (!pdev)
+		return -ENODEV;
+	data = kzalloc(sizeof(*data), GFP_KERNEL);
+	if (!data) {
+		put_device(&pdev->dev);
+		return -ENOMEM;
+	}
+```
+Or take the reference after the last failure point, or add the put to the unwind label.
+
+## Known problems
+In hunk mode only the lines the hunks show are known: a removed put whose get is not shown
+is reported at medium confidence, a retargeted `goto` whose new label is not shown at low
+confidence.  A removed put that the changelog explains as a double-put fix is reported at low
+confidence.  Hand-offs are recognised by shape (stored into a structure, passed to
+`platform_set_drvdata()`, `kthread_run()`, `devm_add_action_or_reset()`, returned, scope-based
+`__free()` cleanup); an owner that takes the reference through an unknown helper is a false
+positive.
+
+## Confidence
+High in tree mode (the whole function is parsed), medium from hunks, low where a label or put
+the decision depends on is not shown.
+
+## References
+- `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()`/`module_put()` kernel-doc
+- `drivers/of/platform.c`: `of_find_device_by_node()` "takes a reference to the embedded struct
+  device which needs to be dropped after use"
+- RULES.md MOD003: da46ee19cbd8 "regulator: core: fix module refcount leak in set_supply()",
+  9617cd6f24b2 "block: fix module reference leakage from bdev_open_by_dev error path"
+- smatch `check_unwind.c`, `check_direct_return_instead_of_goto.c` (generic, no module refs)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot import cmodel
+from reviewbot.checks.module import _apis, _flow
+from reviewbot.clex import runs, statements
+from reviewbot.context import Context
+from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
+from reviewbot.rules import Rule
+
+RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level=Level.WARNING,
+                     confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",))
+
+_PUT_STMT = re.compile(r"^(?:if\s*\((?P<cond>.*)\)\s*)?(?P<name>\w+)\s*\((?P<args>.*)\)\s*;$")
+_EXIT = re.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
+_LABEL = re.compile(r"^\w+\s*:$")
+_CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
+
+
+def _short(s: str, n: int = 32) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    overput = bool(_flow.OVERPUT_WORDS.search(patch.message or ""))
+    for fd in patch.c_files:
+        added_text = "\n".join(ln.text for ln in fd.added())
+        # scope-based cleanup or a devm conversion now drops what the removed lines dropped
+        cleanup = bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
+        added_puts = _calls_on(fd.added(), putters=True)
+        removed_gets = _calls_on(fd.removed(), putters=False)
+        for view in _flow.views(fd, ctx):
+            # cheap gates first: parse a function only when its hunks show a putter
+            shown = view.text()
+            if not _apis.PUTTER_NAMES.search(shown):
+                continue
+            changed = view.text("+-")
+            if _apis.PUTTER_NAMES.search(view.text("-")):
+                yield from _removed_puts(fd, view, added_puts, removed_gets, cleanup, overput)
+            if re.search(r"\b(goto|return)\b", changed):
+                yield from _retargets(fd, view, cleanup, overput)
+                if _apis.GETTER_NAMES.search(shown):
+                    yield from _new_exits(fd, view)
+
+
+# ------------------------------------------------------------------ removed puts (diff side)
+
+def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
+    """(name, object) of the putter (or getter) calls on these lines."""
+    out = []
+    for st in statements(lines):
+        pat = _apis.PUTTER_NAMES if putters else _apis.GETTER_NAMES
+        for m in pat.finditer(st.text):
+            name = m.group(1)
+            args = list(cmodel.split_args(_balanced(st.text, m.end())))
+            if putters:
+                obj = _apis.put_object(name, args)
+            else:
+                api = _apis.BY_GETTER[name]
+                lhs = re.match(r"^(?:[\w\s\*]+?\s\**)?([\w>.\-\[\]&]+)\s*=\s*", st.text)
+                obj = _apis.ref_object(api, args, lhs.group(1) if lhs else None)
+            if obj:
+                out.append((name, obj))
+    return out
+
+
+def _balanced(text: str, start: int) -> str:
+    depth, j = 1, start
+    while j < len(text) and depth:
+        depth += {"(": 1, ")": -1}.get(text[j], 0)
+        j += 1
+    return text[start:j - 1]
+
+
+def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: bool,
+                  overput: bool) -> Iterator[Finding]:
+    new_gets = {g.obj for g in _flow.gets(view.new)} if view.new is not None else set()
+    for h in view.hunks:
+        old = h.old_side()
+        stmts = statements(old)
+        for i, st in enumerate(stmts):
+            if not all(ln.removed for ln in st.lines):
+                continue
+            m = _PUT_STMT.match(st.text)
+            if not m or not _apis.is_putter(m.group("name")):
+                continue
+            name = m.group("name")
+            obj = _apis.put_object(name, list(cmodel.split_args(m.group("args"))))
+            if not obj or obj == "THIS_MODULE":
+                continue  # module_put(THIS_MODULE) removals are MOD013/MOD026 territory
+            if any(_apis.same_object(o, obj) for _, o in added_puts):
+                continue  # moved or rewritten, not dropped
+            if any(_apis.same_object(o, obj) for _, o in removed_gets):
+                continue  # the get goes too: a removed pair (MOD019/MOD025)
+            if _swapped(h, st):
+                continue  # one put replaced by another: MOD019 judges the pair
+            if cleanup:
+                continue  # __free()/scoped/devm action now drops it
+            if not view.partial and obj in new_gets:
+                continue  # tree mode: the path analysis below reports the leaking exit
+            exit_ok = _on_kept_exit_path(stmts, i, obj)
+            if exit_ok is None:
+                continue
+            conf = Confidence.LOW if overput else (Confidence.HIGH if obj in new_gets else None)
+            line = st.line_of(re.escape(name))
+            yield RULE.finding(fd.path, line, f"removed {name}({_short(obj)}) leaves the reference "
+                                              f"held on this exit path", confidence=conf)
+
+
+def _swapped(h, st) -> bool:
+    """The removed put sits in a -/+ replacement whose added side calls another putter."""
+    idx = h.lines.index(st.lines[0])
+    for run in runs(h.lines):
+        if st.lines[0] in run:
+            break
+    # the neighbouring added run (before or after)
+    before = [ln for ln in h.lines[max(0, idx - 6):idx] if ln.added]
+    after = [ln for ln in h.lines[idx:idx + 8] if ln.added]
+    for ln in before + after:
+        mm = _apis.PUTTER_NAMES.search(ln.text)
+        if mm:
+            return True
+    return False
+
+
+def _on_kept_exit_path(stmts, i: int, obj: str) -> bool | None:
+    """After the removed put at stmts[i]: does a kept exit follow (only simple statements in
+    between), or is the put inside an unwind label section?  None: not an exit path, or a
+    kept put of the same object still runs before the exit (a duplicate was removed)."""
+    under_label = any(_LABEL.match(s.text) for s in stmts[max(0, i - 4):i]
+                      if not any(ln.added for ln in s.lines)) and not any(
+        _CONTROL.search(s.text) for s in stmts[max(0, i - 4):i])
+    kept_seen = 0
+    for st in stmts[i + 1:i + 10]:
+        kept = not all(ln.removed for ln in st.lines)
+        text = st.text
+        if kept:
+            m = _PUT_STMT.match(text)
+            if m and _apis.is_putter(m.group("name")) and _apis.same_object(
+                    _apis.put_object(m.group("name"), list(cmodel.split_args(m.group("args")))), obj):
+                return None
+        if _EXIT.match(text):
+            if kept:
+                return True
+            continue  # a removed exit (e.g. the goto that led here): keep looking
+        if _LABEL.match(text):
+            continue
+        if _CONTROL.search(text) or text.endswith("{"):
+            return True if under_label and kept_seen else None
+        kept_seen += kept
+    return True if under_label else None
+
+
+# ------------------------------------------------------------------ retargeted jumps
+
+def _jump_nodes(func: cmodel.Function | None) -> dict[int, object]:
+    if func is None:
+        return {}
+    return {j.line: j.node for j in func.jumps() if j.kind in ("return", "goto")}
+
+
+def _puts_for(func, jump, aliases) -> tuple[list[cmodel.Call], bool]:
+    """Putter calls that run when `jump` is taken, and whether the target was visible."""
+    if jump.type == "return_statement":
+        return [c for c in _flow.calls_in(jump) if _apis.is_putter(c.name)], True
+    label = cmodel._text(jump.child_by_field_name("label"))
+    calls, found = _flow.chain_calls(func, label)
+    return [c for c in calls if _apis.is_putter(c.name)], found
+
+
+def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterator[Finding]:
+    if view.old is None or view.new is None:
+        return
+    old_j, new_j = _jump_nodes(view.old), _jump_nodes(view.new)
+    old_alias, new_alias = _flow.Aliases.of(view.old), _flow.Aliases.of(view.new)
+    for h in view.hunks:
+        rs = runs(h.lines)
+        for a, b in zip(rs, rs[1:]):
+            if {a[0].kind, b[0].kind} != {"-", "+"}:
+                continue
+            rem = a if a[0].removed else b
+            add = b if rem is a else a
+            ojs = [(ln, old_j[ln.old_no]) for ln in rem if ln.old_no in old_j]
+            njs = [(ln, new_j[ln.new_no]) for ln in add if ln.new_no in new_j]
+            if len(ojs) != 1 or len(njs) != 1:
+                continue
+            (oln, oj), (nln, nj) = ojs[0], njs[0]
+            if oj.type != "goto_statement":
+                continue
+            old_puts, old_found = _puts_for(view.old, oj, old_alias)
+            new_puts, new_found = _puts_for(view.new, nj, new_alias)
+            if not old_found:
+                continue
+            failed_old = _flow.failed_get_at(view.old, oj)
+            failed_new = _flow.failed_get_at(view.new, nj)
+            # puts the new path no longer runs
+            for p in old_puts:
+                pobj = _apis.put_object(p.name, list(p.args))
+                if any(_flow.same_ref(pobj, f, old_alias, oln.old_no) for f in failed_old):
+                    continue  # not owed: the get failed on this path
+                if any(_apis.same_object(_apis.put_object(q.name, list(q.args)), pobj) for q in new_puts):
+                    continue
+                if pobj == "THIS_MODULE":
+                    continue
+                if any(_part_of(pobj, _apis.put_object(q.name, list(q.args))) for q in new_puts):
+                    continue  # a member of an object the new path releases as a whole
+                if cleanup:
+                    break
+                conf = Confidence.LOW if (view.partial and not new_found) or overput else (
+                    Confidence.HIGH if not view.partial else None)
+                where = "goto" if nj.type == "goto_statement" else "return"
+                yield RULE.finding(fd.path, nln, f"this {where} skips {p.name}({_short(pobj)}) that "
+                                                 f"the old unwind path ran", confidence=conf)
+                break
+            # puts the new path runs for a reference its failed get never took
+            if not new_found:
+                continue
+            for p in new_puts:
+                pobj = _apis.put_object(p.name, list(p.args))
+                if not any(_flow.same_ref(pobj, f, new_alias, nln.new_no) for f in failed_new):
+                    continue
+                if any(_apis.same_object(_apis.put_object(q.name, list(q.args)), pobj) for q in old_puts):
+                    continue
+                yield RULE.finding(fd.path, nln, f"after a failed get this path runs "
+                                                 f"{p.name}({_short(pobj)}): a put without a get")
+                break
+
+
+def _part_of(member: str, whole: str | None) -> bool:
+    """`codec->dev.of_node` is part of `&codec->dev`: the release of the whole drops it."""
+    if not whole:
+        return False
+    base = re.split(r"->|\.", whole.lstrip("&"))[0]
+    return bool(base) and re.match(r"&?%s(->|\.)" % re.escape(base), member) is not None
+
+
+# ------------------------------------------------------------------ exits after a get
+
+def _leaks(func: cmodel.Function, partial: bool) -> list[tuple[_flow.Get, object]]:
+    """(get, exit node) pairs where the exit keeps the reference."""
+    out = []
+    if func is None or func.body is None:
+        return out
+    jumps = [j for j in func.jumps() if j.kind in ("return", "goto")]
+    for g in _flow.gets(func):
+        if not any(_apis.is_putter(c.name) for c in func.calls()):
+            break
+        own_puts = [c for c in func.calls() if c.name in g.api.putters and c.line > g.call.line
+                    and _apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)]
+        if partial and not own_puts:
+            continue  # hunk mode: only when the fragment shows the function balancing it
+        if g.api.ref == "ret" and not g.call.lhs:
+            continue
+        gstmt = g.call.node
+        while gstmt is not None and gstmt.parent is not None and gstmt.parent.type != "compound_statement":
+            gstmt = gstmt.parent
+        block = gstmt.parent if gstmt is not None else None
+        if block is None:
+            continue
+        for j in jumps:
+            if j.line <= g.call.line or not cmodel.contains(block, j.node):
+                continue
+            if g.call.in_condition and cmodel.contains(gstmt, j.node) and _flow.enclosing_if(j.node) is gstmt:
+                continue  # `if (!try_module_get(m)) return ...;`
+            if any(_apis.same_object(f, g.obj) for f in _flow.failed_get_at(func, j.node)):
+                continue
+            if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
+                   for c in _flow.path_puts(func, g.call.line, j.node)):
+                continue
+            if _flow.stored_or_returned(func, g.obj, g.call.line, j.node):
+                continue
+            if j.kind == "goto":
+                calls, found = _flow.chain_calls(func, j.label)
+                if not found:
+                    continue
+                if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
+                       for c in calls if _apis.is_putter(c.name)):
+                    continue
+                if any(c.name in _apis.HANDOFF_CALLS for c in calls):
+                    continue
+            out.append((g, j))
+    return out
+
+
+def _key(g: _flow.Get, j) -> tuple:
+    return (g.call.name, g.obj, j.kind, j.label, re.sub(r"\s+", "", j.value))
+
+
+def _new_exits(fd, view: _flow.FuncView) -> Iterator[Finding]:
+    if view.new is None:
+        return
+    new_leaks = _leaks(view.new, view.partial)
+    if not new_leaks:
+        return
+    old_keys = {_key(g, j) for g, j in _leaks(view.old, view.partial)} if view.old is not None else set()
+    changed = view.changed()
+    for g, j in new_leaks:
+        ln = view.by_new.get(j.line)
+        if view.partial:
+            if ln is None or not ln.added:
+                continue  # hunk mode: report only exits the patch adds
+        elif _key(g, j) in old_keys:
+            continue  # tree mode: the leak was there before the patch
+        if ln is None:
+            ln = next((c for c in changed if c.added), None) or (changed[0] if changed else None)
+            if ln is None:
+                continue
+        where = f"goto {j.label}" if j.kind == "goto" else "return"
+        conf = Confidence.HIGH if not view.partial and not view.new.degraded else None
+        if view.new.degraded:
+            conf = Confidence.LOW if view.partial else None
+        anchor_side = Side.OLD if ln.removed else Side.NEW
+        yield RULE.finding(fd.path, ln, f"{where} leaks the reference from {g.call.name}() "
+                                        f"({_short(g.obj, 24)})", confidence=conf, side=anchor_side)

@@ -1,0 +1,465 @@
+"""A C model built with tree-sitter: functions, calls, exits, labels, initializers, #if blocks.
+
+`parse(text)` reads a whole file (tree mode: `ctx.post(path)` / `ctx.pre(path)`);
+`parse_fragment(lines)` reads what a hunk shows (context plus one side's changed lines),
+wrapped in a dummy function so statements parse, with the real line numbers kept.
+
+Kernel macros confuse the grammar (`list_for_each_entry(...) {`, attribute soup, `#ifdef`
+halves of an `if`).  tree-sitter recovers with ERROR nodes; a `Function` whose subtree holds
+one is marked `degraded`, and rules lower their confidence or skip it: never guess silently.
+Nothing here raises on bad input.
+
+The Parser and Language are built once per process, and parsed files are cached by content,
+so rules that all look at the same post-image share one parse.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Sequence
+
+try:  # the grammar is a runtime dependency, but a broken install must not crash the review
+    import tree_sitter
+    import tree_sitter_c
+except ImportError:  # pragma: no cover - exercised only on a broken install
+    tree_sitter = None
+    tree_sitter_c = None
+
+MAX_BYTES = 4_000_000  # larger inputs are not parsed (a generated table, not code to review)
+
+
+@functools.lru_cache(maxsize=1)
+def _parser():
+    if tree_sitter is None:
+        return None
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_c.language()))
+
+
+def available() -> bool:
+    return _parser() is not None
+
+
+def _text(node) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def _fold(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    args: tuple[str, ...]
+    line: int  # line of the call's name
+    stmt_line: int  # first line of the enclosing statement
+    lhs: str | None  # `x` in `x = f(...)` or `T *x = f(...)`
+    in_condition: bool  # the call sits in an if/while condition
+    node: object = field(compare=False, repr=False, default=None)
+
+
+@dataclass(frozen=True)
+class Jump:
+    kind: str  # "return" | "goto" | "break" | "continue"
+    line: int
+    label: str | None = None  # goto target
+    value: str = ""  # return expression text
+    node: object = field(compare=False, repr=False, default=None)
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    line: int
+    node: object = field(compare=False, repr=False, default=None)
+
+
+@dataclass(frozen=True)
+class Initializer:
+    """`struct T var = { .f = v, ... }` (file or function scope)."""
+
+    struct_type: str | None
+    var: str | None
+    fields: tuple[tuple[str, str, int], ...]  # (designator, value text, line)
+    line: int
+
+
+@dataclass(frozen=True)
+class ContainerOf:
+    ptr: str
+    type: str
+    member: str
+    line: int
+    lhs: str | None
+
+
+@dataclass(frozen=True)
+class PreprocIf:
+    cond: str
+    start: int
+    end: int
+
+
+@dataclass
+class Function:
+    name: str
+    start: int
+    end: int
+    degraded: bool
+    node: object = field(repr=False, default=None)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def body(self):
+        return self.node.child_by_field_name("body") if self.node is not None else None
+
+    @property
+    def text(self) -> str:
+        return _text(self.node)
+
+    def _walk(self) -> list:
+        if "walk" not in self._cache:
+            out = []
+            stack = [self.node]
+            while stack:
+                n = stack.pop()
+                out.append(n)
+                stack.extend(reversed(n.children))
+            self._cache["walk"] = out
+        return self._cache["walk"]
+
+    def calls(self) -> list[Call]:
+        if "calls" not in self._cache:
+            self._cache["calls"] = [c for n in self._walk() if n.type == "call_expression"
+                                    for c in [_call(n)] if c]
+        return self._cache["calls"]
+
+    def calls_named(self, *names: str) -> list[Call]:
+        return [c for c in self.calls() if c.name in names]
+
+    def jumps(self) -> list[Jump]:
+        if "jumps" not in self._cache:
+            out = []
+            for n in self._walk():
+                if n.type == "return_statement":
+                    val = _text(n)[len("return"):].rstrip(";").strip()
+                    out.append(Jump("return", n.start_point[0] + 1, value=_fold(val), node=n))
+                elif n.type == "goto_statement":
+                    lab = n.child_by_field_name("label")
+                    out.append(Jump("goto", n.start_point[0] + 1, label=_text(lab), node=n))
+                elif n.type in ("break_statement", "continue_statement"):
+                    out.append(Jump(n.type.split("_")[0], n.start_point[0] + 1, node=n))
+            self._cache["jumps"] = out
+        return self._cache["jumps"]
+
+    def labels(self) -> dict[str, Label]:
+        if "labels" not in self._cache:
+            out = {}
+            for n in self._walk():
+                if n.type == "labeled_statement":
+                    lab = n.child_by_field_name("label")
+                    out[_text(lab)] = Label(_text(lab), n.start_point[0] + 1, n)
+            self._cache["labels"] = out
+        return self._cache["labels"]
+
+    def container_ofs(self) -> list[ContainerOf]:
+        out = []
+        for c in self.calls():
+            if c.name == "container_of" and len(c.args) == 3:
+                out.append(ContainerOf(c.args[0], c.args[1], c.args[2], c.line, c.lhs))
+        return out
+
+    def statements(self) -> list:
+        """Every statement node of the body in source order (nested ones included)."""
+        if "stmts" not in self._cache:
+            self._cache["stmts"] = [n for n in self._walk() if n.type.endswith("_statement")
+                                    or n.type in ("declaration", "labeled_statement")]
+        return self._cache["stmts"]
+
+    def ends_with_return(self) -> bool:
+        body = self.body
+        if body is None:
+            return False
+        kids = [c for c in body.named_children if c.type != "comment"]
+        return bool(kids) and kids[-1].type == "return_statement"
+
+    def label_path(self, label: str, limit: int = 8) -> list:
+        """Top-level statements executed from `label` on: falls through later labels, follows
+        gotos (at most `limit` of them), stops at the first return."""
+        out = []
+        seen = set()
+        target = label
+        labels = self.labels()
+        while target and target not in seen and len(seen) < limit:
+            seen.add(target)
+            lab = labels.get(target)
+            if lab is None or lab.node.parent is None:
+                return out
+            node = lab.node
+            while node.parent is not None and node.parent.type == "labeled_statement":
+                node = node.parent
+            if node.parent is None:
+                return out
+            top = [c for c in node.parent.named_children if c.type != "comment"]
+            idx = next((i for i, s in enumerate(top) if s.start_byte == node.start_byte), None)
+            if idx is None:
+                return out
+            target = None
+            for s in top[idx:]:
+                inner = _unlabel(s)
+                out.append(s)
+                if inner is not None and inner.type == "return_statement":
+                    return out
+                if inner is not None and inner.type == "goto_statement":
+                    target = _text(inner.child_by_field_name("label"))
+                    break
+        return out
+
+
+def _label_names(node) -> list[str]:
+    names = []
+    while node is not None and node.type == "labeled_statement":
+        names.append(_text(node.child_by_field_name("label")))
+        kids = [c for c in node.named_children if c.type != "statement_identifier"]
+        node = kids[0] if kids else None
+    return names
+
+
+def _unlabel(node):
+    while node is not None and node.type == "labeled_statement":
+        kids = [c for c in node.named_children if c.type != "statement_identifier"]
+        node = kids[0] if kids else None
+    return node
+
+
+def ancestors(node) -> Iterator:
+    n = node.parent if node is not None else None
+    while n is not None:
+        yield n
+        n = n.parent
+
+
+def contains(outer, inner) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+def split_args(text: str) -> tuple[str, ...]:
+    """Split an argument list's text at top-level commas (types and macros are fine)."""
+    from reviewbot.clex import blank
+
+    out, depth, cur = [], 0, []
+    for ch in blank(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    if "".join(cur).strip() or out:
+        out.append("".join(cur))
+    return tuple(_fold(a) for a in out)
+
+
+def _call(n) -> Call | None:
+    fn = n.child_by_field_name("function")
+    if fn is None or fn.type != "identifier":
+        return None
+    args_node = n.child_by_field_name("arguments")
+    args = split_args(_text(args_node)[1:-1]) if args_node is not None else ()
+    lhs = None
+    stmt_line = n.start_point[0] + 1
+    in_cond = False
+    p = n.parent
+    while p is not None and p.type in ("parenthesized_expression", "cast_expression", "unary_expression",
+                                       "binary_expression", "pointer_expression"):
+        if p.type == "parenthesized_expression" and p.parent is not None and p.parent.type in (
+                "if_statement", "while_statement"):
+            in_cond = True
+        p = p.parent
+    if p is not None and p.type == "assignment_expression" and p.child_by_field_name("right") is not None \
+            and contains(p.child_by_field_name("right"), n):
+        lhs = _fold(_text(p.child_by_field_name("left")))
+    elif p is not None and p.type == "init_declarator":
+        d = p.child_by_field_name("declarator")
+        while d is not None and d.type in ("pointer_declarator", "array_declarator"):
+            d = d.child_by_field_name("declarator")
+        lhs = _text(d) if d is not None else None
+    for a in ancestors(n):
+        if a.type.endswith("_statement") or a.type == "declaration":
+            stmt_line = a.start_point[0] + 1
+            break
+    return Call(_text(fn), args, n.start_point[0] + 1, stmt_line, lhs, in_cond, n)
+
+
+@dataclass
+class CFile:
+    text: str
+    tree: object = field(repr=False, default=None)
+    functions: list[Function] = field(default_factory=list)
+    degraded: bool = False
+    error: str | None = None  # why nothing could be parsed
+
+    def function_at(self, line: int) -> Function | None:
+        for f in self.functions:
+            if f.start <= line <= f.end:
+                return f
+        return None
+
+    def function_named(self, name: str) -> Function | None:
+        return next((f for f in self.functions if f.name == name), None)
+
+    def initializers(self) -> list[Initializer]:
+        out = []
+        if self.tree is None:
+            return out
+        stack = [self.tree.root_node]
+        while stack:
+            n = stack.pop()
+            if n.type == "init_declarator":
+                val = n.child_by_field_name("value")
+                if val is not None and val.type == "initializer_list":
+                    out.append(_initializer(n, val))
+            stack.extend(n.children)
+        out.sort(key=lambda i: i.line)
+        return out
+
+    def preproc_ifs(self) -> list[PreprocIf]:
+        out = []
+        if self.tree is None:
+            return out
+        stack = [self.tree.root_node]
+        while stack:
+            n = stack.pop()
+            if n.type in ("preproc_if", "preproc_ifdef"):
+                cond = n.child_by_field_name("condition") or n.child_by_field_name("name")
+                out.append(PreprocIf(_fold(_text(cond)), n.start_point[0] + 1, n.end_point[0] + 1))
+            stack.extend(n.children)
+        out.sort(key=lambda p: p.start)
+        return out
+
+
+def _initializer(decl, val) -> Initializer:
+    var = decl.child_by_field_name("declarator")
+    while var is not None and var.type in ("pointer_declarator", "array_declarator"):
+        var = var.child_by_field_name("declarator")
+    stype = None
+    p = decl.parent
+    if p is not None and p.type == "declaration":
+        t = p.child_by_field_name("type")
+        if t is not None and t.type == "struct_specifier":
+            name = t.child_by_field_name("name")
+            stype = _text(name) if name is not None else None
+    fields = []
+    for pair in val.named_children:
+        if pair.type != "initializer_pair":
+            continue
+        desig = "".join(_text(d) for d in pair.children_by_field_name("designator"))
+        v = pair.child_by_field_name("value")
+        fields.append((desig.lstrip("."), _fold(_text(v)), pair.start_point[0] + 1))
+    return Initializer(stype, _text(var) if var is not None else None, tuple(fields), decl.start_point[0] + 1)
+
+
+def _has_error(node) -> bool:
+    return node.has_error
+
+
+def _build(text: str, tree) -> CFile:
+    cf = CFile(text=text, tree=tree)
+    root = tree.root_node
+    cf.degraded = root.has_error
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "function_definition":
+            decl = n.child_by_field_name("declarator")
+            while decl is not None and decl.type != "function_declarator":
+                decl = decl.child_by_field_name("declarator")
+            name_node = decl.child_by_field_name("declarator") if decl is not None else None
+            name = _text(name_node) if name_node is not None and name_node.type == "identifier" else "?"
+            cf.functions.append(Function(name, n.start_point[0] + 1, n.end_point[0] + 1,
+                                         _has_error(n), n))
+            continue
+        stack.extend(n.children)
+    cf.functions.sort(key=lambda f: f.start)
+    return cf
+
+
+@functools.lru_cache(maxsize=64)
+def parse(text: str) -> CFile:
+    """Parse a whole C file.  Never raises: an unusable input gives a CFile with `error` set."""
+    p = _parser()
+    if p is None:
+        return CFile(text=text, error="tree-sitter is not installed")
+    data = text.encode("utf-8", "replace")
+    if len(data) > MAX_BYTES:
+        return CFile(text=text, error=f"file too large to parse ({len(data)} bytes)")
+    try:
+        tree = p.parse(data)
+    except Exception as exc:  # pragma: no cover - tree-sitter does not raise on bad C
+        return CFile(text=text, error=f"parse failed: {exc}")
+    return _build(text, tree)
+
+
+FRAGMENT_FUNC = "__reviewbot_fragment__"
+
+
+def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
+    """Parse a hunk's view of one function body: `lines` are (line number, text) pairs in order.
+
+    Gaps between the pairs (other hunks, or the other side's lines) become blank lines so line
+    numbers stay true.  The text is wrapped in a dummy function; a fragment that opens or closes
+    more braces than it shows is balanced with synthetic ones.  The result has exactly one
+    Function (named FRAGMENT_FUNC) unless the fragment holds whole function definitions.
+    """
+    if not lines:
+        return CFile(text="", error="empty fragment")
+    first = lines[0][0]
+    out: list[str] = []
+    cur = first
+    for no, txt in lines:
+        if no is None or no < cur:
+            continue
+        while cur < no:
+            out.append("")
+            cur += 1
+        out.append(txt)
+        cur = no + 1
+    body = "\n".join(out)
+    from reviewbot.clex import blank
+
+    code = blank(body)
+    opens = code.count("{") - code.count("}")
+    # Unmatched closing braces at the start: prepend openers; unmatched openers: append closers.
+    depth = low = 0
+    for ch in code:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            low = min(low, depth)
+    pre = "{" * (-low)
+    post = "}" * max(opens - low, 0)
+    head = f"void {FRAGMENT_FUNC}(void) {{{pre}"
+    # head goes on the line before the first shown line (line numbers stay exact)
+    pad = "\n" * max(first - 2, 0)
+    text = pad + head + ("\n" if first >= 2 else " ") + body + "\n" + post + "}\n"
+    if first < 2:
+        text = head + " " + body + "\n" + post + "}\n"
+    return parse(text)
+
+
+def side_lines(hunks: Iterable, side: str) -> list[tuple[int, str]]:
+    """(line number, text) of what the hunks show on one side ('new' or 'old')."""
+    out = []
+    for h in hunks:
+        for ln in h.lines:
+            if side == "new" and ln.kind != "-" and ln.new_no is not None:
+                out.append((ln.new_no, ln.text))
+            elif side == "old" and ln.kind != "+" and ln.old_no is not None:
+                out.append((ln.old_no, ln.text))
+    return out
