@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 
 from tests.cli.clirun import comparable, run, run_console
-from tests.conftest import DATA
+from tests.conftest import DATA, mbox_messages
 from tests.ingest import gitseries
 from tests.ingest.gitseries import HELPER_LINE, IOCTL_LINE, OPEN_LINE
 from tests.lore.inbox import free_port
@@ -101,34 +101,39 @@ def test_unreachable_server_is_a_one_line_error(tmp_path):
 
 
 def test_real_lore_thread_matches_the_same_mail_read_from_an_mbox(public_inbox, tmp_path):
-    """Real linux-leds mail (cover, 2 patches, 3 replies): fetched == read locally."""
+    """Real linux-leds mail (cover, 2 patches, a reply): fetched == read locally."""
+    mbox = tmp_path / "delivered.mbox"
+    mbox.write_bytes(b"".join(b"From mboxrd@z Thu Jan  1 00:00:00 1970\n" + m
+                              for m in mbox_messages(DATA / "ingest/lore/max5970-v1.mbox")[:4]))
     fetched = run("review", "--all", "--format", "json", "--midmask", public_inbox.midmask,
                   public_inbox.lore_cover, cwd=tmp_path)
-    local = run("review", "--all", "--format", "json", str(DATA / "ingest/lore/max5970-v1.mbox"), cwd=tmp_path)
+    local = run("review", "--all", "--format", "json", str(mbox), cwd=tmp_path)
     assert fetched.rc == local.rc and fetched.rc in (0, 1), fetched.err
     doc = fetched.json()
     assert doc == local.json()
     assert doc["series"]["subject"] == "leds: max5970: fix unreleased fwnode_handle in probe function"
     assert doc["series"]["msgid"] == public_inbox.lore_cover
     text = run("review", "--all", "--midmask", public_inbox.midmask, public_inbox.lore_cover, cwd=tmp_path)
-    assert "2 patches" in text.out  # the replies are not patches
+    assert "2 patches" in text.out  # the reply is not a patch
 
 
 def test_second_fetch_sees_new_mail(public_inbox, series_repo, tmp_path):
     """b4 caches threads on disk (XDG_CACHE_HOME/b4); a re-review must not read a stale copy."""
     pi = public_inbox.server
-    for f in series_repo.v1:
-        pi.deliver(gitseries.variant(f, "fresh"), gitseries.variant_msgid(f, "fresh"))
-    cover = gitseries.variant_msgid(series_repo.v1[0], "fresh")
-    pi.reload(cover)
-    first = review(public_inbox, tmp_path, cover).json()
-    assert first["series"]["revision"] == 1
-    for f in series_repo.v2:
-        pi.deliver(gitseries.variant(f, "fresh"), gitseries.variant_msgid(f, "fresh"))
-    pi.reload(gitseries.variant_msgid(series_repo.v2[-1], "fresh"))
-    second = review(public_inbox, tmp_path, cover).json()
-    assert second["series"]["revision"] == 2
-    assert len(second["findings"]) == 3
+    first_mail = gitseries.variant(series_repo.v1[1], "fresh", standalone=True)
+    first = gitseries.variant_msgid(series_repo.v1[1], "fresh")
+    pi.deliver(first_mail, first)
+    pi.reload(first)
+    before = review(public_inbox, tmp_path, first).json()
+    assert before["series"]["revision"] == 1 and len(before["findings"]) == 1
+    # v2 of the series arrives in the same thread (only its patch 3 so far)
+    later = gitseries.variant(series_repo.v2[3], "fresh", standalone=True).replace(
+        b"\nSubject:", f"\nIn-Reply-To: <{first}>\nReferences: <{first}>\nSubject:".encode(), 1)
+    pi.deliver(later, gitseries.variant_msgid(series_repo.v2[3], "fresh"))
+    pi.reload(gitseries.variant_msgid(series_repo.v2[3], "fresh"))
+    after = review(public_inbox, tmp_path, first).json()
+    assert after["series"]["revision"] == 2
+    assert [(f["path"], f["line"], f["patch"]["index"]) for f in after["findings"]] == [(CORE, IOCTL_LINE, 3)]
 
 
 def test_midmask_comes_from_git_config(public_inbox, tmp_path):
