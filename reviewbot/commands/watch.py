@@ -14,8 +14,6 @@ from pathlib import Path
 
 from reviewbot import config
 from reviewbot.errors import InputError
-from reviewbot.watch import epochs, policy
-from reviewbot.watch.follow import follower
 
 log = logging.getLogger("reviewbot.watch")
 
@@ -39,7 +37,9 @@ def add_parser(sub):
     return p
 
 
-def _policies(args, cfg) -> list[policy.ListPolicy]:
+def _policies(args, cfg):
+    from reviewbot.watch import epochs, policy
+
     if args.inbox:
         inbox = Path(args.inbox).expanduser().resolve()
         if not inbox.is_dir():
@@ -68,26 +68,36 @@ def _policies(args, cfg) -> list[policy.ListPolicy]:
 
 
 def run(args) -> int:
+    # imported here: `reviewbot review` should not pay for SQLAlchemy and GitPython
+    from reviewbot import db
+    from reviewbot.watch import lock, policy
+    from reviewbot.watch.follow import follower
+
     logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     cfg = config.load(args.config)
     url = f"sqlite:///{Path(args.db).expanduser().resolve()}" if args.db else config.database_url(cfg)
     lists = _policies(args, cfg)
     pause = args.interval if args.interval is not None else policy.interval(cfg)
-    while True:
-        for p in lists:
-            t0 = time.monotonic()
-            try:
-                stats = follower(p, url).run_once()
-            except InputError:
-                raise
-            except Exception as exc:  # a bad round is logged and retried next round, never a crash loop
-                if args.once:
-                    raise InputError(p.name, f"{exc.__class__.__name__}: {exc}") from None
-                log.exception("list=%s round failed", p.name)
-                continue
-            mode = f"dry-run to {p.outbox_dir}" if p.dry_run else f"sending via {p.smtp.host}"
-            print(f"{p.name}: {stats.line() or 'nothing new'} ({mode}, {time.monotonic() - t0:.2f} s)", flush=True)
-        if args.once:
-            return 0
-        time.sleep(max(pause, 1.0))
+    ttl = max(3 * pause, 900.0)  # the lease outlives a slow round
+    try:
+        while True:
+            for p in lists:
+                t0 = time.monotonic()
+                try:
+                    stats = follower(p, url).run_once(hold=not args.once, ttl=ttl)
+                except Exception as exc:  # a bad round is logged and retried next round, never a crash loop
+                    if args.once:
+                        raise InputError(p.name, f"{exc.__class__.__name__}: {exc}") from None
+                    log.exception("list=%s round failed", p.name)
+                    continue
+                mode = f"dry-run to {p.outbox_dir}" if p.dry_run else f"sending via {p.smtp.host}"
+                print(f"{p.name}: {stats.line() or 'nothing new'} ({mode}, {time.monotonic() - t0:.2f} s)",
+                      flush=True)
+            if args.once:
+                return 0
+            time.sleep(max(pause, 1.0))
+    finally:
+        if not args.once:
+            for p in lists:
+                lock.release(db.connect(url), p.name)

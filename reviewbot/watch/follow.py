@@ -28,7 +28,7 @@ from reviewbot.errors import InputError
 from reviewbot.ingest import b4 as b4src
 from reviewbot.model import Finding, Review, Series
 from reviewbot.report import email as mailreport
-from reviewbot.watch import epochs, outbox
+from reviewbot.watch import epochs, lock, outbox
 from reviewbot.watch import tables as T
 from reviewbot.watch.faults import crash_point
 from reviewbot.watch.policy import ListPolicy
@@ -54,6 +54,7 @@ class Stats:
     confirmed: int = 0  # unconfirmed sends found in the archive
     deferred: int = 0  # embargo / rate limit
     failed: int = 0  # send attempts that failed (kept, retried with backoff)
+    locked: str = ""  # another follower holds the list's lease: who
 
     def line(self) -> str:
         return ", ".join(f"{f.name} {getattr(self, f.name)}" for f in fields(self) if getattr(self, f.name))
@@ -340,13 +341,24 @@ class Follower:
                     not_before=max(self.now(), arrived + self.p.embargo_hours * 3600))
 
     # -- one round ------------------------------------------------------------------------
-    def run_once(self) -> Stats:
-        if self.p.fetch:
-            self.fetch()
-        self.walk()
-        outbox.reconcile(self)  # sends that were not confirmed: in the archive now?
-        self.assemble()
-        outbox.flush(self)
+    def run_once(self, hold: bool = False, ttl: float = 900.0) -> Stats:
+        """One round: fetch, walk, confirm, assemble and review, send.  With `hold` the lease on
+        the list is kept for the next round (the loop), else released at the end."""
+        ok, holder = lock.acquire(self.eng, self.p.name, self.now(), ttl)
+        if not ok:
+            self.stats.locked = holder
+            log.warning("list=%s is followed by %s: skipping this round", self.p.name, holder)
+            return self.stats
+        try:
+            if self.p.fetch:
+                self.fetch()
+            self.walk()
+            outbox.reconcile(self)  # sends that were not confirmed: in the archive now?
+            self.assemble()
+            outbox.flush(self)
+        finally:
+            if not hold:
+                lock.release(self.eng, self.p.name)
         return self.stats
 
 

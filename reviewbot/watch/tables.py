@@ -5,6 +5,7 @@ seen     every message of a followed list, once per Message-Id; posts (non-repli
 cursors  the last handled commit per (list, epoch); written in the same transaction as `seen`.
 jobs     one row per (list, root Message-Id, revision): a series is never reviewed twice.
 outbox   every reply, recorded before it is sent (or written as .eml) and marked after.
+lock     one follower per list at a time (a lease: host, pid, expiry).
 """
 
 from __future__ import annotations
@@ -72,4 +73,12 @@ outbox = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("done_at", sa.Float, nullable=True),
+)
+
+lock = sa.Table(
+    "watch_lock", metadata,
+    sa.Column("list", sa.String(200), primary_key=True),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("expires", sa.Float, nullable=False),
 )

@@ -167,3 +167,24 @@ def test_malformed_mail_and_failed_fetch_are_counted_not_fatal(tmp_path, make_fo
     assert st.messages == 4 and st.errors >= 1
     assert ("fine@example.org", 1) in {(j.root, j.revision) for j in rows(fw, T.jobs)}
     assert {r.state for r in rows(fw, T.seen)} == {"done"}
+
+
+def test_one_follower_per_list_lease(tmp_path, make_follower, clock):
+    import subprocess
+
+    from reviewbot.watch import lock
+
+    Epoch(tmp_path / "inbox").add(zram_mail("p1@example.org"), clock.t)
+    fw = make_follower(tmp_path / "inbox")
+    other = subprocess.Popen(["sleep", "30"])  # a live process on this host holds the lease
+    try:
+        with fw.eng.begin() as c:
+            c.execute(T.lock.insert().values(list="testlist", host=lock.HOST, pid=other.pid, expires=clock.t + 900))
+        st = fw.run_once()
+        assert st.locked == f"pid {other.pid} on {lock.HOST}" and st.messages == 0
+    finally:
+        other.kill()
+        other.wait()
+    st = make_follower(tmp_path / "inbox").run_once()  # its holder died (kill -9): taken over
+    assert (st.locked, st.messages, st.series) == ("", 1, 1)
+    assert rows(fw, T.lock) == []  # released after a --once round
