@@ -30,6 +30,10 @@ CALLS: dict[str, tuple[str, str]] = {
 }
 _CALL_RE = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(CALLS, key=len, reverse=True)))
 
+# Function names of registration and of its undo (MOD009's register-time pins).
+REGISTER_FN = re.compile(r"(?<!un)register|(?:^|_)add(?:_|$)|(?:^|_)install(?:_|$)", re.I)
+UNREGISTER_FN = re.compile(r"unregister|(?:^|_)(?:del|remove|uninstall)(?:_|$)", re.I)
+
 SELF = frozenset({"THIS_MODULE", "NULL", ""})
 
 
@@ -70,6 +74,22 @@ def _calls(fd: FileDiff, side: str) -> list[RefCall]:
                     gone = side == "old" and function_removed(hunk, lines.index(ln))
                     out.append(RefCall(func, family, role, norm(arg), ln, fd.path, hunk, st.text, gone))
     return out
+
+
+def enclosing_function(hunk: Hunk, line: DiffLine, side: str = "old") -> str:
+    """Name of the function a hunk line sits in: the last column-0 header shown before it,
+    else the one git put in the hunk header ('' when neither names one)."""
+    name = ""
+    m = re.search(r"(\w+)\s*\(", hunk.section)
+    if m:
+        name = m.group(1)
+    for ln in (hunk.old_side() if side == "old" else hunk.new_side()):
+        if ln is line:
+            break
+        h = re.match(r"^[A-Za-z_][\w\s\*]*?\b(\w+)\s*\([^;]*$", ln.text)
+        if h:
+            name = h.group(1)
+    return name
 
 
 def removed_calls(patch: Patch) -> list[RefCall]:

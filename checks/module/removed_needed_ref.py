@@ -47,7 +47,8 @@ is reported at low confidence.  A get that moves
 to another place in the same patch, or is replaced by a get on a different module, is not a
 removal.  When the patch adds a device link or a revocation mechanism at the same time the
 finding is low confidence.  A pin taken at probe/attach and dropped at remove/detach is
-reported at medium confidence (a per-binding pin may be the MOD009 bug the patch fixes).
+reported at medium confidence; one taken in a `*_register()` and dropped in `*_unregister()`
+at low confidence (that pin is the MOD009 bug, and removing it is the fix).
 
 ## References
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` / `module_put()`
@@ -69,7 +70,8 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._refs import added_calls, removed_calls
+from reviewbot.checks.module._refs import (REGISTER_FN, UNREGISTER_FN, added_calls, enclosing_function,
+                                           removed_calls)
 
 RULE = Rule.from_doc(__doc__, id="MOD025", slug="removed-needed-ref", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("removed-ref",))
@@ -82,21 +84,6 @@ _REPLACEMENT = re.compile(r"\b(device_link_add|devm_device_link_add|synchronize_
 _EMBEDDED_OWNER = re.compile(r"\w\.(owner|module|me)$")
 _SETUP_FN = re.compile(r"(probe|attach|register|_add\b|_init\b|_create|bind)", re.I)
 _TEARDOWN_FN = re.compile(r"(remove|detach|unregister|_del\b|_fini\b|_exit\b|_destroy|unbind|release)", re.I)
-
-
-def _function(section: str, lines, upto) -> str:
-    """Name of the function a hunk line sits in (last header shown before it, else the hunk header)."""
-    name = ""
-    m = re.search(r"(\w+)\s*\(", section)
-    if m:
-        name = m.group(1)
-    for ln in lines:
-        if ln is upto:
-            break
-        h = re.match(r"^[A-Za-z_][\w\s\*]*?\b(\w+)\s*\([^;]*$", ln.text)
-        if h and not ln.text.startswith((" ", "\t")):
-            name = h.group(1)
-    return name
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
@@ -125,10 +112,12 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue  # a get removed while its put stays is MOD004's (put without get)
         reported.add(key)
         conf = None
-        get_fn = _function(c.hunk.section, c.hunk.old_side(), c.line)
-        put_fns = {_function(p.hunk.section, p.hunk.old_side(), p.line) for p in puts}
+        get_fn = enclosing_function(c.hunk, c.line)
+        put_fns = {enclosing_function(p.hunk, p.line) for p in puts}
         if _SETUP_FN.search(get_fn) and any(_TEARDOWN_FN.search(f) for f in put_fns):
             conf = Confidence.MEDIUM
+        if REGISTER_FN.search(get_fn) and any(UNREGISTER_FN.search(f) for f in put_fns):
+            conf = Confidence.LOW  # a register-time pin (MOD009): removing it is the fix
         if replaced or _EMBEDDED_OWNER.search(c.target):
             conf = Confidence.LOW
         api = c.func

@@ -1,0 +1,85 @@
+"""A core pins the provider's module when it registers, and unpins only on unregister.
+
+## What it does
+Flags an added `try_module_get(x->owner)` / `__module_get(x->owner)` in a `*_register*()`
+function when the patch adds the matching `module_put()` in an `*_unregister*()` /
+`*_del*()` / `*_remove*()` function: the provider module is pinned for as long as it is
+registered.
+
+## Why is this bad?
+Providers register in `module_init` (or probe) and unregister in `module_exit`.  But
+`delete_module()` only runs `mod->exit()` after the refcount can drop to zero, so a pin held
+from register to unregister can never be dropped by `rmmod`: the module becomes unremovable
+(`rmmod` fails with `-EWOULDBLOCK`).
+
+Xu Yilun (S-2023): "bumping up their module refcount prevents module_exit() been executed.
+That came out to be a dead lock."  The merged fpga fix pins per use instead:
+`__fpga_mgr_get()` does `try_module_get(mgr->mops_owner)`.
+`__v4l2_device_register_subdev()` shows the careful version: it skips the pin when the
+sub-device's owner is the v4l2_device driver itself ("To make it possible to unload modules
+for media devices that also register sub-devices").
+
+## Example
+```c
+int foo_register(struct foo *foo)
+{
+	if (!try_module_get(foo->ops->owner))
+		return -ENODEV;
+	list_add(&foo->node, &foo_list);
+	return 0;
+}
+
+void foo_unregister(struct foo *foo)
+{
+	list_del(&foo->node);
+	module_put(foo->ops->owner);
+}
+```
+
+## Use instead
+Pin per use, in the `get()` / `open()` / `bind()` path, and drop the pin in the matching
+`put()` / `release()`; store the owner at registration (a `THIS_MODULE` wrapper, MOD008).
+
+## Known problems
+A pin taken in probe/attach and dropped in remove/detach is not reported (an unbind drops it;
+RULES.md MOD009 lists it as a false-positive trap), nor is a pin the patch only adds on one
+side.  Registration done by a different module that owns the teardown is not recognised.
+
+## References
+- `kernel/module/main.c` `delete_module()` / `try_stop_module()` (exit runs only at refcount 0)
+- `drivers/media/v4l2-core/v4l2-device.c` `__v4l2_device_register_subdev()`
+- `drivers/cpuidle/cpuidle.c` `__cpuidle_register_device()` (a core that pins at register)
+- S-2023: "[RFC PATCH] fpga: remove module reference counting from core components"
+- 4d4d2d434685 "fpga: manager: add owner module and take its refcount"
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.rules import Rule
+
+from reviewbot.checks.module._refs import REGISTER_FN, UNREGISTER_FN, added_calls, enclosing_function
+
+RULE = Rule.from_doc(__doc__, id="MOD009", slug="register-time-pin", level=Level.WARNING,
+                     confidence=Confidence.MEDIUM, tags=("register-time-ref",))
+
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    added = added_calls(patch)
+    puts: dict[str, list[str]] = {}
+    for c in added:
+        if c.family == "module" and c.role == "put":
+            puts.setdefault(c.target, []).append(enclosing_function(c.hunk, c.line, "new"))
+    for c in added:
+        if c.family != "module" or c.role != "get" or c.is_self or c.target not in puts:
+            continue
+        fn = enclosing_function(c.hunk, c.line, "new")
+        if not REGISTER_FN.search(fn) or UNREGISTER_FN.search(fn):
+            continue
+        if any(UNREGISTER_FN.search(p) for p in puts[c.target]):
+            yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) in {fn}() is held until unregister: "
+                               f"the module cannot be unloaded")

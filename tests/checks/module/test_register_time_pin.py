@@ -1,0 +1,102 @@
+from reviewbot.checks.module import register_time_pin
+from tests.helpers import assert_fires, assert_quiet, diff
+
+# The shape fpga's core had before 4d4d2d434685 moved the pin to __fpga_mgr_get().
+REGISTER_PIN = diff("""
+    --- a/drivers/fpga/foo-core.c
+    +++ b/drivers/fpga/foo-core.c
+    @@ -40,3 +40,5 @@ int foo_mgr_register(struct foo_mgr *mgr)
+     {
+    +\tif (!try_module_get(mgr->dev.parent->driver->owner))
+    +\t\treturn -ENODEV;
+     \treturn device_add(&mgr->dev);
+     }
+    @@ -60,3 +62,4 @@ void foo_mgr_unregister(struct foo_mgr *mgr)
+     {
+     \tdevice_unregister(&mgr->dev);
+    +\tmodule_put(mgr->dev.parent->driver->owner);
+     }
+""")
+
+# Per-use pin: get()/put() pair, the fix.
+PER_USE_PIN = diff("""
+    --- a/drivers/fpga/foo-core.c
+    +++ b/drivers/fpga/foo-core.c
+    @@ -40,3 +40,5 @@ static struct foo_mgr *__foo_mgr_get(struct device *dev)
+     {
+    +\tif (!try_module_get(mgr->mops_owner))
+    +\t\treturn ERR_PTR(-ENODEV);
+     \treturn mgr;
+     }
+    @@ -60,3 +62,4 @@ void foo_mgr_put(struct foo_mgr *mgr)
+     {
+     \tput_device(&mgr->dev);
+    +\tmodule_put(mgr->mops_owner);
+     }
+""")
+
+# Probe/remove pin: an unbind drops it (RULES.md MOD009 false-positive trap).
+PROBE_PIN = diff("""
+    --- a/drivers/media/usb/foo/foo-dvb.c
+    +++ b/drivers/media/usb/foo/foo-dvb.c
+    @@ -40,3 +40,5 @@ static int foo_dvb_probe(struct usb_interface *intf)
+     {
+    +\tif (!try_module_get(client->dev.driver->owner))
+    +\t\treturn -ENODEV;
+     \treturn 0;
+     }
+    @@ -60,3 +62,4 @@ static void foo_dvb_remove(struct usb_interface *intf)
+     {
+     \ti2c_unregister_device(client);
+    +\tmodule_put(client->dev.driver->owner);
+     }
+""")
+
+
+def test_fires_on_pin_held_from_register_to_unregister():
+    assert_fires(register_time_pin, REGISTER_PIN, at=[("drivers/fpga/foo-core.c", 41)])
+
+
+def test_quiet_on_per_use_pin():
+    assert_quiet(register_time_pin, PER_USE_PIN, include_low=True)
+
+
+def test_quiet_on_probe_remove_pin():
+    assert_quiet(register_time_pin, PROBE_PIN, include_low=True)
+
+
+# drivers/cpuidle/cpuidle.c (6.12, lines 606-613 and 630-643): the core pins drv->owner at
+# register, as a patch that introduces it would add it.
+REAL_CPUIDLE = diff("""
+    --- a/drivers/cpuidle/cpuidle.c
+    +++ b/drivers/cpuidle/cpuidle.c
+    @@ -606,8 +606,9 @@ EXPORT_SYMBOL_GPL(cpuidle_disable_device);
+     static void __cpuidle_unregister_device(struct cpuidle_device *dev)
+     {
+     \tstruct cpuidle_driver *drv = cpuidle_get_cpu_driver(dev);
+     
+     \tlist_del(&dev->device_list);
+     \tper_cpu(cpuidle_devices, dev->cpu) = NULL;
+    +\tmodule_put(drv->owner);
+     
+     \tdev->registered = 0;
+    @@ -630,11 +631,14 @@ static void __cpuidle_device_init(struct cpuidle_device *dev)
+      */
+     static int __cpuidle_register_device(struct cpuidle_device *dev)
+     {
+     \tstruct cpuidle_driver *drv = cpuidle_get_cpu_driver(dev);
+     \tunsigned int cpu = dev->cpu;
+     \tint i, ret;
+     
+     \tif (per_cpu(cpuidle_devices, cpu)) {
+     \t\tpr_info("CPU%d: cpuidle device already registered\\n", cpu);
+     \t\treturn -EEXIST;
+     \t}
+    +
+    +\tif (!try_module_get(drv->owner))
+    +\t\treturn -EINVAL;
+""")
+
+
+def test_fires_on_real_cpuidle_register_pin():
+    assert_fires(register_time_pin, REAL_CPUIDLE, at=[("drivers/cpuidle/cpuidle.c", 643)])
