@@ -91,6 +91,8 @@ def run(args) -> int:
                         raise InputError(p.name, f"{exc.__class__.__name__}: {exc}") from None
                     log.exception("list=%s round failed", p.name)
                     continue
+                if not args.once and not stats.line():
+                    continue  # a daemon says nothing when nothing happened
                 mode = f"dry-run to {p.outbox_dir}" if p.dry_run else f"sending via {p.smtp.host}"
                 print(f"{p.name}: {stats.line() or 'nothing new'} ({mode}, {time.monotonic() - t0:.2f} s)",
                       flush=True)

@@ -261,7 +261,8 @@ class Follower:
         sender = email.utils.parseaddr(s.patches[0].author)[1].lower() if s.patches else ""
         review, error = None, None
         try:
-            review = pipeline.review_series(s, pipeline.Options(select=self.p.select, ignore=self.p.ignore))
+            review = pipeline.review_series(s, pipeline.Options(tree=self.p.tree, select=self.p.select,
+                                                                       ignore=self.p.ignore))
         except Exception as exc:  # logged and recorded, never mailed
             error = f"{exc.__class__.__name__}: {exc}"
             self.stats.errors += 1

@@ -19,6 +19,7 @@
     embargo_hours = 0  max_per_hour = 20  max_per_author_per_day = 5
     ignore_senders = ["lkp@intel.com"]  quiet_minutes = 30
     fetch = false                                 # run public-inbox-fetch before each walk
+    tree = "/srv/linux"                           # optional: whole-file context at the base
     select = []  ignore = []                      # rules
 """
 
@@ -69,6 +70,7 @@ class ListPolicy:
     ignore_senders: tuple[str, ...] = ()
     quiet_minutes: float = 30.0
     fetch: bool = False
+    tree: str | None = None  # kernel git clone: review with whole files at the series' base
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
@@ -143,7 +145,7 @@ def list_policy(name: str, section: dict[str, Any], cfg: dict[str, Any]) -> List
         max_per_author_per_day=int(section.get("max_per_author_per_day", 0)),
         ignore_senders=_as_tuple(section.get("ignore_senders"), where),
         quiet_minutes=float(section.get("quiet_minutes", 30)),
-        fetch=bool(section.get("fetch", False)),
+        fetch=bool(section.get("fetch", False)), tree=section.get("tree"),
         select=_as_tuple(section.get("select"), where), ignore=_as_tuple(section.get("ignore"), where),
         extra={k: v for k, v in section.items() if k not in known},
     )
