@@ -9,6 +9,7 @@ because posting is idempotent by fingerprint).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Protocol
@@ -53,6 +54,8 @@ class Processor:
         self._gl_api = Api(settings.gitlab_url.rstrip("/") + "/api/v4",
                            lambda: {"PRIVATE-TOKEN": token or ""}, forge="gitlab", **kw)
         self._gitlab_me: int | None = None
+        self._tree_locks: dict[str, threading.Lock] = {}
+        self._tree_locks_guard = threading.Lock()
 
     def close(self) -> None:
         self._gh_api.close()
@@ -117,12 +120,36 @@ class Processor:
     # -- shared --------------------------------------------------------------------------------
     def _review(self, series, body: str, rc: RepoConfig) -> tuple[Review, list[Finding]]:
         checks = engine.select_checks(rc.select, rc.ignore)
-        review = engine.review(series, checks=checks, context_mode="hunks")
+        review = self._tree_review(series, rc, checks) if rc.tree else None
+        if review is None:
+            review = engine.review(series, checks=checks, context_mode="hunks")
         review = suppress.apply(review, extra_text=body)
         findings = [f for f in review.shown() if rc.wants(f.effective_level)]
         for f in findings:
             self.counters.inc("findings", rule=f.rule.id)
         return review, findings
+
+    def _tree_review(self, series, rc: RepoConfig, checks) -> Review | None:
+        """Tree mode with the configured local clone (reviewbot.tree applies the diff at the PR
+        base in a temporary worktree).  One review per clone at a time; any failure: hunk mode."""
+        from reviewbot import tree
+        from reviewbot.errors import InputError
+
+        with self._tree_locks_guard:
+            lock = self._tree_locks.setdefault(rc.tree, threading.Lock())
+        with lock:
+            if rc.tree_fetch and series.base:
+                try:
+                    import git
+
+                    git.Repo(rc.tree).git.fetch("--quiet", "origin", series.base)
+                except Exception as exc:  # noqa: BLE001 - a failed fetch only costs tree context
+                    log.warning("tree %s: fetch of %s failed: %s", rc.tree, series.base[:12], exc)
+            try:
+                return tree.review_with_tree(series, rc.tree, checks)
+            except InputError as exc:
+                log.warning("tree mode unavailable (%s): hunk context", exc)
+                return engine.review(series, checks=checks, notes=[f"tree mode unavailable: {exc.reason}"])
 
     def _recheck(self, job: Job, head: Callable[[], str]) -> tuple[str, str] | None:
         """Right before posting: still the newest job, and the PR head has not moved."""

@@ -16,6 +16,8 @@ Per repository (``[repos."owner/name"]``, GitLab: the project's path with namesp
   min_level = "warning"     # error | warning | check
   inline = true             # inline comments; false: summary comment only
   max_inline = 30           # inline comments per review; the rest goes to the summary
+  tree = "/srv/git/linux"   # a local clone: review with whole files at the PR base (tree mode)
+  tree_fetch = false        # `git fetch origin <base sha>` in that clone before each review
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ class RepoConfig:
     min_level: Level = Level.WARNING
     inline: bool = True
     max_inline: int = 30
+    tree: str | None = None
+    tree_fetch: bool = False
 
     def wants(self, level: Level) -> bool:
         return level.rank <= self.min_level.rank
@@ -86,7 +90,7 @@ def repo_config(cfg: Mapping[str, Any], repo: str) -> RepoConfig:
     """The policy for one repository; a repository not in the file gets the defaults."""
     raw = (cfg.get("repos") or {}).get(repo) or {}
     where = f'[repos."{repo}"]'
-    unknown = set(raw) - {"enabled", "select", "ignore", "min_level", "inline", "max_inline"}
+    unknown = set(raw) - {"enabled", "select", "ignore", "min_level", "inline", "max_inline", "tree", "tree_fetch"}
     if unknown:
         raise InputError(where, f"unknown key(s): {', '.join(sorted(unknown))}")
     level = str(raw.get("min_level", "warning")).lower()
@@ -97,4 +101,6 @@ def repo_config(cfg: Mapping[str, Any], repo: str) -> RepoConfig:
             raise InputError(where, f"{k} must be a list of rule IDs or slugs")
     return RepoConfig(enabled=bool(raw.get("enabled", True)), select=tuple(raw.get("select", ())),
                       ignore=tuple(raw.get("ignore", ())), min_level=_LEVELS[level],
-                      inline=bool(raw.get("inline", True)), max_inline=int(raw.get("max_inline", 30)))
+                      inline=bool(raw.get("inline", True)), max_inline=int(raw.get("max_inline", 30)),
+                      tree=str(Path(raw["tree"]).expanduser()) if raw.get("tree") else None,
+                      tree_fetch=bool(raw.get("tree_fetch", False)))

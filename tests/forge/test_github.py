@@ -238,3 +238,47 @@ def test_missing_credentials_fail_the_job_with_a_reason(fake_github, clock):
     proc = Processor({}, ForgeSettings(), transport=fake_github.transport())
     state, result = run(proc)
     assert state == "failed" and "REVIEWBOT_GITHUB_TOKEN" in result
+
+
+FOO_C = "".join(f"/* line {i} */\n" for i in range(1, 11)) + """\
+static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t len)
+{
+	do_reset(dev);
+	return len;
+}
+"""
+
+FOO_DIFF = """\
+diff --git a/drivers/misc/foo.c b/drivers/misc/foo.c
+--- a/drivers/misc/foo.c
++++ b/drivers/misc/foo.c
+@@ -13,3 +13,6 @@ static ssize_t reset_store(struct device *dev, struct device_attribute *attr,
+ {
++	if (!try_module_get(THIS_MODULE))
++		return -ENODEV;
+ 	do_reset(dev);
++	module_put(THIS_MODULE);
+ 	return len;
+"""
+
+
+def test_tree_mode_with_a_configured_clone(fake_github, clock, tmp_path):
+    import git
+
+    repo = git.Repo.init(tmp_path / "linux")
+    (tmp_path / "linux" / "drivers" / "misc").mkdir(parents=True)
+    (tmp_path / "linux" / "drivers" / "misc" / "foo.c").write_text(FOO_C)
+    repo.index.add(["drivers/misc/foo.c"])
+    base = repo.index.commit("base", author=git.Actor("t", "t@example.org")).hexsha
+    fake_github.add_pr(REPO, 1, FOO_DIFF, HEAD1, base=base)
+    fake_github.add_pr(REPO, 2, FOO_DIFF, HEAD1, base="e" * 40)  # base the clone lacks
+    cfg = {"repos": {REPO: {"tree": str(tmp_path / "linux")}}}
+    proc = processor(fake_github, clock, cfg)
+    assert run(proc)[0] == "done"
+    assert [(c["path"], c["line"]) for c in inline_comments(fake_github)] == [("drivers/misc/foo.c", 14)]
+    assert "(tree context)" in summary(fake_github)["body"]
+    assert run(proc, number=2)[0] == "done"
+    body = summary(fake_github, 2)["body"]
+    assert "(hunks context)" in body and "not found in" in body
+    assert len(inline_comments(fake_github, 2)) == 1

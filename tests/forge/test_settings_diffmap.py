@@ -52,7 +52,8 @@ def test_repo_config_from_the_deploy_example():
     cfg = tomllib.loads('[repos."acme/linux-drivers"]\n' + re.sub(r"(?m)^# ", "", block.group(1)))
     rc = repo_config(cfg, "acme/linux-drivers")
     assert rc == RepoConfig(enabled=True, select=("MOD001", "MOD003"), ignore=("module-self-pin",),
-                            min_level=Level.WARNING, inline=True, max_inline=30)
+                            min_level=Level.WARNING, inline=True, max_inline=30, tree="/srv/git/linux",
+                            tree_fetch=True)
     assert repo_config(cfg, "someone/else") == RepoConfig()
 
 
