@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.policy import default as mail_policy
 
 from reviewbot import __version__
-from reviewbot.model import Finding, Hunk, Patch, Side
+from reviewbot.model import Finding, Hunk, Patch, Series, Side
 from reviewbot.render import render
 from reviewbot.report.base import rules_used
 from reviewbot.rules import DOCS_URL
@@ -127,17 +127,34 @@ def build_reply(patch: Patch, findings: list[Finding], ctx: ReplyContext, msgid:
                   rules=rules_used(findings), ctx=ctx, delta=ctx.delta,
                   patch_link=link(ctx.archive_url, patch_msgid), closes=link(ctx.archive_url, msgid),
                   sender=ctx.sender, rule_ids=sorted({f.rule.id for f in findings}), version=__version__)
+    return _message(ctx, patch.subject, patch.msgid, msgid, body, date)
+
+
+def build_summary(series: Series, subject: str, ctx: ReplyContext, msgid: str, checked: list[str],
+                  date: str | None = None) -> EmailMessage:
+    """For lists that ask for it (`summary = true`): one reply to the series root saying that
+    nothing worth mailing was found, and what was run."""
+    assert series.msgid, "a summary needs the series root's Message-Id"
+    author = series.patches[0].author if series.patches else ""
+    body = render("email/summary.txt.j2", greeting=_first_name(author), series=series, ctx=ctx,
+                  patch_link=link(ctx.archive_url, series.msgid), checked=checked, version=__version__)
+    return _message(ctx, subject, series.msgid, msgid, body, date)
+
+
+def _message(ctx: ReplyContext, subject: str, parent: str, msgid: str, body: str,
+             date: str | None) -> EmailMessage:
+    parent = f"<{parent.strip('<>')}>"
     msg = EmailMessage(policy=mail_policy)  # LF line ends in .eml files; smtplib sends CRLF
     msg["From"] = ctx.sender
     msg["To"] = ", ".join(ctx.to)
     if ctx.cc:
         msg["Cc"] = ", ".join(ctx.cc)
-    msg["Subject"] = "Re: " + _strip_re(patch.subject)
+    msg["Subject"] = "Re: " + _strip_re(subject)
     msg["Date"] = date or email.utils.format_datetime(datetime.datetime.now(datetime.timezone.utc))
     msg["Message-ID"] = msgid
-    msg["In-Reply-To"] = patch_msgid
-    refs = [patch_msgid]
-    if ctx.root_msgid and ctx.root_msgid.strip("<>") != patch.msgid.strip("<>"):
+    msg["In-Reply-To"] = parent
+    refs = [parent]
+    if ctx.root_msgid and f"<{ctx.root_msgid.strip('<>')}>" != parent:
         refs.insert(0, f"<{ctx.root_msgid.strip('<>')}>")
     msg["References"] = " ".join(refs)
     msg["X-Mailer"] = f"reviewbot {__version__}"

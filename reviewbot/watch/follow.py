@@ -17,13 +17,14 @@ import logging
 import re
 import subprocess
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Callable
 
 import git
 import sqlalchemy as sa
 
 from reviewbot import db, pipeline
+from reviewbot import engine as checks_engine
 from reviewbot.errors import InputError
 from reviewbot.ingest import b4 as b4src
 from reviewbot.model import Finding, Review, Series
@@ -281,8 +282,17 @@ class Follower:
             mine = [f for f in findings if f.patch_index == patch.index]
             if not mine or not patch.msgid:
                 continue
-            replies.append(self._reply(s, review, patch, mine, delta, arrived.get(patch.msgid, last),
-                                       raws.get(patch.msgid)))
+            replies.append(self._reply(
+                s, review, patch.msgid, patch.author, raws.get(patch.msgid), arrived.get(patch.msgid, last),
+                lambda ctx, mid, patch=patch, mine=mine: mailreport.build_reply(
+                    patch, mine, replace(ctx, delta=delta), mid)))
+        if review and not replies and self.p.summary and s.msgid and s.patches:
+            root_raw = raws.get(s.msgid)
+            subject = _text(_headers(root_raw).get("Subject")) if root_raw else f"[PATCH v{s.revision}] {s.subject}"
+            checked = sorted(m.RULE.id for m in checks_engine.select_checks(self.p.select, self.p.ignore))
+            replies.append(self._reply(
+                s, review, s.msgid, s.patches[0].author, root_raw, arrived.get(s.msgid, last),
+                lambda ctx, mid: mailreport.build_summary(s, subject, ctx, mid, checked)))
         now = self.now()
         try:
             with self.eng.begin() as c:
@@ -303,8 +313,8 @@ class Follower:
                  "" if complete else " (incomplete, quiet period over)", len(findings), len(replies),
                  "y" if len(replies) == 1 else "ies")
 
-    def _recipients(self, patch, raw: bytes | None) -> tuple[list[str], list[str]]:
-        author = email.utils.parseaddr(patch.author)
+    def _recipients(self, author_addr: str, raw: bytes | None) -> tuple[list[str], list[str]]:
+        author = email.utils.parseaddr(author_addr)
         author_s = email.utils.formataddr(author)
         orig: list[str] = []
         if raw:
@@ -327,17 +337,18 @@ class Follower:
                     dst.append(a)
         return out_to, out_cc
 
-    def _reply(self, s: Series, review: Review, patch, findings: list[Finding], delta, arrived: float,
-               raw: bytes | None) -> dict:
-        to, cc = self._recipients(patch, raw)
-        msgid = mailreport.make_msgid(self.p.sender, self.p.name, patch.msgid, str(s.revision))
+    def _reply(self, s: Series, review: Review, parent_msgid: str, author: str, raw: bytes | None,
+               arrived: float, build) -> dict:
+        """An outbox row for a reply to `parent_msgid`; `build(ctx, msgid)` makes the mail."""
+        to, cc = self._recipients(author, raw)
+        msgid = mailreport.make_msgid(self.p.sender, self.p.name, parent_msgid, str(s.revision))
         ctx = mailreport.ReplyContext(sender=self.p.sender, to=tuple(to), cc=tuple(cc), root_msgid=s.msgid,
                                       archive_url=self.p.archive_url, docs_url=self.p.docs_url,
-                                      revision=s.revision, context=review.context, delta=delta)
-        msg = mailreport.build_reply(patch, findings, ctx, msgid)
+                                      revision=s.revision, context=review.context)
+        msg = build(ctx, msgid)
         rcpts = [email.utils.parseaddr(a)[1] for a in to + cc]
-        return dict(msgid=msgid, list=self.p.name, patch_msgid=patch.msgid,
-                    author=email.utils.parseaddr(patch.author)[1].lower(), recipients=json.dumps(rcpts),
+        return dict(msgid=msgid, list=self.p.name, patch_msgid=parent_msgid,
+                    author=email.utils.parseaddr(author)[1].lower(), recipients=json.dumps(rcpts),
                     raw=msg.as_bytes(), status="queued", attempts=0,
                     not_before=max(self.now(), arrived + self.p.embargo_hours * 3600))
 

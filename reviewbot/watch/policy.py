@@ -19,6 +19,7 @@
     embargo_hours = 0  max_per_hour = 20  max_per_author_per_day = 5
     ignore_senders = ["lkp@intel.com"]  quiet_minutes = 30
     fetch = false                                 # run public-inbox-fetch before each walk
+    summary = false                               # true: also a short reply to clean series
     tree = "/srv/linux"                           # optional: whole-file context at the base
     select = []  ignore = []                      # rules
 """
@@ -70,6 +71,7 @@ class ListPolicy:
     ignore_senders: tuple[str, ...] = ()
     quiet_minutes: float = 30.0
     fetch: bool = False
+    summary: bool = False  # also reply to clean series ("nothing found"), on the series root
     tree: str | None = None  # kernel git clone: review with whole files at the series' base
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -146,6 +148,7 @@ def list_policy(name: str, section: dict[str, Any], cfg: dict[str, Any]) -> List
         ignore_senders=_as_tuple(section.get("ignore_senders"), where),
         quiet_minutes=float(section.get("quiet_minutes", 30)),
         fetch=bool(section.get("fetch", False)), tree=section.get("tree"),
+        summary=bool(section.get("summary", False)),
         select=_as_tuple(section.get("select"), where), ignore=_as_tuple(section.get("ignore"), where),
         extra={k: v for k, v in section.items() if k not in known},
     )

@@ -188,3 +188,20 @@ def test_one_follower_per_list_lease(tmp_path, make_follower, clock):
     st = make_follower(tmp_path / "inbox").run_once()  # its holder died (kill -9): taken over
     assert (st.locked, st.messages, st.series) == ("", 1, 1)
     assert rows(fw, T.lock) == []  # released after a --once round
+
+
+def test_clean_series_gets_no_reply_unless_the_list_asks_for_a_summary(tmp_path, make_follower, clock):
+    ep = Epoch(tmp_path / "inbox")
+    ep.add(patch_mail("clean1@example.org", "[PATCH] foo: count opens", foo_diff(CLEAN)), clock.t)
+    fw = make_follower(tmp_path / "inbox")
+    assert (fw.run_once().series, fw.stats.replies) == (1, 0)
+    cover = "c2@example.org"
+    ep.add(patch_mail(cover, "[PATCH v2 0/1] foo: count", None, message="Cover."), clock.t)
+    ep.add(patch_mail("c2p1@example.org", "[PATCH v2 1/1] foo: count", foo_diff(CLEAN), refs=(cover,)), clock.t)
+    st = make_follower(tmp_path / "inbox", summary=True).run_once()
+    assert (st.series, st.replies, st.written) == (1, 1, 1)
+    (msg,) = written(fw)
+    assert msg["Subject"] == "Re: [PATCH v2 0/1] foo: count" and msg["In-Reply-To"] == f"<{cover}>"
+    body = msg.get_payload()
+    assert "found nothing to report in v2 of this series (1 patch, hunks only)" in body
+    assert "MOD001" in body and "Reported-by" not in body
