@@ -112,12 +112,13 @@ def review_with_tree(series: Series, tree_dir: str, checks) -> Review:
 def review_git_series(series: Series, repo_dir: str, checks) -> Review:
     """A series made from commits of `repo_dir` (``--git``): images straight from the commits."""
     repo = _open(repo_dir)
+    where = repo.working_tree_dir or repo_dir
     try:
         commits = series_commits(repo, series)
         if not commits:
-            note = f"commits of {series.source or 'the series'} not found in {repo_dir}: hunk context only"
+            note = f"commits of {series.source or 'the series'} not found in {where}: hunk context only"
             return engine.review(series, checks=checks, notes=[note])
-        return _review_commits(series, repo, repo_dir, commits, checks)
+        return _review_commits(series, repo, where, commits, checks)
     finally:
         repo.close()
 

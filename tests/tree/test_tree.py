@@ -366,6 +366,13 @@ def test_tree_with_a_series_of_its_own_commits_reads_them(kernel_repo, private_t
     assert review.notes[0].startswith("tree: commits ")
     assert ctxs[2].post(OPENDICE) == kernel_repo.read("series-2", OPENDICE)
     assert not any(private_tmp.iterdir())
+    # format-patch Message-Ids of commits this tree does not have: applied like any posting
+    foreign = re.sub(r"<([0-9a-f]{40})\.", lambda m: f"<{m.group(1)[::-1]}.",
+                     kernel_repo.mail(f"{base}..series-2", base=base, commit_ids=True).decode())
+    review, ctxs, _ = with_tree(series_of(foreign), kernel_repo)
+    assert review.notes == (f"tree: base {base[:12]} (base-commit:) in {kernel_repo.path}",)
+    assert ctxs[2].post(OPENDICE) == kernel_repo.read("series-2", OPENDICE)
+    assert_clean(kernel_repo, private_tmp)
 
 
 def test_tree_option_on_the_command_line(kernel_repo, tmp_path):
