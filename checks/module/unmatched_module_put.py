@@ -1,0 +1,117 @@
+"""A module put with no matching get: removed get, or getter and putter of different APIs.
+
+## What it does
+Flags two ways a patch leaves a `module_put()` without its get:
+- a removed `try_module_get()` / `__module_get()` / `fops_get()` on another module whose
+  `module_put()` / `fops_put()` the patch keeps (the put is still shown in the diff, or at
+  least not removed);
+- an added `of_find_i2c_adapter_by_node()` whose adapter is released with
+  `i2c_put_adapter()`: the finder takes only a device reference, the putter also does
+  `module_put()`.
+
+## Why is this bad?
+The module refcount has a base of 1, so a single extra put silently drops it to 0 while users
+remain: the module can be unloaded under them, and a later `try_release_module_ref()` hits
+`BUG_ON`.  `module_put()` warns (`WARN_ON(ret < 0)`) only when the count goes negative.
+
+From the i2c fix: "i2c_put_adapter() decrements the module refcount while
+of_find_i2c_adapter_by_node() does not increment it."
+
+## Example
+```c
+	adap = of_find_i2c_adapter_by_node(np);
+	...
+	i2c_put_adapter(adap);
+```
+
+## Use instead
+```c
+	adap = of_get_i2c_adapter_by_node(np);	/* device *and* module reference */
+	...
+	i2c_put_adapter(adap);
+```
+When removing a get, remove the put(s) that paired with it in the same patch.
+
+## Known problems
+A removed get whose put is not visible in the diff may have been a leak the patch fixes, so
+it is reported at low confidence; it is medium confidence when the diff shows the put
+staying.  Self-references (`THIS_MODULE`) are MOD001's and MOD026's.  Release helpers that
+put internally are not followed.
+
+## References
+- `kernel/module/main.c` `module_put()` (`WARN_ON(ret < 0)`), `try_release_module_ref()`
+- `drivers/i2c/i2c-core-of.c` / `drivers/i2c/i2c-core-base.c`: `of_find_i2c_adapter_by_node()`,
+  `of_get_i2c_adapter_by_node()`, `i2c_put_adapter()`
+- "i2c: muxes: i2c-demux-pinctrl: Use of_get_i2c_adapter_by_node()" (H. Codina, 2023)
+- "[media] exynos4-is: Remove redundant module_put() for MIPI-CSIS module" (2013)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot.clex import call_args, norm, statements
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.rules import Rule
+
+from reviewbot.checks.module._refs import added_calls, removed_calls
+
+RULE = Rule.from_doc(__doc__, id="MOD004", slug="unmatched-module-put", level=Level.WARNING,
+                     confidence=Confidence.MEDIUM, tags=("extra-put",))
+
+_PUT_OF = {"module": "module_put", "fops": "fops_put"}
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    yield from _removed_get(patch)
+    yield from _i2c_mix(patch)
+
+
+def _removed_get(patch: Patch) -> Iterator[Finding]:
+    removed = removed_calls(patch)
+    if not removed:
+        return
+    added = added_calls(patch)
+    re_added = {(c.family, c.target) for c in added}
+    added_get_files = {(c.family, c.path) for c in added if c.role == "get"}
+    removed_puts = {(c.family, c.target) for c in removed if c.role == "put"}
+    for c in removed:
+        key = (c.family, c.target)
+        if (c.role != "get" or c.family not in _PUT_OF or c.is_self or c.in_removed_function
+                or key in re_added or key in removed_puts or (c.family, c.path) in added_get_files):
+            continue
+        put = _PUT_OF[c.family]
+        if _put_stays(patch, put, c.target):
+            yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) removed but {put}() of it stays")
+        else:
+            yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) removed: check its {put}() went too",
+                               confidence=Confidence.LOW)
+
+
+def _put_stays(patch: Patch, put: str, target: str) -> bool:
+    for fd in patch.c_files:
+        for ln in fd.lines():
+            if ln.kind == " " and any(norm(a) == target for a in call_args(ln.text, put)):
+                return True
+    return False
+
+
+def _i2c_mix(patch: Patch) -> Iterator[Finding]:
+    for fd in patch.c_files:
+        found: dict[str, object] = {}
+        put_vars: set[str] = set()
+        for hunk in fd.hunks:
+            for st in statements(hunk.new_side()):
+                m = re.search(r"(\w+(?:(?:->|\.)\w+)*)\s*=\s*of_find_i2c_adapter_by_node\s*\(", st.text)
+                if m and st.any_added:
+                    line = st.line_of(r"of_find_i2c_adapter_by_node")
+                    if line.added:
+                        found[norm(m.group(1))] = line
+                for a in call_args(st.text, "i2c_put_adapter"):
+                    put_vars.add(norm(a))
+        for var, line in found.items():
+            if var in put_vars:
+                yield RULE.finding(fd.path, line, "of_find_i2c_adapter_by_node() takes no module reference "
+                                   "but i2c_put_adapter() drops one", confidence=Confidence.HIGH)
