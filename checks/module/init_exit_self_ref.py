@@ -1,0 +1,102 @@
+"""A module takes or drops a reference on itself in `module_init` / `module_exit` code.
+
+## What it does
+Flags added self-references in init and exit functions (`__init` / `__exit` in the function
+header, or the function named by `module_init()` / `module_exit()` in the same hunk):
+- `module_put(THIS_MODULE)` in an exit function;
+- `try_module_get(THIS_MODULE)` in an exit function (it always fails there);
+- `try_module_get(THIS_MODULE)` / `__module_get(THIS_MODULE)` in an init function: a
+  permanent pin, since no put can run before exit.
+
+## Why is this bad?
+`delete_module()` calls `mod->exit()` only after `try_stop_module()` saw the refcount drop to
+zero and set the state to `GOING`.  So in exit a `module_put(THIS_MODULE)` underflows the
+count (`module_put()`'s `WARN_ON(ret < 0)`), and `try_module_get(THIS_MODULE)` always fails
+(`module_is_live()` is false).  A pin taken in init is never dropped: `rmmod` fails with
+`-EWOULDBLOCK` forever, which is only right when it is deliberate and documented.
+
+## Example
+```c
+static void __exit foo_exit(void)
+{
+	foo_unregister();
+	module_put(THIS_MODULE);
+}
+```
+
+## Use instead
+```c
+static void __exit foo_exit(void)
+{
+	foo_unregister();
+}
+```
+If the module really must never unload, say so in a comment and set
+`.suppress_bind_attrs = true` on its driver (the tegra-emc drivers do both).
+
+## Known problems
+A deliberate permanent pin next to a "don't allow unload" comment or `suppress_bind_attrs`
+is reported at low confidence.  Init/exit functions are recognised only from what the hunk
+shows (the header or the `module_init()` line).
+
+## References
+- `kernel/module/main.c`: `delete_module()`, `try_stop_module()`, `module_put()`
+- `include/linux/module.h`: `module_is_live()`, `try_module_get()` kernel-doc
+- `drivers/memory/tegra/tegra124-emc.c` ("Don't allow the kernel module to be unloaded")
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot.clex import statements
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.rules import Rule
+
+from reviewbot.checks.module._refs import enclosing_function
+
+RULE = Rule.from_doc(__doc__, id="MOD026", slug="init-exit-self-ref", level=Level.WARNING,
+                     confidence=Confidence.HIGH, tags=("self-pin",))
+
+_SELF = re.compile(r"\b(try_module_get|__module_get|module_put)\s*\(\s*THIS_MODULE\s*\)")
+_DELIBERATE = re.compile(r"suppress_bind_attrs|[Dd]on'?t allow .{0,40}unload|never unload", re.S)
+
+
+def _kind(hunk, line, fn: str, shown: str) -> str | None:
+    header = hunk.section
+    for ln in hunk.new_side():
+        if ln is line:
+            break
+        if re.match(r"^[A-Za-z_].*\(", ln.text):
+            header = ln.text
+    if re.search(r"\b__exit\b", header) or (fn and re.search(r"\bmodule_exit\s*\(\s*%s\s*\)" % fn, shown)):
+        return "exit"
+    if re.search(r"\b__init\b", header) or (fn and re.search(r"\bmodule_init\s*\(\s*%s\s*\)" % fn, shown)):
+        return "init"
+    return None
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    for fd in patch.c_files:
+        shown = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
+        deliberate = bool(_DELIBERATE.search(shown))
+        for hunk in fd.hunks:
+            for st in statements(hunk.new_side()):
+                m = _SELF.search(st.text)
+                if not m or not st.any_added:
+                    continue
+                line = st.line_of(_SELF.pattern)
+                if not line.added:
+                    continue
+                fn = enclosing_function(hunk, line, "new")
+                kind = _kind(hunk, line, fn, shown)
+                call = m.group(1)
+                if kind == "exit" and call == "module_put":
+                    yield RULE.finding(fd.path, line, "module_put(THIS_MODULE) in exit: the count is already zero")
+                elif kind == "exit":
+                    yield RULE.finding(fd.path, line, f"{call}(THIS_MODULE) in exit: the module is already going")
+                elif kind == "init" and call != "module_put":
+                    yield RULE.finding(fd.path, line, f"{call}(THIS_MODULE) in init: a pin that no rmmod can drop",
+                                       confidence=Confidence.LOW if deliberate else Confidence.MEDIUM)
