@@ -220,8 +220,11 @@ def same_object(a: str | None, b: str | None) -> bool:
 
     def base(e: str) -> str:
         e = _norm(e).lstrip("&")
-        e = re.sub(r"(\.kobj|\.dev|->dev|\.device|->device|\.kref|->kref|\.refcount|->refcount)$", "", e)
-        e = re.sub(r"^\(?struct\w*\*\)", "", e)
+        e = re.sub(r"^\(struct\w+\*\)", "", e)
+        prev = None
+        while prev != e:
+            prev = e
+            e = re.sub(r"(\.kobj|\.dev|->dev|\.device|->device|\.kref|->kref|\.refcount|->refcount)$", "", e)
         return e
 
     return base(a) == base(b)

@@ -18,12 +18,13 @@ from reviewbot.checks.module import _apis
 from reviewbot.context import Context
 from reviewbot.model import DiffLine, FileDiff
 
-# Changelog words that explain a removed put as the fix of an over-put (the author says the
+# Changelog words (in prose, not inside identifiers or file names) that explain a removed put
+# as the fix of an over-put (the author says the
 # reference was already dropped elsewhere).  Used to lower confidence, never to raise it.
-OVERPUT_WORDS = re.compile(r"double[- ](put|free|release|unref)|extra (put|reference drop)|"
+OVERPUT_WORDS = re.compile(r"(?<![\w./-])(double[- ](put|free|release|unref)|extra (put|reference drop)|"
                            r"put (it )?twice|already (put|released|dropped|freed)|"
-                           r"refcount (underflow|imbalance)|unbalanced put|redundant .{0,20}put|"
-                           r"over-?put|use[- ]after[- ]free", re.I)
+                           r"refcount (underflow|imbalance)|unbalanced put|redundant \w+ ?put|"
+                           r"over-?put|use[- ]after[- ]free)(?![\w./-])", re.I)
 
 
 @dataclass
@@ -308,3 +309,37 @@ def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -
                 _apis.same_object(a.lstrip("&"), obj) or obj in a for a in c.args):
             return True
     return False
+
+
+def balanced(text: str, start: int) -> str:
+    """The text from `start` (just after an opening parenthesis) to its closing one."""
+    depth, j = 1, start
+    while j < len(text) and depth:
+        depth += {"(": 1, ")": -1}.get(text[j], 0)
+        j += 1
+    return text[start:j - 1]
+
+
+_BARE_CALL = re.compile(r"^(?P<name>\w+)\s*\((?P<args>.*)\)\s*;$")
+
+
+class CallStmt:
+    """A statement that is one call, optionally guarded: `[if (cond)] name(args);`."""
+
+    def __init__(self, cond: str | None, name: str, args: str):
+        self._g = {"cond": cond, "name": name, "args": args}
+
+    def group(self, key: str):
+        return self._g[key]
+
+    @classmethod
+    def match(cls, text: str) -> "CallStmt | None":
+        cond = None
+        if text.startswith("if"):
+            m = re.match(r"^if\s*\(", text)
+            if not m:
+                return None
+            cond = balanced(text, m.end())
+            text = text[m.end() + len(cond) + 1:].strip()
+        m = _BARE_CALL.match(text)
+        return cls(cond, m.group("name"), m.group("args")) if m else None

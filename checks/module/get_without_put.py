@@ -82,7 +82,7 @@ from reviewbot.rules import Rule
 RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",))
 
-_PUT_STMT = re.compile(r"^(?:if\s*\((?P<cond>.*)\)\s*)?(?P<name>\w+)\s*\((?P<args>.*)\)\s*;$")
+_PUT_STMT = _flow.CallStmt
 _EXIT = re.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
 _LABEL = re.compile(r"^\w+\s*:$")
 _CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
@@ -123,7 +123,7 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
         pat = _apis.PUTTER_NAMES if putters else _apis.GETTER_NAMES
         for m in pat.finditer(st.text):
             name = m.group(1)
-            args = list(cmodel.split_args(_balanced(st.text, m.end())))
+            args = list(cmodel.split_args(_flow.balanced(st.text, m.end())))
             if putters:
                 obj = _apis.put_object(name, args)
             else:
@@ -133,14 +133,6 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
             if obj:
                 out.append((name, obj))
     return out
-
-
-def _balanced(text: str, start: int) -> str:
-    depth, j = 1, start
-    while j < len(text) and depth:
-        depth += {"(": 1, ")": -1}.get(text[j], 0)
-        j += 1
-    return text[start:j - 1]
 
 
 def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: bool,
@@ -232,11 +224,19 @@ def _jump_nodes(func: cmodel.Function | None) -> dict[int, object]:
 
 def _puts_for(func, jump, aliases) -> tuple[list[cmodel.Call], bool]:
     """Putter calls that run when `jump` is taken, and whether the target was visible."""
+    before = []
+    blk = jump.parent
+    if blk is not None and blk.type == "compound_statement":  # puts just before, same block
+        for sib in blk.named_children:
+            if sib.start_byte >= jump.start_byte:
+                break
+            before.extend(_flow.calls_in(sib))
     if jump.type == "return_statement":
-        return [c for c in _flow.calls_in(jump) if _apis.is_putter(c.name)], True
+        calls = before + _flow.calls_in(jump)
+        return [c for c in calls if _apis.is_putter(c.name)], True
     label = cmodel._text(jump.child_by_field_name("label"))
     calls, found = _flow.chain_calls(func, label)
-    return [c for c in calls if _apis.is_putter(c.name)], found
+    return [c for c in before + calls if _apis.is_putter(c.name)], found
 
 
 def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterator[Finding]:

@@ -1,0 +1,264 @@
+"""A device, ACPI or firmware-node reference is put twice, put with the wrong API, freed with
+`kfree()` after registration, or its keep-alive get/put pair is removed.
+
+## What it does
+Reports, for `struct device` references and the lookups that return one (`get_device`,
+`of_find_device_by_node`, `bus_find_device*`, `class_find_device*`, `device_find_child`,
+`acpi_dev_get_first_match_dev`, ...):
+
+- `kfree()` of an object after `device_initialize()`/`device_register()`/`device_add()` of the
+  device embedded in it, or right after its `put_device()` (the release already freed it);
+- a typed put (`acpi_dev_put(adev)`, `pci_dev_put()`, `of_node_put()`) replaced by a generic
+  `put_device()` of another object: the typed reference leaks and the other one is over-put;
+- a put made unconditional where it was guarded (the other case drops the reference elsewhere);
+- a removed `get_device()` together with its `put_device()`: the reference kept the object alive
+  for someone else (a callback, a child, a sequencer client).
+
+## Why is this bad?
+`device_register()`: "NOTE: _Never_ directly free @dev after calling this function, even if it
+returned an error! Always use put_device() to give up your reference instead."  Once a device is
+initialised its memory belongs to the refcount: `kfree()` either frees it under other holders
+or, after `put_device()` already ran the release, frees it twice.  Each getter has one putter:
+`acpi_dev_get_first_match_dev()` must be paired with `acpi_dev_put()`.  An extra put frees the
+object while its owner still uses it (use-after-free on unbind).
+
+## Example
+```c
+	ret = device_add(&codec->dev);
+	if (ret) {
+		put_device(&codec->dev);
+		kfree(codec);
+		return ret;
+	}
+```
+
+## Use instead
+```c
+	ret = device_add(&codec->dev);
+	if (ret) {
+		put_device(&codec->dev);	/* the release frees codec */
+		return ret;
+	}
+```
+
+## Known problems
+From hunks alone the getter of a put is often not shown: a putter swap is reported only when a
+typed put becomes a generic `put_device()`, the direction that leaks the typed reference.  A
+device whose release does not free its container (no release, or a static device) makes the
+put-then-kfree finding a false positive, but such a device is itself a bug (MOD021).
+
+## Confidence
+Medium from hunks; high when the registration and the free are both shown on one path.
+
+## References
+- `drivers/base/core.c`: `device_register()`, `device_add()`, `device_initialize()` kernel-doc
+- `drivers/acpi/utils.c`: `acpi_dev_get_first_match_dev()` "the caller is responsible for
+  invoking acpi_dev_put()"
+- `Documentation/core-api/kobject.rst`, "kref and kobject"
+- RULES.md MOD019: "drm/mediatek: Fix device use-after-free on unbind"; 5bca3688bdbc
+  "Input: raspberrypi-ts - fix refcount leak in rpi_ts_probe"
+- Coccinelle `free/put_device.cocci`; smatch `check_platform_device_put.c`
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot import cmodel
+from reviewbot.checks.module import _apis, _flow
+from reviewbot.clex import runs, statements
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.rules import Rule
+
+RULE = Rule.from_doc(__doc__, id="MOD019", slug="device-ref-imbalance", level=Level.WARNING,
+                     confidence=Confidence.MEDIUM, tags=("kref-imbalance", "extra-put"))
+
+# After these the embedded device/kobject owns the memory: free only through the putter.
+_OWNS_MEMORY = ("device_initialize", "device_register", "device_add", "kobject_init",
+                "kobject_init_and_add", "platform_device_alloc")
+_DEV_PUTS = ("put_device", "platform_device_put", "device_unregister", "kobject_put")
+_CALL = _flow.CallStmt
+
+
+def _short(s: str, n: int = 28) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    overput = bool(_flow.OVERPUT_WORDS.search(patch.message or ""))
+    for fd in patch.c_files:
+        added = "\n".join(ln.text for ln in fd.added())
+        removed = "\n".join(ln.text for ln in fd.removed())
+        if re.search(r"\bkfree\s*\(", added) and re.search(r"\b(%s)\s*\(" % "|".join(_OWNS_MEMORY + _DEV_PUTS),
+                                                          added + "\n" + "\n".join(ln.text for ln in fd.lines())):
+            yield from _kfree_after_register(fd, ctx)
+        if _apis.PUTTER_NAMES.search(added) and _apis.PUTTER_NAMES.search(removed):
+            yield from _putter_swaps(fd)
+            yield from _unconditional_puts(fd, overput)
+        if re.search(r"\bget_device\s*\(", removed) and re.search(r"\bput_device\s*\(", removed):
+            yield from _removed_pairs(fd)
+
+
+def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
+    for view in _flow.views(fd, ctx):
+        func = view.new
+        if func is None:
+            continue
+        calls = func.calls()
+        for c in calls:
+            if c.name != "kfree" or not c.args:
+                continue
+            ln = view.by_new.get(c.line)
+            if ln is None or not ln.added:
+                continue
+            obj = c.args[0]
+            owner = next((r for r in calls if r.name in _OWNS_MEMORY and r.line < c.line and r.args
+                          and (_apis.same_object(r.args[0], obj) or _apis.same_object(r.lhs or "", obj))), None)
+            prior_put = next((p for p in calls if p.name in _DEV_PUTS and p.line < c.line and p.args
+                              and _apis.same_object(p.args[0], obj) and _same_path(p.node, c.node)), None)
+            if prior_put is not None:
+                yield RULE.finding(fd.path, ln, f"kfree({_short(obj)}) after {prior_put.name}() frees it "
+                                                f"twice: the release already did", confidence=(
+                                                    Confidence.HIGH if owner else None))
+                continue
+            if owner is None or _in_else_of_put(c.node, obj):
+                continue
+            if not _same_path(owner.node, c.node) and not _reaches_by_goto(func, owner, c):
+                continue
+            yield RULE.finding(fd.path, ln, f"kfree({_short(obj)}) after {owner.name}(): "
+                                            f"release it with put_device()")
+
+
+def _same_path(a, b) -> bool:
+    """b runs after a on one path: a's block encloses b (no else branch in between)."""
+    blk = a.parent
+    while blk is not None and blk.type != "compound_statement":
+        blk = blk.parent
+    if blk is None or not cmodel.contains(blk, b):
+        return False
+    for anc in cmodel.ancestors(b):
+        if anc == blk:
+            return True
+        if anc.type == "else_clause":
+            return False
+    return True
+
+
+def _reaches_by_goto(func, owner, kfree_call) -> bool:
+    """A goto after the registration leads to the label chain holding the kfree."""
+    for j in func.jumps():
+        if j.kind != "goto" or j.line <= owner.line:
+            continue
+        for st in func.label_path(j.label):
+            if cmodel.contains(st, kfree_call.node):
+                return True
+    return False
+
+
+def _in_else_of_put(node, obj: str) -> bool:
+    for anc in cmodel.ancestors(node):
+        if anc.type == "else_clause" and anc.parent is not None and anc.parent.type == "if_statement":
+            cons = anc.parent.child_by_field_name("consequence")
+            if cons is not None and any(c.name in _DEV_PUTS and c.args and _apis.same_object(c.args[0], obj)
+                                        for c in _flow.calls_in(cons)):
+                return True
+    return False
+
+
+def _put_calls(lines) -> list[tuple[object, str, str]]:
+    out = []
+    for st in statements(lines):
+        m = _CALL.match(st.text)
+        if m and _apis.is_putter(m.group("name")):
+            args = list(cmodel.split_args(m.group("args")))
+            out.append((st, m.group("name"), _apis.put_object(m.group("name"), args) or ""))
+    return out
+
+
+def _putter_swaps(fd) -> Iterator[Finding]:
+    all_added = _put_calls(fd.added())
+    for h in fd.hunks:
+        rs = runs(h.lines)
+        for a, b in zip(rs, rs[1:]):
+            if {a[0].kind, b[0].kind} != {"-", "+"}:
+                continue
+            rem = a if a[0].removed else b
+            add = b if rem is a else a
+            for _, rname, robj in _put_calls(rem):
+                if rname not in _apis.TYPED_PUTTERS:
+                    continue
+                if any(_apis.same_object(o, robj) for _, _, o in all_added):
+                    continue
+                for st, aname, aobj in _put_calls(add):
+                    if aname == "put_device" and not _apis.same_object(aobj, robj):
+                        yield RULE.finding(fd.path, st.line_of(r"put_device"),
+                                           f"put_device({_short(aobj, 20)}) replaces {rname}({_short(robj, 16)}): "
+                                           f"that reference leaks")
+
+
+def _unconditional_puts(fd, overput: bool) -> Iterator[Finding]:
+    """`if (cond) put(x);` rewritten as a bare `put(x);`."""
+    if overput:
+        return
+    for h in fd.hunks:
+        removed = [(st, n, o) for st, n, o in _put_calls(h.old_side()) if all(ln.removed for ln in st.lines)]
+        added = [(st, n, o) for st, n, o in _put_calls(h.new_side()) if st.any_added]
+        for rst, rname, robj in removed:
+            m = _CALL.match(rst.text)
+            guarded = m.group("cond") or _guard_above(h.old_side(), rst)
+            if not guarded or re.search(r"\b%s\b" % re.escape(robj.lstrip("&").split("->")[0]), guarded):
+                continue  # `if (x) put(x)` is a NULL guard, not a condition on ownership
+            for ast, aname, aobj in added:
+                if aname == rname and aobj == robj and not _CALL.match(ast.text).group("cond") \
+                        and not _guard_above(h.new_side(), ast):
+                    yield RULE.finding(fd.path, ast.line_of(re.escape(aname)),
+                                       f"{aname}() made unconditional: the guarded case "
+                                       f"({_short(guarded, 24)}) is put elsewhere")
+
+
+def _guard_above(lines, st) -> str | None:
+    """The condition of an `if (...)` line directly above a one-statement body."""
+    first = st.lines[0]
+    idx = lines.index(first)
+    for prev in reversed(lines[:idx]):
+        t = prev.text.strip()
+        if not t:
+            continue
+        m = re.match(r"^if\s*\((.*)\)\s*$", t)
+        return m.group(1) if m else None
+    return None
+
+
+def _removed_pairs(fd) -> Iterator[Finding]:
+    gets = []
+    for st in statements(fd.removed()):
+        for m in re.finditer(r"\bget_device\s*\(", st.text):
+            args = cmodel.split_args(_flow.balanced(st.text, m.end()))
+            if args and all(ln.removed for ln in st.lines):
+                gets.append((st, args[0]))
+    if not gets:
+        return
+    puts = [(st, o) for st, n, o in _put_calls(fd.removed()) if n == "put_device"]
+    added_refs = _put_calls(fd.added())
+    added_text = "\n".join(ln.text for ln in fd.added())
+    for st, obj in gets:
+        if not any(_apis.same_object(o, obj) for _, o in puts):
+            continue
+        if re.search(r"\bget_device\s*\(", added_text) or any(_apis.same_object(o, obj) for _, _, o in added_refs):
+            continue  # moved or replaced
+        if _has_kept_neighbour(fd, st):
+            yield RULE.finding(fd.path, st.line_of(r"get_device"),
+                               f"removing get_device({_short(obj)}) and its put lets the device be "
+                               f"freed while still referenced")
+
+
+def _has_kept_neighbour(fd, st) -> bool:
+    """The get sat in code that stays (the function is edited, not deleted)."""
+    for h in fd.hunks:
+        if st.lines[0] in h.lines:
+            i = h.lines.index(st.lines[0])
+            near = h.lines[max(0, i - 3):i + 4]
+            return any(ln.kind == " " and ln.text.strip() not in ("", "{", "}") for ln in near)
+    return False
