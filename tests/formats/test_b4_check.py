@@ -215,3 +215,19 @@ def test_real_thread_from_b4_copy(topdir, tmp_path, inproc):
     env = _tracking(topdir, tmp_path, MAX5970.read_bytes())
     (row,) = b4_checks.run_series_checks((_msgid(cover), cover), [SERIES_CMD], str(topdir), extra_env=env)
     assert (row["status"], row["summary"]) == ("pass", "no findings in 2 patches")
+
+
+@pytest.mark.parametrize("rev, summary", [
+    ("v1", r"\d+ warnings: MOD001 module-self-pin \(in 2 of 2 patches\)"),
+    ("v2", r"\d+ warnings: MOD001 module-self-pin \(in 3 of 3 patches\)"),
+])
+def test_series_check_fetches_the_thread_by_message_id(public_inbox, series_repo, tmp_path, rev, summary):
+    """No b4 thread copy: the cover's Message-Id is fetched from the public-inbox b4 is set up
+    for; v1 and v2 share one thread, and each cover letter gets its own revision reviewed."""
+    repo = tmp_path / "tree"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "b4.midmask", public_inbox.midmask], check=True)
+    cover = _msg(getattr(series_repo, rev)[0].read_bytes())
+    (row,) = b4_checks.run_series_checks((_msgid(cover), cover), [SERIES_CMD], str(repo))
+    assert row["tool"] == "reviewbot-series" and row["status"] == "warn"
+    assert re.fullmatch(summary, row["summary"]), row["summary"]
