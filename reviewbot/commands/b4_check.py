@@ -106,7 +106,8 @@ def row(review: Review, show_all: bool, tool: str = TOOL, series: bool = False) 
             hit = len({f.patch_index for f in findings})
             summary += f" (in {hit} of {_plural(len(review.series.patches), 'patch', 'patches')})"
     else:
-        summary = "no findings" + (f" in {len(review.series.patches)} patches" if series else "")
+        summary = "no findings" + (f" in {_plural(len(review.series.patches), 'patch', 'patches')}"
+                                   if series else "")
     if suppressed:
         summary += f"; {suppressed} suppressed by the author"
     status = "pass"

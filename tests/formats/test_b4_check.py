@@ -185,7 +185,7 @@ def test_series_check_sees_cover_letter_directives(topdir, tmp_path):
     env = _tracking(topdir, tmp_path, mbox)
     (row,) = b4_checks.run_series_checks((_msgid(cover), cover), [SERIES_CMD], str(topdir), extra_env=env)
     assert row["tool"] == "reviewbot-series" and row["status"] == "pass"
-    assert re.fullmatch(r"no findings in 1 patches; \d+ suppressed by the author", row["summary"])
+    assert re.fullmatch(r"no findings in 1 patch; \d+ suppressed by the author", row["summary"])
     # The per-patch check cannot see the cover letter: it still reports them.
     patch = _msg(mbox.split(b"From mboxrd@z Thu Jan  1 00:00:00 1970\n")[2])
     (prow,) = b4_checks.run_perpatch_checks([(_msgid(patch), patch)], [CMD], str(topdir))[_msgid(patch)]
