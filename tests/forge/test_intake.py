@@ -66,31 +66,56 @@ class Served:
         raise AssertionError("condition not reached in time")
 
 
-@pytest.fixture
-def served(tmp_path, monkeypatch):
-    monkeypatch.setenv("REVIEWBOT_GITHUB_WEBHOOK_SECRET", SECRET)
-    monkeypatch.setenv("REVIEWBOT_GITLAB_WEBHOOK_TOKEN", GL_TOKEN)
-    monkeypatch.setenv("REVIEWBOT_GITHUB_TOKEN", FakeGitHub.TOKEN)
-    monkeypatch.setenv("REVIEWBOT_GITLAB_TOKEN", FakeGitLab.TOKEN)
-    monkeypatch.setenv("REVIEWBOT_GITLAB_URL", "https://gitlab.example.com")
-    monkeypatch.delenv("REVIEWBOT_DATABASE_URL", raising=False)
-    github, gitlab = FakeGitHub(), FakeGitLab()
-    mux = httpx.MockTransport(lambda r: github.handle(r) if r.url.host == "api.github.com" else gitlab.handle(r))
-    cfg = {"database": {"url": f"sqlite:///{tmp_path}/reviewbot.db"}, "server": {"max_body": 64 * 1024}}
+@pytest.fixture(scope="module")
+def _server(tmp_path_factory):
+    """One real uvicorn server for the module (starting one per test costs seconds)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REVIEWBOT_GITHUB_WEBHOOK_SECRET", SECRET)
+    mp.setenv("REVIEWBOT_GITLAB_WEBHOOK_TOKEN", GL_TOKEN)
+    mp.setenv("REVIEWBOT_GITHUB_TOKEN", FakeGitHub.TOKEN)
+    mp.setenv("REVIEWBOT_GITLAB_TOKEN", FakeGitLab.TOKEN)
+    mp.setenv("REVIEWBOT_GITLAB_URL", "https://gitlab.example.com")
+    mp.delenv("REVIEWBOT_DATABASE_URL", raising=False)
+    fakes = {}
+    mux = httpx.MockTransport(lambda r: fakes["github"].handle(r) if r.url.host == "api.github.com"
+                              else fakes["gitlab"].handle(r))
+    db_path = tmp_path_factory.mktemp("intake") / "reviewbot.db"
+    cfg = {"database": {"url": f"sqlite:///{db_path}"}, "server": {"max_body": 64 * 1024}}
     app, settings, pool = serve.build(cfg, workers=1, transport=mux, min_interval=0)
     sock = free_socket()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     t = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     t.start()
-    end = time.monotonic() + 10
+    end = time.monotonic() + 20
     while not server.started and time.monotonic() < end:
         time.sleep(0.01)
     host, port = sock.getsockname()
-    yield Served(f"http://{host}:{port}", pool.queue.engine, github, gitlab, pool, app.state.counters)
+    yield f"http://{host}:{port}", pool, app, fakes
     server.should_exit = True
     t.join(10)
     sock.close()
-    assert github.violations == [] and gitlab.violations == []
+    mp.undo()
+
+
+@pytest.fixture
+def served(_server):
+    url, pool, app, fakes = _server
+    fakes["github"], fakes["gitlab"] = FakeGitHub(), FakeGitLab()
+    engine = pool.queue.engine
+    idle = sa.select(sa.func.count()).select_from(tables.jobs).where(tables.jobs.c.state.in_(("queued", "running")))
+    end = time.monotonic() + 10
+    while time.monotonic() < end:  # let the worker finish what the previous test queued
+        with engine.connect() as c:
+            if not c.execute(idle).scalar():
+                break
+        time.sleep(0.02)
+    with engine.begin() as c:  # a clean slate per test
+        c.execute(tables.jobs.delete())
+        c.execute(tables.deliveries.delete())
+    counters = app.state.counters
+    counters._c.clear()
+    yield Served(url, engine, fakes["github"], fakes["gitlab"], pool, counters)
+    assert fakes["github"].violations == [] and fakes["gitlab"].violations == []
 
 
 def post_github(url, body: bytes, event="pull_request", delivery=None, signature=None, headers=None):
