@@ -117,7 +117,9 @@ def sarif_log(reviews: Iterable[Review], show_all: bool = False) -> dict:
             }},
             "invocations": [{
                 "executionSuccessful": True,
-                "toolExecutionNotifications": [{"level": "note", "message": {"text": n}} for n in notes],
+                "toolExecutionNotifications": [
+                    {"level": "error" if n.startswith("internal:") else "note", "message": {"text": n}}
+                    for n in notes],
             }],
             "results": results,
             "properties": {"series": [{

@@ -142,3 +142,12 @@ def test_the_schema_check_can_fail():
     log["runs"][0]["results"][0]["level"] = "warn"
     del log["runs"][0]["tool"]["driver"]["name"]
     assert len(errors(sarif_schema(), log)) == 2
+
+
+def test_notes_become_notifications_and_check_crashes_are_errors():
+    review = fixture.review()
+    review = replace(review, notes=review.notes + ("internal: TST001 failed on patch 2: KeyError: 'x'",))
+    (inv,) = _log(review)["runs"][0]["invocations"]
+    got = [(n["level"], n["message"]["text"][:30]) for n in inv["toolExecutionNotifications"]]
+    assert got == [("note", "series incomplete: patch(es) 1"), ("note", "reviewbot-ignore in patch 2 ma"),
+                   ("error", "internal: TST001 failed on pat")]
