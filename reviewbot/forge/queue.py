@@ -173,10 +173,10 @@ class Workers:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            self.queue.wakeup.clear()  # before looking: a submit from now on wakes the wait below
             try:
                 if self.run_once():
                     continue
             except Exception:  # database hiccup: log and keep polling
                 log.exception("worker loop error")
             self.queue.wakeup.wait(self.poll)
-            self.queue.wakeup.clear()

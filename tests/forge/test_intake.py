@@ -275,8 +275,8 @@ def test_queue_supersedes_and_recovers(tmp_path):
 
 
 def test_intake_latency_on_loopback(served):
-    """p50/p99 of signed deliveries (REVIEWBOT_BENCH_N, default 200; the README quotes 1,000)."""
-    n = int(os.environ.get("REVIEWBOT_BENCH_N", "200"))
+    """p50/p99 of signed deliveries (REVIEWBOT_BENCH_N, default 100; the README quotes 1,000)."""
+    n = int(os.environ.get("REVIEWBOT_BENCH_N", "100"))
     body = (GH / "pull_request-labeled.json").read_bytes()  # ignored: measures intake, not reviews
     hdrs = {"X-Hub-Signature-256": sign(body), "X-GitHub-Event": "pull_request", "Content-Type": "application/json"}
     times = []
