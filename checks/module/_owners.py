@@ -38,10 +38,10 @@ OWNER_FIELDS: dict[str, str] = {
     "tty_ldisc_ops": "owner", "watchdog_ops": "owner", "rtc_device": "owner",
     "ptp_clock_info": "owner", "pps_source_info": "owner", "posix_clock_operations": "owner",
     "clocksource": "owner", "clock_event_device": "owner", "cpufreq_governor": "owner",
-    "cpufreq_driver": "owner", "cpuidle_driver": "owner", "iommu_ops": "owner",
+    "cpuidle_driver": "owner", "iommu_ops": "owner",
     "dma_device": "owner", "dma_buf": "owner", "dma_buf_export_info": "owner",
     "dma_buf_ops": "owner",  # had an owner before v3.5's dma_buf_export_info
-    "fb_ops": "owner", "consw": "owner", "uio_info": "owner", "uio_device": "owner",
+    "fb_ops": "owner", "consw": "owner", "uio_device": "owner",
     "tee_desc": "owner", "pci_epc_ops": "owner", "framer_ops": "owner",
     "pse_controller_dev": "owner", "pstore_info": "owner", "zpool_driver": "owner",
     "mem_ctl_info": "owner", "acpi_debugger": "owner", "irq_desc": "owner",
@@ -104,7 +104,7 @@ OWNER_MEMBER = r"(?:owner|module|me|cra_module|mod|\w+_owner)"
 # member of every bus driver (platform, i2c, spi, usb, pci, amba, sdw, fsl_mc, virtio, mcb, ...).
 WRAPPER_SET = frozenset({
     "device_driver", "pci_epf_driver", "tty_driver", "mii_bus", "pwm_chip", "rtc_device",
-    "uio_info", "uio_device", "iio_trigger", "phy_provider", "mtd_part_parser", "nls_table",
+    "uio_device", "iio_trigger", "phy_provider", "mtd_part_parser", "nls_table",
     "hotplug_slot",
 })
 

@@ -3,7 +3,8 @@
 ## What it does
 Flags patches that break the symmetry of symbol references:
 - a removed `symbol_get()` / `symbol_request()` whose `symbol_put()` callers stay (the patch
-  removes no matching put and does not re-add the get);
+  removes no matching put and does not re-add the get), and a removed `symbol_put()` whose
+  `symbol_get()` stays (a leaked module reference);
 - a `dvb_attach(foo_attach, ...)` replaced by a direct `foo_attach(...)` call: the frontend's
   release path still does `dvb_detach()` / `symbol_put()` on a reference that was never taken;
 - an added `symbol_put()` / `symbol_put_addr()` for a symbol the patch never gets (low
@@ -37,7 +38,9 @@ both detached takes the second reference explicitly (`symbol_get(foo_attach)`, a
 Hunk mode does not see the export type of the symbol (`symbol_get()` of a plain
 `EXPORT_SYMBOL` fails since 9011e49d54dc) nor every path of the function; the error-path
 balance of an added `symbol_get()` is MOD003's.  A direct `*_attach()` call is only reported
-when the patch itself replaces a `dvb_attach()` of the same function.
+when the patch itself replaces a `dvb_attach()` of the same function.  A removed put is
+medium confidence only when the diff still shows its `symbol_get()` (else it may be the
+removal of a double put, which is a fix).
 
 ## References
 - `include/linux/module.h` (`symbol_get()`, `symbol_put()`), `kernel/module/main.c`
@@ -77,13 +80,32 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue  # both sides change together
         yield RULE.finding(c.path, c.line, f"symbol_get({c.target}) removed but its symbol_put() stays",
                            confidence=Confidence.MEDIUM)
-    removed_get_all = {c.target for c in removed if c.role == "get"}
+    removed_gets = {c.target for c in removed if c.role == "get"}
+    for c in removed:
+        if c.role != "put" or c.in_removed_function or c.target in removed_gets or c.target in added_puts:
+            continue
+        if c.target in added_gets:
+            continue
+        seen = _get_in_context(patch, c.target)
+        yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) removed but its symbol_get() stays",
+                           confidence=Confidence.MEDIUM if seen else Confidence.LOW)
+    removed_get_all = removed_gets
     for c in added:
         if c.role == "put" and c.target not in added_gets and c.target not in removed_puts \
                 and c.target not in removed_get_all:
             yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) without a symbol_get() in this patch",
                                confidence=Confidence.LOW)
     yield from _direct_attach(patch)
+
+
+def _get_in_context(patch: Patch, target: str) -> bool:
+    """Does a context line of the patch still show `symbol_get(target)`?"""
+    for fd in patch.c_files:
+        for ln in fd.lines():
+            if ln.kind == " " and any(a.strip() == target for f in ("symbol_get", "symbol_request")
+                                      for a in call_args(ln.text, f)):
+                return True
+    return False
 
 
 def _direct_attach(patch: Patch) -> Iterator[Finding]:

@@ -82,3 +82,36 @@ def test_fires_on_real_drxk_reversal():
 def test_quiet_on_real_drxk_fix():
     # The fix adds a statement-form symbol_get() that balances the second symbol_put().
     assert_quiet(symbol_get_imbalance, load_case(CASES / "drxk-double-symbol-put.fix.patch"), include_low=True)
+
+
+PUT_REMOVED = diff("""
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -40,8 +40,7 @@ static int foo_bind(struct foo *foo)
+     \tfoo->helper = symbol_get(foo_helper);
+     \treturn 0;
+     }
+     
+     static void foo_unbind(struct foo *foo)
+     {
+    -\tsymbol_put(foo_helper);
+     }
+""")
+
+DOUBLE_PUT_REMOVED = diff("""
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -60,4 +60,3 @@ static void foo_unbind(struct foo *foo)
+     {
+     \tsymbol_put(foo_helper);
+    -\tsymbol_put(foo_helper);
+     }
+""")
+
+
+def test_fires_on_removed_put_whose_get_stays():
+    assert_fires(symbol_get_imbalance, PUT_REMOVED, at=[("drivers/foo/core.c", 46, "old")])
+
+
+def test_removed_put_without_visible_get_is_low():
+    assert_quiet(symbol_get_imbalance, DOUBLE_PUT_REMOVED)
