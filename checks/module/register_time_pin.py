@@ -1,7 +1,8 @@
 """A core pins the provider's module when it registers, and unpins only on unregister.
 
 ## What it does
-Flags an added `try_module_get(x->owner)` / `__module_get(x->owner)` in a `*_register*()`
+Flags an added `.owner = THIS_MODULE` in a `struct cpuidle_driver` (whose core does
+`try_module_get(drv->owner)` in `__cpuidle_register_device()`), and an added `try_module_get(x->owner)` / `__module_get(x->owner)` in a `*_register*()`
 function when the patch adds the matching `module_put()` in an `*_unregister*()` /
 `*_del*()` / `*_remove*()` function: the provider module is pinned for as long as it is
 registered.
@@ -61,6 +62,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
+from reviewbot.checks.module._owners import CORE_PINS_AT_REGISTER, enclosing_initializer, member_of
 from reviewbot.checks.module._refs import REGISTER_FN, UNREGISTER_FN, added_calls, enclosing_function
 
 RULE = Rule.from_doc(__doc__, id="MOD009", slug="register-time-pin", level=Level.WARNING,
@@ -69,6 +71,7 @@ RULE = Rule.from_doc(__doc__, id="MOD009", slug="register-time-pin", level=Level
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    yield from _owner_on_register_pinned_type(patch)
     added = added_calls(patch)
     puts: dict[str, list[str]] = {}
     for c in added:
@@ -83,3 +86,20 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if any(UNREGISTER_FN.search(p) for p in puts[c.target]):
             yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) in {fn}() is held until unregister: "
                                f"the module cannot be unloaded")
+
+
+def _owner_on_register_pinned_type(patch: Patch) -> Iterator[Finding]:
+    """`.owner = THIS_MODULE` added to a type whose core pins the owner at registration."""
+    for fd in patch.c_files:
+        for hunk in fd.hunks:
+            new = hunk.new_side()
+            for i, ln in enumerate(new):
+                if not ln.added:
+                    continue
+                mm = member_of(ln.text)
+                if not mm or mm[0] != "owner" or mm[1] != "THIS_MODULE":
+                    continue
+                info = enclosing_initializer(new, i, hunk.section)
+                if info.member_type in CORE_PINS_AT_REGISTER:
+                    yield RULE.finding(fd.path, ln, f"struct {info.member_type} is pinned by its core at "
+                                       f"register: .owner makes the module unremovable")

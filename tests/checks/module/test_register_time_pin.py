@@ -100,3 +100,32 @@ REAL_CPUIDLE = diff("""
 
 def test_fires_on_real_cpuidle_register_pin():
     assert_fires(register_time_pin, REAL_CPUIDLE, at=[("drivers/cpuidle/cpuidle.c", 643)])
+
+
+CPUIDLE_OWNER = diff("""
+    --- a/drivers/cpuidle/cpuidle-foo.c
+    +++ b/drivers/cpuidle/cpuidle-foo.c
+    @@ -50,3 +50,4 @@ static int foo_enter(struct cpuidle_device *dev, struct cpuidle_driver *drv, int i)
+     static struct cpuidle_driver foo_idle_driver = {
+     \t.name = "foo_idle",
+    +\t.owner = THIS_MODULE,
+     \t.states = {
+""")
+
+FOPS_OWNER = diff("""
+    --- a/drivers/char/foo.c
+    +++ b/drivers/char/foo.c
+    @@ -50,3 +50,4 @@ static int foo_open(struct inode *inode, struct file *file)
+     static const struct file_operations foo_fops = {
+     \t.open = foo_open,
+    +\t.owner = THIS_MODULE,
+     };
+""")
+
+
+def test_fires_on_owner_added_to_cpuidle_driver():
+    assert_fires(register_time_pin, CPUIDLE_OWNER, at=[("drivers/cpuidle/cpuidle-foo.c", 52)])
+
+
+def test_quiet_on_owner_added_to_fops():
+    assert_quiet(register_time_pin, FOPS_OWNER, include_low=True)
