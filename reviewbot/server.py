@@ -46,7 +46,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 def parse_payload(body: bytes, content_type: str | None) -> dict:
     """JSON body (or GitHub's form encoding ``payload=<json>``); 400 when it is not a JSON object."""
     try:
-        if (content_type or "").startswith("application/x-www-form-urlencoded"):
+        if body.startswith(b"payload=") and (content_type or "").startswith("application/x-www-form-urlencoded"):
             body = parse_qs(body.decode("utf-8"), strict_parsing=True)["payload"][0].encode()
         data = json.loads(body)
     except (ValueError, KeyError, UnicodeDecodeError):

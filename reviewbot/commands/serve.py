@@ -28,10 +28,12 @@ def build(cfg: dict, workers: int = 2, **processor_kw):
     from reviewbot.forge.jobs import Processor
     from reviewbot.forge.metrics import Counters
     from reviewbot.forge.queue import DbQueue, Workers
-    from reviewbot.forge.settings import ForgeSettings
+    from reviewbot.forge.settings import ForgeSettings, repo_config
     from reviewbot.server import create_app
 
     settings = ForgeSettings.from_env(cfg)
+    for repo in cfg.get("repos") or {}:  # a bad [repos."x"] table stops the start, not a job later
+        repo_config(cfg, repo)
     engine = db.create_all(config.database_url(cfg))
     queue = DbQueue(engine)
     counters = Counters()

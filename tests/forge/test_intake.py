@@ -318,3 +318,18 @@ def test_serve_command_starts_without_a_config_file(tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_github_form_encoded_delivery(served):
+    from urllib.parse import urlencode
+
+    body = urlencode({"payload": (GH / "pull_request-opened.json").read_text()}).encode()
+    r = post_github(served.url, body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status_code == 202, r.text
+
+
+def test_bad_repo_config_stops_the_start(tmp_path):
+    from reviewbot.errors import InputError
+
+    with pytest.raises(InputError, match="min_level"):
+        serve.build({"database": {"url": f"sqlite:///{tmp_path}/x.db"}, "repos": {"a/b": {"min_level": "loud"}}})
