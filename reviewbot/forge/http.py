@@ -1,7 +1,7 @@
 """One HTTP client for both forges: rate limits, mutation spacing, 5xx backoff, pagination.
 
-- ``retry-after`` (seconds) and ``x-ratelimit-reset`` (epoch seconds, with
-  ``x-ratelimit-remaining: 0``) on 403/429 are honoured up to ``max_wait`` seconds;
+- ``retry-after`` (seconds) and ``x-ratelimit-reset`` / GitLab's ``ratelimit-reset`` (epoch
+  seconds, with ``...-remaining: 0``) on 403/429 are honoured up to ``max_wait`` seconds;
 - mutations (POST/PUT/PATCH/DELETE) are kept ``min_interval`` seconds apart (GitHub asks for
   >= 1 s; tests inject 0 and a fake clock);
 - 5xx and transport errors are retried with exponential backoff;
@@ -140,11 +140,12 @@ class Api:
                 return max(0.0, float(ra))
             except ValueError:
                 return 60.0
-        if resp.headers.get("x-ratelimit-remaining") == "0" and resp.headers.get("x-ratelimit-reset"):
-            try:
-                return max(0.0, float(resp.headers["x-ratelimit-reset"]) - self.clock()) + 1.0
-            except ValueError:
-                return 60.0
+        for prefix in ("x-ratelimit-", "ratelimit-"):  # GitHub; GitLab
+            if resp.headers.get(prefix + "remaining") == "0" and resp.headers.get(prefix + "reset"):
+                try:
+                    return max(0.0, float(resp.headers[prefix + "reset"]) - self.clock()) + 1.0
+                except ValueError:
+                    return 60.0
         if resp.status_code == 429 or "secondary rate limit" in resp.text.lower():
             return 60.0
         return None

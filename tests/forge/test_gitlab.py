@@ -112,3 +112,13 @@ def test_refused_discussion_is_listed_in_the_summary(fake_gitlab, clock):
 def test_closed_mr_is_stale(fake_gitlab, clock):
     fake_gitlab.add_mr(PROJECT, 1, V1, HEAD1).state = "merged"
     assert run(processor(fake_gitlab, clock)) == ("stale", "no longer open (merged)")
+
+
+def test_gitlab_rate_limit_reset_is_honoured(fake_gitlab, clock):
+    fake_gitlab.add_mr(PROJECT, 1, V1, HEAD1)
+    reset = int(clock.time()) + 12
+    fake_gitlab.inject("POST", r"/discussions$", httpx.Response(429, json={"message": "Retry later"}, headers={
+        "ratelimit-remaining": "0", "ratelimit-reset": str(reset)}))
+    proc = processor(fake_gitlab, clock)
+    assert run(proc)[0] == "done"
+    assert 13.0 in clock.sleeps and len(discussions(fake_gitlab)) == 4
