@@ -7,7 +7,7 @@ from reviewbot.checks.module import missing_owner, removed_needed_ref, removed_o
 from reviewbot.checks.module import module_ref_for_unbind, symbol_get_imbalance, unchecked_module_get
 from reviewbot.checks.module import init_exit_self_ref, register_time_pin, unmatched_module_put
 from reviewbot.checks.module import code_after_module_put
-from reviewbot.checks.module import device_ref_imbalance, get_without_put
+from reviewbot.checks.module import device_ref_imbalance, get_without_put, use_after_put
 
 ALL = (
     self_pin,
@@ -23,4 +23,5 @@ ALL = (
     code_after_module_put,
     get_without_put,
     device_ref_imbalance,
+    use_after_put,
 )
