@@ -4,7 +4,9 @@
 Flags an added designated initializer (`static const struct file_operations foo_fops = {...}`)
 of a type that carries a `struct module *` owner member (RULES.md §4, kept as data in
 `checks/module/_owners.py` with the field name per type: `.owner`, `.module`, `.me`,
-`.cra_module`, ...) when the whole initializer is added and sets no owner.
+`.cra_module`, ...) when the whole initializer is added and sets no owner; and an added
+`cdev_init(&x->cdev, &fops)` with no `x->cdev.owner = THIS_MODULE` in the diff (`cdev_init()`
+memsets the cdev and leaves the owner NULL; `chrdev_open()` pins it with `cdev_get()`).
 
 ## Why is this bad?
 The cores that call through these objects pin the module named in the owner field:
@@ -86,6 +88,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if is_built_in_only(fd) or fd.path.endswith(".h"):
             continue
         added_text = "\n".join(ln.text for ln in fd.added())
+        yield from _cdev_without_owner(fd)
         for hunk in fd.hunks:
             new = hunk.new_side()
             codes = code_lines(new)
@@ -114,6 +117,21 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     conf = Confidence.LOW  # debugfs_remove() drains open files (revocation)
                 yield RULE.finding(fd.path, ln, f"struct {typ} {name} sets no .{field}: "
                                    f"nothing pins the module while in use", confidence=conf)
+
+
+def _cdev_without_owner(fd) -> Iterator[Finding]:
+    """`cdev_init(&x->cdev, &fops)` added with no `x->cdev.owner = ...` anywhere in the diff."""
+    text = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
+    for ln in fd.added():
+        m = re.search(r"\bcdev_init\s*\(\s*&?\s*([^,]+?)\s*,", ln.text)
+        if not m:
+            continue
+        obj = re.sub(r"\s+", "", m.group(1))
+        is_ptr = not re.match(r"^\s*cdev_init\s*\(\s*&", ln.text[ln.text.find("cdev_init"):])
+        sep = "->" if is_ptr else "."
+        if re.search(re.escape(obj) + r"\s*(\.|->)\s*owner\s*=", text) or "cdev_set_parent" in text:
+            continue
+        yield RULE.finding(fd.path, ln, f"cdev_init() of {obj} without {obj}{sep}owner = THIS_MODULE")
 
 
 def _debugfs(path: str, name: str, text: str) -> bool:

@@ -165,3 +165,33 @@ def test_quiet_on_built_in_code():
 
 def test_quiet_when_owner_set_at_run_time():
     assert_quiet(missing_owner, RUNTIME_OWNER, include_low=True)
+
+
+CDEV_NO_OWNER = diff("""
+    --- a/drivers/char/foo.c
+    +++ b/drivers/char/foo.c
+    @@ -80,2 +80,4 @@ static int foo_probe(struct platform_device *pdev)
+     \tfoo->devt = MKDEV(foo_major, 0);
+    +\tcdev_init(&foo->cdev, &foo_fops);
+    +\tret = cdev_add(&foo->cdev, foo->devt, 1);
+     \tif (ret)
+""")
+
+CDEV_OWNER = diff("""
+    --- a/drivers/char/foo.c
+    +++ b/drivers/char/foo.c
+    @@ -80,2 +80,5 @@ static int foo_probe(struct platform_device *pdev)
+     \tfoo->devt = MKDEV(foo_major, 0);
+    +\tcdev_init(&foo->cdev, &foo_fops);
+    +\tfoo->cdev.owner = THIS_MODULE;
+    +\tret = cdev_add(&foo->cdev, foo->devt, 1);
+     \tif (ret)
+""")
+
+
+def test_fires_on_cdev_init_without_owner():
+    assert_fires(missing_owner, CDEV_NO_OWNER, at=[("drivers/char/foo.c", 81)])
+
+
+def test_quiet_on_cdev_init_with_owner():
+    assert_quiet(missing_owner, CDEV_OWNER, include_low=True)
