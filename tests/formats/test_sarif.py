@@ -151,3 +151,15 @@ def test_notes_become_notifications_and_check_crashes_are_errors():
     got = [(n["level"], n["message"]["text"][:30]) for n in inv["toolExecutionNotifications"]]
     assert got == [("note", "series incomplete: patch(es) 1"), ("note", "reviewbot-ignore in patch 2 ma"),
                    ("error", "internal: TST001 failed on pat")]
+
+
+def test_a_clean_series_is_a_valid_empty_log(capsys):
+    clean = str(fixture.PATCH.parent.parent / "b4check" / "max5970-v1.mbox")
+    assert main(["review", clean, "--format", "sarif", "--select", "MOD001"]) == 0
+    log = json.loads(capsys.readouterr().out)
+    assert errors(sarif_schema(), log) == []
+    (run,) = log["runs"]
+    assert run["results"] == [] and run["tool"]["driver"]["rules"] == []
+    assert [s["subject"] for s in run["properties"]["series"]] == [
+        "leds: max5970: fix unreleased fwnode_handle in probe function",
+        "leds: max5970: fix unreleased fwnode_handle in probe function"]  # v1 series and the v2 patch
