@@ -28,7 +28,7 @@ class ForgeError(Exception):
     """An API call failed for good.  ``status`` is the HTTP status (0: no response)."""
 
     def __init__(self, method: str, url: str, status: int, message: str, body: Any = None):
-        super().__init__(f"{method} {url}: {status or 'no response'} {message}".strip())
+        super().__init__(f"{method} {url}: {status} {message}".strip() if status else f"{method} {url}: {message}")
         self.status = status
         self.body = body
 

@@ -50,8 +50,9 @@ def publish(gh: GitHub, number: int, head_sha: str, review: Review, findings: li
     if p.inline:
         comments = [{"path": pos.path, "line": pos.github_line, "side": pos.github_side,
                      "body": _cap(posting.comment_body("github", f, p.key[id(f)]))} for f, pos in p.inline]
-        body = (f"reviewbot found {len(p.inline)} new problem{'s' if len(p.inline) != 1 else ''} "
-                f"at `{head_sha[:12]}`; see the summary comment for the rest.")
+        body = f"reviewbot found {len(p.inline)} new problem{'s' if len(p.inline) != 1 else ''} at `{head_sha[:12]}`."
+        if p.summary_only:
+            body += f" {len(p.summary_only)} more {'are' if len(p.summary_only) != 1 else 'is'} listed in the summary comment."
         try:
             gh.create_review(number, head_sha, body, comments)
             out.inline = len(comments)

@@ -150,6 +150,7 @@ def test_inline_cap_overflows_into_the_summary(fake_github, clock):
     assert len(inline_comments(fake_github)) == 3
     body = summary(fake_github)["body"]
     assert "1 more finding did not fit" in body and "zram_drv.c:2091" in body
+    assert fake_github.reviews[0]["body"].endswith("1 more is listed in the summary comment.")
 
 
 def test_line_outside_the_diff_is_refused_and_lands_in_the_summary(fake_github, clock):
