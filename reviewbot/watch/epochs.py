@@ -9,7 +9,6 @@ of the tip: then the epoch is replayed from the start and the caller skips what 
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,6 @@ from typing import Iterator
 
 import git
 
-log = logging.getLogger("reviewbot.watch")
 
 
 @dataclass(frozen=True)
