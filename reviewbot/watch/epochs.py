@@ -17,7 +17,6 @@ from typing import Iterator
 import git
 
 
-
 @dataclass(frozen=True)
 class Mail:
     epoch: int
