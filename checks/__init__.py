@@ -7,7 +7,8 @@ from reviewbot.checks.module import missing_owner, removed_needed_ref, removed_o
 from reviewbot.checks.module import module_ref_for_unbind, symbol_get_imbalance, unchecked_module_get
 from reviewbot.checks.module import init_exit_self_ref, register_time_pin, unmatched_module_put
 from reviewbot.checks.module import code_after_module_put
-from reviewbot.checks.module import device_ref_imbalance, get_without_put, use_after_put
+from reviewbot.checks.module import (device_ref_imbalance, devm_lifetime, devm_wrong_device, get_without_put,
+                                     release_bypassed_by_kfree, use_after_put)
 
 ALL = (
     self_pin,
@@ -24,4 +25,7 @@ ALL = (
     get_without_put,
     device_ref_imbalance,
     use_after_put,
+    devm_wrong_device,
+    devm_lifetime,
+    release_bypassed_by_kfree,
 )

@@ -1,0 +1,129 @@
+"""A devm registration is tied to a device other than the one being probed.
+
+## What it does
+Flags an added `devm_*()` registration (`devm_led_classdev_register`, `devm_*_register`,
+`devm_*_add`, `devm_request_*irq`, ...) in a probe function whose device argument is not the
+probed device: the parent (`pdev->dev.parent`, a pointer assigned from it) or another
+driver's device (`chip->dev` of the MFD core).  A conversion of `foo_register(X, ...)` to
+`devm_foo_register(X, ...)` that keeps such an `X` is the typical way in.
+
+## Why is this bad?
+devres entries are released when the device they are attached to unbinds, "No matter what,
+all devres entries are released on driver detach" (devres.rst).  Attached to the parent, the
+registration outlives the unbind of the child driver whose memory (`led`, `data`) and callbacks
+it uses: use-after-free after `unbind` or `rmmod` of the child.  From the lm3533 fix: "you
+cannot blindly do devres conversions so that deregistration ends up being tied to the parent
+device, something which leads to use-after-free on driver unbind".
+
+## Example
+```c
+static int foo_led_probe(struct platform_device *pdev)
+{
+	led->master = pdev->dev.parent;
+	ret = devm_led_classdev_register(led->master, &led->cdev);
+```
+
+## Use instead
+```c
+static int foo_led_probe(struct platform_device *pdev)
+{
+	ret = devm_led_classdev_register(&pdev->dev, &led->cdev);
+```
+The class device's parent and the devres owner are the same argument here; pass the probed
+device, or keep the non-devm call and unregister in `remove()`.
+
+## Known problems
+In hunk mode a pointer such as `priv->dev` may well be the probed device: it is reported only
+when the patch converts a non-devm call with the same argument (medium) or the hunk shows the
+pointer being set from a parent (high); otherwise at low confidence.
+
+## Confidence
+High when the argument is visibly the parent; medium for a devm conversion on another
+driver's device pointer; low otherwise.
+
+## References
+- `Documentation/driver-api/driver-model/devres.rst`
+- RULES.md MOD016: d584221e683b "leds: lm3533: fix use-after-free on unbind"
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot import cmodel
+from reviewbot.checks.module import _flow
+from reviewbot.clex import statements
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.rules import Rule
+
+RULE = Rule.from_doc(__doc__, id="MOD016", slug="devm-wrong-device", level=Level.WARNING,
+                     confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
+
+_DEVM_REG = re.compile(r"\b(devm_\w*(?:register|_add|_create|request_\w*irq|_attach)\w*)\s*\(")
+# probe(struct platform_device *pdev) and friends: the bus object whose `dev` is being probed
+_PROBE_PARAM = re.compile(r"\b(?:platform_device|i2c_client|spi_device|usb_interface|pci_dev|"
+                          r"auxiliary_device|serdev_device|mdio_device|sdio_func|amba_device|"
+                          r"hid_device|virtio_device|device)\s*\*\s*(\w+)")
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    for fd in patch.c_files:
+        added = "\n".join(ln.text for ln in fd.added())
+        if not _DEVM_REG.search(added):
+            continue
+        for h in fd.hunks:
+            params = _PROBE_PARAM.findall(h.section or "")
+            if not params or not re.search(r"probe|bind|init", h.section or ""):
+                continue
+            shown = "\n".join(ln.text for ln in h.lines if ln.kind != "-")
+            post = ctx.post(fd.path)
+            scope = post if post is not None else shown
+            removed = [st.text for st in statements(h.old_side()) if all(ln.removed for ln in st.lines)]
+            for st in statements(h.new_side()):
+                if not st.any_added:
+                    continue
+                for m in _DEVM_REG.finditer(st.text):
+                    args = cmodel.split_args(_flow.balanced(st.text, m.end()))
+                    if not args:
+                        continue
+                    dev = args[0]
+                    verdict = _judge(dev, params, scope)
+                    if verdict is None:
+                        continue
+                    plain = m.group(1)[len("devm_"):]
+                    converted = any(re.search(r"\b%s\s*\(\s*%s\s*," % (re.escape(plain), re.escape(dev)), r)
+                                    for r in removed)
+                    if verdict == "parent":
+                        conf = Confidence.HIGH
+                    elif converted:
+                        conf = None
+                    else:
+                        conf = Confidence.LOW
+                    yield RULE.finding(fd.path, st.line_of(re.escape(m.group(1))),
+                                       f"{m.group(1)}() on {dev[:24]}: released when that device "
+                                       f"unbinds, not this one", confidence=conf)
+
+
+def _judge(dev: str, params: list[str], scope: str) -> str | None:
+    """'parent', 'other', or None when `dev` is (or may be) the probed device."""
+    d = re.sub(r"\s+", "", dev)
+    for p in params:
+        if d in (f"&{p}->dev", p, f"{p}->dev", f"&{p}->device"):
+            return None
+    if re.search(r"(->|\.)parent\b", d):
+        return "parent"
+    if re.fullmatch(r"\w+", d):
+        # a local: parent if assigned from one, else assume the probed device (`dev = &pdev->dev`)
+        if re.search(r"\b%s\s*=\s*[^;]*(->|\.)parent\s*;" % re.escape(d), scope):
+            return "parent"
+        return None
+    # `x->dev`, `led->master`: parent when the hunk shows it assigned from a parent pointer
+    if re.search(r"%s\s*=\s*[^;]*(->|\.)parent\s*;" % re.escape(d), scope):
+        return "parent"
+    if re.search(r"%s\s*=\s*&?(%s)(->dev)?\s*;" % (re.escape(d), "|".join(map(re.escape, params))), scope):
+        return None  # `priv->dev = &pdev->dev;`
+    if re.search(r"\b%s\s*=\s*dev\s*;" % re.escape(d), scope):
+        return None
+    return "other"

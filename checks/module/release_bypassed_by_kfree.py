@@ -1,0 +1,96 @@
+"""An object's destroy/release helper is replaced by a plain `kfree()`.
+
+## What it does
+Flags a removed `foo_destroy(..., obj)` / `foo_release(obj)` / `foo_put(obj)` /
+`foo_free(obj)` call that the patch replaces, at the same place, with `kfree(obj)`.
+
+## Why is this bad?
+A destroy helper usually does more than free the memory: it calls the type's `->destroy`
+callback, drops the references the object holds (the `module_put()` on the owner of its ops,
+`put_device()`/`of_node_put()` of members) and unlinks it.  A bare `kfree()` skips all of that:
+the module that provided the object's type stays pinned forever, member references leak, and
+a still-linked object becomes a use-after-free.  In nf_tables, `nft_obj_destroy()` runs
+`obj->ops->destroy` and `module_put(obj->ops->type->owner)`; freeing a temporary object with
+`kfree()` leaked the expression module reference.
+
+## Example
+```c
+	if (obj->ops->update)
+		obj->ops->update(obj, newobj);
+
+	kfree(newobj);
+```
+
+## Use instead
+```c
+	if (obj->ops->update)
+		obj->ops->update(obj, newobj);
+
+	nft_obj_destroy(&trans->ctx, newobj);
+```
+
+## Known problems
+The helper's body is not read (not even in tree mode, when it lives in another file): a helper
+that is just `kfree()` makes this a false positive; such a patch is a cleanup and says so.
+Plain memory frees (`kvfree`, `kmem_cache_free`, `bitmap_free`, ...) are not helpers and are
+ignored.
+
+## References
+- `Documentation/core-api/kref.rst` (release functions own the teardown)
+- RULES.md MOD003/MOD020 context; netfilter "Fix module reference leak" fixes (RULES.md MOD003
+  commits: "Netfilter pull request 2023-06")
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from reviewbot import cmodel
+from reviewbot.checks.module import _apis, _flow
+from reviewbot.clex import norm, runs, statements
+from reviewbot.context import Context
+from reviewbot.model import Finding, Level, Patch
+from reviewbot.rules import Rule
+
+RULE = Rule.from_doc(__doc__, id="MOD029", slug="release-bypassed-by-kfree", level=Level.WARNING,
+                     tags=("ref-leak",))
+
+# Frees of plain memory: replacing one of these by kfree() changes no ownership.
+_MEMORY_FREES = frozenset({
+    "kvfree", "vfree", "kfree_sensitive", "kzfree", "kmem_cache_free", "bitmap_free", "free_page",
+    "free_pages", "mempool_free", "kfree_const", "devm_kfree", "kvfree_rcu", "kfree_rcu",
+    "dma_free_coherent", "dma_free_attrs", "dma_pool_free", "gen_pool_free", "sg_free_table",
+    "kfree_link", "free_percpu", "kvfree_sensitive", "vunmap", "iounmap", "memunmap",
+})
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    for fd in patch.c_files:
+        if not any("kfree" in ln.text for ln in fd.added()):
+            continue
+        for h in fd.hunks:
+            rs = runs(h.lines)
+            for a, b in zip(rs, rs[1:]):
+                if {a[0].kind, b[0].kind} != {"-", "+"}:
+                    continue
+                rem = a if a[0].removed else b
+                add = b if rem is a else a
+                helpers = []
+                for st in statements(rem):
+                    m = _flow.CallStmt.match(st.text)
+                    if m and not m.group("cond") and _apis.DESTROY_HELPER.match(m.group("name")) \
+                            and m.group("name") not in _MEMORY_FREES:
+                        helpers.append((m.group("name"), [norm(x) for x in cmodel.split_args(m.group("args"))]))
+                if not helpers:
+                    continue
+                for st in statements(add):
+                    m = _flow.CallStmt.match(st.text)
+                    if not m or m.group("name") != "kfree" or m.group("cond"):
+                        continue
+                    obj = norm(m.group("args"))
+                    for name, args in helpers:
+                        if obj in args:
+                            yield RULE.finding(fd.path, st.line_of(r"kfree"),
+                                               f"kfree({obj[:28]}) replaces {name}(): its release "
+                                               f"work and references are skipped")
+                            break
