@@ -7,6 +7,7 @@ Function-level analysis with tree-sitter lives in reviewbot.cmodel.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -14,6 +15,9 @@ from typing import Iterable, Sequence
 from reviewbot.model import DiffLine
 
 _TOKEN = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
+_NOT_NL = re.compile(r"[^\n]")
+_WS = re.compile(r"\s+")
+_DEREF_ASSIGN = re.compile(r"\*\s*\w+\s*=")
 
 
 def blank(text: str) -> str:
@@ -22,28 +26,55 @@ def blank(text: str) -> str:
     def sub(m: re.Match) -> str:
         s = m.group(0)
         if s[0] in "\"'":
-            return s[0] + re.sub(r"[^\n]", " ", s[1:-1]) + s[-1]
-        return re.sub(r"[^\n]", " ", s)
+            return s[0] + _NOT_NL.sub(" ", s[1:-1]) + s[-1]
+        return _NOT_NL.sub(" ", s)
 
     return _TOKEN.sub(sub, text)
 
 
+class _Lines:
+    """Cache key: the very DiffLine objects (identity), kept alive while the entry is cached.
+
+    Several checks ask for the statements of the same hunk side; the answer depends only on
+    these lines, so it is computed once (a bounded LRU keeps memory flat over long series).
+    """
+
+    __slots__ = ("lines", "_hash")
+
+    def __init__(self, lines: Iterable[DiffLine]):
+        self.lines = tuple(lines)
+        self._hash = hash(tuple(map(id, self.lines)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, _Lines) and len(self.lines) == len(other.lines)
+                and all(a is b for a, b in zip(self.lines, other.lines)))
+
+
 def code_lines(lines: Sequence[DiffLine]) -> list[str]:
     """The lines' text with comments/strings blanked, comment state carried across lines."""
+    return list(_code_lines(_Lines(lines)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _code_lines(key: _Lines) -> tuple[str, ...]:
+    lines = key.lines
     joined = "\n".join(ln.text for ln in lines)
     # An unterminated /* at the end of a fragment: blank to the end.
     out = blank(joined)
     start = out.find("/*")
     if start >= 0:
-        out = out[:start] + re.sub(r"[^\n]", " ", out[start:])
+        out = out[:start] + _NOT_NL.sub(" ", out[start:])
     # A fragment that starts inside a comment (' * foo' / '*/' lines).
     res = out.split("\n")
     for i, ln in enumerate(lines):
         t = ln.text.lstrip()
         if t.startswith("*") and not t.startswith("*)") and "*/" not in t[:2] or t.startswith("*/"):
-            if not re.match(r"\*\s*\w+\s*=", t):  # '*p = x;' is code
+            if not _DEREF_ASSIGN.match(t):  # '*p = x;' is code
                 res[i] = " " * len(res[i])
-    return res
+    return tuple(res)
 
 
 @dataclass(frozen=True)
@@ -69,11 +100,17 @@ class Stmt:
 
 def statements(lines: Sequence[DiffLine]) -> list[Stmt]:
     """Join physical lines into statements (split after ';', '{', '}' and preprocessor lines)."""
+    return list(_statements(_Lines(lines)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _statements(key: _Lines) -> tuple[Stmt, ...]:
+    lines = key.lines
     out: list[Stmt] = []
     buf: list[DiffLine] = []
     parts: list[str] = []
     depth = 0
-    for ln, code in zip(lines, code_lines(lines)):
+    for ln, code in zip(lines, _code_lines(key)):
         stripped = code.strip()
         if not buf and stripped.startswith("#"):
             out.append(Stmt(stripped, (ln,)))
@@ -84,14 +121,14 @@ def statements(lines: Sequence[DiffLine]) -> list[Stmt]:
         parts.append(stripped)
         depth += stripped.count("(") - stripped.count(")")
         if depth <= 0 and (stripped.endswith((";", "{", "}")) or stripped.endswith(":") and not stripped.endswith("::")):
-            out.append(Stmt(re.sub(r"\s+", " ", " ".join(parts)).strip(), tuple(buf)))
+            out.append(Stmt(_WS.sub(" ", " ".join(parts)).strip(), tuple(buf)))
             buf, parts, depth = [], [], 0
         elif len(buf) > 40:  # runaway (macro soup): give up on this fragment
-            out.append(Stmt(re.sub(r"\s+", " ", " ".join(parts)).strip(), tuple(buf)))
+            out.append(Stmt(_WS.sub(" ", " ".join(parts)).strip(), tuple(buf)))
             buf, parts, depth = [], [], 0
     if buf:
-        out.append(Stmt(re.sub(r"\s+", " ", " ".join(parts)).strip(), tuple(buf)))
-    return out
+        out.append(Stmt(_WS.sub(" ", " ".join(parts)).strip(), tuple(buf)))
+    return tuple(out)
 
 
 def call_args(text: str, func: str) -> list[str]:
