@@ -462,3 +462,14 @@ def test_rule_fires_on_the_defect_and_not_on_its_fix(kernel_repo, name, rule, pa
     fix = kernel_repo.cases[f"fix-{name}"]
     quiet = tree.review_with_tree(series_of(fix.mbox), str(kernel_repo.path), checks)
     assert quiet.context == "tree" and quiet.shown() == [], quiet.findings
+
+
+def test_a_bare_clone_works_as_tree(kernel_repo, tmp_path, private_tmp):
+    bare = tmp_path / "linux.git"
+    git(kernel_repo.path, "clone", "-q", "--bare", str(kernel_repo.path), str(bare))
+    case = kernel_repo.cases["self-pin"]
+    review, ctxs, _ = with_tree(series_of(case.mbox), SimpleNamespace(path=bare), *rule_checks("MOD001"))
+    assert review.context == "tree"
+    assert ctxs[1].post(OPENDICE) == kernel_repo.read(case.commit, OPENDICE)
+    assert [f.rule.id for f in review.findings] == ["MOD001"]
+    assert not any(private_tmp.iterdir())
