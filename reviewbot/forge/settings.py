@@ -14,6 +14,7 @@ Per repository (``[repos."owner/name"]``, GitLab: the project's path with namesp
   select = ["MOD001"]       # run only these rules (IDs or slugs); default: all
   ignore = ["MOD014"]       # skip these rules
   min_level = "warning"     # error | warning | check
+  min_confidence = "medium" # high | medium | low
   inline = true             # inline comments; false: summary comment only
   max_inline = 30           # inline comments per review; the rest goes to the summary
   tree = "/srv/git/linux"   # a local clone: review with whole files at the PR base (tree mode)
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from reviewbot.errors import InputError
-from reviewbot.model import Level
+from reviewbot.model import Confidence, Level
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class ForgeSettings:
 
 
 _LEVELS = {"error": Level.ERROR, "warning": Level.WARNING, "check": Level.CHECK}
+_CONFIDENCES = {"high": Confidence.HIGH, "medium": Confidence.MEDIUM, "low": Confidence.LOW}
 
 
 @dataclass(frozen=True)
@@ -77,30 +79,36 @@ class RepoConfig:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     min_level: Level = Level.WARNING
+    min_confidence: Confidence = Confidence.MEDIUM
     inline: bool = True
     max_inline: int = 30
     tree: str | None = None
     tree_fetch: bool = False
 
-    def wants(self, level: Level) -> bool:
-        return level.rank <= self.min_level.rank
+    def wants(self, level: Level, confidence: Confidence) -> bool:
+        return level.rank <= self.min_level.rank and confidence.rank <= self.min_confidence.rank
 
 
 def repo_config(cfg: Mapping[str, Any], repo: str) -> RepoConfig:
     """The policy for one repository; a repository not in the file gets the defaults."""
     raw = (cfg.get("repos") or {}).get(repo) or {}
     where = f'[repos."{repo}"]'
-    unknown = set(raw) - {"enabled", "select", "ignore", "min_level", "inline", "max_inline", "tree", "tree_fetch"}
+    unknown = set(raw) - {"enabled", "select", "ignore", "min_level", "min_confidence", "inline", "max_inline",
+                          "tree", "tree_fetch"}
     if unknown:
         raise InputError(where, f"unknown key(s): {', '.join(sorted(unknown))}")
     level = str(raw.get("min_level", "warning")).lower()
     if level not in _LEVELS:
         raise InputError(where, f"min_level must be one of {', '.join(_LEVELS)}, not {level!r}")
+    conf = str(raw.get("min_confidence", "medium")).lower()
+    if conf not in _CONFIDENCES:
+        raise InputError(where, f"min_confidence must be one of {', '.join(_CONFIDENCES)}, not {conf!r}")
     for k in ("select", "ignore"):
         if not isinstance(raw.get(k, []), list):
             raise InputError(where, f"{k} must be a list of rule IDs or slugs")
     return RepoConfig(enabled=bool(raw.get("enabled", True)), select=tuple(raw.get("select", ())),
                       ignore=tuple(raw.get("ignore", ())), min_level=_LEVELS[level],
+                      min_confidence=_CONFIDENCES[conf],
                       inline=bool(raw.get("inline", True)), max_inline=int(raw.get("max_inline", 30)),
                       tree=str(Path(raw["tree"]).expanduser()) if raw.get("tree") else None,
                       tree_fetch=bool(raw.get("tree_fetch", False)))

@@ -13,7 +13,7 @@ from reviewbot.diffparse import parse_diff
 from reviewbot.errors import InputError
 from reviewbot.forge import events
 from reviewbot.forge.settings import ForgeSettings, RepoConfig, repo_config
-from reviewbot.model import Level, Side
+from reviewbot.model import Confidence, Level, Side
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,12 +52,12 @@ def test_repo_config_from_the_deploy_example():
     cfg = tomllib.loads('[repos."acme/linux-drivers"]\n' + re.sub(r"(?m)^# ", "", block.group(1)))
     rc = repo_config(cfg, "acme/linux-drivers")
     assert rc == RepoConfig(enabled=True, select=("MOD001", "MOD003"), ignore=("module-self-pin",),
-                            min_level=Level.WARNING, inline=True, max_inline=30, tree="/srv/git/linux",
+                            min_level=Level.WARNING, min_confidence=Confidence.MEDIUM, inline=True, max_inline=30, tree="/srv/git/linux",
                             tree_fetch=True)
     assert repo_config(cfg, "someone/else") == RepoConfig()
 
 
-@pytest.mark.parametrize("raw,msg", [({"min_level": "loud"}, "min_level"), ({"inlin": False}, "unknown key"),
+@pytest.mark.parametrize("raw,msg", [({"min_level": "loud"}, "min_level"), ({"min_confidence": "x"}, "min_confidence"), ({"inlin": False}, "unknown key"),
                                      ({"select": "MOD001"}, "list")])
 def test_repo_config_errors_are_one_line(raw, msg):
     with pytest.raises(InputError) as exc:
@@ -84,3 +84,11 @@ def test_signature_helpers():
     assert not events.github_signature_ok("k", body, None)
     assert events.gitlab_token_ok("tok", "tok") and not events.gitlab_token_ok("tok", "tok ")
     assert events.delivery_id({}, body).startswith("sha256:")
+
+
+def test_repo_config_level_and_confidence_filter():
+    rc = repo_config({"repos": {"o/r": {"min_level": "error", "min_confidence": "high"}}}, "o/r")
+    assert rc.wants(Level.ERROR, Confidence.HIGH)
+    assert not rc.wants(Level.WARNING, Confidence.HIGH) and not rc.wants(Level.ERROR, Confidence.MEDIUM)
+    assert RepoConfig().wants(Level.WARNING, Confidence.MEDIUM) and not RepoConfig().wants(Level.CHECK, Confidence.HIGH)
+    assert not RepoConfig().wants(Level.ERROR, Confidence.LOW)
