@@ -6,7 +6,7 @@
   as the first word of the family package's docstring (`MOD: module ownership ...`);
 - REDIRECTS point at existing rules and never shadow a live ID or slug;
 - every docstring has the required sections (rules.REQUIRED_SECTIONS) and a reference list;
-- every rule has tests/checks/<family>/test_<module>.py with test_fires_* and test_quiet_*.
+- every rule has tests/checks/<family>/test_<module or slug>.py with test_fires_* and test_quiet_*.
 """
 
 from __future__ import annotations
@@ -104,8 +104,12 @@ def _test_functions(path: Path) -> set[str]:
 @pytest.mark.parametrize("name", RULE_MODULES, ids=_ids(RULE_MODULES))
 def test_rule_has_fire_and_quiet_tests(name):
     _, _, family, module = name.split(".")
-    path = ROOT / "tests" / "checks" / family / f"test_{module}.py"
-    assert path.is_file(), f"{importlib.import_module(name).RULE.id}: no tests at {path.relative_to(ROOT)}"
+    rule = importlib.import_module(name).RULE
+    # tests/checks/<family>/test_<module>.py, or test_<slug in snake_case>.py (STYLE.md §3.8)
+    candidates = [ROOT / "tests" / "checks" / family / f"test_{stem}.py"
+                  for stem in dict.fromkeys((module, rule.slug.replace("-", "_")))]
+    path = next((c for c in candidates if c.is_file()), candidates[0])
+    assert path.is_file(), f"{rule.id}: no tests at {' or '.join(str(c.relative_to(ROOT)) for c in candidates)}"
     funcs = _test_functions(path)
     assert any(f.startswith("test_fires_") for f in funcs), f"{path.relative_to(ROOT)}: no test_fires_*"
     assert any(f.startswith("test_quiet_") for f in funcs), f"{path.relative_to(ROOT)}: no test_quiet_*"
