@@ -122,3 +122,17 @@ def test_gitlab_rate_limit_reset_is_honoured(fake_gitlab, clock):
     proc = processor(fake_gitlab, clock)
     assert run(proc)[0] == "done"
     assert 13.0 in clock.sleeps and len(discussions(fake_gitlab)) == 4
+
+
+def test_summary_note_needs_marker_and_our_id(fake_gitlab, clock):
+    fake_gitlab.add_mr(PROJECT, 1, V1, HEAD1)
+    fake_gitlab.notes[(PROJECT, 1)] = [{"id": 5, "body": f"copied {posting.SUMMARY_MARKER}", "system": False,
+                                        "author": dict(FakeGitLab.HUMAN)}]
+    # a human's discussion quoting one of our fingerprints does not count as posted
+    fake_gitlab.discussions[(PROJECT, 1)] = [{"id": "f" * 40, "notes": [{"id": 6, "author": dict(FakeGitLab.HUMAN),
+                                               "body": "see <!-- reviewbot:fp=0123456789abcdef -->"}]}]
+    assert run(processor(fake_gitlab, clock))[0] == "done"
+    assert fake_gitlab.notes[(PROJECT, 1)][0]["body"].startswith("copied")  # not edited
+    ours = [n for n in fake_gitlab.notes[(PROJECT, 1)] if n["author"]["id"] == FakeGitLab.USER["id"]]
+    assert len(ours) == 1 and posting.SUMMARY_MARKER in ours[0]["body"]
+    assert len(discussions(fake_gitlab)) == 5
