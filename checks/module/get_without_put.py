@@ -102,7 +102,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         removed_gets = _calls_on(fd.removed(), putters=False)
         for view in _flow.views(fd, ctx):
             # cheap gates first: parse a function only when its hunks show a putter
-            shown = view.text()
+            shown = view.text() if view.partial else (view.new.text if view.new else view.text())
             if not _apis.PUTTER_NAMES.search(shown):
                 continue
             changed = view.text("+-")
@@ -110,8 +110,9 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 yield from _removed_puts(fd, view, added_puts, removed_gets, cleanup, overput)
             if re.search(r"\b(goto|return)\b", changed):
                 yield from _retargets(fd, view, cleanup, overput)
-                if _apis.GETTER_NAMES.search(shown):
-                    yield from _new_exits(fd, view)
+            if (not view.partial or re.search(r"\b(goto|return)\b", changed)) and \
+                    _apis.GETTER_NAMES.search(view.new.text if not view.partial and view.new else shown):
+                yield from _new_exits(fd, view)
 
 
 # ------------------------------------------------------------------ removed puts (diff side)
@@ -159,15 +160,29 @@ def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: b
                 continue  # one put replaced by another: MOD019 judges the pair
             if cleanup:
                 continue  # __free()/scoped/devm action now drops it
-            if not view.partial and obj in new_gets:
+            if not view.partial and any(_apis.same_object(obj, g) for g in new_gets):
                 continue  # tree mode: the path analysis below reports the leaking exit
             exit_ok = _on_kept_exit_path(stmts, i, obj)
             if exit_ok is None:
                 continue
-            conf = Confidence.LOW if overput else (Confidence.HIGH if obj in new_gets else None)
+            if _added_goto_puts(view, h, obj):
+                continue  # the put moved into an unwind label the new code jumps to
+            conf = Confidence.LOW if overput else (
+                Confidence.HIGH if any(_apis.same_object(obj, g) for g in new_gets) else None)
             line = st.line_of(re.escape(name))
             yield RULE.finding(fd.path, line, f"removed {name}({_short(obj)}) leaves the reference "
                                               f"held on this exit path", confidence=conf)
+
+
+def _added_goto_puts(view: _flow.FuncView, h, obj: str) -> bool:
+    gotos = [m.group(1) for ln in h.lines if ln.added for m in [re.search(r"\bgoto\s+(\w+)", ln.text)] if m]
+    if not gotos or view.new is None:
+        return False
+    for label in gotos:
+        calls, found = _flow.chain_calls(view.new, label)
+        if found and _flow.puts_of(calls, obj):
+            return True
+    return False
 
 
 def _swapped(h, st) -> bool:

@@ -1,0 +1,219 @@
+import difflib
+
+from reviewbot.checks.module import get_without_put
+from reviewbot.context import Context, FileImages
+from reviewbot.diffparse import parse_diff
+from reviewbot.model import Patch, Series
+from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case
+
+CASES = DATA / "checks" / "get-without-put-on-exit"
+
+REMOVED_PUT = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -20,6 +20,4 @@ static int bar_probe(struct platform_device *pdev)
+     \tbuf = kmalloc(64, GFP_KERNEL);
+    -\tif (!buf) {
+    -\t\tput_device(&peer->dev);
+    +\tif (!buf)
+     \t\treturn -ENOMEM;
+    -\t}
+     \tpriv->buf = buf;
+""")
+
+RETARGET = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -30,11 +30,11 @@ static int bar_probe(struct platform_device *pdev)
+     \tret = bar_setup(priv);
+     \tif (ret)
+    -\t\tgoto err_put;
+    +\t\tgoto err_free;
+     \treturn 0;
+     
+     err_put:
+     \tmodule_put(priv->ops->owner);
+     err_free:
+     \tkfree(priv);
+     \treturn ret;
+     }
+""")
+
+ADDED_RETURN = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -10,9 +10,12 @@ static int bar_open(struct bar *b)
+     \tif (!try_module_get(b->ops->owner))
+     \t\treturn -ENODEV;
+     \tret = b->ops->open(b);
+    +\tif (ret == -EBUSY)
+    +\t\treturn ret;
+     \tif (ret) {
+     \t\tmodule_put(b->ops->owner);
+     \t\treturn ret;
+     \t}
+    +\tb->open = true;
+     \treturn 0;
+     }
+""")
+
+FREE_CONVERSION = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -20,6 +20,4 @@ static int bar_probe(struct platform_device *pdev)
+    -\tstruct device_node *np = of_get_child_by_name(pdev->dev.of_node, "x");
+    +\tstruct device_node *np __free(device_node) = of_get_child_by_name(pdev->dev.of_node, "x");
+     \tif (of_property_read_u32(np, "reg", &reg)) {
+    -\t\tof_node_put(np);
+     \t\treturn -EINVAL;
+     \t}
+    -\tof_node_put(np);
+""")
+
+MOVED_TO_LABEL = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -20,10 +20,8 @@ static int bar_probe(struct platform_device *pdev)
+     \tret = bar_hw_init(priv);
+    -\tif (ret) {
+    -\t\tput_device(&peer->dev);
+    -\t\treturn ret;
+    -\t}
+    +\tif (ret)
+    +\t\tgoto err_put;
+     \treturn 0;
+     err_put:
+     \tput_device(&peer->dev);
+     \treturn ret;
+     }
+""")
+
+DOUBLE_PUT_FIX = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -20,6 +20,4 @@ static int bar_probe(struct platform_device *pdev)
+     \tbuf = kmalloc(64, GFP_KERNEL);
+    -\tif (!buf) {
+    -\t\tput_device(&peer->dev);
+    +\tif (!buf)
+     \t\treturn -ENOMEM;
+    -\t}
+     \tpriv->buf = buf;
+""", message="The caller already drops the reference: this is a double put on the error path.")
+
+FAILED_GET_PUTS = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -10,10 +10,10 @@ static int bar_attach(struct bar *b)
+     \tb->demod = cl;
+     \tif (!try_module_get(cl->dev.driver->owner))
+    -\t\tgoto err_unregister;
+    +\t\tgoto err_put;
+     \treturn 0;
+     err_put:
+     \tmodule_put(b->demod->dev.driver->owner);
+     err_unregister:
+     \ti2c_unregister_device(b->demod);
+     \treturn -ENODEV;
+     }
+""")
+
+
+def test_fires_on_removed_put_before_kept_return():
+    assert_fires(get_without_put, REMOVED_PUT, at=[("drivers/foo/bar.c", 22, "old")])
+
+
+def test_fires_on_goto_retargeted_past_the_put():
+    assert_fires(get_without_put, RETARGET, at=[("drivers/foo/bar.c", 32)])
+
+
+def test_fires_on_added_return_after_get():
+    assert_fires(get_without_put, ADDED_RETURN, at=[("drivers/foo/bar.c", 14)])
+
+
+def test_fires_on_failed_get_path_that_puts():
+    assert_fires(get_without_put, FAILED_GET_PUTS, at=[("drivers/foo/bar.c", 12)])
+
+
+def test_quiet_on_scope_based_cleanup_conversion():
+    assert_quiet(get_without_put, FREE_CONVERSION)
+
+
+def test_quiet_when_put_moves_to_an_unwind_label():
+    assert_quiet(get_without_put, MOVED_TO_LABEL)
+
+
+def test_double_put_fix_is_low_confidence():
+    assert_quiet(get_without_put, DOUBLE_PUT_FIX)
+    assert_fires(get_without_put, DOUBLE_PUT_FIX, at=[("drivers/foo/bar.c", 22, "old")], include_low=True)
+
+
+def test_fires_on_real_at_hdmac_removed_puts():
+    series = load_case(CASES / "at-hdmac-xlate-put-device.patch")
+    assert_fires(get_without_put, series, at=[("drivers/dma/at_hdmac.c", 1661, "old"),
+                                             ("drivers/dma/at_hdmac.c", 1693, "old")])
+
+
+def test_quiet_on_real_at_hdmac_fix():
+    assert_quiet(get_without_put, load_case(CASES / "at-hdmac-xlate-put-device.fix.patch"), include_low=True)
+
+
+def test_fires_on_real_netxbig_returns_replacing_goto():
+    series = load_case(CASES / "netxbig-of-pdata-put-device.patch")
+    at = [("drivers/leds/leds-netxbig.c", n) for n in (451, 456, 463, 468, 475, 491, 496)]
+    assert_fires(get_without_put, series, at=at + [("drivers/leds/leds-netxbig.c", 589, "old")])
+
+
+def test_fires_on_real_pt3_put_after_failed_get():
+    series = load_case(CASES / "pt3-fe-error-path-module-put.patch")
+    assert_fires(get_without_put, series, at=[("drivers/media/pci/pt3/pt3.c", 396),
+                                             ("drivers/media/pci/pt3/pt3.c", 421)])
+
+
+def test_quiet_on_real_pt3_fix():
+    assert_quiet(get_without_put, load_case(CASES / "pt3-fe-error-path-module-put.fix.patch"), include_low=True)
+
+
+# ---------------------------------------------------------------- tree mode (full functions)
+
+PATH = "drivers/dma/at_hdmac.c"
+XLATE = (CASES / "at_dma_xlate.c").read_text()
+
+
+def tree_case(pre: str, post: str, path: str = PATH):
+    """A one-patch Series for pre -> post, and a context_for giving the full images."""
+    body = "".join(difflib.unified_diff(pre.splitlines(True), post.splitlines(True),
+                                        f"a/{path}", f"b/{path}", n=3))
+    patch = Patch(index=1, subject="[PATCH] test", msgid=None, author="T <t@example.org>", message="",
+                  notes="", diff=body, files=parse_diff(body))
+    series = Series(subject="[PATCH] test", msgid=None, revision=1, base=None, patches=(patch,))
+    ctx = Context(mode="tree", files={path: FileImages(pre=pre, post=post)})
+    return series, (lambda p: ctx)
+
+
+def _line(text: str, needle: str, nth: int = 1) -> int:
+    hits = [i for i, ln in enumerate(text.splitlines(), 1) if needle in ln]
+    return hits[nth - 1]
+
+
+def test_tree_mode_fires_at_the_leaking_return():
+    post = XLATE.replace("\tif (!atslave) {\n\t\tput_device(&dmac_pdev->dev);\n", "\tif (!atslave) {\n", 1)
+    assert post != XLATE
+    series, ctx_for = tree_case(XLATE, post)
+    ret = _line(post, "if (!atslave)") + 1
+    assert_fires(get_without_put, series, at=[(PATH, ret)], context_for=ctx_for)
+
+
+def test_tree_mode_quiet_on_the_6_12_function_edited_elsewhere():
+    post = XLATE.replace("per_id = dma_spec->args[1] & AT91_DMA_CFG_PER_ID_MASK;",
+                         "per_id = dma_spec->args[1] & (AT91_DMA_CFG_PER_ID_MASK);")
+    series, ctx_for = tree_case(XLATE, post)
+    assert_quiet(get_without_put, series, include_low=True, context_for=ctx_for)
+
+
+def test_tree_mode_fires_on_added_early_return():
+    post = XLATE.replace("\tdma_cap_zero(mask);\n",
+                         "\tif (dma_spec->args[0] > 255)\n\t\treturn NULL;\n\tdma_cap_zero(mask);\n", 1)
+    series, ctx_for = tree_case(XLATE, post)
+    ret = _line(post, "args[0] > 255") + 1
+    assert_fires(get_without_put, series, at=[(PATH, ret)], context_for=ctx_for)
