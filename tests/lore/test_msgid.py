@@ -154,3 +154,28 @@ def test_tests_never_read_the_developers_git_config(isolated_git_config, tmp_pat
     scopes = {line.split("\t")[0] for line in out.splitlines()}
     assert scopes <= {"global"}, out
     assert all(f"file:{isolated_git_config}" in line for line in out.splitlines()), out
+
+
+def test_server_error_is_a_one_line_error(tmp_path):
+    """A public-inbox that answers 503 (overloaded lore) is not 'no such message'."""
+    import http.server
+    import threading
+
+    class Busy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_error(503, "busy")
+
+        do_HEAD = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/lkml"
+        line = run("review", "--midmask", f"{url}/%s", "abc@example.org", cwd=tmp_path).one_line_error()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert line == f"reviewbot: abc@example.org: {url} answered HTTP 503"
