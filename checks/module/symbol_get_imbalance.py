@@ -24,12 +24,18 @@ removal ... dvb_attach increments the usage count so it is properly balanced on 
 
 ## Example
 ```c
-	fe = lgdt3306a_attach(config, client->adapter);
+ 	config->i2c_addr = client->addr;
+-	fe = dvb_attach(lgdt3306a_attach, config, client->adapter);
++	fe = lgdt3306a_attach(config, client->adapter);
+ 	if (fe == NULL) {
 ```
 
 ## Use instead
 ```c
-	fe = dvb_attach(lgdt3306a_attach, config, client->adapter);
+ 	config->i2c_addr = client->addr;
+-	fe = lgdt3306a_attach(config, client->adapter);
++	fe = dvb_attach(lgdt3306a_attach, config, client->adapter);
+ 	if (fe == NULL) {
 ```
 Keep one `symbol_get()` per `symbol_put()`.  A function that creates two frontends which are
 both detached takes the second reference explicitly (`symbol_get(foo_attach)`, as drxk does).
