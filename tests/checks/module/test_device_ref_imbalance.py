@@ -1,0 +1,156 @@
+from reviewbot.checks.module import device_ref_imbalance
+from reviewbot.context import Context, FileImages
+from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case
+
+CASES = DATA / "checks" / "device-ref-imbalance"
+
+PUT_THEN_KFREE = diff("""
+    --- a/drivers/foo/bus.c
+    +++ b/drivers/foo/bus.c
+    @@ -40,6 +40,7 @@ static int foo_add(struct foo_bus *bus)
+     \tret = device_add(&foo->dev);
+     \tif (ret) {
+     \t\tput_device(&foo->dev);
+    +\t\tkfree(foo);
+     \t\treturn ret;
+     \t}
+     \treturn 0;
+""")
+
+KFREE_AFTER_REGISTER = diff("""
+    --- a/drivers/foo/bus.c
+    +++ b/drivers/foo/bus.c
+    @@ -40,9 +40,9 @@ static int foo_add(struct foo_bus *bus)
+     \tret = device_register(&foo->dev);
+     \tif (ret)
+     \t\tgoto err_free;
+     \treturn 0;
+     
+     err_free:
+    -\tput_device(&foo->dev);
+    +\tkfree(foo);
+     \treturn ret;
+     }
+""")
+
+KFREE_BEFORE_REGISTER = diff("""
+    --- a/drivers/foo/bus.c
+    +++ b/drivers/foo/bus.c
+    @@ -40,6 +40,10 @@ static int foo_add(struct foo_bus *bus)
+     \tfoo = kzalloc(sizeof(*foo), GFP_KERNEL);
+     \tif (!foo)
+     \t\treturn -ENOMEM;
+    +\tif (bus_busy(bus)) {
+    +\t\tkfree(foo);
+    +\t\treturn -EBUSY;
+    +\t}
+     \tret = device_register(&foo->dev);
+     \tif (ret)
+     \t\tgoto err_put;
+""")
+
+TYPED_TO_GENERIC = diff("""
+    --- a/drivers/foo/acpi.c
+    +++ b/drivers/foo/acpi.c
+    @@ -60,4 +60,4 @@ static int foo_read_acpi(struct foo *p)
+     err:
+     \tdev_err(p->dev, "error %d\\n", ret);
+    -\tacpi_dev_put(adev);
+    +\tput_device(physdev);
+     \treturn ret;
+""")
+
+GENERIC_TO_TYPED = diff("""
+    --- a/drivers/foo/acpi.c
+    +++ b/drivers/foo/acpi.c
+    @@ -60,4 +60,4 @@ static int foo_read_acpi(struct foo *p)
+     err:
+     \tdev_err(p->dev, "error %d\\n", ret);
+    -\tput_device(physdev);
+    +\tacpi_dev_put(adev);
+     \treturn ret;
+""")
+
+NULL_GUARD_DROPPED = diff("""
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -70,3 +70,2 @@ static void foo_free(struct foo *foo)
+    -\tif (foo->peer)
+    -\t\tput_device(foo->peer);
+    +\tput_device(foo->peer);
+     }
+""")
+
+
+def test_fires_on_kfree_after_put_device():
+    assert_fires(device_ref_imbalance, PUT_THEN_KFREE, at=[("drivers/foo/bus.c", 43)])
+
+
+def test_fires_on_kfree_in_unwind_label_after_device_register():
+    assert_fires(device_ref_imbalance, KFREE_AFTER_REGISTER, at=[("drivers/foo/bus.c", 46)])
+
+
+def test_quiet_on_kfree_before_device_register():
+    assert_quiet(device_ref_imbalance, KFREE_BEFORE_REGISTER, include_low=True)
+
+
+def test_fires_on_typed_put_replaced_by_put_device():
+    assert_fires(device_ref_imbalance, TYPED_TO_GENERIC, at=[("drivers/foo/acpi.c", 62)])
+
+
+def test_quiet_on_put_device_replaced_by_typed_put():
+    assert_quiet(device_ref_imbalance, GENERIC_TO_TYPED, include_low=True)
+
+
+def test_quiet_when_only_a_null_guard_is_dropped():
+    assert_quiet(device_ref_imbalance, NULL_GUARD_DROPPED, include_low=True)
+
+
+def test_tree_mode_uses_the_full_function():
+    pre = ("static int foo_add(struct foo *foo)\n{\n\tint ret;\n\n\tdevice_initialize(&foo->dev);\n"
+           "\tret = foo_setup(foo);\n\tif (ret)\n\t\tgoto err;\n\tret = device_add(&foo->dev);\n"
+           "\tif (ret)\n\t\tgoto err;\n\treturn 0;\nerr:\n\tput_device(&foo->dev);\n\treturn ret;\n}\n")
+    post = pre.replace("\tput_device(&foo->dev);\n", "\tkfree(foo);\n")
+    series = diff("""
+        --- a/drivers/foo/bus.c
+        +++ b/drivers/foo/bus.c
+        @@ -12,4 +12,4 @@ static int foo_add(struct foo *foo)
+         \treturn 0;
+         err:
+        -\tput_device(&foo->dev);
+        +\tkfree(foo);
+         \treturn ret;
+    """)
+    ctx = Context(mode="tree", files={"drivers/foo/bus.c": FileImages(pre=pre, post=post)})
+    assert_fires(device_ref_imbalance, series, at=[("drivers/foo/bus.c", 14)], context_for=lambda p: ctx)
+
+
+def test_fires_on_real_tas2781_wrong_put():
+    assert_fires(device_ref_imbalance, load_case(CASES / "tas2781-read-acpi-wrong-put.patch"),
+                 at=[("sound/pci/hda/tas2781_hda_i2c.c", 121)])
+    assert_quiet(device_ref_imbalance, load_case(CASES / "tas2781-read-acpi-wrong-put.fix.patch"), include_low=True)
+
+
+def test_fires_on_real_dmaengine_kfree_after_device_register():
+    assert_fires(device_ref_imbalance, load_case(CASES / "dmaengine-chan-register-kfree-after-device-register.patch"),
+                 at=[("drivers/dma/dmaengine.c", 1115)])
+    assert_quiet(device_ref_imbalance,
+                 load_case(CASES / "dmaengine-chan-register-kfree-after-device-register.fix.patch"), include_low=True)
+
+
+def test_fires_on_real_ac97_double_free():
+    assert_fires(device_ref_imbalance, load_case(CASES / "ac97-codec-add-double-free.patch"),
+                 at=[("sound/ac97/bus.c", 132)])
+    assert_quiet(device_ref_imbalance, load_case(CASES / "ac97-codec-add-double-free.fix.patch"), include_low=True)
+
+
+def test_fires_on_real_hda_unconditional_put():
+    assert_fires(device_ref_imbalance, load_case(CASES / "hda-codec-asoc-double-put.patch"),
+                 at=[("sound/pci/hda/hda_codec.c", 843)])
+    assert_quiet(device_ref_imbalance, load_case(CASES / "hda-codec-asoc-double-put.fix.patch"), include_low=True)
+
+
+def test_fires_on_real_rawmidi_removed_keepalive_pair():
+    assert_fires(device_ref_imbalance, load_case(CASES / "rawmidi-seq-get-device.patch"),
+                 at=[("sound/core/rawmidi.c", 1941, "old")])
+    assert_quiet(device_ref_imbalance, load_case(CASES / "rawmidi-seq-get-device.fix.patch"), include_low=True)
