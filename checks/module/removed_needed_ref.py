@@ -45,7 +45,8 @@ pinning its consumer, which a fix rightly drops) from a needed one.  Self-refere
 member of a struct embedded in the caller's own object (`ir->l.owner`) is most likely one, and
 is reported at low confidence.  A get that moves
 to another place in the same patch, or is replaced by a get on a different module, is not a
-removal.  When the patch adds a device link or a revocation mechanism at the same time the
+removal; nor is a `symbol_get()`/`symbol_put()` pair replaced by direct calls of the symbol
+(a link dependency pins the exporting module: "Other modules depend on us").  When the patch adds a device link or a revocation mechanism at the same time the
 finding is low confidence.  A pin taken at probe/attach and dropped at remove/detach is
 reported at medium confidence; one taken in a `*_register()` and dropped in `*_unregister()`
 at low confidence (that pin is the MOD009 bug, and removing it is the fix).
@@ -86,6 +87,17 @@ _SETUP_FN = re.compile(r"(probe|attach|register|_add\b|_init\b|_create|bind)", r
 _TEARDOWN_FN = re.compile(r"(remove|detach|unregister|_del\b|_fini\b|_exit\b|_destroy|unbind|release)", re.I)
 
 
+def _called_directly(patch: Patch, symbol: str) -> bool:
+    """Is `symbol` referenced directly (called, or its address taken) by added code?"""
+    use = re.compile(r"(?<![\w>.])%s\b" % re.escape(symbol))
+    for fd in patch.c_files:
+        for ln in fd.added():
+            text = re.sub(r"\bsymbol_(get|put|request|put_addr)\s*\([^)]*\)", "", ln.text)
+            if use.search(text):
+                return True
+    return False
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     removed = removed_calls(patch)
     if not removed:
@@ -103,8 +115,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         key = (c.family, c.target)
         if c.role != "get" or c.is_self or c.in_removed_function or key in reported:
             continue
-        if c.family == "symbol":
-            continue  # symbol_get/symbol_put balance is MOD022's
+        if c.family == "symbol" and _called_directly(patch, c.target):
+            continue  # replaced by a link dependency: the loader pins the exporter now
         if key in re_added or (c.family, c.path) in added_get_files:
             continue  # moved, or retargeted to another module (MOD014's question)
         puts = put_removed.get(key)

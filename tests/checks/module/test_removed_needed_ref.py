@@ -138,3 +138,49 @@ def test_embedded_owner_pin_is_low_confidence():
     assert_quiet(removed_needed_ref, series)
     assert_fires(removed_needed_ref, series, at=[("drivers/staging/lirc/lirc_zilog.c", 310, "old")],
                  include_low=True)
+
+
+SYMBOL_PAIR_REMOVED = diff("""
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -40,11 +40,7 @@ static int foo_bind(struct foo *foo)
+     {
+    -\tfoo->cb = symbol_get(bar_cb);
+    -\tif (!foo->cb)
+    -\t\treturn -ENODEV;
+     \treturn 0;
+     }
+     
+     static void foo_unbind(struct foo *foo)
+     {
+    -\tsymbol_put(bar_cb);
+     }
+""")
+
+# "ARM: pxa: remove use of symbol_get()": direct calls instead, a link dependency.
+SYMBOL_TO_DIRECT_CALL = diff("""
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -40,8 +40,6 @@ static int foo_bind(struct foo *foo)
+     {
+    -\tfoo->cb = symbol_get(bar_cb);
+    -\tif (!foo->cb)
+    -\t\treturn -ENODEV;
+    +\tfoo->cb = bar_cb;
+     \treturn 0;
+     }
+     
+     static void foo_unbind(struct foo *foo)
+    @@ -60,3 +58,2 @@ static void foo_unbind(struct foo *foo)
+     {
+    -\tsymbol_put(bar_cb);
+     }
+""")
+
+
+def test_fires_on_removed_symbol_get_put_pair():
+    assert_fires(removed_needed_ref, SYMBOL_PAIR_REMOVED, at=[("drivers/foo/core.c", 41, "old")])
+
+
+def test_quiet_when_symbol_get_becomes_a_link_dependency():
+    assert_quiet(removed_needed_ref, SYMBOL_TO_DIRECT_CALL, include_low=True)
