@@ -262,7 +262,7 @@ def split_args(text: str) -> tuple[str, ...]:
             cur.append(ch)
     if "".join(cur).strip() or out:
         out.append("".join(cur))
-    return tuple(_fold(a) for a in out)
+    return tuple(re.sub(r"\b(struct|union|enum)\$+", r"\1 ", _fold(a)) for a in out)
 
 
 def _call(n) -> Call | None:
@@ -389,13 +389,26 @@ def _build(text: str, tree) -> CFile:
     return cf
 
 
+_LOOP_MACRO = re.compile(r"(?m)^(?P<pre>[ \t]*(?:\}\s*)?)(?P<name>\w*for_each\w*)(?=\s*\()")
+_TYPE_ARG = re.compile(r"\b(struct|union|enum)(\s+)(\w+)(?=\s*[,)])")
+
+
+def normalize(text: str) -> str:
+    """Rewrite kernel macro shapes the C grammar cannot read, keeping every byte offset:
+    `list_for_each_entry(p, h, m) {` becomes a `while` loop over the comma expression, and a bare
+    type argument (`container_of(p, struct foo, m)`) becomes one identifier (`struct$foo`)."""
+    text = _LOOP_MACRO.sub(lambda m: m.group("pre") + "while" + " " * (len(m.group("name")) - 5)
+                           if len(m.group("name")) >= 5 else m.group(0), text)
+    return _TYPE_ARG.sub(lambda m: m.group(1) + "$" * len(m.group(2)) + m.group(3), text)
+
+
 @functools.lru_cache(maxsize=64)
 def parse(text: str) -> CFile:
     """Parse a whole C file.  Never raises: an unusable input gives a CFile with `error` set."""
     p = _parser()
     if p is None:
         return CFile(text=text, error="tree-sitter is not installed")
-    data = text.encode("utf-8", "replace")
+    data = normalize(text).encode("utf-8", "replace")
     if len(data) > MAX_BYTES:
         return CFile(text=text, error=f"file too large to parse ({len(data)} bytes)")
     try:

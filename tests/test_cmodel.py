@@ -1,0 +1,113 @@
+"""reviewbot.cmodel: the tree-sitter C model (functions, calls, exits, labels, initializers)."""
+
+import random
+import time
+
+from reviewbot import cmodel
+from tests.helpers import DATA
+
+SRC = """\
+static const struct file_operations foo_fops = {
+\t.owner = THIS_MODULE,
+\t.open = foo_open,
+};
+
+static int foo_probe(struct platform_device *pdev)
+{
+\tstruct foo *foo = container_of(pdev, struct foo, pdev);
+\tstruct device *peer;
+\tint ret;
+
+\tpeer = bus_find_device_by_name(&foo_bus, NULL, "peer");
+\tif (!peer)
+\t\treturn -ENODEV;
+#ifdef CONFIG_FOO_DEBUG
+\tfoo_debug(foo);
+#endif
+\tret = foo_hw_init(foo, "a, b");
+\tif (ret)
+\t\tgoto err_put;
+\tlist_for_each_entry(pos, &foo->list, node) {
+\t\tif (pos->bad)
+\t\t\tbreak;
+\t}
+\treturn 0;
+
+err_put:
+\tput_device(peer);
+err_out:
+\treturn ret;
+}
+"""
+
+
+def test_functions_calls_and_args():
+    cf = cmodel.parse(SRC)
+    (f,) = cf.functions
+    assert (f.name, f.start, f.end, f.degraded) == ("foo_probe", 6, 31, False)
+    calls = {c.name: c for c in f.calls()}
+    assert calls["bus_find_device_by_name"].args == ("&foo_bus", "NULL", '" "')  # strings blanked
+    assert calls["bus_find_device_by_name"].lhs == "peer"
+    assert calls["foo_hw_init"].args[0] == "foo" and len(calls["foo_hw_init"].args) == 2
+    assert calls["put_device"].line == 28
+    assert cf.function_at(20) is f and cf.function_at(3) is None
+
+
+def test_exits_labels_and_unwind_chain():
+    f = cmodel.parse(SRC).functions[0]
+    jumps = [(j.kind, j.line, j.label) for j in f.jumps()]
+    assert ("return", 14, None) in jumps and ("goto", 20, "err_put") in jumps
+    assert ("break", 23, None) in jumps and ("return", 30, None) in jumps
+    assert set(f.labels()) == {"err_put", "err_out"}
+    chain = f.label_path("err_put")
+    assert [n.start_point[0] + 1 for n in chain] == [27, 29]  # falls through err_out to the return
+
+
+def test_container_of_initializers_and_if_blocks():
+    cf = cmodel.parse(SRC)
+    (co,) = cf.functions[0].container_ofs()
+    assert (co.ptr, co.type, co.member, co.lhs) == ("pdev", "struct foo", "pdev", "foo")
+    (init,) = cf.initializers()
+    assert init.struct_type == "file_operations" and init.var == "foo_fops"
+    assert [(d, v) for d, v, _ in init.fields] == [("owner", "THIS_MODULE"), ("open", "foo_open")]
+    assert [(p.cond, p.start, p.end) for p in cf.preproc_ifs()] == [("CONFIG_FOO_DEBUG", 15, 17)]
+
+
+def test_fragment_keeps_line_numbers_and_balances_braces():
+    lines = [(100, "\t\tput_device(peer);"), (101, "\t\treturn ret;"), (102, "\t}"), (103, "\treturn 0;"),
+             (104, "}")]
+    cf = cmodel.parse_fragment(lines)
+    f = next(fn for fn in cf.functions if fn.name == cmodel.FRAGMENT_FUNC)
+    assert [(c.name, c.line) for c in f.calls()] == [("put_device", 100)]
+    assert [(j.kind, j.line) for j in f.jumps()] == [("return", 101), ("return", 103)]
+
+
+def test_macro_soup_degrades_per_function_without_crashing():
+    src = SRC + "\nstatic int bad(void)\n{\n\tFOO_MACRO(x) {{ ; ) ]\n\treturn 0;\n}\n"
+    cf = cmodel.parse(src)
+    good = cf.function_named("foo_probe")
+    assert good is not None and not good.degraded
+    assert cf.degraded
+
+
+def test_never_raises_on_garbage_and_is_fast():
+    rng = random.Random(3)
+    base = (DATA / "checks" / "get-without-put-on-exit" / "at_dma_xlate.c").read_text()
+    for _ in range(50):
+        chars = list(base)
+        for _ in range(30):
+            chars[rng.randrange(len(chars))] = rng.choice("{}();#\"'/*\\\n")
+        cf = cmodel.parse("".join(chars))
+        for f in cf.functions:
+            f.calls(), f.jumps(), f.labels()
+            for lab in f.labels():
+                f.label_path(lab)
+    assert cmodel.parse_fragment([]).error
+    t = time.perf_counter()
+    for i in range(200):
+        cmodel.parse(base + f"\n/* {i} */\n")
+    assert time.perf_counter() - t < 5
+
+
+def test_parse_is_cached_by_content():
+    assert cmodel.parse(SRC) is cmodel.parse(SRC)
