@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from reviewbot.clex import code_lines, norm
+from reviewbot.clex import code_lines
 from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
 
 # struct type -> its `struct module *` member (6.12, include/ and subsystem headers).
@@ -96,7 +96,6 @@ OWNER_FIELDS: dict[str, str] = {
     "i915_gsc_proxy_component_ops": "owner", "ts_ops": "owner",
 }
 
-OWNER_NAMES = frozenset(OWNER_FIELDS.values())
 OWNER_MEMBER = r"(?:owner|module|me|cra_module|mod|\w+_owner)"
 
 # Types whose owner the registration wrapper fills in (platform_no_drv_owner.cocci generalised):
@@ -117,12 +116,6 @@ NO_OWNER_TYPES = frozenset({
     "proc_ops", "tty_operations", "seq_operations", "vm_operations_struct", "class",
     "miscdevice", "device_attribute", "attribute_group", "dev_pm_ops", "kernel_param_ops",
 })
-
-# Initializer macros that set `.owner = THIS_MODULE` themselves.
-OWNER_SETTING_MACROS = re.compile(
-    r"\b(DEFINE_SHOW_ATTRIBUTE|DEFINE_SHOW_STORE_ATTRIBUTE|DEFINE_SEQ_ATTRIBUTE|"
-    r"DEFINE_SIMPLE_ATTRIBUTE(?:_XSIGNED)?|DEFINE_DEBUGFS_ATTRIBUTE(?:_XSIGNED)?|"
-    r"DEFINE_DMA_BUF_EXPORT_INFO|DEFINE_PROC_SHOW_ATTRIBUTE)\b")
 
 # Nested members whose type is struct device_driver (set by bus register wrappers).
 DRIVER_MEMBERS = frozenset({"driver", "drv", "gendrv", "base", "driverinfo"})
@@ -244,21 +237,4 @@ def function_removed(hunk: Hunk, idx: int) -> bool:
             if old[j].text.startswith("{") or re.match(r"^[A-Za-z_].*\)\s*\{\s*$", old[j].text):
                 return old[j].removed
             depth = 0  # an inner block: keep climbing to the function
-    return False
-
-
-def same_call_added(patch: Patch, funcs: Sequence[str], arg: str) -> bool:
-    """Does the patch add a call of one of `funcs` with the same (normalized) argument?"""
-    from reviewbot.clex import call_args, statements
-
-    want = norm(arg)
-    for fd in patch.c_files:
-        for hunk in fd.hunks:
-            for st in statements(hunk.new_side()):
-                if not st.any_added:
-                    continue
-                for f in funcs:
-                    for a in call_args(st.text, f):
-                        if norm(a) == want:
-                            return True
     return False

@@ -92,6 +92,44 @@ def enclosing_function(hunk: Hunk, line: DiffLine, side: str = "old") -> str:
     return name
 
 
+def function_header(hunk: Hunk, line: DiffLine, side: str = "new") -> str:
+    """The header line of the function a hunk line sits in: the last column-0 line with a '('
+    shown before it, else the hunk header git wrote."""
+    header = hunk.section
+    for ln in (hunk.old_side() if side == "old" else hunk.new_side()):
+        if ln is line:
+            break
+        if re.match(r"^[A-Za-z_].*\(", ln.text):
+            header = ln.text
+    return header
+
+
+@dataclass(frozen=True)
+class RefChanges:
+    """What a patch removes and adds in module-reference calls."""
+
+    removed: list[RefCall]
+    added: list[RefCall]
+
+    @property
+    def re_added(self) -> set[tuple[str, str]]:
+        """(family, target) of every added call: a removed call found here moved."""
+        return {(c.family, c.target) for c in self.added}
+
+    @property
+    def added_get_files(self) -> set[tuple[str, str]]:
+        """(family, path) of added gets: a removed get there was retargeted, not removed."""
+        return {(c.family, c.path) for c in self.added if c.role == "get"}
+
+    def removed_puts(self) -> set[tuple[str, str]]:
+        return {(c.family, c.target) for c in self.removed if c.role == "put"}
+
+
+def changes(patch: Patch) -> RefChanges:
+    removed = removed_calls(patch)
+    return RefChanges(removed, added_calls(patch) if removed else [])
+
+
 def removed_calls(patch: Patch) -> list[RefCall]:
     return [c for fd in patch.c_files if not fd.is_deleted for c in _calls(fd, "old")]
 

@@ -55,21 +55,13 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
+from reviewbot.checks.module._refs import function_header
+
 RULE = Rule.from_doc(__doc__, id="MOD013", slug="code-after-module-put", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
 
 _PUT_SELF = r"\bmodule_put\s*\(\s*THIS_MODULE\s*\)"
 _THREAD_SIG = re.compile(r"\(\s*void\s*\*\s*\w*\s*\)\s*\{?\s*$|\(\s*struct\s+work_struct\s*\*\s*\w*\s*\)")
-
-
-def _header(hunk, line) -> str:
-    header = hunk.section
-    for ln in hunk.new_side():
-        if ln is line:
-            break
-        if re.match(r"^[A-Za-z_].*\(", ln.text):
-            header = ln.text
-    return header
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
@@ -85,5 +77,5 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     continue
                 if replaced:
                     yield RULE.finding(fd.path, line, "module_put(THIS_MODULE) replaces module_put_and_kthread_exit()")
-                elif _THREAD_SIG.search(_header(hunk, line)):
+                elif _THREAD_SIG.search(function_header(hunk, line)):
                     yield RULE.finding(fd.path, line, "module_put(THIS_MODULE) in a thread: what follows may be freed", confidence=Confidence.MEDIUM)

@@ -55,7 +55,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._refs import enclosing_function
+from reviewbot.checks.module._refs import enclosing_function, function_header
 
 RULE = Rule.from_doc(__doc__, id="MOD026", slug="init-exit-self-ref", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
@@ -65,12 +65,7 @@ _DELIBERATE = re.compile(r"suppress_bind_attrs|[Dd]on'?t allow .{0,40}unload|nev
 
 
 def _kind(hunk, line, fn: str, shown: str) -> str | None:
-    header = hunk.section
-    for ln in hunk.new_side():
-        if ln is line:
-            break
-        if re.match(r"^[A-Za-z_].*\(", ln.text):
-            header = ln.text
+    header = function_header(hunk, line)
     if re.search(r"\b__exit\b", header) or (fn and re.search(r"\bmodule_exit\s*\(\s*%s\s*\)" % fn, shown)):
         return "exit"
     if re.search(r"\b__init\b", header) or (fn and re.search(r"\bmodule_init\s*\(\s*%s\s*\)" % fn, shown)):

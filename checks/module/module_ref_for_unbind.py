@@ -68,6 +68,8 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
+from reviewbot.checks.module._refs import function_header
+
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbind-vs-module-ref", "other"))
 
@@ -83,12 +85,7 @@ _GET = ("try_module_get", "__module_get")
 
 def _params(hunk: Hunk, upto) -> tuple[dict[str, str], bool]:
     """Parameters (name -> struct type) of the function the hunk line sits in, and `static`."""
-    header = hunk.section
-    for ln in hunk.new_side():
-        if ln is upto:
-            break
-        if re.match(r"^[A-Za-z_].*\(", ln.text) and not ln.text.startswith((" ", "\t", "#")):
-            header = ln.text
+    header = function_header(hunk, upto)
     if "(" not in header:
         return {}, False
     args = header.split("(", 1)[1]

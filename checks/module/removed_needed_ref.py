@@ -71,8 +71,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._refs import (REGISTER_FN, UNREGISTER_FN, added_calls, enclosing_function,
-                                           removed_calls)
+from reviewbot.checks.module._refs import REGISTER_FN, UNREGISTER_FN, changes, enclosing_function
 
 RULE = Rule.from_doc(__doc__, id="MOD025", slug="removed-needed-ref", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("removed-ref",))
@@ -99,12 +98,11 @@ def _called_directly(patch: Patch, symbol: str) -> bool:
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
-    removed = removed_calls(patch)
+    ch = changes(patch)
+    removed = ch.removed
     if not removed:
         return
-    added = added_calls(patch)
-    re_added = {(c.family, c.target) for c in added}
-    added_get_files = {(c.family, c.path) for c in added if c.role == "get"}
+    re_added, added_get_files = ch.re_added, ch.added_get_files
     put_removed: dict[tuple[str, str], list] = {}
     for c in removed:
         if c.role == "put":

@@ -56,7 +56,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._refs import added_calls, removed_calls
+from reviewbot.checks.module._refs import changes
 
 RULE = Rule.from_doc(__doc__, id="MOD004", slug="unmatched-module-put", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("extra-put",))
@@ -70,13 +70,11 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 
 
 def _removed_get(patch: Patch) -> Iterator[Finding]:
-    removed = removed_calls(patch)
+    ch = changes(patch)
+    removed = ch.removed
     if not removed:
         return
-    added = added_calls(patch)
-    re_added = {(c.family, c.target) for c in added}
-    added_get_files = {(c.family, c.path) for c in added if c.role == "get"}
-    removed_puts = {(c.family, c.target) for c in removed if c.role == "put"}
+    re_added, added_get_files, removed_puts = ch.re_added, ch.added_get_files, ch.removed_puts()
     for c in removed:
         key = (c.family, c.target)
         if (c.role != "get" or c.family not in _PUT_OF or c.is_self or c.in_removed_function
