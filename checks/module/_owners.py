@@ -140,8 +140,9 @@ class InitInfo:
     @property
     def member_type(self) -> str | None:
         """Best guess of the struct type whose member the line sets."""
-        if self.path:
-            if self.path[-1] in DRIVER_MEMBERS:
+        path = [p for p in self.path if p != "[]"]  # array elements have the array's type
+        if path:
+            if path[-1] in DRIVER_MEMBERS:
                 return "device_driver"
             return None
         return self.type

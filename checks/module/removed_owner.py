@@ -159,7 +159,7 @@ def _initializer_member(patch, path, hunk, old, i, ln, dropped_fields, wrapper_a
     if "." in member and member.split(".")[-2] in ("driver", "drv"):
         return None  # `.driver.owner`: set by the bus register wrapper
     mtype = info.member_type
-    if info.path and mtype is None and info.path[-1] != "[]":
+    if mtype is None and any(p != "[]" for p in info.path):
         mtype = "?nested"
     if mtype in WRAPPER_SET:
         return None

@@ -164,3 +164,27 @@ def test_quiet_on_real_bus_driver_owner_cleanups():
     for name in ("neg-pl330-drop-owner", "neg-virtio-sound-drop-owner", "neg-amba-store-owner",
                  "neg-sdw-mockup-drop-owner"):
         assert_quiet(removed_owner, load_case(CASES / f"{name}.patch"), include_low=True)
+
+
+# An element of an array of xt_match: the element has the array's type.
+ARRAY_ELEMENT = diff("""
+    --- a/net/netfilter/xt_foo.c
+    +++ b/net/netfilter/xt_foo.c
+    @@ -40,8 +40,7 @@ static bool foo_mt(const struct sk_buff *skb, struct xt_action_param *par)
+     static struct xt_match foo_mt_reg[] __read_mostly = {
+     \t{
+     \t\t.name       = "foo",
+     \t\t.family     = NFPROTO_IPV4,
+     \t\t.match      = foo_mt,
+    -\t\t.me         = THIS_MODULE,
+     \t},
+     \t{
+""")
+
+
+def test_fires_on_array_element_owner():
+    series = ARRAY_ELEMENT
+    assert_fires(removed_owner, series, at=[("net/netfilter/xt_foo.c", 45, "old")])
+    from tests.helpers import run_rule
+    (f,) = run_rule(removed_owner, series).findings
+    assert "struct xt_match" in f.message and f.confidence is None
