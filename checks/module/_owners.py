@@ -221,6 +221,27 @@ def removed_member_decls(patch: Patch) -> set[str]:
     return out
 
 
+def modular(ctx, path: str) -> bool | None:
+    """Tree mode: can the file be built as a module (Kconfig tristate / obj-m)?  None: unknown."""
+    fact = ctx.read(f"modular:{path}") if ctx is not None else None
+    return {"yes": True, "no": False}.get(fact or "")
+
+
+def owner_field(ctx, path: str, typ: str | None) -> str | None:
+    """The owner member of struct `typ`: from the table, else (tree mode) from the headers the
+    file includes (`owner-structs:<path>` lines "<struct> <member> <header>")."""
+    if not typ:
+        return None
+    if typ in OWNER_FIELDS:
+        return OWNER_FIELDS[typ]
+    facts = ctx.read(f"owner-structs:{path}") if ctx is not None else None
+    for line in (facts or "").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] == typ:
+            return parts[1]
+    return None
+
+
 def is_built_in_only(fd: FileDiff) -> bool:
     """Paths that are (almost) never modular: arch code, core kernel, mm, init, LSMs."""
     return fd.path.startswith(("arch/", "kernel/", "init/", "mm/", "security/")) and "/kvm/" not in fd.path

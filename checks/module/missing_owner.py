@@ -50,7 +50,9 @@ initializers; code under arch/, kernel/, mm/, init/ and security/, which is neve
 An owner set
 at run time elsewhere in the file (`drv->owner = THIS_MODULE;`) is invisible in hunk mode
 unless the patch shows it; the finding is medium confidence for that reason, and Kconfig
-(tristate or bool) is not consulted.  `file_operations` handed to `debugfs_create_file()`
+(tristate or bool) is not consulted.  In tree mode (`--tree`) a file that Kconfig/Makefile
+build only into the kernel is skipped, struct types missing from the table are looked up in
+the headers the file includes, and an owner set elsewhere in the post-image file counts.  `file_operations` handed to `debugfs_create_file()`
 are low confidence: `debugfs_remove()` waits for open files (a revocation), so the owner is
 not strictly needed there.
 
@@ -73,7 +75,7 @@ from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._owners import (_OPENER, CORE_PINS_AT_REGISTER, NO_OWNER_TYPES,
-                                             OWNER_FIELDS, WRAPPER_SET, is_built_in_only)
+                                             WRAPPER_SET, is_built_in_only, modular, owner_field)
 
 RULE = Rule.from_doc(__doc__, id="MOD006", slug="missing-owner", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("missing-owner",))
@@ -85,9 +87,10 @@ _RUNTIME_OBJECTS = frozenset({"cdev", "irq_desc", "dma_buf", "regulator_dev", "m
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        if is_built_in_only(fd) or fd.path.endswith(".h"):
+        if is_built_in_only(fd) or fd.path.endswith(".h") or modular(ctx, fd.path) is False:
             continue
         added_text = "\n".join(ln.text for ln in fd.added())
+        post = ctx.post(fd.path) or ""  # tree mode: the whole post-image file
         yield from _cdev_without_owner(fd)
         for hunk in fd.hunks:
             new = hunk.new_side()
@@ -99,7 +102,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if not m:
                     continue
                 typ, name = m.group(1), m.group(2)
-                field = OWNER_FIELDS.get(typ)
+                field = owner_field(ctx, fd.path, typ)
                 if (not field or typ in WRAPPER_SET or typ in CORE_PINS_AT_REGISTER
                         or typ in NO_OWNER_TYPES or typ in _RUNTIME_OBJECTS):
                     continue
@@ -112,6 +115,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     continue
                 if re.search(r"(->|\.)%s\s*=\s*\w" % re.escape(field), added_text):
                     continue  # set at run time in code this patch adds
+                if re.search(r"\b%s\s*(\.|->)\s*%s\s*=" % (re.escape(name), re.escape(field)), post):
+                    continue  # tree mode: set at run time elsewhere in the file
                 conf = None
                 if typ == "file_operations" and _debugfs(fd.path, name, added_text):
                     conf = Confidence.LOW  # debugfs_remove() drains open files (revocation)

@@ -35,7 +35,7 @@ The `.owner` of a bus driver's `struct device_driver` (`.driver = { .owner = ...
 cleanup `scripts/coccinelle/api/platform_no_drv_owner.cocci` performs and is not reported.
 Other `*_driver` types and `cpuidle_driver` (whose core pins at registration, MOD009) are
 reported at low confidence; so is code under arch/, kernel/, mm/, init/ and security/
-(never modular).
+(never modular), and in tree mode any file Kconfig/Makefile build only into the kernel.
 When the struct type is not visible in the hunk the finding is medium confidence.  When the
 patch also deletes the owner member from the struct definition, MOD025 reports the removed
 get/put instead.
@@ -60,7 +60,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks.module._owners import (CORE_PINS_AT_REGISTER, OWNER_FIELDS, WRAPPER_SET,
                                              enclosing_initializer, function_removed,
-                                             is_built_in_only, member_of, normalized_lines,
+                                             is_built_in_only, member_of, modular, normalized_lines,
                                              removed_member_decls, runtime_owner_assign)
 
 RULE = Rule.from_doc(__doc__, id="MOD007", slug="removed-owner", level=Level.WARNING,
@@ -138,7 +138,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if f is None:
                     f = _runtime_assign(fd.path, hunk, old, i, ln)
                 if f is not None:
-                    if is_built_in_only(fd):
+                    if is_built_in_only(fd) or modular(ctx, fd.path) is False:
                         f = RULE.finding(f.path, ln, f.message, confidence=Confidence.LOW)
                     yield f
 

@@ -195,3 +195,42 @@ def test_fires_on_cdev_init_without_owner():
 
 def test_quiet_on_cdev_init_with_owner():
     assert_quiet(missing_owner, CDEV_OWNER, include_low=True)
+
+
+def _tree(path, post="", **facts):
+    from types import MappingProxyType
+
+    from reviewbot.context import Context, FileImages
+
+    extra = {f"{k.replace('_', '-')}:{path}": v for k, v in facts.items()}
+    return lambda patch: Context(mode="tree", files=MappingProxyType({path: FileImages("", post)}),
+                                 extra=MappingProxyType(extra))
+
+
+NEW_PROVIDER_OPS = diff("""
+    --- a/drivers/misc/foo.c
+    +++ b/drivers/misc/foo.c
+    @@ -50,2 +50,6 @@ static int foo_start(struct foo_dev *fd)
+     }
+     
+    +static const struct foo_provider_ops foo_ops = {
+    +\t.start\t\t= foo_start,
+    +};
+    +
+""")
+
+
+def test_tree_mode_skips_built_in_files():
+    assert_quiet(missing_owner, NEW_FOPS, include_low=True, context_for=_tree("drivers/char/foo.c", modular="no"))
+
+
+def test_tree_mode_learns_owner_structs_from_headers():
+    ctx = _tree("drivers/misc/foo.c", modular="yes",
+                owner_structs="foo_provider_ops owner include/linux/foo.h")
+    assert_fires(missing_owner, NEW_PROVIDER_OPS, at=[("drivers/misc/foo.c", 52)], context_for=ctx)
+    assert_quiet(missing_owner, NEW_PROVIDER_OPS, include_low=True)  # hunk mode: type unknown
+
+
+def test_tree_mode_sees_owner_set_elsewhere_in_file():
+    post = "static int foo_init(void)\n{\n\tfoo_fops.owner = THIS_MODULE;\n\treturn 0;\n}\n"
+    assert_quiet(missing_owner, NEW_FOPS, include_low=True, context_for=_tree("drivers/char/foo.c", post=post))

@@ -188,3 +188,14 @@ def test_fires_on_array_element_owner():
     from tests.helpers import run_rule
     (f,) = run_rule(removed_owner, series).findings
     assert "struct xt_match" in f.message and f.confidence is None
+
+
+def test_tree_mode_built_in_file_is_low_confidence():
+    from types import MappingProxyType
+
+    from reviewbot.context import Context
+
+    ctx = lambda patch: Context(mode="tree", extra=MappingProxyType({"modular:drivers/char/foo.c": "no"}))  # noqa: E731
+    assert_quiet(removed_owner, FOPS_OWNER_REMOVED, context_for=ctx)
+    assert_fires(removed_owner, FOPS_OWNER_REMOVED, at=[("drivers/char/foo.c", 102, "old")], include_low=True,
+                 context_for=ctx)
