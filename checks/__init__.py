@@ -6,7 +6,7 @@ tests/contract asserts that every module under checks/ is listed here exactly on
 from reviewbot.checks.module import missing_owner, removed_needed_ref, removed_owner, self_pin
 from reviewbot.checks.module import module_ref_for_unbind, symbol_get_imbalance, unchecked_module_get
 from reviewbot.checks.module import init_exit_self_ref, register_time_pin, unmatched_module_put
-from reviewbot.checks.module import code_after_module_put, fops_misuse
+from reviewbot.checks.module import code_after_module_put, fops_misuse, unconditional_module_get
 from reviewbot.checks.module import (device_ref_imbalance, devm_lifetime, devm_wrong_device, get_without_put,
                                      release_bypassed_by_kfree, use_after_put)
 
@@ -23,6 +23,7 @@ ALL = (
     init_exit_self_ref,
     code_after_module_put,
     fops_misuse,
+    unconditional_module_get,
     get_without_put,
     device_ref_imbalance,
     use_after_put,
