@@ -120,8 +120,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 conf = None
                 if typ == "file_operations" and _debugfs(fd.path, name, added_text):
                     conf = Confidence.LOW  # debugfs_remove() drains open files (revocation)
-                yield RULE.finding(fd.path, ln, f"struct {typ} {name} sets no .{field}: "
-                                   f"nothing pins the module while in use", confidence=conf)
+                yield RULE.finding(fd.path, ln, f"{name} (struct {typ}) has no .{field} = THIS_MODULE", confidence=conf)
 
 
 def _cdev_without_owner(fd) -> Iterator[Finding]:

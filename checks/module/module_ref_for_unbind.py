@@ -115,11 +115,9 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             # get + immediate put: a "is the module going away?" probe (catpt)
                             probe = any(norm(a) == target for later in stmts[k + 1:k + 5]
                                         for a in call_args(later.text, "module_put"))
-                            yield RULE.finding(fd.path, line, f"{func}({target}) pins this device's own "
-                                               f"driver, not the module it calls into",
+                            yield RULE.finding(fd.path, line, f"{func}({target}) pins this device's own driver",
                                                confidence=Confidence.LOW if probe else None)
                         elif unbind_talk and re.search(r"(->|\.)(owner|module)$", target) \
                                 and target != "THIS_MODULE":
-                            yield RULE.finding(fd.path, line, f"{func}({target}) cannot prevent unbind: "
-                                               f"a module reference only blocks rmmod",
+                            yield RULE.finding(fd.path, line, f"{func}({target}) cannot prevent unbind, only rmmod",
                                                confidence=Confidence.LOW)

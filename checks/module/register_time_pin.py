@@ -84,8 +84,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if not REGISTER_FN.search(fn) or UNREGISTER_FN.search(fn):
             continue
         if any(UNREGISTER_FN.search(p) for p in puts[c.target]):
-            yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) in {fn}() is held until unregister: "
-                               f"the module cannot be unloaded")
+            yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) held from {fn}() to unregister: unremovable")
 
 
 def _owner_on_register_pinned_type(patch: Patch) -> Iterator[Finding]:
@@ -101,5 +100,4 @@ def _owner_on_register_pinned_type(patch: Patch) -> Iterator[Finding]:
                     continue
                 info = enclosing_initializer(new, i, hunk.section)
                 if info.member_type in CORE_PINS_AT_REGISTER:
-                    yield RULE.finding(fd.path, ln, f"struct {info.member_type} is pinned by its core at "
-                                       f"register: .owner makes the module unremovable")
+                    yield RULE.finding(fd.path, ln, f"{info.member_type} is pinned at register: .owner makes it unremovable")

@@ -132,5 +132,5 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             conf = Confidence.LOW
         api = c.func
         yield RULE.finding(c.path, c.line,
-                           f"{api}({c.target}) and its put removed: module can unload while in use",
+                           f"{api}({c.target}) and its put removed: nothing pins the module",
                            confidence=conf)

@@ -135,6 +135,5 @@ def _direct_attach(patch: Patch) -> Iterator[Finding]:
                     if re.search(r"\b%s\s*\(" % re.escape(fn), st.text):
                         line = st.line_of(r"\b%s\s*\(" % re.escape(fn))
                         if line.added:
-                            yield RULE.finding(fd.path, line, f"{fn}() called directly, not via dvb_attach(): "
-                                               f"the release path's dvb_detach() will unbalance it")
+                            yield RULE.finding(fd.path, line, f"{fn}() called without dvb_attach(): dvb_detach() will unbalance it")
 

@@ -111,5 +111,4 @@ def _i2c_mix(patch: Patch) -> Iterator[Finding]:
                     put_vars.add(norm(a))
         for var, line in found.items():
             if var in put_vars:
-                yield RULE.finding(fd.path, line, "of_find_i2c_adapter_by_node() takes no module reference "
-                                   "but i2c_put_adapter() drops one", confidence=Confidence.HIGH)
+                yield RULE.finding(fd.path, line, "of_find_i2c_adapter_by_node() pins no module; i2c_put_adapter() unpins", confidence=Confidence.HIGH)
