@@ -36,7 +36,8 @@ cleanup `scripts/coccinelle/api/platform_no_drv_owner.cocci` performs and is not
 Other `*_driver` types and `cpuidle_driver` (whose core pins at registration, MOD009) are
 reported at low confidence; so is code under arch/, kernel/, mm/, init/ and security/
 (never modular), and in tree mode any file Kconfig/Makefile build only into the kernel.
-When the struct type is not visible in the hunk the finding is medium confidence.  When the
+When the struct type is not visible in the hunk (or, in tree mode, in the declarations of the
+pre-image file) the finding is medium confidence.  When the
 patch also deletes the owner member from the struct definition, MOD025 reports the removed
 get/put instead.
 
@@ -90,7 +91,15 @@ def _survives(old: list[DiffLine], idx: int) -> bool:
     return False
 
 
-def _decl_type(hunk: Hunk, var: str) -> str | None:
+def _decl_type(hunk: Hunk, var: str, pre: str | None = None, line_no: int | None = None) -> str | None:
+    """The struct type `var` is declared with: in the hunk, the hunk header, or (tree mode) the
+    nearest declaration above the line in the pre-image file."""
+    if pre and line_no:
+        above = pre.splitlines()[:line_no]
+        for text in reversed(above[-400:]):
+            m = re.search(r"\bstruct\s+(\w+)\s*\*?\s*%s\b\s*[;=,)]" % re.escape(var), text)
+            if m:
+                return m.group(1)
     for ln in hunk.lines:
         m = re.search(r"\bstruct\s+(\w+)\s*\*?\s*%s\b" % re.escape(var), ln.text)
         if m:
@@ -136,7 +145,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     continue  # the same owner member is set again in the rewritten code
                 f = _initializer_member(patch, fd.path, hunk, old, i, ln, dropped_fields, wrapper_added)
                 if f is None:
-                    f = _runtime_assign(fd.path, hunk, old, i, ln)
+                    f = _runtime_assign(fd.path, hunk, old, i, ln, ctx.pre(fd.path))
                 if f is not None:
                     if is_built_in_only(fd) or modular(ctx, fd.path) is False:
                         f = RULE.finding(f.path, ln, f.message, confidence=Confidence.LOW)
@@ -180,7 +189,7 @@ def _initializer_member(patch, path, hunk, old, i, ln, dropped_fields, wrapper_a
                         confidence=conf)
 
 
-def _runtime_assign(path, hunk, old, i, ln) -> Finding | None:
+def _runtime_assign(path, hunk, old, i, ln, pre: str | None = None) -> Finding | None:
     ra = runtime_owner_assign(ln.text)
     if not ra or ra[2] != "THIS_MODULE":
         return None
@@ -190,7 +199,7 @@ def _runtime_assign(path, hunk, old, i, ln) -> Finding | None:
     if function_removed(hunk, i):
         return None
     base = re.match(r"^&?\(?\*?(\w+)", var)
-    typ = _decl_type(hunk, base.group(1)) if base and re.fullmatch(r"\w+", var) else None
+    typ = _decl_type(hunk, base.group(1), pre, ln.old_no) if base and re.fullmatch(r"\w+", var) else None
     if typ in WRAPPER_SET:
         return None
     conf = Confidence.MEDIUM

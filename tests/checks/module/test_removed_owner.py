@@ -199,3 +199,28 @@ def test_tree_mode_built_in_file_is_low_confidence():
     assert_quiet(removed_owner, FOPS_OWNER_REMOVED, context_for=ctx)
     assert_fires(removed_owner, FOPS_OWNER_REMOVED, at=[("drivers/char/foo.c", 102, "old")], include_low=True,
                  context_for=ctx)
+
+
+RUNTIME_UNTYPED = diff("""
+    --- a/sound/soc/foo/board.c
+    +++ b/sound/soc/foo/board.c
+    @@ -44,4 +44,3 @@ static int board_probe(struct platform_device *pdev)
+     \tcard->dev = &pdev->dev;
+    -\tcard->owner = THIS_MODULE;
+     \tcard->name = "board";
+     \treturn devm_snd_soc_register_card(&pdev->dev, card);
+""")
+
+
+def test_tree_mode_finds_the_declared_type():
+    from types import MappingProxyType
+
+    from reviewbot.context import Context, FileImages
+    from tests.helpers import run_rule
+
+    pre = "\n" * 40 + "static int board_probe(struct platform_device *pdev)\n{\n\tstruct snd_soc_card *card;\n"
+    ctx = lambda patch: Context(mode="tree", files=MappingProxyType({"sound/soc/foo/board.c": FileImages(pre, "")}))  # noqa: E731
+    (hunk_only,) = run_rule(removed_owner, RUNTIME_UNTYPED).findings
+    (tree,) = run_rule(removed_owner, RUNTIME_UNTYPED, context_for=ctx).findings
+    assert hunk_only.effective_confidence.value == "medium"
+    assert tree.effective_confidence.value == "high" and tree.line == 45
