@@ -442,10 +442,17 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
             cur += 1
         out.append(txt)
         cur = no + 1
-    body = "\n".join(out)
     from reviewbot.clex import blank
 
-    code = blank(body)
+    # A column-0 "}" ends the function the hunk starts in; what follows is top-level code
+    # (whole functions the hunk shows), parsed as such.
+    end = next((i for i, t in enumerate(out) if t.rstrip() == "}"), None)
+    tail: list[str] = []
+    if end is not None and any(t.strip() for t in out[end + 1:]):
+        head_lines, tail = out[:end], out[end:]
+    else:
+        head_lines = out
+    code = blank("\n".join(head_lines))
     opens = code.count("{") - code.count("}")
     # Unmatched closing braces at the start: prepend openers; unmatched openers: append closers.
     depth = low = 0
@@ -457,12 +464,18 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
             low = min(low, depth)
     pre = "{" * (-low)
     post = "}" * max(opens - low, 0)
+    if tail:  # the real closing brace closes the wrapper; balance on that same line
+        tail = [post + tail[0]] + tail[1:]
+        closing = ""
+    else:
+        closing = "\n" + post + "}"
     head = f"void {FRAGMENT_FUNC}(void) {{{pre}"
+    body = "\n".join(head_lines + tail)
     # head goes on the line before the first shown line (line numbers stay exact)
-    pad = "\n" * max(first - 2, 0)
-    text = pad + head + ("\n" if first >= 2 else " ") + body + "\n" + post + "}\n"
-    if first < 2:
-        text = head + " " + body + "\n" + post + "}\n"
+    if first >= 2:
+        text = "\n" * (first - 2) + head + "\n" + body + closing + "\n"
+    else:
+        text = head + " " + body + closing + "\n"
     return parse(text)
 
 

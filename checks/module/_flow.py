@@ -77,12 +77,27 @@ def views(fd: FileDiff, ctx: Context) -> Iterator[FuncView]:
         else:
             groups.append([h])
     for hs in groups:
-        v = FuncView(fd.path, _section_name(hs[0].section),
-                     lambda hs=hs: _only(cmodel.parse_fragment(cmodel.side_lines(hs, "old"))),
-                     lambda hs=hs: _only(cmodel.parse_fragment(cmodel.side_lines(hs, "new"))),
-                     True, hunks=hs)
-        _index(v)
-        yield v
+        name = _section_name(hs[0].section)
+        if not any(ln.text.rstrip() == "}" for h in hs for ln in h.lines[:-1]):
+            v = FuncView(fd.path, name,
+                         lambda hs=hs: _only(cmodel.parse_fragment(cmodel.side_lines(hs, "old"))),
+                         lambda hs=hs: _only(cmodel.parse_fragment(cmodel.side_lines(hs, "new"))),
+                         True, hunks=hs)
+            _index(v)
+            yield v
+            continue
+        # the hunks leave the section's function: one view per function they show
+        old_cf = cmodel.parse_fragment(cmodel.side_lines(hs, "old"))
+        new_cf = cmodel.parse_fragment(cmodel.side_lines(hs, "new"))
+        names = []
+        for f in old_cf.functions + new_cf.functions:
+            if f.name not in names:
+                names.append(f.name)
+        for n in names:
+            v = FuncView(fd.path, name if n == cmodel.FRAGMENT_FUNC else n,
+                         old_cf.function_named(n), new_cf.function_named(n), True, hunks=hs)
+            _index(v)
+            yield v
 
 
 def _only(cf: cmodel.CFile) -> cmodel.Function | None:
@@ -292,10 +307,18 @@ def path_puts(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.
 def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -> bool:
     """The reference leaves the function's hands: stored into a structure, passed to a hand-off
     call, or returned."""
+    base = re.split(r"->|\.", obj.lstrip("&"))[0]
     if exit_node is not None and exit_node.type == "return_statement":
-        val = cmodel._text(exit_node)
-        if re.search(r"\b%s\b" % re.escape(obj.lstrip("&").split("->")[0]), val):
+        val = cmodel._text(exit_node)[len("return"):].strip(" ;\t\n")
+        if re.search(r"\b%s\b" % re.escape(base), val):
             return True
+        if re.fullmatch(r"\w+", val) and val not in ("ret", "err", "rc", "error", "status", "res"):
+            # `sdev = &sub->sdev; ... return sub;`: the container of the object goes to the caller
+            for n in func._walk():
+                if n.type == "assignment_expression" or n.type == "init_declarator":
+                    t = cmodel._text(n)
+                    if re.search(r"\b%s\b" % re.escape(val), t) and re.search(r"\b%s\b" % re.escape(base), t):
+                        return True
     end = line_of(exit_node) if exit_node is not None else func.end
     for n in func._walk():
         if n.type == "assignment_expression" and after < line_of(n) <= end:

@@ -322,9 +322,14 @@ def _part_of(member: str, whole: str | None) -> bool:
 
 # ------------------------------------------------------------------ exits after a get
 
-def _leaks(func: cmodel.Function, partial: bool) -> list[tuple[_flow.Get, object]]:
+_ERROR_RETURN = re.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|false)\s*\)?$")
+
+
+def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_flow.Get, object]]:
     """(get, exit node) pairs where the exit keeps the reference."""
     out = []
+    # a `*_get()` helper hands its reference to the caller on success (the caller must put)
+    getter_helper = re.search(r"(^|_)get$", name or func.name or "") is not None
     if func is None or func.body is None:
         return out
     jumps = [j for j in func.jumps() if j.kind in ("return", "goto")]
@@ -345,6 +350,8 @@ def _leaks(func: cmodel.Function, partial: bool) -> list[tuple[_flow.Get, object
             continue
         for j in jumps:
             if j.line <= g.call.line or not cmodel.contains(block, j.node):
+                continue
+            if getter_helper and j.kind == "return" and not _ERROR_RETURN.match(j.value):
                 continue
             if g.call.in_condition and cmodel.contains(gstmt, j.node) and _flow.enclosing_if(j.node) is gstmt:
                 continue  # `if (!try_module_get(m)) return ...;`
@@ -375,10 +382,10 @@ def _key(g: _flow.Get, j) -> tuple:
 def _new_exits(fd, view: _flow.FuncView) -> Iterator[Finding]:
     if view.new is None:
         return
-    new_leaks = _leaks(view.new, view.partial)
+    new_leaks = _leaks(view.new, view.partial, view.name)
     if not new_leaks:
         return
-    old_keys = {_key(g, j) for g, j in _leaks(view.old, view.partial)} if view.old is not None else set()
+    old_keys = {_key(g, j) for g, j in _leaks(view.old, view.partial, view.name)} if view.old is not None else set()
     changed = view.changed()
     for g, j in new_leaks:
         ln = view.by_new.get(j.line)
