@@ -111,3 +111,16 @@ def test_never_raises_on_garbage_and_is_fast():
 
 def test_parse_is_cached_by_content():
     assert cmodel.parse(SRC) is cmodel.parse(SRC)
+
+
+def test_fragment_spanning_two_functions_keeps_them_apart():
+    lines = [(10, "\treturn ret;"), (11, "}"), (12, ""), (13, "static int bar_get(struct bar *b)"),
+             (14, "{"), (15, "\tif (!try_module_get(b->owner))"), (16, "\t\treturn -ENODEV;"),
+             (17, "\treturn 0;"), (18, "}")]
+    cf = cmodel.parse_fragment(lines)
+    names = [f.name for f in cf.functions]
+    assert names == [cmodel.FRAGMENT_FUNC, "bar_get"]
+    bar = cf.function_named("bar_get")
+    assert (bar.start, bar.end, bar.degraded) == (13, 18, False)
+    assert [c.name for c in bar.calls()] == ["try_module_get"]
+    assert [j.line for j in cf.functions[0].jumps()] == [10]
