@@ -119,6 +119,7 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
             del msg["Message-Id"]
             msg["Message-Id"] = f"<{digest}.{i}{_SYNTHETIC}>"
         if not msg.get("Subject"):
+            del msg["Subject"]  # an empty Subject: header is still a header (at most one allowed)
             msg["Subject"] = "[PATCH] (no subject)"
         out.append(msg)
     return out

@@ -131,3 +131,12 @@ def test_a_damaged_thread_in_an_mbox_does_not_hide_the_others(series_repo, tmp_p
     assert res.rc == 2
     assert res.json()["findings"]  # the intact series was reviewed
     assert len(res.err.splitlines()) == 1 and "malformed diff" in res.err
+
+
+def test_mail_with_an_empty_subject_header_is_reviewed(series_repo, tmp_path):
+    path = tmp_path / "nosubject.patch"
+    text = _patch(series_repo)
+    path.write_text(text.replace(text[text.index("Subject:"):text.index("\n", text.index("Subject:"))], "Subject:"))
+    res = run("review", "--format", "json", str(path))
+    assert res.rc == 1, res.err
+    assert res.json()["series"]["subject"] == "(no subject)"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reviewbot import engine
@@ -65,6 +65,7 @@ OPS = st.lists(st.tuples(st.sampled_from(["drop", "dup", "swap", "truncate", "hu
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(index=st.integers(0, len(PATCHES) - 1), ops=OPS)
+@example(index=1, ops=[("truncate", 1539, 220, b"")])  # found: an empty Subject: header crashed split_mbox
 def test_mutated_patches_never_raise(index, ops):
     data = _mutate(PATCHES[index], ops)
     try:
