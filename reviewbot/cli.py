@@ -13,7 +13,7 @@ from reviewbot import __version__
 from reviewbot.errors import InputError
 
 # Explicit, ordered list of subcommand modules (reviewbot/commands/<name>.py).
-COMMANDS = ("review", "eval", "rules", "explain", "b4-check", "watch", "serve")
+COMMANDS = ("review", "eval", "rules", "explain", "b4-check", "watch", "serve", "worker", "db")
 
 
 class _Parser(argparse.ArgumentParser):

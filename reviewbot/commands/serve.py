@@ -17,8 +17,13 @@ def add_parser(sub):
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.add_argument("--config", metavar="FILE", help="reviewbot.toml (default $REVIEWBOT_CONFIG; none is fine)")
-    p.add_argument("--workers", type=int, default=2, metavar="N", help="review worker threads (default 2)")
+    p.add_argument("--workers", type=int, default=2, metavar="N", 
+                   help="review worker threads (default 2; 0: receiver only, for `reviewbot worker` processes)")
+    p.add_argument("--data-dir", metavar="DIR", help="where the SQLite database lives (default: data_dir of the "
+                   "config, $REVIEWBOT_DATA_DIR or ~/.local/share/reviewbot)")
     p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
+    p.add_argument("--log-format", default="json", choices=("json", "text"), help="one JSON object per line (default)")
+    p.add_argument("--no-follow", action="store_true", help="do not follow the configured lists in this process")
     return p
 
 
@@ -54,17 +59,28 @@ def build(cfg: dict, workers: int = 2, **processor_kw):
 
 
 def run(args) -> int:
+    """The service (reviewbot.service.app): intake, /metrics, /readyz, pages, workers, list follower."""
     import uvicorn
+
+    from reviewbot.service import logs
+    from reviewbot.service.app import Service
 
     if not 0 < args.port < 65536:
         raise InputError("serve", f"--port {args.port} is not a TCP port")
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.workers < 0:
+        raise InputError("serve", "--workers must be 0 (receiver only) or more")
+    logs.setup(args.log_level, args.log_format)
     cfg = config.load(args.config)
-    app, settings, _ = build(cfg, args.workers)
+    if args.data_dir:
+        cfg = dict(cfg, data_dir=args.data_dir)
+    service = Service(cfg, workers=args.workers, follow=not args.no_follow)
+    app = service.app()
     log = logging.getLogger("reviewbot.serve")
-    if not settings.github_webhook_secret:
+    if not service.forge.github_webhook_secret:
         log.warning("REVIEWBOT_GITHUB_WEBHOOK_SECRET is not set: /webhooks/github refuses everything")
-    if not settings.gitlab_webhook_token:
+    if not service.forge.gitlab_webhook_token:
         log.warning("REVIEWBOT_GITLAB_WEBHOOK_TOKEN is not set: /webhooks/gitlab refuses everything")
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    # SIGTERM: uvicorn stops accepting, drains requests, then the lifespan stops the workers
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
+                log_config=None, timeout_graceful_shutdown=service.settings.grace)
     return 0

@@ -1,0 +1,208 @@
+"""The review-job queue of the service: the database is the source of truth, a broker only wakes.
+
+``LeasedQueue`` extends the forge's table queue (``forge_jobs``) with what several processes
+need: a claim is a compare-and-set ``queued -> running`` that bumps ``attempts``, and
+``attempts`` is the fencing token of that claim: heartbeats, ``complete`` and ``is_current``
+only act while the row still carries the token.  A running job whose heartbeat (``updated_at``)
+is older than the lease is queued again by ``reclaim`` (its worker died), so ``kill -9``
+anywhere loses nothing; posting is idempotent by fingerprint, so a re-run posts nothing twice.
+
+Brokers carry only a job id:
+  * embedded (no ``[queue] url``): no broker, workers claim the oldest queued row and a
+    threading.Event wakes them on intake;
+  * ``HueyBroker``: huey's RedisHuey storage (``[queue] url = "redis://..."``); any number of
+    ``reviewbot worker`` processes pop ids and claim them by id.  A lost message (Redis
+    restarted, a worker killed after the pop) is harmless: the reconciler pushes queued jobs
+    again once the Redis queue is empty, and duplicate messages lose the compare-and-set.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+import sqlalchemy as sa
+
+from reviewbot.forge import tables
+from reviewbot.forge.events import JobSpec
+from reviewbot.forge.queue import DbQueue, Job
+
+log = logging.getLogger("reviewbot.service.queue")
+
+MAX_ATTEMPTS = 5  # a job that killed its worker this often is marked failed, not retried forever
+
+
+def _job(row, attempts: int) -> Job:
+    spec = JobSpec(forge=row.forge, repo=row.repo, project=row.project, number=row.number,
+                   head_sha=row.head_sha, installation_id=row.installation_id)
+    return Job(id=row.id, spec=spec, attempts=attempts)
+
+
+class HueyBroker:
+    """Job ids through huey's Redis storage (a Redis list; BRPOP with a 1 s timeout)."""
+
+    def __init__(self, url: str, name: str = "reviewbot"):
+        import redis
+        from huey import RedisHuey
+
+        self.url = url
+        pool = redis.ConnectionPool.from_url(url, health_check_interval=10, socket_timeout=5,
+                                             socket_connect_timeout=5)
+        self.huey = RedisHuey(name, connection_pool=pool, results=False, blocking=True, read_timeout=1)
+
+        @self.huey.task(name="reviewbot.review_job")
+        def review_job(job_id: int) -> int:  # executed by `reviewbot worker`, which claims by id
+            return job_id
+
+        self.task = review_job
+
+    def push(self, job_id: int) -> None:
+        self.huey.enqueue(self.task.s(int(job_id)))
+
+    def pop(self) -> int | None:
+        """The next job id, or None after ~1 s without one."""
+        task = self.huey.dequeue()
+        return int(task.args[0]) if task is not None else None
+
+    def depth(self) -> int:
+        return self.huey.pending_count()
+
+    def ping(self) -> None:
+        self.huey.storage.conn.ping()
+
+    def describe(self) -> str:
+        return f"huey/redis {self.url.split('@')[-1]}"
+
+
+class LeasedQueue(DbQueue):
+    def __init__(self, engine: sa.Engine, broker: HueyBroker | None = None, clock: Callable[[], float] = time.time):
+        super().__init__(engine, clock)
+        self.broker = broker
+
+    # -- intake --------------------------------------------------------------------------------
+    def submit(self, forge, delivery, event, spec, reason=""):
+        fresh, job_id = super().submit(forge, delivery, event, spec, reason)
+        if job_id is not None and self.broker is not None:
+            self.push([job_id])
+        return fresh, job_id
+
+    def push(self, ids: list[int]) -> int:
+        """Hand ids to the broker; a failure is logged, the reconciler pushes them again later."""
+        n = 0
+        for i in ids:
+            try:
+                self.broker.push(i)
+                n += 1
+            except Exception as exc:  # noqa: BLE001 - Redis down: the row is recorded, the reconciler retries
+                log.warning("queue: broker push of job %d failed (%s); the reconciler retries", i,
+                            f"{exc.__class__.__name__}: {exc}", extra={"job": i})
+                break
+        return n
+
+    # -- claims ----------------------------------------------------------------------------------
+    def claim_id(self, job_id: int) -> Job | None:
+        """Compare-and-set one job ``queued -> running``; None when it is not queued (done, taken)."""
+        j = tables.jobs
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(j).where(j.c.id == job_id)).first()
+            if row is None or row.state != "queued":
+                return None
+            got = conn.execute(j.update().where((j.c.id == job_id) & (j.c.state == "queued")
+                                                & (j.c.attempts == row.attempts))
+                               .values(state="running", attempts=row.attempts + 1,
+                                       updated_at=self.clock())).rowcount
+        return _job(row, row.attempts + 1) if got else None
+
+    def _mine(self, job: Job):
+        j = tables.jobs
+        return (j.c.id == job.id) & (j.c.state == "running") & (j.c.attempts == job.attempts)
+
+    def complete(self, job: Job, state: str, result: str = "") -> bool:
+        """Record the outcome; False when the claim was lost (reclaimed, superseded)."""
+        with self.engine.begin() as conn:
+            return conn.execute(tables.jobs.update().where(self._mine(job)).values(
+                state=state, result=result[:4000], updated_at=self.clock())).rowcount == 1
+
+    def requeue(self, job: Job) -> bool:
+        """Give a claimed job back (graceful shutdown); the attempt is not counted."""
+        with self.engine.begin() as conn:
+            ok = conn.execute(tables.jobs.update().where(self._mine(job)).values(
+                state="queued", attempts=job.attempts - 1, updated_at=self.clock())).rowcount == 1
+        if ok and self.broker is not None:
+            self.push([job.id])
+        return ok
+
+    def heartbeat(self, jobs: list[Job]) -> None:
+        if not jobs:
+            return
+        now = self.clock()
+        with self.engine.begin() as conn:
+            for job in jobs:
+                conn.execute(tables.jobs.update().where(self._mine(job)).values(updated_at=now))
+
+    def is_current(self, job: Job) -> bool:
+        """Still ours to post: running under this claim (not superseded, not reclaimed)."""
+        j = tables.jobs
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(j.c.state, j.c.attempts).where(j.c.id == job.id)).first()
+        return row is not None and row.state == "running" and row.attempts == job.attempts
+
+    def recover(self) -> int:
+        """The forge queue's start-up hook: with several processes only expired leases are taken."""
+        return 0
+
+    # -- reconciler ------------------------------------------------------------------------------
+    def reclaim(self, lease: float) -> list[int]:
+        """Queue again the running jobs whose heartbeat is older than ``lease`` seconds."""
+        j = tables.jobs
+        now = self.clock()
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(j.c.id, j.c.attempts).where(
+                (j.c.state == "running") & (j.c.updated_at < now - lease))).all()
+            back = []
+            for r in rows:
+                dead = r.attempts >= MAX_ATTEMPTS
+                got = conn.execute(j.update().where((j.c.id == r.id) & (j.c.state == "running")
+                                                    & (j.c.attempts == r.attempts))
+                                   .values(state="failed" if dead else "queued", updated_at=now,
+                                           **({"result": f"gave up after {r.attempts} attempts whose "
+                                               "worker died"} if dead else {}))).rowcount
+                if got and not dead:
+                    back.append(r.id)
+                if got:
+                    log.warning("reconciler: job %d %s", r.id, "failed for good" if dead else
+                                "left by a dead worker: queued again", extra={"job": r.id})
+        if back and self.broker is not None:
+            self.push(back)
+        if back:
+            self.wakeup.set()
+        return back
+
+    def redeliver(self, older_than: float) -> int:
+        """Broker mode: the Redis queue is empty but queued rows older than ``older_than`` s exist
+        (a message was lost): push them again."""
+        if self.broker is None or self.broker.depth() > 0:
+            return 0
+        j = tables.jobs
+        now = self.clock()
+        with self.engine.connect() as conn:
+            ids = list(conn.execute(sa.select(j.c.id).where(
+                (j.c.state == "queued") & (j.c.updated_at < now - older_than)).order_by(j.c.id)).scalars())
+        if ids:
+            with self.engine.begin() as conn:  # touched, so the next round waits again
+                conn.execute(j.update().where(j.c.id.in_(ids) & (j.c.state == "queued")).values(updated_at=now))
+            log.info("reconciler: %d queued job(s) without a broker message: pushed again", len(ids))
+        return self.push(ids)
+
+    # -- observation -----------------------------------------------------------------------------
+    def oldest_age(self) -> float:
+        j = tables.jobs
+        with self.engine.connect() as conn:
+            t = conn.execute(sa.select(sa.func.min(j.c.created_at)).where(j.c.state == "queued")).scalar()
+        return max(0.0, self.clock() - t) if t is not None else 0.0
+
+    def states(self) -> dict[str, int]:
+        j = tables.jobs
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(j.c.state, sa.func.count()).group_by(j.c.state)).all())

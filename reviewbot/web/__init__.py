@@ -1,0 +1,1 @@
+"""Server-rendered results pages of `reviewbot serve` (pages.py; templates/web/*.html.j2)."""

@@ -1,0 +1,149 @@
+"""A whole deployment on loopback: `reviewbot serve` (+ `reviewbot worker` processes) as
+subprocesses against the fake GitHub over HTTP and a public-inbox epoch for list mail.
+
+Used by the kill -9 tests and benchmarks/service_burst.py.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from tests.forge.fakes import DATA, FakeGitHub
+from tests.service.servers import SECRET, FakeForgeServer, Proc, free_port
+from tests.watch.mails import Epoch
+
+REPO = "acme/drivers"
+ZRAM = (DATA / "zram-sysfs-self-pin.diff").read_text()  # MOD001 fires 4 times
+CLEAN = (DATA / "clean.diff").read_text()
+
+
+def head_of(number: int, push: int = 0) -> str:
+    return f"{number:08x}{push:08x}" + "c" * 24
+
+
+class Cluster:
+    def __init__(self, tmp: Path, *, db_url: str | None = None, queue_url: str | None = None, workers: int = 0,
+                 serve_threads: int | None = None, lists: bool = True, lease: float = 2.0,
+                 validate_openapi: bool = True):
+        self.tmp = tmp
+        self.fake = FakeGitHub()
+        if not validate_openapi:  # the burst measures the service, not the fake's validator
+            self.fake.route = _unvalidated(self.fake)
+        self.forge = FakeForgeServer(self.fake).start()
+        self.inbox = tmp / "inbox"
+        self.epoch = Epoch(self.inbox) if lists else None
+        self.outbox = tmp / "outbox"
+        cfg = [
+            "[service]", f"lease = {lease}", "reconcile_every = 0.5", "redeliver_after = 1.5",
+            "api_min_interval = 0", "grace = 5",
+        ]
+        if lists:
+            cfg += ["[watch]", 'from = "reviewbot <bot@reviewbot.example>"', "interval = 0.3",
+                    f'outbox_dir = "{self.outbox}"',
+                    "[lists.testlist]", f'inbox = "{self.inbox}"', 'address = "testlist@example.org"',
+                    'archive_url = "https://lore.example.org/testlist"', "fetch = false", "send = false",
+                    "max_per_hour = 0", "max_per_author_per_day = 0", "quiet_minutes = 0"]
+        (tmp / "reviewbot.toml").write_text("\n".join(cfg) + "\n")
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWBOT_")}
+        self.env.update(REVIEWBOT_CONFIG=str(tmp / "reviewbot.toml"), REVIEWBOT_DATA_DIR=str(tmp / "data"),
+                        REVIEWBOT_GITHUB_WEBHOOK_SECRET=SECRET, REVIEWBOT_GITHUB_TOKEN=FakeGitHub.TOKEN,
+                        REVIEWBOT_GITHUB_API_URL=self.forge.url)
+        if db_url:
+            self.env["REVIEWBOT_DATABASE_URL"] = db_url
+        if queue_url:
+            self.env["REVIEWBOT_QUEUE_URL"] = queue_url
+        self.db_url = db_url or f"sqlite:///{tmp / 'data' / 'reviewbot.db'}"
+        port = free_port()
+        threads = serve_threads if serve_threads is not None else (0 if workers else 2)
+        self.server = Proc("serve", ["serve", "--port", str(port), "--workers", str(threads)], self.env, tmp, port)
+        self.url = f"http://127.0.0.1:{port}"
+        self.workers = [Proc(f"worker{i}", ["worker", "--threads", "2"], self.env, tmp) for i in range(workers)]
+        self._engine = None
+        self.mails = 0
+
+    @property
+    def procs(self) -> list[Proc]:
+        return [self.server, *self.workers]
+
+    def start(self) -> "Cluster":
+        self.server.start()
+        for w in self.workers:
+            w.start()
+        return self
+
+    def stop(self) -> None:
+        for p in self.procs:
+            try:
+                p.terminate(30)
+            except Exception:  # noqa: BLE001 - cleanup must go on
+                p.kill()
+        self.forge.stop()
+        if self._engine is not None:
+            self._engine.dispose()
+
+    @property
+    def engine(self) -> sa.Engine:
+        if self._engine is None:
+            self._engine = sa.create_engine(self.db_url)
+        return self._engine
+
+    def add_prs(self, n: int, start: int = 1) -> list[int]:
+        nums = list(range(start, start + n))
+        for i in nums:
+            self.fake.add_pr(REPO, i, ZRAM if i % 3 else CLEAN, head_of(i), title=f"change {i}")
+        return nums
+
+    def add_mail(self) -> str:
+        from tests.watch.mails import zram_mail
+
+        self.mails += 1
+        msgid = f"zram-{self.mails}@example.org"
+        self.epoch.add(zram_mail(msgid, f"[PATCH] zram: fix sysfs races, take {self.mails}"), time.time())
+        return msgid
+
+    def scalar(self, q) -> int:
+        with self.engine.connect() as c:
+            return c.execute(q).scalar() or 0
+
+    def rows(self, q) -> list:
+        with self.engine.connect() as c:
+            return c.execute(q).all()
+
+    def wait_for(self, pred, timeout: float, what: str) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                if pred():
+                    return
+            except sa.exc.OperationalError:
+                pass
+            time.sleep(0.1)
+        logs = "\n".join(f"--- {p.name}\n{p.log.read_text()[-3000:]}" for p in self.procs if p.log.exists())
+        raise AssertionError(f"{what}: not reached in {timeout} s\n{logs}")
+
+    def metrics(self) -> str:
+        return httpx.get(f"{self.url}/metrics", timeout=5).text
+
+
+def _unvalidated(fake: FakeGitHub):
+    import tests.forge.fakes as fakes
+
+    original = type(fake).route
+
+    class _NoCheck:
+        def validate_request(self, request):
+            return None
+
+    def route(request):
+        saved = fakes._OPENAPI
+        fakes._OPENAPI = _NoCheck()
+        try:
+            return original(fake, request)
+        finally:
+            fakes._OPENAPI = saved
+    return route

@@ -1,0 +1,122 @@
+"""kill -9 under load: serve (+ two workers) as real processes, a stream of signed deliveries
+and list mail, processes killed with SIGKILL at seeded random points and started again.
+
+Asserted in both modes (embedded SQLite; PostgreSQL + Redis with two `reviewbot worker`s):
+every PR reviewed (its job done), every list series reviewed once, every delivery recorded,
+no finding posted twice on a PR, one summary comment per PR, each mail reply written once.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections import Counter
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from reviewbot.forge import posting
+from reviewbot.forge import tables as F
+from reviewbot.watch import tables as W
+from tests.service.harness import REPO, Cluster
+from tests.service.servers import deliver, pr_payload
+
+
+def send(cluster: Cluster, client: httpx.Client, body: bytes, delivery: str) -> int:
+    """Deliver like GitHub does: retried until a 2xx (the server may be down or answering 503)."""
+    for _ in range(200):
+        try:
+            r = deliver(client, cluster.url, body, delivery)
+            assert r.status_code < 500 or r.status_code == 503, r.text
+            if r.status_code < 300:
+                return r.status_code
+        except httpx.TransportError:
+            pass
+        if not cluster.server.alive():
+            cluster.server.start()
+    raise AssertionError(f"delivery {delivery} never accepted")
+
+
+def chaos(cluster: Cluster, seed: int, prs: int = 18, mails: int = 4, kills: int = 6) -> dict:
+    rng = random.Random(seed)
+    numbers = cluster.add_prs(prs)
+    deliveries: list[str] = []
+    kill_at = set(rng.sample(range(1, prs), kills))
+    mail_at = set(rng.sample(range(prs), mails))
+    killed = Counter()
+    t0 = time.monotonic()
+    with httpx.Client(timeout=10) as client:
+        for step, n in enumerate(numbers):
+            body = pr_payload(REPO, n, cluster.fake.prs[(REPO, n)].head)
+            did = str(uuid.UUID(int=rng.getrandbits(128)))
+            deliveries.append(did)
+            send(cluster, client, body, did)
+            if rng.random() < 0.3:  # GitHub redelivers: answered, never queued twice
+                send(cluster, client, body, did)
+            if step in mail_at:
+                cluster.add_mail()
+            if step in kill_at:
+                victim = rng.choice(cluster.procs)
+                time.sleep(rng.uniform(0.0, 0.4))  # somewhere inside a review, a walk or a post
+                victim.kill()
+                killed[victim.name] += 1
+                victim.start()
+    t_sent = time.monotonic()
+    cluster.wait_for(lambda: cluster.scalar(sa.select(sa.func.count()).select_from(F.jobs).where(
+        F.jobs.c.state == "done")) == prs, 90, "every PR reviewed")
+    cluster.wait_for(lambda: cluster.scalar(sa.select(sa.func.count()).select_from(W.jobs)) == cluster.mails,
+                     60, "every list series reviewed")
+    cluster.wait_for(lambda: cluster.scalar(sa.select(sa.func.count()).select_from(W.outbox).where(
+        W.outbox.c.status != "written")) == 0, 30, "every reply written")
+    print(f"sent in {t_sent - t0:.1f} s, drained {time.monotonic() - t_sent:.1f} s later; killed {dict(killed)}")
+    return {"deliveries": deliveries, "killed": killed}
+
+
+def assert_nothing_lost_nothing_twice(cluster: Cluster, run: dict, prs: int) -> None:
+    fake = cluster.fake
+    recorded = {r.delivery_id for r in cluster.rows(sa.select(F.deliveries.c.delivery_id))}
+    assert set(run["deliveries"]) <= recorded
+    jobs = cluster.rows(sa.select(F.jobs))
+    assert len(jobs) == prs and {j.state for j in jobs} == {"done"}
+    for n in range(1, prs + 1):
+        comments = fake.review_comments.get((REPO, n), [])
+        fps = Counter(posting.fingerprint_in(c["body"]) for c in comments)
+        assert all(v == 1 for v in fps.values()), f"PR {n}: a finding posted twice: {fps}"
+        expect = 0 if n % 3 == 0 else 4  # clean.diff / the zram diff (MOD001 x4)
+        assert len(fps) == expect, f"PR {n}: {len(fps)} inline comments, expected {expect}"
+        summaries = [c for c in fake.issue_comments.get((REPO, n), []) if posting.SUMMARY_MARKER in c["body"]]
+        assert len(summaries) <= 1, f"PR {n}: {len(summaries)} summary comments"
+    series = cluster.rows(sa.select(W.jobs.c.root, W.jobs.c.status))
+    assert len(series) == cluster.mails and {s.status for s in series} <= {"done"}
+    assert len({s.root for s in series}) == cluster.mails
+    out = cluster.rows(sa.select(W.outbox.c.msgid))
+    assert len(out) == cluster.mails  # one reply per zram patch
+    emls = sorted(cluster.outbox.glob("*.eml"))
+    assert len(emls) == len(out), f"{len(emls)} .eml files for {len(out)} replies"
+    assert fake.violations == []
+
+
+def test_kill9_embedded_sqlite(tmp_path):
+    cluster = Cluster(tmp_path).start()
+    try:
+        run = chaos(cluster, seed=7)
+        assert run["killed"]["serve"] >= 1
+        assert_nothing_lost_nothing_twice(cluster, run, 18)
+        assert cluster.server.terminate(30) in (0, -15)  # SIGTERM (uvicorn re-raises it after a clean stop)
+        assert '"service stopped"' in cluster.server.log.read_text().splitlines()[-3]
+    finally:
+        cluster.stop()
+
+
+def test_kill9_scale_out_postgres_redis(tmp_path, pg_url, redis_url):
+    cluster = Cluster(tmp_path, db_url=pg_url, queue_url=redis_url, workers=2).start()
+    try:
+        run = chaos(cluster, seed=11)
+        assert sum(run["killed"].values()) == 6
+        assert_nothing_lost_nothing_twice(cluster, run, 18)
+        for p in cluster.procs:
+            assert p.terminate(30) in (0, -15)
+    finally:
+        cluster.stop()
