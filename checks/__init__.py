@@ -7,8 +7,9 @@ from reviewbot.checks.module import missing_owner, removed_needed_ref, removed_o
 from reviewbot.checks.module import module_ref_for_unbind, symbol_get_imbalance, unchecked_module_get
 from reviewbot.checks.module import init_exit_self_ref, register_time_pin, unmatched_module_put
 from reviewbot.checks.module import code_after_module_put, fops_misuse, unconditional_module_get
+from reviewbot.checks.module import ownerless_register_api
 from reviewbot.checks.module import (device_ref_imbalance, devm_lifetime, devm_wrong_device, get_without_put,
-                                     release_bypassed_by_kfree, use_after_put)
+                                     kref_misuse, release_bypassed_by_kfree, use_after_put)
 
 ALL = (
     self_pin,
@@ -24,10 +25,12 @@ ALL = (
     code_after_module_put,
     fops_misuse,
     unconditional_module_get,
+    ownerless_register_api,
     get_without_put,
     device_ref_imbalance,
     use_after_put,
     devm_wrong_device,
     devm_lifetime,
     release_bypassed_by_kfree,
+    kref_misuse,
 )
