@@ -39,18 +39,18 @@ class _Lines:
     these lines, so it is computed once (a bounded LRU keeps memory flat over long series).
     """
 
-    __slots__ = ("lines", "_hash")
+    __slots__ = ("lines", "_ids", "_hash")
 
     def __init__(self, lines: Iterable[DiffLine]):
         self.lines = tuple(lines)
-        self._hash = hash(tuple(map(id, self.lines)))
+        self._ids = tuple(map(id, self.lines))  # both keys hold their lines: equal ids = same objects
+        self._hash = hash(self._ids)
 
     def __hash__(self) -> int:
         return self._hash
 
     def __eq__(self, other) -> bool:
-        return (isinstance(other, _Lines) and len(self.lines) == len(other.lines)
-                and all(a is b for a, b in zip(self.lines, other.lines)))
+        return isinstance(other, _Lines) and self._ids == other._ids
 
 
 def code_lines(lines: Sequence[DiffLine]) -> list[str]:

@@ -1,0 +1,556 @@
+#!/usr/bin/env python3
+"""reviewbot's benchmarks, side by side with checkpatch.pl.  See benchmarks/README.md.
+
+    .venv/bin/python benchmarks/run.py            # everything, 3 runs each, median
+    .venv/bin/python benchmarks/run.py --quick    # everything, 1 run each
+    .venv/bin/python benchmarks/run.py --smoke    # 3 patches, no checkpatch/tree/kernel source
+
+Every measured program runs in its own process (reviewbot through its CLI or
+benchmarks/worker.py, checkpatch.pl through perl); wall time is taken around it, CPU time
+(user + sys) and peak RSS come from the kernel (os.wait4).  Inputs and the kernel source are
+prepared once under .cache/bench/ and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("REVIEWBOT_BENCH_CACHE", ROOT / ".cache" / "bench"))
+NOISE = ROOT.parent / "shared" / "corpus" / "noise" / "patches.mbox"
+TARBALL = Path("/usr/src/linux-source-6.12.tar.xz")
+LINUX = CACHE / "linux-source-6.12"
+TREE = CACHE / "tree-6.12"
+PYTHON = Path(sys.executable)
+_SCRIPT = PYTHON.parent / "reviewbot"  # the console script users run (python -m otherwise)
+REVIEWBOT = [str(_SCRIPT)] if _SCRIPT.exists() else [str(PYTHON), "-m", "reviewbot.cli"]
+WORKER = [str(PYTHON), str(Path(__file__).resolve().parent / "worker.py")]
+# The ~22k-line driver of the "one very large patch" input (a new-file patch of both files).
+BIG_DRIVER = ("drivers/net/ethernet/broadcom/tg3.c", "drivers/net/ethernet/broadcom/tg3.h")
+CHECKPATCH_FILES = ("scripts/checkpatch.pl", "scripts/spelling.txt", "scripts/const_structs.checkpatch")
+SERIES_LENGTHS = (1, 10, 100, 1000)
+PATCH_SIZES = (10, 100, 1000, 5000, 20000)
+FROM_LINE = "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring one process
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float  # user + sys of the process and its children
+    rss_mb: float  # peak resident set size
+    rc: int
+    stdout: str = ""
+    stderr: str = ""
+
+
+def measure(argv: list[str], cwd: Path | None = None, keep_stdout: bool = False) -> Run:
+    """Run argv to completion; stdout to a file (or /dev/null), stderr captured."""
+    out_path = CACHE / "last.stdout"
+    err_path = CACHE / "last.stderr"
+    with open(out_path if keep_stdout else os.devnull, "wb") as out, open(err_path, "wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(wall=wall, cpu=ru.ru_utime + ru.ru_stime, rss_mb=ru.ru_maxrss / 1024, rc=proc.returncode,
+               stdout=out_path.read_text(errors="replace") if keep_stdout else "",
+               stderr=err_path.read_text(errors="replace"))
+
+
+def reviewbot_run(source: Path) -> Run:
+    run = measure(REVIEWBOT + ["review", str(source)])
+    # Exit 2 with one "reviewbot: ..." line per damaged thread (a few noise mails have mangled
+    # diffs) still means every other thread was reviewed; a traceback never does.
+    damaged_only = run.rc == 2 and all(ln.startswith("reviewbot: ") for ln in run.stderr.splitlines())
+    if not (run.rc in (0, 1) or damaged_only) or "Traceback" in run.stderr:
+        raise BenchError(f"reviewbot review {source} failed (exit {run.rc}): {run.stderr.strip()[-500:]}")
+    return run
+
+
+def checkpatch_run(files: list[Path]) -> Run:
+    # --no-tree: checkpatch's cheapest configuration.  In a tree it also runs get_maintainer.pl
+    # once per touched file (MAINTAINERS status), several times slower; spelling.txt and
+    # const_structs.checkpatch are read from beside the script either way.
+    run = measure(["perl", "scripts/checkpatch.pl", "--no-tree", *map(str, files)], cwd=LINUX,
+                  keep_stdout=True)
+    done = len(re.findall(r"^total: \d+ errors", run.stdout, re.M))
+    if run.rc not in (0, 1) or run.stderr.strip() or done != len(files):
+        raise BenchError(f"checkpatch.pl did not run cleanly (exit {run.rc}, {done}/{len(files)} "
+                         f"patches checked): {run.stderr.strip()[:500]}")
+    return run
+
+
+def worker_run(sources: list[Path], tree: Path | None = None) -> tuple[Run, dict]:
+    argv = WORKER + (["--tree", str(tree)] if tree else []) + [str(s) for s in sources]
+    run = measure(argv, keep_stdout=True)
+    if run.rc != 0:
+        raise BenchError(f"worker failed (exit {run.rc}): {run.stderr.strip()[-800:]}")
+    return run, json.loads(run.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs (prepared once under .cache/bench/)
+
+
+def ensure_linux() -> Path:
+    """The Debian linux-source-6.12 tree, extracted once (checkpatch.pl, its data, big driver)."""
+    if (LINUX / ".extracted").exists():
+        return LINUX
+    if not TARBALL.exists():
+        raise BenchError(f"{TARBALL} not found: apt-get install linux-source-6.12 (or run with --no-linux)")
+    log(f"extracting {TARBALL} into {LINUX} (once, ~30 s)")
+    tmp = CACHE / "linux.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    subprocess.run(["tar", "-xJf", str(TARBALL), "-C", str(tmp)], check=True)
+    shutil.rmtree(LINUX, ignore_errors=True)
+    (tmp / "linux-source-6.12").rename(LINUX)
+    tmp.rmdir()
+    for f in CHECKPATCH_FILES:
+        if not (LINUX / f).exists():
+            raise BenchError(f"{f} missing from {TARBALL}")
+    (LINUX / ".extracted").touch()
+    return LINUX
+
+
+def ensure_tree_repo() -> tuple[Path, Run | None]:
+    """A git repository of the whole 6.12 source (one commit), built once; returns its cost."""
+    if (TREE / ".built").exists():
+        return TREE, None
+    ensure_linux()
+    log(f"building the git repository {TREE} from the whole 6.12 source (once, ~1-2 min)")
+    shutil.rmtree(TREE, ignore_errors=True)
+    subprocess.run(["cp", "-al", str(LINUX), str(TREE)], check=True)  # hard links: no copy
+    (TREE / ".extracted").unlink(missing_ok=True)
+    # Debian's tarball ignores everything at the top level (.gitignore '/*'): add -f.
+    script = ("git init -q && git add -A -f && git -c user.name=bench -c user.email=bench@example.org "
+              "commit -q -m 'linux-source-6.12 (Debian)'")
+    cost = measure(["sh", "-c", script], cwd=TREE)
+    if cost.rc != 0:
+        raise BenchError(f"building {TREE} failed: {cost.stderr.strip()[-300:]}")
+    (TREE / ".git" / "info" / "exclude").write_text(".built\n")
+    (TREE / ".built").write_text(json.dumps({"wall": cost.wall, "cpu": cost.cpu}))
+    return TREE, cost
+
+
+@dataclass
+class Mail:
+    index: int
+    subject: str
+    headers: dict[str, str]
+    body: str
+    changed: int  # '+'/'-' lines of the diff
+
+    def render(self, subject: str | None = None, headers: dict[str, str] | None = None) -> str:
+        hdrs = dict(self.headers if headers is None else headers)
+        hdrs["Subject"] = subject or self.subject
+        head = "".join(f"{k}: {v}\n" for k, v in hdrs.items())
+        body = self.body if self.body.endswith("\n") else self.body + "\n"
+        return FROM_LINE + head + "\n" + body
+
+
+_CHANGED = re.compile(r"^[+-](?![+-][+-] )", re.M)
+
+
+def read_noise(path: Path, limit: int | None) -> list[Mail]:
+    """The noise mails, transfer-decoded (checkpatch.pl reads text, not base64/QP mail)."""
+    raw = path.read_bytes()
+    chunks = re.split(rb"(?m)^From mboxrd@z [^\n]*\n", raw)
+    mails = []
+    for i, chunk in enumerate(c for c in chunks if c.strip()):
+        if limit is not None and len(mails) >= limit:
+            break
+        msg = email.message_from_bytes(chunk, policy=email.policy.default)
+        texts = []
+        for part in msg.walk():
+            if part.get_content_maintype() == "text" and not part.is_multipart():
+                try:
+                    texts.append(part.get_content())
+                except (LookupError, ValueError):
+                    texts.append(part.get_payload(decode=True).decode("utf-8", "replace"))
+        body = re.sub(r"(?m)^>(>*From )", r"\1", "\n".join(texts))  # mboxrd un-quoting
+        headers = {}
+        for name in ("From", "Date", "Message-ID", "In-Reply-To", "References"):
+            if msg.get(name):
+                headers[name] = " ".join(str(msg.get(name)).split())
+        subject = " ".join(str(msg.get("Subject", "")).split())
+        mails.append(Mail(i + 1, subject, headers, body.replace("\r\n", "\n"),
+                          len(_CHANGED.findall(body))))
+    return mails
+
+
+def write_set(name: str, mails: list[str]) -> tuple[Path, list[Path]]:
+    """A directory of NNNN.patch files (checkpatch's input) that reviewbot reads as one source."""
+    d = CACHE / "inputs" / name
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    files = []
+    for i, text in enumerate(mails, 1):
+        f = d / f"{i:04d}.patch"
+        f.write_text(text)
+        files.append(f)
+    return d, files
+
+
+def as_series(mails: list[Mail], tag: str) -> list[str]:
+    """Real patches re-threaded as one series [PATCH i/n] (git send-email, no cover letter)."""
+    n = len(mails)
+    width = len(str(n))
+    first = f"<{tag}-1@bench.invalid>"
+    out = []
+    for i, m in enumerate(mails, 1):
+        subj = re.sub(r"^(\s*\[[^\]]*\]\s*)+", "", m.subject) or "change"
+        hdrs = {k: v for k, v in m.headers.items() if k not in ("Message-ID", "In-Reply-To", "References")}
+        hdrs["Message-ID"] = f"<{tag}-{i}@bench.invalid>"
+        if i > 1:
+            hdrs["In-Reply-To"] = first
+            hdrs["References"] = first
+        out.append(m.render(f"[PATCH {i:0{width}d}/{n}] {subj}", hdrs))
+    return out
+
+
+def new_file_patch(subject: str, files: list[tuple[str, list[str]]]) -> str:
+    """A git-style new-file patch mail adding `files` (path, lines)."""
+    parts = [FROM_LINE, "From: Bench <bench@example.org>\n", "Date: Mon, 23 Nov 2026 09:00:00 +0000\n",
+             f"Subject: [PATCH] {subject}\n", f"Message-ID: <{abs(hash(subject))}@bench.invalid>\n", "\n",
+             f"{subject}.\n\nSigned-off-by: Bench <bench@example.org>\n---\n"]
+    for path, lines in files:
+        parts += [f"diff --git a/{path} b/{path}\n", "new file mode 100644\n", "index 0000000..1111111\n",
+                  "--- /dev/null\n", f"+++ b/{path}\n", f"@@ -0,0 +1,{len(lines)} @@\n"]
+        parts += [f"+{ln}\n" for ln in lines]
+    parts.append("-- \n2.47.0\n")
+    return "".join(parts)
+
+
+def driver_lines(use_linux: bool, mails: list[Mail]) -> list[tuple[str, list[str]]]:
+    """The big driver's files; without the kernel source, real C lines from the noise patches."""
+    if use_linux:
+        return [(p, (LINUX / p).read_text(errors="replace").splitlines()) for p in BIG_DRIVER]
+    lines = []
+    for m in mails:
+        lines += [ln[1:] for ln in m.body.splitlines() if ln.startswith("+") and not ln.startswith("+++")]
+    return [("drivers/misc/bench_synthetic.c", lines)]
+
+
+def cut(files: list[tuple[str, list[str]]], n: int) -> list[tuple[str, list[str]]]:
+    out = []
+    for path, lines in files:
+        if n <= 0:
+            break
+        out.append((path, lines[:n]))
+        n -= len(lines[:n])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def fmt_s(x: float) -> str:
+    return f"{x:.2f} s" if x < 100 else f"{x:.0f} s"
+
+
+@dataclass
+class Report:
+    lines: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+
+    def add(self, text: str = "") -> None:
+        self.lines.append(text)
+        print(text, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The benchmarks
+
+
+def repeated(what: str, repeats: int, budget: float, once):
+    """Run `once()` up to `repeats` times, but not again after a run slower than `budget` s."""
+    out = []
+    for i in range(repeats):
+        log(f"{what}: run {i + 1}/{repeats}")
+        t0 = time.perf_counter()
+        out.append(once())
+        if time.perf_counter() - t0 > budget:
+            break
+    return out
+
+
+def bench_compare(rep: Report, sets: list[tuple[str, Path, list[Path]]], repeats: int, budget: float) -> None:
+    rep.add("## reviewbot vs checkpatch.pl (same patches, one process each)")
+    rep.add("")
+    rep.add("median of the runs; ratio = reviewbot / checkpatch (lower is better); speed-up = "
+            "checkpatch CPU / reviewbot CPU; both include their start-up; checkpatch.pl --no-tree")
+    rep.add("")
+    rep.add("| input | patches | runs | reviewbot wall | reviewbot CPU | checkpatch wall | checkpatch CPU "
+            "| wall ratio | CPU ratio | speed-up (CPU) |")
+    rep.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    rows = {}
+    for name, source, files in sets:
+        # Interleaved, so that changes in machine load hit both alike.
+        pairs = repeated(f"compare {name}", repeats, budget,
+                         lambda: (reviewbot_run(source), checkpatch_run(files)))
+        rb, cp = [a for a, _ in pairs], [b for _, b in pairs]
+        rw, rc = med([r.wall for r in rb]), med([r.cpu for r in rb])
+        cw, cc = med([r.wall for r in cp]), med([r.cpu for r in cp])
+        rows[name] = dict(patches=len(files), runs=len(pairs), reviewbot_wall=rw, reviewbot_cpu=rc, checkpatch_wall=cw,
+                          checkpatch_cpu=cc, wall_ratio=rw / cw, cpu_ratio=rc / cc, speedup_cpu=cc / rc,
+                          reviewbot_rss_mb=max(r.rss_mb for r in rb),
+                          checkpatch_rss_mb=max(r.rss_mb for r in cp))
+        rep.add(f"| {name} | {len(files)} | {len(pairs)} | {fmt_s(rw)} | {fmt_s(rc)} | {fmt_s(cw)} | {fmt_s(cc)} "
+                f"| {rw / cw:.3f} | {rc / cc:.3f} | {cc / rc:.1f}x |")
+    rep.add("")
+    rep.data["compare"] = rows
+
+
+def bench_throughput(rep: Report, noise: Path, repeats: int, budget: float, tree: Path | None,
+                     tree_note: str) -> None:
+    rep.add("## Whole noise mbox: throughput and peak RSS (in-process API, benchmarks/worker.py)")
+    rep.add("")
+    rep.add("| mode | patches | runs | wall | CPU (process) | load CPU | review CPU | patches/s (wall) "
+            "| patches/s (CPU) | peak RSS |")
+    rep.add("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    rows = {}
+    modes = [("hunks", None)] + ([("tree", tree)] if tree else [])
+    for mode, repo in modes:
+        runs = repeated(f"throughput {mode}", repeats, budget, lambda: worker_run([noise], repo))
+        wall, cpu = med([r.wall for r, _ in runs]), med([r.cpu for r, _ in runs])
+        info = runs[0][1]
+        load, review = med([d["cpu_load"] for _, d in runs]), med([d["cpu_review"] for _, d in runs])
+        n = info["patches"]
+        rss = max(r.rss_mb for r, _ in runs)
+        rows[mode] = dict(patches=n, runs=len(runs), wall=wall, cpu=cpu, cpu_load=load, cpu_review=review,
+                          per_s_wall=n / wall, per_s_cpu=n / cpu, rss_mb=rss,
+                          unreadable_threads=info["unreadable_threads"], findings=info["findings"],
+                          crashed_checks=info["crashed_checks"])
+        rep.add(f"| {mode} | {n} | {len(runs)} | {fmt_s(wall)} | {fmt_s(cpu)} | {fmt_s(load)} | {fmt_s(review)} "
+                f"| {n / wall:.0f} | {n / cpu:.0f} | {rss:.0f} MB |")
+    if not tree:
+        rep.add(f"| tree | - | - | - | - | - | - | - | - | {tree_note} |")
+    rep.add("")
+    rep.data["throughput"] = rows
+
+
+def bench_scaling(rep: Report, length_sets: list[tuple[int, Path]], size_sets: list[tuple[int, Path]]) -> None:
+    rep.add("## Scaling (hunk mode, one worker process per row)")
+    rep.add("")
+    rep.add("Series length (real noise patches re-threaded as one series):")
+    rep.add("")
+    rep.add("| patches | changed lines | CPU (process) | load + review CPU | per patch | peak RSS |")
+    rep.add("|---:|---:|---:|---:|---:|---:|")
+    rows = []
+    for n, source in length_sets:
+        log(f"scaling: series of {n}")
+        run, d = worker_run([source])
+        work = d["cpu_load"] + d["cpu_review"]
+        rows.append(dict(patches=d["patches"], changed=d["changed_lines"], cpu=run.cpu, work=work,
+                         rss_mb=run.rss_mb))
+        rep.add(f"| {d['patches']} | {d['changed_lines']} | {fmt_s(run.cpu)} | {fmt_s(work)} "
+                f"| {1000 * work / max(d['patches'], 1):.1f} ms | {run.rss_mb:.0f} MB |")
+    rep.data["scaling_length"] = rows
+    rep.add("")
+    rep.add("Patch size (one new-file patch of the first N lines of the big driver):")
+    rep.add("")
+    rep.add("| changed lines | CPU (process) | load + review CPU | per 1,000 lines | peak RSS |")
+    rep.add("|---:|---:|---:|---:|---:|")
+    srows = []
+    for n, source in size_sets:
+        log(f"scaling: patch of {n} lines")
+        run, d = worker_run([source])
+        work = d["cpu_load"] + d["cpu_review"]
+        srows.append(dict(changed=d["changed_lines"], cpu=run.cpu, work=work, rss_mb=run.rss_mb))
+        rep.add(f"| {d['changed_lines']} | {fmt_s(run.cpu)} | {fmt_s(work)} "
+                f"| {1000 * work / max(d['changed_lines'], 1):.2f} s | {run.rss_mb:.0f} MB |")
+    rep.data["scaling_size"] = srows
+    rep.add("")
+
+
+def bench_startup(rep: Report, repeats: int) -> None:
+    runs = [measure(REVIEWBOT + ["--version"]) for _ in range(repeats)]
+    w, c = med([r.wall for r in runs]), med([r.cpu for r in runs])
+    rep.data["startup"] = dict(wall=w, cpu=c)
+    rep.add(f"Start-up (`reviewbot --version`; included in every whole-process number below): {fmt_s(w)} wall, "
+            f"{fmt_s(c)} CPU.")
+    rep.add("")
+
+
+def targets(rep: Report) -> None:
+    d = rep.data
+    rep.add("## Targets")
+    rep.add("")
+    cmp_ = d.get("compare", {})
+    if cmp_:
+        worst = min(cmp_.items(), key=lambda kv: kv[1]["speedup_cpu"])
+        ok = all(r["speedup_cpu"] >= 20 for r in cmp_.values())
+        rep.add(f"- >= 20x checkpatch's throughput (CPU): {'MET' if ok else 'NOT MET'} — "
+                + ", ".join(f"{k} {v['speedup_cpu']:.1f}x" for k, v in cmp_.items())
+                + f" (lowest: {worst[0]})")
+    series50 = d.get("series50")
+    if series50:
+        rep.add(f"- 50-patch series < 1 s CPU (hunk mode): load + review {series50['work']:.2f} s "
+                f"({'MET' if series50['work'] < 1 else 'NOT MET'}); whole process incl. start-up "
+                f"{series50['cpu']:.2f} s ({'MET' if series50['cpu'] < 1 else 'NOT MET'})")
+    rows = d.get("scaling_length", [])
+    if len(rows) >= 2:
+        lo, hi = rows[0], rows[-1]
+        per_patch_kb = 1024 * (hi["rss_mb"] - lo["rss_mb"]) / max(hi["patches"] - lo["patches"], 1)
+        flat = hi["rss_mb"] <= 2 * lo["rss_mb"]
+        rep.add(f"- memory flat in series length: {lo['patches']} -> {hi['patches']} patches: peak RSS "
+                f"{lo['rss_mb']:.0f} -> {hi['rss_mb']:.0f} MB ({per_patch_kb:.0f} KB per extra patch; "
+                f"{'MET' if flat else 'NOT MET'}: within 2x of a 1-patch run)")
+    rep.add("")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="one run per measurement instead of 3")
+    ap.add_argument("--smoke", action="store_true", help="3 patches, one run, no checkpatch, no tree mode, "
+                    "no kernel source (what the test suite runs)")
+    ap.add_argument("--repeats", type=int, help="runs per measurement (median reported; default 3)")
+    ap.add_argument("--budget", type=float, default=60, help="do not repeat a measurement whose run "
+                    "took longer than this many seconds (default: %(default)s)")
+    ap.add_argument("--patches", type=int, help="use only the first N noise mails (default: all 2070)")
+    ap.add_argument("--no-checkpatch", action="store_true", help="skip the checkpatch.pl comparison")
+    ap.add_argument("--no-tree", action="store_true", help="skip tree mode (and building its git repo)")
+    ap.add_argument("--no-linux", action="store_true", help="do not extract the 6.12 source (implies "
+                    "--no-checkpatch --no-tree; the big patch is then made of noise-patch lines)")
+    ap.add_argument("--only", choices=("compare", "throughput", "scaling"), action="append",
+                    help="run only these parts (repeatable)")
+    ap.add_argument("--output", type=Path, help="also write the report (markdown) here")
+    ap.add_argument("--json", type=Path, help="also write the raw numbers (JSON) here")
+    ap.add_argument("--mbox", type=Path, default=NOISE, help="the noise mbox (default: %(default)s)")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.patches, args.no_linux = args.patches or 3, True
+        args.repeats = args.repeats or 1
+    if args.no_linux:
+        args.no_checkpatch = args.no_tree = True
+    repeats = args.repeats or (1 if args.quick else 3)
+    parts = set(args.only or ("compare", "throughput", "scaling"))
+    if not args.mbox.exists():
+        print(f"benchmarks: {args.mbox}: no such file", file=sys.stderr)
+        return 2
+    CACHE.mkdir(parents=True, exist_ok=True)
+    try:
+        return _main(args, repeats, parts)
+    except BenchError as exc:
+        print(f"benchmarks: {exc}", file=sys.stderr)
+        return 2
+
+
+def _main(args, repeats: int, parts: set[str]) -> int:
+    use_linux = not args.no_linux
+    if use_linux:
+        ensure_linux()
+    log(f"reading {args.mbox}")
+    mails = read_noise(args.mbox, args.patches)
+    n = len(mails)
+    rep = Report()
+    rep.add(f"# reviewbot benchmarks ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f})")
+    rep.add("")
+
+    driver = driver_lines(use_linux, mails)
+    big_lines = sum(len(lines) for _, lines in driver)
+    big_name = "+".join(Path(p).name for p, _ in driver)
+    # The 50-patch series: every k-th noise mail (a cross-section of sizes), re-threaded.
+    k = max(n // 50, 1)
+    series50 = as_series(mails[::k][:50], "series50")
+    largest = sorted(mails, key=lambda m: (-m.changed, m.index))[:1000]
+    largest.sort(key=lambda m: m.index)
+    big = new_file_patch(f"net: add the {big_name} driver", driver)
+    sets = [(f"{len(series50)}-patch series", *write_set("series50", series50)),
+            (f"{len(largest)} largest noise patches", *write_set("largest", [m.render() for m in largest])),
+            (f"one {big_lines}-line patch ({big_name})", *write_set("big", [big]))]
+
+    if not args.smoke:
+        bench_startup(rep, repeats)
+    if "compare" in parts and not args.no_checkpatch:
+        bench_compare(rep, sets, repeats, args.budget)
+    elif "compare" in parts:
+        rep.add("checkpatch.pl comparison: skipped (--no-checkpatch)")
+        rep.add("")
+
+    if "throughput" in parts:
+        tree, note = None, "skipped (--no-tree)"
+        if not args.no_tree:
+            try:
+                import reviewbot.tree as rtree  # noqa: F401  (being written in parallel)
+                has = hasattr(rtree, "review_with_tree")
+            except ImportError:
+                has = False
+            if has:
+                tree, cost = ensure_tree_repo()
+                built = json.loads((TREE / ".built").read_text())
+                rep.add(f"Tree-mode repository: whole 6.12 source, one commit; building it cost "
+                        f"{fmt_s(built['wall'])} wall, {fmt_s(built['cpu'])} CPU (once, cached"
+                        f"{'' if cost else '; built by an earlier run'}).")
+                rep.add("")
+            else:
+                note = "skipped: reviewbot.tree.review_with_tree not available"
+        noise_src = args.mbox
+        if args.patches:
+            noise_src = CACHE / "inputs" / "noise-first.mbox"
+            noise_src.write_text("".join(m.render() for m in mails))
+        bench_throughput(rep, noise_src, repeats, args.budget, tree, note)
+
+    if "scaling" in parts:
+        length_sets = []
+        for size in SERIES_LENGTHS:
+            if size <= n:
+                d, _ = write_set(f"len{size}", as_series(mails[:size], f"len{size}"))
+                length_sets.append((size, d))
+        if n >= 50:
+            length_sets.append((50, sets[0][1]))
+            length_sets.sort()
+        size_sets = []
+        for size in PATCH_SIZES:
+            if size <= big_lines:
+                d, _ = write_set(f"size{size}", [new_file_patch(f"net: add {size} lines", cut(driver, size))])
+                size_sets.append((size, d))
+        bench_scaling(rep, length_sets, size_sets)
+        rep.data["series50"] = next((r for r in rep.data["scaling_length"] if r["patches"] == 50), None)
+
+    targets(rep)
+    if args.output:
+        args.output.write_text("\n".join(rep.lines) + "\n")
+    if args.json:
+        args.json.write_text(json.dumps(rep.data, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
