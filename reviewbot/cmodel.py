@@ -313,34 +313,31 @@ class CFile:
     def function_named(self, name: str) -> Function | None:
         return next((f for f in self.functions if f.name == name), None)
 
-    def initializers(self) -> list[Initializer]:
-        out = []
+    def nodes(self, *types: str) -> Iterator:
+        """Every node of these types in the file (document order not guaranteed)."""
         if self.tree is None:
-            return out
+            return
         stack = [self.tree.root_node]
         while stack:
             n = stack.pop()
-            if n.type == "init_declarator":
-                val = n.child_by_field_name("value")
-                if val is not None and val.type == "initializer_list":
-                    out.append(_initializer(n, val))
+            if n.type in types:
+                yield n
             stack.extend(n.children)
-        out.sort(key=lambda i: i.line)
-        return out
+
+    def initializers(self) -> list[Initializer]:
+        out = []
+        for n in self.nodes("init_declarator"):
+            val = n.child_by_field_name("value")
+            if val is not None and val.type == "initializer_list":
+                out.append(_initializer(n, val))
+        return sorted(out, key=lambda i: i.line)
 
     def preproc_ifs(self) -> list[PreprocIf]:
         out = []
-        if self.tree is None:
-            return out
-        stack = [self.tree.root_node]
-        while stack:
-            n = stack.pop()
-            if n.type in ("preproc_if", "preproc_ifdef"):
-                cond = n.child_by_field_name("condition") or n.child_by_field_name("name")
-                out.append(PreprocIf(_fold(_text(cond)), n.start_point[0] + 1, n.end_point[0] + 1))
-            stack.extend(n.children)
-        out.sort(key=lambda p: p.start)
-        return out
+        for n in self.nodes("preproc_if", "preproc_ifdef"):
+            cond = n.child_by_field_name("condition") or n.child_by_field_name("name")
+            out.append(PreprocIf(_fold(_text(cond)), n.start_point[0] + 1, n.end_point[0] + 1))
+        return sorted(out, key=lambda p: p.start)
 
 
 def _initializer(decl, val) -> Initializer:

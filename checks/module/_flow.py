@@ -366,3 +366,19 @@ class CallStmt:
             text = text[m.end() + len(cond) + 1:].strip()
         m = _BARE_CALL.match(text)
         return cls(cond, m.group("name"), m.group("args")) if m else None
+
+
+def replacements(hunk) -> Iterator[tuple[list, list]]:
+    """(removed run, added run) pairs of a hunk: lines replaced in place, in either order."""
+    from reviewbot.clex import runs
+
+    rs = runs(hunk.lines)
+    for a, b in zip(rs, rs[1:]):
+        if {a[0].kind, b[0].kind} != {"-", "+"}:
+            continue
+        yield (a, b) if a[0].removed else (b, a)
+
+
+def short(s: str, n: int = 28) -> str:
+    """An expression cut to fit a one-line message."""
+    return s if len(s) <= n else s[: n - 1] + "…"

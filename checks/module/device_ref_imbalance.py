@@ -67,7 +67,7 @@ from typing import Iterator
 
 from reviewbot import cmodel
 from reviewbot.checks.module import _apis, _flow
-from reviewbot.clex import runs, statements
+from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -81,9 +81,6 @@ _OWNS_MEMORY = ("device_initialize", "device_register", "device_add", "kobject_i
 _DEV_PUTS = ("put_device", "platform_device_put", "device_unregister", "kobject_put")
 _CALL = _flow.CallStmt
 
-
-def _short(s: str, n: int = 28) -> str:
-    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
@@ -119,7 +116,7 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
             prior_put = next((p for p in calls if p.name in _DEV_PUTS and p.line < c.line and p.args
                               and _apis.same_object(p.args[0], obj) and _same_path(p.node, c.node)), None)
             if prior_put is not None:
-                yield RULE.finding(fd.path, ln, f"kfree({_short(obj)}) after {prior_put.name}() frees it "
+                yield RULE.finding(fd.path, ln, f"kfree({_flow.short(obj)}) after {prior_put.name}() frees it "
                                                 f"twice: the release already did", confidence=(
                                                     Confidence.HIGH if owner else None))
                 continue
@@ -127,7 +124,7 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                 continue
             if not _same_path(owner.node, c.node) and not _reaches_by_goto(func, owner, c):
                 continue
-            yield RULE.finding(fd.path, ln, f"kfree({_short(obj)}) after {owner.name}(): "
+            yield RULE.finding(fd.path, ln, f"kfree({_flow.short(obj)}) after {owner.name}(): "
                                             f"release it with put_device()")
 
 
@@ -180,12 +177,7 @@ def _put_calls(lines) -> list[tuple[object, str, str]]:
 def _putter_swaps(fd) -> Iterator[Finding]:
     all_added = _put_calls(fd.added())
     for h in fd.hunks:
-        rs = runs(h.lines)
-        for a, b in zip(rs, rs[1:]):
-            if {a[0].kind, b[0].kind} != {"-", "+"}:
-                continue
-            rem = a if a[0].removed else b
-            add = b if rem is a else a
+        for rem, add in _flow.replacements(h):
             for _, rname, robj in _put_calls(rem):
                 if rname not in _apis.TYPED_PUTTERS:
                     continue
@@ -194,7 +186,7 @@ def _putter_swaps(fd) -> Iterator[Finding]:
                 for st, aname, aobj in _put_calls(add):
                     if aname == "put_device" and not _apis.same_object(aobj, robj):
                         yield RULE.finding(fd.path, st.line_of(r"put_device"),
-                                           f"put_device({_short(aobj, 20)}) replaces {rname}({_short(robj, 16)}): "
+                                           f"put_device({_flow.short(aobj, 20)}) replaces {rname}({_flow.short(robj, 16)}): "
                                            f"that reference leaks")
 
 
@@ -215,7 +207,7 @@ def _unconditional_puts(fd, overput: bool) -> Iterator[Finding]:
                         and not _guard_above(h.new_side(), ast):
                     yield RULE.finding(fd.path, ast.line_of(re.escape(aname)),
                                        f"{aname}() made unconditional: the guarded case "
-                                       f"({_short(guarded, 24)}) is put elsewhere")
+                                       f"({_flow.short(guarded, 24)}) is put elsewhere")
 
 
 def _guard_above(lines, st) -> str | None:
@@ -250,7 +242,7 @@ def _removed_pairs(fd) -> Iterator[Finding]:
             continue  # moved or replaced
         if _has_kept_neighbour(fd, st):
             yield RULE.finding(fd.path, st.line_of(r"get_device"),
-                               f"removing get_device({_short(obj)}) and its put lets the device be "
+                               f"removing get_device({_flow.short(obj)}) and its put lets the device be "
                                f"freed while still referenced")
 
 

@@ -74,7 +74,7 @@ from typing import Iterator
 
 from reviewbot import cmodel
 from reviewbot.checks.module import _apis, _flow
-from reviewbot.clex import runs, statements
+from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
@@ -87,9 +87,6 @@ _EXIT = re.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
 _LABEL = re.compile(r"^\w+\s*:$")
 _CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
 
-
-def _short(s: str, n: int = 32) -> str:
-    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
@@ -170,7 +167,7 @@ def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: b
             conf = Confidence.LOW if overput else (
                 Confidence.HIGH if any(_apis.same_object(obj, g) for g in new_gets) else None)
             line = st.line_of(re.escape(name))
-            yield RULE.finding(fd.path, line, f"removed {name}({_short(obj)}) leaves the reference "
+            yield RULE.finding(fd.path, line, f"removed {name}({_flow.short(obj)}) leaves the reference "
                                               f"held on this exit path", confidence=conf)
 
 
@@ -188,9 +185,6 @@ def _added_goto_puts(view: _flow.FuncView, h, obj: str) -> bool:
 def _swapped(h, st) -> bool:
     """The removed put sits in a -/+ replacement whose added side calls another putter."""
     idx = h.lines.index(st.lines[0])
-    for run in runs(h.lines):
-        if st.lines[0] in run:
-            break
     # the neighbouring added run (before or after)
     before = [ln for ln in h.lines[max(0, idx - 6):idx] if ln.added]
     after = [ln for ln in h.lines[idx:idx + 8] if ln.added]
@@ -260,12 +254,7 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
     old_j, new_j = _jump_nodes(view.old), _jump_nodes(view.new)
     old_alias, new_alias = _flow.Aliases.of(view.old), _flow.Aliases.of(view.new)
     for h in view.hunks:
-        rs = runs(h.lines)
-        for a, b in zip(rs, rs[1:]):
-            if {a[0].kind, b[0].kind} != {"-", "+"}:
-                continue
-            rem = a if a[0].removed else b
-            add = b if rem is a else a
+        for rem, add in _flow.replacements(h):
             ojs = [(ln, old_j[ln.old_no]) for ln in rem if ln.old_no in old_j]
             njs = [(ln, new_j[ln.new_no]) for ln in add if ln.new_no in new_j]
             if len(ojs) != 1 or len(njs) != 1:
@@ -295,7 +284,7 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
                 conf = Confidence.LOW if (view.partial and not new_found) or overput else (
                     Confidence.HIGH if not view.partial else None)
                 where = "goto" if nj.type == "goto_statement" else "return"
-                yield RULE.finding(fd.path, nln, f"this {where} skips {p.name}({_short(pobj)}) that "
+                yield RULE.finding(fd.path, nln, f"this {where} skips {p.name}({_flow.short(pobj)}) that "
                                                  f"the old unwind path ran", confidence=conf)
                 break
             # puts the new path runs for a reference its failed get never took
@@ -308,7 +297,7 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
                 if any(_apis.same_object(_apis.put_object(q.name, list(q.args)), pobj) for q in old_puts):
                     continue
                 yield RULE.finding(fd.path, nln, f"after a failed get this path runs "
-                                                 f"{p.name}({_short(pobj)}): a put without a get")
+                                                 f"{p.name}({_flow.short(pobj)}): a put without a get")
                 break
 
 
@@ -404,4 +393,4 @@ def _new_exits(fd, view: _flow.FuncView) -> Iterator[Finding]:
             conf = Confidence.LOW if view.partial else None
         anchor_side = Side.OLD if ln.removed else Side.NEW
         yield RULE.finding(fd.path, ln, f"{where} leaks the reference from {g.call.name}() "
-                                        f"({_short(g.obj, 24)})", confidence=conf, side=anchor_side)
+                                        f"({_flow.short(g.obj, 24)})", confidence=conf, side=anchor_side)

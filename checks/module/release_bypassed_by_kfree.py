@@ -47,7 +47,7 @@ from typing import Iterator
 
 from reviewbot import cmodel
 from reviewbot.checks.module import _apis, _flow
-from reviewbot.clex import norm, runs, statements
+from reviewbot.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -69,12 +69,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if not any("kfree" in ln.text for ln in fd.added()):
             continue
         for h in fd.hunks:
-            rs = runs(h.lines)
-            for a, b in zip(rs, rs[1:]):
-                if {a[0].kind, b[0].kind} != {"-", "+"}:
-                    continue
-                rem = a if a[0].removed else b
-                add = b if rem is a else a
+            for rem, add in _flow.replacements(h):
                 helpers = []
                 for st in statements(rem):
                     m = _flow.CallStmt.match(st.text)

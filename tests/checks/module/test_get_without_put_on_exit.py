@@ -8,7 +8,7 @@ from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case
 
 CASES = DATA / "checks" / "get-without-put-on-exit"
 
-REMOVED_PUT = diff("""
+REMOVED_PUT_TEXT = """
     --- a/drivers/foo/bar.c
     +++ b/drivers/foo/bar.c
     @@ -20,6 +20,4 @@ static int bar_probe(struct platform_device *pdev)
@@ -19,7 +19,8 @@ REMOVED_PUT = diff("""
      \t\treturn -ENOMEM;
     -\t}
      \tpriv->buf = buf;
-""")
+"""
+REMOVED_PUT = diff(REMOVED_PUT_TEXT)
 
 RETARGET = diff("""
     --- a/drivers/foo/bar.c
@@ -88,18 +89,8 @@ MOVED_TO_LABEL = diff("""
      }
 """)
 
-DOUBLE_PUT_FIX = diff("""
-    --- a/drivers/foo/bar.c
-    +++ b/drivers/foo/bar.c
-    @@ -20,6 +20,4 @@ static int bar_probe(struct platform_device *pdev)
-     \tbuf = kmalloc(64, GFP_KERNEL);
-    -\tif (!buf) {
-    -\t\tput_device(&peer->dev);
-    +\tif (!buf)
-     \t\treturn -ENOMEM;
-    -\t}
-     \tpriv->buf = buf;
-""", message="The caller already drops the reference: this is a double put on the error path.")
+DOUBLE_PUT_FIX = diff(REMOVED_PUT_TEXT,
+                      message="The caller already drops the reference: this is a double put on the error path.")
 
 FAILED_GET_PUTS = diff("""
     --- a/drivers/foo/bar.c
