@@ -59,8 +59,8 @@ def _calls(fd: FileDiff, side: str) -> list[RefCall]:
     want = "-" if side == "old" else "+"
     for hunk in fd.hunks:
         lines = hunk.old_side() if side == "old" else hunk.new_side()
-        if not any(ln.kind == want for ln in lines):
-            continue
+        if not any(ln.kind == want and _CALL_RE.search(ln.text) for ln in lines):
+            continue  # cheap filter: no reference call on a changed line of this hunk
         for st in statements(lines):
             if not any(ln.kind == want for ln in st.lines) or not _CALL_RE.search(st.text):
                 continue

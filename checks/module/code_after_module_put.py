@@ -67,6 +67,8 @@ _THREAD_SIG = re.compile(r"\(\s*void\s*\*\s*\w*\s*\)\s*\{?\s*$|\(\s*struct\s+wor
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         for hunk in fd.hunks:
+            if not any(ln.added and "module_put" in ln.text for ln in hunk.lines):
+                continue
             replaced = any(ln.removed and re.search(r"\bmodule_put_and_(kthread_)?exit\s*\(", ln.text)
                            for ln in hunk.lines)
             for st in statements(hunk.new_side()):

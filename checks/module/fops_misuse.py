@@ -73,6 +73,9 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if fd.path.startswith("fs/") and fd.path.count("/") == 1:
             continue  # the VFS core itself implements these
         for hunk in fd.hunks:
+            if not any(ln.added and ("f_op" in ln.text or "fops_get" in ln.text or "replace_fops" in ln.text)
+                       for ln in hunk.lines):
+                continue
             stmts = statements(hunk.new_side())
             for k, st in enumerate(stmts):
                 if not st.any_added:

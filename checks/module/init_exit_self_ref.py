@@ -75,6 +75,8 @@ def _kind(hunk, line, fn: str, shown: str) -> str | None:
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
+        if not any("THIS_MODULE" in ln.text for ln in fd.added()):
+            continue
         shown = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
         deliberate = bool(_DELIBERATE.search(shown))
         for hunk in fd.hunks:

@@ -97,6 +97,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     changelog = patch.message
     for fd in patch.c_files:
         for hunk in fd.hunks:
+            if not any(ln.added and "module_get" in ln.text for ln in hunk.lines):
+                continue
             shown = "\n".join(ln.text for ln in hunk.new_side())
             unbind_talk = bool(_UNBIND_WORDS.search(shown) or _UNBIND_WORDS.search(changelog))
             stmts = statements(hunk.new_side())

@@ -118,6 +118,8 @@ def _direct_attach(patch: Patch) -> Iterator[Finding]:
     """`dvb_attach(foo_attach, a, b)` removed, `foo_attach(a, b)` added in the same hunk."""
     for fd in patch.c_files:
         for hunk in fd.hunks:
+            if not any(ln.removed and "dvb_attach" in ln.text for ln in hunk.lines):
+                continue
             attached = set()
             for st in statements(hunk.old_side()):
                 if not any(ln.removed for ln in st.lines):

@@ -67,6 +67,8 @@ _CALL = r"\btry_module_get\s*\("
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         for hunk in fd.hunks:
+            if not any(ln.added and "try_module_get" in ln.text for ln in hunk.lines):
+                continue
             stmts = statements(hunk.new_side())
             for k, st in enumerate(stmts):
                 if "try_module_get" not in st.text or not st.any_added:

@@ -70,6 +70,8 @@ _HELD = ("try_module_get", "__module_get", "fops_get")
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         for hunk in fd.hunks:
+            if not any(ln.added and "__module_get" in ln.text for ln in hunk.lines):
+                continue
             stmts = statements(hunk.new_side())
             converted = {norm(a) for ln in hunk.lines if ln.removed for a in call_args(ln.text, "try_module_get")}
             for k, st in enumerate(stmts):

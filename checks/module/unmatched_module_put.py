@@ -98,6 +98,8 @@ def _put_stays(patch: Patch, put: str, target: str) -> bool:
 
 def _i2c_mix(patch: Patch) -> Iterator[Finding]:
     for fd in patch.c_files:
+        if not any("of_find_i2c_adapter_by_node" in ln.text for ln in fd.added()):
+            continue
         found: dict[str, object] = {}
         put_vars: set[str] = set()
         for hunk in fd.hunks:
