@@ -17,12 +17,13 @@ Pinchart: "Please don't use devm_kzalloc() to allocate structures that can be ac
 userspace ... This is incompatible with proper unplug handling."
 
 ## Example
-```c
-	data = devm_kzalloc(&intf->dev, sizeof(*data), GFP_KERNEL);
-	if (!data)
-		return -ENOMEM;
-	hdev = hci_alloc_dev();
-	hci_set_drvdata(hdev, data);
+```diff
+-	data = kzalloc(sizeof(*data), GFP_KERNEL);
++	data = devm_kzalloc(&intf->dev, sizeof(*data), GFP_KERNEL);
+ 	if (!data)
+ 		return -ENOMEM;
+ 	hdev = hci_alloc_dev();
+ 	hci_set_drvdata(hdev, data);
 ```
 
 ## Use instead

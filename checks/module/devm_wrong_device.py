@@ -74,8 +74,9 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if not _DEVM_REG.search(added):
             continue
         for h in fd.hunks:
-            params = _PROBE_PARAM.findall(h.section or "")
-            if not params or not re.search(r"probe|bind|init", h.section or ""):
+            header = _probe_header(h)
+            params = _PROBE_PARAM.findall(header)
+            if not params:
                 continue
             shown = "\n".join(ln.text for ln in h.lines if ln.kind != "-")
             post = ctx.post(fd.path)
@@ -104,6 +105,16 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, st.line_of(re.escape(m.group(1))),
                                        f"{m.group(1)}() on {dev[:24]}: released when that device "
                                        f"unbinds, not this one", confidence=conf)
+
+
+def _probe_header(h) -> str:
+    """The probe/bind function the hunk is in: its section header, or a header it shows."""
+    if re.search(r"probe|bind|init", h.section or ""):
+        return h.section
+    for ln in h.lines:
+        if ln.kind != "-" and re.match(r"^(static\s+)?int\s+\w*(probe|bind|init)\w*\s*\(", ln.text):
+            return ln.text
+    return ""
 
 
 def _judge(dev: str, params: list[str], scope: str) -> str | None:

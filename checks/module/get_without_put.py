@@ -23,13 +23,17 @@ the get drops a reference someone else holds: `module_put()` then underflows
 "If you successfully bump a reference count ... you must call module_put()".
 
 ## Example
-```c
-	pdev = of_find_device_by_node(np);
-	if (!pdev)
-		return -ENODEV;
-	data = kzalloc(sizeof(*data), GFP_KERNEL);
-	if (!data)
-		return -ENOMEM;
+A patch that drops the put from an error path:
+```diff
+ 	pdev = of_find_device_by_node(np);
+ 	if (!pdev)
+ 		return -ENODEV;
+ 	data = kzalloc(sizeof(*data), GFP_KERNEL);
+-	if (!data) {
+-		put_device(&pdev->dev);
++	if (!data)
+ 		return -ENOMEM;
+-	}
 ```
 
 ## Use instead

@@ -14,11 +14,12 @@ a still-linked object becomes a use-after-free.  In nf_tables, `nft_obj_destroy(
 `kfree()` leaked the expression module reference.
 
 ## Example
-```c
-	if (obj->ops->update)
-		obj->ops->update(obj, newobj);
-
-	kfree(newobj);
+```diff
+ 	if (obj->ops->update)
+ 		obj->ops->update(obj, newobj);
+ 
+-	nft_obj_destroy(&trans->ctx, newobj);
++	kfree(newobj);
 ```
 
 ## Use instead

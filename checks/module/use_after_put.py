@@ -14,15 +14,14 @@ own careful putters show the order: `cdev_put()` caches `owner`, calls `kobject_
 (f2b85040acec); `i2c_put_adapter()` notes "Should be last, otherwise we risk use-after-free".
 
 ## Example
-```c
-static void foo_remove(struct platform_device *pdev)
-{
-	struct spi_controller *host = platform_get_drvdata(pdev);
-	struct foo *priv = spi_controller_get_devdata(host);
-
-	spi_controller_put(host);
-	dma_release_channel(priv->dma_rx);
-}
+A patch that moves the put up:
+```diff
+ 	struct foo *priv = spi_controller_get_devdata(host);
+ 
++	spi_controller_put(host);
+ 	dma_release_channel(priv->dma_rx);
+-	spi_controller_put(host);
+ }
 ```
 
 ## Use instead
