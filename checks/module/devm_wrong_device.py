@@ -78,9 +78,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             params = _PROBE_PARAM.findall(header)
             if not params:
                 continue
-            shown = "\n".join(ln.text for ln in h.lines if ln.kind != "-")
             post = ctx.post(fd.path)
-            scope = post if post is not None else shown
+            new_lines = [ln for ln in h.lines if ln.kind != "-"]
             removed = [st.text for st in statements(h.old_side()) if all(ln.removed for ln in st.lines)]
             for st in statements(h.new_side()):
                 if not st.any_added:
@@ -90,6 +89,11 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     if not args:
                         continue
                     dev = args[0]
+                    at = st.first.new_no or 0
+                    if post is not None:  # tree mode: the file up to this call
+                        scope = "\n".join(post.splitlines()[:at])
+                    else:
+                        scope = "\n".join(ln.text for ln in new_lines if (ln.new_no or 0) < at)
                     verdict = _judge(dev, params, scope)
                     if verdict is None:
                         continue
@@ -126,10 +130,10 @@ def _judge(dev: str, params: list[str], scope: str) -> str | None:
     if re.search(r"(->|\.)parent\b", d):
         return "parent"
     if re.fullmatch(r"\w+", d):
-        # a local: parent if assigned from one, else assume the probed device (`dev = &pdev->dev`)
-        if re.search(r"\b%s\s*=\s*[^;]*(->|\.)parent\s*;" % re.escape(d), scope):
-            return "parent"
-        return None
+        # a local: parent if its last assignment before the call reads one, else assume the
+        # probed device (`dev = &pdev->dev`)
+        rhs = re.findall(r"(?<![\w>.])%s\s*=\s*([^;=][^;]*);" % re.escape(d), scope)
+        return "parent" if rhs and re.search(r"(->|\.)parent\s*$", rhs[-1].strip()) else None
     # `x->dev`, `led->master`: parent when the hunk shows it assigned from a parent pointer
     if re.search(r"%s\s*=\s*[^;]*(->|\.)parent\s*;" % re.escape(d), scope):
         return "parent"

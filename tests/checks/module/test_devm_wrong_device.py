@@ -59,3 +59,26 @@ def test_fires_on_real_da903x_master_parent():
 def test_fires_on_real_88pm860x_mfd_chip_device():
     assert_fires(devm_wrong_device, load_case(CASES / "leds-88pm860x-devm-parent-unbind.patch"),
                  at=[("drivers/leds/leds-88pm860x.c", 206)])
+
+
+LOCAL_DEV_REASSIGNED = diff("""
+    --- a/drivers/i2c/busses/i2c-foo.c
+    +++ b/drivers/i2c/busses/i2c-foo.c
+    @@ -0,0 +1,12 @@
+    +static void foo_reset(struct foo_priv *priv)
+    +{
+    +\tstruct device *dev = priv->adapter.dev.parent;
+    +\tdev_info(dev, "reset\\n");
+    +}
+    +
+    +static int foo_i2c_probe(struct platform_device *pdev)
+    +{
+    +\tstruct device *dev = &pdev->dev;
+    +\tret = devm_request_irq(dev, irq, foo_isr, 0, "foo", priv);
+    +\treturn devm_i2c_add_adapter(dev, adap);
+    +}
+""")
+
+
+def test_quiet_when_the_local_dev_is_the_probed_device():
+    assert_quiet(devm_wrong_device, LOCAL_DEV_REASSIGNED, include_low=True)
