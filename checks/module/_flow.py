@@ -62,9 +62,10 @@ def _section_name(section: str) -> str:
     return m.group(1) if m else (section or "").strip()
 
 
-def views(fd: FileDiff, ctx: Context) -> Iterator[FuncView]:
+def views(fd: FileDiff, ctx: Context, need: re.Pattern | None = None) -> Iterator[FuncView]:
     """One FuncView per function the diff touches (tree mode) or per run of hunks sharing a
-    section header (hunk mode)."""
+    section header (hunk mode).  With `need`, hunk groups whose text does not match it are
+    skipped before anything is parsed."""
     post = ctx.post(fd.path)
     pre = ctx.pre(fd.old_path or fd.path) if fd.old_path else ctx.pre(fd.path)
     if post is not None or pre is not None:
@@ -77,6 +78,8 @@ def views(fd: FileDiff, ctx: Context) -> Iterator[FuncView]:
         else:
             groups.append([h])
     for hs in groups:
+        if need is not None and not need.search("\n".join(ln.text for h in hs for ln in h.lines)):
+            continue
         name = _section_name(hs[0].section)
         if not any(ln.text.rstrip() == "}" for h in hs for ln in h.lines[:-1]):
             v = FuncView(fd.path, name,

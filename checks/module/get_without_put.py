@@ -101,7 +101,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         cleanup = bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
         added_puts = _calls_on(fd.added(), putters=True)
         removed_gets = _calls_on(fd.removed(), putters=False)
-        for view in _flow.views(fd, ctx):
+        for view in _flow.views(fd, ctx, need=_apis.PUTTER_NAMES):
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
             if not _apis.PUTTER_NAMES.search(shown):
