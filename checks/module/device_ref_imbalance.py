@@ -1,5 +1,4 @@
-"""A device, ACPI or firmware-node reference is put twice, put with the wrong API, freed with
-`kfree()` after registration, or its keep-alive get/put pair is removed.
+"""A device reference is over-put, put with the wrong API, kfree()d, or its keep-alive pair removed.
 
 ## What it does
 Reports, for `struct device` references and the lookups that return one (`get_device`,

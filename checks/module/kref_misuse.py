@@ -1,5 +1,4 @@
-"""A kref or kobject is released with `kfree()` directly, gets an empty release, or its
-`kref_get_unless_zero()` result is ignored.
+"""A kref or kobject is released with kfree(), gets an empty release, or a failed get is ignored.
 
 ## What it does
 Flags added code that:
