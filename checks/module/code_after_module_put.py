@@ -42,6 +42,8 @@ shown definition line); callbacks with other signatures are not recognised.
 - `kernel/module/main.c` `__module_put_and_kthread_exit()`, `include/linux/module.h`
   `module_put_and_kthread_exit()`
 - `Documentation/core-api/workqueue.rst` (flushing and cancelling work)
+- S-2002: Rusty Russell's "Module Refcount & Stuff mini-FAQ" and Adam Richter's reply
+  (code must not run in a module after its last reference is dropped)
 - "exit: Rename module_put_and_exit to module_put_and_kthread_exit" (Eric Biederman, 2021)
 """
 

@@ -42,6 +42,8 @@ shows (the header or the `module_init()` line).
 ## References
 - `kernel/module/main.c`: `delete_module()`, `try_stop_module()`, `module_put()`
 - `include/linux/module.h`: `module_is_live()`, `try_module_get()` kernel-doc
+- S-2023: "[RFC PATCH] fpga: remove module reference counting from core components" (Xu Yilun:
+  a pin that "prevents module_exit() been executed" is a dead lock)
 - `drivers/memory/tegra/tegra124-emc.c` ("Don't allow the kernel module to be unloaded")
 """
 

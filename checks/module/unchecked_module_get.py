@@ -41,6 +41,8 @@ use `__module_get()` for them.
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` kernel-doc ("Care must
   also be taken to ensure the module exists and is alive prior to usage of this call")
 - c55b2b983b0f "nbd: fix race between nbd_alloc_config() and module removal"
+- S-2002: Rusty Russell's "Module Refcount & Stuff mini-FAQ" and Adam Richter's reply
+  (LKML, Nov 2002): what a module reference guarantees and when the get may fail
 - d8d2b1f81530 "net: cxgb4/ch_ipsec: fix potential use-after-free in
   ch_ipsec_xfrm_add_state() callback"
 """
