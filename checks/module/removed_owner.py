@@ -46,7 +46,8 @@ get/put instead.
   `do_dentry_open()`, `fs/char_dev.c` `chrdev_open()`
 - `scripts/coccinelle/api/platform_no_drv_owner.cocci` (the opposite, correct removals)
 - S-2025: Simona Vetter and Jason Gunthorpe on hot-unplug and the file_operations owner
-- "ASoC: qcom: Add missing module owner" / "drm: add owner to dma_buf_ops" style fixes
+- Fixes of this kind: "ASoC: qcom: Set card->owner to avoid warnings", "drm/vc4/vc4_hdmi:
+  fill ASoC card owner", "drm: set owner field to for all DMABUF exporters"
 """
 
 from __future__ import annotations
