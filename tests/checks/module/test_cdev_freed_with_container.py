@@ -1,0 +1,61 @@
+import difflib
+
+from reviewbot.checks.module import cdev_freed_with_container
+from reviewbot.diffparse import parse_diff
+from reviewbot.model import Patch, Series
+from tests.helpers import DATA, assert_fires, assert_quiet, diff
+
+PATH = "drivers/watchdog/watchdog_dev.c"
+FIXED = (DATA / "checks" / "cdev-freed-with-container" / "watchdog_cdev_unregister.c").read_text()
+# the code before 72139dfa2464 "watchdog: Fix the race between the release of
+# watchdog_core_data and cdev": cdev_del() then kfree() of the container
+RACY = FIXED.replace("\tcdev_device_del(&wd_data->cdev, &wd_data->dev);", "\tcdev_del(&wd_data->cdev);") \
+            .replace("\tput_device(&wd_data->dev);", "\tkfree(wd_data);")
+
+
+def _series(pre: str, post: str) -> Series:
+    body = "".join(difflib.unified_diff(pre.splitlines(True), post.splitlines(True), f"a/{PATH}", f"b/{PATH}"))
+    patch = Patch(index=1, subject="[PATCH] t", msgid=None, author="T <t@example.org>", message="", notes="",
+                  diff=body, files=parse_diff(body))
+    return Series(subject="[PATCH] t", msgid=None, revision=1, base=None, patches=(patch,))
+
+
+DEL_THEN_FREE = diff("""
+    --- a/drivers/char/foo.c
+    +++ b/drivers/char/foo.c
+    @@ -60,4 +60,5 @@ static void foo_remove(struct platform_device *pdev)
+     \tstruct foo *foo = platform_get_drvdata(pdev);
+     
+     \tcdev_del(&foo->cdev);
+    +\tkfree(foo);
+     }
+""")
+
+FREE_OTHER = diff("""
+    --- a/drivers/char/foo.c
+    +++ b/drivers/char/foo.c
+    @@ -60,4 +60,5 @@ static void foo_remove(struct platform_device *pdev)
+     \tstruct foo *foo = platform_get_drvdata(pdev);
+     
+     \tcdev_del(&foo->cdev);
+    +\tkfree(foo->buf);
+     }
+""")
+
+
+def test_fires_on_kfree_right_after_cdev_del():
+    assert_fires(cdev_freed_with_container, DEL_THEN_FREE, at=[("drivers/char/foo.c", 63)])
+
+
+def test_quiet_on_freeing_a_member_buffer():
+    assert_quiet(cdev_freed_with_container, FREE_OTHER, include_low=True)
+
+
+def test_fires_on_real_watchdog_race_reintroduced():
+    series = _series(FIXED, RACY)
+    line = RACY.splitlines().index("\tkfree(wd_data);") + 1
+    assert_fires(cdev_freed_with_container, series, at=[(PATH, line)])
+
+
+def test_quiet_on_real_6_12_watchdog_unregister():
+    assert_quiet(cdev_freed_with_container, _series(RACY, FIXED), include_low=True)
