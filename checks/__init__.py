@@ -8,7 +8,8 @@ from reviewbot.checks.module import module_ref_for_unbind, symbol_get_imbalance,
 from reviewbot.checks.module import init_exit_self_ref, register_time_pin, unmatched_module_put
 from reviewbot.checks.module import code_after_module_put, fops_misuse, unconditional_module_get
 from reviewbot.checks.module import ownerless_register_api
-from reviewbot.checks.module import (cdev_freed_with_container, device_ref_imbalance, devm_lifetime,
+from reviewbot.checks.module import (cdev_freed_with_container, deferred_callback_not_cancelled,
+                                     device_ref_imbalance, devm_lifetime,
                                      devm_wrong_device, get_without_put, kref_misuse,
                                      release_bypassed_by_kfree, use_after_put)
 
@@ -35,4 +36,5 @@ ALL = (
     release_bypassed_by_kfree,
     kref_misuse,
     cdev_freed_with_container,
+    deferred_callback_not_cancelled,
 )

@@ -1,0 +1,124 @@
+"""A work item, timer or tasklet is set up, but nothing in the file cancels it before teardown.
+
+## What it does
+For an added `INIT_WORK(&x->w, fn)`, `INIT_DELAYED_WORK()`, `timer_setup()`, `hrtimer_init()`/
+`hrtimer_setup()` or `tasklet_setup()`/`tasklet_init()` in a file the review can see whole (a
+new file in hunk mode, the post-image in tree mode), looks for the synchronous cancel of the
+same member anywhere in the file: `cancel_work_sync`, `cancel_delayed_work_sync`, `flush_work`,
+`timer_delete_sync`/`del_timer_sync`/`timer_shutdown_sync`, `hrtimer_cancel`, `tasklet_kill`,
+or a devm auto-cancel (`devm_work_autocancel`, `devm_delayed_work_autocancel`).  Also flags a
+removed cancel of a member whose setup stays.
+
+## Why is this bad?
+The callback is module text.  If `remove()` or `module_exit` returns while the work is queued or
+the timer armed, the callback runs after the driver data is freed or the module is gone.
+Jason Gunthorpe (S-2025): "if a cleanup function, required to be called prior to module exit,
+revokes any .text pointers then you don't need to hold the module refcount ... hrtimer does
+have such a function which is why it doesn't take the refcount" - but only if it is called.
+
+## Example
+```diff
+ static void foo_remove(struct platform_device *pdev)
+ {
+ 	struct foo *foo = platform_get_drvdata(pdev);
+ 
+-	cancel_delayed_work_sync(&foo->poll_work);
+ 	foo_hw_off(foo);
+ }
+```
+
+## Use instead
+```c
+static void foo_remove(struct platform_device *pdev)
+{
+	struct foo *foo = platform_get_drvdata(pdev);
+
+	cancel_delayed_work_sync(&foo->poll_work);
+	foo_hw_off(foo);
+}
+```
+
+## Known problems
+Teardown done by a helper in another file of the module, or a work item on a workqueue that
+`destroy_workqueue()` drains, is not recognised (the latter is reported at low confidence).
+In hunk mode, files that are not new are only checked for removed cancels.
+
+## Confidence
+Medium for a removed cancel; low for a new file without any cancel (the teardown may live in
+another file).
+
+## References
+- `Documentation/core-api/workqueue.rst`; `Documentation/RCU/rcubarrier.rst`
+- `include/linux/timer.h`: `timer_shutdown_sync()` kernel-doc
+- RULES.md MOD012 ("cancel work on remove" fixes)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.rules import Rule
+
+RULE = Rule.from_doc(__doc__, id="MOD012", slug="deferred-callback-not-cancelled", level=Level.WARNING,
+                     confidence=Confidence.MEDIUM)
+
+_SETUP = re.compile(r"\b(INIT_WORK|INIT_DELAYED_WORK|timer_setup|hrtimer_init|hrtimer_setup|tasklet_setup|"
+                    r"tasklet_init)\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+)")
+_CANCEL = (r"\b(cancel_work_sync|cancel_delayed_work_sync|cancel_work|cancel_delayed_work|flush_work|"
+           r"flush_delayed_work|timer_delete_sync|timer_shutdown_sync|del_timer_sync|timer_delete|del_timer|"
+           r"timer_shutdown|hrtimer_cancel|hrtimer_try_to_cancel|tasklet_kill|devm_work_autocancel|"
+           r"devm_delayed_work_autocancel|disable_work_sync|disable_delayed_work_sync)\s*\([^;]*&\s*%s\s*[,)]")
+
+
+def _member(obj: str) -> str:
+    return re.split(r"->|\.", obj)[-1]
+
+
+def _cancels(text: str, obj: str) -> bool:
+    m = _member(obj)
+    return re.search(_CANCEL % (r"[\w>.\-\[\]]*\b" + re.escape(m)), text) is not None
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    for fd in patch.c_files:
+        removed = [ln for ln in fd.removed()]
+        post = ctx.post(fd.path)
+        added_text = "\n".join(ln.text for ln in fd.added())
+        shown_new = "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+        # removed cancels whose member is still set up (visible) and not cancelled elsewhere
+        for ln in removed:
+            m = re.search(_CANCEL % r"(?P<obj>[\w>.\-\[\]]+)", ln.text)
+            if not m:
+                continue
+            obj = m.group("obj")
+            scope = post if post is not None else shown_new
+            arming = re.compile(r"\b(add_timer|mod_timer\w*|queue_\w*work\w*|schedule_\w*work\w*|hrtimer_start\w*|"
+                                r"tasklet_\w*schedule|INIT_\w*WORK|timer_setup|hrtimer_init|tasklet_setup)\s*\("
+                                r"[^;]*\b%s\b" % re.escape(_member(obj)))
+            if any(arming.search(o.text) for o in removed):
+                continue  # the patch removes the arming too: nothing is left to cancel
+            if _cancels(added_text, obj) or (post is not None and _cancels(post, obj)):
+                continue
+            setups = [s for s in _SETUP.finditer(scope) if _member(s.group("obj")) == _member(obj)]
+            if setups or post is None:
+                if post is None and not setups:
+                    # the setup is not shown: only when the hunk keeps the function (an edit)
+                    if not any(o.kind == " " and o.text.strip() not in ("", "{", "}") for o in fd.lines()):
+                        continue
+                yield RULE.finding(fd.path, ln, f"removed {m.group(1)}() of {_member(obj)}: the callback "
+                                                f"can run after teardown")
+        # new setups in a file seen whole
+        whole = post if post is not None else (added_text if fd.is_new else None)
+        if whole is None:
+            continue
+        for ln in fd.added():
+            s = _SETUP.search(ln.text)
+            if not s or _cancels(whole, s.group("obj")):
+                continue
+            if not re.search(r"\b(module_exit|module_\w+_driver|\.remove\w*\s*=)", whole):
+                continue  # built-in or no teardown to check against
+            yield RULE.finding(fd.path, ln, f"{s.group(1)}() of {_member(s.group('obj'))} is never "
+                                            f"cancelled in this file", confidence=Confidence.LOW)

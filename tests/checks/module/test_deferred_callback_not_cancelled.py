@@ -1,0 +1,100 @@
+import difflib
+
+from reviewbot.checks.module import deferred_callback_not_cancelled
+from reviewbot.context import Context, FileImages
+from reviewbot.diffparse import parse_diff
+from reviewbot.model import Patch, Series
+from tests.helpers import DATA, assert_fires, assert_quiet, diff
+
+REMOVED_CANCEL = diff("""
+    --- a/drivers/foo/foo.c
+    +++ b/drivers/foo/foo.c
+    @@ -90,6 +90,5 @@ static void foo_remove(struct platform_device *pdev)
+     {
+     \tstruct foo *foo = platform_get_drvdata(pdev);
+     
+    -\tcancel_delayed_work_sync(&foo->poll_work);
+     \tfoo_hw_off(foo);
+     }
+""")
+
+CONVERTED_TO_DEVM = diff("""
+    --- a/drivers/foo/foo.c
+    +++ b/drivers/foo/foo.c
+    @@ -40,3 +40,3 @@ static int foo_probe(struct platform_device *pdev)
+    -\tINIT_DELAYED_WORK(&foo->poll_work, foo_poll);
+    +\tret = devm_delayed_work_autocancel(&pdev->dev, &foo->poll_work, foo_poll);
+     \tif (ret)
+     \t\treturn ret;
+""")
+
+ARMING_REMOVED_TOO = diff("""
+    --- a/drivers/foo/foo.c
+    +++ b/drivers/foo/foo.c
+    @@ -60,5 +60,2 @@ static int foo_exec(struct foo *foo)
+     {
+    -\tmod_timer(&foo->timer, jiffies + HZ);
+    -\tif (foo_start(foo))
+    -\t\tdel_timer_sync(&foo->timer);
+     \treturn 0;
+""")
+
+NEW_FILE = diff("""
+    --- /dev/null
+    +++ b/drivers/foo/bar.c
+    @@ -0,0 +1,9 @@
+    +static int bar_probe(struct platform_device *pdev)
+    +{
+    +\tINIT_WORK(&bar->reset_work, bar_reset);
+    +\treturn 0;
+    +}
+    +static struct platform_driver bar_driver = {
+    +\t.probe = bar_probe,
+    +};
+    +module_platform_driver(bar_driver);
+""")
+
+# drivers/input/keyboard/gpio_keys.c from linux-source-6.12 (6.12.117), GPL-2.0
+GPIO_KEYS = (DATA / "checks" / "deferred-callback-not-cancelled" / "gpio_keys.c").read_text()
+KPATH = "drivers/input/keyboard/gpio_keys.c"
+
+
+def _tree_series(pre: str, post: str):
+    body = "".join(difflib.unified_diff(pre.splitlines(True), post.splitlines(True), f"a/{KPATH}", f"b/{KPATH}"))
+    patch = Patch(index=1, subject="[PATCH] t", msgid=None, author="T <t@example.org>", message="", notes="",
+                  diff=body, files=parse_diff(body))
+    series = Series(subject="[PATCH] t", msgid=None, revision=1, base=None, patches=(patch,))
+    ctx = Context(mode="tree", files={KPATH: FileImages(pre=pre, post=post)})
+    return series, (lambda p: ctx)
+
+
+def test_fires_on_removed_cancel():
+    assert_fires(deferred_callback_not_cancelled, REMOVED_CANCEL, at=[("drivers/foo/foo.c", 93, "old")])
+
+
+def test_quiet_on_devm_autocancel_conversion():
+    assert_quiet(deferred_callback_not_cancelled, CONVERTED_TO_DEVM, include_low=True)
+
+
+def test_quiet_when_the_arming_goes_too():
+    assert_quiet(deferred_callback_not_cancelled, ARMING_REMOVED_TOO, include_low=True)
+
+
+def test_new_file_without_cancel_is_low_confidence():
+    assert_quiet(deferred_callback_not_cancelled, NEW_FILE)
+    assert_fires(deferred_callback_not_cancelled, NEW_FILE, at=[("drivers/foo/bar.c", 3)], include_low=True)
+
+
+def test_tree_mode_fires_on_real_gpio_keys_cancel_removed():
+    post = GPIO_KEYS.replace("\telse\n\t\tcancel_delayed_work_sync(&bdata->work);\n", "", 1)
+    assert post != GPIO_KEYS
+    series, ctx_for = _tree_series(GPIO_KEYS, post)
+    line = GPIO_KEYS.splitlines().index("\t\tcancel_delayed_work_sync(&bdata->work);") + 1
+    assert_fires(deferred_callback_not_cancelled, series, at=[(KPATH, line, "old")], context_for=ctx_for)
+
+
+def test_tree_mode_quiet_on_real_gpio_keys_edit_elsewhere():
+    post = GPIO_KEYS.replace("INIT_DELAYED_WORK(&bdata->work, gpio_keys_gpio_work_func);",
+                             "INIT_DELAYED_WORK(&bdata->work, gpio_keys_gpio_work_func); /* polled */", 1)
+    series, ctx_for = _tree_series(GPIO_KEYS, post)
+    assert_quiet(deferred_callback_not_cancelled, series, include_low=True, context_for=ctx_for)
