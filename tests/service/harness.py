@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -147,3 +148,73 @@ def _unvalidated(fake: FakeGitHub):
         finally:
             fakes._OPENAPI = saved
     return route
+
+
+def burst(cluster: Cluster, numbers: list[int], concurrency: int = 16) -> dict:
+    """POST one signed `opened` delivery per PR from ``concurrency`` threads at once; returns
+    the status counts and the intake latencies (seconds, sorted)."""
+    import queue as _queue
+    import threading
+    import uuid
+
+    from tests.service.servers import deliver, pr_payload
+
+    todo: _queue.Queue = _queue.Queue()
+    for n in numbers:
+        todo.put(n)
+    statuses: Counter = Counter()
+    latencies: list[float] = []
+    guard = threading.Lock()
+
+    def sender():
+        with httpx.Client(timeout=60) as client:
+            while True:
+                try:
+                    n = todo.get_nowait()
+                except _queue.Empty:
+                    return
+                body = pr_payload(REPO, n, cluster.fake.prs[(REPO, n)].head)
+                t0 = time.perf_counter()
+                r = deliver(client, cluster.url, body, str(uuid.uuid4()))
+                dt = time.perf_counter() - t0
+                with guard:
+                    statuses[r.status_code] += 1
+                    latencies.append(dt)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=sender) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    latencies.sort()
+    return {"statuses": dict(statuses), "latencies": latencies, "seconds": wall}
+
+
+def pct(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return 0.0
+    return sorted_values[min(len(sorted_values) - 1, int(round(p / 100 * (len(sorted_values) - 1))))]
+
+
+def done_once(cluster: Cluster, numbers: list[int]) -> list[str]:
+    """Problems: a PR not reviewed, reviewed twice, or with a finding posted twice."""
+    from reviewbot.forge import posting
+    from reviewbot.forge import tables as F
+
+    problems = []
+    jobs = cluster.rows(sa.select(F.jobs.c.number, F.jobs.c.state))
+    per = Counter(j.number for j in jobs)
+    for n in numbers:
+        if per[n] != 1:
+            problems.append(f"PR {n}: {per[n]} jobs")
+        fps = Counter(posting.fingerprint_in(c["body"]) for c in cluster.fake.review_comments.get((REPO, n), []))
+        if any(v > 1 for v in fps.values()):
+            problems.append(f"PR {n}: a finding posted twice")
+        if len(fps) != (0 if n % 3 == 0 else 4):
+            problems.append(f"PR {n}: {len(fps)} inline comments")
+    bad = [j for j in jobs if j.state != "done"]
+    if bad:
+        problems.append(f"{len(bad)} job(s) not done: {Counter(j.state for j in bad)}")
+    return problems
