@@ -21,7 +21,7 @@ def add_parser(sub):
 
 def run(args) -> int:
     from reviewbot.service import migrate
-    from reviewbot.service.app import safe_url
+    from reviewbot.service.app import one_line, safe_url
 
     cfg = config.load(args.config)
     if args.data_dir:
@@ -33,7 +33,7 @@ def run(args) -> int:
             return 0
         before, after = migrate.upgrade(url)
     except sa.exc.OperationalError as exc:
-        raise InputError("database", f"cannot reach {safe_url(url)}: {str(exc.orig).strip()[:200]}") from None
+        raise InputError("database", f"cannot reach {safe_url(url)}: {one_line(exc)}") from None
     except sa.exc.ArgumentError as exc:
         raise InputError("database", f"bad database URL: {exc}") from None
     print(f"{safe_url(url)}: {before or 'empty'} -> {after}" if before != after else f"{safe_url(url)}: already at {after}")

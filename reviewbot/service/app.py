@@ -132,7 +132,7 @@ class Service:
         try:
             migrate.upgrade(self.url)
         except sa.exc.OperationalError as exc:
-            raise InputError("database", f"cannot reach {safe_url(self.url)}: {str(exc.orig).strip()[:200]}") from None
+            raise InputError("database", f"cannot reach {safe_url(self.url)}: {one_line(exc)}") from None
         s = self.settings
         self.broker = HueyBroker(s.queue_url) if s.queue_url else None
         self.queue = LeasedQueue(db.connect(self.url), self.broker)
@@ -205,6 +205,11 @@ class Service:
                                 status_code=503, headers={"Retry-After": "30"})
 
         return app
+
+
+def one_line(exc: sa.exc.DBAPIError) -> str:
+    """The driver's error on one line (psycopg adds hints on further lines)."""
+    return " ".join(str(getattr(exc, "orig", exc)).split())[:240]
 
 
 def safe_url(url: str) -> str:
