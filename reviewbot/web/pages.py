@@ -61,6 +61,11 @@ def markdown(text: str) -> Markup:
     return Markup("\n".join(out))
 
 
+def inline(text: str) -> Markup:
+    """One line of rule-doc Markdown (only ``code`` spans) as HTML."""
+    return Markup(_inline(text))
+
+
 def _inline(text: str) -> str:
     parts = re.split(r"(`[^`]+`)", text)
     return "".join(f"<code>{escape(p[1:-1])}</code>" if p.startswith("`") and p.endswith("`") and len(p) > 1
@@ -95,7 +100,7 @@ def pages_router(cfg: dict[str, Any], engine: sa.Engine) -> APIRouter:
     rules = _rules()
 
     def page(template: str, status: int = 200, **data) -> HTMLResponse:
-        return HTMLResponse(render(f"web/{template}", markdown=markdown, **data), status_code=status)
+        return HTMLResponse(render(f"web/{template}", markdown=markdown, inline=inline, **data), status_code=status)
 
     def rule_of(rid: str):
         return rules.get(rid)
