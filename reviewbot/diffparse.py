@@ -113,7 +113,7 @@ def _parse(text: str) -> tuple[FileDiff, ...]:
         for h in pf:
             lines = []
             for ln in h:
-                if ln.line_type not in "+- ":
+                if ln.line_type not in ("+", "-", " "):
                     continue  # '\ No newline at end of file'
                 lines.append(DiffLine(kind=ln.line_type, text=ln.value.rstrip("\n").rstrip("\r"),
                                       old_no=ln.source_line_no, new_no=ln.target_line_no))

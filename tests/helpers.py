@@ -17,6 +17,7 @@ SHARED = ROOT.parent / "shared"
 
 
 def _check_counts(text: str) -> None:
+    """Every hunk's body must match its @@ header exactly: not shorter, not longer."""
     lines = text.splitlines()
     for i, ln in enumerate(lines):
         m = re.match(r"^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@", ln)
@@ -25,14 +26,16 @@ def _check_counts(text: str) -> None:
         want_old = int(m.group(1) if m.group(1) is not None else 1)
         want_new = int(m.group(2) if m.group(2) is not None else 1)
         old = new = 0
-        for body in lines[i + 1:]:
-            if body.startswith(("@@", "diff --git", "--- ")) and not (old < want_old or new < want_new):
-                break
-            if old >= want_old and new >= want_new:
+        for j in range(i + 1, len(lines)):
+            body = lines[j]
+            nxt = lines[j + 1] if j + 1 < len(lines) else ""
+            if body.startswith(("@@", "diff --git ")) or (body.startswith("--- ") and nxt.startswith("+++ ")):
                 break
             k = body[:1] or " "
             if k == "\\":
                 continue
+            if k not in " +-":
+                break
             old += k in " -"
             new += k in " +"
         assert (old, new) == (want_old, want_new), f"fixture hunk {ln!r}: counted -{old} +{new}"

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from reviewbot import engine, rules, suppress
-from reviewbot.checks.module import self_pin
+from reviewbot.checks.module import module_self_pin
 from reviewbot.commands import b4_check
 from reviewbot.model import Finding, Review, Series
 from reviewbot.report import jsonout, terminal
@@ -140,14 +140,14 @@ def test_a_line_added_by_the_diff_is_not_a_directive(tmp_path):
         "+\t/* reviewbot-ignore: TST001 -- not a directive */\n+\t__module_get(THIS_MODULE);\n \treturn 0;\n")
     series = load_case(mail)
     assert "reviewbot-ignore: module-self-pin" in series.patches[0].notes
-    r = engine.review(series, checks=(self_pin,))
+    r = engine.review(series, checks=(module_self_pin,))
     assert r.findings and all(f.suppressed == "the kthread drops it" for f in r.findings)
     assert r.notes == ()  # the comment in the diff is neither used nor reported
 
 
 def test_engine_applies_directives_and_reporters_keep_or_hide_them():
     series = _series(notes1="reviewbot-ignore: module-self-pin -- kernfs pins the module\n")
-    r = engine.review(series, checks=(self_pin,))
+    r = engine.review(series, checks=(module_self_pin,))
     assert [(f.patch_index, f.suppressed) for f in r.findings] == [(1, "kernfs pins the module"), (2, None)]
     assert [f.patch_index for f in r.shown(include_low=True)] == [2]
     doc = json.loads(jsonout.format_review(r))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reviewbot import engine
-from reviewbot.checks.module import self_pin
+from reviewbot.checks.module import module_self_pin
 from reviewbot.diffparse import DiffError, find_diff, parse_diff, parse_diff_lenient
 from reviewbot.ingest import b4 as b4src
 from tests.conftest import DATA
@@ -126,7 +126,7 @@ def test_non_c_files_are_never_checked():
          Example:
         +\tif (!try_module_get(THIS_MODULE))
     """)
-    assert_quiet(self_pin, series, include_low=True)
+    assert_quiet(module_self_pin, series, include_low=True)
     c_series = diff("""
         --- a/drivers/foo/foo.h
         +++ b/drivers/foo/foo.h
@@ -134,7 +134,7 @@ def test_non_c_files_are_never_checked():
          static inline int foo_get(void) {
         +\tif (!try_module_get(THIS_MODULE))
     """)
-    assert_fires(self_pin, c_series, at=[("drivers/foo/foo.h", 2)])
+    assert_fires(module_self_pin, c_series, at=[("drivers/foo/foo.h", 2)])
 
 
 def test_wrong_hunk_counts_are_a_diff_error():

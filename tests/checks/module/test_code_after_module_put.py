@@ -19,7 +19,7 @@ REAL_ALGBOSS_REVERSED = diff("""
 REAL_ALGBOSS = diff("""
     --- a/crypto/algboss.c
     +++ b/crypto/algboss.c
-    @@ -181,5 +181,4 @@ static int cryptomgr_test(void *data)
+    @@ -181,6 +181,5 @@ static int cryptomgr_test(void *data)
      \tcrypto_alg_tested(param->driver, err);
      
      \tkfree(param);

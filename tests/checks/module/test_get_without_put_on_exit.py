@@ -1,6 +1,6 @@
 import difflib
 
-from reviewbot.checks.module import get_without_put
+from reviewbot.checks.module import get_without_put_on_exit
 from reviewbot.context import Context, FileImages
 from reviewbot.diffparse import parse_diff
 from reviewbot.model import Patch, Series
@@ -111,58 +111,58 @@ FAILED_GET_PUTS = diff("""
 
 
 def test_fires_on_removed_put_before_kept_return():
-    assert_fires(get_without_put, REMOVED_PUT, at=[("drivers/foo/bar.c", 22, "old")])
+    assert_fires(get_without_put_on_exit, REMOVED_PUT, at=[("drivers/foo/bar.c", 22, "old")])
 
 
 def test_fires_on_goto_retargeted_past_the_put():
-    assert_fires(get_without_put, RETARGET, at=[("drivers/foo/bar.c", 32)])
+    assert_fires(get_without_put_on_exit, RETARGET, at=[("drivers/foo/bar.c", 32)])
 
 
 def test_fires_on_added_return_after_get():
-    assert_fires(get_without_put, ADDED_RETURN, at=[("drivers/foo/bar.c", 14)])
+    assert_fires(get_without_put_on_exit, ADDED_RETURN, at=[("drivers/foo/bar.c", 14)])
 
 
 def test_fires_on_failed_get_path_that_puts():
-    assert_fires(get_without_put, FAILED_GET_PUTS, at=[("drivers/foo/bar.c", 12)])
+    assert_fires(get_without_put_on_exit, FAILED_GET_PUTS, at=[("drivers/foo/bar.c", 12)])
 
 
 def test_quiet_on_scope_based_cleanup_conversion():
-    assert_quiet(get_without_put, FREE_CONVERSION)
+    assert_quiet(get_without_put_on_exit, FREE_CONVERSION)
 
 
 def test_quiet_when_put_moves_to_an_unwind_label():
-    assert_quiet(get_without_put, MOVED_TO_LABEL)
+    assert_quiet(get_without_put_on_exit, MOVED_TO_LABEL)
 
 
 def test_double_put_fix_is_low_confidence():
-    assert_quiet(get_without_put, DOUBLE_PUT_FIX)
-    assert_fires(get_without_put, DOUBLE_PUT_FIX, at=[("drivers/foo/bar.c", 22, "old")], include_low=True)
+    assert_quiet(get_without_put_on_exit, DOUBLE_PUT_FIX)
+    assert_fires(get_without_put_on_exit, DOUBLE_PUT_FIX, at=[("drivers/foo/bar.c", 22, "old")], include_low=True)
 
 
 def test_fires_on_real_at_hdmac_removed_puts():
     series = load_case(CASES / "at-hdmac-xlate-put-device.patch")
-    assert_fires(get_without_put, series, at=[("drivers/dma/at_hdmac.c", 1661, "old"),
+    assert_fires(get_without_put_on_exit, series, at=[("drivers/dma/at_hdmac.c", 1661, "old"),
                                              ("drivers/dma/at_hdmac.c", 1693, "old")])
 
 
 def test_quiet_on_real_at_hdmac_fix():
-    assert_quiet(get_without_put, load_case(CASES / "at-hdmac-xlate-put-device.fix.patch"), include_low=True)
+    assert_quiet(get_without_put_on_exit, load_case(CASES / "at-hdmac-xlate-put-device.fix.patch"), include_low=True)
 
 
 def test_fires_on_real_netxbig_returns_replacing_goto():
     series = load_case(CASES / "netxbig-of-pdata-put-device.patch")
     at = [("drivers/leds/leds-netxbig.c", n) for n in (451, 456, 463, 468, 475, 491, 496)]
-    assert_fires(get_without_put, series, at=at + [("drivers/leds/leds-netxbig.c", 589, "old")])
+    assert_fires(get_without_put_on_exit, series, at=at + [("drivers/leds/leds-netxbig.c", 589, "old")])
 
 
 def test_fires_on_real_pt3_put_after_failed_get():
     series = load_case(CASES / "pt3-fe-error-path-module-put.patch")
-    assert_fires(get_without_put, series, at=[("drivers/media/pci/pt3/pt3.c", 396),
+    assert_fires(get_without_put_on_exit, series, at=[("drivers/media/pci/pt3/pt3.c", 396),
                                              ("drivers/media/pci/pt3/pt3.c", 421)])
 
 
 def test_quiet_on_real_pt3_fix():
-    assert_quiet(get_without_put, load_case(CASES / "pt3-fe-error-path-module-put.fix.patch"), include_low=True)
+    assert_quiet(get_without_put_on_exit, load_case(CASES / "pt3-fe-error-path-module-put.fix.patch"), include_low=True)
 
 
 # ---------------------------------------------------------------- tree mode (full functions)
@@ -192,14 +192,14 @@ def test_tree_mode_fires_at_the_leaking_return():
     assert post != XLATE
     series, ctx_for = tree_case(XLATE, post)
     ret = _line(post, "if (!atslave)") + 1
-    assert_fires(get_without_put, series, at=[(PATH, ret)], context_for=ctx_for)
+    assert_fires(get_without_put_on_exit, series, at=[(PATH, ret)], context_for=ctx_for)
 
 
 def test_tree_mode_quiet_on_the_6_12_function_edited_elsewhere():
     post = XLATE.replace("per_id = dma_spec->args[1] & AT91_DMA_CFG_PER_ID_MASK;",
                          "per_id = dma_spec->args[1] & (AT91_DMA_CFG_PER_ID_MASK);")
     series, ctx_for = tree_case(XLATE, post)
-    assert_quiet(get_without_put, series, include_low=True, context_for=ctx_for)
+    assert_quiet(get_without_put_on_exit, series, include_low=True, context_for=ctx_for)
 
 
 def test_tree_mode_fires_on_added_early_return():
@@ -207,4 +207,4 @@ def test_tree_mode_fires_on_added_early_return():
                          "\tif (dma_spec->args[0] > 255)\n\t\treturn NULL;\n\tdma_cap_zero(mask);\n", 1)
     series, ctx_for = tree_case(XLATE, post)
     ret = _line(post, "args[0] > 255") + 1
-    assert_fires(get_without_put, series, at=[(PATH, ret)], context_for=ctx_for)
+    assert_fires(get_without_put_on_exit, series, at=[(PATH, ret)], context_for=ctx_for)

@@ -36,7 +36,7 @@ GET_REMOVED = diff("""
 PAIR_REMOVED = diff("""
     --- a/drivers/foo/core.c
     +++ b/drivers/foo/core.c
-    @@ -40,8 +40,6 @@ static int foo_bind(struct foo *foo)
+    @@ -40,9 +40,7 @@ static int foo_bind(struct foo *foo)
      \tfoo->cb = cb;
     -\tfoo->helper = symbol_get(foo_helper);
      \treturn 0;

@@ -62,7 +62,7 @@ GET_REMOVED_PUT_UNSEEN = diff("""
 PAIR_REMOVED = diff("""
     --- a/drivers/foo/core.c
     +++ b/drivers/foo/core.c
-    @@ -20,10 +20,6 @@ static int foo_open(struct foo *foo)
+    @@ -20,11 +20,7 @@ static int foo_open(struct foo *foo)
      {
     -\tif (!try_module_get(foo->ops->owner))
     -\t\treturn -ENODEV;

@@ -1,4 +1,4 @@
-from reviewbot.checks.module import self_pin
+from reviewbot.checks.module import module_self_pin
 from tests.helpers import SHARED, assert_fires, assert_quiet, diff, load_case
 
 FIRES = diff("""
@@ -27,14 +27,14 @@ QUIET_KTHREAD = diff("""
 
 
 def test_fires_on_try_module_get_this_module():
-    assert_fires(self_pin, FIRES, at=[("drivers/block/foo.c", 11)])
+    assert_fires(module_self_pin, FIRES, at=[("drivers/block/foo.c", 11)])
 
 
 def test_quiet_on_kthread_handoff_by_default():
-    assert_quiet(self_pin, QUIET_KTHREAD)
-    assert_fires(self_pin, QUIET_KTHREAD, at=[("crypto/algboss.c", 11)], include_low=True)
+    assert_quiet(module_self_pin, QUIET_KTHREAD)
+    assert_fires(module_self_pin, QUIET_KTHREAD, at=[("crypto/algboss.c", 11)], include_low=True)
 
 
 def test_fires_on_real_zram_patch():
     series = load_case(SHARED / "corpus/dev/cases/zram-sysfs-self-pin.patch")
-    assert_fires(self_pin, series, at=[("drivers/block/zram/zram_drv.c", n) for n in (1725, 1794, 2055, 2091)])
+    assert_fires(module_self_pin, series, at=[("drivers/block/zram/zram_drv.c", n) for n in (1725, 1794, 2055, 2091)])
