@@ -71,7 +71,7 @@ def load_git(rev_range: str, repo: str | None) -> list[Series]:
     start = rev_range.split("..", 1)[0].rstrip(".") or "HEAD"
     try:
         base = r.git.merge_base(start, rev_range.split("..", 1)[1].lstrip(".") or "HEAD")
-        mbox = r.git.format_patch("--stdout", "--no-signature", "--thread=shallow", "--numbered",
+        mbox = r.git.format_patch("--stdout", "--no-signature", "--thread=shallow", "--numbered", "--notes",
                                   rev_range, stdout_as_string=False)
     except git.GitCommandError as exc:
         raise InputError(rev_range, _git_error(exc)) from None
