@@ -42,7 +42,7 @@ WORKER = [str(PYTHON), str(Path(__file__).resolve().parent / "worker.py")]
 BIG_DRIVER = ("drivers/net/ethernet/broadcom/tg3.c", "drivers/net/ethernet/broadcom/tg3.h")
 CHECKPATCH_FILES = ("scripts/checkpatch.pl", "scripts/spelling.txt", "scripts/const_structs.checkpatch")
 SERIES_LENGTHS = (1, 10, 100, 1000)
-PATCH_SIZES = (10, 100, 1000, 5000, 20000)
+PATCH_SIZES = (10, 100, 1000, 5000, 10000, 20000)
 FROM_LINE = "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
 
 
@@ -196,7 +196,9 @@ def read_noise(path: Path, limit: int | None) -> list[Mail]:
                     texts.append(part.get_content())
                 except (LookupError, ValueError):
                     texts.append(part.get_payload(decode=True).decode("utf-8", "replace"))
-        body = re.sub(r"(?m)^>(>*From )", r"\1", "\n".join(texts))  # mboxrd un-quoting
+        # mboxrd-quoted ('>From '), as in the mbox: reviewbot reads a directory of patches as one
+        # mbox, and a base64 body decodes to unquoted 'From ' lines.
+        body = re.sub(r"(?m)^(>*From )", r">\1", "\n".join(texts))
         headers = {}
         for name in ("From", "Date", "Message-ID", "In-Reply-To", "References"):
             if msg.get(name):
@@ -218,6 +220,21 @@ def write_set(name: str, mails: list[str]) -> tuple[Path, list[Path]]:
         f.write_text(text)
         files.append(f)
     return d, files
+
+
+def readable(m: Mail) -> bool:
+    """Whether reviewbot can read the mail's diff: a series is refused as a whole when one of its
+    patches has no readable file (a few noise mails were line-wrapped by the sender's mailer)."""
+    from reviewbot.errors import InputError
+    from reviewbot.ingest.b4 import series_from_mbox_bytes
+
+    try:
+        # Trailing blank lines dropped, as when another mail follows in an mbox (a truncated
+        # hunk padded by blank lines passes only as the last mail).
+        series_from_mbox_bytes((m.render().rstrip("\n") + "\n").encode(), f"noise mail {m.index}")
+    except InputError:
+        return False
+    return True
 
 
 def as_series(mails: list[Mail], tag: str) -> list[str]:
@@ -493,7 +510,8 @@ def _main(args, repeats: int, parts: set[str]) -> int:
     big_name = "+".join(Path(p).name for p, _ in driver)
     # The 50-patch series: every k-th noise mail (a cross-section of sizes), re-threaded.
     k = max(n // 50, 1)
-    series50 = as_series(mails[::k][:50], "series50")
+    ok = [m for m in mails if readable(m)]
+    series50 = as_series([m for m in mails[::k] if readable(m)][:50], "series50")
     largest = sorted(mails, key=lambda m: (-m.changed, m.index))[:1000]
     largest.sort(key=lambda m: m.index)
     big = new_file_patch(f"net: add the {big_name} driver", driver)
@@ -537,8 +555,8 @@ def _main(args, repeats: int, parts: set[str]) -> int:
     if "scaling" in parts:
         length_sets = []
         for size in SERIES_LENGTHS:
-            if size <= n:
-                d, _ = write_set(f"len{size}", as_series(mails[:size], f"len{size}"))
+            if size <= len(ok):
+                d, _ = write_set(f"len{size}", as_series(ok[:size], f"len{size}"))
                 length_sets.append((size, d))
         if n >= 50:
             length_sets.append((50, sets[0][1]))
