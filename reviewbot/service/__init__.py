@@ -1,0 +1,12 @@
+"""Running reviewbot as a service (issue 7; DESIGN.md §6).
+
+    app.py       the composition: embedded (SQLite, table queue, one process) or scale-out
+                 (PostgreSQL + huey/Redis, `serve --workers 0` replicas, `reviewbot worker`s)
+    queue.py     LeasedQueue (claim by compare-and-set, fencing token, heartbeat, reclaim) and
+                 HueyBroker (job ids through huey's Redis storage)
+    runner.py    worker threads with heartbeat and graceful stop; the reconciler
+    migrate.py   Alembic migrations (reviewbot/migrations/) at start or by `reviewbot db upgrade`
+    metrics.py   Prometheus /metrics and /readyz
+    logs.py      one JSON object per log line
+    results.py   the findings of forge reviews, for the results pages (reviewbot/web)
+"""
