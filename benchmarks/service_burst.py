@@ -18,6 +18,7 @@ The fake GitHub (tests/forge/fakes.py, without its OpenAPI validation) runs in t
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -118,6 +119,7 @@ def main() -> int:
     ap.add_argument("--throughput-jobs", type=int, default=300)
     ap.add_argument("--skip-burst", action="store_true")
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers on the way out
     backing = None
     if args.mode == "scaleout":
         backing = (Postgres().start(), Redis().start())

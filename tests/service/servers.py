@@ -130,6 +130,12 @@ class FakeForgeServer:
             def log_message(self, *a):
                 pass
 
+            def setup(self):
+                super().setup()
+                # headers and body are separate writes: without this, Nagle + delayed ACK add
+                # ~40 ms to every response and the fake, not the service, sets the pace
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def _any(self):
                 n = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(n) if n else b""
