@@ -10,7 +10,7 @@ that the hunks do not show is unknown, not absent.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 from reviewbot import cmodel
@@ -97,10 +97,26 @@ def views(fd: FileDiff, ctx: Context, need: re.Pattern | None = None) -> Iterato
             if f.name not in names:
                 names.append(f.name)
         for n in names:
-            v = FuncView(fd.path, name if n == cmodel.FRAGMENT_FUNC else n,
-                         old_cf.function_named(n), new_cf.function_named(n), True, hunks=hs)
+            of, nf = old_cf.function_named(n), new_cf.function_named(n)
+            v = FuncView(fd.path, name if n == cmodel.FRAGMENT_FUNC else n, of, nf, True,
+                         hunks=_slice(hs, of, nf) if len(names) > 1 else hs)
             _index(v)
             yield v
+
+
+def _slice(hunks: list, old: cmodel.Function | None, new: cmodel.Function | None) -> list:
+    """The part of a hunk group that lies inside one function (a group can hold many: a new
+    file is one hunk).  Keeps each view linear in its own function's size."""
+    out = []
+    for h in hunks:
+        keep = tuple(ln for ln in h.lines
+                     if (new is not None and ln.kind != "-" and ln.new_no is not None
+                         and new.start <= ln.new_no <= new.end)
+                     or (old is not None and ln.kind != "+" and ln.old_no is not None
+                         and old.start <= ln.old_no <= old.end))
+        if keep:
+            out.append(replace(h, lines=keep))
+    return out or hunks
 
 
 def _only(cf: cmodel.CFile) -> cmodel.Function | None:
