@@ -13,6 +13,8 @@ again what dead workers left and, in broker mode, re-pushes queued jobs whose me
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
 import time
 from typing import Callable
@@ -21,6 +23,20 @@ from reviewbot.forge.queue import Job
 from reviewbot.service.queue import LeasedQueue
 
 log = logging.getLogger("reviewbot.service.worker")
+
+
+def crash_once(point: str) -> None:
+    """Failpoint of the kill -9 tests: REVIEWBOT_SERVICE_CRASH_ONCE=<point>:<marker file> makes the
+    first process to reach <point> (and create the marker) SIGKILL itself; inert otherwise."""
+    spec = os.environ.get("REVIEWBOT_SERVICE_CRASH_ONCE", "")
+    name, _, marker = spec.partition(":")
+    if name != point or not marker:
+        return
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def job_fields(job: Job) -> dict:
@@ -92,6 +108,7 @@ class Runner:
                 log.exception("job %d crashed", job.id, extra=job_fields(job))
                 state, result = "failed", f"internal: {exc.__class__.__name__}: {exc}"
             seconds = time.monotonic() - t0
+            crash_once("after-post")  # posted, not yet recorded: the re-run must post nothing twice
             kept = self.queue.complete(job, state, result)
             log.info("job %d %s", job.id, state if kept else f"{state} (claim lost: not recorded)",
                      extra=dict(job_fields(job), state=state, seconds=round(seconds, 3), result=result[:300]))

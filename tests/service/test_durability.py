@@ -71,6 +71,9 @@ def chaos(cluster: Cluster, seed: int, victims: list, prs: int = PRS, mails: int
                 victim.kill()
                 killed[victim.name] += 1
                 victim.start(wait=False)
+    for p in cluster.procs:  # a process that hit the failpoint stays dead until started
+        if not p.alive():
+            p.start(wait=False)
     t_sent = time.monotonic()
     cluster.wait_for(lambda: cluster.scalar(sa.select(sa.func.count()).select_from(F.jobs).where(
         F.jobs.c.state == "done")) == prs, 90, "every PR reviewed")
@@ -106,12 +109,27 @@ def assert_nothing_lost_nothing_twice(cluster: Cluster, run: dict, prs: int) -> 
     assert fake.violations == []
 
 
+def crash_after_first_post(proc, tmp_path):
+    """The first job this process reviews is posted, then the process SIGKILLs itself before
+    the outcome is recorded (reviewbot.service.runner.crash_once)."""
+    marker = tmp_path / "crashed-after-post"
+    proc.env = dict(proc.env, REVIEWBOT_SERVICE_CRASH_ONCE=f"after-post:{marker}")
+    return marker
+
+
+def retried_jobs(cluster: Cluster) -> int:
+    return cluster.scalar(sa.select(sa.func.count()).select_from(F.jobs).where(F.jobs.c.attempts > 1))
+
+
 def test_kill9_embedded_sqlite(tmp_path):
-    cluster = Cluster(tmp_path).start()
+    cluster = Cluster(tmp_path)
+    marker = crash_after_first_post(cluster.server, tmp_path)
+    cluster.start()
     try:
         run = chaos(cluster, seed=7, victims=[cluster.server] * 3)
         assert run["killed"] == {"serve": 3}
         assert_nothing_lost_nothing_twice(cluster, run, PRS)
+        assert marker.exists() and retried_jobs(cluster) >= 1
         assert cluster.server.terminate(30) in (0, -15)  # SIGTERM (uvicorn re-raises it after a clean stop)
         assert '"service stopped"' in cluster.server.log.read_text().splitlines()[-3]
     finally:
@@ -119,12 +137,15 @@ def test_kill9_embedded_sqlite(tmp_path):
 
 
 def test_kill9_scale_out_postgres_redis(tmp_path, pg_url, redis_url):
-    cluster = Cluster(tmp_path, db_url=pg_url, queue_url=redis_url, workers=2).start()
+    cluster = Cluster(tmp_path, db_url=pg_url, queue_url=redis_url, workers=2)
+    marker = crash_after_first_post(cluster.workers[0], tmp_path)
+    cluster.start()
     try:
         w0, w1 = cluster.workers
         run = chaos(cluster, seed=11, victims=[cluster.server, w0, w1, w0])
         assert run["killed"] == {"serve": 1, "worker0": 2, "worker1": 1}
         assert_nothing_lost_nothing_twice(cluster, run, PRS)
+        assert marker.exists() and retried_jobs(cluster) >= 1
         for p in cluster.procs:
             assert p.terminate(30) in (0, -15)
     finally:
