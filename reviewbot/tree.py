@@ -55,7 +55,6 @@ What a check receives (``reviewbot.context.Context``, mode ``"tree"``):
 
 from __future__ import annotations
 
-import email.utils
 import os
 import posixpath
 import re

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import textwrap
 from pathlib import Path
 
 from reviewbot import engine
+from reviewbot.context import Context, FileImages
 from reviewbot.diffparse import parse_diff
 from reviewbot.ingest import b4 as b4src
 from reviewbot.model import Patch, Review, Series
@@ -48,6 +50,17 @@ def diff(text: str, *, message: str = "", notes: str = "", subject: str = "[PATC
     patch = Patch(index=1, subject=subject, msgid=None, author="Test <t@example.org>",
                   message=message, notes=notes, diff=body, files=parse_diff(body))
     return Series(subject=subject, msgid=None, revision=1, base=None, patches=(patch,))
+
+
+def tree_case(path: str, pre: str, post: str):
+    """A one-patch Series for pre -> post of `path`, and a context_for giving tree mode the
+    full images (what reviewbot.tree supplies from a real clone)."""
+    body = "".join(difflib.unified_diff(pre.splitlines(True), post.splitlines(True), f"a/{path}", f"b/{path}"))
+    patch = Patch(index=1, subject="[PATCH] test", msgid=None, author="Test <t@example.org>",
+                  message="", notes="", diff=body, files=parse_diff(body))
+    series = Series(subject="[PATCH] test", msgid=None, revision=1, base=None, patches=(patch,))
+    ctx = Context(mode="tree", files={path: FileImages(pre=pre, post=post)})
+    return series, (lambda p: ctx)
 
 
 def load_case(path: str | Path) -> Series:

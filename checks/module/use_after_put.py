@@ -106,7 +106,6 @@ def _derived(lines_text: str, base: str) -> set[str]:
 
 
 def _moved_earlier(fd, h) -> Iterator[Finding]:
-    new_side = h.new_side()
     stmts = statements(h.lines)
     text_all = "\n".join(ln.text for ln in h.lines)
     for i, st in enumerate(stmts):

@@ -16,7 +16,6 @@ from email.message import EmailMessage
 import pytest
 
 from tests.cli.clirun import comparable, run, run_console
-from tests.ingest import gitseries
 from tests.ingest.gitseries import HELPER_LINE, OPEN_LINE
 
 ARGS = ("review", "--all", "--format", "json")

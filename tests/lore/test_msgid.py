@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.cli.clirun import comparable, run, run_console
+from tests.cli.clirun import run, run_console
 from tests.conftest import DATA, mbox_messages
 from tests.ingest import gitseries
 from tests.ingest.gitseries import HELPER_LINE, IOCTL_LINE, OPEN_LINE

@@ -14,7 +14,6 @@ import uuid
 from collections import Counter
 
 import httpx
-import pytest
 import sqlalchemy as sa
 
 from reviewbot.forge import posting

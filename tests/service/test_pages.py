@@ -12,7 +12,6 @@ import time
 import zlib
 
 import pytest
-import sqlalchemy as sa
 import uvicorn
 
 from reviewbot.forge import tables as F

@@ -1,9 +1,7 @@
-import difflib
 
 from reviewbot.checks.module import cdev_freed_with_container
-from reviewbot.diffparse import parse_diff
-from reviewbot.model import Patch, Series
-from tests.helpers import DATA, assert_fires, assert_quiet, diff
+from reviewbot.model import Series
+from tests.helpers import DATA, assert_fires, assert_quiet, diff, tree_case
 
 PATH = "drivers/watchdog/watchdog_dev.c"
 FIXED = (DATA / "checks" / "cdev-freed-with-container" / "watchdog_cdev_unregister.c").read_text()
@@ -14,10 +12,7 @@ RACY = FIXED.replace("\tcdev_device_del(&wd_data->cdev, &wd_data->dev);", "\tcde
 
 
 def _series(pre: str, post: str) -> Series:
-    body = "".join(difflib.unified_diff(pre.splitlines(True), post.splitlines(True), f"a/{PATH}", f"b/{PATH}"))
-    patch = Patch(index=1, subject="[PATCH] t", msgid=None, author="T <t@example.org>", message="", notes="",
-                  diff=body, files=parse_diff(body))
-    return Series(subject="[PATCH] t", msgid=None, revision=1, base=None, patches=(patch,))
+    return tree_case(PATH, pre, post)[0]
 
 
 DEL_THEN_FREE = diff("""

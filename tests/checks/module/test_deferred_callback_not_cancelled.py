@@ -1,10 +1,6 @@
-import difflib
 
 from reviewbot.checks.module import deferred_callback_not_cancelled
-from reviewbot.context import Context, FileImages
-from reviewbot.diffparse import parse_diff
-from reviewbot.model import Patch, Series
-from tests.helpers import DATA, assert_fires, assert_quiet, diff
+from tests.helpers import DATA, assert_fires, assert_quiet, diff, tree_case
 
 REMOVED_CANCEL = diff("""
     --- a/drivers/foo/foo.c
@@ -60,12 +56,7 @@ KPATH = "drivers/input/keyboard/gpio_keys.c"
 
 
 def _tree_series(pre: str, post: str):
-    body = "".join(difflib.unified_diff(pre.splitlines(True), post.splitlines(True), f"a/{KPATH}", f"b/{KPATH}"))
-    patch = Patch(index=1, subject="[PATCH] t", msgid=None, author="T <t@example.org>", message="", notes="",
-                  diff=body, files=parse_diff(body))
-    series = Series(subject="[PATCH] t", msgid=None, revision=1, base=None, patches=(patch,))
-    ctx = Context(mode="tree", files={KPATH: FileImages(pre=pre, post=post)})
-    return series, (lambda p: ctx)
+    return tree_case(KPATH, pre, post)
 
 
 def test_fires_on_removed_cancel():

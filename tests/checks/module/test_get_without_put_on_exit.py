@@ -1,9 +1,6 @@
-import difflib
 
 from reviewbot.checks.module import get_without_put_on_exit
-from reviewbot.context import Context, FileImages
-from reviewbot.diffparse import parse_diff
-from reviewbot.model import Patch, Series
+from tests import helpers
 from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case
 
 CASES = DATA / "checks" / "get-without-put-on-exit"
@@ -172,14 +169,7 @@ XLATE = (CASES / "at_dma_xlate.c").read_text()
 
 
 def tree_case(pre: str, post: str, path: str = PATH):
-    """A one-patch Series for pre -> post, and a context_for giving the full images."""
-    body = "".join(difflib.unified_diff(pre.splitlines(True), post.splitlines(True),
-                                        f"a/{path}", f"b/{path}", n=3))
-    patch = Patch(index=1, subject="[PATCH] test", msgid=None, author="T <t@example.org>", message="",
-                  notes="", diff=body, files=parse_diff(body))
-    series = Series(subject="[PATCH] test", msgid=None, revision=1, base=None, patches=(patch,))
-    ctx = Context(mode="tree", files={path: FileImages(pre=pre, post=post)})
-    return series, (lambda p: ctx)
+    return helpers.tree_case(path, pre, post)
 
 
 def _line(text: str, needle: str, nth: int = 1) -> int:
