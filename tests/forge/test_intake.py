@@ -6,18 +6,15 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import uuid
 
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 from reviewbot.commands import serve
 from reviewbot.forge import tables
@@ -25,6 +22,7 @@ from reviewbot.forge.events import JobSpec
 from reviewbot.forge.queue import DbQueue
 from tests.forge.fakes import DATA, FakeGitHub, FakeGitLab
 from tests.forge.scenarios import V1
+from tests.server_thread import free_socket, serving
 
 SECRET = "test-webhook-secret"
 GL_TOKEN = "test-gitlab-hook-token"
@@ -34,14 +32,6 @@ GL = DATA / "gitlab"
 
 def sign(body: bytes, secret: str = SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def free_socket() -> socket.socket:
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted connections
-    s.bind(("127.0.0.1", 0))
-    return s
 
 
 class Served:
@@ -82,18 +72,8 @@ def _server(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("intake") / "reviewbot.db"
     cfg = {"database": {"url": f"sqlite:///{db_path}"}, "server": {"max_body": 64 * 1024}}
     app, settings, pool = serve.build(cfg, workers=1, transport=mux, min_interval=0)
-    sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    t = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    t.start()
-    end = time.monotonic() + 20
-    while not server.started and time.monotonic() < end:
-        time.sleep(0.01)
-    host, port = sock.getsockname()
-    yield f"http://{host}:{port}", pool, app, fakes
-    server.should_exit = True
-    t.join(10)
-    sock.close()
+    with serving(app) as url:
+        yield url, pool, app, fakes
     mp.undo()
 
 

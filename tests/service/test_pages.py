@@ -7,18 +7,16 @@ from __future__ import annotations
 import json
 import shutil
 import struct
-import threading
 import time
 import zlib
 
 import pytest
-import uvicorn
 
 from reviewbot.forge import tables as F
 from reviewbot.service import results
 from reviewbot.service.app import Service
 from reviewbot.watch import tables as W
-from tests.forge.test_intake import free_socket
+from tests.server_thread import serving
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -45,18 +43,8 @@ def site(tmp_path_factory):
         c.execute(results.reviews.insert().values(job_id=pid, created=now, findings=json.dumps([
             {"rule": "MOD001", "path": "drivers/foo.c", "line": 12, "level": "warning", "fp": "cd" * 8,
              "message": "<script>alert(1)</script> pins itself"}])))
-    app = service.app()
-    sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    t = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    t.start()
-    end = time.monotonic() + 20
-    while not server.started and time.monotonic() < end:
-        time.sleep(0.02)
-    host, port = sock.getsockname()
-    yield {"url": f"http://{host}:{port}", "series": jid, "pr": pid}
-    server.should_exit = True
-    t.join(10)
+    with serving(service.app()) as url:
+        yield {"url": url, "series": jid, "pr": pid}
 
 
 @pytest.fixture(scope="module")
