@@ -139,6 +139,9 @@ class FakeForgeServer:
             def _any(self):
                 n = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(n) if n else b""
+                if len(body) < n:  # the client was killed mid-request: a real server drops it too
+                    self.close_connection = True
+                    return
                 url = f"http://127.0.0.1:{outer.port}{self.path}"
                 req = httpx.Request(self.command, url, headers=dict(self.headers.items()), content=body)
                 with outer.lock:
