@@ -1,0 +1,398 @@
+"""Mutation benchmark: how well do the module rules generalise beyond the dev corpus?
+
+Builds synthetic "reversed fix" cases from REAL kernel code (Debian's linux-source-6.12, the
+tree extracted under `.cache/bench/linux-source-6.12/`, or extracted there from
+`/usr/src/linux-source-6.12.tar.xz` when missing): for a seeded random sample of driver files
+it applies defect-introducing mutations to real functions and turns each into a unified diff
+(difflib, real line numbers, 3 lines of context).  Every diff is reviewed in hunk mode with
+`reviewbot.engine.review` and the default output (low-confidence findings hidden), and scored
+like `reviewbot eval`: a positive is detected when a finding has the file's path, the expected
+side and a line within +-3 of an expected line; a negative fails when it produces any finding.
+
+Mutation kinds (positives):
+  del_put      delete a put_device/module_put/of_node_put/i2c_put_adapter/symbol_put that sits
+               right before a return/goto, after a matching get of the same expression in the
+               function -> expect old side at the removed put, or new side at the exit
+  goto_skip    retarget `goto L` (L: runs a put) to a later label that skips the put
+               -> expect new side at the goto
+  del_owner    delete `.owner = THIS_MODULE,` from a struct initializer in a modular driver
+               -> expect old side at the removed line
+  del_pair     delete try_module_get(X->owner...) and its module_put()s on another module's
+               owner in one function -> expect old side at the removed get
+  devm_parent  `devm_*(&pdev->dev, ...)` in a probe -> `devm_*(pdev->dev.parent, ...)`
+               -> expect new side at the changed call
+Negatives:
+  fix          the reverse diff of every positive (the fix as it would be posted)
+  unrelated    an unrelated edit in the same functions (a numeric constant or a log string)
+
+Run:  .venv/bin/python benchmarks/mutations.py [--limit N] [--seed S] [--files F] [--show KIND]
+`--limit` caps the cases per kind, `--files` the sample of files scanned; `--show KIND` prints
+the missed/noisy cases of that kind (with the diff) for diagnosis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import random
+import re
+import subprocess
+import sys
+import tarfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reviewbot import engine  # noqa: E402
+from reviewbot.diffparse import parse_diff  # noqa: E402
+from reviewbot.model import Patch, Series  # noqa: E402
+from reviewbot.report.jsonout import review_dict  # noqa: E402
+
+TREE = ROOT / ".cache" / "bench" / "linux-source-6.12"
+TARBALL = Path("/usr/src/linux-source-6.12.tar.xz")
+TOL = 3
+HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
+KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_parent")
+
+
+@dataclass
+class Case:
+    kind: str
+    path: str
+    old: list[str]
+    new: list[str]
+    expected: list[tuple[str, int]] = field(default_factory=list)  # (side, line)
+    positive: bool = True
+
+    def diff(self) -> str:
+        """difflib's unified diff with git's hunk-header function context (the nearest line
+        above the hunk that starts with a letter, `_` or `$`, as git's default funcname)."""
+        out = []
+        for ln in difflib.unified_diff(self.old, self.new, f"a/{self.path}", f"b/{self.path}", n=3):
+            m = HUNK_RE.match(ln)
+            if m:
+                start = int(m.group(1)) - 1
+                fn = next((self.old[k].rstrip()[:80] for k in range(start - 1, -1, -1)
+                           if re.match(r"[A-Za-z_$]", self.old[k])), "")
+                ln = f"{m.group(0)} {fn}\n" if fn else ln
+            out.append(ln)
+        return "".join(out)
+
+
+def ensure_tree() -> Path:
+    if (TREE / "drivers").is_dir():
+        return TREE
+    if not TARBALL.exists():
+        sys.exit(f"mutations: error: neither {TREE} nor {TARBALL} exists")
+    TREE.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(TARBALL) as tf:
+        members = [m for m in tf.getmembers() if m.name.startswith("linux-source-6.12/drivers/") and m.isfile()]
+        tf.extractall(TREE.parent, members=members, filter="data")
+    return TREE
+
+
+def candidate_files(tree: Path, rng: random.Random, nfiles: int) -> list[Path]:
+    pat = r"put_device\(|module_put\(|of_node_put\(|i2c_put_adapter\(|symbol_put\(|\.owner\s*=\s*THIS_MODULE|devm_[a-z_]+\(&pdev->dev"
+    out = subprocess.run(["grep", "-rlE", "--include=*.c", pat, "drivers", "sound", "net", "fs", "block", "crypto"],
+                         cwd=tree, capture_output=True, text=True).stdout.split()
+    out.sort()
+    rng.shuffle(out)
+    return [tree / p for p in out[:nfiles]]
+
+
+# ---------------------------------------------------------------- function spans
+
+def functions(lines: list[str]) -> list[tuple[int, int]]:
+    """(start, end) 0-based inclusive spans of top-level function bodies: `{` .. `}` at col 0,
+    preceded by a line ending in `)` (a definition, not a struct initializer)."""
+    spans = []
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("{") and i > 0 and lines[i - 1].rstrip().endswith(")"):
+            j = i + 1
+            while j < len(lines) and not lines[j].startswith("}"):
+                j += 1
+            if j < len(lines):
+                start = i - 1
+                while start > 0 and lines[start - 1].strip() and not lines[start - 1].startswith(("}", "#", "/", " *")) \
+                        and not lines[start - 1].rstrip().endswith((";", "*/")):
+                    start -= 1
+                spans.append((start, j))
+            i = j
+        i += 1
+    return spans
+
+
+PUTS = {
+    "put_device": r"get_device|find_device|_find_device|device_find|bus_find|class_find|of_find_device_by_node|"
+                  r"_get_device|find_.*_by_",
+    "module_put": r"try_module_get|__module_get",
+    "of_node_put": r"of_get_|of_find_|of_parse_phandle|of_node_get|_get_child|of_graph_get|fwnode_get|"
+                   r"of_get_parent|_by_phandle",
+    "i2c_put_adapter": r"i2c_get_adapter|of_find_i2c_adapter|of_get_i2c_adapter",
+    "symbol_put": r"symbol_get|symbol_request",
+}
+PUT_RE = re.compile(r"^\s*(" + "|".join(PUTS) + r")\((.+)\);\s*$")
+EXIT_RE = re.compile(r"^\s*(return\b.*;|goto\s+\w+;)\s*$")
+SUCCESS_RE = re.compile(r"^\s*return\s+(0|count|len|size|nbytes|true|\w+_len)\s*;")
+LABEL_RE = re.compile(r"^(\w+):\s*$")
+
+
+def _next_code(lines: list[str], i: int, end: int) -> int | None:
+    j = i + 1
+    while j <= end and not lines[j].strip():
+        j += 1
+    return j if j <= end else None
+
+
+def mut_del_put(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = PUT_RE.match(lines[i])
+            if not m or not lines[i].startswith("\t\t"):
+                continue  # top-level puts are normal-path cleanup
+            j = _next_code(lines, i, e)
+            if j is None or not EXIT_RE.match(lines[j]):
+                continue
+            if LABEL_RE.match(lines[i - 1]) or (i > s and PUT_RE.match(lines[i - 1])):
+                continue  # a put under an unwind label / a chain of puts: handled by goto_skip
+            if SUCCESS_RE.match(lines[j]):
+                continue  # a put before a success return is not an error path
+            fn, arg = m.group(1), m.group(2).strip()
+            getter = re.compile(PUTS[fn])
+            key = re.sub(r"^&", "", arg)
+            start = s
+            while start < i and not lines[start].startswith("{"):
+                start += 1  # gets in the body only (not the parameter list)
+            if not any(getter.search(lines[k]) and (key in lines[k] or (k + 1 <= e and key in lines[k + 1]))
+                       for k in range(start, i)):
+                continue
+            drop = [i]
+            prev = lines[i - 1].strip()
+            if prev.endswith(")") and re.match(r"(if|for|while)\b|\w*for_each\w*\s*\(", prev):
+                if not prev.startswith("if") or prev.count("(") != prev.count(")"):
+                    continue  # the put is a loop body: no clean reversed fix
+                drop = [i - 1, i]  # `if (cond) put(x);` goes as a whole, as a fix would add it
+            new = [ln for n, ln in enumerate(lines) if n not in drop]
+            exp = [("old", i + 1), ("new", j + 1 - len(drop))]
+            kind = "del_put_self" if arg == "THIS_MODULE" else "del_put"
+            cases.append(Case(kind, path, lines, new, exp))
+    return cases
+
+
+def mut_goto_skip(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        labels = [(i, LABEL_RE.match(lines[i]).group(1)) for i in range(s, e + 1) if LABEL_RE.match(lines[i])]
+        for n, (li, name) in enumerate(labels[:-1]):
+            k = _next_code(lines, li, e)
+            if k is None or not PUT_RE.match(lines[k]):
+                continue
+            later = labels[n + 1][1]
+            for i in range(s, li):
+                if re.match(rf"^\s*goto\s+{name};\s*$", lines[i]):
+                    new = list(lines)
+                    new[i] = lines[i].replace(f"goto {name};", f"goto {later};")
+                    cases.append(Case("goto_skip", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+OWNER_RE = re.compile(r"^\s*\.owner\s*=\s*THIS_MODULE\s*,?\s*$")
+MODULAR_RE = re.compile(r"^\s*(module_init|module_\w+_driver|MODULE_LICENSE)\(", re.M)
+
+
+def mut_del_owner(path: str, lines: list[str], spans) -> list[Case]:
+    if not MODULAR_RE.search("".join(lines)):
+        return []
+    cases = []
+    for i, ln in enumerate(lines):
+        if not OWNER_RE.match(ln) or not ln.startswith("\t") or ln.startswith("\t\t"):
+            continue  # `.driver = { .owner = ... }` (nested, the core fills it) is excluded
+        cases.append(Case("del_owner", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+    return cases
+
+
+TMG_RE = re.compile(r"try_module_get\(([^()]*(?:\([^()]*\))?[^()]*)\)")
+
+
+def mut_del_pair(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = TMG_RE.search(lines[i])
+            if not m or "THIS_MODULE" in m.group(1):
+                continue
+            arg = m.group(1).strip()
+            puts = [k for k in range(s, e + 1) if f"module_put({arg})" in lines[k] and lines[k].strip().startswith("module_put(")]
+            if not puts:
+                continue
+            drop = set(puts)
+            if re.match(r"^\s*if\s*\(\s*!\s*try_module_get\(", lines[i]):
+                if lines[i].rstrip().endswith("{"):
+                    k = i + 1
+                    while k <= e and lines[k].rstrip() != lines[i][: len(lines[i]) - len(lines[i].lstrip())] + "}":
+                        k += 1
+                    if k > e:
+                        continue
+                    drop |= set(range(i, k + 1))
+                else:
+                    drop |= {i, i + 1}
+            elif re.match(r"^\s*try_module_get\(.*\);\s*$", lines[i]) or re.match(r"^\s*__module_get", lines[i]):
+                drop.add(i)
+            else:
+                continue
+            new = [ln for n, ln in enumerate(lines) if n not in drop]
+            cases.append(Case("del_pair", path, lines, new, [("old", i + 1)]))
+    return cases
+
+
+DEVM_RE = re.compile(r"\b(devm_\w+)\(&pdev->dev,")
+
+
+def mut_devm_parent(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        if "probe" not in "".join(lines[s:s + 3]):
+            continue
+        for i in range(s, e + 1):
+            m = DEVM_RE.search(lines[i])
+            if not m or not re.search(r"register|_add\b|_add_|request_\w*irq", m.group(1)):
+                continue
+            new = list(lines)
+            new[i] = lines[i].replace(m.group(0), f"{m.group(1)}(pdev->dev.parent,", 1)
+            cases.append(Case("devm_parent", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_parent)
+
+NUM_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
+STR_RE = re.compile(r'(\w+)\((.*?)"([^"\\%]{4,})')
+
+
+def unrelated(case: Case, rng: random.Random) -> Case | None:
+    """Change a constant or a log string somewhere in the function(s) the mutation touched."""
+    lo = min(line for _, line in case.expected) - 1
+    span = next(((s, e) for s, e in functions(case.old) if s <= lo <= e), None)
+    if span is None:
+        span = (max(0, lo - 30), min(len(case.old) - 1, lo + 30))
+    idx = list(range(span[0], span[1] + 1))
+    rng.shuffle(idx)
+    for i in idx:
+        ln = case.old[i]
+        if ln.lstrip().startswith(("#", "/*", "*", "case ")) or "[" in ln:
+            continue
+        m = STR_RE.search(ln)
+        if m:
+            new_ln = ln[:m.start(3)] + "cannot " + m.group(3) + ln[m.end(3):]
+        else:
+            m = NUM_RE.search(ln)
+            if not m or m.group(1) in ("0", "1") or ln.lstrip().startswith(("if", "for", "while")):
+                continue
+            new_ln = ln[:m.start(1)] + str(int(m.group(1)) + 1) + ln[m.end(1):]
+        new = list(case.old)
+        new[i] = new_ln
+        return Case("unrelated", case.path, case.old, new, [], positive=False)
+    return None
+
+
+# ---------------------------------------------------------------- review + score
+
+def review(case: Case) -> tuple[list[dict], list[dict]]:
+    body = case.diff()
+    patch = Patch(index=1, subject="[PATCH] driver: update error handling", msgid=None,
+                  author="Bench <bench@example.org>", message="Update error handling.", notes="",
+                  diff=body, files=parse_diff(body))
+    series = Series(subject=patch.subject, msgid=None, revision=1, base=None, patches=(patch,))
+    rv = engine.review(series)
+    return review_dict(rv)["findings"], review_dict(rv, show_all=True)["findings"]
+
+
+def detected(case: Case, findings: list[dict]) -> bool:
+    return any(f["path"] == case.path and f["side"] == side and abs(f["line"] - line) <= TOL
+               for side, line in case.expected for f in findings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, default=60, help="cases per mutation kind (default 60)")
+    ap.add_argument("--files", type=int, default=4000, help="files sampled from the tree (default 4000)")
+    ap.add_argument("--seed", type=int, default=612)
+    ap.add_argument("--show", default=None, help="print failures of this kind (or 'all')")
+    args = ap.parse_args(argv)
+    rng = random.Random(args.seed)
+    tree = ensure_tree()
+    by_kind: dict[str, list[Case]] = defaultdict(list)
+    for f in candidate_files(tree, rng, args.files):
+        if all(len(by_kind[k]) >= args.limit for k in KINDS):
+            break
+        try:
+            lines = f.read_text(encoding="utf-8").splitlines(True)
+        except (UnicodeDecodeError, OSError):
+            continue
+        spans = functions(lines)
+        rel = str(f.relative_to(tree))
+        for mut in MUTATORS:
+            cs = mut(rel, lines, spans)
+            rng.shuffle(cs)
+            for c in cs[:2]:  # at most two cases of a kind per file: spread over many drivers
+                if len(by_kind[c.kind]) < args.limit:
+                    by_kind[c.kind].append(c)
+    rows = []
+    fails: list[tuple[Case, list[dict], list[dict]]] = []
+    neg = {"fix": [0, 0], "unrelated": [0, 0]}
+    fp_rules: dict[str, dict[str, int]] = {"fix": defaultdict(int), "unrelated": defaultdict(int)}
+    for kind in KINDS:
+        hit = 0
+        for c in by_kind[kind]:
+            shown, every = review(c)
+            if detected(c, shown):
+                hit += 1
+            else:
+                fails.append((c, shown, every))
+            fix = Case("fix", c.path, c.new, c.old, [], positive=False)
+            negs = [fix]
+            u = unrelated(c, rng)
+            if u is not None:
+                negs.append(u)
+            for n in negs:
+                shown_n, every_n = review(n)
+                neg[n.kind][0] += 1
+                if shown_n:
+                    neg[n.kind][1] += 1
+                    for fd in shown_n:
+                        fp_rules[n.kind][f"{kind}:{fd['rule']}"] += 1
+                    fails.append((n, shown_n, every_n))
+        rows.append((kind, len(by_kind[kind]), hit))
+    print("| mutation | cases | detected | recall |")
+    print("|---|---:|---:|---:|")
+    for kind, n, hit in rows:
+        print(f"| {kind} | {n} | {hit} | {hit / n:.0%} |" if n else f"| {kind} | 0 | 0 | - |")
+    tot_n = sum(n for _, n, _ in rows)
+    tot_h = sum(h for _, _, h in rows)
+    print(f"| **all** | {tot_n} | {tot_h} | {tot_h / max(tot_n, 1):.0%} |")
+    print()
+    print("| negative | cases | with findings | FP rate |")
+    print("|---|---:|---:|---:|")
+    for k, (n, bad) in neg.items():
+        print(f"| {k} | {n} | {bad} | {bad / max(n, 1):.1%} |")
+    for k, d in fp_rules.items():
+        if d:
+            print(f"\n{k} false positives by (mutation:rule): " + ", ".join(f"{r}={c}" for r, c in sorted(d.items())))
+    if args.show:
+        for c, shown, every in fails:
+            if args.show not in ("all", c.kind):
+                continue
+            print(f"\n=== {c.kind} {c.path} expected={c.expected}")
+            print(" shown:", [(f["rule"], f["side"], f["line"], f.get("confidence")) for f in shown])
+            print(" all:  ", [(f["rule"], f["side"], f["line"], f.get("confidence")) for f in every])
+            print(c.diff())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
