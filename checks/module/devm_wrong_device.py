@@ -2,7 +2,7 @@
 
 ## What it does
 Flags an added `devm_*()` registration (`devm_led_classdev_register`, `devm_*_register`,
-`devm_*_add`, `devm_request_*irq`, ...) in a probe function whose device argument is not the
+`devm_*_add`, `devm_request_*irq`, `devm_add_action[_or_reset]`, ...) in a probe function whose device argument is not the
 probed device: the parent (`pdev->dev.parent`, a pointer assigned from it) or another
 driver's device (`chip->dev` of the MFD core).  A conversion of `foo_register(X, ...)` to
 `devm_foo_register(X, ...)` that keeps such an `X` is the typical way in.
@@ -61,11 +61,11 @@ from reviewbot.rules import Rule
 RULE = Rule.from_doc(__doc__, id="MOD016", slug="devm-wrong-device", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 
-_DEVM_REG = re.compile(r"\b(devm_\w*(?:register|_add|_create|request_\w*irq|_attach)\w*)\s*\(")
+_DEVM_REG = re.compile(r"\b(devm_\w*(?:register|_add|_create|request_\w*irq|_attach|add_action)\w*)\s*\(")
 # probe(struct platform_device *pdev) and friends: the bus object whose `dev` is being probed
 _PROBE_PARAM = re.compile(r"\b(?:platform_device|i2c_client|spi_device|usb_interface|pci_dev|"
                           r"auxiliary_device|serdev_device|mdio_device|sdio_func|amba_device|"
-                          r"hid_device|virtio_device|device)\s*\*\s*(\w+)")
+                          r"hid_device|virtio_device|pnp_dev|acpi_device|device)\s*\*\s*(\w+)")
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:

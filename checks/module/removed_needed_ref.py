@@ -43,7 +43,8 @@ Hunk mode sees only the diff: it cannot tell a pin taken in the wrong direction 
 pinning its consumer, which a fix rightly drops) from a needed one.  Self-references
 (`THIS_MODULE`) are not reported: dropping them is the fix MOD001 asks for; a pin on the owner
 member of a struct embedded in the caller's own object (`ir->l.owner`) is most likely one, and
-is reported at low confidence.  A get that moves
+is reported at low confidence, unless that struct is an ops table (`ib_dev->ops.owner`): a copy
+of a provider's ops carries the provider's module.  A get that moves
 to another place in the same patch, or is replaced by a get on a different module, is not a
 removal; nor is a `symbol_get()`/`symbol_put()` pair replaced by direct calls of the symbol
 (a link dependency pins the exporting module: "Other modules depend on us").  When the patch adds a device link or a revocation mechanism at the same time the
@@ -81,7 +82,10 @@ _REPLACEMENT = re.compile(r"\b(device_link_add|devm_device_link_add|synchronize_
                           r"drm_dev_enter|revocable_\w+|percpu_ref_kill|wait_for_completion\w*)\s*\(")
 # `ir->l.owner`: the owner member of a struct embedded in the caller's own object is one the
 # caller filled in itself (THIS_MODULE): dropping a pin on it is dropping a self-pin.
+# An embedded *ops* table (`ib_dev->ops.owner`, `emu->ops.owner`, `rec->oper.owner`) is the
+# exception: it is a copy of the provider's ops, and its owner is the provider module.
 _EMBEDDED_OWNER = re.compile(r"\w\.(owner|module|me)$")
+_EMBEDDED_OPS = re.compile(r"(?<![\w])(\w*_)?(ops|oper|operations)\.(owner|module|me)$")
 _SETUP_FN = re.compile(r"(probe|attach|register|_add\b|_init\b|_create|bind)", re.I)
 _TEARDOWN_FN = re.compile(r"(remove|detach|unregister|_del\b|_fini\b|_exit\b|_destroy|unbind|release)", re.I)
 
@@ -128,7 +132,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             conf = Confidence.MEDIUM
         if REGISTER_FN.search(get_fn) and any(UNREGISTER_FN.search(f) for f in put_fns):
             conf = Confidence.LOW  # a register-time pin (MOD009): removing it is the fix
-        if replaced or _EMBEDDED_OWNER.search(c.target):
+        if replaced or (_EMBEDDED_OWNER.search(c.target) and not _EMBEDDED_OPS.search(c.target)):
             conf = Confidence.LOW
         api = c.func
         yield RULE.finding(c.path, c.line,

@@ -82,3 +82,59 @@ LOCAL_DEV_REASSIGNED = diff("""
 
 def test_quiet_when_the_local_dev_is_the_probed_device():
     assert_quiet(devm_wrong_device, LOCAL_DEV_REASSIGNED, include_low=True)
+
+
+# A devm action on the parent runs when the parent unbinds, after this driver's data is gone;
+# a pnp/acpi probe has the same shape as a platform one (mutation benchmark, 6.12 drivers).
+ACTION_ON_PARENT = diff("""
+    --- a/drivers/nvmem/foo-ocotp.c
+    +++ b/drivers/nvmem/foo-ocotp.c
+    @@ -165,7 +165,7 @@ static int foo_ocotp_probe(struct platform_device *pdev)
+     \tif (ret)
+     \t\treturn ret;
+     
+    -\tret = devm_add_action_or_reset(&pdev->dev, foo_ocotp_action, otp->clk);
+    +\tret = devm_add_action_or_reset(pdev->dev.parent, foo_ocotp_action, otp->clk);
+     \tif (ret)
+     \t\treturn ret;
+     
+""")
+
+PNP_PROBE_ON_PARENT = diff("""
+    --- a/drivers/media/rc/foo-cir.c
+    +++ b/drivers/media/rc/foo-cir.c
+    @@ -1005,7 +1005,7 @@ static int foo_probe(struct pnp_dev *pdev, const struct pnp_device_id *dev_id)
+     \trdev->max_timeout = 0xff * 1000;
+     \trdev->rx_resolution = 1000;
+     
+    -\tret = devm_rc_register_device(&pdev->dev, rdev);
+    +\tret = devm_rc_register_device(pdev->dev.parent, rdev);
+     \tif (ret)
+     \t\treturn ret;
+     
+""")
+
+ACTION_ON_OWN_DEVICE = diff("""
+    --- a/drivers/nvmem/foo-ocotp.c
+    +++ b/drivers/nvmem/foo-ocotp.c
+    @@ -165,6 +165,7 @@ static int foo_ocotp_probe(struct platform_device *pdev)
+     \tif (ret)
+     \t\treturn ret;
+     
+    +\tret = devm_add_action_or_reset(&pdev->dev, foo_ocotp_action, otp->clk);
+     \tif (ret)
+     \t\treturn ret;
+     
+""")
+
+
+def test_fires_on_devm_action_on_the_parent():
+    assert_fires(devm_wrong_device, ACTION_ON_PARENT, at=[("drivers/nvmem/foo-ocotp.c", 168)])
+
+
+def test_fires_in_a_pnp_probe():
+    assert_fires(devm_wrong_device, PNP_PROBE_ON_PARENT, at=[("drivers/media/rc/foo-cir.c", 1008)])
+
+
+def test_quiet_on_devm_action_on_the_probed_device():
+    assert_quiet(devm_wrong_device, ACTION_ON_OWN_DEVICE, include_low=True)

@@ -184,3 +184,35 @@ def test_fires_on_removed_symbol_get_put_pair():
 
 def test_quiet_when_symbol_get_becomes_a_link_dependency():
     assert_quiet(removed_needed_ref, SYMBOL_TO_DIRECT_CALL, include_low=True)
+
+
+# ib_uverbs pins the ib driver through the ops table copied into ib_dev: the owner of an
+# embedded *ops* member is the provider module, not the caller (mutation benchmark, 6.12).
+EMBEDDED_OPS_PIN_REMOVED = diff("""
+    --- a/drivers/infiniband/core/foo_main.c
+    +++ b/drivers/infiniband/core/foo_main.c
+    @@ -959,10 +959,6 @@ static int foo_open(struct inode *inode, struct file *filp)
+     \t\tret = -EIO;
+     \t\tgoto err;
+     \t}
+    -\tif (!try_module_get(ib_dev->ops.owner)) {
+    -\t\tret = -ENODEV;
+    -\t\tgoto err;
+    -\t}
+     \tfile = kzalloc(sizeof(*file), GFP_KERNEL);
+     \tif (!file) {
+     \t\tret = -ENOMEM;
+    @@ -1010,7 +1006,6 @@ static int foo_open(struct inode *inode, struct file *filp)
+     \treturn stream_open(inode, filp);
+     
+     err_module:
+    -\tmodule_put(ib_dev->ops.owner);
+     err:
+     \tmutex_unlock(&dev->lists_mutex);
+     \treturn ret;
+""")
+
+
+def test_fires_on_removed_pin_of_an_embedded_ops_owner():
+    assert_fires(removed_needed_ref, EMBEDDED_OPS_PIN_REMOVED,
+                 at=[("drivers/infiniband/core/foo_main.c", 962, "old")])
