@@ -6,6 +6,10 @@ outcome under its claim.  A heartbeat thread renews the claims of the jobs in fl
 ``lease / 3`` seconds, so only a dead process's jobs ever expire.  ``stop()`` (SIGTERM) stops
 taking jobs, lets running ones finish for ``grace`` seconds and gives the rest back to the queue.
 
+The database going away does not kill a worker thread: a job whose review or outcome could not
+reach the database is given back (or, while the database is still away, left to expire and be
+taken back by the reconciler) instead of being recorded as failed; the thread backs off and goes on.
+
 ``Reconciler`` (every few seconds, in every process: all its steps are compare-and-set) queues
 again what dead workers left and, in broker mode, re-pushes queued jobs whose message was lost.
 """
@@ -19,10 +23,15 @@ import threading
 import time
 from typing import Callable
 
+import sqlalchemy as sa
+
 from reviewbot.forge.queue import Job
 from reviewbot.service.queue import LeasedQueue
 
 log = logging.getLogger("reviewbot.service.worker")
+
+# the database (or its connection) is unreachable: transient, never a verdict on the job
+DATABASE_AWAY = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 
 def crash_once(point: str) -> None:
@@ -104,6 +113,8 @@ class Runner:
         try:
             try:
                 state, result = self.handle(job)
+            except DATABASE_AWAY:
+                raise  # not the job's fault: _loop gives it back rather than failing it
             except Exception as exc:  # a bug in one job must not kill the worker
                 log.exception("job %d crashed", job.id, extra=job_fields(job))
                 state, result = "failed", f"internal: {exc.__class__.__name__}: {exc}"
@@ -131,7 +142,21 @@ class Runner:
             if self._stop.is_set():  # taken while stopping: give it straight back
                 self.queue.requeue(job)
                 return
-            self.run_job(job)
+            try:
+                self.run_job(job)
+            except DATABASE_AWAY as exc:
+                self._give_back(job, exc)
+                self._stop.wait(self.poll)
+
+    def _give_back(self, job: Job, exc: Exception) -> None:
+        why = f"{exc.__class__.__name__}: {exc}".splitlines()[0]
+        try:
+            back = self.queue.requeue(job)
+        except DATABASE_AWAY:
+            back = False
+        log.warning("job %d: database away (%s); %s", job.id, why,
+                    "given back to the queue" if back else "left for the reconciler once its lease expires",
+                    extra=job_fields(job))
 
     def _heartbeat(self) -> None:
         while not self._stop.wait(self.lease / 3):

@@ -30,7 +30,7 @@ def head_of(number: int, push: int = 0) -> str:
 class Cluster:
     def __init__(self, tmp: Path, *, db_url: str | None = None, queue_url: str | None = None, workers: int = 0,
                  serve_threads: int | None = None, lists: bool = True, lease: float = 2.0,
-                 validate_openapi: bool = True):
+                 validate_openapi: bool = True, replicas: int = 1):
         self.tmp = tmp
         self.fake = FakeGitHub()
         if not validate_openapi:  # the burst measures the service, not the fake's validator
@@ -59,20 +59,26 @@ class Cluster:
         if queue_url:
             self.env["REVIEWBOT_QUEUE_URL"] = queue_url
         self.db_url = db_url or f"sqlite:///{tmp / 'data' / 'reviewbot.db'}"
-        port = free_port()
         threads = serve_threads if serve_threads is not None else (0 if workers else 2)
-        self.server = Proc("serve", ["serve", "--port", str(port), "--workers", str(threads)], self.env, tmp, port)
-        self.url = f"http://127.0.0.1:{port}"
+        self.servers = []  # `serve` replicas on one database (and queue), same config
+        for i in range(replicas):
+            port = free_port()
+            self.servers.append(Proc("serve" if i == 0 else f"serve{i}",
+                                     ["serve", "--port", str(port), "--workers", str(threads)], self.env, tmp, port))
+        self.server = self.servers[0]
+        self.urls = [f"http://127.0.0.1:{p.port}" for p in self.servers]
+        self.url = self.urls[0]
         self.workers = [Proc(f"worker{i}", ["worker", "--threads", "2"], self.env, tmp) for i in range(workers)]
         self._engine = None
         self.mails = 0
 
     @property
     def procs(self) -> list[Proc]:
-        return [self.server, *self.workers]
+        return [*self.servers, *self.workers]
 
     def start(self) -> "Cluster":
-        self.server.start()
+        for s in self.servers:
+            s.start()
         for w in self.workers:
             w.start()
         return self
