@@ -9,7 +9,8 @@ diff alone it reports what the patch changes on those paths:
 
 - a put removed from an exit path while the exit stays (reported at the removed put);
 - a `goto` retargeted to a label past the put, or replaced by a `return` (reported at the new
-  jump);
+  jump); when the unwind code is out of sight, a `goto` that leaves a label named for a put
+  (`err_put`, `out_put_node`, `put_device`, `err_mod_put`) for one that is not;
 - an added `return`/`goto` after a get that the function otherwise balances;
 - a failed get whose error path now runs the put (`if (!try_module_get(m)) goto err_put;`):
   a put of a reference that was never taken.
@@ -52,7 +53,10 @@ Or take the reference after the last failure point, or add the put to the unwind
 ## Known problems
 In hunk mode only the lines the hunks show are known: a removed put whose get is not shown
 is reported at medium confidence, a retargeted `goto` whose new label is not shown at low
-confidence.  A removed put that the changelog explains as a double-put fix is reported at low
+confidence.  A `goto err_put` turned into `goto err` trusts the label names: when `err:` is an
+earlier unwind step that falls through to `err_put:` (a fix adding a missing step), it is a
+false positive; new labels named for a teardown step (`unwind`, `unregister`, `disable`,
+`remove`, ...) and patches that add or remove either label are not reported.  A removed put that the changelog explains as a double-put fix is reported at low
 confidence.  Hand-offs are recognised by shape (stored into a structure, passed to
 `platform_set_drvdata()`, `kthread_run()`, `devm_add_action_or_reset()`, returned, scope-based
 `__free()` cleanup); an owner that takes the reference through an unknown helper is a false
@@ -101,10 +105,10 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         cleanup = bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
         added_puts = _calls_on(fd.added(), putters=True)
         removed_gets = _calls_on(fd.removed(), putters=False)
-        for view in _flow.views(fd, ctx, need=_apis.PUTTER_NAMES):
+        for view in _flow.views(fd, ctx, need=_NEED):
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
-            if not _apis.PUTTER_NAMES.search(shown):
+            if not _apis.PUTTER_NAMES.search(shown) and not _PUT_GOTO.search(view.text("-")):
                 continue
             changed = view.text("+-")
             if _apis.PUTTER_NAMES.search(view.text("-")):
@@ -268,6 +272,13 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
                 continue
             old_puts, old_found = _puts_for(view.old, oj, old_alias)
             new_puts, new_found = _puts_for(view.new, nj, new_alias)
+            if view.partial and not old_puts and not new_puts and not cleanup and not overput:
+                named = _put_label_skipped(fd, view, oj, nj)
+                if named:
+                    where = "goto" if nj.type == "goto_statement" else "return"
+                    yield RULE.finding(fd.path, nln, f"this {where} no longer runs the unwind step "
+                                                     f"'{named}', whose name says it drops a reference")
+                    continue
             if not old_found:
                 continue
             failed_old = _flow.failed_get_at(view.old, oj)
@@ -303,6 +314,37 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
                 yield RULE.finding(fd.path, nln, f"after a failed get this path runs "
                                                  f"{p.name}({_flow.short(pobj)}): a put without a get")
                 break
+
+
+# An unwind label named for dropping a reference: `err_put`, `out_put_node`, `put_device`,
+# `err_mod_put`, `out_unref` (a `_`-separated token).
+_PUT_LABEL = re.compile(r"(^|_)(put|unref)(_|$)")
+_PUT_GOTO = re.compile(r"\bgoto\s+(\w+_)?(put|unref)(_\w*)?\s*;")
+# Labels that undo an acquisition made after the get: unwinding in reverse order, they sit
+# before the put label and fall through to it (`goto out_put` -> `goto err_unregister`).
+_STEP_LABEL = re.compile(r"(^|_)(unwind|unreg\w*|remove|disable|del|destroy|cancel|stop|detach|"
+                         r"deinit|uninit|unmap|unprepare|deassert|teardown)(_|$)")
+_NEED = re.compile(r"(?:%s)|(?:%s)" % (_apis.PUTTER_NAMES.pattern, _PUT_GOTO.pattern))
+
+
+def _put_label_skipped(fd, view: _flow.FuncView, oj, nj) -> str | None:
+    """Hunk mode, the unwind code out of sight: a `goto` to a label named for a put now goes
+    to a label not so named (or became a `return`).  The label name is the only evidence, so
+    the patch must neither remove the old label nor add the new one (a reworked unwind
+    chain), and the goto must not sit in the failure branch of a get the hunk shows (skipping
+    the put there fixes a double put).  Returns the old label."""
+    old_label = cmodel._text(oj.child_by_field_name("label"))
+    if not old_label or not _PUT_LABEL.search(old_label):
+        return None
+    new_label = cmodel._text(nj.child_by_field_name("label")) if nj.type == "goto_statement" else ""
+    if new_label and (_PUT_LABEL.search(new_label) or _STEP_LABEL.search(new_label)):
+        return None  # a step label undoes a later acquisition and may fall through to the put
+    labels = re.compile(r"^\s*(%s)\s*:" % "|".join(re.escape(x) for x in (old_label, new_label) if x))
+    if any(labels.match(ln.text) for h in fd.hunks for ln in h.lines if ln.kind != " "):
+        return None  # the unwind chain itself changes
+    if _flow.failed_get_at(view.old, oj):
+        return None
+    return old_label
 
 
 def _part_of(member: str, whole: str | None) -> bool:

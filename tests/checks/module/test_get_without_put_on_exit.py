@@ -198,3 +198,63 @@ def test_tree_mode_fires_on_added_early_return():
     series, ctx_for = tree_case(XLATE, post)
     ret = _line(post, "args[0] > 255") + 1
     assert_fires(get_without_put_on_exit, series, at=[(PATH, ret)], context_for=ctx_for)
+
+
+# The unwind code is out of sight: only the label names tell that the goto no longer runs the
+# put (shape of reversed "goto err_free -> goto err_put" fixes, mutation benchmark on 6.12).
+PUT_LABEL_LEFT = diff("""
+    --- a/fs/unicode/foo-core.c
+    +++ b/fs/unicode/foo-core.c
+    @@ -195,7 +195,7 @@ struct foo_map *foo_load(unsigned int version)
+     \tum->ntab[1] = find_table_version(um->tables->data,
+     \t\t\tum->tables->data_size, um->version);
+     \tif (!um->ntab[1])
+    -\t\tgoto out_symbol_put;
+    +\t\tgoto out_free_um;
+     \treturn um;
+     
+     out_symbol_put:
+""")
+
+# The fix direction: towards the put label.
+PUT_LABEL_REACHED = diff("""
+    --- a/fs/unicode/foo-core.c
+    +++ b/fs/unicode/foo-core.c
+    @@ -195,7 +195,7 @@ struct foo_map *foo_load(unsigned int version)
+     \tum->ntab[1] = find_table_version(um->tables->data,
+     \t\t\tum->tables->data_size, um->version);
+     \tif (!um->ntab[1])
+    -\t\tgoto out_free_um;
+    +\t\tgoto out_symbol_put;
+     \treturn um;
+     
+     out_symbol_put:
+""")
+
+# A retarget to a teardown step that unwinds before the put (`goto out_put` ->
+# `goto unwind_interfaces`, which falls through to out_put): not reported.
+PUT_LABEL_TO_STEP = diff("""
+    --- a/drivers/soc/foo/smsm.c
+    +++ b/drivers/soc/foo/smsm.c
+    @@ -636,7 +636,7 @@ static int foo_smsm_probe(struct platform_device *pdev)
+     
+     \t\tret = smsm_inbound_entry(smsm, entry, node);
+     \t\tif (ret < 0)
+    -\t\t\tgoto out_put;
+    +\t\t\tgoto unwind_interfaces;
+     \t}
+     
+     \tplatform_set_drvdata(pdev, smsm);
+""")
+
+
+def test_fires_on_goto_leaving_a_put_named_label():
+    assert_fires(get_without_put_on_exit, PUT_LABEL_LEFT, at=[("fs/unicode/foo-core.c", 198)])
+
+
+def test_quiet_on_goto_towards_a_put_named_label():
+    assert_quiet(get_without_put_on_exit, PUT_LABEL_REACHED, include_low=True)
+
+
+def test_quiet_on_goto_to_an_earlier_teardown_step():
+    assert_quiet(get_without_put_on_exit, PUT_LABEL_TO_STEP, include_low=True)
