@@ -15,7 +15,6 @@ from reviewbot.forge import tables as F
 from tests.service.harness import REPO, Cluster, done_once
 from tests.service.servers import ROOT, deliver, pr_payload
 
-
 OUTAGE = 30.0  # seconds, the number
 
 
