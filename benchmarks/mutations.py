@@ -54,6 +54,7 @@ from reviewbot.report.jsonout import review_dict  # noqa: E402
 TREE = ROOT / ".cache" / "bench" / "linux-source-6.12"
 TARBALL = Path("/usr/src/linux-source-6.12.tar.xz")
 TOL = 3
+SCANNED = ("drivers", "sound", "net", "fs", "block", "crypto")
 HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
 KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_parent")
 
@@ -89,14 +90,15 @@ def ensure_tree() -> Path:
         sys.exit(f"mutations: error: neither {TREE} nor {TARBALL} exists")
     TREE.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(TARBALL) as tf:
-        members = [m for m in tf.getmembers() if m.name.startswith("linux-source-6.12/drivers/") and m.isfile()]
+        members = [m for m in tf.getmembers() if m.isfile() and m.name.endswith(".c")
+                   and m.name.split("/")[1:2] and m.name.split("/")[1] in SCANNED]
         tf.extractall(TREE.parent, members=members, filter="data")
     return TREE
 
 
 def candidate_files(tree: Path, rng: random.Random, nfiles: int) -> list[Path]:
     pat = r"put_device\(|module_put\(|of_node_put\(|i2c_put_adapter\(|symbol_put\(|\.owner\s*=\s*THIS_MODULE|devm_[a-z_]+\(&pdev->dev"
-    out = subprocess.run(["grep", "-rlE", "--include=*.c", pat, "drivers", "sound", "net", "fs", "block", "crypto"],
+    out = subprocess.run(["grep", "-rlE", "--include=*.c", pat, *SCANNED],
                          cwd=tree, capture_output=True, text=True).stdout.split()
     out.sort()
     rng.shuffle(out)
