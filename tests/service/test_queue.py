@@ -120,3 +120,34 @@ def test_runner_survives_a_crashing_job(queue):
     _, jid = queue.submit("github", "d1", "pull_request", spec(1))
     assert runner.run_job(queue.claim()) == "failed"
     assert queue.state(jid) == "failed"
+
+
+def test_runner_gives_back_a_job_the_database_cut_short(queue):
+    """The database going away mid-review is not the job's fault: the job is given back (not
+    failed, the attempt not counted) and the worker thread lives on to review it later."""
+    import time
+
+    import sqlalchemy as sa
+
+    calls = []
+
+    def flaky(job):
+        calls.append(job.id)
+        if len(calls) == 1:
+            raise sa.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("database away"))
+        return "done", "ok"
+
+    runner = Runner(queue, flaky, threads=1, poll=0.05)
+    _, jid = queue.submit("github", "d1", "pull_request", spec(1))
+    runner.start()
+    try:
+        end = time.monotonic() + 10
+        while queue.state(jid) != "done" and time.monotonic() < end:
+            time.sleep(0.02)
+    finally:
+        runner.stop()
+    assert queue.state(jid) == "done" and calls == [jid, jid]
+    from reviewbot.forge import tables
+
+    with queue.engine.connect() as c:
+        assert c.execute(sa.select(tables.jobs.c.attempts).where(tables.jobs.c.id == jid)).scalar() == 1
