@@ -7,7 +7,8 @@ other lookups of the get/put table) and reports the exit that reaches neither th
 nor a hand-off of the reference.  `goto` unwind chains are followed label by label.  From the
 diff alone it reports what the patch changes on those paths:
 
-- a put removed from an exit path while the exit stays (reported at the removed put);
+- a put removed from an exit path while the exit stays (reported at the removed put), including
+  a `module_put(THIS_MODULE)` that balanced a self-pin taken earlier in the function;
 - a `goto` retargeted to a label past the put, or replaced by a `return` (reported at the new
   jump); when the unwind code is out of sight, a `goto` that leaves a label named for a put
   (`err_put`, `out_put_node`, `put_device`, `err_mod_put`) for one that is not;
@@ -155,8 +156,8 @@ def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: b
                 continue
             name = m.group("name")
             obj = _apis.put_object(name, list(cmodel.split_args(m.group("args"))))
-            if not obj or obj == "THIS_MODULE":
-                continue  # module_put(THIS_MODULE) removals are MOD013/MOD026 territory
+            if not obj:
+                continue
             if any(_apis.same_object(o, obj) for _, o in added_puts):
                 continue  # moved or rewritten, not dropped
             if any(_apis.same_object(o, obj) for _, o in removed_gets):
@@ -187,6 +188,8 @@ def _added_goto_puts(view: _flow.FuncView, h, obj: str) -> bool:
         calls, found = _flow.chain_calls(view.new, label)
         if found and _flow.puts_of(calls, obj):
             return True
+        if not found and view.partial and _PUT_LABEL.search(label):
+            return True  # the label is out of sight, but its name says it drops a reference
     return False
 
 

@@ -258,3 +258,43 @@ def test_quiet_on_goto_towards_a_put_named_label():
 
 def test_quiet_on_goto_to_an_earlier_teardown_step():
     assert_quiet(get_without_put_on_exit, PUT_LABEL_TO_STEP, include_low=True)
+
+
+# net/sunrpc/xprtrdma/transport.c (6.12): xprt_setup_rdma() takes try_module_get(THIS_MODULE)
+# at its top and drops it on every failure; the hunk does not show the get.
+REMOVED_SELF_PUT = diff("""
+    --- a/net/sunrpc/xprtrdma/transport.c
+    +++ b/net/sunrpc/xprtrdma/transport.c
+    @@ -322,7 +322,6 @@ xprt_setup_rdma(struct xprt_create *args)
+     \txprt = xprt_alloc(args->net, sizeof(struct rpcrdma_xprt), 0,
+     \t\t\t  xprt_rdma_slot_table_entries);
+     \tif (!xprt) {
+    -\t\tmodule_put(THIS_MODULE);
+     \t\treturn ERR_PTR(-ENOMEM);
+     \t}
+     
+""")
+
+MOVED_SELF_PUT = diff("""
+    --- a/net/sunrpc/xprtrdma/transport.c
+    +++ b/net/sunrpc/xprtrdma/transport.c
+    @@ -322,7 +322,7 @@ xprt_setup_rdma(struct xprt_create *args)
+     \txprt = xprt_alloc(args->net, sizeof(struct rpcrdma_xprt), 0,
+     \t\t\t  xprt_rdma_slot_table_entries);
+     \tif (!xprt) {
+    -\t\tmodule_put(THIS_MODULE);
+    -\t\treturn ERR_PTR(-ENOMEM);
+    +\t\trc = -ENOMEM;
+    +\t\tgoto out_put;
+     \t}
+     
+""")
+
+
+def test_fires_on_removed_self_put_on_error_exit():
+    assert_fires(get_without_put_on_exit, REMOVED_SELF_PUT,
+                 at=[("net/sunrpc/xprtrdma/transport.c", 325, "old")])
+
+
+def test_quiet_on_self_put_moved_to_an_unwind_label():
+    assert_quiet(get_without_put_on_exit, MOVED_SELF_PUT)
