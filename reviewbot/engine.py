@@ -55,8 +55,9 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
         if not patch.c_files:
             continue
         ctx = context_for(patch) if context_for else default_ctx
+        triggered = _Triggers(patch, ctx)
         for mod in checks:
-            if mod.RULE.scope is Scope.SERIES:
+            if mod.RULE.scope is Scope.SERIES or not triggered(getattr(mod, "TRIGGER", None)):
                 continue
             try:
                 produced = list(mod.check(patch, ctx))
@@ -82,6 +83,26 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     result = Review(series=series, context=context_mode, findings=tuple(findings), notes=tuple(run_notes))
     from reviewbot import suppress  # author-side directives (DESIGN.md §7)
     return suppress.apply(result)
+
+
+class _Triggers:
+    """Does a patch hold one of a rule's TRIGGER strings (literal substrings without which the
+    rule has nothing to say)?  Looked for in the C files' diff lines and section headers, and in
+    tree mode in their pre/post images too.  The text is built once per patch, on first use."""
+
+    def __init__(self, patch: Patch, ctx: Context):
+        self._patch, self._ctx, self._text = patch, ctx, None
+
+    def __call__(self, trigger: tuple[str, ...] | None) -> bool:
+        if trigger is None:
+            return True
+        if self._text is None:
+            files = self._patch.c_files
+            pieces = [t for fd in files for h in fd.hunks for t in (h.section, *(ln.text for ln in h.lines))]
+            for fd in files:
+                pieces += [img for img in (self._ctx.pre(fd.old_path or fd.path), self._ctx.post(fd.path)) if img]
+            self._text = "\n".join(pieces)
+        return any(map(self._text.__contains__, trigger))
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

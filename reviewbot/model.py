@@ -78,14 +78,15 @@ class Hunk:
     new_len: int
     section: str  # the text after @@ ... @@: usually the enclosing function header
     lines: tuple[DiffLine, ...]
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # sides, once
 
     def new_side(self) -> list[DiffLine]:
         """Context and added lines: the post-image fragment this hunk shows."""
-        return [ln for ln in self.lines if ln.kind != "-"]
+        return list(_memo(self._memo, "new", lambda: (ln for ln in self.lines if ln.kind != "-")))
 
     def old_side(self) -> list[DiffLine]:
         """Context and removed lines: the pre-image fragment this hunk shows."""
-        return [ln for ln in self.lines if ln.kind != "+"]
+        return list(_memo(self._memo, "old", lambda: (ln for ln in self.lines if ln.kind != "+")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,7 @@ class FileDiff:
     is_deleted: bool = False
     is_rename: bool = False
     is_binary: bool = False
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # added/removed, once
 
     @property
     def is_c(self) -> bool:
@@ -109,10 +111,18 @@ class FileDiff:
             yield from h.lines
 
     def added(self) -> list[DiffLine]:
-        return [ln for ln in self.lines() if ln.added]
+        return list(_memo(self._memo, "+", lambda: (ln for ln in self.lines() if ln.kind == "+")))
 
     def removed(self) -> list[DiffLine]:
-        return [ln for ln in self.lines() if ln.removed]
+        return list(_memo(self._memo, "-", lambda: (ln for ln in self.lines() if ln.kind == "-")))
+
+
+def _memo(memo: dict, key: str, make) -> tuple:
+    """The lines `make()` yields, computed once per object (the objects never change)."""
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = tuple(make())
+    return got
 
 
 @dataclass(frozen=True, slots=True)

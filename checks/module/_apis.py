@@ -173,6 +173,7 @@ CLEANUP_MARKERS = re.compile(r"__free\s*\(|\bscoped_guard\b|_scoped\s*\(|\bretai
 # (ops->destroy, module_put of the type owner, ...).  Matched by name shape, see ref_leak.py.
 DESTROY_HELPER = re.compile(r"^\w*_(destroy|release|free|put|unref|delete|remove)\w*$")
 
+PUTTER_TOKENS = tuple(sorted(PUTTERS))  # for the rules' TRIGGER: each is a substring of any putter call
 PUTTER_NAMES = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, PUTTERS), key=len, reverse=True)))
 GETTER_NAMES = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, BY_GETTER), key=len, reverse=True)))
 

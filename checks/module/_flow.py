@@ -9,6 +9,7 @@ that the hunks do not show is unknown, not absent.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field, replace
 from typing import Iterator
@@ -92,31 +93,47 @@ def views(fd: FileDiff, ctx: Context, need: re.Pattern | None = None) -> Iterato
         # the hunks leave the section's function: one view per function they show
         old_cf = cmodel.parse_fragment(cmodel.side_lines(hs, "old"))
         new_cf = cmodel.parse_fragment(cmodel.side_lines(hs, "new"))
-        names = []
+        names, index = [], {}
         for f in old_cf.functions + new_cf.functions:
             if f.name not in names:
                 names.append(f.name)
         for n in names:
             of, nf = old_cf.function_named(n), new_cf.function_named(n)
             v = FuncView(fd.path, name if n == cmodel.FRAGMENT_FUNC else n, of, nf, True,
-                         hunks=_slice(hs, of, nf) if len(names) > 1 else hs)
+                         hunks=_slice(hs, of, nf, index) if len(names) > 1 else hs)
             _index(v)
             yield v
 
 
-def _slice(hunks: list, old: cmodel.Function | None, new: cmodel.Function | None) -> list:
+def _slice(hunks: list, old: cmodel.Function | None, new: cmodel.Function | None,
+           index: dict | None = None) -> list:
     """The part of a hunk group that lies inside one function (a group can hold many: a new
-    file is one hunk).  Keeps each view linear in its own function's size."""
+    file is one hunk).  Keeps each view linear in its own function's size: the lines of each
+    side are found by bisection over that side's (sorted) line numbers, cached in `index`."""
+    index = {} if index is None else index
     out = []
     for h in hunks:
-        keep = tuple(ln for ln in h.lines
-                     if (new is not None and ln.kind != "-" and ln.new_no is not None
-                         and new.start <= ln.new_no <= new.end)
-                     or (old is not None and ln.kind != "+" and ln.old_no is not None
-                         and old.start <= ln.old_no <= old.end))
+        sides = index.get(id(h))
+        if sides is None:
+            sides = index[id(h)] = (_side_numbers(h, "-", "new_no"), _side_numbers(h, "+", "old_no"))
+        keep: set[int] = set()
+        for fn, (pos, nos) in ((new, sides[0]), (old, sides[1])):
+            if fn is not None:
+                keep.update(pos[bisect.bisect_left(nos, fn.start):bisect.bisect_right(nos, fn.end)])
         if keep:
-            out.append(replace(h, lines=keep))
+            out.append(replace(h, lines=tuple(h.lines[i] for i in sorted(keep))))
     return out or hunks
+
+
+def _side_numbers(h, skip: str, attr: str) -> tuple[list[int], list[int]]:
+    """Positions in `h.lines` of one side's lines (kind != skip) and their line numbers."""
+    pos, nos = [], []
+    for i, ln in enumerate(h.lines):
+        no = getattr(ln, attr)
+        if ln.kind != skip and no is not None:
+            pos.append(i)
+            nos.append(no)
+    return pos, nos
 
 
 def _only(cf: cmodel.CFile) -> cmodel.Function | None:

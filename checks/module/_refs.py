@@ -28,7 +28,8 @@ CALLS: dict[str, tuple[str, str]] = {
     "symbol_put": ("symbol", "put"),
     "symbol_put_addr": ("symbol", "put"),
 }
-_CALL_RE = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(CALLS, key=len, reverse=True)))
+REF_CALL = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(CALLS, key=len, reverse=True)))
+REF_CALL_TOKENS = tuple(CALLS)  # for the rules' TRIGGER
 
 # Function names of registration and of its undo (MOD009's register-time pins).
 REGISTER_FN = re.compile(r"(?<!un)register|(?:^|_)add(?:_|$)|(?:^|_)install(?:_|$)", re.I)
@@ -59,12 +60,12 @@ def _calls(fd: FileDiff, side: str) -> list[RefCall]:
     want = "-" if side == "old" else "+"
     for hunk in fd.hunks:
         lines = hunk.old_side() if side == "old" else hunk.new_side()
-        if not any(ln.kind == want and _CALL_RE.search(ln.text) for ln in lines):
+        if not any(ln.kind == want and REF_CALL.search(ln.text) for ln in lines):
             continue  # cheap filter: no reference call on a changed line of this hunk
         for st in statements(lines):
-            if not any(ln.kind == want for ln in st.lines) or not _CALL_RE.search(st.text):
+            if not any(ln.kind == want for ln in st.lines) or not REF_CALL.search(st.text):
                 continue
-            for m in _CALL_RE.finditer(st.text):
+            for m in REF_CALL.finditer(st.text):
                 func = m.group(1)
                 ln = st.line_of(r"\b%s\s*\(" % re.escape(func))
                 if ln.kind != want:

@@ -61,6 +61,8 @@ from reviewbot.checks.module._refs import function_header
 
 RULE = Rule.from_doc(__doc__, id="MOD013", slug="code-after-module-put", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("module_put",)
 
 _PUT_SELF = r"\bmodule_put\s*\(\s*THIS_MODULE\s*\)"
 _THREAD_SIG = re.compile(r"\(\s*void\s*\*\s*\w*\s*\)\s*\{?\s*$|\(\s*struct\s+work_struct\s*\*\s*\w*\s*\)")

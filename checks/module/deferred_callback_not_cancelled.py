@@ -64,6 +64,9 @@ from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD012", slug="deferred-callback-not-cancelled", level=Level.WARNING,
                      confidence=Confidence.MEDIUM)
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("WORK", "_work", "timer_setup", "hrtimer_", "tasklet_", "timer_delete", "timer_shutdown",
+           "del_timer")
 
 _SETUP = re.compile(r"\b(INIT_WORK|INIT_DELAYED_WORK|timer_setup|hrtimer_init|hrtimer_setup|tasklet_setup|"
                     r"tasklet_init)\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+)")

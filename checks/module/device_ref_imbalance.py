@@ -73,6 +73,8 @@ from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD019", slug="device-ref-imbalance", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("kref-imbalance", "extra-put"))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("kfree", "get_device") + _apis.PUTTER_TOKENS
 
 # After these the embedded device/kobject owns the memory: free only through the putter.
 _OWNS_MEMORY = ("device_initialize", "device_register", "device_add", "kobject_init",

@@ -64,6 +64,8 @@ from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD015", slug="devm-lifetime", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("devm_k",)
 
 _DEVM_ALLOC = re.compile(r"^(?:[\w\s\*]*?\s\**)?(?P<var>[\w>.\-]+)\s*=\s*devm_k(?:z|m|c)alloc(?:_array)?\s*\(")
 _PLAIN_ALLOC = r"\b%s\s*=\s*k(?:z|m|c)alloc(?:_array)?\s*\("
@@ -90,6 +92,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         scope = post if post is not None else shown
         removed = "\n".join(ln.text for ln in fd.removed())
         for h in fd.hunks:
+            if not any("devm_k" in ln.text for ln in h.lines if ln.kind != "-"):
+                continue
             for st in statements(h.new_side()):
                 if not st.any_added:
                     continue

@@ -60,6 +60,8 @@ from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD016", slug="devm-wrong-device", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("devm_",)
 
 _DEVM_REG = re.compile(r"\b(devm_\w*(?:register|_add|_create|request_\w*irq|_attach|add_action)\w*)\s*\(")
 # probe(struct platform_device *pdev) and friends: the bus object whose `dev` is being probed

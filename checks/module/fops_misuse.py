@@ -64,6 +64,8 @@ from reviewbot.checks.module._refs import enclosing_function
 
 RULE = Rule.from_doc(__doc__, id="MOD027", slug="fops-misuse", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("other",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("f_op", "fops_get", "replace_fops")
 
 _DIRECT = re.compile(r"^\w+(?:->|\.)f_op\s*=\s*(?!fops_get\b)[^=]")
 _BARE_GET = re.compile(r"^(?:\(\s*void\s*\)\s*)?fops_get\s*\(.*\)\s*;$")

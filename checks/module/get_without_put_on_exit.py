@@ -78,6 +78,7 @@ the decision depends on is not shown.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -90,6 +91,8 @@ from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("put", "unref") + _apis.PUTTER_TOKENS  # `goto err_put;` / `goto out_unref;` too
 
 _PUT_STMT = _flow.CallStmt
 _EXIT = re.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
@@ -104,8 +107,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         added_text = "\n".join(ln.text for ln in fd.added())
         # scope-based cleanup or a devm conversion now drops what the removed lines dropped
         cleanup = bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
-        added_puts = _calls_on(fd.added(), putters=True)
-        removed_gets = _calls_on(fd.removed(), putters=False)
+        calls = functools.cache(lambda putters, fd=fd: _calls_on(fd.added() if putters else fd.removed(), putters))
         for view in _flow.views(fd, ctx, need=_NEED):
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
@@ -113,7 +115,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 continue
             changed = view.text("+-")
             if _apis.PUTTER_NAMES.search(view.text("-")):
-                yield from _removed_puts(fd, view, added_puts, removed_gets, cleanup, overput)
+                yield from _removed_puts(fd, view, calls(True), calls(False), cleanup, overput)
             if re.search(r"\b(goto|return)\b", changed):
                 yield from _retargets(fd, view, cleanup, overput)
             if (not view.partial or re.search(r"\b(goto|return)\b", changed)) and \

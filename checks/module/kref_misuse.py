@@ -61,6 +61,8 @@ from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD021", slug="kref-misuse", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("kref", "release")
 
 _KREF_PUT = re.compile(r"\bkref_put(?:_mutex|_lock)?\s*\(")
 

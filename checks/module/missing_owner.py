@@ -79,6 +79,8 @@ from reviewbot.checks.module._owners import (_OPENER, CORE_PINS_AT_REGISTER, NO_
 
 RULE = Rule.from_doc(__doc__, id="MOD006", slug="missing-owner", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("missing-owner",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("struct", "cdev_init")
 
 # Objects normally filled in at run time: a static initializer of them is a template.
 _RUNTIME_OBJECTS = frozenset({"cdev", "irq_desc", "dma_buf", "regulator_dev", "mem_ctl_info",
@@ -94,6 +96,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         yield from _cdev_without_owner(fd)
         for hunk in fd.hunks:
             new = hunk.new_side()
+            if not any(ln.added and "struct" in ln.text for ln in new):
+                continue  # no initializer opens on an added line
             codes = code_lines(new)
             for i, ln in enumerate(new):
                 if not ln.added:
@@ -125,6 +129,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 
 def _cdev_without_owner(fd) -> Iterator[Finding]:
     """`cdev_init(&x->cdev, &fops)` added with no `x->cdev.owner = ...` anywhere in the diff."""
+    if not any("cdev_init" in ln.text for ln in fd.added()):
+        return
     text = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
     for ln in fd.added():
         m = re.search(r"\bcdev_init\s*\(\s*&?\s*([^,]+?)\s*,", ln.text)

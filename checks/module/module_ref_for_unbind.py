@@ -72,6 +72,8 @@ from reviewbot.checks.module._refs import function_header
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbind-vs-module-ref", "other"))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("module_get",)
 
 _DEVICE_TYPES = frozenset({"device", "platform_device", "i2c_client", "spi_device", "pci_dev",
                            "usb_interface", "amba_device", "auxiliary_device", "serdev_device",

@@ -68,6 +68,8 @@ from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD001", slug="module-self-pin", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("THIS_MODULE",)
 
 _SELF_GET = re.compile(r"\b(try_module_get|__module_get)\s*\(\s*THIS_MODULE\s*\)")
 # Idioms where a self-reference is the documented way (RULES.md MOD001 FP list).

@@ -69,6 +69,8 @@ from reviewbot.checks.module._owners import is_built_in_only
 
 RULE = Rule.from_doc(__doc__, id="MOD008", slug="ownerless-register-api", level=Level.CHECK,
                      confidence=Confidence.MEDIUM, tags=("other",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("register",)
 
 _STRUCT_DEF = re.compile(r"^\s*struct\s+(\w+)\s*\{\s*$")
 _REGISTER = re.compile(r"^\s*(?:extern\s+)?(?:static\s+inline\s+)?[\w\s\*]*?\b(\w*register\w*)\s*\(([^;{]*)")

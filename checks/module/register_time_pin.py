@@ -67,6 +67,8 @@ from reviewbot.checks.module._refs import REGISTER_FN, UNREGISTER_FN, added_call
 
 RULE = Rule.from_doc(__doc__, id="MOD009", slug="register-time-pin", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("register-time-ref",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("THIS_MODULE", "module_get", "module_put")
 
 
 

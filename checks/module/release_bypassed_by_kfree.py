@@ -55,6 +55,8 @@ from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD029", slug="release-bypassed-by-kfree", level=Level.WARNING,
                      tags=("ref-leak",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("kfree",)
 
 # Frees of plain memory: replacing one of these by kfree() changes no ownership.
 _MEMORY_FREES = frozenset({

@@ -72,10 +72,12 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._refs import REGISTER_FN, UNREGISTER_FN, changes, enclosing_function
+from reviewbot.checks.module._refs import REF_CALL_TOKENS, REGISTER_FN, UNREGISTER_FN, changes, enclosing_function
 
 RULE = Rule.from_doc(__doc__, id="MOD025", slug="removed-needed-ref", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("removed-ref",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = REF_CALL_TOKENS
 
 # Added code that replaces a pin with something that also keeps callers safe.
 _REPLACEMENT = re.compile(r"\b(device_link_add|devm_device_link_add|synchronize_srcu|srcu_read_lock|"

@@ -67,6 +67,8 @@ from reviewbot.checks.module._owners import (CORE_PINS_AT_REGISTER, OWNER_FIELDS
 
 RULE = Rule.from_doc(__doc__, id="MOD007", slug="removed-owner", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("missing-owner",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("THIS_MODULE",)
 
 # The patch adds an owner-capturing register wrapper (`#define x(d) __x(d, THIS_MODULE)`).
 _WRAPPER_DEF = re.compile(r"^\s*#\s*define\s+\w+\(.*\).*\bTHIS_MODULE\b|^\s+__\w+\(.*,\s*THIS_MODULE\s*\)\s*;?\s*$")

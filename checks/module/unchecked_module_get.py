@@ -59,6 +59,8 @@ from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD002", slug="unchecked-module-get", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("unchecked-get",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("try_module_get",)
 
 _BARE = re.compile(r"^(?:\(\s*void\s*\)\s*)?try_module_get\s*\((.*)\)\s*;$")
 _WARNED = re.compile(r"^(?:WARN_ON|WARN_ON_ONCE|WARN|BUG_ON)\s*\(\s*!\s*try_module_get\s*\(")

@@ -63,6 +63,8 @@ from reviewbot.checks.module._refs import SELF
 
 RULE = Rule.from_doc(__doc__, id="MOD024", slug="unconditional-module-get", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unchecked-get",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("__module_get",)
 
 _LOOKUP = re.compile(r"\b(list_for_each_entry\w*|hlist_for_each_entry\w*|\w*_find\w*|\w*lookup\w*|"
                      r"idr_find|xa_load|radix_tree_lookup)\s*\(")

@@ -58,10 +58,12 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._refs import changes
+from reviewbot.checks.module._refs import REF_CALL_TOKENS, changes
 
 RULE = Rule.from_doc(__doc__, id="MOD004", slug="unmatched-module-put", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("extra-put",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = REF_CALL_TOKENS + ("of_find_i2c_adapter_by_node",)
 
 _PUT_OF = {"module": "module_put", "fops": "fops_put"}
 

@@ -65,6 +65,8 @@ from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD020", slug="use-after-put", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("kref-imbalance",))
+# The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
+TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS
 
 _NODE_PUTS = ("of_node_put", "fwnode_handle_put")
 _DEREF = re.compile(r"\b(\w+)\s*(->|\.)\s*\w+")
