@@ -1,4 +1,12 @@
-"""Forge state: webhook deliveries (idempotency) and review jobs (the durable queue)."""
+"""Forge state: webhook deliveries (idempotency) and review jobs (the durable queue).
+
+``forge_jobs`` is the service's one job table: forge PR/MR jobs, and list series jobs
+(``forge = "list"``, ``repo`` = list name, ``project`` = the series identity that a newer
+revision supersedes, ``number`` = revision, ``head_sha`` = sha1 of the series' root Message-Id,
+``ref`` = that Message-Id, ``payload``/``meta`` = the thread's raw messages, so any worker can
+rebuild the series without a mirror).  ``claimed_by`` (host:pid:instance) names the process
+holding a running job's claim.
+"""
 
 from __future__ import annotations
 
@@ -32,5 +40,9 @@ jobs = sa.Table(
     sa.Column("result", sa.Text, nullable=True),  # summary of what was posted, or the error
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("claimed_by", sa.String(200), nullable=True),
+    sa.Column("ref", sa.String(500), nullable=True),
+    sa.Column("payload", sa.LargeBinary, nullable=True),
+    sa.Column("meta", sa.Text, nullable=True),
     sa.UniqueConstraint("forge", "repo", "number", "head_sha", name="uq_forge_job"),
 )

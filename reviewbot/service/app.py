@@ -63,12 +63,14 @@ class ServiceSettings:
 
 
 class ListFollowers:
-    """The list follower as a thread; only the holder of each list's lease walks it."""
+    """The list follower as a thread; only the holder of each list's lease walks it.  Settled
+    series go to the queue (``queue``), where any worker reviews them."""
 
-    def __init__(self, cfg: dict[str, Any], url: str):
+    def __init__(self, cfg: dict[str, Any], url: str, queue=None):
         from reviewbot.watch import policy
 
         self.url = url
+        self.queue = queue
         self.lists = policy.load_lists(cfg)
         self.pause = max(0.2, policy.interval(cfg))
         self.ttl = max(3 * self.pause, 30.0)
@@ -99,7 +101,7 @@ class ListFollowers:
                     break
                 t0 = time.monotonic()
                 try:
-                    stats = follower(p, self.url).run_once(hold=True, ttl=self.ttl)
+                    stats = follower(p, self.url, queue=self.queue).run_once(hold=True, ttl=self.ttl)
                 except Exception as exc:  # noqa: BLE001 - a bad round is logged and retried next round
                     log.warning("list %s: round failed: %s", p.name, f"{exc.__class__.__name__}: {exc}",
                                 extra={"list": p.name})
@@ -119,6 +121,7 @@ class Service:
         from reviewbot.forge.settings import ForgeSettings, repo_config
         from reviewbot.service import migrate
         from reviewbot.service.metrics import Metrics
+        from reviewbot.service.lists import ListJobs
         from reviewbot.service.queue import HueyBroker, LeasedQueue
         from reviewbot.service.results import RecordingProcessor
         from reviewbot.service.runner import Reconciler, Runner
@@ -140,12 +143,19 @@ class Service:
         processor_kw.setdefault("min_interval", s.api_min_interval)
         self.processor = RecordingProcessor(cfg, self.forge, is_current=self.queue.is_current,
                                             counters=self.counters, engine=self.queue.engine, **processor_kw)
+        self.lists = ListJobs(cfg, self.queue, self.counters)
         self.metrics = Metrics(self.counters, self.queue)
-        self.runner = Runner(self.queue, self.processor, threads=workers, lease=s.lease, grace=s.grace,
+        self.runner = Runner(self.queue, self.handle, threads=workers, lease=s.lease, grace=s.grace,
                              observe=self.metrics.observe) if workers > 0 else None
+        # embedded: one SQLite file, so every claimer runs on this host and a dead one can be seen
+        self.embedded = self.broker is None and self.queue.engine.dialect.name == "sqlite"
         self.reconciler = Reconciler(self.queue, lease=s.lease, every=s.reconcile_every,
-                                     redeliver=s.redeliver_after)
-        self.followers = ListFollowers(cfg, self.url) if follow and s.follow_lists else None
+                                     redeliver=s.redeliver_after, release_dead=self.embedded)
+        self.followers = ListFollowers(cfg, self.url, self.queue) if follow and s.follow_lists else None
+
+    def handle(self, job) -> tuple[str, str]:
+        """One job of either kind: a list series or a forge PR/MR."""
+        return self.lists(job) if job.spec.forge == "list" else self.processor(job)
 
     def describe(self) -> str:
         q = self.broker.describe() if self.broker else "in-process (database table)"

@@ -18,6 +18,7 @@ Brokers carry only a job id:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from typing import Callable
@@ -25,18 +26,16 @@ from typing import Callable
 import sqlalchemy as sa
 
 from reviewbot.forge import tables
-from reviewbot.forge.events import JobSpec
-from reviewbot.forge.queue import DbQueue, Job
+from reviewbot.forge.queue import ACTIVE, DbQueue, Job, claimer_dead, insert_ignore, job_from_row, lock_pr
 
 log = logging.getLogger("reviewbot.service.queue")
 
 MAX_ATTEMPTS = 5  # a job that killed its worker this often is marked failed, not retried forever
 
 
-def _job(row, attempts: int) -> Job:
-    spec = JobSpec(forge=row.forge, repo=row.repo, project=row.project, number=row.number,
-                   head_sha=row.head_sha, installation_id=row.installation_id)
-    return Job(id=row.id, spec=spec, attempts=attempts)
+def series_key(key: str) -> str:
+    """The ``head_sha`` of a list job: a fixed-size digest of the series' root Message-Id."""
+    return hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class HueyBroker:
@@ -100,6 +99,42 @@ class LeasedQueue(DbQueue):
                 break
         return n
 
+    # -- list series -------------------------------------------------------------------------------
+    def series_exists(self, list_name: str, key: str, revision: int) -> bool:
+        """A job for this series revision was queued before (whatever became of it)."""
+        j = tables.jobs
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(j.c.id).where(
+                (j.c.forge == "list") & (j.c.repo == list_name) & (j.c.number == revision)
+                & (j.c.head_sha == series_key(key)))).first() is not None
+
+    def submit_series(self, list_name: str, key: str, revision: int, identity: str, payload: bytes,
+                      meta: str) -> int | None:
+        """Queue a list series (its thread's raw messages on the row); None when it was queued
+        before.  A newer revision of the same series (``identity``: change-id, else subject and
+        author) supersedes an older one still queued or running, in one conditional UPDATE."""
+        j = tables.jobs
+        now = self.clock()
+        with self.engine.begin() as conn:
+            lock_pr(conn, "list", list_name, identity)
+            conn.execute(j.update().where((j.c.forge == "list") & (j.c.repo == list_name) & (j.c.project == identity)
+                                          & (j.c.number < revision) & j.c.state.in_(ACTIVE))
+                         .values(state="superseded", updated_at=now))
+            job_id = insert_ignore(conn, j, dict(
+                forge="list", repo=list_name, project=identity, number=revision, head_sha=series_key(key),
+                ref=key[:500], payload=payload, meta=meta, state="queued", attempts=0, created_at=now,
+                updated_at=now))
+        if job_id is not None:
+            self.wakeup.set()
+            if self.broker is not None:
+                self.push([job_id])
+        return job_id
+
+    def fence(self, conn: sa.Connection, job: Job) -> bool:
+        """Inside the caller's transaction: True while ``job``'s claim holds, and it keeps holding
+        until that transaction ends (the row is locked: a reclaim or supersede waits for it)."""
+        return conn.execute(tables.jobs.update().where(self._mine(job)).values(updated_at=self.clock())).rowcount == 1
+
     # -- claims ----------------------------------------------------------------------------------
     def claim_id(self, job_id: int) -> Job | None:
         """Compare-and-set one job ``queued -> running``; None when it is not queued (done, taken)."""
@@ -110,9 +145,9 @@ class LeasedQueue(DbQueue):
                 return None
             got = conn.execute(j.update().where((j.c.id == job_id) & (j.c.state == "queued")
                                                 & (j.c.attempts == row.attempts))
-                               .values(state="running", attempts=row.attempts + 1,
+                               .values(state="running", attempts=row.attempts + 1, claimed_by=self.owner,
                                        updated_at=self.clock())).rowcount
-        return _job(row, row.attempts + 1) if got else None
+        return job_from_row(row, row.attempts + 1) if got else None
 
     def _mine(self, job: Job):
         j = tables.jobs
@@ -175,6 +210,35 @@ class LeasedQueue(DbQueue):
                                 "left by a dead worker: queued again", extra={"job": r.id})
         if back and self.broker is not None:
             self.push(back)
+        if back:
+            self.wakeup.set()
+        return back
+
+    def release_dead(self) -> list[int]:
+        """Embedded mode (one SQLite file: every claimer runs on this host): queue again at once
+        the running jobs whose claiming process is gone (a previous instance of this process
+        after a kill -9, or a dead `reviewbot worker`), without waiting for their lease."""
+        j = tables.jobs
+        now = self.clock()
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(j.c.id, j.c.attempts, j.c.claimed_by).where(
+                (j.c.state == "running") & (j.c.claimed_by != self.owner))).all()
+        back = []
+        for r in rows:
+            if not claimer_dead(r.claimed_by, self.owner):
+                continue
+            dead = r.attempts >= MAX_ATTEMPTS
+            with self.engine.begin() as conn:
+                got = conn.execute(j.update().where((j.c.id == r.id) & (j.c.state == "running")
+                                                    & (j.c.attempts == r.attempts) & (j.c.claimed_by == r.claimed_by))
+                                   .values(state="failed" if dead else "queued", updated_at=now,
+                                           **({"result": f"gave up after {r.attempts} attempts whose "
+                                               "worker died"} if dead else {}))).rowcount
+            if got:
+                log.warning("job %d: its worker (%s) is gone: %s", r.id, r.claimed_by,
+                            "failed for good" if dead else "queued again at once", extra={"job": r.id})
+                if not dead:
+                    back.append(r.id)
         if back:
             self.wakeup.set()
         return back

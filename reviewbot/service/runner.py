@@ -50,6 +50,9 @@ def crash_once(point: str) -> None:
 
 def job_fields(job: Job) -> dict:
     s = job.spec
+    if s.forge == "list":
+        return {"job": job.id, "forge": "list", "list": s.repo, "series": job.ref, "revision": s.number,
+                "attempt": job.attempts}
     sep = "#" if s.forge == "github" else "!"
     return {"job": job.id, "forge": s.forge, "repo": s.repo, "pr": f"{s.repo}{sep}{s.number}",
             "head": s.head_sha[:12], "attempt": job.attempts}
@@ -169,8 +172,13 @@ class Runner:
 
 
 class Reconciler:
-    def __init__(self, queue: LeasedQueue, *, lease: float = 60.0, every: float = 5.0, redeliver: float = 10.0):
+    """``release_dead`` (embedded mode): also give back at once the jobs of claimers that are
+    gone (LeasedQueue.release_dead), at start and every round; otherwise only the lease counts."""
+
+    def __init__(self, queue: LeasedQueue, *, lease: float = 60.0, every: float = 5.0, redeliver: float = 10.0,
+                 release_dead: bool = False):
         self.queue = queue
+        self.release_dead = release_dead
         self.lease = lease
         self.every = every
         self.redeliver_after = redeliver
@@ -178,7 +186,8 @@ class Reconciler:
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> tuple[int, int]:
-        back = self.queue.reclaim(self.lease)
+        back = self.queue.release_dead() if self.release_dead else []
+        back += self.queue.reclaim(self.lease)
         pushed = self.queue.redeliver(self.redeliver_after)
         return len(back), pushed
 

@@ -12,13 +12,14 @@ import email.header
 import email.parser
 import email.policy
 import email.utils
+import hashlib
 import json
 import logging
 import re
 import subprocess
 import time
 from dataclasses import dataclass, fields, replace
-from typing import Callable
+from typing import Callable, Protocol
 
 import git
 import sqlalchemy as sa
@@ -84,11 +85,26 @@ def is_complete(series: Series) -> bool:
     return bool(series.patches) and not any(n.startswith("series incomplete") for n in series.notes)
 
 
+class SeriesQueue(Protocol):
+    """Where a follower in the service puts settled series (reviewbot.service.queue.LeasedQueue)."""
+
+    def series_exists(self, list_name: str, key: str, revision: int) -> bool: ...
+
+    def submit_series(self, list_name: str, key: str, revision: int, identity: str, payload: bytes,
+                      meta: str) -> int | None: ...
+
+
 class Follower:
-    def __init__(self, policy: ListPolicy, engine: sa.Engine, now: Callable[[], float] = time.time):
+    """Without a ``queue`` (`reviewbot watch`) each settled series is reviewed in this process;
+    with one (`reviewbot serve`) it becomes a job on the service's queue, carrying the thread's
+    raw messages, and a worker reviews it (``review_job``)."""
+
+    def __init__(self, policy: ListPolicy, engine: sa.Engine, now: Callable[[], float] = time.time,
+                 queue: SeriesQueue | None = None):
         self.p = policy
         self.eng = engine
         self.now = now
+        self.queue = queue
         self.stats = Stats()
 
     # -- mirror ---------------------------------------------------------------------------
@@ -232,7 +248,10 @@ class Follower:
                 settled = False
                 self.stats.waiting += 1
                 continue
-            self._run_job(s, key, complete, arrived, raws, last)
+            if self.queue is None:
+                self.review_and_record(s, key, complete, arrived, raws, last)
+            else:
+                self._enqueue(s, key, posts)
         if settled:
             with self.eng.begin() as c:
                 c.execute(T.seen.update().where(T.seen.c.list == self.p.name,
@@ -241,8 +260,51 @@ class Follower:
 
     def _job_exists(self, root: str, revision: int) -> bool:
         with self.eng.connect() as c:
-            return c.execute(sa.select(T.jobs.c.id).where(T.jobs.c.list == self.p.name, T.jobs.c.root == root,
-                                                          T.jobs.c.revision == revision)).first() is not None
+            if c.execute(sa.select(T.jobs.c.id).where(T.jobs.c.list == self.p.name, T.jobs.c.root == root,
+                                                      T.jobs.c.revision == revision)).first() is not None:
+                return True
+        return self.queue is not None and self.queue.series_exists(self.p.name, root, revision)
+
+    def _enqueue(self, s: Series, key: str, posts: list) -> None:
+        """The series as a queue job: the raw messages of its thread, so no mirror is needed to
+        review it (``review_job`` rebuilds the same Series with the same b4 code)."""
+        payload, meta = series_payload([(r.msgid, r.arrived, r.raw) for r in posts if r.raw], posts[0].root)
+        sender = email.utils.parseaddr(s.patches[0].author)[1].lower() if s.patches else ""
+        ident = ("change-id", s.change_id) if s.change_id else ("subject", s.subject, sender)
+        identity = hashlib.sha1("\0".join(ident).encode("utf-8", "surrogateescape")).hexdigest()
+        job_id = self.queue.submit_series(self.p.name, key, s.revision, identity, payload, meta)
+        if job_id is not None:
+            self.stats.series += 1
+            log.info("list=%s queued <%s> v%d as job %d (%d message(s))", self.p.name, key, s.revision, job_id,
+                     len(json.loads(meta)["messages"]), extra={"list": self.p.name, "series": key, "job": job_id})
+
+    def review_job(self, key: str, revision: int, payload: bytes, meta: str,
+                   fence: Callable[[sa.Connection], bool]) -> tuple[str, str]:
+        """A queued series (``_enqueue``): rebuild it from its messages, review, record the job and
+        its replies under ``fence`` (the queue claim, checked in the recording transaction), then
+        hand this job's replies to the outbox.  (state, result) for the queue."""
+        info = json.loads(meta)
+        arrived, raws, msgs = {}, {}, []
+        pos = 0
+        try:
+            for m in info["messages"]:
+                raw = payload[pos:pos + m["size"]]
+                pos += m["size"]
+                arrived[m["msgid"]], raws[m["msgid"]] = m["arrived"], raw
+                msgs += b4src.split_mbox(raw, f"{self.p.name}:<{m['msgid']}>")
+            found = b4src.series_from_messages(msgs, f"{self.p.name}:<{info.get('root', key)}>", revision=revision)
+        except InputError as exc:
+            return "failed", f"series <{key}> v{revision} cannot be rebuilt: {exc}"
+        found = [s for s in found if (s.msgid or info.get("root", key)) == key]
+        if not found:
+            return "failed", f"series <{key}> v{revision} not found in its {len(msgs)} message(s)"
+        s = found[0]
+        last = max(arrived.values(), default=self.now())
+        job_id, what, ok = self.review_and_record(s, key, is_complete(s), arrived, raws, last, fence=fence)
+        if job_id is None:
+            return "superseded", what
+        outbox.flush(self, job_id=job_id)
+        return ("done" if ok else "failed"), what
 
     def mailable(self, review: Review) -> list[Finding]:
         return [f for f in review.findings if not f.suppressed
@@ -258,7 +320,13 @@ class Follower:
                 j.list == self.p.name, j.status == "done", j.revision < s.revision, same)
                 .order_by(j.revision.desc()).limit(1)).first()
 
-    def _run_job(self, s: Series, key: str, complete: bool, arrived: dict, raws: dict, last: float) -> None:
+    def review_and_record(self, s: Series, key: str, complete: bool, arrived: dict, raws: dict, last: float,
+                          fence: Callable[[sa.Connection], bool] | None = None) -> tuple[int | None, str, bool]:
+        """Review ``s`` and record its job and replies in one transaction (with ``fence``: only
+        while it answers True in that transaction).  (watch job id, what happened, reviewed
+        without error); the id of the earlier record when the series was recorded before;
+        (None, why, False) when the fence said no.
+        """
         sender = email.utils.parseaddr(s.patches[0].author)[1].lower() if s.patches else ""
         review, error = None, None
         try:
@@ -296,6 +364,8 @@ class Follower:
         now = self.now()
         try:
             with self.eng.begin() as c:
+                if fence is not None and not fence(c):
+                    return None, "the queue claim was lost (superseded or taken back): nothing recorded", False
                 job_id = c.execute(T.jobs.insert().values(
                     list=self.p.name, root=key, revision=s.revision, subject=s.subject, change_id=s.change_id,
                     sender=sender, status="error" if error else "done", complete=complete,
@@ -303,15 +373,21 @@ class Follower:
                     error=error, created=now)).inserted_primary_key[0]
                 for row in replies:
                     c.execute(T.outbox.insert().values(job_id=job_id, created=now, **row))
-        except sa.exc.IntegrityError:  # another follower took this job (or the reply) first
+        except sa.exc.IntegrityError:  # another follower (or an earlier claim) recorded it first
             log.info("list=%s job <%s> v%d already recorded", self.p.name, key, s.revision)
-            return
+            with self.eng.connect() as c:
+                job_id = c.execute(sa.select(T.jobs.c.id).where(T.jobs.c.list == self.p.name, T.jobs.c.root == key,
+                                                                T.jobs.c.revision == s.revision)).scalar()
+            return job_id, "recorded before: nothing recorded twice", True
         crash_point("after-record")
         self.stats.series += 1
         self.stats.replies += len(replies)
-        log.info("list=%s reviewed <%s> v%d%s: %d finding(s) to mail, %d repl%s", self.p.name, key, s.revision,
-                 "" if complete else " (incomplete, quiet period over)", len(findings), len(replies),
-                 "y" if len(replies) == 1 else "ies")
+        what = (f"{len(findings)} finding(s) to mail, {len(replies)} repl{'y' if len(replies) == 1 else 'ies'}"
+                + (f" (review failed: {error})" if error else ""))
+        log.info("list=%s reviewed <%s> v%d%s: %s", self.p.name, key, s.revision,
+                 "" if complete else " (incomplete, quiet period over)", what,
+                 extra={"list": self.p.name, "series": key, "revision": s.revision})
+        return job_id, what, error is None
 
     def _recipients(self, author_addr: str, raw: bytes | None) -> tuple[list[str], list[str]]:
         author = email.utils.parseaddr(author_addr)
@@ -364,8 +440,11 @@ class Follower:
         try:
             if self.p.fetch:
                 self.fetch()
+            # sends whose sender is gone, judged before the walk: whatever such a sender handed
+            # the relay is in the archive by then (if the list archives it), so the walk sees it
+            abandoned = outbox.abandoned(self)
             self.walk()
-            outbox.reconcile(self)  # sends that were not confirmed: in the archive now?
+            outbox.reconcile(self, abandoned)  # sends that were not confirmed: in the archive now?
             self.assemble()
             outbox.flush(self)
         finally:
@@ -374,5 +453,14 @@ class Follower:
         return self.stats
 
 
-def follower(policy: ListPolicy, url: str, now: Callable[[], float] = time.time) -> Follower:
-    return Follower(policy, db.create_all(url), now)
+def follower(policy: ListPolicy, url: str, now: Callable[[], float] = time.time,
+             queue: SeriesQueue | None = None) -> Follower:
+    return Follower(policy, db.create_all(url), now, queue)
+
+
+def series_payload(messages: list[tuple[str, float, bytes]], root: str) -> tuple[bytes, str]:
+    """(msgid, arrived, raw) of a thread's messages -> (the raw messages end to end, JSON meta
+    with each one's Message-Id, arrival time and size).  Raw mail is kept byte for byte: no mbox
+    "From " escaping to get wrong."""
+    meta = [{"msgid": mid, "arrived": t, "size": len(raw)} for mid, t, raw in messages]
+    return b"".join(raw for _, _, raw in messages), json.dumps({"root": root, "messages": meta})

@@ -4,8 +4,11 @@ queued -> written   dry-run: an .eml file named after the Message-Id (rewriting 
 queued -> sending -> sent   SMTP: 'sending' is committed before the relay is contacted.
 A row still 'sending' after a crash is confirmed if its Message-Id reached the list archive
 (our reply Cc's the list, and the walk records every archived Message-Id), else sent again
-with the same Message-Id.  A relay that refuses or times out leaves the row queued with an
-exponential backoff; after MAX_ATTEMPTS it is marked 'failed' (kept, logged, never dropped).
+with the same Message-Id.  'sending' names its process (``claimed_by``): the follower's
+reconcile touches only rows whose sender is gone (a dead pid on this host) or took longer than
+``send_lease`` seconds, never a reply a live worker of the service is handing to the relay.
+A relay that refuses or times out leaves the row queued with an exponential backoff; after
+MAX_ATTEMPTS it is marked 'failed' (kept, logged, never dropped).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from reviewbot.forge.queue import claimer_dead, process_owner
 from reviewbot.watch import tables as T
 from reviewbot.watch.faults import crash_point
 
@@ -53,21 +57,43 @@ def write_eml(outbox_dir: Path, msgid: str, raw: bytes) -> Path:
     return path
 
 
-def reconcile(fw: "Follower") -> None:
-    """Rows left 'sending' by a crash: sent if the archive has them, else queued again."""
+def send_lease(fw: "Follower") -> float:
+    """Seconds after which a 'sending' row of a process we cannot check is taken as abandoned."""
+    return 2 * (fw.p.smtp.timeout if fw.p.smtp else 30.0) + 60.0
+
+
+def abandoned(fw: "Follower") -> list[int]:
+    """'sending' rows whose sender is gone (a dead pid on this host; a previous instance of this
+    process) or took longer than ``send_lease``: never a reply a live worker is sending."""
+    o = T.outbox.c
+    me, now = process_owner(), fw.now()
+    with fw.eng.connect() as c:
+        rows = c.execute(sa.select(o.id, o.claimed_by, o.claimed_at).where(
+            o.list == fw.p.name, o.status == "sending")).all()
+    return [r.id for r in rows if r.claimed_by is None or claimer_dead(r.claimed_by, me)
+            or (r.claimed_at or 0) < now - send_lease(fw)]
+
+
+def reconcile(fw: "Follower", ids: list[int] | None = None) -> None:
+    """Abandoned 'sending' rows (``ids``, else found now): sent if the archive has them, else
+    queued again (sent again with the same Message-Id)."""
     o, s = T.outbox.c, T.seen.c
+    ids = abandoned(fw) if ids is None else ids
+    if not ids:
+        return
     with fw.eng.begin() as c:
-        rows = c.execute(sa.select(o.id, o.msgid).where(o.list == fw.p.name, o.status == "sending")).all()
+        rows = c.execute(sa.select(o.id, o.msgid).where(o.id.in_(ids), o.status == "sending")).all()
         for r in rows:
             archived = c.execute(sa.select(s.msgid).where(s.list == fw.p.name,
                                                           s.msgid == r.msgid.strip("<>"))).first()
             if archived:
                 fw.stats.confirmed += 1
-                c.execute(T.outbox.update().where(o.id == r.id).values(status="sent", done_at=fw.now()))
+                c.execute(T.outbox.update().where(o.id == r.id, o.status == "sending")
+                          .values(status="sent", done_at=fw.now()))
             else:
                 log.warning("list=%s %s: send not confirmed before a restart; sending again (same Message-Id)",
                             fw.p.name, r.msgid)
-                c.execute(T.outbox.update().where(o.id == r.id).values(status="queued"))
+                c.execute(T.outbox.update().where(o.id == r.id, o.status == "sending").values(status="queued"))
 
 
 def _count_since(c, fw: "Follower", since: float, author: str | None = None) -> int:
@@ -127,11 +153,14 @@ class _Relay:
                 pass
 
 
-def flush(fw: "Follower") -> None:
+def flush(fw: "Follower", job_id: int | None = None) -> None:
+    """Send (or write) the queued replies that are due: the list's, or only those of one job."""
     o = T.outbox.c
+    q = sa.select(T.outbox).where(o.list == fw.p.name, o.status == "queued")
+    if job_id is not None:
+        q = q.where(o.job_id == job_id)
     with fw.eng.connect() as c:
-        rows = c.execute(sa.select(T.outbox).where(o.list == fw.p.name, o.status == "queued")
-                         .order_by(o.id)).all()
+        rows = c.execute(q.order_by(o.id)).all()
     sender = email.utils.parseaddr(fw.p.sender)[1]
     relay = None if fw.p.dry_run else _Relay(fw)
     try:
@@ -146,7 +175,8 @@ def flush(fw: "Follower") -> None:
                 fw.stats.written += 1
                 log.info("list=%s wrote %s", fw.p.name, path)
                 continue
-            if not _set(fw, row.id, expect="queued", status="sending", attempts=row.attempts + 1):
+            if not _set(fw, row.id, expect="queued", status="sending", attempts=row.attempts + 1,
+                        claimed_by=process_owner(), claimed_at=fw.now()):
                 continue  # another follower took it
             try:
                 relay.send(sender, json.loads(row.recipients), row.raw)

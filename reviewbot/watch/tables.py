@@ -73,6 +73,10 @@ outbox = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("created", sa.Float, nullable=False),
     sa.Column("done_at", sa.Float, nullable=True),
+    # who set 'sending' and when (host:pid:instance): only a dead or timed-out sender's row is
+    # confirmed or sent again by the follower's reconcile
+    sa.Column("claimed_by", sa.String(200), nullable=True),
+    sa.Column("claimed_at", sa.Float, nullable=True),
 )
 
 lock = sa.Table(

@@ -110,8 +110,8 @@ def pages_router(cfg: dict[str, Any], engine: sa.Engine) -> APIRouter:
         with engine.connect() as c:
             series = c.execute(sa.select(W.jobs).order_by(W.jobs.c.created.desc()).limit(RECENT)).all()
             prs = c.execute(sa.select(F.jobs, results.reviews.c.findings).outerjoin(
-                results.reviews, results.reviews.c.job_id == F.jobs.c.id)
-                .order_by(F.jobs.c.updated_at.desc()).limit(RECENT)).all()
+                results.reviews, results.reviews.c.job_id == F.jobs.c.id).where(F.jobs.c.forge != "list")
+                .order_by(F.jobs.c.updated_at.desc()).limit(RECENT)).all()  # list series: watch_jobs above
         return page("index.html.j2", title="reviewbot: recent reviews",
                     series=[dict(id=s.id, list=s.list, subject=s.subject, revision=s.revision, status=s.status,
                                  sender=s.sender, when=_when(s.created), count=len(json.loads(s.findings or "[]")))
@@ -146,7 +146,8 @@ def pages_router(cfg: dict[str, Any], engine: sa.Engine) -> APIRouter:
     def pr(job_id: int) -> HTMLResponse:
         with engine.connect() as c:
             j = c.execute(sa.select(F.jobs, results.reviews.c.findings).outerjoin(
-                results.reviews, results.reviews.c.job_id == F.jobs.c.id).where(F.jobs.c.id == job_id)).first()
+                results.reviews, results.reviews.c.job_id == F.jobs.c.id).where(
+                (F.jobs.c.id == job_id) & (F.jobs.c.forge != "list"))).first()
         if j is None:
             raise HTTPException(404, f"no review job {job_id}")
         findings = [dict(d, rule=rule_of(d["rule"]), rule_id=d["rule"],

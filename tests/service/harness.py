@@ -6,7 +6,9 @@ Used by the kill -9 tests and benchmarks/service_burst.py.
 
 from __future__ import annotations
 
+import email
 import os
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -27,10 +29,42 @@ def head_of(number: int, push: int = 0) -> str:
     return f"{number:08x}{push:08x}" + "c" * 24
 
 
+class ListServer:
+    """The list's SMTP server on loopback (aiosmtpd): keeps every message it is given and, before
+    answering 250, archives it in the list's epoch, as a list server with public-inbox would."""
+
+    def __init__(self, epoch: Epoch, lock: threading.Lock):
+        self.epoch, self.lock = epoch, lock
+        self.received: list[tuple[list[str], bytes]] = []
+        self.port = free_port()
+        self.ctl = None
+
+    async def handle_DATA(self, server, session, envelope):
+        raw = envelope.original_content or envelope.content
+        with self.lock:
+            self.received.append((list(envelope.rcpt_tos), raw))
+            self.epoch.add(raw, time.time())
+        return "250 OK"
+
+    def start(self) -> "ListServer":
+        from aiosmtpd.controller import Controller
+
+        self.ctl = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.ctl.start()
+        return self
+
+    def stop(self) -> None:
+        if self.ctl is not None:
+            self.ctl.stop()
+
+    def msgids(self) -> list[str]:
+        return [email.message_from_bytes(raw)["Message-ID"].strip() for _, raw in self.received]
+
+
 class Cluster:
     def __init__(self, tmp: Path, *, db_url: str | None = None, queue_url: str | None = None, workers: int = 0,
                  serve_threads: int | None = None, lists: bool = True, lease: float = 2.0,
-                 validate_openapi: bool = True, replicas: int = 1):
+                 validate_openapi: bool = True, replicas: int = 1, smtp: bool = False):
         self.tmp = tmp
         self.fake = FakeGitHub()
         if not validate_openapi:  # the burst measures the service, not the fake's validator
@@ -38,6 +72,8 @@ class Cluster:
         self.forge = FakeForgeServer(self.fake).start()
         self.inbox = tmp / "inbox"
         self.epoch = Epoch(self.inbox) if lists else None
+        self.epoch_lock = threading.Lock()
+        self.list_server = ListServer(self.epoch, self.epoch_lock).start() if lists and smtp else None
         self.outbox = tmp / "outbox"
         cfg = [
             "[service]", f"lease = {lease}", "reconcile_every = 0.5", "redeliver_after = 1.5",
@@ -47,8 +83,11 @@ class Cluster:
             cfg += ["[watch]", 'from = "reviewbot <bot@reviewbot.example>"', "interval = 0.3",
                     f'outbox_dir = "{self.outbox}"',
                     "[lists.testlist]", f'inbox = "{self.inbox}"', 'address = "testlist@example.org"',
-                    'archive_url = "https://lore.example.org/testlist"', "fetch = false", "send = false",
+                    'archive_url = "https://lore.example.org/testlist"', "fetch = false",
+                    f"send = {'true' if smtp else 'false'}",
                     "max_per_hour = 0", "max_per_author_per_day = 0", "quiet_minutes = 0"]
+            if smtp:
+                cfg += ["[smtp]", 'host = "127.0.0.1"', f"port = {self.list_server.port}", "timeout = 10"]
         (tmp / "reviewbot.toml").write_text("\n".join(cfg) + "\n")
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEWBOT_")}
         self.env.update(REVIEWBOT_CONFIG=str(tmp / "reviewbot.toml"), REVIEWBOT_DATA_DIR=str(tmp / "data"),
@@ -90,6 +129,8 @@ class Cluster:
             except Exception:  # noqa: BLE001 - cleanup must go on
                 p.kill()
         self.forge.stop()
+        if self.list_server is not None:
+            self.list_server.stop()
         if self._engine is not None:
             self._engine.dispose()
 
@@ -110,7 +151,8 @@ class Cluster:
 
         self.mails += 1
         msgid = f"zram-{self.mails}@example.org"
-        self.epoch.add(zram_mail(msgid, f"[PATCH] zram: fix sysfs races, take {self.mails}"), time.time())
+        with self.epoch_lock:
+            self.epoch.add(zram_mail(msgid, f"[PATCH] zram: fix sysfs races, take {self.mails}"), time.time())
         return msgid
 
     def scalar(self, q) -> int:
@@ -210,7 +252,7 @@ def done_once(cluster: Cluster, numbers: list[int]) -> list[str]:
     from reviewbot.forge import tables as F
 
     problems = []
-    jobs = cluster.rows(sa.select(F.jobs.c.number, F.jobs.c.state))
+    jobs = cluster.rows(sa.select(F.jobs.c.number, F.jobs.c.state).where(F.jobs.c.forge == "github"))
     per = Counter(j.number for j in jobs)
     for n in numbers:
         if per[n] != 1:

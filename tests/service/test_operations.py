@@ -81,10 +81,10 @@ def test_db_upgrade_command(tmp_path, pg_url):
     out = subprocess.run(env_cmd + ["db", "upgrade"], capture_output=True, text=True, cwd=ROOT,
                          env={"REVIEWBOT_DATABASE_URL": pg_url, "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().endswith("empty -> 0002")
+    assert out.stdout.strip().endswith("empty -> 0003")
     again = subprocess.run(env_cmd + ["db", "current"], capture_output=True, text=True, cwd=ROOT,
                            env={"REVIEWBOT_DATABASE_URL": pg_url, "PATH": "/usr/bin:/bin"})
-    assert "0002" in again.stdout
+    assert "0003" in again.stdout
     bad = subprocess.run(env_cmd + ["db", "upgrade"], capture_output=True, text=True, cwd=ROOT,
                          env={"REVIEWBOT_DATABASE_URL": "postgresql+psycopg://x@127.0.0.1:1/none",
                               "PATH": "/usr/bin:/bin"})
