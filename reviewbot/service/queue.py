@@ -117,14 +117,18 @@ class LeasedQueue(DbQueue):
         now = self.clock()
         with self.engine.begin() as conn:
             lock_pr(conn, "list", list_name, identity)
-            conn.execute(j.update().where((j.c.forge == "list") & (j.c.repo == list_name) & (j.c.project == identity)
-                                          & (j.c.number < revision) & j.c.state.in_(ACTIVE))
+            same = (j.c.forge == "list") & (j.c.repo == list_name) & (j.c.project == identity)
+            conn.execute(j.update().where(same & (j.c.number < revision) & j.c.state.in_(ACTIVE))
                          .values(state="superseded", updated_at=now))
+            # a revision that comes after a newer one (an old thread settling late) is recorded,
+            # never reviewed; the enqueues of one series take turns, so this read is not racy
+            newer = conn.execute(sa.select(j.c.id).where(same & (j.c.number > revision)).limit(1)).first()
+            state = "superseded" if newer else "queued"
             job_id = insert_ignore(conn, j, dict(
                 forge="list", repo=list_name, project=identity, number=revision, head_sha=series_key(key),
-                ref=key[:500], payload=payload, meta=meta, state="queued", attempts=0, created_at=now,
-                updated_at=now))
-        if job_id is not None:
+                ref=key[:500], payload=payload, meta=meta, state=state, attempts=0, created_at=now,
+                updated_at=now, result="a newer revision was queued first" if newer else None))
+        if job_id is not None and not newer:
             self.wakeup.set()
             if self.broker is not None:
                 self.push([job_id])

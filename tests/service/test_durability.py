@@ -162,3 +162,28 @@ def test_kill9_scale_out_postgres_redis(tmp_path, pg_url, redis_url):
             assert p.terminate(30) in (0, -15)
     finally:
         cluster.stop()
+
+
+def test_embedded_restart_takes_back_its_claims_at_once(tmp_path):
+    """Embedded mode: the serve process dies (kill -9) holding a claim; the restarted process
+    (another instance) gives the job back at start instead of waiting out the 60 s lease."""
+    cluster = Cluster(tmp_path, lists=False, lease=60.0)
+    marker = crash_after_first_post(cluster.server, tmp_path)
+    cluster.start()
+    try:
+        (n,) = cluster.add_prs(1)
+        with httpx.Client(timeout=10) as client:
+            assert deliver(client, cluster.url, pr_payload(REPO, n, cluster.fake.prs[(REPO, n)].head),
+                           "d-1").status_code == 202
+        cluster.wait_for(lambda: not cluster.server.alive(), 30, "the failpoint killed serve after its post")
+        assert marker.exists()
+        t0 = time.monotonic()
+        cluster.server.start()
+        cluster.wait_for(lambda: retried_jobs(cluster) == 1 and cluster.scalar(sa.select(F.jobs.c.state)) == "done",
+                         20, "the job given back and done by the new instance")
+        assert time.monotonic() - t0 < 20 < 60
+        assert "queued again at once" in cluster.server.log.read_text()
+        fps = Counter(posting.fingerprint_in(c["body"]) for c in cluster.fake.review_comments[(REPO, n)])
+        assert list(fps.values()) == [1, 1, 1, 1]  # posted before the kill, nothing posted twice
+    finally:
+        cluster.stop()
