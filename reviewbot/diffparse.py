@@ -99,6 +99,9 @@ def _malformed(text: str, exc: Exception) -> DiffError:
     return DiffError(f"{name}: malformed diff: {reason}" if name else f"malformed diff: {reason}")
 
 
+_KINDS = frozenset("+- ")
+
+
 def _parse(text: str) -> tuple[FileDiff, ...]:
     try:
         ps = PatchSet(text)
@@ -111,15 +114,13 @@ def _parse(text: str) -> tuple[FileDiff, ...]:
         path = tgt or src or pf.path
         hunks = []
         for h in pf:
-            lines = []
-            for ln in h:
-                if ln.line_type not in ("+", "-", " "):
-                    continue  # '\ No newline at end of file'
-                lines.append(DiffLine(kind=ln.line_type, text=ln.value.rstrip("\n").rstrip("\r"),
-                                      old_no=ln.source_line_no, new_no=ln.target_line_no))
+            # the hot loop of the load (one pass per diff line): positional DiffLine(kind,
+            # text, old_no, new_no), '\ No newline at end of file' markers left out
+            lines = tuple([DiffLine(ln.line_type, ln.value.rstrip("\n").rstrip("\r"), ln.source_line_no,
+                                    ln.target_line_no) for ln in h if ln.line_type in _KINDS])
             hunks.append(Hunk(old_start=h.source_start, old_len=h.source_length,
                               new_start=h.target_start, new_len=h.target_length,
-                              section=(h.section_header or "").strip(), lines=tuple(lines)))
+                              section=(h.section_header or "").strip(), lines=lines))
         files.append(FileDiff(path=path, old_path=src, hunks=tuple(hunks),
                               is_new=pf.is_added_file, is_deleted=pf.is_removed_file,
                               is_rename=bool(getattr(pf, "is_rename", False)) or (src is not None and tgt is not None and src != tgt),

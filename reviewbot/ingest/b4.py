@@ -9,20 +9,167 @@ thread root named in its headers, so that an mbox of unrelated patches gives one
 from __future__ import annotations
 
 import argparse
+import email.headerregistry
+import email.policy
 import email.utils
+import gc
 import hashlib
+import importlib.util
 import logging
 import re
+import sys
+import threading
+import types
 from email.message import EmailMessage
 
-import b4
 
-from reviewbot.diffparse import DiffError, find_diff, parse_diff_lenient
-from reviewbot.errors import InputError
-from reviewbot.model import Patch, Series
+class _Deferred(types.ModuleType):
+    """A module that runs its code at the first use of one of its names.
+
+    b4 imports dkim (and through it dnspython and PyNaCl) and patatt at its top level, but
+    uses them only to verify attestation, which we never ask for: deferred, they cost nothing
+    (about 55 ms per process, a third of b4's import).  Not importlib.util.LazyLoader: on
+    Python 3.11 the `import dkim` statement itself reads the module's __spec__, which makes a
+    LazyLoader module load at once.  The dunder attributes the import system reads are set
+    eagerly here; any other name loads the real module, under a lock (service threads).
+    requests and liblore.node cannot be deferred: b4 evaluates `requests.Session` and
+    `liblore.LoreNode` in annotations at import, and liblore's __init__ imports its node.
+    """
+
+    _lock = threading.RLock()
+    _loading: set[str] = set()
+
+    def __getattr__(self, name: str):
+        with _Deferred._lock:
+            if type(self) is _Deferred:
+                if self.__name__ in _Deferred._loading:  # its own code asks: really missing
+                    raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+                _Deferred._loading.add(self.__name__)
+                try:
+                    self.__spec__.loader.exec_module(self)
+                finally:
+                    _Deferred._loading.discard(self.__name__)
+                self.__class__ = types.ModuleType
+        return getattr(self, name)
+
+
+def _defer(name: str) -> None:
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return  # not installed: `import b4` reports it as before
+    module = importlib.util.module_from_spec(spec)
+    module.__class__ = _Deferred
+    sys.modules[name] = module
+
+
+for _name in ("dkim", "patatt"):
+    _defer(_name)
+
+import b4  # noqa: E402  (after the deferred modules)
+
+from reviewbot.diffparse import DiffError, find_diff, parse_diff_lenient  # noqa: E402
+from reviewbot.errors import InputError  # noqa: E402
+from reviewbot.model import Patch, Series  # noqa: E402
 
 _SYNTHETIC = "@reviewbot.invalid"
 logging.getLogger("b4").setLevel(logging.CRITICAL + 1)  # b4 logs to stderr; we report in notes
+
+
+class _ParsedOnce:
+    """An email policy header_factory that parses each distinct (name, value) only once.
+
+    email.policy parses a header again on every msg[...] / msg.get(): b4 reads Message-Id,
+    References, Subject and Content-Type several times per message, and so do we, which made
+    header parsing a third of the load time.  Header objects are immutable str subclasses
+    and the parse depends on (name, value) alone, so handing out the first one is the same.
+    """
+
+    def __init__(self, factory: email.headerregistry.HeaderRegistry):
+        self.factory = factory
+        self.parsed: dict[tuple[str, str], object] = {}
+        self.classes: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        """The header class for `name`, made once (HeaderRegistry makes a new one per call)."""
+        cls = self.classes.get(name)
+        if cls is None:
+            cls = self.classes[name] = self.factory[name]
+        return cls
+
+    def __call__(self, name: str, value: str):
+        header = self.parsed.get((name, value))
+        if header is None:  # HeaderRegistry.__call__ is `self[name](name, value)`
+            header = self.parsed[(name, value)] = self[name](name, value)
+        return header
+
+
+def _parse_headers_once(msgs: list[EmailMessage]) -> None:
+    """Give every message (and MIME part) a policy whose header factory is a _ParsedOnce.
+
+    One cache per call, so it lives as long as these messages and no longer.
+    """
+    fast: dict[int, email.policy.EmailPolicy] = {}
+    for msg in msgs:
+        for part in msg.walk():
+            policy = part.policy
+            if not isinstance(policy, email.policy.EmailPolicy) or \
+                    type(policy.header_factory) is not email.headerregistry.HeaderRegistry:
+                continue  # another policy, or already done
+            if id(policy) not in fast:
+                fast[id(policy)] = policy.clone(header_factory=_ParsedOnce(policy.header_factory))
+            part.policy = fast[id(policy)]
+
+
+class _GcPause:
+    """Cyclic garbage collection off while mail becomes Series, back on after (nestable).
+
+    Splitting and parsing an mbox allocates millions of long-lived objects; every few hundred
+    allocations the collector would traverse all of them again: a quarter of the load time
+    for nothing (the load makes little cyclic garbage; the next collection takes it).
+    """
+
+    lock = threading.Lock()
+    depth = 0
+    was_enabled = False
+
+    def __enter__(self):
+        with self.lock:
+            if _GcPause.depth == 0:
+                _GcPause.was_enabled = gc.isenabled()
+                gc.disable()
+            _GcPause.depth += 1
+
+    def __exit__(self, *exc):
+        with self.lock:
+            _GcPause.depth -= 1
+            if _GcPause.depth == 0 and _GcPause.was_enabled:
+                gc.enable()
+
+
+_B4_FIND_TRAILERS = b4.LoreMessage.find_trailers
+
+
+def _find_trailers(body: str, followup: bool = False):
+    """b4's LoreMessage.find_trailers, minus the work on patches (a quarter of the load time).
+
+    LoreMessage.__init__ (b4 0.16) scans every line of the body, diff included, for trailers
+    (`find_trailers(body, followup=True)`) and uses them only (a) to mark a message without
+    a diff that carries trailers as a reply and (b) as follow-up trailers for the patch a
+    reply answers.  With a diff in the body (b4.DIFF_RE, exactly b4's has_diff test), (a)
+    does not apply, and (b) only feeds trailer bookkeeping (trailers, followup_trailers,
+    trailer_map) that a Series never reads.  Everything else, including every message without
+    a diff, goes to b4's own function.  b4 calls it as `LoreMessage.find_trailers`, so the
+    replacement is a class attribute; only b4 0.16 is patched (see tests/ingest/test_b4_speed.py).
+    """
+    if followup and b4.DIFF_RE.search(body):
+        return [], []
+    return _B4_FIND_TRAILERS(body, followup=followup)
+
+
+if b4.__VERSION__.startswith("0.16."):
+    b4.LoreMessage.find_trailers = staticmethod(_find_trailers)
 
 
 def configure(midmask: str | None = None) -> None:
@@ -112,6 +259,7 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
         msgs = b4.mailsplit_bytes(_as_mbox(data))
     except Exception as exc:
         raise InputError(source, f"cannot split mail: {_one_line(exc)}") from None
+    _parse_headers_once(msgs)
     out = []
     for i, msg in enumerate(msgs):
         if not b4.LoreMessage.get_clean_msgid(msg):
@@ -142,6 +290,13 @@ def series_from_messages(msgs: list[EmailMessage], source: str, revision: int | 
     With `errors` given, a thread that cannot be read is recorded there and the others are
     still returned (an mbox of many series loses nothing to one damaged mail).
     """
+    with _GcPause():
+        return _series_from_messages(msgs, source, revision, errors)
+
+
+def _series_from_messages(msgs: list[EmailMessage], source: str, revision: int | None,
+                          errors: list[InputError] | None) -> list[Series]:
+    _parse_headers_once(msgs)  # fetched threads; split_mbox() did it for local mail
     groups: dict[str, list[EmailMessage]] = {}
     for msg in msgs:
         groups.setdefault(_thread_root(msg), []).append(msg)
@@ -260,7 +415,8 @@ def _to_series(lser, revisions: list[int], source: str) -> Series:
 
 def series_from_mbox_bytes(data: bytes, source: str, revision: int | None = None,
                            errors: list[InputError] | None = None) -> list[Series]:
-    return series_from_messages(split_mbox(data, source), source, revision, errors)
+    with _GcPause():
+        return series_from_messages(split_mbox(data, source), source, revision, errors)
 
 
 def series_from_msgid(msgid: str, revision: int | None = None, midmask: str | None = None) -> Series:
