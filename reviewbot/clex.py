@@ -112,23 +112,38 @@ def _statements(key: _Lines) -> tuple[Stmt, ...]:
     depth = 0
     for ln, code in zip(lines, _code_lines(key)):
         stripped = code.strip()
-        if not buf and stripped.startswith("#"):
-            out.append(Stmt(stripped, (ln,)))
-            continue
-        if not stripped and not buf:
-            continue
+        if not buf:
+            if not stripped:
+                continue
+            if stripped[0] == "#":
+                out.append(Stmt(stripped, (ln,)))
+                continue
         buf.append(ln)
         parts.append(stripped)
-        depth += stripped.count("(") - stripped.count(")")
-        if depth <= 0 and (stripped.endswith((";", "{", "}")) or stripped.endswith(":") and not stripped.endswith("::")):
-            out.append(Stmt(_WS.sub(" ", " ".join(parts)).strip(), tuple(buf)))
+        if "(" in stripped or ")" in stripped:
+            depth += stripped.count("(") - stripped.count(")")
+        last = stripped[-1:]
+        if depth <= 0 and (last in _ENDS and last or last == ":" and not stripped.endswith("::")):
+            out.append(Stmt(_fold(parts), tuple(buf)))
             buf, parts, depth = [], [], 0
         elif len(buf) > 40:  # runaway (macro soup): give up on this fragment
-            out.append(Stmt(_WS.sub(" ", " ".join(parts)).strip(), tuple(buf)))
+            out.append(Stmt(_fold(parts), tuple(buf)))
             buf, parts, depth = [], [], 0
     if buf:
-        out.append(Stmt(_WS.sub(" ", " ".join(parts)).strip(), tuple(buf)))
+        out.append(Stmt(_fold(parts), tuple(buf)))
     return tuple(out)
+
+
+_ENDS = frozenset(";{}")
+_PLAIN = re.compile(r"[ -~]*")  # printable ASCII: no tab, no other whitespace than ' '
+
+
+def _fold(parts: list[str]) -> str:
+    """The statement's stripped lines joined, whitespace runs folded to one space."""
+    text = parts[0] if len(parts) == 1 else " ".join(parts)
+    if "  " in text or text.endswith(" ") or not _PLAIN.fullmatch(text):
+        return _WS.sub(" ", text).strip()
+    return text
 
 
 def call_args(text: str, func: str) -> list[str]:

@@ -478,11 +478,6 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
 
 def side_lines(hunks: Iterable, side: str) -> list[tuple[int, str]]:
     """(line number, text) of what the hunks show on one side ('new' or 'old')."""
-    out = []
-    for h in hunks:
-        for ln in h.lines:
-            if side == "new" and ln.kind != "-" and ln.new_no is not None:
-                out.append((ln.new_no, ln.text))
-            elif side == "old" and ln.kind != "+" and ln.old_no is not None:
-                out.append((ln.old_no, ln.text))
-    return out
+    if side == "new":
+        return [(ln.new_no, ln.text) for h in hunks for ln in h.new_side() if ln.new_no is not None]
+    return [(ln.old_no, ln.text) for h in hunks for ln in h.old_side() if ln.old_no is not None]

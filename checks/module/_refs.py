@@ -60,7 +60,7 @@ def _calls(fd: FileDiff, side: str) -> list[RefCall]:
     want = "-" if side == "old" else "+"
     for hunk in fd.hunks:
         lines = hunk.old_side() if side == "old" else hunk.new_side()
-        if not any(ln.kind == want and REF_CALL.search(ln.text) for ln in lines):
+        if not REF_CALL.search("\n".join(ln.text for ln in lines if ln.kind == want)):
             continue  # cheap filter: no reference call on a changed line of this hunk
         for st in statements(lines):
             if not any(ln.kind == want for ln in st.lines) or not REF_CALL.search(st.text):

@@ -65,7 +65,7 @@ from reviewbot.rules import Rule
 RULE = Rule.from_doc(__doc__, id="MOD018", slug="cdev-freed-with-container", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("kfree", "cdev_add")
+TRIGGER = ("cdev_del", "cdev_add")
 
 _CDEV_DEL = re.compile(r"\bcdev_del\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+?)\s*(->|\.)\s*\w*cdev\s*\)")
 _CDEV_ADD = re.compile(r"\bcdev_add\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+?)\s*(->|\.)\s*\w*cdev\s*,")

@@ -92,7 +92,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if re.search(r"\bkfree\s*\(", added) and re.search(r"\b(%s)\s*\(" % "|".join(_OWNS_MEMORY + _DEV_PUTS),
                                                           added + "\n" + "\n".join(ln.text for ln in fd.lines())):
             yield from _kfree_after_register(fd, ctx)
-        if _apis.PUTTER_NAMES.search(added) and _apis.PUTTER_NAMES.search(removed):
+        if _apis.has_putter_call(added) and _apis.has_putter_call(removed):
             yield from _putter_swaps(fd)
             yield from _unconditional_puts(fd, overput)
         if re.search(r"\bget_device\s*\(", removed) and re.search(r"\bput_device\s*\(", removed):

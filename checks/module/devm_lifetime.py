@@ -71,6 +71,12 @@ _DEVM_ALLOC = re.compile(r"^(?:[\w\s\*]*?\s\**)?(?P<var>[\w>.\-]+)\s*=\s*devm_k(
 _PLAIN_ALLOC = r"\b%s\s*=\s*k(?:z|m|c)alloc(?:_array)?\s*\("
 
 
+# Every hand-off _handoffs() knows contains one of these.
+_HANDOFF_WORDS = ("_set_drvdata", "_set_subdevdata", "_set_private_data", "private_data", "cdev_init",
+                  "cdev_device_add", "device_initialize", "device_register", "kobject_init", "kref_init",
+                  "misc_register", "tty_port_init", "video_register_device", "drm_dev_init")
+
+
 def _handoffs(var: str) -> re.Pattern:
     v = re.escape(var)
     return re.compile(
@@ -90,6 +96,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         post = ctx.post(fd.path)
         shown = "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
         scope = post if post is not None else shown
+        if not any(w in scope for w in _HANDOFF_WORDS):
+            continue  # nothing in sight could hand the memory over
         removed = "\n".join(ln.text for ln in fd.removed())
         for h in fd.hunks:
             if not any("devm_k" in ln.text for ln in h.lines if ln.kind != "-"):

@@ -111,10 +111,10 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         for view in _flow.views(fd, ctx, need=_NEED):
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
-            if not _apis.PUTTER_NAMES.search(shown) and not _PUT_GOTO.search(view.text("-")):
+            if not _apis.has_putter_call(shown) and not _PUT_GOTO.search(view.text("-")):
                 continue
             changed = view.text("+-")
-            if _apis.PUTTER_NAMES.search(view.text("-")):
+            if _apis.has_putter_call(view.text("-")):
                 yield from _removed_puts(fd, view, calls(True), calls(False), cleanup, overput)
             if re.search(r"\b(goto|return)\b", changed):
                 yield from _retargets(fd, view, cleanup, overput)

@@ -84,6 +84,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         shown = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
         deliberate = bool(_DELIBERATE.search(shown))
         for hunk in fd.hunks:
+            if not any("THIS_MODULE" in ln.text for ln in hunk.new_side()):
+                continue
             for st in statements(hunk.new_side()):
                 m = _SELF.search(st.text)
                 if not m or not st.any_added:

@@ -84,6 +84,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if not any(re.search(r"kref|release", ln.text) for ln in fd.added()):
             continue
         for h in fd.hunks:
+            if not any("kref" in ln.text or "release" in ln.text for ln in h.new_side()):
+                continue
             stmts = statements(h.new_side())
             for i, st in enumerate(stmts):
                 if not st.any_added:

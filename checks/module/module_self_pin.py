@@ -82,6 +82,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         for hunk in fd.hunks:
             shown = hunk.new_side()
             context_text = hunk.section + "\n" + "\n".join(ln.text for ln in shown)
+            if "module_get" not in context_text:
+                continue
             idiom = bool(_HANDOFF.search(context_text))
             for st in statements(shown):
                 m = _SELF_GET.search(st.text)

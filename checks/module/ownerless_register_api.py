@@ -83,6 +83,8 @@ def _ops_structs(patch: Patch) -> dict[str, tuple[bool, bool, set[str]]]:
     for fd in patch.c_files:
         for hunk in fd.hunks:
             new = hunk.new_side()
+            if not any(ln.added and "struct" in ln.text for ln in new):
+                continue  # no struct definition opens on an added line
             codes = code_lines(new)
             for i, ln in enumerate(new):
                 m = _STRUCT_DEF.match(codes[i])
@@ -122,7 +124,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         for hunk in fd.hunks:
             new = hunk.new_side()
             for ln in new:
-                if not ln.added:
+                if not ln.added or "register" not in ln.text:
                     continue
                 m = _REGISTER.match(ln.text)
                 if not m or "unregister" in m.group(1) or m.group(1) in seen:

@@ -95,7 +95,7 @@ def _owner_on_register_pinned_type(patch: Patch) -> Iterator[Finding]:
         for hunk in fd.hunks:
             new = hunk.new_side()
             for i, ln in enumerate(new):
-                if not ln.added:
+                if not ln.added or "THIS_MODULE" not in ln.text:
                     continue
                 mm = member_of(ln.text)
                 if not mm or mm[0] != "owner" or mm[1] != "THIS_MODULE":

@@ -131,6 +131,8 @@ def _redirect(hunk: Hunk, member: str) -> str | None:
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    if not any("THIS_MODULE" in ln.text for fd in patch.c_files for ln in fd.removed()):
+        return  # only a removed THIS_MODULE line is reported
     readded = normalized_lines(patch, "+")
     dropped_fields = removed_member_decls(patch)
     wrapper_added = any(_WRAPPER_DEF.search(ln.text) for fd in patch.files for ln in fd.added())

@@ -82,7 +82,7 @@ def _base(obj: str) -> str:
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         for h in fd.hunks:
-            if not (_apis.PUTTER_NAMES.search("\n".join(ln.text for ln in h.lines if ln.added))
+            if not (_apis.has_putter_call("\n".join(ln.text for ln in h.lines if ln.added))
                     or re.search(r"\bkfree\s*\(", "\n".join(ln.text for ln in h.lines if ln.added))):
                 continue
             yield from _moved_earlier(fd, h)
@@ -109,20 +109,26 @@ def _derived(lines_text: str, base: str) -> set[str]:
 
 def _moved_earlier(fd, h) -> Iterator[Finding]:
     stmts = statements(h.lines)
+    removed_at: dict[str, list[int]] = {}  # a removed statement's text -> where
+    for j, s in enumerate(stmts):
+        if all(ln.removed for ln in s.lines):
+            removed_at.setdefault(norm(s.text), []).append(j)
+    if not removed_at:
+        return  # nothing removed: no put moved
     text_all = "\n".join(ln.text for ln in h.lines)
     for i, st in enumerate(stmts):
         if not all(ln.added for ln in st.lines):
+            continue
+        key = norm(st.text)
+        # the same put removed further down: it moved up
+        later = [j for j in removed_at.get(key, ()) if j > i]
+        if not later:
             continue
         put = _put_stmt(st)
         if put is None:
             continue
         name, obj = put
-        key = norm(st.text)
-        # the same put removed further down: it moved up
-        later = [s for s in stmts[i + 1:] if all(ln.removed for ln in s.lines) and norm(s.text) == key]
-        if not later:
-            continue
-        between = [s for s in stmts[i + 1:stmts.index(later[0])] if not all(ln.removed for ln in s.lines)]
+        between = [s for s in stmts[i + 1:later[0]] if not all(ln.removed for ln in s.lines)]
         if not between or len(between) > 15 or any(ln.kind != " " for s in between for ln in s.lines):
             continue  # a pure move over unchanged code, not a rewrite of the function
         base = _base(obj)
