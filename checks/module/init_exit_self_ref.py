@@ -87,7 +87,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             if not any("THIS_MODULE" in ln.text for ln in hunk.new_side()):
                 continue
             for st in statements(hunk.new_side()):
-                m = _SELF.search(st.text)
+                m = "THIS_MODULE" in st.text and _SELF.search(st.text)
                 if not m or not st.any_added:
                     continue
                 line = st.line_of(_SELF.pattern)
