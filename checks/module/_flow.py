@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterator
+from typing import Callable, Iterator
 
 from reviewbot import cmodel
 from reviewbot.checks.module import _apis
@@ -63,9 +63,9 @@ def _section_name(section: str) -> str:
     return m.group(1) if m else (section or "").strip()
 
 
-def views(fd: FileDiff, ctx: Context, need: re.Pattern | None = None) -> Iterator[FuncView]:
+def views(fd: FileDiff, ctx: Context, need: Callable[[str], bool] | None = None) -> Iterator[FuncView]:
     """One FuncView per function the diff touches (tree mode) or per run of hunks sharing a
-    section header (hunk mode).  With `need`, hunk groups whose text does not match it are
+    section header (hunk mode).  With `need`, hunk groups whose text it rejects are
     skipped before anything is parsed."""
     post = ctx.post(fd.path)
     pre = ctx.pre(fd.old_path or fd.path) if fd.old_path else ctx.pre(fd.path)
@@ -79,7 +79,7 @@ def views(fd: FileDiff, ctx: Context, need: re.Pattern | None = None) -> Iterato
         else:
             groups.append([h])
     for hs in groups:
-        if need is not None and not need.search("\n".join(ln.text for h in hs for ln in h.lines)):
+        if need is not None and not need("\n".join(ln.text for h in hs for ln in h.lines)):
             continue
         name = _section_name(hs[0].section)
         if not any(ln.text.rstrip() == "}" for h in hs for ln in h.lines[:-1]):

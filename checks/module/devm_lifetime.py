@@ -77,15 +77,19 @@ _HANDOFF_WORDS = ("_set_drvdata", "_set_subdevdata", "_set_private_data", "priva
                   "misc_register", "tty_port_init", "video_register_device", "drm_dev_init")
 
 
+_SETTERS = ("hci_set_drvdata|video_set_drvdata|input_set_drvdata|tty_set_drvdata|v4l2_set_subdevdata|"
+            "snd_card_set_private_data")
+_INITS = ("cdev_init|cdev_device_add|device_initialize|device_register|kobject_init|kobject_init_and_add|"
+          "kref_init|misc_register|tty_port_init|video_register_device|v4l2_device_register|drm_dev_init")
+# The places a hand-off of any variable can be (each _handoffs() match lies inside one).
+_SITES = re.compile(r"\b(%s)\s*\([^;]*|\b(file|filp|fp)->private_data\s*=[^;]*;|\b(%s)\s*\(\s*&[^;]*"
+                    % (_SETTERS, _INITS))
+
+
 def _handoffs(var: str) -> re.Pattern:
     v = re.escape(var)
-    return re.compile(
-        r"\b(hci_set_drvdata|video_set_drvdata|input_set_drvdata|tty_set_drvdata|"
-        r"v4l2_set_subdevdata|snd_card_set_private_data)\s*\([^;]*,\s*%s\s*\)|"
-        r"\b(file|filp|fp)->private_data\s*=\s*%s\s*;|"
-        r"\b(cdev_init|cdev_device_add|device_initialize|device_register|kobject_init|"
-        r"kobject_init_and_add|kref_init|misc_register|tty_port_init|video_register_device|"
-        r"v4l2_device_register|drm_dev_init)\s*\(\s*&\s*%s->" % (v, v, v))
+    return re.compile(r"\b(%s)\s*\([^;]*,\s*%s\s*\)|\b(file|filp|fp)->private_data\s*=\s*%s\s*;|"
+                      r"\b(%s)\s*\(\s*&\s*%s->" % (_SETTERS, v, v, _INITS, v))
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
@@ -98,6 +102,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         scope = post if post is not None else shown
         if not any(w in scope for w in _HANDOFF_WORDS):
             continue  # nothing in sight could hand the memory over
+        sites = [m.group(0) for m in _SITES.finditer(scope)]
         removed = "\n".join(ln.text for ln in fd.removed())
         for h in fd.hunks:
             if not any("devm_k" in ln.text for ln in h.lines if ln.kind != "-"):
@@ -109,6 +114,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if not m:
                     continue
                 var = m.group("var")
+                if not any(var in site for site in sites):
+                    continue
                 hand = _handoffs(var).search(scope)
                 if not hand:
                     continue

@@ -108,7 +108,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         # scope-based cleanup or a devm conversion now drops what the removed lines dropped
         cleanup = bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
         calls = functools.cache(lambda putters, fd=fd: _calls_on(fd.added() if putters else fd.removed(), putters))
-        for view in _flow.views(fd, ctx, need=_NEED):
+        for view in _flow.views(fd, ctx, need=_needed):
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
             if not _apis.has_putter_call(shown) and not _PUT_GOTO.search(view.text("-")):
@@ -329,7 +329,11 @@ _PUT_GOTO = re.compile(r"\bgoto\s+(\w+_)?(put|unref)(_\w*)?\s*;")
 # before the put label and fall through to it (`goto out_put` -> `goto err_unregister`).
 _STEP_LABEL = re.compile(r"(^|_)(unwind|unreg\w*|remove|disable|del|destroy|cancel|stop|detach|"
                          r"deinit|uninit|unmap|unprepare|deassert|teardown)(_|$)")
-_NEED = re.compile(r"(?:%s)|(?:%s)" % (_apis.PUTTER_NAMES.pattern, _PUT_GOTO.pattern))
+
+
+def _needed(text: str) -> bool:
+    """Does a hunk group show a putter call or a `goto` to a put label (else: nothing to do)?"""
+    return _apis.has_putter_call(text) or ("goto" in text and _PUT_GOTO.search(text) is not None)
 
 
 def _put_label_skipped(fd, view: _flow.FuncView, oj, nj) -> str | None:
