@@ -1,11 +1,19 @@
 """Assemble the service from configuration: one code path for the embedded and the scale-out set.
 
   embedded (default)   SQLite file in the data dir, jobs claimed straight from the table,
-                       `reviewbot serve` = webhook receiver + list follower + N worker threads
+                       `reviewbot serve` = webhook receiver + list follower + N worker threads;
+                       at start (and every reconciler round) jobs claimed by a process that is
+                       gone, such as this process's previous instance after a kill -9, are
+                       queued again at once instead of after their lease
   scale-out            [database] url = "postgresql+psycopg://..."  and  [queue] url = "redis://..."
                        `reviewbot serve --workers 0` replicas take webhooks (and one of them
                        follows the lists: a lease in the database), `reviewbot worker` processes
                        review; every process runs the (idempotent) reconciler.
+
+Both kinds of job go through one queue: a webhook's PR/MR, and a list series that the follower
+settled (``forge = "list"``, the thread's raw messages on the row); ``Service.handle`` picks the
+forge Processor or ``ListJobs``.  Every process reads the whole configuration, so a worker
+rebuilds the list's reply policy and SMTP relay from [lists.NAME], [watch] and [smtp].
 
 [service] keys (all optional): lease = 60 (s without a heartbeat before a running job is taken
 back), grace = 20 (s a stopping process lets running jobs finish), reconcile_every = 5,

@@ -46,6 +46,8 @@ class ListJobs:
                                       fence=lambda conn: self.queue.fence(conn, job))
         if state == "done":
             self.counters.inc("reviews", forge="list")
+            for rule in fw.recorded_rules:  # only when recorded now, not by an earlier claim
+                self.counters.inc("findings", rule=rule)
         elif state == "failed":
             self.counters.inc("job_failures", forge="list")
         if fw.stats.failed:

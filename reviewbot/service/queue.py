@@ -7,6 +7,12 @@ only act while the row still carries the token.  A running job whose heartbeat (
 is older than the lease is queued again by ``reclaim`` (its worker died), so ``kill -9``
 anywhere loses nothing; posting is idempotent by fingerprint, so a re-run posts nothing twice.
 
+List series are jobs of the same table (``forge = "list"``, see reviewbot/forge/tables.py),
+claimed and fenced the same way; ``submit_series`` queues one (a newer revision supersedes an
+older one in one conditional UPDATE) and ``fence`` checks a claim inside the transaction that
+records the series.  ``claimed_by`` names the claiming process: in embedded mode
+``release_dead`` gives back at once what a process that is gone had claimed.
+
 Brokers carry only a job id:
   * embedded (no ``[queue] url``): no broker, workers claim the oldest queued row and a
     threading.Event wakes them on intake;

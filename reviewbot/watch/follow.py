@@ -106,6 +106,7 @@ class Follower:
         self.now = now
         self.queue = queue
         self.stats = Stats()
+        self.recorded_rules: list[str] = []  # rule of each mailable finding of the last series recorded
 
     # -- mirror ---------------------------------------------------------------------------
     def fetch(self) -> None:
@@ -219,10 +220,11 @@ class Follower:
 
     def _settle(self, root: str, posts: list) -> None:
         source = f"{self.p.name}:<{root}>"
-        msgs = []
+        msgs, readable = [], []
         for r in posts:
             try:
                 msgs += b4src.split_mbox(r.raw, f"{self.p.name}:<{r.msgid}>")
+                readable.append(r)
             except InputError as exc:
                 self.stats.errors += 1
                 log.warning("list=%s unreadable mail: %s", self.p.name, exc)
@@ -251,7 +253,7 @@ class Follower:
             if self.queue is None:
                 self.review_and_record(s, key, complete, arrived, raws, last)
             else:
-                self._enqueue(s, key, posts)
+                self._enqueue(s, key, root, readable)
         if settled:
             with self.eng.begin() as c:
                 c.execute(T.seen.update().where(T.seen.c.list == self.p.name,
@@ -265,10 +267,10 @@ class Follower:
                 return True
         return self.queue is not None and self.queue.series_exists(self.p.name, root, revision)
 
-    def _enqueue(self, s: Series, key: str, posts: list) -> None:
-        """The series as a queue job: the raw messages of its thread, so no mirror is needed to
-        review it (``review_job`` rebuilds the same Series with the same b4 code)."""
-        payload, meta = series_payload([(r.msgid, r.arrived, r.raw) for r in posts if r.raw], posts[0].root)
+    def _enqueue(self, s: Series, key: str, root: str, posts: list) -> None:
+        """The series as a queue job: the (readable) raw messages of its thread, so no mirror is
+        needed to review it (``review_job`` rebuilds the same Series with the same b4 code)."""
+        payload, meta = series_payload([(r.msgid, r.arrived, r.raw) for r in posts], root)
         sender = email.utils.parseaddr(s.patches[0].author)[1].lower() if s.patches else ""
         ident = ("change-id", s.change_id) if s.change_id else ("subject", s.subject, sender)
         identity = hashlib.sha1("\0".join(ident).encode("utf-8", "surrogateescape")).hexdigest()
@@ -380,6 +382,7 @@ class Follower:
                                                                 T.jobs.c.revision == s.revision)).scalar()
             return job_id, "recorded before: nothing recorded twice", True
         crash_point("after-record")
+        self.recorded_rules = [f.rule.id for f in findings]  # for the service's metrics
         self.stats.series += 1
         self.stats.replies += len(replies)
         what = (f"{len(findings)} finding(s) to mail, {len(replies)} repl{'y' if len(replies) == 1 else 'ies'}"
