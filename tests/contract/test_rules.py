@@ -113,3 +113,12 @@ def test_rule_has_fire_and_quiet_tests(name):
     funcs = _test_functions(path)
     assert any(f.startswith("test_fires_") for f in funcs), f"{path.relative_to(ROOT)}: no test_fires_*"
     assert any(f.startswith("test_quiet_") for f in funcs), f"{path.relative_to(ROOT)}: no test_quiet_*"
+
+
+@pytest.mark.parametrize("name", _ids(RULE_MODULES))
+def test_trigger_is_a_tuple_of_substrings(name):
+    """TRIGGER: the literal strings without which the rule has nothing to say (engine gate)."""
+    mod = importlib.import_module(f"reviewbot.checks.module.{name}")
+    trigger = getattr(mod, "TRIGGER", None)
+    assert isinstance(trigger, tuple) and trigger, f"{name}: TRIGGER must be a non-empty tuple"
+    assert all(isinstance(t, str) and t for t in trigger), f"{name}: TRIGGER holds non-empty strings only"

@@ -1,0 +1,77 @@
+"""The engine runs a rule on a patch only when the patch holds one of its TRIGGER strings:
+in the diff lines or section headers of its C files, or (tree mode) in their file images."""
+
+from __future__ import annotations
+
+import types
+
+from reviewbot import engine
+from reviewbot.context import Context, FileImages
+from reviewbot.model import Level
+from reviewbot.rules import Rule
+from tests.helpers import diff
+
+_DOC = """Trigger probe.
+
+## What it does
+Records the patches it is run on.
+## Why is this bad?
+It is a test.
+## Example
+```c
+probe();
+```
+## Use instead
+```c
+nothing();
+```
+## References
+- none
+"""
+
+
+def _probe(trigger):
+    seen = []
+    mod = types.SimpleNamespace(
+        RULE=Rule.from_doc(_DOC, id="TST001", slug="trigger-probe", level=Level.WARNING),
+        TRIGGER=trigger,
+        check=lambda patch, ctx: seen.append(patch.index) or (),
+    )
+    return mod, seen
+
+
+SERIES = diff("""\
+    --- a/drivers/x.c
+    +++ b/drivers/x.c
+    @@ -1,3 +1,4 @@ static int x_probe(struct device *dev)
+     {
+    +\tfoo_register(dev);
+     \treturn 0;
+     }
+    """)
+
+
+def test_rule_runs_when_a_trigger_string_is_in_the_diff():
+    for trigger in (("foo_register",), ("nope", "x_probe"), ("return",)):  # added, section, context
+        mod, seen = _probe(trigger)
+        engine.review(SERIES, checks=(mod,))
+        assert seen == [1], trigger
+
+
+def test_rule_is_skipped_without_its_trigger():
+    mod, seen = _probe(("THIS_MODULE", "module_put"))
+    engine.review(SERIES, checks=(mod,))
+    assert seen == []
+
+
+def test_tree_mode_images_count():
+    mod, seen = _probe(("THIS_MODULE",))
+    ctx = Context(mode="tree", files={"drivers/x.c": FileImages(pre="int a;\n", post=".owner = THIS_MODULE,\n")})
+    engine.review(SERIES, checks=(mod,), context_for=lambda p: ctx)
+    assert seen == [1]
+
+
+def test_a_rule_without_trigger_always_runs():
+    mod, seen = _probe(None)
+    engine.review(SERIES, checks=(mod,))
+    assert seen == [1]
