@@ -7,7 +7,6 @@ from typing import Sequence
 
 from reviewbot import engine
 from reviewbot.errors import InputError
-from reviewbot.ingest import sources
 from reviewbot.model import Review, Series
 
 
@@ -24,6 +23,8 @@ class Options:
 def load(items: Sequence[str], git_range: str | None = None, repo: str | None = None,
          opts: Options = Options(), errors: list[InputError] | None = None) -> list[Series]:
     """All series the sources name.  With `errors`, damaged threads are collected, not raised."""
+    from reviewbot.ingest import sources  # b4 and requests: imported by the first load, not before
+
     series: list[Series] = []
     if git_range is not None:
         series += sources.load_git(git_range, repo)

@@ -38,10 +38,9 @@ import re
 import sys
 from dataclasses import replace
 
-from reviewbot import pipeline
+from reviewbot import pipeline  # b4 itself only where mail is read (not for `reviewbot --help`)
 from reviewbot.diffparse import find_diff
 from reviewbot.errors import InputError
-from reviewbot.ingest import b4 as b4src
 from reviewbot.model import Finding, Level, Review, Series
 from reviewbot.report.base import level_counts, shown
 from reviewbot.rules import DOCS_URL
@@ -132,6 +131,8 @@ def _has_diff(data: bytes, source: str) -> bool:
 
 
 def _one_series(data: bytes, source: str) -> Series | None:
+    from reviewbot.ingest import b4 as b4src
+
     if not data.strip():
         raise InputError(source, "empty input: b4 passes one patch email on stdin")
     if not _has_diff(data, source):
@@ -150,6 +151,8 @@ def _pick(series: list[Series], msgid: str) -> Series | None:
 def _thread_from_b4(data: bytes) -> Series | None:
     """The series of the cover letter on stdin, from b4's local copy of the thread (the
     `thread-blob` named in $B4_TRACKING_FILE) or else fetched by its Message-Id."""
+    from reviewbot.ingest import b4 as b4src
+
     msg = email.message_from_bytes(data, policy=email.policy.default)
     msgid = str(msg.get("Message-Id", "")).strip().strip("<>")
     m = re.search(r"\[[^]]*\bv(\d+)\b[^]]*\]", str(msg.get("Subject", "")))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from reviewbot import config
 from reviewbot.errors import InputError
 
@@ -20,6 +18,8 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    import sqlalchemy as sa  # here: `reviewbot --help` and `review` do not pay for SQLAlchemy
+
     from reviewbot.service import migrate
     from reviewbot.service.app import one_line, safe_url
 

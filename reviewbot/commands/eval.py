@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from reviewbot import evaluate
 from reviewbot.errors import InputError
 
 
@@ -27,6 +26,8 @@ def _table(s: dict, title: str) -> list[str]:
 
 
 def run(args) -> int:
+    from reviewbot import evaluate  # the review pipeline: not imported by `reviewbot --help`
+
     corpus = Path(args.corpus)
     if not (corpus / "manifest.json").is_file():
         raise InputError(args.corpus, "no manifest.json in this directory")

@@ -6,7 +6,6 @@ import sys
 
 from reviewbot.errors import InputError
 from reviewbot.registry import find_rule
-from reviewbot.render import rule_text
 
 
 def add_parser(sub):
@@ -16,6 +15,8 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    from reviewbot.render import rule_text  # Jinja2 only when explaining, not at `reviewbot --help`
+
     rule = find_rule(args.rule)
     if rule is None:
         raise InputError(args.rule, "no such rule (see 'reviewbot rules')")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 
-from reviewbot import pipeline
 from reviewbot.errors import InputError
-from reviewbot.report import jsonout, rdjson, sarif, terminal
 
 FORMATS = ("text", "json", "sarif", "rdjson")
+# The reporter module of each format, imported only when chosen: start-up pays for Jinja2
+# only when it renders (text, sarif), and `reviewbot --help` for none of them.
+_REPORTER = {"text": "terminal", "json": "jsonout", "sarif": "sarif", "rdjson": "rdjson"}
 # One document for all series (GitHub wants one SARIF run; reviewdog one DiagnosticResult).
-_WHOLE_RUN = {"sarif": sarif.format_reviews, "rdjson": rdjson.format_reviews}
+_WHOLE_RUN = ("sarif", "rdjson")
 
 
 def add_parser(sub):
@@ -37,6 +39,8 @@ def add_parser(sub):
 
 
 def run(args) -> int:
+    from reviewbot import pipeline
+
     if not args.sources and args.git_range is None:
         raise InputError("review", "nothing to review: name a SOURCE or --git REV_RANGE")
     if (args.terse or args.emacs) and args.format != "text":
@@ -44,6 +48,7 @@ def run(args) -> int:
     opts = pipeline.Options(tree=args.tree, git_repo=(args.repo or ".") if args.git_range is not None else None,
                             revision=args.revision, midmask=args.midmask,
                             select=tuple(args.select), ignore=tuple(args.ignore))
+    reporter = importlib.import_module(f"reviewbot.report.{_REPORTER[args.format]}")
     errors: list[InputError] = []
     all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
     found = False
@@ -56,17 +61,17 @@ def run(args) -> int:
             reviews.append(review)
             continue
         if args.format == "json":
-            out = jsonout.format_review(review, args.all)
+            out = reporter.format_review(review, args.all)
             if len(all_series) > 1:  # JSON Lines: one contract object per series
-                out = json.dumps(jsonout.review_dict(review, args.all), ensure_ascii=False) + "\n"
+                out = json.dumps(reporter.review_dict(review, args.all), ensure_ascii=False) + "\n"
         else:
-            out = terminal.format_review(review, args.all, verbose=not args.quiet, emacs=args.emacs,
+            out = reporter.format_review(review, args.all, verbose=not args.quiet, emacs=args.emacs,
                                          terse=args.terse)
             for note in review.notes if args.terse and not args.quiet else ():
                 print(f"reviewbot: note: {note}", file=sys.stderr)
         sys.stdout.write(out)
     if args.format in _WHOLE_RUN:
-        sys.stdout.write(_WHOLE_RUN[args.format](reviews, args.all))
+        sys.stdout.write(reporter.format_reviews(reviews, args.all))
     for exc in errors:  # damaged threads of an mbox: reported, the rest was reviewed
         print(f"reviewbot: {exc}", file=sys.stderr)
     if errors:

@@ -14,7 +14,6 @@ finding.
 from __future__ import annotations
 
 from reviewbot.model import Finding, Review
-from reviewbot.render import render
 from reviewbot.report.base import level_counts, rules_used, shown
 from reviewbot.report.locate import new_location
 
@@ -48,6 +47,8 @@ def format_review(review: Review, show_all: bool = False, verbose: bool = True,
                   emacs: bool = False, terse: bool = False) -> str:
     if terse:
         return format_terse(review, show_all)
+    from reviewbot.render import render  # Jinja2: only when rendering (not --terse, rdjson)
+
     findings = shown(review, show_all)
     prefixes = [f"{location(review, f)}: " if emacs else "" for f in findings]
     return render("terminal/review.txt.j2", findings=findings, prefixes=prefixes, notes=list(review.notes),
