@@ -1,0 +1,86 @@
+"""Start-up cost: which modules a command imports (issue 8, benchmarks vs checkpatch.pl).
+
+Each case runs `reviewbot ...` in a fresh interpreter and lists sys.modules afterwards, so a
+heavy import that sneaks back into the start-up of `review --format json`, `--version` or
+`--help` fails here.  The service stack (FastAPI, SQLAlchemy, ...), Jinja2 (only text and
+SARIF render templates) and b4's attestation stack (dkim -> dnspython, PyNaCl; patatt),
+which reviewbot.ingest.b4 defers, must stay out.  `requests` cannot: b4 0.16 evaluates
+`requests.Session` in annotations at import, and liblore's __init__ imports its HTTP node.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli.clirun import ROOT
+
+PATCH = "tests/data/report/zram-sysfs-self-pin.patch"
+SERVICE = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "huey", "redis", "prometheus_client")
+ATTESTATION = ("dns", "nacl")  # what `import dkim` pulls in
+
+_PROBE = """
+import json, os, sys
+from reviewbot.cli import main
+real, sys.stdout = sys.stdout, open(os.devnull, "w")
+try:
+    rc = main(json.loads(sys.argv[1]))
+except SystemExit as exc:  # --version, --help
+    rc = exc.code
+sys.stdout = real
+executed = [n for n in ("dkim", "patatt")  # reviewbot.ingest.b4._Deferred until first used
+            if n in sys.modules and type(sys.modules[n]).__name__ != "_Deferred"]
+print(json.dumps({"rc": rc, "modules": sorted(sys.modules), "executed": executed}))
+"""
+
+
+def _imports(*argv: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(list(argv))], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+def _present(result: dict, names) -> list[str]:
+    return sorted({m for m in result["modules"] for n in names if m == n or m.startswith(n + ".")})
+
+
+def test_json_review_imports_no_jinja2_service_or_attestation_stack():
+    result = _imports("review", PATCH, "--format", "json")
+    assert result["rc"] in (0, 1)
+    assert "b4" in result["modules"] and "reviewbot.report.jsonout" in result["modules"]  # it did review
+    assert _present(result, SERVICE + ATTESTATION + ("jinja2", "git")) == []
+    assert result["executed"] == []  # dkim and patatt sit in sys.modules unexecuted
+    assert _present(result, ("reviewbot.commands",)) == ["reviewbot.commands", "reviewbot.commands.review"]
+
+
+@pytest.mark.parametrize("argv", [("--format", "rdjson"), ("--terse",)], ids=["rdjson", "terse"])
+def test_formats_that_do_not_render_import_no_jinja2(argv):
+    result = _imports("review", PATCH, *argv)
+    assert "reviewbot.report.terminal" in result["modules"]  # terse_line / the terse path
+    assert _present(result, ("jinja2", "reviewbot.render")) == []
+
+
+def test_text_review_renders_with_jinja2():
+    """The probe can see Jinja2 when it is there (so the tests above can fail)."""
+    result = _imports("review", PATCH)
+    assert "jinja2" in result["modules"] and "reviewbot.render" in result["modules"]
+
+
+def test_version_imports_no_command():
+    result = _imports("--version")
+    assert result["rc"] == 0
+    assert _present(result, ("reviewbot.commands", "reviewbot.pipeline", "b4", "jinja2", "email")) == []
+
+
+def test_help_lists_every_command_without_their_dependencies():
+    from reviewbot.cli import COMMANDS
+
+    result = _imports("--help")
+    assert result["rc"] == 0
+    assert {f"reviewbot.commands.{c.replace('-', '_')}" for c in COMMANDS} <= set(result["modules"])
+    assert _present(result, SERVICE + ATTESTATION + ("b4", "requests", "jinja2", "git", "reviewbot.checks",
+                                                      "reviewbot.ingest")) == []
