@@ -356,9 +356,8 @@ def _clean_id(msgid: str | None) -> str | None:
     return msgid
 
 
-def _split_body(body: str) -> tuple[str, str]:
-    """(commit message, notes below '---' and above the diff)."""
-    diff = find_diff(body)
+def _split_body(body: str, diff: str) -> tuple[str, str]:
+    """(commit message, notes below '---' and above the diff); `diff` is find_diff(body)."""
     head = body[: len(body) - len(diff)] if diff else body
     m = re.search(r"^---[ \t]*$", head, re.M)
     if m:
@@ -369,7 +368,7 @@ def _split_body(body: str) -> tuple[str, str]:
 def _to_patch(index: int, lmsg, source: str) -> Patch:
     body = lmsg.body or ""
     diff = find_diff(body)
-    message, notes = _split_body(body)
+    message, notes = _split_body(body, diff)
     subject = _printable(lmsg.full_subject)
     where = f"{source} (patch {index}: {subject})" if source else subject
     try:
