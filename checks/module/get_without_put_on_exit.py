@@ -104,23 +104,28 @@ _CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_flow.OVERPUT_WORDS.search(patch.message or ""))
     for fd in patch.c_files:
-        added_text = "\n".join(ln.text for ln in fd.added())
-        # scope-based cleanup or a devm conversion now drops what the removed lines dropped
-        cleanup = bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
+        # (computed on first use) scope-based cleanup or a devm conversion now drops what the
+        # removed lines dropped; the get/put calls on the added and removed lines
+        cleanup = functools.cache(lambda fd=fd: _cleanup_added(fd))
         calls = functools.cache(lambda putters, fd=fd: _calls_on(fd.added() if putters else fd.removed(), putters))
         for view in _flow.views(fd, ctx, need=_needed):
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
             if not _apis.has_putter_call(shown) and not _PUT_GOTO.search(view.text("-")):
                 continue
-            changed = view.text("+-")
-            if _apis.has_putter_call(view.text("-")):
-                yield from _removed_puts(fd, view, calls(True), calls(False), cleanup, overput)
-            if re.search(r"\b(goto|return)\b", changed):
-                yield from _retargets(fd, view, cleanup, overput)
+            changed, removed = view.text("+-"), view.text("-")
+            if _apis.has_putter_call(removed):
+                yield from _removed_puts(fd, view, calls(True), calls(False), cleanup(), overput)
+            if "goto" in removed:  # a retarget replaces a removed goto
+                yield from _retargets(fd, view, cleanup(), overput)
             if (not view.partial or re.search(r"\b(goto|return)\b", changed)) and \
                     _apis.GETTER_NAMES.search(view.new.text if not view.partial and view.new else shown):
                 yield from _new_exits(fd, view)
+
+
+def _cleanup_added(fd) -> bool:
+    added_text = "\n".join(ln.text for ln in fd.added())
+    return bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
 
 
 # ------------------------------------------------------------------ removed puts (diff side)
