@@ -18,6 +18,7 @@ _TOKEN = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])
 _NOT_NL = re.compile(r"[^\n]")
 _WS = re.compile(r"\s+")
 _DEREF_ASSIGN = re.compile(r"\*\s*\w+\s*=")
+_STAR_LINE = re.compile(r"^[^\S\n]*\*", re.M)
 
 
 def blank(text: str) -> str:
@@ -69,9 +70,12 @@ def _code_lines(key: _Lines) -> tuple[str, ...]:
         out = out[:start] + _NOT_NL.sub(" ", out[start:])
     # A fragment that starts inside a comment (' * foo' / '*/' lines).
     res = out.split("\n")
-    for i, ln in enumerate(lines):
-        t = ln.text.lstrip()
-        if t.startswith("*") and not t.startswith("*)") and "*/" not in t[:2] or t.startswith("*/"):
+    i, pos = 0, 0
+    for m in _STAR_LINE.finditer(joined):  # the lines whose first non-blank is '*'
+        i += joined.count("\n", pos, m.start())
+        pos = m.start()
+        t = lines[i].text.lstrip()
+        if not t.startswith("*)") and "*/" not in t[:2] or t.startswith("*/"):
             if not _DEREF_ASSIGN.match(t):  # '*p = x;' is code
                 res[i] = " " * len(res[i])
     return tuple(res)
