@@ -201,11 +201,29 @@ class LeasedQueue(DbQueue):
     def reclaim(self, lease: float) -> list[int]:
         """Queue again the running jobs whose heartbeat is older than ``lease`` seconds."""
         j = tables.jobs
-        now = self.clock()
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn:
             rows = conn.execute(sa.select(j.c.id, j.c.attempts).where(
-                (j.c.state == "running") & (j.c.updated_at < now - lease))).all()
-            back = []
+                (j.c.state == "running") & (j.c.updated_at < self.clock() - lease))).all()
+        return self._take_back(rows, "left by a dead worker: queued again")
+
+    def release_dead(self) -> list[int]:
+        """Embedded mode (one SQLite file: every claimer runs on this host): queue again at once
+        the running jobs whose claiming process is gone (a previous instance of this process
+        after a kill -9, or a dead `reviewbot worker`), without waiting for their lease."""
+        j = tables.jobs
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(j.c.id, j.c.attempts, j.c.claimed_by).where(
+                (j.c.state == "running") & (j.c.claimed_by != self.owner))).all()
+        return self._take_back([r for r in rows if claimer_dead(r.claimed_by, self.owner)],
+                               "its worker is gone: queued again at once")
+
+    def _take_back(self, rows, what: str) -> list[int]:
+        """Compare-and-set each (id, attempts) ``running -> queued`` (``failed`` after
+        MAX_ATTEMPTS claims: a job that kills its worker is not retried forever)."""
+        j = tables.jobs
+        now = self.clock()
+        back = []
+        with self.engine.begin() as conn:
             for r in rows:
                 dead = r.attempts >= MAX_ATTEMPTS
                 got = conn.execute(j.update().where((j.c.id == r.id) & (j.c.state == "running")
@@ -216,39 +234,10 @@ class LeasedQueue(DbQueue):
                 if got and not dead:
                     back.append(r.id)
                 if got:
-                    log.warning("reconciler: job %d %s", r.id, "failed for good" if dead else
-                                "left by a dead worker: queued again", extra={"job": r.id})
+                    log.warning("reconciler: job %d %s", r.id, "failed for good" if dead else what,
+                                extra={"job": r.id})
         if back and self.broker is not None:
             self.push(back)
-        if back:
-            self.wakeup.set()
-        return back
-
-    def release_dead(self) -> list[int]:
-        """Embedded mode (one SQLite file: every claimer runs on this host): queue again at once
-        the running jobs whose claiming process is gone (a previous instance of this process
-        after a kill -9, or a dead `reviewbot worker`), without waiting for their lease."""
-        j = tables.jobs
-        now = self.clock()
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(j.c.id, j.c.attempts, j.c.claimed_by).where(
-                (j.c.state == "running") & (j.c.claimed_by != self.owner))).all()
-        back = []
-        for r in rows:
-            if not claimer_dead(r.claimed_by, self.owner):
-                continue
-            dead = r.attempts >= MAX_ATTEMPTS
-            with self.engine.begin() as conn:
-                got = conn.execute(j.update().where((j.c.id == r.id) & (j.c.state == "running")
-                                                    & (j.c.attempts == r.attempts) & (j.c.claimed_by == r.claimed_by))
-                                   .values(state="failed" if dead else "queued", updated_at=now,
-                                           **({"result": f"gave up after {r.attempts} attempts whose "
-                                               "worker died"} if dead else {}))).rowcount
-            if got:
-                log.warning("job %d: its worker (%s) is gone: %s", r.id, r.claimed_by,
-                            "failed for good" if dead else "queued again at once", extra={"job": r.id})
-                if not dead:
-                    back.append(r.id)
         if back:
             self.wakeup.set()
         return back

@@ -305,7 +305,12 @@ class Follower:
         job_id, what, ok = self.review_and_record(s, key, is_complete(s), arrived, raws, last, fence=fence)
         if job_id is None:
             return "superseded", what
-        outbox.flush(self, job_id=job_id)
+        try:
+            outbox.flush(self, job_id=job_id)
+        except Exception as exc:  # noqa: BLE001 - the replies are recorded: the follower's flush retries
+            log.warning("list=%s replies of <%s> v%d recorded, not sent yet: %s", self.p.name, key, revision,
+                        f"{exc.__class__.__name__}: {exc}", extra={"list": self.p.name, "series": key})
+            what += f"; replies left to the follower's next flush ({exc.__class__.__name__}: {exc})"
         return ("done" if ok else "failed"), what
 
     def mailable(self, review: Review) -> list[Finding]:

@@ -13,12 +13,14 @@ MAX_ATTEMPTS it is marked 'failed' (kept, logged, never dropped).
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import logging
 import os
 import re
 import smtplib
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,14 +48,22 @@ def eml_path(outbox_dir: Path, msgid: str) -> Path:
 
 
 def write_eml(outbox_dir: Path, msgid: str, raw: bytes) -> Path:
+    """Write atomically (a temporary file of this writer, then rename): two processes writing
+    the same reply at once (a worker and the follower's flush) both leave the whole file."""
     outbox_dir.mkdir(parents=True, exist_ok=True)
     path = eml_path(outbox_dir, msgid)
-    tmp = path.with_suffix(".eml.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(raw)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(dir=outbox_dir, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return path
 
 

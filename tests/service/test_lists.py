@@ -132,3 +132,32 @@ def test_a_worker_without_the_list_fails_the_job(tmp_path):
     state, result = ListJobs({}, queue)(queue.claim())
     assert state == "failed" and "[lists.elsewhere]" in result
     assert jid is not None
+
+
+def test_a_worker_and_the_follower_writing_one_reply_at_once(tmp_path):
+    """Dry-run: the worker's flush and the follower's may write the same .eml at the same time;
+    each writes its own temporary file and renames it, so neither fails and the file is whole."""
+    import threading
+
+    from reviewbot.watch import outbox
+
+    raw = b"Message-Id: <r@example.org>\n\n" + b"x" * 200_000
+    errors: list[BaseException] = []
+    gate = threading.Barrier(8)
+
+    def write():
+        gate.wait()
+        for _ in range(40):
+            try:
+                outbox.write_eml(tmp_path / "out", "<r@example.org>", raw)
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["r@example.org.eml"]
+    assert (tmp_path / "out" / "r@example.org.eml").read_bytes() == raw
