@@ -1,7 +1,9 @@
 """Run one review job: fetch the PR/MR and its diff, review, re-check the head, post.
 
-Returns the job's final state: ``done``, ``stale`` (the head moved or the PR closed: a newer
-job, if any, does the work), ``superseded`` (a newer head was queued while this one ran) or
+Returns the job's final state: ``done``, ``stale`` (the head moved or the PR closed: the job of
+the head the PR is at now does the work; ``follow_head`` makes sure there is one, since
+deliveries can come out of order or not at all), ``superseded`` (a newer head was queued while
+this one ran) or
 ``failed`` (the API gave up: logged and counted; nothing half-posted is repeated next time
 because posting is idempotent by fingerprint).
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Protocol
 
 import httpx
@@ -37,11 +39,13 @@ class Processor:
 
     def __init__(self, cfg: Mapping[str, Any], settings: ForgeSettings, *,
                  is_current: Callable[[Job], bool] = lambda job: True, counters: Counters | None = None,
+                 follow_head: Callable[[JobSpec], int | None] = lambda spec: None,
                  transport: httpx.BaseTransport | None = None, min_interval: float = 1.0,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time):
         self.cfg = cfg
         self.settings = settings
         self.is_current = is_current
+        self.follow_head = follow_head
         self.counters = counters or Counters()
         self._gh_auth = None
         if settings.github_app_id and settings.github_app_private_key:
@@ -105,6 +109,8 @@ class Processor:
         spec = job.spec
         change = target.fetch()
         if (why := _stale(change.open, change.state, change.head_sha, spec.head_sha)):
+            if change.open:
+                self._follow(spec, change.head_sha)
             return "stale", why
         text, problems = target.diff()
         series = to_series(title=change.title, body=change.body, author=change.author,
@@ -157,8 +163,17 @@ class Processor:
             return "superseded", "a newer head was queued while reviewing: results dropped"
         now = head()
         if now != job.spec.head_sha:
+            self._follow(job.spec, now)
             return "stale", f"head moved to {now[:12]} while reviewing: results dropped"
         return None
+
+    def _follow(self, spec: JobSpec, head: str) -> None:
+        """The PR is at ``head``: make sure a job reviews it (an older head's delivery may have
+        come last and superseded it, or its delivery may be lost)."""
+        job_id = self.follow_head(replace(spec, head_sha=head))
+        if job_id is not None:
+            log.info("%s %s#%d is at %s: job %d queued for it", spec.forge, spec.repo, spec.number, head[:12],
+                     job_id)
 
 
 def _stale(is_open: bool, state: str, head: str, wanted: str) -> str | None:

@@ -150,6 +150,7 @@ class Service:
         self.counters = Counters()
         processor_kw.setdefault("min_interval", s.api_min_interval)
         self.processor = RecordingProcessor(cfg, self.forge, is_current=self.queue.is_current,
+                                            follow_head=self.queue.follow_head,
                                             counters=self.counters, engine=self.queue.engine, **processor_kw)
         self.lists = ListJobs(cfg, self.queue, self.counters)
         self.metrics = Metrics(self.counters, self.queue)

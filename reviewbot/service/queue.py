@@ -32,6 +32,7 @@ from typing import Callable
 import sqlalchemy as sa
 
 from reviewbot.forge import tables
+from reviewbot.forge.events import JobSpec
 from reviewbot.forge.queue import ACTIVE, DbQueue, Job, claimer_dead, insert_ignore, job_from_row, lock_pr
 
 log = logging.getLogger("reviewbot.service.queue")
@@ -104,6 +105,32 @@ class LeasedQueue(DbQueue):
                             f"{exc.__class__.__name__}: {exc}", extra={"job": i})
                 break
         return n
+
+    def follow_head(self, spec: JobSpec) -> int | None:
+        """A review found its PR at ``spec.head_sha``, not at its own head: queue that head unless
+        its job is queued, running, done or failed (a delivery of an older head that came last
+        superseded it, or its delivery never came).  The new job supersedes other queued heads.
+        None when nothing was queued."""
+        j = tables.jobs
+        now = self.clock()
+        same_pr = (j.c.forge == spec.forge) & (j.c.repo == spec.repo) & (j.c.number == spec.number)
+        with self.engine.begin() as conn:
+            lock_pr(conn, spec.forge, spec.repo, spec.number)
+            job_id = insert_ignore(conn, j, dict(
+                forge=spec.forge, repo=spec.repo, project=spec.project, number=spec.number, head_sha=spec.head_sha,
+                installation_id=spec.installation_id, state="queued", attempts=0, created_at=now, updated_at=now))
+            if job_id is None:
+                job_id = conn.execute(j.update().where(
+                    same_pr & (j.c.head_sha == spec.head_sha) & j.c.state.in_(("superseded", "stale")))
+                    .values(state="queued", updated_at=now).returning(j.c.id)).scalar()
+            if job_id is not None:
+                conn.execute(j.update().where(same_pr & (j.c.head_sha != spec.head_sha) & (j.c.state == "queued"))
+                             .values(state="superseded", updated_at=now))
+        if job_id is not None:
+            self.wakeup.set()
+            if self.broker is not None:
+                self.push([job_id])
+        return job_id
 
     # -- list series -------------------------------------------------------------------------------
     def series_exists(self, list_name: str, key: str, revision: int) -> bool:

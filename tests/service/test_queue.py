@@ -151,3 +151,30 @@ def test_runner_gives_back_a_job_the_database_cut_short(queue):
 
     with queue.engine.connect() as c:
         assert c.execute(sa.select(tables.jobs.c.attempts).where(tables.jobs.c.id == jid)).scalar() == 1
+
+
+def test_an_old_head_delivered_last_does_not_lose_the_new_head(queue):
+    """Deliveries come out of order: the PR is at B, but a (re)delivery of the older head A
+    arrives after B's and supersedes it.  A's review finds the PR at B, goes stale and queues B
+    again (follow_head), so B is reviewed and posted once."""
+    from reviewbot.forge.jobs import Processor
+    from reviewbot.forge.settings import ForgeSettings
+    from tests.forge.fakes import DATA, Clock as ForgeClock, FakeGitHub
+
+    a, b = "a" * 40, "b" * 40
+    fclock = ForgeClock()
+    fake = FakeGitHub(fclock)
+    fake.add_pr("acme/x", 1, (DATA / "zram-sysfs-self-pin.diff").read_text(), b)
+    for delivery, head in (("d1", a), ("d2", b), ("d3-redelivered", a)):
+        queue.submit("github", delivery, "pull_request", spec(1, head))
+    proc = Processor({}, ForgeSettings(github_token=FakeGitHub.TOKEN), transport=fake.transport(), min_interval=0,
+                     sleep=fclock.sleep, clock=fclock.time, is_current=queue.is_current,
+                     follow_head=queue.follow_head)
+    outcomes = []
+    while (job := queue.claim()) is not None:
+        state, result = proc(job)
+        assert queue.complete(job, state, result)
+        outcomes.append((job.spec.head_sha, state))
+    assert outcomes == [(a, "stale"), (b, "done")]
+    assert len(fake.review_comments[("acme/x", 1)]) == 4 and fake.violations == []
+    assert queue.follow_head(spec(1, b)) is None  # done: nothing queued again
