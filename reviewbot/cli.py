@@ -6,7 +6,6 @@ Exit status: 0 no findings, 1 findings, 2 usage or input error (one line on stde
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import sys
 
@@ -15,9 +14,7 @@ from reviewbot.errors import InputError
 
 # Explicit, ordered list of subcommand modules (reviewbot/commands/<name>.py).
 COMMANDS = ("review", "eval", "rules", "explain", "b4-check", "watch", "serve", "worker", "db")
-# One-shot batch commands: they build many long-lived objects (messages, diff lines,
-# findings), which the collector's default gen-0 threshold (700) re-scans over and over
-# (~15% of a review's CPU).  The daemons keep Python's defaults.
+# One-shot batch commands: they get pipeline.batch_gc() (the daemons keep Python's defaults).
 _BATCH = ("review", "eval", "b4-check")
 
 
@@ -55,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     if args.command in _BATCH:
-        gc.set_threshold(50_000, 20, 20)
+        from reviewbot.pipeline import batch_gc
+
+        batch_gc()
     try:
         return int(args._run(args) or 0)
     except InputError as exc:

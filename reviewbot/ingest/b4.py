@@ -12,7 +12,6 @@ import argparse
 import email.headerregistry
 import email.policy
 import email.utils
-import gc
 import hashlib
 import importlib.util
 import logging
@@ -120,32 +119,6 @@ def _parse_headers_once(msgs: list[EmailMessage]) -> None:
             if id(policy) not in fast:
                 fast[id(policy)] = policy.clone(header_factory=_ParsedOnce(policy.header_factory))
             part.policy = fast[id(policy)]
-
-
-class _GcPause:
-    """Cyclic garbage collection off while mail becomes Series, back on after (nestable).
-
-    Splitting and parsing an mbox allocates millions of long-lived objects; every few hundred
-    allocations the collector would traverse all of them again: a quarter of the load time
-    for nothing (the load makes little cyclic garbage; the next collection takes it).
-    """
-
-    lock = threading.Lock()
-    depth = 0
-    was_enabled = False
-
-    def __enter__(self):
-        with self.lock:
-            if _GcPause.depth == 0:
-                _GcPause.was_enabled = gc.isenabled()
-                gc.disable()
-            _GcPause.depth += 1
-
-    def __exit__(self, *exc):
-        with self.lock:
-            _GcPause.depth -= 1
-            if _GcPause.depth == 0 and _GcPause.was_enabled:
-                gc.enable()
 
 
 _B4_FIND_TRAILERS = b4.LoreMessage.find_trailers
@@ -290,12 +263,6 @@ def series_from_messages(msgs: list[EmailMessage], source: str, revision: int | 
     With `errors` given, a thread that cannot be read is recorded there and the others are
     still returned (an mbox of many series loses nothing to one damaged mail).
     """
-    with _GcPause():
-        return _series_from_messages(msgs, source, revision, errors)
-
-
-def _series_from_messages(msgs: list[EmailMessage], source: str, revision: int | None,
-                          errors: list[InputError] | None) -> list[Series]:
     _parse_headers_once(msgs)  # fetched threads; split_mbox() did it for local mail
     groups: dict[str, list[EmailMessage]] = {}
     for msg in msgs:
@@ -414,8 +381,7 @@ def _to_series(lser, revisions: list[int], source: str) -> Series:
 
 def series_from_mbox_bytes(data: bytes, source: str, revision: int | None = None,
                            errors: list[InputError] | None = None) -> list[Series]:
-    with _GcPause():
-        return series_from_messages(split_mbox(data, source), source, revision, errors)
+    return series_from_messages(split_mbox(data, source), source, revision, errors)
 
 
 def series_from_msgid(msgid: str, revision: int | None = None, midmask: str | None = None) -> Series:

@@ -33,7 +33,8 @@ except SystemExit as exc:  # --version, --help
 sys.stdout = real
 executed = [n for n in ("dkim", "patatt")  # reviewbot.ingest.b4._Deferred until first used
             if n in sys.modules and type(sys.modules[n]).__name__ != "_Deferred"]
-print(json.dumps({"rc": rc, "modules": sorted(sys.modules), "executed": executed}))
+import gc
+print(json.dumps({"rc": rc, "modules": sorted(sys.modules), "executed": executed, "gc": gc.get_threshold()}))
 """
 
 
@@ -55,6 +56,7 @@ def test_json_review_imports_no_jinja2_service_or_attestation_stack():
     assert _present(result, SERVICE + ATTESTATION + ("jinja2", "git")) == []
     assert result["executed"] == []  # dkim and patatt sit in sys.modules unexecuted
     assert _present(result, ("reviewbot.commands",)) == ["reviewbot.commands", "reviewbot.commands.review"]
+    assert result["gc"] == [50_000, 20, 20]  # pipeline.batch_gc(): a batch command
 
 
 @pytest.mark.parametrize("argv", [("--format", "rdjson"), ("--terse",)], ids=["rdjson", "terse"])
@@ -72,7 +74,7 @@ def test_text_review_renders_with_jinja2():
 
 def test_version_imports_no_command():
     result = _imports("--version")
-    assert result["rc"] == 0
+    assert result["rc"] == 0 and result["gc"] == [700, 10, 10]  # Python's defaults
     assert _present(result, ("reviewbot.commands", "reviewbot.pipeline", "b4", "jinja2", "email")) == []
 
 

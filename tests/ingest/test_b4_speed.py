@@ -3,15 +3,13 @@
 - dkim and patatt (b4's attestation stack) are deferred modules: not executed by `import b4`,
   working at first use;
 - every message's headers are parsed once (_ParsedOnce), giving the same header objects;
-- b4's trailer scan is skipped for bodies with a diff (_find_trailers), and only there;
-- cyclic GC is off while mail becomes Series and back on afterwards, also after an error.
+- b4's trailer scan is skipped for bodies with a diff (_find_trailers), and only there.
 The Series built from real list traffic (replies, trailers, revisions, a reply carrying a
 diff) are compared with and without each shortcut.
 """
 
 from __future__ import annotations
 
-import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -151,26 +149,3 @@ def test_series_are_the_same_without_the_shortcuts(lore_sample, monkeypatch):
     monkeypatch.setattr(b4.LoreMessage, "find_trailers", staticmethod(b4src._B4_FIND_TRAILERS))
     monkeypatch.setattr(b4src, "_parse_headers_once", lambda msgs: None)
     assert _load(data) == fast
-
-
-def test_gc_is_off_while_loading_and_back_on_after(monkeypatch):
-    seen = []
-    real = b4src.parse_diff_lenient
-
-    def spy(text):
-        seen.append(gc.isenabled())
-        return real(text)
-
-    monkeypatch.setattr(b4src, "parse_diff_lenient", spy)
-    assert gc.isenabled()
-    b4src.series_from_mbox_bytes(MAX5970.read_bytes(), "x")
-    assert seen and not any(seen) and gc.isenabled()
-    with pytest.raises(InputError):
-        b4src.series_from_mbox_bytes(b"From x Thu Jan  1 00:00:00 1970\nSubject: hi\n\nno diff\n", "x")
-    assert gc.isenabled()
-    gc.disable()  # a caller that turned GC off keeps it off
-    try:
-        b4src.series_from_mbox_bytes(MAX5970.read_bytes(), "x")
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
