@@ -77,6 +77,12 @@ def job_from_row(row, attempts: int) -> Job:
     return Job(id=row.id, spec=spec, attempts=attempts, ref=row.ref, payload=row.payload, meta=row.meta)
 
 
+def new_job(spec: JobSpec, now: float) -> dict:
+    """The row of a freshly queued forge job."""
+    return dict(forge=spec.forge, repo=spec.repo, project=spec.project, number=spec.number, head_sha=spec.head_sha,
+                installation_id=spec.installation_id, state="queued", attempts=0, created_at=now, updated_at=now)
+
+
 def insert_ignore(conn: sa.Connection, table: sa.Table, values: dict) -> int | None:
     """INSERT that does nothing on a unique conflict (waiting for a concurrent insert of the same
     key to commit or roll back); the new row's id, or None when the row existed."""
@@ -159,10 +165,7 @@ class DbQueue:
         # a newer head supersedes whatever is queued or running for the same PR/MR
         conn.execute(j.update().where(same_pr & (j.c.head_sha != spec.head_sha) & j.c.state.in_(ACTIVE))
                      .values(state="superseded", updated_at=now))
-        job_id = insert_ignore(conn, j, dict(
-            forge=spec.forge, repo=spec.repo, project=spec.project, number=spec.number,
-            head_sha=spec.head_sha, installation_id=spec.installation_id, state="queued",
-            attempts=0, created_at=now, updated_at=now))
+        job_id = insert_ignore(conn, j, new_job(spec, now))
         same = same_pr & (j.c.head_sha == spec.head_sha)
         if job_id is None:
             # reopened with the same head: review again (posting is idempotent); a queued or

@@ -33,7 +33,8 @@ import sqlalchemy as sa
 
 from reviewbot.forge import tables
 from reviewbot.forge.events import JobSpec
-from reviewbot.forge.queue import ACTIVE, DbQueue, Job, claimer_dead, insert_ignore, job_from_row, lock_pr
+from reviewbot.forge.queue import (ACTIVE, DbQueue, Job, claimer_dead, insert_ignore, job_from_row, lock_pr,
+                                   new_job)
 
 log = logging.getLogger("reviewbot.service.queue")
 
@@ -116,9 +117,7 @@ class LeasedQueue(DbQueue):
         same_pr = (j.c.forge == spec.forge) & (j.c.repo == spec.repo) & (j.c.number == spec.number)
         with self.engine.begin() as conn:
             lock_pr(conn, spec.forge, spec.repo, spec.number)
-            job_id = insert_ignore(conn, j, dict(
-                forge=spec.forge, repo=spec.repo, project=spec.project, number=spec.number, head_sha=spec.head_sha,
-                installation_id=spec.installation_id, state="queued", attempts=0, created_at=now, updated_at=now))
+            job_id = insert_ignore(conn, j, new_job(spec, now))
             if job_id is None:
                 job_id = conn.execute(j.update().where(
                     same_pr & (j.c.head_sha == spec.head_sha) & j.c.state.in_(("superseded", "stale")))
@@ -247,6 +246,8 @@ class LeasedQueue(DbQueue):
     def _take_back(self, rows, what: str) -> list[int]:
         """Compare-and-set each (id, attempts) ``running -> queued`` (``failed`` after
         MAX_ATTEMPTS claims: a job that kills its worker is not retried forever)."""
+        if not rows:
+            return []
         j = tables.jobs
         now = self.clock()
         back = []
