@@ -121,6 +121,20 @@ def _parse_headers_once(msgs: list[EmailMessage]) -> None:
             part.policy = fast[id(policy)]
 
 
+def _forget_headers(msgs: list[EmailMessage]) -> None:
+    """Drop the parsed headers once the Series are built.
+
+    The messages end up in reference cycles (b4's objects), so they wait for a full garbage
+    collection; with the cache still attached, each would keep every parsed header and its
+    parse tree alive (hundreds of thousands of objects per big mbox) for the collector to walk.
+    """
+    for msg in msgs:
+        for part in msg.walk():
+            factory = getattr(part.policy, "header_factory", None)
+            if isinstance(factory, _ParsedOnce):
+                factory.parsed.clear()
+
+
 _B4_FIND_TRAILERS = b4.LoreMessage.find_trailers
 
 
@@ -264,6 +278,14 @@ def series_from_messages(msgs: list[EmailMessage], source: str, revision: int | 
     still returned (an mbox of many series loses nothing to one damaged mail).
     """
     _parse_headers_once(msgs)  # fetched threads; split_mbox() did it for local mail
+    try:
+        return _series_from_messages(msgs, source, revision, errors)
+    finally:
+        _forget_headers(msgs)
+
+
+def _series_from_messages(msgs: list[EmailMessage], source: str, revision: int | None,
+                          errors: list[InputError] | None) -> list[Series]:
     groups: dict[str, list[EmailMessage]] = {}
     for msg in msgs:
         groups.setdefault(_thread_root(msg), []).append(msg)
