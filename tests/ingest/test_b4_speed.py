@@ -149,3 +149,12 @@ def test_series_are_the_same_without_the_shortcuts(lore_sample, monkeypatch):
     monkeypatch.setattr(b4.LoreMessage, "find_trailers", staticmethod(b4src._B4_FIND_TRAILERS))
     monkeypatch.setattr(b4src, "_parse_headers_once", lambda msgs: None)
     assert _load(data) == fast
+
+
+def test_parsed_headers_are_dropped_once_the_series_are_built():
+    msgs = b4src.split_mbox(MAX5970.read_bytes(), "x")
+    factory = msgs[0].policy.header_factory
+    assert isinstance(factory, b4src._ParsedOnce) and factory.parsed  # split_mbox read Message-Id
+    (series,) = b4src.series_from_messages(msgs, "x")
+    assert series.patches and factory.parsed == {}
+    assert msgs[0]["Subject"] == msgs[0]["Subject"]  # still readable (parsed afresh)
