@@ -10,14 +10,15 @@ from reviewbot.errors import InputError
 
 
 def add_parser(sub):
-    p = sub.add_parser("serve", help="receive GitHub/GitLab webhooks and review pull/merge requests",
+    p = sub.add_parser("serve", help="receive GitHub/GitLab webhooks, follow lists, review both",
                        description="Run the webhook receiver (POST /webhooks/github, POST "
-                       "/webhooks/gitlab, GET /healthz) and the review workers in one process. "
+                       "/webhooks/gitlab, GET /healthz), the follower of the configured lists and the "
+                       "review workers in one process. "
                        "Secrets and tokens come from REVIEWBOT_* environment variables.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.add_argument("--config", metavar="FILE", help="reviewbot.toml (default $REVIEWBOT_CONFIG; none is fine)")
-    p.add_argument("--workers", type=int, default=2, metavar="N", 
+    p.add_argument("--workers", type=int, default=2, metavar="N",
                    help="review worker threads (default 2; 0: receiver only, for `reviewbot worker` processes)")
     p.add_argument("--data-dir", metavar="DIR", help="where the SQLite database lives (default: data_dir of the "
                    "config, $REVIEWBOT_DATA_DIR or ~/.local/share/reviewbot)")

@@ -1,7 +1,9 @@
 """reviewbot worker [--config FILE] [--threads N] [--metrics-port P]: review jobs in their own process.
 
-With a ``[queue] url`` (Redis) it pops job ids from huey's queue; without one it claims jobs
-from the database table (SQLite or PostgreSQL).  Either way a job is claimed by a
+Jobs are pull/merge requests and list series (queued by the list follower of a `serve`, with
+the series' raw messages: the worker needs the configuration, not the mirror).  With a
+``[queue] url`` (Redis) it pops job ids from huey's queue; without one it claims jobs from the
+database table (SQLite or PostgreSQL).  Either way a job is claimed by a
 compare-and-set in the database, so any number of workers on any number of machines can run.
 SIGTERM/SIGINT: stop taking jobs, finish running ones (``[service] grace`` seconds), give the
 rest back to the queue.
@@ -18,9 +20,10 @@ from reviewbot.errors import InputError
 
 
 def add_parser(sub):
-    p = sub.add_parser("worker", help="review queued pull/merge requests (scale-out worker process)",
+    p = sub.add_parser("worker", help="review queued pull/merge requests and list series (scale-out worker process)",
                        description="Take review jobs from the queue ([queue] url, else the database "
-                       "table) and review and post them; run as many as you like.")
+                       "table): pull/merge requests (reviewed and posted on the forge) and list series "
+                       "(reviewed and answered by mail as [lists.NAME] says); run as many as you like.")
     p.add_argument("--config", metavar="FILE", help="reviewbot.toml (default $REVIEWBOT_CONFIG)")
     p.add_argument("--threads", type=int, default=2, metavar="N", help="jobs reviewed at once (default 2)")
     p.add_argument("--data-dir", metavar="DIR", help="where the SQLite database lives (embedded mode)")

@@ -110,7 +110,8 @@ def lock_pr(conn: sa.Connection, *key) -> None:
 
 
 class JobQueue(Protocol):
-    def submit(self, forge: str, delivery: str, event: str, spec: JobSpec | None, reason: str = "") -> tuple[bool, int | None]:
+    def submit(self, forge: str, delivery: str, event: str, spec: JobSpec | None,
+               reason: str = "") -> tuple[bool, int | None]:
         """Record a delivery and enqueue its job atomically; (False, None) for a replay."""
 
     def claim(self) -> Job | None: ...

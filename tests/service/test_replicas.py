@@ -39,7 +39,7 @@ def both_at_once(urls: list[str], body: bytes, delivery: str | list[str]) -> lis
             gate.wait()
             codes.append(deliver(client, url, body, did).status_code)
 
-    threads = [threading.Thread(target=post, args=(u, d)) for u, d in zip(urls, ids)]
+    threads = [threading.Thread(target=post, args=(u, d)) for u, d in zip(urls, ids, strict=True)]
     for t in threads:
         t.start()
     for t in threads:
