@@ -24,7 +24,7 @@ class Options:
 def load(items: Sequence[str], git_range: str | None = None, repo: str | None = None,
          opts: Options = Options(), errors: list[InputError] | None = None) -> list[Series]:
     """All series the sources name.  With `errors`, damaged threads are collected, not raised."""
-    from reviewbot.ingest import sources  # b4 and requests: imported by the first load, not before
+    from reviewbot.ingest import sources  # b4 and requests: at the first load
 
     series: list[Series] = []
     if git_range is not None:

@@ -38,7 +38,7 @@ import re
 import sys
 from dataclasses import replace
 
-from reviewbot import pipeline  # b4 itself only where mail is read (not for `reviewbot --help`)
+from reviewbot import pipeline  # b4: imported where mail is read
 from reviewbot.diffparse import find_diff
 from reviewbot.errors import InputError
 from reviewbot.model import Finding, Level, Review, Series

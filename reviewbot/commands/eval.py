@@ -26,7 +26,7 @@ def _table(s: dict, title: str) -> list[str]:
 
 
 def run(args) -> int:
-    from reviewbot import evaluate  # the review pipeline: not imported by `reviewbot --help`
+    from reviewbot import evaluate  # the pipeline: not at `reviewbot --help`
 
     corpus = Path(args.corpus)
     if not (corpus / "manifest.json").is_file():

@@ -15,7 +15,7 @@ def add_parser(sub):
 
 
 def run(args) -> int:
-    from reviewbot.render import rule_text  # Jinja2 only when explaining, not at `reviewbot --help`
+    from reviewbot.render import rule_text  # Jinja2: not at `reviewbot --help`
 
     rule = find_rule(args.rule)
     if rule is None:

@@ -30,7 +30,7 @@ def add_parser(sub):
 
 def build(cfg: dict, workers: int = 2, **processor_kw):
     """The app and its worker pool (also used by tests with a fake forge transport)."""
-    from reviewbot import db  # SQLAlchemy: imported when serving, not by `reviewbot --help`
+    from reviewbot import db  # SQLAlchemy: when serving, not at `--help`
     from reviewbot.forge import tables  # noqa: F401  (registers the forge tables on db.metadata)
     from reviewbot.forge.jobs import Processor
     from reviewbot.forge.metrics import Counters

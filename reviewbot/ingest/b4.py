@@ -20,6 +20,7 @@ import sys
 import threading
 import types
 from email.message import EmailMessage
+from typing import ClassVar
 
 
 class _Deferred(types.ModuleType):
@@ -36,7 +37,7 @@ class _Deferred(types.ModuleType):
     """
 
     _lock = threading.RLock()
-    _loading: set[str] = set()
+    _loading: ClassVar[set[str]] = set()
 
     def __getattr__(self, name: str):
         with _Deferred._lock:
@@ -66,11 +67,11 @@ def _defer(name: str) -> None:
 for _name in ("dkim", "patatt"):
     _defer(_name)
 
-import b4  # noqa: E402  (after the deferred modules)
+import b4  # after the deferred modules
 
-from reviewbot.diffparse import DiffError, find_diff, parse_diff_lenient  # noqa: E402
-from reviewbot.errors import InputError  # noqa: E402
-from reviewbot.model import Patch, Series  # noqa: E402
+from reviewbot.diffparse import DiffError, find_diff, parse_diff_lenient
+from reviewbot.errors import InputError
+from reviewbot.model import Patch, Series
 
 _SYNTHETIC = "@reviewbot.invalid"
 logging.getLogger("b4").setLevel(logging.CRITICAL + 1)  # b4 logs to stderr; we report in notes

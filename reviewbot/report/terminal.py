@@ -47,7 +47,7 @@ def format_review(review: Review, show_all: bool = False, verbose: bool = True,
                   emacs: bool = False, terse: bool = False) -> str:
     if terse:
         return format_terse(review, show_all)
-    from reviewbot.render import render  # Jinja2: only when rendering (not --terse, rdjson)
+    from reviewbot.render import render  # Jinja2: only to render (not --terse)
 
     findings = shown(review, show_all)
     prefixes = [f"{location(review, f)}: " if emacs else "" for f in findings]

@@ -40,7 +40,7 @@ print(json.dumps({"rc": rc, "modules": sorted(sys.modules), "executed": executed
 
 def _imports(*argv: str) -> dict:
     proc = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(list(argv))], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
 
