@@ -23,6 +23,12 @@ def main(argv: list[str]) -> int:
     from reviewbot import pipeline
     from reviewbot.errors import InputError
 
+    from reviewbot.ingest import b4 as _b4  # noqa: F401  (imported on first load otherwise)
+    from reviewbot.registry import all_checks
+
+    all_checks()  # the rule modules: start-up, not review
+    pipeline.batch_gc()  # as the CLI's batch commands do
+
     c_import = time.process_time()
     errors: list[InputError] = []
     opts = pipeline.Options(tree=tree)
