@@ -17,8 +17,6 @@ again what dead workers left and, in broker mode, re-pushes queued jobs whose me
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import threading
 import time
 from typing import Callable
@@ -27,25 +25,12 @@ import sqlalchemy as sa
 
 from reviewbot.forge.queue import Job
 from reviewbot.service.queue import LeasedQueue
+from reviewbot.watch.faults import crash_once
 
 log = logging.getLogger("reviewbot.service.worker")
 
 # the database (or its connection) is unreachable: transient, never a verdict on the job
 DATABASE_AWAY = (sa.exc.OperationalError, sa.exc.InterfaceError)
-
-
-def crash_once(point: str) -> None:
-    """Failpoint of the kill -9 tests: REVIEWBOT_SERVICE_CRASH_ONCE=<point>:<marker file> makes the
-    first process to reach <point> (and create the marker) SIGKILL itself; inert otherwise."""
-    spec = os.environ.get("REVIEWBOT_SERVICE_CRASH_ONCE", "")
-    name, _, marker = spec.partition(":")
-    if name != point or not marker:
-        return
-    try:
-        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-    except FileExistsError:
-        return
-    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def job_fields(job: Job) -> dict:

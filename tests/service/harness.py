@@ -163,9 +163,15 @@ class Cluster:
         with self.engine.connect() as c:
             return c.execute(q).all()
 
-    def wait_for(self, pred, timeout: float, what: str) -> None:
+    def wait_for(self, pred, timeout: float, what: str, supervise: bool = False) -> None:
+        """Poll ``pred`` until true; with ``supervise``, start again any process that died
+        meanwhile (a failpoint), as systemd's Restart=always or a container runtime would."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
+            if supervise:
+                for p in self.procs:
+                    if not p.alive():
+                        p.start(wait=False)
             try:
                 if pred():
                     return

@@ -12,6 +12,7 @@ recorded once and received by the list's SMTP server exactly once.
 from __future__ import annotations
 
 import random
+import re
 import time
 import uuid
 from collections import Counter
@@ -74,16 +75,17 @@ def chaos(cluster: Cluster, seed: int, victims: list, prs: int = PRS, mails: int
                 victim.kill()
                 killed[victim.name] += 1
                 victim.start(wait=False)
-    for p in cluster.procs:  # a process that hit the failpoint stays dead until started
-        if not p.alive():
-            p.start(wait=False)
     t_sent = time.monotonic()
+    # a process that hit a failpoint is started again (supervise), as its service manager would
     cluster.wait_for(lambda: cluster.scalar(sa.select(sa.func.count()).select_from(F.jobs).where(
-        F.jobs.c.state == "done")) == prs + cluster.mails, 90, "every PR and list series reviewed")
+        F.jobs.c.state == "done")) == prs + cluster.mails, 90, "every PR and list series reviewed", supervise=True)
     cluster.wait_for(lambda: cluster.scalar(sa.select(sa.func.count()).select_from(W.jobs)) == cluster.mails,
-                     60, "every list series recorded")
+                     60, "every list series recorded", supervise=True)
     cluster.wait_for(lambda: cluster.scalar(sa.select(sa.func.count()).select_from(W.outbox).where(
-        W.outbox.c.status != "sent")) == 0, 30, "every reply sent")
+        W.outbox.c.status != "sent")) == 0, 30, "every reply sent", supervise=True)
+    for p in cluster.procs:
+        if not p.alive():
+            p.start()
     print(f"sent in {t_sent - t0:.1f} s, drained {time.monotonic() - t_sent:.1f} s later; killed {dict(killed)}")
     return {"deliveries": deliveries, "killed": killed}
 
@@ -113,12 +115,20 @@ def assert_nothing_lost_nothing_twice(cluster: Cluster, run: dict, prs: int) -> 
     assert fake.violations == []
 
 
-def crash_after_first_post(proc, tmp_path):
-    """The first job this process reviews is posted, then the process SIGKILLs itself before
-    the outcome is recorded (reviewbot.service.runner.crash_once)."""
-    marker = tmp_path / "crashed-after-post"
-    proc.env = dict(proc.env, REVIEWBOT_SERVICE_CRASH_ONCE=f"after-post:{marker}")
+def crash_once(procs, tmp_path, point: str):
+    """The first of ``procs`` to reach ``point`` SIGKILLs itself there (reviewbot.watch.faults):
+    after-post (a job posted, its outcome not recorded), mid-send (the list's relay accepted a
+    reply, the outbox row not marked sent)."""
+    marker = tmp_path / f"crashed-{point}"
+    for p in procs:
+        once = [x for x in (p.env.get("REVIEWBOT_SERVICE_CRASH_ONCE"), f"{point}:{marker}") if x]
+        p.env = dict(p.env, REVIEWBOT_SERVICE_CRASH_ONCE=",".join(once))
     return marker
+
+
+def confirmed_from_archive(cluster: Cluster) -> int:
+    """Replies the follower found in the list archive instead of sending them again."""
+    return sum(int(m.group(1)) for p in cluster.servers for m in re.finditer(r"confirmed (\d+)", p.log.read_text()))
 
 
 def retried_jobs(cluster: Cluster) -> int:
@@ -133,13 +143,15 @@ def reviewed_in(proc, kind: str) -> int:
 
 def test_kill9_embedded_sqlite(tmp_path):
     cluster = Cluster(tmp_path, smtp=True)
-    marker = crash_after_first_post(cluster.server, tmp_path)
+    marker = crash_once([cluster.server], tmp_path, "after-post")
+    mid_send = crash_once([cluster.server], tmp_path, "mid-send")
     cluster.start()
     try:
         run = chaos(cluster, seed=7, victims=[cluster.server] * 3)
         assert run["killed"] == {"serve": 3}
         assert_nothing_lost_nothing_twice(cluster, run, PRS)
         assert marker.exists() and retried_jobs(cluster) >= 1
+        assert mid_send.exists() and confirmed_from_archive(cluster) >= 1
         assert cluster.server.terminate(30) in (0, -15)  # SIGTERM (uvicorn re-raises it after a clean stop)
         assert '"service stopped"' in cluster.server.log.read_text().splitlines()[-3]
     finally:
@@ -148,7 +160,8 @@ def test_kill9_embedded_sqlite(tmp_path):
 
 def test_kill9_scale_out_postgres_redis(tmp_path, pg_url, redis_url):
     cluster = Cluster(tmp_path, db_url=pg_url, queue_url=redis_url, workers=2, smtp=True)
-    marker = crash_after_first_post(cluster.workers[0], tmp_path)
+    marker = crash_once(cluster.workers, tmp_path, "after-post")
+    mid_send = crash_once(cluster.workers, tmp_path, "mid-send")
     cluster.start()
     try:
         w0, w1 = cluster.workers
@@ -156,6 +169,7 @@ def test_kill9_scale_out_postgres_redis(tmp_path, pg_url, redis_url):
         assert run["killed"] == {"serve": 1, "worker0": 2, "worker1": 1}
         assert_nothing_lost_nothing_twice(cluster, run, PRS)
         assert marker.exists() and retried_jobs(cluster) >= 1
+        assert mid_send.exists() and confirmed_from_archive(cluster) >= 1
         assert reviewed_in(cluster.server, "list") == reviewed_in(cluster.server, "github") == 0
         assert sum(reviewed_in(w, "list") for w in cluster.workers) >= cluster.mails  # the workers did
         for p in cluster.procs:
@@ -168,7 +182,7 @@ def test_embedded_restart_takes_back_its_claims_at_once(tmp_path):
     """Embedded mode: the serve process dies (kill -9) holding a claim; the restarted process
     (another instance) gives the job back at start instead of waiting out the 60 s lease."""
     cluster = Cluster(tmp_path, lists=False, lease=60.0)
-    marker = crash_after_first_post(cluster.server, tmp_path)
+    marker = crash_once([cluster.server], tmp_path, "after-post")
     cluster.start()
     try:
         (n,) = cluster.add_prs(1)
