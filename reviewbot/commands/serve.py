@@ -1,4 +1,4 @@
-"""reviewbot serve [--host H] [--port N] [--config FILE] [--workers N]: webhooks + review workers."""
+"""reviewbot serve [--host H] [--port N] [--config FILE] [--workers N]: webhooks, list follower, review workers."""
 
 from __future__ import annotations
 
