@@ -20,19 +20,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
-try:  # the grammar is a runtime dependency, but a broken install must not crash the review
-    import tree_sitter
-    import tree_sitter_c
-except ImportError:  # pragma: no cover - exercised only on a broken install
-    tree_sitter = None
-    tree_sitter_c = None
-
 MAX_BYTES = 4_000_000  # larger inputs are not parsed (a generated table, not code to review)
 
 
 @functools.lru_cache(maxsize=1)
 def _parser():
-    if tree_sitter is None:
+    """The C parser, made on first use (most patches never reach a parse: start-up stays lean)."""
+    try:  # the grammar is a runtime dependency, but a broken install must not crash the review
+        import tree_sitter
+        import tree_sitter_c
+    except ImportError:  # pragma: no cover - exercised only on a broken install
         return None
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_c.language()))
 
