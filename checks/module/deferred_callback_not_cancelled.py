@@ -70,6 +70,7 @@ TRIGGER = ("WORK", "_work", "timer_setup", "hrtimer_", "tasklet_", "timer_delete
 
 _SETUP = re.compile(r"\b(INIT_WORK|INIT_DELAYED_WORK|timer_setup|hrtimer_init|hrtimer_setup|tasklet_setup|"
                     r"tasklet_init)\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+)")
+_SETUP_WORDS = ("INIT_", "timer_setup", "hrtimer_", "tasklet_")  # one is in every _SETUP match
 _CANCEL = (r"\b(cancel_work_sync|cancel_delayed_work_sync|cancel_work|cancel_delayed_work|flush_work|"
            r"flush_delayed_work|timer_delete_sync|timer_shutdown_sync|del_timer_sync|timer_delete|del_timer|"
            r"timer_shutdown|hrtimer_cancel|hrtimer_try_to_cancel|tasklet_kill|devm_work_autocancel|"
@@ -118,7 +119,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if whole is None:
             continue
         for ln in fd.added():
-            s = _SETUP.search(ln.text)
+            s = any(w in ln.text for w in _SETUP_WORDS) and _SETUP.search(ln.text)
             if not s or _cancels(whole, s.group("obj")):
                 continue
             if not re.search(r"\b(module_exit|module_\w+_driver|\.remove\w*\s*=)", whole):

@@ -81,6 +81,13 @@ _OWNS_MEMORY = ("device_initialize", "device_register", "device_add", "kobject_i
                 "kobject_init_and_add", "platform_device_alloc")
 _DEV_PUTS = ("put_device", "platform_device_put", "device_unregister", "kobject_put")
 _CALL = _flow.CallStmt
+_OWNS_OR_PUTS = re.compile(r"\b(%s)\s*\(" % "|".join(_OWNS_MEMORY + _DEV_PUTS))
+
+
+def _owns_or_puts(fd) -> bool:
+    """Does the diff show a call that makes the device own its memory, or a device put?"""
+    text = "\n".join(ln.text for ln in fd.lines())
+    return any(n in text for n in _OWNS_MEMORY + _DEV_PUTS) and _OWNS_OR_PUTS.search(text) is not None
 
 
 
@@ -89,13 +96,13 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         added = "\n".join(ln.text for ln in fd.added())
         removed = "\n".join(ln.text for ln in fd.removed())
-        if re.search(r"\bkfree\s*\(", added) and re.search(r"\b(%s)\s*\(" % "|".join(_OWNS_MEMORY + _DEV_PUTS),
-                                                          added + "\n" + "\n".join(ln.text for ln in fd.lines())):
+        if "kfree" in added and re.search(r"\bkfree\s*\(", added) and _owns_or_puts(fd):
             yield from _kfree_after_register(fd, ctx)
         if _apis.has_putter_call(added) and _apis.has_putter_call(removed):
             yield from _putter_swaps(fd)
             yield from _unconditional_puts(fd, overput)
-        if re.search(r"\bget_device\s*\(", removed) and re.search(r"\bput_device\s*\(", removed):
+        if "get_device" in removed and re.search(r"\bget_device\s*\(", removed) \
+                and re.search(r"\bput_device\s*\(", removed):
             yield from _removed_pairs(fd)
 
 
