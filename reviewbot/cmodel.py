@@ -34,10 +34,6 @@ def _parser():
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_c.language()))
 
 
-def available() -> bool:
-    return _parser() is not None
-
-
 def _text(node) -> str:
     return node.text.decode("utf-8", "replace") if node is not None else ""
 
@@ -83,22 +79,6 @@ class Initializer:
     line: int
 
 
-@dataclass(frozen=True)
-class ContainerOf:
-    ptr: str
-    type: str
-    member: str
-    line: int
-    lhs: str | None
-
-
-@dataclass(frozen=True)
-class PreprocIf:
-    cond: str
-    start: int
-    end: int
-
-
 @dataclass
 class Function:
     name: str
@@ -133,9 +113,6 @@ class Function:
                                     for c in [_call(n)] if c]
         return self._cache["calls"]
 
-    def calls_named(self, *names: str) -> list[Call]:
-        return [c for c in self.calls() if c.name in names]
-
     def jumps(self) -> list[Jump]:
         if "jumps" not in self._cache:
             out = []
@@ -161,26 +138,12 @@ class Function:
             self._cache["labels"] = out
         return self._cache["labels"]
 
-    def container_ofs(self) -> list[ContainerOf]:
-        out = []
-        for c in self.calls():
-            if c.name == "container_of" and len(c.args) == 3:
-                out.append(ContainerOf(c.args[0], c.args[1], c.args[2], c.line, c.lhs))
-        return out
-
     def statements(self) -> list:
         """Every statement node of the body in source order (nested ones included)."""
         if "stmts" not in self._cache:
             self._cache["stmts"] = [n for n in self._walk() if n.type.endswith("_statement")
                                     or n.type in ("declaration", "labeled_statement")]
         return self._cache["stmts"]
-
-    def ends_with_return(self) -> bool:
-        body = self.body
-        if body is None:
-            return False
-        kids = [c for c in body.named_children if c.type != "comment"]
-        return bool(kids) and kids[-1].type == "return_statement"
 
     def label_path(self, label: str, limit: int = 8) -> list:
         """Top-level statements executed from `label` on: falls through later labels, follows
@@ -213,15 +176,6 @@ class Function:
                     target = _text(inner.child_by_field_name("label"))
                     break
         return out
-
-
-def _label_names(node) -> list[str]:
-    names = []
-    while node is not None and node.type == "labeled_statement":
-        names.append(_text(node.child_by_field_name("label")))
-        kids = [c for c in node.named_children if c.type != "statement_identifier"]
-        node = kids[0] if kids else None
-    return names
 
 
 def _unlabel(node):
@@ -328,14 +282,6 @@ class CFile:
             if val is not None and val.type == "initializer_list":
                 out.append(_initializer(n, val))
         return sorted(out, key=lambda i: i.line)
-
-    def preproc_ifs(self) -> list[PreprocIf]:
-        out = []
-        for n in self.nodes("preproc_if", "preproc_ifdef"):
-            cond = n.child_by_field_name("condition") or n.child_by_field_name("name")
-            out.append(PreprocIf(_fold(_text(cond)), n.start_point[0] + 1, n.end_point[0] + 1))
-        return sorted(out, key=lambda p: p.start)
-
 
 def _initializer(decl, val) -> Initializer:
     var = decl.child_by_field_name("declarator")

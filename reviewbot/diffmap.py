@@ -63,7 +63,7 @@ class DiffMap:
         """Where the finding can be commented inline, or None (summary only)."""
         if finding.path is None or finding.line is None:
             return None
-        return self._index.get((finding.path, finding.side, finding.line))
+        return self.lookup(finding.path, finding.side, finding.line)
 
     def lookup(self, path: str, side: Side, line: int) -> Position | None:
         return self._index.get((path, side, line))

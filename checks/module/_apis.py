@@ -186,11 +186,6 @@ def has_putter_call(text: str) -> bool:
     return any(h in text for h in PUTTER_HINTS) and PUTTER_NAMES.search(text) is not None
 
 
-def putters_for(getter: str) -> tuple[str, ...]:
-    api = BY_GETTER.get(getter)
-    return api.putters if api else ()
-
-
 def is_putter(name: str) -> bool:
     return name in PUTTERS
 

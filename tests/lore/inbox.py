@@ -14,7 +14,6 @@ no Date, ...), so deliver() verifies that each Message-Id was actually stored.
 
 from __future__ import annotations
 
-import gzip
 import os
 import shutil
 import signal
@@ -103,10 +102,6 @@ class PublicInbox:
         """kill -HUP after an index change; wait until `msgid` is served."""
         os.kill(self.pid(), signal.SIGHUP)
         self._wait(f"{self.url}/{urllib.parse.quote(msgid)}/raw" if msgid else f"{self.url}/")
-
-    def thread_mbox(self, msgid: str) -> bytes:
-        with urllib.request.urlopen(f"{self.url}/{urllib.parse.quote(msgid)}/t.mbox.gz", timeout=10) as r:
-            return gzip.decompress(r.read())
 
     def pid(self) -> int:
         return int(self.pidfile.read_text().strip())
