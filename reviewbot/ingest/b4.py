@@ -22,6 +22,10 @@ import types
 from email.message import EmailMessage
 from typing import ClassVar
 
+from reviewbot.diffparse import DiffError, find_diff, parse_diff_lenient
+from reviewbot.errors import InputError
+from reviewbot.model import Patch, Series
+
 
 class _Deferred(types.ModuleType):
     """A module that runs its code at the first use of one of its names.
@@ -32,14 +36,16 @@ class _Deferred(types.ModuleType):
     Python 3.11 the `import dkim` statement itself reads the module's __spec__, which makes a
     LazyLoader module load at once.  The dunder attributes the import system reads are set
     eagerly here; any other name loads the real module, under a lock (service threads).
-    requests and liblore.node cannot be deferred: b4 evaluates `requests.Session` and
-    `liblore.LoreNode` in annotations at import, and liblore's __init__ imports its node.
+    requests (with urllib3, charset_normalizer, idna: ~60 ms) is deferred too, see
+    _Annotation.  liblore.node is not: b4 evaluates `liblore.LoreNode` at import.
     """
 
     _lock = threading.RLock()
     _loading: ClassVar[set[str]] = set()
 
     def __getattr__(self, name: str):
+        if _Annotation.thread == threading.get_ident() and type(self) is _Deferred and name in _Annotation.names:
+            return _Annotation.stand_in(self.__name__, name)
         with _Deferred._lock:
             if type(self) is _Deferred:
                 if self.__name__ in _Deferred._loading:  # its own code asks: really missing
@@ -64,14 +70,29 @@ def _defer(name: str) -> None:
     sys.modules[name] = module
 
 
-for _name in ("dkim", "patatt"):
+class _Annotation:
+    """b4 names `requests.Session` in three annotations that Python evaluates while b4 is
+    imported (`REQSESSION: Optional[requests.Session]`, two return types); nothing else of
+    requests runs then.  While `import b4` runs, and only in the thread that runs it, those
+    names of a deferred module answer with an inert class named like them, left in b4's
+    __annotations__; any other name, or the same name anywhere else, loads the real module."""
+
+    thread: int | None = None
+    names = frozenset({"Session"})
+
+    @staticmethod
+    def stand_in(module: str, name: str) -> type:
+        return type(name, (), {"__module__": module, "__doc__": "annotation only (reviewbot)"})
+
+
+for _name in ("dkim", "patatt", "requests"):
     _defer(_name)
 
-import b4  # after the deferred modules
-
-from reviewbot.diffparse import DiffError, find_diff, parse_diff_lenient
-from reviewbot.errors import InputError
-from reviewbot.model import Patch, Series
+_Annotation.thread = threading.get_ident()
+try:
+    import b4  # after the deferred modules
+finally:
+    _Annotation.thread = None
 
 _SYNTHETIC = "@reviewbot.invalid"
 logging.getLogger("b4").setLevel(logging.CRITICAL + 1)  # b4 logs to stderr; we report in notes

@@ -3,9 +3,10 @@
 Each case runs `reviewbot ...` in a fresh interpreter and lists sys.modules afterwards, so a
 heavy import that sneaks back into the start-up of `review --format json`, `--version` or
 `--help` fails here.  The service stack (FastAPI, SQLAlchemy, ...), Jinja2 (only text and
-SARIF render templates) and b4's attestation stack (dkim -> dnspython, PyNaCl; patatt),
-which reviewbot.ingest.b4 defers, must stay out.  `requests` cannot: b4 0.16 evaluates
-`requests.Session` in annotations at import, and liblore's __init__ imports its HTTP node.
+SARIF render templates), b4's attestation stack (dkim -> dnspython, PyNaCl; patatt) and
+`requests` (with urllib3), which reviewbot.ingest.b4 defers, must stay out of a review of a
+local file; a Message-Id fetch loads requests (tests/lore run those against a real
+public-inbox).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tests.cli.clirun import ROOT
 PATCH = "tests/data/report/zram-sysfs-self-pin.patch"
 SERVICE = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "huey", "redis", "prometheus_client")
 ATTESTATION = ("dns", "nacl")  # what `import dkim` pulls in
+HTTP = ("urllib3", "charset_normalizer", "idna")  # what `import requests` pulls in
 
 _PROBE = """
 import json, os, sys
@@ -31,7 +33,7 @@ try:
 except SystemExit as exc:  # --version, --help
     rc = exc.code
 sys.stdout = real
-executed = [n for n in ("dkim", "patatt")  # reviewbot.ingest.b4._Deferred until first used
+executed = [n for n in ("dkim", "patatt", "requests")  # reviewbot.ingest.b4._Deferred until used
             if n in sys.modules and type(sys.modules[n]).__name__ != "_Deferred"]
 import gc
 print(json.dumps({"rc": rc, "modules": sorted(sys.modules), "executed": executed, "gc": gc.get_threshold()}))
@@ -53,8 +55,8 @@ def test_json_review_imports_no_jinja2_service_or_attestation_stack():
     result = _imports("review", PATCH, "--format", "json")
     assert result["rc"] in (0, 1)
     assert "b4" in result["modules"] and "reviewbot.report.jsonout" in result["modules"]  # it did review
-    assert _present(result, SERVICE + ATTESTATION + ("jinja2", "git")) == []
-    assert result["executed"] == []  # dkim and patatt sit in sys.modules unexecuted
+    assert _present(result, SERVICE + ATTESTATION + HTTP + ("jinja2", "git")) == []
+    assert result["executed"] == []  # dkim, patatt and requests sit in sys.modules unexecuted
     assert _present(result, ("reviewbot.commands",)) == ["reviewbot.commands", "reviewbot.commands.review"]
     assert result["gc"] == [50_000, 20, 20]  # pipeline.batch_gc(): a batch command
 
@@ -86,3 +88,23 @@ def test_help_lists_every_command_without_their_dependencies():
     assert {f"reviewbot.commands.{c.replace('-', '_')}" for c in COMMANDS} <= set(result["modules"])
     assert _present(result, SERVICE + ATTESTATION + ("b4", "requests", "jinja2", "git", "reviewbot.checks",
                                                       "reviewbot.ingest")) == []
+
+
+_ANNOTATIONS = """
+import sys, typing
+import reviewbot.ingest.b4  # noqa: F401
+import b4
+deferred = type(sys.modules["requests"]).__name__
+hint = typing.get_type_hints(b4.get_requests_session)["return"]
+session = b4.get_requests_session()  # the first real use loads requests
+import requests
+print(deferred, hint.__name__, type(sys.modules["requests"]).__name__,
+      isinstance(session, requests.Session), b4.requests.Session is requests.Session)
+"""
+
+
+def test_requests_loads_at_first_use_and_annotations_stay_inert():
+    proc = subprocess.run([sys.executable, "-c", _ANNOTATIONS], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["_Deferred", "Session", "module", "True", "True"]
