@@ -20,7 +20,7 @@ Two ways in, both through GitPython, both falling back to hunk context with a no
 
 When git applied a patch at other lines than the mail says (offsets, a 3-way merge), the
 checks get the diff as git applied it, so that every line number agrees with the images; the
-notes say that line numbers then refer to the tree.
+notes say so, and the findings are moved back to the lines of the diff as posted.
 
 What a check receives (``reviewbot.context.Context``, mode ``"tree"``):
 
@@ -68,7 +68,7 @@ from reviewbot import engine
 from reviewbot.context import Context, FileImages
 from reviewbot.diffparse import DiffError, parse_diff_lenient
 from reviewbot.errors import InputError
-from reviewbot.model import FileDiff, Patch, Review, Series
+from reviewbot.model import FileDiff, Patch, Review, Series, Side
 
 MAX_EXTRA_FILE = 256 * 1024
 MAX_EXTRA_TOTAL = 2 * 1024 * 1024
@@ -222,15 +222,70 @@ def _review_applied(series: Series, repo, tree_dir: str, checks) -> Review:
             applied = _as_applied(repo, reader, patch, snap, post)
             if applied is not patch:
                 patches[i] = applied
-                notes.append(f"patch {patch.index} applied at other lines than the mail shows: "
-                             f"its line numbers refer to the tree at {_short(base)}")
+                notes.append(f"patch {patch.index} applied at other lines than the mail shows "
+                             f"(tree {_short(base)}); findings point at the lines of the mail")
             contexts[patch.index] = _context(reader, applied, snap, post, text, {"tree.base": base})
             snap = post
-    if any(a is not b for a, b in zip(patches, series.patches)):
+    originals = {b.index: (b, a) for a, b in zip(patches, series.patches) if a is not b}
+    if originals:
         series = replace(series, patches=tuple(patches))
     hunks = Context(series_text=text)
-    return engine.review(series, context_for=lambda p: contexts.get(p.index, hunks), checks=checks,
-                         context_mode="tree" if contexts else "hunks", notes=notes)
+    review = engine.review(series, context_for=lambda p: contexts.get(p.index, hunks), checks=checks,
+                           context_mode="tree" if contexts else "hunks", notes=notes)
+    return _as_posted(review, originals)
+
+
+def _line_maps(applied: FileDiff, posted: FileDiff) -> dict[bool, dict[int, int]]:
+    """For each side (True: new), the applied diff's line numbers -> the posted diff's.
+
+    The two diffs show the same change; git may have applied it at an offset (or merged it in
+    3-way), so the lines are paired by content, in order (difflib), not by position.
+    """
+    import difflib
+
+    maps: dict[bool, dict[int, int]] = {}
+    for new in (True, False):
+        def side(fd: FileDiff):
+            lines = [ln for ln in fd.lines() if ln.kind != ("-" if new else "+")]
+            return [(ln.kind, ln.text.strip()) for ln in lines], [ln.new_no if new else ln.old_no for ln in lines]
+        a_keys, a_nos = side(applied)
+        b_keys, b_nos = side(posted)
+        pairs: dict[int, int] = {}
+        for block in difflib.SequenceMatcher(None, a_keys, b_keys, autojunk=False).get_matching_blocks():
+            for k in range(block.size):
+                if a_nos[block.a + k] and b_nos[block.b + k]:
+                    pairs[a_nos[block.a + k]] = b_nos[block.b + k]
+        maps[new] = pairs
+    return maps
+
+
+def _posted_line(line: int, pairs: dict[int, int]) -> int:
+    """`line` in the posted diff: its pair, else shifted like the nearest paired line."""
+    if line in pairs or not pairs:
+        return pairs.get(line, line)
+    near = min(pairs, key=lambda n: abs(n - line))
+    return line + pairs[near] - near
+
+
+def _as_posted(review: Review, originals: dict[int, tuple[Patch, Patch]]) -> Review:
+    """Findings of patches git applied at other lines, moved back to the mail's lines."""
+    if not originals:
+        return review
+    maps: dict[tuple[int, str], dict[bool, dict[int, int]]] = {}
+    for index, (posted, applied) in originals.items():
+        by_path = {fd.path: fd for fd in posted.files}
+        for fd in applied.files:
+            if fd.path in by_path and fd is not by_path[fd.path]:
+                maps[(index, fd.path)] = _line_maps(fd, by_path[fd.path])
+    findings = []
+    for f in review.findings:
+        m = maps.get((f.patch_index, f.path))
+        if m is not None and f.line is not None:
+            f = replace(f, line=_posted_line(f.line, m[f.side is Side.NEW]))
+        findings.append(f)
+    posted = {i: p for i, (p, _) in originals.items()}
+    series = replace(review.series, patches=tuple(posted.get(p.index, p) for p in review.series.patches))
+    return replace(review, series=series, findings=tuple(findings))
 
 
 def _git_error(exc) -> str:
