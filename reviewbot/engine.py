@@ -6,6 +6,7 @@ import logging
 from dataclasses import replace
 from typing import Callable, Iterable
 
+from reviewbot import novelty
 from reviewbot.context import Context
 from reviewbot.model import Finding, Patch, Review, Scope, Series, Side
 from reviewbot.registry import CheckModule, all_checks
@@ -56,6 +57,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
             continue
         ctx = context_for(patch) if context_for else default_ctx
         triggered = _Triggers(patch, ctx)
+        views = None
         for mod in checks:
             if mod.RULE.scope is Scope.SERIES or not triggered(getattr(mod, "TRIGGER", None)):
                 continue
@@ -66,9 +68,11 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
                 run_notes.append(f"internal: {mod.RULE.id} failed on patch {patch.index}: "
                                  f"{exc.__class__.__name__}: {exc}")
                 continue
+            produced = [f for f in produced if _anchorable(patch, f)]
+            if produced:
+                views = views or novelty.Views(patch, ctx)
+                produced = novelty.introduced(patch, produced, views, _contained(mod))
             for f in produced:
-                if not _anchorable(patch, f):
-                    continue
                 findings.append(replace(f, patch_index=patch.index, patch_msgid=patch.msgid,
                                         patch_subject=patch.subject))
     for mod in checks:
@@ -83,6 +87,18 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     result = Review(series=series, context=context_mode, findings=tuple(findings), notes=tuple(run_notes))
     from reviewbot import suppress  # author-side directives (DESIGN.md §7)
     return suppress.apply(result)
+
+
+def _contained(mod: CheckModule):
+    """mod.check for the novelty views: a crash there keeps the rule's findings (nothing to
+    compare them with) and is logged, never lost."""
+    def run(patch: Patch, ctx: Context) -> list[Finding]:
+        try:
+            return list(mod.check(patch, ctx))
+        except Exception:
+            log.exception("check %s crashed on a novelty view of %s", mod.RULE.id, patch.subject)
+            return []
+    return run
 
 
 class _Triggers:
