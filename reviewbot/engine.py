@@ -28,6 +28,18 @@ def _anchorable(patch: Patch, f: Finding) -> bool:
     return False
 
 
+def _hunk_of(patch: Patch, f: Finding) -> tuple | None:
+    """(path, hunk number) of the hunk a finding sits in."""
+    for fd in patch.files:
+        if f.path not in (fd.path, fd.old_path):
+            continue
+        for i, h in enumerate(fd.hunks):
+            start, n = (h.old_start, h.old_len) if f.side is Side.OLD else (h.new_start, h.new_len)
+            if f.line is not None and start <= f.line < start + max(n, 1):
+                return (fd.path, i)
+    return None
+
+
 def select_checks(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[CheckModule, ...]:
     sel = {s.upper() for s in select} | {s.lower() for s in select}
     ign = {s.upper() for s in ignore} | {s.lower() for s in ignore}
@@ -57,24 +69,40 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
             continue
         ctx = context_for(patch) if context_for else default_ctx
         triggered = _Triggers(patch, ctx)
-        views = None
+        # Tree mode adds to what the hunks show: a rule also runs on the hunks alone, and what
+        # it finds there stands unless the rule decides from tree facts (TREE_VERDICT).
+        contexts = [(ctx, triggered)]
+        if ctx.has_tree:
+            contexts.append((default_ctx, _Triggers(patch, default_ctx)))
+        views: dict[int, novelty.Views] = {}
         for mod in checks:
-            if mod.RULE.scope is Scope.SERIES or not triggered(getattr(mod, "TRIGGER", None)):
+            if mod.RULE.scope is Scope.SERIES:
                 continue
-            try:
-                produced = list(mod.check(patch, ctx))
-            except Exception as exc:  # a check bug must not lose the other checks' results
-                log.exception("check %s crashed on %s", mod.RULE.id, patch.subject)
-                run_notes.append(f"internal: {mod.RULE.id} failed on patch {patch.index}: "
-                                 f"{exc.__class__.__name__}: {exc}")
-                continue
-            produced = [f for f in produced if _anchorable(patch, f)]
-            if produced:
-                views = views or novelty.Views(patch, ctx)
-                produced = novelty.introduced(patch, produced, views, _contained(mod))
-            for f in produced:
-                findings.append(replace(f, patch_index=patch.index, patch_msgid=patch.msgid,
-                                        patch_subject=patch.subject))
+            seen: set = set()
+            hunks_seen: set = set()  # the hunks the tree's run found something in
+            for c, trig in contexts[:1] if getattr(mod, "TREE_VERDICT", False) else contexts:
+                if not trig(getattr(mod, "TRIGGER", None)):
+                    continue
+                try:
+                    produced = list(mod.check(patch, c))
+                except Exception as exc:  # a check bug must not lose the other checks' results
+                    log.exception("check %s crashed on %s", mod.RULE.id, patch.subject)
+                    run_notes.append(f"internal: {mod.RULE.id} failed on patch {patch.index}: "
+                                     f"{exc.__class__.__name__}: {exc}")
+                    continue
+                produced = [f for f in produced if _anchorable(patch, f)]
+                if produced:
+                    v = views.setdefault(id(c), novelty.Views(patch, c))
+                    produced = novelty.introduced(patch, produced, v, _contained(mod))
+                for f in produced:
+                    where, hunk = (f.path, f.line, f.side), _hunk_of(patch, f)
+                    if where in seen or (c is not ctx and hunk in hunks_seen):
+                        continue  # the tree's finding there says it (better)
+                    seen.add(where)
+                    if c is ctx:
+                        hunks_seen.add(hunk)
+                    findings.append(replace(f, patch_index=patch.index, patch_msgid=patch.msgid,
+                                            patch_subject=patch.subject))
     for mod in checks:
         if mod.RULE.scope is not Scope.SERIES:
             continue

@@ -364,6 +364,42 @@ def _lines_agree(fd: FileDiff, pre: str | None, post: str | None) -> bool:
     return True
 
 
+def _find(lines: list[str], block: list[str], near: int) -> int | None:
+    """0-based start of `block` in `lines`, searching outward from `near` (as git apply does)."""
+    if not block:
+        return max(0, min(near, len(lines)))
+    for d in range(len(lines) + 1):
+        for at in ((near - d, near + d) if d else (near,)):
+            if 0 <= at <= len(lines) - len(block) and lines[at:at + len(block)] == block:
+                return at
+        if near - d < 0 and near + d > len(lines):
+            break
+    return None
+
+
+def _shifted(fd: FileDiff, pre: str | None, post: str | None) -> FileDiff | None:
+    """`fd` with each hunk renumbered to where its lines are in the images, when they are there
+    unchanged (git applied it at an offset); None when they are not (a 3-way merge)."""
+    if pre is None or post is None:
+        return None
+    old = [ln.rstrip("\r") for ln in pre.split("\n")]
+    new = [ln.rstrip("\r") for ln in post.split("\n")]
+    hunks = []
+    for h in fd.hunks:
+        o = _find(old, [ln.text for ln in h.lines if ln.kind != "+"], max(h.old_start - 1, 0))
+        n = _find(new, [ln.text for ln in h.lines if ln.kind != "-"], max(h.new_start - 1, 0))
+        if o is None or n is None:
+            return None
+        lines, on, nn = [], o + 1, n + 1
+        for ln in h.lines:
+            lines.append(replace(ln, old_no=on if ln.kind != "+" else None, new_no=nn if ln.kind != "-" else None))
+            on += ln.kind != "+"
+            nn += ln.kind != "-"
+        hunks.append(replace(h, old_start=o + 1 if h.old_len else o, new_start=n + 1 if h.new_len else n,
+                             lines=tuple(lines)))
+    return replace(fd, hunks=tuple(hunks))
+
+
 def _as_applied(repo, reader: "_Reader", patch: Patch, pre: _Snap, post: _Snap) -> Patch:
     """`patch` itself when its line numbers fit the images, else the diff git made of it."""
     files = []
@@ -372,8 +408,17 @@ def _as_applied(repo, reader: "_Reader", patch: Patch, pre: _Snap, post: _Snap) 
         old_path = fd.old_path or fd.path
         a = None if fd.is_new else reader.blob_id(pre, old_path)
         b = None if fd.is_deleted else reader.blob_id(post, fd.path)
-        if fd.is_binary or a is None or b is None or _lines_agree(fd, reader.text(pre, old_path), reader.text(post, fd.path)):
+        if fd.is_binary or a is None or b is None:
             files.append(fd)
+            continue
+        pre_text, post_text = reader.text(pre, old_path), reader.text(post, fd.path)
+        if _lines_agree(fd, pre_text, post_text):
+            files.append(fd)
+            continue
+        moved = _shifted(fd, pre_text, post_text)
+        if moved is not None:  # applied at an offset: the same hunks, renumbered
+            files.append(moved)
+            changed = True
             continue
         raw = repo.git.diff(a, b, "--no-color", "--no-ext-diff", stdout_as_string=False).decode("utf-8", "replace")
         at = raw.find("\n@@")

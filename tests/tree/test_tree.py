@@ -21,7 +21,10 @@ SPY = Rule.from_doc("Records what the checks are given.", id="TST001", slug="spy
 
 
 class Spy:
-    """A check module that records (patch, context) and finds nothing."""
+    """A check module that records (patch, context) and finds nothing (in tree mode it is run
+    with the tree's context only, not also on the hunks alone)."""
+
+    TREE_VERDICT = True
 
     def __init__(self):
         self.seen = []
