@@ -26,6 +26,9 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data" / "refs.tsv"
 
 _ARG = re.compile(r"^arg(\d+)")
+_PAREN = re.compile(r"\([^()]*\)")
+_SHORT_PUTS = frozenset({"fput", "fdput", "kfree"})
+_CLEANUP = frozenset({"__free", "no_free_ptr", "return_ptr"})  # scope-based release, not calls
 _DROPS = re.compile(r"drops arg(\d+)")
 
 
@@ -126,7 +129,17 @@ def releases(name: str) -> tuple[str, ...]:
     r = get(name)
     if r is None or r.kind == "putter":
         return ()
-    return tuple(c for alt in r.release for c in re.split(r"[+ ]", alt) if re.fullmatch(r"\w+", c))
+    out: list[str] = []
+    for alt in r.release:  # "of_node_put(child) only when ...", "mdiobus_unregister then mdiobus_free"
+        prose, prev = alt, None
+        while prose != prev:  # innermost first: "(if spi_add_device() failed)"
+            prev, prose = prose, _PAREN.sub(" ", prose)
+        for w in re.findall(r"[A-Za-z_]\w*", prose):
+            other = get(w)
+            if ("_" in w or w in _SHORT_PUTS) and w not in out and w not in _CLEANUP and \
+                    (other is None or other.kind == "putter"):
+                out.append(w)
+    return tuple(out)
 
 
 def is_putter(name: str) -> bool:
