@@ -20,21 +20,28 @@ it when done") and the iterators' own comments say so; `scripts/coccinelle/itera
 for_each_child.cocci` exists for this bug.
 
 ## Example
-```c
-	for_each_child_of_node(np, child) {
-		if (of_device_is_compatible(child, "foo,bar"))
-			break;
-	}
+```diff
+ 	for_each_child_of_node(np, child) {
+ 		ret = foo_add(child);
+-		if (ret) {
+-			of_node_put(child);
++		if (ret)
+ 			break;
+-		}
+ 	}
 ```
 
 ## Use instead
-```c
-	for_each_child_of_node_scoped(np, child) {
-		if (of_device_is_compatible(child, "foo,bar"))
-			break;
-	}
+```diff
+-	for_each_child_of_node(np, child) {
++	for_each_child_of_node_scoped(np, child) {
+ 		ret = foo_add(child);
+ 		if (ret)
+ 			break;
+ 	}
 ```
-or `of_node_put(child);` before the `break` (and after using the node past the loop).
+or keep `of_node_put(child);` before the `break` (and put it after using the node past the
+loop).
 
 ## Known problems
 The loop must be visible in the hunk (its header and the exit).  One finding per loop, at its
@@ -161,7 +168,8 @@ def _mentions_put(text: str, var: str, puts: tuple[str, ...]) -> bool:
 
 
 def _dropped_or_handed_on(code: list[str], header: int, at: int, var: str, puts: tuple[str, ...]) -> bool:
-    """A put of `var`, or a hand-off of it, between the exit and the top of its block."""
+    """A put of `var`, or a hand-off of it (stored: `np = child;`, or a new reference taken:
+    `of_node_get(child)`), between the exit and the top of its block."""
     v = re.escape(var)
     if re.search(r"\breturn\b.*\b%s\b" % v, code[at]):
         return True
@@ -172,7 +180,9 @@ def _dropped_or_handed_on(code: list[str], header: int, at: int, var: str, puts:
             depth += text.count("}") - text.count("{")
             if depth < 0:
                 break
-        if _mentions_put(text, var, puts) or re.search(r"[^=!<>]=\s*(?:\w+\s*\(\s*)?%s\b" % v, text) or \
+        if _mentions_put(text, var, puts) or re.search(r"[^=!<>]=\s*%s\s*;" % v, text) or \
+                re.search(r"\b(\w+)\s*\(\s*%s\s*\)" % v, text) and any(
+                    kapi.takes_ref(c) for c in re.findall(r"\b(\w+)\s*\(\s*%s\s*\)" % v, text)) or \
                 re.search(r"\bno_free_ptr\s*\(\s*%s\s*\)" % v, text):
             return True
     return False
