@@ -21,9 +21,20 @@ sys.path.insert(0, str(ROOT))
 from reviewbot import evaluate, pipeline  # noqa: E402
 
 
+RESULTS: dict[tuple, list] = {}
+
+
 def score(corpus: Path, tree: str | None, split: str | None, applies: bool) -> dict:
     results = evaluate.run(corpus, tree=tree, split=split, applies=applies)
+    RESULTS[(str(corpus), tree, split, applies)] = results
     return evaluate.summary(results, include_unsure=True)
+
+
+def tree_below_hunk(corpus: Path, tree: str, split: str) -> list[str]:
+    """Positives hunk mode detects and tree mode does not (the property: none)."""
+    hunk = {r.id: r for r in RESULTS[(str(corpus), None, split, True)]}
+    return [r.id for r in RESULTS[(str(corpus), tree, split, True)]
+            if r.kind == "positive" and hunk[r.id].ok and not r.ok]
 
 
 def noise(mbox: Path) -> dict:
@@ -78,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     for t in tags:
         print(f"{t:<24}" + "".join(f"{cell(cols[n], t):>{width}}" for n in names))
     print(f"\nnoise: {nz['findings']} findings on {nz['patches']} patches = {nz['per_100']:.2f} per 100 patches")
+    if args.tree:
+        for split in ("tune", "holdout"):
+            below = tree_below_hunk(corpus / "mined", args.tree, split)
+            names = ", ".join(below) if split == "tune" else f"{len(below)} (names hidden)"
+            print(f"tree mode below hunk mode ({split}): {names if below else 'none'}")
     return 0
 
 
