@@ -171,7 +171,7 @@ def _message(resp: httpx.Response) -> str:
     except ValueError:
         return resp.text[:200]
     if isinstance(data, dict):
-        msg = data.get("message") or data.get("error") or ""
+        msg = data.get("message") or data.get("error") or data.get("detail") or ""  # detail: patchwork
         if isinstance(msg, (dict, list)):
             msg = str(msg)
         errs = data.get("errors")

@@ -218,6 +218,9 @@ class FakePatchwork:
         try:
             openapi().validate_request(req)
         except Exception as exc:  # noqa: BLE001 - a request outside the description is a test failure
+            if "Security" in exc.__class__.__name__:  # no credentials of a described kind: patchwork's 403
+                return 403, {"content-type": "application/json"}, \
+                    json.dumps({"detail": "Authentication credentials were not provided."}).encode()
             with self.lock:
                 self.violations.append(f"{method} {target}: request: {exc}")
             return 400, {"content-type": "application/json"}, json.dumps({"detail": str(exc)[:500]}).encode()
