@@ -7,6 +7,7 @@ posts nothing).  The token comes from $REVIEWBOT_PATCHWORK_TOKEN (``Authorizatio
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Sequence, TextIO
 
@@ -32,6 +33,8 @@ def run(reviews: Sequence[Review], url: str, project: str | None, post: bool, in
     token = os.environ.get(TOKEN_ENV, "")
     if post and not token:
         raise InputError("--post", f"no patchwork token: set ${TOKEN_ENV}")
+    # the HTTP client logs its retries and failures; here a failure is the one-line error below
+    logging.getLogger("reviewbot.forge.http").addHandler(logging.NullHandler())
     client = Patchwork(url, token, project=project)
     try:
         for review in reviews:
