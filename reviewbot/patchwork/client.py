@@ -22,6 +22,10 @@ API = "/api/1.3"
 POST_ATTEMPTS = 5
 
 
+class NoToken(ForgeError):
+    """Posting needs a token and none is configured."""
+
+
 class Patchwork:
     def __init__(self, url: str, token: str = "", *, project: str | None = None,
                  transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep,
@@ -62,8 +66,8 @@ class Patchwork:
         """The patch has ``check`` afterwards: (posted now, the check as patchwork has it).
         Raises ForgeError when patchwork refuses (4xx) or keeps failing."""
         if not self.token:
-            raise ForgeError("POST", f"{self.url}{API}/patches/{patch_id}/checks/", 0,
-                             "no patchwork token: set it in the environment")
+            raise NoToken("POST", f"{self.url}{API}/patches/{patch_id}/checks/", 0,
+                          "no patchwork token: set it in the environment")
         for attempt in range(POST_ATTEMPTS):
             found = self.existing(patch_id, check)
             if found is not None:

@@ -24,7 +24,7 @@ from reviewbot.forge.queue import claimer_dead, process_owner
 from reviewbot.model import Finding, Series
 from reviewbot.patchwork import tables as PT
 from reviewbot.patchwork.checks import Check, check_for
-from reviewbot.patchwork.client import Patchwork
+from reviewbot.patchwork.client import NoToken, Patchwork
 from reviewbot.watch import tables as T
 from reviewbot.watch.faults import crash_point
 
@@ -111,23 +111,25 @@ def flush(fw: "Follower", job_id: int | None = None, client: Patchwork | None = 
     client = client or fw.patchwork or _client(fw)
     try:
         for row in rows:
-            _one(fw, client, row)
+            if not _one(fw, client, row):
+                break  # patchwork is down (the client retried): the rest waits for the next round
     finally:
         if own:
             client.close()
 
 
-def _one(fw: "Follower", client: Patchwork, row) -> None:
+def _one(fw: "Follower", client: Patchwork, row) -> bool:
+    """Handle one row; False when patchwork did not answer or answered 5xx (after retries)."""
     now = fw.now()
     if not _set(fw, row.id, expect="queued", status="posting", claimed_by=process_owner(), claimed_at=now):
-        return  # another process took it, or the series was given up meanwhile
+        return True  # another process took it, or the series was given up meanwhile
     try:
         patch_id = row.patch_id
         if patch_id is None:
             found = client.patches(row.patch_msgid)
             if not found:
                 _not_there(fw, row, now)
-                return
+                return True
             patch_id = int(found[0]["id"])
             _set(fw, row.id, patch_id=patch_id)
         check = Check(row.state, row.description, row.target_url, row.context)
@@ -140,7 +142,9 @@ def _one(fw: "Follower", client: Patchwork, row) -> None:
                     ", giving up" if status == "failed" else "", f"{exc.__class__.__name__}: {exc}")
         _set(fw, row.id, status=status, attempts=attempts, last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
              not_before=now + backoff(attempts))
-        return
+        down = isinstance(exc, httpx.HTTPError) or isinstance(exc, ForgeError) and not isinstance(exc, NoToken) \
+            and (exc.status == 0 or exc.status >= 500)
+        return not down
     _set(fw, row.id, status="posted" if posted else "found", check_id=got.get("id"), done_at=fw.now())
     if posted:
         fw.stats.checks += 1
@@ -149,6 +153,7 @@ def _one(fw: "Follower", client: Patchwork, row) -> None:
         fw.stats.checks_found += 1
         log.info("list=%s check on patch %d <%s> was there already (posted before a restart)",
                  fw.p.name, patch_id, row.patch_msgid)
+    return True
 
 
 def _not_there(fw: "Follower", row, now: float) -> None:

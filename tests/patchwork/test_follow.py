@@ -117,7 +117,8 @@ def test_a_series_patchwork_never_shows_is_given_up_with_a_log_line(tmp_path, ma
         rounds += 1
         assert rounds < 20, "never given up"
         make_follower(tmp_path / "inbox").run_once()
-    assert 24 <= rounds * 3 < 27 and len(patchwork.requests) == 2 + 2 * rounds
+    assert 24 <= rounds * 3 < 27
+    assert len(patchwork.requests) == 2 + 2 * rounds - 1  # the last round drops the series at its first patch
     (line,) = [r.getMessage() for r in caplog.records if "never showed" in r.getMessage()]
     assert f"series <never-v1-0@example.org> v1" in line and "never showed 2 of its patches in 24 h" in line
     looked = len(patchwork.requests)
@@ -182,3 +183,21 @@ def test_state_and_description_from_the_findings(findings, state):
     assert c.description == {"success": "no findings", "warning": "MOD001 x1",
                              "fail": "MOD001 x1, MOD002 x1"}[state]
     assert check_for([], "https://x.example/" + "a" * 200).target_url is None  # patchwork keeps 200 chars
+
+
+def test_patchwork_down_costs_one_attempt_per_round_and_the_checks_wait(tmp_path, make_follower, patchwork, clock):
+    mails, (p1, p2) = series("down")
+    publish(tmp_path / "inbox", patchwork, mails, clock.t)
+    host = patchwork.url
+    patchwork.stop()  # nothing listens on its port now
+    st = make_follower(tmp_path / "inbox").run_once()
+    assert (st.series, st.checks, st.check_errors) == (1, 0, 1)  # the second row was not tried
+    fw = make_follower(tmp_path / "inbox")
+    assert [(r.status, r.attempts) for r in rows(fw)] == [("queued", 1), ("queued", 0)]
+    assert "ConnectError" in rows(fw)[0].last_error or "onnect" in rows(fw)[0].last_error
+    patchwork.start()
+    fw = make_follower(tmp_path / "inbox", patchwork=PatchworkTarget(url=patchwork.url, project="testlist"))
+    fw.patchwork = Patchwork(patchwork.url, FakePatchwork.TOKEN, project="testlist", sleep=lambda s: None)
+    clock.t += backoff(1)
+    assert fw.run_once().checks == 2 and patchwork.url != host
+    assert [len(v) for v in patchwork.all_checks().values()] == [1, 1]
