@@ -18,7 +18,7 @@ from reviewbot.service.app import Service
 from reviewbot.watch import tables as W
 from reviewbot.watch.follow import Follower
 from reviewbot.watch.policy import list_policy
-from tests.patchwork.fake import DATA, FakePatchwork
+from tests.patchwork.fake import DATA
 from tests.server_thread import serving
 from tests.watch.mails import Epoch
 
