@@ -35,6 +35,11 @@ def add_parser(sub):
     p.add_argument("--terse", action="store_true", help="text: one 'FILE:LINE: LEVEL:RULE: message' "
                    "line per finding (checkpatch --terse); notes go to stderr unless -q")
     p.add_argument("--emacs", action="store_true", help="text: 'FILE:LINE: ' before each finding (checkpatch --emacs)")
+    p.add_argument("--patchwork", metavar="URL", help="print the patchwork check each patch would get "
+                   "(context reviewbot) instead of the report")
+    p.add_argument("--patchwork-project", metavar="NAME", help="with --patchwork: only patches of this project")
+    p.add_argument("--post", action="store_true", help="with --patchwork: post the checks the patches do not "
+                   "have yet (token from $REVIEWBOT_PATCHWORK_TOKEN)")
     return p
 
 
@@ -48,6 +53,8 @@ def run(args) -> int:
     opts = pipeline.Options(tree=args.tree, git_repo=(args.repo or ".") if args.git_range is not None else None,
                             revision=args.revision, midmask=args.midmask,
                             select=tuple(args.select), ignore=tuple(args.ignore))
+    if (args.post or args.patchwork_project) and not args.patchwork:
+        raise InputError("review", "--post and --patchwork-project go with --patchwork URL")
     reporter = importlib.import_module(f"reviewbot.report.{_REPORTER[args.format]}")
     errors: list[InputError] = []
     all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
@@ -57,7 +64,7 @@ def run(args) -> int:
         review = pipeline.review_series(series, opts)
         if review.shown(include_low=args.all):
             found = True
-        if args.format in _WHOLE_RUN:
+        if args.format in _WHOLE_RUN or args.patchwork:
             reviews.append(review)
             continue
         if args.format == "json":
@@ -70,7 +77,11 @@ def run(args) -> int:
             for note in review.notes if args.terse and not args.quiet else ():
                 print(f"reviewbot: note: {note}", file=sys.stderr)
         sys.stdout.write(out)
-    if args.format in _WHOLE_RUN:
+    if args.patchwork:
+        from reviewbot.patchwork import byhand
+
+        byhand.run(reviews, args.patchwork, args.patchwork_project, args.post, args.all, sys.stdout)
+    elif args.format in _WHOLE_RUN:
         sys.stdout.write(reporter.format_reviews(reviews, args.all))
     for exc in errors:  # damaged threads of an mbox: reported, the rest was reviewed
         print(f"reviewbot: {exc}", file=sys.stderr)
