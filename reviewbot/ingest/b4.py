@@ -3,7 +3,8 @@
 Mail in, Series out: local mbox bytes go through b4.mailsplit_bytes(), a Message-Id or lore
 URL through b4.get_pi_thread_by_msgid(); LoreMailbox.get_series() decides revision, cover
 letter and completeness.  We never thread mail ourselves beyond bucketing an mbox by the
-thread root named in its headers, so that an mbox of unrelated patches gives one series each.
+thread root named in its headers, so that an mbox of unrelated patches gives one series each,
+and joining unthreaded `git format-patch` output into its series (ingest/grouping.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import ClassVar
 
 from reviewbot.diffparse import DiffError, find_diff, parse_diff_lenient
 from reviewbot.errors import InputError
+from reviewbot.ingest import grouping
 from reviewbot.model import Patch, Series
 
 
@@ -265,7 +267,7 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     if not data.strip():
         raise InputError(source, "empty input")
     try:
-        msgs = b4.mailsplit_bytes(_as_mbox(data))
+        msgs = b4.mailsplit_bytes(_as_mbox(grouping.separate(data)))
     except Exception as exc:
         raise InputError(source, f"cannot split mail: {_one_line(exc)}") from None
     _parse_headers_once(msgs)
@@ -292,6 +294,11 @@ def _thread_root(msg: EmailMessage) -> str:
     return b4.LoreMessage.get_clean_msgid(msg) or ""
 
 
+def _subject_info(subject: str) -> tuple[int, int, int, bool]:
+    lsub = b4.LoreSubject(subject)
+    return lsub.revision, lsub.counter, lsub.expected, lsub.reply
+
+
 def series_from_messages(msgs: list[EmailMessage], source: str, revision: int | None = None,
                          errors: list[InputError] | None = None) -> list[Series]:
     """Group messages by thread root and let b4 build each thread's series.
@@ -308,11 +315,9 @@ def series_from_messages(msgs: list[EmailMessage], source: str, revision: int | 
 
 def _series_from_messages(msgs: list[EmailMessage], source: str, revision: int | None,
                           errors: list[InputError] | None) -> list[Series]:
-    groups: dict[str, list[EmailMessage]] = {}
-    for msg in msgs:
-        groups.setdefault(_thread_root(msg), []).append(msg)
+    groups = grouping.group(msgs, _thread_root, _subject_info)
     result = []
-    for msgs_in_thread in groups.values():
+    for msgs_in_thread in groups:
         try:
             series = _thread_series(msgs_in_thread, source, revision)
         except InputError as exc:
