@@ -17,11 +17,16 @@ from __future__ import annotations
 
 import email.utils
 import re
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Callable
 
 _HEADER = re.compile(rb"^[!-9;-~]+:[ \t]")  # a header field line (RFC 5322 field name)
 _CONT = re.compile(rb"^[ \t]+\S")  # a folded header continuation
+_FROM_LINE = re.compile(rb"^From \S+.*\d\d:\d\d:\d\d.*\d{4}")  # liblore's mbox separator
+_GT_FROM = re.compile(rb"^>+From ")
+_COMMIT_FROM = re.compile(rb"^From ([0-9a-f]{40}|[0-9a-f]{64}) Mon Sep 17 00:00:00 2001")
+SEPARATOR = b"From mboxrd@z Thu Jan  1 00:00:00 1970\n"
 _PREFIX = re.compile(r"\[([^\]]*\bPATCH\b[^\]]*)\]", re.I)
 
 
@@ -64,11 +69,49 @@ def separate(data: bytes) -> bytes:
     if len(starts) < 2:
         return data
     out = []
-    for n, i in enumerate(starts):
+    for n, i in enumerate(starts):  # one separator line per mail, nothing else changed
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        chunk = b"".join(lines[(0 if n == 0 else i):end])
-        out.append(b"From mboxrd@z Thu Jan  1 00:00:00 1970\n" + chunk.rstrip(b"\n") + b"\n\n")
+        out.append(SEPARATOR + b"".join(lines[(0 if n == 0 else i):end]))
     return b"".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class RawMail:
+    data: bytes  # the mail, separator line removed, mboxrd `>From ` unquoted
+    line: int  # line of the input where its first header line is (1-based)
+    separator: bytes  # its `From ...` line
+
+
+def split(mbox: bytes) -> list[RawMail]:
+    """An mboxrd split exactly like liblore's split_mbox_as_bytes (which b4.mailsplit_bytes
+    uses), also keeping where each mail starts and its `From ` line (git format-patch writes
+    the commit id there)."""
+    mails: list[RawMail] = []
+    current: list[bytes] = []
+    in_header = False
+    start, separator = 1, b""
+    for no, raw_line in enumerate(mbox.split(b"\n"), start=1):
+        line = raw_line + b"\n"
+        if len(line) >= 20 and _FROM_LINE.match(line):
+            if current:
+                mails.append(RawMail(b"".join(current), start, separator))
+                current = []
+            start, separator, in_header = no + 1, raw_line, True
+            continue
+        if in_header and line == b"\n":
+            in_header = False
+        elif not in_header and _GT_FROM.match(line):
+            line = line[1:]
+        current.append(line)
+    if current:
+        mails.append(RawMail(b"".join(current), start, separator))
+    return mails
+
+
+def commit_of(separator: bytes) -> str | None:
+    """The commit id in a `git format-patch` `From <sha> Mon Sep 17 00:00:00 2001` line."""
+    m = _COMMIT_FROM.match(separator)
+    return m.group(1).decode() if m else None
 
 
 def _shape(msg: EmailMessage, subject_info: Callable[[str], tuple[int, int, int, bool]]) -> tuple | None:

@@ -36,10 +36,10 @@ def test_terse_is_one_parseable_line_per_shown_finding():
 
 def test_emacs_prefixes_each_header_line_only():
     review = fixture.review()
-    out = terminal.format_review(review, verbose=False, emacs=True)
+    out = terminal.format_review(review, quiet=True, emacs=True)
     headers = [ln for ln in out.splitlines() if TERSE.match(ln.replace(" test-error:", ":").replace(" test-warning:", ":"))]
     assert len(headers) == len(review.shown())
-    plain = terminal.format_review(review, verbose=False)
+    plain = terminal.format_review(review, quiet=True)
     assert [ln for ln in out.splitlines() if ln not in headers] == [
         ln for ln in plain.splitlines() if not re.match(r"^(ERROR|WARNING|CHECK):", ln)]
 

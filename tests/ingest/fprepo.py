@@ -47,3 +47,23 @@ def build(root: Path, author: str = "A U Thor <author@example.org>") -> Path:
 
 def format_patch(repo: Path, *args: str) -> bytes:
     return subprocess.run(["git", "format-patch", *args], cwd=repo, check=True, capture_output=True).stdout
+
+
+def build_many(root: Path, n: int) -> Path:
+    """A repository with a base and `n` commits, commit i adding a self-pin to foo_i.c (at
+    FINDING_LINE), then one more commit that inserts three lines at the top of foo_1.c (so
+    the finding of commit 1 is three lines lower at the tip)."""
+    repo = root / "many"
+    (repo / "drivers/foo").mkdir(parents=True)
+    git(repo, "init", "-q")
+    for i in range(1, n + 1):
+        (repo / f"drivers/foo/foo_{i}.c").write_text(source(f"op{i}", False))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "foo: base")
+    for i in range(1, n + 1):
+        (repo / f"drivers/foo/foo_{i}.c").write_text(source(f"op{i}", True))
+        git(repo, "commit", "-q", "-a", "-m", f"foo: pin the module in foo_op{i}\n\nSigned-off-by: A <a@example.org>")
+    path = repo / "drivers/foo/foo_1.c"
+    path.write_text("/*\n * foo: the first file\n */\n" + path.read_text())
+    git(repo, "commit", "-q", "-a", "-m", "foo: describe foo_1.c\n\nSigned-off-by: A <a@example.org>")
+    return repo
