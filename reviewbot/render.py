@@ -63,6 +63,19 @@ def first_sentence(markdown: str, limit: int = 100) -> str:
     return line
 
 
+def why_lines(markdown: str, width: int = 70, max_lines: int = 3) -> list[str]:
+    """The first paragraph of a rule's "Why is this bad?", plain, wrapped to `width`, cut to
+    `max_lines` (ending in ` ...` when cut): the few lines of why a reply carries per rule."""
+    import textwrap
+
+    para = " ".join(plain(markdown.strip().split("\n\n", 1)[0]).split())
+    lines = textwrap.wrap(para, width) or []
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 4].rstrip() + " ..."
+    return lines
+
+
 @functools.lru_cache(maxsize=None)
 def environment(html: bool = False) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -76,6 +89,7 @@ def environment(html: bool = False) -> jinja2.Environment:
     env.filters["fence"] = fence
     env.filters["plain"] = plain
     env.filters["first_sentence"] = first_sentence
+    env.filters["why_lines"] = why_lines
     return env
 
 
