@@ -3,6 +3,7 @@
 Sections (each owned by the feature that reads it):
   [database] url = "sqlite:///<data_dir>/reviewbot.db"   (PostgreSQL: "postgresql+psycopg://...")
   data_dir = "..."                                        (default $REVIEWBOT_DATA_DIR or ~/.local/share/reviewbot)
+  rules_url = "https://host/rules/"                       (rule links in mail, comments, SARIF; see rules.rules_url)
   [lists.<name>]  followed public-inbox lists (reviewbot.watch)
   [repos."<owner>/<name>"]  forge repositories (reviewbot.forge)
   [smtp], [github], [gitlab]
@@ -30,6 +31,16 @@ def load(path: str | None = None) -> dict[str, Any]:
         raise InputError(path, "configuration file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, f"invalid TOML: {exc}") from None
+
+
+def apply_rules_url(cfg: dict[str, Any], default: str | None = None) -> None:
+    """Make the configuration's `rules_url` (or the older `[watch] docs_url`), else `default`,
+    the rule-link setting of this process ($REVIEWBOT_RULES_URL, which wins when set)."""
+    from reviewbot.rules import RULES_URL_ENV
+
+    url = cfg.get("rules_url") or (cfg.get("watch") or {}).get("docs_url") or default
+    if url and not os.environ.get(RULES_URL_ENV):
+        os.environ[RULES_URL_ENV] = str(url)
 
 
 def data_dir(cfg: dict[str, Any]) -> Path:

@@ -43,7 +43,7 @@ from reviewbot.diffparse import find_diff
 from reviewbot.errors import InputError
 from reviewbot.model import Finding, Level, Review, Series
 from reviewbot.report.base import level_counts, shown
-from reviewbot.rules import DOCS_URL
+from reviewbot.rules import rules_url
 
 TOOL = "reviewbot"
 SERIES_TOOL = "reviewbot-series"
@@ -113,7 +113,7 @@ def row(review: Review, show_all: bool, tool: str = TOOL, series: bool = False) 
     if findings:
         status = "fail" if counts["ERROR"] else "warn"
     return {"tool": tool, "status": status, "summary": summary,
-            "url": rules[0].help_uri if len(rules) == 1 else DOCS_URL,
+            "url": rules[0].help_uri if len(rules) == 1 else rules_url(),
             "details": json.dumps(details, ensure_ascii=False) if details else ""}
 
 
@@ -191,7 +191,7 @@ def _series_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[di
     if series is None:
         series = _one_series(data, "<stdin>")
         if series is None:
-            return {"tool": SERIES_TOOL, "status": "pass", "url": DOCS_URL, "details": "",
+            return {"tool": SERIES_TOOL, "status": "pass", "url": rules_url(), "details": "",
                     "summary": "series not found (no b4 thread copy, Message-Id not fetched): "
                     "per-patch results only"}, False
     review = pipeline.review_series(series, opts)
@@ -202,7 +202,7 @@ def _patch_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dic
     series = _one_series(data, "<stdin>")
     if series is None:
         return {"tool": TOOL, "status": "pass", "summary": "nothing to review: no diff in this message",
-                "url": DOCS_URL, "details": ""}, False
+                "url": rules_url(), "details": ""}, False
     # One mail of a series: "patches 1, 3 missing" is expected here, not news.
     review = pipeline.review_series(replace(series, notes=()), opts)
     return row(review, show_all), bool(shown(review, show_all))
@@ -216,7 +216,7 @@ def run(args) -> int:
         result, found = (_series_row if args.series else _patch_row)(data, args.all, opts)
     except InputError as exc:
         json.dump([{"tool": tool, "status": "fail", "summary": f"cannot review: {exc.reason}",
-                    "url": DOCS_URL, "details": str(exc)}], sys.stdout)
+                    "url": rules_url(), "details": str(exc)}], sys.stdout)
         sys.stdout.write("\n")
         print(f"reviewbot: {exc}", file=sys.stderr)
         return 2

@@ -60,6 +60,17 @@ def build(cfg: dict, workers: int = 2, **processor_kw):
     return app, settings, pool
 
 
+def _public_url(cfg: dict, host: str, port: int) -> str:
+    url = str((cfg.get("service") or {}).get("public_url") or "").rstrip("/")
+    if url:
+        return url
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+
+        host = socket.getfqdn()
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+
+
 def run(args) -> int:
     """The service (reviewbot.service.app): intake, /metrics, /readyz, pages, workers, list follower."""
     import uvicorn
@@ -75,6 +86,8 @@ def run(args) -> int:
     cfg = config.load(args.config)
     if args.data_dir:
         cfg = dict(cfg, data_dir=args.data_dir)
+    # rule links point at this service's own /rules/ pages unless rules_url says otherwise
+    config.apply_rules_url(cfg, default=f"{_public_url(cfg, args.host, args.port)}/rules/")
     service = Service(cfg, workers=args.workers, follow=not args.no_follow)
     app = service.app()
     log = logging.getLogger("reviewbot.serve")

@@ -76,6 +76,7 @@ def run(args) -> int:
     logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     cfg = config.load(args.config)
+    config.apply_rules_url(cfg)
     url = f"sqlite:///{Path(args.db).expanduser().resolve()}" if args.db else config.database_url(cfg)
     lists = _policies(args, cfg)
     pause = args.interval if args.interval is not None else policy.interval(cfg)

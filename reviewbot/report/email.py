@@ -23,7 +23,7 @@ from reviewbot import __version__
 from reviewbot.model import Finding, Hunk, Patch, Series, Side
 from reviewbot.render import render
 from reviewbot.report.base import rules_used
-from reviewbot.rules import DOCS_URL
+from reviewbot.rules import rules_url
 
 QUOTE_BEFORE = 3  # hunk lines quoted above the flagged line
 QUOTE_AFTER = 1
@@ -46,7 +46,7 @@ class ReplyContext:
     cc: tuple[str, ...] = ()
     root_msgid: str | None = None  # cover letter or first patch of the series
     archive_url: str = "https://lore.kernel.org/r"  # where the list (and our reply) is archived
-    docs_url: str = DOCS_URL
+    docs_url: str = field(default_factory=rules_url)
     revision: int = 1
     context: str = "hunks"
     delta: Delta | None = None

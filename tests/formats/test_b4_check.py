@@ -103,7 +103,7 @@ def test_findings_become_one_row_with_one_detail_per_finding(topdir):
     (row,) = results[_msgid(msg)]
     assert row["tool"] == "reviewbot" and row["status"] == "warn"
     assert re.fullmatch(r"\d+ warnings: MOD001 module-self-pin", row["summary"])
-    assert row["url"].endswith("#mod001-module-self-pin")
+    assert row["url"] == "https://reviewbot.example.org/rules/MOD001"  # the one rule-link setting
     details = _details(row)
     assert len(details) == int(row["summary"].split()[0]) >= 2
     assert {d["status"] for d in details} == {"warn"}
