@@ -35,7 +35,7 @@ def add_parser(sub):
     p.add_argument("-v", "--verbose", action="store_true",
                    help="text: each rule's whole explanation, and the notes of series without findings")
     p.add_argument("--terse", action="store_true", help="text: one 'FILE:LINE: LEVEL:RULE: message' "
-                   "line per finding (checkpatch --terse); notes go to stderr unless -q")
+                   "line per finding (checkpatch --terse); notes go to stderr on a terminal or with -v")
     p.add_argument("--emacs", action="store_true", help="text: 'FILE:LINE: ' before each finding (checkpatch --emacs)")
     return p
 
@@ -94,8 +94,11 @@ def run(args) -> int:
                 out = json.dumps(reporter.review_dict(review, args.all), ensure_ascii=False) + "\n"
         else:  # --terse: one line per finding, as each series is done
             out = reporter.format_review(review, args.all, terse=True)
-            for note in review.notes if not args.quiet else ():
-                print(f"reviewbot: note: {note}", file=sys.stderr)
+            # Notes on stderr only for a person (a terminal, or -v): b4 prep --check and b4 am
+            # count every stderr line of a check command as a failure, and a note is not one.
+            if not args.quiet and (args.verbose or sys.stderr.isatty()):
+                for note in review.notes:
+                    print(f"reviewbot: note: {note}", file=sys.stderr)
         sys.stdout.write(out)
     progress.done()
     if args.format in _WHOLE_RUN:

@@ -44,8 +44,11 @@ def test_emacs_prefixes_each_header_line_only():
         ln for ln in plain.splitlines() if not re.match(r"^(ERROR|WARNING|CHECK):", ln)]
 
 
-def test_cli_terse_notes_go_to_stderr_unless_quiet(capsys):
+def test_cli_terse_notes_go_to_stderr_with_verbose_unless_quiet(capsys):
+    """Not on a terminal, notes only with -v: b4 counts each stderr line as a failure."""
     assert main(["review", str(fixture.PATCH), "--terse", "--select", "MOD001", "--all"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert main(["review", str(fixture.PATCH), "--terse", "-v", "--select", "MOD001", "--all"]) == 0
     out, err = capsys.readouterr()
     assert out == ""  # every MOD001 finding here is suppressed by the patch's own directive
     assert "reviewbot: note: reviewbot-ignore in patch 2 names unknown rule 'TST003'" in err
