@@ -8,6 +8,7 @@ Sections (each owned by the feature that reads it):
   [repos."<owner>/<name>"]  forge repositories (reviewbot.forge)
   [smtp], [github], [gitlab]
 A missing file is an empty configuration: every command works with defaults.
+The allowed sections, keys and types are reviewbot/configschema.py; load() refuses anything else.
 """
 
 from __future__ import annotations
@@ -21,14 +22,46 @@ from reviewbot.errors import InputError
 
 
 def load(path: str | None = None) -> dict[str, Any]:
+    """The configuration at `path` (or $REVIEWBOT_CONFIG), validated: a problem is an InputError
+    naming the file, the table and the key (the first one; `reviewbot config check` lists all)."""
     path = path or os.environ.get("REVIEWBOT_CONFIG")
     if not path:
         return {}
+    cfg = read(path)
+    found = problems(cfg)
+    if found:
+        more = f" (and {len(found) - 1} more: reviewbot config check {path})" if len(found) > 1 else ""
+        raise InputError(path, found[0] + more)
+    return cfg
+
+
+def problems(cfg: dict[str, Any]) -> list[str]:
+    from reviewbot.configschema import problems as schema_problems  # pydantic: when a file is read
+
+    return schema_problems(cfg)
+
+
+def check_features(cfg: dict[str, Any]) -> None:
+    """What the features refuse beyond the schema's types (raises InputError)."""
+    from reviewbot.forge.settings import repo_config
+    from reviewbot.watch import policy
+
+    policy.load_lists(cfg)
+    for repo in cfg.get("repos") or {}:
+        repo_config(cfg, repo)
+
+
+def read(path: str) -> dict[str, Any]:
+    """The TOML at `path`, not validated."""
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
         raise InputError(path, "configuration file not found") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a directory, not a configuration file") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "invalid TOML: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, f"invalid TOML: {exc}") from None
 

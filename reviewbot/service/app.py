@@ -55,7 +55,7 @@ class ServiceSettings:
     def from_config(cls, cfg: dict[str, Any]) -> "ServiceSettings":
         sec = cfg.get("service") or {}
         known = {"lease", "grace", "reconcile_every", "redeliver_after", "api_min_interval", "follow_lists"}
-        if unknown := set(sec) - known:
+        if unknown := set(sec) - known - {"public_url"}:
             raise InputError("[service]", f"unknown key(s): {', '.join(sorted(unknown))}")
         url = os.environ.get("REVIEWBOT_QUEUE_URL") or (cfg.get("queue") or {}).get("url") or None
         if url and not url.startswith(("redis://", "rediss://", "unix://")):
