@@ -223,6 +223,20 @@ class Service:
             return JSONResponse({"status": "unavailable", "detail": "database unreachable; retry later"},
                                 status_code=503, headers={"Retry-After": "30"})
 
+        from starlette.exceptions import HTTPException as StarletteHTTPException
+
+        @app.exception_handler(StarletteHTTPException)
+        async def html_errors(request: Request, exc: StarletteHTTPException):
+            """A browser gets an HTML error page; the API paths keep their JSON errors."""
+            from fastapi.exception_handlers import http_exception_handler
+
+            from reviewbot.web.pages import error_page
+
+            api = request.url.path.startswith(("/webhooks/", "/metrics", "/healthz", "/readyz"))
+            if not api and "text/html" in request.headers.get("accept", ""):
+                return error_page(exc.status_code, str(exc.detail))
+            return await http_exception_handler(request, exc)
+
         return app
 
 
