@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 
 from reviewbot import config
 from reviewbot.errors import InputError
@@ -95,6 +96,10 @@ def run(args) -> int:
         log.warning("REVIEWBOT_GITHUB_WEBHOOK_SECRET is not set: /webhooks/github refuses everything")
     if not service.forge.gitlab_webhook_token:
         log.warning("REVIEWBOT_GITLAB_WEBHOOK_TOKEN is not set: /webhooks/gitlab refuses everything")
+    pages = cfg.get("pages") or {}
+    if not os.environ.get(pages.get("token_env") or "REVIEWBOT_PAGES_TOKEN") and not pages.get("public"):
+        log.warning("the results pages answer loopback clients only: set REVIEWBOT_PAGES_TOKEN (a read-only "
+                    "token) or [pages] public = true to open them to others")
     # SIGTERM: uvicorn stops accepting, drains requests, then the lifespan stops the workers
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
                 log_config=None, timeout_graceful_shutdown=service.settings.grace)
