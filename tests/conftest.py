@@ -53,6 +53,21 @@ def isolated_git_config(tmp_path_factory):
             os.environ[k] = v
 
 
+RULES_URL = "https://reviewbot.example.org/rules/"  # rule links in every test's output (goldens)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fixed_rules_url():
+    """One rule-link setting for the whole run, so outputs do not depend on the checkout's path."""
+    saved = os.environ.get("REVIEWBOT_RULES_URL")
+    os.environ["REVIEWBOT_RULES_URL"] = RULES_URL
+    yield RULES_URL
+    if saved is None:
+        os.environ.pop("REVIEWBOT_RULES_URL", None)
+    else:
+        os.environ["REVIEWBOT_RULES_URL"] = saved
+
+
 @pytest.fixture(scope="session")
 def series_repo(tmp_path_factory) -> gitseries.SeriesRepo:
     return gitseries.build(tmp_path_factory.mktemp("series"))

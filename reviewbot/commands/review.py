@@ -32,8 +32,10 @@ def add_parser(sub):
     p.add_argument("--select", action="append", default=[], metavar="RULE", help="run only these rules")
     p.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
     p.add_argument("-q", "--quiet", action="store_true", help="text: no rule explanations")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="text: each rule's whole explanation, and the notes of series without findings")
     p.add_argument("--terse", action="store_true", help="text: one 'FILE:LINE: LEVEL:RULE: message' "
-                   "line per finding (checkpatch --terse); notes go to stderr unless -q")
+                   "line per finding (checkpatch --terse); notes go to stderr on a terminal or with -v")
     p.add_argument("--emacs", action="store_true", help="text: 'FILE:LINE: ' before each finding (checkpatch --emacs)")
     p.add_argument("--patchwork", metavar="URL", help="print the patchwork check each patch would get "
                    "(context reviewbot) instead of the report")
@@ -41,6 +43,30 @@ def add_parser(sub):
     p.add_argument("--post", action="store_true", help="with --patchwork: post the checks the patches do not "
                    "have yet (token from $REVIEWBOT_PATCHWORK_TOKEN)")
     return p
+
+
+class _Progress:
+    """`reviewing 120/2059 series (5.8%)` on stderr, redrawn in place: only when stderr is a
+    terminal, the output is text and the input is large (LARGE patches or more)."""
+
+    LARGE = 100
+
+    def __init__(self, all_series: list, fmt: str):
+        self.total = len(all_series)
+        patches = sum(len(s.patches) for s in all_series)
+        self.on = fmt == "text" and patches >= self.LARGE and sys.stderr.isatty()
+        self.n = 0
+
+    def step(self) -> None:
+        self.n += 1
+        if self.on and (self.n == 1 or self.n % 10 == 0 or self.n == self.total):
+            sys.stderr.write(f"\rreviewing {self.n}/{self.total} series ({100 * self.n / self.total:.1f}%)")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.on:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def run(args) -> int:
@@ -60,29 +86,37 @@ def run(args) -> int:
     all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
     found = False
     reviews = []
+    progress = _Progress(all_series, args.format)
     for series in all_series:
+        progress.step()
         review = pipeline.review_series(series, opts)
         if review.shown(include_low=args.all):
             found = True
-        if args.format in _WHOLE_RUN or args.patchwork:
+        if args.format in _WHOLE_RUN or args.patchwork or (args.format == "text" and not args.terse):
             reviews.append(review)
             continue
         if args.format == "json":
             out = reporter.format_review(review, args.all)
             if len(all_series) > 1:  # JSON Lines: one contract object per series
                 out = json.dumps(reporter.review_dict(review, args.all), ensure_ascii=False) + "\n"
-        else:
-            out = reporter.format_review(review, args.all, verbose=not args.quiet, emacs=args.emacs,
-                                         terse=args.terse)
-            for note in review.notes if args.terse and not args.quiet else ():
-                print(f"reviewbot: note: {note}", file=sys.stderr)
+        else:  # --terse: one line per finding, as each series is done
+            out = reporter.format_review(review, args.all, terse=True)
+            # Notes on stderr only for a person (a terminal, or -v): b4 prep --check and b4 am
+            # count every stderr line of a check command as a failure, and a note is not one.
+            if not args.quiet and (args.verbose or sys.stderr.isatty()):
+                for note in review.notes:
+                    print(f"reviewbot: note: {note}", file=sys.stderr)
         sys.stdout.write(out)
+    progress.done()
     if args.patchwork:
         from reviewbot.patchwork import byhand
 
         byhand.run(reviews, args.patchwork, args.patchwork_project, args.post, args.all, sys.stdout)
     elif args.format in _WHOLE_RUN:
         sys.stdout.write(reporter.format_reviews(reviews, args.all))
+    elif args.format == "text" and not args.terse:
+        sys.stdout.write(reporter.format_reviews(reviews, args.all, verbose=args.verbose, quiet=args.quiet,
+                                                 emacs=args.emacs))
     for exc in errors:  # damaged threads of an mbox: reported, the rest was reviewed
         print(f"reviewbot: {exc}", file=sys.stderr)
     if errors:

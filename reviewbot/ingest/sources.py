@@ -48,8 +48,8 @@ def load(arg: str, revision: int | None = None, midmask: str | None = None,
         files = sorted(p for p in path.iterdir() if p.suffix in (".patch", ".eml", ".mbox", ".diff") and p.is_file())
         if not files:
             raise InputError(arg, "directory contains no .patch/.eml/.mbox files")
-        data = b"".join(b4src._as_mbox(_read(p, str(p))).rstrip(b"\n") + b"\n\n" for p in files)
-        return b4src.series_from_mbox_bytes(data, arg, revision, errors)
+        msgs = [msg for p in files for msg in b4src.split_mbox(_read(p, str(p)), str(p))]
+        return b4src.series_from_messages(msgs, arg, revision, errors)
     if path.exists():
         return b4src.series_from_mbox_bytes(_read(path, arg), arg, revision, errors)
     if looks_like_msgid(arg):
