@@ -50,7 +50,10 @@ removal; nor is a `symbol_get()`/`symbol_put()` pair replaced by direct calls of
 (a link dependency pins the exporting module: "Other modules depend on us").  When the patch adds a device link or a revocation mechanism at the same time the
 finding is low confidence.  A pin taken at probe/attach and dropped at remove/detach is
 reported at medium confidence; one taken in a `*_register()` and dropped in `*_unregister()`
-at low confidence (that pin is the MOD009 bug, and removing it is the fix).
+at low confidence (that pin is the MOD009 bug, and removing it is the fix).  When the commit
+message explains the removed pin as extra (superfluous, redundant, unbalanced, a leak, set by
+the core) the finding is a low-confidence question: the get and its put go together, so the
+function cannot prove otherwise.
 
 ## References
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` / `module_put()`
@@ -68,6 +71,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot.checks import _intent
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -114,6 +118,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if c.role == "put":
             put_removed.setdefault((c.family, c.target), []).append(c)
     replaced = any(_REPLACEMENT.search(ln.text) for fd in patch.c_files for ln in fd.added())
+    extra = _intent.says_extra(patch, "get")  # the author calls the pin superfluous/unbalanced
     reported: set[tuple[str, str]] = set()
     for c in removed:
         key = (c.family, c.target)
@@ -134,7 +139,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             conf = Confidence.MEDIUM
         if REGISTER_FN.search(get_fn) and any(UNREGISTER_FN.search(f) for f in put_fns):
             conf = Confidence.LOW  # a register-time pin (MOD009): removing it is the fix
-        if replaced or (_EMBEDDED_OWNER.search(c.target) and not _EMBEDDED_OPS.search(c.target)):
+        if replaced or extra or (_EMBEDDED_OWNER.search(c.target) and not _EMBEDDED_OPS.search(c.target)):
             conf = Confidence.LOW
         api = c.func
         yield RULE.finding(c.path, c.line,

@@ -36,6 +36,12 @@ static void foo_remove(struct platform_device *pdev)
 }
 ```
 
+A move is seen across the hunks of one function (git names the same function for both and the
+gap between them is short), also when the putter is renamed on the way (`acpi_dev_put(adev)`
+becomes `put_device(&adev->dev)`), and for a guarded put (`if (!x->devm_allocated) put(x)`:
+the put may run).  Only statements on a path after the put count: a `return`/`goto` in the
+put's own block ends the path, and the `else` branch of that block is skipped.
+
 ## Known problems
 From hunks alone the link between the put object and the data used after it (`priv` derived
 from `host`) is usually not shown; a put moved earlier past any dereference is reported at
@@ -74,29 +80,55 @@ _DEREF = re.compile(r"\b(\w+)\s*(->|\.)\s*\w+")
 
 def _base(obj: str) -> str:
     """The object a put releases as a whole: `&x->dev` -> `x`; `a->b.c` stays itself."""
-    e = obj.lstrip("&*( ")
-    e = re.sub(r"(->|\.)(dev|device|kobj|kref|refcount)$", "", e)
+    e, prev = obj.lstrip("&*( "), None
+    while prev != e:  # `&x->dev.kobj` -> `x`
+        prev, e = e, re.sub(r"(->|\.)(dev|device|kobj|kref|refcount)$", "", e)
     return e
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        for h in fd.hunks:
-            if not (_apis.has_putter_call("\n".join(ln.text for ln in h.lines if ln.added))
-                    or re.search(r"\bkfree\s*\(", "\n".join(ln.text for ln in h.lines if ln.added))):
+        for hunks in _function_runs(fd):
+            lines = [ln for h in hunks for ln in h.lines]
+            added = "\n".join(ln.text for ln in lines if ln.added)
+            if not (_apis.has_putter_call(added) or re.search(r"\bkfree\s*\(", added)):
                 continue
-            yield from _moved_earlier(fd, h)
+            yield from _moved_earlier(fd, lines)
+
+
+def _function_runs(fd) -> Iterator[list]:
+    """Runs of hunks that edit one function: a put moved from one hunk to another still moved.
+
+    Hunks join when git names the same function for both and the unchanged gap between them is
+    short (the code in the gap runs between the two places, like the context shown)."""
+    run: list = []
+    for h in fd.hunks:
+        if run:
+            prev = run[-1]
+            gap = h.old_start - (prev.old_start + prev.old_len)
+            if h.section and h.section == prev.section and 0 <= gap <= _MAX_GAP:
+                run.append(h)
+                continue
+            yield run
+        run = [h]
+    if run:
+        yield run
+
+
+_MAX_GAP = 12
 
 
 def _put_stmt(st):
     m = _flow.CallStmt.match(st.text)
-    if not m or m.group("cond"):
+    if not m:
         return None
     name = m.group("name")
     if not (_apis.is_putter(name) or name == "kfree"):
         return None
     obj = _apis.put_object(name, list(cmodel.split_args(m.group("args"))))
-    return (name, obj) if obj else None
+    if not obj or (m.group("cond") and re.fullmatch(r"!?\s*%s" % re.escape(_base(obj)), m.group("cond").strip())):
+        return None  # `if (x) put(x)`: a NULL guard is fine; any other guard may still put
+    return (name, obj)
 
 
 def _derived(lines_text: str, base: str) -> set[str]:
@@ -107,28 +139,70 @@ def _derived(lines_text: str, base: str) -> set[str]:
     return out
 
 
-def _moved_earlier(fd, h) -> Iterator[Finding]:
-    stmts = statements(h.lines)
-    removed_at: dict[str, list[int]] = {}  # a removed statement's text -> where
-    for j, s in enumerate(stmts):
-        if all(ln.removed for ln in s.lines):
-            removed_at.setdefault(norm(s.text), []).append(j)
-    if not removed_at:
+def _depths(stmts) -> list[int]:
+    """Brace depth (relative to the fragment's start) at which each statement begins."""
+    out, d = [], 0
+    for st in stmts:
+        out.append(d)
+        d += st.text.count("{") - st.text.count("}")
+    return out
+
+
+def _on_path(stmts, depths, i: int, j: int) -> list[int]:
+    """Indices of statements after i (up to j) that run after statement i on some path.
+
+    A jump (return/goto/break/continue) in i's own block ends the path; an `else` branch of the
+    block holding i is skipped."""
+    out = []
+    d = depths[i]
+    k = i + 1
+    while k < j:
+        t = stmts[k].text
+        if depths[k] < d or t.startswith("}"):
+            if t.startswith("}") and re.match(r"^\}\s*else\b", t) and depths[k] <= d:
+                # skip the else branch of our block
+                level = depths[k] + t.count("{") - t.count("}")
+                k += 1
+                while k < j and depths[k] >= level:
+                    k += 1
+                d = min(d, level - 1)
+                continue
+            d = min(d, depths[k] + t.count("{") - t.count("}") if t.startswith("}") else depths[k])
+        elif depths[k] == d and re.match(r"^(return|goto|break|continue)\b", t):
+            break
+        out.append(k)
+        k += 1
+    return out
+
+
+def _moved_earlier(fd, lines) -> Iterator[Finding]:
+    stmts = statements(lines)
+    removed_puts = [(j, _put_stmt(s)) for j, s in enumerate(stmts) if all(ln.removed for ln in s.lines)]
+    removed_puts = [(j, p) for j, p in removed_puts if p]
+    if not removed_puts:
         return  # nothing removed: no put moved
-    text_all = "\n".join(ln.text for ln in h.lines)
+    live = [s for s in stmts if not all(ln.removed for ln in s.lines)]
+    live_idx = {id(s): k for k, s in enumerate(live)}
+    depths = _depths(live)
+    text_all = "\n".join(ln.text for ln in lines)
     for i, st in enumerate(stmts):
         if not all(ln.added for ln in st.lines):
-            continue
-        key = norm(st.text)
-        # the same put removed further down: it moved up
-        later = [j for j in removed_at.get(key, ()) if j > i]
-        if not later:
             continue
         put = _put_stmt(st)
         if put is None:
             continue
         name, obj = put
-        between = [s for s in stmts[i + 1:later[0]] if not all(ln.removed for ln in s.lines)]
+        # a put of the same object removed further down: the put moved up (perhaps renamed:
+        # acpi_dev_put(adev) -> put_device(&adev->dev))
+        later = [j for j, (_, o) in removed_puts if j > i and _apis.same_object(o, obj)]
+        if not later:
+            continue
+        if any(_apis.same_object(_put_stmt(s)[1], obj) for s in stmts[i + 1:later[0]]
+               if not all(ln.removed for ln in s.lines) and _put_stmt(s) and s is not st):
+            continue  # another put of it in between: not a plain move
+        li = live_idx[id(st)]
+        lj = next((live_idx[id(s)] for s in stmts[later[0]:] if id(s) in live_idx), len(live))
+        between = [live[k] for k in _on_path(live, depths, li, lj)]
         if not between or len(between) > 15 or any(ln.kind != " " for s in between for ln in s.lines):
             continue  # a pure move over unchanged code, not a rewrite of the function
         base = _base(obj)

@@ -216,3 +216,26 @@ EMBEDDED_OPS_PIN_REMOVED = diff("""
 def test_fires_on_removed_pin_of_an_embedded_ops_owner():
     assert_fires(removed_needed_ref, EMBEDDED_OPS_PIN_REMOVED,
                  at=[("drivers/infiniband/core/foo_main.c", 962, "old")])
+
+
+def _saying(series, message: str, subject: str = "[PATCH] test"):
+    """The same patch with a commit message (the author's stated intent)."""
+    import dataclasses
+    p = dataclasses.replace(series.patches[0], message=message, subject=subject)
+    return dataclasses.replace(series, patches=(p,), subject=subject)
+
+
+# Paraphrase of "PCI: hotplug: Drop superfluous try_module_get() calls": the core already
+# keeps the callbacks from running after unregistration, so the pin was extra.
+def test_pin_the_author_calls_superfluous_is_only_a_question():
+    said = _saying(PAIR_REMOVED, "kernfs active references already keep the transport alive, so\n"
+                                 "the module reference is not needed.\n",
+                   subject="[PATCH] foo: Drop superfluous try_module_get() calls")
+    assert_quiet(removed_needed_ref, said)
+    assert_fires(removed_needed_ref, said, at=[("net/foo/af_foo.c", 22, "old")], include_low=True)
+
+
+def test_unrelated_message_keeps_the_finding():
+    said = _saying(PAIR_REMOVED, "Simplify the transport assignment.\n",
+                   subject="[PATCH] foo: simplify transport handling")
+    assert_fires(removed_needed_ref, said, at=[("net/foo/af_foo.c", 22, "old")])

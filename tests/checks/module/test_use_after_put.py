@@ -75,3 +75,78 @@ def test_fires_on_real_spi_davinci_remove():
     assert_fires(use_after_put, load_case(CASES / "spi-davinci-remove-put-before-use.patch"),
                  at=[("drivers/spi/spi-davinci.c", 1043)])
     assert_quiet(use_after_put, load_case(CASES / "spi-davinci-remove-put-before-use.fix.patch"), include_low=True)
+
+
+# A conditional put moved up across two hunks of one function, past the unlock of a mutex that
+# lives in the object (the shape of the spi_unregister_controller() regression, other names).
+MOVED_ACROSS_HUNKS = diff("""
+    --- a/drivers/i2c/i2c-foo-core.c
+    +++ b/drivers/i2c/i2c-foo-core.c
+    @@ -200,6 +200,9 @@ void foo_del_host(struct foo_host *host)
+     
+     \tdevice_del(&host->dev);
+     
+    +\tif (!host->devres_managed)
+    +\t\tkobject_put(&host->dev.kobj);
+    +
+     \tmutex_lock(&foo_list_lock);
+     \tlist_del(&host->node);
+     \tmutex_unlock(&foo_list_lock);
+    @@ -208,8 +211,5 @@ void foo_del_host(struct foo_host *host)
+     
+     \tif (IS_ENABLED(CONFIG_FOO_DYNAMIC))
+     \t\tmutex_unlock(&host->add_lock);
+    -
+    -\tif (!host->devres_managed)
+    -\t\tkobject_put(&host->dev.kobj);
+     }
+     EXPORT_SYMBOL_GPL(foo_del_host);
+""")
+
+# A typed put replaced by a generic one of the same object, and moved before its last use.
+RENAMED_AND_MOVED = diff("""
+    --- a/drivers/mmc/host/foo-pci.c
+    +++ b/drivers/mmc/host/foo-pci.c
+    @@ -300,10 +300,10 @@ static int foo_probe_slot(struct foo_chip *chip)
+     \tsmbus = pci_get_device(PCI_VENDOR_ID_FOO, PCI_DEVICE_ID_FOO_SMBUS, NULL);
+     \tif (smbus) {
+     \t\tchip->rev = smbus->revision;
+    +\t\tput_device(&smbus->dev);
+     \t\tchip->quirks |= FOO_QUIRK_SMBUS;
+     \t}
+     
+     \tpci_read_config_byte(smbus, FOO_SMBUS_CFG, &chip->cfg);
+    -\tpci_dev_put(smbus);
+     \treturn 0;
+     }
+""")
+
+# The added put sits on an error path that returns: the use below is not after it.
+PUT_ON_RETURNING_BRANCH = diff("""
+    --- a/drivers/soc/foo/foo-pmu.c
+    +++ b/drivers/soc/foo/foo-pmu.c
+    @@ -40,10 +40,10 @@ static int foo_pmu_attach(struct device_node *np)
+     \tpdev = of_find_device_by_node(np);
+     \tpriv = platform_get_drvdata(pdev);
+     \tif (!priv) {
+    +\t\tput_device(&pdev->dev);
+     \t\treturn -EPROBE_DEFER;
+     \t}
+     \tpriv->users++;
+     \tdev_info(&pdev->dev, "attached\\n");
+    -\tput_device(&pdev->dev);
+     \treturn 0;
+     }
+""")
+
+
+def test_fires_on_conditional_put_moved_up_across_hunks_before_an_unlock():
+    assert_fires(use_after_put, MOVED_ACROSS_HUNKS, at=[("drivers/i2c/i2c-foo-core.c", 204)])
+
+
+def test_fires_on_typed_put_renamed_and_moved_before_a_use():
+    assert_fires(use_after_put, RENAMED_AND_MOVED, at=[("drivers/mmc/host/foo-pci.c", 303)])
+
+
+def test_quiet_when_the_added_put_is_on_a_path_that_returns():
+    assert_quiet(use_after_put, PUT_ON_RETURNING_BRANCH, include_low=True)
