@@ -36,6 +36,8 @@ static void foo_remove(struct platform_device *pdev)
 }
 ```
 
+A use moved from before an unchanged put to after it is the same move (git may show it either
+way) and is reported at the moved use, when that use touches the put object itself.
 A move is seen across the hunks of one function (git names the same function for both and the
 gap between them is short), also when the putter is renamed on the way (`acpi_dev_put(adev)`
 becomes `put_device(&adev->dev)`), and for a guarded put (`if (!x->devm_allocated) put(x)`:
@@ -94,6 +96,10 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             if not (_apis.has_putter_call(added) or re.search(r"\bkfree\s*\(", added)):
                 continue
             yield from _moved_earlier(fd, lines)
+        for hunks in _function_runs(fd):
+            lines = [ln for h in hunks for ln in h.lines]
+            if _apis.has_putter_call("\n".join(ln.text for ln in lines if ln.kind == " ")):
+                yield from _moved_past_put(fd, lines)
 
 
 def _function_runs(fd) -> Iterator[list]:
@@ -175,6 +181,14 @@ def _on_path(stmts, depths, i: int, j: int) -> list[int]:
     return out
 
 
+def _moves_with(st, removed_puts, i: int) -> bool:
+    """`st` is an added put whose object also has a removed put further down: moved together."""
+    if not all(ln.added for ln in st.lines):
+        return False
+    put = _put_stmt(st)
+    return put is not None and any(j > i and _apis.same_object(o, put[1]) for j, (_, o) in removed_puts)
+
+
 def _moved_earlier(fd, lines) -> Iterator[Finding]:
     stmts = statements(lines)
     removed_puts = [(j, _put_stmt(s)) for j, s in enumerate(stmts) if all(ln.removed for ln in s.lines)]
@@ -203,6 +217,7 @@ def _moved_earlier(fd, lines) -> Iterator[Finding]:
         li = live_idx[id(st)]
         lj = next((live_idx[id(s)] for s in stmts[later[0]:] if id(s) in live_idx), len(live))
         between = [live[k] for k in _on_path(live, depths, li, lj)]
+        between = [s for s in between if not _moves_with(s, removed_puts, i)]  # puts moved as a block
         if not between or len(between) > 15 or any(ln.kind != " " for s in between for ln in s.lines):
             continue  # a pure move over unchanged code, not a rewrite of the function
         base = _base(obj)
@@ -226,3 +241,42 @@ def _moved_earlier(fd, lines) -> Iterator[Finding]:
         if any(_DEREF.search(s.text) and not re.match(r"^(return|goto)\b", s.text) for s in between):
             yield RULE.finding(fd.path, st.line_of(re.escape(name)),
                                f"{name}({obj[:24]}) moved before code that may use its data")
+
+
+def _uses_itself(text: str, base: str) -> bool:
+    """Does `text` touch the object `base` itself (a member, its address, the pointer as an argument)?"""
+    return re.search(r"(?<![\w>.])%s(?![\w])(?!\s*=[^=])" % re.escape(base), text) is not None
+
+
+def _moved_past_put(fd, lines) -> Iterator[Finding]:
+    """The same move told the other way round: a use of the object moved from before its
+    (unchanged) put to after it.  git shows `put(x); use(x);` -> `use(x); put(x);` reversed so."""
+    stmts = statements(lines)
+    live = [s for s in stmts if not all(ln.removed for ln in s.lines)]
+    live_idx = {id(s): k for k, s in enumerate(live)}
+    depths = _depths(live)
+    for i, st in enumerate(stmts):
+        if not all(ln.removed for ln in st.lines) or _put_stmt(st) or re.match(r"^(return|goto)\b", st.text):
+            continue
+        key = norm(st.text)
+        j = next((k for k in range(i + 1, len(stmts)) if all(ln.added for ln in stmts[k].lines)
+                  and norm(stmts[k].text) == key), None)
+        if j is None:
+            continue
+        between = [s for s in stmts[i + 1:j] if not all(ln.removed for ln in s.lines)]
+        if not between or len(between) > 15 or any(ln.kind != " " for s in between for ln in s.lines):
+            continue
+        moved = stmts[j]
+        lj = live_idx[id(moved)]
+        for s in between:
+            put = _put_stmt(s)
+            if put is None:
+                continue
+            name, obj = put
+            base = _base(obj)
+            if not _uses_itself(moved.text, base) or lj not in _on_path(live, depths, live_idx[id(s)], lj + 1):
+                continue
+            yield RULE.finding(fd.path, moved.line_of(re.escape(base)),
+                               f"now runs after {name}({obj[:24]}), which may have freed the object",
+                               confidence=Confidence.HIGH)
+            break

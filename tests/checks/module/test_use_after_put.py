@@ -150,3 +150,44 @@ def test_fires_on_typed_put_renamed_and_moved_before_a_use():
 
 def test_quiet_when_the_added_put_is_on_a_path_that_returns():
     assert_quiet(use_after_put, PUT_ON_RETURNING_BRANCH, include_low=True)
+
+
+# The same move as git may print it: the use of the object moves down past its unchanged put.
+USE_MOVED_PAST_PUT = diff("""
+    --- a/drivers/foo/foo-bus.c
+    +++ b/drivers/foo/foo-bus.c
+    @@ -410,8 +410,8 @@ void foo_destroy_port(struct foo_port *port)
+     \tstruct foo_priv *priv = foo_port_priv(port);
+     
+     \tfoo_set_priv(port, NULL);
+    -\tdma_pool_free(port->dev.parent->pool, priv->buf,
+    -\t\t      priv->buf_dma);
+     \tkobject_put(&port->dev.kobj);
+    +\tdma_pool_free(port->dev.parent->pool, priv->buf,
+    +\t\t      priv->buf_dma);
+     \tkfree(priv);
+     }
+""")
+
+# A statement that does not touch the put object moves past the put: fine.
+OTHER_MOVED_PAST_PUT = diff("""
+    --- a/drivers/foo/foo-bus.c
+    +++ b/drivers/foo/foo-bus.c
+    @@ -410,7 +410,7 @@ void foo_destroy_port(struct foo_port *port)
+     \tstruct foo_priv *priv = foo_port_priv(port);
+     
+    -\tatomic_dec(&foo_nr_ports);
+     \tkobject_put(&port->dev.kobj);
+    +\tatomic_dec(&foo_nr_ports);
+     \tkfree(priv);
+     }
+     
+""")
+
+
+def test_fires_on_a_use_moved_down_past_the_put():
+    assert_fires(use_after_put, USE_MOVED_PAST_PUT, at=[("drivers/foo/foo-bus.c", 414)])
+
+
+def test_quiet_when_an_unrelated_statement_moves_past_the_put():
+    assert_quiet(use_after_put, OTHER_MOVED_PAST_PUT, include_low=True)
