@@ -10,6 +10,13 @@ Reports, for `struct device` references and the lookups that return one (`get_de
 - a typed put (`acpi_dev_put(adev)`, `pci_dev_put()`, `of_node_put()`) replaced by a generic
   `put_device()` of another object: the typed reference leaks and the other one is over-put;
 - a put made unconditional where it was guarded (the other case drops the reference elsewhere);
+- an added put of a reference that is not held on that path (from what the kernel-API table
+  says each call does): an earlier call on the same path already dropped it (a second
+  `put_device()`, `device_unregister()` = `device_del()` + `put_device()`, a lookup that drops
+  its `@from`/`@prev` argument), the object is a `for_each_*` loop variable and the loop goes
+  round again (the iterator drops it at the next step; a `_scoped` loop always does), or the
+  object was handed to someone who keeps the pointer (an IRQ's `dev_id`, drvdata, a list)
+  earlier on the same path: the put lets it be freed under them;
 - a removed get together with its put, for any getter of the kernel-API table in the device,
   kobject, kref and ACPI families (`get_device()`/`put_device()`, `spi_controller_get()`/
   `spi_controller_put()`, `kobject_get()`/`kobject_put()`, `tty_port_get()`/`tty_port_put()`):
@@ -45,6 +52,10 @@ object while its owner still uses it (use-after-free on unbind).
 ```
 
 ## Known problems
+An added put of the function's own parameter (the caller's reference: the device a callback is
+given, the object a `*_register()` is handed) is only a low-confidence question: some helpers
+do consume their caller's reference on failure.  A keep-alive get shown in the function makes
+one more put owed, so a put after an unregister is then not reported.
 From hunks alone the getter of a put is often not shown: a putter swap is reported only when a
 typed put becomes a generic `put_device()`, the direction that leaks the typed reference.  A
 device whose release does not free its container (no release, or a static device) makes the
@@ -75,7 +86,7 @@ from typing import Iterator
 
 from reviewbot import cmodel
 from reviewbot.checks import _intent
-from reviewbot.checks.module import _apis, _flow
+from reviewbot.checks.module import _apis, _flow, _overput
 from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -108,11 +119,45 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         removed = "\n".join(ln.text for ln in fd.removed())
         if "kfree" in added and re.search(r"\bkfree\s*\(", added) and _owns_or_puts(fd):
             yield from _kfree_after_register(fd, ctx)
+        if _apis.has_putter_call(added):
+            yield from _overputs(fd, ctx)
         if _apis.has_putter_call(added) and _apis.has_putter_call(removed):
             yield from _putter_swaps(fd)
             yield from _unconditional_puts(fd, overput)
         if _apis.has_getter_call(removed) and _apis.has_putter_call(removed):
             yield from _removed_pairs(fd, _intent.says_extra(patch, "get"))
+
+
+def _overputs(fd, ctx: Context) -> Iterator[Finding]:
+    """Added puts of a reference that is not held there (see `_overput`)."""
+    need = lambda text: _apis.has_putter_call(text)  # noqa: E731
+    post = ctx.post(fd.path)
+    post_lines = post.splitlines() if post is not None else None
+    for view in _flow.views(fd, ctx, need):
+        func = view.new
+        if func is None:
+            continue
+
+        def line_text(no: int, view=view) -> str | None:
+            if post_lines is not None:
+                return post_lines[no - 1] if 0 < no <= len(post_lines) else None
+            ln = view.by_new.get(no)
+            return ln.text if ln is not None else None
+
+        added = [c for c in func.calls() if _apis.is_putter(c.name) and c.line in view.by_new
+                 and view.by_new[c.line].added]
+        if not added:
+            continue
+        header = func.text[:func.text.find("{")] if func.name != cmodel.FRAGMENT_FUNC and "{" in func.text \
+            else (view.hunks[0].section if view.hunks else "")
+        seen: set[int] = set()
+        for gen in (_overput.already_dropped(view, added), _overput.iterator_owned(view, added, line_text),
+                    _overput.borrowed(view, added, header), _overput.put_while_published(view, added)):
+            for call, msg, *conf in gen:
+                if call.line in seen:
+                    continue
+                seen.add(call.line)
+                yield RULE.finding(fd.path, view.by_new[call.line], msg, confidence=conf[0] if conf else None)
 
 
 def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
