@@ -5,6 +5,10 @@ Flags a removed `try_module_get()` / `__module_get()` / `fops_get()` / `symbol_g
 matching put on the same module is removed too, when the code around it stays: the pin is
 taken away, not moved.  The finding sits on the removed get (old side).
 
+It also flags a getter that pins the provider's module replaced in place by one of the same
+family that does not (the kernel-API table's `also_module_ref`): `of_get_i2c_adapter_by_node()`
+-> `of_find_i2c_adapter_by_node()` keeps the device reference and drops the module pin.
+
 ## Why is this bad?
 A module reference on *another* module (an LLD, a transport, a tuner, a provider behind an
 ops table) is what keeps its text and data alive while this code calls through its function
@@ -72,6 +76,8 @@ import re
 from typing import Iterator
 
 from reviewbot.checks import _intent
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _apis, _flow
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -81,7 +87,7 @@ from reviewbot.checks.module._refs import REF_CALL_TOKENS, REGISTER_FN, UNREGIST
 RULE = Rule.from_doc(__doc__, id="MOD025", slug="removed-needed-ref", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("removed-ref",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = REF_CALL_TOKENS
+TRIGGER = REF_CALL_TOKENS + tuple(sorted(r.name for r in kapi.of_kind("getter", "lookup") if r.also_module_ref))
 
 # Added code that replaces a pin with something that also keeps callers safe.
 _REPLACEMENT = re.compile(r"\b(device_link_add|devm_device_link_add|synchronize_srcu|srcu_read_lock|"
@@ -108,6 +114,43 @@ def _called_directly(patch: Patch, symbol: str) -> bool:
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    yield from _weaker_getter(patch)
+    yield from _removed_pins(patch)
+
+
+def _pins_module(name: str) -> bool:
+    r = kapi.get(name)
+    return r is not None and r.kind in ("getter", "lookup") and r.also_module_ref
+
+
+def _weaker_getter(patch: Patch) -> Iterator[Finding]:
+    """A getter that pins the provider's module replaced, in place, by one of the same family that
+    does not (the table's `also_module_ref`): `of_get_i2c_adapter_by_node()` ->
+    `of_find_i2c_adapter_by_node()`."""
+    extra = _intent.says_extra(patch, "get")
+    for fd in patch.c_files:
+        for h in fd.hunks:
+            for rem, add in _flow.replacements(h):
+                rtext = "\n".join(ln.text for ln in rem)
+                if not _apis.has_getter_call(rtext):
+                    continue
+                before = {m.group(1) for m in _apis.GETTER_NAMES.finditer(rtext) if _pins_module(m.group(1))}
+                if not before:
+                    continue
+                for ln in add:
+                    for m in _apis.GETTER_NAMES.finditer(ln.text):
+                        new = kapi.get(m.group(1))
+                        if new is None or new.also_module_ref or new.kind not in ("getter", "lookup"):
+                            continue
+                        old = next((kapi.get(b) for b in sorted(before) if kapi.get(b).family == new.family), None)
+                        if old is None:
+                            continue
+                        yield RULE.finding(fd.path, ln, f"{new.name}() replaces {old.name}() but takes no module "
+                                                        f"reference: the provider module can be unloaded while in use",
+                                           confidence=Confidence.LOW if extra else None)
+
+
+def _removed_pins(patch: Patch) -> Iterator[Finding]:
     ch = changes(patch)
     removed = ch.removed
     if not removed:
