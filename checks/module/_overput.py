@@ -314,3 +314,97 @@ def put_while_published(view, added) -> Iterator[tuple[object, str]]:
                 continue
             yield p, f"{p.name}({_flow.short(obj, 20)}) while {q.name}() still holds the pointer"
             break
+
+
+def _stmt_in_block(node):
+    """The statement holding `node` whose parent is a compound statement (or None)."""
+    s = node
+    while s.parent is not None and s.parent.type != "compound_statement":
+        s = s.parent
+    return s if s.parent is not None else None
+
+
+def _puts_obj(node, obj: str) -> bool:
+    return node.type == "expression_statement" and any(
+        _apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
+        for c in _flow.calls_in(node))
+
+
+def _touches(node, var: str) -> bool:
+    """An assignment to `var` or a new reference on it (the ladder no longer sees the same ref)."""
+    t = cmodel._fold(cmodel._text(node))
+    return re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(var), t) is not None or (
+        _apis.has_getter_call(t) and re.search(r"\b%s\b" % re.escape(var), t) is not None)
+
+
+def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
+    """An added put on a path whose unwind ladder puts the same reference again: the put is
+    followed by a `goto` to a label chain that puts it, or it sits in a label chain that a
+    `goto` reaches after already putting it."""
+    func = view.new
+    labels = func.labels()
+    chains = {name: func.label_path(name) for name in labels}
+    for p in added:
+        obj = _apis.put_object(p.name, list(p.args))
+        if not obj or p.name == "kfree":
+            continue
+        var = _base_var(obj)
+        st = _stmt_in_block(p.node)
+        if st is None:
+            continue
+        # (a) put, then goto a label whose chain puts it again
+        sib = st.next_named_sibling
+        while sib is not None:
+            inner = _unlabel_node(sib)
+            if inner.type == "goto_statement":
+                lab = cmodel._text(inner.child_by_field_name("label"))
+                chain = chains.get(lab) or []
+                if any(_puts_obj(_unlabel_node(s), obj) for s in chain) and not any(
+                        _touches(_unlabel_node(s), var) for s in chain[:_first_put(chain, obj)]):
+                    yield p, f"{p.name}({_flow.short(obj, 20)}) and then goto {lab}, which puts it again"
+                break
+            if inner.type in ("return_statement", "break_statement", "continue_statement") or _touches(inner, var):
+                break
+            sib = sib.next_named_sibling
+        # (b) put in a label chain that a goto reaches after already putting it
+        for name, chain in chains.items():
+            if not any(cmodel.contains(s, st) for s in chain):
+                continue
+            if any(_touches(_unlabel_node(s), var) for s in chain if s.end_byte <= st.start_byte):
+                continue
+            for j in func.jumps():
+                if j.kind != "goto" or j.label != name:
+                    continue
+                g = _stmt_in_block(j.node)
+                prev = g.prev_named_sibling if g is not None else None
+                while prev is not None and not _touches(_unlabel_node(prev), var):
+                    if _puts_obj(_unlabel_node(prev), obj):
+                        yield p, (f"{p.name}({_flow.short(obj, 20)}) in the {name} unwind path: the goto at "
+                                  f"line {j.line} already put it")
+                        break
+                    prev = prev.prev_named_sibling
+                else:
+                    continue
+                break
+            else:
+                continue
+            break
+
+
+def _same_node(a, b) -> bool:
+    return a.start_byte == b.start_byte and a.end_byte == b.end_byte and a.type == b.type
+
+
+def _unlabel_node(node):
+    """The statement a (chain of) label(s) introduces; the node itself otherwise."""
+    cur = node
+    while cur.type == "labeled_statement":
+        kids = [c for c in cur.named_children if c.type != "statement_identifier"]
+        if not kids:
+            return cur
+        cur = kids[-1]
+    return cur
+
+
+def _first_put(chain, obj: str) -> int:
+    return next((i for i, s in enumerate(chain) if _puts_obj(_unlabel_node(s), obj)), len(chain))

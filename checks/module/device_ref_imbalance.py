@@ -152,7 +152,8 @@ def _overputs(fd, ctx: Context) -> Iterator[Finding]:
             else (view.hunks[0].section if view.hunks else "")
         seen: set[int] = set()
         for gen in (_overput.already_dropped(view, added), _overput.iterator_owned(view, added, line_text),
-                    _overput.borrowed(view, added, header), _overput.put_while_published(view, added)):
+                    _overput.borrowed(view, added, header), _overput.put_while_published(view, added),
+                    _overput.ladder_twice(view, added)):
             for call, msg, *conf in gen:
                 if call.line in seen:
                     continue

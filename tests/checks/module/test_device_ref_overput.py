@@ -252,3 +252,95 @@ def test_quiet_on_put_of_a_member_of_the_published_object():
 def test_put_of_a_parameter_is_only_a_question():
     assert_quiet(device_ref_imbalance, PUT_OF_PARAMETER)
     assert_fires(device_ref_imbalance, PUT_OF_PARAMETER, at=[("drivers/foo/foo-core.c", 334)], include_low=True)
+
+
+# A put added before a goto whose unwind label puts the same reference again.
+PUT_THEN_GOTO_PUT = diff("""
+    --- a/drivers/media/platform/foo/foo-vpu.c
+    +++ b/drivers/media/platform/foo/foo-vpu.c
+    @@ -520,18 +520,20 @@ static int foo_vpu_probe(struct platform_device *pdev)
+     \tvpu->fw_pdev = of_find_device_by_node(fw_np);
+     \tof_node_put(fw_np);
+     \tif (!vpu->fw_pdev)
+     \t\treturn -EPROBE_DEFER;
+     
+     \tret = foo_vpu_load_fw(vpu);
+    -\tif (ret)
+    +\tif (ret) {
+    +\t\tput_device(&vpu->fw_pdev->dev);
+     \t\tgoto err_put_fw;
+    +\t}
+     
+     \tret = foo_vpu_register(vpu);
+     \tif (ret)
+     \t\tgoto err_put_fw;
+     \treturn 0;
+     
+     err_put_fw:
+     \tput_device(&vpu->fw_pdev->dev);
+     \treturn ret;
+     }
+""")
+
+# The same ladder, with the put added in the label while an error path put before its goto.
+PUT_ADDED_IN_LADDER = diff("""
+    --- a/drivers/media/platform/foo/foo-vpu.c
+    +++ b/drivers/media/platform/foo/foo-vpu.c
+    @@ -520,19 +520,20 @@ static int foo_vpu_probe(struct platform_device *pdev)
+     \tvpu->fw_pdev = of_find_device_by_node(fw_np);
+     \tof_node_put(fw_np);
+     \tif (!vpu->fw_pdev)
+     \t\treturn -EPROBE_DEFER;
+     
+     \tret = foo_vpu_load_fw(vpu);
+     \tif (ret) {
+     \t\tput_device(&vpu->fw_pdev->dev);
+     \t\tgoto err;
+     \t}
+     
+     \tret = foo_vpu_register(vpu);
+     \tif (ret)
+     \t\tgoto err;
+     \treturn 0;
+     
+     err:
+    +\tput_device(&vpu->fw_pdev->dev);
+     \treturn ret;
+     }
+""")
+
+# The label only logs: the added put is the only one on that path.
+PUT_THEN_GOTO_LOG = diff("""
+    --- a/drivers/media/platform/foo/foo-vpu.c
+    +++ b/drivers/media/platform/foo/foo-vpu.c
+    @@ -520,14 +520,16 @@ static int foo_vpu_probe(struct platform_device *pdev)
+     \tvpu->fw_pdev = of_find_device_by_node(fw_np);
+     \tof_node_put(fw_np);
+     \tif (!vpu->fw_pdev)
+     \t\treturn -EPROBE_DEFER;
+     
+     \tret = foo_vpu_load_fw(vpu);
+    -\tif (ret)
+    +\tif (ret) {
+    +\t\tput_device(&vpu->fw_pdev->dev);
+     \t\tgoto err_log;
+    +\t}
+     \treturn 0;
+     
+     err_log:
+     \tdev_err(&pdev->dev, "no firmware: %d\\n", ret);
+     \treturn ret;
+     }
+""")
+
+
+def test_fires_on_put_before_a_goto_whose_ladder_puts_again():
+    assert_fires(device_ref_imbalance, PUT_THEN_GOTO_PUT, at=[("drivers/media/platform/foo/foo-vpu.c", 527)])
+
+
+def test_fires_on_put_added_in_a_ladder_a_goto_reaches_after_putting():
+    assert_fires(device_ref_imbalance, PUT_ADDED_IN_LADDER, at=[("drivers/media/platform/foo/foo-vpu.c", 537)])
+
+
+def test_quiet_when_the_ladder_does_not_put():
+    assert_quiet(device_ref_imbalance, PUT_THEN_GOTO_LOG, include_low=True)
