@@ -36,6 +36,11 @@ static void foo_remove(struct platform_device *pdev)
 }
 ```
 
+An added put (not a move) of an object this code looked up (`x = lookup(...)` in view: the
+lookup's reference is the only one it holds) followed on its path by unchanged code that still
+dereferences the object, or hands it to a call, is reported too (a premature put).  A put of
+an object the function was given, or took an extra reference on, may drop that extra one while
+the caller holds another: not reported.
 A use moved from before an unchanged put to after it is the same move (git may show it either
 way) and is reported at the moved use, when that use touches the put object itself.
 A move is seen across the hunks of one function (git names the same function for both and the
@@ -65,6 +70,7 @@ import re
 from typing import Iterator
 
 from reviewbot import cmodel
+from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _flow
 from reviewbot.clex import norm, statements
 from reviewbot.context import Context
@@ -96,6 +102,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             if not (_apis.has_putter_call(added) or re.search(r"\bkfree\s*\(", added)):
                 continue
             yield from _moved_earlier(fd, lines)
+            yield from _added_then_used(fd, lines)
         for hunks in _function_runs(fd):
             lines = [ln for h in hunks for ln in h.lines]
             if _apis.has_putter_call("\n".join(ln.text for ln in lines if ln.kind == " ")):
@@ -280,3 +287,57 @@ def _moved_past_put(fd, lines) -> Iterator[Finding]:
                                f"now runs after {name}({obj[:24]}), which may have freed the object",
                                confidence=Confidence.HIGH)
             break
+
+
+def _deref_or_passed(text: str, base: str) -> bool:
+    """`text` dereferences `base` or hands it to a call (not a bare pointer test or assignment)."""
+    b = re.escape(base)
+    t = re.sub(r"\b(sizeof|ARRAY_SIZE|typeof|__typeof__)\s*\([^()]*\)", "", text)
+    if re.search(r"(?<![\w>.])%s\s*(->|\.)\s*\w+(?!\s*=[^=])" % b, t):
+        return True
+    return re.search(r"\w\s*\((?:[^()]*,)?\s*&?\s*%s(\s*(->|\.)\s*\w+)*\s*[,)]" % b, t) is not None \
+        and not re.search(r"\b(IS_ERR|IS_ERR_OR_NULL|PTR_ERR_OR_ZERO|WARN_ON|BUG_ON|unlikely|likely)\s*\(\s*&?%s\s*\)" % b, t)
+
+
+def _looked_up(text: str, base: str) -> bool:
+    """`base = lookup(...)`: the lookup's reference is the only one this code holds on it."""
+    m = re.search(r"(?<![\w>.])%s\s*=\s*(\([^()]*\)\s*)?(\w+)\s*\(" % re.escape(base), text)
+    if not m:
+        return False
+    api = _apis.BY_GETTER.get(m.group(2))
+    row = kapi.get(m.group(2))
+    return api is not None and api.ref == "ret" and bool(api.fails) and (row is None or row.kind == "lookup")
+
+
+def _added_then_used(fd, lines) -> Iterator[Finding]:
+    """An added put (not a move) followed, on its path, by unchanged code that still uses the object."""
+    stmts = statements(lines)
+    live = [s for s in stmts if not all(ln.removed for ln in s.lines)]
+    depths = _depths(live)
+    for i, st in enumerate(live):
+        if not all(ln.added for ln in st.lines):
+            continue
+        put = _put_stmt(st)
+        if put is None:
+            continue
+        name, obj = put
+        base = _base(obj)
+        if not re.fullmatch(r"\w+", base) or name == "kfree":
+            continue
+        if any(all(ln.removed for ln in s.lines) and (_put_stmt(s) or (None, ""))[1]
+               and _apis.same_object(_put_stmt(s)[1], obj) for s in stmts):
+            continue  # a put moved or rewritten: _moved_earlier judges it
+        if not any(_looked_up(s.text, base) for s in live[:i]):
+            continue  # the put may drop an extra reference while the caller holds one
+        for k in _on_path(live, depths, i, len(live)):
+            s = live[k]
+            if re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(base), s.text):
+                break  # reassigned: a new object from here on
+            if _put_stmt(s) is not None:
+                break  # another put: not a use (an over-put is MOD019's)
+            if any(ln.added for ln in s.lines):
+                continue  # the patch's own new code: judged on its own
+            if _deref_or_passed(s.text, base):
+                yield RULE.finding(fd.path, st.line_of(re.escape(name)),
+                                   f"{name}({obj[:24]}) before a later use of {base}")
+                break

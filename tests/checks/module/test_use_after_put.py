@@ -191,3 +191,46 @@ def test_fires_on_a_use_moved_down_past_the_put():
 
 def test_quiet_when_an_unrelated_statement_moves_past_the_put():
     assert_quiet(use_after_put, OTHER_MOVED_PAST_PUT, include_low=True)
+
+
+# A node looked up here is put (a "leak fix") before the code that still reads it.
+NODE_PUT_BEFORE_USE = diff("""
+    --- a/drivers/phy/foo/phy-foo-usb.c
+    +++ b/drivers/phy/foo/phy-foo-usb.c
+    @@ -90,8 +90,9 @@ static int foo_usb_phy_parse(struct foo_phy *phy)
+     \tnp = of_parse_phandle(phy->dev->of_node, "foo,syscon", 0);
+     \tif (!np)
+     \t\treturn -ENODEV;
+    +\tof_node_put(np);
+     
+     \tphy->regmap = syscon_node_to_regmap(np);
+     \tif (IS_ERR(phy->regmap))
+     \t\treturn PTR_ERR(phy->regmap);
+     \treturn 0;
+""")
+
+# The function took an extra reference on an object it was given: putting that one before
+# using the object is fine, the caller still holds its own.
+EXTRA_REF_PUT_BEFORE_USE = diff("""
+    --- a/net/foo/foo_auth.c
+    +++ b/net/foo/foo_auth.c
+    @@ -540,9 +540,10 @@ foo_alloc_msg(struct foo_auth *auth, int vers)
+     \tkref_get(&auth->kref);
+     \terr = foo_pipe_get(auth->net, vers);
+     \tif (err < 0)
+     \t\tgoto err_put;
+     \treturn msg;
+     err_put:
+    +\tkref_put(&auth->kref, foo_free_auth);
+     \tfoo_pipe_put(auth->net);
+     \tkfree(msg);
+     \treturn ERR_PTR(err);
+""")
+
+
+def test_fires_on_looked_up_node_put_before_its_use():
+    assert_fires(use_after_put, NODE_PUT_BEFORE_USE, at=[("drivers/phy/foo/phy-foo-usb.c", 93)])
+
+
+def test_quiet_on_put_of_an_extra_reference_before_use():
+    assert_quiet(use_after_put, EXTRA_REF_PUT_BEFORE_USE, include_low=True)
