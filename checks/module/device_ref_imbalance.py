@@ -22,7 +22,10 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   `spi_controller_put()`, `kobject_get()`/`kobject_put()`, `tty_port_get()`/`tty_port_put()`):
   the reference kept the object alive across a call that may drop the last one (an
   unregister, a `kobject_del()`), or for someone else (a callback, a child).  When the get was
-  folded into an assignment (`p = get(x)` -> `p = x`) the finding sits on the new assignment.
+  folded into an assignment (`p = get(x)` -> `p = x`) the finding sits on the new assignment;
+- a removed get on the object a `*_get*()`/`*_find*()`/`*_lookup*()` function then returns: by
+  the kernel's naming convention its callers put what it returns, so that path is put once
+  too often.
 
 ## Why is this bad?
 `device_register()`: "NOTE: _Never_ directly free @dev after calling this function, even if it
@@ -95,7 +98,8 @@ from reviewbot.rules import Rule
 RULE = Rule.from_doc(__doc__, id="MOD019", slug="device-ref-imbalance", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("kref-imbalance", "extra-put"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS
+TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS + tuple(sorted(
+    a.getter for a in _apis.APIS if a.family in ("device", "kobject", "kref", "acpi")))
 
 # After these the embedded device/kobject owns the memory: free only through the putter.
 _OWNS_MEMORY = ("device_initialize", "device_register", "device_add", "kobject_init",
@@ -126,6 +130,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             yield from _unconditional_puts(fd, overput)
         if _apis.has_getter_call(removed) and _apis.has_putter_call(removed):
             yield from _removed_pairs(fd, _intent.says_extra(patch, "get"))
+        if _apis.has_getter_call(removed) and "return" in added:
+            yield from _removed_get_of_returned(fd, _intent.says_extra(patch, "get"))
 
 
 def _overputs(fd, ctx: Context) -> Iterator[Finding]:
@@ -333,6 +339,48 @@ def _removed_pairs(fd, extra: str | None) -> Iterator[Finding]:
                            f"removing {getter}({_flow.short(obj)}) and its put lets the object be "
                            f"freed while still referenced",
                            confidence=Confidence.LOW if extra else None)
+
+
+# A function named so returns a reference its caller must drop (kernel naming convention).
+_REF_RETURNING_FN = re.compile(r"(^|_)(get|find|lookup|grab|acquire)(_|$)")
+
+
+def _removed_get_of_returned(fd, extra: str | None) -> Iterator[Finding]:
+    """A `*_get*()`/`*_find*()` function that now returns an object without the get it took for
+    its caller: its callers put what they are given, so this path is put once too often."""
+    added_text = "\n".join(ln.text for ln in fd.added())
+    for st, getter, obj, lhs in _removed_gets(fd.removed()):
+        if lhs is not None or _apis.BY_GETTER[getter].fails and _apis.BY_GETTER[getter].ref == "ret":
+            continue  # `p = lookup(...)`: a lookup that goes, not a get on the returned object
+        if re.search(r"\b%s\s*\(" % re.escape(getter), added_text):
+            continue  # moved
+        h = next((h for h in fd.hunks if st.lines[0] in h.lines), None)
+        if h is None:
+            continue
+        fn = _flow._section_name(_function_at(h, st.lines[0]))
+        if not _REF_RETURNING_FN.search(fn):
+            continue
+        i = h.lines.index(st.lines[-1])
+        ret = next((ln for ln in h.lines[i + 1:] if ln.added and re.match(r"^\s*return\b", ln.text)), None)
+        if ret is None:
+            continue
+        val = re.sub(r"^\s*return\s*|;\s*$", "", ret.text).strip()
+        if not _apis.same_object(val, obj):
+            continue
+        yield RULE.finding(fd.path, st.line_of(re.escape(getter)),
+                           f"{fn}() now returns {_flow.short(val, 24)} without the {getter}() its callers "
+                           f"will put", confidence=Confidence.LOW if extra else None)
+
+
+def _function_at(h, line) -> str:
+    """The function header a hunk line sits in: the last one shown above it, else the hunk's."""
+    name = h.section
+    for ln in h.lines:
+        if ln is line:
+            break
+        if ln.kind != "+" and re.match(r"^[A-Za-z_][\w\s\*]*?\b\w+\s*\([^;]*$", ln.text):
+            name = ln.text
+    return name
 
 
 def _replacement_of(fd, st, lhs: str | None):

@@ -344,3 +344,54 @@ def test_fires_on_put_added_in_a_ladder_a_goto_reaches_after_putting():
 
 def test_quiet_when_the_ladder_does_not_put():
     assert_quiet(device_ref_imbalance, PUT_THEN_GOTO_LOG, include_low=True)
+
+
+# A *_get_*() helper whose fallback path now returns its object without the reference the
+# other path's lookup gives (callers put what they get).
+GETTER_FALLBACK_WITHOUT_REF = diff("""
+    --- a/drivers/pci/controller/foo-bridge.c
+    +++ b/drivers/pci/controller/foo-bridge.c
+    @@ -60,12 +60,7 @@ struct pci_dev *foo_get_bridge(struct pci_bus *bus)
+     \t\treturn bridge;
+     
+     \t/* legacy boards: the one bridge found at init */
+    -\tif (foo_legacy_bridge) {
+    -\t\tpci_dev_get(foo_legacy_bridge);
+    -\t\treturn foo_legacy_bridge;
+    -\t}
+    -
+    -\treturn NULL;
+    +\treturn foo_legacy_bridge;
+     }
+     EXPORT_SYMBOL_GPL(foo_get_bridge);
+     
+""")
+
+# The same edit in a function that only peeks: no reference is promised.
+PEEK_WITHOUT_REF = diff("""
+    --- a/drivers/pci/controller/foo-bridge.c
+    +++ b/drivers/pci/controller/foo-bridge.c
+    @@ -60,12 +60,7 @@ static bool foo_bridge_present(struct pci_bus *bus)
+     \t\treturn bridge;
+     
+     \t/* legacy boards: the one bridge found at init */
+    -\tif (foo_legacy_bridge) {
+    -\t\tpci_dev_get(foo_legacy_bridge);
+    -\t\treturn foo_legacy_bridge;
+    -\t}
+    -
+    -\treturn NULL;
+    +\treturn foo_legacy_bridge;
+     }
+     
+     static int foo_bridge_probe(struct pci_dev *pdev)
+""")
+
+
+def test_fires_on_get_function_returning_without_the_reference():
+    assert_fires(device_ref_imbalance, GETTER_FALLBACK_WITHOUT_REF,
+                 at=[("drivers/pci/controller/foo-bridge.c", 64, "old")])
+
+
+def test_quiet_when_the_function_does_not_return_a_reference():
+    assert_quiet(device_ref_imbalance, PEEK_WITHOUT_REF, include_low=True)
