@@ -408,3 +408,60 @@ def _unlabel_node(node):
 
 def _first_put(chain, obj: str) -> int:
     return next((i for i, s in enumerate(chain) if _puts_obj(_unlabel_node(s), obj)), len(chain))
+
+
+# Pointers a device holds for its own lifetime: its firmware node, ACPI companion and parent.
+# For the device a function is given (its parameter: the probed, bound or iterated device) a
+# caller that did not take its own reference on them has none to drop.
+_FIELD = re.compile(r"^(?P<p>\w+)(->dev\.|->|\.dev\.|\.)(of_node|fwnode|parent)$")
+_ACCESSOR = re.compile(r"^(dev_of_node|dev_fwnode|ACPI_COMPANION)\(&?(?P<p>\w+)(->dev|\.dev)?\)$")
+
+
+def _device_owned(expr: str, params: list[str]) -> bool:
+    e = _apis._norm(expr)
+    m = _FIELD.match(e) or _ACCESSOR.match(e)
+    return m is not None and m.group("p") in params
+
+
+def borrowed_from_device(view, added, header: str) -> Iterator[tuple[object, str]]:
+    """Added puts of the given device's own firmware node, ACPI companion or parent, taken
+    without a get."""
+    func = view.new
+    params = _params(header)
+    if not params or _CONSUMER_FN.search(view.name or ""):
+        return
+    assigned: dict[str, tuple[int, str]] = {}  # var -> (line, device-owned expression)
+    taken: list[tuple[int, str]] = []  # (line, var or expression) given a reference
+    for n in func._walk():
+        if n.type not in ("init_declarator", "assignment_expression"):
+            continue
+        left = n.child_by_field_name("declarator") or n.child_by_field_name("left")
+        right = n.child_by_field_name("value") or n.child_by_field_name("right")
+        if left is None or right is None:
+            continue
+        lv = re.sub(r"^[\s*]+", "", cmodel._fold(cmodel._text(left)))
+        rv = cmodel._fold(cmodel._text(right))
+        if _device_owned(lv, params):
+            return  # the function sets the field itself (with whatever reference it took)
+        if re.fullmatch(r"\w+", lv) and _device_owned(rv, params):
+            assigned[lv] = (_flow.line_of(n), rv)
+    for g in _flow.gets(func):
+        taken.append((g.call.line, g.obj))
+        taken.extend((g.call.line, _apis._norm(a)) for a in g.call.args)
+    for p in added:
+        if not _PLAIN_PUT.search(p.name) or p.name in ("module_put", "fput", "kref_put"):
+            continue
+        obj = _apis.put_object(p.name, list(p.args))
+        if not obj:
+            continue
+        expr = obj if _device_owned(obj, params) else None
+        if expr is None and obj in assigned and assigned[obj][0] < p.line:
+            if _rewritten(func, obj, assigned[obj][0], p.line):
+                continue
+            expr = assigned[obj][1]
+        if expr is None:
+            continue
+        if any(_apis.same_object(t, obj) or _apis.same_object(t, expr) for _, t in taken):
+            continue  # a reference was taken on it in this function
+        yield p, (f"{p.name}({_flow.short(obj, 20)}) drops a reference nobody took: "
+                  f"{_flow.short(expr, 28)} belongs to the device")

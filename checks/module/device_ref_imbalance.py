@@ -16,7 +16,10 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   its `@from`/`@prev` argument), the object is a `for_each_*` loop variable and the loop goes
   round again (the iterator drops it at the next step; a `_scoped` loop always does), or the
   object was handed to someone who keeps the pointer (an IRQ's `dev_id`, drvdata, a list)
-  earlier on the same path: the put lets it be freed under them;
+  earlier on the same path: the put lets it be freed under them, or the object is the own
+  firmware node, ACPI companion or parent of the device the function is given
+  (`pdev->dev.of_node`, `dev_fwnode(dev)`, `ACPI_COMPANION(dev)`) and no get was taken on it:
+  the device holds that reference, not the caller;
 - a removed get together with its put, for any getter of the kernel-API table in the device,
   kobject, kref and ACPI families (`get_device()`/`put_device()`, `spi_controller_get()`/
   `spi_controller_put()`, `kobject_get()`/`kobject_put()`, `tty_port_get()`/`tty_port_put()`):
@@ -159,7 +162,7 @@ def _overputs(fd, ctx: Context) -> Iterator[Finding]:
         seen: set[int] = set()
         for gen in (_overput.already_dropped(view, added), _overput.iterator_owned(view, added, line_text),
                     _overput.borrowed(view, added, header), _overput.put_while_published(view, added),
-                    _overput.ladder_twice(view, added)):
+                    _overput.ladder_twice(view, added), _overput.borrowed_from_device(view, added, header)):
             for call, msg, *conf in gen:
                 if call.line in seen:
                     continue

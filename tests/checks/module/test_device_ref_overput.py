@@ -395,3 +395,64 @@ def test_fires_on_get_function_returning_without_the_reference():
 
 def test_quiet_when_the_function_does_not_return_a_reference():
     assert_quiet(device_ref_imbalance, PEEK_WITHOUT_REF, include_low=True)
+
+
+# A "leak fix" that puts the probed device's own OF node, which it never took.
+PUT_OF_DEVICE_NODE = diff("""
+    --- a/drivers/iio/adc/foo-adc.c
+    +++ b/drivers/iio/adc/foo-adc.c
+    @@ -300,9 +300,10 @@ static int foo_adc_probe(struct platform_device *pdev)
+     \tstruct device_node *np = pdev->dev.of_node;
+     \tint ret;
+     
+     \tret = of_property_read_u32(np, "foo,vref-mv", &adc->vref_mv);
+    +\tof_node_put(np);
+     \tif (ret)
+     \t\treturn dev_err_probe(&pdev->dev, ret, "no vref\\n");
+     
+     \treturn foo_adc_register(adc);
+     }
+""")
+
+# The same with the ACPI companion of the bound device, put directly.
+PUT_OF_ACPI_COMPANION = diff("""
+    --- a/drivers/platform/x86/foo-wmi.c
+    +++ b/drivers/platform/x86/foo-wmi.c
+    @@ -80,6 +80,7 @@ static int foo_wmi_probe(struct device *dev, const void *ctx)
+     \tif (!acpi_has_method(ACPI_COMPANION(dev)->handle, "FOO0"))
+     \t\treturn -ENODEV;
+     \tfoo->handle = ACPI_COMPANION(dev)->handle;
+    +\tacpi_dev_put(ACPI_COMPANION(dev));
+     \treturn 0;
+     }
+     
+""")
+
+# The node taken with of_node_get(): the put is owed.
+PUT_OF_TAKEN_NODE = diff("""
+    --- a/drivers/iio/adc/foo-adc.c
+    +++ b/drivers/iio/adc/foo-adc.c
+    @@ -300,9 +300,10 @@ static int foo_adc_probe(struct platform_device *pdev)
+     \tstruct device_node *np = of_node_get(pdev->dev.of_node);
+     \tint ret;
+     
+     \tret = of_property_read_u32(np, "foo,vref-mv", &adc->vref_mv);
+    +\tof_node_put(np);
+     \tif (ret)
+     \t\treturn dev_err_probe(&pdev->dev, ret, "no vref\\n");
+     
+     \treturn foo_adc_register(adc);
+     }
+""")
+
+
+def test_fires_on_put_of_the_given_devices_of_node():
+    assert_fires(device_ref_imbalance, PUT_OF_DEVICE_NODE, at=[("drivers/iio/adc/foo-adc.c", 304)])
+
+
+def test_fires_on_put_of_the_given_devices_acpi_companion():
+    assert_fires(device_ref_imbalance, PUT_OF_ACPI_COMPANION, at=[("drivers/platform/x86/foo-wmi.c", 83)])
+
+
+def test_quiet_on_put_of_a_node_taken_with_a_get():
+    assert_quiet(device_ref_imbalance, PUT_OF_TAKEN_NODE, include_low=True)
