@@ -294,26 +294,91 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
 
 
 def put_while_published(view, added) -> Iterator[tuple[object, str]]:
-    """Added puts after the object was handed to someone who keeps the pointer, on the same path."""
+    """Added puts, on the success path, of a reference taken here after the pointer was handed to
+    someone who keeps it (an IRQ's dev_id, drvdata, a list, a structure member)."""
     func = view.new
     calls = func.calls()
+    stores = _member_stores(func)
     for p in added:
         obj = _apis.put_object(p.name, list(p.args))
-        if not obj or not _PLAIN_PUT.search(p.name) or p.name in ("of_node_put", "fwnode_handle_put", "module_put"):
+        if not obj or not _PLAIN_PUT.search(p.name) or p.name == "module_put":
             continue
         var = _base_var(obj)
         if not _is_whole(obj, var):
             continue  # a member's own reference (`&x->client->dev`) is not x's
-        for q in calls:
-            arg = _published_arg(q) if q.line < p.line else None
-            if arg is None or not _is_whole(arg, var):
+        gets = _gets_of(func, obj, p.line)
+        node_put = p.name in ("of_node_put", "fwnode_handle_put")
+        if node_put and not gets:
+            continue  # a node nobody looked up here is borrowed: nothing to say
+        if not _on_success_path(p):
+            continue  # an error path: the holder goes away too
+        published = [(q.line, q.name + "()", q.node) for q in calls
+                     if q.line < p.line and not node_put and (a := _published_arg(q)) is not None and _is_whole(a, var)]
+        published += [(ln, f"the store into {lhs}", node) for ln, lhs, rhs, node in stores
+                      if ln < p.line and _is_whole(rhs, var) and (gets or not node_put)]
+        for line, what, node in sorted(published, key=lambda t: t[0]):
+            if not _runs_before_node(node, p) or _rewritten(func, var, line, p.line):
                 continue
-            if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line):
+            if any(line < g.call.line < p.line for g in gets):
                 continue
-            if any(q.line < g.call.line < p.line for g in _gets_of(func, obj, p.line)):
-                continue
-            yield p, f"{p.name}({_flow.short(obj, 20)}) while {q.name}() still holds the pointer"
+            if gets and not any(g.call.line < line for g in gets):
+                continue  # stored before this code took its reference: not the one kept
+            yield p, f"{p.name}({_flow.short(obj, 20)}) while {what} still holds the pointer"
             break
+
+
+def _member_stores(func) -> list[tuple[int, str, str, object]]:
+    """`a->b = v;` / `a.b = v;` / `*p = v;`: (line, lhs, rhs, node) of stores a pointer outlives."""
+    out = []
+    for n in func._walk():
+        if n.type != "assignment_expression":
+            continue
+        left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+        if left is None or right is None:
+            continue
+        lhs = cmodel._fold(cmodel._text(left))
+        if "->" in lhs or "." in lhs or lhs.startswith("*"):
+            out.append((_flow.line_of(n), lhs, cmodel._fold(cmodel._text(right)), n))
+    return out
+
+
+def _runs_before_node(node, p) -> bool:
+    class _C:  # `_runs_before` reads `.node`
+        pass
+    q = _C()
+    q.node = node
+    return _runs_before(q, p)
+
+
+_ERR_VALUE = re.compile(r"^(-\w+|ret|err|error|rc|status|res|result|PTR_ERR\b.*|ERR_PTR\b.*|NULL|false|"
+                        r"dev_err_probe\b.*)$")
+
+
+def _on_success_path(p) -> bool:
+    """After p, does the code reach a success exit (`return 0;`, `return;`, the end of the
+    function), not an error return or an unwind `goto`?"""
+    node = p.node
+    while True:
+        stmt = node
+        while stmt.parent is not None and stmt.parent.type != "compound_statement":
+            stmt = stmt.parent
+        blk = stmt.parent
+        if blk is None:
+            return True
+        sib = stmt.next_named_sibling
+        while sib is not None:
+            inner = _unlabel_node(sib)
+            if inner.type == "return_statement":
+                val = cmodel._fold(cmodel._text(inner))[len("return"):].strip(" ;")
+                return not _ERR_VALUE.match(val)
+            if inner.type == "goto_statement":
+                return False
+            if inner.type in ("break_statement", "continue_statement"):
+                return False
+            sib = sib.next_named_sibling
+        if blk.parent is None or blk.parent.type == "function_definition":
+            return True
+        node = blk
 
 
 def _stmt_in_block(node):

@@ -456,3 +456,52 @@ def test_fires_on_put_of_the_given_devices_acpi_companion():
 
 def test_quiet_on_put_of_a_node_taken_with_a_get():
     assert_quiet(device_ref_imbalance, PUT_OF_TAKEN_NODE, include_low=True)
+
+
+# A node looked up here, kept in the driver's structure, and put on the success path: the
+# stored pointer outlives the reference.
+NODE_STORED_THEN_PUT = diff("""
+    --- a/drivers/net/ethernet/foo/foo-mdio.c
+    +++ b/drivers/net/ethernet/foo/foo-mdio.c
+    @@ -150,10 +150,11 @@ static int foo_mdio_setup(struct foo_priv *priv)
+     \tphy_np = of_parse_phandle(priv->dev->of_node,
+     \t\t\t\t  "phy-handle", 0);
+     \tif (!phy_np)
+     \t\treturn -ENODEV;
+     \tpriv->phy_np = phy_np;
+     \tret = foo_mdio_register(priv);
+     \tif (ret)
+     \t\treturn ret;
+    +\tof_node_put(phy_np);
+     \treturn 0;
+     }
+""")
+
+# The same put on the error path: the structure holding the pointer goes away too.
+NODE_STORED_PUT_ON_ERROR = diff("""
+    --- a/drivers/net/ethernet/foo/foo-mdio.c
+    +++ b/drivers/net/ethernet/foo/foo-mdio.c
+    @@ -150,10 +150,12 @@ static int foo_mdio_setup(struct foo_priv *priv)
+     \tphy_np = of_parse_phandle(priv->dev->of_node,
+     \t\t\t\t  "phy-handle", 0);
+     \tif (!phy_np)
+     \t\treturn -ENODEV;
+     \tpriv->phy_np = phy_np;
+     \tret = foo_mdio_register(priv);
+    -\tif (ret)
+    +\tif (ret) {
+    +\t\tof_node_put(phy_np);
+     \t\treturn ret;
+    +\t}
+     \treturn 0;
+     }
+""")
+
+
+def test_fires_on_put_of_a_looked_up_node_kept_in_a_structure():
+    assert_fires(device_ref_imbalance, NODE_STORED_THEN_PUT,
+                 at=[("drivers/net/ethernet/foo/foo-mdio.c", 158)])
+
+
+def test_quiet_on_put_of_a_stored_node_on_the_error_path():
+    assert_quiet(device_ref_imbalance, NODE_STORED_PUT_ON_ERROR, include_low=True)
