@@ -96,16 +96,28 @@ def _unconditional_in(node, blk) -> bool:
 
 def _runs_before(q, p) -> bool:
     """q runs on every path that reaches p: q is unconditional in a block enclosing p, with
-    no `else` between."""
+    no `else`, no jump and no label (a join of other paths) between them."""
     blk = _block_of(q.node)
     if blk is None or not cmodel.contains(blk, p.node) or not _unconditional_in(q.node, blk):
         return False
     for anc in cmodel.ancestors(p.node):
         if anc == blk:
-            return True
+            break
         if anc.type in ("else_clause",):
             return False
-    return True
+    qs = next((c for c in blk.named_children if cmodel.contains(c, q.node)), None)
+    ps = next((c for c in blk.named_children if cmodel.contains(c, p.node)), None)
+    if qs is None or ps is None:
+        return False
+    if qs.start_byte == ps.start_byte:
+        return True
+    sib = qs.next_named_sibling
+    while sib is not None and sib.start_byte < ps.start_byte:
+        if sib.type in ("return_statement", "goto_statement", "break_statement", "continue_statement",
+                        "labeled_statement"):
+            return False
+        sib = sib.next_named_sibling
+    return ps.type != "labeled_statement"
 
 
 def _rewritten(func, var: str, lo: int, hi: int) -> bool:

@@ -505,3 +505,31 @@ def test_fires_on_put_of_a_looked_up_node_kept_in_a_structure():
 
 def test_quiet_on_put_of_a_stored_node_on_the_error_path():
     assert_quiet(device_ref_imbalance, NODE_STORED_PUT_ON_ERROR, include_low=True)
+
+
+# Two exits of one function: the success path puts and returns; the unwind label puts for the
+# paths that jump there.  The label is a join, not a second put on the first path.
+PUTS_ON_TWO_EXITS = diff("""
+    --- a/drivers/block/foo/foo_drv.c
+    +++ b/drivers/block/foo/foo_drv.c
+    @@ -1762,6 +1762,7 @@ static ssize_t foo_store(struct device *dev,
+     \tfoo->size = size;
+     \tup_write(&foo->init_lock);
+     
+    +\tput_device(&foo->parent->dev);
+     \treturn len;
+     
+     out_free:
+    @@ -1771,6 +1772,7 @@ static ssize_t foo_store(struct device *dev,
+     \tup_write(&foo->init_lock);
+     \tfoo_meta_free(foo, size);
+     out:
+    +\tput_device(&foo->parent->dev);
+     \treturn err;
+     }
+     
+""")
+
+
+def test_quiet_on_puts_on_two_exits():
+    assert_quiet(device_ref_imbalance, PUTS_ON_TWO_EXITS, include_low=True)
