@@ -217,6 +217,11 @@ def has_putter_call(text: str) -> bool:
     return any(h in text for h in PUTTER_HINTS) and PUTTER_NAMES.search(text) is not None
 
 
+def has_getter_call(text: str) -> bool:
+    """Does `text` call one of the table's getters (`BY_GETTER`)?"""
+    return GETTER_NAMES.search(text) is not None
+
+
 def is_putter(name: str) -> bool:
     return name in PUTTERS
 

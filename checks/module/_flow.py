@@ -15,17 +15,22 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
 from reviewbot import cmodel
+from reviewbot.checks import _intent
 from reviewbot.checks.module import _apis
 from reviewbot.context import Context
 from reviewbot.model import DiffLine, FileDiff
 
-# Changelog words (in prose, not inside identifiers or file names) that explain a removed put
-# as the fix of an over-put (the author says the
-# reference was already dropped elsewhere).  Used to lower confidence, never to raise it.
-OVERPUT_WORDS = re.compile(r"(?<![\w./-])(double[- ](put|free|release|unref)|extra (put|reference drop)|"
-                           r"put (it )?twice|already (put|released|dropped|freed)|"
-                           r"refcount (underflow|imbalance)|unbalanced put|redundant \w+ ?put|"
-                           r"over-?put|use[- ]after[- ]free)(?![\w./-])", re.I)
+class _Explains:
+    """Changelog words that explain a removed put as the fix of an over-put (the author says the
+    reference was already dropped elsewhere: "double put", "underflow", "redundant put", ...).
+    The vocabulary is `checks/_intent.py`'s, for removed puts; used to lower confidence, never
+    to raise it.  `.search(text)` like the regular expression it replaces."""
+
+    def search(self, text: str) -> str | None:
+        return _intent.explains(text or "", "put")
+
+
+OVERPUT_WORDS = _Explains()
 
 
 @dataclass
