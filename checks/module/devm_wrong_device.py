@@ -82,7 +82,10 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 continue
             post = ctx.post(fd.path)
             new_lines = [ln for ln in h.lines if ln.kind != "-"]
+            whole = post if post is not None else "\n".join(ln.text for ln in new_lines)
             removed = [st.text for st in statements(h.old_side()) if all(ln.removed for ln in st.lines)]
+            pre = ctx.pre(fd.path)
+            pre_calls = _calls(pre) if pre is not None else set()
             for st in statements(h.new_side()):
                 if not st.any_added:
                     continue
@@ -91,12 +94,16 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     if not args:
                         continue
                     dev = args[0]
+                    if (m.group(1), re.sub(r"\s+", "", dev)) in pre_calls:
+                        continue  # tree mode: the pre-image already made this call on this device
+                    if any(re.sub(r"\s+", "", st.text) == re.sub(r"\s+", "", r) for r in removed):
+                        continue  # moved or re-indented
                     at = st.first.new_no or 0
                     if post is not None:  # tree mode: the file up to this call
                         scope = "\n".join(post.splitlines()[:at])
                     else:
                         scope = "\n".join(ln.text for ln in new_lines if (ln.new_no or 0) < at)
-                    verdict = _judge(dev, params, scope)
+                    verdict = _judge(dev, params, scope, whole)
                     if verdict is None:
                         continue
                     plain = m.group(1)[len("devm_"):]
@@ -123,12 +130,42 @@ def _probe_header(h) -> str:
     return ""
 
 
-def _judge(dev: str, params: list[str], scope: str) -> str | None:
+def _calls(text: str) -> set[tuple[str, str]]:
+    """(devm function, device argument) of every devm registration in a file image."""
+    out = set()
+    for m in _DEVM_REG.finditer(text):
+        args = cmodel.split_args(_flow.balanced(text, m.end()))
+        if args:
+            out.add((m.group(1), re.sub(r"\s+", "", args[0])))
+    return out
+
+
+def _probed(expr: str, params: list[str]) -> bool:
+    """Is `expr` (whitespace-free) a spelling of the probed device: `&pdev->dev`, `pdev`, `dev`?"""
+    return expr == "dev" or any(expr in (f"&{p}->dev", p, f"{p}->dev", f"&{p}->device") for p in params)
+
+
+def _set_to_probed(lhs: str, params: list[str], text: str) -> bool:
+    """Does `text` assign the probed device (or a local alias of it) to `lhs`?"""
+    for rhs in re.findall(r"(?<![\w>.])%s\s*=\s*([^;=][^;]*);" % re.escape(lhs), text):
+        if _probed(re.sub(r"\s+", "", rhs), params):
+            return True
+    return False
+
+
+def _judge(dev: str, params: list[str], scope: str, whole: str = "") -> str | None:
     """'parent', 'other', or None when `dev` is (or may be) the probed device."""
     d = re.sub(r"\s+", "", dev)
     for p in params:
         if d in (f"&{p}->dev", p, f"{p}->dev", f"&{p}->device"):
             return None
+    seen = scope + "\n" + whole
+    # `indio_dev->dev.parent` set to the probed device, `&st->client->dev` with `st->client = client`
+    if _set_to_probed(d, params, seen):
+        return None
+    inner = re.fullmatch(r"&?\(?(.+?)\)?(?:->|\.)dev", d)
+    if inner and (inner.group(1) in params or _set_to_probed(inner.group(1), params, seen)):
+        return None
     if re.search(r"(->|\.)parent\b", d):
         return "parent"
     if re.fullmatch(r"\w+", d):

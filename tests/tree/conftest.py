@@ -58,24 +58,24 @@ def git(repo: Path, *args: str, input: str | None = None) -> str:
     return res.stdout
 
 
-def extract_subset() -> Path:
+def extract_subset(members: tuple[str, ...] = MEMBERS, cache: Path = CACHE) -> Path:
     """The cached subset directory (extracted from the tarball on first use)."""
     if not TARBALL.is_file():
         pytest.skip(f"{TARBALL} is missing: run scripts/system-deps.sh (Debian package linux-source-6.12)")
-    key = hashlib.sha256("\n".join(MEMBERS).encode() + str(TARBALL.stat().st_size).encode()).hexdigest()[:12]
-    dest = CACHE / key
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / ".lock", "w") as lock:
+    key = hashlib.sha256("\n".join(members).encode() + str(TARBALL.stat().st_size).encode()).hexdigest()[:12]
+    dest = cache / key
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # parallel sessions wait for one extraction
         if (dest / ".complete").is_file():
             return dest
-        tmp = CACHE / f".tmp-{os.getpid()}"
+        tmp = cache / f".tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         start = time.monotonic()
         xz = subprocess.Popen(["xz", "-T0", "-dc", str(TARBALL)], stdout=subprocess.PIPE)
         tar = subprocess.run(["tar", "-x", "-C", str(tmp), "--strip-components=1", "--wildcards",
-                              "--no-wildcards-match-slash", *(f"{TOPDIR}/{m}" for m in MEMBERS)],
+                              "--no-wildcards-match-slash", *(f"{TOPDIR}/{m}" for m in members)],
                              stdin=xz.stdout, capture_output=True, text=True)
         xz.stdout.close()
         xz.wait()
