@@ -14,6 +14,9 @@ Also flags a `devm_k*()` allocation in a core callback (a function that gets a f
 not a bus device, and allocates on that object's device) when the same patch removes the
 `kfree()` of a parameter from another function: the core's free callback no longer frees what
 the allocating callback hands out, so every call keeps its memory until the driver unbinds.
+The same holds for a `devm_k*()` allocation in a function that runs per open file or per call
+(it takes a `struct file *`, `struct inode *`, `struct snd_pcm_substream *`, ...): low confidence
+when it only allocates on the first call or frees the old buffer with `devm_kfree()`.
 
 ## Why is this bad?
 devres frees the memory when the driver unbinds ("No matter what, all devres entries are
@@ -145,6 +148,17 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, line, f"devm memory '{var}' handed to {what}: {why}",
                                        confidence=conf)
                     continue
+                per_call = _per_call(h, line)
+                if per_call:
+                    side = h.new_side()
+                    before = "\n".join(ln.text for ln in side[:side.index(line)])
+                    # replaces an old buffer (devm_kfree), or allocates only on the first call
+                    once = re.search(r"\bdevm_kfree\s*\(", "\n".join(ln.text for ln in side)) or re.search(
+                        r"if\s*\(\s*!\s*%s\s*\)\s*\{?\s*$" % re.escape(var), before, re.M)
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' allocated in {per_call}, which runs on "
+                                                      f"every open or call: it is kept until the driver unbinds",
+                                       confidence=Confidence.LOW if once else None)
+                    continue
                 if freed_params:
                     where = _callback_device(h, line, st.text, m.end())
                     freer = next((f for f in freed_params if f[0] != where), None)
@@ -175,11 +189,11 @@ def _freed_params(fd) -> list[tuple[str, str]]:
     return out
 
 
-def _signature(h: Hunk, line) -> str:
-    """The old-side header of the function `line` sits in, with its continuation lines (the
-    parameter list up to `)`), as far as the hunk shows it."""
-    side = h.old_side()
-    header = function_header(h, line, side="old")
+def _signature(h: Hunk, line, side_name: str = "old") -> str:
+    """The header of the function `line` sits in, with its continuation lines (the parameter
+    list up to `)`), as far as the hunk shows it."""
+    side = h.old_side() if side_name == "old" else h.new_side()
+    header = function_header(h, line, side=side_name)
     for i, ln in enumerate(side):
         if ln is line:
             break
@@ -191,6 +205,20 @@ def _signature(h: Hunk, line) -> str:
                 sig.append(nxt.text)
             header = " ".join(sig)
     return header
+
+
+# Parameters of a function that runs per open file, per call or per stream: file operations,
+# ioctl handlers, PCM/DAI callbacks.
+_PER_CALL = re.compile(r"\bstruct\s+(file|inode|snd_pcm_substream|v4l2_fh|vm_area_struct)\s*\*")
+
+
+def _per_call(h: Hunk, line) -> str | None:
+    """'name()' when the function `line` sits in takes a per-open/per-call object."""
+    sig = _signature(h, line, "new")
+    name = re.search(r"(\w+)\s*\(", sig)
+    if not name or not _PER_CALL.search(sig.split("(", 1)[-1]):
+        return None
+    return name.group(1) + "()"
 
 
 def _callback_device(h: Hunk, line, text: str, at: int) -> str | None:

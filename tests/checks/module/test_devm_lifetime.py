@@ -142,3 +142,38 @@ def test_tree_mode_does_not_report_a_handoff_the_pre_image_had():
     assert_quiet(devm_lifetime, series, include_low=True, context_for=context_for)
     series, context_for = tree_case("drivers/char/foo.c", pre.replace("devm_kzalloc(&pdev->dev, ", "kzalloc("), post)
     assert_fires(devm_lifetime, series, at=[("drivers/char/foo.c", 3)], context_for=context_for)
+
+
+PER_OPEN = diff("""
+    --- a/drivers/misc/acme.c
+    +++ b/drivers/misc/acme.c
+    @@ -20,3 +20,6 @@ static struct acme_dev *acme_from_inode(struct inode *inode)
+     static int acme_open(struct inode *inode,
+     \t\t     struct file *file)
+     {
+    +\tstruct acme_ctx *ctx = devm_kzalloc(adev->dev, sizeof(*ctx), GFP_KERNEL);
+    +\tif (!ctx)
+    +\t\treturn -ENOMEM;
+""")
+
+FIRST_OPEN_ONLY = diff("""
+    --- a/sound/soc/acme/debug.c
+    +++ b/sound/soc/acme/debug.c
+    @@ -20,3 +20,6 @@ static struct acme_dev *acme_from_inode(struct inode *inode)
+     static int acme_dbg_open(struct inode *inode, struct file *file)
+     {
+     \tif (!dfse->buf) {
+    +\t\tdfse->buf = devm_kmalloc(sdev->dev, PAGE_SIZE, GFP_KERNEL);
+    +\t\tif (!dfse->buf)
+    +\t\t\treturn -ENOMEM;
+""")
+
+
+def test_fires_on_devm_memory_allocated_per_open():
+    assert_fires(devm_lifetime, PER_OPEN, at=[("drivers/misc/acme.c", 23)])
+
+
+def test_allocation_only_on_first_open_is_low_confidence():
+    # sound/soc/sof/debug.c memory_info_open() (6.12) allocates its buffer once
+    assert_quiet(devm_lifetime, FIRST_OPEN_ONLY)
+    assert_fires(devm_lifetime, FIRST_OPEN_ONLY, at=[("sound/soc/acme/debug.c", 23)], include_low=True)
