@@ -14,6 +14,9 @@ Also flags a `devm_k*()` allocation in a core callback (a function that gets a f
 not a bus device, and allocates on that object's device) when the same patch removes the
 `kfree()` of a parameter from another function: the core's free callback no longer frees what
 the allocating callback hands out, so every call keeps its memory until the driver unbinds.
+A conversion to devm of an object whose `kfree()` the patch removes from a release callback (a
+kref or kobject release, a device release that uses `container_of()`, a file release) is
+reported too: the object was freed on its last reference, devm frees it at unbind regardless.
 The same holds for a `devm_k*()` allocation in a function that runs per open file or per call
 (it takes a `struct file *`, `struct inode *`, `struct snd_pcm_substream *`, ...): low confidence
 when it only allocates on the first call or frees the old buffer with `devm_kfree()`.
@@ -159,6 +162,11 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                       f"every open or call: it is kept until the driver unbinds",
                                        confidence=Confidence.LOW if once else None)
                     continue
+                release = converted and _release_freed(fd, var)
+                if release:
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' was freed by {release}() when its last "
+                                                      f"reference went away; devm frees it at unbind, references or not")
+                    continue
                 if freed_params:
                     where = _callback_device(h, line, st.text, m.end())
                     freer = next((f for f in freed_params if f[0] != where), None)
@@ -171,6 +179,37 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 
 def _DEVM_ALLOC_OF(var: str) -> re.Pattern:
     return re.compile(r"\b%s\s*=\s*(?:\([^()]*\)\s*)?devm_k\w*\s*\(" % re.escape(var))
+
+
+_RELEASE_PARAMS = re.compile(r"\bstruct\s+(kref|kobject)\s*\*|\bstruct\s+inode\s*\*[^)]*\bstruct\s+file\s*\*")
+_FREE_ANY = re.compile(r"^\s*(?:kv?free|kfree_rcu|kfree_sensitive)\s*\(\s*([^;]+?)\s*(?:,[^;]*)?\)\s*;")
+
+
+def _release_freed(fd, var: str) -> str | None:
+    """The release callback (run on the last reference: a kref/kobject release, a device release
+    via container_of(), a file release) from which the patch removes the kfree() of `var`'s
+    object: the object was refcounted, and devm ignores the count."""
+    leaf = re.split(r"->|\.", var)[-1]
+    for h in fd.hunks:
+        old = h.old_side()
+        for ln in old:
+            m = ln.removed and _FREE_ANY.match(ln.text)
+            if not m:
+                continue
+            arg = norm(m.group(1))
+            if arg != var and re.split(r"->|\.", arg)[-1] != leaf:
+                continue
+            sig = _signature(h, ln)
+            name = re.search(r"(\w+)\s*\(", sig)
+            if not name:
+                continue
+            params = sig.split("(", 1)[-1]
+            body = "\n".join(x.text for x in old[:old.index(ln)])
+            if _RELEASE_PARAMS.search(params) or (
+                    re.search(r"\bstruct\s+device\s*\*", params) and re.search(r"\bcontainer_of\s*\(|\bto_\w+\s*\(", body)
+                    and re.search(r"release", name.group(1))):
+                return name.group(1)
+    return None
 
 
 def _freed_params(fd) -> list[tuple[str, str]]:

@@ -38,6 +38,8 @@ If the module really must never unload, say so in a comment and set
 A deliberate permanent pin next to a "don't allow unload" comment or `suppress_bind_attrs`
 is reported at low confidence.  Init/exit functions are recognised only from what the hunk
 shows (the header or the `module_init()` line).
+Not reported in tree mode: a file that Kconfig/Makefile build only into the kernel
+(`THIS_MODULE` is NULL there).
 
 ## References
 - `kernel/module/main.c`: `delete_module()`, `try_stop_module()`, `module_put()`
@@ -56,6 +58,8 @@ from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
+
+from reviewbot.checks.module._owners import modular
 
 from reviewbot.checks.module._refs import enclosing_function, function_header
 
@@ -79,6 +83,8 @@ def _kind(hunk, line, fn: str, shown: str) -> str | None:
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
+        if modular(ctx, fd.path) is False:
+            continue  # tree mode: built in only, THIS_MODULE is NULL and nothing is pinned
         if not any("THIS_MODULE" in ln.text for ln in fd.added()):
             continue
         shown = "\n".join(ln.text for ln in fd.lines() if not ln.removed)

@@ -51,6 +51,7 @@ deliberate permanent pin next to a "don't allow unload" comment.  The hunk does 
 calls the function, so an implied reference (sysfs, fops) is not proven, only suspected.
 Not reported: a get whose `if` block ends by dropping it (`if (try_module_get(THIS_MODULE)) {
 ...; module_put(THIS_MODULE); }`): a `module_is_live()` test that holds nothing afterwards.
+In tree mode, a file that Kconfig/Makefile build only into the kernel (`THIS_MODULE` is NULL).
 
 ## References
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` kernel-doc
@@ -68,6 +69,8 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
+from reviewbot.checks.module._owners import modular
+
 RULE = Rule.from_doc(__doc__, id="MOD001", slug="module-self-pin", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
@@ -81,6 +84,8 @@ _HANDOFF = re.compile(r"\b(kthread_run|kthread_create\w*|module_put_and_kthread_
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
+        if modular(ctx, fd.path) is False:
+            continue  # tree mode: built in only, THIS_MODULE is NULL and nothing is pinned
         for hunk in fd.hunks:
             shown = hunk.new_side()
             context_text = hunk.section + "\n" + "\n".join(ln.text for ln in shown)

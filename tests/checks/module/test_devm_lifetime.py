@@ -177,3 +177,49 @@ def test_allocation_only_on_first_open_is_low_confidence():
     # sound/soc/sof/debug.c memory_info_open() (6.12) allocates its buffer once
     assert_quiet(devm_lifetime, FIRST_OPEN_ONLY)
     assert_fires(devm_lifetime, FIRST_OPEN_ONLY, at=[("sound/soc/acme/debug.c", 23)], include_low=True)
+
+
+# The shape of "firmware: raspberrypi: Keep count of all consumers" turned around: a kref'd
+# object is converted to devm and its release stops freeing it.
+KREF_RELEASE_DROPPED = diff("""
+    --- a/drivers/firmware/acme.c
+    +++ b/drivers/firmware/acme.c
+    @@ -40,9 +40,8 @@ static void acme_fw_release(struct kref *kref)
+     {
+     \tstruct acme_fw *fw = container_of(kref, struct acme_fw, consumers);
+     
+     \tmbox_free_channel(fw->chan);
+    -\tkfree(fw);
+     }
+     
+     static void acme_fw_put(struct acme_fw *fw)
+     {
+    @@ -80,3 +79,3 @@ static int acme_fw_probe(struct platform_device *pdev)
+    -\tfw = kzalloc(sizeof(*fw), GFP_KERNEL);
+    +\tfw = devm_kzalloc(&pdev->dev, sizeof(*fw), GFP_KERNEL);
+     \tif (!fw)
+     \t\treturn -ENOMEM;
+""")
+
+
+def test_fires_when_a_release_callback_stops_freeing_a_converted_object():
+    assert_fires(devm_lifetime, KREF_RELEASE_DROPPED, at=[("drivers/firmware/acme.c", 79)])
+
+
+def test_quiet_when_only_the_remove_path_kfree_goes():
+    series = diff("""
+        --- a/drivers/firmware/acme.c
+        +++ b/drivers/firmware/acme.c
+        @@ -40,5 +40,4 @@ static void acme_fw_remove(struct platform_device *pdev)
+         {
+         \tstruct acme_fw *fw = platform_get_drvdata(pdev);
+         \tmbox_free_channel(fw->chan);
+        -\tkfree(fw);
+         }
+        @@ -80,3 +79,3 @@ static int acme_fw_probe(struct platform_device *pdev)
+        -\tfw = kzalloc(sizeof(*fw), GFP_KERNEL);
+        +\tfw = devm_kzalloc(&pdev->dev, sizeof(*fw), GFP_KERNEL);
+         \tif (!fw)
+         \t\treturn -ENOMEM;
+    """)
+    assert_quiet(devm_lifetime, series, include_low=True)
