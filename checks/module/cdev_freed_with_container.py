@@ -45,7 +45,7 @@ High for `kfree()` right after `cdev_del()` on the same object; low for a bare `
 
 ## References
 - `fs/char_dev.c`: `cdev_del()`, `cdev_device_add()` kernel-doc
-- RULES.md MOD018: 72139dfa2464 "watchdog: Fix the race between the release of
+- 72139dfa2464 "watchdog: Fix the race between the release of
   watchdog_core_data and cdev", 1413ef638aba "i2c: dev: Fix the race between the release of
   i2c_dev and cdev", a33121e5487b "ptp: fix the race between the release of ptp_clock and cdev"
 """

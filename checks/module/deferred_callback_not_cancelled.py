@@ -52,7 +52,7 @@ another file).
 ## References
 - `Documentation/core-api/workqueue.rst`; `Documentation/RCU/rcubarrier.rst`
 - `include/linux/timer.h`: `timer_shutdown_sync()` kernel-doc
-- RULES.md MOD012 ("cancel work on remove" fixes)
+- "cancel work on remove" fixes in the kernel history
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ driver's device pointer; low otherwise.
 
 ## References
 - `Documentation/driver-api/driver-model/devres.rst`
-- RULES.md MOD016: d584221e683b "leds: lm3533: fix use-after-free on unbind"
+- d584221e683b "leds: lm3533: fix use-after-free on unbind"
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ## What it does
 Flags an added designated initializer (`static const struct file_operations foo_fops = {...}`)
-of a type that carries a `struct module *` owner member (RULES.md §4, kept as data in
+of a type that carries a `struct module *` owner member (kept as data in
 `checks/module/_owners.py` with the field name per type: `.owner`, `.module`, `.me`,
 `.cra_module`, ...) when the whole initializer is added and sets no owner; and an added
 `cdev_init(&x->cdev, &fops)` with no `x->cdev.owner = THIS_MODULE` in the diff (`cdev_init()`

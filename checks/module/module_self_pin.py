@@ -77,7 +77,7 @@ RULE = Rule.from_doc(__doc__, id="MOD001", slug="module-self-pin", level=Level.W
 TRIGGER = ("THIS_MODULE",)
 
 _SELF_GET = re.compile(r"\b(try_module_get|__module_get)\s*\(\s*THIS_MODULE\s*\)")
-# Idioms where a self-reference is the documented way (RULES.md MOD001 FP list).
+# Idioms where a self-reference is the documented way.
 _HANDOFF = re.compile(r"\b(kthread_run|kthread_create\w*|module_put_and_kthread_exit|kgdb\w*|"
                       r"suppress_bind_attrs)\b|[Dd]on'?t allow .{0,40}unload")
 
