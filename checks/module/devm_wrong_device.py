@@ -3,8 +3,9 @@
 ## What it does
 Flags an added `devm_*()` registration (`devm_led_classdev_register`, `devm_*_register`,
 `devm_*_add`, `devm_request_*irq`, `devm_add_action[_or_reset]`, ...) in a probe function whose device argument is not the
-probed device: the parent (`pdev->dev.parent`, a pointer assigned from it) or another
-driver's device (`chip->dev` of the MFD core).  A conversion of `foo_register(X, ...)` to
+probed device: the parent (`pdev->dev.parent`, a pointer assigned from it), a device found by
+a lookup (`of_find_device_by_node()`, `bus_find_device()`, ...) or another driver's device
+(`chip->dev` of the MFD core).  A conversion of `foo_register(X, ...)` to
 `devm_foo_register(X, ...)` that keeps such an `X` is the typical way in.
 
 ## Why is this bad?
@@ -38,7 +39,8 @@ when the patch converts a non-devm call with the same argument (medium) or the h
 pointer being set from a parent (high); otherwise at low confidence.
 
 ## Confidence
-High when the argument is visibly the parent; medium for a devm conversion on another
+High when the argument is visibly the parent; medium for a device the hunk shows coming from
+a lookup, and for a devm conversion on another
 driver's device pointer; low otherwise.
 
 ## References
@@ -111,6 +113,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                     for r in removed)
                     if verdict == "parent":
                         conf = Confidence.HIGH
+                    elif verdict == "lookup":
+                        conf = None
                     elif converted:
                         conf = None
                     else:
@@ -118,6 +122,12 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, st.line_of(re.escape(m.group(1))),
                                        f"{m.group(1)}() on {dev[:24]}: released when that device "
                                        f"unbinds, not this one", confidence=conf)
+
+
+# Lookups that return another device (with a reference): never the device being probed.
+_LOOKUP = re.compile(r"(?:of_find_device_by_node|of_find_i2c_device_by_node|of_find_spi_device_by_node|"
+                     r"bus_find_device\w*|class_find_device\w*|driver_find_device\w*|device_find_child\w*|"
+                     r"\w+_find_device_by_\w+|get_device)\s*\(")
 
 
 def _probe_header(h) -> str:
@@ -168,6 +178,11 @@ def _judge(dev: str, params: list[str], scope: str, whole: str = "") -> str | No
         return None
     if re.search(r"(->|\.)parent\b", d):
         return "parent"
+    # another device found by a lookup (`of_find_device_by_node()`, `bus_find_device()`, ...)
+    base = inner.group(1) if inner else d
+    for rhs in re.findall(r"(?<![\w>.])%s\s*=\s*([^;=][^;]*);" % re.escape(base), scope)[-1:]:
+        if _LOOKUP.match(rhs.strip()):
+            return "lookup"
     if re.fullmatch(r"\w+", d):
         # a local: parent if its last assignment before the call reads one, else assume the
         # probed device (`dev = &pdev->dev`)

@@ -192,3 +192,32 @@ def test_tree_mode_reports_only_what_the_patch_introduces():
     pre2 = pre.replace("devm_led_classdev_register", "led_classdev_register")
     series, context_for = tree_case("drivers/leds/leds-foo.c", pre2, post)
     assert_fires(devm_wrong_device, series, at=[("drivers/leds/leds-foo.c", 3)], context_for=context_for)
+
+
+LOOKED_UP_DEVICE = diff("""
+    --- a/drivers/phy/acme/phy-acme.c
+    +++ b/drivers/phy/acme/phy-acme.c
+    @@ -70,3 +70,6 @@ static int acme_phy_probe(struct platform_device *pdev)
+     \tnp = of_parse_phandle(pdev->dev.of_node, "acme,syscon", 0);
+    +\tsyscon = of_find_device_by_node(np);
+    +\tret = devm_add_action_or_reset(&syscon->dev, acme_phy_unmap,
+    +\t\t\t\t       priv);
+     \tif (ret)
+     \t\treturn ret;
+""")
+
+
+def test_fires_on_devm_tied_to_a_looked_up_device():
+    assert_fires(devm_wrong_device, LOOKED_UP_DEVICE, at=[("drivers/phy/acme/phy-acme.c", 72)])
+    own = diff("""
+        --- a/drivers/phy/acme/phy-acme.c
+        +++ b/drivers/phy/acme/phy-acme.c
+        @@ -70,3 +70,6 @@ static int acme_phy_probe(struct platform_device *pdev)
+         \tnp = of_parse_phandle(pdev->dev.of_node, "acme,syscon", 0);
+        +\tsyscon = of_find_device_by_node(np);
+        +\tret = devm_add_action_or_reset(&pdev->dev, acme_phy_unmap,
+        +\t\t\t\t       priv);
+         \tif (ret)
+         \t\treturn ret;
+    """)
+    assert_quiet(devm_wrong_device, own, include_low=True)
