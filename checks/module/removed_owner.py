@@ -60,7 +60,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._owners import (CORE_PINS_AT_REGISTER, OWNER_FIELDS, WRAPPER_SET,
+from reviewbot.checks.module._owners import (CORE_PINS_AT_REGISTER, KNOWN_OWNER_FIELDS, WRAPPER_SET,
                                              enclosing_initializer, function_removed,
                                              is_built_in_only, member_of, modular, normalized_lines,
                                              removed_member_decls, runtime_owner_assign)
@@ -184,7 +184,7 @@ def _initializer_member(patch, path, hunk, old, i, ln, dropped_fields, wrapper_a
         conf = Confidence.MEDIUM
     elif mtype in CORE_PINS_AT_REGISTER:
         conf = Confidence.LOW
-    elif mtype not in OWNER_FIELDS:
+    elif mtype not in KNOWN_OWNER_FIELDS:
         conf = Confidence.LOW if mtype.endswith("_driver") else Confidence.MEDIUM
     elif info.from_section:
         conf = Confidence.MEDIUM
@@ -210,7 +210,7 @@ def _runtime_assign(path, hunk, old, i, ln, pre: str | None = None) -> Finding |
     if typ in WRAPPER_SET:
         return None
     conf = Confidence.MEDIUM
-    if typ in OWNER_FIELDS and typ not in CORE_PINS_AT_REGISTER:
+    if typ in KNOWN_OWNER_FIELDS and typ not in CORE_PINS_AT_REGISTER:
         conf = None
     elif typ in CORE_PINS_AT_REGISTER or (typ and typ.endswith("_driver")):
         conf = Confidence.LOW
