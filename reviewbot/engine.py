@@ -50,6 +50,10 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     default_ctx = Context(series_text=series_text)
     findings: list[Finding] = []
     run_notes = list(series.notes) + list(notes)
+    if context_for is not None and context_mode == "tree":
+        from reviewbot import cocci  # the path engine of tree mode (spatch, when installed)
+
+        context_for = cocci.with_matches(series, context_for, {m.RULE.id for m in checks}, run_notes)
     for patch in series.patches:
         run_notes.extend(patch.problems)
         if not patch.c_files:

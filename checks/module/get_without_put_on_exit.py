@@ -83,7 +83,7 @@ import re
 from typing import Iterator
 
 from reviewbot import cmodel
-from reviewbot.checks.module import _apis, _flow
+from reviewbot.checks.module import _apis, _cocci, _flow
 from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -102,6 +102,12 @@ _CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    found = list(_python(patch, ctx)) if ctx.engine_on("python") else []
+    yield from found
+    yield from _cocci.findings(RULE, patch, ctx, found)
+
+
+def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_flow.OVERPUT_WORDS.search(patch.message or ""))
     for fd in patch.c_files:
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the

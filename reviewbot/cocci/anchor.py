@@ -1,0 +1,135 @@
+"""Which functions a patch touches, which spatch matches it introduces, and where to report them."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from reviewbot import cmodel
+from reviewbot.context import Context
+from reviewbot.model import DiffLine, FileDiff, Patch, Side
+
+_PUTLIKE = re.compile(r"\b\w*(put|free|release|unregister|close|detach|disconnect|del)\w*\s*\(")
+
+
+def touched(patch: Patch, ctx: Context) -> dict[FileDiff, set[str]]:
+    """{C file: names of the functions with a changed line, in either image}."""
+    out: dict[FileDiff, set[str]] = {}
+    for fd in patch.c_files:
+        if fd.is_binary or not fd.path.endswith(".c"):
+            continue
+        pre, post = ctx.pre(fd.old_path or fd.path), ctx.post(fd.path)
+        names: set[str] = set()
+        for text, side in ((pre, "-"), (post, "+")):
+            if text is None:
+                continue
+            cf = cmodel.parse(text)
+            for ln in fd.lines():
+                if ln.kind != side:
+                    continue
+                f = cf.function_at(ln.old_no if side == "-" else ln.new_no)
+                if f is not None and f.name != "?":
+                    names.add(f.name)
+        if names:
+            out[fd] = names
+    return out
+
+
+def _lines(text: str | None) -> list[str]:
+    return text.split("\n") if text is not None else []
+
+
+def _mentions(text: str, obj: str) -> bool:
+    return re.search(rf"(?<![\w.>]){re.escape(obj)}\b", text) is not None
+
+
+def _scoped(lines: list[str], start: int, end: int, obj: str) -> bool:
+    """Is `obj` declared with __free() (scope-based cleanup) in these lines?"""
+    pat = re.compile(rf"\b{re.escape(obj)}\s+__free\s*\(")
+    return any(pat.search(ln) for ln in lines[start - 1:end])
+
+
+def _label_puts(lines: list[str], start: int, end: int, exit_line: int, obj: str) -> bool:
+    """Does the `goto` at `exit_line` land on code that releases `obj`?"""
+    m = re.search(r"\bgoto\s+(\w+)\s*;", lines[exit_line - 1] if 0 < exit_line <= len(lines) else "")
+    if not m:
+        return False
+    at = next((i for i in range(start, end + 1) if re.match(rf"\s*{m.group(1)}\s*:", lines[i - 1])), None)
+    if at is None:
+        return False
+    for ln in lines[at:end]:
+        if _PUTLIKE.search(ln) and _mentions(ln, obj):
+            return True
+        if re.match(r"\s*return\b", ln):
+            return False
+    return False
+
+
+def _keep(m, lines: list[str], cf) -> bool:
+    f = cf.function_named(m.function) if cf is not None else None
+    start, end = (f.start, f.end) if f is not None else (1, len(lines))
+    if _scoped(lines, start, end, m.obj):
+        return False
+    if m.kind == "iter" and _label_puts(lines, start, end, m.exit_line, m.obj):
+        return False
+    return True
+
+
+def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
+    """The post-image matches with no pre-image match of the same kind, function and object,
+    each placed on a line of the diff (dropped when no line of the diff relates to it)."""
+    from reviewbot.cocci import RULE_OF_KIND, Match
+
+    raw = list(raw)
+    by_path = {fd.path: fd for fd in patch.c_files}
+    before = {(m.path, m.kind, m.function, m.obj) for m in raw if m.side == "pre"}
+    out: list[Match] = []
+    seen = set()
+    for m in sorted((m for m in raw if m.side == "post"), key=lambda m: (m.path, m.get_line, m.exit_line)):
+        fd = by_path.get(m.path)
+        if fd is None:
+            continue
+        old_path = fd.old_path or fd.path
+        if (old_path, m.kind, m.function, m.obj) in before or (m.path, m.kind, m.function, m.obj) in before:
+            continue
+        post = ctx.post(fd.path)
+        lines = _lines(post)
+        if not _keep(m, lines, cmodel.parse(post) if post else None):
+            continue
+        where = _anchor(fd, ctx, m)
+        if where is None:
+            continue
+        key = (m.path, m.kind, m.function, m.obj, where)
+        if key in seen:
+            continue
+        seen.add(key)
+        line, side = where
+        out.append(Match(RULE_OF_KIND[m.kind], m.kind, m.path, m.function, m.api, m.obj, line, side,
+                         m.get_line, m.exit_line))
+    return out
+
+
+def _anchor(fd: FileDiff, ctx: Context, m) -> tuple[int, Side] | None:
+    """The diff line that makes the path: a removed release of the object, else the added exit,
+    else the added get, else the last added line between get and exit, else a removed line of
+    the function, else the exit when the diff shows it."""
+    pre = ctx.pre(fd.old_path or fd.path)
+    pre_fn = cmodel.parse(pre).function_named(m.function) if pre else None
+    added = {ln.new_no: ln for ln in fd.lines() if ln.kind == "+"}
+    removed = [ln for ln in fd.lines() if ln.kind == "-"
+               and (pre_fn is None or pre_fn.start <= ln.old_no <= pre_fn.end)]
+    puts = [ln for ln in removed if _PUTLIKE.search(ln.text) and _mentions(ln.text, m.obj)]
+    if puts:
+        return puts[0].old_no, Side.OLD
+    for no in (m.exit_line, m.get_line):
+        if no in added:
+            return no, Side.NEW
+    between = [no for no in added if m.get_line < no < m.exit_line]
+    if between:
+        return max(between), Side.NEW
+    if removed:
+        return removed[0].old_no, Side.OLD
+    shown: dict[int, DiffLine] = {ln.new_no: ln for ln in fd.lines() if ln.kind == " "}
+    if m.exit_line in shown:
+        return m.exit_line, Side.NEW
+    return None

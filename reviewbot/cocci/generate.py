@@ -1,0 +1,205 @@
+"""Semantic patches (SmPL) for `spatch`, generated from the get/put table (checks/data/refs.tsv).
+
+Nothing here names an API: every getter, lookup, putter and iterator comes from the table, so a
+row added there is covered by the next run.  Two rule kinds, both written the way the kernel's
+own scripts are (``scripts/coccinelle/free/put_device.cocci``,
+``scripts/coccinelle/iterators/for_each_child.cocci``), with ``exists`` path semantics and
+ownership hand-offs as ``when != e = x`` escapes:
+
+``leak``
+    ``x = getter(...)`` (a row whose ``ref_on`` is the return value: lookups, getters, and the
+    allocations that create the first reference), the failure test of ``x``, then a path to a
+    ``return`` on which no release of the row (``release`` column) sees ``x`` and ``x`` is not
+    handed off (stored, returned, passed to a drvdata setter or a devm action).
+``iter``
+    a ``for_each_*`` iterator of the table (``ref_on`` "argN (loop var)") left by ``return`` or
+    ``goto`` before the end, with no release of the loop variable and no hand-off of it on
+    the way.  (A ``break`` is not followed: what runs after the loop decides, and it is often
+    a put.)
+
+Each match prints one tab-separated line (``@script:python``): the kind, the file, the function,
+the API, the object expression and the lines of the get and of the exit.
+
+The text is made at run time and cached (``cached_path``) under the user's cache directory,
+keyed by a hash of the table and of this module, so a changed table or generator regenerates
+it.  ``python -m reviewbot.cocci.generate`` prints it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+MARK = "@@RB@@"  # first field of every line the semantic patch prints
+
+# Release words that are not functions (the column is prose in places).
+_RELEASE_WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\s*(?:\(|$|\||\s)")
+_PUTTERISH = re.compile(r"(put|free|release|close|detach|disconnect|unregister|exit|del)")
+
+
+@dataclass(frozen=True)
+class Row:
+    function: str
+    kind: str
+    ref_on: str
+    family: str
+    release: str
+
+
+def table_text() -> str:
+    return resources.files("reviewbot.checks").joinpath("data/refs.tsv").read_text(encoding="utf-8")
+
+
+def rows(text: str | None = None) -> list[Row]:
+    reader = csv.DictReader((text if text is not None else table_text()).splitlines(), delimiter="\t")
+    return [Row(r["function"], r["kind"], r["ref_on"], r["family"], r["release"]) for r in reader]
+
+
+def releases(row: Row, known: set[str]) -> tuple[str, ...]:
+    """The functions named in a row's `release` column (known APIs or put/free-like names)."""
+    out = []
+    for m in _RELEASE_WORD.finditer(row.release + " "):
+        name = m.group(1)
+        if name in known or (_PUTTERISH.search(name) and "_" in name):
+            out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def _ident_set(names) -> str:
+    return ", ".join(sorted(names))
+
+
+def _disj(names) -> str:
+    return "\\(" + "\\|".join(sorted(names)) + "\\)"
+
+
+_REPORT = """
+@script:python@
+p1 << {rule}.p1;
+p2 << {rule}.p2;
+x << {rule}.x;
+f << {rule}.f;
+@@
+print("{mark}\\t{kind}\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s" % (p1[0].file, p1[0].current_element, f, x, p1[0].line,
+                                                       p2[0].line))
+"""
+
+# Hand-offs that end our responsibility for x on a path (the kernel scripts' escapes).
+_ESCAPES = """    when != e = x
+    when != e = (T)x
+    when != e = &x->fld
+    when != e = &x->fld.fld2
+    when != return <+... x ...+>;
+    when != \\(dev_set_drvdata\\|platform_set_drvdata\\|i2c_set_clientdata\\|spi_set_drvdata\\)(e1, x)
+    when != \\(devm_add_action\\|devm_add_action_or_reset\\)(e1, e2, <+... x ...+>)"""
+
+
+def _leak_rule(name: str, getters: list[str], putters: tuple[str, ...]) -> str:
+    return f"""
+@{name} exists@
+local idexpression x;
+expression e, e1, e2;
+identifier fld, fld2;
+type T;
+statement S;
+position p1, p2;
+identifier f = {{{_ident_set(getters)}}};
+@@
+x = f@p1(...)
+... when != e = x
+(
+if (\\(x == NULL\\|IS_ERR(x)\\|IS_ERR_OR_NULL(x)\\|!x\\) || ...) S
+|
+if (\\(x == NULL\\|IS_ERR(x)\\|IS_ERR_OR_NULL(x)\\|!x\\) && ...) S
+)
+... when != {_disj(putters)}(<+... x ...+>)
+{_ESCAPES}
+return@p2 ...;
+""" + _REPORT.format(rule=name, mark=MARK, kind="leak")
+
+
+def _iter_rule(name: str, iterators: list[str], arg: int, putters: tuple[str, ...]) -> str:
+    lead = "e0, " * (arg - 1)
+    return f"""
+@{name} exists@
+local idexpression x;
+expression e, e1, e2{", e0" if arg > 1 else ""};
+identifier fld, fld2;
+type T;
+identifier lbl;
+iterator f = {{{_ident_set(iterators)}}};
+position p1, p2;
+@@
+f@p1({lead}x, ...) {{
+  ... when != {_disj(putters)}(<+... x ...+>)
+{_ESCAPES.replace("    ", "      ")}
+(
+  return@p2 ...;
+|
+  goto@p2 lbl;
+)
+  ... when any
+}}
+""" + _REPORT.format(rule=name, mark=MARK, kind="iter")
+
+
+def generate(text: str | None = None) -> str:
+    table = rows(text)
+    known = {r.function for r in table}
+    family_puts: dict[str, set[str]] = {}
+    for r in table:
+        if r.kind == "putter":
+            family_puts.setdefault(r.family, set()).add(r.function)
+    leak: dict[tuple[str, ...], list[str]] = {}
+    iters: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+    for r in table:
+        if r.kind not in ("lookup", "getter", "init") or "automatic" in r.release:
+            continue
+        puts = releases(r, known)
+        if not puts:
+            continue
+        puts = tuple(sorted(set(puts) | family_puts.get(r.family, set())))
+        if r.ref_on.startswith("return"):
+            leak.setdefault(puts, []).append(r.function)
+        m = re.match(r"arg(\d+) \(loop var\)", r.ref_on)
+        if m and r.function.startswith(("for_each", "device_for_each", "fwnode_for_each")):
+            iters.setdefault((int(m.group(1)), puts), []).append(r.function)
+    parts = ["// Generated by reviewbot.cocci.generate from checks/data/refs.tsv; do not edit.\n"]
+    for i, (puts, getters) in enumerate(sorted(leak.items())):
+        parts.append(_leak_rule(f"leak{i}", getters, puts))
+    for i, ((arg, puts), names) in enumerate(sorted(iters.items())):
+        parts.append(_iter_rule(f"iter{i}", names, arg, puts))
+    return "".join(parts)
+
+
+def _digest(text: str) -> str:
+    me = Path(__file__).read_bytes()
+    return hashlib.sha256(text.encode() + b"\0" + me).hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "reviewbot" / "cocci"
+
+
+def cached_path() -> Path:
+    """The generated semantic patch on disk (written once per table/generator version)."""
+    text = table_text()
+    path = cache_dir() / f"refs-{_digest(text)}.cocci"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(generate(text))
+        os.replace(tmp, path)  # atomic: parallel runs never read half a file
+    return path
+
+
+if __name__ == "__main__":
+    print(generate(), end="")
