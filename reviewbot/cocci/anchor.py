@@ -65,6 +65,17 @@ def _label_puts(lines: list[str], start: int, end: int, exit_line: int, obj: str
     return False
 
 
+def _returns_derived(lines: list[str], start: int, end: int, exit_line: int, obj: str) -> bool:
+    """Does the exit return a value made from `obj` (`ecc = platform_get_drvdata(pdev); ...
+    return ecc;`)?  The caller then holds the reference through it: a hand-off."""
+    text = lines[exit_line - 1] if 0 < exit_line <= len(lines) else ""
+    m = re.search(r"\breturn\s+(?:\w+\()?\s*&?(\w+)", text)
+    if not m or m.group(1) == obj:
+        return False
+    assign = re.compile(rf"\b{re.escape(m.group(1))}\s*=[^=]")
+    return any(assign.search(ln) and _mentions(ln.split("=", 1)[1], obj) for ln in lines[start - 1:end])
+
+
 def _keep(m, lines: list[str], cf) -> bool:
     f = cf.function_named(m.function) if cf is not None else None
     start, end = (f.start, f.end) if f is not None else (1, len(lines))
@@ -72,7 +83,7 @@ def _keep(m, lines: list[str], cf) -> bool:
         return False
     if m.kind == "iter" and _label_puts(lines, start, end, m.exit_line, m.obj):
         return False
-    return True
+    return not _returns_derived(lines, start, end, m.exit_line, m.obj)
 
 
 def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
@@ -82,7 +93,9 @@ def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
 
     raw = list(raw)
     by_path = {fd.path: fd for fd in patch.c_files}
-    before = {(m.path, m.kind, m.function, m.obj) for m in raw if m.side == "pre"}
+    pre_files = {fd.path: ctx.pre(fd.old_path or fd.path) for fd in patch.c_files}
+    before = {(m.path, m.kind, m.function, m.obj) for m in raw if m.side == "pre"
+              and _keep(m, _lines(pre_files.get(m.path)), cmodel.parse(pre_files[m.path]) if pre_files.get(m.path) else None)}
     out: list[Match] = []
     seen = set()
     for m in sorted((m for m in raw if m.side == "post"), key=lambda m: (m.path, m.get_line, m.exit_line)):
