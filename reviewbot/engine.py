@@ -61,7 +61,9 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
         ctx = context_for(patch) if context_for else default_ctx
         triggered = _Triggers(patch, ctx)
         for mod in checks:
-            if mod.RULE.scope is Scope.SERIES or not triggered(getattr(mod, "TRIGGER", None)):
+            if mod.RULE.scope is Scope.SERIES:
+                continue
+            if not triggered(getattr(mod, "TRIGGER", None)) and not any(m.rule == mod.RULE.id for m in ctx.matches):
                 continue
             try:
                 produced = list(mod.check(patch, ctx))

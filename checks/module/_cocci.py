@@ -13,10 +13,19 @@ from reviewbot.rules import Rule
 TOLERANCE = 3  # a Python finding this close (same path and side) already tells the reader
 
 
+_ITER = "loop is left early without dropping"
+_LEAK = "an exit path leaks the reference from"
+
+
 def _message(m) -> str:
     if m.kind == "iter":
-        return f"a {m.api}() loop is left early without dropping '{m.obj}'"
-    return f"an exit path leaks the reference from {m.api}() ({m.obj})"
+        return f"a {m.api}() {_ITER} '{m.obj}'"
+    return f"{_LEAK} {m.api}() ({m.obj})"
+
+
+def is_cocci_message(message: str) -> bool:
+    """Did this finding come from a Coccinelle match?  (For measuring the engines apart.)"""
+    return _ITER in message or message.startswith(_LEAK)
 
 
 def findings(rule: Rule, patch: Patch, ctx: Context, already: Iterable[Finding]) -> Iterator[Finding]:

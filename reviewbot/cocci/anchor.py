@@ -79,7 +79,8 @@ def _returns_derived(lines: list[str], start: int, end: int, exit_line: int, obj
 def _keep(m, lines: list[str], cf) -> bool:
     f = cf.function_named(m.function) if cf is not None else None
     start, end = (f.start, f.end) if f is not None else (1, len(lines))
-    if _scoped(lines, start, end, m.obj):
+    get = lines[m.get_line - 1] if 0 < m.get_line <= len(lines) else ""
+    if m.obj == "__free" or "__free(" in get or _scoped(lines, start, end, m.obj):
         return False
     if m.kind == "iter" and _label_puts(lines, start, end, m.exit_line, m.obj):
         return False
