@@ -15,17 +15,20 @@ TOLERANCE = 3  # a Python finding this close (same path and side) already tells 
 
 _ITER = "loop is left early without dropping"
 _LEAK = "an exit path leaks the reference from"
+_REGISTER = "fails, and its error path does not release"
 
 
 def _message(m) -> str:
     if m.kind == "iter":
         return f"a {m.api}() {_ITER} '{m.obj}'"
+    if m.kind == "register":
+        return f"{m.api}() {_REGISTER} {m.obj}"
     return f"{_LEAK} {m.api}() ({m.obj})"
 
 
 def is_cocci_message(message: str) -> bool:
     """Did this finding come from a Coccinelle match?  (For measuring the engines apart.)"""
-    return _ITER in message or message.startswith(_LEAK)
+    return _ITER in message or _REGISTER in message or message.startswith(_LEAK)
 
 
 def findings(rule: Rule, patch: Patch, ctx: Context, already: Iterable[Finding]) -> Iterator[Finding]:

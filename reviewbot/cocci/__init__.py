@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 ENGINES = ("python", "cocci")
 # Which reviewbot rule reports each kind of match.
-RULE_OF_KIND = {"leak": "MOD003", "iter": "MOD003"}
+RULE_OF_KIND = {"leak": "MOD003", "iter": "MOD003", "register": "MOD003"}
 UNAVAILABLE = "coccinelle: spatch not found on PATH; path checks by the Python engine only"
 
 
@@ -41,7 +41,8 @@ class Match:
     """A path the patch introduces, placed on a line of its diff."""
 
     rule: str  # the reviewbot rule that reports it (RULE_OF_KIND)
-    kind: str  # "leak": a get not released on some exit; "iter": a for_each_* loop left early
+    kind: str  # "leak": a get not released on some exit; "iter": a for_each_* loop left early;
+    #            "register": a failed registration not released on its error path
     path: str
     function: str
     api: str  # the getter, lookup or iterator

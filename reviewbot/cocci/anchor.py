@@ -72,8 +72,36 @@ def _returns_derived(lines: list[str], start: int, end: int, exit_line: int, obj
     m = re.search(r"\breturn\s+(?:\w+\()?\s*&?(\w+)", text)
     if not m or m.group(1) == obj:
         return False
-    assign = re.compile(rf"\b{re.escape(m.group(1))}\s*=[^=]")
-    return any(assign.search(ln) and _mentions(ln.split("=", 1)[1], obj) for ln in lines[start - 1:end])
+    # v = x->member, &x->member, (T *)x, to_foo(x), container_of(x, ...), *_get_drvdata(x)
+    derived = re.compile(rf"\b{re.escape(m.group(1))}\s*=\s*(\([\w\s*]+\)\s*)?"
+                         rf"(&?\s*{re.escape(obj)}\s*(->|\.|;)|\w*(drvdata|to_\w+|container_of)\w*\s*\()")
+    return any(derived.search(ln) and _mentions(ln.split("=", 1)[1], obj) for ln in lines[start - 1:end])
+
+
+def _null_branch(f, exit_line: int, obj: str) -> bool:
+    """Is the exit on a branch where `obj` is NULL or an error (`if (!x) ...`, the `else` of
+    `if (x)`)?  No reference is held there."""
+    if f is None or f.node is None:
+        return False
+    o = re.escape(obj)
+    failed = re.compile(rf"^(!\s*{o}|{o}\s*==\s*NULL|NULL\s*==\s*{o}|IS_ERR(_OR_NULL)?\s*\(\s*{o}\s*\))$")
+    held = re.compile(rf"^({o}|{o}\s*!=\s*NULL|!\s*IS_ERR(_OR_NULL)?\s*\(\s*{o}\s*\))$")
+    stack = [f.node]
+    while stack:
+        n = stack.pop()
+        if not (n.start_point[0] + 1 <= exit_line <= n.end_point[0] + 1):
+            continue
+        if n.type == "if_statement":
+            cond = n.child_by_field_name("condition")
+            text = re.sub(r"\s+", " ", cond.text.decode("utf-8", "replace")).strip() if cond is not None else ""
+            while text.startswith("(") and text.endswith(")"):
+                text = text[1:-1].strip()
+            then, other = n.child_by_field_name("consequence"), n.child_by_field_name("alternative")
+            inside = lambda b: b is not None and b.start_point[0] + 1 <= exit_line <= b.end_point[0] + 1  # noqa: E731
+            if (failed.match(text) and inside(then)) or (held.match(text) and inside(other)):
+                return True
+        stack.extend(n.children)
+    return False
 
 
 def _keep(m, lines: list[str], cf) -> bool:
@@ -84,7 +112,9 @@ def _keep(m, lines: list[str], cf) -> bool:
         return False
     if m.kind == "iter" and _label_puts(lines, start, end, m.exit_line, m.obj):
         return False
-    return not _returns_derived(lines, start, end, m.exit_line, m.obj)
+    if m.kind == "leak" and _null_branch(f, m.exit_line, m.obj):
+        return False
+    return m.kind != "leak" or not _returns_derived(lines, start, end, m.exit_line, m.obj)
 
 
 def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:

@@ -20,9 +20,8 @@ ownership hand-offs as ``when != e = x`` escapes:
 Each match prints one tab-separated line (``@script:python``): the kind, the file, the function,
 the API, the object expression and the lines of the get and of the exit.
 
-The text is made at run time and cached (``cached_path``) under the user's cache directory,
-keyed by a hash of the table and of this module, so a changed table or generator regenerates
-it.  ``python -m reviewbot.cocci.generate`` prints it.
+The text is made at run time (a few milliseconds) and written once to the user's cache
+directory under a hash of itself (``cached_path``), where spatch reads it.  ``python -m reviewbot.cocci.generate`` prints it.
 """
 
 from __future__ import annotations
@@ -40,6 +39,8 @@ MARK = "@@RB@@"  # first field of every line the semantic patch prints
 
 # Release words that are not functions (the column is prose in places).
 _RELEASE_WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\s*(?:\(|$|\||\s)")
+# Names of release helpers a driver writes itself (foo_put_node(), bar_release()).
+_RELEASE_RE = "(put|free|release|unregister|_del|destroy|cleanup)"
 _PUTTERISH = re.compile(r"(put|free|release|close|detach|disconnect|unregister|exit|del)")
 
 
@@ -50,6 +51,7 @@ class Row:
     ref_on: str
     family: str
     release: str
+    on_error: str = ""
 
 
 def table_text() -> str:
@@ -58,7 +60,8 @@ def table_text() -> str:
 
 def rows(text: str | None = None) -> list[Row]:
     reader = csv.DictReader((text if text is not None else table_text()).splitlines(), delimiter="\t")
-    return [Row(r["function"], r["kind"], r["ref_on"], r["family"], r["release"]) for r in reader]
+    return [Row(r["function"], r["kind"], r["ref_on"], r["family"], r["release"], r.get("on_error") or "")
+            for r in reader]
 
 
 def releases(row: Row, known: set[str]) -> tuple[str, ...]:
@@ -91,7 +94,8 @@ print("{mark}\\t{kind}\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s" % (p1[0].file, p1[0].curre
 """
 
 # Hand-offs that end our responsibility for x on a path (the kernel scripts' escapes).
-_ESCAPES = """    when != e = x
+_ESCAPES = """    when != rel(<+... x ...+>)
+    when != e = x
     when != e = (T)x
     when != e = &x->fld
     when != e = &x->fld.fld2
@@ -117,6 +121,7 @@ def _leak_rule(name: str, getters: list[str], putters: tuple[str, ...]) -> str:
     head = f"""local idexpression x;
 expression e, e1, e2;
 identifier fld, fld2;
+identifier rel =~ "{_RELEASE_RE}";
 type T;
 statement S;
 position p1, p2;
@@ -160,6 +165,7 @@ def _iter_rule(name: str, iterators: list[str], arg: int, putters: tuple[str, ..
 local idexpression x;
 expression e, e1, e2{", e0" if arg > 1 else ""};
 identifier fld, fld2;
+identifier rel =~ "{_RELEASE_RE}";
 type T;
 identifier lbl;
 iterator f = {{{_ident_set(iterators)}}};
@@ -178,6 +184,32 @@ f@p1({lead}x, ...) {{
 """ + _REPORT.format(rule=name, mark=MARK, kind="iter")
 
 
+def _register_rule(name: str, registers: list[str]) -> str:
+    """A failed registration whose error path returns without releasing the object: the
+    register call took (or set up) the reference and, on failure, leaves it to the caller
+    (``device_register()``: "Always use put_device() to give up the reference")."""
+    return f"""
+@{name} exists@
+expression x, ret;
+position p1, p2;
+identifier f = {{{_ident_set(registers)}}};
+identifier rel =~ "{_RELEASE_RE}";
+@@
+(
+ret = f@p1(x, ...);
+if (\\(ret\\|ret < 0\\|ret != 0\\)) {{
+  ... when != rel(<+... x ...+>)
+  return@p2 ...;
+}}
+|
+if (\\(f@p1(x, ...)\\|f@p1(x, ...) < 0\\)) {{
+  ... when != rel(<+... x ...+>)
+  return@p2 ...;
+}}
+)
+""" + _REPORT.format(rule=name, mark=MARK, kind="register")
+
+
 def generate(text: str | None = None) -> str:
     """One leak rule over every getter and one iterator rule per loop-variable position.
 
@@ -190,6 +222,11 @@ def generate(text: str | None = None) -> str:
     putters = {r.function for r in table if r.kind == "putter"}
     getters: list[str] = []
     iters: dict[int, list[str]] = {}
+    # a failure rule that names one release function, of the object the call was given
+    # ("put_device"; not "none ..." and not "put_device(dev)" of another argument)
+    registers = sorted(r.function for r in table if r.kind == "register" and r.ref_on.startswith("arg1")
+                       and re.match(r"[a-z_0-9]+(?![\w(])", r.on_error)
+                       and r.on_error.split()[0] in known)
     for r in table:
         if r.kind not in ("lookup", "getter", "init") or "automatic" in r.release:
             continue
@@ -207,12 +244,12 @@ def generate(text: str | None = None) -> str:
              _leak_rule("leak", getters, puts)]
     for arg, names in sorted(iters.items()):
         parts.append(_iter_rule(f"iter{arg}", names, arg, puts))
+    if registers:
+        parts.append(_register_rule("regfail", registers))
     return "".join(parts)
 
 
-def _digest(text: str) -> str:
-    me = Path(__file__).read_bytes()
-    return hashlib.sha256(text.encode() + b"\0" + me).hexdigest()[:16]
+_MEMO: dict[str, Path] = {}
 
 
 def cache_dir() -> Path:
@@ -221,14 +258,19 @@ def cache_dir() -> Path:
 
 
 def cached_path() -> Path:
-    """The generated semantic patch on disk (written once per table/generator version)."""
-    text = table_text()
-    path = cache_dir() / f"refs-{_digest(text)}.cocci"
+    """The generated semantic patch on disk, named by a hash of its text (so a changed table or
+    generator gives a new file, and a file is never rewritten)."""
+    table = table_text()
+    if table in _MEMO and _MEMO[table].is_file():
+        return _MEMO[table]
+    text = generate(table)
+    path = cache_dir() / f"refs-{hashlib.sha256(text.encode()).hexdigest()[:16]}.cocci"
+    _MEMO[table] = path
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(generate(text))
+            fh.write(text)
         os.replace(tmp, path)  # atomic: parallel runs never read half a file
     return path
 

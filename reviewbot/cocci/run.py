@@ -9,6 +9,7 @@ line numbers stay those of the image while spatch parses a fraction of the file.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -98,6 +99,7 @@ def _parse(out: str, tmp: str) -> Iterable[RawMatch]:
         side, _, path = rel.partition(os.sep)
         if side not in ("pre", "post") or not path or not get_line.isdigit() or not exit_line.isdigit():
             continue
+        obj = re.sub(r"\s*([-&*.>()\[\],])\s*", r"\1", obj.strip())  # spatch prints "& a -> dev"
         m = RawMatch(side, path.replace(os.sep, "/"), kind, function, api, obj, int(get_line), int(exit_line))
         if m not in seen:
             seen.add(m)
