@@ -91,6 +91,20 @@ def _with_engines(ctx: Context, chosen: tuple[str, ...]) -> Context:
     return replace(ctx, options=MappingProxyType({**ctx.options, "engines": chosen}))
 
 
+_STARTS: list = []
+
+
+def _starts():
+    """A regex finding any API the semantic patch starts from (built once)."""
+    import re
+
+    from reviewbot.cocci.generate import api_names
+
+    if not _STARTS:
+        _STARTS.append(re.compile(r"\b(%s)\b" % "|".join(sorted(map(re.escape, api_names())))))
+    return _STARTS[0]
+
+
 def _annotate(series: Series, context_for, chosen, wanted, notes: list[str]) -> dict[int, Context]:
     from reviewbot.cocci import anchor, run
 
@@ -104,13 +118,17 @@ def _annotate(series: Series, context_for, chosen, wanted, notes: list[str]) -> 
     patches = {p.index: p for p in series.patches}
     images: dict[tuple[str, str], str] = {}
     functions: dict[tuple[str, str], set[str] | None] = {}
+    starts = _starts()
     for i, ctx in tree.items():
         for fd, names in anchor.touched(patches[i], ctx).items():
-            for side, text in (("pre", ctx.pre(fd.old_path or fd.path)), ("post", ctx.post(fd.path))):
+            pair = (("pre", ctx.pre(fd.old_path or fd.path)), ("post", ctx.post(fd.path)))
+            if not any(text and starts.search(text) for _, text in pair):
+                continue  # none of the table's getters, iterators or registrations: no match
+            for side, text in pair:
                 if text is not None and names:
                     images[(side, f"{i}/{fd.path}")] = text
                     functions[(side, f"{i}/{fd.path}")] = names
-    raw, error = run.run(images, functions)
+    raw, error = run.run(images, functions) if images else ([], None)
     if error:
         notes.append(f"coccinelle: {error}; path checks by the Python engine only")
     out = {}

@@ -210,6 +210,13 @@ if (\\(f@p1(x, ...)\\|f@p1(x, ...) < 0\\)) {{
 """ + _REPORT.format(rule=name, mark=MARK, kind="register")
 
 
+def api_names(text: str | None = None) -> frozenset[str]:
+    """The calls and iterators the semantic patch starts from: a file without any of them
+    cannot match, and is not given to spatch."""
+    sets = re.findall(r"(?:identifier|iterator) f = \{([^}]*)\}", generate(text))
+    return frozenset(n.strip() for group in sets for n in group.split(","))
+
+
 def generate(text: str | None = None) -> str:
     """One leak rule over every getter and one iterator rule per loop-variable position.
 
@@ -261,11 +268,12 @@ def cached_path() -> Path:
     """The generated semantic patch on disk, named by a hash of its text (so a changed table or
     generator gives a new file, and a file is never rewritten)."""
     table = table_text()
-    if table in _MEMO and _MEMO[table].is_file():
-        return _MEMO[table]
+    key = f"{cache_dir()}\0{table}"
+    if key in _MEMO and _MEMO[key].is_file():
+        return _MEMO[key]
     text = generate(table)
     path = cache_dir() / f"refs-{hashlib.sha256(text.encode()).hexdigest()[:16]}.cocci"
-    _MEMO[table] = path
+    _MEMO[key] = path
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
