@@ -7,8 +7,9 @@ from typing import Iterable
 
 from reviewbot import cmodel
 from reviewbot.context import Context
-from reviewbot.model import DiffLine, FileDiff, Patch, Side
+from reviewbot.model import FileDiff, Patch, Side
 
+_JUMP = re.compile(r"\b(return|goto|break)\b")
 _PUTLIKE = re.compile(r"\b\w*(put|free|release|unregister|close|detach|disconnect|del)\w*\s*\(")
 
 
@@ -154,26 +155,27 @@ def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
 
 
 def _anchor(fd: FileDiff, ctx: Context, m) -> tuple[int, Side] | None:
-    """The diff line that makes the path: a removed release of the object, else the added exit,
-    else the added get, else the last added line between get and exit, else a removed line of
-    the function, else the exit when the diff shows it."""
+    """The diff line that makes the path, or None when the patch changed nothing that concerns
+    this reference (then the match is a difference in how spatch read the two images, not the
+    patch's doing).  In order: a removed release of the object; the added exit; the added get;
+    the last added jump, or added line naming the object, between get and exit; a removed line
+    naming the object (a hand-off taken away)."""
     pre = ctx.pre(fd.old_path or fd.path)
     pre_fn = cmodel.parse(pre).function_named(m.function) if pre else None
     added = {ln.new_no: ln for ln in fd.lines() if ln.kind == "+"}
     removed = [ln for ln in fd.lines() if ln.kind == "-"
                and (pre_fn is None or pre_fn.start <= ln.old_no <= pre_fn.end)]
-    puts = [ln for ln in removed if _PUTLIKE.search(ln.text) and _mentions(ln.text, m.obj)]
+    named = [ln for ln in removed if _mentions(ln.text, m.obj)]
+    puts = [ln for ln in named if _PUTLIKE.search(ln.text)]
     if puts:
         return puts[0].old_no, Side.OLD
     for no in (m.exit_line, m.get_line):
         if no in added:
             return no, Side.NEW
-    between = [no for no in added if m.get_line < no < m.exit_line]
+    between = [no for no, ln in added.items() if m.get_line < no < m.exit_line
+               and (_JUMP.search(ln.text) or _mentions(ln.text, m.obj))]
     if between:
         return max(between), Side.NEW
-    if removed:
-        return removed[0].old_no, Side.OLD
-    shown: dict[int, DiffLine] = {ln.new_no: ln for ln in fd.lines() if ln.kind == " "}
-    if m.exit_line in shown:
-        return m.exit_line, Side.NEW
+    if named:
+        return named[0].old_no, Side.OLD
     return None
