@@ -168,6 +168,15 @@ def _anchor(fd: FileDiff, ctx: Context, m) -> tuple[int, Side] | None:
     named = [ln for ln in removed if _mentions(ln.text, m.obj)]
     puts = [ln for ln in named if _PUTLIKE.search(ln.text)]
     if puts:
+        # the same release added in another function (remove(), a devm action): the reference
+        # is now kept for the binding and dropped at teardown, not leaked
+        post = ctx.post(fd.path)
+        post_fn = cmodel.parse(post).function_named(m.function) if post else None
+        called = {c.group(1) for ln in puts for c in re.finditer(r"\b(\w+)\s*\(", ln.text)} - {"if"}
+        moved = [ln for no, ln in added.items() if post_fn is not None and not post_fn.start <= no <= post_fn.end
+                 and any(re.search(rf"\b{re.escape(c)}\s*\(", ln.text) for c in called if _PUTLIKE.search(c + "("))]
+        if moved:
+            return None
         return puts[0].old_no, Side.OLD
     for no in (m.exit_line, m.get_line):
         if no in added:
