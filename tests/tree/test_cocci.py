@@ -22,6 +22,12 @@ pytestmark = pytest.mark.skipif(shutil.which("spatch") is None,
                                 reason="spatch (Debian package coccinelle) is not installed: scripts/system-deps.sh")
 
 MC13783 = "drivers/leds/leds-mc13783.c"
+INGENIC = "drivers/mtd/nand/raw/ingenic/ingenic_ecc.c"
+# 6.12 drops the device reference when the provider has no drvdata yet; the reversal of that
+# fix folds the test into the NULL check, so the reference leaks on the second condition
+TEST_OK = ("\tif (!pdev)\n\t\treturn ERR_PTR(-EPROBE_DEFER);\n\n\tif (!platform_get_drvdata(pdev)) {\n"
+           "\t\tput_device(&pdev->dev);\n\t\treturn ERR_PTR(-EPROBE_DEFER);\n\t}\n")
+TEST_BAD = "\tif (!pdev || !platform_get_drvdata(pdev))\n\t\treturn ERR_PTR(-EPROBE_DEFER);\n"
 LOOP_OLD = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\tcontinue;\n'
 LOOP_BAD = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\treturn ERR_PTR(-EINVAL);\n'
 LOOP_GOOD = ('\t\tif (of_property_read_u32(child, "reg", &tmp)) {\n\t\t\tof_node_put(child);\n'
@@ -37,6 +43,10 @@ def repo(kernel_repo):
                            "leds: mc13783: drop the child node on error", parent=bad.commit)
         kernel_repo.change("loop-return-good", [(MC13783, LOOP_OLD, LOOP_GOOD)],
                            "leds: mc13783: reject children without reg (with put)")
+        bad = kernel_repo.change("fold-null-test", [(INGENIC, TEST_OK, TEST_BAD)],
+                                 "mtd: rawnand: ingenic: one test for a missing provider")
+        kernel_repo.change("fix-fold-null-test", [(INGENIC, TEST_BAD, TEST_OK)],
+                           "mtd: rawnand: ingenic: drop the device reference", parent=bad.commit)
     return kernel_repo
 
 
@@ -65,6 +75,18 @@ def test_fires_on_a_removed_put_of_a_lookup(repo, cocci_only):
 
 def test_quiet_on_the_fix_of_the_lookup_leak(repo, cocci_only):
     assert review(repo, "fix-drop-put-device").findings == ()
+
+
+def test_fires_on_a_failure_test_that_also_holds_for_a_valid_reference(repo, cocci_only):
+    """`if (!pdev || !platform_get_drvdata(pdev)) return` leaks pdev on its second condition;
+    the function's `return ecc` (drvdata of pdev, kept for the caller) is a hand-off."""
+    rv = review(repo, "fold-null-test")
+    removed = repo.read(repo.base, INGENIC).split("\n").index("\t\tput_device(&pdev->dev);") + 1
+    assert where(rv) == [("MOD003", INGENIC, removed, "old")]
+
+
+def test_quiet_on_the_fix_of_the_folded_test(repo, cocci_only):
+    assert review(repo, "fix-fold-null-test").findings == ()
 
 
 def test_fires_on_a_loop_left_by_return(repo, cocci_only):
