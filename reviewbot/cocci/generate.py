@@ -1,7 +1,7 @@
 """Semantic patches (SmPL) for `spatch`, generated from the get/put table (checks/data/refs.tsv).
 
 Nothing here names an API: every getter, lookup, putter and iterator comes from the table, so a
-row added there is covered by the next run.  Two rule kinds, both written the way the kernel's
+row added there is covered by the next run.  Three rule kinds, written the way the kernel's
 own scripts are (``scripts/coccinelle/free/put_device.cocci``,
 ``scripts/coccinelle/iterators/for_each_child.cocci``), with ``exists`` path semantics and
 ownership hand-offs as ``when != e = x`` escapes:
@@ -9,19 +9,25 @@ ownership hand-offs as ``when != e = x`` escapes:
 ``leak``
     ``x = getter(...)`` (a row whose ``ref_on`` is the return value: lookups, getters, and the
     allocations that create the first reference), the failure test of ``x``, then a path to a
-    ``return`` on which no release of the row (``release`` column) sees ``x`` and ``x`` is not
-    handed off (stored, returned, passed to a drvdata setter or a devm action).
+    ``return`` on which no release sees ``x`` and ``x`` is not handed off (stored, returned,
+    passed to a drvdata setter or a devm action).  A release is any release function of the
+    table, or a call whose name says it releases (``_RELEASE_RE``), with ``x`` in its arguments.
 ``iter``
     a ``for_each_*`` iterator of the table (``ref_on`` "argN (loop var)") left by ``return`` or
     ``goto`` before the end, with no release of the loop variable and no hand-off of it on
     the way.  (A ``break`` is not followed: what runs after the loop decides, and it is often
     a put.)
+``register``
+    a ``register`` row whose failure rule (``on_error``) names a release of the object it was
+    given (``device_register``: put_device), called and failed, then a ``return`` in its
+    error branch that does not release the object.
 
 Each match prints one tab-separated line (``@script:python``): the kind, the file, the function,
 the API, the object expression and the lines of the get and of the exit.
 
 The text is made at run time (a few milliseconds) and written once to the user's cache
-directory under a hash of itself (``cached_path``), where spatch reads it.  ``python -m reviewbot.cocci.generate`` prints it.
+directory under a hash of itself (``cached_path``), where spatch reads it.
+``python -m reviewbot.cocci.generate`` prints it.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from pathlib import Path
 
 MARK = "@@RB@@"  # first field of every line the semantic patch prints
 
-# Release words that are not functions (the column is prose in places).
+# Function names in the `release` column (which is prose in places).
 _RELEASE_WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\s*(?:\(|$|\||\s)")
 # Names of release helpers a driver writes itself (foo_put_node(), bar_release()).
 _RELEASE_RE = "(put|free|release|unregister|_del|destroy|cleanup)"
@@ -59,7 +65,8 @@ def table_text() -> str:
 
 
 def rows(text: str | None = None) -> list[Row]:
-    reader = csv.DictReader((text if text is not None else table_text()).splitlines(), delimiter="\t")
+    reader = csv.DictReader((text if text is not None else table_text()).splitlines(), delimiter="\t",
+                            quoting=csv.QUOTE_NONE)
     return [Row(r["function"], r["kind"], r["ref_on"], r["family"], r["release"], r.get("on_error") or "")
             for r in reader]
 

@@ -82,7 +82,11 @@ def run(images: Mapping[tuple[str, str], str], functions: Mapping[tuple[str, str
                                  errors="replace")
         except subprocess.TimeoutExpired:
             return [], f"spatch timed out after {TIMEOUT} s"
-        return list(_parse(res.stdout, tmp)), None
+        found = list(_parse(res.stdout, tmp))
+        if res.returncode and not found:
+            why = next((ln.strip() for ln in res.stderr.splitlines() if ln.strip()), f"exit status {res.returncode}")
+            return [], f"spatch failed ({why[:120]})"
+        return found, None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
