@@ -27,6 +27,9 @@ INGENIC = "drivers/mtd/nand/raw/ingenic/ingenic_ecc.c"
 # fix folds the test into the NULL check, so the reference leaks on the second condition
 TEST_OK = ("\tif (!pdev)\n\t\treturn ERR_PTR(-EPROBE_DEFER);\n\n\tif (!platform_get_drvdata(pdev)) {\n"
            "\t\tput_device(&pdev->dev);\n\t\treturn ERR_PTR(-EPROBE_DEFER);\n\t}\n")
+HDAC = "sound/hda/hdac_sysfs.c"
+ADD_OK = "\tif (err < 0) {\n\t\tkobject_put(kobj);\n\t\treturn err;\n\t}\n\terr = sysfs_create_group(kobj, group);\n"
+ADD_BAD = "\tif (err < 0)\n\t\treturn err;\n\terr = sysfs_create_group(kobj, group);\n"
 TEST_BAD = "\tif (!pdev || !platform_get_drvdata(pdev))\n\t\treturn ERR_PTR(-EPROBE_DEFER);\n"
 LOOP_OLD = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\tcontinue;\n'
 LOOP_BAD = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\treturn ERR_PTR(-EINVAL);\n'
@@ -47,6 +50,10 @@ def repo(kernel_repo):
                                  "mtd: rawnand: ingenic: one test for a missing provider")
         kernel_repo.change("fix-fold-null-test", [(INGENIC, TEST_BAD, TEST_OK)],
                            "mtd: rawnand: ingenic: drop the device reference", parent=bad.commit)
+        bad = kernel_repo.change("kobject-add-fails", [(HDAC, ADD_OK, ADD_BAD)],
+                                 "ALSA: hda: return the kobject_add() error as is")
+        kernel_repo.change("fix-kobject-add-fails", [(HDAC, ADD_BAD, ADD_OK)],
+                           "ALSA: hda: put the widget kobject when kobject_add() fails", parent=bad.commit)
     return kernel_repo
 
 
@@ -87,6 +94,19 @@ def test_fires_on_a_failure_test_that_also_holds_for_a_valid_reference(repo, coc
 
 def test_quiet_on_the_fix_of_the_folded_test(repo, cocci_only):
     assert review(repo, "fix-fold-null-test").findings == ()
+
+
+def test_fires_on_a_failed_registration_left_unreleased(repo, cocci_only):
+    rv = review(repo, "kobject-add-fails")
+    lines = repo.read(repo.base, HDAC).split("\n")
+    removed = lines.index('\terr = kobject_add(kobj, parent, "%02x", nid);') + 3  # the put 2 lines below
+    assert lines[removed - 1] == "\t\tkobject_put(kobj);"
+    assert where(rv) == [("MOD003", HDAC, removed, "old")]
+    assert rv.findings[0].message == "kobject_add() fails, and its error path does not release kobj"
+
+
+def test_quiet_on_the_fix_of_the_failed_registration(repo, cocci_only):
+    assert review(repo, "fix-kobject-add-fails").findings == ()
 
 
 def test_fires_on_a_loop_left_by_return(repo, cocci_only):
