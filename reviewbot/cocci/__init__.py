@@ -19,7 +19,6 @@ chooses the engines, to compare them (``benchmarks/cocci_engines.py``).
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -27,8 +26,6 @@ from typing import Callable
 
 from reviewbot.context import Context
 from reviewbot.model import Patch, Series, Side
-
-log = logging.getLogger(__name__)
 
 ENGINES = ("python", "cocci")
 # Which reviewbot rule reports each kind of match.
@@ -79,7 +76,10 @@ def with_matches(series: Series, context_for: Callable[[Patch], Context], rule_i
     def ctx_for(patch: Patch) -> Context:
         if not done[0]:
             done[0] = True
-            state.update(_annotate(series, context_for, chosen, wanted, notes))
+            try:
+                state.update(_annotate(series, context_for, chosen, wanted, notes))
+            except Exception as exc:  # a bug here must not lose the Python engine's review
+                notes.append(f"internal: coccinelle engine failed: {exc.__class__.__name__}: {exc}")
         return state.get(patch.index) or _with_engines(context_for(patch), chosen)
 
     return ctx_for

@@ -15,8 +15,7 @@ import pytest
 from reviewbot import cocci, engine, tree
 from reviewbot.cocci import generate, run
 from reviewbot.ingest import b4 as b4src
-from reviewbot.model import Side
-from tests.tree.conftest import ATHDMAC, git
+from tests.tree.conftest import ATHDMAC
 
 pytestmark = pytest.mark.skipif(shutil.which("spatch") is None,
                                 reason="spatch (Debian package coccinelle) is not installed: scripts/system-deps.sh")
@@ -174,4 +173,3 @@ def test_semantic_patch_is_generated_from_the_table(tmp_path, monkeypatch):
     assert "of_find_device_by_node" not in small
     path = generate.cached_path()
     assert path.read_text() == text and path.parent == tmp_path / "reviewbot" / "cocci"
-    assert Side.OLD.value == "old"
