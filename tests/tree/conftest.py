@@ -38,6 +38,7 @@ MEMBERS = (
     "drivers/dma/at_hdmac.c", "drivers/dma/dmaengine.c", "drivers/dma/dmaengine.h",
     "drivers/dma/virt-dma.h", "drivers/dma/Makefile", "drivers/dma/Kconfig",
     "drivers/misc/open-dice.c", "drivers/misc/Makefile", "drivers/misc/Kconfig",
+    "drivers/leds/leds-mc13783.c", "drivers/mtd/nand/raw/ingenic/ingenic_ecc.c", "sound/hda/hdac_sysfs.c",
     "include/linux/*.h", "include/sound/*.h", "include/linux/gpio/consumer.h",
     "include/dt-bindings/dma/at91.h",
 )
