@@ -118,7 +118,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     findings = _dedupe(findings)
     findings.sort(key=Finding.sort_key)
     result = Review(series=series, context=context_mode, findings=tuple(findings), notes=tuple(run_notes))
-    from reviewbot import suppress  # author-side directives (DESIGN.md §7)
+    from reviewbot import suppress  # author-side directives (docs/design.md)
     return suppress.apply(result)
 
 

@@ -12,7 +12,7 @@ removed cancel of a member whose setup stays.
 ## Why is this bad?
 The callback is module text.  If `remove()` or `module_exit` returns while the work is queued or
 the timer armed, the callback runs after the driver data is freed or the module is gone.
-Jason Gunthorpe (S-2025): "if a cleanup function, required to be called prior to module exit,
+Jason Gunthorpe (2025 thread, see References): "if a cleanup function, required to be called prior to module exit,
 revokes any .text pointers then you don't need to hold the module refcount ... hrtimer does
 have such a function which is why it doesn't take the refcount" - but only if it is called.
 

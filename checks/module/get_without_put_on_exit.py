@@ -78,7 +78,7 @@ the decision depends on is not shown.
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()`/`module_put()` kernel-doc
 - `drivers/of/platform.c`: `of_find_device_by_node()` "takes a reference to the embedded struct
   device which needs to be dropped after use"
-- RULES.md MOD003: da46ee19cbd8 "regulator: core: fix module refcount leak in set_supply()",
+- da46ee19cbd8 "regulator: core: fix module refcount leak in set_supply()",
   9617cd6f24b2 "block: fix module reference leakage from bdev_open_by_dev error path"
 - smatch `check_unwind.c`, `check_direct_return_instead_of_goto.c` (generic, no module refs)
 """

@@ -44,8 +44,9 @@ Not reported in tree mode: a file that Kconfig/Makefile build only into the kern
 ## References
 - `kernel/module/main.c`: `delete_module()`, `try_stop_module()`, `module_put()`
 - `include/linux/module.h`: `module_is_live()`, `try_module_get()` kernel-doc
-- S-2023: "[RFC PATCH] fpga: remove module reference counting from core components" (Xu Yilun:
+- "[RFC PATCH] fpga: remove module reference counting from core components" (Xu Yilun:
   a pin that "prevents module_exit() been executed" is a dead lock)
+  https://lore.kernel.org/r/20231027152928.184012-1-marpagan@redhat.com
 - `drivers/memory/tegra/tegra124-emc.c` ("Don't allow the kernel module to be unloaded")
 """
 

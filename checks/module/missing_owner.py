@@ -15,7 +15,7 @@ socket families, qdiscs, netfilter matches and crypto algorithms `try_module_get
 owner.  With a NULL owner nothing is pinned, and an open file or a live object keeps calling
 into module text after `rmmod` has freed it.
 
-Jason Gunthorpe (S-2025): "file_operations doesn't have such a cleanup function which is why
+Jason Gunthorpe (2025 thread, see References): "file_operations doesn't have such a cleanup function which is why
 it takes the refcount."  Al Viro on a cdev/fops lifetime patch: "And what's to prevent rmmod
 coming and freeing ->release code right as you are executing it?"
 
@@ -64,7 +64,9 @@ not strictly needed there.
 - `include/linux/fs.h` (`fops_get()`), `fs/open.c` `do_dentry_open()`, `fs/char_dev.c`
   `chrdev_open()`, `fs/anon_inodes.c`
 - `Documentation/filesystems/vfs.rst` (struct file_operations)
-- S-2025: Simona Vetter and Jason Gunthorpe on hot-unplug and the file_operations owner
+- Simona Vetter and Jason Gunthorpe on hot-unplug and the file_operations owner:
+  https://lore.kernel.org/r/Z8GViQzZJVFPxfNd@phenom.ffwll.local,
+  https://lore.kernel.org/r/20250228184013.GF39591@nvidia.com
 - "ASoC: Intel: sof_sdw: add missing .owner field" (P.-L. Bossart, 2020)
 """
 

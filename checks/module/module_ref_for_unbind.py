@@ -16,7 +16,7 @@ nothing replaces in a file that relies on a module reference to the other device
 Pinning your own driver through your own device is a self-pin (MOD001) in disguise: it cannot
 close the race with `rmmod`, and it pins the wrong module when the intent was to keep a
 *client* or *provider* (another device's driver) alive.  And no module reference keeps a
-device bound: Logan Gunthorpe (S-2019): "holding a module reference does not prevent the
+device bound: Logan Gunthorpe (2019 thread, see References): "holding a module reference does not prevent the
 driver from being unbound. Any driver can be unbound by the user at any time without the
 module being removed."  Dan Williams: "Module pinning is distinct from preventing device
 unbind which ultimately can't be prevented."
@@ -57,7 +57,8 @@ the only protection.
 ## References
 - `Documentation/driver-api/device_link.rst` ("consumers are unbound before the supplier")
 - `sound/hda/hdac_component.c` ("pin the module to avoid dynamic unbinding")
-- S-2019: "dmaengine: Store module owner in dma_device struct" (Logan Gunthorpe, Dan Williams)
+- "dmaengine: Store module owner in dma_device struct" (Logan Gunthorpe, Dan Williams):
+  https://lore.kernel.org/r/20191022214616.7943-2-logang@deltatee.com
 - dae7a589c18a "dmaengine: Store module owner in dma_device struct"
 - "iio: adc: adi-axi-adc: Fix object reference counting" (Nuno Sá, 2020)
 """

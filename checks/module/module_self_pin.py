@@ -49,13 +49,16 @@ Legitimate idioms are reported at low confidence (not posted by default): a refe
 to a kthread that exits through `module_put_and_kthread_exit()`, debugger pins (kgdb), and a
 deliberate permanent pin next to a "don't allow unload" comment.  The hunk does not show who
 calls the function, so an implied reference (sysfs, fops) is not proven, only suspected.
-Not reported: a get whose `if` block ends by dropping it (`if (try_module_get(THIS_MODULE)) {
-...; module_put(THIS_MODULE); }`): a `module_is_live()` test that holds nothing afterwards.
+Not reported: a get whose `if` block ends by dropping it
+(`if (try_module_get(THIS_MODULE)) { ...; module_put(THIS_MODULE); }`): a `module_is_live()`
+test that holds nothing afterwards.
 In tree mode, a file that Kconfig/Makefile build only into the kernel (`THIS_MODULE` is NULL).
 
 ## References
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` kernel-doc
-- S-2002: Adam Richter, "Do not call try_module_get() unnecessarily" (LKML, Nov 2002)
+- Adam Richter, "Do not call try_module_get() unnecessarily" (LKML, Nov 2002):
+  https://lore.kernel.org/r/20021118230821.8F3822C241@lists.samba.org and Adam J. Richter's
+  reply, https://lore.kernel.org/r/200211191918.LAA11641@adam.yggdrasil.com
 - c55b2b983b0f "nbd: fix race between nbd_alloc_config() and module removal"
 """
 

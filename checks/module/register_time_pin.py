@@ -13,7 +13,7 @@ Providers register in `module_init` (or probe) and unregister in `module_exit`. 
 from register to unregister can never be dropped by `rmmod`: the module becomes unremovable
 (`rmmod` fails with `-EWOULDBLOCK`).
 
-Xu Yilun (S-2023): "bumping up their module refcount prevents module_exit() been executed.
+Xu Yilun (2023 thread, see References): "bumping up their module refcount prevents module_exit() been executed.
 That came out to be a dead lock."  The merged fpga fix pins per use instead:
 `__fpga_mgr_get()` does `try_module_get(mgr->mops_owner)`.
 `__v4l2_device_register_subdev()` shows the careful version: it skips the pin when the
@@ -52,7 +52,8 @@ reported (`THIS_MODULE` is NULL there).
 - `kernel/module/main.c` `delete_module()` / `try_stop_module()` (exit runs only at refcount 0)
 - `drivers/media/v4l2-core/v4l2-device.c` `__v4l2_device_register_subdev()`
 - `drivers/cpuidle/cpuidle.c` `__cpuidle_register_device()` (a core that pins at register)
-- S-2023: "[RFC PATCH] fpga: remove module reference counting from core components"
+- "[RFC PATCH] fpga: remove module reference counting from core components":
+  https://lore.kernel.org/r/20231027152928.184012-1-marpagan@redhat.com
 - 4d4d2d434685 "fpga: manager: add owner module and take its refcount"
 """
 

@@ -35,7 +35,7 @@ PER_USE_PIN = diff("""
      }
 """)
 
-# Probe/remove pin: an unbind drops it (RULES.md MOD009 false-positive trap).
+# Probe/remove pin: an unbind drops it (MOD009's known false-positive trap).
 PROBE_PIN = diff("""
     --- a/drivers/media/usb/foo/foo-dvb.c
     +++ b/drivers/media/usb/foo/foo-dvb.c
