@@ -83,7 +83,8 @@ import re
 from typing import Iterator
 
 from reviewbot import cmodel
-from reviewbot.checks.module import _apis, _flow
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _apis, _flow, _loops
 from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -92,7 +93,7 @@ from reviewbot.rules import Rule
 RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("put", "unref") + _apis.PUTTER_TOKENS  # `goto err_put;` / `goto out_unref;` too
+TRIGGER = ("put", "unref", "for_each") + _apis.PUTTER_TOKENS  # `goto err_put;` / `goto out_unref;` too
 
 _PUT_STMT = _flow.CallStmt
 _EXIT = re.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
@@ -108,19 +109,29 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         # removed lines dropped; the get/put calls on the added and removed lines
         cleanup = functools.cache(lambda fd=fd: _cleanup_added(fd))
         calls = functools.cache(lambda putters, fd=fd: _calls_on(fd.added() if putters else fd.removed(), putters))
+        # gets the patch removes and does not add back (a rewritten `ret = device_add(d)` line stays)
+        gone = functools.cache(lambda fd=fd: [(n, o) for n, o in _calls_on(fd.removed(), False)
+                                              if (n, o) not in _calls_on(fd.added(), False)])
         for view in _flow.views(fd, ctx, need=_needed):
+            yield from _loop_exits(fd, view)
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
-            if not _apis.has_putter_call(shown) and not _PUT_GOTO.search(view.text("-")):
+            if not _apis.has_putter_call(shown) and not _apis.has_putter_call(view.text("-")) \
+                    and not _PUT_GOTO.search(view.text("-")):
                 continue
             changed, removed = view.text("+-"), view.text("-")
-            if _apis.has_putter_call(removed):
-                yield from _removed_puts(fd, view, calls(True), calls(False), cleanup(), overput)
-            if "goto" in removed:  # a retarget replaces a removed goto
-                yield from _retargets(fd, view, cleanup(), overput)
+            # the path analysis first: in tree mode, a removed put whose leaking exit it
+            # reports is not reported twice (objects it reported go in `reported`)
+            reported: set[str] = set()
+            exits = []
             if (not view.partial or re.search(r"\b(goto|return)\b", changed)) and \
                     _apis.GETTER_NAMES.search(view.new.text if not view.partial and view.new else shown):
-                yield from _new_exits(fd, view)
+                exits = list(_new_exits(fd, view, ctx, reported))
+            if _apis.has_putter_call(removed):
+                yield from _removed_puts(fd, view, calls(True), gone(), cleanup(), overput, reported)
+            if "goto" in removed:  # a retarget replaces a removed goto
+                yield from _retargets(fd, view, cleanup(), overput)
+            yield from exits
 
 
 def _cleanup_added(fd) -> bool:
@@ -150,7 +161,7 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
 
 
 def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: bool,
-                  overput: bool) -> Iterator[Finding]:
+                  overput: bool, reported: set[str]) -> Iterator[Finding]:
     new_gets = {g.obj for g in _flow.gets(view.new)} if view.new is not None else set()
     for h in view.hunks:
         old = h.old_side()
@@ -167,14 +178,14 @@ def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: b
                 continue
             if any(_apis.same_object(o, obj) for _, o in added_puts):
                 continue  # moved or rewritten, not dropped
-            if any(_apis.same_object(o, obj) for _, o in removed_gets):
-                continue  # the get goes too: a removed pair (MOD019/MOD025)
+            if any(name in _apis.BY_GETTER[g].putters and _apis.same_object(o, obj) for g, o in removed_gets):
+                continue  # the get this put answers goes too: a removed pair (MOD019/MOD025)
             if _swapped(h, st):
                 continue  # one put replaced by another: MOD019 judges the pair
             if cleanup:
                 continue  # __free()/scoped/devm action now drops it
-            if not view.partial and any(_apis.same_object(obj, g) for g in new_gets):
-                continue  # tree mode: the path analysis below reports the leaking exit
+            if not view.partial and any(_apis.same_object(obj, g) for g in reported):
+                continue  # tree mode: the path analysis reports the leaking exit
             exit_ok = _on_kept_exit_path(stmts, i, obj)
             if exit_ok is None:
                 continue
@@ -337,8 +348,31 @@ _STEP_LABEL = re.compile(r"(^|_)(unwind|unreg\w*|remove|disable|del|destroy|canc
 
 
 def _needed(text: str) -> bool:
-    """Does a hunk group show a putter call or a `goto` to a put label (else: nothing to do)?"""
-    return _apis.has_putter_call(text) or ("goto" in text and _PUT_GOTO.search(text) is not None)
+    """Does a hunk group show a putter call, a `goto` to a put label or a reference-holding
+    iterator (else: nothing to do)?"""
+    return _apis.has_putter_call(text) or ("goto" in text and _PUT_GOTO.search(text) is not None) or \
+        ("for_each" in text and _loops._loop_head().search(text) is not None)
+
+
+def _loop_exits(fd, view: _flow.FuncView) -> Iterator[Finding]:
+    """Added jumps out of a `for_each_*` iterator's body that keep the loop's node."""
+    added = [ln for ln in view.changed() if ln.added]
+    if not added or not any(re.search(r"\b(return|goto|break)\b", ln.text) for ln in added):
+        return
+    if view.partial:
+        lines = [(ln.new_no, ln.text) for h in view.hunks for ln in h.lines if ln.kind != "-" and ln.new_no]
+    elif view.new is not None:
+        lines = list(enumerate(view.new.text.splitlines(), view.new.start))
+    else:
+        return
+    for e in _loops.early_exits(lines):
+        ln = view.by_new.get(e.line)
+        if ln is None or not ln.added:
+            continue
+        put = e.iterator.putters[0]
+        yield RULE.finding(fd.path, ln, f"{e.kind} out of {e.iterator.name}() keeps the reference on "
+                                        f"{e.var}: {put}({e.var}) on this path",
+                           confidence=None if view.partial else Confidence.HIGH)
 
 
 def _put_label_skipped(fd, view: _flow.FuncView, oj, nj) -> str | None:
@@ -356,9 +390,25 @@ def _put_label_skipped(fd, view: _flow.FuncView, oj, nj) -> str | None:
     labels = re.compile(r"^\s*(%s)\s*:" % "|".join(re.escape(x) for x in (old_label, new_label) if x))
     if any(labels.match(ln.text) for h in fd.hunks for ln in h.lines if ln.kind != " "):
         return None  # the unwind chain itself changes
-    if _flow.failed_get_at(view.old, oj):
+    if any(_label_names_put_of(old_label, api) for _, api in _flow.failed_gets_at(view.old, oj)):
         return None
     return old_label
+
+
+# Label words that say "unwind" but not what: `err_put`, `out_put`, `fail_unref`.
+_GENERIC_LABEL_WORDS = frozenset({"err", "error", "out", "fail", "failed", "exit", "bail", "put", "unref",
+                                  "undo", "label", "cleanup", "free", "ret", "done", "end"})
+
+
+def _label_names_put_of(label: str, api: _apis.Api) -> bool:
+    """Could the put that `label` is named for be the put of a reference `api` takes?  A
+    generic `err_put` could be any; `put_device`, `out_put_node`, `err_mod_put` name their
+    object, and a failed clk_get() does not excuse skipping `put_device`."""
+    words = [w for w in label.lower().split("_") if w and w not in _GENERIC_LABEL_WORDS]
+    if not words:
+        return True
+    names = {t for p in api.putters + (api.getter, api.family) for t in p.lower().split("_") if len(t) > 1}
+    return any(w == t or (len(w) >= 3 and (t.startswith(w) or w.startswith(t))) for w in words for t in names)
 
 
 def _part_of(member: str, whole: str | None) -> bool:
@@ -374,8 +424,11 @@ def _part_of(member: str, whole: str | None) -> bool:
 _ERROR_RETURN = re.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|false)\s*\)?$")
 
 
-def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_flow.Get, object]]:
-    """(get, exit node) pairs where the exit keeps the reference."""
+def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_flow.Get, object, str]]:
+    """(get, exit node, holder) where the exit keeps the reference.  `holder` is "" for a
+    reference only the function holds; "owned" for a successful exit that leaves it in a
+    longer-lived object (the question is then who drops it, not whether this exit must);
+    "stored" for an error exit that leaves it there (a caller's unwind may drop it)."""
     out = []
     # a `*_get()` helper hands its reference to the caller on success (the caller must put)
     getter_helper = re.search(r"(^|_)get$", name or func.name or "") is not None
@@ -420,23 +473,133 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_
                     continue
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls):
                     continue
-            out.append((g, j))
+            if _published(g, func) and not (g.api.ref_on_failure and _in_failure_branch(g, j)):
+                # owned by a longer-lived object: on success, who drops it?  On an error
+                # exit, a caller's unwind may (asked below when the file shows its release)
+                out.append((g, j, "owned" if _success_exit(j) else "stored"))
+                continue
+            out.append((g, j, ""))
     return out
+
+
+_STATUS_VARS = frozenset({"ret", "err", "rc", "error", "status", "res", "retval", "result", "rv", "r"})
+
+
+def _success_exit(j) -> bool:
+    """A `return` that reports success: nothing to unwind on it (`return;`, `return 0;`,
+    `return priv;`), unlike an error code or a status variable that may carry one."""
+    if j.kind != "return":
+        return False
+    v = j.value.strip("() ")
+    if not v:
+        return True
+    if _ERROR_RETURN.match(v) or v.startswith("-") or v in _STATUS_VARS:
+        return False
+    return not re.search(r"\b(ERR_PTR|PTR_ERR|dev_err_probe)\s*\(", v)
+
+
+def _published(g: _flow.Get, func: cmodel.Function) -> bool:
+    """Is the reference held by something that outlives the function: the object lives in a
+    structure (`priv->np = of_parse_phandle(...)`, `*out = ...`, a `device_add(&priv->dev)`)
+    or a file-scope variable, or a register call published it (the unregister drops it)?"""
+    row = kapi.get(g.call.name)
+    if row is not None and row.kind == "register" and not row.returns_ref:
+        return True
+    obj = g.obj.lstrip("&")
+    if g.api.ref != "ret" and not (row is not None and row.kind == "init"):
+        return False  # try_module_get(x->owner), get_device(&x->dev): the object, not a holder
+    if obj.startswith("*") or "->" in obj or "." in obj or "[" in obj:
+        return True
+    # a file-scope variable: the whole function is shown and does not declare it
+    return func.name != cmodel.FRAGMENT_FUNC and re.fullmatch(r"\w+", obj) is not None and obj not in _locals(func)
+
+
+def _in_failure_branch(g: _flow.Get, j) -> bool:
+    """Is the exit in the branch that tests the get's own result (`err = device_register(d);
+    if (err) return err;`)?  A failed register published nothing: the caller still owns the
+    object and must put it."""
+    ifs = _flow.enclosing_if(j.node)
+    if ifs is None:
+        return False
+    cond = ifs.child_by_field_name("condition")
+    if cond is None:
+        return False
+    if cmodel.contains(cond, g.call.node):
+        return True
+    lhs = g.call.lhs
+    return bool(lhs) and re.search(r"(?<![\w>.])%s\b" % re.escape(lhs), cmodel._text(cond)) is not None
+
+
+def _locals(func: cmodel.Function) -> set[str]:
+    """Names the function declares (parameters and locals)."""
+    if "locals" not in func._cache:
+        out = set()
+        for n in func._walk():
+            if n.type in ("declaration", "parameter_declaration"):
+                for d in n.children_by_field_name("declarator"):
+                    while d is not None and d.type != "identifier":
+                        d = d.child_by_field_name("declarator")
+                    if d is not None:
+                        out.add(cmodel._text(d))
+        func._cache["locals"] = out
+    return func._cache["locals"]
+
+
+def _member(obj: str) -> str:
+    """The last member of a stored reference (`priv->np` -> `np`, `&d->port_dev` -> `port_dev`)."""
+    return re.split(r"->|\.", obj.lstrip("&*").rstrip("]"))[-1].split("[")[0]
+
+
+def _released_elsewhere(text: str, g: _flow.Get) -> bool:
+    """Does the code shown (a new file, or the post-image in tree mode) drop the stored
+    reference somewhere: a putter of the get's family called on the same member, in remove(),
+    a .release, an unregister or an unwind?"""
+    member = _member(g.obj)
+    if not member or member in ("dev", "device", "kobj", "kref"):
+        member = _member(re.sub(r"(->|\.)(dev|device|kobj|kref)$", "", g.obj.lstrip("&")))
+    if not member:
+        return False
+    names = set(g.api.putters) | set(kapi.releases(g.call.name))
+    pat = re.compile(r"\b(%s)\s*\([^;]*\b%s\b" % ("|".join(map(re.escape, sorted(names))), re.escape(member)))
+    return pat.search(text) is not None
+
+
+def _outside(text: str, func: cmodel.Function, partial: bool) -> str:
+    """The text without the lines of `func` (tree mode: post-image lines; a new file in hunk
+    mode: the fragment's lines, numbered as the file's)."""
+    if func is None or func.name == cmodel.FRAGMENT_FUNC:
+        return text
+    lines = text.splitlines()
+    return "\n".join(lines[:func.start - 1] + lines[func.end:])
 
 
 def _key(g: _flow.Get, j) -> tuple:
     return (g.call.name, g.obj, j.kind, j.label, re.sub(r"\s+", "", j.value))
 
 
-def _new_exits(fd, view: _flow.FuncView) -> Iterator[Finding]:
+def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> Iterator[Finding]:
     if view.new is None:
         return
     new_leaks = _leaks(view.new, view.partial, view.name)
     if not new_leaks:
         return
-    old_keys = {_key(g, j) for g, j in _leaks(view.old, view.partial, view.name)} if view.old is not None else set()
+    old_keys = {_key(g, j) for g, j, _ in _leaks(view.old, view.partial, view.name)} if view.old is not None else set()
     changed = view.changed()
-    for g, j in new_leaks:
+    shown: list[str] = []  # the file's text as far as it is known, for the owner's release
+    seen: set[tuple] = set()
+    for g, j, holder in new_leaks:
+        # one finding per exit and object (device_initialize() then device_add() of one device)
+        if (j.line, re.sub(r"(->|\.)(dev|kobj)$", "", g.obj.lstrip("&"))) in seen:
+            continue
+        seen.add((j.line, re.sub(r"(->|\.)(dev|kobj)$", "", g.obj.lstrip("&"))))
+        released = False
+        if holder:
+            if not shown:
+                shown.append(_outside(ctx.post(fd.path) or "\n".join(
+                    ln.text for h in fd.hunks for ln in h.lines if ln.kind != "-"), view.new, view.partial))
+            released = _released_elsewhere(shown[0], g)
+            if holder == "owned" and released:
+                continue
         ln = view.by_new.get(j.line)
         if view.partial:
             if ln is None or not ln.added:
@@ -452,5 +615,16 @@ def _new_exits(fd, view: _flow.FuncView) -> Iterator[Finding]:
         if view.new.degraded:
             conf = Confidence.LOW if view.partial else None
         anchor_side = Side.OLD if ln.removed else Side.NEW
+        if holder == "stored" and released:
+            yield RULE.finding(fd.path, ln, f"{where} keeps the {g.call.name}() reference in "
+                                            f"{_flow.short(g.obj, 24)}: does the caller's unwind drop it?",
+                               confidence=Confidence.LOW, side=anchor_side)
+            continue
+        if holder == "owned":
+            yield RULE.finding(fd.path, ln, f"{g.call.name}() reference kept in {_flow.short(g.obj, 24)} "
+                                            f"after this {where}: who drops it?",
+                               confidence=Confidence.LOW, side=anchor_side)
+            continue
+        reported.add(g.obj)
         yield RULE.finding(fd.path, ln, f"{where} leaks the reference from {g.call.name}() "
                                         f"({_flow.short(g.obj, 24)})", confidence=conf, side=anchor_side)
