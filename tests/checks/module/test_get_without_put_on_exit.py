@@ -752,4 +752,9 @@ put_parent:
 
 
 def test_quiet_on_a_cleanup_variable():
-    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", CLEANUP_VAR), include_low=True)
+    pre = CLEANUP_VAR.replace("\\t", "\t").strip("\n") + "\n"
+    post = pre.replace("\terr = of_platform_populate(", "\tif (!dev->parent)\n\t\treturn -EINVAL;\n"
+                                                      "\terr = of_platform_populate(", 1)
+    assert post != pre
+    series, ctx_for = tree_case(pre, post, "drivers/usb/foo/foo.c")
+    assert_quiet(get_without_put_on_exit, series, include_low=True, context_for=ctx_for)
