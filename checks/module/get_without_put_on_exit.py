@@ -14,7 +14,18 @@ diff alone it reports what the patch changes on those paths:
   (`err_put`, `out_put_node`, `put_device`, `err_mod_put`) for one that is not;
 - an added `return`/`goto` after a get that the function otherwise balances;
 - a failed get whose error path now runs the put (`if (!try_module_get(m)) goto err_put;`):
-  a put of a reference that was never taken.
+  a put of a reference that was never taken;
+- an added `return`/`goto`/`break` out of a reference-holding iterator (`for_each_child_of_node()`,
+  `device_for_each_child_node()` and the other `for_each_*` rows of the API table) that neither
+  puts the loop's node nor keeps it.
+
+The getters, their puts and the iterators come from the kernel-API table (`checks/data/refs.tsv`).
+A reference the function leaves in a longer-lived place is owned there, not leaked: stored in a
+structure field, an out-parameter or a file-scope variable, or published by a register call
+(`device_add()`, `i2c_new_client_device()`).  On a successful return it is not reported (a
+low-confidence "who drops it?" when the file shows no release of it); on an error exit it is
+reported unless the file drops it elsewhere (then a low-confidence question: does the caller's
+unwind?).  A failed register published nothing: its failure branch still owes the put.
 
 ## Why is this bad?
 Each successful get needs exactly one put on every path.  A leaked module reference makes the
@@ -62,6 +73,14 @@ confidence.  Hand-offs are recognised by shape (stored into a structure, passed 
 `platform_set_drvdata()`, `kthread_run()`, `devm_add_action_or_reset()`, returned, scope-based
 `__free()` cleanup); an owner that takes the reference through an unknown helper is a false
 positive.
+
+Ownership is judged from the code shown: in hunk mode a release in another function of the
+file counts only when the hunks show it (a new file shows all of it); a release in another file
+is not seen, so an error exit of a helper whose caller unwinds is a false positive there.
+A failure test is recognised as `!x`, `x == NULL`, `IS_ERR(x)`, optionally wrapped in
+`WARN_ON()`/`unlikely()`, or a negated predicate on what a register call returned
+(`!i2c_client_has_driver(client)`).  Iterator exits are judged on lines: a `break` is reported
+only when the rest of the function is shown and neither puts nor keeps the node.
 
 ## Confidence
 High in tree mode (the whole function is parsed), medium from hunks, low where a label or put
