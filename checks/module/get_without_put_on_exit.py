@@ -492,7 +492,7 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_
                     continue
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls):
                     continue
-            if _published(g, func) and not (g.api.ref_on_failure and _in_failure_branch(g, j)):
+            if _published(g, func) and not (g.api.ref_on_failure and _in_failure_branch(func, g, j)):
                 # owned by a longer-lived object: on success, who drops it?  On an error
                 # exit, a caller's unwind may (asked below when the file shows its release)
                 out.append((g, j, "owned" if _success_exit(j) else "stored"))
@@ -533,7 +533,7 @@ def _published(g: _flow.Get, func: cmodel.Function) -> bool:
     return func.name != cmodel.FRAGMENT_FUNC and re.fullmatch(r"\w+", obj) is not None and obj not in _locals(func)
 
 
-def _in_failure_branch(g: _flow.Get, j) -> bool:
+def _in_failure_branch(func: cmodel.Function, g: _flow.Get, j) -> bool:
     """Is the exit in the branch that tests the get's own result (`err = device_register(d);
     if (err) return err;`)?  A failed register published nothing: the caller still owns the
     object and must put it."""
@@ -546,7 +546,12 @@ def _in_failure_branch(g: _flow.Get, j) -> bool:
     if cmodel.contains(cond, g.call.node):
         return True
     lhs = g.call.lhs
-    return bool(lhs) and re.search(r"(?<![\w>.])%s\b" % re.escape(lhs), cmodel._text(cond)) is not None
+    if not lhs or re.search(r"(?<![\w>.])%s\b" % re.escape(lhs), cmodel._text(cond)) is None:
+        return False
+    # the status still holds the register's result: not reassigned since (`ret = other();`)
+    at = _flow.line_of(ifs)
+    return not any(n.type == "assignment_expression" and g.call.line < _flow.line_of(n) <= at
+                   and cmodel._text(n.child_by_field_name("left")).strip() == lhs for n in func._walk())
 
 
 def _locals(func: cmodel.Function) -> set[str]:

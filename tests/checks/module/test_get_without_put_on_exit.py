@@ -758,3 +758,13 @@ def test_quiet_on_a_cleanup_variable():
     assert post != pre
     series, ctx_for = tree_case(pre, post, "drivers/usb/foo/foo.c")
     assert_quiet(get_without_put_on_exit, series, include_low=True, context_for=ctx_for)
+
+
+def test_status_reused_after_a_register_is_not_its_failure_branch():
+    # drivers/mailbox/zynqmp-ipi-mailbox.c shape: `err` is reassigned after device_register();
+    # the later `if (err) return err;` is not the register's failure, the caller unregisters
+    code = FAILED_REGISTER.replace(r'\t\tdev_err(f->dev, "cannot register port\n");', r'\t\tput_device(&f->port);')
+    assert code != FAILED_REGISTER
+    code = code.replace(r'\t\tdevice_unregister(&f->port);' + "\n", "", 1)
+    assert code.count("device_unregister") == 1
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", code))
