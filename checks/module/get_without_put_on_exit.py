@@ -492,12 +492,17 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_
                     continue
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls):
                     continue
+            if _known_null_here(func, g, j):
+                continue  # after `if (np) { ...; return ...; }` the lookup found nothing
+            success = _success_exit(j) or _success_of_status(func, g, j)
             if _published(g, func) and not (g.api.ref_on_failure and _in_failure_branch(func, g, j)):
                 # owned by a longer-lived object: on success, who drops it?  On an error
                 # exit, a caller's unwind may (asked below when the file shows its release)
-                out.append((g, j, "owned" if _success_exit(j) else "stored"))
+                out.append((g, j, "owned" if success else "stored"))
                 continue
-            out.append((g, j, ""))
+            # a successful exit keeping a reference that another function of the file drops
+            # (taken in probe or open, put in remove or release) is not reported either
+            out.append((g, j, "kept" if success else ""))
     return out
 
 
@@ -515,6 +520,53 @@ def _success_exit(j) -> bool:
     if _ERROR_RETURN.match(v) or v.startswith("-") or v in _STATUS_VARS:
         return False
     return not re.search(r"\b(ERR_PTR|PTR_ERR|dev_err_probe)\s*\(", v)
+
+
+def _success_of_status(func: cmodel.Function, g: _flow.Get, j) -> bool:
+    """`if (ret) { put(x); ... }  return ret;`: the status exit after a block that drops the
+    reference when the status is an error keeps it only on success."""
+    if j.kind != "return" or j.value.strip("() ") not in _STATUS_VARS:
+        return False
+    var = j.value.strip("() ")
+    blk = j.node.parent
+    if blk is None or blk.type != "compound_statement":
+        return False
+    for sib in blk.named_children:
+        if sib.start_byte >= j.node.start_byte:
+            break
+        if sib.type != "if_statement" or _flow.line_of(sib) <= g.call.line:
+            continue
+        cond = cmodel._text(sib.child_by_field_name("condition"))
+        if re.search(r"(?<![\w>.])%s\b" % re.escape(var), cond) and \
+                _flow.puts_of(_flow.calls_in(sib.child_by_field_name("consequence")), g.obj, g.api.putters):
+            return True
+    return False
+
+
+_POSITIVE_TEST = r"^\(\s*(?:%s|%s\s*!=\s*NULL|!\s*IS_ERR(?:_OR_NULL)?\(\s*%s\s*\))\s*\)$"
+
+
+def _known_null_here(func: cmodel.Function, g: _flow.Get, j) -> bool:
+    """Does the exit follow, in the same block, an `if (x)` (or `!IS_ERR(x)`) with no else
+    whose body always leaves: then x holds no reference at the exit."""
+    if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
+        return False
+    pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
+    for n in func._walk():
+        if n.type != "if_statement" or n.child_by_field_name("alternative") is not None:
+            continue
+        if not (g.call.line < _flow.line_of(n) and n.end_byte <= j.node.start_byte):
+            continue
+        if n.parent is None or not cmodel.contains(n.parent, j.node):
+            continue
+        if not pat.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
+            continue
+        body = n.child_by_field_name("consequence")
+        last = body.named_children[-1] if body is not None and body.type == "compound_statement" \
+            and body.named_children else body
+        if last is not None and last.type in ("return_statement", "goto_statement"):
+            return True
+    return False
 
 
 def _published(g: _flow.Get, func: cmodel.Function) -> bool:
@@ -622,8 +674,10 @@ def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> It
                 shown.append(_outside(ctx.post(fd.path) or "\n".join(
                     ln.text for h in fd.hunks for ln in h.lines if ln.kind != "-"), view.new, view.partial))
             released = _released_elsewhere(shown[0], g)
-            if holder == "owned" and released:
+            if holder in ("owned", "kept") and released:
                 continue
+            if holder == "kept":
+                holder = ""  # nothing else drops it: a leak
         ln = view.by_new.get(j.line)
         if view.partial:
             if ln is None or not ln.added:

@@ -768,3 +768,64 @@ def test_status_reused_after_a_register_is_not_its_failure_branch():
     code = code.replace(r'\t\tdevice_unregister(&f->port);' + "\n", "", 1)
     assert code.count("device_unregister") == 1
     assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", code))
+
+
+# drivers/mfd/twl4030-audio.c: after `if (node) { put; return true; }` the lookup found nothing.
+FOUND_BRANCH_RETURNS = r"""
+static bool foo_has_codec(struct foo_pdata *pdata, struct device_node *parent)
+{
+\tstruct device_node *node;
+
+\tif (pdata && pdata->codec)
+\t\treturn true;
+\tnode = of_get_child_by_name(parent, "codec");
+\tif (node) {
+\t\tof_node_put(node);
+\t\treturn true;
+\t}
+\treturn false;
+}
+"""
+
+# drivers/mcb/mcb-core.c: references taken in probe for the bound device, dropped in remove().
+PROBE_KEEPS_REMOVE_DROPS = r"""
+static int foo_bus_probe(struct device *dev)
+{
+\tstruct foo_device *fdev = to_foo_device(dev);
+\tstruct module *carrier_mod;
+\tint ret;
+
+\tcarrier_mod = fdev->dev.parent->driver->owner;
+\tif (!try_module_get(carrier_mod))
+\t\treturn -EINVAL;
+\tget_device(dev);
+\tret = foo_driver_probe(fdev);
+\tif (ret) {
+\t\tmodule_put(carrier_mod);
+\t\tput_device(dev);
+\t}
+\treturn ret;
+}
+
+static void foo_bus_remove(struct device *dev)
+{
+\tstruct foo_device *fdev = to_foo_device(dev);
+\tstruct module *carrier_mod;
+
+\tfoo_driver_remove(fdev);
+\tcarrier_mod = fdev->dev.parent->driver->owner;
+\tmodule_put(carrier_mod);
+\tput_device(dev);
+}
+"""
+
+
+def test_quiet_after_a_found_branch_that_returns_and_on_probe_refs_dropped_in_remove():
+    for code in (FOUND_BRANCH_RETURNS, PROBE_KEEPS_REMOVE_DROPS):
+        assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", code))
+
+
+def test_fires_on_probe_ref_nobody_drops():
+    code = PROBE_KEEPS_REMOVE_DROPS.split("static void foo_bus_remove")[0]
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "return ret;"))])
