@@ -25,7 +25,9 @@ structure field, an out-parameter or a file-scope variable, or published by a re
 (`device_add()`, `i2c_new_client_device()`).  On a successful return it is not reported (a
 low-confidence "who drops it?" when the file shows no release of it); on an error exit it is
 reported unless the file drops it elsewhere (then a low-confidence question: does the caller's
-unwind?).  A failed register published nothing: its failure branch still owes the put.
+unwind?).  A failed register published nothing: its failure branch still owes the put.  A
+reference a function keeps on success and another function of the file drops (taken in probe
+or open, put in remove or release) is not reported on the successful exit either.
 
 ## Why is this bad?
 Each successful get needs exactly one put on every path.  A leaked module reference makes the
@@ -79,7 +81,9 @@ file counts only when the hunks show it (a new file shows all of it); a release 
 is not seen, so an error exit of a helper whose caller unwinds is a false positive there.
 A failure test is recognised as `!x`, `x == NULL`, `IS_ERR(x)`, optionally wrapped in
 `WARN_ON()`/`unlikely()`, or a negated predicate on what a register call returned
-(`!i2c_client_has_driver(client)`).  Iterator exits are judged on lines: a `break` is reported
+(`!i2c_client_has_driver(client)`); code after `if (x) { ...; return; }` holds no `x`.  The
+release elsewhere is matched by putter and member name (`of_node_put(priv->np)`), so a
+same-named local put in another function hides a leak.  Iterator exits are judged on lines: a `break` is reported
 only when the rest of the function is shown and neither puts nor keeps the node.
 
 ## Confidence
@@ -492,8 +496,12 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_
                     continue
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls):
                     continue
-            if _known_null_here(func, g, j):
-                continue  # after `if (np) { ...; return ...; }` the lookup found nothing
+            if _known_null_here(func, g, j) or _put_in_found_branch(func, g, j):
+                continue  # after `if (np) { ...; return ...; }` / `if (np) { ...; put(np); }`
+            if _loop_condition_get(g, j):
+                continue  # `while ((x = get(...))) { put(x); ... }`: ends with x NULL
+            if _handed_on(func, g, j):
+                continue  # drvdata, a completion callback or a work item owns it now
             success = _success_exit(j) or _success_of_status(func, g, j)
             if _published(g, func) and not (g.api.ref_on_failure and _in_failure_branch(func, g, j)):
                 # owned by a longer-lived object: on success, who drops it?  On an error
@@ -549,8 +557,19 @@ _POSITIVE_TEST = r"^\(\s*(?:%s|%s\s*!=\s*NULL|!\s*IS_ERR(?:_OR_NULL)?\(\s*%s\s*\
 def _known_null_here(func: cmodel.Function, g: _flow.Get, j) -> bool:
     """Does the exit follow, in the same block, an `if (x)` (or `!IS_ERR(x)`) with no else
     whose body always leaves: then x holds no reference at the exit."""
+    for _, body in _found_branches(func, g, j):
+        last = body.named_children[-1] if body is not None and body.type == "compound_statement" \
+            and body.named_children else body
+        if last is not None and last.type in ("return_statement", "goto_statement"):
+            return True
+    return False
+
+
+def _found_branches(func: cmodel.Function, g: _flow.Get, j):
+    """`if (x)` / `if (!IS_ERR(x))` statements without else, after the get, closed before the
+    exit, in a block that holds the exit: each with its body."""
     if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
-        return False
+        return
     pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
     for n in func._walk():
         if n.type != "if_statement" or n.child_by_field_name("alternative") is not None:
@@ -559,12 +578,50 @@ def _known_null_here(func: cmodel.Function, g: _flow.Get, j) -> bool:
             continue
         if n.parent is None or not cmodel.contains(n.parent, j.node):
             continue
-        if not pat.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
-            continue
-        body = n.child_by_field_name("consequence")
-        last = body.named_children[-1] if body is not None and body.type == "compound_statement" \
-            and body.named_children else body
-        if last is not None and last.type in ("return_statement", "goto_statement"):
+        if pat.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
+            yield n, n.child_by_field_name("consequence")
+
+
+def _put_in_found_branch(func: cmodel.Function, g: _flow.Get, j) -> bool:
+    """`if (np) { ...; of_node_put(np); }` with the put a statement of that body: after it,
+    np is either NULL or dropped."""
+    for _, body in _found_branches(func, g, j):
+        stmts = body.named_children if body is not None and body.type == "compound_statement" else [body]
+        for st in stmts:
+            if st is None:
+                continue
+            if st.type in ("return_statement", "goto_statement", "break_statement"):
+                break
+            if st.type == "expression_statement" and _flow.puts_of(_flow.calls_in(st), g.obj, g.api.putters):
+                return True
+    return False
+
+
+def _loop_condition_get(g: _flow.Get, j) -> bool:
+    """The get is the test of a while/for loop the exit is not in: the loop ended on NULL."""
+    n = g.call.node
+    while n is not None and n.type not in ("while_statement", "for_statement", "compound_statement"):
+        n = n.parent
+    if n is None or n.type == "compound_statement" or cmodel.contains(n, j.node):
+        return False
+    body = n.child_by_field_name("body")
+    return body is not None and not cmodel.contains(body, g.call.node)
+
+
+# Calls that give a reference to a device's driver data, a completion callback or a work item.
+_HANDOFF_NAME = re.compile(r"_set_(drvdata|clientdata|intfdata)$|set_callback$|^(queue|schedule)_\w*work\w*$|"
+                           r"^call_rcu$|^kthread_(run|create)\w*$")
+
+
+def _handed_on(func: cmodel.Function, g: _flow.Get, j) -> bool:
+    ifs = _flow.enclosing_if(j.node)
+    if ifs is not None and "EINPROGRESS" in cmodel._text(ifs.child_by_field_name("condition")):
+        return True  # the request was queued: its completion callback drops what it was given
+    base = re.split(r"->|\.", g.obj.lstrip("&*"))[0]
+    for c in func.calls():
+        if (g.call.line < c.line or c.name.endswith("set_callback")) and c.line <= j.line and \
+                _HANDOFF_NAME.search(c.name) and any(
+                re.split(r"->|\.", a.strip().lstrip("&*(").strip())[0] == base for a in c.args):
             return True
     return False
 

@@ -829,3 +829,95 @@ def test_fires_on_probe_ref_nobody_drops():
     code = PROBE_KEEPS_REMOVE_DROPS.split("static void foo_bus_remove")[0]
     assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
                  at=[("drivers/foo/foo.c", _at(code, "return ret;"))])
+
+
+# Shapes from 6.12 drivers where the reference is handed on or already gone at the exit:
+# drivers/i3c/master/mipi-i3c-hci/mipi-i3c-hci-pci.c (pci drvdata), drivers/staging/greybus/
+# power_supply.c (a lookup as the loop test), drivers/gpu/drm/panel/panel-raydium-rm69380.c
+# (put inside `if (np) {...}`), drivers/net/macsec.c (queued crypto request, -EINPROGRESS).
+HANDED_ON_OR_GONE = r"""
+static int foo_pci_probe(struct pci_dev *pci, const struct pci_device_id *id)
+{
+\tstruct platform_device *pdev;
+\tint ret;
+
+\tpdev = platform_device_alloc("foo-hci", 0);
+\tif (!pdev)
+\t\treturn -ENOMEM;
+\tret = platform_device_add(pdev);
+\tif (ret)
+\t\tgoto err;
+\tpci_set_drvdata(pci, pdev);
+\treturn 0;
+err:
+\tplatform_device_put(pdev);
+\treturn ret;
+}
+
+static int foo_set_name(char *init_name, char *name, size_t len)
+{
+\tunsigned int i = 0;
+\tint ret = 0;
+\tstruct power_supply *psy;
+
+\twhile ((ret < len) && (psy = power_supply_get_by_name(name))) {
+\t\tpower_supply_put(psy);
+\t\tret = snprintf(name, len, "%s_%u", init_name, ++i);
+\t}
+\tif (ret >= len)
+\t\treturn -ENOMEM;
+\treturn i;
+}
+
+static int foo_panel_probe(struct mipi_dsi_device *dsi)
+{
+\tstruct device_node *dsi_sec;
+\tstruct mipi_dsi_host *host;
+\tint ret;
+
+\tdsi_sec = of_graph_get_remote_node(dsi->dev.of_node, 1, -1);
+\tif (dsi_sec) {
+\t\thost = of_find_mipi_dsi_host_by_node(dsi_sec);
+\t\tof_node_put(dsi_sec);
+\t\tif (!host)
+\t\t\treturn -EPROBE_DEFER;
+\t}
+\tret = foo_panel_attach(dsi);
+\tif (ret < 0)
+\t\treturn ret;
+\treturn 0;
+}
+
+static struct sk_buff *foo_encrypt(struct sk_buff *skb, struct aead_request *req)
+{
+\tint ret;
+
+\taead_request_set_callback(req, 0, foo_encrypt_done, skb);
+\tdev_hold(skb->dev);
+\tret = crypto_aead_encrypt(req);
+\tif (ret == -EINPROGRESS) {
+\t\treturn ERR_PTR(ret);
+\t} else if (ret != 0) {
+\t\tdev_put(skb->dev);
+\t\treturn ERR_PTR(-EINVAL);
+\t}
+\tdev_put(skb->dev);
+\treturn skb;
+}
+"""
+
+
+def test_quiet_on_references_handed_on_or_gone_at_the_exit():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", HANDED_ON_OR_GONE))
+
+
+def test_fires_when_the_found_branch_keeps_the_node():
+    # the panel shape with the put moved after the attach: the node is held on both returns
+    code = HANDED_ON_OR_GONE.split("static struct sk_buff")[0].replace("\\t\\tof_node_put(dsi_sec);\n", "")
+    code = code.replace("\\tif (ret < 0)\n\\t\\treturn ret;\n\\treturn 0;",
+                        "\\tif (ret < 0)\n\\t\\treturn ret;\n\\tof_node_put(dsi_sec);\n\\treturn 0;")
+    assert code.count("of_node_put(dsi_sec)") == 1
+    lines = code.strip("\n").splitlines()
+    attach_fail = max(i for i, ln in enumerate(lines, 1) if ln == r"\t\treturn ret;")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "return -EPROBE_DEFER;")), ("drivers/foo/foo.c", attach_fail)])
