@@ -293,7 +293,11 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
         elif api and api.fails and c.lhs:
             out.append((_apis._norm(c.lhs), api))
     inner = ctext[1:-1] if ctext.startswith("(") and ctext.endswith(")") else ctext
+    # `if (!np || !of_device_is_available(np))`: the branch also runs with a live np, so an
+    # object counts as failed only when every `||` part says so
+    per_part = []
     for part in re.split(r"\|\|", _unwrap(inner)):
+        found = []
         m = _NEG_TEST.match(_unwrap(part.strip())) or _NEG_PRED.match(_unwrap(part.strip()))
         if m and m.re is _NEG_PRED:
             # `if (!i2c_client_has_driver(client))`: a predicate over what a register call
@@ -302,7 +306,7 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
                 row = kapi.get(g.call.name)
                 if row is not None and row.kind == "register" and row.returns_ref and \
                         _apis.same_object(g.obj, m.group("a")) and g.call.line < line_of(jump_node):
-                    out.append((_apis._norm(m.group("a")), g.api))
+                    found.append((_apis._norm(m.group("a")), g.api))
                     break
         elif m:
             var = m.group("a") or m.group("b") or m.group("c") or m.group("d")
@@ -311,8 +315,12 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
             for g in gets(func):
                 if _apis.same_object(g.obj, var) and g.call.line < line_of(jump_node) and (
                         g.api.fails or g.api.ref == "ret"):
-                    out.append((_apis._norm(var), g.api))
+                    found.append((_apis._norm(var), g.api))
                     break
+        per_part.append(found)
+    for o, a in per_part[0] if per_part else []:
+        if all(any(_apis.same_object(o, o2) for o2, _ in other) for other in per_part[1:]):
+            out.append((o, a))
     return [(o, a) for o, a in out if o]
 
 

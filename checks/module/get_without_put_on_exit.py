@@ -447,7 +447,8 @@ def _part_of(member: str, whole: str | None) -> bool:
 _ERROR_RETURN = re.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|false)\s*\)?$")
 
 
-def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_flow.Get, object, str]]:
+def _leaks(func: cmodel.Function, partial: bool, name: str = "",
+           had_puts: bool = False) -> list[tuple[_flow.Get, object, str]]:
     """(get, exit node, holder) where the exit keeps the reference.  `holder` is "" for a
     reference only the function holds; "owned" for a successful exit that leaves it in a
     longer-lived object (the question is then who drops it, not whether this exit must);
@@ -459,7 +460,7 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_
         return out
     jumps = [j for j in func.jumps() if j.kind in ("return", "goto")]
     for g in _flow.gets(func):
-        if not any(_apis.is_putter(c.name) for c in func.calls()):
+        if not had_puts and not any(_apis.is_putter(c.name) for c in func.calls()):
             break
         own_puts = [c for c in func.calls() if c.name in g.api.putters and c.line > g.call.line
                     and _apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)]
@@ -713,10 +714,13 @@ def _key(g: _flow.Get, j) -> tuple:
 def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> Iterator[Finding]:
     if view.new is None:
         return
-    new_leaks = _leaks(view.new, view.partial, view.name)
+    # tree mode: a function whose last put the patch removed is still one that puts
+    had_puts = not view.partial and view.old is not None and any(_apis.is_putter(c.name) for c in view.old.calls())
+    new_leaks = _leaks(view.new, view.partial, view.name, had_puts)
     if not new_leaks:
         return
-    old_keys = {_key(g, j) for g, j, _ in _leaks(view.old, view.partial, view.name)} if view.old is not None else set()
+    old_keys = {_key(g, j) for g, j, _ in _leaks(view.old, view.partial, view.name, had_puts)} \
+        if view.old is not None else set()
     changed = view.changed()
     shown: list[str] = []  # the file's text as far as it is known, for the owner's release
     seen: set[tuple] = set()
