@@ -921,3 +921,64 @@ def test_fires_when_the_found_branch_keeps_the_node():
     attach_fail = max(i for i, ln in enumerate(lines, 1) if ln == r"\t\treturn ret;")
     assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
                  at=[("drivers/foo/foo.c", _at(code, "return -EPROBE_DEFER;")), ("drivers/foo/foo.c", attach_fail)])
+
+
+# drivers/mtd/nand/raw/ingenic/ingenic_ecc.c reversed: `!pdev || !drvdata` also runs with a live
+# pdev, so the merged return leaks it (tree mode: the function's only put is gone).
+ECC_GET = """static struct foo_ecc *foo_ecc_get(struct device_node *np)
+{
+\tstruct platform_device *pdev;
+\tstruct foo_ecc *ecc;
+
+\tpdev = of_find_device_by_node(np);
+\tif (!pdev)
+\t\treturn ERR_PTR(-EPROBE_DEFER);
+
+\tif (!platform_get_drvdata(pdev)) {
+\t\tput_device(&pdev->dev);
+\t\treturn ERR_PTR(-EPROBE_DEFER);
+\t}
+
+\tecc = platform_get_drvdata(pdev);
+\tclk_prepare_enable(ecc->clk);
+
+\treturn ecc;
+}
+"""
+
+# drivers/mmc/host/sdhci-pci-core.c reversed: the put after a lookup removed, no exit near it.
+AMD_PROBE = """static int foo_amd_probe(struct foo_chip *chip)
+{
+\tstruct pci_dev *smbus_dev;
+\tint gen = 0;
+
+\tsmbus_dev = pci_get_device(PCI_VENDOR_ID_AMD, PCI_DEVICE_ID_AMD_KERNCZ_SMBUS, NULL);
+\tif (smbus_dev)
+\t\tgen = smbus_dev->revision;
+
+\tpci_dev_put(smbus_dev);
+
+\tif (gen == 1)
+\t\tchip->quirks2 |= 4;
+
+\treturn 0;
+}
+"""
+
+
+def test_tree_mode_fires_when_an_or_condition_also_runs_with_the_reference():
+    path = "drivers/mtd/foo/foo_ecc.c"
+    post = ECC_GET.replace("\tif (!pdev)\n", "\tif (!pdev || !platform_get_drvdata(pdev))\n", 1).replace(
+        "\tif (!platform_get_drvdata(pdev)) {\n\t\tput_device(&pdev->dev);\n\t\treturn ERR_PTR(-EPROBE_DEFER);\n\t}\n\n", "")
+    assert post.count("put_device") == 0
+    series, ctx_for = tree_case(ECC_GET, post, path)
+    assert_fires(get_without_put_on_exit, series, at=[(path, _line(post, "return ERR_PTR"))], context_for=ctx_for)
+
+
+def test_tree_mode_fires_on_the_removed_last_put_of_a_function():
+    path = "drivers/mmc/foo/foo-pci.c"
+    post = AMD_PROBE.replace("\tpci_dev_put(smbus_dev);\n\n", "", 1)
+    series, ctx_for = tree_case(AMD_PROBE, post, path)
+    review = helpers.run_rule(get_without_put_on_exit, series, ctx_for)
+    assert [f.message for f in review.shown()], "no finding"
+    assert all("smbus_dev" in f.message for f in review.shown())
