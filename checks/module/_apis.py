@@ -155,6 +155,12 @@ def _from_table() -> tuple[Api, ...]:
         if not r.returns_ref and r.ref_arg is None:
             continue
         puts = tuple(c for c in kapi.releases(r.name) if any(h in c for h in PUTTER_HINTS))
+        if r.kind == "register" and not r.returns_ref and any("+" in alt or " then " in alt for alt in r.release):
+            # device_add(), kobject_add(): they publish an object whose reference an init
+            # created; its put ends the init's reference, the register is undone by the
+            # unregister (the `device_del+put_device` pair).  Only that pairs with the call.
+            puts = tuple(alt for alt in r.release if "+" not in alt and " then " not in alt
+                         and any(h in alt for h in PUTTER_HINTS))
         if not puts:
             continue
         out.append(Api(r.name, puts, "ret" if r.returns_ref else f"arg{r.ref_arg}",
