@@ -71,6 +71,18 @@ def test_check_reports_a_changed_expectation_and_update_rewrites_it(tmp_path, mo
     assert anchors.main(["MOD001"]) == 0
 
 
+def test_a_new_fixture_without_expectations_fails_until_update_writes_them(tmp_path, monkeypatch, capsys):
+    (tmp_path / "module-self-pin").mkdir()
+    shutil.copy(anchors.FIXTURES / "module-self-pin" / "team-mode-get.patch", tmp_path / "module-self-pin" / "new.patch")
+    monkeypatch.setattr(anchors, "FIXTURES", tmp_path)
+    assert anchors.main(["MOD001"]) == 1
+    out = capsys.readouterr().out
+    assert "new.patch.expected is missing; the fixture gives:" in out
+    assert "drivers/net/team/team_core.c:473:new:WARNING:high:try_module_get(THIS_MODULE)" in out
+    assert anchors.main(["--update", "MOD001"]) == 0
+    assert (tmp_path / "module-self-pin" / "new.patch.expected").read_text().count("\n") == 1
+
+
 def test_unknown_rule_is_a_one_line_error(capsys):
     assert anchors.main(["MOD999"]) == 2
     assert capsys.readouterr().err.strip() == "anchors: unknown rule MOD999 (see `reviewbot rules`)"
