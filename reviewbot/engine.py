@@ -63,6 +63,10 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     default_ctx = Context(series_text=series_text)
     findings: list[Finding] = []
     run_notes = list(series.notes) + list(notes)
+    if context_for is not None and context_mode == "tree":
+        from reviewbot import cocci  # the path engine of tree mode (spatch, when installed)
+
+        context_for = cocci.with_matches(series, context_for, {m.RULE.id for m in checks}, run_notes)
     for patch in series.patches:
         run_notes.extend(patch.problems)
         if not patch.c_files:
@@ -81,7 +85,8 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
             seen: set = set()
             hunks_seen: set = set()  # the hunks the tree's run found something in
             for c, trig in contexts[:1] if getattr(mod, "TREE_VERDICT", False) else contexts:
-                if not trig(getattr(mod, "TRIGGER", None)):
+                matched = c is ctx and any(m.rule == mod.RULE.id for m in c.matches)  # Coccinelle's
+                if not trig(getattr(mod, "TRIGGER", None)) and not matched:
                     continue
                 try:
                     produced = list(mod.check(patch, c))
@@ -113,7 +118,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     findings = _dedupe(findings)
     findings.sort(key=Finding.sort_key)
     result = Review(series=series, context=context_mode, findings=tuple(findings), notes=tuple(run_notes))
-    from reviewbot import suppress  # author-side directives (DESIGN.md §7)
+    from reviewbot import suppress  # author-side directives (docs/design.md)
     return suppress.apply(result)
 
 

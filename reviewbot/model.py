@@ -91,7 +91,7 @@ class Hunk:
 
 @dataclass(frozen=True, slots=True)
 class FileDiff:
-    """One file of a patch (a PatchView in DESIGN.md terms)."""
+    """One file of a patch (the view of one file a check reads)."""
 
     path: str  # target path (source path for a deleted file)
     old_path: str | None

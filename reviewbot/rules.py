@@ -92,13 +92,15 @@ class Rule:
     scope: Scope = Scope.PATCH
     confidence: Confidence = Confidence.HIGH
     tags: tuple[str, ...] = field(default=())  # corpus rule tags this rule answers
+    # What finds it: "python" (the check's own code) and/or "coccinelle" (tree mode, spatch).
+    engines: tuple[str, ...] = field(default=("python",))
 
     @classmethod
     def from_doc(cls, doc: str | None, *, id: str, slug: str, level: Level,
                  scope: Scope = Scope.PATCH, confidence: Confidence = Confidence.HIGH,
-                 tags: tuple[str, ...] = ()) -> "Rule":
+                 tags: tuple[str, ...] = (), engines: tuple[str, ...] = ("python",)) -> "Rule":
         return cls(id=id, slug=slug, level=level, doc=RuleDoc.parse(doc or ""), scope=scope,
-                   confidence=confidence, tags=tags)
+                   confidence=confidence, tags=tags, engines=engines)
 
     @property
     def help_uri(self) -> str:

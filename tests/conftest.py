@@ -8,7 +8,7 @@
   files (tests/ingest/gitseries.py says what it contains).
 - `public_inbox`: a real public-inbox served by public-inbox-httpd on 127.0.0.1 with that
   series (v1 + v2 in one thread), an incomplete series and a real linux-leds thread delivered
-  (tests/lore/inbox.py follows ../shared/lore/README.md §3).  Skipped with the reason when the
+  (tests/lore/inbox.py).  Skipped with the reason when the
   Debian package is missing (scripts/system-deps.sh installs it).
 """
 

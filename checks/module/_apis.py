@@ -3,7 +3,7 @@
 Read-only data shared by the balance rules (MOD003, MOD019, MOD020, ...).  Each `Api` names a
 getter, which argument or the return value carries the reference (`ref`), the putters that
 drop it, and whether the getter can fail (then the reference exists only on its success path).
-Sources are the 6.12 kernel-doc of each function (see `doc`); RULES.md §1 and §4.
+Sources are the 6.12 kernel-doc of each function (see `doc`).
 
 `ref` values:
 - ``"ret"``: the returned pointer is the referenced object (lookups, `*_get()` returning it);
@@ -187,10 +187,10 @@ for _p in ("platform_device_put", "device_unregister", "platform_device_unregist
     PUTTERS.setdefault(_p, ())
 
 # Putters that are typed wrappers for one object kind; replacing one by a generic put_device()
-# on another variable leaves the typed reference behind (RULES.md MOD019).
+# on another variable leaves the typed reference behind.
 TYPED_PUTTERS = frozenset(p for p in PUTTERS if p not in ("put_device", "kfree", "module_put"))
 
-# Calls after which the reference is owned by someone else (hand-off, RULES.md MOD003 FP).
+# Calls after which the reference is owned by someone else (a hand-off: not a leak, MOD003).
 HANDOFF_CALLS = frozenset({
     "module_put_and_kthread_exit", "kthread_run", "kthread_create", "platform_set_drvdata",
     "dev_set_drvdata", "i2c_set_clientdata", "spi_set_drvdata", "list_add", "list_add_tail",

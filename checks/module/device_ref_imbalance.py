@@ -80,7 +80,7 @@ Medium from hunks; high when the registration and the free are both shown on one
 - `drivers/acpi/utils.c`: `acpi_dev_get_first_match_dev()` "the caller is responsible for
   invoking acpi_dev_put()"
 - `Documentation/core-api/kobject.rst`, "kref and kobject"
-- RULES.md MOD019: "drm/mediatek: Fix device use-after-free on unbind"; 5bca3688bdbc
+- "drm/mediatek: Fix device use-after-free on unbind"; 5bca3688bdbc
   "Input: raspberrypi-ts - fix refcount leak in rpi_ts_probe"
 - Coccinelle `free/put_device.cocci`; smatch `check_platform_device_put.c`
 """

@@ -16,6 +16,13 @@ diff alone it reports what the patch changes on those paths:
 - a failed get whose error path now runs the put (`if (!try_module_get(m)) goto err_put;`):
   a put of a reference that was never taken.
 
+In tree mode, when Coccinelle (`spatch`) is installed, the whole touched functions of both
+images are also searched with semantic patches generated from the get/put table: a lookup's
+reference that reaches a `return` unreleased and not handed off, and a `for_each_*` node
+iterator left by `return`/`goto` without dropping the loop variable.  Only paths the patch
+introduces are reported (absent from the pre-image), at the removed put, the added exit or the
+added get (`docs/coccinelle.md`).
+
 ## Why is this bad?
 Each successful get needs exactly one put on every path.  A leaked module reference makes the
 module permanently "in use" (`try_stop_module()` fails with `-EWOULDBLOCK`); a leaked device
@@ -71,7 +78,7 @@ the decision depends on is not shown.
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()`/`module_put()` kernel-doc
 - `drivers/of/platform.c`: `of_find_device_by_node()` "takes a reference to the embedded struct
   device which needs to be dropped after use"
-- RULES.md MOD003: da46ee19cbd8 "regulator: core: fix module refcount leak in set_supply()",
+- da46ee19cbd8 "regulator: core: fix module refcount leak in set_supply()",
   9617cd6f24b2 "block: fix module reference leakage from bdev_open_by_dev error path"
 - smatch `check_unwind.c`, `check_direct_return_instead_of_goto.c` (generic, no module refs)
 """
@@ -83,14 +90,15 @@ import re
 from typing import Iterator
 
 from reviewbot import cmodel
-from reviewbot.checks.module import _apis, _flow
+from reviewbot.checks.module import _apis, _cocci, _flow
 from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level=Level.WARNING,
-                     confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",))
+                     confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",),
+                     engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("put", "unref") + _apis.PUTTER_TOKENS  # `goto err_put;` / `goto out_unref;` too
 
@@ -102,6 +110,12 @@ _CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    found = list(_python(patch, ctx)) if ctx.engine_on("python") else []
+    yield from found
+    yield from _cocci.findings(RULE, patch, ctx, found)
+
+
+def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_flow.OVERPUT_WORDS.search(patch.message or ""))
     for fd in patch.c_files:
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the

@@ -17,11 +17,11 @@ without the pin `rmmod` succeeds while a controller, socket or scan still calls 
 freed module.  Removing the pair *looks* like a fix, because rmmod stops failing with
 "module in use".
 
-Simona Vetter (S-2025): developers who prefer convenience do "the removal of module
+Simona Vetter (2025 thread, see References): developers who prefer convenience do "the removal of module
 refcounting that's strictly needed but means they first have to unbind drivers in sysfs
-before they can unload the driver".  Xu Yilun (S-2023) rejected removing the fpga core pins
+before they can unload the driver".  Xu Yilun (2023 thread, see References) rejected removing the fpga core pins
 because the "FPGA core needs to prevent low-level driver module unloading sometimes".  Rusty
-Russell's rule (S-2002): "If you are calling though a function pointer into a (different)
+Russell's rule (2002 thread, see References): "If you are calling though a function pointer into a (different)
 module, you must hold a reference to that module."
 
 ## Example
@@ -38,7 +38,7 @@ module, you must hold a reference to that module."
 
 ## Use instead
 Keep the pin for as long as the code can reach the other module.  If unloading while in use
-is the goal, document "unbind, then rmmod" (Daniel Vetter, S-2022: "you can break them by
+is the goal, document "unbind, then rmmod" (Daniel Vetter, 2022: "you can break them by
 first unloading the driver, and then unloading the module"), or replace the pin with a
 revocation that unregister waits for (SRCU, `drm_dev_enter()`, a device link).
 
@@ -63,10 +63,14 @@ function cannot prove otherwise.
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` / `module_put()`
   kernel-doc, `delete_module()` and `try_stop_module()` unload order
 - `Documentation/driver-api/device_link.rst` (the alternative to a module pin)
-- S-2025: Simona Vetter and Jason Gunthorpe on hot-unplug, file_operations owner and
+- Simona Vetter and Jason Gunthorpe on hot-unplug, file_operations owner and
   revocable resources
-- S-2023: "[RFC PATCH] fpga: remove module reference counting from core components"
-- S-2022: "module: add a function to add module references" (Daniel Vetter on refcount loops)
+  https://lore.kernel.org/r/Z8GViQzZJVFPxfNd@phenom.ffwll.local,
+  https://lore.kernel.org/r/20250228184013.GF39591@nvidia.com
+- "[RFC PATCH] fpga: remove module reference counting from core components":
+  https://lore.kernel.org/r/20231027152928.184012-1-marpagan@redhat.com
+- "module: add a function to add module references" (Daniel Vetter on refcount loops):
+  https://lore.kernel.org/r/a078eb2e46d00ec59c8a91ea0afa5190730c9e58.1651212016.git.mchehab@kernel.org
 - 863fbae929c7 "nvme_fc: add module to ops template to allow module references"
 """
 

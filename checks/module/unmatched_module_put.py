@@ -43,8 +43,10 @@ put internally are not followed.
 - `kernel/module/main.c` `module_put()` (`WARN_ON(ret < 0)`), `try_release_module_ref()`
 - `drivers/i2c/i2c-core-of.c` / `drivers/i2c/i2c-core-base.c`: `of_find_i2c_adapter_by_node()`,
   `of_get_i2c_adapter_by_node()`, `i2c_put_adapter()`
-- S-2002: Rusty Russell's "Module Refcount & Stuff mini-FAQ" (every successful get needs
+- Rusty Russell's "Module Refcount & Stuff mini-FAQ" (every successful get needs
   exactly one put)
+  https://lore.kernel.org/r/20021118230821.8F3822C241@lists.samba.org and Adam J. Richter's
+  reply, https://lore.kernel.org/r/200211191918.LAA11641@adam.yggdrasil.com
 - "i2c: muxes: i2c-demux-pinctrl: Use of_get_i2c_adapter_by_node()" (H. Codina, 2023)
 - "[media] exynos4-is: Remove redundant module_put() for MIPI-CSIS module" (2013)
 """

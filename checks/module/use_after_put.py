@@ -59,7 +59,7 @@ the node itself is used afterwards (nodes carry no driver data).
 High when the used pointer is the put object or visibly derived from it; medium otherwise.
 
 ## References
-- RULES.md MOD020: f2b85040acec "scsi: core: Put LLD module refcnt after SCSI device is released"
+- f2b85040acec "scsi: core: Put LLD module refcnt after SCSI device is released"
 - `fs/char_dev.c` `cdev_put()`, `drivers/i2c/i2c-core-base.c` `i2c_put_adapter()`
 - `Documentation/core-api/kref.rst`
 """

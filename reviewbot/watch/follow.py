@@ -1,6 +1,6 @@
 """The list follower: walk epochs into `seen`, assemble series with b4, run each job once.
 
-Durability (DESIGN.md §6): a batch of messages is recorded in `seen` and the epoch cursor
+Durability (docs/design.md): a batch of messages is recorded in `seen` and the epoch cursor
 moves in the same transaction, so a crash loses nothing and replays nothing twice.  A job
 (list, root Message-Id, revision) and its outbox rows are written in one transaction, so a
 series is reviewed once and every reply it needs is recorded before anything is sent.

@@ -1,4 +1,4 @@
-"""Per-list policy from reviewbot.toml (DESIGN.md §7).
+"""Per-list policy from reviewbot.toml (deploy/reviewbot.toml shows every key).
 
     [watch]
     from = "reviewbot <reviewbot@example.org>"   # our address (never replied to)

@@ -1,4 +1,4 @@
-"""The output contracts of DESIGN.md §2: JSON (exact keys and types), exit status, text shape,
+"""The output contracts of docs/design.md: JSON (exact keys and types), exit status, text shape,
 `reviewbot rules` and `reviewbot explain`."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ PATCH_KEYS = {"index": int, "msgid": (str, type(None)), "subject": str}
 
 
 def check_contract(doc: dict) -> None:
-    """DESIGN.md §2 JSON, version 1.  `suppressed` (DESIGN.md §7) is the one optional key."""
+    """docs/design.md JSON, version 1.  `suppressed` (suppression) is the one optional key."""
     assert set(doc) - {"suppressed"} == {"version", "series", "findings", "notes"}
     assert doc["version"] == 1
     _keys(doc["series"], SERIES_KEYS)

@@ -1,4 +1,4 @@
-"""Author-side suppression, DESIGN.md §7 / STYLE.md §3.7 (reviewbot/suppress.py)."""
+"""Author-side suppression, docs/design.md (reviewbot/suppress.py)."""
 
 from __future__ import annotations
 
