@@ -6,6 +6,7 @@ import logging
 from dataclasses import replace
 from typing import Callable, Iterable
 
+from reviewbot import clex
 from reviewbot.context import Context
 from reviewbot.model import Finding, Patch, Review, Scope, Series, Side
 from reviewbot.registry import CheckModule, all_checks
@@ -13,18 +14,29 @@ from reviewbot.registry import CheckModule, all_checks
 log = logging.getLogger(__name__)
 
 
-def _anchorable(patch: Patch, f: Finding) -> bool:
-    """A finding must sit on a line its patch shows (added/removed/context), on the right side."""
-    if f.path is None:
-        return True
-    for fd in patch.files:
-        if fd.path != f.path and fd.old_path != f.path:
-            continue
-        for ln in fd.lines():
-            no = ln.old_no if f.side is Side.OLD else ln.new_no
-            if no == f.line:
-                return True
-    return False
+class _Anchors:
+    """A finding must sit on a line its patch shows (added/removed/context), on the right side.
+
+    The shown line numbers of each (path, side) are collected once per patch, on first use, so
+    checking a finding costs a set lookup, not a scan of the file's lines (linear, not
+    findings x lines, on a patch with many hunks)."""
+
+    def __init__(self, patch: Patch):
+        self._patch = patch
+        self._shown: dict[tuple[str, Side], set[int | None]] = {}
+
+    def __call__(self, f: Finding) -> bool:
+        if f.path is None:
+            return True
+        key = (f.path, f.side)
+        shown = self._shown.get(key)
+        if shown is None:
+            shown = self._shown[key] = set()
+            for fd in self._patch.files:
+                if fd.path != f.path and fd.old_path != f.path:
+                    continue
+                shown.update(ln.old_no if f.side is Side.OLD else ln.new_no for ln in fd.lines())
+        return f.line in shown
 
 
 def select_checks(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[CheckModule, ...]:
@@ -56,21 +68,9 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
             continue
         ctx = context_for(patch) if context_for else default_ctx
         triggered = _Triggers(patch, ctx)
-        for mod in checks:
-            if mod.RULE.scope is Scope.SERIES or not triggered(getattr(mod, "TRIGGER", None)):
-                continue
-            try:
-                produced = list(mod.check(patch, ctx))
-            except Exception as exc:  # a check bug must not lose the other checks' results
-                log.exception("check %s crashed on %s", mod.RULE.id, patch.subject)
-                run_notes.append(f"internal: {mod.RULE.id} failed on patch {patch.index}: "
-                                 f"{exc.__class__.__name__}: {exc}")
-                continue
-            for f in produced:
-                if not _anchorable(patch, f):
-                    continue
-                findings.append(replace(f, patch_index=patch.index, patch_msgid=patch.msgid,
-                                        patch_subject=patch.subject))
+        anchorable = _Anchors(patch)
+        with clex.memo_scope():
+            _run_checks(patch, ctx, checks, triggered, anchorable, findings, run_notes)
     for mod in checks:
         if mod.RULE.scope is not Scope.SERIES:
             continue
@@ -83,6 +83,24 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     result = Review(series=series, context=context_mode, findings=tuple(findings), notes=tuple(run_notes))
     from reviewbot import suppress  # author-side directives (DESIGN.md §7)
     return suppress.apply(result)
+
+
+def _run_checks(patch: Patch, ctx: Context, checks, triggered: "_Triggers", anchorable: _Anchors,
+                findings: list[Finding], run_notes: list[str]) -> None:
+    for mod in checks:
+        if mod.RULE.scope is Scope.SERIES or not triggered(getattr(mod, "TRIGGER", None)):
+            continue
+        try:
+            produced = list(mod.check(patch, ctx))
+        except Exception as exc:  # a check bug must not lose the other checks' results
+            log.exception("check %s crashed on %s", mod.RULE.id, patch.subject)
+            run_notes.append(f"internal: {mod.RULE.id} failed on patch {patch.index}: "
+                             f"{exc.__class__.__name__}: {exc}")
+            continue
+        for f in produced:
+            if anchorable(f):
+                findings.append(replace(f, patch_index=patch.index, patch_msgid=patch.msgid,
+                                        patch_subject=patch.subject))
 
 
 class _Triggers:
