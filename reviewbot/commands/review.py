@@ -35,6 +35,8 @@ def add_parser(sub):
     p.add_argument("--terse", action="store_true", help="text: one 'FILE:LINE: LEVEL:RULE: message' "
                    "line per finding (checkpatch --terse); notes go to stderr unless -q")
     p.add_argument("--emacs", action="store_true", help="text: 'FILE:LINE: ' before each finding (checkpatch --emacs)")
+    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="review in N worker processes (mbox, directory, --git range); output in input order")
     return p
 
 
@@ -48,28 +50,47 @@ def run(args) -> int:
     opts = pipeline.Options(tree=args.tree, git_repo=(args.repo or ".") if args.git_range is not None else None,
                             revision=args.revision, midmask=args.midmask,
                             select=tuple(args.select), ignore=tuple(args.ignore))
+    if args.jobs < 1:
+        raise InputError("review", f"-j {args.jobs}: the number of worker processes must be at least 1")
     reporter = importlib.import_module(f"reviewbot.report.{_REPORTER[args.format]}")
     errors: list[InputError] = []
-    all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
+
+    def finish(review) -> tuple:
+        """(what to print, or the Review for the whole-run formats; findings?; stderr lines)."""
+        found = bool(review.shown(include_low=args.all))
+        if args.format in _WHOLE_RUN:
+            return review, found, []
+        if args.format == "json":  # JSON Lines when there are several series: one object each
+            line = "" if many is False else json.dumps(reporter.review_dict(review, args.all), ensure_ascii=False) + "\n"
+            if many is None:  # -j N: how many series there are is known only at the end
+                return (reporter.format_review(review, args.all), line), found, []
+            return line or reporter.format_review(review, args.all), found, []
+        out = reporter.format_review(review, args.all, verbose=not args.quiet, emacs=args.emacs,
+                                     terse=args.terse)
+        notes = [f"reviewbot: note: {note}" for note in (review.notes if args.terse and not args.quiet else ())]
+        return out, found, notes
+
+    if args.jobs > 1:
+        from reviewbot import parallel
+
+        many = None
+        results = parallel.review(args.sources, args.git_range, args.repo, opts, errors, args.jobs, finish)
+        if args.format == "json":
+            results = [(outs[len(results) > 1], found, notes) for outs, found, notes in results]
+    else:
+        all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
+        many = len(all_series) > 1
+        results = (finish(pipeline.review_series(series, opts)) for series in all_series)
     found = False
     reviews = []
-    for series in all_series:
-        review = pipeline.review_series(series, opts)
-        if review.shown(include_low=args.all):
-            found = True
+    for out, found_here, notes in results:
+        found = found or found_here
         if args.format in _WHOLE_RUN:
-            reviews.append(review)
+            reviews.append(out)
             continue
-        if args.format == "json":
-            out = reporter.format_review(review, args.all)
-            if len(all_series) > 1:  # JSON Lines: one contract object per series
-                out = json.dumps(reporter.review_dict(review, args.all), ensure_ascii=False) + "\n"
-        else:
-            out = reporter.format_review(review, args.all, verbose=not args.quiet, emacs=args.emacs,
-                                         terse=args.terse)
-            for note in review.notes if args.terse and not args.quiet else ():
-                print(f"reviewbot: note: {note}", file=sys.stderr)
         sys.stdout.write(out)
+        for line in notes:
+            print(line, file=sys.stderr)
     if args.format in _WHOLE_RUN:
         sys.stdout.write(reporter.format_reviews(reviews, args.all))
     for exc in errors:  # damaged threads of an mbox: reported, the rest was reviewed

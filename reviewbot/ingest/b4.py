@@ -308,13 +308,11 @@ def series_from_messages(msgs: list[EmailMessage], source: str, revision: int | 
 
 def _series_from_messages(msgs: list[EmailMessage], source: str, revision: int | None,
                           errors: list[InputError] | None) -> list[Series]:
-    groups: dict[str, list[EmailMessage]] = {}
-    for msg in msgs:
-        groups.setdefault(_thread_root(msg), []).append(msg)
+    groups = thread_groups(msgs)
     result = []
-    for msgs_in_thread in groups.values():
+    for msgs_in_thread in groups:
         try:
-            series = _thread_series(msgs_in_thread, source, revision)
+            series = thread_series(msgs_in_thread, source, revision)
         except InputError as exc:
             if errors is None or len(groups) == 1:
                 raise
@@ -329,7 +327,16 @@ def _series_from_messages(msgs: list[EmailMessage], source: str, revision: int |
     return result
 
 
-def _thread_series(msgs_in_thread: list[EmailMessage], source: str, revision: int | None) -> Series | None:
+def thread_groups(msgs: list[EmailMessage]) -> list[list[EmailMessage]]:
+    """The messages by thread root, threads in the order of their first message."""
+    groups: dict[str, list[EmailMessage]] = {}
+    for msg in msgs:
+        groups.setdefault(_thread_root(msg), []).append(msg)
+    return list(groups.values())
+
+
+def thread_series(msgs_in_thread: list[EmailMessage], source: str, revision: int | None) -> Series | None:
+    """One thread's series (None: replies or mail without a diff only)."""
     lmbx = b4.LoreMailbox()
     for msg in msgs_in_thread:
         try:

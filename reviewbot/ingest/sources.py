@@ -39,22 +39,30 @@ def _not_binary(data: bytes, source: str) -> None:
 def load(arg: str, revision: int | None = None, midmask: str | None = None,
          errors: list[InputError] | None = None) -> list[Series]:
     """Series from one SOURCE.  Damaged threads of a multi-series mbox go to `errors`."""
+    local = read_local(arg)
+    if local is not None:
+        return b4src.series_from_mbox_bytes(local[0], local[1], revision, errors)
+    if looks_like_msgid(arg):
+        return [b4src.series_from_msgid(arg, revision=revision, midmask=midmask)]
+    raise InputError(arg, "no such file, directory or Message-Id")
+
+
+def read_local(arg: str) -> tuple[bytes, str] | None:
+    """(mbox bytes, source name) of stdin, a file or a directory; None for anything else."""
     if arg == "-":
         data = sys.stdin.buffer.read()
         _not_binary(data, "<stdin>")
-        return b4src.series_from_mbox_bytes(data, "<stdin>", revision, errors)
+        return data, "<stdin>"
     path = Path(arg)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in (".patch", ".eml", ".mbox", ".diff") and p.is_file())
         if not files:
             raise InputError(arg, "directory contains no .patch/.eml/.mbox files")
         data = b"".join(b4src._as_mbox(_read(p, str(p))).rstrip(b"\n") + b"\n\n" for p in files)
-        return b4src.series_from_mbox_bytes(data, arg, revision, errors)
+        return data, arg
     if path.exists():
-        return b4src.series_from_mbox_bytes(_read(path, arg), arg, revision, errors)
-    if looks_like_msgid(arg):
-        return [b4src.series_from_msgid(arg, revision=revision, midmask=midmask)]
-    raise InputError(arg, "no such file, directory or Message-Id")
+        return _read(path, arg), arg
+    return None
 
 
 def load_git(rev_range: str, repo: str | None) -> list[Series]:
