@@ -11,7 +11,7 @@ from reviewbot.checks.module import ownerless_register_api
 from reviewbot.checks.module import (cdev_freed_with_container, deferred_callback_not_cancelled,
                                      device_ref_imbalance, devm_lifetime,
                                      devm_wrong_device, get_without_put_on_exit, kref_misuse,
-                                     release_bypassed_by_kfree, use_after_put)
+                                     iterator_ref_leak, release_bypassed_by_kfree, use_after_put)
 
 ALL = (
     module_self_pin,
@@ -37,4 +37,5 @@ ALL = (
     kref_misuse,
     cdev_freed_with_container,
     deferred_callback_not_cancelled,
+    iterator_ref_leak,
 )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from reviewbot import clex
+from reviewbot import clex, novelty
 from reviewbot.context import Context
 from reviewbot.model import Finding, Patch, Review, Scope, Series, Side
 from reviewbot.registry import CheckModule, all_checks
@@ -39,6 +40,39 @@ class _Anchors:
         return f.line in shown
 
 
+class _Hunks:
+    """(path, hunk number) of the hunk a finding sits in (None: in none of them).
+
+    The first hunk, in patch order, whose range on the finding's side holds its line.  The
+    ranges of each (path, side) are collected once per patch; when they are sorted and do not
+    overlap (any diff git makes) a lookup is a bisection, else the ranges are tried in order."""
+
+    def __init__(self, patch: Patch):
+        self._patch = patch
+        self._ranges: dict[tuple[str | None, Side], tuple[list, list[int] | None]] = {}
+
+    def __call__(self, f: Finding) -> tuple | None:
+        if f.line is None:
+            return None
+        key = (f.path, f.side)
+        got = self._ranges.get(key)
+        if got is None:
+            ranges = []
+            for fd in self._patch.files:
+                if f.path not in (fd.path, fd.old_path):
+                    continue
+                for i, h in enumerate(fd.hunks):
+                    start, n = (h.old_start, h.old_len) if f.side is Side.OLD else (h.new_start, h.new_len)
+                    ranges.append((start, start + max(n, 1), (fd.path, i)))
+            ordered = all(a[1] <= b[0] for a, b in zip(ranges, ranges[1:]))
+            got = self._ranges[key] = (ranges, [r[0] for r in ranges] if ordered else None)
+        ranges, starts = got
+        if starts is None:
+            return next((where for start, end, where in ranges if start <= f.line < end), None)
+        i = bisect.bisect_right(starts, f.line) - 1
+        return ranges[i][2] if i >= 0 and f.line < ranges[i][1] else None
+
+
 def select_checks(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[CheckModule, ...]:
     sel = {s.upper() for s in select} | {s.lower() for s in select}
     ign = {s.upper() for s in ignore} | {s.lower() for s in ignore}
@@ -69,8 +103,42 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
         ctx = context_for(patch) if context_for else default_ctx
         triggered = _Triggers(patch, ctx)
         anchorable = _Anchors(patch)
-        with clex.memo_scope():
-            _run_checks(patch, ctx, checks, triggered, anchorable, findings, run_notes)
+        hunk_of = _Hunks(patch)
+        # Tree mode adds to what the hunks show: a rule also runs on the hunks alone, and what
+        # it finds there stands unless the rule decides from tree facts (TREE_VERDICT).
+        contexts = [(ctx, triggered)]
+        if ctx.has_tree:
+            contexts.append((default_ctx, _Triggers(patch, default_ctx)))
+        views: dict[int, novelty.Views] = {}
+        with clex.memo_scope():  # each hunk side's statements once per patch
+            for mod in checks:
+                if mod.RULE.scope is Scope.SERIES:
+                    continue
+                seen: set = set()
+                hunks_seen: set = set()  # the hunks the tree's run found something in
+                for c, trig in contexts[:1] if getattr(mod, "TREE_VERDICT", False) else contexts:
+                    if not trig(getattr(mod, "TRIGGER", None)):
+                        continue
+                    try:
+                        produced = list(mod.check(patch, c))
+                    except Exception as exc:  # a check bug must not lose the other checks' results
+                        log.exception("check %s crashed on %s", mod.RULE.id, patch.subject)
+                        run_notes.append(f"internal: {mod.RULE.id} failed on patch {patch.index}: "
+                                         f"{exc.__class__.__name__}: {exc}")
+                        continue
+                    produced = [f for f in produced if anchorable(f)]
+                    if produced:
+                        v = views.setdefault(id(c), novelty.Views(patch, c))
+                        produced = novelty.introduced(patch, produced, v, _contained(mod))
+                    for f in produced:
+                        where, hunk = (f.path, f.line, f.side), hunk_of(f)
+                        if where in seen or (c is not ctx and hunk in hunks_seen):
+                            continue  # the tree's finding there says it (better)
+                        seen.add(where)
+                        if c is ctx:
+                            hunks_seen.add(hunk)
+                        findings.append(replace(f, patch_index=patch.index, patch_msgid=patch.msgid,
+                                                patch_subject=patch.subject))
     for mod in checks:
         if mod.RULE.scope is not Scope.SERIES:
             continue
@@ -85,22 +153,16 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     return suppress.apply(result)
 
 
-def _run_checks(patch: Patch, ctx: Context, checks, triggered: "_Triggers", anchorable: _Anchors,
-                findings: list[Finding], run_notes: list[str]) -> None:
-    for mod in checks:
-        if mod.RULE.scope is Scope.SERIES or not triggered(getattr(mod, "TRIGGER", None)):
-            continue
+def _contained(mod: CheckModule):
+    """mod.check for the novelty views: a crash there keeps the rule's findings (nothing to
+    compare them with) and is logged, never lost."""
+    def run(patch: Patch, ctx: Context) -> list[Finding]:
         try:
-            produced = list(mod.check(patch, ctx))
-        except Exception as exc:  # a check bug must not lose the other checks' results
-            log.exception("check %s crashed on %s", mod.RULE.id, patch.subject)
-            run_notes.append(f"internal: {mod.RULE.id} failed on patch {patch.index}: "
-                             f"{exc.__class__.__name__}: {exc}")
-            continue
-        for f in produced:
-            if anchorable(f):
-                findings.append(replace(f, patch_index=patch.index, patch_msgid=patch.msgid,
-                                        patch_subject=patch.subject))
+            return list(mod.check(patch, ctx))
+        except Exception:
+            log.exception("check %s crashed on a novelty view of %s", mod.RULE.id, patch.subject)
+            return []
+    return run
 
 
 class _Triggers:

@@ -1,14 +1,30 @@
-"""Score the checks against a labelled corpus (DESIGN.md §2 "Evaluation semantics").
+"""Score the checks against a labelled corpus (docs/design.md, "Evaluation semantics").
 
 Each manifest record is reviewed exactly as `reviewbot review FILE --format json` would
-(defaults, no tree).  A positive is detected when some finding has the expected path, the same
-side and a line within ±3 of an expected line; a negative is a false positive when it produces
-any finding at all.
+(defaults).  A positive is detected when some finding has the expected path, the same side and
+a line within ±3 of an expected line; a negative is a false positive when it produces any
+finding at all.
+
+Tree mode (`tree=DIR`, a git clone of the kernel the corpus says its cases apply to): only the
+records with `applies_to_6_12` are scored.  A positive (the reversal of a fix the tree contains,
+or a patch posted with its defect) is reviewed against DIR's HEAD; a fix as posted
+(`<id>-fix`) against a commit made on top of HEAD with its reversed case applied (the
+defective state the fix repairs); other negatives against HEAD.  Those commits are written
+into DIR's object store (unreferenced; `git gc` prunes them) and cached per case.
+
+Splits (`split="tune"|"holdout"`): the records are divided by the mailing list they came from
+(a hash of the list name), so that rules tuned on one half can be measured on lists they were
+never tuned on.  Records without a list are in the tune half.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import os
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,11 +46,61 @@ class CaseResult:
     error: str | None = None
 
 
-def review_file(path: Path) -> list[dict]:
+SPLITS = ("tune", "holdout")
+
+
+def list_name(rec: dict) -> str:
+    """The mailing list a record came from: `.../linux-usb.vger.kernel.org.0` -> `linux-usb`."""
+    repo = (rec.get("source") or {}).get("repository") or ""
+    return repo.rsplit("/", 1)[-1].split(".", 1)[0]
+
+
+def split_of(rec: dict) -> str:
+    name = list_name(rec)
+    if not name:
+        return "tune"
+    return SPLITS[int(hashlib.sha256(name.encode()).hexdigest(), 16) % 2]
+
+
+def review_file(path: Path, tree: str | None = None, base: str | None = None) -> list[dict]:
     findings: list[dict] = []
+    opts = pipeline.Options(tree=tree)
     for series in pipeline.load([str(path)]):
-        findings += review_dict(pipeline.review_series(series))["findings"]
+        if base is not None:
+            series = dataclasses.replace(series, base=base)
+        findings += review_dict(pipeline.review_series(series, opts))["findings"]
     return findings
+
+
+def _git(tree: str, *args: str, env: dict | None = None) -> str:
+    res = subprocess.run(["git", "-C", tree, *args], capture_output=True, text=True,
+                         env={**os.environ, **(env or {})})
+    if res.returncode:
+        raise InputError(tree, f"git {' '.join(args[:2])}: {res.stderr.strip()[:200]}")
+    return res.stdout.strip()
+
+
+def defect_commit(tree: str, patch: Path) -> str:
+    """A commit on top of `tree`'s HEAD with `patch` applied (objects only; no ref moves)."""
+    head = _git(tree, "rev-parse", "HEAD")
+    with tempfile.TemporaryDirectory(prefix="reviewbot-eval-") as tmp:
+        env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+        _git(tree, "read-tree", head, env=env)
+        _git(tree, "apply", "--cached", str(patch.resolve()), env=env)
+        t = _git(tree, "write-tree", env=env)
+    env = {"GIT_AUTHOR_NAME": "eval", "GIT_AUTHOR_EMAIL": "eval@example.org",
+           "GIT_COMMITTER_NAME": "eval", "GIT_COMMITTER_EMAIL": "eval@example.org",
+           "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
+    return _git(tree, "commit-tree", t, "-p", head, "-m", f"eval: {patch.name}", env=env)
+
+
+def _tree_base(root: Path, rec: dict, by_id: dict[str, dict], tree: str) -> str | None:
+    if rec["kind"] != "negative" or not rec["id"].endswith("-fix"):
+        return None
+    defect = by_id.get(rec["id"][: -len("-fix")])
+    if defect is None:
+        return None
+    return defect_commit(tree, root / defect["file"])
 
 
 def _detected(expected: list[dict], findings: list[dict]) -> bool:
@@ -47,11 +113,13 @@ def _detected(expected: list[dict], findings: list[dict]) -> bool:
     return False
 
 
-def score_case(root: Path, rec: dict) -> CaseResult:
+def score_case(root: Path, rec: dict, tree: str | None = None,
+               by_id: dict[str, dict] | None = None) -> CaseResult:
     res = CaseResult(id=rec["id"], kind=rec["kind"], rule=rec.get("rule", "none"),
                      unsure=bool(rec.get("unsure")), ok=False)
     try:
-        res.findings = review_file(root / rec["file"])
+        base = _tree_base(root, rec, by_id or {}, tree) if tree else None
+        res.findings = review_file(root / rec["file"], tree=tree, base=base)
     except InputError as exc:
         res.error = str(exc)
     if rec["kind"] == "positive":
@@ -61,9 +129,18 @@ def score_case(root: Path, rec: dict) -> CaseResult:
     return res
 
 
-def run(corpus: Path) -> list[CaseResult]:
+def select(manifest: list[dict], split: str | None = None, applies: bool = False) -> list[dict]:
+    return [rec for rec in manifest
+            if (split is None or split_of(rec) == split) and (not applies or rec.get("applies_to_6_12"))]
+
+
+def run(corpus: Path, tree: str | None = None, split: str | None = None,
+        applies: bool = False) -> list[CaseResult]:
+    """Score the records of `corpus` (of one split; in tree mode, those that apply)."""
     manifest = json.loads((corpus / "manifest.json").read_text())
-    return [score_case(corpus, rec) for rec in manifest]
+    by_id = {rec["id"]: rec for rec in manifest}
+    records = select(manifest, split, applies or tree is not None)
+    return [score_case(corpus, rec, tree, by_id) for rec in records]
 
 
 def summary(results: list[CaseResult], include_unsure: bool = True) -> dict:

@@ -20,7 +20,7 @@ Two ways in, both through GitPython, both falling back to hunk context with a no
 
 When git applied a patch at other lines than the mail says (offsets, a 3-way merge), the
 checks get the diff as git applied it, so that every line number agrees with the images; the
-notes say that line numbers then refer to the tree.
+notes say so, and the findings are moved back to the lines of the diff as posted.
 
 What a check receives (``reviewbot.context.Context``, mode ``"tree"``):
 
@@ -68,7 +68,7 @@ from reviewbot import engine
 from reviewbot.context import Context, FileImages
 from reviewbot.diffparse import DiffError, parse_diff_lenient
 from reviewbot.errors import InputError
-from reviewbot.model import FileDiff, Patch, Review, Series
+from reviewbot.model import FileDiff, Patch, Review, Series, Side
 
 MAX_EXTRA_FILE = 256 * 1024
 MAX_EXTRA_TOTAL = 2 * 1024 * 1024
@@ -222,15 +222,70 @@ def _review_applied(series: Series, repo, tree_dir: str, checks) -> Review:
             applied = _as_applied(repo, reader, patch, snap, post)
             if applied is not patch:
                 patches[i] = applied
-                notes.append(f"patch {patch.index} applied at other lines than the mail shows: "
-                             f"its line numbers refer to the tree at {_short(base)}")
+                notes.append(f"patch {patch.index} applied at other lines than the mail shows "
+                             f"(tree {_short(base)}); findings point at the lines of the mail")
             contexts[patch.index] = _context(reader, applied, snap, post, text, {"tree.base": base})
             snap = post
-    if any(a is not b for a, b in zip(patches, series.patches)):
+    originals = {b.index: (b, a) for a, b in zip(patches, series.patches) if a is not b}
+    if originals:
         series = replace(series, patches=tuple(patches))
     hunks = Context(series_text=text)
-    return engine.review(series, context_for=lambda p: contexts.get(p.index, hunks), checks=checks,
-                         context_mode="tree" if contexts else "hunks", notes=notes)
+    review = engine.review(series, context_for=lambda p: contexts.get(p.index, hunks), checks=checks,
+                           context_mode="tree" if contexts else "hunks", notes=notes)
+    return _as_posted(review, originals)
+
+
+def _line_maps(applied: FileDiff, posted: FileDiff) -> dict[bool, dict[int, int]]:
+    """For each side (True: new), the applied diff's line numbers -> the posted diff's.
+
+    The two diffs show the same change; git may have applied it at an offset (or merged it in
+    3-way), so the lines are paired by content, in order (difflib), not by position.
+    """
+    import difflib
+
+    maps: dict[bool, dict[int, int]] = {}
+    for new in (True, False):
+        def side(fd: FileDiff):
+            lines = [ln for ln in fd.lines() if ln.kind != ("-" if new else "+")]
+            return [(ln.kind, ln.text.strip()) for ln in lines], [ln.new_no if new else ln.old_no for ln in lines]
+        a_keys, a_nos = side(applied)
+        b_keys, b_nos = side(posted)
+        pairs: dict[int, int] = {}
+        for block in difflib.SequenceMatcher(None, a_keys, b_keys, autojunk=False).get_matching_blocks():
+            for k in range(block.size):
+                if a_nos[block.a + k] and b_nos[block.b + k]:
+                    pairs[a_nos[block.a + k]] = b_nos[block.b + k]
+        maps[new] = pairs
+    return maps
+
+
+def _posted_line(line: int, pairs: dict[int, int]) -> int:
+    """`line` in the posted diff: its pair, else shifted like the nearest paired line."""
+    if line in pairs or not pairs:
+        return pairs.get(line, line)
+    near = min(pairs, key=lambda n: abs(n - line))
+    return line + pairs[near] - near
+
+
+def _as_posted(review: Review, originals: dict[int, tuple[Patch, Patch]]) -> Review:
+    """Findings of patches git applied at other lines, moved back to the mail's lines."""
+    if not originals:
+        return review
+    maps: dict[tuple[int, str], dict[bool, dict[int, int]]] = {}
+    for index, (posted, applied) in originals.items():
+        by_path = {fd.path: fd for fd in posted.files}
+        for fd in applied.files:
+            if fd.path in by_path and fd is not by_path[fd.path]:
+                maps[(index, fd.path)] = _line_maps(fd, by_path[fd.path])
+    findings = []
+    for f in review.findings:
+        m = maps.get((f.patch_index, f.path))
+        if m is not None and f.line is not None:
+            f = replace(f, line=_posted_line(f.line, m[f.side is Side.NEW]))
+        findings.append(f)
+    posted = {i: p for i, (p, _) in originals.items()}
+    series = replace(review.series, patches=tuple(posted.get(p.index, p) for p in review.series.patches))
+    return replace(review, series=series, findings=tuple(findings))
 
 
 def _git_error(exc) -> str:
@@ -309,6 +364,42 @@ def _lines_agree(fd: FileDiff, pre: str | None, post: str | None) -> bool:
     return True
 
 
+def _find(lines: list[str], block: list[str], near: int) -> int | None:
+    """0-based start of `block` in `lines`, searching outward from `near` (as git apply does)."""
+    if not block:
+        return max(0, min(near, len(lines)))
+    for d in range(len(lines) + 1):
+        for at in ((near - d, near + d) if d else (near,)):
+            if 0 <= at <= len(lines) - len(block) and lines[at:at + len(block)] == block:
+                return at
+        if near - d < 0 and near + d > len(lines):
+            break
+    return None
+
+
+def _shifted(fd: FileDiff, pre: str | None, post: str | None) -> FileDiff | None:
+    """`fd` with each hunk renumbered to where its lines are in the images, when they are there
+    unchanged (git applied it at an offset); None when they are not (a 3-way merge)."""
+    if pre is None or post is None:
+        return None
+    old = [ln.rstrip("\r") for ln in pre.split("\n")]
+    new = [ln.rstrip("\r") for ln in post.split("\n")]
+    hunks = []
+    for h in fd.hunks:
+        o = _find(old, [ln.text for ln in h.lines if ln.kind != "+"], max(h.old_start - 1, 0))
+        n = _find(new, [ln.text for ln in h.lines if ln.kind != "-"], max(h.new_start - 1, 0))
+        if o is None or n is None:
+            return None
+        lines, on, nn = [], o + 1, n + 1
+        for ln in h.lines:
+            lines.append(replace(ln, old_no=on if ln.kind != "+" else None, new_no=nn if ln.kind != "-" else None))
+            on += ln.kind != "+"
+            nn += ln.kind != "-"
+        hunks.append(replace(h, old_start=o + 1 if h.old_len else o, new_start=n + 1 if h.new_len else n,
+                             lines=tuple(lines)))
+    return replace(fd, hunks=tuple(hunks))
+
+
 def _as_applied(repo, reader: "_Reader", patch: Patch, pre: _Snap, post: _Snap) -> Patch:
     """`patch` itself when its line numbers fit the images, else the diff git made of it."""
     files = []
@@ -317,8 +408,17 @@ def _as_applied(repo, reader: "_Reader", patch: Patch, pre: _Snap, post: _Snap) 
         old_path = fd.old_path or fd.path
         a = None if fd.is_new else reader.blob_id(pre, old_path)
         b = None if fd.is_deleted else reader.blob_id(post, fd.path)
-        if fd.is_binary or a is None or b is None or _lines_agree(fd, reader.text(pre, old_path), reader.text(post, fd.path)):
+        if fd.is_binary or a is None or b is None:
             files.append(fd)
+            continue
+        pre_text, post_text = reader.text(pre, old_path), reader.text(post, fd.path)
+        if _lines_agree(fd, pre_text, post_text):
+            files.append(fd)
+            continue
+        moved = _shifted(fd, pre_text, post_text)
+        if moved is not None:  # applied at an offset: the same hunks, renumbered
+            files.append(moved)
+            changed = True
             continue
         raw = repo.git.diff(a, b, "--no-color", "--no-ext-diff", stdout_as_string=False).decode("utf-8", "replace")
         at = raw.find("\n@@")

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reviewbot.checks import _kapi as kapi
+
 
 @dataclass(frozen=True, slots=True)
 class Api:
@@ -137,6 +139,33 @@ APIS: tuple[Api, ...] = (
     Api("fwnode_get_parent", ("fwnode_handle_put",), "ret", "null", "fwnode"),
 )
 
+# Every putter's name holds one of these: a cheap first test (and the rules' TRIGGER).
+PUTTER_HINTS = ("put", "unref", "unregister", "free", "release", "detach")
+_FAMILY = {"of_node": "of", "pci_dev": "device", "usb_dev": "device", "i2c_adapter": "device",
+           "cdev": "kobject"}
+
+
+def _from_table() -> tuple[Api, ...]:
+    """The rows of the kernel-API table (checks/data/refs.tsv) the hand-written list lacks."""
+    have = {a.getter for a in APIS}
+    out = []
+    for r in kapi.of_kind("getter", "lookup", "init", "register"):
+        if r.name in have or r.devres or r.is_iterator or not kapi.releases(r.name):
+            continue
+        if not r.returns_ref and r.ref_arg is None:
+            continue
+        puts = tuple(c for c in kapi.releases(r.name) if any(h in c for h in PUTTER_HINTS))
+        if not puts:
+            continue
+        out.append(Api(r.name, puts, "ret" if r.returns_ref else f"arg{r.ref_arg}",
+                       r.fails, _FAMILY.get(r.family, r.family),
+                       ref_on_failure=r.kind == "register" and r.ref_on_failure,
+                       never_kfree=r.kind in ("init", "register") and not r.returns_ref,
+                       doc=f"{r.defined_in}: {r.evidence}"))
+    return tuple(out)
+
+
+APIS += _from_table()
 BY_GETTER: dict[str, Api] = {a.getter: a for a in APIS}
 
 # Every putter, with the getters it answers.
@@ -150,7 +179,11 @@ for _p in ("platform_device_put", "device_unregister", "platform_device_unregist
            "gpiod_put", "regulator_put", "reset_control_put", "mmc_free_host", "input_free_device",
            "iio_device_free", "put_tty_driver", "tty_kref_put", "drm_dev_put", "v4l2_device_put",
            "snd_card_unref", "nvmem_device_put", "phy_put", "mbox_free_channel",
-           "dma_release_channel", "usb_put_hcd", "scsi_host_put", "scsi_device_put"):
+           "dma_release_channel", "usb_put_hcd", "scsi_host_put", "scsi_device_put",
+           # the table's putters; hand-offs (fd_install, replace_fops) and teardown calls
+           # (cdev_del, filp_close) are not puts a balance rule can pair
+           *(r.name for r in kapi.of_kind("putter")
+             if any(h in r.name for h in PUTTER_HINTS))):
     PUTTERS.setdefault(_p, ())
 
 # Putters that are typed wrappers for one object kind; replacing one by a generic put_device()
@@ -173,8 +206,6 @@ CLEANUP_MARKERS = re.compile(r"__free\s*\(|\bscoped_guard\b|_scoped\s*\(|\bretai
 # (ops->destroy, module_put of the type owner, ...).  Matched by name shape, see ref_leak.py.
 DESTROY_HELPER = re.compile(r"^\w*_(destroy|release|free|put|unref|delete|remove)\w*$")
 
-# Every putter's name holds one of these: a cheap first test (and the rules' TRIGGER).
-PUTTER_HINTS = ("put", "unref", "unregister", "free", "release", "detach")
 assert all(any(h in p for h in PUTTER_HINTS) for p in PUTTERS), "extend PUTTER_HINTS"
 PUTTER_TOKENS = tuple(sorted(PUTTERS))  # for the rules' TRIGGER: one is in any putter call
 PUTTER_NAMES = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, PUTTERS), key=len, reverse=True)))

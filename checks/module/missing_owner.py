@@ -81,6 +81,9 @@ RULE = Rule.from_doc(__doc__, id="MOD006", slug="missing-owner", level=Level.WAR
                      confidence=Confidence.MEDIUM, tags=("missing-owner",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("struct", "cdev_init")
+# In tree mode the Kconfig/Makefile facts decide (a built-in-only object needs no owner):
+# the hunk-only verdict does not stand beside the tree's (reviewbot.engine).
+TREE_VERDICT = True
 
 # Objects normally filled in at run time: a static initializer of them is a template.
 _RUNTIME_OBJECTS = frozenset({"cdev", "irq_desc", "dma_buf", "regulator_dev", "mem_ctl_info",

@@ -69,6 +69,8 @@ RULE = Rule.from_doc(__doc__, id="MOD007", slug="removed-owner", level=Level.WAR
                      confidence=Confidence.HIGH, tags=("missing-owner",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("THIS_MODULE",)
+# In tree mode the facts of the tree decide; the hunk-only verdict does not stand beside it.
+TREE_VERDICT = True
 
 # The patch adds an owner-capturing register wrapper (`#define x(d) __x(d, THIS_MODULE)`).
 _WRAPPER_DEF = re.compile(r"^\s*#\s*define\s+\w+\(.*\).*\bTHIS_MODULE\b|^\s+__\w+\(.*,\s*THIS_MODULE\s*\)\s*;?\s*$")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from reviewbot.errors import InputError
@@ -13,6 +14,14 @@ def add_parser(sub):
     p.add_argument("corpus", metavar="CORPUS_DIR")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("-v", "--verbose", action="store_true", help="list each case's findings")
+    p.add_argument("--tree", metavar="DIR",
+                   help="tree mode: score the cases marked applies_to_6_12 against this kernel git clone")
+    p.add_argument("--applies", action="store_true",
+                   help="only the cases marked applies_to_6_12 (hunk mode; to compare with --tree)")
+    p.add_argument("--split", choices=("tune", "holdout"),
+                   help="one half of the corpus, divided by mailing list (see reviewbot.evaluate)")
+    p.add_argument("--reveal", action="store_true",
+                   help="with --split holdout: also name the missed and noisy cases (only when done tuning)")
     return p
 
 
@@ -31,12 +40,22 @@ def run(args) -> int:
     corpus = Path(args.corpus)
     if not (corpus / "manifest.json").is_file():
         raise InputError(args.corpus, "no manifest.json in this directory")
+    if args.tree and not os.path.isdir(os.path.join(args.tree, ".git")) and not os.path.isfile(
+            os.path.join(args.tree, "HEAD")):
+        raise InputError(args.tree, "not a git repository")
     try:
-        results = evaluate.run(corpus)
+        results = evaluate.run(corpus, tree=args.tree, split=args.split, applies=args.applies)
     except (KeyError, ValueError) as exc:
         raise InputError(str(corpus / "manifest.json"), f"malformed manifest: {exc}") from None
     full = evaluate.summary(results, include_unsure=True)
     sure = evaluate.summary(results, include_unsure=False)
+    hidden = args.split == "holdout" and not args.reveal
+    if hidden:  # measure on the held-out half without reading its cases
+        args.verbose = False
+        for s in (full, sure):
+            s["missed"] = [f"{len(s['missed'])} (hidden)"] if s["missed"] else []
+            s["noisy"] = [f"{len(s['noisy'])} (hidden)"] if s["noisy"] else []
+            s["errors"] = {k: "(hidden)" for k in s["errors"]}
     if args.format == "json":
         print(json.dumps({"all": full, "without_unsure": sure,
                           "cases": [r.__dict__ for r in results] if args.verbose else None}, indent=2))

@@ -37,6 +37,11 @@ def add_parser(sub):
     p.add_argument("--emacs", action="store_true", help="text: 'FILE:LINE: ' before each finding (checkpatch --emacs)")
     p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="review in N worker processes (mbox, directory, --git range); output in input order")
+    p.add_argument("--patchwork", metavar="URL", help="print the patchwork check each patch would get "
+                   "(context reviewbot) instead of the report")
+    p.add_argument("--patchwork-project", metavar="NAME", help="with --patchwork: only patches of this project")
+    p.add_argument("--post", action="store_true", help="with --patchwork: post the checks the patches do not "
+                   "have yet (token from $REVIEWBOT_PATCHWORK_TOKEN)")
     return p
 
 
@@ -52,13 +57,15 @@ def run(args) -> int:
                             select=tuple(args.select), ignore=tuple(args.ignore))
     if args.jobs < 1:
         raise InputError("review", f"-j {args.jobs}: the number of worker processes must be at least 1")
+    if (args.post or args.patchwork_project) and not args.patchwork:
+        raise InputError("review", "--post and --patchwork-project go with --patchwork URL")
     reporter = importlib.import_module(f"reviewbot.report.{_REPORTER[args.format]}")
     errors: list[InputError] = []
 
     def finish(review) -> tuple:
         """(what to print, or the Review for the whole-run formats; findings?; stderr lines)."""
         found = bool(review.shown(include_low=args.all))
-        if args.format in _WHOLE_RUN:
+        if args.format in _WHOLE_RUN or args.patchwork:
             return review, found, []
         if args.format == "json":  # JSON Lines when there are several series: one object each
             line = "" if many is False else json.dumps(reporter.review_dict(review, args.all), ensure_ascii=False) + "\n"
@@ -75,7 +82,7 @@ def run(args) -> int:
 
         many = None
         results = parallel.review(args.sources, args.git_range, args.repo, opts, errors, args.jobs, finish)
-        if args.format == "json":
+        if args.format == "json" and not args.patchwork:
             results = [(outs[len(results) > 1], found, notes) for outs, found, notes in results]
     else:
         all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
@@ -85,13 +92,17 @@ def run(args) -> int:
     reviews = []
     for out, found_here, notes in results:
         found = found or found_here
-        if args.format in _WHOLE_RUN:
+        if args.format in _WHOLE_RUN or args.patchwork:
             reviews.append(out)
             continue
         sys.stdout.write(out)
         for line in notes:
             print(line, file=sys.stderr)
-    if args.format in _WHOLE_RUN:
+    if args.patchwork:
+        from reviewbot.patchwork import byhand
+
+        byhand.run(reviews, args.patchwork, args.patchwork_project, args.post, args.all, sys.stdout)
+    elif args.format in _WHOLE_RUN:
         sys.stdout.write(reporter.format_reviews(reviews, args.all))
     for exc in errors:  # damaged threads of an mbox: reported, the rest was reviewed
         print(f"reviewbot: {exc}", file=sys.stderr)

@@ -61,10 +61,13 @@ class Api:
 
     def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
                 headers: dict[str, str] | None = None, ok: tuple[int, ...] = (),
-                mutation: bool | None = None) -> httpx.Response:
+                mutation: bool | None = None, retry_errors: bool = True) -> httpx.Response:
         """Send one request with retries.  2xx (or a status in ``ok``) is returned; else ForgeError.
 
         ``mutation`` overrides the method's verdict (a GraphQL query is a POST but no mutation).
+        ``retry_errors=False``: a 5xx or a transport error raises at once (a POST that is not
+        idempotent: the caller looks whether it took effect before sending it again); rate
+        limits are still waited out (the request was refused, not done).
         """
         method = method.upper()
         mutation = method in MUTATIONS if mutation is None else mutation
@@ -92,10 +95,10 @@ class Api:
                     self.sleep(wait)
                     attempt += 1
                     continue
-                if resp.status_code < 500:
+                if resp.status_code < 500 or not retry_errors:
                     self._give_up(method, url, resp.status_code, _message(resp), resp)
                 err = f"{resp.status_code} {_message(resp)}"
-            if attempt >= self.max_retries:
+            if attempt >= self.max_retries or not retry_errors:
                 self._give_up(method, url, resp.status_code if resp is not None else 0, err, resp)
             backoff = min(60.0, 2.0 ** attempt)
             log.warning("%s %s: %s; retrying in %.0f s", method, url, err, backoff)
@@ -168,7 +171,7 @@ def _message(resp: httpx.Response) -> str:
     except ValueError:
         return resp.text[:200]
     if isinstance(data, dict):
-        msg = data.get("message") or data.get("error") or ""
+        msg = data.get("message") or data.get("error") or data.get("detail") or ""  # detail: patchwork
         if isinstance(msg, (dict, list)):
             msg = str(msg)
         errs = data.get("errors")

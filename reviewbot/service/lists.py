@@ -52,4 +52,6 @@ class ListJobs:
             self.counters.inc("job_failures", forge="list")
         if fw.stats.failed:
             self.counters.inc("post_failures", fw.stats.failed, forge="list")
+        if fw.stats.check_errors:  # patchwork checks that could not be posted yet (kept, retried)
+            self.counters.inc("post_failures", fw.stats.check_errors, forge="patchwork")
         return state, result

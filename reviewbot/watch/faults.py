@@ -2,7 +2,8 @@
 
 REVIEWBOT_WATCH_CRASH_AT=<point> kills the process with SIGKILL (as `kill -9` would) whenever
 it reaches that point: mid-walk (inside a walk transaction), after-record (a job and its replies
-committed, nothing sent), mid-send (the relay accepted a reply, not yet marked sent).
+committed, nothing sent), mid-send (the relay accepted a reply, not yet marked sent),
+mid-check (patchwork stored a check, not yet marked posted).
 
 REVIEWBOT_SERVICE_CRASH_ONCE=<point>:<marker file>[,<point>:<marker file>...] kills only the
 first process to reach <point> (the one that creates the marker), so a service that is started

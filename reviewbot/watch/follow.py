@@ -29,6 +29,8 @@ from reviewbot import engine as checks_engine
 from reviewbot.errors import InputError
 from reviewbot.ingest import b4 as b4src
 from reviewbot.model import Finding, Review, Series
+from reviewbot.patchwork import poster as pwposter
+from reviewbot.patchwork import tables as PT
 from reviewbot.report import email as mailreport
 from reviewbot.watch import epochs, lock, outbox
 from reviewbot.watch import tables as T
@@ -56,6 +58,11 @@ class Stats:
     confirmed: int = 0  # unconfirmed sends found in the archive
     deferred: int = 0  # embargo / rate limit
     failed: int = 0  # send attempts that failed (kept, retried with backoff)
+    checks: int = 0  # patchwork checks posted
+    checks_found: int = 0  # checks patchwork had already (posted before a restart)
+    checks_waiting: int = 0  # patches patchwork has not shown yet (it lags the list)
+    checks_dropped: int = 0  # patches patchwork never showed: given up
+    check_errors: int = 0  # patchwork calls that failed (kept, retried with backoff)
     locked: str = ""  # another follower holds the list's lease: who
 
     def line(self) -> str:
@@ -107,6 +114,7 @@ class Follower:
         self.queue = queue
         self.stats = Stats()
         self.recorded_rules: list[str] = []  # rule of each mailable finding of the last series recorded
+        self.patchwork = None  # a reviewbot.patchwork.client.Patchwork to post with (default: from the policy)
 
     # -- mirror ---------------------------------------------------------------------------
     def fetch(self) -> None:
@@ -311,6 +319,11 @@ class Follower:
             log.warning("list=%s replies of <%s> v%d recorded, not sent yet: %s", self.p.name, key, revision,
                         f"{exc.__class__.__name__}: {exc}", extra={"list": self.p.name, "series": key})
             what += f"; replies left to the follower's next flush ({exc.__class__.__name__}: {exc})"
+        try:
+            pwposter.flush(self, job_id=job_id)
+        except Exception as exc:  # noqa: BLE001 - the checks are recorded: the follower's flush retries
+            log.warning("list=%s checks of <%s> v%d recorded, not posted yet: %s", self.p.name, key, revision,
+                        f"{exc.__class__.__name__}: {exc}", extra={"list": self.p.name, "series": key})
         return ("done" if ok else "failed"), what
 
     def mailable(self, review: Review) -> list[Finding]:
@@ -380,6 +393,8 @@ class Follower:
                     error=error, created=now)).inserted_primary_key[0]
                 for row in replies:
                     c.execute(T.outbox.insert().values(job_id=job_id, created=now, **row))
+                for row in pwposter.records(self, s, findings, job_id, now) if review else ():
+                    c.execute(PT.checks.insert().values(**row))
         except sa.exc.IntegrityError:  # another follower (or an earlier claim) recorded it first
             log.info("list=%s job <%s> v%d already recorded", self.p.name, key, s.revision)
             with self.eng.connect() as c:
@@ -455,6 +470,8 @@ class Follower:
             outbox.reconcile(self, abandoned)  # sends that were not confirmed: in the archive now?
             self.assemble()
             outbox.flush(self)
+            pwposter.reconcile(self)  # checks whose poster died: the flush looks on the patch first
+            pwposter.flush(self)
         finally:
             if not hold:
                 lock.release(self.eng, self.p.name)

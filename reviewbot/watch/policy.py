@@ -22,6 +22,9 @@
     summary = false                               # true: also a short reply to clean series
     tree = "/srv/linux"                           # optional: whole-file context at the base
     select = []  ignore = []                      # rules
+    patchwork_url = "https://patchwork.kernel.org"  patchwork_project = "netdevbpf"
+    patchwork_token_env = "REVIEWBOT_PATCHWORK_TOKEN"  patchwork_give_up_hours = 24
+                                                  # a check per reviewed patch (reviewbot.patchwork)
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from typing import Any
 from reviewbot import config
 from reviewbot.errors import InputError
 from reviewbot.model import Confidence, Level
+from reviewbot.patchwork import settings as pwsettings
 from reviewbot.rules import DOCS_URL
 
 REPLY_TO = ("author", "list", "all")
@@ -75,6 +79,8 @@ class ListPolicy:
     tree: str | None = None  # kernel git clone: review with whole files at the series' base
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    patchwork: pwsettings.PatchworkTarget | None = None  # post a check on each reviewed patch
+    results_url: str = ""  # [watch] results_url: the results site (checks link to its series pages)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -133,7 +139,7 @@ def list_policy(name: str, section: dict[str, Any], cfg: dict[str, Any]) -> List
     if reply_to in ("list", "all") and smtp is not None and not section.get("address"):
         raise InputError(where, f"reply_to = {reply_to!r} needs the list 'address'")
     outbox = section.get("outbox_dir") or watch.get("outbox_dir") or config.data_dir(cfg) / "outbox" / name
-    known = set(ListPolicy.__dataclass_fields__) | {"send", "inbox", "outbox_dir"}
+    known = set(ListPolicy.__dataclass_fields__) | {"send", "inbox", "outbox_dir", *pwsettings.KEYS}
     return ListPolicy(
         name=name, inbox=Path(section["inbox"]).expanduser(), outbox_dir=Path(outbox).expanduser(),
         sender=watch.get("from", ListPolicy.sender), address=section.get("address", ""),
@@ -150,6 +156,7 @@ def list_policy(name: str, section: dict[str, Any], cfg: dict[str, Any]) -> List
         fetch=bool(section.get("fetch", False)), tree=section.get("tree"),
         summary=bool(section.get("summary", False)),
         select=_as_tuple(section.get("select"), where), ignore=_as_tuple(section.get("ignore"), where),
+        patchwork=pwsettings.from_section(section, where), results_url=str(section.get("results_url") or watch.get("results_url", "")),
         extra={k: v for k, v in section.items() if k not in known},
     )
 

@@ -49,6 +49,7 @@ def test_wheel_contains_checks_and_templates(wheel_venv):
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in (ROOT / "checks").rglob("*.py"):
         assert f"reviewbot/checks/{path.relative_to(ROOT / 'checks')}" in names
+    assert "reviewbot/checks/data/refs.tsv" in names  # the kernel-API vocabulary
     for path in (ROOT / "templates").rglob("*.j2"):
         assert f"reviewbot/templates/{path.relative_to(ROOT / 'templates')}" in names
     assert not any(n.startswith(("checks/", "templates/", "tests/")) for n in names)

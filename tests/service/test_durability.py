@@ -191,11 +191,9 @@ def test_embedded_restart_takes_back_its_claims_at_once(tmp_path):
                            "d-1").status_code == 202
         cluster.wait_for(lambda: not cluster.server.alive(), 30, "the failpoint killed serve after its post")
         assert marker.exists()
-        t0 = time.monotonic()
         cluster.server.start()
         cluster.wait_for(lambda: retried_jobs(cluster) == 1 and cluster.scalar(sa.select(F.jobs.c.state)) == "done",
                          20, "the job given back and done by the new instance")
-        assert time.monotonic() - t0 < 20 < 60
         assert "queued again at once" in cluster.server.log.read_text()
         fps = Counter(posting.fingerprint_in(c["body"]) for c in cluster.fake.review_comments[(REPO, n)])
         assert list(fps.values()) == [1, 1, 1, 1]  # posted before the kill, nothing posted twice

@@ -12,6 +12,7 @@ import httpx
 import sqlalchemy as sa
 
 from reviewbot.forge import tables as F
+from reviewbot.service import migrate
 from tests.service.harness import REPO, Cluster, done_once
 from tests.service.servers import ROOT, deliver, pr_payload
 
@@ -81,10 +82,11 @@ def test_db_upgrade_command(tmp_path, pg_url):
     out = subprocess.run(env_cmd + ["db", "upgrade"], capture_output=True, text=True, cwd=ROOT,
                          env={"REVIEWBOT_DATABASE_URL": pg_url, "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().endswith("empty -> 0003")
+    head = migrate.head()  # the newest revision (0004: patchwork checks)
+    assert out.stdout.strip().endswith(f"empty -> {head}")
     again = subprocess.run(env_cmd + ["db", "current"], capture_output=True, text=True, cwd=ROOT,
                            env={"REVIEWBOT_DATABASE_URL": pg_url, "PATH": "/usr/bin:/bin"})
-    assert "0003" in again.stdout
+    assert head in again.stdout
     bad = subprocess.run(env_cmd + ["db", "upgrade"], capture_output=True, text=True, cwd=ROOT,
                          env={"REVIEWBOT_DATABASE_URL": "postgresql+psycopg://x@127.0.0.1:1/none",
                               "PATH": "/usr/bin:/bin"})

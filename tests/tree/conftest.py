@@ -60,9 +60,14 @@ def git(repo: Path, *args: str, input: str | None = None) -> str:
 
 def extract_subset() -> Path:
     """The cached subset directory (extracted from the tarball on first use)."""
+    return extract_members(MEMBERS)
+
+
+def extract_members(members) -> Path:
+    """These files (or one-level globs) of the 6.12 tree, extracted once and cached."""
     if not TARBALL.is_file():
         pytest.skip(f"{TARBALL} is missing: run scripts/system-deps.sh (Debian package linux-source-6.12)")
-    key = hashlib.sha256("\n".join(MEMBERS).encode() + str(TARBALL.stat().st_size).encode()).hexdigest()[:12]
+    key = hashlib.sha256("\n".join(members).encode() + str(TARBALL.stat().st_size).encode()).hexdigest()[:12]
     dest = CACHE / key
     CACHE.mkdir(parents=True, exist_ok=True)
     with open(CACHE / ".lock", "w") as lock:
@@ -75,7 +80,7 @@ def extract_subset() -> Path:
         start = time.monotonic()
         xz = subprocess.Popen(["xz", "-T0", "-dc", str(TARBALL)], stdout=subprocess.PIPE)
         tar = subprocess.run(["tar", "-x", "-C", str(tmp), "--strip-components=1", "--wildcards",
-                              "--no-wildcards-match-slash", *(f"{TOPDIR}/{m}" for m in MEMBERS)],
+                              "--no-wildcards-match-slash", *(f"{TOPDIR}/{m}" for m in members)],
                              stdin=xz.stdout, capture_output=True, text=True)
         xz.stdout.close()
         xz.wait()

@@ -21,7 +21,10 @@ SPY = Rule.from_doc("Records what the checks are given.", id="TST001", slug="spy
 
 
 class Spy:
-    """A check module that records (patch, context) and finds nothing."""
+    """A check module that records (patch, context) and finds nothing (in tree mode it is run
+    with the tree's context only, not also on the hunks alone)."""
+
+    TREE_VERDICT = True
 
     def __init__(self):
         self.seen = []
@@ -205,8 +208,12 @@ def test_the_fix_is_quiet_in_tree_mode(kernel_repo):
     assert review.context == "tree" and review.findings == ()
 
 
-def test_offset_application_renumbers_lines_to_the_tree(kernel_repo, private_tmp):
-    """A patch made against base, posted with base-commit: shift (3 lines more above it)."""
+def test_offset_application_reports_the_mails_lines(kernel_repo, private_tmp):
+    """A patch made against base, posted with base-commit: shift (3 lines more above it).
+
+    The checks see the diff as git applied it (tree line numbers); the findings are moved back
+    to the lines of the diff as posted, where a reader of the mail looks for them.
+    """
     case = kernel_repo.cases["self-pin"]
     shift = kernel_repo.cases["shift"].commit
     mbox = case.mbox.replace(f"base-commit: {case.base}", f"base-commit: {shift}")
@@ -214,16 +221,17 @@ def test_offset_application_renumbers_lines_to_the_tree(kernel_repo, private_tmp
     spy = Spy()
     review = tree.review_with_tree(series, str(kernel_repo.path), (spy, *rule_checks("MOD001")))
     assert review.context == "tree"
-    assert f"patch 1 applied at other lines than the mail shows: its line numbers refer to the tree at {shift[:12]}" \
-        in review.notes
+    assert f"patch 1 applied at other lines than the mail shows (tree {shift[:12]}); " \
+        "findings point at the lines of the mail" in review.notes
     (patch, ctx), = spy.seen
     assert patch.files[0].hunks[0].new_start == series.patches[0].files[0].hunks[0].new_start + 3
     post = ctx.post(OPENDICE)
     assert post.startswith("// SPDX") and "/*\n * shifted\n */\n#include <linux/io.h>" in post
     want = line_of(post, "try_module_get(THIS_MODULE)")
-    assert want == line_of(kernel_repo.read(case.commit, OPENDICE), "try_module_get(THIS_MODULE)") + 3
-    assert [(f.rule.id, f.line) for f in review.findings] == [("MOD001", want)]
-    assert review.series.patches[0].files[0].hunks[0].new_start == patch.files[0].hunks[0].new_start
+    posted = line_of(kernel_repo.read(case.commit, OPENDICE), "try_module_get(THIS_MODULE)")
+    assert want == posted + 3
+    assert [(f.rule.id, f.line) for f in review.findings] == [("MOD001", posted)]
+    assert review.series.patches[0] is series.patches[0]  # reporters quote the mail's diff
     assert_clean(kernel_repo, private_tmp)
 
 

@@ -1,5 +1,5 @@
 from reviewbot.checks.module import module_self_pin
-from tests.helpers import SHARED, assert_fires, assert_quiet, diff, load_case
+from tests.helpers import ROOT, assert_fires, assert_quiet, diff, load_case
 
 FIRES = diff("""
     --- a/drivers/block/foo.c
@@ -36,5 +36,5 @@ def test_quiet_on_kthread_handoff_by_default():
 
 
 def test_fires_on_real_zram_patch():
-    series = load_case(SHARED / "corpus/dev/cases/zram-sysfs-self-pin.patch")
+    series = load_case(ROOT / "examples/zram-sysfs-self-pin.patch")  # a real patch (dev corpus)
     assert_fires(module_self_pin, series, at=[("drivers/block/zram/zram_drv.c", n) for n in (1725, 1794, 2055, 2091)])

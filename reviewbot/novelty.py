@@ -1,0 +1,161 @@
+"""Report what the patch introduces, nothing else (0-day's and smatch's "new warnings").
+
+A rule's finding on a patch is kept only when the patch brought it.  For every rule that found
+something, the engine also runs it on two views of the same patch:
+
+* the **pre view**: the code before the patch (the hunks' old side; in tree mode the whole
+  pre-image) presented as if it were all new;
+* the **post view**: the code after the patch (new side / post-image), presented the same way.
+
+A finding whose identity — rule, file, enclosing function, the flagged line's text with its
+whitespace folded, and the message without numbers — occurs as often in the pre view as in the
+post view was there before: re-indented, moved within its function, or untouched code the
+rule happens to see.  Line numbers play no part, so an offset or a re-indent does not make a
+finding new.  Findings on the removed side are about what the patch takes away and are kept.
+
+Two more cases introduce nothing: a file the patch deletes, and lines removed together with
+the whole function around them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Callable, Iterable
+
+from reviewbot.context import Context, FileImages
+from reviewbot.model import DiffLine, FileDiff, Finding, Hunk, Patch, Side
+
+_WS = re.compile(r"\s+")
+_NUM = re.compile(r"\d+")
+_FUNC = re.compile(r"^[A-Za-z_][\w\s\*\(\),]*?\b(\w+)\s*\([^;]*$")
+_KEYWORDS = frozenset({"if", "for", "while", "switch", "return", "sizeof", "do", "else"})
+
+
+def _fold(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _function_of(hunk: Hunk, lines: list[DiffLine], at: int) -> str:
+    """The function a line of a hunk side is in: the nearest definition above it, else the
+    function git named in the hunk header."""
+    for ln in reversed(lines[: at + 1]):
+        m = _FUNC.match(ln.text)
+        if m and m.group(1) not in _KEYWORDS and not ln.text.rstrip().endswith(";"):
+            return m.group(1)
+    m = re.search(r"(\w+)\s*\(", hunk.section)
+    return m.group(1) if m else ""
+
+
+def _as_new(fd: FileDiff, side: str) -> FileDiff:
+    """One side of `fd` as an all-added fragment, numbered as that side's image."""
+    hunks = []
+    for h in fd.hunks:
+        keep = [ln for ln in h.lines if ln.kind != ("-" if side == "new" else "+")]
+        lines = tuple(DiffLine("+", ln.text, None, ln.new_no if side == "new" else ln.old_no) for ln in keep)
+        start, length = (h.new_start, h.new_len) if side == "new" else (h.old_start, h.old_len)
+        hunks.append(Hunk(0, 0, start, length, h.section, lines))
+    return FileDiff(path=fd.path, old_path=fd.path, hunks=tuple(hunks), is_new=fd.is_new and side == "new",
+                    is_binary=fd.is_binary)
+
+
+def _view(patch: Patch, ctx: Context, side: str) -> tuple[Patch, Context]:
+    files = tuple(_as_new(fd, side) for fd in patch.files if not fd.is_deleted)
+    view_ctx = ctx
+    if ctx.files:
+        images = {}
+        for fd in patch.files:
+            img = ctx.files.get(fd.path) or ctx.files.get(fd.old_path or fd.path)
+            if img is not None and not fd.is_deleted:
+                images[fd.path] = FileImages(None, img.pre if side == "old" else img.post)
+        view_ctx = replace(ctx, files=MappingProxyType(images))
+    return replace(patch, files=files), view_ctx
+
+
+class Views:
+    """The pre and post views of one patch, made on first use and shared by the rules."""
+
+    def __init__(self, patch: Patch, ctx: Context):
+        self.patch, self.ctx = patch, ctx
+        self._made: dict[str, tuple[Patch, Context]] = {}
+
+    def get(self, side: str) -> tuple[Patch, Context]:
+        if side not in self._made:
+            self._made[side] = _view(self.patch, self.ctx, side)
+        return self._made[side]
+
+
+def _identity(patch: Patch, f: Finding) -> tuple | None:
+    """(rule, path, function, folded line text, message without numbers), or None when the
+    finding does not sit on a new-side line of `patch`."""
+    if f.path is None or f.line is None or f.side is not Side.NEW:
+        return None
+    for fd in patch.files:
+        if fd.path != f.path:
+            continue
+        for h in fd.hunks:
+            side = h.new_side()
+            for i, ln in enumerate(side):
+                if ln.new_no == f.line:
+                    return (f.rule.id, fd.path, _function_of(h, side, i), _fold(ln.text),
+                            _NUM.sub("#", _fold(f.message)))
+    return None
+
+
+def _removed_with_function(patch: Patch, f: Finding) -> bool:
+    if f.side is not Side.OLD or f.line is None:
+        return False
+    for fd in patch.files:
+        if fd.path != f.path and fd.old_path != f.path:
+            continue
+        if fd.is_deleted:
+            return True
+        for h in fd.hunks:
+            old = h.old_side()
+            for i, ln in enumerate(old):
+                if ln.old_no == f.line:
+                    return ln.removed and _function_gone(old, i)
+    return False
+
+
+def _function_gone(old: list[DiffLine], idx: int) -> bool:
+    """Is old-side line `idx` inside a function whose definition line is removed as well?"""
+    depth = 0
+    for j in range(idx, -1, -1):
+        text = old[j].text
+        if j < idx:
+            depth += text.count("}") - text.count("{")
+        if depth <= 0 and _FUNC.match(text) and not text.rstrip().endswith(";") and \
+                (text.rstrip().endswith("{") or (j + 1 < len(old) and old[j + 1].text.startswith("{"))):
+            return old[j].removed
+    return False
+
+
+def in_deleted_file(patch: Patch, f: Finding) -> bool:
+    return any(fd.is_deleted and f.path in (fd.path, fd.old_path) for fd in patch.files)
+
+
+def introduced(patch: Patch, findings: list[Finding], views: Views,
+               run: Callable[[Patch, Context], Iterable[Finding]]) -> list[Finding]:
+    """The findings of one rule on `patch` that the patch introduced (see the module doc)."""
+    findings = [f for f in findings if not in_deleted_file(patch, f) and not _removed_with_function(patch, f)]
+    ids = {id(f): _identity(patch, f) for f in findings}
+    if not any(ids.values()):
+        return findings
+    counts: dict[str, Counter] = {}
+    for side in ("old", "new"):
+        view_patch, view_ctx = views.get(side)
+        counts[side] = Counter(k for k in (_identity(view_patch, g) for g in run(view_patch, view_ctx)) if k)
+    real = Counter(k for k in ids.values() if k)
+    keep_left = {k: max(0, min(n, max(counts["new"][k], n) - counts["old"][k])) for k, n in real.items()}
+    out = []
+    for f in findings:
+        k = ids[id(f)]
+        if k is None:
+            out.append(f)
+        elif keep_left[k] > 0:
+            keep_left[k] -= 1
+            out.append(f)
+    return out

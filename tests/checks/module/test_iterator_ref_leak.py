@@ -1,0 +1,153 @@
+from reviewbot.checks.module import iterator_ref_leak
+from tests.helpers import assert_fires, assert_quiet, diff
+
+# drivers/soc/ti/knav_dma.c (6.12, lines 734-742) with its of_node_put() removed (reversed fix shape).
+KNAV_PUT_REMOVED = diff("""
+    --- a/drivers/soc/ti/knav_dma.c
+    +++ b/drivers/soc/ti/knav_dma.c
+    @@ -734,8 +734,7 @@ static int knav_dma_probe(struct platform_device *pdev)
+     \t/* Initialise all packet dmas */
+     \tfor_each_child_of_node(node, child) {
+     \t\tret = dma_init(node, child);
+     \t\tif (ret) {
+    -\t\t\tof_node_put(child);
+     \t\t\tdev_err(&pdev->dev, "init failed with %d\\n", ret);
+     \t\t\tbreak;
+     \t\t}
+""")
+
+# The same 6.12 code as it is (the fix): quiet.
+KNAV_FIX = diff("""
+    --- a/drivers/soc/ti/knav_dma.c
+    +++ b/drivers/soc/ti/knav_dma.c
+    @@ -734,7 +734,8 @@ static int knav_dma_probe(struct platform_device *pdev)
+     \t/* Initialise all packet dmas */
+     \tfor_each_child_of_node(node, child) {
+     \t\tret = dma_init(node, child);
+     \t\tif (ret) {
+    +\t\t\tof_node_put(child);
+     \t\t\tdev_err(&pdev->dev, "init failed with %d\\n", ret);
+     \t\t\tbreak;
+     \t\t}
+""")
+
+# drivers/clk/tegra/clk-tegra124-emc.c (6.12, lines 461-472) written with another iterator and
+# a return added without the put: a paraphrase of the same bug.
+EMC_RETURN_ADDED = diff("""
+    --- a/drivers/clk/tegra/clk-tegra124-emc.c
+    +++ b/drivers/clk/tegra/clk-tegra124-emc.c
+    @@ -461,7 +461,9 @@ static int load_timings_from_dt(struct tegra_clk_emc *tegra,
+     \tfor_each_available_child_of_node(node, child) {
+     \t\tstruct emc_timing *timing = timings_ptr + (i++);
+     
+    +\t\tif (!of_device_is_available(child))
+    +\t\t\treturn -ENODEV;
+     \t\terr = load_one_timing_from_dt(tegra, timing, child);
+     \t\tif (err) {
+     \t\t\tof_node_put(child);
+     \t\t\tkfree(tegra->timings);
+""")
+
+# Legitimate look-alikes: the scoped iterator, a node handed on, a break out of an inner switch,
+# a put after the loop that the break reaches, a fwnode loop with its put.
+QUIET = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -10,3 +10,39 @@ static int bar_probe(struct platform_device *pdev)
+     {
+     \tstruct device_node *child, *found = NULL;
+    +\tfor_each_child_of_node_scoped(np, c) {
+    +\t\tif (of_device_is_compatible(c, "foo,bar"))
+    +\t\t\tbreak;
+    +\t}
+    +\tfor_each_child_of_node(np, child) {
+    +\t\tif (of_device_is_compatible(child, "foo,bar")) {
+    +\t\t\tfound = child;
+    +\t\t\tbreak;
+    +\t\t}
+    +\t}
+    +\tfor_each_child_of_node(np, child) {
+    +\t\tswitch (of_node_to_nid(child)) {
+    +\t\tcase 0:
+    +\t\t\tbreak;
+    +\t\t}
+    +\t}
+    +\tfor_each_child_of_node(np, child) {
+    +\t\tif (of_device_is_compatible(child, "foo,baz"))
+    +\t\t\tbreak;
+    +\t}
+    +\tof_node_put(child);
+    +\tdevice_for_each_child_node(dev, fwn) {
+    +\t\tret = bar_add(fwn);
+    +\t\tif (ret) {
+    +\t\t\tfwnode_handle_put(fwn);
+    +\t\t\treturn ret;
+    +\t\t}
+    +\t}
+    +\tfor_each_child_of_node(np, child)
+    +\t\tif (of_device_is_compatible(child, "foo,qux"))
+    +\t\t\treturn of_node_get(child) ? 0 : -ENODEV;
+    +\tfor_each_child_of_node(np, child) {
+    +\t\tif (of_device_is_compatible(child, "foo,quux"))
+    +\t\t\treturn bar_take(child);
+    +\t}
+    +\tof_node_put(found);
+     \treturn 0;
+""")
+
+GOTO_UNSEEN = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -10,2 +10,7 @@ static int bar_probe(struct platform_device *pdev)
+     {
+    +\tfor_each_compatible_node(np, NULL, "foo,bar") {
+    +\t\tif (bar_add(np))
+    +\t\t\tgoto err;
+    +\t}
+    +\treturn 0;
+     \treturn 0;
+""")
+
+
+def test_fires_on_removed_put_before_break():
+    assert_fires(iterator_ref_leak, KNAV_PUT_REMOVED, at=[("drivers/soc/ti/knav_dma.c", 738, "old")])
+
+
+def test_quiet_on_the_fix():
+    assert_quiet(iterator_ref_leak, KNAV_FIX, include_low=True)
+
+
+def test_fires_on_added_return_in_another_iterator():
+    assert_fires(iterator_ref_leak, EMC_RETURN_ADDED, at=[("drivers/clk/tegra/clk-tegra124-emc.c", 465)])
+
+
+def test_quiet_on_scoped_handoff_inner_switch_put_after_loop():
+    assert_quiet(iterator_ref_leak, QUIET, include_low=True)
+
+
+def test_a_new_loop_or_an_unseen_label_is_a_low_confidence_question():
+    assert_quiet(iterator_ref_leak, GOTO_UNSEEN)
+    assert_fires(iterator_ref_leak, GOTO_UNSEEN, at=[("drivers/foo/bar.c", 13)], include_low=True)
+
+
+# The same bug written into an existing loop (tmp421's 6.12 loop before it became _scoped): a
+# return added in a loop the patch did not write is reported, once per loop.
+TMP421_EXISTING_LOOP = diff("""
+    --- a/drivers/hwmon/tmp421.c
+    +++ b/drivers/hwmon/tmp421.c
+    @@ -414,4 +414,10 @@ static int tmp421_probe_from_dt(struct i2c_client *client, struct tmp421_data *d
+     	for_each_child_of_node(np, child) {
+     		if (strcmp(child->name, "channel"))
+     			continue;
+    +		if (!of_device_is_available(child))
+    +			return -ENODEV;
+    +
+    +		err = tmp421_probe_child_from_dt(client, child, data);
+    +		if (err)
+    +			return err;
+     	}
+""")
+
+
+def test_fires_once_per_loop_at_the_first_exit():
+    assert_fires(iterator_ref_leak, TMP421_EXISTING_LOOP, at=[("drivers/hwmon/tmp421.c", 418)])

@@ -1,0 +1,106 @@
+"""reviewbot eval: splits by mailing list, the held-out half hidden, tree mode on a real git repo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from reviewbot import evaluate
+from tests.cli.clirun import run
+
+PATH = "drivers/misc/foo.c"
+BASE = """\
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/module.h>
+
+static int foo_open(struct inode *inode, struct file *file)
+{
+\tfile->private_data = inode->i_private;
+\treturn 0;
+}
+"""
+PINNED = BASE.replace("{\n\tfile->", "{\n\tif (!try_module_get(THIS_MODULE))\n\t\treturn -ENODEV;\n\tfile->")
+
+
+def _git(repo: Path, *args: str, input: str | None = None) -> str:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": "/dev/null", "PATH": "/usr/bin:/bin"}
+    return subprocess.run(["git", "-C", str(repo), *args], input=input, capture_output=True, text=True,
+                          check=True, env=env).stdout
+
+
+def _mail(subject: str, diff: str) -> str:
+    return (f"From: A U Thor <a@example.org>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: [PATCH] {subject}\n"
+            f"\nbody\n\nSigned-off-by: A U Thor <a@example.org>\n---\n{diff}")
+
+
+def _corpus(tmp: Path) -> tuple[Path, Path]:
+    """A kernel-like repo holding the fixed code, and a corpus: the reversed fix (positive) and
+    the fix as posted (negative), both marked as applying to the repo."""
+    repo = tmp / "linux"
+    (repo / "drivers/misc").mkdir(parents=True)
+    _git(repo, "init", "-q")
+    (repo / PATH).write_text(BASE)  # the tree has the fix, like 6.12 has the fixes of the corpus
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    (repo / PATH).write_text(PINNED)
+    reverse = _git(repo, "diff")  # the reversed fix adds the self-pin
+    fix = _git(repo, "diff", "-R")
+    _git(repo, "checkout", "-q", "--", PATH)
+    corpus = tmp / "corpus"
+    (corpus / "cases").mkdir(parents=True)
+    (corpus / "cases/pin.patch").write_text(_mail("foo: reversed diff", reverse))
+    (corpus / "cases/pin-fix.patch").write_text(_mail("foo: drop the self-pin", fix))
+    src = {"repository": "archives/linux-foo.vger.kernel.org.0"}
+    manifest = [
+        {"id": "pin", "kind": "positive", "rule": "self-pin", "file": "cases/pin.patch", "source": src,
+         "expected_lines": [{"path": PATH, "new_line": 6, "text": "if (!try_module_get(THIS_MODULE))"}],
+         "applies_to_6_12": True},
+        {"id": "pin-fix", "kind": "negative", "rule": "self-pin", "file": "cases/pin-fix.patch", "source": src,
+         "applies_to_6_12": True},
+    ]
+    (corpus / "manifest.json").write_text(json.dumps(manifest))
+    return repo, corpus
+
+
+def test_split_is_by_list_and_stable():
+    recs = [{"source": {"repository": f"x/{name}.vger.kernel.org.0"}} for name in ("linux-usb", "linux-tegra")]
+    assert [evaluate.split_of(r) for r in recs] == [evaluate.split_of(r) for r in recs]
+    assert {evaluate.split_of(r) for r in recs} <= {"tune", "holdout"}
+    same_list = [{"source": {"repository": f"a/linux-usb.vger.kernel.org.{n}"}} for n in range(3)]
+    assert len({evaluate.split_of(r) for r in same_list}) == 1
+    assert evaluate.split_of({}) == "tune"
+
+
+def test_tree_mode_scores_the_fix_on_its_defect_commit(tmp_path):
+    repo, corpus = _corpus(tmp_path)
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    out = run("eval", str(corpus), "--tree", str(repo))
+    assert out.rc == 0, out.err
+    assert "recall 1/1" in out.out and "false positives 0/1" in out.out
+    assert _git(repo, "rev-parse", "HEAD").strip() == head and not _git(repo, "status", "--porcelain")
+    hunks = run("eval", str(corpus), "--applies")
+    assert "recall 1/1" in hunks.out and "false positives 0/1" in hunks.out
+
+
+def test_holdout_hides_case_names(tmp_path):
+    _, corpus = _corpus(tmp_path)
+    manifest = json.loads((corpus / "manifest.json").read_text())
+    half = evaluate.split_of(manifest[0])
+    for rec in manifest:  # a positive nobody can find: a missed case to hide
+        rec["expected_lines"] = [{"path": "nowhere.c", "new_line": 1}] if rec["kind"] == "positive" else None
+        rec.pop("expected_lines") if rec["expected_lines"] is None else None
+    (corpus / "manifest.json").write_text(json.dumps(manifest))
+    shown = run("eval", str(corpus), "--split", half)
+    if half == "holdout":
+        assert "pin" not in shown.out and "1 (hidden)" in shown.out
+        assert "pin" in run("eval", str(corpus), "--split", half, "--reveal").out
+    else:
+        assert "missed positives: pin" in shown.out
+
+
+def test_not_a_repository_is_a_clear_error(tmp_path):
+    _, corpus = _corpus(tmp_path)
+    out = run("eval", str(corpus), "--tree", str(tmp_path / "nope"))
+    assert out.rc == 2 and "not a git repository" in out.err and "Traceback" not in out.err
