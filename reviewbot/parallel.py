@@ -88,10 +88,17 @@ def _run(work: _Work, jobs: int) -> list[tuple[str, Any]]:
             _WORK = None
     _WORK = work
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, n)) as pool:
+        pool = multiprocessing.get_context("fork").Pool(min(jobs, n))
+        try:
             # small chunks keep the workers equally busy (thread sizes vary a lot), big
             # enough that the round trips do not show
-            return pool.map(_one, range(n), chunksize=max(1, min(16, n // (jobs * 8))))
+            results = pool.map(_one, range(n), chunksize=max(1, min(16, n // (jobs * 8))))
+            pool.close()  # workers end normally: they close what they opened (tree mode's git)
+        except BaseException:
+            pool.terminate()
+            raise
+        pool.join()
+        return results
     finally:
         _WORK = None
 

@@ -77,27 +77,28 @@ def run(args) -> int:
         notes = [f"reviewbot: note: {note}" for note in (review.notes if args.terse and not args.quiet else ())]
         return out, found, notes
 
-    if args.jobs > 1:
-        from reviewbot import parallel
+    with pipeline.session(opts):
+        if args.jobs > 1:
+            from reviewbot import parallel
 
-        many = None
-        results = parallel.review(args.sources, args.git_range, args.repo, opts, errors, args.jobs, finish)
-        if args.format == "json" and not args.patchwork:
-            results = [(outs[len(results) > 1], found, notes) for outs, found, notes in results]
-    else:
-        all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
-        many = len(all_series) > 1
-        results = (finish(pipeline.review_series(series, opts)) for series in all_series)
-    found = False
-    reviews = []
-    for out, found_here, notes in results:
-        found = found or found_here
-        if args.format in _WHOLE_RUN or args.patchwork:
-            reviews.append(out)
-            continue
-        sys.stdout.write(out)
-        for line in notes:
-            print(line, file=sys.stderr)
+            many = None
+            results = parallel.review(args.sources, args.git_range, args.repo, opts, errors, args.jobs, finish)
+            if args.format == "json" and not args.patchwork:
+                results = [(outs[len(results) > 1], found, notes) for outs, found, notes in results]
+        else:
+            all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
+            many = len(all_series) > 1
+            results = (finish(pipeline.review_series(series, opts)) for series in all_series)
+        found = False
+        reviews = []
+        for out, found_here, notes in results:
+            found = found or found_here
+            if args.format in _WHOLE_RUN or args.patchwork:
+                reviews.append(out)
+                continue
+            sys.stdout.write(out)
+            for line in notes:
+                print(line, file=sys.stderr)
     if args.patchwork:
         from reviewbot.patchwork import byhand
 
