@@ -280,6 +280,9 @@ def _git_error(stderr: str) -> str:
     return msg.removeprefix("error:").strip().strip("'\"")
 
 
+_INDEX_LINE = re.compile(r"^index ([0-9a-f]{4,64})\.\.[0-9a-f]+", re.M)
+
+
 class _Scratch:
     """A private index (GIT_INDEX_FILE in the store's private directory) with only the files
     the series touches, staged from the base in one `git update-index` before the first patch.
@@ -310,6 +313,14 @@ class _Scratch:
         return subprocess.run(["git", *args], cwd=self.store.cwd, env=self.env, input=stdin,
                               capture_output=True, check=False)
 
+    def _can_merge(self, patch: Patch) -> bool:
+        """Could `git apply --3way` do what the plain apply could not?  Not when no file of the
+        patch names a pre-image blob (its `index OLD..NEW` line) that the repository has: git
+        then fails with "repository lacks the necessary blob", so we spare the attempt (most
+        old patches against a newer tree)."""
+        olds = _INDEX_LINE.findall(patch.diff)
+        return len(olds) != 0 and bool(self.store.read_many(o for o in olds if o.strip("0")))
+
     def apply(self, patch: Patch, reader: "_Reader", snap: _Snap) -> tuple[str, _Snap | None]:
         """(error, None) or ('', the state after `patch`)."""
         paths = sorted({p for fd in patch.files for p in (fd.old_path, fd.path) if p})
@@ -328,7 +339,8 @@ class _Scratch:
                 return _git_error(done.stderr.decode("utf-8", "replace")), None
         diff = patch.diff.encode("utf-8", "surrogateescape")
         first = self._git("apply", "--cached", "--whitespace=nowarn", stdin=diff)
-        if first.returncode and self._git("apply", "--cached", "--3way", "--whitespace=nowarn", stdin=diff).returncode:
+        if first.returncode and (not self._can_merge(patch) or self._git(
+                "apply", "--cached", "--3way", "--whitespace=nowarn", stdin=diff).returncode):
             return _git_error(first.stderr.decode("utf-8", "replace")), None
         staged = {}
         listed = self._git("ls-files", "-s", "-z", "--", *paths).stdout.decode("utf-8", "surrogateescape")
