@@ -589,6 +589,7 @@ def _store(tree_dir: str):
     if store is None:
         store = _Store(tree_dir)
         if not own:
+            _close_at_exit()
             with _STORES_LOCK:
                 store = _STORES.setdefault(key, store)
     try:
@@ -603,14 +604,21 @@ def _close_stores() -> None:
         store.close()  # only those this process opened
 
 
+_FINALIZING: set[int] = set()  # processes whose multiprocessing exit runs _close_stores
+
+
+def _close_at_exit() -> None:
+    """A multiprocessing worker ends without atexit: its stores close in its exit function."""
+    mp_util = sys.modules.get("multiprocessing.util")
+    if mp_util is not None and os.getpid() not in _FINALIZING:
+        _FINALIZING.add(os.getpid())
+        mp_util.Finalize(None, _close_stores, exitpriority=0)
+
+
 def _forget_stores() -> None:
-    """In a forked child: the parent's stores are the parent's; this process opens its own and
-    closes them when it ends (multiprocessing workers exit without atexit)."""
+    """In a forked child: the parent's stores are the parent's; this process opens its own."""
     global _STORES, _STORES_LOCK
     _STORES, _STORES_LOCK = {}, threading.Lock()
-    mp_util = sys.modules.get("multiprocessing.util")
-    if mp_util is not None:
-        mp_util.Finalize(None, _close_stores, exitpriority=0)
 
 
 atexit.register(_close_stores)

@@ -18,11 +18,16 @@ def _mbox(kernel_repo, tmp_path):
 
 def test_tree_mode_j2_prints_what_j1_prints(kernel_repo, tmp_path):
     mbox = _mbox(kernel_repo, tmp_path)
+    scratch = tmp_path / "tmp"  # where the processes' private directories go: empty at the end
+    scratch.mkdir()
     for fmt in ("text", "json"):
-        one = run_console("review", "--tree", str(kernel_repo.path), "--format", fmt, str(mbox))
-        two = run_console("review", "-j", "2", "--tree", str(kernel_repo.path), "--format", fmt, str(mbox))
+        one = run_console("review", "--tree", str(kernel_repo.path), "--format", fmt, str(mbox),
+                          env={"TMPDIR": str(scratch)})
+        two = run_console("review", "-j", "2", "--tree", str(kernel_repo.path), "--format", fmt, str(mbox),
+                          env={"TMPDIR": str(scratch)})
         assert one.rc == 1 and "tree" in one.out and one.out.count("MOD0") >= 4, one.err
         assert (two.rc, two.out, two.err) == (one.rc, one.out, one.err)
+    assert list(scratch.iterdir()) == []  # the workers removed theirs too
 
 
 def test_git_range_with_jobs(kernel_repo, tmp_path):
