@@ -304,56 +304,70 @@ def cut(files: list[tuple[str, list[str]]], n: int) -> list[tuple[str, list[str]
 # Reporting
 
 
-def source_files(use_linux: bool, mails: list[Mail]) -> list[tuple[str, list[str]]]:
-    """Real C files to cut hunks from: drivers/**/*.c of the 6.12 source in name order, or
-    without it the noise patches' added lines as one file."""
+def source_files(use_linux: bool, mails: list[Mail]):
+    """Real C files to cut hunks from, one at a time (path, lines): drivers/**/*.c of the 6.12
+    source in name order, or without it the noise patches' added lines as one file.  Lazily:
+    what this process holds when it starts a measured one counts in that one's peak RSS."""
     if not use_linux:
-        return driver_lines(False, mails)
-    return [(str(p.relative_to(LINUX)), p.read_text(errors="replace").splitlines())
-            for p in sorted((LINUX / "drivers").rglob("*.c"))]
+        yield from driver_lines(False, mails)
+        return
+    for p in sorted((LINUX / "drivers").rglob("*.c")):
+        yield str(p.relative_to(LINUX)), p.read_text(errors="replace").splitlines()
 
 
-def many_hunks_patch(n: int, files) -> tuple[str, int]:
-    """One patch of `n` one-line hunks (a treewide edit: every 12th line of real files gets a
-    trailing comment, 3 lines of context each side); returns (mail, bytes)."""
-    parts = [FROM_LINE, "From: Bench <bench@example.org>\n", "Date: Mon, 23 Nov 2026 09:00:00 +0000\n",
-             f"Subject: [PATCH] treewide: {n} hunks\n", f"Message-ID: <hunks{n}@bench.invalid>\n", "\n",
-             f"A treewide edit of {n} lines.\n\nSigned-off-by: Bench <bench@example.org>\n---\n"]
-    made = 0
-    while made < n:
-        before = made
-        for path, lines in files:
-            body = []
-            for i in range(6, len(lines) - 6, 12):
-                t = lines[i]
-                if made >= n or not t.strip() or t.rstrip().endswith(("\\", "*/")) or "/*" in t or "//" in t:
-                    continue
-                body.append(f"@@ -{i - 2},7 +{i - 2},7 @@\n" + "".join(f" {c}\n" for c in lines[i - 3:i])
-                            + f"-{t}\n+{t.rstrip()} /* bench */\n" + "".join(f" {c}\n" for c in lines[i + 1:i + 4]))
-                made += 1
-            if body:
-                parts.append(f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n" + "".join(body))
-            if made >= n:
-                break
-        if made == before:
-            raise BenchError("no source lines to make hunks of")
-        files = [(f"{p}.{made}", lines) for p, lines in files]  # reuse the lines under new names
-    parts.append("-- \n2.47.0\n")
-    text = "".join(parts)
-    return text, len(text.encode())
+_HEAD = ("From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
+         "From: Bench <bench@example.org>\nDate: Mon, 23 Nov 2026 09:00:00 +0000\n"
+         "Subject: [PATCH] {subject}\nMessage-ID: <{tag}@bench.invalid>\n\n{subject}.\n\n"
+         "Signed-off-by: Bench <bench@example.org>\n---\n")
 
 
-def big_bytes_patch(size: int, files) -> tuple[str, int]:
-    """A new-file patch of real source files adding up to `size` bytes of mail."""
-    chosen, total = [], 0
-    while total < size:
-        for path, lines in files:
-            chosen.append((path if (path, lines) not in chosen else f"{path}.{total}", lines))
-            total += sum(len(ln) + 2 for ln in lines)
-            if total >= size:
-                break
-    text = new_file_patch(f"drivers: add {len(chosen)} files", chosen)
-    return text, len(text.encode())
+def many_hunks_patch(n: int, files, out: Path) -> int:
+    """Write one patch of `n` one-line hunks to `out` (a treewide edit: every 12th line of real
+    files gets a trailing comment, 3 lines of context each side); returns its size in bytes."""
+    made, rounds = 0, 0
+    with open(out, "w") as fh:
+        fh.write(_HEAD.format(subject=f"treewide: {n} hunks", tag=f"hunks{n}"))
+        while made < n:
+            before = made
+            for path, lines in files():
+                body = []
+                for i in range(6, len(lines) - 6, 12):
+                    t = lines[i]
+                    if made >= n or not t.strip() or t.rstrip().endswith(("\\", "*/")) or "/*" in t or "//" in t:
+                        continue
+                    body.append(f"@@ -{i - 2},7 +{i - 2},7 @@\n" + "".join(f" {c}\n" for c in lines[i - 3:i])
+                                + f"-{t}\n+{t.rstrip()} /* bench */\n"
+                                + "".join(f" {c}\n" for c in lines[i + 1:i + 4]))
+                    made += 1
+                if body:
+                    name = f"{path}.{rounds}" if rounds else path
+                    fh.write(f"diff --git a/{name} b/{name}\n--- a/{name}\n+++ b/{name}\n" + "".join(body))
+                if made >= n:
+                    break
+            if made == before:
+                raise BenchError("no source lines to make hunks of")
+            rounds += 1  # not enough files: the same lines again under other names
+        fh.write("-- \n2.47.0\n")
+    return out.stat().st_size
+
+
+def big_bytes_patch(size: int, files, out: Path) -> int:
+    """Write a new-file patch of real source files of about `size` bytes to `out`."""
+    count, rounds = 0, 0
+    with open(out, "w") as fh:
+        fh.write(_HEAD.format(subject=f"drivers: add {size >> 20} MB of files", tag=f"bytes{size}"))
+        while fh.tell() < size:
+            for path, lines in files():
+                name = f"{path}.{rounds}" if rounds else path
+                fh.write(f"diff --git a/{name} b/{name}\nnew file mode 100644\nindex 0000000..1111111\n"
+                         f"--- /dev/null\n+++ b/{name}\n@@ -0,0 +1,{len(lines)} @@\n"
+                         + "".join(f"+{ln}\n" for ln in lines))
+                count += 1
+                if fh.tell() >= size:
+                    break
+            rounds += 1
+        fh.write("-- \n2.47.0\n")
+    return out.stat().st_size
 
 
 def med(values: list[float]) -> float:
@@ -729,13 +743,19 @@ def _main(args, repeats: int, parts: set[str]) -> int:
                 size_sets.append((size, d))
         hunk_sets = []
         if not args.smoke:
-            files = source_files(use_linux, mails)
+            def files():
+                return source_files(use_linux, mails)
+
             for count in HUNK_COUNTS:
-                text, size = many_hunks_patch(count, files)
-                d, _ = write_set(f"hunks{count}", [text])
+                d = CACHE / "inputs" / f"hunks{count}"
+                shutil.rmtree(d, ignore_errors=True)
+                d.mkdir(parents=True)
+                size = many_hunks_patch(count, files, d / "0001.patch")
                 hunk_sets.append((f"{count:,} hunks", count, size, d))
-            text, size = big_bytes_patch(BIG_BYTES, files)
-            d, _ = write_set("bytes20m", [text])
+            d = CACHE / "inputs" / "bytes20m"
+            shutil.rmtree(d, ignore_errors=True)
+            d.mkdir(parents=True)
+            size = big_bytes_patch(BIG_BYTES, files, d / "0001.patch")
             hunk_sets.append((f"{size / 1e6:.0f} MB of new files", 0, size, d))
         bench_scaling(rep, length_sets, size_sets, hunk_sets)
         rep.data["series50"] = next((r for r in rep.data["scaling_length"] if r["patches"] == 50), None)
