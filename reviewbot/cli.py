@@ -13,7 +13,7 @@ from reviewbot import __version__
 from reviewbot.errors import InputError
 
 # Explicit, ordered list of subcommand modules (reviewbot/commands/<name>.py).
-COMMANDS = ("review", "eval", "rules", "explain", "b4-check", "watch", "serve", "worker", "db")
+COMMANDS = ("review", "eval", "rules", "explain", "b4-check", "watch", "serve", "worker", "db", "config")
 # One-shot batch commands: they get pipeline.batch_gc() (the daemons keep Python's defaults).
 _BATCH = ("review", "eval", "b4-check")
 

@@ -2,7 +2,8 @@
 
 In hunk mode a Context holds nothing but options.  In tree mode (``--tree``) the caller
 (reviewbot.tree) fills ``files`` with the pre- and post-image of every touched file, and
-``extra`` with file-level facts other files provide (Kconfig, Makefile, headers).
+``extra`` with file-level facts other files provide (Kconfig, Makefile, headers), and
+reviewbot.cocci adds ``matches``, the paths Coccinelle found that the patch introduces.
 """
 
 from __future__ import annotations
@@ -25,6 +26,13 @@ class Context:
     extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     options: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     series_text: str = ""  # cover letter + commit messages: the changelog some rules read
+    # Tree mode with Coccinelle: the paths the patch introduces (reviewbot.cocci.Match), each
+    # naming the rule that reports it.  Empty when spatch is absent or found nothing.
+    matches: tuple = ()
+
+    def engine_on(self, name: str) -> bool:
+        """Is this engine ("python", "cocci") enabled?  Both are, unless options say otherwise."""
+        return name in self.options.get("engines", ("python", "cocci"))
 
     @property
     def has_tree(self) -> bool:

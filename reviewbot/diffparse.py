@@ -19,6 +19,12 @@ class DiffError(ValueError):
     pass
 
 
+def diff_offset(body: str) -> int | None:
+    """Where the diff part of a patch body starts (a character offset), or None."""
+    m = _DIFF_START.search(body)
+    return m.start() if m else None
+
+
 def find_diff(body: str) -> str:
     """The diff part of a patch body ('' when there is none)."""
     m = _DIFF_START.search(body)

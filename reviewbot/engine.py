@@ -96,20 +96,24 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     default_ctx = Context(series_text=series_text)
     findings: list[Finding] = []
     run_notes = list(series.notes) + list(notes)
+    if context_for is not None and context_mode == "tree":
+        from reviewbot import cocci  # the path engine of tree mode (spatch, when installed)
+
+        context_for = cocci.with_matches(series, context_for, {m.RULE.id for m in checks}, run_notes)
     for patch in series.patches:
         run_notes.extend(patch.problems)
         if not patch.c_files:
             continue
         ctx = context_for(patch) if context_for else default_ctx
         triggered = _Triggers(patch, ctx)
-        anchorable = _Anchors(patch)
-        hunk_of = _Hunks(patch)
         # Tree mode adds to what the hunks show: a rule also runs on the hunks alone, and what
         # it finds there stands unless the rule decides from tree facts (TREE_VERDICT).
         contexts = [(ctx, triggered)]
         if ctx.has_tree:
             contexts.append((default_ctx, _Triggers(patch, default_ctx)))
         views: dict[int, novelty.Views] = {}
+        anchorable = _Anchors(patch)
+        hunk_of = _Hunks(patch)
         with clex.memo_scope():  # each hunk side's statements once per patch
             for mod in checks:
                 if mod.RULE.scope is Scope.SERIES:
@@ -117,7 +121,8 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
                 seen: set = set()
                 hunks_seen: set = set()  # the hunks the tree's run found something in
                 for c, trig in contexts[:1] if getattr(mod, "TREE_VERDICT", False) else contexts:
-                    if not trig(getattr(mod, "TRIGGER", None)):
+                    matched = c is ctx and any(m.rule == mod.RULE.id for m in c.matches)  # Coccinelle's
+                    if not trig(getattr(mod, "TRIGGER", None)) and not matched:
                         continue
                     try:
                         produced = list(mod.check(patch, c))
@@ -149,7 +154,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     findings = _dedupe(findings)
     findings.sort(key=Finding.sort_key)
     result = Review(series=series, context=context_mode, findings=tuple(findings), notes=tuple(run_notes))
-    from reviewbot import suppress  # author-side directives (DESIGN.md §7)
+    from reviewbot import suppress  # author-side directives (docs/design.md)
     return suppress.apply(result)
 
 

@@ -91,7 +91,7 @@ class Hunk:
 
 @dataclass(frozen=True, slots=True)
 class FileDiff:
-    """One file of a patch (a PatchView in DESIGN.md terms)."""
+    """One file of a patch (the view of one file a check reads)."""
 
     path: str  # target path (source path for a deleted file)
     old_path: str | None
@@ -138,6 +138,9 @@ class Patch:
     diff: str
     files: tuple[FileDiff, ...]
     problems: tuple[str, ...] = ()  # files of the diff that could not be read (skipped)
+    origin: str = ""  # the file (or '<stdin>') the mail was read from
+    diff_line: int | None = None  # line of `origin` where the diff starts (1-based), if known
+    commit: str | None = None  # the commit id `git format-patch` wrote in its `From <sha>` line
 
     @property
     def c_files(self) -> tuple[FileDiff, ...]:

@@ -63,14 +63,15 @@ def _as_new(fd: FileDiff, side: str) -> FileDiff:
 
 def _view(patch: Patch, ctx: Context, side: str) -> tuple[Patch, Context]:
     files = tuple(_as_new(fd, side) for fd in patch.files if not fd.is_deleted)
-    view_ctx = ctx
+    # Coccinelle's matches already compare the pre- and post-image: not part of a view.
+    view_ctx = replace(ctx, matches=()) if ctx.matches else ctx
     if ctx.files:
         images = {}
         for fd in patch.files:
             img = ctx.files.get(fd.path) or ctx.files.get(fd.old_path or fd.path)
             if img is not None and not fd.is_deleted:
                 images[fd.path] = FileImages(None, img.pre if side == "old" else img.post)
-        view_ctx = replace(ctx, files=MappingProxyType(images))
+        view_ctx = replace(view_ctx, files=MappingProxyType(images))
     return replace(patch, files=files), view_ctx
 
 

@@ -56,8 +56,7 @@ def review(items: Sequence[str], git_range: str | None, repo: str | None, opts: 
         if local is None:
             _add_series(work, item, sources.load(item, revision=opts.revision, midmask=opts.midmask))
             continue
-        data, name = local
-        msgs = b4src.split_mbox(data, name)
+        msgs, name = local
         messages.append(msgs)
         groups = b4src.thread_groups(msgs)
         start = len(work.units)

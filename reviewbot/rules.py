@@ -6,6 +6,7 @@ fixed Markdown sections below.  Every reporter renders the same parsed RuleDoc.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -19,7 +20,33 @@ SECTION_ORDER = ("What it does", "Why is this bad?", "Example", "Use instead", "
 # Old IDs or slugs -> current ID.  IDs are never reused.
 REDIRECTS: dict[str, str] = {}
 
-DOCS_URL = "https://github.com/reviewbot/reviewbot/blob/main/docs/rules.md"
+RULES_URL_ENV = "REVIEWBOT_RULES_URL"
+
+
+def rules_url() -> str:
+    """Where the rule pages are: the one setting every link to a rule comes from.
+
+    $REVIEWBOT_RULES_URL, set from the configuration's `rules_url` by the commands that read
+    it (`serve` defaults it to its own `/rules/` pages), else the rules page shipped with
+    reviewbot (docs/rules.md, a file: URL).  A value ending in `/` is a directory of pages
+    (`<url>MOD001`); anything else is one document with an anchor per rule.
+    """
+    url = os.environ.get(RULES_URL_ENV, "").strip()
+    if url:
+        return url
+    from reviewbot import resource_dir
+
+    try:
+        return (resource_dir("docs") / "rules.md").as_uri()
+    except FileNotFoundError:
+        return "reviewbot explain"  # not installed with its docs: the command says the same
+
+
+def rule_url(rule_id: str, slug: str) -> str:
+    base = rules_url()
+    if base.endswith("/"):
+        return f"{base}{rule_id}"
+    return f"{base}#{rule_id.lower()}-{slug}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,17 +92,19 @@ class Rule:
     scope: Scope = Scope.PATCH
     confidence: Confidence = Confidence.HIGH
     tags: tuple[str, ...] = field(default=())  # corpus rule tags this rule answers
+    # What finds it: "python" (the check's own code) and/or "coccinelle" (tree mode, spatch).
+    engines: tuple[str, ...] = field(default=("python",))
 
     @classmethod
     def from_doc(cls, doc: str | None, *, id: str, slug: str, level: Level,
                  scope: Scope = Scope.PATCH, confidence: Confidence = Confidence.HIGH,
-                 tags: tuple[str, ...] = ()) -> "Rule":
+                 tags: tuple[str, ...] = (), engines: tuple[str, ...] = ("python",)) -> "Rule":
         return cls(id=id, slug=slug, level=level, doc=RuleDoc.parse(doc or ""), scope=scope,
-                   confidence=confidence, tags=tags)
+                   confidence=confidence, tags=tags, engines=engines)
 
     @property
     def help_uri(self) -> str:
-        return f"{DOCS_URL}#{self.id.lower()}-{self.slug}"
+        return rule_url(self.id, self.slug)
 
     def finding(self, path: str, line: DiffLine | int, message: str, *, side: Side | None = None,
                 text: str | None = None, confidence: Confidence | None = None,

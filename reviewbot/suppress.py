@@ -1,4 +1,4 @@
-"""Author-side suppression (DESIGN.md §7, STYLE.md §3.7): `reviewbot-ignore: MOD003 -- reason`.
+"""Author-side suppression (docs/design.md, Suppression): `reviewbot-ignore: MOD003 -- reason`.
 
 Where a directive counts:
 - below the `---` of a patch (the notes `git am` drops): that patch only;

@@ -8,7 +8,7 @@
   files (tests/ingest/gitseries.py says what it contains).
 - `public_inbox`: a real public-inbox served by public-inbox-httpd on 127.0.0.1 with that
   series (v1 + v2 in one thread), an incomplete series and a real linux-leds thread delivered
-  (tests/lore/inbox.py follows ../shared/lore/README.md §3).  Skipped with the reason when the
+  (tests/lore/inbox.py).  Skipped with the reason when the
   Debian package is missing (scripts/system-deps.sh installs it).
 """
 
@@ -51,6 +51,21 @@ def isolated_git_config(tmp_path_factory):
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
+
+
+RULES_URL = "https://reviewbot.example.org/rules/"  # rule links in every test's output (goldens)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fixed_rules_url():
+    """One rule-link setting for the whole run, so outputs do not depend on the checkout's path."""
+    saved = os.environ.get("REVIEWBOT_RULES_URL")
+    os.environ["REVIEWBOT_RULES_URL"] = RULES_URL
+    yield RULES_URL
+    if saved is None:
+        os.environ.pop("REVIEWBOT_RULES_URL", None)
+    else:
+        os.environ["REVIEWBOT_RULES_URL"] = saved
 
 
 @pytest.fixture(scope="session")

@@ -1,1 +1,1 @@
-"""MOD: module ownership and object lifetime rules (../shared/RULES.md)."""
+"""MOD: module ownership and object lifetime rules (docs/rules.md)."""

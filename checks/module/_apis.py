@@ -3,7 +3,7 @@
 Read-only data shared by the balance rules (MOD003, MOD019, MOD020, ...).  Each `Api` names a
 getter, which argument or the return value carries the reference (`ref`), the putters that
 drop it, and whether the getter can fail (then the reference exists only on its success path).
-Sources are the 6.12 kernel-doc of each function (see `doc`); RULES.md §1 and §4.
+Sources are the 6.12 kernel-doc of each function (see `doc`).
 
 `ref` values:
 - ``"ret"``: the returned pointer is the referenced object (lookups, `*_get()` returning it);
@@ -155,6 +155,12 @@ def _from_table() -> tuple[Api, ...]:
         if not r.returns_ref and r.ref_arg is None:
             continue
         puts = tuple(c for c in kapi.releases(r.name) if any(h in c for h in PUTTER_HINTS))
+        if r.kind == "register" and not r.returns_ref and any("+" in alt or " then " in alt for alt in r.release):
+            # device_add(), kobject_add(): they publish an object whose reference an init
+            # created; its put ends the init's reference, the register is undone by the
+            # unregister (the `device_del+put_device` pair).  Only that pairs with the call.
+            puts = tuple(alt for alt in r.release if "+" not in alt and " then " not in alt
+                         and any(h in alt for h in PUTTER_HINTS))
         if not puts:
             continue
         out.append(Api(r.name, puts, "ret" if r.returns_ref else f"arg{r.ref_arg}",
@@ -187,10 +193,10 @@ for _p in ("platform_device_put", "device_unregister", "platform_device_unregist
     PUTTERS.setdefault(_p, ())
 
 # Putters that are typed wrappers for one object kind; replacing one by a generic put_device()
-# on another variable leaves the typed reference behind (RULES.md MOD019).
+# on another variable leaves the typed reference behind.
 TYPED_PUTTERS = frozenset(p for p in PUTTERS if p not in ("put_device", "kfree", "module_put"))
 
-# Calls after which the reference is owned by someone else (hand-off, RULES.md MOD003 FP).
+# Calls after which the reference is owned by someone else (a hand-off: not a leak, MOD003).
 HANDOFF_CALLS = frozenset({
     "module_put_and_kthread_exit", "kthread_run", "kthread_create", "platform_set_drvdata",
     "dev_set_drvdata", "i2c_set_clientdata", "spi_set_drvdata", "list_add", "list_add_tail",
@@ -215,6 +221,11 @@ GETTER_NAMES = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, BY_GET
 def has_putter_call(text: str) -> bool:
     """PUTTER_NAMES.search(text), quicker: most texts hold none of the names at all."""
     return any(h in text for h in PUTTER_HINTS) and PUTTER_NAMES.search(text) is not None
+
+
+def has_getter_call(text: str) -> bool:
+    """Does `text` call one of the table's getters (`BY_GETTER`)?"""
+    return GETTER_NAMES.search(text) is not None
 
 
 def is_putter(name: str) -> bool:

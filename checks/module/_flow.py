@@ -15,17 +15,23 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
 from reviewbot import cmodel
+from reviewbot.checks import _intent
+from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis
 from reviewbot.context import Context
 from reviewbot.model import DiffLine, FileDiff
 
-# Changelog words (in prose, not inside identifiers or file names) that explain a removed put
-# as the fix of an over-put (the author says the
-# reference was already dropped elsewhere).  Used to lower confidence, never to raise it.
-OVERPUT_WORDS = re.compile(r"(?<![\w./-])(double[- ](put|free|release|unref)|extra (put|reference drop)|"
-                           r"put (it )?twice|already (put|released|dropped|freed)|"
-                           r"refcount (underflow|imbalance)|unbalanced put|redundant \w+ ?put|"
-                           r"over-?put|use[- ]after[- ]free)(?![\w./-])", re.I)
+class _Explains:
+    """Changelog words that explain a removed put as the fix of an over-put (the author says the
+    reference was already dropped elsewhere: "double put", "underflow", "redundant put", ...).
+    The vocabulary is `checks/_intent.py`'s, for removed puts; used to lower confidence, never
+    to raise it.  `.search(text)` like the regular expression it replaces."""
+
+    def search(self, text: str) -> str | None:
+        return _intent.explains(text or "", "put")
+
+
+OVERPUT_WORDS = _Explains()
 
 
 @dataclass
@@ -82,7 +88,8 @@ def views(fd: FileDiff, ctx: Context, need: Callable[[str], bool] | None = None)
         if need is not None and not need("\n".join(ln.text for h in hs for ln in h.lines)):
             continue
         name = _section_name(hs[0].section)
-        if not any(ln.text.rstrip() == "}" for h in hs for ln in h.lines[:-1]):
+        whole = len(hs) == 1 and hs[0].old_len == 0 and hs[0].new_start <= 1  # a new file
+        if not whole and not any(ln.text.rstrip() == "}" for h in hs for ln in h.lines[:-1]):
             v = FuncView(fd.path, name,
                          lambda hs=hs: _only(cmodel.parse_fragment(cmodel.side_lines(hs, "old"))),
                          lambda hs=hs: _only(cmodel.parse_fragment(cmodel.side_lines(hs, "new"))),
@@ -90,9 +97,11 @@ def views(fd: FileDiff, ctx: Context, need: Callable[[str], bool] | None = None)
             _index(v)
             yield v
             continue
-        # the hunks leave the section's function: one view per function they show
+        # the hunks leave the section's function: one view per function they show (a new
+        # file is parsed as a file: its file-scope declarations are not a function's locals)
         old_cf = cmodel.parse_fragment(cmodel.side_lines(hs, "old"))
-        new_cf = cmodel.parse_fragment(cmodel.side_lines(hs, "new"))
+        new_cf = cmodel.parse("\n".join(t for _, t in cmodel.side_lines(hs, "new")) + "\n") if whole \
+            else cmodel.parse_fragment(cmodel.side_lines(hs, "new"))
         names, index = [], {}
         for f in old_cf.functions + new_cf.functions:
             if f.name not in names:
@@ -218,8 +227,21 @@ def enclosing_if(node):
     return None
 
 
-_NEG_TEST = re.compile(r"^\(?\s*(!\s*(?P<a>[\w>.\-\[\]]+)|IS_ERR(_OR_NULL)?\((?P<b>[^()]+)\)|"
-                       r"(?P<c>[\w>.\-\[\]]+)\s*==\s*NULL)\s*\)?$")
+_NEG_TEST = re.compile(r"^\(?\s*(!\s*(?P<a>\*?[\w>.\-\[\]]+)|IS_ERR(_OR_NULL)?\((?P<b>[^()]+)\)|"
+                       r"(?P<c>\*?[\w>.\-\[\]]+)\s*==\s*NULL|NULL\s*==\s*(?P<d>\*?[\w>.\-\[\]]+))\s*\)?$")
+_NEG_PRED = re.compile(r"^!\s*\w+\(\s*(?P<a>\*?[\w>.\-\[\]]+)\s*\)$")
+# Condition wrappers that do not change what is tested: `if (WARN_ON(!dev))`, `unlikely(!np)`.
+_COND_WRAPPER = re.compile(r"^\(?\s*(?:WARN_ON(?:_ONCE)?|unlikely|likely|IS_ENABLED_AND)\s*\((.*)\)\s*\)?$")
+
+
+def _unwrap(cond: str) -> str:
+    prev = None
+    while prev != cond:
+        prev = cond
+        m = _COND_WRAPPER.match(cond)
+        if m and balanced(m.group(1) + ")", 0) == m.group(1):
+            cond = m.group(1).strip()
+    return cond
 
 
 @dataclass(frozen=True)
@@ -229,20 +251,40 @@ class Get:
     obj: str  # normalised referenced object
 
 
+_CLEANUP_VAR = re.compile(r"\b(\w+)\s+__free\s*\(")
+
+
 def gets(func: cmodel.Function) -> list[Get]:
+    """The gets of a function, but not those into a scope-based cleanup variable
+    (`struct device_node *np __free(device_node) = of_get_child_by_name(...)`): the compiler
+    drops that reference on every exit."""
+    if "gets" in func._cache:
+        return func._cache["gets"]
     out = []
+    auto = None
     for c in func.calls():
         api = _apis.BY_GETTER.get(c.name)
         if api is None:
             continue
+        if auto is None:
+            auto = set(_CLEANUP_VAR.findall(func.text)) if "__free" in func.text else set()
+        if c.lhs and ("__free" in c.lhs or c.lhs in auto):
+            continue
         obj = _apis.ref_object(api, list(c.args), c.lhs)
         if obj:
             out.append(Get(c, api, obj))
+    func._cache["gets"] = out
     return out
 
 
 def failed_get_at(func: cmodel.Function, jump_node, aliases: "Aliases | None" = None) -> list[str]:
     """Objects whose get *failed* when `jump_node` runs (it is in the failure branch)."""
+    return [o for o, _ in failed_gets_at(func, jump_node)]
+
+
+def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Api]]:
+    """(object, API) of the gets that *failed* when `jump_node` runs: what the failure branch
+    does not owe.  The API says which putter the missing reference would have needed."""
     ifs = enclosing_if(jump_node)
     if ifs is None:
         return []
@@ -252,20 +294,39 @@ def failed_get_at(func: cmodel.Function, jump_node, aliases: "Aliases | None" = 
     for c in calls_in(cond) if cond is not None else []:
         api = _apis.BY_GETTER.get(c.name)
         if api and api.fails and api.ref.startswith("arg") and re.search(r"!\s*%s\b" % c.name, ctext):
-            out.append(_apis.ref_object(api, list(c.args), None))
+            out.append((_apis.ref_object(api, list(c.args), None), api))
         elif api and api.fails and c.lhs:
-            out.append(_apis._norm(c.lhs))
+            out.append((_apis._norm(c.lhs), api))
     inner = ctext[1:-1] if ctext.startswith("(") and ctext.endswith(")") else ctext
-    for part in re.split(r"\|\|", inner):
-        m = _NEG_TEST.match(part.strip())
-        if m:
-            var = m.group("a") or m.group("b") or m.group("c")
-            # only when the variable was just assigned from a getter
+    # `if (!np || !of_device_is_available(np))`: the branch also runs with a live np, so an
+    # object counts as failed only when every `||` part says so
+    per_part = []
+    for part in re.split(r"\|\|", _unwrap(inner)):
+        found = []
+        m = _NEG_TEST.match(_unwrap(part.strip())) or _NEG_PRED.match(_unwrap(part.strip()))
+        if m and m.re is _NEG_PRED:
+            # `if (!i2c_client_has_driver(client))`: a predicate over what a register call
+            # returned is false for its error pointer too, so the branch is its failure path
             for g in gets(func):
-                if _apis.same_object(g.obj, var) and g.call.line < line_of(jump_node) and g.api.fails:
-                    out.append(_apis._norm(var))
+                row = kapi.get(g.call.name)
+                if row is not None and row.kind == "register" and row.returns_ref and \
+                        _apis.same_object(g.obj, m.group("a")) and g.call.line < line_of(jump_node):
+                    found.append((_apis._norm(m.group("a")), g.api))
                     break
-    return [o for o in out if o]
+        elif m:
+            var = m.group("a") or m.group("b") or m.group("c") or m.group("d")
+            # only when the variable was just assigned from a getter; a returned pointer that
+            # tests NULL (or an error pointer) holds no reference, whatever the table says
+            for g in gets(func):
+                if _apis.same_object(g.obj, var) and g.call.line < line_of(jump_node) and (
+                        g.api.fails or g.api.ref == "ret"):
+                    found.append((_apis._norm(var), g.api))
+                    break
+        per_part.append(found)
+    for o, a in per_part[0] if per_part else []:
+        if all(any(_apis.same_object(o, o2) for o2, _ in other) for other in per_part[1:]):
+            out.append((o, a))
+    return [(o, a) for o, a in out if o]
 
 
 @dataclass

@@ -45,7 +45,7 @@ High for `kfree()` right after `cdev_del()` on the same object; low for a bare `
 
 ## References
 - `fs/char_dev.c`: `cdev_del()`, `cdev_device_add()` kernel-doc
-- RULES.md MOD018: 72139dfa2464 "watchdog: Fix the race between the release of
+- 72139dfa2464 "watchdog: Fix the race between the release of
   watchdog_core_data and cdev", 1413ef638aba "i2c: dev: Fix the race between the release of
   i2c_dev and cdev", a33121e5487b "ptp: fix the race between the release of ptp_clock and cdev"
 """
@@ -66,6 +66,9 @@ RULE = Rule.from_doc(__doc__, id="MOD018", slug="cdev-freed-with-container", lev
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("cdev_del", "cdev_add")
+# In tree mode the whole files decide (what the module cancels, pins or builds in): the
+# hunk-only verdict does not stand beside the tree's (reviewbot.engine).
+TREE_VERDICT = True
 
 _CDEV_DEL = re.compile(r"\bcdev_del\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+?)\s*(->|\.)\s*\w*cdev\s*\)")
 _CDEV_ADD = re.compile(r"\bcdev_add\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+?)\s*(->|\.)\s*\w*cdev\s*,")

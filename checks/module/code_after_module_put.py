@@ -42,8 +42,10 @@ shown definition line); callbacks with other signatures are not recognised.
 - `kernel/module/main.c` `__module_put_and_kthread_exit()`, `include/linux/module.h`
   `module_put_and_kthread_exit()`
 - `Documentation/core-api/workqueue.rst` (flushing and cancelling work)
-- S-2002: Rusty Russell's "Module Refcount & Stuff mini-FAQ" and Adam Richter's reply
+- Rusty Russell's "Module Refcount & Stuff mini-FAQ" and Adam Richter's reply
   (code must not run in a module after its last reference is dropped)
+  https://lore.kernel.org/r/20021118230821.8F3822C241@lists.samba.org and Adam J. Richter's
+  reply, https://lore.kernel.org/r/200211191918.LAA11641@adam.yggdrasil.com
 - "exit: Rename module_put_and_exit to module_put_and_kthread_exit" (Eric Biederman, 2021)
 """
 

@@ -12,7 +12,7 @@ removed cancel of a member whose setup stays.
 ## Why is this bad?
 The callback is module text.  If `remove()` or `module_exit` returns while the work is queued or
 the timer armed, the callback runs after the driver data is freed or the module is gone.
-Jason Gunthorpe (S-2025): "if a cleanup function, required to be called prior to module exit,
+Jason Gunthorpe (2025 thread, see References): "if a cleanup function, required to be called prior to module exit,
 revokes any .text pointers then you don't need to hold the module refcount ... hrtimer does
 have such a function which is why it doesn't take the refcount" - but only if it is called.
 
@@ -39,9 +39,11 @@ static void foo_remove(struct platform_device *pdev)
 ```
 
 ## Known problems
-Teardown done by a helper in another file of the module, or a work item on a workqueue that
-`destroy_workqueue()` drains, is not recognised (the latter is reported at low confidence).
-In hunk mode, files that are not new are only checked for removed cancels.
+Not reported: a work item that is only queued on a workqueue the driver destroys or drains
+(`destroy_workqueue()` runs every pending item to completion), and, in tree mode, a cancel in
+another source file of the same module (Makefile `foo-y := core.o bar.o`).  In hunk mode a
+cancel in a file the patch does not show is not seen, and files that are not new are only
+checked for removed cancels.
 
 ## Confidence
 Medium for a removed cancel; low for a new file without any cancel (the teardown may live in
@@ -50,7 +52,7 @@ another file).
 ## References
 - `Documentation/core-api/workqueue.rst`; `Documentation/RCU/rcubarrier.rst`
 - `include/linux/timer.h`: `timer_shutdown_sync()` kernel-doc
-- RULES.md MOD012 ("cancel work on remove" fixes)
+- "cancel work on remove" fixes in the kernel history
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ RULE = Rule.from_doc(__doc__, id="MOD012", slug="deferred-callback-not-cancelled
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("WORK", "_work", "timer_setup", "hrtimer_", "tasklet_", "timer_delete", "timer_shutdown",
            "del_timer")
+# In tree mode the whole files decide (what the module cancels, pins or builds in): the
+# hunk-only verdict does not stand beside the tree's (reviewbot.engine).
+TREE_VERDICT = True
 
 _SETUP = re.compile(r"\b(INIT_WORK|INIT_DELAYED_WORK|timer_setup|hrtimer_init|hrtimer_setup|tasklet_setup|"
                     r"tasklet_init)\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+)")
@@ -84,6 +89,30 @@ def _member(obj: str) -> str:
 def _cancels(text: str, obj: str) -> bool:
     m = _member(obj)
     return re.search(_CANCEL % (r"[\w>.\-\[\]]*\b" + re.escape(m)), text) is not None
+
+
+def _drained(text: str, obj: str) -> bool:
+    """Is the work only queued on a private workqueue that `text` destroys or drains?
+    destroy_workqueue() and drain_workqueue() run every pending item to completion."""
+    m = _member(obj)
+    wqs = re.findall(r"\bqueue_\w*work\w*\s*\(\s*([\w>.\-\[\]]+)\s*,[^;]*\b%s\b" % re.escape(m), text)
+    return bool(wqs) and all(
+        re.search(r"\b(destroy_workqueue|drain_workqueue)\s*\(\s*[\w>.\-\[\]]*\b%s\s*\)" % re.escape(_member(w)), text)
+        for w in wqs)
+
+
+def _module_sources(ctx: Context, path: str) -> str:
+    """Tree mode: the other sources of the module `path` is linked into (teardown often lives in
+    the core file of a multi-file driver)."""
+    out = []
+    for src in (ctx.read(f"module.objects:{path}") or "").split():
+        if src != path:
+            out.append(ctx.read(src) or "")
+    return "\n".join(out)
+
+
+def _handled(text: str, obj: str) -> bool:
+    return _cancels(text, obj) or _drained(text, obj)
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
@@ -104,7 +133,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                 r"[^;]*\b%s\b" % re.escape(_member(obj)))
             if any(arming.search(o.text) for o in removed):
                 continue  # the patch removes the arming too: nothing is left to cancel
-            if _cancels(added_text, obj) or (post is not None and _cancels(post, obj)):
+            if _cancels(added_text, obj) or (post is not None and (
+                    _handled(post, obj) or _handled(_module_sources(ctx, fd.path) + "\n" + post, obj))):
                 continue
             setups = [s for s in _SETUP.finditer(scope) if _member(s.group("obj")) == _member(obj)]
             if setups or post is None:
@@ -118,11 +148,16 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         whole = post if post is not None else (added_text if fd.is_new else None)
         if whole is None:
             continue
+        others = None
         for ln in fd.added():
             s = any(w in ln.text for w in _SETUP_WORDS) and _SETUP.search(ln.text)
-            if not s or _cancels(whole, s.group("obj")):
+            if not s or _handled(whole, s.group("obj")):
                 continue
-            if not re.search(r"\b(module_exit|module_\w+_driver|\.remove\w*\s*=)", whole):
+            if post is not None:
+                others = _module_sources(ctx, fd.path) if others is None else others
+                if _handled(others + "\n" + whole, s.group("obj")):
+                    continue  # cancelled (or its workqueue destroyed) in another file of the module
+            if not re.search(r"\bmodule_exit\b|\bmodule_\w+_driver\b|\.remove\w*\s*=", whole):
                 continue  # built-in or no teardown to check against
             yield RULE.finding(fd.path, ln, f"{s.group(1)}() of {_member(s.group('obj'))} is never "
                                             f"cancelled in this file", confidence=Confidence.LOW)

@@ -10,8 +10,25 @@ Reports, for `struct device` references and the lookups that return one (`get_de
 - a typed put (`acpi_dev_put(adev)`, `pci_dev_put()`, `of_node_put()`) replaced by a generic
   `put_device()` of another object: the typed reference leaks and the other one is over-put;
 - a put made unconditional where it was guarded (the other case drops the reference elsewhere);
-- a removed `get_device()` together with its `put_device()`: the reference kept the object alive
-  for someone else (a callback, a child, a sequencer client).
+- an added put of a reference that is not held on that path (from what the kernel-API table
+  says each call does): an earlier call on the same path already dropped it (a second
+  `put_device()`, `device_unregister()` = `device_del()` + `put_device()`, a lookup that drops
+  its `@from`/`@prev` argument), the object is a `for_each_*` loop variable and the loop goes
+  round again (the iterator drops it at the next step; a `_scoped` loop always does), or the
+  object was handed to someone who keeps the pointer (an IRQ's `dev_id`, drvdata, a list)
+  earlier on the same path: the put lets it be freed under them, or the object is the own
+  firmware node, ACPI companion or parent of the device the function is given
+  (`pdev->dev.of_node`, `dev_fwnode(dev)`, `ACPI_COMPANION(dev)`) and no get was taken on it:
+  the device holds that reference, not the caller;
+- a removed get together with its put, for any getter of the kernel-API table in the device,
+  kobject, kref and ACPI families (`get_device()`/`put_device()`, `spi_controller_get()`/
+  `spi_controller_put()`, `kobject_get()`/`kobject_put()`, `tty_port_get()`/`tty_port_put()`):
+  the reference kept the object alive across a call that may drop the last one (an
+  unregister, a `kobject_del()`), or for someone else (a callback, a child).  When the get was
+  folded into an assignment (`p = get(x)` -> `p = x`) the finding sits on the new assignment;
+- a removed get on the object a `*_get*()`/`*_find*()`/`*_lookup*()` function then returns: by
+  the kernel's naming convention its callers put what it returns, so that path is put once
+  too often.
 
 ## Why is this bad?
 `device_register()`: "NOTE: _Never_ directly free @dev after calling this function, even if it
@@ -41,10 +58,19 @@ object while its owner still uses it (use-after-free on unbind).
 ```
 
 ## Known problems
+An added put of the function's own parameter (the caller's reference: the device a callback is
+given, the object a `*_register()` is handed) is only a low-confidence question: some helpers
+do consume their caller's reference on failure.  A keep-alive get shown in the function makes
+one more put owed, so a put after an unregister is then not reported.
 From hunks alone the getter of a put is often not shown: a putter swap is reported only when a
 typed put becomes a generic `put_device()`, the direction that leaks the typed reference.  A
 device whose release does not free its container (no release, or a static device) makes the
 put-then-kfree finding a false positive, but such a device is itself a bug (MOD021).
+
+A removed pair that the commit message calls extra (unnecessary, redundant, unbalanced, a
+leak; see `checks/_intent.py`) is only a low-confidence question: the pair goes as a whole,
+so the function cannot show that it was needed.  OF-node and fwnode pairs around
+`dev->of_node` are not reported: the device holds the node, so such a pair is a cleanup.
 
 ## Confidence
 Medium from hunks; high when the registration and the free are both shown on one path.
@@ -54,7 +80,7 @@ Medium from hunks; high when the registration and the free are both shown on one
 - `drivers/acpi/utils.c`: `acpi_dev_get_first_match_dev()` "the caller is responsible for
   invoking acpi_dev_put()"
 - `Documentation/core-api/kobject.rst`, "kref and kobject"
-- RULES.md MOD019: "drm/mediatek: Fix device use-after-free on unbind"; 5bca3688bdbc
+- "drm/mediatek: Fix device use-after-free on unbind"; 5bca3688bdbc
   "Input: raspberrypi-ts - fix refcount leak in rpi_ts_probe"
 - Coccinelle `free/put_device.cocci`; smatch `check_platform_device_put.c`
 """
@@ -65,7 +91,8 @@ import re
 from typing import Iterator
 
 from reviewbot import cmodel
-from reviewbot.checks.module import _apis, _flow
+from reviewbot.checks import _intent
+from reviewbot.checks.module import _apis, _flow, _overput
 from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -74,7 +101,8 @@ from reviewbot.rules import Rule
 RULE = Rule.from_doc(__doc__, id="MOD019", slug="device-ref-imbalance", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("kref-imbalance", "extra-put"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("kfree", "get_device") + _apis.PUTTER_TOKENS
+TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS + tuple(sorted(
+    a.getter for a in _apis.APIS if a.family in ("device", "kobject", "kref", "acpi")))
 
 # After these the embedded device/kobject owns the memory: free only through the putter.
 _OWNS_MEMORY = ("device_initialize", "device_register", "device_add", "kobject_init",
@@ -98,12 +126,48 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         removed = "\n".join(ln.text for ln in fd.removed())
         if "kfree" in added and re.search(r"\bkfree\s*\(", added) and _owns_or_puts(fd):
             yield from _kfree_after_register(fd, ctx)
+        if _apis.has_putter_call(added):
+            yield from _overputs(fd, ctx)
         if _apis.has_putter_call(added) and _apis.has_putter_call(removed):
             yield from _putter_swaps(fd)
             yield from _unconditional_puts(fd, overput)
-        if "get_device" in removed and re.search(r"\bget_device\s*\(", removed) \
-                and re.search(r"\bput_device\s*\(", removed):
-            yield from _removed_pairs(fd)
+        if _apis.has_getter_call(removed) and _apis.has_putter_call(removed):
+            yield from _removed_pairs(fd, _intent.says_extra(patch, "get"))
+        if _apis.has_getter_call(removed) and "return" in added:
+            yield from _removed_get_of_returned(fd, _intent.says_extra(patch, "get"))
+
+
+def _overputs(fd, ctx: Context) -> Iterator[Finding]:
+    """Added puts of a reference that is not held there (see `_overput`)."""
+    need = lambda text: _apis.has_putter_call(text)  # noqa: E731
+    post = ctx.post(fd.path)
+    post_lines = post.splitlines() if post is not None else None
+    for view in _flow.views(fd, ctx, need):
+        func = view.new
+        if func is None:
+            continue
+
+        def line_text(no: int, view=view) -> str | None:
+            if post_lines is not None:
+                return post_lines[no - 1] if 0 < no <= len(post_lines) else None
+            ln = view.by_new.get(no)
+            return ln.text if ln is not None else None
+
+        added = [c for c in func.calls() if _apis.is_putter(c.name) and c.line in view.by_new
+                 and view.by_new[c.line].added]
+        if not added:
+            continue
+        header = func.text[:func.text.find("{")] if func.name != cmodel.FRAGMENT_FUNC and "{" in func.text \
+            else (view.hunks[0].section if view.hunks else "")
+        seen: set[int] = set()
+        for gen in (_overput.already_dropped(view, added), _overput.iterator_owned(view, added, line_text),
+                    _overput.borrowed(view, added, header), _overput.put_while_published(view, added),
+                    _overput.ladder_twice(view, added), _overput.borrowed_from_device(view, added, header)):
+            for call, msg, *conf in gen:
+                if call.line in seen:
+                    continue
+                seen.add(call.line)
+                yield RULE.finding(fd.path, view.by_new[call.line], msg, confidence=conf[0] if conf else None)
 
 
 def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
@@ -231,27 +295,109 @@ def _guard_above(lines, st) -> str | None:
     return None
 
 
-def _removed_pairs(fd) -> Iterator[Finding]:
-    gets = []
-    for st in statements(fd.removed()):
-        for m in re.finditer(r"\bget_device\s*\(", st.text):
-            args = cmodel.split_args(_flow.balanced(st.text, m.end()))
-            if args and all(ln.removed for ln in st.lines):
-                gets.append((st, args[0]))
+# Families whose keep-alive pairs this rule follows (module pins are MOD025's).
+_PAIR_FAMILIES = ("device", "kobject", "kref", "acpi")  # a node pair around dev->of_node is a cleanup
+_ASSIGN = re.compile(r"(?P<lhs>[\w>.\[\]-]+)\s*=\s*(\([\w\s*]+\)\s*)?$")
+
+
+def _removed_gets(lines) -> list[tuple[object, str, str, str | None]]:
+    """(statement, getter, referenced object, lhs) of every wholly removed table getter call."""
+    out = []
+    for st in statements(lines):
+        if not all(ln.removed for ln in st.lines) or not _apis.has_getter_call(st.text):
+            continue
+        for m in _apis.GETTER_NAMES.finditer(st.text):
+            api = _apis.BY_GETTER[m.group(1)]
+            if api.family not in _PAIR_FAMILIES:
+                continue
+            args = list(cmodel.split_args(_flow.balanced(st.text, m.end())))
+            a = _ASSIGN.search(st.text[:m.start()])
+            lhs = a.group("lhs") if a else None
+            lhs = re.sub(r"^.*\s\**", "", lhs) if lhs else None  # `struct x *p = get(...)`
+            obj = _apis.ref_object(api, args, lhs)
+            if obj:
+                out.append((st, m.group(1), obj, lhs))
+    return out
+
+
+def _removed_pairs(fd, extra: str | None) -> Iterator[Finding]:
+    """A removed get whose put is removed too, in code that stays: the pair kept the object alive."""
+    gets = _removed_gets(fd.removed())
     if not gets:
         return
-    puts = [(st, o) for st, n, o in _put_calls(fd.removed()) if n == "put_device"]
-    added_refs = _put_calls(fd.added())
     added_text = "\n".join(ln.text for ln in fd.added())
-    for st, obj in gets:
-        if not any(_apis.same_object(o, obj) for _, o in puts):
+    added_refs = _put_calls(fd.added())
+    removed_puts = _put_calls(fd.removed())
+    for st, getter, obj, lhs in gets:
+        api = _apis.BY_GETTER[getter]
+        if not any(n in api.putters and _apis.same_object(o, obj) for _, n, o in removed_puts):
             continue
-        if re.search(r"\bget_device\s*\(", added_text) or any(_apis.same_object(o, obj) for _, _, o in added_refs):
+        if re.search(r"\b%s\s*\(" % re.escape(getter), added_text) \
+                or any(_apis.same_object(o, obj) for _, _, o in added_refs):
             continue  # moved or replaced
-        if _has_kept_neighbour(fd, st):
-            yield RULE.finding(fd.path, st.line_of(r"get_device"),
-                               f"removing get_device({_flow.short(obj)}) and its put lets the device be "
-                               f"freed while still referenced")
+        if not _has_kept_neighbour(fd, st):
+            continue
+        where = _replacement_of(fd, st, lhs) or st.line_of(re.escape(getter))
+        yield RULE.finding(fd.path, where,
+                           f"removing {getter}({_flow.short(obj)}) and its put lets the object be "
+                           f"freed while still referenced",
+                           confidence=Confidence.LOW if extra else None)
+
+
+# A function named so returns a reference its caller must drop (kernel naming convention).
+_REF_RETURNING_FN = re.compile(r"(^|_)(get|find|lookup|grab|acquire)(_|$)")
+
+
+def _removed_get_of_returned(fd, extra: str | None) -> Iterator[Finding]:
+    """A `*_get*()`/`*_find*()` function that now returns an object without the get it took for
+    its caller: its callers put what they are given, so this path is put once too often."""
+    added_text = "\n".join(ln.text for ln in fd.added())
+    for st, getter, obj, lhs in _removed_gets(fd.removed()):
+        if lhs is not None or _apis.BY_GETTER[getter].fails and _apis.BY_GETTER[getter].ref == "ret":
+            continue  # `p = lookup(...)`: a lookup that goes, not a get on the returned object
+        if re.search(r"\b%s\s*\(" % re.escape(getter), added_text):
+            continue  # moved
+        h = next((h for h in fd.hunks if st.lines[0] in h.lines), None)
+        if h is None:
+            continue
+        fn = _flow._section_name(_function_at(h, st.lines[0]))
+        if not _REF_RETURNING_FN.search(fn):
+            continue
+        i = h.lines.index(st.lines[-1])
+        ret = next((ln for ln in h.lines[i + 1:] if ln.added and re.match(r"^\s*return\b", ln.text)), None)
+        if ret is None:
+            continue
+        val = re.sub(r"^\s*return\s*|;\s*$", "", ret.text).strip()
+        if not _apis.same_object(val, obj):
+            continue
+        yield RULE.finding(fd.path, st.line_of(re.escape(getter)),
+                           f"{fn}() now returns {_flow.short(val, 24)} without the {getter}() its callers "
+                           f"will put", confidence=Confidence.LOW if extra else None)
+
+
+def _function_at(h, line) -> str:
+    """The function header a hunk line sits in: the last one shown above it, else the hunk's."""
+    name = h.section
+    for ln in h.lines:
+        if ln is line:
+            break
+        if ln.kind != "+" and re.match(r"^[A-Za-z_][\w\s\*]*?\b\w+\s*\([^;]*$", ln.text):
+            name = ln.text
+    return name
+
+
+def _replacement_of(fd, st, lhs: str | None):
+    """The added line that assigns `lhs` in place of the removed get (`p = get(x)` -> `p = x`)."""
+    if not lhs:
+        return None
+    for h in fd.hunks:
+        for rem, add in _flow.replacements(h):
+            if st.lines[0] not in rem:
+                continue
+            for ln in add:
+                if re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(lhs), ln.text):
+                    return ln
+    return None
 
 
 def _has_kept_neighbour(fd, st) -> bool:

@@ -3,8 +3,9 @@
 ## What it does
 Flags an added `devm_*()` registration (`devm_led_classdev_register`, `devm_*_register`,
 `devm_*_add`, `devm_request_*irq`, `devm_add_action[_or_reset]`, ...) in a probe function whose device argument is not the
-probed device: the parent (`pdev->dev.parent`, a pointer assigned from it) or another
-driver's device (`chip->dev` of the MFD core).  A conversion of `foo_register(X, ...)` to
+probed device: the parent (`pdev->dev.parent`, a pointer assigned from it), a device found by
+a lookup (`of_find_device_by_node()`, `bus_find_device()`, ...) or another driver's device
+(`chip->dev` of the MFD core).  A conversion of `foo_register(X, ...)` to
 `devm_foo_register(X, ...)` that keeps such an `X` is the typical way in.
 
 ## Why is this bad?
@@ -38,12 +39,13 @@ when the patch converts a non-devm call with the same argument (medium) or the h
 pointer being set from a parent (high); otherwise at low confidence.
 
 ## Confidence
-High when the argument is visibly the parent; medium for a devm conversion on another
+High when the argument is visibly the parent; medium for a device the hunk shows coming from
+a lookup, and for a devm conversion on another
 driver's device pointer; low otherwise.
 
 ## References
 - `Documentation/driver-api/driver-model/devres.rst`
-- RULES.md MOD016: d584221e683b "leds: lm3533: fix use-after-free on unbind"
+- d584221e683b "leds: lm3533: fix use-after-free on unbind"
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ RULE = Rule.from_doc(__doc__, id="MOD016", slug="devm-wrong-device", level=Level
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("devm_",)
+# In tree mode the whole files decide (what the module cancels, pins or builds in): the
+# hunk-only verdict does not stand beside the tree's (reviewbot.engine).
+TREE_VERDICT = True
 
 _DEVM_REG = re.compile(r"\b(devm_\w*(?:register|_add|_create|request_\w*irq|_attach|add_action)\w*)\s*\(")
 # probe(struct platform_device *pdev) and friends: the bus object whose `dev` is being probed
@@ -82,7 +87,10 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 continue
             post = ctx.post(fd.path)
             new_lines = [ln for ln in h.lines if ln.kind != "-"]
+            whole = post if post is not None else "\n".join(ln.text for ln in new_lines)
             removed = [st.text for st in statements(h.old_side()) if all(ln.removed for ln in st.lines)]
+            pre = ctx.pre(fd.path)
+            pre_calls = _calls(pre) if pre is not None else set()
             for st in statements(h.new_side()):
                 if not st.any_added:
                     continue
@@ -91,12 +99,16 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     if not args:
                         continue
                     dev = args[0]
+                    if (m.group(1), re.sub(r"\s+", "", dev)) in pre_calls:
+                        continue  # tree mode: the pre-image already made this call on this device
+                    if any(re.sub(r"\s+", "", st.text) == re.sub(r"\s+", "", r) for r in removed):
+                        continue  # moved or re-indented
                     at = st.first.new_no or 0
                     if post is not None:  # tree mode: the file up to this call
                         scope = "\n".join(post.splitlines()[:at])
                     else:
                         scope = "\n".join(ln.text for ln in new_lines if (ln.new_no or 0) < at)
-                    verdict = _judge(dev, params, scope)
+                    verdict = _judge(dev, params, scope, whole)
                     if verdict is None:
                         continue
                     plain = m.group(1)[len("devm_"):]
@@ -104,6 +116,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                     for r in removed)
                     if verdict == "parent":
                         conf = Confidence.HIGH
+                    elif verdict == "lookup":
+                        conf = None
                     elif converted:
                         conf = None
                     else:
@@ -111,6 +125,12 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, st.line_of(re.escape(m.group(1))),
                                        f"{m.group(1)}() on {dev[:24]}: released when that device "
                                        f"unbinds, not this one", confidence=conf)
+
+
+# Lookups that return another device (with a reference): never the device being probed.
+_LOOKUP = re.compile(r"(?:of_find_device_by_node|of_find_i2c_device_by_node|of_find_spi_device_by_node|"
+                     r"bus_find_device\w*|class_find_device\w*|driver_find_device\w*|device_find_child\w*|"
+                     r"\w+_find_device_by_\w+|get_device)\s*\(")
 
 
 def _probe_header(h) -> str:
@@ -123,14 +143,49 @@ def _probe_header(h) -> str:
     return ""
 
 
-def _judge(dev: str, params: list[str], scope: str) -> str | None:
+def _calls(text: str) -> set[tuple[str, str]]:
+    """(devm function, device argument) of every devm registration in a file image."""
+    out = set()
+    for m in _DEVM_REG.finditer(text):
+        args = cmodel.split_args(_flow.balanced(text, m.end()))
+        if args:
+            out.add((m.group(1), re.sub(r"\s+", "", args[0])))
+    return out
+
+
+def _probed(expr: str, params: list[str]) -> bool:
+    """Is `expr` (whitespace-free) a spelling of the probed device: `&pdev->dev`, `pdev`, `dev`?"""
+    return expr == "dev" or any(expr in (f"&{p}->dev", p, f"{p}->dev", f"&{p}->device") for p in params)
+
+
+def _set_to_probed(lhs: str, params: list[str], text: str) -> bool:
+    """Does `text` assign the probed device (or a local alias of it) to `lhs`?"""
+    for rhs in re.findall(r"(?<![\w>.])%s\s*=\s*([^;=][^;]*);" % re.escape(lhs), text):
+        if _probed(re.sub(r"\s+", "", rhs), params):
+            return True
+    return False
+
+
+def _judge(dev: str, params: list[str], scope: str, whole: str = "") -> str | None:
     """'parent', 'other', or None when `dev` is (or may be) the probed device."""
     d = re.sub(r"\s+", "", dev)
     for p in params:
         if d in (f"&{p}->dev", p, f"{p}->dev", f"&{p}->device"):
             return None
+    seen = scope + "\n" + whole
+    # `indio_dev->dev.parent` set to the probed device, `&st->client->dev` with `st->client = client`
+    if _set_to_probed(d, params, seen):
+        return None
+    inner = re.fullmatch(r"&?\(?(.+?)\)?(?:->|\.)dev", d)
+    if inner and (inner.group(1) in params or _set_to_probed(inner.group(1), params, seen)):
+        return None
     if re.search(r"(->|\.)parent\b", d):
         return "parent"
+    # another device found by a lookup (`of_find_device_by_node()`, `bus_find_device()`, ...)
+    base = inner.group(1) if inner else d
+    for rhs in re.findall(r"(?<![\w>.])%s\s*=\s*([^;=][^;]*);" % re.escape(base), scope)[-1:]:
+        if _LOOKUP.match(rhs.strip()):
+            return "lookup"
     if re.fullmatch(r"\w+", d):
         # a local: parent if its last assignment before the call reads one, else assume the
         # probed device (`dev = &pdev->dev`)

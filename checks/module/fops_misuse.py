@@ -46,8 +46,10 @@ not seen (low confidence for an untested assignment).
 - `include/linux/fs.h` (`fops_get()`, `fops_put()`, `replace_fops()`), `fs/open.c`
   `do_dentry_open()`, `fs/file_table.c` `__fput()`, `fs/char_dev.c` `chrdev_open()`
 - `Documentation/filesystems/vfs.rst` (struct file_operations)
-- S-2025: Jason Gunthorpe: "file_operations doesn't have such a cleanup function which is
+- Jason Gunthorpe: "file_operations doesn't have such a cleanup function which is
   why it takes the refcount"
+  https://lore.kernel.org/r/Z8GViQzZJVFPxfNd@phenom.ffwll.local,
+  https://lore.kernel.org/r/20250228184013.GF39591@nvidia.com
 """
 
 from __future__ import annotations

@@ -16,6 +16,24 @@ diff alone it reports what the patch changes on those paths:
 - a failed get whose error path now runs the put (`if (!try_module_get(m)) goto err_put;`):
   a put of a reference that was never taken.
 
+`for_each_*` iterators left early are MOD030 `iterator-ref-leak`'s.  The getters and their puts
+come from the kernel-API table (`checks/data/refs.tsv`).
+A reference the function leaves in a longer-lived place is owned there, not leaked: stored in a
+structure field, an out-parameter or a file-scope variable, or published by a register call
+(`device_add()`, `i2c_new_client_device()`).  On a successful return it is not reported (a
+low-confidence "who drops it?" when the file shows no release of it); on an error exit it is
+reported unless the file drops it elsewhere (then a low-confidence question: does the caller's
+unwind?).  A failed register published nothing: its failure branch still owes the put.  A
+reference a function keeps on success and another function of the file drops (taken in probe
+or open, put in remove or release) is not reported on the successful exit either.
+
+In tree mode, when Coccinelle (`spatch`) is installed, the whole touched functions of both
+images are also searched with semantic patches generated from the get/put table: a lookup's
+reference that reaches a `return` unreleased and not handed off, and a registration whose
+error path does not release it (its iterator matches go to MOD030).  Only paths the patch
+introduces are reported (absent from the pre-image), at the removed put, the added exit or the
+added get (`docs/coccinelle.md`).
+
 ## Why is this bad?
 Each successful get needs exactly one put on every path.  A leaked module reference makes the
 module permanently "in use" (`try_stop_module()` fails with `-EWOULDBLOCK`); a leaked device
@@ -63,6 +81,16 @@ confidence.  Hand-offs are recognised by shape (stored into a structure, passed 
 `__free()` cleanup); an owner that takes the reference through an unknown helper is a false
 positive.
 
+Ownership is judged from the code shown: in hunk mode a release in another function of the
+file counts only when the hunks show it (a new file shows all of it); a release in another file
+is not seen, so an error exit of a helper whose caller unwinds is a false positive there.
+A failure test is recognised as `!x`, `x == NULL`, `IS_ERR(x)`, optionally wrapped in
+`WARN_ON()`/`unlikely()`, or a negated predicate on what a register call returned
+(`!i2c_client_has_driver(client)`); code after `if (x) { ...; return; }` holds no `x`.  The
+release elsewhere is matched by putter and member name (`of_node_put(priv->np)`), so a
+same-named local put in another function hides a leak.  Iterator exits are judged on lines: a `break` is reported
+only when the rest of the function is shown and neither puts nor keeps the node.
+
 ## Confidence
 High in tree mode (the whole function is parsed), medium from hunks, low where a label or put
 the decision depends on is not shown.
@@ -71,7 +99,7 @@ the decision depends on is not shown.
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()`/`module_put()` kernel-doc
 - `drivers/of/platform.c`: `of_find_device_by_node()` "takes a reference to the embedded struct
   device which needs to be dropped after use"
-- RULES.md MOD003: da46ee19cbd8 "regulator: core: fix module refcount leak in set_supply()",
+- da46ee19cbd8 "regulator: core: fix module refcount leak in set_supply()",
   9617cd6f24b2 "block: fix module reference leakage from bdev_open_by_dev error path"
 - smatch `check_unwind.c`, `check_direct_return_instead_of_goto.c` (generic, no module refs)
 """
@@ -83,14 +111,15 @@ import re
 from typing import Iterator
 
 from reviewbot import cmodel
-from reviewbot.checks.module import _apis, _flow
+from reviewbot.checks.module import _apis, _cocci, _flow, _ownership
 from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level=Level.WARNING,
-                     confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",))
+                     confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",),
+                     engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("put", "unref") + _apis.PUTTER_TOKENS  # `goto err_put;` / `goto out_unref;` too
 
@@ -102,25 +131,40 @@ _CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    found = list(_python(patch, ctx)) if ctx.engine_on("python") else []
+    yield from found
+    yield from _cocci.findings(RULE, patch, ctx, found)
+
+
+def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_flow.OVERPUT_WORDS.search(patch.message or ""))
     for fd in patch.c_files:
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the
         # removed lines dropped; the get/put calls on the added and removed lines
         cleanup = functools.cache(lambda fd=fd: _cleanup_added(fd))
         calls = functools.cache(lambda putters, fd=fd: _calls_on(fd.added() if putters else fd.removed(), putters))
+        # gets the patch removes and does not add back (a rewritten `ret = device_add(d)` line stays)
+        gone = functools.cache(lambda fd=fd: [(n, o) for n, o in _calls_on(fd.removed(), False)
+                                              if (n, o) not in _calls_on(fd.added(), False)])
         for view in _flow.views(fd, ctx, need=_needed):
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
-            if not _apis.has_putter_call(shown) and not _PUT_GOTO.search(view.text("-")):
+            if not _apis.has_putter_call(shown) and not _apis.has_putter_call(view.text("-")) \
+                    and not _PUT_GOTO.search(view.text("-")):
                 continue
             changed, removed = view.text("+-"), view.text("-")
-            if _apis.has_putter_call(removed):
-                yield from _removed_puts(fd, view, calls(True), calls(False), cleanup(), overput)
-            if "goto" in removed:  # a retarget replaces a removed goto
-                yield from _retargets(fd, view, cleanup(), overput)
+            # the path analysis first: in tree mode, a removed put whose leaking exit it
+            # reports is not reported twice (objects it reported go in `reported`)
+            reported: set[str] = set()
+            exits = []
             if (not view.partial or re.search(r"\b(goto|return)\b", changed)) and \
                     _apis.GETTER_NAMES.search(view.new.text if not view.partial and view.new else shown):
-                yield from _new_exits(fd, view)
+                exits = list(_new_exits(fd, view, ctx, reported))
+            if _apis.has_putter_call(removed):
+                yield from _removed_puts(fd, view, calls(True), gone(), cleanup(), overput, reported)
+            if "goto" in removed:  # a retarget replaces a removed goto
+                yield from _retargets(fd, view, cleanup(), overput)
+            yield from exits
 
 
 def _cleanup_added(fd) -> bool:
@@ -150,7 +194,7 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
 
 
 def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: bool,
-                  overput: bool) -> Iterator[Finding]:
+                  overput: bool, reported: set[str]) -> Iterator[Finding]:
     new_gets = {g.obj for g in _flow.gets(view.new)} if view.new is not None else set()
     for h in view.hunks:
         old = h.old_side()
@@ -167,14 +211,14 @@ def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: b
                 continue
             if any(_apis.same_object(o, obj) for _, o in added_puts):
                 continue  # moved or rewritten, not dropped
-            if any(_apis.same_object(o, obj) for _, o in removed_gets):
-                continue  # the get goes too: a removed pair (MOD019/MOD025)
+            if any(name in _apis.BY_GETTER[g].putters and _apis.same_object(o, obj) for g, o in removed_gets):
+                continue  # the get this put answers goes too: a removed pair (MOD019/MOD025)
             if _swapped(h, st):
                 continue  # one put replaced by another: MOD019 judges the pair
             if cleanup:
                 continue  # __free()/scoped/devm action now drops it
-            if not view.partial and any(_apis.same_object(obj, g) for g in new_gets):
-                continue  # tree mode: the path analysis below reports the leaking exit
+            if not view.partial and any(_apis.same_object(obj, g) for g in reported):
+                continue  # tree mode: the path analysis reports the leaking exit
             exit_ok = _on_kept_exit_path(stmts, i, obj)
             if exit_ok is None:
                 continue
@@ -337,7 +381,8 @@ _STEP_LABEL = re.compile(r"(^|_)(unwind|unreg\w*|remove|disable|del|destroy|canc
 
 
 def _needed(text: str) -> bool:
-    """Does a hunk group show a putter call or a `goto` to a put label (else: nothing to do)?"""
+    """Does a hunk group show a putter call or a `goto` to a put label (else: nothing to do)?
+    (Iterators left early are MOD030's.)"""
     return _apis.has_putter_call(text) or ("goto" in text and _PUT_GOTO.search(text) is not None)
 
 
@@ -356,9 +401,25 @@ def _put_label_skipped(fd, view: _flow.FuncView, oj, nj) -> str | None:
     labels = re.compile(r"^\s*(%s)\s*:" % "|".join(re.escape(x) for x in (old_label, new_label) if x))
     if any(labels.match(ln.text) for h in fd.hunks for ln in h.lines if ln.kind != " "):
         return None  # the unwind chain itself changes
-    if _flow.failed_get_at(view.old, oj):
+    if any(_label_names_put_of(old_label, api) for _, api in _flow.failed_gets_at(view.old, oj)):
         return None
     return old_label
+
+
+# Label words that say "unwind" but not what: `err_put`, `out_put`, `fail_unref`.
+_GENERIC_LABEL_WORDS = frozenset({"err", "error", "out", "fail", "failed", "exit", "bail", "put", "unref",
+                                  "undo", "label", "cleanup", "free", "ret", "done", "end"})
+
+
+def _label_names_put_of(label: str, api: _apis.Api) -> bool:
+    """Could the put that `label` is named for be the put of a reference `api` takes?  A
+    generic `err_put` could be any; `put_device`, `out_put_node`, `err_mod_put` name their
+    object, and a failed clk_get() does not excuse skipping `put_device`."""
+    words = [w for w in label.lower().split("_") if w and w not in _GENERIC_LABEL_WORDS]
+    if not words:
+        return True
+    names = {t for p in api.putters + (api.getter, api.family) for t in p.lower().split("_") if len(t) > 1}
+    return any(w == t or (len(w) >= 3 and (t.startswith(w) or w.startswith(t))) for w in words for t in names)
 
 
 def _part_of(member: str, whole: str | None) -> bool:
@@ -371,11 +432,14 @@ def _part_of(member: str, whole: str | None) -> bool:
 
 # ------------------------------------------------------------------ exits after a get
 
-_ERROR_RETURN = re.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|false)\s*\)?$")
 
 
-def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_flow.Get, object]]:
-    """(get, exit node) pairs where the exit keeps the reference."""
+def _leaks(func: cmodel.Function, partial: bool, name: str = "",
+           had_puts: bool = False) -> list[tuple[_flow.Get, object, str]]:
+    """(get, exit node, holder) where the exit keeps the reference.  `holder` is "" for a
+    reference only the function holds; "owned" for a successful exit that leaves it in a
+    longer-lived object (the question is then who drops it, not whether this exit must);
+    "stored" for an error exit that leaves it there (a caller's unwind may drop it)."""
     out = []
     # a `*_get()` helper hands its reference to the caller on success (the caller must put)
     getter_helper = re.search(r"(^|_)get$", name or func.name or "") is not None
@@ -383,7 +447,7 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_
         return out
     jumps = [j for j in func.jumps() if j.kind in ("return", "goto")]
     for g in _flow.gets(func):
-        if not any(_apis.is_putter(c.name) for c in func.calls()):
+        if not had_puts and not any(_apis.is_putter(c.name) for c in func.calls()):
             break
         own_puts = [c for c in func.calls() if c.name in g.api.putters and c.line > g.call.line
                     and _apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)]
@@ -400,7 +464,7 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_
         for j in jumps:
             if j.line <= g.call.line or not cmodel.contains(block, j.node):
                 continue
-            if getter_helper and j.kind == "return" and not _ERROR_RETURN.match(j.value):
+            if getter_helper and j.kind == "return" and not _ownership.ERROR_RETURN.match(j.value):
                 continue
             if g.call.in_condition and cmodel.contains(gstmt, j.node) and _flow.enclosing_if(j.node) is gstmt:
                 continue  # `if (!try_module_get(m)) return ...;`
@@ -420,7 +484,21 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "") -> list[tuple[_
                     continue
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls):
                     continue
-            out.append((g, j))
+            if _ownership.known_null_here(func, g, j) or _ownership.put_in_found_branch(func, g, j):
+                continue  # after `if (np) { ...; return ...; }` / `if (np) { ...; put(np); }`
+            if _ownership.loop_condition_get(g, j):
+                continue  # `while ((x = get(...))) { put(x); ... }`: ends with x NULL
+            if _ownership.handed_on(func, g, j):
+                continue  # drvdata, a completion callback or a work item owns it now
+            success = _ownership.success_exit(j) or _ownership.success_of_status(func, g, j)
+            if _ownership.published(g, func) and not (g.api.ref_on_failure and _ownership.in_failure_branch(func, g, j)):
+                # owned by a longer-lived object: on success, who drops it?  On an error
+                # exit, a caller's unwind may (asked below when the file shows its release)
+                out.append((g, j, "owned" if success else "stored"))
+                continue
+            # a successful exit keeping a reference that another function of the file drops
+            # (taken in probe or open, put in remove or release) is not reported either
+            out.append((g, j, "kept" if success else ""))
     return out
 
 
@@ -428,15 +506,34 @@ def _key(g: _flow.Get, j) -> tuple:
     return (g.call.name, g.obj, j.kind, j.label, re.sub(r"\s+", "", j.value))
 
 
-def _new_exits(fd, view: _flow.FuncView) -> Iterator[Finding]:
+def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> Iterator[Finding]:
     if view.new is None:
         return
-    new_leaks = _leaks(view.new, view.partial, view.name)
+    # tree mode: a function whose last put the patch removed is still one that puts
+    had_puts = not view.partial and view.old is not None and any(_apis.is_putter(c.name) for c in view.old.calls())
+    new_leaks = _leaks(view.new, view.partial, view.name, had_puts)
     if not new_leaks:
         return
-    old_keys = {_key(g, j) for g, j in _leaks(view.old, view.partial, view.name)} if view.old is not None else set()
+    old_keys = {_key(g, j) for g, j, _ in _leaks(view.old, view.partial, view.name, had_puts)} \
+        if view.old is not None else set()
     changed = view.changed()
-    for g, j in new_leaks:
+    shown: list[str] = []  # the file's text as far as it is known, for the owner's release
+    seen: set[tuple] = set()
+    for g, j, holder in new_leaks:
+        # one finding per exit and object (device_initialize() then device_add() of one device)
+        if (j.line, re.sub(r"(->|\.)(dev|kobj)$", "", g.obj.lstrip("&"))) in seen:
+            continue
+        seen.add((j.line, re.sub(r"(->|\.)(dev|kobj)$", "", g.obj.lstrip("&"))))
+        released = False
+        if holder:
+            if not shown:
+                shown.append(_ownership.outside(ctx.post(fd.path) or "\n".join(
+                    ln.text for h in fd.hunks for ln in h.lines if ln.kind != "-"), view.new, view.partial))
+            released = _ownership.released_elsewhere(shown[0], g)
+            if holder in ("owned", "kept") and released:
+                continue
+            if holder == "kept":
+                holder = ""  # nothing else drops it: a leak
         ln = view.by_new.get(j.line)
         if view.partial:
             if ln is None or not ln.added:
@@ -452,5 +549,16 @@ def _new_exits(fd, view: _flow.FuncView) -> Iterator[Finding]:
         if view.new.degraded:
             conf = Confidence.LOW if view.partial else None
         anchor_side = Side.OLD if ln.removed else Side.NEW
+        if holder == "stored" and released:
+            yield RULE.finding(fd.path, ln, f"{where} keeps the {g.call.name}() reference in "
+                                            f"{_flow.short(g.obj, 24)}: does the caller's unwind drop it?",
+                               confidence=Confidence.LOW, side=anchor_side)
+            continue
+        if holder == "owned":
+            yield RULE.finding(fd.path, ln, f"{g.call.name}() reference kept in {_flow.short(g.obj, 24)} "
+                                            f"after this {where}: who drops it?",
+                               confidence=Confidence.LOW, side=anchor_side)
+            continue
+        reported.add(g.obj)
         yield RULE.finding(fd.path, ln, f"{where} leaks the reference from {g.call.name}() "
                                         f"({_flow.short(g.obj, 24)})", confidence=conf, side=anchor_side)

@@ -38,12 +38,15 @@ If the module really must never unload, say so in a comment and set
 A deliberate permanent pin next to a "don't allow unload" comment or `suppress_bind_attrs`
 is reported at low confidence.  Init/exit functions are recognised only from what the hunk
 shows (the header or the `module_init()` line).
+Not reported in tree mode: a file that Kconfig/Makefile build only into the kernel
+(`THIS_MODULE` is NULL there).
 
 ## References
 - `kernel/module/main.c`: `delete_module()`, `try_stop_module()`, `module_put()`
 - `include/linux/module.h`: `module_is_live()`, `try_module_get()` kernel-doc
-- S-2023: "[RFC PATCH] fpga: remove module reference counting from core components" (Xu Yilun:
+- "[RFC PATCH] fpga: remove module reference counting from core components" (Xu Yilun:
   a pin that "prevents module_exit() been executed" is a dead lock)
+  https://lore.kernel.org/r/20231027152928.184012-1-marpagan@redhat.com
 - `drivers/memory/tegra/tegra124-emc.c` ("Don't allow the kernel module to be unloaded")
 """
 
@@ -57,12 +60,17 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
+from reviewbot.checks.module._owners import modular
+
 from reviewbot.checks.module._refs import enclosing_function, function_header
 
 RULE = Rule.from_doc(__doc__, id="MOD026", slug="init-exit-self-ref", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("THIS_MODULE",)
+# In tree mode the whole files decide (what the module cancels, pins or builds in): the
+# hunk-only verdict does not stand beside the tree's (reviewbot.engine).
+TREE_VERDICT = True
 
 _SELF = re.compile(r"\b(try_module_get|__module_get|module_put)\s*\(\s*THIS_MODULE\s*\)")
 _DELIBERATE = re.compile(r"suppress_bind_attrs|[Dd]on'?t allow .{0,40}unload|never unload", re.S)
@@ -91,6 +99,8 @@ def _kind(hunk, line, fn: str, named: dict[str, set[str]]) -> str | None:
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
+        if modular(ctx, fd.path) is False:
+            continue  # tree mode: built in only, THIS_MODULE is NULL and nothing is pinned
         if not any("THIS_MODULE" in ln.text for ln in fd.added()):
             continue
         shown = "\n".join(ln.text for ln in fd.lines() if not ln.removed)

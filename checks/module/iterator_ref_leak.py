@@ -43,6 +43,10 @@ for_each_child.cocci` exists for this bug.
 or keep `of_node_put(child);` before the `break` (and put it after using the node past the
 loop).
 
+In tree mode, when Coccinelle (`spatch`) is installed, the whole touched functions of both
+images are also searched with a semantic patch generated from the same table rows (in the
+style of the kernel's `for_each_child.cocci`); only loops the patch makes leak are reported.
+
 ## Known problems
 The loop must be visible in the hunk (its header and the exit).  One finding per loop, at its
 first leaking exit.  A `goto` to a label the hunk does not show, and a loop the patch adds whole
@@ -64,6 +68,7 @@ import re
 from typing import Iterator
 
 from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _cocci
 from reviewbot.clex import call_args, code_lines
 from reviewbot.cmodel import split_args
 from reviewbot.context import Context
@@ -71,7 +76,7 @@ from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD030", slug="iterator-ref-leak", level=Level.WARNING,
-                     confidence=Confidence.HIGH, tags=("ref-leak",))
+                     confidence=Confidence.HIGH, tags=("ref-leak",), engines=("python", "coccinelle"))
 
 # The iterators of the API table that hold a reference per round (not the _scoped ones).
 ITERATORS = {r.name: r for r in kapi.iterators() if "scoped" not in r.name and kapi.releases(r.name)}
@@ -83,6 +88,12 @@ _EXIT = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if\s*\(.*\)\s*)?(break|return\
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    found = list(_python(patch)) if ctx.engine_on("python") else []
+    yield from found
+    yield from _cocci.findings(RULE, patch, ctx, found)  # tree mode: whole functions, with spatch
+
+
+def _python(patch: Patch) -> Iterator[Finding]:
     for fd in patch.c_files:
         for hunk in fd.hunks:
             if not any(ln.kind != " " for ln in hunk.lines) or not _HEADER.search(
@@ -173,13 +184,13 @@ def _dropped_or_handed_on(code: list[str], header: int, at: int, var: str, puts:
     v = re.escape(var)
     if re.search(r"\breturn\b.*\b%s\b" % v, code[at]):
         return True
-    depth = 0
+    depth = 0  # > 0: inside a block that closed before the exit (a sibling path): skipped
     for k in range(at, header, -1):
         text = code[k]
         if k < at:
-            depth += text.count("}") - text.count("{")
-            if depth < 0:
-                break
+            depth = max(0, depth + text.count("}") - text.count("{"))  # < 0: the enclosing block
+            if depth > 0 or (text.count("}") and not text.count("{")):
+                continue
         if _mentions_put(text, var, puts) or re.search(r"[^=!<>]=\s*%s\s*;" % v, text) or \
                 re.search(r"\b(\w+)\s*\(\s*%s\s*\)" % v, text) and any(
                     kapi.takes_ref(c) for c in re.findall(r"\b(\w+)\s*\(\s*%s\s*\)" % v, text)) or \

@@ -2,7 +2,7 @@
 
 ## What it does
 Flags an added designated initializer (`static const struct file_operations foo_fops = {...}`)
-of a type that carries a `struct module *` owner member (RULES.md §4, kept as data in
+of a type that carries a `struct module *` owner member (kept as data in
 `checks/module/_owners.py` with the field name per type: `.owner`, `.module`, `.me`,
 `.cra_module`, ...) when the whole initializer is added and sets no owner; and an added
 `cdev_init(&x->cdev, &fops)` with no `x->cdev.owner = THIS_MODULE` in the diff (`cdev_init()`
@@ -15,7 +15,7 @@ socket families, qdiscs, netfilter matches and crypto algorithms `try_module_get
 owner.  With a NULL owner nothing is pinned, and an open file or a live object keeps calling
 into module text after `rmmod` has freed it.
 
-Jason Gunthorpe (S-2025): "file_operations doesn't have such a cleanup function which is why
+Jason Gunthorpe (2025 thread, see References): "file_operations doesn't have such a cleanup function which is why
 it takes the refcount."  Al Viro on a cdev/fops lifetime patch: "And what's to prevent rmmod
 coming and freeing ->release code right as you are executing it?"
 
@@ -47,6 +47,10 @@ owner (`DEFINE_SHOW_ATTRIBUTE()`, `DEFINE_SIMPLE_ATTRIBUTE()`, `DEFINE_DEBUGFS_A
 the owner in (`platform_driver_register()`, `i2c_add_driver()`, `tty_alloc_driver()`, ...);
 `cpuidle_driver`, whose core pins at registration (adding `.owner` there is MOD009); arrays of
 initializers; code under arch/, kernel/, mm/, init/ and security/, which is never modular.
+In tree mode also: a file that Kconfig/Makefile build only into the kernel (`THIS_MODULE` is
+NULL there), and a provider linked into the same module as the core code that pins the type's
+owner (the core would pin itself).  Struct types whose owner member 6.12 no longer has
+(`dma_buf_ops`) are never asked for one.
 An owner set
 at run time elsewhere in the file (`drv->owner = THIS_MODULE;`) is invisible in hunk mode
 unless the patch shows it; the finding is medium confidence for that reason, and Kconfig
@@ -60,7 +64,9 @@ not strictly needed there.
 - `include/linux/fs.h` (`fops_get()`), `fs/open.c` `do_dentry_open()`, `fs/char_dev.c`
   `chrdev_open()`, `fs/anon_inodes.c`
 - `Documentation/filesystems/vfs.rst` (struct file_operations)
-- S-2025: Simona Vetter and Jason Gunthorpe on hot-unplug and the file_operations owner
+- Simona Vetter and Jason Gunthorpe on hot-unplug and the file_operations owner:
+  https://lore.kernel.org/r/Z8GViQzZJVFPxfNd@phenom.ffwll.local,
+  https://lore.kernel.org/r/20250228184013.GF39591@nvidia.com
 - "ASoC: Intel: sof_sdw: add missing .owner field" (P.-L. Bossart, 2020)
 """
 
@@ -75,7 +81,8 @@ from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._owners import (_OPENER, CORE_PINS_AT_REGISTER, NO_OWNER_TYPES,
-                                             WRAPPER_SET, is_built_in_only, modular, owner_field)
+                                             WRAPPER_SET, is_built_in_only, modular, owner_field,
+                                             pinned_by_own_module)
 
 RULE = Rule.from_doc(__doc__, id="MOD006", slug="missing-owner", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("missing-owner",))
@@ -124,6 +131,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     continue  # set at run time in code this patch adds
                 if re.search(r"\b%s\s*(\.|->)\s*%s\s*=" % (re.escape(name), re.escape(field)), post):
                     continue  # tree mode: set at run time elsewhere in the file
+                if pinned_by_own_module(ctx, fd.path, typ, field):
+                    continue  # tree mode: the core that pins it is linked into this same module
                 conf = None
                 if typ == "file_operations" and _debugfs(fd.path, name, added_text):
                     conf = Confidence.LOW  # debugfs_remove() drains open files (revocation)

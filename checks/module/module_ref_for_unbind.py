@@ -8,11 +8,15 @@ bound to.  The module pinned is the driver's own.  Also flags an added
 `try_module_get(...->owner)` next to a comment or changelog that says the reference is there
 to "prevent unbind", "avoid dynamic unbinding" or keep a device around.
 
+Also flags a patch that removes the real protections against unbind: `.suppress_bind_attrs =
+true` of a driver that has (and gets) no `.remove` callback, or a `device_link_add()` that
+nothing replaces in a file that relies on a module reference to the other device's driver.
+
 ## Why is this bad?
 Pinning your own driver through your own device is a self-pin (MOD001) in disguise: it cannot
 close the race with `rmmod`, and it pins the wrong module when the intent was to keep a
 *client* or *provider* (another device's driver) alive.  And no module reference keeps a
-device bound: Logan Gunthorpe (S-2019): "holding a module reference does not prevent the
+device bound: Logan Gunthorpe (2019 thread, see References): "holding a module reference does not prevent the
 driver from being unbound. Any driver can be unbound by the user at any time without the
 module being removed."  Dan Williams: "Module pinning is distinct from preventing device
 unbind which ultimately can't be prevented."
@@ -53,7 +57,8 @@ the only protection.
 ## References
 - `Documentation/driver-api/device_link.rst` ("consumers are unbound before the supplier")
 - `sound/hda/hdac_component.c` ("pin the module to avoid dynamic unbinding")
-- S-2019: "dmaengine: Store module owner in dma_device struct" (Logan Gunthorpe, Dan Williams)
+- "dmaengine: Store module owner in dma_device struct" (Logan Gunthorpe, Dan Williams):
+  https://lore.kernel.org/r/20191022214616.7943-2-logang@deltatee.com
 - dae7a589c18a "dmaengine: Store module owner in dma_device struct"
 - "iio: adc: adi-axi-adc: Fix object reference counting" (Nuno Sá, 2020)
 """
@@ -73,7 +78,10 @@ from reviewbot.checks.module._refs import function_header
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbind-vs-module-ref", "other"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("module_get",)
+TRIGGER = ("module_get", "suppress_bind_attrs", "device_link_add")
+# In tree mode the whole files decide (what the module cancels, pins or builds in): the
+# hunk-only verdict does not stand beside the tree's (reviewbot.engine).
+TREE_VERDICT = True
 
 _DEVICE_TYPES = frozenset({"device", "platform_device", "i2c_client", "spi_device", "pci_dev",
                            "usb_interface", "amba_device", "auxiliary_device", "serdev_device",
@@ -95,7 +103,44 @@ def _params(hunk: Hunk, upto) -> tuple[dict[str, str], bool]:
     return params, bool(re.match(r"^\s*static\b", header))
 
 
+_SUPPRESS = re.compile(r"\bsuppress_bind_attrs\s*=\s*(true|1)\b")
+_REMOVE_CB = re.compile(r"\.\s*remove(?:_new)?\s*=\s*\w|->remove(?:_new)?\s*=\s*\w")
+_LINK = re.compile(r"\bdevice_link_add\s*\(")
+
+
+def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    added_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
+    for fd in patch.c_files:
+        if fd.is_deleted:
+            continue
+        post = ctx.post(fd.path)
+        shown = "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+        scope = post if post is not None else shown
+        for ln in fd.removed():
+            if _SUPPRESS.search(ln.text) and not _SUPPRESS.search(added_all):
+                if _REMOVE_CB.search(added_all) or _REMOVE_CB.search(scope):
+                    continue  # the driver can (now) tear down on unbind
+                if post is None and "driver" not in hunk_text(fd, ln):
+                    continue  # not visibly a driver's initializer
+                yield RULE.finding(fd.path, ln, "suppress_bind_attrs removed from a driver without a .remove "
+                                                "callback: unbind through sysfs now tears it down while in use")
+            elif _LINK.search(ln.text) and not _LINK.search(added_all):
+                if not re.search(r"\b(try_module_get|__module_get)\s*\(", scope):
+                    continue
+                yield RULE.finding(fd.path, ln, "device_link_add() removed: only a module reference is left, and "
+                                                "it does not keep the other device bound",
+                                   confidence=Confidence.MEDIUM)
+
+
+def hunk_text(fd, line) -> str:
+    for h in fd.hunks:
+        if any(x is line for x in h.lines):
+            return h.section + "\n" + "\n".join(x.text for x in h.lines)
+    return ""
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    yield from _removed_protection(patch, ctx)
     changelog = patch.message
     for fd in patch.c_files:
         for hunk in fd.hunks:

@@ -49,10 +49,16 @@ Legitimate idioms are reported at low confidence (not posted by default): a refe
 to a kthread that exits through `module_put_and_kthread_exit()`, debugger pins (kgdb), and a
 deliberate permanent pin next to a "don't allow unload" comment.  The hunk does not show who
 calls the function, so an implied reference (sysfs, fops) is not proven, only suspected.
+Not reported: a get whose `if` block ends by dropping it
+(`if (try_module_get(THIS_MODULE)) { ...; module_put(THIS_MODULE); }`): a `module_is_live()`
+test that holds nothing afterwards.
+In tree mode, a file that Kconfig/Makefile build only into the kernel (`THIS_MODULE` is NULL).
 
 ## References
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` kernel-doc
-- S-2002: Adam Richter, "Do not call try_module_get() unnecessarily" (LKML, Nov 2002)
+- Adam Richter, "Do not call try_module_get() unnecessarily" (LKML, Nov 2002):
+  https://lore.kernel.org/r/20021118230821.8F3822C241@lists.samba.org and Adam J. Richter's
+  reply, https://lore.kernel.org/r/200211191918.LAA11641@adam.yggdrasil.com
 - c55b2b983b0f "nbd: fix race between nbd_alloc_config() and module removal"
 """
 
@@ -66,26 +72,34 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
+from reviewbot.checks.module._owners import modular
+
 RULE = Rule.from_doc(__doc__, id="MOD001", slug="module-self-pin", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("THIS_MODULE",)
+# In tree mode the whole files decide (what the module cancels, pins or builds in): the
+# hunk-only verdict does not stand beside the tree's (reviewbot.engine).
+TREE_VERDICT = True
 
 _SELF_GET = re.compile(r"\b(try_module_get|__module_get)\s*\(\s*THIS_MODULE\s*\)")
-# Idioms where a self-reference is the documented way (RULES.md MOD001 FP list).
+# Idioms where a self-reference is the documented way.
 _HANDOFF = re.compile(r"\b(kthread_run|kthread_create\w*|module_put_and_kthread_exit|kgdb\w*|"
                       r"suppress_bind_attrs)\b|[Dd]on'?t allow .{0,40}unload")
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
+        if modular(ctx, fd.path) is False:
+            continue  # tree mode: built in only, THIS_MODULE is NULL and nothing is pinned
         for hunk in fd.hunks:
             shown = hunk.new_side()
             context_text = hunk.section + "\n" + "\n".join(ln.text for ln in shown)
             if "module_get" not in context_text:
                 continue
             idiom = bool(_HANDOFF.search(context_text))
-            for st in statements(shown):
+            stmts = statements(shown)
+            for k, st in enumerate(stmts):
                 m = _SELF_GET.search(st.text)
                 if not m or not st.any_added:
                     continue
@@ -93,6 +107,27 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if not line.added:
                     continue
                 func = m.group(1)
+                if _liveness_test(st.text, stmts[k + 1:k + 8]):
+                    continue  # get + immediate put: a "module going away?" test (module_is_live()), no pin held
                 low = idiom or func == "__module_get"
                 yield RULE.finding(fd.path, line, f"{func}(THIS_MODULE) pins the module from its own code",
                                    confidence=Confidence.LOW if low else None)
+
+
+def _liveness_test(text: str, after) -> bool:
+    """`if (... try_module_get(THIS_MODULE)) { ...; module_put(THIS_MODULE); }`: the reference
+    lives only inside the block, to learn whether the module is going away (what
+    module_is_live() tells) and to keep it while the block runs; nothing is pinned after it."""
+    if not re.search(r"\btry_module_get\s*\(\s*THIS_MODULE\s*\)\s*\)\s*\{$", text) or \
+            re.search(r"!\s*try_module_get", text):
+        return False
+    depth, prev = 1, ""
+    for a in after:
+        if a.text.endswith("{"):
+            depth += 1
+        elif a.text.startswith("}"):
+            depth -= 1
+            if depth == 0:
+                return re.match(r"^module_put\s*\(\s*THIS_MODULE\s*\)\s*;$", prev) is not None
+        prev = a.text
+    return False

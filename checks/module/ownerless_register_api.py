@@ -10,9 +10,9 @@ wrapper.  Posted as a question (CHECK level): the core may pin its callers anoth
 ## Why is this bad?
 The core will call through those function pointers into the provider module long after
 registration.  Without an owner it cannot pin the provider while a call is in flight, so the
-provider can be unloaded under a user (Rusty Russell, S-2002: "If you are calling though a
+provider can be unloaded under a user (Rusty Russell, 2002: "If you are calling though a
 function pointer into a (different) module, you must hold a reference to that module").
-Greg Kroah-Hartman (S-2022) asks to make the call "a macro that includes THIS_MODULE as part
+Greg Kroah-Hartman (2022 thread, see References) asks to make the call "a macro that includes THIS_MODULE as part
 of it like we do for the driver register functions (see usb_register_driver() ...)"; the
 fpga fix added exactly such macros because they "reduce the chances of registering a manager
 without setting the owner".
@@ -50,8 +50,10 @@ Registrations that are always built in (arch/, kernel/, mm/, init/) are skipped.
 ## References
 - `include/linux/platform_device.h` (`platform_driver_register()` wrapper),
   `include/linux/usb.h` (`usb_register()`)
-- S-2022: "module: add a function to add module references" (Greg Kroah-Hartman)
-- S-2019: "dmaengine: Store module owner in dma_device struct"
+- "module: add a function to add module references" (Greg Kroah-Hartman):
+  https://lore.kernel.org/r/a078eb2e46d00ec59c8a91ea0afa5190730c9e58.1651212016.git.mchehab@kernel.org
+- "dmaengine: Store module owner in dma_device struct":
+  https://lore.kernel.org/r/20191022214616.7943-2-logang@deltatee.com
 - 4d4d2d434685 "fpga: manager: add owner module and take its refcount"
 """
 

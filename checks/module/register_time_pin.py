@@ -13,7 +13,7 @@ Providers register in `module_init` (or probe) and unregister in `module_exit`. 
 from register to unregister can never be dropped by `rmmod`: the module becomes unremovable
 (`rmmod` fails with `-EWOULDBLOCK`).
 
-Xu Yilun (S-2023): "bumping up their module refcount prevents module_exit() been executed.
+Xu Yilun (2023 thread, see References): "bumping up their module refcount prevents module_exit() been executed.
 That came out to be a dead lock."  The merged fpga fix pins per use instead:
 `__fpga_mgr_get()` does `try_module_get(mgr->mops_owner)`.
 `__v4l2_device_register_subdev()` shows the careful version: it skips the pin when the
@@ -43,14 +43,17 @@ Pin per use, in the `get()` / `open()` / `bind()` path, and drop the pin in the 
 
 ## Known problems
 A pin taken in probe/attach and dropped in remove/detach is not reported (an unbind drops it;
-RULES.md MOD009 lists it as a false-positive trap), nor is a pin the patch only adds on one
+a known false-positive trap), nor is a pin the patch only adds on one
 side.  Registration done by a different module that owns the teardown is not recognised.
+In tree mode an owner added in a file Kconfig/Makefile build only into the kernel is not
+reported (`THIS_MODULE` is NULL there).
 
 ## References
 - `kernel/module/main.c` `delete_module()` / `try_stop_module()` (exit runs only at refcount 0)
 - `drivers/media/v4l2-core/v4l2-device.c` `__v4l2_device_register_subdev()`
 - `drivers/cpuidle/cpuidle.c` `__cpuidle_register_device()` (a core that pins at register)
-- S-2023: "[RFC PATCH] fpga: remove module reference counting from core components"
+- "[RFC PATCH] fpga: remove module reference counting from core components":
+  https://lore.kernel.org/r/20231027152928.184012-1-marpagan@redhat.com
 - 4d4d2d434685 "fpga: manager: add owner module and take its refcount"
 """
 
@@ -62,18 +65,21 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._owners import CORE_PINS_AT_REGISTER, enclosing_initializer, member_of
+from reviewbot.checks.module._owners import CORE_PINS_AT_REGISTER, enclosing_initializer, member_of, modular
 from reviewbot.checks.module._refs import REGISTER_FN, UNREGISTER_FN, added_calls, enclosing_function
 
 RULE = Rule.from_doc(__doc__, id="MOD009", slug="register-time-pin", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("register-time-ref",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("THIS_MODULE", "module_get", "module_put")
+# In tree mode the whole files decide (what the module cancels, pins or builds in): the
+# hunk-only verdict does not stand beside the tree's (reviewbot.engine).
+TREE_VERDICT = True
 
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
-    yield from _owner_on_register_pinned_type(patch)
+    yield from _owner_on_register_pinned_type(patch, ctx)
     added = added_calls(patch)
     puts: dict[str, list[str]] = {}
     for c in added:
@@ -89,9 +95,11 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) held from {fn}() to unregister: unremovable")
 
 
-def _owner_on_register_pinned_type(patch: Patch) -> Iterator[Finding]:
+def _owner_on_register_pinned_type(patch: Patch, ctx: Context) -> Iterator[Finding]:
     """`.owner = THIS_MODULE` added to a type whose core pins the owner at registration."""
     for fd in patch.c_files:
+        if modular(ctx, fd.path) is False:
+            continue  # tree mode: built in only, THIS_MODULE is NULL and nothing is pinned
         for hunk in fd.hunks:
             new = hunk.new_side()
             for i, ln in enumerate(new):

@@ -38,8 +38,7 @@ ignored.
 
 ## References
 - `Documentation/core-api/kref.rst` (release functions own the teardown)
-- RULES.md MOD003/MOD020 context; netfilter "Fix module reference leak" fixes (RULES.md MOD003
-  commits: "Netfilter pull request 2023-06")
+- netfilter "Fix module reference leak" fixes
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ Flags a removed `try_module_get()` / `__module_get()` / `fops_get()` / `symbol_g
 matching put on the same module is removed too, when the code around it stays: the pin is
 taken away, not moved.  The finding sits on the removed get (old side).
 
+It also flags a getter that pins the provider's module replaced in place by one of the same
+family that does not (the kernel-API table's `also_module_ref`): `of_get_i2c_adapter_by_node()`
+-> `of_find_i2c_adapter_by_node()` keeps the device reference and drops the module pin.
+
 ## Why is this bad?
 A module reference on *another* module (an LLD, a transport, a tuner, a provider behind an
 ops table) is what keeps its text and data alive while this code calls through its function
@@ -13,11 +17,11 @@ without the pin `rmmod` succeeds while a controller, socket or scan still calls 
 freed module.  Removing the pair *looks* like a fix, because rmmod stops failing with
 "module in use".
 
-Simona Vetter (S-2025): developers who prefer convenience do "the removal of module
+Simona Vetter (2025 thread, see References): developers who prefer convenience do "the removal of module
 refcounting that's strictly needed but means they first have to unbind drivers in sysfs
-before they can unload the driver".  Xu Yilun (S-2023) rejected removing the fpga core pins
+before they can unload the driver".  Xu Yilun (2023 thread, see References) rejected removing the fpga core pins
 because the "FPGA core needs to prevent low-level driver module unloading sometimes".  Rusty
-Russell's rule (S-2002): "If you are calling though a function pointer into a (different)
+Russell's rule (2002 thread, see References): "If you are calling though a function pointer into a (different)
 module, you must hold a reference to that module."
 
 ## Example
@@ -34,7 +38,7 @@ module, you must hold a reference to that module."
 
 ## Use instead
 Keep the pin for as long as the code can reach the other module.  If unloading while in use
-is the goal, document "unbind, then rmmod" (Daniel Vetter, S-2022: "you can break them by
+is the goal, document "unbind, then rmmod" (Daniel Vetter, 2022: "you can break them by
 first unloading the driver, and then unloading the module"), or replace the pin with a
 revocation that unregister waits for (SRCU, `drm_dev_enter()`, a device link).
 
@@ -50,16 +54,23 @@ removal; nor is a `symbol_get()`/`symbol_put()` pair replaced by direct calls of
 (a link dependency pins the exporting module: "Other modules depend on us").  When the patch adds a device link or a revocation mechanism at the same time the
 finding is low confidence.  A pin taken at probe/attach and dropped at remove/detach is
 reported at medium confidence; one taken in a `*_register()` and dropped in `*_unregister()`
-at low confidence (that pin is the MOD009 bug, and removing it is the fix).
+at low confidence (that pin is the MOD009 bug, and removing it is the fix).  When the commit
+message explains the removed pin as extra (superfluous, redundant, unbalanced, a leak, set by
+the core) the finding is a low-confidence question: the get and its put go together, so the
+function cannot prove otherwise.
 
 ## References
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` / `module_put()`
   kernel-doc, `delete_module()` and `try_stop_module()` unload order
 - `Documentation/driver-api/device_link.rst` (the alternative to a module pin)
-- S-2025: Simona Vetter and Jason Gunthorpe on hot-unplug, file_operations owner and
+- Simona Vetter and Jason Gunthorpe on hot-unplug, file_operations owner and
   revocable resources
-- S-2023: "[RFC PATCH] fpga: remove module reference counting from core components"
-- S-2022: "module: add a function to add module references" (Daniel Vetter on refcount loops)
+  https://lore.kernel.org/r/Z8GViQzZJVFPxfNd@phenom.ffwll.local,
+  https://lore.kernel.org/r/20250228184013.GF39591@nvidia.com
+- "[RFC PATCH] fpga: remove module reference counting from core components":
+  https://lore.kernel.org/r/20231027152928.184012-1-marpagan@redhat.com
+- "module: add a function to add module references" (Daniel Vetter on refcount loops):
+  https://lore.kernel.org/r/a078eb2e46d00ec59c8a91ea0afa5190730c9e58.1651212016.git.mchehab@kernel.org
 - 863fbae929c7 "nvme_fc: add module to ops template to allow module references"
 """
 
@@ -68,6 +79,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot.checks import _intent
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _apis, _flow
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -77,7 +91,7 @@ from reviewbot.checks.module._refs import REF_CALL_TOKENS, REGISTER_FN, UNREGIST
 RULE = Rule.from_doc(__doc__, id="MOD025", slug="removed-needed-ref", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("removed-ref",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = REF_CALL_TOKENS
+TRIGGER = REF_CALL_TOKENS + tuple(sorted(r.name for r in kapi.of_kind("getter", "lookup") if r.also_module_ref))
 
 # Added code that replaces a pin with something that also keeps callers safe.
 _REPLACEMENT = re.compile(r"\b(device_link_add|devm_device_link_add|synchronize_srcu|srcu_read_lock|"
@@ -104,6 +118,43 @@ def _called_directly(patch: Patch, symbol: str) -> bool:
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    yield from _weaker_getter(patch)
+    yield from _removed_pins(patch)
+
+
+def _pins_module(name: str) -> bool:
+    r = kapi.get(name)
+    return r is not None and r.kind in ("getter", "lookup") and r.also_module_ref
+
+
+def _weaker_getter(patch: Patch) -> Iterator[Finding]:
+    """A getter that pins the provider's module replaced, in place, by one of the same family that
+    does not (the table's `also_module_ref`): `of_get_i2c_adapter_by_node()` ->
+    `of_find_i2c_adapter_by_node()`."""
+    extra = _intent.says_extra(patch, "get")
+    for fd in patch.c_files:
+        for h in fd.hunks:
+            for rem, add in _flow.replacements(h):
+                rtext = "\n".join(ln.text for ln in rem)
+                if not _apis.has_getter_call(rtext):
+                    continue
+                before = {m.group(1) for m in _apis.GETTER_NAMES.finditer(rtext) if _pins_module(m.group(1))}
+                if not before:
+                    continue
+                for ln in add:
+                    for m in _apis.GETTER_NAMES.finditer(ln.text):
+                        new = kapi.get(m.group(1))
+                        if new is None or new.also_module_ref or new.kind not in ("getter", "lookup"):
+                            continue
+                        old = next((kapi.get(b) for b in sorted(before) if kapi.get(b).family == new.family), None)
+                        if old is None:
+                            continue
+                        yield RULE.finding(fd.path, ln, f"{new.name}() replaces {old.name}() but takes no module "
+                                                        f"reference: the provider module can be unloaded while in use",
+                                           confidence=Confidence.LOW if extra else None)
+
+
+def _removed_pins(patch: Patch) -> Iterator[Finding]:
     ch = changes(patch)
     removed = ch.removed
     if not removed:
@@ -114,6 +165,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if c.role == "put":
             put_removed.setdefault((c.family, c.target), []).append(c)
     replaced = any(_REPLACEMENT.search(ln.text) for fd in patch.c_files for ln in fd.added())
+    extra = _intent.says_extra(patch, "get")  # the author calls the pin superfluous/unbalanced
     reported: set[tuple[str, str]] = set()
     for c in removed:
         key = (c.family, c.target)
@@ -134,7 +186,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             conf = Confidence.MEDIUM
         if REGISTER_FN.search(get_fn) and any(UNREGISTER_FN.search(f) for f in put_fns):
             conf = Confidence.LOW  # a register-time pin (MOD009): removing it is the fix
-        if replaced or (_EMBEDDED_OWNER.search(c.target) and not _EMBEDDED_OPS.search(c.target)):
+        if replaced or extra or (_EMBEDDED_OWNER.search(c.target) and not _EMBEDDED_OPS.search(c.target)):
             conf = Confidence.LOW
         api = c.func
         yield RULE.finding(c.path, c.line,

@@ -13,8 +13,8 @@ owner field *is* the protection: with it gone, nothing stops `rmmod` while an op
 card or an exported buffer still calls into the module's text.  It looks like a fix, because
 rmmod now succeeds.
 
-Simona Vetter (S-2025): "I've seen people remove module references that are needed, to 'fix'
-driver unloading."  Jason Gunthorpe (S-2025): "file_operations doesn't have such a cleanup
+Simona Vetter (2025 thread, see References): "I've seen people remove module references that are needed, to 'fix'
+driver unloading."  Jason Gunthorpe (2025 thread, see References): "file_operations doesn't have such a cleanup
 function which is why it takes the refcount."
 
 ## Example
@@ -45,7 +45,9 @@ get/put instead.
 - `include/linux/fs.h`: `fops_get()` is `try_module_get((fops)->owner)`; `fs/open.c`
   `do_dentry_open()`, `fs/char_dev.c` `chrdev_open()`
 - `scripts/coccinelle/api/platform_no_drv_owner.cocci` (the opposite, correct removals)
-- S-2025: Simona Vetter and Jason Gunthorpe on hot-unplug and the file_operations owner
+- Simona Vetter and Jason Gunthorpe on hot-unplug and the file_operations owner:
+  https://lore.kernel.org/r/Z8GViQzZJVFPxfNd@phenom.ffwll.local,
+  https://lore.kernel.org/r/20250228184013.GF39591@nvidia.com
 - Fixes of this kind: "ASoC: qcom: Set card->owner to avoid warnings", "drm/vc4/vc4_hdmi:
   fill ASoC card owner", "drm: set owner field to for all DMABUF exporters"
 """
@@ -60,7 +62,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._owners import (CORE_PINS_AT_REGISTER, OWNER_FIELDS, WRAPPER_SET,
+from reviewbot.checks.module._owners import (CORE_PINS_AT_REGISTER, KNOWN_OWNER_FIELDS, WRAPPER_SET,
                                              enclosing_initializer, function_removed,
                                              is_built_in_only, member_of, modular, normalized_lines,
                                              removed_member_decls, runtime_owner_assign)
@@ -184,7 +186,7 @@ def _initializer_member(patch, path, hunk, old, i, ln, dropped_fields, wrapper_a
         conf = Confidence.MEDIUM
     elif mtype in CORE_PINS_AT_REGISTER:
         conf = Confidence.LOW
-    elif mtype not in OWNER_FIELDS:
+    elif mtype not in KNOWN_OWNER_FIELDS:
         conf = Confidence.LOW if mtype.endswith("_driver") else Confidence.MEDIUM
     elif info.from_section:
         conf = Confidence.MEDIUM
@@ -210,7 +212,7 @@ def _runtime_assign(path, hunk, old, i, ln, pre: str | None = None) -> Finding |
     if typ in WRAPPER_SET:
         return None
     conf = Confidence.MEDIUM
-    if typ in OWNER_FIELDS and typ not in CORE_PINS_AT_REGISTER:
+    if typ in KNOWN_OWNER_FIELDS and typ not in CORE_PINS_AT_REGISTER:
         conf = None
     elif typ in CORE_PINS_AT_REGISTER or (typ and typ.endswith("_driver")):
         conf = Confidence.LOW

@@ -52,8 +52,9 @@ removal of a double put, which is a fix).
 - `include/linux/module.h` (`symbol_get()`, `symbol_put()`), `kernel/module/main.c`
   `__symbol_get()`, `include/media/dvbdev.h` (`dvb_attach()`, `dvb_detach()`),
   `drivers/media/dvb-core/dvb_frontend.c` `dvb_frontend_detach()`
-- S-2022: "module: add a function to add module references" (Greg Kroah-Hartman on
+- "module: add a function to add module references" (Greg Kroah-Hartman on
   auditing references taken on behalf of other code)
+  https://lore.kernel.org/r/a078eb2e46d00ec59c8a91ea0afa5190730c9e58.1651212016.git.mchehab@kernel.org
 - 9011e49d54dc "modules: only allow symbol_get of EXPORT_SYMBOL_GPL modules"
 - "media: dvb: symbol fixup for dvb_attach()" (Greg Kroah-Hartman, 2023)
 - "[media] drxk: Fix driver removal" (Mauro Carvalho Chehab, 2011)

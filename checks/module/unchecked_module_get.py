@@ -41,8 +41,10 @@ use `__module_get()` for them.
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` kernel-doc ("Care must
   also be taken to ensure the module exists and is alive prior to usage of this call")
 - c55b2b983b0f "nbd: fix race between nbd_alloc_config() and module removal"
-- S-2002: Rusty Russell's "Module Refcount & Stuff mini-FAQ" and Adam Richter's reply
+- Rusty Russell's "Module Refcount & Stuff mini-FAQ" and Adam Richter's reply
   (LKML, Nov 2002): what a module reference guarantees and when the get may fail
+  https://lore.kernel.org/r/20021118230821.8F3822C241@lists.samba.org and Adam J. Richter's
+  reply, https://lore.kernel.org/r/200211191918.LAA11641@adam.yggdrasil.com
 - d8d2b1f81530 "net: cxgb4/ch_ipsec: fix potential use-after-free in
   ch_ipsec_xfrm_add_state() callback"
 """

@@ -43,8 +43,10 @@ previous `try_module_get()` in a caller); only the lookup case is posted.
 
 ## References
 - `include/linux/module.h` (`__module_get()`, `try_module_get()`), `kernel/module/main.c`
-- S-2002: Adam Richter's reply to the "Module Refcount & Stuff mini-FAQ" (take references
+- Adam Richter's reply to the "Module Refcount & Stuff mini-FAQ" (take references
   where the protection is provable, not everywhere)
+  https://lore.kernel.org/r/20021118230821.8F3822C241@lists.samba.org and Adam J. Richter's
+  reply, https://lore.kernel.org/r/200211191918.LAA11641@adam.yggdrasil.com
 - c55b2b983b0f "nbd: fix race between nbd_alloc_config() and module removal" (review thread)
 - `fs/filesystems.c` `__get_fs_type()` (lookup and `try_module_get()` under the lock)
 """

@@ -36,6 +36,19 @@ static void foo_remove(struct platform_device *pdev)
 }
 ```
 
+An added put (not a move) of an object this code looked up (`x = lookup(...)` in view: the
+lookup's reference is the only one it holds) followed on its path by unchanged code that still
+dereferences the object, or hands it to a call, is reported too (a premature put).  A put of
+an object the function was given, or took an extra reference on, may drop that extra one while
+the caller holds another: not reported.
+A use moved from before an unchanged put to after it is the same move (git may show it either
+way) and is reported at the moved use, when that use touches the put object itself.
+A move is seen across the hunks of one function (git names the same function for both and the
+gap between them is short), also when the putter is renamed on the way (`acpi_dev_put(adev)`
+becomes `put_device(&adev->dev)`), and for a guarded put (`if (!x->devm_allocated) put(x)`:
+the put may run).  Only statements on a path after the put count: a `return`/`goto` in the
+put's own block ends the path, and the `else` branch of that block is skipped.
+
 ## Known problems
 From hunks alone the link between the put object and the data used after it (`priv` derived
 from `host`) is usually not shown; a put moved earlier past any dereference is reported at
@@ -46,7 +59,7 @@ the node itself is used afterwards (nodes carry no driver data).
 High when the used pointer is the put object or visibly derived from it; medium otherwise.
 
 ## References
-- RULES.md MOD020: f2b85040acec "scsi: core: Put LLD module refcnt after SCSI device is released"
+- f2b85040acec "scsi: core: Put LLD module refcnt after SCSI device is released"
 - `fs/char_dev.c` `cdev_put()`, `drivers/i2c/i2c-core-base.c` `i2c_put_adapter()`
 - `Documentation/core-api/kref.rst`
 """
@@ -57,6 +70,7 @@ import re
 from typing import Iterator
 
 from reviewbot import cmodel
+from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _flow
 from reviewbot.clex import norm, statements
 from reviewbot.context import Context
@@ -74,29 +88,60 @@ _DEREF = re.compile(r"\b(\w+)\s*(->|\.)\s*\w+")
 
 def _base(obj: str) -> str:
     """The object a put releases as a whole: `&x->dev` -> `x`; `a->b.c` stays itself."""
-    e = obj.lstrip("&*( ")
-    e = re.sub(r"(->|\.)(dev|device|kobj|kref|refcount)$", "", e)
+    e, prev = obj.lstrip("&*( "), None
+    while prev != e:  # `&x->dev.kobj` -> `x`
+        prev, e = e, re.sub(r"(->|\.)(dev|device|kobj|kref|refcount)$", "", e)
     return e
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        for h in fd.hunks:
-            if not (_apis.has_putter_call("\n".join(ln.text for ln in h.lines if ln.added))
-                    or re.search(r"\bkfree\s*\(", "\n".join(ln.text for ln in h.lines if ln.added))):
+        for hunks in _function_runs(fd):
+            lines = [ln for h in hunks for ln in h.lines]
+            added = "\n".join(ln.text for ln in lines if ln.added)
+            if not (_apis.has_putter_call(added) or re.search(r"\bkfree\s*\(", added)):
                 continue
-            yield from _moved_earlier(fd, h)
+            yield from _moved_earlier(fd, lines)
+            yield from _added_then_used(fd, lines)
+        for hunks in _function_runs(fd):
+            lines = [ln for h in hunks for ln in h.lines]
+            if _apis.has_putter_call("\n".join(ln.text for ln in lines if ln.kind == " ")):
+                yield from _moved_past_put(fd, lines)
+
+
+def _function_runs(fd) -> Iterator[list]:
+    """Runs of hunks that edit one function: a put moved from one hunk to another still moved.
+
+    Hunks join when git names the same function for both and the unchanged gap between them is
+    short (the code in the gap runs between the two places, like the context shown)."""
+    run: list = []
+    for h in fd.hunks:
+        if run:
+            prev = run[-1]
+            gap = h.old_start - (prev.old_start + prev.old_len)
+            if h.section and h.section == prev.section and 0 <= gap <= _MAX_GAP:
+                run.append(h)
+                continue
+            yield run
+        run = [h]
+    if run:
+        yield run
+
+
+_MAX_GAP = 12
 
 
 def _put_stmt(st):
     m = _flow.CallStmt.match(st.text)
-    if not m or m.group("cond"):
+    if not m:
         return None
     name = m.group("name")
     if not (_apis.is_putter(name) or name == "kfree"):
         return None
     obj = _apis.put_object(name, list(cmodel.split_args(m.group("args"))))
-    return (name, obj) if obj else None
+    if not obj or (m.group("cond") and re.fullmatch(r"!?\s*%s" % re.escape(_base(obj)), m.group("cond").strip())):
+        return None  # `if (x) put(x)`: a NULL guard is fine; any other guard may still put
+    return (name, obj)
 
 
 def _derived(lines_text: str, base: str) -> set[str]:
@@ -107,28 +152,79 @@ def _derived(lines_text: str, base: str) -> set[str]:
     return out
 
 
-def _moved_earlier(fd, h) -> Iterator[Finding]:
-    stmts = statements(h.lines)
-    removed_at: dict[str, list[int]] = {}  # a removed statement's text -> where
-    for j, s in enumerate(stmts):
-        if all(ln.removed for ln in s.lines):
-            removed_at.setdefault(norm(s.text), []).append(j)
-    if not removed_at:
+def _depths(stmts) -> list[int]:
+    """Brace depth (relative to the fragment's start) at which each statement begins."""
+    out, d = [], 0
+    for st in stmts:
+        out.append(d)
+        d += st.text.count("{") - st.text.count("}")
+    return out
+
+
+def _on_path(stmts, depths, i: int, j: int) -> list[int]:
+    """Indices of statements after i (up to j) that run after statement i on some path.
+
+    A jump (return/goto/break/continue) in i's own block ends the path; an `else` branch of the
+    block holding i is skipped."""
+    out = []
+    d = depths[i]
+    k = i + 1
+    while k < j:
+        t = stmts[k].text
+        if depths[k] < d or t.startswith("}"):
+            if t.startswith("}") and re.match(r"^\}\s*else\b", t) and depths[k] <= d:
+                # skip the else branch of our block
+                level = depths[k] + t.count("{") - t.count("}")
+                k += 1
+                while k < j and depths[k] >= level:
+                    k += 1
+                d = min(d, level - 1)
+                continue
+            d = min(d, depths[k] + t.count("{") - t.count("}") if t.startswith("}") else depths[k])
+        elif depths[k] == d and re.match(r"^(return|goto|break|continue)\b", t):
+            break
+        out.append(k)
+        k += 1
+    return out
+
+
+def _moves_with(st, removed_puts, i: int) -> bool:
+    """`st` is an added put whose object also has a removed put further down: moved together."""
+    if not all(ln.added for ln in st.lines):
+        return False
+    put = _put_stmt(st)
+    return put is not None and any(j > i and _apis.same_object(o, put[1]) for j, (_, o) in removed_puts)
+
+
+def _moved_earlier(fd, lines) -> Iterator[Finding]:
+    stmts = statements(lines)
+    removed_puts = [(j, _put_stmt(s)) for j, s in enumerate(stmts) if all(ln.removed for ln in s.lines)]
+    removed_puts = [(j, p) for j, p in removed_puts if p]
+    if not removed_puts:
         return  # nothing removed: no put moved
-    text_all = "\n".join(ln.text for ln in h.lines)
+    live = [s for s in stmts if not all(ln.removed for ln in s.lines)]
+    live_idx = {id(s): k for k, s in enumerate(live)}
+    depths = _depths(live)
+    text_all = "\n".join(ln.text for ln in lines)
     for i, st in enumerate(stmts):
         if not all(ln.added for ln in st.lines):
-            continue
-        key = norm(st.text)
-        # the same put removed further down: it moved up
-        later = [j for j in removed_at.get(key, ()) if j > i]
-        if not later:
             continue
         put = _put_stmt(st)
         if put is None:
             continue
         name, obj = put
-        between = [s for s in stmts[i + 1:later[0]] if not all(ln.removed for ln in s.lines)]
+        # a put of the same object removed further down: the put moved up (perhaps renamed:
+        # acpi_dev_put(adev) -> put_device(&adev->dev))
+        later = [j for j, (_, o) in removed_puts if j > i and _apis.same_object(o, obj)]
+        if not later:
+            continue
+        if any(_apis.same_object(_put_stmt(s)[1], obj) for s in stmts[i + 1:later[0]]
+               if not all(ln.removed for ln in s.lines) and _put_stmt(s) and s is not st):
+            continue  # another put of it in between: not a plain move
+        li = live_idx[id(st)]
+        lj = next((live_idx[id(s)] for s in stmts[later[0]:] if id(s) in live_idx), len(live))
+        between = [live[k] for k in _on_path(live, depths, li, lj)]
+        between = [s for s in between if not _moves_with(s, removed_puts, i)]  # puts moved as a block
         if not between or len(between) > 15 or any(ln.kind != " " for s in between for ln in s.lines):
             continue  # a pure move over unchanged code, not a rewrite of the function
         base = _base(obj)
@@ -152,3 +248,96 @@ def _moved_earlier(fd, h) -> Iterator[Finding]:
         if any(_DEREF.search(s.text) and not re.match(r"^(return|goto)\b", s.text) for s in between):
             yield RULE.finding(fd.path, st.line_of(re.escape(name)),
                                f"{name}({obj[:24]}) moved before code that may use its data")
+
+
+def _uses_itself(text: str, base: str) -> bool:
+    """Does `text` touch the object `base` itself (a member, its address, the pointer as an argument)?"""
+    return re.search(r"(?<![\w>.])%s(?![\w])(?!\s*=[^=])" % re.escape(base), text) is not None
+
+
+def _moved_past_put(fd, lines) -> Iterator[Finding]:
+    """The same move told the other way round: a use of the object moved from before its
+    (unchanged) put to after it.  git shows `put(x); use(x);` -> `use(x); put(x);` reversed so."""
+    stmts = statements(lines)
+    live = [s for s in stmts if not all(ln.removed for ln in s.lines)]
+    live_idx = {id(s): k for k, s in enumerate(live)}
+    depths = _depths(live)
+    for i, st in enumerate(stmts):
+        if not all(ln.removed for ln in st.lines) or _put_stmt(st) or re.match(r"^(return|goto)\b", st.text):
+            continue
+        key = norm(st.text)
+        j = next((k for k in range(i + 1, len(stmts)) if all(ln.added for ln in stmts[k].lines)
+                  and norm(stmts[k].text) == key), None)
+        if j is None:
+            continue
+        between = [s for s in stmts[i + 1:j] if not all(ln.removed for ln in s.lines)]
+        if not between or len(between) > 15 or any(ln.kind != " " for s in between for ln in s.lines):
+            continue
+        moved = stmts[j]
+        lj = live_idx[id(moved)]
+        for s in between:
+            put = _put_stmt(s)
+            if put is None:
+                continue
+            name, obj = put
+            base = _base(obj)
+            if not _uses_itself(moved.text, base) or lj not in _on_path(live, depths, live_idx[id(s)], lj + 1):
+                continue
+            yield RULE.finding(fd.path, moved.line_of(re.escape(base)),
+                               f"now runs after {name}({obj[:24]}), which may have freed the object",
+                               confidence=Confidence.HIGH)
+            break
+
+
+def _deref_or_passed(text: str, base: str) -> bool:
+    """`text` dereferences `base` or hands it to a call (not a bare pointer test or assignment)."""
+    b = re.escape(base)
+    t = re.sub(r"\b(sizeof|ARRAY_SIZE|typeof|__typeof__)\s*\([^()]*\)", "", text)
+    if re.search(r"(?<![\w>.])%s\s*(->|\.)\s*\w+(?!\s*=[^=])" % b, t):
+        return True
+    return re.search(r"\w\s*\((?:[^()]*,)?\s*&?\s*%s(\s*(->|\.)\s*\w+)*\s*[,)]" % b, t) is not None \
+        and not re.search(r"\b(IS_ERR|IS_ERR_OR_NULL|PTR_ERR_OR_ZERO|WARN_ON|BUG_ON|unlikely|likely)\s*\(\s*&?%s\s*\)" % b, t)
+
+
+def _looked_up(text: str, base: str) -> bool:
+    """`base = lookup(...)`: the lookup's reference is the only one this code holds on it."""
+    m = re.search(r"(?<![\w>.])%s\s*=\s*(\([^()]*\)\s*)?(\w+)\s*\(" % re.escape(base), text)
+    if not m:
+        return False
+    api = _apis.BY_GETTER.get(m.group(2))
+    row = kapi.get(m.group(2))
+    return api is not None and api.ref == "ret" and bool(api.fails) and (row is None or row.kind == "lookup")
+
+
+def _added_then_used(fd, lines) -> Iterator[Finding]:
+    """An added put (not a move) followed, on its path, by unchanged code that still uses the object."""
+    stmts = statements(lines)
+    live = [s for s in stmts if not all(ln.removed for ln in s.lines)]
+    depths = _depths(live)
+    for i, st in enumerate(live):
+        if not all(ln.added for ln in st.lines):
+            continue
+        put = _put_stmt(st)
+        if put is None:
+            continue
+        name, obj = put
+        base = _base(obj)
+        if not re.fullmatch(r"\w+", base) or name == "kfree":
+            continue
+        if any(all(ln.removed for ln in s.lines) and (_put_stmt(s) or (None, ""))[1]
+               and _apis.same_object(_put_stmt(s)[1], obj) for s in stmts):
+            continue  # a put moved or rewritten: _moved_earlier judges it
+        if not any(_looked_up(s.text, base) for s in live[:i]):
+            continue  # the put may drop an extra reference while the caller holds one
+        for k in _on_path(live, depths, i, len(live)):
+            s = live[k]
+            if re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(base), s.text):
+                break  # reassigned: a new object from here on
+            if _put_stmt(s) is not None:
+                break  # another put: not a use (an over-put is MOD019's)
+            if any(ln.added for ln in s.lines):
+                continue  # the patch's own new code: judged on its own
+            if _deref_or_passed(s.text, base):
+                yield RULE.finding(fd.path, st.line_of(re.escape(name)),
+                                   f"{name}({obj[:24]}) before a later use of {base}")
+                break

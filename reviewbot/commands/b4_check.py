@@ -43,7 +43,7 @@ from reviewbot.diffparse import find_diff
 from reviewbot.errors import InputError
 from reviewbot.model import Finding, Level, Review, Series
 from reviewbot.report.base import level_counts, shown
-from reviewbot.rules import DOCS_URL
+from reviewbot.rules import rules_url
 
 TOOL = "reviewbot"
 SERIES_TOOL = "reviewbot-series"
@@ -57,6 +57,10 @@ def add_parser(sub):
     p.add_argument("--series", action="store_true",
                    help="series check (b4.review-series-check-cmd): the cover letter on stdin, the "
                    "whole thread reviewed")
+    p.add_argument("--lines", action="store_true",
+                   help="for b4.prep-perpatch-check-cmd and b4.am-perpatch-check-cmd: one "
+                   "'FILE:LINE: LEVEL:RULE slug: message' line per finding (checkpatch --terse), "
+                   "nothing when clean")
     p.add_argument("--all", action="store_true", help="also list low-confidence findings")
     p.add_argument("--select", action="append", default=[], metavar="RULE", help="run only these rules")
     p.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
@@ -113,7 +117,7 @@ def row(review: Review, show_all: bool, tool: str = TOOL, series: bool = False) 
     if findings:
         status = "fail" if counts["ERROR"] else "warn"
     return {"tool": tool, "status": status, "summary": summary,
-            "url": rules[0].help_uri if len(rules) == 1 else DOCS_URL,
+            "url": rules[0].help_uri if len(rules) == 1 else rules_url(),
             "details": json.dumps(details, ensure_ascii=False) if details else ""}
 
 
@@ -148,9 +152,10 @@ def _pick(series: list[Series], msgid: str) -> Series | None:
     return None
 
 
-def _thread_from_b4(data: bytes) -> Series | None:
+def _thread_from_b4(data: bytes, why: list[str]) -> Series | None:
     """The series of the cover letter on stdin, from b4's local copy of the thread (the
-    `thread-blob` named in $B4_TRACKING_FILE) or else fetched by its Message-Id."""
+    `thread-blob` named in $B4_TRACKING_FILE) or else fetched by its Message-Id.  When it is
+    found nowhere, `why` gets the reasons."""
     from reviewbot.ingest import b4 as b4src
 
     msg = email.message_from_bytes(data, policy=email.policy.default)
@@ -174,26 +179,32 @@ def _thread_from_b4(data: bytes) -> Series | None:
                               msgid)
                 if found is not None:
                     return found
-            except (git.GitError, InputError, ValueError):
-                pass
+            except (git.GitError, InputError, ValueError) as exc:
+                why.append(f"b4's thread copy {blob[:12]}: {exc}")
+    else:
+        why.append("no b4 thread copy ($B4_TRACKING_FILE)")
     if msgid:
         try:
-            return _pick(pipeline.load([f"<{msgid}>"], opts=pipeline.Options(revision=revision)), msgid)
-        except InputError:
-            pass
+            found = _pick(pipeline.load([f"<{msgid}>"], opts=pipeline.Options(revision=revision)), msgid)
+            if found is None:
+                why.append(f"<{msgid}>: not in the fetched thread")
+            return found
+        except InputError as exc:
+            why.append(str(exc))
+    else:
+        why.append("the cover letter has no Message-Id")
     return None
 
 
 def _series_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dict, bool]:
     if not data.strip():
         raise InputError("<stdin>", "empty input: b4 passes the cover letter on stdin")
-    series = _thread_from_b4(data)
+    why: list[str] = []
+    series = _thread_from_b4(data, why)
     if series is None:
         series = _one_series(data, "<stdin>")
-        if series is None:
-            return {"tool": SERIES_TOOL, "status": "pass", "url": DOCS_URL, "details": "",
-                    "summary": "series not found (no b4 thread copy, Message-Id not fetched): "
-                    "per-patch results only"}, False
+        if series is None:  # a check that could not run is not a pass
+            raise InputError("series", "thread not found, series not checked: " + "; ".join(why))
     review = pipeline.review_series(series, opts)
     return row(review, show_all, SERIES_TOOL, series=True), bool(shown(review, show_all))
 
@@ -202,21 +213,54 @@ def _patch_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dic
     series = _one_series(data, "<stdin>")
     if series is None:
         return {"tool": TOOL, "status": "pass", "summary": "nothing to review: no diff in this message",
-                "url": DOCS_URL, "details": ""}, False
+                "url": rules_url(), "details": ""}, False
     # One mail of a series: "patches 1, 3 missing" is expected here, not news.
     review = pipeline.review_series(replace(series, notes=()), opts)
     return row(review, show_all), bool(shown(review, show_all))
 
 
+def _lines(review: Review, show_all: bool) -> str:
+    """`b4 prep --check` and `b4 am` (b4 0.16 LoreMessage.run_local_check) show each stdout
+    line as a warning (a failure when it holds `ERROR:`) and each stderr line as a failure, and
+    "passed all checks" for no output with exit status 0.  So: one line per finding, nothing
+    else; notes (a mail of a series is always "incomplete" here) are never printed."""
+    out = []
+    for f in shown(review, show_all):
+        where = f"{f.path}:{f.line}" if f.path else "commit message"
+        if f.path and f.side.value == "old":
+            where += " (removed line)"
+        conf = f.effective_confidence.value
+        out.append(f"{where}: {f.effective_level.value}:{f.rule.id} {f.rule.slug}: {f.message}"
+                   + (f" ({conf} confidence)" if conf != "high" else "") + f" [{f.rule.help_uri}]\n")
+    return "".join(out)
+
+
+def _run_lines(data: bytes, args) -> int:
+    opts = pipeline.Options(select=tuple(args.select), ignore=tuple(args.ignore))
+    try:
+        series = _one_series(data, "<stdin>")
+    except InputError as exc:
+        print(f"cannot review: {exc.reason}", file=sys.stderr)  # b4: a failure, with the reason
+        return 2
+    if series is None:
+        return 0  # no diff: nothing to check
+    review = pipeline.review_series(replace(series, notes=()), opts)
+    text = _lines(review, args.all)
+    sys.stdout.write(text)
+    return 1 if text else 0
+
+
 def run(args) -> int:
     data = sys.stdin.buffer.read()
+    if args.lines:
+        return _run_lines(data, args)
     tool = SERIES_TOOL if args.series else TOOL
     try:
         opts = pipeline.Options(select=tuple(args.select), ignore=tuple(args.ignore))
         result, found = (_series_row if args.series else _patch_row)(data, args.all, opts)
     except InputError as exc:
         json.dump([{"tool": tool, "status": "fail", "summary": f"cannot review: {exc.reason}",
-                    "url": DOCS_URL, "details": str(exc)}], sys.stdout)
+                    "url": rules_url(), "details": str(exc)}], sys.stdout)
         sys.stdout.write("\n")
         print(f"reviewbot: {exc}", file=sys.stderr)
         return 2

@@ -32,8 +32,10 @@ def add_parser(sub):
     p.add_argument("--select", action="append", default=[], metavar="RULE", help="run only these rules")
     p.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
     p.add_argument("-q", "--quiet", action="store_true", help="text: no rule explanations")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="text: each rule's whole explanation, and the notes of series without findings")
     p.add_argument("--terse", action="store_true", help="text: one 'FILE:LINE: LEVEL:RULE: message' "
-                   "line per finding (checkpatch --terse); notes go to stderr unless -q")
+                   "line per finding (checkpatch --terse); notes go to stderr on a terminal or with -v")
     p.add_argument("--emacs", action="store_true", help="text: 'FILE:LINE: ' before each finding (checkpatch --emacs)")
     p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                    help="review in N worker processes (mbox, directory, --git range); output in input order")
@@ -43,6 +45,30 @@ def add_parser(sub):
     p.add_argument("--post", action="store_true", help="with --patchwork: post the checks the patches do not "
                    "have yet (token from $REVIEWBOT_PATCHWORK_TOKEN)")
     return p
+
+
+class _Progress:
+    """`reviewing 120/2059 series (5.8%)` on stderr, redrawn in place: only when stderr is a
+    terminal, the output is text and the input is large (LARGE patches or more)."""
+
+    LARGE = 100
+
+    def __init__(self, all_series: list, fmt: str):
+        self.total = len(all_series)
+        patches = sum(len(s.patches) for s in all_series)
+        self.on = fmt == "text" and patches >= self.LARGE and sys.stderr.isatty()
+        self.n = 0
+
+    def step(self) -> None:
+        self.n += 1
+        if self.on and (self.n == 1 or self.n % 10 == 0 or self.n == self.total):
+            sys.stderr.write(f"\rreviewing {self.n}/{self.total} series ({100 * self.n / self.total:.1f}%)")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.on:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def run(args) -> int:
@@ -55,56 +81,71 @@ def run(args) -> int:
     opts = pipeline.Options(tree=args.tree, git_repo=(args.repo or ".") if args.git_range is not None else None,
                             revision=args.revision, midmask=args.midmask,
                             select=tuple(args.select), ignore=tuple(args.ignore))
-    if args.jobs < 1:
-        raise InputError("review", f"-j {args.jobs}: the number of worker processes must be at least 1")
     if (args.post or args.patchwork_project) and not args.patchwork:
         raise InputError("review", "--post and --patchwork-project go with --patchwork URL")
+    if args.jobs < 1:
+        raise InputError("review", f"-j {args.jobs}: the number of worker processes must be at least 1")
     reporter = importlib.import_module(f"reviewbot.report.{_REPORTER[args.format]}")
     errors: list[InputError] = []
 
     def finish(review) -> tuple:
-        """(what to print, or the Review for the whole-run formats; findings?; stderr lines)."""
+        """(what to print, or the Review for the formats rendered at the end; findings?;
+        stderr lines).  With -j N it runs in a worker process."""
         found = bool(review.shown(include_low=args.all))
-        if args.format in _WHOLE_RUN or args.patchwork:
+        if args.format in _WHOLE_RUN or args.patchwork or (args.format == "text" and not args.terse):
             return review, found, []
         if args.format == "json":  # JSON Lines when there are several series: one object each
             line = "" if many is False else json.dumps(reporter.review_dict(review, args.all), ensure_ascii=False) + "\n"
             if many is None:  # -j N: how many series there are is known only at the end
                 return (reporter.format_review(review, args.all), line), found, []
             return line or reporter.format_review(review, args.all), found, []
-        out = reporter.format_review(review, args.all, verbose=not args.quiet, emacs=args.emacs,
-                                     terse=args.terse)
-        notes = [f"reviewbot: note: {note}" for note in (review.notes if args.terse and not args.quiet else ())]
-        return out, found, notes
+        # --terse: one line per finding, as each series is done.  Notes on stderr only for a
+        # person (a terminal, or -v): b4 prep --check and b4 am count every stderr line of a
+        # check command as a failure, and a note is not one.
+        out = reporter.format_review(review, args.all, terse=True)
+        show = not args.quiet and (args.verbose or sys.stderr.isatty())
+        return out, found, [f"reviewbot: note: {note}" for note in (review.notes if show else ())]
 
     with pipeline.session(opts):
         if args.jobs > 1:
             from reviewbot import parallel
 
             many = None
+            progress = _Progress([], args.format)  # off: the workers finish out of order
             results = parallel.review(args.sources, args.git_range, args.repo, opts, errors, args.jobs, finish)
             if args.format == "json" and not args.patchwork:
                 results = [(outs[len(results) > 1], found, notes) for outs, found, notes in results]
         else:
             all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
             many = len(all_series) > 1
-            results = (finish(pipeline.review_series(series, opts)) for series in all_series)
+            progress = _Progress(all_series, args.format)
+
+            def each():
+                for series in all_series:
+                    progress.step()
+                    yield finish(pipeline.review_series(series, opts))
+
+            results = each()
         found = False
         reviews = []
         for out, found_here, notes in results:
             found = found or found_here
-            if args.format in _WHOLE_RUN or args.patchwork:
+            if args.format in _WHOLE_RUN or args.patchwork or (args.format == "text" and not args.terse):
                 reviews.append(out)
                 continue
             sys.stdout.write(out)
             for line in notes:
                 print(line, file=sys.stderr)
+        progress.done()
     if args.patchwork:
         from reviewbot.patchwork import byhand
 
         byhand.run(reviews, args.patchwork, args.patchwork_project, args.post, args.all, sys.stdout)
     elif args.format in _WHOLE_RUN:
         sys.stdout.write(reporter.format_reviews(reviews, args.all))
+    elif args.format == "text" and not args.terse:
+        sys.stdout.write(reporter.format_reviews(reviews, args.all, verbose=args.verbose, quiet=args.quiet,
+                                                 emacs=args.emacs))
     for exc in errors:  # damaged threads of an mbox: reported, the rest was reviewed
         print(f"reviewbot: {exc}", file=sys.stderr)
     if errors:

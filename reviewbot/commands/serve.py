@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 
 from reviewbot import config
 from reviewbot.errors import InputError
@@ -60,6 +61,17 @@ def build(cfg: dict, workers: int = 2, **processor_kw):
     return app, settings, pool
 
 
+def _public_url(cfg: dict, host: str, port: int) -> str:
+    url = str((cfg.get("service") or {}).get("public_url") or "").rstrip("/")
+    if url:
+        return url
+    if host in ("0.0.0.0", "::", ""):
+        import socket
+
+        host = socket.getfqdn()
+    return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+
+
 def run(args) -> int:
     """The service (reviewbot.service.app): intake, /metrics, /readyz, pages, workers, list follower."""
     import uvicorn
@@ -75,6 +87,8 @@ def run(args) -> int:
     cfg = config.load(args.config)
     if args.data_dir:
         cfg = dict(cfg, data_dir=args.data_dir)
+    # rule links point at this service's own /rules/ pages unless rules_url says otherwise
+    config.apply_rules_url(cfg, default=f"{_public_url(cfg, args.host, args.port)}/rules/")
     service = Service(cfg, workers=args.workers, follow=not args.no_follow)
     app = service.app()
     log = logging.getLogger("reviewbot.serve")
@@ -82,6 +96,10 @@ def run(args) -> int:
         log.warning("REVIEWBOT_GITHUB_WEBHOOK_SECRET is not set: /webhooks/github refuses everything")
     if not service.forge.gitlab_webhook_token:
         log.warning("REVIEWBOT_GITLAB_WEBHOOK_TOKEN is not set: /webhooks/gitlab refuses everything")
+    pages = cfg.get("pages") or {}
+    if not os.environ.get(pages.get("token_env") or "REVIEWBOT_PAGES_TOKEN") and not pages.get("public"):
+        log.warning("the results pages answer loopback clients only: set REVIEWBOT_PAGES_TOKEN (a read-only "
+                    "token) or [pages] public = true to open them to others")
     # SIGTERM: uvicorn stops accepting, drains requests, then the lifespan stops the workers
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
                 log_config=None, timeout_graceful_shutdown=service.settings.grace)

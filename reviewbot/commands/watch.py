@@ -76,10 +76,12 @@ def run(args) -> int:
     logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     cfg = config.load(args.config)
+    config.apply_rules_url(cfg)
     url = f"sqlite:///{Path(args.db).expanduser().resolve()}" if args.db else config.database_url(cfg)
     lists = _policies(args, cfg)
     pause = args.interval if args.interval is not None else policy.interval(cfg)
     ttl = max(3 * pause, 900.0)  # the lease outlives a slow round
+    failed = []  # --once: lists whose round had errors (exit status 1)
     try:
         while True:
             for p in lists:
@@ -91,12 +93,17 @@ def run(args) -> int:
                         raise InputError(p.name, f"{exc.__class__.__name__}: {exc}") from None
                     log.exception("list=%s round failed", p.name)
                     continue
+                if args.once and stats.errors:
+                    failed.append(p.name)
                 if not args.once and not stats.line():
                     continue  # a daemon says nothing when nothing happened
                 mode = f"dry-run to {p.outbox_dir}" if p.dry_run else f"sending via {p.smtp.host}"
                 print(f"{p.name}: {stats.line() or 'nothing new'} ({mode}, {time.monotonic() - t0:.2f} s)",
                       flush=True)
             if args.once:
+                if failed:  # every failure of a round is a non-zero exit, not just a log line
+                    print(f"reviewbot: errors in {', '.join(failed)} (see the log above)", file=sys.stderr)
+                    return 1
                 return 0
             time.sleep(max(pause, 1.0))
     finally:

@@ -45,6 +45,7 @@ def run(args) -> int:
     cfg = config.load(args.config)
     if args.data_dir:
         cfg = dict(cfg, data_dir=args.data_dir)
+    config.apply_rules_url(cfg)
     service = Service(cfg, workers=args.threads, follow=False)
     if args.metrics_port:
         from prometheus_client import start_http_server

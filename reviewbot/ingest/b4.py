@@ -1,9 +1,10 @@
 """The one module that talks to b4 (pinned b4==0.16.*; its library API is not declared stable).
 
-Mail in, Series out: local mbox bytes go through b4.mailsplit_bytes(), a Message-Id or lore
+Mail in, Series out: local mbox bytes go through liblore's split (as b4.mailsplit_bytes()), a Message-Id or lore
 URL through b4.get_pi_thread_by_msgid(); LoreMailbox.get_series() decides revision, cover
 letter and completeness.  We never thread mail ourselves beyond bucketing an mbox by the
-thread root named in its headers, so that an mbox of unrelated patches gives one series each.
+thread root named in its headers, so that an mbox of unrelated patches gives one series each,
+and joining unthreaded `git format-patch` output into its series (ingest/grouping.py).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import types
 from email.message import EmailMessage
 from typing import ClassVar
 
-from reviewbot.diffparse import DiffError, find_diff, parse_diff_lenient
+from reviewbot.diffparse import DiffError, diff_offset, find_diff, parse_diff_lenient
 from reviewbot.errors import InputError
+from reviewbot.ingest import grouping
 from reviewbot.model import Patch, Series
 
 
@@ -93,6 +95,7 @@ try:
     import b4  # after the deferred modules
 finally:
     _Annotation.thread = None
+import liblore.utils  # noqa: E402  (b4's mail library: after b4, which set up the deferrals)
 
 _SYNTHETIC = "@reviewbot.invalid"
 logging.getLogger("b4").setLevel(logging.CRITICAL + 1)  # b4 logs to stderr; we report in notes
@@ -264,10 +267,16 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     data = data.replace(b"\r\n", b"\n")
     if not data.strip():
         raise InputError(source, "empty input")
+    was_mbox = data.startswith(b"From ")
     try:
-        msgs = b4.mailsplit_bytes(_as_mbox(data))
+        # b4.mailsplit_bytes() is liblore's split + parse; split here to keep where each mail is.
+        raws = grouping.split(_as_mbox(grouping.separate(data)))
+        msgs = [liblore.utils.parse_message(raw.data) for raw in raws]
     except Exception as exc:
         raise InputError(source, f"cannot split mail: {_one_line(exc)}") from None
+    for i, (raw, msg) in enumerate(zip(raws, msgs)):
+        # separate()/_as_mbox() added one separator line before each mail of a non-mbox input
+        msg.reviewbot_origin = _origin(raw, msg, raw.line - (0 if was_mbox else i + 1), source)
     _parse_headers_once(msgs)
     out = []
     for i, msg in enumerate(msgs):
@@ -282,6 +291,22 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     return out
 
 
+def _origin(raw: grouping.RawMail, msg: EmailMessage, line: int, source: str) -> tuple[str, int | None, str | None]:
+    """(file, line of the file where the mail's diff starts, commit id) for a mail of `source`.
+
+    The line is known only where the diff stands as-is in the file: not in a MIME mail, nor
+    under quoted-printable or base64.
+    """
+    diff_line = None
+    cte = str(msg.get("Content-Transfer-Encoding", "")).strip().lower()
+    if not msg.is_multipart() and cte not in ("quoted-printable", "base64"):
+        text = raw.data.decode("utf-8", "replace")
+        offset = diff_offset(text)
+        if offset is not None:
+            diff_line = line + text.count("\n", 0, offset)
+    return source, diff_line, grouping.commit_of(raw.separator)
+
+
 def _thread_root(msg: EmailMessage) -> str:
     refs = re.findall(r"<([^>]+)>", str(msg.get("References", "")))
     if refs:
@@ -290,6 +315,11 @@ def _thread_root(msg: EmailMessage) -> str:
     if irt:
         return irt[0]
     return b4.LoreMessage.get_clean_msgid(msg) or ""
+
+
+def _subject_info(subject: str) -> tuple[int, int, int, bool]:
+    lsub = b4.LoreSubject(subject)
+    return lsub.revision, lsub.counter, lsub.expected, lsub.reply
 
 
 def series_from_messages(msgs: list[EmailMessage], source: str, revision: int | None = None,
@@ -328,11 +358,8 @@ def _series_from_messages(msgs: list[EmailMessage], source: str, revision: int |
 
 
 def thread_groups(msgs: list[EmailMessage]) -> list[list[EmailMessage]]:
-    """The messages by thread root, threads in the order of their first message."""
-    groups: dict[str, list[EmailMessage]] = {}
-    for msg in msgs:
-        groups.setdefault(_thread_root(msg), []).append(msg)
-    return list(groups.values())
+    """The messages of each series, in the order the load reviews them (grouping.group)."""
+    return grouping.group(msgs, _thread_root, _subject_info)
 
 
 def thread_series(msgs_in_thread: list[EmailMessage], source: str, revision: int | None) -> Series | None:
@@ -394,8 +421,10 @@ def _to_patch(index: int, lmsg, source: str) -> Patch:
     except DiffError as exc:
         raise InputError(where, str(exc)) from None
     author = email.utils.formataddr((lmsg.fromname or "", lmsg.fromemail or ""))
+    origin, diff_line, commit = getattr(lmsg.msg, "reviewbot_origin", ("", None, None))
     return Patch(index=index, subject=lmsg.full_subject, msgid=_clean_id(lmsg.msgid), author=author,
                  message=message, notes=notes, diff=diff, files=files,
+                 origin=origin, diff_line=diff_line, commit=commit,
                  problems=tuple(f"patch {index}: skipped {p}" for p in problems))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from reviewbot.model import Finding, Level, Review
 from reviewbot.rules import Rule
 
@@ -18,6 +20,21 @@ def level_counts(findings: list[Finding]) -> dict[str, int]:
     for f in findings:
         counts[f.effective_level.value] += 1
     return counts
+
+
+def fingerprints(findings: list[Finding]) -> list[str]:
+    """One fingerprint per finding, unique among `findings`: Finding.fingerprint (no line
+    number: stable across re-runs and revisions); the N-th repeat of the same rule and message
+    on identical text in one file gets the same kind of value (16 hex digits) derived from
+    the first and N, so the n-th occurrence keeps its identity too."""
+    seen: dict[str, int] = {}
+    out = []
+    for f in findings:
+        n = seen.get(f.fingerprint, 0)
+        seen[f.fingerprint] = n + 1
+        out.append(f.fingerprint if n == 0 else
+                   hashlib.sha256(f"{f.fingerprint}\0{n}".encode()).hexdigest()[:16])
+    return out
 
 
 def shown(review: Review, show_all: bool) -> list[Finding]:

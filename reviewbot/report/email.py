@@ -1,10 +1,11 @@
-"""0-day-style plain-text replies to patch mails (DESIGN.md §4).
+"""0-day-style plain-text replies to patch mails.
 
-One reply per patch that has findings: `Re: <subject>`, In-Reply-To the patch, References
-root + patch, our own Message-Id chosen before anything is sent, each flagged line quoted with
-a little of its hunk and the comment under it, every rule's explanation once at the end
-(templates/_rule.md.j2), tags only as `| Reported-by:` / `| Closes:` (bare trailers in a reply
-are applied to the patch by `b4 am`), and a footer on suppressing a finding.
+One reply per patch that has findings, as short as the kernel test robot's: `Re: <subject>`,
+In-Reply-To the patch, References root + patch, our own Message-Id chosen before anything is
+sent, each flagged line quoted once with a little of its hunk and every finding on it, then
+per rule its summary, a few lines of why and its link (plain text, no Markdown), tags only as
+`| Reported-by:` / `| Closes:` (bare trailers in a reply are applied to the patch by `b4 am`),
+and a one-line footer on suppressing a finding.
 Reporters never import checks: findings arrive with their Rule attached.
 """
 
@@ -22,10 +23,10 @@ from reviewbot import __version__
 from reviewbot.model import Finding, Hunk, Patch, Series, Side
 from reviewbot.render import render
 from reviewbot.report.base import rules_used
-from reviewbot.rules import DOCS_URL
+from reviewbot.rules import rules_url
 
-QUOTE_BEFORE = 6  # hunk lines quoted above the flagged line
-QUOTE_AFTER = 2
+QUOTE_BEFORE = 3  # hunk lines quoted above the flagged line
+QUOTE_AFTER = 1
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class ReplyContext:
     cc: tuple[str, ...] = ()
     root_msgid: str | None = None  # cover letter or first patch of the series
     archive_url: str = "https://lore.kernel.org/r"  # where the list (and our reply) is archived
-    docs_url: str = DOCS_URL
+    docs_url: str = field(default_factory=rules_url)
     revision: int = 1
     context: str = "hunks"
     delta: Delta | None = None
@@ -116,14 +117,20 @@ def build_reply(patch: Patch, findings: list[Finding], ctx: ReplyContext, msgid:
     """The reply to `patch` about `findings` (all on that patch), with Message-Id `msgid`."""
     assert patch.msgid, "a reply needs the patch's Message-Id"
     patch_msgid = f"<{patch.msgid.strip('<>')}>"
-    items = []
+    locations: dict[tuple, dict] = {}  # each flagged line quoted once, with all its findings
     for f in findings:
         marker = ""
         if ctx.delta is not None:
             marker = "new" if f.fingerprint in ctx.delta.new else "also in v%d" % ctx.delta.previous_revision
-        items.append({"f": f, "quote": quote(patch, f), "marker": marker,
-                      "level": f.effective_level.value, "confidence": f.effective_confidence.value})
-    body = render("email/reply.txt.j2", greeting=_first_name(patch.author), patch=patch, items=items,
+        key = (f.path, f.side, f.line)
+        if key not in locations:
+            where = (f"{f.path}:{f.line}" + (" (removed line)" if f.side is Side.OLD else "") + ":"
+                     if f.path else "commit message:")
+            locations[key] = {"where": where, "quote": quote(patch, f), "items": []}
+        locations[key]["items"].append({"f": f, "marker": marker, "level": f.effective_level.value,
+                                         "confidence": f.effective_confidence.value})
+    body = render("email/reply.txt.j2", greeting=_first_name(patch.author), patch=patch,
+                  locations=list(locations.values()),
                   rules=rules_used(findings), ctx=ctx, delta=ctx.delta,
                   patch_link=link(ctx.archive_url, patch_msgid), closes=link(ctx.archive_url, msgid),
                   sender=ctx.sender, rule_ids=sorted({f.rule.id for f in findings}), version=__version__)

@@ -1,14 +1,15 @@
-"""The JSON contract of DESIGN.md §2 (version 1).  Keep it stable: other tools parse it."""
+"""The JSON contract (version 1, shown in the README).  Keep it stable: other tools parse it; it only
+ever grows by new optional keys."""
 
 from __future__ import annotations
 
 import json
 
 from reviewbot.model import Finding, Review
-from reviewbot.report.base import shown
+from reviewbot.report.base import fingerprints, shown
 
 
-def finding_dict(f: Finding) -> dict:
+def finding_dict(f: Finding, fingerprint: str | None = None) -> dict:
     return {
         "rule": f.rule.id,
         "slug": f.rule.slug,
@@ -19,23 +20,25 @@ def finding_dict(f: Finding) -> dict:
         "side": f.side.value,
         "message": f.message,
         "patch": {"index": f.patch_index, "msgid": f.patch_msgid, "subject": f.patch_subject},
-        "fingerprint": f.fingerprint,
+        "fingerprint": fingerprint or f.fingerprint,
     }
 
 
 def review_dict(review: Review, show_all: bool = False) -> dict:
     s = review.series
     findings = shown(review, show_all)
+    suppressed = [f for f in review.findings if f.suppressed and (show_all or f.effective_confidence.value != "low")]
+    fps = fingerprints(findings + suppressed)  # unique in the document
     doc = {
         "version": 1,
         "series": {"subject": s.subject, "msgid": s.msgid, "revision": s.revision, "base": s.base,
                    "context": review.context},
-        "findings": [finding_dict(f) for f in findings],
+        "findings": [finding_dict(f, fp) for f, fp in zip(findings, fps)],
         "notes": list(review.notes),
     }
-    suppressed = [f for f in review.findings if f.suppressed and (show_all or f.effective_confidence.value != "low")]
     if suppressed:
-        doc["suppressed"] = [dict(finding_dict(f), reason=f.suppressed) for f in suppressed]
+        doc["suppressed"] = [dict(finding_dict(f, fp), reason=f.suppressed)
+                             for f, fp in zip(suppressed, fps[len(findings):])]
     return doc
 
 

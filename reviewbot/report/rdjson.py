@@ -21,10 +21,11 @@ from reviewbot.model import Finding, Level, Review
 from reviewbot.report.base import shown
 from reviewbot.report.locate import new_location
 from reviewbot.report.terminal import terse_line
-from reviewbot.rules import DOCS_URL
+from reviewbot.rules import rules_url
 
 SEVERITY = {Level.ERROR: "ERROR", Level.WARNING: "WARNING", Level.CHECK: "INFO"}
-SOURCE = {"name": "reviewbot", "url": DOCS_URL}
+def _source() -> dict:
+    return {"name": "reviewbot", "url": rules_url()}
 
 
 def diagnostic(review: Review, f: Finding) -> dict:
@@ -35,14 +36,14 @@ def diagnostic(review: Review, f: Finding) -> dict:
             d["message"] = f"{f.message} (on removed line {loc.removed_line})"
         d["location"] = {"path": loc.path, "range": {"start": {"line": loc.line}}}
     d["severity"] = SEVERITY[f.effective_level]
-    d["source"] = SOURCE
+    d["source"] = _source()
     d["code"] = {"value": f.rule.id, "url": f.rule.help_uri}
     d["original_output"] = terse_line(review, f)
     return d
 
 
 def result(reviews: Iterable[Review], show_all: bool = False) -> dict:
-    return {"source": SOURCE,
+    return {"source": _source(),
             "diagnostics": [diagnostic(r, f) for r in reviews for f in shown(r, show_all)]}
 
 

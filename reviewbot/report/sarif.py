@@ -1,7 +1,7 @@
 """SARIF 2.1.0 for GitHub code scanning (`--format sarif`).
 
 One run for everything reviewed (GitHub rejects several runs of one tool and category in an
-upload).  `tool.driver.rules[]` is built from each rule's docstring (STYLE.md §3.6):
+upload).  `tool.driver.rules[]` is built from each rule's docstring (the house style):
 `shortDescription` = the summary line, `fullDescription` = "Why is this bad?", `help` = the
 whole Markdown explanation (templates/_rule.md.j2), `helpUri` = the rule's docs anchor.
 `level` follows the finding's Level (ERROR -> error, WARNING -> warning, CHECK -> note),
@@ -9,7 +9,7 @@ never a constant.  `partialFingerprints["reviewbot/v1"]` is Finding.fingerprint 
 number in it) plus `:N`, the occurrence of that fingerprint in the log (as CodeQL's
 `primaryLocationLineHash`): the same flagged text twice in one file would otherwise collapse
 into one alert.  So alerts survive re-runs and new revisions.  Findings an author suppressed
-(DESIGN.md §7) stay in the log with a `suppressions` entry, which code scanning shows as
+ stay in the log with a `suppressions` entry, which code scanning shows as
 dismissed.  Findings on removed lines are placed where the removal happened in the new file
 (report/locate.py); the old line is kept in the result's properties.
 """
@@ -25,7 +25,7 @@ from reviewbot.model import Confidence, Finding, Level, Review
 from reviewbot.render import rule_text
 from reviewbot.report.base import rules_used, shown
 from reviewbot.report.locate import new_location
-from reviewbot.rules import DOCS_URL, Rule
+from reviewbot.rules import Rule, rules_url
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "reviewbot/v1"
@@ -36,8 +36,13 @@ _SEVERITY = {Level.ERROR: "error", Level.WARNING: "warning", Level.CHECK: "recom
 _PRECISION = {Confidence.HIGH: "high", Confidence.MEDIUM: "medium", Confidence.LOW: "low"}
 
 
-def _text(s: str) -> str:
-    return " ".join(s.split()) or "-"
+def _text(s: str, limit: int = 1024) -> str:
+    """One line of plain text; GitHub code scanning takes at most 1024 characters for a rule's
+    short and full description."""
+    text = " ".join(s.split()) or "-"
+    if len(text) > limit:
+        text = text[: limit - 4].rsplit(" ", 1)[0] + " ..."
+    return text
 
 
 def rule_descriptor(rule: Rule) -> dict:
@@ -52,7 +57,7 @@ def rule_descriptor(rule: Rule) -> dict:
         "helpUri": rule.help_uri,
         "defaultConfiguration": {"level": LEVELS[rule.level]},
         "properties": {
-            "tags": ["reviewbot", rule.slug, *rule.tags],
+            "tags": list(dict.fromkeys(("reviewbot", rule.slug, *rule.tags))),  # unique (schema)
             "precision": _PRECISION[rule.confidence],
             "problem.severity": _SEVERITY[rule.level],
         },
@@ -112,7 +117,7 @@ def sarif_log(reviews: Iterable[Review], show_all: bool = False) -> dict:
                 "name": "reviewbot",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": DOCS_URL,
+                "informationUri": rules_url(),
                 "rules": [rule_descriptor(r) for r in rules],
             }},
             "invocations": [{

@@ -1,32 +1,42 @@
-"""checkpatch-shaped text.
+"""checkpatch-shaped text, traceable to the patch file and the commit.
 
-Default (like `checkpatch.pl`): `WARNING:MOD002 slug: message`, `#N: FILE: path:line:`, the
-flagged line, then each rule's explanation once.  `--emacs` puts `path:line: ` in front of each
-header line (checkpatch `--emacs`), `--terse` prints one line per finding and nothing else:
-`path:line: WARNING:MOD002: message` (checkpatch `--terse`, which implies `--emacs`, with
-`--show-types`: the rule ID is the TYPE).  Editors' compilation modes and b4's checkpatch
-scraper (b4/review/checks.py `_run_builtin_checkpatch`) read those lines.  Locations are in the
-new file; a finding on a removed line points where the removal happened (report/locate.py).
-In terse mode the caller prints the review's notes on stderr, so stdout stays one line per
-finding.
+Default (like `checkpatch.pl`): `WARNING:MOD002 slug: message`, then `#NNN: FILE: path:line:`
+where NNN is the line of the patch file (the mail as read; for `--git`, the `git format-patch`
+output), then the flagged line.  Findings are grouped under `Commit <sha> ("subject")`
+(checkpatch `--git`) or `Patch n/m ("subject")`, and, when one run reviews several series
+(an mbox), under a `Series` line.  Each rule used gets a one-line why and its link at the end
+(`-v`: the whole explanation, as plain text; `-q`: nothing), then one `total:` line for the
+whole run.  In a run of many series, the notes of series without findings are counted, and
+listed only with `-v`.
+
+`--emacs` puts `path:line: ` in front of each header line (checkpatch `--emacs`), `--terse`
+prints one line per finding and nothing else: `path:line: WARNING:MOD002: message`
+(checkpatch `--terse`, which implies `--emacs`, with `--show-types`: the rule ID is the TYPE).
+Those two are for editors and b4's checkpatch scraper, so their locations are where the line
+is once the whole series is applied (an editor at the tip of a `--git` range); a finding on a
+removed line points where the removal happened (report/locate.py).  In terse mode the caller
+prints the review's notes on stderr, so stdout stays one line per finding.
 """
 
 from __future__ import annotations
 
-from reviewbot.model import Finding, Review
+import re
+from typing import Iterable
+
+from reviewbot.model import Confidence, Finding, Patch, Review
 from reviewbot.report.base import level_counts, rules_used, shown
-from reviewbot.report.locate import new_location
+from reviewbot.report.locate import final_location, patch_line
 
 
 def location(review: Review, f: Finding) -> str:
-    """`path:line` in the new tree (`-:0` for a finding without a file line, as checkpatch's `-`)."""
-    loc = new_location(review, f)
+    """`path:line` in the tree the whole series gives (`-:0` without a file line, as checkpatch's `-`)."""
+    loc = final_location(review, f)
     return "-:0" if loc is None else f"{loc.path}:{loc.line}"
 
 
 def _suffix(review: Review, f: Finding) -> str:
     out = ""
-    loc = new_location(review, f)
+    loc = final_location(review, f)
     if loc is not None and loc.removed_line is not None:
         out += f" (on removed line {loc.removed_line})"
     if f.effective_confidence.value != "high":
@@ -43,14 +53,92 @@ def format_terse(review: Review, show_all: bool = False) -> str:
     return "".join(terse_line(review, f) + "\n" for f in shown(review, show_all))
 
 
-def format_review(review: Review, show_all: bool = False, verbose: bool = True,
-                  emacs: bool = False, terse: bool = False) -> str:
+def _bare_subject(subject: str) -> str:
+    return re.sub(r"^\s*(?:re:\s*)?\[[^\]]*\]\s*", "", subject, flags=re.I).strip()
+
+
+def patch_header(review: Review, patch: Patch) -> str:
+    """`Commit <sha12> ("subject")` (checkpatch --git) or `Patch n/m ("subject")`."""
+    if patch.commit:
+        return f'Commit {patch.commit[:12]} ("{_bare_subject(patch.subject)}")'
+    total = max(len(review.series.patches), patch.index)
+    where = f" in {patch.origin}" if patch.origin and patch.origin != review.series.source else ""
+    return f'Patch {patch.index}/{total} ("{_bare_subject(patch.subject)}"){where}'
+
+
+def series_header(review: Review) -> str:
+    s = review.series
+    n = len(s.patches)
+    parts = [f"v{s.revision}", f"{n} patch{'es' if n != 1 else ''}"]
+    if s.msgid:
+        parts.append(f"<{s.msgid}>")
+    return f'Series ("{_bare_subject(s.subject)}") ' + ", ".join(parts)
+
+
+def _item(review: Review, f: Finding, emacs: bool) -> dict:
+    conf = f.effective_confidence.value
+    head = f"{f.effective_level.value}:{f.rule.id} {f.rule.slug}: {f.message}" + (
+        f" ({conf} confidence)" if conf != "high" else "")
+    if emacs:
+        head = f"{location(review, f)}: {head}"
+    if f.path is None:
+        where = "(no file line)"
+    else:
+        no = patch_line(review, f)
+        side = " (removed line)" if f.side.value == "old" else ""
+        where = (f"#{no}: " if no is not None else "") + f"FILE: {f.path}:{f.line}:{side}"
+    quote = (("-" if f.side.value == "old" else "+") + f.text) if f.text else ""
+    return {"head": head, "where": where, "quote": quote}
+
+
+def _blocks(review: Review, findings: list[Finding], emacs: bool) -> list[dict]:
+    """The findings of one review, grouped by patch: [{header, items}]."""
+    by_patch = {p.index: p for p in review.series.patches}
+    labelled = len(review.series.patches) > 1 or any(p.commit for p in review.series.patches)
+    out: list[dict] = []
+    for f in findings:
+        if not out or out[-1]["index"] != f.patch_index:
+            patch = by_patch.get(f.patch_index)
+            header = patch_header(review, patch) if patch is not None and labelled else None
+            out.append({"index": f.patch_index, "header": header, "items": []})
+        out[-1]["items"].append(_item(review, f, emacs))
+    return out
+
+
+def format_reviews(reviews: Iterable[Review], show_all: bool = False, verbose: bool = False,
+                   quiet: bool = False, emacs: bool = False, terse: bool = False) -> str:
+    """The text report of a whole run: every series, the rules' explanations once, one total."""
+    reviews = list(reviews)
     if terse:
-        return format_terse(review, show_all)
+        return "".join(format_terse(r, show_all) for r in reviews)
     from reviewbot.render import render  # Jinja2: only to render (not --terse)
 
-    findings = shown(review, show_all)
-    prefixes = [f"{location(review, f)}: " if emacs else "" for f in findings]
-    return render("terminal/review.txt.j2", findings=findings, prefixes=prefixes, notes=list(review.notes),
-                  rules=rules_used(findings), verbose=verbose, counts=level_counts(findings),
-                  patches=len(review.series.patches), context=review.context)
+    many = len(reviews) > 1
+    series, all_findings, hidden_notes = [], [], 0
+    suppressed = low = patches = 0
+    for review in reviews:
+        findings = shown(review, show_all)
+        all_findings += findings
+        patches += len(review.series.patches)
+        suppressed += sum(1 for f in review.findings if f.suppressed)
+        if not show_all:
+            low += sum(1 for f in review.findings
+                       if not f.suppressed and f.effective_confidence is Confidence.LOW)
+        notes = list(review.notes)
+        if many and not findings and not verbose:
+            hidden_notes += len(notes)
+            continue
+        if not findings and not notes:
+            continue
+        series.append({"header": series_header(review) if many else None,
+                       "blocks": _blocks(review, findings, emacs), "notes": notes})
+    contexts = sorted({r.context for r in reviews}) or ["hunks"]
+    return render("terminal/review.txt.j2", series=series, rules=rules_used(all_findings),
+                  verbose=verbose, quiet=quiet, counts=level_counts(all_findings), patches=patches,
+                  nseries=len(reviews), suppressed=suppressed, low=low, hidden_notes=hidden_notes,
+                  context="/".join(contexts))
+
+
+def format_review(review: Review, show_all: bool = False, verbose: bool = False, quiet: bool = False,
+                  emacs: bool = False, terse: bool = False) -> str:
+    return format_reviews([review], show_all, verbose=verbose, quiet=quiet, emacs=emacs, terse=terse)

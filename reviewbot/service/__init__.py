@@ -1,4 +1,4 @@
-"""Running reviewbot as a service (issue 7; DESIGN.md §6).
+"""Running reviewbot as a service (docs/design.md, Durability).
 
     app.py       the composition: embedded (SQLite, table queue, one process) or scale-out
                  (PostgreSQL + huey/Redis, `serve --workers 0` replicas, `reviewbot worker`s)

@@ -55,7 +55,7 @@ class ServiceSettings:
     def from_config(cls, cfg: dict[str, Any]) -> "ServiceSettings":
         sec = cfg.get("service") or {}
         known = {"lease", "grace", "reconcile_every", "redeliver_after", "api_min_interval", "follow_lists"}
-        if unknown := set(sec) - known:
+        if unknown := set(sec) - known - {"public_url"}:
             raise InputError("[service]", f"unknown key(s): {', '.join(sorted(unknown))}")
         url = os.environ.get("REVIEWBOT_QUEUE_URL") or (cfg.get("queue") or {}).get("url") or None
         if url and not url.startswith(("redis://", "rediss://", "unix://")):
@@ -222,6 +222,20 @@ class Service:
             log.warning("database unreachable: %s %s answered 503", request.method, request.url.path)
             return JSONResponse({"status": "unavailable", "detail": "database unreachable; retry later"},
                                 status_code=503, headers={"Retry-After": "30"})
+
+        from starlette.exceptions import HTTPException as StarletteHTTPException
+
+        @app.exception_handler(StarletteHTTPException)
+        async def html_errors(request: Request, exc: StarletteHTTPException):
+            """A browser gets an HTML error page; the API paths keep their JSON errors."""
+            from fastapi.exception_handlers import http_exception_handler
+
+            from reviewbot.web.pages import error_page
+
+            api = request.url.path.startswith(("/webhooks/", "/metrics", "/healthz", "/readyz"))
+            if not api and "text/html" in request.headers.get("accept", ""):
+                return error_page(exc.status_code, str(exc.detail))
+            return await http_exception_handler(request, exc)
 
         return app
 

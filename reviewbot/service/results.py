@@ -18,14 +18,15 @@ from reviewbot.forge.queue import Job
 reviews = sa.Table(
     "service_reviews", metadata,
     sa.Column("job_id", sa.Integer, primary_key=True),  # forge_jobs.id
-    sa.Column("findings", sa.Text, nullable=False),  # JSON: [{rule, path, line, message, level, fp}]
+    sa.Column("findings", sa.Text, nullable=False),  # JSON: [{rule, path, line, message, level, fp, ...}]
     sa.Column("created", sa.Float, nullable=False),
 )
 
 
 def finding_dict(f) -> dict:
     return {"rule": f.rule.id, "path": f.path, "line": f.line, "message": f.message,
-            "level": f.effective_level.name.lower(), "fp": f.fingerprint}
+            "level": f.effective_level.name.lower(), "fp": f.fingerprint,
+            "confidence": f.effective_confidence.value, "side": f.side.value, "text": f.text}
 
 
 class RecordingProcessor(Processor):

@@ -1,5 +1,5 @@
 """`reviewbot watch`: follow public-inbox lists (epoch git repos), review each new series once,
-reply by mail through a durable outbox (DESIGN.md §3, §4, §6).
+reply by mail through a durable outbox (README: Following lore lists).
 
 Modules: policy (the [lists.NAME] config), epochs (GitPython walk of git/N.git), follow
 (cursor + seen, series assembly through the b4 adapter, jobs), outbox (record, send, confirm),

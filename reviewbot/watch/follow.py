@@ -1,6 +1,6 @@
 """The list follower: walk epochs into `seen`, assemble series with b4, run each job once.
 
-Durability (DESIGN.md §6): a batch of messages is recorded in `seen` and the epoch cursor
+Durability (docs/design.md): a batch of messages is recorded in `seen` and the epoch cursor
 moves in the same transaction, so a crash loses nothing and replays nothing twice.  A job
 (list, root Message-Id, revision) and its outbox rows are written in one transaction, so a
 series is reviewed once and every reply it needs is recorded before anything is sent.
@@ -389,7 +389,7 @@ class Follower:
                 job_id = c.execute(T.jobs.insert().values(
                     list=self.p.name, root=key, revision=s.revision, subject=s.subject, change_id=s.change_id,
                     sender=sender, status="error" if error else "done", complete=complete,
-                    findings=json.dumps([{"fp": f.fingerprint, "desc": mailreport.describe(f)} for f in findings]),
+                    findings=json.dumps([_finding_record(f, s) for f in findings]),
                     error=error, created=now)).inserted_primary_key[0]
                 for row in replies:
                     c.execute(T.outbox.insert().values(job_id=job_id, created=now, **row))
@@ -489,3 +489,12 @@ def series_payload(messages: list[tuple[str, float, bytes]], root: str) -> tuple
     "From " escaping to get wrong."""
     meta = [{"msgid": mid, "arrived": t, "size": len(raw)} for mid, t, raw in messages]
     return b"".join(raw for _, _, raw in messages), json.dumps({"root": root, "messages": meta})
+
+
+def _finding_record(f, series) -> dict:
+    """What a job keeps of a finding: `fp` and `desc` (what a v2 compares against), and what
+    the results pages show (rule, level, confidence, where, the line, patch n/m)."""
+    return {"fp": f.fingerprint, "desc": mailreport.describe(f), "rule": f.rule.id,
+            "level": f.effective_level.name.lower(), "confidence": f.effective_confidence.value,
+            "path": f.path, "line": f.line, "side": f.side.value, "text": f.text, "message": f.message,
+            "patch": f.patch_index, "patches": len(series.patches), "patch_msgid": f.patch_msgid}

@@ -1,4 +1,4 @@
-"""One follower per list at a time (DESIGN.md §6): a lease row in the database.
+"""One follower per list at a time (docs/design.md, Durability): a lease row in the database.
 
 The lease names host and pid and expires after `ttl` seconds unless renewed.  A follower
 takes a lease that expired, or one left by a dead process on the same host (a `kill -9`

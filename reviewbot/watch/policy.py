@@ -1,4 +1,4 @@
-"""Per-list policy from reviewbot.toml (DESIGN.md §7).
+"""Per-list policy from reviewbot.toml (deploy/reviewbot.toml shows every key).
 
     [watch]
     from = "reviewbot <reviewbot@example.org>"   # our address (never replied to)
@@ -40,7 +40,7 @@ from reviewbot import config
 from reviewbot.errors import InputError
 from reviewbot.model import Confidence, Level
 from reviewbot.patchwork import settings as pwsettings
-from reviewbot.rules import DOCS_URL
+from reviewbot.rules import rules_url
 
 REPLY_TO = ("author", "list", "all")
 
@@ -63,7 +63,7 @@ class ListPolicy:
     sender: str = "reviewbot <reviewbot@localhost>"
     address: str = ""
     archive_url: str = "https://lore.kernel.org/r"
-    docs_url: str = DOCS_URL
+    docs_url: str = field(default_factory=rules_url)
     smtp: Smtp | None = None  # set only when the list opted in and a relay is configured
     reply_to: str = "all"
     cc: tuple[str, ...] = ()
@@ -144,7 +144,7 @@ def list_policy(name: str, section: dict[str, Any], cfg: dict[str, Any]) -> List
         name=name, inbox=Path(section["inbox"]).expanduser(), outbox_dir=Path(outbox).expanduser(),
         sender=watch.get("from", ListPolicy.sender), address=section.get("address", ""),
         archive_url=section.get("archive_url", ListPolicy.archive_url),
-        docs_url=watch.get("docs_url", DOCS_URL), smtp=smtp, reply_to=reply_to,
+        docs_url=rules_url(), smtp=smtp, reply_to=reply_to,
         cc=_as_tuple(section.get("cc"), where),
         min_level=_enum(Level, section.get("min_level", "warning"), where),
         min_confidence=_enum(Confidence, section.get("min_confidence", "medium"), where),

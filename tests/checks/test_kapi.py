@@ -6,7 +6,7 @@ from reviewbot.checks.module import _apis
 
 def test_every_row_loads_with_a_known_kind_and_a_quote():
     rows = kapi.rows()
-    assert len(rows) == 310
+    assert len(rows) >= 310
     assert {r.kind for r in rows} == {"getter", "lookup", "putter", "register", "init"}
     assert all(r.evidence and ":" in r.defined_in for r in rows)
     assert len({r.name for r in rows}) == len(rows)

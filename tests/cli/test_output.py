@@ -1,4 +1,4 @@
-"""The output contracts of DESIGN.md §2: JSON (exact keys and types), exit status, text shape,
+"""The output contracts of docs/design.md: JSON (exact keys and types), exit status, text shape,
 `reviewbot rules` and `reviewbot explain`."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ PATCH_KEYS = {"index": int, "msgid": (str, type(None)), "subject": str}
 
 
 def check_contract(doc: dict) -> None:
-    """DESIGN.md §2 JSON, version 1.  `suppressed` (DESIGN.md §7) is the one optional key."""
+    """docs/design.md JSON, version 1.  `suppressed` (suppression) is the one optional key."""
     assert set(doc) - {"suppressed"} == {"version", "series", "findings", "notes"}
     assert doc["version"] == 1
     _keys(doc["series"], SERIES_KEYS)
@@ -114,23 +114,40 @@ def test_low_confidence_is_shown_only_with_all(tmp_path):
     assert [(f["rule"], f["line"], f["confidence"]) for f in doc["findings"]] == [("MOD001", 11, "low")]
 
 
+PATCH_LINES = (112, 138, 156, 177)  # lines of examples/zram-sysfs-self-pin.patch with the flagged +line
+
+
 def test_text_output_has_checkpatch_shape():
+    """#NNN is the line of the patch file (checkpatch's meaning), not the patch's index."""
     res = run("review", str(EXAMPLE))
     assert res.rc == 1
     out = res.out
-    for line in ZRAM_LINES:
+    patch_text = EXAMPLE.read_text().splitlines()
+    for line, no in zip(ZRAM_LINES, PATCH_LINES):
         assert (f"WARNING:MOD001 module-self-pin: try_module_get(THIS_MODULE) pins the module from its own code\n"
-                f"#2: FILE: drivers/block/zram/zram_drv.c:{line}:\n"
+                f"#{no}: FILE: drivers/block/zram/zram_drv.c:{line}:\n"
                 f"+\tif (!try_module_get(THIS_MODULE))\n") in out
-    assert out.count("## What it does") == len({m for m in re.findall(r"^\w+:(\w+\d{3}) ", out, re.M)})
-    assert out.count("MOD001 module-self-pin (WARNING):") == 1  # the explanation once per rule
+        assert patch_text[no - 1] == "+\tif (!try_module_get(THIS_MODULE))"
     assert re.search(r"^total: \d+ errors, \d+ warnings, \d+ checks, 1 patch \(hunks context\)$", out, re.M)
     assert "NOTE: series incomplete: patch(es) 1 of 2 missing" in out
 
 
+def test_text_explains_only_with_verbose_and_never_in_markdown():
+    out = run("review", str(EXAMPLE)).out
+    assert "What it does" not in out and len(out.splitlines()) < 30
+    # by default: one line of why and the rule's link, once per rule
+    assert out.count("\nMOD001 module-self-pin: A module can only pin itself safely if something else "
+                     "already holds a reference\n") == 1
+    verbose = run("review", "-v", str(EXAMPLE)).out
+    assert verbose.count("MOD001 module-self-pin (WARNING):") == 1  # the explanation once per rule
+    assert "\nWhat it does\n" in verbose and "\nWhy is this bad?\n" in verbose
+    for out in (out, verbose):
+        assert "```" not in out and "## " not in out and not re.search(r"`\w", out)
+
+
 def test_text_quiet_drops_the_explanations():
     out = run("review", "-q", str(EXAMPLE)).out
-    assert "WARNING:MOD001" in out and "## What it does" not in out
+    assert "WARNING:MOD001" in out and "What it does" not in out and "can only pin itself" not in out
 
 
 def test_rules_lists_every_rule():
@@ -151,8 +168,10 @@ def test_explain_by_id_or_slug(name):
     out = res.out
     assert out.startswith("MOD001 module-self-pin (WARNING): A module takes a reference on itself")
     for section in ("What it does", "Why is this bad?", "Example", "Use instead", "Known problems", "References"):
-        assert f"\n## {section}\n" in out
-    assert "```c\n" in out and "c55b2b983b0f" in out
+        assert f"\n{section}\n" in out
+    assert "```" not in out and "\n    \tif (!try_module_get(THIS_MODULE))" in out and "c55b2b983b0f" in out
+    md = run("explain", "--markdown", name).out
+    assert "\n## What it does\n" in md and "```c\n" in md
 
 
 def test_every_rule_explains():

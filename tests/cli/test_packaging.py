@@ -66,8 +66,8 @@ def test_installed_wheel_reviews_and_explains(wheel_venv, tmp_path):
     review = run_console("review", "--format", "json", str(EXAMPLE), cwd=tmp_path, exe=exe)
     assert review.rc == 1, review.err
     assert "MOD001" in {f["rule"] for f in json.loads(review.out)["findings"]}
-    text = run_console("review", str(EXAMPLE), cwd=tmp_path, exe=exe)
-    assert "## What it does" in text.out  # the rule explanation rendered from templates/
+    text = run_console("review", "-v", str(EXAMPLE), cwd=tmp_path, exe=exe)
+    assert "\nWhat it does\n" in text.out  # the rule explanation rendered from templates/
     explain = run_console("explain", "MOD001", cwd=tmp_path, exe=exe)
     assert explain.rc == 0
     assert explain.out == run_console("explain", "MOD001", cwd=tmp_path).out  # same as the editable install

@@ -1,4 +1,4 @@
-"""Executable docs (pylint's lesson, STYLE.md §3.5): a rule's `Example` fires, `Use instead` is quiet.
+"""Executable docs (pylint's lesson): a rule's `Example` fires, `Use instead` is quiet.
 
 Each code block becomes one hunk of a C file (drivers/example/example.c), run through the
 engine with only that rule:

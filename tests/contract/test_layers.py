@@ -1,4 +1,4 @@
-"""Import layers (STYLE.md §3.1, DESIGN.md §1), checked by reading every module's imports (AST).
+"""Import layers (CONTRIBUTING.md, docs/design.md), checked by reading every module's imports (AST).
 
 - reporters (reviewbot/report/) never import the checks;
 - checks never import reporters, sources (reviewbot/ingest, b4, git), templates (jinja2),

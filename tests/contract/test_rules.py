@@ -1,4 +1,4 @@
-"""The rule contract of STYLE.md §3.4 and §3.8, checked for every rule in checks/.
+"""The rule contract (CONTRIBUTING.md, "Add a rule"), checked for every rule in checks/.
 
 - every rule module under checks/<family>/ (modules starting with `_` are helpers) is listed in
   `checks.ALL` exactly once, and ALL lists nothing else;
@@ -105,7 +105,7 @@ def _test_functions(path: Path) -> set[str]:
 def test_rule_has_fire_and_quiet_tests(name):
     _, _, family, module = name.split(".")
     rule = importlib.import_module(name).RULE
-    # tests/checks/<family>/test_<module>.py, or test_<slug in snake_case>.py (STYLE.md §3.8)
+    # tests/checks/<family>/test_<module>.py, or test_<slug in snake_case>.py
     candidates = [ROOT / "tests" / "checks" / family / f"test_{stem}.py"
                   for stem in dict.fromkeys((module, rule.slug.replace("-", "_")))]
     path = next((c for c in candidates if c.is_file()), candidates[0])

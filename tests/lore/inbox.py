@@ -1,6 +1,6 @@
 """A real public-inbox (Debian `public-inbox`) served on loopback, for the Message-Id path.
 
-The recipe of ../shared/lore/README.md §3, step by step:
+A local public-inbox served on loopback, step by step:
   public-inbox-init -V2 -L full LIST DIR URL ADDRESS...   (-L full: lore's level; phrase search)
   git config -f $PI_CONFIG publicinboxmda.spamcheck none  (else the MDA wants spamc)
   git config -f $PI_CONFIG publicinbox.LIST.listid ...

@@ -27,7 +27,8 @@ def _b4(review, **kw) -> str:
 
 RENDERERS = {
     "text.txt": lambda r: terminal.format_review(r),
-    "text-emacs-quiet.txt": lambda r: terminal.format_review(r, verbose=False, emacs=True),
+    "text-verbose.txt": lambda r: terminal.format_review(r, verbose=True),
+    "text-emacs-quiet.txt": lambda r: terminal.format_review(r, quiet=True, emacs=True),
     "terse.txt": lambda r: terminal.format_review(r, terse=True),
     "terse-all.txt": lambda r: terminal.format_review(r, show_all=True, terse=True),
     "json.json": lambda r: jsonout.format_review(r),

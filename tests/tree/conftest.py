@@ -38,6 +38,7 @@ MEMBERS = (
     "drivers/dma/at_hdmac.c", "drivers/dma/dmaengine.c", "drivers/dma/dmaengine.h",
     "drivers/dma/virt-dma.h", "drivers/dma/Makefile", "drivers/dma/Kconfig",
     "drivers/misc/open-dice.c", "drivers/misc/Makefile", "drivers/misc/Kconfig",
+    "drivers/leds/leds-mc13783.c", "drivers/mtd/nand/raw/ingenic/ingenic_ecc.c", "sound/hda/hdac_sysfs.c",
     "include/linux/*.h", "include/sound/*.h", "include/linux/gpio/consumer.h",
     "include/dt-bindings/dma/at91.h",
 )
@@ -58,23 +59,23 @@ def git(repo: Path, *args: str, input: str | None = None) -> str:
     return res.stdout
 
 
-def extract_subset() -> Path:
+def extract_subset(members: tuple[str, ...] = MEMBERS, cache: Path = CACHE) -> Path:
     """The cached subset directory (extracted from the tarball on first use)."""
-    return extract_members(MEMBERS)
+    return extract_members(members, cache)
 
 
-def extract_members(members) -> Path:
+def extract_members(members, cache: Path = CACHE) -> Path:
     """These files (or one-level globs) of the 6.12 tree, extracted once and cached."""
     if not TARBALL.is_file():
         pytest.skip(f"{TARBALL} is missing: run scripts/system-deps.sh (Debian package linux-source-6.12)")
     key = hashlib.sha256("\n".join(members).encode() + str(TARBALL.stat().st_size).encode()).hexdigest()[:12]
-    dest = CACHE / key
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / ".lock", "w") as lock:
+    dest = cache / key
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # parallel sessions wait for one extraction
         if (dest / ".complete").is_file():
             return dest
-        tmp = CACHE / f".tmp-{os.getpid()}"
+        tmp = cache / f".tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         start = time.monotonic()

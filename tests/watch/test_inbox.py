@@ -49,9 +49,10 @@ def test_scripting_contract_no_config(public_inbox, tmp_path, monkeypatch):
     assert "| Reported-by: reviewbot <reviewbot@localhost>" in body
     assert f"| Closes: https://lore.kernel.org/r/{msg['Message-ID'].strip('<>')}/" in body
     assert not re.search(r"(?m)^(Reported-by|Closes|Reviewed-by|Signed-off-by):", body)  # b4 would apply those
-    assert body.count("## What it does") == 1  # the rule explained once for its 4 findings
+    assert body.count("MOD001 module-self-pin: A module takes a reference") == 1  # once for its 4 findings
+    assert "```" not in body and "## " not in body
     assert "> +\tif (!try_module_get(THIS_MODULE))\n>" in body
-    assert "reviewbot-ignore: MOD001 -- <why this is fine>" in body
+    assert "reviewbot-ignore: MOD001 -- <reason>" in body
     second = reviewbot(*args)
     assert second.returncode == 0 and "nothing new" in second.stdout, second.stdout
     assert [p.name for p in out.iterdir()] == [eml.name]

@@ -89,3 +89,35 @@ def test_tree_mode_quiet_on_real_gpio_keys_edit_elsewhere():
                              "INIT_DELAYED_WORK(&bdata->work, gpio_keys_gpio_work_func); /* polled */", 1)
     series, ctx_for = _tree_series(GPIO_KEYS, post)
     assert_quiet(deferred_callback_not_cancelled, series, include_low=True, context_for=ctx_for)
+
+
+def test_tree_mode_work_drained_by_destroying_its_workqueue():
+    pre = ("static void acme_remove(struct platform_device *pdev)\n{\n"
+           "\tstruct acme *a = platform_get_drvdata(pdev);\n\n"
+           "\tdestroy_workqueue(a->wq);\n}\n")
+    post = ("static int acme_probe(struct platform_device *pdev)\n{\n"
+            "\tINIT_WORK(&a->event_work, acme_event);\n"
+            "\tqueue_work(a->wq, &a->event_work);\n\treturn 0;\n}\n\n"
+            "static struct platform_driver acme_driver = {\n\t.remove = acme_remove,\n};\n") + pre
+    series, context_for = tree_case("drivers/misc/acme.c", pre, post)
+    assert_quiet(deferred_callback_not_cancelled, series, include_low=True, context_for=context_for)
+    # queued on the system workqueue: destroying a private one drains nothing
+    post2 = post.replace("queue_work(a->wq, &a->event_work)", "schedule_work(&a->event_work)")
+    series, context_for = tree_case("drivers/misc/acme.c", pre, post2)
+    assert_fires(deferred_callback_not_cancelled, series, at=[("drivers/misc/acme.c", 3)], include_low=True,
+                 context_for=context_for)
+
+
+def test_tree_mode_work_cancelled_in_another_file_of_the_module():
+    from reviewbot.context import Context, FileImages
+    post = ("static int acme_probe(struct platform_device *pdev)\n{\n"
+            "\tINIT_DELAYED_WORK(&a->poll, acme_poll);\n\treturn 0;\n}\n"
+            "static struct platform_driver acme_driver = {\n\t.remove = acme_remove,\n};\n")
+    series, _ = tree_case("drivers/misc/acme-main.c", "", post)
+    extra = {"module.objects:drivers/misc/acme-main.c": "drivers/misc/acme-core.c\ndrivers/misc/acme-main.c",
+             "drivers/misc/acme-core.c": "void acme_stop(struct acme *a)\n{\n\tcancel_delayed_work_sync(&a->poll);\n}\n"}
+    ctx = Context(mode="tree", files={"drivers/misc/acme-main.c": FileImages(pre="", post=post)}, extra=extra)
+    assert_quiet(deferred_callback_not_cancelled, series, include_low=True, context_for=lambda p: ctx)
+    ctx = Context(mode="tree", files={"drivers/misc/acme-main.c": FileImages(pre="", post=post)})
+    assert_fires(deferred_callback_not_cancelled, series, at=[("drivers/misc/acme-main.c", 3)], include_low=True,
+                 context_for=lambda p: ctx)

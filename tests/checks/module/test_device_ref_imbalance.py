@@ -154,3 +154,82 @@ def test_fires_on_real_rawmidi_removed_keepalive_pair():
     assert_fires(device_ref_imbalance, load_case(CASES / "rawmidi-seq-get-device.patch"),
                  at=[("sound/core/rawmidi.c", 1941, "old")])
     assert_quiet(device_ref_imbalance, load_case(CASES / "rawmidi-seq-get-device.fix.patch"), include_low=True)
+
+
+# A typed keep-alive pair (the table's spi_controller_get()/spi_controller_put()) around an
+# unregister that drops the last reference, taken away: the get is folded into the assignment.
+TYPED_PAIR_REMOVED = diff("""
+    --- a/drivers/spi/spi-foo.c
+    +++ b/drivers/spi/spi-foo.c
+    @@ -610,7 +610,7 @@ static int foo_spi_probe(struct platform_device *pdev)
+     
+     static void foo_spi_remove(struct platform_device *pdev)
+     {
+    -\tstruct spi_controller *host = spi_controller_get(platform_get_drvdata(pdev));
+    +\tstruct spi_controller *host = platform_get_drvdata(pdev);
+     \tstruct foo_spi *fs = spi_controller_get_devdata(host);
+     
+     \tspi_unregister_controller(host);
+    @@ -620,7 +620,6 @@ static void foo_spi_remove(struct platform_device *pdev)
+     \tif (fs->dma_tx)
+     \t\tdma_release_channel(fs->dma_tx);
+     
+    -\tspi_controller_put(host);
+     \tpm_runtime_disable(&pdev->dev);
+     }
+     
+""")
+
+# The same pair in another family: kobject_get()/kobject_put() on a separate statement.
+KOBJECT_PAIR_REMOVED = diff("""
+    --- a/drivers/foo/attr.c
+    +++ b/drivers/foo/attr.c
+    @@ -80,9 +80,7 @@ static void foo_port_remove(struct foo_port *port)
+     {
+    -\tkobject_get(&port->kobj);
+     \tsysfs_remove_group(&port->kobj, &foo_port_group);
+     \tkobject_del(&port->kobj);
+     \tport->parent->nports--;
+    -\tkobject_put(&port->kobj);
+     }
+     
+     static int foo_port_add(struct foo_port *port)
+""")
+
+
+def test_fires_on_removed_typed_keepalive_pair_at_the_rewritten_assignment():
+    assert_fires(device_ref_imbalance, TYPED_PAIR_REMOVED, at=[("drivers/spi/spi-foo.c", 613)])
+
+
+def test_fires_on_removed_kobject_keepalive_pair():
+    assert_fires(device_ref_imbalance, KOBJECT_PAIR_REMOVED, at=[("drivers/foo/attr.c", 81, "old")])
+
+
+def test_removed_pair_the_author_calls_extra_is_only_a_question():
+    body = KOBJECT_PAIR_REMOVED.patches[0].diff
+    from tests.helpers import diff as _d
+    said = _d("\n".join("    " + ln for ln in body.splitlines()),
+              message="The kobject_get()/kobject_put() pair is unnecessary: the caller already\n"
+                      "holds a reference for the whole function.\n")
+    assert_quiet(device_ref_imbalance, said)
+    assert_fires(device_ref_imbalance, said, at=[("drivers/foo/attr.c", 81, "old")], include_low=True)
+
+
+def test_quiet_when_the_get_moves():
+    moved = diff("""
+        --- a/drivers/foo/attr.c
+        +++ b/drivers/foo/attr.c
+        @@ -80,9 +80,9 @@ static void foo_port_remove(struct foo_port *port)
+         {
+        -\tkobject_get(&port->kobj);
+         \tsysfs_remove_group(&port->kobj, &foo_port_group);
+        +\tkobject_get(&port->kobj);
+         \tkobject_del(&port->kobj);
+         \tport->parent->nports--;
+        -\tkobject_put(&port->kobj);
+        +\tkobject_put(&port->kobj);
+         }
+         
+         static int foo_port_add(struct foo_port *port)
+    """)
+    assert_quiet(device_ref_imbalance, moved, include_low=True)

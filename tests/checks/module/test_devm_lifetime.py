@@ -1,6 +1,6 @@
 from reviewbot.checks.module import devm_lifetime
 from reviewbot.context import Context, FileImages
-from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case
+from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case, tree_case
 
 CASES = DATA / "checks" / "devm-lifetime"
 
@@ -75,3 +75,151 @@ def test_fires_on_real_btusb_conversion():
     assert_fires(devm_lifetime, load_case(CASES / "btusb-devm-data-lifetime.patch"),
                  at=[("drivers/bluetooth/btusb.c", 4055)])
     assert_quiet(devm_lifetime, load_case(CASES / "btusb-devm-data-lifetime.fix.patch"), include_low=True)
+
+
+def test_fires_on_real_drm_encoder_and_of_property_handoffs():
+    # kernel-doc of drm_encoder_init(): "should not be allocated with devm_kzalloc()"
+    assert_fires(devm_lifetime, load_case(CASES / "m1-ingenic-drm-devm-encoder.patch"),
+                 at=[("drivers/gpu/drm/ingenic/ingenic-drm-drv.c", 1027)])
+    assert_quiet(devm_lifetime, load_case(CASES / "m1-ingenic-drm-devm-encoder.fix.patch"), include_low=True)
+    # of_remove_property() never frees a property: devm memory in the tree is used after unbind
+    assert_fires(devm_lifetime, load_case(CASES / "m3-dwc3-qcom-devm-of-property.patch"),
+                 at=[("drivers/usb/dwc3/dwc3-qcom.c", 661)])
+    assert_quiet(devm_lifetime, load_case(CASES / "m3-dwc3-qcom-devm-of-property.fix.patch"), include_low=True)
+
+
+def test_fires_on_real_callback_allocation_whose_free_callback_is_emptied():
+    assert_fires(devm_lifetime, load_case(CASES / "m1-rockchip-dt-node-to-map-devm.patch"),
+                 at=[("drivers/pinctrl/pinctrl-rockchip.c", 511)])
+    assert_quiet(devm_lifetime, load_case(CASES / "m1-rockchip-dt-node-to-map-devm.fix.patch"), include_low=True)
+
+
+# A paraphrase: other names, a connector embedded in the devm memory, the call split over lines.
+EMBEDDED_CONNECTOR = diff("""
+    --- a/drivers/gpu/drm/bridge/acme.c
+    +++ b/drivers/gpu/drm/bridge/acme.c
+    @@ -40,4 +40,8 @@ static int acme_bind(struct device *dev, struct device *master, void *data)
+    -\tctx = drmm_kzalloc(drm, sizeof(*ctx), GFP_KERNEL);
+    +\tctx = devm_kzalloc(dev, sizeof(*ctx), GFP_KERNEL);
+     \tif (!ctx)
+     \t\treturn -ENOMEM;
+    -\tret = drm_connector_init(drm, &ctx->connector, &acme_funcs, DRM_MODE_CONNECTOR_DSI);
+    +\tret = drm_connector_init(drm,
+    +\t\t\t\t &ctx->connector,
+    +\t\t\t\t &acme_funcs,
+    +\t\t\t\t DRM_MODE_CONNECTOR_DSI);
+    +\tctx->dev = dev;
+""")
+
+# devm memory that only stays with the binding: a regmap config, a name for a bound-only IRQ.
+BOUND_ONLY = diff("""
+    --- a/drivers/gpu/drm/bridge/acme.c
+    +++ b/drivers/gpu/drm/bridge/acme.c
+    @@ -40,3 +40,6 @@ static int acme_probe(struct platform_device *pdev)
+    +\tname = devm_kasprintf(&pdev->dev, GFP_KERNEL, "acme-%d", id);
+    +\tctx = devm_kzalloc(&pdev->dev, sizeof(*ctx), GFP_KERNEL);
+    +\tret = drm_connector_init(drm, &other->connector, &acme_funcs, DRM_MODE_CONNECTOR_DSI);
+     \tif (!ctx)
+     \t\treturn -ENOMEM;
+     \tplatform_set_drvdata(pdev, ctx);
+""")
+
+
+def test_fires_on_paraphrased_embedded_drm_object():
+    assert_fires(devm_lifetime, EMBEDDED_CONNECTOR, at=[("drivers/gpu/drm/bridge/acme.c", 40)])
+
+
+def test_quiet_when_the_handed_object_is_not_the_devm_memory():
+    assert_quiet(devm_lifetime, BOUND_ONLY, include_low=True)
+
+
+def test_tree_mode_does_not_report_a_handoff_the_pre_image_had():
+    pre = ("static int foo_probe(struct platform_device *pdev)\n{\n"
+           "\tfoo = devm_kzalloc(&pdev->dev, sizeof(*foo), GFP_KERNEL);\n"
+           "\tmisc_register(&foo->misc);\n\treturn 0;\n}\n")
+    post = pre.replace("sizeof(*foo), GFP_KERNEL", "sizeof(*foo),\n\t\t\t   GFP_KERNEL")
+    series, context_for = tree_case("drivers/char/foo.c", pre, post)
+    assert_quiet(devm_lifetime, series, include_low=True, context_for=context_for)
+    series, context_for = tree_case("drivers/char/foo.c", pre.replace("devm_kzalloc(&pdev->dev, ", "kzalloc("), post)
+    assert_fires(devm_lifetime, series, at=[("drivers/char/foo.c", 3)], context_for=context_for)
+
+
+PER_OPEN = diff("""
+    --- a/drivers/misc/acme.c
+    +++ b/drivers/misc/acme.c
+    @@ -20,3 +20,6 @@ static struct acme_dev *acme_from_inode(struct inode *inode)
+     static int acme_open(struct inode *inode,
+     \t\t     struct file *file)
+     {
+    +\tstruct acme_ctx *ctx = devm_kzalloc(adev->dev, sizeof(*ctx), GFP_KERNEL);
+    +\tif (!ctx)
+    +\t\treturn -ENOMEM;
+""")
+
+FIRST_OPEN_ONLY = diff("""
+    --- a/sound/soc/acme/debug.c
+    +++ b/sound/soc/acme/debug.c
+    @@ -20,3 +20,6 @@ static struct acme_dev *acme_from_inode(struct inode *inode)
+     static int acme_dbg_open(struct inode *inode, struct file *file)
+     {
+     \tif (!dfse->buf) {
+    +\t\tdfse->buf = devm_kmalloc(sdev->dev, PAGE_SIZE, GFP_KERNEL);
+    +\t\tif (!dfse->buf)
+    +\t\t\treturn -ENOMEM;
+""")
+
+
+def test_fires_on_devm_memory_allocated_per_open():
+    assert_fires(devm_lifetime, PER_OPEN, at=[("drivers/misc/acme.c", 23)])
+
+
+def test_allocation_only_on_first_open_is_low_confidence():
+    # sound/soc/sof/debug.c memory_info_open() (6.12) allocates its buffer once
+    assert_quiet(devm_lifetime, FIRST_OPEN_ONLY)
+    assert_fires(devm_lifetime, FIRST_OPEN_ONLY, at=[("sound/soc/acme/debug.c", 23)], include_low=True)
+
+
+# The shape of "firmware: raspberrypi: Keep count of all consumers" turned around: a kref'd
+# object is converted to devm and its release stops freeing it.
+KREF_RELEASE_DROPPED = diff("""
+    --- a/drivers/firmware/acme.c
+    +++ b/drivers/firmware/acme.c
+    @@ -40,9 +40,8 @@ static void acme_fw_release(struct kref *kref)
+     {
+     \tstruct acme_fw *fw = container_of(kref, struct acme_fw, consumers);
+     
+     \tmbox_free_channel(fw->chan);
+    -\tkfree(fw);
+     }
+     
+     static void acme_fw_put(struct acme_fw *fw)
+     {
+    @@ -80,3 +79,3 @@ static int acme_fw_probe(struct platform_device *pdev)
+    -\tfw = kzalloc(sizeof(*fw), GFP_KERNEL);
+    +\tfw = devm_kzalloc(&pdev->dev, sizeof(*fw), GFP_KERNEL);
+     \tif (!fw)
+     \t\treturn -ENOMEM;
+""")
+
+
+def test_fires_when_a_release_callback_stops_freeing_a_converted_object():
+    assert_fires(devm_lifetime, KREF_RELEASE_DROPPED, at=[("drivers/firmware/acme.c", 79)])
+
+
+def test_quiet_when_only_the_remove_path_kfree_goes():
+    series = diff("""
+        --- a/drivers/firmware/acme.c
+        +++ b/drivers/firmware/acme.c
+        @@ -40,5 +40,4 @@ static void acme_fw_remove(struct platform_device *pdev)
+         {
+         \tstruct acme_fw *fw = platform_get_drvdata(pdev);
+         \tmbox_free_channel(fw->chan);
+        -\tkfree(fw);
+         }
+        @@ -80,3 +79,3 @@ static int acme_fw_probe(struct platform_device *pdev)
+        -\tfw = kzalloc(sizeof(*fw), GFP_KERNEL);
+        +\tfw = devm_kzalloc(&pdev->dev, sizeof(*fw), GFP_KERNEL);
+         \tif (!fw)
+         \t\treturn -ENOMEM;
+    """)
+    assert_quiet(devm_lifetime, series, include_low=True)

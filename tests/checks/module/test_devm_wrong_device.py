@@ -138,3 +138,86 @@ def test_fires_in_a_pnp_probe():
 
 def test_quiet_on_devm_action_on_the_probed_device():
     assert_quiet(devm_wrong_device, ACTION_ON_OWN_DEVICE, include_low=True)
+
+
+# New drivers (shape of real submissions): the devm device is the probed one, reached through a
+# private struct whose member is set from the probe argument later in the file.
+VIA_PRIVATE_MEMBER = diff("""
+    --- /dev/null
+    +++ b/drivers/hid/hid-acme.c
+    @@ -0,0 +1,16 @@
+    +static int acme_battery_register(struct acme_device *sd)
+    +{
+    +\tsd->battery = devm_power_supply_register(&sd->hdev->dev, &sd->desc, &cfg);
+    +\treturn PTR_ERR_OR_ZERO(sd->battery);
+    +}
+    +
+    +static int acme_probe(struct hid_device *hdev, const struct hid_device_id *id)
+    +{
+    +\tstruct acme_device *sd;
+    +
+    +\tsd = devm_kzalloc(&hdev->dev, sizeof(*sd), GFP_KERNEL);
+    +\tif (!sd)
+    +\t\treturn -ENOMEM;
+    +\tsd->hdev = hdev;
+    +\treturn acme_battery_register(sd);
+    +}
+""")
+
+IIO_PARENT_IS_PROBED = diff("""
+    --- a/drivers/iio/adc/acme.c
+    +++ b/drivers/iio/adc/acme.c
+    @@ -40,3 +40,5 @@ static int acme_probe(struct platform_device *pdev)
+     \tindio_dev->dev.parent = &pdev->dev;
+    +\tret = devm_request_irq(indio_dev->dev.parent, irq, acme_isr, 0, "acme", st);
+    +\tret = devm_iio_device_register(indio_dev->dev.parent, indio_dev);
+     \tif (ret)
+     \t\treturn ret;
+""")
+
+
+def test_quiet_when_the_device_is_the_probed_one_by_another_name():
+    assert_quiet(devm_wrong_device, VIA_PRIVATE_MEMBER, include_low=True)
+    assert_quiet(devm_wrong_device, IIO_PARENT_IS_PROBED, include_low=True)
+
+
+def test_tree_mode_reports_only_what_the_patch_introduces():
+    from tests.helpers import tree_case
+    pre = ("static int foo_led_probe(struct platform_device *pdev)\n{\n"
+           "\tret = devm_led_classdev_register(pdev->dev.parent, &led->cdev);\n"
+           "\tif (ret)\n\t\treturn ret;\n\treturn 0;\n}\n")
+    post = pre.replace("\tif (ret)\n", "\tif (ret < 0)\n")
+    series, context_for = tree_case("drivers/leds/leds-foo.c", pre, post)
+    assert_quiet(devm_wrong_device, series, include_low=True, context_for=context_for)
+    pre2 = pre.replace("devm_led_classdev_register", "led_classdev_register")
+    series, context_for = tree_case("drivers/leds/leds-foo.c", pre2, post)
+    assert_fires(devm_wrong_device, series, at=[("drivers/leds/leds-foo.c", 3)], context_for=context_for)
+
+
+LOOKED_UP_DEVICE = diff("""
+    --- a/drivers/phy/acme/phy-acme.c
+    +++ b/drivers/phy/acme/phy-acme.c
+    @@ -70,3 +70,6 @@ static int acme_phy_probe(struct platform_device *pdev)
+     \tnp = of_parse_phandle(pdev->dev.of_node, "acme,syscon", 0);
+    +\tsyscon = of_find_device_by_node(np);
+    +\tret = devm_add_action_or_reset(&syscon->dev, acme_phy_unmap,
+    +\t\t\t\t       priv);
+     \tif (ret)
+     \t\treturn ret;
+""")
+
+
+def test_fires_on_devm_tied_to_a_looked_up_device():
+    assert_fires(devm_wrong_device, LOOKED_UP_DEVICE, at=[("drivers/phy/acme/phy-acme.c", 72)])
+    own = diff("""
+        --- a/drivers/phy/acme/phy-acme.c
+        +++ b/drivers/phy/acme/phy-acme.c
+        @@ -70,3 +70,6 @@ static int acme_phy_probe(struct platform_device *pdev)
+         \tnp = of_parse_phandle(pdev->dev.of_node, "acme,syscon", 0);
+        +\tsyscon = of_find_device_by_node(np);
+        +\tret = devm_add_action_or_reset(&pdev->dev, acme_phy_unmap,
+        +\t\t\t\t       priv);
+         \tif (ret)
+         \t\treturn ret;
+    """)
+    assert_quiet(devm_wrong_device, own, include_low=True)

@@ -298,3 +298,583 @@ def test_fires_on_removed_self_put_on_error_exit():
 
 def test_quiet_on_self_put_moved_to_an_unwind_label():
     assert_quiet(get_without_put_on_exit, MOVED_SELF_PUT)
+
+
+# sound/soc/fsl/imx-sgtl5000.c (6.12) reversed: the goto in the failure branch of clk_get()
+# leaves `put_device` (codec_dev from of_find_i2c_device_by_node()).  The failed get is of
+# another object: skipping the device put is still a leak.
+CLK_FAIL_SKIPS_DEVICE_PUT = diff("""
+    --- a/sound/soc/fsl/imx-sgtl5000.c
+    +++ b/sound/soc/fsl/imx-sgtl5000.c
+    @@ -132,7 +132,7 @@ static int imx_sgtl5000_probe(struct platform_device *pdev)
+     \tdata->codec_clk = clk_get(&codec_dev->dev, NULL);
+     \tif (IS_ERR(data->codec_clk)) {
+     \t\tret = PTR_ERR(data->codec_clk);
+    -\t\tgoto put_device;
+    +\t\tgoto fail;
+     \t}
+     
+     \tdata->clk_frequency = clk_get_rate(data->codec_clk);
+""")
+
+# Paraphrase: another getter (regulator_get), a split assignment, a node-named label.
+REG_FAIL_SKIPS_NODE_PUT = diff("""
+    --- a/drivers/media/i2c/foo-sensor.c
+    +++ b/drivers/media/i2c/foo-sensor.c
+    @@ -210,7 +210,7 @@ static int foo_sensor_parse(struct foo_sensor *s)
+     \ts->vdd =
+     \t\tregulator_get(s->dev, "vdd");
+     \tif (IS_ERR(s->vdd)) {
+     \t\tret = PTR_ERR(s->vdd);
+    -\t\tgoto err_put_node;
+    +\t\tgoto err_out;
+     \t}
+     \tret = foo_sensor_power_on(s);
+""")
+
+# The look-alike that stays quiet: the goto sits in the failure branch of the very get whose
+# put the label is named for (skipping of_node_put there fixes a put of a NULL node).
+NODE_FAIL_SKIPS_NODE_PUT = diff("""
+    --- a/drivers/media/i2c/foo-sensor.c
+    +++ b/drivers/media/i2c/foo-sensor.c
+    @@ -210,6 +210,6 @@ static int foo_sensor_parse(struct foo_sensor *s)
+     \tep = of_graph_get_next_endpoint(s->dev->of_node, NULL);
+     \tif (!ep) {
+     \t\tret = -EINVAL;
+    -\t\tgoto err_put_node;
+    +\t\tgoto err_out;
+     \t}
+     \tret = foo_sensor_parse_ep(s, ep);
+""")
+
+
+def test_fires_when_a_failed_unrelated_get_skips_a_named_put():
+    assert_fires(get_without_put_on_exit, CLK_FAIL_SKIPS_DEVICE_PUT, at=[("sound/soc/fsl/imx-sgtl5000.c", 135)])
+    assert_fires(get_without_put_on_exit, REG_FAIL_SKIPS_NODE_PUT, at=[("drivers/media/i2c/foo-sensor.c", 214)])
+
+
+def test_quiet_when_the_failed_get_is_the_one_the_label_puts():
+    assert_quiet(get_without_put_on_exit, NODE_FAIL_SKIPS_NODE_PUT, include_low=True)
+
+
+# ---------------------------------------------------------------- ownership (new-file patches)
+# Drivers posted as new files: the whole function is shown; a reference stored in a structure,
+# a file-scope variable or a registered device is owned past a successful return.
+
+def new_file(path: str, code: str):
+    lines = code.strip("\n").replace("\\t", "\t").splitlines()
+    body = f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{ln}\n" for ln in lines)
+    from reviewbot.diffparse import parse_diff
+    from reviewbot.model import Patch, Series
+    p = Patch(index=1, subject="[PATCH] add driver", msgid=None, author="A <a@b.c>", message="Add it.",
+              notes="", diff=body, files=parse_diff(body))
+    return Series(subject=p.subject, msgid=None, revision=1, base=None, patches=(p,))
+
+
+def _at(code: str, needle: str) -> int:
+    return next(i for i, ln in enumerate(code.strip("\n").splitlines(), 1) if needle in ln)
+
+
+# Shape of drivers/usb/gadget/udc/aspeed-vhub/dev.c (6.12): the device lives in a structure
+# field, the unwind puts it, the successful return leaves it registered (remove() unregisters).
+STORED_DEVICE = r"""
+static int foo_port_init(struct foo_hub *hub, struct foo_port *d)
+{
+\tint rc;
+
+\td->port_dev = kzalloc(sizeof(struct device), GFP_KERNEL);
+\tif (!d->port_dev)
+\t\treturn -ENOMEM;
+\tdevice_initialize(d->port_dev);
+\td->port_dev->release = foo_port_release;
+\trc = device_add(d->port_dev);
+\tif (rc)
+\t\tgoto fail_add;
+\trc = foo_add_gadget(d->port_dev, &d->gadget);
+\tif (rc != 0)
+\t\tgoto fail_udc;
+\treturn 0;
+ fail_udc:
+\tdevice_del(d->port_dev);
+ fail_add:
+\tput_device(d->port_dev);
+\treturn rc;
+}
+
+static void foo_port_del(struct foo_port *d)
+{
+\tdevice_unregister(d->port_dev);
+}
+"""
+
+# Shape of drivers/dma-buf/dma-buf-sysfs-stats.c: a file-scope kset, unregistered in exit.
+GLOBAL_KSET = r"""
+static struct kset *foo_kset;
+static struct kset *foo_sub_kset;
+
+int foo_init_sysfs(void)
+{
+\tfoo_kset = kset_create_and_add("foo", &foo_uevent_ops, kernel_kobj);
+\tif (!foo_kset)
+\t\treturn -ENOMEM;
+\tfoo_sub_kset = kset_create_and_add("buffers", &foo_uevent_ops, &foo_kset->kobj);
+\tif (!foo_sub_kset) {
+\t\tkset_unregister(foo_kset);
+\t\treturn -ENOMEM;
+\t}
+\treturn 0;
+}
+"""
+
+# Failure branches written other ways (drivers/iommu/mtk_iommu.c, drivers/net/usb/ipheth.c,
+# drivers/mfd/pcf50633-core.c): no reference is held on them.
+FAILURE_BRANCHES = r"""
+static int foo_xlate(struct device *dev, const struct of_phandle_args *args)
+{
+\tstruct platform_device *m4u;
+
+\tm4u = of_find_device_by_node(args->np);
+\tif (WARN_ON(!m4u))
+\t\treturn -EINVAL;
+\tdev_iommu_priv_set(dev, platform_get_drvdata(m4u));
+\tput_device(&m4u->dev);
+\treturn 0;
+}
+
+static int foo_alloc_urbs(struct foo *f)
+{
+\tstruct urb *tx_urb = NULL;
+
+\ttx_urb = usb_alloc_urb(0, GFP_KERNEL);
+\tif (tx_urb == NULL)
+\t\tgoto error_nomem;
+\tf->buf = kmalloc(64, GFP_KERNEL);
+\tif (!f->buf)
+\t\tgoto free_tx_urb;
+\tf->tx_urb = tx_urb;
+\treturn 0;
+free_tx_urb:
+\tusb_free_urb(tx_urb);
+error_nomem:
+\treturn -ENOMEM;
+}
+
+static void foo_client_register(struct foo *f, const char *name, struct platform_device **pdev)
+{
+\tint ret;
+
+\t*pdev = platform_device_alloc(name, -1);
+\tif (!*pdev)
+\t\treturn;
+\tret = platform_device_add(*pdev);
+\tif (ret) {
+\t\tplatform_device_put(*pdev);
+\t\t*pdev = NULL;
+\t}
+}
+"""
+
+# The leak these must not hide: a local node (never stored) returned past on success, and a
+# stored node whose error exit skips the put with no release anywhere else in the file.
+LOCAL_AND_STORED_LEAKS = r"""
+static int foo_parse(struct foo *f)
+{
+\tstruct device_node *np;
+
+\tnp = of_get_child_by_name(f->dev->of_node, "ports");
+\tif (!np)
+\t\treturn -ENODEV;
+\tif (of_property_read_bool(np, "foo,legacy"))
+\t\treturn 0;
+\tf->nports = of_get_child_count(np);
+\tof_node_put(np);
+\treturn 0;
+}
+
+static int foo_get_phy(struct foo *f)
+{
+\tint ret;
+
+\tf->phy_np = of_parse_phandle(f->dev->of_node, "phy-handle", 0);
+\tif (!f->phy_np)
+\t\treturn -ENODEV;
+\tret = foo_check_phy(f);
+\tif (ret)
+\t\treturn ret;
+\tif (!f->phy_ok) {
+\t\tof_node_put(f->phy_np);
+\t\treturn -EINVAL;
+\t}
+\treturn 0;
+}
+"""
+
+
+def test_quiet_on_stored_and_registered_references_of_a_new_driver():
+    for code in (STORED_DEVICE, GLOBAL_KSET, FAILURE_BRANCHES):
+        assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", code))
+
+
+def test_fires_on_local_and_unreleased_stored_references_of_a_new_driver():
+    code = LOCAL_AND_STORED_LEAKS
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "return 0;")),
+                     ("drivers/foo/foo.c", _at(code, "return ret;"))])
+
+
+def test_stored_reference_released_by_the_caller_is_a_question():
+    # drivers/mailbox/zynqmp-ipi-mailbox.c shape: the caller's unwind unregisters it
+    code = LOCAL_AND_STORED_LEAKS + "\nstatic void foo_free(struct foo *f)\n{\n\tof_node_put(f->phy_np);\n}\n"
+    series = new_file("drivers/foo/foo.c", code)
+    assert_fires(get_without_put_on_exit, series, at=[("drivers/foo/foo.c", _at(code, "return 0;"))])
+    assert_fires(get_without_put_on_exit, series, include_low=True,
+                 at=[("drivers/foo/foo.c", _at(code, "return 0;")), ("drivers/foo/foo.c", _at(code, "return ret;"))])
+
+
+# A removed put next to a rewritten `device_add()` line: the register call stays (it is on the
+# added side too) and does not take the reference put_device() drops (device_initialize() did),
+# so the put is still owed on the error exit.
+REWRITTEN_ADD_DROPS_PUT = diff("""
+    --- a/drivers/gpio/gpiolib-foo.c
+    +++ b/drivers/gpio/gpiolib-foo.c
+    @@ -410,10 +410,8 @@ static int foo_gpiochip_add(struct foo_gpio *fg)
+     \tdevice_initialize(&fg->gdev);
+     \tfg->gdev.release = foo_gdev_release;
+    -\tret = device_add(&fg->gdev);
+    -\tif (ret) {
+    -\t\tput_device(&fg->gdev);
+    -\t\treturn ret;
+    -\t}
+    +\terr = device_add(&fg->gdev);
+    +\tif (err)
+    +\t\treturn err;
+     \tfg->registered = true;
+     \treturn 0;
+     }
+""")
+
+# Its look-alike: the init that took the reference goes with the put (a removed pair).
+REMOVED_INIT_AND_PUT = diff("""
+    --- a/drivers/gpio/gpiolib-foo.c
+    +++ b/drivers/gpio/gpiolib-foo.c
+    @@ -410,10 +410,7 @@ static int foo_gpiochip_add(struct foo_gpio *fg)
+    -\tdevice_initialize(&fg->gdev);
+     \tfg->gdev.release = foo_gdev_release;
+    -\tret = device_add(&fg->gdev);
+    -\tif (ret) {
+    -\t\tput_device(&fg->gdev);
+    -\t\treturn ret;
+    -\t}
+    +\tret = foo_publish(fg);
+    +\tif (ret)
+    +\t\treturn ret;
+     \tfg->registered = true;
+     \treturn 0;
+     }
+""")
+
+
+def test_fires_on_removed_put_beside_a_rewritten_register_call():
+    assert_fires(get_without_put_on_exit, REWRITTEN_ADD_DROPS_PUT, at=[("drivers/gpio/gpiolib-foo.c", 414, "old")])
+
+
+def test_quiet_when_the_init_goes_with_its_put():
+    assert_quiet(get_without_put_on_exit, REMOVED_INIT_AND_PUT)
+
+
+# A failed register published nothing (sound/pci/ac97/ac97_codec.c shape): its failure branch
+# owes the put even though remove() unregisters the device that a successful call published.
+FAILED_REGISTER = r"""
+static int foo_add_port(struct foo *f)
+{
+\tint err;
+
+\tf->port.parent = f->dev;
+\tf->port.release = foo_port_release;
+\terr = device_register(&f->port);
+\tif (err) {
+\t\tdev_err(f->dev, "cannot register port\n");
+\t\treturn err;
+\t}
+\terr = foo_port_setup(f);
+\tif (err) {
+\t\tdevice_unregister(&f->port);
+\t\treturn err;
+\t}
+\treturn 0;
+}
+
+static void foo_remove(struct platform_device *pdev)
+{
+\tstruct foo *f = platform_get_drvdata(pdev);
+
+\tdevice_unregister(&f->port);
+}
+"""
+
+
+def test_fires_on_failed_register_of_a_published_object():
+    code = FAILED_REGISTER
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "return err;"))])
+
+
+# drivers/usb/dwc3/dwc3-imx8mp.c (6.12) shape: a scope-based cleanup variable drops the node on
+# every exit, however many gotos leave the function.
+CLEANUP_VAR = r"""
+static int foo_probe(struct platform_device *pdev)
+{
+\tstruct device *dev = &pdev->dev;
+\tint err;
+
+\tstruct device_node *dwc3_np __free(device_node) = of_get_compatible_child(dev->of_node,
+\t\t\t\t\t\t\t\t\t     "snps,dwc3");
+\tif (!dwc3_np)
+\t\treturn dev_err_probe(dev, -ENODEV, "failed to find dwc3 core child\\n");
+\terr = foo_clk_enable(dev);
+\tif (err)
+\t\tgoto put_parent;
+\terr = of_platform_populate(dev->of_node, NULL, NULL, dev);
+\tif (err)
+\t\tgoto disable_clk;
+\treturn 0;
+disable_clk:
+\tfoo_clk_disable(dev);
+put_parent:
+\tput_device(dev->parent);
+\treturn err;
+}
+"""
+
+
+def test_quiet_on_a_cleanup_variable():
+    pre = CLEANUP_VAR.replace("\\t", "\t").strip("\n") + "\n"
+    post = pre.replace("\terr = of_platform_populate(", "\tif (!dev->parent)\n\t\treturn -EINVAL;\n"
+                                                      "\terr = of_platform_populate(", 1)
+    assert post != pre
+    series, ctx_for = tree_case(pre, post, "drivers/usb/foo/foo.c")
+    assert_quiet(get_without_put_on_exit, series, include_low=True, context_for=ctx_for)
+
+
+def test_status_reused_after_a_register_is_not_its_failure_branch():
+    # drivers/mailbox/zynqmp-ipi-mailbox.c shape: `err` is reassigned after device_register();
+    # the later `if (err) return err;` is not the register's failure, the caller unregisters
+    code = FAILED_REGISTER.replace(r'\t\tdev_err(f->dev, "cannot register port\n");', r'\t\tput_device(&f->port);')
+    assert code != FAILED_REGISTER
+    code = code.replace(r'\t\tdevice_unregister(&f->port);' + "\n", "", 1)
+    assert code.count("device_unregister") == 1
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", code))
+
+
+# drivers/mfd/twl4030-audio.c: after `if (node) { put; return true; }` the lookup found nothing.
+FOUND_BRANCH_RETURNS = r"""
+static bool foo_has_codec(struct foo_pdata *pdata, struct device_node *parent)
+{
+\tstruct device_node *node;
+
+\tif (pdata && pdata->codec)
+\t\treturn true;
+\tnode = of_get_child_by_name(parent, "codec");
+\tif (node) {
+\t\tof_node_put(node);
+\t\treturn true;
+\t}
+\treturn false;
+}
+"""
+
+# drivers/mcb/mcb-core.c: references taken in probe for the bound device, dropped in remove().
+PROBE_KEEPS_REMOVE_DROPS = r"""
+static int foo_bus_probe(struct device *dev)
+{
+\tstruct foo_device *fdev = to_foo_device(dev);
+\tstruct module *carrier_mod;
+\tint ret;
+
+\tcarrier_mod = fdev->dev.parent->driver->owner;
+\tif (!try_module_get(carrier_mod))
+\t\treturn -EINVAL;
+\tget_device(dev);
+\tret = foo_driver_probe(fdev);
+\tif (ret) {
+\t\tmodule_put(carrier_mod);
+\t\tput_device(dev);
+\t}
+\treturn ret;
+}
+
+static void foo_bus_remove(struct device *dev)
+{
+\tstruct foo_device *fdev = to_foo_device(dev);
+\tstruct module *carrier_mod;
+
+\tfoo_driver_remove(fdev);
+\tcarrier_mod = fdev->dev.parent->driver->owner;
+\tmodule_put(carrier_mod);
+\tput_device(dev);
+}
+"""
+
+
+def test_quiet_after_a_found_branch_that_returns_and_on_probe_refs_dropped_in_remove():
+    for code in (FOUND_BRANCH_RETURNS, PROBE_KEEPS_REMOVE_DROPS):
+        assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", code))
+
+
+def test_fires_on_probe_ref_nobody_drops():
+    code = PROBE_KEEPS_REMOVE_DROPS.split("static void foo_bus_remove")[0]
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "return ret;"))])
+
+
+# Shapes from 6.12 drivers where the reference is handed on or already gone at the exit:
+# drivers/i3c/master/mipi-i3c-hci/mipi-i3c-hci-pci.c (pci drvdata), drivers/staging/greybus/
+# power_supply.c (a lookup as the loop test), drivers/gpu/drm/panel/panel-raydium-rm69380.c
+# (put inside `if (np) {...}`), drivers/net/macsec.c (queued crypto request, -EINPROGRESS).
+HANDED_ON_OR_GONE = r"""
+static int foo_pci_probe(struct pci_dev *pci, const struct pci_device_id *id)
+{
+\tstruct platform_device *pdev;
+\tint ret;
+
+\tpdev = platform_device_alloc("foo-hci", 0);
+\tif (!pdev)
+\t\treturn -ENOMEM;
+\tret = platform_device_add(pdev);
+\tif (ret)
+\t\tgoto err;
+\tpci_set_drvdata(pci, pdev);
+\treturn 0;
+err:
+\tplatform_device_put(pdev);
+\treturn ret;
+}
+
+static int foo_set_name(char *init_name, char *name, size_t len)
+{
+\tunsigned int i = 0;
+\tint ret = 0;
+\tstruct power_supply *psy;
+
+\twhile ((ret < len) && (psy = power_supply_get_by_name(name))) {
+\t\tpower_supply_put(psy);
+\t\tret = snprintf(name, len, "%s_%u", init_name, ++i);
+\t}
+\tif (ret >= len)
+\t\treturn -ENOMEM;
+\treturn i;
+}
+
+static int foo_panel_probe(struct mipi_dsi_device *dsi)
+{
+\tstruct device_node *dsi_sec;
+\tstruct mipi_dsi_host *host;
+\tint ret;
+
+\tdsi_sec = of_graph_get_remote_node(dsi->dev.of_node, 1, -1);
+\tif (dsi_sec) {
+\t\thost = of_find_mipi_dsi_host_by_node(dsi_sec);
+\t\tof_node_put(dsi_sec);
+\t\tif (!host)
+\t\t\treturn -EPROBE_DEFER;
+\t}
+\tret = foo_panel_attach(dsi);
+\tif (ret < 0)
+\t\treturn ret;
+\treturn 0;
+}
+
+static struct sk_buff *foo_encrypt(struct sk_buff *skb, struct aead_request *req)
+{
+\tint ret;
+
+\taead_request_set_callback(req, 0, foo_encrypt_done, skb);
+\tdev_hold(skb->dev);
+\tret = crypto_aead_encrypt(req);
+\tif (ret == -EINPROGRESS) {
+\t\treturn ERR_PTR(ret);
+\t} else if (ret != 0) {
+\t\tdev_put(skb->dev);
+\t\treturn ERR_PTR(-EINVAL);
+\t}
+\tdev_put(skb->dev);
+\treturn skb;
+}
+"""
+
+
+def test_quiet_on_references_handed_on_or_gone_at_the_exit():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", HANDED_ON_OR_GONE))
+
+
+def test_fires_when_the_found_branch_keeps_the_node():
+    # the panel shape with the put moved after the attach: the node is held on both returns
+    code = HANDED_ON_OR_GONE.split("static struct sk_buff")[0].replace("\\t\\tof_node_put(dsi_sec);\n", "")
+    code = code.replace("\\tif (ret < 0)\n\\t\\treturn ret;\n\\treturn 0;",
+                        "\\tif (ret < 0)\n\\t\\treturn ret;\n\\tof_node_put(dsi_sec);\n\\treturn 0;")
+    assert code.count("of_node_put(dsi_sec)") == 1
+    lines = code.strip("\n").splitlines()
+    attach_fail = max(i for i, ln in enumerate(lines, 1) if ln == r"\t\treturn ret;")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "return -EPROBE_DEFER;")), ("drivers/foo/foo.c", attach_fail)])
+
+
+# drivers/mtd/nand/raw/ingenic/ingenic_ecc.c reversed: `!pdev || !drvdata` also runs with a live
+# pdev, so the merged return leaks it (tree mode: the function's only put is gone).
+ECC_GET = """static struct foo_ecc *foo_ecc_get(struct device_node *np)
+{
+\tstruct platform_device *pdev;
+\tstruct foo_ecc *ecc;
+
+\tpdev = of_find_device_by_node(np);
+\tif (!pdev)
+\t\treturn ERR_PTR(-EPROBE_DEFER);
+
+\tif (!platform_get_drvdata(pdev)) {
+\t\tput_device(&pdev->dev);
+\t\treturn ERR_PTR(-EPROBE_DEFER);
+\t}
+
+\tecc = platform_get_drvdata(pdev);
+\tclk_prepare_enable(ecc->clk);
+
+\treturn ecc;
+}
+"""
+
+# drivers/mmc/host/sdhci-pci-core.c reversed: the put after a lookup removed, no exit near it.
+AMD_PROBE = """static int foo_amd_probe(struct foo_chip *chip)
+{
+\tstruct pci_dev *smbus_dev;
+\tint gen = 0;
+
+\tsmbus_dev = pci_get_device(PCI_VENDOR_ID_AMD, PCI_DEVICE_ID_AMD_KERNCZ_SMBUS, NULL);
+\tif (smbus_dev)
+\t\tgen = smbus_dev->revision;
+
+\tpci_dev_put(smbus_dev);
+
+\tif (gen == 1)
+\t\tchip->quirks2 |= 4;
+
+\treturn 0;
+}
+"""
+
+
+def test_tree_mode_fires_when_an_or_condition_also_runs_with_the_reference():
+    path = "drivers/mtd/foo/foo_ecc.c"
+    post = ECC_GET.replace("\tif (!pdev)\n", "\tif (!pdev || !platform_get_drvdata(pdev))\n", 1).replace(
+        "\tif (!platform_get_drvdata(pdev)) {\n\t\tput_device(&pdev->dev);\n\t\treturn ERR_PTR(-EPROBE_DEFER);\n\t}\n\n", "")
+    assert post.count("put_device") == 0
+    series, ctx_for = tree_case(ECC_GET, post, path)
+    assert_fires(get_without_put_on_exit, series, at=[(path, _line(post, "return ERR_PTR"))], context_for=ctx_for)
+
+
+def test_tree_mode_fires_on_the_removed_last_put_of_a_function():
+    path = "drivers/mmc/foo/foo-pci.c"
+    post = AMD_PROBE.replace("\tpci_dev_put(smbus_dev);\n\n", "", 1)
+    series, ctx_for = tree_case(AMD_PROBE, post, path)
+    review = helpers.run_rule(get_without_put_on_exit, series, ctx_for)
+    assert [f.message for f in review.shown()], "no finding"
+    assert all("smbus_dev" in f.message for f in review.shown())

@@ -151,3 +151,109 @@ TMP421_EXISTING_LOOP = diff("""
 
 def test_fires_once_per_loop_at_the_first_exit():
     assert_fires(iterator_ref_leak, TMP421_EXISTING_LOOP, at=[("drivers/hwmon/tmp421.c", 418)])
+
+
+# ------------------------------------------------ paraphrases (moved from MOD003's tests)
+# for_each_child_of_node() and the other `for_each_*` rows of the API table hold the node of
+# the current round; leaving the body with return/goto/break keeps it.
+
+LOOP_RETURN = diff("""
+    --- a/drivers/pinctrl/foo/pinctrl-foo.c
+    +++ b/drivers/pinctrl/foo/pinctrl-foo.c
+    @@ -301,9 +301,11 @@ static int foo_pinctrl_parse_groups(struct device_node *np, struct foo_pinctrl *pc)
+     \tfor_each_child_of_node(np, child) {
+     \t\tret = foo_pinctrl_parse_group(child, pc, idx++);
+     \t\tif (ret) {
+     \t\t\tof_node_put(child);
+     \t\t\treturn ret;
+     \t\t}
+    +\t\tif (idx > pc->ngroups)
+    +\t\t\treturn -EINVAL;
+     \t}
+     \treturn 0;
+     }
+""")
+
+LOOP_RETURN_FIXED = diff("""
+    --- a/drivers/pinctrl/foo/pinctrl-foo.c
+    +++ b/drivers/pinctrl/foo/pinctrl-foo.c
+    @@ -301,9 +301,13 @@ static int foo_pinctrl_parse_groups(struct device_node *np, struct foo_pinctrl *pc)
+     \tfor_each_child_of_node(np, child) {
+     \t\tret = foo_pinctrl_parse_group(child, pc, idx++);
+     \t\tif (ret) {
+     \t\t\tof_node_put(child);
+     \t\t\treturn ret;
+     \t\t}
+    +\t\tif (idx > pc->ngroups) {
+    +\t\t\tof_node_put(child);
+    +\t\t\treturn -EINVAL;
+    +\t\t}
+     \t}
+     \treturn 0;
+     }
+""")
+
+# Paraphrase: the fwnode iterator, a goto to an unwind label that does not put the child.
+LOOP_GOTO = diff("""
+    --- a/drivers/leds/leds-foo.c
+    +++ b/drivers/leds/leds-foo.c
+    @@ -120,10 +120,12 @@ static int foo_leds_probe(struct platform_device *pdev)
+     \tdevice_for_each_child_node(dev, child) {
+     \t\tled = &priv->leds[i++];
+     \t\tret = foo_led_register(dev, led, child);
+    +\t\tif (ret)
+    +\t\t\tgoto err_unregister;
+     \t}
+     \treturn 0;
+     
+     err_unregister:
+     \tfoo_leds_unregister(priv, i);
+     \treturn ret;
+     }
+""")
+
+# Look-alikes: a scoped iterator drops the node itself; a break whose node is put after the loop.
+LOOP_SCOPED = diff("""
+    --- a/drivers/leds/leds-foo.c
+    +++ b/drivers/leds/leds-foo.c
+    @@ -120,6 +120,8 @@ static int foo_leds_probe(struct platform_device *pdev)
+     \tdevice_for_each_child_node_scoped(dev, child) {
+     \t\tled = &priv->leds[i++];
+     \t\tret = foo_led_register(dev, led, child);
+    +\t\tif (ret)
+    +\t\t\treturn ret;
+     \t}
+     \treturn 0;
+     }
+""")
+
+LOOP_BREAK_PUT_AFTER = diff("""
+    --- a/drivers/soc/foo/foo-pm.c
+    +++ b/drivers/soc/foo/foo-pm.c
+    @@ -50,8 +50,10 @@ static int foo_pm_find_domain(struct device_node *np, u32 id)
+     \tfor_each_available_child_of_node(np, child) {
+     \t\tif (of_property_read_u32(child, "reg", &reg))
+     \t\t\tcontinue;
+    +\t\tif (reg == id)
+    +\t\t\tbreak;
+     \t}
+     \tret = child ? foo_pm_init_domain(child) : -ENODEV;
+     \tof_node_put(child);
+     \treturn ret;
+     }
+""")
+
+
+def test_fires_on_return_out_of_a_node_iterator():
+    assert_fires(iterator_ref_leak, LOOP_RETURN, at=[("drivers/pinctrl/foo/pinctrl-foo.c", 308)])
+
+
+def test_fires_on_goto_out_of_a_fwnode_iterator():
+    assert_fires(iterator_ref_leak, LOOP_GOTO, at=[("drivers/leds/leds-foo.c", 124)])
+
+
+def test_quiet_on_iterator_exits_that_drop_the_node():
+    for series in (LOOP_RETURN_FIXED, LOOP_SCOPED, LOOP_BREAK_PUT_AFTER):
+        assert_quiet(iterator_ref_leak, series, include_low=True)
+
+

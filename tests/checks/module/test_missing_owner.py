@@ -234,3 +234,51 @@ def test_tree_mode_learns_owner_structs_from_headers():
 def test_tree_mode_sees_owner_set_elsewhere_in_file():
     post = "static int foo_init(void)\n{\n\tfoo_fops.owner = THIS_MODULE;\n\treturn 0;\n}\n"
     assert_quiet(missing_owner, NEW_FOPS, include_low=True, context_for=_tree("drivers/char/foo.c", post=post))
+
+
+# An ops table of a provider that is linked into the same module as the core that pins it.
+STM_POLICY = diff("""
+    --- a/drivers/hwtracing/acme/p_basic.c
+    +++ b/drivers/hwtracing/acme/p_basic.c
+    @@ -10,2 +10,6 @@ static int basic_output_open(void *priv, struct stm_output *output)
+     }
+     
+    +static struct stm_protocol_driver basic_pdrv = {
+    +\t.name = "p_basic",
+    +\t.output_open = basic_output_open,
+    +};
+""")
+
+
+def _module_ctx(core_text: str):
+    from reviewbot.context import Context
+    extra = {"module.objects:drivers/hwtracing/acme/p_basic.c":
+             "drivers/hwtracing/acme/core.c\ndrivers/hwtracing/acme/p_basic.c",
+             "modular:drivers/hwtracing/acme/p_basic.c": "yes",
+             "drivers/hwtracing/acme/core.c": core_text}
+    return lambda p: Context(mode="tree", extra=extra)
+
+
+def test_quiet_when_the_pinning_core_is_in_the_same_module():
+    assert_fires(missing_owner, STM_POLICY, at=[("drivers/hwtracing/acme/p_basic.c", 12)])
+    core = ("static int stm_get_protocol(struct stm_protocol_driver *pdrv)\n{\n"
+            "\tif (!try_module_get(pdrv->owner))\n\t\treturn -ENODEV;\n\treturn 0;\n}\n")
+    assert_quiet(missing_owner, STM_POLICY, include_low=True, context_for=_module_ctx(core))
+    # a core in the same module that pins something else: the advice stands
+    other = core.replace("pdrv->owner", "pdrv->mod").replace("stm_protocol_driver", "stm_other")
+    assert_fires(missing_owner, STM_POLICY, at=[("drivers/hwtracing/acme/p_basic.c", 12)],
+                 context_for=_module_ctx(other))
+
+
+def test_no_owner_advice_for_a_member_6_12_does_not_have():
+    series = diff("""
+        --- a/drivers/dma-buf/acme.c
+        +++ b/drivers/dma-buf/acme.c
+        @@ -10,2 +10,5 @@ static void acme_release(struct dma_buf *buf)
+         }
+         
+        +static const struct dma_buf_ops acme_ops = {
+        +\t.release = acme_release,
+        +};
+    """)
+    assert_quiet(missing_owner, series, include_low=True)

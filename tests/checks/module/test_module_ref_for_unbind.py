@@ -84,3 +84,70 @@ def test_fires_on_real_adi_axi_adc_reversal():
 
 def test_quiet_on_real_adi_axi_adc_fix():
     assert_quiet(module_ref_for_unbind, load_case(CASES / "adi-axi-adc-wrong-module-ref.fix.patch"), include_low=True)
+
+
+# A driver that cannot tear down (no .remove) loses its protection against sysfs unbind.
+DROP_SUPPRESS = diff("""
+    --- a/drivers/pinctrl/pinctrl-acme.c
+    +++ b/drivers/pinctrl/pinctrl-acme.c
+    @@ -900,8 +900,7 @@ static const struct of_device_id acme_pinctrl_of_match[] = {
+     static struct platform_driver acme_pinctrl_driver = {
+     \t.probe = acme_pinctrl_probe,
+     \t.driver = {
+     \t\t.name = "acme-pinctrl",
+     \t\t.of_match_table = acme_pinctrl_of_match,
+    -\t\t.suppress_bind_attrs = true,
+     \t},
+     };
+""")
+
+# The same removal together with a new .remove callback: the driver now supports unbind.
+DROP_SUPPRESS_WITH_REMOVE = diff("""
+    --- a/drivers/pinctrl/pinctrl-acme.c
+    +++ b/drivers/pinctrl/pinctrl-acme.c
+    @@ -900,8 +900,8 @@ static const struct of_device_id acme_pinctrl_of_match[] = {
+     static struct platform_driver acme_pinctrl_driver = {
+     \t.probe = acme_pinctrl_probe,
+    +\t.remove = acme_pinctrl_remove,
+     \t.driver = {
+     \t\t.name = "acme-pinctrl",
+     \t\t.of_match_table = acme_pinctrl_of_match,
+    -\t\t.suppress_bind_attrs = true,
+     \t},
+     };
+""")
+
+DROP_LINK = diff("""
+    --- a/drivers/soc/acme/acme-consumer.c
+    +++ b/drivers/soc/acme/acme-consumer.c
+    @@ -60,8 +60,5 @@ static int acme_consumer_attach(struct acme_consumer *c, struct device *supplier)
+     \tif (!try_module_get(supplier->driver->owner))
+     \t\treturn -EPROBE_DEFER;
+    -\tc->link = device_link_add(c->dev, supplier, DL_FLAG_AUTOREMOVE_CONSUMER);
+    -\tif (!c->link)
+    -\t\treturn -EINVAL;
+     \tc->supplier = supplier;
+     \treturn 0;
+     }
+""")
+
+
+def test_fires_when_unbind_protection_is_removed():
+    assert_fires(module_ref_for_unbind, DROP_SUPPRESS, at=[("drivers/pinctrl/pinctrl-acme.c", 905, "old")])
+    assert_fires(module_ref_for_unbind, DROP_LINK, at=[("drivers/soc/acme/acme-consumer.c", 62, "old")])
+
+
+def test_quiet_when_the_driver_gains_a_remove_or_the_link_stays():
+    assert_quiet(module_ref_for_unbind, DROP_SUPPRESS_WITH_REMOVE, include_low=True)
+    moved = diff("""
+        --- a/drivers/soc/acme/acme-consumer.c
+        +++ b/drivers/soc/acme/acme-consumer.c
+        @@ -60,5 +60,5 @@ static int acme_consumer_attach(struct acme_consumer *c, struct device *supplier)
+         \tif (!try_module_get(supplier->driver->owner))
+         \t\treturn -EPROBE_DEFER;
+        -\tc->link = device_link_add(c->dev, supplier, DL_FLAG_AUTOREMOVE_CONSUMER);
+        +\tc->link = device_link_add(c->dev, supplier, DL_FLAG_AUTOREMOVE_CONSUMER | DL_FLAG_PM_RUNTIME);
+         \tc->supplier = supplier;
+         \treturn 0;
+    """)
+    assert_quiet(module_ref_for_unbind, moved, include_low=True)

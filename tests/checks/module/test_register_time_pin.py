@@ -35,7 +35,7 @@ PER_USE_PIN = diff("""
      }
 """)
 
-# Probe/remove pin: an unbind drops it (RULES.md MOD009 false-positive trap).
+# Probe/remove pin: an unbind drops it (MOD009's known false-positive trap).
 PROBE_PIN = diff("""
     --- a/drivers/media/usb/foo/foo-dvb.c
     +++ b/drivers/media/usb/foo/foo-dvb.c
@@ -129,3 +129,12 @@ def test_fires_on_owner_added_to_cpuidle_driver():
 
 def test_quiet_on_owner_added_to_fops():
     assert_quiet(register_time_pin, FOPS_OWNER, include_low=True)
+
+
+def test_tree_mode_quiet_on_an_owner_of_a_built_in_only_file():
+    from reviewbot.context import Context
+    built_in = Context(mode="tree", extra={"modular:drivers/cpuidle/cpuidle-foo.c": "no"})
+    modular = Context(mode="tree", extra={"modular:drivers/cpuidle/cpuidle-foo.c": "yes"})
+    assert_quiet(register_time_pin, CPUIDLE_OWNER, include_low=True, context_for=lambda p: built_in)
+    assert_fires(register_time_pin, CPUIDLE_OWNER, at=[("drivers/cpuidle/cpuidle-foo.c", 52)],
+                 context_for=lambda p: modular)

@@ -216,3 +216,75 @@ EMBEDDED_OPS_PIN_REMOVED = diff("""
 def test_fires_on_removed_pin_of_an_embedded_ops_owner():
     assert_fires(removed_needed_ref, EMBEDDED_OPS_PIN_REMOVED,
                  at=[("drivers/infiniband/core/foo_main.c", 962, "old")])
+
+
+def _saying(series, message: str, subject: str = "[PATCH] test"):
+    """The same patch with a commit message (the author's stated intent)."""
+    import dataclasses
+    p = dataclasses.replace(series.patches[0], message=message, subject=subject)
+    return dataclasses.replace(series, patches=(p,), subject=subject)
+
+
+# Paraphrase of "PCI: hotplug: Drop superfluous try_module_get() calls": the core already
+# keeps the callbacks from running after unregistration, so the pin was extra.
+def test_pin_the_author_calls_superfluous_is_only_a_question():
+    said = _saying(PAIR_REMOVED, "kernfs active references already keep the transport alive, so\n"
+                                 "the module reference is not needed.\n",
+                   subject="[PATCH] foo: Drop superfluous try_module_get() calls")
+    assert_quiet(removed_needed_ref, said)
+    assert_fires(removed_needed_ref, said, at=[("net/foo/af_foo.c", 22, "old")], include_low=True)
+
+
+def test_unrelated_message_keeps_the_finding():
+    said = _saying(PAIR_REMOVED, "Simplify the transport assignment.\n",
+                   subject="[PATCH] foo: simplify transport handling")
+    assert_fires(removed_needed_ref, said, at=[("net/foo/af_foo.c", 22, "old")])
+
+
+# A getter that also pins the adapter's module swapped for the lookup that does not (the
+# table's also_module_ref), with the call split over lines.
+WEAKER_GETTER = diff("""
+    --- a/drivers/media/i2c/foo-cam.c
+    +++ b/drivers/media/i2c/foo-cam.c
+    @@ -210,8 +210,8 @@ static int foo_cam_parse_fw(struct foo_cam *cam)
+     \tif (!fwnode)
+     \t\treturn -ENODEV;
+     
+    -\tcam->ddc = i2c_get_adapter_by_fwnode(
+    -\t\t\tfwnode);
+    +\tcam->ddc = i2c_find_adapter_by_fwnode(
+    +\t\t\tfwnode);
+     \tfwnode_handle_put(fwnode);
+     \tif (!cam->ddc)
+     \t\treturn -EPROBE_DEFER;
+""")
+
+# The fix direction: the pin is added, nothing removed.
+STRONGER_GETTER = diff("""
+    --- a/drivers/media/i2c/foo-cam.c
+    +++ b/drivers/media/i2c/foo-cam.c
+    @@ -210,8 +210,8 @@ static int foo_cam_parse_fw(struct foo_cam *cam)
+     \tif (!fwnode)
+     \t\treturn -ENODEV;
+     
+    -\tcam->ddc = i2c_find_adapter_by_fwnode(
+    -\t\t\tfwnode);
+    +\tcam->ddc = i2c_get_adapter_by_fwnode(
+    +\t\t\tfwnode);
+     \tfwnode_handle_put(fwnode);
+     \tif (!cam->ddc)
+     \t\treturn -EPROBE_DEFER;
+""")
+
+
+def test_fires_on_getter_swapped_for_one_without_module_pin():
+    assert_fires(removed_needed_ref, WEAKER_GETTER, at=[("drivers/media/i2c/foo-cam.c", 213)])
+
+
+def test_quiet_when_the_swap_adds_the_pin():
+    assert_quiet(removed_needed_ref, STRONGER_GETTER, include_low=True)
+
+
+def test_weaker_getter_the_author_calls_unneeded_is_a_question():
+    said = _saying(WEAKER_GETTER, "The module reference is not needed: the adapter is a child of our device.\n")
+    assert_quiet(removed_needed_ref, said)

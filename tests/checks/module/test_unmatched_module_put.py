@@ -97,3 +97,34 @@ def test_removed_get_with_put_unseen_is_low():
 
 def test_quiet_when_get_and_put_go_together():
     assert_quiet(unmatched_module_put, PAIR_REMOVED, include_low=True)
+
+
+def _saying(series, message: str):
+    import dataclasses
+    p = dataclasses.replace(series.patches[0], message=message)
+    return dataclasses.replace(series, patches=(p,))
+
+
+def test_get_the_author_calls_a_leak_with_put_in_another_function_is_a_question():
+    said = _saying(GET_REMOVED_PUT_STAYS, "The reference taken in foo_open() is unbalanced and leaks\n"
+                                          "the module; remove it.\n")
+    assert_quiet(unmatched_module_put, said)
+    assert_fires(unmatched_module_put, said, at=[("drivers/foo/core.c", 21, "old")], include_low=True)
+
+
+def test_put_kept_in_the_same_function_still_proves_the_imbalance():
+    same_fn = diff("""
+        --- a/drivers/foo/core.c
+        +++ b/drivers/foo/core.c
+        @@ -20,8 +20,5 @@ static int foo_call(struct foo *foo)
+         {
+        -\tif (!try_module_get(foo->ops->owner))
+        -\t\treturn -ENODEV;
+        -
+         \tret = foo->ops->call(foo);
+         \tmodule_put(foo->ops->owner);
+         \treturn ret;
+         }
+    """)
+    said = _saying(same_fn, "Remove the unnecessary try_module_get().\n")
+    assert_fires(unmatched_module_put, said, at=[("drivers/foo/core.c", 21, "old")])

@@ -75,3 +75,162 @@ def test_fires_on_real_spi_davinci_remove():
     assert_fires(use_after_put, load_case(CASES / "spi-davinci-remove-put-before-use.patch"),
                  at=[("drivers/spi/spi-davinci.c", 1043)])
     assert_quiet(use_after_put, load_case(CASES / "spi-davinci-remove-put-before-use.fix.patch"), include_low=True)
+
+
+# A conditional put moved up across two hunks of one function, past the unlock of a mutex that
+# lives in the object (the shape of the spi_unregister_controller() regression, other names).
+MOVED_ACROSS_HUNKS = diff("""
+    --- a/drivers/i2c/i2c-foo-core.c
+    +++ b/drivers/i2c/i2c-foo-core.c
+    @@ -200,6 +200,9 @@ void foo_del_host(struct foo_host *host)
+     
+     \tdevice_del(&host->dev);
+     
+    +\tif (!host->devres_managed)
+    +\t\tkobject_put(&host->dev.kobj);
+    +
+     \tmutex_lock(&foo_list_lock);
+     \tlist_del(&host->node);
+     \tmutex_unlock(&foo_list_lock);
+    @@ -208,8 +211,5 @@ void foo_del_host(struct foo_host *host)
+     
+     \tif (IS_ENABLED(CONFIG_FOO_DYNAMIC))
+     \t\tmutex_unlock(&host->add_lock);
+    -
+    -\tif (!host->devres_managed)
+    -\t\tkobject_put(&host->dev.kobj);
+     }
+     EXPORT_SYMBOL_GPL(foo_del_host);
+""")
+
+# A typed put replaced by a generic one of the same object, and moved before its last use.
+RENAMED_AND_MOVED = diff("""
+    --- a/drivers/mmc/host/foo-pci.c
+    +++ b/drivers/mmc/host/foo-pci.c
+    @@ -300,10 +300,10 @@ static int foo_probe_slot(struct foo_chip *chip)
+     \tsmbus = pci_get_device(PCI_VENDOR_ID_FOO, PCI_DEVICE_ID_FOO_SMBUS, NULL);
+     \tif (smbus) {
+     \t\tchip->rev = smbus->revision;
+    +\t\tput_device(&smbus->dev);
+     \t\tchip->quirks |= FOO_QUIRK_SMBUS;
+     \t}
+     
+     \tpci_read_config_byte(smbus, FOO_SMBUS_CFG, &chip->cfg);
+    -\tpci_dev_put(smbus);
+     \treturn 0;
+     }
+""")
+
+# The added put sits on an error path that returns: the use below is not after it.
+PUT_ON_RETURNING_BRANCH = diff("""
+    --- a/drivers/soc/foo/foo-pmu.c
+    +++ b/drivers/soc/foo/foo-pmu.c
+    @@ -40,10 +40,10 @@ static int foo_pmu_attach(struct device_node *np)
+     \tpdev = of_find_device_by_node(np);
+     \tpriv = platform_get_drvdata(pdev);
+     \tif (!priv) {
+    +\t\tput_device(&pdev->dev);
+     \t\treturn -EPROBE_DEFER;
+     \t}
+     \tpriv->users++;
+     \tdev_info(&pdev->dev, "attached\\n");
+    -\tput_device(&pdev->dev);
+     \treturn 0;
+     }
+""")
+
+
+def test_fires_on_conditional_put_moved_up_across_hunks_before_an_unlock():
+    assert_fires(use_after_put, MOVED_ACROSS_HUNKS, at=[("drivers/i2c/i2c-foo-core.c", 204)])
+
+
+def test_fires_on_typed_put_renamed_and_moved_before_a_use():
+    assert_fires(use_after_put, RENAMED_AND_MOVED, at=[("drivers/mmc/host/foo-pci.c", 303)])
+
+
+def test_quiet_when_the_added_put_is_on_a_path_that_returns():
+    assert_quiet(use_after_put, PUT_ON_RETURNING_BRANCH, include_low=True)
+
+
+# The same move as git may print it: the use of the object moves down past its unchanged put.
+USE_MOVED_PAST_PUT = diff("""
+    --- a/drivers/foo/foo-bus.c
+    +++ b/drivers/foo/foo-bus.c
+    @@ -410,8 +410,8 @@ void foo_destroy_port(struct foo_port *port)
+     \tstruct foo_priv *priv = foo_port_priv(port);
+     
+     \tfoo_set_priv(port, NULL);
+    -\tdma_pool_free(port->dev.parent->pool, priv->buf,
+    -\t\t      priv->buf_dma);
+     \tkobject_put(&port->dev.kobj);
+    +\tdma_pool_free(port->dev.parent->pool, priv->buf,
+    +\t\t      priv->buf_dma);
+     \tkfree(priv);
+     }
+""")
+
+# A statement that does not touch the put object moves past the put: fine.
+OTHER_MOVED_PAST_PUT = diff("""
+    --- a/drivers/foo/foo-bus.c
+    +++ b/drivers/foo/foo-bus.c
+    @@ -410,7 +410,7 @@ void foo_destroy_port(struct foo_port *port)
+     \tstruct foo_priv *priv = foo_port_priv(port);
+     
+    -\tatomic_dec(&foo_nr_ports);
+     \tkobject_put(&port->dev.kobj);
+    +\tatomic_dec(&foo_nr_ports);
+     \tkfree(priv);
+     }
+     
+""")
+
+
+def test_fires_on_a_use_moved_down_past_the_put():
+    assert_fires(use_after_put, USE_MOVED_PAST_PUT, at=[("drivers/foo/foo-bus.c", 414)])
+
+
+def test_quiet_when_an_unrelated_statement_moves_past_the_put():
+    assert_quiet(use_after_put, OTHER_MOVED_PAST_PUT, include_low=True)
+
+
+# A node looked up here is put (a "leak fix") before the code that still reads it.
+NODE_PUT_BEFORE_USE = diff("""
+    --- a/drivers/phy/foo/phy-foo-usb.c
+    +++ b/drivers/phy/foo/phy-foo-usb.c
+    @@ -90,8 +90,9 @@ static int foo_usb_phy_parse(struct foo_phy *phy)
+     \tnp = of_parse_phandle(phy->dev->of_node, "foo,syscon", 0);
+     \tif (!np)
+     \t\treturn -ENODEV;
+    +\tof_node_put(np);
+     
+     \tphy->regmap = syscon_node_to_regmap(np);
+     \tif (IS_ERR(phy->regmap))
+     \t\treturn PTR_ERR(phy->regmap);
+     \treturn 0;
+""")
+
+# The function took an extra reference on an object it was given: putting that one before
+# using the object is fine, the caller still holds its own.
+EXTRA_REF_PUT_BEFORE_USE = diff("""
+    --- a/net/foo/foo_auth.c
+    +++ b/net/foo/foo_auth.c
+    @@ -540,9 +540,10 @@ foo_alloc_msg(struct foo_auth *auth, int vers)
+     \tkref_get(&auth->kref);
+     \terr = foo_pipe_get(auth->net, vers);
+     \tif (err < 0)
+     \t\tgoto err_put;
+     \treturn msg;
+     err_put:
+    +\tkref_put(&auth->kref, foo_free_auth);
+     \tfoo_pipe_put(auth->net);
+     \tkfree(msg);
+     \treturn ERR_PTR(err);
+""")
+
+
+def test_fires_on_looked_up_node_put_before_its_use():
+    assert_fires(use_after_put, NODE_PUT_BEFORE_USE, at=[("drivers/phy/foo/phy-foo-usb.c", 93)])
+
+
+def test_quiet_on_put_of_an_extra_reference_before_use():
+    assert_quiet(use_after_put, EXTRA_REF_PUT_BEFORE_USE, include_low=True)

@@ -1,0 +1,80 @@
+"""devres facts for the devm rules (data).
+
+devres releases everything attached to a device when that device's driver unbinds (after
+`.remove()`, and on a failed or deferred probe), "with no reference counting".  Memory from a
+`devm_k*()` allocator is therefore only valid while the binding lasts.  The tables below name
+the kernel APIs (6.12) that store a pointer into an object whose lifetime is *not* the binding:
+a refcounted or user-reachable object with its own release, or a global structure.
+
+Each sink: API name -> (argument index that receives the memory, why it outlives the binding,
+documented).  The argument is either the devm pointer itself or `&ptr->member` (an object
+embedded in the devm memory).  `documented` marks APIs whose kernel-doc says in so many words
+not to use devm memory (or whose structure is never freed): those are reported at medium
+confidence even in new code.
+"""
+
+from __future__ import annotations
+
+# Allocators whose result lives until the *device's* driver unbinds.
+DEVM_ALLOCATORS = ("devm_kzalloc", "devm_kmalloc", "devm_kcalloc", "devm_kmalloc_array", "devm_krealloc",
+                   "devm_krealloc_array", "devm_kmemdup", "devm_kstrdup", "devm_kstrdup_const",
+                   "devm_kasprintf", "devm_kvasprintf")
+
+_REFCOUNTED = "a refcounted object that user space can keep after unbind"
+_DRM = "DRM mode objects live until the last drm_dev_put(), after unbind while user space holds the device"
+_OF = "the device tree keeps a property for the life of the node; of_remove_property() does not free it"
+
+SINKS: dict[str, tuple[int, str, bool]] = {
+    # private data of an object with its own lifetime
+    "hci_set_drvdata": (1, _REFCOUNTED, False),
+    "video_set_drvdata": (1, _REFCOUNTED, False),
+    "input_set_drvdata": (1, _REFCOUNTED, False),
+    "tty_set_drvdata": (1, _REFCOUNTED, False),
+    "v4l2_set_subdevdata": (1, _REFCOUNTED, False),
+    "snd_card_set_private_data": (1, _REFCOUNTED, False),
+    # objects embedded in the memory and initialised/registered with their own refcount
+    "cdev_init": (0, _REFCOUNTED, False),
+    "cdev_add": (0, _REFCOUNTED, False),
+    "cdev_device_add": (0, _REFCOUNTED, False),
+    "auxiliary_device_init": (0, _REFCOUNTED, False),
+    "tty_port_register_device": (0, _REFCOUNTED, False),
+    "tty_port_register_device_attr": (0, _REFCOUNTED, False),
+    "device_initialize": (0, _REFCOUNTED, False),
+    "device_register": (0, _REFCOUNTED, False),
+    "kobject_init": (0, _REFCOUNTED, False),
+    "kobject_init_and_add": (0, _REFCOUNTED, False),
+    "kref_init": (0, _REFCOUNTED, False),
+    "misc_register": (0, _REFCOUNTED, False),
+    "tty_port_init": (0, _REFCOUNTED, False),
+    "logic_pio_register_range": (0, "the logic PIO range list is global: the range stays listed unless unregistered", False),
+    "video_register_device": (0, _REFCOUNTED, False),
+    "v4l2_device_register": (1, _REFCOUNTED, False),
+    "drm_dev_init": (0, _DRM, False),
+    # DRM mode objects: "should not be allocated with devm_kzalloc()" (drm_encoder.c, drm_crtc.c,
+    # drm_plane.c, drm_connector.c kernel-doc)
+    "drm_encoder_init": (1, _DRM, True),
+    "drm_simple_encoder_init": (1, _DRM, True),
+    "drm_crtc_init_with_planes": (1, _DRM, True),
+    "drm_universal_plane_init": (1, _DRM, True),
+    "drm_connector_init": (1, _DRM, True),
+    "drm_connector_init_with_ddc": (1, _DRM, True),
+    "drm_writeback_connector_init": (1, _DRM, True),
+    "drm_writeback_connector_init_with_encoder": (1, _DRM, True),
+    "drm_simple_display_pipe_init": (1, _DRM, True),
+    # the device tree
+    "of_add_property": (1, _OF, True),
+    "of_update_property": (1, _OF, True),
+    "of_changeset_add_property": (2, _OF, True),
+    "of_changeset_update_property": (2, _OF, True),
+}
+
+# Assignments that hand the memory to a file (an open file descriptor outlives the unbind).
+FILE_PRIVATE = r"\b(?:file|filp|fp|f)->private_data"
+
+# Parameter types of a bus probe: a function taking one of these is (or is called from) probe.
+BUS_DEVICE_TYPES = frozenset({
+    "device", "platform_device", "i2c_client", "spi_device", "usb_interface", "pci_dev",
+    "auxiliary_device", "serdev_device", "mdio_device", "sdio_func", "amba_device", "hid_device",
+    "virtio_device", "pnp_dev", "acpi_device", "sdw_slave", "spmi_device", "mei_cl_device",
+    "hda_codec", "snd_soc_component", "phy_device", "usb_device", "of_device_id",
+})

@@ -1,0 +1,544 @@
+"""Added puts that drop a reference nobody holds on that path (MOD019's over-put findings).
+
+Written from what the kernel-API table (checks/data/refs.tsv, via `_kapi`/`_apis`) says each
+call does to a reference, not from case shapes:
+
+- *already dropped*: an earlier call on the same path released it: a putter of the same object
+  (`device_unregister()` is `device_del()` + `put_device()`), a lookup that drops its `@from` /
+  `@prev` argument (`of_get_next_child(np, prev)`, `pci_get_device(v, d, from)`);
+- *iterator-owned*: the loop variable of a `for_each_*` iterator is put by the iterator itself
+  at the next step; a put in the body is needed only when the loop is left (break/return/goto),
+  and never in a `_scoped` loop (the cleanup attribute puts it);
+- *borrowed* (a low-confidence question): the object is the function's own parameter (or
+  `to_*()`/`container_of()` of it) and the function never takes a reference on it: the caller
+  owns that reference (the device a driver core callback is given, the object a `*_register()`
+  is handed).  Some helpers do consume their caller's reference on failure, and the corpus
+  has fixes of both kinds, so this is never reported by default;
+- *put while still published*: the object (or its embedded device) was handed to someone who
+  keeps the pointer (an IRQ's `dev_id`, drvdata, a structure member) earlier on the same path.
+
+Each finding is a tuple (put call, message[, confidence]); the rule builds the Finding.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot import cmodel
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _apis, _flow
+from reviewbot.model import Confidence
+
+# Functions whose job is to drop references they are given (their parameter is theirs to put).
+_CONSUMER_FN = re.compile(r"(put|release|free|destroy|unref|cleanup|clean_up|drop|done|exit|fini|teardown|"
+                          r"delete|kill|unregister|unbind|detach|disconnect|remove_\w*child|"
+                          r"_del\b|dispose|finish|complete)", re.I)
+# Accessors that give a pointer without a reference.
+_BORROW = re.compile(r"^\(?\s*(to_\w+|container_of|\w+_from_\w+|dev_to_\w+|kobj_to_\w+|"
+                     r"\w+_of_dev)\s*\(\s*&?\s*(?P<p>\w+)")
+# Calls that publish a pointer for later use (the callee or its callbacks keep it), with the
+# argument that carries it (negative: from the end).
+_PUBLISH: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"^(devm_)?request_(threaded_|any_context_)?irq$"), -1),  # dev_id
+    (re.compile(r"^(\w+_set_drvdata|\w+_set_clientdata|\w+_set_devdata)$"), -1),
+    (re.compile(r"^kthread_(run|create)\w*$"), 1),
+    (re.compile(r"^(list_add\w*|hlist_add\w*)$"), 0),
+    (re.compile(r"^(xa_store|radix_tree_insert)$"), 2),
+    (re.compile(r"^idr_alloc\w*$"), 1),
+)
+
+
+def _published_arg(c) -> str | None:
+    for pat, k in _PUBLISH:
+        if pat.match(c.name):
+            return c.args[k] if -len(c.args) <= k < len(c.args) else None
+    return None
+
+
+_PLAIN_PUT = re.compile(r"put")  # put_device, kobject_put, pci_dev_put ... (not unregister/free)
+
+
+def _family(name: str) -> str | None:
+    r = kapi.get(name)
+    if r is not None:
+        return r.family
+    return None
+
+
+def _base_var(obj: str) -> str:
+    return re.split(r"->|\.", _apis._norm(obj).lstrip("&*"))[0]
+
+
+def _block_of(node):
+    b = node.parent
+    while b is not None and b.type != "compound_statement":
+        b = b.parent
+    return b
+
+
+def _unconditional_in(node, blk) -> bool:
+    """`node` runs whenever its enclosing block `blk` runs (no if/loop/switch in between; the
+    condition of an `if` always runs)."""
+    child = node
+    for anc in cmodel.ancestors(node):
+        if anc == blk:
+            return True
+        if anc.type == "if_statement" and child == anc.child_by_field_name("condition"):
+            child = anc
+            continue
+        if anc.type in ("if_statement", "while_statement", "for_statement", "do_statement",
+                        "switch_statement", "conditional_expression", "case_statement", "else_clause"):
+            return False
+        child = anc
+    return False
+
+
+def _runs_before(q, p) -> bool:
+    """q runs on every path that reaches p: q is unconditional in a block enclosing p, with
+    no `else`, no jump and no label (a join of other paths) between them."""
+    blk = _block_of(q.node)
+    if blk is None or not cmodel.contains(blk, p.node) or not _unconditional_in(q.node, blk):
+        return False
+    for anc in cmodel.ancestors(p.node):
+        if anc == blk:
+            break
+        if anc.type in ("else_clause",):
+            return False
+    qs = next((c for c in blk.named_children if cmodel.contains(c, q.node)), None)
+    ps = next((c for c in blk.named_children if cmodel.contains(c, p.node)), None)
+    if qs is None or ps is None:
+        return False
+    if qs.start_byte == ps.start_byte:
+        return True
+    sib = qs.next_named_sibling
+    while sib is not None and sib.start_byte < ps.start_byte:
+        if sib.type in ("return_statement", "goto_statement", "break_statement", "continue_statement",
+                        "labeled_statement"):
+            return False
+        sib = sib.next_named_sibling
+    return ps.type != "labeled_statement"
+
+
+def _rewritten(func, var: str, lo: int, hi: int) -> bool:
+    """`var` is assigned (or a getter takes a new reference on it) between lines lo and hi."""
+    for n in func._walk():
+        if n.type in ("assignment_expression", "init_declarator") and lo < _flow.line_of(n) < hi:
+            left = n.child_by_field_name("left") or n.child_by_field_name("declarator")
+            if left is not None and re.search(r"(?<![\w>.])%s$" % re.escape(var), cmodel._fold(cmodel._text(left))):
+                return True
+    return False
+
+
+def _publishes_only(name: str) -> bool:
+    """`device_add()`, `kobject_add()`, `cdev_add()`: they publish an object someone else
+    initialised; the reference the caller must drop on failure is that initialiser's."""
+    r = kapi.get(name)
+    return r is not None and r.kind == "register" and name.endswith("_add")
+
+
+def _gets_of(func, obj: str, before: int) -> list:
+    return [g for g in _flow.gets(func) if g.call.line < before and _apis.same_object(g.obj, obj)
+            and not _publishes_only(g.call.name)]
+
+
+def _drops(c) -> list[tuple[str, str]]:
+    """(object, how) the call `c` drops a reference on."""
+    out = []
+    if _apis.is_putter(c.name):
+        row = kapi.get(c.name)
+        if not (row and any("still" in r for r in row.release)):
+            obj = _apis.put_object(c.name, list(c.args))
+            if obj:
+                out.append((obj, f"{c.name}()"))
+    row = kapi.get(c.name)
+    if row is not None and row.drops_arg is not None and row.drops_arg < len(c.args):
+        a = c.args[row.drops_arg]
+        if a.strip() != "NULL":
+            out.append((_apis._norm(a), f"{c.name}() (it drops its @{'from' if 'from' in row.ref_on else 'prev'})"))
+    return out
+
+
+def already_dropped(view, added) -> Iterator[tuple[object, str]]:
+    """Added puts on a path where an earlier call already dropped the same reference."""
+    func = view.new
+    calls = func.calls()
+    for p in added:
+        obj = _apis.put_object(p.name, list(p.args))
+        if not obj or p.name == "kfree":
+            continue
+        var = _base_var(obj)
+        for q in calls:
+            if q.line >= p.line or q is p:
+                continue
+            hit = next(((o, how) for o, how in _drops(q) if _apis.same_object(o, obj)), None)
+            if hit is None:
+                continue
+            if q.name != p.name and _apis.is_putter(q.name) and _family(q.name) != _family(p.name):
+                continue  # different kinds of reference on one object (module + device)
+            if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line):
+                continue
+            gets = _gets_of(func, obj, p.line)
+            if any(q.line < g.call.line < p.line for g in gets):
+                continue  # a new reference in between
+            prior = [c for c in calls if c.line < p.line and c is not p and _runs_before(c, p)
+                     and any(_apis.same_object(o, obj) for o, _ in _drops(c))]
+            if gets and len(prior) < len(gets):
+                continue  # a keep-alive get: one more put is owed
+            if "unregister" in q.name and gets:
+                continue
+            yield p, f"{p.name}({_flow.short(obj, 20)}) after {hit[1]} already dropped that reference"
+            break
+
+
+def iterator_owned(view, added, line_text) -> Iterator[tuple[object, str]]:
+    """Added puts of a `for_each_*` loop variable inside the loop, on a path that goes round again."""
+    iters = {r.name: r for r in kapi.iterators()}
+    for p in added:
+        obj = _apis.put_object(p.name, list(p.args))
+        if not obj:
+            continue
+        for anc in cmodel.ancestors(p.node):
+            if anc.type != "while_statement":
+                continue
+            head = line_text(_flow.line_of(anc)) or ""
+            m = re.search(r"\b(\w*for_each\w*)\s*\(", head)
+            if not m or m.group(1) not in iters:
+                break
+            row = iters[m.group(1)]
+            args = cmodel.split_args(_flow.balanced(head, m.end())) if head.count("(") else ()
+            k = row.ref_arg
+            if k is None or k >= len(args) or not _apis.same_object(args[k], obj):
+                break
+            if "_scoped" in row.name:
+                yield p, (f"{p.name}({_flow.short(obj, 20)}) in a {row.name}() loop: the cleanup "
+                          f"attribute puts it too")
+            elif not _leaves_loop_after(p, anc):
+                yield p, (f"{p.name}({_flow.short(obj, 20)}) and the loop goes on: {row.name}() "
+                          f"drops it again at the next step")
+            break
+
+
+def _leaves_loop_after(p, loop) -> bool:
+    """After p, does every path leave the loop (break/return/goto) or re-take the variable?"""
+    node = p.node
+    while True:
+        stmt = node
+        while stmt.parent is not None and stmt.parent.type != "compound_statement" and stmt.parent != loop:
+            stmt = stmt.parent
+        blk = stmt.parent
+        if blk is None or blk == loop:
+            return False
+        sib = stmt.next_named_sibling
+        while sib is not None:
+            t = cmodel._text(sib).strip()
+            if re.match(r"^(break|return|goto)\b", t):
+                return True
+            if re.match(r"^continue\b", t):
+                return False
+            if not re.match(r"^(if|while|for|switch|do)\b", t) and re.search(
+                    r"\b(of_node_get|fwnode_handle_get|pci_dev_get|get_device|no_free_ptr)\s*\(|[^=!<>]=[^=]", t):
+                return True  # the variable is re-taken or reassigned: not ours to judge
+            sib = sib.next_named_sibling
+        if blk.parent == loop:
+            return False  # end of the loop body: round again
+        node = blk
+
+
+def _is_whole(obj: str, var: str) -> bool:
+    """`obj` is `var` itself or its embedded device/kobject (`&var->dev`, `var->dev.kobj`)."""
+    return re.fullmatch(r"%s((->|\.)(dev|kobj))*" % re.escape(var), _apis._norm(obj).lstrip("&")) is not None
+
+
+def _params(header: str) -> list[str]:
+    m = re.search(r"\w+\s*\((?P<a>[^()]*)\)\s*\{?\s*$", header.strip())
+    if not m:
+        return []
+    out = []
+    for a in m.group("a").split(","):
+        n = re.search(r"(\w+)\s*(\[\s*\])?\s*$", a.strip())
+        if n and n.group(1) not in ("void",) and re.search(r"\*", a):
+            out.append(n.group(1))
+    return out
+
+
+def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
+    """Added puts of the function's own parameter (or `to_*()`/`container_of()` of it) in a
+    function that takes no reference on it."""
+    func = view.new
+    name = view.name or ""
+    if not header or _CONSUMER_FN.search(name):
+        return
+    params = _params(header)
+    if not params:
+        return
+    borrowed_vars = {p: p for p in params}
+    for n in func._walk():
+        if n.type == "init_declarator" or n.type == "assignment_expression":
+            left = n.child_by_field_name("declarator") or n.child_by_field_name("left")
+            right = n.child_by_field_name("value") or n.child_by_field_name("right")
+            if left is None or right is None:
+                continue
+            lv = re.sub(r"^[\s*]+", "", cmodel._fold(cmodel._text(left)))
+            m = _BORROW.match(cmodel._fold(cmodel._text(right)).replace("$", " "))
+            if m and m.group("p") in params and re.fullmatch(r"\w+", lv):
+                borrowed_vars[lv] = m.group("p")
+    calls = func.calls()
+    for p in added:
+        if not _PLAIN_PUT.search(p.name) or p.name in ("module_put", "of_node_put", "fwnode_handle_put", "fput"):
+            continue
+        obj = _apis.put_object(p.name, list(p.args))
+        if not obj:
+            continue
+        var = _base_var(obj)
+        if var not in borrowed_vars or re.search(r"->\w+->|\.\w+->", _apis._norm(obj)):
+            continue  # a member's own reference is not the parameter's
+        if not _is_whole(obj, var):
+            continue
+        if _gets_of(func, obj, 10 ** 9) or _rewritten(func, var, 0, p.line) and var in params:
+            continue
+        if any(c.name in _apis.BY_GETTER and not _publishes_only(c.name)
+               and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
+            continue
+        owner = borrowed_vars[var]
+        yield p, (f"{p.name}({_flow.short(obj, 20)}) drops a reference {name}() never took: "
+                  f"{owner} belongs to its caller"), Confidence.LOW
+
+
+def put_while_published(view, added) -> Iterator[tuple[object, str]]:
+    """Added puts, on the success path, of a reference taken here after the pointer was handed to
+    someone who keeps it (an IRQ's dev_id, drvdata, a list, a structure member)."""
+    func = view.new
+    calls = func.calls()
+    stores = _member_stores(func)
+    for p in added:
+        obj = _apis.put_object(p.name, list(p.args))
+        if not obj or not _PLAIN_PUT.search(p.name) or p.name == "module_put":
+            continue
+        var = _base_var(obj)
+        if not _is_whole(obj, var):
+            continue  # a member's own reference (`&x->client->dev`) is not x's
+        gets = _gets_of(func, obj, p.line)
+        node_put = p.name in ("of_node_put", "fwnode_handle_put")
+        if node_put and not gets:
+            continue  # a node nobody looked up here is borrowed: nothing to say
+        if not _on_success_path(p):
+            continue  # an error path: the holder goes away too
+        published = [(q.line, q.name + "()", q.node) for q in calls
+                     if q.line < p.line and not node_put and (a := _published_arg(q)) is not None and _is_whole(a, var)]
+        published += [(ln, f"the store into {lhs}", node) for ln, lhs, rhs, node in stores
+                      if ln < p.line and _is_whole(rhs, var) and (gets or not node_put)]
+        for line, what, node in sorted(published, key=lambda t: t[0]):
+            if not _runs_before_node(node, p) or _rewritten(func, var, line, p.line):
+                continue
+            if any(line < g.call.line < p.line for g in gets):
+                continue
+            if gets and not any(g.call.line < line for g in gets):
+                continue  # stored before this code took its reference: not the one kept
+            yield p, f"{p.name}({_flow.short(obj, 20)}) while {what} still holds the pointer"
+            break
+
+
+def _member_stores(func) -> list[tuple[int, str, str, object]]:
+    """`a->b = v;` / `a.b = v;` / `*p = v;`: (line, lhs, rhs, node) of stores a pointer outlives."""
+    out = []
+    for n in func._walk():
+        if n.type != "assignment_expression":
+            continue
+        left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+        if left is None or right is None:
+            continue
+        lhs = cmodel._fold(cmodel._text(left))
+        if "->" in lhs or "." in lhs or lhs.startswith("*"):
+            out.append((_flow.line_of(n), lhs, cmodel._fold(cmodel._text(right)), n))
+    return out
+
+
+def _runs_before_node(node, p) -> bool:
+    class _C:  # `_runs_before` reads `.node`
+        pass
+    q = _C()
+    q.node = node
+    return _runs_before(q, p)
+
+
+_ERR_VALUE = re.compile(r"^(-\w+|ret|err|error|rc|status|res|result|PTR_ERR\b.*|ERR_PTR\b.*|NULL|false|"
+                        r"dev_err_probe\b.*)$")
+
+
+def _on_success_path(p) -> bool:
+    """After p, does the code reach a success exit (`return 0;`, `return;`, the end of the
+    function), not an error return or an unwind `goto`?"""
+    node = p.node
+    while True:
+        stmt = node
+        while stmt.parent is not None and stmt.parent.type != "compound_statement":
+            stmt = stmt.parent
+        blk = stmt.parent
+        if blk is None:
+            return True
+        sib = stmt.next_named_sibling
+        while sib is not None:
+            inner = _unlabel_node(sib)
+            if inner.type == "return_statement":
+                val = cmodel._fold(cmodel._text(inner))[len("return"):].strip(" ;")
+                return not _ERR_VALUE.match(val)
+            if inner.type == "goto_statement":
+                return False
+            if inner.type in ("break_statement", "continue_statement"):
+                return False
+            sib = sib.next_named_sibling
+        if blk.parent is None or blk.parent.type == "function_definition":
+            return True
+        node = blk
+
+
+def _stmt_in_block(node):
+    """The statement holding `node` whose parent is a compound statement (or None)."""
+    s = node
+    while s.parent is not None and s.parent.type != "compound_statement":
+        s = s.parent
+    return s if s.parent is not None else None
+
+
+def _puts_obj(node, obj: str) -> bool:
+    return node.type == "expression_statement" and any(
+        _apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
+        for c in _flow.calls_in(node))
+
+
+def _touches(node, var: str) -> bool:
+    """An assignment to `var` or a new reference on it (the ladder no longer sees the same ref)."""
+    t = cmodel._fold(cmodel._text(node))
+    return re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(var), t) is not None or (
+        _apis.has_getter_call(t) and re.search(r"\b%s\b" % re.escape(var), t) is not None)
+
+
+def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
+    """An added put on a path whose unwind ladder puts the same reference again: the put is
+    followed by a `goto` to a label chain that puts it, or it sits in a label chain that a
+    `goto` reaches after already putting it."""
+    func = view.new
+    labels = func.labels()
+    chains = {name: func.label_path(name) for name in labels}
+    for p in added:
+        obj = _apis.put_object(p.name, list(p.args))
+        if not obj or p.name == "kfree":
+            continue
+        var = _base_var(obj)
+        st = _stmt_in_block(p.node)
+        if st is None:
+            continue
+        # (a) put, then goto a label whose chain puts it again
+        sib = st.next_named_sibling
+        while sib is not None:
+            inner = _unlabel_node(sib)
+            if inner.type == "goto_statement":
+                lab = cmodel._text(inner.child_by_field_name("label"))
+                chain = chains.get(lab) or []
+                if any(_puts_obj(_unlabel_node(s), obj) for s in chain) and not any(
+                        _touches(_unlabel_node(s), var) for s in chain[:_first_put(chain, obj)]):
+                    yield p, f"{p.name}({_flow.short(obj, 20)}) and then goto {lab}, which puts it again"
+                break
+            if inner.type in ("return_statement", "break_statement", "continue_statement") or _touches(inner, var):
+                break
+            sib = sib.next_named_sibling
+        # (b) put in a label chain that a goto reaches after already putting it
+        for name, chain in chains.items():
+            if not any(cmodel.contains(s, st) for s in chain):
+                continue
+            if any(_touches(_unlabel_node(s), var) for s in chain if s.end_byte <= st.start_byte):
+                continue
+            for j in func.jumps():
+                if j.kind != "goto" or j.label != name:
+                    continue
+                g = _stmt_in_block(j.node)
+                prev = g.prev_named_sibling if g is not None else None
+                while prev is not None and not _touches(_unlabel_node(prev), var):
+                    if _puts_obj(_unlabel_node(prev), obj):
+                        yield p, (f"{p.name}({_flow.short(obj, 20)}) in the {name} unwind path: the goto at "
+                                  f"line {j.line} already put it")
+                        break
+                    prev = prev.prev_named_sibling
+                else:
+                    continue
+                break
+            else:
+                continue
+            break
+
+
+def _same_node(a, b) -> bool:
+    return a.start_byte == b.start_byte and a.end_byte == b.end_byte and a.type == b.type
+
+
+def _unlabel_node(node):
+    """The statement a (chain of) label(s) introduces; the node itself otherwise."""
+    cur = node
+    while cur.type == "labeled_statement":
+        kids = [c for c in cur.named_children if c.type != "statement_identifier"]
+        if not kids:
+            return cur
+        cur = kids[-1]
+    return cur
+
+
+def _first_put(chain, obj: str) -> int:
+    return next((i for i, s in enumerate(chain) if _puts_obj(_unlabel_node(s), obj)), len(chain))
+
+
+# Pointers a device holds for its own lifetime: its firmware node, ACPI companion and parent.
+# For the device a function is given (its parameter: the probed, bound or iterated device) a
+# caller that did not take its own reference on them has none to drop.
+_FIELD = re.compile(r"^(?P<p>\w+)(->dev\.|->|\.dev\.|\.)(of_node|fwnode|parent)$")
+_ACCESSOR = re.compile(r"^(dev_of_node|dev_fwnode|ACPI_COMPANION)\(&?(?P<p>\w+)(->dev|\.dev)?\)$")
+
+
+def _device_owned(expr: str, params: list[str]) -> bool:
+    e = _apis._norm(expr)
+    m = _FIELD.match(e) or _ACCESSOR.match(e)
+    return m is not None and m.group("p") in params
+
+
+def borrowed_from_device(view, added, header: str) -> Iterator[tuple[object, str]]:
+    """Added puts of the given device's own firmware node, ACPI companion or parent, taken
+    without a get."""
+    func = view.new
+    params = _params(header)
+    if not params or _CONSUMER_FN.search(view.name or ""):
+        return
+    assigned: dict[str, tuple[int, str]] = {}  # var -> (line, device-owned expression)
+    taken: list[tuple[int, str]] = []  # (line, var or expression) given a reference
+    for n in func._walk():
+        if n.type not in ("init_declarator", "assignment_expression"):
+            continue
+        left = n.child_by_field_name("declarator") or n.child_by_field_name("left")
+        right = n.child_by_field_name("value") or n.child_by_field_name("right")
+        if left is None or right is None:
+            continue
+        lv = re.sub(r"^[\s*]+", "", cmodel._fold(cmodel._text(left)))
+        rv = cmodel._fold(cmodel._text(right))
+        if _device_owned(lv, params):
+            return  # the function sets the field itself (with whatever reference it took)
+        if re.fullmatch(r"\w+", lv) and _device_owned(rv, params):
+            assigned[lv] = (_flow.line_of(n), rv)
+    for g in _flow.gets(func):
+        taken.append((g.call.line, g.obj))
+        taken.extend((g.call.line, _apis._norm(a)) for a in g.call.args)
+    for p in added:
+        if not _PLAIN_PUT.search(p.name) or p.name in ("module_put", "fput", "kref_put"):
+            continue
+        obj = _apis.put_object(p.name, list(p.args))
+        if not obj:
+            continue
+        expr = obj if _device_owned(obj, params) else None
+        if expr is None and obj in assigned and assigned[obj][0] < p.line:
+            if _rewritten(func, obj, assigned[obj][0], p.line):
+                continue
+            expr = assigned[obj][1]
+        if expr is None:
+            continue
+        if any(_apis.same_object(t, obj) or _apis.same_object(t, expr) for _, t in taken):
+            continue  # a reference was taken on it in this function
+        yield p, (f"{p.name}({_flow.short(obj, 20)}) drops a reference nobody took: "
+                  f"{_flow.short(expr, 28)} belongs to the device")

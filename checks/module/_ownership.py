@@ -1,0 +1,210 @@
+"""Who owns a reference at a function's exit, when the function does not drop it (MOD003).
+
+A reference is not leaked at an exit when something longer-lived holds it (a structure field,
+an out-parameter, a file-scope variable, a registered device), when it was handed on (driver
+data, a completion callback, a work item), when another function of the file drops it (taken
+in probe or open, put in remove or release), or when the code before the exit shows it is
+already gone (`if (np) { ...; return; }`, the lookup as a loop's test).  These questions are
+answered from the code shown: a hunk's fragment, a new file, or the whole function in tree mode.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reviewbot import cmodel
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _flow
+
+ERROR_RETURN = re.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|false)\s*\)?$")
+
+_STATUS_VARS = frozenset({"ret", "err", "rc", "error", "status", "res", "retval", "result", "rv", "r"})
+
+
+def success_exit(j) -> bool:
+    """A `return` that reports success: nothing to unwind on it (`return;`, `return 0;`,
+    `return priv;`), unlike an error code or a status variable that may carry one."""
+    if j.kind != "return":
+        return False
+    v = j.value.strip("() ")
+    if not v:
+        return True
+    if ERROR_RETURN.match(v) or v.startswith("-") or v in _STATUS_VARS:
+        return False
+    return not re.search(r"\b(ERR_PTR|PTR_ERR|dev_err_probe)\s*\(", v)
+
+
+def success_of_status(func: cmodel.Function, g: _flow.Get, j) -> bool:
+    """`if (ret) { put(x); ... }  return ret;`: the status exit after a block that drops the
+    reference when the status is an error keeps it only on success."""
+    if j.kind != "return" or j.value.strip("() ") not in _STATUS_VARS:
+        return False
+    var = j.value.strip("() ")
+    blk = j.node.parent
+    if blk is None or blk.type != "compound_statement":
+        return False
+    for sib in blk.named_children:
+        if sib.start_byte >= j.node.start_byte:
+            break
+        if sib.type != "if_statement" or _flow.line_of(sib) <= g.call.line:
+            continue
+        cond = cmodel._text(sib.child_by_field_name("condition"))
+        if re.search(r"(?<![\w>.])%s\b" % re.escape(var), cond) and \
+                _flow.puts_of(_flow.calls_in(sib.child_by_field_name("consequence")), g.obj, g.api.putters):
+            return True
+    return False
+
+
+_POSITIVE_TEST = r"^\(\s*(?:%s|%s\s*!=\s*NULL|!\s*IS_ERR(?:_OR_NULL)?\(\s*%s\s*\))\s*\)$"
+
+
+def known_null_here(func: cmodel.Function, g: _flow.Get, j) -> bool:
+    """Does the exit follow, in the same block, an `if (x)` (or `!IS_ERR(x)`) with no else
+    whose body always leaves: then x holds no reference at the exit."""
+    for _, body in _found_branches(func, g, j):
+        last = body.named_children[-1] if body is not None and body.type == "compound_statement" \
+            and body.named_children else body
+        if last is not None and last.type in ("return_statement", "goto_statement"):
+            return True
+    return False
+
+
+def _found_branches(func: cmodel.Function, g: _flow.Get, j):
+    """`if (x)` / `if (!IS_ERR(x))` statements without else, after the get, closed before the
+    exit, in a block that holds the exit: each with its body."""
+    if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
+        return
+    pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
+    for n in func._walk():
+        if n.type != "if_statement" or n.child_by_field_name("alternative") is not None:
+            continue
+        if not (g.call.line < _flow.line_of(n) and n.end_byte <= j.node.start_byte):
+            continue
+        if n.parent is None or not cmodel.contains(n.parent, j.node):
+            continue
+        if pat.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
+            yield n, n.child_by_field_name("consequence")
+
+
+def put_in_found_branch(func: cmodel.Function, g: _flow.Get, j) -> bool:
+    """`if (np) { ...; of_node_put(np); }` with the put a statement of that body: after it,
+    np is either NULL or dropped."""
+    for _, body in _found_branches(func, g, j):
+        stmts = body.named_children if body is not None and body.type == "compound_statement" else [body]
+        for st in stmts:
+            if st is None:
+                continue
+            if st.type in ("return_statement", "goto_statement", "break_statement"):
+                break
+            if st.type == "expression_statement" and _flow.puts_of(_flow.calls_in(st), g.obj, g.api.putters):
+                return True
+    return False
+
+
+def loop_condition_get(g: _flow.Get, j) -> bool:
+    """The get is the test of a while/for loop the exit is not in: the loop ended on NULL."""
+    n = g.call.node
+    while n is not None and n.type not in ("while_statement", "for_statement", "compound_statement"):
+        n = n.parent
+    if n is None or n.type == "compound_statement" or cmodel.contains(n, j.node):
+        return False
+    body = n.child_by_field_name("body")
+    return body is not None and not cmodel.contains(body, g.call.node)
+
+
+# Calls that give a reference to a device's driver data, a completion callback or a work item.
+_HANDOFF_NAME = re.compile(r"_set_(drvdata|clientdata|intfdata)$|set_callback$|^(queue|schedule)_\w*work\w*$|"
+                           r"^call_rcu$|^kthread_(run|create)\w*$")
+
+
+def handed_on(func: cmodel.Function, g: _flow.Get, j) -> bool:
+    ifs = _flow.enclosing_if(j.node)
+    if ifs is not None and "EINPROGRESS" in cmodel._text(ifs.child_by_field_name("condition")):
+        return True  # the request was queued: its completion callback drops what it was given
+    base = re.split(r"->|\.", g.obj.lstrip("&*"))[0]
+    for c in func.calls():
+        if (g.call.line < c.line or c.name.endswith("set_callback")) and c.line <= j.line and \
+                _HANDOFF_NAME.search(c.name) and any(
+                re.split(r"->|\.", a.strip().lstrip("&*(").strip())[0] == base for a in c.args):
+            return True
+    return False
+
+
+def published(g: _flow.Get, func: cmodel.Function) -> bool:
+    """Is the reference held by something that outlives the function: the object lives in a
+    structure (`priv->np = of_parse_phandle(...)`, `*out = ...`, a `device_add(&priv->dev)`)
+    or a file-scope variable, or a register call published it (the unregister drops it)?"""
+    row = kapi.get(g.call.name)
+    if row is not None and row.kind == "register" and not row.returns_ref:
+        return True
+    obj = g.obj.lstrip("&")
+    if g.api.ref != "ret" and not (row is not None and row.kind == "init"):
+        return False  # try_module_get(x->owner), get_device(&x->dev): the object, not a holder
+    if obj.startswith("*") or "->" in obj or "." in obj or "[" in obj:
+        return True
+    # a file-scope variable: the whole function is shown and does not declare it
+    return func.name != cmodel.FRAGMENT_FUNC and re.fullmatch(r"\w+", obj) is not None and obj not in _locals(func)
+
+
+def in_failure_branch(func: cmodel.Function, g: _flow.Get, j) -> bool:
+    """Is the exit in the branch that tests the get's own result (`err = device_register(d);
+    if (err) return err;`)?  A failed register published nothing: the caller still owns the
+    object and must put it."""
+    ifs = _flow.enclosing_if(j.node)
+    if ifs is None:
+        return False
+    cond = ifs.child_by_field_name("condition")
+    if cond is None:
+        return False
+    if cmodel.contains(cond, g.call.node):
+        return True
+    lhs = g.call.lhs
+    if not lhs or re.search(r"(?<![\w>.])%s\b" % re.escape(lhs), cmodel._text(cond)) is None:
+        return False
+    # the status still holds the register's result: not reassigned since (`ret = other();`)
+    at = _flow.line_of(ifs)
+    return not any(n.type == "assignment_expression" and g.call.line < _flow.line_of(n) <= at
+                   and cmodel._text(n.child_by_field_name("left")).strip() == lhs for n in func._walk())
+
+
+def _locals(func: cmodel.Function) -> set[str]:
+    """Names the function declares (parameters and locals)."""
+    if "locals" not in func._cache:
+        out = set()
+        for n in func._walk():
+            if n.type in ("declaration", "parameter_declaration"):
+                for d in n.children_by_field_name("declarator"):
+                    while d is not None and d.type != "identifier":
+                        d = d.child_by_field_name("declarator")
+                    if d is not None:
+                        out.add(cmodel._text(d))
+        func._cache["locals"] = out
+    return func._cache["locals"]
+
+
+def _member(obj: str) -> str:
+    """The last member of a stored reference (`priv->np` -> `np`, `&d->port_dev` -> `port_dev`)."""
+    return re.split(r"->|\.", obj.lstrip("&*").rstrip("]"))[-1].split("[")[0]
+
+
+def released_elsewhere(text: str, g: _flow.Get) -> bool:
+    """Does the code shown (a new file, or the post-image in tree mode) drop the stored
+    reference somewhere: a putter of the get's family called on the same member, in remove(),
+    a .release, an unregister or an unwind?"""
+    member = _member(g.obj)
+    if not member or member in ("dev", "device", "kobj", "kref"):
+        member = _member(re.sub(r"(->|\.)(dev|device|kobj|kref)$", "", g.obj.lstrip("&")))
+    if not member:
+        return False
+    names = set(g.api.putters) | set(kapi.releases(g.call.name))
+    pat = re.compile(r"\b(%s)\s*\([^;]*\b%s\b" % ("|".join(map(re.escape, sorted(names))), re.escape(member)))
+    return pat.search(text) is not None
+
+
+def outside(text: str, func: cmodel.Function, partial: bool) -> str:
+    """The text without the lines of `func` (tree mode: post-image lines; a new file in hunk
+    mode: the fragment's lines, numbered as the file's)."""
+    if func is None or func.name == cmodel.FRAGMENT_FUNC:
+        return text
+    lines = text.splitlines()
+    return "\n".join(lines[:func.start - 1] + lines[func.end:])

@@ -1,0 +1,139 @@
+"""Coccinelle as the path engine of tree mode.
+
+In tree mode every patch comes with the pre- and post-image of the files it touches
+(``Context.files``).  This package runs `spatch` with semantic patches generated from the
+get/put table (``reviewbot.cocci.generate``) on both images of the touched C functions
+(``reviewbot.cocci.run``), keeps only what the patch introduces (a match in the post-image
+whose rule, function and object have no match in the pre-image: line numbers play no part),
+and puts each on the line of the diff a reviewer should look at (``reviewbot.cocci.anchor``).
+
+The result goes to the checks as data: ``Context.matches`` holds `Match` records, each naming
+the rule that reports it (``Match.rule``, e.g. MOD003), and that rule's check turns them into
+findings with its own ID, docs and fingerprints.  Checks stay pure: the subprocess runs here,
+on the engine side, once per series (one spatch start for the whole series).
+
+`spatch` is optional at run time: without it the Python engine alone runs and the review's
+notes say so.  ``REVIEWBOT_ENGINES`` (comma-separated ``python``, ``cocci``; default both)
+chooses the engines, to compare them (``benchmarks/cocci_engines.py``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Callable
+
+from reviewbot.context import Context
+from reviewbot.model import Patch, Series, Side
+
+ENGINES = ("python", "cocci")
+# Which reviewbot rule reports each kind of match.
+RULE_OF_KIND = {"leak": "MOD003", "iter": "MOD030", "register": "MOD003"}
+UNAVAILABLE = "coccinelle: spatch not found on PATH; path checks by the Python engine only"
+
+
+@dataclass(frozen=True)
+class Match:
+    """A path the patch introduces, placed on a line of its diff."""
+
+    rule: str  # the reviewbot rule that reports it (RULE_OF_KIND)
+    kind: str  # "leak": a get not released on some exit; "iter": a for_each_* loop left early;
+    #            "register": a failed registration not released on its error path
+    path: str
+    function: str
+    api: str  # the getter, lookup or iterator
+    obj: str  # the reference's holder (a local variable)
+    line: int  # where to report, on `side` of the diff
+    side: Side
+    get_line: int  # post-image lines of the get and of the leaking exit
+    exit_line: int
+
+
+def engines() -> tuple[str, ...]:
+    raw = os.environ.get("REVIEWBOT_ENGINES", "")
+    chosen = tuple(e for e in ENGINES if e in {s.strip() for s in raw.split(",")}) if raw.strip() else ENGINES
+    return chosen or ENGINES
+
+
+def available() -> bool:
+    from reviewbot.cocci import run
+
+    return run.spatch() is not None
+
+
+def with_matches(series: Series, context_for: Callable[[Patch], Context], rule_ids: set[str],
+                 notes: list[str]) -> Callable[[Patch], Context]:
+    """`context_for`, with each tree-mode Context carrying the matches its patch introduces.
+
+    spatch runs once, on the first call, for all patches of the series.
+    """
+    chosen = engines()
+    wanted = {r for r in RULE_OF_KIND.values() if r in rule_ids}
+    state: dict[int, Context] = {}
+    done = [False]
+
+    def ctx_for(patch: Patch) -> Context:
+        if not done[0]:
+            done[0] = True
+            try:
+                state.update(_annotate(series, context_for, chosen, wanted, notes))
+            except Exception as exc:  # a bug here must not lose the Python engine's review
+                notes.append(f"internal: coccinelle engine failed: {exc.__class__.__name__}: {exc}")
+        return state.get(patch.index) or _with_engines(context_for(patch), chosen)
+
+    return ctx_for
+
+
+def _with_engines(ctx: Context, chosen: tuple[str, ...]) -> Context:
+    if chosen == ENGINES:
+        return ctx
+    return replace(ctx, options=MappingProxyType({**ctx.options, "engines": chosen}))
+
+
+_STARTS: list = []
+
+
+def _starts():
+    """A regex finding any API the semantic patch starts from (built once)."""
+    import re
+
+    from reviewbot.cocci.generate import api_names
+
+    if not _STARTS:
+        _STARTS.append(re.compile(r"\b(%s)\b" % "|".join(sorted(map(re.escape, api_names())))))
+    return _STARTS[0]
+
+
+def _annotate(series: Series, context_for, chosen, wanted, notes: list[str]) -> dict[int, Context]:
+    from reviewbot.cocci import anchor, run
+
+    contexts = {p.index: context_for(p) for p in series.patches if p.c_files}
+    tree = {i: c for i, c in contexts.items() if c.mode == "tree"}
+    if "cocci" not in chosen or not wanted or not tree:
+        return {i: _with_engines(c, chosen) for i, c in contexts.items()}
+    if run.spatch() is None:
+        notes.append(UNAVAILABLE)
+        return {i: _with_engines(c, chosen) for i, c in contexts.items()}
+    patches = {p.index: p for p in series.patches}
+    images: dict[tuple[str, str], str] = {}
+    functions: dict[tuple[str, str], set[str] | None] = {}
+    starts = _starts()
+    for i, ctx in tree.items():
+        for fd, names in anchor.touched(patches[i], ctx).items():
+            pair = (("pre", ctx.pre(fd.old_path or fd.path)), ("post", ctx.post(fd.path)))
+            if not any(text and starts.search(text) for _, text in pair):
+                continue  # none of the table's getters, iterators or registrations: no match
+            for side, text in pair:
+                if text is not None and names:
+                    images[(side, f"{i}/{fd.path}")] = text
+                    functions[(side, f"{i}/{fd.path}")] = names
+    raw, error = run.run(images, functions) if images else ([], None)
+    if error:
+        notes.append(f"coccinelle: {error}; path checks by the Python engine only")
+    out = {}
+    for i, ctx in contexts.items():
+        mine = [replace(m, path=m.path.split("/", 1)[1]) for m in raw if m.path.split("/", 1)[0] == str(i)]
+        found = tuple(m for m in anchor.introduced(patches[i], ctx, mine) if m.rule in wanted) if i in tree else ()
+        out[i] = _with_engines(replace(ctx, matches=found) if found else ctx, chosen)
+    return out

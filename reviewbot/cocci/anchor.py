@@ -1,0 +1,190 @@
+"""Which functions a patch touches, which spatch matches it introduces, and where to report them."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from reviewbot import cmodel
+from reviewbot.context import Context
+from reviewbot.model import FileDiff, Patch, Side
+
+_JUMP = re.compile(r"\b(return|goto|break)\b")
+_PUTLIKE = re.compile(r"\b\w*(put|free|release|unregister|close|detach|disconnect|del)\w*\s*\(")
+
+
+def touched(patch: Patch, ctx: Context) -> dict[FileDiff, set[str]]:
+    """{C file: names of the functions with a changed line, in either image}."""
+    out: dict[FileDiff, set[str]] = {}
+    for fd in patch.c_files:
+        if fd.is_binary or not fd.path.endswith(".c"):
+            continue
+        pre, post = ctx.pre(fd.old_path or fd.path), ctx.post(fd.path)
+        names: set[str] = set()
+        for text, side in ((pre, "-"), (post, "+")):
+            if text is None:
+                continue
+            cf = cmodel.parse(text)
+            for ln in fd.lines():
+                if ln.kind != side:
+                    continue
+                f = cf.function_at(ln.old_no if side == "-" else ln.new_no)
+                if f is not None and f.name != "?":
+                    names.add(f.name)
+        if names:
+            out[fd] = names
+    return out
+
+
+def _lines(text: str | None) -> list[str]:
+    return text.split("\n") if text is not None else []
+
+
+def _mentions(text: str, obj: str) -> bool:
+    return re.search(rf"(?<![\w.>]){re.escape(obj)}\b", text) is not None
+
+
+def _scoped(lines: list[str], start: int, end: int, obj: str) -> bool:
+    """Is `obj` declared with __free() (scope-based cleanup) in these lines?"""
+    pat = re.compile(rf"\b{re.escape(obj)}\s+__free\s*\(")
+    return any(pat.search(ln) for ln in lines[start - 1:end])
+
+
+def _label_puts(lines: list[str], start: int, end: int, exit_line: int, obj: str) -> bool:
+    """Does the `goto` at `exit_line` land on code that releases `obj`?"""
+    m = re.search(r"\bgoto\s+(\w+)\s*;", lines[exit_line - 1] if 0 < exit_line <= len(lines) else "")
+    if not m:
+        return False
+    at = next((i for i in range(start, end + 1) if re.match(rf"\s*{m.group(1)}\s*:", lines[i - 1])), None)
+    if at is None:
+        return False
+    for ln in lines[at:end]:
+        if _PUTLIKE.search(ln) and _mentions(ln, obj):
+            return True
+        if re.match(r"\s*return\b", ln):
+            return False
+    return False
+
+
+def _returns_derived(lines: list[str], start: int, end: int, exit_line: int, obj: str) -> bool:
+    """Does the exit return a value made from `obj` (`ecc = platform_get_drvdata(pdev); ...
+    return ecc;`)?  The caller then holds the reference through it: a hand-off."""
+    text = lines[exit_line - 1] if 0 < exit_line <= len(lines) else ""
+    m = re.search(r"\breturn\s+(?:\w+\()?\s*&?(\w+)", text)
+    if not m or m.group(1) == obj:
+        return False
+    # v = x->member, &x->member, (T *)x, to_foo(x), container_of(x, ...), *_get_drvdata(x)
+    derived = re.compile(rf"\b{re.escape(m.group(1))}\s*=\s*(\([\w\s*]+\)\s*)?"
+                         rf"(&?\s*{re.escape(obj)}\s*(->|\.|;)|\w*(drvdata|to_\w+|container_of)\w*\s*\()")
+    return any(derived.search(ln) and _mentions(ln.split("=", 1)[1], obj) for ln in lines[start - 1:end])
+
+
+def _null_branch(f, exit_line: int, obj: str) -> bool:
+    """Is the exit on a branch where `obj` is NULL or an error (`if (!x) ...`, the `else` of
+    `if (x)`)?  No reference is held there."""
+    if f is None or f.node is None:
+        return False
+    o = re.escape(obj)
+    failed = re.compile(rf"^(!\s*{o}|{o}\s*==\s*NULL|NULL\s*==\s*{o}|IS_ERR(_OR_NULL)?\s*\(\s*{o}\s*\))$")
+    held = re.compile(rf"^({o}|{o}\s*!=\s*NULL|!\s*IS_ERR(_OR_NULL)?\s*\(\s*{o}\s*\))$")
+    stack = [f.node]
+    while stack:
+        n = stack.pop()
+        if not (n.start_point[0] + 1 <= exit_line <= n.end_point[0] + 1):
+            continue
+        if n.type == "if_statement":
+            cond = n.child_by_field_name("condition")
+            text = re.sub(r"\s+", " ", cond.text.decode("utf-8", "replace")).strip() if cond is not None else ""
+            while text.startswith("(") and text.endswith(")"):
+                text = text[1:-1].strip()
+            then, other = n.child_by_field_name("consequence"), n.child_by_field_name("alternative")
+            inside = lambda b: b is not None and b.start_point[0] + 1 <= exit_line <= b.end_point[0] + 1  # noqa: E731
+            if (failed.match(text) and inside(then)) or (held.match(text) and inside(other)):
+                return True
+        stack.extend(n.children)
+    return False
+
+
+def _keep(m, lines: list[str], cf) -> bool:
+    f = cf.function_named(m.function) if cf is not None else None
+    start, end = (f.start, f.end) if f is not None else (1, len(lines))
+    get = lines[m.get_line - 1] if 0 < m.get_line <= len(lines) else ""
+    if m.obj == "__free" or "__free(" in get or _scoped(lines, start, end, m.obj):
+        return False
+    if m.kind == "iter" and _label_puts(lines, start, end, m.exit_line, m.obj):
+        return False
+    if m.kind == "leak" and _null_branch(f, m.exit_line, m.obj):
+        return False
+    return m.kind != "leak" or not _returns_derived(lines, start, end, m.exit_line, m.obj)
+
+
+def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
+    """The post-image matches with no pre-image match of the same kind, function and object,
+    each placed on a line of the diff (dropped when no line of the diff relates to it)."""
+    from reviewbot.cocci import RULE_OF_KIND, Match
+
+    raw = list(raw)
+    by_path = {fd.path: fd for fd in patch.c_files}
+    pre_files = {fd.path: ctx.pre(fd.old_path or fd.path) for fd in patch.c_files}
+    before = {(m.path, m.kind, m.function, m.obj) for m in raw if m.side == "pre"
+              and _keep(m, _lines(pre_files.get(m.path)), cmodel.parse(pre_files[m.path]) if pre_files.get(m.path) else None)}
+    out: list[Match] = []
+    seen = set()
+    for m in sorted((m for m in raw if m.side == "post"), key=lambda m: (m.path, m.get_line, m.exit_line)):
+        fd = by_path.get(m.path)
+        if fd is None:
+            continue
+        old_path = fd.old_path or fd.path
+        if (old_path, m.kind, m.function, m.obj) in before or (m.path, m.kind, m.function, m.obj) in before:
+            continue
+        post = ctx.post(fd.path)
+        lines = _lines(post)
+        if not _keep(m, lines, cmodel.parse(post) if post else None):
+            continue
+        where = _anchor(fd, ctx, m)
+        if where is None:
+            continue
+        key = (m.path, m.kind, m.function, m.obj, where)
+        if key in seen:
+            continue
+        seen.add(key)
+        line, side = where
+        out.append(Match(RULE_OF_KIND[m.kind], m.kind, m.path, m.function, m.api, m.obj, line, side,
+                         m.get_line, m.exit_line))
+    return out
+
+
+def _anchor(fd: FileDiff, ctx: Context, m) -> tuple[int, Side] | None:
+    """The diff line that makes the path, or None when the patch changed nothing that concerns
+    this reference (then the match is a difference in how spatch read the two images, not the
+    patch's doing).  In order: a removed release of the object; the added exit; the added get;
+    the last added jump, or added line naming the object, between get and exit; a removed line
+    naming the object (a hand-off taken away)."""
+    pre = ctx.pre(fd.old_path or fd.path)
+    pre_fn = cmodel.parse(pre).function_named(m.function) if pre else None
+    added = {ln.new_no: ln for ln in fd.lines() if ln.kind == "+"}
+    removed = [ln for ln in fd.lines() if ln.kind == "-"
+               and (pre_fn is None or pre_fn.start <= ln.old_no <= pre_fn.end)]
+    named = [ln for ln in removed if _mentions(ln.text, m.obj)]
+    puts = [ln for ln in named if _PUTLIKE.search(ln.text)]
+    if puts:
+        # the same release added in another function (remove(), a devm action): the reference
+        # is now kept for the binding and dropped at teardown, not leaked
+        post = ctx.post(fd.path)
+        post_fn = cmodel.parse(post).function_named(m.function) if post else None
+        called = {c.group(1) for ln in puts for c in re.finditer(r"\b(\w+)\s*\(", ln.text)} - {"if"}
+        moved = [ln for no, ln in added.items() if post_fn is not None and not post_fn.start <= no <= post_fn.end
+                 and any(re.search(rf"\b{re.escape(c)}\s*\(", ln.text) for c in called if _PUTLIKE.search(c + "("))]
+        if moved:
+            return None
+        return puts[0].old_no, Side.OLD
+    for no in (m.exit_line, m.get_line):
+        if no in added:
+            return no, Side.NEW
+    between = [no for no, ln in added.items() if m.get_line < no < m.exit_line
+               and (_JUMP.search(ln.text) or _mentions(ln.text, m.obj))]
+    if between:
+        return max(between), Side.NEW
+    if named:
+        return named[0].old_no, Side.OLD
+    return None

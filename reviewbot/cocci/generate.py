@@ -1,0 +1,294 @@
+"""Semantic patches (SmPL) for `spatch`, generated from the get/put table (checks/data/refs.tsv).
+
+Nothing here names an API: every getter, lookup, putter and iterator comes from the table, so a
+row added there is covered by the next run.  Three rule kinds, written the way the kernel's
+own scripts are (``scripts/coccinelle/free/put_device.cocci``,
+``scripts/coccinelle/iterators/for_each_child.cocci``), with ``exists`` path semantics and
+ownership hand-offs as ``when != e = x`` escapes:
+
+``leak``
+    ``x = getter(...)`` (a row whose ``ref_on`` is the return value: lookups, getters, and the
+    allocations that create the first reference), the failure test of ``x``, then a path to a
+    ``return`` on which no release sees ``x`` and ``x`` is not handed off (stored, returned,
+    passed to a drvdata setter or a devm action).  A release is any release function of the
+    table, or a call whose name says it releases (``_RELEASE_RE``), with ``x`` in its arguments.
+``iter``
+    a ``for_each_*`` iterator of the table (``ref_on`` "argN (loop var)") left by ``return`` or
+    ``goto`` before the end, with no release of the loop variable and no hand-off of it on
+    the way.  (A ``break`` is not followed: what runs after the loop decides, and it is often
+    a put.)
+``register``
+    a ``register`` row whose failure rule (``on_error``) names a release of the object it was
+    given (``device_register``: put_device), called and failed, then a ``return`` in its
+    error branch that does not release the object.
+
+Each match prints one tab-separated line (``@script:python``): the kind, the file, the function,
+the API, the object expression and the lines of the get and of the exit.
+
+The text is made at run time (a few milliseconds) and written once to the user's cache
+directory under a hash of itself (``cached_path``), where spatch reads it.
+``python -m reviewbot.cocci.generate`` prints it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+MARK = "@@RB@@"  # first field of every line the semantic patch prints
+
+# Function names in the `release` column (which is prose in places).
+_RELEASE_WORD = re.compile(r"\b([a-z_][a-z0-9_]*)\s*(?:\(|$|\||\s)")
+# Names of release helpers a driver writes itself (foo_put_node(), bar_release()).
+_RELEASE_RE = "(put|free|release|unregister|_del|destroy|cleanup)"
+_PUTTERISH = re.compile(r"(put|free|release|close|detach|disconnect|unregister|exit|del)")
+
+
+@dataclass(frozen=True)
+class Row:
+    function: str
+    kind: str
+    ref_on: str
+    family: str
+    release: str
+    on_error: str = ""
+
+
+def table_text() -> str:
+    return resources.files("reviewbot.checks").joinpath("data/refs.tsv").read_text(encoding="utf-8")
+
+
+def rows(text: str | None = None) -> list[Row]:
+    reader = csv.DictReader((text if text is not None else table_text()).splitlines(), delimiter="\t",
+                            quoting=csv.QUOTE_NONE)
+    return [Row(r["function"], r["kind"], r["ref_on"], r["family"], r["release"], r.get("on_error") or "")
+            for r in reader]
+
+
+def releases(row: Row, known: set[str]) -> tuple[str, ...]:
+    """The functions named in a row's `release` column (known APIs or put/free-like names)."""
+    out = []
+    for m in _RELEASE_WORD.finditer(row.release + " "):
+        name = m.group(1)
+        if name in known or (_PUTTERISH.search(name) and "_" in name):
+            out.append(name)
+    return tuple(dict.fromkeys(out))
+
+
+def _ident_set(names) -> str:
+    return ", ".join(sorted(names))
+
+
+def _disj(names) -> str:
+    return "\\(" + "\\|".join(sorted(names)) + "\\)"
+
+
+_REPORT = """
+@script:python@
+p1 << {rule}.p1;
+p2 << {rule}.p2;
+x << {rule}.x;
+f << {rule}.f;
+@@
+print("{mark}\\t{kind}\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s" % (p1[0].file, p1[0].current_element, f, x, p1[0].line,
+                                                       p2[0].line))
+"""
+
+# Hand-offs that end our responsibility for x on a path (the kernel scripts' escapes).
+_ESCAPES = """    when != rel(<+... x ...+>)
+    when != e = x
+    when != e = (T)x
+    when != e = &x->fld
+    when != e = &x->fld.fld2
+    when != return <+... x ...+>;
+    when != \\(dev_set_drvdata\\|platform_set_drvdata\\|i2c_set_clientdata\\|spi_set_drvdata\\)(e1, x)
+    when != \\(devm_add_action\\|devm_add_action_or_reset\\)(e1, e2, <+... x ...+>)"""
+
+
+# The exit: a return that does not hand x to the caller.
+_EXIT = """(
+return <+... x ...+>;
+|
+return@p2 ...;
+)
+"""
+_NULL_TEST = "\\(x == NULL\\|IS_ERR(x)\\|IS_ERR_OR_NULL(x)\\|!x\\)"
+
+
+def _leak_rule(name: str, getters: list[str], putters: tuple[str, ...]) -> str:
+    """Three paths from `x = get()` to a `return` that neither releases nor hands off x:
+    past the failure test of x (a), with no failure test at all (b), and into a failure
+    branch whose test also holds when x is valid (`if (!x || !ready(x)) return ...;`) (c)."""
+    head = f"""local idexpression x;
+expression e, e1, e2;
+identifier fld, fld2;
+identifier rel =~ "{_RELEASE_RE}";
+type T;
+statement S;
+position p1, p2;
+identifier f = {{{_ident_set(getters)}}};
+@@
+x = f@p1(...)
+"""
+    tail = f"""... when != {_disj(putters)}(<+... x ...+>)
+{_ESCAPES}
+"""
+    return f"""
+@{name}a exists@
+{head}... when != e = x
+(
+if ({_NULL_TEST} || ...) S
+|
+if ({_NULL_TEST} && ...) S
+)
+{tail}{_EXIT}""" + _REPORT.format(rule=name + "a", mark=MARK, kind="leak") + f"""
+@{name}b exists@
+{head}{tail}    when != if ({_NULL_TEST} || ...) S
+    when != if ({_NULL_TEST} && ...) S
+{_EXIT}""" + _REPORT.format(rule=name + "b", mark=MARK, kind="leak") + f"""
+@{name}c exists@
+local idexpression x;
+expression e, e3;
+position p1, p2;
+identifier f = {{{_ident_set(getters)}}};
+@@
+x = f@p1(...)
+... when != e = x
+if ({_NULL_TEST} || e3)
+  return@p2 ...;
+""" + _REPORT.format(rule=name + "c", mark=MARK, kind="leak")
+
+
+def _iter_rule(name: str, iterators: list[str], arg: int, putters: tuple[str, ...]) -> str:
+    lead = "e0, " * (arg - 1)
+    return f"""
+@{name} exists@
+local idexpression x;
+expression e, e1, e2{", e0" if arg > 1 else ""};
+identifier fld, fld2;
+identifier rel =~ "{_RELEASE_RE}";
+type T;
+identifier lbl;
+iterator f = {{{_ident_set(iterators)}}};
+position p1, p2;
+@@
+f@p1({lead}x, ...) {{
+  ... when != {_disj(putters)}(<+... x ...+>)
+{_ESCAPES.replace("    ", "      ")}
+(
+  return@p2 ...;
+|
+  goto@p2 lbl;
+)
+  ... when any
+}}
+""" + _REPORT.format(rule=name, mark=MARK, kind="iter")
+
+
+def _register_rule(name: str, registers: list[str]) -> str:
+    """A failed registration whose error path returns without releasing the object: the
+    register call took (or set up) the reference and, on failure, leaves it to the caller
+    (``device_register()``: "Always use put_device() to give up the reference")."""
+    return f"""
+@{name} exists@
+expression x, ret;
+position p1, p2;
+identifier f = {{{_ident_set(registers)}}};
+identifier rel =~ "{_RELEASE_RE}";
+@@
+(
+ret = f@p1(x, ...);
+if (\\(ret\\|ret < 0\\|ret != 0\\)) {{
+  ... when != rel(<+... x ...+>)
+  return@p2 ...;
+}}
+|
+if (\\(f@p1(x, ...)\\|f@p1(x, ...) < 0\\)) {{
+  ... when != rel(<+... x ...+>)
+  return@p2 ...;
+}}
+)
+""" + _REPORT.format(rule=name, mark=MARK, kind="register")
+
+
+def api_names(text: str | None = None) -> frozenset[str]:
+    """The calls and iterators the semantic patch starts from: a file without any of them
+    cannot match, and is not given to spatch."""
+    sets = re.findall(r"(?:identifier|iterator) f = \{([^}]*)\}", generate(text))
+    return frozenset(n.strip() for group in sets for n in group.split(","))
+
+
+def generate(text: str | None = None) -> str:
+    """One leak rule over every getter and one iterator rule per loop-variable position.
+
+    A path is released by a call of any release function of the table on the object: one
+    rule set for all families costs one pass of spatch over a function instead of one per
+    family, and a put of the wrong family is another rule's business (MOD019).
+    """
+    table = rows(text)
+    known = {r.function for r in table}
+    putters = {r.function for r in table if r.kind == "putter"}
+    getters: list[str] = []
+    iters: dict[int, list[str]] = {}
+    # a failure rule that names one release function, of the object the call was given
+    # ("put_device"; not "none ..." and not "put_device(dev)" of another argument)
+    registers = sorted(r.function for r in table if r.kind == "register" and r.ref_on.startswith("arg1")
+                       and re.match(r"[a-z_0-9]+(?![\w(])", r.on_error)
+                       and r.on_error.split()[0] in known)
+    for r in table:
+        if r.kind not in ("lookup", "getter", "init") or "automatic" in r.release:
+            continue
+        puts = releases(r, known)
+        if not puts:
+            continue
+        putters.update(puts)
+        if r.ref_on.startswith("return"):
+            getters.append(r.function)
+        m = re.match(r"arg(\d+) \(loop var\)", r.ref_on)
+        if m and r.function.startswith(("for_each", "device_for_each", "fwnode_for_each")):
+            iters.setdefault(int(m.group(1)), []).append(r.function)
+    puts = tuple(sorted(putters))
+    parts = ["// Generated by reviewbot.cocci.generate from checks/data/refs.tsv; do not edit.\n",
+             _leak_rule("leak", getters, puts)]
+    for arg, names in sorted(iters.items()):
+        parts.append(_iter_rule(f"iter{arg}", names, arg, puts))
+    if registers:
+        parts.append(_register_rule("regfail", registers))
+    return "".join(parts)
+
+
+_MEMO: dict[str, Path] = {}
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "reviewbot" / "cocci"
+
+
+def cached_path() -> Path:
+    """The generated semantic patch on disk, named by a hash of its text (so a changed table or
+    generator gives a new file, and a file is never rewritten)."""
+    table = table_text()
+    key = f"{cache_dir()}\0{table}"
+    if key in _MEMO and _MEMO[key].is_file():
+        return _MEMO[key]
+    text = generate(table)
+    path = cache_dir() / f"refs-{hashlib.sha256(text.encode()).hexdigest()[:16]}.cocci"
+    _MEMO[key] = path
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)  # atomic: parallel runs never read half a file
+    return path
+
+
+if __name__ == "__main__":
+    print(generate(), end="")

@@ -1,0 +1,535 @@
+"""MOD019's over-put findings (checks/module/_overput.py): an added put of a reference that is
+not held on that path.  Fixtures are real-shaped paraphrases (other drivers, other APIs of the
+same family from the kernel-API table, calls split over lines)."""
+
+from reviewbot.checks.module import device_ref_imbalance
+from tests.helpers import assert_fires, assert_quiet, diff
+
+# A lookup's reference already dropped after its last use; the patch drops it again at the end
+# (the tegra-ahb resend, told with a class lookup).
+SECOND_PUT_AFTER_LOOKUP = diff("""
+    --- a/drivers/soc/foo/foo-arb.c
+    +++ b/drivers/soc/foo/foo-arb.c
+    @@ -140,13 +140,15 @@ int foo_arb_enable(struct device_node *dn)
+     \tstruct device *dev;
+     \tstruct foo_arb *arb;
+     
+    -\tdev = class_find_device_by_of_node(&foo_class, dn);
+    +\tdev = class_find_device_by_of_node(&foo_class,
+    +\t\t\t\t\t    dn);
+     \tif (!dev)
+     \t\treturn -EPROBE_DEFER;
+     \tarb = dev_get_drvdata(dev);
+     \tput_device(dev);
+     \tval = readl(arb->regs + FOO_ARB_CTRL);
+     \tval |= FOO_ARB_SMMU_DONE;
+     \twritel(val, arb->regs + FOO_ARB_CTRL);
+    +\tput_device(dev);
+     \treturn 0;
+     }
+""")
+
+# device_unregister() is device_del() + put_device(): a put_device() after it is one too many.
+PUT_AFTER_UNREGISTER = diff("""
+    --- a/drivers/misc/foo-bus.c
+    +++ b/drivers/misc/foo-bus.c
+    @@ -300,5 +300,6 @@ static int foo_bus_rescan(struct foo_bus *bus)
+     \tif (bus->child) {
+     \t\tdevice_unregister(&bus->child->dev);
+    +\t\tput_device(&bus->child->dev);
+     \t\tbus->child = NULL;
+     \t}
+     \treturn foo_bus_scan(bus);
+""")
+
+# The same with a keep-alive get in view: one more put is owed.
+PUT_AFTER_UNREGISTER_KEPT = diff("""
+    --- a/drivers/misc/foo-bus.c
+    +++ b/drivers/misc/foo-bus.c
+    @@ -300,7 +300,8 @@ static int foo_bus_rescan(struct foo_bus *bus)
+     \tif (bus->child) {
+     \t\tget_device(&bus->child->dev);
+     \t\tdevice_unregister(&bus->child->dev);
+     \t\tfoo_bus_notify(bus, bus->child);
+    +\t\tput_device(&bus->child->dev);
+     \t\tbus->child = NULL;
+     \t}
+     \treturn foo_bus_scan(bus);
+""")
+
+# An OF lookup drops its @from/@prev argument itself.
+PUT_AFTER_FROM_DROPPED = diff("""
+    --- a/arch/arm/mach-foo/pm.c
+    +++ b/arch/arm/mach-foo/pm.c
+    @@ -60,6 +60,7 @@ static int __init foo_pm_init(void)
+     \tnp = of_find_compatible_node(NULL, NULL, "foo,pmu");
+     \tif (!np)
+     \t\treturn -ENODEV;
+     \tnp2 = of_find_compatible_node(np, NULL, "foo,pmu-ext");
+    +\tof_node_put(np);
+     \tif (!np2)
+     \t\treturn -ENODEV;
+""")
+
+# The earlier put sits on a branch that returns: the added put is on the other path.
+PUT_ON_OTHER_PATH = diff("""
+    --- a/drivers/soc/foo/foo-arb.c
+    +++ b/drivers/soc/foo/foo-arb.c
+    @@ -140,10 +140,11 @@ int foo_arb_enable(struct device_node *dn)
+     \tdev = class_find_device_by_of_node(&foo_class, dn);
+     \tif (!dev)
+     \t\treturn -EPROBE_DEFER;
+     \tarb = dev_get_drvdata(dev);
+     \tif (!arb) {
+     \t\tput_device(dev);
+     \t\treturn -EPROBE_DEFER;
+     \t}
+     \twritel(FOO_ARB_SMMU_DONE, arb->regs + FOO_ARB_CTRL);
+    +\tput_device(dev);
+     \treturn 0;
+""")
+
+# mdiobus_unregister() leaves the memory to mdiobus_free(): the table says so.
+UNREGISTER_THEN_FREE = diff("""
+    --- a/drivers/net/phy/foo-mdio.c
+    +++ b/drivers/net/phy/foo-mdio.c
+    @@ -200,4 +200,5 @@ static void foo_mdio_remove(struct platform_device *pdev)
+     \tstruct mii_bus *bus = platform_get_drvdata(pdev);
+     
+     \tmdiobus_unregister(bus);
+    +\tmdiobus_free(bus);
+     }
+""")
+
+# A put of the loop variable inside for_each_child_of_node() that goes round again.
+PUT_IN_ITERATOR = diff("""
+    --- a/drivers/pinctrl/foo/pinctrl-foo.c
+    +++ b/drivers/pinctrl/foo/pinctrl-foo.c
+    @@ -410,8 +410,10 @@ static int foo_pinctrl_parse_groups(struct foo_pinctrl *pc, struct device_node *np)
+     \tfor_each_child_of_node(np, child) {
+    -\t\tif (!of_device_is_available(child))
+    +\t\tif (!of_device_is_available(child)) {
+    +\t\t\tof_node_put(child);
+     \t\t\tcontinue;
+    +\t\t}
+     \t\tret = foo_pinctrl_parse_group(pc, child, idx++);
+     \t\tif (ret) {
+     \t\t\tof_node_put(child);
+     \t\t\treturn ret;
+     \t\t}
+""")
+
+# The same put, leaving the loop: needed.
+PUT_LEAVING_ITERATOR = diff("""
+    --- a/drivers/pinctrl/foo/pinctrl-foo.c
+    +++ b/drivers/pinctrl/foo/pinctrl-foo.c
+    @@ -410,8 +410,10 @@ static int foo_pinctrl_parse_groups(struct foo_pinctrl *pc, struct device_node *np)
+     \tfor_each_available_child_of_node(np, child) {
+     \t\tret = foo_pinctrl_parse_group(pc, child, idx++);
+    -\t\tif (ret)
+    +\t\tif (ret) {
+    +\t\t\tof_node_put(child);
+     \t\t\treturn ret;
+    +\t\t}
+     \t\tif (++idx == pc->ngroups)
+     \t\t\tbreak;
+     \t}
+     \treturn 0;
+""")
+
+# In a _scoped loop the cleanup attribute puts the node: any put of it is one too many.
+PUT_IN_SCOPED_ITERATOR = diff("""
+    --- a/drivers/leds/leds-foo.c
+    +++ b/drivers/leds/leds-foo.c
+    @@ -120,6 +120,7 @@ static int foo_leds_probe(struct platform_device *pdev)
+     \tfor_each_available_child_of_node_scoped(pdev->dev.of_node, child) {
+     \t\tret = foo_led_register(priv, child);
+     \t\tif (ret) {
+    +\t\t\tof_node_put(child);
+     \t\t\treturn ret;
+     \t\t}
+     \t}
+""")
+
+# The device was handed to an IRQ as its dev_id; the lookup reference is dropped while the
+# handler still uses the pointer.
+PUT_WHILE_IRQ_HOLDS_IT = diff("""
+    --- a/arch/arm/mach-foo/memc.c
+    +++ b/arch/arm/mach-foo/memc.c
+    @@ -70,12 +70,13 @@ static int __init foo_memc_setup(void)
+     \tret = request_threaded_irq(irq, NULL, foo_memc_irq,
+     \t\t\t\t   IRQF_ONESHOT, "foo-memc",
+     \t\t\t\t   pdev);
+     \tif (ret) {
+     \t\tdev_err(&pdev->dev, "no irq\\n");
+     \t\tplatform_device_put(pdev);
+     \t\treturn ret;
+     \t}
+     
+     \tfoo_memc_ack(FOO_MEMC_STATUS);
+     \tdev_info(&pdev->dev, "irq registered\\n");
+    +\tplatform_device_put(pdev);
+     \treturn 0;
+""")
+
+# The put is of a member's own device, not of the published object.
+PUT_OF_A_MEMBER = diff("""
+    --- a/drivers/phy/foo/phy-foo-sata.c
+    +++ b/drivers/phy/foo/phy-foo-sata.c
+    @@ -190,7 +190,8 @@ static int foo_sata_phy_probe(struct platform_device *pdev)
+     \tphy_set_drvdata(sata_phy->phy, sata_phy);
+     \tphy_provider = devm_of_phy_provider_register(dev, of_phy_simple_xlate);
+     \tif (IS_ERR(phy_provider)) {
+     \t\tclk_disable_unprepare(sata_phy->phyclk);
+    +\t\tput_device(&sata_phy->client->dev);
+     \t\treturn PTR_ERR(phy_provider);
+     \t}
+     \treturn 0;
+""")
+
+# A register helper puts the object its caller handed in (the caller puts it again).
+PUT_OF_PARAMETER = diff("""
+    --- a/drivers/foo/foo-core.c
+    +++ b/drivers/foo/foo-core.c
+    @@ -330,7 +330,9 @@ int foo_register_host(struct foo_host *host)
+     \t\thost->last_cs[idx] = FOO_INVALID_CS;
+     
+     \tstatus = device_add(&host->dev);
+    -\tif (status < 0)
+    +\tif (status < 0) {
+    +\t\tput_device(&host->dev);
+     \t\tgoto free_bus_id;
+    +\t}
+     \tdev_dbg(&host->dev, "registered\\n");
+     
+""")
+
+
+def test_fires_on_second_put_after_the_lookup_reference_was_dropped():
+    assert_fires(device_ref_imbalance, SECOND_PUT_AFTER_LOOKUP, at=[("drivers/soc/foo/foo-arb.c", 152)])
+
+
+def test_fires_on_put_after_unregister():
+    assert_fires(device_ref_imbalance, PUT_AFTER_UNREGISTER, at=[("drivers/misc/foo-bus.c", 302)])
+
+
+def test_quiet_when_a_keepalive_get_owes_the_put():
+    assert_quiet(device_ref_imbalance, PUT_AFTER_UNREGISTER_KEPT, include_low=True)
+
+
+def test_fires_on_put_of_the_from_argument_a_lookup_already_dropped():
+    assert_fires(device_ref_imbalance, PUT_AFTER_FROM_DROPPED, at=[("arch/arm/mach-foo/pm.c", 64)])
+
+
+def test_quiet_when_the_earlier_put_is_on_another_path():
+    assert_quiet(device_ref_imbalance, PUT_ON_OTHER_PATH, include_low=True)
+
+
+def test_quiet_on_unregister_then_free():
+    assert_quiet(device_ref_imbalance, UNREGISTER_THEN_FREE, include_low=True)
+
+
+def test_fires_on_put_of_the_loop_variable_that_goes_round_again():
+    assert_fires(device_ref_imbalance, PUT_IN_ITERATOR, at=[("drivers/pinctrl/foo/pinctrl-foo.c", 412)])
+
+
+def test_quiet_on_put_of_the_loop_variable_when_leaving_the_loop():
+    assert_quiet(device_ref_imbalance, PUT_LEAVING_ITERATOR, include_low=True)
+
+
+def test_fires_on_any_put_in_a_scoped_loop():
+    assert_fires(device_ref_imbalance, PUT_IN_SCOPED_ITERATOR, at=[("drivers/leds/leds-foo.c", 123)])
+
+
+def test_fires_on_put_while_an_irq_holds_the_pointer():
+    assert_fires(device_ref_imbalance, PUT_WHILE_IRQ_HOLDS_IT, at=[("arch/arm/mach-foo/memc.c", 81)])
+
+
+def test_quiet_on_put_of_a_member_of_the_published_object():
+    assert_quiet(device_ref_imbalance, PUT_OF_A_MEMBER, include_low=True)
+
+
+def test_put_of_a_parameter_is_only_a_question():
+    assert_quiet(device_ref_imbalance, PUT_OF_PARAMETER)
+    assert_fires(device_ref_imbalance, PUT_OF_PARAMETER, at=[("drivers/foo/foo-core.c", 334)], include_low=True)
+
+
+# A put added before a goto whose unwind label puts the same reference again.
+PUT_THEN_GOTO_PUT = diff("""
+    --- a/drivers/media/platform/foo/foo-vpu.c
+    +++ b/drivers/media/platform/foo/foo-vpu.c
+    @@ -520,18 +520,20 @@ static int foo_vpu_probe(struct platform_device *pdev)
+     \tvpu->fw_pdev = of_find_device_by_node(fw_np);
+     \tof_node_put(fw_np);
+     \tif (!vpu->fw_pdev)
+     \t\treturn -EPROBE_DEFER;
+     
+     \tret = foo_vpu_load_fw(vpu);
+    -\tif (ret)
+    +\tif (ret) {
+    +\t\tput_device(&vpu->fw_pdev->dev);
+     \t\tgoto err_put_fw;
+    +\t}
+     
+     \tret = foo_vpu_register(vpu);
+     \tif (ret)
+     \t\tgoto err_put_fw;
+     \treturn 0;
+     
+     err_put_fw:
+     \tput_device(&vpu->fw_pdev->dev);
+     \treturn ret;
+     }
+""")
+
+# The same ladder, with the put added in the label while an error path put before its goto.
+PUT_ADDED_IN_LADDER = diff("""
+    --- a/drivers/media/platform/foo/foo-vpu.c
+    +++ b/drivers/media/platform/foo/foo-vpu.c
+    @@ -520,19 +520,20 @@ static int foo_vpu_probe(struct platform_device *pdev)
+     \tvpu->fw_pdev = of_find_device_by_node(fw_np);
+     \tof_node_put(fw_np);
+     \tif (!vpu->fw_pdev)
+     \t\treturn -EPROBE_DEFER;
+     
+     \tret = foo_vpu_load_fw(vpu);
+     \tif (ret) {
+     \t\tput_device(&vpu->fw_pdev->dev);
+     \t\tgoto err;
+     \t}
+     
+     \tret = foo_vpu_register(vpu);
+     \tif (ret)
+     \t\tgoto err;
+     \treturn 0;
+     
+     err:
+    +\tput_device(&vpu->fw_pdev->dev);
+     \treturn ret;
+     }
+""")
+
+# The label only logs: the added put is the only one on that path.
+PUT_THEN_GOTO_LOG = diff("""
+    --- a/drivers/media/platform/foo/foo-vpu.c
+    +++ b/drivers/media/platform/foo/foo-vpu.c
+    @@ -520,14 +520,16 @@ static int foo_vpu_probe(struct platform_device *pdev)
+     \tvpu->fw_pdev = of_find_device_by_node(fw_np);
+     \tof_node_put(fw_np);
+     \tif (!vpu->fw_pdev)
+     \t\treturn -EPROBE_DEFER;
+     
+     \tret = foo_vpu_load_fw(vpu);
+    -\tif (ret)
+    +\tif (ret) {
+    +\t\tput_device(&vpu->fw_pdev->dev);
+     \t\tgoto err_log;
+    +\t}
+     \treturn 0;
+     
+     err_log:
+     \tdev_err(&pdev->dev, "no firmware: %d\\n", ret);
+     \treturn ret;
+     }
+""")
+
+
+def test_fires_on_put_before_a_goto_whose_ladder_puts_again():
+    assert_fires(device_ref_imbalance, PUT_THEN_GOTO_PUT, at=[("drivers/media/platform/foo/foo-vpu.c", 527)])
+
+
+def test_fires_on_put_added_in_a_ladder_a_goto_reaches_after_putting():
+    assert_fires(device_ref_imbalance, PUT_ADDED_IN_LADDER, at=[("drivers/media/platform/foo/foo-vpu.c", 537)])
+
+
+def test_quiet_when_the_ladder_does_not_put():
+    assert_quiet(device_ref_imbalance, PUT_THEN_GOTO_LOG, include_low=True)
+
+
+# A *_get_*() helper whose fallback path now returns its object without the reference the
+# other path's lookup gives (callers put what they get).
+GETTER_FALLBACK_WITHOUT_REF = diff("""
+    --- a/drivers/pci/controller/foo-bridge.c
+    +++ b/drivers/pci/controller/foo-bridge.c
+    @@ -60,12 +60,7 @@ struct pci_dev *foo_get_bridge(struct pci_bus *bus)
+     \t\treturn bridge;
+     
+     \t/* legacy boards: the one bridge found at init */
+    -\tif (foo_legacy_bridge) {
+    -\t\tpci_dev_get(foo_legacy_bridge);
+    -\t\treturn foo_legacy_bridge;
+    -\t}
+    -
+    -\treturn NULL;
+    +\treturn foo_legacy_bridge;
+     }
+     EXPORT_SYMBOL_GPL(foo_get_bridge);
+     
+""")
+
+# The same edit in a function that only peeks: no reference is promised.
+PEEK_WITHOUT_REF = diff("""
+    --- a/drivers/pci/controller/foo-bridge.c
+    +++ b/drivers/pci/controller/foo-bridge.c
+    @@ -60,12 +60,7 @@ static bool foo_bridge_present(struct pci_bus *bus)
+     \t\treturn bridge;
+     
+     \t/* legacy boards: the one bridge found at init */
+    -\tif (foo_legacy_bridge) {
+    -\t\tpci_dev_get(foo_legacy_bridge);
+    -\t\treturn foo_legacy_bridge;
+    -\t}
+    -
+    -\treturn NULL;
+    +\treturn foo_legacy_bridge;
+     }
+     
+     static int foo_bridge_probe(struct pci_dev *pdev)
+""")
+
+
+def test_fires_on_get_function_returning_without_the_reference():
+    assert_fires(device_ref_imbalance, GETTER_FALLBACK_WITHOUT_REF,
+                 at=[("drivers/pci/controller/foo-bridge.c", 64, "old")])
+
+
+def test_quiet_when_the_function_does_not_return_a_reference():
+    assert_quiet(device_ref_imbalance, PEEK_WITHOUT_REF, include_low=True)
+
+
+# A "leak fix" that puts the probed device's own OF node, which it never took.
+PUT_OF_DEVICE_NODE = diff("""
+    --- a/drivers/iio/adc/foo-adc.c
+    +++ b/drivers/iio/adc/foo-adc.c
+    @@ -300,9 +300,10 @@ static int foo_adc_probe(struct platform_device *pdev)
+     \tstruct device_node *np = pdev->dev.of_node;
+     \tint ret;
+     
+     \tret = of_property_read_u32(np, "foo,vref-mv", &adc->vref_mv);
+    +\tof_node_put(np);
+     \tif (ret)
+     \t\treturn dev_err_probe(&pdev->dev, ret, "no vref\\n");
+     
+     \treturn foo_adc_register(adc);
+     }
+""")
+
+# The same with the ACPI companion of the bound device, put directly.
+PUT_OF_ACPI_COMPANION = diff("""
+    --- a/drivers/platform/x86/foo-wmi.c
+    +++ b/drivers/platform/x86/foo-wmi.c
+    @@ -80,6 +80,7 @@ static int foo_wmi_probe(struct device *dev, const void *ctx)
+     \tif (!acpi_has_method(ACPI_COMPANION(dev)->handle, "FOO0"))
+     \t\treturn -ENODEV;
+     \tfoo->handle = ACPI_COMPANION(dev)->handle;
+    +\tacpi_dev_put(ACPI_COMPANION(dev));
+     \treturn 0;
+     }
+     
+""")
+
+# The node taken with of_node_get(): the put is owed.
+PUT_OF_TAKEN_NODE = diff("""
+    --- a/drivers/iio/adc/foo-adc.c
+    +++ b/drivers/iio/adc/foo-adc.c
+    @@ -300,9 +300,10 @@ static int foo_adc_probe(struct platform_device *pdev)
+     \tstruct device_node *np = of_node_get(pdev->dev.of_node);
+     \tint ret;
+     
+     \tret = of_property_read_u32(np, "foo,vref-mv", &adc->vref_mv);
+    +\tof_node_put(np);
+     \tif (ret)
+     \t\treturn dev_err_probe(&pdev->dev, ret, "no vref\\n");
+     
+     \treturn foo_adc_register(adc);
+     }
+""")
+
+
+def test_fires_on_put_of_the_given_devices_of_node():
+    assert_fires(device_ref_imbalance, PUT_OF_DEVICE_NODE, at=[("drivers/iio/adc/foo-adc.c", 304)])
+
+
+def test_fires_on_put_of_the_given_devices_acpi_companion():
+    assert_fires(device_ref_imbalance, PUT_OF_ACPI_COMPANION, at=[("drivers/platform/x86/foo-wmi.c", 83)])
+
+
+def test_quiet_on_put_of_a_node_taken_with_a_get():
+    assert_quiet(device_ref_imbalance, PUT_OF_TAKEN_NODE, include_low=True)
+
+
+# A node looked up here, kept in the driver's structure, and put on the success path: the
+# stored pointer outlives the reference.
+NODE_STORED_THEN_PUT = diff("""
+    --- a/drivers/net/ethernet/foo/foo-mdio.c
+    +++ b/drivers/net/ethernet/foo/foo-mdio.c
+    @@ -150,10 +150,11 @@ static int foo_mdio_setup(struct foo_priv *priv)
+     \tphy_np = of_parse_phandle(priv->dev->of_node,
+     \t\t\t\t  "phy-handle", 0);
+     \tif (!phy_np)
+     \t\treturn -ENODEV;
+     \tpriv->phy_np = phy_np;
+     \tret = foo_mdio_register(priv);
+     \tif (ret)
+     \t\treturn ret;
+    +\tof_node_put(phy_np);
+     \treturn 0;
+     }
+""")
+
+# The same put on the error path: the structure holding the pointer goes away too.
+NODE_STORED_PUT_ON_ERROR = diff("""
+    --- a/drivers/net/ethernet/foo/foo-mdio.c
+    +++ b/drivers/net/ethernet/foo/foo-mdio.c
+    @@ -150,10 +150,12 @@ static int foo_mdio_setup(struct foo_priv *priv)
+     \tphy_np = of_parse_phandle(priv->dev->of_node,
+     \t\t\t\t  "phy-handle", 0);
+     \tif (!phy_np)
+     \t\treturn -ENODEV;
+     \tpriv->phy_np = phy_np;
+     \tret = foo_mdio_register(priv);
+    -\tif (ret)
+    +\tif (ret) {
+    +\t\tof_node_put(phy_np);
+     \t\treturn ret;
+    +\t}
+     \treturn 0;
+     }
+""")
+
+
+def test_fires_on_put_of_a_looked_up_node_kept_in_a_structure():
+    assert_fires(device_ref_imbalance, NODE_STORED_THEN_PUT,
+                 at=[("drivers/net/ethernet/foo/foo-mdio.c", 158)])
+
+
+def test_quiet_on_put_of_a_stored_node_on_the_error_path():
+    assert_quiet(device_ref_imbalance, NODE_STORED_PUT_ON_ERROR, include_low=True)
+
+
+# Two exits of one function: the success path puts and returns; the unwind label puts for the
+# paths that jump there.  The label is a join, not a second put on the first path.
+PUTS_ON_TWO_EXITS = diff("""
+    --- a/drivers/block/foo/foo_drv.c
+    +++ b/drivers/block/foo/foo_drv.c
+    @@ -1762,6 +1762,7 @@ static ssize_t foo_store(struct device *dev,
+     \tfoo->size = size;
+     \tup_write(&foo->init_lock);
+     
+    +\tput_device(&foo->parent->dev);
+     \treturn len;
+     
+     out_free:
+    @@ -1771,6 +1772,7 @@ static ssize_t foo_store(struct device *dev,
+     \tup_write(&foo->init_lock);
+     \tfoo_meta_free(foo, size);
+     out:
+    +\tput_device(&foo->parent->dev);
+     \treturn err;
+     }
+     
+""")
+
+
+def test_quiet_on_puts_on_two_exits():
+    assert_quiet(device_ref_imbalance, PUTS_ON_TWO_EXITS, include_low=True)

@@ -1,0 +1,175 @@
+"""The Coccinelle path engine of tree mode, with the real `spatch` on real 6.12 files.
+
+Each case commits a defect into a real driver of the kernel subset (tests/tree/conftest.py) and
+reviews the mail in tree mode; the fix (the defect reverted on top of it) and a correct version
+of the same change must stay silent.  REVIEWBOT_ENGINES=cocci keeps the Python engine of MOD003
+out of the way, so what fires here is what spatch matched.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from reviewbot import cocci, engine, tree
+from reviewbot.cocci import generate, run
+from reviewbot.ingest import b4 as b4src
+from tests.tree.conftest import ATHDMAC
+
+pytestmark = pytest.mark.skipif(shutil.which("spatch") is None,
+                                reason="spatch (Debian package coccinelle) is not installed: scripts/system-deps.sh")
+
+MC13783 = "drivers/leds/leds-mc13783.c"
+INGENIC = "drivers/mtd/nand/raw/ingenic/ingenic_ecc.c"
+# 6.12 drops the device reference when the provider has no drvdata yet; the reversal of that
+# fix folds the test into the NULL check, so the reference leaks on the second condition
+TEST_OK = ("\tif (!pdev)\n\t\treturn ERR_PTR(-EPROBE_DEFER);\n\n\tif (!platform_get_drvdata(pdev)) {\n"
+           "\t\tput_device(&pdev->dev);\n\t\treturn ERR_PTR(-EPROBE_DEFER);\n\t}\n")
+HDAC = "sound/hda/hdac_sysfs.c"
+ADD_OK = "\tif (err < 0) {\n\t\tkobject_put(kobj);\n\t\treturn err;\n\t}\n\terr = sysfs_create_group(kobj, group);\n"
+ADD_BAD = "\tif (err < 0)\n\t\treturn err;\n\terr = sysfs_create_group(kobj, group);\n"
+TEST_BAD = "\tif (!pdev || !platform_get_drvdata(pdev))\n\t\treturn ERR_PTR(-EPROBE_DEFER);\n"
+LOOP_OLD = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\tcontinue;\n'
+LOOP_BAD = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\treturn ERR_PTR(-EINVAL);\n'
+LOOP_GOOD = ('\t\tif (of_property_read_u32(child, "reg", &tmp)) {\n\t\t\tof_node_put(child);\n'
+             '\t\t\treturn ERR_PTR(-EINVAL);\n\t\t}\n')
+
+
+@pytest.fixture(scope="module")
+def repo(kernel_repo):
+    if "loop-return" not in kernel_repo.cases:
+        bad = kernel_repo.change("loop-return", [(MC13783, LOOP_OLD, LOOP_BAD)],
+                                 "leds: mc13783: reject children without reg")
+        kernel_repo.change("fix-loop-return", [(MC13783, LOOP_BAD, LOOP_GOOD)],
+                           "leds: mc13783: drop the child node on error", parent=bad.commit)
+        kernel_repo.change("loop-return-good", [(MC13783, LOOP_OLD, LOOP_GOOD)],
+                           "leds: mc13783: reject children without reg (with put)")
+        bad = kernel_repo.change("fold-null-test", [(INGENIC, TEST_OK, TEST_BAD)],
+                                 "mtd: rawnand: ingenic: one test for a missing provider")
+        kernel_repo.change("fix-fold-null-test", [(INGENIC, TEST_BAD, TEST_OK)],
+                           "mtd: rawnand: ingenic: drop the device reference", parent=bad.commit)
+        bad = kernel_repo.change("kobject-add-fails", [(HDAC, ADD_OK, ADD_BAD)],
+                                 "ALSA: hda: return the kobject_add() error as is")
+        kernel_repo.change("fix-kobject-add-fails", [(HDAC, ADD_BAD, ADD_OK)],
+                           "ALSA: hda: put the widget kobject when kobject_add() fails", parent=bad.commit)
+    return kernel_repo
+
+
+@pytest.fixture
+def cocci_only(monkeypatch, tmp_path):
+    monkeypatch.setenv("REVIEWBOT_ENGINES", "cocci")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def review(repo, name, *ids):
+    (series,) = b4src.series_from_mbox_bytes(repo.cases[name].mbox.encode(), "test")
+    return tree.review_with_tree(series, str(repo.path), engine.select_checks(select=ids or ("MOD003",)))
+
+
+def where(rv):
+    return sorted((f.rule.id, f.path, f.line, f.side.value) for f in rv.findings)
+
+
+def test_fires_on_a_removed_put_of_a_lookup(repo, cocci_only):
+    rv = review(repo, "drop-put-device")
+    removed = repo.read(repo.base, ATHDMAC).split("\n").index("\t\tput_device(&dmac_pdev->dev);") + 1
+    assert where(rv) == [("MOD003", ATHDMAC, removed, "old")]
+    assert rv.findings[0].message == "an exit path leaks the reference from of_find_device_by_node() (dmac_pdev)"
+    assert rv.findings[0].text == "\t\tput_device(&dmac_pdev->dev);"
+
+
+def test_quiet_on_the_fix_of_the_lookup_leak(repo, cocci_only):
+    assert review(repo, "fix-drop-put-device").findings == ()
+
+
+def test_fires_on_a_failure_test_that_also_holds_for_a_valid_reference(repo, cocci_only):
+    """`if (!pdev || !platform_get_drvdata(pdev)) return` leaks pdev on its second condition;
+    the function's `return ecc` (drvdata of pdev, kept for the caller) is a hand-off."""
+    rv = review(repo, "fold-null-test")
+    removed = repo.read(repo.base, INGENIC).split("\n").index("\t\tput_device(&pdev->dev);") + 1
+    assert where(rv) == [("MOD003", INGENIC, removed, "old")]
+
+
+def test_quiet_on_the_fix_of_the_folded_test(repo, cocci_only):
+    assert review(repo, "fix-fold-null-test").findings == ()
+
+
+def test_fires_on_a_failed_registration_left_unreleased(repo, cocci_only):
+    rv = review(repo, "kobject-add-fails")
+    lines = repo.read(repo.base, HDAC).split("\n")
+    removed = lines.index('\terr = kobject_add(kobj, parent, "%02x", nid);') + 3  # the put 2 lines below
+    assert lines[removed - 1] == "\t\tkobject_put(kobj);"
+    assert where(rv) == [("MOD003", HDAC, removed, "old")]
+    assert rv.findings[0].message == "kobject_add() fails, and its error path does not release kobj"
+
+
+def test_quiet_on_the_fix_of_the_failed_registration(repo, cocci_only):
+    assert review(repo, "fix-kobject-add-fails").findings == ()
+
+
+def test_fires_on_a_loop_left_by_return(repo, cocci_only):
+    rv = review(repo, "loop-return", "MOD030")  # iterator matches are MOD030 iterator-ref-leak's
+    post = repo.read(repo.cases["loop-return"].commit, MC13783).split("\n")
+    line = post.index("\t\t\treturn ERR_PTR(-EINVAL);") + 1
+    assert where(rv) == [("MOD030", MC13783, line, "new")]
+    assert "for_each_available_child_of_node() loop is left early without dropping 'child'" in rv.findings[0].message
+
+
+def test_quiet_on_the_fix_and_on_a_return_that_drops_the_node(repo, cocci_only):
+    assert review(repo, "fix-loop-return", "MOD030").findings == ()
+    assert review(repo, "loop-return-good", "MOD030").findings == ()
+
+
+def test_quiet_when_mod030_is_not_selected(repo, cocci_only):
+    assert review(repo, "loop-return", "MOD001").findings == ()
+
+
+def test_both_engines_report_a_leak_once(repo, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rv = review(repo, "loop-return", "MOD003", "MOD030")
+    assert [f.rule.id for f in rv.findings] == ["MOD030"]
+
+
+def test_without_spatch_the_review_says_so(repo, monkeypatch):
+    monkeypatch.setattr(run, "spatch", lambda: None)
+    rv = review(repo, "loop-return")
+    assert cocci.UNAVAILABLE in rv.notes
+    assert review(repo, "drop-put-device").findings  # the Python engine still runs
+
+
+def test_spatch_sees_only_touched_functions(repo, cocci_only):
+    text = repo.read(repo.base, ATHDMAC)
+    kept = run.keep_functions(text, {"at_dma_xlate"})
+    lines, kept_lines = text.split("\n"), kept.split("\n")
+    assert len(kept_lines) == len(lines)
+    assert "at_dma_xlate" in kept and "static int at_dma_probe" not in kept
+    start = lines.index("static struct dma_chan *at_dma_xlate(struct of_phandle_args *dma_spec,")
+    assert kept_lines[start:start + 30] == lines[start:start + 30]
+
+
+def test_a_match_in_both_images_is_not_reported(repo, cocci_only):
+    """The leak already in the tree (same rule, function and object) is not the patch's."""
+    bad = repo.read(repo.cases["loop-return"].commit, MC13783)
+    matches, error = run.run({("pre", MC13783): bad, ("post", MC13783): bad}, {})
+    assert error is None
+    assert {(m.side, m.kind, m.function, m.obj) for m in matches} >= {
+        ("pre", "iter", "mc13xxx_led_probe_dt", "child"), ("post", "iter", "mc13xxx_led_probe_dt", "child")}
+    from reviewbot.cocci import anchor
+    from reviewbot.context import Context, FileImages
+    (series,) = b4src.series_from_mbox_bytes(repo.cases["loop-return"].mbox.encode(), "test")
+    ctx = Context(mode="tree", files={MC13783: FileImages(bad, bad)})
+    assert anchor.introduced(series.patches[0], ctx, matches) == []
+
+
+def test_semantic_patch_is_generated_from_the_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    text = generate.generate()
+    assert "of_find_device_by_node" in text and "for_each_child_of_node" in text
+    row = "function\tkind\tref_on\tfamily\trelease\ton_error\talso_module_ref\tdefined_in\tevidence\n" \
+          "foo_lookup\tlookup\treturn\tdevice\tfoo_release\tnone\tno\tx.c:1\tx\n"
+    small = generate.generate(row)
+    assert "identifier f = {foo_lookup};" in small and "foo_release" in small
+    assert "of_find_device_by_node" not in small
+    path = generate.cached_path()
+    assert path.read_text() == text and path.parent == tmp_path / "reviewbot" / "cocci"
