@@ -43,6 +43,8 @@ BIG_DRIVER = ("drivers/net/ethernet/broadcom/tg3.c", "drivers/net/ethernet/broad
 CHECKPATCH_FILES = ("scripts/checkpatch.pl", "scripts/spelling.txt", "scripts/const_structs.checkpatch")
 SERIES_LENGTHS = (1, 10, 100, 1000)
 PATCH_SIZES = (10, 100, 1000, 5000, 10000, 20000)
+HUNK_COUNTS = (1000, 10000, 100000)
+BIG_BYTES = 20 * 1024 * 1024  # the "20 MB patch": new files of real driver source
 FROM_LINE = "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
 
 
@@ -302,6 +304,72 @@ def cut(files: list[tuple[str, list[str]]], n: int) -> list[tuple[str, list[str]
 # Reporting
 
 
+def source_files(use_linux: bool, mails: list[Mail]):
+    """Real C files to cut hunks from, one at a time (path, lines): drivers/**/*.c of the 6.12
+    source in name order, or without it the noise patches' added lines as one file.  Lazily:
+    what this process holds when it starts a measured one counts in that one's peak RSS."""
+    if not use_linux:
+        yield from driver_lines(False, mails)
+        return
+    for p in sorted((LINUX / "drivers").rglob("*.c")):
+        yield str(p.relative_to(LINUX)), p.read_text(errors="replace").splitlines()
+
+
+_HEAD = ("From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
+         "From: Bench <bench@example.org>\nDate: Mon, 23 Nov 2026 09:00:00 +0000\n"
+         "Subject: [PATCH] {subject}\nMessage-ID: <{tag}@bench.invalid>\n\n{subject}.\n\n"
+         "Signed-off-by: Bench <bench@example.org>\n---\n")
+
+
+def many_hunks_patch(n: int, files, out: Path) -> int:
+    """Write one patch of `n` one-line hunks to `out` (a treewide edit: every 12th line of real
+    files gets a trailing comment, 3 lines of context each side); returns its size in bytes."""
+    made, rounds = 0, 0
+    with open(out, "w") as fh:
+        fh.write(_HEAD.format(subject=f"treewide: {n} hunks", tag=f"hunks{n}"))
+        while made < n:
+            before = made
+            for path, lines in files():
+                body = []
+                for i in range(6, len(lines) - 6, 12):
+                    t = lines[i]
+                    if made >= n or not t.strip() or t.rstrip().endswith(("\\", "*/")) or "/*" in t or "//" in t:
+                        continue
+                    body.append(f"@@ -{i - 2},7 +{i - 2},7 @@\n" + "".join(f" {c}\n" for c in lines[i - 3:i])
+                                + f"-{t}\n+{t.rstrip()} /* bench */\n"
+                                + "".join(f" {c}\n" for c in lines[i + 1:i + 4]))
+                    made += 1
+                if body:
+                    name = f"{path}.{rounds}" if rounds else path
+                    fh.write(f"diff --git a/{name} b/{name}\n--- a/{name}\n+++ b/{name}\n" + "".join(body))
+                if made >= n:
+                    break
+            if made == before:
+                raise BenchError("no source lines to make hunks of")
+            rounds += 1  # not enough files: the same lines again under other names
+        fh.write("-- \n2.47.0\n")
+    return out.stat().st_size
+
+
+def big_bytes_patch(size: int, files, out: Path) -> int:
+    """Write a new-file patch of real source files of about `size` bytes to `out`."""
+    count, rounds = 0, 0
+    with open(out, "w") as fh:
+        fh.write(_HEAD.format(subject=f"drivers: add {size >> 20} MB of files", tag=f"bytes{size}"))
+        while fh.tell() < size:
+            for path, lines in files():
+                name = f"{path}.{rounds}" if rounds else path
+                fh.write(f"diff --git a/{name} b/{name}\nnew file mode 100644\nindex 0000000..1111111\n"
+                         f"--- /dev/null\n+++ b/{name}\n@@ -0,0 +1,{len(lines)} @@\n"
+                         + "".join(f"+{ln}\n" for ln in lines))
+                count += 1
+                if fh.tell() >= size:
+                    break
+            rounds += 1
+        fh.write("-- \n2.47.0\n")
+    return out.stat().st_size
+
+
 def med(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -398,7 +466,8 @@ def bench_throughput(rep: Report, noise: Path, repeats: int, budget: float, tree
     rep.data["throughput"] = rows
 
 
-def bench_scaling(rep: Report, length_sets: list[tuple[int, Path]], size_sets: list[tuple[int, Path]]) -> None:
+def bench_scaling(rep: Report, length_sets: list[tuple[int, Path]], size_sets: list[tuple[int, Path]],
+                  hunk_sets: list[tuple[str, int, int, Path]] = ()) -> None:
     rep.add("## Scaling (hunk mode, one worker process per row)")
     rep.add("")
     rep.add("Series length (real noise patches re-threaded as one series):")
@@ -430,6 +499,50 @@ def bench_scaling(rep: Report, length_sets: list[tuple[int, Path]], size_sets: l
                 f"| {1000 * work / max(d['changed_lines'], 1):.2f} s | {run.rss_mb:.0f} MB |")
     rep.data["scaling_size"] = srows
     rep.add("")
+    if not hunk_sets:
+        return
+    rep.add("Hunk count and patch size in bytes (one patch; a treewide edit of real driver lines, and "
+            "new files of real driver source; `reviewbot review`, text output, start-up included):")
+    rep.add("")
+    rep.add("| patch | hunks | MB | wall | CPU (process) | per 1,000 hunks (CPU) | peak RSS |")
+    rep.add("|---|---:|---:|---:|---:|---:|---:|")
+    hrows = []
+    for name, hunks, size, source in hunk_sets:
+        log(f"scaling: {name}")
+        run = reviewbot_run(source)
+        hrows.append(dict(name=name, hunks=hunks, bytes=size, wall=run.wall, cpu=run.cpu, rss_mb=run.rss_mb))
+        per = f"{1000 * run.cpu / hunks:.3f} s" if hunks else "-"
+        rep.add(f"| {name} | {hunks} | {size / 1e6:.1f} | {fmt_s(run.wall)} | {fmt_s(run.cpu)} | {per} "
+                f"| {run.rss_mb:.0f} MB |")
+    rep.data["scaling_hunks"] = hrows
+    rep.add("")
+
+
+def bench_jobs(rep: Report, noise: Path, tree: Path | None, jobs: int = 2) -> None:
+    """`reviewbot review -j N` against -j 1 on the noise mbox, hunk and tree mode: whole processes,
+    CPU of the workers included; the same output is checked, not assumed."""
+    rep.add(f"## Worker processes: `reviewbot review -j {jobs}` vs `-j 1` (whole noise mbox, one process each)")
+    rep.add("")
+    rep.add("| mode | -j 1 wall | -j 1 CPU | -j 2 wall | -j 2 CPU | speed-up (wall) | same output |")
+    rep.add("|---|---:|---:|---:|---:|---:|---|")
+    rows = {}
+    for mode, repo in [("hunks", None)] + ([("tree", tree)] if tree else []):
+        extra = ["--tree", str(repo)] if repo else []
+        log(f"jobs: {mode} -j 1")
+        one = measure(REVIEWBOT + ["review", "--format", "json", *extra, str(noise)], keep_stdout=True)
+        log(f"jobs: {mode} -j {jobs}")
+        many = measure(REVIEWBOT + ["review", "-j", str(jobs), "--format", "json", *extra, str(noise)],
+                       keep_stdout=True)
+        same = (one.rc, one.stdout, one.stderr) == (many.rc, many.stdout, many.stderr)
+        rows[mode] = dict(j1_wall=one.wall, j1_cpu=one.cpu, jn_wall=many.wall, jn_cpu=many.cpu,
+                          speedup=one.wall / many.wall, same=same, jobs=jobs)
+        rep.add(f"| {mode} | {fmt_s(one.wall)} | {fmt_s(one.cpu)} | {fmt_s(many.wall)} | {fmt_s(many.cpu)} "
+                f"| {one.wall / many.wall:.2f}x | {'yes' if same else 'NO'} |")
+    rep.add("")
+    rep.add(f"Load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (the wall speed-up "
+            "needs two idle cores).")
+    rep.add("")
+    rep.data["jobs"] = rows
 
 
 _EMPTY_PATCH = """From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
@@ -490,6 +603,20 @@ def targets(rep: Report) -> None:
         rep.add(f"- memory flat in series length: {lo['patches']} -> {hi['patches']} patches: peak RSS "
                 f"{lo['rss_mb']:.0f} -> {hi['rss_mb']:.0f} MB ({per_patch_kb:.0f} KB per extra patch; "
                 f"{'MET' if flat else 'NOT MET'}: within 2x of a 1-patch run)")
+    tree = d.get("throughput", {}).get("tree")
+    if tree:
+        rep.add(f"- tree mode >= 150 patches/s on the noise mbox: {tree['per_s_cpu']:.0f}/s per CPU second, "
+                f"{tree['per_s_wall']:.0f}/s wall ({'MET' if tree['per_s_cpu'] >= 150 else 'NOT MET'}, CPU)")
+    hunks = [r for r in d.get("scaling_hunks", []) if r["hunks"] == 100000]
+    if hunks:
+        h = hunks[0]
+        rep.add(f"- 100k hunks in < 5 s: {h['cpu']:.1f} s CPU, {h['wall']:.1f} s wall "
+                f"({'MET' if h['cpu'] < 5 else 'NOT MET'}, CPU)")
+    jobs = d.get("jobs", {}).get("hunks")
+    if jobs:
+        rep.add(f"- -j {jobs['jobs']} >= 1.7x -j 1 on the noise mbox: {jobs['speedup']:.2f}x wall "
+                f"({'MET' if jobs['speedup'] >= 1.7 else 'NOT MET'}); same output in every mode: "
+                + ("yes" if all(r["same"] for r in d["jobs"].values()) else "NO"))
     rep.add("")
 
 
@@ -509,7 +636,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-tree", action="store_true", help="skip tree mode (and building its git repo)")
     ap.add_argument("--no-linux", action="store_true", help="do not extract the 6.12 source (implies "
                     "--no-checkpatch --no-tree; the big patch is then made of noise-patch lines)")
-    ap.add_argument("--only", choices=("compare", "throughput", "scaling"), action="append",
+    ap.add_argument("--tree-repo", type=Path, help="an existing kernel git repository for tree mode "
+                    "(read-only to reviewbot) instead of building one under .cache/bench")
+    ap.add_argument("--only", choices=("compare", "throughput", "scaling", "jobs"), action="append",
                     help="run only these parts (repeatable)")
     ap.add_argument("--output", type=Path, help="also write the report (markdown) here")
     ap.add_argument("--json", type=Path, help="also write the raw numbers (JSON) here")
@@ -521,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_linux:
         args.no_checkpatch = args.no_tree = True
     repeats = args.repeats or (1 if args.quick else 3)
-    parts = set(args.only or ("compare", "throughput", "scaling"))
+    parts = set(args.only or ("compare", "throughput", "scaling", "jobs"))
     if not args.mbox.exists():
         print(f"benchmarks: {args.mbox}: no such file", file=sys.stderr)
         return 2
@@ -578,7 +707,11 @@ def _main(args, repeats: int, parts: set[str]) -> int:
                 has = hasattr(rtree, "review_with_tree")
             except ImportError:
                 has = False
-            if has:
+            if has and args.tree_repo:
+                tree = args.tree_repo
+                rep.add(f"Tree-mode repository: {tree} (given with --tree-repo).")
+                rep.add("")
+            elif has:
                 tree, cost = ensure_tree_repo()
                 built = json.loads((TREE / ".built").read_text())
                 rep.add(f"Tree-mode repository: whole 6.12 source, one commit; building it cost "
@@ -592,6 +725,7 @@ def _main(args, repeats: int, parts: set[str]) -> int:
             noise_src = CACHE / "inputs" / "noise-first.mbox"
             noise_src.write_text("".join(m.render() for m in mails))
         bench_throughput(rep, noise_src, repeats, args.budget, tree, note)
+        rep.data["_tree"] = str(tree) if tree else None
 
     if "scaling" in parts:
         length_sets = []
@@ -607,9 +741,36 @@ def _main(args, repeats: int, parts: set[str]) -> int:
             if size <= big_lines:
                 d, _ = write_set(f"size{size}", [new_file_patch(f"net: add {size} lines", cut(driver, size))])
                 size_sets.append((size, d))
-        bench_scaling(rep, length_sets, size_sets)
+        hunk_sets = []
+        if not args.smoke:
+            def files():
+                return source_files(use_linux, mails)
+
+            for count in HUNK_COUNTS:
+                d = CACHE / "inputs" / f"hunks{count}"
+                shutil.rmtree(d, ignore_errors=True)
+                d.mkdir(parents=True)
+                size = many_hunks_patch(count, files, d / "0001.patch")
+                hunk_sets.append((f"{count:,} hunks", count, size, d))
+            d = CACHE / "inputs" / "bytes20m"
+            shutil.rmtree(d, ignore_errors=True)
+            d.mkdir(parents=True)
+            size = big_bytes_patch(BIG_BYTES, files, d / "0001.patch")
+            hunk_sets.append((f"{size / 1e6:.0f} MB of new files", 0, size, d))
+        bench_scaling(rep, length_sets, size_sets, hunk_sets)
         rep.data["series50"] = next((r for r in rep.data["scaling_length"] if r["patches"] == 50), None)
 
+    if "jobs" in parts and not args.smoke:
+        noise_src = args.mbox
+        if args.patches:
+            noise_src = CACHE / "inputs" / "noise-first.mbox"
+            noise_src.write_text("".join(m.render() for m in mails))
+        tree = rep.data.get("_tree")
+        if tree is None and not args.no_tree:
+            tree = str(args.tree_repo) if args.tree_repo else (str(TREE) if (TREE / ".built").exists() else None)
+        bench_jobs(rep, noise_src, Path(tree) if tree else None)
+
+    rep.data.pop("_tree", None)
     targets(rep)
     if args.output:
         args.output.write_text("\n".join(rep.lines) + "\n")

@@ -36,10 +36,11 @@ def main(argv: list[str]) -> int:
     c_load = time.process_time()
     findings = 0
     internal = 0
-    for series in all_series:
-        review = pipeline.review_series(series, opts)
-        findings += len(review.shown())
-        internal += sum(1 for n in review.notes if n.startswith("internal:"))
+    with pipeline.session(opts):  # as `reviewbot review` does: tree mode's git plumbing once
+        for series in all_series:
+            review = pipeline.review_series(series, opts)
+            findings += len(review.shown())
+            internal += sum(1 for n in review.notes if n.startswith("internal:"))
     c_review = time.process_time()
     print(json.dumps({
         "series": len(all_series),

@@ -7,8 +7,10 @@ Function-level analysis with tree-sitter lives in reviewbot.cmodel.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
+import threading
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -54,9 +56,37 @@ class _Lines:
         return isinstance(other, _Lines) and self._ids == other._ids
 
 
+_SCOPE = threading.local()  # .memo: {(function, key): result} of the patch under review
+
+
+@contextlib.contextmanager
+def memo_scope():
+    """Remember every answer until the block ends (the engine opens one per patch).
+
+    The LRU below is bounded (memory flat over long series), so on a patch with more hunk
+    sides than it holds, each check that walks all hunks would recompute every one of them;
+    inside a scope each hunk side is computed once per patch, whatever the patch's size."""
+    prev = getattr(_SCOPE, "memo", None)
+    _SCOPE.memo = {}
+    try:
+        yield
+    finally:
+        _SCOPE.memo = prev
+
+
+def _scoped(fn, key: "_Lines"):
+    memo = getattr(_SCOPE, "memo", None)
+    if memo is None:
+        return fn(key)
+    got = memo.get((fn, key))
+    if got is None:
+        got = memo[fn, key] = fn(key)
+    return got
+
+
 def code_lines(lines: Sequence[DiffLine]) -> list[str]:
     """The lines' text with comments/strings blanked, comment state carried across lines."""
-    return list(_code_lines(_Lines(lines)))
+    return list(_scoped(_code_lines, _Lines(lines)))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -104,7 +134,7 @@ class Stmt:
 
 def statements(lines: Sequence[DiffLine]) -> list[Stmt]:
     """Join physical lines into statements (split after ';', '{', '}' and preprocessor lines)."""
-    return list(_statements(_Lines(lines)))
+    return list(_scoped(_statements, _Lines(lines)))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from reviewbot import novelty
+from reviewbot import clex, novelty
 from reviewbot.context import Context
 from reviewbot.model import Finding, Patch, Review, Scope, Series, Side
 from reviewbot.registry import CheckModule, all_checks
@@ -14,30 +15,62 @@ from reviewbot.registry import CheckModule, all_checks
 log = logging.getLogger(__name__)
 
 
-def _anchorable(patch: Patch, f: Finding) -> bool:
-    """A finding must sit on a line its patch shows (added/removed/context), on the right side."""
-    if f.path is None:
-        return True
-    for fd in patch.files:
-        if fd.path != f.path and fd.old_path != f.path:
-            continue
-        for ln in fd.lines():
-            no = ln.old_no if f.side is Side.OLD else ln.new_no
-            if no == f.line:
-                return True
-    return False
+class _Anchors:
+    """A finding must sit on a line its patch shows (added/removed/context), on the right side.
+
+    The shown line numbers of each (path, side) are collected once per patch, on first use, so
+    checking a finding costs a set lookup, not a scan of the file's lines (linear, not
+    findings x lines, on a patch with many hunks)."""
+
+    def __init__(self, patch: Patch):
+        self._patch = patch
+        self._shown: dict[tuple[str, Side], set[int | None]] = {}
+
+    def __call__(self, f: Finding) -> bool:
+        if f.path is None:
+            return True
+        key = (f.path, f.side)
+        shown = self._shown.get(key)
+        if shown is None:
+            shown = self._shown[key] = set()
+            for fd in self._patch.files:
+                if fd.path != f.path and fd.old_path != f.path:
+                    continue
+                shown.update(ln.old_no if f.side is Side.OLD else ln.new_no for ln in fd.lines())
+        return f.line in shown
 
 
-def _hunk_of(patch: Patch, f: Finding) -> tuple | None:
-    """(path, hunk number) of the hunk a finding sits in."""
-    for fd in patch.files:
-        if f.path not in (fd.path, fd.old_path):
-            continue
-        for i, h in enumerate(fd.hunks):
-            start, n = (h.old_start, h.old_len) if f.side is Side.OLD else (h.new_start, h.new_len)
-            if f.line is not None and start <= f.line < start + max(n, 1):
-                return (fd.path, i)
-    return None
+class _Hunks:
+    """(path, hunk number) of the hunk a finding sits in (None: in none of them).
+
+    The first hunk, in patch order, whose range on the finding's side holds its line.  The
+    ranges of each (path, side) are collected once per patch; when they are sorted and do not
+    overlap (any diff git makes) a lookup is a bisection, else the ranges are tried in order."""
+
+    def __init__(self, patch: Patch):
+        self._patch = patch
+        self._ranges: dict[tuple[str | None, Side], tuple[list, list[int] | None]] = {}
+
+    def __call__(self, f: Finding) -> tuple | None:
+        if f.line is None:
+            return None
+        key = (f.path, f.side)
+        got = self._ranges.get(key)
+        if got is None:
+            ranges = []
+            for fd in self._patch.files:
+                if f.path not in (fd.path, fd.old_path):
+                    continue
+                for i, h in enumerate(fd.hunks):
+                    start, n = (h.old_start, h.old_len) if f.side is Side.OLD else (h.new_start, h.new_len)
+                    ranges.append((start, start + max(n, 1), (fd.path, i)))
+            ordered = all(a[1] <= b[0] for a, b in zip(ranges, ranges[1:]))
+            got = self._ranges[key] = (ranges, [r[0] for r in ranges] if ordered else None)
+        ranges, starts = got
+        if starts is None:
+            return next((where for start, end, where in ranges if start <= f.line < end), None)
+        i = bisect.bisect_right(starts, f.line) - 1
+        return ranges[i][2] if i >= 0 and f.line < ranges[i][1] else None
 
 
 def select_checks(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[CheckModule, ...]:
@@ -79,35 +112,38 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
         if ctx.has_tree:
             contexts.append((default_ctx, _Triggers(patch, default_ctx)))
         views: dict[int, novelty.Views] = {}
-        for mod in checks:
-            if mod.RULE.scope is Scope.SERIES:
-                continue
-            seen: set = set()
-            hunks_seen: set = set()  # the hunks the tree's run found something in
-            for c, trig in contexts[:1] if getattr(mod, "TREE_VERDICT", False) else contexts:
-                matched = c is ctx and any(m.rule == mod.RULE.id for m in c.matches)  # Coccinelle's
-                if not trig(getattr(mod, "TRIGGER", None)) and not matched:
+        anchorable = _Anchors(patch)
+        hunk_of = _Hunks(patch)
+        with clex.memo_scope():  # each hunk side's statements once per patch
+            for mod in checks:
+                if mod.RULE.scope is Scope.SERIES:
                     continue
-                try:
-                    produced = list(mod.check(patch, c))
-                except Exception as exc:  # a check bug must not lose the other checks' results
-                    log.exception("check %s crashed on %s", mod.RULE.id, patch.subject)
-                    run_notes.append(f"internal: {mod.RULE.id} failed on patch {patch.index}: "
-                                     f"{exc.__class__.__name__}: {exc}")
-                    continue
-                produced = [f for f in produced if _anchorable(patch, f)]
-                if produced:
-                    v = views.setdefault(id(c), novelty.Views(patch, c))
-                    produced = novelty.introduced(patch, produced, v, _contained(mod))
-                for f in produced:
-                    where, hunk = (f.path, f.line, f.side), _hunk_of(patch, f)
-                    if where in seen or (c is not ctx and hunk in hunks_seen):
-                        continue  # the tree's finding there says it (better)
-                    seen.add(where)
-                    if c is ctx:
-                        hunks_seen.add(hunk)
-                    findings.append(replace(f, patch_index=patch.index, patch_msgid=patch.msgid,
-                                            patch_subject=patch.subject))
+                seen: set = set()
+                hunks_seen: set = set()  # the hunks the tree's run found something in
+                for c, trig in contexts[:1] if getattr(mod, "TREE_VERDICT", False) else contexts:
+                    matched = c is ctx and any(m.rule == mod.RULE.id for m in c.matches)  # Coccinelle's
+                    if not trig(getattr(mod, "TRIGGER", None)) and not matched:
+                        continue
+                    try:
+                        produced = list(mod.check(patch, c))
+                    except Exception as exc:  # a check bug must not lose the other checks' results
+                        log.exception("check %s crashed on %s", mod.RULE.id, patch.subject)
+                        run_notes.append(f"internal: {mod.RULE.id} failed on patch {patch.index}: "
+                                         f"{exc.__class__.__name__}: {exc}")
+                        continue
+                    produced = [f for f in produced if anchorable(f)]
+                    if produced:
+                        v = views.setdefault(id(c), novelty.Views(patch, c))
+                        produced = novelty.introduced(patch, produced, v, _contained(mod))
+                    for f in produced:
+                        where, hunk = (f.path, f.line, f.side), hunk_of(f)
+                        if where in seen or (c is not ctx and hunk in hunks_seen):
+                            continue  # the tree's finding there says it (better)
+                        seen.add(where)
+                        if c is ctx:
+                            hunks_seen.add(hunk)
+                        findings.append(replace(f, patch_index=patch.index, patch_msgid=patch.msgid,
+                                                patch_subject=patch.subject))
     for mod in checks:
         if mod.RULE.scope is not Scope.SERIES:
             continue

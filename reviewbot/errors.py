@@ -8,3 +8,6 @@ class InputError(Exception):
         super().__init__(f"{source}: {reason}" if source else reason)
         self.source = source
         self.reason = reason
+
+    def __reduce__(self):  # pickled as (source, reason): `review -j N` sends it between processes
+        return (self.__class__, (self.source, self.reason))

@@ -140,7 +140,8 @@ def run(corpus: Path, tree: str | None = None, split: str | None = None,
     manifest = json.loads((corpus / "manifest.json").read_text())
     by_id = {rec["id"]: rec for rec in manifest}
     records = select(manifest, split, applies or tree is not None)
-    return [score_case(corpus, rec, tree, by_id) for rec in records]
+    with pipeline.session(pipeline.Options(tree=tree)):  # tree mode: one git plumbing for all cases
+        return [score_case(corpus, rec, tree, by_id) for rec in records]
 
 
 def summary(results: list[CaseResult], include_unsure: bool = True) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from dataclasses import dataclass
 from typing import Sequence
@@ -32,6 +33,17 @@ def load(items: Sequence[str], git_range: str | None = None, repo: str | None = 
     for item in items:
         series += sources.load(item, revision=opts.revision, midmask=opts.midmask, errors=errors)
     return series
+
+
+def session(opts: Options = Options()):
+    """A block in which tree mode keeps its per-repository git plumbing (one `git cat-file
+    --batch`, a private object directory) for every series, instead of setting it up and
+    removing it per series.  Batch commands wrap their loop in it; without a tree it is free."""
+    if not (opts.tree or opts.git_repo):
+        return contextlib.nullcontext()
+    from reviewbot import tree
+
+    return tree.session()
 
 
 def batch_gc() -> None:

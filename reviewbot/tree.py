@@ -1,16 +1,19 @@
 """Tree mode: give the checks whole files from a kernel git clone instead of bare hunks.
 
-Two ways in, both through GitPython, both falling back to hunk context with a note:
+Two ways in, both through git's plumbing (``_Store``), both falling back to hunk context with a note:
 
 * ``--tree DIR`` with a mailed series (``review_with_tree``): the series is applied on top of
   its base (``base-commit:``, else DIR's HEAD; the notes say which) one patch at a time with
   ``git apply --cached`` (``--3way`` when that fails), so each patch's pre-image is exactly
   what the patches before it left and its post-image what it made.  The patches are applied
   in a scratch area of our own, never in the user's checkout: a private index
-  (``GIT_INDEX_FILE`` in a temporary directory) that holds only the files the series touches.
-  Nothing is checked out and nothing is committed, so a full kernel clone costs what the
-  touched files cost; the directory is removed on every exit path (errors, KeyboardInterrupt).
-  The only trace in the clone is the post-image blobs, unreferenced, which ``git gc`` prunes.
+  (``GIT_INDEX_FILE`` in a temporary directory) that holds only the files the series touches,
+  and a private object directory (``GIT_OBJECT_DIRECTORY``, the clone's objects as an
+  alternate) that receives the blobs git writes.  Nothing is checked out and nothing is
+  committed, so a full kernel clone costs what the touched files cost; the directory is
+  removed on every exit path (errors, KeyboardInterrupt).  The clone is read-only to us: its
+  objects, refs, index and work tree are byte for byte what they were.  All reads go through
+  one long-lived ``git cat-file --batch`` per repository (per review, or per ``session()``).
   A base commit that DIR does not have, or a patch that does not apply, ends tree context for
   that patch and the rest of the series: they are checked on their hunks, and the Review's
   notes say so.
@@ -55,11 +58,16 @@ What a check receives (``reviewbot.context.Context``, mode ``"tree"``):
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import posixpath
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
@@ -90,15 +98,6 @@ def _series_text(series: Series) -> str:
     return "\n".join([series.cover] + [p.message for p in series.patches])
 
 
-def _open(tree_dir: str):
-    import git  # GitPython
-
-    try:
-        return git.Repo(tree_dir, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise InputError(tree_dir, "not a git repository (tree mode needs a kernel git clone)") from None
-
-
 @dataclass(frozen=True)
 class _Snap:
     """A state of the tree: a commit plus the blobs that differ from it (None: deleted)."""
@@ -111,28 +110,22 @@ class _Snap:
 
 def review_with_tree(series: Series, tree_dir: str, checks) -> Review:
     """Review `series` with whole-file context from the git clone `tree_dir`."""
-    repo = _open(tree_dir)
-    try:
-        commits = series_commits(repo, series)
+    with _store(tree_dir) as store:
+        commits = series_commits(store, series)
         if commits:
-            return _review_commits(series, repo, tree_dir, commits, checks)
-        return _review_applied(series, repo, tree_dir, checks)
-    finally:
-        repo.close()
+            return _review_commits(series, store, tree_dir, commits, checks)
+        return _review_applied(series, store, tree_dir, checks)
 
 
 def review_git_series(series: Series, repo_dir: str, checks) -> Review:
     """A series made from commits of `repo_dir` (``--git``): images straight from the commits."""
-    repo = _open(repo_dir)
-    where = repo.working_tree_dir or repo_dir
-    try:
-        commits = series_commits(repo, series)
+    with _store(repo_dir) as store:
+        where = store.work_dir or repo_dir
+        commits = series_commits(store, series)
         if not commits:
             note = f"commits of {series.source or 'the series'} not found in {where}: hunk context only"
             return engine.review(series, checks=checks, notes=[note])
-        return _review_commits(series, repo, where, commits, checks)
-    finally:
-        repo.close()
+        return _review_commits(series, store, where, commits, checks)
 
 
 def patch_commit(patch: Patch) -> str | None:
@@ -141,36 +134,31 @@ def patch_commit(patch: Patch) -> str | None:
     return m.group(1) if m else None
 
 
-def series_commits(repo, series: Series) -> dict[int, str] | None:
-    """{patch index: commit} when every patch is a (non-merge) commit of `repo`, else None."""
+def series_commits(store: "_Store", series: Series) -> dict[int, str] | None:
+    """{patch index: commit} when every patch is a (non-merge) commit of the repository, else None."""
     out: dict[int, str] = {}
     for p in series.patches:
         sha = patch_commit(p)
-        if sha is None:
+        commit = store.commit(sha) if sha else None
+        if commit is None or len(commit[1]) > 1:
             return None
-        try:
-            commit = repo.commit(sha)
-        except Exception:  # ValueError / BadName / BadObject: not in this repository
-            return None
-        if len(commit.parents) > 1:
-            return None
-        out[p.index] = commit.hexsha
+        out[p.index] = commit[0]
     return out or None
 
 
 # ----------------------------------------------------------------------------- commit mode
 
-def _review_commits(series: Series, repo, where: str, commits: dict[int, str], checks) -> Review:
-    reader = _Reader(repo)
+def _review_commits(series: Series, store: "_Store", where: str, commits: dict[int, str], checks) -> Review:
+    reader = _Reader(store)
     text = _series_text(series)
     contexts: dict[int, Context] = {}
-    first = repo.commit(commits[series.patches[0].index])
-    base = first.parents[0].hexsha if first.parents else first.hexsha
+    first, parents = store.commit(commits[series.patches[0].index]) or ("", ())
+    base = parents[0] if parents else first
     for p in series.patches:
-        commit = repo.commit(commits[p.index])
-        parent = _Snap(commit.parents[0].hexsha) if commit.parents else None
-        contexts[p.index] = _context(reader, p, parent, _Snap(commit.hexsha), text,
-                                     {"tree.base": base, "tree.commit": commit.hexsha})
+        commit, parents = store.commit(commits[p.index]) or ("", ())
+        parent = _Snap(parents[0]) if parents else None
+        contexts[p.index] = _context(reader, p, parent, _Snap(commit), text,
+                                     {"tree.base": base, "tree.commit": commit})
     shas = [commits[p.index] for p in series.patches]
     span = _short(shas[0]) if len(shas) == 1 else f"{_short(shas[0])}..{_short(shas[-1])}"
     note = f"tree: commits {span} of {where} (pre-image: parent, post-image: commit)"
@@ -180,34 +168,30 @@ def _review_commits(series: Series, repo, where: str, commits: dict[int, str], c
 
 # ----------------------------------------------------------------------------- apply mode
 
-def _resolve(repo, rev: str) -> str | None:
-    import git
-
-    try:
-        return repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")
-    except git.GitCommandError:
-        return None
+def _resolve(store: "_Store", rev: str) -> str | None:
+    commit = store.commit(rev)
+    return commit[0] if commit else None
 
 
-def _review_applied(series: Series, repo, tree_dir: str, checks) -> Review:
+def _review_applied(series: Series, store: "_Store", tree_dir: str, checks) -> Review:
     text = _series_text(series)
     notes: list[str] = []
     if series.base:
-        base = _resolve(repo, series.base)
+        base = _resolve(store, series.base)
         if base is None:
             notes.append(f"base {_short(series.base)} not found in {tree_dir}: hunk context only")
             return engine.review(series, checks=checks, notes=notes)
         notes.append(f"tree: base {_short(base)} (base-commit:) in {tree_dir}")
     else:
-        base = _resolve(repo, "HEAD")
+        base = _resolve(store, "HEAD")
         if base is None:
             notes.append(f"{tree_dir} has no HEAD commit: hunk context only")
             return engine.review(series, checks=checks, notes=notes)
         notes.append(f"tree: no base-commit: in the series; applied to HEAD {_short(base)} of {tree_dir}")
-    reader = _Reader(repo)
+    reader = _Reader(store)
     contexts: dict[int, Context] = {}
     patches = list(series.patches)
-    with _Scratch(repo) as scratch:
+    with _Scratch(store, patches) as scratch:
         snap = _Snap(base)
         for i, patch in enumerate(patches):
             if not patch.diff.strip():
@@ -219,7 +203,7 @@ def _review_applied(series: Series, repo, tree_dir: str, checks) -> Review:
                 notes.append(f"patch {patch.index} does not apply to {_short(base)} in {tree_dir} "
                              f"({error}): hunk context only for {rest}")
                 break
-            applied = _as_applied(repo, reader, patch, snap, post)
+            applied = _as_applied(store, reader, patch, snap, post)
             if applied is not patch:
                 patches[i] = applied
                 notes.append(f"patch {patch.index} applied at other lines than the mail shows "
@@ -288,62 +272,79 @@ def _as_posted(review: Review, originals: dict[int, tuple[Patch, Patch]]) -> Rev
     return replace(review, series=series, findings=tuple(findings))
 
 
-def _git_error(exc) -> str:
-    lines = [ln.strip().removeprefix("stderr:").strip().strip("'\"") for ln in (exc.stderr or "").splitlines()]
+def _git_error(stderr: str) -> str:
+    lines = [ln.strip().strip("'\"") for ln in (stderr or "").splitlines()]
     lines = [ln for ln in lines if ln]
     errs = [ln for ln in lines if ln.startswith("error:")]
     msg = (errs or lines or ["git apply failed"])[0]
     return msg.removeprefix("error:").strip().strip("'\"")
 
 
-class _Scratch:
-    """A private index (GIT_INDEX_FILE in a temp dir) with only the files the series touches.
+_INDEX_LINE = re.compile(r"^index ([0-9a-f]{4,64})\.\.[0-9a-f]+", re.M)
 
-    The user's index, working tree, refs and worktree list are never touched; the directory is
-    removed on exit, whatever ends the review.
+
+class _Scratch:
+    """A private index (GIT_INDEX_FILE in the store's private directory) with only the files
+    the series touches, staged from the base in one `git update-index` before the first patch.
+
+    The user's index, working tree, refs and worktree list are never touched, and the blobs
+    `git apply` writes go to the store's private object directory; the index is removed on
+    exit, whatever ends the review.
     """
 
-    def __init__(self, repo):
-        import git
-
-        self.tmp = tempfile.mkdtemp(prefix="reviewbot-tree-")
-        self.g = git.Git(repo.working_tree_dir or repo.git_dir)
-        self.g.update_environment(GIT_INDEX_FILE=os.path.join(self.tmp, "index"), **_GIT_ENV)
+    def __init__(self, store: "_Store", patches=()):
+        self.store = store
+        fd, self.index = tempfile.mkstemp(prefix="index-", dir=store.tmp)
+        os.close(fd)
+        os.unlink(self.index)  # git writes it (an empty file is not an index)
+        self.env = dict(store.env, GIT_INDEX_FILE=self.index)
+        self.paths = sorted({p for patch in patches for fd in patch.files for p in (fd.old_path, fd.path) if p})
         self.staged: set[str] = set()
 
     def __enter__(self) -> "_Scratch":
         return self
 
     def __exit__(self, *exc) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        for name in (self.index, self.index + ".lock"):
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+
+    def _git(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=self.store.cwd, env=self.env, input=stdin,
+                              capture_output=True, check=False)
+
+    def _can_merge(self, patch: Patch) -> bool:
+        """Could `git apply --3way` do what the plain apply could not?  Not when no file of the
+        patch names a pre-image blob (its `index OLD..NEW` line) that the repository has: git
+        then fails with "repository lacks the necessary blob", so we spare the attempt (most
+        old patches against a newer tree)."""
+        olds = _INDEX_LINE.findall(patch.diff)
+        return len(olds) != 0 and bool(self.store.read_many(o for o in olds if o.strip("0")))
 
     def apply(self, patch: Patch, reader: "_Reader", snap: _Snap) -> tuple[str, _Snap | None]:
         """(error, None) or ('', the state after `patch`)."""
-        import git
-
         paths = sorted({p for fd in patch.files for p in (fd.old_path, fd.path) if p})
         info = []
-        for p in paths:
+        for p in dict.fromkeys([*paths, *self.paths]):  # the whole series' files, once
             if p in self.staged:
                 continue
             self.staged.add(p)
             entry = reader.entry(snap.commit, p)  # not staged yet: unchanged since the base
             if entry:
-                info.append(f"{entry[1]:o},{entry[0]},{p}")
+                info.append(f"{entry[1]:o} {entry[0]}\t{p}\0")
         if info:
-            self.g.update_index("--add", *(a for c in info for a in ("--cacheinfo", c)))
-        name = os.path.join(self.tmp, f"patch-{patch.index}.diff")
-        with open(name, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
-            fh.write(patch.diff)
-        try:
-            self.g.apply("--cached", "--whitespace=nowarn", name)
-        except git.GitCommandError as first:
-            try:
-                self.g.apply("--cached", "--3way", "--whitespace=nowarn", name)
-            except git.GitCommandError:
-                return _git_error(first), None
+            done = self._git("update-index", "--add", "-z", "--index-info", stdin="".join(info).encode(
+                "utf-8", "surrogateescape"))
+            if done.returncode:
+                return _git_error(done.stderr.decode("utf-8", "replace")), None
+        diff = patch.diff.encode("utf-8", "surrogateescape")
+        first = self._git("apply", "--cached", "--whitespace=nowarn", stdin=diff)
+        if first.returncode and (not self._can_merge(patch) or self._git(
+                "apply", "--cached", "--3way", "--whitespace=nowarn", stdin=diff).returncode):
+            return _git_error(first.stderr.decode("utf-8", "replace")), None
         staged = {}
-        for line in self.g.ls_files("-s", "-z", "--", *paths).split("\0"):
+        listed = self._git("ls-files", "-s", "-z", "--", *paths).stdout.decode("utf-8", "surrogateescape")
+        for line in listed.split("\0"):
             meta, _, path = line.partition("\t")
             if path:
                 staged[path] = meta.split()[1]
@@ -400,7 +401,7 @@ def _shifted(fd: FileDiff, pre: str | None, post: str | None) -> FileDiff | None
     return replace(fd, hunks=tuple(hunks))
 
 
-def _as_applied(repo, reader: "_Reader", patch: Patch, pre: _Snap, post: _Snap) -> Patch:
+def _as_applied(store: "_Store", reader: "_Reader", patch: Patch, pre: _Snap, post: _Snap) -> Patch:
     """`patch` itself when its line numbers fit the images, else the diff git made of it."""
     files = []
     changed = False
@@ -420,7 +421,7 @@ def _as_applied(repo, reader: "_Reader", patch: Patch, pre: _Snap, post: _Snap) 
             files.append(moved)
             changed = True
             continue
-        raw = repo.git.diff(a, b, "--no-color", "--no-ext-diff", stdout_as_string=False).decode("utf-8", "replace")
+        raw = store.git("diff", a, b, "--no-color", "--no-ext-diff").decode("utf-8", "replace")
         at = raw.find("\n@@")
         body = f"diff --git a/{old_path} b/{fd.path}\n--- a/{old_path}\n+++ b/{fd.path}" + raw[at:] if at >= 0 else ""
         try:
@@ -452,12 +453,184 @@ def _parse_tree(data: bytes) -> dict[str, tuple[int, str]]:
     return out
 
 
-class _Reader:
-    """Files of tree states.  Trees are parsed from raw objects and, like header scans, cached
-    by object id for the whole process; many blobs are read in one `git cat-file --batch`."""
+class _Store:
+    """One repository's git plumbing: a private object directory and one `git cat-file --batch`.
 
-    def __init__(self, repo):
-        self.repo = repo
+    The user's repository is read-only to reviewbot.  Every git command of tree mode runs with
+    GIT_OBJECT_DIRECTORY set to a private directory (removed by close()) and the repository's
+    objects as an alternate (GIT_ALTERNATE_OBJECT_DIRECTORIES), so the blobs `git apply` and
+    `--3way` write land there, never in the repository.  All reads (commits, trees, blobs,
+    `REV^{commit}` look-ups) go through one long-lived `git cat-file --batch` with the same
+    environment, which sees both.  Inside session() a store serves every series reviewed
+    against the same repository; outside, each review opens and closes its own.
+    """
+
+    def __init__(self, tree_dir: str):
+        import git  # GitPython: finding the repository (and its common dir) the way we always have
+
+        try:
+            repo = git.Repo(tree_dir, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise InputError(tree_dir, "not a git repository (tree mode needs a kernel git clone)") from None
+        try:
+            self.work_dir = repo.working_tree_dir
+            self.cwd = repo.working_tree_dir or repo.git_dir
+            common = os.path.abspath(getattr(repo, "common_dir", None) or repo.git_dir)
+        finally:
+            repo.close()
+        self.pid = os.getpid()
+        self.tmp = tempfile.mkdtemp(prefix="reviewbot-tree-")
+        objects = os.path.join(self.tmp, "objects")
+        os.makedirs(os.path.join(objects, "info"))
+        os.makedirs(os.path.join(objects, "pack"))
+        self.env = dict(os.environ, **_GIT_ENV, GIT_OBJECT_DIRECTORY=objects,
+                        GIT_ALTERNATE_OBJECT_DIRECTORIES=os.path.join(common, "objects"))
+        for name in ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"):
+            self.env.pop(name, None)
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+
+    def close(self) -> None:
+        if self.pid != os.getpid():  # a forked worker: the parent's to close
+            return
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def git(self, *args: str) -> bytes:
+        """stdout of a git command in this environment (b'' when it fails)."""
+        done = subprocess.run(["git", *args], cwd=self.cwd, env=self.env, capture_output=True, check=False)
+        return b"" if done.returncode else done.stdout
+
+    def _batch(self) -> subprocess.Popen:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.cwd, env=self.env,
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL)
+        return self._proc
+
+    def read_many(self, names) -> dict[str, tuple[str, str, bytes]]:
+        """{name: (object id, type, content)} of the names git has (ids, or `REV^{commit}`)."""
+        names = [n for n in dict.fromkeys(names) if n and "\n" not in n]
+        out: dict[str, tuple[str, str, bytes]] = {}
+        with self._lock:
+            for start in range(0, len(names), 500):  # well under the pipe's buffer: no deadlock
+                chunk = names[start:start + 500]
+                proc = self._batch()
+                proc.stdin.write("".join(f"{n}\n" for n in chunk).encode("utf-8", "surrogateescape"))
+                proc.stdin.flush()
+                for n in chunk:
+                    head = proc.stdout.readline()
+                    if not head:
+                        raise InputError(self.cwd, "git cat-file --batch ended unexpectedly")
+                    parts = head.split()
+                    if len(parts) != 3 or parts[1] == b"missing":  # '<name> missing' / 'ambiguous'
+                        continue
+                    size = int(parts[2])
+                    data = proc.stdout.read(size + 1)
+                    out[n] = (parts[0].decode(), parts[1].decode(), data[:size])
+        return out
+
+    def read(self, name: str) -> tuple[str, str, bytes] | None:
+        return self.read_many([name]).get(name)
+
+    def commit(self, rev: str) -> tuple[str, tuple[str, ...]] | None:
+        """(commit id, parent ids) of a revision, None when the repository has no such commit."""
+        got = self.read(f"{rev}^{{commit}}")
+        if got is None:
+            return None
+        head = got[2].split(b"\n\n", 1)[0].decode("utf-8", "replace").split("\n")
+        return got[0], tuple(ln[7:].strip() for ln in head if ln.startswith("parent "))
+
+    def tree_of(self, commit: str) -> str | None:
+        got = self.read(f"{commit}^{{commit}}")
+        if got is None or not got[2].startswith(b"tree "):
+            return None
+        return got[2][5:got[2].index(b"\n")].decode()
+
+
+_STORES: dict[str, _Store] = {}
+_SESSIONS = 0
+_STORES_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def session():
+    """Keep one _Store per repository for every review inside the block (batch commands)."""
+    global _SESSIONS
+    with _STORES_LOCK:
+        _SESSIONS += 1
+    try:
+        yield
+    finally:
+        with _STORES_LOCK:
+            _SESSIONS -= 1
+            done = [] if _SESSIONS else list(_STORES.values())
+            if not _SESSIONS:
+                _STORES.clear()
+        for store in done:
+            store.close()
+
+
+@contextlib.contextmanager
+def _store(tree_dir: str):
+    key = os.path.abspath(tree_dir)
+    with _STORES_LOCK:
+        store = _STORES.get(key) if _SESSIONS else None
+        own = store is None and not _SESSIONS
+    if store is None:
+        store = _Store(tree_dir)
+        if not own:
+            _close_at_exit()
+            with _STORES_LOCK:
+                store = _STORES.setdefault(key, store)
+    try:
+        yield store
+    finally:
+        if own:
+            store.close()
+
+
+def _close_stores() -> None:
+    for store in list(_STORES.values()):
+        store.close()  # only those this process opened
+
+
+_FINALIZING: set[int] = set()  # processes whose multiprocessing exit runs _close_stores
+
+
+def _close_at_exit() -> None:
+    """A multiprocessing worker ends without atexit: its stores close in its exit function."""
+    mp_util = sys.modules.get("multiprocessing.util")
+    if mp_util is not None and os.getpid() not in _FINALIZING:
+        _FINALIZING.add(os.getpid())
+        mp_util.Finalize(None, _close_stores, exitpriority=0)
+
+
+def _forget_stores() -> None:
+    """In a forked child: the parent's stores are the parent's; this process opens its own."""
+    global _STORES, _STORES_LOCK
+    _STORES, _STORES_LOCK = {}, threading.Lock()
+
+
+atexit.register(_close_stores)
+os.register_at_fork(after_in_child=_forget_stores)
+
+
+class _Reader:
+    """Files of tree states, read through the store's `git cat-file --batch`.  Trees are
+    parsed from raw objects and, like header scans, cached by object id for the whole process."""
+
+    def __init__(self, store: _Store):
+        self.store = store
         self._roots: dict[str, str] = {}
         self._blobs: dict[str, str] = {}
         for cache, limit in ((_SCANS, 20000), (_MAKEFILES, 5000), (_TREES, 20000)):
@@ -467,11 +640,15 @@ class _Reader:
         self.makefiles = _MAKEFILES
 
     def _raw(self, sha: str) -> bytes:
-        return self.repo.odb.stream(bytes.fromhex(sha)).read()
+        got = self.store.read(sha)
+        return got[2] if got else b""
 
     def _dir(self, commit: str, d: str) -> dict[str, tuple[int, str]] | None:
         if commit not in self._roots:
-            self._roots[commit] = self.repo.commit(commit).tree.hexsha
+            root = self.store.tree_of(commit)
+            if root is None:
+                return None
+            self._roots[commit] = root
         sha = self._roots[commit]
         for part in d.split("/") if d else ():
             if sha not in _TREES:
@@ -493,24 +670,12 @@ class _Reader:
         return found[1], found[0]
 
     def prefetch(self, shas) -> None:
-        """Read many blobs with one `git cat-file --batch` (not one round trip each)."""
+        """Read many blobs in one round trip to the store's `git cat-file --batch`."""
         want = [s for s in dict.fromkeys(shas) if s and s not in self._blobs]
         if len(want) < 2:
             return
-        with tempfile.TemporaryFile() as fh:
-            fh.write("".join(f"{s}\n" for s in want).encode())
-            fh.seek(0)
-            out = self.repo.git.execute(["git", "cat-file", "--batch"], istream=fh, stdout_as_string=False)
-        i = 0
-        while i < len(out):
-            nl = out.index(b"\n", i)
-            head = out[i:nl].split()
-            i = nl + 1
-            if len(head) != 3:  # '<id> missing'
-                continue
-            size = int(head[2])
-            self._blobs[head[0].decode()] = out[i:i + size].decode("utf-8", "replace")
-            i += size + 1
+        for sha, (_id, _kind, data) in self.store.read_many(want).items():
+            self._blobs[sha] = data.decode("utf-8", "replace")
 
     def blob_id(self, snap: _Snap | None, path: str | None) -> str | None:
         if snap is None or not path:
@@ -533,13 +698,8 @@ class _Reader:
 
     def grep_config(self, snap: _Snap, symbol: str) -> str | None:
         """The Kconfig file defining `symbol` (a tree-wide git grep, the slow fallback)."""
-        import git
-
-        try:
-            out = self.repo.git.grep("-l", "-E", f"^[[:space:]]*(menu)?config[[:space:]]+{symbol}[[:space:]]*$",
-                                     snap.commit, "--", "*Kconfig*")
-        except git.GitCommandError:
-            return None
+        out = self.store.git("grep", "-l", "-E", f"^[[:space:]]*(menu)?config[[:space:]]+{symbol}[[:space:]]*$",
+                             snap.commit, "--", "*Kconfig*").decode("utf-8", "surrogateescape")
         for line in out.splitlines():
             return line.split(":", 1)[1] if ":" in line else line
         return None

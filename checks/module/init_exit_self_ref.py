@@ -76,11 +76,23 @@ _SELF = re.compile(r"\b(try_module_get|__module_get|module_put)\s*\(\s*THIS_MODU
 _DELIBERATE = re.compile(r"suppress_bind_attrs|[Dd]on'?t allow .{0,40}unload|never unload", re.S)
 
 
-def _kind(hunk, line, fn: str, shown: str) -> str | None:
+_NAMED = re.compile(r"\bmodule_(exit|init)\s*\(\s*(\w+)\s*\)")
+
+
+def _named(shown: str) -> dict[str, set[str]]:
+    """{"exit": names, "init": names} of the module_exit()/module_init() lines shown (one scan
+    of the file's text, not one per hunk)."""
+    out: dict[str, set[str]] = {"exit": set(), "init": set()}
+    for m in _NAMED.finditer(shown):
+        out[m.group(1)].add(m.group(2))
+    return out
+
+
+def _kind(hunk, line, fn: str, named: dict[str, set[str]]) -> str | None:
     header = function_header(hunk, line)
-    if re.search(r"\b__exit\b", header) or (fn and re.search(r"\bmodule_exit\s*\(\s*%s\s*\)" % fn, shown)):
+    if re.search(r"\b__exit\b", header) or (fn and fn in named["exit"]):
         return "exit"
-    if re.search(r"\b__init\b", header) or (fn and re.search(r"\bmodule_init\s*\(\s*%s\s*\)" % fn, shown)):
+    if re.search(r"\b__init\b", header) or (fn and fn in named["init"]):
         return "init"
     return None
 
@@ -93,6 +105,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue
         shown = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
         deliberate = bool(_DELIBERATE.search(shown))
+        named = _named(shown)
         for hunk in fd.hunks:
             if not any("THIS_MODULE" in ln.text for ln in hunk.new_side()):
                 continue
@@ -104,7 +117,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if not line.added:
                     continue
                 fn = enclosing_function(hunk, line, "new")
-                kind = _kind(hunk, line, fn, shown)
+                kind = _kind(hunk, line, fn, named)
                 call = m.group(1)
                 if kind == "exit" and call == "module_put":
                     yield RULE.finding(fd.path, line, "module_put(THIS_MODULE) in exit: the count is already zero")

@@ -37,6 +37,8 @@ def add_parser(sub):
     p.add_argument("--terse", action="store_true", help="text: one 'FILE:LINE: LEVEL:RULE: message' "
                    "line per finding (checkpatch --terse); notes go to stderr on a terminal or with -v")
     p.add_argument("--emacs", action="store_true", help="text: 'FILE:LINE: ' before each finding (checkpatch --emacs)")
+    p.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                   help="review in N worker processes (mbox, directory, --git range); output in input order")
     p.add_argument("--patchwork", metavar="URL", help="print the patchwork check each patch would get "
                    "(context reviewbot) instead of the report")
     p.add_argument("--patchwork-project", metavar="NAME", help="with --patchwork: only patches of this project")
@@ -81,33 +83,60 @@ def run(args) -> int:
                             select=tuple(args.select), ignore=tuple(args.ignore))
     if (args.post or args.patchwork_project) and not args.patchwork:
         raise InputError("review", "--post and --patchwork-project go with --patchwork URL")
+    if args.jobs < 1:
+        raise InputError("review", f"-j {args.jobs}: the number of worker processes must be at least 1")
     reporter = importlib.import_module(f"reviewbot.report.{_REPORTER[args.format]}")
     errors: list[InputError] = []
-    all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
-    found = False
-    reviews = []
-    progress = _Progress(all_series, args.format)
-    for series in all_series:
-        progress.step()
-        review = pipeline.review_series(series, opts)
-        if review.shown(include_low=args.all):
-            found = True
+
+    def finish(review) -> tuple:
+        """(what to print, or the Review for the formats rendered at the end; findings?;
+        stderr lines).  With -j N it runs in a worker process."""
+        found = bool(review.shown(include_low=args.all))
         if args.format in _WHOLE_RUN or args.patchwork or (args.format == "text" and not args.terse):
-            reviews.append(review)
-            continue
-        if args.format == "json":
-            out = reporter.format_review(review, args.all)
-            if len(all_series) > 1:  # JSON Lines: one contract object per series
-                out = json.dumps(reporter.review_dict(review, args.all), ensure_ascii=False) + "\n"
-        else:  # --terse: one line per finding, as each series is done
-            out = reporter.format_review(review, args.all, terse=True)
-            # Notes on stderr only for a person (a terminal, or -v): b4 prep --check and b4 am
-            # count every stderr line of a check command as a failure, and a note is not one.
-            if not args.quiet and (args.verbose or sys.stderr.isatty()):
-                for note in review.notes:
-                    print(f"reviewbot: note: {note}", file=sys.stderr)
-        sys.stdout.write(out)
-    progress.done()
+            return review, found, []
+        if args.format == "json":  # JSON Lines when there are several series: one object each
+            line = "" if many is False else json.dumps(reporter.review_dict(review, args.all), ensure_ascii=False) + "\n"
+            if many is None:  # -j N: how many series there are is known only at the end
+                return (reporter.format_review(review, args.all), line), found, []
+            return line or reporter.format_review(review, args.all), found, []
+        # --terse: one line per finding, as each series is done.  Notes on stderr only for a
+        # person (a terminal, or -v): b4 prep --check and b4 am count every stderr line of a
+        # check command as a failure, and a note is not one.
+        out = reporter.format_review(review, args.all, terse=True)
+        show = not args.quiet and (args.verbose or sys.stderr.isatty())
+        return out, found, [f"reviewbot: note: {note}" for note in (review.notes if show else ())]
+
+    with pipeline.session(opts):
+        if args.jobs > 1:
+            from reviewbot import parallel
+
+            many = None
+            progress = _Progress([], args.format)  # off: the workers finish out of order
+            results = parallel.review(args.sources, args.git_range, args.repo, opts, errors, args.jobs, finish)
+            if args.format == "json" and not args.patchwork:
+                results = [(outs[len(results) > 1], found, notes) for outs, found, notes in results]
+        else:
+            all_series = pipeline.load(args.sources, args.git_range, args.repo, opts, errors)
+            many = len(all_series) > 1
+            progress = _Progress(all_series, args.format)
+
+            def each():
+                for series in all_series:
+                    progress.step()
+                    yield finish(pipeline.review_series(series, opts))
+
+            results = each()
+        found = False
+        reviews = []
+        for out, found_here, notes in results:
+            found = found or found_here
+            if args.format in _WHOLE_RUN or args.patchwork or (args.format == "text" and not args.terse):
+                reviews.append(out)
+                continue
+            sys.stdout.write(out)
+            for line in notes:
+                print(line, file=sys.stderr)
+        progress.done()
     if args.patchwork:
         from reviewbot.patchwork import byhand
 

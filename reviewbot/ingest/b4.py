@@ -38,8 +38,8 @@ class _Deferred(types.ModuleType):
     Python 3.11 the `import dkim` statement itself reads the module's __spec__, which makes a
     LazyLoader module load at once.  The dunder attributes the import system reads are set
     eagerly here; any other name loads the real module, under a lock (service threads).
-    requests (with urllib3, charset_normalizer, idna: ~60 ms) is deferred too, see
-    _Annotation.  liblore.node is not: b4 evaluates `liblore.LoreNode` at import.
+    requests (with urllib3, charset_normalizer, idna: ~60 ms) and smtplib (with ssl: ~20 ms;
+    b4 sends mail, we never ask it to) are deferred too, see _Annotation.  liblore.node is not: b4 evaluates `liblore.LoreNode` at import.
     """
 
     _lock = threading.RLock()
@@ -74,20 +74,20 @@ def _defer(name: str) -> None:
 
 class _Annotation:
     """b4 names `requests.Session` in three annotations that Python evaluates while b4 is
-    imported (`REQSESSION: Optional[requests.Session]`, two return types); nothing else of
-    requests runs then.  While `import b4` runs, and only in the thread that runs it, those
+    imported (`REQSESSION: Optional[requests.Session]`, two return types), and
+    `smtplib.SMTP` / `smtplib.SMTP_SSL` in two more; nothing else of them runs then.  While `import b4` runs, and only in the thread that runs it, those
     names of a deferred module answer with an inert class named like them, left in b4's
     __annotations__; any other name, or the same name anywhere else, loads the real module."""
 
     thread: int | None = None
-    names = frozenset({"Session"})
+    names = frozenset({"Session", "SMTP", "SMTP_SSL"})
 
     @staticmethod
     def stand_in(module: str, name: str) -> type:
         return type(name, (), {"__module__": module, "__doc__": "annotation only (reviewbot)"})
 
 
-for _name in ("dkim", "patatt", "requests"):
+for _name in ("dkim", "patatt", "requests", "smtplib"):
     _defer(_name)
 
 _Annotation.thread = threading.get_ident()
@@ -338,11 +338,11 @@ def series_from_messages(msgs: list[EmailMessage], source: str, revision: int | 
 
 def _series_from_messages(msgs: list[EmailMessage], source: str, revision: int | None,
                           errors: list[InputError] | None) -> list[Series]:
-    groups = grouping.group(msgs, _thread_root, _subject_info)
+    groups = thread_groups(msgs)
     result = []
     for msgs_in_thread in groups:
         try:
-            series = _thread_series(msgs_in_thread, source, revision)
+            series = thread_series(msgs_in_thread, source, revision)
         except InputError as exc:
             if errors is None or len(groups) == 1:
                 raise
@@ -357,7 +357,13 @@ def _series_from_messages(msgs: list[EmailMessage], source: str, revision: int |
     return result
 
 
-def _thread_series(msgs_in_thread: list[EmailMessage], source: str, revision: int | None) -> Series | None:
+def thread_groups(msgs: list[EmailMessage]) -> list[list[EmailMessage]]:
+    """The messages of each series, in the order the load reviews them (grouping.group)."""
+    return grouping.group(msgs, _thread_root, _subject_info)
+
+
+def thread_series(msgs_in_thread: list[EmailMessage], source: str, revision: int | None) -> Series | None:
+    """One thread's series (None: replies or mail without a diff only)."""
     lmbx = b4.LoreMailbox()
     for msg in msgs_in_thread:
         try:

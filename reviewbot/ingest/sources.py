@@ -39,22 +39,29 @@ def _not_binary(data: bytes, source: str) -> None:
 def load(arg: str, revision: int | None = None, midmask: str | None = None,
          errors: list[InputError] | None = None) -> list[Series]:
     """Series from one SOURCE.  Damaged threads of a multi-series mbox go to `errors`."""
+    local = read_local(arg)
+    if local is not None:
+        return b4src.series_from_messages(local[0], local[1], revision, errors)
+    if looks_like_msgid(arg):
+        return [b4src.series_from_msgid(arg, revision=revision, midmask=midmask)]
+    raise InputError(arg, "no such file, directory or Message-Id")
+
+
+def read_local(arg: str) -> tuple[list, str] | None:
+    """(messages, source name) of stdin, a file or a directory; None for anything else."""
     if arg == "-":
         data = sys.stdin.buffer.read()
         _not_binary(data, "<stdin>")
-        return b4src.series_from_mbox_bytes(data, "<stdin>", revision, errors)
+        return b4src.split_mbox(data, "<stdin>"), "<stdin>"
     path = Path(arg)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in (".patch", ".eml", ".mbox", ".diff") and p.is_file())
         if not files:
             raise InputError(arg, "directory contains no .patch/.eml/.mbox files")
-        msgs = [msg for p in files for msg in b4src.split_mbox(_read(p, str(p)), str(p))]
-        return b4src.series_from_messages(msgs, arg, revision, errors)
+        return [msg for p in files for msg in b4src.split_mbox(_read(p, str(p)), str(p))], arg
     if path.exists():
-        return b4src.series_from_mbox_bytes(_read(path, arg), arg, revision, errors)
-    if looks_like_msgid(arg):
-        return [b4src.series_from_msgid(arg, revision=revision, midmask=midmask)]
-    raise InputError(arg, "no such file, directory or Message-Id")
+        return b4src.split_mbox(_read(path, arg), arg), arg
+    return None
 
 
 def load_git(rev_range: str, repo: str | None) -> list[Series]:

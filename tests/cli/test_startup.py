@@ -23,6 +23,7 @@ PATCH = "tests/data/report/zram-sysfs-self-pin.patch"
 SERVICE = ("fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "huey", "redis", "prometheus_client")
 ATTESTATION = ("dns", "nacl")  # what `import dkim` pulls in
 HTTP = ("urllib3", "charset_normalizer", "idna")  # what `import requests` pulls in
+MAIL = ("ssl", "_ssl")  # what `import smtplib` pulls in (b4 sends mail; a review never does)
 
 _PROBE = """
 import json, os, sys
@@ -33,7 +34,7 @@ try:
 except SystemExit as exc:  # --version, --help
     rc = exc.code
 sys.stdout = real
-executed = [n for n in ("dkim", "patatt", "requests")  # reviewbot.ingest.b4._Deferred until used
+executed = [n for n in ("dkim", "patatt", "requests", "smtplib")  # reviewbot.ingest.b4._Deferred until used
             if n in sys.modules and type(sys.modules[n]).__name__ != "_Deferred"]
 import gc
 print(json.dumps({"rc": rc, "modules": sorted(sys.modules), "executed": executed, "gc": gc.get_threshold()}))
@@ -55,8 +56,8 @@ def test_json_review_imports_no_jinja2_service_or_attestation_stack():
     result = _imports("review", PATCH, "--format", "json")
     assert result["rc"] in (0, 1)
     assert "b4" in result["modules"] and "reviewbot.report.jsonout" in result["modules"]  # it did review
-    assert _present(result, SERVICE + ATTESTATION + HTTP + ("jinja2", "git")) == []
-    assert result["executed"] == []  # dkim, patatt and requests sit in sys.modules unexecuted
+    assert _present(result, SERVICE + ATTESTATION + HTTP + MAIL + ("jinja2", "git")) == []
+    assert result["executed"] == []  # dkim, patatt, requests and smtplib sit in sys.modules unexecuted
     assert _present(result, ("reviewbot.commands",)) == ["reviewbot.commands", "reviewbot.commands.review"]
     assert result["gc"] == [50_000, 20, 20]  # pipeline.batch_gc(): a batch command
 
@@ -108,3 +109,24 @@ def test_requests_loads_at_first_use_and_annotations_stay_inert():
                           timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["_Deferred", "Session", "module", "True", "True"]
+
+
+_SMTP = """
+import sys, typing
+import reviewbot.ingest.b4  # noqa: F401
+import b4
+deferred = type(sys.modules["smtplib"]).__name__
+hint = typing.get_type_hints(b4.get_smtp)["return"]
+before = "ssl" in sys.modules
+import smtplib
+smtp = smtplib.SMTP  # the first real use loads smtplib (and ssl)
+print(deferred, before, type(sys.modules["smtplib"]).__name__, smtp.__name__,
+      b4.smtplib.SMTP is smtp, "ssl" in sys.modules)
+"""
+
+
+def test_smtplib_loads_at_first_use():
+    proc = subprocess.run([sys.executable, "-c", _SMTP], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["_Deferred", "False", "module", "SMTP", "True", "True"]

@@ -297,7 +297,7 @@ def test_scratch_area_is_removed_on_errors_and_interrupts(kernel_repo, private_t
 
     def interrupted(self, patch, reader, snap):
         real_apply(self, patch, reader, snap)
-        assert os.path.isfile(os.path.join(self.tmp, "index"))  # it existed while working
+        assert os.path.isfile(self.index)  # it existed while working
         raise KeyboardInterrupt
 
     monkeypatch.setattr(tree._Scratch, "apply", interrupted)
