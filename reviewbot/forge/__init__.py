@@ -8,5 +8,7 @@
     gitlab.py    GitLab REST client
     series.py    a PR/MR diff -> reviewbot.model.Series
     settings.py  secrets from the environment, per-repo config from the TOML file
-    jobs.py      one job: fetch, review, re-check the head, post (reviewbot.report.github/gitlab)
+    jobs.py      one job: fetch, review, re-check the head, post (publish_github/publish_gitlab)
+    posting.py   what both publishers share: inline bodies, summary, fingerprints (renders, never posts)
+    publish_github.py, publish_gitlab.py   post one Review on a PR / MR
 """

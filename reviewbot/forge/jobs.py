@@ -28,8 +28,8 @@ from reviewbot.forge.queue import Job
 from reviewbot.forge.series import to_series
 from reviewbot.forge.settings import ForgeSettings, RepoConfig, repo_config
 from reviewbot.model import Finding, Review
-from reviewbot.report import github as gh_report
-from reviewbot.report import gitlab as gl_report
+from reviewbot.forge import publish_github as gh_report
+from reviewbot.forge import publish_gitlab as gl_report
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from reviewbot import engine as checks_engine
 from reviewbot.errors import InputError
 from reviewbot.ingest import b4 as b4src
 from reviewbot.model import Finding, Review, Series
-from reviewbot.patchwork import poster as pwposter
+from reviewbot.watch import patchwork_post as pwposter
 from reviewbot.patchwork import tables as PT
 from reviewbot.report import email as mailreport
 from reviewbot.watch import epochs, lock, outbox
