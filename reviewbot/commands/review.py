@@ -71,6 +71,7 @@ class _Progress:
 
 def run(args) -> int:
     from reviewbot import pipeline
+    from reviewbot.filter import Policy
 
     if not args.sources and args.git_range is None:
         raise InputError("review", "nothing to review: name a SOURCE or --git REV_RANGE")
@@ -90,7 +91,7 @@ def run(args) -> int:
     for series in all_series:
         progress.step()
         review = pipeline.review_series(series, opts)
-        if review.shown(include_low=args.all):
+        if Policy.report(args.all).shown(review.findings):
             found = True
         if args.format in _WHOLE_RUN or args.patchwork or (args.format == "text" and not args.terse):
             reviews.append(review)

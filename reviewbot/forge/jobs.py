@@ -130,7 +130,7 @@ class Processor:
         if review is None:
             review = engine.review(series, checks=checks, context_mode="hunks")
         review = suppress.apply(review, extra_text=body)
-        findings = [f for f in review.shown(include_low=True) if rc.wants(f.effective_level, f.effective_confidence)]
+        findings = rc.policy.shown(review.findings)
         for f in findings:
             self.counters.inc("findings", rule=f.rule.id)
         return review, findings

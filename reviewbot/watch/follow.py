@@ -327,9 +327,7 @@ class Follower:
         return ("done" if ok else "failed"), what
 
     def mailable(self, review: Review) -> list[Finding]:
-        return [f for f in review.findings if not f.suppressed
-                and f.effective_level.rank <= self.p.min_level.rank
-                and f.effective_confidence.rank <= self.p.min_confidence.rank]
+        return self.p.policy.shown(review.findings)
 
     def _previous(self, s: Series, sender: str):
         """The latest reviewed earlier revision of the same series (change-id, else subject+author)."""
