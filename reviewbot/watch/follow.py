@@ -113,6 +113,7 @@ class Follower:
         self.now = now
         self.queue = queue
         self.stats = Stats()
+        self.outbox = outbox.Outbox.of(policy, engine, now, self.stats)  # this list's replies
         self.recorded_rules: list[str] = []  # rule of each mailable finding of the last series recorded
         self.patchwork = None  # a reviewbot.patchwork.client.Patchwork to post with (default: from the policy)
 
@@ -314,7 +315,7 @@ class Follower:
         if job_id is None:
             return "superseded", what
         try:
-            outbox.flush(self, job_id=job_id)
+            self.outbox.flush(job_id=job_id)
         except Exception as exc:  # noqa: BLE001 - the replies are recorded: the follower's flush retries
             log.warning("list=%s replies of <%s> v%d recorded, not sent yet: %s", self.p.name, key, revision,
                         f"{exc.__class__.__name__}: {exc}", extra={"list": self.p.name, "series": key})
@@ -463,11 +464,11 @@ class Follower:
                 self.fetch()
             # sends whose sender is gone, judged before the walk: whatever such a sender handed
             # the relay is in the archive by then (if the list archives it), so the walk sees it
-            abandoned = outbox.abandoned(self)
+            abandoned = self.outbox.abandoned()
             self.walk()
-            outbox.reconcile(self, abandoned)  # sends that were not confirmed: in the archive now?
+            self.outbox.reconcile(abandoned)  # sends that were not confirmed: in the archive now?
             self.assemble()
-            outbox.flush(self)
+            self.outbox.flush()
             pwposter.reconcile(self)  # checks whose poster died: the flush looks on the patch first
             pwposter.flush(self)
         finally:
