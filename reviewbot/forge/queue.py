@@ -16,7 +16,6 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
-from reviewbot.forge import tables
 from reviewbot.forge.events import JobSpec
 
 
