@@ -206,14 +206,8 @@ class Review:
     notes: tuple[str, ...] = field(default=())
 
     def shown(self, include_low: bool = False, include_check: bool = True) -> list[Finding]:
-        """What is reported by default: not suppressed, not low confidence."""
-        out = []
-        for f in self.findings:
-            if f.suppressed:
-                continue
-            if not include_low and f.effective_confidence is Confidence.LOW:
-                continue
-            if not include_check and f.effective_level is Level.CHECK:
-                continue
-            out.append(f)
-        return out
+        """What is reported by default: not suppressed, not low confidence (reviewbot.filter)."""
+        from reviewbot.filter import Policy
+
+        return Policy(min_level=Level.CHECK if include_check else Level.WARNING,
+                      include_low=include_low).shown(self.findings)

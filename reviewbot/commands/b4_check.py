@@ -42,7 +42,8 @@ from reviewbot import pipeline  # b4: imported where mail is read
 from reviewbot.diffparse import find_diff
 from reviewbot.errors import InputError
 from reviewbot.model import Finding, Level, Review, Series
-from reviewbot.report.base import level_counts, shown
+from reviewbot.filter import Policy
+from reviewbot.report.base import level_counts
 from reviewbot.rules import rules_url
 
 TOOL = "reviewbot"
@@ -93,7 +94,7 @@ def _labels(review: Review) -> dict[int, str]:
 
 def row(review: Review, show_all: bool, tool: str = TOOL, series: bool = False) -> dict:
     """The one b4 check row for a reviewed patch (or a whole series with `series`)."""
-    findings = shown(review, show_all)
+    findings = Policy.report(show_all).shown(review.findings)
     suppressed = sum(1 for f in review.findings if f.suppressed)
     labels = _labels(review) if series else {}
     details = [_entry(f, labels.get(f.patch_index, "")) for f in findings]
@@ -206,7 +207,7 @@ def _series_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[di
         if series is None:  # a check that could not run is not a pass
             raise InputError("series", "thread not found, series not checked: " + "; ".join(why))
     review = pipeline.review_series(series, opts)
-    return row(review, show_all, SERIES_TOOL, series=True), bool(shown(review, show_all))
+    return row(review, show_all, SERIES_TOOL, series=True), bool(Policy.report(show_all).shown(review.findings))
 
 
 def _patch_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dict, bool]:
@@ -216,7 +217,7 @@ def _patch_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dic
                 "url": rules_url(), "details": ""}, False
     # One mail of a series: "patches 1, 3 missing" is expected here, not news.
     review = pipeline.review_series(replace(series, notes=()), opts)
-    return row(review, show_all), bool(shown(review, show_all))
+    return row(review, show_all), bool(Policy.report(show_all).shown(review.findings))
 
 
 def _lines(review: Review, show_all: bool) -> str:
@@ -225,7 +226,7 @@ def _lines(review: Review, show_all: bool) -> str:
     "passed all checks" for no output with exit status 0.  So: one line per finding, nothing
     else; notes (a mail of a series is always "incomplete" here) are never printed."""
     out = []
-    for f in shown(review, show_all):
+    for f in Policy.report(show_all).shown(review.findings):
         where = f"{f.path}:{f.line}" if f.path else "commit message"
         if f.path and f.side.value == "old":
             where += " (removed line)"

@@ -73,6 +73,7 @@ class _Progress:
 
 def run(args) -> int:
     from reviewbot import pipeline
+    from reviewbot.filter import Policy
 
     if not args.sources and args.git_range is None:
         raise InputError("review", "nothing to review: name a SOURCE or --git REV_RANGE")
@@ -91,7 +92,7 @@ def run(args) -> int:
     def finish(review) -> tuple:
         """(what to print, or the Review for the formats rendered at the end; findings?;
         stderr lines).  With -j N it runs in a worker process."""
-        found = bool(review.shown(include_low=args.all))
+        found = bool(Policy.report(args.all).shown(review.findings))
         if args.format in _WHOLE_RUN or args.patchwork or (args.format == "text" and not args.terse):
             return review, found, []
         if args.format == "json":  # JSON Lines when there are several series: one object each

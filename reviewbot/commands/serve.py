@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 
@@ -27,38 +26,6 @@ def add_parser(sub):
     p.add_argument("--log-format", default="json", choices=("json", "text"), help="one JSON object per line (default)")
     p.add_argument("--no-follow", action="store_true", help="do not follow the configured lists in this process")
     return p
-
-
-def build(cfg: dict, workers: int = 2, **processor_kw):
-    """The app and its worker pool (also used by tests with a fake forge transport)."""
-    from reviewbot import db  # SQLAlchemy: when serving, not at `--help`
-    from reviewbot.forge import tables  # noqa: F401  (registers the forge tables on db.metadata)
-    from reviewbot.forge.jobs import Processor
-    from reviewbot.forge.metrics import Counters
-    from reviewbot.forge.queue import DbQueue, Workers
-    from reviewbot.forge.settings import ForgeSettings, repo_config
-    from reviewbot.server import create_app
-
-    settings = ForgeSettings.from_env(cfg)
-    for repo in cfg.get("repos") or {}:  # a bad [repos."x"] table stops the start, not a job later
-        repo_config(cfg, repo)
-    engine = db.create_all(config.database_url(cfg))
-    queue = DbQueue(engine)
-    counters = Counters()
-    processor = Processor(cfg, settings, is_current=queue.is_current, counters=counters, **processor_kw)
-    pool = Workers(queue, processor, threads=max(1, workers))
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app):
-        pool.start()
-        try:
-            yield
-        finally:
-            pool.stop()
-            processor.close()
-
-    app = create_app(settings, queue, counters=counters, lifespan=lifespan)
-    return app, settings, pool
 
 
 def _public_url(cfg: dict, host: str, port: int) -> str:

@@ -28,8 +28,8 @@ from reviewbot.forge.queue import Job
 from reviewbot.forge.series import to_series
 from reviewbot.forge.settings import ForgeSettings, RepoConfig, repo_config
 from reviewbot.model import Finding, Review
-from reviewbot.report import github as gh_report
-from reviewbot.report import gitlab as gl_report
+from reviewbot.forge import publish_github as gh_report
+from reviewbot.forge import publish_gitlab as gl_report
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ class Processor:
         if review is None:
             review = engine.review(series, checks=checks, context_mode="hunks")
         review = suppress.apply(review, extra_text=body)
-        findings = [f for f in review.shown(include_low=True) if rc.wants(f.effective_level, f.effective_confidence)]
+        findings = rc.policy.shown(review.findings)
         for f in findings:
             self.counters.inc("findings", rule=f.rule.id)
         return review, findings

@@ -1,29 +1,23 @@
-"""The durable in-process job queue: a database table plus worker threads in the serve process.
+"""The review jobs' rows (``forge_jobs``): the ``Job`` a worker gets, who claims it, and the
+conditional statements that queue one.
 
-``JobQueue`` is the small interface the intake and the workers use; ``DbQueue`` keeps jobs
-in ``forge_jobs`` (SQLite by default, any SQLAlchemy URL), so a crash loses nothing: on
-start, jobs a dead worker left ``running`` are queued again.  A later deployment can put a
-huey/Redis queue behind the same interface.
+``JobQueue`` is the small interface the webhook intake uses; the one queue behind it is
+reviewbot.service.queue.LeasedQueue (claims, leases, fencing, the broker).
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import socket
-import threading
-import time
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 import sqlalchemy as sa
 
-from reviewbot.forge import tables
 from reviewbot.forge.events import JobSpec
 
-log = logging.getLogger(__name__)
 
 ACTIVE = ("queued", "running")
 HOST = socket.gethostname()[:100]
@@ -116,157 +110,7 @@ class JobQueue(Protocol):
 
     def claim(self) -> Job | None: ...
 
-    def finish(self, job_id: int, state: str, result: str = "") -> None: ...
-
     def is_current(self, job: Job) -> bool:
         """False once a newer head of the same PR/MR has been queued."""
 
     def depth(self) -> int: ...
-
-
-class DbQueue:
-    def __init__(self, engine: sa.Engine, clock: Callable[[], float] = time.time):
-        self.engine = engine
-        self.clock = clock
-        self.wakeup = threading.Event()
-        self.owner = process_owner()
-        tables.jobs.metadata.create_all(engine, tables=[tables.jobs, tables.deliveries])
-
-    # -- intake --------------------------------------------------------------------------------
-    def submit(self, forge: str, delivery: str, event: str, spec: JobSpec | None,
-               reason: str = "") -> tuple[bool, int | None]:
-        """Record the delivery (one row per delivery id) and enqueue its job, in one transaction.
-
-        (False, None): this delivery id was recorded before (a replay).  Another delivery id for
-        the same PR and head, even at the same instant, is recorded too and gets the same job.
-        """
-        now = self.clock()
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(tables.deliveries.insert().values(
-                    forge=forge, delivery_id=delivery, event=event[:64], received_at=now,
-                    outcome=("queued" if spec else f"ignored: {reason}")[:200]))
-                job_id = self._enqueue(conn, spec, now) if spec else None
-        except sa.exc.IntegrityError:  # uq_forge_delivery: the job insert itself never raises
-            return False, None
-        if job_id is not None:
-            self.wakeup.set()
-        return True, job_id
-
-    def _enqueue(self, conn: sa.Connection, spec: JobSpec, now: float) -> int:
-        """The job of ``spec``: a new row, or the existing one for the same PR and head.
-
-        Every step is one conditional statement, and on PostgreSQL the enqueues of one PR take
-        turns (a transaction-scoped advisory lock), so two heads racing leave only the later
-        one active, and two deliveries of the same head racing share one job.
-        """
-        j = tables.jobs
-        lock_pr(conn, spec.forge, spec.repo, spec.number)
-        same_pr = (j.c.forge == spec.forge) & (j.c.repo == spec.repo) & (j.c.number == spec.number)
-        # a newer head supersedes whatever is queued or running for the same PR/MR
-        conn.execute(j.update().where(same_pr & (j.c.head_sha != spec.head_sha) & j.c.state.in_(ACTIVE))
-                     .values(state="superseded", updated_at=now))
-        job_id = insert_ignore(conn, j, new_job(spec, now))
-        same = same_pr & (j.c.head_sha == spec.head_sha)
-        if job_id is None:
-            # reopened with the same head: review again (posting is idempotent); a queued or
-            # running job of this head is left as it is
-            conn.execute(j.update().where(same & j.c.state.not_in(ACTIVE)).values(
-                state="queued", installation_id=spec.installation_id, updated_at=now))
-            job_id = conn.execute(sa.select(j.c.id).where(same)).scalar_one()
-        return job_id
-
-    # -- workers -------------------------------------------------------------------------------
-    def claim(self) -> Job | None:
-        j = tables.jobs
-        while True:
-            with self.engine.begin() as conn:
-                row = conn.execute(sa.select(j).where(j.c.state == "queued").order_by(j.c.id).limit(1)).first()
-                if row is None:
-                    return None
-                got = conn.execute(j.update().where((j.c.id == row.id) & (j.c.state == "queued")
-                                                    & (j.c.attempts == row.attempts))
-                                   .values(state="running", attempts=row.attempts + 1, claimed_by=self.owner,
-                                           updated_at=self.clock())).rowcount
-            if got:
-                return job_from_row(row, row.attempts + 1)
-
-    def finish(self, job_id: int, state: str, result: str = "") -> None:
-        j = tables.jobs
-        with self.engine.begin() as conn:
-            # a job superseded while it ran stays superseded
-            conn.execute(j.update().where((j.c.id == job_id) & (j.c.state == "running"))
-                         .values(state=state, result=result[:4000], updated_at=self.clock()))
-
-    def is_current(self, job: Job) -> bool:
-        j = tables.jobs
-        with self.engine.connect() as conn:
-            state = conn.execute(sa.select(j.c.state).where(j.c.id == job.id)).scalar()
-        return state in ACTIVE
-
-    def depth(self) -> int:
-        j = tables.jobs
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.count()).select_from(j).where(j.c.state == "queued")).scalar() or 0
-
-    def recover(self) -> int:
-        """Queue again what a crashed process left running (call once at start)."""
-        j = tables.jobs
-        with self.engine.begin() as conn:
-            n = conn.execute(j.update().where(j.c.state == "running")
-                             .values(state="queued", updated_at=self.clock())).rowcount
-        if n:
-            log.info("re-queued %d job(s) left running by a previous process", n)
-        return n
-
-    def state(self, job_id: int) -> str | None:
-        j = tables.jobs
-        with self.engine.connect() as conn:
-            return conn.execute(sa.select(j.c.state).where(j.c.id == job_id)).scalar()
-
-
-class Workers:
-    """N threads that claim jobs and hand them to ``handle(job, queue) -> (state, result)``."""
-
-    def __init__(self, queue: DbQueue, handle: Callable[[Job], tuple[str, str]], threads: int = 1,
-                 poll: float = 2.0):
-        self.queue = queue
-        self.handle = handle
-        self.poll = poll
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._loop, name=f"reviewbot-worker-{i}", daemon=True)
-                         for i in range(threads)]
-
-    def start(self) -> None:
-        self.queue.recover()
-        for t in self._threads:
-            t.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self.queue.wakeup.set()
-        for t in self._threads:
-            t.join(timeout)
-
-    def run_once(self) -> bool:
-        """Process one queued job in the calling thread; False when the queue is empty."""
-        job = self.queue.claim()
-        if job is None:
-            return False
-        try:
-            state, result = self.handle(job)
-        except Exception as exc:  # a bug in one job must not kill the worker
-            log.exception("job %d (%s %s#%d) crashed", job.id, job.spec.forge, job.spec.repo, job.spec.number)
-            state, result = "failed", f"internal: {exc.__class__.__name__}: {exc}"
-        self.queue.finish(job.id, state, result)
-        return True
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self.queue.wakeup.clear()  # before looking: a submit from now on wakes the wait below
-            try:
-                if self.run_once():
-                    continue
-            except Exception:  # database hiccup: log and keep polling
-                log.exception("worker loop error")
-            self.queue.wakeup.wait(self.poll)

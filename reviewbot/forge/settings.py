@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from reviewbot.errors import InputError
+from reviewbot.filter import Policy
 from reviewbot.model import Confidence, Level
 
 
@@ -85,8 +86,10 @@ class RepoConfig:
     tree: str | None = None
     tree_fetch: bool = False
 
-    def wants(self, level: Level, confidence: Confidence) -> bool:
-        return level.rank <= self.min_level.rank and confidence.rank <= self.min_confidence.rank
+    @property
+    def policy(self) -> Policy:
+        """What this repository's reviews post (reviewbot.filter)."""
+        return Policy(min_level=self.min_level, min_confidence=self.min_confidence)
 
 
 def repo_config(cfg: Mapping[str, Any], repo: str) -> RepoConfig:

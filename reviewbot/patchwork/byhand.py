@@ -12,6 +12,7 @@ import os
 from typing import Sequence, TextIO
 
 from reviewbot.errors import InputError
+from reviewbot.filter import Policy
 from reviewbot.forge.http import ForgeError
 from reviewbot.model import Confidence, Level, Review
 from reviewbot.patchwork.checks import check_for
@@ -21,9 +22,8 @@ from reviewbot.patchwork.settings import TOKEN_ENV
 
 def reported(review: Review, include_low: bool):
     """What a list with the default policy mails: WARNING and up, medium confidence and up."""
-    return [f for f in review.shown(include_low=include_low)
-            if f.effective_level.rank <= Level.WARNING.rank
-            and (include_low or f.effective_confidence.rank <= Confidence.MEDIUM.rank)]
+    return Policy(min_level=Level.WARNING, min_confidence=Confidence.MEDIUM,
+                  include_low=include_low).shown(review.findings)
 
 
 def run(reviews: Sequence[Review], url: str, project: str | None, post: bool, include_low: bool,

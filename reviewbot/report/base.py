@@ -1,10 +1,11 @@
-"""What every reporter shares: which findings to show and the rules they use."""
+"""What every reporter shares: the rules findings use, counts, fingerprints (which findings are
+shown is reviewbot.filter's decision)."""
 
 from __future__ import annotations
 
 import hashlib
 
-from reviewbot.model import Finding, Level, Review
+from reviewbot.model import Finding, Level
 from reviewbot.rules import Rule
 
 
@@ -36,6 +37,3 @@ def fingerprints(findings: list[Finding]) -> list[str]:
                    hashlib.sha256(f"{f.fingerprint}\0{n}".encode()).hexdigest()[:16])
     return out
 
-
-def shown(review: Review, show_all: bool) -> list[Finding]:
-    return review.shown(include_low=show_all)

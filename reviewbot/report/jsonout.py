@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 from reviewbot.model import Finding, Review
-from reviewbot.report.base import fingerprints, shown
+from reviewbot.filter import Policy
+from reviewbot.report.base import fingerprints
 
 
 def finding_dict(f: Finding, fingerprint: str | None = None) -> dict:
@@ -26,8 +27,9 @@ def finding_dict(f: Finding, fingerprint: str | None = None) -> dict:
 
 def review_dict(review: Review, show_all: bool = False) -> dict:
     s = review.series
-    findings = shown(review, show_all)
-    suppressed = [f for f in review.findings if f.suppressed and (show_all or f.effective_confidence.value != "low")]
+    policy = Policy.report(show_all)
+    findings = policy.shown(review.findings)
+    suppressed = policy.suppressed(review.findings)
     fps = fingerprints(findings + suppressed)  # unique in the document
     doc = {
         "version": 1,

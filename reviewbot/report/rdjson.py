@@ -18,7 +18,7 @@ import json
 from typing import Iterable
 
 from reviewbot.model import Finding, Level, Review
-from reviewbot.report.base import shown
+from reviewbot.filter import Policy
 from reviewbot.report.locate import new_location
 from reviewbot.report.terminal import terse_line
 from reviewbot.rules import rules_url
@@ -44,7 +44,7 @@ def diagnostic(review: Review, f: Finding) -> dict:
 
 def result(reviews: Iterable[Review], show_all: bool = False) -> dict:
     return {"source": _source(),
-            "diagnostics": [diagnostic(r, f) for r in reviews for f in shown(r, show_all)]}
+            "diagnostics": [diagnostic(r, f) for r in reviews for f in Policy.report(show_all).shown(r.findings)]}
 
 
 def format_reviews(reviews: Iterable[Review], show_all: bool = False) -> str:

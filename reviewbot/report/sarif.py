@@ -23,7 +23,8 @@ from urllib.parse import quote
 from reviewbot import __version__
 from reviewbot.model import Confidence, Finding, Level, Review
 from reviewbot.render import rule_text
-from reviewbot.report.base import rules_used, shown
+from reviewbot.filter import Policy
+from reviewbot.report.base import rules_used
 from reviewbot.report.locate import new_location
 from reviewbot.rules import Rule, rules_url
 
@@ -92,9 +93,7 @@ def _result(review: Review, f: Finding, rule_index: int, occurrence: int) -> dic
 
 def _reported(review: Review, show_all: bool) -> list[Finding]:
     """What is shown plus what authors suppressed (same confidence cut), in review order."""
-    keep = {id(f) for f in shown(review, show_all)}
-    return [f for f in review.findings
-            if id(f) in keep or (f.suppressed and (show_all or f.effective_confidence is not Confidence.LOW))]
+    return [f for f in review.findings if Policy.report(show_all).passes(f)]
 
 
 def sarif_log(reviews: Iterable[Review], show_all: bool = False) -> dict:

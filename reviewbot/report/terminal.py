@@ -23,8 +23,9 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from reviewbot.model import Confidence, Finding, Patch, Review
-from reviewbot.report.base import level_counts, rules_used, shown
+from reviewbot.model import Finding, Patch, Review
+from reviewbot.filter import Policy
+from reviewbot.report.base import level_counts, rules_used
 from reviewbot.report.locate import final_location, patch_line
 
 
@@ -50,7 +51,7 @@ def terse_line(review: Review, f: Finding) -> str:
 
 
 def format_terse(review: Review, show_all: bool = False) -> str:
-    return "".join(terse_line(review, f) + "\n" for f in shown(review, show_all))
+    return "".join(terse_line(review, f) + "\n" for f in Policy.report(show_all).shown(review.findings))
 
 
 def _bare_subject(subject: str) -> str:
@@ -116,14 +117,13 @@ def format_reviews(reviews: Iterable[Review], show_all: bool = False, verbose: b
     many = len(reviews) > 1
     series, all_findings, hidden_notes = [], [], 0
     suppressed = low = patches = 0
+    policy = Policy.report(show_all)
     for review in reviews:
-        findings = shown(review, show_all)
+        findings = policy.shown(review.findings)
         all_findings += findings
         patches += len(review.series.patches)
         suppressed += sum(1 for f in review.findings if f.suppressed)
-        if not show_all:
-            low += sum(1 for f in review.findings
-                       if not f.suppressed and f.effective_confidence is Confidence.LOW)
+        low += len(policy.held_back(review.findings))
         notes = list(review.notes)
         if many and not findings and not verbose:
             hidden_notes += len(notes)

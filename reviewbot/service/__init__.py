@@ -10,5 +10,4 @@
     migrate.py   Alembic migrations (reviewbot/migrations/) at start or by `reviewbot db upgrade`
     metrics.py   Prometheus /metrics and /readyz
     logs.py      one JSON object per log line
-    results.py   the findings of forge reviews, for the results pages (reviewbot/web)
 """

@@ -131,7 +131,7 @@ class Service:
         from reviewbot.service.metrics import Metrics
         from reviewbot.service.lists import ListJobs
         from reviewbot.service.queue import HueyBroker, LeasedQueue
-        from reviewbot.service.results import RecordingProcessor
+        from reviewbot.web.results import RecordingProcessor
         from reviewbot.service.runner import Reconciler, Runner
 
         self.cfg = cfg

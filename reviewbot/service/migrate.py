@@ -23,7 +23,7 @@ _LOCK_KEY = 0x72657669  # pg_advisory_xact_lock key ("revi")
 def target_metadata() -> sa.MetaData:
     from reviewbot.forge import tables as _forge  # noqa: F401  (register their tables)
     from reviewbot.patchwork import tables as _patchwork  # noqa: F401
-    from reviewbot.service import results as _results  # noqa: F401
+    from reviewbot.web import results as _results  # noqa: F401
     from reviewbot.watch import tables as _watch  # noqa: F401
 
     return db.metadata

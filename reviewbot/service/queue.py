@@ -1,7 +1,7 @@
 """The review-job queue of the service: the database is the source of truth, a broker only wakes.
 
-``LeasedQueue`` extends the forge's table queue (``forge_jobs``) with what several processes
-need: a claim is a compare-and-set ``queued -> running`` that bumps ``attempts``, and
+``LeasedQueue`` keeps the review jobs in the database (``forge_jobs``), with what several
+processes need: a claim is a compare-and-set ``queued -> running`` that bumps ``attempts``, and
 ``attempts`` is the fencing token of that claim: heartbeats, ``complete`` and ``is_current``
 only act while the row still carries the token.  A running job whose heartbeat (``updated_at``)
 is older than the lease is queued again by ``reclaim`` (its worker died), so ``kill -9``
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from typing import Callable
 
@@ -33,8 +34,8 @@ import sqlalchemy as sa
 
 from reviewbot.forge import tables
 from reviewbot.forge.events import JobSpec
-from reviewbot.forge.queue import (ACTIVE, DbQueue, Job, claimer_dead, insert_ignore, job_from_row, lock_pr,
-                                   new_job)
+from reviewbot.forge.queue import (ACTIVE, Job, claimer_dead, insert_ignore, job_from_row, lock_pr, new_job,
+                                   process_owner)
 
 log = logging.getLogger("reviewbot.service.queue")
 
@@ -82,17 +83,60 @@ class HueyBroker:
         return f"huey/redis {self.url.split('@')[-1]}"
 
 
-class LeasedQueue(DbQueue):
+class LeasedQueue:
     def __init__(self, engine: sa.Engine, broker: HueyBroker | None = None, clock: Callable[[], float] = time.time):
-        super().__init__(engine, clock)
+        self.engine = engine
+        self.clock = clock
         self.broker = broker
+        self.wakeup = threading.Event()
+        self.owner = process_owner()
+        tables.jobs.metadata.create_all(engine, tables=[tables.jobs, tables.deliveries])
 
     # -- intake --------------------------------------------------------------------------------
-    def submit(self, forge, delivery, event, spec, reason=""):
-        fresh, job_id = super().submit(forge, delivery, event, spec, reason)
-        if job_id is not None and self.broker is not None:
-            self.push([job_id])
-        return fresh, job_id
+    def submit(self, forge: str, delivery: str, event: str, spec: JobSpec | None,
+               reason: str = "") -> tuple[bool, int | None]:
+        """Record the delivery (one row per delivery id) and enqueue its job, in one transaction.
+
+        (False, None): this delivery id was recorded before (a replay).  Another delivery id for
+        the same PR and head, even at the same instant, is recorded too and gets the same job.
+        """
+        now = self.clock()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(tables.deliveries.insert().values(
+                    forge=forge, delivery_id=delivery, event=event[:64], received_at=now,
+                    outcome=("queued" if spec else f"ignored: {reason}")[:200]))
+                job_id = self._enqueue(conn, spec, now) if spec else None
+        except sa.exc.IntegrityError:  # uq_forge_delivery: the job insert itself never raises
+            return False, None
+        if job_id is not None:
+            self.wakeup.set()
+            if self.broker is not None:
+                self.push([job_id])
+        return True, job_id
+
+    def _enqueue(self, conn: sa.Connection, spec: JobSpec, now: float) -> int:
+        """The job of ``spec``: a new row, or the existing one for the same PR and head.
+
+        Every step is one conditional statement, and on PostgreSQL the enqueues of one PR take
+        turns (a transaction-scoped advisory lock), so two heads racing leave only the later
+        one active, and two deliveries of the same head racing share one job.
+        """
+        j = tables.jobs
+        lock_pr(conn, spec.forge, spec.repo, spec.number)
+        same_pr = (j.c.forge == spec.forge) & (j.c.repo == spec.repo) & (j.c.number == spec.number)
+        # a newer head supersedes whatever is queued or running for the same PR/MR
+        conn.execute(j.update().where(same_pr & (j.c.head_sha != spec.head_sha) & j.c.state.in_(ACTIVE))
+                     .values(state="superseded", updated_at=now))
+        job_id = insert_ignore(conn, j, new_job(spec, now))
+        same = same_pr & (j.c.head_sha == spec.head_sha)
+        if job_id is None:
+            # reopened with the same head: review again (posting is idempotent); a queued or
+            # running job of this head is left as it is
+            conn.execute(j.update().where(same & j.c.state.not_in(ACTIVE)).values(
+                state="queued", installation_id=spec.installation_id, updated_at=now))
+            job_id = conn.execute(sa.select(j.c.id).where(same)).scalar_one()
+        return job_id
 
     def push(self, ids: list[int]) -> int:
         """Hand ids to the broker; a failure is logged, the reconciler pushes them again later."""
@@ -172,6 +216,21 @@ class LeasedQueue(DbQueue):
         return conn.execute(tables.jobs.update().where(self._mine(job)).values(updated_at=self.clock())).rowcount == 1
 
     # -- claims ----------------------------------------------------------------------------------
+    def claim(self) -> Job | None:
+        """Embedded mode: compare-and-set the oldest queued job ``queued -> running``."""
+        j = tables.jobs
+        while True:
+            with self.engine.begin() as conn:
+                row = conn.execute(sa.select(j).where(j.c.state == "queued").order_by(j.c.id).limit(1)).first()
+                if row is None:
+                    return None
+                got = conn.execute(j.update().where((j.c.id == row.id) & (j.c.state == "queued")
+                                                    & (j.c.attempts == row.attempts))
+                                   .values(state="running", attempts=row.attempts + 1, claimed_by=self.owner,
+                                           updated_at=self.clock())).rowcount
+            if got:
+                return job_from_row(row, row.attempts + 1)
+
     def claim_id(self, job_id: int) -> Job | None:
         """Compare-and-set one job ``queued -> running``; None when it is not queued (done, taken)."""
         j = tables.jobs
@@ -218,10 +277,6 @@ class LeasedQueue(DbQueue):
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(j.c.state, j.c.attempts).where(j.c.id == job.id)).first()
         return row is not None and row.state == "running" and row.attempts == job.attempts
-
-    def recover(self) -> int:
-        """The forge queue's start-up hook: with several processes only expired leases are taken."""
-        return 0
 
     # -- reconciler ------------------------------------------------------------------------------
     def reclaim(self, lease: float) -> list[int]:
@@ -287,6 +342,16 @@ class LeasedQueue(DbQueue):
         return self.push(ids)
 
     # -- observation -----------------------------------------------------------------------------
+    def depth(self) -> int:
+        j = tables.jobs
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(j).where(j.c.state == "queued")).scalar() or 0
+
+    def state(self, job_id: int) -> str | None:
+        j = tables.jobs
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(j.c.state).where(j.c.id == job_id)).scalar()
+
     def oldest_age(self) -> float:
         j = tables.jobs
         with self.engine.connect() as conn:

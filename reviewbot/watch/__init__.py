@@ -3,5 +3,5 @@ reply by mail through a durable outbox (README: Following lore lists).
 
 Modules: policy (the [lists.NAME] config), epochs (GitPython walk of git/N.git), follow
 (cursor + seen, series assembly through the b4 adapter, jobs), outbox (record, send, confirm),
-tables (the database schema).
+patchwork_post (the patchwork checks of reviewed series: record, post, confirm), tables (the database schema).
 """

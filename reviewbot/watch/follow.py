@@ -29,7 +29,7 @@ from reviewbot import engine as checks_engine
 from reviewbot.errors import InputError
 from reviewbot.ingest import b4 as b4src
 from reviewbot.model import Finding, Review, Series
-from reviewbot.patchwork import poster as pwposter
+from reviewbot.watch import patchwork_post as pwposter
 from reviewbot.patchwork import tables as PT
 from reviewbot.report import email as mailreport
 from reviewbot.watch import epochs, lock, outbox
@@ -113,6 +113,7 @@ class Follower:
         self.now = now
         self.queue = queue
         self.stats = Stats()
+        self.outbox = outbox.Outbox.of(policy, engine, now, self.stats)  # this list's replies
         self.recorded_rules: list[str] = []  # rule of each mailable finding of the last series recorded
         self.patchwork = None  # a reviewbot.patchwork.client.Patchwork to post with (default: from the policy)
 
@@ -314,7 +315,7 @@ class Follower:
         if job_id is None:
             return "superseded", what
         try:
-            outbox.flush(self, job_id=job_id)
+            self.outbox.flush(job_id=job_id)
         except Exception as exc:  # noqa: BLE001 - the replies are recorded: the follower's flush retries
             log.warning("list=%s replies of <%s> v%d recorded, not sent yet: %s", self.p.name, key, revision,
                         f"{exc.__class__.__name__}: {exc}", extra={"list": self.p.name, "series": key})
@@ -327,9 +328,7 @@ class Follower:
         return ("done" if ok else "failed"), what
 
     def mailable(self, review: Review) -> list[Finding]:
-        return [f for f in review.findings if not f.suppressed
-                and f.effective_level.rank <= self.p.min_level.rank
-                and f.effective_confidence.rank <= self.p.min_confidence.rank]
+        return self.p.policy.shown(review.findings)
 
     def _previous(self, s: Series, sender: str):
         """The latest reviewed earlier revision of the same series (change-id, else subject+author)."""
@@ -465,11 +464,11 @@ class Follower:
                 self.fetch()
             # sends whose sender is gone, judged before the walk: whatever such a sender handed
             # the relay is in the archive by then (if the list archives it), so the walk sees it
-            abandoned = outbox.abandoned(self)
+            abandoned = self.outbox.abandoned()
             self.walk()
-            outbox.reconcile(self, abandoned)  # sends that were not confirmed: in the archive now?
+            self.outbox.reconcile(abandoned)  # sends that were not confirmed: in the archive now?
             self.assemble()
-            outbox.flush(self)
+            self.outbox.flush()
             pwposter.reconcile(self)  # checks whose poster died: the flush looks on the patch first
             pwposter.flush(self)
         finally:

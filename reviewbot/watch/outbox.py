@@ -1,4 +1,5 @@
-"""The outbox: replies are recorded (follow.py) before they leave, and marked after.
+"""The outbox: replies are recorded (follow.py) before they leave, and marked after.  Each
+Follower owns one ``Outbox``: its list's name, relay, limits, clock, database and counters.
 
 queued -> written   dry-run: an .eml file named after the Message-Id (rewriting it is harmless)
 queued -> sending -> sent   SMTP: 'sending' is committed before the relay is contacted.
@@ -21,8 +22,9 @@ import os
 import re
 import smtplib
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import sqlalchemy as sa
 
@@ -31,7 +33,8 @@ from reviewbot.watch import tables as T
 from reviewbot.watch.faults import crash_point
 
 if TYPE_CHECKING:
-    from reviewbot.watch.follow import Follower
+    from reviewbot.watch.follow import Stats
+    from reviewbot.watch.policy import ListPolicy, Smtp
 
 log = logging.getLogger("reviewbot.watch")
 
@@ -67,79 +70,11 @@ def write_eml(outbox_dir: Path, msgid: str, raw: bytes) -> Path:
     return path
 
 
-def send_lease(fw: "Follower") -> float:
-    """Seconds after which a 'sending' row of a process we cannot check is taken as abandoned."""
-    return 2 * (fw.p.smtp.timeout if fw.p.smtp else 30.0) + 60.0
-
-
-def abandoned(fw: "Follower") -> list[int]:
-    """'sending' rows whose sender is gone (a dead pid on this host; a previous instance of this
-    process) or took longer than ``send_lease``: never a reply a live worker is sending."""
-    o = T.outbox.c
-    me, now = process_owner(), fw.now()
-    with fw.eng.connect() as c:
-        rows = c.execute(sa.select(o.id, o.claimed_by, o.claimed_at).where(
-            o.list == fw.p.name, o.status == "sending")).all()
-    return [r.id for r in rows if r.claimed_by is None or claimer_dead(r.claimed_by, me)
-            or (r.claimed_at or 0) < now - send_lease(fw)]
-
-
-def reconcile(fw: "Follower", ids: list[int] | None = None) -> None:
-    """Abandoned 'sending' rows (``ids``, else found now): sent if the archive has them, else
-    queued again (sent again with the same Message-Id)."""
-    o, s = T.outbox.c, T.seen.c
-    ids = abandoned(fw) if ids is None else ids
-    if not ids:
-        return
-    with fw.eng.begin() as c:
-        rows = c.execute(sa.select(o.id, o.msgid).where(o.id.in_(ids), o.status == "sending")).all()
-        for r in rows:
-            archived = c.execute(sa.select(s.msgid).where(s.list == fw.p.name,
-                                                          s.msgid == r.msgid.strip("<>"))).first()
-            if archived:
-                fw.stats.confirmed += 1
-                c.execute(T.outbox.update().where(o.id == r.id, o.status == "sending")
-                          .values(status="sent", done_at=fw.now()))
-            else:
-                log.warning("list=%s %s: send not confirmed before a restart; sending again (same Message-Id)",
-                            fw.p.name, r.msgid)
-                c.execute(T.outbox.update().where(o.id == r.id, o.status == "sending").values(status="queued"))
-
-
-def _count_since(c, fw: "Follower", since: float, author: str | None = None) -> int:
-    o = T.outbox.c
-    q = sa.select(sa.func.count()).select_from(T.outbox).where(
-        o.list == fw.p.name, o.status.in_(("sent", "written")), o.done_at > since)
-    if author is not None:
-        q = q.where(o.author == author)
-    return c.execute(q).scalar() or 0
-
-
-def _rate_limited(fw: "Follower", author: str) -> bool:
-    now = fw.now()
-    with fw.eng.connect() as c:
-        if fw.p.max_per_hour and _count_since(c, fw, now - 3600) >= fw.p.max_per_hour:
-            return True
-        if fw.p.max_per_author_per_day and _count_since(c, fw, now - 86400, author) >= fw.p.max_per_author_per_day:
-            return True
-    return False
-
-
-def _set(fw: "Follower", row_id: int, expect: str | None = None, **values) -> bool:
-    """Update a row; with `expect`, only if its status still is that (compare-and-set, so two
-    followers sharing a database never both take the same reply)."""
-    q = T.outbox.update().where(T.outbox.c.id == row_id)
-    if expect is not None:
-        q = q.where(T.outbox.c.status == expect)
-    with fw.eng.begin() as c:
-        return c.execute(q.values(**values)).rowcount == 1
-
-
 class _Relay:
     """One SMTP connection per flush, opened on first use."""
 
-    def __init__(self, fw: "Follower"):
-        self.cfg = fw.p.smtp
+    def __init__(self, cfg: "Smtp"):
+        self.cfg = cfg
         self.conn: smtplib.SMTP | None = None
 
     def send(self, sender: str, rcpts: list[str], raw: bytes) -> None:
@@ -163,48 +98,132 @@ class _Relay:
                 pass
 
 
-def flush(fw: "Follower", job_id: int | None = None) -> None:
-    """Send (or write) the queued replies that are due: the list's, or only those of one job."""
-    o = T.outbox.c
-    q = sa.select(T.outbox).where(o.list == fw.p.name, o.status == "queued")
-    if job_id is not None:
-        q = q.where(o.job_id == job_id)
-    with fw.eng.connect() as c:
-        rows = c.execute(q.order_by(o.id)).all()
-    sender = email.utils.parseaddr(fw.p.sender)[1]
-    relay = None if fw.p.dry_run else _Relay(fw)
-    try:
-        for row in rows:
-            if row.not_before > fw.now() or _rate_limited(fw, row.author):
-                fw.stats.deferred += 1
-                continue
-            if relay is None:
-                path = write_eml(fw.p.outbox_dir, row.msgid, row.raw)  # rewriting the same file is harmless
-                if not _set(fw, row.id, expect="queued", status="written", done_at=fw.now()):
+@dataclass
+class Outbox:
+    """One list's replies: what the outbox functions need of the follower that owns it."""
+
+    eng: sa.Engine
+    list_name: str
+    sender: str  # the From: address
+    smtp: "Smtp | None"  # None: dry-run, replies are written as .eml files
+    outbox_dir: Path
+    max_per_hour: int
+    max_per_author_per_day: int
+    now: Callable[[], float]
+    stats: "Stats"  # the follower's counters: written, sent, confirmed, deferred, failed
+
+    @classmethod
+    def of(cls, p: "ListPolicy", eng: sa.Engine, now: Callable[[], float], stats: "Stats") -> "Outbox":
+        return cls(eng=eng, list_name=p.name, sender=p.sender, smtp=p.smtp, outbox_dir=p.outbox_dir,
+                   max_per_hour=p.max_per_hour, max_per_author_per_day=p.max_per_author_per_day, now=now,
+                   stats=stats)
+
+    def send_lease(self) -> float:
+        """Seconds after which a 'sending' row of a process we cannot check is taken as abandoned."""
+        return 2 * (self.smtp.timeout if self.smtp else 30.0) + 60.0
+
+    def abandoned(self) -> list[int]:
+        """'sending' rows whose sender is gone (a dead pid on this host; a previous instance of this
+        process) or took longer than ``send_lease``: never a reply a live worker is sending."""
+        o = T.outbox.c
+        me, now = process_owner(), self.now()
+        with self.eng.connect() as c:
+            rows = c.execute(sa.select(o.id, o.claimed_by, o.claimed_at).where(
+                o.list == self.list_name, o.status == "sending")).all()
+        return [r.id for r in rows if r.claimed_by is None or claimer_dead(r.claimed_by, me)
+                or (r.claimed_at or 0) < now - self.send_lease()]
+
+    def reconcile(self, ids: list[int] | None = None) -> None:
+        """Abandoned 'sending' rows (``ids``, else found now): sent if the archive has them, else
+        queued again (sent again with the same Message-Id)."""
+        o, s = T.outbox.c, T.seen.c
+        ids = self.abandoned() if ids is None else ids
+        if not ids:
+            return
+        with self.eng.begin() as c:
+            rows = c.execute(sa.select(o.id, o.msgid).where(o.id.in_(ids), o.status == "sending")).all()
+            for r in rows:
+                archived = c.execute(sa.select(s.msgid).where(s.list == self.list_name,
+                                                              s.msgid == r.msgid.strip("<>"))).first()
+                if archived:
+                    self.stats.confirmed += 1
+                    c.execute(T.outbox.update().where(o.id == r.id, o.status == "sending")
+                              .values(status="sent", done_at=self.now()))
+                else:
+                    log.warning("list=%s %s: send not confirmed before a restart; sending again "
+                                "(same Message-Id)", self.list_name, r.msgid)
+                    c.execute(T.outbox.update().where(o.id == r.id, o.status == "sending").values(status="queued"))
+
+    def _count_since(self, c, since: float, author: str | None = None) -> int:
+        o = T.outbox.c
+        q = sa.select(sa.func.count()).select_from(T.outbox).where(
+            o.list == self.list_name, o.status.in_(("sent", "written")), o.done_at > since)
+        if author is not None:
+            q = q.where(o.author == author)
+        return c.execute(q).scalar() or 0
+
+    def _rate_limited(self, author: str) -> bool:
+        now = self.now()
+        with self.eng.connect() as c:
+            if self.max_per_hour and self._count_since(c, now - 3600) >= self.max_per_hour:
+                return True
+            per_author = self.max_per_author_per_day
+            if per_author and self._count_since(c, now - 86400, author) >= per_author:
+                return True
+        return False
+
+    def _set(self, row_id: int, expect: str | None = None, **values) -> bool:
+        """Update a row; with `expect`, only if its status still is that (compare-and-set, so two
+        followers sharing a database never both take the same reply)."""
+        q = T.outbox.update().where(T.outbox.c.id == row_id)
+        if expect is not None:
+            q = q.where(T.outbox.c.status == expect)
+        with self.eng.begin() as c:
+            return c.execute(q.values(**values)).rowcount == 1
+
+    def flush(self, job_id: int | None = None) -> None:
+        """Send (or write) the queued replies that are due: the list's, or only those of one job."""
+        o = T.outbox.c
+        q = sa.select(T.outbox).where(o.list == self.list_name, o.status == "queued")
+        if job_id is not None:
+            q = q.where(o.job_id == job_id)
+        with self.eng.connect() as c:
+            rows = c.execute(q.order_by(o.id)).all()
+        sender = email.utils.parseaddr(self.sender)[1]
+        relay = None if self.smtp is None else _Relay(self.smtp)
+        try:
+            for row in rows:
+                if row.not_before > self.now() or self._rate_limited(row.author):
+                    self.stats.deferred += 1
                     continue
-                fw.stats.written += 1
-                log.info("list=%s wrote %s", fw.p.name, path)
-                continue
-            if not _set(fw, row.id, expect="queued", status="sending", attempts=row.attempts + 1,
-                        claimed_by=process_owner(), claimed_at=fw.now()):
-                continue  # another follower took it
-            try:
-                relay.send(sender, json.loads(row.recipients), row.raw)
-            except (smtplib.SMTPException, OSError) as exc:
-                fw.stats.failed += 1
-                attempts = row.attempts + 1
-                status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
-                log.warning("list=%s send %s failed (attempt %d): %s: %s", fw.p.name, row.msgid, attempts,
-                            exc.__class__.__name__, exc)
-                _set(fw, row.id, status=status, last_error=f"{exc.__class__.__name__}: {exc}",
-                     not_before=fw.now() + backoff(attempts))
+                if relay is None:
+                    # rewriting the same file is harmless
+                    path = write_eml(self.outbox_dir, row.msgid, row.raw)
+                    if not self._set(row.id, expect="queued", status="written", done_at=self.now()):
+                        continue
+                    self.stats.written += 1
+                    log.info("list=%s wrote %s", self.list_name, path)
+                    continue
+                if not self._set(row.id, expect="queued", status="sending", attempts=row.attempts + 1,
+                                 claimed_by=process_owner(), claimed_at=self.now()):
+                    continue  # another follower took it
+                try:
+                    relay.send(sender, json.loads(row.recipients), row.raw)
+                except (smtplib.SMTPException, OSError) as exc:
+                    self.stats.failed += 1
+                    attempts = row.attempts + 1
+                    status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
+                    log.warning("list=%s send %s failed (attempt %d): %s: %s", self.list_name, row.msgid,
+                                attempts, exc.__class__.__name__, exc)
+                    self._set(row.id, status=status, last_error=f"{exc.__class__.__name__}: {exc}",
+                              not_before=self.now() + backoff(attempts))
+                    relay.close()
+                    relay = _Relay(self.smtp)
+                    continue
+                crash_point("mid-send")
+                self._set(row.id, status="sent", done_at=self.now())
+                self.stats.sent += 1
+                log.info("list=%s sent %s", self.list_name, row.msgid)
+        finally:
+            if relay is not None:
                 relay.close()
-                relay = _Relay(fw)
-                continue
-            crash_point("mid-send")
-            _set(fw, row.id, status="sent", done_at=fw.now())
-            fw.stats.sent += 1
-            log.info("list=%s sent %s", fw.p.name, row.msgid)
-    finally:
-        if relay is not None:
-            relay.close()

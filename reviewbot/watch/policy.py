@@ -38,6 +38,7 @@ from typing import Any
 
 from reviewbot import config
 from reviewbot.errors import InputError
+from reviewbot.filter import Policy
 from reviewbot.model import Confidence, Level
 from reviewbot.patchwork import settings as pwsettings
 from reviewbot.rules import rules_url
@@ -86,6 +87,11 @@ class ListPolicy:
     @property
     def dry_run(self) -> bool:
         return self.smtp is None
+
+    @property
+    def policy(self) -> Policy:
+        """What this list's replies (and patchwork checks) carry (reviewbot.filter)."""
+        return Policy(min_level=self.min_level, min_confidence=self.min_confidence)
 
     @property
     def own_address(self) -> str:

@@ -35,7 +35,7 @@ from markupsafe import Markup, escape
 from reviewbot import registry
 from reviewbot.forge import tables as F
 from reviewbot.render import render
-from reviewbot.service import results
+from reviewbot.web import results
 from reviewbot.watch import tables as W
 
 RECENT = 50

@@ -16,10 +16,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from reviewbot.commands import serve
 from reviewbot.forge import tables
 from reviewbot.forge.events import JobSpec
-from reviewbot.forge.queue import DbQueue
+from reviewbot.service.app import Service
+from reviewbot.service.queue import LeasedQueue
 from tests.forge.fakes import DATA, FakeGitHub, FakeGitLab
 from tests.forge.scenarios import V1
 from tests.server_thread import free_socket, serving
@@ -35,8 +35,8 @@ def sign(body: bytes, secret: str = SECRET) -> str:
 
 
 class Served:
-    def __init__(self, url, engine, github, gitlab, pool, counters):
-        self.url, self.engine, self.github, self.gitlab, self.pool = url, engine, github, gitlab, pool
+    def __init__(self, url, engine, github, gitlab, service, counters):
+        self.url, self.engine, self.github, self.gitlab, self.service = url, engine, github, gitlab, service
         self.counters = counters
 
     def count(self, table) -> int:
@@ -71,17 +71,17 @@ def _server(tmp_path_factory):
                               else fakes["gitlab"].handle(r))
     db_path = tmp_path_factory.mktemp("intake") / "reviewbot.db"
     cfg = {"database": {"url": f"sqlite:///{db_path}"}, "server": {"max_body": 64 * 1024}}
-    app, settings, pool = serve.build(cfg, workers=1, transport=mux, min_interval=0)
-    with serving(app) as url:
-        yield url, pool, app, fakes
+    service = Service(cfg, workers=1, follow=False, transport=mux, min_interval=0)
+    with serving(service.app()) as url:
+        yield url, service, fakes
     mp.undo()
 
 
 @pytest.fixture
 def served(_server):
-    url, pool, app, fakes = _server
+    url, service, fakes = _server
     fakes["github"], fakes["gitlab"] = FakeGitHub(), FakeGitLab()
-    engine = pool.queue.engine
+    engine = service.queue.engine
     idle = sa.select(sa.func.count()).select_from(tables.jobs).where(tables.jobs.c.state.in_(("queued", "running")))
     end = time.monotonic() + 10
     while time.monotonic() < end:  # let the worker finish what the previous test queued
@@ -92,9 +92,9 @@ def served(_server):
     with engine.begin() as c:  # a clean slate per test
         c.execute(tables.jobs.delete())
         c.execute(tables.deliveries.delete())
-    counters = app.state.counters
+    counters = service.counters
     counters._c.clear()
-    yield Served(url, engine, fakes["github"], fakes["gitlab"], pool, counters)
+    yield Served(url, engine, fakes["github"], fakes["gitlab"], service, counters)
     assert fakes["github"].violations == [] and fakes["gitlab"].violations == []
 
 
@@ -238,7 +238,7 @@ def test_queue_supersedes_and_recovers(tmp_path):
     from reviewbot import db
 
     engine = db.create_all(f"sqlite:///{tmp_path}/q.db")
-    q = DbQueue(engine)
+    q = LeasedQueue(engine)
     a = JobSpec("github", "o/r", "o/r", 5, "a" * 40)
     b = JobSpec("github", "o/r", "o/r", 5, "b" * 40)
     _, j1 = q.submit("github", "d1", "pull_request", a)
@@ -246,11 +246,12 @@ def test_queue_supersedes_and_recovers(tmp_path):
     assert running.id == j1 and q.is_current(running)
     _, j2 = q.submit("github", "d2", "pull_request", b)
     assert not q.is_current(running) and q.state(j1) == "superseded"
-    q.finish(j1, "done")  # a superseded job stays superseded
+    assert not q.complete(running, "done")  # a superseded job stays superseded
     assert q.state(j1) == "superseded"
     claimed = q.claim()
-    assert claimed.id == j2  # crash here: the next process picks it up again
-    assert q.recover() == 1 and q.state(j2) == "queued" and q.depth() == 1
+    assert claimed.id == j2  # crash here: its lease runs out and the reconciler queues it again
+    q.clock = lambda: time.time() + 120
+    assert q.reclaim(lease=60) == [j2] and q.state(j2) == "queued" and q.depth() == 1
     assert q.submit("github", "d2", "pull_request", b) == (False, None)
 
 
@@ -312,4 +313,5 @@ def test_bad_repo_config_stops_the_start(tmp_path):
     from reviewbot.errors import InputError
 
     with pytest.raises(InputError, match="min_level"):
-        serve.build({"database": {"url": f"sqlite:///{tmp_path}/x.db"}, "repos": {"a/b": {"min_level": "loud"}}})
+        Service({"database": {"url": f"sqlite:///{tmp_path}/x.db"}, "repos": {"a/b": {"min_level": "loud"}}},
+                workers=0, follow=False)

@@ -88,7 +88,7 @@ def test_signature_helpers():
 
 def test_repo_config_level_and_confidence_filter():
     rc = repo_config({"repos": {"o/r": {"min_level": "error", "min_confidence": "high"}}}, "o/r")
-    assert rc.wants(Level.ERROR, Confidence.HIGH)
-    assert not rc.wants(Level.WARNING, Confidence.HIGH) and not rc.wants(Level.ERROR, Confidence.MEDIUM)
-    assert RepoConfig().wants(Level.WARNING, Confidence.MEDIUM) and not RepoConfig().wants(Level.CHECK, Confidence.HIGH)
-    assert not RepoConfig().wants(Level.ERROR, Confidence.LOW)
+    assert rc.policy.admits(Level.ERROR, Confidence.HIGH)
+    assert not rc.policy.admits(Level.WARNING, Confidence.HIGH) and not rc.policy.admits(Level.ERROR, Confidence.MEDIUM)
+    assert RepoConfig().policy.admits(Level.WARNING, Confidence.MEDIUM) and not RepoConfig().policy.admits(Level.CHECK, Confidence.HIGH)
+    assert not RepoConfig().policy.admits(Level.ERROR, Confidence.LOW)

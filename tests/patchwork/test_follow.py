@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from reviewbot.patchwork import tables as PT
 from reviewbot.patchwork.client import Patchwork
-from reviewbot.patchwork.poster import backoff
+from reviewbot.watch.patchwork_post import backoff
 from reviewbot.patchwork.settings import PatchworkTarget
 from tests.patchwork.conftest import publish
 from tests.patchwork.fake import FakePatchwork

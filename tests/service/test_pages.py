@@ -13,7 +13,7 @@ import zlib
 import pytest
 
 from reviewbot.forge import tables as F
-from reviewbot.service import results
+from reviewbot.web import results
 from reviewbot.service.app import Service
 from reviewbot.watch import tables as W
 from tests.server_thread import serving

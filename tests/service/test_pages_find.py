@@ -12,7 +12,7 @@ import time
 import pytest
 
 from reviewbot.forge import tables as F
-from reviewbot.service import results
+from reviewbot.web import results
 from reviewbot.service.app import Service
 from reviewbot.watch import tables as W
 from reviewbot.web import pages

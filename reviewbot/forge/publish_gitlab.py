@@ -16,7 +16,7 @@ from reviewbot.forge import posting
 from reviewbot.forge.gitlab import GitLab, MergeRequest
 from reviewbot.forge.http import ForgeError
 from reviewbot.model import Finding, Review
-from reviewbot.report.github import Published
+from reviewbot.forge.publish_github import Published
 
 log = logging.getLogger(__name__)
 
