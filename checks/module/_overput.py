@@ -429,10 +429,16 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
         st = _stmt_in_block(p.node)
         if st is None:
             continue
-        # (a) put, then goto a label whose chain puts it again
+        # (a) put, then (straight on, through any labels) a put of it again, or a goto to a
+        # label whose chain puts it again
         sib = st.next_named_sibling
         while sib is not None:
             inner = _unlabel_node(sib)
+            if _puts_obj(inner, obj) and not _extra_ref(func, obj, p.line):
+                again = _flow.line_of(inner)
+                where = "" if sib.type != "labeled_statement" else " (the unwind path falls through to it)"
+                yield p, f"{p.name}({_flow.short(obj, 20)}) and line {again} puts it again{where}"
+                break
             if inner.type == "goto_statement":
                 lab = cmodel._text(inner.child_by_field_name("label"))
                 chain = chains.get(lab) or []
@@ -466,6 +472,12 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             else:
                 continue
             break
+
+
+def _extra_ref(func, obj: str, before: int) -> bool:
+    """The function takes two references on obj (a lookup and a `get_device()`, say) before
+    `before`: two puts may both be owed."""
+    return len(_gets_of(func, obj, before)) >= 2
 
 
 def _same_node(a, b) -> bool:
