@@ -301,8 +301,25 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
                and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
             continue
         owner = borrowed_vars[var]
+        conf = Confidence.MEDIUM if _callback_shape(header) else Confidence.LOW
         yield p, (f"{p.name}({_flow.short(obj, 20)}) drops a reference {name}() never took: "
-                  f"{owner} belongs to its caller"), Confidence.LOW
+                  f"{owner} belongs to its caller"), conf
+
+
+# Signatures of driver-core callbacks: the core (or the iterator that calls them) holds the
+# device for the whole call and keeps using it afterwards, so the callee has no reference of
+# its own to drop: PM ops and probe/remove (`(struct device *)`, `(struct platform_device *)`,
+# `(struct i2c_client *)`), bus/class iterators and match functions (`(struct device *, void *)`),
+# sysfs show/store (`(struct device *, struct device_attribute *, ...)`).
+_CALLBACK_SIG = re.compile(
+    r"\(\s*(const\s+)?struct\s+(device|platform_device|i2c_client|spi_device|pci_dev|usb_interface)\s*\*\s*\w+\s*"
+    r"(\)|,\s*(const\s+)?void\s*\*\s*\w+\s*\)|,\s*struct\s+device_attribute\s*\*|"
+    r",\s*(const\s+)?struct\s+(device_driver|kobj_uevent_env)\s*\*\s*\w+\s*\)|"
+    r",\s*const\s+struct\s+(pci|i2c|spi|usb)_device_id\s*\*\s*\w+\s*\))")
+
+
+def _callback_shape(header: str) -> bool:
+    return _CALLBACK_SIG.search(header or "") is not None
 
 
 def put_while_published(view, added) -> Iterator[tuple[object, str]]:

@@ -533,3 +533,119 @@ PUTS_ON_TWO_EXITS = diff("""
 
 def test_quiet_on_puts_on_two_exits():
     assert_quiet(device_ref_imbalance, PUTS_ON_TWO_EXITS, include_low=True)
+
+
+# Generalisations measured with benchmarks/mutations.py (the over-put kinds), on real 6.12 code.
+
+# drivers/misc/cxl/guest.c: the put is written twice on the unwind path (the new one first:
+# the existing put after it runs on the same straight path).
+CXL_DUP_PUT = diff("""
+    --- a/drivers/misc/cxl/guest.c
+    +++ b/drivers/misc/cxl/guest.c
+    @@ -1156,6 +1156,7 @@ struct cxl *cxl_guest_init_adapter(struct device_node *np, struct platform_devic
+     err_del_dev:
+     \tdevice_del(&adapter->dev);
+     err_put_dev:
+    +\tput_device(&adapter->dev);
+     \tput_device(&adapter->dev);
+     \tfree = false;
+     \tcxl_guest_remove_chardev(adapter);
+""")
+
+# sound/soc/atmel/sam9x5_wm8731.c: out_put_audio falls through to out_put_cpu_np, which puts
+# cpu_np; a put of cpu_np added under out_put_audio is a second one.
+SAM9X5_PUT_ON_FALLTHROUGH_LABEL = diff("""
+    --- a/sound/soc/atmel/sam9x5_wm8731.c
+    +++ b/sound/soc/atmel/sam9x5_wm8731.c
+    @@ -167,6 +167,7 @@ static int sam9x5_wm8731_driver_probe(struct platform_device *pdev)
+     \tgoto out_put_cpu_np;
+     
+     out_put_audio:
+    +\tof_node_put(cpu_np);
+     \tatmel_ssc_put_audio(priv->ssc_id);
+     out_put_cpu_np:
+     \tof_node_put(cpu_np);
+""")
+
+# Look-alike: the same ladder putting the *other* node on the way down (the real code's order).
+SAM9X5_LADDER_OTHER_NODE = diff("""
+    --- a/sound/soc/atmel/sam9x5_wm8731.c
+    +++ b/sound/soc/atmel/sam9x5_wm8731.c
+    @@ -167,6 +167,7 @@ static int sam9x5_wm8731_driver_probe(struct platform_device *pdev)
+     \tgoto out_put_cpu_np;
+     
+     out_put_audio:
+    +\tof_node_put(priv->ssc_np);
+     \tatmel_ssc_put_audio(priv->ssc_id);
+     out_put_cpu_np:
+     \tof_node_put(cpu_np);
+""")
+
+# Look-alike: two references taken in view (a lookup and get_device()), two puts owed.
+TWO_REFS_TWO_PUTS = diff("""
+    --- a/drivers/misc/foo-link.c
+    +++ b/drivers/misc/foo-link.c
+    @@ -40,8 +40,9 @@ static int foo_link_check(struct device_node *np)
+     \tdev = bus_find_device_by_of_node(&platform_bus_type, np);
+     \tif (!dev)
+     \t\treturn -ENODEV;
+     \tget_device(dev);
+     \tret = foo_link_verify(dev);
+    +\tput_device(dev);
+     \tput_device(dev);
+     \treturn ret;
+     }
+""")
+
+# drivers/i2c/busses/i2c-sprd.c: a runtime-PM callback is handed the device by the PM core,
+# which keeps using it; the callback has no reference of its own to drop.
+SPRD_PUT_IN_PM_CALLBACK = diff("""
+    --- a/drivers/i2c/busses/i2c-sprd.c
+    +++ b/drivers/i2c/busses/i2c-sprd.c
+    @@ -610,6 +610,7 @@ static int __maybe_unused sprd_i2c_runtime_suspend(struct device *dev)
+     
+     \tclk_disable_unprepare(i2c_dev->clk);
+     
+    +\tput_device(dev);
+     \treturn 0;
+     }
+     
+""")
+
+# Look-alike: a release callback is where the last reference's owner lets go (its name says so).
+RELEASE_CALLBACK_PUT = diff("""
+    --- a/drivers/foo/foo-core.c
+    +++ b/drivers/foo/foo-core.c
+    @@ -88,6 +88,7 @@ static void foo_port_release(struct device *dev)
+     \tstruct foo_port *port = to_foo_port(dev);
+     
+     \tida_free(&foo_port_ida, port->id);
+    +\tput_device(dev->parent);
+     \tkfree(port);
+     }
+     
+""")
+
+
+def test_fires_on_a_put_followed_by_the_same_put():
+    assert_fires(device_ref_imbalance, CXL_DUP_PUT, at=[("drivers/misc/cxl/guest.c", 1159)])
+
+
+def test_fires_on_a_put_on_a_label_that_falls_through_to_the_same_put():
+    assert_fires(device_ref_imbalance, SAM9X5_PUT_ON_FALLTHROUGH_LABEL, at=[("sound/soc/atmel/sam9x5_wm8731.c", 170)])
+
+
+def test_quiet_when_the_fallthrough_puts_another_object():
+    assert_quiet(device_ref_imbalance, SAM9X5_LADDER_OTHER_NODE, include_low=True)
+
+
+def test_quiet_on_two_puts_for_two_references():
+    assert_quiet(device_ref_imbalance, TWO_REFS_TWO_PUTS, include_low=True)
+
+
+def test_fires_on_put_of_the_device_a_pm_callback_is_given():
+    assert_fires(device_ref_imbalance, SPRD_PUT_IN_PM_CALLBACK, at=[("drivers/i2c/busses/i2c-sprd.c", 613)])
+
+
+def test_quiet_on_put_in_a_release_callback():
+    assert_quiet(device_ref_imbalance, RELEASE_CALLBACK_PUT, include_low=True)
