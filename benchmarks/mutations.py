@@ -40,9 +40,14 @@ added put:
                child)`) as the last statement of the loop body
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
+  fix_said     (over-put kinds) the same fix with a message that names the defect it removes
+               ("Fix a double put: ..."), as such fixes are posted
   unrelated    an unrelated edit in the same functions (a numeric constant or a log string)
 
 Run:  .venv/bin/python benchmarks/mutations.py [--limit N] [--seed S] [--files F] [--show KIND]
+      [--kinds K1,K2] [--tree-mode]
+`--tree-mode` reviews as `--tree` does for the touched file (its whole pre- and post-image;
+no other files), `--kinds` runs only those mutation kinds.
 `--limit` caps the cases per kind, `--files` the sample of files scanned; `--show KIND` prints
 the missed/noisy cases of that kind (with the diff) for diagnosis.
 """
@@ -59,11 +64,13 @@ import tarfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reviewbot import engine  # noqa: E402
+from reviewbot.context import Context, FileImages  # noqa: E402
 from reviewbot.diffparse import parse_diff  # noqa: E402
 from reviewbot.model import Patch, Series  # noqa: E402
 from reviewbot.report.jsonout import review_dict  # noqa: E402
@@ -487,13 +494,26 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 
 # ---------------------------------------------------------------- review + score
 
-def review(case: Case) -> tuple[list[dict], list[dict]]:
+TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
+
+
+OVERPUT_KINDS = KINDS[6:]
+# The message an over-put fix is posted with: it names the defect it removes.
+FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
+
+
+def review(case: Case, message: str = "Update error handling.") -> tuple[list[dict], list[dict]]:
     body = case.diff()
     patch = Patch(index=1, subject="[PATCH] driver: update error handling", msgid=None,
-                  author="Bench <bench@example.org>", message="Update error handling.", notes="",
+                  author="Bench <bench@example.org>", message=message, notes="",
                   diff=body, files=parse_diff(body))
     series = Series(subject=patch.subject, msgid=None, revision=1, base=None, patches=(patch,))
-    rv = engine.review(series)
+    if TREE_MODE:
+        ctx = Context(mode="tree", files=MappingProxyType(
+            {case.path: FileImages(pre="".join(case.old), post="".join(case.new))}))
+        rv = engine.review(series, context_for=lambda _p: ctx, context_mode="tree")
+    else:
+        rv = engine.review(series)
     return review_dict(rv)["findings"], review_dict(rv, show_all=True)["findings"]
 
 
@@ -509,7 +529,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=612)
     ap.add_argument("--show", default=None, help="print failures of this kind (or 'all')")
     ap.add_argument("--kinds", default=None, help="comma-separated mutation kinds to run (default all)")
+    ap.add_argument("--tree-mode", action="store_true",
+                    help="give the rules the touched file's full pre/post image (as --tree does)")
     args = ap.parse_args(argv)
+    global TREE_MODE
+    TREE_MODE = args.tree_mode
     rng = random.Random(args.seed)
     rng_over = random.Random(args.seed + 1)
     tree = ensure_tree()
@@ -534,8 +558,8 @@ def main(argv: list[str] | None = None) -> int:
                     by_kind[c.kind].append(c)
     rows = []
     fails: list[tuple[Case, list[dict], list[dict]]] = []
-    neg = {"fix": [0, 0], "unrelated": [0, 0]}
-    fp_rules: dict[str, dict[str, int]] = {"fix": defaultdict(int), "unrelated": defaultdict(int)}
+    neg = {"fix": [0, 0], "fix_said": [0, 0], "unrelated": [0, 0]}
+    fp_rules: dict[str, dict[str, int]] = {k: defaultdict(int) for k in neg}
     for kind in kinds:
         hit = 0
         for c in by_kind[kind]:
@@ -546,11 +570,13 @@ def main(argv: list[str] | None = None) -> int:
                 fails.append((c, shown, every))
             fix = Case("fix", c.path, c.new, c.old, [], positive=False)
             negs = [fix]
+            if kind in OVERPUT_KINDS:
+                negs.append(Case("fix_said", c.path, c.new, c.old, [], positive=False))
             u = unrelated(c, rng)
             if u is not None:
                 negs.append(u)
             for n in negs:
-                shown_n, every_n = review(n)
+                shown_n, every_n = review(n, FIX_MESSAGE) if n.kind == "fix_said" else review(n)
                 neg[n.kind][0] += 1
                 if shown_n:
                     neg[n.kind][1] += 1

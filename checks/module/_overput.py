@@ -262,6 +262,14 @@ def _params(header: str) -> list[str]:
     return out
 
 
+def _all_params(header: str) -> list[str]:
+    """Every parameter name, in order (pointer or not)."""
+    m = re.search(r"\w+\s*\((?P<a>[^()]*)\)\s*\{?\s*$", header.strip())
+    if not m:
+        return []
+    return [n.group(1) for a in m.group("a").split(",") if (n := re.search(r"(\w+)\s*(\[\s*\])?\s*$", a.strip()))]
+
+
 def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
     """Added puts of the function's own parameter (or `to_*()`/`container_of()` of it) in a
     function that takes no reference on it."""
@@ -273,6 +281,14 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
     if not params:
         return
     borrowed_vars = {p: p for p in params}
+    # The function is itself a table register call whose failure leaves the object to the
+    # caller (`spi_register_controller()`: the caller puts the controller on error).
+    own_row = kapi.get(name)
+    own_ref_param = None
+    if own_row is not None and own_row.kind == "register" and own_row.ref_on_failure \
+            and own_row.ref_arg is not None and not own_row.devres:
+        every = _all_params(header)
+        own_ref_param = every[own_row.ref_arg] if own_row.ref_arg < len(every) else None
     for n in func._walk():
         if n.type == "init_declarator" or n.type == "assignment_expression":
             left = n.child_by_field_name("declarator") or n.child_by_field_name("left")
@@ -301,6 +317,11 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
                and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
             continue
         owner = borrowed_vars[var]
+        if owner == own_ref_param:
+            yield p, (f"{p.name}({_flow.short(obj, 20)}) inside {name}(): when {name}() fails its caller "
+                      f"still owns {owner} and drops it ({own_row.on_error.split(' (')[0]}), so this is a "
+                      f"second put")
+            continue
         conf = Confidence.MEDIUM if _callback_shape(header) else Confidence.LOW
         yield p, (f"{p.name}({_flow.short(obj, 20)}) drops a reference {name}() never took: "
                   f"{owner} belongs to its caller"), conf
@@ -311,15 +332,21 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
 # its own to drop: PM ops and probe/remove (`(struct device *)`, `(struct platform_device *)`,
 # `(struct i2c_client *)`), bus/class iterators and match functions (`(struct device *, void *)`),
 # sysfs show/store (`(struct device *, struct device_attribute *, ...)`).
+# A lone device parameter is a callback only when the name says which one (a helper
+# `foo_port_register(struct platform_device *pdev)` has the same signature).
+_DEV = r"\(\s*(const\s+)?struct\s+(device|platform_device|i2c_client|spi_device|pci_dev|usb_interface)\s*\*\s*\w+\s*"
 _CALLBACK_SIG = re.compile(
-    r"\(\s*(const\s+)?struct\s+(device|platform_device|i2c_client|spi_device|pci_dev|usb_interface)\s*\*\s*\w+\s*"
-    r"(\)|,\s*(const\s+)?void\s*\*\s*\w+\s*\)|,\s*struct\s+device_attribute\s*\*|"
-    r",\s*(const\s+)?struct\s+(device_driver|kobj_uevent_env)\s*\*\s*\w+\s*\)|"
+    _DEV + r"(,\s*(const\s+)?void\s*\*\s*\w+\s*\)|,\s*struct\s+device_attribute\s*\*|"
+    r",\s*(const\s+)?struct\s+device_driver\s*\*\s*\w+\s*\)|,\s*struct\s+kobj_uevent_env\s*\*|"
     r",\s*const\s+struct\s+(pci|i2c|spi|usb)_device_id\s*\*\s*\w+\s*\))")
+_LONE_DEV_CALLBACK = re.compile(
+    r"(probe|remove|shutdown|suspend|resume|freeze|thaw|poweroff|restore|prepare|"
+    r"runtime_\w+|_noirq|_late|_early)\s*" + _DEV + r"\)")
 
 
 def _callback_shape(header: str) -> bool:
-    return _CALLBACK_SIG.search(header or "") is not None
+    h = header or ""
+    return _CALLBACK_SIG.search(h) is not None or _LONE_DEV_CALLBACK.search(h) is not None
 
 
 def put_while_published(view, added) -> Iterator[tuple[object, str]]:

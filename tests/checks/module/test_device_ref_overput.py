@@ -649,3 +649,67 @@ def test_fires_on_put_of_the_device_a_pm_callback_is_given():
 
 def test_quiet_on_put_in_a_release_callback():
     assert_quiet(device_ref_imbalance, RELEASE_CALLBACK_PUT, include_low=True)
+
+
+# drivers/base/platform.c: platform_device_add() leaves the device to its caller on failure (the
+# table: on error the caller calls platform_device_put()); a put inside its own failure path is
+# the caller's put done twice.
+PUT_INSIDE_REGISTER_API = diff("""
+    --- a/drivers/base/platform.c
+    +++ b/drivers/base/platform.c
+    @@ -729,6 +729,7 @@ int platform_device_add(struct platform_device *pdev)
+     \t\tif (r->parent)
+     \t\t\trelease_resource(r);
+     \t}
+    +\tplatform_device_put(pdev);
+     
+     \treturn ret;
+     }
+""")
+
+# Look-alike: a driver's own register helper is not a table API: its contract is unknown, the
+# put of its parameter stays a low-confidence question.
+PUT_INSIDE_DRIVER_REGISTER = diff("""
+    --- a/drivers/foo/foo-core.c
+    +++ b/drivers/foo/foo-core.c
+    @@ -729,6 +729,7 @@ int foo_port_register(struct platform_device *pdev)
+     \t\tif (r->parent)
+     \t\t\trelease_resource(r);
+     \t}
+    +\tplatform_device_put(pdev);
+     
+     \treturn ret;
+     }
+""")
+
+
+def test_fires_on_put_inside_a_register_api_that_leaves_failure_to_its_caller():
+    assert_fires(device_ref_imbalance, PUT_INSIDE_REGISTER_API, at=[("drivers/base/platform.c", 732)])
+
+
+def test_put_inside_a_driver_register_helper_is_only_a_question():
+    assert_quiet(device_ref_imbalance, PUT_INSIDE_DRIVER_REGISTER)
+
+
+# drivers/cxl/core/region.c: a device_find_child() match callback; the iterator holds the device
+# around the call (and keeps it for the caller on a match).
+CXL_PUT_IN_MATCH_CALLBACK = diff("""
+    --- a/drivers/cxl/core/region.c
+    +++ b/drivers/cxl/core/region.c
+    @@ -836,8 +836,10 @@ static int match_auto_decoder(struct device *dev, void *data)
+     \tcxld = to_cxl_decoder(dev);
+     \tr = &cxld->hpa_range;
+     
+    -\tif (p->res && p->res->start == r->start && p->res->end == r->end)
+    +\tif (p->res && p->res->start == r->start && p->res->end == r->end) {
+    +\t\tput_device(dev);
+     \t\treturn 1;
+    +\t}
+     
+     \treturn 0;
+     }
+""")
+
+
+def test_fires_on_put_of_the_device_an_iterator_callback_is_given():
+    assert_fires(device_ref_imbalance, CXL_PUT_IN_MATCH_CALLBACK, at=[("drivers/cxl/core/region.c", 840)])
