@@ -339,7 +339,7 @@ def mut_dup_put_label(path: str, lines: list[str], spans) -> list[Case]:
         labels = [i for i in range(s, e + 1) if LABEL_RE.match(lines[i])]
         for a, b in zip(labels, labels[1:]):
             body = [k for k in range(a + 1, b) if lines[k].strip()]
-            if len(body) != 1 or any(re.match(r"\s*(return|goto)\b", lines[k]) for k in body):
+            if b != a + 2 or any(re.match(r"\s*(return|goto)\b", lines[k]) for k in body):
                 continue  # label a must fall through to label b
             k = _next_code(lines, b, e)
             m = PLAIN_PUT_RE.match(lines[k]) if k is not None else None
@@ -350,7 +350,8 @@ def mut_dup_put_label(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
-_UNREG = tuple(r.name for r in kapi.of_kind("putter") if "unregister" in r.name and r.family == "device")
+_UNREG = tuple(r.name for r in kapi.of_kind("putter") if "unregister" in r.name and r.family == "device"
+               and not any("still" in x for x in r.release))  # mdiobus_unregister: the put is mdiobus_free's
 UNREG_RE = re.compile(r"^(\s+)(" + "|".join(_UNREG) + r")\(([^;]+)\);\s*$")
 
 
