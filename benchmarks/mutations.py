@@ -428,6 +428,10 @@ def mut_put_after_consuming_call(path: str, lines: list[str], spans) -> list[Cas
             put = {"of_node": "of_node_put", "fwnode": "fwnode_handle_put", "pci_dev": "pci_dev_put"}.get(row.family)
             if put is None:
                 continue
+            frm = args[row.drops_arg]
+            if any(re.search(rf"\b(of_node_get|fwnode_handle_get|pci_dev_get)\(\s*{frm}\s*\)", lines[k])
+                   for k in range(s, i)):
+                continue  # a get taken for the lookup to drop: the caller's own reference is still there
             new = _insert(lines, i + 1, f"{m.group(1)}{put}({args[row.drops_arg]});\n")
             cases.append(Case("put_after_consuming_call", path, lines, new, [("new", i + 2)]))
     return cases

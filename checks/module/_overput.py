@@ -66,6 +66,11 @@ def _family(name: str) -> str | None:
     return None
 
 
+def _kind(name: str) -> str | None:
+    r = kapi.get(name)
+    return r.kind if r is not None else None
+
+
 def _base_var(obj: str) -> str:
     return re.split(r"->|\.", _apis._norm(obj).lstrip("&*"))[0]
 
@@ -181,6 +186,9 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             gets = _gets_of(func, obj, p.line)
             if any(q.line < g.call.line < p.line for g in gets):
                 continue  # a new reference in between
+            if not _apis.is_putter(q.name) and any(g.call.line < q.line and _kind(g.call.name) == "getter"
+                                                   for g in gets):
+                continue  # `of_node_get(from)` for the lookup to drop: the caller keeps its own
             prior = [c for c in calls if c.line < p.line and c is not p and _runs_before(c, p)
                      and any(_apis.same_object(o, obj) for o, _ in _drops(c))]
             if gets and len(prior) < len(gets):

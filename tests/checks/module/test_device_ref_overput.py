@@ -713,3 +713,24 @@ CXL_PUT_IN_MATCH_CALLBACK = diff("""
 
 def test_fires_on_put_of_the_device_an_iterator_callback_is_given():
     assert_fires(device_ref_imbalance, CXL_PUT_IN_MATCH_CALLBACK, at=[("drivers/cxl/core/region.c", 840)])
+
+
+# drivers/fpga/stratix10-soc.c (the fix direction of a removed put): of_node_get(fw_np) is taken
+# for of_find_matching_node() to drop as its @from; the caller still holds its own reference
+# from of_find_node_by_name() above, and this put drops that one.
+S10_GET_FOR_THE_LOOKUP_TO_DROP = diff("""
+    --- a/drivers/fpga/stratix10-soc.c
+    +++ b/drivers/fpga/stratix10-soc.c
+    @@ -478,6 +478,7 @@ static int __init s10_init(void)
+     \tof_node_get(fw_np);
+     \tnp = of_find_matching_node(fw_np, s10_of_match);
+     \tif (!np) {
+    +\t\tof_node_put(fw_np);
+     \t\treturn -ENODEV;
+     \t}
+     
+""")
+
+
+def test_quiet_when_a_get_was_taken_for_the_lookup_to_drop():
+    assert_quiet(device_ref_imbalance, S10_GET_FOR_THE_LOOKUP_TO_DROP, include_low=True)
