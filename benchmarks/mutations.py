@@ -21,11 +21,33 @@ Mutation kinds (positives):
                owner in one function -> expect old side at the removed get
   devm_parent  `devm_*(&pdev->dev, ...)` in a probe -> `devm_*(pdev->dev.parent, ...)`
                -> expect new side at the changed call
+Over-put kinds (an added put of a reference nobody holds there; the APIs come from the
+kernel-API table checks/data/refs.tsv via checks/_kapi.py), each -> expect new side at the
+added put:
+  dup_put      an existing plain put (a table putter of the device/of_node/fwnode/kobject/
+               pci_dev/usb_dev/i2c_adapter/module families) written twice in a row
+  dup_put_label  an unwind label (one statement) that falls through to `L2: put(x);` gets its
+               own `put(x);` (one step, so that the hunk's context shows the fall-through)
+  put_after_unregister  `device_unregister(x)` / `platform_device_unregister(p)` /
+               `i2c_unregister_device(c)` (table putters named *unregister*: del + put)
+               followed by a put of the same device
+  put_borrowed a put of something the function never took a reference on, before its final
+               `return 0;`: the node of its parameter device (`dev->of_node`,
+               `pdev->dev.of_node`, through a local), or the parameter device itself
+  put_after_consuming_call  a put of the @from/@prev argument right after a table lookup
+               that drops it (`of_find_compatible_node(from, ...)`, `pci_get_device(v, d, from)`)
+  put_in_loop_cursor  a put of a table iterator's loop variable (`for_each_child_of_node(np,
+               child)`) as the last statement of the loop body
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
+  fix_said     (over-put kinds) the same fix with a message that names the defect it removes
+               ("Fix a double put: ..."), as such fixes are posted
   unrelated    an unrelated edit in the same functions (a numeric constant or a log string)
 
 Run:  .venv/bin/python benchmarks/mutations.py [--limit N] [--seed S] [--files F] [--show KIND]
+      [--kinds K1,K2] [--tree-mode]
+`--tree-mode` reviews as `--tree` does for the touched file (its whole pre- and post-image;
+no other files), `--kinds` runs only those mutation kinds.
 `--limit` caps the cases per kind, `--files` the sample of files scanned; `--show KIND` prints
 the missed/noisy cases of that kind (with the diff) for diagnosis.
 """
@@ -42,11 +64,13 @@ import tarfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reviewbot import engine  # noqa: E402
+from reviewbot.context import Context, FileImages  # noqa: E402
 from reviewbot.diffparse import parse_diff  # noqa: E402
 from reviewbot.model import Patch, Series  # noqa: E402
 from reviewbot.report.jsonout import review_dict  # noqa: E402
@@ -56,7 +80,9 @@ TARBALL = Path("/usr/src/linux-source-6.12.tar.xz")
 TOL = 3
 SCANNED = ("drivers", "sound", "net", "fs", "block", "crypto")
 HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
-KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_parent")
+KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_parent",
+         "dup_put", "dup_put_label", "put_after_unregister", "put_borrowed",
+         "put_after_consuming_call", "put_in_loop_cursor")
 
 
 @dataclass
@@ -270,7 +296,176 @@ def mut_devm_parent(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
-MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_parent)
+# ---------------------------------------------------------------- over-put kinds (from the table)
+
+from reviewbot.checks import _kapi as kapi  # noqa: E402
+
+_OVERPUT_FAMILIES = ("device", "of_node", "fwnode", "kobject", "pci_dev", "usb_dev", "i2c_adapter", "module")
+
+
+def _plain_putters() -> tuple[str, ...]:
+    return tuple(sorted(r.name for r in kapi.of_kind("putter")
+                        if r.family in _OVERPUT_FAMILIES and "put" in r.name and r.ref_arg == 0))
+
+
+PLAIN_PUT_RE = re.compile(r"^(\s+)(" + "|".join(_plain_putters()) + r")\(([^;]+)\);\s*$")
+BRACELESS_RE = re.compile(r"^\s*((\}\s*)?else\b(?!.*\{\s*$)|(if|for|while)\b.*\)\s*$|\w*for_each\w*\(.*\)\s*$)")
+
+
+def _insert(lines: list[str], at: int, text: str) -> list[str]:
+    return lines[:at] + [text] + lines[at:]
+
+
+def _braceless_body(lines: list[str], i: int) -> bool:
+    prev = lines[i - 1] if i else ""
+    return bool(BRACELESS_RE.match(prev)) and not prev.rstrip().endswith(("{", ";"))
+
+
+def mut_dup_put(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = PLAIN_PUT_RE.match(lines[i])
+            if not m or _braceless_body(lines, i) or "THIS_MODULE" in m.group(3):
+                continue
+            new = _insert(lines, i + 1, lines[i])
+            cases.append(Case("dup_put", path, lines, new, [("new", i + 2)]))
+    return cases
+
+
+def mut_dup_put_label(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        labels = [i for i in range(s, e + 1) if LABEL_RE.match(lines[i])]
+        for a, b in zip(labels, labels[1:]):
+            body = [k for k in range(a + 1, b) if lines[k].strip()]
+            if b != a + 2 or any(re.match(r"\s*(return|goto)\b", lines[k]) for k in body):
+                continue  # label a must fall through to label b
+            k = _next_code(lines, b, e)
+            m = PLAIN_PUT_RE.match(lines[k]) if k is not None else None
+            if not m or "THIS_MODULE" in m.group(3) or any(m.group(3) in lines[j] for j in body):
+                continue
+            new = _insert(lines, a + 1, lines[k])
+            cases.append(Case("dup_put_label", path, lines, new, [("new", a + 2)]))
+    return cases
+
+
+_UNREG = tuple(r.name for r in kapi.of_kind("putter") if "unregister" in r.name and r.family == "device"
+               and not any("still" in x for x in r.release))  # mdiobus_unregister: the put is mdiobus_free's
+UNREG_RE = re.compile(r"^(\s+)(" + "|".join(_UNREG) + r")\(([^;]+)\);\s*$")
+
+
+def mut_put_after_unregister(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = UNREG_RE.match(lines[i])
+            if not m or _braceless_body(lines, i):
+                continue
+            ind, fn, arg = m.group(1), m.group(2), m.group(3).strip()
+            if fn == "platform_device_unregister":
+                put = f"platform_device_put({arg});"
+            elif fn == "device_unregister":
+                put = f"put_device({arg});"
+            elif re.fullmatch(r"[\w>\-.]+", arg):
+                put = f"put_device(&{arg}->dev);"
+            else:
+                continue
+            new = _insert(lines, i + 1, f"{ind}{put}\n")
+            cases.append(Case("put_after_unregister", path, lines, new, [("new", i + 2)]))
+    return cases
+
+
+PARAM_DEV_RE = re.compile(r"\bstruct\s+(device|platform_device|i2c_client|spi_device)\s*\*\s*(\w+)\s*[,)]")
+NODE_LOCAL_RE = re.compile(r"^\s*(?:struct\s+device_node\s*\*\s*)?(\w+)\s*=\s*(\w+)(->dev\.|->)of_node;\s*$")
+
+
+def mut_put_borrowed(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        params = {m.group(2): m.group(1) for m in PARAM_DEV_RE.finditer(head)}
+        if not params or re.search(r"(put|release|remove|free|exit|unbind|destroy)\w*\s*\(", head):
+            continue
+        body = "".join(lines[s:e + 1])
+        if re.search(r"get_device|of_node_get|fwnode_handle_get|put_device|of_node_put", body):
+            continue  # the function manages references on something: keep the case clean
+        ret = next((k for k in range(e - 1, s, -1) if lines[k] == "\treturn 0;\n"), None)
+        if ret is None or LABEL_RE.match(lines[ret - 1]):
+            continue
+        puts = []
+        for k in range(s, ret):
+            m = NODE_LOCAL_RE.match(lines[k])
+            if m and m.group(2) in params:
+                puts.append(f"\tof_node_put({m.group(1)});\n")
+                break
+        for p, ty in params.items():
+            if ty == "device":
+                puts.append(f"\tput_device({p});\n")
+            elif ty == "platform_device":
+                puts.append(f"\tof_node_put({p}->dev.of_node);\n")
+        for put in puts[:2]:
+            cases.append(Case("put_borrowed", path, lines, _insert(lines, ret, put), [("new", ret + 1)]))
+    return cases
+
+
+_DROPPERS = {r.name: r for r in kapi.rows() if r.drops_arg is not None and not r.is_iterator}
+DROPPER_RE = re.compile(r"^(\s+)(\w+)\s*=\s*(" + "|".join(_DROPPERS) + r")\(([^;]*)\);\s*$")
+
+
+def mut_put_after_consuming_call(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = DROPPER_RE.match(lines[i])
+            if not m or _braceless_body(lines, i):
+                continue
+            row = _DROPPERS[m.group(3)]
+            args = [a.strip() for a in m.group(4).split(",")]
+            if row.drops_arg >= len(args) or not re.fullmatch(r"\w+", args[row.drops_arg]) \
+                    or args[row.drops_arg] in ("NULL", m.group(2)):
+                continue
+            put = {"of_node": "of_node_put", "fwnode": "fwnode_handle_put", "pci_dev": "pci_dev_put"}.get(row.family)
+            if put is None:
+                continue
+            frm = args[row.drops_arg]
+            if any(re.search(rf"\b(of_node_get|fwnode_handle_get|pci_dev_get)\(\s*{frm}\s*\)", lines[k])
+                   for k in range(s, i)):
+                continue  # a get taken for the lookup to drop: the caller's own reference is still there
+            new = _insert(lines, i + 1, f"{m.group(1)}{put}({args[row.drops_arg]});\n")
+            cases.append(Case("put_after_consuming_call", path, lines, new, [("new", i + 2)]))
+    return cases
+
+
+_ITERS = {r.name: r for r in kapi.iterators()}
+ITER_RE = re.compile(r"^(\s+)(" + "|".join(_ITERS) + r")\((.*)\)\s*\{\s*$")
+
+
+def mut_put_in_loop_cursor(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = ITER_RE.match(lines[i])
+            if not m:
+                continue
+            row = _ITERS[m.group(2)]
+            args = [a.strip() for a in m.group(3).split(",")]
+            if row.ref_arg is None or row.ref_arg >= len(args) or not re.fullmatch(r"\w+", args[row.ref_arg]):
+                continue
+            put = (kapi.releases(row.name) or ({"of_node": "of_node_put", "fwnode": "fwnode_handle_put"}.get(row.family),))[0]
+            if put is None:
+                continue
+            close = next((k for k in range(i + 1, e + 1) if lines[k] == f"{m.group(1)}}}\n"), None)
+            if close is None or re.match(r"\s*(return|break|goto|continue)\b", lines[close - 1]):
+                continue
+            new = _insert(lines, close, f"{m.group(1)}\t{put}({args[row.ref_arg]});\n")
+            cases.append(Case("put_in_loop_cursor", path, lines, new, [("new", close + 1)]))
+    return cases
+
+
+MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_parent,
+            mut_dup_put, mut_dup_put_label, mut_put_after_unregister, mut_put_borrowed,
+            mut_put_after_consuming_call, mut_put_in_loop_cursor)
 
 NUM_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 STR_RE = re.compile(r'(\w+)\((.*?)"([^"\\%]{4,})')
@@ -304,13 +499,26 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 
 # ---------------------------------------------------------------- review + score
 
-def review(case: Case) -> tuple[list[dict], list[dict]]:
+TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
+
+
+OVERPUT_KINDS = KINDS[6:]
+# The message an over-put fix is posted with: it names the defect it removes.
+FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
+
+
+def review(case: Case, message: str = "Update error handling.") -> tuple[list[dict], list[dict]]:
     body = case.diff()
     patch = Patch(index=1, subject="[PATCH] driver: update error handling", msgid=None,
-                  author="Bench <bench@example.org>", message="Update error handling.", notes="",
+                  author="Bench <bench@example.org>", message=message, notes="",
                   diff=body, files=parse_diff(body))
     series = Series(subject=patch.subject, msgid=None, revision=1, base=None, patches=(patch,))
-    rv = engine.review(series)
+    if TREE_MODE:
+        ctx = Context(mode="tree", files=MappingProxyType(
+            {case.path: FileImages(pre="".join(case.old), post="".join(case.new))}))
+        rv = engine.review(series, context_for=lambda _p: ctx, context_mode="tree")
+    else:
+        rv = engine.review(series)
     return review_dict(rv)["findings"], review_dict(rv, show_all=True)["findings"]
 
 
@@ -325,12 +533,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", type=int, default=4000, help="files sampled from the tree (default 4000)")
     ap.add_argument("--seed", type=int, default=612)
     ap.add_argument("--show", default=None, help="print failures of this kind (or 'all')")
+    ap.add_argument("--kinds", default=None, help="comma-separated mutation kinds to run (default all)")
+    ap.add_argument("--tree-mode", action="store_true",
+                    help="give the rules the touched file's full pre/post image (as --tree does)")
     args = ap.parse_args(argv)
+    global TREE_MODE
+    TREE_MODE = args.tree_mode
     rng = random.Random(args.seed)
+    rng_over = random.Random(args.seed + 1)
     tree = ensure_tree()
+    kinds = tuple(k for k in KINDS if not args.kinds or k in args.kinds.split(","))
     by_kind: dict[str, list[Case]] = defaultdict(list)
     for f in candidate_files(tree, rng, args.files):
-        if all(len(by_kind[k]) >= args.limit for k in KINDS):
+        if all(len(by_kind[k]) >= args.limit for k in kinds):
             break
         try:
             lines = f.read_text(encoding="utf-8").splitlines(True)
@@ -339,16 +554,18 @@ def main(argv: list[str] | None = None) -> int:
         spans = functions(lines)
         rel = str(f.relative_to(tree))
         for mut in MUTATORS:
-            cs = mut(rel, lines, spans)
-            rng.shuffle(cs)
+            cs = [c for c in mut(rel, lines, spans) if c.kind in kinds]
+            # the over-put kinds shuffle with their own generator: the older kinds' samples
+            # stay what they were before those kinds existed
+            (rng if mut in MUTATORS[:5] else rng_over).shuffle(cs)
             for c in cs[:2]:  # at most two cases of a kind per file: spread over many drivers
                 if len(by_kind[c.kind]) < args.limit:
                     by_kind[c.kind].append(c)
     rows = []
     fails: list[tuple[Case, list[dict], list[dict]]] = []
-    neg = {"fix": [0, 0], "unrelated": [0, 0]}
-    fp_rules: dict[str, dict[str, int]] = {"fix": defaultdict(int), "unrelated": defaultdict(int)}
-    for kind in KINDS:
+    neg = {"fix": [0, 0], "fix_said": [0, 0], "unrelated": [0, 0]}
+    fp_rules: dict[str, dict[str, int]] = {k: defaultdict(int) for k in neg}
+    for kind in kinds:
         hit = 0
         for c in by_kind[kind]:
             shown, every = review(c)
@@ -358,11 +575,13 @@ def main(argv: list[str] | None = None) -> int:
                 fails.append((c, shown, every))
             fix = Case("fix", c.path, c.new, c.old, [], positive=False)
             negs = [fix]
+            if kind in OVERPUT_KINDS:
+                negs.append(Case("fix_said", c.path, c.new, c.old, [], positive=False))
             u = unrelated(c, rng)
             if u is not None:
                 negs.append(u)
             for n in negs:
-                shown_n, every_n = review(n)
+                shown_n, every_n = review(n, FIX_MESSAGE) if n.kind == "fix_said" else review(n)
                 neg[n.kind][0] += 1
                 if shown_n:
                     neg[n.kind][1] += 1

@@ -384,6 +384,19 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
         cur = no + 1
     from reviewbot.clex import blank
 
+    # A hunk that starts inside a block comment (` * text`, ` */`): that text is comment, not
+    # code; blank it up to the first `*/` that no `/*` opened (line numbers stay).
+    joined = "\n".join(out)
+    close, open_ = joined.find("*/"), joined.find("/*")
+    if close != -1 and (open_ == -1 or close < open_):
+        k, seen = 0, 0
+        while seen + len(out[k]) + 1 <= close + 2:
+            seen += len(out[k]) + 1
+            out[k] = ""
+            k += 1
+        col = close + 2 - seen
+        out[k] = " " * col + out[k][col:]
+
     # A column-0 "}" ends the function the hunk starts in; what follows is top-level code
     # (whole functions the hunk shows), parsed as such.
     end = next((i for i, t in enumerate(out) if t.rstrip() == "}"), None)

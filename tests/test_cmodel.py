@@ -118,3 +118,14 @@ def test_fragment_spanning_two_functions_keeps_them_apart():
     assert (bar.start, bar.end, bar.degraded) == (13, 18, False)
     assert [c.name for c in bar.calls()] == ["try_module_get"]
     assert [j.line for j in cf.functions[0].jumps()] == [10]
+
+
+def test_fragment_starting_inside_a_block_comment():
+    # drivers/video/aperture.c: the hunk's first context lines are the tail of a comment.
+    lines = [(214, "\t * stays around after detachment."), (215, "\t */"),
+             (216, "\tplatform_device_unregister(pdev);"), (217, "\tplatform_device_put(pdev);"),
+             (218, "}"), (219, ""), (220, "/**")]
+    cf = cmodel.parse_fragment(lines)
+    (fn,) = cf.functions
+    assert [(c.name, c.line) for c in fn.calls()] == [("platform_device_unregister", 216),
+                                                      ("platform_device_put", 217)]

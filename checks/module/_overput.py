@@ -66,6 +66,11 @@ def _family(name: str) -> str | None:
     return None
 
 
+def _kind(name: str) -> str | None:
+    r = kapi.get(name)
+    return r.kind if r is not None else None
+
+
 def _base_var(obj: str) -> str:
     return re.split(r"->|\.", _apis._norm(obj).lstrip("&*"))[0]
 
@@ -181,6 +186,9 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             gets = _gets_of(func, obj, p.line)
             if any(q.line < g.call.line < p.line for g in gets):
                 continue  # a new reference in between
+            if not _apis.is_putter(q.name) and any(g.call.line < q.line and _kind(g.call.name) == "getter"
+                                                   for g in gets):
+                continue  # `of_node_get(from)` for the lookup to drop: the caller keeps its own
             prior = [c for c in calls if c.line < p.line and c is not p and _runs_before(c, p)
                      and any(_apis.same_object(o, obj) for o, _ in _drops(c))]
             if gets and len(prior) < len(gets):
@@ -262,6 +270,14 @@ def _params(header: str) -> list[str]:
     return out
 
 
+def _all_params(header: str) -> list[str]:
+    """Every parameter name, in order (pointer or not)."""
+    m = re.search(r"\w+\s*\((?P<a>[^()]*)\)\s*\{?\s*$", header.strip())
+    if not m:
+        return []
+    return [n.group(1) for a in m.group("a").split(",") if (n := re.search(r"(\w+)\s*(\[\s*\])?\s*$", a.strip()))]
+
+
 def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
     """Added puts of the function's own parameter (or `to_*()`/`container_of()` of it) in a
     function that takes no reference on it."""
@@ -273,6 +289,14 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
     if not params:
         return
     borrowed_vars = {p: p for p in params}
+    # The function is itself a table register call whose failure leaves the object to the
+    # caller (`spi_register_controller()`: the caller puts the controller on error).
+    own_row = kapi.get(name)
+    own_ref_param = None
+    if own_row is not None and own_row.kind == "register" and own_row.ref_on_failure \
+            and own_row.ref_arg is not None and not own_row.devres:
+        every = _all_params(header)
+        own_ref_param = every[own_row.ref_arg] if own_row.ref_arg < len(every) else None
     for n in func._walk():
         if n.type == "init_declarator" or n.type == "assignment_expression":
             left = n.child_by_field_name("declarator") or n.child_by_field_name("left")
@@ -301,8 +325,36 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
                and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
             continue
         owner = borrowed_vars[var]
+        if owner == own_ref_param:
+            yield p, (f"{p.name}({_flow.short(obj, 20)}) inside {name}(): when {name}() fails its caller "
+                      f"still owns {owner} and drops it ({own_row.on_error.split(' (')[0]}), so this is a "
+                      f"second put")
+            continue
+        conf = Confidence.MEDIUM if _callback_shape(header) else Confidence.LOW
         yield p, (f"{p.name}({_flow.short(obj, 20)}) drops a reference {name}() never took: "
-                  f"{owner} belongs to its caller"), Confidence.LOW
+                  f"{owner} belongs to its caller"), conf
+
+
+# Signatures of driver-core callbacks: the core (or the iterator that calls them) holds the
+# device for the whole call and keeps using it afterwards, so the callee has no reference of
+# its own to drop: PM ops and probe/remove (`(struct device *)`, `(struct platform_device *)`,
+# `(struct i2c_client *)`), bus/class iterators and match functions (`(struct device *, void *)`),
+# sysfs show/store (`(struct device *, struct device_attribute *, ...)`).
+# A lone device parameter is a callback only when the name says which one (a helper
+# `foo_port_register(struct platform_device *pdev)` has the same signature).
+_DEV = r"\(\s*(const\s+)?struct\s+(device|platform_device|i2c_client|spi_device|pci_dev|usb_interface)\s*\*\s*\w+\s*"
+_CALLBACK_SIG = re.compile(
+    _DEV + r"(,\s*(const\s+)?void\s*\*\s*\w+\s*\)|,\s*struct\s+device_attribute\s*\*|"
+    r",\s*(const\s+)?struct\s+device_driver\s*\*\s*\w+\s*\)|,\s*struct\s+kobj_uevent_env\s*\*|"
+    r",\s*const\s+struct\s+(pci|i2c|spi|usb)_device_id\s*\*\s*\w+\s*\))")
+_LONE_DEV_CALLBACK = re.compile(
+    r"(probe|remove|shutdown|suspend|resume|freeze|thaw|poweroff|restore|prepare|"
+    r"runtime_\w+|_noirq|_late|_early)\s*" + _DEV + r"\)")
+
+
+def _callback_shape(header: str) -> bool:
+    h = header or ""
+    return _CALLBACK_SIG.search(h) is not None or _LONE_DEV_CALLBACK.search(h) is not None
 
 
 def put_while_published(view, added) -> Iterator[tuple[object, str]]:
@@ -429,10 +481,16 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
         st = _stmt_in_block(p.node)
         if st is None:
             continue
-        # (a) put, then goto a label whose chain puts it again
+        # (a) put, then (straight on, through any labels) a put of it again, or a goto to a
+        # label whose chain puts it again
         sib = st.next_named_sibling
         while sib is not None:
             inner = _unlabel_node(sib)
+            if _puts_obj(inner, obj) and not _extra_ref(func, obj, p.line):
+                again = _flow.line_of(inner)
+                where = "" if sib.type != "labeled_statement" else " (the unwind path falls through to it)"
+                yield p, f"{p.name}({_flow.short(obj, 20)}) and line {again} puts it again{where}"
+                break
             if inner.type == "goto_statement":
                 lab = cmodel._text(inner.child_by_field_name("label"))
                 chain = chains.get(lab) or []
@@ -466,6 +524,12 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             else:
                 continue
             break
+
+
+def _extra_ref(func, obj: str, before: int) -> bool:
+    """The function takes two references on obj (a lookup and a `get_device()`, say) before
+    `before`: two puts may both be owed."""
+    return len(_gets_of(func, obj, before)) >= 2
 
 
 def _same_node(a, b) -> bool:

@@ -20,6 +20,15 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   firmware node, ACPI companion or parent of the device the function is given
   (`pdev->dev.of_node`, `dev_fwnode(dev)`, `ACPI_COMPANION(dev)`) and no get was taken on it:
   the device holds that reference, not the caller;
+- an added put followed on the straight path (through any unwind labels it falls into) by a
+  put of the same reference, with no new reference taken in between: the same put written
+  twice, or a put added under an unwind label that falls through to the label that puts it;
+- an added put of the device a driver-core callback is given (PM ops, probe/remove,
+  bus/class iterator and match callbacks, sysfs show/store): the core holds the device for
+  the call and keeps using it after;
+- an added put inside a register API of the table whose failure leaves the object to its
+  caller (`spi_register_controller()`, `platform_device_add()`, `kobject_add()`): the caller
+  puts it when the call fails, so this put is a second one;
 - a removed get together with its put, for any getter of the kernel-API table in the device,
   kobject, kref and ACPI families (`get_device()`/`put_device()`, `spi_controller_get()`/
   `spi_controller_put()`, `kobject_get()`/`kobject_put()`, `tty_port_get()`/`tty_port_put()`):
@@ -58,9 +67,12 @@ object while its owner still uses it (use-after-free on unbind).
 ```
 
 ## Known problems
-An added put of the function's own parameter (the caller's reference: the device a callback is
-given, the object a `*_register()` is handed) is only a low-confidence question: some helpers
-do consume their caller's reference on failure.  A keep-alive get shown in the function makes
+An added put of the function's own parameter in any other function (a driver's own helper:
+the object a `foo_register()` is handed) is only a low-confidence question: some helpers do
+consume their caller's reference on failure.  A lone device parameter counts as a callback
+only when the function's name says which (`*_probe`, `*_remove`, `*_suspend`, `*_resume`,
+`*_runtime_*`, ...).  From hunks alone a put of a loop variable is judged only when the
+`for_each_*` line is in the hunk (the 3 context lines rarely show it); tree mode sees it.  A keep-alive get shown in the function makes
 one more put owed, so a put after an unregister is then not reported.
 From hunks alone the getter of a put is often not shown: a putter swap is reported only when a
 typed put becomes a generic `put_device()`, the direction that leaks the typed reference.  A

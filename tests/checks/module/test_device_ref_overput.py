@@ -533,3 +533,204 @@ PUTS_ON_TWO_EXITS = diff("""
 
 def test_quiet_on_puts_on_two_exits():
     assert_quiet(device_ref_imbalance, PUTS_ON_TWO_EXITS, include_low=True)
+
+
+# Generalisations measured with benchmarks/mutations.py (the over-put kinds), on real 6.12 code.
+
+# drivers/misc/cxl/guest.c: the put is written twice on the unwind path (the new one first:
+# the existing put after it runs on the same straight path).
+CXL_DUP_PUT = diff("""
+    --- a/drivers/misc/cxl/guest.c
+    +++ b/drivers/misc/cxl/guest.c
+    @@ -1156,6 +1156,7 @@ struct cxl *cxl_guest_init_adapter(struct device_node *np, struct platform_devic
+     err_del_dev:
+     \tdevice_del(&adapter->dev);
+     err_put_dev:
+    +\tput_device(&adapter->dev);
+     \tput_device(&adapter->dev);
+     \tfree = false;
+     \tcxl_guest_remove_chardev(adapter);
+""")
+
+# sound/soc/atmel/sam9x5_wm8731.c: out_put_audio falls through to out_put_cpu_np, which puts
+# cpu_np; a put of cpu_np added under out_put_audio is a second one.
+SAM9X5_PUT_ON_FALLTHROUGH_LABEL = diff("""
+    --- a/sound/soc/atmel/sam9x5_wm8731.c
+    +++ b/sound/soc/atmel/sam9x5_wm8731.c
+    @@ -167,6 +167,7 @@ static int sam9x5_wm8731_driver_probe(struct platform_device *pdev)
+     \tgoto out_put_cpu_np;
+     
+     out_put_audio:
+    +\tof_node_put(cpu_np);
+     \tatmel_ssc_put_audio(priv->ssc_id);
+     out_put_cpu_np:
+     \tof_node_put(cpu_np);
+""")
+
+# Look-alike: the same ladder putting the *other* node on the way down (the real code's order).
+SAM9X5_LADDER_OTHER_NODE = diff("""
+    --- a/sound/soc/atmel/sam9x5_wm8731.c
+    +++ b/sound/soc/atmel/sam9x5_wm8731.c
+    @@ -167,6 +167,7 @@ static int sam9x5_wm8731_driver_probe(struct platform_device *pdev)
+     \tgoto out_put_cpu_np;
+     
+     out_put_audio:
+    +\tof_node_put(priv->ssc_np);
+     \tatmel_ssc_put_audio(priv->ssc_id);
+     out_put_cpu_np:
+     \tof_node_put(cpu_np);
+""")
+
+# Look-alike: two references taken in view (a lookup and get_device()), two puts owed.
+TWO_REFS_TWO_PUTS = diff("""
+    --- a/drivers/misc/foo-link.c
+    +++ b/drivers/misc/foo-link.c
+    @@ -40,8 +40,9 @@ static int foo_link_check(struct device_node *np)
+     \tdev = bus_find_device_by_of_node(&platform_bus_type, np);
+     \tif (!dev)
+     \t\treturn -ENODEV;
+     \tget_device(dev);
+     \tret = foo_link_verify(dev);
+    +\tput_device(dev);
+     \tput_device(dev);
+     \treturn ret;
+     }
+""")
+
+# drivers/i2c/busses/i2c-sprd.c: a runtime-PM callback is handed the device by the PM core,
+# which keeps using it; the callback has no reference of its own to drop.
+SPRD_PUT_IN_PM_CALLBACK = diff("""
+    --- a/drivers/i2c/busses/i2c-sprd.c
+    +++ b/drivers/i2c/busses/i2c-sprd.c
+    @@ -610,6 +610,7 @@ static int __maybe_unused sprd_i2c_runtime_suspend(struct device *dev)
+     
+     \tclk_disable_unprepare(i2c_dev->clk);
+     
+    +\tput_device(dev);
+     \treturn 0;
+     }
+     
+""")
+
+# Look-alike: a release callback is where the last reference's owner lets go (its name says so).
+RELEASE_CALLBACK_PUT = diff("""
+    --- a/drivers/foo/foo-core.c
+    +++ b/drivers/foo/foo-core.c
+    @@ -88,6 +88,7 @@ static void foo_port_release(struct device *dev)
+     \tstruct foo_port *port = to_foo_port(dev);
+     
+     \tida_free(&foo_port_ida, port->id);
+    +\tput_device(dev->parent);
+     \tkfree(port);
+     }
+     
+""")
+
+
+def test_fires_on_a_put_followed_by_the_same_put():
+    assert_fires(device_ref_imbalance, CXL_DUP_PUT, at=[("drivers/misc/cxl/guest.c", 1159)])
+
+
+def test_fires_on_a_put_on_a_label_that_falls_through_to_the_same_put():
+    assert_fires(device_ref_imbalance, SAM9X5_PUT_ON_FALLTHROUGH_LABEL, at=[("sound/soc/atmel/sam9x5_wm8731.c", 170)])
+
+
+def test_quiet_when_the_fallthrough_puts_another_object():
+    assert_quiet(device_ref_imbalance, SAM9X5_LADDER_OTHER_NODE, include_low=True)
+
+
+def test_quiet_on_two_puts_for_two_references():
+    assert_quiet(device_ref_imbalance, TWO_REFS_TWO_PUTS, include_low=True)
+
+
+def test_fires_on_put_of_the_device_a_pm_callback_is_given():
+    assert_fires(device_ref_imbalance, SPRD_PUT_IN_PM_CALLBACK, at=[("drivers/i2c/busses/i2c-sprd.c", 613)])
+
+
+def test_quiet_on_put_in_a_release_callback():
+    assert_quiet(device_ref_imbalance, RELEASE_CALLBACK_PUT, include_low=True)
+
+
+# drivers/base/platform.c: platform_device_add() leaves the device to its caller on failure (the
+# table: on error the caller calls platform_device_put()); a put inside its own failure path is
+# the caller's put done twice.
+PUT_INSIDE_REGISTER_API = diff("""
+    --- a/drivers/base/platform.c
+    +++ b/drivers/base/platform.c
+    @@ -729,6 +729,7 @@ int platform_device_add(struct platform_device *pdev)
+     \t\tif (r->parent)
+     \t\t\trelease_resource(r);
+     \t}
+    +\tplatform_device_put(pdev);
+     
+     \treturn ret;
+     }
+""")
+
+# Look-alike: a driver's own register helper is not a table API: its contract is unknown, the
+# put of its parameter stays a low-confidence question.
+PUT_INSIDE_DRIVER_REGISTER = diff("""
+    --- a/drivers/foo/foo-core.c
+    +++ b/drivers/foo/foo-core.c
+    @@ -729,6 +729,7 @@ int foo_port_register(struct platform_device *pdev)
+     \t\tif (r->parent)
+     \t\t\trelease_resource(r);
+     \t}
+    +\tplatform_device_put(pdev);
+     
+     \treturn ret;
+     }
+""")
+
+
+def test_fires_on_put_inside_a_register_api_that_leaves_failure_to_its_caller():
+    assert_fires(device_ref_imbalance, PUT_INSIDE_REGISTER_API, at=[("drivers/base/platform.c", 732)])
+
+
+def test_put_inside_a_driver_register_helper_is_only_a_question():
+    assert_quiet(device_ref_imbalance, PUT_INSIDE_DRIVER_REGISTER)
+
+
+# drivers/cxl/core/region.c: a device_find_child() match callback; the iterator holds the device
+# around the call (and keeps it for the caller on a match).
+CXL_PUT_IN_MATCH_CALLBACK = diff("""
+    --- a/drivers/cxl/core/region.c
+    +++ b/drivers/cxl/core/region.c
+    @@ -836,8 +836,10 @@ static int match_auto_decoder(struct device *dev, void *data)
+     \tcxld = to_cxl_decoder(dev);
+     \tr = &cxld->hpa_range;
+     
+    -\tif (p->res && p->res->start == r->start && p->res->end == r->end)
+    +\tif (p->res && p->res->start == r->start && p->res->end == r->end) {
+    +\t\tput_device(dev);
+     \t\treturn 1;
+    +\t}
+     
+     \treturn 0;
+     }
+""")
+
+
+def test_fires_on_put_of_the_device_an_iterator_callback_is_given():
+    assert_fires(device_ref_imbalance, CXL_PUT_IN_MATCH_CALLBACK, at=[("drivers/cxl/core/region.c", 840)])
+
+
+# drivers/fpga/stratix10-soc.c (the fix direction of a removed put): of_node_get(fw_np) is taken
+# for of_find_matching_node() to drop as its @from; the caller still holds its own reference
+# from of_find_node_by_name() above, and this put drops that one.
+S10_GET_FOR_THE_LOOKUP_TO_DROP = diff("""
+    --- a/drivers/fpga/stratix10-soc.c
+    +++ b/drivers/fpga/stratix10-soc.c
+    @@ -478,6 +478,7 @@ static int __init s10_init(void)
+     \tof_node_get(fw_np);
+     \tnp = of_find_matching_node(fw_np, s10_of_match);
+     \tif (!np) {
+    +\t\tof_node_put(fw_np);
+     \t\treturn -ENODEV;
+     \t}
+     
+""")
+
+
+def test_quiet_when_a_get_was_taken_for_the_lookup_to_drop():
+    assert_quiet(device_ref_imbalance, S10_GET_FOR_THE_LOOKUP_TO_DROP, include_low=True)
