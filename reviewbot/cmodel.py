@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
@@ -342,16 +343,40 @@ def normalize(text: str) -> str:
     return _TYPE_ARG.sub(lambda m: m.group(1) + "$" * len(m.group(2)) + m.group(3), text)
 
 
+_RANGED = threading.local()
+
+
+def _ranged_parser():
+    """This thread's parser for text that starts at a later row (see parse)."""
+    p = getattr(_RANGED, "parser", None)
+    if p is None and _parser() is not None:
+        import tree_sitter
+
+        p = _RANGED.parser = tree_sitter.Parser(tree_sitter.Language(__import__("tree_sitter_c").language()))
+    return p
+
+
 @functools.lru_cache(maxsize=64)
-def parse(text: str) -> CFile:
-    """Parse a whole C file.  Never raises: an unusable input gives a CFile with `error` set."""
-    p = _parser()
+def parse(text: str, first_row: int = 0) -> CFile:
+    """Parse a whole C file.  Never raises: an unusable input gives a CFile with `error` set.
+
+    `first_row` is the 0-based row of the text's first line in the file it comes from: node
+    positions count from there (a tree-sitter included range), so a hunk at line 900000 costs
+    what a hunk at line 1 costs instead of 900000 padding lines."""
+    p = _parser() if not first_row else _ranged_parser()
     if p is None:
         return CFile(text=text, error="tree-sitter is not installed")
+    if len(text) > MAX_BYTES:
+        return CFile(text=text, error=f"file too large to parse ({len(text)} characters)")
     data = normalize(text).encode("utf-8", "replace")
     if len(data) > MAX_BYTES:
         return CFile(text=text, error=f"file too large to parse ({len(data)} bytes)")
     try:
+        if first_row:
+            import tree_sitter
+
+            p.included_ranges = [tree_sitter.Range((first_row, 0), (first_row + data.count(b"\n") + 1, 0),
+                                                   0, len(data))]
         tree = p.parse(data)
     except Exception as exc:  # pragma: no cover - tree-sitter does not raise on bad C
         return CFile(text=text, error=f"parse failed: {exc}")
@@ -411,12 +436,10 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
         closing = "\n" + post + "}"
     head = f"void {FRAGMENT_FUNC}(void) {{{pre}"
     body = "\n".join(head_lines + tail)
-    # head goes on the line before the first shown line (line numbers stay exact)
+    # head goes on the line before the first shown line (line numbers stay exact: parse's first_row)
     if first >= 2:
-        text = "\n" * (first - 2) + head + "\n" + body + closing + "\n"
-    else:
-        text = head + " " + body + closing + "\n"
-    return parse(text)
+        return parse(head + "\n" + body + closing + "\n", first - 2)
+    return parse(head + " " + body + closing + "\n")
 
 
 def side_lines(hunks: Iterable, side: str) -> list[tuple[int, str]]:

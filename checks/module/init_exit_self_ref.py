@@ -68,11 +68,23 @@ _SELF = re.compile(r"\b(try_module_get|__module_get|module_put)\s*\(\s*THIS_MODU
 _DELIBERATE = re.compile(r"suppress_bind_attrs|[Dd]on'?t allow .{0,40}unload|never unload", re.S)
 
 
-def _kind(hunk, line, fn: str, shown: str) -> str | None:
+_HOOK = re.compile(r"\bmodule_(init|exit)\s*\(\s*(\w+)\s*\)")
+
+
+def _hooks(shown: str) -> dict[str, set[str]]:
+    """The functions `shown` names in module_init() / module_exit(): one pass over the file."""
+    out: dict[str, set[str]] = {"init": set(), "exit": set()}
+    if "module_" in shown:
+        for m in _HOOK.finditer(shown):
+            out[m.group(1)].add(m.group(2))
+    return out
+
+
+def _kind(hunk, line, fn: str, hooks: dict[str, set[str]]) -> str | None:
     header = function_header(hunk, line)
-    if re.search(r"\b__exit\b", header) or (fn and re.search(r"\bmodule_exit\s*\(\s*%s\s*\)" % fn, shown)):
+    if re.search(r"\b__exit\b", header) or (fn and fn in hooks["exit"]):
         return "exit"
-    if re.search(r"\b__init\b", header) or (fn and re.search(r"\bmodule_init\s*\(\s*%s\s*\)" % fn, shown)):
+    if re.search(r"\b__init\b", header) or (fn and fn in hooks["init"]):
         return "init"
     return None
 
@@ -83,6 +95,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue
         shown = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
         deliberate = bool(_DELIBERATE.search(shown))
+        hooks = _hooks(shown)
         for hunk in fd.hunks:
             if not any("THIS_MODULE" in ln.text for ln in hunk.new_side()):
                 continue
@@ -94,7 +107,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if not line.added:
                     continue
                 fn = enclosing_function(hunk, line, "new")
-                kind = _kind(hunk, line, fn, shown)
+                kind = _kind(hunk, line, fn, hooks)
                 call = m.group(1)
                 if kind == "exit" and call == "module_put":
                     yield RULE.finding(fd.path, line, "module_put(THIS_MODULE) in exit: the count is already zero")
