@@ -127,7 +127,8 @@ def _has_diff(data: bytes, source: str) -> bool:
         text = body.get_content() if body is not None else ""
     except (LookupError, ValueError, AttributeError):
         pass
-    return bool(find_diff(text if isinstance(text, str) else ""))
+    text = text if isinstance(text, str) else ""
+    return bool(find_diff(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 def _one_series(data: bytes, source: str) -> Series | None:
@@ -135,6 +136,7 @@ def _one_series(data: bytes, source: str) -> Series | None:
 
     if not data.strip():
         raise InputError(source, "empty input: b4 passes one patch email on stdin")
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # bare CRs: one line end for every regex
     if not _has_diff(data, source):
         return None
     (series, *_rest) = b4src.series_from_mbox_bytes(data, source)

@@ -22,6 +22,7 @@ import types
 from email.message import EmailMessage
 from typing import ClassVar
 
+from reviewbot import budget
 from reviewbot.diffparse import DiffError, find_diff, parse_diff_lenient
 from reviewbot.errors import InputError
 from reviewbot.model import Patch, Series
@@ -160,6 +161,17 @@ def _forget_headers(msgs: list[EmailMessage]) -> None:
 _B4_FIND_TRAILERS = b4.LoreMessage.find_trailers
 
 
+def _trailer_text(body: str) -> str:
+    """The body as b4's trailer search may see it: one line end, and no line longer than
+    MAX_TRAILER_LINE (its regular expressions are quadratic in the length of a line, and no
+    trailer is that long: such a line is replaced by a short non-trailer line)."""
+    body = normalise_line_ends(body)
+    if len(body) <= budget.MAX_TRAILER_LINE or all(len(ln) <= budget.MAX_TRAILER_LINE
+                                                   for ln in body.split("\n")):
+        return body
+    return "\n".join(ln if len(ln) <= budget.MAX_TRAILER_LINE else "(long line)" for ln in body.split("\n"))
+
+
 def _find_trailers(body: str, followup: bool = False):
     """b4's LoreMessage.find_trailers, minus the work on patches (a quarter of the load time).
 
@@ -174,11 +186,32 @@ def _find_trailers(body: str, followup: bool = False):
     """
     if followup and b4.DIFF_RE.search(body):
         return [], []
-    return _B4_FIND_TRAILERS(body, followup=followup)
+    return _B4_FIND_TRAILERS(_trailer_text(body), followup=followup)
+
+
+_B4_GET_PAYLOAD = b4.LoreMessage.get_payload
+
+
+def normalise_line_ends(text: str) -> str:
+    """CRLF and bare CR line ends become LF (regular expressions with re.M see only LF)."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _get_payload(msg, use_patch: bool = True):
+    """b4's LoreMessage.get_payload with the decoded body's line ends normalised.
+
+    The raw mail is normalised in split_mbox(), but a quoted-printable or base64 body decodes
+    to whatever line ends its sender had: bare CRs there made the body one long line for b4's
+    diff test and trailer search (quadratic in a line's length)."""
+    body, charset = _B4_GET_PAYLOAD(msg, use_patch)
+    return normalise_line_ends(body), charset
 
 
 if b4.__VERSION__.startswith("0.16."):
     b4.LoreMessage.find_trailers = staticmethod(_find_trailers)
+    b4.LoreMessage.get_payload = staticmethod(_get_payload)
 
 
 def configure(midmask: str | None = None) -> None:
@@ -261,7 +294,7 @@ def _as_mbox(data: bytes) -> bytes:
 
 def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     """Split mbox (or single-mail) bytes into messages; give Message-Id-less mail a stable id."""
-    data = data.replace(b"\r\n", b"\n")
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # bare CRs too: see normalise_line_ends
     if not data.strip():
         raise InputError(source, "empty input")
     try:
@@ -382,14 +415,29 @@ def _to_patch(index: int, lmsg, source: str) -> Patch:
     message, notes = _split_body(body, diff)
     subject = _printable(lmsg.full_subject)
     where = f"{source} (patch {index}: {subject})" if source else subject
+    budget.check_hunks(diff, where)
     try:
         files, problems = parse_diff_lenient(diff)
     except DiffError as exc:
         raise InputError(where, str(exc)) from None
-    author = email.utils.formataddr((lmsg.fromname or "", lmsg.fromemail or ""))
+    author = format_address(lmsg.fromname or "", lmsg.fromemail or "")
     return Patch(index=index, subject=lmsg.full_subject, msgid=_clean_id(lmsg.msgid), author=author,
                  message=message, notes=notes, diff=diff, files=files,
                  problems=tuple(f"patch {index}: skipped {p}" for p in problems))
+
+
+def format_address(name: str, addr: str) -> str:
+    """`Name <addr>` for display and for a reply's To:, also for an RFC 6532 address (UTF-8
+    local part, which email.utils.formataddr refuses).  Line breaks and other control
+    characters never survive (an encoded CR/LF in a From: must not reach a header)."""
+    name, addr = _printable(name).strip(), _printable(addr).strip().replace(" ", "")
+    if addr.isascii():
+        return email.utils.formataddr((name, addr))
+    if not name:
+        return addr
+    if re.search(r'[()<>@,:;.\"\[\]\\]', name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{addr}>"
 
 
 def _to_series(lser, revisions: list[int], source: str) -> Series:

@@ -1,0 +1,87 @@
+"""Budgets that bound what one input may cost: sizes checked before the work, and a time limit.
+
+Every parser and check is meant to run in time linear in its input; the budgets are the
+backstop for what slips through (a regular expression or a loop that turns out super-linear on
+some hostile shape), so that one mail can never hold a command or a worker for ever:
+
+- ``MAX_HUNKS``: hunks in one patch (a real kernel patch has tens, a tree-wide one a few
+  thousand).  Checked by counting hunk headers before the diff is parsed.
+- ``MAX_TRAILER_LINE``: b4's trailer search runs regular expressions that are quadratic in
+  the length of a line; longer lines cannot be trailers and are hidden from it.
+- a time limit per step (loading one source, reviewing one series) in the CLI's main thread:
+  ``REVIEWBOT_TIME_BUDGET`` seconds (default 60, 0 = none).  Past it the step stops with
+  OutOfBudget, which the commands turn into their one-line error (exit status 2).
+
+OutOfBudget is a BaseException so that the ``except Exception`` around each check (and in b4)
+cannot swallow it: it ends the step wherever the step was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from typing import Iterator
+
+from reviewbot.errors import InputError
+
+MAX_HUNKS = 5000
+MAX_TRAILER_LINE = 200
+DEFAULT_SECONDS = 60.0
+
+
+class OutOfBudget(BaseException):
+    """A step ran past its time budget."""
+
+    def __init__(self, what: str, seconds: float):
+        super().__init__(f"{what}: gave up after {seconds:g} s (time budget, REVIEWBOT_TIME_BUDGET)")
+        self.what = what
+        self.seconds = seconds
+
+    def as_input_error(self) -> InputError:
+        return InputError(self.what, f"gave up after {self.seconds:g} s: input too costly to review "
+                                     f"(time budget, REVIEWBOT_TIME_BUDGET)")
+
+
+def seconds() -> float:
+    """The time budget per step, from REVIEWBOT_TIME_BUDGET (0 or negative: no limit)."""
+    raw = os.environ.get("REVIEWBOT_TIME_BUDGET", "")
+    try:
+        return float(raw) if raw.strip() else DEFAULT_SECONDS
+    except ValueError:
+        return DEFAULT_SECONDS
+
+
+@contextlib.contextmanager
+def limit(what: str, secs: float | None = None) -> Iterator[None]:
+    """Raise OutOfBudget in this step if it runs longer than `secs` (default: seconds()).
+
+    A wall-clock timer (SIGALRM), so only in the main thread of a process; elsewhere (the
+    service's worker threads) it does nothing, and the size budgets are what bounds a job.
+    Nested limits keep the outer one's timer: the innermost step owns the budget only when
+    no outer one is running.
+    """
+    secs = seconds() if secs is None else secs
+    if secs <= 0 or threading.current_thread() is not threading.main_thread() \
+            or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise OutOfBudget(what, secs)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, secs)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def check_hunks(diff: str, where: str) -> None:
+    """InputError when `diff` holds more than MAX_HUNKS hunk headers (counted, not parsed)."""
+    n = diff.count("\n@@ ") + diff.startswith("@@ ")
+    if n > MAX_HUNKS:
+        raise InputError(where, f"too large to review: {n} hunks in one patch (limit {MAX_HUNKS})")
