@@ -9,6 +9,7 @@ thread root named in its headers, so that an mbox of unrelated patches gives one
 from __future__ import annotations
 
 import argparse
+import email.header
 import email.headerregistry
 import email.policy
 import email.utils
@@ -123,8 +124,29 @@ class _ParsedOnce:
     def __call__(self, name: str, value: str):
         header = self.parsed.get((name, value))
         if header is None:  # HeaderRegistry.__call__ is `self[name](name, value)`
-            header = self.parsed[(name, value)] = self[name](name, value)
+            try:
+                header = self[name](name, value)
+            except ValueError:  # an encoded CR/LF in a display name: the stdlib refuses the header
+                header = self[name](name, _clean_addresses(value))
+            self.parsed[(name, value)] = header
         return header
+
+
+def _clean_addresses(value: str) -> str:
+    """An address header with its encoded display names decoded, control characters (an
+    encoded CR/LF) made spaces, and re-encoded: the same people, a header that parses."""
+    out = []
+    for name, addr in email.utils.getaddresses([value]):
+        try:
+            name = str(email.header.make_header(email.header.decode_header(name)))
+        except Exception:  # undecodable encoded-words: keep them as text
+            pass
+        name = _printable(name)
+        if not addr.isascii():
+            out.append(format_address(name, addr))
+        else:
+            out.append(email.utils.formataddr((name, _printable(addr).replace(" ", "")), charset="utf-8"))
+    return ", ".join(out)
 
 
 def _parse_headers_once(msgs: list[EmailMessage]) -> None:

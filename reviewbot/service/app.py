@@ -74,11 +74,13 @@ class ListFollowers:
     """The list follower as a thread; only the holder of each list's lease walks it.  Settled
     series go to the queue (``queue``), where any worker reviews them."""
 
-    def __init__(self, cfg: dict[str, Any], url: str, queue=None):
+    def __init__(self, cfg: dict[str, Any], url: str, queue=None, counters=None):
+        from reviewbot.forge.metrics import Counters
         from reviewbot.watch import policy
 
         self.url = url
         self.queue = queue
+        self.counters = counters if counters is not None else Counters()
         self.lists = policy.load_lists(cfg)
         self.pause = max(0.2, policy.interval(cfg))
         self.ttl = max(3 * self.pause, 30.0)
@@ -114,6 +116,10 @@ class ListFollowers:
                     log.warning("list %s: round failed: %s", p.name, f"{exc.__class__.__name__}: {exc}",
                                 extra={"list": p.name})
                     continue
+                for reason, n in stats.skip_reasons.items():
+                    self.counters.inc("mails_skipped", n, list=p.name, reason=reason)
+                if stats.dropped_recipients:
+                    self.counters.inc("recipients_dropped", stats.dropped_recipients, list=p.name)
                 if stats.line():
                     log.info("list %s: %s", p.name, stats.line(),
                              extra={"list": p.name, "series": stats.series, "replies": stats.replies,
@@ -160,7 +166,8 @@ class Service:
         self.embedded = self.broker is None and self.queue.engine.dialect.name == "sqlite"
         self.reconciler = Reconciler(self.queue, lease=s.lease, every=s.reconcile_every,
                                      redeliver=s.redeliver_after, release_dead=self.embedded)
-        self.followers = ListFollowers(cfg, self.url, self.queue) if follow and s.follow_lists else None
+        self.followers = (ListFollowers(cfg, self.url, self.queue, self.counters)
+                          if follow and s.follow_lists else None)
 
     def handle(self, job) -> tuple[str, str]:
         """One job of either kind: a list series or a forge PR/MR."""

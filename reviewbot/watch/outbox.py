@@ -115,12 +115,24 @@ def _count_since(c, fw: "Follower", since: float, author: str | None = None) -> 
     return c.execute(q).scalar() or 0
 
 
-def _rate_limited(fw: "Follower", author: str) -> bool:
+def _recipients_since(c, fw: "Follower", since: float) -> int:
+    """Recipients of the replies sent (or written) since `since`: the rate limit counts people
+    mailed as well as mails."""
+    o = T.outbox.c
+    rows = c.execute(sa.select(o.recipients).where(
+        o.list == fw.p.name, o.status.in_(("sent", "written")), o.done_at > since)).scalars()
+    return sum(len(json.loads(r or "[]")) for r in rows)
+
+
+def _rate_limited(fw: "Follower", author: str, recipients: int = 0) -> bool:
     now = fw.now()
     with fw.eng.connect() as c:
         if fw.p.max_per_hour and _count_since(c, fw, now - 3600) >= fw.p.max_per_hour:
             return True
         if fw.p.max_per_author_per_day and _count_since(c, fw, now - 86400, author) >= fw.p.max_per_author_per_day:
+            return True
+        if fw.p.max_recipients_per_hour and \
+                _recipients_since(c, fw, now - 3600) + recipients > fw.p.max_recipients_per_hour:
             return True
     return False
 
@@ -151,7 +163,9 @@ class _Relay:
                 conn.login(self.cfg.user, self.cfg.password)
             self.conn = conn
         # smtplib sends bytes as they are: SMTP needs CRLF line ends (the .eml files keep LF)
-        refused = self.conn.sendmail(sender, rcpts, re.sub(rb"\r?\n", b"\r\n", raw))
+        # RFC 6531/6532: an address with a UTF-8 local part needs the relay's SMTPUTF8
+        options = ["SMTPUTF8"] if not all(a.isascii() for a in [sender, *rcpts]) else []
+        refused = self.conn.sendmail(sender, rcpts, re.sub(rb"\r?\n", b"\r\n", raw), mail_options=options)
         if refused:
             log.warning("relay refused some recipients: %s", refused)
 
@@ -175,7 +189,7 @@ def flush(fw: "Follower", job_id: int | None = None) -> None:
     relay = None if fw.p.dry_run else _Relay(fw)
     try:
         for row in rows:
-            if row.not_before > fw.now() or _rate_limited(fw, row.author):
+            if row.not_before > fw.now() or _rate_limited(fw, row.author, len(json.loads(row.recipients or "[]"))):
                 fw.stats.deferred += 1
                 continue
             if relay is None:
