@@ -83,6 +83,8 @@ def run(args) -> int:
     if not service.forge.gitlab_webhook_token:
         log.warning("REVIEWBOT_GITLAB_WEBHOOK_TOKEN is not set: /webhooks/gitlab refuses everything")
     # SIGTERM: uvicorn stops accepting, drains requests, then the lifespan stops the workers
+    # header/body timeouts, keep-alive, connection cap: [server] (reviewbot.service.limits)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
-                log_config=None, timeout_graceful_shutdown=service.settings.grace)
+                log_config=None, timeout_graceful_shutdown=service.settings.grace,
+                **service.limits.uvicorn_options())
     return 0

@@ -138,11 +138,13 @@ class Service:
         from reviewbot.service.lists import ListJobs
         from reviewbot.service.queue import HueyBroker, LeasedQueue
         from reviewbot.service.results import RecordingProcessor
+        from reviewbot.service.limits import ServerLimits
         from reviewbot.service.runner import Reconciler, Runner
 
         self.cfg = cfg
         self.settings = ServiceSettings.from_config(cfg)
         self.forge = ForgeSettings.from_env(cfg)
+        self.limits = ServerLimits.from_config(cfg)
         for repo in cfg.get("repos") or {}:  # a bad [repos."x"] table stops the start, not a job later
             repo_config(cfg, repo)
         self.url = config.database_url(cfg)
@@ -209,6 +211,7 @@ class Service:
     def app(self):
         """The FastAPI app: intake (reviewbot.server), /metrics, /readyz, the results pages."""
         from reviewbot.server import create_app
+        from reviewbot.service.limits import BodyTimeout
         from reviewbot.service.metrics import ops_router
         from reviewbot.web.pages import pages_router
 
@@ -222,10 +225,18 @@ class Service:
 
         app = create_app(self.forge, self.queue, counters=self.counters, lifespan=lifespan,
                          routers=(ops_router(self.metrics, self.queue), pages_router(self.cfg, self.queue.engine)))
+        app.add_middleware(BodyTimeout, seconds=self.limits.body_timeout)
 
         @app.exception_handler(sa.exc.DBAPIError)
         async def database_away(request: Request, exc: sa.exc.DBAPIError) -> JSONResponse:
-            # nothing is acknowledged that is not recorded: the sender retries later
+            # nothing is acknowledged that is not recorded: the sender retries later.  Only when
+            # the database is really away: an error about the statement (a value it cannot
+            # store) would fail again on every retry, so it is not a 503 with Retry-After.
+            if not isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)) or \
+                    isinstance(exc.orig, (OverflowError, TypeError, ValueError)):
+                log.error("database refused a statement: %s %s: %s", request.method, request.url.path,
+                          one_line(exc))
+                return JSONResponse({"status": "error", "detail": "internal error"}, status_code=500)
             log.warning("database unreachable: %s %s answered 503", request.method, request.url.path)
             return JSONResponse({"status": "unavailable", "detail": "database unreachable; retry later"},
                                 status_code=503, headers={"Retry-After": "30"})

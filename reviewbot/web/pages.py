@@ -90,6 +90,14 @@ def _when(t: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t)) if t else ""
 
 
+def _job_id(raw: str, what: str) -> int:
+    """A job id from the URL; anything that cannot be one (not digits, beyond the id column's
+    range) is simply not found: 404, never a database error."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or not 1 <= int(raw) <= 2**31 - 1:
+        raise HTTPException(404, f"no {what} {raw[:40]!r}")
+    return int(raw)
+
+
 def pages_router(cfg: dict[str, Any], engine: sa.Engine) -> APIRouter:
     from reviewbot.forge.settings import ForgeSettings
     from reviewbot.watch.policy import load_lists
@@ -122,7 +130,8 @@ def pages_router(cfg: dict[str, Any], engine: sa.Engine) -> APIRouter:
                               sep="#" if p.forge == "github" else "!") for p in prs])
 
     @router.get("/series/{job_id}", response_class=HTMLResponse)
-    def series(job_id: int) -> HTMLResponse:
+    def series(job_id: str) -> HTMLResponse:
+        job_id = _job_id(job_id, "series")
         with engine.connect() as c:
             s = c.execute(sa.select(W.jobs).where(W.jobs.c.id == job_id)).first()
             patches = [] if s is None else c.execute(sa.select(W.outbox.c.patch_msgid, W.outbox.c.status).where(
@@ -143,7 +152,8 @@ def pages_router(cfg: dict[str, Any], engine: sa.Engine) -> APIRouter:
                              for p in patches])
 
     @router.get("/pr/{job_id}", response_class=HTMLResponse)
-    def pr(job_id: int) -> HTMLResponse:
+    def pr(job_id: str) -> HTMLResponse:
+        job_id = _job_id(job_id, "review job")
         with engine.connect() as c:
             j = c.execute(sa.select(F.jobs, results.reviews.c.findings).outerjoin(
                 results.reviews, results.reviews.c.job_id == F.jobs.c.id).where(
