@@ -6,6 +6,8 @@ some hostile shape), so that one mail can never hold a command or a worker for e
 
 - ``MAX_HUNKS``: hunks in one patch (a real kernel patch has tens, a tree-wide one a few
   thousand).  Checked by counting hunk headers before the diff is parsed.
+- ``MAX_MIME_DEPTH``: multipart levels in one mail (real mail has two or three; the email
+  package walks them recursively).
 - ``MAX_TRAILER_LINE``: b4's trailer search runs regular expressions that are quadratic in
   the length of a line; longer lines cannot be trailers and are hidden from it.
 - a time limit per step (loading one source, reviewing one series) in the CLI's main thread:
@@ -27,6 +29,7 @@ from typing import Iterator
 from reviewbot.errors import InputError
 
 MAX_HUNKS = 5000
+MAX_MIME_DEPTH = 20
 MAX_TRAILER_LINE = 200
 DEFAULT_SECONDS = 60.0
 
@@ -85,3 +88,15 @@ def check_hunks(diff: str, where: str) -> None:
     n = diff.count("\n@@ ") + diff.startswith("@@ ")
     if n > MAX_HUNKS:
         raise InputError(where, f"too large to review: {n} hunks in one patch (limit {MAX_HUNKS})")
+
+
+def check_mime_depth(msg, where: str) -> None:
+    """InputError when `msg` nests multiparts deeper than MAX_MIME_DEPTH (walked without recursion)."""
+    stack = [(msg, 1)]
+    while stack:
+        part, depth = stack.pop()
+        if depth > MAX_MIME_DEPTH:
+            raise InputError(where, f"MIME parts nested deeper than {MAX_MIME_DEPTH} levels")
+        payload = part.get_payload() if part.is_multipart() else None
+        if isinstance(payload, list):
+            stack.extend((p, depth + 1) for p in payload)

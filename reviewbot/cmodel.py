@@ -16,12 +16,15 @@ so rules that all look at the same post-image share one parse.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import threading
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
 MAX_BYTES = 4_000_000  # larger inputs are not parsed (a generated table, not code to review)
+MAX_FRAGMENT_LINES = 20_000  # a hunk view of one function never spans more
+STATEMENT_DEPTH = 64  # how far up from a call its statement is looked for
 
 
 @functools.lru_cache(maxsize=1)
@@ -241,7 +244,9 @@ def _call(n) -> Call | None:
         while d is not None and d.type in ("pointer_declarator", "array_declarator"):
             d = d.child_by_field_name("declarator")
         lhs = _text(d) if d is not None else None
-    for a in ancestors(n):
+    # the statement is a few levels up; a damaged fragment can nest thousands of ERROR nodes,
+    # and walking to the root for every call made that quadratic
+    for a in itertools.islice(ancestors(n), STATEMENT_DEPTH):
         if a.type.endswith("_statement") or a.type == "declaration":
             stmt_line = a.start_point[0] + 1
             break
@@ -397,6 +402,11 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
     if not lines:
         return CFile(text="", error="empty fragment")
     first = lines[0][0]
+    numbers = [no for no, _ in lines if no is not None]
+    if numbers and max(numbers) - first > MAX_FRAGMENT_LINES:
+        # no function is that long: hunks far apart under one section header, or a hostile
+        # diff (its blank-line padding, and tree-sitter's parent lookups, grow with the span)
+        return CFile(text="", error=f"fragment spans {max(numbers) - first} lines")
     out: list[str] = []
     cur = first
     for no, txt in lines:

@@ -118,7 +118,10 @@ def row(review: Review, show_all: bool, tool: str = TOOL, series: bool = False) 
 
 
 def _has_diff(data: bytes, source: str) -> bool:
+    from reviewbot import budget
+
     msg = email.message_from_bytes(data, policy=email.policy.default)
+    budget.check_mime_depth(msg, source)
     text = data.decode(errors="replace")
     if not msg.keys() and not find_diff(text):
         raise InputError(source, "not an email: no headers and no diff")

@@ -323,6 +323,8 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
         msgs = b4.mailsplit_bytes(_as_mbox(data))
     except Exception as exc:
         raise InputError(source, f"cannot split mail: {_one_line(exc)}") from None
+    for msg in msgs:
+        budget.check_mime_depth(msg, source)
     _parse_headers_once(msgs)
     out = []
     for i, msg in enumerate(msgs):
