@@ -6,13 +6,18 @@ some hostile shape), so that one mail can never hold a command or a worker for e
 
 - ``MAX_HUNKS``: hunks in one patch (a real kernel patch has tens, a tree-wide one a few
   thousand).  Checked by counting hunk headers before the diff is parsed.
+- ``MAX_MESSAGE_BYTES``: one mail of an mbox (vger refuses mail far smaller; an mbox of many
+  mails may be as large as it likes).  Checked on the raw bytes before any parsing.
 - ``MAX_MIME_DEPTH``: multipart levels in one mail (real mail has two or three; the email
   package walks them recursively).
 - ``MAX_TRAILER_LINE``: b4's trailer search runs regular expressions that are quadratic in
   the length of a line; longer lines cannot be trailers and are hidden from it.
 - a time limit per step (loading one source, reviewing one series) in the CLI's main thread:
-  ``REVIEWBOT_TIME_BUDGET`` seconds (default 60, 0 = none).  Past it the step stops with
-  OutOfBudget, which the commands turn into their one-line error (exit status 2).
+  ``REVIEWBOT_TIME_BUDGET`` seconds of CPU (default 60, 0 = none; CPU time, so a busy machine
+  does not change the verdict).  Past it the step stops with OutOfBudget, which the commands
+  turn into their one-line error (exit status 2).
+- one tree-sitter parse: reviewbot.cmodel.PARSE_SECONDS of CPU (its error recovery can be
+  super-linear on damaged code); past it the fragment counts as unparsable.
 
 OutOfBudget is a BaseException so that the ``except Exception`` around each check (and in b4)
 cannot swallow it: it ends the step wherever the step was.
@@ -29,6 +34,7 @@ from typing import Iterator
 from reviewbot.errors import InputError
 
 MAX_HUNKS = 5000
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 MAX_MIME_DEPTH = 20
 MAX_TRAILER_LINE = 200
 DEFAULT_SECONDS = 60.0
@@ -38,12 +44,12 @@ class OutOfBudget(BaseException):
     """A step ran past its time budget."""
 
     def __init__(self, what: str, seconds: float):
-        super().__init__(f"{what}: gave up after {seconds:g} s (time budget, REVIEWBOT_TIME_BUDGET)")
+        super().__init__(f"{what}: gave up after {seconds:g} s of CPU (time budget, REVIEWBOT_TIME_BUDGET)")
         self.what = what
         self.seconds = seconds
 
     def as_input_error(self) -> InputError:
-        return InputError(self.what, f"gave up after {self.seconds:g} s: input too costly to review "
+        return InputError(self.what, f"gave up after {self.seconds:g} s of CPU: input too costly to review "
                                      f"(time budget, REVIEWBOT_TIME_BUDGET)")
 
 
@@ -60,27 +66,28 @@ def seconds() -> float:
 def limit(what: str, secs: float | None = None) -> Iterator[None]:
     """Raise OutOfBudget in this step if it runs longer than `secs` (default: seconds()).
 
-    A wall-clock timer (SIGALRM), so only in the main thread of a process; elsewhere (the
-    service's worker threads) it does nothing, and the size budgets are what bounds a job.
+    A CPU-time timer (ITIMER_PROF, SIGPROF), so only in the main thread of a process;
+    elsewhere (the service's worker threads) it does nothing, and the size budgets and the
+    parse budget are what bound a job.
     Nested limits keep the outer one's timer: the innermost step owns the budget only when
     no outer one is running.
     """
     secs = seconds() if secs is None else secs
     if secs <= 0 or threading.current_thread() is not threading.main_thread() \
-            or signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+            or signal.getitimer(signal.ITIMER_PROF)[0] > 0:
         yield
         return
 
     def expired(signum, frame):
         raise OutOfBudget(what, secs)
 
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, secs)
+    previous = signal.signal(signal.SIGPROF, expired)
+    signal.setitimer(signal.ITIMER_PROF, secs)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def check_hunks(diff: str, where: str) -> None:
@@ -100,3 +107,17 @@ def check_mime_depth(msg, where: str) -> None:
         payload = part.get_payload() if part.is_multipart() else None
         if isinstance(payload, list):
             stack.extend((p, depth + 1) for p in payload)
+
+
+def check_message_sizes(mbox: bytes, where: str) -> None:
+    """InputError when one mail of `mbox` (split at its "From " lines) is over MAX_MESSAGE_BYTES."""
+    if len(mbox) <= MAX_MESSAGE_BYTES:
+        return
+    start = 0
+    while start < len(mbox):
+        nxt = mbox.find(b"\nFrom ", start + 1)
+        end = len(mbox) if nxt < 0 else nxt + 1
+        if end - start > MAX_MESSAGE_BYTES:
+            raise InputError(where, f"too large to review: a mail of {end - start} bytes "
+                                    f"(limit {MAX_MESSAGE_BYTES})")
+        start = end

@@ -19,12 +19,14 @@ import functools
 import itertools
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
 MAX_BYTES = 4_000_000  # larger inputs are not parsed (a generated table, not code to review)
 MAX_FRAGMENT_LINES = 20_000  # a hunk view of one function never spans more
 STATEMENT_DEPTH = 64  # how far up from a call its statement is looked for
+PARSE_SECONDS = 1.0  # CPU seconds of one parse; past it the file or fragment counts as unparsable
 
 
 @functools.lru_cache(maxsize=1)
@@ -382,10 +384,27 @@ def parse(text: str, first_row: int = 0) -> CFile:
 
             p.included_ranges = [tree_sitter.Range((first_row, 0), (first_row + data.count(b"\n") + 1, 0),
                                                    0, len(data))]
-        tree = p.parse(data)
+        tree = _parse_bounded(p, data)
+        if tree is None:
+            return CFile(text=text, error=f"parse gave up after {PARSE_SECONDS:g} s of CPU")
     except Exception as exc:  # pragma: no cover - tree-sitter does not raise on bad C
         return CFile(text=text, error=f"parse failed: {exc}")
     return _build(text, tree)
+
+
+def _parse_bounded(p, data: bytes):
+    """p.parse(data), or None past PARSE_SECONDS: tree-sitter's error recovery is super-linear
+    on some damaged input (a hunk of unbalanced braces repeated a thousand times took 14 s).
+    The progress callback works only with chunked input, hence the reader."""
+    deadline = time.thread_time() + PARSE_SECONDS  # CPU time: the same verdict on a busy machine
+    try:
+        tree = p.parse(lambda offset, _point: data[offset:offset + 65536],
+                       progress_callback=lambda *_state: time.thread_time() > deadline)
+    except ValueError:  # "Parsing failed": cancelled by the callback
+        tree = None
+    if tree is None:
+        p.reset()  # a cancelled parse would resume on the next call
+    return tree
 
 
 FRAGMENT_FUNC = "__reviewbot_fragment__"

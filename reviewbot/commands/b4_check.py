@@ -139,6 +139,9 @@ def _one_series(data: bytes, source: str) -> Series | None:
 
     if not data.strip():
         raise InputError(source, "empty input: b4 passes one patch email on stdin")
+    from reviewbot import budget
+
+    budget.check_message_sizes(data, source)
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # bare CRs: one line end for every regex
     if not _has_diff(data, source):
         return None

@@ -319,6 +319,7 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # bare CRs too: see normalise_line_ends
     if not data.strip():
         raise InputError(source, "empty input")
+    budget.check_message_sizes(data, source)
     try:
         msgs = b4.mailsplit_bytes(_as_mbox(data))
     except Exception as exc:
