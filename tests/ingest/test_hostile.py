@@ -124,3 +124,37 @@ def test_format_address():
     assert b4src.format_address("", "änn@example.org") == "änn@example.org"
     assert b4src.format_address("Ann\r\nBcc: x@evil.example", "a@example.org") == \
         '"Ann?Bcc: x@evil.example" <a@example.org>'.replace("?", " ")
+
+
+def test_parse_budget_makes_a_fragment_unparsable_not_slow(monkeypatch):
+    from reviewbot import cmodel
+
+    monkeypatch.setattr(cmodel, "PARSE_SECONDS", 0.0)
+    cmodel.parse.cache_clear()
+    try:
+        cf = cmodel.parse("int f(void) { return 1; }\n" * 2000)
+    finally:
+        cmodel.parse.cache_clear()
+    assert cf.error == "parse gave up after 0 s of CPU" and not cf.functions
+    monkeypatch.setattr(cmodel, "PARSE_SECONDS", 5.0)
+    assert len(cmodel.parse("int f(void) { return 1; }\n" * 3).functions) == 3  # the parser was reset
+
+
+def test_fragment_spanning_absurd_gaps_is_not_parsed():
+    from reviewbot import cmodel
+
+    cf = cmodel.parse_fragment([(10, "\tfoo();"), (10 + cmodel.MAX_FRAGMENT_LINES + 1, "\tbar();")])
+    assert cf.error and cf.error.startswith("fragment spans") and not cf.functions
+
+
+def test_mime_nested_too_deep_and_a_huge_mail_are_one_line_errors(tmp_path):
+    head, body = ZRAM.split(b"\n\n", 1)
+    inner = b"Content-Type: text/plain\n\n" + body
+    for d in range(budget.MAX_MIME_DEPTH + 5):
+        inner = b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (d, d) + inner + b"\n--b%d--\n" % d
+    p = tmp_path / "deep.eml"
+    p.write_bytes(head + b"\nMIME-Version: 1.0\n" + inner)
+    assert "MIME parts nested deeper than" in run("review", str(p)).one_line_error()
+    assert run("b4-check", stdin=p.read_bytes()).rc == 2
+    p.write_bytes(ZRAM + b"+" + b"a" * budget.MAX_MESSAGE_BYTES + b"\n")
+    assert "too large to review: a mail of" in run("review", str(p)).one_line_error()

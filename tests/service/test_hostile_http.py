@@ -237,3 +237,24 @@ def test_connection_cap_answers_503(tmp_path, monkeypatch):
             time.sleep(0.05)
         else:
             pytest.fail("the server stayed at its connection cap after the clients left")
+
+
+def test_skipped_list_mail_is_counted_in_metrics(tmp_path):
+    from tests.watch.mails import Epoch, patch_mail
+
+    ep = Epoch(tmp_path / "inbox")
+    ep.add(patch_mail("q-1@example.org", "[PATCH] a question, no diff", None), time.time())
+    ep.add(patch_mail("r-1@example.org", "Re: [PATCH] foo", None, refs=("q-1@example.org",)), time.time())
+    cfg = {"data_dir": str(tmp_path / "data"), "watch": {"interval": 0.2},
+           "lists": {"testlist": {"inbox": str(tmp_path / "inbox"), "address": "t@example.org", "quiet_minutes": 0}}}
+    service = Service(cfg, workers=0, follow=True)
+    with serving(service.app()) as url:
+        want = ('reviewbot_mails_skipped_total{list="testlist",reason="reply"} 1.0',
+                'reviewbot_mails_skipped_total{list="testlist",reason="no-patch"} 1.0')
+        text = ""
+        for _ in range(600):  # until the follower's first round is counted
+            text = httpx.get(url + "/metrics", timeout=30).text
+            if all(w in text for w in want):
+                break
+            time.sleep(0.05)
+        assert all(w in text for w in want), [ln for ln in text.splitlines() if "skipped" in ln]
