@@ -330,7 +330,7 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     out = []
     for i, msg in enumerate(msgs):
         if not b4.LoreMessage.get_clean_msgid(msg):
-            digest = hashlib.sha1(msg.as_bytes()).hexdigest()[:16]
+            digest = hashlib.sha1(_raw_for_digest(msg)).hexdigest()[:16]
             del msg["Message-Id"]
             msg["Message-Id"] = f"<{digest}.{i}{_SYNTHETIC}>"
         if not msg.get("Subject"):
@@ -338,6 +338,25 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
             msg["Subject"] = "[PATCH] (no subject)"
         out.append(msg)
     return out
+
+
+def _raw_for_digest(msg: EmailMessage) -> bytes:
+    """The message's bytes for its synthetic Message-Id; when the email package cannot write
+    it again (8-bit junk in a MIME preamble), its headers and payloads, walked without recursion."""
+    try:
+        return msg.as_bytes()
+    except (UnicodeError, ValueError, LookupError, RecursionError):
+        pass
+    out, stack = [], [msg]
+    while stack:
+        part = stack.pop()
+        out += [f"{k}: {v}" for k, v in part.items()]
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend(reversed(payload))
+        else:
+            out.append(str(payload))
+    return "\n".join(out).encode("utf-8", "replace")
 
 
 def _thread_root(msg: EmailMessage) -> str:
