@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 COMMANDS = ("review", "b4-check")
+MAX_INPUT = 32 * 1024 * 1024  # the mutations stop growing an input here
 
 
 def seeds() -> list[tuple[str, bytes]]:
@@ -153,6 +154,7 @@ def huge_hunks(rng: random.Random, data: bytes) -> bytes:
         return data
     hunk = m.group(0)
     n = rng.choice([1000, 3000, 6000, 20_000, 100_000])
+    n = max(1, min(n, MAX_INPUT // max(1, len(hunk))))  # a giant line in the hunk: fewer copies
     step = max(int(m.group(2) or 1), int(m.group(4) or 1)) + 3
     body = hunk[hunk.index(b"\n") + 1:]
     tail = hunk[hunk.index(b"@@", 2) + 2: hunk.index(b"\n")]
@@ -203,7 +205,7 @@ def mutant(seed: int, index: int, pool: list[tuple[str, bytes]]) -> tuple[str, b
     name, data = pool[rng.randrange(len(pool))]
     ops = [MUTATIONS[index % len(MUTATIONS)]] + rng.sample(MUTATIONS, rng.choice([0, 0, 1, 2]))
     for op in ops:
-        data = op(rng, data)
+        data = op(rng, data)[:MAX_INPUT]
     return f"{Path(name).name}: {'+'.join(op.__name__ for op in ops)}", data
 
 

@@ -10,6 +10,8 @@ some hostile shape), so that one mail can never hold a command or a worker for e
   mails may be as large as it likes).  Checked on the raw bytes before any parsing.
 - ``MAX_MIME_DEPTH``: multipart levels in one mail (real mail has two or three; the email
   package walks them recursively).
+- ``MAX_REFERENCES``: msg-ids kept of a longer References header (the first and the last
+  halves: the thread root and the nearest parents).
 - ``MAX_TRAILER_LINE``: b4's trailer search runs regular expressions that are quadratic in
   the length of a line; longer lines cannot be trailers and are hidden from it.
 - a time limit per step (loading one source, reviewing one series) in the CLI's main thread:
@@ -36,6 +38,7 @@ from reviewbot.errors import InputError
 MAX_HUNKS = 5000
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 MAX_MIME_DEPTH = 20
+MAX_REFERENCES = 200
 MAX_TRAILER_LINE = 200
 DEFAULT_SECONDS = 60.0
 

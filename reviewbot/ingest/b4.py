@@ -326,6 +326,7 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
         raise InputError(source, f"cannot split mail: {_one_line(exc)}") from None
     for msg in msgs:
         budget.check_mime_depth(msg, source)
+        _trim_references(msg)
     _parse_headers_once(msgs)
     out = []
     for i, msg in enumerate(msgs):
@@ -338,6 +339,22 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
             msg["Subject"] = "[PATCH] (no subject)"
         out.append(msg)
     return out
+
+
+def _trim_references(msg: EmailMessage) -> None:
+    """Keep the first and the last msg-ids of a References header longer than
+    budget.MAX_REFERENCES (the thread root and the nearest parents: all threading needs).  b4
+    de-duplicates the list in quadratic time, and the email package parses a long header
+    slowly; read unparsed here (raw_items) so the long one is never parsed."""
+    raw = [v for k, v in msg.raw_items() if k.lower() == "references"]
+    if not raw or sum(len(v) for v in raw) < 40 * budget.MAX_REFERENCES:
+        return
+    ids = re.findall(r"<[^<>\s]{1,998}>", " ".join(str(v) for v in raw))
+    if len(ids) <= budget.MAX_REFERENCES:
+        return
+    half = budget.MAX_REFERENCES // 2
+    del msg["References"]
+    msg["References"] = " ".join(ids[:half] + ids[-half:])
 
 
 def _raw_for_digest(msg: EmailMessage) -> bytes:
