@@ -117,3 +117,17 @@ def test_rfc6532_author_gets_a_utf8_reply_over_smtputf8(make_follower, tmp_path,
     msg = email.message_from_string(data.decode(), policy=email.policy.default)  # RFC 6532: UTF-8 headers
     assert [a.addr_spec for a in msg["To"].addresses] == ["änn@example.org"]
     assert "Änn <änn@example.org>".encode() in data  # UTF-8, not an encoded-word in the address
+
+
+def test_recipient_settings_are_checked(tmp_path):
+    import pytest
+
+    from reviewbot.errors import InputError
+    from reviewbot.watch.policy import list_policy
+
+    p = list_policy("l", {"inbox": str(tmp_path), "max_copied": 2, "max_recipients_per_hour": 50}, {})
+    assert (p.max_copied, p.max_recipients_per_hour) == (2, 50)
+    assert list_policy("l", {"inbox": str(tmp_path)}, {}).max_copied == 8
+    for bad in (-1, "many", 1.5, True):
+        with pytest.raises(InputError, match="max_copied must be a whole number"):
+            list_policy("l", {"inbox": str(tmp_path), "max_copied": bad}, {})
