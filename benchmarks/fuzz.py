@@ -5,12 +5,14 @@ Mail: every input is a real patch or mail from tests/data (and examples/) with o
 mutations: byte flips, line-end changes (CRLF, bare CR, mixed), truncation, giant lines,
 NUL bytes, invalid UTF-8, nested MIME, base64 garbage, huge hunk counts, hunks at absurd line
 numbers, hostile headers (encoded CR/LF, RFC 6532 addresses, 500 Cc).  Each input runs through
-both commands in a forked child of one warmed-up process (imports done once), stdin from a file,
-stdout/stderr to files; the parent measures wall time and the child's peak RSS (wait4) and
-kills it at the time budget.  An input fails when:
+both commands in a forked child of one warmed-up process (imports done once, so start-up is
+not in the numbers), stdin from a file, stdout/stderr to files; the parent measures the
+child's wall time, CPU time and peak RSS (wait4) and kills it at three times the budget (wall
+clock).  The CLI's own budget (REVIEWBOT_TIME_BUDGET) is set to half the budget less 0.5 s per
+step.  An input fails when:
   - the exit status is not 0, 1 or 2, or stderr holds a traceback;
   - exit 2 without exactly one `reviewbot: ...` line on stderr (b4-check: plus its JSON row);
-  - it ran past the budget (killed) or its peak RSS passed the memory budget.
+  - it used more CPU than the budget, was killed, or its peak RSS passed the memory budget.
 
 Webhooks (--webhooks N): the real service app on uvicorn (loopback), signed deliveries of
 mutated GitHub/GitLab payloads (types swapped, huge numbers, deep nesting, long strings, lists
