@@ -38,6 +38,7 @@ from reviewbot.errors import InputError
 MAX_HUNKS = 5000
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 MAX_MIME_DEPTH = 20
+MAX_MULTIPARTS = 50
 MAX_REFERENCES = 200
 MAX_TRAILER_LINE = 200
 DEFAULT_SECONDS = 60.0
@@ -113,9 +114,9 @@ def check_mime_depth(msg, where: str) -> None:
 
 
 def check_message_sizes(mbox: bytes, where: str) -> None:
-    """InputError when one mail of `mbox` (split at its "From " lines) is over MAX_MESSAGE_BYTES."""
-    if len(mbox) <= MAX_MESSAGE_BYTES:
-        return
+    """InputError when one mail of `mbox` (split at its "From " lines) is over MAX_MESSAGE_BYTES
+    or declares more than MAX_MULTIPARTS MIME boundaries (the email package checks every line
+    against every open boundary: nesting times size).  Raw bytes, before any parsing."""
     start = 0
     while start < len(mbox):
         nxt = mbox.find(b"\nFrom ", start + 1)
@@ -123,4 +124,9 @@ def check_message_sizes(mbox: bytes, where: str) -> None:
         if end - start > MAX_MESSAGE_BYTES:
             raise InputError(where, f"too large to review: a mail of {end - start} bytes "
                                     f"(limit {MAX_MESSAGE_BYTES})")
+        mail = mbox[start:end] if start or end < len(mbox) else mbox
+        parts = sum(mail.count(b) for b in (b"boundary=", b"BOUNDARY=", b"Boundary="))
+        if parts > MAX_MULTIPARTS:
+            raise InputError(where, f"MIME parts nested deeper than {MAX_MIME_DEPTH} levels or more than "
+                                    f"{MAX_MULTIPARTS} multiparts")
         start = end

@@ -120,7 +120,7 @@ def row(review: Review, show_all: bool, tool: str = TOOL, series: bool = False) 
 def _has_diff(data: bytes, source: str) -> bool:
     from reviewbot import budget
 
-    msg = email.message_from_bytes(data, policy=email.policy.default)
+    msg = email.message_from_bytes(data, policy=email.policy.default)  # sizes checked by _one_series
     budget.check_mime_depth(msg, source)
     text = data.decode(errors="replace")
     if not msg.keys() and not find_diff(text):
@@ -193,8 +193,11 @@ def _thread_from_b4(data: bytes) -> Series | None:
 
 
 def _series_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dict, bool]:
+    from reviewbot import budget
+
     if not data.strip():
         raise InputError("<stdin>", "empty input: b4 passes the cover letter on stdin")
+    budget.check_message_sizes(data, "<stdin>")
     series = _thread_from_b4(data)
     if series is None:
         series = _one_series(data, "<stdin>")
@@ -219,9 +222,15 @@ def _patch_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dic
 def run(args) -> int:
     data = sys.stdin.buffer.read()
     tool = SERIES_TOOL if args.series else TOOL
+    from reviewbot import budget
+
     try:
         opts = pipeline.Options(select=tuple(args.select), ignore=tuple(args.ignore))
-        result, found = (_series_row if args.series else _patch_row)(data, args.all, opts)
+        try:
+            with budget.limit("<stdin>"):  # the whole check: reading the mail included
+                result, found = (_series_row if args.series else _patch_row)(data, args.all, opts)
+        except budget.OutOfBudget as exc:
+            raise exc.as_input_error() from None
     except InputError as exc:
         json.dump([{"tool": tool, "status": "fail", "summary": f"cannot review: {exc.reason}",
                     "url": DOCS_URL, "details": str(exc)}], sys.stdout)
