@@ -104,6 +104,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue  # nothing in sight could hand the memory over
         sites = [m.group(0) for m in _SITES.finditer(scope)]
         removed = "\n".join(ln.text for ln in fd.removed())
+        seen: dict[str, tuple[re.Match | None, bool]] = {}  # var -> (hand-off, converted): one search each
         for h in fd.hunks:
             if not any("devm_k" in ln.text for ln in h.lines if ln.kind != "-"):
                 continue
@@ -116,10 +117,13 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 var = m.group("var")
                 if not any(var in site for site in sites):
                     continue
-                hand = _handoffs(var).search(scope)
+                if var not in seen:
+                    found = _handoffs(var).search(scope)
+                    seen[var] = (found, found is not None and
+                                 re.search(_PLAIN_ALLOC % re.escape(var), removed) is not None)
+                hand, converted = seen[var]
                 if not hand:
                     continue
-                converted = re.search(_PLAIN_ALLOC % re.escape(var), removed) is not None
                 what = hand.group(0)
                 what = "file->private_data" if "private_data" in what else what.split("(")[0].strip() + "()"
                 yield RULE.finding(fd.path, st.line_of(r"devm_k"),
