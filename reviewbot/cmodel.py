@@ -16,11 +16,17 @@ so rules that all look at the same post-image share one parse.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
 MAX_BYTES = 4_000_000  # larger inputs are not parsed (a generated table, not code to review)
+MAX_FRAGMENT_LINES = 20_000  # a hunk view of one function never spans more
+STATEMENT_DEPTH = 64  # how far up from a call its statement is looked for
+PARSE_SECONDS = 1.0  # CPU seconds of one parse; past it the file or fragment counts as unparsable
 
 
 @functools.lru_cache(maxsize=1)
@@ -240,7 +246,9 @@ def _call(n) -> Call | None:
         while d is not None and d.type in ("pointer_declarator", "array_declarator"):
             d = d.child_by_field_name("declarator")
         lhs = _text(d) if d is not None else None
-    for a in ancestors(n):
+    # the statement is a few levels up; a damaged fragment can nest thousands of ERROR nodes,
+    # and walking to the root for every call made that quadratic
+    for a in itertools.islice(ancestors(n), STATEMENT_DEPTH):
         if a.type.endswith("_statement") or a.type == "declaration":
             stmt_line = a.start_point[0] + 1
             break
@@ -342,20 +350,61 @@ def normalize(text: str) -> str:
     return _TYPE_ARG.sub(lambda m: m.group(1) + "$" * len(m.group(2)) + m.group(3), text)
 
 
+_RANGED = threading.local()
+
+
+def _ranged_parser():
+    """This thread's parser for text that starts at a later row (see parse)."""
+    p = getattr(_RANGED, "parser", None)
+    if p is None and _parser() is not None:
+        import tree_sitter
+
+        p = _RANGED.parser = tree_sitter.Parser(tree_sitter.Language(__import__("tree_sitter_c").language()))
+    return p
+
+
 @functools.lru_cache(maxsize=64)
-def parse(text: str) -> CFile:
-    """Parse a whole C file.  Never raises: an unusable input gives a CFile with `error` set."""
-    p = _parser()
+def parse(text: str, first_row: int = 0) -> CFile:
+    """Parse a whole C file.  Never raises: an unusable input gives a CFile with `error` set.
+
+    `first_row` is the 0-based row of the text's first line in the file it comes from: node
+    positions count from there (a tree-sitter included range), so a hunk at line 900000 costs
+    what a hunk at line 1 costs instead of 900000 padding lines."""
+    p = _parser() if not first_row else _ranged_parser()
     if p is None:
         return CFile(text=text, error="tree-sitter is not installed")
+    if len(text) > MAX_BYTES:
+        return CFile(text=text, error=f"file too large to parse ({len(text)} characters)")
     data = normalize(text).encode("utf-8", "replace")
     if len(data) > MAX_BYTES:
         return CFile(text=text, error=f"file too large to parse ({len(data)} bytes)")
     try:
-        tree = p.parse(data)
+        if first_row:
+            import tree_sitter
+
+            p.included_ranges = [tree_sitter.Range((first_row, 0), (first_row + data.count(b"\n") + 1, 0),
+                                                   0, len(data))]
+        tree = _parse_bounded(p, data)
+        if tree is None:
+            return CFile(text=text, error=f"parse gave up after {PARSE_SECONDS:g} s of CPU")
     except Exception as exc:  # pragma: no cover - tree-sitter does not raise on bad C
         return CFile(text=text, error=f"parse failed: {exc}")
     return _build(text, tree)
+
+
+def _parse_bounded(p, data: bytes):
+    """p.parse(data), or None past PARSE_SECONDS: tree-sitter's error recovery is super-linear
+    on some damaged input (a hunk of unbalanced braces repeated a thousand times took 14 s).
+    The progress callback works only with chunked input, hence the reader."""
+    deadline = time.thread_time() + PARSE_SECONDS  # CPU time: the same verdict on a busy machine
+    try:
+        tree = p.parse(lambda offset, _point: data[offset:offset + 65536],
+                       progress_callback=lambda *_state: time.thread_time() > deadline)
+    except ValueError:  # "Parsing failed": cancelled by the callback
+        tree = None
+    if tree is None:
+        p.reset()  # a cancelled parse would resume on the next call
+    return tree
 
 
 FRAGMENT_FUNC = "__reviewbot_fragment__"
@@ -372,6 +421,11 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
     if not lines:
         return CFile(text="", error="empty fragment")
     first = lines[0][0]
+    numbers = [no for no, _ in lines if no is not None]
+    if numbers and max(numbers) - first > MAX_FRAGMENT_LINES:
+        # no function is that long: hunks far apart under one section header, or a hostile
+        # diff (its blank-line padding, and tree-sitter's parent lookups, grow with the span)
+        return CFile(text="", error=f"fragment spans {max(numbers) - first} lines")
     out: list[str] = []
     cur = first
     for no, txt in lines:
@@ -424,12 +478,10 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
         closing = "\n" + post + "}"
     head = f"void {FRAGMENT_FUNC}(void) {{{pre}"
     body = "\n".join(head_lines + tail)
-    # head goes on the line before the first shown line (line numbers stay exact)
+    # head goes on the line before the first shown line (line numbers stay exact: parse's first_row)
     if first >= 2:
-        text = "\n" * (first - 2) + head + "\n" + body + closing + "\n"
-    else:
-        text = head + " " + body + closing + "\n"
-    return parse(text)
+        return parse(head + "\n" + body + closing + "\n", first - 2)
+    return parse(head + " " + body + closing + "\n")
 
 
 def side_lines(hunks: Iterable, side: str) -> list[tuple[int, str]]:

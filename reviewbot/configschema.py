@@ -78,6 +78,8 @@ class ListSection(_Table):
     embargo_hours: float = Field(0.0, ge=0)
     max_per_hour: int = Field(0, ge=0)
     max_per_author_per_day: int = Field(0, ge=0)
+    max_copied: int = Field(8, ge=0)  # To/Cc of the patch mail a reply copies at most (the rest: dropped, logged)
+    max_recipients_per_hour: int = Field(0, ge=0)  # the rate limit also counts people mailed (0: none)
     ignore_senders: list[str] = []
     tree: str | None = None
     select: list[str] = []
@@ -100,6 +102,12 @@ class Gitlab(_Table):
 
 class Server(_Table):
     max_body: int = Field(5 * 1024 * 1024, gt=0)
+    # slow clients (reviewbot.service.limits): seconds to send the head / the body, idle keep-alive
+    header_timeout: float = Field(10.0, gt=0)
+    body_timeout: float = Field(30.0, gt=0)
+    keep_alive: float = Field(5.0, gt=0)
+    max_connections: int = Field(200, gt=0)
+    max_header_bytes: int = Field(16384, gt=0)
 
 
 class Repo(_Table):

@@ -7,7 +7,7 @@ import gc
 from dataclasses import dataclass
 from typing import Sequence
 
-from reviewbot import engine
+from reviewbot import budget, engine
 from reviewbot.errors import InputError
 from reviewbot.model import Review, Series
 
@@ -31,7 +31,11 @@ def load(items: Sequence[str], git_range: str | None = None, repo: str | None = 
     if git_range is not None:
         series += sources.load_git(git_range, repo)
     for item in items:
-        series += sources.load(item, revision=opts.revision, midmask=opts.midmask, errors=errors)
+        try:
+            with budget.limit(item):
+                series += sources.load(item, revision=opts.revision, midmask=opts.midmask, errors=errors)
+        except budget.OutOfBudget as exc:
+            raise exc.as_input_error() from None
     return series
 
 
@@ -59,6 +63,15 @@ def batch_gc() -> None:
 
 
 def review_series(series: Series, opts: Options = Options()) -> Review:
+    """The review of one series, within the time budget (see reviewbot.budget)."""
+    try:
+        with budget.limit(series.source or series.subject or "series"):
+            return _review_series(series, opts)
+    except budget.OutOfBudget as exc:
+        raise exc.as_input_error() from None
+
+
+def _review_series(series: Series, opts: Options) -> Review:
     checks = engine.select_checks(opts.select, opts.ignore)
     if opts.tree:
         from reviewbot import tree  # tree mode: worktree at the base, full pre/post images

@@ -51,6 +51,8 @@ def parse_payload(body: bytes, content_type: str | None) -> dict:
         data = json.loads(body)
     except (ValueError, KeyError, UnicodeDecodeError):
         raise HTTPException(400, "body is not a JSON payload") from None
+    except RecursionError:
+        raise HTTPException(400, "body is not a JSON payload: nested too deep") from None
     if not isinstance(data, dict):
         raise HTTPException(400, "payload is not a JSON object")
     return data
@@ -61,10 +63,14 @@ def webhooks_router(settings: ForgeSettings, queue: JobQueue, counters: Counters
 
     async def intake(forge: str, event: str, body: bytes, payload: dict,
                      to_job: Callable[[str, dict], Any], delivery: str) -> JSONResponse:
+        if len(event) > 64:
+            raise HTTPException(400, "event header longer than 64 characters")
         try:
             spec = to_job(event, payload)
         except ValueError as exc:
             raise HTTPException(400, str(exc)) from None
+        except RecursionError:  # a payload nested deeper than validation recurses
+            raise HTTPException(400, "payload nested too deep") from None
         reason = spec if isinstance(spec, str) else ""
         job_spec = None if isinstance(spec, str) else spec
         fresh, job_id = await run_in_threadpool(queue.submit, forge, delivery, event or "", job_spec, reason)

@@ -20,10 +20,11 @@ def free_socket() -> socket.socket:
 
 
 @contextlib.contextmanager
-def serving(app) -> Iterator[str]:
-    """Yield the base URL while `app` is served; stop the server afterwards."""
+def serving(app, **options) -> Iterator[str]:
+    """Yield the base URL while `app` is served (`options`: more uvicorn.Config arguments); stop
+    the server afterwards."""
     sock = free_socket()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **options))
     t = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     t.start()
     end = time.monotonic() + 20

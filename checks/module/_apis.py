@@ -16,6 +16,7 @@ Sources are the 6.12 kernel-doc of each function (see `doc`).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -243,6 +244,7 @@ def ref_object(api: Api, args: list[str], lhs: str | None) -> str | None:
     return _norm(args[i]) if i < len(args) else None
 
 
+@functools.lru_cache(maxsize=65536)  # pure; the checks compare every call with every other
 def _norm(expr: str) -> str:
     e = re.sub(r"\s+", "", expr or "")
     while e.startswith("(") and e.endswith(")"):
@@ -263,14 +265,15 @@ def same_object(a: str | None, b: str | None) -> bool:
     """`&x->dev` and `x->dev` and `&x->dev.kobj` name the same device for balance purposes."""
     if not a or not b:
         return False
+    return _base(a) == _base(b)
 
-    def base(e: str) -> str:
-        e = _norm(e).lstrip("&")
-        e = re.sub(r"^\(struct\w+\*\)", "", e)
-        prev = None
-        while prev != e:
-            prev = e
-            e = re.sub(r"(\.kobj|\.dev|->dev|\.device|->device|\.kref|->kref|\.refcount|->refcount)$", "", e)
-        return e
 
-    return base(a) == base(b)
+@functools.lru_cache(maxsize=65536)  # pure, and called for pairs of calls: once per expression
+def _base(e: str) -> str:
+    e = _norm(e).lstrip("&")
+    e = re.sub(r"^\(struct\w+\*\)", "", e)
+    prev = None
+    while prev != e:
+        prev = e
+        e = re.sub(r"(\.kobj|\.dev|->dev|\.device|->device|\.kref|->kref|\.refcount|->refcount)$", "", e)
+    return e

@@ -123,7 +123,10 @@ def row(review: Review, show_all: bool, tool: str = TOOL, series: bool = False) 
 
 
 def _has_diff(data: bytes, source: str) -> bool:
-    msg = email.message_from_bytes(data, policy=email.policy.default)
+    from reviewbot import budget
+
+    msg = email.message_from_bytes(data, policy=email.policy.default)  # sizes checked by _one_series
+    budget.check_mime_depth(msg, source)
     text = data.decode(errors="replace")
     if not msg.keys() and not find_diff(text):
         raise InputError(source, "not an email: no headers and no diff")
@@ -132,7 +135,8 @@ def _has_diff(data: bytes, source: str) -> bool:
         text = body.get_content() if body is not None else ""
     except (LookupError, ValueError, AttributeError):
         pass
-    return bool(find_diff(text if isinstance(text, str) else ""))
+    text = text if isinstance(text, str) else ""
+    return bool(find_diff(text.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 def _one_series(data: bytes, source: str) -> Series | None:
@@ -140,6 +144,10 @@ def _one_series(data: bytes, source: str) -> Series | None:
 
     if not data.strip():
         raise InputError(source, "empty input: b4 passes one patch email on stdin")
+    from reviewbot import budget
+
+    budget.check_message_sizes(data, source)
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # bare CRs: one line end for every regex
     if not _has_diff(data, source):
         return None
     (series, *_rest) = b4src.series_from_mbox_bytes(data, source)
@@ -198,8 +206,11 @@ def _thread_from_b4(data: bytes, why: list[str]) -> Series | None:
 
 
 def _series_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dict, bool]:
+    from reviewbot import budget
+
     if not data.strip():
         raise InputError("<stdin>", "empty input: b4 passes the cover letter on stdin")
+    budget.check_message_sizes(data, "<stdin>")
     why: list[str] = []
     series = _thread_from_b4(data, why)
     if series is None:
@@ -256,9 +267,15 @@ def run(args) -> int:
     if args.lines:
         return _run_lines(data, args)
     tool = SERIES_TOOL if args.series else TOOL
+    from reviewbot import budget
+
     try:
         opts = pipeline.Options(select=tuple(args.select), ignore=tuple(args.ignore))
-        result, found = (_series_row if args.series else _patch_row)(data, args.all, opts)
+        try:
+            with budget.limit("<stdin>"):  # the whole check: reading the mail included
+                result, found = (_series_row if args.series else _patch_row)(data, args.all, opts)
+        except budget.OutOfBudget as exc:
+            raise exc.as_input_error() from None
     except InputError as exc:
         json.dump([{"tool": tool, "status": "fail", "summary": f"cannot review: {exc.reason}",
                     "url": rules_url(), "details": str(exc)}], sys.stdout)

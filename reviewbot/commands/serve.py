@@ -68,6 +68,8 @@ def run(args) -> int:
         log.warning("the results pages answer loopback clients only: set REVIEWBOT_PAGES_TOKEN (a read-only "
                     "token) or [pages] public = true to open them to others")
     # SIGTERM: uvicorn stops accepting, drains requests, then the lifespan stops the workers
+    # header/body timeouts, keep-alive, connection cap: [server] (reviewbot.service.limits)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False,
-                log_config=None, timeout_graceful_shutdown=service.settings.grace)
+                log_config=None, timeout_graceful_shutdown=service.settings.grace,
+                **service.limits.uvicorn_options())
     return 0

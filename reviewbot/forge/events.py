@@ -12,6 +12,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from reviewbot.forge import payloads
+
 
 @dataclass(frozen=True)
 class JobSpec:
@@ -54,35 +56,40 @@ GITLAB_ACTIONS = ("open", "reopen")
 
 
 def github_job(event: str | None, payload: dict) -> JobSpec | str:
-    """A JobSpec, or the reason the delivery is ignored."""
+    """A JobSpec, or the reason the delivery is ignored; ValueError (a 400) when a field used
+    is missing or out of range (reviewbot.forge.payloads)."""
     if event != "pull_request":
-        return f"event {event!r} ignored"
-    action = payload.get("action")
-    if action not in GITHUB_ACTIONS:
-        if not (action == "edited" and isinstance(payload.get("changes"), dict) and "base" in payload["changes"]):
-            return f"pull_request action {action!r} ignored"
-    try:
-        pr = payload["pull_request"]
-        repo = payload["repository"]["full_name"]
-        inst = (payload.get("installation") or {}).get("id")
-        return JobSpec(forge="github", repo=repo, project=repo, number=int(pr["number"]),
-                       head_sha=str(pr["head"]["sha"]), installation_id=int(inst) if inst else None)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"pull_request payload lacks {exc}") from None
+        return f"event {_short(event)} ignored"
+    head = payloads.validate(payloads.GitHubAction, payload)
+    if head.action not in GITHUB_ACTIONS:
+        if not (head.action == "edited" and head.changes is not None and "base" in head.changes):
+            return f"pull_request action {_short(head.action)} ignored"
+    ev = payloads.validate(payloads.GitHubPullRequestEvent, payload)
+    repo = ev.repository.full_name
+    inst = ev.installation.id if ev.installation else None
+    return JobSpec(forge="github", repo=repo, project=repo, number=ev.pull_request.number,
+                   head_sha=ev.pull_request.head.sha, installation_id=inst)
 
 
 def gitlab_job(event: str | None, payload: dict) -> JobSpec | str:
-    if payload.get("object_kind") != "merge_request":
-        return f"object_kind {payload.get('object_kind')!r} ignored"
-    attrs = payload.get("object_attributes") or {}
-    action = attrs.get("action")
-    if action not in GITLAB_ACTIONS and not (action == "update" and attrs.get("oldrev")):
-        return f"merge_request action {action!r} ignored"
-    try:
-        project = payload.get("project") or {}
-        repo = project.get("path_with_namespace") or str(attrs["target_project_id"])
-        pid = attrs.get("target_project_id") or project["id"]
-        return JobSpec(forge="gitlab", repo=repo, project=str(pid), number=int(attrs["iid"]),
-                       head_sha=str(attrs["last_commit"]["id"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"merge_request payload lacks {exc}") from None
+    kind = payloads.validate(payloads.GitLabKind, payload).object_kind
+    if kind != "merge_request":
+        return f"object_kind {_short(kind)} ignored"
+    ev = payloads.validate(payloads.GitLabMergeRequestEvent, payload)
+    attrs = ev.object_attributes
+    if attrs.action not in GITLAB_ACTIONS and not (attrs.action == "update" and attrs.oldrev):
+        return f"merge_request action {_short(attrs.action)} ignored"
+    project = ev.project or payloads.GitLabProject()
+    pid = attrs.target_project_id or project.id
+    if attrs.iid is None or attrs.last_commit is None or pid is None:
+        missing = "object_attributes.iid" if attrs.iid is None else (
+            "object_attributes.last_commit" if attrs.last_commit is None else "object_attributes.target_project_id")
+        raise ValueError(f"merge_request payload lacks {missing}")
+    repo = project.path_with_namespace or str(pid)
+    return JobSpec(forge="gitlab", repo=repo, project=str(pid), number=attrs.iid, head_sha=attrs.last_commit.id)
+
+
+def _short(value) -> str:
+    """A payload value in a reason: repr, at most 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

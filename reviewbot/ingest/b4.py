@@ -10,6 +10,7 @@ and joining unthreaded `git format-patch` output into its series (ingest/groupin
 from __future__ import annotations
 
 import argparse
+import email.header
 import email.headerregistry
 import email.policy
 import email.utils
@@ -23,6 +24,7 @@ import types
 from email.message import EmailMessage
 from typing import ClassVar
 
+from reviewbot import budget
 from reviewbot.diffparse import DiffError, diff_offset, find_diff, parse_diff_lenient
 from reviewbot.errors import InputError
 from reviewbot.ingest import grouping
@@ -125,8 +127,29 @@ class _ParsedOnce:
     def __call__(self, name: str, value: str):
         header = self.parsed.get((name, value))
         if header is None:  # HeaderRegistry.__call__ is `self[name](name, value)`
-            header = self.parsed[(name, value)] = self[name](name, value)
+            try:
+                header = self[name](name, value)
+            except ValueError:  # an encoded CR/LF in a display name: the stdlib refuses the header
+                header = self[name](name, _clean_addresses(value))
+            self.parsed[(name, value)] = header
         return header
+
+
+def _clean_addresses(value: str) -> str:
+    """An address header with its encoded display names decoded, control characters (an
+    encoded CR/LF) made spaces, and re-encoded: the same people, a header that parses."""
+    out = []
+    for name, addr in email.utils.getaddresses([value]):
+        try:
+            name = str(email.header.make_header(email.header.decode_header(name)))
+        except Exception:  # undecodable encoded-words: keep them as text
+            pass
+        name = _printable(name)
+        if not addr.isascii():
+            out.append(format_address(name, addr))
+        else:
+            out.append(email.utils.formataddr((name, _printable(addr).replace(" ", "")), charset="utf-8"))
+    return ", ".join(out)
 
 
 def _parse_headers_once(msgs: list[EmailMessage]) -> None:
@@ -163,6 +186,17 @@ def _forget_headers(msgs: list[EmailMessage]) -> None:
 _B4_FIND_TRAILERS = b4.LoreMessage.find_trailers
 
 
+def _trailer_text(body: str) -> str:
+    """The body as b4's trailer search may see it: one line end, and no line longer than
+    MAX_TRAILER_LINE (its regular expressions are quadratic in the length of a line, and no
+    trailer is that long: such a line is replaced by a short non-trailer line)."""
+    body = normalise_line_ends(body)
+    if len(body) <= budget.MAX_TRAILER_LINE or all(len(ln) <= budget.MAX_TRAILER_LINE
+                                                   for ln in body.split("\n")):
+        return body
+    return "\n".join(ln if len(ln) <= budget.MAX_TRAILER_LINE else "(long line)" for ln in body.split("\n"))
+
+
 def _find_trailers(body: str, followup: bool = False):
     """b4's LoreMessage.find_trailers, minus the work on patches (a quarter of the load time).
 
@@ -177,11 +211,32 @@ def _find_trailers(body: str, followup: bool = False):
     """
     if followup and b4.DIFF_RE.search(body):
         return [], []
-    return _B4_FIND_TRAILERS(body, followup=followup)
+    return _B4_FIND_TRAILERS(_trailer_text(body), followup=followup)
+
+
+_B4_GET_PAYLOAD = b4.LoreMessage.get_payload
+
+
+def normalise_line_ends(text: str) -> str:
+    """CRLF and bare CR line ends become LF (regular expressions with re.M see only LF)."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _get_payload(msg, use_patch: bool = True):
+    """b4's LoreMessage.get_payload with the decoded body's line ends normalised.
+
+    The raw mail is normalised in split_mbox(), but a quoted-printable or base64 body decodes
+    to whatever line ends its sender had: bare CRs there made the body one long line for b4's
+    diff test and trailer search (quadratic in a line's length)."""
+    body, charset = _B4_GET_PAYLOAD(msg, use_patch)
+    return normalise_line_ends(body), charset
 
 
 if b4.__VERSION__.startswith("0.16."):
     b4.LoreMessage.find_trailers = staticmethod(_find_trailers)
+    b4.LoreMessage.get_payload = staticmethod(_get_payload)
 
 
 def configure(midmask: str | None = None) -> None:
@@ -264,9 +319,10 @@ def _as_mbox(data: bytes) -> bytes:
 
 def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     """Split mbox (or single-mail) bytes into messages; give Message-Id-less mail a stable id."""
-    data = data.replace(b"\r\n", b"\n")
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # bare CRs too: see normalise_line_ends
     if not data.strip():
         raise InputError(source, "empty input")
+    budget.check_message_sizes(data, source)
     was_mbox = data.startswith(b"From ")
     try:
         # b4.mailsplit_bytes() is liblore's split + parse; split here to keep where each mail is.
@@ -275,13 +331,15 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     except Exception as exc:
         raise InputError(source, f"cannot split mail: {_one_line(exc)}") from None
     for i, (raw, msg) in enumerate(zip(raws, msgs)):
+        budget.check_mime_depth(msg, source)
+        _trim_references(msg)
         # separate()/_as_mbox() added one separator line before each mail of a non-mbox input
         msg.reviewbot_origin = _origin(raw, msg, raw.line - (0 if was_mbox else i + 1), source)
     _parse_headers_once(msgs)
     out = []
     for i, msg in enumerate(msgs):
         if not b4.LoreMessage.get_clean_msgid(msg):
-            digest = hashlib.sha1(msg.as_bytes()).hexdigest()[:16]
+            digest = hashlib.sha1(_raw_for_digest(msg)).hexdigest()[:16]
             del msg["Message-Id"]
             msg["Message-Id"] = f"<{digest}.{i}{_SYNTHETIC}>"
         if not msg.get("Subject"):
@@ -305,6 +363,41 @@ def _origin(raw: grouping.RawMail, msg: EmailMessage, line: int, source: str) ->
         if offset is not None:
             diff_line = line + text.count("\n", 0, offset)
     return source, diff_line, grouping.commit_of(raw.separator)
+
+
+def _trim_references(msg: EmailMessage) -> None:
+    """Keep the first and the last msg-ids of a References header longer than
+    budget.MAX_REFERENCES (the thread root and the nearest parents: all threading needs).  b4
+    de-duplicates the list in quadratic time, and the email package parses a long header
+    slowly; read unparsed here (raw_items) so the long one is never parsed."""
+    raw = [v for k, v in msg.raw_items() if k.lower() == "references"]
+    if not raw or sum(len(v) for v in raw) < 40 * budget.MAX_REFERENCES:
+        return
+    ids = re.findall(r"<[^<>\s]{1,998}>", " ".join(str(v) for v in raw))
+    if len(ids) <= budget.MAX_REFERENCES:
+        return
+    half = budget.MAX_REFERENCES // 2
+    del msg["References"]
+    msg["References"] = " ".join(ids[:half] + ids[-half:])
+
+
+def _raw_for_digest(msg: EmailMessage) -> bytes:
+    """The message's bytes for its synthetic Message-Id; when the email package cannot write
+    it again (8-bit junk in a MIME preamble), its headers and payloads, walked without recursion."""
+    try:
+        return msg.as_bytes()
+    except (UnicodeError, ValueError, LookupError, RecursionError):
+        pass
+    out, stack = [], [msg]
+    while stack:
+        part = stack.pop()
+        out += [f"{k}: {v}" for k, v in part.items()]
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend(reversed(payload))
+        else:
+            out.append(str(payload))
+    return "\n".join(out).encode("utf-8", "replace")
 
 
 def _thread_root(msg: EmailMessage) -> str:
@@ -416,16 +509,31 @@ def _to_patch(index: int, lmsg, source: str) -> Patch:
     message, notes = _split_body(body, diff)
     subject = _printable(lmsg.full_subject)
     where = f"{source} (patch {index}: {subject})" if source else subject
+    budget.check_hunks(diff, where)
     try:
         files, problems = parse_diff_lenient(diff)
     except DiffError as exc:
         raise InputError(where, str(exc)) from None
-    author = email.utils.formataddr((lmsg.fromname or "", lmsg.fromemail or ""))
+    author = format_address(lmsg.fromname or "", lmsg.fromemail or "")
     origin, diff_line, commit = getattr(lmsg.msg, "reviewbot_origin", ("", None, None))
     return Patch(index=index, subject=lmsg.full_subject, msgid=_clean_id(lmsg.msgid), author=author,
                  message=message, notes=notes, diff=diff, files=files,
                  origin=origin, diff_line=diff_line, commit=commit,
                  problems=tuple(f"patch {index}: skipped {p}" for p in problems))
+
+
+def format_address(name: str, addr: str) -> str:
+    """`Name <addr>` for display and for a reply's To:, also for an RFC 6532 address (UTF-8
+    local part, which email.utils.formataddr refuses).  Line breaks and other control
+    characters never survive (an encoded CR/LF in a From: must not reach a header)."""
+    name, addr = _printable(name).strip(), _printable(addr).strip().replace(" ", "")
+    if addr.isascii():
+        return email.utils.formataddr((name, addr))
+    if not name:
+        return addr
+    if re.search(r'[()<>@,:;.\"\[\]\\]', name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{addr}>"
 
 
 def _to_series(lser, revisions: list[int], source: str) -> Series:

@@ -151,7 +151,10 @@ def build_summary(series: Series, subject: str, ctx: ReplyContext, msgid: str, c
 def _message(ctx: ReplyContext, subject: str, parent: str, msgid: str, body: str,
              date: str | None) -> EmailMessage:
     parent = f"<{parent.strip('<>')}>"
-    msg = EmailMessage(policy=mail_policy)  # LF line ends in .eml files; smtplib sends CRLF
+    # LF line ends in .eml files; smtplib sends CRLF.  An address with a UTF-8 local part
+    # (RFC 6532) goes out as UTF-8: an encoded-word is not allowed inside an address.
+    utf8 = not all(a.isascii() for a in (ctx.sender, *ctx.to, *ctx.cc))
+    msg = EmailMessage(policy=mail_policy.clone(utf8=True) if utf8 else mail_policy)
     msg["From"] = ctx.sender
     msg["To"] = ", ".join(ctx.to)
     if ctx.cc:

@@ -74,11 +74,13 @@ class ListFollowers:
     """The list follower as a thread; only the holder of each list's lease walks it.  Settled
     series go to the queue (``queue``), where any worker reviews them."""
 
-    def __init__(self, cfg: dict[str, Any], url: str, queue=None):
+    def __init__(self, cfg: dict[str, Any], url: str, queue=None, counters=None):
+        from reviewbot.forge.metrics import Counters
         from reviewbot.watch import policy
 
         self.url = url
         self.queue = queue
+        self.counters = counters if counters is not None else Counters()
         self.lists = policy.load_lists(cfg)
         self.pause = max(0.2, policy.interval(cfg))
         self.ttl = max(3 * self.pause, 30.0)
@@ -114,6 +116,10 @@ class ListFollowers:
                     log.warning("list %s: round failed: %s", p.name, f"{exc.__class__.__name__}: {exc}",
                                 extra={"list": p.name})
                     continue
+                for reason, n in stats.skip_reasons.items():
+                    self.counters.inc("mails_skipped", n, list=p.name, reason=reason)
+                if stats.dropped_recipients:
+                    self.counters.inc("recipients_dropped", stats.dropped_recipients, list=p.name)
                 if stats.line():
                     log.info("list %s: %s", p.name, stats.line(),
                              extra={"list": p.name, "series": stats.series, "replies": stats.replies,
@@ -131,12 +137,14 @@ class Service:
         from reviewbot.service.metrics import Metrics
         from reviewbot.service.lists import ListJobs
         from reviewbot.service.queue import HueyBroker, LeasedQueue
+        from reviewbot.service.limits import ServerLimits
         from reviewbot.web.results import RecordingProcessor
         from reviewbot.service.runner import Reconciler, Runner
 
         self.cfg = cfg
         self.settings = ServiceSettings.from_config(cfg)
         self.forge = ForgeSettings.from_env(cfg)
+        self.limits = ServerLimits.from_config(cfg)
         for repo in cfg.get("repos") or {}:  # a bad [repos."x"] table stops the start, not a job later
             repo_config(cfg, repo)
         self.url = config.database_url(cfg)
@@ -160,7 +168,8 @@ class Service:
         self.embedded = self.broker is None and self.queue.engine.dialect.name == "sqlite"
         self.reconciler = Reconciler(self.queue, lease=s.lease, every=s.reconcile_every,
                                      redeliver=s.redeliver_after, release_dead=self.embedded)
-        self.followers = ListFollowers(cfg, self.url, self.queue) if follow and s.follow_lists else None
+        self.followers = (ListFollowers(cfg, self.url, self.queue, self.counters)
+                          if follow and s.follow_lists else None)
 
     def handle(self, job) -> tuple[str, str]:
         """One job of either kind: a list series or a forge PR/MR."""
@@ -202,6 +211,7 @@ class Service:
     def app(self):
         """The FastAPI app: intake (reviewbot.server), /metrics, /readyz, the results pages."""
         from reviewbot.server import create_app
+        from reviewbot.service.limits import BodyTimeout
         from reviewbot.service.metrics import ops_router
         from reviewbot.web.pages import pages_router
 
@@ -215,10 +225,18 @@ class Service:
 
         app = create_app(self.forge, self.queue, counters=self.counters, lifespan=lifespan,
                          routers=(ops_router(self.metrics, self.queue), pages_router(self.cfg, self.queue.engine)))
+        app.add_middleware(BodyTimeout, seconds=self.limits.body_timeout)
 
         @app.exception_handler(sa.exc.DBAPIError)
         async def database_away(request: Request, exc: sa.exc.DBAPIError) -> JSONResponse:
-            # nothing is acknowledged that is not recorded: the sender retries later
+            # nothing is acknowledged that is not recorded: the sender retries later.  Only when
+            # the database is really away: an error about the statement (a value it cannot
+            # store) would fail again on every retry, so it is not a 503 with Retry-After.
+            if not isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)) or \
+                    isinstance(exc.orig, (OverflowError, TypeError, ValueError)):
+                log.error("database refused a statement: %s %s: %s", request.method, request.url.path,
+                          one_line(exc))
+                return JSONResponse({"status": "error", "detail": "internal error"}, status_code=500)
             log.warning("database unreachable: %s %s answered 503", request.method, request.url.path)
             return JSONResponse({"status": "unavailable", "detail": "database unreachable; retry later"},
                                 status_code=503, headers={"Retry-After": "30"})

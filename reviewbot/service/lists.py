@@ -50,6 +50,8 @@ class ListJobs:
                 self.counters.inc("findings", rule=rule)
         elif state == "failed":
             self.counters.inc("job_failures", forge="list")
+        if fw.stats.dropped_recipients:
+            self.counters.inc("recipients_dropped", fw.stats.dropped_recipients, list=p.name)
         if fw.stats.failed:
             self.counters.inc("post_failures", fw.stats.failed, forge="list")
         if fw.stats.check_errors:  # patchwork checks that could not be posted yet (kept, retried)

@@ -35,6 +35,8 @@ COUNTERS = {
     "api_errors": ("api_errors", "forge API calls that failed for good"),
     "comments_posted": ("comments_posted", "inline comments posted"),
     "rate_limited": ("rate_limited", "forge API rate-limit waits"),
+    "mails_skipped": ("mails_skipped", "list mails the follower did not review, by reason"),
+    "recipients_dropped": ("recipients_dropped", "patch-mail To/Cc addresses a reply did not copy (max_copied)"),
 }
 
 

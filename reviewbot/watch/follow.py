@@ -18,7 +18,7 @@ import logging
 import re
 import subprocess
 import time
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Callable, Protocol
 
 import git
@@ -39,6 +39,7 @@ from reviewbot.watch.policy import ListPolicy
 
 log = logging.getLogger("reviewbot.watch")
 
+_SKIPPED = {"own": "our own mail", "ignored": "sender in ignore_senders", "reply": "a reply (Re: subject)"}
 _REPLY = re.compile(r"^\s*(?:re|aw|sv|antw|wg|fwd?)\s*(?:\[\d+\])?\s*:", re.I)
 BATCH = 200  # messages per transaction while walking
 
@@ -63,10 +64,20 @@ class Stats:
     checks_waiting: int = 0  # patches patchwork has not shown yet (it lags the list)
     checks_dropped: int = 0  # patches patchwork never showed: given up
     check_errors: int = 0  # patchwork calls that failed (kept, retried with backoff)
+    dropped_recipients: int = 0  # To/Cc addresses of patch mails not copied (max_copied)
     locked: str = ""  # another follower holds the list's lease: who
+    # mails not reviewed, each logged with its reason; reason -> mails for /metrics (not in
+    # line(): the round's summary line is a scripting contract)
+    skipped: int = field(default=0, metadata={"line": False})
+    skip_reasons: dict[str, int] = field(default_factory=dict, metadata={"line": False})
 
     def line(self) -> str:
-        return ", ".join(f"{f.name} {getattr(self, f.name)}" for f in fields(self) if getattr(self, f.name))
+        return ", ".join(f"{f.name} {getattr(self, f.name)}" for f in fields(self)
+                         if getattr(self, f.name) and f.metadata.get("line", True))
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        self.skipped += n
+        self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + n
 
 
 def _headers(raw: bytes):
@@ -174,6 +185,10 @@ class Follower:
             if mail.raw:
                 h = _headers(mail.raw)
                 parsed.append((mail, h, _msgid(h, mail.blob)))
+            else:
+                self.stats.skip("empty")
+                log.info("list=%s skipped commit %s: empty message", self.p.name, mail.commit[:12],
+                         extra={"list": self.p.name, "reason": "empty"})
         with self.eng.begin() as c:
             ids = [mid for _, _, mid in parsed]
             known = set()
@@ -189,7 +204,12 @@ class Follower:
                         log.info("list=%s duplicate Message-Id <%s> (commit %s)", self.p.name, mid, mail.commit[:12])
                     continue
                 known.add(mid)
-                c.execute(T.seen.insert().values(**self._seen_row(mail, h, mid)))
+                row = self._seen_row(mail, h, mid)
+                c.execute(T.seen.insert().values(**row))
+                if row["kind"] != "post":
+                    self.stats.skip(row["kind"])
+                    log.info("list=%s skipped <%s>: %s", self.p.name, mid, _SKIPPED[row["kind"]],
+                             extra={"list": self.p.name, "reason": row["kind"]})
                 self.stats.messages += 1
             crash_point("mid-walk")
             # the Message-Ids above are in the same transaction as the cursor move
@@ -236,16 +256,23 @@ class Follower:
                 readable.append(r)
             except InputError as exc:
                 self.stats.errors += 1
-                log.warning("list=%s unreadable mail: %s", self.p.name, exc)
+                self.stats.skip("unreadable")
+                log.warning("list=%s skipped unreadable mail: %s", self.p.name, exc,
+                            extra={"list": self.p.name, "reason": "unreadable"})
         errors: list[InputError] = []
         try:
             found = b4src.series_from_messages(msgs, source, errors=errors) if msgs else []
         except InputError as exc:  # no patch in this thread (questions, bot reports) or unreadable
-            log.debug("list=%s thread <%s>: %s", self.p.name, root, exc)
+            reason = "no-patch" if exc.reason.startswith("no patches found") else "unreadable"
+            self.stats.skip(reason, len(readable))
+            (log.info if reason == "no-patch" else log.warning)(
+                "list=%s skipped thread <%s> (%d mail(s)): %s", self.p.name, root, len(readable), exc.reason,
+                extra={"list": self.p.name, "reason": reason})
             found = []
         for exc in errors:
             self.stats.errors += 1
-            log.warning("list=%s %s", self.p.name, exc)
+            self.stats.skip("unreadable")
+            log.warning("list=%s skipped: %s", self.p.name, exc, extra={"list": self.p.name, "reason": "unreadable"})
         last = max(r.arrived for r in posts)
         arrived = {r.msgid: r.arrived for r in posts}
         raws = {r.msgid: r.raw for r in posts}
@@ -412,27 +439,44 @@ class Follower:
         return job_id, what, error is None
 
     def _recipients(self, author_addr: str, raw: bytes | None) -> tuple[list[str], list[str]]:
+        """(To, Cc) of a reply: the author, then per `reply_to` the list, our configured `cc`
+        and the To/Cc of the patch mail, of which at most `max_copied` are kept (a patch
+        mail with 500 addresses must not make us mail 500 people); the rest are dropped
+        with a log line.  Our own address is never a recipient, nor any address twice."""
         author = email.utils.parseaddr(author_addr)
-        author_s = email.utils.formataddr(author)
+        author_s = b4src.format_address(*author)
         orig: list[str] = []
         if raw:
             h = _headers(raw)
-            orig = [email.utils.formataddr(a) for a in
+            orig = [b4src.format_address(*a) for a in
                     email.utils.getaddresses([_text(v) for k in ("To", "Cc") for v in h.get_all(k, [])]) if a[1]]
+        mine = [self.p.address] if self.p.address else []
         if self.p.reply_to == "author":
-            to, cc = [author_s], list(self.p.cc)
+            to, cc, copied = [author_s], list(self.p.cc), []
         elif self.p.reply_to == "list":
-            to, cc = ([self.p.address] if self.p.address else orig[:1]), list(self.p.cc)
+            to, cc, copied = (mine or orig[:1]), list(self.p.cc), []
         else:
-            to, cc = [author_s], orig + ([self.p.address] if self.p.address else []) + list(self.p.cc)
+            to, cc, copied = [author_s], mine + list(self.p.cc), orig
         seen = {self.p.own_address}
-        out_to, out_cc = [], []
-        for dst, src in ((out_to, to), (out_cc, cc)):
+        out_to, out_cc, dropped = [], [], []
+        for dst, src, cap in ((out_to, to, None), (out_cc, cc, None), (out_cc, copied, self.p.max_copied)):
+            taken = 0
             for a in src:
                 addr = email.utils.parseaddr(a)[1].lower()
-                if addr and addr not in seen:
-                    seen.add(addr)
-                    dst.append(a)
+                if not addr or addr in seen:
+                    continue
+                seen.add(addr)
+                if cap is not None and taken >= cap:
+                    dropped.append(addr)
+                    continue
+                taken += cap is not None
+                dst.append(a)
+        if dropped:
+            self.stats.dropped_recipients += len(dropped)
+            log.warning("list=%s reply to %s: %d address(es) of the patch mail's To/Cc dropped "
+                        "(max_copied = %d): %s", self.p.name, author[1], len(dropped), self.p.max_copied,
+                        b4src._printable(", ".join(dropped[:5]) + (", ..." if len(dropped) > 5 else "")),
+                        extra={"list": self.p.name})
         return out_to, out_cc
 
     def _reply(self, s: Series, review: Review, parent_msgid: str, author: str, raw: bytes | None,

@@ -86,7 +86,9 @@ class _Relay:
                 conn.login(self.cfg.user, self.cfg.password)
             self.conn = conn
         # smtplib sends bytes as they are: SMTP needs CRLF line ends (the .eml files keep LF)
-        refused = self.conn.sendmail(sender, rcpts, re.sub(rb"\r?\n", b"\r\n", raw))
+        # RFC 6531/6532: an address with a UTF-8 local part needs the relay's SMTPUTF8
+        options = ["SMTPUTF8"] if not all(a.isascii() for a in [sender, *rcpts]) else []
+        refused = self.conn.sendmail(sender, rcpts, re.sub(rb"\r?\n", b"\r\n", raw), mail_options=options)
         if refused:
             log.warning("relay refused some recipients: %s", refused)
 
@@ -109,13 +111,15 @@ class Outbox:
     outbox_dir: Path
     max_per_hour: int
     max_per_author_per_day: int
+    max_recipients_per_hour: int  # the rate limit also counts people mailed (0: no limit)
     now: Callable[[], float]
     stats: "Stats"  # the follower's counters: written, sent, confirmed, deferred, failed
 
     @classmethod
     def of(cls, p: "ListPolicy", eng: sa.Engine, now: Callable[[], float], stats: "Stats") -> "Outbox":
         return cls(eng=eng, list_name=p.name, sender=p.sender, smtp=p.smtp, outbox_dir=p.outbox_dir,
-                   max_per_hour=p.max_per_hour, max_per_author_per_day=p.max_per_author_per_day, now=now,
+                   max_per_hour=p.max_per_hour, max_per_author_per_day=p.max_per_author_per_day,
+                   max_recipients_per_hour=p.max_recipients_per_hour, now=now,
                    stats=stats)
 
     def send_lease(self) -> float:
@@ -162,13 +166,24 @@ class Outbox:
             q = q.where(o.author == author)
         return c.execute(q).scalar() or 0
 
-    def _rate_limited(self, author: str) -> bool:
+    def _recipients_since(self, c, since: float) -> int:
+        """Recipients of the replies sent (or written) since `since`: the rate limit counts people
+        mailed as well as mails."""
+        o = T.outbox.c
+        rows = c.execute(sa.select(o.recipients).where(
+            o.list == self.list_name, o.status.in_(("sent", "written")), o.done_at > since)).scalars()
+        return sum(len(json.loads(r or "[]")) for r in rows)
+
+    def _rate_limited(self, author: str, recipients: int = 0) -> bool:
         now = self.now()
         with self.eng.connect() as c:
             if self.max_per_hour and self._count_since(c, now - 3600) >= self.max_per_hour:
                 return True
             per_author = self.max_per_author_per_day
             if per_author and self._count_since(c, now - 86400, author) >= per_author:
+                return True
+            if self.max_recipients_per_hour and \
+                    self._recipients_since(c, now - 3600) + recipients > self.max_recipients_per_hour:
                 return True
         return False
 
@@ -193,7 +208,8 @@ class Outbox:
         relay = None if self.smtp is None else _Relay(self.smtp)
         try:
             for row in rows:
-                if row.not_before > self.now() or self._rate_limited(row.author):
+                if row.not_before > self.now() or self._rate_limited(row.author,
+                                                                     len(json.loads(row.recipients or "[]"))):
                     self.stats.deferred += 1
                     continue
                 if relay is None:

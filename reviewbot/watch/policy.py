@@ -17,6 +17,9 @@
     reply_to = "all"                              # author | list | all
     cc = []  min_level = "warning"  min_confidence = "medium"
     embargo_hours = 0  max_per_hour = 20  max_per_author_per_day = 5
+    max_copied = 8                                # To/Cc of the patch mail copied at most (the
+                                                  #   author, the list and `cc` always are)
+    max_recipients_per_hour = 0                   # rate limit counting recipients (0: none)
     ignore_senders = ["lkp@intel.com"]  quiet_minutes = 30
     fetch = false                                 # run public-inbox-fetch before each walk
     summary = false                               # true: also a short reply to clean series
@@ -73,6 +76,8 @@ class ListPolicy:
     embargo_hours: float = 0.0
     max_per_hour: int = 0  # 0: unlimited
     max_per_author_per_day: int = 0
+    max_copied: int = 8  # addresses of the patch mail's To/Cc a reply copies; the rest are dropped
+    max_recipients_per_hour: int = 0  # 0: unlimited
     ignore_senders: tuple[str, ...] = ()
     quiet_minutes: float = 30.0
     fetch: bool = False
@@ -119,6 +124,12 @@ def _smtp(cfg: dict[str, Any]) -> Smtp | None:
                 user=s.get("user", ""), password=os.environ.get(pw_env, ""), timeout=float(s.get("timeout", 30)))
 
 
+def _count(v, where: str, key: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise InputError(where, f"{key} must be a whole number >= 0")
+    return v
+
+
 def _as_tuple(v, where: str) -> tuple[str, ...]:
     if v is None:
         return ()
@@ -157,6 +168,8 @@ def list_policy(name: str, section: dict[str, Any], cfg: dict[str, Any]) -> List
         embargo_hours=float(section.get("embargo_hours", 0)),
         max_per_hour=int(section.get("max_per_hour", 0)),
         max_per_author_per_day=int(section.get("max_per_author_per_day", 0)),
+        max_copied=_count(section.get("max_copied", ListPolicy.max_copied), where, "max_copied"),
+        max_recipients_per_hour=_count(section.get("max_recipients_per_hour", 0), where, "max_recipients_per_hour"),
         ignore_senders=_as_tuple(section.get("ignore_senders"), where),
         quiet_minutes=float(section.get("quiet_minutes", 30)),
         fetch=bool(section.get("fetch", False)), tree=section.get("tree"),

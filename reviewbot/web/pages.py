@@ -167,6 +167,14 @@ def _finding(d: dict, rules: dict[str, Any], reply_link: str | None, reply_label
                 fp=d.get("fp"), reply=reply_link, reply_label=reply_label)
 
 
+def _job_id(raw: str) -> int | None:
+    """A job id from the URL; anything that cannot be one (not digits, beyond the id column's
+    range) is simply not found: 404, never a database error."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or not 1 <= int(raw) <= 2**31 - 1:
+        return None
+    return int(raw)
+
+
 def pages_router(cfg: dict[str, Any], engine: sa.Engine) -> APIRouter:
     from reviewbot.forge.settings import ForgeSettings
     from reviewbot.watch.policy import load_lists
@@ -258,8 +266,8 @@ def pages_router(cfg: dict[str, Any], engine: sa.Engine) -> APIRouter:
     def series(job_id: str, request: Request) -> HTMLResponse:
         if (denied := allowed(request)) is not None:
             return denied
-        if not job_id.isdigit():
-            return error(404, f"no series {job_id!r}")
+        if _job_id(job_id) is None:
+            return error(404, f"no series {job_id[:40]!r}")
         with engine.connect() as c:
             s = c.execute(sa.select(W.jobs).where(W.jobs.c.id == int(job_id))).first()
             out = [] if s is None else c.execute(sa.select(W.outbox.c.msgid, W.outbox.c.patch_msgid, W.outbox.c.status)
@@ -279,8 +287,8 @@ def pages_router(cfg: dict[str, Any], engine: sa.Engine) -> APIRouter:
     def pr(job_id: str, request: Request) -> HTMLResponse:
         if (denied := allowed(request)) is not None:
             return denied
-        if not job_id.isdigit():
-            return error(404, f"no review job {job_id!r}")
+        if _job_id(job_id) is None:
+            return error(404, f"no review job {job_id[:40]!r}")
         with engine.connect() as c:
             j = c.execute(sa.select(F.jobs, results.reviews.c.findings).outerjoin(
                 results.reviews, results.reviews.c.job_id == F.jobs.c.id).where(
