@@ -1,7 +1,7 @@
 """The HTTP side of ``reviewbot serve``: FastAPI app factory, webhook intake, health.
 
 Intake (both forges): read the raw body (413 above ``max_body``), verify the secret on those
-bytes before parsing anything (401), parse (400), filter the event (forge/README.md), then
+bytes before parsing anything (401), parse (400), filter the event (docs/forges.md), then
 record the delivery id under a unique constraint and enqueue the job in one transaction
 (a replay answers 200 and does nothing), and answer 202.  The work happens in the workers.
 

@@ -1,6 +1,6 @@
 """GitHub and GitLab: webhook intake, the review jobs' rows, API clients (issue 5).
 
-    events.py    which deliveries become jobs (forge/README.md's action filter), signatures
+    events.py    which deliveries become jobs (docs/forges.md: the action filter), signatures
     tables.py    deliveries, jobs (SQLAlchemy Core on reviewbot.db.metadata)
     queue.py     Job, JobQueue (what the intake needs) and the statements that queue a job;
                  the queue itself is reviewbot.service.queue.LeasedQueue

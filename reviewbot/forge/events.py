@@ -1,6 +1,6 @@
 """Webhook deliveries: signature checks and which events become review jobs.
 
-The filter is exactly forge/README.md's: GitHub ``pull_request`` opened / reopened /
+The filter (docs/forges.md): GitHub ``pull_request`` opened / reopened /
 synchronize, and edited only when ``changes.base`` is present (the base branch moved); GitLab
 ``merge_request`` open / reopen, and update only when ``oldrev`` is present (a push).
 Everything else is answered 2xx and ignored.

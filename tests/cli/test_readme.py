@@ -24,7 +24,10 @@ import pytest
 from tests.cli.clirun import CONSOLE, ROOT
 from tests.ingest import fprepo
 
-README = (ROOT / "README.md").read_text()
+# The README and the user docs it links to (each example is run where it stands)
+DOCS = ("README.md", "docs/usage.md", "docs/formats.md", "docs/lists.md", "docs/forges.md", "docs/service.md",
+        "docs/b4.md", "docs/patchwork.md", "docs/hostile-input.md")
+README = "\n".join((ROOT / d).read_text() for d in DOCS if (ROOT / d).is_file())
 NETWORK = ("20210306022035.11266-3-mcgrof@kernel.org", "<message-id>", "20260101.nosuch@example.org")
 
 BROKEN_PATCH = """\

@@ -13,7 +13,7 @@ import subprocess
 
 from tests.helpers import ROOT
 
-FOREIGN = re.compile(r"\b(?:RULES|DESIGN|STYLE)\.md\b|\bS-20\d\d\b|§\s*\d|shared/(?:lore|forge|formats|kapi)/")
+FOREIGN = re.compile(r"\b(?:RULES|DESIGN|STYLE)\.md\b|\bS-20\d\d\b|§\s*\d|shared/(?:lore|forge|formats|kapi)/|(?<![\w/.-])forge/README\.md")
 TEXT = (".py", ".md", ".j2", ".toml", ".sh", ".txt", ".cfg", ".yaml", ".yml", ".html")
 
 
