@@ -14,17 +14,10 @@ from reviewbot.patchwork.settings import PatchworkTarget
 from reviewbot.watch.follow import Follower
 from reviewbot.watch.policy import ListPolicy
 from tests.patchwork.fake import FakePatchwork
+from tests.watch.conftest import Clock  # the follower's test clock
 from tests.watch.mails import Epoch
 
 TOKEN_ENV = "REVIEWBOT_PATCHWORK_TOKEN"
-
-
-class Clock:
-    def __init__(self, t: float = 1_800_000_000.0):
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
 
 
 @pytest.fixture
