@@ -158,6 +158,13 @@ class Series:
     change_id: str | None = None
     notes: tuple[str, ...] = ()
     source: str = ""  # what the user named (file, Message-Id, range) for messages
+    expected: int | None = None  # the n of [PATCH k/n] (None: not a numbered series)
+    missing: tuple[int, ...] = ()  # indices k of [PATCH k/n] that did not arrive
+
+    @property
+    def complete(self) -> bool:
+        """Every patch of [PATCH k/n] arrived (a lone cover letter is not a complete series)."""
+        return bool(self.patches) and not self.missing
 
 
 @dataclass(frozen=True, slots=True)

@@ -564,7 +564,7 @@ def _to_series(lser, revisions: list[int], source: str) -> Series:
     return Series(subject=subject, msgid=_clean_id(root.msgid) if root else None,
                   revision=lser.revision or 1, base=base, patches=tuple(patches),
                   cover=cover.body if cover else "", change_id=getattr(lser, "change_id", None),
-                  notes=tuple(notes), source=source)
+                  notes=tuple(notes), source=source, expected=lser.expected or None, missing=tuple(missing))
 
 
 def series_from_mbox_bytes(data: bytes, source: str, revision: int | None = None,

@@ -99,8 +99,8 @@ def _msgid(h, blob: str) -> str:
 
 
 def is_complete(series: Series) -> bool:
-    """The b4 adapter notes missing patches ('series incomplete: ...'); a lone cover is incomplete."""
-    return bool(series.patches) and not any(n.startswith("series incomplete") for n in series.notes)
+    """Every patch of the series arrived (Series.complete); a lone cover is incomplete."""
+    return series.complete
 
 
 class SeriesQueue(Protocol):
