@@ -5,6 +5,8 @@ URL through b4.get_pi_thread_by_msgid(); LoreMailbox.get_series() decides revisi
 letter and completeness.  We never thread mail ourselves beyond bucketing an mbox by the
 thread root named in its headers, so that an mbox of unrelated patches gives one series each,
 and joining unthreaded `git format-patch` output into its series (ingest/grouping.py).
+A Series carries b4's completeness: the n of [PATCH k/n] and the indices that did not arrive.
+The speed-ups and import-time workarounds for b4 0.16 live in ingest/b4compat.py.
 """
 
 from __future__ import annotations
@@ -15,88 +17,17 @@ import email.headerregistry
 import email.policy
 import email.utils
 import hashlib
-import importlib.util
 import logging
 import re
-import sys
-import threading
-import types
 from email.message import EmailMessage
-from typing import ClassVar
 
 from reviewbot import budget
 from reviewbot.diffparse import DiffError, diff_offset, find_diff, parse_diff_lenient
 from reviewbot.errors import InputError
-from reviewbot.ingest import grouping
+from reviewbot.ingest import b4compat, grouping
 from reviewbot.model import Patch, Series
 
-
-class _Deferred(types.ModuleType):
-    """A module that runs its code at the first use of one of its names.
-
-    b4 imports dkim (and through it dnspython and PyNaCl) and patatt at its top level, but
-    uses them only to verify attestation, which we never ask for: deferred, they cost nothing
-    (about 55 ms per process, a third of b4's import).  Not importlib.util.LazyLoader: on
-    Python 3.11 the `import dkim` statement itself reads the module's __spec__, which makes a
-    LazyLoader module load at once.  The dunder attributes the import system reads are set
-    eagerly here; any other name loads the real module, under a lock (service threads).
-    requests (with urllib3, charset_normalizer, idna: ~60 ms) and smtplib (with ssl: ~20 ms;
-    b4 sends mail, we never ask it to) are deferred too, see _Annotation.  liblore.node is not: b4 evaluates `liblore.LoreNode` at import.
-    """
-
-    _lock = threading.RLock()
-    _loading: ClassVar[set[str]] = set()
-
-    def __getattr__(self, name: str):
-        if _Annotation.thread == threading.get_ident() and type(self) is _Deferred and name in _Annotation.names:
-            return _Annotation.stand_in(self.__name__, name)
-        with _Deferred._lock:
-            if type(self) is _Deferred:
-                if self.__name__ in _Deferred._loading:  # its own code asks: really missing
-                    raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
-                _Deferred._loading.add(self.__name__)
-                try:
-                    self.__spec__.loader.exec_module(self)
-                finally:
-                    _Deferred._loading.discard(self.__name__)
-                self.__class__ = types.ModuleType
-        return getattr(self, name)
-
-
-def _defer(name: str) -> None:
-    if name in sys.modules:
-        return
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        return  # not installed: `import b4` reports it as before
-    module = importlib.util.module_from_spec(spec)
-    module.__class__ = _Deferred
-    sys.modules[name] = module
-
-
-class _Annotation:
-    """b4 names `requests.Session` in three annotations that Python evaluates while b4 is
-    imported (`REQSESSION: Optional[requests.Session]`, two return types), and
-    `smtplib.SMTP` / `smtplib.SMTP_SSL` in two more; nothing else of them runs then.  While `import b4` runs, and only in the thread that runs it, those
-    names of a deferred module answer with an inert class named like them, left in b4's
-    __annotations__; any other name, or the same name anywhere else, loads the real module."""
-
-    thread: int | None = None
-    names = frozenset({"Session", "SMTP", "SMTP_SSL"})
-
-    @staticmethod
-    def stand_in(module: str, name: str) -> type:
-        return type(name, (), {"__module__": module, "__doc__": "annotation only (reviewbot)"})
-
-
-for _name in ("dkim", "patatt", "requests", "smtplib"):
-    _defer(_name)
-
-_Annotation.thread = threading.get_ident()
-try:
-    import b4  # after the deferred modules
-finally:
-    _Annotation.thread = None
+b4 = b4compat.install()  # b4, with the speed-ups written for its version (reviewbot.ingest.b4compat)
 import liblore.utils  # noqa: E402  (b4's mail library: after b4, which set up the deferrals)
 
 _SYNTHETIC = "@reviewbot.invalid"
@@ -183,62 +114,6 @@ def _forget_headers(msgs: list[EmailMessage]) -> None:
                 factory.parsed.clear()
 
 
-_B4_FIND_TRAILERS = b4.LoreMessage.find_trailers
-
-
-def _trailer_text(body: str) -> str:
-    """The body as b4's trailer search may see it: one line end, and no line longer than
-    MAX_TRAILER_LINE (its regular expressions are quadratic in the length of a line, and no
-    trailer is that long: such a line is replaced by a short non-trailer line)."""
-    body = normalise_line_ends(body)
-    if len(body) <= budget.MAX_TRAILER_LINE or all(len(ln) <= budget.MAX_TRAILER_LINE
-                                                   for ln in body.split("\n")):
-        return body
-    return "\n".join(ln if len(ln) <= budget.MAX_TRAILER_LINE else "(long line)" for ln in body.split("\n"))
-
-
-def _find_trailers(body: str, followup: bool = False):
-    """b4's LoreMessage.find_trailers, minus the work on patches (a quarter of the load time).
-
-    LoreMessage.__init__ (b4 0.16) scans every line of the body, diff included, for trailers
-    (`find_trailers(body, followup=True)`) and uses them only (a) to mark a message without
-    a diff that carries trailers as a reply and (b) as follow-up trailers for the patch a
-    reply answers.  With a diff in the body (b4.DIFF_RE, exactly b4's has_diff test), (a)
-    does not apply, and (b) only feeds trailer bookkeeping (trailers, followup_trailers,
-    trailer_map) that a Series never reads.  Everything else, including every message without
-    a diff, goes to b4's own function.  b4 calls it as `LoreMessage.find_trailers`, so the
-    replacement is a class attribute; only b4 0.16 is patched (see tests/ingest/test_b4_speed.py).
-    """
-    if followup and b4.DIFF_RE.search(body):
-        return [], []
-    return _B4_FIND_TRAILERS(_trailer_text(body), followup=followup)
-
-
-_B4_GET_PAYLOAD = b4.LoreMessage.get_payload
-
-
-def normalise_line_ends(text: str) -> str:
-    """CRLF and bare CR line ends become LF (regular expressions with re.M see only LF)."""
-    if "\r" not in text:
-        return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _get_payload(msg, use_patch: bool = True):
-    """b4's LoreMessage.get_payload with the decoded body's line ends normalised.
-
-    The raw mail is normalised in split_mbox(), but a quoted-printable or base64 body decodes
-    to whatever line ends its sender had: bare CRs there made the body one long line for b4's
-    diff test and trailer search (quadratic in a line's length)."""
-    body, charset = _B4_GET_PAYLOAD(msg, use_patch)
-    return normalise_line_ends(body), charset
-
-
-if b4.__VERSION__.startswith("0.16."):
-    b4.LoreMessage.find_trailers = staticmethod(_find_trailers)
-    b4.LoreMessage.get_payload = staticmethod(_get_payload)
-
-
 def configure(midmask: str | None = None) -> None:
     """Load b4's config (git config b4.*), optionally overriding b4.midmask.
 
@@ -319,7 +194,7 @@ def _as_mbox(data: bytes) -> bytes:
 
 def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     """Split mbox (or single-mail) bytes into messages; give Message-Id-less mail a stable id."""
-    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # bare CRs too: see normalise_line_ends
+    data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # bare CRs too: see b4compat.normalise_line_ends
     if not data.strip():
         raise InputError(source, "empty input")
     budget.check_message_sizes(data, source)
@@ -468,24 +343,11 @@ def thread_series(msgs_in_thread: list[EmailMessage], source: str, revision: int
     if revision is not None and revision not in lmbx.series:
         have = ", ".join(f"v{r}" for r in sorted(lmbx.series))
         raise InputError(source, f"no revision v{revision} in this thread (have {have})")
-    _skip_patch_ids(lmbx)
+    b4compat.skip_patch_ids(lmbx)
     lser = lmbx.get_series(revision=revision, codereview_trailers=False)
     if lser is None:
         return None
     return _to_series(lser, sorted(lmbx.series), source)
-
-
-def _skip_patch_ids(lmbx) -> None:
-    """Spare get_series() one `git patch-id` subprocess per patch (half the ingest time).
-
-    b4 computes patch-ids there only to carry follow-up trailers (Reviewed-by: ...) across
-    revisions; a Series has no trailers, so an empty id ("no id": never matches, never stored
-    in trailer_map) changes nothing we read.  `_git_patch_id` is b4 0.16's lazy cache of
-    LoreMessage.git_patch_id; the hasattr guard keeps a future b4 on the slow, correct path.
-    """
-    for lmsg in lmbx.msgid_map.values():
-        if hasattr(lmsg, "_git_patch_id") and lmsg._git_patch_id is None:
-            lmsg._git_patch_id = ""
 
 
 def _clean_id(msgid: str | None) -> str | None:

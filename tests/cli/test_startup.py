@@ -4,7 +4,7 @@ Each case runs `reviewbot ...` in a fresh interpreter and lists sys.modules afte
 heavy import that sneaks back into the start-up of `review --format json`, `--version` or
 `--help` fails here.  The service stack (FastAPI, SQLAlchemy, ...), Jinja2 (only text and
 SARIF render templates), b4's attestation stack (dkim -> dnspython, PyNaCl; patatt) and
-`requests` (with urllib3), which reviewbot.ingest.b4 defers, must stay out of a review of a
+`requests` (with urllib3), which reviewbot.ingest.b4compat defers, must stay out of a review of a
 local file; a Message-Id fetch loads requests (tests/lore run those against a real
 public-inbox).
 """
@@ -34,7 +34,7 @@ try:
 except SystemExit as exc:  # --version, --help
     rc = exc.code
 sys.stdout = real
-executed = [n for n in ("dkim", "patatt", "requests", "smtplib")  # reviewbot.ingest.b4._Deferred until used
+executed = [n for n in ("dkim", "patatt", "requests", "smtplib")  # reviewbot.ingest.b4compat._Deferred until used
             if n in sys.modules and type(sys.modules[n]).__name__ != "_Deferred"]
 import gc
 print(json.dumps({"rc": rc, "modules": sorted(sys.modules), "executed": executed, "gc": gc.get_threshold()}))

@@ -1,4 +1,4 @@
-"""The load-path shortcuts of reviewbot.ingest.b4 change nothing but the time taken.
+"""The load-path shortcuts of reviewbot.ingest.b4 and .b4compat change nothing but the time taken.
 
 - dkim and patatt (b4's attestation stack) are deferred modules: not executed by `import b4`,
   working at first use;
@@ -19,6 +19,7 @@ import pytest
 
 from reviewbot.errors import InputError
 from reviewbot.ingest import b4 as b4src
+from reviewbot.ingest import b4compat
 from tests.conftest import DATA
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,12 +104,12 @@ def test_headers_parsed_once_are_the_same_headers():
 
 
 def test_trailer_scan_is_skipped_only_for_bodies_with_a_diff():
-    assert b4.LoreMessage.find_trailers is b4src._find_trailers  # installed on b4 0.16
-    assert b4src._find_trailers(DIFF_BODY, followup=True) == ([], [])
-    original = b4src._B4_FIND_TRAILERS
+    assert b4.LoreMessage.find_trailers is b4compat._find_trailers  # installed on b4 0.16
+    assert b4compat._find_trailers(DIFF_BODY, followup=True) == ([], [])
+    original = b4compat._B4_FIND_TRAILERS
     with_diff, _ = original(DIFF_BODY, followup=False)
-    assert [t.name for t in b4src._find_trailers(DIFF_BODY)[0]] == [t.name for t in with_diff]
-    ours, theirs = b4src._find_trailers(FOLLOWUP_BODY, followup=True), original(FOLLOWUP_BODY, followup=True)
+    assert [t.name for t in b4compat._find_trailers(DIFF_BODY)[0]] == [t.name for t in with_diff]
+    ours, theirs = b4compat._find_trailers(FOLLOWUP_BODY, followup=True), original(FOLLOWUP_BODY, followup=True)
     assert [(t.name, t.value) for t in ours[0]] == [(t.name, t.value) for t in theirs[0]]
     assert [t.name for t in ours[0]] == ["Reviewed-by", "Link"]
 
@@ -147,7 +148,7 @@ def test_series_are_the_same_without_the_shortcuts(lore_sample, monkeypatch):
     assert len(fast) > 40
     monkeypatch.setattr(b4.LoreMessage, "find_trailers", staticmethod(lambda body, followup=False: ([], [])))
     assert _load(data) != fast  # the comparison below can see a wrong trailer shortcut
-    monkeypatch.setattr(b4.LoreMessage, "find_trailers", staticmethod(b4src._B4_FIND_TRAILERS))
+    monkeypatch.setattr(b4.LoreMessage, "find_trailers", staticmethod(b4compat._B4_FIND_TRAILERS))
     monkeypatch.setattr(b4src, "_parse_headers_once", lambda msgs: None)
     assert _load(data) == fast
 
@@ -159,3 +160,41 @@ def test_parsed_headers_are_dropped_once_the_series_are_built():
     (series,) = b4src.series_from_messages(msgs, "x")
     assert series.patches and factory.parsed == {}
     assert msgs[0]["Subject"] == msgs[0]["Subject"]  # still readable (parsed afresh)
+
+
+_OTHER_VERSION = """
+import logging, sys
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(name)s: %(message)s")
+from reviewbot.ingest import b4compat
+b4compat.SUPPORTED = "0.99."  # as if the installed b4 were not the one the speed-ups were written for
+import reviewbot.ingest.b4 as b4src
+import b4
+print("deferred:", "dkim" in sys.modules and type(sys.modules["dkim"]).__name__ == "_Deferred")
+print("patched:", b4.LoreMessage.find_trailers is b4compat._find_trailers
+      or b4.LoreMessage.get_payload is b4compat._get_payload)
+lmbx = b4.LoreMailbox()
+for msg in b4src.split_mbox(open(sys.argv[1], "rb").read(), "x"):
+    lmbx.add_message(msg)
+b4compat.skip_patch_ids(lmbx)
+print("patch-ids:", [m._git_patch_id for m in lmbx.msgid_map.values() if hasattr(m, "_git_patch_id")][:1])
+(series,) = b4src.series_from_mbox_bytes(open(sys.argv[1], "rb").read(), "x")
+print("series:", len(series.patches), series.complete)
+"""
+
+
+def test_another_b4_version_is_left_alone():
+    """The version guard: for a b4 other than 0.16.x, install() defers and patches nothing
+    (one log line says so) and a series still loads."""
+    proc = subprocess.run([sys.executable, "-c", _OTHER_VERSION, str(MAX5970)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "reviewbot.ingest.b4compat: b4 0.16.0 is not b4 0.99.x: its speed-ups are not applied, b4 is used " \
+           "as it is" in lines, lines
+    assert "deferred: False" in lines and "patched: False" in lines and "patch-ids: [None]" in lines, lines
+    assert any(ln.startswith("series: ") and ln.endswith(" True") and ln != "series: 0 True" for ln in lines), lines
+
+
+def test_b4_016_is_patched():
+    assert b4compat.applies(b4.__VERSION__) and not b4compat.applies("0.17.0") and not b4compat.applies(None)
+    assert b4.LoreMessage.get_payload is b4compat._get_payload

@@ -9,6 +9,7 @@ import re
 
 from reviewbot import budget
 from reviewbot.ingest import b4 as b4src
+from reviewbot.ingest import b4compat
 from tests.cli.clirun import comparable, run, run_console
 from tests.conftest import DATA
 
@@ -51,7 +52,7 @@ def test_bare_cr_in_a_base64_body_is_normalised():
 
 def test_trailer_search_never_sees_a_long_line():
     long_line = "Fixes: " + "a #" * 5000
-    text = b4src._trailer_text("Signed-off-by: A <a@example.org>\r" + long_line + "\n")
+    text = b4compat._trailer_text("Signed-off-by: A <a@example.org>\r" + long_line + "\n")
     assert text.split("\n")[0] == "Signed-off-by: A <a@example.org>"
     assert max(len(ln) for ln in text.split("\n")) <= budget.MAX_TRAILER_LINE
 
