@@ -18,6 +18,10 @@ some hostile shape), so that one mail can never hold a command or a worker for e
   ``REVIEWBOT_TIME_BUDGET`` seconds of CPU (default 60, 0 = none; CPU time, so a busy machine
   does not change the verdict).  Past it the step stops with OutOfBudget, which the commands
   turn into their one-line error (exit status 2).
+- a cooperative deadline (``deadline``) for threads, where no signal can interrupt: the CPU
+  time of the thread, checked by the engine between patches and between rules (``check``).
+  The service's workers run each job under one (``[service] review_budget_seconds``); the CLI's
+  ``limit`` sets one too, so the engine's checks also bound a review run in-process.
 - one tree-sitter parse: reviewbot.cmodel.PARSE_SECONDS of CPU (its error recovery can be
   super-linear on damaged code); past it the fragment counts as unparsable.
 
@@ -31,6 +35,8 @@ import contextlib
 import os
 import signal
 import threading
+import time
+from contextvars import ContextVar
 from typing import Iterator
 
 from reviewbot.errors import InputError
@@ -47,14 +53,19 @@ DEFAULT_SECONDS = 60.0
 class OutOfBudget(BaseException):
     """A step ran past its time budget."""
 
-    def __init__(self, what: str, seconds: float):
-        super().__init__(f"{what}: gave up after {seconds:g} s of CPU (time budget, REVIEWBOT_TIME_BUDGET)")
+    def __init__(self, what: str, seconds: float, setting: str = "REVIEWBOT_TIME_BUDGET"):
+        super().__init__(f"{what}: gave up after {seconds:g} s of CPU (time budget, {setting})")
         self.what = what
         self.seconds = seconds
+        self.setting = setting
 
     def as_input_error(self) -> InputError:
         return InputError(self.what, f"gave up after {self.seconds:g} s of CPU: input too costly to review "
-                                     f"(time budget, REVIEWBOT_TIME_BUDGET)")
+                                     f"(time budget, {self.setting})")
+
+
+# (thread CPU time to stop at, what, seconds, setting) of the innermost running deadline
+_deadline: ContextVar[tuple[float, str, float, str] | None] = ContextVar("reviewbot_deadline", default=None)
 
 
 def seconds() -> float:
@@ -70,16 +81,19 @@ def seconds() -> float:
 def limit(what: str, secs: float | None = None) -> Iterator[None]:
     """Raise OutOfBudget in this step if it runs longer than `secs` (default: seconds()).
 
-    A CPU-time timer (ITIMER_PROF, SIGPROF), so only in the main thread of a process;
-    elsewhere (the service's worker threads) it does nothing, and the size budgets and the
-    parse budget are what bound a job.
-    Nested limits keep the outer one's timer: the innermost step owns the budget only when
-    no outer one is running.
+    A CPU-time timer (ITIMER_PROF, SIGPROF) in the main thread of a process, plus a ``deadline``
+    that the engine checks between patches and rules (the only stop in other threads).
+    Nested limits keep the outer one: the innermost step owns the budget only when no outer
+    one (nor a service job's deadline) is running.
     """
     secs = seconds() if secs is None else secs
     if secs <= 0 or threading.current_thread() is not threading.main_thread() \
             or signal.getitimer(signal.ITIMER_PROF)[0] > 0:
-        yield
+        if _deadline.get() is not None or secs <= 0:
+            yield  # an outer step (or the service's job) owns the budget
+            return
+        with deadline(what, secs):  # a thread: the engine's checks stop it
+            yield
         return
 
     def expired(signum, frame):
@@ -88,10 +102,35 @@ def limit(what: str, secs: float | None = None) -> Iterator[None]:
     previous = signal.signal(signal.SIGPROF, expired)
     signal.setitimer(signal.ITIMER_PROF, secs)
     try:
-        yield
+        with deadline(what, secs):
+            yield
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
         signal.signal(signal.SIGPROF, previous)
+
+
+@contextlib.contextmanager
+def deadline(what: str, secs: float, setting: str = "REVIEWBOT_TIME_BUDGET") -> Iterator[None]:
+    """Let ``check()`` raise OutOfBudget once this thread has used `secs` of CPU in the block
+    (0 or negative: no limit).  Works in any thread; it stops the work only where ``check()``
+    is called.  An outer deadline that ends sooner stays in force."""
+    end = time.thread_time() + secs
+    outer = _deadline.get()
+    if secs <= 0 or (outer is not None and outer[0] <= end):
+        yield
+        return
+    token = _deadline.set((end, what, secs, setting))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def check() -> None:
+    """OutOfBudget when this thread's running deadline has passed; nothing without one."""
+    d = _deadline.get()
+    if d is not None and time.thread_time() > d[0]:
+        raise OutOfBudget(d[1], d[2], d[3])
 
 
 def check_hunks(diff: str, where: str) -> None:

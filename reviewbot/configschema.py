@@ -37,6 +37,7 @@ class Service(_Table):
     redeliver_after: float = Field(10.0, ge=0)
     api_min_interval: float = Field(1.0, ge=0)
     follow_lists: bool = True
+    review_budget_seconds: float = Field(60.0, ge=0)  # CPU seconds per review job (0: none)
     public_url: str | None = None
 
 

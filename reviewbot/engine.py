@@ -7,7 +7,7 @@ import logging
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from reviewbot import clex, novelty
+from reviewbot import budget, clex, novelty
 from reviewbot.context import Context
 from reviewbot.model import Finding, Patch, Review, Scope, Series, Side
 from reviewbot.registry import CheckModule, all_checks
@@ -101,6 +101,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
 
         context_for = cocci.with_matches(series, context_for, {m.RULE.id for m in checks}, run_notes)
     for patch in series.patches:
+        budget.check()  # the cooperative time budget (reviewbot.budget.deadline): between patches
         run_notes.extend(patch.problems)
         if not patch.c_files:
             continue
@@ -118,6 +119,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
             for mod in checks:
                 if mod.RULE.scope is Scope.SERIES:
                     continue
+                budget.check()  # and between rules
                 seen: set = set()
                 hunks_seen: set = set()  # the hunks the tree's run found something in
                 for c, trig in contexts[:1] if getattr(mod, "TREE_VERDICT", False) else contexts:
@@ -147,6 +149,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     for mod in checks:
         if mod.RULE.scope is not Scope.SERIES:
             continue
+        budget.check()
         try:
             findings.extend(mod.check(series, default_ctx))
         except Exception as exc:

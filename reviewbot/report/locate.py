@@ -8,6 +8,7 @@ the new file still has (or the last one before it, at the end of a hunk).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -61,6 +62,14 @@ def _patch(review: Review, f: Finding):
 
 def diff_index(diff: str, path: str, side: Side, line: int) -> int | None:
     """0-based line of `diff` (a patch's diff text) showing `path` line `line` of `side`."""
+    return _diff_lines(diff).get((path, side, line))
+
+
+@functools.lru_cache(maxsize=8)
+def _diff_lines(diff: str) -> dict[tuple[str, Side, int], int]:
+    """(path, side, line) -> the first 0-based line of `diff` showing it: built once per patch
+    (a report asks for every finding; a walk per finding is quadratic on a large patch)."""
+    index: dict[tuple[str, Side, int], int] = {}
     old = new = 0
     cur_old = cur_new = None
     in_hunk = False
@@ -82,16 +91,16 @@ def diff_index(diff: str, path: str, side: Side, line: int) -> int | None:
         kind = text[0]
         if kind == "\\":
             continue
-        if path in (cur_new, cur_old):
-            if kind in " -" and side is Side.OLD and old == line:
-                return i
-            if kind in " +" and side is Side.NEW and new == line:
-                return i
+        for path in {cur_new, cur_old} - {None}:
+            if kind in " -":
+                index.setdefault((path, Side.OLD, old), i)
+            if kind in " +":
+                index.setdefault((path, Side.NEW, new), i)
         if kind in " -":
             old += 1
         if kind in " +":
             new += 1
-    return None
+    return index
 
 
 def patch_line(review: Review, f: Finding) -> int | None:

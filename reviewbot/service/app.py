@@ -50,11 +50,13 @@ class ServiceSettings:
     redeliver_after: float = 10.0
     api_min_interval: float = 1.0
     follow_lists: bool = True
+    review_budget_seconds: float = 60.0  # CPU seconds per job (reviewbot.budget; 0: none)
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> "ServiceSettings":
         sec = cfg.get("service") or {}
-        known = {"lease", "grace", "reconcile_every", "redeliver_after", "api_min_interval", "follow_lists"}
+        known = {"lease", "grace", "reconcile_every", "redeliver_after", "api_min_interval", "follow_lists",
+                 "review_budget_seconds"}
         if unknown := set(sec) - known - {"public_url"}:
             raise InputError("[service]", f"unknown key(s): {', '.join(sorted(unknown))}")
         url = os.environ.get("REVIEWBOT_QUEUE_URL") or (cfg.get("queue") or {}).get("url") or None
@@ -63,8 +65,8 @@ class ServiceSettings:
         try:
             vals = {k: float(sec[k]) for k in known - {"follow_lists"} if k in sec}
         except (TypeError, ValueError):
-            raise InputError("[service]", "lease, grace, reconcile_every, redeliver_after and "
-                             "api_min_interval are numbers of seconds") from None
+            raise InputError("[service]", "lease, grace, reconcile_every, redeliver_after, "
+                             "api_min_interval and review_budget_seconds are numbers of seconds") from None
         if vals.get("lease", 60.0) <= 0:
             raise InputError("[service]", "lease must be positive")
         return cls(queue_url=url, follow_lists=bool(sec.get("follow_lists", True)), **vals)
@@ -163,7 +165,8 @@ class Service:
         self.lists = ListJobs(cfg, self.queue, self.counters)
         self.metrics = Metrics(self.counters, self.queue)
         self.runner = Runner(self.queue, self.handle, threads=workers, lease=s.lease, grace=s.grace,
-                             observe=self.metrics.observe) if workers > 0 else None
+                             observe=self.metrics.observe,
+                             review_budget=s.review_budget_seconds) if workers > 0 else None
         # embedded: one SQLite file, so every claimer runs on this host and a dead one can be seen
         self.embedded = self.broker is None and self.queue.engine.dialect.name == "sqlite"
         self.reconciler = Reconciler(self.queue, lease=s.lease, every=s.reconcile_every,

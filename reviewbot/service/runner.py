@@ -2,7 +2,10 @@
 
 ``Runner`` runs N threads; each takes a job (embedded: the oldest queued row; broker mode: an id
 popped from Redis, then claimed by id), hands it to the forge ``Processor`` and records the
-outcome under its claim.  A heartbeat thread renews the claims of the jobs in flight every
+outcome under its claim.  Each job runs under a CPU-time budget (``[service]
+review_budget_seconds``, a cooperative deadline the review engine checks between patches and
+rules: signals cannot stop a thread); past it the job ends ``failed`` with the reason, not
+retried, and the thread takes the next one.  A heartbeat thread renews the claims of the jobs in flight every
 ``lease / 3`` seconds, so only a dead process's jobs ever expire.  ``stop()`` (SIGTERM) stops
 taking jobs, lets running ones finish for ``grace`` seconds and gives the rest back to the queue.
 
@@ -23,6 +26,7 @@ from typing import Callable
 
 import sqlalchemy as sa
 
+from reviewbot import budget
 from reviewbot.forge.queue import Job
 from reviewbot.service.queue import LeasedQueue
 from reviewbot.watch.faults import crash_once
@@ -46,8 +50,10 @@ def job_fields(job: Job) -> dict:
 class Runner:
     def __init__(self, queue: LeasedQueue, handle: Callable[[Job], tuple[str, str]], *, threads: int = 2,
                  lease: float = 60.0, grace: float = 20.0, poll: float = 2.0,
-                 observe: Callable[[Job, str, float], None] | None = None):
+                 observe: Callable[[Job, str, float], None] | None = None,
+                 review_budget: float = budget.DEFAULT_SECONDS):
         self.queue = queue
+        self.review_budget = review_budget  # CPU seconds per job (0: none)
         self.handle = handle
         self.threads = max(1, threads)
         self.lease = lease
@@ -100,7 +106,11 @@ class Runner:
         t0 = time.monotonic()
         try:
             try:
-                state, result = self.handle(job)
+                with budget.deadline(f"job {job.id}", self.review_budget, "[service] review_budget_seconds"):
+                    state, result = self.handle(job)
+            except budget.OutOfBudget as exc:  # a pathological input: a verdict on the job, not retried
+                log.warning("job %d out of budget: %s", job.id, exc, extra=job_fields(job))
+                state, result = "failed", f"out of budget: {exc}"
             except DATABASE_AWAY:
                 raise  # not the job's fault: _loop gives it back rather than failing it
             except Exception as exc:  # a bug in one job must not kill the worker
