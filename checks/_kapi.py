@@ -97,7 +97,12 @@ def _release(text: str) -> tuple[str, ...]:
 
 @functools.cache
 def rows() -> tuple[Row, ...]:
-    lines = DATA.read_text(encoding="utf-8").splitlines()
+    return parse(DATA.read_text(encoding="utf-8"))
+
+
+def parse(text: str) -> tuple[Row, ...]:
+    """The rows of a table in refs.tsv's format (the shipped one: `rows()`)."""
+    lines = text.splitlines()
     header = lines[0].split("\t")
     out = []
     for line in lines[1:]:
