@@ -10,7 +10,8 @@ records with `applies_to_6_12` are scored.  A positive (the reversal of a fix th
 or a patch posted with its defect) is reviewed against DIR's HEAD; a fix as posted
 (`<id>-fix`) against a commit made on top of HEAD with its reversed case applied (the
 defective state the fix repairs); other negatives against HEAD.  Those commits are written
-into DIR's object store (unreferenced; `git gc` prunes them) and cached per case.
+into DIR's object store (unreferenced; `git gc` prunes them); their fixed dates make each
+case's commit the same on every run.
 
 Splits (`split="tune"|"holdout"`): the records are divided by the mailing list they came from
 (a hash of the list name), so that rules tuned on one half can be measured on lists they were
