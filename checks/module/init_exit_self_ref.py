@@ -73,6 +73,9 @@ TRIGGER = ("THIS_MODULE",)
 # In tree mode the whole files decide (what the module cancels, pins or builds in): the
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
+# In init or exit the module's state decides (a get in init cannot fail, one in exit always
+# does): MOD001's self-pin and MOD002's "result ignored" at the same call say less.
+SUPERSEDES = ("MOD001", "MOD002")
 
 _SELF = re.compile(r"\b(try_module_get|__module_get|module_put)\s*\(\s*THIS_MODULE\s*\)")
 # The pin said to be meant: `suppress_bind_attrs`, or a comment that the module must not unload

@@ -83,6 +83,8 @@ TRIGGER = ("THIS_MODULE",)
 # In tree mode the whole files decide (what the module cancels, pins or builds in): the
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
+# A self-pin should go, not be checked: MOD002's "result ignored" at the same call says less.
+SUPERSEDES = ("MOD002",)
 
 _SELF_GET = re.compile(r"\b(try_module_get|__module_get)\s*\(\s*THIS_MODULE\s*\)")
 # Idioms where a self-reference is the documented way.
