@@ -59,8 +59,11 @@ _POSITIVE_TEST = r"^\(\s*(?:%s|%s\s*!=\s*NULL|!\s*IS_ERR(?:_OR_NULL)?\(\s*%s\s*\
 
 
 def known_null_here(func: cmodel.Function, g: _flow.Get, j) -> bool:
-    """Does the exit follow, in the same block, an `if (x)` (or `!IS_ERR(x)`) with no else
-    whose body always leaves: then x holds no reference at the exit."""
+    """Does the exit follow, in the same block, an `if (x)` (or `!IS_ERR(x)`) whose body always
+    leaves (an `else` runs with x NULL): then x holds no reference at the exit.  Or is the exit
+    in the `else` of such a test: x is NULL (an error pointer) there."""
+    if _in_not_found_branch(func, g, j):
+        return True
     for _, body in _found_branches(func, g, j):
         last = body.named_children[-1] if body is not None and body.type == "compound_statement" \
             and body.named_children else body
@@ -69,14 +72,27 @@ def known_null_here(func: cmodel.Function, g: _flow.Get, j) -> bool:
     return False
 
 
+def _in_not_found_branch(func: cmodel.Function, g: _flow.Get, j) -> bool:
+    """`x = get(); if (x) {...} else { ...; return ...; }`: the exit is where x is NULL."""
+    if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
+        return False
+    pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
+    for n in func._walk():
+        alt = n.child_by_field_name("alternative") if n.type == "if_statement" else None
+        if alt is not None and g.call.line < _flow.line_of(n) and cmodel.contains(alt, j.node) and \
+                pat.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
+            return True
+    return False
+
+
 def _found_branches(func: cmodel.Function, g: _flow.Get, j):
-    """`if (x)` / `if (!IS_ERR(x))` statements without else, after the get, closed before the
-    exit, in a block that holds the exit: each with its body."""
+    """`if (x)` / `if (!IS_ERR(x))` statements after the get, closed before the exit, in a block
+    that holds the exit: each with its body (an `else` of theirs runs with x NULL)."""
     if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
         return
     pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
     for n in func._walk():
-        if n.type != "if_statement" or n.child_by_field_name("alternative") is not None:
+        if n.type != "if_statement":
             continue
         if not (g.call.line < _flow.line_of(n) and n.end_byte <= j.node.start_byte):
             continue
@@ -138,6 +154,9 @@ def published(g: _flow.Get, func: cmodel.Function) -> bool:
     if row is not None and row.kind == "register" and not row.returns_ref:
         return True
     obj = g.obj.lstrip("&")
+    lhs = (g.call.lhs or "").strip()
+    if g.api.ref != "ret" and row is not None and row.kind == "getter" and re.search(r"->|\.|^\*", lhs):
+        return True  # `cdev->gdev = gpio_device_get(gdev)`: the getter returns the object, kept there
     if g.api.ref != "ret" and not (row is not None and row.kind == "init"):
         return False  # try_module_get(x->owner), get_device(&x->dev): the object, not a holder
     if obj.startswith("*") or "->" in obj or "." in obj or "[" in obj:

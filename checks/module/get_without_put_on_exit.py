@@ -111,6 +111,7 @@ import re
 from typing import Iterator
 
 from reviewbot import cmodel
+from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _cocci, _flow, _ownership
 from reviewbot.clex import statements
 from reviewbot.context import Context
@@ -466,8 +467,9 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "",
                 continue
             if getter_helper and j.kind == "return" and not _ownership.ERROR_RETURN.match(j.value):
                 continue
-            if g.call.in_condition and cmodel.contains(gstmt, j.node) and _flow.enclosing_if(j.node) is gstmt:
-                continue  # `if (!try_module_get(m)) return ...;`
+            if g.call.in_condition and cmodel.contains(gstmt, j.node) and _flow.enclosing_if(j.node) == gstmt \
+                    and _tests_failure(gstmt, g):
+                continue  # `if (!try_module_get(m)) return ...;`, `if (scsi_device_get(sdev)) goto out;`
             if any(_apis.same_object(f, g.obj) for f in _flow.failed_get_at(func, j.node)):
                 continue
             if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
@@ -500,6 +502,28 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "",
             # (taken in probe or open, put in remove or release) is not reported either
             out.append((g, j, "kept" if success else ""))
     return out
+
+
+_WRAPPED = re.compile(r"^(?:unlikely|likely|WARN_ON(?:_ONCE)?)\s*\((.*)\)$", re.S)
+
+
+def _tests_failure(if_node, g: _flow.Get) -> bool:
+    """Is `if_node`'s condition exactly the get's failure: `!f(x)` for a getter that returns
+    true / the object on success, `f(x)` for one that returns 0 on success (its table row says
+    "non-zero return: nothing held")?  Any other condition is not followed."""
+    cond = cmodel._fold(cmodel._text(if_node.child_by_field_name("condition"))).strip()
+    while cond.startswith("(") and cond.endswith(")") or _WRAPPED.match(cond):
+        m = _WRAPPED.match(cond)
+        cond = (m.group(1) if m else cond[1:-1]).strip()
+    negated = cond.startswith("!")
+    cond = cond.lstrip("!").strip()
+    if cond != cmodel._fold(cmodel._text(g.call.node)).strip():
+        return False
+    if g.api.ref_on_failure:
+        return False  # device_register(): the failure branch still owes the put
+    row = kapi.get(g.call.name)
+    status = g.api.fails == "int" or (row is not None and "non-zero" in row.on_error)
+    return negated != status
 
 
 def _key(g: _flow.Get, j) -> tuple:

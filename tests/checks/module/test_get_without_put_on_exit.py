@@ -878,3 +878,81 @@ def test_tree_mode_fires_on_the_removed_last_put_of_a_function():
     review = helpers.run_rule(get_without_put_on_exit, series, ctx_for)
     assert [f.message for f in review.shown()], "no finding"
     assert all("smbus_dev" in f.message for f in review.shown())
+
+
+# drivers/irqchip/irq-qcom-mpm.c (6.12, lines 386-404, shortened): the node is put at the end
+# of `if (msgram_np) {...}`; the `else` runs with it NULL.  No exit leaks it.
+MPM = r"""
+static int foo_mpm_init(struct platform_device *pdev, struct device_node *np)
+{
+\tstruct device_node *msgram_np;
+\tstruct resource res;
+\tint ret;
+
+\tmsgram_np = of_parse_phandle(np, "qcom,rpm-msg-ram", 0);
+\tif (msgram_np) {
+\t\tret = of_address_to_resource(msgram_np, 0, &res);
+\t\tif (ret) {
+\t\t\tof_node_put(msgram_np);
+\t\t\treturn ret;
+\t\t}
+\t\tpriv->base = devm_ioremap(dev, res.start, resource_size(&res));
+\t\tof_node_put(msgram_np);
+\t\tif (!priv->base)
+\t\t\treturn -ENOMEM;
+\t} else {
+\t\tpriv->base = devm_platform_ioremap_resource(pdev, 0);
+\t\tif (IS_ERR(priv->base))
+\t\t\treturn PTR_ERR(priv->base);
+\t}
+\tret = foo_mpm_setup(priv);
+\tif (ret)
+\t\treturn ret;
+\treturn 0;
+}
+"""
+
+
+def test_quiet_after_and_in_the_else_of_a_found_branch():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/irqchip/foo-mpm.c", MPM))
+
+
+def test_fires_when_the_found_branch_of_an_if_else_keeps_the_node():
+    code = MPM.replace("\\t\\tof_node_put(msgram_np);\n\\t\\tif (!priv->base)", "\\t\\tif (!priv->base)")
+    assert code.count("of_node_put(msgram_np)") == 1
+    assert_fires(get_without_put_on_exit, new_file("drivers/irqchip/foo-mpm.c", code),
+                 at=[("drivers/irqchip/foo-mpm.c", _at(code, "return -ENOMEM;")),
+                     ("drivers/irqchip/foo-mpm.c", _at(code, "foo_mpm_setup") + 2)])
+
+
+# drivers/scsi/scsi_transport_spi.c (6.12, lines 1013-1023, shortened): scsi_device_get()
+# returns 0 on success; `if (unlikely(scsi_device_get(sdev))) goto put_autopm;` is its failure.
+SPI_DV = r"""
+static void foo_dv_device(struct scsi_device *sdev)
+{
+\tif (scsi_autopm_get_device(sdev))
+\t\tgoto unlock_system_sleep;
+\tif (unlikely(spi_dv_in_progress(starget)))
+\t\tgoto put_autopm;
+\tif (unlikely(scsi_device_get(sdev)))
+\t\tgoto put_autopm;
+\tfoo_dv_run(sdev);
+\tscsi_device_put(sdev);
+put_autopm:
+\tscsi_autopm_put_device(sdev);
+unlock_system_sleep:
+\tunlock_system_sleep(sleep_flags);
+}
+"""
+
+
+def test_quiet_on_the_failure_branch_of_a_status_getter():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/scsi/foo_spi.c", SPI_DV))
+
+
+def test_fires_on_the_success_branch_of_a_getter_tested_in_the_if():
+    # the same test on a getter that returns true on success: inside the branch the pin is held
+    code = SPI_DV.replace("unlikely(scsi_device_get(sdev))", "try_module_get(sdev->owner)").replace(
+        "\\tfoo_dv_run(sdev);\n\\tscsi_device_put(sdev);\n", "\\tfoo_dv_run(sdev);\n\\tmodule_put(sdev->owner);\n")
+    assert_fires(get_without_put_on_exit, new_file("drivers/scsi/foo_spi.c", code),
+                 at=[("drivers/scsi/foo_spi.c", _at(code, "try_module_get") + 1)])
