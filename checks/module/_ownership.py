@@ -85,6 +85,13 @@ def _in_not_found_branch(func: cmodel.Function, g: _flow.Get, j) -> bool:
     return False
 
 
+def _block_of(node):
+    """The compound statement whose direct statement holds `node`."""
+    while node is not None and node.parent is not None and node.parent.type != "compound_statement":
+        node = node.parent
+    return node.parent if node is not None else None
+
+
 def _found_branches(func: cmodel.Function, g: _flow.Get, j):
     """`if (x)` / `if (!IS_ERR(x))` statements after the get, closed before the exit, in a block
     that holds the exit: each with its body (an `else` of theirs runs with x NULL)."""
@@ -96,8 +103,8 @@ def _found_branches(func: cmodel.Function, g: _flow.Get, j):
             continue
         if not (g.call.line < _flow.line_of(n) and n.end_byte <= j.node.start_byte):
             continue
-        if n.parent is None or not cmodel.contains(n.parent, j.node):
-            continue
+        if n.parent is None or not (cmodel.contains(n.parent, j.node) or n.parent == _block_of(g.call.node)):
+            continue  # the exit is in the if's block, or after the block the get and the if share
         if pat.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
             yield n, n.child_by_field_name("consequence")
 

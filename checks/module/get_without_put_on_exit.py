@@ -134,7 +134,35 @@ _CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     found = list(_python(patch, ctx)) if ctx.engine_on("python") else []
     yield from found
-    yield from _cocci.findings(RULE, patch, ctx, found)
+    yield from _cocci.findings(RULE, patch, ctx, found, keep=functools.partial(_cocci_leak_stands, ctx, {}))
+
+
+def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
+    """A Coccinelle leak path stands unless what the reference's owner does says the exit holds
+    nothing: the exit follows `if (x) {...; put(x);}` or sits in its `else` (x NULL), it is in the
+    get's own failure branch, the loop the get tests has ended, or the reference was stored,
+    returned or handed on (the same ownership rules as the Python path analysis above)."""
+    if m.kind != "leak":
+        return True
+    if m.path not in parsed:
+        text = ctx.post(m.path)
+        parsed[m.path] = cmodel.parse(text) if text else None
+    cf = parsed[m.path]
+    func = cf.function_at(m.get_line) if cf is not None else None
+    if func is None or func.body is None:
+        return True
+    gets = [g for g in _flow.gets(func) if g.call.line == m.get_line and g.call.name == m.api]
+    jumps = [j for j in func.jumps() if j.line == m.exit_line and j.kind in ("return", "goto")]
+    if len(gets) != 1 or not jumps:
+        return True
+    g, j = gets[0], jumps[0]
+    if any(_apis.same_object(f, g.obj) for f in _flow.failed_get_at(func, j.node)):
+        return False
+    if _ownership.known_null_here(func, g, j) or _ownership.put_in_found_branch(func, g, j) \
+            or _ownership.loop_condition_get(g, j) or _ownership.handed_on(func, g, j) \
+            or _flow.stored_or_returned(func, g.obj, g.call.line, j.node):
+        return False
+    return not (_ownership.published(g, func) and _ownership.success_exit(j))
 
 
 def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
@@ -526,6 +554,11 @@ def _tests_failure(if_node, g: _flow.Get) -> bool:
     return negated != status
 
 
+def _puts_anywhere(func: cmodel.Function, g: _flow.Get) -> bool:
+    return any(c.name in g.api.putters and _apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
+               for c in func.calls())
+
+
 def _key(g: _flow.Get, j) -> tuple:
     return (g.call.name, g.obj, j.kind, j.label, re.sub(r"\s+", "", j.value))
 
@@ -548,6 +581,10 @@ def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> It
         if (j.line, re.sub(r"(->|\.)(dev|kobj)$", "", g.obj.lstrip("&"))) in seen:
             continue
         seen.add((j.line, re.sub(r"(->|\.)(dev|kobj)$", "", g.obj.lstrip("&"))))
+        if not view.partial and not _puts_anywhere(view.new, g):
+            if ("never put", g.call.line) in seen:
+                continue  # a reference the function never drops: one finding, at its first exit
+            seen.add(("never put", g.call.line))
         released = False
         if holder:
             if not shown:

@@ -956,3 +956,94 @@ def test_fires_on_the_success_branch_of_a_getter_tested_in_the_if():
         "\\tfoo_dv_run(sdev);\n\\tscsi_device_put(sdev);\n", "\\tfoo_dv_run(sdev);\n\\tmodule_put(sdev->owner);\n")
     assert_fires(get_without_put_on_exit, new_file("drivers/scsi/foo_spi.c", code),
                  at=[("drivers/scsi/foo_spi.c", _at(code, "try_module_get") + 1)])
+
+
+# drivers/irqchip/irq-qcom-mpm.c (6.12, qcom_mpm_init(), shortened): the device the lookup
+# pins is never put.  Tree mode reports it once, not at each of the function's exits.
+MPM_PRE = """static int foo_mpm_init(struct device_node *np, struct device_node *parent)
+{
+\treturn 0;
+}
+"""
+MPM_POST = """static int foo_mpm_init(struct device_node *np, struct device_node *parent)
+{
+\tstruct platform_device *pdev = of_find_device_by_node(np);
+\tstruct device *dev = &pdev->dev;
+\tstruct device_node *msgram_np;
+\tstruct foo_priv *priv;
+\tstruct resource res;
+\tint ret;
+
+\tpriv = devm_kzalloc(dev, sizeof(*priv), GFP_KERNEL);
+\tif (!priv)
+\t\treturn -ENOMEM;
+\tret = of_property_read_u32(np, "qcom,mpm-pin-count", &priv->pins);
+\tif (ret)
+\t\treturn ret;
+\tmsgram_np = of_parse_phandle(np, "qcom,rpm-msg-ram", 0);
+\tret = of_address_to_resource(msgram_np, 0, &res);
+\tof_node_put(msgram_np);
+\tif (ret)
+\t\treturn ret;
+\tret = foo_mpm_setup(priv);
+\tif (ret)
+\t\treturn ret;
+\treturn 0;
+}
+"""
+
+
+def test_tree_mode_reports_a_never_dropped_reference_once():
+    series, ctx_for = tree_case(MPM_PRE, MPM_POST, "drivers/irqchip/foo-mpm.c")
+    assert_fires(get_without_put_on_exit, series, at=[("drivers/irqchip/foo-mpm.c", _line(MPM_POST, "!priv") + 1)],
+                 context_for=ctx_for)
+
+
+# drivers/ata/pata_octeon_cf.c (6.12, lines 840-871, shortened): both references are dropped at
+# the end of their `if (x) {...}`; a Coccinelle path past the outer block to a later return
+# (what spatch reports: it does not know the else runs with x NULL) is not a leak.
+OCTEON_POST = """static int foo_cf_probe(struct platform_device *pdev)
+{
+\tstruct device_node *node = pdev->dev.of_node;
+
+\tif (foo_true_ide) {
+\t\tstruct device_node *dma_node;
+\t\tdma_node = of_parse_phandle(node, "cavium,dma-engine-handle", 0);
+\t\tif (dma_node) {
+\t\t\tstruct platform_device *dma_dev;
+\t\t\tdma_dev = of_find_device_by_node(dma_node);
+\t\t\tif (dma_dev) {
+\t\t\t\tfoo_use(dma_dev);
+\t\t\t\tput_device(&dma_dev->dev);
+\t\t\t}
+\t\t\tof_node_put(dma_node);
+\t\t}
+\t}
+\tif (!foo_map(pdev))
+\t\treturn -EINVAL;
+\treturn 0;
+}
+"""
+
+
+def test_coccinelle_leak_paths_meet_the_ownership_rules():
+    from reviewbot.cocci import Match
+    from reviewbot.context import Context, FileImages
+    from reviewbot.model import Side
+
+    path = "drivers/ata/foo_cf.c"
+    ctx = Context(mode="tree", files={path: FileImages(pre=None, post=OCTEON_POST)})
+
+    def match(api: str, obj: str, exit_needle: str) -> Match:
+        get = _line(OCTEON_POST, f"= {api}(")
+        return Match("MOD003", "leak", path, "foo_cf_probe", api, obj, get, Side.NEW, get,
+                     _line(OCTEON_POST, exit_needle))
+    stands = get_without_put_on_exit._cocci_leak_stands
+    assert not stands(ctx, {}, match("of_parse_phandle", "dma_node", "return -EINVAL"))
+    assert not stands(ctx, {}, match("of_find_device_by_node", "dma_dev", "return 0"))
+    # without the node's put the same path is a leak
+    leaky = OCTEON_POST.replace("\t\t\tof_node_put(dma_node);\n", "")
+    ctx = Context(mode="tree", files={path: FileImages(pre=None, post=leaky)})
+    get = _line(leaky, "= of_parse_phandle(")
+    assert stands(ctx, {}, Match("MOD003", "leak", path, "foo_cf_probe", "of_parse_phandle", "dma_node", get,
+                                 Side.NEW, get, _line(leaky, "return -EINVAL")))
