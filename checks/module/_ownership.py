@@ -56,6 +56,7 @@ def success_of_status(func: cmodel.Function, g: _flow.Get, j) -> bool:
 
 
 _POSITIVE_TEST = r"^\(\s*(?:%s|%s\s*!=\s*NULL|!\s*IS_ERR(?:_OR_NULL)?\(\s*%s\s*\))\s*\)$"
+_NEGATIVE_TEST = r"^\(\s*(?:!\s*%s|%s\s*==\s*NULL|IS_ERR(?:_OR_NULL)?\(\s*%s\s*\))\s*\)$"
 
 
 def known_null_here(func: cmodel.Function, g: _flow.Get, j) -> bool:
@@ -77,11 +78,19 @@ def _in_not_found_branch(func: cmodel.Function, g: _flow.Get, j) -> bool:
     if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
         return False
     pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
+    neg = re.compile(_NEGATIVE_TEST % ((re.escape(g.obj),) * 3))
     for n in func._walk():
-        alt = n.child_by_field_name("alternative") if n.type == "if_statement" else None
-        if alt is not None and g.call.line < _flow.line_of(n) and cmodel.contains(alt, j.node) and \
-                pat.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
+        if n.type != "if_statement" or not g.call.line < _flow.line_of(n):
+            continue
+        cond = cmodel._fold(cmodel._text(n.child_by_field_name("condition")))
+        alt, cons = n.child_by_field_name("alternative"), n.child_by_field_name("consequence")
+        if alt is not None and cmodel.contains(alt, j.node) and pat.match(cond):
             return True
+        if cons is not None and cmodel.contains(cons, j.node) and neg.match(cond):
+            # `if (!pn) { ...; if (err) return err; pn = of_node_get(np); }`: NULL until reassigned
+            before = cmodel._text(cons)[:j.node.start_byte - cons.start_byte]
+            if not re.search(r"\b%s\s*=[^=]" % re.escape(g.obj), before):
+                return True
     return False
 
 

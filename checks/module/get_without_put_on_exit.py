@@ -514,6 +514,8 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "",
                     continue
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls):
                     continue
+                if _main_flow_label(func, j.label, g.obj):
+                    continue  # `goto add_properties;` skips ahead in the main flow: its exits are judged each
             if _ownership.known_null_here(func, g, j) or _ownership.put_in_found_branch(func, g, j):
                 continue  # after `if (np) { ...; return ...; }` / `if (np) { ...; put(np); }`
             if _ownership.loop_condition_get(g, j):
@@ -552,6 +554,30 @@ def _tests_failure(if_node, g: _flow.Get) -> bool:
     row = kapi.get(g.call.name)
     status = g.api.fails == "int" or (row is not None and "non-zero" in row.on_error)
     return negated != status
+
+
+def _main_flow_label(func: cmodel.Function, label: str, obj: str) -> bool:
+    """Is the code at `label` more of the function's main flow than an unwind: it branches to
+    other exits (`if (rv) goto err;`) or ends by returning the object to the caller?"""
+    stmts = func.label_path(label)
+    base = re.split(r"->|\.", obj.lstrip("&*"))[0]
+    for st in stmts:
+        for n in _walk(st):
+            if n.type == "if_statement" and any(k.type in ("return_statement", "goto_statement") for k in _walk(n)):
+                return True
+    last = stmts[-1] if stmts else None
+    while last is not None and last.type == "labeled_statement":
+        last = last.named_children[-1] if last.named_children else None
+    return last is not None and last.type == "return_statement" and \
+        re.search(r"\b%s\b" % re.escape(base), cmodel._text(last)[len("return"):]) is not None
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.named_children)
 
 
 def _puts_anywhere(func: cmodel.Function, g: _flow.Get) -> bool:

@@ -1047,3 +1047,67 @@ def test_coccinelle_leak_paths_meet_the_ownership_rules():
     get = _line(leaky, "= of_parse_phandle(")
     assert stands(ctx, {}, Match("MOD003", "leak", path, "foo_cf_probe", "of_parse_phandle", "dma_node", get,
                                  Side.NEW, get, _line(leaky, "return -EINVAL")))
+
+
+# drivers/char/ipmi/ipmi_plat_data.c (6.12, lines 48-121, shortened): `goto add_properties`
+# skips ahead in the main flow (its code branches to err: and returns pdev), and
+# drivers/net/ethernet/renesas/ravb_main.c (6.12, lines 1489-1499): a return deep inside
+# `if (!pn) {...}` before pn is reassigned holds no node.
+MAIN_FLOW = r"""
+struct platform_device *foo_platform_add(struct foo_plat_data *p, unsigned int size)
+{
+\tstruct platform_device *pdev;
+\tint rv;
+
+\tpdev = platform_device_alloc("foo", 0);
+\tif (!pdev)
+\t\treturn NULL;
+\tif (size == 0)
+\t\tgoto add_properties;
+\trv = platform_device_add_resources(pdev, p->r, p->num_r);
+\tif (rv)
+\t\tgoto err;
+ add_properties:
+\trv = device_create_managed_software_node(&pdev->dev, p->pr, NULL);
+\tif (rv)
+\t\tgoto err;
+\trv = platform_device_add(pdev);
+\tif (rv)
+\t\tgoto err;
+\treturn pdev;
+
+err:
+\tplatform_device_put(pdev);
+\treturn NULL;
+}
+
+static int foo_phy_init(struct net_device *ndev, struct device_node *np)
+{
+\tstruct device_node *pn;
+\tint err;
+
+\tpn = of_parse_phandle(np, "phy-handle", 0);
+\tif (!pn) {
+\t\tif (of_phy_is_fixed_link(np)) {
+\t\t\terr = of_phy_register_fixed_link(np);
+\t\t\tif (err)
+\t\t\t\treturn err;
+\t\t}
+\t\tpn = of_node_get(np);
+\t}
+\terr = foo_connect(ndev, pn);
+\tof_node_put(pn);
+\treturn err;
+}
+"""
+
+
+def test_quiet_on_a_main_flow_label_and_in_a_nested_failure_branch():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", MAIN_FLOW))
+
+
+def test_fires_when_the_nested_branch_runs_with_the_node():
+    # the test turned around: the return inside the branch now holds pn
+    code = MAIN_FLOW.replace("\\tif (!pn) {\n\\t\\tif (of_phy", "\\tif (pn) {\n\\t\\tif (of_phy")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "\\t\\t\\t\\treturn err;"))])
