@@ -49,8 +49,16 @@ def success_of_status(func: cmodel.Function, g: _flow.Get, j) -> bool:
         if sib.type != "if_statement" or _flow.line_of(sib) <= g.call.line:
             continue
         cond = cmodel._text(sib.child_by_field_name("condition"))
-        if re.search(r"(?<![\w>.])%s\b" % re.escape(var), cond) and \
-                _flow.puts_of(_flow.calls_in(sib.child_by_field_name("consequence")), g.obj, g.api.putters):
+        if not re.search(r"(?<![\w>.])%s\b" % re.escape(var), cond):
+            continue
+        cons = sib.child_by_field_name("consequence")
+        calls = _flow.calls_in(cons)
+        jump = cons if cons is not None and cons.type == "goto_statement" else None
+        if jump is not None:  # `if (retval) goto err_put_module;`: the unwind there drops it
+            calls = calls + _flow.chain_calls(func, cmodel._text(jump.child_by_field_name("label")))[0]
+        later = " ".join(cmodel._text(n) for n in blk.named_children
+                         if sib.end_byte <= n.start_byte < j.node.start_byte)
+        if _flow.puts_of(calls, g.obj, g.api.putters) and not re.search(r"\b%s\s*=[^=]" % re.escape(var), later):
             return True
     return False
 
@@ -232,8 +240,14 @@ def released_elsewhere(text: str, g: _flow.Get) -> bool:
     if not member:
         return False
     names = set(g.api.putters) | set(kapi.releases(g.call.name))
-    pat = re.compile(r"\b(%s)\s*\([^;]*\b%s\b" % ("|".join(map(re.escape, sorted(names))), re.escape(member)))
-    return pat.search(text) is not None
+    putters = "|".join(map(re.escape, sorted(names)))
+    if re.search(r"\b(%s)\s*\([^;]*\b%s\b" % (putters, re.escape(member)), text):
+        return True
+    # through a local: `owner = serial->type->driver.owner; ...; module_put(owner);`
+    for alias in set(re.findall(r"\b(\w+)\s*=\s*[\w>.\-]*(?:->|\.)%s\s*;" % re.escape(member), text)):
+        if re.search(r"\b(%s)\s*\(\s*%s\s*\)" % (putters, re.escape(alias)), text):
+            return True
+    return False
 
 
 def outside(text: str, func: cmodel.Function, partial: bool) -> str:

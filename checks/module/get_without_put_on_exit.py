@@ -495,6 +495,8 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "",
                 continue
             if getter_helper and j.kind == "return" and not _ownership.ERROR_RETURN.match(j.value):
                 continue
+            if _other_case(g.call.node, j.node):
+                continue  # `case A: x = get(); ...; break; default: return -EINVAL;`
             if g.call.in_condition and cmodel.contains(gstmt, j.node) and _flow.enclosing_if(j.node) == gstmt \
                     and _tests_failure(gstmt, g):
                 continue  # `if (!try_module_get(m)) return ...;`, `if (scsi_device_get(sdev)) goto out;`
@@ -554,6 +556,22 @@ def _tests_failure(if_node, g: _flow.Get) -> bool:
     row = kapi.get(g.call.name)
     status = g.api.fails == "int" or (row is not None and "non-zero" in row.on_error)
     return negated != status
+
+
+def _other_case(get_node, exit_node) -> bool:
+    """Are the get and the exit in different `case` sections of one switch, the get's section
+    ending in `break`/`return` (no fall-through): the exit never runs after the get."""
+    def case_of(n):
+        while n is not None and n.type != "case_statement":
+            if n.type in ("function_definition", "switch_statement"):
+                return None
+            n = n.parent
+        return n
+    cg, cj = case_of(get_node), case_of(exit_node)
+    if cg is None or cj is None or cg == cj or cg.parent != cj.parent or cg.start_byte > cj.start_byte:
+        return False
+    last = [c for c in cg.named_children if c.type != "comment"][-1:]
+    return bool(last) and last[0].type in ("break_statement", "return_statement")
 
 
 def _main_flow_label(func: cmodel.Function, label: str, obj: str) -> bool:

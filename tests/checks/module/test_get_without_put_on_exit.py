@@ -1111,3 +1111,77 @@ def test_fires_when_the_nested_branch_runs_with_the_node():
     code = MAIN_FLOW.replace("\\tif (!pn) {\n\\t\\tif (of_phy", "\\tif (pn) {\n\\t\\tif (of_phy")
     assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
                  at=[("drivers/foo/foo.c", _at(code, "\\t\\t\\t\\treturn err;"))])
+
+
+# drivers/usb/serial/usb-serial.c (6.12, serial_install() and serial_cleanup(), shortened):
+# the module pin is kept on success and dropped at cleanup through a local alias; and
+# drivers/power/supply/charger-manager.c (6.12, charger_get_property()): the lookup's case
+# ends in `break`, so `default: return -EINVAL;` never runs with it.
+KEPT_AND_CASES = r"""
+static int foo_install(struct tty_driver *driver, struct tty_struct *tty)
+{
+\tstruct foo_serial *serial = tty->driver_data;
+\tint retval;
+
+\tif (!try_module_get(serial->type->driver.owner))
+\t\tgoto err_put_serial;
+\tretval = tty_standard_install(driver, tty);
+\tif (retval)
+\t\tgoto err_put_module;
+\tmutex_unlock(&serial->disc_mutex);
+\treturn retval;
+
+err_put_module:
+\tmodule_put(serial->type->driver.owner);
+err_put_serial:
+\tfoo_serial_put(serial);
+\treturn retval;
+}
+
+static void foo_cleanup(struct tty_struct *tty)
+{
+\tstruct foo_serial *serial = tty->driver_data;
+\tstruct module *owner;
+
+\towner = serial->type->driver.owner;
+\tfoo_serial_put(serial);
+\tmodule_put(owner);
+}
+
+static int foo_get_property(struct power_supply *psy, enum power_supply_property psp,
+\t\t\t    union power_supply_propval *val)
+{
+\tstruct power_supply *fuel_gauge = NULL;
+\tint ret = 0;
+
+\tswitch (psp) {
+\tcase POWER_SUPPLY_PROP_CHARGE_NOW:
+\t\tfuel_gauge = power_supply_get_by_name(foo_fuel_gauge);
+\t\tif (!fuel_gauge) {
+\t\t\tret = -ENODEV;
+\t\t\tbreak;
+\t\t}
+\t\tret = power_supply_get_property(fuel_gauge, psp, val);
+\t\tbreak;
+\tdefault:
+\t\treturn -EINVAL;
+\t}
+\tif (fuel_gauge)
+\t\tpower_supply_put(fuel_gauge);
+\treturn ret;
+}
+"""
+
+
+def test_quiet_on_a_pin_dropped_through_an_alias_and_on_another_case():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", KEPT_AND_CASES))
+
+
+def test_fires_when_the_case_falls_through_or_nobody_drops_the_pin():
+    code = KEPT_AND_CASES.replace("\\t\\tret = power_supply_get_property(fuel_gauge, psp, val);\n\\t\\tbreak;\n",
+                                  "\\t\\tret = power_supply_get_property(fuel_gauge, psp, val);\n")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "return -EINVAL;"))])
+    code = KEPT_AND_CASES.replace("\\tmodule_put(owner);\n", "")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "mutex_unlock") + 1)])
