@@ -158,11 +158,19 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     g, j = gets[0], jumps[0]
     if any(_apis.same_object(f, g.obj) for f in _flow.failed_get_at(func, j.node)):
         return False
+
     if _ownership.known_null_here(func, g, j) or _ownership.put_in_found_branch(func, g, j) \
             or _ownership.loop_condition_get(g, j) or _ownership.handed_on(func, g, j) \
             or _flow.stored_or_returned(func, g.obj, g.call.line, j.node):
         return False
-    return not (_ownership.published(g, func) and _ownership.success_exit(j))
+    if _ownership.published(g, func) and _ownership.success_exit(j):
+        return False
+    if not _puts_anywhere(func, g):  # never dropped: one finding for the get, not one per exit
+        once = parsed.setdefault("never put", set())
+        if (m.path, m.get_line) in once:
+            return False
+        once.add((m.path, m.get_line))
+    return True
 
 
 def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:

@@ -1185,3 +1185,21 @@ def test_fires_when_the_case_falls_through_or_nobody_drops_the_pin():
     code = KEPT_AND_CASES.replace("\\tmodule_put(owner);\n", "")
     assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
                  at=[("drivers/foo/foo.c", _at(code, "mutex_unlock") + 1)])
+
+
+def test_coccinelle_reports_a_never_dropped_reference_once():
+    # drivers/pci/controller/dwc/pci-imx6.c (6.12, imx_pcie_probe()): the PHY node is never put
+    from reviewbot.cocci import Match
+    from reviewbot.context import Context, FileImages
+    from reviewbot.model import Side
+
+    path = "drivers/ata/foo_cf.c"
+    post = OCTEON_POST.replace("\t\t\tof_node_put(dma_node);\n", "").replace(
+        "\tif (!foo_map(pdev))", "\tif (!foo_map_a(pdev))\n\t\treturn -ENOMEM;\n\tif (!foo_map(pdev))")
+    ctx = Context(mode="tree", files={path: FileImages(pre=None, post=post)})
+    get = _line(post, "= of_parse_phandle(")
+    exits = [_line(post, "return -ENOMEM"), _line(post, "return -EINVAL"), _line(post, "return 0")]
+    seen: dict = {}
+    kept = [e for e in exits if get_without_put_on_exit._cocci_leak_stands(
+        ctx, seen, Match("MOD003", "leak", path, "foo_cf_probe", "of_parse_phandle", "dma_node", e, Side.NEW, get, e))]
+    assert kept == exits[:1]
