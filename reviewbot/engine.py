@@ -7,7 +7,8 @@ import logging
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from reviewbot import budget, clex, novelty
+from reviewbot import budget, novelty
+from reviewbot.analysis import clex
 from reviewbot.context import Context
 from reviewbot.model import Finding, Patch, Review, Scope, Series, Side
 from reviewbot.registry import CheckModule, all_checks

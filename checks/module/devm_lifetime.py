@@ -74,13 +74,13 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from reviewbot.clex import norm, statements
-from reviewbot.cmodel import split_args
+from reviewbot.analysis import clex
+from reviewbot.analysis.clex import norm, statements
+from reviewbot.analysis.cmodel import split_args
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module import _flow
 from reviewbot.checks.module._devm import BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, SINKS
 from reviewbot.checks.module._refs import function_header
 
@@ -112,7 +112,7 @@ def _sinks(text: str, var: str) -> Iterator[tuple[str, str, bool]]:
         return
     for m in _SINK_CALL.finditer(text):
         idx, why, doc = SINKS[m.group(1)]
-        args = split_args(_flow.balanced(text, m.end()))
+        args = split_args(clex.balanced(text, m.end()))
         if len(args) > idx and _holds(args[idx], var):
             yield m.group(1) + "()", why, doc
     if re.search(r"%s\s*=\s*%s\s*;" % (FILE_PRIVATE, re.escape(var)), text):
@@ -273,7 +273,7 @@ def _callback_device(h: Hunk, line, text: str, at: int) -> str | None:
     params = dict((p, t) for t, p in re.findall(r"struct\s+(\w+)\s*\*\s*(\w+)", header.split("(", 1)[-1]))
     if not params or any(t in BUS_DEVICE_TYPES for t in params.values()):
         return None
-    args = split_args(_flow.balanced(text, at))
+    args = split_args(clex.balanced(text, at))
     dev = norm(args[0]) if args else ""
     mm = re.fullmatch(r"(\w+)->dev", dev)
     return name.group(1) if mm and mm.group(1) in params else None

@@ -69,8 +69,8 @@ from typing import Iterator
 
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _cocci
-from reviewbot.clex import call_args, code_lines
-from reviewbot.cmodel import split_args
+from reviewbot.analysis.clex import call_args, code_lines
+from reviewbot.analysis.cmodel import split_args
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch
 from reviewbot.rules import Rule

@@ -52,9 +52,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from reviewbot import cmodel
-from reviewbot.checks.module import _flow
-from reviewbot.clex import statements
+from reviewbot.analysis import clex, cmodel
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -70,7 +69,7 @@ _KREF_PUT = re.compile(r"\bkref_put(?:_mutex|_lock)?\s*\(")
 def _kfree_release(text: str) -> bool:
     """`kref_put(&x->ref, kfree)` or with a cast: the release argument is kfree itself."""
     for m in _KREF_PUT.finditer(text):
-        args = cmodel.split_args(_flow.balanced(text, m.end()))
+        args = cmodel.split_args(clex.balanced(text, m.end()))
         if len(args) >= 2 and re.search(r"(^|\)|\s)kfree$", args[1].strip()):
             return True
     return False

@@ -75,7 +75,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from reviewbot.clex import code_lines
+from reviewbot.analysis.clex import code_lines
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
