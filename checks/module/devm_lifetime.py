@@ -83,6 +83,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks.module._devm import BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, SINKS
 from reviewbot.checks.module._refs import function_header
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD015", slug="devm-lifetime", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
@@ -132,9 +133,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         removed_stmts = {norm(st.text) for h in fd.hunks for st in statements(h.old_side())
                          if all(ln.removed for ln in st.lines)}
         freed_params = _freed_params(fd)
-        for h in fd.hunks:
-            if not any("devm_k" in ln.text for ln in h.lines if ln.kind != "-"):
-                continue
+        for h in hunks(fd, new="devm_k"):
             for st in statements(h.new_side()):
                 if not st.any_added:
                     continue

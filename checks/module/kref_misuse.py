@@ -57,6 +57,7 @@ from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD021", slug="kref-misuse", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
@@ -82,9 +83,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if not any("kref" in ln.text or "release" in ln.text for ln in fd.added()):
             continue
-        for h in fd.hunks:
-            if not any("kref" in ln.text or "release" in ln.text for ln in h.new_side()):
-                continue
+        for h in hunks(fd, new=("kref", "release")):
             stmts = statements(h.new_side())
             for i, st in enumerate(stmts):
                 if ("kref" not in st.text and "release" not in st.text) or not st.any_added:
