@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from reviewbot.clex import code_lines
+from reviewbot.analysis.clex import code_lines
 from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
 
 # struct type -> its `struct module *` member (6.12, include/ and subsystem headers).
