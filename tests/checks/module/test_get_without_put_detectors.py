@@ -4,6 +4,7 @@ _exit_leaks.py): what they find on a function or a hunk, before the rule words a
 from reviewbot.analysis import cmodel, flow
 from reviewbot.checks.module import _apis, _dropped_puts, _exit_leaks, _unwind
 from reviewbot.context import Context
+from tests.checks.module.test_get_without_put_on_exit import ADDED_RETURN, REMOVED_PUT, RETARGET
 from tests.helpers import diff
 
 HUNKS = Context()  # hunk mode: no whole files
@@ -16,18 +17,7 @@ def _view(series):
 
 # ------------------------------------------------------------------ dropped puts
 
-DROPPED = diff("""
-    --- a/drivers/foo/bar.c
-    +++ b/drivers/foo/bar.c
-    @@ -20,6 +20,4 @@ static int bar_probe(struct platform_device *pdev)
-     \tbuf = kmalloc(64, GFP_KERNEL);
-    -\tif (!buf) {
-    -\t\tput_device(&peer->dev);
-    +\tif (!buf)
-     \t\treturn -ENOMEM;
-    -\t}
-     \tpriv->buf = buf;
-""")
+DROPPED = REMOVED_PUT  # a put removed before a kept `return -ENOMEM`
 MOVED = diff("""
     --- a/drivers/foo/bar.c
     +++ b/drivers/foo/bar.c
@@ -64,23 +54,6 @@ def test_kept_exit_path():
 
 # ------------------------------------------------------------------ retargeted jumps
 
-RETARGET = diff("""
-    --- a/drivers/foo/bar.c
-    +++ b/drivers/foo/bar.c
-    @@ -30,11 +30,11 @@ static int bar_probe(struct platform_device *pdev)
-     \tret = bar_setup(priv);
-     \tif (ret)
-    -\t\tgoto err_put;
-    +\t\tgoto err_free;
-     \treturn 0;
-     
-     err_put:
-     \tmodule_put(priv->ops->owner);
-     err_free:
-     \tkfree(priv);
-     \treturn ret;
-     }
-""")
 LABEL_OUT_OF_SIGHT = diff("""
     --- a/drivers/foo/bar.c
     +++ b/drivers/foo/bar.c
@@ -163,8 +136,9 @@ static int bar_open(struct bar *b)
 def test_leaks_of_a_whole_function():
     func = cmodel.parse(FUNC).functions[0]
     got = [(lk.get.call.name, lk.exit.line, lk.exit.kind, lk.holder) for lk in _exit_leaks.leaks(func, partial=False)]
-    # the -EBUSY return keeps the module reference; the -ENODEV one is the failed get's, the
-    # error return after module_put() drops it; `return 0` keeps it (for another function to drop)
+    # (ADDED_RETURN's function) the -EBUSY return keeps the module reference; the -ENODEV one is
+    # the failed get's, the error return after module_put() drops it; `return 0` keeps it (for
+    # another function of the file to drop)
     assert got == [("try_module_get", 9, "return", ""), ("try_module_get", 14, "return", "kept")]
     assert _exit_leaks.key(_exit_leaks.leaks(func, False)[0]) == ("try_module_get", "b->ops->owner", "return", None, "ret")
     # a goto to a label out of sight is not judged
@@ -173,21 +147,6 @@ def test_leaks_of_a_whole_function():
 
 
 def test_new_leaks_are_those_the_patch_adds():
-    series = diff("""
-        --- a/drivers/foo/bar.c
-        +++ b/drivers/foo/bar.c
-        @@ -10,8 +10,10 @@ static int bar_open(struct bar *b)
-         \\tif (!try_module_get(b->ops->owner))
-         \\t\\treturn -ENODEV;
-         \\tret = b->ops->open(b);
-        +\\tif (ret == -EBUSY)
-        +\\t\\treturn ret;
-         \\tif (ret) {
-         \\t\\tmodule_put(b->ops->owner);
-         \\t\\treturn ret;
-         \\t}
-         \\treturn 0;
-    """)
-    fd = series.patches[0].files[0]
-    (nl,) = _exit_leaks.new_leaks(fd, _view(series), HUNKS)
+    fd = ADDED_RETURN.patches[0].files[0]
+    (nl,) = _exit_leaks.new_leaks(fd, _view(ADDED_RETURN), HUNKS)
     assert (nl.kind, nl.line.new_no, nl.line.kind, nl.leak.get.obj) == ("leak", 14, "+", "b->ops->owner")
