@@ -1203,3 +1203,37 @@ def test_coccinelle_reports_a_never_dropped_reference_once():
     kept = [e for e in exits if get_without_put_on_exit._cocci_leak_stands(
         ctx, seen, Match("MOD003", "leak", path, "foo_cf_probe", "of_parse_phandle", "dma_node", e, Side.NEW, get, e))]
     assert kept == exits[:1]
+
+
+# drivers/gpio/gpiolib-cdev.c (6.12, linehandle_create(), lines 380-408, shortened):
+# fd_install() "consumes the file refcount" (fs/file.c), so the successful return holds none.
+FD_INSTALL = r"""
+static int foo_create(struct foo_dev *gdev, void __user *ip)
+{
+\tstruct file *file;
+\tint fd, ret;
+
+\tfd = get_unused_fd_flags(O_RDONLY | O_CLOEXEC);
+\tif (fd < 0)
+\t\treturn fd;
+\tfile = anon_inode_getfile("gpio-linehandle", &foo_fileops, gdev, O_RDONLY | O_CLOEXEC);
+\tif (IS_ERR(file)) {
+\t\tput_unused_fd(fd);
+\t\treturn PTR_ERR(file);
+\t}
+\tif (copy_to_user(ip, &fd, sizeof(fd))) {
+\t\tfput(file);
+\t\tput_unused_fd(fd);
+\t\treturn -EFAULT;
+\t}
+\tfd_install(fd, file);
+\treturn 0;
+}
+"""
+
+
+def test_quiet_when_fd_install_takes_the_file():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/gpio/foo.c", FD_INSTALL))
+    code = FD_INSTALL.replace("\\tfd_install(fd, file);\n", "")
+    assert_fires(get_without_put_on_exit, new_file("drivers/gpio/foo.c", code),
+                 at=[("drivers/gpio/foo.c", _at(code, "return 0;"))], include_low=True)
