@@ -111,7 +111,7 @@ import re
 from typing import Iterator
 
 from reviewbot import cmodel
-from reviewbot.checks.module import _apis, _cocci, _flow, _ownership
+from reviewbot.checks.module import _apis, _cocci, _flow, _ownership, _stored
 from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -161,10 +161,12 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     _apis.GETTER_NAMES.search(view.new.text if not view.partial and view.new else shown):
                 exits = list(_new_exits(fd, view, ctx, reported))
             if _apis.has_putter_call(removed):
-                yield from _removed_puts(fd, view, calls(True), gone(), cleanup(), overput, reported)
+                yield from _removed_puts(fd, view, calls(True), gone(), cleanup(), overput, reported, ctx)
             if "goto" in removed:  # a retarget replaces a removed goto
                 yield from _retargets(fd, view, cleanup(), overput)
             yield from exits
+        if "devm_add_action" in "\n".join(ln.text for ln in fd.removed()):
+            yield from _removed_actions(fd, ctx, calls(True), overput)
 
 
 def _cleanup_added(fd) -> bool:
@@ -194,7 +196,7 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
 
 
 def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: bool,
-                  overput: bool, reported: set[str]) -> Iterator[Finding]:
+                  overput: bool, reported: set[str], ctx: Context) -> Iterator[Finding]:
     new_gets = {g.obj for g in _flow.gets(view.new)} if view.new is not None else set()
     for h in view.hunks:
         old = h.old_side()
@@ -221,6 +223,9 @@ def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: b
                 continue  # tree mode: the path analysis reports the leaking exit
             exit_ok = _on_kept_exit_path(stmts, i, obj)
             if exit_ok is None:
+                f = _stored_release(fd, view, ctx, h, st, name, obj, overput)
+                if f is not None:
+                    yield f
                 continue
             if _added_goto_puts(view, h, obj):
                 continue  # the put moved into an unwind label the new code jumps to
@@ -229,6 +234,58 @@ def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: b
             line = st.line_of(re.escape(name))
             yield RULE.finding(fd.path, line, f"removed {name}({_flow.short(obj)}) leaves the reference "
                                               f"held on this exit path", confidence=conf)
+
+
+def _stored_release(fd, view: _flow.FuncView, ctx: Context, h, st, name: str, obj: str,
+                    overput: bool) -> Finding | None:
+    """A removed put on no exit path: the release, in a teardown function, of a reference kept
+    in a structure member (`put_device(usb3->host_dev)` in `*_remove()`).  Reported when the
+    function no longer drops that object and (tree mode) no other code of the file does."""
+    member = _stored.member_of(obj)
+    if member is None or not _stored.teardown(view.name):
+        return None
+    if any(ln.kind != "-" and _flow.CallStmt.match(ln.text.strip()) and _apis.is_putter(
+            _flow.CallStmt.match(ln.text.strip()).group("name")) and _apis.same_object(
+            _apis.put_object(_flow.CallStmt.match(ln.text.strip()).group("name"),
+                             list(cmodel.split_args(_flow.CallStmt.match(ln.text.strip()).group("args")))), obj)
+            for hh in view.hunks for ln in hh.lines):
+        return None  # another put of it still runs here
+    conf = None
+    if not view.partial:
+        if view.new is None:
+            return None
+        if _flow.puts_of(view.new.calls(), obj):
+            return None
+        post, pre = ctx.post(fd.path) or "", ctx.pre(fd.old_path or fd.path) or ""
+        if _stored.released_in(post, member):
+            return None  # the file drops it elsewhere (an unwind, a devm action)
+        conf = Confidence.HIGH if _stored.gets_into(pre, member) else None
+    if overput:
+        conf = Confidence.LOW
+    return RULE.finding(fd.path, st.line_of(re.escape(name)),
+                        f"removed {name}({_flow.short(obj)}) in {view.name}(): the reference kept in "
+                        f"->{member} is no longer dropped", confidence=conf)
+
+
+def _removed_actions(fd, ctx: Context, added_puts, overput: bool) -> Iterator[Finding]:
+    """A removed `devm_add_action_or_reset(dev, put_cb, priv->x)` whose callback only put its
+    argument: the stored reference lost its release at unbind."""
+    old_text = ctx.pre(fd.old_path or fd.path) if ctx.pre(fd.old_path or fd.path) is not None else \
+        "\n".join(t for _, t in cmodel.side_lines(fd.hunks, "old"))
+    added = "\n".join(ln.text for ln in fd.added())
+    post = ctx.post(fd.path)
+    for r in _stored.removed_actions(fd, old_text):
+        member = _stored.member_of(r.obj)
+        if member is None or any(_apis.same_object(o, r.obj) for _, o in added_puts):
+            continue
+        if re.search(r"\b%s\b" % re.escape(r.name), added) or _stored.released_in(added, member):
+            continue  # the action (or another release of it) comes back
+        if post is not None and _stored.released_in(post, member):
+            continue
+        conf = Confidence.LOW if overput else None
+        yield RULE.finding(fd.path, r.line, f"removed devm action {r.name}({_flow.short(r.obj)}): the "
+                                            f"reference kept in ->{member} is no longer dropped at unbind",
+                           confidence=conf, side=Side.OLD)
 
 
 def _added_goto_puts(view: _flow.FuncView, h, obj: str) -> bool:
@@ -435,7 +492,7 @@ def _part_of(member: str, whole: str | None) -> bool:
 
 
 def _leaks(func: cmodel.Function, partial: bool, name: str = "",
-           had_puts: bool = False) -> list[tuple[_flow.Get, object, str]]:
+           had_puts: bool = False, old_puts: tuple[str, ...] = ()) -> list[tuple[_flow.Get, object, str]]:
     """(get, exit node, holder) where the exit keeps the reference.  `holder` is "" for a
     reference only the function holds; "owned" for a successful exit that leaves it in a
     longer-lived object (the question is then who drops it, not whether this exit must);
@@ -451,8 +508,9 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "",
             break
         own_puts = [c for c in func.calls() if c.name in g.api.putters and c.line > g.call.line
                     and _apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)]
-        if partial and not own_puts:
-            continue  # hunk mode: only when the fragment shows the function balancing it
+        if partial and not own_puts and not any(_apis.same_object(o, g.obj) for o in old_puts):
+            continue  # hunk mode: only when the fragment shows the function balancing it (or
+            # balancing it before the patch removed that put)
         if g.api.ref == "ret" and not g.call.lhs:
             continue
         gstmt = g.call.node
@@ -511,7 +569,10 @@ def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> It
         return
     # tree mode: a function whose last put the patch removed is still one that puts
     had_puts = not view.partial and view.old is not None and any(_apis.is_putter(c.name) for c in view.old.calls())
-    new_leaks = _leaks(view.new, view.partial, view.name, had_puts)
+    # hunk mode: the puts the old fragment showed (a patch that removes the put and adds an exit)
+    old_puts = tuple(_apis.put_object(c.name, list(c.args)) or "" for c in view.old.calls()
+                     if _apis.is_putter(c.name)) if view.partial and view.old is not None else ()
+    new_leaks = _leaks(view.new, view.partial, view.name, had_puts or bool(old_puts), old_puts)
     if not new_leaks:
         return
     old_keys = {_key(g, j) for g, j, _ in _leaks(view.old, view.partial, view.name, had_puts)} \
@@ -536,6 +597,11 @@ def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> It
                 holder = ""  # nothing else drops it: a leak
         ln = view.by_new.get(j.line)
         if view.partial:
+            if ln is not None and not ln.added:
+                # a kept exit whose `if` the patch rewrote now runs on other paths
+                ifs = _flow.enclosing_if(j.node)
+                cond = view.by_new.get(_flow.line_of(ifs)) if ifs is not None else None
+                ln = cond if cond is not None and cond.added else None
             if ln is None or not ln.added:
                 continue  # hunk mode: report only exits the patch adds
         elif _key(g, j) in old_keys:
