@@ -221,6 +221,8 @@ def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: b
                 continue  # __free()/scoped/devm action now drops it
             if not view.partial and any(_apis.same_object(obj, g) for g in reported):
                 continue  # tree mode: the path analysis reports the leaking exit
+            if _put_before(stmts, i, obj):
+                continue  # a put of it already ran on this straight path: this one was a second put
             exit_ok = _on_kept_exit_path(stmts, i, obj)
             if exit_ok is None:
                 f = _stored_release(fd, view, ctx, h, st, name, obj, overput)
@@ -231,9 +233,84 @@ def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: b
                 continue  # the put moved into an unwind label the new code jumps to
             conf = Confidence.LOW if overput else (
                 Confidence.HIGH if any(_apis.same_object(obj, g) for g in new_gets) else None)
+            if conf is not Confidence.HIGH and _borrowed(view, h, obj):
+                conf = Confidence.LOW  # the caller's object: its reference was not this function's to drop
             line = st.line_of(re.escape(name))
             yield RULE.finding(fd.path, line, f"removed {name}({_flow.short(obj)}) leaves the reference "
                                               f"held on this exit path", confidence=conf)
+
+
+def _loop_body(stmts, i: int) -> bool:
+    """Is stmts[i] in the body of a loop whose head is shown (`for`, `while`, `for_each_*`)?"""
+    depth = 0
+    for st in reversed(stmts[max(0, i - 12):i]):
+        t = st.text
+        if t.startswith("}") and not t.endswith("{"):
+            depth += 1
+        elif t.endswith("{"):
+            if depth == 0:
+                return re.match(r"^(for|while|do)\b|^\w*for_each\w*\s*\(", t) is not None
+            depth -= 1
+    return False
+
+
+def _put_before(stmts, i: int, obj: str) -> bool:
+    """Does a kept put of `obj` (or an unregister, which puts) run right before the removed put
+    at stmts[i], on the same straight path (no label, branch or new get in between)?  Then the
+    removed put was a second one: removing it fixes an over-put."""
+    for st in reversed(stmts[max(0, i - 6):i]):
+        text = st.text
+        if _LABEL.match(text) or _CONTROL.search(text) or text.endswith(("{", "}")) or _EXIT.match(text):
+            return False
+        if _apis.GETTER_NAMES.search(text) and obj.lstrip("&").split("->")[0] in text:
+            return False
+        if all(ln.removed for ln in st.lines):
+            continue
+        m = _PUT_STMT.match(text)
+        if m and m.group("cond") is None and _apis.is_putter(m.group("name")) and _apis.same_object(
+                _apis.put_object(m.group("name"), list(cmodel.split_args(m.group("args")))), obj):
+            return True
+    return False
+
+
+_PARAM = re.compile(r"(\w+)\s*(?:\[\s*\])?\s*[,)]")
+
+
+def _borrowed(view: _flow.FuncView, h, obj: str) -> bool:
+    """Is `obj` the firmware node of the function's own parameter device (`pdev->dev.of_node`,
+    `dev->of_node`) with no get of it in sight?  The device holds that reference, not the
+    function: a put of it was an over-put, and removing it fixes one."""
+    base = re.sub(r"((->|\.)(dev|of_node|fwnode|kobj))+$", "", _apis._norm(obj).lstrip("&*"))
+    if not re.fullmatch(r"\w+", base):
+        return False
+    if view.partial or view.old is None:
+        header = h.section or ""
+        text = view.text(" -")
+    else:
+        header = view.old.text.split("{", 1)[0]
+        text = view.old.text
+    if "(" not in header:
+        return False
+    params = _PARAM.findall(header.split("(", 1)[1])
+    if base not in params:
+        return False
+    if re.search(r"(->|\.)(of_node|fwnode)$", _apis._norm(obj)) is None:
+        return False  # the device itself: a remove() may drop what its probe() took
+    return not any(_apis.same_object(g, obj) or _apis.same_object(g, base)
+                   for _, g in _calls_on_text(text))
+
+
+def _calls_on_text(text: str) -> list[tuple[str, str]]:
+    out = []
+    for m in _apis.GETTER_NAMES.finditer(text):
+        api = _apis.BY_GETTER[m.group(1)]
+        args = list(cmodel.split_args(_flow.balanced(text, m.end())))
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        lhs = re.match(r"^\s*(?:[\w\s\*]+?\s\**)?([\w>.\-\[\]&]+)\s*=\s*$", text[line_start:m.start()])
+        obj = _apis.ref_object(api, args, lhs.group(1) if lhs else None)
+        if obj:
+            out.append((m.group(1), obj))
+    return out
 
 
 def _stored_release(fd, view: _flow.FuncView, ctx: Context, h, st, name: str, obj: str,
@@ -330,6 +407,10 @@ def _on_kept_exit_path(stmts, i: int, obj: str) -> bool | None:
             if m and _apis.is_putter(m.group("name")) and _apis.same_object(
                     _apis.put_object(m.group("name"), list(cmodel.split_args(m.group("args")))), obj):
                 return None
+        if kept and text == "}" and st.lines[0].text[:1].isspace() and _loop_body(stmts, i):
+            # the end of a loop body: the put was not on an exit path (the loop goes round);
+            # a `for_each_*` body's put is MOD030's question
+            return None
         if _EXIT.match(text):
             if kept:
                 return True
