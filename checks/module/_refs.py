@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reviewbot.clex import call_args, norm, statements
+from reviewbot.analysis.clex import call_args, norm, statements
 from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
 
 from reviewbot.checks.module._owners import function_removed

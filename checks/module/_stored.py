@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reviewbot import cmodel
+from reviewbot.analysis import cmodel
+from reviewbot.analysis.clex import balanced, norm
 from reviewbot.checks.module import _apis
 
 # A function that ends an object's life: the driver-model and file teardown callbacks and the
@@ -115,15 +116,8 @@ def removed_actions(fd, old_text: str) -> list[Removed]:
             i = h.lines.index(ln)
             stmt = " ".join(x.text.strip() for x in h.lines[i:i + 3] if x.removed)
             m = re.search(r"devm_add_action(?:_or_reset)?\s*\(", stmt)
-            args = cmodel.split_args(_balanced(stmt, m.end()))
+            args = cmodel.split_args(balanced(stmt, m.end()))
             if len(args) >= 3 and args[1].strip() in callbacks:
-                out.append(Removed(ln, args[1].strip(), _apis._norm(args[2])))
+                out.append(Removed(ln, args[1].strip(), norm(args[2])))
     return out
 
-
-def _balanced(text: str, start: int) -> str:
-    depth, j = 1, start
-    while j < len(text) and depth:
-        depth += {"(": 1, ")": -1}.get(text[j], 0)
-        j += 1
-    return text[start:j - 1]

@@ -110,9 +110,11 @@ import functools
 import re
 from typing import Iterator
 
-from reviewbot import cmodel
-from reviewbot.checks.module import _apis, _cocci, _flow, _ownership, _stored
-from reviewbot.clex import statements
+from reviewbot.analysis import clex, cmodel, flow
+from reviewbot.checks import _intent
+from reviewbot.checks._message import short
+from reviewbot.checks.module import _apis, _cocci, _ownership, _refpaths, _stored
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
@@ -123,7 +125,6 @@ RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("put", "unref") + _apis.PUTTER_TOKENS  # `goto err_put;` / `goto out_unref;` too
 
-_PUT_STMT = _flow.CallStmt
 _EXIT = re.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
 _LABEL = re.compile(r"^\w+\s*:$")
 _CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
@@ -137,7 +138,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 
 
 def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
-    overput = bool(_flow.OVERPUT_WORDS.search(patch.message or ""))
+    overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the
         # removed lines dropped; the get/put calls on the added and removed lines
@@ -146,7 +147,7 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
         # gets the patch removes and does not add back (a rewritten `ret = device_add(d)` line stays)
         gone = functools.cache(lambda fd=fd: [(n, o) for n, o in _calls_on(fd.removed(), False)
                                               if (n, o) not in _calls_on(fd.added(), False)])
-        for view in _flow.views(fd, ctx, need=_needed):
+        for view in flow.views(fd, ctx, need=_needed):
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
             if not _apis.has_putter_call(shown) and not _apis.has_putter_call(view.text("-")) \
@@ -183,7 +184,7 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
         pat = _apis.PUTTER_NAMES if putters else _apis.GETTER_NAMES
         for m in pat.finditer(st.text):
             name = m.group(1)
-            args = list(cmodel.split_args(_flow.balanced(st.text, m.end())))
+            args = list(cmodel.split_args(clex.balanced(st.text, m.end())))
             if putters:
                 obj = _apis.put_object(name, args)
             else:
@@ -195,20 +196,20 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
     return out
 
 
-def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: bool,
+def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bool,
                   overput: bool, reported: set[str], ctx: Context) -> Iterator[Finding]:
-    new_gets = {g.obj for g in _flow.gets(view.new)} if view.new is not None else set()
+    new_gets = {g.obj for g in _refpaths.gets(view.new)} if view.new is not None else set()
     for h in view.hunks:
         old = h.old_side()
         stmts = statements(old)
         for i, st in enumerate(stmts):
             if not all(ln.removed for ln in st.lines):
                 continue
-            m = _PUT_STMT.match(st.text)
-            if not m or not _apis.is_putter(m.group("name")):
+            m = clex.CallStmt.parse(st.text)
+            if not m or not _apis.is_putter(m.name):
                 continue
-            name = m.group("name")
-            obj = _apis.put_object(name, list(cmodel.split_args(m.group("args"))))
+            name = m.name
+            obj = _apis.put_object(name, list(cmodel.split_args(m.args)))
             if not obj:
                 continue
             if any(_apis.same_object(o, obj) for _, o in added_puts):
@@ -236,7 +237,7 @@ def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: b
             if conf is not Confidence.HIGH and _borrowed(view, h, obj):
                 conf = Confidence.LOW  # the caller's object: its reference was not this function's to drop
             line = st.line_of(re.escape(name))
-            yield RULE.finding(fd.path, line, f"removed {name}({_flow.short(obj)}) leaves the reference "
+            yield RULE.finding(fd.path, line, f"removed {name}({short(obj)}) leaves the reference "
                                               f"held on this exit path", confidence=conf)
 
 
@@ -266,9 +267,9 @@ def _put_before(stmts, i: int, obj: str) -> bool:
             return False
         if all(ln.removed for ln in st.lines):
             continue
-        m = _PUT_STMT.match(text)
-        if m and m.group("cond") is None and _apis.is_putter(m.group("name")) and _apis.same_object(
-                _apis.put_object(m.group("name"), list(cmodel.split_args(m.group("args")))), obj):
+        m = clex.CallStmt.parse(text)
+        if m and m.cond is None and _apis.is_putter(m.name) and _apis.same_object(
+                _apis.put_object(m.name, list(cmodel.split_args(m.args))), obj):
             return True
     return False
 
@@ -276,11 +277,11 @@ def _put_before(stmts, i: int, obj: str) -> bool:
 _PARAM = re.compile(r"(\w+)\s*(?:\[\s*\])?\s*[,)]")
 
 
-def _borrowed(view: _flow.FuncView, h, obj: str) -> bool:
+def _borrowed(view: flow.FuncView, h, obj: str) -> bool:
     """Is `obj` the firmware node of the function's own parameter device (`pdev->dev.of_node`,
     `dev->of_node`) with no get of it in sight?  The device holds that reference, not the
     function: a put of it was an over-put, and removing it fixes one."""
-    base = re.sub(r"((->|\.)(dev|of_node|fwnode|kobj))+$", "", _apis._norm(obj).lstrip("&*"))
+    base = re.sub(r"((->|\.)(dev|of_node|fwnode|kobj))+$", "", clex.norm(obj).lstrip("&*"))
     if not re.fullmatch(r"\w+", base):
         return False
     if view.partial or view.old is None:
@@ -294,7 +295,7 @@ def _borrowed(view: _flow.FuncView, h, obj: str) -> bool:
     params = _PARAM.findall(header.split("(", 1)[1])
     if base not in params:
         return False
-    if re.search(r"(->|\.)(of_node|fwnode)$", _apis._norm(obj)) is None:
+    if re.search(r"(->|\.)(of_node|fwnode)$", clex.norm(obj)) is None:
         return False  # the device itself: a remove() may drop what its probe() took
     return not any(_apis.same_object(g, obj) or _apis.same_object(g, base)
                    for _, g in _calls_on_text(text))
@@ -304,7 +305,7 @@ def _calls_on_text(text: str) -> list[tuple[str, str]]:
     out = []
     for m in _apis.GETTER_NAMES.finditer(text):
         api = _apis.BY_GETTER[m.group(1)]
-        args = list(cmodel.split_args(_flow.balanced(text, m.end())))
+        args = list(cmodel.split_args(clex.balanced(text, m.end())))
         line_start = text.rfind("\n", 0, m.start()) + 1
         lhs = re.match(r"^\s*(?:[\w\s\*]+?\s\**)?([\w>.\-\[\]&]+)\s*=\s*$", text[line_start:m.start()])
         obj = _apis.ref_object(api, args, lhs.group(1) if lhs else None)
@@ -313,7 +314,7 @@ def _calls_on_text(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _stored_release(fd, view: _flow.FuncView, ctx: Context, h, st, name: str, obj: str,
+def _stored_release(fd, view: flow.FuncView, ctx: Context, h, st, name: str, obj: str,
                     overput: bool) -> Finding | None:
     """A removed put on no exit path: the release, in a teardown function, of a reference kept
     in a structure member (`put_device(usb3->host_dev)` in `*_remove()`).  Reported when the
@@ -321,17 +322,17 @@ def _stored_release(fd, view: _flow.FuncView, ctx: Context, h, st, name: str, ob
     member = _stored.member_of(obj)
     if member is None or not _stored.teardown(view.name):
         return None
-    if any(ln.kind != "-" and _flow.CallStmt.match(ln.text.strip()) and _apis.is_putter(
-            _flow.CallStmt.match(ln.text.strip()).group("name")) and _apis.same_object(
-            _apis.put_object(_flow.CallStmt.match(ln.text.strip()).group("name"),
-                             list(cmodel.split_args(_flow.CallStmt.match(ln.text.strip()).group("args")))), obj)
-            for hh in view.hunks for ln in hh.lines):
-        return None  # another put of it still runs here
+    for hh in view.hunks:
+        for ln in hh.lines:
+            c = clex.CallStmt.parse(ln.text.strip()) if ln.kind != "-" else None
+            if c and _apis.is_putter(c.name) and _apis.same_object(
+                    _apis.put_object(c.name, list(cmodel.split_args(c.args))), obj):
+                return None  # another put of it still runs here
     conf = None
     if not view.partial:
         if view.new is None:
             return None
-        if _flow.puts_of(view.new.calls(), obj):
+        if _refpaths.puts_of(view.new.calls(), obj):
             return None
         post, pre = ctx.post(fd.path) or "", ctx.pre(fd.old_path or fd.path) or ""
         if _stored.released_in(post, member):
@@ -340,7 +341,7 @@ def _stored_release(fd, view: _flow.FuncView, ctx: Context, h, st, name: str, ob
     if overput:
         conf = Confidence.LOW
     return RULE.finding(fd.path, st.line_of(re.escape(name)),
-                        f"removed {name}({_flow.short(obj)}) in {view.name}(): the reference kept in "
+                        f"removed {name}({short(obj)}) in {view.name}(): the reference kept in "
                         f"->{member} is no longer dropped", confidence=conf)
 
 
@@ -360,18 +361,18 @@ def _removed_actions(fd, ctx: Context, added_puts, overput: bool) -> Iterator[Fi
         if post is not None and _stored.released_in(post, member):
             continue
         conf = Confidence.LOW if overput else None
-        yield RULE.finding(fd.path, r.line, f"removed devm action {r.name}({_flow.short(r.obj)}): the "
+        yield RULE.finding(fd.path, r.line, f"removed devm action {r.name}({short(r.obj)}): the "
                                             f"reference kept in ->{member} is no longer dropped at unbind",
                            confidence=conf, side=Side.OLD)
 
 
-def _added_goto_puts(view: _flow.FuncView, h, obj: str) -> bool:
+def _added_goto_puts(view: flow.FuncView, h, obj: str) -> bool:
     gotos = [m.group(1) for ln in h.lines if ln.added for m in [re.search(r"\bgoto\s+(\w+)", ln.text)] if m]
     if not gotos or view.new is None:
         return False
     for label in gotos:
-        calls, found = _flow.chain_calls(view.new, label)
-        if found and _flow.puts_of(calls, obj):
+        calls, found = flow.chain_calls(view.new, label)
+        if found and _refpaths.puts_of(calls, obj):
             return True
         if not found and view.partial and _PUT_LABEL.search(label):
             return True  # the label is out of sight, but its name says it drops a reference
@@ -403,9 +404,9 @@ def _on_kept_exit_path(stmts, i: int, obj: str) -> bool | None:
         kept = not all(ln.removed for ln in st.lines)
         text = st.text
         if kept:
-            m = _PUT_STMT.match(text)
-            if m and _apis.is_putter(m.group("name")) and _apis.same_object(
-                    _apis.put_object(m.group("name"), list(cmodel.split_args(m.group("args")))), obj):
+            m = clex.CallStmt.parse(text)
+            if m and _apis.is_putter(m.name) and _apis.same_object(
+                    _apis.put_object(m.name, list(cmodel.split_args(m.args))), obj):
                 return None
         if kept and text == "}" and st.lines[0].text[:1].isspace() and _loop_body(stmts, i):
             # the end of a loop body: the put was not on an exit path (the loop goes round);
@@ -439,22 +440,22 @@ def _puts_for(func, jump, aliases) -> tuple[list[cmodel.Call], bool]:
         for sib in blk.named_children:
             if sib.start_byte >= jump.start_byte:
                 break
-            before.extend(_flow.calls_in(sib))
+            before.extend(flow.calls_in(sib))
     if jump.type == "return_statement":
-        calls = before + _flow.calls_in(jump)
+        calls = before + flow.calls_in(jump)
         return [c for c in calls if _apis.is_putter(c.name)], True
     label = cmodel._text(jump.child_by_field_name("label"))
-    calls, found = _flow.chain_calls(func, label)
+    calls, found = flow.chain_calls(func, label)
     return [c for c in before + calls if _apis.is_putter(c.name)], found
 
 
-def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterator[Finding]:
+def _retargets(fd, view: flow.FuncView, cleanup: bool, overput: bool) -> Iterator[Finding]:
     if view.old is None or view.new is None:
         return
     old_j, new_j = _jump_nodes(view.old), _jump_nodes(view.new)
-    old_alias, new_alias = _flow.Aliases.of(view.old), _flow.Aliases.of(view.new)
+    old_alias, new_alias = flow.Aliases.of(view.old), flow.Aliases.of(view.new)
     for h in view.hunks:
-        for rem, add in _flow.replacements(h):
+        for rem, add in clex.replacements(h):
             ojs = [(ln, old_j[ln.old_no]) for ln in rem if ln.old_no in old_j]
             njs = [(ln, new_j[ln.new_no]) for ln in add if ln.new_no in new_j]
             if len(ojs) != 1 or len(njs) != 1:
@@ -473,12 +474,12 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
                     continue
             if not old_found:
                 continue
-            failed_old = _flow.failed_get_at(view.old, oj)
-            failed_new = _flow.failed_get_at(view.new, nj)
+            failed_old = _refpaths.failed_get_at(view.old, oj)
+            failed_new = _refpaths.failed_get_at(view.new, nj)
             # puts the new path no longer runs
             for p in old_puts:
                 pobj = _apis.put_object(p.name, list(p.args))
-                if any(_flow.same_ref(pobj, f, old_alias, oln.old_no) for f in failed_old):
+                if any(_refpaths.same_ref(pobj, f, old_alias, oln.old_no) for f in failed_old):
                     continue  # not owed: the get failed on this path
                 if any(_apis.same_object(_apis.put_object(q.name, list(q.args)), pobj) for q in new_puts):
                     continue
@@ -491,7 +492,7 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
                 conf = Confidence.LOW if (view.partial and not new_found) or overput else (
                     Confidence.HIGH if not view.partial else None)
                 where = "goto" if nj.type == "goto_statement" else "return"
-                yield RULE.finding(fd.path, nln, f"this {where} skips {p.name}({_flow.short(pobj)}) that "
+                yield RULE.finding(fd.path, nln, f"this {where} skips {p.name}({short(pobj)}) that "
                                                  f"the old unwind path ran", confidence=conf)
                 break
             # puts the new path runs for a reference its failed get never took
@@ -499,12 +500,12 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
                 continue
             for p in new_puts:
                 pobj = _apis.put_object(p.name, list(p.args))
-                if not any(_flow.same_ref(pobj, f, new_alias, nln.new_no) for f in failed_new):
+                if not any(_refpaths.same_ref(pobj, f, new_alias, nln.new_no) for f in failed_new):
                     continue
                 if any(_apis.same_object(_apis.put_object(q.name, list(q.args)), pobj) for q in old_puts):
                     continue
                 yield RULE.finding(fd.path, nln, f"after a failed get this path runs "
-                                                 f"{p.name}({_flow.short(pobj)}): a put without a get")
+                                                 f"{p.name}({short(pobj)}): a put without a get")
                 break
 
 
@@ -524,7 +525,7 @@ def _needed(text: str) -> bool:
     return _apis.has_putter_call(text) or ("goto" in text and _PUT_GOTO.search(text) is not None)
 
 
-def _put_label_skipped(fd, view: _flow.FuncView, oj, nj) -> str | None:
+def _put_label_skipped(fd, view: flow.FuncView, oj, nj) -> str | None:
     """Hunk mode, the unwind code out of sight: a `goto` to a label named for a put now goes
     to a label not so named (or became a `return`).  The label name is the only evidence, so
     the patch must neither remove the old label nor add the new one (a reworked unwind
@@ -539,7 +540,7 @@ def _put_label_skipped(fd, view: _flow.FuncView, oj, nj) -> str | None:
     labels = re.compile(r"^\s*(%s)\s*:" % "|".join(re.escape(x) for x in (old_label, new_label) if x))
     if any(labels.match(ln.text) for h in fd.hunks for ln in h.lines if ln.kind != " "):
         return None  # the unwind chain itself changes
-    if any(_label_names_put_of(old_label, api) for _, api in _flow.failed_gets_at(view.old, oj)):
+    if any(_label_names_put_of(old_label, api) for _, api in _refpaths.failed_gets_at(view.old, oj)):
         return None
     return old_label
 
@@ -573,7 +574,7 @@ def _part_of(member: str, whole: str | None) -> bool:
 
 
 def _leaks(func: cmodel.Function, partial: bool, name: str = "",
-           had_puts: bool = False, old_puts: tuple[str, ...] = ()) -> list[tuple[_flow.Get, object, str]]:
+           had_puts: bool = False, old_puts: tuple[str, ...] = ()) -> list[tuple[_refpaths.Get, object, str]]:
     """(get, exit node, holder) where the exit keeps the reference.  `holder` is "" for a
     reference only the function holds; "owned" for a successful exit that leaves it in a
     longer-lived object (the question is then who drops it, not whether this exit must);
@@ -584,7 +585,7 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "",
     if func is None or func.body is None:
         return out
     jumps = [j for j in func.jumps() if j.kind in ("return", "goto")]
-    for g in _flow.gets(func):
+    for g in _refpaths.gets(func):
         if not had_puts and not any(_apis.is_putter(c.name) for c in func.calls()):
             break
         own_puts = [c for c in func.calls() if c.name in g.api.putters and c.line > g.call.line
@@ -605,17 +606,17 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "",
                 continue
             if getter_helper and j.kind == "return" and not _ownership.ERROR_RETURN.match(j.value):
                 continue
-            if g.call.in_condition and cmodel.contains(gstmt, j.node) and _flow.enclosing_if(j.node) is gstmt:
+            if g.call.in_condition and cmodel.contains(gstmt, j.node) and flow.enclosing_if(j.node) is gstmt:
                 continue  # `if (!try_module_get(m)) return ...;`
-            if any(_apis.same_object(f, g.obj) for f in _flow.failed_get_at(func, j.node)):
+            if any(_apis.same_object(f, g.obj) for f in _refpaths.failed_get_at(func, j.node)):
                 continue
             if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
-                   for c in _flow.path_puts(func, g.call.line, j.node)):
+                   for c in _refpaths.path_puts(func, g.call.line, j.node)):
                 continue
-            if _flow.stored_or_returned(func, g.obj, g.call.line, j.node):
+            if _refpaths.stored_or_returned(func, g.obj, g.call.line, j.node):
                 continue
             if j.kind == "goto":
-                calls, found = _flow.chain_calls(func, j.label)
+                calls, found = flow.chain_calls(func, j.label)
                 if not found:
                     continue
                 if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
@@ -641,11 +642,11 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "",
     return out
 
 
-def _key(g: _flow.Get, j) -> tuple:
+def _key(g: _refpaths.Get, j) -> tuple:
     return (g.call.name, g.obj, j.kind, j.label, re.sub(r"\s+", "", j.value))
 
 
-def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> Iterator[Finding]:
+def _new_exits(fd, view: flow.FuncView, ctx: Context, reported: set[str]) -> Iterator[Finding]:
     if view.new is None:
         return
     # tree mode: a function whose last put the patch removed is still one that puts
@@ -680,8 +681,8 @@ def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> It
         if view.partial:
             if ln is not None and not ln.added:
                 # a kept exit whose `if` the patch rewrote now runs on other paths
-                ifs = _flow.enclosing_if(j.node)
-                cond = view.by_new.get(_flow.line_of(ifs)) if ifs is not None else None
+                ifs = flow.enclosing_if(j.node)
+                cond = view.by_new.get(flow.line_of(ifs)) if ifs is not None else None
                 ln = cond if cond is not None and cond.added else None
             if ln is None or not ln.added:
                 continue  # hunk mode: report only exits the patch adds
@@ -698,14 +699,14 @@ def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> It
         anchor_side = Side.OLD if ln.removed else Side.NEW
         if holder == "stored" and released:
             yield RULE.finding(fd.path, ln, f"{where} keeps the {g.call.name}() reference in "
-                                            f"{_flow.short(g.obj, 24)}: does the caller's unwind drop it?",
+                                            f"{short(g.obj, 24)}: does the caller's unwind drop it?",
                                confidence=Confidence.LOW, side=anchor_side)
             continue
         if holder == "owned":
-            yield RULE.finding(fd.path, ln, f"{g.call.name}() reference kept in {_flow.short(g.obj, 24)} "
+            yield RULE.finding(fd.path, ln, f"{g.call.name}() reference kept in {short(g.obj, 24)} "
                                             f"after this {where}: who drops it?",
                                confidence=Confidence.LOW, side=anchor_side)
             continue
         reported.add(g.obj)
         yield RULE.finding(fd.path, ln, f"{where} leaks the reference from {g.call.name}() "
-                                        f"({_flow.short(g.obj, 24)})", confidence=conf, side=anchor_side)
+                                        f"({short(g.obj, 24)})", confidence=conf, side=anchor_side)
