@@ -157,12 +157,17 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
             # the path analysis first: in tree mode, a removed put whose leaking exit it
             # reports is not reported twice (objects it reported go in `reported`)
             reported: set[str] = set()
-            exits = []
+            exits, exit_objs = [], {}
             if (not view.partial or re.search(r"\b(goto|return)\b", changed)) and \
                     _apis.GETTER_NAMES.search(view.new.text if not view.partial and view.new else shown):
-                exits = list(_new_exits(fd, view, ctx, reported))
+                exits = list(_new_exits(fd, view, ctx, reported, exit_objs))
             if _apis.has_putter_call(removed):
-                yield from _removed_puts(fd, view, calls(True), gone(), cleanup(), overput, reported, ctx)
+                put_objs: set[str] = set()
+                yield from _removed_puts(fd, view, calls(True), gone(), cleanup(), overput, reported, ctx, put_objs)
+                if view.partial and put_objs:
+                    # hunk mode: the removed put already says it; its exit is not a second finding
+                    exits = [f for f in exits if not any(_apis.same_object(exit_objs.get(id(f)), o)
+                                                         for o in put_objs)]
             if "goto" in removed:  # a retarget replaces a removed goto
                 yield from _retargets(fd, view, cleanup(), overput)
             yield from exits
@@ -197,7 +202,8 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
 
 
 def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bool,
-                  overput: bool, reported: set[str], ctx: Context) -> Iterator[Finding]:
+                  overput: bool, reported: set[str], ctx: Context,
+                  put_objs: set[str] | None = None) -> Iterator[Finding]:
     new_gets = {g.obj for g in _refpaths.gets(view.new)} if view.new is not None else set()
     for h in view.hunks:
         old = h.old_side()
@@ -237,6 +243,8 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bo
             if conf is not Confidence.HIGH and _borrowed(view, h, obj):
                 conf = Confidence.LOW  # the caller's object: its reference was not this function's to drop
             line = st.line_of(re.escape(name))
+            if put_objs is not None:
+                put_objs.add(obj)
             yield RULE.finding(fd.path, line, f"removed {name}({short(obj)}) leaves the reference "
                                               f"held on this exit path", confidence=conf)
 
@@ -646,7 +654,8 @@ def _key(g: _refpaths.Get, j) -> tuple:
     return (g.call.name, g.obj, j.kind, j.label, re.sub(r"\s+", "", j.value))
 
 
-def _new_exits(fd, view: flow.FuncView, ctx: Context, reported: set[str]) -> Iterator[Finding]:
+def _new_exits(fd, view: flow.FuncView, ctx: Context, reported: set[str],
+               objs: dict | None = None) -> Iterator[Finding]:
     if view.new is None:
         return
     # tree mode: a function whose last put the patch removed is still one that puts
@@ -708,5 +717,8 @@ def _new_exits(fd, view: flow.FuncView, ctx: Context, reported: set[str]) -> Ite
                                confidence=Confidence.LOW, side=anchor_side)
             continue
         reported.add(g.obj)
-        yield RULE.finding(fd.path, ln, f"{where} leaks the reference from {g.call.name}() "
-                                        f"({short(g.obj, 24)})", confidence=conf, side=anchor_side)
+        f = RULE.finding(fd.path, ln, f"{where} leaks the reference from {g.call.name}() "
+                                      f"({short(g.obj, 24)})", confidence=conf, side=anchor_side)
+        if objs is not None:
+            objs[id(f)] = g.obj
+        yield f
