@@ -598,7 +598,11 @@ def mut_reg_fail_no_put(path: str, lines: list[str], spans) -> list[Case]:
                     if not rest:
                         break
                     new = lines[:b] + lines[b + 1:]
-                    cases.append(Case("reg_fail_no_put", path, lines, new, [("old", b + 1)]))
+                    exp = [("old", b + 1)]
+                    x = next((x for x in range(b + 1, min(e, b + 8)) if EXIT_RE.match(lines[x])), None)
+                    if x is not None:
+                        exp.append(("new", x))  # the exit the branch leaves by (new numbering)
+                    cases.append(Case("reg_fail_no_put", path, lines, new, exp))
                     break
     return cases
 

@@ -70,15 +70,13 @@ def action_putters(text: str) -> dict[str, str]:
     return out
 
 
-def released_in(text: str, member: str, skip: tuple[int, int] | None = None) -> bool:
-    """Does `text` (a file image) drop a reference kept in `->member`: a putter called on it, or
-    a devm action given it?  `skip` leaves out a line range (the teardown function itself)."""
-    if skip:
-        lines = text.splitlines()
-        text = "\n".join(lines[:skip[0] - 1] + lines[skip[1]:])
-    mem = r"(?:->|\.)%s\b" % re.escape(member)
-    for m in re.finditer(r"\b(\w+)\s*\(([^;]*?%s[^;]*)\)\s*;" % mem, text):
-        if _apis.is_putter(m.group(1)) or _DEVM_ACTION.search(m.group(0)):
+def released_in(text: str, member: str) -> bool:
+    """Does `text` (a file image, or the added lines) drop a reference kept in `->member`: a
+    putter called on it, or a devm action given it?"""
+    mem = re.compile(r"(?:->|\.)%s\b" % re.escape(member))
+    for m in re.finditer(r"\b(\w+)\s*\(", text):
+        name = m.group(1)
+        if (_apis.is_putter(name) or name.startswith("devm_add_action")) and mem.search(balanced(text, m.end())):
             return True
     return False
 
