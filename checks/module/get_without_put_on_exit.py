@@ -112,6 +112,7 @@ from typing import Iterator
 
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
+from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _cocci, _ownership, _refpaths, _stored
 from reviewbot.analysis.clex import statements
@@ -232,7 +233,8 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bo
                 continue  # a put of it already ran on this straight path: this one was a second put
             exit_ok = _on_kept_exit_path(stmts, i, obj)
             if exit_ok is None:
-                f = _stored_release(fd, view, ctx, h, st, name, obj, overput)
+                f = _stored_release(fd, view, ctx, h, st, name, obj, overput) or \
+                    _main_path_put(fd, view, h, stmts, i, name, obj, overput)
                 if f is not None:
                     yield f
                 continue
@@ -271,13 +273,27 @@ def _put_before(stmts, i: int, obj: str) -> bool:
         text = st.text
         if _LABEL.match(text) or _CONTROL.search(text) or text.endswith(("{", "}")) or _EXIT.match(text):
             return False
-        if _apis.GETTER_NAMES.search(text) and obj.lstrip("&").split("->")[0] in text:
-            return False
         if all(ln.removed for ln in st.lines):
             continue
+        if _drops(text, obj):
+            return True  # `np = of_find_compatible_node(np, ...)` dropped the reference on its @from
+        if _apis.GETTER_NAMES.search(text) and obj.lstrip("&").split("->")[0] in text:
+            return False
         m = clex.CallStmt.parse(text)
         if m and m.cond is None and _apis.is_putter(m.name) and _apis.same_object(
                 _apis.put_object(m.name, list(cmodel.split_args(m.args))), obj):
+            return True
+    return False
+
+
+def _drops(text: str, obj: str) -> bool:
+    """Does `text` call a lookup of the table that drops its `@from`/`@prev` argument, given `obj`?"""
+    for m in re.finditer(r"\b(\w+)\s*\(", text):
+        row = kapi.get(m.group(1))
+        if row is None or row.drops_arg is None or row.is_iterator:
+            continue
+        args = cmodel.split_args(clex.balanced(text, m.end()))
+        if row.drops_arg < len(args) and _apis.same_object(args[row.drops_arg], obj):
             return True
     return False
 
@@ -351,6 +367,40 @@ def _stored_release(fd, view: flow.FuncView, ctx: Context, h, st, name: str, obj
     return RULE.finding(fd.path, st.line_of(re.escape(name)),
                         f"removed {name}({short(obj)}) in {view.name}(): the reference kept in "
                         f"->{member} is no longer dropped", confidence=conf)
+
+
+def _main_path_put(fd, view: flow.FuncView, h, stmts, i: int, name: str, obj: str,
+                   overput: bool) -> Finding | None:
+    """A removed put in the function's outermost block (one tab in), of a local the function
+    took a reference on: it ran on every path that got there, and no later put of it is
+    shown.  Every exit after it now keeps the reference (`pci_dev_put(smbus_dev)` after the
+    lookup's last use)."""
+    st = stmts[i]
+    if not re.match(r"^\t(?!\t)\S", st.lines[0].text) or not re.fullmatch(r"\w+", obj.lstrip("&")):
+        return None
+    header = h.section if view.partial or view.old is None else view.old.text.split("{", 1)[0]
+    if "(" in (header or "") and obj.lstrip("&") in _PARAM.findall(header.split("(", 1)[1]):
+        return None  # the caller's object
+    for later in stmts[i + 1:]:
+        if all(ln.removed for ln in later.lines):
+            continue
+        c = clex.CallStmt.parse(later.text)
+        if c and _apis.is_putter(c.name) and _apis.same_object(
+                _apis.put_object(c.name, list(cmodel.split_args(c.args))), obj):
+            return None  # a later put of it is kept
+        if re.search(r"(?<![\w>.])%s\s*=(?!=)" % re.escape(obj.lstrip("&")), later.text) or \
+                re.search(r"\breturn\b[^;]*\b%s\b" % re.escape(obj.lstrip("&")), later.text):
+            return None  # reassigned or returned: the reference goes on elsewhere
+    conf = None
+    if not view.partial and view.new is not None:
+        if _refpaths.puts_of(view.new.calls(), obj):
+            return None
+        conf = Confidence.HIGH if any(_apis.same_object(g.obj, obj) for g in _refpaths.gets(view.new)) else None
+    if overput:
+        conf = Confidence.LOW
+    return RULE.finding(fd.path, st.line_of(re.escape(name)),
+                        f"removed {name}({short(obj)}) on the function's main path: no later put of "
+                        f"it, so every exit after it keeps the reference", confidence=conf)
 
 
 def _removed_actions(fd, ctx: Context, added_puts, overput: bool) -> Iterator[Finding]:

@@ -294,3 +294,58 @@ def test_quiet_on_the_split_test_that_drops_it():
          
     """)
     assert_quiet(get_without_put_on_exit, fix, include_low=True)
+
+
+# --------------------------------------------------------------- a put on the main path
+
+MAIN_PATH_PUT = diff("""
+    --- a/drivers/mmc/host/foo-pci.c
+    +++ b/drivers/mmc/host/foo-pci.c
+    @@ -120,8 +120,6 @@ static int foo_pci_probe_slot(struct foo_chip *chip)
+     \t\t\tgen = FOO_CHIPSET_OLD;
+     \t}
+     
+    -\tpci_dev_put(bridge);
+    -
+     \tif (gen == FOO_CHIPSET_OLD)
+     \t\tchip->quirks |= FOO_QUIRK_RESET;
+     
+""")
+
+
+def test_fires_on_removed_put_on_the_main_path():
+    assert_fires(get_without_put_on_exit, MAIN_PATH_PUT, at=[("drivers/mmc/host/foo-pci.c", 123, "old")])
+
+
+def test_quiet_when_a_later_put_of_it_is_kept():
+    later = diff("""
+        --- a/drivers/mmc/host/foo-pci.c
+        +++ b/drivers/mmc/host/foo-pci.c
+        @@ -120,8 +120,6 @@ static int foo_pci_probe_slot(struct foo_chip *chip)
+         \t\t\tgen = FOO_CHIPSET_OLD;
+         \t}
+         
+        -\tpci_dev_put(bridge);
+        -
+         \tif (gen == FOO_CHIPSET_OLD)
+         \t\tchip->quirks |= FOO_QUIRK_RESET;
+         \tpci_dev_put(bridge);
+    """)
+    assert_quiet(get_without_put_on_exit, later, include_low=True)
+
+
+def test_quiet_on_removed_put_of_a_lookups_from_argument():
+    # of_find_matching_node() drops its @from: the put after it was a second one
+    fix = diff("""
+        --- a/drivers/net/foo/foo.c
+        +++ b/drivers/net/foo/foo.c
+        @@ -2769,7 +2769,6 @@ static struct foo *read_dts_node(struct platform_device *of_dev)
+         
+         \t/* Get the MURAM base address and size */
+         \tmuram_node = of_find_matching_node(fm_node, foo_muram_match);
+        -\tof_node_put(fm_node);
+         \tif (!muram_node) {
+         \t\terr = -EINVAL;
+         \t\tgoto fman_free;
+    """)
+    assert_quiet(get_without_put_on_exit, fix, include_low=True)
