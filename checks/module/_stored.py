@@ -20,6 +20,7 @@ now?"
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -70,13 +71,24 @@ def action_putters(text: str) -> dict[str, str]:
     return out
 
 
-def released_in(text: str, member: str) -> bool:
+def released_in(text: str, member: str, teardown_only: bool = False) -> bool:
     """Does `text` (a file image, or the added lines) drop a reference kept in `->member`: a
-    putter called on it, or a devm action given it?"""
+    putter called on it, or a devm action given it?  With `teardown_only`, a put counts only
+    inside a teardown function (an unwind in probe runs on its failure alone)."""
+    if teardown_only:
+        cf = cmodel.parse(text)
+        spans = [(f.start, f.end) for f in cf.functions if teardown(f.name)]
+        starts = [0]
+        for ln in text.splitlines(True):
+            starts.append(starts[-1] + len(ln))
     mem = re.compile(r"(?:->|\.)%s\b" % re.escape(member))
     for m in re.finditer(r"\b(\w+)\s*\(", text):
         name = m.group(1)
         if (_apis.is_putter(name) or name.startswith("devm_add_action")) and mem.search(balanced(text, m.end())):
+            if teardown_only and not name.startswith("devm_add_action"):
+                line = bisect.bisect_right(starts, m.start())
+                if not any(a <= line <= b for a, b in spans):
+                    continue
             return True
     return False
 

@@ -125,6 +125,9 @@ RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level
                      engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("put", "unref") + _apis.PUTTER_TOKENS  # `goto err_put;` / `goto out_unref;` too
+# Tree mode decides from the whole functions (a removed put inside a `for_each_*` loop, a put
+# whose @from lookup dropped it): the hunk-only run would report what the tree rules out.
+TREE_VERDICT = True
 
 _EXIT = re.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
 _LABEL = re.compile(r"^\w+\s*:$")
@@ -229,6 +232,8 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bo
                 continue  # __free()/scoped/devm action now drops it
             if not view.partial and any(_apis.same_object(obj, g) for g in reported):
                 continue  # tree mode: the path analysis reports the leaking exit
+            if _ends_block(stmts, i) and _iterator_cursor(fd, view, ctx, st, name, obj):
+                continue  # a `for_each_*` loop variable: the iterator drops it (MOD030 judges early exits)
             if _put_before(stmts, i, obj):
                 continue  # a put of it already ran on this straight path: this one was a second put
             exit_ok = _on_kept_exit_path(stmts, i, obj)
@@ -283,6 +288,38 @@ def _put_before(stmts, i: int, obj: str) -> bool:
         if m and m.cond is None and _apis.is_putter(m.name) and _apis.same_object(
                 _apis.put_object(m.name, list(cmodel.split_args(m.args))), obj):
             return True
+    return False
+
+
+def _ends_block(stmts, i: int) -> bool:
+    """Is the first kept statement after stmts[i] a closing brace (the put ends its block)?"""
+    for st in stmts[i + 1:]:
+        if not all(ln.removed for ln in st.lines):
+            return st.text == "}"
+    return False
+
+
+def _iterator_cursor(fd, view: flow.FuncView, ctx: Context, st, name: str, obj: str) -> bool:
+    """Tree mode: is the removed put (statement `st`) inside a `for_each_*` loop of the table
+    whose cursor is `obj`?  The iterator takes and drops the cursor's reference itself."""
+    if view.partial or view.old is None:
+        return False
+    pre = (ctx.pre(fd.old_path or fd.path) or "").splitlines()
+    lines = {ln.old_no for ln in st.lines if ln.old_no}
+    for c in view.old.calls():
+        if c.name != name or c.line not in lines:
+            continue
+        for anc in cmodel.ancestors(c.node):
+            if anc.type not in ("while_statement", "for_statement"):
+                continue
+            at = flow.line_of(anc)
+            head = pre[at - 1] if 0 < at <= len(pre) else ""
+            m = re.search(r"\b(\w*for_each\w*)\s*\(", head)
+            row = kapi.get(m.group(1)) if m else None
+            if row is None or not row.is_iterator or row.ref_arg is None:
+                return False
+            args = cmodel.split_args(clex.balanced(head, m.end()))
+            return row.ref_arg < len(args) and _apis.same_object(args[row.ref_arg], obj)
     return False
 
 
@@ -359,8 +396,8 @@ def _stored_release(fd, view: flow.FuncView, ctx: Context, h, st, name: str, obj
         if _refpaths.puts_of(view.new.calls(), obj):
             return None
         post, pre = ctx.post(fd.path) or "", ctx.pre(fd.old_path or fd.path) or ""
-        if _stored.released_in(post, member):
-            return None  # the file drops it elsewhere (an unwind, a devm action)
+        if _stored.released_in(post, member, teardown_only=True):
+            return None  # the file drops it elsewhere (another teardown step, a devm action)
         conf = Confidence.HIGH if _stored.gets_into(pre, member) else None
     if overput:
         conf = Confidence.LOW
