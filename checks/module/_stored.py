@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from reviewbot.analysis import cmodel
-from reviewbot.analysis.clex import balanced, norm
+from reviewbot.analysis.clex import CallStmt, balanced, norm
 from reviewbot.checks.module import _apis
 
 # A function that ends an object's life: the driver-model and file teardown callbacks and the
@@ -131,3 +131,27 @@ def removed_actions(fd, old_text: str) -> list[Removed]:
                 out.append(Removed(ln, args[1].strip(), norm(args[2])))
     return out
 
+
+
+def lost_release(fd, view, ctx, obj: str) -> tuple[str, bool] | None:
+    """A removed put of `obj` on no exit path: is it the release, in a teardown function, of a
+    reference kept in a structure member, and (tree mode) does nothing else drop it now?
+    Returns (member, the file stores a getter's reference there) or None."""
+    member = member_of(obj)
+    if member is None or not teardown(view.name):
+        return None
+    for hh in view.hunks:
+        for ln in hh.lines:
+            c = CallStmt.parse(ln.text.strip()) if ln.kind != "-" else None
+            if c and _apis.is_putter(c.name) and _apis.same_object(
+                    _apis.put_object(c.name, list(cmodel.split_args(c.args))), obj):
+                return None  # another put of it still runs here
+    if view.partial:
+        return member, False
+    if view.new is None or any(_apis.is_putter(c.name) and _apis.same_object(
+            _apis.put_object(c.name, list(c.args)), obj) for c in view.new.calls()):
+        return None
+    post, pre = ctx.post(fd.path) or "", ctx.pre(fd.old_path or fd.path) or ""
+    if released_in(post, member, teardown_only=True):
+        return None  # the file drops it elsewhere (another teardown step, a devm action)
+    return member, gets_into(pre, member)
