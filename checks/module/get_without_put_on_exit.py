@@ -12,7 +12,15 @@ diff alone it reports what the patch changes on those paths:
 - a `goto` retargeted to a label past the put, or replaced by a `return` (reported at the new
   jump); when the unwind code is out of sight, a `goto` that leaves a label named for a put
   (`err_put`, `out_put_node`, `put_device`, `err_mod_put`) for one that is not;
-- an added `return`/`goto` after a get that the function otherwise balances;
+- an added `return`/`goto` after a get that the function otherwise balances (or balanced
+  before the patch removed its put), and a kept exit whose `if` the patch rewrote so that it
+  now runs with the reference held (`if (!pdev || !platform_get_drvdata(pdev)) return ...;`);
+- a removed put in the function's outermost block, of a local, with no later put,
+  reassignment or return of it: every exit after it now keeps the reference;
+- a removed put, in a teardown function (`*_remove()`, `*_release()`, `*_disconnect()`, ...),
+  of a reference kept in a structure member (`put_device(usb3->host_dev)`), or a removed
+  `devm_add_action_or_reset()` whose callback only put its argument: the stored reference
+  is never dropped (tree mode: unless another teardown step or devm action of the file does);
 - a failed get whose error path now runs the put (`if (!try_module_get(m)) goto err_put;`):
   a put of a reference that was never taken.
 
@@ -69,6 +77,11 @@ A patch that drops the put from an error path:
 ```
 Or take the reference after the last failure point, or add the put to the unwind label.
 
+A removed put is a leak only if a get is still unmatched on its path: one that follows a put
+of the same object on the same straight path (a second put, a put after an unregister, after
+a lookup that dropped its `@from`) fixes an over-put, and one that ends a loop body (tree mode:
+a `for_each_*` loop over that cursor) was the iterator's to drop.
+
 ## Known problems
 In hunk mode only the lines the hunks show are known: a removed put whose get is not shown
 is reported at medium confidence, a retargeted `goto` whose new label is not shown at low
@@ -90,6 +103,11 @@ A failure test is recognised as `!x`, `x == NULL`, `IS_ERR(x)`, optionally wrapp
 release elsewhere is matched by putter and member name (`of_node_put(priv->np)`), so a
 same-named local put in another function hides a leak.  Iterator exits are judged on lines: a `break` is reported
 only when the rest of the function is shown and neither puts nor keeps the node.
+
+A removed put of the firmware node of the function's own parameter device
+(`of_node_put(pdev->dev.of_node)`) with no get in sight is reported at low confidence.  A
+teardown function is recognised by its name; a stored reference released through a helper of
+another file is a false positive in tree mode too.
 
 ## Confidence
 High in tree mode (the whole function is parsed), medium from hunks, low where a label or put
