@@ -38,6 +38,20 @@ added put:
                that drops it (`of_find_compatible_node(from, ...)`, `pci_get_device(v, d, from)`)
   put_in_loop_cursor  a put of a table iterator's loop variable (`for_each_child_of_node(np,
                child)`) as the last statement of the loop body
+Lifetime kinds (drawn from their own sample of files, so the kinds above keep theirs):
+  devm_conv    `x = kzalloc(sizeof(*x), ...)` in a function given a bus device, where x's struct
+               (defined in the file) embeds a cdev, miscdevice, kref, struct device, kobject,
+               video_device or tty_port -> `devm_kzalloc(<that device>, ...)`, and every whole-line
+               `kfree(v);` of a `struct T *v` of that type in the file removed (the conversion)
+               -> expect new side at the allocation
+  dvb_direct   `dvb_attach(foo_attach, a, b)` -> `foo_attach(a, b)` (no symbol reference taken,
+               but dvb_frontend_detach() still drops one) -> expect new side at the call
+  del_detach   delete a `dvb_frontend_detach()`/`dvb_detach()`/`symbol_put()` that sits right
+               before a return/goto after a dvb_attach()/symbol_get() in the function
+               -> expect old side at the removed line, or new side at the exit
+  devref_to_modref  `get_device(E);` / `put_device(E);` of one function -> `__module_get(<E's
+               driver>->owner);` / `module_put(...)`: a module reference instead of a reference
+               on the device -> expect new side at the replaced get
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -82,7 +96,8 @@ SCANNED = ("drivers", "sound", "net", "fs", "block", "crypto")
 HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
 KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_parent",
          "dup_put", "dup_put_label", "put_after_unregister", "put_borrowed",
-         "put_after_consuming_call", "put_in_loop_cursor")
+         "put_after_consuming_call", "put_in_loop_cursor",
+         "devm_conv", "dvb_direct", "del_detach", "devref_to_modref")
 
 
 @dataclass
@@ -463,6 +478,127 @@ def mut_put_in_loop_cursor(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+# ---------------------------------------------------------------- lifetime kinds
+
+BUS_PARAM_RE = re.compile(r"\bstruct\s+(device|platform_device|i2c_client|spi_device|usb_interface|pci_dev|"
+                          r"auxiliary_device|serdev_device|hid_device)\s*\*\s*(\w+)\s*[,)]")
+OUTLIVING = r"cdev|miscdevice|kref|device|kobject|video_device|tty_port"
+KALLOC_RE = re.compile(r"^(\s+)(\w+) = (kzalloc|kmalloc)\(sizeof\(\*\2\), ")
+
+
+def _struct_embeds(text: str, name: str) -> bool:
+    m = re.search(r"^struct\s+%s\s*\{(.*?)^\};" % re.escape(name), text, re.M | re.S)
+    return bool(m and re.search(r"^\s+struct\s+(%s)\s+\w+\s*;" % OUTLIVING, m.group(1), re.M))
+
+
+def mut_devm_conv(path: str, lines: list[str], spans) -> list[Case]:
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        pm = BUS_PARAM_RE.search(head)
+        if not pm:
+            continue
+        dev = pm.group(2) if pm.group(1) == "device" else f"&{pm.group(2)}->dev"
+        body = "".join(lines[s:e + 1])
+        for i in range(s, e + 1):
+            m = KALLOC_RE.match(lines[i])
+            if not m:
+                continue
+            var = m.group(2)
+            tm = re.search(r"\bstruct\s+(\w+)\s*\*\s*%s\b" % re.escape(var), body)
+            if not tm or not _struct_embeds(text, tm.group(1)):
+                continue
+            ty = tm.group(1)
+            drop = set()
+            for s2, e2 in spans:
+                fbody = "".join(lines[s2:e2 + 1])
+                names = set(re.findall(r"\bstruct\s+%s\s*\*\s*(\w+)" % re.escape(ty), fbody))
+                for k in range(s2, e2 + 1):
+                    km = re.match(r"^\s*kfree\((\w+)\);\s*$", lines[k])
+                    if km and km.group(1) in names:
+                        drop.add(k)
+            if not drop or any(_braceless_body(lines, k) for k in drop):
+                continue
+            new = list(lines)
+            new[i] = lines[i].replace(f"{m.group(3)}(", f"devm_kzalloc({dev}, ", 1)
+            new = [ln for n, ln in enumerate(new) if n not in drop]
+            line = i + 1 - sum(1 for k in drop if k < i)
+            cases.append(Case("devm_conv", path, lines, new, [("new", line)]))
+    return cases
+
+
+DVB_ATTACH_RE = re.compile(r"\bdvb_attach\((\w+),[ \t]*")
+
+
+def mut_dvb_direct(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for i, ln in enumerate(lines):
+        m = DVB_ATTACH_RE.search(ln)
+        if not m or ln.lstrip().startswith(("#", "*", "/")):
+            continue
+        new = list(lines)
+        new[i] = ln[:m.start()] + m.group(1) + "(" + ln[m.end():]
+        cases.append(Case("dvb_direct", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+DETACH_RE = re.compile(r"^\s*(dvb_frontend_detach|dvb_detach|symbol_put|symbol_put_addr)\((.+)\);\s*$")
+
+
+def mut_del_detach(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = DETACH_RE.match(lines[i])
+            if not m or not lines[i].startswith("\t\t"):
+                continue
+            j = _next_code(lines, i, e)
+            if j is None or not EXIT_RE.match(lines[j]) or SUCCESS_RE.match(lines[j]):
+                continue
+            if _braceless_body(lines, i) or LABEL_RE.match(lines[i - 1]):
+                continue
+            if not any(re.search(r"\b(dvb_attach|symbol_get|symbol_request)\(", lines[k]) for k in range(s, i)):
+                continue
+            new = lines[:i] + lines[i + 1:]
+            cases.append(Case("del_detach", path, lines, new, [("old", i + 1), ("new", j)]))
+    return cases
+
+
+GETDEV_RE = re.compile(r"^(\s+)get_device\((&(\w+)->dev|(\w+))\);\s*$")
+
+
+def mut_devref_to_modref(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = GETDEV_RE.match(lines[i])
+            if not m:
+                continue
+            arg = m.group(2)
+            owner = f"{m.group(3)}->dev.driver->owner" if m.group(3) else f"{m.group(4)}->driver->owner"
+            puts = [k for k in range(s, e + 1) if lines[k].strip() == f"put_device({arg});"]
+            new = list(lines)
+            new[i] = f"{m.group(1)}__module_get({owner});\n"
+            for k in puts:
+                new[k] = lines[k].replace(f"put_device({arg});", f"module_put({owner});")
+            cases.append(Case("devref_to_modref", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+LIFETIME_MUTATORS = (mut_devm_conv, mut_dvb_direct, mut_del_detach, mut_devref_to_modref)
+LIFETIME_PAT = (r"dvb_attach\(|symbol_get\(|get_device\(|struct (cdev|miscdevice|kref|video_device|tty_port) \w+;|"
+                r"struct (device|kobject) \w+;")
+
+
+def lifetime_files(tree: Path, rng: random.Random, nfiles: int) -> list[Path]:
+    out = subprocess.run(["grep", "-rlE", "--include=*.c", LIFETIME_PAT, *SCANNED],
+                         cwd=tree, capture_output=True, text=True).stdout.split()
+    out.sort()
+    rng.shuffle(out)
+    return [tree / p for p in out[:nfiles]]
+
+
 MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_parent,
             mut_dup_put, mut_dup_put_label, mut_put_after_unregister, mut_put_borrowed,
             mut_put_after_consuming_call, mut_put_in_loop_cursor)
@@ -502,7 +638,7 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
 
 
-OVERPUT_KINDS = KINDS[6:]
+OVERPUT_KINDS = KINDS[6:12]
 # The message an over-put fix is posted with: it names the defect it removes.
 FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
 
@@ -541,11 +677,14 @@ def main(argv: list[str] | None = None) -> int:
     TREE_MODE = args.tree_mode
     rng = random.Random(args.seed)
     rng_over = random.Random(args.seed + 1)
+    rng_life = random.Random(args.seed + 2)
     tree = ensure_tree()
     kinds = tuple(k for k in KINDS if not args.kinds or k in args.kinds.split(","))
     by_kind: dict[str, list[Case]] = defaultdict(list)
-    for f in candidate_files(tree, rng, args.files):
-        if all(len(by_kind[k]) >= args.limit for k in kinds):
+    life_kinds = {m.__name__[4:] for m in LIFETIME_MUTATORS} & set(kinds)
+    main_kinds = [k for k in kinds if k not in life_kinds]
+    for f in candidate_files(tree, rng, args.files if main_kinds else 0):
+        if all(len(by_kind[k]) >= args.limit for k in main_kinds):
             break
         try:
             lines = f.read_text(encoding="utf-8").splitlines(True)
@@ -554,13 +693,31 @@ def main(argv: list[str] | None = None) -> int:
         spans = functions(lines)
         rel = str(f.relative_to(tree))
         for mut in MUTATORS:
-            cs = [c for c in mut(rel, lines, spans) if c.kind in kinds]
+            cs = [c for c in mut(rel, lines, spans) if c.kind in main_kinds]
             # the over-put kinds shuffle with their own generator: the older kinds' samples
             # stay what they were before those kinds existed
             (rng if mut in MUTATORS[:5] else rng_over).shuffle(cs)
             for c in cs[:2]:  # at most two cases of a kind per file: spread over many drivers
                 if len(by_kind[c.kind]) < args.limit:
                     by_kind[c.kind].append(c)
+    if life_kinds:
+        for f in lifetime_files(tree, rng_life, args.files):
+            if all(len(by_kind[k]) >= args.limit for k in life_kinds):
+                break
+            try:
+                lines = f.read_text(encoding="utf-8").splitlines(True)
+            except (UnicodeDecodeError, OSError):
+                continue
+            if any(not ln.endswith("\n") for ln in lines):
+                continue  # a form feed or a CR splits lines where a diff does not
+            spans = functions(lines)
+            rel = str(f.relative_to(tree))
+            for mut in LIFETIME_MUTATORS:
+                cs = [c for c in mut(rel, lines, spans) if c.kind in life_kinds]
+                rng_life.shuffle(cs)
+                for c in cs[:2]:
+                    if len(by_kind[c.kind]) < args.limit:
+                        by_kind[c.kind].append(c)
     rows = []
     fails: list[tuple[Case, list[dict], list[dict]]] = []
     neg = {"fix": [0, 0], "fix_said": [0, 0], "unrelated": [0, 0]}

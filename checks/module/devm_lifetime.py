@@ -15,8 +15,12 @@ not a bus device, and allocates on that object's device) when the same patch rem
 `kfree()` of a parameter from another function: the core's free callback no longer frees what
 the allocating callback hands out, so every call keeps its memory until the driver unbinds.
 A conversion to devm of an object whose `kfree()` the patch removes from a release callback (a
-kref or kobject release, a device release that uses `container_of()`, a file release) is
-reported too: the object was freed on its last reference, devm frees it at unbind regardless.
+kref or kobject release, the release of a struct device, video device or tty port that finds
+its container from the object it is given, a file release) is reported too: the object was
+freed on its last reference, devm frees it at unbind regardless.  So is a conversion of memory
+whose struct embeds such an object by value (a `struct cdev`, `miscdevice`, `kref`, `device`,
+`kobject`, `video_device`, `v4l2_device` or `tty_port`), when the struct's definition is in
+the patched file (tree mode) or in the hunk.
 The same holds for a `devm_k*()` allocation in a function that runs per open file or per call
 (it takes a `struct file *`, `struct inode *`, `struct snd_pcm_substream *`, ...): low confidence
 when it only allocates on the first call or frees the old buffer with `devm_kfree()`.
@@ -81,7 +85,8 @@ from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module import _flow
-from reviewbot.checks.module._devm import BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, SINKS
+from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, REFCOUNTED_MEMBERS,
+                                           SINKS)
 from reviewbot.checks.module._refs import function_header
 
 RULE = Rule.from_doc(__doc__, id="MOD015", slug="devm-lifetime", level=Level.WARNING,
@@ -165,6 +170,12 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                       f"every open or call: it is kept until the driver unbinds",
                                        confidence=Confidence.LOW if once else None)
                     continue
+                member = _embedded(scope, st.text, var)
+                if member and (converted or removed_frees(removed, var)):
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' embeds a struct {member}, which has a "
+                                                      f"lifetime of its own: devm frees it at unbind while that "
+                                                      f"object can still be referenced")
+                    continue
                 release = converted and _release_freed(fd, var)
                 if release:
                     yield RULE.finding(fd.path, line, f"devm memory '{var}' was freed by {release}() when its last "
@@ -178,6 +189,25 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             fd.path, line,
                             f"devm memory '{var}' allocated in the callback {where}() while {freer[0]}() no longer "
                             f"frees '{freer[1]}': every call keeps its memory until the driver unbinds")
+
+
+def removed_frees(removed: str, var: str) -> bool:
+    return re.search(r"\bkv?free\s*\(\s*%s\s*\)" % re.escape(var), removed) is not None
+
+
+def _embedded(scope: str, stmt: str, var: str) -> str | None:
+    """The refcounted object type (a cdev, struct device, kref, ...) embedded by value in the
+    struct that `var` points to, when the struct's definition is in `scope`."""
+    m = re.search(r"sizeof\s*\(\s*struct\s+(\w+)\s*\)", stmt)
+    if m is None and re.fullmatch(r"\w+", var):
+        m = re.search(r"\bstruct\s+(\w+)\s*\*\s*%s\s*[;=,)]" % re.escape(var), scope)
+    if m is None:
+        return None
+    body = re.search(r"^struct\s+%s\s*\{(.*?)^\}" % re.escape(m.group(1)), scope, re.M | re.S)
+    if body is None:
+        return None
+    member = re.search(r"^\s+struct\s+(%s)\s+\w+\s*;" % "|".join(REFCOUNTED_MEMBERS), body.group(1), re.M)
+    return member.group(1) if member else None
 
 
 def _DEVM_ALLOC_OF(var: str) -> re.Pattern:
@@ -208,11 +238,24 @@ def _release_freed(fd, var: str) -> str | None:
                 continue
             params = sig.split("(", 1)[-1]
             body = "\n".join(x.text for x in old[:old.index(ln)])
-            if _RELEASE_PARAMS.search(params) or (
-                    re.search(r"\bstruct\s+device\s*\*", params) and re.search(r"\bcontainer_of\s*\(|\bto_\w+\s*\(", body)
-                    and re.search(r"release", name.group(1))):
+            if _RELEASE_PARAMS.search(params) or _object_release(name.group(1), params, body):
                 return name.group(1)
     return None
+
+
+# The parameter of a release callback the core calls on the last reference to an object with a
+# refcount of its own (a struct device's .release, video_device's .release, tty_port's
+# .destruct, ...): the object the function frees is found from it.
+_REFCOUNTED_PARAM = re.compile(r"\bstruct\s+(%s)\s*\*\s*\w+\s*\)" % "|".join(REFCOUNTED_MEMBERS))
+
+
+def _object_release(name: str, params: str, body: str) -> bool:
+    """Is `name(params)` the release callback of a refcounted object?  One refcounted-object
+    parameter, and a name that says release (or a body that climbs from it with container_of())."""
+    if not _REFCOUNTED_PARAM.search(params) or "," in params:
+        return False
+    return bool(re.search(r"release|free|destruct", name) or re.search(
+        r"\bcontainer_of\s*\(|\bto_\w+\s*\(|\w+_from_\w+\s*\(", body))
 
 
 def _freed_params(fd) -> list[tuple[str, str]]:

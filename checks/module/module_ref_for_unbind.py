@@ -8,6 +8,11 @@ bound to.  The module pinned is the driver's own.  Also flags an added
 `try_module_get(...->owner)` next to a comment or changelog that says the reference is there
 to "prevent unbind", "avoid dynamic unbinding" or keep a device around.
 
+Also flags a module reference that *replaces* a reference on an object: a patch that removes
+`get_device(x)` (`kref_get()`, `kobject_get()`, `pci_dev_get()`, ... from the kernel-API table)
+and takes `try_module_get()`/`__module_get()` in its place, with no object reference left in
+that hunk (a retarget to another device is not reported).
+
 Also flags a patch that removes the real protections against unbind: `.suppress_bind_attrs =
 true` of a driver that has (and gets) no `.remove` callback, or a `device_link_add()` that
 nothing replaces in a file that relies on a module reference to the other device's driver.
@@ -73,7 +78,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._refs import function_header
+from reviewbot.checks.module._refs import OBJECT_GET, added_statements, function_header, object_refs, owner_device
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbind-vs-module-ref", "other"))
@@ -139,8 +144,39 @@ def hunk_text(fd, line) -> str:
     return ""
 
 
+def _object_ref_replaced(patch: Patch) -> Iterator[Finding]:
+    """A reference on an object (get_device(), kref_get(), ...) removed where the same function
+    now takes a module reference instead: the module stays, the object does not."""
+    kept = object_refs(added_statements(patch))
+    for fd in patch.c_files:
+        for hunk in fd.hunks:
+            removed = "\n".join(st.text for st in statements(hunk.old_side())
+                                if any(ln.removed for ln in st.lines))
+            if not OBJECT_GET.search(removed):
+                continue
+            gone = object_refs(removed) - kept  # not moved elsewhere in the patch
+            if not gone or OBJECT_GET.search("\n".join(st.text for st in statements(hunk.new_side())
+                                                         if st.any_added)):
+                continue  # still takes an object reference here: retargeted, not replaced
+            for st in statements(hunk.new_side()):
+                if not st.any_added:
+                    continue
+                for func in _GET:
+                    for arg in call_args(st.text, func):
+                        target = norm(arg)
+                        line = st.line_of(r"\b%s\s*\(" % func)
+                        if not line.added or target == "THIS_MODULE":
+                            continue
+                        what = next((f"{g}({a})" for g, a in sorted(gone) if a == owner_device(target)),
+                                    f"{min(gone)[0]}({min(gone)[1]})")
+                        yield RULE.finding(fd.path, line, f"{func}({target}) replaces {what}: a module reference "
+                                                          f"keeps code loaded, not the object; an unbind still "
+                                                          f"frees it")
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _removed_protection(patch, ctx)
+    yield from _object_ref_replaced(patch)
     changelog = patch.message
     for fd in patch.c_files:
         for hunk in fd.hunks:

@@ -223,3 +223,70 @@ def test_quiet_when_only_the_remove_path_kfree_goes():
          \t\treturn -ENOMEM;
     """)
     assert_quiet(devm_lifetime, series, include_low=True)
+
+
+# drivers/pwm/core.c (6.12, pwm_export_release()/pwm_export_child()) turned into a devm
+# conversion: the object embeds a struct device whose release freed it.  The release callback
+# takes the struct device and climbs to its container with a helper of its own.
+PWM_EXPORT_CONVERTED = diff("""
+    --- a/drivers/pwm/core.c
+    +++ b/drivers/pwm/core.c
+    @@ -714,7 +714,6 @@ static void pwm_export_release(struct device *pwm_dev)
+     {
+     \tstruct pwm_export *export = pwmexport_from_dev(pwm_dev);
+     
+    -\tkfree(export);
+     }
+     
+     static int pwm_export_child(struct device *pwmchip_dev, struct pwm_device *pwm)
+    @@ -726,7 +725,7 @@ static int pwm_export_child(struct device *pwmchip_dev, struct pwm_device *pwm)
+     \tif (test_and_set_bit(PWMF_EXPORTED, &pwm->flags))
+     \t\treturn -EBUSY;
+     
+    -\texport = kzalloc(sizeof(*export), GFP_KERNEL);
+    +\texport = devm_kzalloc(pwmchip_dev, sizeof(*export), GFP_KERNEL);
+     \tif (!export) {
+     \t\tclear_bit(PWMF_EXPORTED, &pwm->flags);
+     \t\treturn -ENOMEM;
+""")
+
+
+def test_fires_when_a_device_release_callback_stops_freeing_a_converted_object():
+    assert_fires(devm_lifetime, PWM_EXPORT_CONVERTED, at=[("drivers/pwm/core.c", 728)])
+
+
+# drivers/fsi/fsi-sbefifo.c paraphrased: the struct embeds a struct device and a cdev (its
+# definition is in the patched file), the probe converts it to devm and drops the error-path
+# kfree.  Only the tree (or a hunk showing the struct) tells what the memory embeds.
+SBEFIFO_POST = ("struct sbefifo {\n\tuint32_t magic;\n\tstruct device dev;\n\tstruct cdev cdev;\n};\n"
+                + "\n" * 24
+                + "static int sbefifo_probe(struct device *dev)\n{\n\tstruct sbefifo *sbefifo;\n\n"
+                  "\tsbefifo = devm_kzalloc(dev, sizeof(*sbefifo), GFP_KERNEL);\n")
+SBEFIFO = diff("""
+    --- a/drivers/fsi/fsi-sbefifo.c
+    +++ b/drivers/fsi/fsi-sbefifo.c
+    @@ -31,7 +31,7 @@ static int sbefifo_probe(struct device *dev)
+     {
+     \tstruct sbefifo *sbefifo;
+     
+    -\tsbefifo = kzalloc(sizeof(*sbefifo), GFP_KERNEL);
+    +\tsbefifo = devm_kzalloc(dev, sizeof(*sbefifo), GFP_KERNEL);
+     \tif (!sbefifo)
+     \t\treturn -ENOMEM;
+     
+""")
+
+
+def test_tree_mode_fires_on_converted_memory_that_embeds_a_refcounted_object():
+    assert SBEFIFO_POST.splitlines()[33].startswith("\tsbefifo = devm_kzalloc")
+    assert_quiet(devm_lifetime, SBEFIFO, include_low=True)
+    pre = SBEFIFO_POST.replace("devm_kzalloc(dev, ", "kzalloc(")
+    ctx = Context(mode="tree", files={"drivers/fsi/fsi-sbefifo.c": FileImages(pre=pre, post=SBEFIFO_POST)})
+    assert_fires(devm_lifetime, SBEFIFO, at=[("drivers/fsi/fsi-sbefifo.c", 34)], context_for=lambda _p: ctx)
+
+
+def test_tree_mode_quiet_when_the_struct_embeds_only_pointers():
+    post = SBEFIFO_POST.replace("struct device dev;", "struct device *dev;").replace("struct cdev cdev;", "int n;")
+    pre = post.replace("devm_kzalloc(dev, ", "kzalloc(")
+    ctx = Context(mode="tree", files={"drivers/fsi/fsi-sbefifo.c": FileImages(pre=pre, post=post)})
+    assert_quiet(devm_lifetime, SBEFIFO, include_low=True, context_for=lambda _p: ctx)

@@ -151,3 +151,58 @@ def test_quiet_when_the_driver_gains_a_remove_or_the_link_stays():
          \treturn 0;
     """)
     assert_quiet(module_ref_for_unbind, moved, include_low=True)
+
+
+# drivers/base/firmware_loader/main.c (6.12, request_firmware_nowait()) paraphrased: the
+# reference on the device the work item uses becomes a pin on the device's driver.  The work
+# still runs on fw_work->device after an unbind freed its driver data (or the device).
+DEVICE_REF_TO_MODULE_REF = diff("""
+    --- a/drivers/base/firmware_loader/main.c
+    +++ b/drivers/base/firmware_loader/main.c
+    @@ -1242,7 +1242,7 @@ _request_firmware_nowait(
+     \t\treturn -EFAULT;
+     \t}
+     
+    -\tget_device(fw_work->device);
+    +\t__module_get(fw_work->device->driver->owner);
+     \tINIT_WORK(&fw_work->work, request_firmware_work_func);
+     \tschedule_work(&fw_work->work);
+     \treturn 0;
+""")
+
+
+def test_fires_when_a_module_reference_replaces_a_device_reference():
+    assert_fires(module_ref_for_unbind, DEVICE_REF_TO_MODULE_REF,
+                 at=[("drivers/base/firmware_loader/main.c", 1245)])
+
+
+def test_quiet_on_the_fix_and_on_taking_both_references():
+    fix = diff("""
+        --- a/drivers/base/firmware_loader/main.c
+        +++ b/drivers/base/firmware_loader/main.c
+        @@ -1242,7 +1242,7 @@ _request_firmware_nowait(
+         \t\treturn -EFAULT;
+         \t}
+         
+        -\t__module_get(fw_work->device->driver->owner);
+        +\tget_device(fw_work->device);
+         \tINIT_WORK(&fw_work->work, request_firmware_work_func);
+         \tschedule_work(&fw_work->work);
+         \treturn 0;
+    """)
+    assert_quiet(module_ref_for_unbind, fix, include_low=True)
+    both = diff("""
+        --- a/drivers/base/firmware_loader/main.c
+        +++ b/drivers/base/firmware_loader/main.c
+        @@ -1242,7 +1242,8 @@ _request_firmware_nowait(
+         \t\treturn -EFAULT;
+         \t}
+         
+        -\tget_device(fw_work->device);
+        +\t__module_get(fw_work->device->driver->owner);
+        +\tget_device(fw_work->device);
+         \tINIT_WORK(&fw_work->work, request_firmware_work_func);
+         \tschedule_work(&fw_work->work);
+         \treturn 0;
+    """)
+    assert_quiet(module_ref_for_unbind, both, include_low=True)
