@@ -52,6 +52,8 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
   devref_to_modref  `get_device(E);` / `put_device(E);` of one function -> `__module_get(<E's
                driver>->owner);` / `module_put(...)`: a module reference instead of a reference
                on the device -> expect new side at the replaced get
+  del_symbol_put  delete a `symbol_put(x);` / `symbol_put_addr(x);` of a function that takes
+               `symbol_get(x)` / `symbol_request(x)` (anywhere in it) -> expect old side at the put
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -97,7 +99,7 @@ HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
 KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_parent",
          "dup_put", "dup_put_label", "put_after_unregister", "put_borrowed",
          "put_after_consuming_call", "put_in_loop_cursor",
-         "devm_conv", "dvb_direct", "del_detach", "devref_to_modref")
+         "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put")
 
 
 @dataclass
@@ -586,7 +588,27 @@ def mut_devref_to_modref(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
-LIFETIME_MUTATORS = (mut_devm_conv, mut_dvb_direct, mut_del_detach, mut_devref_to_modref)
+SYMPUT_RE = re.compile(r"^\s*(symbol_put|symbol_put_addr)\((\w+)\);\s*$")
+
+
+def mut_del_symbol_put(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        body = "".join(lines[s:e + 1])
+        for i in range(s, e + 1):
+            m = SYMPUT_RE.match(lines[i])
+            if not m or _braceless_body(lines, i):
+                continue
+            if not re.search(r"\b(symbol_get|symbol_request)\(\s*%s\s*\)" % m.group(2), body) and \
+                    m.group(1) != "symbol_put_addr":
+                continue
+            if m.group(1) == "symbol_put_addr" and not re.search(r"\b(symbol_get|symbol_request)\(", body):
+                continue
+            cases.append(Case("del_symbol_put", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+    return cases
+
+
+LIFETIME_MUTATORS = (mut_devm_conv, mut_dvb_direct, mut_del_detach, mut_devref_to_modref, mut_del_symbol_put)
 LIFETIME_PAT = (r"dvb_attach\(|symbol_get\(|get_device\(|struct (cdev|miscdevice|kref|video_device|tty_port) \w+;|"
                 r"struct (device|kobject) \w+;")
 
