@@ -54,6 +54,9 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
                on the device -> expect new side at the replaced get
   del_symbol_put  delete a `symbol_put(x);` / `symbol_put_addr(x);` of a function that takes
                `symbol_get(x)` / `symbol_request(x)` (anywhere in it) -> expect old side at the put
+  del_unlink   delete a `list_del(&x->m);` (m list_add()ed to a file-scope LIST_HEAD in the file) or
+               a notifier unregistration from a remove/unbind/disconnect function
+               -> expect old side at the removed line
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -99,7 +102,7 @@ HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
 KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_parent",
          "dup_put", "dup_put_label", "put_after_unregister", "put_borrowed",
          "put_after_consuming_call", "put_in_loop_cursor",
-         "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put")
+         "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink")
 
 
 @dataclass
@@ -608,13 +611,37 @@ def mut_del_symbol_put(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+UNLINK_RE = re.compile(r"^\s*(?:list_del\w*\(&[\w>.-]+->(\w+)\);|\w*(?:unregister\w*_notifier|notifier_chain_unregister)\w*\(.*\);)\s*$")
+
+
+def mut_del_unlink(path: str, lines: list[str], spans) -> list[Case]:
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        if not re.search(r"(remove|unbind|disconnect)\w*\s*\(", "".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e + 1):
+            m = UNLINK_RE.match(lines[i])
+            if not m or _braceless_body(lines, i):
+                continue
+            if m.group(1):
+                add = re.search(r"list_add\w*\(&[\w>.-]+->%s,\s*&(\w+)\)" % m.group(1), text)
+                if not add or not re.search(r"^(static )?LIST_HEAD\(%s\)" % add.group(1), text, re.M):
+                    continue
+            cases.append(Case("del_unlink", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+    return cases
+
+
 LIFETIME_MUTATORS = (mut_devm_conv, mut_dvb_direct, mut_del_detach, mut_devref_to_modref, mut_del_symbol_put)
+# Later kinds draw from a file sample of their own (pattern, generator seed offset), so the
+# samples of the kinds before them stay what they were.
+LATER_LIFETIME = ((mut_del_unlink, r"list_del|unregister\w*_notifier|notifier_chain_unregister", 3),)
 LIFETIME_PAT = (r"dvb_attach\(|symbol_get\(|get_device\(|struct (cdev|miscdevice|kref|video_device|tty_port) \w+;|"
                 r"struct (device|kobject) \w+;")
 
 
-def lifetime_files(tree: Path, rng: random.Random, nfiles: int) -> list[Path]:
-    out = subprocess.run(["grep", "-rlE", "--include=*.c", LIFETIME_PAT, *SCANNED],
+def lifetime_files(tree: Path, rng: random.Random, nfiles: int, pat: str = LIFETIME_PAT) -> list[Path]:
+    out = subprocess.run(["grep", "-rlE", "--include=*.c", pat, *SCANNED],
                          cwd=tree, capture_output=True, text=True).stdout.split()
     out.sort()
     rng.shuffle(out)
@@ -703,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
     tree = ensure_tree()
     kinds = tuple(k for k in KINDS if not args.kinds or k in args.kinds.split(","))
     by_kind: dict[str, list[Case]] = defaultdict(list)
-    life_kinds = {m.__name__[4:] for m in LIFETIME_MUTATORS} & set(kinds)
+    life_kinds = {m.__name__[4:] for m in LIFETIME_MUTATORS + tuple(m for m, _, _ in LATER_LIFETIME)} & set(kinds)
     main_kinds = [k for k in kinds if k not in life_kinds]
     for f in candidate_files(tree, rng, args.files if main_kinds else 0):
         if all(len(by_kind[k]) >= args.limit for k in main_kinds):
@@ -722,9 +749,14 @@ def main(argv: list[str] | None = None) -> int:
             for c in cs[:2]:  # at most two cases of a kind per file: spread over many drivers
                 if len(by_kind[c.kind]) < args.limit:
                     by_kind[c.kind].append(c)
-    if life_kinds:
-        for f in lifetime_files(tree, rng_life, args.files):
-            if all(len(by_kind[k]) >= args.limit for k in life_kinds):
+    groups = [(LIFETIME_MUTATORS, LIFETIME_PAT, rng_life)] + [
+        ((mut,), pat, random.Random(args.seed + off)) for mut, pat, off in LATER_LIFETIME]
+    for muts, pat, grng in groups:
+        want = {m.__name__[4:] for m in muts} & set(kinds)
+        if not want:
+            continue
+        for f in lifetime_files(tree, grng, args.files, pat):
+            if all(len(by_kind[k]) >= args.limit for k in want):
                 break
             try:
                 lines = f.read_text(encoding="utf-8").splitlines(True)
@@ -734,9 +766,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue  # a form feed or a CR splits lines where a diff does not
             spans = functions(lines)
             rel = str(f.relative_to(tree))
-            for mut in LIFETIME_MUTATORS:
-                cs = [c for c in mut(rel, lines, spans) if c.kind in life_kinds]
-                rng_life.shuffle(cs)
+            for mut in muts:
+                cs = [c for c in mut(rel, lines, spans) if c.kind in want]
+                grng.shuffle(cs)
                 for c in cs[:2]:
                     if len(by_kind[c.kind]) < args.limit:
                         by_kind[c.kind].append(c)

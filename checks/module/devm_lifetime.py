@@ -21,6 +21,12 @@ freed on its last reference, devm frees it at unbind regardless.  So is a conver
 whose struct embeds such an object by value (a `struct cdev`, `miscdevice`, `kref`, `device`,
 `kobject`, `video_device`, `v4l2_device` or `tty_port`), when the struct's definition is in
 the patched file (tree mode) or in the hunk.
+Devm memory linked into a structure of wider scope is flagged too: `list_add(&x->node, &head)`
+on a file-scope `LIST_HEAD(head)` with no `list_del()` of that member in the file, or a
+notifier registration (not `devm_`) of `&x->nb` that nothing unregisters (medium in tree mode or
+for a conversion, low in new code seen through hunks); and a patch that removes a `list_del()` or
+a notifier unregistration from a remove/unbind/disconnect callback without adding it back
+elsewhere: the object stays reachable from the list or chain after unbind frees it.
 The same holds for a `devm_k*()` allocation in a function that runs per open file or per call
 (it takes a `struct file *`, `struct inode *`, `struct snd_pcm_substream *`, ...): low confidence
 when it only allocates on the first call or frees the old buffer with `devm_kfree()`.
@@ -87,12 +93,12 @@ from reviewbot.rules import Rule
 from reviewbot.checks.module import _flow
 from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, REFCOUNTED_MEMBERS,
                                            SINKS)
-from reviewbot.checks.module._refs import function_header
+from reviewbot.checks.module._refs import enclosing_function, function_header
 
 RULE = Rule.from_doc(__doc__, id="MOD015", slug="devm-lifetime", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("devm_k",)
+TRIGGER = ("devm_k", "list_del", "notifier")
 # In tree mode the whole files decide (what the module cancels, pins or builds in): the
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
@@ -125,6 +131,7 @@ def _sinks(text: str, var: str) -> Iterator[tuple[str, str, bool]]:
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    yield from _unlinked_on_unbind(patch, ctx)
     for fd in patch.c_files:
         added = [ln for ln in fd.added()]
         if not any("devm_k" in ln.text for ln in added):
@@ -159,6 +166,13 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, line, f"devm memory '{var}' handed to {what}: {why}",
                                        confidence=conf)
                     continue
+                linked = _globally_linked(scope, var)
+                if linked:
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' is put on {linked} and nothing in "
+                                                      f"the file takes it off: after an unbind the list or chain "
+                                                      f"still points into freed memory",
+                                       confidence=None if post is not None or converted else Confidence.LOW)
+                    continue
                 per_call = _per_call(h, line)
                 if per_call:
                     side = h.new_side()
@@ -189,6 +203,80 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             fd.path, line,
                             f"devm memory '{var}' allocated in the callback {where}() while {freer[0]}() no longer "
                             f"frees '{freer[1]}': every call keeps its memory until the driver unbinds")
+
+
+# Linking an object into a structure of file (or kernel) scope: a list head or a notifier chain.
+_LIST_ADD = re.compile(r"\blist_add(?:_tail)?(?:_rcu)?\s*\(\s*&\s*%s->(\w+)\s*,\s*&\s*(\w+)\s*\)")
+_NOTIFIER_REG = re.compile(r"\b(?<!devm_)((?:\w+_)?(?:register\w*_notifier|notifier_chain_register))\s*\("
+                           r"(?:\s*&?[\w.>-]+\s*,)?\s*&\s*%s->(\w+)\s*\)")
+
+
+_NO_UNBIND = re.compile(r"\bsuppress_bind_attrs\s*=\s*(?:true|1)\b")
+
+
+def _globally_linked(scope: str, var: str) -> str | None:
+    """'the list NAME' / 'the NAME() chain' when `var`'s memory is linked into a file-scope list
+    head (`static LIST_HEAD(NAME)`) and no list_del() of that member appears in `scope`, or is
+    registered on a notifier chain that nothing in `scope` unregisters from."""
+    if not re.fullmatch(r"\w+", var) or _NO_UNBIND.search(scope):
+        return None
+    v = re.escape(var)
+    for m in re.finditer(_LIST_ADD.pattern % v, scope):
+        member, head = m.group(1), m.group(2)
+        if not re.search(r"^(?:static\s+)?(?:LIST_HEAD\s*\(\s*%s\s*\)|struct\s+list_head\s+%s\s*[;=])"
+                         % (head, head), scope, re.M):
+            continue  # not a list head of file scope
+        if not re.search(r"\blist_del\w*\s*\(\s*&\s*[\w>.-]+->%s\s*\)" % member, scope):
+            return f"the list {head}"
+    for m in re.finditer(_NOTIFIER_REG.pattern % v, scope):
+        reg, member = m.group(1), m.group(2)
+        if "devm" in scope[max(0, m.start() - 5):m.start()] + reg:
+            continue  # a managed registration: devres unregisters it before the memory goes
+        unreg = reg.replace("register", "unregister", 1)
+        if not re.search(r"\b%s\s*\(" % unreg, scope):
+            return f"the {reg}() chain"
+    return None
+
+
+# The driver callbacks that run at unbind: what they take off a list or chain is gone after it.
+_UNBIND_FN = re.compile(r"remove|unbind|disconnect|detach")
+_UNLINK = re.compile(r"^\s*(?:(list_del\w*)\s*\(\s*&\s*[\w>.\[\]-]+->(\w+)\s*\)"
+                     r"|(\w*(?:unregister\w*_notifier|notifier_chain_unregister)\w*)\s*\()")
+
+
+def _unlinked_on_unbind(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    """A `list_del(&x->node)` or a notifier unregistration removed from a remove/unbind callback
+    and not added back anywhere in the patch (nor the link removed with it): the driver's
+    object stays on the list or chain after unbind, when devm (or remove() itself) frees it."""
+    added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
+    removed_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
+    for fd in patch.c_files:
+        if fd.is_deleted:
+            continue
+        for h in fd.hunks:
+            for ln in h.old_side():
+                m = ln.removed and _UNLINK.match(ln.text)
+                if not m:
+                    continue
+                fn = enclosing_function(h, ln)
+                if not _UNBIND_FN.search(fn):
+                    continue
+                if m.group(1):
+                    member = m.group(2)
+                    if re.search(r"\blist_(?:del|move|splice)\w*\s*\([^;]*->%s\b" % member, added) or \
+                            re.search(r"\blist_add\w*\s*\(\s*&\s*[\w>.-]+->%s\b" % member, removed_all):
+                        continue  # moved, or the list goes with it
+                    what = f"list_del() of ->{member}"
+                else:
+                    unreg = m.group(3)
+                    reg = unreg.replace("unregister", "register", 1)
+                    if re.search(r"\b%s\s*\(" % unreg, added) or re.search(r"\b%s\s*\(" % reg, removed_all) \
+                            or "devm_" + reg in added:
+                        continue
+                    what = f"{unreg}()"
+                yield RULE.finding(fd.path, ln, f"{what} removed from {fn}(): the object stays reachable after "
+                                                f"unbind, when its memory is freed",
+                                   confidence=Confidence.MEDIUM)
 
 
 def removed_frees(removed: str, var: str) -> bool:

@@ -290,3 +290,90 @@ def test_tree_mode_quiet_when_the_struct_embeds_only_pointers():
     pre = post.replace("devm_kzalloc(dev, ", "kzalloc(")
     ctx = Context(mode="tree", files={"drivers/fsi/fsi-sbefifo.c": FileImages(pre=pre, post=post)})
     assert_quiet(devm_lifetime, SBEFIFO, include_low=True, context_for=lambda _p: ctx)
+
+
+# drivers/mtd/nand/raw/omap_elm.c (6.12): probe puts the devm-allocated elm_info on the
+# file-scope list elm_devices; a remove() that takes it off again, then a patch dropping that.
+ELM_UNLINK_REMOVED = diff("""
+    --- a/drivers/mtd/nand/raw/omap_elm.c
+    +++ b/drivers/mtd/nand/raw/omap_elm.c
+    @@ -425,7 +425,6 @@ static void elm_remove(struct platform_device *pdev)
+     {
+     \tstruct elm_info *info = platform_get_drvdata(pdev);
+     
+    -\tlist_del(&info->list);
+     \tpm_runtime_put_sync(&pdev->dev);
+     \tpm_runtime_disable(&pdev->dev);
+     }
+""")
+
+
+def test_fires_when_remove_stops_taking_the_object_off_a_list():
+    assert_fires(devm_lifetime, ELM_UNLINK_REMOVED, at=[("drivers/mtd/nand/raw/omap_elm.c", 428, "old")])
+
+
+def test_quiet_when_the_unlink_moves_to_a_devm_action_or_is_added():
+    moved = diff("""
+        --- a/drivers/mtd/nand/raw/omap_elm.c
+        +++ b/drivers/mtd/nand/raw/omap_elm.c
+        @@ -400,2 +400,7 @@ static int elm_probe(struct platform_device *pdev)
+         \tlist_add(&info->list, &elm_devices);
+        +\treturn devm_add_action_or_reset(&pdev->dev, elm_unlist, info);
+        +}
+        +static void elm_unlist(void *data)
+        +{
+        +\tlist_del(&((struct elm_info *)data)->list);
+         }
+        @@ -425,7 +430,6 @@ static void elm_remove(struct platform_device *pdev)
+         {
+         \tstruct elm_info *info = platform_get_drvdata(pdev);
+         
+        -\tlist_del(&info->list);
+         \tpm_runtime_put_sync(&pdev->dev);
+         \tpm_runtime_disable(&pdev->dev);
+         }
+    """)
+    assert_quiet(devm_lifetime, moved, include_low=True)
+    fix = diff("""
+        --- a/drivers/mtd/nand/raw/omap_elm.c
+        +++ b/drivers/mtd/nand/raw/omap_elm.c
+        @@ -425,6 +425,7 @@ static void elm_remove(struct platform_device *pdev)
+         {
+         \tstruct elm_info *info = platform_get_drvdata(pdev);
+         
+        +\tlist_del(&info->list);
+         \tpm_runtime_put_sync(&pdev->dev);
+         \tpm_runtime_disable(&pdev->dev);
+         }
+    """)
+    assert_quiet(devm_lifetime, fix, include_low=True)
+
+
+ELM_POST = ("static LIST_HEAD(elm_devices);\n" + "\n" * 9
+            + "static int elm_probe(struct platform_device *pdev)\n{\n\tstruct elm_info *info;\n\n"
+              "\tinfo = devm_kzalloc(&pdev->dev, sizeof(*info), GFP_KERNEL);\n\tif (!info)\n\t\treturn -ENOMEM;\n"
+              "\tlist_add(&info->list, &elm_devices);\n\treturn 0;\n}\n")
+ELM_NEW = diff("""
+    --- a/drivers/mtd/nand/raw/omap_elm.c
+    +++ b/drivers/mtd/nand/raw/omap_elm.c
+    @@ -12,3 +12,9 @@ static int elm_probe(struct platform_device *pdev)
+     {
+     \tstruct elm_info *info;
+     
+    +\tinfo = devm_kzalloc(&pdev->dev, sizeof(*info), GFP_KERNEL);
+    +\tif (!info)
+    +\t\treturn -ENOMEM;
+    +\tlist_add(&info->list, &elm_devices);
+    +\treturn 0;
+    +}
+""")
+
+
+def test_tree_mode_fires_on_devm_memory_left_on_a_file_scope_list():
+    assert ELM_POST.splitlines()[14].startswith("\tinfo = devm_kzalloc")
+    assert_quiet(devm_lifetime, ELM_NEW)  # the hunk cannot tell whether remove() unlinks it: low
+    ctx = Context(mode="tree", files={"drivers/mtd/nand/raw/omap_elm.c": FileImages(pre="", post=ELM_POST)})
+    assert_fires(devm_lifetime, ELM_NEW, at=[("drivers/mtd/nand/raw/omap_elm.c", 15)], context_for=lambda _p: ctx)
+    unlinked = ELM_POST + "static void elm_remove(struct platform_device *pdev)\n{\n\tlist_del(&info->list);\n}\n"
+    ctx = Context(mode="tree", files={"drivers/mtd/nand/raw/omap_elm.c": FileImages(pre="", post=unlinked)})
+    assert_quiet(devm_lifetime, ELM_NEW, include_low=True, context_for=lambda _p: ctx)
