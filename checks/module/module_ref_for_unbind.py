@@ -14,7 +14,8 @@ and takes `try_module_get()`/`__module_get()` in its place, with no object refer
 that hunk (a retarget to another device is not reported).
 
 Also flags a patch that removes the real protections against unbind: `.suppress_bind_attrs =
-true` of a driver that has (and gets) no `.remove` callback, or a `device_link_add()` that
+true` of a driver that has (and gets) no `.remove` callback, or that the patch trades for a
+module reference it adds, or a `device_link_add()` that
 nothing replaces in a file that relies on a module reference to the other device's driver.
 
 ## Why is this bad?
@@ -93,8 +94,10 @@ _DEVICE_TYPES = frozenset({"device", "platform_device", "i2c_client", "spi_devic
                            "sdw_slave", "mdio_device", "hid_device", "virtio_device"})
 # `dev->driver->owner`, `pdev->dev.driver->owner`, `client->dev.driver->owner`
 _OWN = re.compile(r"^&?\(?(\w+)\)?(?:(?:->|\.)dev)?(?:->|\.)driver->owner$")
-_UNBIND_WORDS = re.compile(r"(prevent|avoid|block|stop)\w*\s+(\w+\s+){0,3}unbind|dynamic unbind|"
-                           r"so the device stays|keep\w* the device (bound|alive)", re.I)
+_UNBIND_WORDS = re.compile(r"(prevent|avoid|block|stop|protect)\w*\s+(\w+\s+){0,4}(unbind|hot-?unplug|being unbound)|"
+                           r"dynamic unbind|so the device stays|keep\w* the (device|driver) (bound|alive|around|present)|"
+                           r"(prevent|avoid|stop)\w*\s+the\s+(device|driver|controller|adapter)\s+(from\s+)?(being\s+)?"
+                           r"(removed|unbound|going away|disappear)", re.I)
 _GET = ("try_module_get", "__module_get")
 
 
@@ -111,6 +114,7 @@ def _params(hunk: Hunk, upto) -> tuple[dict[str, str], bool]:
 _SUPPRESS = re.compile(r"\bsuppress_bind_attrs\s*=\s*(true|1)\b")
 _REMOVE_CB = re.compile(r"\.\s*remove(?:_new)?\s*=\s*\w|->remove(?:_new)?\s*=\s*\w")
 _LINK = re.compile(r"\bdevice_link_add\s*\(")
+_MODULE_GET = re.compile(r"\b(try_module_get|__module_get)\s*\(")
 
 
 def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:
@@ -123,6 +127,10 @@ def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:
         scope = post if post is not None else shown
         for ln in fd.removed():
             if _SUPPRESS.search(ln.text) and not _SUPPRESS.search(added_all):
+                if _MODULE_GET.search(added_all):
+                    yield RULE.finding(fd.path, ln, "suppress_bind_attrs removed while the patch takes a module "
+                                                    "reference: unbind through sysfs ignores module references")
+                    continue
                 if _REMOVE_CB.search(added_all) or _REMOVE_CB.search(scope):
                     continue  # the driver can (now) tear down on unbind
                 if post is None and "driver" not in hunk_text(fd, ln):
