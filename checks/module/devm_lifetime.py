@@ -20,7 +20,8 @@ its container from the object it is given, a file release) is reported too: the 
 freed on its last reference, devm frees it at unbind regardless.  So is a conversion of memory
 whose struct embeds such an object by value (a `struct cdev`, `miscdevice`, `kref`, `device`,
 `kobject`, `video_device`, `v4l2_device` or `tty_port`), when the struct's definition is in
-the patched file (tree mode) or in the hunk.
+the patched file (tree mode) or in the hunk, or when the diff tears such an object down from
+the same memory (`device_unregister(&x->dev)`, `v4l2_device_unregister(&x->v4l2)`, ...).
 Devm memory linked into a structure of wider scope is flagged too: `list_add(&x->node, &head)`
 on a file-scope `LIST_HEAD(head)` with no `list_del()` of that member in the file, or a
 notifier registration (not `devm_`) of `&x->nb` that nothing unregisters (medium in tree mode or
@@ -184,11 +185,12 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                       f"every open or call: it is kept until the driver unbinds",
                                        confidence=Confidence.LOW if once else None)
                     continue
-                member = _embedded(scope, st.text, var)
+                member = _embedded(scope, st.text, var) or _embedded_use(shown, var)
                 if member and (converted or removed_frees(removed, var)):
-                    yield RULE.finding(fd.path, line, f"devm memory '{var}' embeds a struct {member}, which has a "
-                                                      f"lifetime of its own: devm frees it at unbind while that "
-                                                      f"object can still be referenced")
+                    what = member if member.startswith("object") else f"struct {member}"
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' embeds a {what}, which has a lifetime "
+                                                      f"of its own: devm frees it at unbind while that object can "
+                                                      f"still be referenced")
                     continue
                 release = converted and _release_freed(fd, var)
                 if release:
@@ -296,6 +298,25 @@ def _embedded(scope: str, stmt: str, var: str) -> str | None:
         return None
     member = re.search(r"^\s+struct\s+(%s)\s+\w+\s*;" % "|".join(REFCOUNTED_MEMBERS), body.group(1), re.M)
     return member.group(1) if member else None
+
+
+# Calls that drop or tear down a refcounted object: given `&x->member`, they show that x's
+# memory embeds one (the refcount decides when that memory may go).
+_REFCOUNTED_TEARDOWN = ("put_device", "device_unregister", "device_del", "cdev_del", "cdev_device_del",
+                        "misc_deregister", "video_unregister_device", "v4l2_device_unregister",
+                        "v4l2_device_put", "kref_put", "kobject_put", "kobject_del", "tty_port_destroy",
+                        "tty_port_put")
+_TEARDOWN_EMBEDDED = re.compile(r"\b(%s)\s*\(\s*&\s*(\w+)->\w+\s*[,)]" % "|".join(_REFCOUNTED_TEARDOWN))
+
+
+def _embedded_use(text: str, var: str) -> str | None:
+    """'object torn down with NAME()' when `text` drops a refcounted object embedded in the memory
+    `var` (or a variable of the same name elsewhere in the file) points to."""
+    leaf = re.split(r"->|\.", var)[-1]
+    for m in _TEARDOWN_EMBEDDED.finditer(text):
+        if m.group(2) == leaf:
+            return f"object torn down with {m.group(1)}()"
+    return None
 
 
 def _DEVM_ALLOC_OF(var: str) -> re.Pattern:

@@ -377,3 +377,35 @@ def test_tree_mode_fires_on_devm_memory_left_on_a_file_scope_list():
     unlinked = ELM_POST + "static void elm_remove(struct platform_device *pdev)\n{\n\tlist_del(&info->list);\n}\n"
     ctx = Context(mode="tree", files={"drivers/mtd/nand/raw/omap_elm.c": FileImages(pre="", post=unlinked)})
     assert_quiet(devm_lifetime, ELM_NEW, include_low=True, context_for=lambda _p: ctx)
+
+
+# drivers/input/touchscreen/sur40.c (6.12, sur40_probe()/sur40_disconnect()) converted to devm:
+# the hunk does not show struct sur40, but disconnect() unregisters the v4l2_device embedded
+# in it, so its memory carries a refcounted object.
+SUR40_CONVERTED = diff("""
+    --- a/drivers/input/touchscreen/sur40.c
+    +++ b/drivers/input/touchscreen/sur40.c
+    @@ -672,7 +672,7 @@ static int sur40_probe(struct usb_interface *interface,
+     \t\treturn -ENODEV;
+     
+     \t/* Allocate memory for our device state and initialize it. */
+    -\tsur40 = kzalloc(sizeof(*sur40), GFP_KERNEL);
+    +\tsur40 = devm_kzalloc(&interface->dev, sizeof(*sur40), GFP_KERNEL);
+     \tif (!sur40)
+     \t\treturn -ENOMEM;
+     
+    @@ -832,7 +832,6 @@ static void sur40_disconnect(struct usb_interface *interface)
+     \tv4l2_device_unregister(&sur40->v4l2);
+     
+     \tkfree(sur40->bulk_in_buffer);
+    -\tkfree(sur40);
+     
+     \tusb_set_intfdata(interface, NULL);
+     \tdev_dbg(&interface->dev, "%s is now disconnected\\n", DRIVER_DESC);
+""")
+
+
+def test_fires_on_conversion_of_memory_whose_embedded_object_is_torn_down():
+    assert_fires(devm_lifetime, SUR40_CONVERTED, at=[("drivers/input/touchscreen/sur40.c", 675)])
+    plain = SUR40_CONVERTED.patches[0].diff.replace("v4l2_device_unregister(&sur40->v4l2);", "usb_kill_urb(sur40->urb);")
+    assert_quiet(devm_lifetime, diff(plain), include_low=True)
