@@ -128,7 +128,9 @@ def _sinks(text: str, var: str) -> Iterator[tuple[str, str, bool]]:
         args = split_args(clex.balanced(text, m.end()))
         if len(args) > idx and _holds(args[idx], var):
             yield m.group(1) + "()", why, doc
-    if re.search(r"%s\s*=\s*%s\s*;" % (FILE_PRIVATE, re.escape(var)), text):
+    if re.search(r"%s\s*=\s*%s\s*;" % (FILE_PRIVATE, re.escape(var)), text) or any(
+            re.search(r"\bstruct\s+file\s*\*\s*%s\s*[,)]" % m.group(1), text)
+            for m in re.finditer(r"\b(\w+)->private_data\s*=\s*%s\s*;" % re.escape(var), text)):
         yield "file->private_data", "an open file outlives the unbind", False
 
 

@@ -409,3 +409,23 @@ def test_fires_on_conversion_of_memory_whose_embedded_object_is_torn_down():
     assert_fires(devm_lifetime, SUR40_CONVERTED, at=[("drivers/input/touchscreen/sur40.c", 675)])
     plain = SUR40_CONVERTED.patches[0].diff.replace("v4l2_device_unregister(&sur40->v4l2);", "usb_kill_urb(sur40->urb);")
     assert_quiet(devm_lifetime, diff(plain), include_low=True)
+
+
+def test_file_private_data_through_any_struct_file_parameter():
+    """The struct file parameter may have any name: `struct file *fl` of an open callback."""
+    post = ("static int foo_open(struct inode *ino, struct file *fl)\n{\n"
+            "\tfl->private_data = foo;\n\treturn 0;\n}\n") + "\n" * 24 + (
+        "static int foo_probe(struct platform_device *pdev)\n{\n"
+        "\tfoo = devm_kzalloc(&pdev->dev, sizeof(*foo), GFP_KERNEL);\n")
+    series = diff("""
+        --- a/drivers/char/foo.c
+        +++ b/drivers/char/foo.c
+        @@ -32,1 +32,1 @@ static int foo_probe(struct platform_device *pdev)
+        -\tfoo = kzalloc(sizeof(*foo), GFP_KERNEL);
+        +\tfoo = devm_kzalloc(&pdev->dev, sizeof(*foo), GFP_KERNEL);
+    """)
+    ctx = Context(mode="tree", files={"drivers/char/foo.c": FileImages(pre=None, post=post)})
+    assert_fires(devm_lifetime, series, at=[("drivers/char/foo.c", 32)], context_for=lambda _p: ctx)
+    other = post.replace("struct file *fl", "struct foo_ctx *fl")
+    ctx = Context(mode="tree", files={"drivers/char/foo.c": FileImages(pre=None, post=other)})
+    assert_quiet(devm_lifetime, series, include_low=True, context_for=lambda _p: ctx)
