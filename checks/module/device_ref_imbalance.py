@@ -196,9 +196,9 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                 continue
             obj = c.args[0]
             owner = next((r for r in calls if r.name in _OWNS_MEMORY and r.line < c.line and r.args
-                          and (_apis.same_object(r.args[0], obj) or _apis.same_object(r.lhs or "", obj))), None)
+                          and (_embedded_in(r.args[0], obj) or _apis.same_object(r.lhs or "", obj))), None)
             prior_put = next((p for p in calls if p.name in _DEV_PUTS and p.line < c.line and p.args
-                              and _apis.same_object(p.args[0], obj) and _same_path(p.node, c.node)), None)
+                              and _embedded_in(p.args[0], obj) and _falls_to(p.node, c.node)), None)
             if prior_put is not None:
                 yield RULE.finding(fd.path, ln, f"kfree({_flow.short(obj)}) after {prior_put.name}() frees it "
                                                 f"twice: the release already did", confidence=(
@@ -206,7 +206,7 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                 continue
             if owner is None or _in_else_of_put(c.node, obj):
                 continue
-            if not _same_path(owner.node, c.node) and not _reaches_by_goto(func, owner, c):
+            if not _falls_to(owner.node, c.node) and not _reaches_by_goto(func, owner, c):
                 continue
             yield RULE.finding(fd.path, ln, f"kfree({_flow.short(obj)}) after {owner.name}(): "
                                             f"release it with put_device()")
@@ -224,6 +224,46 @@ def _same_path(a, b) -> bool:
             return True
         if anc.type == "else_clause":
             return False
+    return True
+
+
+def _embedded_in(dev: str, obj: str) -> bool:
+    """Is the device/kobject `dev` (a put's or a register's argument) part of the memory
+    `kfree(obj)` frees?  `obj` itself, or the address of a member (`&obj->dev`, `&obj->a.kobj`,
+    `&obj.dev`).  A pointer member (`obj->dev`, no `&`) is a separate allocation with its own
+    release: freeing the container beside it is not a double free."""
+    d, o = _apis._norm(dev), _apis._norm(obj).lstrip("&")
+    if not o:
+        return False
+    if d.lstrip("*") == o or re.sub(r"^\(struct\w+\*\)", "", d) == o:
+        return True
+    if not d.startswith("&"):
+        return False
+    d = _apis._norm(d[1:])
+    return d.startswith(o) and re.match(r"(->|\.)\w", d[len(o):]) is not None
+
+
+def _falls_to(a, b) -> bool:
+    """b runs after a on one path: `_same_path`, and no return/goto/break/continue at a's
+    level between them (b under a label that only earlier gotos reach does not count)."""
+    if not _same_path(a, b):
+        return False
+    sa, sb = a, b
+    while sa.parent is not None and sa.parent.type != "compound_statement":
+        sa = sa.parent
+    blk = sa.parent
+    while sb.parent is not None and sb.parent != blk:
+        sb = sb.parent
+    if blk is None or sb.parent != blk:
+        return False
+    sib = sa.next_named_sibling
+    while sib is not None and sib.start_byte < sb.start_byte:
+        inner = sib
+        while inner.type == "labeled_statement" and inner.named_children:
+            inner = inner.named_children[-1]
+        if inner.type in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
+            return False
+        sib = sib.next_named_sibling
     return True
 
 
