@@ -38,6 +38,14 @@ added put:
                that drops it (`of_find_compatible_node(from, ...)`, `pci_get_device(v, d, from)`)
   put_in_loop_cursor  a put of a table iterator's loop variable (`for_each_child_of_node(np,
                child)`) as the last statement of the loop body
+  put_borrowed_lookup  the put a caller would wrongly write (the accessor table
+               checks/data/borrowed.tsv, `lookup` rows: `acpi_fetch_acpi_dev()`,
+               `__dev_get_by_name()`, `get_cpu_device()`, `phy_find_first()`, ...) of a
+               variable such a lookup returned, at the top level after its last use
+  put_in_failed_get  the getter's put as the first statement of the branch taken when a
+               conditional getter of the table failed (`if (!try_module_get(m)) {`,
+               `kobject_get_unless_zero()`, `scsi_device_get()`)
+(the last two sample their own files: those that call such an API)
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -82,7 +90,7 @@ SCANNED = ("drivers", "sound", "net", "fs", "block", "crypto")
 HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
 KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_parent",
          "dup_put", "dup_put_label", "put_after_unregister", "put_borrowed",
-         "put_after_consuming_call", "put_in_loop_cursor")
+         "put_after_consuming_call", "put_in_loop_cursor", "put_borrowed_lookup", "put_in_failed_get")
 
 
 @dataclass
@@ -463,6 +471,74 @@ def mut_put_in_loop_cursor(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+from reviewbot.checks import _borrowed  # noqa: E402
+
+_LOOKUPS = {r.name: r for r in _borrowed.rows() if r.kind == "lookup"}
+LOOKUP_ASSIGN_RE = re.compile(r"^\t(?!\s)(?:[\w\s]+\*\s*)?(\w+)\s*=\s*(" + "|".join(map(re.escape, _LOOKUPS)) + r")\s*\(")
+
+
+def mut_put_borrowed_lookup(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = LOOKUP_ASSIGN_RE.match(lines[i])
+            if not m:
+                continue
+            var, row = m.group(1), _LOOKUPS[m.group(2)]
+            rest = "".join(ln for k, ln in enumerate(lines[s:e + 1], s) if k != i)
+            if re.search(r"\w*(put|get|hold)\w*\(\s*&?%s\b" % re.escape(var), rest):
+                continue  # the function manages a reference on it: keep the case clean
+            # after its last use, where an author drops a reference he thinks he took: the
+            # next top-level line after the last line naming it (not an exit, not a label)
+            uses = [k for k in range(i + 1, e) if re.search(r"\b%s\b" % re.escape(var), lines[k])]
+            last = uses[-1] if uses else i
+            at = next((k for k in range(last + 1, e + 1) if lines[k].startswith("\t") and not
+                       lines[k].startswith("\t\t") and lines[k].strip() and not lines[k].lstrip().startswith("}")), e)
+            if re.search(r"\b%s\b" % re.escape(var), lines[at]) or LABEL_RE.match(lines[at - 1]) or \
+                    any(re.match(r"^\s*%s\s*=[^=]" % re.escape(var), lines[k]) for k in range(i + 1, at)):
+                continue  # reassigned before the put would run
+            put = "\t" + row.wrong_put % var + ";\n"
+            cases.append(Case("put_borrowed_lookup", path, lines, _insert(lines, at, put), [("new", at + 1)]))
+    return cases
+
+
+_COND_GETS = {"try_module_get": "module_put", "kobject_get_unless_zero": "kobject_put",
+              "scsi_device_get": "scsi_device_put", "fops_get": "fops_put"}
+# `if (!try_module_get(x)) {` / `if (scsi_device_get(sdev)) {` (int: non-zero is the failure)
+FAILED_GET_RE = re.compile(r"^(\s+)if \((!\s*)?(" + "|".join(_COND_GETS) + r")\(([^()]*(?:\([^()]*\))?[^()]*)\)\)\s*(\{)?\s*$")
+
+
+def mut_put_in_failed_get(path: str, lines: list[str], spans) -> list[Case]:
+    from reviewbot.checks import _kapi
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = FAILED_GET_RE.match(lines[i])
+            if not m:
+                continue
+            ind, neg, fn, arg, brace = m.groups()
+            if "THIS_MODULE" in arg:
+                continue  # a self-pin: MOD001 judges those lines
+            if bool(neg) == ("non-zero" in _kapi.get(fn).on_error):
+                continue  # this branch is the success one
+            put = f"{ind}\t{_COND_GETS[fn]}({arg.strip()});\n"
+            if brace:
+                new = _insert(lines, i + 1, put)
+            else:
+                body = lines[i + 1]
+                if not body.startswith(ind + "\t") or not body.rstrip().endswith(";"):
+                    continue
+                new = lines[:i] + [lines[i].rstrip() + " {\n", put, body, f"{ind}}}\n"] + lines[i + 2:]
+            cases.append(Case("put_in_failed_get", path, lines, new, [("new", i + 2)]))
+    return cases
+
+
+# kinds that sample their own files (the files that call the APIs they mutate)
+OWN_FILES = {
+    "put_borrowed_lookup": (r"\b(" + "|".join(map(re.escape, _LOOKUPS)) + r")\(", mut_put_borrowed_lookup),
+    "put_in_failed_get": (r"\b(" + "|".join(_COND_GETS) + r")\(", mut_put_in_failed_get),
+}
+
 MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_parent,
             mut_dup_put, mut_dup_put_label, mut_put_after_unregister, mut_put_borrowed,
             mut_put_after_consuming_call, mut_put_in_loop_cursor)
@@ -545,7 +621,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds = tuple(k for k in KINDS if not args.kinds or k in args.kinds.split(","))
     by_kind: dict[str, list[Case]] = defaultdict(list)
     for f in candidate_files(tree, rng, args.files):
-        if all(len(by_kind[k]) >= args.limit for k in kinds):
+        if all(len(by_kind[k]) >= args.limit for k in kinds if k not in OWN_FILES):
             break
         try:
             lines = f.read_text(encoding="utf-8").splitlines(True)
@@ -561,6 +637,24 @@ def main(argv: list[str] | None = None) -> int:
             for c in cs[:2]:  # at most two cases of a kind per file: spread over many drivers
                 if len(by_kind[c.kind]) < args.limit:
                     by_kind[c.kind].append(c)
+    for kind, (pat, mut) in OWN_FILES.items():
+        if kind not in kinds:
+            continue
+        found = subprocess.run(["grep", "-rlE", "--include=*.c", pat, *SCANNED],
+                               cwd=tree, capture_output=True, text=True).stdout.split()
+        found.sort()
+        rng_own = random.Random(args.seed + 2)
+        rng_own.shuffle(found)
+        for rel in found:
+            if len(by_kind[kind]) >= args.limit:
+                break
+            try:
+                lines = (tree / rel).read_text(encoding="utf-8").splitlines(True)
+            except (UnicodeDecodeError, OSError):
+                continue
+            cs = [c for c in mut(rel, lines, functions(lines)) if c.kind == kind]
+            rng_own.shuffle(cs)
+            by_kind[kind].extend(cs[:min(2, args.limit - len(by_kind[kind]))])
     rows = []
     fails: list[tuple[Case, list[dict], list[dict]]] = []
     neg = {"fix": [0, 0], "fix_said": [0, 0], "unrelated": [0, 0]}

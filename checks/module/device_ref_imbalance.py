@@ -104,7 +104,7 @@ from typing import Iterator
 
 from reviewbot import cmodel
 from reviewbot.checks import _intent
-from reviewbot.checks.module import _apis, _flow, _overput
+from reviewbot.checks.module import _apis, _borrowed_put, _failed_get, _flow, _overput
 from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -174,7 +174,8 @@ def _overputs(fd, ctx: Context) -> Iterator[Finding]:
         seen: set[int] = set()
         for gen in (_overput.already_dropped(view, added), _overput.iterator_owned(view, added, line_text),
                     _overput.borrowed(view, added, header), _overput.put_while_published(view, added),
-                    _overput.ladder_twice(view, added), _overput.borrowed_from_device(view, added, header)):
+                    _overput.ladder_twice(view, added), _overput.borrowed_from_device(view, added, header),
+                    _borrowed_put.borrowed_lookup(view, added), _failed_get.put_after_failed_get(view, added)):
             for call, msg, *conf in gen:
                 if call.line in seen:
                     continue
