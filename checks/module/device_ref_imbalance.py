@@ -26,6 +26,13 @@ Reports, for `struct device` references and the lookups that return one (`get_de
 - an added put of the device a driver-core callback is given (PM ops, probe/remove,
   bus/class iterator and match callbacks, sysfs show/store): the core holds the device for
   the call and keeps using it after;
+- an added put of a pointer a no-reference lookup returned (`checks/data/borrowed.tsv`:
+  `acpi_fetch_acpi_dev()`, `__dev_get_by_name()`, `get_cpu_device()`, `phy_find_first()`,
+  `usb_find_interface()`, ...) when every assignment of it in the function is such a lookup
+  and no get is taken on it: the reference it drops is somebody else's;
+- an added put in the branch taken when a conditional get of the table failed
+  (`if (!try_module_get(m))`, `kobject_get_unless_zero()`, `kref_get_unless_zero()`,
+  `scsi_device_get()`): the failed get took nothing;
 - an added put inside a register API of the table whose failure leaves the object to its
   caller (`spi_register_controller()`, `platform_device_add()`, `kobject_add()`): the caller
   puts it when the call fails, so this put is a second one;
@@ -73,7 +80,13 @@ consume their caller's reference on failure.  A lone device parameter counts as 
 only when the function's name says which (`*_probe`, `*_remove`, `*_suspend`, `*_resume`,
 `*_runtime_*`, ...).  From hunks alone a put of a loop variable is judged only when the
 `for_each_*` line is in the hunk (the 3 context lines rarely show it); tree mode sees it.  A keep-alive get shown in the function makes
-one more put owed, so a put after an unregister is then not reported.
+one more put owed, so a put after an unregister (or a second put) is then not reported.
+A put of a pointer from a no-reference lookup is judged only when the lookup is in view (in
+hunk mode the 3 context lines rarely show it; tree mode does); one from a `conversion` row
+(`interface_to_usbdev()`, `dev_of_node()`) is only a low-confidence question: a probe may
+have taken `usb_get_dev()` on it and the disconnect put it through the conversion.
+`kfree()` after a put or a register counts only for a device embedded in the freed object
+(`&priv->dev`), not a pointer member (`priv->dev`: a separate allocation).
 From hunks alone the getter of a put is often not shown: a putter swap is reported only when a
 typed put becomes a generic `put_device()`, the direction that leaks the typed reference.  A
 device whose release does not free its container (no release, or a static device) makes the
