@@ -63,6 +63,34 @@ def _failed_branch_get(p, obj: str):
                     failed = in_cons if (negated != fails_when_true) else in_alt
                     if failed:
                         return c
+                c = _result_tested(anc, text, in_cons, in_alt, obj)
+                if c is not None:
+                    return c
+    return None
+
+
+_TEST = re.compile(r"^\(?\s*(?P<neg>!\s*)?(?P<v>\w+)\s*(?P<cmp><\s*0|!=\s*0|==\s*0)?\s*\)?$")
+
+
+def _result_tested(if_node, cond: str, in_cons: bool, in_alt: bool, obj: str):
+    """`ret = scsi_device_get(sdev); if (ret) {`: the getter whose result the `if` right after
+    it tests, when p sits in the branch where that result means failure."""
+    m = _TEST.match(cond.strip())
+    prev = if_node.prev_named_sibling
+    if m is None or prev is None or prev.type != "expression_statement":
+        return None
+    for c in _flow.calls_in(prev):
+        hit = _conditional().get(c.name)
+        if hit is None or (c.lhs or "").strip() != m.group("v"):
+            continue
+        row, fails_when_true = hit
+        if row.ref_arg >= len(c.args) or not _apis.same_object(c.args[row.ref_arg], obj):
+            continue
+        truthy = not (m.group("neg") or (m.group("cmp") or "").startswith("=="))
+        if m.group("cmp") and m.group("cmp").startswith("<"):
+            truthy = True
+        failed = in_cons if truthy == fails_when_true else in_alt
+        return c if failed else None
     return None
 
 
@@ -76,5 +104,8 @@ def put_after_failed_get(view, added) -> Iterator[tuple]:
             continue
         if p.name not in kapi.releases(g.name):
             continue  # another kind of reference on the same object
+        if any(h.call.line < p.line and h.call.line != g.line and _apis.same_object(h.obj, obj)
+               for h in _flow.gets(view.new)):
+            continue  # a reference taken elsewhere in the function: that one may be what is put
         yield p, (f"{p.name}({_flow.short(obj, 20)}) where {g.name}() failed: it took no reference "
                   f"to drop")

@@ -915,7 +915,35 @@ PUT_WHERE_GET_MAY_HAVE_SUCCEEDED = diff("""
 """)
 
 
+# scsi_device_get() returns non-zero when it took nothing; the result tested right after.
+PUT_WHERE_SCSI_GET_FAILED = diff("""
+    --- a/drivers/scsi/foo_transport.c
+    +++ b/drivers/scsi/foo_transport.c
+    @@ -400,5 +400,6 @@ static void foo_rescan_lun(struct foo_host *h, struct scsi_device *sdev)
+     \tret = scsi_device_get(sdev);
+     \tif (ret) {
+    +\t\tscsi_device_put(sdev);
+     \t\treturn;
+     \t}
+     \tscsi_rescan_device(sdev);
+""")
+
+PUT_WHERE_SCSI_GET_SUCCEEDED = diff("""
+    --- a/drivers/scsi/foo_transport.c
+    +++ b/drivers/scsi/foo_transport.c
+    @@ -400,5 +400,6 @@ static void foo_rescan_lun(struct foo_host *h, struct scsi_device *sdev)
+     \tret = scsi_device_get(sdev);
+     \tif (!ret) {
+     \t\tscsi_rescan_device(sdev);
+    +\t\tscsi_device_put(sdev);
+     \t}
+     \treturn;
+""")
+
+
 def test_fires_on_put_where_the_conditional_get_failed():
+    assert_fires(device_ref_imbalance, PUT_WHERE_SCSI_GET_FAILED, at=[("drivers/scsi/foo_transport.c", 402)])
+    assert_quiet(device_ref_imbalance, PUT_WHERE_SCSI_GET_SUCCEEDED, include_low=True)
     assert_fires(device_ref_imbalance, PUT_WHERE_MODULE_GET_FAILED, at=[("drivers/media/foo/foo-core.c", 122)])
     assert_fires(device_ref_imbalance, PUT_WHERE_KREF_GET_FAILED, at=[("drivers/foo/foo-cache.c", 61)])
 
