@@ -45,7 +45,10 @@ added put:
   put_in_failed_get  the getter's put as the first statement of the branch taken when a
                conditional getter of the table failed (`if (!try_module_get(m)) {`,
                `kobject_get_unless_zero()`, `scsi_device_get()`)
-(the last two sample their own files: those that call such an API)
+  cleanup_after_release_put  a function that sets `x->dev.release = fn` and puts `&x->dev` gets,
+               right after that put, one of the member cleanups `fn` does (`kfree(x->name)`,
+               `ida_free(&ida, x->id)`): the release runs it again
+(the last three sample their own files: those that call such an API / set a release)
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -90,7 +93,8 @@ SCANNED = ("drivers", "sound", "net", "fs", "block", "crypto")
 HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
 KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_parent",
          "dup_put", "dup_put_label", "put_after_unregister", "put_borrowed",
-         "put_after_consuming_call", "put_in_loop_cursor", "put_borrowed_lookup", "put_in_failed_get")
+         "put_after_consuming_call", "put_in_loop_cursor", "put_borrowed_lookup", "put_in_failed_get",
+         "cleanup_after_release_put")
 
 
 @dataclass
@@ -533,10 +537,50 @@ def mut_put_in_failed_get(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+RELEASE_SET_RE = re.compile(r"^\s*(\w+)(->|\.)dev\.release\s*=\s*(\w+);")
+
+
+def mut_cleanup_after_release_put(path: str, lines: list[str], spans) -> list[Case]:
+    from reviewbot import cmodel
+    from reviewbot.checks.module._release_twice import _release_actions
+    cases = []
+    cfile = None
+    for s, e in spans:
+        for i in range(s, e):
+            m = RELEASE_SET_RE.match(lines[i])
+            if not m:
+                continue
+            var, arrow, fname = m.groups()
+            if cfile is None:
+                cfile = cmodel.parse("".join(lines))
+            fn = cfile.function_named(fname)
+            acts = sorted(a for a in _release_actions(fn) if a[0] in ("kfree", "ida_free", "ida_simple_remove",
+                                                                   "of_node_put", "kfree_const", "put_device")) if fn else []
+            if not acts:
+                continue
+            name, k, member = acts[0]
+            obj = ("&" if member.startswith("&") else "") + var + member.lstrip("&").replace("->", arrow, 1) \
+                if arrow == "." else ("&" if member.startswith("&") else "") + var + member.lstrip("&")
+            for j in range(i + 1, e):
+                pm = re.match(r"^(\s+)put_device\(&%s%sdev\);\s*$" % (re.escape(var), re.escape(arrow)), lines[j])
+                if not pm:
+                    continue
+                orig = next((c for c in fn.calls() if c.name == name), None)
+                if orig is None or k >= len(orig.args):
+                    break
+                args = list(orig.args)
+                args[k] = obj
+                new = _insert(lines, j + 1, f"{pm.group(1)}{name}({', '.join(args)});\n")
+                cases.append(Case("cleanup_after_release_put", path, lines, new, [("new", j + 2)]))
+                break
+    return cases
+
+
 # kinds that sample their own files (the files that call the APIs they mutate)
 OWN_FILES = {
     "put_borrowed_lookup": (r"\b(" + "|".join(map(re.escape, _LOOKUPS)) + r")\(", mut_put_borrowed_lookup),
     "put_in_failed_get": (r"\b(" + "|".join(_COND_GETS) + r")\(", mut_put_in_failed_get),
+    "cleanup_after_release_put": (r"(->|\.)dev\.release\s*=\s*\w+;", mut_cleanup_after_release_put),
 }
 
 MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_parent,

@@ -117,7 +117,7 @@ from typing import Iterator
 
 from reviewbot import cmodel
 from reviewbot.checks import _intent
-from reviewbot.checks.module import _apis, _borrowed_put, _failed_get, _flow, _overput
+from reviewbot.checks.module import _apis, _borrowed_put, _failed_get, _flow, _overput, _release_twice
 from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -153,6 +153,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             yield from _kfree_after_register(fd, ctx)
         if _apis.has_putter_call(added):
             yield from _overputs(fd, ctx)
+        if ".release" in "\n".join(ln.text for ln in fd.lines()) or ctx.post(fd.path) is not None:
+            yield from _released_twice(fd, ctx)
         if _apis.has_putter_call(added) and _apis.has_putter_call(removed):
             yield from _putter_swaps(fd)
             yield from _unconditional_puts(fd, overput)
@@ -194,6 +196,21 @@ def _overputs(fd, ctx: Context) -> Iterator[Finding]:
                     continue
                 seen.add(call.line)
                 yield RULE.finding(fd.path, view.by_new[call.line], msg, confidence=conf[0] if conf else None)
+
+
+def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
+    """Added cleanup after the put whose release callback does it too (see `_release_twice`)."""
+    post = ctx.post(fd.path)
+    if post is None and len(fd.hunks) == 1 and fd.hunks[0].old_len == 0:
+        post = "\n".join(text for _, text in cmodel.side_lines(fd.hunks, "new"))  # a new file
+    cfile = cmodel.parse(post) if post is not None else cmodel.parse_fragment(cmodel.side_lines(fd.hunks, "new"))
+    for view in _flow.views(fd, ctx, lambda text: "release" in text):
+        func = view.new
+        if func is None or "release" not in func.text:
+            continue
+        added = [c for c in func.calls() if c.line in view.by_new and view.by_new[c.line].added]
+        for call, msg in _release_twice.release_twice(view, added, cfile):
+            yield RULE.finding(fd.path, view.by_new[call.line], msg)
 
 
 def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:

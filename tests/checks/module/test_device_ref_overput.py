@@ -951,3 +951,55 @@ def test_fires_on_put_where_the_conditional_get_failed():
 def test_quiet_on_put_where_the_conditional_get_succeeded_or_may_have():
     assert_quiet(device_ref_imbalance, PUT_WHERE_MODULE_GET_SUCCEEDED, include_low=True)
     assert_quiet(device_ref_imbalance, PUT_WHERE_GET_MAY_HAVE_SUCCEEDED, include_low=True)
+
+
+_RELEASE_AND_ADD = """\
+static void foo_port_release(struct device *dev)
+{
+	struct foo_port *port = to_foo_port(dev);
+
+	ida_free(&foo_ida, port->id);
+	kfree(port->label);
+	kfree(port);
+}
+
+static int foo_port_add(struct foo_bus *bus, int id)
+{
+	struct foo_port *port;
+	int ret;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port)
+		return -ENOMEM;
+	port->label = kasprintf(GFP_KERNEL, "port%d", id);
+	if (!port->label) {
+		kfree(port);
+		return -ENOMEM;
+	}
+	port->id = ida_alloc(&foo_ida, GFP_KERNEL);
+	port->dev.parent = bus->dev;
+	port->dev.release = foo_port_release;
+	ret = device_register(&port->dev);
+	if (ret) {
+		put_device(&port->dev);
+@ADDED@		return ret;
+	}
+	return 0;
+}
+"""
+
+
+def _new_file(body: str):
+    lines = body.splitlines()
+    return diff("--- /dev/null\n+++ b/drivers/foo/port.c\n@@ -0,0 +1,%d @@\n" % len(lines)
+                + "".join(f"+{ln}\n" for ln in lines))
+
+
+def test_fires_on_cleanup_the_release_callback_does_again():
+    series = _new_file(_RELEASE_AND_ADD.replace("@ADDED@", "\t\tkfree(port->label);\n\t\tida_free(&foo_ida, port->id);\n"))
+    assert_fires(device_ref_imbalance, series, at=[("drivers/foo/port.c", 29), ("drivers/foo/port.c", 30)])
+
+
+def test_quiet_on_cleanup_the_release_callback_does_not_do_or_before_the_put():
+    # `kfree(port->label)` before the device exists (line 20) and a member the release keeps
+    assert_quiet(device_ref_imbalance, _new_file(_RELEASE_AND_ADD.replace("@ADDED@", "\t\tkfree(bus->scratch);\n")), include_low=True)
