@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from reviewbot import cmodel
+from reviewbot.analysis import cmodel, flow
+from reviewbot.analysis.clex import norm
+from reviewbot.checks._message import short
 from reviewbot.checks import _borrowed
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _apis, _flow
+from reviewbot.checks.module import _apis, _refpaths
 from reviewbot.model import Confidence
 
 _CALL = re.compile(r"^(?:\(\s*[\w\s]+\*\s*\))?\s*(?P<name>\w+)\s*\(")
@@ -29,7 +31,7 @@ _NULL = re.compile(r"^(NULL|0)$")
 
 def _source(expr: str) -> _borrowed.Row | None:
     """The accessor row of `expr` (`acpi_fetch_acpi_dev(h)`, `(struct x *)phy_find_first(bus)`)."""
-    e = _apis._norm(cmodel._fold(expr))
+    e = norm(cmodel._fold(expr))
     m = _CALL.match(e)
     return _borrowed.get(m.group("name")) if m else None
 
@@ -46,13 +48,13 @@ def _assignments(func) -> dict[str, list[tuple[int, str]]]:
             continue
         lv = re.sub(r"^[\s*]+", "", cmodel._fold(cmodel._text(left)))
         if re.fullmatch(r"\w+", lv):
-            out.setdefault(lv, []).append((_flow.line_of(n), cmodel._fold(cmodel._text(right))))
+            out.setdefault(lv, []).append((flow.line_of(n), cmodel._fold(cmodel._text(right))))
     return out
 
 
 def _whole(obj: str, var: str) -> bool:
     """`obj` is `var` or an object embedded in it (`&var->dev`, `&var->mdio.dev`)."""
-    o = _apis._norm(obj)
+    o = norm(obj)
     return o == var or re.fullmatch(r"&%s((->|\.)\w+)+" % re.escape(var), o) is not None
 
 
@@ -62,7 +64,7 @@ def _takes_ref_on(func, var: str) -> bool:
         row = kapi.get(c.name)
         getter = (row is not None and row.kind in ("getter", "lookup", "init", "register")) \
             or c.name in _apis.BY_GETTER or re.search(r"(^|_)(get|hold|grab|ref)(_|$)", c.name)
-        if getter and any(re.search(r"(?<![\w>.])%s\b" % re.escape(var), _apis._norm(a)) for a in c.args):
+        if getter and any(re.search(r"(?<![\w>.])%s\b" % re.escape(var), norm(a)) for a in c.args):
             return True
     return False
 
@@ -81,10 +83,10 @@ def borrowed_lookup(view, added) -> Iterator[tuple]:
         if row is None:
             if assigns is None:
                 assigns = _assignments(func)
-            var = re.split(r"->|\.", _apis._norm(obj).lstrip("&"))[0]
+            var = re.split(r"->|\.", norm(obj).lstrip("&"))[0]
             if not _whole(obj, var) or var not in assigns:
                 continue
-            srcs = [(ln, _source(rhs)) for ln, rhs in assigns[var] if not _NULL.match(_apis._norm(rhs))]
+            srcs = [(ln, _source(rhs)) for ln, rhs in assigns[var] if not _NULL.match(norm(rhs))]
             before = [(ln, r) for ln, r in srcs if ln < p.line]
             if not before or any(r is None for _, r in srcs):
                 continue  # some assignment of var is not a borrowed accessor
@@ -92,11 +94,11 @@ def borrowed_lookup(view, added) -> Iterator[tuple]:
             if _takes_ref_on(func, var):
                 continue
         elif any(kapi.get(c.name) is not None and kapi.get(c.name).kind in ("getter", "lookup")
-                 for c in _flow.calls_in(p.node) if c.name not in (p.name, row.name)):
+                 for c in flow.calls_in(p.node) if c.name not in (p.name, row.name)):
             continue  # `put(get(accessor(x)))`: a balanced pair, not ours
         twin = f"; {row.twin}() is the one that takes a reference" if row.twin else ""
         what = f"{var}, from {row.name}()" if var else f"{row.name}()"
-        msg = f"{p.name}({_flow.short(obj, 20)}) drops a reference nobody took: {what} returns no reference{twin}"
+        msg = f"{p.name}({short(obj, 20)}) drops a reference nobody took: {what} returns no reference{twin}"
         if row.kind == "lookup":
             yield p, msg
         else:

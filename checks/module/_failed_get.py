@@ -16,9 +16,11 @@ import functools
 import re
 from typing import Iterator
 
-from reviewbot import cmodel
+from reviewbot.analysis import cmodel, flow
+from reviewbot.analysis.clex import norm
+from reviewbot.checks._message import short
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _apis, _flow
+from reviewbot.checks.module import _apis, _refpaths
 
 
 @functools.cache
@@ -49,7 +51,7 @@ def _failed_branch_get(p, obj: str):
             in_alt = alt is not None and cmodel.contains(alt, p.node)
             if cond is not None and (in_cons or in_alt):
                 text = cmodel._fold(cmodel._text(cond))
-                for c in _flow.calls_in(cond):
+                for c in flow.calls_in(cond):
                     hit = _conditional().get(c.name)
                     if hit is None:
                         continue
@@ -79,7 +81,7 @@ def _result_tested(if_node, cond: str, in_cons: bool, in_alt: bool, obj: str):
     prev = if_node.prev_named_sibling
     if m is None or prev is None or prev.type != "expression_statement":
         return None
-    for c in _flow.calls_in(prev):
+    for c in flow.calls_in(prev):
         hit = _conditional().get(c.name)
         if hit is None or (c.lhs or "").strip() != m.group("v"):
             continue
@@ -105,7 +107,7 @@ def put_after_failed_get(view, added) -> Iterator[tuple]:
         if p.name not in kapi.releases(g.name):
             continue  # another kind of reference on the same object
         if any(h.call.line < p.line and h.call.line != g.line and _apis.same_object(h.obj, obj)
-               for h in _flow.gets(view.new)):
+               for h in _refpaths.gets(view.new)):
             continue  # a reference taken elsewhere in the function: that one may be what is put
-        yield p, (f"{p.name}({_flow.short(obj, 20)}) where {g.name}() failed: it took no reference "
+        yield p, (f"{p.name}({short(obj, 20)}) where {g.name}() failed: it took no reference "
                   f"to drop")

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from reviewbot.clex import code_lines
-from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
+from reviewbot.analysis.clex import code_lines
+from reviewbot.model import DiffLine, FileDiff, Patch
 
 # struct type -> its `struct module *` member (6.12, include/ and subsystem headers).
 OWNER_FIELDS: dict[str, str] = {
@@ -232,22 +232,19 @@ def removed_member_decls(patch: Patch) -> set[str]:
 
 def modular(ctx, path: str) -> bool | None:
     """Tree mode: can the file be built as a module (Kconfig tristate / obj-m)?  None: unknown."""
-    fact = ctx.read(f"modular:{path}") if ctx is not None else None
-    return {"yes": True, "no": False}.get(fact or "")
+    return ctx.facts_of(path).modular if ctx is not None else None
 
 
 def owner_field(ctx, path: str, typ: str | None) -> str | None:
     """The owner member of struct `typ`: from the table, else (tree mode) from the headers the
-    file includes (`owner-structs:<path>` lines "<struct> <member> <header>")."""
+    file includes (FileFacts.owner_structs)."""
     if not typ:
         return None
     if typ in OWNER_FIELDS:
         return OWNER_FIELDS[typ]
-    facts = ctx.read(f"owner-structs:{path}") if ctx is not None else None
-    for line in (facts or "").splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[0] == typ:
-            return parts[1]
+    for struct, member, _header in ctx.facts_of(path).owner_structs if ctx is not None else ():
+        if struct == typ:
+            return member
     return None
 
 
@@ -258,7 +255,7 @@ def pinned_by_own_module(ctx, path: str, typ: str, field: str) -> bool:
     the object is registered, and the pin protects nothing."""
     if ctx is None:
         return False
-    objects = (ctx.read(f"module.objects:{path}") or "").split()
+    objects = ctx.facts_of(path).module_objects
     pin = re.compile(r"\b(?:try_module_get|__module_get)\s*\([^;]*(?:->|\.)%s\s*\)" % re.escape(field))
     for src in objects:
         if src == path:
@@ -272,18 +269,3 @@ def pinned_by_own_module(ctx, path: str, typ: str, field: str) -> bool:
 def is_built_in_only(fd: FileDiff) -> bool:
     """Paths that are (almost) never modular: arch code, core kernel, mm, init, LSMs."""
     return fd.path.startswith(("arch/", "kernel/", "init/", "mm/", "security/")) and "/kvm/" not in fd.path
-
-
-def function_removed(hunk: Hunk, idx: int) -> bool:
-    """Is old-side line `idx` inside a function whose opening `{` (column 0) is removed too?"""
-    old = hunk.old_side()
-    codes = code_lines(old)
-    depth = 0
-    for j in range(idx - 1, -1, -1):
-        code = codes[j]
-        depth += code.count("}") - code.count("{")
-        if depth < 0:
-            if old[j].text.startswith("{") or re.match(r"^[A-Za-z_].*\)\s*\{\s*$", old[j].text):
-                return old[j].removed
-            depth = 0  # an inner block: keep climbing to the function
-    return False

@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from reviewbot import cmodel
-from reviewbot.checks.module import _apis, _flow
+from reviewbot.analysis import cmodel, flow
+from reviewbot.analysis.clex import norm
+from reviewbot.checks._message import short
+from reviewbot.checks.module import _apis, _refpaths
 from reviewbot.checks.module._overput import _runs_before
 
 _RELEASE = re.compile(r"^(?P<v>\w+)(->|\.)(?:\w+(?:->|\.))*release$")
@@ -26,7 +28,7 @@ _OBJ_PUTS = ("put_device", "kobject_put")
 
 def _member_path(arg: str, var: str) -> str | None:
     """`var->name` -> `->name`; `&var->id` -> `&->id` (None when arg is not a member of var)."""
-    a = _apis._norm(arg)
+    a = norm(arg)
     amp = a.startswith("&")
     a = a.lstrip("&")
     if not a.startswith(var) or not re.match(r"(->|\.)\w", a[len(var):]):
@@ -85,8 +87,8 @@ def release_twice(view, added_calls, cfile) -> Iterator[tuple]:
         actions = _release_actions(fn)
         if not actions:
             continue
-        puts = [c for c in calls if c.name in _OBJ_PUTS and c.args and _apis._norm(c.args[0]).lstrip("&")
-                .startswith(var) and re.fullmatch(r"(->|\.)(dev|kobj)", _apis._norm(c.args[0]).lstrip("&")[len(var):])]
+        puts = [c for c in calls if c.name in _OBJ_PUTS and c.args and norm(c.args[0]).lstrip("&")
+                .startswith(var) and re.fullmatch(r"(->|\.)(dev|kobj)", norm(c.args[0]).lstrip("&")[len(var):])]
         for p in added_calls:
             hit = next((i for i, a in enumerate(p.args) if (p.name, i, _member_path(a, var)) in actions), None)
             if hit is None:
@@ -94,5 +96,5 @@ def release_twice(view, added_calls, cfile) -> Iterator[tuple]:
             q = next((q for q in puts if q.line < p.line and _runs_before(q, p)), None)
             if q is None:
                 continue
-            yield p, (f"{p.name}({_flow.short(', '.join(p.args), 24)}) after {q.name}(): "
+            yield p, (f"{p.name}({short(', '.join(p.args), 24)}) after {q.name}(): "
                       f"{fname}() already does it when that put drops the last reference")
