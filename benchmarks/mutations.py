@@ -541,7 +541,7 @@ RELEASE_SET_RE = re.compile(r"^\s*(\w+)(->|\.)dev\.release\s*=\s*(\w+);")
 
 
 def mut_cleanup_after_release_put(path: str, lines: list[str], spans) -> list[Case]:
-    from reviewbot import cmodel
+    from reviewbot.analysis import cmodel
     from reviewbot.checks.module._release_twice import _release_actions
     cases = []
     cfile = None
