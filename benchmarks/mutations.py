@@ -57,6 +57,17 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
   del_unlink   delete a `list_del(&x->m);` (m list_add()ed to a file-scope LIST_HEAD in the file) or
                a notifier unregistration from a remove/unbind/disconnect function
                -> expect old side at the removed line
+  put_borrowed_lookup  the put a caller would wrongly write (the accessor table
+               checks/data/borrowed.tsv, `lookup` rows: `acpi_fetch_acpi_dev()`,
+               `__dev_get_by_name()`, `get_cpu_device()`, `phy_find_first()`, ...) of a
+               variable such a lookup returned, at the top level after its last use
+  put_in_failed_get  the getter's put as the first statement of the branch taken when a
+               conditional getter of the table failed (`if (!try_module_get(m)) {`,
+               `kobject_get_unless_zero()`, `scsi_device_get()`)
+  cleanup_after_release_put  a function that sets `x->dev.release = fn` and puts `&x->dev` gets,
+               right after that put, one of the member cleanups `fn` does (`kfree(x->name)`,
+               `ida_free(&ida, x->id)`): the release runs it again
+(the last three sample their own files: those that call such an API / set a release)
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -103,7 +114,8 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "dup_put", "dup_put_label", "put_after_unregister", "put_borrowed",
          "put_after_consuming_call", "put_in_loop_cursor",
          "del_put_family", "ret_skip_put", "reg_fail_no_put", "del_release_put",
-         "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink")
+         "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
+         "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put")
 
 
 @dataclass
@@ -484,6 +496,113 @@ def mut_put_in_loop_cursor(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+from reviewbot.checks import _borrowed  # noqa: E402
+
+_LOOKUPS = {r.name: r for r in _borrowed.rows() if r.kind == "lookup"}
+LOOKUP_ASSIGN_RE = re.compile(r"^\t(?!\s)(?:[\w\s]+\*\s*)?(\w+)\s*=\s*(" + "|".join(map(re.escape, _LOOKUPS)) + r")\s*\(")
+
+
+def mut_put_borrowed_lookup(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = LOOKUP_ASSIGN_RE.match(lines[i])
+            if not m:
+                continue
+            var, row = m.group(1), _LOOKUPS[m.group(2)]
+            rest = "".join(ln for k, ln in enumerate(lines[s:e + 1], s) if k != i)
+            if re.search(r"\w*(put|get|hold)\w*\(\s*&?%s\b" % re.escape(var), rest):
+                continue  # the function manages a reference on it: keep the case clean
+            # after its last use, where an author drops a reference he thinks he took: the
+            # next top-level line after the last line naming it (not an exit, not a label)
+            uses = [k for k in range(i + 1, e) if re.search(r"\b%s\b" % re.escape(var), lines[k])]
+            last = uses[-1] if uses else i
+            at = next((k for k in range(last + 1, e + 1) if lines[k].startswith("\t") and not
+                       lines[k].startswith("\t\t") and lines[k].strip() and not lines[k].lstrip().startswith("}")), e)
+            if re.search(r"\b%s\b" % re.escape(var), lines[at]) or LABEL_RE.match(lines[at - 1]) or \
+                    any(re.match(r"^\s*%s\s*=[^=]" % re.escape(var), lines[k]) for k in range(i + 1, at)):
+                continue  # reassigned before the put would run
+            put = "\t" + row.wrong_put % var + ";\n"
+            cases.append(Case("put_borrowed_lookup", path, lines, _insert(lines, at, put), [("new", at + 1)]))
+    return cases
+
+
+_COND_GETS = {"try_module_get": "module_put", "kobject_get_unless_zero": "kobject_put",
+              "scsi_device_get": "scsi_device_put", "fops_get": "fops_put"}
+# `if (!try_module_get(x)) {` / `if (scsi_device_get(sdev)) {` (int: non-zero is the failure)
+FAILED_GET_RE = re.compile(r"^(\s+)if \((!\s*)?(" + "|".join(_COND_GETS) + r")\(([^()]*(?:\([^()]*\))?[^()]*)\)\)\s*(\{)?\s*$")
+
+
+def mut_put_in_failed_get(path: str, lines: list[str], spans) -> list[Case]:
+    from reviewbot.checks import _kapi
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = FAILED_GET_RE.match(lines[i])
+            if not m:
+                continue
+            ind, neg, fn, arg, brace = m.groups()
+            if "THIS_MODULE" in arg:
+                continue  # a self-pin: MOD001 judges those lines
+            if bool(neg) == ("non-zero" in _kapi.get(fn).on_error):
+                continue  # this branch is the success one
+            put = f"{ind}\t{_COND_GETS[fn]}({arg.strip()});\n"
+            if brace:
+                new = _insert(lines, i + 1, put)
+            else:
+                body = lines[i + 1]
+                if not body.startswith(ind + "\t") or not body.rstrip().endswith(";"):
+                    continue
+                new = lines[:i] + [lines[i].rstrip() + " {\n", put, body, f"{ind}}}\n"] + lines[i + 2:]
+            cases.append(Case("put_in_failed_get", path, lines, new, [("new", i + 2)]))
+    return cases
+
+
+RELEASE_SET_RE = re.compile(r"^\s*(\w+)(->|\.)dev\.release\s*=\s*(\w+);")
+
+
+def mut_cleanup_after_release_put(path: str, lines: list[str], spans) -> list[Case]:
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module._release_twice import _release_actions
+    cases = []
+    cfile = None
+    for s, e in spans:
+        for i in range(s, e):
+            m = RELEASE_SET_RE.match(lines[i])
+            if not m:
+                continue
+            var, arrow, fname = m.groups()
+            if cfile is None:
+                cfile = cmodel.parse("".join(lines))
+            fn = cfile.function_named(fname)
+            acts = sorted(a for a in _release_actions(fn) if a[0] in ("kfree", "ida_free", "ida_simple_remove",
+                                                                   "of_node_put", "kfree_const", "put_device")) if fn else []
+            if not acts:
+                continue
+            name, k, member = acts[0]
+            obj = ("&" if member.startswith("&") else "") + var + member.lstrip("&").replace("->", arrow, 1) \
+                if arrow == "." else ("&" if member.startswith("&") else "") + var + member.lstrip("&")
+            for j in range(i + 1, e):
+                pm = re.match(r"^(\s+)put_device\(&%s%sdev\);\s*$" % (re.escape(var), re.escape(arrow)), lines[j])
+                if not pm:
+                    continue
+                orig = next((c for c in fn.calls() if c.name == name), None)
+                if orig is None or k >= len(orig.args):
+                    break
+                args = list(orig.args)
+                args[k] = obj
+                new = _insert(lines, j + 1, f"{pm.group(1)}{name}({', '.join(args)});\n")
+                cases.append(Case("cleanup_after_release_put", path, lines, new, [("new", j + 2)]))
+                break
+    return cases
+
+
+# kinds that sample their own files (the files that call the APIs they mutate)
+OWN_FILES = {
+    "put_borrowed_lookup": (r"\b(" + "|".join(map(re.escape, _LOOKUPS)) + r")\(", mut_put_borrowed_lookup),
+    "put_in_failed_get": (r"\b(" + "|".join(_COND_GETS) + r")\(", mut_put_in_failed_get),
+    "cleanup_after_release_put": (r"(->|\.)dev\.release\s*=\s*\w+;", mut_cleanup_after_release_put),
+}
 # ---------------------------------------------------------------- leak kinds (from the table)
 #
 # Every family of the table whose references a function must drop (device, kobject, kref,
@@ -828,7 +947,7 @@ MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_pa
             mut_put_after_consuming_call, mut_put_in_loop_cursor)
 LEAK_MUTATORS = (mut_del_put_family, mut_ret_skip_put, mut_reg_fail_no_put, mut_del_release_put)
 LEAK_KINDS = KINDS[12:16]
-LIFE_KINDS = KINDS[16:]
+LIFE_KINDS = KINDS[16:22]
 
 NUM_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 STR_RE = re.compile(r'(\w+)\((.*?)"([^"\\%]{4,})')
@@ -865,7 +984,7 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
 
 
-OVERPUT_KINDS = KINDS[6:12]
+OVERPUT_KINDS = KINDS[6:12] + KINDS[22:]
 # The message an over-put fix is posted with: it names the defect it removes.
 FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
 
@@ -908,7 +1027,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds = tuple(k for k in KINDS if not args.kinds or k in args.kinds.split(","))
     by_kind: dict[str, list[Case]] = defaultdict(list)
     for f in candidate_files(tree, rng, args.files):
-        if all(len(by_kind[k]) >= args.limit for k in kinds if k not in LEAK_KINDS + LIFE_KINDS):
+        if all(len(by_kind[k]) >= args.limit for k in kinds if k not in LEAK_KINDS + LIFE_KINDS and k not in OWN_FILES):
             break
         try:
             lines = f.read_text(encoding="utf-8").splitlines(True)
@@ -917,7 +1036,7 @@ def main(argv: list[str] | None = None) -> int:
         spans = functions(lines)
         rel = str(f.relative_to(tree))
         for mut in MUTATORS:
-            if all(k in LEAK_KINDS + LIFE_KINDS for k in kinds):
+            if all(k in LEAK_KINDS + LIFE_KINDS or k in OWN_FILES for k in kinds):
                 break
             cs = [c for c in mut(rel, lines, spans) if c.kind in kinds]
             # the over-put kinds shuffle with their own generator: the older kinds' samples
@@ -926,6 +1045,24 @@ def main(argv: list[str] | None = None) -> int:
             for c in cs[:2]:  # at most two cases of a kind per file: spread over many drivers
                 if len(by_kind[c.kind]) < args.limit:
                     by_kind[c.kind].append(c)
+    for kind, (pat, mut) in OWN_FILES.items():
+        if kind not in kinds:
+            continue
+        found = subprocess.run(["grep", "-rlE", "--include=*.c", pat, *SCANNED],
+                               cwd=tree, capture_output=True, text=True).stdout.split()
+        found.sort()
+        rng_own = random.Random(args.seed + 2)
+        rng_own.shuffle(found)
+        for rel in found:
+            if len(by_kind[kind]) >= args.limit:
+                break
+            try:
+                lines = (tree / rel).read_text(encoding="utf-8").splitlines(True)
+            except (UnicodeDecodeError, OSError):
+                continue
+            cs = [c for c in mut(rel, lines, functions(lines)) if c.kind == kind]
+            rng_own.shuffle(cs)
+            by_kind[kind].extend(cs[:min(2, args.limit - len(by_kind[kind]))])
     # the leak kinds sample their own files (every putter family of the table, and unwind
     # gotos) with their own generator: the older kinds' samples stay what they were
     leak = [k for k in kinds if k in LEAK_KINDS]

@@ -529,9 +529,12 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
 
 
 def _extra_ref(func, obj: str, before: int) -> bool:
-    """The function takes two references on obj (a lookup and a `get_device()`, say) before
-    `before`: two puts may both be owed."""
-    return len(_gets_of(func, obj, before)) >= 2
+    """Two puts of obj may both be owed before `before`: the function takes two references on
+    it (a lookup and a `get_device()`, say), or a keep-alive get on an object it already holds
+    (`spi_controller_get(host)` before `spi_unregister_controller(host)`: the unregister drops
+    the owner's reference, the last put the keep-alive one)."""
+    gets = _gets_of(func, obj, before)
+    return len(gets) >= 2 or any(_kind(g.call.name) == "getter" for g in gets)
 
 
 def _same_node(a, b) -> bool:

@@ -26,6 +26,17 @@ Reports, for `struct device` references and the lookups that return one (`get_de
 - an added put of the device a driver-core callback is given (PM ops, probe/remove,
   bus/class iterator and match callbacks, sysfs show/store): the core holds the device for
   the call and keeps using it after;
+- an added put of a pointer a no-reference lookup returned (`checks/data/borrowed.tsv`:
+  `acpi_fetch_acpi_dev()`, `__dev_get_by_name()`, `get_cpu_device()`, `phy_find_first()`,
+  `usb_find_interface()`, ...) when every assignment of it in the function is such a lookup
+  and no get is taken on it: the reference it drops is somebody else's;
+- an added put in the branch taken when a conditional get of the table failed
+  (`if (!try_module_get(m))`, `kobject_get_unless_zero()`, `kref_get_unless_zero()`,
+  `scsi_device_get()`): the failed get took nothing;
+- an added cleanup, after the put of a device whose `release` the function sets, that the
+  release callback does too (`kfree(x->name)`, `ida_free(&ida, x->id)`, `of_node_put(x->np)`
+  after `put_device(&x->dev)`): the last put runs the release, which does it again (the
+  callback's body is read from the file: tree mode, or a hunk that shows it);
 - an added put inside a register API of the table whose failure leaves the object to its
   caller (`spi_register_controller()`, `platform_device_add()`, `kobject_add()`): the caller
   puts it when the call fails, so this put is a second one;
@@ -73,7 +84,13 @@ consume their caller's reference on failure.  A lone device parameter counts as 
 only when the function's name says which (`*_probe`, `*_remove`, `*_suspend`, `*_resume`,
 `*_runtime_*`, ...).  From hunks alone a put of a loop variable is judged only when the
 `for_each_*` line is in the hunk (the 3 context lines rarely show it); tree mode sees it.  A keep-alive get shown in the function makes
-one more put owed, so a put after an unregister is then not reported.
+one more put owed, so a put after an unregister (or a second put) is then not reported.
+A put of a pointer from a no-reference lookup is judged only when the lookup is in view (in
+hunk mode the 3 context lines rarely show it; tree mode does); one from a `conversion` row
+(`interface_to_usbdev()`, `dev_of_node()`) is only a low-confidence question: a probe may
+have taken `usb_get_dev()` on it and the disconnect put it through the conversion.
+`kfree()` after a put or a register counts only for a device embedded in the freed object
+(`&priv->dev`), not a pointer member (`priv->dev`: a separate allocation).
 From hunks alone the getter of a put is often not shown: a putter swap is reported only when a
 typed put becomes a generic `put_device()`, the direction that leaks the typed reference.  A
 device whose release does not free its container (no release, or a static device) makes the
@@ -105,7 +122,7 @@ from typing import Iterator
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _overput
+from reviewbot.checks.module import _apis, _borrowed_put, _failed_get, _overput, _release_twice
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -140,6 +157,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             yield from _kfree_after_register(fd, ctx)
         if _apis.has_putter_call(added):
             yield from _overputs(fd, ctx)
+        if ".release" in "\n".join(ln.text for ln in fd.lines()) or ctx.post(fd.path) is not None:
+            yield from _released_twice(fd, ctx)
         if _apis.has_putter_call(added) and _apis.has_putter_call(removed):
             yield from _putter_swaps(fd)
             yield from _unconditional_puts(fd, overput)
@@ -174,12 +193,28 @@ def _overputs(fd, ctx: Context) -> Iterator[Finding]:
         seen: set[int] = set()
         for gen in (_overput.already_dropped(view, added), _overput.iterator_owned(view, added, line_text),
                     _overput.borrowed(view, added, header), _overput.put_while_published(view, added),
-                    _overput.ladder_twice(view, added), _overput.borrowed_from_device(view, added, header)):
+                    _overput.ladder_twice(view, added), _overput.borrowed_from_device(view, added, header),
+                    _borrowed_put.borrowed_lookup(view, added), _failed_get.put_after_failed_get(view, added)):
             for call, msg, *conf in gen:
                 if call.line in seen:
                     continue
                 seen.add(call.line)
                 yield RULE.finding(fd.path, view.by_new[call.line], msg, confidence=conf[0] if conf else None)
+
+
+def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
+    """Added cleanup after the put whose release callback does it too (see `_release_twice`)."""
+    post = ctx.post(fd.path)
+    if post is None and len(fd.hunks) == 1 and fd.hunks[0].old_len == 0:
+        post = "\n".join(text for _, text in cmodel.side_lines(fd.hunks, "new"))  # a new file
+    cfile = cmodel.parse(post) if post is not None else cmodel.parse_fragment(cmodel.side_lines(fd.hunks, "new"))
+    for view in flow.views(fd, ctx, lambda text: "release" in text):
+        func = view.new
+        if func is None or "release" not in func.text:
+            continue
+        added = [c for c in func.calls() if c.line in view.by_new and view.by_new[c.line].added]
+        for call, msg in _release_twice.release_twice(view, added, cfile):
+            yield RULE.finding(fd.path, view.by_new[call.line], msg)
 
 
 def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
@@ -196,9 +231,9 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                 continue
             obj = c.args[0]
             owner = next((r for r in calls if r.name in _OWNS_MEMORY and r.line < c.line and r.args
-                          and (_apis.same_object(r.args[0], obj) or _apis.same_object(r.lhs or "", obj))), None)
+                          and (_embedded_in(r.args[0], obj) or _apis.same_object(r.lhs or "", obj))), None)
             prior_put = next((p for p in calls if p.name in _DEV_PUTS and p.line < c.line and p.args
-                              and _apis.same_object(p.args[0], obj) and _same_path(p.node, c.node)), None)
+                              and _embedded_in(p.args[0], obj) and _falls_to(p.node, c.node)), None)
             if prior_put is not None:
                 yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {prior_put.name}() frees it "
                                                 f"twice: the release already did", confidence=(
@@ -206,7 +241,7 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                 continue
             if owner is None or _in_else_of_put(c.node, obj):
                 continue
-            if not _same_path(owner.node, c.node) and not _reaches_by_goto(func, owner, c):
+            if not _falls_to(owner.node, c.node) and not _reaches_by_goto(func, owner, c):
                 continue
             yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {owner.name}(): "
                                             f"release it with put_device()")
@@ -224,6 +259,46 @@ def _same_path(a, b) -> bool:
             return True
         if anc.type == "else_clause":
             return False
+    return True
+
+
+def _embedded_in(dev: str, obj: str) -> bool:
+    """Is the device/kobject `dev` (a put's or a register's argument) part of the memory
+    `kfree(obj)` frees?  `obj` itself, or the address of a member (`&obj->dev`, `&obj->a.kobj`,
+    `&obj.dev`).  A pointer member (`obj->dev`, no `&`) is a separate allocation with its own
+    release: freeing the container beside it is not a double free."""
+    d, o = clex.norm(dev), clex.norm(obj).lstrip("&")
+    if not o:
+        return False
+    if d.lstrip("*") == o or re.sub(r"^\(struct\w+\*\)", "", d) == o:
+        return True
+    if not d.startswith("&"):
+        return False
+    d = clex.norm(d[1:])
+    return d.startswith(o) and re.match(r"(->|\.)\w", d[len(o):]) is not None
+
+
+def _falls_to(a, b) -> bool:
+    """b runs after a on one path: `_same_path`, and no return/goto/break/continue at a's
+    level between them (b under a label that only earlier gotos reach does not count)."""
+    if not _same_path(a, b):
+        return False
+    sa, sb = a, b
+    while sa.parent is not None and sa.parent.type != "compound_statement":
+        sa = sa.parent
+    blk = sa.parent
+    while sb.parent is not None and sb.parent != blk:
+        sb = sb.parent
+    if blk is None or sb.parent != blk:
+        return False
+    sib = sa.next_named_sibling
+    while sib is not None and sib.start_byte < sb.start_byte:
+        inner = sib
+        while inner.type == "labeled_statement" and inner.named_children:
+            inner = inner.named_children[-1]
+        if inner.type in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
+            return False
+        sib = sib.next_named_sibling
     return True
 
 

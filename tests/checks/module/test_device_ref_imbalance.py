@@ -233,3 +233,105 @@ def test_quiet_when_the_get_moves():
          static int foo_port_add(struct foo_port *port)
     """)
     assert_quiet(device_ref_imbalance, moved, include_low=True)
+
+
+# The device is a separate allocation (a pointer member, no `&`): it has its own release, and
+# freeing the container beside it is right (hvc_iucv's priv->dev from iucv_alloc_device()).
+KFREE_BESIDE_POINTER_MEMBER = diff("""
+    --- a/drivers/tty/foo/foo_tty.c
+    +++ b/drivers/tty/foo/foo_tty.c
+    @@ -90,11 +90,13 @@ static int __init foo_tty_alloc(int id)
+     \tpriv->dev = foo_alloc_device(priv, "foo%d", id);
+     \tif (!priv->dev)
+     \t\tgoto out_error;
+     \trc = device_register(priv->dev);
+     \tif (rc) {
+     \t\tput_device(priv->dev);
+    +\t\tkfree(priv->sndbuf);
+     \t\tgoto out_error;
+     \t}
+     \treturn 0;
+     out_error:
+    +\tkfree(priv);
+     \treturn rc;
+""")
+
+
+def test_quiet_on_kfree_of_container_with_pointer_member_device():
+    assert_quiet(device_ref_imbalance, KFREE_BESIDE_POINTER_MEMBER, include_low=True)
+
+
+PUT_POINTER_MEMBER_THEN_KFREE = diff("""
+    --- a/drivers/acpi/foo_ipmi.c
+    +++ b/drivers/acpi/foo_ipmi.c
+    @@ -144,4 +144,5 @@ static void foo_dev_release(struct foo_ipmi_device *ipmi)
+     {
+     \tfoo_destroy_user(ipmi->user);
+     \tput_device(ipmi->dev);
+    +\tkfree(ipmi);
+     }
+""")
+
+PUT_EMBEDDED_THEN_KFREE = diff("""
+    --- a/drivers/acpi/foo_ipmi.c
+    +++ b/drivers/acpi/foo_ipmi.c
+    @@ -144,4 +144,5 @@ static void foo_dev_release(struct foo_ipmi_device *ipmi)
+     {
+     \tfoo_destroy_user(ipmi->user);
+     \tput_device(&ipmi->dev);
+    +\tkfree(ipmi);
+     }
+""")
+
+
+def test_kfree_after_put_needs_the_device_embedded():
+    assert_quiet(device_ref_imbalance, PUT_POINTER_MEMBER_THEN_KFREE, include_low=True)
+    assert_fires(device_ref_imbalance, PUT_EMBEDDED_THEN_KFREE, at=[("drivers/acpi/foo_ipmi.c", 147)])
+
+
+# The unwind label is reached only by a goto taken before device_initialize() (uacce_alloc()):
+# the kfree there frees memory no refcount owns yet.
+KFREE_REACHED_BEFORE_INIT = diff("""
+    --- a/drivers/misc/foo/foo.c
+    +++ b/drivers/misc/foo/foo.c
+    @@ -550,14 +550,14 @@ struct foo_device *foo_alloc(struct device *parent)
+     \tret = xa_alloc(&foo_xa, &foo->dev_id, foo, xa_limit_32b, GFP_KERNEL);
+     \tif (ret < 0)
+     \t\tgoto err_with_foo;
+     \tdevice_initialize(&foo->dev);
+     \tfoo->dev.release = foo_release;
+     \tdev_set_name(&foo->dev, "foo-%d", foo->dev_id);
+     
+     \treturn foo;
+     
+     err_with_foo:
+     \tfoo_disable_sva(foo);
+    -\tfoo_free_mem(foo);
+    +\tkfree(foo);
+     \treturn ERR_PTR(ret);
+     }
+""")
+
+KFREE_REACHED_AFTER_INIT = diff("""
+    --- a/drivers/misc/foo/foo.c
+    +++ b/drivers/misc/foo/foo.c
+    @@ -550,12 +550,12 @@ struct foo_device *foo_alloc(struct device *parent)
+     \tdevice_initialize(&foo->dev);
+     \tfoo->dev.release = foo_release;
+     \tret = xa_alloc(&foo_xa, &foo->dev_id, foo, xa_limit_32b, GFP_KERNEL);
+     \tif (ret < 0)
+     \t\tgoto err_with_foo;
+     
+     \treturn foo;
+     
+     err_with_foo:
+    -\tput_device(&foo->dev);
+    +\tkfree(foo);
+     \treturn ERR_PTR(ret);
+     }
+""")
+
+
+def test_kfree_under_label_counts_only_gotos_after_the_init():
+    assert_quiet(device_ref_imbalance, KFREE_REACHED_BEFORE_INIT, include_low=True)
+    assert_fires(device_ref_imbalance, KFREE_REACHED_AFTER_INIT, at=[("drivers/misc/foo/foo.c", 559)])

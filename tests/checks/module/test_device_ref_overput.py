@@ -734,3 +734,272 @@ S10_GET_FOR_THE_LOOKUP_TO_DROP = diff("""
 
 def test_quiet_when_a_get_was_taken_for_the_lookup_to_drop():
     assert_quiet(device_ref_imbalance, S10_GET_FOR_THE_LOOKUP_TO_DROP, include_low=True)
+
+
+
+# drivers/spi/spi-atmel.c remove(): a keep-alive get before the unregister (which drops the
+# owner's reference); the put after it is the keep-alive one.
+KEEPALIVE_THEN_UNREGISTER = diff("""
+    --- a/drivers/misc/foo-port.c
+    +++ b/drivers/misc/foo-port.c
+    @@ -1672,6 +1672,7 @@ static void foo_port_remove(struct platform_device *pdev)
+     \tget_device(&port->dev);
+     \tpm_runtime_get_sync(&pdev->dev);
+    +\tdevice_unregister(&port->dev);
+     \tfoo_port_stop(port);
+     \tpm_runtime_disable(&pdev->dev);
+     \tput_device(&port->dev);
+     }
+""")
+
+# The same remove() without the keep-alive get: the unregister dropped the only reference.
+UNREGISTER_THEN_PUT_NO_KEEPALIVE = diff("""
+    --- a/drivers/misc/foo-port.c
+    +++ b/drivers/misc/foo-port.c
+    @@ -1672,5 +1672,6 @@ static void foo_port_remove(struct platform_device *pdev)
+     \tpm_runtime_get_sync(&pdev->dev);
+    +\tdevice_unregister(&port->dev);
+     \tfoo_port_stop(port);
+     \tpm_runtime_disable(&pdev->dev);
+     \tput_device(&port->dev);
+     }
+""")
+
+
+def test_keepalive_get_before_unregister_owes_the_last_put():
+    assert_quiet(device_ref_imbalance, KEEPALIVE_THEN_UNREGISTER, include_low=True)
+    assert_fires(device_ref_imbalance, UNREGISTER_THEN_PUT_NO_KEEPALIVE, at=[("drivers/misc/foo-port.c", 1673)])
+
+
+# A pointer found with a lookup that takes no reference (the accessor table,
+# checks/data/borrowed.tsv): acpi_fetch_acpi_dev() is acpi_get_acpi_dev() without the get.
+PUT_OF_FETCHED_ACPI_DEV = diff("""
+    --- a/drivers/platform/x86/foo-wmi.c
+    +++ b/drivers/platform/x86/foo-wmi.c
+    @@ -210,9 +210,10 @@ static int foo_wmi_find_ec(struct foo_wmi *priv, acpi_handle handle)
+     \tstruct acpi_device *adev;
+     
+     \tadev = acpi_fetch_acpi_dev(handle);
+     \tif (!adev)
+     \t\treturn -ENODEV;
+     \tpriv->ec_uid = acpi_device_uid(adev);
+    +\tacpi_dev_put(adev);
+     \treturn 0;
+     }
+     
+""")
+
+# The look-alike with the lookup that does take one.
+PUT_OF_GOT_ACPI_DEV = diff("""
+    --- a/drivers/platform/x86/foo-wmi.c
+    +++ b/drivers/platform/x86/foo-wmi.c
+    @@ -210,9 +210,10 @@ static int foo_wmi_find_ec(struct foo_wmi *priv, acpi_handle handle)
+     \tstruct acpi_device *adev;
+     
+     \tadev = acpi_get_acpi_dev(handle);
+     \tif (!adev)
+     \t\treturn -ENODEV;
+     \tpriv->ec_uid = acpi_device_uid(adev);
+    +\tacpi_dev_put(adev);
+     \treturn 0;
+     }
+     
+""")
+
+# The same over-put told with a netdev found under RTNL and a PHY found on a bus, the call
+# split over lines; and a get taken on it (dev_hold) makes the put owed.
+PUT_OF_RTNL_NETDEV = diff("""
+    --- a/net/foo/foo_link.c
+    +++ b/net/foo/foo_link.c
+    @@ -80,7 +80,8 @@ static int foo_link_bind(struct net *net, const char *name)
+     \tstruct net_device *dev =
+     \t\t__dev_get_by_name(net, name);
+     
+     \tif (!dev)
+     \t\treturn -ENODEV;
+     \terr = foo_link_attach(dev);
+    +\tdev_put(dev);
+     \treturn err;
+""")
+
+PUT_OF_RTNL_NETDEV_HELD = diff("""
+    --- a/net/foo/foo_link.c
+    +++ b/net/foo/foo_link.c
+    @@ -80,7 +80,8 @@ static int foo_link_bind(struct net *net, const char *name)
+     \tstruct net_device *dev =
+     \t\t__dev_get_by_name(net, name);
+     
+     \tdev_hold(dev);
+     \terr = foo_link_attach(dev);
+     \tfoo_link_wait(dev);
+    +\tdev_put(dev);
+     \treturn err;
+""")
+
+PUT_OF_FIRST_PHY = diff("""
+    --- a/drivers/net/ethernet/foo/foo_mdio.c
+    +++ b/drivers/net/ethernet/foo/foo_mdio.c
+    @@ -300,6 +300,7 @@ static int foo_mii_probe(struct net_device *ndev)
+     \tphydev = phy_find_first(priv->mii_bus);
+     \tif (!phydev)
+     \t\treturn -ENODEV;
+     \tret = phy_connect_direct(ndev, phydev, foo_adjust_link, PHY_INTERFACE_MODE_MII);
+    +\tput_device(&phydev->mdio.dev);
+     \treturn ret;
+     }
+""")
+
+
+def test_fires_on_put_of_a_pointer_a_no_reference_lookup_returned():
+    assert_fires(device_ref_imbalance, PUT_OF_FETCHED_ACPI_DEV, at=[("drivers/platform/x86/foo-wmi.c", 216)])
+    assert_fires(device_ref_imbalance, PUT_OF_RTNL_NETDEV, at=[("net/foo/foo_link.c", 86)])
+    assert_fires(device_ref_imbalance, PUT_OF_FIRST_PHY, at=[("drivers/net/ethernet/foo/foo_mdio.c", 304)])
+
+
+def test_quiet_on_put_of_a_lookup_that_takes_a_reference_or_a_held_pointer():
+    assert_quiet(device_ref_imbalance, PUT_OF_GOT_ACPI_DEV, include_low=True)
+    assert_quiet(device_ref_imbalance, PUT_OF_RTNL_NETDEV_HELD, include_low=True)
+
+
+# try_module_get() failed: it took nothing, and the put drops someone else's pin.
+PUT_WHERE_MODULE_GET_FAILED = diff("""
+    --- a/drivers/media/foo/foo-core.c
+    +++ b/drivers/media/foo/foo-core.c
+    @@ -120,6 +120,8 @@ static int foo_attach_frontend(struct foo_dev *dev)
+     \tops = dev->fe_ops;
+    -\tif (!try_module_get(ops->owner))
+    +\tif (!try_module_get(ops->owner)) {
+    +\t\tmodule_put(ops->owner);
+     \t\treturn -ENODEV;
+    +\t}
+     \tret = ops->attach(dev);
+     \tif (ret)
+     \t\tmodule_put(ops->owner);
+""")
+
+# kref_get_unless_zero() failed (the object is being released): `e && !get` holds in the branch.
+PUT_WHERE_KREF_GET_FAILED = diff("""
+    --- a/drivers/foo/foo-cache.c
+    +++ b/drivers/foo/foo-cache.c
+    @@ -60,4 +60,5 @@ static struct foo_entry *foo_cache_lookup(struct foo_cache *c, u32 key)
+     \tif (e && !kref_get_unless_zero(&e->ref)) {
+    +\t\tkref_put(&e->ref, foo_entry_release);
+     \t\te = NULL;
+     \t}
+     \tspin_unlock(&c->lock);
+""")
+
+PUT_WHERE_MODULE_GET_SUCCEEDED = diff("""
+    --- a/drivers/media/foo/foo-core.c
+    +++ b/drivers/media/foo/foo-core.c
+    @@ -120,5 +120,6 @@ static int foo_attach_frontend(struct foo_dev *dev)
+     \tif (try_module_get(ops->owner)) {
+     \t\tret = ops->attach(dev);
+    +\t\tmodule_put(ops->owner);
+     \t} else {
+     \t\tret = -ENODEV;
+     \t}
+""")
+
+
+# `||`: the branch runs when either test holds, so the get may have succeeded.
+PUT_WHERE_GET_MAY_HAVE_SUCCEEDED = diff("""
+    --- a/drivers/foo/foo-cache.c
+    +++ b/drivers/foo/foo-cache.c
+    @@ -60,4 +60,5 @@ static struct foo_entry *foo_cache_lookup(struct foo_cache *c, u32 key)
+     \tif (!kref_get_unless_zero(&e->ref) || e->dead) {
+    +\t\tkref_put(&e->ref, foo_entry_release);
+     \t\te = NULL;
+     \t}
+     \tspin_unlock(&c->lock);
+""")
+
+
+# scsi_device_get() returns non-zero when it took nothing; the result tested right after.
+PUT_WHERE_SCSI_GET_FAILED = diff("""
+    --- a/drivers/scsi/foo_transport.c
+    +++ b/drivers/scsi/foo_transport.c
+    @@ -400,5 +400,6 @@ static void foo_rescan_lun(struct foo_host *h, struct scsi_device *sdev)
+     \tret = scsi_device_get(sdev);
+     \tif (ret) {
+    +\t\tscsi_device_put(sdev);
+     \t\treturn;
+     \t}
+     \tscsi_rescan_device(sdev);
+""")
+
+PUT_WHERE_SCSI_GET_SUCCEEDED = diff("""
+    --- a/drivers/scsi/foo_transport.c
+    +++ b/drivers/scsi/foo_transport.c
+    @@ -400,5 +400,6 @@ static void foo_rescan_lun(struct foo_host *h, struct scsi_device *sdev)
+     \tret = scsi_device_get(sdev);
+     \tif (!ret) {
+     \t\tscsi_rescan_device(sdev);
+    +\t\tscsi_device_put(sdev);
+     \t}
+     \treturn;
+""")
+
+
+def test_fires_on_put_where_the_conditional_get_failed():
+    assert_fires(device_ref_imbalance, PUT_WHERE_SCSI_GET_FAILED, at=[("drivers/scsi/foo_transport.c", 402)])
+    assert_quiet(device_ref_imbalance, PUT_WHERE_SCSI_GET_SUCCEEDED, include_low=True)
+    assert_fires(device_ref_imbalance, PUT_WHERE_MODULE_GET_FAILED, at=[("drivers/media/foo/foo-core.c", 122)])
+    assert_fires(device_ref_imbalance, PUT_WHERE_KREF_GET_FAILED, at=[("drivers/foo/foo-cache.c", 61)])
+
+
+def test_quiet_on_put_where_the_conditional_get_succeeded_or_may_have():
+    assert_quiet(device_ref_imbalance, PUT_WHERE_MODULE_GET_SUCCEEDED, include_low=True)
+    assert_quiet(device_ref_imbalance, PUT_WHERE_GET_MAY_HAVE_SUCCEEDED, include_low=True)
+
+
+_RELEASE_AND_ADD = """\
+static void foo_port_release(struct device *dev)
+{
+	struct foo_port *port = to_foo_port(dev);
+
+	ida_free(&foo_ida, port->id);
+	kfree(port->label);
+	kfree(port);
+}
+
+static int foo_port_add(struct foo_bus *bus, int id)
+{
+	struct foo_port *port;
+	int ret;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port)
+		return -ENOMEM;
+	port->label = kasprintf(GFP_KERNEL, "port%d", id);
+	if (!port->label) {
+		kfree(port);
+		return -ENOMEM;
+	}
+	port->id = ida_alloc(&foo_ida, GFP_KERNEL);
+	port->dev.parent = bus->dev;
+	port->dev.release = foo_port_release;
+	ret = device_register(&port->dev);
+	if (ret) {
+		put_device(&port->dev);
+@ADDED@		return ret;
+	}
+	return 0;
+}
+"""
+
+
+def _new_file(body: str):
+    lines = body.splitlines()
+    return diff("--- /dev/null\n+++ b/drivers/foo/port.c\n@@ -0,0 +1,%d @@\n" % len(lines)
+                + "".join(f"+{ln}\n" for ln in lines))
+
+
+def test_fires_on_cleanup_the_release_callback_does_again():
+    series = _new_file(_RELEASE_AND_ADD.replace("@ADDED@", "\t\tkfree(port->label);\n\t\tida_free(&foo_ida, port->id);\n"))
+    assert_fires(device_ref_imbalance, series, at=[("drivers/foo/port.c", 29), ("drivers/foo/port.c", 30)])
+
+
+def test_quiet_on_cleanup_the_release_callback_does_not_do_or_before_the_put():
+    # `kfree(port->label)` before the device exists (line 20) and a member the release keeps
+    assert_quiet(device_ref_imbalance, _new_file(_RELEASE_AND_ADD.replace("@ADDED@", "\t\tkfree(bus->scratch);\n")), include_low=True)

@@ -1,0 +1,113 @@
+"""Added puts in the branch where a conditional get failed (MOD019's over-put findings).
+
+A path fact from the kernel-API table (`checks/data/refs.tsv` via `_kapi`): some getters may
+fail, and then hold nothing: `try_module_get()` ("returns false: no ref taken"),
+`kobject_get_unless_zero()` / `kref_get_unless_zero()` (the put is owed "only if" they
+succeeded), `scsi_device_get()` ("non-zero return: nothing held"), `fops_get()` (NULL: no
+ref).  A put of the same object inside the branch taken when the get failed drops a reference
+this path never took: the object is already on its way out, and the put underflows it.
+
+Each finding is a tuple (put call, message); the rule builds the Finding.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Iterator
+
+from reviewbot.analysis import cmodel, flow
+from reviewbot.analysis.clex import norm
+from reviewbot.checks._message import short
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _apis, _refpaths
+
+
+@functools.cache
+def _conditional() -> dict[str, tuple[kapi.Row, bool]]:
+    """getter name -> (row, fails_when_true): the arg-style getters that may take nothing."""
+    out = {}
+    for r in kapi.of_kind("getter"):
+        if r.ref_arg is None:
+            continue
+        text = r.on_error + " " + " ".join(r.release)
+        if "non-zero" in r.on_error:
+            out[r.name] = (r, True)
+        elif re.search(r"no ref|nothing held|only if", text):
+            out[r.name] = (r, False)
+    return out
+
+
+def _failed_branch_get(p, obj: str):
+    """The conditional getter on obj whose failure branch holds p, or None."""
+    for anc in cmodel.ancestors(p.node):
+        if anc.type == "function_definition":
+            return None
+        if anc.type == "if_statement":
+            cons = anc.child_by_field_name("consequence")
+            alt = anc.child_by_field_name("alternative")
+            cond = anc.child_by_field_name("condition")
+            in_cons = cons is not None and cmodel.contains(cons, p.node)
+            in_alt = alt is not None and cmodel.contains(alt, p.node)
+            if cond is not None and (in_cons or in_alt):
+                text = cmodel._fold(cmodel._text(cond))
+                for c in flow.calls_in(cond):
+                    hit = _conditional().get(c.name)
+                    if hit is None:
+                        continue
+                    row, fails_when_true = hit
+                    k = row.ref_arg
+                    if k >= len(c.args) or not _apis.same_object(c.args[k], obj):
+                        continue
+                    negated = re.search(r"!\s*\(?\s*%s\s*\(" % re.escape(c.name), text) is not None
+                    if "||" in text or ("&&" in text and not in_cons):
+                        continue  # which operand decided is not known (`a && !get(x)` holds in the branch)
+                    failed = in_cons if (negated != fails_when_true) else in_alt
+                    if failed:
+                        return c
+                c = _result_tested(anc, text, in_cons, in_alt, obj)
+                if c is not None:
+                    return c
+    return None
+
+
+_TEST = re.compile(r"^\(?\s*(?P<neg>!\s*)?(?P<v>\w+)\s*(?P<cmp><\s*0|!=\s*0|==\s*0)?\s*\)?$")
+
+
+def _result_tested(if_node, cond: str, in_cons: bool, in_alt: bool, obj: str):
+    """`ret = scsi_device_get(sdev); if (ret) {`: the getter whose result the `if` right after
+    it tests, when p sits in the branch where that result means failure."""
+    m = _TEST.match(cond.strip())
+    prev = if_node.prev_named_sibling
+    if m is None or prev is None or prev.type != "expression_statement":
+        return None
+    for c in flow.calls_in(prev):
+        hit = _conditional().get(c.name)
+        if hit is None or (c.lhs or "").strip() != m.group("v"):
+            continue
+        row, fails_when_true = hit
+        if row.ref_arg >= len(c.args) or not _apis.same_object(c.args[row.ref_arg], obj):
+            continue
+        truthy = not (m.group("neg") or (m.group("cmp") or "").startswith("=="))
+        if m.group("cmp") and m.group("cmp").startswith("<"):
+            truthy = True
+        failed = in_cons if truthy == fails_when_true else in_alt
+        return c if failed else None
+    return None
+
+
+def put_after_failed_get(view, added) -> Iterator[tuple]:
+    for p in added:
+        obj = _apis.put_object(p.name, list(p.args))
+        if not obj:
+            continue
+        g = _failed_branch_get(p, obj)
+        if g is None:
+            continue
+        if p.name not in kapi.releases(g.name):
+            continue  # another kind of reference on the same object
+        if any(h.call.line < p.line and h.call.line != g.line and _apis.same_object(h.obj, obj)
+               for h in _refpaths.gets(view.new)):
+            continue  # a reference taken elsewhere in the function: that one may be what is put
+        yield p, (f"{p.name}({short(obj, 20)}) where {g.name}() failed: it took no reference "
+                  f"to drop")
