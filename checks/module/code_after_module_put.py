@@ -54,12 +54,13 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from reviewbot.clex import statements
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import function_header
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD013", slug="code-after-module-put", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
@@ -72,9 +73,7 @@ _THREAD_SIG = re.compile(r"\(\s*void\s*\*\s*\w*\s*\)\s*\{?\s*$|\(\s*struct\s+wor
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        for hunk in fd.hunks:
-            if not any(ln.added and "module_put" in ln.text for ln in hunk.lines):
-                continue
+        for hunk in hunks(fd, added="module_put"):
             replaced = any(ln.removed and re.search(r"\bmodule_put_and_(kthread_)?exit\s*\(", ln.text)
                            for ln in hunk.lines)
             for st in statements(hunk.new_side()):

@@ -67,7 +67,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from reviewbot.clex import statements
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule

@@ -23,7 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from reviewbot import cmodel
+from reviewbot.analysis import cmodel
 from reviewbot.cocci.generate import MARK, generate
 
 TIMEOUT = 60  # seconds for one spatch run (all files of a patch)

@@ -10,6 +10,7 @@ import re
 from reviewbot import budget
 from reviewbot.ingest import b4 as b4src
 from reviewbot.ingest import b4compat
+from reviewbot.ingest import headers
 from tests.cli.clirun import comparable, run, run_console
 from tests.conftest import DATA
 
@@ -120,15 +121,15 @@ def test_non_ascii_local_part_review_and_b4_check(tmp_path):
 
 
 def test_format_address():
-    assert b4src.format_address("Ann", "änn@example.org") == "Ann <änn@example.org>"
-    assert b4src.format_address("Doe, Ann", "änn@example.org") == '"Doe, Ann" <änn@example.org>'
-    assert b4src.format_address("", "änn@example.org") == "änn@example.org"
-    assert b4src.format_address("Ann\r\nBcc: x@evil.example", "a@example.org") == \
+    assert headers.format_address("Ann", "änn@example.org") == "Ann <änn@example.org>"
+    assert headers.format_address("Doe, Ann", "änn@example.org") == '"Doe, Ann" <änn@example.org>'
+    assert headers.format_address("", "änn@example.org") == "änn@example.org"
+    assert headers.format_address("Ann\r\nBcc: x@evil.example", "a@example.org") == \
         '"Ann?Bcc: x@evil.example" <a@example.org>'.replace("?", " ")
 
 
 def test_parse_budget_makes_a_fragment_unparsable_not_slow(monkeypatch):
-    from reviewbot import cmodel
+    from reviewbot.analysis import cmodel
 
     monkeypatch.setattr(cmodel, "PARSE_SECONDS", 0.0)
     cmodel.parse.cache_clear()
@@ -142,7 +143,7 @@ def test_parse_budget_makes_a_fragment_unparsable_not_slow(monkeypatch):
 
 
 def test_fragment_spanning_absurd_gaps_is_not_parsed():
-    from reviewbot import cmodel
+    from reviewbot.analysis import cmodel
 
     cf = cmodel.parse_fragment([(10, "\tfoo();"), (10 + cmodel.MAX_FRAGMENT_LINES + 1, "\tbar();")])
     assert cf.error and cf.error.startswith("fragment spans") and not cf.functions
