@@ -14,7 +14,7 @@ from typing import Iterator
 
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.analysis.clex import Stmt, statements
-from reviewbot.checks.module import _apis, _refpaths
+from reviewbot.checks.module import _apis, _put_paths, _refpaths, _stored
 from reviewbot.checks.module._unwind import PUT_LABEL
 
 _EXIT = re.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
@@ -28,9 +28,15 @@ class RemovedPut:
     name: str  # the putter
     obj: str  # the object it dropped (normalised)
     retaken: bool  # the function after the patch still takes a reference on it
+    kind: str = "exit"  # "exit": before a kept exit; "stored": a teardown's release of a member;
+    #                    "main": on the function's main path, no later put
+    member: str = ""  # "stored": the structure member the reference lives in
+    low: bool = False  # little evidence it was this function's to drop (a parameter's node)
+    sure: bool = False  # "stored": the file stores a getter's reference in the member
 
 
-def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[str]) -> Iterator[RemovedPut]:
+def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[str],
+                 fd=None, ctx=None) -> Iterator[RemovedPut]:
     """The removed puts of `view` that leave a reference held on an exit path.  `added_puts` and
     `removed_gets` are the (name, object) calls on the file's added and removed lines (gets only
     those not added back); `reported` the objects whose leaking exit the path analysis reported
@@ -56,11 +62,22 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
                 continue  # one put replaced by another: MOD019 judges the pair
             if not view.partial and any(_apis.same_object(obj, g) for g in reported):
                 continue  # tree mode: the path analysis reports the leaking exit
+            if ctx is not None and _put_paths.ends_block(stmts, i) and \
+                    _put_paths.iterator_cursor(fd, view, ctx, st, name, obj):
+                continue  # a `for_each_*` loop variable: the iterator drops it (MOD030 judges early exits)
+            if _put_paths.put_before(stmts, i, obj):
+                continue  # a put of it already ran on this straight path: this one was a second put
+            retaken = any(_apis.same_object(obj, g) for g in new_gets)
             if on_kept_exit_path(stmts, i, obj) is None:
+                stored = _stored.lost_release(fd, view, ctx, obj) if ctx is not None else None
+                if stored is not None:
+                    yield RemovedPut(st, name, obj, retaken, "stored", stored[0], sure=stored[1])
+                elif _put_paths.main_path(view, h, stmts, i, obj):
+                    yield RemovedPut(st, name, obj, retaken, "main")
                 continue
             if added_goto_puts(view, h, obj):
                 continue  # the put moved into an unwind label the new code jumps to
-            yield RemovedPut(st, name, obj, any(_apis.same_object(obj, g) for g in new_gets))
+            yield RemovedPut(st, name, obj, retaken, low=not retaken and _put_paths.borrowed(view, h, obj))
 
 
 def added_goto_puts(view: flow.FuncView, h, obj: str) -> bool:
@@ -106,6 +123,10 @@ def on_kept_exit_path(stmts, i: int, obj: str) -> bool | None:
             if m and _apis.is_putter(m.name) and _apis.same_object(
                     _apis.put_object(m.name, list(cmodel.split_args(m.args))), obj):
                 return None
+        if kept and text == "}" and st.lines[0].text[:1].isspace() and _put_paths.loop_body(stmts, i):
+            # the end of a loop body: the put was not on an exit path (the loop goes round);
+            # a `for_each_*` body's put is MOD030's question
+            return None
         if _EXIT.match(text):
             if kept:
                 return True

@@ -34,7 +34,8 @@ class NewLeak:
     # error exit, and the file releases it elsewhere: does the caller's unwind drop it?
 
 
-def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts: bool = False) -> list[Leak]:
+def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts: bool = False,
+          old_puts: tuple[str, ...] = ()) -> list[Leak]:
     """Each (get, exit) of `func` where the exit keeps the reference, with its holder.  `holder` is "" for a
     reference only the function holds; "owned" for a successful exit that leaves it in a
     longer-lived object (the question is then who drops it, not whether this exit must);
@@ -50,8 +51,9 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             break
         own_puts = [c for c in func.calls() if c.name in g.api.putters and c.line > g.call.line
                     and _apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)]
-        if partial and not own_puts:
-            continue  # hunk mode: only when the fragment shows the function balancing it
+        if partial and not own_puts and not any(_apis.same_object(o, g.obj) for o in old_puts):
+            continue  # hunk mode: only when the fragment shows the function balancing it (or
+            # balancing it before the patch removed that put)
         if g.api.ref == "ret" and not g.call.lhs:
             continue
         gstmt = g.call.node
@@ -114,7 +116,10 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
         return
     # tree mode: a function whose last put the patch removed is still one that puts
     had_puts = not view.partial and view.old is not None and any(_apis.is_putter(c.name) for c in view.old.calls())
-    found = leaks(view.new, view.partial, view.name, had_puts)
+    # hunk mode: the puts the old fragment showed (a patch that removes the put and adds an exit)
+    old_puts = tuple(_apis.put_object(c.name, list(c.args)) or "" for c in view.old.calls()
+                     if _apis.is_putter(c.name)) if view.partial and view.old is not None else ()
+    found = leaks(view.new, view.partial, view.name, had_puts or bool(old_puts), old_puts)
     if not found:
         return
     old_keys = {key(lk) for lk in leaks(view.old, view.partial, view.name, had_puts)} \
@@ -140,6 +145,11 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
                 holder = ""  # nothing else drops it: a leak
         ln = view.by_new.get(j.line)
         if view.partial:
+            if ln is not None and not ln.added:
+                # a kept exit whose `if` the patch rewrote now runs on other paths
+                ifs = flow.enclosing_if(j.node)
+                cond = view.by_new.get(flow.line_of(ifs)) if ifs is not None else None
+                ln = cond if cond is not None and cond.added else None
             if ln is None or not ln.added:
                 continue  # hunk mode: report only exits the patch adds
         elif key(lk) in old_keys:

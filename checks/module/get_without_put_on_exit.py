@@ -12,7 +12,15 @@ diff alone it reports what the patch changes on those paths:
 - a `goto` retargeted to a label past the put, or replaced by a `return` (reported at the new
   jump); when the unwind code is out of sight, a `goto` that leaves a label named for a put
   (`err_put`, `out_put_node`, `put_device`, `err_mod_put`) for one that is not;
-- an added `return`/`goto` after a get that the function otherwise balances;
+- an added `return`/`goto` after a get that the function otherwise balances (or balanced
+  before the patch removed its put), and a kept exit whose `if` the patch rewrote so that it
+  now runs with the reference held (`if (!pdev || !platform_get_drvdata(pdev)) return ...;`);
+- a removed put in the function's outermost block, of a local, with no later put,
+  reassignment or return of it: every exit after it now keeps the reference;
+- a removed put, in a teardown function (`*_remove()`, `*_release()`, `*_disconnect()`, ...),
+  of a reference kept in a structure member (`put_device(usb3->host_dev)`), or a removed
+  `devm_add_action_or_reset()` whose callback only put its argument: the stored reference
+  is never dropped (tree mode: unless another teardown step or devm action of the file does);
 - a failed get whose error path now runs the put (`if (!try_module_get(m)) goto err_put;`):
   a put of a reference that was never taken.
 
@@ -69,6 +77,11 @@ A patch that drops the put from an error path:
 ```
 Or take the reference after the last failure point, or add the put to the unwind label.
 
+A removed put is a leak only if a get is still unmatched on its path: one that follows a put
+of the same object on the same straight path (a second put, a put after an unregister, after
+a lookup that dropped its `@from`) fixes an over-put, and one that ends a loop body (tree mode:
+a `for_each_*` loop over that cursor) was the iterator's to drop.
+
 ## Known problems
 In hunk mode only the lines the hunks show are known: a removed put whose get is not shown
 is reported at medium confidence, a retargeted `goto` whose new label is not shown at low
@@ -90,6 +103,11 @@ A failure test is recognised as `!x`, `x == NULL`, `IS_ERR(x)`, optionally wrapp
 release elsewhere is matched by putter and member name (`of_node_put(priv->np)`), so a
 same-named local put in another function hides a leak.  Iterator exits are judged on lines: a `break` is reported
 only when the rest of the function is shown and neither puts nor keeps the node.
+
+A removed put of the firmware node of the function's own parameter device
+(`of_node_put(pdev->dev.of_node)`) with no get in sight is reported at low confidence.  A
+teardown function is recognised by its name; a stored reference released through a helper of
+another file is a false positive in tree mode too.
 
 ## Confidence
 High in tree mode (the whole function is parsed), medium from hunks, low where a label or put
@@ -113,7 +131,7 @@ from typing import Iterator
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cocci, _dropped_puts, _exit_leaks, _unwind
+from reviewbot.checks.module import _apis, _cocci, _dropped_puts, _exit_leaks, _stored, _unwind
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -124,6 +142,9 @@ RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level
                      engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("put", "unref") + _apis.PUTTER_TOKENS  # `goto err_put;` / `goto out_unref;` too
+# Tree mode decides from the whole functions (a removed put inside a `for_each_*` loop, a put
+# whose @from lookup dropped it): the hunk-only run would report what the tree rules out.
+TREE_VERDICT = True
 
 
 
@@ -154,15 +175,22 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
             # the path analysis first: in tree mode, a removed put whose leaking exit it
             # reports is not reported twice (objects it reported go in `reported`)
             reported: set[str] = set()
-            exits = []
+            exits, exit_objs = [], {}
             if (not view.partial or re.search(r"\b(goto|return)\b", changed)) and \
                     _apis.GETTER_NAMES.search(view.new.text if not view.partial and view.new else shown):
-                exits = list(_new_exits(fd, view, ctx, reported))
+                exits = list(_new_exits(fd, view, ctx, reported, exit_objs))
             if _apis.has_putter_call(removed):
-                yield from _removed_puts(fd, view, calls(True), gone(), cleanup(), overput, reported)
+                put_objs: set[str] = set()
+                yield from _removed_puts(fd, view, calls(True), gone(), cleanup(), overput, reported, ctx, put_objs)
+                if view.partial and put_objs:
+                    # hunk mode: the removed put already says it; its exit is not a second finding
+                    exits = [f for f in exits if not any(_apis.same_object(exit_objs.get(id(f)), o)
+                                                         for o in put_objs)]
             if "goto" in removed:  # a retarget replaces a removed goto
                 yield from _retargets(fd, view, cleanup(), overput)
             yield from exits
+        if "devm_add_action" in "\n".join(ln.text for ln in fd.removed()):
+            yield from _removed_actions(fd, ctx, calls(True), overput)
 
 
 def _cleanup_added(fd) -> bool:
@@ -192,14 +220,51 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
 
 
 def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bool,
-                  overput: bool, reported: set[str]) -> Iterator[Finding]:
+                  overput: bool, reported: set[str], ctx: Context | None = None,
+                  put_objs: set[str] | None = None) -> Iterator[Finding]:
     if cleanup:
         return  # __free()/scoped/devm action now drops it
-    for r in _dropped_puts.removed_puts(view, added_puts, removed_gets, reported):
-        conf = Confidence.LOW if overput else (Confidence.HIGH if r.retaken else None)
-        yield RULE.finding(fd.path, r.stmt.line_of(re.escape(r.name)), f"removed {r.name}({short(r.obj)}) leaves "
-                                                                        f"the reference held on this exit path",
+    for r in _dropped_puts.removed_puts(view, added_puts, removed_gets, reported, fd, ctx):
+        line = r.stmt.line_of(re.escape(r.name))
+        if r.kind == "stored":
+            conf = Confidence.HIGH if (not view.partial and r.sure) else None
+            yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) in {view.name}(): the reference "
+                                              f"kept in ->{r.member} is no longer dropped",
+                               confidence=Confidence.LOW if overput else conf)
+            continue
+        if r.kind == "main":
+            conf = Confidence.HIGH if (not view.partial and r.retaken) else None
+            yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) on the function's main path: "
+                                              f"no later put of it, so every exit after it keeps the reference",
+                               confidence=Confidence.LOW if overput else conf)
+            continue
+        conf = Confidence.LOW if overput or r.low else (Confidence.HIGH if r.retaken else None)
+        if put_objs is not None:
+            put_objs.add(r.obj)
+        yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) leaves "
+                                          f"the reference held on this exit path",
                            confidence=conf)
+
+
+def _removed_actions(fd, ctx: Context, added_puts, overput: bool) -> Iterator[Finding]:
+    """A removed `devm_add_action_or_reset(dev, put_cb, priv->x)` whose callback only put its
+    argument: the stored reference lost its release at unbind."""
+    old_text = ctx.pre(fd.old_path or fd.path) if ctx.pre(fd.old_path or fd.path) is not None else \
+        "\n".join(t for _, t in cmodel.side_lines(fd.hunks, "old"))
+    added = "\n".join(ln.text for ln in fd.added())
+    post = ctx.post(fd.path)
+    for r in _stored.removed_actions(fd, old_text):
+        member = _stored.member_of(r.obj)
+        if member is None or any(_apis.same_object(o, r.obj) for _, o in added_puts):
+            continue
+        if re.search(r"\b%s\b" % re.escape(r.name), added) or _stored.released_in(added, member):
+            continue  # the action (or another release of it) comes back
+        if post is not None and _stored.released_in(post, member):
+            continue
+        conf = Confidence.LOW if overput else None
+        yield RULE.finding(fd.path, r.line, f"removed devm action {r.name}({short(r.obj)}): the "
+                                            f"reference kept in ->{member} is no longer dropped at unbind",
+                           confidence=conf, side=Side.OLD)
 
 
 def _retargets(fd, view: flow.FuncView, cleanup: bool, overput: bool) -> Iterator[Finding]:
@@ -225,7 +290,8 @@ def _needed(text: str) -> bool:
     return _apis.has_putter_call(text) or ("goto" in text and _unwind.PUT_GOTO.search(text) is not None)
 
 
-def _new_exits(fd, view: flow.FuncView, ctx: Context, reported: set[str]) -> Iterator[Finding]:
+def _new_exits(fd, view: flow.FuncView, ctx: Context, reported: set[str],
+               objs: dict | None = None) -> Iterator[Finding]:
     for nl in _exit_leaks.new_leaks(fd, view, ctx):
         g, j, ln = nl.leak.get, nl.leak.exit, nl.line
         where = f"goto {j.label}" if j.kind == "goto" else "return"
@@ -243,5 +309,8 @@ def _new_exits(fd, view: flow.FuncView, ctx: Context, reported: set[str]) -> Ite
             if view.new.degraded:
                 conf = Confidence.LOW if view.partial else None
             reported.add(g.obj)
-            yield RULE.finding(fd.path, ln, f"{where} leaks the reference from {g.call.name}() "
-                                            f"({short(g.obj, 24)})", confidence=conf, side=anchor_side)
+            f = RULE.finding(fd.path, ln, f"{where} leaks the reference from {g.call.name}() "
+                                          f"({short(g.obj, 24)})", confidence=conf, side=anchor_side)
+            if objs is not None:
+                objs[id(f)] = g.obj
+            yield f
