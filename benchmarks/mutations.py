@@ -38,6 +38,25 @@ added put:
                that drops it (`of_find_compatible_node(from, ...)`, `pci_get_device(v, d, from)`)
   put_in_loop_cursor  a put of a table iterator's loop variable (`for_each_child_of_node(np,
                child)`) as the last statement of the loop body
+Lifetime kinds (drawn from their own sample of files, so the kinds above keep theirs):
+  devm_conv    `x = kzalloc(sizeof(*x), ...)` in a function given a bus device, where x's struct
+               (defined in the file) embeds a cdev, miscdevice, kref, struct device, kobject,
+               video_device or tty_port -> `devm_kzalloc(<that device>, ...)`, and every whole-line
+               `kfree(v);` of a `struct T *v` of that type in the file removed (the conversion)
+               -> expect new side at the allocation
+  dvb_direct   `dvb_attach(foo_attach, a, b)` -> `foo_attach(a, b)` (no symbol reference taken,
+               but dvb_frontend_detach() still drops one) -> expect new side at the call
+  del_detach   delete a `dvb_frontend_detach()`/`dvb_detach()`/`symbol_put()` that sits right
+               before a return/goto after a dvb_attach()/symbol_get() in the function
+               -> expect old side at the removed line, or new side at the exit
+  devref_to_modref  `get_device(E);` / `put_device(E);` of one function -> `__module_get(<E's
+               driver>->owner);` / `module_put(...)`: a module reference instead of a reference
+               on the device -> expect new side at the replaced get
+  del_symbol_put  delete a `symbol_put(x);` / `symbol_put_addr(x);` of a function that takes
+               `symbol_get(x)` / `symbol_request(x)` (anywhere in it) -> expect old side at the put
+  del_unlink   delete a `list_del(&x->m);` (m list_add()ed to a file-scope LIST_HEAD in the file) or
+               a notifier unregistration from a remove/unbind/disconnect function
+               -> expect old side at the removed line
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -83,7 +102,8 @@ HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
 KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_parent",
          "dup_put", "dup_put_label", "put_after_unregister", "put_borrowed",
          "put_after_consuming_call", "put_in_loop_cursor",
-         "del_put_family", "ret_skip_put", "reg_fail_no_put", "del_release_put")
+         "del_put_family", "ret_skip_put", "reg_fail_no_put", "del_release_put",
+         "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink")
 
 
 @dataclass
@@ -638,11 +658,177 @@ def mut_del_release_put(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+# ---------------------------------------------------------------- lifetime kinds
+
+BUS_PARAM_RE = re.compile(r"\bstruct\s+(device|platform_device|i2c_client|spi_device|usb_interface|pci_dev|"
+                          r"auxiliary_device|serdev_device|hid_device)\s*\*\s*(\w+)\s*[,)]")
+OUTLIVING = r"cdev|miscdevice|kref|device|kobject|video_device|tty_port"
+KALLOC_RE = re.compile(r"^(\s+)(\w+) = (kzalloc|kmalloc)\(sizeof\(\*\2\), ")
+
+
+def _struct_embeds(text: str, name: str) -> bool:
+    m = re.search(r"^struct\s+%s\s*\{(.*?)^\};" % re.escape(name), text, re.M | re.S)
+    return bool(m and re.search(r"^\s+struct\s+(%s)\s+\w+\s*;" % OUTLIVING, m.group(1), re.M))
+
+
+def mut_devm_conv(path: str, lines: list[str], spans) -> list[Case]:
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        pm = BUS_PARAM_RE.search(head)
+        if not pm:
+            continue
+        dev = pm.group(2) if pm.group(1) == "device" else f"&{pm.group(2)}->dev"
+        body = "".join(lines[s:e + 1])
+        for i in range(s, e + 1):
+            m = KALLOC_RE.match(lines[i])
+            if not m:
+                continue
+            var = m.group(2)
+            tm = re.search(r"\bstruct\s+(\w+)\s*\*\s*%s\b" % re.escape(var), body)
+            if not tm or not _struct_embeds(text, tm.group(1)):
+                continue
+            ty = tm.group(1)
+            drop = set()
+            for s2, e2 in spans:
+                fbody = "".join(lines[s2:e2 + 1])
+                names = set(re.findall(r"\bstruct\s+%s\s*\*\s*(\w+)" % re.escape(ty), fbody))
+                for k in range(s2, e2 + 1):
+                    km = re.match(r"^\s*kfree\((\w+)\);\s*$", lines[k])
+                    if km and km.group(1) in names:
+                        drop.add(k)
+            if not drop or any(_braceless_body(lines, k) for k in drop):
+                continue
+            new = list(lines)
+            new[i] = lines[i].replace(f"{m.group(3)}(", f"devm_kzalloc({dev}, ", 1)
+            new = [ln for n, ln in enumerate(new) if n not in drop]
+            line = i + 1 - sum(1 for k in drop if k < i)
+            cases.append(Case("devm_conv", path, lines, new, [("new", line)]))
+    return cases
+
+
+DVB_ATTACH_RE = re.compile(r"\bdvb_attach\((\w+),[ \t]*")
+
+
+def mut_dvb_direct(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for i, ln in enumerate(lines):
+        m = DVB_ATTACH_RE.search(ln)
+        if not m or ln.lstrip().startswith(("#", "*", "/")):
+            continue
+        new = list(lines)
+        new[i] = ln[:m.start()] + m.group(1) + "(" + ln[m.end():]
+        cases.append(Case("dvb_direct", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+DETACH_RE = re.compile(r"^\s*(dvb_frontend_detach|dvb_detach|symbol_put|symbol_put_addr)\((.+)\);\s*$")
+
+
+def mut_del_detach(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = DETACH_RE.match(lines[i])
+            if not m or not lines[i].startswith("\t\t"):
+                continue
+            j = _next_code(lines, i, e)
+            if j is None or not EXIT_RE.match(lines[j]) or SUCCESS_RE.match(lines[j]):
+                continue
+            if _braceless_body(lines, i) or LABEL_RE.match(lines[i - 1]):
+                continue
+            if not any(re.search(r"\b(dvb_attach|symbol_get|symbol_request)\(", lines[k]) for k in range(s, i)):
+                continue
+            new = lines[:i] + lines[i + 1:]
+            cases.append(Case("del_detach", path, lines, new, [("old", i + 1), ("new", j)]))
+    return cases
+
+
+GETDEV_RE = re.compile(r"^(\s+)get_device\((&(\w+)->dev|(\w+))\);\s*$")
+
+
+def mut_devref_to_modref(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = GETDEV_RE.match(lines[i])
+            if not m:
+                continue
+            arg = m.group(2)
+            owner = f"{m.group(3)}->dev.driver->owner" if m.group(3) else f"{m.group(4)}->driver->owner"
+            puts = [k for k in range(s, e + 1) if lines[k].strip() == f"put_device({arg});"]
+            new = list(lines)
+            new[i] = f"{m.group(1)}__module_get({owner});\n"
+            for k in puts:
+                new[k] = lines[k].replace(f"put_device({arg});", f"module_put({owner});")
+            cases.append(Case("devref_to_modref", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+SYMPUT_RE = re.compile(r"^\s*(symbol_put|symbol_put_addr)\((\w+)\);\s*$")
+
+
+def mut_del_symbol_put(path: str, lines: list[str], spans) -> list[Case]:
+    cases = []
+    for s, e in spans:
+        body = "".join(lines[s:e + 1])
+        for i in range(s, e + 1):
+            m = SYMPUT_RE.match(lines[i])
+            if not m or _braceless_body(lines, i):
+                continue
+            if not re.search(r"\b(symbol_get|symbol_request)\(\s*%s\s*\)" % m.group(2), body) and \
+                    m.group(1) != "symbol_put_addr":
+                continue
+            if m.group(1) == "symbol_put_addr" and not re.search(r"\b(symbol_get|symbol_request)\(", body):
+                continue
+            cases.append(Case("del_symbol_put", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+    return cases
+
+
+UNLINK_RE = re.compile(r"^\s*(?:list_del\w*\(&[\w>.-]+->(\w+)\);|\w*(?:unregister\w*_notifier|notifier_chain_unregister)\w*\(.*\);)\s*$")
+
+
+def mut_del_unlink(path: str, lines: list[str], spans) -> list[Case]:
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        if not re.search(r"(remove|unbind|disconnect)\w*\s*\(", "".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e + 1):
+            m = UNLINK_RE.match(lines[i])
+            if not m or _braceless_body(lines, i):
+                continue
+            if m.group(1):
+                add = re.search(r"list_add\w*\(&[\w>.-]+->%s,\s*&(\w+)\)" % m.group(1), text)
+                if not add or not re.search(r"^(static )?LIST_HEAD\(%s\)" % add.group(1), text, re.M):
+                    continue
+            cases.append(Case("del_unlink", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+    return cases
+
+
+LIFETIME_MUTATORS = (mut_devm_conv, mut_dvb_direct, mut_del_detach, mut_devref_to_modref, mut_del_symbol_put)
+# Later kinds draw from a file sample of their own (pattern, generator seed offset), so the
+# samples of the kinds before them stay what they were.
+LATER_LIFETIME = ((mut_del_unlink, r"list_del|unregister\w*_notifier|notifier_chain_unregister", 3),)
+LIFETIME_PAT = (r"dvb_attach\(|symbol_get\(|get_device\(|struct (cdev|miscdevice|kref|video_device|tty_port) \w+;|"
+                r"struct (device|kobject) \w+;")
+
+
+def lifetime_files(tree: Path, rng: random.Random, nfiles: int, pat: str = LIFETIME_PAT) -> list[Path]:
+    out = subprocess.run(["grep", "-rlE", "--include=*.c", pat, *SCANNED],
+                         cwd=tree, capture_output=True, text=True).stdout.split()
+    out.sort()
+    rng.shuffle(out)
+    return [tree / p for p in out[:nfiles]]
+
+
 MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_parent,
             mut_dup_put, mut_dup_put_label, mut_put_after_unregister, mut_put_borrowed,
             mut_put_after_consuming_call, mut_put_in_loop_cursor)
 LEAK_MUTATORS = (mut_del_put_family, mut_ret_skip_put, mut_reg_fail_no_put, mut_del_release_put)
-LEAK_KINDS = KINDS[12:]
+LEAK_KINDS = KINDS[12:16]
+LIFE_KINDS = KINDS[16:]
 
 NUM_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 STR_RE = re.compile(r'(\w+)\((.*?)"([^"\\%]{4,})')
@@ -722,7 +908,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds = tuple(k for k in KINDS if not args.kinds or k in args.kinds.split(","))
     by_kind: dict[str, list[Case]] = defaultdict(list)
     for f in candidate_files(tree, rng, args.files):
-        if all(len(by_kind[k]) >= args.limit for k in kinds if k not in LEAK_KINDS):
+        if all(len(by_kind[k]) >= args.limit for k in kinds if k not in LEAK_KINDS + LIFE_KINDS):
             break
         try:
             lines = f.read_text(encoding="utf-8").splitlines(True)
@@ -731,7 +917,7 @@ def main(argv: list[str] | None = None) -> int:
         spans = functions(lines)
         rel = str(f.relative_to(tree))
         for mut in MUTATORS:
-            if all(k in LEAK_KINDS for k in kinds):
+            if all(k in LEAK_KINDS + LIFE_KINDS for k in kinds):
                 break
             cs = [c for c in mut(rel, lines, spans) if c.kind in kinds]
             # the over-put kinds shuffle with their own generator: the older kinds' samples
@@ -757,6 +943,31 @@ def main(argv: list[str] | None = None) -> int:
             for mut in LEAK_MUTATORS:
                 cs = [c for c in mut(rel, lines, spans) if c.kind in leak]
                 rng_leak.shuffle(cs)
+                for c in cs[:2]:
+                    if len(by_kind[c.kind]) < args.limit:
+                        by_kind[c.kind].append(c)
+    # the lifetime kinds sample files of their own too
+    rng_life = random.Random(args.seed + 2)
+    groups = [(LIFETIME_MUTATORS, LIFETIME_PAT, rng_life)] + [
+        ((mut,), pat, random.Random(args.seed + off)) for mut, pat, off in LATER_LIFETIME]
+    for muts, pat, grng in groups:
+        want = {m.__name__[4:] for m in muts} & set(kinds)
+        if not want:
+            continue
+        for f in lifetime_files(tree, grng, args.files, pat):
+            if all(len(by_kind[k]) >= args.limit for k in want):
+                break
+            try:
+                lines = f.read_text(encoding="utf-8").splitlines(True)
+            except (UnicodeDecodeError, OSError):
+                continue
+            if any(not ln.endswith("\n") for ln in lines):
+                continue  # a form feed or a CR splits lines where a diff does not
+            spans = functions(lines)
+            rel = str(f.relative_to(tree))
+            for mut in muts:
+                cs = [c for c in mut(rel, lines, spans) if c.kind in want]
+                grng.shuffle(cs)
                 for c in cs[:2]:
                     if len(by_kind[c.kind]) < args.limit:
                         by_kind[c.kind].append(c)

@@ -68,6 +68,12 @@ SINKS: dict[str, tuple[int, str, bool]] = {
     "of_changeset_update_property": (2, _OF, True),
 }
 
+# Objects with a refcount (or an open file) of their own: embedded in devm memory, the memory
+# is freed at unbind while that refcount may still be held (an open cdev or misc device, a
+# registered struct device or video device a user keeps open, a kref'ed object, a tty port).
+REFCOUNTED_MEMBERS = ("cdev", "miscdevice", "kref", "device", "kobject", "video_device", "tty_port",
+                      "v4l2_device")
+
 # Assignments that hand the memory to a file (an open file descriptor outlives the unbind).
 FILE_PRIVATE = r"\b(?:file|filp|fp|f)->private_data"
 

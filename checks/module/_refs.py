@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from reviewbot.analysis.clex import call_args, function_removed, norm, statements
 from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
 
+from reviewbot.checks import _kapi as kapi
 
 # API -> (family, role).  The family pairs gets with puts.
 CALLS: dict[str, tuple[str, str]] = {
@@ -136,3 +137,44 @@ def removed_calls(patch: Patch) -> list[RefCall]:
 
 def added_calls(patch: Patch) -> list[RefCall]:
     return [c for fd in patch.c_files for c in _calls(fd, "new")]
+
+
+# `X->dev.driver->owner` / `X->driver->owner` / `X->dev->driver->owner`: the module of the
+# driver bound to a device, read through the device.
+_DRIVER_OWNER = re.compile(r"^(?P<dev>.+?)(?P<sep>->|\.)driver->owner$")
+
+
+def owner_device(target: str) -> str | None:
+    """The device (as `get_device()` would take it) whose driver's module `target` names:
+    `pdev->dev.driver->owner` -> `&pdev->dev`, `dev->driver->owner` -> `dev`."""
+    m = _DRIVER_OWNER.match(target)
+    if m is None:
+        return None
+    dev = m.group("dev")
+    return "&" + dev if m.group("sep") == "." else dev
+
+
+# Getters that take a reference on the object they are given (a struct device, kobject, kref,
+# ...): what keeps the object's memory (and, for a device, its driver data's owner) alive.
+OBJECT_GETTERS = frozenset(r.name for r in kapi.of_kind("getter")
+                           if r.family in ("device", "kobject", "kref", "pci_dev", "usb_dev")
+                           and r.ref_arg is not None)
+OBJECT_GET = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(OBJECT_GETTERS, key=len, reverse=True)))
+
+
+def object_refs(text: str) -> set[tuple[str, str]]:
+    """(getter, normalized argument) of every object-reference call in `text`."""
+    out = set()
+    for m in OBJECT_GET.finditer(text):
+        row = kapi.get(m.group(1))
+        args = call_args(text[m.start():], m.group(1))[:1]
+        if args:
+            parts = [a.strip() for a in args[0].split(",")]
+            if row.ref_arg < len(parts):
+                out.add((m.group(1), norm(parts[row.ref_arg])))
+    return out
+
+
+def added_statements(patch: Patch) -> str:
+    return "\n".join(st.text for fd in patch.c_files for h in fd.hunks
+                     for st in statements(h.new_side()) if st.any_added)

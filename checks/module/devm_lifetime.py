@@ -15,8 +15,19 @@ not a bus device, and allocates on that object's device) when the same patch rem
 `kfree()` of a parameter from another function: the core's free callback no longer frees what
 the allocating callback hands out, so every call keeps its memory until the driver unbinds.
 A conversion to devm of an object whose `kfree()` the patch removes from a release callback (a
-kref or kobject release, a device release that uses `container_of()`, a file release) is
-reported too: the object was freed on its last reference, devm frees it at unbind regardless.
+kref or kobject release, the release of a struct device, video device or tty port that finds
+its container from the object it is given, a file release) is reported too: the object was
+freed on its last reference, devm frees it at unbind regardless.  So is a conversion of memory
+whose struct embeds such an object by value (a `struct cdev`, `miscdevice`, `kref`, `device`,
+`kobject`, `video_device`, `v4l2_device` or `tty_port`), when the struct's definition is in
+the patched file (tree mode) or in the hunk, or when the diff tears such an object down from
+the same memory (`device_unregister(&x->dev)`, `v4l2_device_unregister(&x->v4l2)`, ...).
+Devm memory linked into a structure of wider scope is flagged too: `list_add(&x->node, &head)`
+on a file-scope `LIST_HEAD(head)` with no `list_del()` of that member in the file, or a
+notifier registration (not `devm_`) of `&x->nb` that nothing unregisters (medium in tree mode or
+for a conversion, low in new code seen through hunks); and a patch that removes a `list_del()` or
+a notifier unregistration from a remove/unbind/disconnect callback without adding it back
+elsewhere: the object stays reachable from the list or chain after unbind frees it.
 The same holds for a `devm_k*()` allocation in a function that runs per open file or per call
 (it takes a `struct file *`, `struct inode *`, `struct snd_pcm_substream *`, ...): low confidence
 when it only allocates on the first call or frees the old buffer with `devm_kfree()`.
@@ -81,14 +92,15 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._devm import BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, SINKS
-from reviewbot.checks.module._refs import function_header
+from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, REFCOUNTED_MEMBERS,
+                                           SINKS)
+from reviewbot.checks.module._refs import enclosing_function, function_header
 from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD015", slug="devm-lifetime", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("devm_k",)
+TRIGGER = ("devm_k", "list_del", "notifier")
 # In tree mode the whole files decide (what the module cancels, pins or builds in): the
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
@@ -116,11 +128,14 @@ def _sinks(text: str, var: str) -> Iterator[tuple[str, str, bool]]:
         args = split_args(clex.balanced(text, m.end()))
         if len(args) > idx and _holds(args[idx], var):
             yield m.group(1) + "()", why, doc
-    if re.search(r"%s\s*=\s*%s\s*;" % (FILE_PRIVATE, re.escape(var)), text):
+    if re.search(r"%s\s*=\s*%s\s*;" % (FILE_PRIVATE, re.escape(var)), text) or any(
+            re.search(r"\bstruct\s+file\s*\*\s*%s\s*[,)]" % m.group(1), text)
+            for m in re.finditer(r"\b(\w+)->private_data\s*=\s*%s\s*;" % re.escape(var), text)):
         yield "file->private_data", "an open file outlives the unbind", False
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    yield from _unlinked_on_unbind(patch, ctx)
     for fd in patch.c_files:
         added = [ln for ln in fd.added()]
         if not any("devm_k" in ln.text for ln in added):
@@ -153,6 +168,13 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, line, f"devm memory '{var}' handed to {what}: {why}",
                                        confidence=conf)
                     continue
+                linked = _globally_linked(scope, var)
+                if linked:
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' is put on {linked} and nothing in "
+                                                      f"the file takes it off: after an unbind the list or chain "
+                                                      f"still points into freed memory",
+                                       confidence=None if post is not None or converted else Confidence.LOW)
+                    continue
                 per_call = _per_call(h, line)
                 if per_call:
                     side = h.new_side()
@@ -163,6 +185,13 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, line, f"devm memory '{var}' allocated in {per_call}, which runs on "
                                                       f"every open or call: it is kept until the driver unbinds",
                                        confidence=Confidence.LOW if once else None)
+                    continue
+                member = _embedded(scope, st.text, var) or _embedded_use(shown, var)
+                if member and (converted or removed_frees(removed, var)):
+                    what = member if member.startswith("object") else f"struct {member}"
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' embeds a {what}, which has a lifetime "
+                                                      f"of its own: devm frees it at unbind while that object can "
+                                                      f"still be referenced")
                     continue
                 release = converted and _release_freed(fd, var)
                 if release:
@@ -177,6 +206,118 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             fd.path, line,
                             f"devm memory '{var}' allocated in the callback {where}() while {freer[0]}() no longer "
                             f"frees '{freer[1]}': every call keeps its memory until the driver unbinds")
+
+
+# Linking an object into a structure of file (or kernel) scope: a list head or a notifier chain.
+_LIST_ADD = re.compile(r"\blist_add(?:_tail)?(?:_rcu)?\s*\(\s*&\s*%s->(\w+)\s*,\s*&\s*(\w+)\s*\)")
+_NOTIFIER_REG = re.compile(r"\b(?<!devm_)((?:\w+_)?(?:register\w*_notifier|notifier_chain_register))\s*\("
+                           r"(?:\s*&?[\w.>-]+\s*,)?\s*&\s*%s->(\w+)\s*\)")
+
+
+_NO_UNBIND = re.compile(r"\bsuppress_bind_attrs\s*=\s*(?:true|1)\b")
+
+
+def _globally_linked(scope: str, var: str) -> str | None:
+    """'the list NAME' / 'the NAME() chain' when `var`'s memory is linked into a file-scope list
+    head (`static LIST_HEAD(NAME)`) and no list_del() of that member appears in `scope`, or is
+    registered on a notifier chain that nothing in `scope` unregisters from."""
+    if not re.fullmatch(r"\w+", var) or _NO_UNBIND.search(scope):
+        return None
+    v = re.escape(var)
+    for m in re.finditer(_LIST_ADD.pattern % v, scope):
+        member, head = m.group(1), m.group(2)
+        if not re.search(r"^(?:static\s+)?(?:LIST_HEAD\s*\(\s*%s\s*\)|struct\s+list_head\s+%s\s*[;=])"
+                         % (head, head), scope, re.M):
+            continue  # not a list head of file scope
+        if not re.search(r"\blist_del\w*\s*\(\s*&\s*[\w>.-]+->%s\s*\)" % member, scope):
+            return f"the list {head}"
+    for m in re.finditer(_NOTIFIER_REG.pattern % v, scope):
+        reg, member = m.group(1), m.group(2)
+        if "devm" in scope[max(0, m.start() - 5):m.start()] + reg:
+            continue  # a managed registration: devres unregisters it before the memory goes
+        unreg = reg.replace("register", "unregister", 1)
+        if not re.search(r"\b%s\s*\(" % unreg, scope):
+            return f"the {reg}() chain"
+    return None
+
+
+# The driver callbacks that run at unbind: what they take off a list or chain is gone after it.
+_UNBIND_FN = re.compile(r"remove|unbind|disconnect|detach")
+_UNLINK = re.compile(r"^\s*(?:(list_del\w*)\s*\(\s*&\s*[\w>.\[\]-]+->(\w+)\s*\)"
+                     r"|(\w*(?:unregister\w*_notifier|notifier_chain_unregister)\w*)\s*\()")
+
+
+def _unlinked_on_unbind(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    """A `list_del(&x->node)` or a notifier unregistration removed from a remove/unbind callback
+    and not added back anywhere in the patch (nor the link removed with it): the driver's
+    object stays on the list or chain after unbind, when devm (or remove() itself) frees it."""
+    added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
+    removed_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
+    for fd in patch.c_files:
+        if fd.is_deleted:
+            continue
+        for h in fd.hunks:
+            for ln in h.old_side():
+                m = ln.removed and _UNLINK.match(ln.text)
+                if not m:
+                    continue
+                fn = enclosing_function(h, ln)
+                if not _UNBIND_FN.search(fn):
+                    continue
+                if m.group(1):
+                    member = m.group(2)
+                    if re.search(r"\blist_(?:del|move|splice)\w*\s*\([^;]*->%s\b" % member, added) or \
+                            re.search(r"\blist_add\w*\s*\(\s*&\s*[\w>.-]+->%s\b" % member, removed_all):
+                        continue  # moved, or the list goes with it
+                    what = f"list_del() of ->{member}"
+                else:
+                    unreg = m.group(3)
+                    reg = unreg.replace("unregister", "register", 1)
+                    if re.search(r"\b%s\s*\(" % unreg, added) or re.search(r"\b%s\s*\(" % reg, removed_all) \
+                            or "devm_" + reg in added:
+                        continue
+                    what = f"{unreg}()"
+                yield RULE.finding(fd.path, ln, f"{what} removed from {fn}(): the object stays reachable after "
+                                                f"unbind, when its memory is freed",
+                                   confidence=Confidence.MEDIUM)
+
+
+def removed_frees(removed: str, var: str) -> bool:
+    return re.search(r"\bkv?free\s*\(\s*%s\s*\)" % re.escape(var), removed) is not None
+
+
+def _embedded(scope: str, stmt: str, var: str) -> str | None:
+    """The refcounted object type (a cdev, struct device, kref, ...) embedded by value in the
+    struct that `var` points to, when the struct's definition is in `scope`."""
+    m = re.search(r"sizeof\s*\(\s*struct\s+(\w+)\s*\)", stmt)
+    if m is None and re.fullmatch(r"\w+", var):
+        m = re.search(r"\bstruct\s+(\w+)\s*\*\s*%s\s*[;=,)]" % re.escape(var), scope)
+    if m is None:
+        return None
+    body = re.search(r"^struct\s+%s\s*\{(.*?)^\}" % re.escape(m.group(1)), scope, re.M | re.S)
+    if body is None:
+        return None
+    member = re.search(r"^\s+struct\s+(%s)\s+\w+\s*;" % "|".join(REFCOUNTED_MEMBERS), body.group(1), re.M)
+    return member.group(1) if member else None
+
+
+# Calls that drop or tear down a refcounted object: given `&x->member`, they show that x's
+# memory embeds one (the refcount decides when that memory may go).
+_REFCOUNTED_TEARDOWN = ("put_device", "device_unregister", "device_del", "cdev_del", "cdev_device_del",
+                        "misc_deregister", "video_unregister_device", "v4l2_device_unregister",
+                        "v4l2_device_put", "kref_put", "kobject_put", "kobject_del", "tty_port_destroy",
+                        "tty_port_put")
+_TEARDOWN_EMBEDDED = re.compile(r"\b(%s)\s*\(\s*&\s*(\w+)->\w+\s*[,)]" % "|".join(_REFCOUNTED_TEARDOWN))
+
+
+def _embedded_use(text: str, var: str) -> str | None:
+    """'object torn down with NAME()' when `text` drops a refcounted object embedded in the memory
+    `var` (or a variable of the same name elsewhere in the file) points to."""
+    leaf = re.split(r"->|\.", var)[-1]
+    for m in _TEARDOWN_EMBEDDED.finditer(text):
+        if m.group(2) == leaf:
+            return f"object torn down with {m.group(1)}()"
+    return None
 
 
 def _DEVM_ALLOC_OF(var: str) -> re.Pattern:
@@ -207,11 +348,24 @@ def _release_freed(fd, var: str) -> str | None:
                 continue
             params = sig.split("(", 1)[-1]
             body = "\n".join(x.text for x in old[:old.index(ln)])
-            if _RELEASE_PARAMS.search(params) or (
-                    re.search(r"\bstruct\s+device\s*\*", params) and re.search(r"\bcontainer_of\s*\(|\bto_\w+\s*\(", body)
-                    and re.search(r"release", name.group(1))):
+            if _RELEASE_PARAMS.search(params) or _object_release(name.group(1), params, body):
                 return name.group(1)
     return None
+
+
+# The parameter of a release callback the core calls on the last reference to an object with a
+# refcount of its own (a struct device's .release, video_device's .release, tty_port's
+# .destruct, ...): the object the function frees is found from it.
+_REFCOUNTED_PARAM = re.compile(r"\bstruct\s+(%s)\s*\*\s*\w+\s*\)" % "|".join(REFCOUNTED_MEMBERS))
+
+
+def _object_release(name: str, params: str, body: str) -> bool:
+    """Is `name(params)` the release callback of a refcounted object?  One refcounted-object
+    parameter, and a name that says release (or a body that climbs from it with container_of())."""
+    if not _REFCOUNTED_PARAM.search(params) or "," in params:
+        return False
+    return bool(re.search(r"release|free|destruct", name) or re.search(
+        r"\bcontainer_of\s*\(|\bto_\w+\s*\(|\w+_from_\w+\s*\(", body))
 
 
 def _freed_params(fd) -> list[tuple[str, str]]:

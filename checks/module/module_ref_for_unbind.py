@@ -8,8 +8,14 @@ bound to.  The module pinned is the driver's own.  Also flags an added
 `try_module_get(...->owner)` next to a comment or changelog that says the reference is there
 to "prevent unbind", "avoid dynamic unbinding" or keep a device around.
 
+Also flags a module reference that *replaces* a reference on an object: a patch that removes
+`get_device(x)` (`kref_get()`, `kobject_get()`, `pci_dev_get()`, ... from the kernel-API table)
+and takes `try_module_get()`/`__module_get()` in its place, with no object reference left in
+that hunk (a retarget to another device is not reported).
+
 Also flags a patch that removes the real protections against unbind: `.suppress_bind_attrs =
-true` of a driver that has (and gets) no `.remove` callback, or a `device_link_add()` that
+true` of a driver that has (and gets) no `.remove` callback, or that the patch trades for a
+module reference it adds, or a `device_link_add()` that
 nothing replaces in a file that relies on a module reference to the other device's driver.
 
 ## Why is this bad?
@@ -73,7 +79,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._refs import function_header
+from reviewbot.checks.module._refs import OBJECT_GET, added_statements, function_header, object_refs, owner_device
 from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
@@ -89,8 +95,10 @@ _DEVICE_TYPES = frozenset({"device", "platform_device", "i2c_client", "spi_devic
                            "sdw_slave", "mdio_device", "hid_device", "virtio_device"})
 # `dev->driver->owner`, `pdev->dev.driver->owner`, `client->dev.driver->owner`
 _OWN = re.compile(r"^&?\(?(\w+)\)?(?:(?:->|\.)dev)?(?:->|\.)driver->owner$")
-_UNBIND_WORDS = re.compile(r"(prevent|avoid|block|stop)\w*\s+(\w+\s+){0,3}unbind|dynamic unbind|"
-                           r"so the device stays|keep\w* the device (bound|alive)", re.I)
+_UNBIND_WORDS = re.compile(r"(prevent|avoid|block|stop|protect)\w*\s+(\w+\s+){0,4}(unbind|hot-?unplug|being unbound)|"
+                           r"dynamic unbind|so the device stays|keep\w* the (device|driver) (bound|alive|around|present)|"
+                           r"(prevent|avoid|stop)\w*\s+the\s+(device|driver|controller|adapter)\s+(from\s+)?(being\s+)?"
+                           r"(removed|unbound|going away|disappear)", re.I)
 _GET = ("try_module_get", "__module_get")
 
 
@@ -107,6 +115,7 @@ def _params(hunk: Hunk, upto) -> tuple[dict[str, str], bool]:
 _SUPPRESS = re.compile(r"\bsuppress_bind_attrs\s*=\s*(true|1)\b")
 _REMOVE_CB = re.compile(r"\.\s*remove(?:_new)?\s*=\s*\w|->remove(?:_new)?\s*=\s*\w")
 _LINK = re.compile(r"\bdevice_link_add\s*\(")
+_MODULE_GET = re.compile(r"\b(try_module_get|__module_get)\s*\(")
 
 
 def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:
@@ -119,6 +128,10 @@ def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:
         scope = post if post is not None else shown
         for ln in fd.removed():
             if _SUPPRESS.search(ln.text) and not _SUPPRESS.search(added_all):
+                if _MODULE_GET.search(added_all):
+                    yield RULE.finding(fd.path, ln, "suppress_bind_attrs removed while the patch takes a module "
+                                                    "reference: unbind through sysfs ignores module references")
+                    continue
                 if _REMOVE_CB.search(added_all) or _REMOVE_CB.search(scope):
                     continue  # the driver can (now) tear down on unbind
                 if post is None and "driver" not in hunk_text(fd, ln):
@@ -140,8 +153,39 @@ def hunk_text(fd, line) -> str:
     return ""
 
 
+def _object_ref_replaced(patch: Patch) -> Iterator[Finding]:
+    """A reference on an object (get_device(), kref_get(), ...) removed where the same function
+    now takes a module reference instead: the module stays, the object does not."""
+    kept = object_refs(added_statements(patch))
+    for fd in patch.c_files:
+        for hunk in fd.hunks:
+            removed = "\n".join(st.text for st in statements(hunk.old_side())
+                                if any(ln.removed for ln in st.lines))
+            if not OBJECT_GET.search(removed):
+                continue
+            gone = object_refs(removed) - kept  # not moved elsewhere in the patch
+            if not gone or OBJECT_GET.search("\n".join(st.text for st in statements(hunk.new_side())
+                                                         if st.any_added)):
+                continue  # still takes an object reference here: retargeted, not replaced
+            for st in statements(hunk.new_side()):
+                if not st.any_added:
+                    continue
+                for func in _GET:
+                    for arg in call_args(st.text, func):
+                        target = norm(arg)
+                        line = st.line_of(r"\b%s\s*\(" % func)
+                        if not line.added or target == "THIS_MODULE":
+                            continue
+                        what = next((f"{g}({a})" for g, a in sorted(gone) if a == owner_device(target)),
+                                    f"{min(gone)[0]}({min(gone)[1]})")
+                        yield RULE.finding(fd.path, line, f"{func}({target}) replaces {what}: a module reference "
+                                                          f"keeps code loaded, not the object; an unbind still "
+                                                          f"frees it")
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _removed_protection(patch, ctx)
+    yield from _object_ref_replaced(patch)
     changelog = patch.message
     for fd in patch.c_files:
         for hunk in hunks(fd, added="module_get"):

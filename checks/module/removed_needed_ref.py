@@ -87,10 +87,13 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._refs import REF_CALL_TOKENS, REGISTER_FN, UNREGISTER_FN, changes, enclosing_function
+from reviewbot.checks.module._refs import (REF_CALL_TOKENS, REGISTER_FN, UNREGISTER_FN, added_statements, changes,
+                                           enclosing_function, object_refs, owner_device)
 
 RULE = Rule.from_doc(__doc__, id="MOD025", slug="removed-needed-ref", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("removed-ref",))
+# The replaced getter is the cause; MOD004's "the put has no get" at the same line says less.
+SUPERSEDES = ("MOD004",)
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = REF_CALL_TOKENS + tuple(sorted(r.name for r in kapi.of_kind("getter", "lookup") if r.also_module_ref))
 
@@ -166,6 +169,7 @@ def _removed_pins(patch: Patch) -> Iterator[Finding]:
         if c.role == "put":
             put_removed.setdefault((c.family, c.target), []).append(c)
     replaced = any(_REPLACEMENT.search(ln.text) for fd in patch.c_files for ln in fd.added())
+    added = added_statements(patch)
     extra = _intent.says_extra(patch, "get")  # the author calls the pin superfluous/unbalanced
     reported: set[tuple[str, str]] = set()
     for c in removed:
@@ -189,6 +193,8 @@ def _removed_pins(patch: Patch) -> Iterator[Finding]:
             conf = Confidence.LOW  # a register-time pin (MOD009): removing it is the fix
         if replaced or extra or (_EMBEDDED_OWNER.search(c.target) and not _EMBEDDED_OPS.search(c.target)):
             conf = Confidence.LOW
+        if owner_device(c.target) is not None and owner_device(c.target) in {a for _, a in object_refs(added)}:
+            conf = Confidence.LOW  # the pin on a device's driver became a reference on the device
         api = c.func
         yield RULE.finding(c.path, c.line,
                            f"{api}({c.target}) and its put removed: nothing pins the module",

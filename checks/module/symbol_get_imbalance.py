@@ -8,7 +8,11 @@ Flags patches that break the symmetry of symbol references:
 - a `dvb_attach(foo_attach, ...)` replaced by a direct `foo_attach(...)` call: the frontend's
   release path still does `dvb_detach()` / `symbol_put()` on a reference that was never taken;
 - an added `symbol_put()` / `symbol_put_addr()` for a symbol the patch never gets (low
-  confidence: the get may be elsewhere in the file).
+  confidence: the get may be elsewhere in the file);
+- a `dvb_frontend_detach()` / `dvb_detach()` removed from an exit path (right before a
+  `return` or `goto`) and not added back elsewhere: the frontend and the module references its
+  `dvb_attach()` calls took leak on that path.  A removed `symbol_put()` right before an exit
+  is medium confidence too, unless the same put stays beside it (a double put removed).
 
 ## Why is this bad?
 `include/linux/module.h`: "Get/put a kernel symbol (calls must be symmetric)".
@@ -76,7 +80,7 @@ from reviewbot.checks._hunks import hunks
 RULE = Rule.from_doc(__doc__, id="MOD022", slug="symbol-get-imbalance", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("symbol-get-imbalance",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("symbol_", "dvb_attach")
+TRIGGER = ("symbol_", "dvb_attach", "dvb_frontend_detach", "dvb_detach")
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
@@ -98,7 +102,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue
         if c.target in added_gets:
             continue
-        seen = _get_in_context(patch, c.target)
+        seen = _get_in_context(patch, c.target) or (_before_exit(c.hunk, c.line) and not _still_put(c))
         yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) removed but its symbol_get() stays",
                            confidence=Confidence.MEDIUM if seen else Confidence.LOW)
     removed_get_all = removed_gets
@@ -108,6 +112,51 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) without a symbol_get() in this patch",
                                confidence=Confidence.LOW)
     yield from _direct_attach(patch)
+    yield from _removed_detach(patch)
+
+
+_EXIT = re.compile(r"^\s*(return\b[^;]*|goto\s+\w+)\s*;")
+
+
+def _before_exit(hunk, line) -> bool:
+    """Is the old-side statement right after `line` a return or goto (an exit path)?"""
+    old = hunk.old_side()
+    rest = [ln for ln in old[old.index(line) + 1:] if ln.text.strip()]
+    return bool(rest) and _EXIT.match(rest[0].text) is not None
+
+
+def _still_put(c) -> bool:
+    """Does the same put stay right beside the removed one (the removal of a double put)?"""
+    old = c.hunk.old_side()
+    i = old.index(c.line)
+    near = [ln for ln in old[max(0, i - 2):i + 3] if ln is not c.line and not ln.removed]
+    return any(a.strip() == c.target for ln in near for f in ("symbol_put", "symbol_put_addr")
+               for a in call_args(ln.text, f))
+
+
+# Puts of what dvb_attach() took: dvb_frontend_detach() releases the frontend and drops the
+# module references of its attach and of the tuner/SEC attached to it.
+_DETACH = re.compile(r"^\s*(dvb_frontend_detach|dvb_detach)\s*\((.+)\)\s*;")
+
+
+def _removed_detach(patch: Patch) -> Iterator[Finding]:
+    """A `dvb_frontend_detach(fe)` / `dvb_detach(f)` removed from an exit path (followed by a
+    return or goto) and not added back anywhere in the patch: the references the attach took
+    leak on that path."""
+    added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
+    for fd in patch.c_files:
+        if fd.is_deleted:
+            continue
+        for hunk in fd.hunks:
+            for ln in hunk.old_side():
+                m = ln.removed and _DETACH.match(ln.text)
+                if not m or not _before_exit(hunk, ln):
+                    continue
+                if re.search(r"\b%s\s*\(\s*%s\s*\)" % (m.group(1), re.escape(m.group(2).strip())), added):
+                    continue  # moved (to an unwind label, say)
+                yield RULE.finding(fd.path, ln, f"{m.group(1)}({m.group(2).strip()}) removed from this exit path: "
+                                                f"the module references dvb_attach() took leak here",
+                                   confidence=Confidence.MEDIUM)
 
 
 def _get_in_context(patch: Patch, target: str) -> bool:

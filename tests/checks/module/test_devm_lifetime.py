@@ -223,3 +223,209 @@ def test_quiet_when_only_the_remove_path_kfree_goes():
          \t\treturn -ENOMEM;
     """)
     assert_quiet(devm_lifetime, series, include_low=True)
+
+
+# drivers/pwm/core.c (6.12, pwm_export_release()/pwm_export_child()) turned into a devm
+# conversion: the object embeds a struct device whose release freed it.  The release callback
+# takes the struct device and climbs to its container with a helper of its own.
+PWM_EXPORT_CONVERTED = diff("""
+    --- a/drivers/pwm/core.c
+    +++ b/drivers/pwm/core.c
+    @@ -714,7 +714,6 @@ static void pwm_export_release(struct device *pwm_dev)
+     {
+     \tstruct pwm_export *export = pwmexport_from_dev(pwm_dev);
+     
+    -\tkfree(export);
+     }
+     
+     static int pwm_export_child(struct device *pwmchip_dev, struct pwm_device *pwm)
+    @@ -726,7 +725,7 @@ static int pwm_export_child(struct device *pwmchip_dev, struct pwm_device *pwm)
+     \tif (test_and_set_bit(PWMF_EXPORTED, &pwm->flags))
+     \t\treturn -EBUSY;
+     
+    -\texport = kzalloc(sizeof(*export), GFP_KERNEL);
+    +\texport = devm_kzalloc(pwmchip_dev, sizeof(*export), GFP_KERNEL);
+     \tif (!export) {
+     \t\tclear_bit(PWMF_EXPORTED, &pwm->flags);
+     \t\treturn -ENOMEM;
+""")
+
+
+def test_fires_when_a_device_release_callback_stops_freeing_a_converted_object():
+    assert_fires(devm_lifetime, PWM_EXPORT_CONVERTED, at=[("drivers/pwm/core.c", 728)])
+
+
+# drivers/fsi/fsi-sbefifo.c paraphrased: the struct embeds a struct device and a cdev (its
+# definition is in the patched file), the probe converts it to devm and drops the error-path
+# kfree.  Only the tree (or a hunk showing the struct) tells what the memory embeds.
+SBEFIFO_POST = ("struct sbefifo {\n\tuint32_t magic;\n\tstruct device dev;\n\tstruct cdev cdev;\n};\n"
+                + "\n" * 24
+                + "static int sbefifo_probe(struct device *dev)\n{\n\tstruct sbefifo *sbefifo;\n\n"
+                  "\tsbefifo = devm_kzalloc(dev, sizeof(*sbefifo), GFP_KERNEL);\n")
+SBEFIFO = diff("""
+    --- a/drivers/fsi/fsi-sbefifo.c
+    +++ b/drivers/fsi/fsi-sbefifo.c
+    @@ -31,7 +31,7 @@ static int sbefifo_probe(struct device *dev)
+     {
+     \tstruct sbefifo *sbefifo;
+     
+    -\tsbefifo = kzalloc(sizeof(*sbefifo), GFP_KERNEL);
+    +\tsbefifo = devm_kzalloc(dev, sizeof(*sbefifo), GFP_KERNEL);
+     \tif (!sbefifo)
+     \t\treturn -ENOMEM;
+     
+""")
+
+
+def test_tree_mode_fires_on_converted_memory_that_embeds_a_refcounted_object():
+    assert SBEFIFO_POST.splitlines()[33].startswith("\tsbefifo = devm_kzalloc")
+    assert_quiet(devm_lifetime, SBEFIFO, include_low=True)
+    pre = SBEFIFO_POST.replace("devm_kzalloc(dev, ", "kzalloc(")
+    ctx = Context(mode="tree", files={"drivers/fsi/fsi-sbefifo.c": FileImages(pre=pre, post=SBEFIFO_POST)})
+    assert_fires(devm_lifetime, SBEFIFO, at=[("drivers/fsi/fsi-sbefifo.c", 34)], context_for=lambda _p: ctx)
+
+
+def test_tree_mode_quiet_when_the_struct_embeds_only_pointers():
+    post = SBEFIFO_POST.replace("struct device dev;", "struct device *dev;").replace("struct cdev cdev;", "int n;")
+    pre = post.replace("devm_kzalloc(dev, ", "kzalloc(")
+    ctx = Context(mode="tree", files={"drivers/fsi/fsi-sbefifo.c": FileImages(pre=pre, post=post)})
+    assert_quiet(devm_lifetime, SBEFIFO, include_low=True, context_for=lambda _p: ctx)
+
+
+# drivers/mtd/nand/raw/omap_elm.c (6.12): probe puts the devm-allocated elm_info on the
+# file-scope list elm_devices; a remove() that takes it off again, then a patch dropping that.
+ELM_UNLINK_REMOVED = diff("""
+    --- a/drivers/mtd/nand/raw/omap_elm.c
+    +++ b/drivers/mtd/nand/raw/omap_elm.c
+    @@ -425,7 +425,6 @@ static void elm_remove(struct platform_device *pdev)
+     {
+     \tstruct elm_info *info = platform_get_drvdata(pdev);
+     
+    -\tlist_del(&info->list);
+     \tpm_runtime_put_sync(&pdev->dev);
+     \tpm_runtime_disable(&pdev->dev);
+     }
+""")
+
+
+def test_fires_when_remove_stops_taking_the_object_off_a_list():
+    assert_fires(devm_lifetime, ELM_UNLINK_REMOVED, at=[("drivers/mtd/nand/raw/omap_elm.c", 428, "old")])
+
+
+def test_quiet_when_the_unlink_moves_to_a_devm_action_or_is_added():
+    moved = diff("""
+        --- a/drivers/mtd/nand/raw/omap_elm.c
+        +++ b/drivers/mtd/nand/raw/omap_elm.c
+        @@ -400,2 +400,7 @@ static int elm_probe(struct platform_device *pdev)
+         \tlist_add(&info->list, &elm_devices);
+        +\treturn devm_add_action_or_reset(&pdev->dev, elm_unlist, info);
+        +}
+        +static void elm_unlist(void *data)
+        +{
+        +\tlist_del(&((struct elm_info *)data)->list);
+         }
+        @@ -425,7 +430,6 @@ static void elm_remove(struct platform_device *pdev)
+         {
+         \tstruct elm_info *info = platform_get_drvdata(pdev);
+         
+        -\tlist_del(&info->list);
+         \tpm_runtime_put_sync(&pdev->dev);
+         \tpm_runtime_disable(&pdev->dev);
+         }
+    """)
+    assert_quiet(devm_lifetime, moved, include_low=True)
+    fix = diff("""
+        --- a/drivers/mtd/nand/raw/omap_elm.c
+        +++ b/drivers/mtd/nand/raw/omap_elm.c
+        @@ -425,6 +425,7 @@ static void elm_remove(struct platform_device *pdev)
+         {
+         \tstruct elm_info *info = platform_get_drvdata(pdev);
+         
+        +\tlist_del(&info->list);
+         \tpm_runtime_put_sync(&pdev->dev);
+         \tpm_runtime_disable(&pdev->dev);
+         }
+    """)
+    assert_quiet(devm_lifetime, fix, include_low=True)
+
+
+ELM_POST = ("static LIST_HEAD(elm_devices);\n" + "\n" * 9
+            + "static int elm_probe(struct platform_device *pdev)\n{\n\tstruct elm_info *info;\n\n"
+              "\tinfo = devm_kzalloc(&pdev->dev, sizeof(*info), GFP_KERNEL);\n\tif (!info)\n\t\treturn -ENOMEM;\n"
+              "\tlist_add(&info->list, &elm_devices);\n\treturn 0;\n}\n")
+ELM_NEW = diff("""
+    --- a/drivers/mtd/nand/raw/omap_elm.c
+    +++ b/drivers/mtd/nand/raw/omap_elm.c
+    @@ -12,3 +12,9 @@ static int elm_probe(struct platform_device *pdev)
+     {
+     \tstruct elm_info *info;
+     
+    +\tinfo = devm_kzalloc(&pdev->dev, sizeof(*info), GFP_KERNEL);
+    +\tif (!info)
+    +\t\treturn -ENOMEM;
+    +\tlist_add(&info->list, &elm_devices);
+    +\treturn 0;
+    +}
+""")
+
+
+def test_tree_mode_fires_on_devm_memory_left_on_a_file_scope_list():
+    assert ELM_POST.splitlines()[14].startswith("\tinfo = devm_kzalloc")
+    assert_quiet(devm_lifetime, ELM_NEW)  # the hunk cannot tell whether remove() unlinks it: low
+    ctx = Context(mode="tree", files={"drivers/mtd/nand/raw/omap_elm.c": FileImages(pre="", post=ELM_POST)})
+    assert_fires(devm_lifetime, ELM_NEW, at=[("drivers/mtd/nand/raw/omap_elm.c", 15)], context_for=lambda _p: ctx)
+    unlinked = ELM_POST + "static void elm_remove(struct platform_device *pdev)\n{\n\tlist_del(&info->list);\n}\n"
+    ctx = Context(mode="tree", files={"drivers/mtd/nand/raw/omap_elm.c": FileImages(pre="", post=unlinked)})
+    assert_quiet(devm_lifetime, ELM_NEW, include_low=True, context_for=lambda _p: ctx)
+
+
+# drivers/input/touchscreen/sur40.c (6.12, sur40_probe()/sur40_disconnect()) converted to devm:
+# the hunk does not show struct sur40, but disconnect() unregisters the v4l2_device embedded
+# in it, so its memory carries a refcounted object.
+SUR40_CONVERTED = diff("""
+    --- a/drivers/input/touchscreen/sur40.c
+    +++ b/drivers/input/touchscreen/sur40.c
+    @@ -672,7 +672,7 @@ static int sur40_probe(struct usb_interface *interface,
+     \t\treturn -ENODEV;
+     
+     \t/* Allocate memory for our device state and initialize it. */
+    -\tsur40 = kzalloc(sizeof(*sur40), GFP_KERNEL);
+    +\tsur40 = devm_kzalloc(&interface->dev, sizeof(*sur40), GFP_KERNEL);
+     \tif (!sur40)
+     \t\treturn -ENOMEM;
+     
+    @@ -832,7 +832,6 @@ static void sur40_disconnect(struct usb_interface *interface)
+     \tv4l2_device_unregister(&sur40->v4l2);
+     
+     \tkfree(sur40->bulk_in_buffer);
+    -\tkfree(sur40);
+     
+     \tusb_set_intfdata(interface, NULL);
+     \tdev_dbg(&interface->dev, "%s is now disconnected\\n", DRIVER_DESC);
+""")
+
+
+def test_fires_on_conversion_of_memory_whose_embedded_object_is_torn_down():
+    assert_fires(devm_lifetime, SUR40_CONVERTED, at=[("drivers/input/touchscreen/sur40.c", 675)])
+    plain = SUR40_CONVERTED.patches[0].diff.replace("v4l2_device_unregister(&sur40->v4l2);", "usb_kill_urb(sur40->urb);")
+    assert_quiet(devm_lifetime, diff(plain), include_low=True)
+
+
+def test_file_private_data_through_any_struct_file_parameter():
+    """The struct file parameter may have any name: `struct file *fl` of an open callback."""
+    post = ("static int foo_open(struct inode *ino, struct file *fl)\n{\n"
+            "\tfl->private_data = foo;\n\treturn 0;\n}\n") + "\n" * 24 + (
+        "static int foo_probe(struct platform_device *pdev)\n{\n"
+        "\tfoo = devm_kzalloc(&pdev->dev, sizeof(*foo), GFP_KERNEL);\n")
+    series = diff("""
+        --- a/drivers/char/foo.c
+        +++ b/drivers/char/foo.c
+        @@ -32,1 +32,1 @@ static int foo_probe(struct platform_device *pdev)
+        -\tfoo = kzalloc(sizeof(*foo), GFP_KERNEL);
+        +\tfoo = devm_kzalloc(&pdev->dev, sizeof(*foo), GFP_KERNEL);
+    """)
+    ctx = Context(mode="tree", files={"drivers/char/foo.c": FileImages(pre=None, post=post)})
+    assert_fires(devm_lifetime, series, at=[("drivers/char/foo.c", 32)], context_for=lambda _p: ctx)
+    other = post.replace("struct file *fl", "struct foo_ctx *fl")
+    ctx = Context(mode="tree", files={"drivers/char/foo.c": FileImages(pre=None, post=other)})
+    assert_quiet(devm_lifetime, series, include_low=True, context_for=lambda _p: ctx)

@@ -151,3 +151,108 @@ def test_quiet_when_the_driver_gains_a_remove_or_the_link_stays():
          \treturn 0;
     """)
     assert_quiet(module_ref_for_unbind, moved, include_low=True)
+
+
+# drivers/base/firmware_loader/main.c (6.12, request_firmware_nowait()) paraphrased: the
+# reference on the device the work item uses becomes a pin on the device's driver.  The work
+# still runs on fw_work->device after an unbind freed its driver data (or the device).
+DEVICE_REF_TO_MODULE_REF = diff("""
+    --- a/drivers/base/firmware_loader/main.c
+    +++ b/drivers/base/firmware_loader/main.c
+    @@ -1242,7 +1242,7 @@ _request_firmware_nowait(
+     \t\treturn -EFAULT;
+     \t}
+     
+    -\tget_device(fw_work->device);
+    +\t__module_get(fw_work->device->driver->owner);
+     \tINIT_WORK(&fw_work->work, request_firmware_work_func);
+     \tschedule_work(&fw_work->work);
+     \treturn 0;
+""")
+
+
+def test_fires_when_a_module_reference_replaces_a_device_reference():
+    assert_fires(module_ref_for_unbind, DEVICE_REF_TO_MODULE_REF,
+                 at=[("drivers/base/firmware_loader/main.c", 1245)])
+
+
+def test_quiet_on_the_fix_and_on_taking_both_references():
+    fix = diff("""
+        --- a/drivers/base/firmware_loader/main.c
+        +++ b/drivers/base/firmware_loader/main.c
+        @@ -1242,7 +1242,7 @@ _request_firmware_nowait(
+         \t\treturn -EFAULT;
+         \t}
+         
+        -\t__module_get(fw_work->device->driver->owner);
+        +\tget_device(fw_work->device);
+         \tINIT_WORK(&fw_work->work, request_firmware_work_func);
+         \tschedule_work(&fw_work->work);
+         \treturn 0;
+    """)
+    assert_quiet(module_ref_for_unbind, fix, include_low=True)
+    both = diff("""
+        --- a/drivers/base/firmware_loader/main.c
+        +++ b/drivers/base/firmware_loader/main.c
+        @@ -1242,7 +1242,8 @@ _request_firmware_nowait(
+         \t\treturn -EFAULT;
+         \t}
+         
+        -\tget_device(fw_work->device);
+        +\t__module_get(fw_work->device->driver->owner);
+        +\tget_device(fw_work->device);
+         \tINIT_WORK(&fw_work->work, request_firmware_work_func);
+         \tschedule_work(&fw_work->work);
+         \treturn 0;
+    """)
+    assert_quiet(module_ref_for_unbind, both, include_low=True)
+
+
+# drivers/memory/tegra/tegra20-emc.c (6.12) paraphrased: a driver with a .remove callback
+# swaps `.suppress_bind_attrs = true` for a module pin taken in probe.  The pin stops rmmod;
+# `echo ... > unbind` still tears the device down under its users.
+BIND_ATTRS_FOR_PIN = diff("""
+    --- a/drivers/memory/tegra/tegra20-emc.c
+    +++ b/drivers/memory/tegra/tegra20-emc.c
+    @@ -1244,5 +1244,7 @@ static int tegra_emc_probe(struct platform_device *pdev)
+     \ttegra_emc_devfreq_init(emc);
+     
+    +\t__module_get(THIS_MODULE);
+    +
+     \treturn 0;
+     }
+     
+    @@ -1262,9 +1264,8 @@ MODULE_DEVICE_TABLE(of, tegra_emc_of_match);
+     static struct platform_driver tegra_emc_driver = {
+     \t.probe = tegra_emc_probe,
+     \t.remove = tegra_emc_remove,
+     \t.driver = {
+     \t\t.name = "tegra20-emc",
+     \t\t.of_match_table = tegra_emc_of_match,
+    -\t\t.suppress_bind_attrs = true,
+     \t\t.sync_state = icc_sync_state,
+     \t},
+""")
+
+
+def test_fires_when_bind_attrs_are_traded_for_a_module_pin():
+    assert_fires(module_ref_for_unbind, BIND_ATTRS_FOR_PIN,
+                 at=[("drivers/memory/tegra/tegra20-emc.c", 1268, "old")])
+
+
+def test_quiet_when_a_driver_with_remove_drops_bind_attrs_alone():
+    only = diff("""
+        --- a/drivers/memory/tegra/tegra20-emc.c
+        +++ b/drivers/memory/tegra/tegra20-emc.c
+        @@ -1262,9 +1262,8 @@ MODULE_DEVICE_TABLE(of, tegra_emc_of_match);
+         static struct platform_driver tegra_emc_driver = {
+         \t.probe = tegra_emc_probe,
+         \t.remove = tegra_emc_remove,
+         \t.driver = {
+         \t\t.name = "tegra20-emc",
+         \t\t.of_match_table = tegra_emc_of_match,
+        -\t\t.suppress_bind_attrs = true,
+         \t\t.sync_state = icc_sync_state,
+         \t},
+    """)
+    assert_quiet(module_ref_for_unbind, only, include_low=True)

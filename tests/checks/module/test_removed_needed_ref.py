@@ -288,3 +288,33 @@ def test_quiet_when_the_swap_adds_the_pin():
 def test_weaker_getter_the_author_calls_unneeded_is_a_question():
     said = _saying(WEAKER_GETTER, "The module reference is not needed: the adapter is a child of our device.\n")
     assert_quiet(removed_needed_ref, said)
+
+
+def test_pin_on_a_devices_driver_replaced_by_a_reference_on_the_device_is_low():
+    """The reverse of a module reference used in place of get_device(): the patch keeps the
+    device, not its driver's module, by design."""
+    series = diff("""
+        --- a/drivers/base/firmware_loader/main.c
+        +++ b/drivers/base/firmware_loader/main.c
+        @@ -1242,7 +1242,7 @@ _request_firmware_nowait(
+         \t\treturn -EFAULT;
+         \t}
+         
+        -\t__module_get(fw_work->device->driver->owner);
+        +\tget_device(fw_work->device);
+         \tINIT_WORK(&fw_work->work, request_firmware_work_func);
+         \tschedule_work(&fw_work->work);
+         \treturn 0;
+        @@ -1195,7 +1195,7 @@ static void request_firmware_work_func(struct work_struct *work)
+         \t_request_firmware(&fw, fw_work->name, fw_work->device, NULL, 0, 0,
+         \t\t\t  fw_work->opt_flags);
+         \tfw_work->cont(fw, fw_work->context);
+        -\tmodule_put(fw_work->device->driver->owner);
+        +\tput_device(fw_work->device);
+         
+         \tkfree_const(fw_work->name);
+         \tkfree(fw_work);
+    """)
+    assert_quiet(removed_needed_ref, series)
+    assert_fires(removed_needed_ref, series, at=[("drivers/base/firmware_loader/main.c", 1245, "old")],
+                 include_low=True)

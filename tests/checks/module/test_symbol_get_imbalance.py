@@ -115,3 +115,67 @@ def test_fires_on_removed_put_whose_get_stays():
 
 def test_removed_put_without_visible_get_is_low():
     assert_quiet(symbol_get_imbalance, DOUBLE_PUT_REMOVED)
+
+
+# drivers/media/pci/ddbridge/ddbridge-core.c (6.12, demod_attach_stv0910()): the error path
+# after a failed LNB attach no longer detaches the frontend dvb_attach() returned.
+DETACH_REMOVED = diff("""
+    --- a/drivers/media/pci/ddbridge/ddbridge-core.c
+    +++ b/drivers/media/pci/ddbridge/ddbridge-core.c
+    @@ -1225,7 +1225,6 @@ static int demod_attach_stv0910(struct ddb_input *input, int type, int tsfast)
+     
+     \tif (!dvb_attach(lnbh25_attach, dvb->fe, &lnbcfg, i2c)) {
+     \t\tdev_err(dev, "No LNBH25 found!\\n");
+    -\t\tdvb_frontend_detach(dvb->fe);
+     \t\treturn -ENODEV;
+     \t}
+     
+""")
+
+
+def test_fires_on_detach_removed_from_an_error_path():
+    assert_fires(symbol_get_imbalance, DETACH_REMOVED,
+                 at=[("drivers/media/pci/ddbridge/ddbridge-core.c", 1228, "old")])
+
+
+def test_quiet_when_the_detach_moves_to_an_unwind_label():
+    series = diff("""
+        --- a/drivers/media/pci/ddbridge/ddbridge-core.c
+        +++ b/drivers/media/pci/ddbridge/ddbridge-core.c
+        @@ -1225,9 +1225,12 @@ static int demod_attach_stv0910(struct ddb_input *input, int type, int tsfast)
+         
+         \tif (!dvb_attach(lnbh25_attach, dvb->fe, &lnbcfg, i2c)) {
+         \t\tdev_err(dev, "No LNBH25 found!\\n");
+        -\t\tdvb_frontend_detach(dvb->fe);
+        -\t\treturn -ENODEV;
+        +\t\tret = -ENODEV;
+        +\t\tgoto err_detach;
+         \t}
+         
+         \treturn 0;
+        +err_detach:
+        +\tdvb_frontend_detach(dvb->fe);
+        +\treturn ret;
+         }
+    """)
+    assert_quiet(symbol_get_imbalance, series, include_low=True)
+
+
+# drivers/vfio/vfio_main.c (6.12, vfio_device_get_kvm_safe()): the put on the failure path of
+# the second symbol_get() removed; the first get is out of the hunk's view.
+PUT_BEFORE_EXIT_REMOVED = diff("""
+    --- a/drivers/vfio/vfio_main.c
+    +++ b/drivers/vfio/vfio_main.c
+    @@ -452,7 +452,6 @@ void vfio_device_get_kvm_safe(struct vfio_device *device, struct kvm *kvm)
+     
+     \tfn = symbol_get(kvm_get_kvm_safe);
+     \tif (WARN_ON(!fn)) {
+    -\t\tsymbol_put(kvm_put_kvm);
+     \t\treturn;
+     \t}
+     
+""")
+
+
+def test_removed_put_before_an_exit_is_reported():
+    assert_fires(symbol_get_imbalance, PUT_BEFORE_EXIT_REMOVED, at=[("drivers/vfio/vfio_main.c", 455, "old")])
