@@ -120,10 +120,11 @@ def _annotate(series: Series, context_for, chosen, wanted, notes: list[str]) -> 
     functions: dict[tuple[str, str], set[str] | None] = {}
     starts = _starts()
     for i, ctx in tree.items():
-        for fd, names in anchor.touched(patches[i], ctx).items():
+        def has_start(fd, ctx=ctx) -> bool:  # none of the table's getters, iterators or registrations: no match
+            return any(text and starts.search(text) for text in (ctx.pre(fd.old_path or fd.path), ctx.post(fd.path)))
+
+        for fd, names in anchor.touched(patches[i], ctx, keep=has_start).items():
             pair = (("pre", ctx.pre(fd.old_path or fd.path)), ("post", ctx.post(fd.path)))
-            if not any(text and starts.search(text) for _, text in pair):
-                continue  # none of the table's getters, iterators or registrations: no match
             for side, text in pair:
                 if text is not None and names:
                     images[(side, f"{i}/{fd.path}")] = text

@@ -13,11 +13,12 @@ _JUMP = re.compile(r"\b(return|goto|break)\b")
 _PUTLIKE = re.compile(r"\b\w*(put|free|release|unregister|close|detach|disconnect|del)\w*\s*\(")
 
 
-def touched(patch: Patch, ctx: Context) -> dict[FileDiff, set[str]]:
-    """{C file: names of the functions with a changed line, in either image}."""
+def touched(patch: Patch, ctx: Context, keep=None) -> dict[FileDiff, set[str]]:
+    """{C file: names of the functions with a changed line, in either image}.  `keep(fd)`:
+    only the files it accepts (the others' images are not parsed)."""
     out: dict[FileDiff, set[str]] = {}
     for fd in patch.c_files:
-        if fd.is_binary or not fd.path.endswith(".c"):
+        if fd.is_binary or not fd.path.endswith(".c") or (keep is not None and not keep(fd)):
             continue
         pre, post = ctx.pre(fd.old_path or fd.path), ctx.post(fd.path)
         names: set[str] = set()

@@ -4,6 +4,13 @@ The images are written to a private temporary directory (``pre/PATH`` and ``post
 checked in one `spatch --dir` run with ``-j`` workers.  Only the functions a patch touches are
 kept: every other function definition is blanked line for line (its lines become empty), so
 line numbers stay those of the image while spatch parses a fraction of the file.
+
+The semantic patch given to spatch is the generated one pruned to the table functions the kept
+text names (``generate(names=...)``): a function absent from every file cannot match, so the
+matches are those of the whole semantic patch, and when no starting call remains spatch is not
+run at all.  spatch finds its Python (for the ``@script:python`` rules that print the matches)
+by running ``python3``; it is given a real interpreter (``--python``), since a wrapper script
+there (pyenv's shims) cost more than the rest of a typical run.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from reviewbot.analysis import cmodel
-from reviewbot.cocci.generate import MARK, cached_path
+from reviewbot.cocci.generate import MARK, generate
 
 TIMEOUT = 60  # seconds for one spatch run (all files of a patch)
 FILE_TIMEOUT = 20  # spatch --timeout, per file
@@ -41,6 +48,31 @@ def spatch() -> str | None:
     return shutil.which("spatch")
 
 
+_PYTHON: list[str | None] = []
+
+
+def _is_binary(path: str | None) -> bool:
+    try:
+        with open(path, "rb") as fh:  # type: ignore[arg-type]
+            return fh.read(4) == b"\x7fELF"
+    except (OSError, TypeError):
+        return False
+
+
+def python() -> str | None:
+    """The Python spatch should embed: `python3` on PATH when it is a program, else the
+    system's (None: let spatch look, as it does without --python)."""
+    if not _PYTHON:
+        found = shutil.which("python3")
+        real = os.path.realpath(found) if found else None
+        _PYTHON.append(real if _is_binary(real) else
+                       next((p for p in ("/usr/bin/python3", "/usr/local/bin/python3") if _is_binary(p)), None))
+    return _PYTHON[0]
+
+
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
 def keep_functions(text: str, names: set[str] | None) -> str:
     """`text` with the definitions of functions not in `names` blanked (line count kept)."""
     if names is None:
@@ -58,23 +90,32 @@ def keep_functions(text: str, names: set[str] | None) -> str:
 
 
 def run(images: Mapping[tuple[str, str], str], functions: Mapping[tuple[str, str], set[str] | None],
-        jobs: int = 2) -> tuple[list[RawMatch], str | None]:
-    """spatch on each {(side, path): text}; (matches, error or None)."""
+        jobs: int = 2, prune: bool = True) -> tuple[list[RawMatch], str | None]:
+    """spatch on each {(side, path): text}; (matches, error or None).  `prune=False`: with the
+    whole semantic patch (the same matches, slower: for tests and comparisons)."""
     exe = spatch()
     if exe is None:
         return [], "spatch not found"
     if not images:
         return [], None
-    cocci = cached_path()
+    kept = {key: keep_functions(text, functions.get(key)) for key, text in images.items()}
+    sp = generate(names={name for text in kept.values() for name in _IDENT.findall(text)} if prune else None)
+    if not sp:
+        return [], None  # no starting call of any rule in the kept text: nothing can match
     tmp = tempfile.mkdtemp(prefix="reviewbot-cocci-")
     try:
-        for (side, path), text in images.items():
+        for (side, path), text in kept.items():
             dest = os.path.join(tmp, side, path)
             os.makedirs(os.path.dirname(dest), exist_ok=True)
             with open(dest, "w", encoding="utf-8", errors="surrogateescape") as fh:
-                fh.write(keep_functions(text, functions.get((side, path))))
+                fh.write(text)
+        cocci = os.path.join(tmp, "refs.cocci")  # beside pre/ and post/: --dir reads only *.c
+        with open(cocci, "w", encoding="utf-8") as fh:
+            fh.write(sp)
         cmd = [exe, "--very-quiet", "--no-includes", "--no-show-diff", "--timeout", str(FILE_TIMEOUT),
-               "--sp-file", str(cocci), "--dir", tmp]
+               "--sp-file", cocci, "--dir", tmp]
+        if python():
+            cmd[1:1] = ["--python", python()]
         if jobs > 1 and len(images) > 1:
             cmd[1:1] = ["-j", str(jobs), "--chunksize", "1"]
         try:

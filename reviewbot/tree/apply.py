@@ -9,8 +9,10 @@ at other lines than the mail says, ``as_applied`` gives the checks the diff as a
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
+import struct
 import subprocess
 import tempfile
 from dataclasses import replace
@@ -85,9 +87,27 @@ def _git_error(stderr: str) -> str:
 _INDEX_LINE = re.compile(r"^index ([0-9a-f]{4,64})\.\.[0-9a-f]+", re.M)
 
 
+def write_index(path: str, entries: list[tuple[bytes, int, str]]) -> None:
+    """A git index (version 2) holding `entries` (path, mode, object id), as `git update-index
+    --add --index-info` writes it into a new index: no stat data (nothing is checked out),
+    stage 0, sorted by path.  Written here, it costs no process per series."""
+    raw = bytes.fromhex(entries[0][2]) if entries else b""
+    digest = hashlib.sha256 if len(raw) == 32 else hashlib.sha1
+    out = [b"DIRC", struct.pack(">II", 2, len(entries))]
+    for name, mode, oid in sorted(entries):
+        head = struct.pack(">10I", 0, 0, 0, 0, 0, 0, mode, 0, 0, 0) + bytes.fromhex(oid) + \
+            struct.pack(">H", min(len(name), 0xFFF))
+        size = len(head) + len(name)
+        out += [head, name, b"\0" * (8 - size % 8)]  # 1 to 8 NULs: the entry ends on 8 bytes
+    data = b"".join(out)
+    with open(path, "wb") as fh:
+        fh.write(data + digest(data).digest())
+
+
 class Scratch:
     """A private index (GIT_INDEX_FILE in the store's private directory) with only the files
-    the series touches, staged from the base in one `git update-index` before the first patch.
+    the series touches, staged from the base before the first patch (written directly, see
+    write_index; `git update-index` if a later patch names a file the series list missed).
 
     The user's index, working tree, refs and worktree list are never touched, and the blobs
     `git apply` writes go to the store's private object directory; the index is removed on
@@ -121,7 +141,7 @@ class Scratch:
         then fails with "repository lacks the necessary blob", so we spare the attempt (most
         old patches against a newer tree)."""
         olds = _INDEX_LINE.findall(patch.diff)
-        return len(olds) != 0 and bool(self.store.read_many(o for o in olds if o.strip("0")))
+        return len(olds) != 0 and bool(self.store.has_many(o for o in olds if o.strip("0")))
 
     def apply(self, patch: Patch, reader: "Reader", snap: Snap) -> tuple[str, Snap | None]:
         """(error, None) or ('', the state after `patch`)."""
@@ -133,8 +153,11 @@ class Scratch:
             self.staged.add(p)
             entry = reader.entry(snap.commit, p)  # not staged yet: unchanged since the base
             if entry:
-                info.append(f"{entry[1]:o} {entry[0]}\t{p}\0")
-        if info:
+                info.append((p, entry))
+        if info and not os.path.exists(self.index):
+            write_index(self.index, [(p.encode("utf-8", "surrogateescape"), mode, oid) for p, (oid, mode) in info])
+        elif info:
+            info = [f"{entry[1]:o} {entry[0]}\t{p}\0" for p, entry in info]
             done = self._git("update-index", "--add", "-z", "--index-info", stdin="".join(info).encode(
                 "utf-8", "surrogateescape"))
             if done.returncode:

@@ -7,10 +7,11 @@ Per header (``HeaderScan``, cached by blob id): its includes, struct types with 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
-from reviewbot.tree.store import Reader, Snap
+from reviewbot.tree.store import INCLUDES, Reader, Snap
 
 INCLUDE_DEPTH = 3
 MAX_HEADERS = 200
@@ -18,16 +19,38 @@ MAX_HEADERS = 200
 _INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"\n]+)[>"]', re.M)
 
 
-def _resolve_include(reader: Reader, commit: Snap, src: str, quote: str, name: str) -> str | None:
+@functools.lru_cache(maxsize=65536)
+def _candidates(src_dir: str, quote: str, name: str) -> tuple[str, ...]:
+    """Where `#include <name>` / `"name"` in a file of `src_dir` may be, in the order tried."""
     cands = []
     if quote == '"':
-        cands.append(posixpath.normpath(posixpath.join(posixpath.dirname(src), name)))
+        cands.append(posixpath.normpath(posixpath.join(src_dir, name)))
     if not name.startswith("asm/"):
         cands += [posixpath.normpath("include/" + name), posixpath.normpath("include/uapi/" + name)]
-    for c in cands:
-        if not c.startswith("..") and reader.exists(commit, c):
+    return tuple(c for c in cands if not c.startswith(".."))
+
+
+def _resolve_include(reader: Reader, commit: Snap, src: str, quote: str, name: str) -> str | None:
+    for c in _candidates(posixpath.dirname(src), quote, name):
+        if reader.exists(commit, c):
             return c
     return None
+
+
+def _header_includes(reader: Reader, at: Snap, path: str, sha: str, scan: "HeaderScan") -> tuple[str | None, ...]:
+    """The headers `path` (blob `sha`) includes, resolved at `at`.  Remembered per (commit,
+    path, blob) across reviews when no file the series changed is among the places looked at
+    (then the commit alone decides)."""
+    key = (at.commit, path, sha)
+    got = INCLUDES.get(key)
+    if got is not None and (not at.overlay or at.overlay.keys().isdisjoint(got[1])):
+        return got[0]
+    d = posixpath.dirname(path)
+    looked = frozenset(c for quote, name in scan.includes for c in _candidates(d, quote, name))
+    out = tuple(_resolve_include(reader, at, path, quote, name) for quote, name in scan.includes)
+    if not at.overlay or at.overlay.keys().isdisjoint(looked):
+        INCLUDES[key] = (out, looked)
+    return out
 
 
 def direct_includes(reader: Reader, commit: Snap, src: str, text: str) -> list[str]:
@@ -154,8 +177,7 @@ def owner_facts(reader: Reader, commit: Snap, includes: list[str]) -> tuple[list
             scans.append((path, scan))
             if depth >= INCLUDE_DEPTH:
                 continue
-            for quote, name in scan.includes:
-                h = _resolve_include(reader, commit, path, quote, name)
+            for h in _header_includes(reader, commit, path, sha, scan):
                 if h and h not in seen:
                     seen.add(h)
                     nxt.append(h)

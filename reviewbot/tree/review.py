@@ -57,10 +57,13 @@ def patch_commit(patch: Patch) -> str | None:
 
 def series_commits(store: "Store", series: Series) -> dict[int, str] | None:
     """{patch index: commit} when every patch is a (non-merge) commit of the repository, else None."""
+    shas = [patch_commit(p) for p in series.patches]
+    if not all(shas):
+        return None
+    found = store.commits(shas)  # one round trip for the series
     out: dict[int, str] = {}
-    for p in series.patches:
-        sha = patch_commit(p)
-        commit = store.commit(sha) if sha else None
+    for p, sha in zip(series.patches, shas):
+        commit = found.get(sha)
         if commit is None or len(commit[1]) > 1:
             return None
         out[p.index] = commit[0]

@@ -38,6 +38,8 @@ class Snap:
 _SCANS: dict[str, "HeaderScan"] = {}
 _MAKEFILES: dict[str, list] = {}
 _TREES: dict[str, dict[str, tuple[int, str]]] = {}
+_ENTRIES: dict[tuple[str, str], tuple[str, int] | None] = {}  # (commit, path) -> entry(): commits do not change
+INCLUDES: dict[tuple, tuple] = {}  # reviewbot.tree.headers: the resolved includes of a header blob at a commit
 
 
 def _parse_tree(data: bytes) -> dict[str, tuple[int, str]]:
@@ -88,12 +90,19 @@ class Store:
             self.env.pop(name, None)
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
+        self._check: subprocess.Popen | None = None  # `git cat-file --batch-check`: existence only
+        self._commits: dict[str, tuple[str, tuple[str, ...]]] = {}  # full commit id -> (id, parents)
+        self._trees: dict[str, str | None] = {}  # commit id -> its root tree id
+        self.hash_len = 40  # hex digits of an object id (64: a SHA-256 repository), from the first read
 
     def close(self) -> None:
         if self.pid != os.getpid():  # a forked worker: the parent's to close
             return
-        proc, self._proc = self._proc, None
-        if proc is not None:
+        for attr in ("_proc", "_check"):
+            proc = getattr(self, attr)
+            setattr(self, attr, None)
+            if proc is None:
+                continue
             with contextlib.suppress(OSError):
                 proc.stdin.close()
             try:
@@ -109,12 +118,33 @@ class Store:
         done = subprocess.run(["git", *args], cwd=self.cwd, env=self.env, capture_output=True, check=False)
         return b"" if done.returncode else done.stdout
 
-    def _batch(self) -> subprocess.Popen:
-        if self._proc is None or self._proc.poll() is not None:
-            self._proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.cwd, env=self.env,
-                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=subprocess.DEVNULL)
-        return self._proc
+    def _batch(self, check: bool = False) -> subprocess.Popen:
+        attr, mode = ("_check", "--batch-check") if check else ("_proc", "--batch")
+        proc = getattr(self, attr)
+        if proc is None or proc.poll() is not None:
+            proc = subprocess.Popen(["git", "cat-file", mode], cwd=self.cwd, env=self.env,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            setattr(self, attr, proc)
+        return proc
+
+    def has_many(self, names) -> set[str]:
+        """The names (ids, or `REV^{commit}`) of objects git has, without reading them."""
+        names = [n for n in dict.fromkeys(names) if n and "\n" not in n]
+        out: set[str] = set()
+        with self._lock:
+            for start in range(0, len(names), 500):
+                chunk = names[start:start + 500]
+                proc = self._batch(check=True)
+                proc.stdin.write("".join(f"{n}\n" for n in chunk).encode("utf-8", "surrogateescape"))
+                proc.stdin.flush()
+                for n in chunk:
+                    head = proc.stdout.readline()
+                    if not head:
+                        raise InputError(self.cwd, "git cat-file --batch-check ended unexpectedly")
+                    parts = head.split()
+                    if len(parts) == 3 and parts[1] != b"missing":
+                        out.add(n)
+        return out
 
     def read_many(self, names) -> dict[str, tuple[str, str, bytes]]:
         """{name: (object id, type, content)} of the names git has (ids, or `REV^{commit}`)."""
@@ -136,6 +166,7 @@ class Store:
                     size = int(parts[2])
                     data = proc.stdout.read(size + 1)
                     out[n] = (parts[0].decode(), parts[1].decode(), data[:size])
+                    self.hash_len = len(parts[0])
         return out
 
     def read(self, name: str) -> tuple[str, str, bytes] | None:
@@ -143,17 +174,34 @@ class Store:
 
     def commit(self, rev: str) -> tuple[str, tuple[str, ...]] | None:
         """(commit id, parent ids) of a revision, None when the repository has no such commit."""
-        got = self.read(f"{rev}^{{commit}}")
-        if got is None:
-            return None
-        head = got[2].split(b"\n\n", 1)[0].decode("utf-8", "replace").split("\n")
-        return got[0], tuple(ln[7:].strip() for ln in head if ln.startswith("parent "))
+        return self.commits([rev]).get(rev)
+
+    def commits(self, revs) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """commit() of many revisions in one round trip: {rev: (commit id, parent ids)} of those
+        the repository has.  A commit named by its full id is read once per store (commits do not
+        change; HEAD and other names are resolved each time)."""
+        revs = list(dict.fromkeys(revs))
+        out = {r: self._commits[r] for r in revs if r in self._commits}
+        got = self.read_many(f"{r}^{{commit}}" for r in revs if r not in out)
+        for r in revs:
+            raw = got.get(f"{r}^{{commit}}")
+            if raw is None or r in out:
+                continue
+            head = raw[2].split(b"\n\n", 1)[0].decode("utf-8", "replace").split("\n")
+            out[r] = raw[0], tuple(ln[7:].strip() for ln in head if ln.startswith("parent "))
+            self._trees[raw[0]] = raw[2][5:raw[2].index(b"\n")].decode() if raw[2].startswith(b"tree ") else None
+            if r == raw[0]:
+                self._commits[r] = out[r]
+        return out
 
     def tree_of(self, commit: str) -> str | None:
-        got = self.read(f"{commit}^{{commit}}")
-        if got is None or not got[2].startswith(b"tree "):
-            return None
-        return got[2][5:got[2].index(b"\n")].decode()
+        if commit not in self._trees:
+            got = self.read(f"{commit}^{{commit}}")
+            tree = got[2][5:got[2].index(b"\n")].decode() if got and got[2].startswith(b"tree ") else None
+            if got is None or got[0] != commit:
+                return tree  # a name, not an id: not cached
+            self._trees[commit] = tree
+        return self._trees[commit]
 
 
 _STORES: dict[str, Store] = {}
@@ -232,7 +280,8 @@ class Reader:
         self.store = store
         self._roots: dict[str, str] = {}
         self._blobs: dict[str, str] = {}
-        for cache, limit in ((_SCANS, 20000), (_MAKEFILES, 5000), (_TREES, 20000)):
+        for cache, limit in ((_SCANS, 20000), (_MAKEFILES, 5000), (_TREES, 20000), (_ENTRIES, 200000),
+                             (INCLUDES, 50000)):
             if len(cache) > limit:
                 cache.clear()
         self.scans = _SCANS
@@ -262,11 +311,18 @@ class Reader:
 
     def entry(self, commit: str, path: str) -> tuple[str, int] | None:
         """(blob id, mode) of `path` in `commit`."""
+        key = (commit, path)
+        if key in _ENTRIES:
+            return _ENTRIES[key]
         entries = self._dir(commit, posixpath.dirname(path))
         found = entries.get(posixpath.basename(path)) if entries else None
         if found is None or found[0] & 0o170000 not in (0o100000, 0o120000):
-            return None
-        return found[1], found[0]
+            out = None
+        else:
+            out = found[1], found[0]
+        if entries is not None or commit in self._roots:  # an unknown commit is not remembered
+            _ENTRIES[key] = out
+        return out
 
     def prefetch(self, shas) -> None:
         """Read many blobs in one round trip to the store's `git cat-file --batch`."""

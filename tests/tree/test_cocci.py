@@ -173,3 +173,30 @@ def test_semantic_patch_is_generated_from_the_table(tmp_path, monkeypatch):
     assert "of_find_device_by_node" not in small
     path = generate.cached_path()
     assert path.read_text() == text and path.parent == tmp_path / "reviewbot" / "cocci"
+
+
+def test_the_pruned_semantic_patch_matches_what_the_whole_one_does(repo, cocci_only):
+    """spatch gets the semantic patch pruned to the table functions the files name: on real
+    drivers, good and defective, the matches are exactly those of the whole semantic patch."""
+    images = {}
+    for name in ("loop-return", "fold-null-test", "kobject-add-fails", "drop-put-device"):
+        case = repo.cases[name]
+        for path in (MC13783, INGENIC, HDAC, ATHDMAC):
+            for side, rev in (("pre", repo.base), ("post", case.commit)):
+                images[(side, f"{name}/{path}")] = repo.read(rev, path)
+    whole, error = run.run(images, {}, prune=False)
+    assert error is None
+    pruned, error = run.run(images, {}, prune=True)
+    assert error is None
+    assert sorted(map(repr, pruned)) == sorted(map(repr, whole))
+    assert {m.kind for m in whole} >= {"leak", "iter", "register"}  # every rule kind had a chance
+    # a file that names none of the table's starting calls is not given to spatch at all
+    assert run.run({("post", "x.c"): "int f(void)\n{\n\treturn 0;\n}\n"}, {}) == ([], None)
+    assert generate.generate(names={"f", "return"}) == ""
+
+
+def test_spatch_is_given_a_real_python():
+    py = run.python()
+    if py is not None:
+        with open(py, "rb") as fh:
+            assert fh.read(4) == b"\x7fELF"
