@@ -38,15 +38,55 @@ def _fold(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def _defines(ln: DiffLine) -> str | None:
+    """The name of the function whose definition line `ln` is (None: not one)."""
+    m = _FUNC.match(ln.text)
+    if m and m.group(1) not in _KEYWORDS and not ln.text.rstrip().endswith(";"):
+        return m.group(1)
+    return None
+
+
 def _function_of(hunk: Hunk, lines: list[DiffLine], at: int) -> str:
     """The function a line of a hunk side is in: the nearest definition above it, else the
     function git named in the hunk header."""
-    for ln in reversed(lines[: at + 1]):
-        m = _FUNC.match(ln.text)
-        if m and m.group(1) not in _KEYWORDS and not ln.text.rstrip().endswith(";"):
-            return m.group(1)
+    for j in range(at, -1, -1):
+        name = _defines(lines[j])
+        if name is not None:
+            return name
     m = re.search(r"(\w+)\s*\(", hunk.section)
     return m.group(1) if m else ""
+
+
+class _Index:
+    """Where each line of a patch is, looked up by number: built once per patch (and view), so
+    that placing a finding costs a dict lookup, not a walk over the patch (findings x lines on a
+    patch of many hunks).  The first line in patch order wins, as the walk it replaces did."""
+
+    def __init__(self, patch: Patch):
+        self.patch = patch
+        self._new: dict[tuple[str, int], tuple[Hunk, list[DiffLine], int]] | None = None
+        self._old_texts: dict[str, set[str]] | None = None
+
+    def new_line(self, path: str, line: int) -> tuple[Hunk, list[DiffLine], int] | None:
+        if self._new is None:
+            self._new = {}
+            for fd in self.patch.files:
+                for h in fd.hunks:
+                    side = h.new_side()
+                    for i, ln in enumerate(side):
+                        self._new.setdefault((fd.path, ln.new_no), (h, side, i))
+        return self._new.get((path, line))
+
+    def old_texts(self, path: str) -> set[str]:
+        """The folded text of every old-side line under `path` (what a pre view can show)."""
+        if self._old_texts is None:
+            self._old_texts = {}
+            for fd in self.patch.files:
+                if fd.is_deleted:
+                    continue
+                texts = self._old_texts.setdefault(fd.path, set())
+                texts.update(_fold(ln.text) for h in fd.hunks for ln in h.lines if ln.kind != "+")
+        return self._old_texts.get(path, set())
 
 
 def _as_new(fd: FileDiff, side: str) -> FileDiff:
@@ -76,33 +116,36 @@ def _view(patch: Patch, ctx: Context, side: str) -> tuple[Patch, Context]:
 
 
 class Views:
-    """The pre and post views of one patch, made on first use and shared by the rules."""
+    """The pre and post views of one patch, made on first use and shared by the rules, with
+    the line indexes of the patch and of each view."""
 
     def __init__(self, patch: Patch, ctx: Context):
         self.patch, self.ctx = patch, ctx
         self._made: dict[str, tuple[Patch, Context]] = {}
+        self._indexes: dict[int, _Index] = {}
 
     def get(self, side: str) -> tuple[Patch, Context]:
         if side not in self._made:
             self._made[side] = _view(self.patch, self.ctx, side)
         return self._made[side]
 
+    def index(self, patch: Patch) -> _Index:
+        got = self._indexes.get(id(patch))
+        if got is None or got.patch is not patch:
+            got = self._indexes[id(patch)] = _Index(patch)
+        return got
 
-def _identity(patch: Patch, f: Finding) -> tuple | None:
+
+def _identity(index: _Index, f: Finding) -> tuple | None:
     """(rule, path, function, folded line text, message without numbers), or None when the
-    finding does not sit on a new-side line of `patch`."""
+    finding does not sit on a new-side line of the indexed patch."""
     if f.path is None or f.line is None or f.side is not Side.NEW:
         return None
-    for fd in patch.files:
-        if fd.path != f.path:
-            continue
-        for h in fd.hunks:
-            side = h.new_side()
-            for i, ln in enumerate(side):
-                if ln.new_no == f.line:
-                    return (f.rule.id, fd.path, _function_of(h, side, i), _fold(ln.text),
-                            _NUM.sub("#", _fold(f.message)))
-    return None
+    at = index.new_line(f.path, f.line)
+    if at is None:
+        return None
+    h, side, i = at
+    return (f.rule.id, f.path, _function_of(h, side, i), _fold(side[i].text), _NUM.sub("#", _fold(f.message)))
 
 
 def _removed_with_function(patch: Patch, f: Finding) -> bool:
@@ -140,15 +183,23 @@ def in_deleted_file(patch: Patch, f: Finding) -> bool:
 
 def introduced(patch: Patch, findings: list[Finding], views: Views,
                run: Callable[[Patch, Context], Iterable[Finding]]) -> list[Finding]:
-    """The findings of one rule on `patch` that the patch introduced (see the module doc)."""
+    """The findings of one rule on `patch` that the patch introduced (see the module doc).
+
+    The rule runs on the views only when the answer depends on them: a finding is dropped
+    only when its identity occurs in the pre view, and an identity's line text must then be
+    one of the old-side lines of its file.  When no finding's line text is (the usual case: a
+    finding on a line the patch adds or changes), every finding is kept without running the
+    rule again."""
     findings = [f for f in findings if not in_deleted_file(patch, f) and not _removed_with_function(patch, f)]
-    ids = {id(f): _identity(patch, f) for f in findings}
-    if not any(ids.values()):
+    index = views.index(patch)
+    ids = {id(f): _identity(index, f) for f in findings}
+    if not any(k is not None and k[3] in index.old_texts(k[1]) for k in ids.values()):
         return findings
     counts: dict[str, Counter] = {}
     for side in ("old", "new"):
         view_patch, view_ctx = views.get(side)
-        counts[side] = Counter(k for k in (_identity(view_patch, g) for g in run(view_patch, view_ctx)) if k)
+        view_index = views.index(view_patch)
+        counts[side] = Counter(k for k in (_identity(view_index, g) for g in run(view_patch, view_ctx)) if k)
     real = Counter(k for k in ids.values() if k)
     keep_left = {k: max(0, min(n, max(counts["new"][k], n) - counts["old"][k])) for k, n in real.items()}
     out = []

@@ -1,14 +1,13 @@
 """Jinja2 environments over templates/: text unescaped, HTML autoescaped, StrictUndefined.
 
-Patch text is only ever passed as data, never used as template source.
+Patch text is only ever passed as data, never used as template source.  Jinja2 is imported
+on the first render: the text filters below (`plain`, `first_sentence`, ...) do not need it.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-
-import jinja2
 
 from reviewbot import resource_dir
 from reviewbot.rules import Rule
@@ -77,7 +76,9 @@ def why_lines(markdown: str, width: int = 70, max_lines: int = 3) -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def environment(html: bool = False) -> jinja2.Environment:
+def environment(html: bool = False) -> "jinja2.Environment":  # noqa: F821
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
         undefined=jinja2.StrictUndefined,
