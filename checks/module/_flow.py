@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
+from reviewbot import lazyre
 from reviewbot import cmodel
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
@@ -227,11 +228,11 @@ def enclosing_if(node):
     return None
 
 
-_NEG_TEST = re.compile(r"^\(?\s*(!\s*(?P<a>\*?[\w>.\-\[\]]+)|IS_ERR(_OR_NULL)?\((?P<b>[^()]+)\)|"
+_NEG_TEST = lazyre.compile(r"^\(?\s*(!\s*(?P<a>\*?[\w>.\-\[\]]+)|IS_ERR(_OR_NULL)?\((?P<b>[^()]+)\)|"
                        r"(?P<c>\*?[\w>.\-\[\]]+)\s*==\s*NULL|NULL\s*==\s*(?P<d>\*?[\w>.\-\[\]]+))\s*\)?$")
-_NEG_PRED = re.compile(r"^!\s*\w+\(\s*(?P<a>\*?[\w>.\-\[\]]+)\s*\)$")
+_NEG_PRED = lazyre.compile(r"^!\s*\w+\(\s*(?P<a>\*?[\w>.\-\[\]]+)\s*\)$")
 # Condition wrappers that do not change what is tested: `if (WARN_ON(!dev))`, `unlikely(!np)`.
-_COND_WRAPPER = re.compile(r"^\(?\s*(?:WARN_ON(?:_ONCE)?|unlikely|likely|IS_ENABLED_AND)\s*\((.*)\)\s*\)?$")
+_COND_WRAPPER = lazyre.compile(r"^\(?\s*(?:WARN_ON(?:_ONCE)?|unlikely|likely|IS_ENABLED_AND)\s*\((.*)\)\s*\)?$")
 
 
 def _unwrap(cond: str) -> str:
@@ -251,7 +252,7 @@ class Get:
     obj: str  # normalised referenced object
 
 
-_CLEANUP_VAR = re.compile(r"\b(\w+)\s+__free\s*\(")
+_CLEANUP_VAR = lazyre.compile(r"\b(\w+)\s+__free\s*\(")
 
 
 def gets(func: cmodel.Function) -> list[Get]:
@@ -440,7 +441,7 @@ def balanced(text: str, start: int) -> str:
     return text[start:j - 1]
 
 
-_BARE_CALL = re.compile(r"^(?P<name>\w+)\s*\((?P<args>.*)\)\s*;$")
+_BARE_CALL = lazyre.compile(r"^(?P<name>\w+)\s*\((?P<args>.*)\)\s*;$")
 
 
 class CallStmt:

@@ -110,6 +110,7 @@ import functools
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot import cmodel
 from reviewbot.checks.module import _apis, _cocci, _flow, _ownership
 from reviewbot.clex import statements
@@ -124,9 +125,9 @@ RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level
 TRIGGER = ("put", "unref") + _apis.PUTTER_TOKENS  # `goto err_put;` / `goto out_unref;` too
 
 _PUT_STMT = _flow.CallStmt
-_EXIT = re.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
-_LABEL = re.compile(r"^\w+\s*:$")
-_CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
+_EXIT = lazyre.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
+_LABEL = lazyre.compile(r"^\w+\s*:$")
+_CONTROL = lazyre.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
 
 
 
@@ -372,11 +373,11 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
 
 # An unwind label named for dropping a reference: `err_put`, `out_put_node`, `put_device`,
 # `err_mod_put`, `out_unref` (a `_`-separated token).
-_PUT_LABEL = re.compile(r"(^|_)(put|unref)(_|$)")
-_PUT_GOTO = re.compile(r"\bgoto\s+(\w+_)?(put|unref)(_\w*)?\s*;")
+_PUT_LABEL = lazyre.compile(r"(^|_)(put|unref)(_|$)")
+_PUT_GOTO = lazyre.compile(r"\bgoto\s+(\w+_)?(put|unref)(_\w*)?\s*;")
 # Labels that undo an acquisition made after the get: unwinding in reverse order, they sit
 # before the put label and fall through to it (`goto out_put` -> `goto err_unregister`).
-_STEP_LABEL = re.compile(r"(^|_)(unwind|unreg\w*|remove|disable|del|destroy|cancel|stop|detach|"
+_STEP_LABEL = lazyre.compile(r"(^|_)(unwind|unreg\w*|remove|disable|del|destroy|cancel|stop|detach|"
                          r"deinit|uninit|unmap|unprepare|deassert|teardown)(_|$)")
 
 

@@ -55,6 +55,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -72,11 +73,11 @@ TRIGGER = ("THIS_MODULE",)
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
 
-_SELF = re.compile(r"\b(try_module_get|__module_get|module_put)\s*\(\s*THIS_MODULE\s*\)")
-_DELIBERATE = re.compile(r"suppress_bind_attrs|[Dd]on'?t allow .{0,40}unload|never unload", re.S)
+_SELF = lazyre.compile(r"\b(try_module_get|__module_get|module_put)\s*\(\s*THIS_MODULE\s*\)")
+_DELIBERATE = lazyre.compile(r"suppress_bind_attrs|[Dd]on'?t allow .{0,40}unload|never unload", re.S)
 
 
-_NAMED = re.compile(r"\bmodule_(exit|init)\s*\(\s*(\w+)\s*\)")
+_NAMED = lazyre.compile(r"\bmodule_(exit|init)\s*\(\s*(\w+)\s*\)")
 
 
 def _named(shown: str) -> dict[str, set[str]]:

@@ -67,6 +67,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _cocci
 from reviewbot.clex import call_args, code_lines
@@ -83,8 +84,8 @@ ITERATORS = {r.name: r for r in kapi.iterators() if "scoped" not in r.name and k
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = tuple(ITERATORS)
 
-_HEADER = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(ITERATORS, key=len, reverse=True)))
-_EXIT = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if\s*\(.*\)\s*)?(break|return\b[^;]*|goto\s+(\w+))\s*;")
+_HEADER = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(ITERATORS, key=len, reverse=True)))
+_EXIT = lazyre.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if\s*\(.*\)\s*)?(break|return\b[^;]*|goto\s+(\w+))\s*;")
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:

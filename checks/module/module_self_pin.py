@@ -67,6 +67,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -82,9 +83,9 @@ TRIGGER = ("THIS_MODULE",)
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
 
-_SELF_GET = re.compile(r"\b(try_module_get|__module_get)\s*\(\s*THIS_MODULE\s*\)")
+_SELF_GET = lazyre.compile(r"\b(try_module_get|__module_get)\s*\(\s*THIS_MODULE\s*\)")
 # Idioms where a self-reference is the documented way.
-_HANDOFF = re.compile(r"\b(kthread_run|kthread_create\w*|module_put_and_kthread_exit|kgdb\w*|"
+_HANDOFF = lazyre.compile(r"\b(kthread_run|kthread_create\w*|module_put_and_kthread_exit|kgdb\w*|"
                       r"suppress_bind_attrs)\b|[Dd]on'?t allow .{0,40}unload")
 
 
