@@ -113,45 +113,48 @@ _UNIDIFF_PARSE_HUNK = unidiff.patch.PatchedFile._parse_hunk
 
 
 def _parse_hunk(self, header: str, diff, encoding, metadata_only: bool) -> None:
-    """unidiff's PatchedFile._parse_hunk without a regular expression per line: the same Line
-    objects (type, value, line numbers, diff line number), the same errors at the same lines.
-    The per-line work of the load was mostly here (a patch of 100,000 hunks: 800,000 lines).
-    tests/ingest/test_diffparse_fast.py compares the two on every diff under tests/data."""
+    """unidiff's PatchedFile._parse_hunk without a regular expression and a Line object per
+    line: the hunk holds reviewbot's DiffLines (kind, text without its line end, old and new
+    line number) instead of unidiff's Lines, and the same errors are raised at the same lines.
+    ('\\ No newline at end of file' and the empty lines after a hunk, which unidiff appends
+    as Lines of their own, are not part of a DiffLine hunk.)  The per-line work of the load was
+    mostly here (a patch of 100,000 hunks: 800,000 lines).  tests/ingest/test_diffparse_fast.py
+    compares the result with unidiff's on every diff under tests/data."""
     if encoding is not None or metadata_only:
         return _UNIDIFF_PARSE_HUNK(self, header, diff, encoding, metadata_only)
     hunk = unidiff.patch.Hunk(*unidiff.patch.RE_HUNK_HEADER.match(header).groups())
     src, tgt = hunk.source_start, hunk.target_start
     src_end, tgt_end = src + hunk.source_length, tgt + hunk.target_length
-    new_line, add = object.__new__, list.append  # Hunk.append's str(line) only checks bytes input
-    line_cls = unidiff.patch.Line
-    for diff_line_no, line in diff:
+    new_obj, set_, add = object.__new__, object.__setattr__, list.append  # DiffLine as its __init__ makes it
+    for _, line in diff:
         kind = line[:1]
         if kind and kind in _BODY:  # RE_HUNK_BODY_LINE
-            value = line[1:]
+            text = line[1:].rstrip("\n").rstrip("\r")
         elif kind in ("\r", "\n") and kind:  # RE_HUNK_EMPTY_BODY_LINE: an empty context line
-            kind, value = " ", line[:2] if line[1:2] in ("\r", "\n") and line[1:2] else line[:1]
+            kind, text = " ", ""
         else:
             raise UnidiffParseError("Hunk diff line expected: %s" % line)
-        ln = new_line(line_cls)
         if kind == "+":
-            ln.__dict__ = {"source_line_no": None, "target_line_no": tgt, "diff_line_no": diff_line_no,
-                           "line_type": kind, "value": value}
+            old, new = None, tgt
             tgt += 1
         elif kind == "-":
-            ln.__dict__ = {"source_line_no": src, "target_line_no": None, "diff_line_no": diff_line_no,
-                           "line_type": kind, "value": value}
+            old, new = src, None
             src += 1
         elif kind == " ":
-            ln.__dict__ = {"source_line_no": src, "target_line_no": tgt, "diff_line_no": diff_line_no,
-                           "line_type": kind, "value": value}
+            old, new = src, tgt
             src += 1
             tgt += 1
-        else:  # '\\ No newline at end of file'
-            ln.__dict__ = {"source_line_no": None, "target_line_no": None, "diff_line_no": diff_line_no,
-                           "line_type": kind, "value": value}
+        else:  # '\\ No newline at end of file': not a line of either side
+            old = None
         if src > src_end or tgt > tgt_end:
             raise UnidiffParseError("Hunk is longer than expected")
-        add(hunk, ln)
+        if old is not None or kind == "+":
+            d = new_obj(DiffLine)
+            set_(d, "kind", kind)
+            set_(d, "text", text)
+            set_(d, "old_no", old)
+            set_(d, "new_no", new)
+            add(hunk, d)
         if src == src_end and tgt == tgt_end:
             break
     if src < src_end or tgt < tgt_end:
@@ -168,27 +171,17 @@ def _parse(text: str) -> tuple[FileDiff, ...]:
     except Exception as exc:  # UnidiffParseError, and assorted errors on garbage
         raise _malformed(text, exc) from None
     files = []
-    new_obj, set_ = object.__new__, object.__setattr__
     for pf in ps:
         src = _strip_prefix(pf.source_file)
         tgt = _strip_prefix(pf.target_file)
         path = tgt or src or pf.path
         hunks = []
         for h in pf:
-            # the hot loop of the load (one pass per diff line): DiffLine(kind, text, old_no,
-            # new_no) built as its frozen dataclass __init__ builds it (object.__setattr__ per
-            # field) without the call; '\ No newline at end of file' markers left out
-            lines = []
-            for ln in h:
-                kind = ln.line_type
-                if kind in _KINDS:
-                    d = new_obj(DiffLine)
-                    set_(d, "kind", kind)
-                    set_(d, "text", ln.value.rstrip("\n").rstrip("\r"))
-                    set_(d, "old_no", ln.source_line_no)
-                    set_(d, "new_no", ln.target_line_no)
-                    lines.append(d)
-            lines = tuple(lines)
+            # DiffLines from _parse_hunk; Lines only from unidiff's own parser (not used here)
+            lines = tuple([ln if ln.__class__ is DiffLine else
+                           DiffLine(ln.line_type, ln.value.rstrip("\n").rstrip("\r"), ln.source_line_no,
+                                    ln.target_line_no)
+                           for ln in h if ln.__class__ is DiffLine or ln.line_type in _KINDS])
             hunks.append(Hunk(old_start=h.source_start, old_len=h.source_length,
                               new_start=h.target_start, new_len=h.target_length,
                               section=(h.section_header or "").strip(), lines=lines))

@@ -1,8 +1,9 @@
 """reviewbot.diffparse replaces unidiff's hunk parser (PatchedFile._parse_hunk, a regular
-expression and a Line() call per diff line) with a quicker one: it must give the same Line
-objects and raise the same errors at the same places.  Every diff under tests/data, and each
-damaged a few ways (CRLF line ends, cut short, blank lines inserted, a line without a prefix),
-is parsed with both; the results (or the error) must be equal.
+expression and a Line object per diff line) with a quicker one that fills the hunks with
+DiffLines: the FileDiffs must be those made from unidiff's own Lines (as diffparse made them
+before), and the errors the same.  Every diff under tests/data, and each damaged a few ways
+(CRLF line ends, cut short, blank lines inserted, a line without a prefix, '\\ No newline'
+markers), is parsed both ways.
 """
 
 from __future__ import annotations
@@ -13,20 +14,35 @@ import unidiff
 import unidiff.patch
 
 from reviewbot import diffparse
+from reviewbot.model import DiffLine
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _dump(text: str):
+def _quick(text: str):
     try:
-        ps = unidiff.PatchSet(text)
-    except Exception as exc:  # noqa: BLE001  (the error itself is compared)
-        return ("error", type(exc).__name__, str(exc))
-    return [(pf.source_file, pf.target_file, pf.is_binary_file, pf.diff_line_no,
-             [(h.source_start, h.source_length, h.target_start, h.target_length, h.section_header,
-               [(ln.line_type, ln.value, ln.source_line_no, ln.target_line_no, ln.diff_line_no) for ln in h])
-              for h in pf])
-            for pf in ps]
+        return diffparse.parse_diff_lenient(text)
+    except diffparse.DiffError as exc:
+        return ("error", str(exc))
+
+
+def _reference(text: str):
+    """What diffparse made from unidiff's own parse (its Lines, '\\' and empty ones left out)."""
+    if not text.strip():
+        return (), ()
+    try:
+        ps = unidiff.PatchSet(text.replace("\r\n", "\n") + ("" if text.endswith("\n") else "\n"))
+    except Exception:  # noqa: BLE001  (only whether there is an error: diffparse words it)
+        return "error"
+    return [[[DiffLine(ln.line_type, ln.value.rstrip("\n").rstrip("\r"), ln.source_line_no, ln.target_line_no)
+              for ln in h if ln.line_type in "+- " and ln.line_type]
+             for h in pf] for pf in ps]
+
+
+def _lines(result):
+    if result[0] == "error":
+        return "error"
+    return [[list(h.lines) for h in fd.hunks] for fd in result[0]]
 
 
 def _variants(text: str) -> list[str]:
@@ -44,7 +60,7 @@ def test_the_quick_hunk_parser_is_installed():
     assert diffparse._UNIDIFF_PARSE_HUNK is not diffparse._parse_hunk
 
 
-def test_same_lines_and_errors_as_unidiff(monkeypatch):
+def test_same_files_lines_and_errors_as_with_unidiffs_lines(monkeypatch):
     diffs = [diffparse.find_diff(p.read_text(errors="replace"))
              for p in sorted((ROOT / "tests" / "data").rglob("*.patch"))]
     diffs = [d for d in diffs if d]
@@ -52,10 +68,14 @@ def test_same_lines_and_errors_as_unidiff(monkeypatch):
     compared = errors = 0
     for diff in diffs:
         for text in _variants(diff):
-            monkeypatch.setattr(unidiff.patch.PatchedFile, "_parse_hunk", diffparse._parse_hunk)
-            quick = _dump(text)
+            quick = _quick(text)
             monkeypatch.setattr(unidiff.patch.PatchedFile, "_parse_hunk", diffparse._UNIDIFF_PARSE_HUNK)
-            assert quick == _dump(text)
+            slow = _quick(text)  # the whole of diffparse on unidiff's Lines (file by file, messages)
+            ref = _reference(text)
+            monkeypatch.undo()
+            assert quick == slow
+            if ref != "error" and quick[0] != "error" and not quick[1]:
+                assert _lines(quick) == ref
             compared += 1
-            errors += quick[0] == "error"
+            errors += quick[0] == "error" or bool(quick[1])
     assert errors > 50 and compared - errors > 100  # both kinds were compared
