@@ -102,9 +102,19 @@ class _Index:
 def _as_new(fd: FileDiff, side: str) -> FileDiff:
     """One side of `fd` as an all-added fragment, numbered as that side's image."""
     hunks = []
+    drop, new = ("-", True) if side == "new" else ("+", False)
+    new_obj, set_ = object.__new__, object.__setattr__  # DiffLine as its __init__ makes it, without the call
     for h in fd.hunks:
-        keep = [ln for ln in h.lines if ln.kind != ("-" if side == "new" else "+")]
-        lines = tuple(DiffLine("+", ln.text, None, ln.new_no if side == "new" else ln.old_no) for ln in keep)
+        lines = []
+        for ln in h.lines:
+            if ln.kind != drop:
+                d = new_obj(DiffLine)
+                set_(d, "kind", "+")
+                set_(d, "text", ln.text)
+                set_(d, "old_no", None)
+                set_(d, "new_no", ln.new_no if new else ln.old_no)
+                lines.append(d)
+        lines = tuple(lines)
         start, length = (h.new_start, h.new_len) if side == "new" else (h.old_start, h.old_len)
         hunks.append(Hunk(0, 0, start, length, h.section, lines))
     return FileDiff(path=fd.path, old_path=fd.path, hunks=tuple(hunks), is_new=fd.is_new and side == "new",
