@@ -24,7 +24,7 @@ some hostile shape), so that one mail can never hold a command or a worker for e
   time of the thread, checked by the engine between patches and between rules (``check``).
   The service's workers run each job under one (``[service] review_budget_seconds``); the CLI's
   ``limit`` sets one too, so the engine's checks also bound a review run in-process.
-- one tree-sitter parse: reviewbot.cmodel.PARSE_SECONDS of CPU (its error recovery can be
+- one tree-sitter parse: reviewbot.analysis.cmodel.PARSE_SECONDS of CPU (its error recovery can be
   super-linear on damaged code); past it the fragment counts as unparsable.
 
 OutOfBudget is a BaseException so that the ``except Exception`` around each check (and in b4)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 Level = Literal["error", "warning", "check"]
 Confidence = Literal["high", "medium", "low"]
+DiffMode = Literal["diff_context", "changed", "added"]  # reviewbot.filter.DiffMode
 
 
 class _Table(BaseModel):
@@ -75,6 +76,7 @@ class ListSection(_Table):
     cc: list[str] = []
     min_level: Level = "warning"
     min_confidence: Confidence = "medium"
+    diff_mode: DiffMode = "diff_context"  # which diff lines' findings a reply carries
     quiet_minutes: float = Field(30.0, ge=0)
     embargo_hours: float = Field(0.0, ge=0)
     max_per_hour: int = Field(0, ge=0)
@@ -117,6 +119,7 @@ class Repo(_Table):
     ignore: list[str] = []
     min_level: Level = "warning"
     min_confidence: Confidence = "medium"
+    diff_mode: DiffMode = "diff_context"  # which diff lines' findings a review posts
     inline: bool = True
     max_inline: int = Field(30, ge=0)
     tree: str | None = None

@@ -7,7 +7,8 @@ import logging
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from reviewbot import budget, clex, novelty
+from reviewbot import budget, novelty
+from reviewbot.analysis import clex
 from reviewbot.context import Context
 from reviewbot.model import Finding, Patch, Review, Scope, Series, Side
 from reviewbot.registry import CheckModule, all_checks
@@ -18,26 +19,33 @@ log = logging.getLogger(__name__)
 class _Anchors:
     """A finding must sit on a line its patch shows (added/removed/context), on the right side.
 
-    The shown line numbers of each (path, side) are collected once per patch, on first use, so
-    checking a finding costs a set lookup, not a scan of the file's lines (linear, not
-    findings x lines, on a patch with many hunks)."""
+    `kind(f)` is the kind of that diff line ('+', '-' or ' '; '' for a finding on no file), or
+    None when the patch does not show it.  The shown line numbers of each (path, side) are
+    collected once per patch, on first use, so checking a finding costs a dict lookup, not a
+    scan of the file's lines (linear, not findings x lines, on a patch with many hunks)."""
 
     def __init__(self, patch: Patch):
         self._patch = patch
-        self._shown: dict[tuple[str, Side], set[int | None]] = {}
+        self._shown: dict[tuple[str, Side], dict[int | None, str]] = {}
 
-    def __call__(self, f: Finding) -> bool:
+    def kind(self, f: Finding) -> str | None:
         if f.path is None:
-            return True
+            return ""
         key = (f.path, f.side)
         shown = self._shown.get(key)
         if shown is None:
-            shown = self._shown[key] = set()
+            shown = self._shown[key] = {}
             for fd in self._patch.files:
                 if fd.path != f.path and fd.old_path != f.path:
                     continue
-                shown.update(ln.old_no if f.side is Side.OLD else ln.new_no for ln in fd.lines())
-        return f.line in shown
+                for ln in fd.lines():
+                    shown.setdefault(ln.old_no if f.side is Side.OLD else ln.new_no, ln.kind)
+        if f.line is None:  # on no line of a shown file: nothing to tell its kind by
+            return "" if None in shown else None
+        return shown.get(f.line)
+
+    def __call__(self, f: Finding) -> bool:
+        return self.kind(f) is not None
 
 
 class _Hunks:
@@ -145,7 +153,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
                         if c is ctx:
                             hunks_seen.add(hunk)
                         findings.append(replace(f, patch_index=patch.index, patch_msgid=patch.msgid,
-                                                patch_subject=patch.subject))
+                                                patch_subject=patch.subject, diff_kind=anchorable.kind(f)))
     for mod in checks:
         if mod.RULE.scope is not Scope.SERIES:
             continue

@@ -189,6 +189,7 @@ class Finding:
     patch_msgid: str | None = None
     patch_subject: str = ""
     suppressed: str | None = None  # reason, when an author directive suppresses it
+    diff_kind: str = ""  # the diff line it sits on: '+', '-' or ' ' (the engine sets it; '': none known)
 
     @property
     def effective_level(self) -> Level:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from reviewbot import lazyre
+from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 
 
@@ -238,19 +239,11 @@ def ref_object(api: Api, args: list[str], lhs: str | None) -> str | None:
     """The expression naming the referenced object of a get call (normalised), if known."""
     if api.ref == "ret":
         if lhs:
-            return _norm(lhs)
+            return norm(lhs)
         # get_device(x), of_node_get(x), kobject_get(x): they return their argument
-        return _norm(args[0]) if not api.fails and args else None
+        return norm(args[0]) if not api.fails and args else None
     i = int(api.ref[3:])
-    return _norm(args[i]) if i < len(args) else None
-
-
-@functools.lru_cache(maxsize=65536)  # pure; the checks compare every call with every other
-def _norm(expr: str) -> str:
-    e = re.sub(r"\s+", "", expr or "")
-    while e.startswith("(") and e.endswith(")"):
-        e = e[1:-1]
-    return e
+    return norm(args[i]) if i < len(args) else None
 
 
 def put_object(name: str, args: list[str]) -> str | None:
@@ -259,7 +252,7 @@ def put_object(name: str, args: list[str]) -> str | None:
         return None
     if name == "module_put_and_kthread_exit":
         return "THIS_MODULE"
-    return _norm(args[0])
+    return norm(args[0])
 
 
 def same_object(a: str | None, b: str | None) -> bool:
@@ -271,7 +264,7 @@ def same_object(a: str | None, b: str | None) -> bool:
 
 @functools.lru_cache(maxsize=65536)  # pure, and called for pairs of calls: once per expression
 def _base(e: str) -> str:
-    e = _norm(e).lstrip("&")
+    e = norm(e).lstrip("&")
     e = re.sub(r"^\(struct\w+\*\)", "", e)
     prev = None
     while prev != e:

@@ -26,9 +26,11 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot import cmodel
+from reviewbot.analysis import clex, cmodel, flow
+from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _apis, _flow
+from reviewbot.checks._message import short
+from reviewbot.checks.module import _apis, _refpaths
 from reviewbot.model import Confidence
 
 # Functions whose job is to drop references they are given (their parameter is theirs to put).
@@ -73,7 +75,7 @@ def _kind(name: str) -> str | None:
 
 
 def _base_var(obj: str) -> str:
-    return re.split(r"->|\.", _apis._norm(obj).lstrip("&*"))[0]
+    return re.split(r"->|\.", norm(obj).lstrip("&*"))[0]
 
 
 def _block_of(node):
@@ -129,7 +131,7 @@ def _runs_before(q, p) -> bool:
 def _rewritten(func, var: str, lo: int, hi: int) -> bool:
     """`var` is assigned (or a getter takes a new reference on it) between lines lo and hi."""
     for n in func._walk():
-        if n.type in ("assignment_expression", "init_declarator") and lo < _flow.line_of(n) < hi:
+        if n.type in ("assignment_expression", "init_declarator") and lo < flow.line_of(n) < hi:
             left = n.child_by_field_name("left") or n.child_by_field_name("declarator")
             if left is not None and re.search(r"(?<![\w>.])%s$" % re.escape(var), cmodel._fold(cmodel._text(left))):
                 return True
@@ -144,7 +146,7 @@ def _publishes_only(name: str) -> bool:
 
 
 def _gets_of(func, obj: str, before: int) -> list:
-    return [g for g in _flow.gets(func) if g.call.line < before and _apis.same_object(g.obj, obj)
+    return [g for g in _refpaths.gets(func) if g.call.line < before and _apis.same_object(g.obj, obj)
             and not _publishes_only(g.call.name)]
 
 
@@ -161,7 +163,7 @@ def _drops(c) -> list[tuple[str, str]]:
     if row is not None and row.drops_arg is not None and row.drops_arg < len(c.args):
         a = c.args[row.drops_arg]
         if a.strip() != "NULL":
-            out.append((_apis._norm(a), f"{c.name}() (it drops its @{'from' if 'from' in row.ref_on else 'prev'})"))
+            out.append((norm(a), f"{c.name}() (it drops its @{'from' if 'from' in row.ref_on else 'prev'})"))
     return out
 
 
@@ -196,7 +198,7 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
                 continue  # a keep-alive get: one more put is owed
             if "unregister" in q.name and gets:
                 continue
-            yield p, f"{p.name}({_flow.short(obj, 20)}) after {hit[1]} already dropped that reference"
+            yield p, f"{p.name}({short(obj, 20)}) after {hit[1]} already dropped that reference"
             break
 
 
@@ -210,20 +212,20 @@ def iterator_owned(view, added, line_text) -> Iterator[tuple[object, str]]:
         for anc in cmodel.ancestors(p.node):
             if anc.type != "while_statement":
                 continue
-            head = line_text(_flow.line_of(anc)) or ""
+            head = line_text(flow.line_of(anc)) or ""
             m = re.search(r"\b(\w*for_each\w*)\s*\(", head)
             if not m or m.group(1) not in iters:
                 break
             row = iters[m.group(1)]
-            args = cmodel.split_args(_flow.balanced(head, m.end())) if head.count("(") else ()
+            args = cmodel.split_args(clex.balanced(head, m.end())) if head.count("(") else ()
             k = row.ref_arg
             if k is None or k >= len(args) or not _apis.same_object(args[k], obj):
                 break
             if "_scoped" in row.name:
-                yield p, (f"{p.name}({_flow.short(obj, 20)}) in a {row.name}() loop: the cleanup "
+                yield p, (f"{p.name}({short(obj, 20)}) in a {row.name}() loop: the cleanup "
                           f"attribute puts it too")
             elif not _leaves_loop_after(p, anc):
-                yield p, (f"{p.name}({_flow.short(obj, 20)}) and the loop goes on: {row.name}() "
+                yield p, (f"{p.name}({short(obj, 20)}) and the loop goes on: {row.name}() "
                           f"drops it again at the next step")
             break
 
@@ -256,7 +258,7 @@ def _leaves_loop_after(p, loop) -> bool:
 
 def _is_whole(obj: str, var: str) -> bool:
     """`obj` is `var` itself or its embedded device/kobject (`&var->dev`, `var->dev.kobj`)."""
-    return re.fullmatch(r"%s((->|\.)(dev|kobj))*" % re.escape(var), _apis._norm(obj).lstrip("&")) is not None
+    return re.fullmatch(r"%s((->|\.)(dev|kobj))*" % re.escape(var), norm(obj).lstrip("&")) is not None
 
 
 def _params(header: str) -> list[str]:
@@ -316,7 +318,7 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
         if not obj:
             continue
         var = _base_var(obj)
-        if var not in borrowed_vars or re.search(r"->\w+->|\.\w+->", _apis._norm(obj)):
+        if var not in borrowed_vars or re.search(r"->\w+->|\.\w+->", norm(obj)):
             continue  # a member's own reference is not the parameter's
         if not _is_whole(obj, var):
             continue
@@ -327,12 +329,12 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
             continue
         owner = borrowed_vars[var]
         if owner == own_ref_param:
-            yield p, (f"{p.name}({_flow.short(obj, 20)}) inside {name}(): when {name}() fails its caller "
+            yield p, (f"{p.name}({short(obj, 20)}) inside {name}(): when {name}() fails its caller "
                       f"still owns {owner} and drops it ({own_row.on_error.split(' (')[0]}), so this is a "
                       f"second put")
             continue
         conf = Confidence.MEDIUM if _callback_shape(header) else Confidence.LOW
-        yield p, (f"{p.name}({_flow.short(obj, 20)}) drops a reference {name}() never took: "
+        yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: "
                   f"{owner} belongs to its caller"), conf
 
 
@@ -388,7 +390,7 @@ def put_while_published(view, added) -> Iterator[tuple[object, str]]:
                 continue
             if gets and not any(g.call.line < line for g in gets):
                 continue  # stored before this code took its reference: not the one kept
-            yield p, f"{p.name}({_flow.short(obj, 20)}) while {what} still holds the pointer"
+            yield p, f"{p.name}({short(obj, 20)}) while {what} still holds the pointer"
             break
 
 
@@ -403,7 +405,7 @@ def _member_stores(func) -> list[tuple[int, str, str, object]]:
             continue
         lhs = cmodel._fold(cmodel._text(left))
         if "->" in lhs or "." in lhs or lhs.startswith("*"):
-            out.append((_flow.line_of(n), lhs, cmodel._fold(cmodel._text(right)), n))
+            out.append((flow.line_of(n), lhs, cmodel._fold(cmodel._text(right)), n))
     return out
 
 
@@ -457,7 +459,7 @@ def _stmt_in_block(node):
 def _puts_obj(node, obj: str) -> bool:
     return node.type == "expression_statement" and any(
         _apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
-        for c in _flow.calls_in(node))
+        for c in flow.calls_in(node))
 
 
 def _touches(node, var: str) -> bool:
@@ -488,16 +490,16 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
         while sib is not None:
             inner = _unlabel_node(sib)
             if _puts_obj(inner, obj) and not _extra_ref(func, obj, p.line):
-                again = _flow.line_of(inner)
+                again = flow.line_of(inner)
                 where = "" if sib.type != "labeled_statement" else " (the unwind path falls through to it)"
-                yield p, f"{p.name}({_flow.short(obj, 20)}) and line {again} puts it again{where}"
+                yield p, f"{p.name}({short(obj, 20)}) and line {again} puts it again{where}"
                 break
             if inner.type == "goto_statement":
                 lab = cmodel._text(inner.child_by_field_name("label"))
                 chain = chains.get(lab) or []
                 if any(_puts_obj(_unlabel_node(s), obj) for s in chain) and not any(
                         _touches(_unlabel_node(s), var) for s in chain[:_first_put(chain, obj)]):
-                    yield p, f"{p.name}({_flow.short(obj, 20)}) and then goto {lab}, which puts it again"
+                    yield p, f"{p.name}({short(obj, 20)}) and then goto {lab}, which puts it again"
                 break
             if inner.type in ("return_statement", "break_statement", "continue_statement") or _touches(inner, var):
                 break
@@ -515,7 +517,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                 prev = g.prev_named_sibling if g is not None else None
                 while prev is not None and not _touches(_unlabel_node(prev), var):
                     if _puts_obj(_unlabel_node(prev), obj):
-                        yield p, (f"{p.name}({_flow.short(obj, 20)}) in the {name} unwind path: the goto at "
+                        yield p, (f"{p.name}({short(obj, 20)}) in the {name} unwind path: the goto at "
                                   f"line {j.line} already put it")
                         break
                     prev = prev.prev_named_sibling
@@ -560,7 +562,7 @@ _ACCESSOR = lazyre.compile(r"^(dev_of_node|dev_fwnode|ACPI_COMPANION)\(&?(?P<p>\
 
 
 def _device_owned(expr: str, params: list[str]) -> bool:
-    e = _apis._norm(expr)
+    e = norm(expr)
     m = _FIELD.match(e) or _ACCESSOR.match(e)
     return m is not None and m.group("p") in params
 
@@ -586,10 +588,10 @@ def borrowed_from_device(view, added, header: str) -> Iterator[tuple[object, str
         if _device_owned(lv, params):
             return  # the function sets the field itself (with whatever reference it took)
         if re.fullmatch(r"\w+", lv) and _device_owned(rv, params):
-            assigned[lv] = (_flow.line_of(n), rv)
-    for g in _flow.gets(func):
+            assigned[lv] = (flow.line_of(n), rv)
+    for g in _refpaths.gets(func):
         taken.append((g.call.line, g.obj))
-        taken.extend((g.call.line, _apis._norm(a)) for a in g.call.args)
+        taken.extend((g.call.line, norm(a)) for a in g.call.args)
     for p in added:
         if not _PLAIN_PUT.search(p.name) or p.name in ("module_put", "fput", "kref_put"):
             continue
@@ -605,5 +607,5 @@ def borrowed_from_device(view, added, header: str) -> Iterator[tuple[object, str
             continue
         if any(_apis.same_object(t, obj) or _apis.same_object(t, expr) for _, t in taken):
             continue  # a reference was taken on it in this function
-        yield p, (f"{p.name}({_flow.short(obj, 20)}) drops a reference nobody took: "
-                  f"{_flow.short(expr, 28)} belongs to the device")
+        yield p, (f"{p.name}({short(obj, 20)}) drops a reference nobody took: "
+                  f"{short(expr, 28)} belongs to the device")

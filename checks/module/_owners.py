@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from reviewbot import lazyre
-from reviewbot.clex import code_lines
+from reviewbot.analysis.clex import code_lines
 from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
 
 # struct type -> its `struct module *` member (6.12, include/ and subsystem headers).
@@ -233,22 +233,19 @@ def removed_member_decls(patch: Patch) -> set[str]:
 
 def modular(ctx, path: str) -> bool | None:
     """Tree mode: can the file be built as a module (Kconfig tristate / obj-m)?  None: unknown."""
-    fact = ctx.read(f"modular:{path}") if ctx is not None else None
-    return {"yes": True, "no": False}.get(fact or "")
+    return ctx.facts_of(path).modular if ctx is not None else None
 
 
 def owner_field(ctx, path: str, typ: str | None) -> str | None:
     """The owner member of struct `typ`: from the table, else (tree mode) from the headers the
-    file includes (`owner-structs:<path>` lines "<struct> <member> <header>")."""
+    file includes (FileFacts.owner_structs)."""
     if not typ:
         return None
     if typ in OWNER_FIELDS:
         return OWNER_FIELDS[typ]
-    facts = ctx.read(f"owner-structs:{path}") if ctx is not None else None
-    for line in (facts or "").splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[0] == typ:
-            return parts[1]
+    for struct, member, _header in ctx.facts_of(path).owner_structs if ctx is not None else ():
+        if struct == typ:
+            return member
     return None
 
 
@@ -259,7 +256,7 @@ def pinned_by_own_module(ctx, path: str, typ: str, field: str) -> bool:
     the object is registered, and the pin protects nothing."""
     if ctx is None:
         return False
-    objects = (ctx.read(f"module.objects:{path}") or "").split()
+    objects = ctx.facts_of(path).module_objects
     pin = re.compile(r"\b(?:try_module_get|__module_get)\s*\([^;]*(?:->|\.)%s\s*\)" % re.escape(field))
     for src in objects:
         if src == path:

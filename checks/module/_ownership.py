@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 
 from reviewbot import lazyre
-from reviewbot import cmodel
+from reviewbot.analysis import cmodel, flow
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _flow
+from reviewbot.checks.module import _refpaths
 
 ERROR_RETURN = lazyre.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|false)\s*\)?$")
 
@@ -35,7 +35,7 @@ def success_exit(j) -> bool:
     return not re.search(r"\b(ERR_PTR|PTR_ERR|dev_err_probe)\s*\(", v)
 
 
-def success_of_status(func: cmodel.Function, g: _flow.Get, j) -> bool:
+def success_of_status(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     """`if (ret) { put(x); ... }  return ret;`: the status exit after a block that drops the
     reference when the status is an error keeps it only on success."""
     if j.kind != "return" or j.value.strip("() ") not in _STATUS_VARS:
@@ -47,11 +47,11 @@ def success_of_status(func: cmodel.Function, g: _flow.Get, j) -> bool:
     for sib in blk.named_children:
         if sib.start_byte >= j.node.start_byte:
             break
-        if sib.type != "if_statement" or _flow.line_of(sib) <= g.call.line:
+        if sib.type != "if_statement" or flow.line_of(sib) <= g.call.line:
             continue
         cond = cmodel._text(sib.child_by_field_name("condition"))
         if re.search(r"(?<![\w>.])%s\b" % re.escape(var), cond) and \
-                _flow.puts_of(_flow.calls_in(sib.child_by_field_name("consequence")), g.obj, g.api.putters):
+                _refpaths.puts_of(flow.calls_in(sib.child_by_field_name("consequence")), g.obj, g.api.putters):
             return True
     return False
 
@@ -59,7 +59,7 @@ def success_of_status(func: cmodel.Function, g: _flow.Get, j) -> bool:
 _POSITIVE_TEST = r"^\(\s*(?:%s|%s\s*!=\s*NULL|!\s*IS_ERR(?:_OR_NULL)?\(\s*%s\s*\))\s*\)$"
 
 
-def known_null_here(func: cmodel.Function, g: _flow.Get, j) -> bool:
+def known_null_here(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     """Does the exit follow, in the same block, an `if (x)` (or `!IS_ERR(x)`) with no else
     whose body always leaves: then x holds no reference at the exit."""
     for _, body in _found_branches(func, g, j):
@@ -70,7 +70,7 @@ def known_null_here(func: cmodel.Function, g: _flow.Get, j) -> bool:
     return False
 
 
-def _found_branches(func: cmodel.Function, g: _flow.Get, j):
+def _found_branches(func: cmodel.Function, g: _refpaths.Get, j):
     """`if (x)` / `if (!IS_ERR(x))` statements without else, after the get, closed before the
     exit, in a block that holds the exit: each with its body."""
     if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
@@ -79,7 +79,7 @@ def _found_branches(func: cmodel.Function, g: _flow.Get, j):
     for n in func._walk():
         if n.type != "if_statement" or n.child_by_field_name("alternative") is not None:
             continue
-        if not (g.call.line < _flow.line_of(n) and n.end_byte <= j.node.start_byte):
+        if not (g.call.line < flow.line_of(n) and n.end_byte <= j.node.start_byte):
             continue
         if n.parent is None or not cmodel.contains(n.parent, j.node):
             continue
@@ -87,7 +87,7 @@ def _found_branches(func: cmodel.Function, g: _flow.Get, j):
             yield n, n.child_by_field_name("consequence")
 
 
-def put_in_found_branch(func: cmodel.Function, g: _flow.Get, j) -> bool:
+def put_in_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     """`if (np) { ...; of_node_put(np); }` with the put a statement of that body: after it,
     np is either NULL or dropped."""
     for _, body in _found_branches(func, g, j):
@@ -97,12 +97,12 @@ def put_in_found_branch(func: cmodel.Function, g: _flow.Get, j) -> bool:
                 continue
             if st.type in ("return_statement", "goto_statement", "break_statement"):
                 break
-            if st.type == "expression_statement" and _flow.puts_of(_flow.calls_in(st), g.obj, g.api.putters):
+            if st.type == "expression_statement" and _refpaths.puts_of(flow.calls_in(st), g.obj, g.api.putters):
                 return True
     return False
 
 
-def loop_condition_get(g: _flow.Get, j) -> bool:
+def loop_condition_get(g: _refpaths.Get, j) -> bool:
     """The get is the test of a while/for loop the exit is not in: the loop ended on NULL."""
     n = g.call.node
     while n is not None and n.type not in ("while_statement", "for_statement", "compound_statement"):
@@ -118,8 +118,8 @@ _HANDOFF_NAME = lazyre.compile(r"_set_(drvdata|clientdata|intfdata)$|set_callbac
                            r"^call_rcu$|^kthread_(run|create)\w*$")
 
 
-def handed_on(func: cmodel.Function, g: _flow.Get, j) -> bool:
-    ifs = _flow.enclosing_if(j.node)
+def handed_on(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    ifs = flow.enclosing_if(j.node)
     if ifs is not None and "EINPROGRESS" in cmodel._text(ifs.child_by_field_name("condition")):
         return True  # the request was queued: its completion callback drops what it was given
     base = re.split(r"->|\.", g.obj.lstrip("&*"))[0]
@@ -131,7 +131,7 @@ def handed_on(func: cmodel.Function, g: _flow.Get, j) -> bool:
     return False
 
 
-def published(g: _flow.Get, func: cmodel.Function) -> bool:
+def published(g: _refpaths.Get, func: cmodel.Function) -> bool:
     """Is the reference held by something that outlives the function: the object lives in a
     structure (`priv->np = of_parse_phandle(...)`, `*out = ...`, a `device_add(&priv->dev)`)
     or a file-scope variable, or a register call published it (the unregister drops it)?"""
@@ -147,11 +147,11 @@ def published(g: _flow.Get, func: cmodel.Function) -> bool:
     return func.name != cmodel.FRAGMENT_FUNC and re.fullmatch(r"\w+", obj) is not None and obj not in _locals(func)
 
 
-def in_failure_branch(func: cmodel.Function, g: _flow.Get, j) -> bool:
+def in_failure_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     """Is the exit in the branch that tests the get's own result (`err = device_register(d);
     if (err) return err;`)?  A failed register published nothing: the caller still owns the
     object and must put it."""
-    ifs = _flow.enclosing_if(j.node)
+    ifs = flow.enclosing_if(j.node)
     if ifs is None:
         return False
     cond = ifs.child_by_field_name("condition")
@@ -163,8 +163,8 @@ def in_failure_branch(func: cmodel.Function, g: _flow.Get, j) -> bool:
     if not lhs or re.search(r"(?<![\w>.])%s\b" % re.escape(lhs), cmodel._text(cond)) is None:
         return False
     # the status still holds the register's result: not reassigned since (`ret = other();`)
-    at = _flow.line_of(ifs)
-    return not any(n.type == "assignment_expression" and g.call.line < _flow.line_of(n) <= at
+    at = flow.line_of(ifs)
+    return not any(n.type == "assignment_expression" and g.call.line < flow.line_of(n) <= at
                    and cmodel._text(n.child_by_field_name("left")).strip() == lhs for n in func._walk())
 
 
@@ -188,7 +188,7 @@ def _member(obj: str) -> str:
     return re.split(r"->|\.", obj.lstrip("&*").rstrip("]"))[-1].split("[")[0]
 
 
-def released_elsewhere(text: str, g: _flow.Get) -> bool:
+def released_elsewhere(text: str, g: _refpaths.Get) -> bool:
     """Does the code shown (a new file, or the post-image in tree mode) drop the stored
     reference somewhere: a putter of the get's family called on the same member, in remove(),
     a .release, an unregister or an unwind?"""

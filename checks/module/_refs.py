@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from reviewbot import lazyre
-from reviewbot.clex import call_args, norm, statements
+from reviewbot.analysis.clex import call_args, norm, statements
 from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
 
 from reviewbot.checks.module._owners import function_removed

@@ -56,9 +56,8 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot import cmodel
-from reviewbot.checks.module import _flow
-from reviewbot.clex import statements
+from reviewbot.analysis import clex, cmodel
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -92,9 +91,9 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if st.first.text.startswith("}"):
                     dels = []  # the function ended (a column-0 brace)
                     continue
-                call = _flow.CallStmt.match(st.text)
-                if call and st.any_added and call.group("name") in ("kfree", "devm_kfree"):
-                    args = cmodel.split_args(call.group("args"))
+                call = clex.CallStmt.parse(st.text)
+                if call and st.any_added and call.name in ("kfree", "devm_kfree"):
+                    args = cmodel.split_args(call.args)
                     obj = args[-1] if args else ""
                     if obj in dels:
                         yield RULE.finding(fd.path, st.line_of(r"kfree"),

@@ -55,12 +55,13 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.clex import statements
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import function_header
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD013", slug="code-after-module-put", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
@@ -73,9 +74,7 @@ _THREAD_SIG = lazyre.compile(r"\(\s*void\s*\*\s*\w*\s*\)\s*\{?\s*$|\(\s*struct\s
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        for hunk in fd.hunks:
-            if not any(ln.added and "module_put" in ln.text for ln in hunk.lines):
-                continue
+        for hunk in hunks(fd, added="module_put"):
             replaced = any(ln.removed and re.search(r"\bmodule_put_and_(kthread_)?exit\s*\(", ln.text)
                            for ln in hunk.lines)
             for st in statements(hunk.new_side()):

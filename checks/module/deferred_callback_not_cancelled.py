@@ -106,7 +106,7 @@ def _module_sources(ctx: Context, path: str) -> str:
     """Tree mode: the other sources of the module `path` is linked into (teardown often lives in
     the core file of a multi-file driver)."""
     out = []
-    for src in (ctx.read(f"module.objects:{path}") or "").split():
+    for src in ctx.facts_of(path).module_objects:
         if src != path:
             out.append(ctx.read(src) or "")
     return "\n".join(out)

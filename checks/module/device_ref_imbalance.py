@@ -103,10 +103,11 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot import cmodel
+from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
-from reviewbot.checks.module import _apis, _flow, _overput
-from reviewbot.clex import statements
+from reviewbot.checks._message import short
+from reviewbot.checks.module import _apis, _overput
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -121,7 +122,6 @@ TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS + tuple(sorted(
 _OWNS_MEMORY = ("device_initialize", "device_register", "device_add", "kobject_init",
                 "kobject_init_and_add", "platform_device_alloc")
 _DEV_PUTS = ("put_device", "platform_device_put", "device_unregister", "kobject_put")
-_CALL = _flow.CallStmt
 _OWNS_OR_PUTS = lazyre.compile(r"\b(%s)\s*\(" % "|".join(_OWNS_MEMORY + _DEV_PUTS))
 
 
@@ -133,7 +133,7 @@ def _owns_or_puts(fd) -> bool:
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
-    overput = bool(_flow.OVERPUT_WORDS.search(patch.message or ""))
+    overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
         added = "\n".join(ln.text for ln in fd.added())
         removed = "\n".join(ln.text for ln in fd.removed())
@@ -155,7 +155,7 @@ def _overputs(fd, ctx: Context) -> Iterator[Finding]:
     need = lambda text: _apis.has_putter_call(text)  # noqa: E731
     post = ctx.post(fd.path)
     post_lines = post.splitlines() if post is not None else None
-    for view in _flow.views(fd, ctx, need):
+    for view in flow.views(fd, ctx, need):
         func = view.new
         if func is None:
             continue
@@ -184,7 +184,7 @@ def _overputs(fd, ctx: Context) -> Iterator[Finding]:
 
 
 def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
-    for view in _flow.views(fd, ctx):
+    for view in flow.views(fd, ctx):
         func = view.new
         if func is None:
             continue
@@ -201,7 +201,7 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
             prior_put = next((p for p in calls if p.name in _DEV_PUTS and p.line < c.line and p.args
                               and _apis.same_object(p.args[0], obj) and _same_path(p.node, c.node)), None)
             if prior_put is not None:
-                yield RULE.finding(fd.path, ln, f"kfree({_flow.short(obj)}) after {prior_put.name}() frees it "
+                yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {prior_put.name}() frees it "
                                                 f"twice: the release already did", confidence=(
                                                     Confidence.HIGH if owner else None))
                 continue
@@ -209,7 +209,7 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                 continue
             if not _same_path(owner.node, c.node) and not _reaches_by_goto(func, owner, c):
                 continue
-            yield RULE.finding(fd.path, ln, f"kfree({_flow.short(obj)}) after {owner.name}(): "
+            yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {owner.name}(): "
                                             f"release it with put_device()")
 
 
@@ -244,7 +244,7 @@ def _in_else_of_put(node, obj: str) -> bool:
         if anc.type == "else_clause" and anc.parent is not None and anc.parent.type == "if_statement":
             cons = anc.parent.child_by_field_name("consequence")
             if cons is not None and any(c.name in _DEV_PUTS and c.args and _apis.same_object(c.args[0], obj)
-                                        for c in _flow.calls_in(cons)):
+                                        for c in flow.calls_in(cons)):
                 return True
     return False
 
@@ -252,17 +252,17 @@ def _in_else_of_put(node, obj: str) -> bool:
 def _put_calls(lines) -> list[tuple[object, str, str]]:
     out = []
     for st in statements(lines):
-        m = _CALL.match(st.text)
-        if m and _apis.is_putter(m.group("name")):
-            args = list(cmodel.split_args(m.group("args")))
-            out.append((st, m.group("name"), _apis.put_object(m.group("name"), args) or ""))
+        m = clex.CallStmt.parse(st.text)
+        if m and _apis.is_putter(m.name):
+            args = list(cmodel.split_args(m.args))
+            out.append((st, m.name, _apis.put_object(m.name, args) or ""))
     return out
 
 
 def _putter_swaps(fd) -> Iterator[Finding]:
     all_added = _put_calls(fd.added())
     for h in fd.hunks:
-        for rem, add in _flow.replacements(h):
+        for rem, add in clex.replacements(h):
             for _, rname, robj in _put_calls(rem):
                 if rname not in _apis.TYPED_PUTTERS:
                     continue
@@ -271,7 +271,7 @@ def _putter_swaps(fd) -> Iterator[Finding]:
                 for st, aname, aobj in _put_calls(add):
                     if aname == "put_device" and not _apis.same_object(aobj, robj):
                         yield RULE.finding(fd.path, st.line_of(r"put_device"),
-                                           f"put_device({_flow.short(aobj, 20)}) replaces {rname}({_flow.short(robj, 16)}): "
+                                           f"put_device({short(aobj, 20)}) replaces {rname}({short(robj, 16)}): "
                                            f"that reference leaks")
 
 
@@ -283,16 +283,16 @@ def _unconditional_puts(fd, overput: bool) -> Iterator[Finding]:
         removed = [(st, n, o) for st, n, o in _put_calls(h.old_side()) if all(ln.removed for ln in st.lines)]
         added = [(st, n, o) for st, n, o in _put_calls(h.new_side()) if st.any_added]
         for rst, rname, robj in removed:
-            m = _CALL.match(rst.text)
-            guarded = m.group("cond") or _guard_above(h.old_side(), rst)
+            m = clex.CallStmt.parse(rst.text)
+            guarded = m.cond or _guard_above(h.old_side(), rst)
             if not guarded or re.search(r"\b%s\b" % re.escape(robj.lstrip("&").split("->")[0]), guarded):
                 continue  # `if (x) put(x)` is a NULL guard, not a condition on ownership
             for ast, aname, aobj in added:
-                if aname == rname and aobj == robj and not _CALL.match(ast.text).group("cond") \
+                if aname == rname and aobj == robj and not clex.CallStmt.parse(ast.text).cond \
                         and not _guard_above(h.new_side(), ast):
                     yield RULE.finding(fd.path, ast.line_of(re.escape(aname)),
                                        f"{aname}() made unconditional: the guarded case "
-                                       f"({_flow.short(guarded, 24)}) is put elsewhere")
+                                       f"({short(guarded, 24)}) is put elsewhere")
 
 
 def _guard_above(lines, st) -> str | None:
@@ -323,7 +323,7 @@ def _removed_gets(lines) -> list[tuple[object, str, str, str | None]]:
             api = _apis.BY_GETTER[m.group(1)]
             if api.family not in _PAIR_FAMILIES:
                 continue
-            args = list(cmodel.split_args(_flow.balanced(st.text, m.end())))
+            args = list(cmodel.split_args(clex.balanced(st.text, m.end())))
             a = _ASSIGN.search(st.text[:m.start()])
             lhs = a.group("lhs") if a else None
             lhs = re.sub(r"^.*\s\**", "", lhs) if lhs else None  # `struct x *p = get(...)`
@@ -352,7 +352,7 @@ def _removed_pairs(fd, extra: str | None) -> Iterator[Finding]:
             continue
         where = _replacement_of(fd, st, lhs) or st.line_of(re.escape(getter))
         yield RULE.finding(fd.path, where,
-                           f"removing {getter}({_flow.short(obj)}) and its put lets the object be "
+                           f"removing {getter}({short(obj)}) and its put lets the object be "
                            f"freed while still referenced",
                            confidence=Confidence.LOW if extra else None)
 
@@ -373,7 +373,7 @@ def _removed_get_of_returned(fd, extra: str | None) -> Iterator[Finding]:
         h = next((h for h in fd.hunks if st.lines[0] in h.lines), None)
         if h is None:
             continue
-        fn = _flow._section_name(_function_at(h, st.lines[0]))
+        fn = flow.section_name(_function_at(h, st.lines[0]))
         if not _REF_RETURNING_FN.search(fn):
             continue
         i = h.lines.index(st.lines[-1])
@@ -384,7 +384,7 @@ def _removed_get_of_returned(fd, extra: str | None) -> Iterator[Finding]:
         if not _apis.same_object(val, obj):
             continue
         yield RULE.finding(fd.path, st.line_of(re.escape(getter)),
-                           f"{fn}() now returns {_flow.short(val, 24)} without the {getter}() its callers "
+                           f"{fn}() now returns {short(val, 24)} without the {getter}() its callers "
                            f"will put", confidence=Confidence.LOW if extra else None)
 
 
@@ -404,7 +404,7 @@ def _replacement_of(fd, st, lhs: str | None):
     if not lhs:
         return None
     for h in fd.hunks:
-        for rem, add in _flow.replacements(h):
+        for rem, add in clex.replacements(h):
             if st.lines[0] not in rem:
                 continue
             for ln in add:

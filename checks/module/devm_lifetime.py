@@ -75,15 +75,16 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.clex import norm, statements
-from reviewbot.cmodel import split_args
+from reviewbot.analysis import clex
+from reviewbot.analysis.clex import norm, statements
+from reviewbot.analysis.cmodel import split_args
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module import _flow
 from reviewbot.checks.module._devm import BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, SINKS
 from reviewbot.checks.module._refs import function_header
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD015", slug="devm-lifetime", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
@@ -113,7 +114,7 @@ def _sinks(text: str, var: str) -> Iterator[tuple[str, str, bool]]:
         return
     for m in _SINK_CALL.finditer(text):
         idx, why, doc = SINKS[m.group(1)]
-        args = split_args(_flow.balanced(text, m.end()))
+        args = split_args(clex.balanced(text, m.end()))
         if len(args) > idx and _holds(args[idx], var):
             yield m.group(1) + "()", why, doc
     if re.search(r"%s\s*=\s*%s\s*;" % (FILE_PRIVATE, re.escape(var)), text):
@@ -133,9 +134,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         removed_stmts = {norm(st.text) for h in fd.hunks for st in statements(h.old_side())
                          if all(ln.removed for ln in st.lines)}
         freed_params = _freed_params(fd)
-        for h in fd.hunks:
-            if not any("devm_k" in ln.text for ln in h.lines if ln.kind != "-"):
-                continue
+        for h in hunks(fd, new="devm_k"):
             for st in statements(h.new_side()):
                 if not st.any_added:
                     continue
@@ -274,7 +273,7 @@ def _callback_device(h: Hunk, line, text: str, at: int) -> str | None:
     params = dict((p, t) for t, p in re.findall(r"struct\s+(\w+)\s*\*\s*(\w+)", header.split("(", 1)[-1]))
     if not params or any(t in BUS_DEVICE_TYPES for t in params.values()):
         return None
-    args = split_args(_flow.balanced(text, at))
+    args = split_args(clex.balanced(text, at))
     dev = norm(args[0]) if args else ""
     mm = re.fullmatch(r"(\w+)->dev", dev)
     return name.group(1) if mm and mm.group(1) in params else None

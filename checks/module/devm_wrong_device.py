@@ -54,9 +54,8 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot import cmodel
-from reviewbot.checks.module import _flow
-from reviewbot.clex import statements
+from reviewbot.analysis import clex, cmodel
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -96,7 +95,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if not st.any_added:
                     continue
                 for m in _DEVM_REG.finditer(st.text):
-                    args = cmodel.split_args(_flow.balanced(st.text, m.end()))
+                    args = cmodel.split_args(clex.balanced(st.text, m.end()))
                     if not args:
                         continue
                     dev = args[0]
@@ -148,7 +147,7 @@ def _calls(text: str) -> set[tuple[str, str]]:
     """(devm function, device argument) of every devm registration in a file image."""
     out = set()
     for m in _DEVM_REG.finditer(text):
-        args = cmodel.split_args(_flow.balanced(text, m.end()))
+        args = cmodel.split_args(clex.balanced(text, m.end()))
         if args:
             out.add((m.group(1), re.sub(r"\s+", "", args[0])))
     return out

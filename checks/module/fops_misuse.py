@@ -58,12 +58,13 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.clex import statements
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import enclosing_function
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD027", slug="fops-misuse", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("other",))
@@ -79,10 +80,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if fd.path.startswith("fs/") and fd.path.count("/") == 1:
             continue  # the VFS core itself implements these
-        for hunk in fd.hunks:
-            if not any(ln.added and ("f_op" in ln.text or "fops_get" in ln.text or "replace_fops" in ln.text)
-                       for ln in hunk.lines):
-                continue
+        for hunk in hunks(fd, added=("f_op", "fops_get", "replace_fops")):
             stmts = statements(hunk.new_side())
             for k, st in enumerate(stmts):
                 if not st.any_added:

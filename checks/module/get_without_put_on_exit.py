@@ -111,9 +111,11 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot import cmodel
-from reviewbot.checks.module import _apis, _cocci, _flow, _ownership
-from reviewbot.clex import statements
+from reviewbot.analysis import clex, cmodel, flow
+from reviewbot.checks import _intent
+from reviewbot.checks._message import short
+from reviewbot.checks.module import _apis, _cocci, _ownership, _refpaths
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
@@ -124,7 +126,6 @@ RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("put", "unref") + _apis.PUTTER_TOKENS  # `goto err_put;` / `goto out_unref;` too
 
-_PUT_STMT = _flow.CallStmt
 _EXIT = lazyre.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
 _LABEL = lazyre.compile(r"^\w+\s*:$")
 _CONTROL = lazyre.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
@@ -138,7 +139,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 
 
 def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
-    overput = bool(_flow.OVERPUT_WORDS.search(patch.message or ""))
+    overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the
         # removed lines dropped; the get/put calls on the added and removed lines
@@ -147,7 +148,7 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
         # gets the patch removes and does not add back (a rewritten `ret = device_add(d)` line stays)
         gone = functools.cache(lambda fd=fd: [(n, o) for n, o in _calls_on(fd.removed(), False)
                                               if (n, o) not in _calls_on(fd.added(), False)])
-        for view in _flow.views(fd, ctx, need=_needed):
+        for view in flow.views(fd, ctx, need=_needed):
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
             if not _apis.has_putter_call(shown) and not _apis.has_putter_call(view.text("-")) \
@@ -182,7 +183,7 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
         pat = _apis.PUTTER_NAMES if putters else _apis.GETTER_NAMES
         for m in pat.finditer(st.text):
             name = m.group(1)
-            args = list(cmodel.split_args(_flow.balanced(st.text, m.end())))
+            args = list(cmodel.split_args(clex.balanced(st.text, m.end())))
             if putters:
                 obj = _apis.put_object(name, args)
             else:
@@ -194,20 +195,20 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
     return out
 
 
-def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: bool,
+def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bool,
                   overput: bool, reported: set[str]) -> Iterator[Finding]:
-    new_gets = {g.obj for g in _flow.gets(view.new)} if view.new is not None else set()
+    new_gets = {g.obj for g in _refpaths.gets(view.new)} if view.new is not None else set()
     for h in view.hunks:
         old = h.old_side()
         stmts = statements(old)
         for i, st in enumerate(stmts):
             if not all(ln.removed for ln in st.lines):
                 continue
-            m = _PUT_STMT.match(st.text)
-            if not m or not _apis.is_putter(m.group("name")):
+            m = clex.CallStmt.parse(st.text)
+            if not m or not _apis.is_putter(m.name):
                 continue
-            name = m.group("name")
-            obj = _apis.put_object(name, list(cmodel.split_args(m.group("args"))))
+            name = m.name
+            obj = _apis.put_object(name, list(cmodel.split_args(m.args)))
             if not obj:
                 continue
             if any(_apis.same_object(o, obj) for _, o in added_puts):
@@ -228,17 +229,17 @@ def _removed_puts(fd, view: _flow.FuncView, added_puts, removed_gets, cleanup: b
             conf = Confidence.LOW if overput else (
                 Confidence.HIGH if any(_apis.same_object(obj, g) for g in new_gets) else None)
             line = st.line_of(re.escape(name))
-            yield RULE.finding(fd.path, line, f"removed {name}({_flow.short(obj)}) leaves the reference "
+            yield RULE.finding(fd.path, line, f"removed {name}({short(obj)}) leaves the reference "
                                               f"held on this exit path", confidence=conf)
 
 
-def _added_goto_puts(view: _flow.FuncView, h, obj: str) -> bool:
+def _added_goto_puts(view: flow.FuncView, h, obj: str) -> bool:
     gotos = [m.group(1) for ln in h.lines if ln.added for m in [re.search(r"\bgoto\s+(\w+)", ln.text)] if m]
     if not gotos or view.new is None:
         return False
     for label in gotos:
-        calls, found = _flow.chain_calls(view.new, label)
-        if found and _flow.puts_of(calls, obj):
+        calls, found = flow.chain_calls(view.new, label)
+        if found and _refpaths.puts_of(calls, obj):
             return True
         if not found and view.partial and _PUT_LABEL.search(label):
             return True  # the label is out of sight, but its name says it drops a reference
@@ -270,9 +271,9 @@ def _on_kept_exit_path(stmts, i: int, obj: str) -> bool | None:
         kept = not all(ln.removed for ln in st.lines)
         text = st.text
         if kept:
-            m = _PUT_STMT.match(text)
-            if m and _apis.is_putter(m.group("name")) and _apis.same_object(
-                    _apis.put_object(m.group("name"), list(cmodel.split_args(m.group("args")))), obj):
+            m = clex.CallStmt.parse(text)
+            if m and _apis.is_putter(m.name) and _apis.same_object(
+                    _apis.put_object(m.name, list(cmodel.split_args(m.args))), obj):
                 return None
         if _EXIT.match(text):
             if kept:
@@ -302,22 +303,22 @@ def _puts_for(func, jump, aliases) -> tuple[list[cmodel.Call], bool]:
         for sib in blk.named_children:
             if sib.start_byte >= jump.start_byte:
                 break
-            before.extend(_flow.calls_in(sib))
+            before.extend(flow.calls_in(sib))
     if jump.type == "return_statement":
-        calls = before + _flow.calls_in(jump)
+        calls = before + flow.calls_in(jump)
         return [c for c in calls if _apis.is_putter(c.name)], True
     label = cmodel._text(jump.child_by_field_name("label"))
-    calls, found = _flow.chain_calls(func, label)
+    calls, found = flow.chain_calls(func, label)
     return [c for c in before + calls if _apis.is_putter(c.name)], found
 
 
-def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterator[Finding]:
+def _retargets(fd, view: flow.FuncView, cleanup: bool, overput: bool) -> Iterator[Finding]:
     if view.old is None or view.new is None:
         return
     old_j, new_j = _jump_nodes(view.old), _jump_nodes(view.new)
-    old_alias, new_alias = _flow.Aliases.of(view.old), _flow.Aliases.of(view.new)
+    old_alias, new_alias = flow.Aliases.of(view.old), flow.Aliases.of(view.new)
     for h in view.hunks:
-        for rem, add in _flow.replacements(h):
+        for rem, add in clex.replacements(h):
             ojs = [(ln, old_j[ln.old_no]) for ln in rem if ln.old_no in old_j]
             njs = [(ln, new_j[ln.new_no]) for ln in add if ln.new_no in new_j]
             if len(ojs) != 1 or len(njs) != 1:
@@ -336,12 +337,12 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
                     continue
             if not old_found:
                 continue
-            failed_old = _flow.failed_get_at(view.old, oj)
-            failed_new = _flow.failed_get_at(view.new, nj)
+            failed_old = _refpaths.failed_get_at(view.old, oj)
+            failed_new = _refpaths.failed_get_at(view.new, nj)
             # puts the new path no longer runs
             for p in old_puts:
                 pobj = _apis.put_object(p.name, list(p.args))
-                if any(_flow.same_ref(pobj, f, old_alias, oln.old_no) for f in failed_old):
+                if any(_refpaths.same_ref(pobj, f, old_alias, oln.old_no) for f in failed_old):
                     continue  # not owed: the get failed on this path
                 if any(_apis.same_object(_apis.put_object(q.name, list(q.args)), pobj) for q in new_puts):
                     continue
@@ -354,7 +355,7 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
                 conf = Confidence.LOW if (view.partial and not new_found) or overput else (
                     Confidence.HIGH if not view.partial else None)
                 where = "goto" if nj.type == "goto_statement" else "return"
-                yield RULE.finding(fd.path, nln, f"this {where} skips {p.name}({_flow.short(pobj)}) that "
+                yield RULE.finding(fd.path, nln, f"this {where} skips {p.name}({short(pobj)}) that "
                                                  f"the old unwind path ran", confidence=conf)
                 break
             # puts the new path runs for a reference its failed get never took
@@ -362,12 +363,12 @@ def _retargets(fd, view: _flow.FuncView, cleanup: bool, overput: bool) -> Iterat
                 continue
             for p in new_puts:
                 pobj = _apis.put_object(p.name, list(p.args))
-                if not any(_flow.same_ref(pobj, f, new_alias, nln.new_no) for f in failed_new):
+                if not any(_refpaths.same_ref(pobj, f, new_alias, nln.new_no) for f in failed_new):
                     continue
                 if any(_apis.same_object(_apis.put_object(q.name, list(q.args)), pobj) for q in old_puts):
                     continue
                 yield RULE.finding(fd.path, nln, f"after a failed get this path runs "
-                                                 f"{p.name}({_flow.short(pobj)}): a put without a get")
+                                                 f"{p.name}({short(pobj)}): a put without a get")
                 break
 
 
@@ -387,7 +388,7 @@ def _needed(text: str) -> bool:
     return _apis.has_putter_call(text) or ("goto" in text and _PUT_GOTO.search(text) is not None)
 
 
-def _put_label_skipped(fd, view: _flow.FuncView, oj, nj) -> str | None:
+def _put_label_skipped(fd, view: flow.FuncView, oj, nj) -> str | None:
     """Hunk mode, the unwind code out of sight: a `goto` to a label named for a put now goes
     to a label not so named (or became a `return`).  The label name is the only evidence, so
     the patch must neither remove the old label nor add the new one (a reworked unwind
@@ -402,7 +403,7 @@ def _put_label_skipped(fd, view: _flow.FuncView, oj, nj) -> str | None:
     labels = re.compile(r"^\s*(%s)\s*:" % "|".join(re.escape(x) for x in (old_label, new_label) if x))
     if any(labels.match(ln.text) for h in fd.hunks for ln in h.lines if ln.kind != " "):
         return None  # the unwind chain itself changes
-    if any(_label_names_put_of(old_label, api) for _, api in _flow.failed_gets_at(view.old, oj)):
+    if any(_label_names_put_of(old_label, api) for _, api in _refpaths.failed_gets_at(view.old, oj)):
         return None
     return old_label
 
@@ -436,7 +437,7 @@ def _part_of(member: str, whole: str | None) -> bool:
 
 
 def _leaks(func: cmodel.Function, partial: bool, name: str = "",
-           had_puts: bool = False) -> list[tuple[_flow.Get, object, str]]:
+           had_puts: bool = False) -> list[tuple[_refpaths.Get, object, str]]:
     """(get, exit node, holder) where the exit keeps the reference.  `holder` is "" for a
     reference only the function holds; "owned" for a successful exit that leaves it in a
     longer-lived object (the question is then who drops it, not whether this exit must);
@@ -447,7 +448,7 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "",
     if func is None or func.body is None:
         return out
     jumps = [j for j in func.jumps() if j.kind in ("return", "goto")]
-    for g in _flow.gets(func):
+    for g in _refpaths.gets(func):
         if not had_puts and not any(_apis.is_putter(c.name) for c in func.calls()):
             break
         own_puts = [c for c in func.calls() if c.name in g.api.putters and c.line > g.call.line
@@ -467,17 +468,17 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "",
                 continue
             if getter_helper and j.kind == "return" and not _ownership.ERROR_RETURN.match(j.value):
                 continue
-            if g.call.in_condition and cmodel.contains(gstmt, j.node) and _flow.enclosing_if(j.node) is gstmt:
+            if g.call.in_condition and cmodel.contains(gstmt, j.node) and flow.enclosing_if(j.node) is gstmt:
                 continue  # `if (!try_module_get(m)) return ...;`
-            if any(_apis.same_object(f, g.obj) for f in _flow.failed_get_at(func, j.node)):
+            if any(_apis.same_object(f, g.obj) for f in _refpaths.failed_get_at(func, j.node)):
                 continue
             if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
-                   for c in _flow.path_puts(func, g.call.line, j.node)):
+                   for c in _refpaths.path_puts(func, g.call.line, j.node)):
                 continue
-            if _flow.stored_or_returned(func, g.obj, g.call.line, j.node):
+            if _refpaths.stored_or_returned(func, g.obj, g.call.line, j.node):
                 continue
             if j.kind == "goto":
-                calls, found = _flow.chain_calls(func, j.label)
+                calls, found = flow.chain_calls(func, j.label)
                 if not found:
                     continue
                 if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
@@ -503,11 +504,11 @@ def _leaks(func: cmodel.Function, partial: bool, name: str = "",
     return out
 
 
-def _key(g: _flow.Get, j) -> tuple:
+def _key(g: _refpaths.Get, j) -> tuple:
     return (g.call.name, g.obj, j.kind, j.label, re.sub(r"\s+", "", j.value))
 
 
-def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> Iterator[Finding]:
+def _new_exits(fd, view: flow.FuncView, ctx: Context, reported: set[str]) -> Iterator[Finding]:
     if view.new is None:
         return
     # tree mode: a function whose last put the patch removed is still one that puts
@@ -552,14 +553,14 @@ def _new_exits(fd, view: _flow.FuncView, ctx: Context, reported: set[str]) -> It
         anchor_side = Side.OLD if ln.removed else Side.NEW
         if holder == "stored" and released:
             yield RULE.finding(fd.path, ln, f"{where} keeps the {g.call.name}() reference in "
-                                            f"{_flow.short(g.obj, 24)}: does the caller's unwind drop it?",
+                                            f"{short(g.obj, 24)}: does the caller's unwind drop it?",
                                confidence=Confidence.LOW, side=anchor_side)
             continue
         if holder == "owned":
-            yield RULE.finding(fd.path, ln, f"{g.call.name}() reference kept in {_flow.short(g.obj, 24)} "
+            yield RULE.finding(fd.path, ln, f"{g.call.name}() reference kept in {short(g.obj, 24)} "
                                             f"after this {where}: who drops it?",
                                confidence=Confidence.LOW, side=anchor_side)
             continue
         reported.add(g.obj)
         yield RULE.finding(fd.path, ln, f"{where} leaks the reference from {g.call.name}() "
-                                        f"({_flow.short(g.obj, 24)})", confidence=conf, side=anchor_side)
+                                        f"({short(g.obj, 24)})", confidence=conf, side=anchor_side)

@@ -56,7 +56,7 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.clex import statements
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -64,6 +64,7 @@ from reviewbot.rules import Rule
 from reviewbot.checks.module._owners import modular
 
 from reviewbot.checks.module._refs import enclosing_function, function_header
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD026", slug="init-exit-self-ref", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
@@ -107,9 +108,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         shown = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
         deliberate = bool(_DELIBERATE.search(shown))
         named = _named(shown)
-        for hunk in fd.hunks:
-            if not any("THIS_MODULE" in ln.text for ln in hunk.new_side()):
-                continue
+        for hunk in hunks(fd, new="THIS_MODULE"):
             for st in statements(hunk.new_side()):
                 m = "THIS_MODULE" in st.text and _SELF.search(st.text)
                 if not m or not st.any_added:

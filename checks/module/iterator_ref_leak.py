@@ -70,11 +70,12 @@ from typing import Iterator
 from reviewbot import lazyre
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _cocci
-from reviewbot.clex import call_args, code_lines
-from reviewbot.cmodel import split_args
+from reviewbot.analysis.clex import call_args, code_lines
+from reviewbot.analysis.cmodel import split_args
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch
 from reviewbot.rules import Rule
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD030", slug="iterator-ref-leak", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("ref-leak",), engines=("python", "coccinelle"))
@@ -96,9 +97,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 
 def _python(patch: Patch) -> Iterator[Finding]:
     for fd in patch.c_files:
-        for hunk in fd.hunks:
-            if not any(ln.kind != " " for ln in hunk.lines) or not _HEADER.search(
-                    "\n".join(ln.text for ln in hunk.lines)):
+        for hunk in hunks(fd, changed=True):
+            if not _HEADER.search("\n".join(ln.text for ln in hunk.lines)):
                 continue
             yield from _hunk(fd.path, hunk.lines)
 

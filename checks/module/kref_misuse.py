@@ -53,12 +53,12 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot import cmodel
-from reviewbot.checks.module import _flow
-from reviewbot.clex import statements
+from reviewbot.analysis import clex, cmodel
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD021", slug="kref-misuse", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
@@ -71,7 +71,7 @@ _KREF_PUT = lazyre.compile(r"\bkref_put(?:_mutex|_lock)?\s*\(")
 def _kfree_release(text: str) -> bool:
     """`kref_put(&x->ref, kfree)` or with a cast: the release argument is kfree itself."""
     for m in _KREF_PUT.finditer(text):
-        args = cmodel.split_args(_flow.balanced(text, m.end()))
+        args = cmodel.split_args(clex.balanced(text, m.end()))
         if len(args) >= 2 and re.search(r"(^|\)|\s)kfree$", args[1].strip()):
             return True
     return False
@@ -84,9 +84,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if not any("kref" in ln.text or "release" in ln.text for ln in fd.added()):
             continue
-        for h in fd.hunks:
-            if not any("kref" in ln.text or "release" in ln.text for ln in h.new_side()):
-                continue
+        for h in hunks(fd, new=("kref", "release")):
             stmts = statements(h.new_side())
             for i, st in enumerate(stmts):
                 if ("kref" not in st.text and "release" not in st.text) or not st.any_added:

@@ -75,11 +75,12 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from reviewbot.clex import code_lines
+from reviewbot.analysis.clex import code_lines
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
+from reviewbot.checks._hunks import hunks
 from reviewbot.checks.module._owners import (_OPENER, CORE_PINS_AT_REGISTER, NO_OWNER_TYPES,
                                              WRAPPER_SET, is_built_in_only, modular, owner_field,
                                              pinned_by_own_module)
@@ -104,10 +105,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         added_text = "\n".join(ln.text for ln in fd.added())
         post = ctx.post(fd.path) or ""  # tree mode: the whole post-image file
         yield from _cdev_without_owner(fd)
-        for hunk in fd.hunks:
+        for hunk in hunks(fd, added="struct"):  # else no initializer opens on an added line
             new = hunk.new_side()
-            if not any(ln.added and "struct" in ln.text for ln in new):
-                continue  # no initializer opens on an added line
             codes = code_lines(new)
             for i, ln in enumerate(new):
                 if not ln.added:

@@ -69,12 +69,13 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.clex import call_args, norm, statements
+from reviewbot.analysis.clex import call_args, norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import function_header
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbind-vs-module-ref", "other"))
@@ -144,9 +145,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _removed_protection(patch, ctx)
     changelog = patch.message
     for fd in patch.c_files:
-        for hunk in fd.hunks:
-            if not any(ln.added and "module_get" in ln.text for ln in hunk.lines):
-                continue
+        for hunk in hunks(fd, added="module_get"):
             shown = "\n".join(ln.text for ln in hunk.new_side())
             unbind_talk = bool(_UNBIND_WORDS.search(shown) or _UNBIND_WORDS.search(changelog))
             stmts = statements(hunk.new_side())

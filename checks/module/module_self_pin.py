@@ -68,7 +68,7 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.clex import statements
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule

@@ -63,12 +63,13 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.clex import code_lines
+from reviewbot.analysis.clex import code_lines
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._owners import is_built_in_only
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD008", slug="ownerless-register-api", level=Level.CHECK,
                      confidence=Confidence.MEDIUM, tags=("other",))
@@ -84,10 +85,8 @@ def _ops_structs(patch: Patch) -> dict[str, tuple[bool, bool, set[str]]]:
     member, names of the struct types it embeds or points to)."""
     out: dict[str, tuple[bool, bool, set[str]]] = {}
     for fd in patch.c_files:
-        for hunk in fd.hunks:
+        for hunk in hunks(fd, added="struct"):  # else no struct definition opens on an added line
             new = hunk.new_side()
-            if not any(ln.added and "struct" in ln.text for ln in new):
-                continue  # no struct definition opens on an added line
             codes = code_lines(new)
             for i, ln in enumerate(new):
                 m = _STRUCT_DEF.match(codes[i])
@@ -124,7 +123,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in sorted(patch.c_files, key=lambda f: not f.path.endswith(".h")):  # headers first
         if is_built_in_only(fd):
             continue
-        for hunk in fd.hunks:
+        for hunk in hunks(fd, added="register"):
             new = hunk.new_side()
             for ln in new:
                 if not ln.added or "register" not in ln.text:

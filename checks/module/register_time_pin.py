@@ -67,6 +67,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks.module._owners import CORE_PINS_AT_REGISTER, enclosing_initializer, member_of, modular
 from reviewbot.checks.module._refs import REGISTER_FN, UNREGISTER_FN, added_calls, enclosing_function
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD009", slug="register-time-pin", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("register-time-ref",))
@@ -100,7 +101,7 @@ def _owner_on_register_pinned_type(patch: Patch, ctx: Context) -> Iterator[Findi
     for fd in patch.c_files:
         if modular(ctx, fd.path) is False:
             continue  # tree mode: built in only, THIS_MODULE is NULL and nothing is pinned
-        for hunk in fd.hunks:
+        for hunk in hunks(fd, added="THIS_MODULE"):
             new = hunk.new_side()
             for i, ln in enumerate(new):
                 if not ln.added or "THIS_MODULE" not in ln.text:

@@ -45,9 +45,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from reviewbot import cmodel
-from reviewbot.checks.module import _apis, _flow
-from reviewbot.clex import norm, statements
+from reviewbot.analysis import clex, cmodel
+from reviewbot.checks.module import _apis
+from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -71,20 +71,20 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if not any("kfree" in ln.text for ln in fd.added()):
             continue
         for h in fd.hunks:
-            for rem, add in _flow.replacements(h):
+            for rem, add in clex.replacements(h):
                 helpers = []
                 for st in statements(rem):
-                    m = _flow.CallStmt.match(st.text)
-                    if m and not m.group("cond") and _apis.DESTROY_HELPER.match(m.group("name")) \
-                            and m.group("name") not in _MEMORY_FREES:
-                        helpers.append((m.group("name"), [norm(x) for x in cmodel.split_args(m.group("args"))]))
+                    m = clex.CallStmt.parse(st.text)
+                    if m and not m.cond and _apis.DESTROY_HELPER.match(m.name) \
+                            and m.name not in _MEMORY_FREES:
+                        helpers.append((m.name, [norm(x) for x in cmodel.split_args(m.args)]))
                 if not helpers:
                     continue
                 for st in statements(add):
-                    m = _flow.CallStmt.match(st.text)
-                    if not m or m.group("name") != "kfree" or m.group("cond"):
+                    m = clex.CallStmt.parse(st.text)
+                    if not m or m.name != "kfree" or m.cond:
                         continue
-                    obj = norm(m.group("args"))
+                    obj = norm(m.args)
                     for name, args in helpers:
                         if obj in args:
                             yield RULE.finding(fd.path, st.line_of(r"kfree"),

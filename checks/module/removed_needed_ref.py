@@ -82,7 +82,8 @@ from typing import Iterator
 from reviewbot import lazyre
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _apis, _flow
+from reviewbot.analysis import clex
+from reviewbot.checks.module import _apis
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -135,7 +136,7 @@ def _weaker_getter(patch: Patch) -> Iterator[Finding]:
     extra = _intent.says_extra(patch, "get")
     for fd in patch.c_files:
         for h in fd.hunks:
-            for rem, add in _flow.replacements(h):
+            for rem, add in clex.replacements(h):
                 rtext = "\n".join(ln.text for ln in rem)
                 if not _apis.has_getter_call(rtext):
                     continue

@@ -58,11 +58,12 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.clex import code_lines
+from reviewbot.analysis.clex import code_lines
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
+from reviewbot.checks._hunks import hunks
 from reviewbot.checks.module._owners import (CORE_PINS_AT_REGISTER, KNOWN_OWNER_FIELDS, WRAPPER_SET,
                                              enclosing_initializer, function_removed,
                                              is_built_in_only, member_of, modular, normalized_lines,
@@ -144,7 +145,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if fd.is_deleted:
             continue
-        for hunk in fd.hunks:
+        for hunk in hunks(fd, removed="THIS_MODULE"):
             old = hunk.old_side()
             for i, ln in enumerate(old):
                 if not ln.removed or "THIS_MODULE" not in ln.text:

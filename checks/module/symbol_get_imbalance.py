@@ -65,12 +65,13 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from reviewbot.clex import call_args, statements
+from reviewbot.analysis.clex import call_args, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import added_calls, removed_calls
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD022", slug="symbol-get-imbalance", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("symbol-get-imbalance",))
@@ -122,9 +123,7 @@ def _get_in_context(patch: Patch, target: str) -> bool:
 def _direct_attach(patch: Patch) -> Iterator[Finding]:
     """`dvb_attach(foo_attach, a, b)` removed, `foo_attach(a, b)` added in the same hunk."""
     for fd in patch.c_files:
-        for hunk in fd.hunks:
-            if not any(ln.removed and "dvb_attach" in ln.text for ln in hunk.lines):
-                continue
+        for hunk in hunks(fd, removed="dvb_attach"):
             attached = set()
             for st in statements(hunk.old_side()):
                 if not any(ln.removed for ln in st.lines):

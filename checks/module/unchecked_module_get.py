@@ -55,10 +55,11 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.clex import statements
+from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD002", slug="unchecked-module-get", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("unchecked-get",))
@@ -73,9 +74,7 @@ _CALL = r"\btry_module_get\s*\("
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        for hunk in fd.hunks:
-            if not any(ln.added and "try_module_get" in ln.text for ln in hunk.lines):
-                continue
+        for hunk in hunks(fd, added="try_module_get"):
             stmts = statements(hunk.new_side())
             for k, st in enumerate(stmts):
                 if "try_module_get" not in st.text or not st.any_added:

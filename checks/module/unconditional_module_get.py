@@ -56,12 +56,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.clex import call_args, norm, statements
+from reviewbot.analysis.clex import call_args, norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import SELF
+from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD024", slug="unconditional-module-get", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unchecked-get",))
@@ -75,9 +76,7 @@ _HELD = ("try_module_get", "__module_get", "fops_get")
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        for hunk in fd.hunks:
-            if not any(ln.added and "__module_get" in ln.text for ln in hunk.lines):
-                continue
+        for hunk in hunks(fd, added="__module_get"):
             stmts = statements(hunk.new_side())
             converted = {norm(a) for ln in hunk.lines if ln.removed for a in call_args(ln.text, "try_module_get")}
             for k, st in enumerate(stmts):

@@ -57,7 +57,7 @@ import re
 from typing import Iterator
 
 from reviewbot.checks import _intent
-from reviewbot.clex import call_args, norm, statements
+from reviewbot.analysis.clex import call_args, norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule

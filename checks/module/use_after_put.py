@@ -70,10 +70,10 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot import cmodel
+from reviewbot.analysis import clex, cmodel
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _apis, _flow
-from reviewbot.clex import norm, statements
+from reviewbot.checks.module import _apis
+from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -133,14 +133,14 @@ _MAX_GAP = 12
 
 
 def _put_stmt(st):
-    m = _flow.CallStmt.match(st.text)
+    m = clex.CallStmt.parse(st.text)
     if not m:
         return None
-    name = m.group("name")
+    name = m.name
     if not (_apis.is_putter(name) or name == "kfree"):
         return None
-    obj = _apis.put_object(name, list(cmodel.split_args(m.group("args"))))
-    if not obj or (m.group("cond") and re.fullmatch(r"!?\s*%s" % re.escape(_base(obj)), m.group("cond").strip())):
+    obj = _apis.put_object(name, list(cmodel.split_args(m.args)))
+    if not obj or (m.cond and re.fullmatch(r"!?\s*%s" % re.escape(_base(obj)), m.cond.strip())):
         return None  # `if (x) put(x)`: a NULL guard is fine; any other guard may still put
     return (name, obj)
 

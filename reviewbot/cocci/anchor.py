@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from reviewbot import cmodel
+from reviewbot.analysis import cmodel
 from reviewbot.context import Context
 from reviewbot.model import FileDiff, Patch, Side
 

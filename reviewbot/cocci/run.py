@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from reviewbot import cmodel
+from reviewbot.analysis import cmodel
 from reviewbot.cocci.generate import MARK, cached_path
 
 TIMEOUT = 60  # seconds for one spatch run (all files of a patch)

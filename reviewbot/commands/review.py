@@ -1,4 +1,4 @@
-"""reviewbot review SOURCE... [--git RANGE [--repo DIR]] [--tree DIR] [--format F] [--all]"""
+"""reviewbot review SOURCE... [--git RANGE [--repo DIR]] [--tree DIR] [--format F] [--all] [--diff-mode M]"""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from reviewbot.errors import InputError
 
 FORMATS = ("text", "json", "sarif", "rdjson")
+DIFF_MODES = ("diff_context", "changed", "added")  # reviewbot.filter.DiffMode (imported late: start-up)
 # The reporter module of each format, imported only when chosen: start-up pays for Jinja2
 # only when it renders (text, sarif), and `reviewbot --help` for none of them.
 _REPORTER = {"text": "terminal", "json": "jsonout", "sarif": "sarif", "rdjson": "rdjson"}
@@ -26,6 +27,9 @@ def add_parser(sub):
     p.add_argument("--tree", metavar="DIR", help="kernel git tree: analyse full functions at the series' base")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--all", action="store_true", help="also show low-confidence findings")
+    p.add_argument("--diff-mode", choices=DIFF_MODES, default="diff_context",
+                   help="which lines' findings to show: any line the diff shows (diff_context, the "
+                   "default), added and removed lines (changed), or added lines only (added)")
     p.add_argument("--revision", type=int, metavar="N", help="series revision to review (default: latest)")
     p.add_argument("--midmask", metavar="URL", help="public-inbox URL mask for Message-Ids, e.g. "
                    "https://lore.kernel.org/all/%%s (default: git config b4.midmask)")
@@ -73,7 +77,7 @@ class _Progress:
 
 def run(args) -> int:
     from reviewbot import pipeline
-    from reviewbot.filter import Policy
+    from reviewbot.filter import DiffMode, Policy, restrict
 
     if not args.sources and args.git_range is None:
         raise InputError("review", "nothing to review: name a SOURCE or --git REV_RANGE")
@@ -87,11 +91,13 @@ def run(args) -> int:
     if args.jobs < 1:
         raise InputError("review", f"-j {args.jobs}: the number of worker processes must be at least 1")
     reporter = importlib.import_module(f"reviewbot.report.{_REPORTER[args.format]}")
+    diff_mode = DiffMode.parse(args.diff_mode)
     errors: list[InputError] = []
 
     def finish(review) -> tuple:
         """(what to print, or the Review for the formats rendered at the end; findings?;
         stderr lines).  With -j N it runs in a worker process."""
+        review = restrict(review, diff_mode)
         found = bool(Policy.report(args.all).shown(review.findings))
         if args.format in _WHOLE_RUN or args.patchwork or (args.format == "text" and not args.terse):
             return review, found, []

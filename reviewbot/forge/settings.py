@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from reviewbot.errors import InputError
-from reviewbot.filter import Policy
+from reviewbot.filter import DiffMode, Policy
 from reviewbot.model import Confidence, Level
 
 
@@ -81,6 +81,7 @@ class RepoConfig:
     ignore: tuple[str, ...] = ()
     min_level: Level = Level.WARNING
     min_confidence: Confidence = Confidence.MEDIUM
+    diff_mode: DiffMode = DiffMode.DIFF_CONTEXT
     inline: bool = True
     max_inline: int = 30
     tree: str | None = None
@@ -89,15 +90,15 @@ class RepoConfig:
     @property
     def policy(self) -> Policy:
         """What this repository's reviews post (reviewbot.filter)."""
-        return Policy(min_level=self.min_level, min_confidence=self.min_confidence)
+        return Policy(min_level=self.min_level, min_confidence=self.min_confidence, diff_mode=self.diff_mode)
 
 
 def repo_config(cfg: Mapping[str, Any], repo: str) -> RepoConfig:
     """The policy for one repository; a repository not in the file gets the defaults."""
     raw = (cfg.get("repos") or {}).get(repo) or {}
     where = f'[repos."{repo}"]'
-    unknown = set(raw) - {"enabled", "select", "ignore", "min_level", "min_confidence", "inline", "max_inline",
-                          "tree", "tree_fetch"}
+    unknown = set(raw) - {"enabled", "select", "ignore", "min_level", "min_confidence", "diff_mode", "inline",
+                          "max_inline", "tree", "tree_fetch"}
     if unknown:
         raise InputError(where, f"unknown key(s): {', '.join(sorted(unknown))}")
     level = str(raw.get("min_level", "warning")).lower()
@@ -106,12 +107,16 @@ def repo_config(cfg: Mapping[str, Any], repo: str) -> RepoConfig:
     conf = str(raw.get("min_confidence", "medium")).lower()
     if conf not in _CONFIDENCES:
         raise InputError(where, f"min_confidence must be one of {', '.join(_CONFIDENCES)}, not {conf!r}")
+    try:
+        diff_mode = DiffMode.parse(str(raw.get("diff_mode", "diff_context")).lower())
+    except ValueError as exc:
+        raise InputError(where, str(exc)) from None
     for k in ("select", "ignore"):
         if not isinstance(raw.get(k, []), list):
             raise InputError(where, f"{k} must be a list of rule IDs or slugs")
     return RepoConfig(enabled=bool(raw.get("enabled", True)), select=tuple(raw.get("select", ())),
                       ignore=tuple(raw.get("ignore", ())), min_level=_LEVELS[level],
-                      min_confidence=_CONFIDENCES[conf],
+                      min_confidence=_CONFIDENCES[conf], diff_mode=diff_mode,
                       inline=bool(raw.get("inline", True)), max_inline=int(raw.get("max_inline", 30)),
                       tree=str(Path(raw["tree"]).expanduser()) if raw.get("tree") else None,
                       tree_fetch=bool(raw.get("tree_fetch", False)))

@@ -41,7 +41,7 @@ from typing import Any
 
 from reviewbot import config
 from reviewbot.errors import InputError
-from reviewbot.filter import Policy
+from reviewbot.filter import DiffMode, Policy
 from reviewbot.model import Confidence, Level
 from reviewbot.patchwork import settings as pwsettings
 from reviewbot.rules import rules_url
@@ -73,6 +73,7 @@ class ListPolicy:
     cc: tuple[str, ...] = ()
     min_level: Level = Level.WARNING
     min_confidence: Confidence = Confidence.MEDIUM
+    diff_mode: DiffMode = DiffMode.DIFF_CONTEXT
     embargo_hours: float = 0.0
     max_per_hour: int = 0  # 0: unlimited
     max_per_author_per_day: int = 0
@@ -96,7 +97,7 @@ class ListPolicy:
     @property
     def policy(self) -> Policy:
         """What this list's replies (and patchwork checks) carry (reviewbot.filter)."""
-        return Policy(min_level=self.min_level, min_confidence=self.min_confidence)
+        return Policy(min_level=self.min_level, min_confidence=self.min_confidence, diff_mode=self.diff_mode)
 
     @property
     def own_address(self) -> str:
@@ -165,6 +166,7 @@ def list_policy(name: str, section: dict[str, Any], cfg: dict[str, Any]) -> List
         cc=_as_tuple(section.get("cc"), where),
         min_level=_enum(Level, section.get("min_level", "warning"), where),
         min_confidence=_enum(Confidence, section.get("min_confidence", "medium"), where),
+        diff_mode=_enum(DiffMode, section.get("diff_mode", "diff_context"), where),
         embargo_hours=float(section.get("embargo_hours", 0)),
         max_per_hour=int(section.get("max_per_hour", 0)),
         max_per_author_per_day=int(section.get("max_per_author_per_day", 0)),

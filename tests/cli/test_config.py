@@ -30,6 +30,10 @@ def _cfg(tmp_path, text: str):
     (MINIMAL + 'reply_to = "everyone"\n', "[lists.leds]: reply_to = 'everyone': expected one of 'author', 'list' or 'all'"),
     ('[lists.leds]\naddress = "x@y"\n', "[lists.leds]: missing required key 'inbox'"),
     ('[smtp]\nport = 25.5\n', "[smtp]: port = 25.5: expected a whole number"),
+    (MINIMAL + 'diff_mode = "file"\n',
+     "[lists.leds]: diff_mode = 'file': expected one of 'diff_context', 'changed' or 'added'"),
+    ('[repos."acme/linux"]\ndiff_mode = "nofilter"\n',
+     "[repos.\"acme/linux\"]: diff_mode = 'nofilter': expected one of 'diff_context', 'changed' or 'added'"),
 ])
 def test_each_problem_is_one_line(tmp_path, text, line):
     path = _cfg(tmp_path, text)

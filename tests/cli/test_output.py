@@ -178,3 +178,16 @@ def test_every_rule_explains():
     for rule in all_rules():
         res = run("explain", rule.id)
         assert res.rc == 0 and res.out.startswith(f"{rule.id} {rule.slug} ({rule.level.value})")
+
+
+def test_diff_mode_chooses_the_lines_whose_findings_are_shown():
+    """MOD003 on at_hdmac: both findings sit on removed lines (the puts the patch drops)."""
+    case = str(DATA / "checks" / "get-without-put-on-exit" / "at-hdmac-xlate-put-device.patch")
+    default = run("review", "--format", "json", case)
+    assert default.rc == 1 and [(f["line"], f["side"]) for f in default.json()["findings"]] == [
+        (1661, "old"), (1693, "old")]
+    assert run("review", "--format", "json", "--diff-mode", "changed", case).out == default.out
+    added = run("review", "--diff-mode", "added", case)
+    assert added.rc == 0 and "MOD003" not in added.out
+    err = run("review", "--diff-mode", "file", case).one_line_error()
+    assert "--diff-mode" in err and "diff_context" in err

@@ -3,7 +3,10 @@
 - reporters (reviewbot/report/) never import the checks;
 - checks never import reporters, sources (reviewbot/ingest, b4, git), templates (jinja2),
   the network or subprocesses: they are pure functions of the diff and the Context;
-- a check never imports another check (shared code lives in `_helper` modules).
+- a check never imports another check (shared code lives in `_helper` modules);
+- the C analysis layer (reviewbot/analysis/: clex, cmodel, flow) sits below the checks: from
+  reviewbot it uses only the diff model (reviewbot.model) and itself, so it knows C and diffs,
+  never rules, the kernel-API table, the engine or a source.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ CHECKS_MUST_NOT_IMPORT = (
     "urllib.request", "http.client", "sqlalchemy",
 )
 REPORT_MUST_NOT_IMPORT = ("reviewbot.checks", "checks")
+ANALYSIS_MAY_IMPORT = ("reviewbot.model", "reviewbot.analysis")  # of reviewbot's own modules
 
 
 def imports(path: Path, package: str) -> list[str]:
@@ -62,6 +66,7 @@ def _modules(base: Path, pkg: str) -> list[tuple[Path, str]]:
 
 CHECK_MODULES = _modules(ROOT / "checks", "reviewbot.checks")
 REPORT_MODULES = _modules(ROOT / "reviewbot" / "report", "reviewbot.report")
+ANALYSIS_MODULES = _modules(ROOT / "reviewbot" / "analysis", "reviewbot.analysis")
 
 
 @pytest.mark.parametrize("path,package", CHECK_MODULES, ids=[str(p.relative_to(ROOT)) for p, _ in CHECK_MODULES])
@@ -88,6 +93,28 @@ def test_a_check_never_imports_another_check(path, package):
 def test_reporters_never_import_checks(path, package):
     bad = _hits(imports(path, package), REPORT_MUST_NOT_IMPORT)
     assert not bad, f"{path.relative_to(ROOT)} imports {bad}: reporters get rules from findings"
+
+
+def _outside_analysis(names: list[str]) -> list[str]:
+    """reviewbot modules (or the rule catalog) named in `names` that the analysis layer may not use."""
+    own = [n for n in names if n == "checks" or n.startswith(("checks.", "reviewbot.")) or n == "reviewbot"]
+    return sorted({n for n in own if not any(n == a or n.startswith(a + ".") for a in ANALYSIS_MAY_IMPORT)})
+
+
+@pytest.mark.parametrize("path,package", ANALYSIS_MODULES, ids=[str(p.relative_to(ROOT)) for p, _ in ANALYSIS_MODULES])
+def test_analysis_sits_below_the_checks(path, package):
+    names = imports(path, package)
+    bad = _outside_analysis(names) + _hits(names, CHECKS_MUST_NOT_IMPORT)
+    assert not bad, (f"{path.relative_to(ROOT)} imports {bad}: the analysis layer uses only "
+                     f"{', '.join(ANALYSIS_MAY_IMPORT)} of reviewbot (rules pass it what it needs)")
+
+
+def test_the_analysis_layer_is_scanned():
+    names = {p.name for p, _ in ANALYSIS_MODULES}
+    assert {"clex.py", "cmodel.py", "flow.py"} <= names
+    assert _outside_analysis(["reviewbot.checks.module._apis", "reviewbot.context.Context", "checks",
+                              "reviewbot.model.DiffLine", "reviewbot.analysis.cmodel", "re"]) == [
+        "checks", "reviewbot.checks.module._apis", "reviewbot.context.Context"]
 
 
 def test_the_scan_sees_imports():

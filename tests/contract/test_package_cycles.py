@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = (
     "reviewbot.forge", "reviewbot.report", "reviewbot.watch", "reviewbot.service", "reviewbot.ingest",
     "reviewbot.patchwork", "reviewbot.cocci", "reviewbot.web", "reviewbot.commands", "reviewbot.checks",
+    "reviewbot.analysis",
 )
 
 

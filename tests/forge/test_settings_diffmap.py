@@ -92,3 +92,13 @@ def test_repo_config_level_and_confidence_filter():
     assert not rc.policy.admits(Level.WARNING, Confidence.HIGH) and not rc.policy.admits(Level.ERROR, Confidence.MEDIUM)
     assert RepoConfig().policy.admits(Level.WARNING, Confidence.MEDIUM) and not RepoConfig().policy.admits(Level.CHECK, Confidence.HIGH)
     assert not RepoConfig().policy.admits(Level.ERROR, Confidence.LOW)
+
+
+def test_repo_config_diff_mode():
+    from reviewbot.filter import DiffMode
+
+    assert repo_config({}, "o/r").policy.diff_mode is DiffMode.DIFF_CONTEXT
+    rc = repo_config({"repos": {"o/r": {"diff_mode": "changed"}}}, "o/r")
+    assert rc.policy.diff_mode is DiffMode.CHANGED
+    with pytest.raises(InputError, match="diff mode must be one of diff_context, changed, added, not 'nofilter'"):
+        repo_config({"repos": {"o/r": {"diff_mode": "nofilter"}}}, "o/r")

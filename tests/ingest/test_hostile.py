@@ -128,7 +128,7 @@ def test_format_address():
 
 
 def test_parse_budget_makes_a_fragment_unparsable_not_slow(monkeypatch):
-    from reviewbot import cmodel
+    from reviewbot.analysis import cmodel
 
     monkeypatch.setattr(cmodel, "PARSE_SECONDS", 0.0)
     cmodel.parse.cache_clear()
@@ -142,7 +142,7 @@ def test_parse_budget_makes_a_fragment_unparsable_not_slow(monkeypatch):
 
 
 def test_fragment_spanning_absurd_gaps_is_not_parsed():
-    from reviewbot import cmodel
+    from reviewbot.analysis import cmodel
 
     cf = cmodel.parse_fragment([(10, "\tfoo();"), (10 + cmodel.MAX_FRAGMENT_LINES + 1, "\tbar();")])
     assert cf.error and cf.error.startswith("fragment spans") and not cf.functions

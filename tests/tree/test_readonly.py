@@ -11,6 +11,7 @@ from pathlib import Path
 
 from reviewbot.ingest import b4 as b4src
 from reviewbot import tree
+from reviewbot.tree.store import Store
 from tests.cli.clirun import run_console
 from tests.tree.conftest import OPENDICE, git
 
@@ -69,7 +70,7 @@ def test_a_review_leaves_the_repository_byte_identical(kernel_repo, tmp_path):
 def test_the_store_writes_to_its_private_directory_and_removes_it(kernel_repo):
     (series,) = b4src.series_from_mbox_bytes(_unseen(kernel_repo).encode(), "test")
     seen = {}
-    real_close = tree._Store.close
+    real_close = Store.close
 
     def close(self):
         objects = Path(self.tmp) / "objects"
@@ -77,11 +78,11 @@ def test_the_store_writes_to_its_private_directory_and_removes_it(kernel_repo):
         seen["tmp"] = Path(self.tmp)
         real_close(self)
 
-    tree._Store.close = close
+    Store.close = close
     try:
         review = tree.review_with_tree(series, str(kernel_repo.path), ())
     finally:
-        tree._Store.close = real_close
+        Store.close = real_close
     assert review.context == "tree"
     assert seen["loose"], "git apply wrote no object: the private object directory was not used"
     assert not seen["tmp"].exists()

@@ -10,10 +10,12 @@ from types import SimpleNamespace
 import pytest
 
 from reviewbot import engine, pipeline, tree
+from reviewbot.context import FileFacts
 from reviewbot.errors import InputError
 from reviewbot.ingest import b4 as b4src
 from reviewbot.model import Level
 from reviewbot.rules import Rule
+from reviewbot.tree.apply import Scratch
 from tests.cli.clirun import run
 from tests.tree.conftest import ATHDMAC, ES8328, NETXBIG, OPENDICE, git
 
@@ -88,7 +90,7 @@ def test_images_are_the_exact_pre_and_post_files(kernel_repo, private_tmp):
     assert ctx.pre(ATHDMAC) == kernel_repo.read(case.base, ATHDMAC)
     assert ctx.post(ATHDMAC) == kernel_repo.read(case.commit, ATHDMAC)
     assert "put_device(&dmac_pdev->dev);\n\t\treturn NULL;" in ctx.pre(ATHDMAC)
-    assert ctx.extra["tree.base"] == case.base
+    assert ctx.base == case.base and ctx.commit is None
     assert ctx.series_text.strip().startswith("dmaengine: at_hdmac")
     assert_clean(kernel_repo, private_tmp)
 
@@ -104,7 +106,7 @@ def test_each_patch_of_a_series_sees_its_own_images(kernel_repo, private_tmp):
     assert ctxs[1].post(OPENDICE) == kernel_repo.read(first, OPENDICE)
     assert ctxs[2].pre(OPENDICE) == ctxs[1].post(OPENDICE)
     assert ctxs[2].post(OPENDICE) == kernel_repo.read(second, OPENDICE)
-    assert ctxs[2].extra["tree.base"] == base
+    assert ctxs[2].base == base
     assert_clean(kernel_repo, private_tmp)
 
 
@@ -124,8 +126,9 @@ def test_new_and_deleted_files_have_no_pre_or_post(kernel_repo, private_tmp):
     assert files["drivers/leds/leds-netxbig.c"].post is None
     assert files["drivers/leds/leds-netxbig.c"].pre == kernel_repo.read(kernel_repo.base, "drivers/leds/leds-netxbig.c")
     # a new file in drivers/misc is not in its Makefile: nothing is guessed
-    assert ctxs[1].extra["modular:drivers/misc/new-thing.c"] == "unknown"
-    assert "kconfig.symbol:drivers/misc/new-thing.c" not in ctxs[1].extra
+    facts = ctxs[1].facts_of("drivers/misc/new-thing.c")
+    assert facts.modular is None and facts.kconfig_symbol is None and facts.makefile_lines == ()
+    assert "drivers/leds/leds-netxbig.c" in ctxs[1].facts  # a deleted file: facts of its pre-image
     assert_clean(kernel_repo, private_tmp)
 
 
@@ -134,22 +137,26 @@ def test_new_and_deleted_files_have_no_pre_or_post(kernel_repo, private_tmp):
 def test_facts_for_a_tristate_driver_with_an_ops_struct(kernel_repo):
     case = kernel_repo.cases["drop-fops-owner"]
     _, ctxs, _ = with_tree(series_of(case.mbox), kernel_repo)
-    extra = ctxs[1].extra
-    assert extra[f"kconfig.symbol:{OPENDICE}"] == "OPEN_DICE"
-    assert extra[f"kconfig.type:{OPENDICE}"] == "tristate"
-    assert extra[f"kconfig.file:{OPENDICE}"] == "drivers/misc/Kconfig"
-    assert extra[f"modular:{OPENDICE}"] == "yes"
-    assert re.fullmatch(r"obj-\$\(CONFIG_OPEN_DICE\) \+= open-dice\.o", extra[f"makefile.line:{OPENDICE}"])
-    assert extra[f"module.name:{OPENDICE}"] == "drivers/misc/open-dice"
-    assert extra[f"module.objects:{OPENDICE}"] == OPENDICE
-    assert extra[f"includes:{OPENDICE}"].split("\n") == [
+    facts = ctxs[1].facts[OPENDICE]
+    assert isinstance(facts, FileFacts)
+    assert facts.kconfig_symbol == "OPEN_DICE"
+    assert facts.kconfig_type == "tristate"
+    assert facts.kconfig_file == "drivers/misc/Kconfig"
+    assert facts.modular is True
+    (line,) = facts.makefile_lines
+    assert re.fullmatch(r"obj-\$\(CONFIG_OPEN_DICE\) \+= open-dice\.o", line)
+    assert facts.module_name == "drivers/misc/open-dice"
+    assert facts.module_objects == (OPENDICE,)
+    assert facts.includes == (
         "include/linux/io.h", "include/linux/miscdevice.h", "include/linux/mm.h", "include/linux/module.h",
-        "include/linux/of_reserved_mem.h", "include/linux/platform_device.h"]
-    structs = extra[f"owner-structs:{OPENDICE}"].split("\n")
+        "include/linux/of_reserved_mem.h", "include/linux/platform_device.h")
+    structs = facts.owner_structs
     # file_operations is three includes away (miscdevice.h -> device.h -> ... -> fs.h)
-    assert "file_operations owner include/linux/fs.h" in structs
-    assert "device_driver owner include/linux/device/driver.h" not in structs  # subdir not in this subset
-    wrappers = dict(ln.split(" ", 1) for ln in extra[f"owner-wrappers:{OPENDICE}"].split("\n"))
+    assert ("file_operations", "owner", "include/linux/fs.h") in structs
+    assert ("device_driver", "owner", "include/linux/device/driver.h") not in structs  # subdir not in this subset
+    assert structs == tuple(sorted(structs))
+    wrappers = dict(facts.owner_wrappers)
+    assert len(wrappers) == len(facts.owner_wrappers)
     assert wrappers["platform_driver_register"] == "include/linux/platform_device.h"
     assert wrappers["module_platform_driver"] == "include/linux/platform_device.h"  # through the wrapper
     assert "misc_register" not in wrappers  # takes no owner: miscdevice uses fops->owner
@@ -161,30 +168,30 @@ def test_facts_for_a_tristate_driver_with_an_ops_struct(kernel_repo):
 def test_facts_for_a_composite_module_and_its_local_header(kernel_repo):
     case = kernel_repo.cases["drop-card-owner"]
     _, ctxs, _ = with_tree(series_of(case.mbox), kernel_repo)
-    extra = ctxs[1].extra
-    assert extra[f"makefile.line:{ES8328}"].split("\n") == [
+    facts = ctxs[1].facts_of(ES8328)
+    assert facts.makefile_lines == (
         "snd-soc-imx-es8328-y := imx-es8328.o",
-        "obj-$(CONFIG_SND_SOC_IMX_ES8328) += snd-soc-imx-es8328.o"]
-    assert extra[f"module.name:{ES8328}"] == "sound/soc/fsl/snd-soc-imx-es8328"
-    assert extra[f"kconfig.symbol:{ES8328}"] == "SND_SOC_IMX_ES8328"
-    assert extra[f"kconfig.type:{ES8328}"] == "tristate"
-    assert extra[f"modular:{ES8328}"] == "yes"
-    assert "snd_soc_card owner include/sound/soc.h" in extra[f"owner-structs:{ES8328}"].split("\n")
-    assert "sound/soc/fsl/imx-audmux.h" in extra[f"includes:{ES8328}"].split("\n")
+        "obj-$(CONFIG_SND_SOC_IMX_ES8328) += snd-soc-imx-es8328.o")
+    assert facts.module_name == "sound/soc/fsl/snd-soc-imx-es8328"
+    assert facts.kconfig_symbol == "SND_SOC_IMX_ES8328"
+    assert facts.kconfig_type == "tristate"
+    assert facts.modular is True
+    assert ("snd_soc_card", "owner", "include/sound/soc.h") in facts.owner_structs
+    assert "sound/soc/fsl/imx-audmux.h" in facts.includes
     assert ctxs[1].read("sound/soc/fsl/imx-audmux.h") == kernel_repo.read(case.base, "sound/soc/fsl/imx-audmux.h")
 
 
 def test_facts_for_a_builtin_only_object(kernel_repo):
     case = kernel_repo.cases["touch-dmaengine"]
     _, ctxs, _ = with_tree(series_of(case.mbox), kernel_repo)
-    extra = ctxs[1].extra
     path = "drivers/dma/dmaengine.c"
-    assert extra[f"kconfig.symbol:{path}"] == "DMA_ENGINE"
-    assert extra[f"kconfig.type:{path}"] == "bool"
-    assert extra[f"modular:{path}"] == "no"
-    assert "dma_device owner include/linux/dmaengine.h" in extra[f"owner-structs:{path}"].split("\n")
+    facts = ctxs[1].facts_of(path)
+    assert facts.kconfig_symbol == "DMA_ENGINE"
+    assert facts.kconfig_type == "bool"
+    assert facts.modular is False
+    assert ("dma_device", "owner", "include/linux/dmaengine.h") in facts.owner_structs
     # the driver-private header that shares the name of the file is read by path
-    assert "drivers/dma/dmaengine.h" in extra[f"includes:{path}"].split("\n")
+    assert "drivers/dma/dmaengine.h" in facts.includes
     assert ctxs[1].read("drivers/dma/dmaengine.h") is not None
 
 
@@ -293,14 +300,14 @@ def test_hunk_findings_survive_when_nothing_applies(kernel_repo, private_tmp):
 def test_scratch_area_is_removed_on_errors_and_interrupts(kernel_repo, private_tmp, monkeypatch):
     case = kernel_repo.cases["drop-put-device"]
     series = series_of(case.mbox)
-    real_apply = tree._Scratch.apply
+    real_apply = Scratch.apply
 
     def interrupted(self, patch, reader, snap):
         real_apply(self, patch, reader, snap)
         assert os.path.isfile(self.index)  # it existed while working
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(tree._Scratch, "apply", interrupted)
+    monkeypatch.setattr(Scratch, "apply", interrupted)
     with pytest.raises(KeyboardInterrupt):
         tree.review_with_tree(series, str(kernel_repo.path), ())
     assert_clean(kernel_repo, private_tmp)
@@ -308,7 +315,7 @@ def test_scratch_area_is_removed_on_errors_and_interrupts(kernel_repo, private_t
     def broken(self, patch, reader, snap):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(tree._Scratch, "apply", broken)
+    monkeypatch.setattr(Scratch, "apply", broken)
     with pytest.raises(RuntimeError):
         tree.review_with_tree(series, str(kernel_repo.path), ())
     assert_clean(kernel_repo, private_tmp)
@@ -351,8 +358,8 @@ def test_git_range_uses_the_repository_as_base_tree(kernel_repo, private_tmp):
     assert ctxs[1].post(ATHDMAC) == kernel_repo.read(bad, ATHDMAC)
     assert ctxs[2].pre(ATHDMAC) == kernel_repo.read(bad, ATHDMAC)
     assert ctxs[2].post(ATHDMAC) == kernel_repo.read(fix, ATHDMAC)
-    assert ctxs[2].extra["tree.base"] == base and ctxs[2].extra["tree.commit"] == fix
-    assert ctxs[1].extra[f"kconfig.symbol:{ATHDMAC}"] == "AT_HDMAC"
+    assert ctxs[2].base == base and ctxs[2].commit == fix and ctxs[1].commit == bad
+    assert ctxs[1].facts_of(ATHDMAC).kconfig_symbol == "AT_HDMAC"
     assert not any(private_tmp.iterdir()) and len(kernel_repo.worktrees()) == 1  # no worktree needed
 
 

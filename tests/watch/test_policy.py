@@ -33,3 +33,14 @@ def test_deploy_example_config(tmp_path):
 def test_bad_policy(tmp_path, section, extra, reason):
     with pytest.raises(InputError, match=reason):
         policy.list_policy("l", section, dict(extra, data_dir=str(tmp_path)))
+
+
+def test_diff_mode_of_a_list(tmp_path):
+    from reviewbot.filter import DiffMode
+
+    cfg = {"data_dir": str(tmp_path)}
+    assert policy.list_policy("l", {"inbox": "/x"}, cfg).policy.diff_mode is DiffMode.DIFF_CONTEXT
+    lp = policy.list_policy("l", {"inbox": "/x", "diff_mode": "added"}, cfg)
+    assert lp.policy.diff_mode is DiffMode.ADDED
+    with pytest.raises(InputError, match="unknown value 'file' \\(choose diff_context, changed, added\\)"):
+        policy.list_policy("l", {"inbox": "/x", "diff_mode": "file"}, cfg)

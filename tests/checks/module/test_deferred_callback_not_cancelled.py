@@ -109,14 +109,15 @@ def test_tree_mode_work_drained_by_destroying_its_workqueue():
 
 
 def test_tree_mode_work_cancelled_in_another_file_of_the_module():
-    from reviewbot.context import Context, FileImages
+    from reviewbot.context import Context, FileFacts, FileImages
     post = ("static int acme_probe(struct platform_device *pdev)\n{\n"
             "\tINIT_DELAYED_WORK(&a->poll, acme_poll);\n\treturn 0;\n}\n"
             "static struct platform_driver acme_driver = {\n\t.remove = acme_remove,\n};\n")
     series, _ = tree_case("drivers/misc/acme-main.c", "", post)
-    extra = {"module.objects:drivers/misc/acme-main.c": "drivers/misc/acme-core.c\ndrivers/misc/acme-main.c",
-             "drivers/misc/acme-core.c": "void acme_stop(struct acme *a)\n{\n\tcancel_delayed_work_sync(&a->poll);\n}\n"}
-    ctx = Context(mode="tree", files={"drivers/misc/acme-main.c": FileImages(pre="", post=post)}, extra=extra)
+    others = {"drivers/misc/acme-core.c": "void acme_stop(struct acme *a)\n{\n\tcancel_delayed_work_sync(&a->poll);\n}\n"}
+    facts = {"drivers/misc/acme-main.c": FileFacts(module_objects=("drivers/misc/acme-core.c", "drivers/misc/acme-main.c"))}
+    ctx = Context(mode="tree", files={"drivers/misc/acme-main.c": FileImages(pre="", post=post)}, others=others,
+                  facts=facts)
     assert_quiet(deferred_callback_not_cancelled, series, include_low=True, context_for=lambda p: ctx)
     ctx = Context(mode="tree", files={"drivers/misc/acme-main.c": FileImages(pre="", post=post)})
     assert_fires(deferred_callback_not_cancelled, series, at=[("drivers/misc/acme-main.c", 3)], include_low=True,

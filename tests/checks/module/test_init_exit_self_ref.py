@@ -78,8 +78,8 @@ def test_real_deliberate_pin_is_low_confidence():
 
 
 def test_tree_mode_quiet_when_the_file_is_built_in_only():
-    from reviewbot.context import Context
-    built_in = Context(mode="tree", extra={"modular:drivers/foo/foo.c": "no"})
+    from reviewbot.context import Context, FileFacts
+    built_in = Context(mode="tree", facts={"drivers/foo/foo.c": FileFacts(modular=False)})
     assert_quiet(init_exit_self_ref, PUT_IN_EXIT, include_low=True, context_for=lambda p: built_in)
     unknown = Context(mode="tree")
     assert_fires(init_exit_self_ref, PUT_IN_EXIT, at=[("drivers/foo/foo.c", 203)], context_for=lambda p: unknown)

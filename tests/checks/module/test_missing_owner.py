@@ -200,11 +200,10 @@ def test_quiet_on_cdev_init_with_owner():
 def _tree(path, post="", **facts):
     from types import MappingProxyType
 
-    from reviewbot.context import Context, FileImages
+    from reviewbot.context import Context, FileFacts, FileImages
 
-    extra = {f"{k.replace('_', '-')}:{path}": v for k, v in facts.items()}
     return lambda patch: Context(mode="tree", files=MappingProxyType({path: FileImages("", post)}),
-                                 extra=MappingProxyType(extra))
+                                 facts=MappingProxyType({path: FileFacts(**facts)}))
 
 
 NEW_PROVIDER_OPS = diff("""
@@ -221,12 +220,12 @@ NEW_PROVIDER_OPS = diff("""
 
 
 def test_tree_mode_skips_built_in_files():
-    assert_quiet(missing_owner, NEW_FOPS, include_low=True, context_for=_tree("drivers/char/foo.c", modular="no"))
+    assert_quiet(missing_owner, NEW_FOPS, include_low=True, context_for=_tree("drivers/char/foo.c", modular=False))
 
 
 def test_tree_mode_learns_owner_structs_from_headers():
-    ctx = _tree("drivers/misc/foo.c", modular="yes",
-                owner_structs="foo_provider_ops owner include/linux/foo.h")
+    ctx = _tree("drivers/misc/foo.c", modular=True,
+                owner_structs=(("foo_provider_ops", "owner", "include/linux/foo.h"),))
     assert_fires(missing_owner, NEW_PROVIDER_OPS, at=[("drivers/misc/foo.c", 52)], context_for=ctx)
     assert_quiet(missing_owner, NEW_PROVIDER_OPS, include_low=True)  # hunk mode: type unknown
 
@@ -251,12 +250,10 @@ STM_POLICY = diff("""
 
 
 def _module_ctx(core_text: str):
-    from reviewbot.context import Context
-    extra = {"module.objects:drivers/hwtracing/acme/p_basic.c":
-             "drivers/hwtracing/acme/core.c\ndrivers/hwtracing/acme/p_basic.c",
-             "modular:drivers/hwtracing/acme/p_basic.c": "yes",
-             "drivers/hwtracing/acme/core.c": core_text}
-    return lambda p: Context(mode="tree", extra=extra)
+    from reviewbot.context import Context, FileFacts
+    facts = FileFacts(modular=True, module_objects=("drivers/hwtracing/acme/core.c", "drivers/hwtracing/acme/p_basic.c"))
+    return lambda p: Context(mode="tree", others={"drivers/hwtracing/acme/core.c": core_text},
+                             facts={"drivers/hwtracing/acme/p_basic.c": facts})
 
 
 def test_quiet_when_the_pinning_core_is_in_the_same_module():

@@ -74,8 +74,8 @@ def test_quiet_on_a_liveness_test_that_drops_the_reference_in_its_block():
 
 
 def test_tree_mode_quiet_when_the_file_is_built_in_only():
-    from reviewbot.context import Context
-    built_in = Context(mode="tree", extra={"modular:drivers/block/foo.c": "no"})
-    modular = Context(mode="tree", extra={"modular:drivers/block/foo.c": "yes"})
+    from reviewbot.context import Context, FileFacts
+    built_in = Context(mode="tree", facts={"drivers/block/foo.c": FileFacts(modular=False)})
+    modular = Context(mode="tree", facts={"drivers/block/foo.c": FileFacts(modular=True)})
     assert_quiet(module_self_pin, FIRES, include_low=True, context_for=lambda p: built_in)
     assert_fires(module_self_pin, FIRES, at=[("drivers/block/foo.c", 11)], context_for=lambda p: modular)

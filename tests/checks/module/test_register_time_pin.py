@@ -132,9 +132,9 @@ def test_quiet_on_owner_added_to_fops():
 
 
 def test_tree_mode_quiet_on_an_owner_of_a_built_in_only_file():
-    from reviewbot.context import Context
-    built_in = Context(mode="tree", extra={"modular:drivers/cpuidle/cpuidle-foo.c": "no"})
-    modular = Context(mode="tree", extra={"modular:drivers/cpuidle/cpuidle-foo.c": "yes"})
+    from reviewbot.context import Context, FileFacts
+    built_in = Context(mode="tree", facts={"drivers/cpuidle/cpuidle-foo.c": FileFacts(modular=False)})
+    modular = Context(mode="tree", facts={"drivers/cpuidle/cpuidle-foo.c": FileFacts(modular=True)})
     assert_quiet(register_time_pin, CPUIDLE_OWNER, include_low=True, context_for=lambda p: built_in)
     assert_fires(register_time_pin, CPUIDLE_OWNER, at=[("drivers/cpuidle/cpuidle-foo.c", 52)],
                  context_for=lambda p: modular)

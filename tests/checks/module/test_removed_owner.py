@@ -193,9 +193,9 @@ def test_fires_on_array_element_owner():
 def test_tree_mode_built_in_file_is_low_confidence():
     from types import MappingProxyType
 
-    from reviewbot.context import Context
+    from reviewbot.context import Context, FileFacts
 
-    ctx = lambda patch: Context(mode="tree", extra=MappingProxyType({"modular:drivers/char/foo.c": "no"}))  # noqa: E731
+    ctx = lambda patch: Context(mode="tree", facts=MappingProxyType({"drivers/char/foo.c": FileFacts(modular=False)}))  # noqa: E731
     assert_quiet(removed_owner, FOPS_OWNER_REMOVED, context_for=ctx)
     assert_fires(removed_owner, FOPS_OWNER_REMOVED, at=[("drivers/char/foo.c", 102, "old")], include_low=True,
                  context_for=ctx)

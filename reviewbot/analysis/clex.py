@@ -2,7 +2,8 @@
 
 Comments and string literals are blanked (keeping columns and line structure), and physical
 lines are joined into statements so `if (a &&\\n try_module_get(m))` is seen as one.
-Function-level analysis with tree-sitter lives in reviewbot.cmodel.
+Function-level analysis with tree-sitter lives in reviewbot.analysis.cmodel (the model) and
+reviewbot.analysis.flow (functions as a diff shows them, and their paths).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import functools
 import re
 import threading
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from reviewbot.model import DiffLine
 
@@ -197,9 +198,10 @@ def call_args(text: str, func: str) -> list[str]:
     return res
 
 
-def norm(expr: str) -> str:
-    """Normalise an expression for comparison: no spaces, no redundant outer parens/&."""
-    e = re.sub(r"\s+", "", expr)
+@functools.lru_cache(maxsize=65536)  # pure; the checks compare every call with every other
+def norm(expr: str | None) -> str:
+    """Normalise an expression for comparison: no spaces, no redundant outer parens."""
+    e = _WS.sub("", expr or "")
     while e.startswith("(") and e.endswith(")"):
         e = e[1:-1]
     return e
@@ -214,3 +216,50 @@ def runs(lines: Iterable[DiffLine]) -> list[list[DiffLine]]:
         else:
             out.append([ln])
     return out
+
+
+def replacements(hunk) -> Iterator[tuple[list[DiffLine], list[DiffLine]]]:
+    """(removed run, added run) pairs of a hunk: lines replaced in place, in either order."""
+    rs = runs(hunk.lines)
+    for a, b in zip(rs, rs[1:]):
+        if {a[0].kind, b[0].kind} != {"-", "+"}:
+            continue
+        yield (a, b) if a[0].removed else (b, a)
+
+
+def balanced(text: str, start: int) -> str:
+    """The text from `start` (just after an opening parenthesis) to its closing one."""
+    depth, j = 1, start
+    while j < len(text) and depth:
+        depth += {"(": 1, ")": -1}.get(text[j], 0)
+        j += 1
+    return text[start:j - 1]
+
+
+_BARE_CALL = re.compile(r"^(?P<name>\w+)\s*\((?P<args>.*)\)\s*;$")
+_IF = re.compile(r"^if\s*\(")
+
+
+@dataclass(frozen=True, slots=True)
+class CallStmt:
+    """A statement that is one call, optionally guarded: `[if (cond)] name(args);`.
+
+    `cond` is the guard's text (None without one) and `args` the call's argument text, both
+    as written (`cmodel.split_args` splits the arguments)."""
+
+    name: str
+    args: str
+    cond: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "CallStmt | None":
+        """The call statement `text` is (a `clex.Stmt`'s text), or None when it is anything else."""
+        cond = None
+        if text.startswith("if"):
+            m = _IF.match(text)
+            if not m:
+                return None
+            cond = balanced(text, m.end())
+            text = text[m.end() + len(cond) + 1:].strip()
+        m = _BARE_CALL.match(text)
+        return cls(m.group("name"), m.group("args"), cond) if m else None

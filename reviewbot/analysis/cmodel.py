@@ -204,7 +204,7 @@ def contains(outer, inner) -> bool:
 
 def split_args(text: str) -> tuple[str, ...]:
     """Split an argument list's text at top-level commas (types and macros are fine)."""
-    from reviewbot.clex import blank
+    from reviewbot.analysis.clex import blank
 
     out, depth, cur = [], 0, []
     for ch in blank(text):
@@ -436,7 +436,7 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
             cur += 1
         out.append(txt)
         cur = no + 1
-    from reviewbot.clex import blank
+    from reviewbot.analysis.clex import blank
 
     # A hunk that starts inside a block comment (` * text`, ` */`): that text is comment, not
     # code; blank it up to the first `*/` that no `/*` opened (line numbers stay).

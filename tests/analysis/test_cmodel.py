@@ -1,8 +1,8 @@
-"""reviewbot.cmodel: the tree-sitter C model (functions, calls, exits, labels, initializers)."""
+"""reviewbot.analysis.cmodel: the tree-sitter C model (functions, calls, exits, labels, initializers)."""
 
 import random
 
-from reviewbot import cmodel
+from reviewbot.analysis import cmodel
 from tests.helpers import DATA
 
 SRC = """\

@@ -1,0 +1,43 @@
+"""Walking a file's hunks: the loop a hunk-level rule starts with.
+
+    for fd in patch.c_files:
+        for hunk in hunks(fd, added="module_put"):      # hunks adding a line that holds it
+            for st in statements(hunk.new_side()):
+                ...
+
+A rule names the words without which a hunk has nothing for it, and on which lines they must
+stand; the other hunks are skipped before any statement is joined.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Union
+
+from reviewbot.model import DiffLine, FileDiff, Hunk
+
+# Which lines of a hunk each keyword of hunks() looks at.
+_KINDS = {"added": "+", "removed": "-", "changed": "+-", "new": "+ ", "old": "- "}
+
+Words = Union[str, tuple[str, ...], bool]  # a word, any of these words, or True: any line
+
+
+def hunks(fd: FileDiff, *, added: Words = (), removed: Words = (), changed: Words = (),
+          new: Words = (), old: Words = ()) -> Iterator[Hunk]:
+    """The hunks of `fd`, in diff order, that meet every condition given.
+
+    A condition names a kind of line and words: one line of that kind holds one of the words
+    (a string or a tuple of strings), or, with True, the hunk has a line of that kind at all.
+    Kinds: `added` and `removed` lines, `changed` (either), `new` (the new side: context and
+    added lines) and `old` (context and removed lines).  With no condition: every hunk."""
+    want = [(_KINDS[k], (w,) if isinstance(w, str) else w)
+            for k, w in (("added", added), ("removed", removed), ("changed", changed),
+                         ("new", new), ("old", old)) if w]
+    for hunk in fd.hunks:
+        if all(_holds(hunk.lines, kinds, words) for kinds, words in want):
+            yield hunk
+
+
+def _holds(lines: tuple[DiffLine, ...], kinds: str, words: tuple[str, ...] | bool) -> bool:
+    if words is True:
+        return any(ln.kind in kinds for ln in lines)
+    return any(ln.kind in kinds and any(w in ln.text for w in words) for ln in lines)

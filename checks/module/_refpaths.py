@@ -1,0 +1,188 @@
+"""What the paths of one function do to a reference: the gets it takes, which of them failed
+where an exit runs, the puts on the way to an exit, and whether the reference leaves the
+function's hands (stored, handed off, returned).
+
+Shared by the get/put balance rules (MOD003, MOD019, MOD020, ...).  The function model and its
+paths are reviewbot.analysis.flow's; the get/put vocabulary is `_apis` (the API table).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reviewbot import lazyre
+from reviewbot.analysis import cmodel
+from reviewbot.analysis.clex import balanced, norm
+from reviewbot.analysis.flow import Aliases, calls_in, enclosing_if, line_of
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _apis
+
+
+def puts_of(calls, obj: str, putters: tuple[str, ...] | None = None) -> list[cmodel.Call]:
+    """Calls that drop a reference on `obj` (any known putter when `putters` is None)."""
+    out = []
+    for c in calls:
+        if (putters is None and _apis.is_putter(c.name)) or (putters and c.name in putters):
+            if _apis.same_object(_apis.put_object(c.name, list(c.args)), obj):
+                out.append(c)
+    return out
+
+
+_NEG_TEST = lazyre.compile(r"^\(?\s*(!\s*(?P<a>\*?[\w>.\-\[\]]+)|IS_ERR(_OR_NULL)?\((?P<b>[^()]+)\)|"
+                       r"(?P<c>\*?[\w>.\-\[\]]+)\s*==\s*NULL|NULL\s*==\s*(?P<d>\*?[\w>.\-\[\]]+))\s*\)?$")
+_NEG_PRED = lazyre.compile(r"^!\s*\w+\(\s*(?P<a>\*?[\w>.\-\[\]]+)\s*\)$")
+# Condition wrappers that do not change what is tested: `if (WARN_ON(!dev))`, `unlikely(!np)`.
+_COND_WRAPPER = lazyre.compile(r"^\(?\s*(?:WARN_ON(?:_ONCE)?|unlikely|likely|IS_ENABLED_AND)\s*\((.*)\)\s*\)?$")
+
+
+def _unwrap(cond: str) -> str:
+    """`WARN_ON(!dev)` -> `!dev`: the condition a wrapper macro tests."""
+    prev = None
+    while prev != cond:
+        prev = cond
+        m = _COND_WRAPPER.match(cond)
+        if m and balanced(m.group(1) + ")", 0) == m.group(1):
+            cond = m.group(1).strip()
+    return cond
+
+
+@dataclass(frozen=True)
+class Get:
+    call: cmodel.Call
+    api: _apis.Api
+    obj: str  # normalised referenced object
+
+
+_CLEANUP_VAR = lazyre.compile(r"\b(\w+)\s+__free\s*\(")
+
+
+def gets(func: cmodel.Function) -> list[Get]:
+    """The gets of a function, but not those into a scope-based cleanup variable
+    (`struct device_node *np __free(device_node) = of_get_child_by_name(...)`): the compiler
+    drops that reference on every exit."""
+    if "gets" in func._cache:
+        return func._cache["gets"]
+    out = []
+    auto = None
+    for c in func.calls():
+        api = _apis.BY_GETTER.get(c.name)
+        if api is None:
+            continue
+        if auto is None:
+            auto = set(_CLEANUP_VAR.findall(func.text)) if "__free" in func.text else set()
+        if c.lhs and ("__free" in c.lhs or c.lhs in auto):
+            continue
+        obj = _apis.ref_object(api, list(c.args), c.lhs)
+        if obj:
+            out.append(Get(c, api, obj))
+    func._cache["gets"] = out
+    return out
+
+
+def failed_get_at(func: cmodel.Function, jump_node, aliases: "Aliases | None" = None) -> list[str]:
+    """Objects whose get *failed* when `jump_node` runs (it is in the failure branch)."""
+    return [o for o, _ in failed_gets_at(func, jump_node)]
+
+
+def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Api]]:
+    """(object, API) of the gets that *failed* when `jump_node` runs: what the failure branch
+    does not owe.  The API says which putter the missing reference would have needed."""
+    ifs = enclosing_if(jump_node)
+    if ifs is None:
+        return []
+    cond = ifs.child_by_field_name("condition")
+    ctext = cmodel._fold(cmodel._text(cond))
+    out = []
+    for c in calls_in(cond) if cond is not None else []:
+        api = _apis.BY_GETTER.get(c.name)
+        if api and api.fails and api.ref.startswith("arg") and re.search(r"!\s*%s\b" % c.name, ctext):
+            out.append((_apis.ref_object(api, list(c.args), None), api))
+        elif api and api.fails and c.lhs:
+            out.append((norm(c.lhs), api))
+    inner = ctext[1:-1] if ctext.startswith("(") and ctext.endswith(")") else ctext
+    # `if (!np || !of_device_is_available(np))`: the branch also runs with a live np, so an
+    # object counts as failed only when every `||` part says so
+    per_part = []
+    for part in re.split(r"\|\|", _unwrap(inner)):
+        found = []
+        m = _NEG_TEST.match(_unwrap(part.strip())) or _NEG_PRED.match(_unwrap(part.strip()))
+        if m and m.re is _NEG_PRED:
+            # `if (!i2c_client_has_driver(client))`: a predicate over what a register call
+            # returned is false for its error pointer too, so the branch is its failure path
+            for g in gets(func):
+                row = kapi.get(g.call.name)
+                if row is not None and row.kind == "register" and row.returns_ref and \
+                        _apis.same_object(g.obj, m.group("a")) and g.call.line < line_of(jump_node):
+                    found.append((norm(m.group("a")), g.api))
+                    break
+        elif m:
+            var = m.group("a") or m.group("b") or m.group("c") or m.group("d")
+            # only when the variable was just assigned from a getter; a returned pointer that
+            # tests NULL (or an error pointer) holds no reference, whatever the table says
+            for g in gets(func):
+                if _apis.same_object(g.obj, var) and g.call.line < line_of(jump_node) and (
+                        g.api.fails or g.api.ref == "ret"):
+                    found.append((norm(var), g.api))
+                    break
+        per_part.append(found)
+    for o, a in per_part[0] if per_part else []:
+        if all(any(_apis.same_object(o, o2) for o2, _ in other) for other in per_part[1:]):
+            out.append((o, a))
+    return [(o, a) for o, a in out if o]
+
+
+def same_ref(a: str, b: str, aliases: Aliases | None, at: int) -> bool:
+    if _apis.same_object(a, b):
+        return True
+    if aliases is None:
+        return False
+    ra = aliases.resolve(a, at)
+    rb = aliases.resolve(b, at)
+    return any(_apis.same_object(x, y) for x in ra for y in rb)
+
+
+def path_puts(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.Call]:
+    """Putter calls between `start_line` and the exit that run on the way to it: their block
+    encloses the exit, or they sit in an `if` that only tests the object (`if (x) put(x)`)."""
+    out = []
+    end = line_of(exit_node)
+    for c in func.calls():
+        if not (start_line < c.line <= end) or not _apis.is_putter(c.name):
+            continue
+        blk = c.node.parent
+        while blk is not None and blk.type not in ("compound_statement",):
+            blk = blk.parent
+        if blk is not None and cmodel.contains(blk, exit_node):
+            out.append(c)
+    return out
+
+
+def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -> bool:
+    """The reference leaves the function's hands: stored into a structure, passed to a hand-off
+    call, or returned."""
+    base = re.split(r"->|\.", obj.lstrip("&"))[0]
+    if exit_node is not None and exit_node.type == "return_statement":
+        val = cmodel._text(exit_node)[len("return"):].strip(" ;\t\n")
+        if re.search(r"\b%s\b" % re.escape(base), val):
+            return True
+        if re.fullmatch(r"\w+", val) and val not in ("ret", "err", "rc", "error", "status", "res"):
+            # `sdev = &sub->sdev; ... return sub;`: the container of the object goes to the caller
+            for n in func._walk():
+                if n.type == "assignment_expression" or n.type == "init_declarator":
+                    t = cmodel._text(n)
+                    if re.search(r"\b%s\b" % re.escape(val), t) and re.search(r"\b%s\b" % re.escape(base), t):
+                        return True
+    end = line_of(exit_node) if exit_node is not None else func.end
+    for n in func._walk():
+        if n.type == "assignment_expression" and after < line_of(n) <= end:
+            rhs = n.child_by_field_name("right")
+            lhs = cmodel._fold(cmodel._text(n.child_by_field_name("left")))
+            if rhs is not None and _apis.same_object(cmodel._text(rhs).lstrip("&"), obj) and (
+                    "->" in lhs or "." in lhs or "[" in lhs or lhs.startswith("*")):
+                return True
+    for c in func.calls():
+        if after < c.line <= end and c.name in _apis.HANDOFF_CALLS and any(
+                _apis.same_object(a.lstrip("&"), obj) or obj in a for a in c.args):
+            return True
+    return False

@@ -1,0 +1,304 @@
+"""Git objects for tree mode: a read-only view of the user's clone.
+
+``Store`` is one repository's plumbing (a private object directory, one long-lived
+``git cat-file --batch``); ``Reader`` reads files of tree states (``Snap``: a commit plus the
+blobs a series changed) through it, caching parsed trees by object id; ``session()`` keeps one
+store per repository for every review inside the block.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import posixpath
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from reviewbot.errors import InputError
+
+# Hooks of the user's clone never run for us; paths are paths, not globs.
+_GIT_ENV = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.hooksPath", "GIT_CONFIG_VALUE_0": "/dev/null",
+            "GIT_LITERAL_PATHSPECS": "1"}
+
+
+@dataclass(frozen=True)
+class Snap:
+    """A state of the tree: a commit plus the blobs that differ from it (None: deleted)."""
+
+    commit: str
+    overlay: Mapping[str, str | None] = field(default_factory=dict)
+
+
+_SCANS: dict[str, "HeaderScan"] = {}
+_MAKEFILES: dict[str, list] = {}
+_TREES: dict[str, dict[str, tuple[int, str]]] = {}
+
+
+def _parse_tree(data: bytes) -> dict[str, tuple[int, str]]:
+    """A raw git tree object: {name: (mode, object id)}."""
+    out = {}
+    i = 0
+    while i < len(data):
+        sp = data.index(b" ", i)
+        nul = data.index(b"\0", sp)
+        out[data[sp + 1:nul].decode("utf-8", "surrogateescape")] = (int(data[i:sp], 8), data[nul + 1:nul + 21].hex())
+        i = nul + 21
+    return out
+
+
+class Store:
+    """One repository's git plumbing: a private object directory and one `git cat-file --batch`.
+
+    The user's repository is read-only to reviewbot.  Every git command of tree mode runs with
+    GIT_OBJECT_DIRECTORY set to a private directory (removed by close()) and the repository's
+    objects as an alternate (GIT_ALTERNATE_OBJECT_DIRECTORIES), so the blobs `git apply` and
+    `--3way` write land there, never in the repository.  All reads (commits, trees, blobs,
+    `REV^{commit}` look-ups) go through one long-lived `git cat-file --batch` with the same
+    environment, which sees both.  Inside session() a store serves every series reviewed
+    against the same repository; outside, each review opens and closes its own.
+    """
+
+    def __init__(self, tree_dir: str):
+        import git  # GitPython: finding the repository (and its common dir) the way we always have
+
+        try:
+            repo = git.Repo(tree_dir, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise InputError(tree_dir, "not a git repository (tree mode needs a kernel git clone)") from None
+        try:
+            self.work_dir = repo.working_tree_dir
+            self.cwd = repo.working_tree_dir or repo.git_dir
+            common = os.path.abspath(getattr(repo, "common_dir", None) or repo.git_dir)
+        finally:
+            repo.close()
+        self.pid = os.getpid()
+        self.tmp = tempfile.mkdtemp(prefix="reviewbot-tree-")
+        objects = os.path.join(self.tmp, "objects")
+        os.makedirs(os.path.join(objects, "info"))
+        os.makedirs(os.path.join(objects, "pack"))
+        self.env = dict(os.environ, **_GIT_ENV, GIT_OBJECT_DIRECTORY=objects,
+                        GIT_ALTERNATE_OBJECT_DIRECTORIES=os.path.join(common, "objects"))
+        for name in ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR"):
+            self.env.pop(name, None)
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+
+    def close(self) -> None:
+        if self.pid != os.getpid():  # a forked worker: the parent's to close
+            return
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def git(self, *args: str) -> bytes:
+        """stdout of a git command in this environment (b'' when it fails)."""
+        done = subprocess.run(["git", *args], cwd=self.cwd, env=self.env, capture_output=True, check=False)
+        return b"" if done.returncode else done.stdout
+
+    def _batch(self) -> subprocess.Popen:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.cwd, env=self.env,
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL)
+        return self._proc
+
+    def read_many(self, names) -> dict[str, tuple[str, str, bytes]]:
+        """{name: (object id, type, content)} of the names git has (ids, or `REV^{commit}`)."""
+        names = [n for n in dict.fromkeys(names) if n and "\n" not in n]
+        out: dict[str, tuple[str, str, bytes]] = {}
+        with self._lock:
+            for start in range(0, len(names), 500):  # well under the pipe's buffer: no deadlock
+                chunk = names[start:start + 500]
+                proc = self._batch()
+                proc.stdin.write("".join(f"{n}\n" for n in chunk).encode("utf-8", "surrogateescape"))
+                proc.stdin.flush()
+                for n in chunk:
+                    head = proc.stdout.readline()
+                    if not head:
+                        raise InputError(self.cwd, "git cat-file --batch ended unexpectedly")
+                    parts = head.split()
+                    if len(parts) != 3 or parts[1] == b"missing":  # '<name> missing' / 'ambiguous'
+                        continue
+                    size = int(parts[2])
+                    data = proc.stdout.read(size + 1)
+                    out[n] = (parts[0].decode(), parts[1].decode(), data[:size])
+        return out
+
+    def read(self, name: str) -> tuple[str, str, bytes] | None:
+        return self.read_many([name]).get(name)
+
+    def commit(self, rev: str) -> tuple[str, tuple[str, ...]] | None:
+        """(commit id, parent ids) of a revision, None when the repository has no such commit."""
+        got = self.read(f"{rev}^{{commit}}")
+        if got is None:
+            return None
+        head = got[2].split(b"\n\n", 1)[0].decode("utf-8", "replace").split("\n")
+        return got[0], tuple(ln[7:].strip() for ln in head if ln.startswith("parent "))
+
+    def tree_of(self, commit: str) -> str | None:
+        got = self.read(f"{commit}^{{commit}}")
+        if got is None or not got[2].startswith(b"tree "):
+            return None
+        return got[2][5:got[2].index(b"\n")].decode()
+
+
+_STORES: dict[str, Store] = {}
+_SESSIONS = 0
+_STORES_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def session():
+    """Keep one Store per repository for every review inside the block (batch commands)."""
+    global _SESSIONS
+    with _STORES_LOCK:
+        _SESSIONS += 1
+    try:
+        yield
+    finally:
+        with _STORES_LOCK:
+            _SESSIONS -= 1
+            done = [] if _SESSIONS else list(_STORES.values())
+            if not _SESSIONS:
+                _STORES.clear()
+        for store in done:
+            store.close()
+
+
+@contextlib.contextmanager
+def open_store(tree_dir: str):
+    key = os.path.abspath(tree_dir)
+    with _STORES_LOCK:
+        store = _STORES.get(key) if _SESSIONS else None
+        own = store is None and not _SESSIONS
+    if store is None:
+        store = Store(tree_dir)
+        if not own:
+            _close_at_exit()
+            with _STORES_LOCK:
+                store = _STORES.setdefault(key, store)
+    try:
+        yield store
+    finally:
+        if own:
+            store.close()
+
+
+def _close_stores() -> None:
+    for store in list(_STORES.values()):
+        store.close()  # only those this process opened
+
+
+_FINALIZING: set[int] = set()  # processes whose multiprocessing exit runs _close_stores
+
+
+def _close_at_exit() -> None:
+    """A multiprocessing worker ends without atexit: its stores close in its exit function."""
+    mp_util = sys.modules.get("multiprocessing.util")
+    if mp_util is not None and os.getpid() not in _FINALIZING:
+        _FINALIZING.add(os.getpid())
+        mp_util.Finalize(None, _close_stores, exitpriority=0)
+
+
+def _forget_stores() -> None:
+    """In a forked child: the parent's stores are the parent's; this process opens its own."""
+    global _STORES, _STORES_LOCK
+    _STORES, _STORES_LOCK = {}, threading.Lock()
+
+
+atexit.register(_close_stores)
+os.register_at_fork(after_in_child=_forget_stores)
+
+
+class Reader:
+    """Files of tree states, read through the store's `git cat-file --batch`.  Trees are
+    parsed from raw objects and, like header scans, cached by object id for the whole process."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._roots: dict[str, str] = {}
+        self._blobs: dict[str, str] = {}
+        for cache, limit in ((_SCANS, 20000), (_MAKEFILES, 5000), (_TREES, 20000)):
+            if len(cache) > limit:
+                cache.clear()
+        self.scans = _SCANS
+        self.makefiles = _MAKEFILES
+
+    def _raw(self, sha: str) -> bytes:
+        got = self.store.read(sha)
+        return got[2] if got else b""
+
+    def _dir(self, commit: str, d: str) -> dict[str, tuple[int, str]] | None:
+        if commit not in self._roots:
+            root = self.store.tree_of(commit)
+            if root is None:
+                return None
+            self._roots[commit] = root
+        sha = self._roots[commit]
+        for part in d.split("/") if d else ():
+            if sha not in _TREES:
+                _TREES[sha] = _parse_tree(self._raw(sha))
+            entry = _TREES[sha].get(part)
+            if entry is None or entry[0] != 0o40000:
+                return None
+            sha = entry[1]
+        if sha not in _TREES:
+            _TREES[sha] = _parse_tree(self._raw(sha))
+        return _TREES[sha]
+
+    def entry(self, commit: str, path: str) -> tuple[str, int] | None:
+        """(blob id, mode) of `path` in `commit`."""
+        entries = self._dir(commit, posixpath.dirname(path))
+        found = entries.get(posixpath.basename(path)) if entries else None
+        if found is None or found[0] & 0o170000 not in (0o100000, 0o120000):
+            return None
+        return found[1], found[0]
+
+    def prefetch(self, shas) -> None:
+        """Read many blobs in one round trip to the store's `git cat-file --batch`."""
+        want = [s for s in dict.fromkeys(shas) if s and s not in self._blobs]
+        if len(want) < 2:
+            return
+        for sha, (_id, _kind, data) in self.store.read_many(want).items():
+            self._blobs[sha] = data.decode("utf-8", "replace")
+
+    def blob_id(self, snap: Snap | None, path: str | None) -> str | None:
+        if snap is None or not path:
+            return None
+        if path in snap.overlay:
+            return snap.overlay[path]
+        entry = self.entry(snap.commit, path)
+        return entry[0] if entry else None
+
+    def exists(self, snap: Snap, path: str) -> bool:
+        return self.blob_id(snap, path) is not None
+
+    def text(self, snap: Snap | None, path: str | None) -> str | None:
+        sha = self.blob_id(snap, path)
+        if sha is None:
+            return None
+        if sha not in self._blobs:
+            self._blobs[sha] = self._raw(sha).decode("utf-8", "replace")
+        return self._blobs[sha]
+
+    def grep_config(self, snap: Snap, symbol: str) -> str | None:
+        """The Kconfig file defining `symbol` (a tree-wide git grep, the slow fallback)."""
+        out = self.store.git("grep", "-l", "-E", f"^[[:space:]]*(menu)?config[[:space:]]+{symbol}[[:space:]]*$",
+                             snap.commit, "--", "*Kconfig*").decode("utf-8", "surrogateescape")
+        for line in out.splitlines():
+            return line.split(":", 1)[1] if ":" in line else line
+        return None

@@ -1,0 +1,46 @@
+"""reviewbot.analysis.clex: statements of a hunk side, call statements, normalising."""
+
+from reviewbot.analysis.clex import CallStmt, balanced, norm, replacements, statements
+from tests.helpers import diff
+
+
+def test_call_stmt_reads_a_bare_call():
+    c = CallStmt.parse("put_device(&foo->dev);")
+    assert c == CallStmt(name="put_device", args="&foo->dev", cond=None)
+
+
+def test_call_stmt_reads_a_guarded_call():
+    c = CallStmt.parse("if (np && (flags & F_PUT)) of_node_put(np);")
+    assert (c.cond, c.name, c.args) == ("np && (flags & F_PUT)", "of_node_put", "np")
+
+
+def test_call_stmt_rejects_anything_else():
+    for text in ("ret = foo(x);", "if (x) { foo(x);", "return put(x);", "iffy(x)", "foo(x)"):
+        assert CallStmt.parse(text) is None, text
+
+
+def test_balanced_stops_at_the_matching_paren():
+    text = "kfree(a(b), c) + d)"
+    assert balanced(text, len("kfree(")) == "a(b), c"
+
+
+def test_norm_drops_spaces_and_outer_parens():
+    assert norm(" ( foo -> dev ) ") == "foo->dev"
+    assert norm(None) == "" and norm("") == ""
+
+
+def test_statements_join_lines_and_replacements_pair_runs():
+    hunk = diff("""
+        --- a/x.c
+        +++ b/x.c
+        @@ -1,4 +1,4 @@ static int f(void)
+         \tif (a &&
+        -\t    try_module_get(m))
+        +\t    try_module_get(THIS_MODULE))
+         \t\treturn 0;
+         \treturn 1;
+    """).patches[0].files[0].hunks[0]
+    texts = [st.text for st in statements(hunk.new_side())]
+    assert texts[0] == "if (a && try_module_get(THIS_MODULE)) return 0;"
+    (rem, add), = replacements(hunk)
+    assert [ln.kind for ln in rem] == ["-"] and [ln.kind for ln in add] == ["+"]

@@ -1,0 +1,52 @@
+"""checks/_hunks.py: the hunk walk the rules share (which hunks each condition keeps)."""
+
+from reviewbot.checks._hunks import hunks
+from tests.helpers import diff
+
+SERIES = diff("""
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -10,3 +10,3 @@ static int foo_open(struct inode *inode, struct file *file)
+     \tstruct foo *foo = inode->i_private;
+    -\tmodule_put(foo->owner);
+    +\tfoo_release(foo);
+     \treturn 0;
+    @@ -40,2 +40,3 @@ static int foo_probe(struct platform_device *pdev)
+     \tif (!try_module_get(THIS_MODULE))
+    +\t\treturn -ENODEV;
+     \treturn foo_init(pdev);
+    @@ -80,2 +81,2 @@ static void foo_remove(struct platform_device *pdev)
+     \tmodule_put(THIS_MODULE);
+     \tfoo_exit(pdev);
+""")
+FD = SERIES.patches[0].files[0]
+
+
+def _starts(**cond) -> list[int]:
+    return [h.new_start for h in hunks(FD, **cond)]
+
+
+def test_no_condition_walks_every_hunk_in_order():
+    assert _starts() == [10, 40, 81]
+
+
+def test_a_word_on_added_lines_only():
+    assert _starts(added="foo_release") == [10]
+    assert _starts(added="module_put") == []  # on a removed and a context line only
+    assert _starts(added="return") == [40]
+
+
+def test_removed_changed_and_sides():
+    assert _starts(removed="module_put") == [10]
+    assert _starts(new="module_put") == [81]  # context counts on the new side, the removed line does not
+    assert _starts(old="module_put") == [10, 81]
+    assert _starts(new="try_module_get") == [40]
+    assert _starts(changed=True) == [10, 40]
+    assert _starts(added=True) == [10, 40]
+    assert _starts(removed=True) == [10]
+
+
+def test_any_of_several_words_and_all_conditions():
+    assert _starts(added=("foo_release", "ENODEV")) == [10, 40]
+    assert _starts(added="foo_release", removed="module_put") == [10]
+    assert _starts(added="ENODEV", removed=True) == []
