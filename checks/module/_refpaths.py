@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reviewbot import lazyre
 from reviewbot.analysis import cmodel
 from reviewbot.analysis.clex import balanced, norm
 from reviewbot.analysis.flow import Aliases, calls_in, enclosing_if, line_of
@@ -29,11 +28,11 @@ def puts_of(calls, obj: str, putters: tuple[str, ...] | None = None) -> list[cmo
     return out
 
 
-_NEG_TEST = lazyre.compile(r"^\(?\s*(!\s*(?P<a>\*?[\w>.\-\[\]]+)|IS_ERR(_OR_NULL)?\((?P<b>[^()]+)\)|"
+_NEG_TEST = re.compile(r"^\(?\s*(!\s*(?P<a>\*?[\w>.\-\[\]]+)|IS_ERR(_OR_NULL)?\((?P<b>[^()]+)\)|"
                        r"(?P<c>\*?[\w>.\-\[\]]+)\s*==\s*NULL|NULL\s*==\s*(?P<d>\*?[\w>.\-\[\]]+))\s*\)?$")
-_NEG_PRED = lazyre.compile(r"^!\s*\w+\(\s*(?P<a>\*?[\w>.\-\[\]]+)\s*\)$")
+_NEG_PRED = re.compile(r"^!\s*\w+\(\s*(?P<a>\*?[\w>.\-\[\]]+)\s*\)$")
 # Condition wrappers that do not change what is tested: `if (WARN_ON(!dev))`, `unlikely(!np)`.
-_COND_WRAPPER = lazyre.compile(r"^\(?\s*(?:WARN_ON(?:_ONCE)?|unlikely|likely|IS_ENABLED_AND)\s*\((.*)\)\s*\)?$")
+_COND_WRAPPER = re.compile(r"^\(?\s*(?:WARN_ON(?:_ONCE)?|unlikely|likely|IS_ENABLED_AND)\s*\((.*)\)\s*\)?$")
 
 
 def _unwrap(cond: str) -> str:
@@ -54,7 +53,7 @@ class Get:
     obj: str  # normalised referenced object
 
 
-_CLEANUP_VAR = lazyre.compile(r"\b(\w+)\s+__free\s*\(")
+_CLEANUP_VAR = re.compile(r"\b(\w+)\s+__free\s*\(")
 
 
 def gets(func: cmodel.Function) -> list[Get]:
