@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import types
+
 import unidiff.patch
 from unidiff import PatchSet
 from unidiff.errors import UnidiffParseError
@@ -162,12 +164,25 @@ def _parse_hunk(self, header: str, diff, encoding, metadata_only: bool) -> None:
     self.append(hunk)
 
 
-unidiff.patch.PatchedFile._parse_hunk = _parse_hunk  # only reviewbot parses diffs with unidiff here
+class _QuickFile(unidiff.patch.PatchedFile):
+    _parse_hunk = _parse_hunk
+
+
+# unidiff's own PatchSet._parse (files, headers, renames, binary markers) making _QuickFiles:
+# the same code with `PatchedFile` bound to the subclass.  unidiff itself is left as it is
+# (other code in the process, the tests' fake forges, parse with it).
+_parse_files = types.FunctionType(PatchSet._parse.__code__,
+                                  dict(PatchSet._parse.__globals__, PatchedFile=_QuickFile),
+                                  "_parse", PatchSet._parse.__defaults__, PatchSet._parse.__closure__)
+
+
+class _QuickSet(PatchSet):
+    _parse = _parse_files
 
 
 def _parse(text: str) -> tuple[FileDiff, ...]:
     try:
-        ps = PatchSet(text)
+        ps = _QuickSet(text)
     except Exception as exc:  # UnidiffParseError, and assorted errors on garbage
         raise _malformed(text, exc) from None
     files = []

@@ -55,9 +55,14 @@ def _variants(text: str) -> list[str]:
             text + "\\ No newline at end of file\n"]
 
 
-def test_the_quick_hunk_parser_is_installed():
-    assert unidiff.patch.PatchedFile._parse_hunk is diffparse._parse_hunk
-    assert diffparse._UNIDIFF_PARSE_HUNK is not diffparse._parse_hunk
+def test_unidiff_itself_is_left_as_it_is():
+    """diffparse parses with subclasses; other code that uses unidiff gets unidiff's Lines."""
+    assert unidiff.patch.PatchedFile._parse_hunk is diffparse._UNIDIFF_PARSE_HUNK
+    assert diffparse._QuickFile._parse_hunk is diffparse._parse_hunk
+    text = diffparse.find_diff((ROOT / "examples" / "zram-sysfs-self-pin.patch").read_text())
+    lines = [ln for pf in unidiff.PatchSet(text) for h in pf for ln in h]
+    assert lines and all(type(ln) is unidiff.patch.Line for ln in lines)
+    assert all(type(ln) is DiffLine for fd in diffparse.parse_diff(text) for h in fd.hunks for ln in h.lines)
 
 
 def test_same_files_lines_and_errors_as_with_unidiffs_lines(monkeypatch):
@@ -69,7 +74,7 @@ def test_same_files_lines_and_errors_as_with_unidiffs_lines(monkeypatch):
     for diff in diffs:
         for text in _variants(diff):
             quick = _quick(text)
-            monkeypatch.setattr(unidiff.patch.PatchedFile, "_parse_hunk", diffparse._UNIDIFF_PARSE_HUNK)
+            monkeypatch.setattr(diffparse, "_QuickSet", unidiff.PatchSet)
             slow = _quick(text)  # the whole of diffparse on unidiff's Lines (file by file, messages)
             ref = _reference(text)
             monkeypatch.undo()
