@@ -82,7 +82,8 @@ SCANNED = ("drivers", "sound", "net", "fs", "block", "crypto")
 HUNK_RE = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
 KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_parent",
          "dup_put", "dup_put_label", "put_after_unregister", "put_borrowed",
-         "put_after_consuming_call", "put_in_loop_cursor")
+         "put_after_consuming_call", "put_in_loop_cursor",
+         "del_put_family", "ret_skip_put", "reg_fail_no_put", "del_release_put")
 
 
 @dataclass
@@ -122,8 +123,8 @@ def ensure_tree() -> Path:
     return TREE
 
 
-def candidate_files(tree: Path, rng: random.Random, nfiles: int) -> list[Path]:
-    pat = r"put_device\(|module_put\(|of_node_put\(|i2c_put_adapter\(|symbol_put\(|\.owner\s*=\s*THIS_MODULE|devm_[a-z_]+\(&pdev->dev"
+def candidate_files(tree: Path, rng: random.Random, nfiles: int, pat: str | None = None) -> list[Path]:
+    pat = pat or r"put_device\(|module_put\(|of_node_put\(|i2c_put_adapter\(|symbol_put\(|\.owner\s*=\s*THIS_MODULE|devm_[a-z_]+\(&pdev->dev"
     out = subprocess.run(["grep", "-rlE", "--include=*.c", pat, *SCANNED],
                          cwd=tree, capture_output=True, text=True).stdout.split()
     out.sort()
@@ -463,9 +464,185 @@ def mut_put_in_loop_cursor(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+# ---------------------------------------------------------------- leak kinds (from the table)
+#
+# Every family of the table whose references a function must drop (device, kobject, kref,
+# of_node, fwnode, pci_dev, usb_dev, i2c_adapter, module): the getters and their putters, the
+# register calls whose failure leaves the object to its caller (`on_error`).
+
+_LEAK_FAMILIES = ("device", "kobject", "kref", "of_node", "fwnode", "pci_dev", "usb_dev", "i2c_adapter",
+                  "module", "cdev")
+
+
+def _getters_of() -> dict[str, tuple[str, ...]]:
+    """putter -> the table's getters/lookups/inits/registers it releases."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for r in kapi.of_kind("getter", "lookup", "init", "register"):
+        if r.family not in _LEAK_FAMILIES or r.devres or r.is_iterator:
+            continue
+        for put in kapi.releases(r.name):
+            out[put].append(r.name)
+    return {k: tuple(v) for k, v in out.items() if "put" in k or "unref" in k}
+
+
+GETTERS_OF = _getters_of()
+FAMILY_PUT_RE = re.compile(r"^\s*(" + "|".join(sorted(GETTERS_OF, key=len, reverse=True)) + r")\((.+)\);\s*$")
+LEAK_FILES_RE = "|".join(sorted(GETTERS_OF)) + r"|goto\s"
+
+
+def _key(expr: str) -> str:
+    """The object a put names, for finding its get: `&x->dev` -> `x`, `x->kobj` -> `x`."""
+    e = re.sub(r"\s+", "", expr).lstrip("&")
+    return re.sub(r"(->|\.)(dev|kobj|kref|refcount|fwnode)$", "", e)
+
+
+def _got_before(lines: list[str], s: int, i: int, put: str, arg: str) -> bool:
+    getters = GETTERS_OF.get(put, ())
+    if not getters:
+        return False
+    pat = re.compile(r"\b(%s)\s*\(" % "|".join(map(re.escape, getters)))
+    key = _key(arg)
+    body = s
+    while body < i and not lines[body].startswith("{"):
+        body += 1
+    return any(pat.search(lines[k]) and (key in lines[k] or (k + 1 < i and key in lines[k + 1]))
+               for k in range(body, i))
+
+
+def mut_del_put_family(path: str, lines: list[str], spans) -> list[Case]:
+    """del_put for every family of the table (kobject_put, kref_put, fwnode_handle_put,
+    pci_dev_put, usb_put_dev, platform_device_put, ...): a put right before an error exit,
+    after a get of the same object, is deleted."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e + 1):
+            m = FAMILY_PUT_RE.match(lines[i])
+            if not m or not lines[i].startswith("\t\t") or m.group(1) in PUTS:
+                continue  # the older del_put kind covers PUTS' putters
+            j = _next_code(lines, i, e)
+            if j is None or not EXIT_RE.match(lines[j]) or SUCCESS_RE.match(lines[j]):
+                continue
+            if LABEL_RE.match(lines[i - 1]) or FAMILY_PUT_RE.match(lines[i - 1]) or _braceless_body(lines, i):
+                continue
+            if not _got_before(lines, s, i, m.group(1), m.group(2)):
+                continue
+            new = lines[:i] + lines[i + 1:]
+            cases.append(Case("del_put_family", path, lines, new, [("old", i + 1), ("new", j)]))
+    return cases
+
+
+def _label_runs_put(lines: list[str], li: int, e: int) -> bool:
+    """Does the unwind code from label line `li` to its return run a put of the table?"""
+    for k in range(li + 1, e + 1):
+        if FAMILY_PUT_RE.match(lines[k]) or PUT_RE.match(lines[k]):
+            return True
+        if re.match(r"^\s*return\b", lines[k]):
+            return False
+    return False
+
+
+def mut_ret_skip_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`goto L;` (L's unwind runs a put) becomes `return ret;`: an early return before the put."""
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        body = "".join(lines[s:e + 1])
+        if not re.match(r"^(static\s+)?(inline\s+)?int\s", head) or not re.search(r"^\s*int\s+([\w,\s*]*\b)?ret\b", body, re.M):
+            continue
+        labels = {LABEL_RE.match(lines[i]).group(1): i for i in range(s, e + 1) if LABEL_RE.match(lines[i])}
+        for i in range(s, e + 1):
+            m = re.match(r"^(\s+)goto\s+(\w+);\s*$", lines[i])
+            if not m or m.group(2) not in labels or labels[m.group(2)] < i or not lines[i].startswith("\t\t"):
+                continue
+            if not _label_runs_put(lines, labels[m.group(2)], e):
+                continue
+            if not re.search(r"\bret\s*=", "".join(lines[max(s, i - 4):i])):
+                continue  # `return ret;` must return the error the goto path returned
+            new = list(lines)
+            new[i] = f"{m.group(1)}return ret;\n"
+            cases.append(Case("ret_skip_put", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+_REG_FAIL = {r.name: r for r in kapi.of_kind("register", "init")
+             if r.ref_on_failure and r.family in _LEAK_FAMILIES and not r.returns_ref}
+REG_CALL_RE = re.compile(r"^\s*(\w+)\s*=\s*(" + "|".join(sorted(_REG_FAIL, key=len, reverse=True)) + r")\((.*)$")
+
+
+def mut_reg_fail_no_put(path: str, lines: list[str], spans) -> list[Case]:
+    """The put in the failure branch of a register call whose failure leaves the object to its
+    caller (`device_register()`, `device_add()`, `kobject_init_and_add()`,
+    `platform_device_add()`: the table's `on_error`) is deleted."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = REG_CALL_RE.match(lines[i])
+            if not m:
+                continue
+            var, row = m.group(1), _REG_FAIL[m.group(2)]
+            puts = set(kapi.releases(row.name)) | {w for w in re.findall(r"\w+", row.on_error) if "put" in w}
+            k = i
+            while k < e and not lines[k].rstrip().endswith(";"):
+                k += 1
+            k = _next_code(lines, k, e)
+            if k is None or not re.match(rf"^\s*if\s*\(\s*({var}|{var}\s*<\s*0|unlikely\({var}\))\s*\)\s*{{\s*$", lines[k]):
+                continue
+            ind = lines[k][: len(lines[k]) - len(lines[k].lstrip())]
+            for b in range(k + 1, min(e, k + 8)):
+                if lines[b] == f"{ind}}}\n":
+                    break
+                pm = re.match(r"^\s*(\w+)\((.+)\);\s*$", lines[b])
+                if pm and pm.group(1) in puts:
+                    rest = [x for x in range(k + 1, b + 8) if x != b and x < e and lines[x].strip()
+                            and lines[x] != f"{ind}}}\n"]
+                    if not rest:
+                        break
+                    new = lines[:b] + lines[b + 1:]
+                    exp = [("old", b + 1)]
+                    x = next((x for x in range(b + 1, min(e, b + 8)) if EXIT_RE.match(lines[x])), None)
+                    if x is not None:
+                        exp.append(("new", x))  # the exit the branch leaves by (new numbering)
+                    cases.append(Case("reg_fail_no_put", path, lines, new, exp))
+                    break
+    return cases
+
+
+TEARDOWN_RE = re.compile(r"\b\w*_(remove|release|exit|disconnect|unbind|destroy|free|cleanup|deinit|"
+                         r"uninit|teardown|shutdown|put)\s*\(")
+
+
+def mut_del_release_put(path: str, lines: list[str], spans) -> list[Case]:
+    """A teardown function (`*_remove()`, `*_release()`, `*_exit()`, ...) drops a reference the
+    file keeps in a structure member (`priv->np = of_parse_phandle(...)` elsewhere): the put
+    is deleted, so the stored reference leaks on every unbind."""
+    cases = []
+    text = "".join(lines)
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        if not TEARDOWN_RE.search(head):
+            continue
+        for i in range(s + 1, e):
+            m = FAMILY_PUT_RE.match(lines[i]) or PUT_RE.match(lines[i])
+            if not m or not re.match(r"^\t\w", lines[i]) or _braceless_body(lines, i):
+                continue
+            arg = re.sub(r"\s+", "", m.group(2)).lstrip("&")
+            mm = re.fullmatch(r"\w+(?:->|\.)(\w+)(?:(?:->|\.)(?:dev|kobj|kref))?", arg)
+            if not mm:
+                continue
+            getters = GETTERS_OF.get(m.group(1), ()) or tuple(
+                g for g in re.findall(r"\w+", PUTS.get(m.group(1), "")) if len(g) > 3)
+            if not getters or not re.search(r"(->|\.)%s\s*=\s*(%s)\s*\(" % (
+                    re.escape(mm.group(1)), "|".join(map(re.escape, getters))), text):
+                continue  # the member is not filled from a get in this file
+            cases.append(Case("del_release_put", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+    return cases
+
+
 MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_parent,
             mut_dup_put, mut_dup_put_label, mut_put_after_unregister, mut_put_borrowed,
             mut_put_after_consuming_call, mut_put_in_loop_cursor)
+LEAK_MUTATORS = (mut_del_put_family, mut_ret_skip_put, mut_reg_fail_no_put, mut_del_release_put)
+LEAK_KINDS = KINDS[12:]
 
 NUM_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 STR_RE = re.compile(r'(\w+)\((.*?)"([^"\\%]{4,})')
@@ -502,7 +679,7 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
 
 
-OVERPUT_KINDS = KINDS[6:]
+OVERPUT_KINDS = KINDS[6:12]
 # The message an over-put fix is posted with: it names the defect it removes.
 FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
 
@@ -545,7 +722,7 @@ def main(argv: list[str] | None = None) -> int:
     kinds = tuple(k for k in KINDS if not args.kinds or k in args.kinds.split(","))
     by_kind: dict[str, list[Case]] = defaultdict(list)
     for f in candidate_files(tree, rng, args.files):
-        if all(len(by_kind[k]) >= args.limit for k in kinds):
+        if all(len(by_kind[k]) >= args.limit for k in kinds if k not in LEAK_KINDS):
             break
         try:
             lines = f.read_text(encoding="utf-8").splitlines(True)
@@ -554,6 +731,8 @@ def main(argv: list[str] | None = None) -> int:
         spans = functions(lines)
         rel = str(f.relative_to(tree))
         for mut in MUTATORS:
+            if all(k in LEAK_KINDS for k in kinds):
+                break
             cs = [c for c in mut(rel, lines, spans) if c.kind in kinds]
             # the over-put kinds shuffle with their own generator: the older kinds' samples
             # stay what they were before those kinds existed
@@ -561,6 +740,26 @@ def main(argv: list[str] | None = None) -> int:
             for c in cs[:2]:  # at most two cases of a kind per file: spread over many drivers
                 if len(by_kind[c.kind]) < args.limit:
                     by_kind[c.kind].append(c)
+    # the leak kinds sample their own files (every putter family of the table, and unwind
+    # gotos) with their own generator: the older kinds' samples stay what they were
+    leak = [k for k in kinds if k in LEAK_KINDS]
+    if leak:
+        rng_leak = random.Random(args.seed + 2)
+        for f in candidate_files(tree, rng_leak, args.files, LEAK_FILES_RE):
+            if all(len(by_kind[k]) >= args.limit for k in leak):
+                break
+            try:
+                lines = f.read_text(encoding="utf-8").splitlines(True)
+            except (UnicodeDecodeError, OSError):
+                continue
+            spans = functions(lines)
+            rel = str(f.relative_to(tree))
+            for mut in LEAK_MUTATORS:
+                cs = [c for c in mut(rel, lines, spans) if c.kind in leak]
+                rng_leak.shuffle(cs)
+                for c in cs[:2]:
+                    if len(by_kind[c.kind]) < args.limit:
+                        by_kind[c.kind].append(c)
     rows = []
     fails: list[tuple[Case, list[dict], list[dict]]] = []
     neg = {"fix": [0, 0], "fix_said": [0, 0], "unrelated": [0, 0]}

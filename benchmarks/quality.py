@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reviewbot import evaluate, pipeline  # noqa: E402
+from reviewbot import evaluate  # noqa: E402
 
 
 RESULTS: dict[tuple, list] = {}
@@ -38,12 +38,8 @@ def tree_below_hunk(corpus: Path, tree: str, split: str) -> list[str]:
 
 
 def noise(mbox: Path) -> dict:
-    n_patches = n_findings = 0
-    for series in pipeline.load([str(mbox)], errors=[]):
-        review = pipeline.review_series(series)
-        n_patches += len(series.patches)
-        n_findings += len(review.shown())
-    return {"patches": n_patches, "findings": n_findings, "per_100": 100 * n_findings / max(n_patches, 1)}
+    nz = evaluate.noise(mbox)  # the count scripts/noise.py prints
+    return {"patches": nz.patches, "findings": len(nz.findings), "per_100": nz.per_100}
 
 
 def cell(s: dict | None, tag: str | None = None) -> str:

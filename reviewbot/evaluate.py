@@ -170,3 +170,25 @@ def summary(results: list[CaseResult], include_unsure: bool = True) -> dict:
         "noisy": [r.id for r in neg if not r.ok],
         "errors": {r.id: r.error for r in rs if r.error},
     }
+
+
+@dataclass
+class Noise:
+    """What the default output says on ordinary patches (the comment rate)."""
+
+    patches: int = 0
+    findings: list = field(default_factory=list)  # the Findings default output shows
+    errors: list[InputError] = field(default_factory=list)  # unreadable threads
+
+    @property
+    def per_100(self) -> float:
+        return 100 * len(self.findings) / max(self.patches, 1)
+
+
+def noise(mbox: str | Path) -> Noise:
+    """Review every series of `mbox` in hunk mode and keep what default output shows."""
+    out = Noise()
+    for series in pipeline.load([str(mbox)], errors=out.errors):
+        out.patches += len(series.patches)
+        out.findings += pipeline.review_series(series).shown()
+    return out

@@ -25,6 +25,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Callable, Iterable
 
+from reviewbot.analysis.clex import function_removed
 from reviewbot.context import Context, FileImages
 from reviewbot.model import DiffLine, FileDiff, Finding, Hunk, Patch, Side
 
@@ -180,20 +181,7 @@ def _removed_with_function(patch: Patch, f: Finding) -> bool:
             old = h.old_side()
             for i, ln in enumerate(old):
                 if ln.old_no == f.line:
-                    return ln.removed and _function_gone(old, i)
-    return False
-
-
-def _function_gone(old: list[DiffLine], idx: int) -> bool:
-    """Is old-side line `idx` inside a function whose definition line is removed as well?"""
-    depth = 0
-    for j in range(idx, -1, -1):
-        text = old[j].text
-        if j < idx:
-            depth += text.count("}") - text.count("{")
-        if depth <= 0 and _FUNC.match(text) and not text.rstrip().endswith(";") and \
-                (text.rstrip().endswith("{") or (j + 1 < len(old) and old[j + 1].text.startswith("{"))):
-            return old[j].removed
+                    return ln.removed and function_removed(old, i)
     return False
 
 

@@ -45,6 +45,7 @@ def review(items: Sequence[str], git_range: str | None, repo: str | None, opts: 
            errors: list[InputError], jobs: int, finish: Callable[[Review], Any]) -> list[Any]:
     """finish(review) of every series the sources name, in input order (`pipeline.load` order)."""
     from reviewbot.ingest import b4 as b4src
+    from reviewbot.ingest import headers
     from reviewbot.ingest import sources
 
     work = _Work([], [], opts, finish)
@@ -66,7 +67,7 @@ def review(items: Sequence[str], git_range: str | None, repo: str | None, opts: 
         results = _run(work, jobs)
     finally:
         for msgs in messages:
-            b4src._forget_headers(msgs)
+            headers.forget_headers(msgs)
     return _in_order(work, results, errors)
 
 

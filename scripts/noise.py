@@ -12,8 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from reviewbot import pipeline
-from reviewbot.errors import InputError
+from reviewbot import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,22 +21,15 @@ def main(argv: list[str]) -> int:
     args = [a for a in argv if not a.startswith("--")]
     mbox = args[0] if args else str(ROOT.parent / "shared/corpus/noise/patches.mbox")
     t0 = time.perf_counter()
-    errors: list[InputError] = []
-    all_series = pipeline.load([mbox], errors=errors)
-    patches = sum(len(s.patches) for s in all_series)
-    per_rule: collections.Counter = collections.Counter()
-    rows = []
-    for s in all_series:
-        r = pipeline.review_series(s)
-        for f in r.shown():
-            per_rule[f.rule.id] += 1
-            rows.append(f"{f.rule.id} {f.path}:{f.line} ({f.side.value}) {f.message}  <- {f.patch_subject[:70]}")
+    nz = evaluate.noise(mbox)
+    per_rule = collections.Counter(f.rule.id for f in nz.findings)
+    rows = [f"{f.rule.id} {f.path}:{f.line} ({f.side.value}) {f.message}  <- {f.patch_subject[:70]}"
+            for f in nz.findings]
     dt = time.perf_counter() - t0
-    total = sum(per_rule.values())
     if "--quiet" not in argv:
         print("\n".join(rows))
-    print(f"noise: {total} findings on {patches} patches = {100 * total / max(patches, 1):.2f} per 100 patches "
-          f"({len(errors)} unreadable threads, {dt:.1f} s, {patches / dt:.0f} patches/s)")
+    print(f"noise: {len(nz.findings)} findings on {nz.patches} patches = {nz.per_100:.2f} per 100 patches "
+          f"({len(nz.errors)} unreadable threads, {dt:.1f} s, {nz.patches / dt:.0f} patches/s)")
     print("per rule: " + (", ".join(f"{k} {v}" for k, v in sorted(per_rule.items())) or "none"))
     return 0
 

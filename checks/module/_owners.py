@@ -19,7 +19,7 @@ from typing import Sequence
 
 from reviewbot import lazyre
 from reviewbot.analysis.clex import code_lines
-from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
+from reviewbot.model import DiffLine, FileDiff, Patch
 
 # struct type -> its `struct module *` member (6.12, include/ and subsystem headers).
 OWNER_FIELDS: dict[str, str] = {
@@ -270,18 +270,3 @@ def pinned_by_own_module(ctx, path: str, typ: str, field: str) -> bool:
 def is_built_in_only(fd: FileDiff) -> bool:
     """Paths that are (almost) never modular: arch code, core kernel, mm, init, LSMs."""
     return fd.path.startswith(("arch/", "kernel/", "init/", "mm/", "security/")) and "/kvm/" not in fd.path
-
-
-def function_removed(hunk: Hunk, idx: int) -> bool:
-    """Is old-side line `idx` inside a function whose opening `{` (column 0) is removed too?"""
-    old = hunk.old_side()
-    codes = code_lines(old)
-    depth = 0
-    for j in range(idx - 1, -1, -1):
-        code = codes[j]
-        depth += code.count("}") - code.count("{")
-        if depth < 0:
-            if old[j].text.startswith("{") or re.match(r"^[A-Za-z_].*\)\s*\{\s*$", old[j].text):
-                return old[j].removed
-            depth = 0  # an inner block: keep climbing to the function
-    return False

@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass
 
 from reviewbot import lazyre
-from reviewbot.analysis.clex import call_args, norm, statements
+from reviewbot.analysis.clex import call_args, function_removed, norm, statements
 from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
 
-from reviewbot.checks.module._owners import function_removed
 
 # API -> (family, role).  The family pairs gets with puts.
 CALLS: dict[str, tuple[str, str]] = {
@@ -73,7 +72,7 @@ def _calls(fd: FileDiff, side: str) -> list[RefCall]:
                     continue
                 for arg in call_args(st.text[m.start():], func)[:1]:
                     family, role = CALLS[func]
-                    gone = side == "old" and function_removed(hunk, lines.index(ln))
+                    gone = side == "old" and function_removed(lines, lines.index(ln))
                     out.append(RefCall(func, family, role, norm(arg), ln, fd.path, hunk, st.text, gone))
     return out
 

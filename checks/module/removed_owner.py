@@ -58,14 +58,14 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.analysis.clex import code_lines
+from reviewbot.analysis.clex import code_lines, function_removed
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks._hunks import hunks
 from reviewbot.checks.module._owners import (CORE_PINS_AT_REGISTER, KNOWN_OWNER_FIELDS, WRAPPER_SET,
-                                             enclosing_initializer, function_removed,
+                                             enclosing_initializer,
                                              is_built_in_only, member_of, modular, normalized_lines,
                                              removed_member_decls, runtime_owner_assign)
 
@@ -207,7 +207,7 @@ def _runtime_assign(path, hunk, old, i, ln, pre: str | None = None) -> Finding |
     var, member, _ = ra
     if re.search(r"(\.|->)(driver|drv)$", var) or var in ("driver", "drv"):
         return None  # a bus driver's device_driver: the register wrapper sets it
-    if function_removed(hunk, i):
+    if function_removed(old, i):
         return None
     base = re.match(r"^&?\(?\*?(\w+)", var)
     typ = _decl_type(hunk, base.group(1), pre, ln.old_no) if base and re.fullmatch(r"\w+", var) else None

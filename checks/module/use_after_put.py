@@ -189,6 +189,14 @@ def _on_path(stmts, depths, i: int, j: int) -> list[int]:
     return out
 
 
+def _live(lines) -> tuple[list, list, dict[int, int], list]:
+    """The statements of a function's run of hunks; the live ones (not removed: the code after
+    the patch), each one's index among them, by id; and their block depths."""
+    stmts = statements(lines)
+    live = [s for s in stmts if not all(ln.removed for ln in s.lines)]
+    return stmts, live, {id(s): k for k, s in enumerate(live)}, _depths(live)
+
+
 def _moves_with(st, removed_puts, i: int) -> bool:
     """`st` is an added put whose object also has a removed put further down: moved together."""
     if not all(ln.added for ln in st.lines):
@@ -203,9 +211,7 @@ def _moved_earlier(fd, lines) -> Iterator[Finding]:
     removed_puts = [(j, p) for j, p in removed_puts if p]
     if not removed_puts:
         return  # nothing removed: no put moved
-    live = [s for s in stmts if not all(ln.removed for ln in s.lines)]
-    live_idx = {id(s): k for k, s in enumerate(live)}
-    depths = _depths(live)
+    _, live, live_idx, depths = _live(lines)
     text_all = "\n".join(ln.text for ln in lines)
     for i, st in enumerate(stmts):
         if not all(ln.added for ln in st.lines):
@@ -259,10 +265,7 @@ def _uses_itself(text: str, base: str) -> bool:
 def _moved_past_put(fd, lines) -> Iterator[Finding]:
     """The same move told the other way round: a use of the object moved from before its
     (unchanged) put to after it.  git shows `put(x); use(x);` -> `use(x); put(x);` reversed so."""
-    stmts = statements(lines)
-    live = [s for s in stmts if not all(ln.removed for ln in s.lines)]
-    live_idx = {id(s): k for k, s in enumerate(live)}
-    depths = _depths(live)
+    stmts, live, live_idx, depths = _live(lines)
     for i, st in enumerate(stmts):
         if not all(ln.removed for ln in st.lines) or _put_stmt(st) or re.match(r"^(return|goto)\b", st.text):
             continue
@@ -312,9 +315,7 @@ def _looked_up(text: str, base: str) -> bool:
 
 def _added_then_used(fd, lines) -> Iterator[Finding]:
     """An added put (not a move) followed, on its path, by unchanged code that still uses the object."""
-    stmts = statements(lines)
-    live = [s for s in stmts if not all(ln.removed for ln in s.lines)]
-    depths = _depths(live)
+    stmts, live, _, depths = _live(lines)
     for i, st in enumerate(live):
         if not all(ln.added for ln in st.lines):
             continue

@@ -90,6 +90,30 @@ def code_lines(lines: Sequence[DiffLine]) -> list[str]:
     return list(_scoped(_code_lines, _Lines(lines)))
 
 
+_FUNCTION_HEAD = re.compile(r"^[A-Za-z_].*\)\s*\{\s*$")
+_FUNCTION_DECL = re.compile(r"^[A-Za-z_].*\)\s*$")  # a definition whose `{` is on the next line
+
+
+def function_removed(old: Sequence[DiffLine], idx: int) -> bool:
+    """Is old-side line `idx` (of a hunk's old side) inside a function whose opening `{` is
+    removed too: the function goes as a whole, not just this line?  Climbs the blocks around
+    the line (comments and strings blanked) to the one that opens at column 0 (`{` alone, or
+    a definition line ending in `{`).  The function's own head and `{` lines count as inside."""
+    text = old[idx].text
+    nxt = old[idx + 1].text if idx + 1 < len(old) else ""
+    if text.startswith("{") or _FUNCTION_HEAD.match(text) or (nxt.startswith("{") and _FUNCTION_DECL.match(text)):
+        return old[idx].removed
+    codes = code_lines(old)
+    depth = 0
+    for j in range(idx - 1, -1, -1):
+        depth += codes[j].count("}") - codes[j].count("{")
+        if depth < 0:
+            if old[j].text.startswith("{") or _FUNCTION_HEAD.match(old[j].text):
+                return old[j].removed
+            depth = 0  # an inner block: keep climbing to the function
+    return False
+
+
 @functools.lru_cache(maxsize=1024)
 def _code_lines(key: _Lines) -> tuple[str, ...]:
     lines = key.lines

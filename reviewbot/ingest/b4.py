@@ -12,10 +12,6 @@ The speed-ups and import-time workarounds for b4 0.16 live in ingest/b4compat.py
 from __future__ import annotations
 
 import argparse
-import email.header
-import email.headerregistry
-import email.policy
-import email.utils
 import hashlib
 import logging
 import re
@@ -24,7 +20,7 @@ from email.message import EmailMessage
 from reviewbot import budget
 from reviewbot.diffparse import DiffError, diff_offset, find_diff, parse_diff_lenient
 from reviewbot.errors import InputError
-from reviewbot.ingest import b4compat, grouping
+from reviewbot.ingest import b4compat, grouping, headers
 from reviewbot.model import Patch, Series
 
 b4 = b4compat.install()  # b4, with the speed-ups written for its version (reviewbot.ingest.b4compat)
@@ -32,86 +28,6 @@ import liblore.utils  # noqa: E402  (b4's mail library: after b4, which set up t
 
 _SYNTHETIC = "@reviewbot.invalid"
 logging.getLogger("b4").setLevel(logging.CRITICAL + 1)  # b4 logs to stderr; we report in notes
-
-
-class _ParsedOnce:
-    """An email policy header_factory that parses each distinct (name, value) only once.
-
-    email.policy parses a header again on every msg[...] / msg.get(): b4 reads Message-Id,
-    References, Subject and Content-Type several times per message, and so do we, which made
-    header parsing a third of the load time.  Header objects are immutable str subclasses
-    and the parse depends on (name, value) alone, so handing out the first one is the same.
-    """
-
-    def __init__(self, factory: email.headerregistry.HeaderRegistry):
-        self.factory = factory
-        self.parsed: dict[tuple[str, str], object] = {}
-        self.classes: dict[str, type] = {}
-
-    def __getitem__(self, name: str) -> type:
-        """The header class for `name`, made once (HeaderRegistry makes a new one per call)."""
-        cls = self.classes.get(name)
-        if cls is None:
-            cls = self.classes[name] = self.factory[name]
-        return cls
-
-    def __call__(self, name: str, value: str):
-        header = self.parsed.get((name, value))
-        if header is None:  # HeaderRegistry.__call__ is `self[name](name, value)`
-            try:
-                header = self[name](name, value)
-            except ValueError:  # an encoded CR/LF in a display name: the stdlib refuses the header
-                header = self[name](name, _clean_addresses(value))
-            self.parsed[(name, value)] = header
-        return header
-
-
-def _clean_addresses(value: str) -> str:
-    """An address header with its encoded display names decoded, control characters (an
-    encoded CR/LF) made spaces, and re-encoded: the same people, a header that parses."""
-    out = []
-    for name, addr in email.utils.getaddresses([value]):
-        try:
-            name = str(email.header.make_header(email.header.decode_header(name)))
-        except Exception:  # undecodable encoded-words: keep them as text
-            pass
-        name = _printable(name)
-        if not addr.isascii():
-            out.append(format_address(name, addr))
-        else:
-            out.append(email.utils.formataddr((name, _printable(addr).replace(" ", "")), charset="utf-8"))
-    return ", ".join(out)
-
-
-def _parse_headers_once(msgs: list[EmailMessage]) -> None:
-    """Give every message (and MIME part) a policy whose header factory is a _ParsedOnce.
-
-    One cache per call, so it lives as long as these messages and no longer.
-    """
-    fast: dict[int, email.policy.EmailPolicy] = {}
-    for msg in msgs:
-        for part in msg.walk():
-            policy = part.policy
-            if not isinstance(policy, email.policy.EmailPolicy) or \
-                    type(policy.header_factory) is not email.headerregistry.HeaderRegistry:
-                continue  # another policy, or already done
-            if id(policy) not in fast:
-                fast[id(policy)] = policy.clone(header_factory=_ParsedOnce(policy.header_factory))
-            part.policy = fast[id(policy)]
-
-
-def _forget_headers(msgs: list[EmailMessage]) -> None:
-    """Drop the parsed headers once the Series are built.
-
-    The messages end up in reference cycles (b4's objects), so they wait for a full garbage
-    collection; with the cache still attached, each would keep every parsed header and its
-    parse tree alive (hundreds of thousands of objects per big mbox) for the collector to walk.
-    """
-    for msg in msgs:
-        for part in msg.walk():
-            factory = getattr(part.policy, "header_factory", None)
-            if isinstance(factory, _ParsedOnce):
-                factory.parsed.clear()
 
 
 def configure(midmask: str | None = None) -> None:
@@ -172,13 +88,8 @@ def _server() -> str:
     return str(b4.get_main_config().get("midmask", "")).replace("/%s", "") or "the configured public-inbox"
 
 
-def _printable(text: str) -> str:
-    """Mail text in a one-line error: no line breaks or terminal control characters."""
-    return "".join(ch if ch.isprintable() else "?" for ch in " ".join(str(text).split()))
-
-
 def _one_line(exc: BaseException) -> str:
-    text = _printable(str(exc))
+    text = headers.printable(str(exc))
     # liblore wraps requests' errors: keep the innermost reason, not the whole chain.
     m = re.search(r"\[Errno -?\d+\] ([^'\")]+)|(Connection refused|timed out|Name or service not known)", text)
     if m:
@@ -210,7 +121,7 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
         _trim_references(msg)
         # separate()/_as_mbox() added one separator line before each mail of a non-mbox input
         msg.reviewbot_origin = _origin(raw, msg, raw.line - (0 if was_mbox else i + 1), source)
-    _parse_headers_once(msgs)
+    headers.parse_headers_once(msgs)
     out = []
     for i, msg in enumerate(msgs):
         if not b4.LoreMessage.get_clean_msgid(msg):
@@ -297,11 +208,11 @@ def series_from_messages(msgs: list[EmailMessage], source: str, revision: int | 
     With `errors` given, a thread that cannot be read is recorded there and the others are
     still returned (an mbox of many series loses nothing to one damaged mail).
     """
-    _parse_headers_once(msgs)  # fetched threads; split_mbox() did it for local mail
+    headers.parse_headers_once(msgs)  # fetched threads; split_mbox() did it for local mail
     try:
         return _series_from_messages(msgs, source, revision, errors)
     finally:
-        _forget_headers(msgs)
+        headers.forget_headers(msgs)
 
 
 def _series_from_messages(msgs: list[EmailMessage], source: str, revision: int | None,
@@ -369,33 +280,19 @@ def _to_patch(index: int, lmsg, source: str) -> Patch:
     body = lmsg.body or ""
     diff = find_diff(body)
     message, notes = _split_body(body, diff)
-    subject = _printable(lmsg.full_subject)
+    subject = headers.printable(lmsg.full_subject)
     where = f"{source} (patch {index}: {subject})" if source else subject
     budget.check_hunks(diff, where)
     try:
         files, problems = parse_diff_lenient(diff)
     except DiffError as exc:
         raise InputError(where, str(exc)) from None
-    author = format_address(lmsg.fromname or "", lmsg.fromemail or "")
+    author = headers.format_address(lmsg.fromname or "", lmsg.fromemail or "")
     origin, diff_line, commit = getattr(lmsg.msg, "reviewbot_origin", ("", None, None))
     return Patch(index=index, subject=lmsg.full_subject, msgid=_clean_id(lmsg.msgid), author=author,
                  message=message, notes=notes, diff=diff, files=files,
                  origin=origin, diff_line=diff_line, commit=commit,
                  problems=tuple(f"patch {index}: skipped {p}" for p in problems))
-
-
-def format_address(name: str, addr: str) -> str:
-    """`Name <addr>` for display and for a reply's To:, also for an RFC 6532 address (UTF-8
-    local part, which email.utils.formataddr refuses).  Line breaks and other control
-    characters never survive (an encoded CR/LF in a From: must not reach a header)."""
-    name, addr = _printable(name).strip(), _printable(addr).strip().replace(" ", "")
-    if addr.isascii():
-        return email.utils.formataddr((name, addr))
-    if not name:
-        return addr
-    if re.search(r'[()<>@,:;.\"\[\]\\]', name):
-        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return f"{name} <{addr}>"
 
 
 def _to_series(lser, revisions: list[int], source: str) -> Series:

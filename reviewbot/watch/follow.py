@@ -28,6 +28,7 @@ from reviewbot import db, pipeline
 from reviewbot import engine as checks_engine
 from reviewbot.errors import InputError
 from reviewbot.ingest import b4 as b4src
+from reviewbot.ingest import headers
 from reviewbot.model import Finding, Review, Series
 from reviewbot.watch import patchwork_post as pwposter
 from reviewbot.patchwork import tables as PT
@@ -125,6 +126,7 @@ class Follower:
         self.queue = queue
         self.stats = Stats()
         self.outbox = outbox.Outbox.of(policy, engine, now, self.stats)  # this list's replies
+        self.checks = pwposter.Poster.of(policy, engine, now, self.stats)  # this list's patchwork checks
         self.recorded_rules: list[str] = []  # rule of each mailable finding of the last series recorded
         self.patchwork = None  # a reviewbot.patchwork.client.Patchwork to post with (default: from the policy)
 
@@ -348,7 +350,7 @@ class Follower:
                         f"{exc.__class__.__name__}: {exc}", extra={"list": self.p.name, "series": key})
             what += f"; replies left to the follower's next flush ({exc.__class__.__name__}: {exc})"
         try:
-            pwposter.flush(self, job_id=job_id)
+            pwposter.flush(self.checks, job_id=job_id, client=self.patchwork)
         except Exception as exc:  # noqa: BLE001 - the checks are recorded: the follower's flush retries
             log.warning("list=%s checks of <%s> v%d recorded, not posted yet: %s", self.p.name, key, revision,
                         f"{exc.__class__.__name__}: {exc}", extra={"list": self.p.name, "series": key})
@@ -419,7 +421,7 @@ class Follower:
                     error=error, created=now)).inserted_primary_key[0]
                 for row in replies:
                     c.execute(T.outbox.insert().values(job_id=job_id, created=now, **row))
-                for row in pwposter.records(self, s, findings, job_id, now) if review else ():
+                for row in pwposter.records(self.checks, s, findings, job_id, now) if review else ():
                     c.execute(PT.checks.insert().values(**row))
         except sa.exc.IntegrityError:  # another follower (or an earlier claim) recorded it first
             log.info("list=%s job <%s> v%d already recorded", self.p.name, key, s.revision)
@@ -444,11 +446,11 @@ class Follower:
         mail with 500 addresses must not make us mail 500 people); the rest are dropped
         with a log line.  Our own address is never a recipient, nor any address twice."""
         author = email.utils.parseaddr(author_addr)
-        author_s = b4src.format_address(*author)
+        author_s = headers.format_address(*author)
         orig: list[str] = []
         if raw:
             h = _headers(raw)
-            orig = [b4src.format_address(*a) for a in
+            orig = [headers.format_address(*a) for a in
                     email.utils.getaddresses([_text(v) for k in ("To", "Cc") for v in h.get_all(k, [])]) if a[1]]
         mine = [self.p.address] if self.p.address else []
         if self.p.reply_to == "author":
@@ -475,7 +477,7 @@ class Follower:
             self.stats.dropped_recipients += len(dropped)
             log.warning("list=%s reply to %s: %d address(es) of the patch mail's To/Cc dropped "
                         "(max_copied = %d): %s", self.p.name, author[1], len(dropped), self.p.max_copied,
-                        b4src._printable(", ".join(dropped[:5]) + (", ..." if len(dropped) > 5 else "")),
+                        headers.printable(", ".join(dropped[:5]) + (", ..." if len(dropped) > 5 else "")),
                         extra={"list": self.p.name})
         return out_to, out_cc
 
@@ -513,8 +515,8 @@ class Follower:
             self.outbox.reconcile(abandoned)  # sends that were not confirmed: in the archive now?
             self.assemble()
             self.outbox.flush()
-            pwposter.reconcile(self)  # checks whose poster died: the flush looks on the patch first
-            pwposter.flush(self)
+            pwposter.reconcile(self.checks)  # checks whose poster died: the flush looks on the patch first
+            pwposter.flush(self.checks, client=self.patchwork)
         finally:
             if not hold:
                 lock.release(self.eng, self.p.name)

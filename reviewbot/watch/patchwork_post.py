@@ -13,7 +13,8 @@ flush finds the check on the patch and marks it 'found': one check per patch, ne
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable
 from urllib.parse import quote
 
 import httpx
@@ -29,7 +30,9 @@ from reviewbot.watch import tables as T
 from reviewbot.watch.faults import crash_point
 
 if TYPE_CHECKING:
-    from reviewbot.watch.follow import Follower
+    from reviewbot.patchwork.settings import PatchworkTarget
+    from reviewbot.watch.follow import Stats
+    from reviewbot.watch.policy import ListPolicy
 
 log = logging.getLogger("reviewbot.patchwork")
 
@@ -46,130 +49,149 @@ def lookup_pause(lookups: int) -> float:
     return min(60.0 * 2 ** max(lookups - 1, 0), 1800.0)
 
 
-def target_url(fw: "Follower", job_id: int, msgid: str) -> str:
-    if fw.p.results_url:
-        return f"{fw.p.results_url.rstrip('/')}/series/{job_id}"
-    return f"{fw.p.archive_url.rstrip('/')}/{quote(msgid, safe='@.+-_=')}/"
+@dataclass(frozen=True)
+class Poster:
+    """One list's patchwork checks: what the functions below need of the follower that owns it."""
+
+    eng: sa.Engine
+    list_name: str
+    target: "PatchworkTarget | None"  # where to post (None: the list posts no checks)
+    results_url: str  # the results site: a check links to its series page there ...
+    archive_url: str  # ... else to the patch in the list archive
+    now: Callable[[], float]
+    stats: "Stats"  # the follower's counters: checks, checks_found, checks_waiting, ...
+
+    @classmethod
+    def of(cls, p: "ListPolicy", eng: sa.Engine, now: Callable[[], float], stats: "Stats") -> "Poster":
+        return cls(eng=eng, list_name=p.name, target=p.patchwork, results_url=p.results_url,
+                   archive_url=p.archive_url, now=now, stats=stats)
 
 
-def records(fw: "Follower", s: Series, findings: Iterable[Finding], job_id: int, now: float) -> list[dict]:
+def target_url(ps: Poster, job_id: int, msgid: str) -> str:
+    if ps.results_url:
+        return f"{ps.results_url.rstrip('/')}/series/{job_id}"
+    return f"{ps.archive_url.rstrip('/')}/{quote(msgid, safe='@.+-_=')}/"
+
+
+def records(ps: Poster, s: Series, findings: Iterable[Finding], job_id: int, now: float) -> list[dict]:
     """One row per patch of ``s`` (its check from the findings reported on it)."""
-    if fw.p.patchwork is None:
+    if ps.target is None:
         return []
     found = list(findings)
     out = []
     for patch in s.patches:
         if not patch.msgid:
             continue
-        c = check_for([f for f in found if f.patch_index == patch.index], target_url(fw, job_id, patch.msgid))
-        out.append(dict(list=fw.p.name, job_id=job_id, patch_msgid=patch.msgid, state=c.state,
+        c = check_for([f for f in found if f.patch_index == patch.index], target_url(ps, job_id, patch.msgid))
+        out.append(dict(list=ps.list_name, job_id=job_id, patch_msgid=patch.msgid, state=c.state,
                         description=c.description, target_url=c.target_url, context=c.context, status="queued",
                         attempts=0, lookups=0, not_before=now, created=now))
     return out
 
 
-def _set(fw: "Follower", row_id: int, expect: str | None = None, **values) -> bool:
+def _set(ps: Poster, row_id: int, expect: str | None = None, **values) -> bool:
     q = PT.checks.update().where(PT.checks.c.id == row_id)
     if expect is not None:
         q = q.where(PT.checks.c.status == expect)
-    with fw.eng.begin() as c:
+    with ps.eng.begin() as c:
         return c.execute(q.values(**values)).rowcount == 1
 
 
-def reconcile(fw: "Follower") -> None:
+def reconcile(ps: Poster) -> None:
     """'posting' rows whose claimer is gone (or took longer than CLAIM_LEASE): queued again.
     The next flush reads the patch's checks before posting, so a check that went out is found."""
     k = PT.checks.c
-    me, now = process_owner(), fw.now()
-    with fw.eng.connect() as c:
+    me, now = process_owner(), ps.now()
+    with ps.eng.connect() as c:
         rows = c.execute(sa.select(k.id, k.claimed_by, k.claimed_at).where(
-            k.list == fw.p.name, k.status == "posting")).all()
+            k.list == ps.list_name, k.status == "posting")).all()
     for r in rows:
         if r.claimed_by is None or claimer_dead(r.claimed_by, me) or (r.claimed_at or 0) < now - CLAIM_LEASE:
-            _set(fw, r.id, expect="posting", status="queued", not_before=now)
+            _set(ps, r.id, expect="posting", status="queued", not_before=now)
 
 
-def _client(fw: "Follower") -> Patchwork:
-    pw = fw.p.patchwork
+def _client(ps: Poster) -> Patchwork:
+    pw = ps.target
     return Patchwork(pw.url, pw.token, project=pw.project)
 
 
-def flush(fw: "Follower", job_id: int | None = None, client: Patchwork | None = None) -> None:
-    """Post the recorded checks that are due: the list's, or only those of one job."""
-    pw = fw.p.patchwork
+def flush(ps: Poster, job_id: int | None = None, client: Patchwork | None = None) -> None:
+    """Post the recorded checks that are due: the list's, or only those of one job.  Without a
+    `client`, one is made for this flush from the list's settings (and closed after)."""
+    pw = ps.target
     if pw is None:
         return
     k = PT.checks.c
-    q = sa.select(PT.checks).where(k.list == fw.p.name, k.status == "queued", k.not_before <= fw.now())
+    q = sa.select(PT.checks).where(k.list == ps.list_name, k.status == "queued", k.not_before <= ps.now())
     if job_id is not None:
         q = q.where(k.job_id == job_id)
-    with fw.eng.connect() as c:
+    with ps.eng.connect() as c:
         rows = c.execute(q.order_by(k.id)).all()
     if not rows:
         return
-    own = client is None and fw.patchwork is None
-    client = client or fw.patchwork or _client(fw)
+    own = client is None
+    client = client or _client(ps)
     try:
         for row in rows:
-            if not _one(fw, client, row):
+            if not _one(ps, client, row):
                 break  # patchwork is down (the client retried): the rest waits for the next round
     finally:
         if own:
             client.close()
 
 
-def _one(fw: "Follower", client: Patchwork, row) -> bool:
+def _one(ps: Poster, client: Patchwork, row) -> bool:
     """Handle one row; False when patchwork did not answer or answered 5xx (after retries)."""
-    now = fw.now()
-    if not _set(fw, row.id, expect="queued", status="posting", claimed_by=process_owner(), claimed_at=now):
+    now = ps.now()
+    if not _set(ps, row.id, expect="queued", status="posting", claimed_by=process_owner(), claimed_at=now):
         return True  # another process took it, or the series was given up meanwhile
     try:
         patch_id = row.patch_id
         if patch_id is None:
             found = client.patches(row.patch_msgid)
             if not found:
-                _not_there(fw, row, now)
+                _not_there(ps, row, now)
                 return True
             patch_id = int(found[0]["id"])
-            _set(fw, row.id, patch_id=patch_id)
+            _set(ps, row.id, patch_id=patch_id)
         check = Check(row.state, row.description, row.target_url, row.context)
         posted, got = client.ensure(patch_id, check, after_post=lambda: crash_point("mid-check"))
     except (ForgeError, httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
         attempts = row.attempts + 1
         status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
-        fw.stats.check_errors += 1
-        log.warning("list=%s check on <%s> not posted (attempt %d%s): %s", fw.p.name, row.patch_msgid, attempts,
+        ps.stats.check_errors += 1
+        log.warning("list=%s check on <%s> not posted (attempt %d%s): %s", ps.list_name, row.patch_msgid, attempts,
                     ", giving up" if status == "failed" else "", f"{exc.__class__.__name__}: {exc}")
-        _set(fw, row.id, status=status, attempts=attempts, last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
+        _set(ps, row.id, status=status, attempts=attempts, last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
              not_before=now + backoff(attempts))
         down = isinstance(exc, httpx.HTTPError) or isinstance(exc, ForgeError) and not isinstance(exc, NoToken) \
             and (exc.status == 0 or exc.status >= 500)
         return not down
-    _set(fw, row.id, status="posted" if posted else "found", check_id=got.get("id"), done_at=fw.now())
+    _set(ps, row.id, status="posted" if posted else "found", check_id=got.get("id"), done_at=ps.now())
     if posted:
-        fw.stats.checks += 1
-        log.info("list=%s check %s on patch %d <%s>", fw.p.name, row.state, patch_id, row.patch_msgid)
+        ps.stats.checks += 1
+        log.info("list=%s check %s on patch %d <%s>", ps.list_name, row.state, patch_id, row.patch_msgid)
     else:
-        fw.stats.checks_found += 1
+        ps.stats.checks_found += 1
         log.info("list=%s check on patch %d <%s> was there already (posted before a restart)",
-                 fw.p.name, patch_id, row.patch_msgid)
+                 ps.list_name, patch_id, row.patch_msgid)
     return True
 
 
-def _not_there(fw: "Follower", row, now: float) -> None:
+def _not_there(ps: Poster, row, now: float) -> None:
     """Patchwork has no patch for the mail (yet): wait, or give the series up."""
     lookups = row.lookups + 1
-    if now - row.created < fw.p.patchwork.give_up_hours * 3600:
-        fw.stats.checks_waiting += 1
-        _set(fw, row.id, status="queued", lookups=lookups, not_before=now + lookup_pause(lookups))
+    if now - row.created < ps.target.give_up_hours * 3600:
+        ps.stats.checks_waiting += 1
+        _set(ps, row.id, status="queued", lookups=lookups, not_before=now + lookup_pause(lookups))
         return
     k, j = PT.checks.c, T.jobs.c
-    with fw.eng.begin() as c:
+    with ps.eng.begin() as c:
         n = c.execute(PT.checks.update().where(
             k.job_id == row.job_id, k.patch_id.is_(None),
             sa.or_(k.status == "queued", k.id == row.id)).values(status="dropped", done_at=now, lookups=lookups)).rowcount
         job = c.execute(sa.select(j.root, j.revision).where(j.id == row.job_id)).first()
-    fw.stats.checks_dropped += n
+    ps.stats.checks_dropped += n
     log.warning("list=%s series <%s> v%d: patchwork (%s, project %s) never showed %d of its patches in %.0f h; "
-                "no check posted for them", fw.p.name, job.root if job else "?", job.revision if job else 0,
-                fw.p.patchwork.url, fw.p.patchwork.project, n, fw.p.patchwork.give_up_hours)
+                "no check posted for them", ps.list_name, job.root if job else "?", job.revision if job else 0,
+                ps.target.url, ps.target.project, n, ps.target.give_up_hours)

@@ -44,3 +44,36 @@ def test_statements_join_lines_and_replacements_pair_runs():
     assert texts[0] == "if (a && try_module_get(THIS_MODULE)) return 0;"
     (rem, add), = replacements(hunk)
     assert [ln.kind for ln in rem] == ["-"] and [ln.kind for ln in add] == ["+"]
+
+
+REMOVED_FUNC = diff("""
+    --- a/x.c
+    +++ b/x.c
+    @@ -1,14 +1,5 @@
+     static int keep(void) {
+     \treturn 2;
+     }
+    -static int gone(struct foo *foo)
+    -{
+    -\tif (foo) {
+    -\t\t/* } a brace in a comment */
+    -\t\tmodule_put(foo->owner);
+    -\t}
+    -\treturn 0;
+    -}
+     static int edited(void) {
+    -\tmodule_put(THIS_MODULE);
+     \treturn 1;
+""").patches[0].files[0].hunks[0]
+
+
+def test_function_removed_climbs_to_the_function_opening():
+    from reviewbot.analysis.clex import function_removed
+
+    old = REMOVED_FUNC.old_side()
+    at = {ln.text.strip(): i for i, ln in enumerate(old)}
+    assert function_removed(old, at["module_put(foo->owner);"])  # through the inner block and comment
+    assert function_removed(old, at["static int gone(struct foo *foo)"])  # its head
+    assert function_removed(old, at["{"])
+    assert not function_removed(old, at["module_put(THIS_MODULE);"])  # the function stays
+    assert not function_removed(old, at["return 2;"])  # keep()'s line, not removed

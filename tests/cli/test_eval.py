@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from reviewbot import evaluate
-from tests.cli.clirun import run
+from tests.cli.clirun import ROOT, run
 
 PATH = "drivers/misc/foo.c"
 BASE = """\
@@ -104,3 +104,10 @@ def test_not_a_repository_is_a_clear_error(tmp_path):
     _, corpus = _corpus(tmp_path)
     out = run("eval", str(corpus), "--tree", str(tmp_path / "nope"))
     assert out.rc == 2 and "not a git repository" in out.err and "Traceback" not in out.err
+
+
+def test_noise_counts_what_default_output_shows():
+    """evaluate.noise: the comment rate scripts/noise.py and benchmarks/quality.py print."""
+    nz = evaluate.noise(ROOT / "examples" / "zram-sysfs-self-pin.patch")
+    assert (nz.patches, [f.line for f in nz.findings], nz.per_100) == (1, [1725, 1794, 2055, 2091], 400.0)
+    assert {f.rule.id for f in nz.findings} == {"MOD001"} and nz.errors == []

@@ -2,7 +2,7 @@
 
 - dkim and patatt (b4's attestation stack) are deferred modules: not executed by `import b4`,
   working at first use;
-- every message's headers are parsed once (_ParsedOnce), giving the same header objects;
+- every message's headers are parsed once (ingest.headers.ParsedOnce), giving the same header objects;
 - b4's trailer scan is skipped for bodies with a diff (_find_trailers), and only there.
 The Series built from real list traffic (replies, trailers, revisions, a reply carrying a
 diff) are compared with and without each shortcut.
@@ -20,6 +20,7 @@ import pytest
 from reviewbot.errors import InputError
 from reviewbot.ingest import b4 as b4src
 from reviewbot.ingest import b4compat
+from reviewbot.ingest import headers
 from tests.conftest import DATA
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,9 +90,9 @@ def test_headers_parsed_once_are_the_same_headers():
     data = MAX5970.read_bytes()
     plain = b4.mailsplit_bytes(data)
     fast = b4.mailsplit_bytes(data)
-    b4src._parse_headers_once(fast)
+    headers.parse_headers_once(fast)
     factory = fast[0].policy.header_factory
-    assert isinstance(factory, b4src._ParsedOnce)
+    assert isinstance(factory, headers.ParsedOnce)
     for a, b in zip(plain, fast):
         for (name, value), (name2, value2) in zip(a.items(), b.items()):
             assert (name, str(value), value.defects) == (name2, str(value2), value2.defects)
@@ -149,14 +150,14 @@ def test_series_are_the_same_without_the_shortcuts(lore_sample, monkeypatch):
     monkeypatch.setattr(b4.LoreMessage, "find_trailers", staticmethod(lambda body, followup=False: ([], [])))
     assert _load(data) != fast  # the comparison below can see a wrong trailer shortcut
     monkeypatch.setattr(b4.LoreMessage, "find_trailers", staticmethod(b4compat._B4_FIND_TRAILERS))
-    monkeypatch.setattr(b4src, "_parse_headers_once", lambda msgs: None)
+    monkeypatch.setattr(headers, "parse_headers_once", lambda msgs: None)
     assert _load(data) == fast
 
 
 def test_parsed_headers_are_dropped_once_the_series_are_built():
     msgs = b4src.split_mbox(MAX5970.read_bytes(), "x")
     factory = msgs[0].policy.header_factory
-    assert isinstance(factory, b4src._ParsedOnce) and factory.parsed  # split_mbox read Message-Id
+    assert isinstance(factory, headers.ParsedOnce) and factory.parsed  # split_mbox read Message-Id
     (series,) = b4src.series_from_messages(msgs, "x")
     assert series.patches and factory.parsed == {}
     assert msgs[0]["Subject"] == msgs[0]["Subject"]  # still readable (parsed afresh)

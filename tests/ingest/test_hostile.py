@@ -10,6 +10,7 @@ import re
 from reviewbot import budget
 from reviewbot.ingest import b4 as b4src
 from reviewbot.ingest import b4compat
+from reviewbot.ingest import headers
 from tests.cli.clirun import comparable, run, run_console
 from tests.conftest import DATA
 
@@ -135,10 +136,10 @@ def test_non_ascii_local_part_review_and_b4_check(tmp_path):
 
 
 def test_format_address():
-    assert b4src.format_address("Ann", "änn@example.org") == "Ann <änn@example.org>"
-    assert b4src.format_address("Doe, Ann", "änn@example.org") == '"Doe, Ann" <änn@example.org>'
-    assert b4src.format_address("", "änn@example.org") == "änn@example.org"
-    assert b4src.format_address("Ann\r\nBcc: x@evil.example", "a@example.org") == \
+    assert headers.format_address("Ann", "änn@example.org") == "Ann <änn@example.org>"
+    assert headers.format_address("Doe, Ann", "änn@example.org") == '"Doe, Ann" <änn@example.org>'
+    assert headers.format_address("", "änn@example.org") == "änn@example.org"
+    assert headers.format_address("Ann\r\nBcc: x@evil.example", "a@example.org") == \
         '"Ann?Bcc: x@evil.example" <a@example.org>'.replace("?", " ")
 
 

@@ -1,0 +1,162 @@
+"""Exits that keep a reference the function took (MOD003, third detector: the path analysis).
+
+`leaks(func, partial)` walks each get of a function to each later `return`/`goto` in its
+block and keeps the exits where nothing drops the reference on the way (no put on the path
+or in the label's code, not stored or returned, not a failed get, not handed on);
+`new_leaks(fd, view, ctx)` keeps those the patch introduces and says where to report them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from reviewbot.analysis import cmodel, flow
+from reviewbot.checks.module import _apis, _ownership, _refpaths
+from reviewbot.context import Context
+from reviewbot.model import DiffLine
+
+
+@dataclass(frozen=True)
+class Leak:
+    get: _refpaths.Get
+    exit: cmodel.Jump  # a `return` or `goto`
+    holder: str  # "": only the function held it; "owned" / "kept": a successful exit leaves it
+    # in a longer-lived object / to another function of the file; "stored": an error exit does
+
+
+@dataclass(frozen=True)
+class NewLeak:
+    leak: Leak
+    line: DiffLine  # where to report it
+    kind: str  # "leak"; "owned": kept in an object, who drops it?; "question": stored on an
+    # error exit, and the file releases it elsewhere: does the caller's unwind drop it?
+
+
+def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts: bool = False,
+          old_puts: tuple[str, ...] = ()) -> list[Leak]:
+    """Each (get, exit) of `func` where the exit keeps the reference, with its holder.  `holder` is "" for a
+    reference only the function holds; "owned" for a successful exit that leaves it in a
+    longer-lived object (the question is then who drops it, not whether this exit must);
+    "stored" for an error exit that leaves it there (a caller's unwind may drop it)."""
+    out = []
+    # a `*_get()` helper hands its reference to the caller on success (the caller must put)
+    getter_helper = re.search(r"(^|_)get$", name or func.name or "") is not None
+    if func is None or func.body is None:
+        return out
+    jumps = [j for j in func.jumps() if j.kind in ("return", "goto")]
+    for g in _refpaths.gets(func):
+        if not had_puts and not any(_apis.is_putter(c.name) for c in func.calls()):
+            break
+        own_puts = [c for c in func.calls() if c.name in g.api.putters and c.line > g.call.line
+                    and _apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)]
+        if partial and not own_puts and not any(_apis.same_object(o, g.obj) for o in old_puts):
+            continue  # hunk mode: only when the fragment shows the function balancing it (or
+            # balancing it before the patch removed that put)
+        if g.api.ref == "ret" and not g.call.lhs:
+            continue
+        gstmt = g.call.node
+        while gstmt is not None and gstmt.parent is not None and gstmt.parent.type != "compound_statement":
+            gstmt = gstmt.parent
+        block = gstmt.parent if gstmt is not None else None
+        if block is None:
+            continue
+        for j in jumps:
+            if j.line <= g.call.line or not cmodel.contains(block, j.node):
+                continue
+            if getter_helper and j.kind == "return" and not _ownership.ERROR_RETURN.match(j.value):
+                continue
+            if g.call.in_condition and cmodel.contains(gstmt, j.node) and flow.enclosing_if(j.node) is gstmt:
+                continue  # `if (!try_module_get(m)) return ...;`
+            if any(_apis.same_object(f, g.obj) for f in _refpaths.failed_get_at(func, j.node)):
+                continue
+            if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
+                   for c in _refpaths.path_puts(func, g.call.line, j.node)):
+                continue
+            if _refpaths.stored_or_returned(func, g.obj, g.call.line, j.node):
+                continue
+            if j.kind == "goto":
+                calls, found = flow.chain_calls(func, j.label)
+                if not found:
+                    continue
+                if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
+                       for c in calls if _apis.is_putter(c.name)):
+                    continue
+                if any(c.name in _apis.HANDOFF_CALLS for c in calls):
+                    continue
+            if _ownership.known_null_here(func, g, j) or _ownership.put_in_found_branch(func, g, j):
+                continue  # after `if (np) { ...; return ...; }` / `if (np) { ...; put(np); }`
+            if _ownership.loop_condition_get(g, j):
+                continue  # `while ((x = get(...))) { put(x); ... }`: ends with x NULL
+            if _ownership.handed_on(func, g, j):
+                continue  # drvdata, a completion callback or a work item owns it now
+            success = _ownership.success_exit(j) or _ownership.success_of_status(func, g, j)
+            if _ownership.published(g, func) and not (g.api.ref_on_failure and _ownership.in_failure_branch(func, g, j)):
+                # owned by a longer-lived object: on success, who drops it?  On an error
+                # exit, a caller's unwind may (asked below when the file shows its release)
+                out.append(Leak(g, j, "owned" if success else "stored"))
+                continue
+            # a successful exit keeping a reference that another function of the file drops
+            # (taken in probe or open, put in remove or release) is not reported either
+            out.append(Leak(g, j, "kept" if success else ""))
+    return out
+
+
+def key(leak: Leak) -> tuple:
+    """The same leak before and after the patch (line numbers aside)."""
+    g, j = leak.get, leak.exit
+    return (g.call.name, g.obj, j.kind, j.label, re.sub(r"\s+", "", j.value))
+
+
+def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
+    """The leaks of the function after the patch that the patch introduces: in hunk mode at an
+    exit it adds, in tree mode one that was not there before.  One per exit and object."""
+    if view.new is None:
+        return
+    # tree mode: a function whose last put the patch removed is still one that puts
+    had_puts = not view.partial and view.old is not None and any(_apis.is_putter(c.name) for c in view.old.calls())
+    # hunk mode: the puts the old fragment showed (a patch that removes the put and adds an exit)
+    old_puts = tuple(_apis.put_object(c.name, list(c.args)) or "" for c in view.old.calls()
+                     if _apis.is_putter(c.name)) if view.partial and view.old is not None else ()
+    found = leaks(view.new, view.partial, view.name, had_puts or bool(old_puts), old_puts)
+    if not found:
+        return
+    old_keys = {key(lk) for lk in leaks(view.old, view.partial, view.name, had_puts)} \
+        if view.old is not None else set()
+    changed = view.changed()
+    shown: list[str] = []  # the file's text as far as it is known, for the owner's release
+    seen: set[tuple] = set()
+    for lk in found:
+        g, j, holder = lk.get, lk.exit, lk.holder
+        # one finding per exit and object (device_initialize() then device_add() of one device)
+        if (j.line, re.sub(r"(->|\.)(dev|kobj)$", "", g.obj.lstrip("&"))) in seen:
+            continue
+        seen.add((j.line, re.sub(r"(->|\.)(dev|kobj)$", "", g.obj.lstrip("&"))))
+        released = False
+        if holder:
+            if not shown:
+                shown.append(_ownership.outside(ctx.post(fd.path) or "\n".join(
+                    ln.text for h in fd.hunks for ln in h.lines if ln.kind != "-"), view.new, view.partial))
+            released = _ownership.released_elsewhere(shown[0], g)
+            if holder in ("owned", "kept") and released:
+                continue
+            if holder == "kept":
+                holder = ""  # nothing else drops it: a leak
+        ln = view.by_new.get(j.line)
+        if view.partial:
+            if ln is not None and not ln.added:
+                # a kept exit whose `if` the patch rewrote now runs on other paths
+                ifs = flow.enclosing_if(j.node)
+                cond = view.by_new.get(flow.line_of(ifs)) if ifs is not None else None
+                ln = cond if cond is not None and cond.added else None
+            if ln is None or not ln.added:
+                continue  # hunk mode: report only exits the patch adds
+        elif key(lk) in old_keys:
+            continue  # tree mode: the leak was there before the patch
+        if ln is None:
+            ln = next((c for c in changed if c.added), None) or (changed[0] if changed else None)
+            if ln is None:
+                continue
+        kind = "question" if holder == "stored" and released else "owned" if holder == "owned" else "leak"
+        yield NewLeak(Leak(g, j, holder), ln, kind)

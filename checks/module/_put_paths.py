@@ -1,0 +1,172 @@
+"""Where a removed put sat on the paths of its function, and whose reference it dropped
+(MOD003's removed-put detector asks these before calling a removed put a leak).
+
+A removed put is a leak only if a get is still unmatched on its path: not when a put of the
+same object (or an unregister, or a lookup that drops its `@from`) already ran on the same
+straight path (`put_before`), not when it ends the body of a loop (`loop_body`; in tree mode a
+`for_each_*` loop whose cursor it is, `iterator_cursor`: the iterator drops it), and only at
+low confidence when it was the firmware node of the function's own parameter device
+(`borrowed`).  `main_path` answers the other question: a put in the function's outermost
+block, with no later put, reassignment or return of the local, ran on every later path.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reviewbot import lazyre
+from reviewbot.analysis import clex, cmodel, flow
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _apis
+from reviewbot.context import Context
+
+_EXIT = lazyre.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
+_LABEL = lazyre.compile(r"^\w+\s*:$")
+_CONTROL = lazyre.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
+
+
+def loop_body(stmts, i: int) -> bool:
+    """Is stmts[i] in the body of a loop whose head is shown (`for`, `while`, `for_each_*`)?"""
+    depth = 0
+    for st in reversed(stmts[max(0, i - 12):i]):
+        t = st.text
+        if t.startswith("}") and not t.endswith("{"):
+            depth += 1
+        elif t.endswith("{"):
+            if depth == 0:
+                return re.match(r"^(for|while|do)\b|^\w*for_each\w*\s*\(", t) is not None
+            depth -= 1
+    return False
+
+
+def put_before(stmts, i: int, obj: str) -> bool:
+    """Does a kept put of `obj` (or an unregister, which puts) run right before the removed put
+    at stmts[i], on the same straight path (no label, branch or new get in between)?  Then the
+    removed put was a second one: removing it fixes an over-put."""
+    for st in reversed(stmts[max(0, i - 6):i]):
+        text = st.text
+        if _LABEL.match(text) or _CONTROL.search(text) or text.endswith(("{", "}")) or _EXIT.match(text):
+            return False
+        if all(ln.removed for ln in st.lines):
+            continue
+        if drops(text, obj):
+            return True  # `np = of_find_compatible_node(np, ...)` dropped the reference on its @from
+        if _apis.GETTER_NAMES.search(text) and obj.lstrip("&").split("->")[0] in text:
+            return False
+        m = clex.CallStmt.parse(text)
+        if m and m.cond is None and _apis.is_putter(m.name) and _apis.same_object(
+                _apis.put_object(m.name, list(cmodel.split_args(m.args))), obj):
+            return True
+    return False
+
+
+def ends_block(stmts, i: int) -> bool:
+    """Is the first kept statement after stmts[i] a closing brace (the put ends its block)?"""
+    for st in stmts[i + 1:]:
+        if not all(ln.removed for ln in st.lines):
+            return st.text == "}"
+    return False
+
+
+def iterator_cursor(fd, view: flow.FuncView, ctx: Context, st, name: str, obj: str) -> bool:
+    """Tree mode: is the removed put (statement `st`) inside a `for_each_*` loop of the table
+    whose cursor is `obj`?  The iterator takes and drops the cursor's reference itself."""
+    if view.partial or view.old is None:
+        return False
+    pre = (ctx.pre(fd.old_path or fd.path) or "").splitlines()
+    lines = {ln.old_no for ln in st.lines if ln.old_no}
+    for c in view.old.calls():
+        if c.name != name or c.line not in lines:
+            continue
+        for anc in cmodel.ancestors(c.node):
+            if anc.type not in ("while_statement", "for_statement"):
+                continue
+            at = flow.line_of(anc)
+            head = pre[at - 1] if 0 < at <= len(pre) else ""
+            m = re.search(r"\b(\w*for_each\w*)\s*\(", head)
+            row = kapi.get(m.group(1)) if m else None
+            if row is None or not row.is_iterator or row.ref_arg is None:
+                return False
+            args = cmodel.split_args(clex.balanced(head, m.end()))
+            return row.ref_arg < len(args) and _apis.same_object(args[row.ref_arg], obj)
+    return False
+
+
+def drops(text: str, obj: str) -> bool:
+    """Does `text` call a lookup of the table that drops its `@from`/`@prev` argument, given `obj`?"""
+    for m in re.finditer(r"\b(\w+)\s*\(", text):
+        row = kapi.get(m.group(1))
+        if row is None or row.drops_arg is None or row.is_iterator:
+            continue
+        args = cmodel.split_args(clex.balanced(text, m.end()))
+        if row.drops_arg < len(args) and _apis.same_object(args[row.drops_arg], obj):
+            return True
+    return False
+
+
+PARAM = lazyre.compile(r"(\w+)\s*(?:\[\s*\])?\s*[,)]")
+
+
+def borrowed(view: flow.FuncView, h, obj: str) -> bool:
+    """Is `obj` the firmware node of the function's own parameter device (`pdev->dev.of_node`,
+    `dev->of_node`) with no get of it in sight?  The device holds that reference, not the
+    function: a put of it was an over-put, and removing it fixes one."""
+    base = re.sub(r"((->|\.)(dev|of_node|fwnode|kobj))+$", "", clex.norm(obj).lstrip("&*"))
+    if not re.fullmatch(r"\w+", base):
+        return False
+    if view.partial or view.old is None:
+        header = h.section or ""
+        text = view.text(" -")
+    else:
+        header = view.old.text.split("{", 1)[0]
+        text = view.old.text
+    if "(" not in header:
+        return False
+    params = PARAM.findall(header.split("(", 1)[1])
+    if base not in params:
+        return False
+    if re.search(r"(->|\.)(of_node|fwnode)$", clex.norm(obj)) is None:
+        return False  # the device itself: a remove() may drop what its probe() took
+    return not any(_apis.same_object(g, obj) or _apis.same_object(g, base)
+                   for _, g in calls_on_text(text))
+
+
+def calls_on_text(text: str) -> list[tuple[str, str]]:
+    out = []
+    for m in _apis.GETTER_NAMES.finditer(text):
+        api = _apis.BY_GETTER[m.group(1)]
+        args = list(cmodel.split_args(clex.balanced(text, m.end())))
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        lhs = re.match(r"^\s*(?:[\w\s\*]+?\s\**)?([\w>.\-\[\]&]+)\s*=\s*$", text[line_start:m.start()])
+        obj = _apis.ref_object(api, args, lhs.group(1) if lhs else None)
+        if obj:
+            out.append((m.group(1), obj))
+    return out
+
+
+def main_path(view: flow.FuncView, h, stmts, i: int, obj: str) -> bool:
+    """A removed put in the function's outermost block (one tab in), of a local that is not a
+    parameter, with no later kept put, reassignment or return of it shown: it ran on every
+    path that got there, and now every exit after it keeps the reference."""
+    st = stmts[i]
+    var = obj.lstrip("&")
+    if not re.match(r"^\t(?!\t)\S", st.lines[0].text) or not re.fullmatch(r"\w+", var):
+        return False
+    header = h.section if view.partial or view.old is None else view.old.text.split("{", 1)[0]
+    if "(" in (header or "") and var in PARAM.findall(header.split("(", 1)[1]):
+        return False  # the caller's object
+    if not view.partial and view.new is not None and any(
+            _apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
+            for c in view.new.calls()):
+        return False  # tree mode: the function still drops it somewhere
+    for later in stmts[i + 1:]:
+        if all(ln.removed for ln in later.lines):
+            continue
+        c = clex.CallStmt.parse(later.text)
+        if c and _apis.is_putter(c.name) and _apis.same_object(
+                _apis.put_object(c.name, list(cmodel.split_args(c.args))), obj):
+            return False  # a later put of it is kept
+        if re.search(r"(?<![\w>.])%s\s*=(?!=)" % re.escape(var), later.text) or \
+                re.search(r"\breturn\b[^;]*\b%s\b" % re.escape(var), later.text):
+            return False  # reassigned or returned: the reference goes on elsewhere
+    return True

@@ -1,0 +1,163 @@
+"""Jumps a patch retargets, and the unwind steps that no longer run (MOD003, second detector).
+
+A `goto` replaced in place by another jump (a `goto` elsewhere, or a `return`):
+`retargets(fd, view)` compares the puts the old and the new jump run and says what changed:
+a put the old path ran that the new one skips (`skipped`), a put the new path runs after a
+get that failed there (`unowed`), or, in hunk mode with the unwind code out of sight, a
+label named for a put that the jump no longer goes to (`label`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from reviewbot import lazyre
+from reviewbot.analysis import clex, cmodel, flow
+from reviewbot.checks.module import _apis, _refpaths
+from reviewbot.model import DiffLine
+
+
+@dataclass(frozen=True)
+class Retarget:
+    line: DiffLine  # the new jump
+    where: str  # "goto" | "return": what the new jump is
+    kind: str  # "skipped" | "unowed" | "label"
+    name: str  # the put (for "label": the label the jump no longer goes to)
+    obj: str = ""  # the object of the put
+    seen: bool = True  # the new jump's target is in sight (hunk mode: a label the hunks show)
+
+
+def retargets(fd, view: flow.FuncView, label_evidence: bool = True) -> Iterator[Retarget]:
+    """What each retargeted `goto` of `view` changes in the unwind path: for each jump, a
+    `label` verdict alone, or at most one `skipped` then at most one `unowed`.  Without
+    `label_evidence` (the changelog explains an over-put, or a cleanup now drops it) a label
+    name is not taken as evidence."""
+    if view.old is None or view.new is None:
+        return
+    old_j, new_j = jump_nodes(view.old), jump_nodes(view.new)
+    old_alias, new_alias = flow.Aliases.of(view.old), flow.Aliases.of(view.new)
+    for h in view.hunks:
+        for rem, add in clex.replacements(h):
+            ojs = [(ln, old_j[ln.old_no]) for ln in rem if ln.old_no in old_j]
+            njs = [(ln, new_j[ln.new_no]) for ln in add if ln.new_no in new_j]
+            if len(ojs) != 1 or len(njs) != 1:
+                continue
+            (oln, oj), (nln, nj) = ojs[0], njs[0]
+            if oj.type != "goto_statement":
+                continue
+            where = "goto" if nj.type == "goto_statement" else "return"
+            old_puts, old_found = puts_for(view.old, oj)
+            new_puts, new_found = puts_for(view.new, nj)
+            if view.partial and not old_puts and not new_puts and label_evidence:
+                named = put_label_skipped(fd, view, oj, nj)
+                if named:
+                    yield Retarget(nln, where, "label", named)
+                    continue
+            if not old_found:
+                continue
+            failed_old = _refpaths.failed_get_at(view.old, oj)
+            failed_new = _refpaths.failed_get_at(view.new, nj)
+            # puts the new path no longer runs
+            for p in old_puts:
+                pobj = _apis.put_object(p.name, list(p.args))
+                if any(_refpaths.same_ref(pobj, f, old_alias, oln.old_no) for f in failed_old):
+                    continue  # not owed: the get failed on this path
+                if any(_apis.same_object(_apis.put_object(q.name, list(q.args)), pobj) for q in new_puts):
+                    continue
+                if pobj == "THIS_MODULE":
+                    continue
+                if any(part_of(pobj, _apis.put_object(q.name, list(q.args))) for q in new_puts):
+                    continue  # a member of an object the new path releases as a whole
+                yield Retarget(nln, where, "skipped", p.name, pobj, new_found)
+                break
+            # puts the new path runs for a reference its failed get never took
+            if not new_found:
+                continue
+            for p in new_puts:
+                pobj = _apis.put_object(p.name, list(p.args))
+                if not any(_refpaths.same_ref(pobj, f, new_alias, nln.new_no) for f in failed_new):
+                    continue
+                if any(_apis.same_object(_apis.put_object(q.name, list(q.args)), pobj) for q in old_puts):
+                    continue
+                yield Retarget(nln, where, "unowed", p.name, pobj)
+                break
+
+
+# An unwind label named for dropping a reference: `err_put`, `out_put_node`, `put_device`,
+# `err_mod_put`, `out_unref` (a `_`-separated token).
+PUT_LABEL = lazyre.compile(r"(^|_)(put|unref)(_|$)")
+PUT_GOTO = lazyre.compile(r"\bgoto\s+(\w+_)?(put|unref)(_\w*)?\s*;")
+# Labels that undo an acquisition made after the get: unwinding in reverse order, they sit
+# before the put label and fall through to it (`goto out_put` -> `goto err_unregister`).
+_STEP_LABEL = lazyre.compile(r"(^|_)(unwind|unreg\w*|remove|disable|del|destroy|cancel|stop|detach|"
+                         r"deinit|uninit|unmap|unprepare|deassert|teardown)(_|$)")
+
+
+def jump_nodes(func: cmodel.Function | None) -> dict[int, object]:
+    """Line -> node of each `return` and `goto` of `func`."""
+    if func is None:
+        return {}
+    return {j.line: j.node for j in func.jumps() if j.kind in ("return", "goto")}
+
+
+def puts_for(func: cmodel.Function, jump) -> tuple[list[cmodel.Call], bool]:
+    """Putter calls that run when `jump` is taken, and whether the target was visible."""
+    before = []
+    blk = jump.parent
+    if blk is not None and blk.type == "compound_statement":  # puts just before, same block
+        for sib in blk.named_children:
+            if sib.start_byte >= jump.start_byte:
+                break
+            before.extend(flow.calls_in(sib))
+    if jump.type == "return_statement":
+        calls = before + flow.calls_in(jump)
+        return [c for c in calls if _apis.is_putter(c.name)], True
+    label = cmodel._text(jump.child_by_field_name("label"))
+    calls, found = flow.chain_calls(func, label)
+    return [c for c in before + calls if _apis.is_putter(c.name)], found
+
+
+def put_label_skipped(fd, view: flow.FuncView, oj, nj) -> str | None:
+    """Hunk mode, the unwind code out of sight: a `goto` to a label named for a put now goes
+    to a label not so named (or became a `return`).  The label name is the only evidence, so
+    the patch must neither remove the old label nor add the new one (a reworked unwind
+    chain), and the goto must not sit in the failure branch of a get the hunk shows (skipping
+    the put there fixes a double put).  Returns the old label."""
+    old_label = cmodel._text(oj.child_by_field_name("label"))
+    if not old_label or not PUT_LABEL.search(old_label):
+        return None
+    new_label = cmodel._text(nj.child_by_field_name("label")) if nj.type == "goto_statement" else ""
+    if new_label and (PUT_LABEL.search(new_label) or _STEP_LABEL.search(new_label)):
+        return None  # a step label undoes a later acquisition and may fall through to the put
+    labels = re.compile(r"^\s*(%s)\s*:" % "|".join(re.escape(x) for x in (old_label, new_label) if x))
+    if any(labels.match(ln.text) for h in fd.hunks for ln in h.lines if ln.kind != " "):
+        return None  # the unwind chain itself changes
+    if any(label_names_put_of(old_label, api) for _, api in _refpaths.failed_gets_at(view.old, oj)):
+        return None
+    return old_label
+
+
+# Label words that say "unwind" but not what: `err_put`, `out_put`, `fail_unref`.
+_GENERIC_LABEL_WORDS = frozenset({"err", "error", "out", "fail", "failed", "exit", "bail", "put", "unref",
+                                  "undo", "label", "cleanup", "free", "ret", "done", "end"})
+
+
+def label_names_put_of(label: str, api: _apis.Api) -> bool:
+    """Could the put that `label` is named for be the put of a reference `api` takes?  A
+    generic `err_put` could be any; `put_device`, `out_put_node`, `err_mod_put` name their
+    object, and a failed clk_get() does not excuse skipping `put_device`."""
+    words = [w for w in label.lower().split("_") if w and w not in _GENERIC_LABEL_WORDS]
+    if not words:
+        return True
+    names = {t for p in api.putters + (api.getter, api.family) for t in p.lower().split("_") if len(t) > 1}
+    return any(w == t or (len(w) >= 3 and (t.startswith(w) or w.startswith(t))) for w in words for t in names)
+
+
+def part_of(member: str, whole: str | None) -> bool:
+    """`codec->dev.of_node` is part of `&codec->dev`: the release of the whole drops it."""
+    if not whole:
+        return False
+    base = re.split(r"->|\.", whole.lstrip("&"))[0]
+    return bool(base) and re.match(r"&?%s(->|\.)" % re.escape(base), member) is not None
