@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jinja2
 
 from reviewbot import resource_dir
 from reviewbot.rules import Rule
@@ -76,7 +80,7 @@ def why_lines(markdown: str, width: int = 70, max_lines: int = 3) -> list[str]:
 
 
 @functools.lru_cache(maxsize=None)
-def environment(html: bool = False) -> "jinja2.Environment":  # noqa: F821
+def environment(html: bool = False) -> jinja2.Environment:
     import jinja2
 
     env = jinja2.Environment(
