@@ -85,6 +85,7 @@ class ListSection(_Table):
     max_recipients_per_hour: int = Field(0, ge=0)  # the rate limit also counts people mailed (0: none)
     ignore_senders: list[str] = []
     tree: str | None = None
+    tree_ref: str | None = None  # branch/ref of `tree` a series without base-commit: is applied to (HEAD)
     select: list[str] = []
     ignore: list[str] = []
     # patchwork checks (reviewbot.patchwork.settings): the instance, its project, the token's variable
@@ -123,6 +124,7 @@ class Repo(_Table):
     inline: bool = True
     max_inline: int = Field(30, ge=0)
     tree: str | None = None
+    tree_ref: str | None = None  # branch/ref of `tree` a change without a base commit is applied to (HEAD)
     tree_fetch: bool = False
 
 

@@ -162,7 +162,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
             findings.extend(mod.check(series, default_ctx))
         except Exception as exc:
             run_notes.append(f"internal: {mod.RULE.id} failed: {exc.__class__.__name__}: {exc}")
-    findings = _dedupe(findings)
+    findings = _dedupe(_supersede(findings, checks))
     findings.sort(key=Finding.sort_key)
     result = Review(series=series, context=context_mode, findings=tuple(findings), notes=tuple(run_notes))
     from reviewbot import suppress  # author-side directives (docs/design.md)
@@ -199,6 +199,24 @@ class _Triggers:
                 pieces += [img for img in (self._ctx.pre(fd.old_path or fd.path), self._ctx.post(fd.path)) if img]
             self._text = "\n".join(pieces)
         return any(map(self._text.__contains__, trigger))
+
+
+def _supersede(findings: list[Finding], checks: tuple[CheckModule, ...]) -> list[Finding]:
+    """At one location (patch, path, side, line) the most specific rule speaks: a rule whose
+    module declares `SUPERSEDES = ("MOD003",)` drops those rules' findings there (MOD030's
+    iterator exit over MOD003's generic leak), whatever either's confidence: the specific
+    rule's verdict, low confidence included, is the one that stands."""
+    over = {mod.RULE.id: frozenset(getattr(mod, "SUPERSEDES", ())) for mod in checks}
+    if not any(over.values()):
+        return findings
+    rules_at: dict[tuple, set[str]] = {}
+    for f in findings:
+        if f.line is not None:
+            rules_at.setdefault((f.patch_index, f.path, f.side, f.line), set()).add(f.rule.id)
+    def beaten(f: Finding) -> bool:
+        here = rules_at.get((f.patch_index, f.path, f.side, f.line), ()) if f.line is not None else ()
+        return any(f.rule.id in over.get(r, ()) for r in here if r != f.rule.id)
+    return [f for f in findings if not beaten(f)]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

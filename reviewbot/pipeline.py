@@ -15,6 +15,7 @@ from reviewbot.model import Review, Series
 @dataclass(frozen=True)
 class Options:
     tree: str | None = None
+    tree_ref: str | None = None  # what --tree reviews against when the series has no base-commit: (HEAD)
     git_repo: str | None = None  # --git: the repository the commits are in (their base tree)
     revision: int | None = None
     midmask: str | None = None
@@ -76,7 +77,7 @@ def _review_series(series: Series, opts: Options) -> Review:
     if opts.tree:
         from reviewbot import tree  # tree mode: worktree at the base, full pre/post images
 
-        return tree.review_with_tree(series, opts.tree, checks)
+        return tree.review_with_tree(series, opts.tree, checks, ref=opts.tree_ref)
     if opts.git_repo is not None and series.patches:
         from reviewbot import tree  # --git: pre-image parent:path, post-image commit:path
 

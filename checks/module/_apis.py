@@ -205,6 +205,7 @@ HANDOFF_CALLS = frozenset({
     "dev_set_drvdata", "i2c_set_clientdata", "spi_set_drvdata", "list_add", "list_add_tail",
     "hlist_add_head", "xa_store", "idr_alloc", "radix_tree_insert", "devm_add_action_or_reset",
     "devm_add_action", "device_link_add", "kref_init",
+    "fd_install",  # fs/file.c: "This consumes the \"file\" refcount"
 })
 
 # The reference is dropped by a cleanup attribute when the variable goes out of scope.

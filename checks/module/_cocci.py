@@ -4,7 +4,7 @@ into findings with the rule's own ID, docs and fingerprints."""
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from reviewbot.context import Context
 from reviewbot.model import Finding, Patch, Side
@@ -31,7 +31,10 @@ def is_cocci_message(message: str) -> bool:
     return _ITER in message or _REGISTER in message or message.startswith(_LEAK)
 
 
-def findings(rule: Rule, patch: Patch, ctx: Context, already: Iterable[Finding]) -> Iterator[Finding]:
+def findings(rule: Rule, patch: Patch, ctx: Context, already: Iterable[Finding],
+             keep: Callable[[object], bool] | None = None) -> Iterator[Finding]:
+    """The rule's matches as findings, except those a Python finding near by already tells and
+    those `keep` (the rule's ownership knowledge of the whole function) rejects."""
     if not ctx.matches or not ctx.engine_on("cocci"):
         return
     already = list(already)
@@ -47,6 +50,8 @@ def findings(rule: Rule, patch: Patch, ctx: Context, already: Iterable[Finding])
             continue
         if any(f.path == m.path and f.side is m.side and f.line is not None
                and abs(f.line - m.line) <= TOLERANCE for f in already):
+            continue
+        if keep is not None and not keep(m):
             continue
         f = rule.finding(m.path, m.line, _message(m), side=m.side, text=texts.get((m.path, m.side, m.line), ""))
         already.append(f)

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import cmodel, flow
+from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _ownership, _refpaths
 from reviewbot.context import Context
 from reviewbot.model import DiffLine
@@ -67,8 +69,11 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 continue
             if getter_helper and j.kind == "return" and not _ownership.ERROR_RETURN.match(j.value):
                 continue
-            if g.call.in_condition and cmodel.contains(gstmt, j.node) and flow.enclosing_if(j.node) is gstmt:
-                continue  # `if (!try_module_get(m)) return ...;`
+            if _other_case(g.call.node, j.node):
+                continue  # `case A: x = get(); ...; break; default: return -EINVAL;`
+            if g.call.in_condition and cmodel.contains(gstmt, j.node) and flow.enclosing_if(j.node) == gstmt \
+                    and _tests_failure(gstmt, g):
+                continue  # `if (!try_module_get(m)) return ...;`, `if (scsi_device_get(sdev)) goto out;`
             if any(_apis.same_object(f, g.obj) for f in _refpaths.failed_get_at(func, j.node)):
                 continue
             if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
@@ -85,6 +90,8 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                     continue
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls):
                     continue
+                if _main_flow_label(func, j.label, g.obj):
+                    continue  # `goto add_properties;` skips ahead in the main flow: its exits are judged each
             if _ownership.known_null_here(func, g, j) or _ownership.put_in_found_branch(func, g, j):
                 continue  # after `if (np) { ...; return ...; }` / `if (np) { ...; put(np); }`
             if _ownership.loop_condition_get(g, j):
@@ -101,6 +108,74 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             # (taken in probe or open, put in remove or release) is not reported either
             out.append(Leak(g, j, "kept" if success else ""))
     return out
+
+
+_WRAPPED = lazyre.compile(r"^(?:unlikely|likely|WARN_ON(?:_ONCE)?)\s*\((.*)\)$", re.S)
+
+
+def _tests_failure(if_node, g: _refpaths.Get) -> bool:
+    """Is `if_node`'s condition exactly the get's failure: `!f(x)` for a getter that returns
+    true / the object on success, `f(x)` for one that returns 0 on success (its table row says
+    "non-zero return: nothing held")?  Any other condition is not followed."""
+    cond = cmodel._fold(cmodel._text(if_node.child_by_field_name("condition"))).strip()
+    while cond.startswith("(") and cond.endswith(")") or _WRAPPED.match(cond):
+        m = _WRAPPED.match(cond)
+        cond = (m.group(1) if m else cond[1:-1]).strip()
+    negated = cond.startswith("!")
+    cond = cond.lstrip("!").strip()
+    if cond != cmodel._fold(cmodel._text(g.call.node)).strip():
+        return False
+    if g.api.ref_on_failure:
+        return False  # device_register(): the failure branch still owes the put
+    row = kapi.get(g.call.name)
+    status = g.api.fails == "int" or (row is not None and "non-zero" in row.on_error)
+    return negated != status
+
+
+def _other_case(get_node, exit_node) -> bool:
+    """Are the get and the exit in different `case` sections of one switch, the get's section
+    ending in `break`/`return` (no fall-through): the exit never runs after the get."""
+    def case_of(n):
+        while n is not None and n.type != "case_statement":
+            if n.type in ("function_definition", "switch_statement"):
+                return None
+            n = n.parent
+        return n
+    cg, cj = case_of(get_node), case_of(exit_node)
+    if cg is None or cj is None or cg == cj or cg.parent != cj.parent or cg.start_byte > cj.start_byte:
+        return False
+    last = [c for c in cg.named_children if c.type != "comment"][-1:]
+    return bool(last) and last[0].type in ("break_statement", "return_statement")
+
+
+def _main_flow_label(func: cmodel.Function, label: str, obj: str) -> bool:
+    """Is the code at `label` more of the function's main flow than an unwind: it branches to
+    other exits (`if (rv) goto err;`) or ends by returning the object to the caller?"""
+    stmts = func.label_path(label)
+    base = re.split(r"->|\.", obj.lstrip("&*"))[0]
+    for st in stmts:
+        for n in _walk(st):
+            if n.type == "if_statement" and any(k.type in ("return_statement", "goto_statement") for k in _walk(n)):
+                return True
+    last = stmts[-1] if stmts else None
+    while last is not None and last.type == "labeled_statement":
+        last = last.named_children[-1] if last.named_children else None
+    return last is not None and last.type == "return_statement" and \
+        re.search(r"\b%s\b" % re.escape(base), cmodel._text(last)[len("return"):]) is not None
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.named_children)
+
+
+def puts_anywhere(func: cmodel.Function, g: _refpaths.Get) -> bool:
+    """Does the function drop the get's reference anywhere (any path)?"""
+    return any(c.name in g.api.putters and _apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
+               for c in func.calls())
 
 
 def key(leak: Leak) -> tuple:
@@ -133,6 +208,10 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
         if (j.line, re.sub(r"(->|\.)(dev|kobj)$", "", g.obj.lstrip("&"))) in seen:
             continue
         seen.add((j.line, re.sub(r"(->|\.)(dev|kobj)$", "", g.obj.lstrip("&"))))
+        if not view.partial and not puts_anywhere(view.new, g):
+            if ("never put", g.call.line) in seen:
+                continue  # a reference the function never drops: one finding, at its first exit
+            seen.add(("never put", g.call.line))
         released = False
         if holder:
             if not shown:

@@ -121,6 +121,12 @@ WRAPPER_SET = frozenset({
 # unremovable when unregister runs from module_exit (MOD009), so removing it may be a fix.
 CORE_PINS_AT_REGISTER = frozenset({"cpuidle_driver"})
 
+# Ops merged into one per device: a fragment's members are copied into the device's ops, the
+# owner from whichever sets it (ib_set_device_ops(): `if (ops->owner) dev_ops->owner = ...`).
+# Only the initializer that sets the key member (the driver's main ops) needs the owner; in
+# 6.12 the 18 `ib_device_ops` with `.driver_id` all set `.owner`, the 43 without set neither.
+MERGED_OPS: dict[str, str] = {"ib_device_ops": "driver_id"}
+
 # Types that have no owner member (6.12): asking for one is wrong.
 NO_OWNER_TYPES = frozenset({
     "proc_ops", "tty_operations", "seq_operations", "vm_operations_struct", "class",

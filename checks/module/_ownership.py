@@ -50,18 +50,30 @@ def success_of_status(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
         if sib.type != "if_statement" or flow.line_of(sib) <= g.call.line:
             continue
         cond = cmodel._text(sib.child_by_field_name("condition"))
-        if re.search(r"(?<![\w>.])%s\b" % re.escape(var), cond) and \
-                _refpaths.puts_of(flow.calls_in(sib.child_by_field_name("consequence")), g.obj, g.api.putters):
+        if not re.search(r"(?<![\w>.])%s\b" % re.escape(var), cond):
+            continue
+        cons = sib.child_by_field_name("consequence")
+        calls = flow.calls_in(cons)
+        jump = cons if cons is not None and cons.type == "goto_statement" else None
+        if jump is not None:  # `if (retval) goto err_put_module;`: the unwind there drops it
+            calls = calls + flow.chain_calls(func, cmodel._text(jump.child_by_field_name("label")))[0]
+        later = " ".join(cmodel._text(n) for n in blk.named_children
+                         if sib.end_byte <= n.start_byte < j.node.start_byte)
+        if _refpaths.puts_of(calls, g.obj, g.api.putters) and not re.search(r"\b%s\s*=[^=]" % re.escape(var), later):
             return True
     return False
 
 
 _POSITIVE_TEST = r"^\(\s*(?:%s|%s\s*!=\s*NULL|!\s*IS_ERR(?:_OR_NULL)?\(\s*%s\s*\))\s*\)$"
+_NEGATIVE_TEST = r"^\(\s*(?:!\s*%s|%s\s*==\s*NULL|IS_ERR(?:_OR_NULL)?\(\s*%s\s*\))\s*\)$"
 
 
 def known_null_here(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
-    """Does the exit follow, in the same block, an `if (x)` (or `!IS_ERR(x)`) with no else
-    whose body always leaves: then x holds no reference at the exit."""
+    """Does the exit follow, in the same block, an `if (x)` (or `!IS_ERR(x)`) whose body always
+    leaves (an `else` runs with x NULL): then x holds no reference at the exit.  Or is the exit
+    in the `else` of such a test: x is NULL (an error pointer) there."""
+    if _in_not_found_branch(func, g, j):
+        return True
     for _, body in _found_branches(func, g, j):
         last = body.named_children[-1] if body is not None and body.type == "compound_statement" \
             and body.named_children else body
@@ -70,19 +82,47 @@ def known_null_here(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     return False
 
 
+def _in_not_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    """`x = get(); if (x) {...} else { ...; return ...; }`: the exit is where x is NULL."""
+    if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
+        return False
+    pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
+    neg = re.compile(_NEGATIVE_TEST % ((re.escape(g.obj),) * 3))
+    for n in func._walk():
+        if n.type != "if_statement" or not g.call.line < flow.line_of(n):
+            continue
+        cond = cmodel._fold(cmodel._text(n.child_by_field_name("condition")))
+        alt, cons = n.child_by_field_name("alternative"), n.child_by_field_name("consequence")
+        if alt is not None and cmodel.contains(alt, j.node) and pat.match(cond):
+            return True
+        if cons is not None and cmodel.contains(cons, j.node) and neg.match(cond):
+            # `if (!pn) { ...; if (err) return err; pn = of_node_get(np); }`: NULL until reassigned
+            before = cmodel._text(cons)[:j.node.start_byte - cons.start_byte]
+            if not re.search(r"\b%s\s*=[^=]" % re.escape(g.obj), before):
+                return True
+    return False
+
+
+def _block_of(node):
+    """The compound statement whose direct statement holds `node`."""
+    while node is not None and node.parent is not None and node.parent.type != "compound_statement":
+        node = node.parent
+    return node.parent if node is not None else None
+
+
 def _found_branches(func: cmodel.Function, g: _refpaths.Get, j):
-    """`if (x)` / `if (!IS_ERR(x))` statements without else, after the get, closed before the
-    exit, in a block that holds the exit: each with its body."""
+    """`if (x)` / `if (!IS_ERR(x))` statements after the get, closed before the exit, in a block
+    that holds the exit: each with its body (an `else` of theirs runs with x NULL)."""
     if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
         return
     pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
     for n in func._walk():
-        if n.type != "if_statement" or n.child_by_field_name("alternative") is not None:
+        if n.type != "if_statement":
             continue
         if not (g.call.line < flow.line_of(n) and n.end_byte <= j.node.start_byte):
             continue
-        if n.parent is None or not cmodel.contains(n.parent, j.node):
-            continue
+        if n.parent is None or not (cmodel.contains(n.parent, j.node) or n.parent == _block_of(g.call.node)):
+            continue  # the exit is in the if's block, or after the block the get and the if share
         if pat.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
             yield n, n.child_by_field_name("consequence")
 
@@ -139,6 +179,9 @@ def published(g: _refpaths.Get, func: cmodel.Function) -> bool:
     if row is not None and row.kind == "register" and not row.returns_ref:
         return True
     obj = g.obj.lstrip("&")
+    lhs = (g.call.lhs or "").strip()
+    if g.api.ref != "ret" and row is not None and row.kind == "getter" and re.search(r"->|\.|^\*", lhs):
+        return True  # `cdev->gdev = gpio_device_get(gdev)`: the getter returns the object, kept there
     if g.api.ref != "ret" and not (row is not None and row.kind == "init"):
         return False  # try_module_get(x->owner), get_device(&x->dev): the object, not a holder
     if obj.startswith("*") or "->" in obj or "." in obj or "[" in obj:
@@ -198,8 +241,14 @@ def released_elsewhere(text: str, g: _refpaths.Get) -> bool:
     if not member:
         return False
     names = set(g.api.putters) | set(kapi.releases(g.call.name))
-    pat = re.compile(r"\b(%s)\s*\([^;]*\b%s\b" % ("|".join(map(re.escape, sorted(names))), re.escape(member)))
-    return pat.search(text) is not None
+    putters = "|".join(map(re.escape, sorted(names)))
+    if re.search(r"\b(%s)\s*\([^;]*\b%s\b" % (putters, re.escape(member)), text):
+        return True
+    # through a local: `owner = serial->type->driver.owner; ...; module_put(owner);`
+    for alias in set(re.findall(r"\b(\w+)\s*=\s*[\w>.\-]*(?:->|\.)%s\s*;" % re.escape(member), text)):
+        if re.search(r"\b(%s)\s*\(\s*%s\s*\)" % (putters, re.escape(alias)), text):
+            return True
+    return False
 
 
 def outside(text: str, func: cmodel.Function, partial: bool) -> str:

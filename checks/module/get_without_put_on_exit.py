@@ -131,7 +131,7 @@ from typing import Iterator
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cocci, _dropped_puts, _exit_leaks, _stored, _unwind
+from reviewbot.checks.module import _apis, _cocci, _dropped_puts, _exit_leaks, _ownership, _refpaths, _stored, _unwind
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -152,7 +152,43 @@ TREE_VERDICT = True
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     found = list(_python(patch, ctx)) if ctx.engine_on("python") else []
     yield from found
-    yield from _cocci.findings(RULE, patch, ctx, found)
+    yield from _cocci.findings(RULE, patch, ctx, found, keep=functools.partial(_cocci_leak_stands, ctx, {}))
+
+
+def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
+    """A Coccinelle leak path stands unless what the reference's owner does says the exit holds
+    nothing: the exit follows `if (x) {...; put(x);}` or sits in its `else` (x NULL), it is in the
+    get's own failure branch, the loop the get tests has ended, or the reference was stored,
+    returned or handed on (the same ownership rules as the Python path analysis); a reference
+    the function never drops is one finding, not one per exit."""
+    if m.kind != "leak":
+        return True
+    if m.path not in parsed:
+        text = ctx.post(m.path)
+        parsed[m.path] = cmodel.parse(text) if text else None
+    cf = parsed[m.path]
+    func = cf.function_at(m.get_line) if cf is not None else None
+    if func is None or func.body is None:
+        return True
+    gets = [g for g in _refpaths.gets(func) if g.call.line == m.get_line and g.call.name == m.api]
+    jumps = [j for j in func.jumps() if j.line == m.exit_line and j.kind in ("return", "goto")]
+    if len(gets) != 1 or not jumps:
+        return True
+    g, j = gets[0], jumps[0]
+    if any(_apis.same_object(f, g.obj) for f in _refpaths.failed_get_at(func, j.node)):
+        return False
+    if _ownership.known_null_here(func, g, j) or _ownership.put_in_found_branch(func, g, j) \
+            or _ownership.loop_condition_get(g, j) or _ownership.handed_on(func, g, j) \
+            or _refpaths.stored_or_returned(func, g.obj, g.call.line, j.node):
+        return False
+    if _ownership.published(g, func) and _ownership.success_exit(j):
+        return False
+    if not _exit_leaks.puts_anywhere(func, g):
+        once = parsed.setdefault("never put", set())
+        if (m.path, m.get_line) in once:
+            return False
+        once.add((m.path, m.get_line))
+    return True
 
 
 def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:

@@ -35,11 +35,13 @@ If the module really must never unload, say so in a comment and set
 `.suppress_bind_attrs = true` on its driver (the tegra-emc drivers do both).
 
 ## Known problems
-A deliberate permanent pin next to a "don't allow unload" comment or `suppress_bind_attrs`
-is reported at low confidence.  Init/exit functions are recognised only from what the hunk
+A deliberate permanent pin next to a comment that the module must not unload ("don't allow
+... unload", "so that it can't be unloaded") or `suppress_bind_attrs` is reported at low
+confidence.  Init/exit functions are recognised only from what the hunk
 shows (the header or the `module_init()` line).
-Not reported in tree mode: a file that Kconfig/Makefile build only into the kernel
-(`THIS_MODULE` is NULL there).
+Not reported for a file built only into the kernel (`THIS_MODULE` is NULL there): in tree mode
+by Kconfig/Makefile, from a patch by the Kconfig/Makefile lines it adds or a new file's own
+entry points (`checks/module/_builtin.py`).
 
 ## References
 - `kernel/module/main.c`: `delete_module()`, `try_stop_module()`, `module_put()`
@@ -61,7 +63,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._owners import modular
+from reviewbot.checks.module._builtin import never_module
 
 from reviewbot.checks.module._refs import enclosing_function, function_header
 from reviewbot.checks._hunks import hunks
@@ -73,9 +75,15 @@ TRIGGER = ("THIS_MODULE",)
 # In tree mode the whole files decide (what the module cancels, pins or builds in): the
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
+# In init or exit the module's state decides (a get in init cannot fail, one in exit always
+# does): MOD001's self-pin and MOD002's "result ignored" at the same call say less.
+SUPERSEDES = ("MOD001", "MOD002")
 
 _SELF = lazyre.compile(r"\b(try_module_get|__module_get|module_put)\s*\(\s*THIS_MODULE\s*\)")
-_DELIBERATE = lazyre.compile(r"suppress_bind_attrs|[Dd]on'?t allow .{0,40}unload|never unload", re.S)
+# The pin said to be meant: `suppress_bind_attrs`, or a comment that the module must not unload
+# ("Don't allow the kernel module to be unloaded", "so that it can't be easily unloaded").
+_DELIBERATE = lazyre.compile(r"suppress_bind_attrs|(?:[Dd]on'?t allow|can'?t|cannot|can not|never|[Pp]revent\w*)"
+                         r"[^;{}]{0,40}?\bunload", re.S)
 
 
 _NAMED = lazyre.compile(r"\bmodule_(exit|init)\s*\(\s*(\w+)\s*\)")
@@ -101,8 +109,8 @@ def _kind(hunk, line, fn: str, named: dict[str, set[str]]) -> str | None:
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        if modular(ctx, fd.path) is False:
-            continue  # tree mode: built in only, THIS_MODULE is NULL and nothing is pinned
+        if never_module(ctx, patch, fd):
+            continue  # built in only (the tree's Kconfig, or the patch's): THIS_MODULE is NULL, nothing is pinned
         if not any("THIS_MODULE" in ln.text for ln in fd.added()):
             continue
         shown = "\n".join(ln.text for ln in fd.lines() if not ln.removed)

@@ -51,6 +51,14 @@ In tree mode also: a file that Kconfig/Makefile build only into the kernel (`THI
 NULL there), and a provider linked into the same module as the core code that pins the type's
 owner (the core would pin itself).  Struct types whose owner member 6.12 no longer has
 (`dma_buf_ops`) are never asked for one.
+Built-in-only code from a patch's own evidence (`checks/module/_builtin.py`): the `bool`
+Kconfig symbol and Makefile lines it adds, or a new file with two or more module entry points
+(`module_init()`, `module_platform_driver()`: each defines `init_module`, so it cannot build as a
+module) or only built-in registrations (`TIMER_OF_DECLARE()`, `builtin_platform_driver()`).
+An initializer with a member that is a macro call (`ATA_PIO_SHT(DRV_NAME),`,
+`LIBSAS_SHT_BASE`): the macro's members are out of sight and usually set the owner.  An
+`ib_device_ops` without `.driver_id`: a fragment that `ib_set_device_ops()` merges into the
+driver's main ops, which carry the owner.
 An owner set
 at run time elsewhere in the file (`drv->owner = THIS_MODULE;`) is invisible in hunk mode
 unless the patch shows it; the finding is medium confidence for that reason, and Kconfig
@@ -75,14 +83,16 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import code_lines
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks._hunks import hunks
-from reviewbot.checks.module._owners import (_OPENER, CORE_PINS_AT_REGISTER, NO_OWNER_TYPES,
-                                             WRAPPER_SET, is_built_in_only, modular, owner_field,
+from reviewbot.checks.module._builtin import never_module
+from reviewbot.checks.module._owners import (_OPENER, CORE_PINS_AT_REGISTER, MERGED_OPS, NO_OWNER_TYPES,
+                                             WRAPPER_SET, is_built_in_only, owner_field,
                                              pinned_by_own_module)
 
 RULE = Rule.from_doc(__doc__, id="MOD006", slug="missing-owner", level=Level.WARNING,
@@ -93,6 +103,22 @@ TRIGGER = ("struct", "cdev_init")
 # the hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
 
+# A member line that is a macro call (`__ATA_BASE_SHT(name),`, `LIBSAS_SHT_BASE`): its members
+# are out of sight, the owner usually among them (include/linux/libata.h: `.module = THIS_MODULE`).
+_MACRO_MEMBER = lazyre.compile(r"^\s*_*[A-Z][A-Z0-9_]*\s*(?:\([^;]*\))?\s*,?\s*$")
+
+
+def _macro_member(body: str) -> bool:
+    """A member of the initializer `body` is a macro call (not the continuation of a value)."""
+    prev = "{"
+    for code in body.splitlines():
+        if not code.strip():
+            continue
+        if prev.endswith((",", "{")) and _MACRO_MEMBER.match(code):
+            return True
+        prev = code.rstrip()
+    return False
+
 # Objects normally filled in at run time: a static initializer of them is a template.
 _RUNTIME_OBJECTS = frozenset({"cdev", "irq_desc", "dma_buf", "regulator_dev", "mem_ctl_info",
                               "snd_card", "dma_device", "mtd_info", "w1_slave"})
@@ -100,8 +126,8 @@ _RUNTIME_OBJECTS = frozenset({"cdev", "irq_desc", "dma_buf", "regulator_dev", "m
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        if is_built_in_only(fd) or fd.path.endswith(".h") or modular(ctx, fd.path) is False:
-            continue
+        if fd.path.endswith(".h") or is_built_in_only(fd) or never_module(ctx, patch, fd):
+            continue  # THIS_MODULE is NULL in built-in code: the owner pins nothing
         added_text = "\n".join(ln.text for ln in fd.added())
         post = ctx.post(fd.path) or ""  # tree mode: the whole post-image file
         yield from _cdev_without_owner(fd)
@@ -126,6 +152,11 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     continue  # the initializer is not entirely added / not entirely shown
                 if re.search(r"\.\s*(?:\w+\.)*%s\s*=" % re.escape(field), body):
                     continue
+                if _macro_member(body):
+                    continue  # `ATA_PIO_SHT(DRV_NAME),`: a macro of members, the owner among them
+                key = MERGED_OPS.get(typ)
+                if key and not re.search(r"\.\s*%s\s*=" % key, body):
+                    continue  # a fragment merged into the ops that say `.{key}` (and the owner)
                 if re.search(r"(->|\.)%s\s*=\s*\w" % re.escape(field), added_text):
                     continue  # set at run time in code this patch adds
                 if re.search(r"\b%s\s*(\.|->)\s*%s\s*=" % (re.escape(name), re.escape(field)), post):

@@ -52,7 +52,9 @@ calls the function, so an implied reference (sysfs, fops) is not proven, only su
 Not reported: a get whose `if` block ends by dropping it
 (`if (try_module_get(THIS_MODULE)) { ...; module_put(THIS_MODULE); }`): a `module_is_live()`
 test that holds nothing afterwards.
-In tree mode, a file that Kconfig/Makefile build only into the kernel (`THIS_MODULE` is NULL).
+A file built only into the kernel (`THIS_MODULE` is NULL): in tree mode by Kconfig/Makefile,
+from a patch by the Kconfig/Makefile lines it adds or a new file's own entry points
+(`checks/module/_builtin.py`).
 
 ## References
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` kernel-doc
@@ -73,7 +75,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._owners import modular
+from reviewbot.checks.module._builtin import never_module
 
 RULE = Rule.from_doc(__doc__, id="MOD001", slug="module-self-pin", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
@@ -82,6 +84,8 @@ TRIGGER = ("THIS_MODULE",)
 # In tree mode the whole files decide (what the module cancels, pins or builds in): the
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
+# A self-pin should go, not be checked: MOD002's "result ignored" at the same call says less.
+SUPERSEDES = ("MOD002",)
 
 _SELF_GET = lazyre.compile(r"\b(try_module_get|__module_get)\s*\(\s*THIS_MODULE\s*\)")
 # Idioms where a self-reference is the documented way.
@@ -91,8 +95,8 @@ _HANDOFF = lazyre.compile(r"\b(kthread_run|kthread_create\w*|module_put_and_kthr
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        if modular(ctx, fd.path) is False:
-            continue  # tree mode: built in only, THIS_MODULE is NULL and nothing is pinned
+        if never_module(ctx, patch, fd):
+            continue  # built in only (the tree's Kconfig, or the patch's): THIS_MODULE is NULL, nothing is pinned
         for hunk in fd.hunks:
             shown = hunk.new_side()
             context_text = hunk.section + "\n" + "\n".join(ln.text for ln in shown)

@@ -45,7 +45,8 @@ Store the owner in the core's own refcounted object at registration and take
 Only structures and register functions added by the same patch are matched.  A core that
 revokes instead of pinning (SRCU + `synchronize_srcu()` in unregister, a notifier chain,
 `device_link`) does not need an owner; hunk mode cannot tell, hence the CHECK level.
-Registrations that are always built in (arch/, kernel/, mm/, init/) are skipped.
+Registrations that are always built in (arch/, kernel/, mm/, init/) are skipped, and so are
+`static` functions of a `.c` file (`qcom_swrm_register_dais()`): no other module calls them.
 
 ## References
 - `include/linux/platform_device.h` (`platform_driver_register()` wrapper),
@@ -134,6 +135,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 params = m.group(2)
                 if "struct module" in params:
                     continue
+                if fd.path.endswith(".c") and re.match(r"^\s*static\b", ln.text):
+                    continue  # file-private: only this module calls it, no provider module to pin
                 for typ in re.findall(r"struct\s+(\w+)", params):
                     if typ not in structs or structs[typ][1]:
                         continue  # not added here, or it carries its own owner

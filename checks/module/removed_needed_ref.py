@@ -92,6 +92,8 @@ from reviewbot.checks.module._refs import REF_CALL_TOKENS, REGISTER_FN, UNREGIST
 
 RULE = Rule.from_doc(__doc__, id="MOD025", slug="removed-needed-ref", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("removed-ref",))
+# The replaced getter is the cause; MOD004's "the put has no get" at the same line says less.
+SUPERSEDES = ("MOD004",)
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = REF_CALL_TOKENS + tuple(sorted(r.name for r in kapi.of_kind("getter", "lookup") if r.also_module_ref))
 

@@ -222,6 +222,19 @@ def split_args(text: str) -> tuple[str, ...]:
     return tuple(re.sub(r"\b(struct|union|enum)\$+", r"\1 ", _fold(a)) for a in out)
 
 
+_TEST_WRAPPERS = frozenset({"likely", "unlikely", "WARN_ON", "WARN_ON_ONCE"})
+
+
+def _test_wrapper(p) -> bool:
+    """`unlikely(f(x))`: the argument list (or the call) of a wrapper that returns its test."""
+    call = p.parent if p.type == "argument_list" else p
+    if call is None or call.type != "call_expression" or (p.type == "argument_list") == (p is call):
+        return False
+    fn = call.child_by_field_name("function")
+    args = call.child_by_field_name("arguments")
+    return fn is not None and _text(fn) in _TEST_WRAPPERS and args is not None and args.named_child_count == 1
+
+
 def _call(n) -> Call | None:
     fn = n.child_by_field_name("function")
     if fn is None or fn.type != "identifier":
@@ -232,8 +245,8 @@ def _call(n) -> Call | None:
     stmt_line = n.start_point[0] + 1
     in_cond = False
     p = n.parent
-    while p is not None and p.type in ("parenthesized_expression", "cast_expression", "unary_expression",
-                                       "binary_expression", "pointer_expression"):
+    while p is not None and (p.type in ("parenthesized_expression", "cast_expression", "unary_expression",
+                                        "binary_expression", "pointer_expression") or _test_wrapper(p)):
         if p.type == "parenthesized_expression" and p.parent is not None and p.parent.type in (
                 "if_statement", "while_statement"):
             in_cond = True

@@ -25,6 +25,8 @@ def add_parser(sub):
     p.add_argument("--git", dest="git_range", metavar="REV_RANGE", help="review each commit of a git range")
     p.add_argument("--repo", metavar="DIR", help="repository for --git (default: current directory)")
     p.add_argument("--tree", metavar="DIR", help="kernel git tree: analyse full functions at the series' base")
+    p.add_argument("--tree-ref", metavar="REF", help="with --tree: the branch or commit of DIR to apply a series "
+                   "without base-commit: to (default: HEAD)")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--all", action="store_true", help="also show low-confidence findings")
     p.add_argument("--diff-mode", choices=DIFF_MODES, default="diff_context",
@@ -75,6 +77,25 @@ class _Progress:
             sys.stderr.flush()
 
 
+def _check_tree_ref(tree: str | None, ref: str) -> None:
+    """--tree-ref names a commit of the --tree clone (one-line error otherwise)."""
+    import subprocess
+
+    if not tree:
+        raise InputError("--tree-ref", "goes with --tree DIR")
+    if not ref.strip() or ref.startswith("-"):
+        raise InputError("--tree-ref", f"{ref!r} is not a branch or commit name")
+    try:
+        got = subprocess.run(["git", "-C", tree, "rev-parse", "--verify", "--quiet", "--end-of-options",
+                              f"{ref}^{{commit}}"], capture_output=True, text=True)
+    except OSError as exc:
+        raise InputError("--tree-ref", f"cannot run git: {exc.strerror}") from None
+    if got.returncode != 0 and "not a git repository" in got.stderr:
+        raise InputError(tree, "not a git repository")
+    if got.returncode != 0:
+        raise InputError("--tree-ref", f"{ref!r} is not a commit of {tree}")
+
+
 def run(args) -> int:
     from reviewbot import pipeline
     from reviewbot.filter import DiffMode, Policy, restrict
@@ -83,7 +104,9 @@ def run(args) -> int:
         raise InputError("review", "nothing to review: name a SOURCE or --git REV_RANGE")
     if (args.terse or args.emacs) and args.format != "text":
         raise InputError("review", "--terse and --emacs apply to --format text only")
-    opts = pipeline.Options(tree=args.tree, git_repo=(args.repo or ".") if args.git_range is not None else None,
+    if args.tree_ref is not None:
+        _check_tree_ref(args.tree, args.tree_ref)
+    opts = pipeline.Options(tree=args.tree, tree_ref=args.tree_ref, git_repo=(args.repo or ".") if args.git_range is not None else None,
                             revision=args.revision, midmask=args.midmask,
                             select=tuple(args.select), ignore=tuple(args.ignore))
     if (args.post or args.patchwork_project) and not args.patchwork:

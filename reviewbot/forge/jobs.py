@@ -152,7 +152,7 @@ class Processor:
                 except Exception as exc:  # noqa: BLE001 - a failed fetch only costs tree context
                     log.warning("tree %s: fetch of %s failed: %s", rc.tree, series.base[:12], exc)
             try:
-                return tree.review_with_tree(series, rc.tree, checks)
+                return tree.review_with_tree(series, rc.tree, checks, ref=rc.tree_ref)
             except InputError as exc:
                 log.warning("tree mode unavailable (%s): hunk context", exc)
                 return engine.review(series, checks=checks, notes=[f"tree mode unavailable: {exc.reason}"])

@@ -18,6 +18,7 @@ Per repository (``[repos."owner/name"]``, GitLab: the project's path with namesp
   inline = true             # inline comments; false: summary comment only
   max_inline = 30           # inline comments per review; the rest goes to the summary
   tree = "/srv/git/linux"   # a local clone: review with whole files at the PR base (tree mode)
+  tree_ref = "master"       # the branch of that clone a change without a base commit goes on (default HEAD)
   tree_fetch = false        # `git fetch origin <base sha>` in that clone before each review
 """
 
@@ -85,6 +86,7 @@ class RepoConfig:
     inline: bool = True
     max_inline: int = 30
     tree: str | None = None
+    tree_ref: str | None = None
     tree_fetch: bool = False
 
     @property
@@ -98,7 +100,7 @@ def repo_config(cfg: Mapping[str, Any], repo: str) -> RepoConfig:
     raw = (cfg.get("repos") or {}).get(repo) or {}
     where = f'[repos."{repo}"]'
     unknown = set(raw) - {"enabled", "select", "ignore", "min_level", "min_confidence", "diff_mode", "inline",
-                          "max_inline", "tree", "tree_fetch"}
+                          "max_inline", "tree", "tree_ref", "tree_fetch"}
     if unknown:
         raise InputError(where, f"unknown key(s): {', '.join(sorted(unknown))}")
     level = str(raw.get("min_level", "warning")).lower()
@@ -119,4 +121,5 @@ def repo_config(cfg: Mapping[str, Any], repo: str) -> RepoConfig:
                       min_confidence=_CONFIDENCES[conf], diff_mode=diff_mode,
                       inline=bool(raw.get("inline", True)), max_inline=int(raw.get("max_inline", 30)),
                       tree=str(Path(raw["tree"]).expanduser()) if raw.get("tree") else None,
+                      tree_ref=str(raw["tree_ref"]) if raw.get("tree_ref") else None,
                       tree_fetch=bool(raw.get("tree_fetch", False)))

@@ -3,7 +3,8 @@
 Two ways in, both through git's plumbing (``store.Store``), both falling back to hunk context with a note:
 
 * ``--tree DIR`` with a mailed series (``review_with_tree``): the series is applied on top of
-  its base (``base-commit:``, else DIR's HEAD; the notes say which) one patch at a time with
+  its base (``base-commit:``, else the configured ref, default DIR's HEAD; a configured ref
+  also stands in for a base DIR lacks; the notes say which) one patch at a time with
   ``git apply --cached`` (``--3way`` when that fails), so each patch's pre-image is exactly
   what the patches before it left and its post-image what it made.  The patches are applied
   in a scratch area of our own, never in the user's checkout: a private index

@@ -27,13 +27,15 @@ def _series_text(series: Series) -> str:
 
 # ----------------------------------------------------------------------------- entry points
 
-def review_with_tree(series: Series, tree_dir: str, checks) -> Review:
-    """Review `series` with whole-file context from the git clone `tree_dir`."""
+def review_with_tree(series: Series, tree_dir: str, checks, ref: str | None = None) -> Review:
+    """Review `series` with whole-file context from the git clone `tree_dir`, applied to its
+    `base-commit:`, else to `ref` (a branch, tag or commit of the clone; default HEAD).  A
+    base the clone lacks means hunk context, unless a `ref` is given: then the ref, with a note."""
     with open_store(tree_dir) as store:
         commits = series_commits(store, series)
         if commits:
             return _review_commits(series, store, tree_dir, commits, checks)
-        return _review_applied(series, store, tree_dir, checks)
+        return _review_applied(series, store, tree_dir, checks, ref)
 
 
 def review_git_series(series: Series, repo_dir: str, checks) -> Review:
@@ -91,21 +93,24 @@ def _resolve(store: "Store", rev: str) -> str | None:
     return commit[0] if commit else None
 
 
-def _review_applied(series: Series, store: "Store", tree_dir: str, checks) -> Review:
+def _review_applied(series: Series, store: "Store", tree_dir: str, checks, ref: str | None = None) -> Review:
     text = _series_text(series)
     notes: list[str] = []
-    if series.base:
-        base = _resolve(store, series.base)
-        if base is None:
-            notes.append(f"base {_short(series.base)} not found in {tree_dir}: hunk context only")
-            return engine.review(series, checks=checks, notes=notes)
+    base = _resolve(store, series.base) if series.base else None
+    if series.base and base is not None:
         notes.append(f"tree: base {_short(base)} (base-commit:) in {tree_dir}")
-    else:
-        base = _resolve(store, "HEAD")
+    elif series.base and ref is None:
+        notes.append(f"base {_short(series.base)} not found in {tree_dir}: hunk context only")
+        return engine.review(series, checks=checks, notes=notes)
+    else:  # no base-commit:, or one the clone lacks while a ref is configured: the ref
+        rev = ref or "HEAD"
+        base = _resolve(store, rev)
         if base is None:
-            notes.append(f"{tree_dir} has no HEAD commit: hunk context only")
+            notes.append(f"{tree_dir} has no {rev} commit: hunk context only")
             return engine.review(series, checks=checks, notes=notes)
-        notes.append(f"tree: no base-commit: in the series; applied to HEAD {_short(base)} of {tree_dir}")
+        why = (f"base {_short(series.base)} not found in {tree_dir}" if series.base
+               else "no base-commit: in the series")
+        notes.append(f"tree: {why}; applied to {rev} {_short(base)} of {tree_dir}")
     reader = Reader(store)
     contexts: dict[int, Context] = {}
     patches = list(series.patches)

@@ -378,7 +378,8 @@ class Follower:
         sender = email.utils.parseaddr(s.patches[0].author)[1].lower() if s.patches else ""
         review, error = None, None
         try:
-            review = pipeline.review_series(s, pipeline.Options(tree=self.p.tree, select=self.p.select,
+            review = pipeline.review_series(s, pipeline.Options(tree=self.p.tree, tree_ref=self.p.tree_ref,
+                                                                       select=self.p.select,
                                                                        ignore=self.p.ignore))
         except Exception as exc:  # logged and recorded, never mailed
             error = f"{exc.__class__.__name__}: {exc}"

@@ -84,6 +84,7 @@ class ListPolicy:
     fetch: bool = False
     summary: bool = False  # also reply to clean series ("nothing found"), on the series root
     tree: str | None = None  # kernel git clone: review with whole files at the series' base
+    tree_ref: str | None = None  # the branch/ref of `tree` a series without base-commit: is applied to (HEAD)
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     patchwork: pwsettings.PatchworkTarget | None = None  # post a check on each reviewed patch
@@ -174,7 +175,7 @@ def list_policy(name: str, section: dict[str, Any], cfg: dict[str, Any]) -> List
         max_recipients_per_hour=_count(section.get("max_recipients_per_hour", 0), where, "max_recipients_per_hour"),
         ignore_senders=_as_tuple(section.get("ignore_senders"), where),
         quiet_minutes=float(section.get("quiet_minutes", 30)),
-        fetch=bool(section.get("fetch", False)), tree=section.get("tree"),
+        fetch=bool(section.get("fetch", False)), tree=section.get("tree"), tree_ref=section.get("tree_ref"),
         summary=bool(section.get("summary", False)),
         select=_as_tuple(section.get("select"), where), ignore=_as_tuple(section.get("ignore"), where),
         patchwork=pwsettings.from_section(section, where), results_url=str(section.get("results_url") or watch.get("results_url", "")),

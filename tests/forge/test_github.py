@@ -283,3 +283,19 @@ def test_tree_mode_with_a_configured_clone(fake_github, clock, tmp_path):
     body = summary(fake_github, 2)["body"]
     assert "(hunks context)" in body and "not found in" in body
     assert len(inline_comments(fake_github, 2)) == 1
+
+
+def test_tree_ref_stands_in_for_a_base_the_clone_lacks(fake_github, clock, tmp_path):
+    import git
+
+    repo = git.Repo.init(tmp_path / "linux")
+    (tmp_path / "linux" / "drivers" / "misc").mkdir(parents=True)
+    (tmp_path / "linux" / "drivers" / "misc" / "foo.c").write_text(FOO_C)
+    repo.index.add(["drivers/misc/foo.c"])
+    repo.index.commit("base", author=git.Actor("t", "t@example.org"))
+    repo.create_head("stable")
+    fake_github.add_pr(REPO, 1, FOO_DIFF, HEAD1, base="e" * 40)  # a base the clone lacks
+    cfg = {"repos": {REPO: {"tree": str(tmp_path / "linux"), "tree_ref": "stable"}}}
+    assert run(processor(fake_github, clock, cfg))[0] == "done"
+    body = summary(fake_github)["body"]
+    assert "(tree context)" in body and "applied to stable" in body

@@ -878,3 +878,362 @@ def test_tree_mode_fires_on_the_removed_last_put_of_a_function():
     review = helpers.run_rule(get_without_put_on_exit, series, ctx_for)
     assert [f.message for f in review.shown()], "no finding"
     assert all("smbus_dev" in f.message for f in review.shown())
+
+
+# drivers/irqchip/irq-qcom-mpm.c (6.12, lines 386-404, shortened): the node is put at the end
+# of `if (msgram_np) {...}`; the `else` runs with it NULL.  No exit leaks it.
+MPM = r"""
+static int foo_mpm_init(struct platform_device *pdev, struct device_node *np)
+{
+\tstruct device_node *msgram_np;
+\tstruct resource res;
+\tint ret;
+
+\tmsgram_np = of_parse_phandle(np, "qcom,rpm-msg-ram", 0);
+\tif (msgram_np) {
+\t\tret = of_address_to_resource(msgram_np, 0, &res);
+\t\tif (ret) {
+\t\t\tof_node_put(msgram_np);
+\t\t\treturn ret;
+\t\t}
+\t\tpriv->base = devm_ioremap(dev, res.start, resource_size(&res));
+\t\tof_node_put(msgram_np);
+\t\tif (!priv->base)
+\t\t\treturn -ENOMEM;
+\t} else {
+\t\tpriv->base = devm_platform_ioremap_resource(pdev, 0);
+\t\tif (IS_ERR(priv->base))
+\t\t\treturn PTR_ERR(priv->base);
+\t}
+\tret = foo_mpm_setup(priv);
+\tif (ret)
+\t\treturn ret;
+\treturn 0;
+}
+"""
+
+
+def test_quiet_after_and_in_the_else_of_a_found_branch():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/irqchip/foo-mpm.c", MPM))
+
+
+def test_fires_when_the_found_branch_of_an_if_else_keeps_the_node():
+    code = MPM.replace("\\t\\tof_node_put(msgram_np);\n\\t\\tif (!priv->base)", "\\t\\tif (!priv->base)")
+    assert code.count("of_node_put(msgram_np)") == 1
+    assert_fires(get_without_put_on_exit, new_file("drivers/irqchip/foo-mpm.c", code),
+                 at=[("drivers/irqchip/foo-mpm.c", _at(code, "return -ENOMEM;")),
+                     ("drivers/irqchip/foo-mpm.c", _at(code, "foo_mpm_setup") + 2)])
+
+
+# drivers/scsi/scsi_transport_spi.c (6.12, lines 1013-1023, shortened): scsi_device_get()
+# returns 0 on success; `if (unlikely(scsi_device_get(sdev))) goto put_autopm;` is its failure.
+SPI_DV = r"""
+static void foo_dv_device(struct scsi_device *sdev)
+{
+\tif (scsi_autopm_get_device(sdev))
+\t\tgoto unlock_system_sleep;
+\tif (unlikely(spi_dv_in_progress(starget)))
+\t\tgoto put_autopm;
+\tif (unlikely(scsi_device_get(sdev)))
+\t\tgoto put_autopm;
+\tfoo_dv_run(sdev);
+\tscsi_device_put(sdev);
+put_autopm:
+\tscsi_autopm_put_device(sdev);
+unlock_system_sleep:
+\tunlock_system_sleep(sleep_flags);
+}
+"""
+
+
+def test_quiet_on_the_failure_branch_of_a_status_getter():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/scsi/foo_spi.c", SPI_DV))
+
+
+def test_fires_on_the_success_branch_of_a_getter_tested_in_the_if():
+    # the same test on a getter that returns true on success: inside the branch the pin is held
+    code = SPI_DV.replace("unlikely(scsi_device_get(sdev))", "try_module_get(sdev->owner)").replace(
+        "\\tfoo_dv_run(sdev);\n\\tscsi_device_put(sdev);\n", "\\tfoo_dv_run(sdev);\n\\tmodule_put(sdev->owner);\n")
+    assert_fires(get_without_put_on_exit, new_file("drivers/scsi/foo_spi.c", code),
+                 at=[("drivers/scsi/foo_spi.c", _at(code, "try_module_get") + 1)])
+
+
+# drivers/irqchip/irq-qcom-mpm.c (6.12, qcom_mpm_init(), shortened): the device the lookup
+# pins is never put.  Tree mode reports it once, not at each of the function's exits.
+MPM_PRE = """static int foo_mpm_init(struct device_node *np, struct device_node *parent)
+{
+\treturn 0;
+}
+"""
+MPM_POST = """static int foo_mpm_init(struct device_node *np, struct device_node *parent)
+{
+\tstruct platform_device *pdev = of_find_device_by_node(np);
+\tstruct device *dev = &pdev->dev;
+\tstruct device_node *msgram_np;
+\tstruct foo_priv *priv;
+\tstruct resource res;
+\tint ret;
+
+\tpriv = devm_kzalloc(dev, sizeof(*priv), GFP_KERNEL);
+\tif (!priv)
+\t\treturn -ENOMEM;
+\tret = of_property_read_u32(np, "qcom,mpm-pin-count", &priv->pins);
+\tif (ret)
+\t\treturn ret;
+\tmsgram_np = of_parse_phandle(np, "qcom,rpm-msg-ram", 0);
+\tret = of_address_to_resource(msgram_np, 0, &res);
+\tof_node_put(msgram_np);
+\tif (ret)
+\t\treturn ret;
+\tret = foo_mpm_setup(priv);
+\tif (ret)
+\t\treturn ret;
+\treturn 0;
+}
+"""
+
+
+def test_tree_mode_reports_a_never_dropped_reference_once():
+    series, ctx_for = tree_case(MPM_PRE, MPM_POST, "drivers/irqchip/foo-mpm.c")
+    assert_fires(get_without_put_on_exit, series, at=[("drivers/irqchip/foo-mpm.c", _line(MPM_POST, "!priv") + 1)],
+                 context_for=ctx_for)
+
+
+# drivers/ata/pata_octeon_cf.c (6.12, lines 840-871, shortened): both references are dropped at
+# the end of their `if (x) {...}`; a Coccinelle path past the outer block to a later return
+# (what spatch reports: it does not know the else runs with x NULL) is not a leak.
+OCTEON_POST = """static int foo_cf_probe(struct platform_device *pdev)
+{
+\tstruct device_node *node = pdev->dev.of_node;
+
+\tif (foo_true_ide) {
+\t\tstruct device_node *dma_node;
+\t\tdma_node = of_parse_phandle(node, "cavium,dma-engine-handle", 0);
+\t\tif (dma_node) {
+\t\t\tstruct platform_device *dma_dev;
+\t\t\tdma_dev = of_find_device_by_node(dma_node);
+\t\t\tif (dma_dev) {
+\t\t\t\tfoo_use(dma_dev);
+\t\t\t\tput_device(&dma_dev->dev);
+\t\t\t}
+\t\t\tof_node_put(dma_node);
+\t\t}
+\t}
+\tif (!foo_map(pdev))
+\t\treturn -EINVAL;
+\treturn 0;
+}
+"""
+
+
+def test_coccinelle_leak_paths_meet_the_ownership_rules():
+    from reviewbot.cocci import Match
+    from reviewbot.context import Context, FileImages
+    from reviewbot.model import Side
+
+    path = "drivers/ata/foo_cf.c"
+    ctx = Context(mode="tree", files={path: FileImages(pre=None, post=OCTEON_POST)})
+
+    def match(api: str, obj: str, exit_needle: str) -> Match:
+        get = _line(OCTEON_POST, f"= {api}(")
+        return Match("MOD003", "leak", path, "foo_cf_probe", api, obj, get, Side.NEW, get,
+                     _line(OCTEON_POST, exit_needle))
+    stands = get_without_put_on_exit._cocci_leak_stands
+    assert not stands(ctx, {}, match("of_parse_phandle", "dma_node", "return -EINVAL"))
+    assert not stands(ctx, {}, match("of_find_device_by_node", "dma_dev", "return 0"))
+    # without the node's put the same path is a leak
+    leaky = OCTEON_POST.replace("\t\t\tof_node_put(dma_node);\n", "")
+    ctx = Context(mode="tree", files={path: FileImages(pre=None, post=leaky)})
+    get = _line(leaky, "= of_parse_phandle(")
+    assert stands(ctx, {}, Match("MOD003", "leak", path, "foo_cf_probe", "of_parse_phandle", "dma_node", get,
+                                 Side.NEW, get, _line(leaky, "return -EINVAL")))
+
+
+# drivers/char/ipmi/ipmi_plat_data.c (6.12, lines 48-121, shortened): `goto add_properties`
+# skips ahead in the main flow (its code branches to err: and returns pdev), and
+# drivers/net/ethernet/renesas/ravb_main.c (6.12, lines 1489-1499): a return deep inside
+# `if (!pn) {...}` before pn is reassigned holds no node.
+MAIN_FLOW = r"""
+struct platform_device *foo_platform_add(struct foo_plat_data *p, unsigned int size)
+{
+\tstruct platform_device *pdev;
+\tint rv;
+
+\tpdev = platform_device_alloc("foo", 0);
+\tif (!pdev)
+\t\treturn NULL;
+\tif (size == 0)
+\t\tgoto add_properties;
+\trv = platform_device_add_resources(pdev, p->r, p->num_r);
+\tif (rv)
+\t\tgoto err;
+ add_properties:
+\trv = device_create_managed_software_node(&pdev->dev, p->pr, NULL);
+\tif (rv)
+\t\tgoto err;
+\trv = platform_device_add(pdev);
+\tif (rv)
+\t\tgoto err;
+\treturn pdev;
+
+err:
+\tplatform_device_put(pdev);
+\treturn NULL;
+}
+
+static int foo_phy_init(struct net_device *ndev, struct device_node *np)
+{
+\tstruct device_node *pn;
+\tint err;
+
+\tpn = of_parse_phandle(np, "phy-handle", 0);
+\tif (!pn) {
+\t\tif (of_phy_is_fixed_link(np)) {
+\t\t\terr = of_phy_register_fixed_link(np);
+\t\t\tif (err)
+\t\t\t\treturn err;
+\t\t}
+\t\tpn = of_node_get(np);
+\t}
+\terr = foo_connect(ndev, pn);
+\tof_node_put(pn);
+\treturn err;
+}
+"""
+
+
+def test_quiet_on_a_main_flow_label_and_in_a_nested_failure_branch():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", MAIN_FLOW))
+
+
+def test_fires_when_the_nested_branch_runs_with_the_node():
+    # the test turned around: the return inside the branch now holds pn
+    code = MAIN_FLOW.replace("\\tif (!pn) {\n\\t\\tif (of_phy", "\\tif (pn) {\n\\t\\tif (of_phy")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "\\t\\t\\t\\treturn err;"))])
+
+
+# drivers/usb/serial/usb-serial.c (6.12, serial_install() and serial_cleanup(), shortened):
+# the module pin is kept on success and dropped at cleanup through a local alias; and
+# drivers/power/supply/charger-manager.c (6.12, charger_get_property()): the lookup's case
+# ends in `break`, so `default: return -EINVAL;` never runs with it.
+KEPT_AND_CASES = r"""
+static int foo_install(struct tty_driver *driver, struct tty_struct *tty)
+{
+\tstruct foo_serial *serial = tty->driver_data;
+\tint retval;
+
+\tif (!try_module_get(serial->type->driver.owner))
+\t\tgoto err_put_serial;
+\tretval = tty_standard_install(driver, tty);
+\tif (retval)
+\t\tgoto err_put_module;
+\tmutex_unlock(&serial->disc_mutex);
+\treturn retval;
+
+err_put_module:
+\tmodule_put(serial->type->driver.owner);
+err_put_serial:
+\tfoo_serial_put(serial);
+\treturn retval;
+}
+
+static void foo_cleanup(struct tty_struct *tty)
+{
+\tstruct foo_serial *serial = tty->driver_data;
+\tstruct module *owner;
+
+\towner = serial->type->driver.owner;
+\tfoo_serial_put(serial);
+\tmodule_put(owner);
+}
+
+static int foo_get_property(struct power_supply *psy, enum power_supply_property psp,
+\t\t\t    union power_supply_propval *val)
+{
+\tstruct power_supply *fuel_gauge = NULL;
+\tint ret = 0;
+
+\tswitch (psp) {
+\tcase POWER_SUPPLY_PROP_CHARGE_NOW:
+\t\tfuel_gauge = power_supply_get_by_name(foo_fuel_gauge);
+\t\tif (!fuel_gauge) {
+\t\t\tret = -ENODEV;
+\t\t\tbreak;
+\t\t}
+\t\tret = power_supply_get_property(fuel_gauge, psp, val);
+\t\tbreak;
+\tdefault:
+\t\treturn -EINVAL;
+\t}
+\tif (fuel_gauge)
+\t\tpower_supply_put(fuel_gauge);
+\treturn ret;
+}
+"""
+
+
+def test_quiet_on_a_pin_dropped_through_an_alias_and_on_another_case():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", KEPT_AND_CASES))
+
+
+def test_fires_when_the_case_falls_through_or_nobody_drops_the_pin():
+    code = KEPT_AND_CASES.replace("\\t\\tret = power_supply_get_property(fuel_gauge, psp, val);\n\\t\\tbreak;\n",
+                                  "\\t\\tret = power_supply_get_property(fuel_gauge, psp, val);\n")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "return -EINVAL;"))])
+    code = KEPT_AND_CASES.replace("\\tmodule_put(owner);\n", "")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "mutex_unlock") + 1)])
+
+
+def test_coccinelle_reports_a_never_dropped_reference_once():
+    # drivers/pci/controller/dwc/pci-imx6.c (6.12, imx_pcie_probe()): the PHY node is never put
+    from reviewbot.cocci import Match
+    from reviewbot.context import Context, FileImages
+    from reviewbot.model import Side
+
+    path = "drivers/ata/foo_cf.c"
+    post = OCTEON_POST.replace("\t\t\tof_node_put(dma_node);\n", "").replace(
+        "\tif (!foo_map(pdev))", "\tif (!foo_map_a(pdev))\n\t\treturn -ENOMEM;\n\tif (!foo_map(pdev))")
+    ctx = Context(mode="tree", files={path: FileImages(pre=None, post=post)})
+    get = _line(post, "= of_parse_phandle(")
+    exits = [_line(post, "return -ENOMEM"), _line(post, "return -EINVAL"), _line(post, "return 0")]
+    seen: dict = {}
+    kept = [e for e in exits if get_without_put_on_exit._cocci_leak_stands(
+        ctx, seen, Match("MOD003", "leak", path, "foo_cf_probe", "of_parse_phandle", "dma_node", e, Side.NEW, get, e))]
+    assert kept == exits[:1]
+
+
+# drivers/gpio/gpiolib-cdev.c (6.12, linehandle_create(), lines 380-408, shortened):
+# fd_install() "consumes the file refcount" (fs/file.c), so the successful return holds none.
+FD_INSTALL = r"""
+static int foo_create(struct foo_dev *gdev, void __user *ip)
+{
+\tstruct file *file;
+\tint fd, ret;
+
+\tfd = get_unused_fd_flags(O_RDONLY | O_CLOEXEC);
+\tif (fd < 0)
+\t\treturn fd;
+\tfile = anon_inode_getfile("gpio-linehandle", &foo_fileops, gdev, O_RDONLY | O_CLOEXEC);
+\tif (IS_ERR(file)) {
+\t\tput_unused_fd(fd);
+\t\treturn PTR_ERR(file);
+\t}
+\tif (copy_to_user(ip, &fd, sizeof(fd))) {
+\t\tfput(file);
+\t\tput_unused_fd(fd);
+\t\treturn -EFAULT;
+\t}
+\tfd_install(fd, file);
+\treturn 0;
+}
+"""
+
+
+def test_quiet_when_fd_install_takes_the_file():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/gpio/foo.c", FD_INSTALL))
+    code = FD_INSTALL.replace("\\tfd_install(fd, file);\n", "")
+    assert_fires(get_without_put_on_exit, new_file("drivers/gpio/foo.c", code),
+                 at=[("drivers/gpio/foo.c", _at(code, "return 0;"))], include_low=True)

@@ -68,3 +68,28 @@ def test_quiet_on_real_fpga_register_wrapper():
 
 def test_quiet_when_registered_object_has_an_owner():
     assert_quiet(ownerless_register_api, OWNER_MEMBER, include_low=True)
+
+
+# drivers/soundwire/qcom.c (6.12, lines 1297-1315) as a new driver: a file-private helper that
+# registers DAIs with ops of its own; no other module calls it.  The same function exported
+# from a header is an API and gets the question.
+PRIVATE_HELPER = """
+    --- /dev/null
+    +++ b/drivers/soundwire/foo.c
+    @@ -0,0 +1,9 @@
+    +struct foo_dai_ops {
+    +\tint (*startup)(struct foo_ctrl *ctrl);
+    +\tvoid (*shutdown)(struct foo_ctrl *ctrl);
+    +};
+    +
+    +static int foo_register_dais(struct foo_dai_ops *ops)
+    +{
+    +\treturn 0;
+    +}
+"""
+
+
+def test_quiet_on_a_static_helper_of_a_c_file():
+    assert_quiet(ownerless_register_api, diff(PRIVATE_HELPER), include_low=True)
+    public = PRIVATE_HELPER.replace("+static int foo_register_dais", "+int foo_register_dais")
+    assert_fires(ownerless_register_api, diff(public), at=[("drivers/soundwire/foo.c", 6)])

@@ -1,0 +1,94 @@
+"""Is a C file built only into the kernel (never a module)?  The evidence a patch carries.
+
+`THIS_MODULE` is NULL in built-in code, so an owner field, a self-pin or an unload worry means
+nothing there.  Tree mode asks Kconfig/Makefile (`_owners.modular`); a patch posting a new driver
+carries its own evidence, read here:
+
+- the Kconfig/Makefile lines it adds: `obj-y += foo.o`, or `obj-$(CONFIG_FOO) += foo.o` (also
+  through a composite object, `bar-y += foo.o` + `obj-$(CONFIG_FOO) += bar.o`) with `config FOO`
+  added as `bool`/`def_bool` (a `tristate`, `obj-m` says modular);
+- the whole file (a new file in hunk mode, the post-image in tree mode):
+  - two or more module entry points (`module_init()`, `module_platform_driver()`, ...): each
+    defines `init_module` when built as a module, so the file only builds into the kernel;
+  - a built-in-only registration (`builtin_platform_driver()`, `TIMER_OF_DECLARE()`,
+    `IRQCHIP_DECLARE()`, `CLK_OF_DECLARE()`, `EARLYCON_DECLARE()`: `_OF_DECLARE()` is a stub
+    under `MODULE`, include/linux/of.h) and no module entry point.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from reviewbot import lazyre
+from reviewbot.model import FileDiff, Patch
+
+_ENTRY = lazyre.compile(r"^(?:module_init|module_\w*driver(?:_probe)?)\s*\(", re.M)
+_BUILTIN = lazyre.compile(r"^(?:builtin_\w*driver(?:_probe)?|\w*_OF_DECLARE(?:_DRIVER)?|IRQCHIP_DECLARE|"
+                      r"TIMER_ACPI_DECLARE|\w*EARLYCON_DECLARE)\s*\(", re.M)
+_OBJ = lazyre.compile(r"^\s*([\w-]+?)-(y|m|objs|\$\(CONFIG_(\w+)\))\s*[:+]?=\s*(.*)$")  # obj-y += a.o b.o
+_CONFIG = lazyre.compile(r"^\s*(?:menu)?config\s+(\w+)\s*$")
+_TYPE = lazyre.compile(r"^\s*(bool|tristate|def_bool|def_tristate)\b")
+
+
+def from_text(text: str) -> bool | None:
+    """Built-in only (True) by what the whole file says; None when it does not say."""
+    entries = len(_ENTRY.findall(text))
+    if entries >= 2 or (entries == 0 and _BUILTIN.search(text)):
+        return True
+    return None
+
+
+def from_patch(patch: Patch | None, path: str) -> bool | None:
+    """True: the patch's Makefile/Kconfig lines build `path` in only; False: as a module; None: unsaid."""
+    if patch is None:
+        return None
+    d, obj = posixpath.dirname(path), posixpath.basename(path)[:-2] + ".o"
+    goals: dict[str, set[str]] = {}  # object -> its goals (y, m, CONFIG_X) or composite names
+    types: dict[str, str] = {}  # CONFIG symbol -> bool / tristate
+    for fd in patch.files:
+        base = posixpath.basename(fd.path)
+        if base in ("Makefile", "Kbuild") and posixpath.dirname(fd.path) == d:
+            for ln in fd.added():
+                m = _OBJ.match(ln.text)
+                if m:
+                    goal = m.group(3) or m.group(2)
+                    for o in m.group(4).split():
+                        goals.setdefault(o, set()).add(goal if m.group(1) == "obj" else f"{m.group(1)}.o")
+        elif base.startswith("Kconfig"):
+            symbol = None
+            for ln in fd.added():
+                c, t = _CONFIG.match(ln.text), _TYPE.match(ln.text)
+                if c:
+                    symbol = c.group(1)
+                elif t and symbol:
+                    types[symbol] = "tristate" if "tristate" in t.group(1) else "bool"
+    ways = set()
+    for goal in goals.get(obj, ()):
+        ways |= goals.get(goal, set()) if goal.endswith(".o") else {goal}
+    kinds = {"y": "bool", "m": "tristate"}
+    verdicts = {kinds.get(w) or types.get(w) for w in ways}
+    if "tristate" in verdicts:
+        return False
+    return True if verdicts == {"bool"} else None
+
+
+def built_in(patch: Patch | None, fd: FileDiff, post: str | None = None) -> bool:
+    """Does the patch (or, in tree mode, the post-image `post`) show `fd` is never a module?"""
+    said = from_patch(patch, fd.path)
+    if said is not None:
+        return said
+    if post is None and fd.is_new:
+        post = "\n".join(ln.text for ln in fd.added())
+    return bool(post) and from_text(post) is True
+
+
+def never_module(ctx, patch: Patch | None, fd: FileDiff) -> bool:
+    """The build facts first (tree mode: Kconfig/Makefile of the tree, `_owners.modular`), else
+    the patch's own evidence (`built_in`)."""
+    from reviewbot.checks.module._owners import modular
+
+    said = modular(ctx, fd.path)
+    if said is not None:
+        return not said
+    return built_in(patch, fd, ctx.post(fd.path) if ctx is not None else None)
