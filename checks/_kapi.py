@@ -22,14 +22,15 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from reviewbot import lazyre
 
 DATA = Path(__file__).resolve().parent / "data" / "refs.tsv"
 
-_ARG = re.compile(r"^arg(\d+)")
-_PAREN = re.compile(r"\([^()]*\)")
+_ARG = lazyre.compile(r"^arg(\d+)")
+_PAREN = lazyre.compile(r"\([^()]*\)")
 _SHORT_PUTS = frozenset({"fput", "fdput", "kfree"})
 _CLEANUP = frozenset({"__free", "no_free_ptr", "return_ptr"})  # scope-based release, not calls
-_DROPS = re.compile(r"drops arg(\d+)")
+_DROPS = lazyre.compile(r"drops arg(\d+)")
 
 
 @dataclass(frozen=True, slots=True)

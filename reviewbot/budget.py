@@ -6,8 +6,10 @@ some hostile shape), so that one mail can never hold a command or a worker for e
 
 - ``MAX_HUNKS``: hunks in one patch (a real kernel patch has tens, a tree-wide one a few
   thousand).  Checked by counting hunk headers before the diff is parsed.
+  ``REVIEWBOT_MAX_HUNKS`` overrides it (0 = no limit; the benchmarks review 100,000 hunks).
 - ``MAX_MESSAGE_BYTES``: one mail of an mbox (vger refuses mail far smaller; an mbox of many
   mails may be as large as it likes).  Checked on the raw bytes before any parsing.
+  ``REVIEWBOT_MAX_MAIL_BYTES`` overrides it (0 = no limit).
 - ``MAX_MIME_DEPTH``: multipart levels in one mail (real mail has two or three; the email
   package walks them recursively).
 - ``MAX_REFERENCES``: msg-ids kept of a longer References header (the first and the last
@@ -66,6 +68,24 @@ class OutOfBudget(BaseException):
 
 # (thread CPU time to stop at, what, seconds, setting) of the innermost running deadline
 _deadline: ContextVar[tuple[float, str, float, str] | None] = ContextVar("reviewbot_deadline", default=None)
+
+
+def _setting(name: str, default: int) -> int:
+    """An integer limit from the environment (unset or not a number: `default`; 0: none)."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        return default
+    return value if value > 0 else 1 << 62
+
+
+def max_hunks() -> int:
+    return _setting("REVIEWBOT_MAX_HUNKS", MAX_HUNKS)
+
+
+def max_message_bytes() -> int:
+    return _setting("REVIEWBOT_MAX_MAIL_BYTES", MAX_MESSAGE_BYTES)
 
 
 def seconds() -> float:
@@ -136,8 +156,9 @@ def check() -> None:
 def check_hunks(diff: str, where: str) -> None:
     """InputError when `diff` holds more than MAX_HUNKS hunk headers (counted, not parsed)."""
     n = diff.count("\n@@ ") + diff.startswith("@@ ")
-    if n > MAX_HUNKS:
-        raise InputError(where, f"too large to review: {n} hunks in one patch (limit {MAX_HUNKS})")
+    limit_ = max_hunks()
+    if n > limit_:
+        raise InputError(where, f"too large to review: {n} hunks in one patch (limit {limit_})")
 
 
 def check_mime_depth(msg, where: str) -> None:
@@ -156,13 +177,13 @@ def check_message_sizes(mbox: bytes, where: str) -> None:
     """InputError when one mail of `mbox` (split at its "From " lines) is over MAX_MESSAGE_BYTES
     or declares more than MAX_MULTIPARTS MIME boundaries (the email package checks every line
     against every open boundary: nesting times size).  Raw bytes, before any parsing."""
-    start = 0
+    start, largest = 0, max_message_bytes()
     while start < len(mbox):
         nxt = mbox.find(b"\nFrom ", start + 1)
         end = len(mbox) if nxt < 0 else nxt + 1
-        if end - start > MAX_MESSAGE_BYTES:
+        if end - start > largest:
             raise InputError(where, f"too large to review: a mail of {end - start} bytes "
-                                    f"(limit {MAX_MESSAGE_BYTES})")
+                                    f"(limit {largest})")
         mail = mbox[start:end] if start or end < len(mbox) else mbox
         parts = sum(mail.count(b) for b in (b"boundary=", b"BOUNDARY=", b"Boundary="))
         if parts > MAX_MULTIPARTS:

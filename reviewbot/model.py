@@ -82,11 +82,17 @@ class Hunk:
 
     def new_side(self) -> list[DiffLine]:
         """Context and added lines: the post-image fragment this hunk shows."""
-        return list(_memo(self._memo, "new", lambda: (ln for ln in self.lines if ln.kind != "-")))
+        got = self._memo.get("new")  # inline memo: called about ten times per hunk
+        if got is None:
+            got = self._memo["new"] = tuple([ln for ln in self.lines if ln.kind != "-"])
+        return list(got)
 
     def old_side(self) -> list[DiffLine]:
         """Context and removed lines: the pre-image fragment this hunk shows."""
-        return list(_memo(self._memo, "old", lambda: (ln for ln in self.lines if ln.kind != "+")))
+        got = self._memo.get("old")
+        if got is None:
+            got = self._memo["old"] = tuple([ln for ln in self.lines if ln.kind != "+"])
+        return list(got)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,17 @@
 """Jinja2 environments over templates/: text unescaped, HTML autoescaped, StrictUndefined.
 
-Patch text is only ever passed as data, never used as template source.
+Patch text is only ever passed as data, never used as template source.  Jinja2 is imported
+on the first render: the text filters below (`plain`, `first_sentence`, ...) do not need it.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 from reviewbot import resource_dir
 from reviewbot.rules import Rule
@@ -78,6 +81,8 @@ def why_lines(markdown: str, width: int = 70, max_lines: int = 3) -> list[str]:
 
 @functools.lru_cache(maxsize=None)
 def environment(html: bool = False) -> jinja2.Environment:
+    import jinja2
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resource_dir("templates"))),
         undefined=jinja2.StrictUndefined,

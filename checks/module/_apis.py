@@ -20,6 +20,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 
@@ -208,17 +209,17 @@ HANDOFF_CALLS = frozenset({
 })
 
 # The reference is dropped by a cleanup attribute when the variable goes out of scope.
-CLEANUP_MARKERS = re.compile(r"__free\s*\(|\bscoped_guard\b|_scoped\s*\(|\bretain_and_null_ptr\b|"
+CLEANUP_MARKERS = lazyre.compile(r"__free\s*\(|\bscoped_guard\b|_scoped\s*\(|\bretain_and_null_ptr\b|"
                              r"\bno_free_ptr\s*\(|\breturn_ptr\s*\(")
 
 # Release helpers of a whole object: replacing one of these by kfree() skips the release work
 # (ops->destroy, module_put of the type owner, ...).  Matched by name shape, see ref_leak.py.
-DESTROY_HELPER = re.compile(r"^\w*_(destroy|release|free|put|unref|delete|remove)\w*$")
+DESTROY_HELPER = lazyre.compile(r"^\w*_(destroy|release|free|put|unref|delete|remove)\w*$")
 
 assert all(any(h in p for h in PUTTER_HINTS) for p in PUTTERS), "extend PUTTER_HINTS"
 PUTTER_TOKENS = tuple(sorted(PUTTERS))  # for the rules' TRIGGER: one is in any putter call
-PUTTER_NAMES = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, PUTTERS), key=len, reverse=True)))
-GETTER_NAMES = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, BY_GETTER), key=len, reverse=True)))
+PUTTER_NAMES = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, PUTTERS), key=len, reverse=True)))
+GETTER_NAMES = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, BY_GETTER), key=len, reverse=True)))
 
 
 def has_putter_call(text: str) -> bool:

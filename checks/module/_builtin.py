@@ -20,14 +20,15 @@ from __future__ import annotations
 import posixpath
 import re
 
+from reviewbot import lazyre
 from reviewbot.model import FileDiff, Patch
 
-_ENTRY = re.compile(r"^(?:module_init|module_\w*driver(?:_probe)?)\s*\(", re.M)
-_BUILTIN = re.compile(r"^(?:builtin_\w*driver(?:_probe)?|\w*_OF_DECLARE(?:_DRIVER)?|IRQCHIP_DECLARE|"
+_ENTRY = lazyre.compile(r"^(?:module_init|module_\w*driver(?:_probe)?)\s*\(", re.M)
+_BUILTIN = lazyre.compile(r"^(?:builtin_\w*driver(?:_probe)?|\w*_OF_DECLARE(?:_DRIVER)?|IRQCHIP_DECLARE|"
                       r"TIMER_ACPI_DECLARE|\w*EARLYCON_DECLARE)\s*\(", re.M)
-_OBJ = re.compile(r"^\s*([\w-]+?)-(y|m|objs|\$\(CONFIG_(\w+)\))\s*[:+]?=\s*(.*)$")  # obj-y += a.o b.o
-_CONFIG = re.compile(r"^\s*(?:menu)?config\s+(\w+)\s*$")
-_TYPE = re.compile(r"^\s*(bool|tristate|def_bool|def_tristate)\b")
+_OBJ = lazyre.compile(r"^\s*([\w-]+?)-(y|m|objs|\$\(CONFIG_(\w+)\))\s*[:+]?=\s*(.*)$")  # obj-y += a.o b.o
+_CONFIG = lazyre.compile(r"^\s*(?:menu)?config\s+(\w+)\s*$")
+_TYPE = lazyre.compile(r"^\s*(bool|tristate|def_bool|def_tristate)\b")
 
 
 def from_text(text: str) -> bool | None:

@@ -12,14 +12,15 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.analysis.clex import Stmt, statements
 from reviewbot.checks.module import _apis, _put_paths, _refpaths, _stored
 from reviewbot.checks.module._unwind import PUT_LABEL
 
-_EXIT = re.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
-_LABEL = re.compile(r"^\w+\s*:$")
-_CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
+_EXIT = lazyre.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
+_LABEL = lazyre.compile(r"^\w+\s*:$")
+_CONTROL = lazyre.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
 
 
 @dataclass(frozen=True)

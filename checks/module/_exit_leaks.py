@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import cmodel, flow
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _ownership, _refpaths
@@ -109,7 +110,7 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
     return out
 
 
-_WRAPPED = re.compile(r"^(?:unlikely|likely|WARN_ON(?:_ONCE)?)\s*\((.*)\)$", re.S)
+_WRAPPED = lazyre.compile(r"^(?:unlikely|likely|WARN_ON(?:_ONCE)?)\s*\((.*)\)$", re.S)
 
 
 def _tests_failure(if_node, g: _refpaths.Get) -> bool:

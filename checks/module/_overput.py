@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
@@ -33,11 +34,11 @@ from reviewbot.checks.module import _apis, _refpaths
 from reviewbot.model import Confidence
 
 # Functions whose job is to drop references they are given (their parameter is theirs to put).
-_CONSUMER_FN = re.compile(r"(put|release|free|destroy|unref|cleanup|clean_up|drop|done|exit|fini|teardown|"
+_CONSUMER_FN = lazyre.compile(r"(put|release|free|destroy|unref|cleanup|clean_up|drop|done|exit|fini|teardown|"
                           r"delete|kill|unregister|unbind|detach|disconnect|remove_\w*child|"
                           r"_del\b|dispose|finish|complete)", re.I)
 # Accessors that give a pointer without a reference.
-_BORROW = re.compile(r"^\(?\s*(to_\w+|container_of|\w+_from_\w+|dev_to_\w+|kobj_to_\w+|"
+_BORROW = lazyre.compile(r"^\(?\s*(to_\w+|container_of|\w+_from_\w+|dev_to_\w+|kobj_to_\w+|"
                      r"\w+_of_dev)\s*\(\s*&?\s*(?P<p>\w+)")
 # Calls that publish a pointer for later use (the callee or its callbacks keep it), with the
 # argument that carries it (negative: from the end).
@@ -58,7 +59,7 @@ def _published_arg(c) -> str | None:
     return None
 
 
-_PLAIN_PUT = re.compile(r"put")  # put_device, kobject_put, pci_dev_put ... (not unregister/free)
+_PLAIN_PUT = lazyre.compile(r"put")  # put_device, kobject_put, pci_dev_put ... (not unregister/free)
 
 
 def _family(name: str) -> str | None:
@@ -345,11 +346,11 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
 # A lone device parameter is a callback only when the name says which one (a helper
 # `foo_port_register(struct platform_device *pdev)` has the same signature).
 _DEV = r"\(\s*(const\s+)?struct\s+(device|platform_device|i2c_client|spi_device|pci_dev|usb_interface)\s*\*\s*\w+\s*"
-_CALLBACK_SIG = re.compile(
+_CALLBACK_SIG = lazyre.compile(
     _DEV + r"(,\s*(const\s+)?void\s*\*\s*\w+\s*\)|,\s*struct\s+device_attribute\s*\*|"
     r",\s*(const\s+)?struct\s+device_driver\s*\*\s*\w+\s*\)|,\s*struct\s+kobj_uevent_env\s*\*|"
     r",\s*const\s+struct\s+(pci|i2c|spi|usb)_device_id\s*\*\s*\w+\s*\))")
-_LONE_DEV_CALLBACK = re.compile(
+_LONE_DEV_CALLBACK = lazyre.compile(
     r"(probe|remove|shutdown|suspend|resume|freeze|thaw|poweroff|restore|prepare|"
     r"runtime_\w+|_noirq|_late|_early)\s*" + _DEV + r"\)")
 
@@ -416,7 +417,7 @@ def _runs_before_node(node, p) -> bool:
     return _runs_before(q, p)
 
 
-_ERR_VALUE = re.compile(r"^(-\w+|ret|err|error|rc|status|res|result|PTR_ERR\b.*|ERR_PTR\b.*|NULL|false|"
+_ERR_VALUE = lazyre.compile(r"^(-\w+|ret|err|error|rc|status|res|result|PTR_ERR\b.*|ERR_PTR\b.*|NULL|false|"
                         r"dev_err_probe\b.*)$")
 
 
@@ -559,8 +560,8 @@ def _first_put(chain, obj: str) -> int:
 # Pointers a device holds for its own lifetime: its firmware node, ACPI companion and parent.
 # For the device a function is given (its parameter: the probed, bound or iterated device) a
 # caller that did not take its own reference on them has none to drop.
-_FIELD = re.compile(r"^(?P<p>\w+)(->dev\.|->|\.dev\.|\.)(of_node|fwnode|parent)$")
-_ACCESSOR = re.compile(r"^(dev_of_node|dev_fwnode|ACPI_COMPANION)\(&?(?P<p>\w+)(->dev|\.dev)?\)$")
+_FIELD = lazyre.compile(r"^(?P<p>\w+)(->dev\.|->|\.dev\.|\.)(of_node|fwnode|parent)$")
+_ACCESSOR = lazyre.compile(r"^(dev_of_node|dev_fwnode|ACPI_COMPANION)\(&?(?P<p>\w+)(->dev|\.dev)?\)$")
 
 
 def _device_owned(expr: str, params: list[str]) -> bool:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import code_lines
 from reviewbot.model import DiffLine, FileDiff, Patch
 
@@ -135,12 +136,12 @@ NO_OWNER_TYPES = frozenset({
 # Nested members whose type is struct device_driver (set by bus register wrappers).
 DRIVER_MEMBERS = frozenset({"driver", "drv", "gendrv", "base", "driverinfo"})
 
-_OPENER = re.compile(
+_OPENER = lazyre.compile(
     r"^\s*(?:(?:static|const|extern|__\w+|volatile)\s+)*struct\s+(\w+)\s+"
     r"(?:(?:const|__\w+)\s+)*\**\s*(\w+)\s*(?:\[[^\]]*\])*\s*(?:__\w+(?:\([^)]*\))?\s*)*=\s*\{")
-_OPENER_TAIL = re.compile(r"^\s*(?:const\s+)?struct\s+(\w+)\s+(?:const\s+)?(\w+)(?:\[[^\]]*\])*\s*=\s*\{")
-_NESTED = re.compile(r"^\s*\.(\w+)(?:\.\w+)*\s*=\s*\{")
-_COMPOUND = re.compile(r"\(\s*(?:const\s+)?struct\s+(\w+)\s*\)\s*\{")
+_OPENER_TAIL = lazyre.compile(r"^\s*(?:const\s+)?struct\s+(\w+)\s+(?:const\s+)?(\w+)(?:\[[^\]]*\])*\s*=\s*\{")
+_NESTED = lazyre.compile(r"^\s*\.(\w+)(?:\.\w+)*\s*=\s*\{")
+_COMPOUND = lazyre.compile(r"\(\s*(?:const\s+)?struct\s+(\w+)\s*\)\s*\{")
 
 
 @dataclass(frozen=True)

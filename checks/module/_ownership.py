@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 
+from reviewbot import lazyre
 from reviewbot.analysis import cmodel, flow
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _refpaths
 
-ERROR_RETURN = re.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|false)\s*\)?$")
+ERROR_RETURN = lazyre.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|false)\s*\)?$")
 
 _STATUS_VARS = frozenset({"ret", "err", "rc", "error", "status", "res", "retval", "result", "rv", "r"})
 
@@ -153,7 +154,7 @@ def loop_condition_get(g: _refpaths.Get, j) -> bool:
 
 
 # Calls that give a reference to a device's driver data, a completion callback or a work item.
-_HANDOFF_NAME = re.compile(r"_set_(drvdata|clientdata|intfdata)$|set_callback$|^(queue|schedule)_\w*work\w*$|"
+_HANDOFF_NAME = lazyre.compile(r"_set_(drvdata|clientdata|intfdata)$|set_callback$|^(queue|schedule)_\w*work\w*$|"
                            r"^call_rcu$|^kthread_(run|create)\w*$")
 
 

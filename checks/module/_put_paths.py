@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import re
 
+from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis
 from reviewbot.context import Context
 
-_EXIT = re.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
-_LABEL = re.compile(r"^\w+\s*:$")
-_CONTROL = re.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
+_EXIT = lazyre.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
+_LABEL = lazyre.compile(r"^\w+\s*:$")
+_CONTROL = lazyre.compile(r"^(if|for|while|switch|do|else)\b|\b\w+_for_each\w*\s*\(|^for_each\w*\s*\(")
 
 
 def loop_body(stmts, i: int) -> bool:
@@ -103,7 +104,7 @@ def drops(text: str, obj: str) -> bool:
     return False
 
 
-PARAM = re.compile(r"(\w+)\s*(?:\[\s*\])?\s*[,)]")
+PARAM = lazyre.compile(r"(\w+)\s*(?:\[\s*\])?\s*[,)]")
 
 
 def borrowed(view: flow.FuncView, h, obj: str) -> bool:

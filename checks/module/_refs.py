@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import call_args, function_removed, norm, statements
 from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
 
@@ -28,12 +29,12 @@ CALLS: dict[str, tuple[str, str]] = {
     "symbol_put": ("symbol", "put"),
     "symbol_put_addr": ("symbol", "put"),
 }
-REF_CALL = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(CALLS, key=len, reverse=True)))
+REF_CALL = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(CALLS, key=len, reverse=True)))
 REF_CALL_TOKENS = tuple(CALLS)  # for the rules' TRIGGER
 
 # Function names of registration and of its undo (MOD009's register-time pins).
-REGISTER_FN = re.compile(r"(?<!un)register|(?:^|_)add(?:_|$)|(?:^|_)install(?:_|$)", re.I)
-UNREGISTER_FN = re.compile(r"unregister|(?:^|_)(?:del|remove|uninstall)(?:_|$)", re.I)
+REGISTER_FN = lazyre.compile(r"(?<!un)register|(?:^|_)add(?:_|$)|(?:^|_)install(?:_|$)", re.I)
+UNREGISTER_FN = lazyre.compile(r"unregister|(?:^|_)(?:del|remove|uninstall)(?:_|$)", re.I)
 
 SELF = frozenset({"THIS_MODULE", "NULL", ""})
 

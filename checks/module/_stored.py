@@ -24,15 +24,16 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from reviewbot import lazyre
 from reviewbot.analysis import cmodel
 from reviewbot.analysis.clex import CallStmt, balanced, norm
 from reviewbot.checks.module import _apis
 
 # A function that ends an object's life: the driver-model and file teardown callbacks and the
 # driver's own helpers named for the step.
-TEARDOWN_NAME = re.compile(r"(^|_)(remove|release|exit|disconnect|unbind|destroy|free|cleanup|deinit|"
+TEARDOWN_NAME = lazyre.compile(r"(^|_)(remove|release|exit|disconnect|unbind|destroy|free|cleanup|deinit|"
                            r"uninit|teardown|shutdown|put|detach|unregister|close|fini)(_|\d|$)")
-_DEVM_ACTION = re.compile(r"\bdevm_add_action(?:_or_reset)?\s*\(")
+_DEVM_ACTION = lazyre.compile(r"\bdevm_add_action(?:_or_reset)?\s*\(")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks.module import _apis, _refpaths
 from reviewbot.model import DiffLine
@@ -86,11 +87,11 @@ def retargets(fd, view: flow.FuncView, label_evidence: bool = True) -> Iterator[
 
 # An unwind label named for dropping a reference: `err_put`, `out_put_node`, `put_device`,
 # `err_mod_put`, `out_unref` (a `_`-separated token).
-PUT_LABEL = re.compile(r"(^|_)(put|unref)(_|$)")
-PUT_GOTO = re.compile(r"\bgoto\s+(\w+_)?(put|unref)(_\w*)?\s*;")
+PUT_LABEL = lazyre.compile(r"(^|_)(put|unref)(_|$)")
+PUT_GOTO = lazyre.compile(r"\bgoto\s+(\w+_)?(put|unref)(_\w*)?\s*;")
 # Labels that undo an acquisition made after the get: unwinding in reverse order, they sit
 # before the put label and fall through to it (`goto out_put` -> `goto err_unregister`).
-_STEP_LABEL = re.compile(r"(^|_)(unwind|unreg\w*|remove|disable|del|destroy|cancel|stop|detach|"
+_STEP_LABEL = lazyre.compile(r"(^|_)(unwind|unreg\w*|remove|disable|del|destroy|cancel|stop|detach|"
                          r"deinit|uninit|unmap|unprepare|deassert|teardown)(_|$)")
 
 

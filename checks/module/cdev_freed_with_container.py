@@ -55,6 +55,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
@@ -69,8 +70,8 @@ TRIGGER = ("cdev_del", "cdev_add")
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
 
-_CDEV_DEL = re.compile(r"\bcdev_del\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+?)\s*(->|\.)\s*\w*cdev\s*\)")
-_CDEV_ADD = re.compile(r"\bcdev_add\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+?)\s*(->|\.)\s*\w*cdev\s*,")
+_CDEV_DEL = lazyre.compile(r"\bcdev_del\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+?)\s*(->|\.)\s*\w*cdev\s*\)")
+_CDEV_ADD = lazyre.compile(r"\bcdev_add\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+?)\s*(->|\.)\s*\w*cdev\s*,")
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:

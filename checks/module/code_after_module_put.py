@@ -54,6 +54,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -68,7 +69,7 @@ RULE = Rule.from_doc(__doc__, id="MOD013", slug="code-after-module-put", level=L
 TRIGGER = ("module_put",)
 
 _PUT_SELF = r"\bmodule_put\s*\(\s*THIS_MODULE\s*\)"
-_THREAD_SIG = re.compile(r"\(\s*void\s*\*\s*\w*\s*\)\s*\{?\s*$|\(\s*struct\s+work_struct\s*\*\s*\w*\s*\)")
+_THREAD_SIG = lazyre.compile(r"\(\s*void\s*\*\s*\w*\s*\)\s*\{?\s*$|\(\s*struct\s+work_struct\s*\*\s*\w*\s*\)")
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:

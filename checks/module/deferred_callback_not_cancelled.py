@@ -60,6 +60,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -73,7 +74,7 @@ TRIGGER = ("WORK", "_work", "timer_setup", "hrtimer_", "tasklet_", "timer_delete
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
 
-_SETUP = re.compile(r"\b(INIT_WORK|INIT_DELAYED_WORK|timer_setup|hrtimer_init|hrtimer_setup|tasklet_setup|"
+_SETUP = lazyre.compile(r"\b(INIT_WORK|INIT_DELAYED_WORK|timer_setup|hrtimer_init|hrtimer_setup|tasklet_setup|"
                     r"tasklet_init)\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+)")
 _SETUP_WORDS = ("INIT_", "timer_setup", "hrtimer_", "tasklet_")  # one is in every _SETUP match
 _CANCEL = (r"\b(cancel_work_sync|cancel_delayed_work_sync|cancel_work|cancel_delayed_work|flush_work|"

@@ -119,6 +119,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
@@ -138,7 +139,7 @@ TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS + tuple(sorted(
 _OWNS_MEMORY = ("device_initialize", "device_register", "device_add", "kobject_init",
                 "kobject_init_and_add", "platform_device_alloc")
 _DEV_PUTS = ("put_device", "platform_device_put", "device_unregister", "kobject_put")
-_OWNS_OR_PUTS = re.compile(r"\b(%s)\s*\(" % "|".join(_OWNS_MEMORY + _DEV_PUTS))
+_OWNS_OR_PUTS = lazyre.compile(r"\b(%s)\s*\(" % "|".join(_OWNS_MEMORY + _DEV_PUTS))
 
 
 def _owns_or_puts(fd) -> bool:
@@ -384,7 +385,7 @@ def _guard_above(lines, st) -> str | None:
 
 # Families whose keep-alive pairs this rule follows (module pins are MOD025's).
 _PAIR_FAMILIES = ("device", "kobject", "kref", "acpi")  # a node pair around dev->of_node is a cleanup
-_ASSIGN = re.compile(r"(?P<lhs>[\w>.\[\]-]+)\s*=\s*(\([\w\s*]+\)\s*)?$")
+_ASSIGN = lazyre.compile(r"(?P<lhs>[\w>.\[\]-]+)\s*=\s*(\([\w\s*]+\)\s*)?$")
 
 
 def _removed_gets(lines) -> list[tuple[object, str, str, str | None]]:
@@ -432,7 +433,7 @@ def _removed_pairs(fd, extra: str | None) -> Iterator[Finding]:
 
 
 # A function named so returns a reference its caller must drop (kernel naming convention).
-_REF_RETURNING_FN = re.compile(r"(^|_)(get|find|lookup|grab|acquire)(_|$)")
+_REF_RETURNING_FN = lazyre.compile(r"(^|_)(get|find|lookup|grab|acquire)(_|$)")
 
 
 def _removed_get_of_returned(fd, extra: str | None) -> Iterator[Finding]:

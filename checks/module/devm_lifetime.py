@@ -85,6 +85,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import clex
 from reviewbot.analysis.clex import norm, statements
 from reviewbot.analysis.cmodel import split_args
@@ -105,12 +106,12 @@ TRIGGER = ("devm_k", "list_del", "notifier")
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
 
-_DEVM_ALLOC = re.compile(r"^(?:[\w\s\*]*?\s\**)?(?P<var>[\w>.\-]+)\s*=\s*(?:\([^()]*\)\s*)?(?P<api>%s)\s*\("
+_DEVM_ALLOC = lazyre.compile(r"^(?:[\w\s\*]*?\s\**)?(?P<var>[\w>.\-]+)\s*=\s*(?:\([^()]*\)\s*)?(?P<api>%s)\s*\("
                          % "|".join(sorted(DEVM_ALLOCATORS, key=len, reverse=True)))
 # Any allocation of `var` on the removed side: a conversion, not new code.
 _OTHER_ALLOC = r"\b%s\s*=\s*(?:\([^()]*\)\s*)?(?!devm_)\w*(?:alloc|dup|asprintf)\w*\s*\("
-_SINK_CALL = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(SINKS, key=len, reverse=True)))
-_FREE_PARAM = re.compile(r"^\s*(?:kv?free|kfree_const)\s*\(\s*(\w+)\s*\)\s*;")
+_SINK_CALL = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(SINKS, key=len, reverse=True)))
+_FREE_PARAM = lazyre.compile(r"^\s*(?:kv?free|kfree_const)\s*\(\s*(\w+)\s*\)\s*;")
 
 
 def _holds(arg: str, var: str) -> bool:
@@ -324,8 +325,8 @@ def _DEVM_ALLOC_OF(var: str) -> re.Pattern:
     return re.compile(r"\b%s\s*=\s*(?:\([^()]*\)\s*)?devm_k\w*\s*\(" % re.escape(var))
 
 
-_RELEASE_PARAMS = re.compile(r"\bstruct\s+(kref|kobject)\s*\*|\bstruct\s+inode\s*\*[^)]*\bstruct\s+file\s*\*")
-_FREE_ANY = re.compile(r"^\s*(?:kv?free|kfree_rcu|kfree_sensitive)\s*\(\s*([^;]+?)\s*(?:,[^;]*)?\)\s*;")
+_RELEASE_PARAMS = lazyre.compile(r"\bstruct\s+(kref|kobject)\s*\*|\bstruct\s+inode\s*\*[^)]*\bstruct\s+file\s*\*")
+_FREE_ANY = lazyre.compile(r"^\s*(?:kv?free|kfree_rcu|kfree_sensitive)\s*\(\s*([^;]+?)\s*(?:,[^;]*)?\)\s*;")
 
 
 def _release_freed(fd, var: str) -> str | None:
@@ -404,7 +405,7 @@ def _signature(h: Hunk, line, side_name: str = "old") -> str:
 
 # Parameters of a function that runs per open file, per call or per stream: file operations,
 # ioctl handlers, PCM/DAI callbacks.
-_PER_CALL = re.compile(r"\bstruct\s+(file|inode|snd_pcm_substream|v4l2_fh|vm_area_struct)\s*\*")
+_PER_CALL = lazyre.compile(r"\bstruct\s+(file|inode|snd_pcm_substream|v4l2_fh|vm_area_struct)\s*\*")
 
 
 def _per_call(h: Hunk, line) -> str | None:

@@ -53,6 +53,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
@@ -67,9 +68,9 @@ TRIGGER = ("devm_",)
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
 
-_DEVM_REG = re.compile(r"\b(devm_\w*(?:register|_add|_create|request_\w*irq|_attach|add_action)\w*)\s*\(")
+_DEVM_REG = lazyre.compile(r"\b(devm_\w*(?:register|_add|_create|request_\w*irq|_attach|add_action)\w*)\s*\(")
 # probe(struct platform_device *pdev) and friends: the bus object whose `dev` is being probed
-_PROBE_PARAM = re.compile(r"\b(?:platform_device|i2c_client|spi_device|usb_interface|pci_dev|"
+_PROBE_PARAM = lazyre.compile(r"\b(?:platform_device|i2c_client|spi_device|usb_interface|pci_dev|"
                           r"auxiliary_device|serdev_device|mdio_device|sdio_func|amba_device|"
                           r"hid_device|virtio_device|pnp_dev|acpi_device|device)\s*\*\s*(\w+)")
 
@@ -127,7 +128,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 
 
 # Lookups that return another device (with a reference): never the device being probed.
-_LOOKUP = re.compile(r"(?:of_find_device_by_node|of_find_i2c_device_by_node|of_find_spi_device_by_node|"
+_LOOKUP = lazyre.compile(r"(?:of_find_device_by_node|of_find_i2c_device_by_node|of_find_spi_device_by_node|"
                      r"bus_find_device\w*|class_find_device\w*|driver_find_device\w*|device_find_child\w*|"
                      r"\w+_find_device_by_\w+|get_device)\s*\(")
 

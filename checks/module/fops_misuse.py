@@ -57,6 +57,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -70,9 +71,9 @@ RULE = Rule.from_doc(__doc__, id="MOD027", slug="fops-misuse", level=Level.WARNI
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("f_op", "fops_get", "replace_fops")
 
-_DIRECT = re.compile(r"^\w+(?:->|\.)f_op\s*=\s*(?!fops_get\b)[^=]")
-_BARE_GET = re.compile(r"^(?:\(\s*void\s*\)\s*)?fops_get\s*\(.*\)\s*;$")
-_ASSIGN_GET = re.compile(r"^(?:[\w\s\*]+\s)?\**(\w+)\s*=\s*fops_get\s*\(.*\)\s*;$")
+_DIRECT = lazyre.compile(r"^\w+(?:->|\.)f_op\s*=\s*(?!fops_get\b)[^=]")
+_BARE_GET = lazyre.compile(r"^(?:\(\s*void\s*\)\s*)?fops_get\s*\(.*\)\s*;$")
+_ASSIGN_GET = lazyre.compile(r"^(?:[\w\s\*]+\s)?\**(\w+)\s*=\s*fops_get\s*\(.*\)\s*;$")
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:

@@ -57,6 +57,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -78,14 +79,14 @@ TREE_VERDICT = True
 # does): MOD001's self-pin and MOD002's "result ignored" at the same call say less.
 SUPERSEDES = ("MOD001", "MOD002")
 
-_SELF = re.compile(r"\b(try_module_get|__module_get|module_put)\s*\(\s*THIS_MODULE\s*\)")
+_SELF = lazyre.compile(r"\b(try_module_get|__module_get|module_put)\s*\(\s*THIS_MODULE\s*\)")
 # The pin said to be meant: `suppress_bind_attrs`, or a comment that the module must not unload
 # ("Don't allow the kernel module to be unloaded", "so that it can't be easily unloaded").
-_DELIBERATE = re.compile(r"suppress_bind_attrs|(?:[Dd]on'?t allow|can'?t|cannot|can not|never|[Pp]revent\w*)"
+_DELIBERATE = lazyre.compile(r"suppress_bind_attrs|(?:[Dd]on'?t allow|can'?t|cannot|can not|never|[Pp]revent\w*)"
                          r"[^;{}]{0,40}?\bunload", re.S)
 
 
-_NAMED = re.compile(r"\bmodule_(exit|init)\s*\(\s*(\w+)\s*\)")
+_NAMED = lazyre.compile(r"\bmodule_(exit|init)\s*\(\s*(\w+)\s*\)")
 
 
 def _named(shown: str) -> dict[str, set[str]]:

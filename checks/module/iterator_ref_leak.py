@@ -67,6 +67,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _cocci
 from reviewbot.analysis.clex import call_args, code_lines
@@ -86,8 +87,8 @@ TRIGGER = tuple(ITERATORS)
 # At the exit it reports, MOD003's generic "leaks the reference" says less (reviewbot.engine).
 SUPERSEDES = ("MOD003",)
 
-_HEADER = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(ITERATORS, key=len, reverse=True)))
-_EXIT = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if\s*\(.*\)\s*)?(break|return\b[^;]*|goto\s+(\w+))\s*;")
+_HEADER = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(ITERATORS, key=len, reverse=True)))
+_EXIT = lazyre.compile(r"^\s*(?:\}\s*)?(?:else\s+)?(?:if\s*\(.*\)\s*)?(break|return\b[^;]*|goto\s+(\w+))\s*;")
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:

@@ -52,6 +52,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
@@ -64,7 +65,7 @@ RULE = Rule.from_doc(__doc__, id="MOD021", slug="kref-misuse", level=Level.WARNI
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("kref", "release")
 
-_KREF_PUT = re.compile(r"\bkref_put(?:_mutex|_lock)?\s*\(")
+_KREF_PUT = lazyre.compile(r"\bkref_put(?:_mutex|_lock)?\s*\(")
 
 
 def _kfree_release(text: str) -> bool:
@@ -74,9 +75,9 @@ def _kfree_release(text: str) -> bool:
         if len(args) >= 2 and re.search(r"(^|\)|\s)kfree$", args[1].strip()):
             return True
     return False
-_EMPTY_RELEASE = re.compile(r"^(?:static\s+)?void\s+(\w+)\s*\(\s*struct\s+(device|kobject|kref)\s*\*\s*\w+\s*\)\s*\{\s*\}$")
-_NULL_RELEASE = re.compile(r"^\.release\s*=\s*NULL\s*,?$")
-_IGNORED_GET = re.compile(r"^(?:\(void\)\s*)?kref_get_unless_zero\s*\(.*\)\s*;$")
+_EMPTY_RELEASE = lazyre.compile(r"^(?:static\s+)?void\s+(\w+)\s*\(\s*struct\s+(device|kobject|kref)\s*\*\s*\w+\s*\)\s*\{\s*\}$")
+_NULL_RELEASE = lazyre.compile(r"^\.release\s*=\s*NULL\s*,?$")
+_IGNORED_GET = lazyre.compile(r"^(?:\(void\)\s*)?kref_get_unless_zero\s*\(.*\)\s*;$")
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:

@@ -83,6 +83,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import code_lines
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -104,7 +105,7 @@ TREE_VERDICT = True
 
 # A member line that is a macro call (`__ATA_BASE_SHT(name),`, `LIBSAS_SHT_BASE`): its members
 # are out of sight, the owner usually among them (include/linux/libata.h: `.module = THIS_MODULE`).
-_MACRO_MEMBER = re.compile(r"^\s*_*[A-Z][A-Z0-9_]*\s*(?:\([^;]*\))?\s*,?\s*$")
+_MACRO_MEMBER = lazyre.compile(r"^\s*_*[A-Z][A-Z0-9_]*\s*(?:\([^;]*\))?\s*,?\s*$")
 
 
 def _macro_member(body: str) -> bool:

@@ -74,6 +74,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import call_args, norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
@@ -94,8 +95,8 @@ _DEVICE_TYPES = frozenset({"device", "platform_device", "i2c_client", "spi_devic
                            "usb_interface", "amba_device", "auxiliary_device", "serdev_device",
                            "sdw_slave", "mdio_device", "hid_device", "virtio_device"})
 # `dev->driver->owner`, `pdev->dev.driver->owner`, `client->dev.driver->owner`
-_OWN = re.compile(r"^&?\(?(\w+)\)?(?:(?:->|\.)dev)?(?:->|\.)driver->owner$")
-_UNBIND_WORDS = re.compile(r"(prevent|avoid|block|stop|protect)\w*\s+(\w+\s+){0,4}(unbind|hot-?unplug|being unbound)|"
+_OWN = lazyre.compile(r"^&?\(?(\w+)\)?(?:(?:->|\.)dev)?(?:->|\.)driver->owner$")
+_UNBIND_WORDS = lazyre.compile(r"(prevent|avoid|block|stop|protect)\w*\s+(\w+\s+){0,4}(unbind|hot-?unplug|being unbound)|"
                            r"dynamic unbind|so the device stays|keep\w* the (device|driver) (bound|alive|around|present)|"
                            r"(prevent|avoid|stop)\w*\s+the\s+(device|driver|controller|adapter)\s+(from\s+)?(being\s+)?"
                            r"(removed|unbound|going away|disappear)", re.I)
@@ -112,10 +113,10 @@ def _params(hunk: Hunk, upto) -> tuple[dict[str, str], bool]:
     return params, bool(re.match(r"^\s*static\b", header))
 
 
-_SUPPRESS = re.compile(r"\bsuppress_bind_attrs\s*=\s*(true|1)\b")
-_REMOVE_CB = re.compile(r"\.\s*remove(?:_new)?\s*=\s*\w|->remove(?:_new)?\s*=\s*\w")
-_LINK = re.compile(r"\bdevice_link_add\s*\(")
-_MODULE_GET = re.compile(r"\b(try_module_get|__module_get)\s*\(")
+_SUPPRESS = lazyre.compile(r"\bsuppress_bind_attrs\s*=\s*(true|1)\b")
+_REMOVE_CB = lazyre.compile(r"\.\s*remove(?:_new)?\s*=\s*\w|->remove(?:_new)?\s*=\s*\w")
+_LINK = lazyre.compile(r"\bdevice_link_add\s*\(")
+_MODULE_GET = lazyre.compile(r"\b(try_module_get|__module_get)\s*\(")
 
 
 def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:

@@ -69,6 +69,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -86,9 +87,9 @@ TREE_VERDICT = True
 # A self-pin should go, not be checked: MOD002's "result ignored" at the same call says less.
 SUPERSEDES = ("MOD002",)
 
-_SELF_GET = re.compile(r"\b(try_module_get|__module_get)\s*\(\s*THIS_MODULE\s*\)")
+_SELF_GET = lazyre.compile(r"\b(try_module_get|__module_get)\s*\(\s*THIS_MODULE\s*\)")
 # Idioms where a self-reference is the documented way.
-_HANDOFF = re.compile(r"\b(kthread_run|kthread_create\w*|module_put_and_kthread_exit|kgdb\w*|"
+_HANDOFF = lazyre.compile(r"\b(kthread_run|kthread_create\w*|module_put_and_kthread_exit|kgdb\w*|"
                       r"suppress_bind_attrs)\b|[Dd]on'?t allow .{0,40}unload")
 
 

@@ -63,6 +63,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import code_lines
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -76,8 +77,8 @@ RULE = Rule.from_doc(__doc__, id="MOD008", slug="ownerless-register-api", level=
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("register",)
 
-_STRUCT_DEF = re.compile(r"^\s*struct\s+(\w+)\s*\{\s*$")
-_REGISTER = re.compile(r"^\s*(?:extern\s+)?(?:static\s+inline\s+)?[\w\s\*]*?\b(\w*register\w*)\s*\(([^;{]*)")
+_STRUCT_DEF = lazyre.compile(r"^\s*struct\s+(\w+)\s*\{\s*$")
+_REGISTER = lazyre.compile(r"^\s*(?:extern\s+)?(?:static\s+inline\s+)?[\w\s\*]*?\b(\w*register\w*)\s*\(([^;{]*)")
 
 
 def _ops_structs(patch: Patch) -> dict[str, tuple[bool, bool, set[str]]]:

@@ -79,6 +79,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
 from reviewbot.analysis import clex
@@ -98,16 +99,16 @@ SUPERSEDES = ("MOD004",)
 TRIGGER = REF_CALL_TOKENS + tuple(sorted(r.name for r in kapi.of_kind("getter", "lookup") if r.also_module_ref))
 
 # Added code that replaces a pin with something that also keeps callers safe.
-_REPLACEMENT = re.compile(r"\b(device_link_add|devm_device_link_add|synchronize_srcu|srcu_read_lock|"
+_REPLACEMENT = lazyre.compile(r"\b(device_link_add|devm_device_link_add|synchronize_srcu|srcu_read_lock|"
                           r"drm_dev_enter|revocable_\w+|percpu_ref_kill|wait_for_completion\w*)\s*\(")
 # `ir->l.owner`: the owner member of a struct embedded in the caller's own object is one the
 # caller filled in itself (THIS_MODULE): dropping a pin on it is dropping a self-pin.
 # An embedded *ops* table (`ib_dev->ops.owner`, `emu->ops.owner`, `rec->oper.owner`) is the
 # exception: it is a copy of the provider's ops, and its owner is the provider module.
-_EMBEDDED_OWNER = re.compile(r"\w\.(owner|module|me)$")
-_EMBEDDED_OPS = re.compile(r"(?<![\w])(\w*_)?(ops|oper|operations)\.(owner|module|me)$")
-_SETUP_FN = re.compile(r"(probe|attach|register|_add\b|_init\b|_create|bind)", re.I)
-_TEARDOWN_FN = re.compile(r"(remove|detach|unregister|_del\b|_fini\b|_exit\b|_destroy|unbind|release)", re.I)
+_EMBEDDED_OWNER = lazyre.compile(r"\w\.(owner|module|me)$")
+_EMBEDDED_OPS = lazyre.compile(r"(?<![\w])(\w*_)?(ops|oper|operations)\.(owner|module|me)$")
+_SETUP_FN = lazyre.compile(r"(probe|attach|register|_add\b|_init\b|_create|bind)", re.I)
+_TEARDOWN_FN = lazyre.compile(r"(remove|detach|unregister|_del\b|_fini\b|_exit\b|_destroy|unbind|release)", re.I)
 
 
 def _called_directly(patch: Patch, symbol: str) -> bool:

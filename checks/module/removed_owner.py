@@ -57,6 +57,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import code_lines, function_removed
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Hunk, Level, Patch
@@ -76,7 +77,7 @@ TRIGGER = ("THIS_MODULE",)
 TREE_VERDICT = True
 
 # The patch adds an owner-capturing register wrapper (`#define x(d) __x(d, THIS_MODULE)`).
-_WRAPPER_DEF = re.compile(r"^\s*#\s*define\s+\w+\(.*\).*\bTHIS_MODULE\b|^\s+__\w+\(.*,\s*THIS_MODULE\s*\)\s*;?\s*$")
+_WRAPPER_DEF = lazyre.compile(r"^\s*#\s*define\s+\w+\(.*\).*\bTHIS_MODULE\b|^\s+__\w+\(.*,\s*THIS_MODULE\s*\)\s*;?\s*$")
 
 
 def _survives(old: list[DiffLine], idx: int) -> bool:

@@ -54,6 +54,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -65,9 +66,9 @@ RULE = Rule.from_doc(__doc__, id="MOD002", slug="unchecked-module-get", level=Le
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("try_module_get",)
 
-_BARE = re.compile(r"^(?:\(\s*void\s*\)\s*)?try_module_get\s*\((.*)\)\s*;$")
-_WARNED = re.compile(r"^(?:WARN_ON|WARN_ON_ONCE|WARN|BUG_ON)\s*\(\s*!\s*try_module_get\s*\(")
-_ASSIGN = re.compile(r"^(?:[\w\s\*]+\s)?(\w+)\s*=\s*try_module_get\s*\(.*\)\s*;$")
+_BARE = lazyre.compile(r"^(?:\(\s*void\s*\)\s*)?try_module_get\s*\((.*)\)\s*;$")
+_WARNED = lazyre.compile(r"^(?:WARN_ON|WARN_ON_ONCE|WARN|BUG_ON)\s*\(\s*!\s*try_module_get\s*\(")
+_ASSIGN = lazyre.compile(r"^(?:[\w\s\*]+\s)?(\w+)\s*=\s*try_module_get\s*\(.*\)\s*;$")
 _CALL = r"\btry_module_get\s*\("
 
 

@@ -53,9 +53,9 @@ previous `try_module_get()` in a caller); only the lookup case is posted.
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import call_args, norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -69,7 +69,7 @@ RULE = Rule.from_doc(__doc__, id="MOD024", slug="unconditional-module-get", leve
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("__module_get",)
 
-_LOOKUP = re.compile(r"\b(list_for_each_entry\w*|hlist_for_each_entry\w*|\w*_find\w*|\w*lookup\w*|"
+_LOOKUP = lazyre.compile(r"\b(list_for_each_entry\w*|hlist_for_each_entry\w*|\w*_find\w*|\w*lookup\w*|"
                      r"idr_find|xa_load|radix_tree_lookup)\s*\(")
 _HELD = ("try_module_get", "__module_get", "fops_get")
 

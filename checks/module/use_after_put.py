@@ -69,6 +69,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis
@@ -83,7 +84,7 @@ RULE = Rule.from_doc(__doc__, id="MOD020", slug="use-after-put", level=Level.WAR
 TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS
 
 _NODE_PUTS = ("of_node_put", "fwnode_handle_put")
-_DEREF = re.compile(r"\b(\w+)\s*(->|\.)\s*\w+")
+_DEREF = lazyre.compile(r"\b(\w+)\s*(->|\.)\s*\w+")
 
 
 def _base(obj: str) -> str:

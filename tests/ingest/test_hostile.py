@@ -77,6 +77,21 @@ def test_too_many_hunks_is_a_one_line_error(tmp_path):
     assert res.rc == 2 and json.loads(res.out)[0]["status"] == "fail"
 
 
+def test_the_size_limits_can_be_lifted_from_the_environment(tmp_path, monkeypatch):
+    """REVIEWBOT_MAX_HUNKS / REVIEWBOT_MAX_MAIL_BYTES (0: none): what benchmarks/run.py sets
+    to review a patch of 100,000 hunks; a number sets another limit."""
+    p = tmp_path / "huge.patch"
+    p.write_bytes(_many_hunks(budget.MAX_HUNKS + 1))
+    monkeypatch.setenv("REVIEWBOT_MAX_HUNKS", "0")
+    res = run("review", "--format", "json", str(p))
+    assert res.rc == 1 and json.loads(res.out)["findings"]  # reviewed: the self-pins are found
+    monkeypatch.setenv("REVIEWBOT_MAX_HUNKS", "10")
+    assert "hunks in one patch (limit 10)" in run("review", str(p)).one_line_error()
+    monkeypatch.setenv("REVIEWBOT_MAX_MAIL_BYTES", "1000")
+    monkeypatch.setenv("REVIEWBOT_MAX_HUNKS", "0")
+    assert "(limit 1000)" in run("review", str(p)).one_line_error()
+
+
 def test_many_hunks_within_the_budget_are_reviewed(tmp_path):
     p = tmp_path / "many.patch"
     p.write_bytes(_many_hunks(300))
