@@ -496,9 +496,8 @@ def mut_put_in_loop_cursor(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
-from reviewbot.checks import _borrowed  # noqa: E402
 
-_LOOKUPS = {r.name: r for r in _borrowed.rows() if r.kind == "lookup"}
+_LOOKUPS = {r.name: r for r in kapi.borrowed_rows() if r.kind == "lookup"}
 LOOKUP_ASSIGN_RE = re.compile(r"^\t(?!\s)(?:[\w\s]+\*\s*)?(\w+)\s*=\s*(" + "|".join(map(re.escape, _LOOKUPS)) + r")\s*\(")
 
 

@@ -10,6 +10,13 @@ module, OF node, fwnode, file, ...), each verified against the 6.12 source with 
     kapi.is_putter("of_node_put")            -> True
     kapi.of_kind("register")                 -> every register row
     kapi.iterators()                         -> the for_each_* lookups (a node held per round)
+    kapi.borrowed("acpi_fetch_acpi_dev")     -> Borrowed (kind "lookup", twin "acpi_get_acpi_dev")
+
+Its counterpart, `checks/data/borrowed.tsv` (columns and method: `checks/data/borrowed.md`),
+lists accessors that return a pointer WITHOUT a reference: a `lookup` row finds an object by a
+key and takes none (`acpi_fetch_acpi_dev()`, `__dev_get_by_name()`, `get_cpu_device()`); a
+`conversion` row derives the pointer from its argument (`interface_to_usbdev()`,
+`dev_of_node()`), so the argument's owner may hold a reference on it.
 
 `kind`: getter (takes a ref on an object it is given), lookup (finds and returns a new ref; also
 the `for_each_*` iterators), putter, register (publishes an object; see `on_error`), init
@@ -25,6 +32,7 @@ from pathlib import Path
 from reviewbot import lazyre
 
 DATA = Path(__file__).resolve().parent / "data" / "refs.tsv"
+BORROWED_DATA = DATA.parent / "borrowed.tsv"
 
 _ARG = lazyre.compile(r"^arg(\d+)")
 _PAREN = lazyre.compile(r"\([^()]*\)")
@@ -101,20 +109,21 @@ def rows() -> tuple[Row, ...]:
     return parse(DATA.read_text(encoding="utf-8"))
 
 
-def parse(text: str) -> tuple[Row, ...]:
-    """The rows of a table in refs.tsv's format (the shipped one: `rows()`)."""
+def _records(text: str):
+    """Each row of a TSV table with a header line, as {column: value}."""
     lines = text.splitlines()
     header = lines[0].split("\t")
-    out = []
     for line in lines[1:]:
-        if not line.strip():
-            continue
-        f = dict(zip(header, line.split("\t")))
-        out.append(Row(name=f["function"], kind=f["kind"], ref_on=f["ref_on"], family=f["family"],
-                       release=_release(f["release"]), on_error=f["on_error"],
-                       also_module_ref=f["also_module_ref"] == "yes", defined_in=f["defined_in"],
-                       evidence=f["evidence"]))
-    return tuple(out)
+        if line.strip():
+            yield dict(zip(header, line.split("\t")))
+
+
+def parse(text: str) -> tuple[Row, ...]:
+    """The rows of a table in refs.tsv's format (the shipped one: `rows()`)."""
+    return tuple(Row(name=f["function"], kind=f["kind"], ref_on=f["ref_on"], family=f["family"],
+                     release=_release(f["release"]), on_error=f["on_error"],
+                     also_module_ref=f["also_module_ref"] == "yes", defined_in=f["defined_in"],
+                     evidence=f["evidence"]) for f in _records(text))
 
 
 @functools.cache
@@ -161,3 +170,37 @@ def takes_ref(name: str) -> bool:
 
 def iterators() -> tuple[Row, ...]:
     return tuple(r for r in rows() if r.is_iterator)
+
+
+@dataclass(frozen=True, slots=True)
+class Borrowed:
+    """A row of borrowed.tsv: an accessor whose pointer must not be put by its caller."""
+
+    name: str
+    kind: str  # lookup | conversion
+    family: str
+    wrong_put: str
+    twin: str | None  # the variant that does take a reference
+    defined_in: str
+    evidence: str
+
+
+def parse_borrowed(text: str) -> tuple[Borrowed, ...]:
+    """The rows of a table in borrowed.tsv's format (the shipped one: `borrowed_rows()`)."""
+    return tuple(Borrowed(name=f["function"], kind=f["kind"], family=f["family"], wrong_put=f["wrong_put"],
+                          twin=None if f["twin"] == "-" else f["twin"], defined_in=f["defined_in"],
+                          evidence=f["evidence"]) for f in _records(text))
+
+
+@functools.cache
+def borrowed_rows() -> tuple[Borrowed, ...]:
+    return parse_borrowed(BORROWED_DATA.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _borrowed_by_name() -> dict[str, Borrowed]:
+    return {r.name: r for r in borrowed_rows()}
+
+
+def borrowed(name: str) -> Borrowed | None:
+    return _borrowed_by_name().get(name)

@@ -1,6 +1,6 @@
 """Added puts of a pointer a no-reference accessor returned (MOD019's over-put findings).
 
-A path fact from the accessor table (`checks/data/borrowed.tsv` via `checks/_borrowed.py`):
+A path fact from the accessor table (`checks/data/borrowed.tsv` via `checks/_kapi.py`):
 the object was found with a call that takes no reference (`acpi_fetch_acpi_dev()`,
 `__dev_get_by_name()`, `get_cpu_device()`, `phy_find_first()`, `usb_find_interface()`), every
 assignment of the variable in the function is such a call, and the function takes no reference
@@ -20,7 +20,6 @@ from typing import Iterator
 from reviewbot.analysis import cmodel, flow
 from reviewbot.analysis.clex import norm
 from reviewbot.checks._message import short
-from reviewbot.checks import _borrowed
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _refpaths
 from reviewbot.model import Confidence
@@ -29,26 +28,19 @@ _CALL = re.compile(r"^(?:\(\s*[\w\s]+\*\s*\))?\s*(?P<name>\w+)\s*\(")
 _NULL = re.compile(r"^(NULL|0)$")
 
 
-def _source(expr: str) -> _borrowed.Row | None:
+def _source(expr: str) -> kapi.Borrowed | None:
     """The accessor row of `expr` (`acpi_fetch_acpi_dev(h)`, `(struct x *)phy_find_first(bus)`)."""
     e = norm(cmodel._fold(expr))
     m = _CALL.match(e)
-    return _borrowed.get(m.group("name")) if m else None
+    return kapi.borrowed(m.group("name")) if m else None
 
 
 def _assignments(func) -> dict[str, list[tuple[int, str]]]:
     """var -> [(line, right-hand side)] of every plain-variable assignment in the function."""
     out: dict[str, list[tuple[int, str]]] = {}
-    for n in func._walk():
-        if n.type not in ("init_declarator", "assignment_expression"):
-            continue
-        left = n.child_by_field_name("declarator") or n.child_by_field_name("left")
-        right = n.child_by_field_name("value") or n.child_by_field_name("right")
-        if left is None or right is None:
-            continue
-        lv = re.sub(r"^[\s*]+", "", cmodel._fold(cmodel._text(left)))
-        if re.fullmatch(r"\w+", lv):
-            out.setdefault(lv, []).append((flow.line_of(n), cmodel._fold(cmodel._text(right))))
+    for a in func.assignments():
+        if re.fullmatch(r"\w+", a.left):
+            out.setdefault(a.left, []).append((a.line, a.right))
     return out
 
 

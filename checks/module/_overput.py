@@ -579,19 +579,11 @@ def borrowed_from_device(view, added, header: str) -> Iterator[tuple[object, str
         return
     assigned: dict[str, tuple[int, str]] = {}  # var -> (line, device-owned expression)
     taken: list[tuple[int, str]] = []  # (line, var or expression) given a reference
-    for n in func._walk():
-        if n.type not in ("init_declarator", "assignment_expression"):
-            continue
-        left = n.child_by_field_name("declarator") or n.child_by_field_name("left")
-        right = n.child_by_field_name("value") or n.child_by_field_name("right")
-        if left is None or right is None:
-            continue
-        lv = re.sub(r"^[\s*]+", "", cmodel._fold(cmodel._text(left)))
-        rv = cmodel._fold(cmodel._text(right))
-        if _device_owned(lv, params):
+    for a in func.assignments():
+        if _device_owned(a.left, params):
             return  # the function sets the field itself (with whatever reference it took)
-        if re.fullmatch(r"\w+", lv) and _device_owned(rv, params):
-            assigned[lv] = (flow.line_of(n), rv)
+        if re.fullmatch(r"\w+", a.left) and _device_owned(a.right, params):
+            assigned[a.left] = (a.line, a.right)
     for g in _refpaths.gets(func):
         taken.append((g.call.line, g.obj))
         taken.extend((g.call.line, norm(a)) for a in g.call.args)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from reviewbot.analysis import cmodel, flow
+from reviewbot.analysis import cmodel
 from reviewbot.analysis.clex import norm
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _refpaths
@@ -43,16 +43,10 @@ def _release_actions(fn) -> set[tuple[str, int, str]]:
     if not m:
         return set()
     names = {m.group(1)}
-    for n in fn._walk():
-        if n.type in ("init_declarator", "assignment_expression"):
-            left = n.child_by_field_name("declarator") or n.child_by_field_name("left")
-            right = n.child_by_field_name("value") or n.child_by_field_name("right")
-            if left is None or right is None:
-                continue
-            lv = re.sub(r"^[\s*]+", "", cmodel._fold(cmodel._text(left)))
-            c = _CONVERT.match(cmodel._fold(cmodel._text(right)))
-            if c and c.group("p") in names and re.fullmatch(r"\w+", lv):
-                names.add(lv)
+    for a in fn.assignments():
+        c = _CONVERT.match(a.right)
+        if c and c.group("p") in names and re.fullmatch(r"\w+", a.left):
+            names.add(a.left)
     out = set()
     for c in fn.calls():
         for i, a in enumerate(c.args):

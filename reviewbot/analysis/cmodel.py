@@ -85,6 +85,16 @@ class Initializer:
     line: int
 
 
+@dataclass(frozen=True)
+class Assign:
+    """`left = right` or `T *left = right` (a declaration with an initializer)."""
+
+    left: str  # folded, leading `*` and spaces dropped: `x`, `p->dev`
+    right: str  # folded
+    line: int
+    node: object = field(compare=False, repr=False, default=None)
+
+
 @dataclass
 class Function:
     name: str
@@ -112,6 +122,22 @@ class Function:
                 stack.extend(reversed(n.children))
             self._cache["walk"] = out
         return self._cache["walk"]
+
+    def assignments(self) -> list[Assign]:
+        """Every assignment and initialised declaration of the function, in source order."""
+        if "assign" not in self._cache:
+            out = []
+            for n in self._walk():
+                if n.type not in ("init_declarator", "assignment_expression"):
+                    continue
+                left = n.child_by_field_name("declarator") or n.child_by_field_name("left")
+                right = n.child_by_field_name("value") or n.child_by_field_name("right")
+                if left is None or right is None:
+                    continue
+                out.append(Assign(re.sub(r"^[\s*]+", "", _fold(_text(left))), _fold(_text(right)),
+                                  n.start_point[0] + 1, n))
+            self._cache["assign"] = out
+        return self._cache["assign"]
 
     def calls(self) -> list[Call]:
         if "calls" not in self._cache:

@@ -1,11 +1,10 @@
-"""checks/_borrowed.py: the accessors that return a pointer without a reference."""
+"""checks/data/borrowed.tsv through checks/_kapi.py: the accessors that return a pointer without a reference."""
 
-from reviewbot.checks import _borrowed
 from reviewbot.checks import _kapi as kapi
 
 
 def test_rows_parse_and_name_a_put_of_the_returned_pointer():
-    rows = _borrowed.rows()
+    rows = kapi.borrowed_rows()
     assert len(rows) >= 20
     for r in rows:
         assert r.kind in ("lookup", "conversion"), r
@@ -14,18 +13,18 @@ def test_rows_parse_and_name_a_put_of_the_returned_pointer():
 
 
 def test_no_accessor_is_also_a_reference_taking_api():
-    assert not [r.name for r in _borrowed.rows() if kapi.takes_ref(r.name)]
+    assert not [r.name for r in kapi.borrowed_rows() if kapi.takes_ref(r.name)]
 
 
 def test_lookup_and_its_twin():
-    r = _borrowed.get("acpi_fetch_acpi_dev")
+    r = kapi.borrowed("acpi_fetch_acpi_dev")
     assert (r.kind, r.twin) == ("lookup", "acpi_get_acpi_dev")
-    assert _borrowed.get("interface_to_usbdev").kind == "conversion"
-    assert _borrowed.get("get_device") is None
+    assert kapi.borrowed("interface_to_usbdev").kind == "conversion"
+    assert kapi.borrowed("get_device") is None
 
 
 def test_parse_of_a_table_given_as_text():
     text = "function\tkind\tfamily\twrong_put\ttwin\tdefined_in\tevidence\n" \
            "foo_peek\tlookup\tdevice\tput_device(%s)\t-\tdrivers/foo.c:1\treturn foo;\n"
-    (row,) = _borrowed.parse(text)
+    (row,) = kapi.parse_borrowed(text)
     assert (row.name, row.twin, row.defined_in) == ("foo_peek", None, "drivers/foo.c:1")

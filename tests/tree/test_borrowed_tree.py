@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from reviewbot.checks import _borrowed
+from reviewbot.checks import _kapi as kapi
 from tests.tree.conftest import extract_members
 
-ROWS = _borrowed.rows()
+ROWS = kapi.borrowed_rows()
 PATHS = tuple(sorted({r.defined_in.rsplit(":", 1)[0] for r in ROWS}))
 
 
