@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.analysis import cmodel, flow
+from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _ownership, _refpaths
 from reviewbot.context import Context
@@ -37,11 +37,14 @@ class NewLeak:
 
 
 def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts: bool = False,
-          old_puts: tuple[str, ...] = ()) -> list[Leak]:
+          old_puts: tuple[str, ...] = (), unwound: frozenset[int] = frozenset()) -> list[Leak]:
     """Each (get, exit) of `func` where the exit keeps the reference, with its holder.  `holder` is "" for a
     reference only the function holds; "owned" for a successful exit that leaves it in a
     longer-lived object (the question is then who drops it, not whether this exit must);
-    "stored" for an error exit that leaves it there (a caller's unwind may drop it)."""
+    "stored" for an error exit that leaves it there (a caller's unwind may drop it).
+    `unwound`: lines of returns that replace a `goto` into the unwind ladder (hunk mode): the
+    ladder released what was taken before the jump, so a get shown before one is owed there
+    even when the fragment shows no put of it."""
     out = []
     # a `*_get()` helper hands its reference to the caller on success (the caller must put)
     getter_helper = re.search(r"(^|_)get$", name or func.name or "") is not None
@@ -49,13 +52,18 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
         return out
     jumps = [j for j in func.jumps() if j.kind in ("return", "goto")]
     for g in _refpaths.gets(func):
+        only_unwound = False
         if not had_puts and not any(_apis.is_putter(c.name) for c in func.calls()):
-            break
+            if not unwound:
+                break
+            only_unwound = True
         own_puts = [c for c in func.calls() if c.name in g.api.putters and c.line > g.call.line
                     and _apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)]
         if partial and not own_puts and not any(_apis.same_object(o, g.obj) for o in old_puts):
-            continue  # hunk mode: only when the fragment shows the function balancing it (or
-            # balancing it before the patch removed that put)
+            if not unwound:
+                continue  # hunk mode: only when the fragment shows the function balancing it (or
+                # balancing it before the patch removed that put)
+            only_unwound = True
         if g.api.ref == "ret" and not g.call.lhs:
             continue
         gstmt = g.call.node
@@ -66,6 +74,8 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             continue
         for j in jumps:
             if j.line <= g.call.line or not cmodel.contains(block, j.node):
+                continue
+            if only_unwound and j.line not in unwound:
                 continue
             if getter_helper and j.kind == "return" and not _ownership.ERROR_RETURN.match(j.value):
                 continue
@@ -184,6 +194,24 @@ def key(leak: Leak) -> tuple:
     return (g.call.name, g.obj, j.kind, j.label, re.sub(r"\s+", "", j.value))
 
 
+def unwound_returns(fd, view: flow.FuncView) -> frozenset[int]:
+    """Hunk mode: new lines of `return`s that replace a `goto` (one for one) of the old image:
+    each skips the whole unwind ladder the goto entered.  None when the patch moves the
+    function to scope-based or devm-managed release (`__free()`, `guard()`, `devm_*()`),
+    which makes a direct return correct."""
+    added = "\n".join(ln.text for ln in fd.added())
+    if _apis.CLEANUP_MARKERS.search(added) or re.search(r"\bdevm_\w+\s*\(|\b(scoped_)?guard\s*\(", added):
+        return frozenset()
+    out = set()
+    for h in view.hunks:
+        for rem, add in clex.replacements(h):
+            gotos = [ln for ln in rem if re.match(r"^\s*goto\s+\w+\s*;\s*$", ln.text)]
+            rets = [ln for ln in add if re.match(r"^\s*return\b", ln.text)]
+            if len(gotos) == 1 and len(rets) == 1 and len(rem) == 1 and len(add) == 1:
+                out.add(rets[0].new_no)
+    return frozenset(out)
+
+
 def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
     """The leaks of the function after the patch that the patch introduces: in hunk mode at an
     exit it adds, in tree mode one that was not there before.  One per exit and object."""
@@ -194,7 +222,8 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
     # hunk mode: the puts the old fragment showed (a patch that removes the put and adds an exit)
     old_puts = tuple(_apis.put_object(c.name, list(c.args)) or "" for c in view.old.calls()
                      if _apis.is_putter(c.name)) if view.partial and view.old is not None else ()
-    found = leaks(view.new, view.partial, view.name, had_puts or bool(old_puts), old_puts)
+    found = leaks(view.new, view.partial, view.name, had_puts or bool(old_puts), old_puts,
+                  unwound_returns(fd, view) if view.partial else frozenset())
     if not found:
         return
     old_keys = {key(lk) for lk in leaks(view.old, view.partial, view.name, had_puts)} \

@@ -70,7 +70,8 @@ def retargets(fd, view: flow.FuncView, label_evidence: bool = True) -> Iterator[
                     continue
                 if any(part_of(pobj, _apis.put_object(q.name, list(q.args))) for q in new_puts):
                     continue  # a member of an object the new path releases as a whole
-                yield Retarget(nln, where, "skipped", p.name, pobj, new_found)
+                seen = new_found or (where == "goto" and label_past(view, oj, nj, nln))
+                yield Retarget(nln, where, "skipped", p.name, pobj, seen)
                 break
             # puts the new path runs for a reference its failed get never took
             if not new_found:
@@ -83,6 +84,30 @@ def retargets(fd, view: flow.FuncView, label_evidence: bool = True) -> Iterator[
                     continue
                 yield Retarget(nln, where, "unowed", p.name, pobj)
                 break
+
+
+def label_past(view: flow.FuncView, oj, nj, nln: DiffLine) -> bool:
+    """Hunk mode: is the new target of a retargeted `goto` known to lie past the old one?
+    An unwind ladder runs its labels in order, so a jump to a later label skips the earlier
+    steps.  The order is known when one hunk shows the jump and, below it, the old label
+    (still in the post image), and the new label is nowhere in sight: a label between the
+    two would be shown, so the new one lies past the old (a backward jump out of an unwind
+    path is not an unwind)."""
+    old_label = cmodel._text(oj.child_by_field_name("label"))
+    new_label = cmodel._text(nj.child_by_field_name("label"))
+    if not old_label or not new_label or old_label == new_label:
+        return False
+    is_label = lambda name: re.compile(r"^\s*%s\s*:(?!:)" % re.escape(name))
+    old_re, new_re = is_label(old_label), is_label(new_label)
+    if any(new_re.match(ln.text) for h in view.hunks for ln in h.lines):
+        return False
+    for h in view.hunks:
+        lines = [ln for ln in h.lines if ln.kind != "-"]
+        if nln not in lines:
+            continue
+        after = lines[lines.index(nln) + 1:]
+        return any(old_re.match(ln.text) and ln.kind == " " for ln in after)
+    return False
 
 
 # An unwind label named for dropping a reference: `err_put`, `out_put_node`, `put_device`,

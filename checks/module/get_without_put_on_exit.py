@@ -11,7 +11,12 @@ diff alone it reports what the patch changes on those paths:
   a `module_put(THIS_MODULE)` that balanced a self-pin taken earlier in the function;
 - a `goto` retargeted to a label past the put, or replaced by a `return` (reported at the new
   jump); when the unwind code is out of sight, a `goto` that leaves a label named for a put
-  (`err_put`, `out_put_node`, `put_device`, `err_mod_put`) for one that is not;
+  (`err_put`, `out_put_node`, `put_device`, `err_mod_put`) for one that is not, and a `goto`
+  moved from a label the hunk shows below it (one that runs a put) to a label out of sight:
+  the ladder runs its labels in order, so the new one lies past the put;
+- a `goto` into the unwind ladder replaced by a `return` after a get the hunk shows (the
+  ladder released it; the failure branch of a register call still owes the put), unless the
+  patch moves to `__free()`/`guard()`/`devm_*()` release;
 - an added `return`/`goto` after a get that the function otherwise balances (or balanced
   before the patch removed its put), and a kept exit whose `if` the patch rewrote so that it
   now runs with the reference held (`if (!pdev || !platform_get_drvdata(pdev)) return ...;`);
@@ -141,7 +146,7 @@ RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level
                      confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",),
                      engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("put", "unref") + _apis.PUTTER_TOKENS  # `goto err_put;` / `goto out_unref;` too
+TRIGGER = ("put", "unref", "goto") + _apis.PUTTER_TOKENS  # `goto err_put;`, `goto` -> `return`, `out_unref`
 # Tree mode decides from the whole functions (a removed put inside a `for_each_*` loop, a put
 # whose @from lookup dropped it): the hunk-only run would report what the tree rules out.
 TREE_VERDICT = True
@@ -205,7 +210,7 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
             if not _apis.has_putter_call(shown) and not _apis.has_putter_call(view.text("-")) \
-                    and not _unwind.PUT_GOTO.search(view.text("-")):
+                    and not _unwind.PUT_GOTO.search(view.text("-")) and not _goto_to_return(view.text("-+")):
                 continue
             changed, removed = view.text("+-"), view.text("-")
             # the path analysis first: in tree mode, a removed put whose leaking exit it
@@ -323,7 +328,13 @@ def _retargets(fd, view: flow.FuncView, cleanup: bool, overput: bool) -> Iterato
 def _needed(text: str) -> bool:
     """Does a hunk group show a putter call or a `goto` to a put label (else: nothing to do)?
     (Iterators left early are MOD030's.)"""
-    return _apis.has_putter_call(text) or ("goto" in text and _unwind.PUT_GOTO.search(text) is not None)
+    return _apis.has_putter_call(text) or ("goto" in text and _unwind.PUT_GOTO.search(text) is not None) \
+        or ("goto" in text and _apis.has_getter_call(text))
+
+
+def _goto_to_return(changed: str) -> bool:
+    """Does the change turn a `goto` into a `return` (a jump that now skips the unwind)?"""
+    return "goto" in changed and "return" in changed
 
 
 def _new_exits(fd, view: flow.FuncView, ctx: Context, reported: set[str],

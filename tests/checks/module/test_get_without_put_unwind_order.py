@@ -1,0 +1,134 @@
+"""MOD003 in hunk mode: a `goto` retargeted past an unwind label the hunk shows (the new
+label out of sight).  An unwind ladder runs its labels in order; a label between the jump and
+the old label would be shown, so the new target lies past the old one and skips its put.
+Shaped on net/ipv4/netfilter/arp_tables.c find_check_entry()."""
+
+from reviewbot.checks.module import get_without_put_on_exit
+from tests.helpers import assert_fires, assert_quiet, diff
+
+PATH = "net/ipv4/netfilter/arp_tables.c"
+
+PAST_THE_PUT = diff("""
+    --- a/net/ipv4/netfilter/arp_tables.c
+    +++ b/net/ipv4/netfilter/arp_tables.c
+    @@ -436,7 +436,7 @@ find_check_entry(struct arpt_entry *e, struct net *net, const char *name,
+     
+     \tret = check_target(e, net, name);
+     \tif (ret)
+    -\t\tgoto err;
+    +\t\tgoto out;
+     \treturn 0;
+     err:
+     \tmodule_put(t->u.kernel.target->me);
+""")
+
+# the fix: back from `out` (past the put) to `err`, which drops the target's module
+BACK_TO_THE_PUT = diff("""
+    --- a/net/ipv4/netfilter/arp_tables.c
+    +++ b/net/ipv4/netfilter/arp_tables.c
+    @@ -436,7 +436,7 @@ find_check_entry(struct arpt_entry *e, struct net *net, const char *name,
+     
+     \tret = check_target(e, net, name);
+     \tif (ret)
+    -\t\tgoto out;
+    +\t\tgoto err;
+     \treturn 0;
+     err:
+     \tmodule_put(t->u.kernel.target->me);
+""")
+
+# the new label is shown between the jump and the put: order known, it falls through to the put
+STEP_BEFORE_THE_PUT = diff("""
+    --- a/net/ipv4/netfilter/arp_tables.c
+    +++ b/net/ipv4/netfilter/arp_tables.c
+    @@ -436,9 +436,9 @@ find_check_entry(struct arpt_entry *e, struct net *net, const char *name,
+     
+     \tret = check_target(e, net, name);
+     \tif (ret)
+    -\t\tgoto err;
+    +\t\tgoto err_check;
+     \treturn 0;
+     err_check:
+     \txt_target_cleanup(t);
+     err:
+     \tmodule_put(t->u.kernel.target->me);
+""")
+
+
+def test_fires_on_goto_moved_past_a_shown_put_label():
+    assert_fires(get_without_put_on_exit, PAST_THE_PUT, at=[(PATH, 439)])
+
+
+def test_silent_on_the_fix_that_jumps_back_to_the_put():
+    assert_quiet(get_without_put_on_exit, BACK_TO_THE_PUT)
+
+
+def test_silent_when_the_new_label_falls_through_to_the_put():
+    assert_quiet(get_without_put_on_exit, STEP_BEFORE_THE_PUT, include_low=True)
+
+
+# A `goto` into the unwind ladder replaced by a `return` after a register call whose failure
+# leaves the reference with the caller (drivers/usb/musb/ux500.c ux500_probe(); the ladder,
+# out of sight, ends in platform_device_put(musb)).
+UX500 = "drivers/usb/musb/ux500.c"
+RETURN_PAST_THE_LADDER = diff("""
+    --- a/drivers/usb/musb/ux500.c
+    +++ b/drivers/usb/musb/ux500.c
+    @@ -285,9 +285,9 @@ static int ux500_probe(struct platform_device *pdev)
+     \t}
+     
+     \tret = platform_device_add(musb);
+     \tif (ret) {
+     \t\tdev_err(&pdev->dev, "failed to register musb device\\n");
+    -\t\tgoto err2;
+    +\t\treturn ret;
+     \t}
+     
+     \treturn 0;
+""")
+
+# the fix: the return goes back into the ladder
+BACK_INTO_THE_LADDER = diff("""
+    --- a/drivers/usb/musb/ux500.c
+    +++ b/drivers/usb/musb/ux500.c
+    @@ -285,9 +285,9 @@ static int ux500_probe(struct platform_device *pdev)
+     \t}
+     
+     \tret = platform_device_add(musb);
+     \tif (ret) {
+     \t\tdev_err(&pdev->dev, "failed to register musb device\\n");
+    -\t\treturn ret;
+    +\t\tgoto err2;
+     \t}
+     
+     \treturn 0;
+""")
+
+# the same return before any reference is taken in sight: nothing known to be owed
+RETURN_BEFORE_ANY_GET = diff("""
+    --- a/drivers/usb/musb/ux500.c
+    +++ b/drivers/usb/musb/ux500.c
+    @@ -279,9 +279,9 @@ static int ux500_probe(struct platform_device *pdev)
+     \t}
+     
+     \tret = platform_device_add_data(musb, pdata, sizeof(*pdata));
+     \tif (ret) {
+     \t\tdev_err(&pdev->dev, "failed to add platform_data\\n");
+    -\t\tgoto err2;
+    +\t\treturn ret;
+     \t}
+     
+     \tret = platform_device_add(musb);
+""")
+
+
+def test_fires_on_goto_into_the_ladder_replaced_by_return_after_a_failed_register():
+    assert_fires(get_without_put_on_exit, RETURN_PAST_THE_LADDER, at=[(UX500, 290)])
+
+
+def test_silent_on_the_fix_that_returns_into_the_ladder():
+    assert_quiet(get_without_put_on_exit, BACK_INTO_THE_LADDER)
+
+
+def test_silent_on_a_return_with_no_get_in_sight():
+    assert_quiet(get_without_put_on_exit, RETURN_BEFORE_ANY_GET)
