@@ -186,3 +186,52 @@ def part_of(member: str, whole: str | None) -> bool:
         return False
     base = re.split(r"->|\.", whole.lstrip("&"))[0]
     return bool(base) and re.match(r"&?%s(->|\.)" % re.escape(base), member) is not None
+
+
+@dataclass(frozen=True)
+class HeldAtReturn:
+    line: DiffLine  # the new `return`
+    put: cmodel.Call  # the put the main path runs after it
+    obj: str
+
+
+def held_at_returns(view: flow.FuncView, returns: frozenset[int]) -> Iterator[HeldAtReturn]:
+    """Hunk mode: a `return` that replaces a `goto` into the unwind ladder, in an `if` followed
+    (same block) by a put of an object the hunk does not show being taken or assigned between:
+    the main path still holds that reference there, and the ladder the goto entered released
+    it.  (`if (ret) { ...; return ret; } of_node_put(mdio_node);`)"""
+    if view.new is None or not returns:
+        return
+    nodes = jump_nodes(view.new)
+    for line in sorted(returns):
+        j, ln = nodes.get(line), view.by_new.get(line)
+        if j is None or ln is None or j.type != "return_statement":
+            continue
+        stmt = j
+        while stmt.parent is not None and stmt.parent.type != "if_statement":
+            if stmt.parent.type in ("function_definition", "for_statement", "while_statement",
+                                    "do_statement", "switch_statement"):
+                stmt = None
+                break
+            stmt = stmt.parent
+        if stmt is None or stmt.parent is None:
+            continue
+        ifs = stmt.parent
+        blk = ifs.parent
+        if blk is None or blk.type != "compound_statement":
+            continue
+        between = ""
+        for sib in blk.named_children:
+            if sib.start_byte <= ifs.start_byte:
+                continue
+            if sib.type != "expression_statement":
+                break  # another branch or jump: the path below is no longer straight
+            puts = [c for c in flow.calls_in(sib) if _apis.is_putter(c.name)]
+            if puts:
+                p = puts[0]
+                obj = _apis.put_object(p.name, list(p.args))
+                base = re.escape((obj or "").lstrip("&"))
+                if obj and obj != "THIS_MODULE" and not re.search(r"(?<![\w>.])%s\s*=[^=]" % base, between):
+                    yield HeldAtReturn(ln, p, obj)
+                break
+            between += cmodel._text(sib) + "\n"

@@ -16,7 +16,8 @@ diff alone it reports what the patch changes on those paths:
   the ladder runs its labels in order, so the new one lies past the put;
 - a `goto` into the unwind ladder replaced by a `return` after a get the hunk shows (the
   ladder released it; the failure branch of a register call still owes the put), unless the
-  patch moves to `__free()`/`guard()`/`devm_*()` release;
+  patch moves to `__free()`/`guard()`/`devm_*()` release, or before a put that the main path
+  runs just after its `if` (`if (ret) return ret; of_node_put(np);`: the node is held there);
 - an added `return`/`goto` after a get that the function otherwise balances (or balanced
   before the patch removed its put), and a kept exit whose `if` the patch rewrote so that it
   now runs with the reference held (`if (!pdev || !platform_get_drvdata(pdev)) return ...;`);
@@ -229,6 +230,13 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                          for o in put_objs)]
             if "goto" in removed:  # a retarget replaces a removed goto
                 yield from _retargets(fd, view, cleanup(), overput)
+                if view.partial and not overput:
+                    done = {f.line for f in exits}
+                    for h in _unwind.held_at_returns(view, _exit_leaks.unwound_returns(fd, view)):
+                        if h.line.new_no not in done:
+                            yield RULE.finding(fd.path, h.line, f"this return skips the unwind the goto ran, "
+                                                                f"with {short(h.obj, 24)} still held: the "
+                                                                f"path below drops it ({h.put.name}())")
             yield from exits
         if "devm_add_action" in "\n".join(ln.text for ln in fd.removed()):
             yield from _removed_actions(fd, ctx, calls(True), overput)

@@ -132,3 +132,65 @@ def test_silent_on_the_fix_that_returns_into_the_ladder():
 
 def test_silent_on_a_return_with_no_get_in_sight():
     assert_quiet(get_without_put_on_exit, RETURN_BEFORE_ANY_GET)
+
+
+# A `goto` into the ladder replaced by a `return` where the main path below drops a node the
+# hunk does not show being taken (drivers/net/ethernet/altera/altera_tse_main.c
+# altera_tse_mdio_create(): `out_free_mdio` falls through to of_node_put(mdio_node)).
+ALTERA = "drivers/net/ethernet/altera/altera_tse_main.c"
+RETURN_BEFORE_THE_MAIN_PATH_PUT = diff("""
+    --- a/drivers/net/ethernet/altera/altera_tse_main.c
+    +++ b/drivers/net/ethernet/altera/altera_tse_main.c
+    @@ -158,7 +158,7 @@ static int altera_tse_mdio_create(struct net_device *dev, unsigned int id)
+     \tret = of_mdiobus_register(mdio, mdio_node);
+     \tif (ret != 0) {
+     \t\tnetdev_err(dev, "Cannot register MDIO bus %s\\n",
+     \t\t\t   mdio->id);
+    -\t\tgoto out_free_mdio;
+    +\t\treturn ret;
+     \t}
+     \tof_node_put(mdio_node);
+""")
+
+# the fix
+GOTO_BEFORE_THE_MAIN_PATH_PUT = diff("""
+    --- a/drivers/net/ethernet/altera/altera_tse_main.c
+    +++ b/drivers/net/ethernet/altera/altera_tse_main.c
+    @@ -158,7 +158,7 @@ static int altera_tse_mdio_create(struct net_device *dev, unsigned int id)
+     \tret = of_mdiobus_register(mdio, mdio_node);
+     \tif (ret != 0) {
+     \t\tnetdev_err(dev, "Cannot register MDIO bus %s\\n",
+     \t\t\t   mdio->id);
+    -\t\treturn ret;
+    +\t\tgoto out_free_mdio;
+     \t}
+     \tof_node_put(mdio_node);
+""")
+
+# the node is taken after the return: nothing held there
+TAKEN_AFTER_THE_RETURN = diff("""
+    --- a/drivers/net/ethernet/altera/altera_tse_main.c
+    +++ b/drivers/net/ethernet/altera/altera_tse_main.c
+    @@ -158,8 +158,8 @@ static int altera_tse_mdio_create(struct net_device *dev, unsigned int id)
+     \tret = altera_tse_setup(mdio);
+     \tif (ret != 0) {
+     \t\tnetdev_err(dev, "Cannot set up MDIO bus %s\\n",
+     \t\t\t   mdio->id);
+    -\t\tgoto out_free_mdio;
+    +\t\treturn ret;
+     \t}
+     \tmdio_node = of_get_child_by_name(np, "mdio");
+     \tof_node_put(mdio_node);
+""")
+
+
+def test_fires_on_a_return_that_skips_the_ladder_before_a_main_path_put():
+    assert_fires(get_without_put_on_exit, RETURN_BEFORE_THE_MAIN_PATH_PUT, at=[(ALTERA, 162)])
+
+
+def test_silent_on_the_fix_back_into_the_ladder():
+    assert_quiet(get_without_put_on_exit, GOTO_BEFORE_THE_MAIN_PATH_PUT)
+
+
+def test_silent_when_the_put_object_is_taken_after_the_return():
+    assert_quiet(get_without_put_on_exit, TAKEN_AFTER_THE_RETURN)
