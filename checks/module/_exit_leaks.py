@@ -207,9 +207,25 @@ def unwound_returns(fd, view: flow.FuncView) -> frozenset[int]:
         for rem, add in clex.replacements(h):
             gotos = [ln for ln in rem if re.match(r"^\s*goto\s+\w+\s*;\s*$", ln.text)]
             rets = [ln for ln in add if re.match(r"^\s*return\b", ln.text)]
-            if len(gotos) == 1 and len(rets) == 1 and len(rem) == 1 and len(add) == 1:
+            if len(gotos) == 1 and len(rets) == 1 and len(rem) == 1 and len(add) == 1 \
+                    and not _label_only_returns(h, gotos[0].text.split()[1].rstrip(";")):
                 out.add(rets[0].new_no)
     return frozenset(out)
+
+
+def _label_only_returns(hunk, label: str) -> bool:
+    """The old image shows `label:` and nothing but a return after it (no call): the goto
+    skipped no unwind, so a return in its place skips none either."""
+    old = [ln.text for ln in hunk.lines if ln.kind != "+"]
+    for i, text in enumerate(old):
+        if re.match(r"^\s*%s\s*:" % re.escape(label), text):
+            for body in old[i + 1:]:
+                if re.match(r"^\s*return\b", body):
+                    return True
+                if re.search(r"\w\s*\(", body):
+                    return False
+            return False
+    return False
 
 
 def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:

@@ -194,3 +194,31 @@ def test_silent_on_the_fix_back_into_the_ladder():
 
 def test_silent_when_the_put_object_is_taken_after_the_return():
     assert_quiet(get_without_put_on_exit, TAKEN_AFTER_THE_RETURN)
+
+
+# drivers/spmi/spmi.c spmi_device_add() in 6.12, and the cleanup that removes its goto: the label
+# only returns, so the goto skipped no unwind (the caller puts the device when device_add() fails)
+LABEL_ONLY_RETURNS = diff("""
+    --- a/drivers/spmi/spmi.c
+    +++ b/drivers/spmi/spmi.c
+    @@ -68,13 +68,11 @@ int spmi_device_add(struct spmi_device *sdev)
+     \terr = device_add(&sdev->dev);
+     \tif (err < 0) {
+     \t\tdev_err(&sdev->dev, "Can't add %s, status %d\\n",
+     \t\t\tdev_name(&sdev->dev), err);
+    -\t\tgoto err_device_add;
+    +\t\treturn err;
+     \t}
+     
+     \tdev_dbg(&sdev->dev, "device %s registered\\n", dev_name(&sdev->dev));
+    -
+    -err_device_add:
+    -\treturn err;
+    +\treturn 0;
+     }
+     EXPORT_SYMBOL_GPL(spmi_device_add);
+""", subject="[PATCH] spmi: Remove unneeded goto in spmi_device_add() error path")
+
+
+def test_silent_when_the_replaced_goto_entered_a_label_that_only_returns():
+    assert_quiet(get_without_put_on_exit, LABEL_ONLY_RETURNS)
