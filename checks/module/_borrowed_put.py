@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import cmodel, flow
 from reviewbot.analysis.clex import norm
 from reviewbot.checks._message import short
@@ -24,8 +25,8 @@ from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _refpaths
 from reviewbot.model import Confidence
 
-_CALL = re.compile(r"^(?:\(\s*[\w\s]+\*\s*\))?\s*(?P<name>\w+)\s*\(")
-_NULL = re.compile(r"^(NULL|0)$")
+_CALL = lazyre.compile(r"^(?:\(\s*[\w\s]+\*\s*\))?\s*(?P<name>\w+)\s*\(")
+_NULL = lazyre.compile(r"^(NULL|0)$")
 
 
 def _source(expr: str) -> kapi.Borrowed | None:

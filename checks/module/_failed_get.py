@@ -16,6 +16,7 @@ import functools
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import cmodel, flow
 from reviewbot.analysis.clex import norm
 from reviewbot.checks._message import short
@@ -71,7 +72,7 @@ def _failed_branch_get(p, obj: str):
     return None
 
 
-_TEST = re.compile(r"^\(?\s*(?P<neg>!\s*)?(?P<v>\w+)\s*(?P<cmp><\s*0|!=\s*0|==\s*0)?\s*\)?$")
+_TEST = lazyre.compile(r"^\(?\s*(?P<neg>!\s*)?(?P<v>\w+)\s*(?P<cmp><\s*0|!=\s*0|==\s*0)?\s*\)?$")
 
 
 def _result_tested(if_node, cond: str, in_cons: bool, in_alt: bool, obj: str):

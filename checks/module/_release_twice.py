@@ -15,14 +15,15 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import cmodel
 from reviewbot.analysis.clex import norm
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _refpaths
 from reviewbot.checks.module._overput import _runs_before
 
-_RELEASE = re.compile(r"^(?P<v>\w+)(->|\.)(?:\w+(?:->|\.))*release$")
-_CONVERT = re.compile(r"^\(?\s*(to_\w+|container_of|\w+_from_\w+|dev_get_drvdata)\s*\(\s*&?\s*(?P<p>\w+)")
+_RELEASE = lazyre.compile(r"^(?P<v>\w+)(->|\.)(?:\w+(?:->|\.))*release$")
+_CONVERT = lazyre.compile(r"^\(?\s*(to_\w+|container_of|\w+_from_\w+|dev_get_drvdata)\s*\(\s*&?\s*(?P<p>\w+)")
 _OBJ_PUTS = ("put_device", "kobject_put")
 
 

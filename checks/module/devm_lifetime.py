@@ -210,12 +210,13 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 
 
 # Linking an object into a structure of file (or kernel) scope: a list head or a notifier chain.
-_LIST_ADD = re.compile(r"\blist_add(?:_tail)?(?:_rcu)?\s*\(\s*&\s*%s->(\w+)\s*,\s*&\s*(\w+)\s*\)")
-_NOTIFIER_REG = re.compile(r"\b(?<!devm_)((?:\w+_)?(?:register\w*_notifier|notifier_chain_register))\s*\("
-                           r"(?:\s*&?[\w.>-]+\s*,)?\s*&\s*%s->(\w+)\s*\)")
+# (pattern templates: %s is the object's variable)
+_LIST_ADD = r"\blist_add(?:_tail)?(?:_rcu)?\s*\(\s*&\s*%s->(\w+)\s*,\s*&\s*(\w+)\s*\)"
+_NOTIFIER_REG = (r"\b(?<!devm_)((?:\w+_)?(?:register\w*_notifier|notifier_chain_register))\s*\("
+                 r"(?:\s*&?[\w.>-]+\s*,)?\s*&\s*%s->(\w+)\s*\)")
 
 
-_NO_UNBIND = re.compile(r"\bsuppress_bind_attrs\s*=\s*(?:true|1)\b")
+_NO_UNBIND = lazyre.compile(r"\bsuppress_bind_attrs\s*=\s*(?:true|1)\b")
 
 
 def _globally_linked(scope: str, var: str) -> str | None:
@@ -225,14 +226,14 @@ def _globally_linked(scope: str, var: str) -> str | None:
     if not re.fullmatch(r"\w+", var) or _NO_UNBIND.search(scope):
         return None
     v = re.escape(var)
-    for m in re.finditer(_LIST_ADD.pattern % v, scope):
+    for m in re.finditer(_LIST_ADD % v, scope):
         member, head = m.group(1), m.group(2)
         if not re.search(r"^(?:static\s+)?(?:LIST_HEAD\s*\(\s*%s\s*\)|struct\s+list_head\s+%s\s*[;=])"
                          % (head, head), scope, re.M):
             continue  # not a list head of file scope
         if not re.search(r"\blist_del\w*\s*\(\s*&\s*[\w>.-]+->%s\s*\)" % member, scope):
             return f"the list {head}"
-    for m in re.finditer(_NOTIFIER_REG.pattern % v, scope):
+    for m in re.finditer(_NOTIFIER_REG % v, scope):
         reg, member = m.group(1), m.group(2)
         if "devm" in scope[max(0, m.start() - 5):m.start()] + reg:
             continue  # a managed registration: devres unregisters it before the memory goes
@@ -243,8 +244,8 @@ def _globally_linked(scope: str, var: str) -> str | None:
 
 
 # The driver callbacks that run at unbind: what they take off a list or chain is gone after it.
-_UNBIND_FN = re.compile(r"remove|unbind|disconnect|detach")
-_UNLINK = re.compile(r"^\s*(?:(list_del\w*)\s*\(\s*&\s*[\w>.\[\]-]+->(\w+)\s*\)"
+_UNBIND_FN = lazyre.compile(r"remove|unbind|disconnect|detach")
+_UNLINK = lazyre.compile(r"^\s*(?:(list_del\w*)\s*\(\s*&\s*[\w>.\[\]-]+->(\w+)\s*\)"
                      r"|(\w*(?:unregister\w*_notifier|notifier_chain_unregister)\w*)\s*\()")
 
 
@@ -257,7 +258,7 @@ def _unlinked_on_unbind(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if fd.is_deleted:
             continue
-        for h in fd.hunks:
+        for h in hunks(fd, removed=("list_del", "unregister")):
             for ln in h.old_side():
                 m = ln.removed and _UNLINK.match(ln.text)
                 if not m:
@@ -308,7 +309,7 @@ _REFCOUNTED_TEARDOWN = ("put_device", "device_unregister", "device_del", "cdev_d
                         "misc_deregister", "video_unregister_device", "v4l2_device_unregister",
                         "v4l2_device_put", "kref_put", "kobject_put", "kobject_del", "tty_port_destroy",
                         "tty_port_put")
-_TEARDOWN_EMBEDDED = re.compile(r"\b(%s)\s*\(\s*&\s*(\w+)->\w+\s*[,)]" % "|".join(_REFCOUNTED_TEARDOWN))
+_TEARDOWN_EMBEDDED = lazyre.compile(r"\b(%s)\s*\(\s*&\s*(\w+)->\w+\s*[,)]" % "|".join(_REFCOUNTED_TEARDOWN))
 
 
 def _embedded_use(text: str, var: str) -> str | None:
@@ -357,7 +358,7 @@ def _release_freed(fd, var: str) -> str | None:
 # The parameter of a release callback the core calls on the last reference to an object with a
 # refcount of its own (a struct device's .release, video_device's .release, tty_port's
 # .destruct, ...): the object the function frees is found from it.
-_REFCOUNTED_PARAM = re.compile(r"\bstruct\s+(%s)\s*\*\s*\w+\s*\)" % "|".join(REFCOUNTED_MEMBERS))
+_REFCOUNTED_PARAM = lazyre.compile(r"\bstruct\s+(%s)\s*\*\s*\w+\s*\)" % "|".join(REFCOUNTED_MEMBERS))
 
 
 def _object_release(name: str, params: str, body: str) -> bool:

@@ -69,6 +69,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis.clex import call_args, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -115,7 +116,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _removed_detach(patch)
 
 
-_EXIT = re.compile(r"^\s*(return\b[^;]*|goto\s+\w+)\s*;")
+_EXIT = lazyre.compile(r"^\s*(return\b[^;]*|goto\s+\w+)\s*;")
 
 
 def _before_exit(hunk, line) -> bool:
@@ -136,7 +137,7 @@ def _still_put(c) -> bool:
 
 # Puts of what dvb_attach() took: dvb_frontend_detach() releases the frontend and drops the
 # module references of its attach and of the tuner/SEC attached to it.
-_DETACH = re.compile(r"^\s*(dvb_frontend_detach|dvb_detach)\s*\((.+)\)\s*;")
+_DETACH = lazyre.compile(r"^\s*(dvb_frontend_detach|dvb_detach)\s*\((.+)\)\s*;")
 
 
 def _removed_detach(patch: Patch) -> Iterator[Finding]:
@@ -147,7 +148,7 @@ def _removed_detach(patch: Patch) -> Iterator[Finding]:
     for fd in patch.c_files:
         if fd.is_deleted:
             continue
-        for hunk in fd.hunks:
+        for hunk in hunks(fd, removed=("dvb_frontend_detach", "dvb_detach")):
             for ln in hunk.old_side():
                 m = ln.removed and _DETACH.match(ln.text)
                 if not m or not _before_exit(hunk, ln):
