@@ -115,7 +115,8 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "put_after_consuming_call", "put_in_loop_cursor",
          "del_put_family", "ret_skip_put", "reg_fail_no_put", "del_release_put",
          "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
-         "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put")
+         "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put",
+         "unreg_late", "devm_late", "del_unreg", "spi_undevm")
 
 
 @dataclass
@@ -925,6 +926,145 @@ def mut_del_unlink(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+# ---------------------------------------------------------------- unbind teardown order
+#
+# The set-ups whose callbacks an unbind must stop, their synchronous teardowns and devm twins:
+# the table checks/data/teardown.tsv (read through checks/_kapi.py).
+
+def _teardown_table():
+    from reviewbot.checks import _kapi
+    return _kapi.teardown_rows()
+
+
+UNBIND_HEAD_RE = re.compile(r"(remove|unbind|disconnect)\w*\s*\(")
+RESOURCE_RE = re.compile(r"^\t(kv?free|vfree|\w+_free\w*|free_\w+|\w*destroy\w*|\w*unmap\w*|\w*disable\w*|"
+                         r"\w+_put\w*|\w+_deinit|\w+_exit|dma_release_channel|\w+_release\w*)\(.*\);\s*$")
+
+
+def _teardown_names(kinds=("irq", "interface", "deferred")) -> dict[str, object]:
+    out = {}
+    for r in _teardown_table():
+        if r.kind in kinds:
+            for t in r.teardown:
+                out.setdefault(t, r)
+    return out
+
+
+def _unbind_teardowns(lines, spans, kinds=("irq", "interface", "deferred")):
+    """(span, i, name, row, later resource teardown lines) for each whole-line table teardown at
+    the top level of an unbind function."""
+    names = _teardown_names(kinds)
+    tre = re.compile(r"^\t(%s)\(.*\);\s*$" % "|".join(sorted(names, key=len, reverse=True)))
+    for s, e in spans:
+        if not UNBIND_HEAD_RE.search("".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e + 1):
+            m = tre.match(lines[i])
+            if not m or _braceless_body(lines, i):
+                continue
+            later = [k for k in range(i + 1, e + 1) if RESOURCE_RE.match(lines[k])
+                     and not tre.match(lines[k]) and not _braceless_body(lines, k)]
+            yield (s, e), i, m.group(1), names[m.group(1)], later
+
+
+def mut_unreg_late(path: str, lines: list[str], spans) -> list[Case]:
+    """A teardown of the table in remove() moved after the first resource teardown that
+    followed it (`input_unregister_device()` after `clk_disable_unprepare()`)."""
+    cases = []
+    for _span, i, _name, _row, later in _unbind_teardowns(lines, spans):
+        if not later:
+            continue
+        k = later[0]
+        new = lines[:i] + lines[i + 1:k + 1] + [lines[i]] + lines[k + 1:]
+        cases.append(Case("unreg_late", path, lines, new, [("new", k + 1)]))
+    return cases
+
+
+def _devm_twin_call(lines: list[str], row, spans) -> int | None:
+    """The line of a whole-statement call of `row.setup(` in a probe function (not devm)."""
+    call = re.compile(r"^\t+(?:\w[\w>.\[\]-]*\s*=\s*)?%s\(" % re.escape(row.setup))
+    for s, e in spans:
+        if not re.search(r"probe\w*\s*\(", "".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e + 1):
+            if call.match(lines[i]):
+                return i
+    return None
+
+
+def mut_devm_late(path: str, lines: list[str], spans) -> list[Case]:
+    """`request_irq()` / a registration in probe -> its devm twin (the probed device first when
+    the plain call does not take it), and its teardown dropped from remove(), while remove()
+    still releases resources after the point where the teardown was."""
+    cases = []
+    for _span, i, name, row, later in _unbind_teardowns(lines, spans, ("irq", "interface")):
+        if not later or not row.devm:
+            continue
+        j = _devm_twin_call(lines, row, spans)
+        if j is None:
+            continue
+        head = "".join(lines[k] for k in range(max(0, j - 60), j))
+        pm = BUS_PARAM_RE.findall(head)
+        if not pm:
+            continue
+        ty, var = pm[-1]
+        dev = var if ty == "device" else f"&{var}->dev"
+        plain = lines[j]
+        at = plain.index(row.setup + "(") + len(row.setup) + 1
+        first = plain[at:].lstrip()
+        extra = "" if first.startswith((dev, "dev,", "&pdev->dev")) or row.kind == "interface" and \
+            re.match(r"&?\w+(->|\.)dev\b", first) else dev + ", "
+        if row.kind != "irq" and not extra and not first.startswith(("&", "dev")):
+            extra = dev + ", "
+        new = list(lines)
+        new[j] = plain[:at - len(row.setup) - 1] + row.devm + "(" + extra + plain[at:]
+        new = new[:i] + new[i + 1:]
+        cases.append(Case("devm_late", path, lines, new, [("new", j + 1 if j < i else j)]))
+    return cases
+
+
+def mut_del_unreg(path: str, lines: list[str], spans) -> list[Case]:
+    """An IRQ or interface teardown deleted from remove() while its plain set-up stays."""
+    text = "".join(lines)
+    cases = []
+    for _span, i, name, row, _later in _unbind_teardowns(lines, spans, ("irq", "interface")):
+        rows = [r for r in _teardown_table() if name in r.teardown]
+        if not any(re.search(r"(?<!devm_)\b%s\(" % r.setup, text) for r in rows):
+            continue
+        if any(r.devm and re.search(r"\b%s\(" % r.devm, text) for r in rows):
+            continue
+        cases.append(Case("del_unreg", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+    return cases
+
+
+SPI_DEVM_RE = re.compile(r"\bdevm_(spi_alloc_(?:host|master|target|slave))\(")
+
+
+def mut_spi_undevm(path: str, lines: list[str], spans) -> list[Case]:
+    """`devm_spi_alloc_host()` -> `spi_alloc_host()` in a driver that unregisters the controller
+    by hand in remove(): the unregister then frees the private data remove() still uses."""
+    text = "".join(lines)
+    if not re.search(r"(?<!devm_)\bspi_unregister_(controller|master)\(", text):
+        return []
+    cases = []
+    for i, ln in enumerate(lines):
+        m = SPI_DEVM_RE.search(ln)
+        if m:
+            new = list(lines)
+            new[i] = ln[:m.start()] + m.group(1) + "(" + ln[m.end():]
+            cases.append(Case("spi_undevm", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+_UNBIND_TEARDOWN_PAT = r"(free_irq|_unregister\w*|_deregister|_remove_host|gpiochip_remove|_del_adapter|pwmchip_remove)\("
+OWN_FILES.update({
+    "unreg_late": (_UNBIND_TEARDOWN_PAT, mut_unreg_late),
+    "devm_late": (_UNBIND_TEARDOWN_PAT, mut_devm_late),
+    "del_unreg": (_UNBIND_TEARDOWN_PAT, mut_del_unreg),
+    "spi_undevm": (r"devm_spi_alloc_(host|master|target|slave)\(", mut_spi_undevm),
+})
+
+
 LIFETIME_MUTATORS = (mut_devm_conv, mut_dvb_direct, mut_del_detach, mut_devref_to_modref, mut_del_symbol_put)
 # Later kinds draw from a file sample of their own (pattern, generator seed offset), so the
 # samples of the kinds before them stay what they were.
@@ -983,7 +1123,7 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
 
 
-OVERPUT_KINDS = KINDS[6:12] + KINDS[22:]
+OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25]
 # The message an over-put fix is posted with: it names the defect it removes.
 FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
 

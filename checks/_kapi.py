@@ -204,3 +204,49 @@ def _borrowed_by_name() -> dict[str, Borrowed]:
 
 def borrowed(name: str) -> Borrowed | None:
     return _borrowed_by_name().get(name)
+
+
+TEARDOWN_DATA = DATA.parent / "teardown.tsv"
+
+
+@dataclass(frozen=True, slots=True)
+class Teardown:
+    """A row of teardown.tsv: a set-up whose callbacks (or memory) an unbind must stop before the
+    driver data goes, the synchronous teardown that stops them, and the managed (devm) twin."""
+
+    setup: str
+    kind: str  # irq | deferred | interface | notifier | ref
+    teardown: tuple[str, ...]
+    devm: str | None  # the devm_* twin of `setup`; devres runs its teardown AFTER .remove()
+    note: str
+
+
+def parse_teardown(text: str) -> tuple[Teardown, ...]:
+    """The rows of a table in teardown.tsv's format (the shipped one: `teardown_rows()`)."""
+    return tuple(Teardown(setup=f["setup"], kind=f["kind"], teardown=_release(f["teardown"]),
+                          devm=None if f["devm"] == "-" else f["devm"], note=f["note"])
+                 for f in _records(text))
+
+
+@functools.cache
+def teardown_rows() -> tuple[Teardown, ...]:
+    return parse_teardown(TEARDOWN_DATA.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _by_teardown() -> dict[str, tuple[Teardown, ...]]:
+    out: dict[str, list[Teardown]] = {}
+    for r in teardown_rows():
+        for t in r.teardown:
+            out.setdefault(t, []).append(r)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def torn_down_by(name: str) -> tuple[Teardown, ...]:
+    """The set-ups that the call `name` tears down (`free_irq` -> request_irq, request_threaded_irq, ...)."""
+    return _by_teardown().get(name, ())
+
+
+def teardown_of(setup: str) -> Teardown | None:
+    """The row of a set-up or of its devm twin."""
+    return next((r for r in teardown_rows() if setup in (r.setup, r.devm)), None)

@@ -1,0 +1,288 @@
+"""remove() frees what a still-registered interface, IRQ handler or deferred callback uses.
+
+## What it does
+On unbind the driver core calls `.remove()` and only then releases devres, in reverse order of
+acquisition.  Whatever can call into the driver (a user-facing interface: input, misc, netdev,
+spi/i2c controller, iio, hwmon, led, ...; an IRQ handler; a work item, timer or tasklet; a
+notifier) must be stopped BEFORE remove() frees, unmaps or disables what its callbacks use.
+The set-ups, their synchronous teardowns and their devm twins are a table
+(`checks/data/teardown.tsv`).  In an unbind function (`*remove*`, `*unbind*`, `*disconnect*`,
+`*detach*`, `*exit*`, ...) the rule flags:
+
+- a teardown of the table moved after a statement that frees or disables a resource
+  (`kfree`, `*_free*`, `*_destroy*`, `clk_disable_unprepare`, `dma_release_channel`,
+  `iounmap`, `*_put*`, `*_disable*`, ...) that it used to precede (or that resource teardown
+  moved before it);
+- a teardown removed from the unbind function while the patch switches its set-up to the devm
+  twin (`request_irq()` -> `devm_request_irq()`, `spi_register_controller()` ->
+  `devm_spi_register_controller()`, ...) and the unbind function keeps freeing or disabling
+  resources after the point where the teardown was: devres now runs the teardown after all
+  of remove(), so the handler or interface runs on freed or disabled state in between;
+- a teardown of an IRQ or an interface removed from the unbind function with nothing in its
+  place, while its (non-devm) set-up stays: the interface stays registered, or the handler
+  installed, after the driver data is freed;
+- a controller allocation converted from `devm_spi_alloc_host()` (and its `master`,
+  `target`, `slave` forms) to the plain allocator while the controller is unregistered
+  with the non-devm `spi_unregister_controller()`: that unregister drops the last
+  reference and frees the private data remove() is still using; the devm allocator keeps a
+  reference until unbind has finished.
+
+## Why is this bad?
+Devres is released after `.remove()` returns ("devres entries are released in the reverse
+order" of acquisition, after the driver's remove callback).  A devm-managed IRQ or interface,
+or one unregistered late, can run its handler, ioctl, sysfs or timer callback after remove()
+freed its data: use-after-free on unbind.  From the spi fixes: "the private data is freed on
+spi_unregister_controller() ... remove() accesses it after unregistering".
+
+## Example
+```diff
+ static void foo_remove(struct platform_device *pdev)
+ {
+ 	struct foo *foo = platform_get_drvdata(pdev);
+ 
+-	input_unregister_device(foo->input);
+ 	clk_disable_unprepare(foo->clk);
+ 	kfree(foo->buf);
++	input_unregister_device(foo->input);
+ }
+```
+
+## Use instead
+```c
+static void foo_remove(struct platform_device *pdev)
+{
+	struct foo *foo = platform_get_drvdata(pdev);
+
+	input_unregister_device(foo->input);	/* no more callbacks from here */
+	clk_disable_unprepare(foo->clk);
+	kfree(foo->buf);
+}
+```
+Keep `request_irq()` + `free_irq()` (or the plain registration) when remove() tears down what
+the handler uses, or convert the whole teardown to devm so that devres runs it in order.
+
+## Known problems
+The rule does not read what the callback uses: a resource it never touches is reported
+anyway.  A removed teardown whose set-up the hunk does not show is reported at low
+confidence in hunk mode (the set-up may be devm already).
+
+## Confidence
+Medium.
+
+## References
+- `Documentation/driver-api/driver-model/devres.rst`
+- "spi: Fix use-after-free with devm_spi_alloc_*" (Lukas Wunner, 2020) and the per-driver
+  "Fix use-after-free on unbind" follow-ups
+- `include/linux/interrupt.h`: `devm_request_irq()`; `kernel/irq/devres.c`
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot import lazyre
+from reviewbot.analysis.clex import CallStmt, function_removed, norm, statements
+from reviewbot.context import Context
+from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.rules import Rule
+
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module._refs import enclosing_function
+
+RULE = Rule.from_doc(__doc__, id="MOD031", slug="unbind-teardown-order", level=Level.WARNING,
+                     confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
+# The rule has nothing to say on a patch whose C diff holds none of these.
+TRIGGER = ("unregister", "free_irq", "remove", "_del", "deregister", "cancel", "del_timer", "timer_",
+           "tasklet_kill", "destroy_workqueue", "pm_runtime_disable", "spi_alloc", "_free", "disconnect")
+TREE_VERDICT = True
+
+# The driver callbacks that run at unbind (and the helpers they call, by the usual names).
+_UNBIND_FN = lazyre.compile(r"remove|unbind|disconnect|detach|_exit|exit_|fini|deinit|teardown|cleanup|uninit")
+# Calls that free, unmap or disable what a callback may still use.
+_RESOURCE_TEARDOWN = lazyre.compile(
+    r"^(?:kv?free\w*|vfree|free_\w+|\w+_free\w*|\w*destroy\w*|\w*unmap\w*|\w*disable\w*|\w+_put\w*|"
+    r"\w+_deinit|\w+_exit|\w*power_?off\w*|reset_control_\w*assert|dma_release_channel|\w+_release\w*)$")
+_CALL = lazyre.compile(r"^(?:[\w>.\[\]*\s-]+=\s*)?(?:\(\w+\)\s*)?(\w+)\s*\(")
+
+
+def _call_name(text: str) -> str | None:
+    c = CallStmt.parse(text)
+    if c is not None and c.cond is None:
+        return c.name
+    m = _CALL.match(text)
+    return m.group(1) if m and m.group(1) not in ("if", "while", "for", "switch", "return") else None
+
+
+def _teardown_kind(name: str | None) -> str | None:
+    rows = kapi.torn_down_by(name) if name else ()
+    return rows[0].kind if rows else None
+
+
+def _is_resource_teardown(name: str | None) -> bool:
+    if not name or not _RESOURCE_TEARDOWN.match(name):
+        return False
+    return _teardown_kind(name) is None  # stopping another callback releases nothing it uses
+
+
+class _Stmt:
+    __slots__ = ("key", "fn", "stmt", "name", "changed")
+
+    def __init__(self, key, fn, stmt, name):
+        self.key, self.fn, self.stmt, self.name = key, fn, stmt, name
+        self.changed = any(not ln.kind == " " for ln in stmt.lines)
+
+
+def _side(fd, side: str) -> list[_Stmt]:
+    """The statements of one side of a file's hunks, in order, with their function."""
+    out = []
+    for h in fd.hunks:
+        lines = h.old_side() if side == "old" else h.new_side()
+        for st in statements(lines):
+            fn = enclosing_function(h, st.first, side)
+            out.append(_Stmt(norm(st.text), fn, st, _call_name(st.text)))
+    return out
+
+
+def _once(seq: list[_Stmt]) -> dict[tuple[str, str], int]:
+    count: dict[tuple[str, str], int] = {}
+    for s in seq:
+        count[(s.fn, s.key)] = count.get((s.fn, s.key), 0) + 1
+    return {k: i for i, s in enumerate(seq) for k in [(s.fn, s.key)] if count[k] == 1}
+
+
+def _order_flips(path: str, old: list[_Stmt], new: list[_Stmt]) -> Iterator[Finding]:
+    """A teardown of the table that ran before a resource teardown now runs after it."""
+    oi, ni = _once(old), _once(new)
+    for u_key, u_old in oi.items():
+        u = old[u_old]
+        if not _UNBIND_FN.search(u.fn) or _teardown_kind(u.name) is None or u_key not in ni:
+            continue
+        u_new = ni[u_key]
+        for x in old[u_old + 1:]:
+            if x.fn != u.fn:
+                break
+            if not _is_resource_teardown(x.name) or x.name == u.name or (x.fn, x.key) not in ni:
+                continue
+            x_new = ni[(x.fn, x.key)]
+            if x_new > u_new:
+                continue  # still after the teardown
+            moved = new[u_new] if new[u_new].changed else new[x_new]
+            if not moved.changed:
+                continue
+            line = moved.stmt.line_of(r"\b%s\s*\(" % re.escape(moved.name or ""))
+            yield RULE.finding(path, line, f"{u.name}() now runs after {x.name}() in {u.fn}(): until it does, "
+                                           f"its callbacks can use what was just released")
+            break
+
+
+def _devm_added(patch: Patch) -> dict[str, tuple]:
+    """devm twin -> (path, line) of each added call to one (the first)."""
+    out: dict[str, tuple] = {}
+    twins = {r.devm for r in kapi.teardown_rows() if r.devm}
+    for fd in patch.c_files:
+        for ln in fd.added():
+            for m in re.finditer(r"\b(devm_\w+|dmaenginem_\w+)\s*\(", ln.text):
+                if m.group(1) in twins and m.group(1) not in out:
+                    out[m.group(1)] = (fd.path, ln)
+    return out
+
+
+def _removed_teardowns(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    added_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
+    removed_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
+    devm = _devm_added(patch)
+    for fd in patch.c_files:
+        if fd.is_deleted or fd.is_new:
+            continue
+        old, new = _side(fd, "old"), _side(fd, "new")
+        new_keys = {(s.fn, s.key) for s in new}
+        post = ctx.post(fd.path)
+        shown = "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+        for i, u in enumerate(old):
+            if not u.changed or not _UNBIND_FN.search(u.fn) or (u.fn, u.key) in new_keys:
+                continue
+            rows = kapi.torn_down_by(u.name) if u.name else ()
+            if not rows or not all(ln.removed for ln in u.stmt.lines):
+                continue
+            h = next(h for h in fd.hunks if u.stmt.first in h.lines)
+            olds = h.old_side()
+            if function_removed(olds, olds.index(u.stmt.first)):
+                continue  # the whole function goes
+            if re.search(r"\b(%s)\s*\(" % "|".join(sorted({t for r in rows for t in r.teardown})), added_all):
+                continue  # moved or re-added (another spelling of the same teardown)
+            twin = next(((r, devm[r.devm]) for r in rows if r.devm in devm), None)
+            if twin is None and any(re.search(r"\b%s\s*\(" % r.setup, removed_all) for r in rows):
+                continue  # the set-up goes too
+            if twin is None and post is not None:
+                pre = ctx.pre(fd.path) or ""
+                twin = next(((r, None) for r in rows if r.devm and re.search(r"\b%s\s*\(" % r.devm, post)
+                             and not re.search(r"\b%s\s*\(" % r.devm, pre)), None)
+            if twin is not None:
+                row, at = twin
+                after = [x for x in old[i + 1:] if x.fn == u.fn and _is_resource_teardown(x.name)
+                         and (x.fn, x.key) in new_keys]
+                if not after:
+                    continue  # nothing in remove() runs after it any more: devres order is fine
+                path, line = at if at is not None else (fd.path, u.stmt.first)
+                yield RULE.finding(path, line, f"{row.devm}() makes devres run {u.name}() after {u.fn}() "
+                                               f"returns, but {u.fn}() still calls {after[0].name}() first: "
+                                               f"the {_what(row.kind)} can run on released state")
+                continue
+            if rows[0].kind not in ("irq", "interface") or u.name is None or "notifier" in u.name:
+                continue  # deferred callbacks: MOD012; notifiers: MOD015
+            scope = post if post is not None else shown
+            setup = any(re.search(r"(?<!devm_)\b%s\s*\(" % r.setup, scope) for r in rows)
+            if post is not None and not setup:
+                continue  # tree mode: the file sets it up with devm (or not at all)
+            if any(r.devm and re.search(r"\b%s\s*\(" % r.devm, scope) for r in rows):
+                continue
+            yield RULE.finding(fd.path, u.stmt.first,
+                               f"{u.name}() removed from {u.fn}(): the {_what(rows[0].kind)} outlives the unbind "
+                               f"that frees the driver data",
+                               confidence=None if setup else Confidence.LOW)
+
+
+def _what(kind: str) -> str:
+    return {"irq": "IRQ handler", "deferred": "deferred callback", "notifier": "notifier",
+            "interface": "registered interface"}.get(kind, "object")
+
+
+_ALLOC = lazyre.compile(r"\b(\w+)\s*\(")
+
+
+def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    """devm_spi_alloc_host() -> spi_alloc_host() while the controller is unregistered by hand."""
+    rows = {r.setup: r for r in kapi.teardown_rows() if r.kind == "ref" and r.devm}
+    for fd in patch.c_files:
+        post = ctx.post(fd.path)
+        for h in fd.hunks:
+            removed = "\n".join(ln.text for ln in h.old_side() if ln.removed)
+            if "devm_" not in removed:
+                continue
+            for ln in h.new_side():
+                if not ln.added:
+                    continue
+                for m in _ALLOC.finditer(ln.text):
+                    row = rows.get(m.group(1))
+                    if row is None or ln.text[:m.start()].endswith("devm_") or \
+                            not re.search(r"\b%s\s*\(" % row.devm, removed):
+                        continue
+                    scope = post if post is not None else "\n".join(x.text for x in fd.lines() if x.kind != "-")
+                    managed = [r.devm for t in row.teardown for r in kapi.torn_down_by(t) if r.devm]
+                    if any(re.search(r"\b%s\s*\(" % d, scope) for d in managed):
+                        continue  # unregistered by devres after remove(): the reference is dropped last
+                    if post is not None and not re.search(r"\b(%s)\s*\(" % "|".join(row.teardown), post):
+                        continue
+                    yield RULE.finding(fd.path, ln, f"{row.setup}() instead of {row.devm}(): "
+                                                    f"{row.teardown[0]}() in remove() then drops the last reference "
+                                                    f"and frees the private data remove() still uses")
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    for fd in patch.c_files:
+        if fd.is_new or fd.is_deleted:
+            continue
+        yield from _order_flips(fd.path, _side(fd, "old"), _side(fd, "new"))
+    yield from _removed_teardowns(patch, ctx)
+    yield from _ref_allocs(patch, ctx)
