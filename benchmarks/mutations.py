@@ -116,7 +116,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "del_put_family", "ret_skip_put", "reg_fail_no_put", "del_release_put",
          "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
          "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put",
-         "unreg_late", "devm_late", "del_unreg", "spi_undevm")
+         "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod")
 
 
 @dataclass
@@ -885,6 +885,26 @@ def mut_devref_to_modref(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+def mut_devref_to_thismod(path: str, lines: list[str], spans) -> list[Case]:
+    """`get_device(E);` / `put_device(E);` of one function -> `__module_get(THIS_MODULE);` /
+    `module_put(THIS_MODULE);`: the driver pins its own module as "protection" instead of
+    holding the device -> expect new side at the replaced get."""
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = GETDEV_RE.match(lines[i])
+            if not m:
+                continue
+            arg = m.group(2)
+            puts = [k for k in range(s, e + 1) if lines[k].strip() == f"put_device({arg});"]
+            new = list(lines)
+            new[i] = f"{m.group(1)}__module_get(THIS_MODULE);\n"
+            for k in puts:
+                new[k] = lines[k].replace(f"put_device({arg});", "module_put(THIS_MODULE);")
+            cases.append(Case("devref_to_thismod", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
 SYMPUT_RE = re.compile(r"^\s*(symbol_put|symbol_put_addr)\((\w+)\);\s*$")
 
 
@@ -1062,6 +1082,7 @@ OWN_FILES.update({
     "devm_late": (_UNBIND_TEARDOWN_PAT, mut_devm_late),
     "del_unreg": (_UNBIND_TEARDOWN_PAT, mut_del_unreg),
     "spi_undevm": (r"devm_spi_alloc_(host|master|target|slave)\(", mut_spi_undevm),
+    "devref_to_thismod": (r"^\s+get_device\(", mut_devref_to_thismod),
 })
 
 

@@ -80,13 +80,14 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._refs import OBJECT_GET, added_statements, function_header, object_refs, owner_device
+from reviewbot.checks.module._refs import (OBJECT_GET, added_statements, enclosing_function, function_header,
+                                          object_refs, owner_device)
 from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbind-vs-module-ref", "other"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("module_get", "suppress_bind_attrs", "device_link_add")
+TRIGGER = ("module_get", "suppress_bind_attrs", "device_link_add", "driver->owner")
 # In tree mode the whole files decide (what the module cancels, pins or builds in): the
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
@@ -121,6 +122,7 @@ _MODULE_GET = lazyre.compile(r"\b(try_module_get|__module_get)\s*\(")
 
 def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:
     added_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
+    removed_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
     for fd in patch.c_files:
         if fd.is_deleted:
             continue
@@ -133,18 +135,69 @@ def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, ln, "suppress_bind_attrs removed while the patch takes a module "
                                                     "reference: unbind through sysfs ignores module references")
                     continue
-                if _REMOVE_CB.search(added_all) or _REMOVE_CB.search(scope):
+                if _REMOVE_CB.search(added_all) or _teardown_changed(patch):
                     continue  # the driver can (now) tear down on unbind
                 if post is None and "driver" not in hunk_text(fd, ln):
                     continue  # not visibly a driver's initializer
+                if _REMOVE_CB.search(scope):
+                    yield RULE.finding(fd.path, ln, "suppress_bind_attrs removed and nothing in the driver's "
+                                                    "teardown changes: unbind through sysfs now runs a .remove() "
+                                                    "that was never meant to run while the device is in use")
+                    continue
                 yield RULE.finding(fd.path, ln, "suppress_bind_attrs removed from a driver without a .remove "
                                                 "callback: unbind through sysfs now tears it down while in use")
             elif _LINK.search(ln.text) and not _LINK.search(added_all):
-                if not re.search(r"\b(try_module_get|__module_get)\s*\(", scope):
+                if re.search(r"\b(try_module_get|__module_get)\s*\(", scope):
+                    yield RULE.finding(fd.path, ln, "device_link_add() removed: only a module reference is left, "
+                                                    "and it does not keep the other device bound",
+                                       confidence=Confidence.MEDIUM)
+                elif not _LINK_DEL.search(removed_all):
+                    yield RULE.finding(fd.path, ln, "device_link_add() removed while the code that relies on the "
+                                                    "supplier stays: nothing unbinds this consumer before the "
+                                                    "supplier goes")
+        yield from _unbound_driver_check(fd)
+
+
+_LINK_DEL = lazyre.compile(r"\bdevice_link_(?:del|remove)\s*\(")
+# A test that a device is bound: `!dev->driver`, `pdev->dev.driver == NULL`, `dev->driver &&`
+_BOUND_TEST = lazyre.compile(r"(?:!\s*|\b)(?P<dev>[\w>.&()-]+?)(?:->|\.)driver\b\s*(?:==\s*NULL|!=\s*NULL|&&|\|\||\))")
+
+
+def _unbound_driver_check(fd) -> Iterator[Finding]:
+    """A removed test that a device is bound while the hunk still reads its `driver->owner`:
+    an unbound device has no driver (NULL), so the module lookup oopses after an unbind."""
+    for hunk in hunks(fd, removed="driver", new="driver->owner"):
+        added = "\n".join(ln.text for ln in hunk.new_side() if ln.added)
+        new_text = "\n".join(ln.text for ln in hunk.new_side())
+        for ln in hunk.old_side():
+            if not ln.removed or "driver" not in ln.text or not re.search(r"\bif\b|&&|\|\||\?", ln.text):
+                continue
+            for m in _BOUND_TEST.finditer(ln.text):
+                dev = m.group("dev").lstrip("&(")
+                if "driver->owner" in m.group(0) or not dev:
                     continue
-                yield RULE.finding(fd.path, ln, "device_link_add() removed: only a module reference is left, and "
-                                                "it does not keep the other device bound",
-                                   confidence=Confidence.MEDIUM)
+                d = re.escape(dev)
+                if not re.search(r"\b%s(?:->|\.)driver->owner\b" % d, new_text):
+                    continue
+                if re.search(r"\b%s(?:->|\.)driver\b\s*(?:==|!=|&&|\|\||\))|!\s*%s(?:->|\.)driver\b|"
+                             r"device_is_bound\s*\(" % (d, d), added):
+                    continue  # the test is rewritten, not dropped
+                yield RULE.finding(fd.path, ln, f"check that {dev} is bound removed, but {dev}'s driver->owner is "
+                                                f"still read: after an unbind the driver is NULL")
+                break
+
+
+_TEARDOWN_FN = lazyre.compile(r"remove|unbind|disconnect|detach|_exit|exit_|fini|teardown|cleanup")
+
+
+def _teardown_changed(patch: Patch) -> bool:
+    """Does the patch add code to a remove/unbind callback (the driver learns to tear down)?"""
+    for fd in patch.c_files:
+        for hunk in fd.hunks:
+            for ln in hunk.new_side():
+                if ln.added and ln.text.strip() and _TEARDOWN_FN.search(enclosing_function(hunk, ln, "new")):
+                    return True
+    return False
 
 
 def hunk_text(fd, line) -> str:
@@ -175,7 +228,7 @@ def _object_ref_replaced(patch: Patch) -> Iterator[Finding]:
                     for arg in call_args(st.text, func):
                         target = norm(arg)
                         line = st.line_of(r"\b%s\s*\(" % func)
-                        if not line.added or target == "THIS_MODULE":
+                        if not line.added:
                             continue
                         what = next((f"{g}({a})" for g, a in sorted(gone) if a == owner_device(target)),
                                     f"{min(gone)[0]}({min(gone)[1]})")
