@@ -116,7 +116,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "del_put_family", "ret_skip_put", "reg_fail_no_put", "del_release_put",
          "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
          "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put",
-         "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod")
+         "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check")
 
 
 @dataclass
@@ -905,6 +905,45 @@ def mut_devref_to_thismod(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+BOUND_DISJUNCT_RE = re.compile(r"\s*\|\|\s*(?:!\s*(?P<a>[\w>.-]+?)(?:->|\.)driver\b(?!\s*->)|"
+                               r"(?P<b>[\w>.-]+?)(?:->|\.)driver\s*==\s*NULL)")
+
+
+HAS_DRIVER_RE = re.compile(r"^\s*if \(!i2c_client_has_driver\((\w+)\)\)\s*$")
+
+
+def mut_del_bound_check(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (client == NULL || client->dev.driver == NULL)` before a `try_module_get(
+    client->dev.driver->owner)` loses its bound test (`|| ...driver == NULL`): an unbound
+    device has no driver -> expect old side at the changed condition."""
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            hm = HAS_DRIVER_RE.match(lines[i])
+            if hm and i + 1 <= e and re.match(r"^\s*(goto \w+|return\b.*|break);\s*$", lines[i + 1]):
+                owner = re.compile(r"\b%s(?:->|\.)dev\.driver->owner\b" % re.escape(hm.group(1)))
+                if any(owner.search(lines[k]) for k in range(i + 2, min(e + 1, i + 12))):
+                    cases.append(Case("del_bound_check", path, lines, lines[:i] + lines[i + 2:], [("old", i + 1)]))
+                continue
+            joined = lines[i].rstrip("\n")
+            split = joined.rstrip().endswith("||") and i + 1 <= e
+            if split:  # `if (c == NULL ||` / `\t\tc->dev.driver == NULL) {`
+                joined = joined.rstrip() + " " + lines[i + 1].strip()
+            m = BOUND_DISJUNCT_RE.search(joined)
+            if not m or not lines[i].lstrip().startswith("if"):
+                continue
+            dev = m.group("a") or m.group("b")
+            owner = re.compile(r"\b%s(?:->|\.)driver->owner\b" % re.escape(dev))
+            if not any(owner.search(lines[k]) for k in range(i + 1, min(e + 1, i + 12))):
+                continue
+            new = list(lines)
+            new[i] = joined[:m.start()] + joined[m.end():] + "\n"
+            if split:
+                del new[i + 1]
+            cases.append(Case("del_bound_check", path, lines, new, [("old", i + 1)]))
+    return cases
+
+
 SYMPUT_RE = re.compile(r"^\s*(symbol_put|symbol_put_addr)\((\w+)\);\s*$")
 
 
@@ -1083,6 +1122,7 @@ OWN_FILES.update({
     "del_unreg": (_UNBIND_TEARDOWN_PAT, mut_del_unreg),
     "spi_undevm": (r"devm_spi_alloc_(host|master|target|slave)\(", mut_spi_undevm),
     "devref_to_thismod": (r"^\s+get_device\(", mut_devref_to_thismod),
+    "del_bound_check": (r"driver\s*==\s*NULL|!\s*[a-z_>.-]+driver\)|!i2c_client_has_driver\(", mut_del_bound_check),
 })
 
 

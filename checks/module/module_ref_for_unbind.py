@@ -155,7 +155,7 @@ def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, ln, "device_link_add() removed while the code that relies on the "
                                                     "supplier stays: nothing unbinds this consumer before the "
                                                     "supplier goes")
-        yield from _unbound_driver_check(fd)
+        yield from _unbound_driver_check(fd, post)
 
 
 _LINK_DEL = lazyre.compile(r"\bdevice_link_(?:del|remove)\s*\(")
@@ -163,24 +163,40 @@ _LINK_DEL = lazyre.compile(r"\bdevice_link_(?:del|remove)\s*\(")
 _BOUND_TEST = lazyre.compile(r"(?:!\s*|\b)(?P<dev>[\w>.&()-]+?)(?:->|\.)driver\b\s*(?:==\s*NULL|!=\s*NULL|&&|\|\||\))")
 
 
-def _unbound_driver_check(fd) -> Iterator[Finding]:
-    """A removed test that a device is bound while the hunk still reads its `driver->owner`:
-    an unbound device has no driver (NULL), so the module lookup oopses after an unbind."""
-    for hunk in hunks(fd, removed="driver", new="driver->owner"):
+# the bus helpers that test the same: `device_is_bound(dev)`, `i2c_client_has_driver(client)`
+_IS_BOUND = lazyre.compile(r"\b(?:device_is_bound|i2c_client_has_driver)\s*\(\s*&?([\w>.-]+)\s*\)")
+
+
+def _unbound_driver_check(fd, post: str | None) -> Iterator[Finding]:
+    """A removed test that a device is bound while the hunk (in tree mode: the next lines of the
+    file) still reads its `driver->owner`: an unbound device has no driver (NULL), so the module
+    lookup oopses after an unbind."""
+    for hunk in hunks(fd, removed=("driver", "device_is_bound", "has_driver")):
         added = "\n".join(ln.text for ln in hunk.new_side() if ln.added)
         new_text = "\n".join(ln.text for ln in hunk.new_side())
+        if post is not None:
+            last = max((ln.new_no or 0 for ln in hunk.new_side()), default=0)
+            new_text += "\n" + "\n".join(post.splitlines()[last:last + 25])
+        if "->owner" not in new_text:
+            continue
         for ln in hunk.old_side():
-            if not ln.removed or "driver" not in ln.text or not re.search(r"\bif\b|&&|\|\||\?", ln.text):
+            if not ln.removed or not re.search(r"\bif\b|&&|\|\||\?", ln.text):
                 continue
-            for m in _BOUND_TEST.finditer(ln.text):
-                dev = m.group("dev").lstrip("&(")
-                if "driver->owner" in m.group(0) or not dev:
+            tests = [(m.group("dev").lstrip("&("), m.group(0)) for m in _BOUND_TEST.finditer(ln.text)]
+            tests += [(m.group(1), m.group(0)) for m in _IS_BOUND.finditer(ln.text)]
+            for m in re.finditer(r"(?:!\s*(\w+)\b(?!\s*(?:->|\.|\())|\b(\w+)\s*==\s*NULL)", ln.text):
+                var = m.group(1) or m.group(2)
+                src = re.search(r"\b%s\s*=\s*([\w>.&()-]+?)(?:->|\.)driver\s*;" % var, new_text)
+                if src and re.search(r"\b%s->owner\b" % var, new_text):
+                    tests.append((src.group(1), m.group(0)))  # `driver = dev->driver; if (!driver)`
+            for dev, text in tests:
+                if "driver->owner" in text or not dev:
                     continue
                 d = re.escape(dev)
-                if not re.search(r"\b%s(?:->|\.)driver->owner\b" % d, new_text):
+                if not re.search(r"\b%s(?:(?:->|\.)dev)?(?:->|\.)driver(?:->owner\b|\s*;)" % d, new_text):
                     continue
                 if re.search(r"\b%s(?:->|\.)driver\b\s*(?:==|!=|&&|\|\||\))|!\s*%s(?:->|\.)driver\b|"
-                             r"device_is_bound\s*\(" % (d, d), added):
+                             r"device_is_bound\s*\(|has_driver\s*\(" % (d, d), added):
                     continue  # the test is rewritten, not dropped
                 yield RULE.finding(fd.path, ln, f"check that {dev} is bound removed, but {dev}'s driver->owner is "
                                                 f"still read: after an unbind the driver is NULL")
