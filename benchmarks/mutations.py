@@ -116,7 +116,8 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "del_put_family", "ret_skip_put", "reg_fail_no_put", "del_release_put",
          "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
          "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put",
-         "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check")
+         "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
+         "kfree_devm", "plain_after_devm")
 
 
 @dataclass
@@ -1115,6 +1116,81 @@ def mut_spi_undevm(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+DEVM_MEMBER_RE = re.compile(r"^\t+(?P<var>(?P<base>\w+)->\w+) = devm_k(?:zalloc|malloc|calloc|memdup|strdup|asprintf)\(")
+DEVM_LOCAL_RE = re.compile(r"^\t(?P<var>\w+) = devm_k(?:zalloc|malloc|calloc)\(")
+ERR_RETURN_RE = re.compile(r"^(\t\t+)return (-E\w+|ret|err|rc|error|PTR_ERR\(\w+\));\s*$")
+
+
+def _unbind_spans(lines, spans):
+    return [(s, e) for s, e in spans if UNBIND_HEAD_RE.search("".join(lines[s:s + 2]).split("{")[0])]
+
+
+def mut_kfree_devm(path: str, lines: list[str], spans) -> list[Case]:
+    """A `kfree()` of devm memory: of a devm-allocated member (`priv->buf`) at the end of a
+    remove() that uses the same pointer, or of a local on an error return after its devm
+    allocation in the same function -> expect new side at the added kfree."""
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = DEVM_MEMBER_RE.match(lines[i])
+            if m:
+                for s2, e2 in _unbind_spans(lines, spans):
+                    body = "".join(lines[s2:e2 + 1])
+                    if not re.search(r"\b%s\b" % m.group("base"), body):
+                        continue
+                    at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+                    new = _insert(lines, at, f"\tkfree({m.group('var')});\n")
+                    cases.append(Case("kfree_devm", path, lines, new, [("new", at + 1)]))
+                    break
+                continue
+            m = DEVM_LOCAL_RE.match(lines[i])
+            if not m:
+                continue
+            for k in range(i + 3, e + 1):
+                r = ERR_RETURN_RE.match(lines[k])
+                if r and not _braceless_body(lines, k) and lines[k - 1].rstrip().endswith(("{", ";")):
+                    new = _insert(lines, k, f"{r.group(1)}kfree({m.group('var')});\n")
+                    cases.append(Case("kfree_devm", path, lines, new, [("new", k + 1)]))
+                    break
+    return cases
+
+
+def mut_plain_after_devm(path: str, lines: list[str], spans) -> list[Case]:
+    """The plain teardown of a devm-managed set-up (`free_irq()` of a `devm_request_irq()`,
+    `iio_device_unregister()` of a `devm_iio_device_register()`) added at the end of remove()
+    -> expect new side at the added call."""
+    rows = {r.devm: r for r in _teardown_table() if r.devm and (r.kind in ("irq", "interface")
+                                                                or r.devm == "devm_pm_runtime_enable")}
+    call = re.compile(r"\b(%s)\(" % "|".join(sorted(rows, key=len, reverse=True)))
+    unbind = _unbind_spans(lines, spans)
+    if not unbind:
+        return []
+    s2, e2 = unbind[0]
+    text = "".join(lines)
+    cases = []
+    for m in call.finditer(text):
+        j, depth = m.end(), 1
+        while j < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[j], 0)
+            j += 1
+        args = [a.strip() for a in re.split(r",(?![^()]*\))", text[m.end():j - 1])]
+        row = rows[m.group(1)]
+        if row.kind == "irq" and len(args) >= 3:
+            targs = f"{args[1]}, {args[-1]}"
+        elif len(args) == 1 or row.devm == "devm_pm_runtime_enable":
+            targs = args[0]
+        elif len(args) >= 2:
+            targs = args[1]
+        else:
+            continue
+        if "\n" in targs or not re.fullmatch(r"[\w>.&\[\]()-]+(, [\w>.&\[\]()-]+)?", targs):
+            continue
+        at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+        new = _insert(lines, at, f"\t{row.teardown[0]}({targs});\n")
+        cases.append(Case("plain_after_devm", path, lines, new, [("new", at + 1)]))
+    return cases
+
+
 _UNBIND_TEARDOWN_PAT = r"(free_irq|_unregister\w*|_deregister|_remove_host|gpiochip_remove|_del_adapter|pwmchip_remove)\("
 OWN_FILES.update({
     "unreg_late": (_UNBIND_TEARDOWN_PAT, mut_unreg_late),
@@ -1122,6 +1198,8 @@ OWN_FILES.update({
     "del_unreg": (_UNBIND_TEARDOWN_PAT, mut_del_unreg),
     "spi_undevm": (r"devm_spi_alloc_(host|master|target|slave)\(", mut_spi_undevm),
     "devref_to_thismod": (r"^\s+get_device\(", mut_devref_to_thismod),
+    "kfree_devm": (r"= devm_k(zalloc|malloc|calloc|memdup|strdup|asprintf)\(", mut_kfree_devm),
+    "plain_after_devm": (r"devm_(request_\w*irq|\w*register\w*|\w+_add\w*|pm_runtime_enable)\(", mut_plain_after_devm),
     "del_bound_check": (r"driver\s*==\s*NULL|!\s*[a-z_>.-]+driver\)|!i2c_client_has_driver\(", mut_del_bound_check),
 })
 

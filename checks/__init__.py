@@ -12,7 +12,7 @@ from reviewbot.checks.module import (cdev_freed_with_container, deferred_callbac
                                      device_ref_imbalance, devm_lifetime,
                                      devm_wrong_device, get_without_put_on_exit, kref_misuse,
                                      iterator_ref_leak, release_bypassed_by_kfree, use_after_put)
-from reviewbot.checks.module import unbind_teardown_order
+from reviewbot.checks.module import devm_released_twice, unbind_teardown_order
 
 ALL = (
     module_self_pin,
@@ -40,4 +40,5 @@ ALL = (
     deferred_callback_not_cancelled,
     iterator_ref_leak,
     unbind_teardown_order,
+    devm_released_twice,
 )

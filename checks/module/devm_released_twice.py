@@ -1,0 +1,166 @@
+"""Memory or a registration that devres manages is also released by hand.
+
+## What it does
+Flags an added `kfree(x)` (`kvfree`, `kfree_sensitive`) of memory that the same function, or
+the file for a struct member such as `priv->buf`, allocates with a `devm_k*()` allocator; and an
+added plain teardown (`free_irq()`, `iio_device_unregister()`, `unregister_netdev()`,
+`pm_runtime_disable()`, ...: the table `checks/data/teardown.tsv`) of an object that the file
+sets up with the devm twin (`devm_request_irq()`, `devm_iio_device_register()`,
+`devm_register_netdev()`, `devm_pm_runtime_enable()`) on the same argument.
+
+## Why is this bad?
+Devres releases everything it manages when the driver unbinds, after `.remove()`.  Freed or
+unregistered by hand as well, the object is released twice: a double `kfree()`, a second
+`free_irq()` ("Trying to free already-free IRQ"), an unregister of an interface that is already
+gone, an unbalanced runtime-PM disable count.  The usual fix removes the manual call.
+
+## Example
+```diff
+ static void foo_remove(struct platform_device *pdev)
+ {
+ 	struct foo *foo = platform_get_drvdata(pdev);
+ 
+ 	foo_hw_off(foo);
++	kfree(foo->buf);
+ }
+ 
+ static int foo_probe(struct platform_device *pdev)
+ {
+ 	...
+ 	foo->buf = devm_kzalloc(&pdev->dev, FOO_BUF_SIZE, GFP_KERNEL);
+```
+
+## Use instead
+```c
+static void foo_remove(struct platform_device *pdev)
+{
+	struct foo *foo = platform_get_drvdata(pdev);
+
+	foo_hw_off(foo);	/* foo->buf is devm memory: devres frees it */
+}
+```
+Or allocate with `kzalloc()` if its lifetime must end earlier, and free it where it ends.
+
+## Known problems
+A variable that holds devm memory on one path and plain memory on another is reported when the
+file shows no plain allocation of it.  In hunk mode only allocations and set-ups the patch
+shows are seen.
+
+## Confidence
+Medium.
+
+## References
+- `Documentation/driver-api/driver-model/devres.rst`
+- `kernel/irq/devres.c`: `devm_free_irq()` ("the function to use ... instead of free_irq()")
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from reviewbot import lazyre
+from reviewbot.analysis import cmodel
+from reviewbot.analysis.clex import CallStmt, norm, statements
+from reviewbot.context import Context
+from reviewbot.model import Finding, Level, Patch
+from reviewbot.rules import Rule
+
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module._devm import DEVM_ALLOCATORS
+from reviewbot.checks.module._refs import enclosing_function
+
+RULE = Rule.from_doc(__doc__, id="MOD032", slug="devm-released-twice", level=Level.WARNING,
+                     tags=("devm-lifetime",))
+TRIGGER = ("free", "unregister", "remove", "_del", "deregister", "pm_runtime_disable")
+TREE_VERDICT = True
+
+_FREES = frozenset({"kfree", "kvfree", "kfree_sensitive", "kvfree_sensitive"})
+_DEVM_ALLOC = lazyre.compile(r"(?<![\w>.])(?P<var>[\w>.\[\]-]+)\s*=\s*(?:\([^()]*\)\s*)?(?:%s)\s*\("
+                             % "|".join(sorted(DEVM_ALLOCATORS, key=len, reverse=True)))
+_PLAIN_ALLOC = r"(?<![\w>.])%s\s*=\s*(?:\([^()]*\)\s*)?(?!devm_)\w*(?:alloc|dup|asprintf|get_free_page)\w*\s*\("
+_TRIVIAL = frozenset({"", "0", "NULL", "dev", "true", "false"})
+
+
+def _devm_vars(text: str) -> set[str]:
+    return {norm(m.group("var")) for m in _DEVM_ALLOC.finditer(text)}
+
+
+def _managed_calls(text: str) -> dict[str, list[list[str]]]:
+    """devm twin -> argument lists (normalised) of its calls in `text`."""
+    twins = {r.devm for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface", "deferred")}
+    out: dict[str, list[list[str]]] = {}
+    for m in re.finditer(r"\b(devm_\w+|dmaenginem_\w+)\s*\(", text):
+        if m.group(1) not in twins:
+            continue
+        j, depth = m.end(), 1
+        while j < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[j], 0)
+            j += 1
+        out.setdefault(m.group(1), []).append([norm(a) for a in cmodel.split_args(text[m.end():j - 1])])
+    return out
+
+
+def _function_before(text: str, line_no: int) -> str:
+    """The file's text from the opening `{` (column 0) of the function around line `line_no`
+    (1-based) up to that line."""
+    lines = text.splitlines()[:line_no - 1]
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].startswith("}"):
+            return ""
+        if lines[i].startswith("{"):
+            return "\n".join(lines[i:])
+    return ""
+
+
+def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    for fd in patch.c_files:
+        if fd.is_deleted:
+            continue
+        post = ctx.post(fd.path)
+        shown = "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+        scope = post if post is not None else shown
+        managed = None
+        for h in fd.hunks:
+            if not any(ln.added for ln in h.lines):
+                continue
+            stmts = statements(h.new_side())
+            for k, st in enumerate(stmts):
+                if not st.any_added:
+                    continue
+                call = CallStmt.parse(st.text)
+                if call is None:
+                    continue
+                args = [norm(a) for a in cmodel.split_args(call.args)]
+                if call.name in _FREES and len(args) == 1:
+                    var = args[0]
+                    fn = enclosing_function(h, st.first, "new")
+                    before = "\n".join(s.text for s in stmts[:k] if enclosing_function(h, s.first, "new") == fn)
+                    if post is not None and st.first.new_no:
+                        before = _function_before(post, st.first.new_no) or before
+                    same_fn = var in _devm_vars(before)
+                    member = ("->" in var or "." in var) and var in _devm_vars(scope)
+                    if not (same_fn or member):
+                        continue
+                    if re.search(_PLAIN_ALLOC % re.escape(var), scope if member else before):
+                        continue  # also holds plain memory on some path
+                    yield RULE.finding(fd.path, st.line_of(re.escape(call.name)),
+                                       f"{call.name}({var}) of devm memory: devres frees it again when the "
+                                       f"driver unbinds")
+                    continue
+                rows = kapi.torn_down_by(call.name)
+                if not rows or rows[0].kind == "ref":
+                    continue
+                if rows[0].kind == "deferred" and call.name != "pm_runtime_disable":
+                    continue  # cancelling twice is harmless
+                managed = _managed_calls(scope) if managed is None else managed
+                keys = {a for a in args if a not in _TRIVIAL}
+                if call.name == "pm_runtime_disable":
+                    keys = set(args)
+                for r in rows:
+                    hit = next((a for a in managed.get(r.devm or "", ()) if keys & set(a)), None)
+                    if hit is not None:
+                        yield RULE.finding(fd.path, st.line_of(re.escape(call.name)),
+                                           f"{call.name}() of what {r.devm}() manages: devres runs "
+                                           f"{r.teardown[0]}() again when the driver unbinds")
+                        break
