@@ -18,6 +18,11 @@ key and takes none (`acpi_fetch_acpi_dev()`, `__dev_get_by_name()`, `get_cpu_dev
 `conversion` row derives the pointer from its argument (`interface_to_usbdev()`,
 `dev_of_node()`), so the argument's owner may hold a reference on it.
 
+A third table, `checks/data/teardown.tsv` (`checks/data/teardown.md`), lists what an unbind
+must stop before the driver data goes: set-ups with callbacks (IRQs, work, timers, user-facing
+registrations, notifiers), their synchronous teardowns and devm twins
+(`kapi.torn_down_by("free_irq")`, `kapi.teardown_of("devm_request_irq")`).
+
 `kind`: getter (takes a ref on an object it is given), lookup (finds and returns a new ref; also
 the `for_each_*` iterators), putter, register (publishes an object; see `on_error`), init
 (creates the first ref: from then on only the putter may free the object).

@@ -63,7 +63,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import cmodel
 from reviewbot.analysis.clex import CallStmt, norm, statements
 from reviewbot.context import Context
-from reviewbot.model import Finding, Level, Patch
+from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
@@ -71,7 +71,7 @@ from reviewbot.checks.module._devm import DEVM_ALLOCATORS
 from reviewbot.checks.module._refs import enclosing_function
 
 RULE = Rule.from_doc(__doc__, id="MOD032", slug="devm-released-twice", level=Level.WARNING,
-                     tags=("devm-lifetime",))
+                     confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 TRIGGER = ("free", "unregister", "remove", "_del", "deregister", "pm_runtime_disable")
 TREE_VERDICT = True
 
@@ -145,8 +145,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     if re.search(_PLAIN_ALLOC % re.escape(var), scope if member else before):
                         continue  # also holds plain memory on some path
                     yield RULE.finding(fd.path, st.line_of(re.escape(call.name)),
-                                       f"{call.name}({var}) of devm memory: devres frees it again when the "
-                                       f"driver unbinds")
+                                       f"{call.name}({var}) of devm memory: devres frees it again when probe "
+                                       f"fails or the driver unbinds")
                     continue
                 rows = kapi.torn_down_by(call.name)
                 if not rows or rows[0].kind == "ref":
@@ -158,7 +158,10 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if call.name == "pm_runtime_disable":
                     keys = set(args)
                 for r in rows:
-                    hit = next((a for a in managed.get(r.devm or "", ()) if keys & set(a)), None)
+                    if r.kind == "irq":  # free_irq(irq, id) / devm_request_irq(dev, irq, ...): the same IRQ
+                        hit = next((a for a in managed.get(r.devm or "", ()) if args and a[1:2] == args[:1]), None)
+                    else:
+                        hit = next((a for a in managed.get(r.devm or "", ()) if keys & set(a)), None)
                     if hit is not None:
                         yield RULE.finding(fd.path, st.line_of(re.escape(call.name)),
                                            f"{call.name}() of what {r.devm}() manages: devres runs "

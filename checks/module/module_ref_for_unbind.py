@@ -10,13 +10,19 @@ to "prevent unbind", "avoid dynamic unbinding" or keep a device around.
 
 Also flags a module reference that *replaces* a reference on an object: a patch that removes
 `get_device(x)` (`kref_get()`, `kobject_get()`, `pci_dev_get()`, ... from the kernel-API table)
-and takes `try_module_get()`/`__module_get()` in its place, with no object reference left in
-that hunk (a retarget to another device is not reported).
+and takes `try_module_get()`/`__module_get()` in its place (its own `THIS_MODULE` included), with
+no object reference left in that hunk (a retarget to another device is not reported).
+
+Also flags a removed test that a device is bound (`!dev->driver`, `pdev->dev.driver == NULL`,
+`device_is_bound(dev)`, `i2c_client_has_driver(client)`, `if (!driver)` after `driver =
+dev->driver`) while the hunk (in tree mode, the lines after it) still reads that device's
+`driver->owner`: an unbound device has no driver.
 
 Also flags a patch that removes the real protections against unbind: `.suppress_bind_attrs =
 true` of a driver that has (and gets) no `.remove` callback, or that the patch trades for a
-module reference it adds, or a `device_link_add()` that
-nothing replaces in a file that relies on a module reference to the other device's driver.
+module reference it adds, or a `device_link_add()` that nothing replaces (medium in a file that
+relies on a module reference to the other device's driver; otherwise when the patch does not
+delete the link as well).
 
 ## Why is this bad?
 Pinning your own driver through your own device is a self-pin (MOD001) in disguise: it cannot
@@ -80,8 +86,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._refs import (OBJECT_GET, added_statements, enclosing_function, function_header,
-                                          object_refs, owner_device)
+from reviewbot.checks.module._refs import OBJECT_GET, added_statements, function_header, object_refs, owner_device
 from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
@@ -135,15 +140,10 @@ def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, ln, "suppress_bind_attrs removed while the patch takes a module "
                                                     "reference: unbind through sysfs ignores module references")
                     continue
-                if _REMOVE_CB.search(added_all) or _teardown_changed(patch):
+                if _REMOVE_CB.search(added_all) or _REMOVE_CB.search(scope):
                     continue  # the driver can (now) tear down on unbind
                 if post is None and "driver" not in hunk_text(fd, ln):
                     continue  # not visibly a driver's initializer
-                if _REMOVE_CB.search(scope):
-                    yield RULE.finding(fd.path, ln, "suppress_bind_attrs removed and nothing in the driver's "
-                                                    "teardown changes: unbind through sysfs now runs a .remove() "
-                                                    "that was never meant to run while the device is in use")
-                    continue
                 yield RULE.finding(fd.path, ln, "suppress_bind_attrs removed from a driver without a .remove "
                                                 "callback: unbind through sysfs now tears it down while in use")
             elif _LINK.search(ln.text) and not _LINK.search(added_all):
@@ -201,19 +201,6 @@ def _unbound_driver_check(fd, post: str | None) -> Iterator[Finding]:
                 yield RULE.finding(fd.path, ln, f"check that {dev} is bound removed, but {dev}'s driver->owner is "
                                                 f"still read: after an unbind the driver is NULL")
                 break
-
-
-_TEARDOWN_FN = lazyre.compile(r"remove|unbind|disconnect|detach|_exit|exit_|fini|teardown|cleanup")
-
-
-def _teardown_changed(patch: Patch) -> bool:
-    """Does the patch add code to a remove/unbind callback (the driver learns to tear down)?"""
-    for fd in patch.c_files:
-        for hunk in fd.hunks:
-            for ln in hunk.new_side():
-                if ln.added and ln.text.strip() and _TEARDOWN_FN.search(enclosing_function(hunk, ln, "new")):
-                    return True
-    return False
 
 
 def hunk_text(fd, line) -> str:

@@ -256,3 +256,92 @@ def test_quiet_when_a_driver_with_remove_drops_bind_attrs_alone():
          \t},
     """)
     assert_quiet(module_ref_for_unbind, only, include_low=True)
+
+
+# drivers/media/pci/cx23885/cx23885-dvb.c (6.12, lines 1831-1839): the client's driver is
+# checked before its owner is pinned; the reversal drops the check.
+DROP_BOUND_CHECK = diff("""
+    --- a/drivers/media/pci/cx23885/cx23885-dvb.c
+    +++ b/drivers/media/pci/cx23885/cx23885-dvb.c
+    @@ -1831,8 +1831,6 @@ static int dvb_register(struct cx23885_tsport *port)
+     \t\t\tclient_demod = i2c_new_client_device(&i2c_bus->i2c_adap, &info);
+     \t\t\tif (!i2c_client_has_driver(client_demod))
+     \t\t\t\tgoto frontend_detach;
+    -\t\t\tif (!i2c_client_has_driver(client_sec))
+    -\t\t\t\tgoto frontend_detach;
+     \t\t\tif (!try_module_get(client_sec->dev.driver->owner)) {
+     \t\t\t\ti2c_unregister_device(client_sec);
+     \t\t\t\tgoto frontend_detach;
+""")
+
+DROP_DRIVER_NULL_TEST = diff("""
+    --- a/drivers/media/usb/foo/foo.c
+    +++ b/drivers/media/usb/foo/foo.c
+    @@ -100,7 +100,7 @@ static int foo_tuner_attach(struct foo *foo)
+     \tclient = i2c_new_client_device(adap, &info);
+    -\tif (client == NULL || client->dev.driver == NULL)
+    +\tif (client == NULL)
+     \t\treturn -ENODEV;
+     \tif (!try_module_get(client->dev.driver->owner)) {
+     \t\ti2c_unregister_device(client);
+     \t\treturn -ENODEV;
+     \t}
+""")
+
+# The check rewritten with the helper: not dropped.
+REWRITTEN_BOUND_CHECK = diff("""
+    --- a/drivers/media/usb/foo/foo.c
+    +++ b/drivers/media/usb/foo/foo.c
+    @@ -100,7 +100,7 @@ static int foo_tuner_attach(struct foo *foo)
+     \tclient = i2c_new_client_device(adap, &info);
+    -\tif (client == NULL || client->dev.driver == NULL)
+    +\tif (!i2c_client_has_driver(client))
+     \t\treturn -ENODEV;
+     \tif (!try_module_get(client->dev.driver->owner)) {
+     \t\ti2c_unregister_device(client);
+     \t\treturn -ENODEV;
+     \t}
+""")
+
+# A bus remove() callback losing a redundant dev->driver test, with no module owner read.
+DROP_REDUNDANT_TEST = diff("""
+    --- a/drivers/foo/bus.c
+    +++ b/drivers/foo/bus.c
+    @@ -100,5 +100,5 @@ static void foo_bus_remove(struct device *dev)
+     \tstruct foo_driver *drv = to_foo_driver(dev->driver);
+     
+    -\tif (dev->driver && drv->remove)
+    +\tif (drv->remove)
+     \t\tdrv->remove(to_foo_device(dev));
+     }
+""")
+
+
+def test_fires_when_the_bound_check_before_driver_owner_goes():
+    assert_fires(module_ref_for_unbind, DROP_BOUND_CHECK,
+                 at=[("drivers/media/pci/cx23885/cx23885-dvb.c", 1834, "old")])
+    assert_fires(module_ref_for_unbind, DROP_DRIVER_NULL_TEST, at=[("drivers/media/usb/foo/foo.c", 101, "old")])
+
+
+def test_quiet_when_the_bound_check_is_rewritten_or_no_owner_is_read():
+    assert_quiet(module_ref_for_unbind, REWRITTEN_BOUND_CHECK, include_low=True)
+    assert_quiet(module_ref_for_unbind, DROP_REDUNDANT_TEST, include_low=True)
+
+
+# drivers/char/foo.c: open() pinned the device; the reversal pins its own module instead.
+THIS_MODULE_FOR_DEVICE = diff("""
+    --- a/drivers/char/foo.c
+    +++ b/drivers/char/foo.c
+    @@ -60,6 +60,6 @@ static int foo_open(struct inode *inode, struct file *file)
+     \tstruct foo_dev *foo = container_of(inode->i_cdev, struct foo_dev, cdev);
+     
+    -\tget_device(&foo->dev);
+    +\t__module_get(THIS_MODULE);
+     \tfile->private_data = foo;
+     \treturn 0;
+     }
+""")
+
+
+def test_fires_when_own_module_pin_replaces_device_reference():
+    assert_fires(module_ref_for_unbind, THIS_MODULE_FOR_DEVICE, at=[("drivers/char/foo.c", 62)])

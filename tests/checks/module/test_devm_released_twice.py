@@ -1,0 +1,88 @@
+from reviewbot.checks.module import devm_released_twice
+from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case
+
+CASES = DATA / "checks" / "devm-released-twice"
+
+
+def test_fires_on_kfree_of_devm_driver_data():
+    assert_fires(devm_released_twice, load_case(CASES / "imx-sc-key-kfree-devm.patch"),
+                 at=[("drivers/input/keyboard/imx_sc_key.c", 128)])
+
+
+def test_quiet_on_the_fix():
+    assert_quiet(devm_released_twice, load_case(CASES / "imx-sc-key-kfree-devm.fix.patch"), include_low=True)
+
+
+# A local of the same name allocated with kzalloc() in this function is plain memory.
+PLAIN_LOCAL = diff("""
+    --- a/drivers/input/keyboard/foo.c
+    +++ b/drivers/input/keyboard/foo.c
+    @@ -117,6 +117,7 @@ static int foo_probe(struct platform_device *pdev)
+     \tpriv = kzalloc(sizeof(*priv), GFP_KERNEL);
+     \tif (!priv)
+     \t\treturn -ENOMEM;
+     \tif (foo_read_keycodes(priv)) {
+    +\t\tkfree(priv);
+     \t\treturn -EINVAL;
+     \t}
+""")
+
+# drivers/iio/dac/lpc18xx_dac.c pattern: registered with devm in probe, unregistered by hand.
+UNREGISTER_MANAGED = diff("""
+    --- a/drivers/iio/dac/foo_dac.c
+    +++ b/drivers/iio/dac/foo_dac.c
+    @@ -150,6 +150,6 @@ static int foo_dac_probe(struct platform_device *pdev)
+     \twritel(0, dac->base + FOO_DAC_CTRL);
+     
+     \tret = devm_iio_device_register(&pdev->dev, indio_dev);
+     \tif (ret)
+     \t\treturn ret;
+     
+    @@ -170,5 +170,6 @@ static void foo_dac_remove(struct platform_device *pdev)
+     \tstruct iio_dev *indio_dev = platform_get_drvdata(pdev);
+     
+    +\tiio_device_unregister(indio_dev);
+     \tclk_disable_unprepare(dac->clk);
+     \tregulator_disable(dac->vref);
+     }
+""")
+
+# free_irq() of an IRQ requested with devm on another line: a different IRQ.
+OTHER_IRQ = diff("""
+    --- a/drivers/input/misc/foo.c
+    +++ b/drivers/input/misc/foo.c
+    @@ -150,5 +150,6 @@ static int foo_probe(struct platform_device *pdev)
+     \tret = devm_request_irq(&pdev->dev, foo->wake_irq, foo_wake, 0, "foo-wake", foo);
+     \tif (ret)
+     \t\treturn ret;
+    +\tfree_irq(foo->old_irq, foo);
+     \treturn 0;
+     }
+""")
+
+
+def test_quiet_on_kfree_of_plain_memory():
+    assert_quiet(devm_released_twice, PLAIN_LOCAL, include_low=True)
+
+
+def test_fires_on_plain_unregister_of_devm_registration():
+    assert_fires(devm_released_twice, UNREGISTER_MANAGED, at=[("drivers/iio/dac/foo_dac.c", 172)])
+
+
+def test_quiet_on_free_irq_of_another_irq():
+    assert_quiet(devm_released_twice, OTHER_IRQ, include_low=True)
+
+
+def test_fires_on_free_irq_of_a_devm_irq():
+    same = diff("""
+        --- a/drivers/input/misc/foo.c
+        +++ b/drivers/input/misc/foo.c
+        @@ -150,5 +150,6 @@ static int foo_probe(struct platform_device *pdev)
+         \tret = devm_request_irq(&pdev->dev, foo->wake_irq, foo_wake, 0, "foo-wake", foo);
+         \tif (ret)
+         \t\treturn ret;
+        +\tfree_irq(foo->wake_irq, foo);
+         \treturn 0;
+         }
+    """)
+    assert_fires(devm_released_twice, same, at=[("drivers/input/misc/foo.c", 153)])

@@ -1,0 +1,172 @@
+from reviewbot.checks.module import unbind_teardown_order
+from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case
+
+CASES = DATA / "checks" / "unbind-teardown-order"
+
+# drivers/iio/dac/lpc18xx_dac.c (6.12, lines 150-178): the IIO device is unregistered first in
+# remove(), then the DAC is stopped and its clock and regulator disabled.  Moving the
+# unregister to the end leaves the sysfs interface live on a disabled device.
+UNREGISTER_LATE = diff("""
+    --- a/drivers/iio/dac/lpc18xx_dac.c
+    +++ b/drivers/iio/dac/lpc18xx_dac.c
+    @@ -170,9 +170,9 @@ static void lpc18xx_dac_remove(struct platform_device *pdev)
+     \tstruct iio_dev *indio_dev = platform_get_drvdata(pdev);
+     \tstruct lpc18xx_dac *dac = iio_priv(indio_dev);
+     
+    -\tiio_device_unregister(indio_dev);
+    -
+     \twritel(0, dac->base + LPC18XX_DAC_CTRL);
+     \tclk_disable_unprepare(dac->clk);
+    +\tiio_device_unregister(indio_dev);
+    +
+     \tregulator_disable(dac->vref);
+     }
+""")
+
+# The fix direction: the unregister moves up, before the clock goes.
+UNREGISTER_EARLY = diff("""
+    --- a/drivers/iio/dac/lpc18xx_dac.c
+    +++ b/drivers/iio/dac/lpc18xx_dac.c
+    @@ -170,9 +170,9 @@ static void lpc18xx_dac_remove(struct platform_device *pdev)
+     \tstruct iio_dev *indio_dev = platform_get_drvdata(pdev);
+     \tstruct lpc18xx_dac *dac = iio_priv(indio_dev);
+     
+    +\tiio_device_unregister(indio_dev);
+    +
+     \twritel(0, dac->base + LPC18XX_DAC_CTRL);
+     \tclk_disable_unprepare(dac->clk);
+    -\tiio_device_unregister(indio_dev);
+    -
+     \tregulator_disable(dac->vref);
+     }
+""")
+
+# The same driver converted to devm_iio_device_register() while remove() keeps disabling the
+# clock: devres unregisters only after remove() returns.
+DEVM_REGISTER_WITH_TEARDOWN = diff("""
+    --- a/drivers/iio/dac/lpc18xx_dac.c
+    +++ b/drivers/iio/dac/lpc18xx_dac.c
+    @@ -150,7 +150,7 @@ static int lpc18xx_dac_probe(struct platform_device *pdev)
+     \twritel(0, dac->base + LPC18XX_DAC_CTRL);
+     \twritel(0, dac->base + LPC18XX_DAC_CR);
+     
+    -\tret = iio_device_register(indio_dev);
+    +\tret = devm_iio_device_register(&pdev->dev, indio_dev);
+     \tif (ret) {
+     \t\tdev_err(&pdev->dev, "unable to register device\\n");
+     \t\tgoto dis_clk;
+    @@ -170,8 +170,6 @@ static void lpc18xx_dac_remove(struct platform_device *pdev)
+     \tstruct iio_dev *indio_dev = platform_get_drvdata(pdev);
+     \tstruct lpc18xx_dac *dac = iio_priv(indio_dev);
+     
+    -\tiio_device_unregister(indio_dev);
+    -
+     \twritel(0, dac->base + LPC18XX_DAC_CTRL);
+     \tclk_disable_unprepare(dac->clk);
+     \tregulator_disable(dac->vref);
+""")
+
+# A complete conversion: remove() has nothing left that runs before devres.
+DEVM_REGISTER_WHOLE = diff("""
+    --- a/drivers/iio/dac/foo_dac.c
+    +++ b/drivers/iio/dac/foo_dac.c
+    @@ -150,6 +150,6 @@ static int foo_dac_probe(struct platform_device *pdev)
+     \twritel(0, dac->base + FOO_DAC_CTRL);
+     
+    -\tret = iio_device_register(indio_dev);
+    +\tret = devm_iio_device_register(&pdev->dev, indio_dev);
+     \tif (ret)
+     \t\treturn ret;
+     
+    @@ -170,9 +170,0 @@ static void foo_dac_remove(struct platform_device *pdev)
+    -static void foo_dac_remove(struct platform_device *pdev)
+    -{
+    -\tstruct iio_dev *indio_dev = platform_get_drvdata(pdev);
+    -
+    -\tiio_device_unregister(indio_dev);
+    -\tclk_disable_unprepare(dac->clk);
+    -}
+    -
+    -
+""")
+
+# An IRQ released in remove() dropped with no devm replacement, its request shown.
+DROP_FREE_IRQ = diff("""
+    --- a/drivers/input/misc/foo-keys.c
+    +++ b/drivers/input/misc/foo-keys.c
+    @@ -120,6 +120,6 @@ static int foo_keys_probe(struct platform_device *pdev)
+     \terr = request_irq(keys->irq, foo_keys_irq, 0, "foo-keys", keys);
+     \tif (err)
+     \t\treturn err;
+     \treturn 0;
+     }
+     
+    @@ -140,6 +140,5 @@ static void foo_keys_remove(struct platform_device *pdev)
+     \tstruct foo_keys *keys = platform_get_drvdata(pdev);
+     
+    -\tfree_irq(keys->irq, keys);
+     \tinput_unregister_device(keys->input);
+     \tkfree(keys);
+     }
+""")
+
+
+def test_fires_when_the_unregister_moves_after_a_resource_teardown():
+    assert_fires(unbind_teardown_order, UNREGISTER_LATE, at=[("drivers/iio/dac/lpc18xx_dac.c", 175)])
+
+
+def test_quiet_when_the_unregister_moves_first():
+    assert_quiet(unbind_teardown_order, UNREGISTER_EARLY, include_low=True)
+
+
+def test_fires_on_devm_registration_with_teardown_left_in_remove():
+    assert_fires(unbind_teardown_order, DEVM_REGISTER_WITH_TEARDOWN, at=[("drivers/iio/dac/lpc18xx_dac.c", 153)])
+
+
+def test_quiet_when_remove_goes_with_the_conversion():
+    assert_quiet(unbind_teardown_order, DEVM_REGISTER_WHOLE, include_low=True)
+
+
+def test_fires_on_removed_free_irq_of_a_plain_request():
+    assert_fires(unbind_teardown_order, DROP_FREE_IRQ, at=[("drivers/input/misc/foo-keys.c", 142, "old")])
+
+
+def test_removed_teardown_without_its_setup_shown_is_low_confidence():
+    unseen = diff("""
+        --- a/drivers/input/misc/foo-keys.c
+        +++ b/drivers/input/misc/foo-keys.c
+        @@ -140,6 +140,5 @@ static void foo_keys_remove(struct platform_device *pdev)
+         \tstruct foo_keys *keys = platform_get_drvdata(pdev);
+         
+        -\tfree_irq(keys->irq, keys);
+         \tinput_unregister_device(keys->input);
+         \tkfree(keys);
+         }
+    """)
+    assert_quiet(unbind_teardown_order, unseen)
+    assert_fires(unbind_teardown_order, unseen, at=[("drivers/input/misc/foo-keys.c", 142, "old")], include_low=True)
+
+
+def test_fires_on_real_spi_stm32_reversal():
+    assert_fires(unbind_teardown_order, load_case(CASES / "m1-spi-stm32-unbind-uaf.patch"),
+                 at=[("drivers/spi/spi-stm32.c", 1806)])
+
+
+def test_quiet_on_real_spi_stm32_fix():
+    assert_quiet(unbind_teardown_order, load_case(CASES / "m1-spi-stm32-unbind-uaf.fix.patch"), include_low=True)
+
+
+def test_quiet_on_plain_spi_alloc_with_devm_registration():
+    devm_reg = diff("""
+        --- a/drivers/spi/spi-foo.c
+        +++ b/drivers/spi/spi-foo.c
+        @@ -80,6 +80,6 @@ static int foo_spi_probe(struct platform_device *pdev)
+         \tint ret;
+         
+        -\thost = devm_spi_alloc_host(&pdev->dev, sizeof(*fs));
+        +\thost = spi_alloc_host(&pdev->dev, sizeof(*fs));
+         \tif (!host)
+         \t\treturn -ENOMEM;
+         \tret = devm_spi_register_controller(&pdev->dev, host);
+    """)
+    assert_quiet(unbind_teardown_order, devm_reg, include_low=True)
