@@ -67,6 +67,28 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
   cleanup_after_release_put  a function that sets `x->dev.release = fn` and puts `&x->dev` gets,
                right after that put, one of the member cleanups `fn` does (`kfree(x->name)`,
                `ida_free(&ida, x->id)`): the release runs it again
+Unbind kinds (each samples its own files; the set-ups, teardowns and devm twins come from the
+table checks/data/teardown.tsv via checks/_kapi.py):
+  unreg_late   a teardown of the table at the top level of remove()/disconnect()/unbind() moved
+               after the next resource teardown (`kfree`, `*_free*`, `*_disable*`, `iounmap`, ...)
+               -> expect new side at that statement
+  devm_late    the probe's plain set-up -> its devm twin, and its teardown dropped from a remove()
+               that still releases resources after it -> expect new side at the devm call
+  del_unreg    an IRQ or interface teardown deleted from remove() while its plain set-up stays
+               -> expect old side at the removed line (hunk mode cannot see the set-up: low)
+  spi_undevm   `devm_spi_alloc_host()` (and master/target/slave) -> the plain allocator in a
+               driver that calls spi_unregister_controller() -> expect new side at the call
+  devref_to_thismod  `get_device(E)`/`put_device(E)` -> `__module_get(THIS_MODULE)`/
+               `module_put(THIS_MODULE)` -> expect new side at the replaced get
+  del_bound_check  the test that a device is bound (`if (!i2c_client_has_driver(c)) goto ..;`,
+               `|| c->dev.driver == NULL`) before a `try_module_get(c->dev.driver->owner)`
+               removed -> expect old side at the removed test
+  kfree_devm   `kfree(x)` of devm memory: at the end of remove() for a devm-allocated member,
+               or on an error return after a local's devm allocation -> expect new side at it
+  plain_after_devm  the plain teardown of a devm-managed set-up (`free_irq()` of a
+               `devm_request_irq()`) added at the end of remove() -> expect new side at it
+  objalloc_to_devm  `x = devm_pwmchip_alloc(dev, ...)` (iio, counter, input, rc, mux) ->
+               `x = devm_kzalloc(dev, sizeof(*x), GFP_KERNEL)` -> expect new side at it
 (the last three sample their own files: those that call such an API / set a release)
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
@@ -117,7 +139,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
          "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put",
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
-         "kfree_devm", "plain_after_devm")
+         "kfree_devm", "plain_after_devm", "objalloc_to_devm")
 
 
 @dataclass
@@ -1191,6 +1213,24 @@ def mut_plain_after_devm(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+OBJ_ALLOC_RE = re.compile(r"^(\t+)(\w+) = (devm_pwmchip_alloc|devm_counter_alloc|devm_iio_device_alloc|"
+                          r"devm_input_allocate_device|devm_rc_allocate_device|devm_mux_chip_alloc)\(([^,()]+(?:\([^()]*\))?[^,()]*)")
+
+
+def mut_objalloc_to_devm(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = devm_pwmchip_alloc(dev, ...)` (an allocator of a core object with its own struct
+    device) -> `x = devm_kzalloc(dev, sizeof(*x), GFP_KERNEL)` -> expect new side at it."""
+    cases = []
+    for i, ln in enumerate(lines):
+        m = OBJ_ALLOC_RE.match(ln)
+        if not m or not ln.rstrip().endswith(";"):
+            continue
+        new = list(lines)
+        new[i] = f"{m.group(1)}{m.group(2)} = devm_kzalloc({m.group(4).strip()}, sizeof(*{m.group(2)}), GFP_KERNEL);\n"
+        cases.append(Case("objalloc_to_devm", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
 _UNBIND_TEARDOWN_PAT = r"(free_irq|_unregister\w*|_deregister|_remove_host|gpiochip_remove|_del_adapter|pwmchip_remove)\("
 OWN_FILES.update({
     "unreg_late": (_UNBIND_TEARDOWN_PAT, mut_unreg_late),
@@ -1198,6 +1238,8 @@ OWN_FILES.update({
     "del_unreg": (_UNBIND_TEARDOWN_PAT, mut_del_unreg),
     "spi_undevm": (r"devm_spi_alloc_(host|master|target|slave)\(", mut_spi_undevm),
     "devref_to_thismod": (r"^\s+get_device\(", mut_devref_to_thismod),
+    "objalloc_to_devm": (r"= devm_(pwmchip_alloc|counter_alloc|iio_device_alloc|input_allocate_device|"
+                         r"rc_allocate_device|mux_chip_alloc)\(", mut_objalloc_to_devm),
     "kfree_devm": (r"= devm_k(zalloc|malloc|calloc|memdup|strdup|asprintf)\(", mut_kfree_devm),
     "plain_after_devm": (r"devm_(request_\w*irq|\w*register\w*|\w+_add\w*|pm_runtime_enable)\(", mut_plain_after_devm),
     "del_bound_check": (r"driver\s*==\s*NULL|!\s*[a-z_>.-]+driver\)|!i2c_client_has_driver\(", mut_del_bound_check),

@@ -84,3 +84,22 @@ BUS_DEVICE_TYPES = frozenset({
     "virtio_device", "pnp_dev", "acpi_device", "sdw_slave", "spmi_device", "mei_cl_device",
     "hda_codec", "snd_soc_component", "phy_device", "usb_device", "of_device_id",
 })
+
+# Allocators of a core object with a struct device (or a kref) of its own, sized to carry the
+# driver's private data: the object, and the private data with it, lives until its last
+# reference, not until unbind.  A devm_k*() allocation in their place puts such an object in
+# memory devres frees at unbind.  name -> what it allocates.
+OBJECT_ALLOCATORS: dict[str, str] = {
+    "devm_pwmchip_alloc": "pwm_chip", "pwmchip_alloc": "pwm_chip",
+    "devm_counter_alloc": "counter_device", "counter_alloc": "counter_device",
+    "devm_iio_device_alloc": "iio_dev", "iio_device_alloc": "iio_dev",
+    "devm_drm_dev_alloc": "drm_device", "drm_dev_alloc": "drm_device",
+    "devm_input_allocate_device": "input_dev", "input_allocate_device": "input_dev",
+    "devm_rc_allocate_device": "rc_dev", "rc_allocate_device": "rc_dev",
+    "devm_alloc_etherdev": "net_device", "devm_alloc_etherdev_mqs": "net_device", "alloc_etherdev": "net_device",
+    "alloc_candev": "net_device", "snd_devm_card_new": "snd_card", "video_device_alloc": "video_device",
+    "devm_mux_chip_alloc": "mux_chip", "mux_chip_alloc": "mux_chip",
+    "devm_spi_alloc_host": "spi_controller", "devm_spi_alloc_target": "spi_controller",
+    "devm_spi_alloc_master": "spi_controller", "devm_spi_alloc_slave": "spi_controller",
+    "spi_alloc_host": "spi_controller", "spi_alloc_target": "spi_controller",
+}

@@ -22,6 +22,11 @@ whose struct embeds such an object by value (a `struct cdev`, `miscdevice`, `kre
 `kobject`, `video_device`, `v4l2_device` or `tty_port`), when the struct's definition is in
 the patched file (tree mode) or in the hunk, or when the diff tears such an object down from
 the same memory (`device_unregister(&x->dev)`, `v4l2_device_unregister(&x->v4l2)`, ...).
+A `devm_k*()` allocation that takes the place of an allocator of a core object with a struct
+device of its own (`devm_pwmchip_alloc()`, `devm_counter_alloc()`, `devm_iio_device_alloc()`,
+`devm_input_allocate_device()`, `devm_spi_alloc_host()`, ...: a table in `_devm.py`), removed in
+the same hunk, is flagged: the object, embedded in devm memory, is freed at unbind under its
+references.
 Devm memory linked into a structure of wider scope is flagged too: `list_add(&x->node, &head)`
 on a file-scope `LIST_HEAD(head)` with no `list_del()` of that member in the file, or a
 notifier registration (not `devm_`) of `&x->nb` that nothing unregisters (medium in tree mode or
@@ -93,8 +98,8 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, REFCOUNTED_MEMBERS,
-                                           SINKS)
+from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, OBJECT_ALLOCATORS,
+                                           REFCOUNTED_MEMBERS, SINKS)
 from reviewbot.checks.module._refs import enclosing_function, function_header
 from reviewbot.checks._hunks import hunks
 
@@ -135,8 +140,29 @@ def _sinks(text: str, var: str) -> Iterator[tuple[str, str, bool]]:
         yield "file->private_data", "an open file outlives the unbind", False
 
 
+_OBJECT_ALLOC = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(OBJECT_ALLOCATORS, key=len, reverse=True)))
+
+
+def _object_allocator_replaced(h: Hunk, patch_added: str) -> tuple[str, str] | None:
+    """(allocator, object) when the hunk removes a call to an allocator of a refcounted core
+    object (`devm_pwmchip_alloc()`, `devm_iio_device_alloc()`, ...) that the patch calls nowhere
+    else: the devm_k*() allocation it adds takes that object's place."""
+    for ln in h.old_side():
+        if not ln.removed:
+            continue
+        for m in _OBJECT_ALLOC.finditer(ln.text):
+            name = m.group(1)
+            if ln.text[:m.start()].endswith(("devm_", "_")) and not name.startswith("devm_"):
+                continue  # a longer name ending in this one
+            if re.search(r"(?<![\w])%s\s*\(" % name, patch_added):
+                continue
+            return name, OBJECT_ALLOCATORS[name]
+    return None
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _unlinked_on_unbind(patch, ctx)
+    patch_added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
     for fd in patch.c_files:
         added = [ln for ln in fd.added()]
         if not any("devm_k" in ln.text for ln in added):
@@ -159,6 +185,12 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 var = m.group("var")
                 converted = re.search(_OTHER_ALLOC % re.escape(var), removed) is not None
                 line = st.line_of(re.escape(m.group("api")))
+                replaced = _object_allocator_replaced(h, patch_added)
+                if replaced:
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' replaces {replaced[0]}(): the "
+                                                      f"{replaced[1]} it held has a struct device of its own and "
+                                                      f"outlives the unbind, devm memory does not")
+                    continue
                 hand = next(_sinks(scope, var), None)
                 if hand is not None:
                     what, why, documented = hand

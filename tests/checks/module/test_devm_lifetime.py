@@ -429,3 +429,53 @@ def test_file_private_data_through_any_struct_file_parameter():
     other = post.replace("struct file *fl", "struct foo_ctx *fl")
     ctx = Context(mode="tree", files={"drivers/char/foo.c": FileImages(pre=None, post=other)})
     assert_quiet(devm_lifetime, series, include_low=True, context_for=lambda _p: ctx)
+
+
+# drivers/pwm/pwm-sl28cpld.c (6.12, lines 215-218) before the pwmchip_alloc() conversion: the
+# pwm_chip (which has a struct device of its own) embedded in devm memory.
+PWMCHIP_TO_DEVM = diff("""
+    --- a/drivers/pwm/pwm-sl28cpld.c
+    +++ b/drivers/pwm/pwm-sl28cpld.c
+    @@ -212,10 +212,10 @@ static int sl28cpld_pwm_probe(struct platform_device *pdev)
+     \t\treturn -ENODEV;
+     \t}
+     
+    -\tchip = devm_pwmchip_alloc(&pdev->dev, 1, sizeof(*priv));
+    -\tif (IS_ERR(chip))
+    -\t\treturn PTR_ERR(chip);
+    -\tpriv = sl28cpld_pwm_from_chip(chip);
+    +\tpriv = devm_kzalloc(&pdev->dev, sizeof(*priv), GFP_KERNEL);
+    +\tif (!priv)
+    +\t\treturn -ENOMEM;
+    +\tchip = &priv->chip;
+     
+     \tpriv->regmap = dev_get_regmap(pdev->dev.parent, NULL);
+     \tif (!priv->regmap) {
+""")
+
+
+def test_fires_when_devm_memory_replaces_an_object_allocator():
+    assert_fires(devm_lifetime, PWMCHIP_TO_DEVM, at=[("drivers/pwm/pwm-sl28cpld.c", 215)])
+
+
+def test_quiet_on_the_object_allocator_conversion():
+    fix = diff("""
+        --- a/drivers/pwm/pwm-sl28cpld.c
+        +++ b/drivers/pwm/pwm-sl28cpld.c
+        @@ -212,10 +212,10 @@ static int sl28cpld_pwm_probe(struct platform_device *pdev)
+         \t\treturn -ENODEV;
+         \t}
+         
+        -\tpriv = devm_kzalloc(&pdev->dev, sizeof(*priv), GFP_KERNEL);
+        -\tif (!priv)
+        -\t\treturn -ENOMEM;
+        -\tchip = &priv->chip;
+        +\tchip = devm_pwmchip_alloc(&pdev->dev, 1, sizeof(*priv));
+        +\tif (IS_ERR(chip))
+        +\t\treturn PTR_ERR(chip);
+        +\tpriv = sl28cpld_pwm_from_chip(chip);
+         
+         \tpriv->regmap = dev_get_regmap(pdev->dev.parent, NULL);
+         \tif (!priv->regmap) {
+    """)
+    assert_quiet(devm_lifetime, fix, include_low=True)
