@@ -67,6 +67,7 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
   cleanup_after_release_put  a function that sets `x->dev.release = fn` and puts `&x->dev` gets,
                right after that put, one of the member cleanups `fn` does (`kfree(x->name)`,
                `ida_free(&ida, x->id)`): the release runs it again
+(the last three sample their own files: those that call such an API / set a release)
 Unbind kinds (each samples its own files; the set-ups, teardowns and devm twins come from the
 table checks/data/teardown.tsv via checks/_kapi.py):
   unreg_late   a teardown of the table at the top level of remove()/disconnect()/unbind() moved
@@ -89,7 +90,6 @@ table checks/data/teardown.tsv via checks/_kapi.py):
                `devm_request_irq()`) added at the end of remove() -> expect new side at it
   objalloc_to_devm  `x = devm_pwmchip_alloc(dev, ...)` (iio, counter, input, rc, mux) ->
                `x = devm_kzalloc(dev, sizeof(*x), GFP_KERNEL)` -> expect new side at it
-(the last three sample their own files: those that call such an API / set a release)
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
