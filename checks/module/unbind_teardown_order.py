@@ -119,9 +119,17 @@ def _teardown_kind(name: str | None) -> str | None:
     return rows[0].kind if rows else None
 
 
-def _is_resource_teardown(name: str | None) -> bool:
+# Runtime PM switched off under a registered interface: its callbacks cannot resume the device.
+_POWER_OFF = frozenset({"pm_runtime_disable"})
+
+
+def _is_resource_teardown(name: str | None, before: str | None = None) -> bool:
+    """Does the call `name` free, unmap or disable something that the callbacks stopped by
+    `before` (a teardown of the table) may use?"""
     if not name or not _RESOURCE_TEARDOWN.match(name):
         return False
+    if name in _POWER_OFF:
+        return _teardown_kind(before) == "interface"
     return _teardown_kind(name) is None  # stopping another callback releases nothing it uses
 
 
@@ -162,7 +170,7 @@ def _order_flips(path: str, old: list[_Stmt], new: list[_Stmt]) -> Iterator[Find
         for x in old[u_old + 1:]:
             if x.fn != u.fn:
                 break
-            if not _is_resource_teardown(x.name) or x.name == u.name or (x.fn, x.key) not in ni:
+            if not _is_resource_teardown(x.name, u.name) or x.name == u.name or (x.fn, x.key) not in ni:
                 continue
             x_new = ni[(x.fn, x.key)]
             if x_new > u_new:
@@ -220,7 +228,7 @@ def _removed_teardowns(patch: Patch, ctx: Context) -> Iterator[Finding]:
                              and not re.search(r"\b%s\s*\(" % r.devm, pre)), None)
             if twin is not None:
                 row, at = twin
-                after = [x for x in old[i + 1:] if x.fn == u.fn and _is_resource_teardown(x.name)
+                after = [x for x in old[i + 1:] if x.fn == u.fn and _is_resource_teardown(x.name, u.name)
                          and (x.fn, x.key) in new_keys]
                 if not after:
                     continue  # nothing in remove() runs after it any more: devres order is fine
