@@ -81,6 +81,22 @@ def parse_headers_once(msgs: list[EmailMessage]) -> None:
             part.policy = fast[id(policy)]
 
 
+def parse_bytes_once(policy: email.policy.Policy):
+    """A function parsing raw mail bytes as `email.parser.BytesParser(policy=policy)` does, its
+    messages already with the ParsedOnce header factory (one cache for all it parses).
+
+    The parser itself reads each mail's Content-Type (and each MIME part's) several times:
+    with the factory in place from the start those reads are parsed once per distinct value
+    too, not only the reads after parse_headers_once().  For a policy that parse_headers_once()
+    would leave alone, the parser as it is."""
+    import email.parser
+
+    if isinstance(policy, email.policy.EmailPolicy) and \
+            type(policy.header_factory) is email.headerregistry.HeaderRegistry:
+        policy = policy.clone(header_factory=ParsedOnce(policy.header_factory))
+    return email.parser.BytesParser(policy=policy).parsebytes
+
+
 def forget_headers(msgs: list[EmailMessage]) -> None:
     """Drop the parsed headers once the Series are built.
 
