@@ -134,6 +134,9 @@ RULE = Rule.from_doc(__doc__, id="MOD019", slug="device-ref-imbalance", level=Le
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS + tuple(sorted(
     a.getter for a in _apis.APIS if a.family in ("device", "kobject", "kref", "acpi")))
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 
 # After these the embedded device/kobject owns the memory: free only through the putter.
 _OWNS_MEMORY = ("device_initialize", "device_register", "device_add", "kobject_init",

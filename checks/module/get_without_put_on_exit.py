@@ -148,6 +148,9 @@ RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level
                      engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("put", "unref", "goto") + _apis.PUTTER_TOKENS  # `goto err_put;`, `goto` -> `return`, `out_unref`
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 # Tree mode decides from the whole functions (a removed put inside a `for_each_*` loop, a put
 # whose @from lookup dropped it): the hunk-only run would report what the tree rules out.
 TREE_VERDICT = True
