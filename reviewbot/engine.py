@@ -187,7 +187,8 @@ def _contained(mod: CheckModule):
 class _Triggers:
     """Does a patch hold one of a rule's TRIGGER strings (literal substrings without which the
     rule has nothing to say)?  Looked for in the C files' diff lines and section headers, and in
-    tree mode in their pre/post images too.  The text is built once per patch, on first use.
+    tree mode in their pre/post images too.  Each file's text is built once per patch, on first
+    use.
 
     A rule that looks at one C file at a time (what it says about a file depends on that file,
     the commit message and the context only) declares `TRIGGER_PER_FILE = True`: it runs on the
@@ -196,16 +197,14 @@ class _Triggers:
     treewide patch that is most of its work."""
 
     def __init__(self, patch: Patch, ctx: Context):
-        self._patch, self._ctx, self._text = patch, ctx, None
+        self._patch, self._ctx = patch, ctx
         self._texts: list[tuple[FileDiff, str]] | None = None
         self._subsets: dict[tuple[str, ...], Patch] = {}
 
     def __call__(self, trigger: tuple[str, ...] | None) -> bool:
         if trigger is None:
             return True
-        if self._text is None:
-            self._text = "\n".join(text for _, text in self._file_texts())
-        return any(map(self._text.__contains__, trigger))
+        return any(word in text for _, text in self._file_texts() for word in trigger)
 
     def _file_texts(self) -> list[tuple[FileDiff, str]]:
         if self._texts is None:
