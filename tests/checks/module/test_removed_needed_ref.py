@@ -318,3 +318,41 @@ def test_pin_on_a_devices_driver_replaced_by_a_reference_on_the_device_is_low():
     assert_quiet(removed_needed_ref, series)
     assert_fires(removed_needed_ref, series, at=[("drivers/base/firmware_loader/main.c", 1245, "old")],
                  include_low=True)
+
+
+# A pointer kept in a long-lived object loses the reference that kept its target alive
+# (thermal_core's cooling device, a real fix of 2024, reversed).
+STORE = """
+    --- a/drivers/thermal/thermal_core.c
+    +++ b/drivers/thermal/thermal_core.c
+    @@ -919,7 +919,7 @@ __thermal_cooling_device_register(struct device_node *np,
+     
+     \tmutex_init(&cdev->lock);
+     \tINIT_LIST_HEAD(&cdev->thermal_instances);
+    -\tcdev->np = of_node_get(np);
+    +\tcdev->np = np;
+     \tcdev->ops = ops;
+     \tcdev->updated = false;
+     \tcdev->device.class = &thermal_class;
+"""
+
+
+def test_fires_on_a_stored_pointer_losing_its_reference():
+    assert_fires(removed_needed_ref, diff(STORE), at=[("drivers/thermal/thermal_core.c", 922, "old")])
+
+
+def test_quiet_on_the_fix_that_takes_the_reference():
+    fix = STORE.replace("-\tcdev->np = of_node_get(np);", "@").replace("+\tcdev->np = np;", "-\tcdev->np = np;") \
+        .replace("@", "+\tcdev->np = of_node_get(np);")
+    assert_quiet(removed_needed_ref, diff(fix), include_low=True)
+
+
+def test_quiet_when_the_reference_is_taken_elsewhere():
+    moved = STORE.replace("@@ -919,7 +919,7 @@", "@@ -919,7 +919,8 @@") + "    +\tof_node_get(cdev->np);\n"
+    assert_quiet(removed_needed_ref, diff(moved), include_low=True)
+
+
+def test_stored_pointer_is_low_confidence_when_the_author_calls_the_get_extra():
+    series = diff(STORE, message="The of_node_get() here is superfluous: the caller keeps the node.")
+    assert_quiet(removed_needed_ref, series)
+    assert_fires(removed_needed_ref, series, at=[("drivers/thermal/thermal_core.c", 922, "old")], include_low=True)
