@@ -382,3 +382,34 @@ def test_quiet_on_removed_put_of_a_lookups_from_argument():
          \t\tgoto fman_free;
     """)
     assert_quiet(get_without_put_on_exit, fix, include_low=True)
+
+
+def test_quiet_when_the_object_and_its_set_up_go_together():
+    # a feature removed (i2c-icy's LTC2990 client, set up by a helper the table does not know, and
+    # its unregister): no leak
+    gone = diff("""
+        --- a/drivers/i2c/busses/i2c-icy.c
+        +++ b/drivers/i2c/busses/i2c-icy.c
+        @@ -161,11 +161,6 @@ static int icy_probe(struct zorro_dev *z,
+         \tdev_info(&z->dev, "ICY I2C controller at %#x, IRQ not implemented\\n",
+         \t\t z->resource.start);
+         
+        -\ti2c->client_ltc2990 = i2c_new_probed_device(&i2c->adapter,
+        -\t\t\t\t\t\t    &icy_ltc2990_info,
+        -\t\t\t\t\t\t    icy_ltc2990_addresses,
+        -\t\t\t\t\t\t    NULL);
+        -
+         \treturn 0;
+         }
+         
+        @@ -180,8 +175,6 @@ static void icy_remove(struct zorro_dev *z)
+         {
+         \tstruct icy_i2c *i2c = dev_get_drvdata(&z->dev);
+         
+        -\ti2c_unregister_device(i2c->client_ltc2990);
+        -
+         \ti2c_del_adapter(&i2c->adapter);
+         }
+         
+    """)
+    assert_quiet(get_without_put_on_exit, gone, include_low=True)
