@@ -12,7 +12,11 @@ family that does not (the kernel-API table's `also_module_ref`): `of_get_i2c_ada
 The same holds for any reference a stored pointer needs: `obj->np = of_node_get(np)` replaced
 in place by `obj->np = np` (any getter of the table that returns the object it is given:
 `get_device()`, `kobject_get()`, `pci_dev_get()`, ...) keeps the pointer in an object that
-outlives the function without the reference that kept its target alive.
+outlives the function without the reference that kept its target alive.  And a bare
+`get_device(dev);` / `of_node_get(np);` / `kref_get(&x->ref);` / `dev_hold(nd);` removed from
+code that stays, with no put of that object removed and no get of it added: the put that
+answered it (in a release path, the unwind, the caller) still runs, on a reference no longer
+taken (module pins are MOD004's).
 
 ## Why is this bad?
 A module reference on *another* module (an LLD, a transport, a tuner, a provider behind an
@@ -132,6 +136,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _weaker_getter(patch)
     yield from _removed_pins(patch)
     yield from _unreferenced_store(patch)
+    yield from _removed_bare_get(patch)
 
 
 def _pins_module(name: str) -> bool:
@@ -201,6 +206,47 @@ def _unreferenced_store(patch: Patch) -> Iterator[Finding]:
                                 f"{call.group(1)}() took: the object can be freed while it is still stored here",
                                 confidence=Confidence.LOW if extra else Confidence.MEDIUM)
                             break
+
+
+_BARE_GET = lazyre.compile(r"^\s*(\w+)\s*\((.*)\)\s*;\s*$")
+
+
+def _removed_bare_get(patch: Patch) -> Iterator[Finding]:
+    """A bare `get_device(dev);` / `of_node_get(np);` / `kref_get(&x->ref);` / `dev_hold(nd);`
+    removed from code that stays, with no get of that object added back and no put of it
+    removed: whoever drops that reference later (a put in a release path, the unwind, the
+    caller) now drops one that was never taken, and the object can be freed while this code
+    still uses it.  Module pins are MOD004's and the pairs above."""
+    extra = _intent.says_extra(patch, "get")
+    for fd in patch.c_files:
+        removed_puts = added_gets = None
+        for h in fd.hunks:
+            lines = h.lines
+            for i, ln in enumerate(lines):
+                if not ln.removed:
+                    continue
+                m = _BARE_GET.match(ln.text)
+                if not m or not _returns_its_argument(m.group(1)):
+                    continue
+                row = kapi.get(m.group(1))
+                if row is None or row.family == "module":
+                    continue
+                near = lines[max(0, i - 2):i] + lines[i + 1:i + 3]
+                if sum(1 for x in near if x.kind == " ") < 2:
+                    continue  # removed with the code around it: not a reference taken away
+                obj = clex.norm(m.group(2))
+                if removed_puts is None:
+                    removed_puts = [clex.norm(clex.balanced(x.text, pm.end())) for x in fd.removed()
+                                    for pm in _apis.PUTTER_NAMES.finditer(x.text)]
+                    added_gets = [clex.norm(clex.balanced(x.text, gm.end())) for x in fd.added()
+                                  for gm in _apis.GETTER_NAMES.finditer(x.text)]
+                if any(_apis.same_object(obj, o) for o in removed_puts + added_gets):
+                    continue  # the pair goes, or the get moves
+                if any(_apis.has_getter_call(x.text) for x in near if x.added):
+                    continue  # replaced in place by a get on another object: retargeted, not removed
+                yield RULE.finding(fd.path, ln, f"{m.group(1)}({m.group(2).strip()}) removed: the put that "
+                                                f"answered it still runs, on a reference no longer taken",
+                                   confidence=Confidence.LOW if extra else Confidence.MEDIUM)
 
 
 def _regot(fd, lhs: str, arg: str) -> bool:
