@@ -48,7 +48,11 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   folded into an assignment (`p = get(x)` -> `p = x`) the finding sits on the new assignment;
 - a removed get on the object a `*_get*()`/`*_find*()`/`*_lookup*()` function then returns: by
   the kernel's naming convention its callers put what it returns, so that path is put once
-  too often.
+  too often;
+- in a teardown function (remove, release, exit, ...), an unregister of the API table
+  (`platform_device_unregister()`, `device_unregister()`, `i2c_unregister_device()`, ...)
+  replaced in place by a bare put of the same object: it stays registered (sysfs, bus, a bound
+  driver) and only a reference is dropped.
 
 ## Why is this bad?
 `device_register()`: "NOTE: _Never_ directly free @dev after calling this function, even if it
@@ -123,7 +127,8 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _borrowed_put, _failed_get, _overput, _release_twice
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _apis, _borrowed_put, _failed_get, _overput, _release_twice, _stored
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -162,6 +167,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             yield from _released_twice(fd, ctx)
         if _apis.has_putter_call(added) and _apis.has_putter_call(removed):
             yield from _putter_swaps(fd)
+            yield from _unregister_to_put(fd)
             yield from _unconditional_puts(fd, overput)
         if _apis.has_getter_call(removed) and _apis.has_putter_call(removed):
             yield from _removed_pairs(fd, _intent.says_extra(patch, "get"))
@@ -348,6 +354,39 @@ def _putter_swaps(fd) -> Iterator[Finding]:
                         yield RULE.finding(fd.path, st.line_of(r"put_device"),
                                            f"put_device({short(aobj, 20)}) replaces {rname}({short(robj, 16)}): "
                                            f"that reference leaks")
+
+
+def _unregisters() -> frozenset[str]:
+    """The calls that undo a register row of the API table (`platform_device_unregister()`,
+    `device_unregister()`, `i2c_unregister_device()`, `kset_unregister()`, ...)."""
+    names = set()
+    for row in kapi.of_kind("register"):
+        for part in re.split(r"[|+]| then ", "|".join(row.release)):
+            part = part.strip()
+            if "unregister" in part or part.endswith("_remove"):
+                names.add(part)
+    return frozenset(names)
+
+
+def _unregister_to_put(fd) -> Iterator[Finding]:
+    """In a teardown function, an unregister replaced in place by a bare put of the same object:
+    the object stays registered (its sysfs entries, its bus, a driver bound to it) and only a
+    reference is dropped.  In a probe's error path the put is right when the add failed, so
+    only teardown functions (remove, release, exit, ...) are judged."""
+    unregs = _unregisters()
+    for h in fd.hunks:
+        if not _stored.teardown(flow.section_name(h.section)):
+            continue
+        for rem, add in clex.replacements(h):
+            gone = [(n, o) for _, n, o in _put_calls(rem) if n in unregs]
+            for st, aname, aobj in _put_calls(add):
+                if aname in unregs:
+                    continue
+                old = next((n for n, o in gone if _apis.same_object(o, aobj)), None)
+                if old:
+                    yield RULE.finding(fd.path, st.line_of(re.escape(aname)),
+                                       f"{aname}({short(aobj, 20)}) replaces {old}(): the object stays "
+                                       f"registered, only a reference is dropped")
 
 
 def _unconditional_puts(fd, overput: bool) -> Iterator[Finding]:
