@@ -375,3 +375,45 @@ def test_quiet_in_a_probe_error_path():
     probe = UNREGISTER_TO_PUT.replace("static void foo_remove(struct platform_device *pdev)",
                                       "static int foo_probe(struct platform_device *pdev)")
     assert_quiet(device_ref_imbalance, diff(probe), include_low=True)
+
+
+# of_find_node_by_name() drops its @from: on the device's own node that is an over-put
+# (6.12's hellcreek_ptp.c and bcmasp.c have this shape; later kernels fixed them).
+DROPPING_LOOKUP = """
+    --- a/drivers/net/dsa/foo/foo_ptp.c
+    +++ b/drivers/net/dsa/foo/foo_ptp.c
+    @@ -308,7 +308,7 @@ static int foo_led_setup(struct foo *hc)
+     \tstruct device_node *leds, *led = NULL;
+     \tint ret;
+     
+    -\tleds = of_get_child_by_name(hc->dev->of_node, "leds");
+    +\tleds = of_find_node_by_name(hc->dev->of_node, "leds");
+     \tif (!leds) {
+     \t\tdev_err(hc->dev, "No LEDs specified in device tree!\\n");
+     \t\treturn -ENODEV;
+"""
+
+
+def test_fires_on_a_lookup_dropping_the_devices_node():
+    assert_fires(device_ref_imbalance, diff(DROPPING_LOOKUP), at=[("drivers/net/dsa/foo/foo_ptp.c", 311)])
+
+
+def test_fires_on_a_local_copied_from_the_devices_node():
+    local = DROPPING_LOOKUP.replace("\tstruct device_node *leds, *led = NULL;",
+                                    "\tstruct device_node *np = hc->dev->of_node, *leds;") \
+        .replace("(hc->dev->of_node, \"leds\")", "(np, \"leds\")")
+    assert_fires(device_ref_imbalance, diff(local), at=[("drivers/net/dsa/foo/foo_ptp.c", 311)])
+
+
+def test_quiet_on_the_fix_and_when_the_reference_is_taken_first():
+    fix = DROPPING_LOOKUP.replace("-\tleds = of_get_child_by_name", "@").replace(
+        "+\tleds = of_find_node_by_name", "-\tleds = of_find_node_by_name").replace("@", "+\tleds = of_get_child_by_name")
+    assert_quiet(device_ref_imbalance, diff(fix), include_low=True)
+    got = DROPPING_LOOKUP.replace("@@ -308,7 +308,7 @@", "@@ -308,7 +308,8 @@").replace(
+        "+\tleds = of_find_node_by_name", "+\tof_node_get(hc->dev->of_node);\n    +\tleds = of_find_node_by_name")
+    assert_quiet(device_ref_imbalance, diff(got), include_low=True)
+
+
+def test_quiet_on_a_search_from_the_root():
+    root = DROPPING_LOOKUP.replace("of_find_node_by_name(hc->dev->of_node", "of_find_node_by_name(NULL")
+    assert_quiet(device_ref_imbalance, diff(root), include_low=True)
