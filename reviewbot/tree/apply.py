@@ -176,10 +176,14 @@ class Scratch:
         if not self._written:
             write_index(self.index, [(p.encode("utf-8", "surrogateescape"), e[1], e[0])
                                      for p, e in self.state.items() if e])
-        first = self._git("apply", "--cached", "--whitespace=nowarn", stdin=diff)
-        if first.returncode and (not self._can_merge(patch) or self._git(
-                "apply", "--cached", "--3way", "--whitespace=nowarn", stdin=diff).returncode):
-            return _git_error(first.stderr.decode("utf-8", "replace")), None
+        if done is not None:  # git's plain apply would fail with done[0]: only --3way can work
+            if self._git("apply", "--cached", "--3way", "--whitespace=nowarn", stdin=diff).returncode:
+                return done[0], None
+        else:
+            first = self._git("apply", "--cached", "--whitespace=nowarn", stdin=diff)
+            if first.returncode and (not self._can_merge(patch) or self._git(
+                    "apply", "--cached", "--3way", "--whitespace=nowarn", stdin=diff).returncode):
+                return _git_error(first.stderr.decode("utf-8", "replace")), None
         state: dict[str, tuple[str, int] | None] = dict.fromkeys(self.state)
         listed = self._git("ls-files", "-s", "-z").stdout.decode("utf-8", "surrogateescape")
         for line in listed.split("\0"):

@@ -158,7 +158,8 @@ class Store:
         return b"" if done.returncode else done.stdout
 
     def _batch(self, check: bool = False) -> subprocess.Popen:
-        self.flush()
+        if check:  # an abbreviated id may name a blob made here (Reader serves those by full id)
+            self.flush()
         attr, mode = ("_check", "--batch-check") if check else ("_proc", "--batch")
         proc = getattr(self, attr)
         if proc is None or proc.poll() is not None:
