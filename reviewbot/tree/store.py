@@ -158,8 +158,6 @@ class Store:
         return b"" if done.returncode else done.stdout
 
     def _batch(self, check: bool = False) -> subprocess.Popen:
-        if check:  # an abbreviated id may name a blob made here (Reader serves those by full id)
-            self.flush()
         attr, mode = ("_check", "--batch-check") if check else ("_proc", "--batch")
         proc = getattr(self, attr)
         if proc is None or proc.poll() is not None:
@@ -171,6 +169,8 @@ class Store:
     def has_many(self, names) -> set[str]:
         """The names (ids, or `REV^{commit}`) of objects git has, without reading them."""
         names = [n for n in dict.fromkeys(names) if n and "\n" not in n]
+        if self._pending and any(oid.startswith(n) for n in names for oid in self._pending):
+            self.flush()  # an (abbreviated) id names a blob made here: git must see it
         out: set[str] = set()
         with self._lock:
             for start in range(0, len(names), 500):
