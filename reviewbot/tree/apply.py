@@ -1,7 +1,8 @@
 """Applying a mailed series in a scratch area, and line maps back to the mail.
 
 ``Scratch`` is a private index holding only the files the series touches; each patch goes in
-with ``git apply --cached`` (``--3way`` when that fails and can work).  When git applied a hunk
+as ``git apply --cached`` would put it (``patchapply``, in Python, for plain diffs; git itself
+for the rest, and ``--3way`` when the plain apply fails and can work).  When git applied a hunk
 at other lines than the mail says, ``as_applied`` gives the checks the diff as applied, and
 ``as_posted`` moves the findings back to the lines of the diff as posted.
 """
