@@ -98,6 +98,7 @@ class Store:
         self._trees: dict[str, str | None] = {}  # commit id -> its root tree id
         self.hash_len = 40  # hex digits of an object id (64: a SHA-256 repository), from the first read
         self._pending: dict[str, bytes] = {}  # blobs made in Python (tree.patchapply), not yet written
+        self._pending_lock = threading.Lock()
 
     def close(self) -> None:
         if self.pid != os.getpid():  # a forked worker: the parent's to close
@@ -139,17 +140,20 @@ class Store:
         if not self._pending:
             return
         objects = self.env["GIT_OBJECT_DIRECTORY"]
-        for oid, data in self._pending.items():
-            d = os.path.join(objects, oid[:2])
-            path = os.path.join(d, oid[2:])
-            if os.path.exists(path):
-                continue
-            os.makedirs(d, exist_ok=True)
-            tmp = f"{path}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as fh:
-                fh.write(zlib.compress(b"blob %d\0" % len(data) + data, 1))
-            os.replace(tmp, path)
-        self._pending.clear()
+        with self._pending_lock:  # written before they leave the dict: readers find them either way
+            done = list(self._pending.items())
+            for oid, data in done:
+                d = os.path.join(objects, oid[:2])
+                path = os.path.join(d, oid[2:])
+                if os.path.exists(path):
+                    continue
+                os.makedirs(d, exist_ok=True)
+                tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+                with open(tmp, "wb") as fh:
+                    fh.write(zlib.compress(b"blob %d\0" % len(data) + data, 1))
+                os.replace(tmp, path)
+            for oid, _ in done:
+                del self._pending[oid]
 
     def git(self, *args: str) -> bytes:
         """stdout of a git command in this environment (b'' when it fails)."""

@@ -5,6 +5,7 @@ claims (and hand the others to git)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from types import SimpleNamespace
@@ -128,3 +129,45 @@ def test_parse_keeps_text_git_would_read_as_a_patch_for_git():
     assert patchapply.parse(ok + b"--- a/b.c\n+++ b/b.c\n@@ -1 +1 @@\n-a\n+b\n") is None
     assert patchapply.parse(b"--- a/a.c\n+++ b/a.c\n@@ -1 +1 @@\n-a\n+b\n") is None  # not a git diff
     assert patchapply.parse(_diff("../a.c", "@@ -1 +1 @@\n-a\n+b\n").encode()) is None
+
+
+def _series(store: Store, diffs: list[str]) -> list:
+    """Apply `diffs` in order in one scratch area, as a series: [(error, blob ids)], in Python
+    and with git; asserts they agree."""
+    head = store.commit("HEAD")[0]
+    out = []
+    for in_python in (True, False):
+        store.__dict__["plain_apply"] = in_python
+        reader = Reader(store)
+        patches = [SimpleNamespace(diff=d, files=[SimpleNamespace(path="drivers/foo.c", old_path=None)]) for d in diffs]
+        got = []
+        with Scratch(store, patches) as scratch:
+            snap = Snap(head)
+            for patch in patches:
+                error, post = scratch.apply(patch, reader, snap)
+                got.append((error, dict(post.overlay) if post else None))
+                snap = post or snap
+        out.append(got)
+    store.__dict__.pop("plain_apply")
+    assert out[0] == out[1]
+    return out[0]
+
+
+def _blob_id(text: str) -> str:
+    data = text.encode()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def test_a_later_patch_merges_three_way_on_a_blob_an_earlier_one_made(store):
+    """Patch 3 was made on patch 1's result, patch 2 changed a line of its context: the plain
+    apply fails, `--3way` merges on patch 1's post-image, which was made in Python and must be
+    visible to git by then."""
+    v1 = BODY.replace("line 10\n", "line 10 v1\n")
+    p1 = _diff("drivers/foo.c", "@@ -9,3 +9,3 @@\n line 9\n-line 10\n+line 10 v1\n line 11\n",
+               f"index {_blob_id(BODY)[:12]}..{_blob_id(v1)[:12]} 100644\n")
+    p2 = _diff("drivers/foo.c", "@@ -9,3 +9,3 @@\n line 9\n-line 10 v1\n+line 10 v2\n line 11\n")
+    p3 = _diff("drivers/foo.c", "@@ -10,7 +10,7 @@\n line 10 v1\n line 11\n line 12\n-line 13\n+thirteen\n"
+               " line 14\n line 15\n line 16\n", f"index {_blob_id(v1)[:12]}..1234567 100644\n")
+    results = _series(store, [p1, p2, p3])
+    assert [error for error, _ in results] == ["", "", ""]  # the third one by --3way
+
