@@ -173,7 +173,7 @@ class Store:
     def has_many(self, names) -> set[str]:
         """The names (ids, or `REV^{commit}`) of objects git has, without reading them."""
         names = [n for n in dict.fromkeys(names) if n and "\n" not in n]
-        if self._pending and any(oid.startswith(n) for n in names for oid in self._pending):
+        if self._pending and any(oid.startswith(n) for oid in list(self._pending) for n in names):
             self.flush()  # an (abbreviated) id names a blob made here: git must see it
         out: set[str] = set()
         with self._lock:
