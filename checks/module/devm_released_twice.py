@@ -70,7 +70,7 @@ from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._devm import DEVM_ALLOCATORS
 from reviewbot.checks.module._refs import enclosing_function
 
-RULE = Rule.from_doc(__doc__, id="MOD032", slug="devm-released-twice", level=Level.WARNING,
+RULE = Rule.from_doc(__doc__, id="MOD036", slug="devm-released-twice", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 TRIGGER = ("free", "unregister", "remove", "_del", "deregister", "pm_runtime_disable")
 TREE_VERDICT = True

@@ -90,7 +90,7 @@ from reviewbot.rules import Rule
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._refs import enclosing_function
 
-RULE = Rule.from_doc(__doc__, id="MOD031", slug="unbind-teardown-order", level=Level.WARNING,
+RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
 # The rule has nothing to say on a patch whose C diff holds none of these.
 TRIGGER = ("unregister", "free_irq", "remove", "_del", "deregister", "cancel", "del_timer", "timer_",
