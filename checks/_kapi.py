@@ -33,6 +33,11 @@ from reviewbot import lazyre
 
 DATA = Path(__file__).resolve().parent / "data" / "refs.tsv"
 BORROWED_DATA = DATA.parent / "borrowed.tsv"
+WRAPPERS_DATA = DATA.parent / "wrappers.tsv"
+# Every putter's name holds one of these (a cheap first test before a name lookup); a wrapper
+# whose name holds none (a `*_remove()`, `*_destroy()` that also drops a reference) is a
+# teardown, and stays out of the vocabulary.
+PUT_HINTS = ("put", "unref", "unregister", "free", "release", "detach")
 
 _ARG = lazyre.compile(r"^arg(\d+)")
 _PAREN = lazyre.compile(r"\([^()]*\)")
@@ -127,16 +132,44 @@ def parse(text: str) -> tuple[Row, ...]:
 
 
 @functools.cache
+def wrapper_rows() -> tuple[Row, ...]:
+    """The subsystems' own get/put wrappers (checks/data/wrappers.tsv, generated from the 6.12
+    tree by scripts/gen_wrappers.py): `tty_port_put()`, `nvme_get_ctrl()`, `drm_gem_object_put()`.
+    Same columns as refs.tsv (plus `object`, `via`, `calls`; see checks/data/wrappers.md)."""
+    if not WRAPPERS_DATA.exists():
+        return ()
+    have = {r.name for r in rows()}
+    return tuple(r for r in parse(WRAPPERS_DATA.read_text(encoding="utf-8"))
+                 if r.name not in have and (r.kind != "putter" or any(h in r.name for h in PUT_HINTS)))
+
+
+def all_rows() -> tuple[Row, ...]:
+    """refs.tsv's rows, then the wrappers': the vocabulary the rules see."""
+    return rows() + wrapper_rows()
+
+
+@functools.cache
 def _by_name() -> dict[str, Row]:
-    return {r.name: r for r in rows()}
+    return {r.name: r for r in reversed(all_rows())}  # refs.tsv wins a name clash
 
 
 def get(name: str) -> Row | None:
     return _by_name().get(name)
 
 
+def is_wrapper(name: str) -> bool:
+    """Is `name` a subsystem's wrapper (wrappers.tsv), not an API of the core table?"""
+    r = get(name)
+    return r is not None and r in _wrapper_set()
+
+
+@functools.cache
+def _wrapper_set() -> frozenset[Row]:
+    return frozenset(wrapper_rows())
+
+
 def of_kind(*kinds: str) -> tuple[Row, ...]:
-    return tuple(r for r in rows() if r.kind in kinds)
+    return tuple(r for r in all_rows() if r.kind in kinds)
 
 
 def releases(name: str) -> tuple[str, ...]:
@@ -204,3 +237,29 @@ def _borrowed_by_name() -> dict[str, Borrowed]:
 
 def borrowed(name: str) -> Borrowed | None:
     return _borrowed_by_name().get(name)
+
+
+_CALL = lazyre.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+class Calls:
+    """`re.compile(r"\b(name1|name2|...)\s*\(")` for a set of names, without the alternation:
+    one scan for identifiers followed by `(` and a set lookup, so that the ~1,000 names of the
+    vocabulary (table and wrappers) cost what 10 would.  Offers what the rules use of the
+    pattern: search, match, finditer (group(1) is the name)."""
+
+    def __init__(self, names):
+        self.names = frozenset(names)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        names = self.names
+        return (m for m in _CALL.finditer(text, pos, len(text) if endpos is None else endpos)
+                if m.group(1) in names)
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+        return next(self.finditer(text, pos, endpos), None)
+
+    def match(self, text: str, pos: int = 0):
+        m = _CALL.match(text, pos)
+        return m if m is not None and m.group(1) in self.names else None
+

@@ -143,7 +143,7 @@ APIS: tuple[Api, ...] = (
 )
 
 # Every putter's name holds one of these: a cheap first test (and the rules' TRIGGER).
-PUTTER_HINTS = ("put", "unref", "unregister", "free", "release", "detach")
+PUTTER_HINTS = kapi.PUT_HINTS
 _FAMILY = {"of_node": "of", "pci_dev": "device", "usb_dev": "device", "i2c_adapter": "device",
            "cdev": "kobject"}
 
@@ -218,8 +218,9 @@ DESTROY_HELPER = lazyre.compile(r"^\w*_(destroy|release|free|put|unref|delete|re
 
 assert all(any(h in p for h in PUTTER_HINTS) for p in PUTTERS), "extend PUTTER_HINTS"
 PUTTER_TOKENS = tuple(sorted(PUTTERS))  # for the rules' TRIGGER: one is in any putter call
-PUTTER_NAMES = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, PUTTERS), key=len, reverse=True)))
-GETTER_NAMES = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, BY_GETTER), key=len, reverse=True)))
+# `\b(name|...)\s*\(` over the vocabulary (with the subsystems' wrappers, ~1,000 names)
+PUTTER_NAMES = kapi.Calls(PUTTERS)
+GETTER_NAMES = kapi.Calls(BY_GETTER)
 
 
 def has_putter_call(text: str) -> bool:
@@ -253,7 +254,9 @@ def put_object(name: str, args: list[str]) -> str | None:
         return None
     if name == "module_put_and_kthread_exit":
         return "THIS_MODULE"
-    return norm(args[0])
+    r = kapi.get(name)
+    i = r.ref_arg if r is not None and kapi.is_wrapper(name) and r.ref_arg is not None else 0
+    return norm(args[i]) if i < len(args) else None
 
 
 def same_object(a: str | None, b: str | None) -> bool:
