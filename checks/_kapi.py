@@ -243,7 +243,7 @@ _CALL = lazyre.compile(r"\b([A-Za-z_]\w*)\s*\(")
 
 
 class Calls:
-    """`re.compile(r"\b(name1|name2|...)\s*\(")` for a set of names, without the alternation:
+    r"""`re.compile(r"\b(name1|name2|...)\s*\(")` for a set of names, without the alternation:
     one scan for identifiers followed by `(` and a set lookup, so that the ~1,000 names of the
     vocabulary (table and wrappers) cost what 10 would.  Offers what the rules use of the
     pattern: search, match, finditer (group(1) is the name)."""

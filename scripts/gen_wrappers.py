@@ -60,6 +60,11 @@ class Base:
     via: str = "@"  # where, on its argument, a wrapper's reference lives (`&@->kref`)
 
 
+def _core() -> dict[str, kapi.Row]:
+    """refs.tsv alone (kapi.get() also answers for the wrappers this script writes)."""
+    return {r.name: r for r in kapi.rows()}
+
+
 def table_bases() -> dict[str, Base]:
     out = {}
     for r in kapi.rows():
@@ -277,8 +282,8 @@ def classify(f: Func, bases: dict[str, Base]) -> Wrapper | None:
     kinds = {b.kind for _, b, _ in calls}
     if len(kinds) != 1:
         return None  # takes and drops: a swap or a test, not a wrapper
-    m, b, (pi, via) = calls[0]
-    via = _compose(via, b.via)
+    m, b, (pi, arg_via) = calls[0]
+    via = _compose(arg_via, b.via)
     pname = f.params[pi][1]
     body = f.body
     if re.search(r"^\s*[A-Za-z_]\w*\s*:(?!:)", body, re.M):
@@ -330,7 +335,7 @@ def classify(f: Func, bases: dict[str, Base]) -> Wrapper | None:
             re.fullmatch(r"\s*(NULL|ERR_PTR\(.*\))\s*", r) for r in returns):
         return None  # returns some other object on a path
     conditional = b.conditional or (bool(re.search(r"\breturn\s+NULL\s*;", body)) and "*" in f.ret)
-    if via.startswith("@->") and "*" in f.ret and all(
+    if arg_via.startswith("@->") and "*" in f.ret and all(
             re.match(r"\s*(?:\w+\s*\(\s*)?%s\s*\([^?]*$" % b.name, r) or re.fullmatch(r"\s*NULL\s*", r)
             for r in returns) and not any(
             re.search(r"\b%s\b" % re.escape(pname), re.sub(r"\b%s\s*\(.*" % b.name, "", r, flags=re.S))
@@ -439,7 +444,7 @@ def derive(funcs: list[Func], by_name: dict[str, list[Func]]) -> list[Wrapper]:
     for _ in range(4):  # wrappers of wrappers
         new = 0
         for f in funcs:
-            if f.name in found or kapi.get(f.name) is not None:
+            if f.name in found or f.name in _core():
                 continue
             if f.static and not f.header:
                 continue
@@ -470,6 +475,13 @@ def derive(funcs: list[Func], by_name: dict[str, list[Func]]) -> list[Wrapper]:
                 break
         if ok:
             out.append(w)
+    core = _core()
+    while True:  # a wrapper of a dropped (ambiguous) wrapper goes too
+        kept = {w.func.name for w in out}
+        left = [w for w in out if w.base.name in core or w.base.name in kept]
+        if len(left) == len(out):
+            break
+        out = left
     return sorted(out, key=lambda w: w.func.name)
 
 
@@ -545,7 +557,7 @@ def rows(ws: list[Wrapper]) -> list[list[str]]:
 def _table_putter(b: Base) -> str:
     """The base call's own putter: a get_device() wrapper is also undone by put_device()."""
     for n in (b.name,):
-        r = kapi.get(n)
+        r = _core().get(n)
         if r is not None:
             rel = kapi.releases(n)
             return rel[0] if rel else ""
@@ -553,9 +565,9 @@ def _table_putter(b: Base) -> str:
 
 
 def _table_getter(b: Base) -> str:
-    r = kapi.get(b.name)
+    r = _core().get(b.name)
     for alt in r.release if r is not None else ():
-        g = kapi.get(alt.split()[0])
+        g = _core().get(alt.split()[0])
         if g is not None and g.kind == "getter":
             return g.name
     return ""
