@@ -57,6 +57,8 @@ class Row:
     also_module_ref: bool
     defined_in: str
     evidence: str
+    calls: str = ""  # wrappers.tsv: the table call (or wrapper) the wrapper's body makes
+    via: str = ""  # wrappers.tsv: where on the argument `@` the reference lives (`&@->kref`)
 
     @property
     def returns_ref(self) -> bool:
@@ -128,7 +130,8 @@ def parse(text: str) -> tuple[Row, ...]:
     return tuple(Row(name=f["function"], kind=f["kind"], ref_on=f["ref_on"], family=f["family"],
                      release=_release(f["release"]), on_error=f["on_error"],
                      also_module_ref=f["also_module_ref"] == "yes", defined_in=f["defined_in"],
-                     evidence=f["evidence"]) for f in _records(text))
+                     evidence=f["evidence"], calls=f.get("calls", ""), via=f.get("via", ""))
+                 for f in _records(text))
 
 
 @functools.cache
@@ -166,6 +169,29 @@ def is_wrapper(name: str) -> bool:
 @functools.cache
 def _wrapper_set() -> frozenset[Row]:
     return frozenset(wrapper_rows())
+
+
+def wrapped(name: str) -> str:
+    """The table API a wrapper comes down to (`drm_gem_object_put` -> `kref_put`); `name` itself
+    for a table API or an unknown name."""
+    seen = set()
+    r = get(name)
+    while r is not None and r.calls and r.name not in seen and r in _wrapper_set():
+        seen.add(r.name)
+        name, r = r.calls, get(r.calls)
+    return name
+
+
+@functools.cache
+def ref_members() -> frozenset[str]:
+    """The members that hold an object's own count in the wrappers' objects (`ref`, `refcount`,
+    `kref`, `refcnt`, `dev`, ...: `&@->ref`): `&x->ref` is x for a balance."""
+    out: dict[str, int] = {}
+    for r in wrapper_rows():
+        m = re.fullmatch(r"&@(?:->|\.)(\w+)", r.via)
+        if m and r.family in ("kref", "kobject", "device"):
+            out[m.group(1)] = out.get(m.group(1), 0) + 1
+    return frozenset(k for k, n in out.items() if n >= 2)
 
 
 def of_kind(*kinds: str) -> tuple[Row, ...]:
