@@ -12,6 +12,11 @@ module, OF node, fwnode, file, ...), each verified against the 6.12 source with 
     kapi.iterators()                         -> the for_each_* lookups (a node held per round)
     kapi.borrowed("acpi_fetch_acpi_dev")     -> Borrowed (kind "lookup", twin "acpi_get_acpi_dev")
 
+The subsystems' own get/put wrappers (`nvme_put_ctrl()`, `drm_gem_object_get()`, `cec_put_device()`:
+`checks/data/wrappers.tsv`, generated from the 6.12 tree by scripts/gen_wrappers.py, method in
+`checks/data/wrappers.md`) answer `get()` and `of_kind()` too (`rows()` is refs.tsv alone,
+`wrapper_rows()` the wrappers, `is_wrapper(name)`, `wrapped(name)` the table call underneath).
+
 Its counterpart, `checks/data/borrowed.tsv` (columns and method: `checks/data/borrowed.md`),
 lists accessors that return a pointer WITHOUT a reference: a `lookup` row finds an object by a
 key and takes none (`acpi_fetch_acpi_dev()`, `__dev_get_by_name()`, `get_cpu_device()`); a
