@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from reviewbot import budget, novelty
+from reviewbot import budget, lazyre, novelty
 from reviewbot.analysis import clex
 from reviewbot.context import Context
 from reviewbot.model import Finding, Patch, Review, Scope, Series, Side
@@ -198,7 +199,17 @@ class _Triggers:
             for fd in files:
                 pieces += [img for img in (self._ctx.pre(fd.old_path or fd.path), self._ctx.post(fd.path)) if img]
             self._text = "\n".join(pieces)
+        if len(trigger) > _FEW:  # the rules whose TRIGGER is the vocabulary (~800 API names)
+            return _any_of(trigger).search(self._text) is not None
         return any(map(self._text.__contains__, trigger))
+
+
+_FEW = 16  # up to this many TRIGGER strings, `in` tests; more: one trie pattern (lazyre.any_of)
+
+
+@functools.lru_cache(maxsize=256)
+def _any_of(trigger: tuple[str, ...]):
+    return lazyre.any_of(trigger)
 
 
 def _supersede(findings: list[Finding], checks: tuple[CheckModule, ...]) -> list[Finding]:
