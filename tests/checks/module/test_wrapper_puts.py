@@ -5,7 +5,7 @@ then `nvme_put_ctrl(ctrl)` when the module pin fails), where `nvme_get_ctrl()` i
 `get_device(ctrl->device)` and `nvme_put_ctrl()` is `put_device(ctrl->device)`: no rule names them.
 """
 
-from reviewbot.checks.module import _apis, get_without_put_on_exit, use_after_put
+from reviewbot.checks.module import _apis, device_ref_imbalance, get_without_put_on_exit, use_after_put
 from tests.helpers import assert_fires, assert_quiet, diff
 
 PATH = "drivers/nvme/host/core.c"
@@ -109,3 +109,23 @@ def test_put_moved_into_unwind_label_is_quiet():
 
 def test_use_after_wrapper_put_fires():
     assert_fires(use_after_put, USE_MOVED_AFTER_PUT, [(PATH, 3552)])
+
+
+# drivers/gpu/drm/drm_gem_dma_helper.c: drm_gem_object_put() is kref_put(&obj->refcount, ..)
+# through __drm_gem_object_put(): a second put on the same path drops a reference nobody holds
+SECOND_WRAPPER_PUT = diff("""
+    --- a/drivers/gpu/drm/drm_gem_dma_helper.c
+    +++ b/drivers/gpu/drm/drm_gem_dma_helper.c
+    @@ -378,6 +378,7 @@ unsigned long drm_gem_dma_get_unmapped_area(struct file *filp,
+     
+     \\tif (!drm_vma_node_is_allowed(node, priv)) {
+     \\t\\tdrm_gem_object_put(obj);
+    +\\t\\tdrm_gem_object_put(obj);
+     \\t\\treturn -EACCES;
+     \\t}
+     
+""")
+
+
+def test_second_wrapper_put_fires():
+    assert_fires(device_ref_imbalance, SECOND_WRAPPER_PUT, [("drivers/gpu/drm/drm_gem_dma_helper.c", 381)])
