@@ -68,6 +68,11 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
                right after that put, one of the member cleanups `fn` does (`kfree(x->name)`,
                `ida_free(&ida, x->id)`): the release runs it again
 (the last three sample their own files: those that call such an API / set a release)
+  del_wrapper_put  delete a subsystem's own putter (checks/data/wrappers.tsv: `nvme_put_ctrl()`,
+               `drm_gem_object_put()`, `cec_put_device()`, not a core-table API) that sits right
+               before an error exit, after the function took that reference (a getter whose
+               release names it, or `x = call(...)`) -> expect old side at the removed put, or
+               new side at the exit (samples its own files: those that call such a wrapper)
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -86,6 +91,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import random
 import re
 import subprocess
@@ -115,7 +121,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "put_after_consuming_call", "put_in_loop_cursor",
          "del_put_family", "ret_skip_put", "reg_fail_no_put", "del_release_put",
          "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
-         "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put")
+         "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put", "del_wrapper_put")
 
 
 @dataclass
@@ -333,11 +339,17 @@ def mut_devm_parent(path: str, lines: list[str], spans) -> list[Case]:
 
 from reviewbot.checks import _kapi as kapi  # noqa: E402
 
+def _table(*kinds: str) -> tuple:
+    """The core table's rows of these kinds (refs.tsv; not the wrappers: the kinds built on the
+    table keep their samples, del_wrapper_put has its own)."""
+    return tuple(r for r in kapi.rows() if r.kind in kinds)
+
+
 _OVERPUT_FAMILIES = ("device", "of_node", "fwnode", "kobject", "pci_dev", "usb_dev", "i2c_adapter", "module")
 
 
 def _plain_putters() -> tuple[str, ...]:
-    return tuple(sorted(r.name for r in kapi.of_kind("putter")
+    return tuple(sorted(r.name for r in _table("putter")
                         if r.family in _OVERPUT_FAMILIES and "put" in r.name and r.ref_arg == 0))
 
 
@@ -383,7 +395,7 @@ def mut_dup_put_label(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
-_UNREG = tuple(r.name for r in kapi.of_kind("putter") if "unregister" in r.name and r.family == "device"
+_UNREG = tuple(r.name for r in _table("putter") if "unregister" in r.name and r.family == "device"
                and not any("still" in x for x in r.release))  # mdiobus_unregister: the put is mdiobus_free's
 UNREG_RE = re.compile(r"^(\s+)(" + "|".join(_UNREG) + r")\(([^;]+)\);\s*$")
 
@@ -596,8 +608,58 @@ def mut_cleanup_after_release_put(path: str, lines: list[str], spans) -> list[Ca
     return cases
 
 
+# Read from the file, not through the rules' vocabulary, so that the kind's sample stays the
+# same when the rules run without the wrappers (the file moved away, REVIEWBOT_WRAPPERS_TSV
+# naming where it went: the "before" measurement).
+_WRAPPERS_TSV = Path(os.environ.get("REVIEWBOT_WRAPPERS_TSV", kapi.DATA.parent / "wrappers.tsv"))
+_CORE = {t.name for t in kapi.rows()}
+_WRAP_ROWS = {r.name: r for r in kapi.parse(_WRAPPERS_TSV.read_text(encoding="utf-8")) if r.name not in _CORE}
+_WRAP_PUTS = {n: r for n, r in _WRAP_ROWS.items()
+              if r.kind == "putter" and any(h in n for h in kapi.PUT_HINTS)}
+WRAP_PUT_RE = re.compile(r"^\s*(" + "|".join(sorted(_WRAP_PUTS, key=len, reverse=True)) + r")\((.+)\);\s*$")
+
+
+def mut_del_wrapper_put(path: str, lines: list[str], spans) -> list[Case]:
+    """del_put for the subsystems' own putters (checks/data/wrappers.tsv, not the core table):
+    a `foo_put(x);` right before an error exit (a failure return or a goto), in a block, after
+    the function took that reference (a getter or lookup whose release names the put, or an
+    assignment `x = call(...)`) is deleted -> expect old side at the removed put or new side
+    at the exit."""
+    cases = []
+    for s, e in spans:
+        body = s
+        while body < e and not lines[body].startswith("{"):
+            body += 1
+        for i in range(body + 1, e + 1):
+            m = WRAP_PUT_RE.match(lines[i])
+            if not m or not lines[i].startswith("\t\t"):
+                continue
+            j = _next_code(lines, i, e)
+            if j is None or not EXIT_RE.match(lines[j]) or SUCCESS_RE.match(lines[j]):
+                continue
+            if LABEL_RE.match(lines[i - 1]) or WRAP_PUT_RE.match(lines[i - 1]) or _braceless_body(lines, i):
+                continue
+            name = m.group(1)
+            args = [a.strip() for a in m.group(2).split(",")]
+            k = _WRAP_PUTS[name].ref_arg or 0
+            if k >= len(args):
+                continue
+            key = _key(args[k])
+            if not re.fullmatch(r"[\w>.-]+", key):
+                continue
+            getters = [g for g in _WRAP_PUTS[name].release if g in _WRAP_ROWS or g in _CORE]
+            got = re.compile(r"(\b(%s)\s*\(.*\b%s\b|^\s*%s\s*=\s*\w+\s*\()" % (
+                "|".join(map(re.escape, getters)) or "$^", re.escape(key), re.escape(key)))
+            if not any(got.search(lines[n]) for n in range(body, i)):
+                continue
+            new = lines[:i] + lines[i + 1:]
+            cases.append(Case("del_wrapper_put", path, lines, new, [("old", i + 1), ("new", j)]))
+    return cases
+
+
 # kinds that sample their own files (the files that call the APIs they mutate)
 OWN_FILES = {
+    "del_wrapper_put": (r"\b(" + "|".join(sorted(_WRAP_PUTS)) + r")\(", mut_del_wrapper_put),
     "put_borrowed_lookup": (r"\b(" + "|".join(map(re.escape, _LOOKUPS)) + r")\(", mut_put_borrowed_lookup),
     "put_in_failed_get": (r"\b(" + "|".join(_COND_GETS) + r")\(", mut_put_in_failed_get),
     "cleanup_after_release_put": (r"(->|\.)dev\.release\s*=\s*\w+;", mut_cleanup_after_release_put),
@@ -615,7 +677,7 @@ _LEAK_FAMILIES = ("device", "kobject", "kref", "of_node", "fwnode", "pci_dev", "
 def _getters_of() -> dict[str, tuple[str, ...]]:
     """putter -> the table's getters/lookups/inits/registers it releases."""
     out: dict[str, list[str]] = defaultdict(list)
-    for r in kapi.of_kind("getter", "lookup", "init", "register"):
+    for r in _table("getter", "lookup", "init", "register"):
         if r.family not in _LEAK_FAMILIES or r.devres or r.is_iterator:
             continue
         for put in kapi.releases(r.name):
@@ -702,7 +764,7 @@ def mut_ret_skip_put(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
-_REG_FAIL = {r.name: r for r in kapi.of_kind("register", "init")
+_REG_FAIL = {r.name: r for r in _table("register", "init")
              if r.ref_on_failure and r.family in _LEAK_FAMILIES and not r.returns_ref}
 REG_CALL_RE = re.compile(r"^\s*(\w+)\s*=\s*(" + "|".join(sorted(_REG_FAIL, key=len, reverse=True)) + r")\((.*)$")
 
@@ -983,7 +1045,7 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
 
 
-OVERPUT_KINDS = KINDS[6:12] + KINDS[22:]
+OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25]
 # The message an over-put fix is posted with: it names the defect it removes.
 FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
 
