@@ -5,7 +5,9 @@ call does to a reference, not from case shapes:
 
 - *already dropped*: an earlier call on the same path released it: a putter of the same object
   (`device_unregister()` is `device_del()` + `put_device()`), a lookup that drops its `@from` /
-  `@prev` argument (`of_get_next_child(np, prev)`, `pci_get_device(v, d, from)`);
+  `@prev` argument (`of_get_next_child(np, prev)`, `pci_get_device(v, d, from)`), a table
+  putter that hands the reference over or tears the object down (`fd_install(fd, file)`
+  "consumes the file refcount", `filp_close()` ends in `fput()`);
 - *iterator-owned*: the loop variable of a `for_each_*` iterator is put by the iterator itself
   at the next step; a put in the body is needed only when the loop is left (break/return/goto),
   and never in a `_scoped` loop (the cleanup attribute puts it);
@@ -158,12 +160,21 @@ def _drops(c) -> list[tuple[str, str]]:
         if not (row and any("still" in r for r in row.release)):
             obj = _apis.put_object(c.name, list(c.args))
             if obj:
-                out.append((obj, f"{c.name}()"))
+                out.append((obj, f"{c.name}() already dropped that reference"))
     row = kapi.get(c.name)
+    if row is not None and row.kind == "putter" and not _apis.is_putter(c.name) \
+            and row.ref_arg is not None and row.ref_arg < len(c.args):
+        # a table putter no balance rule pairs: a hand-off that consumes the reference
+        # (`fd_install(fd, file)`: "This consumes the file refcount") or a teardown that
+        # drops it (`filp_close()` = ... + `fput()`)
+        how = "took over" if "consumed" in row.ref_on else "already dropped"
+        out.append((norm(c.args[row.ref_arg]), f"{c.name}() {how} that reference"))
     if row is not None and row.drops_arg is not None and row.drops_arg < len(c.args):
         a = c.args[row.drops_arg]
         if a.strip() != "NULL":
-            out.append((norm(a), f"{c.name}() (it drops its @{'from' if 'from' in row.ref_on else 'prev'})"))
+            what = re.search(r"@(\w+)", row.ref_on)
+            arg = "@" + what.group(1) if what else "argument"
+            out.append((norm(a), f"{c.name}() (it drops its {arg}) already dropped that reference"))
     return out
 
 
@@ -182,7 +193,8 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             hit = next(((o, how) for o, how in _drops(q) if _apis.same_object(o, obj)), None)
             if hit is None:
                 continue
-            if q.name != p.name and _apis.is_putter(q.name) and _family(q.name) != _family(p.name):
+            if q.name != p.name and kapi.get(q.name) is not None and kapi.get(q.name).kind == "putter" \
+                    and _family(q.name) != _family(p.name):
                 continue  # different kinds of reference on one object (module + device)
             if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line):
                 continue
@@ -198,7 +210,7 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
                 continue  # a keep-alive get: one more put is owed
             if "unregister" in q.name and gets:
                 continue
-            yield p, f"{p.name}({short(obj, 20)}) after {hit[1]} already dropped that reference"
+            yield p, f"{p.name}({short(obj, 20)}) after {hit[1]}"
             break
 
 

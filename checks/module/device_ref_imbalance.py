@@ -123,7 +123,8 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _borrowed_put, _failed_get, _overput, _release_twice
+from reviewbot.checks.module import (_apis, _borrowed_put, _cleanup_put, _declared_callback, _failed_get,
+                                     _overput, _release_twice)
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -174,6 +175,7 @@ def _overputs(fd, ctx: Context) -> Iterator[Finding]:
     need = lambda text: _apis.has_putter_call(text)  # noqa: E731
     post = ctx.post(fd.path)
     post_lines = post.splitlines() if post is not None else None
+    file_text = post if post is not None else "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
     for view in flow.views(fd, ctx, need):
         func = view.new
         if func is None:
@@ -195,7 +197,9 @@ def _overputs(fd, ctx: Context) -> Iterator[Finding]:
         for gen in (_overput.already_dropped(view, added), _overput.iterator_owned(view, added, line_text),
                     _overput.borrowed(view, added, header), _overput.put_while_published(view, added),
                     _overput.ladder_twice(view, added), _overput.borrowed_from_device(view, added, header),
-                    _borrowed_put.borrowed_lookup(view, added), _failed_get.put_after_failed_get(view, added)):
+                    _borrowed_put.borrowed_lookup(view, added), _failed_get.put_after_failed_get(view, added),
+                    _cleanup_put.put_of_scoped(view, added),
+                    _declared_callback.put_of_declared_node(view, added, header, file_text)):
             for call, msg, *conf in gen:
                 if call.line in seen:
                     continue
