@@ -123,8 +123,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks.module import (_apis, _borrowed_put, _cleanup_put, _declared_callback, _failed_get,
-                                     _overput, _release_twice)
+from reviewbot.checks.module import _apis, _overput_judge, _release_twice
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -171,40 +170,18 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 
 
 def _overputs(fd, ctx: Context) -> Iterator[Finding]:
-    """Added puts of a reference that is not held there (see `_overput`)."""
+    """Added puts of a reference that is not held there (see `_overput_judge`)."""
     need = lambda text: _apis.has_putter_call(text)  # noqa: E731
     post = ctx.post(fd.path)
-    post_lines = post.splitlines() if post is not None else None
-    file_text = post if post is not None else "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+    text = _overput_judge.file_text(fd, post, "new")
     for view in flow.views(fd, ctx, need):
         func = view.new
         if func is None:
             continue
-
-        def line_text(no: int, view=view) -> str | None:
-            if post_lines is not None:
-                return post_lines[no - 1] if 0 < no <= len(post_lines) else None
-            ln = view.by_new.get(no)
-            return ln.text if ln is not None else None
-
         added = [c for c in func.calls() if _apis.is_putter(c.name) and c.line in view.by_new
                  and view.by_new[c.line].added]
-        if not added:
-            continue
-        header = func.text[:func.text.find("{")] if func.name != cmodel.FRAGMENT_FUNC and "{" in func.text \
-            else (view.hunks[0].section if view.hunks else "")
-        seen: set[int] = set()
-        for gen in (_overput.already_dropped(view, added), _overput.iterator_owned(view, added, line_text),
-                    _overput.borrowed(view, added, header), _overput.put_while_published(view, added),
-                    _overput.ladder_twice(view, added), _overput.borrowed_from_device(view, added, header),
-                    _borrowed_put.borrowed_lookup(view, added), _failed_get.put_after_failed_get(view, added),
-                    _cleanup_put.put_of_scoped(view, added),
-                    _declared_callback.put_of_declared_node(view, added, header, file_text)):
-            for call, msg, *conf in gen:
-                if call.line in seen:
-                    continue
-                seen.add(call.line)
-                yield RULE.finding(fd.path, view.by_new[call.line], msg, confidence=conf[0] if conf else None)
+        for call, msg, *conf in _overput_judge.overputs(view, added, post, text):
+            yield RULE.finding(fd.path, view.by_new[call.line], msg, confidence=conf[0] if conf else None)
 
 
 def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
