@@ -52,6 +52,7 @@ def put_of_declared_node(view, added, header: str, file_text: str) -> Iterator[t
     if not params:
         return
     own = {g.obj for g in _refpaths.gets(func)}
+    own |= {norm(a) for c in func.calls() if c.name in _apis.BY_GETTER for a in c.args}  # of_node_get(np)
     for p in added:
         obj = _apis.put_object(p.name, list(p.args))
         if p.name != "of_node_put" or not obj or norm(obj) not in params:
