@@ -67,7 +67,16 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
   cleanup_after_release_put  a function that sets `x->dev.release = fn` and puts `&x->dev` gets,
                right after that put, one of the member cleanups `fn` does (`kfree(x->name)`,
                `ida_free(&ida, x->id)`): the release runs it again
-(the last three sample their own files: those that call such an API / set a release)
+  put_of_scoped  `T *v __free(cls) = ...;` (cls a reference class: device_node, fwnode_handle,
+               put_device, pci_dev_put, fput, ...) gets `putter(v);` after v's last use in its
+               block: the cleanup puts it again at the end of the scope
+  put_after_handoff  `fput(f);` right after `fd_install(fd, f);` (it consumes the reference) or
+               `filp_close(f, id);` (it ends in fput())
+  put_declared_node  `of_node_put(np);` before the final return of an OF match-table init
+               callback (`CLK_OF_DECLARE()`, `TIMER_OF_DECLARE()`, `IRQCHIP_DECLARE()`, ...)
+               given `struct device_node *np`: its caller holds the node
+(the last six sample their own files: those that call such an API / set a release / declare a
+callback)
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes

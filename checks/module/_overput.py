@@ -273,12 +273,19 @@ def _is_whole(obj: str, var: str) -> bool:
     return re.fullmatch(r"%s((->|\.)(dev|kobj))*" % re.escape(var), norm(obj).lstrip("&")) is not None
 
 
-def _params(header: str) -> list[str]:
+def _param_text(header: str) -> list[str]:
+    """The parameter declarations of a function header.  A hunk's section line is cut at 80
+    characters (git's funcname context): its last, maybe cut, parameter is left out."""
     m = re.search(r"\w+\s*\((?P<a>[^()]*)\)\s*\{?\s*$", header.strip())
-    if not m:
-        return []
+    if m:
+        return m.group("a").split(",")
+    m = re.search(r"\w+\s*\((?P<a>[^()]*)$", header.strip())
+    return m.group("a").split(",")[:-1] if m else []
+
+
+def _params(header: str) -> list[str]:
     out = []
-    for a in m.group("a").split(","):
+    for a in _param_text(header):
         n = re.search(r"(\w+)\s*(\[\s*\])?\s*$", a.strip())
         if n and n.group(1) not in ("void",) and re.search(r"\*", a):
             out.append(n.group(1))
@@ -287,10 +294,7 @@ def _params(header: str) -> list[str]:
 
 def _all_params(header: str) -> list[str]:
     """Every parameter name, in order (pointer or not)."""
-    m = re.search(r"\w+\s*\((?P<a>[^()]*)\)\s*\{?\s*$", header.strip())
-    if not m:
-        return []
-    return [n.group(1) for a in m.group("a").split(",") if (n := re.search(r"(\w+)\s*(\[\s*\])?\s*$", a.strip()))]
+    return [n.group(1) for a in _param_text(header) if (n := re.search(r"(\w+)\s*(\[\s*\])?\s*$", a.strip()))]
 
 
 def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
