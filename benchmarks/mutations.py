@@ -398,6 +398,14 @@ _UNREG = tuple(r.name for r in kapi.of_kind("putter") if "unregister" in r.name 
 UNREG_RE = re.compile(r"^(\s+)(" + "|".join(_UNREG) + r")\(([^;]+)\);\s*$")
 
 
+def _twin_put(fn: str) -> str | None:
+    """The table's plain putter of the same object kind as the unregister `fn` (one that ends
+    the same gets), if any: `input_unregister_device()` -> `input_free_device()`."""
+    ends = set(kapi.get(fn).release)  # a putter's release column: the gets it ends
+    return next((r.name for r in kapi.of_kind("putter") if "unregister" not in r.name and r.name != fn
+                 and ends & set(r.release) and r.ref_arg == 0), None)
+
+
 def mut_put_after_unregister(path: str, lines: list[str], spans) -> list[Case]:
     cases = []
     for s, e in spans:
@@ -406,10 +414,13 @@ def mut_put_after_unregister(path: str, lines: list[str], spans) -> list[Case]:
             if not m or _braceless_body(lines, i):
                 continue
             ind, fn, arg = m.group(1), m.group(2), m.group(3).strip()
+            twin = _twin_put(fn)
             if fn == "platform_device_unregister":
                 put = f"platform_device_put({arg});"
             elif fn == "device_unregister":
                 put = f"put_device({arg});"
+            elif twin:
+                put = f"{twin}({arg});"  # input_unregister_device() -> input_free_device()
             elif re.fullmatch(r"[\w>\-.]+", arg):
                 put = f"put_device(&{arg}->dev);"
             else:

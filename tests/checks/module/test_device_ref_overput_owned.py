@@ -315,3 +315,61 @@ def test_tree_mode_declared_callback_fires_and_its_fix_is_quiet():
     series, ctx = tree_case(path, NPCM_PRE, NPCM_POST)
     assert_quiet(get_without_put_on_exit, series, context_for=ctx)
     assert_quiet(device_ref_imbalance, series, context_for=ctx)
+
+
+# input_unregister_device() ends in input_put_device() (drivers/input/input.c): the
+# input_free_device() after it puts the device a second time.
+INPUT_FREE_AFTER_UNREGISTER = diff("""
+    --- a/drivers/input/touchscreen/foo_ts.c
+    +++ b/drivers/input/touchscreen/foo_ts.c
+    @@ -301,6 +301,7 @@ static void foo_ts_remove(struct i2c_client *client)
+     
+     \tfree_irq(client->irq, ts);
+     \tinput_unregister_device(ts->input);
+    +\tinput_free_device(ts->input);
+     \tkfree(ts);
+     }
+     
+""")
+
+INPUT_FREE_AFTER_UNREGISTER_FIX = diff("""
+    --- a/drivers/input/touchscreen/foo_ts.c
+    +++ b/drivers/input/touchscreen/foo_ts.c
+    @@ -301,7 +301,6 @@ static void foo_ts_remove(struct i2c_client *client)
+     
+     \tfree_irq(client->irq, ts);
+     \tinput_unregister_device(ts->input);
+    -\tinput_free_device(ts->input);
+     \tkfree(ts);
+     }
+     
+""")
+
+# input_free_device() where input_register_device() failed: the one put the allocation owes.
+INPUT_FREE_ON_FAILED_REGISTER = diff("""
+    --- a/drivers/input/touchscreen/foo_ts.c
+    +++ b/drivers/input/touchscreen/foo_ts.c
+    @@ -250,8 +250,10 @@ static int foo_ts_probe(struct i2c_client *client)
+     \tinput_set_drvdata(input, ts);
+     
+     \terr = input_register_device(input);
+    -\tif (err)
+    +\tif (err) {
+    +\t\tinput_free_device(input);
+     \t\treturn err;
+    +\t}
+     
+     \treturn 0;
+     }
+""")
+
+
+def test_input_free_after_unregister_fires_and_its_fix_is_quiet():
+    assert_fires(device_ref_imbalance, INPUT_FREE_AFTER_UNREGISTER,
+                 [("drivers/input/touchscreen/foo_ts.c", 304)])
+    assert_quiet(device_ref_imbalance, INPUT_FREE_AFTER_UNREGISTER_FIX)
+    assert_quiet(get_without_put_on_exit, INPUT_FREE_AFTER_UNREGISTER_FIX)
+
+
+def test_input_free_on_a_failed_register_is_quiet():
+    assert_quiet(device_ref_imbalance, INPUT_FREE_ON_FAILED_REGISTER, include_low=True)
