@@ -665,6 +665,8 @@ def mut_put_after_handoff(path: str, lines: list[str], spans) -> list[Case]:
             if not m or _braceless_body(lines, i):
                 continue
             obj = m.group(3) or m.group(4)
+            if any(re.search(r"\bget_file\(\s*%s\s*\)" % re.escape(obj), lines[k]) for k in range(s, i)):
+                continue  # a reference taken for the hand-off: the caller still owns its own
             cases.append(Case("put_after_handoff", path, lines, _insert(lines, i + 1, f"{m.group(1)}fput({obj});\n"),
                               [("new", i + 2)]))
     return cases

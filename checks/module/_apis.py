@@ -143,7 +143,7 @@ APIS: tuple[Api, ...] = (
 )
 
 # Every putter's name holds one of these: a cheap first test (and the rules' TRIGGER).
-PUTTER_HINTS = ("put", "unref", "unregister", "free", "release", "detach")
+PUTTER_HINTS = ("put", "unref", "unregister", "free", "release", "detach", "close")
 _FAMILY = {"of_node": "of", "pci_dev": "device", "usb_dev": "device", "i2c_adapter": "device",
            "cdev": "kobject"}
 
