@@ -40,21 +40,25 @@ _DECL = lazyre.compile(r"__free\s*\(\s*(?P<cls>\w+)\s*\)")
 _TAKEN = r"\b(no_free_ptr|return_ptr|retain_and_null_ptr|take_fd)\s*\(\s*%s\s*\)"
 
 
+# `T *v __free(cls) =` and `T __free(cls) *v =` (tree-sitter does not always parse either as a
+# declaration: the attribute-like macro confuses it, so the text is read)
+_SCOPED = lazyre.compile(r"(?:\*\s*(?P<v1>\w+)\s+__free\s*\(\s*(?P<c1>\w+)\s*\)|"
+                         r"__free\s*\(\s*(?P<c2>\w+)\s*\)\s*\*\s*(?P<v2>\w+))\s*=")
+
+
 def _scoped_vars(func) -> dict[str, list[tuple[str, object]]]:
     """var -> [(cleanup class, the block the declaration lives in)]."""
     out: dict[str, list[tuple[str, object]]] = {}
-    for a in func.assignments():
-        m = _DECL.search(a.left)
-        if m is None or a.node is None or a.node.type != "init_declarator":
-            continue
-        name = re.sub(r"__free\s*\(\s*\w+\s*\)|[\s*]", "", a.left)
-        if not re.fullmatch(r"\w+", name):
-            continue
-        blk = a.node.parent
-        while blk is not None and blk.type not in ("compound_statement", "for_statement"):
-            blk = blk.parent
-        if blk is not None:
-            out.setdefault(name, []).append((m.group("cls"), blk))
+    text = func.text
+    blocks = None
+    for m in _SCOPED.finditer(text):
+        var, cls = (m.group("v1"), m.group("c1")) if m.group("v1") else (m.group("v2"), m.group("c2"))
+        at = func.node.start_byte + len(text[:m.start()].encode("utf-8"))
+        if blocks is None:
+            blocks = [n for n in func._walk() if n.type in ("compound_statement", "for_statement")]
+        inner = [b for b in blocks if b.start_byte <= at < b.end_byte]
+        if inner:
+            out.setdefault(var, []).append((cls, max(inner, key=lambda b: b.start_byte)))
     return out
 
 
