@@ -52,7 +52,10 @@ def put_of_declared_node(view, added, header: str, file_text: str) -> Iterator[t
     if not params:
         return
     own = {g.obj for g in _refpaths.gets(func)}
-    own |= {norm(a) for c in func.calls() if c.name in _apis.BY_GETTER for a in c.args}  # of_node_get(np)
+    for c in func.calls():  # `x->np = of_node_get(np)`: a get that returns its argument
+        api = _apis.BY_GETTER.get(c.name)
+        if api is not None and c.args and (api.ref != "ret" or not api.fails):
+            own.add(_apis.ref_object(api, list(c.args), None) or "")
     for p in added:
         obj = _apis.put_object(p.name, list(p.args))
         if p.name != "of_node_put" or not obj or norm(obj) not in params:

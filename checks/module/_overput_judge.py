@@ -72,19 +72,22 @@ def overputs(view: flow.FuncView, puts: list, image: str | None, text: str,
             yield (call, msg, *conf)
 
 
-def was_overput(view: flow.FuncView, put_line: int, name: str, fd, ctx) -> bool:
-    """Was the removed put `name()` on old line `put_line` an over-put where it stood (a finding
-    MOD019 would make at default confidence on the old code)?"""
+def was_overput(view: flow.FuncView, put_line: int, name: str, fd, ctx) -> str | None:
+    """Was the removed put `name()` on old line `put_line` an over-put where it stood?  "sure":
+    MOD019 would report it on the old code at default confidence; "question": only as a
+    low-confidence question (a helper's own parameter); None: not an over-put."""
     old = view.old
     if old is None:
-        return False
+        return None
     calls = [c for c in old.calls() if c.name == name and c.line == put_line]
     if not calls:
-        return False
+        return None
     image = ctx.pre(fd.old_path or fd.path) if ctx is not None and fd is not None else None
     text = file_text(fd, image, "old") if fd is not None else "\n".join(
         ln.text for h in view.hunks for ln in h.lines if ln.kind != "+")
+    verdict = None
     for _call, _msg, *conf in overputs(view, calls, image, text, side="old"):
         if not conf or conf[0] != Confidence.LOW:
-            return True
-    return False
+            return "sure"
+        verdict = "question"
+    return verdict

@@ -279,13 +279,13 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bo
             conf = Confidence.HIGH if (not view.partial and r.sure) else None
             yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) in {view.name}(): the reference "
                                               f"kept in ->{r.member} is no longer dropped",
-                               confidence=Confidence.LOW if overput else conf)
+                               confidence=Confidence.LOW if overput or r.low else conf)
             continue
         if r.kind == "main":
             conf = Confidence.HIGH if (not view.partial and r.retaken) else None
             yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) on the function's main path: "
                                               f"no later put of it, so every exit after it keeps the reference",
-                               confidence=Confidence.LOW if overput else conf)
+                               confidence=Confidence.LOW if overput or r.low else conf)
             continue
         conf = Confidence.LOW if overput or r.low else (Confidence.HIGH if r.retaken else None)
         if put_objs is not None:
