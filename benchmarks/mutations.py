@@ -414,6 +414,8 @@ def mut_put_after_unregister(path: str, lines: list[str], spans) -> list[Case]:
             if not m or _braceless_body(lines, i):
                 continue
             ind, fn, arg = m.group(1), m.group(2), m.group(3).strip()
+            if any(re.search(r"\b\w*_get\w*\(\s*&?%s\s*\)" % re.escape(arg), lines[k]) for k in range(s, i)):
+                continue  # a keep-alive get (`spi_controller_get(host)`): one more put is owed
             twin = _twin_put(fn)
             if fn == "platform_device_unregister":
                 put = f"platform_device_put({arg});"

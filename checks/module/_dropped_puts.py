@@ -69,21 +69,19 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
                 continue  # a `for_each_*` loop variable: the iterator drops it (MOD030 judges early exits)
             if _put_paths.put_before(stmts, i, obj):
                 continue  # a put of it already ran on this straight path: this one was a second put
-            verdict = _overput_judge.was_overput(view, st.line_of(re.escape(name)).old_no, name, fd, ctx)
-            if verdict == "sure":
+            if _overput_judge.was_overput(view, st.line_of(re.escape(name)).old_no, name, fd, ctx) == "sure":
                 continue  # MOD019 calls it an over-put where it stood: its removal is the fix
-            asked = verdict == "question"  # MOD019 asks whether it was one: so does this
             retaken = any(_apis.same_object(obj, g) for g in new_gets)
             if on_kept_exit_path(stmts, i, obj) is None:
                 stored = _stored.lost_release(fd, view, ctx, obj) if ctx is not None else None
                 if stored is not None:
-                    yield RemovedPut(st, name, obj, retaken, "stored", stored[0], low=asked, sure=stored[1])
+                    yield RemovedPut(st, name, obj, retaken, "stored", stored[0], sure=stored[1])
                 elif _put_paths.main_path(view, h, stmts, i, obj):
-                    yield RemovedPut(st, name, obj, retaken, "main", low=asked)
+                    yield RemovedPut(st, name, obj, retaken, "main")
                 continue
             if added_goto_puts(view, h, obj):
                 continue  # the put moved into an unwind label the new code jumps to
-            yield RemovedPut(st, name, obj, retaken, low=asked or not retaken and _put_paths.borrowed(view, h, obj))
+            yield RemovedPut(st, name, obj, retaken, low=not retaken and _put_paths.borrowed(view, h, obj))
 
 
 def added_goto_puts(view: flow.FuncView, h, obj: str) -> bool:

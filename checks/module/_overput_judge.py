@@ -58,7 +58,7 @@ def overputs(view: flow.FuncView, puts: list, image: str | None, text: str,
         return ln.text if ln is not None else None
 
     header = header_of(v, func)
-    seen: set[int] = set()
+    best: dict[int, tuple] = {}  # line -> the first finding at default confidence, else the first question
     for gen in (_overput.already_dropped(v, puts), _overput.iterator_owned(v, puts, line_text),
                 _overput.borrowed(v, puts, header), _overput.put_while_published(v, puts),
                 _overput.ladder_twice(v, puts), _overput.borrowed_from_device(v, puts, header),
@@ -66,10 +66,11 @@ def overputs(view: flow.FuncView, puts: list, image: str | None, text: str,
                 _cleanup_put.put_of_scoped(v, puts),
                 _declared_callback.put_of_declared_node(v, puts, header, text)):
         for call, msg, *conf in gen:
-            if call.line in seen:
-                continue
-            seen.add(call.line)
-            yield (call, msg, *conf)
+            low = bool(conf) and conf[0] == Confidence.LOW
+            have = best.get(call.line)
+            if have is None or (not low and len(have) > 2 and have[2] == Confidence.LOW):
+                best[call.line] = (call, msg, *conf)
+    yield from best.values()
 
 
 def was_overput(view: flow.FuncView, put_line: int, name: str, fd, ctx) -> str | None:

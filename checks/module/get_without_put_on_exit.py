@@ -34,8 +34,7 @@ diff alone it reports what the patch changes on those paths:
 come from the kernel-API table (`checks/data/refs.tsv`).
 A removed put that was itself an over-put where it stood (MOD019's detectors run on the old
 code: a put after `fd_install()`/`filp_close()`/an unregister, of a `__free()` variable, of
-a match-table callback's node, in a failed get's branch, ...) is the fix of one: not reported;
-when MOD019 would only ask (a helper's own parameter), neither does this rule.
+a match-table callback's node, in a failed get's branch, ...) is the fix of one: not reported.
 A reference the function leaves in a longer-lived place is owned there, not leaked: stored in a
 structure field, an out-parameter or a file-scope variable, or published by a register call
 (`device_add()`, `i2c_new_client_device()`).  On a successful return it is not reported (a
@@ -283,13 +282,13 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bo
             conf = Confidence.HIGH if (not view.partial and r.sure) else None
             yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) in {view.name}(): the reference "
                                               f"kept in ->{r.member} is no longer dropped",
-                               confidence=Confidence.LOW if overput or r.low else conf)
+                               confidence=Confidence.LOW if overput else conf)
             continue
         if r.kind == "main":
             conf = Confidence.HIGH if (not view.partial and r.retaken) else None
             yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) on the function's main path: "
                                               f"no later put of it, so every exit after it keeps the reference",
-                               confidence=Confidence.LOW if overput or r.low else conf)
+                               confidence=Confidence.LOW if overput else conf)
             continue
         conf = Confidence.LOW if overput or r.low else (Confidence.HIGH if r.retaken else None)
         if put_objs is not None:

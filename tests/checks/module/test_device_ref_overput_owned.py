@@ -374,25 +374,3 @@ def test_input_free_after_unregister_fires_and_its_fix_is_quiet():
 def test_input_free_on_a_failed_register_is_quiet():
     assert_quiet(device_ref_imbalance, INPUT_FREE_ON_FAILED_REGISTER, include_low=True)
 
-
-# A helper's own parameter put without a get: MOD019 only asks whether the helper consumes it,
-# so the patch removing that put is only a question for MOD003 too.
-PARAM_PUT_REMOVED = diff("""
-    --- a/drivers/hte/foo-hte.c
-    +++ b/drivers/hte/foo-hte.c
-    @@ -616,10 +616,9 @@ int foo_ts_get(struct device *dev, struct foo_ts_desc *desc, int index)
-     \t\tgoto put;
-     \t}
-     
-     \tei->free_attr_name = free_name;
-     
-    -\tput_device(dev);
-     \treturn 0;
-     
-     put:
-     \tfoo_chip_put(gdev);
-""")
-
-
-def test_removed_put_of_a_helpers_parameter_is_only_a_question():
-    assert_quiet(get_without_put_on_exit, PARAM_PUT_REMOVED)
