@@ -137,7 +137,7 @@ from typing import Iterator
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cocci, _dropped_puts, _exit_leaks, _ownership, _refpaths, _stored, _unwind
+from reviewbot.checks.module import _apis, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -158,7 +158,11 @@ TREE_VERDICT = True
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     found = list(_python(patch, ctx)) if ctx.engine_on("python") else []
     yield from found
-    yield from _cocci.findings(RULE, patch, ctx, found, keep=functools.partial(_cocci_leak_stands, ctx, {}))
+    cocci = list(_cocci.findings(RULE, patch, ctx, found, keep=functools.partial(_cocci_leak_stands, ctx, {})))
+    yield from cocci
+    if ctx.engine_on("python") and ctx.has_tree:
+        # tree mode: the leaks the post-image's paths newly have (reviewbot counts every path)
+        yield from _refdiff.findings(RULE, patch, ctx, ("leak",), found + cocci)
 
 
 def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:

@@ -1,0 +1,211 @@
+"""What the post-image's paths do with references that the pre-image's did not (tree mode).
+
+For each function the patch touches, `_refcount.events` counts references along every path
+of both images; an event of the post-image is the patch's when no pre-image event matches it:
+the same kind, API and object at the same lines (post lines mapped to pre lines through the
+diff), and the pre-image does not have as many events with the same statements either (code
+that only moved).  Each new event is anchored at a line of the diff: an added line on its path
+(the goto, the exit, the put, the use, the get), or else the removed line that made it (the
+put that dropped the reference, the get whose reference was put).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Iterator
+
+from reviewbot.analysis import cmodel, flow
+from reviewbot.checks.module import _apis, _ownership, _refcount
+from reviewbot.context import Context
+from reviewbot.model import DiffLine
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    event: _refcount.Event
+    line: DiffLine
+    func: str
+    degraded: bool
+
+
+def _mapper(fd):
+    """new line -> old line (None for an added line), from the hunks."""
+    starts = [h.new_start for h in fd.hunks]
+    direct: dict[int, int | None] = {}
+    for h in fd.hunks:
+        for ln in h.lines:
+            if ln.new_no is not None and ln.kind != "-":
+                direct[ln.new_no] = ln.old_no if ln.kind == " " else None
+
+    def m(n: int) -> int | None:
+        if n in direct:
+            return direct[n]
+        i = bisect.bisect_right(starts, n) - 1
+        if i < 0:
+            return n
+        h = fd.hunks[i]
+        return n - (h.new_start + h.new_len) + (h.old_start + h.old_len)
+    return m
+
+
+def _ident(e: _refcount.Event, m) -> tuple:
+    return (e.kind, e.api, e.key, m(e.line), tuple(m(v) for v in e.via), m(e.exit), tuple(m(g) for g in e.gets))
+
+
+def _textkey(e: _refcount.Event, lines: list[str]) -> tuple:
+    def t(n):
+        return re.sub(r"\s+", "", lines[n - 1]) if 0 < n <= len(lines) else ""
+    return (e.kind, e.api, e.key, t(e.line), tuple(t(v) for v in e.via), t(e.exit), tuple(t(g) for g in e.gets))
+
+
+def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
+    post = ctx.post(fd.path)
+    if post is None:
+        return
+    pre = ctx.pre(fd.old_path or fd.path) if fd.old_path else ctx.pre(fd.path)
+    text = "\n".join(ln.text for ln in fd.lines())
+    if not (_apis.has_putter_call(text) or _apis.has_getter_call(text) or "goto" in text or "return" in text):
+        return
+    m = _mapper(fd)
+    post_lines, pre_lines = post.splitlines(), (pre or "").splitlines()
+    for view in flow.views(fd, ctx):
+        if view.partial or view.new is None:
+            continue
+        if not (_apis.has_putter_call(view.new.text) or _apis.has_getter_call(view.new.text)
+                or (view.old is not None and (_apis.has_putter_call(view.old.text)
+                                              or _apis.has_getter_call(view.old.text)))):
+            continue
+        got = _refcount.events(view.new, post)
+        if got is None or not got[1]:
+            continue
+        ev_new = {e for e in got[0] if e.kind in kinds}
+        if not ev_new:
+            continue
+        if view.old is not None:
+            old = _refcount.events(view.old, pre)
+            if old is None or not old[1]:
+                continue
+            ev_old = {e for e in old[0] if e.kind in kinds}
+        else:
+            ev_old = set()
+        old_ids = {_ident(e, lambda n: n) for e in ev_old}
+        old_text = Counter(_textkey(e, pre_lines) for e in ev_old)
+        new_text = Counter(_textkey(e, post_lines) for e in ev_new)
+        sem_old = _refcount.RefSemantics(view.old) if view.old is not None else None
+        sem_new = _refcount.RefSemantics(view.new)
+        old_leaks = {(e.api, e.key) for e in ev_old if e.kind == "leak"}
+        seen: set = set()
+        for e in sorted(ev_new, key=lambda e: (e.kind, e.line, e.exit, e.via)):
+            if _ident(e, m) in old_ids:
+                continue
+            tk = _textkey(e, post_lines)
+            if new_text[tk] <= old_text[tk]:
+                continue
+            if e.kind == "leak" and e.success and not e.returned and _released_elsewhere(post, view.new, e):
+                continue
+            if e.kind == "leak" and (e.api, e.key) in old_leaks and not _puts(view.new, sem_new, e.key) \
+                    and all(m(g) is not None for g in e.gets):
+                continue  # a reference the function never drops: the patch did not make that leak
+            ln = _anchor(e, view, sem_old)
+            if ln is None:
+                continue
+            k = (e.kind, ln.kind, ln.new_no if ln.kind != "-" else ln.old_no, e.key)
+            if k in seen:
+                continue
+            seen.add(k)
+            yield NewEvent(e, ln, view.name, view.new.degraded or (view.old is not None and view.old.degraded))
+
+
+def _puts(func: cmodel.Function, sem, key: str) -> bool:
+    return any(_apis.is_putter(c.name) and sem.canon(_apis.put_object(c.name, list(c.args))) == key
+               for c in func.calls())
+
+
+def _released_elsewhere(post: str, func: cmodel.Function, e: _refcount.Event) -> bool:
+    """A reference kept on a successful exit that another function of the file drops (probe
+    takes it, remove puts it)."""
+    api = _apis.BY_GETTER.get(e.api)
+    if api is None:
+        return True
+    g = SimpleNamespace(obj=e.key, api=api, call=SimpleNamespace(name=e.api))
+    return _ownership.released_elsewhere(_ownership.outside(post, func, False), g)
+
+
+def _anchor(e: _refcount.Event, view: flow.FuncView, sem_old) -> DiffLine | None:
+    if e.kind == "leak":
+        order = list(reversed(e.via)) + [e.exit] + list(reversed(e.gets)) + [e.line]
+    elif e.kind == "overput":
+        order = [e.line] + list(reversed(e.via)) + [e.exit]
+    else:
+        order = [e.line, e.exit]
+    for n in order:
+        ln = view.by_new.get(n)
+        if ln is not None and ln.added:
+            return ln
+    if sem_old is None:
+        return None
+    # nothing on the path was added: the removed line that made it
+    lo, hi = (view.old.start, view.old.end) if view.old is not None else (0, 0)
+    for ln in sorted(view.by_old.values(), key=lambda d: d.old_no):
+        if not ln.removed or not lo <= ln.old_no <= hi:
+            continue
+        for mt in re.finditer(r"\b(\w+)\s*\(", ln.text):
+            name = mt.group(1)
+            args = list(cmodel.split_args(_balanced(ln.text, mt.end())))
+            if e.kind == "leak" and _apis.is_putter(name):
+                obj = _apis.put_object(name, args)
+                if obj and sem_old.canon(obj) == e.key:
+                    return ln
+            elif e.kind in ("overput", "uap") and name in _apis.BY_GETTER:
+                api = _apis.BY_GETTER[name]
+                lhs = re.match(r"^\s*(?:[\w\s\*]+?\s\**)?([\w>.\-\[\]&]+)\s*=\s*", ln.text)
+                obj = _apis.ref_object(api, args, lhs.group(1) if lhs else None)
+                if obj and sem_old.canon(obj) == e.key:
+                    return ln
+    return None
+
+
+def _balanced(text: str, start: int) -> str:
+    from reviewbot.analysis.clex import balanced
+    return balanced(text, start)
+
+
+def _short(e: str, n: int = 32) -> str:
+    return e if len(e) <= n else e[:n - 3] + "..."
+
+
+def message(ne: NewEvent) -> str:
+    e = ne.event
+    via = f" (path through the goto at line {e.via[-1]})" if e.via else ""
+    if e.kind == "leak":
+        return (f"this path returns at line {e.exit} still holding the {e.api}() reference "
+                f"({_short(e.key)}) taken at line {e.line}{via}")
+    if e.kind == "overput":
+        return (f"{e.api}({_short(e.key)}) drops a reference this path no longer holds "
+                f"(already dropped, or never taken, at line {e.exit}){via}")
+    return f"{_short(e.key)} is used after {e.api}() dropped the path's reference at line {e.exit}"
+
+
+def findings(rule, patch, ctx: Context, kinds: tuple[str, ...], already) -> Iterator:
+    """The rule's findings from the path count: new events of `kinds` that no finding of the
+    rule already tells (same path and side, within 3 lines)."""
+    from reviewbot.model import Confidence, Side
+
+    if not ctx.has_tree:
+        return
+    already = list(already)
+    for fd in patch.c_files:
+        for ne in new_events(fd, ctx, kinds):
+            side = Side.OLD if ne.line.removed else Side.NEW
+            no = ne.line.old_no if side is Side.OLD else ne.line.new_no
+            if any(f.path == fd.path and f.side is side and f.line is not None and abs(f.line - no) <= 3
+                   for f in already):
+                continue
+            f = rule.finding(fd.path, ne.line, message(ne),
+                             confidence=Confidence.LOW if ne.degraded else None)
+            already.append(f)
+            yield f
