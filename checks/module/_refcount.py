@@ -163,9 +163,10 @@ class RefSemantics:
         if i is None:
             return st
         r = st.refs[i]
-        if r.api and r.put and r.net <= 0 and r.st in ("held", "maybe") and r.found:
+        if r.put and ((r.api and r.net <= 0 and r.st in ("held", "maybe") and r.found)
+                      or (r.st == "borrowed" and r.net <= -1 and not r.api)):
             # only a dereference or an argument counts: `np = NULL` and `if (np)` do not
-            self.events.add(Event("uap", r.api, r.key, _line(node), st.via, r.put))
+            self.events.add(Event("uap", r.api or "put", r.key, _line(node), st.via, r.put))
         return st
 
     def _call(self, st: State, n) -> State:
@@ -176,9 +177,13 @@ class RefSemantics:
         api = _apis.BY_GETTER.get(name)
         row = kapi.get(name)
         if row is not None and row.drops_arg is not None and row.drops_arg < len(c.args) and not row.is_iterator:
-            i = self.find(st, c.args[row.drops_arg])
+            a = c.args[row.drops_arg]
+            i = self.find(st, a)
             if i is not None:
                 st = self._put(st, i, name, c.line, quiet=True)
+            elif a not in ("NULL", "0"):
+                st = self._set(st, None, Ref(self.canon(a), frozenset({norm(a)}), "", c.line, -1, "borrowed",
+                                             put=c.line))
         if api is not None:
             return self._get(st, c, api)
         if _apis.is_putter(name) and name not in _NOT_PUTS:
@@ -244,7 +249,14 @@ class RefSemantics:
 
     def _put(self, st: State, i: int, name: str, line: int, quiet: bool = False) -> State:
         r = st.refs[i]
-        if r.st in ("esc", "stored", "borrowed"):
+        if r.st == "lent" and not quiet:
+            # a lookup that lends its pointer (the table of borrowed accessors): no reference to drop
+            self.events.add(Event("overput", name, r.key, line, st.via, r.line))
+            return self._set(st, i, replace(r, st="borrowed", net=-1, put=line))
+        if r.st == "borrowed" and r.net <= -1 and not quiet:
+            # the path already dropped the caller's reference once: a second put of it
+            self.events.add(Event("overput", name, r.key, line, st.via, r.put))
+        if r.st in ("esc", "stored", "borrowed", "lent"):
             return self._set(st, i, replace(r, net=r.net - 1, put=line))
         if r.st == "failed":
             if r.arg_ref and not quiet:
@@ -274,6 +286,11 @@ class RefSemantics:
             c = cmodel._call(rnode)
             if c is not None and (c.name in _apis.BY_GETTER):
                 return st  # the get counted it
+            b = kapi.borrowed(c.name) if c is not None else None
+            if b is not None and b.kind == "lookup" and plain:
+                j = self.find(st, lhs)
+                st = self._set(st, j, Ref(self.canon(lhs), frozenset({lhs}), "", _line(n), 0, "lent"))
+                return st
         i = self.find(st, rhs.lstrip("&")) if rnode.type in ("identifier", "field_expression", "pointer_expression") else None
         # the variable on the left no longer names what it held
         j = self.find(st, lhs) if plain else None
