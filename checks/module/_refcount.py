@@ -31,6 +31,7 @@ from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis
 
+_STATUS = frozenset({"ret", "err", "rc", "error", "status", "retval", "rv", "result", "res", "r"})
 _NOT_PUTS = frozenset({"kfree", "kvfree", "vfree"})
 _WRAP = frozenset({"likely", "unlikely", "WARN_ON", "WARN_ON_ONCE"})
 _ERR_RET = re.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|PTR_ERR\(.*\)|false|dev_err_probe\(.*\))\s*\)?$", re.S)
@@ -55,6 +56,7 @@ class Ref:
 class State:
     refs: tuple = ()
     via: tuple = ()  # the last jumps (goto / return lines) the path took
+    err: bool = False  # the path took the non-zero side of a status test (`if (ret)`)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ class RefSemantics:
             del refs[i]
         else:
             refs[i] = r
-        return State(tuple(refs), st.via)
+        return State(tuple(refs), st.via, st.err)
 
     # ------------------------------------------------------------ statements
     def stmt(self, st: State, node) -> State:
@@ -318,6 +320,8 @@ class RefSemantics:
     def branch(self, st: State, cond, truth: bool) -> State | None:
         facts = _facts(cond, truth)
         for subj, val in facts:
+            if subj in _STATUS and val in ("nonzero", "neg", "zero"):
+                st = State(st.refs, st.via, val != "zero")
             for i, r in enumerate(st.refs):
                 hit = None
                 if isinstance(subj, int):
@@ -350,7 +354,7 @@ class RefSemantics:
 
     def jump(self, st: State, node) -> State:
         if node.type == "goto_statement":
-            return State(st.refs, (st.via + (_line(node),))[-3:])
+            return State(st.refs, (st.via + (_line(node),))[-3:], st.err)
         return st
 
     def loop(self, st: State, node, phase: str) -> State:
@@ -390,7 +394,7 @@ class RefSemantics:
         value = _t(node)[len("return"):].strip(" ;\t\n") if node is not None else ""
         line = _line(node) if node is not None else self.func.end
         success = not _ERR_RET.match(value) and not value.startswith("-") and not (
-            value in ("ret", "err", "rc", "error", "status", "retval", "rv", "result", "res") and st.via)
+            value in _STATUS and (st.via or st.err))
         for r in st.refs:
             if not r.api or r.net <= 0 or r.st not in ("held", "maybe"):
                 continue
@@ -404,6 +408,8 @@ class RefSemantics:
                 returned = True
             elif success and self.getter_helper:
                 continue  # a helper that takes a reference for its caller
+            elif success and r.arg_ref and re.search(r"->|\.", r.key):
+                continue  # `kobject_init_and_add(&foo->kobj, ...)`: foo owns it now
             self.events.add(Event("leak", r.api, r.key, r.line, st.via, line, success, r.gets, returned))
 
 

@@ -99,7 +99,7 @@ def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
         sem_new = _refcount.RefSemantics(view.new)
         old_leaks = {(e.api, e.key) for e in ev_old if e.kind == "leak"}
         seen: set = set()
-        for e in sorted(ev_new, key=lambda e: (e.kind, e.line, e.exit, e.via)):
+        for e in sorted(ev_new, key=lambda e: (e.kind, e.line, e.exit, e.via, e.gets)):
             if _ident(e, m) in old_ids:
                 continue
             tk = _textkey(e, post_lines)
@@ -110,6 +110,10 @@ def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
             if e.kind == "leak" and (e.api, e.key) in old_leaks and not _puts(view.new, sem_new, e.key) \
                     and all(m(g) is not None for g in e.gets):
                 continue  # a reference the function never drops: the patch did not make that leak
+            if e.kind == "leak" and not _puts(view.new, sem_new, e.key):
+                if ("never", e.api, e.key, e.line) in seen:
+                    continue  # a reference the function never drops: one finding, at its first exit
+                seen.add(("never", e.api, e.key, e.line))
             ln = _anchor(e, view, sem_old)
             if ln is None:
                 continue
@@ -202,8 +206,8 @@ def findings(rule, patch, ctx: Context, kinds: tuple[str, ...], already) -> Iter
         for ne in new_events(fd, ctx, kinds):
             side = Side.OLD if ne.line.removed else Side.NEW
             no = ne.line.old_no if side is Side.OLD else ne.line.new_no
-            if any(f.path == fd.path and f.side is side and f.line is not None and abs(f.line - no) <= 3
-                   for f in already):
+            # a finding near by (either side: a removed put and the exit it left) already tells it
+            if any(f.path == fd.path and f.line is not None and abs(f.line - no) <= 3 for f in already):
                 continue
             f = rule.finding(fd.path, ne.line, message(ne),
                              confidence=Confidence.LOW if ne.degraded else None)
