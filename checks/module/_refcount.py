@@ -165,10 +165,11 @@ class RefSemantics:
         if i is None:
             return st
         r = st.refs[i]
-        if r.put and ((r.api and r.net <= 0 and r.st in ("held", "maybe") and r.found)
-                      or (r.st == "borrowed" and r.net <= -1 and not r.api)):
+        # a lookup's pointer after the path's put: the caller's own references (a parameter put
+        # once) keep no object alive that we could tell of, and are not judged
+        if r.put and r.api and r.net <= 0 and r.st in ("held", "maybe") and r.found:
             # only a dereference or an argument counts: `np = NULL` and `if (np)` do not
-            self.events.add(Event("uap", r.api or "put", r.key, _line(node), st.via, r.put))
+            self.events.add(Event("uap", r.api, r.key, _line(node), st.via, r.put))
         return st
 
     def _call(self, st: State, n) -> State:
@@ -222,6 +223,8 @@ class RefSemantics:
             return st
         if api.ref == "ret" and not c.lhs and api.fails:
             return st
+        if api.ref == "ret" and not c.lhs and _handed(c.node):
+            return st  # `foo(of_node_get(np))`, `return get_device(d)`: the reference goes on
         stored = bool(c.lhs) and api.ref == "ret" and not re.fullmatch(r"\w+", c.lhs)
         tok = None
         if c.in_condition and not c.lhs:
@@ -370,6 +373,9 @@ class RefSemantics:
         r = st.refs[i]
         if r.api != name:
             return st
+        if phase == "next" and r.net <= 0 and r.st == "held" and r.put:
+            # the body dropped the cursor, and the iterator drops it again when it steps
+            self.events.add(Event("overput", name, r.key, r.put, st.via, r.line))
         # the iterator drops the cursor's reference when it steps (or ends with NULL)
         return self._set(st, i, None)
 
@@ -421,6 +427,19 @@ class _Fake:
     def __init__(self, text: str):
         self.text = text.encode()
         self.start_point = (0, 0)
+
+
+def _handed(node) -> bool:
+    """Is this call's value passed straight to another call or returned?"""
+    p = node.parent
+    while p is not None and p.type in ("parenthesized_expression", "cast_expression"):
+        p = p.parent
+    if p is not None and p.type == "return_statement":
+        return True
+    if p is not None and p.type == "argument_list":
+        fn = p.parent.child_by_field_name("function") if p.parent is not None else None
+        return fn is None or _t(fn) not in _WRAP
+    return False
 
 
 def _status_getter(name: str) -> bool:

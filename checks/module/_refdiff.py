@@ -188,10 +188,14 @@ def message(ne: NewEvent) -> str:
     if e.kind == "leak":
         return (f"this path returns at line {e.exit} still holding the {e.api}() reference "
                 f"({_short(e.key)}) taken at line {e.line}{via}")
+    if e.kind == "overput" and "for_each" in e.api:
+        return (f"the body drops the loop cursor {_short(e.key)}, and {e.api}() drops it again "
+                f"when it steps to the next one")
     if e.kind == "overput":
         return (f"{e.api}({_short(e.key)}) drops a reference this path no longer holds "
                 f"(already dropped, or never taken, at line {e.exit}){via}")
-    return f"{_short(e.key)} is used after {e.api}() dropped the path's reference at line {e.exit}"
+    return (f"{_short(e.key)} is used after the put at line {e.exit} dropped this path's reference "
+            f"from {e.api}()")
 
 
 def findings(rule, patch, ctx: Context, kinds: tuple[str, ...], already) -> Iterator:
