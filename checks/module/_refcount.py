@@ -104,9 +104,24 @@ class RefSemantics:
         self.auto = set(re.findall(r"\b(\w+)\s+__free\s*\(", func.text)) if "__free" in func.text else set()
         self.text = text  # the file's original text (iterator macro names)
         self.iters: dict[int, tuple] = {}
+        self._declared: set[str] | None = None
         helper = func.name or ""
         self.getter_helper = re.search(r"(^|_)(get|find|lookup|open|attach|alloc|create|new|register|request|"
                                        r"acquire|hold|grab|ref|try_?get)(_|$)", helper) is not None
+
+    def declared(self) -> set[str]:
+        """The function's parameters and locals."""
+        if self._declared is None:
+            out = set()
+            for n in self.func._walk():
+                if n.type in ("parameter_declaration", "declaration"):
+                    for d in n.children_by_field_name("declarator"):
+                        while d is not None and d.type not in ("identifier",):
+                            d = d.child_by_field_name("declarator")
+                        if d is not None:
+                            out.add(_t(d))
+            self._declared = out
+        return self._declared
 
     # ------------------------------------------------------------ names
     def canon(self, e: str | None) -> str:
@@ -414,8 +429,13 @@ class RefSemantics:
                 returned = True
             elif success and self.getter_helper:
                 continue  # a helper that takes a reference for its caller
+            elif success and kapi.get(r.api) is not None and kapi.get(r.api).kind in ("register", "init"):
+                continue  # published (or set up for the caller's register): the subsystem's now
             elif success and r.arg_ref and re.search(r"->|\.", r.key):
                 continue  # `kobject_init_and_add(&foo->kobj, ...)`: foo owns it now
+            if r.arg_ref and _apis.BY_GETTER[r.api].family in ("device", "kobject") and \
+                    re.match(r"\w+", r.key) and re.match(r"\w+", r.key).group(0) not in self.declared():
+                continue  # `platform_device_register(&foo_gpio_device)`: a static object, never freed
             self.events.add(Event("leak", r.api, r.key, r.line, st.via, line, success, r.gets, returned))
 
 
