@@ -57,6 +57,7 @@ class State:
     refs: tuple = ()
     via: tuple = ()  # the last jumps (goto / return lines) the path took
     err: bool = False  # the path took the non-zero side of a status test (`if (ret)`)
+    facts: frozenset = frozenset()  # (name, truth) of tests the function repeats (`if (propname)` twice)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Event:
     success: bool = False  # leak on an exit that reports success
     gets: tuple = ()  # leak: the lines of the gets the path holds
     returned: bool = False  # leak: the exit returns the object, and the path holds more than that one
+    stored: bool = False  # leak: the reference sits in a member of a local object the error exit gives up
 
 
 def _t(node) -> str:
@@ -105,9 +107,36 @@ class RefSemantics:
         self.text = text  # the file's original text (iterator macro names)
         self.iters: dict[int, tuple] = {}
         self._declared: set[str] | None = None
+        self._retested: set[str] | None = None
         helper = func.name or ""
         self.getter_helper = re.search(r"(^|_)(get|find|lookup|open|attach|alloc|create|new|register|request|"
                                        r"acquire|hold|grab|ref|try_?get)(_|$)", helper) is not None
+
+    def retested(self) -> set[str]:
+        """Names a condition of the function tests more than once (and no one assigns between
+        is not known: an assignment forgets the fact)."""
+        if self._retested is None:
+            seen: dict[str, int] = {}
+            for n in self.func._walk():
+                if n.type == "if_statement":
+                    cond = n.child_by_field_name("condition")
+                    for subj, _ in _facts(cond, True) + _facts(cond, False):
+                        if isinstance(subj, str):
+                            seen[subj] = seen.get(subj, 0) + 1
+            self._retested = {k for k, v in seen.items() if v >= 3}  # both sides of two tests
+        return self._retested
+
+    def locals(self) -> set[str]:
+        """The function's local variables (not its parameters)."""
+        params = set()
+        for n in self.func._walk():
+            if n.type == "parameter_declaration":
+                d = n.child_by_field_name("declarator")
+                while d is not None and d.type != "identifier":
+                    d = d.child_by_field_name("declarator")
+                if d is not None:
+                    params.add(_t(d))
+        return self.declared() - params
 
     def declared(self) -> set[str]:
         """The function's parameters and locals."""
@@ -159,7 +188,7 @@ class RefSemantics:
             del refs[i]
         else:
             refs[i] = r
-        return State(tuple(refs), st.via, st.err)
+        return State(tuple(refs), st.via, st.err, st.facts)
 
     # ------------------------------------------------------------ statements
     def stmt(self, st: State, node) -> State:
@@ -322,6 +351,9 @@ class RefSemantics:
                                               st="esc" if r.st in ("held", "maybe") and r.net > 0 else r.st))
             else:
                 st = self._set(st, j, replace(r, names=names))
+        if st.facts and any(f[0] == norm(lhs) or f[0].startswith(norm(lhs) + "->") for f in st.facts):
+            st = State(st.refs, st.via, st.err, frozenset(f for f in st.facts if not (
+                f[0] == norm(lhs) or f[0].startswith(norm(lhs) + "->"))))
         for k, r in enumerate(st.refs):
             if r.tok == lhs and isinstance(r.tok, str) and k != i:
                 st = self._set(st, k, replace(r, tok=None))
@@ -339,7 +371,12 @@ class RefSemantics:
         facts = _facts(cond, truth)
         for subj, val in facts:
             if subj in _STATUS and val in ("nonzero", "neg", "zero"):
-                st = State(st.refs, st.via, val != "zero")
+                st = State(st.refs, st.via, val != "zero", st.facts)
+            if isinstance(subj, str) and val in ("nonzero", "zero") and subj in self.retested():
+                want = val == "nonzero"
+                if (subj, not want) in st.facts:
+                    return None  # the path took the other side of this test before
+                st = State(st.refs, st.via, st.err, st.facts | {(subj, want)})
             for i, r in enumerate(st.refs):
                 hit = None
                 if isinstance(subj, int):
@@ -349,7 +386,7 @@ class RefSemantics:
                         hit = "fail" if hit else "ok"
                 elif isinstance(r.tok, str) and subj == r.tok:
                     hit = "fail" if val in ("nonzero", "neg") else "ok" if val == "zero" else None
-                elif r.api and r.st in ("maybe", "held", "failed") and not r.arg_ref and \
+                elif r.api and r.st in ("maybe", "held", "failed", "stored") and not r.arg_ref and \
                         (self.canon(subj) == r.key or subj in r.names):
                     hit = {"nonzero": "ok", "zero": "fail", "err": "fail", "errnull": "fail",
                            "noterr": "ok" if _apis.BY_GETTER.get(r.api) and _apis.BY_GETTER[r.api].fails == "errptr"
@@ -372,7 +409,7 @@ class RefSemantics:
 
     def jump(self, st: State, node) -> State:
         if node.type == "goto_statement":
-            return State(st.refs, (st.via + (_line(node),))[-3:], st.err)
+            return State(st.refs, (st.via + (_line(node),))[-3:], st.err, st.facts)
         return st
 
     def loop(self, st: State, node, phase: str) -> State:
@@ -417,6 +454,11 @@ class RefSemantics:
         success = not _ERR_RET.match(value) and not value.startswith("-") and not (
             value in _STATUS and (st.via or st.err))
         for r in st.refs:
+            if r.api and r.net > 0 and r.st == "stored" and not success and _head(r.key) in self.locals():
+                # kept in an object of this function's that an error exit gives up (a caller
+                # judges whether the function itself owed the put: see _refdiff)
+                self.events.add(Event("leak", r.api, r.key, r.line, st.via, line, False, r.gets, False, True))
+                continue
             if not r.api or r.net <= 0 or r.st not in ("held", "maybe"):
                 continue
             net = r.net
@@ -427,8 +469,8 @@ class RefSemantics:
                 if net <= 0:
                     continue
                 returned = True
-            elif success and self.getter_helper:
-                continue  # a helper that takes a reference for its caller
+            elif success and self.getter_helper and (r.arg_ref or _head(r.key) not in self.locals()):
+                continue  # a helper that takes a reference for its caller (on an object it was given)
             elif success and kapi.get(r.api) is not None and kapi.get(r.api).kind in ("register", "init"):
                 continue  # published (or set up for the caller's register): the subsystem's now
             elif success and r.arg_ref and re.search(r"->|\.", r.key):
@@ -447,6 +489,11 @@ class _Fake:
     def __init__(self, text: str):
         self.text = text.encode()
         self.start_point = (0, 0)
+
+
+def _head(key: str) -> str:
+    m = re.match(r"[&*(\s]*(\w+)", key)
+    return m.group(1) if m else key
 
 
 def _handed(node) -> bool:

@@ -107,6 +107,9 @@ def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
                 continue
             if e.kind == "leak" and e.success and not e.returned and _released_elsewhere(post, view.new, e):
                 continue
+            if e.kind == "leak" and e.stored and not (_puts(view.new, sem_new, e.key) or (
+                    view.old is not None and _puts(view.old, sem_old, e.key))):
+                continue  # a member the object's own release drops, not this function
             if e.kind == "leak" and (e.api, e.key) in old_leaks and not _puts(view.new, sem_new, e.key) \
                     and all(m(g) is not None for g in e.gets):
                 continue  # a reference the function never drops: the patch did not make that leak
@@ -122,6 +125,44 @@ def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
                 continue
             seen.add(k)
             yield NewEvent(e, ln, view.name, view.new.degraded or (view.old is not None and view.old.degraded))
+
+
+@dataclass
+class Verdict:
+    """Where the path count judged a file's functions (both images walked completely), and
+    the lines near a new leak of the post-image (its get, its gotos, its exit; the removed
+    lines of its function)."""
+
+    judged: set  # (side, line) inside a judged function
+    leaks: set  # (side, line) near a new leak
+
+    def refutes(self, side: str, line: int) -> bool:
+        return (side, line) in self.judged and (side, line) not in self.leaks
+
+
+def verdict(fd, ctx: Context) -> Verdict:
+    out = Verdict(set(), set())
+    post = ctx.post(fd.path)
+    if post is None:
+        return out
+    pre = ctx.pre(fd.old_path or fd.path) if fd.old_path else ctx.pre(fd.path)
+    m = _mapper(fd)
+    for view in flow.views(fd, ctx):
+        if view.partial or view.new is None or view.old is None or view.new.degraded or view.old.degraded:
+            continue
+        got, old = _refcount.events(view.new, post), _refcount.events(view.old, pre)
+        if got is None or old is None or not got[1] or not old[1]:
+            continue
+        out.judged.update(("new", n) for n in range(view.new.start, view.new.end + 1))
+        out.judged.update(("old", n) for n in range(view.old.start, view.old.end + 1))
+        old_ids = {_ident(e, lambda n: n) for e in old[0]}
+        for e in got[0]:
+            if e.kind != "leak" or _ident(e, m) in old_ids:
+                continue
+            for n in (e.line, e.exit, *e.via, *e.gets):
+                out.leaks.update(("new", k) for k in range(n - 3, n + 4))
+            out.leaks.update(("old", ln.old_no) for ln in view.changed() if ln.removed)
+    return out
 
 
 def _puts(func: cmodel.Function, sem, key: str) -> bool:
