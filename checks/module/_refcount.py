@@ -31,6 +31,7 @@ from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis
 
+_INDEX = re.compile(r"\[[^\[\]]*\]")
 _STATUS = frozenset({"ret", "err", "rc", "error", "status", "retval", "rv", "result", "res", "r"})
 _NOT_PUTS = frozenset({"kfree", "kvfree", "vfree"})
 _WRAP = frozenset({"likely", "unlikely", "WARN_ON", "WARN_ON_ONCE"})
@@ -177,6 +178,12 @@ class RefSemantics:
         for i, r in enumerate(st.refs):
             if r.key == k or any(self.canon(n) == k for n in r.names):
                 return i
+        if "[" in k:
+            # `data->larb[i].dev` unwinds what `data->larb[id].dev = ...` stored
+            k = _INDEX.sub("[]", k)
+            for i, r in enumerate(st.refs):
+                if r.st == "stored" and any(_INDEX.sub("[]", self.canon(n)) == k for n in r.names):
+                    return i
         return None
 
     @staticmethod
@@ -454,7 +461,8 @@ class RefSemantics:
         success = not _ERR_RET.match(value) and not value.startswith("-") and not (
             value in _STATUS and (st.via or st.err))
         for r in st.refs:
-            if r.api and r.net > 0 and r.st == "stored" and not success and _head(r.key) in self.locals():
+            if r.api and r.net > 0 and r.st == "stored" and not success and any(
+                    _head(n) in self.locals() for n in r.names | {r.key} if re.search(r"->|\.|\[", n)):
                 # kept in an object of this function's that an error exit gives up (a caller
                 # judges whether the function itself owed the put: see _refdiff)
                 self.events.add(Event("leak", r.api, r.key, r.line, st.via, line, False, r.gets, False, True))

@@ -59,7 +59,11 @@ def _ident(e: _refcount.Event, m) -> tuple:
 def _textkey(e: _refcount.Event, lines: list[str]) -> tuple:
     def t(n):
         return re.sub(r"\s+", "", lines[n - 1]) if 0 < n <= len(lines) else ""
-    return (e.kind, e.api, e.key, t(e.line), tuple(t(v) for v in e.via), t(e.exit), tuple(t(g) for g in e.gets))
+    # the get's own text is left out: a patch that edits an argument of the get (a name string)
+    # keeps the leaks it had; how many gets the path holds is kept
+    if e.kind == "leak":
+        return (e.kind, e.api, e.key, tuple(t(v) for v in e.via), t(e.exit), len(e.gets))
+    return (e.kind, e.api, e.key, t(e.line), tuple(t(v) for v in e.via), t(e.exit))
 
 
 def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
@@ -168,6 +172,11 @@ def verdict(fd, ctx: Context) -> Verdict:
 def _puts(func: cmodel.Function, sem, key: str) -> bool:
     return any(_apis.is_putter(c.name) and sem.canon(_apis.put_object(c.name, list(c.args))) == key
                for c in func.calls())
+
+
+def _puts_stored(func: cmodel.Function | None, sem, e: _refcount.Event) -> bool:
+    """Does the function put the stored reference (under its own name or the member's)?"""
+    return func is not None and _puts(func, sem, e.key)
 
 
 def _released_elsewhere(post: str, func: cmodel.Function, e: _refcount.Event) -> bool:
