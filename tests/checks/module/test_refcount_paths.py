@@ -166,3 +166,48 @@ def test_failure_sides_of_the_table_getters_hold_nothing():
     # kobject_init_and_add(): the caller owns the object when it failed too
     leaky = text.replace("\t\tkobject_put(&foo->kobj);\n", "", 1)
     assert {(e.kind, e.api) for e in _events(leaky, "f")} >= {("leak", "kobject_init_and_add")}
+
+
+# drivers/soc/samsung/exynos-pmu.c exynos_get_pmu_regmap_by_phandle(), shortened: the node is a
+# reference only when `propname` is set, and is put under the same test
+PMU = """struct regmap *foo_get_regmap(struct device_node *np, const char *propname)
+{
+\tstruct device_node *pmu_np;
+\tstruct regmap *map;
+
+\tif (propname)
+\t\tpmu_np = of_parse_phandle(np, propname, 0);
+\telse
+\t\tpmu_np = np;
+\tif (!pmu_np)
+\t\treturn ERR_PTR(-ENODEV);
+\tmap = foo_lookup(pmu_np);
+\tif (propname)
+\t\tof_node_put(pmu_np);
+\tif (!map)
+\t\treturn ERR_PTR(-EPROBE_DEFER);
+\treturn map;
+}
+"""
+
+
+def test_a_test_the_function_repeats_is_one_condition():
+    assert not {e for e in _events(PMU, "foo_get_regmap") if e.kind in ("leak", "overput")}
+
+
+def test_the_path_count_judges_exit_leaks_in_functions_it_walked():
+    from reviewbot.checks.module import _refdiff
+    from reviewbot.context import Context, FileImages
+    from reviewbot.diffparse import parse_diff
+    import difflib
+
+    path = "drivers/soc/foo.c"
+    post = PMU.replace("\tmap = foo_lookup(pmu_np);\n",
+                       "\tmap = foo_lookup(pmu_np);\n\tif (foo_busy(map))\n\t\treturn ERR_PTR(-EBUSY);\n", 1)
+    post = post.replace("\tif (!map)\n", "\tif (!map || IS_ERR(map))\n", 1)
+    body = "".join(difflib.unified_diff(PMU.splitlines(True), post.splitlines(True), f"a/{path}", f"b/{path}"))
+    (fd,) = parse_diff(body)
+    v = _refdiff.verdict(fd, Context(mode="tree", files={path: FileImages(pre=PMU, post=post)}))
+    assert not v.refutes("new", _line(post, "return ERR_PTR(-EBUSY)"))  # a new leak: the put is below it
+    assert v.refutes("new", _line(post, "return ERR_PTR(-EPROBE_DEFER)"))  # after the put: nothing held
+    assert not v.refutes("new", 1000)  # outside the functions it walked: not its to judge
