@@ -7,7 +7,7 @@ from reviewbot.checks.module import missing_owner, removed_needed_ref, removed_o
 from reviewbot.checks.module import module_ref_for_unbind, symbol_get_imbalance, unchecked_module_get
 from reviewbot.checks.module import init_exit_self_ref, register_time_pin, unmatched_module_put
 from reviewbot.checks.module import code_after_module_put, fops_misuse, unconditional_module_get
-from reviewbot.checks.module import ownerless_register_api
+from reviewbot.checks.module import ownerless_register_api, try_get_made_unconditional
 from reviewbot.checks.module import (cdev_freed_with_container, deferred_callback_not_cancelled,
                                      device_ref_imbalance, devm_lifetime,
                                      devm_wrong_device, get_without_put_on_exit, kref_misuse,
@@ -27,6 +27,7 @@ ALL = (
     code_after_module_put,
     fops_misuse,
     unconditional_module_get,
+    try_get_made_unconditional,
     ownerless_register_api,
     get_without_put_on_exit,
     device_ref_imbalance,

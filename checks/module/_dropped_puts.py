@@ -43,6 +43,7 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
     those not added back); `reported` the objects whose leaking exit the path analysis reported
     (tree mode: not twice)."""
     new_gets = {g.obj for g in _refpaths.gets(view.new)} if view.new is not None else set()
+    gone = producers_removed(fd) if fd is not None else set()
     for h in view.hunks:
         stmts = statements(h.old_side())
         for i, st in enumerate(stmts):
@@ -59,6 +60,8 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
                 continue  # moved or rewritten, not dropped
             if any(name in _apis.BY_GETTER[g].putters and _apis.same_object(o, obj) for g, o in removed_gets):
                 continue  # the get this put answers goes too: a removed pair (MOD019/MOD025)
+            if any(_apis.same_object(obj, g) for g in gone):
+                continue  # what set the object up goes too (a feature removed, not a put dropped)
             if swapped(h, st):
                 continue  # one put replaced by another: MOD019 judges the pair
             if not view.partial and any(_apis.same_object(obj, g) for g in reported):
@@ -79,6 +82,17 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
             if added_goto_puts(view, h, obj):
                 continue  # the put moved into an unwind label the new code jumps to
             yield RemovedPut(st, name, obj, retaken, low=not retaken and _put_paths.borrowed(view, h, obj))
+
+
+_ASSIGN = lazyre.compile(r"^\s*(?:[\w\s\*]+?\s\**)?([\w\[\]]+(?:(?:->|\.)\w+)*)\s*=(?!=)")
+
+
+def producers_removed(fd) -> set[str]:
+    """Objects (`i2c->client`, `np`) whose assignment the patch removes and does not add back
+    anywhere in the file: with the code that set them up gone, their put goes with them."""
+    def assigned(lines):
+        return {clex.norm(m.group(1)) for ln in lines for m in [_ASSIGN.match(ln.text)] if m}
+    return assigned(fd.removed()) - assigned(fd.added())
 
 
 def added_goto_puts(view: flow.FuncView, h, obj: str) -> bool:

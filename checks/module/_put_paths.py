@@ -147,13 +147,15 @@ def calls_on_text(text: str) -> list[tuple[str, str]]:
 def main_path(view: flow.FuncView, h, stmts, i: int, obj: str) -> bool:
     """A removed put in the function's outermost block (one tab in), of a local that is not a
     parameter, with no later kept put, reassignment or return of it shown: it ran on every
-    path that got there, and now every exit after it keeps the reference."""
+    path that got there, and now every exit after it keeps the reference.  The local may be a
+    member of a structure on the stack (`args.np` of `of_parse_phandle_with_args(..., &args)`,
+    `struct fwnode_reference_args`): the lookup filled it, the function owns it."""
     st = stmts[i]
     var = obj.lstrip("&")
-    if not re.match(r"^\t(?!\t)\S", st.lines[0].text) or not re.fullmatch(r"\w+", var):
+    if not re.match(r"^\t(?!\t)\S", st.lines[0].text) or not re.fullmatch(r"\w+(\.\w+)?", var):
         return False
     header = h.section if view.partial or view.old is None else view.old.text.split("{", 1)[0]
-    if "(" in (header or "") and var in PARAM.findall(header.split("(", 1)[1]):
+    if "(" in (header or "") and var.split(".")[0] in PARAM.findall(header.split("(", 1)[1]):
         return False  # the caller's object
     if not view.partial and view.new is not None and any(
             _apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)

@@ -55,6 +55,10 @@ def retargets(fd, view: flow.FuncView, label_evidence: bool = True) -> Iterator[
                 if named:
                     yield Retarget(nln, where, "label", named)
                     continue
+                unseen = unwind_skipped(fd, view, oj, nj)
+                if unseen:
+                    yield Retarget(nln, where, "unwind", unseen)
+                    continue
             if not old_found:
                 continue
             failed_old = _refpaths.failed_get_at(view.old, oj)
@@ -162,6 +166,28 @@ def put_label_skipped(fd, view: flow.FuncView, oj, nj) -> str | None:
     if any(label_names_put_of(old_label, api) for _, api in _refpaths.failed_gets_at(view.old, oj)):
         return None
     return old_label
+
+
+_LOCK_LABEL = lazyre.compile(r"(^|_)(unlock|mutex|spin|rcu|lock|free|kfree|vfree|mem|alloc|dealloc)(_|$)")
+
+
+def unwind_skipped(fd, view: flow.FuncView, oj, nj) -> str | None:
+    """Hunk mode: a `goto` into an unwind label that is out of sight replaced in place by a
+    `return` (smatch's "direct return instead of goto"): the return leaves without whatever
+    the label undoes.  Not when the patch shows or changes the label (the chain is reworked
+    or its code is in sight: the other verdicts judge it), when the label names a lock or a memory free (not a reference), or
+    when the goto sat in the failure branch of a get the hunk shows.  Returns the label."""
+    if nj.type != "return_statement":
+        return None
+    label = cmodel._text(oj.child_by_field_name("label"))
+    if not label or _LOCK_LABEL.search(label):
+        return None
+    shown = re.compile(r"^\s*%s\s*:(?!:)" % re.escape(label))
+    if any(shown.match(ln.text) for h in fd.hunks for ln in h.lines):
+        return None
+    if _refpaths.failed_gets_at(view.old, oj):
+        return None
+    return label
 
 
 # Label words that say "unwind" but not what: `err_put`, `out_put`, `fail_unref`.

@@ -48,7 +48,16 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   folded into an assignment (`p = get(x)` -> `p = x`) the finding sits on the new assignment;
 - a removed get on the object a `*_get*()`/`*_find*()`/`*_lookup*()` function then returns: by
   the kernel's naming convention its callers put what it returns, so that path is put once
-  too often.
+  too often;
+- in a teardown function (remove, release, exit, ...), an unregister of the API table
+  (`platform_device_unregister()`, `device_unregister()`, `i2c_unregister_device()`, ...)
+  replaced in place by a bare put of the same object: it stays registered (sysfs, bus, a bound
+  driver) and only a reference is dropped;
+- an added lookup that drops its `@from`/`@prev` argument (the table's "drops argN":
+  `of_find_node_by_name()`, `of_find_compatible_node()`, ...) given the device's own node
+  (`dev->of_node`, `dev_of_node(dev)`, or a local copied from one) with no `of_node_get()` of
+  it just before, or replacing in place a lookup on the same argument that did not drop it
+  (`of_get_child_by_name()`): the device's node is put once too often.
 
 ## Why is this bad?
 `device_register()`: "NOTE: _Never_ directly free @dev after calling this function, even if it
@@ -123,7 +132,9 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _borrowed_put, _failed_get, _overput, _refdiff, _release_twice
+from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import (_apis, _borrowed_put, _dropping_lookup, _failed_get, _overput, _refdiff,
+                                     _release_twice, _stored)
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -133,7 +144,8 @@ RULE = Rule.from_doc(__doc__, id="MOD019", slug="device-ref-imbalance", level=Le
                      confidence=Confidence.MEDIUM, tags=("kref-imbalance", "extra-put"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS + tuple(sorted(
-    a.getter for a in _apis.APIS if a.family in ("device", "kobject", "kref", "acpi")))
+    a.getter for a in _apis.APIS if a.family in ("device", "kobject", "kref", "acpi"))) + tuple(sorted(
+    r.name for r in kapi.of_kind("lookup") if r.drops_arg is not None and not r.is_iterator))
 
 # After these the embedded device/kobject owns the memory: free only through the putter.
 _OWNS_MEMORY = ("device_initialize", "device_register", "device_add", "kobject_init",
@@ -166,10 +178,14 @@ def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             yield from _kfree_after_register(fd, ctx)
         if _apis.has_putter_call(added):
             yield from _overputs(fd, ctx)
+        if "_find_" in added or "_next_" in added or "_get_" in added:
+            for ln, msg in _dropping_lookup.overputs(fd):
+                yield RULE.finding(fd.path, ln, msg, confidence=Confidence.LOW if overput else None)
         if ".release" in "\n".join(ln.text for ln in fd.lines()) or ctx.post(fd.path) is not None:
             yield from _released_twice(fd, ctx)
         if _apis.has_putter_call(added) and _apis.has_putter_call(removed):
             yield from _putter_swaps(fd)
+            yield from _unregister_to_put(fd)
             yield from _unconditional_puts(fd, overput)
         if _apis.has_getter_call(removed) and _apis.has_putter_call(removed):
             yield from _removed_pairs(fd, _intent.says_extra(patch, "get"))
@@ -356,6 +372,39 @@ def _putter_swaps(fd) -> Iterator[Finding]:
                         yield RULE.finding(fd.path, st.line_of(r"put_device"),
                                            f"put_device({short(aobj, 20)}) replaces {rname}({short(robj, 16)}): "
                                            f"that reference leaks")
+
+
+def _unregisters() -> frozenset[str]:
+    """The calls that undo a register row of the API table (`platform_device_unregister()`,
+    `device_unregister()`, `i2c_unregister_device()`, `kset_unregister()`, ...)."""
+    names = set()
+    for row in kapi.of_kind("register"):
+        for part in re.split(r"[|+]| then ", "|".join(row.release)):
+            part = part.strip()
+            if "unregister" in part or part.endswith("_remove"):
+                names.add(part)
+    return frozenset(names)
+
+
+def _unregister_to_put(fd) -> Iterator[Finding]:
+    """In a teardown function, an unregister replaced in place by a bare put of the same object:
+    the object stays registered (its sysfs entries, its bus, a driver bound to it) and only a
+    reference is dropped.  In a probe's error path the put is right when the add failed, so
+    only teardown functions (remove, release, exit, ...) are judged."""
+    unregs = _unregisters()
+    for h in fd.hunks:
+        if not _stored.teardown(flow.section_name(h.section)):
+            continue
+        for rem, add in clex.replacements(h):
+            gone = [(n, o) for _, n, o in _put_calls(rem) if n in unregs]
+            for st, aname, aobj in _put_calls(add):
+                if aname in unregs:
+                    continue
+                old = next((n for n, o in gone if _apis.same_object(o, aobj)), None)
+                if old:
+                    yield RULE.finding(fd.path, st.line_of(re.escape(aname)),
+                                       f"{aname}({short(aobj, 20)}) replaces {old}(): the object stays "
+                                       f"registered, only a reference is dropped")
 
 
 def _unconditional_puts(fd, overput: bool) -> Iterator[Finding]:

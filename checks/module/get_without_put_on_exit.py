@@ -18,6 +18,10 @@ diff alone it reports what the patch changes on those paths:
   ladder released it; the failure branch of a register call still owes the put), unless the
   patch moves to `__free()`/`guard()`/`devm_*()` release, or before a put that the main path
   runs just after its `if` (`if (ret) return ret; of_node_put(np);`: the node is held there);
+  with the ladder out of sight too, a `goto` into a label that the patch neither shows nor
+  changes replaced by a `return` skips whatever that label undoes (smatch's "direct return
+  instead of goto"), unless the label names a lock or a memory free (`out_unlock`,
+  `err_free_buf`): those are not references;
 - an added `return`/`goto` after a get that the function otherwise balances (or balanced
   before the patch removed its put), and a kept exit whose `if` the patch rewrote so that it
   now runs with the reference held (`if (!pdev || !platform_get_drvdata(pdev)) return ...;`);
@@ -134,6 +138,7 @@ import functools
 import re
 from typing import Iterator
 
+from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
@@ -339,6 +344,9 @@ def _retargets(fd, view: flow.FuncView, cleanup: bool, overput: bool) -> Iterato
         if r.kind == "label":
             yield RULE.finding(fd.path, r.line, f"this {r.where} no longer runs the unwind step "
                                                 f"'{r.name}', whose name says it drops a reference")
+        elif r.kind == "unwind":
+            yield RULE.finding(fd.path, r.line, f"this return skips the unwind at '{r.name}' (not in the "
+                                                f"diff): a reference taken above and dropped there stays held")
         elif r.kind == "skipped":
             if cleanup:
                 continue
@@ -355,7 +363,12 @@ def _needed(text: str) -> bool:
     """Does a hunk group show a putter call or a `goto` to a put label (else: nothing to do)?
     (Iterators left early are MOD030's.)"""
     return _apis.has_putter_call(text) or ("goto" in text and _unwind.PUT_GOTO.search(text) is not None) \
-        or ("goto" in text and _apis.has_getter_call(text))
+        or ("goto" in text and (_apis.has_getter_call(text) or _GOTO_TO_RETURN.search(text) is not None))
+
+
+# a removed `goto` next to an added `return` (hunk text as the views give it: "-"/"+" prefixed)
+_GOTO_TO_RETURN = lazyre.compile(r"^-\s*goto\s+\w+\s*;\s*\n\+\s*return\b|^\+\s*return\b[^\n]*\n-\s*goto\s+\w+\s*;",
+                                 re.M)
 
 
 def _goto_to_return(changed: str) -> bool:

@@ -9,6 +9,15 @@ It also flags a getter that pins the provider's module replaced in place by one 
 family that does not (the kernel-API table's `also_module_ref`): `of_get_i2c_adapter_by_node()`
 -> `of_find_i2c_adapter_by_node()` keeps the device reference and drops the module pin.
 
+The same holds for any reference a stored pointer needs: `obj->np = of_node_get(np)` replaced
+in place by `obj->np = np` (any getter of the table that returns the object it is given:
+`get_device()`, `kobject_get()`, `pci_dev_get()`, ...) keeps the pointer in an object that
+outlives the function without the reference that kept its target alive.  And a bare
+`get_device(dev);` / `of_node_get(np);` / `kref_get(&x->ref);` / `dev_hold(nd);` removed from
+code that stays, with no put of that object removed and no get of it added: the put that
+answered it (in a release path, the unwind, the caller) still runs, on a reference no longer
+taken (module pins are MOD004's).
+
 ## Why is this bad?
 A module reference on *another* module (an LLD, a transport, a tuner, a provider behind an
 ops table) is what keeps its text and data alive while this code calls through its function
@@ -96,7 +105,8 @@ RULE = Rule.from_doc(__doc__, id="MOD025", slug="removed-needed-ref", level=Leve
 # The replaced getter is the cause; MOD004's "the put has no get" at the same line says less.
 SUPERSEDES = ("MOD004",)
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = REF_CALL_TOKENS + tuple(sorted(r.name for r in kapi.of_kind("getter", "lookup") if r.also_module_ref))
+TRIGGER = REF_CALL_TOKENS + tuple(sorted(r.name for r in kapi.of_kind("getter", "lookup")
+                                          if r.also_module_ref or (r.kind == "getter" and r.ref_arg == 0)))
 
 # Added code that replaces a pin with something that also keeps callers safe.
 _REPLACEMENT = lazyre.compile(r"\b(device_link_add|devm_device_link_add|synchronize_srcu|srcu_read_lock|"
@@ -125,6 +135,8 @@ def _called_directly(patch: Patch, symbol: str) -> bool:
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _weaker_getter(patch)
     yield from _removed_pins(patch)
+    yield from _unreferenced_store(patch)
+    yield from _removed_bare_get(patch)
 
 
 def _pins_module(name: str) -> bool:
@@ -157,6 +169,94 @@ def _weaker_getter(patch: Patch) -> Iterator[Finding]:
                         yield RULE.finding(fd.path, ln, f"{new.name}() replaces {old.name}() but takes no module "
                                                         f"reference: the provider module can be unloaded while in use",
                                            confidence=Confidence.LOW if extra else None)
+
+
+_STORE = lazyre.compile(r"^\s*(?P<lhs>[\w\[\]]+(?:(?:->|\.)[\w\[\]]+)*->\w+)\s*=\s*(?P<rhs>.+?);\s*$")
+
+
+def _returns_its_argument(name: str) -> bool:
+    """`of_node_get(np)`, `get_device(dev)`, `kobject_get(kobj)`: a getter of the table that takes
+    a reference on the object it is given and returns that object."""
+    r = kapi.get(name)
+    return r is not None and r.kind == "getter" and r.ref_arg == 0 and not name.startswith("try_")
+
+
+def _unreferenced_store(patch: Patch) -> Iterator[Finding]:
+    """`obj->np = of_node_get(np);` replaced in place by `obj->np = np;`: the pointer is kept in
+    an object that outlives the function, now without the reference that kept its target
+    alive for as long as the object points at it (the owner of `np` may drop its own)."""
+    extra = _intent.says_extra(patch, "get")
+    for fd in patch.c_files:
+        for h in fd.hunks:
+            for rem, add in clex.replacements(h):
+                for old in rem:
+                    m = _STORE.match(old.text)
+                    call = re.fullmatch(r"(\w+)\s*\((.*)\)", m.group("rhs").strip()) if m else None
+                    if not call or not _returns_its_argument(call.group(1)):
+                        continue
+                    lhs, arg = clex.norm(m.group("lhs")), clex.norm(call.group(2))
+                    for new in add:
+                        n = _STORE.match(new.text)
+                        if n and clex.norm(n.group("lhs")) == lhs and clex.norm(n.group("rhs")) == arg:
+                            if _regot(fd, lhs, arg):
+                                break
+                            yield RULE.finding(
+                                fd.path, old,
+                                f"{m.group('lhs')} keeps {call.group(2).strip()} without the reference "
+                                f"{call.group(1)}() took: the object can be freed while it is still stored here",
+                                confidence=Confidence.LOW if extra else Confidence.MEDIUM)
+                            break
+
+
+_BARE_GET = lazyre.compile(r"^\s*(\w+)\s*\((.*)\)\s*;\s*$")
+
+
+def _removed_bare_get(patch: Patch) -> Iterator[Finding]:
+    """A bare `get_device(dev);` / `of_node_get(np);` / `kref_get(&x->ref);` / `dev_hold(nd);`
+    removed from code that stays, with no get of that object added back and no put of it
+    removed: whoever drops that reference later (a put in a release path, the unwind, the
+    caller) now drops one that was never taken, and the object can be freed while this code
+    still uses it.  Module pins are MOD004's and the pairs above."""
+    extra = _intent.says_extra(patch, "get")
+    for fd in patch.c_files:
+        removed_puts = added_gets = None
+        for h in fd.hunks:
+            lines = h.lines
+            for i, ln in enumerate(lines):
+                if not ln.removed:
+                    continue
+                m = _BARE_GET.match(ln.text)
+                if not m or not _returns_its_argument(m.group(1)):
+                    continue
+                row = kapi.get(m.group(1))
+                if row is None or row.family == "module":
+                    continue
+                near = lines[max(0, i - 2):i] + lines[i + 1:i + 3]
+                if sum(1 for x in near if x.kind == " ") < 2:
+                    continue  # removed with the code around it: not a reference taken away
+                obj = clex.norm(m.group(2))
+                if removed_puts is None:
+                    removed_puts = [clex.norm(clex.balanced(x.text, pm.end())) for x in fd.removed()
+                                    for pm in _apis.PUTTER_NAMES.finditer(x.text)]
+                    added_gets = [clex.norm(clex.balanced(x.text, gm.end())) for x in fd.added()
+                                  for gm in _apis.GETTER_NAMES.finditer(x.text)]
+                if any(_apis.same_object(obj, o) for o in removed_puts + added_gets):
+                    continue  # the pair goes, or the get moves
+                if any(_apis.has_getter_call(x.text) for x in near if x.added):
+                    continue  # replaced in place by a get on another object: retargeted, not removed
+                yield RULE.finding(fd.path, ln, f"{m.group(1)}({m.group(2).strip()}) removed: the put that "
+                                                f"answered it still runs, on a reference no longer taken",
+                                   confidence=Confidence.LOW if extra else Confidence.MEDIUM)
+
+
+def _regot(fd, lhs: str, arg: str) -> bool:
+    """Does an added line still take a reference on the stored object (the get moved)?"""
+    for ln in fd.added():
+        for m in _apis.GETTER_NAMES.finditer(ln.text):
+            args = clex.balanced(ln.text, m.end())
+            if clex.norm(args) in (lhs, arg) or lhs in clex.norm(ln.text.split("=")[0]):
+                return True
+    return False
 
 
 def _removed_pins(patch: Patch) -> Iterator[Finding]:

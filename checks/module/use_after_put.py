@@ -88,10 +88,11 @@ _DEREF = lazyre.compile(r"\b(\w+)\s*(->|\.)\s*\w+")
 
 
 def _base(obj: str) -> str:
-    """The object a put releases as a whole: `&x->dev` -> `x`; `a->b.c` stays itself."""
+    """The object a put releases as a whole: `&x->dev` -> `x`, `&s->ref` (the kref of `kref_put()`,
+    whatever the member is called) -> `s`; `a->b.c` stays itself."""
     e, prev = obj.lstrip("&*( "), None
     while prev != e:  # `&x->dev.kobj` -> `x`
-        prev, e = e, re.sub(r"(->|\.)(dev|device|kobj|kref|refcount)$", "", e)
+        prev, e = e, re.sub(r"(->|\.)(dev|device|kobj|kref|refcount|ref|refs|refcnt|users)$", "", e)
     return e
 
 

@@ -68,8 +68,8 @@ def section_name(section: str) -> str:
 
 def views(fd: FileDiff, ctx: Images, need: Callable[[str], bool] | None = None) -> Iterator[FuncView]:
     """One FuncView per function the diff touches (tree mode) or per run of hunks sharing a
-    section header (hunk mode).  With `need`, hunk groups whose text it rejects are
-    skipped before anything is parsed."""
+    section header (hunk mode).  With `need`, hunk groups whose text (each line prefixed by
+    its diff kind, " ", "+" or "-") it rejects are skipped before anything is parsed."""
     post = ctx.post(fd.path)
     pre = ctx.pre(fd.old_path or fd.path) if fd.old_path else ctx.pre(fd.path)
     if post is not None or pre is not None:
@@ -82,7 +82,7 @@ def views(fd: FileDiff, ctx: Images, need: Callable[[str], bool] | None = None) 
         else:
             groups.append([h])
     for hs in groups:
-        if need is not None and not need("\n".join(ln.text for h in hs for ln in h.lines)):
+        if need is not None and not need("\n".join(ln.kind + ln.text for h in hs for ln in h.lines)):
             continue
         name = section_name(hs[0].section)
         whole = len(hs) == 1 and hs[0].old_len == 0 and hs[0].new_start <= 1  # a new file

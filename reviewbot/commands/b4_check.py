@@ -63,6 +63,9 @@ def add_parser(sub):
                    "'FILE:LINE: LEVEL:RULE slug: message' line per finding (checkpatch --terse), "
                    "nothing when clean")
     p.add_argument("--all", action="store_true", help="also list low-confidence findings")
+    p.add_argument("--diff-mode", choices=("diff_context", "changed", "added"), default="diff_context",
+                   help="which lines' findings to list: any line the diff shows (diff_context, the "
+                   "default), added and removed lines (changed), or added lines only (added)")
     p.add_argument("--select", action="append", default=[], metavar="RULE", help="run only these rules")
     p.add_argument("--ignore", action="append", default=[], metavar="RULE", help="skip these rules")
     return p
@@ -205,7 +208,15 @@ def _thread_from_b4(data: bytes, why: list[str]) -> Series | None:
     return None
 
 
-def _series_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dict, bool]:
+def _review(series: Series, opts: pipeline.Options, diff_mode: str) -> Review:
+    """Review, keeping only the findings on the lines `--diff-mode` asks for."""
+    from reviewbot.filter import DiffMode, restrict
+
+    return restrict(pipeline.review_series(series, opts), DiffMode.parse(diff_mode))
+
+
+def _series_row(data: bytes, show_all: bool, opts: pipeline.Options,
+                diff_mode: str = "diff_context") -> tuple[dict, bool]:
     from reviewbot import budget
 
     if not data.strip():
@@ -217,17 +228,18 @@ def _series_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[di
         series = _one_series(data, "<stdin>")
         if series is None:  # a check that could not run is not a pass
             raise InputError("series", "thread not found, series not checked: " + "; ".join(why))
-    review = pipeline.review_series(series, opts)
+    review = _review(series, opts, diff_mode)
     return row(review, show_all, SERIES_TOOL, series=True), bool(Policy.report(show_all).shown(review.findings))
 
 
-def _patch_row(data: bytes, show_all: bool, opts: pipeline.Options) -> tuple[dict, bool]:
+def _patch_row(data: bytes, show_all: bool, opts: pipeline.Options,
+               diff_mode: str = "diff_context") -> tuple[dict, bool]:
     series = _one_series(data, "<stdin>")
     if series is None:
         return {"tool": TOOL, "status": "pass", "summary": "nothing to review: no diff in this message",
                 "url": rules_url(), "details": ""}, False
     # One mail of a series: "patches 1, 3 missing" is expected here, not news.
-    review = pipeline.review_series(replace(series, notes=()), opts)
+    review = _review(replace(series, notes=()), opts, diff_mode)
     return row(review, show_all), bool(Policy.report(show_all).shown(review.findings))
 
 
@@ -256,7 +268,7 @@ def _run_lines(data: bytes, args) -> int:
         return 2
     if series is None:
         return 0  # no diff: nothing to check
-    review = pipeline.review_series(replace(series, notes=()), opts)
+    review = _review(replace(series, notes=()), opts, args.diff_mode)
     text = _lines(review, args.all)
     sys.stdout.write(text)
     return 1 if text else 0
@@ -273,7 +285,8 @@ def run(args) -> int:
         opts = pipeline.Options(select=tuple(args.select), ignore=tuple(args.ignore))
         try:
             with budget.limit("<stdin>"):  # the whole check: reading the mail included
-                result, found = (_series_row if args.series else _patch_row)(data, args.all, opts)
+                result, found = (_series_row if args.series else _patch_row)(data, args.all, opts,
+                                                                             args.diff_mode)
         except budget.OutOfBudget as exc:
             raise exc.as_input_error() from None
     except InputError as exc:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -191,3 +192,15 @@ def test_diff_mode_chooses_the_lines_whose_findings_are_shown():
     assert added.rc == 0 and "MOD003" not in added.out
     err = run("review", "--diff-mode", "file", case).one_line_error()
     assert "--diff-mode" in err and "diff_context" in err
+
+
+def test_b4_check_takes_the_same_diff_mode():
+    """b4's per-patch check lists what `review --diff-mode` would show: at_hdmac's two findings
+    sit on removed lines, so `--diff-mode added` passes the patch."""
+    case = (DATA / "checks" / "get-without-put-on-exit" / "at-hdmac-xlate-put-device.patch").read_bytes()
+    default = run("b4-check", stdin=case)
+    assert default.rc == 1 and json.loads(default.out)[0]["status"] == "warn"
+    assert run("b4-check", "--diff-mode", "changed", stdin=case).out == default.out
+    added = run("b4-check", "--diff-mode", "added", stdin=case)
+    assert added.rc == 0 and json.loads(added.out)[0]["status"] == "pass"
+    assert run("b4-check", "--lines", "--diff-mode", "added", stdin=case).out == ""

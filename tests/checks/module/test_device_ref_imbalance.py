@@ -335,3 +335,85 @@ KFREE_REACHED_AFTER_INIT = diff("""
 def test_kfree_under_label_counts_only_gotos_after_the_init():
     assert_quiet(device_ref_imbalance, KFREE_REACHED_BEFORE_INIT, include_low=True)
     assert_fires(device_ref_imbalance, KFREE_REACHED_AFTER_INIT, at=[("drivers/misc/foo/foo.c", 559)])
+
+
+# remove() that only drops a reference on a child it registered: the child stays registered
+UNREGISTER_TO_PUT = """
+    --- a/drivers/mfd/foo-core.c
+    +++ b/drivers/mfd/foo-core.c
+    @@ -220,7 +220,7 @@ static void foo_remove(struct platform_device *pdev)
+     \tstruct foo_priv *priv = platform_get_drvdata(pdev);
+     
+     \tcancel_work_sync(&priv->work);
+    -\tplatform_device_unregister(priv->child);
+    +\tplatform_device_put(priv->child);
+     \tclk_disable_unprepare(priv->clk);
+     }
+     
+"""
+
+
+def test_fires_on_unregister_replaced_by_a_put_in_remove():
+    assert_fires(device_ref_imbalance, diff(UNREGISTER_TO_PUT), at=[("drivers/mfd/foo-core.c", 223)])
+
+
+def test_fires_on_i2c_unregister_replaced_by_put_device():
+    i2c = UNREGISTER_TO_PUT.replace("platform_device_unregister(priv->child)", "i2c_unregister_device(priv->client)") \
+        .replace("platform_device_put(priv->child)", "put_device(&priv->client->dev)")
+    assert_fires(device_ref_imbalance, diff(i2c), at=[("drivers/mfd/foo-core.c", 223)])
+
+
+def test_quiet_on_the_fix_that_unregisters():
+    fix = UNREGISTER_TO_PUT.replace("-\tplatform_device_unregister", "@").replace(
+        "+\tplatform_device_put(priv->child)", "-\tplatform_device_put(priv->child)").replace(
+        "@", "+\tplatform_device_unregister")
+    assert_quiet(device_ref_imbalance, diff(fix), include_low=True)
+
+
+def test_quiet_in_a_probe_error_path():
+    # after a failed platform_device_add() the put is the right release
+    probe = UNREGISTER_TO_PUT.replace("static void foo_remove(struct platform_device *pdev)",
+                                      "static int foo_probe(struct platform_device *pdev)")
+    assert_quiet(device_ref_imbalance, diff(probe), include_low=True)
+
+
+# of_find_node_by_name() drops its @from: on the device's own node that is an over-put
+# (6.12's hellcreek_ptp.c and bcmasp.c have this shape; later kernels fixed them).
+DROPPING_LOOKUP = """
+    --- a/drivers/net/dsa/foo/foo_ptp.c
+    +++ b/drivers/net/dsa/foo/foo_ptp.c
+    @@ -308,7 +308,7 @@ static int foo_led_setup(struct foo *hc)
+     \tstruct device_node *leds, *led = NULL;
+     \tint ret;
+     
+    -\tleds = of_get_child_by_name(hc->dev->of_node, "leds");
+    +\tleds = of_find_node_by_name(hc->dev->of_node, "leds");
+     \tif (!leds) {
+     \t\tdev_err(hc->dev, "No LEDs specified in device tree!\\n");
+     \t\treturn -ENODEV;
+"""
+
+
+def test_fires_on_a_lookup_dropping_the_devices_node():
+    assert_fires(device_ref_imbalance, diff(DROPPING_LOOKUP), at=[("drivers/net/dsa/foo/foo_ptp.c", 311)])
+
+
+def test_fires_on_a_local_copied_from_the_devices_node():
+    local = DROPPING_LOOKUP.replace("\tstruct device_node *leds, *led = NULL;",
+                                    "\tstruct device_node *np = hc->dev->of_node, *leds;") \
+        .replace("(hc->dev->of_node, \"leds\")", "(np, \"leds\")")
+    assert_fires(device_ref_imbalance, diff(local), at=[("drivers/net/dsa/foo/foo_ptp.c", 311)])
+
+
+def test_quiet_on_the_fix_and_when_the_reference_is_taken_first():
+    fix = DROPPING_LOOKUP.replace("-\tleds = of_get_child_by_name", "@").replace(
+        "+\tleds = of_find_node_by_name", "-\tleds = of_find_node_by_name").replace("@", "+\tleds = of_get_child_by_name")
+    assert_quiet(device_ref_imbalance, diff(fix), include_low=True)
+    got = DROPPING_LOOKUP.replace("@@ -308,7 +308,7 @@", "@@ -308,7 +308,8 @@").replace(
+        "+\tleds = of_find_node_by_name", "+\tof_node_get(hc->dev->of_node);\n    +\tleds = of_find_node_by_name")
+    assert_quiet(device_ref_imbalance, diff(got), include_low=True)
+
+
+def test_quiet_on_a_search_from_the_root():
+    root = DROPPING_LOOKUP.replace("of_find_node_by_name(hc->dev->of_node", "of_find_node_by_name(NULL")
+    assert_quiet(device_ref_imbalance, diff(root), include_low=True)

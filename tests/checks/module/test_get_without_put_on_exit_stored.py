@@ -334,6 +334,39 @@ def test_quiet_when_a_later_put_of_it_is_kept():
     assert_quiet(get_without_put_on_exit, later, include_low=True)
 
 
+# The phandle lookup fills a structure on the stack; its `.np` is the function's to put
+# (omap_prm's attach_dev, a 2026 fix of 6.12 code, reversed).
+PHANDLE_ARGS_PUT = """
+    --- a/drivers/pmdomain/ti/omap_prm.c
+    +++ b/drivers/pmdomain/ti/omap_prm.c
+    @@ -655,7 +655,6 @@ static int omap_prm_domain_attach_dev(struct generic_pm_domain *domain,
+     \tif (pd_args.args_count != 0)
+     \t\tdev_warn(dev, "unsupported #power-domain-cells: %i\\n", pd_args.args_count);
+     
+    -\tof_node_put(pd_args.np);
+     
+     \tgenpd_data = dev_gpd_data(dev);
+     \tgenpd_data->data = NULL;
+"""
+
+
+def test_fires_on_removed_put_of_a_stack_structures_node():
+    assert_fires(get_without_put_on_exit, diff(PHANDLE_ARGS_PUT),
+                 at=[("drivers/pmdomain/ti/omap_prm.c", 658, "old")])
+
+
+def test_quiet_when_the_node_put_moves_below():
+    moved = PHANDLE_ARGS_PUT.replace("@@ -655,7 +655,6 @@", "@@ -655,7 +655,7 @@") + \
+        "    +\tof_node_put(pd_args.np);\n"
+    assert_quiet(get_without_put_on_exit, diff(moved), include_low=True)
+
+
+def test_quiet_when_the_structure_is_the_callers():
+    param = PHANDLE_ARGS_PUT.replace("pd_args", "args").replace(
+        "struct generic_pm_domain *domain,", "struct of_phandle_args args)")
+    assert_quiet(get_without_put_on_exit, diff(param))
+
+
 def test_quiet_on_removed_put_of_a_lookups_from_argument():
     # of_find_matching_node() drops its @from: the put after it was a second one
     fix = diff("""
@@ -349,3 +382,34 @@ def test_quiet_on_removed_put_of_a_lookups_from_argument():
          \t\tgoto fman_free;
     """)
     assert_quiet(get_without_put_on_exit, fix, include_low=True)
+
+
+def test_quiet_when_the_object_and_its_set_up_go_together():
+    # a feature removed (i2c-icy's LTC2990 client, set up by a helper the table does not know, and
+    # its unregister): no leak
+    gone = diff("""
+        --- a/drivers/i2c/busses/i2c-icy.c
+        +++ b/drivers/i2c/busses/i2c-icy.c
+        @@ -161,11 +161,6 @@ static int icy_probe(struct zorro_dev *z,
+         \tdev_info(&z->dev, "ICY I2C controller at %#x, IRQ not implemented\\n",
+         \t\t z->resource.start);
+         
+        -\ti2c->client_ltc2990 = i2c_new_probed_device(&i2c->adapter,
+        -\t\t\t\t\t\t    &icy_ltc2990_info,
+        -\t\t\t\t\t\t    icy_ltc2990_addresses,
+        -\t\t\t\t\t\t    NULL);
+        -
+         \treturn 0;
+         }
+         
+        @@ -180,8 +175,6 @@ static void icy_remove(struct zorro_dev *z)
+         {
+         \tstruct icy_i2c *i2c = dev_get_drvdata(&z->dev);
+         
+        -\ti2c_unregister_device(i2c->client_ltc2990);
+        -
+         \ti2c_del_adapter(&i2c->adapter);
+         }
+         
+    """)
+    assert_quiet(get_without_put_on_exit, gone, include_low=True)

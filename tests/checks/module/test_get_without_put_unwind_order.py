@@ -104,8 +104,9 @@ BACK_INTO_THE_LADDER = diff("""
      \treturn 0;
 """)
 
-# the same return before any reference is taken in sight: nothing known to be owed
-RETURN_BEFORE_ANY_GET = diff("""
+# the same return before any reference is taken in sight: the ladder (err2 ends in
+# platform_device_put(musb)) is out of sight, but a goto into it replaced by a return skips it
+RETURN_BEFORE_ANY_GET_TEXT = """
     --- a/drivers/usb/musb/ux500.c
     +++ b/drivers/usb/musb/ux500.c
     @@ -279,9 +279,9 @@ static int ux500_probe(struct platform_device *pdev)
@@ -119,7 +120,8 @@ RETURN_BEFORE_ANY_GET = diff("""
      \t}
      
      \tret = platform_device_add(musb);
-""")
+"""
+RETURN_BEFORE_ANY_GET = diff(RETURN_BEFORE_ANY_GET_TEXT)
 
 
 def test_fires_on_goto_into_the_ladder_replaced_by_return_after_a_failed_register():
@@ -130,8 +132,14 @@ def test_silent_on_the_fix_that_returns_into_the_ladder():
     assert_quiet(get_without_put_on_exit, BACK_INTO_THE_LADDER)
 
 
-def test_silent_on_a_return_with_no_get_in_sight():
-    assert_quiet(get_without_put_on_exit, RETURN_BEFORE_ANY_GET)
+def test_fires_on_a_return_replacing_a_goto_into_an_unseen_ladder():
+    assert_fires(get_without_put_on_exit, RETURN_BEFORE_ANY_GET, at=[(UX500, 284)])
+
+
+def test_silent_when_the_unseen_label_only_frees_memory_or_unlocks():
+    for label in ("err_free_buf", "out_unlock"):
+        series = diff(RETURN_BEFORE_ANY_GET_TEXT.replace("err2", label))
+        assert_quiet(get_without_put_on_exit, series)
 
 
 # A `goto` into the ladder replaced by a `return` where the main path below drops a node the

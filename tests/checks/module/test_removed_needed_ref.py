@@ -318,3 +318,86 @@ def test_pin_on_a_devices_driver_replaced_by_a_reference_on_the_device_is_low():
     assert_quiet(removed_needed_ref, series)
     assert_fires(removed_needed_ref, series, at=[("drivers/base/firmware_loader/main.c", 1245, "old")],
                  include_low=True)
+
+
+# A pointer kept in a long-lived object loses the reference that kept its target alive
+# (thermal_core's cooling device, a real fix of 2024, reversed).
+STORE = """
+    --- a/drivers/thermal/thermal_core.c
+    +++ b/drivers/thermal/thermal_core.c
+    @@ -919,7 +919,7 @@ __thermal_cooling_device_register(struct device_node *np,
+     
+     \tmutex_init(&cdev->lock);
+     \tINIT_LIST_HEAD(&cdev->thermal_instances);
+    -\tcdev->np = of_node_get(np);
+    +\tcdev->np = np;
+     \tcdev->ops = ops;
+     \tcdev->updated = false;
+     \tcdev->device.class = &thermal_class;
+"""
+
+
+def test_fires_on_a_stored_pointer_losing_its_reference():
+    assert_fires(removed_needed_ref, diff(STORE), at=[("drivers/thermal/thermal_core.c", 922, "old")])
+
+
+def test_quiet_on_the_fix_that_takes_the_reference():
+    fix = STORE.replace("-\tcdev->np = of_node_get(np);", "@").replace("+\tcdev->np = np;", "-\tcdev->np = np;") \
+        .replace("@", "+\tcdev->np = of_node_get(np);")
+    assert_quiet(removed_needed_ref, diff(fix), include_low=True)
+
+
+def test_quiet_when_the_reference_is_taken_elsewhere():
+    moved = STORE.replace("@@ -919,7 +919,7 @@", "@@ -919,7 +919,8 @@") + "    +\tof_node_get(cdev->np);\n"
+    assert_quiet(removed_needed_ref, diff(moved), include_low=True)
+
+
+def test_stored_pointer_is_low_confidence_when_the_author_calls_the_get_extra():
+    series = diff(STORE, message="The of_node_get() here is superfluous: the caller keeps the node.")
+    assert_quiet(removed_needed_ref, series)
+    assert_fires(removed_needed_ref, series, at=[("drivers/thermal/thermal_core.c", 922, "old")], include_low=True)
+
+
+# A bare get removed from code that stays (6.12's thermal_zone_get_by_id() took a device
+# reference for its caller; 6.1 did not: the caller's put_device() then drops one never taken).
+BARE_GET = """
+    --- a/drivers/thermal/thermal_core.c
+    +++ b/drivers/thermal/thermal_core.c
+    @@ -736,7 +736,6 @@ struct thermal_zone_device *thermal_zone_get_by_id(int id)
+     \tmutex_lock(&thermal_list_lock);
+     \tlist_for_each_entry(tz, &thermal_tz_list, node) {
+     \t\tif (tz->id == id) {
+    -\t\t\tget_device(&tz->device);
+     \t\t\tmatch = tz;
+     \t\t\tbreak;
+     \t\t}
+"""
+
+
+def test_fires_on_a_removed_bare_get():
+    assert_fires(removed_needed_ref, diff(BARE_GET), at=[("drivers/thermal/thermal_core.c", 739, "old")])
+
+
+def test_quiet_when_the_get_and_its_put_go_together():
+    pair = BARE_GET + """\
+    @@ -760,7 +759,6 @@ void thermal_zone_put(struct thermal_zone_device *tz)
+     {
+     \tif (!tz)
+     \t\treturn;
+    -\tput_device(&tz->device);
+     }
+     
+     static void thermal_zone_device_check(struct work_struct *work)
+"""
+    assert_quiet(removed_needed_ref, diff(pair), include_low=True)
+
+
+def test_quiet_when_the_get_is_retargeted_in_place():
+    retarget = BARE_GET.replace("@@ -736,7 +736,6 @@", "@@ -736,7 +736,7 @@").replace(
+        "-\t\t\tget_device(&tz->device);\n", "-\t\t\tget_device(&tz->device);\n    +\t\t\tget_device(tz->dev);\n")
+    assert_quiet(removed_needed_ref, diff(retarget), include_low=True)
+
+
+def test_removed_bare_get_is_low_confidence_when_the_author_calls_it_a_leak():
+    series = diff(BARE_GET, message="The get_device() here is never put: it leaks the zone. Drop it.")
+    assert_quiet(removed_needed_ref, series)

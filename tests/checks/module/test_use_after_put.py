@@ -234,3 +234,33 @@ def test_fires_on_looked_up_node_put_before_its_use():
 
 def test_quiet_on_put_of_an_extra_reference_before_use():
     assert_quiet(use_after_put, EXTRA_REF_PUT_BEFORE_USE, include_low=True)
+
+
+# kref_put() releases the container of the kref, whatever the member is called (`ref`, `refs`,
+# `refcnt`, `users`): code after a put moved up still reaches through the freed session.
+KREF_MOVED_UP = """
+    --- a/drivers/misc/foo/foo-session.c
+    +++ b/drivers/misc/foo/foo-session.c
+    @@ -220,9 +220,9 @@ static void foo_session_close(struct foo_session *s)
+     \tmutex_lock(&s->dev->lock);
+     \tlist_del(&s->node);
+     \tmutex_unlock(&s->dev->lock);
+    +\tkref_put(&s->ref, foo_session_release);
+     \twake_up(&s->dev->waitq);
+     \tatomic_dec(&s->dev->nsessions);
+    -\tkref_put(&s->ref, foo_session_release);
+     }
+     
+     static int foo_open(struct inode *inode, struct file *file)
+"""
+
+
+def test_fires_on_kref_put_moved_before_uses_of_its_container():
+    assert_fires(use_after_put, diff(KREF_MOVED_UP), at=[("drivers/misc/foo/foo-session.c", 223)])
+
+
+def test_quiet_when_the_kref_put_moves_down():
+    down = KREF_MOVED_UP.replace("    +\tkref_put(&s->ref, foo_session_release);\n", "    @\n") \
+        .replace("    -\tkref_put(&s->ref, foo_session_release);\n", "    +\tkref_put(&s->ref, foo_session_release);\n") \
+        .replace("    @\n", "    -\tkref_put(&s->ref, foo_session_release);\n")
+    assert_quiet(use_after_put, diff(down), include_low=True)

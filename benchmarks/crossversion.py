@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Cross-version benchmark: real reference-counting fixes between Linux 6.1 and 6.12, as cases.
+
+The corpora we tune on are small; the mutation benchmark makes synthetic defects.  This one
+takes REAL changes nobody tuned for: it diffs every C file that Debian's `linux-source-6.1`
+(6.1.y stable) and `linux-source-6.12` both have, and keeps the one-hunk changes whose meaning
+is a reference-counting fix between the two (6.12 is the fixed side):
+
+  put_removed    6.12 drops a reference (a putter of checks/data/refs.tsv) that 6.1 does not:
+                 a small hunk whose only change is the put (plus braces/labels/jumps);
+  goto_return    6.12 jumps into an unwind label that runs a put where 6.1 returned directly;
+  get_removed    6.12 takes a reference (a getter statement) that 6.1 does not: a put elsewhere
+                 then drops a reference never taken;
+  store_get      6.12 stores `x->m = getter(y)` where 6.1 stored `x->m = y` (a getter that
+                 returns the object it is given: of_node_get(), get_device(), ...).
+
+Not a kind: a put 6.1 runs and 6.12 does not.  Read by hand, nearly all of those are 6.12's
+move to `for_each_*_scoped()` loops and `__free()` (the put is gone because the loop header,
+in another hunk, now drops it), not extra puts removed.
+
+Each becomes a positive case in the corpus manifest format (the hunk from 6.12 back to 6.1,
+against 6.12 line numbers, so it applies to the 6.12 tree: tree mode works on it), with the
+fix direction (6.1 -> 6.12) as its negative.  Labels are mechanical: a hand-read sample of each
+kind is in benchmarks/crossversion.md.  The output directory is a corpus `reviewbot eval` reads:
+
+    .venv/bin/python benchmarks/crossversion.py [--old DIR] [--new DIR] [--out DIR] [--limit N]
+    .venv/bin/reviewbot eval .cache/bench/xv-corpus [--tree /path/to/6.12-git-tree]
+
+--old defaults to .cache/bench/linux-source-6.1 (extracted from the Debian package, fetched
+with `apt-get download linux-source-6.1` when missing), --new to .cache/bench/linux-source-6.12
+(as benchmarks/mutations.py extracts it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CACHE = ROOT / ".cache" / "bench"
+DIRS = ("drivers", "sound", "net", "fs", "block", "crypto", "kernel", "mm", "lib", "virt", "security")
+
+from reviewbot.checks import _kapi as kapi  # noqa: E402
+
+PUTTERS = frozenset(r.name for r in kapi.of_kind("putter"))
+GETTERS = frozenset(r.name for r in kapi.of_kind("getter") if r.ref_arg == 0)
+RETURNS_ARG = frozenset(r.name for r in kapi.of_kind("getter") if r.ref_arg == 0 and not r.name.startswith("try_"))
+CALL = re.compile(r"^\s*(?:if\s*\(.*\)\s*)?(\w+)\s*\((.*)\)\s*;\s*$")
+TRIVIAL = re.compile(r"^\s*(\{|\}|\}\s*else\s*\{|else|\w+:|goto\s+\w+\s*;|return\b[^;]*;|break;|continue;|)\s*(/\*.*\*/)?\s*$")
+HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
+STORE = re.compile(r"^\s*([\w\[\]]+(?:(?:->|\.)[\w\[\]]+)*->\w+)\s*=\s*(.+?);\s*$")
+
+
+def ensure_old(path: Path) -> Path:
+    if path.is_dir():
+        return path
+    deb = next(CACHE.glob("linux-source-6.1_*.deb"), None)
+    if deb is None:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["apt-get", "download", "linux-source-6.1"], cwd=CACHE, check=True)
+        deb = next(CACHE.glob("linux-source-6.1_*.deb"))
+    tar = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(deb)], check=True, capture_output=True).stdout
+    import io
+    inner = tarfile.open(fileobj=io.BytesIO(tar))
+    member = next(m for m in inner.getmembers() if m.name.endswith(".tar.xz"))
+    xz = inner.extractfile(member)
+    path.mkdir(parents=True)
+    subprocess.run(["tar", "-xJf", "-", "-C", str(path), "--strip-components=1"], input=xz.read(), check=True)
+    return path
+
+
+def ensure_new(path: Path) -> Path:
+    if path.is_dir():
+        return path
+    path.mkdir(parents=True)
+    subprocess.run(["tar", "-xJf", "/usr/src/linux-source-6.12.tar.xz", "-C", str(path), "--strip-components=1"],
+                   check=True)
+    return path
+
+
+def pairs(old: Path, new: Path):
+    for d in DIRS:
+        for dirpath, _, files in os.walk(new / d):
+            for f in files:
+                if not f.endswith(".c"):
+                    continue
+                n = Path(dirpath) / f
+                rel = n.relative_to(new)
+                o = old / rel
+                if o.is_file():
+                    yield str(rel), o, n
+
+
+def file_hunks(job) -> list[dict]:
+    rel, o, n = job
+    try:
+        a, b = n.read_bytes(), o.read_bytes()  # a: 6.12 (the case's pre-image), b: 6.1
+    except OSError:
+        return []
+    if a == b or b"put" not in a + b:
+        return []
+    res = subprocess.run(["diff", "-U3", "-p", str(n), str(o)], capture_output=True)
+    text = res.stdout.decode("utf-8", "replace")
+    out, cur = [], None
+    for line in text.splitlines():
+        m = HUNK.match(line)
+        if m:
+            cur = {"path": rel, "old": int(m.group(1)), "new": int(m.group(3)), "section": m.group(5).strip(),
+                   "lines": []}
+            out.append(cur)
+        elif cur is not None and line[:1] in (" ", "+", "-"):
+            cur["lines"].append(line)
+    new_text = a.decode("utf-8", "replace").splitlines()
+    cases = []
+    for h in out:
+        kind = classify(h, new_text)
+        if kind:
+            h["kind"], h["expect"] = kind
+            cases.append(h)
+    return cases
+
+
+def numbered(h):
+    """(kind, old_no, new_no, text) for each line of a hunk."""
+    o, n = h["old"], h["new"]
+    for ln in h["lines"]:
+        k, t = ln[0], ln[1:]
+        yield k, (o if k != "+" else None), (n if k != "-" else None), t
+        o += k != "+"
+        n += k != "-"
+
+
+def classify(h, new_text):
+    rows = list(numbered(h))
+    rem = [(o, t) for k, o, _, t in rows if k == "-"]  # 6.12 lines
+    add = [(n, t) for k, _, n, t in rows if k == "+"]  # 6.1 lines
+    if not rem and not add or len(rem) + len(add) > 6 or any("/*" in t or "*/" in t or "#" in t for _, t in rem + add):
+        return None
+    puts_rem = [(o, t) for o, t in rem if (m := CALL.match(t)) and m.group(1) in PUTTERS]
+    puts_add = [(n, t) for n, t in add if (m := CALL.match(t)) and m.group(1) in PUTTERS]
+    # put_removed: the only non-trivial change is one or more puts that 6.1 lacks
+    if puts_rem and not puts_add and all(TRIVIAL.match(t) for o, t in rem if (o, t) not in puts_rem) \
+            and all(TRIVIAL.match(t) for _, t in add):
+        return "put_removed", [{"path": h["path"], "old_line": o, "text": t.strip()} for o, t in puts_rem]
+    # get_removed: 6.12 takes a reference (a getter statement of the table) that 6.1 does not:
+    # without it, a put elsewhere drops a reference never taken
+    gets_rem = [(o, t) for o, t in rem if (m := CALL.match(t)) and m.group(1) in GETTERS]
+    if gets_rem and not add and len(gets_rem) == len(rem):
+        return "get_removed", [{"path": h["path"], "old_line": o, "text": t.strip()} for o, t in gets_rem]
+    # goto_return: 6.12 `goto L;` (L runs a put) where 6.1 has `return ...;`
+    if len(rem) == 1 and len(add) == 1:
+        g = re.match(r"^\s*goto\s+(\w+)\s*;\s*$", rem[0][1])
+        r = re.match(r"^\s*return\b[^;]*;\s*$", add[0][1])
+        if g and r and label_puts(new_text, rem[0][0], g.group(1)):
+            return "goto_return", [{"path": h["path"], "new_line": add[0][0], "text": add[0][1].strip()}]
+        s, t = STORE.match(rem[0][1]), STORE.match(add[0][1])
+        if s and t and s.group(1) == t.group(1):
+            c = re.fullmatch(r"(\w+)\s*\((.*)\)", s.group(2).strip())
+            if c and c.group(1) in RETURNS_ARG and c.group(2).strip() == t.group(2).strip():
+                return "store_get", [{"path": h["path"], "old_line": rem[0][0], "text": rem[0][1].strip()}]
+    return None
+
+
+def label_puts(lines: list[str], at: int, label: str) -> bool:
+    """Does `label:` below line `at` (1-based) of the 6.12 file run a putter before its function ends?"""
+    lab = re.compile(r"^\s*%s\s*:(?!:)" % re.escape(label))
+    for i in range(at, min(len(lines), at + 400)):
+        if lines[i].startswith("}"):
+            return False
+        if lab.match(lines[i]):
+            for t in lines[i + 1:i + 40]:
+                if t.startswith("}"):
+                    return False
+                m = re.match(r"^\s*(\w+)\s*\(", t)
+                if m and m.group(1) in PUTTERS:
+                    return True
+            return False
+    return False
+
+
+def patch_text(h, reverse: bool) -> str:
+    path = h["path"]
+    lines = h["lines"]
+    o_len = sum(ln[0] != "+" for ln in lines)
+    n_len = sum(ln[0] != "-" for ln in lines)
+    if reverse:  # the fix: 6.1 -> 6.12
+        lines = [({"+": "-", "-": "+"}.get(ln[0], " ")) + ln[1:] for ln in lines]
+        head = f"@@ -{h['new']},{n_len} +{h['old']},{o_len} @@ {h['section']}".rstrip()
+    else:
+        head = f"@@ -{h['old']},{o_len} +{h['new']},{n_len} @@ {h['section']}".rstrip()
+    subj = f"{path}: {'6.1 -> 6.12' if reverse else '6.12 -> 6.1'} hunk"
+    return (f"From: crossversion <bench@localhost>\nSubject: [PATCH] {subj}\n\n"
+            f"A hunk of the difference between Linux 6.12 and 6.1.y (benchmarks/crossversion.py).\n---\n"
+            f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n{head}\n" + "\n".join(lines) + "\n")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--old", default=str(CACHE / "linux-source-6.1"))
+    ap.add_argument("--new", default=str(CACHE / "linux-source-6.12"))
+    ap.add_argument("--out", default=str(CACHE / "xv-corpus"))
+    ap.add_argument("--limit", type=int, default=0, help="at most N cases per kind (seeded sample)")
+    ap.add_argument("--seed", type=int, default=61)
+    ap.add_argument("-j", type=int, default=os.cpu_count() or 1)
+    a = ap.parse_args(argv)
+    old, new = ensure_old(Path(a.old)), ensure_new(Path(a.new))
+    with concurrent.futures.ThreadPoolExecutor(a.j) as ex:
+        found = [c for cs in ex.map(file_hunks, pairs(old, new), chunksize=64) for c in cs]
+    by_kind: dict[str, list] = {}
+    for c in found:
+        by_kind.setdefault(c["kind"], []).append(c)
+    out = Path(a.out)
+    (out / "cases").mkdir(parents=True, exist_ok=True)
+    manifest = []
+    rnd = random.Random(a.seed)
+    for kind, cs in sorted(by_kind.items()):
+        cs.sort(key=lambda c: (c["path"], c["old"]))
+        if a.limit and len(cs) > a.limit:
+            cs = sorted(rnd.sample(cs, a.limit), key=lambda c: (c["path"], c["old"]))
+        for c in cs:
+            cid = f"xv-{kind}-{hashlib.sha1((c['path'] + str(c['old'])).encode()).hexdigest()[:10]}"
+            (out / "cases" / f"{cid}.patch").write_text(patch_text(c, False))
+            (out / "cases" / f"{cid}.fix.patch").write_text(patch_text(c, True))
+            src = {"repository": "debian linux-source-6.12 vs linux-source-6.1", "path": c["path"],
+                   "commit": "", "message_id": "", "subject": c["section"], "note": kind}
+            manifest.append({"id": cid, "kind": "positive", "rule": kind, "file": f"cases/{cid}.patch",
+                             "expected_lines": c["expect"], "source": src, "derived": "reversed-fix",
+                             "fix_file": f"cases/{cid}.fix.patch", "applies_to_6_12": True, "note": kind})
+            manifest.append({"id": cid + "-fix", "kind": "negative", "rule": kind, "file": f"cases/{cid}.fix.patch",
+                             "source": src, "derived": "fix-as-posted", "applies_to_6_12": False, "note": kind})
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    print(f"{len(manifest)} records in {out}: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(by_kind.items())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
