@@ -109,9 +109,34 @@ class RefSemantics:
         self.iters: dict[int, tuple] = {}
         self._declared: set[str] | None = None
         self._retested: set[str] | None = None
+        self._summaries: dict[str, tuple] = {}
         helper = func.name or ""
         self.getter_helper = re.search(r"(^|_)(get|find|lookup|open|attach|alloc|create|new|register|request|"
                                        r"acquire|hold|grab|ref|try_?get)(_|$)", helper) is not None
+
+    def summary(self, name: str) -> tuple:
+        """What a function defined in the same file does with its parameters: (index, member
+        suffix, "put" | "keep") for each putter call on a parameter (`foo_free(priv)` that runs
+        `of_node_put(priv->np)`) and each parameter stored into a longer-lived object."""
+        if self.text is None or name == self.func.name:
+            return ()
+        if name not in self._summaries:
+            self._summaries[name] = ()
+            cf = cmodel.parse(self.text)
+            f = cf.function_named(name) if cf is not None and not cf.error else None
+            if f is not None and f.body is not None and len(f.text) < 20000:
+                params = _params(f)
+                out = set()
+                for c in f.calls():
+                    if _apis.is_putter(c.name) and c.name not in _NOT_PUTS and c.args:
+                        m = re.match(r"^&?\s*(\w+)(.*)$", norm(c.args[0]))
+                        if m and m.group(1) in params:
+                            out.add((params.index(m.group(1)), m.group(2), "put"))
+                for a in f.assignments():
+                    if a.right in params and re.search(r"->|\.|\[", a.left):
+                        out.add((params.index(a.right), "", "keep"))
+                self._summaries[name] = tuple(sorted(out))
+        return self._summaries[name]
 
     def retested(self) -> set[str]:
         """Names a condition of the function tests more than once (and no one assigns between
@@ -249,6 +274,22 @@ class RefSemantics:
                                                    "borrowed", put=c.line))
                 return self._put(st, i, name, c.line)
             return st
+        summary = self.summary(name)
+        if summary:
+            # a function of the same file that puts (or keeps) what it is given
+            for idx, rest, how in summary:
+                if idx >= len(c.args):
+                    continue
+                a = c.args[idx].strip()
+                obj = a.lstrip("&") + rest if rest else a
+                i = self.find(st, obj)
+                if i is None:
+                    continue
+                r = st.refs[i]
+                if how == "keep" and r.st in ("held", "maybe"):
+                    st = self._set(st, i, replace(r, st="esc"))
+                elif how == "put" and r.net > 0 and r.st in ("held", "maybe", "stored"):
+                    st = self._set(st, i, replace(r, net=r.net - 1, put=c.line))
         handoff = name in _apis.HANDOFF_CALLS
         for a in c.args:
             i = self.find(st, a.lstrip("&"))
@@ -497,6 +538,20 @@ class _Fake:
     def __init__(self, text: str):
         self.text = text.encode()
         self.start_point = (0, 0)
+
+
+def _params(func: cmodel.Function) -> list[str]:
+    decl = func.node.child_by_field_name("declarator")
+    while decl is not None and decl.type != "function_declarator":
+        decl = decl.child_by_field_name("declarator")
+    plist = decl.child_by_field_name("parameters") if decl is not None else None
+    out = []
+    for p in (plist.named_children if plist is not None else []):
+        d = p.child_by_field_name("declarator")
+        while d is not None and d.type != "identifier":
+            d = d.child_by_field_name("declarator")
+        out.append(_t(d) if d is not None else "")
+    return out
 
 
 def _head(key: str) -> str:

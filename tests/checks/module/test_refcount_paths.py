@@ -211,3 +211,16 @@ def test_the_path_count_judges_exit_leaks_in_functions_it_walked():
     assert not v.refutes("new", _line(post, "return ERR_PTR(-EBUSY)"))  # a new leak: the put is below it
     assert v.refutes("new", _line(post, "return ERR_PTR(-EPROBE_DEFER)"))  # after the put: nothing held
     assert not v.refutes("new", 1000)  # outside the functions it walked: not its to judge
+
+
+def test_a_helper_of_the_file_that_puts_its_argument_drops_the_reference():
+    helper = "static void foo_phy_cleanup(struct foo_phy *phy)\n{\n\tof_node_put(phy->np);\n\tkfree(phy);\n}\n\n"
+    pre = helper + PROBE.replace("\tret = foo_phy_setup(phy, ctrl);\n",
+                                 "\tphy->np = np;\n\tret = foo_phy_setup(phy, ctrl);\n", 1)
+    # the new exit unwinds through the helper, which puts phy->np: nothing leaks
+    post = pre.replace("\tif (ret)\n\t\tgoto err_ctrl;\n\tswitch",
+                       "\tif (ret == -EAGAIN) {\n\t\tput_device(&ctrl->dev);\n\t\tfoo_phy_cleanup(phy);\n"
+                       "\t\treturn ret;\n\t}\n\tif (ret)\n\t\tgoto err_ctrl;\n\tswitch", 1)
+    assert post != pre
+    assert not {e for e in _events(post) if e.kind == "leak"} - {e for e in _events(pre) if e.kind == "leak"}
+    assert not _found(get_without_put_on_exit, pre, post)
