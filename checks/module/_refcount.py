@@ -624,6 +624,10 @@ def _facts(cond, truth: bool) -> list:
             return (_facts(a, True) + _facts(b, True)) if truth else []
         if op == "||":
             return [] if truth else (_facts(a, False) + _facts(b, False))
+        if op in ("==", "!=") and a is not None and b is not None and a.type == "identifier" and \
+                re.fullmatch(r"-\s*E[A-Z0-9]+", _t(b).strip()):
+            # `ret == -EAGAIN`: the status is an error on the side where it is equal
+            return [(_t(a), "nonzero")] if (op == "==") == truth else []
         if op in ("==", "!=") and a is not None and b is not None:
             if _t(b) in ("NULL", "0"):
                 subj = a
