@@ -30,6 +30,7 @@ class NewEvent:
     line: DiffLine
     func: str
     degraded: bool
+    texts: tuple = ()  # the post-image's statements at the event's exit, last goto, and other line
 
 
 def _mapper(fd):
@@ -128,7 +129,9 @@ def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
             if k in seen:
                 continue
             seen.add(k)
-            yield NewEvent(e, ln, view.name, view.new.degraded or (view.old is not None and view.old.degraded))
+            yield NewEvent(e, ln, view.name, view.new.degraded or (view.old is not None and view.old.degraded),
+                           (_stmt(post_lines, e.exit), _stmt(post_lines, e.via[-1]) if e.via else "",
+                            _stmt(post_lines, e.exit if e.kind != "leak" else e.line)))
 
 
 @dataclass
@@ -167,6 +170,11 @@ def verdict(fd, ctx: Context) -> Verdict:
                 out.leaks.update(("new", k) for k in range(n - 3, n + 4))
             out.leaks.update(("old", ln.old_no) for ln in view.changed() if ln.removed)
     return out
+
+
+def _stmt(lines: list[str], n: int, width: int = 40) -> str:
+    t = re.sub(r"\s+", " ", lines[n - 1]).strip() if 0 < n <= len(lines) else ""
+    return t if len(t) <= width else t[:width - 3] + "..."
 
 
 def _puts(func: cmodel.Function, sem, key: str) -> bool:
@@ -234,18 +242,21 @@ def _short(e: str, n: int = 32) -> str:
 
 def message(ne: NewEvent) -> str:
     e = ne.event
-    via = f" (path through the goto at line {e.via[-1]})" if e.via else ""
+    exit_t, via_t, other_t = ne.texts or ("", "", "")
+    via = f" (through `{via_t}`)" if via_t else ""
+    if e.kind == "leak" and e.returned:
+        return (f"`{exit_t}` hands the caller one reference to {_short(e.key)}, but this path holds "
+                f"another ({e.api}() and {len(e.gets) - 1} more get)")
     if e.kind == "leak":
-        return (f"this path returns at line {e.exit} still holding the {e.api}() reference "
-                f"({_short(e.key)}) taken at line {e.line}{via}")
+        where = f"`{exit_t}`" if exit_t and exit_t != "}" else "the end of the function"
+        return (f"a path reaches {where}{via} still holding the {e.api}() reference ({_short(e.key)})")
     if e.kind == "overput" and "for_each" in e.api:
         return (f"the body drops the loop cursor {_short(e.key)}, and {e.api}() drops it again "
                 f"when it steps to the next one")
     if e.kind == "overput":
         return (f"{e.api}({_short(e.key)}) drops a reference this path no longer holds "
-                f"(already dropped, or never taken, at line {e.exit}){via}")
-    return (f"{_short(e.key)} is used after the put at line {e.exit} dropped this path's reference "
-            f"from {e.api}()")
+                f"(already dropped, or never taken, at `{other_t}`){via}")
+    return (f"{_short(e.key)} is used after `{other_t}` dropped this path's reference from {e.api}()")
 
 
 def findings(rule, patch, ctx: Context, kinds: tuple[str, ...], already) -> Iterator:
