@@ -82,6 +82,15 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
                given `struct device_node *np`: its caller holds the node
 (the last seven sample their own files: those that call such an API / set a release / declare a
 callback / call such a wrapper)
+Path kinds (whole-function shapes, from their own sample of files that use the table's APIs):
+  del_label_put  a put of the table right after an unwind label that two or more gotos reach
+               (after a get of its object) is deleted -> expect old side at the put, or new
+               side at any of the gotos
+  get_above_return  a top-level `x = getter(...);` whose reference the function drops later is
+               moved above the braceless `if (...) return -E...;` before it -> expect new side
+               at the moved get or at that return
+  put_after_return  a put right before a `return` (after a get of its object) is moved below
+               it -> expect new side at the return, or old side at the put
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -131,7 +140,8 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "del_put_family", "ret_skip_put", "reg_fail_no_put", "del_release_put",
          "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
          "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put", "del_wrapper_put",
-         "put_of_scoped", "put_after_handoff", "put_declared_node")
+         "put_of_scoped", "put_after_handoff", "put_declared_node",
+         "del_label_put", "get_above_return", "put_after_return")
 
 
 @dataclass
@@ -949,6 +959,79 @@ def mut_del_release_put(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+# ---------------------------------------------------------------- path kinds
+#
+# Whole-function path shapes (tree mode sees the function; a hunk may not): a put removed from
+# an unwind label that several gotos reach, a get moved above an early return, a put moved
+# below the return it preceded.  They sample files of their own.
+
+GET_LINE_RE = re.compile(r"^\t(\w+)\s*=\s*(%s)\s*\(.*\);\s*$" % "|".join(sorted(
+    (g for gs in GETTERS_OF.values() for g in gs if (kapi.get(g) and kapi.get(g).returns_ref)), key=len, reverse=True)))
+
+
+def mut_del_label_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`L:` followed by a put of the table, with two or more `goto L;` above it and a get of
+    the object before them: the put is deleted, every goto now leaves the reference held."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            lm = LABEL_RE.match(lines[i])
+            m = FAMILY_PUT_RE.match(lines[i + 1]) or PUT_RE.match(lines[i + 1])
+            if not lm or not m:
+                continue
+            gotos = [k for k in range(s, i) if re.match(r"^\s+goto\s+%s;\s*$" % re.escape(lm.group(1)), lines[k])]
+            if len(gotos) < 2 or not _got_before(lines, s, gotos[0], m.group(1), m.group(2)):
+                continue
+            new = lines[:i + 1] + lines[i + 2:]
+            cases.append(Case("del_label_put", path, lines, new, [("old", i + 2)] + [("new", k + 1) for k in gotos]))
+    return cases
+
+
+def mut_get_above_return(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = getter(...);` (top level, later put in the function) moved above the braceless
+    `if (...) return -E...;` just before it: that return now leaves with the reference."""
+    cases = []
+    for s, e in spans:
+        body = "".join(lines[s:e + 1])
+        for i in range(s + 3, e):
+            m = GET_LINE_RE.match(lines[i])
+            if not m:
+                continue
+            var = m.group(1)
+            k = i - 1
+            while k > s and not lines[k].strip():
+                k -= 1
+            if not re.match(r"^\t\treturn\s+-E\w+;\s*$", lines[k]) or not re.match(r"^\tif \(.*\)\s*$", lines[k - 1]):
+                continue
+            if re.search(r"\b%s\b" % re.escape(var), lines[k - 1]) or lines[k - 1].rstrip().endswith("{"):
+                continue
+            puts = [p for p, gs in GETTERS_OF.items() if m.group(2) in gs]
+            if not any(re.search(r"\b%s\s*\(\s*&?%s\b" % (re.escape(p), re.escape(var)), body) for p in puts):
+                continue  # the function drops it later: it balances the reference
+            new = lines[:k - 1] + [lines[i]] + lines[k - 1:i] + lines[i + 1:]
+            cases.append(Case("get_above_return", path, lines, new, [("new", k), ("new", k + 2)]))
+    return cases
+
+
+def mut_put_after_return(path: str, lines: list[str], spans) -> list[Case]:
+    """A put of the table right before a `return` (after a get of its object) moved below it:
+    the return leaves with the reference, the put is dead code."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = FAMILY_PUT_RE.match(lines[i]) or PUT_RE.match(lines[i])
+            if not m or not re.match(r"^\s*return\b.*;\s*$", lines[i + 1]) or _braceless_body(lines, i):
+                continue
+            if LABEL_RE.match(lines[i - 1]) or not _got_before(lines, s, i, m.group(1), m.group(2)):
+                continue
+            new = lines[:i] + [lines[i + 1], lines[i]] + lines[i + 2:]
+            cases.append(Case("put_after_return", path, lines, new, [("new", i + 1), ("old", i + 1)]))
+    return cases
+
+
+PATH_MUTATORS = (mut_del_label_put, mut_get_above_return, mut_put_after_return)
+
+
 # ---------------------------------------------------------------- lifetime kinds
 
 BUS_PARAM_RE = re.compile(r"\bstruct\s+(device|platform_device|i2c_client|spi_device|usb_interface|pci_dev|"
@@ -1120,6 +1203,7 @@ MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_pa
 LEAK_MUTATORS = (mut_del_put_family, mut_ret_skip_put, mut_reg_fail_no_put, mut_del_release_put)
 LEAK_KINDS = KINDS[12:16]
 LIFE_KINDS = KINDS[16:22]
+PATH_KINDS = KINDS[25:28]
 
 NUM_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 STR_RE = re.compile(r'(\w+)\((.*?)"([^"\\%]{4,})')
@@ -1199,7 +1283,8 @@ def main(argv: list[str] | None = None) -> int:
     kinds = tuple(k for k in KINDS if not args.kinds or k in args.kinds.split(","))
     by_kind: dict[str, list[Case]] = defaultdict(list)
     for f in candidate_files(tree, rng, args.files):
-        if all(len(by_kind[k]) >= args.limit for k in kinds if k not in LEAK_KINDS + LIFE_KINDS and k not in OWN_FILES):
+        if all(len(by_kind[k]) >= args.limit for k in kinds
+               if k not in LEAK_KINDS + LIFE_KINDS + PATH_KINDS and k not in OWN_FILES):
             break
         try:
             lines = f.read_text(encoding="utf-8").splitlines(True)
@@ -1208,7 +1293,7 @@ def main(argv: list[str] | None = None) -> int:
         spans = functions(lines)
         rel = str(f.relative_to(tree))
         for mut in MUTATORS:
-            if all(k in LEAK_KINDS + LIFE_KINDS or k in OWN_FILES for k in kinds):
+            if all(k in LEAK_KINDS + LIFE_KINDS + PATH_KINDS or k in OWN_FILES for k in kinds):
                 break
             cs = [c for c in mut(rel, lines, spans) if c.kind in kinds]
             # the over-put kinds shuffle with their own generator: the older kinds' samples
@@ -1277,6 +1362,27 @@ def main(argv: list[str] | None = None) -> int:
             for mut in muts:
                 cs = [c for c in mut(rel, lines, spans) if c.kind in want]
                 grng.shuffle(cs)
+                for c in cs[:2]:
+                    if len(by_kind[c.kind]) < args.limit:
+                        by_kind[c.kind].append(c)
+    # the path kinds sample their own files too (seed offset 4)
+    want = [k for k in kinds if k in PATH_KINDS]
+    if want:
+        rng_path = random.Random(args.seed + 4)
+        for f in candidate_files(tree, rng_path, args.files, LEAK_FILES_RE):
+            if all(len(by_kind[k]) >= args.limit for k in want):
+                break
+            try:
+                lines = f.read_text(encoding="utf-8").splitlines(True)
+            except (UnicodeDecodeError, OSError):
+                continue
+            if any(not ln.endswith("\n") for ln in lines):
+                continue
+            spans = functions(lines)
+            rel = str(f.relative_to(tree))
+            for mut in PATH_MUTATORS:
+                cs = [c for c in mut(rel, lines, spans) if c.kind in want]
+                rng_path.shuffle(cs)
                 for c in cs[:2]:
                     if len(by_kind[c.kind]) < args.limit:
                         by_kind[c.kind].append(c)

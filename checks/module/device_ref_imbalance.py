@@ -151,7 +151,7 @@ from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _apis, _dropping_lookup, _overput_judge, _release_twice, _stored
+from reviewbot.checks.module import _apis, _dropping_lookup, _overput_judge, _refdiff, _release_twice, _stored
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -182,6 +182,14 @@ def _owns_or_puts(fd) -> bool:
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    found = list(_check(patch, ctx))
+    yield from found
+    if ctx.has_tree and ctx.engine_on("python"):
+        # tree mode: what the post-image's paths newly do (reviewbot counts every path)
+        yield from _refdiff.findings(RULE, patch, ctx, ("overput",), found)
+
+
+def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
         added = "\n".join(ln.text for ln in fd.added())

@@ -378,6 +378,11 @@ def _build(text: str, tree) -> CFile:
 
 _LOOP_MACRO = re.compile(r"(?m)^(?P<pre>[ \t]*(?:\}\s*)?)(?P<name>\w*for_each\w*)(?=\s*\()")
 _TYPE_ARG = re.compile(r"\b(struct|union|enum)(\s+)(\w+)(?=\s*[,)])")
+# Attribute macros with arguments (`static __printf(3, 0) struct x *f(...)`, `... __acquires(lock)`):
+# the grammar reads them as a call and loses the function; they become blanks.
+_ATTR_MACRO = re.compile(r"\b(?:__printf|__scanf|__attribute__|__section|__aligned|__must_hold|__acquires|"
+                         r"__releases|__cond_acquires|__cond_releases|__alloc_size|__diagnose_as|__no_sanitize_\w+)"
+                         r"\s*\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\)")
 
 
 def normalize(text: str) -> str:
@@ -386,7 +391,10 @@ def normalize(text: str) -> str:
     type argument (`container_of(p, struct foo, m)`) becomes one identifier (`struct$foo`)."""
     text = _LOOP_MACRO.sub(lambda m: m.group("pre") + "while" + " " * (len(m.group("name")) - 5)
                            if len(m.group("name")) >= 5 else m.group(0), text)
-    return _TYPE_ARG.sub(lambda m: m.group(1) + "$" * len(m.group(2)) + m.group(3), text)
+    text = _TYPE_ARG.sub(lambda m: m.group(1) + "$" * len(m.group(2)) + m.group(3), text)
+    if "__" in text:
+        text = _ATTR_MACRO.sub(lambda m: " " * len(m.group(0)), text)
+    return text
 
 
 _RANGED = threading.local()
