@@ -1,6 +1,6 @@
 """The kernel's reference-counting API vocabulary, as data: `checks/data/refs.tsv`.
 
-310 APIs of Linux 6.12 that take, drop, hand over or set up a reference (device, kobject, kref,
+314 APIs of Linux 6.12 that take, drop, hand over or set up a reference (device, kobject, kref,
 module, OF node, fwnode, file, ...), each verified against the 6.12 source with a quoted line
 (columns and method: `checks/data/refs.md`).  Rules ask this module, not a list of their own
 (`from reviewbot.checks import _kapi as kapi`):
@@ -42,7 +42,7 @@ WRAPPERS_DATA = DATA.parent / "wrappers.tsv"
 # Every putter's name holds one of these (a cheap first test before a name lookup); a wrapper
 # whose name holds none (a `*_remove()`, `*_destroy()` that also drops a reference) is a
 # teardown, and stays out of the vocabulary.
-PUT_HINTS = ("put", "unref", "unregister", "free", "release", "detach")
+PUT_HINTS = ("put", "unref", "unregister", "free", "release", "detach", "close")  # filp_close()
 
 _ARG = lazyre.compile(r"^arg(\d+)")
 _PAREN = lazyre.compile(r"\([^()]*\)")
