@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from reviewbot import budget, novelty
+from reviewbot import budget, lazyre, novelty
 from reviewbot.analysis import clex
 from reviewbot.context import Context
 from reviewbot.model import FileDiff, Finding, Patch, Review, Scope, Series, Side
@@ -135,7 +136,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
                     if not trig(getattr(mod, "TRIGGER", None)) and not matched:
                         continue
                     target = patch
-                    if getattr(mod, "TRIGGER_PER_FILE", False) and not c.matches:
+                    if getattr(mod, "TRIGGER_PER_FILE", False) and not c.matches and not c.has_tree:
                         target = trig.files_with(mod.TRIGGER)
                     try:
                         produced = list(mod.check(target, c))
@@ -190,11 +191,12 @@ class _Triggers:
     tree mode in their pre/post images too.  Each file's text is built once per patch, on first
     use.
 
-    A rule that looks at one C file at a time (what it says about a file depends on that file,
-    the commit message and the context only) declares `TRIGGER_PER_FILE = True`: it runs on the
-    patch without the C files that hold none of its TRIGGER strings (`files_with`).  By the
-    TRIGGER promise those files give it nothing to say, and the others are read as before; on a
-    treewide patch that is most of its work."""
+    A rule that looks at one C file at a time in hunk mode (what it says about a file depends on
+    that file and the commit message only) declares `TRIGGER_PER_FILE = True`: without a tree,
+    it runs on the patch without the C files that hold none of its TRIGGER strings
+    (`files_with`).  By the TRIGGER promise those files give it nothing to say, and the others
+    are read as before; on a treewide patch that is most of its work.  Tree mode (whose path
+    count judges whole images) and Coccinelle's matches always get the whole patch."""
 
     def __init__(self, patch: Patch, ctx: Context):
         self._patch, self._ctx = patch, ctx
@@ -204,7 +206,7 @@ class _Triggers:
     def __call__(self, trigger: tuple[str, ...] | None) -> bool:
         if trigger is None:
             return True
-        return any(word in text for _, text in self._file_texts() for word in trigger)
+        return any(_holds(text, trigger) for _, text in self._file_texts())
 
     def _file_texts(self) -> list[tuple[FileDiff, str]]:
         if self._texts is None:
@@ -220,11 +222,27 @@ class _Triggers:
         every C file holds one); other files stay."""
         got = self._subsets.get(trigger)
         if got is None:
-            drop = {id(fd) for fd, text in self._file_texts() if not any(map(text.__contains__, trigger))}
+            drop = {id(fd) for fd, text in self._file_texts() if not _holds(text, trigger)}
             got = self._patch if not drop else \
                 replace(self._patch, files=tuple(fd for fd in self._patch.files if id(fd) not in drop))
             self._subsets[trigger] = got
         return got
+
+
+_FEW = 16  # up to this many TRIGGER strings, `in` tests; more: one trie pattern (lazyre.any_of)
+
+
+def _holds(text: str, trigger: tuple[str, ...]) -> bool:
+    """Does `text` hold one of `trigger`?  The rules whose TRIGGER is the vocabulary (~800 API
+    names) are looked for with one trie pattern."""
+    if len(trigger) > _FEW:
+        return _any_of(trigger).search(text) is not None
+    return any(map(text.__contains__, trigger))
+
+
+@functools.lru_cache(maxsize=256)
+def _any_of(trigger: tuple[str, ...]):
+    return lazyre.any_of(trigger)
 
 
 def _supersede(findings: list[Finding], checks: tuple[CheckModule, ...]) -> list[Finding]:

@@ -160,7 +160,7 @@ def owner_device(target: str) -> str | None:
 OBJECT_GETTERS = frozenset(r.name for r in kapi.of_kind("getter")
                            if r.family in ("device", "kobject", "kref", "pci_dev", "usb_dev")
                            and r.ref_arg is not None)
-OBJECT_GET = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(OBJECT_GETTERS, key=len, reverse=True)))
+OBJECT_GET = kapi.Calls(OBJECT_GETTERS)
 
 
 def object_refs(text: str) -> set[tuple[str, str]]:

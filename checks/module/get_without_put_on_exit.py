@@ -36,6 +36,9 @@ diff alone it reports what the patch changes on those paths:
 
 `for_each_*` iterators left early are MOD030 `iterator-ref-leak`'s.  The getters and their puts
 come from the kernel-API table (`checks/data/refs.tsv`).
+A removed put that was itself an over-put where it stood (MOD019's detectors run on the old
+code: a put after `fd_install()`/`filp_close()`/an unregister, of a `__free()` variable, of
+a match-table callback's node, in a failed get's branch, ...) is the fix of one: not reported.
 A reference the function leaves in a longer-lived place is owned there, not leaked: stored in a
 structure field, an out-parameter or a file-scope variable, or published by a register call
 (`device_add()`, `i2c_new_client_device()`).  On a successful return it is not reported (a
@@ -142,7 +145,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cocci, _dropped_puts, _exit_leaks, _ownership, _refpaths, _stored, _unwind
+from reviewbot.checks.module import _apis, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -165,8 +168,26 @@ TREE_VERDICT = True
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     found = list(_python(patch, ctx)) if ctx.engine_on("python") else []
+    cocci = list(_cocci.findings(RULE, patch, ctx, found, keep=functools.partial(_cocci_leak_stands, ctx, {})))
+    if ctx.has_tree:
+        # tree mode: the path count judges the exit leaks (a finding the other engines made at an
+        # exit of a function it walked, with no new leak near by, is not one), and adds those
+        # the post-image's paths newly have
+        verdicts = {fd.path: _refdiff.verdict(fd, ctx) for fd in patch.c_files}
+        found = [f for f in found if not _refuted(f, verdicts)]
+        cocci = [f for f in cocci if not _refuted(f, verdicts)]
     yield from found
-    yield from _cocci.findings(RULE, patch, ctx, found, keep=functools.partial(_cocci_leak_stands, ctx, {}))
+    yield from cocci
+    if ctx.engine_on("python") and ctx.has_tree:
+        yield from _refdiff.findings(RULE, patch, ctx, ("leak",), found + cocci)
+
+
+def _refuted(f: Finding, verdicts: dict) -> bool:
+    """An exit-leak finding (the path analysis' "return leaks the reference from ...", the
+    Coccinelle path's "an exit path leaks the reference from ...") the path count refutes."""
+    v = verdicts.get(f.path)
+    return v is not None and f.line is not None and "leaks the reference from" in f.message and \
+        v.refutes(f.side.value, f.line)
 
 
 def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:

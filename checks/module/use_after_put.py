@@ -72,7 +72,7 @@ from typing import Iterator
 from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _apis
+from reviewbot.checks.module import _apis, _refdiff
 from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -97,6 +97,14 @@ def _base(obj: str) -> str:
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    found = list(_check(patch, ctx))
+    yield from found
+    if ctx.has_tree and ctx.engine_on("python"):
+        # tree mode: what the post-image's paths newly do (reviewbot counts every path)
+        yield from _refdiff.findings(RULE, patch, ctx, ("uap",), found)
+
+
+def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         for hunks in _function_runs(fd):
             lines = [ln for h in hunks for ln in h.lines]

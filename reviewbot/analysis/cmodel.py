@@ -378,6 +378,11 @@ def _build(text: str, tree) -> CFile:
 
 _LOOP_MACRO = re.compile(r"(?m)^(?P<pre>[ \t]*(?:\}\s*)?)(?P<name>\w*for_each\w*)(?=\s*\()")
 _TYPE_ARG = re.compile(r"\b(struct|union|enum)(\s+)(\w+)(?=\s*[,)])")
+# Attribute macros with arguments (`static __printf(3, 0) struct x *f(...)`, `... __acquires(lock)`):
+# the grammar reads them as a call and loses the function; they become blanks.
+_ATTR_MACRO = re.compile(r"\b(?:__printf|__scanf|__attribute__|__section|__aligned|__must_hold|__acquires|"
+                         r"__releases|__cond_acquires|__cond_releases|__alloc_size|__diagnose_as|__no_sanitize_\w+)"
+                         r"\s*\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\)")
 
 
 def normalize(text: str) -> str:
@@ -386,7 +391,10 @@ def normalize(text: str) -> str:
     type argument (`container_of(p, struct foo, m)`) becomes one identifier (`struct$foo`)."""
     text = _LOOP_MACRO.sub(lambda m: m.group("pre") + "while" + " " * (len(m.group("name")) - 5)
                            if len(m.group("name")) >= 5 else m.group(0), text)
-    return _TYPE_ARG.sub(lambda m: m.group(1) + "$" * len(m.group(2)) + m.group(3), text)
+    text = _TYPE_ARG.sub(lambda m: m.group(1) + "$" * len(m.group(2)) + m.group(3), text)
+    if "__" in text:
+        text = _ATTR_MACRO.sub(lambda m: " " * len(m.group(0)), text)
+    return text
 
 
 _RANGED = threading.local()
@@ -493,6 +501,14 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
     # A column-0 "}" ends the function the hunk starts in; what follows is top-level code
     # (whole functions the hunk shows), parsed as such.
     end = next((i for i, t in enumerate(out) if t.rstrip() == "}"), None)
+    hdr = _definition_start(out, len(out) if end is None else end)
+    if hdr is not None:
+        # the hunk shows a function from its header (kernel style: a column-0 "{" under it)
+        # before any function ends: what is above it is top-level code the hunk starts in
+        # (a declaration's tail); the function is parsed as itself, closed if cut off
+        code = blank("\n".join(out[hdr:]))
+        rest = "\n".join([""] * hdr + out[hdr:]) + "\n" + "}" * max(code.count("{") - code.count("}"), 0) + "\n"
+        return parse(rest, first - 1) if first >= 2 else parse(rest)
     tail: list[str] = []
     if end is not None and any(t.strip() for t in out[end + 1:]):
         head_lines, tail = out[:end], out[end:]
@@ -521,6 +537,25 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
     if first >= 2:
         return parse(head + "\n" + body + closing + "\n", first - 2)
     return parse(head + " " + body + closing + "\n")
+
+
+_DECL_START = re.compile(r"^[A-Za-z_][\w\s\*]*\b\w+\s*\(")
+
+
+def _definition_start(out: list[str], before: int) -> int | None:
+    """Index of the first line of a function definition whose column-0 "{" is shown before
+    `before` (its header: a column-0 declarator line, maybe continued on indented lines)."""
+    for j in range(1, before):
+        if out[j].rstrip() != "{":
+            continue
+        k = j - 1
+        while k > 0 and out[k][:1] in (" ", "\t") and out[k].strip():
+            k -= 1
+        head = " ".join(t.strip() for t in out[k:j])
+        if _DECL_START.match(out[k]) and head.endswith(")") and not head.startswith(("#", "typedef")):
+            return k
+        return None
+    return None
 
 
 def side_lines(hunks: Iterable, side: str) -> list[tuple[int, str]]:
