@@ -1525,7 +1525,8 @@ MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_pa
 LEAK_MUTATORS = (mut_del_put_family, mut_ret_skip_put, mut_reg_fail_no_put, mut_del_release_put)
 LEAK_KINDS = KINDS[12:16]
 LIFE_KINDS = KINDS[16:22]
-PATH_KINDS = KINDS[25:28]
+PATH_KINDS = ("del_label_put", "get_above_return", "put_after_return")
+assert all(k in KINDS for k in PATH_KINDS)
 
 NUM_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
 STR_RE = re.compile(r'(\w+)\((.*?)"([^"\\%]{4,})')
