@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Iterator
 
@@ -142,9 +142,15 @@ class Verdict:
 
     judged: set  # (side, line) inside a judged function
     leaks: set  # (side, line) near a new leak
+    overputs: set = field(default_factory=set)  # ("old", line) of the pre-image's over-puts
 
     def refutes(self, side: str, line: int) -> bool:
         return (side, line) in self.judged and (side, line) not in self.leaks
+
+    def was_overput(self, line: int) -> bool:
+        """Was the put at this pre-image line one the path no longer held (removing it fixes
+        an over-put), with no new leak near by?"""
+        return ("old", line) in self.overputs and ("old", line) not in self.leaks
 
 
 def verdict(fd, ctx: Context) -> Verdict:
@@ -163,6 +169,7 @@ def verdict(fd, ctx: Context) -> Verdict:
         out.judged.update(("new", n) for n in range(view.new.start, view.new.end + 1))
         out.judged.update(("old", n) for n in range(view.old.start, view.old.end + 1))
         old_ids = {_ident(e, lambda n: n) for e in old[0]}
+        out.overputs.update(("old", e.line) for e in old[0] if e.kind == "overput")
         for e in got[0]:
             if e.kind != "leak" or _ident(e, m) in old_ids:
                 continue
