@@ -268,7 +268,7 @@ class RefSemantics:
             return self._get(st, c, api)
         if _apis.is_putter(name) and name not in _NOT_PUTS:
             obj = _apis.put_object(name, list(c.args))
-            if obj and obj != "THIS_MODULE" or name == "module_put_and_kthread_exit":
+            if obj:
                 i = self.find(st, obj)
                 if i is None:
                     return self._set(st, None, Ref(self.canon(obj), frozenset({norm(obj)}), "", c.line, -1,
