@@ -67,7 +67,21 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
   cleanup_after_release_put  a function that sets `x->dev.release = fn` and puts `&x->dev` gets,
                right after that put, one of the member cleanups `fn` does (`kfree(x->name)`,
                `ida_free(&ida, x->id)`): the release runs it again
-(the last three sample their own files: those that call such an API / set a release)
+  del_wrapper_put  delete a subsystem's own putter (checks/data/wrappers.tsv: `nvme_put_ctrl()`,
+               `drm_gem_object_put()`, `cec_put_device()`, not a core-table API) that sits right
+               before an error exit, after the function took that reference (a getter whose
+               release names it, or `x = call(...)`) -> expect old side at the removed put, or
+               new side at the exit (samples its own files: those that call such a wrapper)
+  put_of_scoped  `T *v __free(cls) = ...;` (cls a reference class: device_node, fwnode_handle,
+               put_device, pci_dev_put, fput, ...) gets `putter(v);` after v's last use in its
+               block: the cleanup puts it again at the end of the scope
+  put_after_handoff  `fput(f);` right after `fd_install(fd, f);` (it consumes the reference) or
+               `filp_close(f, id);` (it ends in fput())
+  put_declared_node  `of_node_put(np);` before the final return of an OF match-table init
+               callback (`CLK_OF_DECLARE()`, `TIMER_OF_DECLARE()`, `IRQCHIP_DECLARE()`, ...)
+               given `struct device_node *np`: its caller holds the node
+(the last seven sample their own files: those that call such an API / set a release / declare a
+callback / call such a wrapper)
 Path kinds (whole-function shapes, from their own sample of files that use the table's APIs):
   del_label_put  a put of the table right after an unwind label that two or more gotos reach
                (after a get of its object) is deleted -> expect old side at the put, or new
@@ -95,6 +109,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import random
 import re
 import subprocess
@@ -124,7 +139,8 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "put_after_consuming_call", "put_in_loop_cursor",
          "del_put_family", "ret_skip_put", "reg_fail_no_put", "del_release_put",
          "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
-         "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put",
+         "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put", "del_wrapper_put",
+         "put_of_scoped", "put_after_handoff", "put_declared_node",
          "del_label_put", "get_above_return", "put_after_return")
 
 
@@ -343,11 +359,17 @@ def mut_devm_parent(path: str, lines: list[str], spans) -> list[Case]:
 
 from reviewbot.checks import _kapi as kapi  # noqa: E402
 
+def _table(*kinds: str) -> tuple:
+    """The core table's rows of these kinds (refs.tsv; not the wrappers: the kinds built on the
+    table keep their samples, del_wrapper_put has its own)."""
+    return tuple(r for r in kapi.rows() if r.kind in kinds)
+
+
 _OVERPUT_FAMILIES = ("device", "of_node", "fwnode", "kobject", "pci_dev", "usb_dev", "i2c_adapter", "module")
 
 
 def _plain_putters() -> tuple[str, ...]:
-    return tuple(sorted(r.name for r in kapi.of_kind("putter")
+    return tuple(sorted(r.name for r in _table("putter")
                         if r.family in _OVERPUT_FAMILIES and "put" in r.name and r.ref_arg == 0))
 
 
@@ -393,9 +415,17 @@ def mut_dup_put_label(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
-_UNREG = tuple(r.name for r in kapi.of_kind("putter") if "unregister" in r.name and r.family == "device"
+_UNREG = tuple(r.name for r in _table("putter") if "unregister" in r.name and r.family == "device"
                and not any("still" in x for x in r.release))  # mdiobus_unregister: the put is mdiobus_free's
 UNREG_RE = re.compile(r"^(\s+)(" + "|".join(_UNREG) + r")\(([^;]+)\);\s*$")
+
+
+def _twin_put(fn: str) -> str | None:
+    """The table's plain putter of the same object kind as the unregister `fn` (one that ends
+    the same gets), if any: `input_unregister_device()` -> `input_free_device()`."""
+    ends = set(kapi.get(fn).release)  # a putter's release column: the gets it ends
+    return next((r.name for r in kapi.of_kind("putter") if "unregister" not in r.name and r.name != fn
+                 and ends & set(r.release) and r.ref_arg == 0), None)
 
 
 def mut_put_after_unregister(path: str, lines: list[str], spans) -> list[Case]:
@@ -406,10 +436,15 @@ def mut_put_after_unregister(path: str, lines: list[str], spans) -> list[Case]:
             if not m or _braceless_body(lines, i):
                 continue
             ind, fn, arg = m.group(1), m.group(2), m.group(3).strip()
+            if any(re.search(r"\b\w*_get\w*\(\s*&?%s\s*\)" % re.escape(arg), lines[k]) for k in range(s, i)):
+                continue  # a keep-alive get (`spi_controller_get(host)`): one more put is owed
+            twin = _twin_put(fn)
             if fn == "platform_device_unregister":
                 put = f"platform_device_put({arg});"
             elif fn == "device_unregister":
                 put = f"put_device({arg});"
+            elif twin:
+                put = f"{twin}({arg});"  # input_unregister_device() -> input_free_device()
             elif re.fullmatch(r"[\w>\-.]+", arg):
                 put = f"put_device(&{arg}->dev);"
             else:
@@ -606,11 +641,149 @@ def mut_cleanup_after_release_put(path: str, lines: list[str], spans) -> list[Ca
     return cases
 
 
+# Read from the file, not through the rules' vocabulary, so that the kind's sample stays the
+# same when the rules run without the wrappers (the file moved away, REVIEWBOT_WRAPPERS_TSV
+# naming where it went: the "before" measurement).
+_WRAPPERS_TSV = Path(os.environ.get("REVIEWBOT_WRAPPERS_TSV", kapi.DATA.parent / "wrappers.tsv"))
+_CORE = {t.name for t in kapi.rows()}
+_WRAP_ROWS = {r.name: r for r in kapi.parse(_WRAPPERS_TSV.read_text(encoding="utf-8")) if r.name not in _CORE}
+_WRAP_PUTS = {n: r for n, r in _WRAP_ROWS.items()
+              if r.kind == "putter" and any(h in n for h in kapi.PUT_HINTS)}
+WRAP_PUT_RE = re.compile(r"^\s*(" + "|".join(sorted(_WRAP_PUTS, key=len, reverse=True)) + r")\((.+)\);\s*$")
+
+
+def mut_del_wrapper_put(path: str, lines: list[str], spans) -> list[Case]:
+    """del_put for the subsystems' own putters (checks/data/wrappers.tsv, not the core table):
+    a `foo_put(x);` right before an error exit (a failure return or a goto), in a block, after
+    the function took that reference (a getter or lookup whose release names the put, or an
+    assignment `x = call(...)`) is deleted -> expect old side at the removed put or new side
+    at the exit."""
+    cases = []
+    for s, e in spans:
+        body = s
+        while body < e and not lines[body].startswith("{"):
+            body += 1
+        for i in range(body + 1, e + 1):
+            m = WRAP_PUT_RE.match(lines[i])
+            if not m or not lines[i].startswith("\t\t"):
+                continue
+            j = _next_code(lines, i, e)
+            if j is None or not EXIT_RE.match(lines[j]) or SUCCESS_RE.match(lines[j]):
+                continue
+            if LABEL_RE.match(lines[i - 1]) or WRAP_PUT_RE.match(lines[i - 1]) or _braceless_body(lines, i):
+                continue
+            name = m.group(1)
+            args = [a.strip() for a in m.group(2).split(",")]
+            k = _WRAP_PUTS[name].ref_arg or 0
+            if k >= len(args):
+                continue
+            key = _key(args[k])
+            if not re.fullmatch(r"[\w>.-]+", key):
+                continue
+            getters = [g for g in _WRAP_PUTS[name].release if g in _WRAP_ROWS or g in _CORE]
+            got = re.compile(r"(\b(%s)\s*\(.*\b%s\b|^\s*%s\s*=\s*\w+\s*\()" % (
+                "|".join(map(re.escape, getters)) or "$^", re.escape(key), re.escape(key)))
+            if not any(got.search(lines[n]) for n in range(body, i)):
+                continue
+            new = lines[:i] + lines[i + 1:]
+            cases.append(Case("del_wrapper_put", path, lines, new, [("old", i + 1), ("new", j)]))
+    return cases
+
+
+from reviewbot.checks.module._cleanup_put import CLEANUP_PUTTER  # noqa: E402
+
+SCOPED_DECL_RE = re.compile(r"^(\t+)(?:const\s+)?struct\s+\w+\s*\*\s*(\w+)\s+__free\((%s)\)\s*=" % "|".join(CLEANUP_PUTTER))
+
+
+def mut_put_of_scoped(path: str, lines: list[str], spans) -> list[Case]:
+    """`T *v __free(cls) = ...;` then, after v's last use in its block, `putter(v);`: the
+    cleanup puts it again at the end of the scope."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = SCOPED_DECL_RE.match(lines[i])
+            if not m:
+                continue
+            ind, var, cls = m.groups()
+            close = next((k for k in range(i + 1, e + 1) if lines[k].lstrip("\t").startswith("}")
+                          and len(lines[k]) - len(lines[k].lstrip("\t")) < len(ind)), e)
+            body = range(i + 1, close)
+            if any(re.search(r"\b(no_free_ptr|return_ptr|retain_and_null_ptr)\(\s*%s\s*\)|(?<![\w>.])%s\s*=[^=]"
+                             % (var, var), lines[k]) for k in body):
+                continue  # taken from the cleanup or reassigned: keep the case clean
+            uses = [k for k in body if re.search(r"\b%s\b" % var, lines[k])]
+            last = uses[-1] if uses else i
+            # the next statement at the declaration's depth after the last use (not a label,
+            # not a return: the put goes where an author drops a reference he thinks he owns)
+            at = next((k for k in range(last + 1, close) if lines[k].startswith(ind) and not
+                       lines[k].startswith(ind + "\t") and lines[k].strip() and not
+                       lines[k].lstrip().startswith(("}", "return", "break", "continue", "goto", "else"))), None)
+            if at is None or LABEL_RE.match(lines[at - 1]) or _braceless_body(lines, at):
+                continue
+            put = f"{ind}{CLEANUP_PUTTER[cls]}({var});\n"
+            cases.append(Case("put_of_scoped", path, lines, _insert(lines, at, put), [("new", at + 1)]))
+    return cases
+
+
+HANDOFF_RE = re.compile(r"^(\s+)(fd_install\(\s*[^,]+,\s*([\w>.\-]+)\s*\)|filp_close\(\s*([\w>.\-]+)\s*,[^;]*\));\s*$")
+
+
+def mut_put_after_handoff(path: str, lines: list[str], spans) -> list[Case]:
+    """`fd_install(fd, file);` (it consumes the file reference) or `filp_close(f, id);` (it
+    ends in fput()) followed by `fput(file);`."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = HANDOFF_RE.match(lines[i])
+            if not m or _braceless_body(lines, i):
+                continue
+            obj = m.group(3) or m.group(4)
+            if any(re.search(r"\bget_file\(\s*%s\s*\)" % re.escape(obj), lines[k]) for k in range(s, i)):
+                continue  # a reference taken for the hand-off: the caller still owns its own
+            cases.append(Case("put_after_handoff", path, lines, _insert(lines, i + 1, f"{m.group(1)}fput({obj});\n"),
+                              [("new", i + 2)]))
+    return cases
+
+
+DECLARED_RE = re.compile(r"^(?:\w+_)?(?:OF_DECLARE\w*|IRQCHIP_DECLARE|IRQCHIP_MATCH)\s*\([^;()]*\"[^\"]*\"\s*,\s*(\w+)\s*\)")
+
+
+def mut_put_declared_node(path: str, lines: list[str], spans) -> list[Case]:
+    """`of_node_put(np);` at the end of an OF match-table init callback (`CLK_OF_DECLARE()`,
+    `TIMER_OF_DECLARE()`, `IRQCHIP_DECLARE()`, ...) given `struct device_node *np`: its caller
+    holds the node and puts it itself."""
+    fns = {m.group(1) for ln in lines if (m := DECLARED_RE.match(ln))}
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        name = re.search(r"(\w+)\s*\(", head)
+        if not name or name.group(1) not in fns:
+            continue
+        np = re.search(r"struct\s+device_node\s*\*\s*(\w+)\s*[,)]", head)
+        if not np:
+            continue
+        var = np.group(1)
+        body = "".join(lines[s:e + 1])
+        if re.search(r"\bof_node_(get|put)\(\s*%s\s*\)|(?<![\w>.])%s\s*=[^=]" % (var, var), body):
+            continue  # the callback manages the node already: keep the case clean
+        ret = next((k for k in range(e - 1, s, -1) if re.match(r"^\treturn\b", lines[k])), None)
+        at = ret if ret is not None else e  # before the final return, or before the closing brace
+        if LABEL_RE.match(lines[at - 1]) or _braceless_body(lines, at):
+            continue
+        cases.append(Case("put_declared_node", path, lines, _insert(lines, at, f"\tof_node_put({var});\n"),
+                          [("new", at + 1)]))
+    return cases
+
+
 # kinds that sample their own files (the files that call the APIs they mutate)
 OWN_FILES = {
+    "del_wrapper_put": (r"\b(" + "|".join(sorted(_WRAP_PUTS)) + r")\(", mut_del_wrapper_put),
     "put_borrowed_lookup": (r"\b(" + "|".join(map(re.escape, _LOOKUPS)) + r")\(", mut_put_borrowed_lookup),
     "put_in_failed_get": (r"\b(" + "|".join(_COND_GETS) + r")\(", mut_put_in_failed_get),
     "cleanup_after_release_put": (r"(->|\.)dev\.release\s*=\s*\w+;", mut_cleanup_after_release_put),
+    "put_of_scoped": (r"__free\((" + "|".join(CLEANUP_PUTTER) + r")\)", mut_put_of_scoped),
+    "put_after_handoff": (r"\b(fd_install|filp_close)\(", mut_put_after_handoff),
+    "put_declared_node": (r"^(\w+_)?(OF_DECLARE\w*|IRQCHIP_DECLARE|IRQCHIP_MATCH)\(", mut_put_declared_node),
 }
 # ---------------------------------------------------------------- leak kinds (from the table)
 #
@@ -625,7 +798,7 @@ _LEAK_FAMILIES = ("device", "kobject", "kref", "of_node", "fwnode", "pci_dev", "
 def _getters_of() -> dict[str, tuple[str, ...]]:
     """putter -> the table's getters/lookups/inits/registers it releases."""
     out: dict[str, list[str]] = defaultdict(list)
-    for r in kapi.of_kind("getter", "lookup", "init", "register"):
+    for r in _table("getter", "lookup", "init", "register"):
         if r.family not in _LEAK_FAMILIES or r.devres or r.is_iterator:
             continue
         for put in kapi.releases(r.name):
@@ -712,7 +885,7 @@ def mut_ret_skip_put(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
-_REG_FAIL = {r.name: r for r in kapi.of_kind("register", "init")
+_REG_FAIL = {r.name: r for r in _table("register", "init")
              if r.ref_on_failure and r.family in _LEAK_FAMILIES and not r.returns_ref}
 REG_CALL_RE = re.compile(r"^\s*(\w+)\s*=\s*(" + "|".join(sorted(_REG_FAIL, key=len, reverse=True)) + r")\((.*)$")
 

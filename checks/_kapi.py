@@ -1,6 +1,6 @@
 """The kernel's reference-counting API vocabulary, as data: `checks/data/refs.tsv`.
 
-310 APIs of Linux 6.12 that take, drop, hand over or set up a reference (device, kobject, kref,
+314 APIs of Linux 6.12 that take, drop, hand over or set up a reference (device, kobject, kref,
 module, OF node, fwnode, file, ...), each verified against the 6.12 source with a quoted line
 (columns and method: `checks/data/refs.md`).  Rules ask this module, not a list of their own
 (`from reviewbot.checks import _kapi as kapi`):
@@ -11,6 +11,11 @@ module, OF node, fwnode, file, ...), each verified against the 6.12 source with 
     kapi.of_kind("register")                 -> every register row
     kapi.iterators()                         -> the for_each_* lookups (a node held per round)
     kapi.borrowed("acpi_fetch_acpi_dev")     -> Borrowed (kind "lookup", twin "acpi_get_acpi_dev")
+
+The subsystems' own get/put wrappers (`nvme_put_ctrl()`, `drm_gem_object_get()`, `cec_put_device()`:
+`checks/data/wrappers.tsv`, generated from the 6.12 tree by scripts/gen_wrappers.py, method in
+`checks/data/wrappers.md`) answer `get()` and `of_kind()` too (`rows()` is refs.tsv alone,
+`wrapper_rows()` the wrappers, `is_wrapper(name)`, `wrapped(name)` the table call underneath).
 
 Its counterpart, `checks/data/borrowed.tsv` (columns and method: `checks/data/borrowed.md`),
 lists accessors that return a pointer WITHOUT a reference: a `lookup` row finds an object by a
@@ -33,6 +38,11 @@ from reviewbot import lazyre
 
 DATA = Path(__file__).resolve().parent / "data" / "refs.tsv"
 BORROWED_DATA = DATA.parent / "borrowed.tsv"
+WRAPPERS_DATA = DATA.parent / "wrappers.tsv"
+# Every putter's name holds one of these (a cheap first test before a name lookup); a wrapper
+# whose name holds none (a `*_remove()`, `*_destroy()` that also drops a reference) is a
+# teardown, and stays out of the vocabulary.
+PUT_HINTS = ("put", "unref", "unregister", "free", "release", "detach", "close")  # filp_close()
 
 _ARG = lazyre.compile(r"^arg(\d+)")
 _PAREN = lazyre.compile(r"\([^()]*\)")
@@ -52,6 +62,8 @@ class Row:
     also_module_ref: bool
     defined_in: str
     evidence: str
+    calls: str = ""  # wrappers.tsv: the table call (or wrapper) the wrapper's body makes
+    via: str = ""  # wrappers.tsv: where on the argument `@` the reference lives (`&@->kref`)
 
     @property
     def returns_ref(self) -> bool:
@@ -123,20 +135,72 @@ def parse(text: str) -> tuple[Row, ...]:
     return tuple(Row(name=f["function"], kind=f["kind"], ref_on=f["ref_on"], family=f["family"],
                      release=_release(f["release"]), on_error=f["on_error"],
                      also_module_ref=f["also_module_ref"] == "yes", defined_in=f["defined_in"],
-                     evidence=f["evidence"]) for f in _records(text))
+                     evidence=f["evidence"], calls=f.get("calls", ""), via=f.get("via", ""))
+                 for f in _records(text))
+
+
+@functools.cache
+def wrapper_rows() -> tuple[Row, ...]:
+    """The subsystems' own get/put wrappers (checks/data/wrappers.tsv, generated from the 6.12
+    tree by scripts/gen_wrappers.py): `tty_port_put()`, `nvme_get_ctrl()`, `drm_gem_object_put()`.
+    Same columns as refs.tsv (plus `object`, `via`, `calls`; see checks/data/wrappers.md)."""
+    if not WRAPPERS_DATA.exists():
+        return ()
+    have = {r.name for r in rows()}
+    return tuple(r for r in parse(WRAPPERS_DATA.read_text(encoding="utf-8"))
+                 if r.name not in have and (r.kind != "putter" or any(h in r.name for h in PUT_HINTS)))
+
+
+def all_rows() -> tuple[Row, ...]:
+    """refs.tsv's rows, then the wrappers': the vocabulary the rules see."""
+    return rows() + wrapper_rows()
 
 
 @functools.cache
 def _by_name() -> dict[str, Row]:
-    return {r.name: r for r in rows()}
+    return {r.name: r for r in reversed(all_rows())}  # refs.tsv wins a name clash
 
 
 def get(name: str) -> Row | None:
     return _by_name().get(name)
 
 
+def is_wrapper(name: str) -> bool:
+    """Is `name` a subsystem's wrapper (wrappers.tsv), not an API of the core table?"""
+    r = get(name)
+    return r is not None and r in _wrapper_set()
+
+
+@functools.cache
+def _wrapper_set() -> frozenset[Row]:
+    return frozenset(wrapper_rows())
+
+
+def wrapped(name: str) -> str:
+    """The table API a wrapper comes down to (`drm_gem_object_put` -> `kref_put`); `name` itself
+    for a table API or an unknown name."""
+    seen = set()
+    r = get(name)
+    while r is not None and r.calls and r.name not in seen and r in _wrapper_set():
+        seen.add(r.name)
+        name, r = r.calls, get(r.calls)
+    return name
+
+
+@functools.cache
+def ref_members() -> frozenset[str]:
+    """The members that hold an object's own count in the wrappers' objects (`ref`, `refcount`,
+    `kref`, `refcnt`, `dev`, ...: `&@->ref`): `&x->ref` is x for a balance."""
+    out: dict[str, int] = {}
+    for r in wrapper_rows():
+        m = re.fullmatch(r"&@(?:->|\.)(\w+)", r.via)
+        if m and r.family in ("kref", "kobject", "device"):
+            out[m.group(1)] = out.get(m.group(1), 0) + 1
+    return frozenset(k for k, n in out.items() if n >= 2)
+
+
 def of_kind(*kinds: str) -> tuple[Row, ...]:
-    return tuple(r for r in rows() if r.kind in kinds)
+    return tuple(r for r in all_rows() if r.kind in kinds)
 
 
 def releases(name: str) -> tuple[str, ...]:
@@ -204,3 +268,29 @@ def _borrowed_by_name() -> dict[str, Borrowed]:
 
 def borrowed(name: str) -> Borrowed | None:
     return _borrowed_by_name().get(name)
+
+
+_CALL = lazyre.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+class Calls:
+    r"""`re.compile(r"\b(name1|name2|...)\s*\(")` for a set of names, without the alternation:
+    one scan for identifiers followed by `(` and a set lookup, so that the ~1,000 names of the
+    vocabulary (table and wrappers) cost what 10 would.  Offers what the rules use of the
+    pattern: search, match, finditer (group(1) is the name)."""
+
+    def __init__(self, names):
+        self.names = frozenset(names)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        names = self.names
+        return (m for m in _CALL.finditer(text, pos, len(text) if endpos is None else endpos)
+                if m.group(1) in names)
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+        return next(self.finditer(text, pos, endpos), None)
+
+    def match(self, text: str, pos: int = 0):
+        m = _CALL.match(text, pos)
+        return m if m is not None and m.group(1) in self.names else None
+

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from reviewbot import budget, novelty
+from reviewbot import budget, lazyre, novelty
 from reviewbot.analysis import clex
 from reviewbot.context import Context
-from reviewbot.model import Finding, Patch, Review, Scope, Series, Side
+from reviewbot.model import FileDiff, Finding, Patch, Review, Scope, Series, Side
 from reviewbot.registry import CheckModule, all_checks
 
 log = logging.getLogger(__name__)
@@ -134,8 +135,11 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
                     matched = c is ctx and any(m.rule == mod.RULE.id for m in c.matches)  # Coccinelle's
                     if not trig(getattr(mod, "TRIGGER", None)) and not matched:
                         continue
+                    target = patch
+                    if getattr(mod, "TRIGGER_PER_FILE", False) and not c.matches:
+                        target = trig.files_with(mod.TRIGGER)
                     try:
-                        produced = list(mod.check(patch, c))
+                        produced = list(mod.check(target, c))
                     except Exception as exc:  # a check bug must not lose the other checks' results
                         log.exception("check %s crashed on %s", mod.RULE.id, patch.subject)
                         run_notes.append(f"internal: {mod.RULE.id} failed on patch {patch.index}: "
@@ -184,21 +188,60 @@ def _contained(mod: CheckModule):
 class _Triggers:
     """Does a patch hold one of a rule's TRIGGER strings (literal substrings without which the
     rule has nothing to say)?  Looked for in the C files' diff lines and section headers, and in
-    tree mode in their pre/post images too.  The text is built once per patch, on first use."""
+    tree mode in their pre/post images too.  Each file's text is built once per patch, on first
+    use.
+
+    A rule that looks at one C file at a time (what it says about a file depends on that file,
+    the commit message and the context only) declares `TRIGGER_PER_FILE = True`: it runs on the
+    patch without the C files that hold none of its TRIGGER strings (`files_with`).  By the
+    TRIGGER promise those files give it nothing to say, and the others are read as before; on a
+    treewide patch that is most of its work."""
 
     def __init__(self, patch: Patch, ctx: Context):
-        self._patch, self._ctx, self._text = patch, ctx, None
+        self._patch, self._ctx = patch, ctx
+        self._texts: list[tuple[FileDiff, str]] | None = None
+        self._subsets: dict[tuple[str, ...], Patch] = {}
 
     def __call__(self, trigger: tuple[str, ...] | None) -> bool:
         if trigger is None:
             return True
-        if self._text is None:
-            files = self._patch.c_files
-            pieces = [t for fd in files for h in fd.hunks for t in (h.section, *(ln.text for ln in h.lines))]
-            for fd in files:
+        return any(_holds(text, trigger) for _, text in self._file_texts())
+
+    def _file_texts(self) -> list[tuple[FileDiff, str]]:
+        if self._texts is None:
+            self._texts = []
+            for fd in self._patch.c_files:
+                pieces = [t for h in fd.hunks for t in (h.section, *(ln.text for ln in h.lines))]
                 pieces += [img for img in (self._ctx.pre(fd.old_path or fd.path), self._ctx.post(fd.path)) if img]
-            self._text = "\n".join(pieces)
-        return any(map(self._text.__contains__, trigger))
+                self._texts.append((fd, "\n".join(pieces)))
+        return self._texts
+
+    def files_with(self, trigger: tuple[str, ...]) -> Patch:
+        """The patch without the C files that hold none of `trigger` (the patch itself when
+        every C file holds one); other files stay."""
+        got = self._subsets.get(trigger)
+        if got is None:
+            drop = {id(fd) for fd, text in self._file_texts() if not _holds(text, trigger)}
+            got = self._patch if not drop else \
+                replace(self._patch, files=tuple(fd for fd in self._patch.files if id(fd) not in drop))
+            self._subsets[trigger] = got
+        return got
+
+
+_FEW = 16  # up to this many TRIGGER strings, `in` tests; more: one trie pattern (lazyre.any_of)
+
+
+def _holds(text: str, trigger: tuple[str, ...]) -> bool:
+    """Does `text` hold one of `trigger`?  The rules whose TRIGGER is the vocabulary (~800 API
+    names) are looked for with one trie pattern."""
+    if len(trigger) > _FEW:
+        return _any_of(trigger).search(text) is not None
+    return any(map(text.__contains__, trigger))
+
+
+@functools.lru_cache(maxsize=256)
+def _any_of(trigger: tuple[str, ...]):
+    return lazyre.any_of(trigger)
 
 
 def _supersede(findings: list[Finding], checks: tuple[CheckModule, ...]) -> list[Finding]:

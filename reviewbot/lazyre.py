@@ -36,3 +36,25 @@ class LazyPattern:
 
 def compile(pattern: str, flags: int = 0) -> LazyPattern:  # noqa: A001  (re.compile's name)
     return LazyPattern(pattern, flags)
+
+
+def any_of(strings) -> LazyPattern:
+    """A pattern that finds any of these literal strings (its search() is true exactly when one
+    of them is a substring), written as a trie: `kref_(?:get|put)`.  A search then tests one
+    character (class) per position instead of every string in turn, so 800 strings cost about
+    what 10 do (an alternation of 800 literals, or 800 `in` tests, costs 800 times one)."""
+    trie: dict = {}
+    for w in strings:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True  # a string ends here
+
+    def emit(node: dict) -> str:
+        if "" in node:
+            return ""  # a shorter string ends here: what follows cannot matter to a search
+        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(node)]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return LazyPattern(emit(trie) if trie else "(?!)")
+

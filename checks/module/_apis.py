@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reviewbot import lazyre
 from reviewbot.analysis.clex import norm
@@ -143,7 +143,7 @@ APIS: tuple[Api, ...] = (
 )
 
 # Every putter's name holds one of these: a cheap first test (and the rules' TRIGGER).
-PUTTER_HINTS = ("put", "unref", "unregister", "free", "release", "detach")
+PUTTER_HINTS = kapi.PUT_HINTS
 _FAMILY = {"of_node": "of", "pci_dev": "device", "usb_dev": "device", "i2c_adapter": "device",
            "cdev": "kobject"}
 
@@ -195,6 +195,22 @@ for _p in ("platform_device_put", "device_unregister", "platform_device_unregist
              if any(h in r.name for h in PUTTER_HINTS))):
     PUTTERS.setdefault(_p, ())
 
+# A subsystem's wrapper put drops what the table put it wraps drops: `i915_oa_config_put(c)` is
+# `kref_put(&c->ref, ...)`, so it answers kref_init(&c->ref) and kref_get(&c->ref) as kref_put does.
+_WRAPPED: dict[str, list[str]] = {}
+for _r in kapi.wrapper_rows():
+    if _r.kind == "putter" and _r.name in PUTTERS:
+        _WRAPPED.setdefault(kapi.wrapped(_r.name), []).append(_r.name)
+if _WRAPPED:
+    APIS = tuple(replace(a, putters=a.putters + tuple(w for p in a.putters for w in _WRAPPED.get(p, ())
+                                                      if w not in a.putters))
+                 if any(p in _WRAPPED for p in a.putters) else a for a in APIS)
+    BY_GETTER = {a.getter: a for a in APIS}
+    for _a in APIS:
+        for _p in _a.putters:
+            if _a.getter not in PUTTERS.get(_p, ()):
+                PUTTERS[_p] = PUTTERS.get(_p, ()) + (_a.getter,)
+
 # Putters that are typed wrappers for one object kind; replacing one by a generic put_device()
 # on another variable leaves the typed reference behind.
 TYPED_PUTTERS = frozenset(p for p in PUTTERS if p not in ("put_device", "kfree", "module_put"))
@@ -218,8 +234,9 @@ DESTROY_HELPER = lazyre.compile(r"^\w*_(destroy|release|free|put|unref|delete|re
 
 assert all(any(h in p for h in PUTTER_HINTS) for p in PUTTERS), "extend PUTTER_HINTS"
 PUTTER_TOKENS = tuple(sorted(PUTTERS))  # for the rules' TRIGGER: one is in any putter call
-PUTTER_NAMES = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, PUTTERS), key=len, reverse=True)))
-GETTER_NAMES = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(map(re.escape, BY_GETTER), key=len, reverse=True)))
+# `\b(name|...)\s*\(` over the vocabulary (with the subsystems' wrappers, ~1,000 names)
+PUTTER_NAMES = kapi.Calls(PUTTERS)
+GETTER_NAMES = kapi.Calls(BY_GETTER)
 
 
 def has_putter_call(text: str) -> bool:
@@ -253,7 +270,9 @@ def put_object(name: str, args: list[str]) -> str | None:
         return None
     if name == "module_put_and_kthread_exit":
         return "THIS_MODULE"
-    return norm(args[0])
+    r = kapi.get(name)
+    i = r.ref_arg if r is not None and kapi.is_wrapper(name) and r.ref_arg is not None else 0
+    return norm(args[i]) if i < len(args) else None
 
 
 def same_object(a: str | None, b: str | None) -> bool:
@@ -270,5 +289,11 @@ def _base(e: str) -> str:
     prev = None
     while prev != e:
         prev = e
-        e = re.sub(r"(\.kobj|\.dev|->dev|\.device|->device|\.kref|->kref|\.refcount|->refcount)$", "", e)
+        e = _MEMBERS.sub("", e)
     return e
+
+
+# `&x->dev`, `x->kref`, and the count members of the subsystems' objects (`&x->ref`,
+# `&x->refcnt`: kapi.ref_members()) name x for balance purposes
+_MEMBERS = lazyre.compile(r"(?:\.kobj|\.dev|->dev|\.device|->device|\.kref|->kref|\.refcount|->refcount%s)$" % "".join(
+    f"|(?:->|\\.){re.escape(m)}" for m in sorted(kapi.ref_members() - {"dev", "device", "kref", "refcount", "kobj"})))

@@ -44,11 +44,35 @@ def from_patch(patch: Patch | None, path: str) -> bool | None:
     if patch is None:
         return None
     d, obj = posixpath.dirname(path), posixpath.basename(path)[:-2] + ".o"
-    goals: dict[str, set[str]] = {}  # object -> its goals (y, m, CONFIG_X) or composite names
-    types: dict[str, str] = {}  # CONFIG symbol -> bool / tristate
+    goals_in, types = _build_lines(patch)
+    goals = goals_in.get(d, {})  # object -> its goals (y, m, CONFIG_X) or composite names
+    ways = set()
+    for goal in goals.get(obj, ()):
+        ways |= goals.get(goal, set()) if goal.endswith(".o") else {goal}
+    kinds = {"y": "bool", "m": "tristate"}
+    verdicts = {kinds.get(w) or types.get(w) for w in ways}
+    if "tristate" in verdicts:
+        return False
+    return True if verdicts == {"bool"} else None
+
+
+_LAST: tuple = (None, None)  # (patch, its _build_lines): rules ask once per C file of a patch
+
+
+def _build_lines(patch: Patch) -> tuple[dict[str, dict[str, set[str]]], dict[str, str]]:
+    """What the patch's added Makefile/Kbuild lines say, per directory (object -> goals), and its
+    added Kconfig lines (CONFIG symbol -> bool / tristate); read once per patch (was once per C
+    file: quadratic in the files of a treewide patch)."""
+    global _LAST
+    last_patch, facts = _LAST
+    if last_patch is patch:
+        return facts
+    goals_in: dict[str, dict[str, set[str]]] = {}
+    types: dict[str, str] = {}
     for fd in patch.files:
         base = posixpath.basename(fd.path)
-        if base in ("Makefile", "Kbuild") and posixpath.dirname(fd.path) == d:
+        if base in ("Makefile", "Kbuild"):
+            goals = goals_in.setdefault(posixpath.dirname(fd.path), {})
             for ln in fd.added():
                 m = _OBJ.match(ln.text)
                 if m:
@@ -63,14 +87,9 @@ def from_patch(patch: Patch | None, path: str) -> bool | None:
                     symbol = c.group(1)
                 elif t and symbol:
                     types[symbol] = "tristate" if "tristate" in t.group(1) else "bool"
-    ways = set()
-    for goal in goals.get(obj, ()):
-        ways |= goals.get(goal, set()) if goal.endswith(".o") else {goal}
-    kinds = {"y": "bool", "m": "tristate"}
-    verdicts = {kinds.get(w) or types.get(w) for w in ways}
-    if "tristate" in verdicts:
-        return False
-    return True if verdicts == {"bool"} else None
+    facts = (goals_in, types)
+    _LAST = (patch, facts)
+    return facts
 
 
 def built_in(patch: Patch | None, fd: FileDiff, post: str | None = None) -> bool:

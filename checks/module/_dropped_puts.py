@@ -3,7 +3,8 @@
 `removed_puts(view, ...)` finds each removed putter call after which a kept exit still runs
 (or that sat in an unwind label section) while nothing else drops that reference: not moved
 or rewritten (a put of it is added), not removed with its get, not swapped for another put,
-not moved into an unwind label the new code jumps to.
+not moved into an unwind label the new code jumps to, and not itself an over-put where it
+stood (MOD019's detectors on the old code, `_overput_judge.was_overput`: removing it is a fix).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Iterator
 from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.analysis.clex import Stmt, statements
-from reviewbot.checks.module import _apis, _put_paths, _refpaths, _stored
+from reviewbot.checks.module import _apis, _overput_judge, _put_paths, _refpaths, _stored
 from reviewbot.checks.module._unwind import PUT_LABEL
 
 _EXIT = lazyre.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
@@ -71,6 +72,8 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
                 continue  # a `for_each_*` loop variable: the iterator drops it (MOD030 judges early exits)
             if _put_paths.put_before(stmts, i, obj):
                 continue  # a put of it already ran on this straight path: this one was a second put
+            if _overput_judge.was_overput(view, st.line_of(re.escape(name)).old_no, name, fd, ctx) == "sure":
+                continue  # MOD019 calls it an over-put where it stood: its removal is the fix
             retaken = any(_apis.same_object(obj, g) for g in new_gets)
             if on_kept_exit_path(stmts, i, obj) is None:
                 stored = _stored.lost_release(fd, view, ctx, obj) if ctx is not None else None

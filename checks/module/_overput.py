@@ -5,7 +5,9 @@ call does to a reference, not from case shapes:
 
 - *already dropped*: an earlier call on the same path released it: a putter of the same object
   (`device_unregister()` is `device_del()` + `put_device()`), a lookup that drops its `@from` /
-  `@prev` argument (`of_get_next_child(np, prev)`, `pci_get_device(v, d, from)`);
+  `@prev` argument (`of_get_next_child(np, prev)`, `pci_get_device(v, d, from)`), a table
+  putter that hands the reference over or tears the object down (`fd_install(fd, file)`
+  "consumes the file refcount", `filp_close()` ends in `fput()`);
 - *iterator-owned*: the loop variable of a `for_each_*` iterator is put by the iterator itself
   at the next step; a put in the body is needed only when the loop is left (break/return/goto),
   and never in a `_scoped` loop (the cleanup attribute puts it);
@@ -158,12 +160,21 @@ def _drops(c) -> list[tuple[str, str]]:
         if not (row and any("still" in r for r in row.release)):
             obj = _apis.put_object(c.name, list(c.args))
             if obj:
-                out.append((obj, f"{c.name}()"))
+                out.append((obj, f"{c.name}() already dropped that reference"))
     row = kapi.get(c.name)
+    if row is not None and row.kind == "putter" and not _apis.is_putter(c.name) \
+            and row.ref_arg is not None and row.ref_arg < len(c.args):
+        # a table putter no balance rule pairs: a hand-off that consumes the reference
+        # (`fd_install(fd, file)`: "This consumes the file refcount") or a teardown that
+        # drops it (`filp_close()` = ... + `fput()`)
+        how = "took over" if "consumed" in row.ref_on else "already dropped"
+        out.append((norm(c.args[row.ref_arg]), f"{c.name}() {how} that reference"))
     if row is not None and row.drops_arg is not None and row.drops_arg < len(c.args):
         a = c.args[row.drops_arg]
         if a.strip() != "NULL":
-            out.append((norm(a), f"{c.name}() (it drops its @{'from' if 'from' in row.ref_on else 'prev'})"))
+            what = re.search(r"@(\w+)", row.ref_on)
+            arg = "@" + what.group(1) if what else "argument"
+            out.append((norm(a), f"{c.name}() (it drops its {arg}) already dropped that reference"))
     return out
 
 
@@ -182,7 +193,8 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             hit = next(((o, how) for o, how in _drops(q) if _apis.same_object(o, obj)), None)
             if hit is None:
                 continue
-            if q.name != p.name and _apis.is_putter(q.name) and _family(q.name) != _family(p.name):
+            if q.name != p.name and kapi.get(q.name) is not None and kapi.get(q.name).kind == "putter" \
+                    and _family(q.name) != _family(p.name):
                 continue  # different kinds of reference on one object (module + device)
             if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line):
                 continue
@@ -198,7 +210,7 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
                 continue  # a keep-alive get: one more put is owed
             if "unregister" in q.name and gets:
                 continue
-            yield p, f"{p.name}({short(obj, 20)}) after {hit[1]} already dropped that reference"
+            yield p, f"{p.name}({short(obj, 20)}) after {hit[1]}"
             break
 
 
@@ -261,12 +273,19 @@ def _is_whole(obj: str, var: str) -> bool:
     return re.fullmatch(r"%s((->|\.)(dev|kobj))*" % re.escape(var), norm(obj).lstrip("&")) is not None
 
 
-def _params(header: str) -> list[str]:
+def _param_text(header: str) -> list[str]:
+    """The parameter declarations of a function header.  A hunk's section line is cut at 80
+    characters (git's funcname context): its last, maybe cut, parameter is left out."""
     m = re.search(r"\w+\s*\((?P<a>[^()]*)\)\s*\{?\s*$", header.strip())
-    if not m:
-        return []
+    if m:
+        return m.group("a").split(",")
+    m = re.search(r"\w+\s*\((?P<a>[^()]*)$", header.strip())
+    return m.group("a").split(",")[:-1] if m else []
+
+
+def _params(header: str) -> list[str]:
     out = []
-    for a in m.group("a").split(","):
+    for a in _param_text(header):
         n = re.search(r"(\w+)\s*(\[\s*\])?\s*$", a.strip())
         if n and n.group(1) not in ("void",) and re.search(r"\*", a):
             out.append(n.group(1))
@@ -275,10 +294,7 @@ def _params(header: str) -> list[str]:
 
 def _all_params(header: str) -> list[str]:
     """Every parameter name, in order (pointer or not)."""
-    m = re.search(r"\w+\s*\((?P<a>[^()]*)\)\s*\{?\s*$", header.strip())
-    if not m:
-        return []
-    return [n.group(1) for a in m.group("a").split(",") if (n := re.search(r"(\w+)\s*(\[\s*\])?\s*$", a.strip()))]
+    return [n.group(1) for a in _param_text(header) if (n := re.search(r"(\w+)\s*(\[\s*\])?\s*$", a.strip()))]
 
 
 def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:

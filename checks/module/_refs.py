@@ -160,7 +160,7 @@ def owner_device(target: str) -> str | None:
 OBJECT_GETTERS = frozenset(r.name for r in kapi.of_kind("getter")
                            if r.family in ("device", "kobject", "kref", "pci_dev", "usb_dev")
                            and r.ref_arg is not None)
-OBJECT_GET = re.compile(r"\b(%s)\s*\(" % "|".join(sorted(OBJECT_GETTERS, key=len, reverse=True)))
+OBJECT_GET = kapi.Calls(OBJECT_GETTERS)
 
 
 def object_refs(text: str) -> set[tuple[str, str]]:
@@ -168,12 +168,25 @@ def object_refs(text: str) -> set[tuple[str, str]]:
     out = set()
     for m in OBJECT_GET.finditer(text):
         row = kapi.get(m.group(1))
-        args = call_args(text[m.start():], m.group(1))[:1]
-        if args:
-            parts = [a.strip() for a in args[0].split(",")]
-            if row.ref_arg < len(parts):
-                out.add((m.group(1), norm(parts[row.ref_arg])))
+        parts = [a.strip() for a in _args_at(text, m.end()).split(",")]
+        if row.ref_arg < len(parts):
+            out.add((m.group(1), norm(parts[row.ref_arg])))
     return out
+
+
+def _args_at(text: str, i: int) -> str:
+    """The argument text of the call whose `(` ends at text[i - 1] (balanced parentheses): what
+    call_args(text[m.start():], name)[0] is for that call, without copying the rest of `text`
+    and finding every later call of `name` in it per match (quadratic on a treewide patch)."""
+    depth, j, n = 1, i, len(text)
+    while j < n and depth:
+        c = text[j]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        j += 1
+    return text[i:j - 1].strip()
 
 
 def added_statements(patch: Patch) -> str:

@@ -26,6 +26,18 @@ Reports, for `struct device` references and the lookups that return one (`get_de
 - an added put of the device a driver-core callback is given (PM ops, probe/remove,
   bus/class iterator and match callbacks, sysfs show/store): the core holds the device for
   the call and keeps using it after;
+- an added put of a reference a hand-off of the kernel-API table took over or a teardown
+  already dropped (`fput(file)` after `fd_install(fd, file)`, which "consumes the file
+  refcount"; after `filp_close()`, which ends in `fput()`);
+- an added put of a variable declared with a scope-based cleanup (`struct device_node *np
+  __free(device_node) = ...`, `__free(fwnode_handle)`, `__free(put_device)`, ...) that is
+  neither reassigned nor taken with `no_free_ptr()` after it: the cleanup puts it again when
+  the variable goes out of scope;
+- an added `of_node_put()` of the node an OF match-table init callback is given (a function
+  registered with `CLK_OF_DECLARE()`, `TIMER_OF_DECLARE()`, `IRQCHIP_DECLARE()`,
+  `OF_DECLARE_1/2()`, `IRQCHIP_MATCH()`) without a get of its own: `timer_probe()` calls it
+  inside `for_each_matching_node_and_match()`, `of_clk_init()`/`of_irq_init()` hold the node
+  across the call and put it after;
 - an added put of a pointer a no-reference lookup returned (`checks/data/borrowed.tsv`:
   `acpi_fetch_acpi_dev()`, `__dev_get_by_name()`, `get_cpu_device()`, `phy_find_first()`,
   `usb_find_interface()`, ...) when every assignment of it in the function is such a lookup
@@ -94,6 +106,9 @@ only when the function's name says which (`*_probe`, `*_remove`, `*_suspend`, `*
 `*_runtime_*`, ...).  From hunks alone a put of a loop variable is judged only when the
 `for_each_*` line is in the hunk (the 3 context lines rarely show it); tree mode sees it.  A keep-alive get shown in the function makes
 one more put owed, so a put after an unregister (or a second put) is then not reported.
+A put of a `__free()` variable is judged only when its declaration is in view, a put in a
+match-table callback only when the registration line is (in hunk mode it often follows the
+function's closing brace; tree mode reads the file).
 A put of a pointer from a no-reference lookup is judged only when the lookup is in view (in
 hunk mode the 3 context lines rarely show it; tree mode does); one from a `conversion` row
 (`interface_to_usbdev()`, `dev_of_node()`) is only a low-confidence question: a probe may
@@ -117,6 +132,9 @@ Medium from hunks; high when the registration and the free are both shown on one
 - `drivers/base/core.c`: `device_register()`, `device_add()`, `device_initialize()` kernel-doc
 - `drivers/acpi/utils.c`: `acpi_dev_get_first_match_dev()` "the caller is responsible for
   invoking acpi_dev_put()"
+- `fs/file.c`: `fd_install()` "This consumes the "file" refcount"; `include/linux/cleanup.h`
+  (`__free()`, `no_free_ptr()`); `drivers/clocksource/timer-probe.c`, `drivers/of/irq.c`
+  `of_irq_init()`, `drivers/clk/clk.c` `of_clk_init()` (who holds a match-table callback's node)
 - `Documentation/core-api/kobject.rst`, "kref and kobject"
 - "drm/mediatek: Fix device use-after-free on unbind"; 5bca3688bdbc
   "Input: raspberrypi-ts - fix refcount leak in rpi_ts_probe"
@@ -133,8 +151,7 @@ from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import (_apis, _borrowed_put, _dropping_lookup, _failed_get, _overput, _refdiff,
-                                     _release_twice, _stored)
+from reviewbot.checks.module import _apis, _dropping_lookup, _overput_judge, _refdiff, _release_twice, _stored
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -146,6 +163,9 @@ RULE = Rule.from_doc(__doc__, id="MOD019", slug="device-ref-imbalance", level=Le
 TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS + tuple(sorted(
     a.getter for a in _apis.APIS if a.family in ("device", "kobject", "kref", "acpi"))) + tuple(sorted(
     r.name for r in kapi.of_kind("lookup") if r.drops_arg is not None and not r.is_iterator))
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 
 # After these the embedded device/kobject owns the memory: free only through the putter.
 _OWNS_MEMORY = ("device_initialize", "device_register", "device_add", "kobject_init",
@@ -194,37 +214,18 @@ def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 
 
 def _overputs(fd, ctx: Context) -> Iterator[Finding]:
-    """Added puts of a reference that is not held there (see `_overput`)."""
+    """Added puts of a reference that is not held there (see `_overput_judge`)."""
     need = lambda text: _apis.has_putter_call(text)  # noqa: E731
     post = ctx.post(fd.path)
-    post_lines = post.splitlines() if post is not None else None
+    text = _overput_judge.file_text(fd, post, "new")
     for view in flow.views(fd, ctx, need):
         func = view.new
         if func is None:
             continue
-
-        def line_text(no: int, view=view) -> str | None:
-            if post_lines is not None:
-                return post_lines[no - 1] if 0 < no <= len(post_lines) else None
-            ln = view.by_new.get(no)
-            return ln.text if ln is not None else None
-
         added = [c for c in func.calls() if _apis.is_putter(c.name) and c.line in view.by_new
                  and view.by_new[c.line].added]
-        if not added:
-            continue
-        header = func.text[:func.text.find("{")] if func.name != cmodel.FRAGMENT_FUNC and "{" in func.text \
-            else (view.hunks[0].section if view.hunks else "")
-        seen: set[int] = set()
-        for gen in (_overput.already_dropped(view, added), _overput.iterator_owned(view, added, line_text),
-                    _overput.borrowed(view, added, header), _overput.put_while_published(view, added),
-                    _overput.ladder_twice(view, added), _overput.borrowed_from_device(view, added, header),
-                    _borrowed_put.borrowed_lookup(view, added), _failed_get.put_after_failed_get(view, added)):
-            for call, msg, *conf in gen:
-                if call.line in seen:
-                    continue
-                seen.add(call.line)
-                yield RULE.finding(fd.path, view.by_new[call.line], msg, confidence=conf[0] if conf else None)
+        for call, msg, *conf in _overput_judge.overputs(view, added, post, text):
+            yield RULE.finding(fd.path, view.by_new[call.line], msg, confidence=conf[0] if conf else None)
 
 
 def _released_twice(fd, ctx: Context) -> Iterator[Finding]:

@@ -36,6 +36,9 @@ diff alone it reports what the patch changes on those paths:
 
 `for_each_*` iterators left early are MOD030 `iterator-ref-leak`'s.  The getters and their puts
 come from the kernel-API table (`checks/data/refs.tsv`).
+A removed put that was itself an over-put where it stood (MOD019's detectors run on the old
+code: a put after `fd_install()`/`filp_close()`/an unregister, of a `__free()` variable, of
+a match-table callback's node, in a failed get's branch, ...) is the fix of one: not reported.
 A reference the function leaves in a longer-lived place is owned there, not leaked: stored in a
 structure field, an out-parameter or a file-scope variable, or published by a register call
 (`device_add()`, `i2c_new_client_device()`).  On a successful return it is not reported (a
@@ -153,6 +156,9 @@ RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level
                      engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("put", "unref", "goto") + _apis.PUTTER_TOKENS  # `goto err_put;`, `goto` -> `return`, `out_unref`
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 # Tree mode decides from the whole functions (a removed put inside a `for_each_*` loop, a put
 # whose @from lookup dropped it): the hunk-only run would report what the tree rules out.
 TREE_VERDICT = True

@@ -501,6 +501,14 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
     # A column-0 "}" ends the function the hunk starts in; what follows is top-level code
     # (whole functions the hunk shows), parsed as such.
     end = next((i for i, t in enumerate(out) if t.rstrip() == "}"), None)
+    hdr = _definition_start(out, len(out) if end is None else end)
+    if hdr is not None:
+        # the hunk shows a function from its header (kernel style: a column-0 "{" under it)
+        # before any function ends: what is above it is top-level code the hunk starts in
+        # (a declaration's tail); the function is parsed as itself, closed if cut off
+        code = blank("\n".join(out[hdr:]))
+        rest = "\n".join([""] * hdr + out[hdr:]) + "\n" + "}" * max(code.count("{") - code.count("}"), 0) + "\n"
+        return parse(rest, first - 1) if first >= 2 else parse(rest)
     tail: list[str] = []
     if end is not None and any(t.strip() for t in out[end + 1:]):
         head_lines, tail = out[:end], out[end:]
@@ -529,6 +537,25 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
     if first >= 2:
         return parse(head + "\n" + body + closing + "\n", first - 2)
     return parse(head + " " + body + closing + "\n")
+
+
+_DECL_START = re.compile(r"^[A-Za-z_][\w\s\*]*\b\w+\s*\(")
+
+
+def _definition_start(out: list[str], before: int) -> int | None:
+    """Index of the first line of a function definition whose column-0 "{" is shown before
+    `before` (its header: a column-0 declarator line, maybe continued on indented lines)."""
+    for j in range(1, before):
+        if out[j].rstrip() != "{":
+            continue
+        k = j - 1
+        while k > 0 and out[k][:1] in (" ", "\t") and out[k].strip():
+            k -= 1
+        head = " ".join(t.strip() for t in out[k:j])
+        if _DECL_START.match(out[k]) and head.endswith(")") and not head.startswith(("#", "typedef")):
+            return k
+        return None
+    return None
 
 
 def side_lines(hunks: Iterable, side: str) -> list[tuple[int, str]]:

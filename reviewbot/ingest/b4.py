@@ -113,7 +113,8 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     try:
         # b4.mailsplit_bytes() is liblore's split + parse; split here to keep where each mail is.
         raws = grouping.split(_as_mbox(grouping.separate(data)))
-        msgs = [liblore.utils.parse_message(raw.data) for raw in raws]
+        parse = headers.parse_bytes_once(liblore.utils.emlpolicy)  # liblore.utils.parse_message's parser
+        msgs = [parse(raw.data) for raw in raws]
     except Exception as exc:
         raise InputError(source, f"cannot split mail: {_one_line(exc)}") from None
     for i, (raw, msg) in enumerate(zip(raws, msgs)):

@@ -70,35 +70,41 @@ def _diff_lines(diff: str) -> dict[tuple[str, Side, int], int]:
     """(path, side, line) -> the first 0-based line of `diff` showing it: built once per patch
     (a report asks for every finding; a walk per finding is quadratic on a large patch)."""
     index: dict[tuple[str, Side, int], int] = {}
+    setdefault, OLD, NEW = index.setdefault, Side.OLD, Side.NEW
     old = new = 0
     cur_old = cur_new = None
+    paths: tuple[str, ...] = ()  # {cur_new, cur_old} - {None}, made when a header changes them
     in_hunk = False
     for i, text in enumerate(diff.split("\n")):
-        if text.startswith("diff --git "):
-            in_hunk = False
-            continue
-        if not in_hunk or not text or text[0] not in " +-\\":
+        kind = text[:1]
+        if not in_hunk or not kind or kind not in " +-\\":
+            if text.startswith("diff --git "):
+                in_hunk = False
+                continue
             if text.startswith("--- "):
                 cur_old = _strip(text[4:])
-                continue
-            if text.startswith("+++ "):
+            elif text.startswith("+++ "):
                 cur_new = _strip(text[4:])
+            else:
+                m = _HUNK.match(text)
+                if m:
+                    old, new, in_hunk = int(m.group(1)), int(m.group(2)), True
                 continue
-            m = _HUNK.match(text)
-            if m:
-                old, new, in_hunk = int(m.group(1)), int(m.group(2)), True
+            paths = tuple({cur_new, cur_old} - {None})
             continue
-        kind = text[0]
-        if kind == "\\":
-            continue
-        for path in {cur_new, cur_old} - {None}:
-            if kind in " -":
-                index.setdefault((path, Side.OLD, old), i)
-            if kind in " +":
-                index.setdefault((path, Side.NEW, new), i)
-        if kind in " -":
+        if kind == " ":
+            for path in paths:
+                setdefault((path, OLD, old), i)
+                setdefault((path, NEW, new), i)
             old += 1
-        if kind in " +":
+            new += 1
+        elif kind == "-":
+            for path in paths:
+                setdefault((path, OLD, old), i)
+            old += 1
+        elif kind == "+":
+            for path in paths:
+                setdefault((path, NEW, new), i)
             new += 1
     return index
 

@@ -5,7 +5,8 @@ Two ways in, both through git's plumbing (``store.Store``), both falling back to
 * ``--tree DIR`` with a mailed series (``review_with_tree``): the series is applied on top of
   its base (``base-commit:``, else the configured ref, default DIR's HEAD; a configured ref
   also stands in for a base DIR lacks; the notes say which) one patch at a time with
-  ``git apply --cached`` (``--3way`` when that fails), so each patch's pre-image is exactly
+  ``git apply --cached`` (``--3way`` when that fails; a plain diff is applied in Python, by
+  ``patchapply``, with git's rules and messages), so each patch's pre-image is exactly
   what the patches before it left and its post-image what it made.  The patches are applied
   in a scratch area of our own, never in the user's checkout: a private index
   (``GIT_INDEX_FILE`` in a temporary directory) that holds only the files the series touches,
@@ -45,7 +46,7 @@ What a check receives (``reviewbot.context.Context``, mode ``"tree"``):
     commits of the tree only) the patch's own commit.
 
 The package: ``review`` (the entry points), ``apply`` (the scratch index, line maps back to the
-mail), ``store`` (git objects), ``contexts`` (assembling a Context), ``kbuild`` (Makefile and
+mail), ``patchapply`` (git's plain apply in Python), ``store`` (git objects), ``contexts`` (assembling a Context), ``kbuild`` (Makefile and
 Kconfig) and ``headers`` (includes, owner structs, wrappers).
 """
 

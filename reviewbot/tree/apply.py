@@ -1,7 +1,8 @@
 """Applying a mailed series in a scratch area, and line maps back to the mail.
 
 ``Scratch`` is a private index holding only the files the series touches; each patch goes in
-with ``git apply --cached`` (``--3way`` when that fails and can work).  When git applied a hunk
+as ``git apply --cached`` would put it (``patchapply``, in Python, for plain diffs; git itself
+for the rest, and ``--3way`` when the plain apply fails and can work).  When git applied a hunk
 at other lines than the mail says, ``as_applied`` gives the checks the diff as applied, and
 ``as_posted`` moves the findings back to the lines of the diff as posted.
 """
@@ -20,6 +21,7 @@ from types import MappingProxyType
 
 from reviewbot.diffparse import DiffError, parse_diff_lenient
 from reviewbot.model import FileDiff, Patch, Review, Side
+from reviewbot.tree import patchapply
 from reviewbot.tree.store import Reader, Snap, Store
 
 
@@ -106,12 +108,15 @@ def write_index(path: str, entries: list[tuple[bytes, int, str]]) -> None:
 
 class Scratch:
     """A private index (GIT_INDEX_FILE in the store's private directory) with only the files
-    the series touches, staged from the base before the first patch (written directly, see
-    write_index; `git update-index` if a later patch names a file the series list missed).
+    the series touches, staged from the base before the first patch.
 
-    The user's index, working tree, refs and worktree list are never touched, and the blobs
-    `git apply` writes go to the store's private object directory; the index is removed on
-    exit, whatever ends the review.
+    Its entries are kept here (`state`); a plain git diff is applied to them in Python
+    (``patchapply``: git's rules, git's messages) and only what that cannot decide goes to
+    `git apply --cached` (then `--3way` when that fails and can work), on the index written
+    out from `state` (see write_index) and read back after.  The user's index, working tree,
+    refs and worktree list are never touched; the blobs `git apply` writes, and those made
+    here, go to the store's private object directory; the index is removed on exit, whatever
+    ends the review.
     """
 
     def __init__(self, store: "Store", patches=()):
@@ -121,7 +126,8 @@ class Scratch:
         os.unlink(self.index)  # git writes it (an empty file is not an index)
         self.env = dict(store.env, GIT_INDEX_FILE=self.index)
         self.paths = sorted({p for patch in patches for fd in patch.files for p in (fd.old_path, fd.path) if p})
-        self.staged: set[str] = set()
+        self.state: dict[str, tuple[str, int] | None] = {}  # staged path -> (object id, mode), None: absent
+        self._written = False  # is the index file what `state` says?
 
     def __enter__(self) -> "Scratch":
         return self
@@ -132,6 +138,7 @@ class Scratch:
                 os.unlink(name)
 
     def _git(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+        self.store.flush()
         return subprocess.run(["git", *args], cwd=self.store.cwd, env=self.env, input=stdin,
                               capture_output=True, check=False)
 
@@ -143,39 +150,55 @@ class Scratch:
         olds = _INDEX_LINE.findall(patch.diff)
         return len(olds) != 0 and bool(self.store.has_many(o for o in olds if o.strip("0")))
 
+    def _in_process(self, diff: bytes, reader: "Reader"):
+        files = patchapply.parse(diff) if self.store.plain_apply else None
+        if files is None:
+            return None
+        return patchapply.apply(files, self.state.get, reader.data,
+                                lambda: [p for p, e in self.state.items() if e])
+
     def apply(self, patch: Patch, reader: "Reader", snap: Snap) -> tuple[str, Snap | None]:
         """(error, None) or ('', the state after `patch`)."""
         paths = sorted({p for fd in patch.files for p in (fd.old_path, fd.path) if p})
-        info = []
         for p in dict.fromkeys([*paths, *self.paths]):  # the whole series' files, once
-            if p in self.staged:
-                continue
-            self.staged.add(p)
-            entry = reader.entry(snap.commit, p)  # not staged yet: unchanged since the base
-            if entry:
-                info.append((p, entry))
-        if info and not os.path.exists(self.index):
-            write_index(self.index, [(p.encode("utf-8", "surrogateescape"), mode, oid) for p, (oid, mode) in info])
-        elif info:
-            info = [f"{entry[1]:o} {entry[0]}\t{p}\0" for p, entry in info]
-            done = self._git("update-index", "--add", "-z", "--index-info", stdin="".join(info).encode(
-                "utf-8", "surrogateescape"))
-            if done.returncode:
-                return _git_error(done.stderr.decode("utf-8", "replace")), None
+            if p not in self.state:  # not staged yet: unchanged since the base
+                self.state[p] = reader.entry(snap.commit, p)
+                self._written = False
         diff = patch.diff.encode("utf-8", "surrogateescape")
-        first = self._git("apply", "--cached", "--whitespace=nowarn", stdin=diff)
-        if first.returncode and (not self._can_merge(patch) or self._git(
-                "apply", "--cached", "--3way", "--whitespace=nowarn", stdin=diff).returncode):
-            return _git_error(first.stderr.decode("utf-8", "replace")), None
-        staged = {}
-        listed = self._git("ls-files", "-s", "-z", "--", *paths).stdout.decode("utf-8", "surrogateescape")
+        done = self._in_process(diff, reader)
+        if done is not None and (not done[0] or not self._can_merge(patch)):
+            error, files = done
+            if error:
+                return error, None
+            for p, got in files.items():
+                self.state[p] = None if got is None else (reader.add_blob(got[1]), got[0])
+            self._written = False
+            return "", self._snap(snap, paths)
+        if not self._written:
+            write_index(self.index, [(p.encode("utf-8", "surrogateescape"), e[1], e[0])
+                                     for p, e in self.state.items() if e])
+        if done is not None:  # git's plain apply would fail with done[0]: only --3way can work
+            if self._git("apply", "--cached", "--3way", "--whitespace=nowarn", stdin=diff).returncode:
+                return done[0], None
+        else:
+            first = self._git("apply", "--cached", "--whitespace=nowarn", stdin=diff)
+            if first.returncode and (not self._can_merge(patch) or self._git(
+                    "apply", "--cached", "--3way", "--whitespace=nowarn", stdin=diff).returncode):
+                return _git_error(first.stderr.decode("utf-8", "replace")), None
+        state: dict[str, tuple[str, int] | None] = dict.fromkeys(self.state)
+        listed = self._git("ls-files", "-s", "-z").stdout.decode("utf-8", "surrogateescape")
         for line in listed.split("\0"):
             meta, _, path = line.partition("\t")
             if path:
-                staged[path] = meta.split()[1]
+                mode, oid = meta.split()[:2]
+                state[path] = (oid, int(mode, 8))
+        self.state, self._written = state, True
+        return "", self._snap(snap, paths)
+
+    def _snap(self, snap: Snap, paths: list[str]) -> Snap:
         overlay = dict(snap.overlay)
-        overlay.update({p: staged.get(p) for p in paths})
-        return "", Snap(snap.commit, MappingProxyType(overlay))
+        overlay.update({p: (self.state.get(p) or (None,))[0] for p in paths})
+        return Snap(snap.commit, MappingProxyType(overlay))
 
 
 def _lines_agree(fd: FileDiff, pre: str | None, post: str | None) -> bool:

@@ -65,7 +65,7 @@ def direct_includes(reader: Reader, commit: Snap, src: str, text: str) -> list[s
 class HeaderScan:
     """What one header declares that ownership rules care about (cached per blob)."""
 
-    __slots__ = ("includes", "structs", "macros", "wrappers")
+    __slots__ = ("includes", "structs", "macros", "wrappers", "_users")
 
     def __init__(self, text: str):
         code = _strip_comments(text)
@@ -80,6 +80,17 @@ class HeaderScan:
                 self.wrappers.add(m.group(1))
         if "THIS_MODULE" in code:
             self.wrappers.update(_inline_wrappers(code))
+        self._users: dict[str, tuple[tuple[int, str], ...]] | None = None
+
+    def users(self) -> dict[str, tuple[tuple[int, str], ...]]:
+        """identifier -> the (position, name) of the macros whose body names it."""
+        if self._users is None:
+            out: dict[str, list[tuple[int, str]]] = {}
+            for j, (name, idents) in enumerate(self.macros.items()):
+                for ident in idents:
+                    out.setdefault(ident, []).append((j, name))
+            self._users = {k: tuple(v) for k, v in out.items()}
+        return self._users
 
 
 _LINE_COMMENT = re.compile(r"//[^\n]*")
@@ -187,15 +198,18 @@ def owner_facts(reader: Reader, commit: Snap, includes: list[str]) -> tuple[list
     for path, scan in scans:
         for w in sorted(scan.wrappers):
             where.setdefault(w, path)
-    macros = [(name, idents, path) for path, scan in scans for name, idents in scan.macros.items()]
+    new = set(where)
     for _ in range(3):  # macros that call a wrapper are wrappers too (module_platform_driver)
-        names = set(where)
-        grew = False
-        for name, idents, path in macros:
-            if name not in where and not idents.isdisjoint(names):
+        # the macros naming a name found in the round before, in header and definition order
+        # (those naming older names were settled then: added, or their name already known)
+        hits = sorted({(k, j, name, path) for k, (path, scan) in enumerate(scans)
+                       for n in new for j, name in scan.users().get(n, ())})
+        new = set()
+        for _k, _j, name, path in hits:
+            if name not in where:
                 where[name] = path
-                grew = True
-        if not grew:
+                new.add(name)
+        if not new:
             break
     wrappers = sorted(where.items())
     return structs, wrappers

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
+import hashlib
 import os
 import posixpath
 import shutil
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import zlib
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -94,6 +97,8 @@ class Store:
         self._commits: dict[str, tuple[str, tuple[str, ...]]] = {}  # full commit id -> (id, parents)
         self._trees: dict[str, str | None] = {}  # commit id -> its root tree id
         self.hash_len = 40  # hex digits of an object id (64: a SHA-256 repository), from the first read
+        self._pending: dict[str, bytes] = {}  # blobs made in Python (tree.patchapply), not yet written
+        self._pending_lock = threading.Lock()
 
     def close(self) -> None:
         if self.pid != os.getpid():  # a forked worker: the parent's to close
@@ -113,8 +118,46 @@ class Store:
             proc.stdout.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    @functools.cached_property
+    def plain_apply(self) -> bool:
+        """May tree.patchapply stand in for `git apply`?  Not when the clone's configuration
+        makes git ignore whitespace, nor without a work tree."""
+        return self.work_dir is not None and not self.git("config", "--get", "apply.ignoreWhitespace")
+
+    def add_blob(self, data: bytes) -> str:
+        """The object id of a blob with `data`; it is written to the private object directory
+        before the next git command (flush), and served from memory until then."""
+        kind = hashlib.sha256 if self.hash_len == 64 else hashlib.sha1
+        oid = kind(b"blob %d\0" % len(data) + data).hexdigest()
+        self._pending[oid] = data
+        return oid
+
+    def pending(self, oid: str) -> bytes | None:
+        return self._pending.get(oid)
+
+    def flush(self) -> None:
+        """Write the blobs add_blob() made as loose objects (git commands may need them)."""
+        if not self._pending:
+            return
+        objects = self.env["GIT_OBJECT_DIRECTORY"]
+        with self._pending_lock:  # written before they leave the dict: readers find them either way
+            done = list(self._pending.items())
+            for oid, data in done:
+                d = os.path.join(objects, oid[:2])
+                path = os.path.join(d, oid[2:])
+                if os.path.exists(path):
+                    continue
+                os.makedirs(d, exist_ok=True)
+                tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+                with open(tmp, "wb") as fh:
+                    fh.write(zlib.compress(b"blob %d\0" % len(data) + data, 1))
+                os.replace(tmp, path)
+            for oid, _ in done:
+                del self._pending[oid]
+
     def git(self, *args: str) -> bytes:
         """stdout of a git command in this environment (b'' when it fails)."""
+        self.flush()
         done = subprocess.run(["git", *args], cwd=self.cwd, env=self.env, capture_output=True, check=False)
         return b"" if done.returncode else done.stdout
 
@@ -130,6 +173,8 @@ class Store:
     def has_many(self, names) -> set[str]:
         """The names (ids, or `REV^{commit}`) of objects git has, without reading them."""
         names = [n for n in dict.fromkeys(names) if n and "\n" not in n]
+        if self._pending and any(oid.startswith(n) for oid in list(self._pending) for n in names):
+            self.flush()  # an (abbreviated) id names a blob made here: git must see it
         out: set[str] = set()
         with self._lock:
             for start in range(0, len(names), 500):
@@ -280,6 +325,7 @@ class Reader:
         self.store = store
         self._roots: dict[str, str] = {}
         self._blobs: dict[str, str] = {}
+        self._data: dict[str, bytes] = {}  # raw blobs read for tree.patchapply
         for cache, limit in ((_SCANS, 20000), (_MAKEFILES, 5000), (_TREES, 20000), (_ENTRIES, 200000),
                              (INCLUDES, 50000)):
             if len(cache) > limit:
@@ -288,6 +334,9 @@ class Reader:
         self.makefiles = _MAKEFILES
 
     def _raw(self, sha: str) -> bytes:
+        made = self.store.pending(sha)
+        if made is not None:
+            return made
         got = self.store.read(sha)
         return got[2] if got else b""
 
@@ -348,8 +397,21 @@ class Reader:
         if sha is None:
             return None
         if sha not in self._blobs:
-            self._blobs[sha] = self._raw(sha).decode("utf-8", "replace")
+            raw = self._data.get(sha)
+            self._blobs[sha] = (self._raw(sha) if raw is None else raw).decode("utf-8", "replace")
         return self._blobs[sha]
+
+    def data(self, sha: str) -> bytes:
+        """A blob's bytes (cached for the reader's series)."""
+        if sha not in self._data:
+            self._data[sha] = self._raw(sha)
+        return self._data[sha]
+
+    def add_blob(self, data: bytes) -> str:
+        """A blob made here (a post-image applied in Python): its id, readable from now on."""
+        oid = self.store.add_blob(data)
+        self._data[oid] = data
+        return oid
 
     def grep_config(self, snap: Snap, symbol: str) -> str | None:
         """The Kconfig file defining `symbol` (a tree-wide git grep, the slow fallback)."""

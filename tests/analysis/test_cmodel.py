@@ -129,3 +129,19 @@ def test_fragment_starting_inside_a_block_comment():
     (fn,) = cf.functions
     assert [(c.name, c.line) for c in fn.calls()] == [("platform_device_unregister", 216),
                                                       ("platform_device_put", 217)]
+
+
+def test_fragment_showing_a_function_from_its_header():
+    # the hunk starts at a declaration above the function (its section line) and shows the
+    # function from its header: the function is parsed as itself, not as a fragment's body
+    lines = [(246, "static DEFINE_SPINLOCK(foo_lock);"), (247, ""),
+             (248, "static int __init foo_irq_init(struct device_node *node,"),
+             (249, "\t\t\t       struct device_node *parent)"), (250, "{"),
+             (251, "\tof_node_put(node);"), (252, "\treturn foo_common_init(node, parent);")]
+    cf = cmodel.parse_fragment(lines)
+    (fn,) = cf.functions
+    assert (fn.name, fn.start) == ("foo_irq_init", 248)
+    assert [(c.name, c.line) for c in fn.calls()] == [("of_node_put", 251), ("foo_common_init", 252)]
+    # a column-0 "{" with no declarator above it stays a fragment
+    cf = cmodel.parse_fragment([(10, "\tx = 1;"), (11, "{"), (12, "\ty = 2;")])
+    assert [f.name for f in cf.functions] == [cmodel.FRAGMENT_FUNC]

@@ -75,3 +75,22 @@ def test_a_rule_without_trigger_always_runs():
     mod, seen = _probe(None)
     engine.review(SERIES, checks=(mod,))
     assert seen == [1]
+
+
+def test_a_long_trigger_matches_as_its_strings_do():
+    names = tuple(f"subsys{i}_put" for i in range(200))
+    for trigger, runs in ((names + ("foo_register",), True), (names + ("_regist",), True),
+                          (names, False), (names + ("x_pro",), True)):
+        mod, seen = _probe(trigger)
+        engine.review(SERIES, checks=(mod,))
+        assert seen == ([1] if runs else []), trigger[-1]
+
+
+def test_any_of_is_the_substring_test():
+    from reviewbot import lazyre
+    words = ("kref_put", "kref_put_mutex", "kref_get", "put", "of_node_put", "a.b", "x(y")
+    pat = lazyre.any_of(words)
+    for text in ("kref_pu", "input", "of_node_pu", "a.b", "axb", "x(y", "x y", "", "kref_ge"):
+        assert (pat.search(text) is not None) == any(w in text for w in words), text
+    assert lazyre.any_of(()).search("anything") is None
+

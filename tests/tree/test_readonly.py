@@ -9,6 +9,8 @@ import hashlib
 import os
 from pathlib import Path
 
+import pytest
+
 from reviewbot.ingest import b4 as b4src
 from reviewbot import tree
 from reviewbot.tree.store import Store
@@ -67,12 +69,15 @@ def test_a_review_leaves_the_repository_byte_identical(kernel_repo, tmp_path):
     assert not (kernel_repo.path / ".git" / "objects" / blob[:2] / blob[2:]).exists()
 
 
-def test_the_store_writes_to_its_private_directory_and_removes_it(kernel_repo):
+@pytest.mark.parametrize("in_python", [True, False], ids=["applied-in-python", "git-apply"])
+def test_the_store_writes_to_its_private_directory_and_removes_it(kernel_repo, monkeypatch, in_python):
     (series,) = b4src.series_from_mbox_bytes(_unseen(kernel_repo).encode(), "test")
     seen = {}
     real_close = Store.close
+    monkeypatch.setattr(Store, "plain_apply", in_python)
 
     def close(self):
+        self.flush()  # what the next git command would have made it write (a Python apply's blobs)
         objects = Path(self.tmp) / "objects"
         seen["loose"] = [p for p in objects.rglob("*") if p.is_file() and len(p.parent.name) == 2]
         seen["tmp"] = Path(self.tmp)

@@ -16,6 +16,7 @@ from reviewbot.ingest import b4 as b4src
 from reviewbot.model import Level
 from reviewbot.rules import Rule
 from reviewbot.tree.apply import Scratch
+from reviewbot.tree.store import Store
 from tests.cli.clirun import run
 from tests.tree.conftest import ATHDMAC, ES8328, NETXBIG, OPENDICE, git
 
@@ -297,14 +298,17 @@ def test_hunk_findings_survive_when_nothing_applies(kernel_repo, private_tmp):
     assert_clean(kernel_repo, private_tmp)
 
 
-def test_scratch_area_is_removed_on_errors_and_interrupts(kernel_repo, private_tmp, monkeypatch):
+@pytest.mark.parametrize("in_python", [True, False], ids=["applied-in-python", "git-apply"])
+def test_scratch_area_is_removed_on_errors_and_interrupts(kernel_repo, private_tmp, monkeypatch, in_python):
     case = kernel_repo.cases["drop-put-device"]
     series = series_of(case.mbox)
     real_apply = Scratch.apply
+    monkeypatch.setattr(Store, "plain_apply", in_python)
 
     def interrupted(self, patch, reader, snap):
         real_apply(self, patch, reader, snap)
-        assert os.path.isfile(self.index)  # it existed while working
+        assert os.path.isdir(self.store.tmp)  # it existed while working
+        assert os.path.isfile(self.index) is not in_python  # git apply needs the index written out
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Scratch, "apply", interrupted)
