@@ -90,13 +90,12 @@ def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
         ev_new = {e for e in got[0] if e.kind in kinds}
         if not ev_new:
             continue
-        if view.old is not None:
-            old = _refcount.events(view.old, pre)
-            if old is None or not old[1]:
-                continue
-            ev_old = {e for e in old[0] if e.kind in kinds}
-        else:
-            ev_old = set()
+        if view.old is None:
+            continue  # a new function (or file): its own rules judge it, not a comparison
+        old = _refcount.events(view.old, pre)
+        if old is None or not old[1]:
+            continue
+        ev_old = {e for e in old[0] if e.kind in kinds}
         old_ids = {_ident(e, lambda n: n) for e in ev_old}
         old_text = Counter(_textkey(e, pre_lines) for e in ev_old)
         new_text = Counter(_textkey(e, post_lines) for e in ev_new)
