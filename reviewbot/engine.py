@@ -136,7 +136,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
                     if not trig(getattr(mod, "TRIGGER", None)) and not matched:
                         continue
                     target = patch
-                    if getattr(mod, "TRIGGER_PER_FILE", False) and not c.matches:
+                    if getattr(mod, "TRIGGER_PER_FILE", False) and not c.matches and not c.has_tree:
                         target = trig.files_with(mod.TRIGGER)
                     try:
                         produced = list(mod.check(target, c))
@@ -191,11 +191,12 @@ class _Triggers:
     tree mode in their pre/post images too.  Each file's text is built once per patch, on first
     use.
 
-    A rule that looks at one C file at a time (what it says about a file depends on that file,
-    the commit message and the context only) declares `TRIGGER_PER_FILE = True`: it runs on the
-    patch without the C files that hold none of its TRIGGER strings (`files_with`).  By the
-    TRIGGER promise those files give it nothing to say, and the others are read as before; on a
-    treewide patch that is most of its work."""
+    A rule that looks at one C file at a time in hunk mode (what it says about a file depends on
+    that file and the commit message only) declares `TRIGGER_PER_FILE = True`: without a tree,
+    it runs on the patch without the C files that hold none of its TRIGGER strings
+    (`files_with`).  By the TRIGGER promise those files give it nothing to say, and the others
+    are read as before; on a treewide patch that is most of its work.  Tree mode (whose path
+    count judges whole images) and Coccinelle's matches always get the whole patch."""
 
     def __init__(self, patch: Patch, ctx: Context):
         self._patch, self._ctx = patch, ctx

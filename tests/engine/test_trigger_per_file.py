@@ -1,5 +1,6 @@
-"""A rule that declares TRIGGER_PER_FILE runs on the patch without the C files that hold none of
-its TRIGGER strings (other files stay); a rule without it sees every file.  And for the rules
+"""A rule that declares TRIGGER_PER_FILE runs, in hunk mode, on the patch without the C files that
+hold none of its TRIGGER strings (other files stay); a rule without it, and tree mode, see every
+file.  And for the rules
 that declare it, the findings are the same as when they see the whole patch: every real patch
 under tests/data and examples/ (and the dev and mined corpus when ../shared is there) is
 reviewed both ways."""
@@ -96,11 +97,12 @@ def test_without_the_declaration_every_file_is_shown():
     assert seen == [["drivers/a.c", "drivers/b.c", "drivers/Makefile", "drivers/c.h"]]
 
 
-def test_tree_mode_images_count_per_file():
+def test_tree_mode_shows_the_whole_patch():
+    """Tree mode's path count judges whole images: no file is left out there."""
     mod, seen = _probe(("THIS_MODULE",), per_file=True)
     ctx = Context(mode="tree", files={"drivers/b.c": FileImages(pre="int a;\n", post=".owner = THIS_MODULE,\n")})
     engine.review(SERIES, checks=(mod,), context_for=lambda p: ctx)
-    assert seen[0] == ["drivers/b.c", "drivers/Makefile"]
+    assert seen[0] == ["drivers/a.c", "drivers/b.c", "drivers/Makefile", "drivers/c.h"]
 
 
 def _sources() -> list[Path]:
