@@ -51,6 +51,7 @@ class Ref:
     arg_ref: bool = False  # the getter's reference is on an argument (it exists when the get failed)
     found: bool = False  # a lookup's new pointer: the path's reference may be the only one
     gets: tuple = ()  # lines of the gets the path counted
+    kept: bool = False  # a function of the file stored it (on its success)
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,7 @@ class RefSemantics:
             return self._get(st, c, api)
         if _apis.is_putter(name) and name not in _NOT_PUTS:
             obj = _apis.put_object(name, list(c.args))
-            if obj and obj != "THIS_MODULE" or name == "module_put_and_kthread_exit":
+            if obj:
                 i = self.find(st, obj)
                 if i is None:
                     return self._set(st, None, Ref(self.canon(obj), frozenset({norm(obj)}), "", c.line, -1,
@@ -287,7 +288,9 @@ class RefSemantics:
                     continue
                 r = st.refs[i]
                 if how == "keep" and r.st in ("held", "maybe"):
-                    st = self._set(st, i, replace(r, st="esc"))
+                    # kept by the callee when it succeeded: the success exits hand it on, the
+                    # error exits still owe it
+                    st = self._set(st, i, replace(r, kept=True))
                 elif how == "put" and r.net > 0 and r.st in ("held", "maybe", "stored"):
                     st = self._set(st, i, replace(r, net=r.net - 1, put=c.line))
         handoff = name in _apis.HANDOFF_CALLS
@@ -518,6 +521,8 @@ class RefSemantics:
                 if net <= 0:
                     continue
                 returned = True
+            elif success and r.kept:
+                continue
             elif success and self.getter_helper and (r.arg_ref or _head(r.key) not in self.locals()):
                 continue  # a helper that takes a reference for its caller (on an object it was given)
             elif success and kapi.get(r.api) is not None and kapi.get(r.api).kind in ("register", "init"):

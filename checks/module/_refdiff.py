@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Iterator
 
@@ -90,13 +90,12 @@ def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
         ev_new = {e for e in got[0] if e.kind in kinds}
         if not ev_new:
             continue
-        if view.old is not None:
-            old = _refcount.events(view.old, pre)
-            if old is None or not old[1]:
-                continue
-            ev_old = {e for e in old[0] if e.kind in kinds}
-        else:
-            ev_old = set()
+        if view.old is None:
+            continue  # a new function (or file): its own rules judge it, not a comparison
+        old = _refcount.events(view.old, pre)
+        if old is None or not old[1]:
+            continue
+        ev_old = {e for e in old[0] if e.kind in kinds}
         old_ids = {_ident(e, lambda n: n) for e in ev_old}
         old_text = Counter(_textkey(e, pre_lines) for e in ev_old)
         new_text = Counter(_textkey(e, post_lines) for e in ev_new)
@@ -142,9 +141,15 @@ class Verdict:
 
     judged: set  # (side, line) inside a judged function
     leaks: set  # (side, line) near a new leak
+    overputs: set = field(default_factory=set)  # ("old", line) of the pre-image's over-puts
 
     def refutes(self, side: str, line: int) -> bool:
         return (side, line) in self.judged and (side, line) not in self.leaks
+
+    def was_overput(self, line: int) -> bool:
+        """Was the put at this pre-image line one the path no longer held (removing it fixes
+        an over-put), with no new leak near by?"""
+        return ("old", line) in self.overputs and ("old", line) not in self.leaks
 
 
 def verdict(fd, ctx: Context) -> Verdict:
@@ -163,6 +168,7 @@ def verdict(fd, ctx: Context) -> Verdict:
         out.judged.update(("new", n) for n in range(view.new.start, view.new.end + 1))
         out.judged.update(("old", n) for n in range(view.old.start, view.old.end + 1))
         old_ids = {_ident(e, lambda n: n) for e in old[0]}
+        out.overputs.update(("old", e.line) for e in old[0] if e.kind == "overput")
         for e in got[0]:
             if e.kind != "leak" or _ident(e, m) in old_ids:
                 continue
