@@ -49,3 +49,9 @@ def _holds(hunk: Hunk, kinds: str, words: tuple[str, ...] | bool) -> bool:
     if text is False:
         return False
     return words is True or any(w in text for w in words)
+
+
+def shown_new(fd: FileDiff) -> str:
+    """The new side of every hunk of `fd` (context and added lines), joined."""
+    return "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+

@@ -64,6 +64,7 @@ from reviewbot import lazyre
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
+from reviewbot.checks._hunks import shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD012", slug="deferred-callback-not-cancelled", level=Level.WARNING,
                      confidence=Confidence.MEDIUM)
@@ -121,14 +122,14 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         removed = [ln for ln in fd.removed()]
         post = ctx.post(fd.path)
         added_text = "\n".join(ln.text for ln in fd.added())
-        shown_new = "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+        shown = shown_new(fd)
         # removed cancels whose member is still set up (visible) and not cancelled elsewhere
         for ln in removed:
             m = re.search(_CANCEL % r"(?P<obj>[\w>.\-\[\]]+)", ln.text)
             if not m:
                 continue
             obj = m.group("obj")
-            scope = post if post is not None else shown_new
+            scope = post if post is not None else shown
             arming = re.compile(r"\b(add_timer|mod_timer\w*|queue_\w*work\w*|schedule_\w*work\w*|hrtimer_start\w*|"
                                 r"tasklet_\w*schedule|INIT_\w*WORK|timer_setup|hrtimer_init|tasklet_setup)\s*\("
                                 r"[^;]*\b%s\b" % re.escape(_member(obj)))

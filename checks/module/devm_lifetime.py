@@ -101,7 +101,7 @@ from reviewbot.rules import Rule
 from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, OBJECT_ALLOCATORS,
                                            REFCOUNTED_MEMBERS, SINKS)
 from reviewbot.checks.module._refs import enclosing_function, function_header
-from reviewbot.checks._hunks import hunks
+from reviewbot.checks._hunks import hunks, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD015", slug="devm-lifetime", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
@@ -169,7 +169,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue
         post = ctx.post(fd.path)
         pre = ctx.pre(fd.path)
-        shown = "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+        shown = shown_new(fd)
         scope = post if post is not None else shown
         removed = "\n".join(ln.text for ln in fd.removed())
         removed_stmts = {norm(st.text) for h in fd.hunks for st in statements(h.old_side())

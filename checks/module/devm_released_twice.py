@@ -69,6 +69,7 @@ from reviewbot.rules import Rule
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._devm import DEVM_ALLOCATORS
 from reviewbot.checks.module._refs import enclosing_function
+from reviewbot.checks._hunks import shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD036", slug="devm-released-twice", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
@@ -118,7 +119,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if fd.is_deleted:
             continue
         post = ctx.post(fd.path)
-        shown = "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+        shown = shown_new(fd)
         scope = post if post is not None else shown
         managed = None
         for h in fd.hunks:

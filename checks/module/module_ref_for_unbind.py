@@ -87,7 +87,7 @@ from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import OBJECT_GET, added_statements, function_header, object_refs, owner_device
-from reviewbot.checks._hunks import hunks
+from reviewbot.checks._hunks import hunks, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbind-vs-module-ref", "other"))
@@ -132,7 +132,7 @@ def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if fd.is_deleted:
             continue
         post = ctx.post(fd.path)
-        shown = "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+        shown = shown_new(fd)
         scope = post if post is not None else shown
         for ln in fd.removed():
             if _SUPPRESS.search(ln.text) and not _SUPPRESS.search(added_all):

@@ -89,6 +89,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._refs import enclosing_function
+from reviewbot.checks._hunks import shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
@@ -206,7 +207,7 @@ def _removed_teardowns(patch: Patch, ctx: Context) -> Iterator[Finding]:
         old, new = _side(fd, "old"), _side(fd, "new")
         new_keys = {(s.fn, s.key) for s in new}
         post = ctx.post(fd.path)
-        shown = "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+        shown = shown_new(fd)
         for i, u in enumerate(old):
             if not u.changed or not _UNBIND_FN.search(u.fn) or (u.fn, u.key) in new_keys:
                 continue
@@ -276,7 +277,7 @@ def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     if row is None or ln.text[:m.start()].endswith("devm_") or \
                             not re.search(r"\b%s\s*\(" % row.devm, removed):
                         continue
-                    scope = post if post is not None else "\n".join(x.text for x in fd.lines() if x.kind != "-")
+                    scope = post if post is not None else shown_new(fd)
                     managed = [r.devm for t in row.teardown for r in kapi.torn_down_by(t) if r.devm]
                     if any(re.search(r"\b%s\s*\(" % d, scope) for d in managed):
                         continue  # unregistered by devres after remove(): the reference is dropped last
