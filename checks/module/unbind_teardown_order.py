@@ -64,7 +64,9 @@ the handler uses, or convert the whole teardown to devm so that devres runs it i
 ## Known problems
 The rule does not read what the callback uses: a resource it never touches is reported
 anyway.  A removed teardown whose set-up the hunk does not show is reported at low
-confidence in hunk mode (the set-up may be devm already).
+confidence in hunk mode (the set-up may be devm already).  A teardown replaced by a call of a
+helper is taken as moved there: in tree mode when the helper's body runs it, in hunk mode when
+the helper is named for a teardown (`foo_cleanup()`, `foo_hw_fini()`).
 
 ## Confidence
 Medium.
@@ -197,6 +199,28 @@ def _devm_added(patch: Patch) -> dict[str, tuple]:
     return out
 
 
+_HELPER_NAME = lazyre.compile(r"(cleanup|clean_up|teardown|tear_down|remove|fini|free|destroy|deinit|uninit|"
+                              r"release|shutdown|disable|stop|unregister)")
+
+
+def _moved_to_helper(h, post: str | None, name: str) -> bool:
+    """Does an added line of hunk `h` call a helper that now runs the removed teardown `name`?
+    Tree mode: the helper's body in the post-image calls it; hunk mode (the body out of sight):
+    the helper is named for a teardown (`idxd_cleanup()`, `foo_hw_fini()`)."""
+    for ln in h.lines:
+        if not ln.added:
+            continue
+        for m in re.finditer(r"\b(\w+)\s*\(", ln.text):
+            helper = m.group(1)
+            if post is not None:
+                body = re.search(r"^[^\n;]*\b%s\s*\([^;{]*\)\s*\{(.*?)^\}" % re.escape(helper), post, re.M | re.S)
+                if body and re.search(r"\b%s\s*\(" % re.escape(name), body.group(1)):
+                    return True
+            elif _HELPER_NAME.search(helper):
+                return True
+    return False
+
+
 def _removed_teardowns(patch: Patch, ctx: Context) -> Iterator[Finding]:
     added_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
     removed_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
@@ -220,6 +244,8 @@ def _removed_teardowns(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 continue  # the whole function goes
             if re.search(r"\b(%s)\s*\(" % "|".join(sorted({t for r in rows for t in r.teardown})), added_all):
                 continue  # moved or re-added (another spelling of the same teardown)
+            if _moved_to_helper(h, post, u.name):
+                continue  # the teardown steps moved into a helper the function now calls
             twin = next(((r, devm[r.devm]) for r in rows if r.devm in devm), None)
             if twin is None and any(re.search(r"\b%s\s*\(" % r.setup, removed_all) for r in rows):
                 continue  # the set-up goes too

@@ -170,3 +170,27 @@ def test_quiet_on_plain_spi_alloc_with_devm_registration():
          \tret = devm_spi_register_controller(&pdev->dev, host);
     """)
     assert_quiet(unbind_teardown_order, devm_reg, include_low=True)
+
+
+def test_quiet_when_the_teardown_moves_into_a_cleanup_helper():
+    # idxd's "Refactor remove call with idxd_cleanup() helper" (noise set): the steps moved
+    moved = diff("""
+        --- a/drivers/input/misc/foo-keys.c
+        +++ b/drivers/input/misc/foo-keys.c
+        @@ -120,6 +120,6 @@ static int foo_keys_probe(struct platform_device *pdev)
+         \terr = request_irq(keys->irq, foo_keys_irq, 0, "foo-keys", keys);
+         \tif (err)
+         \t\treturn err;
+         \treturn 0;
+         }
+         
+        @@ -140,6 +140,6 @@ static void foo_keys_remove(struct platform_device *pdev)
+         \tstruct foo_keys *keys = platform_get_drvdata(pdev);
+         
+        -\tfree_irq(keys->irq, keys);
+        +\tfoo_keys_cleanup(keys);
+         \tinput_unregister_device(keys->input);
+         \tkfree(keys);
+         }
+    """)
+    assert_quiet(unbind_teardown_order, moved, include_low=True)
