@@ -32,7 +32,9 @@ diff alone it reports what the patch changes on those paths:
   `devm_add_action_or_reset()` whose callback only put its argument: the stored reference
   is never dropped (tree mode: unless another teardown step or devm action of the file does);
 - a failed get whose error path now runs the put (`if (!try_module_get(m)) goto err_put;`):
-  a put of a reference that was never taken.
+  a put of a reference that was never taken;
+- a put that the patch leaves right after an unconditional `return`/`goto`/`break`/`continue`
+  of the same block: it never runs (a put moved below its return).
 
 `for_each_*` iterators left early are MOD030 `iterator-ref-leak`'s.  The getters and their puts
 come from the kernel-API table (`checks/data/refs.tsv`).
@@ -144,6 +146,7 @@ from typing import Iterator
 from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
+from reviewbot.checks._hunks import hunks
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
 from reviewbot.analysis.clex import statements
@@ -230,9 +233,32 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     return True
 
 
+_JUMP = lazyre.compile(r"^(return\b[^;]*|goto\s+\w+|break|continue)\s*;$")
+
+
+def _dead_puts(fd) -> Iterator[Finding]:
+    """An added put right after an unconditional `return`/`goto`/`break`/`continue` of the same
+    block (no label between them): it never runs, so the jump leaves with the reference."""
+    for h in hunks(fd, added=True):
+        lines = h.new_side()
+        stmts = statements(lines)
+        for prev, st in zip(stmts, stmts[1:]):
+            if not (st.any_added or prev.any_added) or not _JUMP.match(prev.text):
+                continue
+            m = clex.CallStmt.parse(st.text)
+            if not m or m.cond or not _apis.is_putter(m.name):
+                continue
+            indent = lambda x: len(x.lines[0].text) - len(x.lines[0].text.lstrip("\t "))  # noqa: E731
+            if indent(prev) != indent(st):
+                continue  # the jump ends a braceless branch: the put is the next statement
+            yield RULE.finding(fd.path, st.first, f"{m.name}() after this {prev.text.split()[0].rstrip(';')} "
+                                                  f"never runs: the reference is kept")
+
+
 def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
+        yield from _dead_puts(fd)
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the
         # removed lines dropped; the get/put calls on the added and removed lines
         cleanup = functools.cache(lambda fd=fd: _cleanup_added(fd))

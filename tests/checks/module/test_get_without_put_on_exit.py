@@ -1237,3 +1237,44 @@ def test_quiet_when_fd_install_takes_the_file():
     code = FD_INSTALL.replace("\\tfd_install(fd, file);\n", "")
     assert_fires(get_without_put_on_exit, new_file("drivers/gpio/foo.c", code),
                  at=[("drivers/gpio/foo.c", _at(code, "return 0;"))], include_low=True)
+
+
+# A put moved below the return of its block never runs (nand_ecc_get_engine_dev() of 6.12,
+# its error branch with the two lines swapped).
+DEAD_PUT = """
+    --- a/drivers/mtd/nand/ecc.c
+    +++ b/drivers/mtd/nand/ecc.c
+    @@ -720,8 +720,8 @@ struct device *nand_ecc_get_engine_dev(struct device *host)
+     
+     \tecc_pdev = of_find_device_by_node(np);
+     \tif (!ecc_pdev) {
+    +\t\treturn NULL;
+     \t\tof_node_put(np);
+    -\t\treturn NULL;
+     \t}
+     
+     \tplatform_device_put(ecc_pdev);
+"""
+
+
+def test_fires_on_a_put_moved_below_its_return():
+    assert_fires(get_without_put_on_exit, diff(DEAD_PUT), at=[("drivers/mtd/nand/ecc.c", 724)])
+
+
+def test_quiet_on_the_fix_and_on_a_braceless_branch():
+    fix = DEAD_PUT.replace("    +\t\treturn NULL;\n     \t\tof_node_put(np);\n    -\t\treturn NULL;\n",
+                           "    -\t\treturn NULL;\n     \t\tof_node_put(np);\n    +\t\treturn NULL;\n")
+    assert_quiet(get_without_put_on_exit, diff(fix), include_low=True)
+    braceless = """
+        --- a/drivers/foo/foo.c
+        +++ b/drivers/foo/foo.c
+        @@ -20,5 +20,7 @@ static int foo_init(struct foo *f)
+         \tnp = of_get_child_by_name(f->np, "bar");
+         \tif (!np)
+        +\t\treturn -ENODEV;
+        +\tof_node_put(np);
+         \treturn 0;
+         }
+         
+    """
+    assert_quiet(get_without_put_on_exit, diff(braceless), include_low=True)
