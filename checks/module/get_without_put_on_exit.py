@@ -34,7 +34,9 @@ diff alone it reports what the patch changes on those paths:
 - a failed get whose error path now runs the put (`if (!try_module_get(m)) goto err_put;`):
   a put of a reference that was never taken;
 - a put that the patch leaves right after an unconditional `return`/`goto`/`break`/`continue`
-  of the same block: it never runs (a put moved below its return).
+  of the same block: it never runs (a put moved below its return);
+- a get of the table (`x = getter(...)`) moved up, in one hunk, above a `return` it used to
+  follow: that return now leaves with the reference.
 
 `for_each_*` iterators left early are MOD030 `iterator-ref-leak`'s.  The getters and their puts
 come from the kernel-API table (`checks/data/refs.tsv`).
@@ -158,7 +160,7 @@ RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level
                      confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",),
                      engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("put", "unref", "goto") + _apis.PUTTER_TOKENS  # `goto err_put;`, `goto` -> `return`, `out_unref`
+TRIGGER = ("put", "unref", "goto") + _apis.PUTTER_TOKENS + tuple(sorted(_apis.BY_GETTER))  # `goto err_put;`, `goto` -> `return`, `out_unref`, a get moved
 # What it says about a C file depends on that file (and the commit message) alone: it runs
 # only on the files that hold a TRIGGER string (reviewbot.engine).
 TRIGGER_PER_FILE = True
@@ -255,10 +257,42 @@ def _dead_puts(fd) -> Iterator[Finding]:
                                                   f"never runs: the reference is kept")
 
 
+_GET_ASSIGN = lazyre.compile(r"^\s*(?:[\w\s\*]+?\s\**)?([\w>.\-\[\]]+)\s*=\s*(\w+)\s*\(")
+
+
+def _gets_moved_up(fd) -> Iterator[Finding]:
+    """A get of the table (`x = getter(...);`) moved up, in the same hunk, above a `return` it
+    used to follow: that return now leaves with the reference (unless it puts or returns `x`)."""
+    for h in hunks(fd, added=True, removed=True):
+        lines = h.lines
+        for i, a in enumerate(lines):
+            m = _GET_ASSIGN.match(a.text) if a.added else None
+            if not m or m.group(2) not in _apis.BY_GETTER:
+                continue
+            text = clex.norm(a.text)
+            later = next((j for j in range(i + 1, len(lines)) if lines[j].removed
+                          and clex.norm(lines[j].text) == text), None)
+            if later is None:
+                continue
+            var = m.group(1)
+            for ln in lines[i + 1:later]:
+                if ln.removed:
+                    continue
+                if re.search(r"(?<![\w>.])%s\b" % re.escape(var), ln.text) and not re.match(r"^\s*return\b", ln.text):
+                    break  # it is used (or put) on the way: not a plain move above an exit
+                if re.match(r"^\s*return\b", ln.text):
+                    if not re.search(r"(?<![\w>.])%s\b" % re.escape(var), ln.text):
+                        yield RULE.finding(fd.path, ln, f"this return now runs after {m.group(2)}() "
+                                                        f"(moved above it) and leaves with the reference in "
+                                                        f"{short(var, 24)}")
+                    break
+
+
 def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
         yield from _dead_puts(fd)
+        yield from _gets_moved_up(fd)
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the
         # removed lines dropped; the get/put calls on the added and removed lines
         cleanup = functools.cache(lambda fd=fd: _cleanup_added(fd))

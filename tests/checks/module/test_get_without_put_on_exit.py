@@ -1278,3 +1278,33 @@ def test_quiet_on_the_fix_and_on_a_braceless_branch():
          
     """
     assert_quiet(get_without_put_on_exit, diff(braceless), include_low=True)
+
+
+# A lookup moved above an early return that used to come before it (i2c-mux-reg's probe_dt of 6.12).
+GET_MOVED_UP = """
+    --- a/drivers/i2c/muxes/i2c-mux-reg.c
+    +++ b/drivers/i2c/muxes/i2c-mux-reg.c
+    @@ -86,10 +86,10 @@ static int i2c_mux_reg_probe_dt(struct regmux *mux,
+     \tunsigned *values;
+     \tint i = 0;
+     
+    +\tadapter_np = of_parse_phandle(np, "i2c-parent", 0);
+     \tif (!mux->data.reg)
+     \t\treturn -ENODEV;
+     
+    -\tadapter_np = of_parse_phandle(np, "i2c-parent", 0);
+     \tif (!adapter_np) {
+     \t\tdev_err(&pdev->dev, "Cannot parse i2c-parent\\n");
+     \t\treturn -ENODEV;
+"""
+
+
+def test_fires_on_a_get_moved_above_an_early_return():
+    assert_fires(get_without_put_on_exit, diff(GET_MOVED_UP), at=[("drivers/i2c/muxes/i2c-mux-reg.c", 91)])
+
+
+def test_quiet_when_the_get_moves_down_below_the_return():
+    down = GET_MOVED_UP.replace("    +\tadapter_np = of_parse_phandle", "    @").replace(
+        "    -\tadapter_np = of_parse_phandle", "    +\tadapter_np = of_parse_phandle").replace(
+        "    @", "    -\tadapter_np = of_parse_phandle")
+    assert_quiet(get_without_put_on_exit, diff(down), include_low=True)
