@@ -275,6 +275,8 @@ def findings(rule, patch, ctx: Context, kinds: tuple[str, ...], already) -> Iter
     already = list(already)
     for fd in patch.c_files:
         for ne in new_events(fd, ctx, kinds):
+            if ne.event.kind == "leak" and ne.event.key == "THIS_MODULE":
+                continue  # a self-pin held on purpose is MOD001's (module-self-pin), not a leak
             side = Side.OLD if ne.line.removed else Side.NEW
             no = ne.line.old_no if side is Side.OLD else ne.line.new_no
             # a finding near by (either side: a removed put and the exit it left) already tells it
