@@ -143,6 +143,7 @@ Medium from hunks; high when the registration and the free are both shown on one
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -375,6 +376,7 @@ def _putter_swaps(fd) -> Iterator[Finding]:
                                            f"that reference leaks")
 
 
+@functools.cache  # the table does not change while the process runs
 def _unregisters() -> frozenset[str]:
     """The calls that undo a register row of the API table (`platform_device_unregister()`,
     `device_unregister()`, `i2c_unregister_device()`, `kset_unregister()`, ...)."""

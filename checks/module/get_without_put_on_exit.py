@@ -238,6 +238,11 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
 _JUMP = lazyre.compile(r"^(return\b[^;]*|goto\s+\w+|break|continue)\s*;$")
 
 
+def _indent(st) -> int:
+    text = st.lines[0].text
+    return len(text) - len(text.lstrip("\t "))
+
+
 def _dead_puts(fd) -> Iterator[Finding]:
     """An added put right after an unconditional `return`/`goto`/`break`/`continue` of the same
     block (no label between them): it never runs, so the jump leaves with the reference."""
@@ -250,8 +255,7 @@ def _dead_puts(fd) -> Iterator[Finding]:
             m = clex.CallStmt.parse(st.text)
             if not m or m.cond or not _apis.is_putter(m.name):
                 continue
-            indent = lambda x: len(x.lines[0].text) - len(x.lines[0].text.lstrip("\t "))  # noqa: E731
-            if indent(prev) != indent(st):
+            if _indent(prev) != _indent(st):
                 continue  # the jump ends a braceless branch: the put is the next statement
             yield RULE.finding(fd.path, st.first, f"{m.name}() after this {prev.text.split()[0].rstrip(';')} "
                                                   f"never runs: the reference is kept")

@@ -208,9 +208,6 @@ def _unreferenced_store(patch: Patch) -> Iterator[Finding]:
                             break
 
 
-_BARE_GET = lazyre.compile(r"^\s*(\w+)\s*\((.*)\)\s*;\s*$")
-
-
 def _removed_bare_get(patch: Patch) -> Iterator[Finding]:
     """A bare `get_device(dev);` / `of_node_get(np);` / `kref_get(&x->ref);` / `dev_hold(nd);`
     removed from code that stays, with no get of that object added back and no put of it
@@ -225,37 +222,39 @@ def _removed_bare_get(patch: Patch) -> Iterator[Finding]:
             for i, ln in enumerate(lines):
                 if not ln.removed:
                     continue
-                m = _BARE_GET.match(ln.text)
-                if not m or not _returns_its_argument(m.group(1)):
+                m = clex.CallStmt.parse(ln.text.strip())
+                if not m or m.cond is not None or not _returns_its_argument(m.name):
                     continue
-                row = kapi.get(m.group(1))
+                row = kapi.get(m.name)
                 if row is None or row.family == "module":
                     continue
                 near = lines[max(0, i - 2):i] + lines[i + 1:i + 3]
                 if sum(1 for x in near if x.kind == " ") < 2:
                     continue  # removed with the code around it: not a reference taken away
-                obj = clex.norm(m.group(2))
+                obj = clex.norm(m.args)
                 if removed_puts is None:
-                    removed_puts = [clex.norm(clex.balanced(x.text, pm.end())) for x in fd.removed()
-                                    for pm in _apis.PUTTER_NAMES.finditer(x.text)]
-                    added_gets = [clex.norm(clex.balanced(x.text, gm.end())) for x in fd.added()
-                                  for gm in _apis.GETTER_NAMES.finditer(x.text)]
+                    removed_puts = _call_args(fd.removed(), _apis.PUTTER_NAMES)
+                    added_gets = _call_args(fd.added(), _apis.GETTER_NAMES)
                 if any(_apis.same_object(obj, o) for o in removed_puts + added_gets):
                     continue  # the pair goes, or the get moves
                 if any(_apis.has_getter_call(x.text) for x in near if x.added):
                     continue  # replaced in place by a get on another object: retargeted, not removed
-                yield RULE.finding(fd.path, ln, f"{m.group(1)}({m.group(2).strip()}) removed: the put that "
+                yield RULE.finding(fd.path, ln, f"{m.name}({m.args.strip()}) removed: the put that "
                                                 f"answered it still runs, on a reference no longer taken",
                                    confidence=Confidence.LOW if extra else Confidence.MEDIUM)
+
+
+def _call_args(lines, names) -> list[str]:
+    """The normalised argument text of each call, on `lines`, to a name `names` matches."""
+    return [clex.norm(clex.balanced(ln.text, m.end())) for ln in lines for m in names.finditer(ln.text)]
 
 
 def _regot(fd, lhs: str, arg: str) -> bool:
     """Does an added line still take a reference on the stored object (the get moved)?"""
     for ln in fd.added():
-        for m in _apis.GETTER_NAMES.finditer(ln.text):
-            args = clex.balanced(ln.text, m.end())
-            if clex.norm(args) in (lhs, arg) or lhs in clex.norm(ln.text.split("=")[0]):
-                return True
+        if any(a in (lhs, arg) for a in _call_args([ln], _apis.GETTER_NAMES)) or \
+                (_apis.has_getter_call(ln.text) and lhs in clex.norm(ln.text.split("=")[0])):
+            return True
     return False
 
 
