@@ -300,6 +300,7 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the
         # removed lines dropped; the get/put calls on the added and removed lines
         cleanup = functools.cache(lambda fd=fd: _cleanup_added(fd))
+        cleanup_lines = functools.cache(lambda fd=fd: _cleanup_lines(fd))
         calls = functools.cache(lambda putters, fd=fd: _calls_on(fd.added() if putters else fd.removed(), putters))
         # gets the patch removes and does not add back (a rewritten `ret = device_add(d)` line stays)
         gone = functools.cache(lambda fd=fd: [(n, o) for n, o in _calls_on(fd.removed(), False)
@@ -320,7 +321,7 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 exits = list(_new_exits(fd, view, ctx, reported, exit_objs))
             if _apis.has_putter_call(removed):
                 put_objs: set[str] = set()
-                yield from _removed_puts(fd, view, calls(True), gone(), cleanup(), overput, reported, ctx, put_objs)
+                yield from _removed_puts(fd, view, calls(True), gone(), cleanup_lines(), overput, reported, ctx, put_objs)
                 if view.partial and put_objs:
                     # hunk mode: the removed put already says it; its exit is not a second finding
                     exits = [f for f in exits if not any(_apis.same_object(exit_objs.get(id(f)), o)
@@ -344,6 +345,26 @@ def _cleanup_added(fd) -> bool:
     return bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
 
 
+_DEVM_CALL = lazyre.compile(r"\bdevm_\w+\s*\(")
+
+
+def _cleanup_lines(fd) -> list[str]:
+    """The added lines that hand a release to scope-based cleanup or devres."""
+    return [ln.text for ln in fd.added()
+            if _apis.CLEANUP_MARKERS.search(ln.text) or _DEVM_CALL.search(ln.text)]
+
+
+def _cleaned_up(lines: list[str], obj: str) -> bool:
+    """Does one of these cleanup/devres lines name `obj`'s variable (`np __free(device_node)`,
+    `devm_add_action_or_reset(dev, put, pdev)`, `x = devm_...()`)?  Then it drops what the
+    removed put of `obj` dropped; a devm allocation elsewhere in the file does not."""
+    root = re.match(r"[&*(\s]*(\w+)", obj)
+    if not root:
+        return False
+    word = re.compile(r"(?<![\w>.])%s\b" % re.escape(root.group(1)))
+    return any(word.search(t) for t in lines)
+
+
 # ------------------------------------------------------------------ removed puts (diff side)
 
 def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
@@ -365,12 +386,12 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
     return out
 
 
-def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bool,
+def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: list[str],
                   overput: bool, reported: set[str], ctx: Context | None = None,
                   put_objs: set[str] | None = None) -> Iterator[Finding]:
-    if cleanup:
-        return  # __free()/scoped/devm action now drops it
     for r in _dropped_puts.removed_puts(view, added_puts, removed_gets, reported, fd, ctx):
+        if _cleaned_up(cleanup, r.obj):
+            continue  # __free()/scoped/devm action now drops it
         line = r.stmt.line_of(re.escape(r.name))
         if r.kind == "stored":
             conf = Confidence.HIGH if (not view.partial and r.sure) else None
