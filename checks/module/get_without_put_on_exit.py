@@ -25,8 +25,10 @@ diff alone it reports what the patch changes on those paths:
 - an added `return`/`goto` after a get that the function otherwise balances (or balanced
   before the patch removed its put), and a kept exit whose `if` the patch rewrote so that it
   now runs with the reference held (`if (!pdev || !platform_get_drvdata(pdev)) return ...;`);
-- a removed put in the function's outermost block, of a local, with no later put,
-  reassignment or return of it: every exit after it now keeps the reference;
+- a removed put of a local, with no later put, reassignment or return of it, in the function's
+  outermost block or in a loop body or `if` branch with more code after it (`ret =
+  of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
+  it now keeps the reference, and each round of a loop leaks one;
 - a removed put, in a teardown function (`*_remove()`, `*_release()`, `*_disconnect()`, ...),
   of a reference kept in a structure member (`put_device(usb3->host_dev)`), or a removed
   `devm_add_action_or_reset()` whose callback only put its argument: the stored reference
