@@ -448,3 +448,29 @@ def test_quiet_when_the_inner_put_moves_into_the_branch():
         "     \t\t\tdebugfs_remove_recursive(root);\n",
         "     \t\t\tdebugfs_remove_recursive(root);\n    +\t\t\tof_node_put(msgram_np);\n")
     assert_quiet(get_without_put_on_exit, diff(moved), include_low=True)
+
+
+# The device reference of a lookup, put through its embedded device (`&pdev->dev`) on the
+# main path: ocmem's of_get_ocmem() of 6.12, its put deleted.
+DEVICE_MEMBER_PUT = """
+    --- a/drivers/soc/qcom/ocmem.c
+    +++ b/drivers/soc/qcom/ocmem.c
+    @@ -202,7 +202,6 @@ struct ocmem *of_get_ocmem(struct device *dev)
+     \t\t\t\t\t devnode->name);
+     
+     \tocmem = platform_get_drvdata(pdev);
+    -\tput_device(&pdev->dev);
+     \tif (!ocmem)
+     \t\treturn dev_err_ptr_probe(dev, -EPROBE_DEFER, "Cannot get ocmem\\n");
+     
+"""
+
+
+def test_fires_on_removed_put_of_an_embedded_device_on_the_main_path():
+    assert_fires(get_without_put_on_exit, diff(DEVICE_MEMBER_PUT), at=[("drivers/soc/qcom/ocmem.c", 205, "old")])
+
+
+def test_quiet_when_the_device_is_a_parameter():
+    param = DEVICE_MEMBER_PUT.replace("struct ocmem *of_get_ocmem(struct device *dev)",
+                                      "struct ocmem *of_get_ocmem(struct platform_device *pdev)")
+    assert_quiet(get_without_put_on_exit, diff(param))
