@@ -31,7 +31,7 @@ class RemovedPut:
     obj: str  # the object it dropped (normalised)
     retaken: bool  # the function after the patch still takes a reference on it
     kind: str = "exit"  # "exit": before a kept exit; "stored": a teardown's release of a member;
-    #                    "main": on the function's main path, no later put
+    #                    "main": on every path after it (its block's), no later put
     member: str = ""  # "stored": the structure member the reference lives in
     low: bool = False  # little evidence it was this function's to drop (a parameter's node)
     sure: bool = False  # "stored": the file stores a getter's reference in the member

@@ -323,9 +323,10 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 exits = list(_new_exits(fd, view, ctx, reported, exit_objs))
             if _apis.has_putter_call(removed):
                 put_objs: set[str] = set()
-                yield from _removed_puts(fd, view, calls(True), gone(), cleanup_lines(), overput, reported, ctx, put_objs)
-                if view.partial and put_objs:
-                    # hunk mode: the removed put already says it; its exit is not a second finding
+                # both modes point at the removed put, the line the patch changed (the exit it
+                # left may be a line the diff does not show); its exit is not a second finding
+                yield from _removed_puts(fd, view, calls(True), gone(), cleanup_lines(), overput, set(), ctx, put_objs)
+                if put_objs:
                     exits = [f for f in exits if not any(_apis.same_object(exit_objs.get(id(f)), o)
                                                          for o in put_objs)]
             if "goto" in removed:  # a retarget replaces a removed goto
@@ -403,8 +404,8 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
             continue
         if r.kind == "main":
             conf = Confidence.HIGH if (not view.partial and r.retaken) else None
-            yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) on the function's main path: "
-                                              f"no later put of it, so every exit after it keeps the reference",
+            yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) with no later put of it: "
+                                              f"every exit after it keeps the reference",
                                confidence=Confidence.LOW if overput else conf)
             continue
         conf = Confidence.LOW if overput or r.low else (Confidence.HIGH if r.retaken else None)
