@@ -66,3 +66,29 @@ def test_quiet_on_an_error_path_put():
                        "\t\tof_node_put(priv->phy_np);\n\t\treturn -EIO;\n\t}\n")
     series, ctx_for = tree_case(PATH, PRE, post)
     assert_quiet(device_ref_imbalance, series, include_low=True, context_for=ctx_for)
+
+
+# A structure the function declares by value dies with it: a store into it keeps nothing
+# (rt1719's probe of 6.12: `typec_cap.fwnode = fwnode; ... fwnode_handle_put(fwnode); return 0;`).
+STACK_CAP = """\
+static int foo_probe(struct i2c_client *i2c)
+{
+\tstruct typec_capability typec_cap = { };
+\tstruct fwnode_handle *fwnode;
+
+\tfwnode = device_get_named_child_node(&i2c->dev, "connector");
+\tif (!fwnode)
+\t\treturn -ENODEV;
+\ttypec_cap.fwnode = fwnode;
+\tfoo_register_port(i2c, &typec_cap);
+
+\treturn 0;
+}
+"""
+
+
+def test_quiet_on_put_after_a_store_into_a_stack_structure():
+    post = STACK_CAP.replace("\tfoo_register_port(i2c, &typec_cap);\n",
+                             "\tfoo_register_port(i2c, &typec_cap);\n\tfwnode_handle_put(fwnode);\n")
+    series, ctx_for = tree_case(PATH, STACK_CAP, post)
+    assert_quiet(device_ref_imbalance, series, include_low=True, context_for=ctx_for)
