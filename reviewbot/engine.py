@@ -249,6 +249,12 @@ def _vocabulary(trigger: tuple[str, ...]) -> "_Vocabulary":
 _WORD = re.compile(r"\w+")
 
 
+@functools.lru_cache(maxsize=16)
+def _words(text: str) -> frozenset[str]:
+    """The distinct word runs of a text (each file's text is asked about by several rules)."""
+    return frozenset(_WORD.findall(text))
+
+
 class _Vocabulary:
     """Is one of many strings a substring of a text?
 
@@ -259,7 +265,7 @@ class _Vocabulary:
     (a prefix table of the strings) and remembered.  Past `WORD_BUDGET` characters read that
     way, the compiled trie is cheaper, and is used from then on.  Both give the same answer."""
 
-    WORD_BUDGET = 2_000_000
+    WORD_BUDGET = 512 * 1024
 
     def __init__(self, strings: tuple[str, ...]):
         self.strings = strings
@@ -275,7 +281,7 @@ class _Vocabulary:
         if self._pattern is None and len(text) <= self._budget:
             self._budget -= len(text)
             known = self._known
-            for word in set(_WORD.findall(text)):
+            for word in _words(text):
                 hit = known.get(word)
                 if hit is None:
                     hit = known[word] = self._inside(word)

@@ -210,16 +210,30 @@ def hunk_text(fd, line) -> str:
     return ""
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _names_a_getter(hunk: Hunk) -> bool:
+    """Does a word of the hunk's old side name an object getter?  A statement's text is its
+    lines with comments and strings blanked: each of its words is a word of those lines, so a
+    hunk without one cannot have a removed OBJECT_GET call (the statements are not joined)."""
+    return not OBJECT_GET.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in hunk.old_side())))
+
+
 def _object_ref_replaced(patch: Patch) -> Iterator[Finding]:
     """A reference on an object (get_device(), kref_get(), ...) removed where the same function
     now takes a module reference instead: the module stays, the object does not."""
-    kept = object_refs(added_statements(patch))
+    kept = None  # the object references the patch adds anywhere: read on the first hunk that needs them
     for fd in patch.c_files:
-        for hunk in fd.hunks:
+        for hunk in hunks(fd, removed=True):
+            if not _names_a_getter(hunk):
+                continue
             removed = "\n".join(st.text for st in statements(hunk.old_side())
                                 if any(ln.removed for ln in st.lines))
             if not OBJECT_GET.search(removed):
                 continue
+            if kept is None:
+                kept = object_refs(added_statements(patch))
             gone = object_refs(removed) - kept  # not moved elsewhere in the patch
             if not gone or OBJECT_GET.search("\n".join(st.text for st in statements(hunk.new_side())
                                                          if st.any_added)):
