@@ -56,6 +56,7 @@ Medium.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -83,8 +84,9 @@ _PLAIN_ALLOC = r"(?<![\w>.])%s\s*=\s*(?:\([^()]*\)\s*)?(?!devm_)\w*(?:alloc|dup|
 _TRIVIAL = frozenset({"", "0", "NULL", "dev", "true", "false"})
 
 
-def _devm_vars(text: str) -> set[str]:
-    return {norm(m.group("var")) for m in _DEVM_ALLOC.finditer(text)}
+@functools.lru_cache(maxsize=8)  # asked with the whole file per free call of a new file
+def _devm_vars(text: str) -> frozenset[str]:
+    return frozenset(norm(m.group("var")) for m in _DEVM_ALLOC.finditer(text))
 
 
 def _managed_calls(text: str) -> dict[str, list[list[str]]]:
