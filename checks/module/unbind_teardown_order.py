@@ -232,6 +232,8 @@ def _moved_to_helper(h, post: str | None, name: str) -> bool:
 
 
 def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Finding]:
+    if not sides:
+        return  # no file to look at (new and deleted files are not; see check)
     added_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
     removed_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
     devm = _devm_added(patch)
