@@ -164,7 +164,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
          "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put", "del_wrapper_put",
          "put_of_scoped", "put_after_handoff", "put_declared_node",
-         "del_label_put", "get_above_return", "put_after_return",
+         "del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner",
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
          "kfree_devm", "plain_after_devm", "objalloc_to_devm")
 
@@ -1054,7 +1054,66 @@ def mut_put_after_return(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
-PATH_MUTATORS = (mut_del_label_put, mut_get_above_return, mut_put_after_return)
+def mut_del_all_puts(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = getter(...);` and two or more puts of x in the function (error exits, unwind labels,
+    the main path): every one of them is deleted, as a fix that added the whole release
+    looks reversed."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e):
+            m = GET_LINE_RE.match(lines[i])
+            if not m:
+                continue
+            var = m.group(1)
+            puts = [p for p, gs in GETTERS_OF.items() if m.group(2) in gs]
+            at = [k for k in range(i + 1, e) if (pm := FAMILY_PUT_RE.match(lines[k]) or PUT_RE.match(lines[k]))
+                  and pm.group(1) in puts and _key(pm.group(2)) == var]
+            if len(at) < 2 or any(_braceless_body(lines, k) for k in at):
+                continue
+            if any(re.match(r"^\s*%s\s*=" % re.escape(var), lines[k]) or
+                   re.search(r"for_each\w*\s*\([^;]*\b%s\b" % re.escape(var), lines[k]) for k in range(i + 1, e)):
+                continue  # reassigned (or a loop cursor later): not one reference
+            new = [ln for n, ln in enumerate(lines) if n not in at]
+            cases.append(Case("del_all_puts", path, lines, new, [("old", k + 1) for k in at]))
+            break
+    return cases
+
+
+def mut_del_put_inner(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = getter(...);` inside a nested block (a loop body, an `if` branch) and the block's
+    only put of x, not followed by an exit (the next statement is more code: an `if`, a call):
+    the put is deleted, so the block leaves with the reference (each round of a loop leaks one)."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e):
+            m = re.match(r"^(\t\t+)(\w+)\s*=\s*(\w+)\s*\(.*\);\s*$", lines[i])
+            if not m or m.group(3) not in GETTER_NAMES_RET:
+                continue
+            ind, var = m.group(1), m.group(2)
+            puts = [p for p, gs in GETTERS_OF.items() if m.group(3) in gs]
+            at = []
+            for k in range(i + 1, e):
+                if lines[k].strip() and not lines[k].startswith(ind):
+                    break  # the block ends
+                pm = FAMILY_PUT_RE.match(lines[k]) or PUT_RE.match(lines[k])
+                if pm and pm.group(1) in puts and _key(pm.group(2)) == var and lines[k].startswith(ind) \
+                        and not lines[k].startswith(ind + "\t"):
+                    at.append(k)
+            if len(at) != 1 or _braceless_body(lines, at[0]):
+                continue
+            k = at[0]
+            j = _next_code(lines, k, e)
+            if j is None or EXIT_RE.match(lines[j]) or not lines[j].startswith(ind) or LABEL_RE.match(lines[k - 1]):
+                continue
+            if re.search(r"\b(continue|break)\s*;", lines[j]):
+                continue
+            new = lines[:k] + lines[k + 1:]
+            cases.append(Case("del_put_inner", path, lines, new, [("old", k + 1)]))
+    return cases
+
+
+GETTER_NAMES_RET = frozenset(g for gs in GETTERS_OF.values() for g in gs if kapi.get(g) and kapi.get(g).returns_ref)
+PATH_MUTATORS = (mut_del_label_put, mut_get_above_return, mut_put_after_return, mut_del_all_puts, mut_del_put_inner)
 
 
 # ---------------------------------------------------------------- lifetime kinds
@@ -1525,7 +1584,7 @@ MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_pa
 LEAK_MUTATORS = (mut_del_put_family, mut_ret_skip_put, mut_reg_fail_no_put, mut_del_release_put)
 LEAK_KINDS = KINDS[12:16]
 LIFE_KINDS = KINDS[16:22]
-PATH_KINDS = ("del_label_put", "get_above_return", "put_after_return")
+PATH_KINDS = ("del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner")
 assert all(k in KINDS for k in PATH_KINDS)
 
 NUM_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")

@@ -25,8 +25,10 @@ diff alone it reports what the patch changes on those paths:
 - an added `return`/`goto` after a get that the function otherwise balances (or balanced
   before the patch removed its put), and a kept exit whose `if` the patch rewrote so that it
   now runs with the reference held (`if (!pdev || !platform_get_drvdata(pdev)) return ...;`);
-- a removed put in the function's outermost block, of a local, with no later put,
-  reassignment or return of it: every exit after it now keeps the reference;
+- a removed put of a local, with no later put, reassignment or return of it, in the function's
+  outermost block or in a loop body or `if` branch with more code after it (`ret =
+  of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
+  it now keeps the reference, and each round of a loop leaks one;
 - a removed put, in a teardown function (`*_remove()`, `*_release()`, `*_disconnect()`, ...),
   of a reference kept in a structure member (`put_device(usb3->host_dev)`), or a removed
   `devm_add_action_or_reset()` whose callback only put its argument: the stored reference
@@ -305,6 +307,7 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the
         # removed lines dropped; the get/put calls on the added and removed lines
         cleanup = functools.cache(lambda fd=fd: _cleanup_added(fd))
+        cleanup_lines = functools.cache(lambda fd=fd: _cleanup_lines(fd))
         calls = functools.cache(lambda putters, fd=fd: _calls_on(fd.added() if putters else fd.removed(), putters))
         # gets the patch removes and does not add back (a rewritten `ret = device_add(d)` line stays)
         gone = functools.cache(lambda fd=fd: [(n, o) for n, o in _calls_on(fd.removed(), False)
@@ -325,9 +328,10 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 exits = list(_new_exits(fd, view, ctx, reported, exit_objs))
             if _apis.has_putter_call(removed):
                 put_objs: set[str] = set()
-                yield from _removed_puts(fd, view, calls(True), gone(), cleanup(), overput, reported, ctx, put_objs)
-                if view.partial and put_objs:
-                    # hunk mode: the removed put already says it; its exit is not a second finding
+                # both modes point at the removed put, the line the patch changed (the exit it
+                # left may be a line the diff does not show); its exit is not a second finding
+                yield from _removed_puts(fd, view, calls(True), gone(), cleanup_lines(), overput, set(), ctx, put_objs)
+                if put_objs:
                     exits = [f for f in exits if not any(_apis.same_object(exit_objs.get(id(f)), o)
                                                          for o in put_objs)]
             if "goto" in removed:  # a retarget replaces a removed goto
@@ -347,6 +351,26 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
 def _cleanup_added(fd) -> bool:
     added_text = "\n".join(ln.text for ln in fd.added())
     return bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
+
+
+_DEVM_CALL = lazyre.compile(r"\bdevm_\w+\s*\(")
+
+
+def _cleanup_lines(fd) -> list[str]:
+    """The added lines that hand a release to scope-based cleanup or devres."""
+    return [ln.text for ln in fd.added()
+            if _apis.CLEANUP_MARKERS.search(ln.text) or _DEVM_CALL.search(ln.text)]
+
+
+def _cleaned_up(lines: list[str], obj: str) -> bool:
+    """Does one of these cleanup/devres lines name `obj`'s variable (`np __free(device_node)`,
+    `devm_add_action_or_reset(dev, put, pdev)`, `x = devm_...()`)?  Then it drops what the
+    removed put of `obj` dropped; a devm allocation elsewhere in the file does not."""
+    root = re.match(r"[&*(\s]*(\w+)", obj)
+    if not root:
+        return False
+    word = re.compile(r"(?<![\w>.])%s\b" % re.escape(root.group(1)))
+    return any(word.search(t) for t in lines)
 
 
 # ------------------------------------------------------------------ removed puts (diff side)
@@ -370,12 +394,12 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
     return out
 
 
-def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bool,
+def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: list[str],
                   overput: bool, reported: set[str], ctx: Context | None = None,
                   put_objs: set[str] | None = None) -> Iterator[Finding]:
-    if cleanup:
-        return  # __free()/scoped/devm action now drops it
     for r in _dropped_puts.removed_puts(view, added_puts, removed_gets, reported, fd, ctx):
+        if _cleaned_up(cleanup, r.obj):
+            continue  # __free()/scoped/devm action now drops it
         line = r.stmt.line_of(re.escape(r.name))
         if r.kind == "stored":
             conf = Confidence.HIGH if (not view.partial and r.sure) else None
@@ -385,8 +409,8 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bo
             continue
         if r.kind == "main":
             conf = Confidence.HIGH if (not view.partial and r.retaken) else None
-            yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) on the function's main path: "
-                                              f"no later put of it, so every exit after it keeps the reference",
+            yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) with no later put of it: "
+                                              f"every exit after it keeps the reference",
                                confidence=Confidence.LOW if overput else conf)
             continue
         conf = Confidence.LOW if overput or r.low else (Confidence.HIGH if r.retaken else None)
