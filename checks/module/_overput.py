@@ -32,7 +32,7 @@ from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _refpaths
+from reviewbot.checks.module import _apis, _ownership, _refpaths
 from reviewbot.model import Confidence
 
 # Functions whose job is to drop references they are given (their parameter is theirs to put).
@@ -381,7 +381,7 @@ def put_while_published(view, added) -> Iterator[tuple[object, str]]:
     someone who keeps it (an IRQ's dev_id, drvdata, a list, a structure member)."""
     func = view.new
     calls = func.calls()
-    stores = _member_stores(func)
+    stores = [st for st in _member_stores(func) if not _stack_value(func, st[1])]
     for p in added:
         obj = _apis.put_object(p.name, list(p.args))
         if not obj or not _PLAIN_PUT.search(p.name) or p.name == "module_put":
@@ -423,6 +423,13 @@ def _member_stores(func) -> list[tuple[int, str, str, object]]:
         if "->" in lhs or "." in lhs or lhs.startswith("*"):
             out.append((flow.line_of(n), lhs, cmodel._fold(cmodel._text(right)), n))
     return out
+
+
+def _stack_value(func, lhs: str) -> bool:
+    """`cap.fwnode = x` into a structure the function declares by value: it dies with the
+    function, so it keeps nothing (a register call given `&cap` copies what it needs)."""
+    m = re.match(r"^(\w+)\.", lhs)
+    return m is not None and m.group(1) in _ownership._locals(func)
 
 
 def _runs_before_node(node, p) -> bool:

@@ -38,7 +38,11 @@ diff alone it reports what the patch changes on those paths:
 - a put that the patch leaves right after an unconditional `return`/`goto`/`break`/`continue`
   of the same block: it never runs (a put moved below its return);
 - a get of the table (`x = getter(...)`) moved up, in one hunk, above a `return` it used to
-  follow: that return now leaves with the reference.
+  follow: that return now leaves with the reference;
+- a declaration that loses its scope-based cleanup (`struct device_node *np __free(device_node)
+  = ...` -> `struct device_node *np = ...`, the reference classes of `include/linux/cleanup.h`
+  users) while the patch adds no put or hand-off of the variable: every exit of its scope
+  keeps the reference the cleanup dropped (reported at the new declaration).
 
 `for_each_*` iterators left early are MOD030 `iterator-ref-leak`'s.  The getters and their puts
 come from the kernel-API table (`checks/data/refs.tsv`).
@@ -152,7 +156,7 @@ from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._hunks import hunks
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
+from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -162,7 +166,7 @@ RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level
                      confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",),
                      engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("put", "unref", "goto") + _apis.PUTTER_TOKENS + tuple(sorted(_apis.BY_GETTER))  # `goto err_put;`, `goto` -> `return`, `out_unref`, a get moved
+TRIGGER = ("put", "unref", "goto", "__free") + _apis.PUTTER_TOKENS + tuple(sorted(_apis.BY_GETTER))  # `goto err_put;`, `goto` -> `return`, `out_unref`, a get moved
 # What it says about a C file depends on that file (and the commit message) alone: it runs
 # only on the files that hold a TRIGGER string (reviewbot.engine).
 TRIGGER_PER_FILE = True
@@ -299,11 +303,43 @@ def _gets_moved_up(fd) -> Iterator[Finding]:
                     break
 
 
+_FREE_DECL = lazyre.compile(r"\*\s*(\w+)\s+__free\s*\(\s*(\w+)\s*\)")
+
+
+def _cleanup_dropped(fd) -> Iterator[Finding]:
+    """A declaration loses its scope-based cleanup (`struct device_node *np __free(device_node)
+    = of_find_node_by_path(...)` -> `struct device_node *np = ...`) and the patch adds no put
+    or hand-off of the variable: every exit of its scope keeps the reference the cleanup
+    dropped."""
+    removed = "\n".join(ln.text for ln in fd.removed())
+    if "__free" not in removed:
+        return
+    added = list(fd.added())
+    added_text = "\n".join(ln.text for ln in added)
+    for m in _FREE_DECL.finditer(removed):
+        var, cls = m.group(1), m.group(2)
+        putter = _cleanup_put.CLEANUP_PUTTER.get(cls)
+        if putter is None:
+            continue  # not a reference class (kfree, a lock guard)
+        decl = next((ln for ln in added if re.search(r"\*\s*%s\b(?!\s*__free)" % re.escape(var), ln.text)
+                     and "__free" not in ln.text), None)
+        if decl is None:
+            continue  # the variable is gone, or keeps a cleanup
+        v = re.escape(var)
+        if re.search(r"\b\w+\s*\(\s*&?%s\s*[,)]" % v, added_text) and any(
+                _apis.is_putter(c) for c in re.findall(r"\b(\w+)\s*\(\s*&?%s\s*[,)]" % v, added_text)) or \
+                re.search(r"\breturn\s+%s\s*;|[^=!<>]=\s*%s\s*;" % (v, v), added_text):
+            continue  # put or handed on by hand: the exit-path rules judge that
+        yield RULE.finding(fd.path, decl, f"{var} loses its __free({cls}) cleanup and the patch adds no "
+                                          f"{putter}({var}): every exit of its scope keeps the reference")
+
+
 def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
         yield from _dead_puts(fd)
         yield from _gets_moved_up(fd)
+        yield from _cleanup_dropped(fd)
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the
         # removed lines dropped; the get/put calls on the added and removed lines
         cleanup = functools.cache(lambda fd=fd: _cleanup_added(fd))

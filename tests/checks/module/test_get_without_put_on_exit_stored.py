@@ -474,3 +474,38 @@ def test_quiet_when_the_device_is_a_parameter():
     param = DEVICE_MEMBER_PUT.replace("struct ocmem *of_get_ocmem(struct device *dev)",
                                       "struct ocmem *of_get_ocmem(struct platform_device *pdev)")
     assert_quiet(get_without_put_on_exit, diff(param))
+
+
+# A declaration loses its scope-based cleanup and nothing drops the node by hand
+# (cpg_mssr_reserved_init() of 6.12, the reverse of a "use __free()" fix).
+UNFREED = """
+    --- a/drivers/clk/renesas/renesas-cpg-mssr.c
+    +++ b/drivers/clk/renesas/renesas-cpg-mssr.c
+    @@ -985,7 +985,7 @@ static void __init cpg_mssr_reserved_exit(struct cpg_mssr_priv *priv)
+     static int __init cpg_mssr_reserved_init(struct cpg_mssr_priv *priv,
+     \t\t\t\t\t const struct cpg_mssr_info *info)
+     {
+    -\tstruct device_node *soc __free(device_node) = of_find_node_by_path("/soc");
+    +\tstruct device_node *soc = of_find_node_by_path("/soc");
+     \tstruct device_node *node;
+     \tuint32_t args[MAX_PHANDLE_ARGS];
+     \tunsigned int *ids = NULL;
+"""
+
+
+def test_fires_when_a_declaration_loses_its_cleanup():
+    assert_fires(get_without_put_on_exit, diff(UNFREED), at=[("drivers/clk/renesas/renesas-cpg-mssr.c", 988)])
+
+
+def test_quiet_when_the_patch_puts_it_by_hand():
+    by_hand = UNFREED.replace("@@ -985,7 +985,7 @@", "@@ -985,7 +985,8 @@").replace(
+        "     \tstruct device_node *node;\n", "     \tstruct device_node *node;\n    +\tof_node_put(soc);\n")
+    assert_quiet(get_without_put_on_exit, diff(by_hand))
+
+
+def test_quiet_on_the_fix_that_adds_the_cleanup():
+    fix = UNFREED.replace('    -\tstruct device_node *soc __free(device_node) = of_find_node_by_path("/soc");\n'
+                          '    +\tstruct device_node *soc = of_find_node_by_path("/soc");\n',
+                          '    -\tstruct device_node *soc = of_find_node_by_path("/soc");\n'
+                          '    +\tstruct device_node *soc __free(device_node) = of_find_node_by_path("/soc");\n')
+    assert_quiet(get_without_put_on_exit, diff(fix), include_low=True)
