@@ -33,6 +33,12 @@ def hunks(fd: FileDiff, *, added: Words = (), removed: Words = (), changed: Word
     want = [(_KINDS[k], (w,) if isinstance(w, str) else w)
             for k, w in (("added", added), ("removed", removed), ("changed", changed),
                          ("new", new), ("old", old)) if w]
+    if len(want) == 1:  # the usual call: one condition (no generator per hunk)
+        (kinds, words), = want
+        for hunk in fd.hunks:
+            if _holds(hunk, kinds, words):
+                yield hunk
+        return
     for hunk in fd.hunks:
         if all(_holds(hunk, kinds, words) for kinds, words in want):
             yield hunk
@@ -49,7 +55,11 @@ def _holds(hunk: Hunk, kinds: str, words: tuple[str, ...] | bool) -> bool:
         text = hunk._memo[kinds] = "\n".join(lines) if lines else False
     if text is False:
         return False
-    return words is True or any(w in text for w in words)
+    if words is True:
+        return True
+    if len(words) == 1:
+        return words[0] in text
+    return any(w in text for w in words)
 
 
 def shown_new(fd: FileDiff) -> str:

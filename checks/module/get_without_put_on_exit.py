@@ -263,11 +263,16 @@ def _indent(st) -> int:
     return len(text) - len(text.lstrip("\t "))
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _dead_puts(fd) -> Iterator[Finding]:
     """An added put right after an unconditional `return`/`goto`/`break`/`continue` of the same
     block (no label between them): it never runs, so the jump leaves with the reference."""
     for h in hunks(fd, added=True):
         lines = h.new_side()
+        if _apis.PUTTER_NAMES.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in lines))):
+            continue  # the put is a statement's first word, a whole word of its lines: none here
         stmts = statements(lines)
         for prev, st in zip(stmts, stmts[1:]):
             if not (st.any_added or prev.any_added) or not _JUMP.match(prev.text):
