@@ -108,9 +108,10 @@ def drops(text: str, obj: str) -> bool:
 PARAM = lazyre.compile(r"(\w+)\s*(?:\[\s*\])?\s*[,)]")
 
 
-def borrowed(view: flow.FuncView, h, obj: str) -> bool:
+def borrowed(view: flow.FuncView, h, obj: str, name: str = "") -> bool:
     """Is `obj` the firmware node of the function's own parameter device (`pdev->dev.of_node`,
-    `dev->of_node`) with no get of it in sight?  The device holds that reference, not the
+    `dev->of_node`), or a node the function is given (`of_node_put(np)` of a parameter `np`),
+    with no get of it in sight?  The device, or the caller, holds that reference, not the
     function: a put of it was an over-put, and removing it fixes one."""
     base = re.sub(r"((->|\.)(dev|of_node|fwnode|kobj))+$", "", clex.norm(obj).lstrip("&*"))
     if not re.fullmatch(r"\w+", base):
@@ -126,7 +127,8 @@ def borrowed(view: flow.FuncView, h, obj: str) -> bool:
     params = PARAM.findall(header.split("(", 1)[1]) + [c for c in [flow.cut_param(header, text)] if c]
     if base not in params:
         return False
-    if re.search(r"(->|\.)(of_node|fwnode)$", clex.norm(obj)) is None:
+    node_param = name in ("of_node_put", "fwnode_handle_put") and clex.norm(obj).lstrip("&*") == base
+    if re.search(r"(->|\.)(of_node|fwnode)$", clex.norm(obj)) is None and not node_param:
         return False  # the device itself: a remove() may drop what its probe() took
     return not any(_apis.same_object(g, obj) or _apis.same_object(g, base)
                    for _, g in calls_on_text(text))

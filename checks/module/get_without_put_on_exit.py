@@ -128,7 +128,9 @@ same-named local put in another function hides a leak.  Iterator exits are judge
 only when the rest of the function is shown and neither puts nor keeps the node.
 
 A removed put of the firmware node of the function's own parameter device
-(`of_node_put(pdev->dev.of_node)`) with no get in sight is reported at low confidence.  A
+(`of_node_put(pdev->dev.of_node)`), or of a node the function is given as a parameter
+(`of_node_put(np)`, `fwnode_handle_put(fwnode)`), with no get in sight is reported at low
+confidence: the caller holds that reference, so the put was most likely one too many.  A
 teardown function is recognised by its name; a stored reference released through a helper of
 another file is a false positive in tree mode too.
 
