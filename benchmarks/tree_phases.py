@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     with pipeline.session(opts):
         for series in all_series:
             review = pipeline.review_series(series, opts)
-            out.append([[f.rule.id, f.patch_index, f.path, f.line, f.side.value, f.message]
+            out.append([[f.rule.id, f.patch_index, f.path, f.line, f.side.value, f.message,
+                         f.effective_confidence.value, f.suppressed]
                         for f in review.findings] + list(review.notes))
     c2, ch2 = time.process_time(), _children()
     patches = sum(len(s.patches) for s in all_series)

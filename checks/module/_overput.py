@@ -404,10 +404,30 @@ def put_while_published(view, added) -> Iterator[tuple[object, str]]:
                 continue
             if any(line < g.call.line < p.line for g in gets):
                 continue
+            if _holder_took_ref(calls, var, what, line, p.line):
+                continue
             if gets and not any(g.call.line < line for g in gets):
                 continue  # stored before this code took its reference: not the one kept
             yield p, f"{p.name}({short(obj, 20)}) while {what} still holds the pointer"
             break
+
+
+def _holder_took_ref(calls, var: str, what: str, after: int, before: int) -> bool:
+    """Between the hand-off and the put, a getter of the table took a reference of its own on
+    the object, named by the variable or by the member it was stored into (`device_link_add(
+    data->dev, dev, ...)`: the link holds its consumer and its supplier until it is deleted):
+    the holder keeps the object alive, the put drops this code's reference only."""
+    lhs = what[len("the store into "):] if what.startswith("the store into ") else None
+    for q in calls:
+        if not after < q.line < before:
+            continue
+        row = kapi.get(q.name)
+        if row is None or row.kind != "getter":
+            continue
+        for i in row.ref_args:
+            if i < len(q.args) and (_is_whole(q.args[i], var) or (lhs and norm(q.args[i]) == norm(lhs))):
+                return True
+    return False
 
 
 def _member_stores(func) -> list[tuple[int, str, str, object]]:
