@@ -65,8 +65,10 @@ unless the patch shows it; the finding is medium confidence for that reason, and
 (tristate or bool) is not consulted.  In tree mode (`--tree`) a file that Kconfig/Makefile
 build only into the kernel is skipped, struct types missing from the table are looked up in
 the headers the file includes, and an owner set elsewhere in the post-image file counts.  `file_operations` handed to `debugfs_create_file()`
-are low confidence: `debugfs_remove()` waits for open files (a revocation), so the owner is
-not strictly needed there.
+are not reported: debugfs runs every call of a file's fops under debugfs_file_get(), and
+`debugfs_remove()` waits for them (a revocation), so the owner is not needed there; except
+`->release`, which debugfs calls "unconditionally" even after the file is gone: fops whose
+`.release` is the module's own function are reported at low confidence.
 
 ## References
 - `include/linux/fs.h` (`fops_get()`), `fs/open.c` `do_dentry_open()`, `fs/char_dev.c`
@@ -165,6 +167,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     continue  # tree mode: the core that pins it is linked into this same module
                 conf = None
                 if typ == "file_operations" and _debugfs(fd.path, name, added_text):
+                    if not _own_release(body):
+                        continue  # debugfs_remove() drains every call but ->release: none of ours
                     conf = Confidence.LOW  # debugfs_remove() drains open files (revocation)
                 yield RULE.finding(fd.path, ln, f"{name} (struct {typ}) has no .{field} = THIS_MODULE", confidence=conf)
 
@@ -184,6 +188,20 @@ def _cdev_without_owner(fd) -> Iterator[Finding]:
         if re.search(re.escape(obj) + r"\s*(\.|->)\s*owner\s*=", text) or "cdev_set_parent" in text:
             continue
         yield RULE.finding(fd.path, ln, f"cdev_init() of {obj} without {obj}{sep}owner = THIS_MODULE")
+
+
+# The kernel's own release helpers (fs/seq_file.c, fs/libfs.c): built in, never unloaded.
+_CORE_RELEASE = lazyre.compile(r"^(single_release|seq_release|seq_release_private|simple_transaction_release|"
+                               r"simple_attr_release|debugfs_attr_release|NULL)$")
+
+
+def _own_release(body: str) -> bool:
+    """The initializer sets `.release` to a function of its own.  debugfs wraps the fops of
+    a file in a proxy that runs each call under debugfs_file_get() (`debugfs_remove()` waits
+    for them), except `->release`, which full_proxy_release() (fs/debugfs/file.c) calls
+    "unconditionally", after the file was removed: only that one may run after rmmod."""
+    m = re.search(r"\.\s*release\s*=\s*(\w+)", body)
+    return m is not None and not _CORE_RELEASE.match(m.group(1))
 
 
 def _debugfs(path: str, name: str, text: str) -> bool:
