@@ -7,6 +7,8 @@ Reports, for `struct device` references and the lookups that return one (`get_de
 
 - `kfree()` of an object after `device_initialize()`/`device_register()`/`device_add()` of the
   device embedded in it, or right after its `put_device()` (the release already freed it);
+  not after `kobject_init[_and_add]()` with a `struct kobj_type` of the file whose `.release`
+  frees nothing (it completes a completion the owner waits for, then frees the memory itself);
 - a typed put (`acpi_dev_put(adev)`, `pci_dev_put()`, `of_node_put()`) replaced by a generic
   `put_device()` of another object: the typed reference leaks and the other one is over-put;
 - a put made unconditional where it was guarded (the other case drops the reference elsewhere);
@@ -261,6 +263,8 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                           and (_embedded_in(r.args[0], obj) or _apis.same_object(r.lhs or "", obj))), None)
             prior_put = next((p for p in calls if p.name in _DEV_PUTS and p.line < c.line and p.args
                               and _embedded_in(p.args[0], obj) and _falls_to(p.node, c.node)), None)
+            if owner is not None and _release_keeps_memory(owner, fd, ctx):
+                continue  # the last put leaves the memory to its owner
             if prior_put is not None:
                 yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {prior_put.name}() frees it "
                                                 f"twice: the release already did", confidence=(
@@ -272,6 +276,33 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                 continue
             yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {owner.name}(): "
                                             f"release it with put_device()")
+
+
+# A call in a release callback that frees or drops something (the container, or a reference
+# whose release frees it).
+_FREES = lazyre.compile(r"(free|put|release|destroy|unref|delete|_del\b|kill)", re.I)
+
+
+def _release_keeps_memory(owner, fd, ctx: Context) -> bool:
+    """`kobject_init[_and_add](&x->kobj, &ktype, ...)` with a `struct kobj_type` of the file
+    whose `.release` frees nothing (`cpufreq_sysfs_release()` only completes a completion the
+    put path waits for): the kobject's last put does not free the container, so freeing it
+    after that put is its owner's job (lib/kobject.c kobject_cleanup() runs the release and
+    only frees the name)."""
+    if owner.name not in ("kobject_init", "kobject_init_and_add") or len(owner.args) < 2:
+        return False
+    ktype = clex.norm(owner.args[1]).lstrip("&")
+    if not re.fullmatch(r"\w+", ktype):
+        return False
+    text = ctx.post(fd.path)
+    if text is None:
+        text = "\n".join(t for _, t in cmodel.side_lines(fd.hunks, "new"))
+    m = re.search(r"\bstruct\s+kobj_type\s+%s\s*=\s*\{(?P<body>[^{}]*)\}" % re.escape(ktype), text)
+    rel = re.search(r"\.release\s*=\s*(\w+)", m.group("body")) if m else None
+    if rel is None:
+        return False
+    fn = cmodel.parse(text).function_named(rel.group(1))
+    return fn is not None and not any(_FREES.search(c.name) for c in fn.calls())
 
 
 def _same_path(a, b) -> bool:
