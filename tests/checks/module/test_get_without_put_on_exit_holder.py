@@ -67,3 +67,62 @@ def test_fires_when_the_object_torn_down_was_not_built_from_the_holder():
     series = diff(_PORT.replace("{alloc}", "alloc_foo_port_for").replace("(driver, idx);", "(NULL, idx);")
                   .replace("{teardown}", "release_foo_port"))
     assert_fires(get_without_put_on_exit, series, at=[("drivers/char/foo_port.c", 32), ("drivers/char/foo_port.c", 38)])
+
+
+# get_file() returns the file it was given, counted (include/linux/fs.h): the reference is on
+# what it returns.  drivers/tty/tty_io.c redirected_tty_write() and tioccons(), as a new file
+# in tree mode: a put through the returned pointer, and a store into a file-scope variable.
+_REDIRECT = """\
+static struct file *redirect;
+
+static ssize_t foo_redirected_write(struct kiocb *iocb, struct iov_iter *iter)
+{
+\tstruct file *p = NULL;
+
+\tspin_lock(&redirect_lock);
+\tif (redirect)
+\t\tp = get_file(redirect);
+\tspin_unlock(&redirect_lock);
+\tif (p) {
+\t\tssize_t res;
+
+\t\tres = foo_file_write(p, iocb, iter);
+\t\t{put}
+\t\treturn res;
+\t}
+\treturn foo_write(iocb, iter);
+}
+
+static int foo_set_console(struct file *file)
+{
+\tspin_lock(&redirect_lock);
+\tredirect = get_file(file);
+\tspin_unlock(&redirect_lock);
+\treturn 0;
+}
+"""
+
+
+def test_quiet_on_a_get_file_put_through_what_it_returned_and_one_kept_in_a_static():
+    from tests.helpers import tree_case
+    series, ctx = tree_case("drivers/tty/foo_cons.c", "", _REDIRECT.replace("{put}", "fput(p);"))
+    assert_quiet(get_without_put_on_exit, series, include_low=True, context_for=ctx)
+
+
+_ATTACH = """\
+static int foo_attach(struct foo *foo, struct file *file)
+{
+\tstruct file *f;
+
+\tf = get_file(file);
+\tfoo->file = f;
+\treturn 0;
+}
+"""
+
+
+def test_fires_on_an_exit_added_before_the_returned_file_is_kept():
+    from tests.helpers import tree_case
+    post = _ATTACH.replace("\tfoo->file = f;", "\tif (foo->busy)\n\t\treturn -EBUSY;\n\tfoo->file = f;")
+    series, ctx = tree_case("drivers/tty/foo_cons.c", _ATTACH, post)
+    assert_fires(get_without_put_on_exit, series, at=[("drivers/tty/foo_cons.c", 7)], context_for=ctx)
