@@ -70,6 +70,10 @@ are not reported: debugfs runs every call of a file's fops under debugfs_file_ge
 `->release`, which debugfs calls "unconditionally" even after the file is gone: fops whose
 `.release` is the module's own function are reported at low confidence.
 
+A `cdev_init()` of a file-scope `static struct cdev` that the whole file (a new file, or the
+post-image in tree mode) never deletes is not reported: that char device lives as long as the
+kernel, so no unload can happen under an open file.
+
 ## References
 - `include/linux/fs.h` (`fops_get()`), `fs/open.c` `do_dentry_open()`, `fs/char_dev.c`
   `chrdev_open()`, `fs/anon_inodes.c`
@@ -132,7 +136,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue  # THIS_MODULE is NULL in built-in code: the owner pins nothing
         added_text = "\n".join(ln.text for ln in fd.added())
         post = ctx.post(fd.path) or ""  # tree mode: the whole post-image file
-        yield from _cdev_without_owner(fd)
+        yield from _cdev_without_owner(fd, post or (added_text if fd.is_new else ""))
         for hunk in hunks(fd, added="struct"):  # else no initializer opens on an added line
             new = hunk.new_side()
             codes = code_lines(new)
@@ -173,8 +177,21 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 yield RULE.finding(fd.path, ln, f"{name} (struct {typ}) has no .{field} = THIS_MODULE", confidence=conf)
 
 
-def _cdev_without_owner(fd) -> Iterator[Finding]:
-    """`cdev_init(&x->cdev, &fops)` added with no `x->cdev.owner = ...` anywhere in the diff."""
+def _permanent_cdev(obj: str, whole: str) -> bool:
+    """`cdev_init(&tty_cdev, ...)` of a file-scope `static struct cdev` that the whole file
+    never deletes: the char device stays for the life of the kernel (built-in code such as
+    drivers/tty/tty_io.c), so no unload can happen while it is open and the owner pins nothing
+    (a module that unloaded it without cdev_del() would have another bug)."""
+    if not whole or not re.fullmatch(r"\w+", obj):
+        return False
+    if not re.search(r"^static\s+struct\s+cdev\s+[^;]*\b%s\b[^;]*;" % re.escape(obj), whole, re.M):
+        return False
+    return re.search(r"\bcdev(_device)?_del\s*\([^;]*\b%s\b" % re.escape(obj), whole) is None
+
+
+def _cdev_without_owner(fd, whole: str = "") -> Iterator[Finding]:
+    """`cdev_init(&x->cdev, &fops)` added with no `x->cdev.owner = ...` anywhere in the diff.
+    `whole`: the whole file when it is known (tree mode, a new file)."""
     if not any("cdev_init" in ln.text for ln in fd.added()):
         return
     text = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
@@ -186,6 +203,8 @@ def _cdev_without_owner(fd) -> Iterator[Finding]:
         is_ptr = not re.match(r"^\s*cdev_init\s*\(\s*&", ln.text[ln.text.find("cdev_init"):])
         sep = "->" if is_ptr else "."
         if re.search(re.escape(obj) + r"\s*(\.|->)\s*owner\s*=", text) or "cdev_set_parent" in text:
+            continue
+        if _permanent_cdev(obj, whole):
             continue
         yield RULE.finding(fd.path, ln, f"cdev_init() of {obj} without {obj}{sep}owner = THIS_MODULE")
 

@@ -289,3 +289,39 @@ def test_no_owner_advice_for_a_member_6_12_does_not_have():
         +};
     """)
     assert_quiet(missing_owner, series, include_low=True)
+
+
+# A new file with a file-scope char device (drivers/tty/tty_io.c's tty_cdev, renamed): never
+# deleted, it lives as long as the kernel (built-in code), so nothing unloads under an open
+# file.  The same device deleted in an exit function is a module's, and needs its owner.
+_STATIC_CDEV = """
+    --- /dev/null
+    +++ b/drivers/char/foo_aux.c
+    @@ -0,0 +1,17 @@
+    +static struct cdev foo_cdev, foo_console_cdev;
+    +
+    +int __init foo_aux_init(void)
+    +{
+    +\tcdev_init(&foo_cdev, &foo_aux_fops);
+    +\tif (cdev_add(&foo_cdev, MKDEV(FOO_MAJOR, 0), 1) ||
+    +\t    register_chrdev_region(MKDEV(FOO_MAJOR, 0), 1, "foo") < 0)
+    +\t\tpanic("Couldn't register foo driver\\n");
+    +\treturn 0;
+    +}
+    +
+    +void foo_aux_exit(void)
+    +{
+    +\t{exit}
+    +\tunregister_chrdev_region(MKDEV(FOO_MAJOR, 0), 1);
+    +}
+    +
+"""
+
+
+def test_quiet_on_a_static_cdev_the_file_never_deletes():
+    assert_quiet(missing_owner, diff(_STATIC_CDEV.replace("{exit}", "foo_aux_flush();")), include_low=True)
+
+
+def test_fires_on_a_static_cdev_the_file_deletes():
+    assert_fires(missing_owner, diff(_STATIC_CDEV.replace("{exit}", "cdev_del(&foo_cdev);")),
+                 at=[("drivers/char/foo_aux.c", 5)])
