@@ -505,6 +505,14 @@ def _touches(node, var: str) -> bool:
         _apis.has_getter_call(t) and re.search(r"\b%s\b" % re.escape(var), t) is not None)
 
 
+def _leaves_a_release(name: str) -> bool:
+    """A putter of the table that undoes a registration and leaves the last reference to
+    another release (`mdiobus_unregister()`: device_del() only, "memory still needs
+    mdiobus_free"): the put after it is its pair, not a second put."""
+    row = kapi.get(name)
+    return row is not None and any("still" in r for r in row.release)
+
+
 def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
     """An added put on a path whose unwind ladder puts the same reference again: the put is
     followed by a `goto` to a label chain that puts it, or it sits in a label chain that a
@@ -514,7 +522,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
     chains = {name: func.label_path(name) for name in labels}
     for p in added:
         obj = _apis.put_object(p.name, list(p.args))
-        if not obj or p.name == "kfree":
+        if not obj or p.name == "kfree" or _leaves_a_release(p.name):
             continue
         var = _base_var(obj)
         st = _stmt_in_block(p.node)

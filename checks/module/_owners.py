@@ -118,6 +118,9 @@ WRAPPER_SET = frozenset({
     # include/acpi/acpi_bus.h: `#define acpi_bus_register_driver(drv) __acpi_bus_register_driver(drv,
     # THIS_MODULE)`, which sets `driver->drv.owner` (drivers/acpi/bus.c)
     "acpi_driver",
+    # drivers/nvmem/core.c nvmem_register(): `if (!nvmem->owner && config->dev->driver)
+    # nvmem->owner = config->dev->driver->owner;` (the registering driver's module)
+    "nvmem_config",
 })
 
 # Types whose core pins the owner at *registration*: `.owner` there makes the module

@@ -70,6 +70,9 @@ are not reported: debugfs runs every call of a file's fops under debugfs_file_ge
 `->release`, which debugfs calls "unconditionally" even after the file is gone: fops whose
 `.release` is the module's own function are reported at low confidence.
 
+A `cdev_init()` whose cdev goes to `cdev_device_add()` (which calls `cdev_set_parent()`) is
+treated like one with `cdev_set_parent()`; `struct nvmem_config` needs no owner
+(`nvmem_register()` takes the registering driver's).
 A `cdev_init()` of a file-scope `static struct cdev` that the whole file (a new file, or the
 post-image in tree mode) never deletes is not reported: that char device lives as long as the
 kernel, so no unload can happen under an open file.
@@ -202,8 +205,9 @@ def _cdev_without_owner(fd, whole: str = "") -> Iterator[Finding]:
         obj = re.sub(r"\s+", "", m.group(1))
         is_ptr = not re.match(r"^\s*cdev_init\s*\(\s*&", ln.text[ln.text.find("cdev_init"):])
         sep = "->" if is_ptr else "."
-        if re.search(re.escape(obj) + r"\s*(\.|->)\s*owner\s*=", text) or "cdev_set_parent" in text:
-            continue
+        if re.search(re.escape(obj) + r"\s*(\.|->)\s*owner\s*=", text) or "cdev_set_parent" in text \
+                or re.search(r"\bcdev_device_add\s*\(\s*&?\s*%s\s*," % re.escape(obj), text):
+            continue  # cdev_device_add() calls cdev_set_parent() (fs/char_dev.c)
         if _permanent_cdev(obj, whole):
             continue
         yield RULE.finding(fd.path, ln, f"cdev_init() of {obj} without {obj}{sep}owner = THIS_MODULE")

@@ -472,3 +472,53 @@ def test_quiet_on_kfree_when_the_ktype_release_frees_nothing():
 def test_fires_on_kfree_when_the_ktype_release_frees_the_container():
     freeing = diff(_KOBJ_CONTAINER.replace("{release}", "kfree(gov);"))
     assert_fires(device_ref_imbalance, freeing, at=[("drivers/devfreq/foo-gov.c", 31)], include_low=True)
+
+
+# drivers/acpi/cppc_acpi.c (6.12, renamed): a ktype without a release; the exit function puts
+# the kobject and frees the container, initialised in another function of the file.
+_KOBJ_EXIT = """
+    --- /dev/null
+    +++ b/drivers/acpi/foo_cpc.c
+    @@ -0,0 +1,31 @@
+    +static void foo_cpc_release(struct kobject *kobj)
+    +{
+    +\tkfree(container_of(kobj, struct foo_cpc, kobj));
+    +}
+    +
+    +static const struct kobj_type foo_cpc_ktype = {
+    +\t.sysfs_ops = &kobj_sysfs_ops,
+    +\t{release}
+    +};
+    +
+    +int foo_cpc_probe(struct device *cpu_dev)
+    +{
+    +\tstruct foo_cpc *cpc;
+    +\tint ret;
+    +
+    +\tcpc = kzalloc(sizeof(*cpc), GFP_KERNEL);
+    +\tif (!cpc)
+    +\t\treturn -ENOMEM;
+    +\tret = kobject_init_and_add(&cpc->kobj, &foo_cpc_ktype, &cpu_dev->kobj, "acpi_cppc");
+    +\tif (ret)
+    +\t\tkobject_put(&cpc->kobj);
+    +\treturn ret;
+    +}
+    +
+    +void foo_cpc_exit(struct foo_cpc *cpc_ptr)
+    +{
+    +\tiounmap(cpc_ptr->regs);
+    +\tkobject_put(&cpc_ptr->kobj);
+    +\tkfree(cpc_ptr);
+    +}
+    +
+"""
+
+
+def test_quiet_on_kfree_after_the_put_of_a_kobject_whose_ktype_has_no_release():
+    assert_quiet(device_ref_imbalance, diff(_KOBJ_EXIT.replace("{release}", ".default_groups = foo_groups,")),
+                 include_low=True)
+
+
+def test_fires_on_kfree_after_the_put_of_a_kobject_whose_ktype_release_frees_it():
+    assert_fires(device_ref_imbalance, diff(_KOBJ_EXIT.replace("{release}", ".release = foo_cpc_release,")),
+                 at=[("drivers/acpi/foo_cpc.c", 29)], include_low=True)

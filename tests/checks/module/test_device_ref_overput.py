@@ -1041,3 +1041,27 @@ def test_quiet_on_put_of_a_stored_device_a_device_link_holds():
 def test_fires_on_put_of_a_stored_device_when_the_link_holds_another():
     assert_fires(device_ref_imbalance, STORED_THEN_OTHER_LINK_THEN_PUT,
                  at=[("drivers/media/platform/foo/foo-isp.c", 423)])
+
+
+# mdiobus_unregister() is device_del() only ("memory still needs mdiobus_free", the table):
+# the mdiobus_free() after it is its pair (drivers/net/ethernet/xscale/ixp4xx_eth.c, 6.12).
+_MDIO_REMOVE = """
+    --- /dev/null
+    +++ b/drivers/net/ethernet/foo/foo_mdio.c
+    @@ -0,0 +1,5 @@
+    +static void foo_mdio_remove(void)
+    +{
+    +\t{first}(foo_mdio_bus);
+    +\tmdiobus_free(foo_mdio_bus);
+    +}
+"""
+
+
+def test_quiet_on_unregister_then_free_of_an_mdio_bus():
+    assert_quiet(device_ref_imbalance, diff(_MDIO_REMOVE.replace("{first}", "mdiobus_unregister")),
+                 include_low=True)
+
+
+def test_fires_on_an_mdio_bus_freed_twice():
+    assert_fires(device_ref_imbalance, diff(_MDIO_REMOVE.replace("{first}", "mdiobus_free")),
+                 at=[("drivers/net/ethernet/foo/foo_mdio.c", 3), ("drivers/net/ethernet/foo/foo_mdio.c", 4)])

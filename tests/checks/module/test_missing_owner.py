@@ -325,3 +325,33 @@ def test_quiet_on_a_static_cdev_the_file_never_deletes():
 def test_fires_on_a_static_cdev_the_file_deletes():
     assert_fires(missing_owner, diff(_STATIC_CDEV.replace("{exit}", "cdev_del(&foo_cdev);")),
                  at=[("drivers/char/foo_aux.c", 5)])
+
+
+def test_quiet_on_cdev_init_added_with_cdev_device_add():
+    # cdev_device_add() makes the device the cdev's parent (fs/char_dev.c: cdev_set_parent()),
+    # as the rule already accepts when the code calls cdev_set_parent() itself
+    text = CDEV_NO_OWNER.patches[0].diff.replace("cdev_add(&foo->cdev, foo->devt, 1)",
+                                                  "cdev_device_add(&foo->cdev, &foo->dev)")
+    assert "cdev_device_add" in text
+    assert_quiet(missing_owner, diff(text), include_low=True)
+
+
+# drivers/nvmem/rockchip-efuse.c (6.12, shortened): nvmem_register() takes the owner from the
+# registering device's driver when the config names none (drivers/nvmem/core.c).
+NVMEM_CONFIG = diff("""
+    --- /dev/null
+    +++ b/drivers/nvmem/foo-efuse.c
+    @@ -0,0 +1,6 @@
+    +static struct nvmem_config foo_efuse_config = {
+    +\t.name = "foo-efuse",
+    +\t.add_legacy_fixed_of_cells = true,
+    +\t.read_only = true,
+    +\t.reg_read = foo_efuse_read,
+    +};
+""")
+
+
+def test_quiet_on_nvmem_config_whose_owner_nvmem_register_fills_in():
+    assert_quiet(missing_owner, NVMEM_CONFIG, include_low=True)
+    other = NVMEM_CONFIG.patches[0].diff.replace("struct nvmem_config", "struct file_operations")
+    assert_fires(missing_owner, diff(other), at=[("drivers/nvmem/foo-efuse.c", 1)], include_low=True)
