@@ -354,8 +354,9 @@ def _same_path(a, b) -> bool:
 def _embedded_in(dev: str, obj: str) -> bool:
     """Is the device/kobject `dev` (a put's or a register's argument) part of the memory
     `kfree(obj)` frees?  `obj` itself, or the address of a member (`&obj->dev`, `&obj->a.kobj`,
-    `&obj.dev`).  A pointer member (`obj->dev`, no `&`) is a separate allocation with its own
-    release: freeing the container beside it is not a double free."""
+    `&obj.dev`).  A pointer member (`obj->dev`, no `&`, or a path through one,
+    `&obj->mc_dev->dev`) is a separate allocation with its own release: freeing the container
+    beside it is not a double free."""
     d, o = clex.norm(dev), clex.norm(obj).lstrip("&")
     if not o:
         return False
@@ -364,7 +365,12 @@ def _embedded_in(dev: str, obj: str) -> bool:
     if not d.startswith("&"):
         return False
     d = clex.norm(d[1:])
-    return d.startswith(o) and re.match(r"(->|\.)\w", d[len(o):]) is not None
+    rest = d[len(o):]
+    if not d.startswith(o) or re.match(r"(->|\.)\w", rest) is None:
+        return False
+    # `&obj->a.b.dev` is in obj's memory; `&obj->mc_dev->dev` goes through a pointer member
+    # to another allocation (dpaa2-switch: put_device(&mac->mc_dev->dev); kfree(mac);)
+    return "->" not in (rest[2:] if rest.startswith("->") else rest[1:])
 
 
 def _falls_to(a, b) -> bool:

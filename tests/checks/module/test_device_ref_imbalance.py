@@ -522,3 +522,13 @@ def test_quiet_on_kfree_after_the_put_of_a_kobject_whose_ktype_has_no_release():
 def test_fires_on_kfree_after_the_put_of_a_kobject_whose_ktype_release_frees_it():
     assert_fires(device_ref_imbalance, diff(_KOBJ_EXIT.replace("{release}", ".release = foo_cpc_release,")),
                  at=[("drivers/acpi/foo_cpc.c", 29)], include_low=True)
+
+
+def test_quiet_on_kfree_beside_the_put_of_a_device_behind_a_pointer_member():
+    # drivers/net/ethernet/freescale/dpaa2/dpaa2-switch.c: put_device(&mac->mc_dev->dev);
+    # kfree(mac); -- mc_dev points at another allocation
+    text = PUT_THEN_KFREE.patches[0].diff.replace("&foo->dev", "&foo->mc_dev->dev")
+    assert "mc_dev" in text
+    assert_quiet(device_ref_imbalance, diff(text), include_low=True)
+    embedded = PUT_THEN_KFREE.patches[0].diff.replace("&foo->dev", "&foo->mc.dev")
+    assert_fires(device_ref_imbalance, diff(embedded), at=[("drivers/foo/bus.c", 43)])
