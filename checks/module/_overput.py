@@ -406,6 +406,8 @@ def put_while_published(view, added) -> Iterator[tuple[object, str]]:
                 continue
             if _holder_took_ref(calls, var, what, line, p.line):
                 continue
+            if _holder_inside(calls, var, what):
+                continue
             if gets and not any(g.call.line < line for g in gets):
                 continue  # stored before this code took its reference: not the one kept
             yield p, f"{p.name}({short(obj, 20)}) while {what} still holds the pointer"
@@ -428,6 +430,22 @@ def _holder_took_ref(calls, var: str, what: str, after: int, before: int) -> boo
             if i < len(q.args) and (_is_whole(q.args[i], var) or (lhs and norm(q.args[i]) == norm(lhs))):
                 return True
     return False
+
+
+# Accessors of the private area allocated in one piece with the object (spi.c
+# __spi_alloc_controller(): kzalloc(size + ctlr_size) and set_devdata(ctlr + ctlr_size);
+# netdev_priv(), iio_priv()): memory that goes when the object goes.
+_PRIV_AREA = lazyre.compile(r"^(\w+_priv|spi_(controller|master|target|slave)_get_devdata)$")
+
+
+def _holder_inside(calls, var: str, what: str) -> bool:
+    """The store is into the object's own private area (`ctx = spi_controller_get_devdata(ctlr);
+    ctx->dev = &ctlr->dev;`): the holder is freed with the object, never outlives it."""
+    if not what.startswith("the store into "):
+        return False
+    holder = _base_var(what[len("the store into "):])
+    return any(q.lhs and norm(q.lhs) == holder and _PRIV_AREA.match(q.name) and q.args
+               and _base_var(q.args[0]) == var for q in calls)
 
 
 def _member_stores(func) -> list[tuple[int, str, str, object]]:

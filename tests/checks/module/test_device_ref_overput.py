@@ -1065,3 +1065,38 @@ def test_quiet_on_unregister_then_free_of_an_mdio_bus():
 def test_fires_on_an_mdio_bus_freed_twice():
     assert_fires(device_ref_imbalance, diff(_MDIO_REMOVE.replace("{first}", "mdiobus_free")),
                  at=[("drivers/net/ethernet/foo/foo_mdio.c", 3), ("drivers/net/ethernet/foo/foo_mdio.c", 4)])
+
+
+# drivers/spi/spi-fsi.c (6.12, renamed): the controller's pointer kept in its own private area
+# (allocated in one piece with it by __spi_alloc_controller()); the put on a failed register
+# frees both.  Kept in the driver's own structure instead, the put leaves it dangling.
+_PRIV_STORE = """
+    --- /dev/null
+    +++ b/drivers/spi/spi-foo.c
+    @@ -0,0 +1,15 @@
+    +static int foo_spi_add(struct device *dev, struct foo_bridge *bridge)
+    +{
+    +\tstruct spi_controller *ctlr;
+    +\tstruct foo_spi *ctx;
+    +
+    +\tctlr = spi_alloc_host(dev, sizeof(*ctx));
+    +\tif (!ctlr)
+    +\t\treturn -ENOMEM;
+    +\tctx = {holder};
+    +\tctx->dev = &ctlr->dev;
+    +\tctx->bridge = bridge;
+    +\tif (devm_spi_register_controller(dev, ctlr))
+    +\t\tspi_controller_put(ctlr);
+    +\treturn 0;
+    +}
+"""
+
+
+def test_quiet_on_put_of_an_object_whose_own_private_area_holds_the_pointer():
+    assert_quiet(device_ref_imbalance, diff(_PRIV_STORE.replace("{holder}", "spi_controller_get_devdata(ctlr)")),
+                 include_low=True)
+
+
+def test_fires_on_put_while_another_structure_holds_the_pointer():
+    assert_fires(device_ref_imbalance, diff(_PRIV_STORE.replace("{holder}", "&bridge->spi")),
+                 at=[("drivers/spi/spi-foo.c", 13)])
