@@ -141,6 +141,11 @@ APIS: tuple[Api, ...] = (
     Api("device_get_named_child_node", ("fwnode_handle_put",), "ret", "null", "fwnode"),
     Api("fwnode_get_named_child_node", ("fwnode_handle_put",), "ret", "null", "fwnode"),
     Api("fwnode_get_parent", ("fwnode_handle_put",), "ret", "null", "fwnode"),
+    # --- files (include/linux/fs.h, fs/file.c): each returns the file it was given, counted
+    Api("get_file", ("fput",), "ret", "", "file", doc="include/linux/fs.h: `return f;` after the increment"),
+    Api("get_file_rcu", ("fput",), "ret", "null", "file",
+        doc="fs/file.c: 'Returns @f with the reference count increased or NULL'"),
+    Api("get_file_active", ("fput",), "ret", "null", "file", doc="fs/file.c: the file, or NULL"),
 )
 
 # Every putter's name holds one of these: a cheap first test (and the rules' TRIGGER).
