@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("mbox", nargs="?", default=str(ROOT.parent / "shared/corpus/noise/patches.mbox"))
     ap.add_argument("--html", type=Path, help="also write pyinstrument's HTML report here")
     ap.add_argument("--tree", help="tree mode against this kernel git clone (only read)")
+    ap.add_argument("--cpu", action="store_true",
+                    help="sample on process CPU time, not wall time (a loaded machine makes wall-time "
+                         "samples pile up on system calls; slower to run)")
     args = ap.parse_args(argv)
     try:
         from pyinstrument import Profiler
@@ -48,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
 
     opts = pipeline.Options(tree=args.tree)
     profiler = Profiler(interval=0.001)
+    if args.cpu:
+        from pyinstrument.stack_sampler import get_stack_sampler
+
+        get_stack_sampler().timer_func = time.process_time
     c0 = time.process_time()
     profiler.start()
     try:

@@ -178,7 +178,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         # tree mode: the path count judges the exit leaks (a finding the other engines made at an
         # exit of a function it walked, with no new leak near by, is not one), and adds those
         # the post-image's paths newly have
-        verdicts = {fd.path: _refdiff.verdict(fd, ctx) for fd in patch.c_files}
+        verdicts = _Verdicts(patch, ctx)
         found = [f for f in found if not _refuted(f, verdicts)]
         cocci = [f for f in cocci if not _refuted(f, verdicts)]
     yield from found
@@ -187,16 +187,35 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         yield from _refdiff.findings(RULE, patch, ctx, ("leak",), found + cocci)
 
 
-def _refuted(f: Finding, verdicts: dict) -> bool:
+class _Verdicts:
+    """{path: _refdiff.verdict} of the patch's C files, each walked on first use: only a file
+    with an exit-leak finding to judge needs its functions' paths counted."""
+
+    def __init__(self, patch: Patch, ctx: Context):
+        self._fds = {fd.path: fd for fd in patch.c_files}  # the last of a path, as a dict made from them
+        self._ctx = ctx
+        self._done: dict = {}
+
+    def get(self, path):
+        if path not in self._done:
+            fd = self._fds.get(path)
+            self._done[path] = None if fd is None else _refdiff.verdict(fd, self._ctx)
+        return self._done[path]
+
+
+def _refuted(f: Finding, verdicts: _Verdicts) -> bool:
     """An exit-leak finding (the path analysis' "return leaks the reference from ...", the
     Coccinelle path's "an exit path leaks the reference from ...") the path count refutes, or a
     removed put it counted as an over-put of the pre-image."""
-    v = verdicts.get(f.path)
-    if v is None or f.line is None:
+    if f.line is None:
         return False
     if "leaves the reference held on this exit path" in f.message and f.side.value == "old":
-        return v.was_overput(f.line)  # the removed put was one too many: removing it fixes that
-    return "leaks the reference from" in f.message and v.refutes(f.side.value, f.line)
+        v = verdicts.get(f.path)
+        return v is not None and v.was_overput(f.line)  # the removed put was one too many: removing it fixes that
+    if "leaks the reference from" not in f.message:
+        return False
+    v = verdicts.get(f.path)
+    return v is not None and v.refutes(f.side.value, f.line)
 
 
 def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
