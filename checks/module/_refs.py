@@ -78,32 +78,49 @@ def _calls(fd: FileDiff, side: str) -> list[RefCall]:
     return out
 
 
+_SECTION_NAME = lazyre.compile(r"(\w+)\s*\(")
+_HEADER_NAME = lazyre.compile(r"^[A-Za-z_][\w\s\*]*?\b(\w+)\s*\([^;]*$")
+_HEADER_LINE = lazyre.compile(r"^[A-Za-z_].*\(")
+
+
+def _before_each(hunk: Hunk, side: str, what: str, first: str, step) -> tuple[dict, str]:
+    """{id(line): value before it} over one side of the hunk, and the value after all of it:
+    `step(text, value)` carries `value` (from `first`) across the side's lines.  Computed once
+    per hunk, side and kind (the hunk's memo), so asking for every line of a hunk is linear."""
+    key = ("before", what, side == "old")
+    got = hunk._memo.get(key)
+    if got is None:
+        at: dict[int, str] = {}
+        value = first
+        for ln in (hunk.old_side() if side == "old" else hunk.new_side()):
+            at.setdefault(id(ln), value)  # (the first time a line is met, as a scan that stops there)
+            value = step(ln.text, value)
+        got = hunk._memo[key] = (at, value)
+    return got
+
+
+def _name_step(text: str, name: str) -> str:
+    h = _HEADER_NAME.match(text)
+    return h.group(1) if h else name
+
+
+def _header_step(text: str, header: str) -> str:
+    return text if _HEADER_LINE.match(text) else header
+
+
 def enclosing_function(hunk: Hunk, line: DiffLine, side: str = "old") -> str:
     """Name of the function a hunk line sits in: the last column-0 header shown before it,
     else the one git put in the hunk header ('' when neither names one)."""
-    name = ""
-    m = re.search(r"(\w+)\s*\(", hunk.section)
-    if m:
-        name = m.group(1)
-    for ln in (hunk.old_side() if side == "old" else hunk.new_side()):
-        if ln is line:
-            break
-        h = re.match(r"^[A-Za-z_][\w\s\*]*?\b(\w+)\s*\([^;]*$", ln.text)
-        if h:
-            name = h.group(1)
-    return name
+    m = _SECTION_NAME.search(hunk.section)
+    at, last = _before_each(hunk, side, "name", m.group(1) if m else "", _name_step)
+    return at.get(id(line), last)
 
 
 def function_header(hunk: Hunk, line: DiffLine, side: str = "new") -> str:
     """The header line of the function a hunk line sits in: the last column-0 line with a '('
     shown before it, else the hunk header git wrote."""
-    header = hunk.section
-    for ln in (hunk.old_side() if side == "old" else hunk.new_side()):
-        if ln is line:
-            break
-        if re.match(r"^[A-Za-z_].*\(", ln.text):
-            header = ln.text
-    return header
+    at, last = _before_each(hunk, side, "header", hunk.section, _header_step)
+    return at.get(id(line), last)
 
 
 @dataclass(frozen=True)
