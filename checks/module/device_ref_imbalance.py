@@ -232,6 +232,8 @@ def _overputs(fd, ctx: Context) -> Iterator[Finding]:
 def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
     """Added cleanup after the put whose release callback does it too (see `_release_twice`)."""
     post = ctx.post(fd.path)
+    if post is not None and "release" not in post:
+        return  # tree mode: no function of the post-image (the views below) holds "release"
     if post is None and len(fd.hunks) == 1 and fd.hunks[0].old_len == 0:
         post = "\n".join(text for _, text in cmodel.side_lines(fd.hunks, "new"))  # a new file
     cfile = cmodel.parse(post) if post is not None else cmodel.parse_fragment(cmodel.side_lines(fd.hunks, "new"))

@@ -323,7 +323,7 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
         # gets the patch removes and does not add back (a rewritten `ret = device_add(d)` line stays)
         gone = functools.cache(lambda fd=fd: [(n, o) for n, o in _calls_on(fd.removed(), False)
                                               if (n, o) not in _calls_on(fd.added(), False)])
-        for view in flow.views(fd, ctx, need=_needed):
+        for view in (() if _no_view_passes(fd, ctx) else flow.views(fd, ctx, need=_needed)):
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
             if not _apis.has_putter_call(shown) and not _apis.has_putter_call(view.text("-")) \
@@ -356,6 +356,22 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
             yield from exits
         if "devm_add_action" in "\n".join(ln.text for ln in fd.removed()):
             yield from _removed_actions(fd, ctx, calls(True), overput)
+
+
+def _no_view_passes(fd, ctx: Context) -> bool:
+    """Tree mode: does the file show that none of its views passes the gate of _python's loop
+    (so that its images need no parse)?  A view's text is its function's (in the post-image) or
+    its hunks' lines: with no putter named in the post-image nor on any hunk line, and no `goto`
+    on a changed line, no view has a putter call, a put label or a goto turned into a return."""
+    post = ctx.post(fd.path)
+    pre = ctx.pre(fd.old_path or fd.path) if fd.old_path else ctx.pre(fd.path)
+    if post is None and pre is None:
+        return False  # hunk mode: the views are the hunks' fragments, gated by _needed
+    lines = list(fd.lines())
+    if any("goto" in ln.text for ln in lines if ln.kind != " "):
+        return False
+    return not _apis.may_call(post, getters=False) and \
+        not _apis.may_call("\n".join(ln.text for ln in lines), getters=False)
 
 
 def _cleanup_added(fd) -> bool:
