@@ -252,14 +252,22 @@ class _Text:
 
     @property
     def words(self) -> str:
+        """The text to look for word-character strings in: the distinct words of a large text,
+        a small one (a diff without images) as it is (collecting its words costs more)."""
         if self._words is None:
-            self._words = " ".join(frozenset().union(*map(_words, self.pieces)))
+            if sum(map(len, self.pieces)) <= _SMALL:
+                self._words = "\n".join(self.pieces)
+            else:
+                self._words = " ".join(frozenset().union(*map(_words, self.pieces)))
         return self._words
 
     def contains(self, s: str) -> bool:
         if "\n" in s:
             return s in "\n".join(self.pieces)
         return any(s in p for p in self.pieces)
+
+
+_SMALL = 16_384  # characters
 
 
 @functools.lru_cache(maxsize=32)

@@ -203,7 +203,7 @@ def owner_facts(reader: Reader, commit: Snap, includes: list[str]) -> tuple[list
         # the macros naming a name found in the round before, in header and definition order
         # (those naming older names were settled then: added, or their name already known)
         hits = sorted({(k, j, name, path) for k, (path, scan) in enumerate(scans)
-                       for n in new for j, name in scan.users().get(n, ())})
+                       for n in scan.users().keys() & new for j, name in scan.users()[n]})
         new = set()
         for _k, _j, name, path in hits:
             if name not in where:

@@ -113,6 +113,8 @@ def test_the_word_index_answers_as_the_joined_text_does():
     checked = 0
     for _ in range(400):
         pieces = rng.sample(pieces_pool, rng.randrange(1, 4))
+        if rng.random() < 0.5:  # a large text: looked up by its words
+            pieces.append(c_text * 4)
         joined = "\n".join(pieces)
         for _ in range(10):
             trigger = []
