@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Callable, Iterable
 
 from reviewbot import budget, lazyre, novelty
-from reviewbot.analysis import clex
+from reviewbot.analysis import clex, words
 from reviewbot.context import Context
 from reviewbot.model import FileDiff, Finding, Patch, Review, Scope, Series, Side
 from reviewbot.registry import CheckModule, all_checks
@@ -242,7 +242,7 @@ class _Text:
     is looked for in those runs, each once, joined by spaces: a whole image holds a few
     thousand distinct words, a tenth of its size, and the pre- and post-image share most of
     them.  The other strings are looked for in the pieces (in the join when they hold a
-    newline).  Each image's words are computed once (`_words`), whichever rules ask."""
+    newline).  Each image's words are computed once (`analysis.words`), whichever rules ask."""
 
     __slots__ = ("pieces", "_words")
 
@@ -258,7 +258,7 @@ class _Text:
             if sum(map(len, self.pieces)) <= _SMALL:
                 self._words = "\n".join(self.pieces)
             else:
-                self._words = " ".join(frozenset().union(*map(_words, self.pieces)))
+                self._words = " ".join(frozenset().union(*map(words.of, self.pieces)))
         return self._words
 
     def contains(self, s: str) -> bool:
@@ -268,13 +268,6 @@ class _Text:
 
 
 _SMALL = 16_384  # characters
-
-
-@functools.lru_cache(maxsize=32)
-def _words(text: str) -> frozenset:
-    return frozenset(_WORD.findall(text))
-
-
 _WORD = lazyre.compile(r"\w+")
 
 
