@@ -164,7 +164,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
          "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put", "del_wrapper_put",
          "put_of_scoped", "put_after_handoff", "put_declared_node",
-         "del_label_put", "get_above_return", "put_after_return",
+         "del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope",
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
          "kfree_devm", "plain_after_devm", "objalloc_to_devm")
 
@@ -1054,7 +1054,163 @@ def mut_put_after_return(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
-PATH_MUTATORS = (mut_del_label_put, mut_get_above_return, mut_put_after_return)
+def mut_del_all_puts(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = getter(...);` and two or more puts of x in the function (error exits, unwind labels,
+    the main path): every one of them is deleted, as a fix that added the whole release
+    looks reversed."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e):
+            m = GET_LINE_RE.match(lines[i])
+            if not m:
+                continue
+            var = m.group(1)
+            puts = [p for p, gs in GETTERS_OF.items() if m.group(2) in gs]
+            at = [k for k in range(i + 1, e) if (pm := FAMILY_PUT_RE.match(lines[k]) or PUT_RE.match(lines[k]))
+                  and pm.group(1) in puts and _key(pm.group(2)) == var]
+            if len(at) < 2 or any(_braceless_body(lines, k) for k in at):
+                continue
+            if any(re.match(r"^\s*%s\s*=" % re.escape(var), lines[k]) or
+                   re.search(r"for_each\w*\s*\([^;]*\b%s\b" % re.escape(var), lines[k]) for k in range(i + 1, e)):
+                continue  # reassigned (or a loop cursor later): not one reference
+            new = [ln for n, ln in enumerate(lines) if n not in at]
+            cases.append(Case("del_all_puts", path, lines, new, [("old", k + 1) for k in at]))
+            break
+    return cases
+
+
+def mut_del_put_inner(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = getter(...);` inside a nested block (a loop body, an `if` branch) and the block's
+    only put of x, not followed by an exit (the next statement is more code: an `if`, a call):
+    the put is deleted, so the block leaves with the reference (each round of a loop leaks one)."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e):
+            m = re.match(r"^(\t\t+)(\w+)\s*=\s*(\w+)\s*\(.*\);\s*$", lines[i])
+            if not m or m.group(3) not in GETTER_NAMES_RET:
+                continue
+            ind, var = m.group(1), m.group(2)
+            puts = [p for p, gs in GETTERS_OF.items() if m.group(3) in gs]
+            at = []
+            for k in range(i + 1, e):
+                if lines[k].strip() and not lines[k].startswith(ind):
+                    break  # the block ends
+                pm = FAMILY_PUT_RE.match(lines[k]) or PUT_RE.match(lines[k])
+                if pm and pm.group(1) in puts and _key(pm.group(2)) == var and lines[k].startswith(ind) \
+                        and not lines[k].startswith(ind + "\t"):
+                    at.append(k)
+            if len(at) != 1 or _braceless_body(lines, at[0]):
+                continue
+            k = at[0]
+            j = _next_code(lines, k, e)
+            if j is None or EXIT_RE.match(lines[j]) or not lines[j].startswith(ind) or LABEL_RE.match(lines[k - 1]):
+                continue
+            if re.search(r"\b(continue|break)\s*;", lines[j]):
+                continue
+            new = lines[:k] + lines[k + 1:]
+            cases.append(Case("del_put_inner", path, lines, new, [("old", k + 1)]))
+    return cases
+
+
+def mut_put_before_use(path: str, lines: list[str], spans) -> list[Case]:
+    """A put of the table (after a get of its object) moved up above the one to three
+    statements of its block just before it that still use the object (`ret = foo(np->name);
+    of_node_put(np);` -> `of_node_put(np); ret = foo(np->name);`): a use after put."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e):
+            m = FAMILY_PUT_RE.match(lines[i]) or PUT_RE.match(lines[i])
+            if not m or _braceless_body(lines, i) or not _got_before(lines, s, i, m.group(1), m.group(2)):
+                continue
+            var = _key(m.group(2))
+            ind = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+            k, uses = i, 0
+            while k - 1 > s and uses < 3:
+                prev = lines[k - 1]
+                if not prev.startswith(ind) or prev.startswith(ind + "\t") or not prev.rstrip().endswith(";") \
+                        or re.match(r"^\s*(return|goto|if|for|while|\w+:)", prev) or "=" in prev.split("(")[0] \
+                        and re.match(r"^\s*%s\s*=" % re.escape(var), prev):
+                    break
+                if not re.search(r"(?<![\w>.])%s\s*(->|\.|,|\))" % re.escape(var), prev):
+                    break
+                k -= 1
+                uses += 1
+            if not uses or k == i:
+                continue
+            new = lines[:k] + [lines[i]] + lines[k:i] + lines[i + 1:]
+            cases.append(Case("put_before_use", path, lines, new, [("new", k + 1)] + [("new", x + 2) for x in range(k, i)]))
+            break
+    return cases
+
+
+def mut_unscope(path: str, lines: list[str], spans) -> list[Case]:
+    """A `_scoped` iterator whose body leaves the loop early (`return`, `break`, `goto`) made
+    plain (`for_each_child_of_node_scoped(np, child)` -> `for_each_child_of_node(np, child)`,
+    the cursor declared at the top), or a `__free()` declaration of a node/fwnode/device made
+    plain: every early exit now keeps the reference the cleanup dropped."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e):
+            m = re.match(r"^(\t+)(\w*for_each_\w+)_scoped\((.*),\s*(\w+)\)\s*\{?\s*$", lines[i])
+            if m and kapi.get(m.group(2)) is not None:
+                ind = m.group(1)
+                k = i + 1
+                exits = []
+                while k < e and (not lines[k].strip() or lines[k].startswith(ind + "\t") or lines[k].startswith(ind + "}") is False
+                                 and lines[k].startswith(ind + "\t")):
+                    if re.match(r"^\s*(return\b|break;|goto\s)", lines[k]):
+                        exits.append(k)
+                    k += 1
+                if not exits:
+                    continue
+                typ = "struct fwnode_handle *" if "fwnode" in m.group(2) or m.group(2).startswith("device_for_each") \
+                    else "struct device_node *"
+                body = s
+                while body < e and not lines[body].startswith("{"):
+                    body += 1
+                new = list(lines)
+                new[i] = f"{ind}{m.group(2)}({m.group(3)}, {m.group(4)}){' {' if lines[i].rstrip().endswith('{') else ''}\n"
+                new = new[:body + 1] + [f"\t{typ}{m.group(4)};\n"] + new[body + 1:]
+                cases.append(Case("unscope", path, lines, new, [("new", i + 2)] + [("new", x + 2) for x in exits]))
+                break
+            m = re.match(r"^(\t+)(struct (device_node|fwnode_handle) \*)(\w+)\s+__free\(\w+\)\s*=\s*(.*)$", lines[i])
+            if m:
+                exits = [k for k in range(i + 1, e) if re.match(r"^\s*return\b", lines[k])]
+                if not exits or any("return_ptr" in lines[k] or "no_free_ptr" in lines[k] for k in range(i, e)):
+                    continue
+                new = list(lines)
+                new[i] = f"{m.group(1)}{m.group(2)}{m.group(4)} = {m.group(5)}\n"
+                cases.append(Case("unscope", path, lines, new, [("new", i + 1)] + [("new", x + 1) for x in exits]))
+                break
+    return cases
+
+
+def mut_put_stored_on_success(path: str, lines: list[str], spans) -> list[Case]:
+    """`p->m = getter(...);` stores a reference in a structure; a put of `p->m` is added right
+    before the function's final `return 0;`: the structure keeps a pointer whose reference is
+    gone (a use after put later, and a second put where the structure is torn down)."""
+    cases = []
+    for s, e in spans:
+        if not re.match(r"^\treturn 0;\s*$", lines[e - 1]):
+            continue
+        for i in range(s + 2, e - 1):
+            m = re.match(r"^\t+([\w]+(?:->|\.)[\w.>-]+)\s*=\s*(\w+)\s*\(.*\);\s*$", lines[i])
+            if not m or m.group(2) not in GETTER_NAMES_RET:
+                continue
+            puts = [p for p, gs in GETTERS_OF.items() if m.group(2) in gs and p in PLAIN_PUTS]
+            if not puts:
+                continue
+            new = _insert(lines, e - 1, f"\t{puts[0]}({m.group(1)});\n")
+            cases.append(Case("put_stored_on_success", path, lines, new, [("new", e)]))
+            break
+    return cases
+
+
+PLAIN_PUTS = frozenset(("of_node_put", "put_device", "fwnode_handle_put", "pci_dev_put", "usb_put_dev",
+                        "i2c_put_adapter", "platform_device_put", "kobject_put"))
+GETTER_NAMES_RET = frozenset(g for gs in GETTERS_OF.values() for g in gs if kapi.get(g) and kapi.get(g).returns_ref)
+PATH_MUTATORS = (mut_del_label_put, mut_get_above_return, mut_put_after_return, mut_del_all_puts, mut_del_put_inner,
+                 mut_put_before_use, mut_put_stored_on_success, mut_unscope)
 
 
 # ---------------------------------------------------------------- lifetime kinds
@@ -1525,7 +1681,7 @@ MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_pa
 LEAK_MUTATORS = (mut_del_put_family, mut_ret_skip_put, mut_reg_fail_no_put, mut_del_release_put)
 LEAK_KINDS = KINDS[12:16]
 LIFE_KINDS = KINDS[16:22]
-PATH_KINDS = ("del_label_put", "get_above_return", "put_after_return")
+PATH_KINDS = ("del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope")
 assert all(k in KINDS for k in PATH_KINDS)
 
 NUM_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")

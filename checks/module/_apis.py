@@ -297,6 +297,11 @@ def same_object(a: str | None, b: str | None) -> bool:
     return _base(a) == _base(b)
 
 
+def base_object(e: str) -> str:
+    """The variable whose reference an expression names: `&x->dev` -> `x`, `x->kref` -> `x`."""
+    return _base(e)
+
+
 @functools.lru_cache(maxsize=65536)  # pure, and called for pairs of calls: once per expression
 def _base(e: str) -> str:
     e = norm(e).lstrip("&")

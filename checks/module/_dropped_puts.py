@@ -31,7 +31,7 @@ class RemovedPut:
     obj: str  # the object it dropped (normalised)
     retaken: bool  # the function after the patch still takes a reference on it
     kind: str = "exit"  # "exit": before a kept exit; "stored": a teardown's release of a member;
-    #                    "main": on the function's main path, no later put
+    #                    "main": on every path after it (its block's), no later put
     member: str = ""  # "stored": the structure member the reference lives in
     low: bool = False  # little evidence it was this function's to drop (a parameter's node)
     sure: bool = False  # "stored": the file stores a getter's reference in the member
@@ -94,8 +94,14 @@ def producers_removed(fd) -> set[str]:
     """Objects (`i2c->client`, `np`) whose assignment the patch removes and does not add back
     anywhere in the file: with the code that set them up gone, their put goes with them."""
     def assigned(lines):
-        return {clex.norm(m.group(1)) for ln in lines for m in [_ASSIGN.match(ln.text)] if m}
+        out = {clex.norm(m.group(1)) for ln in lines for m in [_ASSIGN.match(ln.text)] if m}
+        # a `for_each_*(np, ...)` header sets its cursor too: with the loop gone (or its
+        # cursor renamed), the puts of the old cursor go with it
+        return out | {clex.norm(m.group(1)) for ln in lines for m in [_LOOP_CURSOR.search(ln.text)] if m}
     return assigned(fd.removed()) - assigned(fd.added())
+
+
+_LOOP_CURSOR = lazyre.compile(r"\bfor_each_\w+\s*\(\s*([\w>.\-]+)\s*,")
 
 
 def added_goto_puts(view: flow.FuncView, h, obj: str) -> bool:
@@ -150,6 +156,8 @@ def on_kept_exit_path(stmts, i: int, obj: str) -> bool | None:
                 return True
             continue  # a removed exit (e.g. the goto that led here): keep looking
         if _LABEL.match(text):
+            if kept and under_label:
+                return True  # the ladder goes on below: its end is the exit the put was on
             continue
         if _CONTROL.search(text) or text.endswith("{"):
             return True if under_label and kept_seen else None

@@ -32,7 +32,7 @@ from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _refpaths
+from reviewbot.checks.module import _apis, _ownership, _refpaths
 from reviewbot.model import Confidence
 
 # Functions whose job is to drop references they are given (their parameter is theirs to put).
@@ -196,7 +196,7 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             if q.name != p.name and kapi.get(q.name) is not None and kapi.get(q.name).kind == "putter" \
                     and _family(q.name) != _family(p.name):
                 continue  # different kinds of reference on one object (module + device)
-            if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line):
+            if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line) or _unseen_between(view, q.line, p.line):
                 continue
             gets = _gets_of(func, obj, p.line)
             if any(q.line < g.call.line < p.line for g in gets):
@@ -381,7 +381,7 @@ def put_while_published(view, added) -> Iterator[tuple[object, str]]:
     someone who keeps it (an IRQ's dev_id, drvdata, a list, a structure member)."""
     func = view.new
     calls = func.calls()
-    stores = _member_stores(func)
+    stores = [st for st in _member_stores(func) if not _stack_value(func, st[1])]
     for p in added:
         obj = _apis.put_object(p.name, list(p.args))
         if not obj or not _PLAIN_PUT.search(p.name) or p.name == "module_put":
@@ -423,6 +423,13 @@ def _member_stores(func) -> list[tuple[int, str, str, object]]:
         if "->" in lhs or "." in lhs or lhs.startswith("*"):
             out.append((flow.line_of(n), lhs, cmodel._fold(cmodel._text(right)), n))
     return out
+
+
+def _stack_value(func, lhs: str) -> bool:
+    """`cap.fwnode = x` into a structure the function declares by value: it dies with the
+    function, so it keeps nothing (a register call given `&cap` copies what it needs)."""
+    m = re.match(r"^(\w+)\.", lhs)
+    return m is not None and m.group(1) in _ownership._locals(func)
 
 
 def _runs_before_node(node, p) -> bool:
@@ -505,6 +512,8 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
         sib = st.next_named_sibling
         while sib is not None:
             inner = _unlabel_node(sib)
+            if _unseen_between(view, p.line, flow.line_of(sib)):
+                break  # lines the hunks do not show lie between: they may return or branch
             if _puts_obj(inner, obj) and not _extra_ref(func, obj, p.line):
                 again = flow.line_of(inner)
                 where = "" if sib.type != "labeled_statement" else " (the unwind path falls through to it)"
@@ -531,7 +540,8 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                     continue
                 g = _stmt_in_block(j.node)
                 prev = g.prev_named_sibling if g is not None else None
-                while prev is not None and not _touches(_unlabel_node(prev), var):
+                while prev is not None and not _touches(_unlabel_node(prev), var) \
+                        and not _unseen_between(view, flow.line_of(prev), j.line):
                     if _puts_obj(_unlabel_node(prev), obj):
                         yield p, (f"{p.name}({short(obj, 20)}) in the {name} unwind path: the goto at "
                                   f"line {j.line} already put it")
@@ -543,6 +553,12 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             else:
                 continue
             break
+
+
+def _unseen_between(view, a: int, b: int) -> bool:
+    """Hunk mode: do lines the hunks do not show lie between new lines a and b?  What is
+    there may return, branch or take a new reference, so no straight path is known."""
+    return view.partial and any(n not in view.by_new for n in range(a + 1, b))
 
 
 def _extra_ref(func, obj: str, before: int) -> bool:

@@ -1,7 +1,7 @@
 """Every over-put detector of MOD019 in one place, for either side of a diff.
 
 `overputs(view, puts, side)` runs the detectors (`_overput`, `_borrowed_put`, `_failed_get`,
-`_cleanup_put`, `_declared_callback`) on the given put calls of the view's new function
+`_cleanup_put`, `_declared_callback`, `_kept_member`) on the given put calls of the view's new function
 (`side="new"`: the puts a patch adds) or of its old function (`side="old"`: the puts a patch
 removes, judged in the code they were removed from).  MOD019 reports the first; MOD003 uses the
 second to stay silent on a removed put that was itself an over-put (the fix of one).
@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Iterator
 
 from reviewbot.analysis import cmodel, flow
-from reviewbot.checks.module import _borrowed_put, _cleanup_put, _declared_callback, _failed_get, _overput
+from reviewbot.checks.module import _borrowed_put, _cleanup_put, _declared_callback, _failed_get, _kept_member, _overput
 from reviewbot.model import Confidence
 
 
@@ -64,7 +64,8 @@ def overputs(view: flow.FuncView, puts: list, image: str | None, text: str,
                 _overput.ladder_twice(v, puts), _overput.borrowed_from_device(v, puts, header),
                 _borrowed_put.borrowed_lookup(v, puts), _failed_get.put_after_failed_get(v, puts),
                 _cleanup_put.put_of_scoped(v, puts),
-                _declared_callback.put_of_declared_node(v, puts, header, text)):
+                _declared_callback.put_of_declared_node(v, puts, header, text),
+                _kept_member.put_of_kept_member(v, puts, text)):
         for call, msg, *conf in gen:
             low = bool(conf) and conf[0] == Confidence.LOW
             have = best.get(call.line)

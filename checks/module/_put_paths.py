@@ -6,8 +6,9 @@ same object (or an unregister, or a lookup that drops its `@from`) already ran o
 straight path (`put_before`), not when it ends the body of a loop (`loop_body`; in tree mode a
 `for_each_*` loop whose cursor it is, `iterator_cursor`: the iterator drops it), and only at
 low confidence when it was the firmware node of the function's own parameter device
-(`borrowed`).  `main_path` answers the other question: a put in the function's outermost
-block, with no later put, reassignment or return of the local, ran on every later path.
+(`borrowed`).  `main_path` answers the other question: a put of a local with no later put,
+reassignment or return of it ran on every later path of its block (the function's, a loop
+body's, an `if` branch's).
 """
 
 from __future__ import annotations
@@ -144,16 +145,35 @@ def calls_on_text(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def _indent(st) -> int:
+    text = st.lines[0].text
+    return len(text) - len(text.lstrip("\t "))
+
+
+def _block_removed(stmts, i: int) -> bool:
+    """Is the rest of the block holding stmts[i], up to its closing brace, removed too?"""
+    ind = _indent(stmts[i])
+    for st in stmts[i + 1:]:
+        if st.text.startswith("}") and _indent(st) < ind:
+            return all(ln.removed for ln in st.lines)
+        if not all(ln.removed for ln in st.lines):
+            return False
+    return True
+
+
 def main_path(view: flow.FuncView, h, stmts, i: int, obj: str) -> bool:
-    """A removed put in the function's outermost block (one tab in), of a local that is not a
-    parameter, with no later kept put, reassignment or return of it shown: it ran on every
-    path that got there, and now every exit after it keeps the reference.  The local may be a
+    """A removed put of a local that is not a parameter, with no later kept put, reassignment
+    or return of it shown: it ran on every path that got there (in the outermost block, or in
+    a loop body or `if` branch: `np = of_parse_phandle(...); of_address_to_resource(np, ...);
+    of_node_put(np); if (ret) ...`), and now every exit after it keeps the reference (each
+    round of a loop leaks one).  The local may be a
     member of a structure on the stack (`args.np` of `of_parse_phandle_with_args(..., &args)`,
     `struct fwnode_reference_args`): the lookup filled it, the function owns it."""
-    st = stmts[i]
-    var = obj.lstrip("&")
-    if not re.match(r"^\t(?!\t)\S", st.lines[0].text) or not re.fullmatch(r"\w+(\.\w+)?", var):
+    var = _apis.base_object(obj)  # `&pdev->dev` is pdev's reference
+    if not re.fullmatch(r"\w+(\.\w+)?", var):
         return False
+    if not re.match(r"^\t(?!\t)\S", stmts[i].lines[0].text) and _block_removed(stmts, i):
+        return False  # an inner block removed with its put (a branch merged away): not a path that stays
     header = h.section if view.partial or view.old is None else view.old.text.split("{", 1)[0]
     if "(" in (header or "") and var.split(".")[0] in PARAM.findall(header.split("(", 1)[1]):
         return False  # the caller's object

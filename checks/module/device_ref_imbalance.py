@@ -42,6 +42,11 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   `acpi_fetch_acpi_dev()`, `__dev_get_by_name()`, `get_cpu_device()`, `phy_find_first()`,
   `usb_find_interface()`, ...) when every assignment of it in the function is such a lookup
   and no get is taken on it: the reference it drops is somebody else's;
+- an added put of a reference a structure keeps (`of_node_put(priv->phy_np)`), on the success
+  path of a function that is not the structure's teardown, when the file's teardown
+  (`*_remove()`, `*_release()`, a devm action) puts that member too and the function does not
+  clear it after the put: the teardown puts it again and every use of the member in between
+  is a use after put (tree mode sees the teardown; hunk mode only when a hunk shows it);
 - an added put in the branch taken when a conditional get of the table failed
   (`if (!try_module_get(m))`, `kobject_get_unless_zero()`, `kref_get_unless_zero()`,
   `scsi_device_get()`): the failed get took nothing;

@@ -25,8 +25,10 @@ diff alone it reports what the patch changes on those paths:
 - an added `return`/`goto` after a get that the function otherwise balances (or balanced
   before the patch removed its put), and a kept exit whose `if` the patch rewrote so that it
   now runs with the reference held (`if (!pdev || !platform_get_drvdata(pdev)) return ...;`);
-- a removed put in the function's outermost block, of a local, with no later put,
-  reassignment or return of it: every exit after it now keeps the reference;
+- a removed put of a local, with no later put, reassignment or return of it, in the function's
+  outermost block or in a loop body or `if` branch with more code after it (`ret =
+  of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
+  it now keeps the reference, and each round of a loop leaks one;
 - a removed put, in a teardown function (`*_remove()`, `*_release()`, `*_disconnect()`, ...),
   of a reference kept in a structure member (`put_device(usb3->host_dev)`), or a removed
   `devm_add_action_or_reset()` whose callback only put its argument: the stored reference
@@ -36,7 +38,11 @@ diff alone it reports what the patch changes on those paths:
 - a put that the patch leaves right after an unconditional `return`/`goto`/`break`/`continue`
   of the same block: it never runs (a put moved below its return);
 - a get of the table (`x = getter(...)`) moved up, in one hunk, above a `return` it used to
-  follow: that return now leaves with the reference.
+  follow: that return now leaves with the reference;
+- a declaration that loses its scope-based cleanup (`struct device_node *np __free(device_node)
+  = ...` -> `struct device_node *np = ...`, the reference classes of `include/linux/cleanup.h`
+  users) while the patch adds no put or hand-off of the variable: every exit of its scope
+  keeps the reference the cleanup dropped (reported at the new declaration).
 
 `for_each_*` iterators left early are MOD030 `iterator-ref-leak`'s.  The getters and their puts
 come from the kernel-API table (`checks/data/refs.tsv`).
@@ -150,7 +156,7 @@ from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._hunks import hunks
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
+from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -160,7 +166,7 @@ RULE = Rule.from_doc(__doc__, id="MOD003", slug="get-without-put-on-exit", level
                      confidence=Confidence.MEDIUM, tags=("unbalanced-error-path",),
                      engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("put", "unref", "goto") + _apis.PUTTER_TOKENS + tuple(sorted(_apis.BY_GETTER))  # `goto err_put;`, `goto` -> `return`, `out_unref`, a get moved
+TRIGGER = ("put", "unref", "goto", "__free") + _apis.PUTTER_TOKENS + tuple(sorted(_apis.BY_GETTER))  # `goto err_put;`, `goto` -> `return`, `out_unref`, a get moved
 # What it says about a C file depends on that file (and the commit message) alone: it runs
 # only on the files that hold a TRIGGER string (reviewbot.engine).
 TRIGGER_PER_FILE = True
@@ -311,14 +317,47 @@ def _gets_moved_up(fd) -> Iterator[Finding]:
                     break
 
 
+_FREE_DECL = lazyre.compile(r"\*\s*(\w+)\s+__free\s*\(\s*(\w+)\s*\)")
+
+
+def _cleanup_dropped(fd) -> Iterator[Finding]:
+    """A declaration loses its scope-based cleanup (`struct device_node *np __free(device_node)
+    = of_find_node_by_path(...)` -> `struct device_node *np = ...`) and the patch adds no put
+    or hand-off of the variable: every exit of its scope keeps the reference the cleanup
+    dropped."""
+    removed = "\n".join(ln.text for ln in fd.removed())
+    if "__free" not in removed:
+        return
+    added = list(fd.added())
+    added_text = "\n".join(ln.text for ln in added)
+    for m in _FREE_DECL.finditer(removed):
+        var, cls = m.group(1), m.group(2)
+        putter = _cleanup_put.CLEANUP_PUTTER.get(cls)
+        if putter is None:
+            continue  # not a reference class (kfree, a lock guard)
+        decl = next((ln for ln in added if re.search(r"\*\s*%s\b(?!\s*__free)" % re.escape(var), ln.text)
+                     and "__free" not in ln.text), None)
+        if decl is None:
+            continue  # the variable is gone, or keeps a cleanup
+        v = re.escape(var)
+        if re.search(r"\b\w+\s*\(\s*&?%s\s*[,)]" % v, added_text) and any(
+                _apis.is_putter(c) for c in re.findall(r"\b(\w+)\s*\(\s*&?%s\s*[,)]" % v, added_text)) or \
+                re.search(r"\breturn\s+%s\s*;|[^=!<>]=\s*%s\s*;" % (v, v), added_text):
+            continue  # put or handed on by hand: the exit-path rules judge that
+        yield RULE.finding(fd.path, decl, f"{var} loses its __free({cls}) cleanup and the patch adds no "
+                                          f"{putter}({var}): every exit of its scope keeps the reference")
+
+
 def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
         yield from _dead_puts(fd)
         yield from _gets_moved_up(fd)
+        yield from _cleanup_dropped(fd)
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the
         # removed lines dropped; the get/put calls on the added and removed lines
         cleanup = functools.cache(lambda fd=fd: _cleanup_added(fd))
+        cleanup_lines = functools.cache(lambda fd=fd: _cleanup_lines(fd))
         calls = functools.cache(lambda putters, fd=fd: _calls_on(fd.added() if putters else fd.removed(), putters))
         # gets the patch removes and does not add back (a rewritten `ret = device_add(d)` line stays)
         gone = functools.cache(lambda fd=fd: [(n, o) for n, o in _calls_on(fd.removed(), False)
@@ -339,9 +378,10 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 exits = list(_new_exits(fd, view, ctx, reported, exit_objs))
             if _apis.has_putter_call(removed):
                 put_objs: set[str] = set()
-                yield from _removed_puts(fd, view, calls(True), gone(), cleanup(), overput, reported, ctx, put_objs)
-                if view.partial and put_objs:
-                    # hunk mode: the removed put already says it; its exit is not a second finding
+                # both modes point at the removed put, the line the patch changed (the exit it
+                # left may be a line the diff does not show); its exit is not a second finding
+                yield from _removed_puts(fd, view, calls(True), gone(), cleanup_lines(), overput, set(), ctx, put_objs)
+                if put_objs:
                     exits = [f for f in exits if not any(_apis.same_object(exit_objs.get(id(f)), o)
                                                          for o in put_objs)]
             if "goto" in removed:  # a retarget replaces a removed goto
@@ -379,6 +419,26 @@ def _cleanup_added(fd) -> bool:
     return bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
 
 
+_DEVM_CALL = lazyre.compile(r"\bdevm_\w+\s*\(")
+
+
+def _cleanup_lines(fd) -> list[str]:
+    """The added lines that hand a release to scope-based cleanup or devres."""
+    return [ln.text for ln in fd.added()
+            if _apis.CLEANUP_MARKERS.search(ln.text) or _DEVM_CALL.search(ln.text)]
+
+
+def _cleaned_up(lines: list[str], obj: str) -> bool:
+    """Does one of these cleanup/devres lines name `obj`'s variable (`np __free(device_node)`,
+    `devm_add_action_or_reset(dev, put, pdev)`, `x = devm_...()`)?  Then it drops what the
+    removed put of `obj` dropped; a devm allocation elsewhere in the file does not."""
+    root = re.match(r"[&*(\s]*(\w+)", obj)
+    if not root:
+        return False
+    word = re.compile(r"(?<![\w>.])%s\b" % re.escape(root.group(1)))
+    return any(word.search(t) for t in lines)
+
+
 # ------------------------------------------------------------------ removed puts (diff side)
 
 def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
@@ -400,12 +460,12 @@ def _calls_on(lines: list[DiffLine], putters: bool) -> list[tuple[str, str]]:
     return out
 
 
-def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bool,
+def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: list[str],
                   overput: bool, reported: set[str], ctx: Context | None = None,
                   put_objs: set[str] | None = None) -> Iterator[Finding]:
-    if cleanup:
-        return  # __free()/scoped/devm action now drops it
     for r in _dropped_puts.removed_puts(view, added_puts, removed_gets, reported, fd, ctx):
+        if _cleaned_up(cleanup, r.obj):
+            continue  # __free()/scoped/devm action now drops it
         line = r.stmt.line_of(re.escape(r.name))
         if r.kind == "stored":
             conf = Confidence.HIGH if (not view.partial and r.sure) else None
@@ -415,8 +475,8 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: bo
             continue
         if r.kind == "main":
             conf = Confidence.HIGH if (not view.partial and r.retaken) else None
-            yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) on the function's main path: "
-                                              f"no later put of it, so every exit after it keeps the reference",
+            yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) with no later put of it: "
+                                              f"every exit after it keeps the reference",
                                confidence=Confidence.LOW if overput else conf)
             continue
         conf = Confidence.LOW if overput or r.low else (Confidence.HIGH if r.retaken else None)

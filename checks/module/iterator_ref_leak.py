@@ -48,7 +48,10 @@ images are also searched with a semantic patch generated from the same table row
 style of the kernel's `for_each_child.cocci`); only loops the patch makes leak are reported.
 
 ## Known problems
-The loop must be visible in the hunk (its header and the exit).  One finding per loop, at its
+A `_scoped` loop made plain (`for_each_child_of_node_scoped()` -> `for_each_child_of_node()`)
+is reported at each early exit the hunk shows without a put, and at the loop header when the
+body runs past the hunk (its exits are out of sight).  Otherwise the loop must be visible in
+the hunk (its header and the exit).  One finding per loop, at its
 first leaking exit.  A `goto` to a label the hunk does not show, and a loop the patch adds whole
 (new code, where the whole loop is the author's fresh design and is often reworked before it is
 merged) are reported at low confidence (`--all`); the `_scoped` iterators, which drop the
@@ -120,13 +123,14 @@ def _hunk(path: str, lines: tuple[DiffLine, ...]) -> Iterator[Finding]:
         var = args[row.ref_arg].strip()
         puts = kapi.releases(row.name)
         end = _body_end(code, i)
+        unscoped = new[i].added and _was_scoped(lines, row.name, var)
         leaks = []
         for j in range(i + 1, end):
             ex = _EXIT.match(code[j])
             if not ex or _nested_loop_break(code, i, j, ex.group(1)):
                 continue
             removed_put = _removed_put_before(lines, new[j], var, puts)
-            if not (new[j].added or removed_put):
+            if not (new[j].added or removed_put or unscoped):
                 continue
             if _dropped_or_handed_on(code, i, j, var, puts):
                 continue
@@ -135,19 +139,31 @@ def _hunk(path: str, lines: tuple[DiffLine, ...]) -> Iterator[Finding]:
                 continue
             leaks.append((j, ex, removed_put, tail))
         if not leaks:
+            if unscoped and end >= len(code) and not any(_mentions_put(t, var, puts) for t in code[i:]):
+                # the body runs past the hunk: its early exits are out of sight
+                yield RULE.finding(path, new[i], f"{row.name}() replaces its _scoped form: an early exit "
+                                   f"from the body now keeps the reference on '{var}' unless it "
+                                   f"calls {puts[0]}({var})")
             continue
         # One finding per loop, at its first leaking exit.  A loop the patch writes whole is the
         # author's new code, often reworked before it is merged: a question, not a warning.
         j, ex, removed_put, tail = leaks[0]
         what = ex.group(1).split()[0] if not ex.group(1).startswith("return") else "return"
         more = f" (and {len(leaks) - 1} more exit(s) of this loop)" if len(leaks) > 1 else ""
-        conf = Confidence.LOW if tail is None or new[i].added else None
+        conf = Confidence.LOW if tail is None or (new[i].added and not unscoped) else None
         if removed_put is not None:
             yield RULE.finding(path, removed_put, f"removed {puts[0]}({var}) before an early exit of "
                                f"{row.name}(): the loop's reference on '{var}' is kept{more}", confidence=conf)
         else:
             yield RULE.finding(path, new[j], f"{what} leaves {row.name}() holding a reference on '{var}': "
                                f"{puts[0]}({var}) before leaving the loop{more}", confidence=conf)
+
+
+def _was_scoped(lines, name: str, var: str) -> bool:
+    """Does the hunk remove the `_scoped` form of this loop (`name_scoped(..., var)`)?  Then the
+    cleanup that dropped the cursor's reference at every exit of the body is gone."""
+    pat = re.compile(r"\b%s_scoped\s*\([^;]*\b%s\s*\)" % (re.escape(name), re.escape(var)))
+    return any(ln.removed and pat.search(ln.text) for ln in lines)
 
 
 def _body_end(code: list[str], header: int) -> int:

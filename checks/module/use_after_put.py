@@ -340,8 +340,11 @@ def _added_then_used(fd, lines) -> Iterator[Finding]:
             continue  # a put moved or rewritten: _moved_earlier judges it
         if not any(_looked_up(s.text, base) for s in live[:i]):
             continue  # the put may drop an extra reference while the caller holds one
+        shown = {ln.new_no for ln in lines if not ln.removed}
         for k in _on_path(live, depths, i, len(live)):
             s = live[k]
+            if any(n not in shown for n in range(st.lines[-1].new_no + 1, s.lines[0].new_no)):
+                break  # lines the hunks do not show lie between: they may return or branch
             if re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(base), s.text):
                 break  # reassigned: a new object from here on
             if _put_stmt(s) is not None:

@@ -177,12 +177,14 @@ def _line(text: str, needle: str, nth: int = 1) -> int:
     return hits[nth - 1]
 
 
-def test_tree_mode_fires_at_the_leaking_return():
+def test_tree_mode_fires_at_the_removed_put():
+    # as in hunk mode, the finding points at the line the patch changed (the removed put),
+    # not at the return it left, which the diff may not show
     post = XLATE.replace("\tif (!atslave) {\n\t\tput_device(&dmac_pdev->dev);\n", "\tif (!atslave) {\n", 1)
     assert post != XLATE
     series, ctx_for = tree_case(XLATE, post)
-    ret = _line(post, "if (!atslave)") + 1
-    assert_fires(get_without_put_on_exit, series, at=[(PATH, ret)], context_for=ctx_for)
+    put = _line(XLATE, "if (!atslave)") + 1
+    assert_fires(get_without_put_on_exit, series, at=[(PATH, put, "old")], context_for=ctx_for)
 
 
 def test_tree_mode_quiet_on_the_6_12_function_edited_elsewhere():

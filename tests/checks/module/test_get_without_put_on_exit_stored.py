@@ -413,3 +413,99 @@ def test_quiet_when_the_object_and_its_set_up_go_together():
          
     """)
     assert_quiet(get_without_put_on_exit, gone, include_low=True)
+
+
+# A put right after the node's last use, inside a block (a loop body, an `if` branch), with
+# more code after it: rpm_master_stats' probe loop of 6.12, its put deleted.  Every round of
+# the loop (and the `return ret` below) now keeps the node.
+INNER_BLOCK_PUT = """
+    --- a/drivers/soc/qcom/rpm_master_stats.c
+    +++ b/drivers/soc/qcom/rpm_master_stats.c
+    @@ -98,7 +98,6 @@ static int master_stats_probe(struct platform_device *pdev)
+     \t\t * shared resource.
+     \t\t */
+     \t\tret = of_address_to_resource(msgram_np, 0, &res);
+    -\t\tof_node_put(msgram_np);
+     \t\tif (ret < 0) {
+     \t\t\tdebugfs_remove_recursive(root);
+     \t\t\treturn ret;
+"""
+
+
+def test_fires_on_removed_put_inside_a_block_before_more_code():
+    assert_fires(get_without_put_on_exit, diff(INNER_BLOCK_PUT),
+                 at=[("drivers/soc/qcom/rpm_master_stats.c", 101, "old")])
+
+
+def test_quiet_on_the_fix_that_adds_the_inner_put():
+    fix = INNER_BLOCK_PUT.replace("@@ -98,7 +98,6 @@", "@@ -98,6 +98,7 @@").replace(
+        "    -\t\tof_node_put(msgram_np);", "    +\t\tof_node_put(msgram_np);")
+    assert_quiet(get_without_put_on_exit, diff(fix), include_low=True)
+
+
+def test_quiet_when_the_inner_put_moves_into_the_branch():
+    moved = INNER_BLOCK_PUT.replace("@@ -98,7 +98,6 @@", "@@ -98,7 +98,7 @@").replace(
+        "     \t\t\tdebugfs_remove_recursive(root);\n",
+        "     \t\t\tdebugfs_remove_recursive(root);\n    +\t\t\tof_node_put(msgram_np);\n")
+    assert_quiet(get_without_put_on_exit, diff(moved), include_low=True)
+
+
+# The device reference of a lookup, put through its embedded device (`&pdev->dev`) on the
+# main path: ocmem's of_get_ocmem() of 6.12, its put deleted.
+DEVICE_MEMBER_PUT = """
+    --- a/drivers/soc/qcom/ocmem.c
+    +++ b/drivers/soc/qcom/ocmem.c
+    @@ -202,7 +202,6 @@ struct ocmem *of_get_ocmem(struct device *dev)
+     \t\t\t\t\t devnode->name);
+     
+     \tocmem = platform_get_drvdata(pdev);
+    -\tput_device(&pdev->dev);
+     \tif (!ocmem)
+     \t\treturn dev_err_ptr_probe(dev, -EPROBE_DEFER, "Cannot get ocmem\\n");
+     
+"""
+
+
+def test_fires_on_removed_put_of_an_embedded_device_on_the_main_path():
+    assert_fires(get_without_put_on_exit, diff(DEVICE_MEMBER_PUT), at=[("drivers/soc/qcom/ocmem.c", 205, "old")])
+
+
+def test_quiet_when_the_device_is_a_parameter():
+    param = DEVICE_MEMBER_PUT.replace("struct ocmem *of_get_ocmem(struct device *dev)",
+                                      "struct ocmem *of_get_ocmem(struct platform_device *pdev)")
+    assert_quiet(get_without_put_on_exit, diff(param))
+
+
+# A declaration loses its scope-based cleanup and nothing drops the node by hand
+# (cpg_mssr_reserved_init() of 6.12, the reverse of a "use __free()" fix).
+UNFREED = """
+    --- a/drivers/clk/renesas/renesas-cpg-mssr.c
+    +++ b/drivers/clk/renesas/renesas-cpg-mssr.c
+    @@ -985,7 +985,7 @@ static void __init cpg_mssr_reserved_exit(struct cpg_mssr_priv *priv)
+     static int __init cpg_mssr_reserved_init(struct cpg_mssr_priv *priv,
+     \t\t\t\t\t const struct cpg_mssr_info *info)
+     {
+    -\tstruct device_node *soc __free(device_node) = of_find_node_by_path("/soc");
+    +\tstruct device_node *soc = of_find_node_by_path("/soc");
+     \tstruct device_node *node;
+     \tuint32_t args[MAX_PHANDLE_ARGS];
+     \tunsigned int *ids = NULL;
+"""
+
+
+def test_fires_when_a_declaration_loses_its_cleanup():
+    assert_fires(get_without_put_on_exit, diff(UNFREED), at=[("drivers/clk/renesas/renesas-cpg-mssr.c", 988)])
+
+
+def test_quiet_when_the_patch_puts_it_by_hand():
+    by_hand = UNFREED.replace("@@ -985,7 +985,7 @@", "@@ -985,7 +985,8 @@").replace(
+        "     \tstruct device_node *node;\n", "     \tstruct device_node *node;\n    +\tof_node_put(soc);\n")
+    assert_quiet(get_without_put_on_exit, diff(by_hand))
+
+
+def test_quiet_on_the_fix_that_adds_the_cleanup():
+    fix = UNFREED.replace('    -\tstruct device_node *soc __free(device_node) = of_find_node_by_path("/soc");\n'
+                          '    +\tstruct device_node *soc = of_find_node_by_path("/soc");\n',
+                          '    -\tstruct device_node *soc = of_find_node_by_path("/soc");\n'
+                          '    +\tstruct device_node *soc __free(device_node) = of_find_node_by_path("/soc");\n')
+    assert_quiet(get_without_put_on_exit, diff(fix), include_low=True)

@@ -257,3 +257,44 @@ def test_quiet_on_iterator_exits_that_drop_the_node():
         assert_quiet(iterator_ref_leak, series, include_low=True)
 
 
+
+
+# A `_scoped` loop made plain: the cleanup that dropped the cursor at every exit is gone
+# (rzn1_pinctrl_probe_dt() of 6.12, the reverse of a "use the scoped iterator" fix).
+UNSCOPED = """
+    --- a/drivers/pinctrl/renesas/pinctrl-rzn1.c
+    +++ b/drivers/pinctrl/renesas/pinctrl-rzn1.c
+    @@ -836,7 +837,7 @@ static int rzn1_pinctrl_probe_dt(struct platform_device *pdev,
+     \tif (!ipctl->groups)
+     \t\treturn -ENOMEM;
+     
+    -\tfor_each_child_of_node_scoped(np, child) {
+    +\tfor_each_child_of_node(np, child) {
+     \t\tret = rzn1_pinctrl_parse_functions(child, ipctl, i++);
+     \t\tif (ret < 0)
+     \t\t\treturn ret;
+"""
+
+
+def test_fires_on_a_scoped_loop_made_plain_at_its_visible_exit():
+    assert_fires(iterator_ref_leak, diff(UNSCOPED), at=[("drivers/pinctrl/renesas/pinctrl-rzn1.c", 843)])
+
+
+def test_fires_at_the_header_when_the_body_runs_past_the_hunk():
+    cut = UNSCOPED.replace("@@ -836,7 +837,7 @@", "@@ -836,6 +837,6 @@").replace("     \t\t\treturn ret;\n", "")
+    cut = cut.replace("     \t\tif (ret < 0)\n", "")
+    cut = cut.replace("@@ -836,6 +837,6 @@", "@@ -836,5 +837,5 @@")
+    assert_fires(iterator_ref_leak, diff(cut), at=[("drivers/pinctrl/renesas/pinctrl-rzn1.c", 840)])
+
+
+def test_quiet_on_the_fix_that_makes_it_scoped():
+    fix = UNSCOPED.replace("    -\tfor_each_child_of_node_scoped(np, child) {\n    +\tfor_each_child_of_node(np, child) {",
+                           "    -\tfor_each_child_of_node(np, child) {\n    +\tfor_each_child_of_node_scoped(np, child) {")
+    assert_quiet(iterator_ref_leak, diff(fix), include_low=True)
+
+
+def test_quiet_when_the_plain_loop_puts_before_its_exit():
+    put = UNSCOPED.replace("@@ -836,7 +837,7 @@", "@@ -836,7 +837,9 @@").replace(
+        "     \t\tif (ret < 0)\n     \t\t\treturn ret;\n",
+        "    -\t\tif (ret < 0)\n    +\t\tif (ret < 0) {\n    +\t\t\tof_node_put(child);\n     \t\t\treturn ret;\n    +\t\t}\n")
+    assert_quiet(iterator_ref_leak, diff(put), include_low=True)

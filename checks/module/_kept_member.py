@@ -1,0 +1,40 @@
+"""Added puts of a reference a structure keeps, on the success path (MOD019's over-put findings).
+
+An ownership fact: a reference stored in a structure member (`priv->np = of_parse_phandle(...)`)
+belongs to the structure, and the function that tears the structure down (`*_remove()`,
+`*_release()`, a devm action given the member) drops it.  A put of `x->m` before a successful
+return of a function that is not that teardown leaves the member pointing at an object whose
+reference is gone: every later use of `->m` is a use after put, and the teardown puts it a
+second time.  Reported when the file shows the teardown's release of `->m` (tree mode: the whole
+file; hunk mode: what the hunks show), unless the function clears the member after the put
+(`x->m = NULL`) or the put is on an error path (probe failed: the teardown never runs).
+
+Judged on the old code too (`_overput_judge.was_overput`): removing such a put is the fix of
+one, not a leak.  Each finding is a tuple (put call, message).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from reviewbot.checks._message import short
+from reviewbot.checks.module import _apis, _overput, _stored
+
+
+def put_of_kept_member(view, added, text: str) -> Iterator[tuple[object, str]]:
+    func = view.new
+    if func is None or _stored.teardown(func.name):
+        return
+    for p in added:
+        obj = _apis.put_object(p.name, list(p.args))
+        member = _stored.member_of(obj) if obj else None
+        if member is None or p.name == "kfree" or not _overput._on_success_path(p):
+            continue
+        var = _apis.base_object(obj)
+        if _overput._rewritten(func, var, p.line, 10 ** 9):
+            continue  # cleared or replaced after the put: the structure no longer holds it
+        if not _stored.released_in(text, member, teardown_only=True):
+            continue
+        yield p, (f"{p.name}({short(obj, 20)}) on the success path while the structure keeps "
+                  f"->{member}: its teardown puts it again, and any later use is after the put")
+
