@@ -208,6 +208,7 @@ def of_kind(*kinds: str) -> tuple[Row, ...]:
     return tuple(r for r in all_rows() if r.kind in kinds)
 
 
+@functools.lru_cache(maxsize=4096)  # pure (the tables are fixed); asked for every row at import
 def releases(name: str) -> tuple[str, ...]:
     """The calls that drop the reference `name` takes (empty for unknown names and putters)."""
     r = get(name)
@@ -335,6 +336,12 @@ def _by_teardown() -> dict[str, tuple[Teardown, ...]]:
         for t in r.teardown:
             out.setdefault(t, []).append(r)
     return {k: tuple(v) for k, v in out.items()}
+
+
+@functools.cache
+def teardown_names() -> frozenset[str]:
+    """Every call of the table that tears something down (`torn_down_by` knows each)."""
+    return frozenset(_by_teardown())
 
 
 def torn_down_by(name: str) -> tuple[Teardown, ...]:

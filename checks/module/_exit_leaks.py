@@ -199,8 +199,12 @@ def unwound_returns(fd, view: flow.FuncView) -> frozenset[int]:
     each skips the whole unwind ladder the goto entered.  None when the patch moves the
     function to scope-based or devm-managed release (`__free()`, `guard()`, `devm_*()`),
     which makes a direct return correct."""
-    added = "\n".join(ln.text for ln in fd.added())
-    if _apis.CLEANUP_MARKERS.search(added) or re.search(r"\bdevm_\w+\s*\(|\b(scoped_)?guard\s*\(", added):
+    managed = fd._memo.get("unwound-managed")  # per file, not per function of it
+    if managed is None:
+        added = "\n".join(ln.text for ln in fd.added())
+        managed = fd._memo["unwound-managed"] = bool(
+            _apis.CLEANUP_MARKERS.search(added) or re.search(r"\bdevm_\w+\s*\(|\b(scoped_)?guard\s*\(", added))
+    if managed:
         return frozenset()
     out = set()
     for h in view.hunks:

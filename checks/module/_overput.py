@@ -304,7 +304,7 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
     name = view.name or ""
     if not header or _CONSUMER_FN.search(name):
         return
-    params = _params(header)
+    params = _params(header) + [c for c in [flow.cut_param(header, func.text)] if c]
     if not params:
         return
     borrowed_vars = {p: p for p in params}
@@ -606,7 +606,7 @@ def borrowed_from_device(view, added, header: str) -> Iterator[tuple[object, str
     """Added puts of the given device's own firmware node, ACPI companion or parent, taken
     without a get."""
     func = view.new
-    params = _params(header)
+    params = _params(header) + [c for c in [flow.cut_param(header, func.text)] if c]
     if not params or _CONSUMER_FN.search(view.name or ""):
         return
     assigned: dict[str, tuple[int, str]] = {}  # var -> (line, device-owned expression)

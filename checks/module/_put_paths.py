@@ -123,7 +123,7 @@ def borrowed(view: flow.FuncView, h, obj: str) -> bool:
         text = view.old.text
     if "(" not in header:
         return False
-    params = PARAM.findall(header.split("(", 1)[1])
+    params = PARAM.findall(header.split("(", 1)[1]) + [c for c in [flow.cut_param(header, text)] if c]
     if base not in params:
         return False
     if re.search(r"(->|\.)(of_node|fwnode)$", clex.norm(obj)) is None:
@@ -175,7 +175,8 @@ def main_path(view: flow.FuncView, h, stmts, i: int, obj: str) -> bool:
     if not re.match(r"^\t(?!\t)\S", stmts[i].lines[0].text) and _block_removed(stmts, i):
         return False  # an inner block removed with its put (a branch merged away): not a path that stays
     header = h.section if view.partial or view.old is None else view.old.text.split("{", 1)[0]
-    if "(" in (header or "") and var.split(".")[0] in PARAM.findall(header.split("(", 1)[1]):
+    if "(" in (header or "") and var.split(".")[0] in PARAM.findall(header.split("(", 1)[1]) + [
+            flow.cut_param(header, view.text())]:
         return False  # the caller's object
     if not view.partial and view.new is not None and any(
             _apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
