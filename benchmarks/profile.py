@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Profile reviewbot's hot path with pyinstrument: load + review of an mbox (hunk mode), plus
-the CPU time of each check, so that a slow rule is named.
+"""Profile reviewbot's hot path with pyinstrument: load + review of an mbox (hunk mode, or
+tree mode with --tree REPO), plus the CPU time of each check, so that a slow rule is named.
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python benchmarks/profile.py [MBOX] [--html FILE]
+    .venv/bin/python benchmarks/profile.py [MBOX] [--tree REPO] [--html FILE]
 
 Default MBOX: ../shared/corpus/noise/patches.mbox.  The call tree (text) goes to stdout.
 """
@@ -24,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("mbox", nargs="?", default=str(ROOT.parent / "shared/corpus/noise/patches.mbox"))
     ap.add_argument("--html", type=Path, help="also write pyinstrument's HTML report here")
+    ap.add_argument("--tree", help="tree mode against this kernel git clone (only read)")
+    ap.add_argument("--cpu", action="store_true",
+                    help="sample on process CPU time, not wall time (a loaded machine makes wall-time "
+                         "samples pile up on system calls; slower to run)")
     args = ap.parse_args(argv)
     try:
         from pyinstrument import Profiler
@@ -45,18 +49,24 @@ def main(argv: list[str] | None = None) -> int:
                 per_check[_id] += time.process_time() - t
         mod.check = timed
 
+    opts = pipeline.Options(tree=args.tree)
     profiler = Profiler(interval=0.001)
+    if args.cpu:
+        from pyinstrument.stack_sampler import get_stack_sampler
+
+        get_stack_sampler().timer_func = time.process_time
     c0 = time.process_time()
     profiler.start()
     try:
-        all_series = pipeline.load([args.mbox], errors=[])
+        all_series = pipeline.load([args.mbox], opts=opts, errors=[])
     except InputError as exc:
         profiler.stop()
         print(f"benchmarks: {exc}", file=sys.stderr)
         return 2
     c1 = time.process_time()
-    for series in all_series:
-        pipeline.review_series(series)
+    with pipeline.session(opts):
+        for series in all_series:
+            pipeline.review_series(series, opts)
     profiler.stop()
     c2 = time.process_time()
     patches = sum(len(s.patches) for s in all_series)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Callable, Iterable
 
 from reviewbot import budget, lazyre, novelty
-from reviewbot.analysis import clex
+from reviewbot.analysis import clex, words
 from reviewbot.context import Context
 from reviewbot.model import FileDiff, Finding, Patch, Review, Scope, Series, Side
 from reviewbot.registry import CheckModule, all_checks
@@ -209,13 +209,14 @@ class _Triggers:
             return True
         return any(_holds(text, trigger) for _, text in self._file_texts())
 
-    def _file_texts(self) -> list[tuple[FileDiff, str]]:
+    def _file_texts(self) -> list[tuple[FileDiff, "_Text"]]:
         if self._texts is None:
             self._texts = []
             for fd in self._patch.c_files:
-                pieces = [t for h in fd.hunks for t in (h.section, *(ln.text for ln in h.lines))]
-                pieces += [img for img in (self._ctx.pre(fd.old_path or fd.path), self._ctx.post(fd.path)) if img]
-                self._texts.append((fd, "\n".join(pieces)))
+                diff = ["\n".join(t for h in fd.hunks for t in (h.section, *(ln.text for ln in h.lines)))] \
+                    if fd.hunks else []
+                images = [img for img in (self._ctx.pre(fd.old_path or fd.path), self._ctx.post(fd.path)) if img]
+                self._texts.append((fd, _Text(diff + images)))
         return self._texts
 
     def files_with(self, trigger: tuple[str, ...]) -> Patch:
@@ -233,12 +234,63 @@ class _Triggers:
 _FEW = 16  # up to this many TRIGGER strings, `in` tests; more: a _Vocabulary
 
 
-def _holds(text: str, trigger: tuple[str, ...]) -> bool:
+class _Text:
+    """A file's text for the TRIGGER test: its diff lines and images, as pieces (the test on
+    their "\\n"-join) and as the words they hold.
+
+    A TRIGGER string made of word characters only (all but a few) is a substring of the text
+    exactly when it is a substring of one of the text's maximal runs of word characters, so it
+    is looked for in those runs, each once, joined by spaces: a whole image holds a few
+    thousand distinct words, a tenth of its size, and the pre- and post-image share most of
+    them.  The other strings are looked for in the pieces (in the join when they hold a
+    newline).  Each image's words are computed once (`analysis.words`), whichever rules ask."""
+
+    __slots__ = ("pieces", "_words")
+
+    def __init__(self, pieces: list[str]):
+        self.pieces = pieces
+        self._words: str | None = None
+
+    @property
+    def words(self) -> str:
+        """The text to look for word-character strings in: the distinct words of a large text,
+        a small one (a diff without images) as it is (collecting its words costs more)."""
+        if self._words is None:
+            if sum(map(len, self.pieces)) <= _SMALL:
+                self._words = "\n".join(self.pieces)
+            else:
+                self._words = " ".join(frozenset().union(*map(words.of, self.pieces)))
+        return self._words
+
+    def contains(self, s: str) -> bool:
+        if "\n" in s:
+            return s in "\n".join(self.pieces)
+        return any(s in p for p in self.pieces)
+
+
+_SMALL = 16_384  # characters
+
+
+@functools.lru_cache(maxsize=256)
+def _split(trigger: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the strings of word characters, the others) of a TRIGGER."""
+    words = tuple(t for t in trigger if _WORD.fullmatch(t))
+    return words, tuple(t for t in trigger if not _WORD.fullmatch(t))
+
+
+def _holds(text: _Text, trigger: tuple[str, ...]) -> bool:
     """Does `text` hold one of `trigger`?  The rules whose TRIGGER is the vocabulary (~800 API
-    names) are looked for word by word, or with one trie pattern (see _Vocabulary)."""
-    if len(trigger) > _FEW:
-        return _vocabulary(trigger).found_in(text)
-    return any(map(text.__contains__, trigger))
+    names) are looked for word by word, or with one trie pattern (see _Vocabulary), among the
+    text's words (see _Text)."""
+    words, other = _split(trigger)
+    if any(map(text.contains, other)):
+        return True
+    if not words:
+        return False
+    if len(words) > _FEW:
+        return _vocabulary(words).found_in(text.words)
+    w = text.words
+    return any(map(w.__contains__, words))
 
 
 @functools.lru_cache(maxsize=256)

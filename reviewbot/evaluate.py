@@ -9,9 +9,10 @@ Tree mode (`tree=DIR`, a git clone of the kernel the corpus says its cases apply
 records with `applies_to_6_12` are scored.  A positive (the reversal of a fix the tree contains,
 or a patch posted with its defect) is reviewed against DIR's HEAD; a fix as posted
 (`<id>-fix`) against a commit made on top of HEAD with its reversed case applied (the
-defective state the fix repairs); other negatives against HEAD.  Those commits are written
-into DIR's object store (unreferenced; `git gc` prunes them); their fixed dates make each
-case's commit the same on every run.
+defective state the fix repairs); other negatives against HEAD.  Those commits are written,
+like every object of tree mode, to the review's private object directory (DIR's objects as an
+alternate): DIR itself is only read.  Their fixed dates make each case's commit the same on
+every run.
 
 Splits (`split="tune"|"holdout"`): the records are divided by the mailing list they came from
 (a hash of the list name), so that rules tuned on one half can be measured on lists they were
@@ -81,18 +82,29 @@ def _git(tree: str, *args: str, env: dict | None = None) -> str:
     return res.stdout.strip()
 
 
-def defect_commit(tree: str, patch: Path) -> str:
-    """A commit on top of `tree`'s HEAD with `patch` applied (objects only; no ref moves)."""
-    head = _git(tree, "rev-parse", "HEAD")
+def defect_commit(tree: str, patch: Path, objects: dict | None = None) -> str:
+    """A commit on top of `tree`'s HEAD with `patch` applied (objects only; no ref moves).
+    `objects`: the environment that sends the new objects elsewhere (a tree-mode store's private
+    object directory, the repository as an alternate); without it they go into `tree`."""
+    base = dict(objects or {})
+    head = _git(tree, "rev-parse", "HEAD", env=base)
     with tempfile.TemporaryDirectory(prefix="reviewbot-eval-") as tmp:
-        env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
+        env = {**base, "GIT_INDEX_FILE": os.path.join(tmp, "index")}
         _git(tree, "read-tree", head, env=env)
         _git(tree, "apply", "--cached", str(patch.resolve()), env=env)
         t = _git(tree, "write-tree", env=env)
-    env = {"GIT_AUTHOR_NAME": "eval", "GIT_AUTHOR_EMAIL": "eval@example.org",
+    env = {**base, "GIT_AUTHOR_NAME": "eval", "GIT_AUTHOR_EMAIL": "eval@example.org",
            "GIT_COMMITTER_NAME": "eval", "GIT_COMMITTER_EMAIL": "eval@example.org",
            "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
     return _git(tree, "commit-tree", t, "-p", head, "-m", f"eval: {patch.name}", env=env)
+
+
+def _private_objects(tree: str) -> dict:
+    """The object directories of the session's store for `tree` (its reads see what we write)."""
+    from reviewbot.tree.store import open_store
+
+    with open_store(tree) as store:
+        return {k: store.env[k] for k in ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES")}
 
 
 def _tree_base(root: Path, rec: dict, by_id: dict[str, dict], tree: str) -> str | None:
@@ -101,7 +113,7 @@ def _tree_base(root: Path, rec: dict, by_id: dict[str, dict], tree: str) -> str 
     defect = by_id.get(rec["id"][: -len("-fix")])
     if defect is None:
         return None
-    return defect_commit(tree, root / defect["file"])
+    return defect_commit(tree, root / defect["file"], _private_objects(tree))
 
 
 def _detected(expected: list[dict], findings: list[dict]) -> bool:
@@ -119,8 +131,10 @@ def score_case(root: Path, rec: dict, tree: str | None = None,
     res = CaseResult(id=rec["id"], kind=rec["kind"], rule=rec.get("rule", "none"),
                      unsure=bool(rec.get("unsure")), ok=False)
     try:
-        base = _tree_base(root, rec, by_id or {}, tree) if tree else None
-        res.findings = review_file(root / rec["file"], tree=tree, base=base)
+        # one session: the defect commit lives in its store's private objects, which the review reads
+        with pipeline.session(pipeline.Options(tree=tree)):
+            base = _tree_base(root, rec, by_id or {}, tree) if tree else None
+            res.findings = review_file(root / rec["file"], tree=tree, base=base)
     except InputError as exc:
         res.error = str(exc)
     if rec["kind"] == "positive":

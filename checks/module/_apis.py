@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from reviewbot import lazyre
+from reviewbot.analysis import words
 from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 
@@ -297,6 +298,20 @@ def has_putter_call(text: str) -> bool:
 def has_getter_call(text: str) -> bool:
     """Does `text` call one of the table's getters (`BY_GETTER`)?"""
     return GETTER_NAMES.search(text) is not None
+
+
+def may_call(text: str | None, putters: bool = True, getters: bool = True) -> bool:
+    """Does `text` (a whole file image) name a putter (or getter) of the table at all?  False
+    means `has_putter_call()` (`has_getter_call()`) is False on every part of it: on any of its
+    lines, any join of them, any function of it, and any function of its `cmodel.normalize()`d
+    text (which renames and blanks, never adds a name of the table).  A call's name is a whole
+    identifier of one line (one of its words, `analysis.words`); so a file whose words hold
+    none of the names needs no parse to know that none of its functions calls one."""
+    if not text:
+        return False
+    names = words.of(text)
+    return (putters and not names.isdisjoint(PUTTER_NAMES.names)) or \
+        (getters and not names.isdisjoint(GETTER_NAMES.names))
 
 
 def is_putter(name: str) -> bool:

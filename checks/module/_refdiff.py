@@ -76,6 +76,8 @@ def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
     text = "\n".join(ln.text for ln in fd.lines())
     if not (_apis.has_putter_call(text) or _apis.has_getter_call(text) or "goto" in text or "return" in text):
         return
+    if not _apis.may_call(post) and not _apis.may_call(pre):
+        return  # no function of either image calls a getter or putter: no view is walked below
     m = _mapper(fd)
     post_lines, pre_lines = post.splitlines(), (pre or "").splitlines()
     for view in flow.views(fd, ctx):

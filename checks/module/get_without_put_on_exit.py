@@ -187,7 +187,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         # tree mode: the path count judges the exit leaks (a finding the other engines made at an
         # exit of a function it walked, with no new leak near by, is not one), and adds those
         # the post-image's paths newly have
-        verdicts = {fd.path: _refdiff.verdict(fd, ctx) for fd in patch.c_files}
+        verdicts = _Verdicts(patch, ctx)
         found = [f for f in found if not _refuted(f, verdicts)]
         cocci = [f for f in cocci if not _refuted(f, verdicts)]
     yield from _at_rewrites(patch, found + cocci)
@@ -209,16 +209,35 @@ def _at_rewrites(patch: Patch, findings: list[Finding]) -> Iterator[Finding]:
         yield f
 
 
-def _refuted(f: Finding, verdicts: dict) -> bool:
+class _Verdicts:
+    """{path: _refdiff.verdict} of the patch's C files, each walked on first use: only a file
+    with an exit-leak finding to judge needs its functions' paths counted."""
+
+    def __init__(self, patch: Patch, ctx: Context):
+        self._fds = {fd.path: fd for fd in patch.c_files}  # the last of a path, as a dict made from them
+        self._ctx = ctx
+        self._done: dict = {}
+
+    def get(self, path):
+        if path not in self._done:
+            fd = self._fds.get(path)
+            self._done[path] = None if fd is None else _refdiff.verdict(fd, self._ctx)
+        return self._done[path]
+
+
+def _refuted(f: Finding, verdicts: _Verdicts) -> bool:
     """An exit-leak finding (the path analysis' "return leaks the reference from ...", the
     Coccinelle path's "an exit path leaks the reference from ...") the path count refutes, or a
     removed put it counted as an over-put of the pre-image."""
-    v = verdicts.get(f.path)
-    if v is None or f.line is None:
+    if f.line is None:
         return False
     if "leaves the reference held on this exit path" in f.message and f.side.value == "old":
-        return v.was_overput(f.line)  # the removed put was one too many: removing it fixes that
-    return "leaks the reference from" in f.message and v.refutes(f.side.value, f.line)
+        v = verdicts.get(f.path)
+        return v is not None and v.was_overput(f.line)  # the removed put was one too many: removing it fixes that
+    if "leaks the reference from" not in f.message:
+        return False
+    v = verdicts.get(f.path)
+    return v is not None and v.refutes(f.side.value, f.line)
 
 
 def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
@@ -364,7 +383,7 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
         # gets the patch removes and does not add back (a rewritten `ret = device_add(d)` line stays)
         gone = functools.cache(lambda fd=fd: [(n, o) for n, o in _calls_on(fd.removed(), False)
                                               if (n, o) not in _calls_on(fd.added(), False)])
-        for view in flow.views(fd, ctx, need=_needed):
+        for view in (() if _no_view_passes(fd, ctx) else flow.views(fd, ctx, need=_needed)):
             # cheap gates first: parse a function only when its hunks show a putter
             shown = view.text() if view.partial else (view.new.text if view.new else view.text())
             if not _apis.has_putter_call(shown) and not _apis.has_putter_call(view.text("-")) \
@@ -398,6 +417,22 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
             yield from exits
         if "devm_add_action" in "\n".join(ln.text for ln in fd.removed()):
             yield from _removed_actions(fd, ctx, calls(True), overput)
+
+
+def _no_view_passes(fd, ctx: Context) -> bool:
+    """Tree mode: does the file show that none of its views passes the gate of _python's loop
+    (so that its images need no parse)?  A view's text is its function's (in the post-image) or
+    its hunks' lines: with no putter named in the post-image nor on any hunk line, and no `goto`
+    on a changed line, no view has a putter call, a put label or a goto turned into a return."""
+    post = ctx.post(fd.path)
+    pre = ctx.pre(fd.old_path or fd.path) if fd.old_path else ctx.pre(fd.path)
+    if post is None and pre is None:
+        return False  # hunk mode: the views are the hunks' fragments, gated by _needed
+    lines = list(fd.lines())
+    if any("goto" in ln.text for ln in lines if ln.kind != " "):
+        return False
+    return not _apis.may_call(post, getters=False) and \
+        not _apis.may_call("\n".join(ln.text for ln in lines), getters=False)
 
 
 def _cleanup_added(fd) -> bool:

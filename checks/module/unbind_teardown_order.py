@@ -155,14 +155,19 @@ class _Stmt:
 
 
 def _side(fd, side: str) -> list[_Stmt]:
-    """The statements of one side of a file's hunks, in order, with their function."""
-    out = []
-    for h in fd.hunks:
-        lines = h.old_side() if side == "old" else h.new_side()
-        for st in statements(lines):
-            fn = enclosing_function(h, st.first, side)
-            out.append(_Stmt(norm(st.text), fn, st))
-    return out
+    """The statements of one side of a file's hunks, in order, with their function (once per
+    file and side: the file's memo; both parts of the check read them)."""
+    key = ("unbind_teardown_order", side == "old")
+    got = fd._memo.get(key)
+    if got is None:
+        out = []
+        for h in fd.hunks:
+            lines = h.old_side() if side == "old" else h.new_side()
+            for st in statements(lines):
+                fn = enclosing_function(h, st.first, side)
+                out.append(_Stmt(norm(st.text), fn, st))
+        got = fd._memo[key] = tuple(out)
+    return list(got)
 
 
 def _once(seq: list[_Stmt]) -> dict[tuple[str, str], int]:

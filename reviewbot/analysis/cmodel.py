@@ -385,14 +385,24 @@ _ATTR_MACRO = re.compile(r"\b(?:__printf|__scanf|__attribute__|__section|__align
                          r"\s*\((?:[^()\n]|\((?:[^()\n]|\([^()\n]*\))*\))*\)")
 
 
+# Cheap tests that each substitution below can match at all (most files: not all three).
+# _TYPE_ARG without its leading \b (a match of it is one of this); the attribute macros' names.
+_TYPE_ARG_MAYBE = re.compile(r"(?:struct|union|enum)\s+\w+\s*[,)]")
+_ATTR_NAMES = ("__printf", "__scanf", "__attribute__", "__section", "__aligned", "__must_hold", "__acquires",
+               "__releases", "__cond_acquires", "__cond_releases", "__alloc_size", "__diagnose_as",
+               "__no_sanitize_")
+
+
 def normalize(text: str) -> str:
     """Rewrite kernel macro shapes the C grammar cannot read, keeping every byte offset:
     `list_for_each_entry(p, h, m) {` becomes a `while` loop over the comma expression, and a bare
     type argument (`container_of(p, struct foo, m)`) becomes one identifier (`struct$foo`)."""
-    text = _LOOP_MACRO.sub(lambda m: m.group("pre") + "while" + " " * (len(m.group("name")) - 5)
-                           if len(m.group("name")) >= 5 else m.group(0), text)
-    text = _TYPE_ARG.sub(lambda m: m.group(1) + "$" * len(m.group(2)) + m.group(3), text)
-    if "__" in text:
+    if "for_each" in text:
+        text = _LOOP_MACRO.sub(lambda m: m.group("pre") + "while" + " " * (len(m.group("name")) - 5)
+                               if len(m.group("name")) >= 5 else m.group(0), text)
+    if _TYPE_ARG_MAYBE.search(text):
+        text = _TYPE_ARG.sub(lambda m: m.group(1) + "$" * len(m.group(2)) + m.group(3), text)
+    if "__" in text and any(name in text for name in _ATTR_NAMES):
         text = _ATTR_MACRO.sub(lambda m: " " * len(m.group(0)), text)
     return text
 

@@ -105,8 +105,9 @@ def _starts():
     if not _STARTS:
         names = frozenset(api_names())
         if all(re.fullmatch(r"\w+", n) for n in names):
-            words = re.compile(r"\w+").findall
-            _STARTS.append(lambda text: not names.isdisjoint(words(text)))
+            from reviewbot.analysis import words
+
+            _STARTS.append(lambda text: not names.isdisjoint(words.of(text)))
         else:
             _STARTS.append(re.compile(r"\b(%s)\b" % "|".join(sorted(map(re.escape, names)))).search)
     return _STARTS[0]

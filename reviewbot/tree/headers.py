@@ -175,6 +175,7 @@ def owner_facts(reader: Reader, commit: Snap, includes: list[str]) -> tuple[list
     seen = set(includes)
     level, depth = list(includes), 1
     scans: list[tuple[str, HeaderScan]] = []
+    read: list[tuple[str, str]] = []  # (path, blob id) of the headers scanned, in order
     while level and len(scans) < MAX_HEADERS:
         ids = [(h, reader.blob_id(commit, h)) for h in level[:MAX_HEADERS - len(scans)]]
         reader.prefetch(sha for _, sha in ids if sha not in reader.scans)
@@ -186,6 +187,7 @@ def owner_facts(reader: Reader, commit: Snap, includes: list[str]) -> tuple[list
             if scan is None:
                 scan = reader.scans[sha] = HeaderScan(reader.text(commit, path) or "")
             scans.append((path, scan))
+            read.append((path, sha))
             if depth >= INCLUDE_DEPTH:
                 continue
             for h in _header_includes(reader, commit, path, sha, scan):
@@ -193,6 +195,21 @@ def owner_facts(reader: Reader, commit: Snap, includes: list[str]) -> tuple[list
                     seen.add(h)
                     nxt.append(h)
         level, depth = nxt, depth + 1
+    key = tuple(read)  # the answer is a function of the headers walked, in order (their paths and blobs)
+    got = _FACTS.get(key)
+    if got is None:
+        if len(_FACTS) > 2000:
+            _FACTS.clear()
+        got = _FACTS[key] = _facts_of(scans)
+    return list(got[0]), list(got[1])
+
+
+# (path, blob id) of the headers an owner_facts() walk read -> its answer; content-addressed, so
+# it holds across series and repositories (a new file of a series reaches the same headers)
+_FACTS: dict[tuple, tuple[tuple, tuple]] = {}
+
+
+def _facts_of(scans: list[tuple[str, HeaderScan]]) -> tuple[tuple, tuple]:
     structs = sorted({(s, member, path) for path, scan in scans for s, member in scan.structs})
     where: dict[str, str] = {}
     for path, scan in scans:
@@ -203,7 +220,7 @@ def owner_facts(reader: Reader, commit: Snap, includes: list[str]) -> tuple[list
         # the macros naming a name found in the round before, in header and definition order
         # (those naming older names were settled then: added, or their name already known)
         hits = sorted({(k, j, name, path) for k, (path, scan) in enumerate(scans)
-                       for n in new for j, name in scan.users().get(n, ())})
+                       for n in scan.users().keys() & new for j, name in scan.users()[n]})
         new = set()
         for _k, _j, name, path in hits:
             if name not in where:
@@ -212,4 +229,4 @@ def owner_facts(reader: Reader, commit: Snap, includes: list[str]) -> tuple[list
         if not new:
             break
     wrappers = sorted(where.items())
-    return structs, wrappers
+    return tuple(structs), tuple(wrappers)

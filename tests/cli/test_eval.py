@@ -76,10 +76,13 @@ def test_split_is_by_list_and_stable():
 def test_tree_mode_scores_the_fix_on_its_defect_commit(tmp_path):
     repo, corpus = _corpus(tmp_path)
     head = _git(repo, "rev-parse", "HEAD").strip()
+    objects = sorted(p.relative_to(repo) for p in (repo / ".git/objects").rglob("*"))
     out = run("eval", str(corpus), "--tree", str(repo))
     assert out.rc == 0, out.err
     assert "recall 1/1" in out.out and "false positives 0/1" in out.out
     assert _git(repo, "rev-parse", "HEAD").strip() == head and not _git(repo, "status", "--porcelain")
+    # the defect commit went to the review's private object directory, not into the repository
+    assert sorted(p.relative_to(repo) for p in (repo / ".git/objects").rglob("*")) == objects
     hunks = run("eval", str(corpus), "--applies")
     assert "recall 1/1" in hunks.out and "false positives 0/1" in hunks.out
 

@@ -46,7 +46,7 @@ PATCHES = _real_patches()
 def _texts() -> list[str]:
     texts = []
     for p in PATCHES:
-        texts += [t for _, t in engine._Triggers(p, Context())._file_texts()]
+        texts += ["\n".join(t.pieces) for _, t in engine._Triggers(p, Context())._file_texts()]  # the joined text
     rnd = random.Random(16)
     for _ in range(400):
         w = rnd.choice(rnd.choice(_VOCABULARIES))

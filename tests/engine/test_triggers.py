@@ -3,13 +3,14 @@ in the diff lines or section headers of its C files, or (tree mode) in their fil
 
 from __future__ import annotations
 
+import re
 import types
 
 from reviewbot import engine
 from reviewbot.context import Context, FileImages
 from reviewbot.model import Level
 from reviewbot.rules import Rule
-from tests.helpers import diff
+from tests.helpers import ROOT, diff
 
 _DOC = """Trigger probe.
 
@@ -94,3 +95,40 @@ def test_any_of_is_the_substring_test():
         assert (pat.search(text) is not None) == any(w in text for w in words), text
     assert lazyre.any_of(()).search("anything") is None
 
+
+
+def test_the_word_index_answers_as_the_joined_text_does():
+    """engine._Text looks for word-character TRIGGER strings among the distinct words of the
+    pieces: the same answer as the substring test on the pieces joined by newlines."""
+    import random
+
+    from reviewbot.engine import _Text, _holds
+
+    rng = random.Random(7)
+    c_text = (ROOT / "examples" / "zram-sysfs-self-pin.patch").read_text()
+    alphabet = "ab_9é\n ->.(){}"
+    pieces_pool = [c_text[i:i + 400] for i in range(0, len(c_text), 400)] + \
+        ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(60)] + ["", "\n"]
+    vocab = sorted({w for p in pieces_pool for w in re.findall(r"\w+", p)})
+    checked = 0
+    for _ in range(400):
+        pieces = rng.sample(pieces_pool, rng.randrange(1, 4))
+        if rng.random() < 0.5:  # a large text: looked up by its words
+            pieces.append(c_text * 4)
+        joined = "\n".join(pieces)
+        for _ in range(10):
+            trigger = []
+            for _ in range(rng.choice((1, 3, 17, 40))):
+                kind = rng.random()
+                if kind < 0.5 and vocab:  # a word of the text, or a part of one
+                    w = rng.choice(vocab)
+                    a = rng.randrange(len(w))
+                    trigger.append(w[a:rng.randrange(a + 1, len(w) + 1)])
+                elif kind < 0.8:
+                    trigger.append("".join(rng.choice("ab_9é") for _ in range(rng.randrange(1, 4))))
+                else:  # strings with other characters, a newline among them
+                    trigger.append(rng.choice(("->", "a\nb", "b\na", ").", "driver->owner", "\n", " ab", "é(")))
+            trigger = tuple(trigger)
+            assert _holds(_Text(pieces), trigger) == any(t in joined for t in trigger), (pieces, trigger)
+            checked += 1
+    assert checked == 4000
