@@ -156,6 +156,8 @@ def on_kept_exit_path(stmts, i: int, obj: str) -> bool | None:
                 return True
             continue  # a removed exit (e.g. the goto that led here): keep looking
         if _LABEL.match(text):
+            if kept and under_label:
+                return True  # the ladder goes on below: its end is the exit the put was on
             continue
         if _CONTROL.search(text) or text.endswith("{"):
             return True if under_label and kept_seen else None

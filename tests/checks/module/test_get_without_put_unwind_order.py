@@ -230,3 +230,32 @@ LABEL_ONLY_RETURNS = diff("""
 
 def test_silent_when_the_replaced_goto_entered_a_label_that_only_returns():
     assert_quiet(get_without_put_on_exit, LABEL_ONLY_RETURNS)
+
+
+# An unwind label removed with its put, and the goto that led there retargeted to the next
+# label of the ladder (atmel nand-controller's init, 6.12 -> 6.1.y): the clock reference the
+# removed step dropped is now kept on that path.
+LABEL_STEP_REMOVED = diff("""
+    --- a/drivers/mtd/nand/raw/atmel/nand-controller.c
+    +++ b/drivers/mtd/nand/raw/atmel/nand-controller.c
+    @@ -2089,13 +2087,11 @@ static int atmel_nand_controller_init(struct atmel_nand_controller *nc,
+     \tif (IS_ERR(nc->smc)) {
+     \t\tret = PTR_ERR(nc->smc);
+     \t\tdev_err(dev, "Could not get SMC regmap (err = %d)\\n", ret);
+    -\t\tgoto out_put_mck;
+    +\t\tgoto out_release_dma;
+     \t}
+     
+     \treturn 0;
+     
+    -out_put_mck:
+    -\tclk_put(nc->mck);
+     out_release_dma:
+     \tif (nc->dmac)
+     \t\tdma_release_channel(nc->dmac);
+""")
+
+
+def test_fires_when_an_unwind_step_is_removed_with_its_label():
+    assert_fires(get_without_put_on_exit, LABEL_STEP_REMOVED,
+                 at=[("drivers/mtd/nand/raw/atmel/nand-controller.c", 2098, "old")])
