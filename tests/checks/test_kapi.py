@@ -42,8 +42,10 @@ def test_the_balance_rules_see_the_table():
 # family (`of_find_*`), notes, and rows that were refused: spi_alloc_host/_target (the row made
 # MOD019 comment on an ordinary devm conversion; __spi_alloc_controller has one) and
 # phy_connect_direct (its device ref belongs to the attachment, phy_disconnect drops it: as a
-# getter row it let a put_device() after it pass for a balanced put).
-_UNPAIRED_OK = {"spi_alloc_host", "spi_alloc_target", "phy_connect_direct"}
+# getter row it let a put_device() after it pass for a balanced put), dma_request_chan (a
+# low-confidence tree-mode MOD003 on the failure branch of the get itself, spi-stm32 in the noise
+# corpus: `if (IS_ERR(spi->dma_tx)) { spi->dma_tx = NULL; if (...) goto err; }`).
+_UNPAIRED_OK = {"spi_alloc_host", "spi_alloc_target", "phy_connect_direct", "dma_request_chan"}
 
 
 def test_every_getter_a_putter_names_has_a_row():
@@ -60,7 +62,7 @@ def test_every_getter_a_putter_names_has_a_row():
 
 def test_provider_getters_pair_with_their_putters():
     """The consumer APIs that pin a provider's module: get and put are both in the rules' tables."""
-    pairs = {"dma_request_chan": "dma_release_channel", "mbox_request_channel": "mbox_free_channel",
+    pairs = {"of_dma_request_slave_channel": "dma_release_channel", "mbox_request_channel": "mbox_free_channel",
              "pwm_get": "pwm_put", "nvmem_cell_get": "nvmem_cell_put",
              "reset_control_get_exclusive": "reset_control_put", "__of_reset_control_get": "reset_control_put",
              "iio_channel_get": "iio_channel_release", "of_clk_get_by_name": "clk_put"}
@@ -70,7 +72,7 @@ def test_provider_getters_pair_with_their_putters():
         assert put in _apis.BY_GETTER[get].putters and get in _apis.PUTTERS[put], get
     assert kapi.get("reset_control_get_exclusive").also_module_ref
     assert not kapi.get("iio_channel_get").also_module_ref  # a device reference only
-    assert kapi.get("dma_request_chan").fails == "errptr" and kapi.get("dma_request_channel").fails == "null"
+    assert kapi.get("of_dma_request_slave_channel").fails == "errptr" and kapi.get("dma_request_channel").fails == "null"
 
 
 KERNEL = Path("/work/linux-6.12")

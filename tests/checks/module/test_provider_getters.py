@@ -3,7 +3,7 @@
 Their rows in checks/data/refs.tsv (bodies read in 6.12: each ends in `try_module_get()` of the
 provider's owner and/or a device/kref get) make MOD003 follow their references like any other get
 of the table.  Before those rows only the putters were known, and an early return after
-`dma_request_chan()` or `reset_control_get_exclusive()` went unreported.
+`of_dma_request_slave_channel()` or `reset_control_get_exclusive()` went unreported.
 """
 
 import pytest
@@ -16,7 +16,7 @@ PATH = "drivers/misc/foo.c"
 # (getter call, its putter, a use that can fail): a paraphrase of a driver helper that gets the
 # provider's object, uses it and puts it; the patch adds a failure check that returns early
 FAMILIES = [
-    ("dma_request_chan(&pdev->dev, \"rx\")", "dma_release_channel", "dmaengine_slave_config(h, &cfg)"),
+    ("of_dma_request_slave_channel(np, \"rx\")", "dma_release_channel", "dmaengine_slave_config(h, &cfg)"),
     ("mbox_request_channel(&priv->cl, 0)", "mbox_free_channel", "mbox_send_message(h, &msg)"),
     ("pwm_get(&pdev->dev, NULL)", "pwm_put", "pwm_apply_might_sleep(h, &state)"),
     ("nvmem_cell_get(&pdev->dev, \"calib\")", "nvmem_cell_put", "foo_read_cell(h)"),
