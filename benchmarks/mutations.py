@@ -164,7 +164,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "devm_conv", "dvb_direct", "del_detach", "devref_to_modref", "del_symbol_put", "del_unlink",
          "put_borrowed_lookup", "put_in_failed_get", "cleanup_after_release_put", "del_wrapper_put",
          "put_of_scoped", "put_after_handoff", "put_declared_node",
-         "del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope",
+         "del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope", "put_wrong_node",
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
          "kfree_devm", "plain_after_devm", "objalloc_to_devm")
 
@@ -1185,6 +1185,31 @@ def mut_unscope(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+def mut_put_wrong_node(path: str, lines: list[str], spans) -> list[Case]:
+    """Inside `for_each_*child*(parent, child) {`, the `of_node_put(child)`/`fwnode_handle_put(child)`
+    before an early exit puts `parent` instead: the child's reference leaks and the parent,
+    which the loop only borrowed, is over-put."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = re.match(r"^(\t+)\w*for_each\w*child\w*\((\s*[\w>.-]+)\s*,\s*(\w+)\)\s*\{\s*$", lines[i])
+            if not m or "scoped" in lines[i]:
+                continue
+            ind, parent, child = m.group(1), m.group(2).strip(), m.group(3)
+            for k in range(i + 1, e):
+                if lines[k].startswith(ind + "}"):
+                    break
+                pm = re.match(r"^(\s+)(of_node_put|fwnode_handle_put)\(%s\);\s*$" % re.escape(child), lines[k])
+                if pm and k + 1 < e and re.match(r"^\s*(return\b|break;|goto\s)", lines[k + 1]):
+                    new = list(lines)
+                    new[k] = f"{pm.group(1)}{pm.group(2)}({parent});\n"
+                    cases.append(Case("put_wrong_node", path, lines, new, [("new", k + 1)]))
+                    break
+            if cases:
+                break
+    return cases
+
+
 def mut_put_stored_on_success(path: str, lines: list[str], spans) -> list[Case]:
     """`p->m = getter(...);` stores a reference in a structure; a put of `p->m` is added right
     before the function's final `return 0;`: the structure keeps a pointer whose reference is
@@ -1210,7 +1235,7 @@ PLAIN_PUTS = frozenset(("of_node_put", "put_device", "fwnode_handle_put", "pci_d
                         "i2c_put_adapter", "platform_device_put", "kobject_put"))
 GETTER_NAMES_RET = frozenset(g for gs in GETTERS_OF.values() for g in gs if kapi.get(g) and kapi.get(g).returns_ref)
 PATH_MUTATORS = (mut_del_label_put, mut_get_above_return, mut_put_after_return, mut_del_all_puts, mut_del_put_inner,
-                 mut_put_before_use, mut_put_stored_on_success, mut_unscope)
+                 mut_put_before_use, mut_put_stored_on_success, mut_unscope, mut_put_wrong_node)
 
 
 # ---------------------------------------------------------------- lifetime kinds
@@ -1681,7 +1706,7 @@ MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_pa
 LEAK_MUTATORS = (mut_del_put_family, mut_ret_skip_put, mut_reg_fail_no_put, mut_del_release_put)
 LEAK_KINDS = KINDS[12:16]
 LIFE_KINDS = KINDS[16:22]
-PATH_KINDS = ("del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope")
+PATH_KINDS = ("del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope", "put_wrong_node")
 assert all(k in KINDS for k in PATH_KINDS)
 
 NUM_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")

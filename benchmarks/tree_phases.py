@@ -2,7 +2,8 @@
 """Where tree mode's CPU goes: the noise mbox reviewed against a kernel clone, with the CPU
 time (process, and the git/spatch children it waited for) of its main steps, and each git or
 spatch command's count and CPU.  `--findings FILE` writes every series' findings and notes as
-JSON, to compare two versions of the code (same input, same tree: the files must be equal).
+JSON, to compare two versions of the code (same input, same tree: the files must be equal); a
+finding is [rule, patch index, path, line, side, message, confidence, suppressed].
 
     .venv/bin/python benchmarks/tree_phases.py --tree /work/linux-6.12 [MBOX] [--findings out.json]
 
@@ -106,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     with pipeline.session(opts):
         for series in all_series:
             review = pipeline.review_series(series, opts)
-            out.append([[f.rule.id, f.patch_index, f.path, f.line, f.side.value, f.message]
+            out.append([[f.rule.id, f.patch_index, f.path, f.line, f.side.value, f.message,
+                         f.effective_confidence.value, f.suppressed]
                         for f in review.findings] + list(review.notes))
     c2, ch2 = time.process_time(), _children()
     patches = sum(len(s.patches) for s in all_series)

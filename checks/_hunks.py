@@ -11,6 +11,7 @@ stand; the other hunks are skipped before any statement is joined.
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Union
 
 from reviewbot.model import FileDiff, Hunk
@@ -32,6 +33,12 @@ def hunks(fd: FileDiff, *, added: Words = (), removed: Words = (), changed: Word
     want = [(_KINDS[k], (w,) if isinstance(w, str) else w)
             for k, w in (("added", added), ("removed", removed), ("changed", changed),
                          ("new", new), ("old", old)) if w]
+    if len(want) == 1:  # the usual call: one condition (no generator per hunk)
+        (kinds, words), = want
+        for hunk in fd.hunks:
+            if _holds(hunk, kinds, words):
+                yield hunk
+        return
     for hunk in fd.hunks:
         if all(_holds(hunk, kinds, words) for kinds, words in want):
             yield hunk
@@ -48,10 +55,47 @@ def _holds(hunk: Hunk, kinds: str, words: tuple[str, ...] | bool) -> bool:
         text = hunk._memo[kinds] = "\n".join(lines) if lines else False
     if text is False:
         return False
-    return words is True or any(w in text for w in words)
+    if words is True:
+        return True
+    if len(words) == 1:
+        return words[0] in text
+    return any(w in text for w in words)
 
 
 def shown_new(fd: FileDiff) -> str:
     """The new side of every hunk of `fd` (context and added lines), joined."""
     return "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
 
+
+
+def replacement(fd: FileDiff, line):
+    """The added line that takes the place of removed line `line` in a -/+ run of equal
+    length and calls the same function (`-\tof_node_put(child);` `+\tof_node_put(np);`: a
+    call the patch rewrote), or None when the line is removed or replaced by other code.  A finding about a rewritten line points at what
+    the patch wrote there."""
+    if line is None or not line.removed:
+        return None
+    for h in fd.hunks:
+        lines = h.lines
+        for i, ln in enumerate(lines):
+            if ln is not line:
+                continue
+            a = i
+            while a > 0 and lines[a - 1].removed:
+                a -= 1
+            b = i
+            while b + 1 < len(lines) and lines[b + 1].removed:
+                b += 1
+            c = b + 1
+            while c < len(lines) and lines[c].added:
+                c += 1
+            if c - (b + 1) != b - a + 1:
+                return None
+            new = lines[b + 1 + (i - a)]
+            return new if _first_call(new.text) and _first_call(new.text) == _first_call(line.text) else None
+    return None
+
+
+def _first_call(text: str) -> str | None:
+    m = re.search(r"\b([A-Za-z_]\w*)\s*\(", text)
+    return m.group(1) if m and m.group(1) not in ("if", "while", "for", "switch", "return", "sizeof") else None

@@ -54,6 +54,7 @@ _PAREN = lazyre.compile(r"\([^()]*\)")
 _SHORT_PUTS = frozenset({"fput", "fdput", "kfree"})
 _CLEANUP = frozenset({"__free", "no_free_ptr", "return_ptr"})  # scope-based release, not calls
 _DROPS = lazyre.compile(r"drops arg(\d+)")
+_AND_ARG = lazyre.compile(r"\(and arg(\d+)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,15 @@ class Row:
         """0-based index of the argument that gains (or, for a putter, loses) the reference."""
         m = _ARG.match(self.ref_on)
         return int(m.group(1)) - 1 if m else None
+
+    @property
+    def ref_args(self) -> tuple[int, ...]:
+        """0-based arguments that gain a reference: `ref_arg` and any `(and argN ...)` of the
+        table (`device_link_add()`: the link it returns holds its consumer and its supplier)."""
+        if self.ref_arg is None:
+            return ()
+        more = _AND_ARG.findall(self.ref_on)
+        return (self.ref_arg,) + tuple(int(m) - 1 for m in more if int(m) - 1 != self.ref_arg)
 
     @property
     def drops_arg(self) -> int | None:
@@ -208,6 +218,7 @@ def of_kind(*kinds: str) -> tuple[Row, ...]:
     return tuple(r for r in all_rows() if r.kind in kinds)
 
 
+@functools.lru_cache(maxsize=4096)  # pure (the tables are fixed); asked for every row at import
 def releases(name: str) -> tuple[str, ...]:
     """The calls that drop the reference `name` takes (empty for unknown names and putters)."""
     r = get(name)
@@ -335,6 +346,12 @@ def _by_teardown() -> dict[str, tuple[Teardown, ...]]:
         for t in r.teardown:
             out.setdefault(t, []).append(r)
     return {k: tuple(v) for k, v in out.items()}
+
+
+@functools.cache
+def teardown_names() -> frozenset[str]:
+    """Every call of the table that tears something down (`torn_down_by` knows each)."""
+    return frozenset(_by_teardown())
 
 
 def torn_down_by(name: str) -> tuple[Teardown, ...]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from reviewbot import lazyre
@@ -140,6 +141,11 @@ APIS: tuple[Api, ...] = (
     Api("device_get_named_child_node", ("fwnode_handle_put",), "ret", "null", "fwnode"),
     Api("fwnode_get_named_child_node", ("fwnode_handle_put",), "ret", "null", "fwnode"),
     Api("fwnode_get_parent", ("fwnode_handle_put",), "ret", "null", "fwnode"),
+    # --- files (include/linux/fs.h, fs/file.c): each returns the file it was given, counted
+    Api("get_file", ("fput",), "ret", "", "file", doc="include/linux/fs.h: `return f;` after the increment"),
+    Api("get_file_rcu", ("fput",), "ret", "null", "file",
+        doc="fs/file.c: 'Returns @f with the reference count increased or NULL'"),
+    Api("get_file_active", ("fput",), "ret", "null", "file", doc="fs/file.c: the file, or NULL"),
 )
 
 # Every putter's name holds one of these: a cheap first test (and the rules' TRIGGER).
@@ -177,11 +183,8 @@ def _from_table() -> tuple[Api, ...]:
 APIS += _from_table()
 BY_GETTER: dict[str, Api] = {a.getter: a for a in APIS}
 
-# Every putter, with the getters it answers.
-PUTTERS: dict[str, tuple[str, ...]] = {}
-for _a in APIS:
-    for _p in _a.putters:
-        PUTTERS[_p] = PUTTERS.get(_p, ()) + (_a.getter,)
+# Every putter (with the getters it answers: see _Answers).
+_keys: dict[str, None] = dict.fromkeys(p for a in APIS for p in a.putters)
 # Putters that the table does not pair with a getter but that still drop a reference.
 for _p in ("platform_device_put", "device_unregister", "platform_device_unregister",
            "put_disk", "blk_put_queue", "dma_buf_put", "fput", "path_put", "clk_put",
@@ -193,23 +196,70 @@ for _p in ("platform_device_put", "device_unregister", "platform_device_unregist
            # (cdev_del, filp_close) are not puts a balance rule can pair
            *(r.name for r in kapi.of_kind("putter")
              if any(h in r.name for h in PUTTER_HINTS))):
-    PUTTERS.setdefault(_p, ())
+    _keys.setdefault(_p, None)
 
 # A subsystem's wrapper put drops what the table put it wraps drops: `i915_oa_config_put(c)` is
 # `kref_put(&c->ref, ...)`, so it answers kref_init(&c->ref) and kref_get(&c->ref) as kref_put does.
 _WRAPPED: dict[str, list[str]] = {}
 for _r in kapi.wrapper_rows():
-    if _r.kind == "putter" and _r.name in PUTTERS:
+    if _r.kind == "putter" and _r.name in _keys:
         _WRAPPED.setdefault(kapi.wrapped(_r.name), []).append(_r.name)
+
+
+@functools.lru_cache(maxsize=None)
+def _with_wrappers(putters: tuple[str, ...]) -> tuple[str, ...]:
+    """`putters` and then the wrappers of each (many APIs share one putters tuple)."""
+    return putters + tuple(w for p in putters for w in _WRAPPED.get(p, ()) if w not in putters)
+
+
+_TABLE_APIS = APIS  # before the wrappers join their putters
 if _WRAPPED:
-    APIS = tuple(replace(a, putters=a.putters + tuple(w for p in a.putters for w in _WRAPPED.get(p, ())
-                                                      if w not in a.putters))
+    APIS = tuple(replace(a, putters=_with_wrappers(a.putters))
                  if any(p in _WRAPPED for p in a.putters) else a for a in APIS)
     BY_GETTER = {a.getter: a for a in APIS}
-    for _a in APIS:
-        for _p in _a.putters:
-            if _a.getter not in PUTTERS.get(_p, ()):
-                PUTTERS[_p] = PUTTERS.get(_p, ()) + (_a.getter,)
+
+
+class _Answers(Mapping):
+    """putter -> the getters it answers, in table order (the wrappers' after).  The putters
+    are known at import; the getters (~40,000 pairs once the wrappers answer what the put they
+    wrap answers) are worked out on the first look-up of one: the rules only ask whether a name
+    is a putter, so a review never pays for them.  (A wrapper adds no putter: _WRAPPED holds
+    putters only.)"""
+
+    def __init__(self, keys: dict[str, None]):
+        self._keys = keys
+        self._values: dict[str, tuple[str, ...]] | None = None
+
+    def __getitem__(self, putter: str) -> tuple[str, ...]:
+        if self._values is None:
+            self._values = self._build()
+        return self._values[putter]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, putter) -> bool:
+        return putter in self._keys
+
+    def _build(self) -> dict[str, tuple[str, ...]]:
+        answers: dict[str, list[str]] = {p: [] for p in self._keys}
+        for a in _TABLE_APIS:
+            for p in a.putters:
+                answers[p].append(a.getter)
+        if _WRAPPED:
+            seen = {p: set(gs) for p, gs in answers.items()}
+            for a in APIS:
+                for p in a.putters:
+                    if a.getter not in seen[p]:
+                        seen[p].add(a.getter)
+                        answers[p].append(a.getter)
+        return {p: tuple(gs) for p, gs in answers.items()}
+
+
+PUTTERS: Mapping[str, tuple[str, ...]] = _Answers(_keys)
 
 # Putters that are typed wrappers for one object kind; replacing one by a generic put_device()
 # on another variable leaves the typed reference behind.

@@ -16,6 +16,7 @@ after the function's closing brace).  Each finding is a tuple (put call, message
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -36,10 +37,17 @@ def registration(text: str, name: str) -> str | None:
     """The match-table macro that registers the function `name` in `text`, if any."""
     if name not in text:
         return None
+    return _registrations(text).get(name)
+
+
+@functools.lru_cache(maxsize=8)
+def _registrations(text: str) -> dict[str, str]:
+    """Function -> the macro of its first registration in `text`: one scan of a file, not one
+    per function of it (a new driver of thousands of functions)."""
+    out: dict[str, str] = {}
     for m in _REGISTRATION.finditer(text):
-        if m.group("fn") == name:
-            return m.group("macro")
-    return None
+        out.setdefault(m.group("fn"), m.group("macro"))
+    return out
 
 
 def put_of_declared_node(view, added, header: str, file_text: str) -> Iterator[tuple[object, str]]:

@@ -28,7 +28,10 @@ SINKS: dict[str, tuple[int, str, bool]] = {
     # private data of an object with its own lifetime
     "hci_set_drvdata": (1, _REFCOUNTED, False),
     "video_set_drvdata": (1, _REFCOUNTED, False),
-    "input_set_drvdata": (1, _REFCOUNTED, False),
+    # (not input_set_drvdata(): input_unregister_device() marks the device going away and
+    # disconnects its handlers before it returns, and evdev_release() of a file still open
+    # after that calls no driver callback (drivers/input/input.c input_disconnect_device(),
+    # drivers/input/evdev.c): the driver data is never reached after unbind)
     "tty_set_drvdata": (1, _REFCOUNTED, False),
     "v4l2_set_subdevdata": (1, _REFCOUNTED, False),
     "snd_card_set_private_data": (1, _REFCOUNTED, False),

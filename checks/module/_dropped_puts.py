@@ -84,7 +84,7 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
                 continue
             if added_goto_puts(view, h, obj):
                 continue  # the put moved into an unwind label the new code jumps to
-            yield RemovedPut(st, name, obj, retaken, low=not retaken and _put_paths.borrowed(view, h, obj))
+            yield RemovedPut(st, name, obj, retaken, low=not retaken and _put_paths.borrowed(view, h, obj, name))
 
 
 _ASSIGN = lazyre.compile(r"^\s*(?:[\w\s\*]+?\s\**)?([\w\[\]]+(?:(?:->|\.)\w+)*)\s*=(?!=)")

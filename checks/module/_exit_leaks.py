@@ -120,6 +120,49 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
     return out
 
 
+_TEARDOWN = lazyre.compile(r"(release|free|put|destroy|unref)", re.I)
+
+
+def _torn_down_with_holder(func, g: _refpaths.Get, j) -> bool:
+    """`try_module_get(driver->owner)`, then `tty = alloc_tty_struct(driver, idx)`, and the
+    unwind the goto reaches runs `release_tty(tty, idx)`: the object built from the pinned
+    holder is torn down there, and with it what it took over (tty_io.c: release_one_tty()
+    puts `driver->owner`).  The caller also checks that the file drops the reference through
+    that member elsewhere (`released_elsewhere`)."""
+    base = re.split(r"->|\.", g.obj.lstrip("&*"))[0]
+    if not base or base == g.obj.lstrip("&*"):
+        return False  # the reference is on the variable itself, not on a member of a holder
+    built = {c.lhs for c in func.calls() if c.lhs and re.fullmatch(r"\w+", c.lhs)
+             and g.call.line < c.line < j.line and any(a.strip() == base for a in c.args)}
+    if not built:
+        return False
+    if j.kind == "goto":
+        calls, found = flow.chain_calls(func, j.label)
+    else:
+        calls, found = _calls_before(j.node), True
+    return found and any(_TEARDOWN.search(c.name) and c.args and c.args[0].strip() in built for c in calls)
+
+
+def _calls_before(node) -> list:
+    """The calls of the statements that run right before the statement `node` sits in, in its
+    block, back to the label that starts that stretch (or the block's start)."""
+    stmt = node
+    while stmt.parent is not None and stmt.parent.type != "compound_statement":
+        stmt = stmt.parent
+    out = []
+    sib = stmt.prev_named_sibling
+    while sib is not None:
+        if sib.type in ("return_statement", "goto_statement"):
+            break
+        out.extend(flow.calls_in(sib))
+        if sib.type == "labeled_statement":
+            break
+        sib = sib.prev_named_sibling
+    if stmt.type == "labeled_statement":
+        out.extend(flow.calls_in(stmt))
+    return out
+
+
 _WRAPPED = lazyre.compile(r"^(?:unlikely|likely|WARN_ON(?:_ONCE)?)\s*\((.*)\)$", re.S)
 
 
@@ -199,8 +242,12 @@ def unwound_returns(fd, view: flow.FuncView) -> frozenset[int]:
     each skips the whole unwind ladder the goto entered.  None when the patch moves the
     function to scope-based or devm-managed release (`__free()`, `guard()`, `devm_*()`),
     which makes a direct return correct."""
-    added = "\n".join(ln.text for ln in fd.added())
-    if _apis.CLEANUP_MARKERS.search(added) or re.search(r"\bdevm_\w+\s*\(|\b(scoped_)?guard\s*\(", added):
+    managed = fd._memo.get("unwound-managed")  # per file, not per function of it
+    if managed is None:
+        added = "\n".join(ln.text for ln in fd.added())
+        managed = fd._memo["unwound-managed"] = bool(
+            _apis.CLEANUP_MARKERS.search(added) or re.search(r"\bdevm_\w+\s*\(|\b(scoped_)?guard\s*\(", added))
+    if managed:
         return frozenset()
     out = set()
     for h in view.hunks:
@@ -267,6 +314,12 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
                 continue
             if holder == "kept":
                 holder = ""  # nothing else drops it: a leak
+        elif j.kind in ("goto", "return") and _torn_down_with_holder(view.new, g, j):
+            if not shown:
+                shown.append(_ownership.outside(ctx.post(fd.path) or "\n".join(
+                    ln.text for h in fd.hunks for ln in h.lines if ln.kind != "-"), view.new, view.partial))
+            if _ownership.released_elsewhere(shown[0], g):
+                continue
         ln = view.by_new.get(j.line)
         if view.partial:
             if ln is not None and not ln.added:

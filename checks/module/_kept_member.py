@@ -28,7 +28,9 @@ def put_of_kept_member(view, added, text: str) -> Iterator[tuple[object, str]]:
     for p in added:
         obj = _apis.put_object(p.name, list(p.args))
         member = _stored.member_of(obj) if obj else None
-        if member is None or p.name == "kfree" or not _overput._on_success_path(p):
+        if member is None or p.name == "kfree" or p.name.startswith("module_put"):
+            continue  # `module_put(x->owner)`: a module reference, not one the structure keeps
+        if not _overput._on_success_path(p) or _in_unwind(p):
             continue
         var = _apis.base_object(obj)
         if _overput._rewritten(func, var, p.line, 10 ** 9):
@@ -38,3 +40,17 @@ def put_of_kept_member(view, added, text: str) -> Iterator[tuple[object, str]]:
         yield p, (f"{p.name}({short(obj, 20)}) on the success path while the structure keeps "
                   f"->{member}: its teardown puts it again, and any later use is after the put")
 
+
+
+def _in_unwind(p) -> bool:
+    """Is the put in an unwind section: after a label that follows the function's last
+    `return` (`return; out: ...; put(x);`), a path only a `goto` reaches?"""
+    st = _overput._stmt_in_block(p.node)
+    node = st
+    while node is not None:
+        if node.type == "labeled_statement":
+            return True
+        if node.type == "return_statement":
+            return False
+        node = node.prev_named_sibling
+    return False

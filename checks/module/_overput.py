@@ -304,7 +304,7 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
     name = view.name or ""
     if not header or _CONSUMER_FN.search(name):
         return
-    params = _params(header)
+    params = _params(header) + [c for c in [flow.cut_param(header, func.text)] if c]
     if not params:
         return
     borrowed_vars = {p: p for p in params}
@@ -404,10 +404,48 @@ def put_while_published(view, added) -> Iterator[tuple[object, str]]:
                 continue
             if any(line < g.call.line < p.line for g in gets):
                 continue
+            if _holder_took_ref(calls, var, what, line, p.line):
+                continue
+            if _holder_inside(calls, var, what):
+                continue
             if gets and not any(g.call.line < line for g in gets):
                 continue  # stored before this code took its reference: not the one kept
             yield p, f"{p.name}({short(obj, 20)}) while {what} still holds the pointer"
             break
+
+
+def _holder_took_ref(calls, var: str, what: str, after: int, before: int) -> bool:
+    """Between the hand-off and the put, a getter of the table took a reference of its own on
+    the object, named by the variable or by the member it was stored into (`device_link_add(
+    data->dev, dev, ...)`: the link holds its consumer and its supplier until it is deleted):
+    the holder keeps the object alive, the put drops this code's reference only."""
+    lhs = what[len("the store into "):] if what.startswith("the store into ") else None
+    for q in calls:
+        if not after < q.line < before:
+            continue
+        row = kapi.get(q.name)
+        if row is None or row.kind != "getter":
+            continue
+        for i in row.ref_args:
+            if i < len(q.args) and (_is_whole(q.args[i], var) or (lhs and norm(q.args[i]) == norm(lhs))):
+                return True
+    return False
+
+
+# Accessors of the private area allocated in one piece with the object (spi.c
+# __spi_alloc_controller(): kzalloc(size + ctlr_size) and set_devdata(ctlr + ctlr_size);
+# netdev_priv(), iio_priv()): memory that goes when the object goes.
+_PRIV_AREA = lazyre.compile(r"^(\w+_priv|spi_(controller|master|target|slave)_get_devdata)$")
+
+
+def _holder_inside(calls, var: str, what: str) -> bool:
+    """The store is into the object's own private area (`ctx = spi_controller_get_devdata(ctlr);
+    ctx->dev = &ctlr->dev;`): the holder is freed with the object, never outlives it."""
+    if not what.startswith("the store into "):
+        return False
+    holder = _base_var(what[len("the store into "):])
+    return any(q.lhs and norm(q.lhs) == holder and _PRIV_AREA.match(q.name) and q.args
+               and _base_var(q.args[0]) == var for q in calls)
 
 
 def _member_stores(func) -> list[tuple[int, str, str, object]]:
@@ -492,6 +530,14 @@ def _touches(node, var: str) -> bool:
         _apis.has_getter_call(t) and re.search(r"\b%s\b" % re.escape(var), t) is not None)
 
 
+def _leaves_a_release(name: str) -> bool:
+    """A putter of the table that undoes a registration and leaves the last reference to
+    another release (`mdiobus_unregister()`: device_del() only, "memory still needs
+    mdiobus_free"): the put after it is its pair, not a second put."""
+    row = kapi.get(name)
+    return row is not None and any("still" in r for r in row.release)
+
+
 def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
     """An added put on a path whose unwind ladder puts the same reference again: the put is
     followed by a `goto` to a label chain that puts it, or it sits in a label chain that a
@@ -501,7 +547,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
     chains = {name: func.label_path(name) for name in labels}
     for p in added:
         obj = _apis.put_object(p.name, list(p.args))
-        if not obj or p.name == "kfree":
+        if not obj or p.name == "kfree" or _leaves_a_release(p.name):
             continue
         var = _base_var(obj)
         st = _stmt_in_block(p.node)
@@ -606,7 +652,7 @@ def borrowed_from_device(view, added, header: str) -> Iterator[tuple[object, str
     """Added puts of the given device's own firmware node, ACPI companion or parent, taken
     without a get."""
     func = view.new
-    params = _params(header)
+    params = _params(header) + [c for c in [flow.cut_param(header, func.text)] if c]
     if not params or _CONSUMER_FN.search(view.name or ""):
         return
     assigned: dict[str, tuple[int, str]] = {}  # var -> (line, device-owned expression)

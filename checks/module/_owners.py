@@ -115,6 +115,12 @@ WRAPPER_SET = frozenset({
     "device_driver", "pci_epf_driver", "tty_driver", "mii_bus", "pwm_chip", "rtc_device",
     "uio_device", "iio_trigger", "phy_provider", "mtd_part_parser", "nls_table",
     "hotplug_slot",
+    # include/acpi/acpi_bus.h: `#define acpi_bus_register_driver(drv) __acpi_bus_register_driver(drv,
+    # THIS_MODULE)`, which sets `driver->drv.owner` (drivers/acpi/bus.c)
+    "acpi_driver",
+    # drivers/nvmem/core.c nvmem_register(): `if (!nvmem->owner && config->dev->driver)
+    # nvmem->owner = config->dev->driver->owner;` (the registering driver's module)
+    "nvmem_config",
 })
 
 # Types whose core pins the owner at *registration*: `.owner` there makes the module

@@ -108,9 +108,10 @@ def drops(text: str, obj: str) -> bool:
 PARAM = lazyre.compile(r"(\w+)\s*(?:\[\s*\])?\s*[,)]")
 
 
-def borrowed(view: flow.FuncView, h, obj: str) -> bool:
+def borrowed(view: flow.FuncView, h, obj: str, name: str = "") -> bool:
     """Is `obj` the firmware node of the function's own parameter device (`pdev->dev.of_node`,
-    `dev->of_node`) with no get of it in sight?  The device holds that reference, not the
+    `dev->of_node`), or a node the function is given (`of_node_put(np)` of a parameter `np`),
+    with no get of it in sight?  The device, or the caller, holds that reference, not the
     function: a put of it was an over-put, and removing it fixes one."""
     base = re.sub(r"((->|\.)(dev|of_node|fwnode|kobj))+$", "", clex.norm(obj).lstrip("&*"))
     if not re.fullmatch(r"\w+", base):
@@ -123,10 +124,11 @@ def borrowed(view: flow.FuncView, h, obj: str) -> bool:
         text = view.old.text
     if "(" not in header:
         return False
-    params = PARAM.findall(header.split("(", 1)[1])
+    params = PARAM.findall(header.split("(", 1)[1]) + [c for c in [flow.cut_param(header, text)] if c]
     if base not in params:
         return False
-    if re.search(r"(->|\.)(of_node|fwnode)$", clex.norm(obj)) is None:
+    node_param = name in ("of_node_put", "fwnode_handle_put") and clex.norm(obj).lstrip("&*") == base
+    if re.search(r"(->|\.)(of_node|fwnode)$", clex.norm(obj)) is None and not node_param:
         return False  # the device itself: a remove() may drop what its probe() took
     return not any(_apis.same_object(g, obj) or _apis.same_object(g, base)
                    for _, g in calls_on_text(text))
@@ -175,7 +177,8 @@ def main_path(view: flow.FuncView, h, stmts, i: int, obj: str) -> bool:
     if not re.match(r"^\t(?!\t)\S", stmts[i].lines[0].text) and _block_removed(stmts, i):
         return False  # an inner block removed with its put (a branch merged away): not a path that stays
     header = h.section if view.partial or view.old is None else view.old.text.split("{", 1)[0]
-    if "(" in (header or "") and var.split(".")[0] in PARAM.findall(header.split("(", 1)[1]):
+    if "(" in (header or "") and var.split(".")[0] in PARAM.findall(header.split("(", 1)[1]) + [
+            flow.cut_param(header, view.text())]:
         return False  # the caller's object
     if not view.partial and view.new is not None and any(
             _apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)

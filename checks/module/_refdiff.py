@@ -19,6 +19,7 @@ from types import SimpleNamespace
 from typing import Iterator
 
 from reviewbot.analysis import cmodel, flow
+from reviewbot.checks import _hunks
 from reviewbot.checks.module import _apis, _ownership, _refcount
 from reviewbot.context import Context
 from reviewbot.model import DiffLine
@@ -277,12 +278,13 @@ def findings(rule, patch, ctx: Context, kinds: tuple[str, ...], already) -> Iter
         for ne in new_events(fd, ctx, kinds):
             if ne.event.kind == "leak" and ne.event.key == "THIS_MODULE":
                 continue  # a self-pin held on purpose is MOD001's (module-self-pin), not a leak
-            side = Side.OLD if ne.line.removed else Side.NEW
-            no = ne.line.old_no if side is Side.OLD else ne.line.new_no
+            line = _hunks.replacement(fd, ne.line) or ne.line  # a rewritten line: what the patch wrote
+            side = Side.OLD if line.removed else Side.NEW
+            no = line.old_no if side is Side.OLD else line.new_no
             # a finding near by (either side: a removed put and the exit it left) already tells it
             if any(f.path == fd.path and f.line is not None and abs(f.line - no) <= 3 for f in already):
                 continue
-            f = rule.finding(fd.path, ne.line, message(ne),
+            f = rule.finding(fd.path, line, message(ne),
                              confidence=Confidence.LOW if ne.degraded else None)
             already.append(f)
             yield f

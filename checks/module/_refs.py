@@ -78,20 +78,52 @@ def _calls(fd: FileDiff, side: str) -> list[RefCall]:
     return out
 
 
+_SECTION_NAME = re.compile(r"(\w+)\s*\(")
+_HEADER_NAME = re.compile(r"^[A-Za-z_][\w\s\*]*?\b(\w+)\s*\([^;]*$")
+_BY_ID = 32  # hunk sides longer than this get an id -> position map (a new file's one hunk)
+
+
 def enclosing_function(hunk: Hunk, line: DiffLine, side: str = "old") -> str:
     """Name of the function a hunk line sits in: the last column-0 header shown before it,
-    else the one git put in the hunk header ('' when neither names one)."""
+    else the one git put in the hunk header ('' when neither names one).
+
+    The names of a hunk side are found in one pass, once per hunk (kept in the hunk's memo):
+    the rules ask for every statement of every hunk."""
+    key = "fn-old" if side == "old" else "fn-new"
+    got = hunk._memo.get(key)
+    if got is None:
+        (hunk.old_side if side == "old" else hunk.new_side)()  # memoised as a tuple: shared
+        got = hunk._memo[key] = _function_names(hunk, hunk._memo["old" if side == "old" else "new"])
+    lines, names, where = got
+    if where is not None:
+        i = where.get(id(line))
+        return names[-1] if i is None else names[i]
+    for i, ln in enumerate(lines):
+        if ln is line:
+            return names[i]
+    return names[-1]
+
+
+def _function_names(hunk: Hunk, lines: list[DiffLine]) -> tuple:
+    """(the side's lines, the function name before each line and after the last, an id ->
+    position map for a long side or None)."""
     name = ""
-    m = re.search(r"(\w+)\s*\(", hunk.section)
+    m = _SECTION_NAME.search(hunk.section)
     if m:
         name = m.group(1)
-    for ln in (hunk.old_side() if side == "old" else hunk.new_side()):
-        if ln is line:
-            break
-        h = re.match(r"^[A-Za-z_][\w\s\*]*?\b(\w+)\s*\([^;]*$", ln.text)
+    names = []
+    for ln in lines:
+        names.append(name)
+        h = _HEADER_NAME.match(ln.text)
         if h:
             name = h.group(1)
-    return name
+    names.append(name)
+    where = None
+    if len(lines) > _BY_ID:
+        where = {}
+        for i, ln in enumerate(lines):
+            where.setdefault(id(ln), i)
+    return lines, tuple(names), where
 
 
 def function_header(hunk: Hunk, line: DiffLine, side: str = "new") -> str:

@@ -7,6 +7,9 @@ Reports, for `struct device` references and the lookups that return one (`get_de
 
 - `kfree()` of an object after `device_initialize()`/`device_register()`/`device_add()` of the
   device embedded in it, or right after its `put_device()` (the release already freed it);
+  not after `kobject_init[_and_add]()` with a `struct kobj_type` of the file whose `.release`
+  frees nothing (it completes a completion the owner waits for, then frees the memory itself)
+  or that has no `.release`;
 - a typed put (`acpi_dev_put(adev)`, `pci_dev_put()`, `of_node_put()`) replaced by a generic
   `put_device()` of another object: the typed reference leaks and the other one is over-put;
 - a put made unconditional where it was guarded (the other case drops the reference elsewhere);
@@ -266,6 +269,10 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                           and (_embedded_in(r.args[0], obj) or _apis.same_object(r.lhs or "", obj))), None)
             prior_put = next((p for p in calls if p.name in _DEV_PUTS and p.line < c.line and p.args
                               and _embedded_in(p.args[0], obj) and _falls_to(p.node, c.node)), None)
+            if owner is not None and _release_keeps_memory(owner, fd, ctx):
+                continue  # the last put leaves the memory to its owner
+            if owner is None and prior_put is not None and _file_ktypes_keep_memory(prior_put, fd, ctx):
+                continue  # the same, for a kobject the file initialises in another function
             if prior_put is not None:
                 yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {prior_put.name}() frees it "
                                                 f"twice: the release already did", confidence=(
@@ -277,6 +284,56 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                 continue
             yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {owner.name}(): "
                                             f"release it with put_device()")
+
+
+# A call in a release callback that frees or drops something (the container, or a reference
+# whose release frees it).
+_FREES = lazyre.compile(r"(free|put|release|destroy|unref|delete|_del\b|kill)", re.I)
+
+
+def _file_ktypes_keep_memory(put, fd, ctx: Context) -> bool:
+    """`kobject_put(&x->kobj)` where every `kobject_init[_and_add](&...->kobj, &ktype, ...)` of
+    the file on that member names a ktype whose release frees nothing (see below)."""
+    if put.name != "kobject_put" or not put.args:
+        return False
+    member = re.split(r"->|\.", clex.norm(put.args[0]).lstrip("&"))[-1]
+    text = _file_text(fd, ctx)
+    inits = re.finditer(r"\b(kobject_init(?:_and_add)?)\s*\(\s*&\s*[\w.>\-\[\]]*(?:->|\.)%s\s*,\s*&?\s*(\w+)"
+                        % re.escape(member), text)
+    keeps = [_release_keeps_memory(_Init(m.group(1), ("", m.group(2))), fd, ctx) for m in inits]
+    return bool(keeps) and all(keeps)
+
+
+class _Init:
+    def __init__(self, name, args):
+        self.name, self.args = name, args
+
+
+def _file_text(fd, ctx: Context) -> str:
+    text = ctx.post(fd.path)
+    return text if text is not None else "\n".join(t for _, t in cmodel.side_lines(fd.hunks, "new"))
+
+
+def _release_keeps_memory(owner, fd, ctx: Context) -> bool:
+    """`kobject_init[_and_add](&x->kobj, &ktype, ...)` with a `struct kobj_type` of the file
+    whose `.release` frees nothing (`cpufreq_sysfs_release()` only completes a completion the
+    put path waits for), or that has no `.release` (drivers/acpi/cppc_acpi.c `cppc_ktype`): the kobject's last put does not free the container, so freeing it
+    after that put is its owner's job (lib/kobject.c kobject_cleanup() runs the release and
+    only frees the name)."""
+    if owner.name not in ("kobject_init", "kobject_init_and_add") or len(owner.args) < 2:
+        return False
+    ktype = clex.norm(owner.args[1]).lstrip("&")
+    if not re.fullmatch(r"\w+", ktype):
+        return False
+    text = _file_text(fd, ctx)
+    m = re.search(r"\bstruct\s+kobj_type\s+%s\s*=\s*\{(?P<body>[^{}]*)\}" % re.escape(ktype), text)
+    if m is None:
+        return False
+    rel = re.search(r"\.release\s*=\s*(\w+)", m.group("body"))
+    if rel is None:
+        return True  # no release at all: kobject_cleanup() frees only the name (cppc_ktype)
+    fn = cmodel.parse(text).function_named(rel.group(1))
+    return fn is not None and not any(_FREES.search(c.name) for c in fn.calls())
 
 
 def _same_path(a, b) -> bool:
@@ -297,8 +354,9 @@ def _same_path(a, b) -> bool:
 def _embedded_in(dev: str, obj: str) -> bool:
     """Is the device/kobject `dev` (a put's or a register's argument) part of the memory
     `kfree(obj)` frees?  `obj` itself, or the address of a member (`&obj->dev`, `&obj->a.kobj`,
-    `&obj.dev`).  A pointer member (`obj->dev`, no `&`) is a separate allocation with its own
-    release: freeing the container beside it is not a double free."""
+    `&obj.dev`).  A pointer member (`obj->dev`, no `&`, or a path through one,
+    `&obj->mc_dev->dev`) is a separate allocation with its own release: freeing the container
+    beside it is not a double free."""
     d, o = clex.norm(dev), clex.norm(obj).lstrip("&")
     if not o:
         return False
@@ -307,7 +365,12 @@ def _embedded_in(dev: str, obj: str) -> bool:
     if not d.startswith("&"):
         return False
     d = clex.norm(d[1:])
-    return d.startswith(o) and re.match(r"(->|\.)\w", d[len(o):]) is not None
+    rest = d[len(o):]
+    if not d.startswith(o) or re.match(r"(->|\.)\w", rest) is None:
+        return False
+    # `&obj->a.b.dev` is in obj's memory; `&obj->mc_dev->dev` goes through a pointer member
+    # to another allocation (dpaa2-switch: put_device(&mac->mc_dev->dev); kfree(mac);)
+    return "->" not in (rest[2:] if rest.startswith("->") else rest[1:])
 
 
 def _falls_to(a, b) -> bool:

@@ -4,7 +4,8 @@
 Flags an added `x = devm_kzalloc()` (any `devm_k*()` allocator: `devm_kmalloc`, `devm_kcalloc`,
 `devm_kmemdup`, `devm_kstrdup`, `devm_kasprintf`, ...) when the same function or file hands `x`
 to an object with its own lifetime (a table of 6.12 APIs): the private data of an HCI, video,
-input, tty or misc device (`hci_set_drvdata(hdev, x)`), `file->private_data = x`, an embedded
+tty or misc device (`hci_set_drvdata(hdev, x)`; not an input device, whose unregister
+disconnects its handlers before it returns), `file->private_data = x`, an embedded
 `cdev`, `struct device`, kobject or kref initialised inside `x`, a DRM mode object initialised
 in it (`drm_encoder_init(drm, x, ...)`, `drm_connector_init(drm, &x->conn, ...)`), or a device
 tree property (`of_add_property(np, x)`).  Converting such an allocation from `kzalloc()` or a

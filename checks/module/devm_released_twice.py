@@ -56,6 +56,7 @@ Medium.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -83,8 +84,9 @@ _PLAIN_ALLOC = r"(?<![\w>.])%s\s*=\s*(?:\([^()]*\)\s*)?(?!devm_)\w*(?:alloc|dup|
 _TRIVIAL = frozenset({"", "0", "NULL", "dev", "true", "false"})
 
 
-def _devm_vars(text: str) -> set[str]:
-    return {norm(m.group("var")) for m in _DEVM_ALLOC.finditer(text)}
+@functools.lru_cache(maxsize=8)  # asked with the whole file per free call of a new file
+def _devm_vars(text: str) -> frozenset[str]:
+    return frozenset(norm(m.group("var")) for m in _DEVM_ALLOC.finditer(text))
 
 
 def _managed_calls(text: str) -> dict[str, list[list[str]]]:
@@ -114,6 +116,17 @@ def _function_before(text: str, line_no: int) -> str:
     return ""
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _names_a_release(h) -> bool:
+    """Does a word of the hunk's new side name a free or a teardown of the table?  The call of
+    a statement (CallStmt) is its first word, a whole word of its lines: without one, the
+    hunk's statements need not be joined."""
+    words = set(_WORD.findall("\n".join(ln.text for ln in h.new_side())))
+    return not (_FREES.isdisjoint(words) and kapi.teardown_names().isdisjoint(words))
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if fd.is_deleted:
@@ -125,13 +138,15 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         for h in fd.hunks:
             if not any(ln.added for ln in h.lines):
                 continue
+            if not _names_a_release(h):
+                continue
             stmts = statements(h.new_side())
             for k, st in enumerate(stmts):
                 if not st.any_added:
                     continue
                 call = CallStmt.parse(st.text)
-                if call is None:
-                    continue
+                if call is None or (call.name not in _FREES and not kapi.torn_down_by(call.name)):
+                    continue  # neither a free nor a teardown of the table: nothing below applies
                 args = [norm(a) for a in cmodel.split_args(call.args)]
                 if call.name in _FREES and len(args) == 1:
                     var = args[0]

@@ -34,6 +34,10 @@ The class device's parent and the devres owner are the same argument here; pass 
 device, or keep the non-devm call and unregister in `remove()`.
 
 ## Known problems
+The device of an object the probe registered with devres on the probed device
+(`chip->mcdev.led_cdev.dev` after `devm_led_classdev_multicolor_register(&client->dev,
+&chip->mcdev)`) is not reported: a device without a driver releases its devres in
+`device_del()`, which runs at the probed device's unbind.
 In hunk mode a pointer such as `priv->dev` may well be the probed device: it is reported only
 when the patch converts a non-devm call with the same argument (medium) or the hunk shows the
 pointer being set from a parent (high); otherwise at low confidence.
@@ -166,6 +170,23 @@ def _set_to_probed(lhs: str, params: list[str], text: str) -> bool:
     return False
 
 
+def _child_of_devm_register(obj: str, params: list[str], scope: str) -> bool:
+    """`chip->mcdev.led_cdev.dev` after `devm_led_classdev_multicolor_register(&client->dev,
+    &chip->mcdev)`: the device of an object this probe registered with devres on the probed
+    device.  A device without a driver releases its devres in device_del() (drivers/base/
+    core.c), which that registration's undo runs at the probed device's unbind: what is tied
+    to it goes no later than the probed device's own devres."""
+    for m in re.finditer(r"\bdevm_\w*register\w*\s*\(", scope):
+        args = [re.sub(r"\s+", "", a) for a in cmodel.split_args(clex.balanced(scope, m.end()))]
+        if len(args) < 2 or not _probed(args[0], params):
+            continue
+        for a in args[1:]:
+            a = a.lstrip("&")
+            if a and (obj == a or obj.startswith((a + ".", a + "->"))):
+                return True
+    return False
+
+
 def _judge(dev: str, params: list[str], scope: str, whole: str = "") -> str | None:
     """'parent', 'other', or None when `dev` is (or may be) the probed device."""
     d = re.sub(r"\s+", "", dev)
@@ -181,6 +202,8 @@ def _judge(dev: str, params: list[str], scope: str, whole: str = "") -> str | No
         return None
     if re.search(r"(->|\.)parent\b", d):
         return "parent"
+    if inner and _child_of_devm_register(inner.group(1), params, scope):
+        return None
     # another device found by a lookup (`of_find_device_by_node()`, `bus_find_device()`, ...)
     base = inner.group(1) if inner else d
     for rhs in re.findall(r"(?<![\w>.])%s\s*=\s*([^;=][^;]*);" % re.escape(base), scope)[-1:]:

@@ -38,7 +38,10 @@ static int foo_open(struct inode *inode, struct file *file)
 ```
 
 ## Known problems
-The function's role is read from its name (`*open*`) in the hunk; an open implementation
+A direct assignment outside an ->open() of the address of a `file_operations` defined in the
+same file (a hangup or disconnect switching open files to dead operations: tty's
+`hung_up_tty_fops`, ALSA's `snd_shutdown_f_ops`) is low confidence: both fops pin the same
+module.  The function's role is read from its name (`*open*`) in the hunk; an open implementation
 with another name is misread (medium confidence).  A NULL test after the end of the hunk is
 not seen (low confidence for an untested assignment).
 
@@ -94,7 +97,10 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 elif _DIRECT.match(text):
                     line = st.line_of(r"f_op\s*=")
                     if line.added:
-                        yield RULE.finding(fd.path, line, "f_op assigned directly: use fops_get() + replace_fops()")
+                        fn = enclosing_function(hunk, line, "new")
+                        conf = Confidence.LOW if _revocation(text, fn, fd, ctx) else None
+                        yield RULE.finding(fd.path, line, "f_op assigned directly: use fops_get() + replace_fops()",
+                                           confidence=conf)
                 elif _BARE_GET.match(text):
                     line = st.line_of(r"\bfops_get\s*\(")
                     if line.added:
@@ -109,3 +115,21 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                   and re.search(r"\bif\b|\?|!", s.text) for s in stmts[k + 1:]):
                             yield RULE.finding(fd.path, line, f"'{var}' from fops_get() is not tested for NULL",
                                                confidence=Confidence.LOW)
+
+
+_OWN_FOPS = lazyre.compile(r"^\w+(?:->|\.)f_op\s*=\s*&\s*(\w+)\s*;")
+
+
+def _revocation(text: str, fn: str, fd, ctx: Context) -> bool:
+    """`filp->f_op = &hung_up_tty_fops;` outside an ->open(): an open file is switched to dead
+    operations of this same file (tty hangup, ALSA's snd_card_disconnect()), which pin the
+    same module as the operations the file was opened with; the open-time swap to another
+    module's fops is the case replace_fops() exists for."""
+    m = _OWN_FOPS.match(text)
+    if not m or not fn or "open" in fn:
+        return False
+    whole = ctx.post(fd.path)
+    if whole is None:
+        whole = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
+    return re.search(r"\bstruct\s+file_operations\s+%s\s*=" % re.escape(m.group(1)), whole) is not None
+

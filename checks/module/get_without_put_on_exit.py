@@ -128,7 +128,9 @@ same-named local put in another function hides a leak.  Iterator exits are judge
 only when the rest of the function is shown and neither puts nor keeps the node.
 
 A removed put of the firmware node of the function's own parameter device
-(`of_node_put(pdev->dev.of_node)`) with no get in sight is reported at low confidence.  A
+(`of_node_put(pdev->dev.of_node)`), or of a node the function is given as a parameter
+(`of_node_put(np)`, `fwnode_handle_put(fwnode)`), with no get in sight is reported at low
+confidence: the caller holds that reference, so the put was most likely one too many.  A
 teardown function is recognised by its name; a stored reference released through a helper of
 another file is a false positive in tree mode too.
 
@@ -147,6 +149,7 @@ the decision depends on is not shown.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from typing import Iterator
@@ -154,7 +157,7 @@ from typing import Iterator
 from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
-from reviewbot.checks._hunks import hunks
+from reviewbot.checks._hunks import hunks, replacement
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
 from reviewbot.analysis.clex import statements
@@ -187,10 +190,23 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         verdicts = {fd.path: _refdiff.verdict(fd, ctx) for fd in patch.c_files}
         found = [f for f in found if not _refuted(f, verdicts)]
         cocci = [f for f in cocci if not _refuted(f, verdicts)]
-    yield from found
-    yield from cocci
+    yield from _at_rewrites(patch, found + cocci)
     if ctx.engine_on("python") and ctx.has_tree:
         yield from _refdiff.findings(RULE, patch, ctx, ("leak",), found + cocci)
+
+
+def _at_rewrites(patch: Patch, findings: list[Finding]) -> Iterator[Finding]:
+    """A finding on a removed line that the patch rewrote (`-put(child);` `+put(np);`) points
+    at what the patch wrote there: the line a reviewer reads in the new code."""
+    files = {fd.path: fd for fd in patch.c_files}
+    for f in findings:
+        fd = files.get(f.path)
+        if f.side is Side.OLD and fd is not None:
+            ln = next((x for h in fd.hunks for x in h.lines if x.removed and x.old_no == f.line), None)
+            new = replacement(fd, ln)
+            if new is not None:
+                f = dataclasses.replace(f, line=new.new_no, side=Side.NEW, text=new.text.rstrip())
+        yield f
 
 
 def _refuted(f: Finding, verdicts: dict) -> bool:
@@ -249,11 +265,16 @@ def _indent(st) -> int:
     return len(text) - len(text.lstrip("\t "))
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _dead_puts(fd) -> Iterator[Finding]:
     """An added put right after an unconditional `return`/`goto`/`break`/`continue` of the same
     block (no label between them): it never runs, so the jump leaves with the reference."""
     for h in hunks(fd, added=True):
         lines = h.new_side()
+        if _apis.PUTTER_NAMES.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in lines))):
+            continue  # the put is a statement's first word, a whole word of its lines: none here
         stmts = statements(lines)
         for prev, st in zip(stmts, stmts[1:]):
             if not (st.any_added or prev.any_added) or not _JUMP.match(prev.text):

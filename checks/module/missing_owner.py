@@ -65,8 +65,17 @@ unless the patch shows it; the finding is medium confidence for that reason, and
 (tristate or bool) is not consulted.  In tree mode (`--tree`) a file that Kconfig/Makefile
 build only into the kernel is skipped, struct types missing from the table are looked up in
 the headers the file includes, and an owner set elsewhere in the post-image file counts.  `file_operations` handed to `debugfs_create_file()`
-are low confidence: `debugfs_remove()` waits for open files (a revocation), so the owner is
-not strictly needed there.
+are not reported: debugfs runs every call of a file's fops under debugfs_file_get(), and
+`debugfs_remove()` waits for them (a revocation), so the owner is not needed there; except
+`->release`, which debugfs calls "unconditionally" even after the file is gone: fops whose
+`.release` is the module's own function are reported at low confidence.
+
+A `cdev_init()` whose cdev goes to `cdev_device_add()` (which calls `cdev_set_parent()`) is
+treated like one with `cdev_set_parent()`; `struct nvmem_config` needs no owner
+(`nvmem_register()` takes the registering driver's).
+A `cdev_init()` of a file-scope `static struct cdev` that the whole file (a new file, or the
+post-image in tree mode) never deletes is not reported: that char device lives as long as the
+kernel, so no unload can happen under an open file.
 
 ## References
 - `include/linux/fs.h` (`fops_get()`), `fs/open.c` `do_dentry_open()`, `fs/char_dev.c`
@@ -130,7 +139,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue  # THIS_MODULE is NULL in built-in code: the owner pins nothing
         added_text = "\n".join(ln.text for ln in fd.added())
         post = ctx.post(fd.path) or ""  # tree mode: the whole post-image file
-        yield from _cdev_without_owner(fd)
+        yield from _cdev_without_owner(fd, post or (added_text if fd.is_new else ""))
         for hunk in hunks(fd, added="struct"):  # else no initializer opens on an added line
             new = hunk.new_side()
             codes = code_lines(new)
@@ -165,12 +174,27 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     continue  # tree mode: the core that pins it is linked into this same module
                 conf = None
                 if typ == "file_operations" and _debugfs(fd.path, name, added_text):
+                    if not _own_release(body):
+                        continue  # debugfs_remove() drains every call but ->release: none of ours
                     conf = Confidence.LOW  # debugfs_remove() drains open files (revocation)
                 yield RULE.finding(fd.path, ln, f"{name} (struct {typ}) has no .{field} = THIS_MODULE", confidence=conf)
 
 
-def _cdev_without_owner(fd) -> Iterator[Finding]:
-    """`cdev_init(&x->cdev, &fops)` added with no `x->cdev.owner = ...` anywhere in the diff."""
+def _permanent_cdev(obj: str, whole: str) -> bool:
+    """`cdev_init(&tty_cdev, ...)` of a file-scope `static struct cdev` that the whole file
+    never deletes: the char device stays for the life of the kernel (built-in code such as
+    drivers/tty/tty_io.c), so no unload can happen while it is open and the owner pins nothing
+    (a module that unloaded it without cdev_del() would have another bug)."""
+    if not whole or not re.fullmatch(r"\w+", obj):
+        return False
+    if not re.search(r"^static\s+struct\s+cdev\s+[^;]*\b%s\b[^;]*;" % re.escape(obj), whole, re.M):
+        return False
+    return re.search(r"\bcdev(_device)?_del\s*\([^;]*\b%s\b" % re.escape(obj), whole) is None
+
+
+def _cdev_without_owner(fd, whole: str = "") -> Iterator[Finding]:
+    """`cdev_init(&x->cdev, &fops)` added with no `x->cdev.owner = ...` anywhere in the diff.
+    `whole`: the whole file when it is known (tree mode, a new file)."""
     if not any("cdev_init" in ln.text for ln in fd.added()):
         return
     text = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
@@ -181,9 +205,26 @@ def _cdev_without_owner(fd) -> Iterator[Finding]:
         obj = re.sub(r"\s+", "", m.group(1))
         is_ptr = not re.match(r"^\s*cdev_init\s*\(\s*&", ln.text[ln.text.find("cdev_init"):])
         sep = "->" if is_ptr else "."
-        if re.search(re.escape(obj) + r"\s*(\.|->)\s*owner\s*=", text) or "cdev_set_parent" in text:
+        if re.search(re.escape(obj) + r"\s*(\.|->)\s*owner\s*=", text) or "cdev_set_parent" in text \
+                or re.search(r"\bcdev_device_add\s*\(\s*&?\s*%s\s*," % re.escape(obj), text):
+            continue  # cdev_device_add() calls cdev_set_parent() (fs/char_dev.c)
+        if _permanent_cdev(obj, whole):
             continue
         yield RULE.finding(fd.path, ln, f"cdev_init() of {obj} without {obj}{sep}owner = THIS_MODULE")
+
+
+# The kernel's own release helpers (fs/seq_file.c, fs/libfs.c): built in, never unloaded.
+_CORE_RELEASE = lazyre.compile(r"^(single_release|seq_release|seq_release_private|simple_transaction_release|"
+                               r"simple_attr_release|debugfs_attr_release|NULL)$")
+
+
+def _own_release(body: str) -> bool:
+    """The initializer sets `.release` to a function of its own.  debugfs wraps the fops of
+    a file in a proxy that runs each call under debugfs_file_get() (`debugfs_remove()` waits
+    for them), except `->release`, which full_proxy_release() (fs/debugfs/file.c) calls
+    "unconditionally", after the file was removed: only that one may run after rmmod."""
+    m = re.search(r"\.\s*release\s*=\s*(\w+)", body)
+    return m is not None and not _CORE_RELEASE.match(m.group(1))
 
 
 def _debugfs(path: str, name: str, text: str) -> bool:

@@ -210,16 +210,63 @@ def hunk_text(fd, line) -> str:
     return ""
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _names_a_getter(hunk: Hunk) -> bool:
+    """Does a word of the hunk's old side name an object getter?  A statement's text is its
+    lines with comments and strings blanked: each of its words is a word of those lines, so a
+    hunk without one cannot have a removed OBJECT_GET call (the statements are not joined)."""
+    return not OBJECT_GET.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in hunk.old_side())))
+
+
+def _added_object_refs(patch: Patch) -> set[tuple[str, str]]:
+    """object_refs(added_statements(patch)), without joining the statements of the hunks whose
+    new side names no object getter (a treewide patch: most of them).  Their statements hold
+    no call of one, and the joined text differs from the whole one only in text that follows
+    a statement: what a call's argument scan reads when its parentheses do not close within
+    its statement, or a name at a statement's very end; on such a statement the whole text is
+    read instead, as before."""
+    texts = []
+    for fd in patch.c_files:
+        for h in fd.hunks:
+            if OBJECT_GET.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in h.new_side()))):
+                continue
+            texts += [st.text for st in statements(h.new_side()) if st.any_added]
+    out: set[tuple[str, str]] = set()
+    for text in texts:
+        if _WORD.fullmatch(text[-1:]) or not _args_close(text):
+            return object_refs(added_statements(patch))
+        out |= object_refs(text)
+    return out
+
+
+def _args_close(text: str) -> bool:
+    """Does the argument list of every object-getter call in `text` close within it?"""
+    for m in OBJECT_GET.finditer(text):
+        depth, j = 1, m.end()
+        while j < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[j], 0)
+            j += 1
+        if depth:
+            return False
+    return True
+
+
 def _object_ref_replaced(patch: Patch) -> Iterator[Finding]:
     """A reference on an object (get_device(), kref_get(), ...) removed where the same function
     now takes a module reference instead: the module stays, the object does not."""
-    kept = object_refs(added_statements(patch))
+    kept = None  # the object references the patch adds anywhere: read on the first hunk that needs them
     for fd in patch.c_files:
-        for hunk in fd.hunks:
+        for hunk in hunks(fd, removed=True):
+            if not _names_a_getter(hunk):
+                continue
             removed = "\n".join(st.text for st in statements(hunk.old_side())
                                 if any(ln.removed for ln in st.lines))
             if not OBJECT_GET.search(removed):
                 continue
+            if kept is None:
+                kept = _added_object_refs(patch)
             gone = object_refs(removed) - kept  # not moved elsewhere in the patch
             if not gone or OBJECT_GET.search("\n".join(st.text for st in statements(hunk.new_side())
                                                          if st.any_added)):

@@ -269,7 +269,7 @@ def _removed_pins(patch: Patch) -> Iterator[Finding]:
         if c.role == "put":
             put_removed.setdefault((c.family, c.target), []).append(c)
     replaced = any(_REPLACEMENT.search(ln.text) for fd in patch.c_files for ln in fd.added())
-    added = added_statements(patch)
+    added = None  # the added statements of the whole patch: joined only if a pin is reported
     extra = _intent.says_extra(patch, "get")  # the author calls the pin superfluous/unbalanced
     reported: set[tuple[str, str]] = set()
     for c in removed:
@@ -293,6 +293,8 @@ def _removed_pins(patch: Patch) -> Iterator[Finding]:
             conf = Confidence.LOW  # a register-time pin (MOD009): removing it is the fix
         if replaced or extra or (_EMBEDDED_OWNER.search(c.target) and not _EMBEDDED_OPS.search(c.target)):
             conf = Confidence.LOW
+        if owner_device(c.target) is not None and added is None:
+            added = added_statements(patch)
         if owner_device(c.target) is not None and owner_device(c.target) in {a for _, a in object_refs(added)}:
             conf = Confidence.LOW  # the pin on a device's driver became a reference on the device
         api = c.func

@@ -136,12 +136,22 @@ def _is_resource_teardown(name: str | None, before: str | None = None) -> bool:
     return _teardown_kind(name) is None  # stopping another callback releases nothing it uses
 
 
-class _Stmt:
-    __slots__ = ("key", "fn", "stmt", "name", "changed")
+_UNSET = object()
 
-    def __init__(self, key, fn, stmt, name):
-        self.key, self.fn, self.stmt, self.name = key, fn, stmt, name
+
+class _Stmt:
+    __slots__ = ("key", "fn", "stmt", "_name", "changed")
+
+    def __init__(self, key, fn, stmt):
+        self.key, self.fn, self.stmt, self._name = key, fn, stmt, _UNSET
         self.changed = any(not ln.kind == " " for ln in stmt.lines)
+
+    @property
+    def name(self) -> str | None:
+        """The call the statement makes (parsed on first use: most statements are never asked)."""
+        if self._name is _UNSET:
+            self._name = _call_name(self.stmt.text)
+        return self._name
 
 
 def _side(fd, side: str) -> list[_Stmt]:
@@ -151,7 +161,7 @@ def _side(fd, side: str) -> list[_Stmt]:
         lines = h.old_side() if side == "old" else h.new_side()
         for st in statements(lines):
             fn = enclosing_function(h, st.first, side)
-            out.append(_Stmt(norm(st.text), fn, st, _call_name(st.text)))
+            out.append(_Stmt(norm(st.text), fn, st))
     return out
 
 
@@ -221,14 +231,18 @@ def _moved_to_helper(h, post: str | None, name: str) -> bool:
     return False
 
 
-def _removed_teardowns(patch: Patch, ctx: Context) -> Iterator[Finding]:
+def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Finding]:
+    if not sides:
+        return  # no file to look at (new and deleted files are not; see check)
     added_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
     removed_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
     devm = _devm_added(patch)
     for fd in patch.c_files:
         if fd.is_deleted or fd.is_new:
             continue
-        old, new = _side(fd, "old"), _side(fd, "new")
+        if id(fd) not in sides:
+            continue  # no teardown of the table on its old side (see check)
+        old, new = sides[id(fd)]
         new_keys = {(s.fn, s.key) for s in new}
         post = ctx.post(fd.path)
         shown = shown_new(fd)
@@ -314,10 +328,24 @@ def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                     f"and frees the private data remove() still uses")
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _names_a_teardown(fd) -> bool:
+    """Does a word of the file's old side name a teardown of the table?  Both checks above
+    start from an old-side statement whose call is one (`kapi.torn_down_by`), and a statement's
+    call name is a whole word of its lines (comments and strings blanked): without such a word
+    the file's statements need not be joined."""
+    words = _WORD.findall("\n".join(ln.text for h in fd.hunks for ln in h.lines if ln.kind != "+"))
+    return not kapi.teardown_names().isdisjoint(words)
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    sides: dict[int, tuple[list[_Stmt], list[_Stmt]]] = {}  # each file's statements, once
     for fd in patch.c_files:
-        if fd.is_new or fd.is_deleted:
+        if fd.is_new or fd.is_deleted or not _names_a_teardown(fd):
             continue
-        yield from _order_flips(fd.path, _side(fd, "old"), _side(fd, "new"))
-    yield from _removed_teardowns(patch, ctx)
+        old, new = sides[id(fd)] = _side(fd, "old"), _side(fd, "new")
+        yield from _order_flips(fd.path, old, new)
+    yield from _removed_teardowns(patch, ctx, sides)
     yield from _ref_allocs(patch, ctx)

@@ -66,6 +66,25 @@ def section_name(section: str) -> str:
     return m.group(1) if m else (section or "").strip()
 
 
+_CUT_PARAM = re.compile(r"\(\s*(?:[^()]*,)?\s*(?:const\s+)?(?:struct\s+)?\w+\s*\*+\s*(\w+)$")
+
+
+def cut_param(header: str, text: str) -> str | None:
+    """git cuts a hunk's section line at 80 characters, so the last parameter's name may be
+    cut (`static int foo_probe(struct platform_device *pde`).  The identifier of `text` (the
+    code the hunks show) that the cut name begins, the shortest one; None when the header is
+    whole or the name is not used."""
+    h = (header or "").rstrip()
+    if ")" in h.split("(", 1)[-1]:
+        return None
+    m = _CUT_PARAM.search(h)
+    if not m:
+        return None
+    stem = m.group(1)
+    names = sorted({w for w in re.findall(r"\b%s\w*" % re.escape(stem), text or "")}, key=len)
+    return names[0] if names else None
+
+
 def views(fd: FileDiff, ctx: Images, need: Callable[[str], bool] | None = None) -> Iterator[FuncView]:
     """One FuncView per function the diff touches (tree mode) or per run of hunks sharing a
     section header (hunk mode).  With `need`, hunk groups whose text (each line prefixed by

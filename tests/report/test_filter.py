@@ -79,14 +79,14 @@ def test_diff_mode_names_and_errors():
 
 def test_the_engine_says_which_diff_line_a_finding_sits_on():
     """Tree mode, MOD003: the put is removed (a '-' line) and the leaking return stays (a
-    context line); hunk mode reports the removed put.  The modes then keep what they name."""
+    context line); both modes report the removed put, the line the patch changed, and not the
+    return a second time.  The modes then keep what they name."""
     pre = PRE
     post = pre.replace("\tif (!np) {\n\t\tput_device(dev);\n", "\tif (!np) {\n", 1)
     series, ctx_for = tree_case(PATH, pre, post)
     review = engine.review(series, checks=(get_without_put_on_exit,), context_for=ctx_for, context_mode="tree")
     ret = post.splitlines().index("\tif (!np) {") + 2
-    assert {(f.line, f.side.value, f.diff_kind) for f in review.findings} == {
-        (ret, "new", " "), (ret, "old", "-")}
+    assert {(f.line, f.side.value, f.diff_kind) for f in review.findings} == {(ret, "old", "-")}
     assert [(f.side.value, f.diff_kind) for f in restrict(review, DiffMode.CHANGED).findings] == [("old", "-")]
     assert restrict(review, DiffMode.ADDED).findings == ()
     assert restrict(review, DiffMode.DIFF_CONTEXT) is review

@@ -417,3 +417,118 @@ def test_quiet_on_the_fix_and_when_the_reference_is_taken_first():
 def test_quiet_on_a_search_from_the_root():
     root = DROPPING_LOOKUP.replace("of_find_node_by_name(hc->dev->of_node", "of_find_node_by_name(NULL")
     assert_quiet(device_ref_imbalance, diff(root), include_low=True)
+
+
+# A new file (drivers/cpufreq/cpufreq.c's policy allocation, renamed): the kobject's ktype
+# release only completes a completion that the put path waits for, so the container is
+# freed by its owner after the last put.  With a release that frees the container, the same
+# kfree() is a double free.
+_KOBJ_CONTAINER = """
+    --- /dev/null
+    +++ b/drivers/devfreq/foo-gov.c
+    @@ -0,0 +1,34 @@
+    +static void foo_gov_release(struct kobject *kobj)
+    +{
+    +\tstruct foo_gov *gov = container_of(kobj, struct foo_gov, kobj);
+    +
+    +\t{release}
+    +}
+    +
+    +static const struct kobj_type foo_gov_ktype = {
+    +\t.sysfs_ops\t= &kobj_sysfs_ops,
+    +\t.release\t= foo_gov_release,
+    +};
+    +
+    +static struct foo_gov *foo_gov_alloc(unsigned int id)
+    +{
+    +\tstruct foo_gov *gov;
+    +\tint ret;
+    +
+    +\tgov = kzalloc(sizeof(*gov), GFP_KERNEL);
+    +\tif (!gov)
+    +\t\treturn NULL;
+    +\tinit_completion(&gov->kobj_done);
+    +\tret = kobject_init_and_add(&gov->kobj, &foo_gov_ktype,
+    +\t\t\t\t   foo_root_kobj, "gov%u", id);
+    +\tif (ret)
+    +\t\tgoto err_put;
+    +\treturn gov;
+    +
+    +err_put:
+    +\tkobject_put(&gov->kobj);
+    +\twait_for_completion(&gov->kobj_done);
+    +\tkfree(gov);
+    +\treturn NULL;
+    +}
+    +
+"""
+
+
+def test_quiet_on_kfree_when_the_ktype_release_frees_nothing():
+    quiet = diff(_KOBJ_CONTAINER.replace("{release}", "complete(&gov->kobj_done);"))
+    assert_quiet(device_ref_imbalance, quiet, include_low=True)
+
+
+def test_fires_on_kfree_when_the_ktype_release_frees_the_container():
+    freeing = diff(_KOBJ_CONTAINER.replace("{release}", "kfree(gov);"))
+    assert_fires(device_ref_imbalance, freeing, at=[("drivers/devfreq/foo-gov.c", 31)], include_low=True)
+
+
+# drivers/acpi/cppc_acpi.c (6.12, renamed): a ktype without a release; the exit function puts
+# the kobject and frees the container, initialised in another function of the file.
+_KOBJ_EXIT = """
+    --- /dev/null
+    +++ b/drivers/acpi/foo_cpc.c
+    @@ -0,0 +1,31 @@
+    +static void foo_cpc_release(struct kobject *kobj)
+    +{
+    +\tkfree(container_of(kobj, struct foo_cpc, kobj));
+    +}
+    +
+    +static const struct kobj_type foo_cpc_ktype = {
+    +\t.sysfs_ops = &kobj_sysfs_ops,
+    +\t{release}
+    +};
+    +
+    +int foo_cpc_probe(struct device *cpu_dev)
+    +{
+    +\tstruct foo_cpc *cpc;
+    +\tint ret;
+    +
+    +\tcpc = kzalloc(sizeof(*cpc), GFP_KERNEL);
+    +\tif (!cpc)
+    +\t\treturn -ENOMEM;
+    +\tret = kobject_init_and_add(&cpc->kobj, &foo_cpc_ktype, &cpu_dev->kobj, "acpi_cppc");
+    +\tif (ret)
+    +\t\tkobject_put(&cpc->kobj);
+    +\treturn ret;
+    +}
+    +
+    +void foo_cpc_exit(struct foo_cpc *cpc_ptr)
+    +{
+    +\tiounmap(cpc_ptr->regs);
+    +\tkobject_put(&cpc_ptr->kobj);
+    +\tkfree(cpc_ptr);
+    +}
+    +
+"""
+
+
+def test_quiet_on_kfree_after_the_put_of_a_kobject_whose_ktype_has_no_release():
+    assert_quiet(device_ref_imbalance, diff(_KOBJ_EXIT.replace("{release}", ".default_groups = foo_groups,")),
+                 include_low=True)
+
+
+def test_fires_on_kfree_after_the_put_of_a_kobject_whose_ktype_release_frees_it():
+    assert_fires(device_ref_imbalance, diff(_KOBJ_EXIT.replace("{release}", ".release = foo_cpc_release,")),
+                 at=[("drivers/acpi/foo_cpc.c", 29)], include_low=True)
+
+
+def test_quiet_on_kfree_beside_the_put_of_a_device_behind_a_pointer_member():
+    # drivers/net/ethernet/freescale/dpaa2/dpaa2-switch.c: put_device(&mac->mc_dev->dev);
+    # kfree(mac); -- mc_dev points at another allocation
+    text = PUT_THEN_KFREE.patches[0].diff.replace("&foo->dev", "&foo->mc_dev->dev")
+    assert "mc_dev" in text
+    assert_quiet(device_ref_imbalance, diff(text), include_low=True)
+    embedded = PUT_THEN_KFREE.patches[0].diff.replace("&foo->dev", "&foo->mc.dev")
+    assert_fires(device_ref_imbalance, diff(embedded), at=[("drivers/foo/bus.c", 43)])

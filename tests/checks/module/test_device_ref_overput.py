@@ -1003,3 +1003,100 @@ def test_fires_on_cleanup_the_release_callback_does_again():
 def test_quiet_on_cleanup_the_release_callback_does_not_do_or_before_the_put():
     # `kfree(port->label)` before the device exists (line 20) and a member the release keeps
     assert_quiet(device_ref_imbalance, _new_file(_RELEASE_AND_ADD.replace("@ADDED@", "\t\tkfree(bus->scratch);\n")), include_low=True)
+
+
+# A looked-up device kept in the driver's data, then linked: device_link_add() takes its own
+# reference on the consumer and the supplier (drivers/base/core.c: get_device(consumer),
+# get_device(supplier)) and holds them until device_link_del(): the lookup's reference may go.
+_LINKED = """
+    --- a/drivers/media/platform/foo/foo-isp.c
+    +++ b/drivers/media/platform/foo/foo-isp.c
+    @@ -410,15 +410,16 @@ static int foo_isp_get_companion(struct foo_isp *isp, struct device_node *np)
+     \tstruct platform_device *cpdev;
+     \tstruct device_link *link;
+     
+     \tcpdev = of_find_device_by_node(np);
+     \tif (!cpdev)
+     \t\treturn -EPROBE_DEFER;
+     \tisp->companion = &cpdev->dev;
+    {link}
+     \tif (!link) {{
+     \t\tdev_err(isp->dev, "cannot link the companion\\n");
+     \t\treturn -EINVAL;
+     \t}}
+    +\tput_device(&cpdev->dev);
+     \treturn 0;
+     }}
+"""
+STORED_THEN_LINKED_THEN_PUT = diff(_LINKED.format(
+    link=" \tlink = device_link_add(isp->companion, isp->dev,\n     \t\t\t       DL_FLAG_STATELESS | DL_FLAG_PM_RUNTIME);"))
+STORED_THEN_OTHER_LINK_THEN_PUT = diff(_LINKED.format(
+    link=" \tlink = device_link_add(isp->dev, isp->iommu,\n     \t\t\t       DL_FLAG_STATELESS | DL_FLAG_PM_RUNTIME);"))
+
+
+def test_quiet_on_put_of_a_stored_device_a_device_link_holds():
+    assert_quiet(device_ref_imbalance, STORED_THEN_LINKED_THEN_PUT, include_low=True)
+
+
+def test_fires_on_put_of_a_stored_device_when_the_link_holds_another():
+    assert_fires(device_ref_imbalance, STORED_THEN_OTHER_LINK_THEN_PUT,
+                 at=[("drivers/media/platform/foo/foo-isp.c", 423)])
+
+
+# mdiobus_unregister() is device_del() only ("memory still needs mdiobus_free", the table):
+# the mdiobus_free() after it is its pair (drivers/net/ethernet/xscale/ixp4xx_eth.c, 6.12).
+_MDIO_REMOVE = """
+    --- /dev/null
+    +++ b/drivers/net/ethernet/foo/foo_mdio.c
+    @@ -0,0 +1,5 @@
+    +static void foo_mdio_remove(void)
+    +{
+    +\t{first}(foo_mdio_bus);
+    +\tmdiobus_free(foo_mdio_bus);
+    +}
+"""
+
+
+def test_quiet_on_unregister_then_free_of_an_mdio_bus():
+    assert_quiet(device_ref_imbalance, diff(_MDIO_REMOVE.replace("{first}", "mdiobus_unregister")),
+                 include_low=True)
+
+
+def test_fires_on_an_mdio_bus_freed_twice():
+    assert_fires(device_ref_imbalance, diff(_MDIO_REMOVE.replace("{first}", "mdiobus_free")),
+                 at=[("drivers/net/ethernet/foo/foo_mdio.c", 3), ("drivers/net/ethernet/foo/foo_mdio.c", 4)])
+
+
+# drivers/spi/spi-fsi.c (6.12, renamed): the controller's pointer kept in its own private area
+# (allocated in one piece with it by __spi_alloc_controller()); the put on a failed register
+# frees both.  Kept in the driver's own structure instead, the put leaves it dangling.
+_PRIV_STORE = """
+    --- /dev/null
+    +++ b/drivers/spi/spi-foo.c
+    @@ -0,0 +1,15 @@
+    +static int foo_spi_add(struct device *dev, struct foo_bridge *bridge)
+    +{
+    +\tstruct spi_controller *ctlr;
+    +\tstruct foo_spi *ctx;
+    +
+    +\tctlr = spi_alloc_host(dev, sizeof(*ctx));
+    +\tif (!ctlr)
+    +\t\treturn -ENOMEM;
+    +\tctx = {holder};
+    +\tctx->dev = &ctlr->dev;
+    +\tctx->bridge = bridge;
+    +\tif (devm_spi_register_controller(dev, ctlr))
+    +\t\tspi_controller_put(ctlr);
+    +\treturn 0;
+    +}
+"""
+
+
+def test_quiet_on_put_of_an_object_whose_own_private_area_holds_the_pointer():
+    assert_quiet(device_ref_imbalance, diff(_PRIV_STORE.replace("{holder}", "spi_controller_get_devdata(ctlr)")),
+                 include_low=True)
+
+
+def test_fires_on_put_while_another_structure_holds_the_pointer():
+    assert_fires(device_ref_imbalance, diff(_PRIV_STORE.replace("{holder}", "&bridge->spi")),
+                 at=[("drivers/spi/spi-foo.c", 13)])

@@ -479,3 +479,37 @@ def test_quiet_on_the_object_allocator_conversion():
          \tif (!priv->regmap) {
     """)
     assert_quiet(devm_lifetime, fix, include_low=True)
+
+
+# drivers/input/joystick/adc-joystick.c (6.12 probe, shortened): the driver data of an input
+# device may be devm memory; input_unregister_device() disconnects the handlers and marks the
+# device going away before it returns, so no driver callback runs after unbind.  Handed to a
+# misc device instead, the same memory is reached by files still open after unbind.
+_INPUT_DRVDATA = """
+    --- /dev/null
+    +++ b/drivers/input/joystick/foo-joystick.c
+    @@ -0,0 +1,16 @@
+    +static int foo_joystick_probe(struct platform_device *pdev)
+    +{
+    +\tstruct device *dev = &pdev->dev;
+    +\tstruct foo_joystick *joy;
+    +\tstruct input_dev *input;
+    +
+    +\tjoy = devm_kzalloc(dev, sizeof(*joy), GFP_KERNEL);
+    +\tif (!joy)
+    +\t\treturn -ENOMEM;
+    +\tinput = devm_input_allocate_device(dev);
+    +\tif (!input)
+    +\t\treturn -ENOMEM;
+    +\tjoy->input = input;
+    +\t{handoff}
+    +\treturn input_register_device(input);
+    +}
+"""
+
+
+def test_quiet_on_devm_driver_data_of_an_input_device():
+    quiet = diff(_INPUT_DRVDATA.replace("{handoff}", "input_set_drvdata(input, joy);"))
+    assert_quiet(devm_lifetime, quiet, include_low=True)
+    misc = diff(_INPUT_DRVDATA.replace("{handoff}", "misc_register(&joy->misc);"))
+    assert_fires(devm_lifetime, misc, at=[("drivers/input/joystick/foo-joystick.c", 7)], include_low=True)

@@ -221,3 +221,37 @@ def test_fires_on_devm_tied_to_a_looked_up_device():
          \t\treturn ret;
     """)
     assert_quiet(devm_wrong_device, own, include_low=True)
+
+
+# A new LED driver (the lp5816 posting, shortened): an attribute group added with devres on
+# the class device that a devm registration on the probed device created.  That device has no
+# driver; device_del() releases its devres when the registration is undone at the probed
+# device's unbind.  The same call on a device the probe did not register stays reported.
+_CLASSDEV_GROUP = """
+    --- /dev/null
+    +++ b/drivers/leds/leds-foo-rgbw.c
+    @@ -0,0 +1,13 @@
+    +static int foo_rgbw_probe(struct i2c_client *client)
+    +{
+    +\tstruct foo_rgbw *chip;
+    +\tint res;
+    +
+    +\tres = devm_led_classdev_multicolor_register(&client->dev, &chip->mcdev);
+    +\tif (res < 0)
+    +\t\treturn res;
+    +\tres = devm_device_add_group({dev}, &foo_rgbw_group);
+    +\tif (res < 0)
+    +\t\treturn res;
+    +\treturn 0;
+    +}
+"""
+
+
+def test_quiet_on_the_device_of_an_object_the_probe_registered_with_devm():
+    assert_quiet(devm_wrong_device, diff(_CLASSDEV_GROUP.replace("{dev}", "chip->mcdev.led_cdev.dev")),
+                 include_low=True)
+
+
+def test_fires_on_the_device_of_an_object_the_probe_did_not_register():
+    assert_fires(devm_wrong_device, diff(_CLASSDEV_GROUP.replace("{dev}", "chip->other.led_cdev.dev")),
+                 at=[("drivers/leds/leds-foo-rgbw.c", 9)], include_low=True)

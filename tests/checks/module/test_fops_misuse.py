@@ -68,3 +68,42 @@ def test_fires_on_ignored_fops_get():
 
 def test_quiet_on_real_misc_open():
     assert_quiet(fops_misuse, REAL_MISC_OPEN, include_low=True)
+
+
+# A hangup switching the open files to dead operations of the same file (drivers/tty/tty_io.c
+# __tty_hangup(), 6.12, abridged and renamed): both fops pin the same module.
+_HANGUP = """
+    --- /dev/null
+    +++ b/drivers/char/foo_port.c
+    @@ -0,0 +1,20 @@
+    +static ssize_t hung_up_foo_read(struct file *file, char __user *buf, size_t n, loff_t *pos)
+    +{
+    +\treturn 0;
+    +}
+    +
+    +static const struct file_operations hung_up_foo_fops = {
+    +\t.read\t\t= hung_up_foo_read,
+    +};
+    +
+    +static void foo_port_hangup(struct foo_port *port)
+    +{
+    +\tstruct foo_file *priv;
+    +\tstruct file *filp;
+    +
+    +\tlist_for_each_entry(priv, &port->files, list) {
+    +\t\tfilp = priv->file;
+    +\t\tfilp->f_op = &{fops};
+    +\t}
+    +\tport->hung_up = true;
+    +}
+"""
+
+
+def test_dead_fops_of_the_same_file_outside_open_is_low_confidence():
+    own = diff(_HANGUP.replace("{fops}", "hung_up_foo_fops"))
+    assert_quiet(fops_misuse, own)
+    assert_fires(fops_misuse, own, at=[("drivers/char/foo_port.c", 17)], include_low=True)
+
+
+def test_fires_on_fops_of_another_file_outside_open():
+    assert_fires(fops_misuse, diff(_HANGUP.replace("{fops}", "bar_dead_fops")), at=[("drivers/char/foo_port.c", 17)])

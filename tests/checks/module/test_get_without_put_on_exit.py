@@ -1310,3 +1310,38 @@ def test_quiet_when_the_get_moves_down_below_the_return():
         "    -\tadapter_np = of_parse_phandle", "    +\tadapter_np = of_parse_phandle").replace(
         "    @", "    -\tadapter_np = of_parse_phandle")
     assert_quiet(get_without_put_on_exit, diff(down), include_low=True)
+
+
+# The put before an early exit of a child loop now names the parent (cap11xx's LED loop of
+# 6.12, the reverse of a "put the child, not the parent" fix): the child's reference is kept.
+# The finding points at the line the patch rewrote, on the new side.
+CHILD_LOOP = """\
+static int foo_init_leds(struct device *dev, struct device_node *node)
+{
+\tstruct device_node *child;
+\tint error;
+\tu32 reg;
+
+\tfor_each_child_of_node(node, child) {
+\t\terror = of_property_read_u32(child, "reg", &reg);
+\t\tif (error != 0 || reg >= 8) {
+\t\t\tof_node_put(child);
+\t\t\treturn -EINVAL;
+\t\t}
+\t}
+\treturn 0;
+}
+"""
+
+
+def test_tree_mode_points_at_the_rewritten_put():
+    post = CHILD_LOOP.replace("\t\t\tof_node_put(child);\n", "\t\t\tof_node_put(node);\n")
+    series, ctx_for = tree_case(CHILD_LOOP, post, "drivers/input/keyboard/foo.c")
+    assert_fires(get_without_put_on_exit, series, at=[("drivers/input/keyboard/foo.c", 10, "new")],
+                 context_for=ctx_for)
+
+
+def test_tree_mode_quiet_on_the_fix_of_the_wrong_put():
+    pre = CHILD_LOOP.replace("\t\t\tof_node_put(child);\n", "\t\t\tof_node_put(node);\n")
+    series, ctx_for = tree_case(pre, CHILD_LOOP, "drivers/input/keyboard/foo.c")
+    assert_quiet(get_without_put_on_exit, series, include_low=True, context_for=ctx_for)

@@ -509,3 +509,22 @@ def test_quiet_on_the_fix_that_adds_the_cleanup():
                           '    -\tstruct device_node *soc = of_find_node_by_path("/soc");\n'
                           '    +\tstruct device_node *soc __free(device_node) = of_find_node_by_path("/soc");\n')
     assert_quiet(get_without_put_on_exit, diff(fix), include_low=True)
+
+
+def test_removed_put_of_a_node_the_function_is_given_is_a_question():
+    # the caller holds the node it passes (a match-table init callback's, a helper's): with no
+    # get in sight, removing the put most likely fixes an over-put
+    given = diff("""
+        --- a/drivers/clk/foo/clk-foo.c
+        +++ b/drivers/clk/foo/clk-foo.c
+        @@ -40,7 +40,6 @@ static void __init foo_clk_init(struct device_node *np)
+         \tbase = of_iomap(np, 0);
+         \tif (!base) {
+         \t\tpr_err("%pOFn: unable to map registers\\n", np);
+        -\t\tof_node_put(np);
+         \t\treturn;
+         \t}
+         
+    """)
+    assert_quiet(get_without_put_on_exit, given)
+    assert_fires(get_without_put_on_exit, given, at=[("drivers/clk/foo/clk-foo.c", 43, "old")], include_low=True)

@@ -92,3 +92,22 @@ def test_quiet_on_put_after_a_store_into_a_stack_structure():
                              "\tfoo_register_port(i2c, &typec_cap);\n\tfwnode_handle_put(fwnode);\n")
     series, ctx_for = tree_case(PATH, STACK_CAP, post)
     assert_quiet(device_ref_imbalance, series, include_low=True, context_for=ctx_for)
+
+
+def test_quiet_on_a_put_in_the_unwind_after_the_last_return():
+    # ib_srpt's queue_response(): `return; out: ...; target_put_sess_cmd(&ioctx->cmd);` runs
+    # only on the goto's error path
+    post = PRE.replace("\tpriv->freq = 125000000;\n\n\treturn 0;\n}",
+                       "\tpriv->freq = 125000000;\n\tif (foo_hw_ok(priv))\n\t\tgoto out;\n\n\treturn 0;\n"
+                       "out:\n\tfoo_log(priv);\n\tof_node_put(priv->phy_np);\n\treturn 0;\n}")
+    series, ctx_for = tree_case(PATH, PRE, post)
+    assert_quiet(device_ref_imbalance, series, include_low=True, context_for=ctx_for)
+
+
+def test_quiet_on_a_module_put_of_an_owner_member():
+    # cpufreq's store_scaling_governor(): module_put(new_gov->owner) drops the module
+    # reference cpufreq_parse_governor() took, not one the structure keeps
+    pre = PRE + "\nstatic void foo_gov_exit(struct foo_gov *gov)\n{\n\tmodule_put(gov->owner);\n}\n"
+    post = pre.replace("\tpriv->freq = 125000000;\n", "\tpriv->freq = 125000000;\n\tmodule_put(priv->owner);\n")
+    series, ctx_for = tree_case(PATH, pre, post)
+    assert_quiet(device_ref_imbalance, series, include_low=True, context_for=ctx_for)

@@ -154,9 +154,19 @@ def test_quiet_on_owner_free_types_and_wrappers():
     assert_quiet(missing_owner, TRAPS, include_low=True)
 
 
-def test_debugfs_fops_is_low_confidence():
-    assert_quiet(missing_owner, DEBUGFS_FOPS)
-    assert_fires(missing_owner, DEBUGFS_FOPS, at=[("drivers/net/wireless/foo/debug.c", 52)], include_low=True)
+def test_debugfs_fops_without_a_release_of_its_own_is_quiet():
+    # debugfs_remove() drains every call but ->release (fs/debugfs/file.c full_proxy_release())
+    assert_quiet(missing_owner, DEBUGFS_FOPS, include_low=True)
+    core = DEBUGFS_FOPS.patches[0].diff.replace("\t.open = simple_open,\n", "\t.release = single_release,\n")
+    assert "single_release" in core
+    assert_quiet(missing_owner, diff(core), include_low=True)
+
+
+def test_debugfs_fops_with_a_release_of_its_own_is_low_confidence():
+    own = DEBUGFS_FOPS.patches[0].diff.replace("\t.open = simple_open,\n", "\t.release = foo_release,\n")
+    assert "foo_release" in own
+    assert_quiet(missing_owner, diff(own))
+    assert_fires(missing_owner, diff(own), at=[("drivers/net/wireless/foo/debug.c", 52)], include_low=True)
 
 
 def test_quiet_on_built_in_code():
@@ -279,3 +289,69 @@ def test_no_owner_advice_for_a_member_6_12_does_not_have():
         +};
     """)
     assert_quiet(missing_owner, series, include_low=True)
+
+
+# A new file with a file-scope char device (drivers/tty/tty_io.c's tty_cdev, renamed): never
+# deleted, it lives as long as the kernel (built-in code), so nothing unloads under an open
+# file.  The same device deleted in an exit function is a module's, and needs its owner.
+_STATIC_CDEV = """
+    --- /dev/null
+    +++ b/drivers/char/foo_aux.c
+    @@ -0,0 +1,17 @@
+    +static struct cdev foo_cdev, foo_console_cdev;
+    +
+    +int __init foo_aux_init(void)
+    +{
+    +\tcdev_init(&foo_cdev, &foo_aux_fops);
+    +\tif (cdev_add(&foo_cdev, MKDEV(FOO_MAJOR, 0), 1) ||
+    +\t    register_chrdev_region(MKDEV(FOO_MAJOR, 0), 1, "foo") < 0)
+    +\t\tpanic("Couldn't register foo driver\\n");
+    +\treturn 0;
+    +}
+    +
+    +void foo_aux_exit(void)
+    +{
+    +\t{exit}
+    +\tunregister_chrdev_region(MKDEV(FOO_MAJOR, 0), 1);
+    +}
+    +
+"""
+
+
+def test_quiet_on_a_static_cdev_the_file_never_deletes():
+    assert_quiet(missing_owner, diff(_STATIC_CDEV.replace("{exit}", "foo_aux_flush();")), include_low=True)
+
+
+def test_fires_on_a_static_cdev_the_file_deletes():
+    assert_fires(missing_owner, diff(_STATIC_CDEV.replace("{exit}", "cdev_del(&foo_cdev);")),
+                 at=[("drivers/char/foo_aux.c", 5)])
+
+
+def test_quiet_on_cdev_init_added_with_cdev_device_add():
+    # cdev_device_add() makes the device the cdev's parent (fs/char_dev.c: cdev_set_parent()),
+    # as the rule already accepts when the code calls cdev_set_parent() itself
+    text = CDEV_NO_OWNER.patches[0].diff.replace("cdev_add(&foo->cdev, foo->devt, 1)",
+                                                  "cdev_device_add(&foo->cdev, &foo->dev)")
+    assert "cdev_device_add" in text
+    assert_quiet(missing_owner, diff(text), include_low=True)
+
+
+# drivers/nvmem/rockchip-efuse.c (6.12, shortened): nvmem_register() takes the owner from the
+# registering device's driver when the config names none (drivers/nvmem/core.c).
+NVMEM_CONFIG = diff("""
+    --- /dev/null
+    +++ b/drivers/nvmem/foo-efuse.c
+    @@ -0,0 +1,6 @@
+    +static struct nvmem_config foo_efuse_config = {
+    +\t.name = "foo-efuse",
+    +\t.add_legacy_fixed_of_cells = true,
+    +\t.read_only = true,
+    +\t.reg_read = foo_efuse_read,
+    +};
+""")
+
+
+def test_quiet_on_nvmem_config_whose_owner_nvmem_register_fills_in():
+    assert_quiet(missing_owner, NVMEM_CONFIG, include_low=True)
+    other = NVMEM_CONFIG.patches[0].diff.replace("struct nvmem_config", "struct file_operations")
+    assert_fires(missing_owner, diff(other), at=[("drivers/nvmem/foo-efuse.c", 1)], include_low=True)

@@ -224,3 +224,27 @@ def test_tree_mode_finds_the_declared_type():
     (tree,) = run_rule(removed_owner, RUNTIME_UNTYPED, context_for=ctx).findings
     assert hunk_only.effective_confidence.value == "medium"
     assert tree.effective_confidence.value == "high" and tree.line == 45
+
+
+# struct acpi_driver: `acpi_bus_register_driver(drv)` is a macro passing THIS_MODULE, which
+# __acpi_bus_register_driver() stores in drv->drv.owner (6.12 include/acpi/acpi_bus.h,
+# drivers/acpi/bus.c): the initializer's owner is redundant (the intel/smartconnect cleanup).
+ACPI_DRIVER = diff("""
+    --- a/drivers/platform/x86/foo-wmi-hotkeys.c
+    +++ b/drivers/platform/x86/foo-wmi-hotkeys.c
+    @@ -88,7 +88,6 @@ static const struct acpi_device_id foo_hotkey_ids[] = {
+     MODULE_DEVICE_TABLE(acpi, foo_hotkey_ids);
+     
+     static struct acpi_driver foo_hotkey_driver = {
+    -\t.owner = THIS_MODULE,
+     \t.name = "foo_hotkeys",
+     \t.class = "foo",
+     \t.ids = foo_hotkey_ids,
+""")
+
+
+def test_quiet_on_acpi_driver_owner_the_register_macro_sets():
+    assert_quiet(removed_owner, ACPI_DRIVER, include_low=True)
+    other = ACPI_DRIVER.patches[0].diff.replace("struct acpi_driver", "struct input_handler")
+    assert_fires(removed_owner, diff(other), at=[("drivers/platform/x86/foo-wmi-hotkeys.c", 91, "old")],
+                 include_low=True)
