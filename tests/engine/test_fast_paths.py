@@ -4,8 +4,8 @@
   (`lazyre.any_of`), on the real patches of tests/data and examples/ and on texts made to
   catch a substring test done wrong (names split by punctuation, inside longer words, next to
   non-ASCII word characters);
-- `_refs.enclosing_function` (one pass per hunk side, kept in the hunk) against the scan it
-  replaced, for every line of every hunk side of those patches, and for a line of no side;
+- `_refs.enclosing_function` in a long hunk side (every line of every hunk of the real
+  patches is compared with the scan it replaced in tests/checks/test_refs_enclosing.py);
 - MOD014's added object references (`_added_object_refs`) against
   `object_refs(added_statements(patch))`, including a call whose parentheses do not close in
   its statement (the fallback);
@@ -22,6 +22,7 @@ import pytest
 from reviewbot import engine, lazyre
 from reviewbot.checks.module import _apis, module_ref_for_unbind
 from reviewbot.checks.module._refs import added_statements, enclosing_function, object_refs
+from tests.checks.test_refs_enclosing import _enclosing_scan
 from reviewbot.context import Context
 from reviewbot.errors import InputError
 from reviewbot.registry import all_checks
@@ -82,36 +83,6 @@ def test_vocabulary_of_non_words_uses_the_trie():
     assert v.found_in("x = a->b7;") and not v.found_in("a-> b7")
 
 
-def _enclosing_reference(hunk, line, side="old") -> str:
-    """enclosing_function as it was: a scan of the side up to the line, per call."""
-    name = ""
-    m = re.search(r"(\w+)\s*\(", hunk.section)
-    if m:
-        name = m.group(1)
-    for ln in (hunk.old_side() if side == "old" else hunk.new_side()):
-        if ln is line:
-            break
-        h = re.match(r"^[A-Za-z_][\w\s\*]*?\b(\w+)\s*\([^;]*$", ln.text)
-        if h:
-            name = h.group(1)
-    return name
-
-
-def test_enclosing_function_matches_the_scan():
-    asked = 0
-    for p in PATCHES:
-        for fd in p.files:
-            for h in fd.hunks:
-                for side in ("old", "new"):
-                    lines = h.old_side() if side == "old" else h.new_side()
-                    for ln in list(lines) + [h.lines[0] if side == "new" and h.lines[0].kind == "-" else None]:
-                        if ln is None:
-                            continue
-                        assert enclosing_function(h, ln, side) == _enclosing_reference(h, ln, side)
-                        asked += 1
-    assert asked > 1000
-
-
 def test_enclosing_function_in_a_long_side():
     body = "".join(f"+\tx{i} = {i};\n" for i in range(40))
     series = diff(f"""\
@@ -126,7 +97,7 @@ def test_enclosing_function_in_a_long_side():
         {textwrap_body(body)}""")
     h = series.patches[0].files[0].hunks[0]
     for ln in h.new_side():
-        assert enclosing_function(h, ln, "new") == _enclosing_reference(h, ln, "new")
+        assert enclosing_function(h, ln, "new") == _enclosing_scan(h, ln, "new")
     assert enclosing_function(h, h.new_side()[-1], "new") == "bar"
 
 
