@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _overput, _stored
+from reviewbot.analysis import cmodel
+from reviewbot.checks.module import _apis, _overput, _refpaths, _stored
 
 
 def put_of_kept_member(view, added, text: str) -> Iterator[tuple[object, str]]:
@@ -32,6 +33,13 @@ def put_of_kept_member(view, added, text: str) -> Iterator[tuple[object, str]]:
             continue  # `module_put(x->owner)`: a module reference, not one the structure keeps
         if not _overput._on_success_path(p) or _in_unwind(p):
             continue
+        if obj.startswith("&"):
+            continue  # `&x->urb`: an object the structure embeds, not a pointer it keeps
+        stores = [g for g in _refpaths.gets(func) if g.call.line < p.line and _apis.same_object(g.obj, obj)]
+        if len(stores) != 1 or g_is_plain(stores[0]) is False or not _stored_here(func, stores[0], obj):
+            continue  # not this function's store of a getter's reference (or two references taken)
+        if any(a.type in ("for_statement", "while_statement", "do_statement") for a in _ancestors(p.node)):
+            continue  # inside a loop: not the one put before the successful return
         var = _apis.base_object(obj)
         if _overput._rewritten(func, var, p.line, 10 ** 9):
             continue  # cleared or replaced after the put: the structure no longer holds it
@@ -54,3 +62,19 @@ def _in_unwind(p) -> bool:
             return False
         node = node.prev_named_sibling
     return False
+
+
+def g_is_plain(g) -> bool:
+    """A getter that returns the reference (`x->m = of_parse_phandle(...)`), not a get on an
+    object already held (`kobject_get(x->m)` as an argument)."""
+    return g.api.ref == "ret"
+
+
+def _stored_here(func, g, obj: str) -> bool:
+    """Did this function store the getter's result in the member (`x->m = getter(...)`)?"""
+    lhs = (g.call.lhs or "").strip()
+    return bool(lhs) and ("->" in lhs or "." in lhs) and _apis.same_object(lhs, obj)
+
+
+def _ancestors(node):
+    return cmodel.ancestors(node)

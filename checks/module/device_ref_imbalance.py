@@ -277,10 +277,12 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                           and (_embedded_in(r.args[0], obj) or _apis.same_object(r.lhs or "", obj))), None)
             prior_put = next((p for p in calls if p.name in _DEV_PUTS and p.line < c.line and p.args
                               and _embedded_in(p.args[0], obj) and _falls_to(p.node, c.node)), None)
-            if owner is not None and _release_keeps_memory(owner, fd, ctx):
+            if owner is not None and (_release_keeps_memory(owner, fd, ctx)
+                                      or _file_dev_releases_keep_memory(owner, fd, ctx)):
                 continue  # the last put leaves the memory to its owner
-            if owner is None and prior_put is not None and _file_ktypes_keep_memory(prior_put, fd, ctx):
-                continue  # the same, for a kobject the file initialises in another function
+            if owner is None and prior_put is not None and (_file_ktypes_keep_memory(prior_put, fd, ctx)
+                                                            or _file_dev_releases_keep_memory(prior_put, fd, ctx)):
+                continue  # the same, for a kobject or device the file sets up in another function
             if prior_put is not None:
                 yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {prior_put.name}() frees it "
                                                 f"twice: the release already did", confidence=(
@@ -310,6 +312,22 @@ def _file_ktypes_keep_memory(put, fd, ctx: Context) -> bool:
                         % re.escape(member), text)
     keeps = [_release_keeps_memory(_Init(m.group(1), ("", m.group(2))), fd, ctx) for m in inits]
     return bool(keeps) and all(keeps)
+
+
+def _file_dev_releases_keep_memory(put, fd, ctx: Context) -> bool:
+    """`device_unregister(&x->dev)` / `put_device(&x->dev)` where every `->dev.release = fn`
+    of the file names a function that frees nothing (f_mass_storage's `fsg_lun_release()` is
+    empty): the last put leaves the container to its owner, who kfree()s it after."""
+    if not put.args:
+        return False
+    member = re.split(r"->|\.", clex.norm(put.args[0]).lstrip("&"))[-1]
+    text = _file_text(fd, ctx)
+    fns = set(re.findall(r"(?:->|\.)%s\.release\s*=\s*(\w+)\s*;" % re.escape(member), text))
+    if not fns:
+        return False
+    cf = cmodel.parse(text)
+    bodies = [cf.function_named(f) for f in fns]
+    return all(b is not None and not any(_FREES.search(c.name) for c in b.calls()) for b in bodies)
 
 
 class _Init:

@@ -532,3 +532,39 @@ def test_quiet_on_kfree_beside_the_put_of_a_device_behind_a_pointer_member():
     assert_quiet(device_ref_imbalance, diff(text), include_low=True)
     embedded = PUT_THEN_KFREE.patches[0].diff.replace("&foo->dev", "&foo->mc.dev")
     assert_fires(device_ref_imbalance, diff(embedded), at=[("drivers/foo/bus.c", 43)])
+
+
+# f_mass_storage of 6.12, posted as a new file: the LUN device's release is empty, so the owner
+# kfree()s the LUN after device_unregister() (MOD021 says the empty release is the problem).
+LUN_FILE = """\
+static void foo_lun_release(struct device *dev)
+{
+}
+
+static int foo_add_lun(struct foo_lun *lun)
+{
+\tlun->dev.release = foo_lun_release;
+\treturn device_register(&lun->dev);
+}
+
+void foo_remove_lun(struct foo_lun *lun)
+{
+\tdevice_unregister(&lun->dev);
+\tkfree(lun);
+}
+"""
+
+
+def _new_file(text: str):
+    return diff("--- /dev/null\n+++ b/drivers/usb/foo.c\n@@ -0,0 +1,%d @@\n" % len(text.splitlines())
+                + "".join("+" + ln + "\n" for ln in text.splitlines()))
+
+
+def test_quiet_on_kfree_after_unregister_when_the_release_frees_nothing():
+    assert_quiet(device_ref_imbalance, _new_file(LUN_FILE))
+
+
+def test_fires_on_kfree_after_unregister_when_the_release_frees():
+    text = LUN_FILE.replace("static void foo_lun_release(struct device *dev)\n{\n}",
+                            "static void foo_lun_release(struct device *dev)\n{\n\tkfree(to_foo_lun(dev));\n}")
+    assert_fires(device_ref_imbalance, _new_file(text), at=[("drivers/usb/foo.c", 15)])
