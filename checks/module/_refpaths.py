@@ -173,8 +173,11 @@ def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -
                     if re.search(r"\b%s\b" % re.escape(val), t) and re.search(r"\b%s\b" % re.escape(base), t):
                         return True
     end = line_of(exit_node) if exit_node is not None else func.end
+    # a store just before the get counts too: `tx->callback_param = req; kref_get(&req->refcount);`
+    # takes the reference the holder (the callback) will drop
+    start = after - 8
     for n in func._walk():
-        if n.type == "assignment_expression" and after < line_of(n) <= end:
+        if n.type == "assignment_expression" and start < line_of(n) <= end and line_of(n) != after:
             rhs = n.child_by_field_name("right")
             lhs = cmodel._fold(cmodel._text(n.child_by_field_name("left")))
             if rhs is not None and _apis.same_object(cmodel._text(rhs).lstrip("&"), obj) and (
