@@ -139,7 +139,10 @@ static int foo_do_dma(struct foo_req *req, struct dma_async_tx_descriptor *tx, l
 \ttx->callback = foo_dma_callback;
 \ttx->callback_param = req;
 \tkref_get(&req->refcount);
-\tfoo_submit(tx);
+\tif (foo_submit(tx) < 0) {
+\t\tkref_put(&req->refcount, foo_req_free);
+\t\treturn -EIO;
+\t}
 
 \twret = wait_for_completion_interruptible_timeout(&req->req_comp, tmo);
 \tif (wret == 0)
