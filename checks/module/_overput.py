@@ -371,6 +371,10 @@ _LONE_DEV_CALLBACK = lazyre.compile(
     r"runtime_\w+|_noirq|_late|_early)\s*" + _DEV + r"\)")
 
 
+_TEARDOWN_FN = lazyre.compile(r"(^|_)(remove|release|destroy|free|cleanup|teardown|del|delete|unregister)(_|$)")
+_SETS_NODE = lazyre.compile(r"(?:->|\.)dev\.(?:of_node|fwnode)\s*=\s*\w+\s*\(")
+
+
 def _callback_shape(header: str) -> bool:
     h = header or ""
     return _CALLBACK_SIG.search(h) is not None or _LONE_DEV_CALLBACK.search(h) is not None
@@ -648,12 +652,15 @@ def _device_owned(expr: str, params: list[str]) -> bool:
     return m is not None and m.group("p") in params
 
 
-def borrowed_from_device(view, added, header: str) -> Iterator[tuple[object, str]]:
+def borrowed_from_device(view, added, header: str, text: str = "") -> Iterator[tuple[object, str]]:
     """Added puts of the given device's own firmware node, ACPI companion or parent, taken
-    without a get."""
+    without a get.  Not in a teardown function of a file that sets that field itself from a
+    call (`card->dev.of_node = mmc_of_find_child_device(...)`: the driver's reference to drop)."""
     func = view.new
     params = _params(header) + [c for c in [flow.cut_param(header, func.text)] if c]
     if not params or _CONSUMER_FN.search(view.name or ""):
+        return
+    if _TEARDOWN_FN.search(view.name or "") and _SETS_NODE.search(text or ""):
         return
     assigned: dict[str, tuple[int, str]] = {}  # var -> (line, device-owned expression)
     taken: list[tuple[int, str]] = []  # (line, var or expression) given a reference

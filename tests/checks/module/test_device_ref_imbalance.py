@@ -568,3 +568,30 @@ def test_fires_on_kfree_after_unregister_when_the_release_frees():
     text = LUN_FILE.replace("static void foo_lun_release(struct device *dev)\n{\n}",
                             "static void foo_lun_release(struct device *dev)\n{\n\tkfree(to_foo_lun(dev));\n}")
     assert_fires(device_ref_imbalance, _new_file(text), at=[("drivers/usb/foo.c", 15)])
+
+
+# mmc core's bus.c of 6.12: mmc_add_card() sets the card's node from a lookup, and
+# mmc_remove_card() drops it: the driver's own reference, not the device's.
+CARD_FILE = """\
+int foo_add_card(struct foo_card *card)
+{
+\tcard->dev.of_node = foo_find_child_node(card->host, 0);
+\treturn device_add(&card->dev);
+}
+
+void foo_remove_card(struct foo_card *card)
+{
+\tdevice_del(&card->dev);
+\tof_node_put(card->dev.of_node);
+\tput_device(&card->dev);
+}
+"""
+
+
+def test_quiet_on_a_teardown_putting_the_node_its_file_set():
+    assert_quiet(device_ref_imbalance, _new_file(CARD_FILE))
+
+
+def test_fires_when_the_file_never_set_the_node():
+    text = CARD_FILE.replace("\tcard->dev.of_node = foo_find_child_node(card->host, 0);\n", "")
+    assert_fires(device_ref_imbalance, _new_file(text), at=[("drivers/usb/foo.c", 9)])
