@@ -5,9 +5,11 @@ belongs to the structure, and the function that tears the structure down (`*_rem
 `*_release()`, a devm action given the member) drops it.  A put of `x->m` before a successful
 return of a function that is not that teardown leaves the member pointing at an object whose
 reference is gone: every later use of `->m` is a use after put, and the teardown puts it a
-second time.  Reported when the file shows the teardown's release of `->m` (tree mode: the whole
-file; hunk mode: what the hunks show), unless the function clears the member after the put
-(`x->m = NULL`) or the put is on an error path (probe failed: the teardown never runs).
+second time.  Reported when this function stored a getter's reference in `->m` and the file
+shows the teardown's release of `->m` (tree mode: the whole file; hunk mode: what the hunks
+show), unless the function clears the member after the put (`x->m = NULL`), the put is in a
+loop, or it is on an error path (probe failed: the teardown never runs).  A `module_put()` of
+an owner member, and an embedded object (`&x->urb`), are not kept references.
 
 Judged on the old code too (`_overput_judge.was_overput`): removing such a put is the fix of
 one, not a leak.  Each finding is a tuple (put call, message).
@@ -36,9 +38,9 @@ def put_of_kept_member(view, added, text: str) -> Iterator[tuple[object, str]]:
         if obj.startswith("&"):
             continue  # `&x->urb`: an object the structure embeds, not a pointer it keeps
         stores = [g for g in _refpaths.gets(func) if g.call.line < p.line and _apis.same_object(g.obj, obj)]
-        if len(stores) != 1 or g_is_plain(stores[0]) is False or not _stored_here(func, stores[0], obj):
+        if len(stores) != 1 or stores[0].api.ref != "ret" or not _stored_here(func, stores[0], obj):
             continue  # not this function's store of a getter's reference (or two references taken)
-        if any(a.type in ("for_statement", "while_statement", "do_statement") for a in _ancestors(p.node)):
+        if any(a.type in ("for_statement", "while_statement", "do_statement") for a in cmodel.ancestors(p.node)):
             continue  # inside a loop: not the one put before the successful return
         var = _apis.base_object(obj)
         if _overput._rewritten(func, var, p.line, 10 ** 9):
@@ -49,12 +51,10 @@ def put_of_kept_member(view, added, text: str) -> Iterator[tuple[object, str]]:
                   f"->{member}: its teardown puts it again, and any later use is after the put")
 
 
-
 def _in_unwind(p) -> bool:
     """Is the put in an unwind section: after a label that follows the function's last
     `return` (`return; out: ...; put(x);`), a path only a `goto` reaches?"""
-    st = _overput._stmt_in_block(p.node)
-    node = st
+    node = _overput._stmt_in_block(p.node)
     while node is not None:
         if node.type == "labeled_statement":
             return True
@@ -64,17 +64,8 @@ def _in_unwind(p) -> bool:
     return False
 
 
-def g_is_plain(g) -> bool:
-    """A getter that returns the reference (`x->m = of_parse_phandle(...)`), not a get on an
-    object already held (`kobject_get(x->m)` as an argument)."""
-    return g.api.ref == "ret"
-
-
 def _stored_here(func, g, obj: str) -> bool:
     """Did this function store the getter's result in the member (`x->m = getter(...)`)?"""
     lhs = (g.call.lhs or "").strip()
     return bool(lhs) and ("->" in lhs or "." in lhs) and _apis.same_object(lhs, obj)
 
-
-def _ancestors(node):
-    return cmodel.ancestors(node)
