@@ -301,12 +301,6 @@ def _vocabulary(trigger: tuple[str, ...]) -> "_Vocabulary":
 _WORD = re.compile(r"\w+")
 
 
-@functools.lru_cache(maxsize=16)
-def _words(text: str) -> frozenset[str]:
-    """The distinct word runs of a text (each file's text is asked about by several rules)."""
-    return frozenset(_WORD.findall(text))
-
-
 class _Vocabulary:
     """Is one of many strings a substring of a text?
 
@@ -333,7 +327,7 @@ class _Vocabulary:
         if self._pattern is None and len(text) <= self._budget:
             self._budget -= len(text)
             known = self._known
-            for word in _words(text):
+            for word in words.of(text):
                 hit = known.get(word)
                 if hit is None:
                     hit = known[word] = self._inside(word)
