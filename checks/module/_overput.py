@@ -32,7 +32,7 @@ from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _ownership, _refpaths
+from reviewbot.checks.module import _apis, _ownership, _refpaths, _stored
 from reviewbot.model import Confidence
 
 # Functions whose job is to drop references they are given (their parameter is theirs to put).
@@ -371,7 +371,6 @@ _LONE_DEV_CALLBACK = lazyre.compile(
     r"runtime_\w+|_noirq|_late|_early)\s*" + _DEV + r"\)")
 
 
-_TEARDOWN_FN = lazyre.compile(r"(^|_)(remove|release|destroy|free|cleanup|teardown|del|delete|unregister)(_|$)")
 _SETS_NODE = lazyre.compile(r"(?:->|\.)dev\.(?:of_node|fwnode)\s*=\s*\w+\s*\(")
 
 
@@ -660,7 +659,7 @@ def borrowed_from_device(view, added, header: str, text: str = "") -> Iterator[t
     params = _params(header) + [c for c in [flow.cut_param(header, func.text)] if c]
     if not params or _CONSUMER_FN.search(view.name or ""):
         return
-    if _TEARDOWN_FN.search(view.name or "") and _SETS_NODE.search(text or ""):
+    if _stored.teardown(view.name) and _SETS_NODE.search(text or ""):
         return
     assigned: dict[str, tuple[int, str]] = {}  # var -> (line, device-owned expression)
     taken: list[tuple[int, str]] = []  # (line, var or expression) given a reference

@@ -147,16 +147,11 @@ def calls_on_text(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _indent(st) -> int:
-    text = st.lines[0].text
-    return len(text) - len(text.lstrip("\t "))
-
-
 def _block_removed(stmts, i: int) -> bool:
     """Is the rest of the block holding stmts[i], up to its closing brace, removed too?"""
-    ind = _indent(stmts[i])
+    ind = stmts[i].indent
     for st in stmts[i + 1:]:
-        if st.text.startswith("}") and _indent(st) < ind:
+        if st.text.startswith("}") and st.indent < ind:
             return all(ln.removed for ln in st.lines)
         if not all(ln.removed for ln in st.lines):
             return False

@@ -326,8 +326,7 @@ def _file_dev_releases_keep_memory(put, fd, ctx: Context) -> bool:
     if not fns:
         return False
     cf = cmodel.parse(text)
-    bodies = [cf.function_named(f) for f in fns]
-    return all(b is not None and not any(_FREES.search(c.name) for c in b.calls()) for b in bodies)
+    return all(_frees_nothing(cf.function_named(f)) for f in fns)
 
 
 class _Init:
@@ -358,7 +357,11 @@ def _release_keeps_memory(owner, fd, ctx: Context) -> bool:
     rel = re.search(r"\.release\s*=\s*(\w+)", m.group("body"))
     if rel is None:
         return True  # no release at all: kobject_cleanup() frees only the name (cppc_ktype)
-    fn = cmodel.parse(text).function_named(rel.group(1))
+    return _frees_nothing(cmodel.parse(text).function_named(rel.group(1)))
+
+
+def _frees_nothing(fn) -> bool:
+    """Is `fn` (a release callback of the file) there, and does it free or drop nothing?"""
     return fn is not None and not any(_FREES.search(c.name) for c in fn.calls())
 
 

@@ -279,11 +279,6 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
 _JUMP = lazyre.compile(r"^(return\b[^;]*|goto\s+\w+|break|continue)\s*;$")
 
 
-def _indent(st) -> int:
-    text = st.lines[0].text
-    return len(text) - len(text.lstrip("\t "))
-
-
 _WORD = re.compile(r"\w+")
 
 
@@ -301,7 +296,7 @@ def _dead_puts(fd) -> Iterator[Finding]:
             m = clex.CallStmt.parse(st.text)
             if not m or m.cond or not _apis.is_putter(m.name):
                 continue
-            if _indent(prev) != _indent(st):
+            if prev.indent != st.indent:
                 continue  # the jump ends a braceless branch: the put is the next statement
             yield RULE.finding(fd.path, st.first, f"{m.name}() after this {prev.text.split()[0].rstrip(';')} "
                                                   f"never runs: the reference is kept")
@@ -356,13 +351,12 @@ def _cleanup_dropped(fd) -> Iterator[Finding]:
         putter = _cleanup_put.CLEANUP_PUTTER.get(cls)
         if putter is None:
             continue  # not a reference class (kfree, a lock guard)
-        decl = next((ln for ln in added if re.search(r"\*\s*%s\b(?!\s*__free)" % re.escape(var), ln.text)
-                     and "__free" not in ln.text), None)
+        decl = next((ln for ln in added if "__free" not in ln.text
+                     and re.search(r"\*\s*%s\b" % re.escape(var), ln.text)), None)
         if decl is None:
             continue  # the variable is gone, or keeps a cleanup
         v = re.escape(var)
-        if re.search(r"\b\w+\s*\(\s*&?%s\s*[,)]" % v, added_text) and any(
-                _apis.is_putter(c) for c in re.findall(r"\b(\w+)\s*\(\s*&?%s\s*[,)]" % v, added_text)) or \
+        if any(_apis.same_object(o, var) for _, o in _calls_on(added, True)) or \
                 re.search(r"\breturn\s+%s\s*;|[^=!<>]=\s*%s\s*;" % (v, v), added_text):
             continue  # put or handed on by hand: the exit-path rules judge that
         yield RULE.finding(fd.path, decl, f"{var} loses its __free({cls}) cleanup and the patch adds no "

@@ -156,6 +156,12 @@ class Stmt:
     def any_added(self) -> bool:
         return any(ln.added for ln in self.lines)
 
+    @property
+    def indent(self) -> int:
+        """The leading whitespace of its first line (tabs and spaces, each one)."""
+        text = self.lines[0].text
+        return len(text) - len(text.lstrip("\t "))
+
 
 def statements(lines: Sequence[DiffLine]) -> list[Stmt]:
     """Join physical lines into statements (split after ';', '{', '}' and preprocessor lines)."""
