@@ -208,6 +208,8 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
                      and any(_apis.same_object(o, obj) for o, _ in _drops(c))]
             if gets and len(prior) < len(gets):
                 continue  # a keep-alive get: one more put is owed
+            if len(prior) < 2 and _stored_one_too(func, obj, p.line):
+                continue  # the lookup's reference and a stored one: two puts owed
             if "unregister" in q.name and gets:
                 continue
             yield p, f"{p.name}({short(obj, 20)}) after {hit[1]}"
@@ -243,18 +245,25 @@ def iterator_owned(view, added, line_text) -> Iterator[tuple[object, str]]:
 
 
 def _leaves_loop_after(p, loop) -> bool:
-    """After p, does every path leave the loop (break/return/goto) or re-take the variable?"""
+    """After p, does every path leave the loop (break/return/goto) or re-take the variable?
+    The statements of a `case` are siblings too, and a `break` there leaves only the switch:
+    the walk goes on after it."""
     node = p.node
     while True:
         stmt = node
-        while stmt.parent is not None and stmt.parent.type != "compound_statement" and stmt.parent != loop:
+        while stmt.parent is not None and stmt.parent.type not in ("compound_statement", "case_statement") \
+                and stmt.parent != loop:
             stmt = stmt.parent
         blk = stmt.parent
         if blk is None or blk == loop:
             return False
         sib = stmt.next_named_sibling
+        after = None
         while sib is not None:
             t = cmodel._text(sib).strip()
+            if re.match(r"^break\b", t) and _switch_within(blk, loop) is not None:
+                after = _switch_within(blk, loop)
+                break
             if re.match(r"^(break|return|goto)\b", t):
                 return True
             if re.match(r"^continue\b", t):
@@ -263,9 +272,24 @@ def _leaves_loop_after(p, loop) -> bool:
                     r"\b(of_node_get|fwnode_handle_get|pci_dev_get|get_device|no_free_ptr)\s*\(|[^=!<>]=[^=]", t):
                 return True  # the variable is re-taken or reassigned: not ours to judge
             sib = sib.next_named_sibling
+        if after is not None:
+            node = after  # on after the switch the break leaves
+            continue
         if blk.parent == loop:
             return False  # end of the loop body: round again
         node = blk
+
+
+def _switch_within(node, loop):
+    """The switch statement between `node` and `loop` that a `break` at `node` leaves, if any."""
+    cur = node
+    while cur is not None and cur != loop:
+        if cur.type == "switch_statement":
+            return cur
+        if cur.type in ("for_statement", "while_statement", "do_statement"):
+            return None
+        cur = cur.parent
+    return None
 
 
 def _is_whole(obj: str, var: str) -> bool:
@@ -616,7 +640,25 @@ def _extra_ref(func, obj: str, before: int) -> bool:
     (`spi_controller_get(host)` before `spi_unregister_controller(host)`: the unregister drops
     the owner's reference, the last put the keep-alive one)."""
     gets = _gets_of(func, obj, before)
-    return len(gets) >= 2 or any(_kind(g.call.name) == "getter" for g in gets)
+    return len(gets) >= 2 or any(_kind(g.call.name) == "getter" for g in gets) or \
+        _stored_one_too(func, obj, before)
+
+
+def _stored_one_too(func, obj: str, before: int) -> bool:
+    """`dev = __foo_get_dev_from_target(...)` (a call whose name says it gets) then `priv->dev =
+    NULL; put(dev); put(dev);` (mpt3sas's target destroy): the lookup's reference and the one
+    the cleared member held, one put each."""
+    var = _base_var(obj)
+    got = [c.line for c in func.calls() if c.line < before and (c.lhs or "").strip() == var
+           and re.search(r"get|find|lookup", c.name)]
+    if not got:
+        return False
+    for n in func._walk():
+        if n.type == "assignment_expression" and min(got) < flow.line_of(n) < before:
+            lhs = cmodel._fold(cmodel._text(n.child_by_field_name("left")))
+            if re.search(r"(->|\.)\w+$", lhs) and cmodel._text(n.child_by_field_name("right")).strip() == "NULL":
+                return True
+    return False
 
 
 def _same_node(a, b) -> bool:

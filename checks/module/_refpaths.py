@@ -79,6 +79,15 @@ def gets(func: cmodel.Function) -> list[Get]:
     return out
 
 
+def _tested_false(cond: str, name: str) -> bool:
+    """The condition tests that the call `name(...)` returned false: `!name(...)`,
+    `name(...) == 0` (or `== false`), `0 == name(...)`."""
+    if re.search(r"!\s*%s\b" % name, cond) or re.search(r"\b(?:0|false)\s*==\s*%s\s*\(" % name, cond):
+        return True
+    m = re.search(r"\b%s\s*\(" % name, cond)
+    return m is not None and re.match(r"\s*==\s*(?:0|false)\b", cond[m.end() + len(balanced(cond, m.end())) + 1:]) is not None
+
+
 def failed_get_at(func: cmodel.Function, jump_node, aliases: "Aliases | None" = None) -> list[str]:
     """Objects whose get *failed* when `jump_node` runs (it is in the failure branch)."""
     return [o for o, _ in failed_gets_at(func, jump_node)]
@@ -95,7 +104,7 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
     out = []
     for c in calls_in(cond) if cond is not None else []:
         api = _apis.BY_GETTER.get(c.name)
-        if api and api.fails and api.ref.startswith("arg") and re.search(r"!\s*%s\b" % c.name, ctext):
+        if api and api.fails and api.ref.startswith("arg") and _tested_false(ctext, c.name):
             out.append((_apis.ref_object(api, list(c.args), None), api))
         elif api and api.fails and c.lhs:
             out.append((norm(c.lhs), api))
@@ -157,6 +166,37 @@ def path_puts(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.
     return out
 
 
+# The right-hand side reads what an object holds: a member, its driver data, its container.
+_HELD_BY = r"(?:&\s*)?\(?\b%s\b\)?\s*(?:->|\.)|\b(?:\w*_get_drvdata|dev_get_platdata|container_of|to_\w+)\s*\(\s*&?\s*\(?\b%s\b"
+
+
+def _derived(func: cmodel.Function, base: str, hops: int = 3) -> set[str]:
+    """Locals that hold what `base` holds, through up to `hops` assignments: `tsa =
+    platform_get_drvdata(pdev); serial = &tsa->serials[i];` derives `serial` from `pdev`.  A
+    function that returns one hands the reference on `base` to its caller with it (a
+    `*_get_byphandle()` whose `*_put()` drops the device through the handle)."""
+    out = {base}
+    assigns = []
+    for n in func._walk():
+        if n.type == "assignment_expression":
+            lhs, rhs = n.child_by_field_name("left"), n.child_by_field_name("right")
+        elif n.type == "init_declarator":
+            lhs, rhs = n.child_by_field_name("declarator"), n.child_by_field_name("value")
+        else:
+            continue
+        if lhs is not None and rhs is not None:
+            name = cmodel._text(lhs).lstrip("*").strip()
+            if re.fullmatch(r"\w+", name):
+                assigns.append((name, cmodel._fold(cmodel._text(rhs))))
+    for _ in range(hops):
+        grown = {name for name, rhs in assigns if name not in out and any(
+            re.search(_HELD_BY % (re.escape(d), re.escape(d)), rhs) for d in out)}
+        if not grown:
+            break
+        out |= grown
+    return out
+
+
 def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -> bool:
     """The reference leaves the function's hands: stored into a structure, passed to a hand-off
     call, or returned."""
@@ -172,6 +212,8 @@ def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -
                     t = cmodel._text(n)
                     if re.search(r"\b%s\b" % re.escape(val), t) and re.search(r"\b%s\b" % re.escape(base), t):
                         return True
+            if val in _derived(func, base):
+                return True
     end = line_of(exit_node) if exit_node is not None else func.end
     # a store just before the get counts too: `tx->callback_param = req; kref_get(&req->refcount);`
     # takes the reference the holder (the callback) will drop

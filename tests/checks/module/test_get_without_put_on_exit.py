@@ -1345,3 +1345,46 @@ def test_tree_mode_quiet_on_the_fix_of_the_wrong_put():
     pre = CHILD_LOOP.replace("\t\t\tof_node_put(child);\n", "\t\t\tof_node_put(node);\n")
     series, ctx_for = tree_case(pre, CHILD_LOOP, "drivers/input/keyboard/foo.c")
     assert_quiet(get_without_put_on_exit, series, include_low=True, context_for=ctx_for)
+
+
+# drivers/scsi/elx/efct/efct_hw.c (6.12, efct_hw_io_abort()) as a new file: the return in the
+# branch where `kref_get_unless_zero(...) == 0` holds no reference; the later ones put it.
+KREF_UNLESS_ZERO_TEXT = """
+    --- /dev/null
+    +++ b/drivers/scsi/foo/foo_hw.c
+    @@ -0,0 +1,21 @@
+    +int foo_hw_io_abort(struct foo_hw *hw, struct foo_hw_io *io_to_abort)
+    +{
+    +\tif (!io_to_abort)
+    +\t\treturn -EIO;
+    +
+    +\t/* take a reference on IO being aborted */
+    +\tif (kref_get_unless_zero(&io_to_abort->ref) == 0) {
+    +\t\t/* command no longer active */
+    +\t\treturn -ENOENT;
+    +\t}
+    +
+    +\tif (!io_to_abort->wq) {
+    +\t\tkref_put(&io_to_abort->ref, io_to_abort->release);
+    +\t\treturn -ENOENT;
+    +\t}
+    +
+    +\tfoo_hw_send_abort(hw, io_to_abort);
+    +
+    +\tkref_put(&io_to_abort->ref, io_to_abort->release);
+    +\treturn 0;
+    +}
+"""
+
+
+def test_quiet_on_the_branch_where_the_get_compared_to_zero_failed():
+    assert_quiet(get_without_put_on_exit, diff(KREF_UNLESS_ZERO_TEXT), include_low=True)
+    for cond in ("0 == kref_get_unless_zero(&io_to_abort->ref)", "!kref_get_unless_zero(&io_to_abort->ref)"):
+        text = KREF_UNLESS_ZERO_TEXT.replace("kref_get_unless_zero(&io_to_abort->ref) == 0", cond)
+        assert_quiet(get_without_put_on_exit, diff(text), include_low=True)
+    # the success branch returning without the put is a leak
+    leak = KREF_UNLESS_ZERO_TEXT.replace("\t\tkref_put(&io_to_abort->ref, io_to_abort->release);\n"
+                                         "    +\t\treturn -ENOENT;", "\t\treturn -ENOENT;")
+    assert leak != KREF_UNLESS_ZERO_TEXT
+    assert_fires(get_without_put_on_exit, diff(leak.replace("0,0 +1,21", "0,0 +1,20")),
+                 at=[("drivers/scsi/foo/foo_hw.c", 13)])

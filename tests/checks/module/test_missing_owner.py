@@ -169,6 +169,43 @@ def test_debugfs_fops_with_a_release_of_its_own_is_low_confidence():
     assert_fires(missing_owner, diff(own), at=[("drivers/net/wireless/foo/debug.c", 52)], include_low=True)
 
 
+# drivers/mmc/core/mmc_test.c (6.12, lines 3150-3156 and 3192-3222) as a new file: the fops reach
+# debugfs_create_file() through a helper that passes its `fops` parameter on.
+DEBUGFS_THROUGH_HELPER = """
+    --- /dev/null
+    +++ b/drivers/mmc/core/foo_test.c
+    @@ -0,0 +1,22 @@
+    +static const struct file_operations mmc_test_fops_test = {
+    +\t.open\t\t= mtf_test_open,
+    +\t.read\t\t= seq_read,
+    +\t.release\t= single_release,
+    +};
+    +
+    +static int __mmc_test_register_dbgfs_file(struct mmc_card *card,
+    +\tconst char *name, umode_t mode, const struct file_operations *fops)
+    +{
+    +\tstruct dentry *file = NULL;
+    +
+    +\tif (card->debugfs_root)
+    +\t\tfile = debugfs_create_file(name, mode, card->debugfs_root,
+    +\t\t\t\t\t   card, fops);
+    +\treturn 0;
+    +}
+    +
+    +static int mmc_test_register_dbgfs_file(struct mmc_card *card)
+    +{
+    +\treturn __mmc_test_register_dbgfs_file(card, "test", S_IWUSR | S_IRUGO,
+    +\t\t&mmc_test_fops_test);
+    +}
+"""
+
+
+def test_debugfs_fops_handed_over_through_a_helper_are_quiet():
+    assert_quiet(missing_owner, diff(DEBUGFS_THROUGH_HELPER), include_low=True)
+    misc = DEBUGFS_THROUGH_HELPER.replace("debugfs_create_file(", "foo_create_file(")
+    assert_fires(missing_owner, diff(misc), at=[("drivers/mmc/core/foo_test.c", 1)])
+
+
 def test_quiet_on_built_in_code():
     assert_quiet(missing_owner, BUILT_IN, include_low=True)
 
