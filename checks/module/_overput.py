@@ -210,8 +210,8 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
                 continue  # a keep-alive get: one more put is owed
             if len(prior) < 2 and _stored_one_too(func, obj, p.line):
                 continue  # the lookup's reference and a stored one: two puts owed
-            if "unregister" in q.name and gets:
-                continue
+            if "unregister" in q.name and (gets or _named_lookups(func, obj, q.line)):
+                continue  # the registration's reference and the lookup's
             yield p, f"{p.name}({short(obj, 20)}) after {hit[1]}"
             break
 
@@ -587,7 +587,9 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             inner = _unlabel_node(sib)
             if _unseen_between(view, p.line, flow.line_of(sib)):
                 break  # lines the hunks do not show lie between: they may return or branch
-            if _puts_obj(inner, obj) and not _extra_ref(func, obj, p.line):
+            if _puts_obj(inner, obj) and not _extra_ref(func, obj, p.line) and not (
+                    "unregister" in p.name and _named_lookups(func, obj, p.line)) \
+                    and not _stored_one_too(func, obj, flow.line_of(inner)):
                 again = flow.line_of(inner)
                 where = "" if sib.type != "labeled_statement" else " (the unwind path falls through to it)"
                 yield p, f"{p.name}({short(obj, 20)}) and line {again} puts it again{where}"
@@ -644,19 +646,58 @@ def _extra_ref(func, obj: str, before: int) -> bool:
         _stored_one_too(func, obj, before)
 
 
-def _stored_one_too(func, obj: str, before: int) -> bool:
-    """`dev = __foo_get_dev_from_target(...)` (a call whose name says it gets) then `priv->dev =
-    NULL; put(dev); put(dev);` (mpt3sas's target destroy): the lookup's reference and the one
-    the cleared member held, one put each."""
+_LOOKUP_NAME = lazyre.compile(r"(?:^|_)(?:get|find|lookup)(?:_|$)")
+_NOT_A_REF = lazyre.compile(r"drvdata|platdata|_get_parent$")
+
+
+def _named_lookups(func, obj: str, before: int) -> list[int]:
+    """Lines before `before` where obj is assigned from a call the table does not know but whose
+    name says it finds or gets an object (`rpmsg_find_device()` wraps device_find_child(),
+    `__foo_get_pdev_from_target()`): by the kernel's naming, the caller gets a reference.
+    The table's borrowed accessors (`__dev_get_by_name()`) and driver-data getters do not count.
+    Else a function of the same text that returns a reference it took (`_local_lookups`)."""
     var = _base_var(obj)
-    got = [c.line for c in func.calls() if c.line < before and (c.lhs or "").strip() == var
-           and re.search(r"get|find|lookup", c.name)]
+    calls = [c for c in func.calls() if c.line < before and (c.lhs or "").strip() == var
+             and kapi.get(c.name) is None and kapi.borrowed(c.name) is None]
+    named = [c.line for c in calls if _LOOKUP_NAME.search(c.name) and not _NOT_A_REF.search(c.name)]
+    if named or not calls:
+        return named
+    local = _local_lookups(func)
+    return [c.line for c in calls if c.name in local]
+
+
+def _local_lookups(func) -> set[str]:
+    """Functions of the same text that return a reference they took on what they return:
+    drivers/base/bus.c's `bus_to_subsys()` ends `sp = subsys_get(sp); ...; return sp;`."""
+    out = set()
+    for f in cmodel.siblings_of(func):
+        if f.name == func.name or f.body is None:
+            continue
+        for j in f.jumps():
+            val = j.value.strip("() ") if j.kind == "return" else ""
+            if re.fullmatch(r"\w+", val) and any(
+                    _base_var(g.obj) == val and g.call.line < j.line for g in _refpaths.gets(f)):
+                out.add(f.name)
+                break
+    return out
+
+
+def _stored_one_too(func, obj: str, before: int) -> bool:
+    """`dev = __foo_get_dev_from_target(...)` (a lookup of the table, or a call whose name says
+    it gets) then `priv->dev = NULL; put(dev); put(dev);` (mpt3sas's target destroy; ubi's
+    detach clears `ubi_devices[ubi_num]`): the lookup's reference and the one the cleared
+    member or slot held, one put each.  In a teardown (`bus_remove_driver()`) the lookup's
+    and the one its set-up kept: "Decrement the reference count twice, once for the
+    bus_to_subsys()" (drivers/base/bus.c)."""
+    got = _named_lookups(func, obj, before) + [g.call.line for g in _gets_of(func, obj, before)]
     if not got:
         return False
+    if _stored.teardown(func.name):
+        return True  # a teardown's lookup, and the reference its set-up kept (drivers/base/bus.c)
     for n in func._walk():
         if n.type == "assignment_expression" and min(got) < flow.line_of(n) < before:
             lhs = cmodel._fold(cmodel._text(n.child_by_field_name("left")))
-            if re.search(r"(->|\.)\w+$", lhs) and cmodel._text(n.child_by_field_name("right")).strip() == "NULL":
+            if re.search(r"(->|\.)\w+$|\]$", lhs) and cmodel._text(n.child_by_field_name("right")).strip() == "NULL":
                 return True
     return False
 

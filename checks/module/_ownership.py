@@ -112,10 +112,12 @@ def _block_of(node):
 
 def _found_branches(func: cmodel.Function, g: _refpaths.Get, j):
     """`if (x)` / `if (!IS_ERR(x))` statements after the get, closed before the exit, in a block
-    that holds the exit: each with its body (an `else` of theirs runs with x NULL)."""
+    that holds the exit: each with its body (an `else` of theirs runs with x NULL); and the
+    `else` body of an `if (!x)`."""
     if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
         return
     pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
+    neg = re.compile(_NEGATIVE_TEST % ((re.escape(g.obj),) * 3))
     for n in func._walk():
         if n.type != "if_statement":
             continue
@@ -123,8 +125,13 @@ def _found_branches(func: cmodel.Function, g: _refpaths.Get, j):
             continue
         if n.parent is None or not (cmodel.contains(n.parent, j.node) or n.parent == _block_of(g.call.node)):
             continue  # the exit is in the if's block, or after the block the get and the if share
-        if pat.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
+        cond = cmodel._fold(cmodel._text(n.child_by_field_name("condition")))
+        if pat.match(cond):
             yield n, n.child_by_field_name("consequence")
+        elif neg.match(cond) and n.child_by_field_name("alternative") is not None:
+            # `if (!port) { ... } else { ...; fwnode_handle_put(port); }`: the else is the found branch
+            alt = n.child_by_field_name("alternative")
+            yield n, alt.named_children[-1] if alt.type == "else_clause" and alt.named_children else alt
 
 
 def put_in_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
@@ -258,3 +265,19 @@ def outside(text: str, func: cmodel.Function, partial: bool) -> str:
         return text
     lines = text.splitlines()
     return "\n".join(lines[:func.start - 1] + lines[func.end:])
+
+
+_KEEP_LOADED = lazyre.compile(r"unload|rmmod|removal of the module|keep\w*\s+(the\s+)?(module|driver)\s+(loaded|pinned)|"
+                          r"pin\w*\s+(the\s+)?(module|driver)", re.I)
+
+
+def pinned_on_purpose(func: cmodel.Function, g, j) -> bool:
+    """A module reference kept on a successful return under a comment that says so: "Success.
+    If there _PPC, unloading the cpufreq driver would be risky, so disallow it in that case."
+    (acpi_processor_notify_smm()).  The pin is the point of the exit, not a leak: at most a
+    question of who drops it."""
+    if g.api.family != "module" or not success_exit(j):
+        return False
+    return any(n.type == "comment" and j.line - 8 <= flow.line_of(n) < j.line and
+               _KEEP_LOADED.search(cmodel._text(n)) for n in func._walk())
+

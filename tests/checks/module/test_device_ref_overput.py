@@ -307,7 +307,9 @@ TWO_REFS_TWO_PUTS_TEXT = """
 def test_quiet_on_two_puts_for_a_lookup_and_a_cleared_member():
     assert_quiet(device_ref_imbalance, diff(TWO_REFS_TWO_PUTS_TEXT), include_low=True)
     # without the member that held the second reference, the second put is one too many
+    # (and outside a teardown, which may also drop what its set-up kept)
     one = TWO_REFS_TWO_PUTS_TEXT.replace("\t\tpriv->pcie_dev = NULL;\n", "\t\tfoo_log(priv);\n")
+    one = one.replace("foo_target_destroy", "foo_target_check")
     assert one != TWO_REFS_TWO_PUTS_TEXT
     assert_fires(device_ref_imbalance, diff(one), at=[("drivers/scsi/foo/foo_scsih.c", 13),
                                                       ("drivers/scsi/foo/foo_scsih.c", 14)])
@@ -1176,3 +1178,82 @@ def test_quiet_on_put_of_an_object_whose_own_private_area_holds_the_pointer():
 def test_fires_on_put_while_another_structure_holds_the_pointer():
     assert_fires(device_ref_imbalance, diff(_PRIV_STORE.replace("{holder}", "&bridge->spi")),
                  at=[("drivers/spi/spi-foo.c", 13)])
+
+
+# drivers/rpmsg/rpmsg_core.c (6.12, rpmsg_unregister_device()) as a new file: the lookup's
+# reference and the registration's, one drop each.
+UNREGISTER_AFTER_LOOKUP_TEXT = """
+    --- /dev/null
+    +++ b/drivers/rpmsg/foo_core.c
+    @@ -0,0 +1,13 @@
+    +int foo_unregister_device(struct device *parent, struct foo_channel_info *chinfo)
+    +{
+    +\tstruct device *dev;
+    +
+    +\tdev = foo_find_device(parent, chinfo);
+    +\tif (!dev)
+    +\t\treturn -EINVAL;
+    +
+    +\tdevice_unregister(dev);
+    +
+    +\tput_device(dev);
+    +\treturn 0;
+    +}
+"""
+
+
+def test_quiet_on_unregister_then_put_of_a_looked_up_device():
+    assert_quiet(device_ref_imbalance, diff(UNREGISTER_AFTER_LOOKUP_TEXT), include_low=True)
+    # the device a caller hands in: the unregister dropped what there was
+    given = UNREGISTER_AFTER_LOOKUP_TEXT.replace("dev = foo_find_device(parent, chinfo);",
+                                                "dev = parent;")
+    assert given != UNREGISTER_AFTER_LOOKUP_TEXT
+    assert_fires(device_ref_imbalance, diff(given), at=[("drivers/rpmsg/foo_core.c", 9),
+                                                        ("drivers/rpmsg/foo_core.c", 11)])
+
+
+# drivers/base/bus.c (6.12, bus_to_subsys() and bus_remove_driver()) as a new file: a lookup of
+# the file's own (it ends `sp = subsys_get(sp); return sp;`), and a teardown that drops its
+# reference and the one the set-up kept.
+LOCAL_LOOKUP_TEARDOWN_TEXT = """
+    --- /dev/null
+    +++ b/drivers/base/foo_bus.c
+    @@ -0,0 +1,28 @@
+    +static struct subsys_private *bus_to_subsys(const struct bus_type *bus)
+    +{
+    +\tstruct subsys_private *sp = NULL;
+    +
+    +\tspin_lock(&bus_kset->list_lock);
+    +\tsp = foo_first_subsys(bus);
+    +\tsp = subsys_get(sp);
+    +\tspin_unlock(&bus_kset->list_lock);
+    +\treturn sp;
+    +}
+    +
+    +void bus_remove_driver(struct device_driver *drv)
+    +{
+    +\tstruct subsys_private *sp = bus_to_subsys(drv->bus);
+    +
+    +\tif (!sp)
+    +\t\treturn;
+    +
+    +\tdriver_detach(drv);
+    +\tmodule_remove_driver(drv);
+    +\t/*
+    +\t * Decrement the reference count twice, once for the bus_to_subsys()
+    +\t * call in the start of this function, and the second one from the
+    +\t * reference increment in bus_add_driver()
+    +\t */
+    +\tsubsys_put(sp);
+    +\tsubsys_put(sp);
+    +}
+"""
+
+
+def test_quiet_on_a_teardown_dropping_its_lookup_and_the_set_up_reference():
+    assert_quiet(device_ref_imbalance, diff(LOCAL_LOOKUP_TEARDOWN_TEXT), include_low=True)
+    # the same two puts where the helper returns what it does not hold a reference on
+    borrowed = LOCAL_LOOKUP_TEARDOWN_TEXT.replace("\tsp = subsys_get(sp);\n", "\tfoo_check(sp);\n")
+    assert borrowed != LOCAL_LOOKUP_TEARDOWN_TEXT
+    assert_fires(device_ref_imbalance, diff(borrowed), at=[("drivers/base/foo_bus.c", 26),
+                                                           ("drivers/base/foo_bus.c", 27)])
