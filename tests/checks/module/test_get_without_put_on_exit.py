@@ -1388,3 +1388,124 @@ def test_quiet_on_the_branch_where_the_get_compared_to_zero_failed():
     assert leak != KREF_UNLESS_ZERO_TEXT
     assert_fires(get_without_put_on_exit, diff(leak.replace("0,0 +1,21", "0,0 +1,20")),
                  at=[("drivers/scsi/foo/foo_hw.c", 13)])
+
+
+# drivers/soundwire/mipi_disco.c (6.12, sdw_slave_read_prop()) as a new file: the else branch
+# of `if (!port)` drops the node, so the later returns hold nothing.
+ELSE_BRANCH_PUT_TEXT = """
+    --- /dev/null
+    +++ b/drivers/soundwire/foo_disco.c
+    @@ -0,0 +1,21 @@
+    +int foo_read_prop(struct sdw_slave *slave)
+    +{
+    +\tstruct fwnode_handle *port;
+    +
+    +\tport = device_get_named_child_node(dev, "mipi-sdw-dp-0-subproperties");
+    +\tif (!port) {
+    +\t\tdev_dbg(dev, "DP0 node not found!!\\n");
+    +\t} else {
+    +\t\tprop->dp0_prop = devm_kzalloc(&slave->dev, sizeof(*prop->dp0_prop), GFP_KERNEL);
+    +\t\tif (!prop->dp0_prop) {
+    +\t\t\tfwnode_handle_put(port);
+    +\t\t\treturn -ENOMEM;
+    +\t\t}
+    +\t\tfoo_read_dp0(slave, port, prop->dp0_prop);
+    +\t\tfwnode_handle_put(port);
+    +\t}
+    +\tprop->src_dpn_prop = devm_kcalloc(&slave->dev, nval, sizeof(*prop->src_dpn_prop), GFP_KERNEL);
+    +\tif (!prop->src_dpn_prop)
+    +\t\treturn -ENOMEM;
+    +\treturn 0;
+    +}
+"""
+
+
+def test_quiet_after_an_else_branch_that_drops_the_found_node():
+    assert_quiet(get_without_put_on_exit, diff(ELSE_BRANCH_PUT_TEXT), include_low=True)
+    kept = ELSE_BRANCH_PUT_TEXT.replace("\t\tfoo_read_dp0(slave, port, prop->dp0_prop);\n"
+                                        "    +\t\tfwnode_handle_put(port);\n",
+                                        "\t\tfoo_read_dp0(slave, port, prop->dp0_prop);\n")
+    assert kept != ELSE_BRANCH_PUT_TEXT
+    assert_fires(get_without_put_on_exit, diff(kept.replace("+1,21", "+1,20")),
+                 at=[("drivers/soundwire/foo_disco.c", 18)])
+
+
+# drivers/net/ethernet/sfc/tc_encap_actions.c (6.12, efx_bind_neigh()) as a new file: the goto
+# in the `#else` arm is compiled only where the `#if` arm (and its netdev_hold()) is not.
+PREPROC_ARMS_TEXT = """
+    --- /dev/null
+    +++ b/drivers/net/foo/encap.c
+    @@ -0,0 +1,24 @@
+    +static int foo_bind_neigh(struct foo_nic *efx, struct foo_encap *encap)
+    +{
+    +\tint rc;
+    +
+    +\tif (encap->type & FOO_ENCAP_FLAG_IPV6) {
+    +#if IS_ENABLED(CONFIG_IPV6)
+    +\t\tneigh->egdev = dst->dev;
+    +\t\tnetdev_hold(neigh->egdev, &neigh->dev_tracker, GFP_KERNEL_ACCOUNT);
+    +\t\tn = dst_neigh_lookup(dst, &flow6.daddr);
+    +#else
+    +\t\trc = -EOPNOTSUPP;
+    +\t\tgoto out_free;
+    +#endif
+    +\t}
+    +\tif (!n) {
+    +\t\trc = -ENETUNREACH;
+    +\t\tnetdev_put(neigh->egdev, &neigh->dev_tracker);
+    +\t\tgoto out_free;
+    +\t}
+    +\treturn 0;
+    +out_free:
+    +\tkfree(neigh);
+    +\treturn rc;
+    +}
+"""
+
+
+def test_quiet_on_an_exit_in_the_other_preprocessor_arm():
+    assert_quiet(get_without_put_on_exit, diff(PREPROC_ARMS_TEXT), include_low=True)
+    # without the `#else`, both lines are compiled: the goto leaves holding the netdev
+    same_arm = PREPROC_ARMS_TEXT.replace("    +#else\n", "    +\n")
+    assert same_arm != PREPROC_ARMS_TEXT
+    assert_fires(get_without_put_on_exit, diff(same_arm), at=[("drivers/net/foo/encap.c", 12)])
+
+
+# drivers/acpi/processor_perflib.c (6.12, acpi_processor_notify_smm()) as a new file: the pin
+# kept on a success return that the comment says keeps the driver loaded.
+PIN_ON_PURPOSE_TEXT = """
+    --- /dev/null
+    +++ b/drivers/acpi/foo_perflib.c
+    @@ -0,0 +1,22 @@
+    +int foo_notify_smm(struct module *calling_module)
+    +{
+    +\tint result = 0;
+    +
+    +\tif (!try_module_get(calling_module))
+    +\t\treturn -EINVAL;
+    +
+    +\tresult = foo_pstate_control();
+    +\tif (result <= 0)
+    +\t\tgoto out_put;
+    +
+    +\t/*
+    +\t * Success. If there _PPC, unloading the cpufreq driver would be risky,
+    +\t * so disallow it in that case.
+    +\t */
+    +\tif (foo_ppc_in_use)
+    +\t\treturn 0;
+    +
+    +out_put:
+    +\tmodule_put(calling_module);
+    +\treturn result;
+    +}
+"""
+
+
+def test_a_pin_kept_on_purpose_is_only_a_question():
+    assert_quiet(get_without_put_on_exit, diff(PIN_ON_PURPOSE_TEXT))
+    assert_fires(get_without_put_on_exit, diff(PIN_ON_PURPOSE_TEXT), include_low=True,
+                 at=[("drivers/acpi/foo_perflib.c", 17)])
+    plain = PIN_ON_PURPOSE_TEXT.replace("unloading the cpufreq driver would be risky", "the state is kept")
+    assert plain != PIN_ON_PURPOSE_TEXT
+    assert_fires(get_without_put_on_exit, diff(plain), at=[("drivers/acpi/foo_perflib.c", 17)])

@@ -392,3 +392,41 @@ def test_quiet_on_nvmem_config_whose_owner_nvmem_register_fills_in():
     assert_quiet(missing_owner, NVMEM_CONFIG, include_low=True)
     other = NVMEM_CONFIG.patches[0].diff.replace("struct nvmem_config", "struct file_operations")
     assert_fires(missing_owner, diff(other), at=[("drivers/nvmem/foo-efuse.c", 1)], include_low=True)
+
+
+# drivers/xen/xenbus/xenbus_dev_backend.c (6.12) as a new file: an init and no exit, so the
+# module (were it one) can never be unloaded (kernel/module/main.c delete_module()).
+NO_EXIT_TEXT = """
+    --- /dev/null
+    +++ b/drivers/xen/xenbus/foo_backend.c
+    @@ -0,0 +1,21 @@
+    +static const struct file_operations xenbus_backend_fops = {
+    +\t.open = xenbus_backend_open,
+    +\t.mmap = xenbus_backend_mmap,
+    +\t.unlocked_ioctl = xenbus_backend_ioctl,
+    +};
+    +
+    +static struct miscdevice xenbus_backend_dev = {
+    +\t.minor = MISC_DYNAMIC_MINOR,
+    +\t.name = "xen/xenbus_backend",
+    +\t.fops = &xenbus_backend_fops,
+    +};
+    +
+    +static int __init xenbus_backend_init(void)
+    +{
+    +\tif (!xen_initial_domain())
+    +\t\treturn -ENODEV;
+    +
+    +\treturn misc_register(&xenbus_backend_dev);
+    +}
+    +device_initcall(xenbus_backend_init);
+    +
+"""
+
+
+def test_quiet_on_fops_of_a_file_that_never_unloads():
+    assert_quiet(missing_owner, diff(NO_EXIT_TEXT), include_low=True)
+    with_exit = NO_EXIT_TEXT.replace("    +device_initcall(xenbus_backend_init);\n    +\n",
+                                     "    +module_init(xenbus_backend_init);\n    +module_exit(foo_exit);\n")
+    assert with_exit != NO_EXIT_TEXT
+    assert_fires(missing_owner, diff(with_exit), at=[("drivers/xen/xenbus/foo_backend.c", 1)])
