@@ -330,13 +330,14 @@ def ref_object(api: Api, args: list[str], lhs: str | None) -> str | None:
 
 
 def put_object(name: str, args: list[str]) -> str | None:
-    """The object a putter drops (its first argument; kref_put's kref pointer)."""
+    """The object a putter drops: the argument its table row names (`regulator_bulk_free(n,
+    consumers)`, `phy_put(dev, phy)`), else its first (kref_put's kref pointer)."""
     if not args:
         return None
     if name == "module_put_and_kthread_exit":
         return "THIS_MODULE"
     r = kapi.get(name)
-    i = r.ref_arg if r is not None and kapi.is_wrapper(name) and r.ref_arg is not None else 0
+    i = r.ref_arg if r is not None and r.ref_arg is not None else 0
     return norm(args[i]) if i < len(args) else None
 
 

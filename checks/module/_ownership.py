@@ -104,8 +104,9 @@ def _in_not_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
 
 
 def _block_of(node):
-    """The compound statement whose direct statement holds `node`."""
-    while node is not None and node.parent is not None and node.parent.type != "compound_statement":
+    """The compound statement (or `case` section) whose direct statement holds `node`."""
+    while node is not None and node.parent is not None and node.parent.type not in ("compound_statement",
+                                                                                     "case_statement"):
         node = node.parent
     return node.parent if node is not None else None
 
@@ -169,6 +170,11 @@ def handed_on(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     ifs = flow.enclosing_if(j.node)
     if ifs is not None and "EINPROGRESS" in cmodel._text(ifs.child_by_field_name("condition")):
         return True  # the request was queued: its completion callback drops what it was given
+    if g.call.name == "dvb_attach" and any(re.search(r"->|\.", a) and not a.strip().startswith("&")
+                                           for a in g.call.args[1:2]):
+        # `fe = dvb_attach(tda18212_attach, adap->fe[0], ...)`: a tuner or SEC attach installs its
+        # release into the frontend it is given; dvb_frontend_detach() of that frontend drops it
+        return True
     base = re.split(r"->|\.", g.obj.lstrip("&*"))[0]
     for c in func.calls():
         if (g.call.line < c.line or c.name.endswith("set_callback")) and c.line <= j.line and \

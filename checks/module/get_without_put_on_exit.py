@@ -257,6 +257,10 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return True
     gets = [g for g in _refpaths.gets(func) if g.call.line == m.get_line and g.call.name == m.api]
     jumps = [j for j in func.jumps() if j.line == m.exit_line and j.kind in ("return", "goto")]
+    if not gets and any(c.line == m.get_line and c.name == m.api and _refpaths.cleanup_owned(
+            func, c, _apis.ref_object(_apis.BY_GETTER[c.name], list(c.args), c.lhs) or "")
+            for c in func.calls() if c.name in _apis.BY_GETTER):
+        return False  # a `__free()` variable owns the reference
     if len(gets) != 1 or not jumps:
         return True
     g, j = gets[0], jumps[0]

@@ -1509,3 +1509,155 @@ def test_a_pin_kept_on_purpose_is_only_a_question():
     plain = PIN_ON_PURPOSE_TEXT.replace("unloading the cpufreq driver would be risky", "the state is kept")
     assert plain != PIN_ON_PURPOSE_TEXT
     assert_fires(get_without_put_on_exit, diff(plain), at=[("drivers/acpi/foo_perflib.c", 17)])
+
+
+# Whole new functions in tree mode (pre-image empty: all of it is new), from 6.12 drivers.
+
+# drivers/mfd/wm8994-core.c (wm8994_device_init()): regulator_bulk_get()'s int status says it
+# failed (it freed what it took), and regulator_bulk_free() drops its second argument.
+BULK_GET = """static int foo_device_init(struct foo *wm)
+{
+\tint ret;
+
+\tret = regulator_bulk_get(wm->dev, wm->num_supplies, wm->supplies);
+\tif (ret != 0) {
+\t\tdev_err(wm->dev, "Failed to get supplies: %d\\n", ret);
+\t\tgoto err;
+\t}
+
+\tret = regulator_bulk_enable(wm->num_supplies, wm->supplies);
+\tif (ret != 0) {
+\t\tdev_err(wm->dev, "Failed to enable supplies: %d\\n", ret);
+\t\tgoto err_regulator_free;
+\t}
+\treturn 0;
+
+err_regulator_free:
+\tregulator_bulk_free(wm->num_supplies, wm->supplies);
+err:
+\tmfd_remove_devices(wm->dev);
+\treturn ret;
+}
+
+static void foo_device_exit(struct foo *wm)
+{
+\tregulator_bulk_disable(wm->num_supplies, wm->supplies);
+\tregulator_bulk_free(wm->num_supplies, wm->supplies);
+}
+"""
+
+
+def test_tree_mode_quiet_on_a_bulk_get_that_failed_and_its_free():
+    path = "drivers/mfd/foo-core.c"
+    series, ctx_for = tree_case("", BULK_GET, path)
+    assert_quiet(get_without_put_on_exit, series, context_for=ctx_for)
+    leaky = BULK_GET.replace("\treturn 0;\n", "\tif (wm->broken)\n\t\treturn -EIO;\n\treturn 0;\n", 1)
+    series, ctx_for = tree_case("", leaky, path)
+    assert_fires(get_without_put_on_exit, series, at=[(path, _line(leaky, "return -EIO"))], context_for=ctx_for)
+
+
+# drivers/irqchip/irq-renesas-rzg2l.c (rzg2l_irqc_common_init()): a `__free(put_device)`
+# variable initialised from the looked-up device drops its reference on every exit.
+CLEANUP_FROM_OBJECT = """static int foo_irqc_init(struct device_node *node, struct device_node *parent)
+{
+\tstruct platform_device *pdev = of_find_device_by_node(node);
+\tstruct device *dev __free(put_device) = pdev ? &pdev->dev : NULL;
+\tstruct irq_domain *parent_domain;
+
+\tif (!pdev)
+\t\treturn -ENODEV;
+
+\tparent_domain = irq_find_host(parent);
+\tif (!parent_domain) {
+\t\tdev_err(&pdev->dev, "cannot find parent domain\\n");
+\t\treturn -ENODEV;
+\t}
+\treturn foo_irqc_setup(dev, parent_domain);
+}
+"""
+
+
+def _gets_of(text: str) -> list[str]:
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _refpaths
+    return [g.obj for g in _refpaths.gets(cmodel.parse(text).functions[0])]
+
+
+def test_a_cleanup_variable_initialised_from_the_object_owns_its_reference():
+    # the Coccinelle leak path asks the same question (`_cocci_leak_stands`)
+    assert _gets_of(CLEANUP_FROM_OBJECT) == []
+    assert _gets_of(CLEANUP_FROM_OBJECT.replace(" __free(put_device)", "")) == ["pdev"]
+
+
+# drivers/media/usb/dvb-usb-v2/anysee.c (anysee_tuner_attach()): a tuner attach installs its
+# release into the frontend it is given; dvb_frontend_detach() drops the symbol reference.
+TUNER_ATTACH = """static int foo_tuner_attach(struct dvb_usb_adapter *adap)
+{
+\tstruct dvb_usb_device *d = adap_to_d(adap);
+\tstruct dvb_frontend *fe;
+\tint ret;
+
+\tfe = dvb_attach(dvb_pll_attach, adap->fe[0], 0x61, &d->i2c_adap, DVB_PLL_SAMSUNG_DTOS403IH102A);
+\tif (!fe)
+\t\treturn -ENODEV;
+\tret = foo_gate(d, 0);
+\tif (ret)
+\t\treturn ret;
+\treturn 0;
+}
+"""
+
+
+def test_a_tuner_attach_hands_its_reference_to_the_frontend_it_is_given():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _ownership, _refpaths
+
+    def handed(text):
+        func = cmodel.parse(text).functions[0]
+        (g,) = _refpaths.gets(func)
+        j = next(j for j in func.jumps() if j.value.strip() == "ret")
+        return _ownership.handed_on(func, g, j)
+    assert handed(TUNER_ATTACH)
+    assert not handed(TUNER_ATTACH.replace("dvb_attach(dvb_pll_attach, adap->fe[0], 0x61,",
+                                           "dvb_attach(foo_demod_attach, &cfg, 0x61,"))
+
+
+# drivers/bus/imx-weim.c (6.12, of_weim_notify()): the lookup, its test and the put in the
+# `else` all sit in one `case`; the return after the switch holds nothing.
+NOTIFY_CASE = """static int foo_notify(struct notifier_block *nb, unsigned long action, void *arg)
+{
+\tstruct of_reconfig_data *rd = arg;
+\tstruct platform_device *pdev;
+\tint ret = NOTIFY_OK;
+
+\tswitch (of_reconfig_get_state_change(action, rd)) {
+\tcase OF_RECONFIG_CHANGE_REMOVE:
+\t\tpdev = of_find_device_by_node(rd->dn);
+\t\tif (!pdev) {
+\t\t\tpr_err("Could not find platform device for '%pOF'\\n", rd->dn);
+\t\t\tret = notifier_from_errno(-EINVAL);
+\t\t} else {
+\t\t\tof_platform_device_destroy(&pdev->dev, NULL);
+\t\t\tplatform_device_put(pdev);
+\t\t}
+\t\tbreak;
+\tdefault:
+\t\tbreak;
+\t}
+
+\treturn ret;
+}
+"""
+
+
+def test_a_put_in_the_else_of_a_case_covers_the_return_after_the_switch():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _ownership, _refpaths
+
+    def covered(text):
+        func = cmodel.parse(text).functions[0]
+        (g,) = _refpaths.gets(func)
+        j = next(j for j in func.jumps() if j.value.strip() == "ret")
+        return _ownership.put_in_found_branch(func, g, j)
+    assert covered(NOTIFY_CASE)
+    assert not covered(NOTIFY_CASE.replace("\t\t\tplatform_device_put(pdev);\n", ""))
