@@ -15,7 +15,7 @@ import re
 from reviewbot import lazyre
 from reviewbot.analysis import cmodel, flow
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _refpaths
+from reviewbot.checks.module import _apis, _refpaths
 
 ERROR_RETURN = lazyre.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|false)\s*\)?$")
 
@@ -286,4 +286,35 @@ def pinned_on_purpose(func: cmodel.Function, g, j) -> bool:
         return False
     return any(n.type == "comment" and j.line - 8 <= flow.line_of(n) < j.line and
                _KEEP_LOADED.search(cmodel._text(n)) for n in func._walk())
+
+
+_GUARD = r"^\(\s*(?:%s|%s\s*!=\s*NULL|!\s*IS_ERR(?:_OR_NULL)?\(\s*%s\s*\))\s*\)$"
+
+
+def guarded_put_before(func: cmodel.Function, g, j) -> bool:
+    """A put of the object under a test of the object alone (`if (phydev) phy_disconnect(phydev);`)
+    between the get and the exit, in a block that holds the exit and with no label between it
+    and the exit: every path to the exit runs it, and the path where the test fails holds no
+    reference (a path matcher that takes that branch counts a leak that cannot happen)."""
+    base = _apis.base_object(g.obj)
+    guard = re.compile(_GUARD % ((re.escape(base),) * 3))
+    for c in _refpaths.puts_of(func.calls(), g.obj, g.api.putters):
+        if not g.call.line < c.line < j.line:
+            continue
+        ifs = c.node
+        while ifs is not None and ifs.type != "if_statement":
+            ifs = ifs.parent
+        cond = ifs.child_by_field_name("condition") if ifs is not None else None
+        if cond is None or not guard.match(cmodel._fold(cmodel._text(cond))):
+            continue
+        stmt = ifs
+        while stmt.parent is not None and stmt.parent.type == "labeled_statement":
+            stmt = stmt.parent  # `out_phy_disconnect: if (phydev) ...`
+        if stmt.parent is None or not cmodel.contains(stmt.parent, j.node):
+            continue
+        if any(n.type == "labeled_statement" and ifs.end_byte <= n.start_byte < j.node.start_byte
+               for n in func._walk()):
+            continue  # a goto may land after the put
+        return True
+    return False
 

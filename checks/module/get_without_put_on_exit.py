@@ -272,6 +272,8 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return False
     if _ownership.published(g, func) and _ownership.success_exit(j):
         return False
+    if _ownership.guarded_put_before(func, g, j):
+        return False  # `out: if (phydev) phy_disconnect(phydev); return ret;`: x is valid there
     if not _exit_leaks.puts_anywhere(func, g):
         once = parsed.setdefault("never put", set())
         if (m.path, m.get_line) in once:

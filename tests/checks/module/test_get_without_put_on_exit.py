@@ -1661,3 +1661,46 @@ def test_a_put_in_the_else_of_a_case_covers_the_return_after_the_switch():
         return _ownership.put_in_found_branch(func, g, j)
     assert covered(NOTIFY_CASE)
     assert not covered(NOTIFY_CASE.replace("\t\t\tplatform_device_put(pdev);\n", ""))
+
+
+# drivers/net/ethernet/broadcom/bcm63xx_enet.c (6.12, bcm_enet_open()): the unwind puts the
+# PHY under a test of the PHY alone; a path matcher that takes its false branch counts a leak
+# that cannot happen (phydev was checked with IS_ERR()).  phy_disconnect() is the table's
+# release of phy_connect() (its name says so: a put hint).
+GUARDED_PUT = """static int foo_open(struct net_device *dev)
+{
+\tstruct phy_device *phydev = NULL;
+\tint ret;
+
+\tif (priv->has_phy) {
+\t\tphydev = phy_connect(dev, phy_id, foo_adjust_link, PHY_INTERFACE_MODE_MII);
+\t\tif (IS_ERR(phydev))
+\t\t\treturn PTR_ERR(phydev);
+\t}
+\tret = request_irq(dev->irq, foo_isr, 0, dev->name, dev);
+\tif (ret)
+\t\tgoto out_phy_disconnect;
+\treturn 0;
+
+out_phy_disconnect:
+\tif (phydev)
+\t\tphy_disconnect(phydev);
+\treturn ret;
+}
+"""
+
+
+def test_a_put_under_a_test_of_the_object_runs_on_every_path_to_the_exit():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _apis, _ownership, _refpaths
+    assert _apis.BY_GETTER["phy_connect"].putters == ("phy_disconnect",)
+
+    def guarded(text):
+        func = cmodel.parse(text).functions[0]
+        (g,) = _refpaths.gets(func)
+        j = next(j for j in func.jumps() if j.value.strip() == "ret")
+        return _ownership.guarded_put_before(func, g, j)
+    assert guarded(GUARDED_PUT)
+    # a label between the put and the exit: a goto may land after the put
+    assert not guarded(GUARDED_PUT.replace("\t\tphy_disconnect(phydev);\n", "\t\tphy_disconnect(phydev);\nout:\n"))
+    assert not guarded(GUARDED_PUT.replace("\tif (phydev)\n", "\tif (priv->bus)\n"))
