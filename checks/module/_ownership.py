@@ -151,14 +151,49 @@ def put_in_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
 
 
 def loop_condition_get(g: _refpaths.Get, j) -> bool:
-    """The get is the test of a while/for loop the exit is not in: the loop ended on NULL."""
+    """The get is the test of a while/for loop the exit is not in: the loop ended on NULL.  Or
+    the get is the last step of a loop body whose condition tests that object and that no
+    `break` leaves (`while (child) { ...; child = of_get_next_available_child(np, child); }`):
+    the loop, too, ends only when the object is NULL."""
     n = g.call.node
     while n is not None and n.type not in ("while_statement", "for_statement", "compound_statement"):
         n = n.parent
+    if n is not None and n.type == "compound_statement" and n.parent is not None \
+            and n.parent.type in ("while_statement", "for_statement"):
+        return _loop_ends_null(n.parent, g, j)
+    if n is not None and n.type == "compound_statement":
+        # `x = first(); while (x) { ...; x = next(x); }` then the exit: the same, from the first get
+        st = g.call.node
+        while st.parent is not None and st.parent != n:
+            st = st.parent
+        sib = st.next_named_sibling
+        while sib is not None and sib.start_byte < j.node.start_byte:
+            if sib.type in ("while_statement", "for_statement"):
+                return _loop_ends_null(sib, g, j) and re.search(
+                    r"\b%s\s*=[^=]" % re.escape(g.obj), cmodel._text(sib.child_by_field_name("body"))) is not None
+            sib = sib.next_named_sibling
     if n is None or n.type == "compound_statement" or cmodel.contains(n, j.node):
         return False
     body = n.child_by_field_name("body")
     return body is not None and not cmodel.contains(body, g.call.node)
+
+
+def _loop_ends_null(loop, g: _refpaths.Get, j) -> bool:
+    if cmodel.contains(loop, j.node) or g.api.ref != "ret" or not re.fullmatch(r"\w+", g.obj):
+        return False
+    cond = loop.child_by_field_name("condition")
+    text = cmodel._fold(cmodel._text(cond)).strip("() ") if cond is not None else ""
+    if text not in (g.obj, f"{g.obj} != NULL", f"NULL != {g.obj}"):
+        return False
+    body = loop.child_by_field_name("body")
+    stack = [body] if body is not None else []
+    while stack:  # a break of this loop (not of an inner loop or switch) leaves it with the object
+        x = stack.pop()
+        if x.type == "break_statement":
+            return False
+        if x.type not in ("while_statement", "for_statement", "do_statement", "switch_statement"):
+            stack.extend(x.children)
+    return True
 
 
 # Calls that give a reference to a device's driver data, a completion callback or a work item.

@@ -257,6 +257,9 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return True
     gets = [g for g in _refpaths.gets(func) if g.call.line == m.get_line and g.call.name == m.api]
     jumps = [j for j in func.jumps() if j.line == m.exit_line and j.kind in ("return", "goto")]
+    if not jumps and m.exit_line == func.end and func.body.children:
+        # a void function's end: the path falls off its closing brace
+        jumps = [cmodel.Jump("return", func.end, node=func.body.children[-1])]
     if not gets and any(c.line == m.get_line and c.name == m.api and _refpaths.cleanup_owned(
             func, c, _apis.ref_object(_apis.BY_GETTER[c.name], list(c.args), c.lhs) or "")
             for c in func.calls() if c.name in _apis.BY_GETTER):

@@ -1704,3 +1704,79 @@ def test_a_put_under_a_test_of_the_object_runs_on_every_path_to_the_exit():
     # a label between the put and the exit: a goto may land after the put
     assert not guarded(GUARDED_PUT.replace("\t\tphy_disconnect(phydev);\n", "\t\tphy_disconnect(phydev);\nout:\n"))
     assert not guarded(GUARDED_PUT.replace("\tif (phydev)\n", "\tif (priv->bus)\n"))
+
+
+# A lookup that fills in the caller's `struct of_phandle_args`: the reference is on its `np`
+# member (include/linux/of.h: "Caller is responsible to call of_node_put() on the returned
+# out_args->np"), so `of_node_put(args.np)` is its put.
+REMOVED_OUT_ARG_PUT_TEXT = """
+    --- a/drivers/soc/foo/foo-tsa.c
+    +++ b/drivers/soc/foo/foo-tsa.c
+    @@ -100,14 +100,12 @@ static int foo_get_serial(struct device_node *np, struct foo *foo)
+     \tret = of_parse_phandle_with_fixed_args(np, "fsl,tsa-serial", 1, 0, &out_args);
+     \tif (ret < 0)
+     \t\treturn ret;
+     
+    -\tif (!of_match_node(foo_match, out_args.np)) {
+    -\t\tof_node_put(out_args.np);
+    +\tif (!of_match_node(foo_match, out_args.np))
+     \t\treturn -EINVAL;
+    -\t}
+     
+     \tpdev = of_find_device_by_node(out_args.np);
+     \tof_node_put(out_args.np);
+     \tif (!pdev)
+     \t\treturn -ENODEV;
+     \treturn 0;
+"""
+
+
+def test_fires_on_a_removed_put_of_an_out_argument_lookup():
+    assert_fires(get_without_put_on_exit, diff(REMOVED_OUT_ARG_PUT_TEXT),
+                 at=[("drivers/soc/foo/foo-tsa.c", 105, "old")])
+
+
+def test_the_reference_of_an_out_argument_lookup_is_on_its_member():
+    assert _gets_of("int f(struct device_node *np)\n{\n\tstruct of_phandle_args out_args;\n"
+                    "\tof_parse_phandle_with_fixed_args(np, \"x\", 1, 0, &out_args);\n\treturn 0;\n}\n") \
+        == ["out_args.np"]
+    assert _gets_of("int f(struct fwnode_handle *fw, struct fwnode_reference_args *args)\n{\n"
+                    "\tfwnode_property_get_reference_args(fw, \"x\", NULL, 0, 0, args);\n\treturn 0;\n}\n") \
+        == ["args->fwnode"]
+
+
+# drivers/gpu/drm/sti/sti_drv.c (6.12, sti_platform_probe()) and drivers/bus/vexpress-config.c
+# (vexpress_config_find_prop()): a walk that ends when the object is NULL; each step's lookup
+# drops the previous node.  No reference is left after the loop.
+WALK_TO_NULL = """static int foo_probe(struct platform_device *pdev)
+{
+\tstruct device_node *node = pdev->dev.of_node;
+\tstruct component_match *match = NULL;
+\tstruct device_node *child_np;
+
+\tchild_np = of_get_next_available_child(node, NULL);
+
+\twhile (child_np) {
+\t\tdrm_of_component_match_add(&pdev->dev, &match, component_compare_of, child_np);
+\t\tchild_np = of_get_next_available_child(node, child_np);
+\t}
+
+\treturn component_master_add_with_match(&pdev->dev, &foo_ops, match);
+}
+"""
+
+
+def test_a_walk_that_ends_on_null_holds_nothing_after_the_loop():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _ownership, _refpaths
+
+    def ended(text, nth):
+        func = cmodel.parse(text).functions[0]
+        g = _refpaths.gets(func)[nth]
+        j = next(j for j in func.jumps() if j.kind == "return")
+        return _ownership.loop_condition_get(g, j)
+    assert ended(WALK_TO_NULL, 0) and ended(WALK_TO_NULL, 1)
+    # a break leaves the loop holding the node
+    broken = WALK_TO_NULL.replace("\t\tdrm_of_component_match_add(", "\t\tif (foo_last(child_np))\n\t\t\tbreak;\n"
+                                  "\t\tdrm_of_component_match_add(")
+    assert not ended(broken, 0) and not ended(broken, 1)
