@@ -86,7 +86,7 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 continue  # `if (!try_module_get(m)) return ...;`, `if (scsi_device_get(sdev)) goto out;`
             if any(_apis.same_object(f, g.obj) for f in _refpaths.failed_get_at(func, j.node)):
                 continue
-            if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
+            if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
                    for c in _refpaths.path_puts(func, g.call.line, j.node)):
                 continue
             if _refpaths.stored_or_returned(func, g.obj, g.call.line, j.node):

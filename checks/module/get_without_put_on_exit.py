@@ -157,10 +157,11 @@ from typing import Iterator
 from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
+from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._hunks import hunks, replacement
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
-from reviewbot.analysis.clex import statements
+from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
@@ -245,8 +246,10 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     nothing: the exit follows `if (x) {...; put(x);}` or sits in its `else` (x NULL), it is in the
     get's own failure branch, the loop the get tests has ended, or the reference was stored,
     returned or handed on (the same ownership rules as the Python path analysis); a reference
-    the function never drops is one finding, not one per exit."""
-    if m.kind != "leak":
+    the function never drops is one finding, not one per exit.  A failed registration's path
+    stands unless its branch drops the object under another name (`dev = &ffa_dev->dev; ...
+    put_device(dev);`)."""
+    if m.kind not in ("leak", "register"):
         return True
     if m.path not in parsed:
         text = ctx.post(m.path)
@@ -255,6 +258,15 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     func = cf.function_at(m.get_line) if cf is not None else None
     if func is None or func.body is None:
         return True
+    if m.kind == "register":
+        objs = [norm(c.args[0]) for c in func.calls() if c.line == m.get_line and c.name == m.api and c.args]
+        if any(c.name.startswith("devm_") and c.lhs and c.line < m.get_line and any(
+                _refpaths.same_local(func, c.lhs, o) for o in objs) for c in func.calls()):
+            return False  # `host = devm_spi_alloc_host(...)`: devres drops the reference
+        return not any(
+            _apis.is_putter(p.name) and m.get_line < p.line < m.exit_line and c.args
+            and _refpaths.same_local(func, _apis.put_object(p.name, list(p.args)), norm(c.args[0]))
+            for c in func.calls() if c.line == m.get_line and c.name == m.api for p in func.calls())
     gets = [g for g in _refpaths.gets(func) if g.call.line == m.get_line and g.call.name == m.api]
     jumps = [j for j in func.jumps() if j.line == m.exit_line and j.kind in ("return", "goto")]
     if not jumps and m.exit_line == func.end and func.body.children:
@@ -275,6 +287,10 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return False
     if _ownership.published(g, func) and _ownership.success_exit(j):
         return False
+    if _ownership.success_of_status(func, g, j) and any(
+            (kapi.get(c.name) is not None and kapi.get(c.name).kind == "register") and c.args
+            and g.call.line < c.line < j.line and _refpaths.same_local(func, c.args[0], g.obj) for c in func.calls()):
+        return False  # `ret = platform_device_add(x); if (ret) put(x); return ret;`: registered on success
     if _ownership.guarded_put_before(func, g, j):
         return False  # `out: if (phydev) phy_disconnect(phydev); return ret;`: x is valid there
     if not _exit_leaks.puts_anywhere(func, g):
