@@ -47,7 +47,8 @@ WRAPPERS_DATA = DATA.parent / "wrappers.tsv"
 # Every putter's name holds one of these (a cheap first test before a name lookup); a wrapper
 # whose name holds none (a `*_remove()`, `*_destroy()` that also drops a reference) is a
 # teardown, and stays out of the vocabulary.
-PUT_HINTS = ("put", "unref", "unregister", "free", "release", "detach", "close")  # filp_close()
+PUT_HINTS = ("put", "unref", "unregister", "free", "release", "detach", "close",  # filp_close()
+             "disconnect")  # phy_disconnect(): phy_detach() and the handler
 
 _ARG = lazyre.compile(r"^arg(\d+)")
 _PAREN = lazyre.compile(r"\([^()]*\)")

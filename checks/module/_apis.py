@@ -326,17 +326,29 @@ def ref_object(api: Api, args: list[str], lhs: str | None) -> str | None:
         # get_device(x), of_node_get(x), kobject_get(x): they return their argument
         return norm(args[0]) if not api.fails and args else None
     i = int(api.ref[3:])
-    return norm(args[i]) if i < len(args) else None
+    if i >= len(args):
+        return None
+    obj = norm(args[i])
+    m = _OUT_MEMBER.search(kapi.get(api.getter).ref_on) if kapi.get(api.getter) is not None else None
+    if m:  # `&out_args` -> `out_args.np`: the reference is on the member the call fills in
+        obj = obj[1:] + "." + m.group(1) if obj.startswith("&") else obj + "->" + m.group(1)
+    return obj
+
+
+# `arg5 (out_args->np)`: a lookup that fills in a structure the caller passes; the reference
+# is on that member (of_parse_phandle_with_args(), fwnode_property_get_reference_args())
+_OUT_MEMBER = lazyre.compile(r"^arg\d+ \(\w+->(\w+)\)$")
 
 
 def put_object(name: str, args: list[str]) -> str | None:
-    """The object a putter drops (its first argument; kref_put's kref pointer)."""
+    """The object a putter drops: the argument its table row names (`regulator_bulk_free(n,
+    consumers)`, `phy_put(dev, phy)`), else its first (kref_put's kref pointer)."""
     if not args:
         return None
     if name == "module_put_and_kthread_exit":
         return "THIS_MODULE"
     r = kapi.get(name)
-    i = r.ref_arg if r is not None and kapi.is_wrapper(name) and r.ref_arg is not None else 0
+    i = r.ref_arg if r is not None and r.ref_arg is not None else 0
     return norm(args[i]) if i < len(args) else None
 
 

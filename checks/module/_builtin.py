@@ -13,6 +13,9 @@ carries its own evidence, read here:
   - a built-in-only registration (`builtin_platform_driver()`, `TIMER_OF_DECLARE()`,
     `IRQCHIP_DECLARE()`, `CLK_OF_DECLARE()`, `EARLYCON_DECLARE()`: `_OF_DECLARE()` is a stub
     under `MODULE`, include/linux/of.h) and no module entry point.
+
+`never_module()` also counts code that is a module but can never be unloaded: an init entry
+and no exit (`no_exit()`), for which an owner or a pin protects nothing either.
 """
 
 from __future__ import annotations
@@ -106,12 +109,30 @@ def built_in(patch: Patch | None, fd: FileDiff, post: str | None = None) -> bool
     return bool(post) and from_text(post) is True
 
 
+_INIT = lazyre.compile(r"^(?:module_init|\w*_initcall)\s*\(", re.M)
+_EXIT = lazyre.compile(r"^(?:module_exit|module_\w*driver(?:_probe)?|\w+_module_driver)\s*\(", re.M)
+
+
+def no_exit(text: str) -> bool:
+    """A file with an init entry (`module_init()`, `device_initcall()`: module_init() when built
+    as a module) and no exit: such a module can never be unloaded (kernel/module/main.c
+    delete_module(): "if (mod->init && !mod->exit)" -> -EBUSY unless forced)."""
+    return _INIT.search(text) is not None and _EXIT.search(text) is None
+
+
 def never_module(ctx, patch: Patch | None, fd: FileDiff) -> bool:
-    """The build facts first (tree mode: Kconfig/Makefile of the tree, `_owners.modular`), else
-    the patch's own evidence (`built_in`)."""
+    """Is the file's code never unloaded?  The build facts first (tree mode: Kconfig/Makefile of
+    the tree, `_owners.modular`), else the patch's own evidence (`built_in`); either way a
+    whole text (tree mode's post-image, a new file) with an init and no exit never unloads."""
     from reviewbot.checks.module._owners import modular
 
     said = modular(ctx, fd.path)
+    if said is False:
+        return True
+    post = ctx.post(fd.path) if ctx is not None else None
+    whole = post if post is not None else ("\n".join(ln.text for ln in fd.added()) if fd.is_new else "")
+    if whole and no_exit(whole):
+        return True
     if said is not None:
-        return not said
-    return built_in(patch, fd, ctx.post(fd.path) if ctx is not None else None)
+        return False
+    return built_in(patch, fd, post)

@@ -79,8 +79,8 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 continue
             if getter_helper and j.kind == "return" and not _ownership.ERROR_RETURN.match(j.value):
                 continue
-            if _other_case(g.call.node, j.node):
-                continue  # `case A: x = get(); ...; break; default: return -EINVAL;`
+            if _other_case(g.call.node, j.node) or _other_arm(g.call.node, j.node):
+                continue  # `case A: x = get(); ...; break; default: return -EINVAL;`, `#if`/`#else`
             if g.call.in_condition and cmodel.contains(gstmt, j.node) and flow.enclosing_if(j.node) == gstmt \
                     and _tests_failure(gstmt, g):
                 continue  # `if (!try_module_get(m)) return ...;`, `if (scsi_device_get(sdev)) goto out;`
@@ -109,6 +109,9 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             if _ownership.handed_on(func, g, j):
                 continue  # drvdata, a completion callback or a work item owns it now
             success = _ownership.success_exit(j) or _ownership.success_of_status(func, g, j)
+            if _ownership.pinned_on_purpose(func, g, j):
+                out.append(Leak(g, j, "owned"))
+                continue
             if _ownership.published(g, func) and not (g.api.ref_on_failure and _ownership.in_failure_branch(func, g, j)):
                 # owned by a longer-lived object: on success, who drops it?  On an error
                 # exit, a caller's unwind may (asked below when the file shows its release)
@@ -199,6 +202,23 @@ def _other_case(get_node, exit_node) -> bool:
         return False
     last = [c for c in cg.named_children if c.type != "comment"][-1:]
     return bool(last) and last[0].type in ("break_statement", "return_statement")
+
+
+_PREPROC = ("preproc_if", "preproc_ifdef", "preproc_elif", "preproc_elifdef")
+_ARM = ("preproc_else", "preproc_elif", "preproc_elifdef")
+
+
+def _other_arm(get_node, exit_node) -> bool:
+    """Are the get and the exit in different arms of one `#if`/`#ifdef` ... `#else`: one build
+    compiles only one of them, so the exit never runs after the get."""
+    n = exit_node
+    while n is not None and n.type != "function_definition":
+        p = n.parent
+        if p is not None and p.type in _PREPROC and n.type in _ARM and cmodel.contains(p, get_node) \
+                and not cmodel.contains(n, get_node):
+            return True  # the exit in a later arm than the get's (the exit follows the get)
+        n = p
+    return False
 
 
 def _main_flow_label(func: cmodel.Function, label: str, obj: str) -> bool:

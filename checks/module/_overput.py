@@ -208,8 +208,10 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
                      and any(_apis.same_object(o, obj) for o, _ in _drops(c))]
             if gets and len(prior) < len(gets):
                 continue  # a keep-alive get: one more put is owed
-            if "unregister" in q.name and gets:
-                continue
+            if len(prior) < 2 and _stored_one_too(func, obj, p.line):
+                continue  # the lookup's reference and a stored one: two puts owed
+            if "unregister" in q.name and (gets or _named_lookups(func, obj, q.line)):
+                continue  # the registration's reference and the lookup's
             yield p, f"{p.name}({short(obj, 20)}) after {hit[1]}"
             break
 
@@ -243,18 +245,25 @@ def iterator_owned(view, added, line_text) -> Iterator[tuple[object, str]]:
 
 
 def _leaves_loop_after(p, loop) -> bool:
-    """After p, does every path leave the loop (break/return/goto) or re-take the variable?"""
+    """After p, does every path leave the loop (break/return/goto) or re-take the variable?
+    The statements of a `case` are siblings too, and a `break` there leaves only the switch:
+    the walk goes on after it."""
     node = p.node
     while True:
         stmt = node
-        while stmt.parent is not None and stmt.parent.type != "compound_statement" and stmt.parent != loop:
+        while stmt.parent is not None and stmt.parent.type not in ("compound_statement", "case_statement") \
+                and stmt.parent != loop:
             stmt = stmt.parent
         blk = stmt.parent
         if blk is None or blk == loop:
             return False
         sib = stmt.next_named_sibling
+        after = None
         while sib is not None:
             t = cmodel._text(sib).strip()
+            if re.match(r"^break\b", t) and _switch_within(blk, loop) is not None:
+                after = _switch_within(blk, loop)
+                break
             if re.match(r"^(break|return|goto)\b", t):
                 return True
             if re.match(r"^continue\b", t):
@@ -263,9 +272,24 @@ def _leaves_loop_after(p, loop) -> bool:
                     r"\b(of_node_get|fwnode_handle_get|pci_dev_get|get_device|no_free_ptr)\s*\(|[^=!<>]=[^=]", t):
                 return True  # the variable is re-taken or reassigned: not ours to judge
             sib = sib.next_named_sibling
+        if after is not None:
+            node = after  # on after the switch the break leaves
+            continue
         if blk.parent == loop:
             return False  # end of the loop body: round again
         node = blk
+
+
+def _switch_within(node, loop):
+    """The switch statement between `node` and `loop` that a `break` at `node` leaves, if any."""
+    cur = node
+    while cur is not None and cur != loop:
+        if cur.type == "switch_statement":
+            return cur
+        if cur.type in ("for_statement", "while_statement", "do_statement"):
+            return None
+        cur = cur.parent
+    return None
 
 
 def _is_whole(obj: str, var: str) -> bool:
@@ -563,7 +587,9 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             inner = _unlabel_node(sib)
             if _unseen_between(view, p.line, flow.line_of(sib)):
                 break  # lines the hunks do not show lie between: they may return or branch
-            if _puts_obj(inner, obj) and not _extra_ref(func, obj, p.line):
+            if _puts_obj(inner, obj) and not _extra_ref(func, obj, p.line) and not (
+                    "unregister" in p.name and _named_lookups(func, obj, p.line)) \
+                    and not _stored_one_too(func, obj, flow.line_of(inner)):
                 again = flow.line_of(inner)
                 where = "" if sib.type != "labeled_statement" else " (the unwind path falls through to it)"
                 yield p, f"{p.name}({short(obj, 20)}) and line {again} puts it again{where}"
@@ -616,7 +642,64 @@ def _extra_ref(func, obj: str, before: int) -> bool:
     (`spi_controller_get(host)` before `spi_unregister_controller(host)`: the unregister drops
     the owner's reference, the last put the keep-alive one)."""
     gets = _gets_of(func, obj, before)
-    return len(gets) >= 2 or any(_kind(g.call.name) == "getter" for g in gets)
+    return len(gets) >= 2 or any(_kind(g.call.name) == "getter" for g in gets) or \
+        _stored_one_too(func, obj, before)
+
+
+_LOOKUP_NAME = lazyre.compile(r"(?:^|_)(?:get|find|lookup)(?:_|$)")
+_NOT_A_REF = lazyre.compile(r"drvdata|platdata|_get_parent$")
+
+
+def _named_lookups(func, obj: str, before: int) -> list[int]:
+    """Lines before `before` where obj is assigned from a call the table does not know but whose
+    name says it finds or gets an object (`rpmsg_find_device()` wraps device_find_child(),
+    `__foo_get_pdev_from_target()`): by the kernel's naming, the caller gets a reference.
+    The table's borrowed accessors (`__dev_get_by_name()`) and driver-data getters do not count.
+    Else a function of the same text that returns a reference it took (`_local_lookups`)."""
+    var = _base_var(obj)
+    calls = [c for c in func.calls() if c.line < before and (c.lhs or "").strip() == var
+             and kapi.get(c.name) is None and kapi.borrowed(c.name) is None]
+    named = [c.line for c in calls if _LOOKUP_NAME.search(c.name) and not _NOT_A_REF.search(c.name)]
+    if named or not calls:
+        return named
+    local = _local_lookups(func)
+    return [c.line for c in calls if c.name in local]
+
+
+def _local_lookups(func) -> set[str]:
+    """Functions of the same text that return a reference they took on what they return:
+    drivers/base/bus.c's `bus_to_subsys()` ends `sp = subsys_get(sp); ...; return sp;`."""
+    out = set()
+    for f in cmodel.siblings_of(func):
+        if f.name == func.name or f.body is None:
+            continue
+        for j in f.jumps():
+            val = j.value.strip("() ") if j.kind == "return" else ""
+            if re.fullmatch(r"\w+", val) and any(
+                    _base_var(g.obj) == val and g.call.line < j.line for g in _refpaths.gets(f)):
+                out.add(f.name)
+                break
+    return out
+
+
+def _stored_one_too(func, obj: str, before: int) -> bool:
+    """`dev = __foo_get_dev_from_target(...)` (a lookup of the table, or a call whose name says
+    it gets) then `priv->dev = NULL; put(dev); put(dev);` (mpt3sas's target destroy; ubi's
+    detach clears `ubi_devices[ubi_num]`): the lookup's reference and the one the cleared
+    member or slot held, one put each.  In a teardown (`bus_remove_driver()`) the lookup's
+    and the one its set-up kept: "Decrement the reference count twice, once for the
+    bus_to_subsys()" (drivers/base/bus.c)."""
+    got = _named_lookups(func, obj, before) + [g.call.line for g in _gets_of(func, obj, before)]
+    if not got:
+        return False
+    if _stored.teardown(func.name):
+        return True  # a teardown's lookup, and the reference its set-up kept (drivers/base/bus.c)
+    for n in func._walk():
+        if n.type == "assignment_expression" and min(got) < flow.line_of(n) < before:
+            lhs = cmodel._fold(cmodel._text(n.child_by_field_name("left")))
+            if re.search(r"(->|\.)\w+$|\]$", lhs) and cmodel._text(n.child_by_field_name("right")).strip() == "NULL":
+                return True
+    return False
 
 
 def _same_node(a, b) -> bool:

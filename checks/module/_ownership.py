@@ -15,7 +15,7 @@ import re
 from reviewbot import lazyre
 from reviewbot.analysis import cmodel, flow
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _refpaths
+from reviewbot.checks.module import _apis, _refpaths
 
 ERROR_RETURN = lazyre.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|false)\s*\)?$")
 
@@ -104,18 +104,21 @@ def _in_not_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
 
 
 def _block_of(node):
-    """The compound statement whose direct statement holds `node`."""
-    while node is not None and node.parent is not None and node.parent.type != "compound_statement":
+    """The compound statement (or `case` section) whose direct statement holds `node`."""
+    while node is not None and node.parent is not None and node.parent.type not in ("compound_statement",
+                                                                                     "case_statement"):
         node = node.parent
     return node.parent if node is not None else None
 
 
 def _found_branches(func: cmodel.Function, g: _refpaths.Get, j):
     """`if (x)` / `if (!IS_ERR(x))` statements after the get, closed before the exit, in a block
-    that holds the exit: each with its body (an `else` of theirs runs with x NULL)."""
+    that holds the exit: each with its body (an `else` of theirs runs with x NULL); and the
+    `else` body of an `if (!x)`."""
     if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
         return
     pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
+    neg = re.compile(_NEGATIVE_TEST % ((re.escape(g.obj),) * 3))
     for n in func._walk():
         if n.type != "if_statement":
             continue
@@ -123,8 +126,13 @@ def _found_branches(func: cmodel.Function, g: _refpaths.Get, j):
             continue
         if n.parent is None or not (cmodel.contains(n.parent, j.node) or n.parent == _block_of(g.call.node)):
             continue  # the exit is in the if's block, or after the block the get and the if share
-        if pat.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
+        cond = cmodel._fold(cmodel._text(n.child_by_field_name("condition")))
+        if pat.match(cond):
             yield n, n.child_by_field_name("consequence")
+        elif neg.match(cond) and n.child_by_field_name("alternative") is not None:
+            # `if (!port) { ... } else { ...; fwnode_handle_put(port); }`: the else is the found branch
+            alt = n.child_by_field_name("alternative")
+            yield n, alt.named_children[-1] if alt.type == "else_clause" and alt.named_children else alt
 
 
 def put_in_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
@@ -143,14 +151,49 @@ def put_in_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
 
 
 def loop_condition_get(g: _refpaths.Get, j) -> bool:
-    """The get is the test of a while/for loop the exit is not in: the loop ended on NULL."""
+    """The get is the test of a while/for loop the exit is not in: the loop ended on NULL.  Or
+    the get is the last step of a loop body whose condition tests that object and that no
+    `break` leaves (`while (child) { ...; child = of_get_next_available_child(np, child); }`):
+    the loop, too, ends only when the object is NULL."""
     n = g.call.node
     while n is not None and n.type not in ("while_statement", "for_statement", "compound_statement"):
         n = n.parent
+    if n is not None and n.type == "compound_statement" and n.parent is not None \
+            and n.parent.type in ("while_statement", "for_statement"):
+        return _loop_ends_null(n.parent, g, j)
+    if n is not None and n.type == "compound_statement":
+        # `x = first(); while (x) { ...; x = next(x); }` then the exit: the same, from the first get
+        st = g.call.node
+        while st.parent is not None and st.parent != n:
+            st = st.parent
+        sib = st.next_named_sibling
+        while sib is not None and sib.start_byte < j.node.start_byte:
+            if sib.type in ("while_statement", "for_statement"):
+                return _loop_ends_null(sib, g, j) and re.search(
+                    r"\b%s\s*=[^=]" % re.escape(g.obj), cmodel._text(sib.child_by_field_name("body"))) is not None
+            sib = sib.next_named_sibling
     if n is None or n.type == "compound_statement" or cmodel.contains(n, j.node):
         return False
     body = n.child_by_field_name("body")
     return body is not None and not cmodel.contains(body, g.call.node)
+
+
+def _loop_ends_null(loop, g: _refpaths.Get, j) -> bool:
+    if cmodel.contains(loop, j.node) or g.api.ref != "ret" or not re.fullmatch(r"\w+", g.obj):
+        return False
+    cond = loop.child_by_field_name("condition")
+    text = cmodel._fold(cmodel._text(cond)).strip("() ") if cond is not None else ""
+    if text not in (g.obj, f"{g.obj} != NULL", f"NULL != {g.obj}"):
+        return False
+    body = loop.child_by_field_name("body")
+    stack = [body] if body is not None else []
+    while stack:  # a break of this loop (not of an inner loop or switch) leaves it with the object
+        x = stack.pop()
+        if x.type == "break_statement":
+            return False
+        if x.type not in ("while_statement", "for_statement", "do_statement", "switch_statement"):
+            stack.extend(x.children)
+    return True
 
 
 # Calls that give a reference to a device's driver data, a completion callback or a work item.
@@ -162,6 +205,11 @@ def handed_on(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     ifs = flow.enclosing_if(j.node)
     if ifs is not None and "EINPROGRESS" in cmodel._text(ifs.child_by_field_name("condition")):
         return True  # the request was queued: its completion callback drops what it was given
+    if g.call.name == "dvb_attach" and any(re.search(r"->|\.", a) and not a.strip().startswith("&")
+                                           for a in g.call.args[1:2]):
+        # `fe = dvb_attach(tda18212_attach, adap->fe[0], ...)`: a tuner or SEC attach installs its
+        # release into the frontend it is given; dvb_frontend_detach() of that frontend drops it
+        return True
     base = re.split(r"->|\.", g.obj.lstrip("&*"))[0]
     for c in func.calls():
         if (g.call.line < c.line or c.name.endswith("set_callback")) and c.line <= j.line and \
@@ -258,3 +306,50 @@ def outside(text: str, func: cmodel.Function, partial: bool) -> str:
         return text
     lines = text.splitlines()
     return "\n".join(lines[:func.start - 1] + lines[func.end:])
+
+
+_KEEP_LOADED = lazyre.compile(r"unload|rmmod|removal of the module|keep\w*\s+(the\s+)?(module|driver)\s+(loaded|pinned)|"
+                          r"pin\w*\s+(the\s+)?(module|driver)", re.I)
+
+
+def pinned_on_purpose(func: cmodel.Function, g, j) -> bool:
+    """A module reference kept on a successful return under a comment that says so: "Success.
+    If there _PPC, unloading the cpufreq driver would be risky, so disallow it in that case."
+    (acpi_processor_notify_smm()).  The pin is the point of the exit, not a leak: at most a
+    question of who drops it."""
+    if g.api.family != "module" or not success_exit(j):
+        return False
+    return any(n.type == "comment" and j.line - 8 <= flow.line_of(n) < j.line and
+               _KEEP_LOADED.search(cmodel._text(n)) for n in func._walk())
+
+
+_GUARD = r"^\(\s*(?:%s|%s\s*!=\s*NULL|!\s*IS_ERR(?:_OR_NULL)?\(\s*%s\s*\))\s*\)$"
+
+
+def guarded_put_before(func: cmodel.Function, g, j) -> bool:
+    """A put of the object under a test of the object alone (`if (phydev) phy_disconnect(phydev);`)
+    between the get and the exit, in a block that holds the exit and with no label between it
+    and the exit: every path to the exit runs it, and the path where the test fails holds no
+    reference (a path matcher that takes that branch counts a leak that cannot happen)."""
+    base = _apis.base_object(g.obj)
+    guard = re.compile(_GUARD % ((re.escape(base),) * 3))
+    for c in _refpaths.puts_of(func.calls(), g.obj, g.api.putters):
+        if not g.call.line < c.line < j.line:
+            continue
+        ifs = c.node
+        while ifs is not None and ifs.type != "if_statement":
+            ifs = ifs.parent
+        cond = ifs.child_by_field_name("condition") if ifs is not None else None
+        if cond is None or not guard.match(cmodel._fold(cmodel._text(cond))):
+            continue
+        stmt = ifs
+        while stmt.parent is not None and stmt.parent.type == "labeled_statement":
+            stmt = stmt.parent  # `out_phy_disconnect: if (phydev) ...`
+        if stmt.parent is None or not cmodel.contains(stmt.parent, j.node):
+            continue
+        if any(n.type == "labeled_statement" and ifs.end_byte <= n.start_byte < j.node.start_byte
+               for n in func._walk()):
+            continue  # a goto may land after the put
+        return True
+    return False
+

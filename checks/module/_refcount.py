@@ -100,6 +100,12 @@ def _aliases(func: cmodel.Function) -> dict[str, str]:
     return out
 
 
+def _fails(api: str) -> str:
+    """How the get `api` shows a failure ('' for an iterator or a name the table lacks)."""
+    a = _apis.BY_GETTER.get(api)
+    return a.fails if a is not None else ""
+
+
 class RefSemantics:
     def __init__(self, func: cmodel.Function, text: str | None = None):
         self.func = func
@@ -432,7 +438,7 @@ class RefSemantics:
                 hit = None
                 if isinstance(subj, int):
                     if r.tok == subj:
-                        fails_int = _apis.BY_GETTER[r.api].fails == "int" or _status_getter(r.api)
+                        fails_int = _fails(r.api) == "int" or _status_getter(r.api)
                         hit = (val == "nonzero") == fails_int  # True: failed
                         hit = "fail" if hit else "ok"
                 elif isinstance(r.tok, str) and subj == r.tok:
@@ -445,9 +451,9 @@ class RefSemantics:
                 if hit is None:
                     continue
                 if hit == "fail":
-                    if r.st == "held" and r.tok is None and r.api and _apis.BY_GETTER[r.api].fails and not r.arg_ref:
+                    if r.st == "held" and r.tok is None and r.api and _fails(r.api) and not r.arg_ref:
                         return None  # tested non-NULL before: this side cannot run
-                    if r.api and _apis.BY_GETTER[r.api].ref_on_failure:
+                    if r.api and r.api in _apis.BY_GETTER and _apis.BY_GETTER[r.api].ref_on_failure:
                         st = self._set(st, i, replace(r, st="held", tok=None))
                     else:
                         st = self._set(st, i, replace(r, st="failed", net=0, tok=None))
@@ -529,7 +535,7 @@ class RefSemantics:
                 continue  # published (or set up for the caller's register): the subsystem's now
             elif success and r.arg_ref and re.search(r"->|\.", r.key):
                 continue  # `kobject_init_and_add(&foo->kobj, ...)`: foo owns it now
-            if r.arg_ref and _apis.BY_GETTER[r.api].family in ("device", "kobject") and \
+            if r.arg_ref and r.api in _apis.BY_GETTER and _apis.BY_GETTER[r.api].family in ("device", "kobject") and \
                     re.match(r"\w+", r.key) and re.match(r"\w+", r.key).group(0) not in self.declared():
                 continue  # `platform_device_register(&foo_gpio_device)`: a static object, never freed
             self.events.add(Event("leak", r.api, r.key, r.line, st.via, line, success, r.gets, returned))

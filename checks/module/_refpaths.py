@@ -57,26 +57,48 @@ _CLEANUP_VAR = re.compile(r"\b(\w+)\s+__free\s*\(")
 
 
 def gets(func: cmodel.Function) -> list[Get]:
-    """The gets of a function, but not those into a scope-based cleanup variable
-    (`struct device_node *np __free(device_node) = of_get_child_by_name(...)`): the compiler
-    drops that reference on every exit."""
+    """The gets of a function, but not those a scope-based cleanup variable owns
+    (`cleanup_owned`): the compiler drops that reference on every exit."""
     if "gets" in func._cache:
         return func._cache["gets"]
     out = []
-    auto = None
     for c in func.calls():
         api = _apis.BY_GETTER.get(c.name)
         if api is None:
             continue
-        if auto is None:
-            auto = set(_CLEANUP_VAR.findall(func.text)) if "__free" in func.text else set()
-        if c.lhs and ("__free" in c.lhs or c.lhs in auto):
-            continue
         obj = _apis.ref_object(api, list(c.args), c.lhs)
-        if obj:
+        if obj and not cleanup_owned(func, c, obj):
             out.append(Get(c, api, obj))
     func._cache["gets"] = out
     return out
+
+
+_CLEANUP_INIT = re.compile(r"\b\w+\s+__free\s*\(\s*\w+\s*\)\s*=\s*([^;]+);")
+
+
+def cleanup_owned(func: cmodel.Function, c: cmodel.Call, obj: str) -> bool:
+    """Does a scope-based cleanup variable own the reference the get `c` takes on `obj`: the
+    get initialises it (`struct device_node *np __free(device_node) = of_get_child_by_name()`),
+    or one is initialised from the object (`pdev = of_find_device_by_node(node); struct device
+    *dev __free(put_device) = pdev ? &pdev->dev : NULL;`)?"""
+    if "__free" not in func.text:
+        return False
+    if "auto" not in func._cache:
+        func._cache["auto"] = set(_CLEANUP_VAR.findall(func.text))
+    if c.lhs and ("__free" in c.lhs or c.lhs in func._cache["auto"]):
+        return True
+    base = _apis.base_object(obj) if obj else ""
+    return bool(base) and any(re.search(r"\b%s\b" % re.escape(base), m.group(1))
+                              for m in _CLEANUP_INIT.finditer(func.text))
+
+
+def _tested_false(cond: str, name: str) -> bool:
+    """The condition tests that the call `name(...)` returned false: `!name(...)`,
+    `name(...) == 0` (or `== false`), `0 == name(...)`."""
+    if re.search(r"!\s*%s\b" % name, cond) or re.search(r"\b(?:0|false)\s*==\s*%s\s*\(" % name, cond):
+        return True
+    m = re.search(r"\b%s\s*\(" % name, cond)
+    return m is not None and re.match(r"\s*==\s*(?:0|false)\b", cond[m.end() + len(balanced(cond, m.end())) + 1:]) is not None
 
 
 def failed_get_at(func: cmodel.Function, jump_node, aliases: "Aliases | None" = None) -> list[str]:
@@ -95,7 +117,7 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
     out = []
     for c in calls_in(cond) if cond is not None else []:
         api = _apis.BY_GETTER.get(c.name)
-        if api and api.fails and api.ref.startswith("arg") and re.search(r"!\s*%s\b" % c.name, ctext):
+        if api and api.fails and api.ref.startswith("arg") and _tested_false(ctext, c.name):
             out.append((_apis.ref_object(api, list(c.args), None), api))
         elif api and api.fails and c.lhs:
             out.append((norm(c.lhs), api))
@@ -128,7 +150,33 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
     for o, a in per_part[0] if per_part else []:
         if all(any(_apis.same_object(o, o2) for o2, _ in other) for other in per_part[1:]):
             out.append((o, a))
+    out += _failed_status(func, ifs, _unwrap(inner), jump_node)
     return [(o, a) for o, a in out if o]
+
+
+# A condition that holds when a status is an error: `ret`, `ret < 0`, `ret != 0`,
+# `IS_ERR_VALUE(ret)`, `ret == -EPROBE_DEFER`.
+_STATUS_FAILED = r"^(?:%s|%s\s*(?:<|!=)\s*0|IS_ERR_VALUE\(\s*%s\s*\)|%s\s*==\s*-\s*E[A-Z0-9]+)$"
+
+
+def _failed_status(func: cmodel.Function, ifs, cond: str, jump_node) -> list[tuple[str, _apis.Api]]:
+    """`ret = regulator_bulk_get(dev, n, supplies); if (ret) goto err;`: a get on an argument
+    whose int status says it failed, and that then holds nothing (the table's `on_error` is
+    "none": it cleaned up), seen by the branch testing that status (not reassigned since)."""
+    out = []
+    at = line_of(ifs)
+    for g in gets(func):
+        lhs = (g.call.lhs or "").strip()
+        if not re.fullmatch(r"\w+", lhs) or g.api.ref == "ret" or g.api.ref_on_failure or g.call.line >= at:
+            continue
+        if not re.match(_STATUS_FAILED % ((re.escape(lhs),) * 4), cond.strip()):
+            continue
+        if any(n.type == "assignment_expression" and g.call.line < line_of(n) <= at
+               and cmodel._text(n.child_by_field_name("left")).strip() == lhs for n in func._walk()):
+            continue  # the status was reassigned since
+        if cmodel.contains(ifs.child_by_field_name("consequence"), jump_node):
+            out.append((g.obj, g.api))
+    return out
 
 
 def same_ref(a: str, b: str, aliases: Aliases | None, at: int) -> bool:
@@ -157,6 +205,37 @@ def path_puts(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.
     return out
 
 
+# The right-hand side reads what an object holds: a member, its driver data, its container.
+_HELD_BY = r"(?:&\s*)?\(?\b%s\b\)?\s*(?:->|\.)|\b(?:\w*_get_drvdata|dev_get_platdata|container_of|to_\w+)\s*\(\s*&?\s*\(?\b%s\b"
+
+
+def _derived(func: cmodel.Function, base: str, hops: int = 3) -> set[str]:
+    """Locals that hold what `base` holds, through up to `hops` assignments: `tsa =
+    platform_get_drvdata(pdev); serial = &tsa->serials[i];` derives `serial` from `pdev`.  A
+    function that returns one hands the reference on `base` to its caller with it (a
+    `*_get_byphandle()` whose `*_put()` drops the device through the handle)."""
+    out = {base}
+    assigns = []
+    for n in func._walk():
+        if n.type == "assignment_expression":
+            lhs, rhs = n.child_by_field_name("left"), n.child_by_field_name("right")
+        elif n.type == "init_declarator":
+            lhs, rhs = n.child_by_field_name("declarator"), n.child_by_field_name("value")
+        else:
+            continue
+        if lhs is not None and rhs is not None:
+            name = cmodel._text(lhs).lstrip("*").strip()
+            if re.fullmatch(r"\w+", name):
+                assigns.append((name, cmodel._fold(cmodel._text(rhs))))
+    for _ in range(hops):
+        grown = {name for name, rhs in assigns if name not in out and any(
+            re.search(_HELD_BY % (re.escape(d), re.escape(d)), rhs) for d in out)}
+        if not grown:
+            break
+        out |= grown
+    return out
+
+
 def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -> bool:
     """The reference leaves the function's hands: stored into a structure, passed to a hand-off
     call, or returned."""
@@ -172,6 +251,8 @@ def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -
                     t = cmodel._text(n)
                     if re.search(r"\b%s\b" % re.escape(val), t) and re.search(r"\b%s\b" % re.escape(base), t):
                         return True
+            if val in _derived(func, base):
+                return True
     end = line_of(exit_node) if exit_node is not None else func.end
     # a store just before the get counts too: `tx->callback_param = req; kref_get(&req->refcount);`
     # takes the reference the holder (the callback) will drop

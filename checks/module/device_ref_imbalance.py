@@ -160,8 +160,8 @@ from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _apis, _dropping_lookup, _overput_judge, _refdiff, _release_twice, _stored
-from reviewbot.analysis.clex import statements
+from reviewbot.checks.module import _apis, _dropping_lookup, _overput, _overput_judge, _refdiff, _release_twice, _stored
+from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -276,7 +276,8 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
             owner = next((r for r in calls if r.name in _OWNS_MEMORY and r.line < c.line and r.args
                           and (_embedded_in(r.args[0], obj) or _apis.same_object(r.lhs or "", obj))), None)
             prior_put = next((p for p in calls if p.name in _DEV_PUTS and p.line < c.line and p.args
-                              and _embedded_in(p.args[0], obj) and _falls_to(p.node, c.node)), None)
+                              and _embedded_in(p.args[0], obj) and _falls_to(p.node, c.node)
+                              and not _overput._rewritten(func, norm(obj), p.line, c.line)), None)
             if owner is not None and (_release_keeps_memory(owner, fd, ctx)
                                       or _file_dev_releases_keep_memory(owner, fd, ctx)):
                 continue  # the last put leaves the memory to its owner
@@ -288,8 +289,8 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                                                 f"twice: the release already did", confidence=(
                                                     Confidence.HIGH if owner else None))
                 continue
-            if owner is None or _in_else_of_put(c.node, obj):
-                continue
+            if owner is None or _in_else_of_put(c.node, obj) or _overput._rewritten(func, norm(obj), owner.line, c.line):
+                continue  # `put_device(dev); dev = NULL;` falls through to `kfree(dev)`: a no-op
             if not _falls_to(owner.node, c.node) and not _reaches_by_goto(func, owner, c):
                 continue
             yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {owner.name}(): "

@@ -94,7 +94,7 @@ def _managed_calls(text: str) -> dict[str, list[list[str]]]:
     twins = {r.devm for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface", "deferred")}
     out: dict[str, list[list[str]]] = {}
     for m in re.finditer(r"\b(devm_\w+|dmaenginem_\w+)\s*\(", text):
-        if m.group(1) not in twins:
+        if m.group(1) not in twins or _in_devm_definition(text, m.start()):
             continue
         j, depth = m.end(), 1
         while j < len(text) and depth:
@@ -102,6 +102,21 @@ def _managed_calls(text: str) -> dict[str, list[list[str]]]:
             j += 1
         out.setdefault(m.group(1), []).append([norm(a) for a in cmodel.split_args(text[m.end():j - 1])])
     return out
+
+
+_DEFINITION = lazyre.compile(r"^(?:[A-Za-z_][^;(]*?\b)?(\w+)\s*\(", re.M)
+
+
+def _in_devm_definition(text: str, pos: int) -> bool:
+    """Is `pos` inside (or the name of) a function that is itself a devres API (`int
+    devm_pm_runtime_set_active_enabled(struct device *dev) { ...; return
+    devm_pm_runtime_enable(dev); }` in drivers/base/power/runtime.c)?  Its calls manage the
+    device its caller passes in, not a device of the file."""
+    start = max(text.rfind("\n}", 0, pos), 0)
+    m = None
+    for m in _DEFINITION.finditer(text, start, pos + 1):
+        pass
+    return m is not None and m.group(1).startswith(("devm_", "dmaenginem_"))
 
 
 def _function_before(text: str, line_no: int) -> str:

@@ -257,6 +257,13 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return True
     gets = [g for g in _refpaths.gets(func) if g.call.line == m.get_line and g.call.name == m.api]
     jumps = [j for j in func.jumps() if j.line == m.exit_line and j.kind in ("return", "goto")]
+    if not jumps and m.exit_line == func.end and func.body.children:
+        # a void function's end: the path falls off its closing brace
+        jumps = [cmodel.Jump("return", func.end, node=func.body.children[-1])]
+    if not gets and any(c.line == m.get_line and c.name == m.api and _refpaths.cleanup_owned(
+            func, c, _apis.ref_object(_apis.BY_GETTER[c.name], list(c.args), c.lhs) or "")
+            for c in func.calls() if c.name in _apis.BY_GETTER):
+        return False  # a `__free()` variable owns the reference
     if len(gets) != 1 or not jumps:
         return True
     g, j = gets[0], jumps[0]
@@ -268,6 +275,8 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return False
     if _ownership.published(g, func) and _ownership.success_exit(j):
         return False
+    if _ownership.guarded_put_before(func, g, j):
+        return False  # `out: if (phydev) phy_disconnect(phydev); return ret;`: x is valid there
     if not _exit_leaks.puts_anywhere(func, g):
         once = parsed.setdefault("never put", set())
         if (m.path, m.get_line) in once:

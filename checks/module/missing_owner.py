@@ -228,9 +228,18 @@ def _own_release(body: str) -> bool:
 
 
 def _debugfs(path: str, name: str, text: str) -> bool:
+    """Are the fops debugfs's: handed to `debugfs_create_*()`, directly or through a helper of
+    the same text that passes its parameter on (`__mmc_test_register_dbgfs_file(card, "test",
+    mode, &mmc_test_fops_test)`, whose body calls `debugfs_create_file(..., fops)`)?"""
     if "debugfs" in path or re.search(r"debugfs|dbg", name, re.I):
         return True
-    return bool(re.search(r"debugfs_create_\w+\([^;]*\b%s\b" % re.escape(name), text, re.S))
+    if re.search(r"debugfs_create_\w+\([^;]*\b%s\b" % re.escape(name), text, re.S):
+        return True
+    for m in re.finditer(r"\b(\w+)\s*\([^;{}]*\b%s\b" % re.escape(name), text):
+        body = re.search(r"^\w[^;{]*\b%s\s*\([^;{]*\)\s*\{(.*?)^\}" % re.escape(m.group(1)), text, re.S | re.M)
+        if body and "debugfs_create_" in body.group(1):
+            return True
+    return False
 
 
 def _body(lines, codes, start) -> str | None:

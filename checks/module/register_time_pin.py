@@ -44,9 +44,13 @@ Pin per use, in the `get()` / `open()` / `bind()` path, and drop the pin in the 
 ## Known problems
 A pin taken in probe/attach and dropped in remove/detach is not reported (an unbind drops it;
 a known false-positive trap), nor is a pin the patch only adds on one
-side.  Registration done by a different module that owns the teardown is not recognised.
-In tree mode an owner added in a file Kconfig/Makefile build only into the kernel is not
-reported (`THIS_MODULE` is NULL there).
+side.  Nor is a pin on the driver of a device the function creates or looks up itself
+(`client = i2c_new_client_device(...)`, then `try_module_get(client->dev.driver->owner)`): a
+consumer pinning the code it uses, dropped by the consumer's own teardown.  Registration done
+by a different module that owns the teardown is not recognised.  An owner added in a file built
+only into the kernel is not reported (`THIS_MODULE` is NULL there): in tree mode by its
+Kconfig/Makefile, in hunk mode by the patch's own evidence (a `bool` Kconfig entry,
+`builtin_platform_driver()`).
 
 ## References
 - `kernel/module/main.c` `delete_module()` / `try_stop_module()` (exit runs only at refcount 0)
@@ -59,14 +63,16 @@ reported (`THIS_MODULE` is NULL there).
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module._owners import CORE_PINS_AT_REGISTER, enclosing_initializer, member_of, modular
-from reviewbot.checks.module._refs import REGISTER_FN, UNREGISTER_FN, added_calls, enclosing_function
+from reviewbot.checks.module._builtin import never_module
+from reviewbot.checks.module._owners import CORE_PINS_AT_REGISTER, enclosing_initializer, member_of
+from reviewbot.checks.module._refs import REGISTER_FN, UNREGISTER_FN, added_calls, enclosing_function, owner_device
 from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD009", slug="register-time-pin", level=Level.WARNING,
@@ -92,15 +98,30 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         fn = enclosing_function(c.hunk, c.line, "new")
         if not REGISTER_FN.search(fn) or UNREGISTER_FN.search(fn):
             continue
+        if _driver_of_device_made_here(c):
+            continue
         if any(UNREGISTER_FN.search(p) for p in puts[c.target]):
             yield RULE.finding(c.path, c.line, f"{c.func}({c.target}) held from {fn}() to unregister: unremovable")
+
+
+def _driver_of_device_made_here(c) -> bool:
+    """`client = i2c_new_client_device(...); try_module_get(client->dev.driver->owner)`: the
+    module pinned is the driver of a device this function created or looked up itself, a
+    consumer pinning the code it is about to use (the DVB bridge and its demodulator); the pin is
+    the consumer's, dropped by the consumer's teardown, so no module pins itself."""
+    dev = owner_device(c.target)
+    if dev is None:
+        return False
+    base = re.split(r"->|\.", dev.lstrip("&"))[0]
+    shown = [ln.text for ln in c.hunk.new_side() if ln.new_no is not None and ln.new_no < (c.line.new_no or 0)]
+    return any(re.search(r"\b%s\s*=\s*\w+\s*\(" % re.escape(base), t) for t in shown)
 
 
 def _owner_on_register_pinned_type(patch: Patch, ctx: Context) -> Iterator[Finding]:
     """`.owner = THIS_MODULE` added to a type whose core pins the owner at registration."""
     for fd in patch.c_files:
-        if modular(ctx, fd.path) is False:
-            continue  # tree mode: built in only, THIS_MODULE is NULL and nothing is pinned
+        if never_module(ctx, patch, fd):
+            continue  # built in only (tree's Kconfig or the patch's own evidence): THIS_MODULE is NULL
         for hunk in hunks(fd, added="THIS_MODULE"):
             new = hunk.new_side()
             for i, ln in enumerate(new):

@@ -355,6 +355,32 @@ def _has_error(node) -> bool:
     return node.has_error
 
 
+def function_of(n) -> Function:
+    """The Function of a `function_definition` node."""
+    decl = n.child_by_field_name("declarator")
+    while decl is not None and decl.type != "function_declarator":
+        decl = decl.child_by_field_name("declarator")
+    name_node = decl.child_by_field_name("declarator") if decl is not None else None
+    name = _text(name_node) if name_node is not None and name_node.type == "identifier" else "?"
+    return Function(name, n.start_point[0] + 1, n.end_point[0] + 1, _has_error(n), n)
+
+
+def siblings_of(func: Function) -> list[Function]:
+    """The functions of the text `func` was parsed from (a whole file in tree mode or for a new
+    file; the fragment's in hunk mode)."""
+    root = func.node
+    while root is not None and root.parent is not None:
+        root = root.parent
+    out, stack = [], [root] if root is not None else []
+    while stack:
+        n = stack.pop()
+        if n.type == "function_definition":
+            out.append(function_of(n))
+            continue
+        stack.extend(n.children)
+    return out
+
+
 def _build(text: str, tree) -> CFile:
     cf = CFile(text=text, tree=tree)
     root = tree.root_node
@@ -363,13 +389,7 @@ def _build(text: str, tree) -> CFile:
     while stack:
         n = stack.pop()
         if n.type == "function_definition":
-            decl = n.child_by_field_name("declarator")
-            while decl is not None and decl.type != "function_declarator":
-                decl = decl.child_by_field_name("declarator")
-            name_node = decl.child_by_field_name("declarator") if decl is not None else None
-            name = _text(name_node) if name_node is not None and name_node.type == "identifier" else "?"
-            cf.functions.append(Function(name, n.start_point[0] + 1, n.end_point[0] + 1,
-                                         _has_error(n), n))
+            cf.functions.append(function_of(n))
             continue
         stack.extend(n.children)
     cf.functions.sort(key=lambda f: f.start)

@@ -595,3 +595,47 @@ def test_quiet_on_a_teardown_putting_the_node_its_file_set():
 def test_fires_when_the_file_never_set_the_node():
     text = CARD_FILE.replace("\tcard->dev.of_node = foo_find_child_node(card->host, 0);\n", "")
     assert_fires(device_ref_imbalance, _new_file(text), at=[("drivers/usb/foo.c", 9)])
+
+
+# drivers/base/bus.c (6.12, subsys_register()) as a new file: `put_device(dev); dev = NULL;`
+# falls through to the label's `kfree(dev)`, a no-op; the dev_set_name() failure frees the
+# never-registered memory.
+PUT_THEN_NULLED_TEXT = """
+    --- /dev/null
+    +++ b/drivers/base/foo_bus.c
+    @@ -0,0 +1,27 @@
+    +static int foo_subsys_register(struct bus_type *subsys, struct device *parent_of_root)
+    +{
+    +\tstruct device *dev;
+    +\tint err;
+    +
+    +\tdev = kzalloc(sizeof(struct device), GFP_KERNEL);
+    +\tif (!dev)
+    +\t\treturn -ENOMEM;
+    +
+    +\terr = dev_set_name(dev, "%s", subsys->name);
+    +\tif (err < 0)
+    +\t\tgoto err_name;
+    +
+    +\tdev->kobj.parent = parent_of_root;
+    +\tdev->release = system_root_device_release;
+    +
+    +\terr = device_register(dev);
+    +\tif (err < 0)
+    +\t\tgoto err_dev_reg;
+    +\treturn 0;
+    +
+    +err_dev_reg:
+    +\tput_device(dev);
+    +\tdev = NULL;
+    +err_name:
+    +\tkfree(dev);
+    +\treturn err;
+"""
+
+
+def test_quiet_on_kfree_of_a_pointer_nulled_after_the_put():
+    assert_quiet(device_ref_imbalance, diff(PUT_THEN_NULLED_TEXT), include_low=True)
+    kept = PUT_THEN_NULLED_TEXT.replace("\tdev = NULL;\n", "\tpr_debug(\"bus\");\n")
+    assert kept != PUT_THEN_NULLED_TEXT
+    assert_fires(device_ref_imbalance, diff(kept), at=[("drivers/base/foo_bus.c", 26)])

@@ -237,6 +237,84 @@ def test_quiet_on_put_of_the_loop_variable_when_leaving_the_loop():
     assert_quiet(device_ref_imbalance, PUT_LEAVING_ITERATOR, include_low=True)
 
 
+# drivers/soc/fsl/qe/tsa.c (6.12, tsa_of_parse_tdms()) as a new file: the put sits in a switch
+# case and a return follows it; a `break` there would leave the switch only.
+PUT_IN_SWITCH_CASE_TEXT = """
+    --- /dev/null
+    +++ b/drivers/soc/foo/tsa.c
+    @@ -0,0 +1,22 @@
+    +static int foo_of_parse_tdms(struct foo *tsa, struct device_node *np)
+    +{
+    +\tstruct device_node *tdm_np;
+    +\tu32 tdm_id;
+    +
+    +\tfor_each_available_child_of_node(np, tdm_np) {
+    +\t\tof_property_read_u32(tdm_np, "reg", &tdm_id);
+    +\t\tswitch (tdm_id) {
+    +\t\tcase 0:
+    +\t\t\ttsa->tdms |= BIT(0);
+    +\t\t\tbreak;
+    +\t\tcase 2:
+    +\t\t\tif (!foo_is_qe(tsa))
+    +\t\t\t\tgoto invalid_tdm;
+    +\t\t\tbreak;
+    +\t\tdefault:
+    +invalid_tdm:
+    +\t\t\tdev_err(tsa->dev, "%pOF: Invalid tdm_id (%u)\\n", tdm_np, tdm_id);
+    +\t\t\tof_node_put(tdm_np);
+    +\t\t\treturn -EINVAL;
+    +\t\t}
+    +\t}
+"""
+
+
+def test_quiet_on_put_in_a_switch_case_that_returns():
+    assert_quiet(device_ref_imbalance, diff(PUT_IN_SWITCH_CASE_TEXT), include_low=True)
+    # a break there leaves the switch, not the loop: the loop goes round again
+    broken = PUT_IN_SWITCH_CASE_TEXT.replace("\t\t\treturn -EINVAL;", "\t\t\tbreak;")
+    assert broken != PUT_IN_SWITCH_CASE_TEXT
+    assert_fires(device_ref_imbalance, diff(broken), at=[("drivers/soc/foo/tsa.c", 19)])
+
+
+# drivers/scsi/mpt3sas/mpt3sas_scsih.c (6.12, scsih_target_destroy()) as a new file: the lookup
+# takes one reference, the cleared member held another (taken in target_alloc): two puts owed.
+TWO_REFS_TWO_PUTS_TEXT = """
+    --- /dev/null
+    +++ b/drivers/scsi/foo/foo_scsih.c
+    @@ -0,0 +1,19 @@
+    +static void foo_target_destroy(struct scsi_target *starget)
+    +{
+    +\tstruct foo_target *priv = starget->hostdata;
+    +\tstruct foo_pcie_device *pcie_device;
+    +
+    +\tspin_lock_irqsave(&ioc->pcie_device_lock, flags);
+    +\tpcie_device = __foo_get_pdev_from_target(ioc, priv);
+    +\tif (pcie_device) {
+    +\t\t/*
+    +\t\t * Corresponding get() is in foo_target_alloc()
+    +\t\t */
+    +\t\tpriv->pcie_dev = NULL;
+    +\t\tpcie_device_put(pcie_device);
+    +\t\tpcie_device_put(pcie_device);
+    +\t}
+    +\tspin_unlock_irqrestore(&ioc->pcie_device_lock, flags);
+    +
+    +\tkfree(priv);
+    +}
+"""
+
+
+def test_quiet_on_two_puts_for_a_lookup_and_a_cleared_member():
+    assert_quiet(device_ref_imbalance, diff(TWO_REFS_TWO_PUTS_TEXT), include_low=True)
+    # without the member that held the second reference, the second put is one too many
+    # (and outside a teardown, which may also drop what its set-up kept)
+    one = TWO_REFS_TWO_PUTS_TEXT.replace("\t\tpriv->pcie_dev = NULL;\n", "\t\tfoo_log(priv);\n")
+    one = one.replace("foo_target_destroy", "foo_target_check")
+    assert one != TWO_REFS_TWO_PUTS_TEXT
+    assert_fires(device_ref_imbalance, diff(one), at=[("drivers/scsi/foo/foo_scsih.c", 13),
+                                                      ("drivers/scsi/foo/foo_scsih.c", 14)])
+
+
 def test_fires_on_any_put_in_a_scoped_loop():
     assert_fires(device_ref_imbalance, PUT_IN_SCOPED_ITERATOR, at=[("drivers/leds/leds-foo.c", 123)])
 
@@ -1100,3 +1178,82 @@ def test_quiet_on_put_of_an_object_whose_own_private_area_holds_the_pointer():
 def test_fires_on_put_while_another_structure_holds_the_pointer():
     assert_fires(device_ref_imbalance, diff(_PRIV_STORE.replace("{holder}", "&bridge->spi")),
                  at=[("drivers/spi/spi-foo.c", 13)])
+
+
+# drivers/rpmsg/rpmsg_core.c (6.12, rpmsg_unregister_device()) as a new file: the lookup's
+# reference and the registration's, one drop each.
+UNREGISTER_AFTER_LOOKUP_TEXT = """
+    --- /dev/null
+    +++ b/drivers/rpmsg/foo_core.c
+    @@ -0,0 +1,13 @@
+    +int foo_unregister_device(struct device *parent, struct foo_channel_info *chinfo)
+    +{
+    +\tstruct device *dev;
+    +
+    +\tdev = foo_find_device(parent, chinfo);
+    +\tif (!dev)
+    +\t\treturn -EINVAL;
+    +
+    +\tdevice_unregister(dev);
+    +
+    +\tput_device(dev);
+    +\treturn 0;
+    +}
+"""
+
+
+def test_quiet_on_unregister_then_put_of_a_looked_up_device():
+    assert_quiet(device_ref_imbalance, diff(UNREGISTER_AFTER_LOOKUP_TEXT), include_low=True)
+    # the device a caller hands in: the unregister dropped what there was
+    given = UNREGISTER_AFTER_LOOKUP_TEXT.replace("dev = foo_find_device(parent, chinfo);",
+                                                "dev = parent;")
+    assert given != UNREGISTER_AFTER_LOOKUP_TEXT
+    assert_fires(device_ref_imbalance, diff(given), at=[("drivers/rpmsg/foo_core.c", 9),
+                                                        ("drivers/rpmsg/foo_core.c", 11)])
+
+
+# drivers/base/bus.c (6.12, bus_to_subsys() and bus_remove_driver()) as a new file: a lookup of
+# the file's own (it ends `sp = subsys_get(sp); return sp;`), and a teardown that drops its
+# reference and the one the set-up kept.
+LOCAL_LOOKUP_TEARDOWN_TEXT = """
+    --- /dev/null
+    +++ b/drivers/base/foo_bus.c
+    @@ -0,0 +1,28 @@
+    +static struct subsys_private *bus_to_subsys(const struct bus_type *bus)
+    +{
+    +\tstruct subsys_private *sp = NULL;
+    +
+    +\tspin_lock(&bus_kset->list_lock);
+    +\tsp = foo_first_subsys(bus);
+    +\tsp = subsys_get(sp);
+    +\tspin_unlock(&bus_kset->list_lock);
+    +\treturn sp;
+    +}
+    +
+    +void bus_remove_driver(struct device_driver *drv)
+    +{
+    +\tstruct subsys_private *sp = bus_to_subsys(drv->bus);
+    +
+    +\tif (!sp)
+    +\t\treturn;
+    +
+    +\tdriver_detach(drv);
+    +\tmodule_remove_driver(drv);
+    +\t/*
+    +\t * Decrement the reference count twice, once for the bus_to_subsys()
+    +\t * call in the start of this function, and the second one from the
+    +\t * reference increment in bus_add_driver()
+    +\t */
+    +\tsubsys_put(sp);
+    +\tsubsys_put(sp);
+    +}
+"""
+
+
+def test_quiet_on_a_teardown_dropping_its_lookup_and_the_set_up_reference():
+    assert_quiet(device_ref_imbalance, diff(LOCAL_LOOKUP_TEARDOWN_TEXT), include_low=True)
+    # the same two puts where the helper returns what it does not hold a reference on
+    borrowed = LOCAL_LOOKUP_TEARDOWN_TEXT.replace("\tsp = subsys_get(sp);\n", "\tfoo_check(sp);\n")
+    assert borrowed != LOCAL_LOOKUP_TEARDOWN_TEXT
+    assert_fires(device_ref_imbalance, diff(borrowed), at=[("drivers/base/foo_bus.c", 26),
+                                                           ("drivers/base/foo_bus.c", 27)])

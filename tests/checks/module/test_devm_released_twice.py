@@ -86,3 +86,43 @@ def test_fires_on_free_irq_of_a_devm_irq():
          }
     """)
     assert_fires(devm_released_twice, same, at=[("drivers/input/misc/foo.c", 153)])
+
+
+# drivers/base/power/runtime.c (6.12) as a new file: the devres API's own definitions call
+# devm_pm_runtime_enable() on the device their caller passes; pm_runtime_force_suspend()
+# disables another caller's device.  Nothing here is managed twice.
+DEVM_API_DEFINITIONS_TEXT = """
+    --- /dev/null
+    +++ b/drivers/base/power/foo_runtime.c
+    @@ -0,0 +1,23 @@
+    +int devm_pm_runtime_set_active_enabled(struct device *dev)
+    +{
+    +\tint err;
+    +
+    +\terr = pm_runtime_set_active(dev);
+    +\tif (err)
+    +\t\treturn err;
+    +\treturn devm_pm_runtime_enable(dev);
+    +}
+    +
+    +int pm_runtime_force_suspend(struct device *dev)
+    +{
+    +\tint ret;
+    +
+    +\tpm_runtime_disable(dev);
+    +\tif (pm_runtime_status_suspended(dev))
+    +\t\treturn 0;
+    +\tret = foo_suspend(dev);
+    +\tif (ret)
+    +\t\tpm_runtime_enable(dev);
+    +\treturn ret;
+    +}
+    +
+"""
+
+
+def test_quiet_on_a_devres_apis_own_definition():
+    assert_quiet(devm_released_twice, diff(DEVM_API_DEFINITIONS_TEXT), include_low=True)
+    # a driver's probe that enables it with devres, and a remove() that disables it again
+    driver = DEVM_API_DEFINITIONS_TEXT.replace("devm_pm_runtime_set_active_enabled", "foo_probe")
+    assert_fires(devm_released_twice, diff(driver), at=[("drivers/base/power/foo_runtime.c", 15)])

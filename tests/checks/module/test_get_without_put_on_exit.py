@@ -1345,3 +1345,438 @@ def test_tree_mode_quiet_on_the_fix_of_the_wrong_put():
     pre = CHILD_LOOP.replace("\t\t\tof_node_put(child);\n", "\t\t\tof_node_put(node);\n")
     series, ctx_for = tree_case(pre, CHILD_LOOP, "drivers/input/keyboard/foo.c")
     assert_quiet(get_without_put_on_exit, series, include_low=True, context_for=ctx_for)
+
+
+# drivers/scsi/elx/efct/efct_hw.c (6.12, efct_hw_io_abort()) as a new file: the return in the
+# branch where `kref_get_unless_zero(...) == 0` holds no reference; the later ones put it.
+KREF_UNLESS_ZERO_TEXT = """
+    --- /dev/null
+    +++ b/drivers/scsi/foo/foo_hw.c
+    @@ -0,0 +1,21 @@
+    +int foo_hw_io_abort(struct foo_hw *hw, struct foo_hw_io *io_to_abort)
+    +{
+    +\tif (!io_to_abort)
+    +\t\treturn -EIO;
+    +
+    +\t/* take a reference on IO being aborted */
+    +\tif (kref_get_unless_zero(&io_to_abort->ref) == 0) {
+    +\t\t/* command no longer active */
+    +\t\treturn -ENOENT;
+    +\t}
+    +
+    +\tif (!io_to_abort->wq) {
+    +\t\tkref_put(&io_to_abort->ref, io_to_abort->release);
+    +\t\treturn -ENOENT;
+    +\t}
+    +
+    +\tfoo_hw_send_abort(hw, io_to_abort);
+    +
+    +\tkref_put(&io_to_abort->ref, io_to_abort->release);
+    +\treturn 0;
+    +}
+"""
+
+
+def test_quiet_on_the_branch_where_the_get_compared_to_zero_failed():
+    assert_quiet(get_without_put_on_exit, diff(KREF_UNLESS_ZERO_TEXT), include_low=True)
+    for cond in ("0 == kref_get_unless_zero(&io_to_abort->ref)", "!kref_get_unless_zero(&io_to_abort->ref)"):
+        text = KREF_UNLESS_ZERO_TEXT.replace("kref_get_unless_zero(&io_to_abort->ref) == 0", cond)
+        assert_quiet(get_without_put_on_exit, diff(text), include_low=True)
+    # the success branch returning without the put is a leak
+    leak = KREF_UNLESS_ZERO_TEXT.replace("\t\tkref_put(&io_to_abort->ref, io_to_abort->release);\n"
+                                         "    +\t\treturn -ENOENT;", "\t\treturn -ENOENT;")
+    assert leak != KREF_UNLESS_ZERO_TEXT
+    assert_fires(get_without_put_on_exit, diff(leak.replace("0,0 +1,21", "0,0 +1,20")),
+                 at=[("drivers/scsi/foo/foo_hw.c", 13)])
+
+
+# drivers/soundwire/mipi_disco.c (6.12, sdw_slave_read_prop()) as a new file: the else branch
+# of `if (!port)` drops the node, so the later returns hold nothing.
+ELSE_BRANCH_PUT_TEXT = """
+    --- /dev/null
+    +++ b/drivers/soundwire/foo_disco.c
+    @@ -0,0 +1,21 @@
+    +int foo_read_prop(struct sdw_slave *slave)
+    +{
+    +\tstruct fwnode_handle *port;
+    +
+    +\tport = device_get_named_child_node(dev, "mipi-sdw-dp-0-subproperties");
+    +\tif (!port) {
+    +\t\tdev_dbg(dev, "DP0 node not found!!\\n");
+    +\t} else {
+    +\t\tprop->dp0_prop = devm_kzalloc(&slave->dev, sizeof(*prop->dp0_prop), GFP_KERNEL);
+    +\t\tif (!prop->dp0_prop) {
+    +\t\t\tfwnode_handle_put(port);
+    +\t\t\treturn -ENOMEM;
+    +\t\t}
+    +\t\tfoo_read_dp0(slave, port, prop->dp0_prop);
+    +\t\tfwnode_handle_put(port);
+    +\t}
+    +\tprop->src_dpn_prop = devm_kcalloc(&slave->dev, nval, sizeof(*prop->src_dpn_prop), GFP_KERNEL);
+    +\tif (!prop->src_dpn_prop)
+    +\t\treturn -ENOMEM;
+    +\treturn 0;
+    +}
+"""
+
+
+def test_quiet_after_an_else_branch_that_drops_the_found_node():
+    assert_quiet(get_without_put_on_exit, diff(ELSE_BRANCH_PUT_TEXT), include_low=True)
+    kept = ELSE_BRANCH_PUT_TEXT.replace("\t\tfoo_read_dp0(slave, port, prop->dp0_prop);\n"
+                                        "    +\t\tfwnode_handle_put(port);\n",
+                                        "\t\tfoo_read_dp0(slave, port, prop->dp0_prop);\n")
+    assert kept != ELSE_BRANCH_PUT_TEXT
+    assert_fires(get_without_put_on_exit, diff(kept.replace("+1,21", "+1,20")),
+                 at=[("drivers/soundwire/foo_disco.c", 18)])
+
+
+# drivers/net/ethernet/sfc/tc_encap_actions.c (6.12, efx_bind_neigh()) as a new file: the goto
+# in the `#else` arm is compiled only where the `#if` arm (and its netdev_hold()) is not.
+PREPROC_ARMS_TEXT = """
+    --- /dev/null
+    +++ b/drivers/net/foo/encap.c
+    @@ -0,0 +1,24 @@
+    +static int foo_bind_neigh(struct foo_nic *efx, struct foo_encap *encap)
+    +{
+    +\tint rc;
+    +
+    +\tif (encap->type & FOO_ENCAP_FLAG_IPV6) {
+    +#if IS_ENABLED(CONFIG_IPV6)
+    +\t\tneigh->egdev = dst->dev;
+    +\t\tnetdev_hold(neigh->egdev, &neigh->dev_tracker, GFP_KERNEL_ACCOUNT);
+    +\t\tn = dst_neigh_lookup(dst, &flow6.daddr);
+    +#else
+    +\t\trc = -EOPNOTSUPP;
+    +\t\tgoto out_free;
+    +#endif
+    +\t}
+    +\tif (!n) {
+    +\t\trc = -ENETUNREACH;
+    +\t\tnetdev_put(neigh->egdev, &neigh->dev_tracker);
+    +\t\tgoto out_free;
+    +\t}
+    +\treturn 0;
+    +out_free:
+    +\tkfree(neigh);
+    +\treturn rc;
+    +}
+"""
+
+
+def test_quiet_on_an_exit_in_the_other_preprocessor_arm():
+    assert_quiet(get_without_put_on_exit, diff(PREPROC_ARMS_TEXT), include_low=True)
+    # without the `#else`, both lines are compiled: the goto leaves holding the netdev
+    same_arm = PREPROC_ARMS_TEXT.replace("    +#else\n", "    +\n")
+    assert same_arm != PREPROC_ARMS_TEXT
+    assert_fires(get_without_put_on_exit, diff(same_arm), at=[("drivers/net/foo/encap.c", 12)])
+
+
+# drivers/acpi/processor_perflib.c (6.12, acpi_processor_notify_smm()) as a new file: the pin
+# kept on a success return that the comment says keeps the driver loaded.
+PIN_ON_PURPOSE_TEXT = """
+    --- /dev/null
+    +++ b/drivers/acpi/foo_perflib.c
+    @@ -0,0 +1,22 @@
+    +int foo_notify_smm(struct module *calling_module)
+    +{
+    +\tint result = 0;
+    +
+    +\tif (!try_module_get(calling_module))
+    +\t\treturn -EINVAL;
+    +
+    +\tresult = foo_pstate_control();
+    +\tif (result <= 0)
+    +\t\tgoto out_put;
+    +
+    +\t/*
+    +\t * Success. If there _PPC, unloading the cpufreq driver would be risky,
+    +\t * so disallow it in that case.
+    +\t */
+    +\tif (foo_ppc_in_use)
+    +\t\treturn 0;
+    +
+    +out_put:
+    +\tmodule_put(calling_module);
+    +\treturn result;
+    +}
+"""
+
+
+def test_a_pin_kept_on_purpose_is_only_a_question():
+    assert_quiet(get_without_put_on_exit, diff(PIN_ON_PURPOSE_TEXT))
+    assert_fires(get_without_put_on_exit, diff(PIN_ON_PURPOSE_TEXT), include_low=True,
+                 at=[("drivers/acpi/foo_perflib.c", 17)])
+    plain = PIN_ON_PURPOSE_TEXT.replace("unloading the cpufreq driver would be risky", "the state is kept")
+    assert plain != PIN_ON_PURPOSE_TEXT
+    assert_fires(get_without_put_on_exit, diff(plain), at=[("drivers/acpi/foo_perflib.c", 17)])
+
+
+# Whole new functions in tree mode (pre-image empty: all of it is new), from 6.12 drivers.
+
+# drivers/mfd/wm8994-core.c (wm8994_device_init()): regulator_bulk_get()'s int status says it
+# failed (it freed what it took), and regulator_bulk_free() drops its second argument.
+BULK_GET = """static int foo_device_init(struct foo *wm)
+{
+\tint ret;
+
+\tret = regulator_bulk_get(wm->dev, wm->num_supplies, wm->supplies);
+\tif (ret != 0) {
+\t\tdev_err(wm->dev, "Failed to get supplies: %d\\n", ret);
+\t\tgoto err;
+\t}
+
+\tret = regulator_bulk_enable(wm->num_supplies, wm->supplies);
+\tif (ret != 0) {
+\t\tdev_err(wm->dev, "Failed to enable supplies: %d\\n", ret);
+\t\tgoto err_regulator_free;
+\t}
+\treturn 0;
+
+err_regulator_free:
+\tregulator_bulk_free(wm->num_supplies, wm->supplies);
+err:
+\tmfd_remove_devices(wm->dev);
+\treturn ret;
+}
+
+static void foo_device_exit(struct foo *wm)
+{
+\tregulator_bulk_disable(wm->num_supplies, wm->supplies);
+\tregulator_bulk_free(wm->num_supplies, wm->supplies);
+}
+"""
+
+
+def test_tree_mode_quiet_on_a_bulk_get_that_failed_and_its_free():
+    path = "drivers/mfd/foo-core.c"
+    series, ctx_for = tree_case("", BULK_GET, path)
+    assert_quiet(get_without_put_on_exit, series, context_for=ctx_for)
+    leaky = BULK_GET.replace("\treturn 0;\n", "\tif (wm->broken)\n\t\treturn -EIO;\n\treturn 0;\n", 1)
+    series, ctx_for = tree_case("", leaky, path)
+    assert_fires(get_without_put_on_exit, series, at=[(path, _line(leaky, "return -EIO"))], context_for=ctx_for)
+
+
+# drivers/irqchip/irq-renesas-rzg2l.c (rzg2l_irqc_common_init()): a `__free(put_device)`
+# variable initialised from the looked-up device drops its reference on every exit.
+CLEANUP_FROM_OBJECT = """static int foo_irqc_init(struct device_node *node, struct device_node *parent)
+{
+\tstruct platform_device *pdev = of_find_device_by_node(node);
+\tstruct device *dev __free(put_device) = pdev ? &pdev->dev : NULL;
+\tstruct irq_domain *parent_domain;
+
+\tif (!pdev)
+\t\treturn -ENODEV;
+
+\tparent_domain = irq_find_host(parent);
+\tif (!parent_domain) {
+\t\tdev_err(&pdev->dev, "cannot find parent domain\\n");
+\t\treturn -ENODEV;
+\t}
+\treturn foo_irqc_setup(dev, parent_domain);
+}
+"""
+
+
+def _gets_of(text: str) -> list[str]:
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _refpaths
+    return [g.obj for g in _refpaths.gets(cmodel.parse(text).functions[0])]
+
+
+def test_a_cleanup_variable_initialised_from_the_object_owns_its_reference():
+    # the Coccinelle leak path asks the same question (`_cocci_leak_stands`)
+    assert _gets_of(CLEANUP_FROM_OBJECT) == []
+    assert _gets_of(CLEANUP_FROM_OBJECT.replace(" __free(put_device)", "")) == ["pdev"]
+
+
+# drivers/media/usb/dvb-usb-v2/anysee.c (anysee_tuner_attach()): a tuner attach installs its
+# release into the frontend it is given; dvb_frontend_detach() drops the symbol reference.
+TUNER_ATTACH = """static int foo_tuner_attach(struct dvb_usb_adapter *adap)
+{
+\tstruct dvb_usb_device *d = adap_to_d(adap);
+\tstruct dvb_frontend *fe;
+\tint ret;
+
+\tfe = dvb_attach(dvb_pll_attach, adap->fe[0], 0x61, &d->i2c_adap, DVB_PLL_SAMSUNG_DTOS403IH102A);
+\tif (!fe)
+\t\treturn -ENODEV;
+\tret = foo_gate(d, 0);
+\tif (ret)
+\t\treturn ret;
+\treturn 0;
+}
+"""
+
+
+def test_a_tuner_attach_hands_its_reference_to_the_frontend_it_is_given():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _ownership, _refpaths
+
+    def handed(text):
+        func = cmodel.parse(text).functions[0]
+        (g,) = _refpaths.gets(func)
+        j = next(j for j in func.jumps() if j.value.strip() == "ret")
+        return _ownership.handed_on(func, g, j)
+    assert handed(TUNER_ATTACH)
+    assert not handed(TUNER_ATTACH.replace("dvb_attach(dvb_pll_attach, adap->fe[0], 0x61,",
+                                           "dvb_attach(foo_demod_attach, &cfg, 0x61,"))
+
+
+# drivers/bus/imx-weim.c (6.12, of_weim_notify()): the lookup, its test and the put in the
+# `else` all sit in one `case`; the return after the switch holds nothing.
+NOTIFY_CASE = """static int foo_notify(struct notifier_block *nb, unsigned long action, void *arg)
+{
+\tstruct of_reconfig_data *rd = arg;
+\tstruct platform_device *pdev;
+\tint ret = NOTIFY_OK;
+
+\tswitch (of_reconfig_get_state_change(action, rd)) {
+\tcase OF_RECONFIG_CHANGE_REMOVE:
+\t\tpdev = of_find_device_by_node(rd->dn);
+\t\tif (!pdev) {
+\t\t\tpr_err("Could not find platform device for '%pOF'\\n", rd->dn);
+\t\t\tret = notifier_from_errno(-EINVAL);
+\t\t} else {
+\t\t\tof_platform_device_destroy(&pdev->dev, NULL);
+\t\t\tplatform_device_put(pdev);
+\t\t}
+\t\tbreak;
+\tdefault:
+\t\tbreak;
+\t}
+
+\treturn ret;
+}
+"""
+
+
+def test_a_put_in_the_else_of_a_case_covers_the_return_after_the_switch():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _ownership, _refpaths
+
+    def covered(text):
+        func = cmodel.parse(text).functions[0]
+        (g,) = _refpaths.gets(func)
+        j = next(j for j in func.jumps() if j.value.strip() == "ret")
+        return _ownership.put_in_found_branch(func, g, j)
+    assert covered(NOTIFY_CASE)
+    assert not covered(NOTIFY_CASE.replace("\t\t\tplatform_device_put(pdev);\n", ""))
+
+
+# drivers/net/ethernet/broadcom/bcm63xx_enet.c (6.12, bcm_enet_open()): the unwind puts the
+# PHY under a test of the PHY alone; a path matcher that takes its false branch counts a leak
+# that cannot happen (phydev was checked with IS_ERR()).  phy_disconnect() is the table's
+# release of phy_connect() (its name says so: a put hint).
+GUARDED_PUT = """static int foo_open(struct net_device *dev)
+{
+\tstruct phy_device *phydev = NULL;
+\tint ret;
+
+\tif (priv->has_phy) {
+\t\tphydev = phy_connect(dev, phy_id, foo_adjust_link, PHY_INTERFACE_MODE_MII);
+\t\tif (IS_ERR(phydev))
+\t\t\treturn PTR_ERR(phydev);
+\t}
+\tret = request_irq(dev->irq, foo_isr, 0, dev->name, dev);
+\tif (ret)
+\t\tgoto out_phy_disconnect;
+\treturn 0;
+
+out_phy_disconnect:
+\tif (phydev)
+\t\tphy_disconnect(phydev);
+\treturn ret;
+}
+"""
+
+
+def test_a_put_under_a_test_of_the_object_runs_on_every_path_to_the_exit():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _apis, _ownership, _refpaths
+    assert _apis.BY_GETTER["phy_connect"].putters == ("phy_disconnect",)
+
+    def guarded(text):
+        func = cmodel.parse(text).functions[0]
+        (g,) = _refpaths.gets(func)
+        j = next(j for j in func.jumps() if j.value.strip() == "ret")
+        return _ownership.guarded_put_before(func, g, j)
+    assert guarded(GUARDED_PUT)
+    # a label between the put and the exit: a goto may land after the put
+    assert not guarded(GUARDED_PUT.replace("\t\tphy_disconnect(phydev);\n", "\t\tphy_disconnect(phydev);\nout:\n"))
+    assert not guarded(GUARDED_PUT.replace("\tif (phydev)\n", "\tif (priv->bus)\n"))
+
+
+# A lookup that fills in the caller's `struct of_phandle_args`: the reference is on its `np`
+# member (include/linux/of.h: "Caller is responsible to call of_node_put() on the returned
+# out_args->np"), so `of_node_put(args.np)` is its put.
+REMOVED_OUT_ARG_PUT_TEXT = """
+    --- a/drivers/soc/foo/foo-tsa.c
+    +++ b/drivers/soc/foo/foo-tsa.c
+    @@ -100,14 +100,12 @@ static int foo_get_serial(struct device_node *np, struct foo *foo)
+     \tret = of_parse_phandle_with_fixed_args(np, "fsl,tsa-serial", 1, 0, &out_args);
+     \tif (ret < 0)
+     \t\treturn ret;
+     
+    -\tif (!of_match_node(foo_match, out_args.np)) {
+    -\t\tof_node_put(out_args.np);
+    +\tif (!of_match_node(foo_match, out_args.np))
+     \t\treturn -EINVAL;
+    -\t}
+     
+     \tpdev = of_find_device_by_node(out_args.np);
+     \tof_node_put(out_args.np);
+     \tif (!pdev)
+     \t\treturn -ENODEV;
+     \treturn 0;
+"""
+
+
+def test_fires_on_a_removed_put_of_an_out_argument_lookup():
+    assert_fires(get_without_put_on_exit, diff(REMOVED_OUT_ARG_PUT_TEXT),
+                 at=[("drivers/soc/foo/foo-tsa.c", 105, "old")])
+
+
+def test_the_reference_of_an_out_argument_lookup_is_on_its_member():
+    assert _gets_of("int f(struct device_node *np)\n{\n\tstruct of_phandle_args out_args;\n"
+                    "\tof_parse_phandle_with_fixed_args(np, \"x\", 1, 0, &out_args);\n\treturn 0;\n}\n") \
+        == ["out_args.np"]
+    assert _gets_of("int f(struct fwnode_handle *fw, struct fwnode_reference_args *args)\n{\n"
+                    "\tfwnode_property_get_reference_args(fw, \"x\", NULL, 0, 0, args);\n\treturn 0;\n}\n") \
+        == ["args->fwnode"]
+
+
+# drivers/gpu/drm/sti/sti_drv.c (6.12, sti_platform_probe()) and drivers/bus/vexpress-config.c
+# (vexpress_config_find_prop()): a walk that ends when the object is NULL; each step's lookup
+# drops the previous node.  No reference is left after the loop.
+WALK_TO_NULL = """static int foo_probe(struct platform_device *pdev)
+{
+\tstruct device_node *node = pdev->dev.of_node;
+\tstruct component_match *match = NULL;
+\tstruct device_node *child_np;
+
+\tchild_np = of_get_next_available_child(node, NULL);
+
+\twhile (child_np) {
+\t\tdrm_of_component_match_add(&pdev->dev, &match, component_compare_of, child_np);
+\t\tchild_np = of_get_next_available_child(node, child_np);
+\t}
+
+\treturn component_master_add_with_match(&pdev->dev, &foo_ops, match);
+}
+"""
+
+
+def test_a_walk_that_ends_on_null_holds_nothing_after_the_loop():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _ownership, _refpaths
+
+    def ended(text, nth):
+        func = cmodel.parse(text).functions[0]
+        g = _refpaths.gets(func)[nth]
+        j = next(j for j in func.jumps() if j.kind == "return")
+        return _ownership.loop_condition_get(g, j)
+    assert ended(WALK_TO_NULL, 0) and ended(WALK_TO_NULL, 1)
+    # a break leaves the loop holding the node
+    broken = WALK_TO_NULL.replace("\t\tdrm_of_component_match_add(", "\t\tif (foo_last(child_np))\n\t\t\tbreak;\n"
+                                  "\t\tdrm_of_component_match_add(")
+    assert not ended(broken, 0) and not ended(broken, 1)

@@ -169,6 +169,43 @@ def test_debugfs_fops_with_a_release_of_its_own_is_low_confidence():
     assert_fires(missing_owner, diff(own), at=[("drivers/net/wireless/foo/debug.c", 52)], include_low=True)
 
 
+# drivers/mmc/core/mmc_test.c (6.12, lines 3150-3156 and 3192-3222) as a new file: the fops reach
+# debugfs_create_file() through a helper that passes its `fops` parameter on.
+DEBUGFS_THROUGH_HELPER = """
+    --- /dev/null
+    +++ b/drivers/mmc/core/foo_test.c
+    @@ -0,0 +1,22 @@
+    +static const struct file_operations mmc_test_fops_test = {
+    +\t.open\t\t= mtf_test_open,
+    +\t.read\t\t= seq_read,
+    +\t.release\t= single_release,
+    +};
+    +
+    +static int __mmc_test_register_dbgfs_file(struct mmc_card *card,
+    +\tconst char *name, umode_t mode, const struct file_operations *fops)
+    +{
+    +\tstruct dentry *file = NULL;
+    +
+    +\tif (card->debugfs_root)
+    +\t\tfile = debugfs_create_file(name, mode, card->debugfs_root,
+    +\t\t\t\t\t   card, fops);
+    +\treturn 0;
+    +}
+    +
+    +static int mmc_test_register_dbgfs_file(struct mmc_card *card)
+    +{
+    +\treturn __mmc_test_register_dbgfs_file(card, "test", S_IWUSR | S_IRUGO,
+    +\t\t&mmc_test_fops_test);
+    +}
+"""
+
+
+def test_debugfs_fops_handed_over_through_a_helper_are_quiet():
+    assert_quiet(missing_owner, diff(DEBUGFS_THROUGH_HELPER), include_low=True)
+    misc = DEBUGFS_THROUGH_HELPER.replace("debugfs_create_file(", "foo_create_file(")
+    assert_fires(missing_owner, diff(misc), at=[("drivers/mmc/core/foo_test.c", 1)])
+
+
 def test_quiet_on_built_in_code():
     assert_quiet(missing_owner, BUILT_IN, include_low=True)
 
@@ -355,3 +392,41 @@ def test_quiet_on_nvmem_config_whose_owner_nvmem_register_fills_in():
     assert_quiet(missing_owner, NVMEM_CONFIG, include_low=True)
     other = NVMEM_CONFIG.patches[0].diff.replace("struct nvmem_config", "struct file_operations")
     assert_fires(missing_owner, diff(other), at=[("drivers/nvmem/foo-efuse.c", 1)], include_low=True)
+
+
+# drivers/xen/xenbus/xenbus_dev_backend.c (6.12) as a new file: an init and no exit, so the
+# module (were it one) can never be unloaded (kernel/module/main.c delete_module()).
+NO_EXIT_TEXT = """
+    --- /dev/null
+    +++ b/drivers/xen/xenbus/foo_backend.c
+    @@ -0,0 +1,21 @@
+    +static const struct file_operations xenbus_backend_fops = {
+    +\t.open = xenbus_backend_open,
+    +\t.mmap = xenbus_backend_mmap,
+    +\t.unlocked_ioctl = xenbus_backend_ioctl,
+    +};
+    +
+    +static struct miscdevice xenbus_backend_dev = {
+    +\t.minor = MISC_DYNAMIC_MINOR,
+    +\t.name = "xen/xenbus_backend",
+    +\t.fops = &xenbus_backend_fops,
+    +};
+    +
+    +static int __init xenbus_backend_init(void)
+    +{
+    +\tif (!xen_initial_domain())
+    +\t\treturn -ENODEV;
+    +
+    +\treturn misc_register(&xenbus_backend_dev);
+    +}
+    +device_initcall(xenbus_backend_init);
+    +
+"""
+
+
+def test_quiet_on_fops_of_a_file_that_never_unloads():
+    assert_quiet(missing_owner, diff(NO_EXIT_TEXT), include_low=True)
+    with_exit = NO_EXIT_TEXT.replace("    +device_initcall(xenbus_backend_init);\n    +\n",
+                                     "    +module_init(xenbus_backend_init);\n    +module_exit(foo_exit);\n")
+    assert with_exit != NO_EXIT_TEXT
+    assert_fires(missing_owner, diff(with_exit), at=[("drivers/xen/xenbus/foo_backend.c", 1)])

@@ -224,3 +224,38 @@ def test_a_helper_of_the_file_that_puts_its_argument_drops_the_reference():
     assert post != pre
     assert not {e for e in _events(post) if e.kind == "leak"} - {e for e in _events(pre) if e.kind == "leak"}
     assert not _found(get_without_put_on_exit, pre, post)
+
+
+# drivers/net/ethernet/ti/netcp_core.c (6.12, netcp_module_probe()): the loop cursor tested
+# after a `for_each_*` loop left by `break`: an iterator is no table getter (it crashed the
+# count once: no API row to ask how it fails).
+CURSOR_TESTED_AFTER_LOOP = """static int foo_module_probe(struct device_node *node, struct device *dev)
+{
+\tstruct device_node *devices, *child;
+
+\tdevices = of_get_child_by_name(node, "netcp-devices");
+\tif (!devices)
+\t\treturn -ENODEV;
+
+\tfor_each_available_child_of_node(devices, child) {
+\t\tif (foo_match(child))
+\t\t\tbreak;
+\t}
+
+\tof_node_put(devices);
+\tif (!child)
+\t\treturn -ENODEV;
+
+\tfoo_attach(dev, child);
+\tof_node_put(child);
+\treturn 0;
+}
+"""
+
+
+def test_a_cursor_tested_after_its_loop_is_counted():
+    func = cmodel.parse(CURSOR_TESTED_AFTER_LOOP).functions[0]
+    got = _refcount.events(func, CURSOR_TESTED_AFTER_LOOP)
+    assert got is not None
+    events, _complete = got
+    assert not [e for e in events if e.kind == "leak"]

@@ -138,3 +138,69 @@ def test_tree_mode_quiet_on_an_owner_of_a_built_in_only_file():
     assert_quiet(register_time_pin, CPUIDLE_OWNER, include_low=True, context_for=lambda p: built_in)
     assert_fires(register_time_pin, CPUIDLE_OWNER, at=[("drivers/cpuidle/cpuidle-foo.c", 52)],
                  context_for=lambda p: modular)
+
+
+# drivers/media/usb/dvb-usb-v2/anysee.c (6.12, lines 649-667 and 697-700): the bridge creates
+# the demodulator's I2C device and pins that device's driver until it deletes it again.
+CONSUMER_PIN = diff("""
+    --- a/drivers/media/usb/dvb-usb-v2/anysee.c
+    +++ b/drivers/media/usb/dvb-usb-v2/anysee.c
+    @@ -649,11 +649,18 @@ static int anysee_add_i2c_dev(struct dvb_usb_device *d, const char *type,
+     \trequest_module("%s", board_info.type);
+     
+     \t/* register I2C device */
+     \tclient = i2c_new_client_device(adapter, &board_info);
+     \tif (!i2c_client_has_driver(client)) {
+     \t\tret = -ENODEV;
+     \t\tgoto err;
+     \t}
+    +
+    +\t/* increase I2C driver usage count */
+    +\tif (!try_module_get(client->dev.driver->owner)) {
+    +\t\ti2c_unregister_device(client);
+    +\t\tret = -ENODEV;
+    +\t\tgoto err;
+    +\t}
+     
+     \tstate->i2c_client[num] = client;
+     \treturn 0;
+    @@ -697,4 +704,7 @@ static void anysee_del_i2c_dev(struct dvb_usb_device *d)
+     \tclient = state->i2c_client[num];
+     
+    +\t/* decrease I2C driver usage count */
+    +\tmodule_put(client->dev.driver->owner);
+    +
+     \t/* unregister I2C device */
+     \ti2c_unregister_device(client);
+""")
+
+
+def test_quiet_on_a_consumer_pinning_the_driver_of_a_device_it_created():
+    assert_quiet(register_time_pin, CONSUMER_PIN, include_low=True)
+
+
+# drivers/cpuidle/cpuidle-exynos.c (6.12) posted as a new file: `bool` in Kconfig, and the file
+# registers with builtin_platform_driver(), so THIS_MODULE is NULL and nothing is pinned.
+BUILTIN_CPUIDLE_TEXT = """
+    --- /dev/null
+    +++ b/drivers/cpuidle/cpuidle-foo.c
+    @@ -0,0 +1,12 @@
+    +static struct cpuidle_driver foo_idle_driver = {
+    +\t.name = "foo_idle",
+    +\t.owner = THIS_MODULE,
+    +};
+    +
+    +static struct platform_driver foo_cpuidle_driver = {
+    +\t.probe = foo_cpuidle_probe,
+    +\t.driver = {
+    +\t\t.name = "foo_cpuidle",
+    +\t},
+    +};
+    +builtin_platform_driver(foo_cpuidle_driver);
+"""
+
+
+def test_quiet_on_owner_in_a_file_that_registers_built_in_only():
+    assert_quiet(register_time_pin, diff(BUILTIN_CPUIDLE_TEXT), include_low=True)
+    modular = diff(BUILTIN_CPUIDLE_TEXT.replace("builtin_platform_driver", "module_platform_driver"))
+    assert_fires(register_time_pin, modular, at=[("drivers/cpuidle/cpuidle-foo.c", 3)])
