@@ -113,6 +113,27 @@ def _starts():
     return _STARTS[0]
 
 
+def _post_first(run, images: dict, functions: dict) -> tuple[list, str | None]:
+    """spatch on the post-images, then on the pre-images of only the files with a post-image
+    match: a pre-image match serves only to hide a post-image match of its file (see
+    ``anchor.introduced``), so without one the pre-images need no run (most series).  The
+    same matches and errors as one run over all images: a failed run of the pre-images after
+    post-image matches is no error (one run would have printed the post-image matches), a
+    timeout is."""
+    post = {key: text for key, text in images.items() if key[0] == "post"}
+    raw, error = run.run(post, functions) if post else ([], None)
+    if error or not raw:
+        return raw, error
+    hit = {m.path for m in raw}
+    pre = {key: text for key, text in images.items() if key[0] == "pre" and key[1] in hit}
+    if not pre:
+        return raw, None
+    before, error = run.run(pre, functions)
+    if error and not error.startswith("spatch failed"):
+        return [], error
+    return raw + before, None
+
+
 def _annotate(series: Series, context_for, chosen, wanted, notes: list[str]) -> dict[int, Context]:
     from reviewbot.cocci import anchor, run
 
@@ -137,7 +158,7 @@ def _annotate(series: Series, context_for, chosen, wanted, notes: list[str]) -> 
                 if text is not None and names:
                     images[(side, f"{i}/{fd.path}")] = text
                     functions[(side, f"{i}/{fd.path}")] = names
-    raw, error = run.run(images, functions) if images else ([], None)
+    raw, error = _post_first(run, images, functions)
     if error:
         notes.append(f"coccinelle: {error}; path checks by the Python engine only")
     out = {}

@@ -22,7 +22,8 @@ def _reference(text: str) -> str:
 PIECES = ["list_for_each_entry(p, &h, node) {\n", "\t} for_each_child_of_node(np, c)\n", "xfor_each(", "for_each",
           "container_of(p, struct foo, dev)", "sizeof(union  u)", "enum e,", "mystruct bar)", "struct\tx ,",
           "static __printf(2, 3) void f(", "__attribute__((unused)) ", "__no_sanitize_address(x)", "__aligned(8)",
-          "__acquires(lock)", "__maybe_unused ", "__x(", "\n", " ", "(", ")", ",", "struct", "_"]
+          "__acquires(lock)", "__maybe_unused ", "__x(", "\n", " ", "(", ")", ",", "struct", "_",
+          "union", "enum ", "x", "$", "\t", "struct union a)", "enum\n\tstruct)"]
 
 
 def test_same_text_as_the_unguarded_substitutions():

@@ -195,6 +195,41 @@ def test_the_pruned_semantic_patch_matches_what_the_whole_one_does(repo, cocci_o
     assert generate.generate(names={"f", "return"}) == ""
 
 
+class _Counted:
+    """reviewbot.cocci.run, counting the images it is given per call."""
+
+    def __init__(self):
+        self.calls: list[set[str]] = []
+
+    def run(self, images, functions):
+        self.calls.append({side for side, _ in images})
+        return run.run(images, functions)
+
+
+def test_pre_images_run_only_when_a_post_image_matched(repo, cocci_only):
+    """The post-images first, then only the pre-images of files with a post-image match: the
+    matches that matter (every post-image match, and the pre-image matches of those files,
+    which hide the ones already in the tree) are those of one run over all images."""
+    bad = repo.read(repo.cases["loop-return"].commit, MC13783)
+    base = repo.read(repo.base, MC13783)
+    gone = "int f(void)\n{\n\treturn 0;\n}\n"  # the leaky code removed
+    images = {("pre", "1/a.c"): base, ("post", "1/a.c"): bad,  # introduced
+              ("pre", "2/a.c"): bad, ("post", "2/a.c"): bad,  # already in the tree
+              ("pre", "3/a.c"): bad, ("post", "3/a.c"): gone}  # its pre-image needs no run
+    together, error = run.run(images, {})
+    assert error is None
+    counted = _Counted()
+    split, error = cocci._post_first(counted, images, {})
+    assert error is None
+    assert counted.calls == [{"post"}, {"pre"}]
+    hit = {m.path for m in together if m.side == "post"}
+    assert hit == {"1/a.c", "2/a.c"}
+    assert sorted(map(repr, split)) == sorted(repr(m) for m in together if m.path in hit)
+    counted = _Counted()
+    assert cocci._post_first(counted, {k: v for k, v in images.items() if k[1] == "3/a.c"}, {}) == ([], None)
+    assert counted.calls == [{"post"}]
+
+
 def test_spatch_is_given_a_real_python():
     py = run.python()
     if py is not None:
