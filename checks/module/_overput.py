@@ -351,7 +351,8 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
             continue
         if _callback_shape(header):
             conf = Confidence.MEDIUM
-        elif _GIVES_UP.search(name) is None and _success_exit_shown(view, p):
+        elif var == owner and _typed_params(header).get(var) in _MODEL_DEVICES \
+                and _GIVES_UP.search(name) is None and _success_exit_shown(view, p):
             # it returns success having dropped a reference it was handed: a helper that
             # consumes its caller's reference on failure does so on its error path only
             conf = Confidence.MEDIUM
@@ -363,7 +364,12 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
 
 # Names of functions whose job may be to give up what they are handed, beyond `_CONSUMER_FN`
 # (a bus `remove()` drops what its `probe()` took; `*_unlink_device()`, `*_close()`, ...).
-_GIVES_UP = lazyre.compile(r"(remove|unlink|uninit|deinit|close|stop|shutdown|disable|unprepare|unmap)", re.I)
+_GIVES_UP = lazyre.compile(r"(remove|unlink|uninit|deinit|close|stop|shutdown|disable|unprepare|unmap|"
+                           r"(^|_)next(_|$))", re.I)
+# The driver model's devices, which the core hands down borrowed (its own parameter, not one
+# derived through an accessor: a work item or a `*_from_*()` result may carry a reference
+# handed over with it).
+_MODEL_DEVICES = ("device", "platform_device", "i2c_client", "spi_device", "pci_dev", "usb_interface")
 
 
 # Helpers whose contract may be to consume their caller's reference when they fail (a
@@ -505,10 +511,14 @@ def given_node(view, added, header: str) -> Iterator[tuple[object, str]]:
         if _gets_of(func, obj, 10 ** 9) or any(c is not p and (_drops_arg_of(c, obj) or _gets_arg(c, obj))
                                                for c in calls):
             continue  # a reference of its own, or a lookup it hands the node to
-        conf = Confidence.MEDIUM if _success_exit_shown(view, p) else Confidence.LOW
+        # boot-time init/setup helpers are handed nodes with their reference by platform code
+        # (pmac64-cpufreq's g5_*_cpufreq_init(cpunode)): only a question there
+        sure = _success_exit_shown(view, p) and (member is not None or not _BOOT_SETUP.search(name))
+        conf = Confidence.MEDIUM if sure else Confidence.LOW
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: {what}"), conf
 
 
+_BOOT_SETUP = lazyre.compile(r"(^|_)(init|setup)(_|$)")
 _XLATE = lazyre.compile(r"(^|_)(of_)?xlate(_|$)")
 
 
