@@ -11,11 +11,15 @@ call does to a reference, not from case shapes:
 - *iterator-owned*: the loop variable of a `for_each_*` iterator is put by the iterator itself
   at the next step; a put in the body is needed only when the loop is left (break/return/goto),
   and never in a `_scoped` loop (the cleanup attribute puts it);
-- *borrowed* (a low-confidence question): the object is the function's own parameter (or
-  `to_*()`/`container_of()` of it) and the function never takes a reference on it: the caller
-  owns that reference (the device a driver core callback is given, the object a `*_register()`
-  is handed).  Some helpers do consume their caller's reference on failure, and the corpus
-  has fixes of both kinds, so this is never reported by default;
+- *borrowed*: the object is the function's own parameter (or `to_*()`/`container_of()` of
+  it) and the function never takes a reference on it: the caller owns that reference (the
+  device a driver core callback is given, the object a `*_register()` is handed).  Some
+  helpers do consume their caller's reference on failure, so a helper's put is a
+  low-confidence question, unless the function is a driver-core callback or the put is on
+  the path that returns success (shown up to that exit) of a driver-model device parameter;
+- *given node* (`given_node`): the same for a `struct device_node *`/`struct fwnode_handle *`
+  parameter, and for the node of a parsed phandle specifier the function is handed
+  (`struct of_phandle_args *args`: an `of_xlate()` callback; its caller puts `args->np`);
 - *put while still published*: the object (or its embedded device) was handed to someone who
   keeps the pointer (an IRQ's `dev_id`, drvdata, a structure member) earlier on the same path.
 
@@ -386,6 +390,8 @@ def _success_exit_shown(view, p) -> bool:
     and, in hunk mode, the hunk shows that path up to the exit (no unseen line between)."""
     if not _on_success_path(p) and (_MAY_CONSUME.search(view.name or "") or not _falls_to_final_return(view, p)):
         return False
+    if _bare_return_in_branch(p):
+        return False  # `if (!base) { pr_err(...); put; return; }`: a void function's failure exit
     if not view.partial:
         return True
     ln = view.by_new.get(p.line)
@@ -400,6 +406,20 @@ def _success_exit_shown(view, p) -> bool:
         if re.match(r"\s*return\b", t) and _indent(t) <= ind:
             return True
         n += 1
+    return False
+
+
+def _bare_return_in_branch(p) -> bool:
+    """p sits in an `if` branch whose next exit is a bare `return;`."""
+    if not any(a.type == "if_statement" for a in cmodel.ancestors(p.node)):
+        return False
+    st = _stmt_in_block(p.node)
+    sib = st.next_named_sibling if st is not None else None
+    while sib is not None:
+        inner = _unlabel_node(sib)
+        if inner.type == "return_statement":
+            return cmodel._fold(cmodel._text(inner)).strip(" ;") == "return"
+        sib = sib.next_named_sibling
     return False
 
 
@@ -511,14 +531,10 @@ def given_node(view, added, header: str) -> Iterator[tuple[object, str]]:
         if _gets_of(func, obj, 10 ** 9) or any(c is not p and (_drops_arg_of(c, obj) or _gets_arg(c, obj))
                                                for c in calls):
             continue  # a reference of its own, or a lookup it hands the node to
-        # boot-time init/setup helpers are handed nodes with their reference by platform code
-        # (pmac64-cpufreq's g5_*_cpufreq_init(cpunode)): only a question there
-        sure = _success_exit_shown(view, p) and (member is not None or not _BOOT_SETUP.search(name))
-        conf = Confidence.MEDIUM if sure else Confidence.LOW
+        conf = Confidence.MEDIUM if _success_exit_shown(view, p) else Confidence.LOW
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: {what}"), conf
 
 
-_BOOT_SETUP = lazyre.compile(r"(^|_)(init|setup)(_|$)")
 _XLATE = lazyre.compile(r"(^|_)(of_)?xlate(_|$)")
 
 
