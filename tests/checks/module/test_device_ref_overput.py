@@ -2,8 +2,8 @@
 not held on that path.  Fixtures are real-shaped paraphrases (other drivers, other APIs of the
 same family from the kernel-API table, calls split over lines)."""
 
-from reviewbot.checks.module import device_ref_imbalance
-from tests.helpers import assert_fires, assert_quiet, diff
+from reviewbot.checks.module import device_ref_imbalance, get_without_put_on_exit
+from tests.helpers import assert_fires, assert_quiet, diff, run_rule, tree_case
 
 # A lookup's reference already dropped after its last use; the patch drops it again at the end
 # (the tegra-ahb resend, told with a class lookup).
@@ -1232,3 +1232,33 @@ PUT_OF_GIVEN_DEVICE_ON_SUCCESS = diff("""
 def test_fires_on_put_of_a_given_device_on_the_success_path():
     assert_fires(device_ref_imbalance, PUT_OF_GIVEN_DEVICE_ON_SUCCESS, at=[("drivers/usb/common/foo-phy.c", 309)])
 
+
+
+# Tree mode: a test of a `for_each_*` loop's cursor (`if (!child) break;`) is a branch on a
+# reference the path count holds for the iterator (no getter row of its own): it used to crash
+# the path count (KeyError on the iterator's name) and drop every finding of the file.
+LOOP_PRE = """static int foo_parse(struct device *dev)
+{
+	struct device_node *child;
+	int ret;
+
+	for_each_child_of_node(dev->of_node, child) {
+		ret = foo_add(dev, child);
+		if (ret) {
+			of_node_put(child);
+			return ret;
+		}
+	}
+	return 0;
+}
+"""
+LOOP_POST = LOOP_PRE.replace("\t\tret = foo_add(dev, child);\n",
+                             "\t\tif (!child)\n\t\t\tbreak;\n\t\tret = foo_add(dev, child);\n\t\tof_node_put(child);\n")
+
+
+def test_tree_mode_put_of_a_tested_loop_cursor():
+    series, ctx = tree_case("drivers/foo/foo.c", LOOP_PRE, LOOP_POST)
+    assert_fires(device_ref_imbalance, series, at=[("drivers/foo/foo.c", 10)], context_for=ctx)
+    assert_quiet(get_without_put_on_exit, series, context_for=ctx)
+    for mod in (device_ref_imbalance, get_without_put_on_exit):
+        assert not [n for n in run_rule(mod, series, ctx).notes if n.startswith("internal:")]
