@@ -80,7 +80,13 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
   put_declared_node  `of_node_put(np);` before the final return of an OF match-table init
                callback (`CLK_OF_DECLARE()`, `TIMER_OF_DECLARE()`, `IRQCHIP_DECLARE()`, ...)
                given `struct device_node *np`: its caller holds the node
-(the last seven sample their own files: those that call such an API / set a release / declare a
+  put_given_node  `of_node_put(np);` / `fwnode_handle_put(fwnode);` before the final return of a
+               function given that node as its parameter (not named for a teardown, never taking
+               or reassigning the node): its caller holds the reference and drops it itself
+  put_spec_node  `of_node_put(args->np);` before the final return of a function given a parsed
+               phandle specifier (`struct of_phandle_args *args`, an `of_xlate()` callback): the
+               caller parsed it and puts `args->np` after the call
+(the last nine sample their own files: those that call such an API / set a release / declare a
 callback / call such a wrapper)
 Path kinds (whole-function shapes, from their own sample of files that use the table's APIs):
   del_label_put  a put of the table right after an unwind label that two or more gotos reach
@@ -166,7 +172,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "put_of_scoped", "put_after_handoff", "put_declared_node",
          "del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope", "put_wrong_node",
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
-         "kfree_devm", "plain_after_devm", "objalloc_to_devm")
+         "kfree_devm", "plain_after_devm", "objalloc_to_devm", "put_given_node", "put_spec_node")
 
 
 @dataclass
@@ -800,6 +806,72 @@ def mut_put_declared_node(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+_GIVEN_NODE = {"device_node": "of_node_put", "fwnode_handle": "fwnode_handle_put"}
+GIVEN_PARAM_RE = re.compile(r"\bstruct\s+(device_node|fwnode_handle|of_phandle_args|fwnode_reference_args)"
+                            r"\s*\*\s*(\w+)\s*[,)]")
+# functions whose job may be to drop what they are handed (their put is not the defect)
+_GIVES_UP_FN = re.compile(r"(put|release|free|destroy|unref|cleanup|drop|exit|fini|teardown|delete|"
+                          r"kill|unregister|unbind|detach|disconnect|remove|_del\b|dispose|unlink|close)", re.I)
+
+
+def _final_return(lines: list[str], s: int, e: int) -> int | None:
+    """The line of the function's last top-level statement before `}` if it is a `return`
+    (else the closing brace itself, for a void function), where a put at the end would go."""
+    k = e - 1
+    while k > s and not lines[k].strip():
+        k -= 1
+    if re.match(r"^\treturn\b", lines[k]):
+        return k
+    return e if re.match(r"^\t\S", lines[k]) and not re.match(r"^\t(return|goto)\b", lines[k]) else None
+
+
+def _given_cases(kind: str, path: str, lines: list[str], spans, spec: bool) -> list[Case]:
+    if path.startswith("drivers/of/"):
+        return []  # the OF core's lookups drop their @from by contract
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 4]).split("{")[0]
+        name = re.search(r"(\w+)\s*\(", head)
+        if not name or _GIVES_UP_FN.search(name.group(1)):
+            continue
+        body = "".join(lines[s:e + 1]).split("{", 1)[-1]
+        for m in GIVEN_PARAM_RE.finditer(re.sub(r"\(\s*\*\s*\w+\s*\)\s*\([^()]*\)", "", head)):
+            ty, var = m.groups()
+            if spec != (ty in ("of_phandle_args", "fwnode_reference_args")):
+                continue
+            if spec:
+                member = "np" if ty == "of_phandle_args" else "fwnode"
+                obj, put = f"{var}->{member}", ("of_node_put" if member == "np" else "fwnode_handle_put")
+                if re.search(r"(?<![\w>.])%s\s*=[^=]|_(get|put)\w*\(\s*%s\s*\)" % (re.escape(obj), re.escape(obj)), body):
+                    continue  # the function takes or swaps the node: keep the case clean
+            else:
+                obj, put = var, _GIVEN_NODE[ty]
+                if re.search(r"(?<![\w>.])%s\s*=[^=]|\w*(get|put|find|next)\w*\(\s*%s\s*[,)]" % (var, var), body):
+                    continue  # reassigned, or a get/put/lookup on it (which may drop it): keep it clean
+            at = _final_return(lines, s, e)
+            if at is None or LABEL_RE.match(lines[at - 1]) or _braceless_body(lines, at) \
+                    or not re.match(r"^\t(return\s+(0|\w+)\s*;|\})", lines[at]) \
+                    or re.match(r"^\treturn\s+(NULL|false)\s*;", lines[at]) \
+                    or any(LABEL_RE.match(lines[k]) for k in range(s, at)):
+                continue  # the end of the success path (not an unwind ladder's, not a failure return)
+            cases.append(Case(kind, path, lines, _insert(lines, at, f"\t{put}({obj});\n"), [("new", at + 1)]))
+    return cases
+
+
+def mut_put_given_node(path: str, lines: list[str], spans) -> list[Case]:
+    """`of_node_put(np);` / `fwnode_handle_put(fwnode);` at the end of a function given that
+    node as its parameter (a helper its caller runs inside `for_each_child_of_node()`, an
+    `of_xlate`/init callback): the caller holds the reference and drops it itself."""
+    return _given_cases("put_given_node", path, lines, spans, spec=False)
+
+
+def mut_put_spec_node(path: str, lines: list[str], spans) -> list[Case]:
+    """`of_node_put(args->np);` at the end of a function given a parsed phandle specifier
+    (`struct of_phandle_args *args`: an `of_xlate()` callback): the caller parsed it and puts
+    `args->np` after the call."""
+    return _given_cases("put_spec_node", path, lines, spans, spec=True)
+
+
 # kinds that sample their own files (the files that call the APIs they mutate)
 OWN_FILES = {
     "del_wrapper_put": (r"\b(" + "|".join(sorted(_WRAP_PUTS)) + r")\(", mut_del_wrapper_put),
@@ -809,6 +881,8 @@ OWN_FILES = {
     "put_of_scoped": (r"__free\((" + "|".join(CLEANUP_PUTTER) + r")\)", mut_put_of_scoped),
     "put_after_handoff": (r"\b(fd_install|filp_close)\(", mut_put_after_handoff),
     "put_declared_node": (r"^(\w+_)?(OF_DECLARE\w*|IRQCHIP_DECLARE|IRQCHIP_MATCH)\(", mut_put_declared_node),
+    "put_given_node": (r"^\w.*\(.*struct (device_node|fwnode_handle) \*\w+[,)]", mut_put_given_node),
+    "put_spec_node": (r"struct of_phandle_args \*\w+[,)]", mut_put_spec_node),
 }
 # ---------------------------------------------------------------- leak kinds (from the table)
 #
@@ -1744,7 +1818,7 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
 
 
-OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25]
+OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25] + ("put_given_node", "put_spec_node")
 # The message an over-put fix is posted with: it names the defect it removes.
 FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
 
