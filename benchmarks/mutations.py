@@ -166,7 +166,9 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "put_of_scoped", "put_after_handoff", "put_declared_node",
          "del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope", "put_wrong_node",
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
-         "kfree_devm", "plain_after_devm", "objalloc_to_devm")
+         "kfree_devm", "plain_after_devm", "objalloc_to_devm",
+         "add_return_skip_put", "add_goto_skip_put", "kref_put_twice", "use_after_kref_put",
+         "kobj_fail_kfree", "add_check_skip_put")
 
 
 @dataclass
@@ -1681,6 +1683,195 @@ OWN_FILES.update({
     "kfree_devm": (r"= devm_k(zalloc|malloc|calloc|memdup|strdup|asprintf)\(", mut_kfree_devm),
     "plain_after_devm": (r"devm_(request_\w*irq|\w*register\w*|\w+_add\w*|pm_runtime_enable)\(", mut_plain_after_devm),
     "del_bound_check": (r"driver\s*==\s*NULL|!\s*[a-z_>.-]+driver\)|!i2c_client_has_driver\(", mut_del_bound_check),
+})
+
+
+# ---------------------------------------------------------------- kref / added-exit kinds
+#
+# Real shapes of reference bugs a patch adds, paraphrased from the tree: an added early exit
+# (a new error check) between a get and the put the function's fall-through path runs, a
+# kref put written twice on a path, a kref put moved above the last uses of its object, and
+# a kobject_init_and_add() failure released with kfree() instead of kobject_put().
+
+_STATUS = r"(ret|err|rc|error|status|res)"
+_STATUS_CALL_RE = re.compile(r"^\t%s = \w+\(.*\);\s*$" % _STATUS)
+
+
+def _top_put_of(lines: list[str], start: int, end: int, var: str) -> int | None:
+    """The first top-level (one tab) put of the table on `var` after `start`, if the lines in
+    between hold no label (a straight path) and no other top-level exit."""
+    for k in range(start + 1, end + 1):
+        if LABEL_RE.match(lines[k]) or re.match(r"^\t(return\b|goto\s)", lines[k]):
+            return None
+        m = FAMILY_PUT_RE.match(lines[k]) or PUT_RE.match(lines[k])
+        if m and lines[k].startswith("\t") and not lines[k].startswith("\t\t") and _key(m.group(2)) == var:
+            return k
+    return None
+
+
+def _added_exit_sites(lines: list[str], spans):
+    """(function end, get line, status-call line, put line, status variable): a top-level
+    `v = getter(...);` of the table, a later top-level put of v on the straight path, and a
+    top-level `ret = call(...);` between them whose next line does not test it."""
+    for s, e in spans:
+        for g in range(s + 1, e):
+            m = GET_LINE_RE.match(lines[g])
+            if not m:
+                continue
+            p = _top_put_of(lines, g, e, m.group(1))
+            if p is None:
+                continue
+            for k in range(g + 1, p):
+                sm = _STATUS_CALL_RE.match(lines[k])
+                nxt = _next_code(lines, k, e)
+                if not sm or nxt is None or re.search(r"\b%s\b" % sm.group(1), lines[nxt]) \
+                        or re.search(r"\b%s\b" % re.escape(m.group(1)), lines[k].split("=", 1)[0]):
+                    continue
+                yield e, g, k, p, sm.group(1)
+                break
+
+
+def mut_add_return_skip_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (ret) return ret;` added after a status call between a get and the put of the
+    fall-through path (the patch adds an error check that returns directly)."""
+    cases = []
+    for _e, _g, k, _p, var in _added_exit_sites(lines, spans):
+        new = lines[:k + 1] + [f"\tif ({var})\n", f"\t\treturn {var};\n"] + lines[k + 1:]
+        cases.append(Case("add_return_skip_put", path, lines, new, [("new", k + 3)]))
+    return cases
+
+
+def mut_add_goto_skip_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (ret) goto L;` added the same way, L a label below the put whose code runs no put:
+    the jump skips the put of the fall-through path."""
+    cases = []
+    for e, _g, k, p, var in _added_exit_sites(lines, spans):
+        label = None
+        for x in range(p + 1, e + 1):
+            lm = LABEL_RE.match(lines[x])
+            if lm:
+                if not _label_runs_put(lines, x, e):
+                    label = lm.group(1)
+                break
+        if label is None:
+            continue
+        new = lines[:k + 1] + [f"\tif ({var})\n", f"\t\tgoto {label};\n"] + lines[k + 1:]
+        cases.append(Case("add_goto_skip_put", path, lines, new, [("new", k + 3)]))
+    return cases
+
+
+_VALUE_CALL_RE = re.compile(r"^\t([\w>.\-]+) = \w+\(.*\);\s*$")
+
+
+def mut_add_check_skip_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (!v) return -EINVAL;` added after a top-level `v = call(...);` (v not the object
+    nor a status) anywhere between a get and the put of the fall-through path: a new sanity
+    check that returns directly."""
+    cases = []
+    for s, e in spans:
+        for g in range(s + 1, e):
+            m = GET_LINE_RE.match(lines[g])
+            if not m:
+                continue
+            p = _top_put_of(lines, g, e, m.group(1))
+            if p is None:
+                continue
+            for k in range(g + 1, p):
+                vm = _VALUE_CALL_RE.match(lines[k])
+                nxt = _next_code(lines, k, e)
+                if not vm or nxt is None or re.fullmatch(_STATUS, vm.group(1)) \
+                        or re.split(r"->|\.", vm.group(1))[0] == m.group(1) \
+                        or re.search(r"\b%s\b" % re.escape(vm.group(1)), lines[nxt]):
+                    continue
+                new = lines[:k + 1] + [f"\tif (!{vm.group(1)})\n", "\t\treturn -EINVAL;\n"] + lines[k + 1:]
+                cases.append(Case("add_check_skip_put", path, lines, new, [("new", k + 3)]))
+                break
+    return cases
+
+
+KREF_PUT_LINE_RE = re.compile(r"^(\s+)kref_put(_mutex|_lock)?\((&?[\w>.\-\[\]]+),.*\);\s*$")
+
+
+def mut_kref_put_twice(path: str, lines: list[str], spans) -> list[Case]:
+    """A `kref_put(&x->ref, release);` statement written twice: the first may run the release
+    and free x, the second drops a reference nobody holds."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = KREF_PUT_LINE_RE.match(lines[i])
+            if not m or _braceless_body(lines, i) or "=" in lines[i].split("kref_put")[0]:
+                continue
+            cases.append(Case("kref_put_twice", path, lines, _insert(lines, i + 1, lines[i]), [("new", i + 2)]))
+    return cases
+
+
+def mut_use_after_kref_put(path: str, lines: list[str], spans) -> list[Case]:
+    """A `kref_put(&x->ref, release);` moved above the one to three statements of its block
+    just before it that use x: when that put is the last, they use freed memory."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e):
+            m = KREF_PUT_LINE_RE.match(lines[i])
+            if not m or _braceless_body(lines, i) or "=" in lines[i].split("kref_put")[0]:
+                continue
+            var = _key(m.group(3))
+            if not re.fullmatch(r"\w+", var):
+                continue
+            ind = m.group(1)
+            k, uses = i, 0
+            while k - 1 > s and uses < 3:
+                prev = lines[k - 1]
+                if not prev.startswith(ind) or prev.startswith(ind + "\t") or not prev.rstrip().endswith(";") \
+                        or re.match(r"^\s*(return|goto|if|for|while|\w+:)", prev) \
+                        or re.search(r"\b(unlock|lock)\w*\(", prev) or re.match(r"^\s*%s\s*=" % var, prev):
+                    break
+                if not re.search(r"(?<![\w>.])%s\s*->" % re.escape(var), prev):
+                    break
+                k -= 1
+                uses += 1
+            if not uses:
+                continue
+            new = lines[:k] + [lines[i]] + lines[k:i] + lines[i + 1:]
+            cases.append(Case("use_after_kref_put", path, lines, new, [("new", k + 1)] + [("new", x + 2) for x in range(k, i)]))
+    return cases
+
+
+KOBJ_ADD_RE = re.compile(r"^\s*(\w+) = kobject_init_and_add\(\s*&(\w+)->(\w+)\s*,")
+
+
+def mut_kobj_fail_kfree(path: str, lines: list[str], spans) -> list[Case]:
+    """In the failure branch of `ret = kobject_init_and_add(&x->kobj, ...)`, the
+    `kobject_put(&x->kobj);` its kernel-doc demands becomes `kfree(x);`: the kobject (its name,
+    its ktype's release) is not released through its refcount."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = KOBJ_ADD_RE.match(lines[i])
+            if not m:
+                continue
+            var, obj, member = m.groups()
+            for b in range(i + 1, min(e, i + 10)):
+                if re.match(r"^\s*kobject_put\(\s*&%s->%s\s*\);\s*$" % (obj, member), lines[b]):
+                    ind = lines[b][: len(lines[b]) - len(lines[b].lstrip())]
+                    if not re.search(r"\bif\s*\(.*\b%s\b" % var, "".join(lines[i:b])):
+                        break
+                    new = list(lines)
+                    new[b] = f"{ind}kfree({obj});\n"
+                    cases.append(Case("kobj_fail_kfree", path, lines, new, [("new", b + 1)]))
+                    break
+                if re.match(r"^\s*(return\b|goto\s)", lines[b]):
+                    break
+    return cases
+
+
+_KREF_PUTTERS = r"(" + "|".join(sorted(PLAIN_PUTS | {"module_put", "kref_put"})) + r")\("
+OWN_FILES.update({
+    "add_return_skip_put": (_KREF_PUTTERS, mut_add_return_skip_put),
+    "add_goto_skip_put": (_KREF_PUTTERS, mut_add_goto_skip_put),
+    "add_check_skip_put": (_KREF_PUTTERS, mut_add_check_skip_put),
+    "kref_put_twice": (r"kref_put(_mutex|_lock)?\(", mut_kref_put_twice),
+    "use_after_kref_put": (r"kref_put(_mutex|_lock)?\(", mut_use_after_kref_put),
+    "kobj_fail_kfree": (r"kobject_init_and_add\(", mut_kobj_fail_kfree),
 })
 
 

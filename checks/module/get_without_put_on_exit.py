@@ -408,6 +408,16 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             yield RULE.finding(fd.path, h.line, f"this return skips the unwind the goto ran, "
                                                                 f"with {short(h.obj, 24)} still held: the "
                                                                 f"path below drops it ({h.put.name}())")
+            if view.partial and not overput and re.search(r"\b(return|goto)\b", view.text("+")):
+                # an added exit above a put of the fall-through path (the get out of sight, or
+                # a path analysis that is unsure only because the fragment parsed badly)
+                sure = {f.line for f in exits if f.confidence is not Confidence.LOW}
+                for h in _unwind.held_at_added_exits(view, _exit_leaks.added_exits(fd, view)):
+                    if h.line.new_no not in sure:
+                        exits = [f for f in exits if f.line != h.line.new_no]
+                        where = "return" if re.match(r"\s*return\b", h.line.text) else "goto"
+                        yield RULE.finding(fd.path, h.line, f"this {where} leaves with {short(h.obj, 24)} still "
+                                                            f"held: the path below drops it ({h.put.name}())")
             yield from exits
         if "devm_add_action" in "\n".join(ln.text for ln in fd.removed()):
             yield from _removed_actions(fd, ctx, calls(True), overput)
