@@ -25,6 +25,11 @@ diff alone it reports what the patch changes on those paths:
 - an added `return`/`goto` after a get that the function otherwise balances (or balanced
   before the patch removed its put), and a kept exit whose `if` the patch rewrote so that it
   now runs with the reference held (`if (!pdev || !platform_get_drvdata(pdev)) return ...;`);
+  with the get out of sight (hunk mode), an added exit (`if (ret) return ret;`, a `goto` to a
+  label shown below the put) above a put that the straight fall-through path then runs, when
+  the hunk shows the object neither dropped, handed on nor tested for NULL before the exit,
+  nor taken or assigned between the exit and the put: the normal path drops the reference
+  there, so the function holds it where the new exit leaves;
 - a removed put of a local, with no later put, reassignment or return of it, in the function's
   outermost block or in a loop body or `if` branch with more code after it (`ret =
   of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
