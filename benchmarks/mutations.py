@@ -82,6 +82,22 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
                given `struct device_node *np`: its caller holds the node
 (the last seven sample their own files: those that call such an API / set a release / declare a
 callback / call such a wrapper)
+Kref and added-exit kinds (each samples its own files):
+  add_return_skip_put  `if (ret) return ret;` added after a top-level `ret = call(...);` between a
+               get of the table and the top-level put of the fall-through path -> expect new side
+               at the return
+  add_goto_skip_put  the same with `goto L;`, L a label below the put whose code runs no put
+  add_check_skip_put  `if (!v) return -EINVAL;` added after a top-level `v = call(...);` anywhere
+               between such a get and put
+  kref_put_twice  a `kref_put(&x->ref, release);` statement written twice -> new side at the second
+  use_after_kref_put  a `kref_put()` moved above the one to three statements before it that use
+               its object -> new side at the moved put or the uses
+  kobj_fail_kfree  `kobject_put(&x->kobj);` in the failure branch of `kobject_init_and_add()`
+               -> `kfree(x);` -> new side at the kfree
+  del_release_cb  a `x->dev.release = fn;` (no type or class set near by) or `.release = fn,` of a
+               kobj_type/device_type/class initializer deleted -> old side at it
+  release_no_free  the `kfree(x);` of a release callback (`void fn(struct device|kobject|kref *)`)
+               deleted -> old side at it
 Path kinds (whole-function shapes, from their own sample of files that use the table's APIs):
   del_label_put  a put of the table right after an unwind label that two or more gotos reach
                (after a get of its object) is deleted -> expect old side at the put, or new
@@ -168,7 +184,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
          "kfree_devm", "plain_after_devm", "objalloc_to_devm",
          "add_return_skip_put", "add_goto_skip_put", "kref_put_twice", "use_after_kref_put",
-         "kobj_fail_kfree", "add_check_skip_put")
+         "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free")
 
 
 @dataclass
@@ -1864,11 +1880,44 @@ def mut_kobj_fail_kfree(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+def mut_del_release_cb(path: str, lines: list[str], spans) -> list[Case]:
+    """The release callback of a refcounted object deleted: `x->dev.release = fn;`, or
+    `.release = fn,` of a `struct kobj_type|device_type|class` initializer."""
+    cases = []
+    for i, ln in enumerate(lines):
+        if re.match(r"^\t+[\w>.\-\[\]]*(->|\.)dev\.release\s*=\s*\w+;\s*$", ln):
+            if any(re.search(r"(->|\.)dev\.(type|class)\s*=", t) for t in lines[max(0, i - 40):i + 40]):
+                continue  # device_release() would run the type's or class's release: no bug
+            cases.append(Case("del_release_cb", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+        elif re.match(r"^\t\.release\s*=\s*\w+,?\s*$", ln):
+            head = next((lines[k] for k in range(i - 1, max(-1, i - 30), -1) if re.match(r"^\S", lines[k])), "")
+            if re.search(r"\bstruct\s+(kobj_type|device_type|class)\s+\w+\s*=\s*\{", head):
+                cases.append(Case("del_release_cb", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+    return cases
+
+
+def mut_release_no_free(path: str, lines: list[str], spans) -> list[Case]:
+    """The `kfree(x);` of a release callback (`void fn(struct device|kobject|kref *)`) that
+    frees its container deleted: the last put leaks the object."""
+    cases = []
+    for s, e in spans:
+        if not re.match(r"^(static\s+)?void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*\s*\w+\)\s*$",
+                        lines[s]):
+            continue
+        for i in range(s + 1, e):
+            if re.match(r"^\tkfree\(\w+\);\s*$", lines[i]):
+                cases.append(Case("release_no_free", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+                break
+    return cases
+
+
 _KREF_PUTTERS = r"(" + "|".join(sorted(PLAIN_PUTS | {"module_put", "kref_put"})) + r")\("
 OWN_FILES.update({
     "add_return_skip_put": (_KREF_PUTTERS, mut_add_return_skip_put),
     "add_goto_skip_put": (_KREF_PUTTERS, mut_add_goto_skip_put),
     "add_check_skip_put": (_KREF_PUTTERS, mut_add_check_skip_put),
+    "del_release_cb": (r"(->|\.)dev\.release\s*=|^\s*\.release\s*=", mut_del_release_cb),
+    "release_no_free": (r"void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*", mut_release_no_free),
     "kref_put_twice": (r"kref_put(_mutex|_lock)?\(", mut_kref_put_twice),
     "use_after_kref_put": (r"kref_put(_mutex|_lock)?\(", mut_use_after_kref_put),
     "kobj_fail_kfree": (r"kobject_init_and_add\(", mut_kobj_fail_kfree),
