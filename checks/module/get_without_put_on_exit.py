@@ -195,9 +195,12 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         verdicts = _Verdicts(patch, ctx)
         found = [f for f in found if not _refuted(f, verdicts)]
         cocci = [f for f in cocci if not _refuted(f, verdicts)]
-    yield from _at_rewrites(patch, found + cocci)
+    out = list(_at_rewrites(patch, found + cocci))
     if ctx.engine_on("python") and ctx.has_tree:
-        yield from _refdiff.findings(RULE, patch, ctx, ("leak",), found + cocci)
+        out += _refdiff.findings(RULE, patch, ctx, ("leak",), found + cocci)
+    # the engine keeps a rule's first finding at a line: the surest one goes first (a leak of
+    # the reference the function took, before a question about one kept in a structure)
+    yield from sorted(out, key=lambda f: f.effective_confidence.rank)
 
 
 def _at_rewrites(patch: Patch, findings: list[Finding]) -> Iterator[Finding]:

@@ -5,6 +5,7 @@ a kref-counted request, an unwind label below the put)."""
 import re
 
 from reviewbot.checks.module import get_without_put_on_exit
+from tests import helpers
 from tests.helpers import assert_fires, assert_quiet, diff
 
 PATH = "drivers/net/wireless/foo/ahb.c"
@@ -163,3 +164,47 @@ def test_quiet_on_a_whole_new_function_that_takes_no_reference():
     +}
     +
     """), include_low=True)
+
+
+# lan78xx_mdio_init() (6.12), the bus kept in the driver's structure: in tree mode the new
+# return both leaks the node and asks about the stored bus; the leak is the finding shown.
+MDIO_INIT = """static int foo_mdio_init(struct foo_net *dev)
+{
+	struct device_node *node;
+	int ret;
+
+	dev->mdiobus = mdiobus_alloc();
+	if (!dev->mdiobus)
+		return -ENOMEM;
+
+	dev->mdiobus->priv = (void *)dev;
+	dev->mdiobus->read = foo_mdiobus_read;
+	dev->mdiobus->write = foo_mdiobus_write;
+
+	node = of_get_child_by_name(dev->udev->dev.of_node, "mdio");
+	ret = of_mdiobus_register(dev->mdiobus, node);
+	of_node_put(node);
+	if (ret) {
+		netdev_err(dev->net, "can't register MDIO bus\\n");
+		goto exit1;
+	}
+
+	return 0;
+exit1:
+	mdiobus_free(dev->mdiobus);
+	return ret;
+}
+
+static void foo_remove_mdio(struct foo_net *dev)
+{
+	mdiobus_unregister(dev->mdiobus);
+	mdiobus_free(dev->mdiobus);
+}
+"""
+
+
+def test_tree_mode_shows_the_leak_before_the_question_at_one_exit():
+    post = MDIO_INIT.replace("\tof_node_put(node);\n", "\tif (ret)\n\t\treturn ret;\n\tof_node_put(node);\n", 1)
+    series, ctx_for = helpers.tree_case("drivers/net/usb/foo.c", MDIO_INIT, post)
+    ret = post.splitlines().index("\t\treturn ret;") + 1
+    assert_fires(get_without_put_on_exit, series, [("drivers/net/usb/foo.c", ret)], context_for=ctx_for)
