@@ -98,6 +98,9 @@ Kref and added-exit kinds (each samples its own files):
                kobj_type/device_type/class initializer deleted -> old side at it
   release_no_free  the `kfree(x);` of a release callback (`void fn(struct device|kobject|kref *)`)
                deleted -> old side at it
+  put_in_own_release  a put of the object being released (`put_device(dev)`, `kobject_put(kobj)`,
+               `kref_put(kref, fn)`) added before a release callback's last statement -> new
+               side at it
 Path kinds (whole-function shapes, from their own sample of files that use the table's APIs):
   del_label_put  a put of the table right after an unwind label that two or more gotos reach
                (after a get of its object) is deleted -> expect old side at the put, or new
@@ -184,7 +187,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
          "kfree_devm", "plain_after_devm", "objalloc_to_devm",
          "add_return_skip_put", "add_goto_skip_put", "kref_put_twice", "use_after_kref_put",
-         "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free")
+         "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free", "put_in_own_release")
 
 
 @dataclass
@@ -1911,6 +1914,23 @@ def mut_release_no_free(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+_SELF_PUT = {"device": "put_device({p});", "kobject": "kobject_put({p});", "kref": "kref_put({p}, {fn});"}
+
+
+def mut_put_in_own_release(path: str, lines: list[str], spans) -> list[Case]:
+    """A put of the object being released added to its release callback (`void fn(struct
+    device|kobject|kref *p)`), before its last statement: the count is already zero."""
+    cases = []
+    for s, e in spans:
+        m = re.match(r"^(static\s+)?void\s+(\w*release\w*)\(struct\s+(device|kobject|kref)\s*\*\s*(\w+)\)\s*$",
+                     lines[s])
+        if not m or e - s < 4 or not re.match(r"^\t\w.*;\s*$", lines[e - 1]):
+            continue
+        put = _SELF_PUT[m.group(3)].format(p=m.group(4), fn=m.group(2))
+        cases.append(Case("put_in_own_release", path, lines, _insert(lines, e - 1, f"\t{put}\n"), [("new", e)]))
+    return cases
+
+
 _KREF_PUTTERS = r"(" + "|".join(sorted(PLAIN_PUTS | {"module_put", "kref_put"})) + r")\("
 OWN_FILES.update({
     "add_return_skip_put": (_KREF_PUTTERS, mut_add_return_skip_put),
@@ -1918,6 +1938,7 @@ OWN_FILES.update({
     "add_check_skip_put": (_KREF_PUTTERS, mut_add_check_skip_put),
     "del_release_cb": (r"(->|\.)dev\.release\s*=|^\s*\.release\s*=", mut_del_release_cb),
     "release_no_free": (r"void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*", mut_release_no_free),
+    "put_in_own_release": (r"void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*", mut_put_in_own_release),
     "kref_put_twice": (r"kref_put(_mutex|_lock)?\(", mut_kref_put_twice),
     "use_after_kref_put": (r"kref_put(_mutex|_lock)?\(", mut_use_after_kref_put),
     "kobj_fail_kfree": (r"kobject_init_and_add\(", mut_kobj_fail_kfree),

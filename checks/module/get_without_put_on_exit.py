@@ -51,6 +51,8 @@ diff alone it reports what the patch changes on those paths:
 
 `for_each_*` iterators left early are MOD030 `iterator-ref-leak`'s.  The getters and their puts
 come from the kernel-API table (`checks/data/refs.tsv`).
+A removed put of the object a release callback releases (`put_device(dev)` in
+`foo_release(struct device *dev)`) ran at a count of zero: removing it is no leak.
 A removed put that was itself an over-put where it stood (MOD019's detectors run on the old
 code: a put after `fd_install()`/`filp_close()`/an unregister, of a `__free()` variable, of
 a match-table callback's node, in a failed get's branch, ...) is the fix of one: not reported.
@@ -164,7 +166,7 @@ from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._hunks import hunks, replacement
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
+from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -499,6 +501,8 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
     for r in _dropped_puts.removed_puts(view, added_puts, removed_gets, reported, fd, ctx):
         if _cleaned_up(cleanup, r.obj):
             continue  # __free()/scoped/devm action now drops it
+        if _own_release(fd, r):
+            continue  # a put of the object its release callback releases: the count was zero
         line = r.stmt.line_of(re.escape(r.name))
         if r.kind == "stored":
             conf = Confidence.HIGH if (not view.partial and r.sure) else None
@@ -518,6 +522,15 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
         yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) leaves "
                                           f"the reference held on this exit path",
                            confidence=conf)
+
+
+def _own_release(fd, r) -> bool:
+    """Is the removed put one of the object that the release callback it sat in releases
+    (`put_device(dev)` in `foo_release(struct device *dev)`)?"""
+    first = r.stmt.lines[0]
+    h = next((h for h in fd.hunks if first in h.lines), None)
+    rel = _release_cb.of(h, side="old") if h is not None else None
+    return rel is not None and rel.is_self(r.obj)
 
 
 def _removed_actions(fd, ctx: Context, added_puts, overput: bool) -> Iterator[Finding]:

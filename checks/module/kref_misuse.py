@@ -10,6 +10,10 @@ Flags added code that:
   (when no device type or class is set next to it, whose release would run instead) or
   `.release = fn,` of a `kobj_type`/`device_type`/`class` (its header in sight, or in the
   pre-image), with no release, type or class set on the added lines;
+- adds, in a release callback (`void fn(struct device|kobject|kref *x)`, named for a
+  release), a put of the object being released (`put_device(dev)`, `kobject_put(kobj)`,
+  `kref_put(kref, ...)`, or `put_device(&foo->dev)` after `foo = container_of(dev, ...)`):
+  the release runs when the count reached zero, so that put drops a reference nobody holds;
 - removes the `kfree()` from a release callback (`void fn(struct device|kobject|kref *)`,
   named for a release) with nothing freeing in its place (tree mode: unless the callback
   still frees that object).
@@ -71,6 +75,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
 from reviewbot.checks._hunks import hunks
+from reviewbot.checks.module import _release_cb
 
 RULE = Rule.from_doc(__doc__, id="MOD021", slug="kref-misuse", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
@@ -96,6 +101,9 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if any("release" in ln.text for ln in fd.removed()) or any("release" in h.section for h in fd.hunks):
             yield from _removed_releases(fd, ctx)
+        if any("release" in ln.text for h in fd.hunks for ln in h.lines) or \
+                any("release" in h.section for h in fd.hunks):
+            yield from _puts_in_own_release(fd)
         if not any("kref" in ln.text or "release" in ln.text for ln in fd.added()):
             continue
         for h in hunks(fd, new=("kref", "release")):
@@ -125,7 +133,6 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 _DEV_RELEASE_SET = lazyre.compile(r"^[\w>.\-\[\]]*(?:->|\.)dev\.release\s*=\s*(\w+)\s*;$")
 _FIELD_RELEASE = lazyre.compile(r"^\.release\s*=\s*&?\s*(\w+)\s*,?$")
 _REFCOUNTED_TYPE = lazyre.compile(r"\bstruct\s+(kobj_type|device_type|class)\s+\w+\s*=\s*\{")
-_RELEASE_CB = lazyre.compile(r"^(?:static\s+)?void\s+(\w+)\s*\(\s*struct\s+(device|kobject|kref)\s*\*\s*\w+\s*\)")
 # ... and what gives the object a release another way: a device's type or class (their
 # `release`/`dev_release` run when the device has none), a kobj_type.
 _ANY_RELEASE_SET = lazyre.compile(r"(?:^|->|\.)(?:release|dev_release|type|class)\s*=|\bkobj_type\b|\bdevice_type\b")
@@ -163,7 +170,7 @@ def _removed_releases(fd, ctx: Context) -> Iterator[Finding]:
                 yield RULE.finding(fd.path, ln, f"removed .release = {m.group(1)} of a refcounted type: "
                                                 f"the last put of its objects frees nothing",
                                    side=Side.OLD, confidence=Confidence.MEDIUM if pre is None else None)
-        fn = _RELEASE_CB.match(h.section.strip())
+        fn = _release_cb.HEADER.match(h.section.strip())
         if fn and "release" in fn.group(1):
             gone = [ln for ln in h.lines if ln.removed and re.match(r"^\s*kfree\s*\(", ln.text)]
             if gone and not any(_FREES.search(ln.text) for ln in h.lines if ln.added) \
@@ -224,3 +231,28 @@ def _still_freed(post: str | None, name: str, removed: str) -> bool:
     if func is None:
         return True  # the release itself is gone or renamed: not this finding's business
     return any(_FREES.search(c.name + "(") and c.args and clex.norm(c.args[0]) == arg for c in func.calls())
+
+
+
+def _puts_in_own_release(fd) -> Iterator[Finding]:
+    """An added put, in a release callback (`void fn(struct device|kobject|kref *x)`, named for a
+    release), of the object being released: `put_device(dev)`, `kobject_put(kobj)`,
+    `kref_put(kref, ...)`, or the same object through its container (`put_device(&foo->dev)`
+    after `foo = container_of(dev, struct foo, dev)` / `to_foo(dev)`).  The release runs when
+    the count reached zero: the put drops a reference nobody holds (an underflow, and the
+    release runs again on freed memory)."""
+    for h in fd.hunks:
+        rel = _release_cb.of(h)
+        if rel is None:
+            continue
+        for st in statements(list(rel.lines)):
+            if not st.any_added:
+                continue
+            call = clex.CallStmt.parse(st.text)
+            if call is None or call.name not in _release_cb.PUTTERS[rel.family]:
+                continue
+            args = cmodel.split_args(call.args)
+            if args and rel.is_self(args[0]):
+                yield RULE.finding(fd.path, st.line_of(re.escape(call.name)),
+                                   f"{call.name}({args[0].strip()}) in {rel.name}(): the release runs when "
+                                   f"the count reached zero, this put drops a reference nobody holds")

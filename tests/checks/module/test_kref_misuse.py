@@ -183,3 +183,58 @@ def test_quiet_when_the_device_has_a_class_that_releases_it():
      \tdev_set_drvdata(&foo->dev, foo);
      \tret = dev_set_name(&foo->dev, "foo%d", id);
     """), include_low=True)
+
+
+# ucb1x00_release() / i2c_adapter_dev_release() (6.12) with a put of the released device added.
+SELF_PUT = """
+    --- a/drivers/mfd/foo-core.c
+    +++ b/drivers/mfd/foo-core.c
+    @@ -481,6 +481,7 @@ static int foo_detect_irq(struct foo *ucb)
+     static void foo_release(struct device *dev)
+     {
+     \tstruct foo *ucb = classdev_to_foo(dev);
+    +\tput_device(&ucb->dev);
+     \tkfree(ucb);
+     }
+     
+"""
+
+
+def test_fires_on_a_put_of_the_released_object_in_its_release():
+    assert_fires(kref_misuse, diff(SELF_PUT), [("drivers/mfd/foo-core.c", 484)])
+
+
+def test_fires_on_a_kref_put_of_the_released_kref():
+    assert_fires(kref_misuse, diff("""
+    --- a/drivers/foo/obj.c
+    +++ b/drivers/foo/obj.c
+    @@ -60,5 +60,6 @@ static void foo_obj_release(struct kref *kref)
+     \tstruct foo_obj *obj = container_of(kref, struct foo_obj, ref);
+     
+     \tlist_del(&obj->node);
+    +\tkref_put(kref, foo_obj_release);
+     \tkfree(obj);
+     }
+    """), [("drivers/foo/obj.c", 63)])
+
+
+def test_quiet_on_a_put_of_the_parent_in_a_release():
+    assert_quiet(kref_misuse, diff("""
+    --- a/drivers/mfd/foo-core.c
+    +++ b/drivers/mfd/foo-core.c
+    @@ -481,6 +481,7 @@ static int foo_detect_irq(struct foo *ucb)
+     static void foo_release(struct device *dev)
+     {
+     \tstruct foo *ucb = classdev_to_foo(dev);
+    +\tput_device(dev->parent);
+     \tkfree(ucb);
+     }
+     
+    """), include_low=True)
+
+
+def test_removing_the_self_put_is_quiet_for_every_rule():
+    from reviewbot.checks.module import get_without_put_on_exit
+    fix = SELF_PUT.replace("@@ -481,6 +481,7 @@", "@@ -481,7 +481,6 @@").replace("+\tput_device", "-\tput_device")
+    assert_quiet(kref_misuse, diff(fix), include_low=True)
+    assert_quiet(get_without_put_on_exit, diff(fix), include_low=True)
