@@ -101,6 +101,8 @@ Kref and added-exit kinds (each samples its own files):
   put_in_own_release  a put of the object being released (`put_device(dev)`, `kobject_put(kobj)`,
                `kref_put(kref, fn)`) added before a release callback's last statement -> new
                side at it
+  del_exit_after_put  the `return`/`goto` that ends `{ ...; put(x); return ...; }` deleted, x used
+               in the lines after the block -> old side at the removed exit
 Path kinds (whole-function shapes, from their own sample of files that use the table's APIs):
   del_label_put  a put of the table right after an unwind label that two or more gotos reach
                (after a get of its object) is deleted -> expect old side at the put, or new
@@ -187,7 +189,8 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
          "kfree_devm", "plain_after_devm", "objalloc_to_devm",
          "add_return_skip_put", "add_goto_skip_put", "kref_put_twice", "use_after_kref_put",
-         "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free", "put_in_own_release")
+         "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free", "put_in_own_release",
+         "del_exit_after_put")
 
 
 @dataclass
@@ -1931,6 +1934,28 @@ def mut_put_in_own_release(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+def mut_del_exit_after_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (...) { ...; put(x); return ...; }` loses its exit, x still used after the block:
+    the path goes on past the put (a use after put, or a second put)."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e - 2):
+            m = FAMILY_PUT_RE.match(lines[i]) or PUT_RE.match(lines[i]) or KREF_PUT_LINE_RE.match(lines[i])
+            if not m or not lines[i].startswith("\t\t"):
+                continue
+            arg = m.group(3) if m.re is KREF_PUT_LINE_RE else m.group(2)
+            var = _key(arg)
+            ind = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+            if not re.fullmatch(r"\w+", var) or not EXIT_RE.match(lines[i + 1]) \
+                    or not lines[i + 1].startswith(ind) or lines[i + 2] != ind[:-1] + "}\n":
+                continue
+            after = "".join(lines[i + 3:min(e, i + 9)])
+            if not re.search(r"(?<![\w>.])%s\s*->" % var, after) or re.search(r"(?<![\w>.])%s\s*=[^=]" % var, after):
+                continue
+            cases.append(Case("del_exit_after_put", path, lines, lines[:i + 1] + lines[i + 2:], [("old", i + 2)]))
+    return cases
+
+
 _KREF_PUTTERS = r"(" + "|".join(sorted(PLAIN_PUTS | {"module_put", "kref_put"})) + r")\("
 OWN_FILES.update({
     "add_return_skip_put": (_KREF_PUTTERS, mut_add_return_skip_put),
@@ -1939,6 +1964,7 @@ OWN_FILES.update({
     "del_release_cb": (r"(->|\.)dev\.release\s*=|^\s*\.release\s*=", mut_del_release_cb),
     "release_no_free": (r"void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*", mut_release_no_free),
     "put_in_own_release": (r"void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*", mut_put_in_own_release),
+    "del_exit_after_put": (_KREF_PUTTERS, mut_del_exit_after_put),
     "kref_put_twice": (r"kref_put(_mutex|_lock)?\(", mut_kref_put_twice),
     "use_after_kref_put": (r"kref_put(_mutex|_lock)?\(", mut_use_after_kref_put),
     "kobj_fail_kfree": (r"kobject_init_and_add\(", mut_kobj_fail_kfree),
