@@ -277,9 +277,9 @@ def _failure_test_of(cond: str, obj: str) -> bool:
     for part in re.split(r"\|\|", cond):
         m = _refpaths._NEG_TEST.match(_refpaths._unwrap(part.strip()))
         if m:
-            var = m.group("a") or m.group("b") or m.group("c") or m.group("d") or ""
-            if re.split(r"->|\.", var.lstrip("*"))[0] == base:
-                return True
+            var = (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "").lstrip("*")
+            if var == base or _apis.same_object(var, obj):
+                return True  # the pointer itself (`!np`), not one of its members (`!np->ready`)
     return False
 
 
@@ -342,8 +342,11 @@ def held_at_added_exits(view: flow.FuncView, exits: frozenset[int]) -> Iterator[
     taken or assigned between the exit and the put: the function holds that reference where
     the new exit leaves (the normal path drops it later), so the exit keeps it."""
     func = view.new
-    if func is None or not exits or func.name != cmodel.FRAGMENT_FUNC:
-        return  # a whole function in sight: the path analysis judges the gets it shows
+    if func is None or not exits:
+        return
+    # a whole function in sight: only a put the function ran before the patch (a context line)
+    # shows that it owns the reference on entry (a new function's puts are judged with its gets)
+    whole = func.name != cmodel.FRAGMENT_FUNC
     nodes = jump_nodes(func)
     for line in sorted(exits):
         j, ln = nodes.get(line), view.by_new.get(line)
@@ -393,9 +396,13 @@ def held_at_added_exits(view: flow.FuncView, exits: frozenset[int]) -> Iterator[
             return True
 
         found = _puts_below(ifs, obj_ok)
-        if found is not None:
-            put, _ = found
-            yield HeldAtReturn(ln, put, _apis.put_object(put.name, list(put.args)))
+        if found is None:
+            continue
+        put, _ = found
+        kept = view.by_new.get(put.line)
+        if whole and (kept is None or kept.kind != " "):
+            continue
+        yield HeldAtReturn(ln, put, _apis.put_object(put.name, list(put.args)))
 
 
 def _gets_in(text: str) -> list[tuple[str, str]]:

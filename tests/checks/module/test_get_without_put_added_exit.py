@@ -208,3 +208,22 @@ def test_tree_mode_shows_the_leak_before_the_question_at_one_exit():
     series, ctx_for = helpers.tree_case("drivers/net/usb/foo.c", MDIO_INIT, post)
     ret = post.splitlines().index("\t\treturn ret;") + 1
     assert_fires(get_without_put_on_exit, series, [("drivers/net/usb/foo.c", ret)], context_for=ctx_for)
+
+
+def test_fires_in_a_whole_function_whose_kept_put_consumes_the_reference():
+    # a work handler drops the reference its queuer took: a new early return keeps it
+    assert_fires(get_without_put_on_exit, diff("""
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -30,8 +30,10 @@ static void foo_work(struct work_struct *w)
+     {
+     \tstruct foo *foo = container_of(w, struct foo, work);
+     
+    +\tif (!foo->ready)
+    +\t\treturn;
+     \tfoo_process(foo);
+     \tkref_put(&foo->ref, foo_release);
+     }
+     
+     static int foo_probe(struct platform_device *pdev)
+    """), [("drivers/foo/core.c", 34)])
