@@ -445,9 +445,11 @@ class RefSemantics:
                 if hit is None:
                     continue
                 if hit == "fail":
-                    if r.st == "held" and r.tok is None and r.api and _apis.BY_GETTER[r.api].fails and not r.arg_ref:
+                    # (an iterator's loop variable carries its macro's name, not a getter's)
+                    api = _apis.BY_GETTER.get(r.api) if r.api else None
+                    if r.st == "held" and r.tok is None and api is not None and api.fails and not r.arg_ref:
                         return None  # tested non-NULL before: this side cannot run
-                    if r.api and _apis.BY_GETTER[r.api].ref_on_failure:
+                    if api is not None and api.ref_on_failure:
                         st = self._set(st, i, replace(r, st="held", tok=None))
                     else:
                         st = self._set(st, i, replace(r, st="failed", net=0, tok=None))

@@ -224,3 +224,25 @@ def test_a_helper_of_the_file_that_puts_its_argument_drops_the_reference():
     assert post != pre
     assert not {e for e in _events(post) if e.kind == "leak"} - {e for e in _events(pre) if e.kind == "leak"}
     assert not _found(get_without_put_on_exit, pre, post)
+
+
+def test_a_failure_test_of_an_iterator_cursor_is_counted_without_a_getter_row():
+    # the loop variable carries its macro's name (for_each_available_child_of_node), which
+    # is no getter of the table: testing it for NULL must not crash the walk
+    src = """
+static int foo_parse(struct device_node *np)
+{
+\tstruct device_node *child;
+\tint ret;
+
+\tfor_each_available_child_of_node(np, child) {
+\t\tret = foo_one(child);
+\t\tif (!child)
+\t\t\treturn -EINVAL;
+\t}
+\treturn 0;
+}
+"""
+    f = cmodel.parse(src).function_named("foo_parse")
+    events, _complete = _refcount.events(f, src)
+    assert not events  # the iterator drops the cursor it hands each round: nothing leaks
