@@ -88,6 +88,27 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
                caller parsed it and puts `args->np` after the call
 (the last nine sample their own files: those that call such an API / set a release / declare a
 callback / call such a wrapper)
+Kref and added-exit kinds (each samples its own files):
+  add_return_skip_put  `if (ret) return ret;` added after a top-level `ret = call(...);` between a
+               get of the table and the top-level put of the fall-through path -> expect new side
+               at the return
+  add_goto_skip_put  the same with `goto L;`, L a label below the put whose code runs no put
+  add_check_skip_put  `if (!v) return -EINVAL;` added after a top-level `v = call(...);` anywhere
+               between such a get and put
+  kref_put_twice  a `kref_put(&x->ref, release);` statement written twice -> new side at the second
+  use_after_kref_put  a `kref_put()` moved above the one to three statements before it that use
+               its object -> new side at the moved put or the uses
+  kobj_fail_kfree  `kobject_put(&x->kobj);` in the failure branch of `kobject_init_and_add()`
+               -> `kfree(x);` -> new side at the kfree
+  del_release_cb  a `x->dev.release = fn;` (no type or class set near by) or `.release = fn,` of a
+               kobj_type/device_type/class initializer deleted -> old side at it
+  release_no_free  the `kfree(x);` of a release callback (`void fn(struct device|kobject|kref *)`)
+               deleted -> old side at it
+  put_in_own_release  a put of the object being released (`put_device(dev)`, `kobject_put(kobj)`,
+               `kref_put(kref, fn)`) added before a release callback's last statement -> new
+               side at it
+  del_exit_after_put  the `return`/`goto` that ends `{ ...; put(x); return ...; }` deleted, x used
+               in the lines after the block -> old side at the removed exit
 Path kinds (whole-function shapes, from their own sample of files that use the table's APIs):
   del_label_put  a put of the table right after an unwind label that two or more gotos reach
                (after a get of its object) is deleted -> expect old side at the put, or new
@@ -172,7 +193,10 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "put_of_scoped", "put_after_handoff", "put_declared_node",
          "del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope", "put_wrong_node",
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
-         "kfree_devm", "plain_after_devm", "objalloc_to_devm", "put_given_node", "put_spec_node")
+         "kfree_devm", "plain_after_devm", "objalloc_to_devm", "put_given_node", "put_spec_node",
+         "add_return_skip_put", "add_goto_skip_put", "kref_put_twice", "use_after_kref_put",
+         "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free", "put_in_own_release",
+         "del_exit_after_put")
 
 
 @dataclass
@@ -1755,6 +1779,269 @@ OWN_FILES.update({
     "kfree_devm": (r"= devm_k(zalloc|malloc|calloc|memdup|strdup|asprintf)\(", mut_kfree_devm),
     "plain_after_devm": (r"devm_(request_\w*irq|\w*register\w*|\w+_add\w*|pm_runtime_enable)\(", mut_plain_after_devm),
     "del_bound_check": (r"driver\s*==\s*NULL|!\s*[a-z_>.-]+driver\)|!i2c_client_has_driver\(", mut_del_bound_check),
+})
+
+
+# ---------------------------------------------------------------- kref / added-exit kinds
+#
+# Real shapes of reference bugs a patch adds, paraphrased from the tree: an added early exit
+# (a new error check) between a get and the put the function's fall-through path runs, a
+# kref put written twice on a path, a kref put moved above the last uses of its object, and
+# a kobject_init_and_add() failure released with kfree() instead of kobject_put().
+
+_STATUS = r"(ret|err|rc|error|status|res)"
+_STATUS_CALL_RE = re.compile(r"^\t%s = \w+\(.*\);\s*$" % _STATUS)
+
+
+def _top_put_of(lines: list[str], start: int, end: int, var: str) -> int | None:
+    """The first top-level (one tab) put of the table on `var` after `start`, if the lines in
+    between hold no label (a straight path) and no other top-level exit."""
+    for k in range(start + 1, end + 1):
+        if LABEL_RE.match(lines[k]) or re.match(r"^\t(return\b|goto\s)", lines[k]):
+            return None
+        m = FAMILY_PUT_RE.match(lines[k]) or PUT_RE.match(lines[k])
+        if m and lines[k].startswith("\t") and not lines[k].startswith("\t\t") and _key(m.group(2)) == var:
+            return k
+    return None
+
+
+def _added_exit_sites(lines: list[str], spans):
+    """(function end, get line, status-call line, put line, status variable): a top-level
+    `v = getter(...);` of the table, a later top-level put of v on the straight path, and a
+    top-level `ret = call(...);` between them whose next line does not test it."""
+    for s, e in spans:
+        for g in range(s + 1, e):
+            m = GET_LINE_RE.match(lines[g])
+            if not m:
+                continue
+            p = _top_put_of(lines, g, e, m.group(1))
+            if p is None:
+                continue
+            for k in range(g + 1, p):
+                sm = _STATUS_CALL_RE.match(lines[k])
+                nxt = _next_code(lines, k, e)
+                if not sm or nxt is None or re.search(r"\b%s\b" % sm.group(1), lines[nxt]) \
+                        or re.search(r"\b%s\b" % re.escape(m.group(1)), lines[k].split("=", 1)[0]):
+                    continue
+                yield e, g, k, p, sm.group(1)
+                break
+
+
+def mut_add_return_skip_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (ret) return ret;` added after a status call between a get and the put of the
+    fall-through path (the patch adds an error check that returns directly)."""
+    cases = []
+    for _e, _g, k, _p, var in _added_exit_sites(lines, spans):
+        new = lines[:k + 1] + [f"\tif ({var})\n", f"\t\treturn {var};\n"] + lines[k + 1:]
+        cases.append(Case("add_return_skip_put", path, lines, new, [("new", k + 3)]))
+    return cases
+
+
+def mut_add_goto_skip_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (ret) goto L;` added the same way, L a label below the put whose code runs no put:
+    the jump skips the put of the fall-through path."""
+    cases = []
+    for e, _g, k, p, var in _added_exit_sites(lines, spans):
+        label = None
+        for x in range(p + 1, e + 1):
+            lm = LABEL_RE.match(lines[x])
+            if lm:
+                if not _label_runs_put(lines, x, e):
+                    label = lm.group(1)
+                break
+        if label is None:
+            continue
+        new = lines[:k + 1] + [f"\tif ({var})\n", f"\t\tgoto {label};\n"] + lines[k + 1:]
+        cases.append(Case("add_goto_skip_put", path, lines, new, [("new", k + 3)]))
+    return cases
+
+
+_VALUE_CALL_RE = re.compile(r"^\t([\w>.\-]+) = \w+\(.*\);\s*$")
+
+
+def mut_add_check_skip_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (!v) return -EINVAL;` added after a top-level `v = call(...);` (v not the object
+    nor a status) anywhere between a get and the put of the fall-through path: a new sanity
+    check that returns directly."""
+    cases = []
+    for s, e in spans:
+        for g in range(s + 1, e):
+            m = GET_LINE_RE.match(lines[g])
+            if not m:
+                continue
+            p = _top_put_of(lines, g, e, m.group(1))
+            if p is None:
+                continue
+            for k in range(g + 1, p):
+                vm = _VALUE_CALL_RE.match(lines[k])
+                nxt = _next_code(lines, k, e)
+                if not vm or nxt is None or re.fullmatch(_STATUS, vm.group(1)) \
+                        or re.split(r"->|\.", vm.group(1))[0] == m.group(1) \
+                        or re.search(r"\b%s\b" % re.escape(vm.group(1)), lines[nxt]):
+                    continue
+                new = lines[:k + 1] + [f"\tif (!{vm.group(1)})\n", "\t\treturn -EINVAL;\n"] + lines[k + 1:]
+                cases.append(Case("add_check_skip_put", path, lines, new, [("new", k + 3)]))
+                break
+    return cases
+
+
+KREF_PUT_LINE_RE = re.compile(r"^(\s+)kref_put(_mutex|_lock)?\((&?[\w>.\-\[\]]+),.*\);\s*$")
+
+
+def mut_kref_put_twice(path: str, lines: list[str], spans) -> list[Case]:
+    """A `kref_put(&x->ref, release);` statement written twice: the first may run the release
+    and free x, the second drops a reference nobody holds."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = KREF_PUT_LINE_RE.match(lines[i])
+            if not m or _braceless_body(lines, i) or "=" in lines[i].split("kref_put")[0]:
+                continue
+            cases.append(Case("kref_put_twice", path, lines, _insert(lines, i + 1, lines[i]), [("new", i + 2)]))
+    return cases
+
+
+def mut_use_after_kref_put(path: str, lines: list[str], spans) -> list[Case]:
+    """A `kref_put(&x->ref, release);` moved above the one to three statements of its block
+    just before it that use x: when that put is the last, they use freed memory."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e):
+            m = KREF_PUT_LINE_RE.match(lines[i])
+            if not m or _braceless_body(lines, i) or "=" in lines[i].split("kref_put")[0]:
+                continue
+            var = _key(m.group(3))
+            if not re.fullmatch(r"\w+", var):
+                continue
+            ind = m.group(1)
+            k, uses = i, 0
+            while k - 1 > s and uses < 3:
+                prev = lines[k - 1]
+                if not prev.startswith(ind) or prev.startswith(ind + "\t") or not prev.rstrip().endswith(";") \
+                        or re.match(r"^\s*(return|goto|if|for|while|\w+:)", prev) \
+                        or re.search(r"\b(unlock|lock)\w*\(", prev) or re.match(r"^\s*%s\s*=" % var, prev):
+                    break
+                if not re.search(r"(?<![\w>.])%s\s*->" % re.escape(var), prev):
+                    break
+                k -= 1
+                uses += 1
+            if not uses:
+                continue
+            new = lines[:k] + [lines[i]] + lines[k:i] + lines[i + 1:]
+            cases.append(Case("use_after_kref_put", path, lines, new, [("new", k + 1)] + [("new", x + 2) for x in range(k, i)]))
+    return cases
+
+
+KOBJ_ADD_RE = re.compile(r"^\s*(\w+) = kobject_init_and_add\(\s*&(\w+)->(\w+)\s*,")
+
+
+def mut_kobj_fail_kfree(path: str, lines: list[str], spans) -> list[Case]:
+    """In the failure branch of `ret = kobject_init_and_add(&x->kobj, ...)`, the
+    `kobject_put(&x->kobj);` its kernel-doc demands becomes `kfree(x);`: the kobject (its name,
+    its ktype's release) is not released through its refcount."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = KOBJ_ADD_RE.match(lines[i])
+            if not m:
+                continue
+            var, obj, member = m.groups()
+            for b in range(i + 1, min(e, i + 10)):
+                if re.match(r"^\s*kobject_put\(\s*&%s->%s\s*\);\s*$" % (obj, member), lines[b]):
+                    ind = lines[b][: len(lines[b]) - len(lines[b].lstrip())]
+                    if not re.search(r"\bif\s*\(.*\b%s\b" % var, "".join(lines[i:b])):
+                        break
+                    new = list(lines)
+                    new[b] = f"{ind}kfree({obj});\n"
+                    cases.append(Case("kobj_fail_kfree", path, lines, new, [("new", b + 1)]))
+                    break
+                if re.match(r"^\s*(return\b|goto\s)", lines[b]):
+                    break
+    return cases
+
+
+def mut_del_release_cb(path: str, lines: list[str], spans) -> list[Case]:
+    """The release callback of a refcounted object deleted: `x->dev.release = fn;`, or
+    `.release = fn,` of a `struct kobj_type|device_type|class` initializer."""
+    cases = []
+    for i, ln in enumerate(lines):
+        if re.match(r"^\t+[\w>.\-\[\]]*(->|\.)dev\.release\s*=\s*\w+;\s*$", ln):
+            if any(re.search(r"(->|\.)dev\.(type|class)\s*=", t) for t in lines[max(0, i - 40):i + 40]):
+                continue  # device_release() would run the type's or class's release: no bug
+            cases.append(Case("del_release_cb", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+        elif re.match(r"^\t\.release\s*=\s*\w+,?\s*$", ln):
+            head = next((lines[k] for k in range(i - 1, max(-1, i - 30), -1) if re.match(r"^\S", lines[k])), "")
+            if re.search(r"\bstruct\s+(kobj_type|device_type|class)\s+\w+\s*=\s*\{", head):
+                cases.append(Case("del_release_cb", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+    return cases
+
+
+def mut_release_no_free(path: str, lines: list[str], spans) -> list[Case]:
+    """The `kfree(x);` of a release callback (`void fn(struct device|kobject|kref *)`) that
+    frees its container deleted: the last put leaks the object."""
+    cases = []
+    for s, e in spans:
+        if not re.match(r"^(static\s+)?void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*\s*\w+\)\s*$",
+                        lines[s]):
+            continue
+        for i in range(s + 1, e):
+            if re.match(r"^\tkfree\(\w+\);\s*$", lines[i]):
+                cases.append(Case("release_no_free", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+                break
+    return cases
+
+
+_SELF_PUT = {"device": "put_device({p});", "kobject": "kobject_put({p});", "kref": "kref_put({p}, {fn});"}
+
+
+def mut_put_in_own_release(path: str, lines: list[str], spans) -> list[Case]:
+    """A put of the object being released added to its release callback (`void fn(struct
+    device|kobject|kref *p)`), before its last statement: the count is already zero."""
+    cases = []
+    for s, e in spans:
+        m = re.match(r"^(static\s+)?void\s+(\w*release\w*)\(struct\s+(device|kobject|kref)\s*\*\s*(\w+)\)\s*$",
+                     lines[s])
+        if not m or e - s < 4 or not re.match(r"^\t\w.*;\s*$", lines[e - 1]):
+            continue
+        put = _SELF_PUT[m.group(3)].format(p=m.group(4), fn=m.group(2))
+        cases.append(Case("put_in_own_release", path, lines, _insert(lines, e - 1, f"\t{put}\n"), [("new", e)]))
+    return cases
+
+
+def mut_del_exit_after_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (...) { ...; put(x); return ...; }` loses its exit, x still used after the block:
+    the path goes on past the put (a use after put, or a second put)."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e - 2):
+            m = FAMILY_PUT_RE.match(lines[i]) or PUT_RE.match(lines[i]) or KREF_PUT_LINE_RE.match(lines[i])
+            if not m or not lines[i].startswith("\t\t"):
+                continue
+            arg = m.group(3) if m.re is KREF_PUT_LINE_RE else m.group(2)
+            var = _key(arg)
+            ind = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+            if not re.fullmatch(r"\w+", var) or not EXIT_RE.match(lines[i + 1]) \
+                    or not lines[i + 1].startswith(ind) or lines[i + 2] != ind[:-1] + "}\n":
+                continue
+            after = "".join(lines[i + 3:min(e, i + 9)])
+            if not re.search(r"(?<![\w>.])%s\s*->" % var, after) or re.search(r"(?<![\w>.])%s\s*=[^=]" % var, after):
+                continue
+            cases.append(Case("del_exit_after_put", path, lines, lines[:i + 1] + lines[i + 2:], [("old", i + 2)]))
+    return cases
+
+
+_KREF_PUTTERS = r"(" + "|".join(sorted(PLAIN_PUTS | {"module_put", "kref_put"})) + r")\("
+OWN_FILES.update({
+    "add_return_skip_put": (_KREF_PUTTERS, mut_add_return_skip_put),
+    "add_goto_skip_put": (_KREF_PUTTERS, mut_add_goto_skip_put),
+    "add_check_skip_put": (_KREF_PUTTERS, mut_add_check_skip_put),
+    "del_release_cb": (r"(->|\.)dev\.release\s*=|^\s*\.release\s*=", mut_del_release_cb),
+    "release_no_free": (r"void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*", mut_release_no_free),
+    "put_in_own_release": (r"void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*", mut_put_in_own_release),
+    "del_exit_after_put": (_KREF_PUTTERS, mut_del_exit_after_put),
+    "kref_put_twice": (r"kref_put(_mutex|_lock)?\(", mut_kref_put_twice),
+    "use_after_kref_put": (r"kref_put(_mutex|_lock)?\(", mut_use_after_kref_put),
+    "kobj_fail_kfree": (r"kobject_init_and_add\(", mut_kobj_fail_kfree),
 })
 
 

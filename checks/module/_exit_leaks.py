@@ -280,6 +280,19 @@ def unwound_returns(fd, view: flow.FuncView) -> frozenset[int]:
     return frozenset(out)
 
 
+def added_exits(fd, view: flow.FuncView) -> frozenset[int]:
+    """Hunk mode: new lines of the `return`s and `goto`s the patch adds, other than the
+    one-for-one replacements of a `goto` (`unwound_returns`); none when the patch moves the
+    function to scope-based or devm-managed release."""
+    if view.new is None:
+        return frozenset()
+    swapped = unwound_returns(fd, view)
+    if fd._memo.get("unwound-managed"):
+        return frozenset()  # (memoised for the file by unwound_returns)
+    return frozenset(j.line for j in view.new.jumps() if j.kind in ("return", "goto") and j.line not in swapped
+                     and (ln := view.by_new.get(j.line)) is not None and ln.added)
+
+
 def _label_only_returns(hunk, label: str) -> bool:
     """The old image shows `label:` and nothing but a return after it (no call): the goto
     skipped no unwind, so a return in its place skips none either."""

@@ -25,6 +25,11 @@ diff alone it reports what the patch changes on those paths:
 - an added `return`/`goto` after a get that the function otherwise balances (or balanced
   before the patch removed its put), and a kept exit whose `if` the patch rewrote so that it
   now runs with the reference held (`if (!pdev || !platform_get_drvdata(pdev)) return ...;`);
+  with the get out of sight (hunk mode), an added exit (`if (ret) return ret;`, a `goto` to a
+  label shown below the put) above a put that the straight fall-through path then runs, when
+  the hunk shows the object neither dropped, handed on nor tested for NULL before the exit,
+  nor taken or assigned between the exit and the put: the normal path drops the reference
+  there, so the function holds it where the new exit leaves;
 - a removed put of a local, with no later put, reassignment or return of it, in the function's
   outermost block or in a loop body or `if` branch with more code after it (`ret =
   of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
@@ -46,6 +51,8 @@ diff alone it reports what the patch changes on those paths:
 
 `for_each_*` iterators left early are MOD030 `iterator-ref-leak`'s.  The getters and their puts
 come from the kernel-API table (`checks/data/refs.tsv`).
+A removed put of the object a release callback releases (`put_device(dev)` in
+`foo_release(struct device *dev)`) ran at a count of zero: removing it is no leak.
 A removed put that was itself an over-put where it stood (MOD019's detectors run on the old
 code: a put after `fd_install()`/`filp_close()`/an unregister, of a `__free()` variable, of
 a match-table callback's node, in a failed get's branch, ...) is the fix of one: not reported.
@@ -160,7 +167,7 @@ from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._hunks import hunks, replacement
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
+from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -191,9 +198,12 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         verdicts = _Verdicts(patch, ctx)
         found = [f for f in found if not _refuted(f, verdicts)]
         cocci = [f for f in cocci if not _refuted(f, verdicts)]
-    yield from _at_rewrites(patch, found + cocci)
+    out = list(_at_rewrites(patch, found + cocci))
     if ctx.engine_on("python") and ctx.has_tree:
-        yield from _refdiff.findings(RULE, patch, ctx, ("leak",), found + cocci)
+        out += _refdiff.findings(RULE, patch, ctx, ("leak",), found + cocci)
+    # the engine keeps a rule's first finding at a line: the surest one goes first (a leak of
+    # the reference the function took, before a question about one kept in a structure)
+    yield from sorted(out, key=lambda f: f.effective_confidence.rank)
 
 
 def _at_rewrites(patch: Patch, findings: list[Finding]) -> Iterator[Finding]:
@@ -433,6 +443,16 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             yield RULE.finding(fd.path, h.line, f"this return skips the unwind the goto ran, "
                                                                 f"with {short(h.obj, 24)} still held: the "
                                                                 f"path below drops it ({h.put.name}())")
+            if view.partial and not overput and re.search(r"\b(return|goto)\b", view.text("+")):
+                # an added exit above a put of the fall-through path (the get out of sight, or
+                # a path analysis that is unsure only because the fragment parsed badly)
+                sure = {f.line for f in exits if f.confidence is not Confidence.LOW}
+                for h in _unwind.held_at_added_exits(view, _exit_leaks.added_exits(fd, view)):
+                    if h.line.new_no not in sure:
+                        exits = [f for f in exits if f.line != h.line.new_no]
+                        where = "return" if re.match(r"\s*return\b", h.line.text) else "goto"
+                        yield RULE.finding(fd.path, h.line, f"this {where} leaves with {short(h.obj, 24)} still "
+                                                            f"held: the path below drops it ({h.put.name}())")
             yield from exits
         if "devm_add_action" in "\n".join(ln.text for ln in fd.removed()):
             yield from _removed_actions(fd, ctx, calls(True), overput)
@@ -506,6 +526,8 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
     for r in _dropped_puts.removed_puts(view, added_puts, removed_gets, reported, fd, ctx):
         if _cleaned_up(cleanup, r.obj):
             continue  # __free()/scoped/devm action now drops it
+        if _own_release(fd, r):
+            continue  # a put of the object its release callback releases: the count was zero
         line = r.stmt.line_of(re.escape(r.name))
         if r.kind == "stored":
             conf = Confidence.HIGH if (not view.partial and r.sure) else None
@@ -525,6 +547,15 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
         yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) leaves "
                                           f"the reference held on this exit path",
                            confidence=conf)
+
+
+def _own_release(fd, r) -> bool:
+    """Is the removed put one of the object that the release callback it sat in releases
+    (`put_device(dev)` in `foo_release(struct device *dev)`)?"""
+    first = r.stmt.lines[0]
+    h = next((h for h in fd.hunks if first in h.lines), None)
+    rel = _release_cb.of(h, side="old") if h is not None else None
+    return rel is not None and rel.is_self(r.obj)
 
 
 def _removed_actions(fd, ctx: Context, added_puts, overput: bool) -> Iterator[Finding]:
