@@ -99,6 +99,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
+from reviewbot.checks.module import _devm_dropped
 from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, OBJECT_ALLOCATORS,
                                            REFCOUNTED_MEMBERS, SINKS)
 from reviewbot.checks.module._refs import enclosing_function, function_header
@@ -107,7 +108,7 @@ from reviewbot.checks._hunks import hunks, shown_new
 RULE = Rule.from_doc(__doc__, id="MOD015", slug="devm-lifetime", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("devm_k", "list_del", "notifier")
+TRIGGER = ("devm_", "list_del", "notifier")
 # In tree mode the whole files decide (what the module cancels, pins or builds in): the
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
@@ -161,8 +162,45 @@ def _object_allocator_replaced(h: Hunk, patch_added: str) -> tuple[str, str] | N
     return None
 
 
+def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    """A managed set-up converted to its plain call, or a devm action removed, with no release
+    added anywhere in the patch (nor, in tree mode, in the file): nothing undoes it at unbind or
+    when probe fails later."""
+    added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
+    removed = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
+    for fd in patch.c_files:
+        if fd.is_deleted or "devm_" not in "\n".join(ln.text for ln in fd.removed()):
+            continue
+        post = ctx.post(fd.path)
+        scope = post if post is not None else shown_new(fd)
+        for d in _devm_dropped.conversions(fd):
+            if d.kind == "action":
+                if _devm_dropped.action_still_runs(d.var, added, removed, post):
+                    continue
+                if post is None and re.search(r"\b\w*%s\w*\s*\(" % _devm_dropped._RELEASE_WORD, added):
+                    continue  # hunk mode: the callback's body is out of sight, a release is added
+                yield RULE.finding(fd.path, d.line, f"devm action {d.var}() removed and nothing runs it any more: "
+                                                    f"what it undid stays done after unbind and on probe failure")
+                continue
+            names = _devm_dropped.twins()[d.devm][1]
+            if _devm_dropped.released(added, d.plain, d.var, names):
+                continue
+            if post is not None and _devm_dropped.released(post, d.plain, d.var, names):
+                continue  # tree mode: the file releases it
+            if d.kind == "memory" and d.var and (next(_sinks(scope, d.var), None) is not None
+                                                 or _embedded(scope, "", d.var)):
+                continue  # memory that outlives the binding on purpose (MOD015's own fix)
+            what = {"memory": "the memory leaks", "irq": "the IRQ handler stays installed",
+                    "interface": "the interface stays registered",
+                    "notifier": "the notifier stays on its chain"}.get(d.kind, "it is never released")
+            yield RULE.finding(fd.path, d.line, f"{d.devm}() made {d.plain}() with no release added: devres no "
+                                                f"longer undoes it, so on unbind and on a later probe failure "
+                                                f"{what}")
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _unlinked_on_unbind(patch, ctx)
+    yield from _given_up(patch, ctx)
     patch_added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
     for fd in patch.c_files:
         added = [ln for ln in fd.added()]
