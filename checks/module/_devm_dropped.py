@@ -57,12 +57,23 @@ def _stem(plain: str) -> str:
                     plain)[0]
 
 
-def released(text: str, plain: str | None, var: str | None, names: tuple[str, ...] = ()) -> bool:
-    """Does `text` release what `plain(...)` set up (into `var`)?  One of the table's releases,
-    a call named for a release of the same family (`clk_put`, `iio_device_free`,
-    `iounmap` for ioremap), a release-named call given `var`, or a new devm action."""
-    if names and re.search(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, names)), text):
+def released(text: str, plain: str | None, var: str | None, names: tuple[str, ...] = (),
+             strict: bool = False) -> bool:
+    """Does `text` release what `plain(...)` set up (into `var`)?  One of the table's releases
+    (of `var` itself, for memory), a call named for a release of the same family (`clk_put`,
+    `iio_device_free`, `iounmap` for ioremap), a release-named call given `var`, or a new devm
+    action.  `strict` (a whole file, where a call of the same family or another action says
+    nothing about this object): a release given `var`, or a table release of a set-up with no
+    result."""
+    if names and names != _FREES and (not strict or var is None) and \
+            re.search(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, names)), text):
         return True
+    if strict:
+        if var:
+            leaf = re.escape(re.split(r"->|\.", var)[-1])
+            return re.search(r"\b\w*(?:put|free|release|unregister|destroy|unmap)\w*\s*\(\s*&?\s*"
+                             r"(?:[\w>.\[\]-]+(?:->|\.))?%s\s*[,)]" % leaf, text) is not None
+        return False
     if re.search(r"\bdevm_add_action(?:_or_reset)?\s*\(", text):
         return True
     if plain:
@@ -106,7 +117,8 @@ def conversions(fd) -> Iterator[Dropped]:
                 if not re.search(r"(?<![\w>.])%s\s*\(" % re.escape(plain), added):
                     continue  # not converted to the plain call here
                 a = _ASSIGNED.match(st.text)
-                var = norm(a.group(1)) if a and a.group(2) == call.group(1) else None
+                var = norm(a.group(1)) if a and a.group(2) == call.group(1) and kind in ("memory", "resource") \
+                    else None
                 yield Dropped(st.line_of(re.escape(call.group(1))), call.group(1), plain, var, kind)
                 break
 

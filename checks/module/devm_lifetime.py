@@ -182,25 +182,31 @@ def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 yield RULE.finding(fd.path, d.line, f"devm action {d.var}() removed and nothing runs it any more: "
                                                     f"what it undid stays done after unbind and on probe failure")
                 continue
+            if d.kind == "memory" and not d.var:
+                continue  # returned or passed on: who frees it is out of sight
             names = _devm_dropped.twins()[d.devm][1]
             if _devm_dropped.released(added, d.plain, d.var, names):
                 continue
-            if post is not None and _devm_dropped.released(post, d.plain, d.var, names):
-                continue  # tree mode: the file releases it
+            if _devm_dropped.released(scope, d.plain, d.var, names, strict=post is not None):
+                continue  # the file (tree mode), or what the hunks show of it, releases it already
             if d.kind == "memory" and d.var and (next(_sinks(scope, d.var), None) is not None
                                                  or _embedded(scope, "", d.var)):
                 continue  # memory that outlives the binding on purpose (MOD015's own fix)
             what = {"memory": "the memory leaks", "irq": "the IRQ handler stays installed",
                     "interface": "the interface stays registered",
                     "notifier": "the notifier stays on its chain"}.get(d.kind, "it is never released")
+            # memory in hunk mode: its kfree() may sit in remove() or an exit out of sight (a fix
+            # of a double free changes only the allocation); tree mode reads the whole file
             yield RULE.finding(fd.path, d.line, f"{d.devm}() made {d.plain}() with no release added: devres no "
                                                 f"longer undoes it, so on unbind and on a later probe failure "
-                                                f"{what}")
+                                                f"{what}",
+                               confidence=Confidence.LOW if d.kind == "memory" and post is None else None)
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _unlinked_on_unbind(patch, ctx)
     yield from _given_up(patch, ctx)
+    yield from _per_call_setups(patch)
     patch_added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
     for fd in patch.c_files:
         added = [ln for ln in fd.added()]
@@ -480,13 +486,44 @@ def _signature(h: Hunk, line, side_name: str = "old") -> str:
 _PER_CALL = lazyre.compile(r"\bstruct\s+(file|inode|snd_pcm_substream|v4l2_fh|vm_area_struct)\s*\*")
 
 
+# Callbacks that run on every open, stream start, interface up or resume, by their names
+# (`foo_open()`, `foo_ndo_open()`, `foo_startup()`, `foo_hw_params()`, `foo_runtime_resume()`).
+_PER_CALL_NAME = lazyre.compile(r"_(?:open|ndo_open|startup|hw_params|prepare|start_streaming|resume|ioctl|up)$")
+
+
 def _per_call(h: Hunk, line) -> str | None:
-    """'name()' when the function `line` sits in takes a per-open/per-call object."""
+    """'name()' when the function `line` sits in takes a per-open/per-call object, or is named
+    for a callback that runs on every open, stream start or resume."""
     sig = _signature(h, line, "new")
     name = re.search(r"(\w+)\s*\(", sig)
-    if not name or not _PER_CALL.search(sig.split("(", 1)[-1]):
+    if not name or not (_PER_CALL.search(sig.split("(", 1)[-1]) or _PER_CALL_NAME.search(name.group(1))):
         return None
     return name.group(1) + "()"
+
+
+# devm set-ups other than memory: a devres entry each time they run
+_DEVM_SETUP = lazyre.compile(r"\b(devm_(?:request_\w*irq|add_action\w*|\w*register\w*|\w+_add\w*|ioremap\w*|"
+                             r"platform_ioremap\w*|\w+_get(?:_\w+)?|\w+_enable\w*))\s*\(")
+
+
+def _per_call_setups(patch: Patch) -> Iterator[Finding]:
+    """An added devm set-up (an IRQ, a registration, an action, a mapping, a getter) in a
+    function that runs per open, per stream or per resume: each call adds a devres entry that
+    stays until the driver unbinds (the second request of the IRQ fails, registrations pile up)."""
+    for fd in patch.c_files:
+        for h in hunks(fd, added="devm_"):
+            for st in statements(h.new_side()):
+                m = st.any_added and _DEVM_SETUP.search(st.text)
+                if not m or re.search(r"_(?:put|free|release|remove|unregister)\w*$", m.group(1)):
+                    continue
+                line = st.line_of(re.escape(m.group(1)))
+                if not line.added:
+                    continue
+                where = _per_call(h, line)
+                if where:
+                    yield RULE.finding(fd.path, line, f"{m.group(1)}() in {where}, which runs on every open, start "
+                                                      f"or resume: each call adds a devres entry that lasts until "
+                                                      f"the driver unbinds")
 
 
 def _callback_device(h: Hunk, line, text: str, at: int) -> str | None:

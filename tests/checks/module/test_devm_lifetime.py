@@ -607,9 +607,24 @@ ACTION_INLINED = diff("""
 
 
 def test_fires_when_devres_is_given_up_without_a_release():
+    # memory: low in hunk mode (its kfree() may be out of sight), medium when the file shows none
+    assert_fires(devm_lifetime, UNDEVM, at=[("drivers/input/misc/foo.c", 107, "old"),
+                                            ("drivers/input/misc/foo.c", 132, "old")])
     assert_fires(devm_lifetime, UNDEVM, at=[("drivers/input/misc/foo.c", 103, "old"),
                                             ("drivers/input/misc/foo.c", 107, "old"),
-                                            ("drivers/input/misc/foo.c", 132, "old")])
+                                            ("drivers/input/misc/foo.c", 132, "old")], include_low=True)
+
+
+def test_tree_mode_fires_on_memory_made_plain_that_nothing_frees():
+    pre = ("static int foo_probe(struct platform_device *pdev)\n{\n"
+           "\tpriv->buf = devm_kzalloc(&pdev->dev, FOO_SIZE, GFP_KERNEL);\n\treturn 0;\n}\n"
+           "static void foo_remove(struct platform_device *pdev)\n{\n\tfoo_hw_off(priv);\n}\n")
+    post = pre.replace("devm_kzalloc(&pdev->dev, ", "kzalloc(")
+    series, ctx = tree_case("drivers/input/misc/foo.c", pre, post)
+    assert_fires(devm_lifetime, series, at=[("drivers/input/misc/foo.c", 3, "old")], context_for=ctx)
+    freed = post.replace("\tfoo_hw_off(priv);", "\tfoo_hw_off(priv);\n\tkfree(priv->buf);")
+    series, ctx = tree_case("drivers/input/misc/foo.c", pre, freed)
+    assert_quiet(devm_lifetime, series, include_low=True, context_for=ctx)
 
 
 def test_quiet_when_the_conversion_adds_the_releases():
@@ -642,3 +657,39 @@ def test_tree_mode_quiet_when_the_file_already_releases_it():
     post = pre.replace("devm_request_irq(&pdev->dev, ", "request_irq(")
     series, ctx = tree_case("drivers/input/misc/foo.c", pre, post)
     assert_quiet(devm_lifetime, series, include_low=True, context_for=ctx)
+
+
+# An IRQ requested with devm in ndo_open (net drivers request in open and free in stop).
+DEVM_IRQ_IN_OPEN = diff("""
+    --- a/drivers/net/ethernet/foo/foo_main.c
+    +++ b/drivers/net/ethernet/foo/foo_main.c
+    @@ -300,6 +300,6 @@ static int foo_ndo_open(struct net_device *ndev)
+     \tstruct foo_priv *priv = netdev_priv(ndev);
+     \tint ret;
+     
+    -\tret = request_irq(priv->irq, foo_isr, 0, ndev->name, ndev);
+    +\tret = devm_request_irq(priv->dev, priv->irq, foo_isr, 0, ndev->name, ndev);
+     \tif (ret)
+     \t\treturn ret;
+""")
+
+DEVM_IRQ_IN_PROBE = diff("""
+    --- a/drivers/net/ethernet/foo/foo_main.c
+    +++ b/drivers/net/ethernet/foo/foo_main.c
+    @@ -300,6 +300,6 @@ static int foo_probe(struct platform_device *pdev)
+     \tstruct foo_priv *priv = netdev_priv(ndev);
+     \tint ret;
+     
+    -\tret = request_irq(priv->irq, foo_isr, 0, ndev->name, ndev);
+    +\tret = devm_request_irq(&pdev->dev, priv->irq, foo_isr, 0, ndev->name, ndev);
+     \tif (ret)
+     \t\treturn ret;
+""")
+
+
+def test_fires_on_devm_setup_in_a_per_open_callback():
+    assert_fires(devm_lifetime, DEVM_IRQ_IN_OPEN, at=[("drivers/net/ethernet/foo/foo_main.c", 303)])
+
+
+def test_quiet_on_devm_setup_in_probe():
+    assert_quiet(devm_lifetime, DEVM_IRQ_IN_PROBE, include_low=True)
