@@ -167,7 +167,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope", "put_wrong_node",
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
          "kfree_devm", "plain_after_devm", "objalloc_to_devm",
-         "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin")
+         "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove")
 
 
 @dataclass
@@ -1740,6 +1740,36 @@ def mut_del_devm_action(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+def mut_action_to_remove(path: str, lines: list[str], spans) -> list[Case]:
+    """`ret = devm_add_action_or_reset(dev, fn, data); if (ret) return ret;` in probe deleted and
+    `fn(data);` added at the end of remove(), in a driver that registers an interface or an IRQ
+    with devm: remove() now releases before devres unregisters it -> expect old side at the
+    removed action."""
+    from reviewbot.checks.module import devm_lifetime
+    text = "".join(lines)
+    if not devm_lifetime._devm_registrations(text):
+        return []
+    unbind = _unbind_spans(lines, spans)
+    if not unbind:
+        return []
+    s2, e2 = unbind[0]
+    cases = []
+    for s, e in spans:
+        if not PROBE_HEAD_RE.search("".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e - 2):
+            m = re.match(r"^\t(\w+) = devm_add_action_or_reset\([^,]+,\s*(\w+),\s*([^;]+)\);\s*$", lines[i])
+            if not m or not (re.match(r"^\tif \(%s\)\s*$" % m.group(1), lines[i + 1])
+                             and re.match(r"^\t\treturn %s;\s*$" % m.group(1), lines[i + 2])):
+                continue
+            at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+            if at <= i:
+                continue
+            new = lines[:i] + lines[i + 3:at] + [f"\t{m.group(2)}({m.group(3).strip()});\n"] + lines[at:]
+            cases.append(Case("action_to_remove", path, lines, new, [("old", i + 1)]))
+    return cases
+
+
 PLAIN_KALLOC_RE = re.compile(r"^(\t+)(\w+) = (kzalloc|kmalloc|kcalloc)\(")
 
 
@@ -1829,6 +1859,7 @@ OWN_FILES.update({
                r"\w+_add\w*)\(", mut_undevm),
     "del_devm_action": (r"devm_add_action_or_reset\(", mut_del_devm_action),
     "devm_keep_release": (r"= k(zalloc|malloc|calloc)\(", mut_devm_keep_release),
+    "action_to_remove": (r"devm_add_action_or_reset\(", mut_action_to_remove),
     "pin_parent": (r"module_get\(\w+(->dev\.|->dev->|\.dev\.)driver->owner\)", mut_pin_parent),
     "link_to_pin": (r"device_link_add\(", mut_link_to_pin),
 })

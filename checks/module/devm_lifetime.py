@@ -203,8 +203,57 @@ def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                confidence=Confidence.LOW if d.kind == "memory" and post is None else None)
 
 
+_REMOVED_DEVM = lazyre.compile(r"\b(devm_\w+)\s*\(")
+_RELEASE_CALL = lazyre.compile(r"\b(\w*(?:disable|put|free|release|unprepare|assert|power_?off|destroy|unmap|"
+                               r"deinit|exit|stop|shutdown|cleanup)\w*)\s*\(")
+
+
+def _devm_registrations(text: str) -> list[str]:
+    """The devm twins of interface and IRQ set-ups called in `text` (devres undoes them after
+    remove() has returned)."""
+    return [name for name, (_plain, _rel, kind) in _devm_dropped.twins().items()
+            if kind in ("interface", "irq") and re.search(r"\b%s\s*\(" % name, text)]
+
+
+def _moved_before_devres(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    """A devm set-up or action removed while its release is added to remove() (or unbind,
+    disconnect), in a driver that registers an interface or an IRQ with devm: remove() runs
+    before devres unregisters that interface, so its callbacks can still run on the clock,
+    regulator or memory remove() just released."""
+    for fd in patch.c_files:
+        if fd.is_deleted or "devm_" not in "\n".join(ln.text for ln in fd.removed()):
+            continue
+        added_unbind = "\n".join(ln.text for h in fd.hunks for ln in h.new_side()
+                                 if ln.added and _UNBIND_FN.search(enclosing_function(h, ln, "new")))
+        releases = {m.group(1) for m in _RELEASE_CALL.finditer(added_unbind)}
+        if not releases:
+            continue
+        post = ctx.post(fd.path)
+        scope = post if post is not None else shown_new(fd)
+        regs = _devm_registrations(scope)
+        if not regs:
+            continue
+        for h in fd.hunks:
+            for st in statements(h.old_side()):
+                if not all(ln.removed for ln in st.lines):
+                    continue
+                m = _REMOVED_DEVM.search(st.text)
+                if not m or m.group(1) in regs or re.search(r"_(?:kfree|put|free|release|remove|unregister)\w*$",
+                                                           m.group(1)):
+                    continue
+                act = re.search(r"\bdevm_add_action(?:_or_reset)?\s*\(\s*[^,]+,\s*(\w+)", st.text)
+                if act and not (re.search(r"\b%s\s*\(" % re.escape(act.group(1)), added_unbind)
+                                or not re.search(r"\b%s\b" % re.escape(act.group(1)), scope)):
+                    continue  # the action's callback stays out of remove()
+                yield RULE.finding(fd.path, st.line_of(re.escape(m.group(1))),
+                                   f"{m.group(1)}() removed and its release ({min(releases)}()) moved into remove(), "
+                                   f"which runs before devres unregisters what {regs[0]}() registered: its "
+                                   f"callbacks can still run on what remove() released")
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _unlinked_on_unbind(patch, ctx)
+    yield from _moved_before_devres(patch, ctx)
     yield from _given_up(patch, ctx)
     yield from _per_call_setups(patch)
     patch_added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())

@@ -323,7 +323,9 @@ def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             not re.search(r"\b%s\s*\(" % row.devm, removed):
                         continue
                     scope = post if post is not None else shown_new(fd)
-                    managed = [r.devm for t in row.teardown for r in kapi.torn_down_by(t) if r.devm]
+                    # the devm registrations whose unregister runs after remove() (not the devm
+                    # allocators of the same teardown: one left in another branch manages nothing here)
+                    managed = [r.devm for t in row.teardown for r in kapi.torn_down_by(t) if r.devm and r.kind != "ref"]
                     if any(re.search(r"\b%s\s*\(" % d, scope) for d in managed):
                         continue  # unregistered by devres after remove(): the reference is dropped last
                     if post is not None and not re.search(r"\b(%s)\s*\(" % "|".join(row.teardown), post):

@@ -693,3 +693,56 @@ def test_fires_on_devm_setup_in_a_per_open_callback():
 
 def test_quiet_on_devm_setup_in_probe():
     assert_quiet(devm_lifetime, DEVM_IRQ_IN_PROBE, include_low=True)
+
+
+# The reverse of "iio: adc: ...: use devm_add_action_or_reset() to disable the clock": the
+# clock goes off in remove(), before devres unregisters the iio device that reads it.
+ACTION_TO_REMOVE = diff("""
+    --- a/drivers/iio/adc/foo.c
+    +++ b/drivers/iio/adc/foo.c
+    @@ -100,10 +100,6 @@ static int foo_probe(struct platform_device *pdev)
+     \tif (ret)
+     \t\treturn ret;
+     
+    -\tret = devm_add_action_or_reset(&pdev->dev, foo_clk_disable, st->clk);
+    -\tif (ret)
+    -\t\treturn ret;
+    -
+     \treturn devm_iio_device_register(&pdev->dev, indio_dev);
+     }
+     
+    @@ -120,3 +116,4 @@ static void foo_remove(struct platform_device *pdev)
+     {
+     \tstruct foo *st = platform_get_drvdata(pdev);
+    +\tclk_disable_unprepare(st->clk);
+     }
+""")
+
+
+def test_fires_when_a_devm_release_moves_into_remove_under_a_devm_interface():
+    assert_fires(devm_lifetime, ACTION_TO_REMOVE, at=[("drivers/iio/adc/foo.c", 103, "old")])
+
+
+def test_quiet_when_the_interface_is_not_devm():
+    series = diff("""
+        --- a/drivers/iio/adc/foo.c
+        +++ b/drivers/iio/adc/foo.c
+        @@ -100,10 +100,6 @@ static int foo_probe(struct platform_device *pdev)
+         \\tif (ret)
+         \\t\\treturn ret;
+         
+        -\\tret = devm_add_action_or_reset(&pdev->dev, foo_clk_disable, st->clk);
+        -\\tif (ret)
+        -\\t\\treturn ret;
+        -
+         \\treturn iio_device_register(indio_dev);
+         }
+         
+        @@ -120,3 +116,5 @@ static void foo_remove(struct platform_device *pdev)
+         {
+         \\tstruct foo *st = platform_get_drvdata(pdev);
+        +\\tiio_device_unregister(st->indio_dev);
+        +\\tclk_disable_unprepare(st->clk);
+         }
+    """)
+    assert_quiet(devm_lifetime, series, include_low=True)

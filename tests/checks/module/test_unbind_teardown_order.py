@@ -194,3 +194,24 @@ def test_quiet_when_the_teardown_moves_into_a_cleanup_helper():
          }
     """)
     assert_quiet(unbind_teardown_order, moved, include_low=True)
+
+
+# drivers/spi/spi-stm32.c probe: one branch made plain while the other branch keeps the devm
+# allocator, which manages only its own controller.
+SPI_ONE_BRANCH_UNDEVM = diff("""
+    --- a/drivers/spi/spi-foo.c
+    +++ b/drivers/spi/spi-foo.c
+    @@ -2087,7 +2087,7 @@ static int foo_spi_probe(struct platform_device *pdev)
+     \t}
+     
+     \tif (device_mode)
+    -\t\tctrl = devm_spi_alloc_target(&pdev->dev, sizeof(struct foo_spi));
+    +\t\tctrl = spi_alloc_target(&pdev->dev, sizeof(struct foo_spi));
+     \telse
+     \t\tctrl = devm_spi_alloc_host(&pdev->dev, sizeof(struct foo_spi));
+     \tif (!ctrl) {
+""")
+
+
+def test_fires_on_one_branch_made_plain_next_to_a_devm_allocator():
+    assert_fires(unbind_teardown_order, SPI_ONE_BRANCH_UNDEVM, at=[("drivers/spi/spi-foo.c", 2090)])
