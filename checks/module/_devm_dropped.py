@@ -33,6 +33,7 @@ class Dropped:
     plain: str | None  # the plain call that takes its place (None: a devm action removed)
     var: str | None    # what the set-up returned into, when it did
     kind: str          # "memory", a teardown-table kind ("irq", "interface", ...), "resource" or "action"
+    names: tuple[str, ...] = ()  # the plain call's releases (from the tables, or by its name)
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,6 +50,24 @@ def twins() -> dict[str, tuple[str, tuple[str, ...], str]]:
             plain = r.name[len("devm_"):]
             out.setdefault(r.name, (plain, kapi.releases(plain), "resource"))
     return out
+
+
+# The kernel's naming of undo calls: foo_register() / foo_unregister(), foo_add() / foo_remove(),
+# foo_init() / foo_exit(), ...
+_UNDO = (("unregister", "register"), ("remove", "add"), ("del", "add"), ("exit", "init"), ("deinit", "init"),
+         ("free", "alloc"), ("cleanup", "setup"), ("depopulate", "populate"), ("put", "get"), ("free", "request"),
+         ("disable", "enable"), ("unmap", "map"), ("destroy", "create"))
+
+
+def _by_name(devm: str) -> tuple[str, tuple[str, ...], str] | None:
+    """(plain, releases named by the kernel's convention, "resource") for a devm call no table
+    lists: `devm_mfd_add_devices` -> mfd_add_devices() / mfd_remove_devices()."""
+    plain = devm[len("devm_"):]
+    if devm.startswith("devm_add_action") or re.search(r"(?:^|_)(?:%s)(?:_|$)" % "|".join(
+            sorted({u for u, _ in _UNDO} | {"kfree", "release", "unprepare", "unregister"})), plain):
+        return None  # an undo call itself, or an action
+    names = tuple(plain.replace(verb, undo, 1) for undo, verb in _UNDO if verb in plain)
+    return (plain, names, "resource") if names else None
 
 
 def _stem(plain: str) -> str:
@@ -97,29 +116,31 @@ def conversions(fd) -> Iterator[Dropped]:
     """Each removed managed set-up of a hunk that adds its plain twin (a conversion), and each
     removed devm action."""
     table = twins()
+    if fd.path.endswith(".h"):
+        return  # declarations and inline wrappers, not a driver's set-up
     for h in fd.hunks:
         if not any(ln.removed and "devm_" in ln.text for ln in h.lines):
             continue
         new_stmts = [st for st in statements(h.new_side()) if st.any_added]
         added = "\n".join(st.text for st in new_stmts)
         for st in statements(h.old_side()):
-            if not all(ln.removed for ln in st.lines) or "devm_" not in st.text:
+            if "devm_" not in st.text or not any(ln.removed and "devm_" in ln.text for ln in st.lines):
                 continue
             m = _ACTION.search(st.text)
             if m:
                 yield Dropped(st.line_of(r"\bdevm_add_action"), "devm_add_action", None, m.group(1), "action")
                 continue
             for call in re.finditer(r"\b(devm_\w+)\s*\(", st.text):
-                row = table.get(call.group(1))
-                if row is None:
-                    continue
-                plain, _names, kind = row
+                row = table.get(call.group(1)) or _by_name(call.group(1))
+                if row is None or re.match(r"^\s*(?!return\b)[A-Za-z_][\w\s\*]*[\s\*]$", st.text[:call.start()]):
+                    continue  # not a managed set-up, or a declaration of one
+                plain, names, kind = row
                 if not re.search(r"(?<![\w>.])%s\s*\(" % re.escape(plain), added):
                     continue  # not converted to the plain call here
                 a = _ASSIGNED.match(st.text)
                 var = norm(a.group(1)) if a and a.group(2) == call.group(1) and kind in ("memory", "resource") \
                     else None
-                yield Dropped(st.line_of(re.escape(call.group(1))), call.group(1), plain, var, kind)
+                yield Dropped(st.line_of(re.escape(call.group(1))), call.group(1), plain, var, kind, tuple(names))
                 break
 
 

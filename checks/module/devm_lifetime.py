@@ -184,7 +184,7 @@ def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 continue
             if d.kind == "memory" and not d.var:
                 continue  # returned or passed on: who frees it is out of sight
-            names = _devm_dropped.twins()[d.devm][1]
+            names = d.names
             if _devm_dropped.released(added, d.plain, d.var, names):
                 continue
             if _devm_dropped.released(scope, d.plain, d.var, names, strict=post is not None):

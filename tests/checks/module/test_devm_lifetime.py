@@ -746,3 +746,40 @@ def test_quiet_when_the_interface_is_not_devm():
          }
     """)
     assert_quiet(devm_lifetime, series, include_low=True)
+
+
+def test_fires_on_a_devm_call_no_table_lists_by_its_undo_name():
+    # devm_mfd_add_devices() -> mfd_add_devices(): nothing calls mfd_remove_devices()
+    series = diff("""
+        --- a/drivers/mfd/foo.c
+        +++ b/drivers/mfd/foo.c
+        @@ -100,7 +100,7 @@ static int foo_probe(struct i2c_client *client)
+         \tif (ret)
+         \t\treturn ret;
+         
+        -\treturn devm_mfd_add_devices(&client->dev, PLATFORM_DEVID_AUTO, foo_cells,
+        +\treturn mfd_add_devices(&client->dev, PLATFORM_DEVID_AUTO, foo_cells,
+         \t\t\t\t    ARRAY_SIZE(foo_cells), NULL, 0, NULL);
+         }
+         
+    """)
+    assert_fires(devm_lifetime, series, at=[("drivers/mfd/foo.c", 103, "old")])
+    removed = diff("""
+        --- a/drivers/mfd/foo.c
+        +++ b/drivers/mfd/foo.c
+        @@ -100,7 +100,7 @@ static int foo_probe(struct i2c_client *client)
+         \tif (ret)
+         \t\treturn ret;
+         
+        -\treturn devm_mfd_add_devices(&client->dev, PLATFORM_DEVID_AUTO, foo_cells,
+        +\treturn mfd_add_devices(&client->dev, PLATFORM_DEVID_AUTO, foo_cells,
+         \t\t\t\t    ARRAY_SIZE(foo_cells), NULL, 0, NULL);
+         }
+         
+        @@ -120,3 +120,4 @@ static void foo_remove(struct i2c_client *client)
+         {
+         \tstruct foo *foo = i2c_get_clientdata(client);
+        +\tmfd_remove_devices(&client->dev);
+         }
+    """)
+    assert_quiet(devm_lifetime, removed, include_low=True)
