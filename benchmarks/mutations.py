@@ -114,6 +114,21 @@ table checks/data/teardown.tsv via checks/_kapi.py):
                `devm_request_irq()`) added at the end of remove() -> expect new side at it
   objalloc_to_devm  `x = devm_pwmchip_alloc(dev, ...)` (iio, counter, input, rc, mux) ->
                `x = devm_kzalloc(dev, sizeof(*x), GFP_KERNEL)` -> expect new side at it
+Devres given up or mixed (each samples its own files; the twins come from the kernel-API
+tables through checks/module/_devm_dropped.py):
+  undevm       a devm set-up of probe (allocator, IRQ, registration, devres getter) made plain with
+               no release added -> expect old side at the removed line (or new side at it)
+  del_devm_action  `ret = devm_add_action_or_reset(dev, fn, x); if (ret) return ret;` deleted
+               (fn called nowhere else) -> expect old side at the removed action
+  action_to_remove  the same action deleted and `fn(x);` added to remove(), in a driver that
+               registers an interface or IRQ with devm -> expect old side at the removed action
+  devm_keep_release  `x = kzalloc(...)` whose function kfree()s x on an exit -> devm_kzalloc(),
+               the kfree() kept -> expect new side at the allocation
+Unbind vs module reference:
+  pin_parent   `try_module_get(x->dev.driver->owner)` of a looked-up device -> the driver of its
+               parent (`x->dev.parent->driver->owner`) -> expect new side at the get
+  link_to_pin  `device_link_add(consumer, supplier, ...)` -> `try_module_get(<supplier's
+               driver>->owner)` -> expect new side at the get
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes

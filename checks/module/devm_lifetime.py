@@ -36,7 +36,20 @@ a notifier unregistration from a remove/unbind/disconnect callback without addin
 elsewhere: the object stays reachable from the list or chain after unbind frees it.
 The same holds for a `devm_k*()` allocation in a function that runs per open file or per call
 (it takes a `struct file *`, `struct inode *`, `struct snd_pcm_substream *`, ...): low confidence
-when it only allocates on the first call or frees the old buffer with `devm_kfree()`.
+when it only allocates on the first call or frees the old buffer with `devm_kfree()`; and for
+any other devm set-up (an IRQ, a registration, an action, a getter) added to such a function or
+to one named for a per-open, per-stream or resume callback (`*_open`, `*_ndo_open`,
+`*_startup`, `*_hw_params`, `*_resume`, ...).
+
+Giving devres up is flagged too, on the removed devm line: a managed set-up made plain
+(`devm_request_irq()` -> `request_irq()`, `devm_kzalloc()` -> `kzalloc()`, `devm_clk_get()` ->
+`clk_get()`; the twins come from the kernel-API tables, and for a call no table lists from the
+kernel's undo names: `devm_mfd_add_devices()` -> `mfd_remove_devices()`) when the patch adds no
+release of it (nor, in tree mode, does the file have one); a removed
+`devm_add_action[_or_reset](dev, fn, data)` that nothing calls or registers again; and a devm
+set-up or action removed while its release moves into remove() in a driver that registers an
+interface or IRQ with devm: remove() runs before devres unregisters that interface, whose
+callbacks can then use what remove() released.
 
 ## Why is this bad?
 devres frees the memory when the driver unbinds ("No matter what, all devres entries are
@@ -75,7 +88,8 @@ rule cannot see that and reports new code at low confidence, conversions at medi
 
 ## Confidence
 Medium for a conversion from a non-devm allocator, and for APIs whose kernel-doc forbids devm
-memory (DRM mode objects, OF properties); low for other new code.  In tree mode a hand-off the
+memory (DRM mode objects, OF properties); low for other new code.  Memory made plain is low in
+hunk mode (its `kfree()` may sit out of sight), medium in tree mode when the file frees none.  In tree mode a hand-off the
 pre-image already had is not reported (the patch did not introduce it).
 
 ## References

@@ -8,6 +8,14 @@ bound to.  The module pinned is the driver's own.  Also flags an added
 `try_module_get(...->owner)` next to a comment or changelog that says the reference is there
 to "prevent unbind", "avoid dynamic unbinding" or keep a device around.
 
+Also flags an added `try_module_get(x->dev.parent->driver->owner)` (or through a local set
+from `->parent`) of a device the function looked up, with no test that the parent is bound: a
+parent is where a device sits, not the driver that provides it (a cluster, bus or MFD node may
+have no driver: NULL), and the module pinned is not the provider's.  The parent of the device a
+callback runs for (a sysfs `store()` of that device) is not reported.  And an added module get
+in a patch that removes a `device_link_add()`: the link kept the supplier bound, the module
+reference does not.
+
 Also flags a module reference that *replaces* a reference on an object: a patch that removes
 `get_device(x)` (`kref_get()`, `kobject_get()`, `pci_dev_get()`, ... from the kernel-API table)
 and takes `try_module_get()`/`__module_get()` in its place (its own `THIS_MODULE` included), with

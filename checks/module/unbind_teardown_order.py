@@ -27,6 +27,11 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   reference and frees the private data remove() is still using; the devm allocator keeps a
   reference until unbind has finished.
 
+- an added devm IRQ or registration (`devm_request_irq(dev, irq, fn, 0, name, p)`,
+  `devm_led_classdev_register(dev, &p->led)`) given plain memory that remove(), or an exit of
+  the same function reached after the set-up succeeded, frees with `kfree()`: devres
+  unregisters the handler or interface only after that.
+
 ## Why is this bad?
 Devres is released after `.remove()` returns ("devres entries are released in the reverse
 order" of acquisition, after the driver's remove callback).  A devm-managed IRQ or interface,
