@@ -128,6 +128,8 @@ def conversions(fd) -> Iterator[Dropped]:
                 continue
             m = _ACTION.search(st.text)
             if m:
+                if re.search(r"\b%s\b" % re.escape(m.group(1)), added):
+                    continue  # the action stays, rewritten (another device, another argument)
                 yield Dropped(st.line_of(r"\bdevm_add_action"), "devm_add_action", None, m.group(1), "action")
                 continue
             for call in re.finditer(r"\b(devm_\w+)\s*\(", st.text):

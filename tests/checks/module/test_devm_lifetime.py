@@ -783,3 +783,19 @@ def test_fires_on_a_devm_call_no_table_lists_by_its_undo_name():
          }
     """)
     assert_quiet(devm_lifetime, removed, include_low=True)
+
+
+def test_quiet_when_a_devm_action_is_only_moved_to_another_device():
+    # drivers/iio/position/iqs624-pos.c: the action's device argument changes, the action stays
+    series = diff("""
+        --- a/drivers/iio/position/iqs624-pos.c
+        +++ b/drivers/iio/position/iqs624-pos.c
+        @@ -262,5 +262,5 @@ static int iqs624_pos_probe(struct platform_device *pdev)
+         \t}
+         
+        -\tret = devm_add_action_or_reset(pdev->dev.parent,
+        +\tret = devm_add_action_or_reset(&pdev->dev,
+         \t\t\t\t       iqs624_pos_notifier_unregister,
+         \t\t\t\t       iqs624_pos);
+    """)
+    assert_quiet(devm_lifetime, series, include_low=True)
