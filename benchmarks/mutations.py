@@ -141,6 +141,21 @@ table checks/data/teardown.tsv via checks/_kapi.py):
                `devm_request_irq()`) added at the end of remove() -> expect new side at it
   objalloc_to_devm  `x = devm_pwmchip_alloc(dev, ...)` (iio, counter, input, rc, mux) ->
                `x = devm_kzalloc(dev, sizeof(*x), GFP_KERNEL)` -> expect new side at it
+Devres given up or mixed (each samples its own files; the twins come from the kernel-API
+tables through checks/module/_devm_dropped.py):
+  undevm       a devm set-up of probe (allocator, IRQ, registration, devres getter) made plain with
+               no release added -> expect old side at the removed line (or new side at it)
+  del_devm_action  `ret = devm_add_action_or_reset(dev, fn, x); if (ret) return ret;` deleted
+               (fn called nowhere else) -> expect old side at the removed action
+  action_to_remove  the same action deleted and `fn(x);` added to remove(), in a driver that
+               registers an interface or IRQ with devm -> expect old side at the removed action
+  devm_keep_release  `x = kzalloc(...)` whose function kfree()s x on an exit -> devm_kzalloc(),
+               the kfree() kept -> expect new side at the allocation
+Unbind vs module reference:
+  pin_parent   `try_module_get(x->dev.driver->owner)` of a looked-up device -> the driver of its
+               parent (`x->dev.parent->driver->owner`) -> expect new side at the get
+  link_to_pin  `device_link_add(consumer, supplier, ...)` -> `try_module_get(<supplier's
+               driver>->owner)` -> expect new side at the get
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -196,7 +211,8 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "kfree_devm", "plain_after_devm", "objalloc_to_devm", "put_given_node", "put_spec_node",
          "add_return_skip_put", "add_goto_skip_put", "kref_put_twice", "use_after_kref_put",
          "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free", "put_in_own_release",
-         "del_exit_after_put")
+         "del_exit_after_put",
+         "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove")
 
 
 @dataclass
@@ -1767,6 +1783,179 @@ def mut_objalloc_to_devm(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+def _devm_twins():
+    from reviewbot.checks.module import _devm_dropped
+    return _devm_dropped.twins()
+
+
+# plain set-ups that take no device (the devm twin's first argument goes)
+_NO_DEV_PLAIN = ("iio_device_register", "spi_register_controller", "spi_register_master", "i2c_add_adapter",
+                 "gpiochip_add_data", "pwmchip_add", "register_netdev", "counter_add", "rproc_add",
+                 "mbox_controller_register", "pm_runtime_enable", "devfreq_add_device")
+PROBE_HEAD_RE = re.compile(r"probe\w*\s*\(")
+DEVM_STMT_RE = re.compile(r"^(\t+(?:[\w>.\[\]-]+ = |return |if \(\(?(?:[\w>.-]+ = )?)?)(devm_\w+)\(([^;]*)\);?")
+
+
+def mut_undevm(path: str, lines: list[str], spans) -> list[Case]:
+    """A managed set-up of probe (`devm_kzalloc()`, `devm_request_irq()`, `devm_clk_get()`,
+    `devm_led_classdev_register()`, ...: the devm twins of the teardown table, the devm_k*()
+    allocators, the devres getters of the API table) made plain, with no release added anywhere
+    -> expect old side at the removed line (or new side at its plain twin)."""
+    twins = _devm_twins()
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        if not PROBE_HEAD_RE.search("".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e + 1):
+            m = DEVM_STMT_RE.match(lines[i])
+            if not m or m.group(2) not in twins or "," not in m.group(3):
+                continue
+            plain, names, kind = twins[m.group(2)]
+            if kind not in ("memory", "irq", "interface", "resource"):
+                continue
+            if names and re.search(r"\b(%s)\s*\(" % "|".join(map(re.escape, names)), text) and kind != "memory":
+                continue  # the file releases it by hand already
+            args = m.group(3)
+            if kind in ("memory", "irq") or plain in _NO_DEV_PLAIN:
+                args = args.split(",", 1)[1].lstrip()
+            new = list(lines)
+            new[i] = lines[i][:m.start(2)] + plain + "(" + args + lines[i][m.end(3):]
+            cases.append(Case("undevm", path, lines, new, [("old", i + 1), ("new", i + 1)]))
+    return cases
+
+
+ACTION_RE = re.compile(r"^(\t+)(?:(\w+) = |return )devm_add_action_or_reset\([^;]*\);\s*$")
+
+
+def mut_del_devm_action(path: str, lines: list[str], spans) -> list[Case]:
+    """`ret = devm_add_action_or_reset(dev, fn, data); if (ret) return ret;` deleted (or
+    `return devm_add_action_or_reset(...);` -> `return 0;`) while nothing else calls fn
+    -> expect old side at the removed line."""
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = ACTION_RE.match(lines[i])
+            if not m:
+                continue
+            fn = re.search(r"devm_add_action_or_reset\([^,]+,\s*(\w+)", lines[i])
+            if not fn or len(re.findall(r"\b%s\b" % fn.group(1), text)) > 2:
+                continue  # its callback is called elsewhere too
+            if m.group(2):
+                if not (i + 2 <= e and re.match(r"^\s*if \(%s\)\s*$" % m.group(2), lines[i + 1])
+                        and re.match(r"^\s*return %s;\s*$" % m.group(2), lines[i + 2])):
+                    continue
+                new = lines[:i] + lines[i + 3:]
+            else:
+                new = lines[:i] + [m.group(1) + "return 0;\n"] + lines[i + 1:]
+            cases.append(Case("del_devm_action", path, lines, new, [("old", i + 1)]))
+    return cases
+
+
+def mut_action_to_remove(path: str, lines: list[str], spans) -> list[Case]:
+    """`ret = devm_add_action_or_reset(dev, fn, data); if (ret) return ret;` in probe deleted and
+    `fn(data);` added at the end of remove(), in a driver that registers an interface or an IRQ
+    with devm: remove() now releases before devres unregisters it -> expect old side at the
+    removed action."""
+    from reviewbot.checks.module import devm_lifetime
+    text = "".join(lines)
+    if not devm_lifetime._devm_registrations(text):
+        return []
+    unbind = _unbind_spans(lines, spans)
+    if not unbind:
+        return []
+    s2, e2 = unbind[0]
+    cases = []
+    for s, e in spans:
+        if not PROBE_HEAD_RE.search("".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e - 2):
+            m = re.match(r"^\t(\w+) = devm_add_action_or_reset\([^,]+,\s*(\w+),\s*([^;]+)\);\s*$", lines[i])
+            if not m or not (re.match(r"^\tif \(%s\)\s*$" % m.group(1), lines[i + 1])
+                             and re.match(r"^\t\treturn %s;\s*$" % m.group(1), lines[i + 2])):
+                continue
+            at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+            if at <= i:
+                continue
+            new = lines[:i] + lines[i + 3:at] + [f"\t{m.group(2)}({m.group(3).strip()});\n"] + lines[at:]
+            cases.append(Case("action_to_remove", path, lines, new, [("old", i + 1)]))
+    return cases
+
+
+PLAIN_KALLOC_RE = re.compile(r"^(\t+)(\w+) = (kzalloc|kmalloc|kcalloc)\(")
+
+
+def mut_devm_keep_release(path: str, lines: list[str], spans) -> list[Case]:
+    """A half-done conversion to devres: `x = kzalloc(...)` in a function given a bus device,
+    whose error exits `kfree(x)`, -> `devm_kzalloc(<dev>, ...)` with the kfree()s kept
+    -> expect new side at the allocation."""
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        pm = BUS_PARAM_RE.search(head)
+        if not pm:
+            continue
+        dev = pm.group(2) if pm.group(1) == "device" else f"&{pm.group(2)}->dev"
+        for i in range(s, e + 1):
+            m = PLAIN_KALLOC_RE.match(lines[i])
+            if not m:
+                continue
+            if not any(re.match(r"^\s*kfree\(%s\);\s*$" % m.group(2), lines[k]) for k in range(i + 1, e + 1)):
+                continue
+            new = list(lines)
+            new[i] = lines[i].replace(f"{m.group(3)}(", f"devm_{m.group(3)}({dev}, ", 1)
+            cases.append(Case("devm_keep_release", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+OWNER_PIN_RE = re.compile(r"\b(try_module_get|__module_get)\((\w+)(->dev\.|->dev->|\.dev\.)driver->owner\)")
+
+
+def mut_pin_parent(path: str, lines: list[str], spans) -> list[Case]:
+    """`try_module_get(x->dev.driver->owner)` of a device the function looked up (x is no
+    parameter) -> the driver of x's PARENT (`x->dev.parent->driver->owner`), as class-device
+    providers are pinned -> expect new side at the get."""
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        for i in range(s, e + 1):
+            m = OWNER_PIN_RE.search(lines[i])
+            if not m or re.search(r"\*\s*%s\b" % m.group(2), head):
+                continue
+            sep = m.group(3)
+            parent = f"{m.group(2)}{sep}parent->driver->owner" if sep != "->dev->" else \
+                f"{m.group(2)}->dev->parent->driver->owner"
+            new = list(lines)
+            new[i] = lines[i][:m.start(2)] + parent + lines[i][m.end(3) + len("driver->owner"):]
+            cases.append(Case("pin_parent", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+LINK_RE = re.compile(r"\bdevice_link_add\(([^,]+),\s*([^,]+),\s*[^;]*\)(?=\)?;|\)\s*$|\)\s*\{)")
+
+
+def mut_link_to_pin(path: str, lines: list[str], spans) -> list[Case]:
+    """`device_link_add(consumer, supplier, flags)` -> `try_module_get(<supplier's driver>->owner)`:
+    a module pin where the link kept the supplier bound -> expect new side at the get."""
+    cases = []
+    for i, ln in enumerate(lines):
+        m = LINK_RE.search(ln)
+        if not m or ln.lstrip().startswith(("*", "/")):
+            continue
+        sup = m.group(2).strip()
+        if sup.startswith("&"):
+            owner = f"{sup[1:]}.driver->owner"
+        elif re.fullmatch(r"[\w>.-]+", sup):
+            owner = f"{sup}->driver->owner"
+        else:
+            continue
+        new = list(lines)
+        new[i] = ln[:m.start()] + f"try_module_get({owner})" + ln[m.end():]
+        cases.append(Case("link_to_pin", path, lines, new, [("new", i + 1), ("old", i + 1)]))
+    return cases
+
+
 _UNBIND_TEARDOWN_PAT = r"(free_irq|_unregister\w*|_deregister|_remove_host|gpiochip_remove|_del_adapter|pwmchip_remove)\("
 OWN_FILES.update({
     "unreg_late": (_UNBIND_TEARDOWN_PAT, mut_unreg_late),
@@ -1779,6 +1968,13 @@ OWN_FILES.update({
     "kfree_devm": (r"= devm_k(zalloc|malloc|calloc|memdup|strdup|asprintf)\(", mut_kfree_devm),
     "plain_after_devm": (r"devm_(request_\w*irq|\w*register\w*|\w+_add\w*|pm_runtime_enable)\(", mut_plain_after_devm),
     "del_bound_check": (r"driver\s*==\s*NULL|!\s*[a-z_>.-]+driver\)|!i2c_client_has_driver\(", mut_del_bound_check),
+    "undevm": (r"= devm_(kzalloc|kmalloc|kcalloc|request_\w*irq|clk_get|regulator_get|gpiod_get|\w+_register\w*|"
+               r"\w+_add\w*)\(", mut_undevm),
+    "del_devm_action": (r"devm_add_action_or_reset\(", mut_del_devm_action),
+    "devm_keep_release": (r"= k(zalloc|malloc|calloc)\(", mut_devm_keep_release),
+    "action_to_remove": (r"devm_add_action_or_reset\(", mut_action_to_remove),
+    "pin_parent": (r"module_get\(\w+(->dev\.|->dev->|\.dev\.)driver->owner\)", mut_pin_parent),
+    "link_to_pin": (r"device_link_add\(", mut_link_to_pin),
 })
 
 
