@@ -80,8 +80,35 @@ Lifetime kinds (drawn from their own sample of files, so the kinds above keep th
   put_declared_node  `of_node_put(np);` before the final return of an OF match-table init
                callback (`CLK_OF_DECLARE()`, `TIMER_OF_DECLARE()`, `IRQCHIP_DECLARE()`, ...)
                given `struct device_node *np`: its caller holds the node
-(the last seven sample their own files: those that call such an API / set a release / declare a
+  put_given_node  `of_node_put(np);` / `fwnode_handle_put(fwnode);` before the final return of a
+               function given that node as its parameter (not named for a teardown, never taking
+               or reassigning the node): its caller holds the reference and drops it itself
+  put_spec_node  `of_node_put(args->np);` before the final return of a function given a parsed
+               phandle specifier (`struct of_phandle_args *args`, an `of_xlate()` callback): the
+               caller parsed it and puts `args->np` after the call
+(the last nine sample their own files: those that call such an API / set a release / declare a
 callback / call such a wrapper)
+Kref and added-exit kinds (each samples its own files):
+  add_return_skip_put  `if (ret) return ret;` added after a top-level `ret = call(...);` between a
+               get of the table and the top-level put of the fall-through path -> expect new side
+               at the return
+  add_goto_skip_put  the same with `goto L;`, L a label below the put whose code runs no put
+  add_check_skip_put  `if (!v) return -EINVAL;` added after a top-level `v = call(...);` anywhere
+               between such a get and put
+  kref_put_twice  a `kref_put(&x->ref, release);` statement written twice -> new side at the second
+  use_after_kref_put  a `kref_put()` moved above the one to three statements before it that use
+               its object -> new side at the moved put or the uses
+  kobj_fail_kfree  `kobject_put(&x->kobj);` in the failure branch of `kobject_init_and_add()`
+               -> `kfree(x);` -> new side at the kfree
+  del_release_cb  a `x->dev.release = fn;` (no type or class set near by) or `.release = fn,` of a
+               kobj_type/device_type/class initializer deleted -> old side at it
+  release_no_free  the `kfree(x);` of a release callback (`void fn(struct device|kobject|kref *)`)
+               deleted -> old side at it
+  put_in_own_release  a put of the object being released (`put_device(dev)`, `kobject_put(kobj)`,
+               `kref_put(kref, fn)`) added before a release callback's last statement -> new
+               side at it
+  del_exit_after_put  the `return`/`goto` that ends `{ ...; put(x); return ...; }` deleted, x used
+               in the lines after the block -> old side at the removed exit
 Path kinds (whole-function shapes, from their own sample of files that use the table's APIs):
   del_label_put  a put of the table right after an unwind label that two or more gotos reach
                (after a get of its object) is deleted -> expect old side at the put, or new
@@ -114,6 +141,21 @@ table checks/data/teardown.tsv via checks/_kapi.py):
                `devm_request_irq()`) added at the end of remove() -> expect new side at it
   objalloc_to_devm  `x = devm_pwmchip_alloc(dev, ...)` (iio, counter, input, rc, mux) ->
                `x = devm_kzalloc(dev, sizeof(*x), GFP_KERNEL)` -> expect new side at it
+Devres given up or mixed (each samples its own files; the twins come from the kernel-API
+tables through checks/module/_devm_dropped.py):
+  undevm       a devm set-up of probe (allocator, IRQ, registration, devres getter) made plain with
+               no release added -> expect old side at the removed line (or new side at it)
+  del_devm_action  `ret = devm_add_action_or_reset(dev, fn, x); if (ret) return ret;` deleted
+               (fn called nowhere else) -> expect old side at the removed action
+  action_to_remove  the same action deleted and `fn(x);` added to remove(), in a driver that
+               registers an interface or IRQ with devm -> expect old side at the removed action
+  devm_keep_release  `x = kzalloc(...)` whose function kfree()s x on an exit -> devm_kzalloc(),
+               the kfree() kept -> expect new side at the allocation
+Unbind vs module reference:
+  pin_parent   `try_module_get(x->dev.driver->owner)` of a looked-up device -> the driver of its
+               parent (`x->dev.parent->driver->owner`) -> expect new side at the get
+  link_to_pin  `device_link_add(consumer, supplier, ...)` -> `try_module_get(<supplier's
+               driver>->owner)` -> expect new side at the get
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -166,7 +208,11 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "put_of_scoped", "put_after_handoff", "put_declared_node",
          "del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope", "put_wrong_node",
          "unreg_late", "devm_late", "del_unreg", "spi_undevm", "devref_to_thismod", "del_bound_check",
-         "kfree_devm", "plain_after_devm", "objalloc_to_devm")
+         "kfree_devm", "plain_after_devm", "objalloc_to_devm", "put_given_node", "put_spec_node",
+         "add_return_skip_put", "add_goto_skip_put", "kref_put_twice", "use_after_kref_put",
+         "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free", "put_in_own_release",
+         "del_exit_after_put",
+         "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove")
 
 
 @dataclass
@@ -800,6 +846,72 @@ def mut_put_declared_node(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+_GIVEN_NODE = {"device_node": "of_node_put", "fwnode_handle": "fwnode_handle_put"}
+GIVEN_PARAM_RE = re.compile(r"\bstruct\s+(device_node|fwnode_handle|of_phandle_args|fwnode_reference_args)"
+                            r"\s*\*\s*(\w+)\s*[,)]")
+# functions whose job may be to drop what they are handed (their put is not the defect)
+_GIVES_UP_FN = re.compile(r"(put|release|free|destroy|unref|cleanup|drop|exit|fini|teardown|delete|"
+                          r"kill|unregister|unbind|detach|disconnect|remove|_del\b|dispose|unlink|close)", re.I)
+
+
+def _final_return(lines: list[str], s: int, e: int) -> int | None:
+    """The line of the function's last top-level statement before `}` if it is a `return`
+    (else the closing brace itself, for a void function), where a put at the end would go."""
+    k = e - 1
+    while k > s and not lines[k].strip():
+        k -= 1
+    if re.match(r"^\treturn\b", lines[k]):
+        return k
+    return e if re.match(r"^\t\S", lines[k]) and not re.match(r"^\t(return|goto)\b", lines[k]) else None
+
+
+def _given_cases(kind: str, path: str, lines: list[str], spans, spec: bool) -> list[Case]:
+    if path.startswith("drivers/of/"):
+        return []  # the OF core's lookups drop their @from by contract
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 4]).split("{")[0]
+        name = re.search(r"(\w+)\s*\(", head)
+        if not name or _GIVES_UP_FN.search(name.group(1)):
+            continue
+        body = "".join(lines[s:e + 1]).split("{", 1)[-1]
+        for m in GIVEN_PARAM_RE.finditer(re.sub(r"\(\s*\*\s*\w+\s*\)\s*\([^()]*\)", "", head)):
+            ty, var = m.groups()
+            if spec != (ty in ("of_phandle_args", "fwnode_reference_args")):
+                continue
+            if spec:
+                member = "np" if ty == "of_phandle_args" else "fwnode"
+                obj, put = f"{var}->{member}", ("of_node_put" if member == "np" else "fwnode_handle_put")
+                if re.search(r"(?<![\w>.])%s\s*=[^=]|_(get|put)\w*\(\s*%s\s*\)" % (re.escape(obj), re.escape(obj)), body):
+                    continue  # the function takes or swaps the node: keep the case clean
+            else:
+                obj, put = var, _GIVEN_NODE[ty]
+                if re.search(r"(?<![\w>.])%s\s*=[^=]|\w*(get|put|find|next)\w*\(\s*%s\s*[,)]" % (var, var), body):
+                    continue  # reassigned, or a get/put/lookup on it (which may drop it): keep it clean
+            at = _final_return(lines, s, e)
+            if at is None or LABEL_RE.match(lines[at - 1]) or _braceless_body(lines, at) \
+                    or not re.match(r"^\t(return\s+(0|\w+)\s*;|\})", lines[at]) \
+                    or re.match(r"^\treturn\s+(NULL|false)\s*;", lines[at]) \
+                    or any(LABEL_RE.match(lines[k]) for k in range(s, at)):
+                continue  # the end of the success path (not an unwind ladder's, not a failure return)
+            cases.append(Case(kind, path, lines, _insert(lines, at, f"\t{put}({obj});\n"), [("new", at + 1)]))
+    return cases
+
+
+def mut_put_given_node(path: str, lines: list[str], spans) -> list[Case]:
+    """`of_node_put(np);` / `fwnode_handle_put(fwnode);` at the end of a function given that
+    node as its parameter (a helper its caller runs inside `for_each_child_of_node()`, an
+    `of_xlate`/init callback): the caller holds the reference and drops it itself."""
+    return _given_cases("put_given_node", path, lines, spans, spec=False)
+
+
+def mut_put_spec_node(path: str, lines: list[str], spans) -> list[Case]:
+    """`of_node_put(args->np);` at the end of a function given a parsed phandle specifier
+    (`struct of_phandle_args *args`: an `of_xlate()` callback): the caller parsed it and puts
+    `args->np` after the call."""
+    return _given_cases("put_spec_node", path, lines, spans, spec=True)
+
+
 # kinds that sample their own files (the files that call the APIs they mutate)
 OWN_FILES = {
     "del_wrapper_put": (r"\b(" + "|".join(sorted(_WRAP_PUTS)) + r")\(", mut_del_wrapper_put),
@@ -809,6 +921,8 @@ OWN_FILES = {
     "put_of_scoped": (r"__free\((" + "|".join(CLEANUP_PUTTER) + r")\)", mut_put_of_scoped),
     "put_after_handoff": (r"\b(fd_install|filp_close)\(", mut_put_after_handoff),
     "put_declared_node": (r"^(\w+_)?(OF_DECLARE\w*|IRQCHIP_DECLARE|IRQCHIP_MATCH)\(", mut_put_declared_node),
+    "put_given_node": (r"^\w.*\(.*struct (device_node|fwnode_handle) \*\w+[,)]", mut_put_given_node),
+    "put_spec_node": (r"struct of_phandle_args \*\w+[,)]", mut_put_spec_node),
 }
 # ---------------------------------------------------------------- leak kinds (from the table)
 #
@@ -1669,6 +1783,179 @@ def mut_objalloc_to_devm(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+def _devm_twins():
+    from reviewbot.checks.module import _devm_dropped
+    return _devm_dropped.twins()
+
+
+# plain set-ups that take no device (the devm twin's first argument goes)
+_NO_DEV_PLAIN = ("iio_device_register", "spi_register_controller", "spi_register_master", "i2c_add_adapter",
+                 "gpiochip_add_data", "pwmchip_add", "register_netdev", "counter_add", "rproc_add",
+                 "mbox_controller_register", "pm_runtime_enable", "devfreq_add_device")
+PROBE_HEAD_RE = re.compile(r"probe\w*\s*\(")
+DEVM_STMT_RE = re.compile(r"^(\t+(?:[\w>.\[\]-]+ = |return |if \(\(?(?:[\w>.-]+ = )?)?)(devm_\w+)\(([^;]*)\);?")
+
+
+def mut_undevm(path: str, lines: list[str], spans) -> list[Case]:
+    """A managed set-up of probe (`devm_kzalloc()`, `devm_request_irq()`, `devm_clk_get()`,
+    `devm_led_classdev_register()`, ...: the devm twins of the teardown table, the devm_k*()
+    allocators, the devres getters of the API table) made plain, with no release added anywhere
+    -> expect old side at the removed line (or new side at its plain twin)."""
+    twins = _devm_twins()
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        if not PROBE_HEAD_RE.search("".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e + 1):
+            m = DEVM_STMT_RE.match(lines[i])
+            if not m or m.group(2) not in twins or "," not in m.group(3):
+                continue
+            plain, names, kind = twins[m.group(2)]
+            if kind not in ("memory", "irq", "interface", "resource"):
+                continue
+            if names and re.search(r"\b(%s)\s*\(" % "|".join(map(re.escape, names)), text) and kind != "memory":
+                continue  # the file releases it by hand already
+            args = m.group(3)
+            if kind in ("memory", "irq") or plain in _NO_DEV_PLAIN:
+                args = args.split(",", 1)[1].lstrip()
+            new = list(lines)
+            new[i] = lines[i][:m.start(2)] + plain + "(" + args + lines[i][m.end(3):]
+            cases.append(Case("undevm", path, lines, new, [("old", i + 1), ("new", i + 1)]))
+    return cases
+
+
+ACTION_RE = re.compile(r"^(\t+)(?:(\w+) = |return )devm_add_action_or_reset\([^;]*\);\s*$")
+
+
+def mut_del_devm_action(path: str, lines: list[str], spans) -> list[Case]:
+    """`ret = devm_add_action_or_reset(dev, fn, data); if (ret) return ret;` deleted (or
+    `return devm_add_action_or_reset(...);` -> `return 0;`) while nothing else calls fn
+    -> expect old side at the removed line."""
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = ACTION_RE.match(lines[i])
+            if not m:
+                continue
+            fn = re.search(r"devm_add_action_or_reset\([^,]+,\s*(\w+)", lines[i])
+            if not fn or len(re.findall(r"\b%s\b" % fn.group(1), text)) > 2:
+                continue  # its callback is called elsewhere too
+            if m.group(2):
+                if not (i + 2 <= e and re.match(r"^\s*if \(%s\)\s*$" % m.group(2), lines[i + 1])
+                        and re.match(r"^\s*return %s;\s*$" % m.group(2), lines[i + 2])):
+                    continue
+                new = lines[:i] + lines[i + 3:]
+            else:
+                new = lines[:i] + [m.group(1) + "return 0;\n"] + lines[i + 1:]
+            cases.append(Case("del_devm_action", path, lines, new, [("old", i + 1)]))
+    return cases
+
+
+def mut_action_to_remove(path: str, lines: list[str], spans) -> list[Case]:
+    """`ret = devm_add_action_or_reset(dev, fn, data); if (ret) return ret;` in probe deleted and
+    `fn(data);` added at the end of remove(), in a driver that registers an interface or an IRQ
+    with devm: remove() now releases before devres unregisters it -> expect old side at the
+    removed action."""
+    from reviewbot.checks.module import devm_lifetime
+    text = "".join(lines)
+    if not devm_lifetime._devm_registrations(text):
+        return []
+    unbind = _unbind_spans(lines, spans)
+    if not unbind:
+        return []
+    s2, e2 = unbind[0]
+    cases = []
+    for s, e in spans:
+        if not PROBE_HEAD_RE.search("".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e - 2):
+            m = re.match(r"^\t(\w+) = devm_add_action_or_reset\([^,]+,\s*(\w+),\s*([^;]+)\);\s*$", lines[i])
+            if not m or not (re.match(r"^\tif \(%s\)\s*$" % m.group(1), lines[i + 1])
+                             and re.match(r"^\t\treturn %s;\s*$" % m.group(1), lines[i + 2])):
+                continue
+            at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+            if at <= i:
+                continue
+            new = lines[:i] + lines[i + 3:at] + [f"\t{m.group(2)}({m.group(3).strip()});\n"] + lines[at:]
+            cases.append(Case("action_to_remove", path, lines, new, [("old", i + 1)]))
+    return cases
+
+
+PLAIN_KALLOC_RE = re.compile(r"^(\t+)(\w+) = (kzalloc|kmalloc|kcalloc)\(")
+
+
+def mut_devm_keep_release(path: str, lines: list[str], spans) -> list[Case]:
+    """A half-done conversion to devres: `x = kzalloc(...)` in a function given a bus device,
+    whose error exits `kfree(x)`, -> `devm_kzalloc(<dev>, ...)` with the kfree()s kept
+    -> expect new side at the allocation."""
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        pm = BUS_PARAM_RE.search(head)
+        if not pm:
+            continue
+        dev = pm.group(2) if pm.group(1) == "device" else f"&{pm.group(2)}->dev"
+        for i in range(s, e + 1):
+            m = PLAIN_KALLOC_RE.match(lines[i])
+            if not m:
+                continue
+            if not any(re.match(r"^\s*kfree\(%s\);\s*$" % m.group(2), lines[k]) for k in range(i + 1, e + 1)):
+                continue
+            new = list(lines)
+            new[i] = lines[i].replace(f"{m.group(3)}(", f"devm_{m.group(3)}({dev}, ", 1)
+            cases.append(Case("devm_keep_release", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+OWNER_PIN_RE = re.compile(r"\b(try_module_get|__module_get)\((\w+)(->dev\.|->dev->|\.dev\.)driver->owner\)")
+
+
+def mut_pin_parent(path: str, lines: list[str], spans) -> list[Case]:
+    """`try_module_get(x->dev.driver->owner)` of a device the function looked up (x is no
+    parameter) -> the driver of x's PARENT (`x->dev.parent->driver->owner`), as class-device
+    providers are pinned -> expect new side at the get."""
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        for i in range(s, e + 1):
+            m = OWNER_PIN_RE.search(lines[i])
+            if not m or re.search(r"\*\s*%s\b" % m.group(2), head):
+                continue
+            sep = m.group(3)
+            parent = f"{m.group(2)}{sep}parent->driver->owner" if sep != "->dev->" else \
+                f"{m.group(2)}->dev->parent->driver->owner"
+            new = list(lines)
+            new[i] = lines[i][:m.start(2)] + parent + lines[i][m.end(3) + len("driver->owner"):]
+            cases.append(Case("pin_parent", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+LINK_RE = re.compile(r"\bdevice_link_add\(([^,]+),\s*([^,]+),\s*[^;]*\)(?=\)?;|\)\s*$|\)\s*\{)")
+
+
+def mut_link_to_pin(path: str, lines: list[str], spans) -> list[Case]:
+    """`device_link_add(consumer, supplier, flags)` -> `try_module_get(<supplier's driver>->owner)`:
+    a module pin where the link kept the supplier bound -> expect new side at the get."""
+    cases = []
+    for i, ln in enumerate(lines):
+        m = LINK_RE.search(ln)
+        if not m or ln.lstrip().startswith(("*", "/")):
+            continue
+        sup = m.group(2).strip()
+        if sup.startswith("&"):
+            owner = f"{sup[1:]}.driver->owner"
+        elif re.fullmatch(r"[\w>.-]+", sup):
+            owner = f"{sup}->driver->owner"
+        else:
+            continue
+        new = list(lines)
+        new[i] = ln[:m.start()] + f"try_module_get({owner})" + ln[m.end():]
+        cases.append(Case("link_to_pin", path, lines, new, [("new", i + 1), ("old", i + 1)]))
+    return cases
+
+
 _UNBIND_TEARDOWN_PAT = r"(free_irq|_unregister\w*|_deregister|_remove_host|gpiochip_remove|_del_adapter|pwmchip_remove)\("
 OWN_FILES.update({
     "unreg_late": (_UNBIND_TEARDOWN_PAT, mut_unreg_late),
@@ -1681,6 +1968,276 @@ OWN_FILES.update({
     "kfree_devm": (r"= devm_k(zalloc|malloc|calloc|memdup|strdup|asprintf)\(", mut_kfree_devm),
     "plain_after_devm": (r"devm_(request_\w*irq|\w*register\w*|\w+_add\w*|pm_runtime_enable)\(", mut_plain_after_devm),
     "del_bound_check": (r"driver\s*==\s*NULL|!\s*[a-z_>.-]+driver\)|!i2c_client_has_driver\(", mut_del_bound_check),
+    "undevm": (r"= devm_(kzalloc|kmalloc|kcalloc|request_\w*irq|clk_get|regulator_get|gpiod_get|\w+_register\w*|"
+               r"\w+_add\w*)\(", mut_undevm),
+    "del_devm_action": (r"devm_add_action_or_reset\(", mut_del_devm_action),
+    "devm_keep_release": (r"= k(zalloc|malloc|calloc)\(", mut_devm_keep_release),
+    "action_to_remove": (r"devm_add_action_or_reset\(", mut_action_to_remove),
+    "pin_parent": (r"module_get\(\w+(->dev\.|->dev->|\.dev\.)driver->owner\)", mut_pin_parent),
+    "link_to_pin": (r"device_link_add\(", mut_link_to_pin),
+})
+
+
+# ---------------------------------------------------------------- kref / added-exit kinds
+#
+# Real shapes of reference bugs a patch adds, paraphrased from the tree: an added early exit
+# (a new error check) between a get and the put the function's fall-through path runs, a
+# kref put written twice on a path, a kref put moved above the last uses of its object, and
+# a kobject_init_and_add() failure released with kfree() instead of kobject_put().
+
+_STATUS = r"(ret|err|rc|error|status|res)"
+_STATUS_CALL_RE = re.compile(r"^\t%s = \w+\(.*\);\s*$" % _STATUS)
+
+
+def _top_put_of(lines: list[str], start: int, end: int, var: str) -> int | None:
+    """The first top-level (one tab) put of the table on `var` after `start`, if the lines in
+    between hold no label (a straight path) and no other top-level exit."""
+    for k in range(start + 1, end + 1):
+        if LABEL_RE.match(lines[k]) or re.match(r"^\t(return\b|goto\s)", lines[k]):
+            return None
+        m = FAMILY_PUT_RE.match(lines[k]) or PUT_RE.match(lines[k])
+        if m and lines[k].startswith("\t") and not lines[k].startswith("\t\t") and _key(m.group(2)) == var:
+            return k
+    return None
+
+
+def _added_exit_sites(lines: list[str], spans):
+    """(function end, get line, status-call line, put line, status variable): a top-level
+    `v = getter(...);` of the table, a later top-level put of v on the straight path, and a
+    top-level `ret = call(...);` between them whose next line does not test it."""
+    for s, e in spans:
+        for g in range(s + 1, e):
+            m = GET_LINE_RE.match(lines[g])
+            if not m:
+                continue
+            p = _top_put_of(lines, g, e, m.group(1))
+            if p is None:
+                continue
+            for k in range(g + 1, p):
+                sm = _STATUS_CALL_RE.match(lines[k])
+                nxt = _next_code(lines, k, e)
+                if not sm or nxt is None or re.search(r"\b%s\b" % sm.group(1), lines[nxt]) \
+                        or re.search(r"\b%s\b" % re.escape(m.group(1)), lines[k].split("=", 1)[0]):
+                    continue
+                yield e, g, k, p, sm.group(1)
+                break
+
+
+def mut_add_return_skip_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (ret) return ret;` added after a status call between a get and the put of the
+    fall-through path (the patch adds an error check that returns directly)."""
+    cases = []
+    for _e, _g, k, _p, var in _added_exit_sites(lines, spans):
+        new = lines[:k + 1] + [f"\tif ({var})\n", f"\t\treturn {var};\n"] + lines[k + 1:]
+        cases.append(Case("add_return_skip_put", path, lines, new, [("new", k + 3)]))
+    return cases
+
+
+def mut_add_goto_skip_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (ret) goto L;` added the same way, L a label below the put whose code runs no put:
+    the jump skips the put of the fall-through path."""
+    cases = []
+    for e, _g, k, p, var in _added_exit_sites(lines, spans):
+        label = None
+        for x in range(p + 1, e + 1):
+            lm = LABEL_RE.match(lines[x])
+            if lm:
+                if not _label_runs_put(lines, x, e):
+                    label = lm.group(1)
+                break
+        if label is None:
+            continue
+        new = lines[:k + 1] + [f"\tif ({var})\n", f"\t\tgoto {label};\n"] + lines[k + 1:]
+        cases.append(Case("add_goto_skip_put", path, lines, new, [("new", k + 3)]))
+    return cases
+
+
+_VALUE_CALL_RE = re.compile(r"^\t([\w>.\-]+) = \w+\(.*\);\s*$")
+
+
+def mut_add_check_skip_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (!v) return -EINVAL;` added after a top-level `v = call(...);` (v not the object
+    nor a status) anywhere between a get and the put of the fall-through path: a new sanity
+    check that returns directly."""
+    cases = []
+    for s, e in spans:
+        for g in range(s + 1, e):
+            m = GET_LINE_RE.match(lines[g])
+            if not m:
+                continue
+            p = _top_put_of(lines, g, e, m.group(1))
+            if p is None:
+                continue
+            for k in range(g + 1, p):
+                vm = _VALUE_CALL_RE.match(lines[k])
+                nxt = _next_code(lines, k, e)
+                if not vm or nxt is None or re.fullmatch(_STATUS, vm.group(1)) \
+                        or re.split(r"->|\.", vm.group(1))[0] == m.group(1) \
+                        or re.search(r"\b%s\b" % re.escape(vm.group(1)), lines[nxt]):
+                    continue
+                new = lines[:k + 1] + [f"\tif (!{vm.group(1)})\n", "\t\treturn -EINVAL;\n"] + lines[k + 1:]
+                cases.append(Case("add_check_skip_put", path, lines, new, [("new", k + 3)]))
+                break
+    return cases
+
+
+KREF_PUT_LINE_RE = re.compile(r"^(\s+)kref_put(_mutex|_lock)?\((&?[\w>.\-\[\]]+),.*\);\s*$")
+
+
+def mut_kref_put_twice(path: str, lines: list[str], spans) -> list[Case]:
+    """A `kref_put(&x->ref, release);` statement written twice: the first may run the release
+    and free x, the second drops a reference nobody holds."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = KREF_PUT_LINE_RE.match(lines[i])
+            if not m or _braceless_body(lines, i) or "=" in lines[i].split("kref_put")[0]:
+                continue
+            cases.append(Case("kref_put_twice", path, lines, _insert(lines, i + 1, lines[i]), [("new", i + 2)]))
+    return cases
+
+
+def mut_use_after_kref_put(path: str, lines: list[str], spans) -> list[Case]:
+    """A `kref_put(&x->ref, release);` moved above the one to three statements of its block
+    just before it that use x: when that put is the last, they use freed memory."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e):
+            m = KREF_PUT_LINE_RE.match(lines[i])
+            if not m or _braceless_body(lines, i) or "=" in lines[i].split("kref_put")[0]:
+                continue
+            var = _key(m.group(3))
+            if not re.fullmatch(r"\w+", var):
+                continue
+            ind = m.group(1)
+            k, uses = i, 0
+            while k - 1 > s and uses < 3:
+                prev = lines[k - 1]
+                if not prev.startswith(ind) or prev.startswith(ind + "\t") or not prev.rstrip().endswith(";") \
+                        or re.match(r"^\s*(return|goto|if|for|while|\w+:)", prev) \
+                        or re.search(r"\b(unlock|lock)\w*\(", prev) or re.match(r"^\s*%s\s*=" % var, prev):
+                    break
+                if not re.search(r"(?<![\w>.])%s\s*->" % re.escape(var), prev):
+                    break
+                k -= 1
+                uses += 1
+            if not uses:
+                continue
+            new = lines[:k] + [lines[i]] + lines[k:i] + lines[i + 1:]
+            cases.append(Case("use_after_kref_put", path, lines, new, [("new", k + 1)] + [("new", x + 2) for x in range(k, i)]))
+    return cases
+
+
+KOBJ_ADD_RE = re.compile(r"^\s*(\w+) = kobject_init_and_add\(\s*&(\w+)->(\w+)\s*,")
+
+
+def mut_kobj_fail_kfree(path: str, lines: list[str], spans) -> list[Case]:
+    """In the failure branch of `ret = kobject_init_and_add(&x->kobj, ...)`, the
+    `kobject_put(&x->kobj);` its kernel-doc demands becomes `kfree(x);`: the kobject (its name,
+    its ktype's release) is not released through its refcount."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = KOBJ_ADD_RE.match(lines[i])
+            if not m:
+                continue
+            var, obj, member = m.groups()
+            for b in range(i + 1, min(e, i + 10)):
+                if re.match(r"^\s*kobject_put\(\s*&%s->%s\s*\);\s*$" % (obj, member), lines[b]):
+                    ind = lines[b][: len(lines[b]) - len(lines[b].lstrip())]
+                    if not re.search(r"\bif\s*\(.*\b%s\b" % var, "".join(lines[i:b])):
+                        break
+                    new = list(lines)
+                    new[b] = f"{ind}kfree({obj});\n"
+                    cases.append(Case("kobj_fail_kfree", path, lines, new, [("new", b + 1)]))
+                    break
+                if re.match(r"^\s*(return\b|goto\s)", lines[b]):
+                    break
+    return cases
+
+
+def mut_del_release_cb(path: str, lines: list[str], spans) -> list[Case]:
+    """The release callback of a refcounted object deleted: `x->dev.release = fn;`, or
+    `.release = fn,` of a `struct kobj_type|device_type|class` initializer."""
+    cases = []
+    for i, ln in enumerate(lines):
+        if re.match(r"^\t+[\w>.\-\[\]]*(->|\.)dev\.release\s*=\s*\w+;\s*$", ln):
+            if any(re.search(r"(->|\.)dev\.(type|class)\s*=", t) for t in lines[max(0, i - 40):i + 40]):
+                continue  # device_release() would run the type's or class's release: no bug
+            cases.append(Case("del_release_cb", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+        elif re.match(r"^\t\.release\s*=\s*\w+,?\s*$", ln):
+            head = next((lines[k] for k in range(i - 1, max(-1, i - 30), -1) if re.match(r"^\S", lines[k])), "")
+            if re.search(r"\bstruct\s+(kobj_type|device_type|class)\s+\w+\s*=\s*\{", head):
+                cases.append(Case("del_release_cb", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+    return cases
+
+
+def mut_release_no_free(path: str, lines: list[str], spans) -> list[Case]:
+    """The `kfree(x);` of a release callback (`void fn(struct device|kobject|kref *)`) that
+    frees its container deleted: the last put leaks the object."""
+    cases = []
+    for s, e in spans:
+        if not re.match(r"^(static\s+)?void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*\s*\w+\)\s*$",
+                        lines[s]):
+            continue
+        for i in range(s + 1, e):
+            if re.match(r"^\tkfree\(\w+\);\s*$", lines[i]):
+                cases.append(Case("release_no_free", path, lines, lines[:i] + lines[i + 1:], [("old", i + 1)]))
+                break
+    return cases
+
+
+_SELF_PUT = {"device": "put_device({p});", "kobject": "kobject_put({p});", "kref": "kref_put({p}, {fn});"}
+
+
+def mut_put_in_own_release(path: str, lines: list[str], spans) -> list[Case]:
+    """A put of the object being released added to its release callback (`void fn(struct
+    device|kobject|kref *p)`), before its last statement: the count is already zero."""
+    cases = []
+    for s, e in spans:
+        m = re.match(r"^(static\s+)?void\s+(\w*release\w*)\(struct\s+(device|kobject|kref)\s*\*\s*(\w+)\)\s*$",
+                     lines[s])
+        if not m or e - s < 4 or not re.match(r"^\t\w.*;\s*$", lines[e - 1]):
+            continue
+        put = _SELF_PUT[m.group(3)].format(p=m.group(4), fn=m.group(2))
+        cases.append(Case("put_in_own_release", path, lines, _insert(lines, e - 1, f"\t{put}\n"), [("new", e)]))
+    return cases
+
+
+def mut_del_exit_after_put(path: str, lines: list[str], spans) -> list[Case]:
+    """`if (...) { ...; put(x); return ...; }` loses its exit, x still used after the block:
+    the path goes on past the put (a use after put, or a second put)."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e - 2):
+            m = FAMILY_PUT_RE.match(lines[i]) or PUT_RE.match(lines[i]) or KREF_PUT_LINE_RE.match(lines[i])
+            if not m or not lines[i].startswith("\t\t"):
+                continue
+            arg = m.group(3) if m.re is KREF_PUT_LINE_RE else m.group(2)
+            var = _key(arg)
+            ind = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+            if not re.fullmatch(r"\w+", var) or not EXIT_RE.match(lines[i + 1]) \
+                    or not lines[i + 1].startswith(ind) or lines[i + 2] != ind[:-1] + "}\n":
+                continue
+            after = "".join(lines[i + 3:min(e, i + 9)])
+            if not re.search(r"(?<![\w>.])%s\s*->" % var, after) or re.search(r"(?<![\w>.])%s\s*=[^=]" % var, after):
+                continue
+            cases.append(Case("del_exit_after_put", path, lines, lines[:i + 1] + lines[i + 2:], [("old", i + 2)]))
+    return cases
+
+
+_KREF_PUTTERS = r"(" + "|".join(sorted(PLAIN_PUTS | {"module_put", "kref_put"})) + r")\("
+OWN_FILES.update({
+    "add_return_skip_put": (_KREF_PUTTERS, mut_add_return_skip_put),
+    "add_goto_skip_put": (_KREF_PUTTERS, mut_add_goto_skip_put),
+    "add_check_skip_put": (_KREF_PUTTERS, mut_add_check_skip_put),
+    "del_release_cb": (r"(->|\.)dev\.release\s*=|^\s*\.release\s*=", mut_del_release_cb),
+    "release_no_free": (r"void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*", mut_release_no_free),
+    "put_in_own_release": (r"void\s+\w*release\w*\(struct\s+(device|kobject|kref)\s*\*", mut_put_in_own_release),
+    "del_exit_after_put": (_KREF_PUTTERS, mut_del_exit_after_put),
+    "kref_put_twice": (r"kref_put(_mutex|_lock)?\(", mut_kref_put_twice),
+    "use_after_kref_put": (r"kref_put(_mutex|_lock)?\(", mut_use_after_kref_put),
+    "kobj_fail_kfree": (r"kobject_init_and_add\(", mut_kobj_fail_kfree),
 })
 
 
@@ -1744,7 +2301,7 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
 
 
-OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25]
+OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25] + ("put_given_node", "put_spec_node")
 # The message an over-put fix is posted with: it names the defect it removes.
 FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
 

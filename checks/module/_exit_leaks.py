@@ -86,7 +86,7 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 continue  # `if (!try_module_get(m)) return ...;`, `if (scsi_device_get(sdev)) goto out;`
             if any(_apis.same_object(f, g.obj) for f in _refpaths.failed_get_at(func, j.node)):
                 continue
-            if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
+            if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
                    for c in _refpaths.path_puts(func, g.call.line, j.node)):
                 continue
             if _refpaths.stored_or_returned(func, g.obj, g.call.line, j.node):
@@ -278,6 +278,19 @@ def unwound_returns(fd, view: flow.FuncView) -> frozenset[int]:
                     and not _label_only_returns(h, gotos[0].text.split()[1].rstrip(";")):
                 out.add(rets[0].new_no)
     return frozenset(out)
+
+
+def added_exits(fd, view: flow.FuncView) -> frozenset[int]:
+    """Hunk mode: new lines of the `return`s and `goto`s the patch adds, other than the
+    one-for-one replacements of a `goto` (`unwound_returns`); none when the patch moves the
+    function to scope-based or devm-managed release."""
+    if view.new is None:
+        return frozenset()
+    swapped = unwound_returns(fd, view)
+    if fd._memo.get("unwound-managed"):
+        return frozenset()  # (memoised for the file by unwound_returns)
+    return frozenset(j.line for j in view.new.jumps() if j.kind in ("return", "goto") and j.line not in swapped
+                     and (ln := view.by_new.get(j.line)) is not None and ln.added)
 
 
 def _label_only_returns(hunk, label: str) -> bool:

@@ -11,11 +11,15 @@ call does to a reference, not from case shapes:
 - *iterator-owned*: the loop variable of a `for_each_*` iterator is put by the iterator itself
   at the next step; a put in the body is needed only when the loop is left (break/return/goto),
   and never in a `_scoped` loop (the cleanup attribute puts it);
-- *borrowed* (a low-confidence question): the object is the function's own parameter (or
-  `to_*()`/`container_of()` of it) and the function never takes a reference on it: the caller
-  owns that reference (the device a driver core callback is given, the object a `*_register()`
-  is handed).  Some helpers do consume their caller's reference on failure, and the corpus
-  has fixes of both kinds, so this is never reported by default;
+- *borrowed*: the object is the function's own parameter (or `to_*()`/`container_of()` of
+  it) and the function never takes a reference on it: the caller owns that reference (the
+  device a driver core callback is given, the object a `*_register()` is handed).  Some
+  helpers do consume their caller's reference on failure, so a helper's put is a
+  low-confidence question, unless the function is a driver-core callback or the put is on
+  the path that returns success (shown up to that exit) of a driver-model device parameter;
+- *given node* (`given_node`): the same for a `struct device_node *`/`struct fwnode_handle *`
+  parameter, and for the node of a parsed phandle specifier the function is handed
+  (`struct of_phandle_args *args`: an `of_xlate()` callback; its caller puts `args->np`);
 - *put while still published*: the object (or its embedded device) was handed to someone who
   keeps the pointer (an IRQ's `dev_id`, drvdata, a structure member) earlier on the same path.
 
@@ -373,9 +377,217 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
                       f"still owns {owner} and drops it ({own_row.on_error.split(' (')[0]}), so this is a "
                       f"second put")
             continue
-        conf = Confidence.MEDIUM if _callback_shape(header) else Confidence.LOW
+        if _callback_shape(header):
+            conf = Confidence.MEDIUM
+        elif var == owner and _typed_params(header).get(var) in _MODEL_DEVICES \
+                and _GIVES_UP.search(name) is None and _success_exit_shown(view, p):
+            # it returns success having dropped a reference it was handed: a helper that
+            # consumes its caller's reference on failure does so on its error path only
+            conf = Confidence.MEDIUM
+        else:
+            conf = Confidence.LOW
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: "
                   f"{owner} belongs to its caller"), conf
+
+
+# Names of functions whose job may be to give up what they are handed, beyond `_CONSUMER_FN`
+# (a bus `remove()` drops what its `probe()` took; `*_unlink_device()`, `*_close()`, ...).
+_GIVES_UP = lazyre.compile(r"(remove|unlink|uninit|deinit|close|stop|shutdown|disable|unprepare|unmap|"
+                           r"(^|_)next(_|$))", re.I)
+# The driver model's devices, which the core hands down borrowed (its own parameter, not one
+# derived through an accessor: a work item or a `*_from_*()` result may carry a reference
+# handed over with it).
+_MODEL_DEVICES = ("device", "platform_device", "i2c_client", "spi_device", "pci_dev", "usb_interface")
+
+
+# Helpers whose contract may be to consume their caller's reference when they fail (a
+# register or add helper): a `return ret;` after their put may be that failure.
+_MAY_CONSUME = lazyre.compile(r"(register|(^|_)add(_|$)|attach|create|(^|_)new(_|$)|alloc|populate)", re.I)
+
+
+def _indent(text: str) -> int:
+    return len(text.expandtabs(8)) - len(text.expandtabs(8).lstrip())
+
+
+def _success_exit_shown(view, p) -> bool:
+    """p is on a path that ends in a success exit (`return 0;`, `return;`, the function's end),
+    and, in hunk mode, the hunk shows that path up to the exit (no unseen line between)."""
+    if not _on_success_path(p) and (_MAY_CONSUME.search(view.name or "") or not _falls_to_final_return(view, p)):
+        return False
+    if _bare_return_in_branch(p):
+        return False  # `if (!base) { pr_err(...); put; return; }`: a void function's failure exit
+    if not view.partial:
+        return True
+    ln = view.by_new.get(p.line)
+    if ln is None:
+        return False
+    ind = _indent(ln.text)
+    n = p.line + 1
+    while n in view.by_new:
+        t = view.by_new[n].text
+        if t.rstrip() == "}" and not t[:1].isspace():
+            return True  # the function's closing brace
+        if re.match(r"\s*return\b", t) and _indent(t) <= ind:
+            return True
+        n += 1
+    return False
+
+
+def _bare_return_in_branch(p) -> bool:
+    """p sits in an `if` branch whose next exit is a bare `return;`."""
+    if not any(a.type == "if_statement" for a in cmodel.ancestors(p.node)):
+        return False
+    st = _stmt_in_block(p.node)
+    sib = st.next_named_sibling if st is not None else None
+    while sib is not None:
+        inner = _unlabel_node(sib)
+        if inner.type == "return_statement":
+            return cmodel._fold(cmodel._text(inner)).strip(" ;") == "return"
+        sib = sib.next_named_sibling
+    return False
+
+
+def _falls_to_final_return(view, p) -> bool:
+    """p is a top-level statement the main flow falls into (not only an unwind label's
+    gotos) and the next exit is a `return <variable>;` (`return ret;`): it runs on the
+    success path too."""
+    st = _stmt_in_block(p.node)
+    if st is None or st.type == "labeled_statement":
+        return False
+    blk = st.parent
+    if view.partial:
+        ln = view.by_new.get(p.line)
+        if ln is None or _indent(ln.text) != 8:
+            return False  # a hunk's fragment does not say where the function's body is
+    elif blk.parent is None or blk.parent.type != "function_definition":
+        return False
+    prev = st.prev_named_sibling
+    while prev is not None:
+        if view.partial and _unseen_between(view, flow.line_of(prev), p.line):
+            return False
+        inner = _unlabel_node(prev)
+        if inner.type in ("return_statement", "goto_statement"):
+            return False  # only the gotos to a label below reach p
+        if prev.type != "labeled_statement":
+            break
+        prev = prev.prev_named_sibling
+    if prev is None and view.partial:
+        return False
+    sib = st.next_named_sibling
+    while sib is not None:
+        inner = _unlabel_node(sib)
+        if inner.type == "return_statement":
+            val = cmodel._fold(cmodel._text(inner))[len("return"):].strip(" ;")
+            return re.fullmatch(r"\w+", val) is not None and val not in ("NULL", "false") and not val.startswith("E")
+        if inner.type in ("goto_statement", "break_statement", "continue_statement"):
+            return False
+        sib = sib.next_named_sibling
+    return False
+
+
+# The node member of a parsed phandle specifier: a function given `struct of_phandle_args *`
+# (an `of_xlate()` callback, an `irq_domain` or DMA translation) reads what its caller parsed;
+# the caller puts `args->np` after the call (`_of_phy_get()`, `of_dma_request_slave_channel()`,
+# `reset_control_get()` paths of 6.12).
+_SPEC_NODE = {"of_phandle_args": "np", "fwnode_reference_args": "fwnode"}
+_NODE_TYPES = {"of_node_put": "device_node", "fwnode_handle_put": "fwnode_handle"}
+
+
+def _typed_params(header: str) -> dict[str, str]:
+    """Parameter name -> struct type of the `struct T *name` parameters of a header."""
+    out = {}
+    for a in _param_text(header):
+        m = re.search(r"\bstruct\s+(\w+)\s*\*\s*(?:const\s+)?(\w+)\s*$", a.strip())
+        if m:
+            out[m.group(2)] = m.group(1)
+    return out
+
+
+def _cut_typed_param(header: str, text: str) -> dict[str, str]:
+    """The last parameter of a section line git cut at 80 characters
+    (`foo_xlate(const struct of_phandle_args *spe`): its type, and its name as the code names it."""
+    m = re.search(r"\bstruct\s+(\w+)\s*\*\s*\w*$", (header or "").rstrip())
+    name = flow.cut_param(header, text) if m else None
+    return {name: m.group(1)} if name else {}
+
+
+def given_node(view, added, header: str) -> Iterator[tuple[object, str]]:
+    """Added `of_node_put()`/`fwnode_handle_put()` of a node the function is handed: its own
+    `struct device_node *`/`struct fwnode_handle *` parameter, or the node of a
+    `struct of_phandle_args *`/`struct fwnode_reference_args *` parameter, when the function
+    takes no reference on it and never reassigns it.  The caller holds that reference (its
+    `for_each_child_of_node()` drops it at the next step, its `of_parse_phandle_with_args()`
+    result is put after the call).  Medium confidence when the put is on a success path the
+    view shows to its exit; on an error path only a question (some helpers consume their
+    caller's reference on failure)."""
+    func = view.new
+    name = view.name or ""
+    if not header or _CONSUMER_FN.search(name) or _GIVES_UP.search(name):
+        return
+    own = kapi.get(name)
+    if own is not None and (own.drops_arg is not None or own.kind == "putter"):
+        return  # `of_find_node_by_name(from, ...)`: dropping its argument is its contract
+    typed = {**_typed_params(header), **_cut_typed_param(header, func.text)}
+    xlate = _XLATE.search(name) is not None
+    if not typed and not xlate:
+        return
+    calls = func.calls()
+    for p in added:
+        want = _NODE_TYPES.get(p.name)
+        obj = _apis.put_object(p.name, list(p.args)) if want else None
+        m = re.fullmatch(r"(\w+)(?:->(\w+))?", norm(obj or ""))
+        if m is None:
+            continue
+        var, member = m.groups()
+        ty = typed.get(var)
+        if member is None and ty == want:
+            what = f"{var} is its caller's"
+        elif member is not None and _SPEC_NODE.get(ty) == member:
+            what = f"the caller parsed {var} and puts {var}->{member} after the call"
+        elif member == "np" and ty is None and xlate and not _declared(func, var):
+            # the rest of the header is out of sight: an `*_xlate()` callback is handed the
+            # specifier its caller parsed (`of_xlate(..., const struct of_phandle_args *args)`)
+            what = f"an {name}() callback is handed {var} by its caller, which puts {var}->np"
+        else:
+            continue
+        if _rewritten(func, obj, 0, 10 ** 9) or (member and _fills(calls, var)):
+            continue  # reassigned (`args->np = of_parse_phandle(...)`): a node of its own
+        if _gets_of(func, obj, 10 ** 9) or any(c is not p and (_drops_arg_of(c, obj) or _gets_arg(c, obj))
+                                               for c in calls):
+            continue  # a reference of its own, or a lookup it hands the node to
+        conf = Confidence.MEDIUM if _success_exit_shown(view, p) else Confidence.LOW
+        yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: {what}"), conf
+
+
+_XLATE = lazyre.compile(r"(^|_)(of_)?xlate(_|$)")
+
+
+def _declared(func, var: str) -> bool:
+    """`var` is declared or assigned in the function as shown (a local, not a parameter)."""
+    return re.search(r"(?<![\w>.])%s\s*(=[^=]|;|\[)" % re.escape(var), func.text) is not None \
+        or re.search(r"\bstruct\s+\w+\s*\*?\s*%s\b" % re.escape(var), func.text) is not None
+
+
+_PARSES = lazyre.compile(r"(parse|phandle|(^|_)get(_|$)|find|lookup|xlate)")
+
+
+def _fills(calls, var: str) -> bool:
+    """`var` (a specifier pointer) is handed whole to a parse or lookup call, which fills it
+    (`of_parse_phandle_with_args(np, ..., index, args)` sets args->np with a reference)."""
+    return any(_PARSES.search(c.name) and any(norm(a) == var for a in c.args) for c in calls)
+
+
+def _gets_arg(c, obj: str) -> bool:
+    """`of_node_get(obj)` (also as `x->np = of_node_get(obj)`): a getter of the table on it."""
+    row = kapi.get(c.name)
+    return row is not None and row.kind == "getter" and any(
+        i < len(c.args) and norm(c.args[i]).lstrip("&") == obj for i in (row.ref_args or (0,)))
+
+
+def _drops_arg_of(c, obj: str) -> bool:
+    row = kapi.get(c.name)
+    return row is not None and row.drops_arg is not None and row.drops_arg < len(c.args) \
+        and norm(c.args[row.drops_arg]) == obj
 
 
 # Signatures of driver-core callbacks: the core (or the iterator that calls them) holds the

@@ -29,7 +29,24 @@ def header_of(view: flow.FuncView, func) -> str:
     """The function's header (its signature), or the hunk's section line in hunk mode."""
     if func.name != cmodel.FRAGMENT_FUNC and "{" in func.text:
         return func.text[:func.text.find("{")]
-    return view.hunks[0].section if view.hunks else ""
+    if not view.hunks:
+        return ""
+    h = view.hunks[0]
+    section = h.section or ""
+    if not section.rstrip().endswith((",", "(")):
+        return section
+    # the section line is the first line of a header the hunk's context goes on with (the
+    # rest of the parameters, down to the body's `{`): the whole header
+    rest = []
+    for ln in h.lines:
+        if ln.kind == "-":
+            continue
+        if ln.text.startswith("{"):
+            return section.rstrip() + " " + " ".join(rest)
+        if len(rest) >= 6 or ln.text[:1] not in (" ", "\t") or ";" in ln.text:
+            break
+        rest.append(ln.text.strip())
+    return section
 
 
 def file_text(fd, image: str | None, side: str) -> str:
@@ -60,7 +77,7 @@ def overputs(view: flow.FuncView, puts: list, image: str | None, text: str,
     header = header_of(v, func)
     best: dict[int, tuple] = {}  # line -> the first finding at default confidence, else the first question
     for gen in (_overput.already_dropped(v, puts), _overput.iterator_owned(v, puts, line_text),
-                _overput.borrowed(v, puts, header), _overput.put_while_published(v, puts),
+                _overput.borrowed(v, puts, header), _overput.given_node(v, puts, header), _overput.put_while_published(v, puts),
                 _overput.ladder_twice(v, puts), _overput.borrowed_from_device(v, puts, header, text),
                 _borrowed_put.borrowed_lookup(v, puts), _failed_get.put_after_failed_get(v, puts),
                 _cleanup_put.put_of_scoped(v, puts),

@@ -451,9 +451,10 @@ class RefSemantics:
                 if hit is None:
                     continue
                 if hit == "fail":
-                    if r.st == "held" and r.tok is None and r.api and _fails(r.api) and not r.arg_ref:
+                    g = _apis.BY_GETTER.get(r.api) if r.api else None  # None: an iterator's cursor
+                    if r.st == "held" and r.tok is None and g is not None and g.fails and not r.arg_ref:
                         return None  # tested non-NULL before: this side cannot run
-                    if r.api and r.api in _apis.BY_GETTER and _apis.BY_GETTER[r.api].ref_on_failure:
+                    if g is not None and g.ref_on_failure:
                         st = self._set(st, i, replace(r, st="held", tok=None))
                     else:
                         st = self._set(st, i, replace(r, st="failed", net=0, tok=None))

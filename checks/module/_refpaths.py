@@ -189,6 +189,24 @@ def same_ref(a: str, b: str, aliases: Aliases | None, at: int) -> bool:
     return any(_apis.same_object(x, y) for x in ra for y in rb)
 
 
+def same_local(func: cmodel.Function, a: str | None, b: str | None) -> bool:
+    """`a` and `b` name one object, also through a local set once from an lvalue (`dev =
+    &ffa_dev->dev; ... put_device(dev);` drops what `device_register(&ffa_dev->dev)` took)."""
+    if _apis.same_object(a, b):
+        return True
+    if not a or not b:
+        return False
+    if "aliases" not in func._cache:
+        func._cache["aliases"] = _refcount_aliases(func)
+    al = func._cache["aliases"]
+    return _apis.same_object(al.get(norm(a).lstrip("&"), a), al.get(norm(b).lstrip("&"), b))
+
+
+def _refcount_aliases(func: cmodel.Function) -> dict[str, str]:
+    from reviewbot.checks.module._refcount import _aliases
+    return _aliases(func)
+
+
 def path_puts(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.Call]:
     """Putter calls between `start_line` and the exit that run on the way to it: their block
     encloses the exit, or they sit in an `if` that only tests the object (`if (x) put(x)`)."""

@@ -261,3 +261,157 @@ def held_at_returns(view: flow.FuncView, returns: frozenset[int]) -> Iterator[He
                     yield HeldAtReturn(ln, p, obj)
                 break
             between += cmodel._text(sib) + "\n"
+
+
+# The jumps a walk down the fall-through path stops at: past them the path is not straight.
+_JUMPS = ("return_statement", "goto_statement", "break_statement", "continue_statement")
+
+
+def _failure_test_of(cond: str, obj: str) -> bool:
+    """Does an `||` part of the condition test the object for NULL or an error pointer
+    (`!np`, `IS_ERR(dev)`, `np == NULL`)?  Then the branch runs without the reference."""
+    base = re.split(r"->|\.", obj.lstrip("&*"))[0]
+    cond = cmodel._fold(cond).strip()
+    while cond.startswith("(") and clex.balanced(cond, 1) == cond[1:-1]:
+        cond = cond[1:-1].strip()  # the `if`'s own parentheses
+    for part in re.split(r"\|\|", cond):
+        m = _refpaths._NEG_TEST.match(_refpaths._unwrap(part.strip()))
+        if m:
+            var = (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "").lstrip("*")
+            if var == base or _apis.same_object(var, obj):
+                return True  # the pointer itself (`!np`), not one of its members (`!np->ready`)
+    return False
+
+
+def _puts_below(start, obj_ok) -> tuple[cmodel.Call, str] | None:
+    """From the statement `start`, down the straight fall-through path (its later siblings,
+    then the later siblings of each enclosing statement, up to the function body): the first
+    put of the table, with the code walked before it.  None at a label or a jump (the path
+    below is no longer straight), or when the object is written or taken again first."""
+    between = ""
+    node = start
+    while node is not None and node.type != "function_definition":
+        blk = node.parent
+        if blk is None:
+            return None
+        if blk.type == "compound_statement":
+            sib = node.next_named_sibling
+            while sib is not None:
+                if sib.type == "comment":
+                    sib = sib.next_named_sibling
+                    continue
+                if sib.type == "labeled_statement" or sib.type in _JUMPS or \
+                        any(n.type in _JUMPS + ("labeled_statement",) for n in _walk_nodes(sib)):
+                    return None
+                puts = [c for c in flow.calls_in(sib) if _apis.is_putter(c.name)]
+                if puts:
+                    if sib.type != "expression_statement" and not _guarded_put(sib, puts[0]):
+                        return None  # a put in a loop or a branch: not the path's own
+                    return (puts[0], between) if obj_ok(puts[0], between) else None
+                between += cmodel._text(sib) + "\n"
+                sib = sib.next_named_sibling
+        elif blk.type in ("switch_statement", "case_statement", "do_statement"):
+            return None
+        node = blk
+    return None
+
+
+def _guarded_put(stmt, put: cmodel.Call) -> bool:
+    """`if (x) put(x);`: a branch that only tests the object it puts (a NULL guard), with no
+    `else` and nothing but the put in it."""
+    if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
+        return False
+    obj = _apis.put_object(put.name, list(put.args)) or ""
+    cond = cmodel._fold(cmodel._text(stmt.child_by_field_name("condition"))).strip("()! ")
+    body = stmt.child_by_field_name("consequence")
+    return _apis.same_object(cond, obj) and len(flow.calls_in(body)) == 1
+
+
+def _walk_nodes(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.named_children)
+
+
+def held_at_added_exits(view: flow.FuncView, exits: frozenset[int]) -> Iterator[HeldAtReturn]:
+    """Hunk mode: an exit the patch adds (`if (ret) return ret;`, or a `goto` to a label shown
+    below a put) in code whose straight fall-through path then runs a put of an object that
+    the fragment shows neither dropped, handed on nor tested for NULL above the exit, nor
+    taken or assigned between the exit and the put: the function holds that reference where
+    the new exit leaves (the normal path drops it later), so the exit keeps it."""
+    func = view.new
+    if func is None or not exits:
+        return
+    # a whole function in sight: only a put the function ran before the patch (a context line)
+    # shows that it owns the reference on entry (a new function's puts are judged with its gets)
+    whole = func.name != cmodel.FRAGMENT_FUNC
+    nodes = jump_nodes(func)
+    for line in sorted(exits):
+        j, ln = nodes.get(line), view.by_new.get(line)
+        if j is None or ln is None:
+            continue
+        stmt = j
+        while stmt.parent is not None and stmt.parent.type not in ("if_statement", "function_definition"):
+            if stmt.parent.type in ("for_statement", "while_statement", "do_statement", "switch_statement",
+                                    "case_statement"):
+                stmt = None
+                break
+            stmt = stmt.parent
+        if stmt is None or stmt.parent is None or stmt.parent.type != "if_statement":
+            continue  # an exit of its own (not a branch): the code below it never runs
+        ifs = stmt.parent
+        cond = cmodel._text(ifs.child_by_field_name("condition"))
+        value = cmodel._text(j)
+
+        def obj_ok(put, between, j=j, cond=cond, value=value):
+            obj = _apis.put_object(put.name, list(put.args))
+            if not obj or obj == "THIS_MODULE":
+                return False
+            base = re.escape(re.split(r"->|\.", obj.lstrip("&*"))[0])
+            if re.search(r"(?<![\w>.])%s\s*=[^=]" % base, between) or re.search(r"(?<![\w>.])%s\b" % base, value):
+                return False  # taken or reassigned below the exit, or returned by it
+            if any(_apis.same_object(o, obj) for _, o in _gets_in(between)):
+                return False  # the put balances a get below the exit
+            if _failure_test_of(cond, obj) or any(_apis.same_object(f, obj) for f in _refpaths.failed_get_at(func, j)):
+                return False
+            if j.type == "goto_statement":
+                calls, found = flow.chain_calls(func, cmodel._text(j.child_by_field_name("label")))
+                lab = func.labels().get(cmodel._text(j.child_by_field_name("label")))
+                if not found or lab is None or lab.line < put.line or any(
+                        _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
+                        for c in calls if _apis.is_putter(c.name)):
+                    return False  # the label is out of sight, above the put, or puts it too
+            above = [c for c in func.calls() if c.line < line]
+            if not func.degraded and any(_apis.same_object(g.obj, obj) for g in _refpaths.gets(func)
+                                         if g.call.line < line):
+                return False  # the get is in sight: the path analysis judges its exits
+            if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), obj) for c in above
+                   if _apis.is_putter(c.name)) or any(c.name in _apis.HANDOFF_CALLS and any(
+                       _apis.same_object(a.lstrip("&"), obj) for a in c.args) for c in above):
+                return False  # dropped or handed on above the exit
+            if re.search(r"for_each\w*\s*\([^;{]*\b%s\s*\)" % base, func.text):
+                return False  # a loop cursor: the iterator's (MOD030)
+            return True
+
+        found = _puts_below(ifs, obj_ok)
+        if found is None:
+            continue
+        put, _ = found
+        kept = view.by_new.get(put.line)
+        if whole and (kept is None or kept.kind != " "):
+            continue
+        yield HeldAtReturn(ln, put, _apis.put_object(put.name, list(put.args)))
+
+
+def _gets_in(text: str) -> list[tuple[str, str]]:
+    """(getter, object) of the table's getter calls in a code text."""
+    out = []
+    for m in _apis.GETTER_NAMES.finditer(text):
+        api = _apis.BY_GETTER[m.group(1)]
+        args = list(cmodel.split_args(clex.balanced(text, m.end())))
+        obj = _apis.ref_object(api, args, None)
+        if obj:
+            out.append((m.group(1), obj))
+    return out

@@ -28,7 +28,14 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   twice, or a put added under an unwind label that falls through to the label that puts it;
 - an added put of the device a driver-core callback is given (PM ops, probe/remove,
   bus/class iterator and match callbacks, sysfs show/store): the core holds the device for
-  the call and keeps using it after;
+  the call and keeps using it after; or of a driver-model device a helper is handed
+  (`struct device *`, `struct platform_device *`, ...), on the path that returns success;
+- an added `of_node_put()`/`fwnode_handle_put()` of the node a function is handed (its
+  `struct device_node *`/`struct fwnode_handle *` parameter, on the path that returns
+  success) or of the node of a phandle specifier it is handed (`args->np` of a
+  `struct of_phandle_args *args`, an `of_xlate()` callback: its caller parsed the specifier
+  and puts `args->np` after the call), when the function takes no reference on it and never
+  reassigns it;
 - an added put of a reference a hand-off of the kernel-API table took over or a teardown
   already dropped (`fput(file)` after `fd_install(fd, file)`, which "consumes the file
   refcount"; after `filp_close()`, which ends in `fput()`);
@@ -108,8 +115,14 @@ object while its owner still uses it (use-after-free on unbind).
 
 ## Known problems
 An added put of the function's own parameter in any other function (a driver's own helper:
-the object a `foo_register()` is handed) is only a low-confidence question: some helpers do
-consume their caller's reference on failure.  A lone device parameter counts as a callback
+the object a `foo_register()` is handed) is only a low-confidence question on an error path
+(some helpers consume their caller's reference on failure), and anywhere in a function named
+for giving things up (`*_remove`, `*_next_*`, `*_disable`, ...).  A helper its caller hands
+the node's reference on purpose is reported wrongly (6.12 has two, in pmac64-cpufreq:
+`g5_*_cpufreq_init(cpunode)`; the other functions of 6.12 that put a node they are handed
+without a get are the OF core's iterators, which the table marks as dropping it).
+In hunk mode the parameter list must be in view (the `@@` section line, and the context lines
+that continue it); a header cut at 80 characters is read up to its last whole parameter.  A lone device parameter counts as a callback
 only when the function's name says which (`*_probe`, `*_remove`, `*_suspend`, `*_resume`,
 `*_runtime_*`, ...).  From hunks alone a put of a loop variable is judged only when the
 `for_each_*` line is in the hunk (the 3 context lines rarely show it); tree mode sees it.  A keep-alive get shown in the function makes

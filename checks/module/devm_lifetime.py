@@ -36,7 +36,20 @@ a notifier unregistration from a remove/unbind/disconnect callback without addin
 elsewhere: the object stays reachable from the list or chain after unbind frees it.
 The same holds for a `devm_k*()` allocation in a function that runs per open file or per call
 (it takes a `struct file *`, `struct inode *`, `struct snd_pcm_substream *`, ...): low confidence
-when it only allocates on the first call or frees the old buffer with `devm_kfree()`.
+when it only allocates on the first call or frees the old buffer with `devm_kfree()`; and for
+any other devm set-up (an IRQ, a registration, an action, a getter) added to such a function or
+to one named for a per-open, per-stream or resume callback (`*_open`, `*_ndo_open`,
+`*_startup`, `*_hw_params`, `*_resume`, ...).
+
+Giving devres up is flagged too, on the removed devm line: a managed set-up made plain
+(`devm_request_irq()` -> `request_irq()`, `devm_kzalloc()` -> `kzalloc()`, `devm_clk_get()` ->
+`clk_get()`; the twins come from the kernel-API tables, and for a call no table lists from the
+kernel's undo names: `devm_mfd_add_devices()` -> `mfd_remove_devices()`) when the patch adds no
+release of it (nor, in tree mode, does the file have one); a removed
+`devm_add_action[_or_reset](dev, fn, data)` that nothing calls or registers again; and a devm
+set-up or action removed while its release moves into remove() in a driver that registers an
+interface or IRQ with devm: remove() runs before devres unregisters that interface, whose
+callbacks can then use what remove() released.
 
 ## Why is this bad?
 devres frees the memory when the driver unbinds ("No matter what, all devres entries are
@@ -75,7 +88,8 @@ rule cannot see that and reports new code at low confidence, conversions at medi
 
 ## Confidence
 Medium for a conversion from a non-devm allocator, and for APIs whose kernel-doc forbids devm
-memory (DRM mode objects, OF properties); low for other new code.  In tree mode a hand-off the
+memory (DRM mode objects, OF properties); low for other new code.  Memory made plain is low in
+hunk mode (its `kfree()` may sit out of sight), medium in tree mode when the file frees none.  In tree mode a hand-off the
 pre-image already had is not reported (the patch did not introduce it).
 
 ## References
@@ -99,6 +113,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
+from reviewbot.checks.module import _devm_dropped
 from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, OBJECT_ALLOCATORS,
                                            REFCOUNTED_MEMBERS, SINKS)
 from reviewbot.checks.module._refs import enclosing_function, function_header
@@ -107,7 +122,7 @@ from reviewbot.checks._hunks import hunks, shown_new
 RULE = Rule.from_doc(__doc__, id="MOD015", slug="devm-lifetime", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("devm_k", "list_del", "notifier")
+TRIGGER = ("devm_", "list_del", "notifier")
 # In tree mode the whole files decide (what the module cancels, pins or builds in): the
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).
 TREE_VERDICT = True
@@ -161,8 +176,100 @@ def _object_allocator_replaced(h: Hunk, patch_added: str) -> tuple[str, str] | N
     return None
 
 
+def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    """A managed set-up converted to its plain call, or a devm action removed, with no release
+    added anywhere in the patch (nor, in tree mode, in the file): nothing undoes it at unbind or
+    when probe fails later."""
+    added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
+    removed = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
+    for fd in patch.c_files:
+        if fd.is_deleted or "devm_" not in "\n".join(ln.text for ln in fd.removed()):
+            continue
+        post = ctx.post(fd.path)
+        scope = post if post is not None else shown_new(fd)
+        for d in _devm_dropped.conversions(fd):
+            if d.kind == "action":
+                if _devm_dropped.action_still_runs(d.var, added, removed, post):
+                    continue
+                if post is None and re.search(r"\b\w*%s\w*\s*\(" % _devm_dropped._RELEASE_WORD, added):
+                    continue  # hunk mode: the callback's body is out of sight, a release is added
+                yield RULE.finding(fd.path, d.line, f"devm action {d.var}() removed and nothing runs it any more: "
+                                                    f"what it undid stays done after unbind and on probe failure")
+                continue
+            if d.kind == "memory" and not d.var:
+                continue  # returned or passed on: who frees it is out of sight
+            names = d.names
+            if _devm_dropped.released(added, d.plain, d.var, names):
+                continue
+            if _devm_dropped.released(scope, d.plain, d.var, names, strict=post is not None):
+                continue  # the file (tree mode), or what the hunks show of it, releases it already
+            if d.kind == "memory" and d.var and (next(_sinks(scope, d.var), None) is not None
+                                                 or _embedded(scope, "", d.var)):
+                continue  # memory that outlives the binding on purpose (MOD015's own fix)
+            what = {"memory": "the memory leaks", "irq": "the IRQ handler stays installed",
+                    "interface": "the interface stays registered",
+                    "notifier": "the notifier stays on its chain"}.get(d.kind, "it is never released")
+            # memory in hunk mode: its kfree() may sit in remove() or an exit out of sight (a fix
+            # of a double free changes only the allocation); tree mode reads the whole file
+            yield RULE.finding(fd.path, d.line, f"{d.devm}() made {d.plain}() with no release added: devres no "
+                                                f"longer undoes it, so on unbind and on a later probe failure "
+                                                f"{what}",
+                               confidence=Confidence.LOW if d.kind == "memory" and post is None else None)
+
+
+_REMOVED_DEVM = lazyre.compile(r"\b(devm_\w+)\s*\(")
+_RELEASE_CALL = lazyre.compile(r"\b(\w*(?:disable|put|free|release|unprepare|assert|power_?off|destroy|unmap|"
+                               r"deinit|exit|stop|shutdown|cleanup)\w*)\s*\(")
+
+
+def _devm_registrations(text: str) -> list[str]:
+    """The devm twins of interface and IRQ set-ups called in `text` (devres undoes them after
+    remove() has returned)."""
+    return [name for name, (_plain, _rel, kind) in _devm_dropped.twins().items()
+            if kind in ("interface", "irq") and re.search(r"\b%s\s*\(" % name, text)]
+
+
+def _moved_before_devres(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    """A devm set-up or action removed while its release is added to remove() (or unbind,
+    disconnect), in a driver that registers an interface or an IRQ with devm: remove() runs
+    before devres unregisters that interface, so its callbacks can still run on the clock,
+    regulator or memory remove() just released."""
+    for fd in patch.c_files:
+        if fd.is_deleted or "devm_" not in "\n".join(ln.text for ln in fd.removed()):
+            continue
+        added_unbind = "\n".join(ln.text for h in fd.hunks for ln in h.new_side()
+                                 if ln.added and _UNBIND_FN.search(enclosing_function(h, ln, "new")))
+        releases = {m.group(1) for m in _RELEASE_CALL.finditer(added_unbind)}
+        if not releases:
+            continue
+        post = ctx.post(fd.path)
+        scope = post if post is not None else shown_new(fd)
+        regs = _devm_registrations(scope)
+        if not regs:
+            continue
+        for h in fd.hunks:
+            for st in statements(h.old_side()):
+                if not all(ln.removed for ln in st.lines):
+                    continue
+                m = _REMOVED_DEVM.search(st.text)
+                if not m or m.group(1) in regs or re.search(r"_(?:kfree|put|free|release|remove|unregister)\w*$",
+                                                           m.group(1)):
+                    continue
+                act = re.search(r"\bdevm_add_action(?:_or_reset)?\s*\(\s*[^,]+,\s*(\w+)", st.text)
+                if act and not (re.search(r"\b%s\s*\(" % re.escape(act.group(1)), added_unbind)
+                                or not re.search(r"\b%s\b" % re.escape(act.group(1)), scope)):
+                    continue  # the action's callback stays out of remove()
+                yield RULE.finding(fd.path, st.line_of(re.escape(m.group(1))),
+                                   f"{m.group(1)}() removed and its release ({min(releases)}()) moved into remove(), "
+                                   f"which runs before devres unregisters what {regs[0]}() registered: its "
+                                   f"callbacks can still run on what remove() released")
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _unlinked_on_unbind(patch, ctx)
+    yield from _moved_before_devres(patch, ctx)
+    yield from _given_up(patch, ctx)
+    yield from _per_call_setups(patch)
     patch_added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
     for fd in patch.c_files:
         added = [ln for ln in fd.added()]
@@ -442,13 +549,44 @@ def _signature(h: Hunk, line, side_name: str = "old") -> str:
 _PER_CALL = lazyre.compile(r"\bstruct\s+(file|inode|snd_pcm_substream|v4l2_fh|vm_area_struct)\s*\*")
 
 
+# Callbacks that run on every open, stream start, interface up or resume, by their names
+# (`foo_open()`, `foo_ndo_open()`, `foo_startup()`, `foo_hw_params()`, `foo_runtime_resume()`).
+_PER_CALL_NAME = lazyre.compile(r"_(?:open|ndo_open|startup|hw_params|prepare|start_streaming|resume|ioctl|up)$")
+
+
 def _per_call(h: Hunk, line) -> str | None:
-    """'name()' when the function `line` sits in takes a per-open/per-call object."""
+    """'name()' when the function `line` sits in takes a per-open/per-call object, or is named
+    for a callback that runs on every open, stream start or resume."""
     sig = _signature(h, line, "new")
     name = re.search(r"(\w+)\s*\(", sig)
-    if not name or not _PER_CALL.search(sig.split("(", 1)[-1]):
+    if not name or not (_PER_CALL.search(sig.split("(", 1)[-1]) or _PER_CALL_NAME.search(name.group(1))):
         return None
     return name.group(1) + "()"
+
+
+# devm set-ups other than memory: a devres entry each time they run
+_DEVM_SETUP = lazyre.compile(r"\b(devm_(?:request_\w*irq|add_action\w*|\w*register\w*|\w+_add\w*|ioremap\w*|"
+                             r"platform_ioremap\w*|\w+_get(?:_\w+)?|\w+_enable\w*))\s*\(")
+
+
+def _per_call_setups(patch: Patch) -> Iterator[Finding]:
+    """An added devm set-up (an IRQ, a registration, an action, a mapping, a getter) in a
+    function that runs per open, per stream or per resume: each call adds a devres entry that
+    stays until the driver unbinds (the second request of the IRQ fails, registrations pile up)."""
+    for fd in patch.c_files:
+        for h in hunks(fd, added="devm_"):
+            for st in statements(h.new_side()):
+                m = st.any_added and _DEVM_SETUP.search(st.text)
+                if not m or re.search(r"_(?:put|free|release|remove|unregister)\w*$", m.group(1)):
+                    continue
+                line = st.line_of(re.escape(m.group(1)))
+                if not line.added:
+                    continue
+                where = _per_call(h, line)
+                if where:
+                    yield RULE.finding(fd.path, line, f"{m.group(1)}() in {where}, which runs on every open, start "
+                                                      f"or resume: each call adds a devres entry that lasts until "
+                                                      f"the driver unbinds")
 
 
 def _callback_device(h: Hunk, line, text: str, at: int) -> str | None:

@@ -6,7 +6,10 @@ the file for a struct member such as `priv->buf`, allocates with a `devm_k*()` a
 added plain teardown (`free_irq()`, `iio_device_unregister()`, `unregister_netdev()`,
 `pm_runtime_disable()`, ...: the table `checks/data/teardown.tsv`) of an object that the file
 sets up with the devm twin (`devm_request_irq()`, `devm_iio_device_register()`,
-`devm_register_netdev()`, `devm_pm_runtime_enable()`) on the same argument.
+`devm_register_netdev()`, `devm_pm_runtime_enable()`) on the same argument.  Also a conversion to
+the devm twin (`kzalloc()` -> `devm_kzalloc()`, `request_irq()` -> `devm_request_irq()`) that
+leaves the plain release of the same object in place: in the same function (an error exit), or
+for a member or an IRQ anywhere in the file (in hunk mode: as far as the hunks show it).
 
 ## Why is this bad?
 Devres releases everything it manages when the driver unbinds, after `.remove()`.  Freed or
@@ -62,19 +65,20 @@ from typing import Iterator
 
 from reviewbot import lazyre
 from reviewbot.analysis import cmodel
-from reviewbot.analysis.clex import CallStmt, norm, statements
+from reviewbot.analysis.clex import CallStmt, balanced, norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _devm_dropped
 from reviewbot.checks.module._devm import DEVM_ALLOCATORS
 from reviewbot.checks.module._refs import enclosing_function
 from reviewbot.checks._hunks import shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD036", slug="devm-released-twice", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
-TRIGGER = ("free", "unregister", "remove", "_del", "deregister", "pm_runtime_disable")
+TRIGGER = ("free", "unregister", "remove", "_del", "deregister", "pm_runtime_disable", "devm_")
 TREE_VERDICT = True
 
 _FREES = frozenset({"kfree", "kvfree", "kfree_sensitive", "kvfree_sensitive"})
@@ -142,7 +146,68 @@ def _names_a_release(h) -> bool:
     return not (_FREES.isdisjoint(words) and kapi.teardown_names().isdisjoint(words))
 
 
+def _kept_releases(fd, ctx: Context) -> Iterator[Finding]:
+    """A set-up converted to its devm twin (`kzalloc()` -> `devm_kzalloc()`, `request_irq()` ->
+    `devm_request_irq()`) while its plain release of the same object stays in the file (the
+    hunks' new side; in tree mode the post-image): devres releases it a second time."""
+    table = _devm_dropped.twins()
+    post = ctx.post(fd.path)
+    scope = post if post is not None else shown_new(fd)
+    for h in fd.hunks:
+        if not any(ln.added and "devm_" in ln.text for ln in h.lines):
+            continue
+        removed = "\n".join(st.text for st in statements(h.old_side()) if any(ln.removed for ln in st.lines))
+        for st in statements(h.new_side()):
+            if not st.any_added or "devm_" not in st.text:
+                continue
+            for m in re.finditer(r"\b(devm_\w+)\s*\(", st.text):
+                row = table.get(m.group(1))
+                if row is None or row[2] not in ("memory", "irq", "interface"):
+                    continue
+                plain, names, kind = row
+                if not re.search(r"(?<![\w>.])%s\s*\(" % re.escape(plain), removed):
+                    continue  # not a conversion of this hunk
+                args = [norm(a) for a in cmodel.split_args(balanced(st.text, m.end()))]
+                if kind == "memory":
+                    a = _DEVM_ALLOC.search(st.text)
+                    if a is None:
+                        continue
+                    pat = r"^\s*(?:%s)\s*\(\s*%s\s*\)\s*;" % ("|".join(_FREES), re.escape(norm(a.group("var"))))
+                else:
+                    if len(args) < 2:
+                        continue
+                    key = args[1]  # the IRQ, or the object registered (after the device)
+                    if key in _TRIVIAL:
+                        continue
+                    pat = r"^\s*(?:%s)\s*\(\s*%s\s*[,)]" % ("|".join(map(re.escape, names)), re.escape(key).replace(
+                        r"\ ", r"\s*"))
+                key_text = norm(a.group("var")) if kind == "memory" else args[1]
+                where = scope if "->" in key_text or "." in key_text else _function_around(
+                    post, st.first.new_no) if post is not None and st.first.new_no else "\n".join(
+                    ln.text for ln in h.new_side())
+                hit = re.search(pat, where, re.M)
+                if hit is None:
+                    continue
+                yield RULE.finding(fd.path, st.line_of(re.escape(m.group(1))),
+                                   f"{m.group(1)}() in place of {plain}() while "
+                                   f"{hit.group(0).strip().split('(')[0]}() of {key_text} stays: devres "
+                                   f"releases it again after that")
+                break
+
+
+def _function_around(text: str, line_no: int) -> str:
+    """The function of `text` (column-0 braces) that holds line `line_no` (1-based)."""
+    lines = text.splitlines()
+    i = line_no - 1
+    start = next((k for k in range(min(i, len(lines) - 1), -1, -1) if lines[k].startswith("{")), 0)
+    end = next((k for k in range(i, len(lines)) if lines[k].startswith("}")), len(lines))
+    return "\n".join(lines[start:end + 1])
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    for fd in patch.c_files:
+        if not fd.is_deleted and "devm_" in "\n".join(ln.text for ln in fd.added()):
+            yield from _kept_releases(fd, ctx)
     for fd in patch.c_files:
         if fd.is_deleted:
             continue

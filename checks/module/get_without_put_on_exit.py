@@ -25,6 +25,11 @@ diff alone it reports what the patch changes on those paths:
 - an added `return`/`goto` after a get that the function otherwise balances (or balanced
   before the patch removed its put), and a kept exit whose `if` the patch rewrote so that it
   now runs with the reference held (`if (!pdev || !platform_get_drvdata(pdev)) return ...;`);
+  with the get out of sight (hunk mode), an added exit (`if (ret) return ret;`, a `goto` to a
+  label shown below the put) above a put that the straight fall-through path then runs, when
+  the hunk shows the object neither dropped, handed on nor tested for NULL before the exit,
+  nor taken or assigned between the exit and the put: the normal path drops the reference
+  there, so the function holds it where the new exit leaves;
 - a removed put of a local, with no later put, reassignment or return of it, in the function's
   outermost block or in a loop body or `if` branch with more code after it (`ret =
   of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
@@ -46,6 +51,8 @@ diff alone it reports what the patch changes on those paths:
 
 `for_each_*` iterators left early are MOD030 `iterator-ref-leak`'s.  The getters and their puts
 come from the kernel-API table (`checks/data/refs.tsv`).
+A removed put of the object a release callback releases (`put_device(dev)` in
+`foo_release(struct device *dev)`) ran at a count of zero: removing it is no leak.
 A removed put that was itself an over-put where it stood (MOD019's detectors run on the old
 code: a put after `fd_install()`/`filp_close()`/an unregister, of a `__free()` variable, of
 a match-table callback's node, in a failed get's branch, ...) is the fix of one: not reported.
@@ -157,10 +164,11 @@ from typing import Iterator
 from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
+from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._hunks import hunks, replacement
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _stored, _unwind
-from reviewbot.analysis.clex import statements
+from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
+from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
@@ -190,9 +198,12 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         verdicts = _Verdicts(patch, ctx)
         found = [f for f in found if not _refuted(f, verdicts)]
         cocci = [f for f in cocci if not _refuted(f, verdicts)]
-    yield from _at_rewrites(patch, found + cocci)
+    out = list(_at_rewrites(patch, found + cocci))
     if ctx.engine_on("python") and ctx.has_tree:
-        yield from _refdiff.findings(RULE, patch, ctx, ("leak",), found + cocci)
+        out += _refdiff.findings(RULE, patch, ctx, ("leak",), found + cocci)
+    # the engine keeps a rule's first finding at a line: the surest one goes first (a leak of
+    # the reference the function took, before a question about one kept in a structure)
+    yield from sorted(out, key=lambda f: f.effective_confidence.rank)
 
 
 def _at_rewrites(patch: Patch, findings: list[Finding]) -> Iterator[Finding]:
@@ -245,8 +256,10 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     nothing: the exit follows `if (x) {...; put(x);}` or sits in its `else` (x NULL), it is in the
     get's own failure branch, the loop the get tests has ended, or the reference was stored,
     returned or handed on (the same ownership rules as the Python path analysis); a reference
-    the function never drops is one finding, not one per exit."""
-    if m.kind != "leak":
+    the function never drops is one finding, not one per exit.  A failed registration's path
+    stands unless its branch drops the object under another name (`dev = &ffa_dev->dev; ...
+    put_device(dev);`)."""
+    if m.kind not in ("leak", "register"):
         return True
     if m.path not in parsed:
         text = ctx.post(m.path)
@@ -255,6 +268,15 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     func = cf.function_at(m.get_line) if cf is not None else None
     if func is None or func.body is None:
         return True
+    if m.kind == "register":
+        objs = [norm(c.args[0]) for c in func.calls() if c.line == m.get_line and c.name == m.api and c.args]
+        if any(c.name.startswith("devm_") and c.lhs and c.line < m.get_line and any(
+                _refpaths.same_local(func, c.lhs, o) for o in objs) for c in func.calls()):
+            return False  # `host = devm_spi_alloc_host(...)`: devres drops the reference
+        return not any(
+            _apis.is_putter(p.name) and m.get_line < p.line < m.exit_line and c.args
+            and _refpaths.same_local(func, _apis.put_object(p.name, list(p.args)), norm(c.args[0]))
+            for c in func.calls() if c.line == m.get_line and c.name == m.api for p in func.calls())
     gets = [g for g in _refpaths.gets(func) if g.call.line == m.get_line and g.call.name == m.api]
     jumps = [j for j in func.jumps() if j.line == m.exit_line and j.kind in ("return", "goto")]
     if not jumps and m.exit_line == func.end and func.body.children:
@@ -275,6 +297,10 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return False
     if _ownership.published(g, func) and _ownership.success_exit(j):
         return False
+    if _ownership.success_of_status(func, g, j) and any(
+            (kapi.get(c.name) is not None and kapi.get(c.name).kind == "register") and c.args
+            and g.call.line < c.line < j.line and _refpaths.same_local(func, c.args[0], g.obj) for c in func.calls()):
+        return False  # `ret = platform_device_add(x); if (ret) put(x); return ret;`: registered on success
     if _ownership.guarded_put_before(func, g, j):
         return False  # `out: if (phydev) phy_disconnect(phydev); return ret;`: x is valid there
     if not _exit_leaks.puts_anywhere(func, g):
@@ -417,6 +443,16 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             yield RULE.finding(fd.path, h.line, f"this return skips the unwind the goto ran, "
                                                                 f"with {short(h.obj, 24)} still held: the "
                                                                 f"path below drops it ({h.put.name}())")
+            if view.partial and not overput and re.search(r"\b(return|goto)\b", view.text("+")):
+                # an added exit above a put of the fall-through path (the get out of sight, or
+                # a path analysis that is unsure only because the fragment parsed badly)
+                sure = {f.line for f in exits if f.confidence is not Confidence.LOW}
+                for h in _unwind.held_at_added_exits(view, _exit_leaks.added_exits(fd, view)):
+                    if h.line.new_no not in sure:
+                        exits = [f for f in exits if f.line != h.line.new_no]
+                        where = "return" if re.match(r"\s*return\b", h.line.text) else "goto"
+                        yield RULE.finding(fd.path, h.line, f"this {where} leaves with {short(h.obj, 24)} still "
+                                                            f"held: the path below drops it ({h.put.name}())")
             yield from exits
         if "devm_add_action" in "\n".join(ln.text for ln in fd.removed()):
             yield from _removed_actions(fd, ctx, calls(True), overput)
@@ -490,6 +526,8 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
     for r in _dropped_puts.removed_puts(view, added_puts, removed_gets, reported, fd, ctx):
         if _cleaned_up(cleanup, r.obj):
             continue  # __free()/scoped/devm action now drops it
+        if _own_release(fd, r):
+            continue  # a put of the object its release callback releases: the count was zero
         line = r.stmt.line_of(re.escape(r.name))
         if r.kind == "stored":
             conf = Confidence.HIGH if (not view.partial and r.sure) else None
@@ -509,6 +547,15 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
         yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) leaves "
                                           f"the reference held on this exit path",
                            confidence=conf)
+
+
+def _own_release(fd, r) -> bool:
+    """Is the removed put one of the object that the release callback it sat in releases
+    (`put_device(dev)` in `foo_release(struct device *dev)`)?"""
+    first = r.stmt.lines[0]
+    h = next((h for h in fd.hunks if first in h.lines), None)
+    rel = _release_cb.of(h, side="old") if h is not None else None
+    return rel is not None and rel.is_self(r.obj)
 
 
 def _removed_actions(fd, ctx: Context, added_puts, overput: bool) -> Iterator[Finding]:

@@ -8,6 +8,14 @@ bound to.  The module pinned is the driver's own.  Also flags an added
 `try_module_get(...->owner)` next to a comment or changelog that says the reference is there
 to "prevent unbind", "avoid dynamic unbinding" or keep a device around.
 
+Also flags an added `try_module_get(x->dev.parent->driver->owner)` (or through a local set
+from `->parent`) of a device the function looked up, with no test that the parent is bound: a
+parent is where a device sits, not the driver that provides it (a cluster, bus or MFD node may
+have no driver: NULL), and the module pinned is not the provider's.  The parent of the device a
+callback runs for (a sysfs `store()` of that device) is not reported.  And an added module get
+in a patch that removes a `device_link_add()`: the link kept the supplier bound, the module
+reference does not.
+
 Also flags a module reference that *replaces* a reference on an object: a patch that removes
 `get_device(x)` (`kref_get()`, `kobject_get()`, `pci_dev_get()`, ... from the kernel-API table)
 and takes `try_module_get()`/`__module_get()` in its place (its own `THIS_MODULE` included), with
@@ -287,10 +295,49 @@ def _object_ref_replaced(patch: Patch) -> Iterator[Finding]:
                                                           f"frees it")
 
 
+# `E->driver->owner` / `E.driver->owner`: the module of whatever driver is bound to E now
+_DRIVER_OF = lazyre.compile(r"^(?P<dev>.+?)(?:->|\.)driver->owner$")
+# a device's parent: `x->dev.parent`, `dev->parent`, `x.dev.parent`
+_PARENT = lazyre.compile(r"(?:->|\.)parent$")
+
+
+def _parent_pin(target: str, before: str, params: dict[str, str]) -> str | None:
+    """The parent device whose driver's module `target` names (`sw->dev.parent->driver->owner`,
+    or `d->driver->owner` after `d = x->dev.parent;` in `before`), when nothing in `before`
+    tests that the parent has a driver.  A parent is where a device sits in the device tree,
+    not the driver that provides it: it may have no driver at all (a bus or cluster node, an
+    MFD whose cell registered the object), so `->driver` is NULL there, and when it has one
+    the pin names that driver's module, not the provider's.  Not when the child is a parameter
+    (a sysfs or ops callback of that device: the driver that registered it is still bound)."""
+    m = _DRIVER_OF.match(target)
+    if m is None:
+        return None
+    dev = m.group("dev").lstrip("&(").rstrip(")")
+    whose = dev
+    if not _PARENT.search(dev):
+        src = re.findall(r"\b%s\s*=\s*([^;=]+?)\s*;" % re.escape(dev), before) if re.fullmatch(r"\w+", dev) else []
+        if not src or not _PARENT.search(norm(src[-1])):
+            return None
+        whose = norm(src[-1])
+    if re.match(r"&?\(?(\w+)", whose).group(1) in params:
+        return None  # the parent of the device this callback runs for: registered by a bound driver
+    d = re.escape(dev)
+    if re.search(r"%s(?:->|\.)driver\b\s*(?:==|!=|&&|\|\||\))|!\s*%s(?:->|\.)driver\b|"
+                 r"(?:device_is_bound|has_driver)\s*\(\s*&?%s\s*\)|\b\w+\s*=\s*%s(?:->|\.)driver\s*;"
+                 % (d, d, d, d), before):
+        return None  # tested (or read into a variable that is tested): not this shape
+    return dev
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _removed_protection(patch, ctx)
-    yield from _object_ref_replaced(patch)
+    replaced = list(_object_ref_replaced(patch))
+    yield from replaced
+    said = {(f.path, f.line) for f in replaced}
     changelog = patch.message
+    added_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
+    link_gone = any(_LINK.search(ln.text) for fd in patch.c_files for ln in fd.removed()) \
+        and not _LINK.search(added_all)
     for fd in patch.c_files:
         for hunk in hunks(fd, added="module_get"):
             shown = "\n".join(ln.text for ln in hunk.new_side())
@@ -313,6 +360,18 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                         for a in call_args(later.text, "module_put"))
                             yield RULE.finding(fd.path, line, f"{func}({target}) pins this device's own driver",
                                                confidence=Confidence.LOW if probe else None)
+                            continue
+                        before = "\n".join(s.text for s in stmts[:k + 1])
+                        parent = _parent_pin(target, before, params)
+                        if parent is not None:
+                            yield RULE.finding(fd.path, line, f"{func}({target}) pins the driver bound to the parent "
+                                                              f"device {parent}: a parent need not have a driver (NULL "
+                                                              f"here) nor be the one that provides this object; record "
+                                                              f"the provider's module when it registers")
+                        elif link_gone and (fd.path, line.new_no) not in said and re.search(r"(->|\.)(owner|module)$", target) and target != "THIS_MODULE":
+                            yield RULE.finding(fd.path, line, f"{func}({target}) takes the place of a device link: a "
+                                                              f"module reference keeps code loaded, not the supplier "
+                                                              f"bound; it can still unbind under this consumer")
                         elif unbind_talk and re.search(r"(->|\.)(owner|module)$", target) \
                                 and target != "THIS_MODULE":
                             yield RULE.finding(fd.path, line, f"{func}({target}) cannot prevent unbind, only rmmod",

@@ -2,7 +2,8 @@
 
 ## What it does
 Flags a removed `foo_destroy(..., obj)` / `foo_release(obj)` / `foo_put(obj)` /
-`foo_free(obj)` call that the patch replaces, at the same place, with `kfree(obj)`.
+`foo_free(obj)` call, or a put of an object embedded in obj (`kobject_put(&obj->kobj)`,
+`put_device(&obj->dev)`), that the patch replaces, at the same place, with `kfree(obj)`.
 
 ## Why is this bad?
 A destroy helper usually does more than free the memory: it calls the type's `->destroy`
@@ -12,6 +13,11 @@ the module that provided the object's type stays pinned forever, member referenc
 a still-linked object becomes a use-after-free.  In nf_tables, `nft_obj_destroy()` runs
 `obj->ops->destroy` and `module_put(obj->ops->type->owner)`; freeing a temporary object with
 `kfree()` leaked the expression module reference.
+
+The put of an embedded kobject or device is the container's only release once
+`kobject_init()`/`device_initialize()` ran: `kobject_init_and_add()`'s kernel-doc, "If this
+function returns an error, kobject_put() must be called to properly clean up the memory
+associated with the object"; `kfree()` skips the ktype's release and leaks the kobject's name.
 
 ## Example
 ```diff
@@ -43,6 +49,7 @@ ignored.
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from reviewbot.analysis import clex, cmodel
@@ -75,7 +82,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 helpers = []
                 for st in statements(rem):
                     m = clex.CallStmt.parse(st.text)
-                    if m and not m.cond and _apis.DESTROY_HELPER.match(m.name) \
+                    if m and not m.cond and (_apis.DESTROY_HELPER.match(m.name) or _apis.is_putter(m.name)) \
                             and m.name not in _MEMORY_FREES:
                         helpers.append((m.name, [norm(x) for x in cmodel.split_args(m.args)]))
                 if not helpers:
@@ -86,8 +93,16 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         continue
                     obj = norm(m.args)
                     for name, args in helpers:
-                        if obj in args:
+                        if obj in args or any(_member_of(a, obj) for a in args):
                             yield RULE.finding(fd.path, st.line_of(r"kfree"),
                                                f"kfree({obj[:28]}) replaces {name}(): its release "
                                                f"work and references are skipped")
                             break
+
+
+def _member_of(arg: str, obj: str) -> bool:
+    """Is `arg` the address of an object embedded in `obj` (`&obj->kobj`, `&obj->dev`,
+    `&obj->a.ref`)?  Its put ends in the release of `obj`, so a kfree(obj) in its place skips it.
+    A pointer member on the way (`&obj->child->dev`) is another allocation."""
+    rest = arg[len("&" + obj):] if arg.startswith("&" + obj) else ""
+    return re.fullmatch(r"(->|\.)\w+(\.\w+)*", rest) is not None

@@ -27,6 +27,11 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   reference and frees the private data remove() is still using; the devm allocator keeps a
   reference until unbind has finished.
 
+- an added devm IRQ or registration (`devm_request_irq(dev, irq, fn, 0, name, p)`,
+  `devm_led_classdev_register(dev, &p->led)`) given plain memory that remove(), or an exit of
+  the same function reached after the set-up succeeded, frees with `kfree()`: devres
+  unregisters the handler or interface only after that.
+
 ## Why is this bad?
 Devres is released after `.remove()` returns ("devres entries are released in the reverse
 order" of acquisition, after the driver's remove callback).  A devm-managed IRQ or interface,
@@ -84,7 +89,8 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.analysis.clex import CallStmt, function_removed, norm, statements
+from reviewbot.analysis.clex import CallStmt, balanced, function_removed, norm, statements
+from reviewbot.analysis.cmodel import split_args
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -96,7 +102,7 @@ from reviewbot.checks._hunks import shown_new
 RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
 # The rule has nothing to say on a patch whose C diff holds none of these.
-TRIGGER = ("unregister", "free_irq", "remove", "_del", "deregister", "cancel", "del_timer", "timer_",
+TRIGGER = ("devm_", "unregister", "free_irq", "remove", "_del", "deregister", "cancel", "del_timer", "timer_",
            "tasklet_kill", "destroy_workqueue", "pm_runtime_disable", "spi_alloc", "_free", "disconnect")
 TREE_VERDICT = True
 
@@ -323,7 +329,9 @@ def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             not re.search(r"\b%s\s*\(" % row.devm, removed):
                         continue
                     scope = post if post is not None else shown_new(fd)
-                    managed = [r.devm for t in row.teardown for r in kapi.torn_down_by(t) if r.devm]
+                    # the devm registrations whose unregister runs after remove() (not the devm
+                    # allocators of the same teardown: one left in another branch manages nothing here)
+                    managed = [r.devm for t in row.teardown for r in kapi.torn_down_by(t) if r.devm and r.kind != "ref"]
                     if any(re.search(r"\b%s\s*\(" % d, scope) for d in managed):
                         continue  # unregistered by devres after remove(): the reference is dropped last
                     if post is not None and not re.search(r"\b(%s)\s*\(" % "|".join(row.teardown), post):
@@ -345,7 +353,109 @@ def _names_a_teardown(fd) -> bool:
     return not kapi.teardown_names().isdisjoint(words)
 
 
+_FREE_OF = r"^\s*(?:kv?free|kfree_sensitive)\s*\(\s*%s\s*\)\s*;"
+_NOT_DATA = frozenset({"dev", "pdev", "client", "spi", "intf", "interface", "pci", "NULL", "np", "node"})
+
+
+def _functions(text: str) -> Iterator[tuple[str, int, str]]:
+    """(name, first line, body) of each function of a file image (column-0 braces)."""
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        if lines[i].startswith("{") and i > 0:
+            j = next((k for k in range(i + 1, len(lines)) if lines[k].startswith("}")), len(lines) - 1)
+            head = next((lines[k] for k in range(i - 1, max(-1, i - 6), -1) if re.match(r"^[A-Za-z_].*\(", lines[k])), "")
+            name = re.search(r"(\w+)\s*\(", head)
+            yield (name.group(1) if name else ""), i + 1, "\n".join(lines[i:j + 1])
+            i = j
+        i += 1
+
+
+def _freed_after(after: str, free: re.Pattern) -> bool:
+    """Does the function text `after` a set-up statement free (`free`) on a path where the
+    set-up succeeded: past the set-up's own error check, directly or in the unwind label a
+    later goto reaches (the labels fall through)?"""
+    rest = after.lstrip()
+    if rest.startswith("if"):
+        m = re.match(r"if\s*\((?:[^()]|\([^()]*\))*\)\s*", rest)
+        if m:
+            rest = rest[m.end():]
+            if rest.startswith("{"):
+                depth, j = 0, 0
+                for j, ch in enumerate(rest):
+                    depth += {"{": 1, "}": -1}.get(ch, 0)
+                    if depth == 0:
+                        break
+                rest = rest[j + 1:]
+            else:
+                rest = rest.split(";", 1)[-1]
+    lab = re.search(r"^\s*\w+:\s*$", rest, re.M)
+    main, labels = (rest[:lab.start()], rest[lab.start():]) if lab else (rest, "")
+    if free.search(main):
+        return True
+    for g in re.finditer(r"\bgoto\s+(\w+)\s*;", main):
+        at = re.search(r"^\s*%s:\s*$" % g.group(1), labels, re.M)
+        if at and free.search(labels[at.end():]):
+            return True
+    return False
+
+
+def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    """An added devm registration or IRQ (`devm_request_irq(dev, irq, fn, 0, name, p)`,
+    `devm_led_classdev_register(dev, &p->led)`) given memory `p` that the driver frees itself:
+    on an exit of the same function after it, or in remove().  Devres unregisters the handler or
+    interface only after that free: it can run on freed memory in between."""
+    rows = {r.devm: r for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface")}
+    for fd in patch.c_files:
+        if fd.is_deleted or not any(ln.added and "devm_" in ln.text for ln in fd.added()):
+            continue
+        post = ctx.post(fd.path)
+        for h in fd.hunks:
+            for st in statements(h.new_side()):
+                if not st.any_added or "devm_" not in st.text:
+                    continue
+                c = re.search(r"\b(%s)\s*\(" % "|".join(sorted(rows, key=len, reverse=True)), st.text) if rows else None
+                if c is None:
+                    continue
+                line = st.line_of(re.escape(c.group(1)))
+                if not line.added:
+                    continue
+                args = [norm(a) for a in split_args(balanced(st.text, c.end()))]
+                data = args[-1:] if rows[c.group(1)].kind == "irq" else args[1:]
+                bases = {m.group(1) for a in data for m in [re.match(r"^&?\(?(\w+)\)?(?:->\w+)*$", a)] if m}
+                bases -= _NOT_DATA
+                fn = enclosing_function(h, line, "new")
+                for base in sorted(bases):
+                    free = re.compile(_FREE_OF % re.escape(base), re.M)
+                    if post is not None:
+                        if re.search(r"\b%s\s*=\s*(?:\([^()]*\)\s*)?devm_" % re.escape(base), post):
+                            continue  # devm memory: devres frees it after the registration
+                        where = next((name + "()" for name, _start, body in _functions(post)
+                                      if _UNBIND_FN.search(name) and free.search(body)), None)
+                        if where is None and line.new_no:
+                            tail = post.splitlines()[line.new_no - 1 + len(st.lines):]
+                            end = next((k for k, x in enumerate(tail) if x.startswith("}")), len(tail))
+                            if _freed_after("\n".join(tail[:end]), free):
+                                where = f"an exit of {fn}()"
+                    else:
+                        side = h.new_side()
+                        after = "\n".join(x.text for x in side[side.index(st.lines[-1]) + 1:]
+                                          if enclosing_function(h, x, "new") == fn)
+                        shown = "\n".join(x.text for hh in fd.hunks for x in hh.new_side()
+                                          if _UNBIND_FN.search(enclosing_function(hh, x, "new")))
+                        if re.search(r"\b%s\s*=\s*(?:\([^()]*\)\s*)?devm_" % re.escape(base), shown_new(fd)):
+                            continue
+                        where = (f"an exit of {fn}()" if _freed_after(after, free) else
+                                 "remove()" if free.search(shown) else None)
+                    if where:
+                        what = "IRQ handler" if rows[c.group(1)].kind == "irq" else "interface"
+                        yield RULE.finding(fd.path, line, f"{c.group(1)}() keeps the {what} until devres runs, after "
+                                                          f"{where} has freed '{base}', which it is given")
+                        break
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    yield from _devm_on_freed_memory(patch, ctx)
     sides: dict[int, tuple[list[_Stmt], list[_Stmt]]] = {}  # each file's statements, once
     for fd in patch.c_files:
         if fd.is_new or fd.is_deleted or not _names_a_teardown(fd):

@@ -3,7 +3,10 @@
 ## What it does
 Reports a put (`put_device`, `spi_controller_put`/`spi_master_put`, `kref_put`, `kfree`,
 `module_put`, ...) that the patch moves *earlier*, past statements that still dereference the
-object or data hanging off it, and an added put followed by a use of the same object.
+object or data hanging off it, and an added put followed by a use of the same object.  It also
+reports a removed `return`/`goto` that ended a block right after a put
+(`if (err) { kref_put(&req->ref, release); return err; }`): the path now goes on past the put
+to code the hunk shows still using the object, or putting it again.
 
 ## Why is this bad?
 The put can drop the last reference: the release runs and frees the object, its private data
@@ -75,7 +78,7 @@ from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _refdiff
 from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
-from reviewbot.model import Confidence, Finding, Level, Patch
+from reviewbot.model import Confidence, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD020", slug="use-after-put", level=Level.WARNING,
@@ -117,6 +120,46 @@ def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             lines = [ln for h in hunks for ln in h.lines]
             if _apis.has_putter_call("\n".join(ln.text for ln in lines if ln.kind == " ")):
                 yield from _moved_past_put(fd, lines)
+                if any(ln.removed and _EXIT.match(ln.text) for ln in lines):
+                    yield from _exit_removed_after_put(fd, lines)
+
+
+_EXIT = lazyre.compile(r"^\s*(return\b|goto\s+\w+\s*;)")
+
+
+def _exit_removed_after_put(fd, lines) -> Iterator[Finding]:
+    """A removed `return`/`goto` that ended a block right after a kept put
+    (`if (err) { kref_put(&req->ref, release); return err; }` loses its `return`): the path
+    now goes on past the put, which may have freed the object, to code the hunk shows still
+    using it or putting it again (before anything reassigns it)."""
+    stmts, live, live_idx, depths = _live(lines)
+    shown = {ln.new_no for ln in lines if not ln.removed}
+    for i, st in enumerate(stmts):
+        if not all(ln.removed for ln in st.lines) or not _EXIT.match(st.text):
+            continue
+        prev = next((s for s in reversed(stmts[:i]) if not all(ln.removed for ln in s.lines)), None)
+        if prev is None or any(ln.added for ln in prev.lines) or _put_stmt(prev) is None:
+            continue
+        name, obj = _put_stmt(prev)
+        base = _base(obj)
+        if not re.fullmatch(r"\w+", base) or name.startswith("module_put"):
+            continue
+        k0 = live_idx[id(prev)]
+        nxt = live[k0 + 1] if k0 + 1 < len(live) else None
+        if nxt is None or not nxt.text.startswith("}"):
+            continue  # the exit did not end the put's block: other code followed it
+        for k in _on_path(live, depths, k0, len(live)):
+            s = live[k]
+            if any(n not in shown for n in range(prev.lines[-1].new_no + 1, s.lines[0].new_no)):
+                break  # lines the hunks do not show lie between
+            if re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(base), s.text):
+                break  # reassigned: another object from here on
+            again = _put_stmt(s)
+            if (again is not None and _apis.same_object(again[1], obj)) or _deref_or_passed(s.text, base):
+                yield RULE.finding(fd.path, st.lines[0], f"without this {st.text.split()[0]}, the path goes on "
+                                                         f"after {name}({obj[:24]}) to code that still uses "
+                                                         f"{base}", side=Side.OLD)
+                break
 
 
 def _function_runs(fd) -> Iterator[list]:

@@ -551,6 +551,14 @@ def parse_fragment(lines: Sequence[tuple[int, str]]) -> CFile:
         col = close + 2 - seen
         out[k] = " " * col + out[k][col:]
 
+    # A hunk that starts inside a function header (git's section line holds its first line,
+    # the context goes on with the rest of the parameters down to the body's column-0 "{"):
+    # those lines are no statements; blank them (line numbers stay).
+    brace = next((i for i, t in enumerate(out[:8]) if t.startswith("{")), None)
+    if brace and all(not t.strip() or (t[:1] in " \t" and ";" not in t and "{" not in t and "}" not in t)
+                     for t in out[:brace]) and out[brace - 1].rstrip().endswith(")"):
+        out[:brace] = [""] * brace
+
     # A column-0 "}" ends the function the hunk starts in; what follows is top-level code
     # (whole functions the hunk shows), parsed as such.
     end = next((i for i, t in enumerate(out) if t.rstrip() == "}"), None)

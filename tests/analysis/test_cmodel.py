@@ -145,3 +145,17 @@ def test_fragment_showing_a_function_from_its_header():
     # a column-0 "{" with no declarator above it stays a fragment
     cf = cmodel.parse_fragment([(10, "\tx = 1;"), (11, "{"), (12, "\ty = 2;")])
     assert [f.name for f in cf.functions] == [cmodel.FRAGMENT_FUNC]
+
+
+def test_fragment_starting_inside_a_function_header():
+    # drivers/pmdomain/core.c: git's section line holds the header's first line, the hunk's
+    # context the rest of the parameters; the body is still parsed (its calls and returns)
+    lines = [(2455, "\t\t\t\t\tconst struct of_phandle_args *genpdspec,"), (2456, "\t\t\t\t\tvoid *data)"),
+             (2457, "{"), (2458, "\tof_node_put(genpdspec->np);"), (2459, "\treturn data;"), (2460, "}")]
+    cf = cmodel.parse_fragment(lines)
+    fn = cf.functions[0]
+    assert [(c.name, c.line) for c in fn.calls()] == [("of_node_put", 2458)]
+    assert [(j.kind, j.line) for j in fn.jumps()] == [("return", 2459)]
+    # statements above a column-0 "{" are not a header's tail: left as they are
+    cf = cmodel.parse_fragment([(10, "\tfoo(x);"), (11, "{"), (12, "\tbar(y);"), (13, "}")])
+    assert [c.name for c in cf.functions[0].calls()] == ["foo", "bar"]

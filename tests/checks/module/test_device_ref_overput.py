@@ -2,8 +2,8 @@
 not held on that path.  Fixtures are real-shaped paraphrases (other drivers, other APIs of the
 same family from the kernel-API table, calls split over lines)."""
 
-from reviewbot.checks.module import device_ref_imbalance
-from tests.helpers import assert_fires, assert_quiet, diff
+from reviewbot.checks.module import device_ref_imbalance, get_without_put_on_exit
+from tests.helpers import assert_fires, assert_quiet, diff, run_rule, tree_case
 
 # A lookup's reference already dropped after its last use; the patch drops it again at the end
 # (the tegra-ahb resend, told with a class lookup).
@@ -1257,3 +1257,165 @@ def test_quiet_on_a_teardown_dropping_its_lookup_and_the_set_up_reference():
     assert borrowed != LOCAL_LOOKUP_TEARDOWN_TEXT
     assert_fires(device_ref_imbalance, diff(borrowed), at=[("drivers/base/foo_bus.c", 26),
                                                            ("drivers/base/foo_bus.c", 27)])
+
+
+# drivers/edac/altera_edac.c validate_parent_available(), paraphrased: a helper given a node
+# (its caller walks the children with for_each_child_of_node(), which drops each one) gets a
+# "refcount leak" fix that puts the node it was handed, on the path that returns success.
+PUT_OF_GIVEN_NODE = diff("""
+    --- a/drivers/edac/foo_edac.c
+    +++ b/drivers/edac/foo_edac.c
+    @@ -1862,10 +1862,11 @@ static int foo_check_parent(struct device_node *np)
+     \tif (of_device_is_compatible(np, "foo,sdram-edac"))
+     \t\treturn 0;
+     
+     \tparent = of_parse_phandle(np, "foo,ecc-parent", 0);
+     \tif (parent && !of_device_is_available(parent))
+     \t\tret = -ENODEV;
+     
+     \tof_node_put(parent);
+    +\tof_node_put(np);
+     \treturn ret;
+     }
+""", message="The node is never put: fix the refcount leak.")
+
+# Look-alike: the helper holds a reference of its own across a call that may drop the last
+# other one (a keep-alive get), and puts that one.
+PUT_OF_GIVEN_NODE_AFTER_GET = diff("""
+    --- a/drivers/edac/foo_edac.c
+    +++ b/drivers/edac/foo_edac.c
+    @@ -1860,11 +1860,12 @@ static int foo_check_parent(struct device_node *np)
+     \tstruct device_node *parent;
+     \tint ret = 0;
+     
+     \tof_node_get(np);
+     \tparent = of_parse_phandle(np, "foo,ecc-parent", 0);
+     \tif (parent && !of_device_is_available(parent))
+     \t\tret = -ENODEV;
+     
+     \tof_node_put(parent);
+    +\tof_node_put(np);
+     \treturn ret;
+     }
+""")
+
+
+def test_fires_on_put_of_the_node_the_function_is_given():
+    assert_fires(device_ref_imbalance, PUT_OF_GIVEN_NODE, at=[("drivers/edac/foo_edac.c", 1870)])
+
+
+def test_quiet_on_put_of_a_given_node_the_function_took_a_reference_on():
+    assert_quiet(device_ref_imbalance, PUT_OF_GIVEN_NODE_AFTER_GET, include_low=True)
+
+
+# drivers/reset/reset-brcmstb-rescal.c brcm_rescal_reset_xlate(), paraphrased: an of_xlate
+# callback is handed the specifier reset_control_get() parsed; the core puts args->np after the
+# call.  The section line holds the header's first line only, the context shows the rest.
+PUT_OF_SPECIFIER_NODE = diff("""
+    --- a/drivers/reset/reset-foo.c
+    +++ b/drivers/reset/reset-foo.c
+    @@ -56,6 +56,7 @@ static int foo_reset_xlate(struct reset_controller_dev *rcdev,
+     \t\t\t\t   const struct of_phandle_args *reset_spec)
+     {
+     \t/* This is needed if #reset-cells == 0. */
+    +\tof_node_put(reset_spec->np);
+     \treturn 0;
+     }
+     
+""")
+
+# The section line cut at the specifier: the function's name says which callback it is.
+PUT_OF_SPECIFIER_NODE_CUT = diff("""
+    --- a/drivers/mailbox/foo-mbox.c
+    +++ b/drivers/mailbox/foo-mbox.c
+    @@ -232,6 +232,7 @@ static struct mbox_chan *foo_mbox_xlate(struct mbox_controller *mbox,
+     \t\treturn ERR_PTR(-EINVAL);
+     
+     \tchan = &mbox->chans[idx];
+    +\tof_node_put(sp->np);
+     \treturn chan;
+     }
+     
+""")
+
+# drivers/dma/dw/rzn1-dmamux.c, paraphrased: a DMA router swaps the specifier's node for the
+# one it looked up (dma_spec->np = of_parse_phandle(...)) and puts that one on its error path.
+PUT_OF_SWAPPED_SPECIFIER_NODE = diff("""
+    --- a/drivers/dma/foo-dmamux.c
+    +++ b/drivers/dma/foo-dmamux.c
+    @@ -80,11 +80,13 @@ static void *foo_dmamux_route_allocate(struct of_phandle_args *dma_spec,
+     \tdma_spec->np = of_parse_phandle(ofdma->of_node, "dma-masters", 0);
+     \tif (!dma_spec->np) {
+     \t\tret = -EINVAL;
+     \t\tgoto free_map;
+     \t}
+     \tret = foo_set_mux(map);
+    -\tif (ret)
+    +\tif (ret) {
+    +\t\tof_node_put(dma_spec->np);
+     \t\tgoto free_map;
+    +\t}
+     \treturn map;
+     
+     free_map:
+""")
+
+
+def test_fires_on_put_of_the_node_of_a_specifier_an_xlate_callback_is_given():
+    assert_fires(device_ref_imbalance, PUT_OF_SPECIFIER_NODE, at=[("drivers/reset/reset-foo.c", 59)])
+    assert_fires(device_ref_imbalance, PUT_OF_SPECIFIER_NODE_CUT, at=[("drivers/mailbox/foo-mbox.c", 235)])
+
+
+def test_quiet_on_put_of_a_specifier_node_the_function_swapped_in():
+    assert_quiet(device_ref_imbalance, PUT_OF_SWAPPED_SPECIFIER_NODE, include_low=True)
+
+
+# drivers/usb/common/ulpi.c ulpi_register(), paraphrased: a helper handed its parent device
+# returns success after putting it; nothing in it took that reference.
+PUT_OF_GIVEN_DEVICE_ON_SUCCESS = diff("""
+    --- a/drivers/usb/common/foo-phy.c
+    +++ b/drivers/usb/common/foo-phy.c
+    @@ -306,6 +306,7 @@ static int foo_phy_register(struct device *dev, struct foo_phy *phy)
+     \tdev_dbg(&phy->dev, "registered PHY: vendor %04x, product %04x\\n",
+     \t\tphy->id.vendor, phy->id.product);
+     
+    +\tput_device(dev);
+     \treturn 0;
+     }
+     
+""")
+
+
+def test_fires_on_put_of_a_given_device_on_the_success_path():
+    assert_fires(device_ref_imbalance, PUT_OF_GIVEN_DEVICE_ON_SUCCESS, at=[("drivers/usb/common/foo-phy.c", 309)])
+
+
+
+# Tree mode: a test of a `for_each_*` loop's cursor (`if (!child) break;`) is a branch on a
+# reference the path count holds for the iterator (no getter row of its own): it used to crash
+# the path count (KeyError on the iterator's name) and drop every finding of the file.
+LOOP_PRE = """static int foo_parse(struct device *dev)
+{
+	struct device_node *child;
+	int ret;
+
+	for_each_child_of_node(dev->of_node, child) {
+		ret = foo_add(dev, child);
+		if (ret) {
+			of_node_put(child);
+			return ret;
+		}
+	}
+	return 0;
+}
+"""
+LOOP_POST = LOOP_PRE.replace("\t\tret = foo_add(dev, child);\n",
+                             "\t\tif (!child)\n\t\t\tbreak;\n\t\tret = foo_add(dev, child);\n\t\tof_node_put(child);\n")
+
+
+def test_tree_mode_put_of_a_tested_loop_cursor():
+    series, ctx = tree_case("drivers/foo/foo.c", LOOP_PRE, LOOP_POST)
+    assert_fires(device_ref_imbalance, series, at=[("drivers/foo/foo.c", 10)], context_for=ctx)
+    assert_quiet(get_without_put_on_exit, series, context_for=ctx)
+    for mod in (device_ref_imbalance, get_without_put_on_exit):
+        assert not [n for n in run_rule(mod, series, ctx).notes if n.startswith("internal:")]

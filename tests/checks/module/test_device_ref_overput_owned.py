@@ -5,7 +5,7 @@ stays silent on the fix of each (the patch removing the extra put).  Fixtures ar
 of 6.12 code (drm_syncobj_get_fd(), arch_topology.c, clk-npcm7xx.c, arc_timer.c)."""
 
 from reviewbot.checks.module import device_ref_imbalance, get_without_put_on_exit
-from tests.helpers import assert_fires, assert_quiet, diff, tree_case
+from tests.helpers import assert_fires, assert_quiet, diff, run_rule, tree_case
 
 # fd_install(): "This consumes the "file" refcount, so callers should treat it as if they had
 # called fput(file)" (fs/file.c).
@@ -235,7 +235,10 @@ DECLARED_OWN_GET = diff("""
      TIMER_OF_DECLARE(foo_cs, "foo,soc-timer", foo_cs_setup);
 """)
 
-# Not registered through a match table: a helper's parameter (its callers may hand it over).
+# Not registered through a match table: a helper's parameter.  Its caller holds the node (6.12
+# has two helpers whose callers hand the reference over, both in pmac64-cpufreq): a put on the
+# path that returns the result is reported by the given-node check; on an error path (a
+# helper that consumes its caller's reference on failure) it stays a question.
 UNDECLARED_PUT = diff("""
     --- a/drivers/clocksource/foo_timer.c
     +++ b/drivers/clocksource/foo_timer.c
@@ -264,8 +267,33 @@ def test_declared_callback_with_its_own_get_is_quiet():
     assert_quiet(device_ref_imbalance, DECLARED_OWN_GET, include_low=True)
 
 
-def test_put_of_an_undeclared_helpers_node_is_quiet():
-    assert_quiet(device_ref_imbalance, UNDECLARED_PUT)
+UNDECLARED_PUT_ON_ERROR = diff("""
+    --- a/drivers/clocksource/foo_timer.c
+    +++ b/drivers/clocksource/foo_timer.c
+    @@ -114,7 +114,9 @@ static int __init foo_cs_setup(struct device_node *node)
+     \tret = foo_timer_start(&foo_timer);
+    -\tif (ret)
+    +\tif (ret) {
+    +\t\tof_node_put(node);
+     \t\treturn ret;
+    +\t}
+     
+     \tsched_clock_register(foo_clock_read, 64, foo_timer_freq);
+     
+     \treturn clocksource_register_hz(&foo_counter, foo_timer_freq);
+""")
+
+
+def test_put_of_an_undeclared_helpers_node_is_reported_by_the_given_node_check():
+    review = run_rule(device_ref_imbalance, UNDECLARED_PUT, None)
+    (f,) = review.shown()
+    assert (f.line, "never took" in f.message) == (118, True)
+
+
+def test_put_of_an_undeclared_helpers_node_on_an_error_path_is_a_question():
+    assert_quiet(device_ref_imbalance, UNDECLARED_PUT_ON_ERROR)
+    assert_fires(device_ref_imbalance, UNDECLARED_PUT_ON_ERROR, [("drivers/clocksource/foo_timer.c", 116)],
+                 include_low=True)
 
 
 # Tree mode: the registration sits far below; the fix (clk-npcm7xx.c in 6.12 puts its node on

@@ -513,3 +513,289 @@ def test_quiet_on_devm_driver_data_of_an_input_device():
     assert_quiet(devm_lifetime, quiet, include_low=True)
     misc = diff(_INPUT_DRVDATA.replace("{handoff}", "misc_register(&joy->misc);"))
     assert_fires(devm_lifetime, misc, at=[("drivers/input/joystick/foo-joystick.c", 7)], include_low=True)
+
+
+# A probe that gives up devres (paraphrased from drivers/input/keyboard/imx_keypad.c-like
+# probes): the buffer, the IRQ and the devm action lose their release.
+UNDEVM = diff("""
+    --- a/drivers/input/misc/foo.c
+    +++ b/drivers/input/misc/foo.c
+    @@ -100,11 +100,11 @@ static int foo_probe(struct platform_device *pdev)
+     \tstruct foo *priv = platform_get_drvdata(pdev);
+     \tint ret;
+     
+    -\tpriv->buf = devm_kzalloc(&pdev->dev, FOO_SIZE, GFP_KERNEL);
+    +\tpriv->buf = kzalloc(FOO_SIZE, GFP_KERNEL);
+     \tif (!priv->buf)
+     \t\treturn -ENOMEM;
+     
+    -\tret = devm_request_irq(&pdev->dev, priv->irq, foo_isr, 0, "foo", priv);
+    +\tret = request_irq(priv->irq, foo_isr, 0, "foo", priv);
+     \tif (ret)
+     \t\treturn ret;
+     
+    @@ -130,7 +130,3 @@ static int foo_probe(struct platform_device *pdev)
+     \tfoo_hw_init(priv);
+     
+    -\tret = devm_add_action_or_reset(&pdev->dev, foo_hw_off, priv);
+    -\tif (ret)
+    -\t\treturn ret;
+    -
+     \treturn 0;
+""")
+
+# The same conversion done right: remove() and the error exit release what devres did.
+UNDEVM_RELEASED = diff("""
+    --- a/drivers/input/misc/foo.c
+    +++ b/drivers/input/misc/foo.c
+    @@ -100,13 +100,15 @@ static int foo_probe(struct platform_device *pdev)
+     \tstruct foo *priv = platform_get_drvdata(pdev);
+     \tint ret;
+     
+    -\tpriv->buf = devm_kzalloc(&pdev->dev, FOO_SIZE, GFP_KERNEL);
+    +\tpriv->buf = kzalloc(FOO_SIZE, GFP_KERNEL);
+     \tif (!priv->buf)
+     \t\treturn -ENOMEM;
+     
+    -\tret = devm_request_irq(&pdev->dev, priv->irq, foo_isr, 0, "foo", priv);
+    -\tif (ret)
+    +\tret = request_irq(priv->irq, foo_isr, 0, "foo", priv);
+    +\tif (ret) {
+    +\t\tkfree(priv->buf);
+     \t\treturn ret;
+    +\t}
+     
+     \tfoo_hw_init(priv);
+     
+    @@ -130,4 +132,6 @@ static void foo_remove(struct platform_device *pdev)
+     \tstruct foo *priv = platform_get_drvdata(pdev);
+     
+    -\tfoo_hw_off(priv);
+    +\tfree_irq(priv->irq, priv);
+    +\tkfree(priv->buf);
+    +\tfoo_hw_off(priv);
+     }
+""")
+
+# The devm action's callback goes with it, and its body comes back in remove().
+ACTION_INLINED = diff("""
+    --- a/drivers/iio/adc/foo.c
+    +++ b/drivers/iio/adc/foo.c
+    @@ -40,6 +40,0 @@
+    -static void foo_disable_clk(void *data)
+    -{
+    -\tclk_disable_unprepare(data);
+    -}
+    -
+    -
+    @@ -100,9 +94,6 @@ static int foo_probe(struct platform_device *pdev)
+     \tif (ret)
+     \t\treturn ret;
+     
+    -\tret = devm_add_action_or_reset(&pdev->dev, foo_disable_clk, st->clk);
+    -\tif (ret)
+    -\t\treturn ret;
+     \treturn foo_setup(st);
+     }
+     
+    @@ -120,3 +114,4 @@ static void foo_remove(struct platform_device *pdev)
+     {
+     \tstruct foo *st = platform_get_drvdata(pdev);
+    +\tclk_disable_unprepare(st->clk);
+     }
+""")
+
+
+def test_fires_when_devres_is_given_up_without_a_release():
+    # memory: low in hunk mode (its kfree() may be out of sight), medium when the file shows none
+    assert_fires(devm_lifetime, UNDEVM, at=[("drivers/input/misc/foo.c", 107, "old"),
+                                            ("drivers/input/misc/foo.c", 132, "old")])
+    assert_fires(devm_lifetime, UNDEVM, at=[("drivers/input/misc/foo.c", 103, "old"),
+                                            ("drivers/input/misc/foo.c", 107, "old"),
+                                            ("drivers/input/misc/foo.c", 132, "old")], include_low=True)
+
+
+def test_tree_mode_fires_on_memory_made_plain_that_nothing_frees():
+    pre = ("static int foo_probe(struct platform_device *pdev)\n{\n"
+           "\tpriv->buf = devm_kzalloc(&pdev->dev, FOO_SIZE, GFP_KERNEL);\n\treturn 0;\n}\n"
+           "static void foo_remove(struct platform_device *pdev)\n{\n\tfoo_hw_off(priv);\n}\n")
+    post = pre.replace("devm_kzalloc(&pdev->dev, ", "kzalloc(")
+    series, ctx = tree_case("drivers/input/misc/foo.c", pre, post)
+    assert_fires(devm_lifetime, series, at=[("drivers/input/misc/foo.c", 3, "old")], context_for=ctx)
+    freed = post.replace("\tfoo_hw_off(priv);", "\tfoo_hw_off(priv);\n\tkfree(priv->buf);")
+    series, ctx = tree_case("drivers/input/misc/foo.c", pre, freed)
+    assert_quiet(devm_lifetime, series, include_low=True, context_for=ctx)
+
+
+def test_quiet_when_the_conversion_adds_the_releases():
+    assert_quiet(devm_lifetime, UNDEVM_RELEASED, include_low=True)
+
+
+def test_quiet_when_a_removed_action_is_inlined():
+    assert_quiet(devm_lifetime, ACTION_INLINED, include_low=True)
+
+
+def test_quiet_on_memory_made_plain_because_it_outlives_the_binding():
+    # the of_add_property() fix: the property memory must never be freed
+    series = diff("""
+        --- a/drivers/usb/dwc3/foo.c
+        +++ b/drivers/usb/dwc3/foo.c
+        @@ -60,4 +60,4 @@ static int foo_probe(struct platform_device *pdev)
+         \tstruct property *prop;
+         
+        -\tprop = devm_kzalloc(&pdev->dev, sizeof(*prop), GFP_KERNEL);
+        +\tprop = kzalloc(sizeof(*prop), GFP_KERNEL);
+         \tof_add_property(np, prop);
+    """)
+    assert_quiet(devm_lifetime, series, include_low=True)
+
+
+def test_tree_mode_quiet_when_the_file_already_releases_it():
+    pre = ("static int foo_probe(struct platform_device *pdev)\n{\n"
+           "\tret = devm_request_irq(&pdev->dev, priv->irq, foo_isr, 0, \"foo\", priv);\n\treturn ret;\n}\n"
+           "static void foo_remove(struct platform_device *pdev)\n{\n\tfree_irq(priv->irq, priv);\n}\n")
+    post = pre.replace("devm_request_irq(&pdev->dev, ", "request_irq(")
+    series, ctx = tree_case("drivers/input/misc/foo.c", pre, post)
+    assert_quiet(devm_lifetime, series, include_low=True, context_for=ctx)
+
+
+# An IRQ requested with devm in ndo_open (net drivers request in open and free in stop).
+DEVM_IRQ_IN_OPEN = diff("""
+    --- a/drivers/net/ethernet/foo/foo_main.c
+    +++ b/drivers/net/ethernet/foo/foo_main.c
+    @@ -300,6 +300,6 @@ static int foo_ndo_open(struct net_device *ndev)
+     \tstruct foo_priv *priv = netdev_priv(ndev);
+     \tint ret;
+     
+    -\tret = request_irq(priv->irq, foo_isr, 0, ndev->name, ndev);
+    +\tret = devm_request_irq(priv->dev, priv->irq, foo_isr, 0, ndev->name, ndev);
+     \tif (ret)
+     \t\treturn ret;
+""")
+
+DEVM_IRQ_IN_PROBE = diff("""
+    --- a/drivers/net/ethernet/foo/foo_main.c
+    +++ b/drivers/net/ethernet/foo/foo_main.c
+    @@ -300,6 +300,6 @@ static int foo_probe(struct platform_device *pdev)
+     \tstruct foo_priv *priv = netdev_priv(ndev);
+     \tint ret;
+     
+    -\tret = request_irq(priv->irq, foo_isr, 0, ndev->name, ndev);
+    +\tret = devm_request_irq(&pdev->dev, priv->irq, foo_isr, 0, ndev->name, ndev);
+     \tif (ret)
+     \t\treturn ret;
+""")
+
+
+def test_fires_on_devm_setup_in_a_per_open_callback():
+    assert_fires(devm_lifetime, DEVM_IRQ_IN_OPEN, at=[("drivers/net/ethernet/foo/foo_main.c", 303)])
+
+
+def test_quiet_on_devm_setup_in_probe():
+    assert_quiet(devm_lifetime, DEVM_IRQ_IN_PROBE, include_low=True)
+
+
+# The reverse of "iio: adc: ...: use devm_add_action_or_reset() to disable the clock": the
+# clock goes off in remove(), before devres unregisters the iio device that reads it.
+ACTION_TO_REMOVE = diff("""
+    --- a/drivers/iio/adc/foo.c
+    +++ b/drivers/iio/adc/foo.c
+    @@ -100,10 +100,6 @@ static int foo_probe(struct platform_device *pdev)
+     \tif (ret)
+     \t\treturn ret;
+     
+    -\tret = devm_add_action_or_reset(&pdev->dev, foo_clk_disable, st->clk);
+    -\tif (ret)
+    -\t\treturn ret;
+    -
+     \treturn devm_iio_device_register(&pdev->dev, indio_dev);
+     }
+     
+    @@ -120,3 +116,4 @@ static void foo_remove(struct platform_device *pdev)
+     {
+     \tstruct foo *st = platform_get_drvdata(pdev);
+    +\tclk_disable_unprepare(st->clk);
+     }
+""")
+
+
+def test_fires_when_a_devm_release_moves_into_remove_under_a_devm_interface():
+    assert_fires(devm_lifetime, ACTION_TO_REMOVE, at=[("drivers/iio/adc/foo.c", 103, "old")])
+
+
+def test_quiet_when_the_interface_is_not_devm():
+    series = diff("""
+        --- a/drivers/iio/adc/foo.c
+        +++ b/drivers/iio/adc/foo.c
+        @@ -100,10 +100,6 @@ static int foo_probe(struct platform_device *pdev)
+         \\tif (ret)
+         \\t\\treturn ret;
+         
+        -\\tret = devm_add_action_or_reset(&pdev->dev, foo_clk_disable, st->clk);
+        -\\tif (ret)
+        -\\t\\treturn ret;
+        -
+         \\treturn iio_device_register(indio_dev);
+         }
+         
+        @@ -120,3 +116,5 @@ static void foo_remove(struct platform_device *pdev)
+         {
+         \\tstruct foo *st = platform_get_drvdata(pdev);
+        +\\tiio_device_unregister(st->indio_dev);
+        +\\tclk_disable_unprepare(st->clk);
+         }
+    """)
+    assert_quiet(devm_lifetime, series, include_low=True)
+
+
+def test_fires_on_a_devm_call_no_table_lists_by_its_undo_name():
+    # devm_mfd_add_devices() -> mfd_add_devices(): nothing calls mfd_remove_devices()
+    series = diff("""
+        --- a/drivers/mfd/foo.c
+        +++ b/drivers/mfd/foo.c
+        @@ -100,7 +100,7 @@ static int foo_probe(struct i2c_client *client)
+         \tif (ret)
+         \t\treturn ret;
+         
+        -\treturn devm_mfd_add_devices(&client->dev, PLATFORM_DEVID_AUTO, foo_cells,
+        +\treturn mfd_add_devices(&client->dev, PLATFORM_DEVID_AUTO, foo_cells,
+         \t\t\t\t    ARRAY_SIZE(foo_cells), NULL, 0, NULL);
+         }
+         
+    """)
+    assert_fires(devm_lifetime, series, at=[("drivers/mfd/foo.c", 103, "old")])
+    removed = diff("""
+        --- a/drivers/mfd/foo.c
+        +++ b/drivers/mfd/foo.c
+        @@ -100,7 +100,7 @@ static int foo_probe(struct i2c_client *client)
+         \tif (ret)
+         \t\treturn ret;
+         
+        -\treturn devm_mfd_add_devices(&client->dev, PLATFORM_DEVID_AUTO, foo_cells,
+        +\treturn mfd_add_devices(&client->dev, PLATFORM_DEVID_AUTO, foo_cells,
+         \t\t\t\t    ARRAY_SIZE(foo_cells), NULL, 0, NULL);
+         }
+         
+        @@ -120,3 +120,4 @@ static void foo_remove(struct i2c_client *client)
+         {
+         \tstruct foo *foo = i2c_get_clientdata(client);
+        +\tmfd_remove_devices(&client->dev);
+         }
+    """)
+    assert_quiet(devm_lifetime, removed, include_low=True)
+
+
+def test_quiet_when_a_devm_action_is_only_moved_to_another_device():
+    # drivers/iio/position/iqs624-pos.c: the action's device argument changes, the action stays
+    series = diff("""
+        --- a/drivers/iio/position/iqs624-pos.c
+        +++ b/drivers/iio/position/iqs624-pos.c
+        @@ -262,5 +262,5 @@ static int iqs624_pos_probe(struct platform_device *pdev)
+         \t}
+         
+        -\tret = devm_add_action_or_reset(pdev->dev.parent,
+        +\tret = devm_add_action_or_reset(&pdev->dev,
+         \t\t\t\t       iqs624_pos_notifier_unregister,
+         \t\t\t\t       iqs624_pos);
+    """)
+    assert_quiet(devm_lifetime, series, include_low=True)

@@ -1,5 +1,5 @@
 from reviewbot.checks.module import devm_released_twice
-from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case
+from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case, tree_case
 
 CASES = DATA / "checks" / "devm-released-twice"
 
@@ -126,3 +126,58 @@ def test_quiet_on_a_devres_apis_own_definition():
     # a driver's probe that enables it with devres, and a remove() that disables it again
     driver = DEVM_API_DEFINITIONS_TEXT.replace("devm_pm_runtime_set_active_enabled", "foo_probe")
     assert_fires(devm_released_twice, diff(driver), at=[("drivers/base/power/foo_runtime.c", 15)])
+
+
+# A half-done conversion to devres: the error exit still frees what devres now frees.
+HALF_CONVERTED = diff("""
+    --- a/drivers/misc/foo.c
+    +++ b/drivers/misc/foo.c
+    @@ -80,9 +80,9 @@ static int foo_probe(struct i2c_client *client)
+     \tstruct foo *foo;
+     \tint ret;
+     
+    -\tfoo = kzalloc(sizeof(*foo), GFP_KERNEL);
+    +\tfoo = devm_kzalloc(&client->dev, sizeof(*foo), GFP_KERNEL);
+     \tif (!foo)
+     \t\treturn -ENOMEM;
+     \tret = foo_init_hw(foo);
+     \tif (ret) {
+     \t\tkfree(foo);
+""")
+
+# The whole conversion: the free goes with it.
+FULLY_CONVERTED = diff("""
+    --- a/drivers/misc/foo.c
+    +++ b/drivers/misc/foo.c
+    @@ -80,10 +80,9 @@ static int foo_probe(struct i2c_client *client)
+     \tstruct foo *foo;
+     \tint ret;
+     
+    -\tfoo = kzalloc(sizeof(*foo), GFP_KERNEL);
+    +\tfoo = devm_kzalloc(&client->dev, sizeof(*foo), GFP_KERNEL);
+     \tif (!foo)
+     \t\treturn -ENOMEM;
+     \tret = foo_init_hw(foo);
+    -\tif (ret) {
+    -\t\tkfree(foo);
+    +\tif (ret)
+     \t\treturn ret;
+""")
+
+
+def test_fires_on_conversion_that_keeps_the_free():
+    assert_fires(devm_released_twice, HALF_CONVERTED, at=[("drivers/misc/foo.c", 83)])
+
+
+def test_quiet_on_the_whole_conversion():
+    assert_quiet(devm_released_twice, FULLY_CONVERTED, include_low=True)
+
+
+def test_tree_mode_fires_on_irq_conversion_that_keeps_free_irq_in_remove():
+    pre = ("static int foo_probe(struct platform_device *pdev)\n{\n"
+           "\tret = request_irq(priv->irq, foo_isr, 0, \"foo\", priv);\n\treturn ret;\n}\n"
+           "static void foo_remove(struct platform_device *pdev)\n{\n\tfree_irq(priv->irq, priv);\n}\n")
+    post = pre.replace("request_irq(", "devm_request_irq(&pdev->dev, ")
+    series, ctx = tree_case("drivers/input/misc/foo.c", pre, post)
+    assert_quiet(devm_released_twice, series, include_low=True)  # hunk mode: remove() out of sight
+    assert_fires(devm_released_twice, series, at=[("drivers/input/misc/foo.c", 3)], context_for=ctx)

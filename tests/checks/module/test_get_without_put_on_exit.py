@@ -1780,3 +1780,109 @@ def test_a_walk_that_ends_on_null_holds_nothing_after_the_loop():
     broken = WALK_TO_NULL.replace("\t\tdrm_of_component_match_add(", "\t\tif (foo_last(child_np))\n\t\t\tbreak;\n"
                                   "\t\tdrm_of_component_match_add(")
     assert not ended(broken, 0) and not ended(broken, 1)
+
+
+# drivers/firmware/arm_ffa/bus.c (6.12, ffa_device_register()): the failed registration's
+# branch drops the device under its other name, `dev = &ffa_dev->dev`.
+REGISTER_ALIAS = """struct foo_device *foo_device_register(const struct foo_info *info)
+{
+\tstruct foo_device *ffa_dev;
+\tstruct device *dev;
+\tint ret;
+
+\tffa_dev = kzalloc(sizeof(*ffa_dev), GFP_KERNEL);
+\tif (!ffa_dev)
+\t\treturn NULL;
+
+\tdev = &ffa_dev->dev;
+\tdev->bus = &foo_bus_type;
+\tdev->release = foo_release_device;
+
+\tret = device_register(&ffa_dev->dev);
+\tif (ret) {
+\t\tdev_err(dev, "unable to register device %s err=%d\\n", dev_name(dev), ret);
+\t\tput_device(dev);
+\t\treturn NULL;
+\t}
+
+\treturn ffa_dev;
+}
+"""
+
+
+def test_a_put_through_a_local_alias_answers_the_failed_register():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _refpaths
+    func = cmodel.parse(REGISTER_ALIAS).functions[0]
+    assert _refpaths.same_local(func, "dev", "&ffa_dev->dev")
+    assert not _refpaths.same_local(func, "ffa_dev->parent", "&ffa_dev->dev")
+    path = "drivers/firmware/foo/bus.c"
+    series, ctx_for = tree_case("", REGISTER_ALIAS, path)
+    assert_quiet(get_without_put_on_exit, series, context_for=ctx_for)
+
+
+def _cocci_stands(text: str, path: str, kind: str, api: str, obj: str, get: str, exit_: str, nth: int = 1) -> bool:
+    """The Python verdict on a Coccinelle path (`_cocci_leak_stands`) from `get` to `exit_`."""
+    from reviewbot.cocci import Match
+    from reviewbot.context import Context, FileImages
+    from reviewbot.model import Side
+    ctx = Context(mode="tree", files={path: FileImages(pre=None, post=text)})
+    ex = _line(text, exit_, nth)
+    m = Match(rule="MOD003", kind=kind, path=path, function="f", api=api, obj=obj, line=ex,
+              side=Side.NEW, get_line=_line(text, get), exit_line=ex)
+    return get_without_put_on_exit._cocci_leak_stands(ctx, {}, m)
+
+
+# drivers/spi/spi-s3c64xx.c (6.12, s3c64xx_spi_probe()): a devres-allocated controller whose
+# registration fails: devres drops the reference, the error path owes nothing.
+DEVM_HOST = """static int foo_spi_probe(struct platform_device *pdev)
+{
+\tstruct spi_controller *host;
+\tint ret;
+
+\thost = devm_spi_alloc_host(&pdev->dev, sizeof(struct foo_spi));
+\tif (!host)
+\t\treturn -ENOMEM;
+
+\tret = spi_register_controller(host);
+\tif (ret) {
+\t\tdev_err(&pdev->dev, "cannot register SPI host: %d\\n", ret);
+\t\treturn ret;
+\t}
+\treturn 0;
+}
+"""
+
+# drivers/clocksource/timer-gxp.c (6.12, gxp_timer_probe()): on success the added platform
+# device holds the reference; on failure the branch put it.
+ADDED_ON_SUCCESS = """static int foo_timer_probe(struct platform_device *pdev)
+{
+\tstruct platform_device *wdt;
+\tint ret;
+
+\twdt = platform_device_alloc("foo-wdt", -1);
+\tif (!wdt)
+\t\treturn -ENOMEM;
+
+\twdt->dev.parent = &pdev->dev;
+\tret = platform_device_add(wdt);
+\tif (ret)
+\t\tplatform_device_put(wdt);
+
+\treturn ret;
+}
+"""
+
+
+def test_coccinelle_paths_the_ownership_rules_refute():
+    path = "drivers/spi/spi-foo.c"
+    assert not _cocci_stands(DEVM_HOST, path, "register", "spi_register_controller", "host",
+                             "spi_register_controller(host)", "return ret;")
+    plain = DEVM_HOST.replace("devm_spi_alloc_host(&pdev->dev,", "spi_alloc_host(&pdev->dev,")
+    assert _cocci_stands(plain, path, "register", "spi_register_controller", "host",
+                         "spi_register_controller(host)", "return ret;")
+    assert not _cocci_stands(ADDED_ON_SUCCESS, path, "leak", "platform_device_alloc", "wdt",
+                             "platform_device_alloc(", "return ret;")
+    no_add = ADDED_ON_SUCCESS.replace("platform_device_add(wdt)", "foo_setup(wdt)")
+    assert _cocci_stands(no_add, path, "leak", "platform_device_alloc", "wdt",
+                         "platform_device_alloc(", "return ret;")

@@ -345,3 +345,150 @@ THIS_MODULE_FOR_DEVICE = diff("""
 
 def test_fires_when_own_module_pin_replaces_device_reference():
     assert_fires(module_ref_for_unbind, THIS_MODULE_FOR_DEVICE, at=[("drivers/char/foo.c", 62)])
+
+
+# A paraphrase of the remoteproc lookup (drivers/remoteproc/remoteproc_core.c,
+# rproc_get_by_phandle()) before it learned about clusters: the module of the rproc's PARENT
+# device's driver is pinned with no test that the parent is bound at all.
+PARENT_PIN = diff("""
+    --- a/drivers/remoteproc/foo_core.c
+    +++ b/drivers/remoteproc/foo_core.c
+    @@ -40,9 +40,6 @@ struct foo_proc *foo_get_by_node(struct device_node *np)
+     \tlist_for_each_entry(r, &foo_list, node) {
+     \t\tif (r->dev.parent && device_match_of_node(r->dev.parent, np)) {
+    -\t\t\tdriver = r->dev.parent->driver;
+    -\t\t\tif (!driver)
+    -\t\t\t\tbreak;
+    -\t\t\tif (!try_module_get(driver->owner)) {
+    +\t\t\tif (!try_module_get(r->dev.parent->driver->owner)) {
+     \t\t\t\tdev_err(&r->dev, "can't get owner\\n");
+     \t\t\t\tbreak;
+     \t\t\t}
+""")
+
+# The same through a local, as coresight_get_ref() reads it (drivers/hwtracing/coresight/
+# coresight-core.c: `dev = csdev->dev.parent; try_module_get(dev->driver->owner)`), of a
+# device found by a lookup.
+PARENT_PIN_LOCAL = diff("""
+    --- a/drivers/hwtracing/foo/foo-core.c
+    +++ b/drivers/hwtracing/foo/foo-core.c
+    @@ -540,4 +540,7 @@ static inline bool foo_get_ref(struct fwnode_handle *fwnode)
+     {
+     \tstruct device *dev = foo_find_by_fwnode(fwnode)->dev.parent;
+     
+    +\tif (!try_module_get(dev->driver->owner))
+    +\t\treturn false;
+    +
+     \tget_device(dev);
+""")
+
+# The fix's shape: the parent's driver read into a variable that is tested first.
+PARENT_TESTED = diff("""
+    --- a/drivers/hwtracing/foo/foo-core.c
+    +++ b/drivers/hwtracing/foo/foo-core.c
+    @@ -540,4 +540,7 @@ static inline bool foo_get_ref(struct fwnode_handle *fwnode)
+     {
+     \tstruct device *dev = foo_find_by_fwnode(fwnode)->dev.parent;
+     
+    +\tif (!dev->driver || !try_module_get(dev->driver->owner))
+    +\t\treturn false;
+    +
+     \tget_device(dev);
+""")
+
+# A module get replacing the device link that kept the supplier bound before the consumer
+# (the shape device_link_add() replaced in drivers/pwm/core.c, of_pwm_get()).
+LINK_TO_PIN = diff("""
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -120,8 +120,6 @@ struct foo_chan *foo_request(struct device *dev, struct foo_chip *chip)
+     \tstruct foo_chan *chan = &chip->chans[0];
+    -\tstruct device_link *link;
+     
+    -\tlink = device_link_add(dev, chip->dev, DL_FLAG_AUTOREMOVE_CONSUMER);
+    -\tif (!link)
+    +\tif (!try_module_get(chip->ops->owner))
+     \t\treturn ERR_PTR(-EINVAL);
+     
+     \treturn chan;
+""")
+
+LINK_KEPT = diff("""
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -120,7 +120,9 @@ struct foo_chan *foo_request(struct device *dev, struct foo_chip *chip)
+     \tstruct foo_chan *chan = &chip->chans[0];
+     
+     \tlink = device_link_add(dev, chip->dev, DL_FLAG_AUTOREMOVE_CONSUMER);
+     \tif (!link)
+     \t\treturn ERR_PTR(-EINVAL);
+    +\tif (!try_module_get(chip->ops->owner))
+    +\t\treturn ERR_PTR(-ENODEV);
+     
+     \treturn chan;
+""")
+
+
+def test_fires_on_pin_of_parent_driver():
+    assert_fires(module_ref_for_unbind, PARENT_PIN, at=[("drivers/remoteproc/foo_core.c", 42)])
+
+
+def test_fires_on_pin_of_parent_driver_through_a_local():
+    assert_fires(module_ref_for_unbind, PARENT_PIN_LOCAL, at=[("drivers/hwtracing/foo/foo-core.c", 543)])
+
+
+def test_quiet_when_parent_is_tested_bound():
+    assert_quiet(module_ref_for_unbind, PARENT_TESTED, include_low=True)
+
+
+# remoteproc_sysfs.c state_store() (the "Fix unbalanced boot with sysfs" patch): the parent of
+# the device whose sysfs attribute runs, which its bound driver registered.
+PARENT_OF_CALLBACK_DEVICE = diff("""
+    --- a/drivers/remoteproc/remoteproc_sysfs.c
+    +++ b/drivers/remoteproc/remoteproc_sysfs.c
+    @@ -228,4 +228,7 @@ static ssize_t state_store(struct device *dev,
+     \t\tif (rproc->state == RPROC_RUNNING)
+     \t\t\treturn -EBUSY;
+     
+    +\t\tif (!rproc->auto_boot && !try_module_get(dev->parent->driver->owner))
+    +\t\t\treturn -EINVAL;
+    +
+     \t\tret = rproc_boot(rproc);
+""")
+
+
+def test_quiet_on_parent_of_the_callback_device():
+    assert_quiet(module_ref_for_unbind, PARENT_OF_CALLBACK_DEVICE)
+
+
+def test_fires_on_pin_replacing_device_link():
+    assert_fires(module_ref_for_unbind, LINK_TO_PIN, at=[("drivers/foo/core.c", 122),
+                                                         ("drivers/foo/core.c", 123, "old")])
+
+
+# The link goes from probe, the pin comes in another function of the patch.
+LINK_TO_PIN_ELSEWHERE = diff("""
+    --- a/drivers/foo/consumer.c
+    +++ b/drivers/foo/consumer.c
+    @@ -60,5 +60,3 @@ static int foo_probe(struct platform_device *pdev)
+     	priv->sup = sup;
+    -	if (!device_link_add(&pdev->dev, sup->dev, DL_FLAG_AUTOREMOVE_CONSUMER))
+    -		return -EINVAL;
+     
+     	return 0;
+    @@ -90,3 +88,5 @@ static int foo_open(struct inode *inode, struct file *file)
+     	struct foo_priv *priv = container_of(inode->i_cdev, struct foo_priv, cdev);
+     
+    +	if (!try_module_get(priv->sup->ops->owner))
+    +		return -ENODEV;
+     	return foo_sup_start(priv->sup);
+""")
+
+
+def test_fires_on_pin_replacing_device_link_of_another_function():
+    assert_fires(module_ref_for_unbind, LINK_TO_PIN_ELSEWHERE, at=[("drivers/foo/consumer.c", 61, "old"),
+                                                                   ("drivers/foo/consumer.c", 90)])
+
+
+def test_quiet_on_pin_next_to_kept_link():
+    assert_quiet(module_ref_for_unbind, LINK_KEPT, include_low=True)

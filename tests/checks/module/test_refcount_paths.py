@@ -259,3 +259,25 @@ def test_a_cursor_tested_after_its_loop_is_counted():
     assert got is not None
     events, _complete = got
     assert not [e for e in events if e.kind == "leak"]
+
+
+def test_a_failure_test_of_an_iterator_cursor_is_counted_without_a_getter_row():
+    # the loop variable carries its macro's name (for_each_available_child_of_node), which
+    # is no getter of the table: testing it for NULL must not crash the walk
+    src = """
+static int foo_parse(struct device_node *np)
+{
+\tstruct device_node *child;
+\tint ret;
+
+\tfor_each_available_child_of_node(np, child) {
+\t\tret = foo_one(child);
+\t\tif (!child)
+\t\t\treturn -EINVAL;
+\t}
+\treturn 0;
+}
+"""
+    f = cmodel.parse(src).function_named("foo_parse")
+    events, _complete = _refcount.events(f, src)
+    assert not events  # the iterator drops the cursor it hands each round: nothing leaks

@@ -1,5 +1,5 @@
 from reviewbot.checks.module import unbind_teardown_order
-from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case
+from tests.helpers import DATA, assert_fires, assert_quiet, diff, load_case, tree_case
 
 CASES = DATA / "checks" / "unbind-teardown-order"
 
@@ -194,3 +194,91 @@ def test_quiet_when_the_teardown_moves_into_a_cleanup_helper():
          }
     """)
     assert_quiet(unbind_teardown_order, moved, include_low=True)
+
+
+# drivers/spi/spi-stm32.c probe: one branch made plain while the other branch keeps the devm
+# allocator, which manages only its own controller.
+SPI_ONE_BRANCH_UNDEVM = diff("""
+    --- a/drivers/spi/spi-foo.c
+    +++ b/drivers/spi/spi-foo.c
+    @@ -2087,7 +2087,7 @@ static int foo_spi_probe(struct platform_device *pdev)
+     \t}
+     
+     \tif (device_mode)
+    -\t\tctrl = devm_spi_alloc_target(&pdev->dev, sizeof(struct foo_spi));
+    +\t\tctrl = spi_alloc_target(&pdev->dev, sizeof(struct foo_spi));
+     \telse
+     \t\tctrl = devm_spi_alloc_host(&pdev->dev, sizeof(struct foo_spi));
+     \tif (!ctrl) {
+""")
+
+
+def test_fires_on_one_branch_made_plain_next_to_a_devm_allocator():
+    assert_fires(unbind_teardown_order, SPI_ONE_BRANCH_UNDEVM, at=[("drivers/spi/spi-foo.c", 2090)])
+
+
+# A devm IRQ given plain memory that a later failure of probe frees: devres frees the IRQ only
+# after probe has returned, the handler can run on the freed memory until then.
+DEVM_IRQ_ON_FREED = diff("""
+    --- a/drivers/foo/foo.c
+    +++ b/drivers/foo/foo.c
+    @@ -100,14 +100,14 @@ static int foo_probe(struct platform_device *pdev)
+     \tfoo = kzalloc(sizeof(*foo), GFP_KERNEL);
+     \tif (!foo)
+     \t\treturn -ENOMEM;
+     
+    -\tret = request_irq(irq, foo_isr, 0, "foo", foo);
+    +\tret = devm_request_irq(&pdev->dev, irq, foo_isr, 0, "foo", foo);
+     \tif (ret)
+     \t\treturn ret;
+     \tret = foo_hw_init(foo);
+     \tif (ret)
+     \t\tgoto err_free;
+     
+     \treturn 0;
+     err_free:
+     \tkfree(foo);
+""")
+
+# Freed only when the IRQ request itself failed: nothing is registered then.
+DEVM_IRQ_OWN_FAILURE = diff("""
+    --- a/drivers/foo/foo.c
+    +++ b/drivers/foo/foo.c
+    @@ -100,12 +100,12 @@ static int foo_probe(struct platform_device *pdev)
+     \tfoo = kzalloc(sizeof(*foo), GFP_KERNEL);
+     \tif (!foo)
+     \t\treturn -ENOMEM;
+     
+    -\tret = request_irq(irq, foo_isr, 0, "foo", foo);
+    +\tret = devm_request_irq(&pdev->dev, irq, foo_isr, 0, "foo", foo);
+     \tif (ret)
+     \t\tgoto err_free;
+     
+     \treturn 0;
+     err_free:
+     \tkfree(foo);
+     \treturn ret;
+""")
+
+
+def test_fires_on_devm_irq_given_memory_a_later_exit_frees():
+    assert_fires(unbind_teardown_order, DEVM_IRQ_ON_FREED, at=[("drivers/foo/foo.c", 104)])
+
+
+def test_quiet_when_only_the_irq_request_failure_frees():
+    assert_quiet(unbind_teardown_order, DEVM_IRQ_OWN_FAILURE, include_low=True)
+
+
+def test_tree_mode_fires_on_devm_registration_of_memory_remove_frees():
+    pre = ("static int foo_probe(struct platform_device *pdev)\n{\n"
+           "\tfoo = kzalloc(sizeof(*foo), GFP_KERNEL);\n"
+           "\treturn led_classdev_register(&pdev->dev, &foo->led);\n}\n"
+           "static void foo_remove(struct platform_device *pdev)\n{\n"
+           "\tstruct foo *foo = platform_get_drvdata(pdev);\n\n\tkfree(foo);\n}\n")
+    post = pre.replace("led_classdev_register(", "devm_led_classdev_register(")
+    series, ctx = tree_case("drivers/leds/leds-foo.c", pre, post)
+    assert_fires(unbind_teardown_order, series, at=[("drivers/leds/leds-foo.c", 4)], context_for=ctx)
+    devm_mem = post.replace("foo = kzalloc(", "foo = devm_kzalloc(&pdev->dev, ")
+    series, ctx = tree_case("drivers/leds/leds-foo.c", pre.replace("foo = kzalloc(", "foo = devm_kzalloc(&pdev->dev, "),
+                            devm_mem)
+    assert_quiet(unbind_teardown_order, series, include_low=True, context_for=ctx)

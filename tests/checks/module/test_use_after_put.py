@@ -264,3 +264,65 @@ def test_quiet_when_the_kref_put_moves_down():
         .replace("    -\tkref_put(&s->ref, foo_session_release);\n", "    +\tkref_put(&s->ref, foo_session_release);\n") \
         .replace("    @\n", "    -\tkref_put(&s->ref, foo_session_release);\n")
     assert_quiet(use_after_put, diff(down), include_low=True)
+
+
+# The exit after a put in an error branch removed (kref-counted request, as drivers submit
+# them; the same with put_device()): the path goes on past the put to code using the object.
+EXIT_GONE = """
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -30,9 +30,8 @@ static int foo_submit(struct foo_req *req)
+     \tret = foo_queue(req);
+     \tif (ret) {
+     \t\tkref_put(&req->ref, foo_req_release);
+    -\t\treturn ret;
+     \t}
+     
+     \treq->state = FOO_QUEUED;
+     \treturn 0;
+     }
+"""
+
+
+def test_fires_when_the_exit_after_a_put_is_removed():
+    assert_fires(use_after_put, diff(EXIT_GONE), [("drivers/foo/core.c", 33, "old")])
+
+
+def test_quiet_on_adding_the_exit_back():
+    fix = EXIT_GONE.replace("@@ -30,9 +30,8 @@", "@@ -30,8 +30,9 @@").replace("-\t\treturn ret;", "+\t\treturn ret;")
+    assert_quiet(use_after_put, diff(fix), include_low=True)
+
+
+def test_quiet_when_the_exit_becomes_a_goto():
+    assert_quiet(use_after_put, diff("""
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -30,9 +30,9 @@ static int foo_submit(struct foo_req *req)
+     \tret = foo_queue(req);
+     \tif (ret) {
+     \t\tkref_put(&req->ref, foo_req_release);
+    -\t\treturn ret;
+    +\t\tgoto out;
+     \t}
+     
+     \treq->state = FOO_QUEUED;
+     \treturn 0;
+     }
+    """), include_low=True)
+
+
+def test_quiet_when_nothing_after_the_block_uses_the_object():
+    assert_quiet(use_after_put, diff("""
+    --- a/drivers/foo/core.c
+    +++ b/drivers/foo/core.c
+    @@ -30,9 +30,8 @@ static int foo_submit(struct foo_req *req)
+     \tret = foo_queue(req);
+     \tif (ret) {
+     \t\tkref_put(&req->ref, foo_req_release);
+    -\t\treturn ret;
+     \t}
+     
+     \tfoo_stats.submitted++;
+     \treturn ret;
+     }
+    """), include_low=True)
