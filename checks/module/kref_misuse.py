@@ -99,10 +99,10 @@ _IGNORED_GET = lazyre.compile(r"^(?:\(void\)\s*)?kref_get_unless_zero\s*\(.*\)\s
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        if any("release" in ln.text for ln in fd.removed()) or any("release" in h.section for h in fd.hunks):
-            yield from _removed_releases(fd, ctx)
         if any("release" in ln.text for h in fd.hunks for ln in h.lines) or \
                 any("release" in h.section for h in fd.hunks):
+            if fd.removed():
+                yield from _removed_releases(fd, ctx)
             yield from _puts_in_own_release(fd)
         if not any("kref" in ln.text or "release" in ln.text for ln in fd.added()):
             continue
@@ -170,13 +170,13 @@ def _removed_releases(fd, ctx: Context) -> Iterator[Finding]:
                 yield RULE.finding(fd.path, ln, f"removed .release = {m.group(1)} of a refcounted type: "
                                                 f"the last put of its objects frees nothing",
                                    side=Side.OLD, confidence=Confidence.MEDIUM if pre is None else None)
-        fn = _release_cb.HEADER.match(h.section.strip())
-        if fn and "release" in fn.group(1):
-            gone = [ln for ln in h.lines if ln.removed and re.match(r"^\s*kfree\s*\(", ln.text)]
+        rel = _release_cb.of(h, side="old")
+        if rel is not None:
+            gone = [ln for ln in rel.lines if ln.removed and re.match(r"^\s*kfree\s*\(", ln.text)]
             if gone and not any(_FREES.search(ln.text) for ln in h.lines if ln.added) \
-                    and not _still_freed(ctx.post(fd.path), fn.group(1), gone[0].text):
-                yield RULE.finding(fd.path, gone[0], f"{fn.group(1)}() no longer frees its object: the "
-                                                     f"last put of the {fn.group(2)} leaks it", side=Side.OLD,
+                    and not _still_freed(ctx.post(fd.path), rel.name, gone[0].text):
+                yield RULE.finding(fd.path, gone[0], f"{rel.name}() no longer frees its object: the "
+                                                     f"last put of the {rel.family} leaks it", side=Side.OLD,
                                    confidence=Confidence.MEDIUM)
 
 

@@ -238,3 +238,19 @@ def test_removing_the_self_put_is_quiet_for_every_rule():
     fix = SELF_PUT.replace("@@ -481,6 +481,7 @@", "@@ -481,7 +481,6 @@").replace("+\tput_device", "-\tput_device")
     assert_quiet(kref_misuse, diff(fix), include_low=True)
     assert_quiet(get_without_put_on_exit, diff(fix), include_low=True)
+
+
+def test_fires_when_the_release_header_is_inside_the_hunk():
+    # kfd_procfs_kobj_release() (6.12): git names the function above it in the @@ line
+    assert_fires(kref_misuse, diff("""
+    --- a/drivers/gpu/foo/foo_process.c
+    +++ b/drivers/gpu/foo/foo_process.c
+    @@ -366,7 +366,6 @@ static ssize_t foo_procfs_show(struct kobject *kobj, struct attribute *attr,
+     
+     static void foo_procfs_kobj_release(struct kobject *kobj)
+     {
+    -\tkfree(kobj);
+     }
+     
+     static const struct sysfs_ops foo_procfs_ops = {
+    """), [("drivers/gpu/foo/foo_process.c", 369, "old")])
