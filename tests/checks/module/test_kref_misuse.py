@@ -241,16 +241,32 @@ def test_removing_the_self_put_is_quiet_for_every_rule():
 
 
 def test_fires_when_the_release_header_is_inside_the_hunk():
-    # kfd_procfs_kobj_release() (6.12): git names the function above it in the @@ line
+    # ucb1x00_release() (6.12): git names the function above it in the @@ line
     assert_fires(kref_misuse, diff("""
-    --- a/drivers/gpu/foo/foo_process.c
-    +++ b/drivers/gpu/foo/foo_process.c
-    @@ -366,7 +366,6 @@ static ssize_t foo_procfs_show(struct kobject *kobj, struct attribute *attr,
-     
-     static void foo_procfs_kobj_release(struct kobject *kobj)
+    --- a/drivers/mfd/foo-core.c
+    +++ b/drivers/mfd/foo-core.c
+    @@ -481,7 +481,6 @@ static int foo_detect_irq(struct foo *ucb)
+     static void foo_release(struct device *dev)
      {
-    -\tkfree(kobj);
+     \tstruct foo *ucb = classdev_to_foo(dev);
+    -\tkfree(ucb);
      }
      
-     static const struct sysfs_ops foo_procfs_ops = {
-    """), [("drivers/gpu/foo/foo_process.c", 369, "old")])
+     static struct class foo_class = {
+    """), [("drivers/mfd/foo-core.c", 484, "old")])
+
+
+def test_quiet_when_the_release_stops_freeing_its_bare_parameter():
+    # vpe-cmp.c's fix: the device is static, its release must not kfree() it
+    assert_quiet(kref_misuse, diff("""
+    --- a/arch/mips/kernel/foo-cmp.c
+    +++ b/arch/mips/kernel/foo-cmp.c
+    @@ -75,7 +75,6 @@ ATTRIBUTE_GROUPS(foo);
+     
+     static void foo_device_release(struct device *cd)
+     {
+    -\tkfree(cd);
+     }
+     
+     static struct class foo_class = {
+    """), include_low=True)
