@@ -95,7 +95,7 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 calls, found = flow.chain_calls(func, j.label)
                 if not found:
                     continue
-                if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), g.obj)
+                if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
                        for c in calls if _apis.is_putter(c.name)):
                     continue
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls):

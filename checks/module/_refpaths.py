@@ -197,14 +197,33 @@ def same_local(func: cmodel.Function, a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     if "aliases" not in func._cache:
-        func._cache["aliases"] = _refcount_aliases(func)
+        func._cache["aliases"] = _local_aliases(func)
     al = func._cache["aliases"]
-    return _apis.same_object(al.get(norm(a).lstrip("&"), a), al.get(norm(b).lstrip("&"), b))
+
+    def resolve(e: str) -> str:
+        e = norm(e).lstrip("&")
+        return al.get(e) or al.get(_apis.base_object(e)) or e
+    return _apis.same_object(resolve(a), resolve(b))
 
 
-def _refcount_aliases(func: cmodel.Function) -> dict[str, str]:
+# `ndns = to_ndns(found)`, `pdev = to_platform_device(dev)`, `x = container_of(dev, struct x, dev)`:
+# another name for the object (its container), as a put of `&ndns->dev` shows
+_CONVERSION = re.compile(r"^(?:to_\w+|container_of(?:_const)?)\(\s*&?\s*(\w+)\s*[,)]")
+
+
+def _local_aliases(func: cmodel.Function) -> dict[str, str]:
+    """Locals set once from an lvalue (`dev = &ffa_dev->dev`) or last set by a container
+    conversion of a local (`ndns = to_ndns(found)`): name -> what it names."""
     from reviewbot.checks.module._refcount import _aliases
-    return _aliases(func)
+    out = dict(_aliases(func))
+    last: dict[str, str] = {}
+    for a in func.assignments():  # source order: the last assignment of each name wins
+        last[a.left] = a.right
+    for var, rhs in last.items():
+        m = _CONVERSION.match(norm(rhs))
+        if m and re.fullmatch(r"\w+", var) and var not in out:
+            out[var] = m.group(1)
+    return out
 
 
 def path_puts(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.Call]:

@@ -66,8 +66,8 @@ RULE = Rule.from_doc(__doc__, id="MOD018", slug="cdev-freed-with-container", lev
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("cdev_del", "cdev_add")
-# A kfree() of a cdev's container in place of its device's put: that the open file keeps the
-# memory says more than MOD029's "the release work is skipped" at the same line.
+# A kfree() of the container right after cdev_del() is this rule's defect, more specific than
+# MOD029's "kfree() replaces the put" at the same line.
 SUPERSEDES = ("MOD029",)
 # In tree mode the whole files decide (what the module cancels, pins or builds in): the
 # hunk-only verdict does not stand beside the tree's (reviewbot.engine).

@@ -301,6 +301,9 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
             (kapi.get(c.name) is not None and kapi.get(c.name).kind == "register") and c.args
             and g.call.line < c.line < j.line and _refpaths.same_local(func, c.args[0], g.obj) for c in func.calls()):
         return False  # `ret = platform_device_add(x); if (ret) put(x); return ret;`: registered on success
+    if any(not _apis.same_object(po, g.obj) and _refpaths.same_local(func, po, g.obj)
+           for po in (_apis.put_object(c.name, list(c.args)) for c in _refpaths.path_puts(func, g.call.line, j.node))):
+        return False  # put under another name on the way (`ndns = to_ndns(found); put_device(&ndns->dev)`)
     if _ownership.guarded_put_before(func, g, j):
         return False  # `out: if (phydev) phy_disconnect(phydev); return ret;`: x is valid there
     if not _exit_leaks.puts_anywhere(func, g):

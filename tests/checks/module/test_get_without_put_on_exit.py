@@ -1886,3 +1886,16 @@ def test_coccinelle_paths_the_ownership_rules_refute():
     no_add = ADDED_ON_SUCCESS.replace("platform_device_add(wdt)", "foo_setup(wdt)")
     assert _cocci_stands(no_add, path, "leak", "platform_device_alloc", "wdt",
                          "platform_device_alloc(", "return ret;")
+
+
+def test_a_container_conversion_names_the_same_object():
+    # drivers/nvdimm/claim.c (6.12, nd_namespace_store()): `ndns = to_ndns(found)`, then
+    # `put_device(&ndns->dev); /* from device_find_child */`
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _refpaths
+    text = ("static ssize_t f(struct device *dev, const char *name)\n{\n\tstruct nd_namespace_common *ndns;\n"
+            "\tstruct device *found;\n\n\tndns = *_ndns;\n\tfound = device_find_child_by_name(dev->parent, name);\n"
+            "\tif (!found)\n\t\treturn -ENODEV;\n\tndns = to_ndns(found);\n\tput_device(&ndns->dev);\n\treturn 0;\n}\n")
+    func = cmodel.parse(text).functions[0]
+    assert _refpaths.same_local(func, "&ndns->dev", "found")
+    assert not _refpaths.same_local(func, "&ndns->dev", "dev")
