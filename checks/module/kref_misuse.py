@@ -14,9 +14,10 @@ Flags added code that:
   release), a put of the object being released (`put_device(dev)`, `kobject_put(kobj)`,
   `kref_put(kref, ...)`, or `put_device(&foo->dev)` after `foo = container_of(dev, ...)`):
   the release runs when the count reached zero, so that put drops a reference nobody holds;
-- removes the `kfree()` from a release callback (`void fn(struct device|kobject|kref *)`,
-  named for a release) with nothing freeing in its place (tree mode: unless the callback
-  still frees that object).
+- removes the `kfree()` of the container from a release callback (`void fn(struct
+  device|kobject|kref *)`, named for a release) with nothing freeing in its place (tree mode:
+  unless the callback still frees that object); not a `kfree()` of the bare parameter, which
+  is how the release of a static device is fixed.
 
 ## Why is this bad?
 `Documentation/core-api/kobject.rst`: "every kobject must have a release() method ... Do not
@@ -99,10 +100,10 @@ _IGNORED_GET = lazyre.compile(r"^(?:\(void\)\s*)?kref_get_unless_zero\s*\(.*\)\s
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        if any("release" in ln.text for ln in fd.removed()) or any("release" in h.section for h in fd.hunks):
-            yield from _removed_releases(fd, ctx)
         if any("release" in ln.text for h in fd.hunks for ln in h.lines) or \
                 any("release" in h.section for h in fd.hunks):
+            if fd.removed():
+                yield from _removed_releases(fd, ctx)
             yield from _puts_in_own_release(fd)
         if not any("kref" in ln.text or "release" in ln.text for ln in fd.added()):
             continue
@@ -170,13 +171,16 @@ def _removed_releases(fd, ctx: Context) -> Iterator[Finding]:
                 yield RULE.finding(fd.path, ln, f"removed .release = {m.group(1)} of a refcounted type: "
                                                 f"the last put of its objects frees nothing",
                                    side=Side.OLD, confidence=Confidence.MEDIUM if pre is None else None)
-        fn = _release_cb.HEADER.match(h.section.strip())
-        if fn and "release" in fn.group(1):
-            gone = [ln for ln in h.lines if ln.removed and re.match(r"^\s*kfree\s*\(", ln.text)]
+        rel = _release_cb.of(h, side="old")
+        if rel is not None:
+            # a kfree() of the parameter itself (not its container) frees a bare device or
+            # kobject: removing it is how a static object's release is fixed (vpe-cmp.c)
+            gone = [ln for ln in rel.lines if ln.removed and re.match(r"^\s*kfree\s*\(", ln.text)
+                    and not rel.is_self(clex.balanced(ln.text, ln.text.index("(") + 1))]
             if gone and not any(_FREES.search(ln.text) for ln in h.lines if ln.added) \
-                    and not _still_freed(ctx.post(fd.path), fn.group(1), gone[0].text):
-                yield RULE.finding(fd.path, gone[0], f"{fn.group(1)}() no longer frees its object: the "
-                                                     f"last put of the {fn.group(2)} leaks it", side=Side.OLD,
+                    and not _still_freed(ctx.post(fd.path), rel.name, gone[0].text):
+                yield RULE.finding(fd.path, gone[0], f"{rel.name}() no longer frees its object: the "
+                                                     f"last put of the {rel.family} leaks it", side=Side.OLD,
                                    confidence=Confidence.MEDIUM)
 
 

@@ -238,3 +238,35 @@ def test_removing_the_self_put_is_quiet_for_every_rule():
     fix = SELF_PUT.replace("@@ -481,6 +481,7 @@", "@@ -481,7 +481,6 @@").replace("+\tput_device", "-\tput_device")
     assert_quiet(kref_misuse, diff(fix), include_low=True)
     assert_quiet(get_without_put_on_exit, diff(fix), include_low=True)
+
+
+def test_fires_when_the_release_header_is_inside_the_hunk():
+    # ucb1x00_release() (6.12): git names the function above it in the @@ line
+    assert_fires(kref_misuse, diff("""
+    --- a/drivers/mfd/foo-core.c
+    +++ b/drivers/mfd/foo-core.c
+    @@ -481,7 +481,6 @@ static int foo_detect_irq(struct foo *ucb)
+     static void foo_release(struct device *dev)
+     {
+     \tstruct foo *ucb = classdev_to_foo(dev);
+    -\tkfree(ucb);
+     }
+     
+     static struct class foo_class = {
+    """), [("drivers/mfd/foo-core.c", 484, "old")])
+
+
+def test_quiet_when_the_release_stops_freeing_its_bare_parameter():
+    # vpe-cmp.c's fix: the device is static, its release must not kfree() it
+    assert_quiet(kref_misuse, diff("""
+    --- a/arch/mips/kernel/foo-cmp.c
+    +++ b/arch/mips/kernel/foo-cmp.c
+    @@ -75,7 +75,6 @@ ATTRIBUTE_GROUPS(foo);
+     
+     static void foo_device_release(struct device *cd)
+     {
+    -\tkfree(cd);
+     }
+     
+     static struct class foo_class = {
+    """), include_low=True)
