@@ -227,22 +227,15 @@ def _main_flow_label(func: cmodel.Function, label: str, obj: str) -> bool:
     stmts = func.label_path(label)
     base = re.split(r"->|\.", obj.lstrip("&*"))[0]
     for st in stmts:
-        for n in _walk(st):
-            if n.type == "if_statement" and any(k.type in ("return_statement", "goto_statement") for k in _walk(n)):
+        for n in cmodel.descendants(st):
+            if n.type == "if_statement" and any(k.type in ("return_statement", "goto_statement")
+                                                for k in cmodel.descendants(n)):
                 return True
     last = stmts[-1] if stmts else None
     while last is not None and last.type == "labeled_statement":
         last = last.named_children[-1] if last.named_children else None
     return last is not None and last.type == "return_statement" and \
         re.search(r"\b%s\b" % re.escape(base), cmodel._text(last)[len("return"):]) is not None
-
-
-def _walk(node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(n.named_children)
 
 
 def puts_anywhere(func: cmodel.Function, g: _refpaths.Get) -> bool:

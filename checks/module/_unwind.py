@@ -301,7 +301,7 @@ def _puts_below(start, obj_ok) -> tuple[cmodel.Call, str] | None:
                     sib = sib.next_named_sibling
                     continue
                 if sib.type == "labeled_statement" or sib.type in _JUMPS or \
-                        any(n.type in _JUMPS + ("labeled_statement",) for n in _walk_nodes(sib)):
+                        any(n.type in _JUMPS + ("labeled_statement",) for n in cmodel.descendants(sib)):
                     return None
                 puts = [c for c in flow.calls_in(sib) if _apis.is_putter(c.name)]
                 if puts:
@@ -325,14 +325,6 @@ def _guarded_put(stmt, put: cmodel.Call) -> bool:
     cond = cmodel._fold(cmodel._text(stmt.child_by_field_name("condition"))).strip("()! ")
     body = stmt.child_by_field_name("consequence")
     return _apis.same_object(cond, obj) and len(flow.calls_in(body)) == 1
-
-
-def _walk_nodes(node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(n.named_children)
 
 
 def held_at_added_exits(view: flow.FuncView, exits: frozenset[int]) -> Iterator[HeldAtReturn]:

@@ -217,6 +217,15 @@ def _unlabel(node):
     return node
 
 
+def descendants(node) -> Iterator:
+    """`node` and every named node below it (depth first)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.named_children)
+
+
 def ancestors(node) -> Iterator:
     n = node.parent if node is not None else None
     while n is not None:
