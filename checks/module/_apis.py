@@ -155,6 +155,18 @@ _FAMILY = {"of_node": "of", "pci_dev": "device", "usb_dev": "device", "i2c_adapt
            "cdev": "kobject"}
 
 
+def _named_pair(r) -> tuple[str, ...]:
+    """A subsystem wrapper getter's own put, by the kernel's naming (`amdgpu_bo_ref()` /
+    `amdgpu_bo_unref()`, `foo_get()` / `foo_put()`): the wrapper table holds one-line wrappers
+    only, and the put is often longer (`amdgpu_bo_unref(&bo)` also clears the pointer)."""
+    if not kapi.is_wrapper(r.name) or r.returns_ref and r.kind != "getter":
+        return ()
+    for get, put in (("_ref", "_unref"), ("_get", "_put")):
+        if r.name.endswith(get):
+            return (r.name[: -len(get)] + put,)
+    return ()
+
+
 def _from_table() -> tuple[Api, ...]:
     """The rows of the kernel-API table (checks/data/refs.tsv) the hand-written list lacks."""
     have = {a.getter for a in APIS}
@@ -171,6 +183,7 @@ def _from_table() -> tuple[Api, ...]:
             # unregister (the `device_del+put_device` pair).  Only that pairs with the call.
             puts = tuple(alt for alt in r.release if "+" not in alt and " then " not in alt
                          and any(h in alt for h in PUTTER_HINTS))
+        puts += tuple(p for p in _named_pair(r) if p not in puts)
         if not puts:
             continue
         out.append(Api(r.name, puts, "ret" if r.returns_ref else f"arg{r.ref_arg}",

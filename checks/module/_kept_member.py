@@ -53,14 +53,19 @@ def put_of_kept_member(view, added, text: str) -> Iterator[tuple[object, str]]:
 
 def _in_unwind(p) -> bool:
     """Is the put in an unwind section: after a label that follows the function's last
-    `return` (`return; out: ...; put(x);`), a path only a `goto` reaches?"""
-    node = _overput._stmt_in_block(p.node)
-    while node is not None:
-        if node.type == "labeled_statement":
-            return True
-        if node.type == "return_statement":
-            return False
-        node = node.prev_named_sibling
+    `return` (`return; out: ...; put(x);`, also inside a block there: `out: if (priv) {...}`),
+    a path only a `goto` reaches?"""
+    stmt = _overput._stmt_in_block(p.node)
+    while stmt is not None:
+        node = stmt
+        while node is not None:
+            if node.type == "labeled_statement":
+                return True
+            if node.type == "return_statement":
+                return False
+            node = node.prev_named_sibling
+        # `out: if (priv) { ...; put(x); }`: on in the enclosing block
+        stmt = _overput._stmt_in_block(stmt.parent) if stmt.parent is not None else None
     return False
 
 

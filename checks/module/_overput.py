@@ -737,7 +737,7 @@ def _on_success_path(p) -> bool:
             inner = _unlabel_node(sib)
             if inner.type == "return_statement":
                 val = cmodel._fold(cmodel._text(inner))[len("return"):].strip(" ;")
-                return not _ERR_VALUE.match(val)
+                return not _ERR_VALUE.match(val) and not (val in ("0", "false") and _returns_true_on_success(blk))
             if inner.type == "goto_statement":
                 return False
             if inner.type in ("break_statement", "continue_statement"):
@@ -746,6 +746,19 @@ def _on_success_path(p) -> bool:
         if blk.parent is None or blk.parent.type == "function_definition":
             return True
         node = blk
+
+
+def _returns_true_on_success(node) -> bool:
+    """Does the function holding `node` end with `return 1;` / `return true;` (rtl8150's
+    alloc_all_urbs()): then its `return 0;` is the failure."""
+    fn = node
+    while fn is not None and fn.type != "function_definition":
+        fn = fn.parent
+    body = fn.child_by_field_name("body") if fn is not None else None
+    kids = [k for k in body.named_children if k.type != "comment"] if body is not None else []
+    if not kids or kids[-1].type != "return_statement":
+        return False
+    return cmodel._fold(cmodel._text(kids[-1]))[len("return"):].strip(" ;()") in ("1", "true")
 
 
 def _stmt_in_block(node):

@@ -196,9 +196,10 @@ def _loop_ends_null(loop, g: _refpaths.Get, j) -> bool:
     return True
 
 
-# Calls that give a reference to a device's driver data, a completion callback or a work item.
+# Calls that give a reference to a device's driver data, a completion callback or a work item
+# (a submitted URB is its completion handler's: rtl8150's async_set_reg_cb() frees it).
 _HANDOFF_NAME = lazyre.compile(r"_set_(drvdata|clientdata|intfdata)$|set_callback$|^(queue|schedule)_\w*work\w*$|"
-                           r"^call_rcu$|^kthread_(run|create)\w*$")
+                           r"^call_rcu$|^kthread_(run|create)\w*$|^usb_submit_urb$")
 
 
 def handed_on(func: cmodel.Function, g: _refpaths.Get, j) -> bool:

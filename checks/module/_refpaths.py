@@ -101,6 +101,18 @@ def _tested_false(cond: str, name: str) -> bool:
     return m is not None and re.match(r"\s*==\s*(?:0|false)\b", cond[m.end() + len(balanced(cond, m.end())) + 1:]) is not None
 
 
+def _status_call_failed(cond: str, name: str) -> bool:
+    """The condition is the call itself, or the call `< 0` / `!= 0`: true when it failed."""
+    c = cond.strip()
+    while c.startswith("(") and c.endswith(")") and balanced(c, 1) == c[1:-1]:
+        c = c[1:-1].strip()
+    m = re.match(r"%s\s*\(" % re.escape(name), c)
+    if m is None:
+        return False
+    rest = c[m.end() + len(balanced(c, m.end())) + 1:].strip()
+    return rest in ("", "< 0", "<0", "!= 0", "!=0")
+
+
 def failed_get_at(func: cmodel.Function, jump_node, aliases: "Aliases | None" = None) -> list[str]:
     """Objects whose get *failed* when `jump_node` runs (it is in the failure branch)."""
     return [o for o, _ in failed_gets_at(func, jump_node)]
@@ -121,6 +133,13 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
             out.append((_apis.ref_object(api, list(c.args), None), api))
         elif api and api.fails and c.lhs:
             out.append((norm(c.lhs), api))
+        elif api and api.ref.startswith("arg") and _status_call_failed(ctext, c.name) and cmodel.contains(
+                ifs.child_by_field_name("consequence"), jump_node):
+            # `if (of_parse_phandle_with_args(np, ..., &args)) return -EINVAL;`: an int status,
+            # non-zero on failure, and the lookup then filled in nothing
+            row = kapi.get(c.name)
+            if row is not None and not row.returns_ref and (row.kind == "lookup" or "non-zero" in row.on_error):
+                out.append((_apis.ref_object(api, list(c.args), None), api))
     inner = ctext[1:-1] if ctext.startswith("(") and ctext.endswith(")") else ctext
     # `if (!np || !of_device_is_available(np))`: the branch also runs with a live np, so an
     # object counts as failed only when every `||` part says so

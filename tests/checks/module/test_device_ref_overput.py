@@ -1419,3 +1419,63 @@ def test_tree_mode_put_of_a_tested_loop_cursor():
     assert_quiet(get_without_put_on_exit, series, context_for=ctx)
     for mod in (device_ref_imbalance, get_without_put_on_exit):
         assert not [n for n in run_rule(mod, series, ctx).notes if n.startswith("internal:")]
+
+
+# drivers/usb/image/mdc800.c (6.12, usb_mdc800_probe()): the puts sit in a block under the
+# unwind label after `return 0;`; drivers/net/usb/rtl8150.c (alloc_all_urbs()): `return 0;` is
+# the failure of a function that ends `return 1;`.  Neither is a put on the success path.
+UNWIND_BLOCK_TEXT = """
+    --- /dev/null
+    +++ b/drivers/usb/foo/foo_cam.c
+    @@ -0,0 +1,42 @@
+    +static int foo_probe(struct usb_interface *intf, const struct usb_device_id *id)
+    +{
+    +\tfoo->irq_urb = usb_alloc_urb(0, GFP_KERNEL);
+    +\tif (!foo->irq_urb)
+    +\t\tgoto cleanup_on_fail;
+    +\tusb_set_intfdata(intf, foo);
+    +\treturn 0;
+    +
+    +cleanup_on_fail:
+    +\tif (foo != NULL) {
+    +\t\tusb_free_urb(foo->irq_urb);
+    +\t\tkfree(foo);
+    +\t}
+    +\treturn -ENOMEM;
+    +}
+    +
+    +static void foo_disconnect(struct usb_interface *intf)
+    +{
+    +\tusb_free_urb(foo->irq_urb);
+    +}
+    +
+    +static int alloc_all_urbs(struct foo_dev *dev)
+    +{
+    +\tdev->rx_urb = usb_alloc_urb(0, GFP_KERNEL);
+    +\tif (!dev->rx_urb)
+    +\t\treturn 0;
+    +\tdev->tx_urb = usb_alloc_urb(0, GFP_KERNEL);
+    +\tif (!dev->tx_urb) {
+    +\t\tusb_free_urb(dev->rx_urb);
+    +\t\treturn 0;
+    +\t}
+    +\treturn 1;
+    +}
+    +
+    +static void free_all_urbs(struct foo_dev *dev)
+    +{
+    +\tusb_free_urb(dev->rx_urb);
+    +\tusb_free_urb(dev->tx_urb);
+    +}
+    +
+    +
+    +
+"""
+
+
+def test_quiet_on_puts_in_an_unwind_block_and_before_a_boolean_failure():
+    assert_quiet(device_ref_imbalance, diff(UNWIND_BLOCK_TEXT), include_low=True)
+    # `return 1;` at the end makes `return 0;` the failure; with `return 0;` at the end it is success
+    success = UNWIND_BLOCK_TEXT.replace("\t\treturn 0;\n    +\t}\n    +\treturn 1;", "\t\treturn 0;\n    +\t}\n    +\treturn 0;")
+    assert success != UNWIND_BLOCK_TEXT
+    assert_fires(device_ref_imbalance, diff(success), at=[("drivers/usb/foo/foo_cam.c", 29)])

@@ -1899,3 +1899,54 @@ def test_a_container_conversion_names_the_same_object():
     func = cmodel.parse(text).functions[0]
     assert _refpaths.same_local(func, "&ndns->dev", "found")
     assert not _refpaths.same_local(func, "&ndns->dev", "dev")
+
+
+# drivers/iommu/arm/arm-smmu/arm-smmu-qcom-debug.c (6.12, qcom_tbu_probe()): the lookup that
+# fills in `args` returns non-zero when it fails, and then holds nothing.
+OUT_ARG_FAILED = """int foo_tbu_probe(struct platform_device *pdev)
+{
+\tstruct of_phandle_args args = { .args_count = 2 };
+\tstruct device_node *np = pdev->dev.of_node;
+
+\tif (of_parse_phandle_with_args(np, "qcom,stream-id-range", "#iommu-cells", 0, &args)) {
+\t\tdev_err(&pdev->dev, "Cannot parse the 'qcom,stream-id-range' DT property\\n");
+\t\treturn -EINVAL;
+\t}
+\tfoo_set_range(pdev, args.args[0]);
+\tof_node_put(args.np);
+\treturn 0;
+}
+"""
+
+
+def test_quiet_on_the_failure_branch_of_an_out_argument_lookup():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _refpaths
+    func = cmodel.parse(OUT_ARG_FAILED).functions[0]
+    j = next(j for j in func.jumps() if j.value.strip() == "-EINVAL")
+    assert _refpaths.failed_get_at(func, j.node) == ["args.np"]
+    assert_quiet(get_without_put_on_exit, new_file("drivers/iommu/foo-debug.c", OUT_ARG_FAILED), include_low=True)
+
+
+def test_a_wrapper_getters_own_put_by_its_name_answers_it():
+    # drivers/gpu/drm/amd/amdgpu/amdgpu_display.c: `amdgpu_bo_ref(work->old_abo)`, then on the
+    # unwind `amdgpu_bo_unref(&work->old_abo)` (a longer wrapper the one-line table lacks)
+    from reviewbot.checks.module import _apis
+    assert "amdgpu_bo_unref" in _apis.BY_GETTER["amdgpu_bo_ref"].putters
+    assert _apis.is_putter("amdgpu_bo_unref")
+    assert _apis.same_object(_apis.put_object("amdgpu_bo_unref", ["&work->old_abo"]), "work->old_abo")
+
+
+def test_a_submitted_urb_belongs_to_its_completion_handler():
+    # drivers/net/usb/rtl8150.c (6.12, async_set_registers()): async_set_reg_cb() frees it
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _ownership, _refpaths
+    text = ("static int f(struct foo *dev)\n{\n\tstruct urb *async_urb;\n\tint res;\n\n"
+            "\tasync_urb = usb_alloc_urb(0, GFP_ATOMIC);\n\tif (!async_urb)\n\t\treturn -ENOMEM;\n"
+            "\tres = usb_submit_urb(async_urb, GFP_ATOMIC);\n\tif (res)\n\t\tusb_free_urb(async_urb);\n"
+            "\treturn res;\n}\n")
+    func = cmodel.parse(text).functions[0]
+    (g,) = _refpaths.gets(func)
+    j = func.jumps()[-1]
+    assert _ownership.handed_on(func, g, j)
+    assert not _ownership.handed_on(func, g, func.jumps()[0])
