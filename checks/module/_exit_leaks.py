@@ -109,7 +109,7 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             if _ownership.handed_on(func, g, j):
                 continue  # drvdata, a completion callback or a work item owns it now
             success = _ownership.success_exit(j) or _ownership.success_of_status(func, g, j)
-            if _ownership.pinned_on_purpose(func, g, j):
+            if _ownership.pinned_on_purpose(func, g, j) or (j.kind == "return" and _ownership.per_member_get(g, j)):
                 out.append(Leak(g, j, "owned"))
                 continue
             if _ownership.published(g, func) and not (g.api.ref_on_failure and _ownership.in_failure_branch(func, g, j)):

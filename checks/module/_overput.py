@@ -835,6 +835,10 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                 continue
             if any(_touches(_unlabel_node(s), var) for s in chain if s.end_byte <= st.start_byte):
                 continue
+            lead = func.node.text[chain[0].start_byte - func.node.start_byte:st.start_byte - func.node.start_byte] \
+                if chain and func.node is not None else b""
+            if re.search(rb"(?<![\w>.])%s\s*=[^=]|&\s*%s\b" % (re.escape(var.encode()), re.escape(var.encode())), lead):
+                continue  # set again (or filled in through &var) inside the block before the put
             for j in func.jumps():
                 if j.kind != "goto" or j.label != name:
                     continue
@@ -846,7 +850,11 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                         yield p, (f"{p.name}({short(obj, 20)}) in the {name} unwind path: the goto at "
                                   f"line {j.line} already put it")
                         break
-                    prev = prev.prev_named_sibling
+                    # control reaches the goto from a label, and never past a jump: what comes
+                    # before either is not on its path (vchiq's `return 1; fail_open: ...`)
+                    stop = prev.type == "labeled_statement" or _unlabel_node(prev).type in (
+                        "return_statement", "goto_statement", "break_statement", "continue_statement")
+                    prev = None if stop else prev.prev_named_sibling
                 else:
                     continue
                 break

@@ -354,3 +354,21 @@ def guarded_put_before(func: cmodel.Function, g, j) -> bool:
         return True
     return False
 
+
+def per_member_get(g, j) -> bool:
+    """A get on the cursor of a loop over a collection's members (`for_each_child(ce, child)
+    intel_context_get(child);`, i915 eb_select_context()), the exit after the loop: one
+    reference per member, kept with the members, not in any local of this function."""
+    if not re.fullmatch(r"\w+", _apis.base_object(g.obj) or ""):
+        return False
+    for anc in cmodel.ancestors(g.call.node):
+        if anc.type == "function_definition":
+            return False
+        if anc.type in ("for_statement", "while_statement"):
+            if cmodel.contains(anc, j.node):
+                return False
+            body = anc.child_by_field_name("body")
+            head = cmodel._text(anc)[:body.start_byte - anc.start_byte] if body is not None else ""
+            return re.search(r"\b%s\b" % re.escape(_apis.base_object(g.obj)), head) is not None
+    return False
+

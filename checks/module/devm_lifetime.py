@@ -574,6 +574,7 @@ def _per_call_setups(patch: Patch) -> Iterator[Finding]:
     function that runs per open, per stream or per resume: each call adds a devres entry that
     stays until the driver unbinds (the second request of the IRQ fails, registrations pile up)."""
     for fd in patch.c_files:
+        shown = None
         for h in hunks(fd, added="devm_"):
             for st in statements(h.new_side()):
                 m = st.any_added and _DEVM_SETUP.search(st.text)
@@ -583,10 +584,39 @@ def _per_call_setups(patch: Patch) -> Iterator[Finding]:
                 if not line.added:
                     continue
                 where = _per_call(h, line)
+                if where and shown is None:
+                    shown = "\n".join(ln.text for hh in fd.hunks for ln in hh.new_side())
+                if where and (_released_per_call(shown) or _called_only_at_setup(shown, where[:-2])):
+                    continue
                 if where:
                     yield RULE.finding(fd.path, line, f"{m.group(1)}() in {where}, which runs on every open, start "
                                                       f"or resume: each call adds a devres entry that lasts until "
                                                       f"the driver unbinds")
+
+
+_DEVM_UNDO = lazyre.compile(r"\bdevm_(?:free_irq|remove_action|release_action|iounmap|\w+_put|\w+_unregister)\s*\(")
+
+
+def _released_per_call(text: str) -> bool:
+    """The file undoes its devm set-ups by hand (`devm_free_irq()` in suspend, paired with the
+    `devm_request_irq()` of resume: drivers/pci/controller/vmd.c): nothing piles up."""
+    return _DEVM_UNDO.search(text) is not None
+
+
+def _called_only_at_setup(text: str, name: str) -> bool:
+    """Every call of `name` the text shows sits in a probe/bind/init function (logicvc's
+    `logicvc_clocks_prepare()`, called from probe only: "prepare" names the clocks, not a
+    per-open callback)."""
+    calls = [m.start() for m in re.finditer(r"(?<![\w>.])%s\s*\(" % re.escape(name), text)
+             if text[text.rfind("\n", 0, m.start()) + 1:][:1] in (" ", "\t")]  # not its definition
+    callers = []
+    for at in calls:
+        head = None
+        for head in re.finditer(r"^\w[^;{]*?\b(\w+)\s*\([^;]*?\)\s*\{", text[:at], re.M | re.S):
+            pass
+        callers.append(head.group(1) if head else "")
+    callers = [c for c in callers if c != name]
+    return bool(callers) and all(re.search(r"probe|bind|init|setup|create", c) for c in callers)
 
 
 def _callback_device(h: Hunk, line, text: str, at: int) -> str | None:

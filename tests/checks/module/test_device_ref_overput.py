@@ -1479,3 +1479,76 @@ def test_quiet_on_puts_in_an_unwind_block_and_before_a_boolean_failure():
     success = UNWIND_BLOCK_TEXT.replace("\t\treturn 0;\n    +\t}\n    +\treturn 1;", "\t\treturn 0;\n    +\t}\n    +\treturn 0;")
     assert success != UNWIND_BLOCK_TEXT
     assert_fires(device_ref_imbalance, diff(success), at=[("drivers/usb/foo/foo_cam.c", 29)])
+
+
+# drivers/staging/vc04_services/.../vchiq_core.c (6.12, parse_open()): every path into
+# `fail_open:` has the service NULL (or put and cleared); the success path's put sits before the
+# label's `return 1;` and is not on the goto's path.
+LABEL_AFTER_RETURN_TEXT = """
+    --- /dev/null
+    +++ b/drivers/staging/foo/foo_core.c
+    @@ -0,0 +1,26 @@
+    +static int foo_parse_open(struct foo_state *state, struct foo_header *header)
+    +{
+    +\tstruct foo_service *service = NULL;
+    +
+    +\tservice = get_listening_service(state, header->fourcc);
+    +\tif (!service)
+    +\t\tgoto fail_open;
+    +\tif (foo_open(service))
+    +\t\tgoto bail_not_ready;
+    +
+    +\t/* Success - the message has been dealt with */
+    +\tvchiq_service_put(service);
+    +\treturn 1;
+    +
+    +fail_open:
+    +\tif (queue_message(state, MAKE_CLOSE(0)) == -EAGAIN)
+    +\t\tgoto bail_not_ready;
+    +
+    +\treturn 1;
+    +
+    +bail_not_ready:
+    +\tif (service)
+    +\t\tvchiq_service_put(service);
+    +
+    +\treturn 0;
+    +}
+"""
+
+
+def test_quiet_on_an_unwind_put_a_goto_reaches_from_a_label_after_a_return():
+    assert_quiet(device_ref_imbalance, diff(LABEL_AFTER_RETURN_TEXT), include_low=True)
+
+
+# drivers/gpu/drm/i915/gem/i915_gem_execbuffer.c (6.12, eb_reserve()): each round after
+# `retry:` declares busy_bo anew and the eviction fills it in: the put is of that round's object.
+RETRY_REDECLARED_TEXT = """
+    --- /dev/null
+    +++ b/drivers/gpu/drm/foo/foo_execbuffer.c
+    @@ -0,0 +1,20 @@
+    +static int foo_reserve(struct foo_eb *eb)
+    +{
+    +\tint err;
+    +
+    +retry:
+    +\terr = mutex_lock_interruptible(&eb->vm->mutex);
+    +\tif (!err) {
+    +\t\tstruct drm_i915_gem_object *busy_bo = NULL;
+    +
+    +\t\terr = i915_gem_evict_vm(eb->vm, &eb->ww, &busy_bo);
+    +\t\tmutex_unlock(&eb->vm->mutex);
+    +\t\tif (err && busy_bo) {
+    +\t\t\terr = i915_gem_object_lock(busy_bo, &eb->ww);
+    +\t\t\ti915_gem_object_put(busy_bo);
+    +\t\t\tif (!err)
+    +\t\t\t\tgoto retry;
+    +\t\t}
+    +\t}
+    +\treturn err;
+    +}
+"""
+
+
+def test_quiet_on_a_put_in_a_retry_loop_whose_object_is_set_again():
+    assert_quiet(device_ref_imbalance, diff(RETRY_REDECLARED_TEXT), include_low=True)

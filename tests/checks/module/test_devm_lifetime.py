@@ -799,3 +799,76 @@ def test_quiet_when_a_devm_action_is_only_moved_to_another_device():
          \t\t\t\t       iqs624_pos);
     """)
     assert_quiet(devm_lifetime, series, include_low=True)
+
+
+# drivers/pci/controller/vmd.c (6.12, vmd_suspend()/vmd_resume()) as a new file: the IRQs
+# resume requests with devres, suspend frees by hand: nothing piles up.
+PER_RESUME_TEXT = """
+    --- /dev/null
+    +++ b/drivers/pci/controller/foo.c
+    @@ -0,0 +1,22 @@
+    +static int foo_suspend(struct device *dev)
+    +{
+    +\tstruct foo_dev *vmd = dev_get_drvdata(dev);
+    +\tint i;
+    +
+    +\tfor (i = 0; i < vmd->msix_count; i++)
+    +\t\tdevm_free_irq(dev, vmd->irqs[i].virq, &vmd->irqs[i]);
+    +\treturn 0;
+    +}
+    +
+    +static int foo_resume(struct device *dev)
+    +{
+    +\tstruct foo_dev *vmd = dev_get_drvdata(dev);
+    +\tint err, i;
+    +
+    +\tfor (i = 0; i < vmd->msix_count; i++) {
+    +\t\terr = devm_request_irq(dev, vmd->irqs[i].virq, foo_irq, IRQF_NO_THREAD, vmd->name, &vmd->irqs[i]);
+    +\t\tif (err)
+    +\t\t\treturn err;
+    +\t}
+    +\treturn 0;
+    +}
+"""
+
+
+def test_devm_set_up_per_resume_undone_by_hand_is_quiet():
+    assert_quiet(devm_lifetime, diff(PER_RESUME_TEXT), include_low=True)
+    kept = PER_RESUME_TEXT.replace("devm_free_irq(dev,", "foo_mask_irq(dev,")
+    assert kept != PER_RESUME_TEXT
+    assert_fires(devm_lifetime, diff(kept), at=[("drivers/pci/controller/foo.c", 17)])
+
+
+# drivers/gpu/drm/logicvc/logicvc_drm.c (6.12): logicvc_clocks_prepare() gets its clocks with
+# devres, and only probe calls it: "prepare" names the clocks, not a per-open callback.
+PREPARE_FROM_PROBE_TEXT = """
+    --- /dev/null
+    +++ b/drivers/gpu/drm/foo/foo_drm.c
+    @@ -0,0 +1,20 @@
+    +static int foo_clocks_prepare(struct foo_drm *logicvc)
+    +{
+    +\tlogicvc->vclk = devm_clk_get(logicvc->drm_dev.dev, "vclk");
+    +\tif (IS_ERR(logicvc->vclk))
+    +\t\treturn PTR_ERR(logicvc->vclk);
+    +\treturn clk_prepare_enable(logicvc->vclk);
+    +}
+    +
+    +static int foo_drm_probe(struct platform_device *pdev)
+    +{
+    +\tstruct foo_drm *logicvc = platform_get_drvdata(pdev);
+    +\tint ret;
+    +
+    +\tret = foo_clocks_prepare(logicvc);
+    +\tif (ret)
+    +\t\treturn ret;
+    +\treturn 0;
+    +}
+    +
+    +
+"""
+
+
+def test_devm_set_up_in_a_prepare_helper_probe_calls_is_quiet():
+    assert_quiet(devm_lifetime, diff(PREPARE_FROM_PROBE_TEXT), include_low=True)
+    opened = PREPARE_FROM_PROBE_TEXT.replace("foo_drm_probe(", "foo_drm_open(")
+    assert_fires(devm_lifetime, diff(opened), at=[("drivers/gpu/drm/foo/foo_drm.c", 3)])

@@ -1950,3 +1950,20 @@ def test_a_submitted_urb_belongs_to_its_completion_handler():
     j = func.jumps()[-1]
     assert _ownership.handed_on(func, g, j)
     assert not _ownership.handed_on(func, g, func.jumps()[0])
+
+
+def test_a_get_on_each_member_of_a_collection_is_kept_with_the_members():
+    # drivers/gpu/drm/i915/gem/i915_gem_execbuffer.c (6.12, eb_select_context()):
+    # `for_each_child(ce, child) intel_context_get(child);` and the exit after the loop
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _ownership, _refpaths
+    text = ("static int f(struct foo_eb *eb, struct intel_context *ce)\n{\n\tstruct intel_context *child;\n"
+            "\tint err = 0;\n\n\tfor (child = ce->first; child; child = child->next)\n"
+            "\t\tintel_context_get(child);\n\teb->context = ce;\n\treturn err;\n}\n")
+    func = cmodel.parse(text).functions[0]
+    (g,) = _refpaths.gets(func)
+    assert _ownership.per_member_get(g, func.jumps()[-1])
+    flat = text.replace("\tfor (child = ce->first; child; child = child->next)\n\t\t", "\tchild = ce->first;\n\t")
+    func = cmodel.parse(flat).functions[0]
+    (g,) = _refpaths.gets(func)
+    assert not _ownership.per_member_get(g, func.jumps()[-1])
