@@ -200,8 +200,9 @@ def _judge(dev: str, params: list[str], scope: str, whole: str = "") -> str | No
     inner = re.fullmatch(r"&?\(?(.+?)\)?(?:->|\.)dev", d)
     if inner and (inner.group(1) in params or _set_to_probed(inner.group(1), params, seen)):
         return None
-    if re.search(r"(->|\.)parent\b", d):
-        return "parent"
+    if re.search(r"(?:^&?|->|\.)\(?\w*dev(?:ice)?\)?(->|\.)parent\b", d):
+        return "parent"  # a device's parent (`dev->parent`, `pdev->dev.parent`); `chip->parent`
+        # is a framework object's owning device, set to the probed one (gpio-adnp.c)
     if inner and _child_of_devm_register(inner.group(1), params, scope):
         return None
     # another device found by a lookup (`of_find_device_by_node()`, `bus_find_device()`, ...)

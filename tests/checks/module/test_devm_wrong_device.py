@@ -255,3 +255,175 @@ def test_quiet_on_the_device_of_an_object_the_probe_registered_with_devm():
 def test_fires_on_the_device_of_an_object_the_probe_did_not_register():
     assert_fires(devm_wrong_device, diff(_CLASSDEV_GROUP.replace("{dev}", "chip->other.led_cdev.dev")),
                  at=[("drivers/leds/leds-foo-rgbw.c", 9)], include_low=True)
+
+
+# drivers/gpio/gpio-adnp.c (6.12, lines 388-545) as a new file: `chip->parent` is the gpio_chip's owning device,
+# set to the probed I2C client's device, not the parent of a device.
+CHIP_PARENT_TEXT = """
+    --- /dev/null
+    +++ b/drivers/gpio/gpio-foo.c
+    @@ -0,0 +1,158 @@
+    +static int adnp_irq_setup(struct adnp *adnp)
+    +{
+    +	unsigned int num_regs = 1 << adnp->reg_shift, i;
+    +	struct gpio_chip *chip = &adnp->gpio;
+    +	int err;
+    +
+    +	mutex_init(&adnp->irq_lock);
+    +
+    +	/*
+    +	 * Allocate memory to keep track of the current level and trigger
+    +	 * modes of the interrupts. To avoid multiple allocations, a single
+    +	 * large buffer is allocated and pointers are setup to point at the
+    +	 * corresponding offsets. For consistency, the layout of the buffer
+    +	 * is chosen to match the register layout of the hardware in that
+    +	 * each segment contains the corresponding bits for all interrupts.
+    +	 */
+    +	adnp->irq_enable = devm_kcalloc(chip->parent, num_regs, 6,
+    +					GFP_KERNEL);
+    +	if (!adnp->irq_enable)
+    +		return -ENOMEM;
+    +
+    +	adnp->irq_level = adnp->irq_enable + (num_regs * 1);
+    +	adnp->irq_rise = adnp->irq_enable + (num_regs * 2);
+    +	adnp->irq_fall = adnp->irq_enable + (num_regs * 3);
+    +	adnp->irq_high = adnp->irq_enable + (num_regs * 4);
+    +	adnp->irq_low = adnp->irq_enable + (num_regs * 5);
+    +
+    +	for (i = 0; i < num_regs; i++) {
+    +		/*
+    +		 * Read the initial level of all pins to allow the emulation
+    +		 * of edge triggered interrupts.
+    +		 */
+    +		err = adnp_read(adnp, GPIO_PLR(adnp) + i, &adnp->irq_level[i]);
+    +		if (err < 0)
+    +			return err;
+    +
+    +		/* disable all interrupts */
+    +		err = adnp_write(adnp, GPIO_IER(adnp) + i, 0);
+    +		if (err < 0)
+    +			return err;
+    +
+    +		adnp->irq_enable[i] = 0x00;
+    +	}
+    +
+    +	err = devm_request_threaded_irq(chip->parent, adnp->client->irq,
+    +					NULL, adnp_irq,
+    +					IRQF_TRIGGER_RISING | IRQF_ONESHOT,
+    +					dev_name(chip->parent), adnp);
+    +	if (err != 0) {
+    +		dev_err(chip->parent, "can't request IRQ#%d: %d\\n",
+    +			adnp->client->irq, err);
+    +		return err;
+    +	}
+    +
+    +	return 0;
+    +}
+    +
+    +static int adnp_gpio_setup(struct adnp *adnp, unsigned int num_gpios,
+    +			   bool is_irq_controller)
+    +{
+    +	struct gpio_chip *chip = &adnp->gpio;
+    +	int err;
+    +
+    +	adnp->reg_shift = get_count_order(num_gpios) - 3;
+    +
+    +	chip->direction_input = adnp_gpio_direction_input;
+    +	chip->direction_output = adnp_gpio_direction_output;
+    +	chip->get = adnp_gpio_get;
+    +	chip->set = adnp_gpio_set;
+    +	chip->can_sleep = true;
+    +
+    +	if (IS_ENABLED(CONFIG_DEBUG_FS))
+    +		chip->dbg_show = adnp_gpio_dbg_show;
+    +
+    +	chip->base = -1;
+    +	chip->ngpio = num_gpios;
+    +	chip->label = adnp->client->name;
+    +	chip->parent = &adnp->client->dev;
+    +	chip->owner = THIS_MODULE;
+    +
+    +	if (is_irq_controller) {
+    +		struct gpio_irq_chip *girq;
+    +
+    +		err = adnp_irq_setup(adnp);
+    +		if (err)
+    +			return err;
+    +
+    +		girq = &chip->irq;
+    +		gpio_irq_chip_set_chip(girq, &adnp_irq_chip);
+    +
+    +		/* This will let us handle the parent IRQ in the driver */
+    +		girq->parent_handler = NULL;
+    +		girq->num_parents = 0;
+    +		girq->parents = NULL;
+    +		girq->default_type = IRQ_TYPE_NONE;
+    +		girq->handler = handle_simple_irq;
+    +		girq->threaded = true;
+    +	}
+    +
+    +	err = devm_gpiochip_add_data(&adnp->client->dev, chip, adnp);
+    +	if (err)
+    +		return err;
+    +
+    +	return 0;
+    +}
+    +
+    +static int adnp_i2c_probe(struct i2c_client *client)
+    +{
+    +	struct device *dev = &client->dev;
+    +	struct adnp *adnp;
+    +	u32 num_gpios;
+    +	int err;
+    +
+    +	err = device_property_read_u32(dev, "nr-gpios", &num_gpios);
+    +	if (err < 0)
+    +		return err;
+    +
+    +	adnp = devm_kzalloc(&client->dev, sizeof(*adnp), GFP_KERNEL);
+    +	if (!adnp)
+    +		return -ENOMEM;
+    +
+    +	mutex_init(&adnp->i2c_lock);
+    +	adnp->client = client;
+    +
+    +	err = adnp_gpio_setup(adnp, num_gpios, device_property_read_bool(dev, "interrupt-controller"));
+    +	if (err)
+    +		return err;
+    +
+    +	i2c_set_clientdata(client, adnp);
+    +
+    +	return 0;
+    +}
+    +
+    +static const struct i2c_device_id adnp_i2c_id[] = {
+    +	{ "gpio-adnp" },
+    +	{ },
+    +};
+    +MODULE_DEVICE_TABLE(i2c, adnp_i2c_id);
+    +
+    +static const struct of_device_id adnp_of_match[] = {
+    +	{ .compatible = "ad,gpio-adnp", },
+    +	{ },
+    +};
+    +MODULE_DEVICE_TABLE(of, adnp_of_match);
+    +
+    +static struct i2c_driver adnp_i2c_driver = {
+    +	.driver = {
+    +		.name = "gpio-adnp",
+    +		.of_match_table = adnp_of_match,
+    +	},
+    +	.probe = adnp_i2c_probe,
+    +	.id_table = adnp_i2c_id,
+    +};
+    +module_i2c_driver(adnp_i2c_driver);
+    +
+    +MODULE_DESCRIPTION("Avionic Design N-bit GPIO expander");
+    +MODULE_AUTHOR("Thierry Reding <thierry.reding@avionic-design.de>");
+    +MODULE_LICENSE("GPL");
+"""
+
+
+def test_quiet_on_a_framework_objects_parent_field():
+    # at most a low question (another device's devres?), not the parent's high-confidence finding
+    assert_quiet(devm_wrong_device, diff(CHIP_PARENT_TEXT))
