@@ -342,7 +342,8 @@ def ref_object(api: Api, args: list[str], lhs: str | None) -> str | None:
     if i >= len(args):
         return None
     obj = norm(args[i])
-    m = _OUT_MEMBER.search(kapi.get(api.getter).ref_on) if kapi.get(api.getter) is not None else None
+    row = kapi.get(api.getter)
+    m = _OUT_MEMBER.search(row.ref_on) if row is not None else None
     if m:  # `&out_args` -> `out_args.np`: the reference is on the member the call fills in
         obj = obj[1:] + "." + m.group(1) if obj.startswith("&") else obj + "->" + m.group(1)
     return obj

@@ -255,9 +255,7 @@ def in_failure_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     if not lhs or re.search(r"(?<![\w>.])%s\b" % re.escape(lhs), cmodel._text(cond)) is None:
         return False
     # the status still holds the register's result: not reassigned since (`ret = other();`)
-    at = flow.line_of(ifs)
-    return not any(n.type == "assignment_expression" and g.call.line < flow.line_of(n) <= at
-                   and cmodel._text(n.child_by_field_name("left")).strip() == lhs for n in func._walk())
+    return not _refpaths.status_reassigned(func, lhs, g.call.line, flow.line_of(ifs))
 
 
 def _locals(func: cmodel.Function) -> set[str]:
@@ -324,16 +322,13 @@ def pinned_on_purpose(func: cmodel.Function, g, j) -> bool:
                _KEEP_LOADED.search(cmodel._text(n)) for n in func._walk())
 
 
-_GUARD = r"^\(\s*(?:%s|%s\s*!=\s*NULL|!\s*IS_ERR(?:_OR_NULL)?\(\s*%s\s*\))\s*\)$"
-
-
 def guarded_put_before(func: cmodel.Function, g, j) -> bool:
     """A put of the object under a test of the object alone (`if (phydev) phy_disconnect(phydev);`)
     between the get and the exit, in a block that holds the exit and with no label between it
     and the exit: every path to the exit runs it, and the path where the test fails holds no
     reference (a path matcher that takes that branch counts a leak that cannot happen)."""
     base = _apis.base_object(g.obj)
-    guard = re.compile(_GUARD % ((re.escape(base),) * 3))
+    guard = re.compile(_POSITIVE_TEST % ((re.escape(base),) * 3))
     for c in _refpaths.puts_of(func.calls(), g.obj, g.api.putters):
         if not g.call.line < c.line < j.line:
             continue

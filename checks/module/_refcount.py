@@ -446,7 +446,7 @@ class RefSemantics:
                 elif r.api and r.st in ("maybe", "held", "failed", "stored") and not r.arg_ref and \
                         (self.canon(subj) == r.key or subj in r.names):
                     hit = {"nonzero": "ok", "zero": "fail", "err": "fail", "errnull": "fail",
-                           "noterr": "ok" if _apis.BY_GETTER.get(r.api) and _apis.BY_GETTER[r.api].fails == "errptr"
+                           "noterr": "ok" if _fails(r.api) == "errptr"
                            else None, "notnull_noterr": "ok"}.get(val)
                 if hit is None:
                     continue

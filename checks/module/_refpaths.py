@@ -178,6 +178,12 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
 _STATUS_FAILED = r"^(?:%s|%s\s*(?:<|!=)\s*0|IS_ERR_VALUE\(\s*%s\s*\)|%s\s*==\s*-\s*E[A-Z0-9]+)$"
 
 
+def status_reassigned(func: cmodel.Function, lhs: str, after: int, upto: int) -> bool:
+    """Is `lhs` (a call's status variable) assigned again on a line in (after, upto]?"""
+    return any(n.type == "assignment_expression" and after < line_of(n) <= upto
+               and cmodel._text(n.child_by_field_name("left")).strip() == lhs for n in func._walk())
+
+
 def _failed_status(func: cmodel.Function, ifs, cond: str, jump_node) -> list[tuple[str, _apis.Api]]:
     """`ret = regulator_bulk_get(dev, n, supplies); if (ret) goto err;`: a get on an argument
     whose int status says it failed, and that then holds nothing (the table's `on_error` is
@@ -190,8 +196,7 @@ def _failed_status(func: cmodel.Function, ifs, cond: str, jump_node) -> list[tup
             continue
         if not re.match(_STATUS_FAILED % ((re.escape(lhs),) * 4), cond.strip()):
             continue
-        if any(n.type == "assignment_expression" and g.call.line < line_of(n) <= at
-               and cmodel._text(n.child_by_field_name("left")).strip() == lhs for n in func._walk()):
+        if status_reassigned(func, lhs, g.call.line, at):
             continue  # the status was reassigned since
         if cmodel.contains(ifs.child_by_field_name("consequence"), jump_node):
             out.append((g.obj, g.api))

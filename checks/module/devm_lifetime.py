@@ -609,13 +609,7 @@ def _called_only_at_setup(text: str, name: str) -> bool:
     per-open callback)."""
     calls = [m.start() for m in re.finditer(r"(?<![\w>.])%s\s*\(" % re.escape(name), text)
              if text[text.rfind("\n", 0, m.start()) + 1:][:1] in (" ", "\t")]  # not its definition
-    callers = []
-    for at in calls:
-        head = None
-        for head in re.finditer(r"^\w[^;{]*?\b(\w+)\s*\([^;]*?\)\s*\{", text[:at], re.M | re.S):
-            pass
-        callers.append(head.group(1) if head else "")
-    callers = [c for c in callers if c != name]
+    callers = [c for c in (clex.defining_function(text, at) or "" for at in calls) if c != name]
     return bool(callers) and all(re.search(r"probe|bind|init|setup|create", c) for c in callers)
 
 

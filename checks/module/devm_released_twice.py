@@ -64,7 +64,7 @@ import re
 from typing import Iterator
 
 from reviewbot import lazyre
-from reviewbot.analysis import cmodel
+from reviewbot.analysis import clex, cmodel
 from reviewbot.analysis.clex import CallStmt, balanced, norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -108,19 +108,12 @@ def _managed_calls(text: str) -> dict[str, list[list[str]]]:
     return out
 
 
-_DEFINITION = lazyre.compile(r"^(?:[A-Za-z_][^;(]*?\b)?(\w+)\s*\(", re.M)
-
-
 def _in_devm_definition(text: str, pos: int) -> bool:
     """Is `pos` inside (or the name of) a function that is itself a devres API (`int
     devm_pm_runtime_set_active_enabled(struct device *dev) { ...; return
     devm_pm_runtime_enable(dev); }` in drivers/base/power/runtime.c)?  Its calls manage the
     device its caller passes in, not a device of the file."""
-    start = max(text.rfind("\n}", 0, pos), 0)
-    m = None
-    for m in _DEFINITION.finditer(text, start, pos + 1):
-        pass
-    return m is not None and m.group(1).startswith(("devm_", "dmaenginem_"))
+    return (clex.defining_function(text, pos) or "").startswith(("devm_", "dmaenginem_"))
 
 
 def _function_before(text: str, line_no: int) -> str:

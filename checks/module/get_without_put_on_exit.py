@@ -298,7 +298,7 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     if _ownership.published(g, func) and _ownership.success_exit(j):
         return False
     if _ownership.success_of_status(func, g, j) and any(
-            (kapi.get(c.name) is not None and kapi.get(c.name).kind == "register") and c.args
+            (row := kapi.get(c.name)) is not None and row.kind == "register" and c.args
             and g.call.line < c.line < j.line and _refpaths.same_local(func, c.args[0], g.obj) for c in func.calls()):
         return False  # `ret = platform_device_add(x); if (ret) put(x); return ret;`: registered on success
     if any(not _apis.same_object(po, g.obj) and _refpaths.same_local(func, po, g.obj)

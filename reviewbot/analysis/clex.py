@@ -264,6 +264,18 @@ def replacements(hunk) -> Iterator[tuple[list[DiffLine], list[DiffLine]]]:
         yield (a, b) if a[0].removed else (b, a)
 
 
+_DEFINITION = re.compile(r"^(?:[A-Za-z_][^;(]*?\b)?(\w+)\s*\(", re.M)
+
+
+def defining_function(text: str, pos: int) -> str | None:
+    """The name on the column-0 line that defines the function around offset `pos` of a C
+    text (the last such line after the previous function's closing brace), or None."""
+    m = None
+    for m in _DEFINITION.finditer(text, max(text.rfind("\n}", 0, pos), 0), pos + 1):
+        pass
+    return m.group(1) if m is not None else None
+
+
 def balanced(text: str, start: int) -> str:
     """The text from `start` (just after an opening parenthesis) to its closing one."""
     depth, j = 1, start
