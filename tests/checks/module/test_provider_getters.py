@@ -148,83 +148,10 @@ HCI_TI_PROBE = """static int hci_ti_probe(struct serdev_device *serdev)
 
 # the put moved below the read's error check: that return now keeps the cell (and the nvmem
 # provider's module and device)
-HCI_TI_PROBE_PUT_MOVED = """static int hci_ti_probe(struct serdev_device *serdev)
-{
-	struct hci_uart *hu;
-	struct ll_device *lldev;
-	struct nvmem_cell *bdaddr_cell;
-	u32 max_speed = 3000000;
-
-	lldev = devm_kzalloc(&serdev->dev, sizeof(struct ll_device), GFP_KERNEL);
-	if (!lldev)
-		return -ENOMEM;
-	hu = &lldev->hu;
-
-	serdev_device_set_drvdata(serdev, lldev);
-	lldev->serdev = hu->serdev = serdev;
-
-	lldev->enable_gpio = devm_gpiod_get_optional(&serdev->dev,
-						     "enable",
-						     GPIOD_OUT_LOW);
-	if (IS_ERR(lldev->enable_gpio))
-		return PTR_ERR(lldev->enable_gpio);
-
-	lldev->ext_clk = devm_clk_get(&serdev->dev, "ext_clock");
-	if (IS_ERR(lldev->ext_clk) && PTR_ERR(lldev->ext_clk) != -ENOENT)
-		return PTR_ERR(lldev->ext_clk);
-
-	of_property_read_u32(serdev->dev.of_node, "max-speed", &max_speed);
-	hci_uart_set_speeds(hu, 115200, max_speed);
-
-	/* optional BD address from nvram */
-	bdaddr_cell = nvmem_cell_get(&serdev->dev, "bd-address");
-	if (IS_ERR(bdaddr_cell)) {
-		int err = PTR_ERR(bdaddr_cell);
-
-		if (err == -EPROBE_DEFER)
-			return err;
-
-		/* ENOENT means there is no matching nvmem cell and ENOSYS
-		 * means that nvmem is not enabled in the kernel configuration.
-		 */
-		if (err != -ENOENT && err != -ENOSYS) {
-			/* If there was some other error, give userspace a
-			 * chance to fix the problem instead of failing to load
-			 * the driver. Using BDADDR_NONE as a flag that is
-			 * tested later in the setup function.
-			 */
-			dev_warn(&serdev->dev,
-				 "Failed to get \\"bd-address\\" nvmem cell (%d)\\n",
-				 err);
-			bacpy(&lldev->bdaddr, BDADDR_NONE);
-		}
-	} else {
-		bdaddr_t *bdaddr;
-		size_t len;
-
-		bdaddr = nvmem_cell_read(bdaddr_cell, &len);
-		if (IS_ERR(bdaddr)) {
-			dev_err(&serdev->dev, "Failed to read nvmem bd-address\\n");
-			return PTR_ERR(bdaddr);
-		}
-		nvmem_cell_put(bdaddr_cell);
-		if (len != sizeof(bdaddr_t)) {
-			dev_err(&serdev->dev, "Invalid nvmem bd-address length\\n");
-			kfree(bdaddr);
-			return -EINVAL;
-		}
-
-		/* As per the device tree bindings, the value from nvmem is
-		 * expected to be MSB first, but in the kernel it is expected
-		 * that bdaddr_t is LSB first.
-		 */
-		baswap(&lldev->bdaddr, bdaddr);
-		kfree(bdaddr);
-	}
-
-	return hci_uart_register_device(hu, &llp);
-}
-"""
+HCI_TI_PROBE_PUT_MOVED = HCI_TI_PROBE.replace(
+    "\t\tnvmem_cell_put(bdaddr_cell);\n\t\tif (IS_ERR(bdaddr)) {", "\t\tif (IS_ERR(bdaddr)) {").replace(
+    "\t\t}\n\t\tif (len != sizeof(bdaddr_t)) {",
+    "\t\t}\n\t\tnvmem_cell_put(bdaddr_cell);\n\t\tif (len != sizeof(bdaddr_t)) {")
 
 LL = "drivers/bluetooth/hci_ll.c"
 
