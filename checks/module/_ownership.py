@@ -72,7 +72,7 @@ def known_null_here(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     """Does the exit follow, in the same block, an `if (x)` (or `!IS_ERR(x)`) whose body always
     leaves (an `else` runs with x NULL): then x holds no reference at the exit.  Or is the exit
     in the `else` of such a test: x is NULL (an error pointer) there."""
-    if _in_not_found_branch(func, g, j):
+    if _in_not_found_branch(func, g, j) or _base_tested_null(func, g, j):
         return True
     for _, body in _found_branches(func, g, j):
         last = body.named_children[-1] if body is not None and body.type == "compound_statement" \
@@ -100,6 +100,28 @@ def _in_not_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
             before = cmodel._text(cons)[:j.node.start_byte - cons.start_byte]
             if not re.search(r"\b%s\s*=[^=]" % re.escape(g.obj), before):
                 return True
+    return False
+
+
+def _base_tested_null(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    """`if (minor) drm_dev_get(minor->dev); ... if (!minor) return ...;`: the get dereferences
+    `minor` to name its object, so where a later test finds `minor` NULL (and nothing set it
+    since the get) the get was never taken."""
+    m = re.match(r"^&?\s*\(?\s*(\w+)\s*->", g.obj)
+    if not m:
+        return False
+    base = m.group(1)
+    neg = re.compile(_NEGATIVE_TEST % ((re.escape(base),) * 3))
+    for n in func._walk():
+        if n.type != "if_statement" or not g.call.line < flow.line_of(n):
+            continue
+        cons = n.child_by_field_name("consequence")
+        if cons is None or not cmodel.contains(cons, j.node):
+            continue
+        if not neg.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
+            continue
+        if not any(a.left == base and g.call.line < a.line <= j.line for a in func.assignments()):
+            return True
     return False
 
 
