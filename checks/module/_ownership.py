@@ -239,6 +239,36 @@ def handed_on(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
                 _HANDOFF_NAME.search(c.name) and any(
                 re.split(r"->|\.", a.strip().lstrip("&*(").strip())[0] == base for a in c.args):
             return True
+    return handed_to_release_callback(func, g, j)
+
+
+def handed_to_release_callback(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    """`scsi_host_get(phba->shost)`, then, before the exit, `iscsi_boot_create_target(kset, 0,
+    phba, show, visible, beiscsi_boot_kobj_release)`: the object made keeps `phba` and calls the
+    release callback it is given when it goes, and that callback (a function of the code shown)
+    drops the reference on the same member.  The reference was handed to the object; its
+    teardown (iscsi_boot_destroy_kset() on the unwind) drops it."""
+    def root(e: str) -> str:
+        return re.split(r"->|\.", e.strip().lstrip("&*(").strip())[0]
+    base, member = root(g.obj), _member(g.obj)
+    if not base or not member:
+        return False
+    calls = [c for c in func.calls() if g.call.line < c.line <= j.line and c.name not in g.api.putters
+             and any(root(a) == base for a in c.args)]
+    if not calls:
+        return False
+    funcs = {f.name: f for f in cmodel.siblings_of(func) if f.name != func.name}
+    ifs = flow.enclosing_if(j.node)
+    cond = cmodel._fold(cmodel._text(ifs.child_by_field_name("condition"))) if ifs is not None else ""
+    for c in calls:
+        lhs = (c.lhs or "").strip()
+        if lhs and re.match(_NEGATIVE_TEST % ((re.escape(lhs),) * 3), cond):
+            continue  # `if (!boot_kobj) return ...;`: nothing was made to take the reference
+        for a in c.args:
+            cb = funcs.get(a.strip().lstrip("&"))
+            if cb is not None and any(p.name in g.api.putters and _member(_apis.put_object(p.name, list(p.args)) or "")
+                                      == member for p in cb.calls()):
+                return True
     return False
 
 

@@ -43,3 +43,68 @@ def test_fires_when_the_tested_pointer_is_set_again_or_a_member_is_tested():
     code = BASE_TESTED_NULL.replace("\tif (!minor) {", "\tif (!minor->index) {")
     assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
                  at=[("drivers/foo/foo.c", _at(code, "return ERR_PTR(-ENODEV);"))])
+
+
+# drivers/scsi/be2iscsi/be_main.c (6.12, beiscsi_boot_create_kset()): each host reference is
+# handed to the boot kobject made right after it, whose release callback (a function of the
+# file) drops it; the unwind destroys the kset and with it those kobjects.
+HANDED_TO_RELEASE_CB = """
+static void foo_boot_kobj_release(void *data)
+{
+\tstruct foo_hba *phba = data;
+
+\tscsi_host_put(phba->shost);
+}
+
+static int foo_boot_create_kset(struct foo_hba *phba)
+{
+\tstruct iscsi_boot_kobj *boot_kobj;
+
+\tphba->boot_kset = iscsi_boot_create_host_kset(phba->shost->host_no);
+\tif (!phba->boot_kset)
+\t\treturn -ENOMEM;
+
+\tif (!scsi_host_get(phba->shost))
+\t\tgoto free_kset;
+
+\tboot_kobj = iscsi_boot_create_target(phba->boot_kset, 0, phba, foo_show_tgt,
+\t\t\t\t\t     foo_tgt_visibility, foo_boot_kobj_release);
+\tif (!boot_kobj)
+\t\tgoto put_shost;
+
+\tif (!scsi_host_get(phba->shost))
+\t\tgoto free_kset;
+
+\tboot_kobj = iscsi_boot_create_initiator(phba->boot_kset, 0, phba, foo_show_ini,
+\t\t\t\t\t\tfoo_ini_visibility, foo_boot_kobj_release);
+\tif (!boot_kobj)
+\t\tgoto put_shost;
+
+\treturn 0;
+
+put_shost:
+\tscsi_host_put(phba->shost);
+free_kset:
+\tiscsi_boot_destroy_kset(phba->boot_kset);
+\tphba->boot_kset = NULL;
+\treturn -ENOMEM;
+}
+"""
+
+
+def test_quiet_when_the_reference_goes_with_a_release_callback_that_drops_it():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", HANDED_TO_RELEASE_CB))
+
+
+def test_fires_when_the_callback_handed_over_does_not_drop_it():
+    code = HANDED_TO_RELEASE_CB.replace("\tscsi_host_put(phba->shost);\n}", "\tkfree(phba->boot_data);\n}", 1)
+    lines = code.strip("\n").splitlines()
+    second = [i for i, ln in enumerate(lines, 1) if "goto free_kset;" in ln][1]
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code), at=[("drivers/foo/foo.c", second)])
+
+
+def test_fires_when_the_object_meant_to_take_the_reference_was_not_made():
+    code = HANDED_TO_RELEASE_CB.replace("\tif (!boot_kobj)\n\t\tgoto put_shost;", "\tif (!boot_kobj)\n\t\treturn -ENOMEM;", 1)
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", [i for i, ln in enumerate(code.strip("\n").splitlines(), 1)
+                                            if "return -ENOMEM;" in ln][1])])
