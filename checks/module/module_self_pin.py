@@ -102,7 +102,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             context_text = hunk.section + "\n" + "\n".join(ln.text for ln in shown)
             if "module_get" not in context_text:
                 continue
-            idiom = bool(_HANDOFF.search(context_text))
+            idiom = bool(_HANDOFF.search(context_text)) or _work_drops_it(context_text)
             stmts = statements(shown)
             for k, st in enumerate(stmts):
                 m = _SELF_GET.search(st.text)
@@ -117,6 +117,32 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 low = idiom or func == "__module_get"
                 yield RULE.finding(fd.path, line, f"{func}(THIS_MODULE) pins the module from its own code",
                                    confidence=Confidence.LOW if low else None)
+
+
+_WORK_FN = lazyre.compile(r"\bvoid\s+(\w+)\s*\(\s*struct\s+work_struct\s*\*\s*\w+\s*\)\s*\{")
+_WORK_PUT = lazyre.compile(r"\bmodule_put\s*\(\s*THIS_MODULE\s*\)\s*;\s*\}")
+
+
+def _work_drops_it(text: str) -> bool:
+    """The pin is handed to a work item: a work handler of the code shown ends by dropping it
+    (`...; kfree(reprobe); module_put(THIS_MODULE); }`) and the code shown sets that handler up
+    (`INIT_WORK(&reprobe->work, iwl_mvm_reprobe_wk)`).  The work runs after the pinning code
+    returned; the hazard is the put at the handler's end (MOD013 reports it there)."""
+    for m in _WORK_FN.finditer(text):
+        end = _body_end(text, m.end())
+        if _WORK_PUT.search(text, m.end(), end + 1) and re.search(
+                r"\b(INIT_WORK|INIT_DELAYED_WORK|DECLARE_WORK|DECLARE_DELAYED_WORK)\s*\([^;]*\b%s\s*\)" % m.group(1), text):
+            return True
+    return False
+
+
+def _body_end(text: str, start: int) -> int:
+    """The offset of the `}` closing the block opened just before `start`."""
+    depth, k = 1, start
+    while k < len(text) and depth:
+        depth += {"{": 1, "}": -1}.get(text[k], 0)
+        k += 1
+    return k - 1
 
 
 def _liveness_test(text: str, after) -> bool:
