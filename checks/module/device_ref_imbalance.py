@@ -337,6 +337,10 @@ def _file_dev_releases_keep_memory(put, fd, ctx: Context) -> bool:
     member = re.split(r"->|\.", clex.norm(put.args[0]).lstrip("&"))[-1]
     text = _file_text(fd, ctx)
     fns = set(re.findall(r"(?:->|\.)%s\.release\s*=\s*(\w+)\s*;" % re.escape(member), text))
+    # through a local pointer to the member: `struct device *dev = &solo_dev->dev;` ...
+    # `dev->release = solo_device_release;` (solo6x10-core.c)
+    for alias in set(re.findall(r"\b(\w+)\s*=\s*&\s*[\w>.\-]*(?:->|\.)%s\s*;" % re.escape(member), text)):
+        fns |= set(re.findall(r"(?<![\w>.])%s\s*->\s*release\s*=\s*(\w+)\s*;" % re.escape(alias), text))
     if not fns:
         return False
     cf = cmodel.parse(text)
