@@ -336,6 +336,7 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
     if not params:
         return
     borrowed_vars = {p: p for p in params}
+    accessor: dict[str, str] = {}  # `rdev = to_rio_dev(dev)`: rdev -> to_rio_dev
     # The function is itself a table register call whose failure leaves the object to the
     # caller (`spi_register_controller()`: the caller puts the controller on error).
     own_row = kapi.get(name)
@@ -354,6 +355,7 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
             m = _BORROW.match(cmodel._fold(cmodel._text(right)).replace("$", " "))
             if m and m.group("p") in params and re.fullmatch(r"\w+", lv):
                 borrowed_vars[lv] = m.group("p")
+                accessor.setdefault(lv, m.group(1))
     calls = func.calls()
     for p in added:
         if not _PLAIN_PUT.search(p.name) or p.name in ("module_put", "of_node_put", "fwnode_handle_put", "fput"):
@@ -372,6 +374,8 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
                and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
             continue
         owner = borrowed_vars[var]
+        if var in accessor and _GIVES_UP.search(name) and _set_up_sibling_takes(func, p.name, accessor[var]):
+            continue  # a bus remove() drops what its probe() took (rio_device_probe()/_remove())
         if owner == own_ref_param:
             yield p, (f"{p.name}({short(obj, 20)}) inside {name}(): when {name}() fails its caller "
                       f"still owns {owner} and drops it ({own_row.on_error.split(' (')[0]}), so this is a "
@@ -388,6 +392,22 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
             conf = Confidence.LOW
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: "
                   f"{owner} belongs to its caller"), conf
+
+
+def _set_up_sibling_takes(func, putter: str, accessor: str) -> bool:
+    """Another function of the code shown reaches the same kind of object through the same
+    accessor of its own parameter (`rdev = to_rio_dev(dev)`) and takes a reference on it with a
+    getter this putter drops: the pair of callbacks of one object (a bus's probe() gets the
+    device it binds, its remove() puts it), the reference held between them."""
+    for sib in cmodel.siblings_of(func):
+        if sib.name == func.name:
+            continue
+        bound = {a.left for a in sib.assignments()
+                 if re.fullmatch(r"\w+", a.left) and re.match(r"^\(?\s*%s\s*\(" % re.escape(accessor), a.right)}
+        if bound and any(c.name in _apis.BY_GETTER and putter in _apis.BY_GETTER[c.name].putters
+                         and any(_apis.base_object(a) in bound for a in c.args) for c in sib.calls()):
+            return True
+    return False
 
 
 # Names of functions whose job may be to give up what they are handed, beyond `_CONSUMER_FN`
