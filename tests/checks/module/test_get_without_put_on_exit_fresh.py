@@ -108,3 +108,52 @@ def test_fires_when_the_object_meant_to_take_the_reference_was_not_made():
     assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
                  at=[("drivers/foo/foo.c", [i for i, ln in enumerate(code.strip("\n").splitlines(), 1)
                                             if "return -ENOMEM;" in ln][1])])
+
+
+# drivers/gpu/drm/i915/display/intel_atomic_plane.c (6.12, add_dma_resv_fences()):
+# dma_fence_get() returns the fence it counts, so `fence` names it; the unwind puts `fence`.
+FENCE_RETURNED = """
+static int foo_add_fences(struct dma_resv *resv, struct drm_plane_state *new_plane_state)
+{
+\tstruct dma_fence *fence = dma_fence_get(new_plane_state->fence);
+\tstruct dma_fence *new;
+\tint ret;
+
+\tret = dma_resv_get_singleton(resv, DMA_RESV_USAGE_WRITE, &new);
+\tif (ret)
+\t\tgoto error;
+
+\tif (new && fence) {
+\t\tstruct dma_fence_chain *chain = dma_fence_chain_alloc();
+
+\t\tif (!chain) {
+\t\t\tret = -ENOMEM;
+\t\t\tgoto error;
+\t\t}
+
+\t\tdma_fence_chain_init(chain, fence, new, 1);
+\t\tfence = &chain->base;
+\t} else if (new) {
+\t\tfence = new;
+\t}
+
+\tdma_fence_put(new_plane_state->fence);
+\tnew_plane_state->fence = fence;
+\treturn 0;
+
+error:
+\tdma_fence_put(fence);
+\treturn ret;
+}
+"""
+
+
+def test_quiet_when_the_unwind_puts_the_local_the_getter_returned():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", FENCE_RETURNED))
+
+
+def test_fires_when_that_local_was_set_again_before_the_exit():
+    code = FENCE_RETURNED.replace("\tint ret;\n", "\tint ret;\n\n\tfence = foo_default_fence();\n", 1)
+    lines = code.strip("\n").splitlines()
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", i) for i, ln in enumerate(lines, 1) if "goto error;" in ln])
