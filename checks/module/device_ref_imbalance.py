@@ -306,8 +306,10 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                 continue  # `put_device(dev); dev = NULL;` falls through to `kfree(dev)`: a no-op
             if not _falls_to(owner.node, c.node) and not _reaches_by_goto(func, owner, c):
                 continue
+            putter = "kobject_put()" if owner.name.startswith("kobject_") else \
+                "platform_device_put()" if owner.name == "platform_device_alloc" else "put_device()"
             yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {owner.name}(): "
-                                            f"release it with put_device()")
+                                            f"release it with {putter}")
 
 
 # A call in a release callback that frees or drops something (the container, or a reference
