@@ -106,11 +106,15 @@ def _in_not_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
 def _base_tested_null(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     """`if (minor) drm_dev_get(minor->dev); ... if (!minor) return ...;`: the get dereferences
     `minor` to name its object, so where a later test finds `minor` NULL (and nothing set it
-    since the get) the get was never taken."""
+    since the get) the get was never taken.  The same for a get on the pointer it is given
+    (`etnaviv_iommu_context_get(ctx)`): NULL there, it counted nothing."""
     m = re.match(r"^&?\s*\(?\s*(\w+)\s*->", g.obj)
-    if not m:
+    if m:
+        base = m.group(1)
+    elif g.api.ref.startswith("arg") and re.fullmatch(r"\w+", g.obj):
+        base = g.obj  # `if (ctx) etnaviv_iommu_context_get(ctx); ... if (!ctx) return 0;`
+    else:
         return False
-    base = m.group(1)
     neg = re.compile(_NEGATIVE_TEST % ((re.escape(base),) * 3))
     for n in func._walk():
         if n.type != "if_statement" or not g.call.line < flow.line_of(n):

@@ -157,3 +157,49 @@ def test_fires_when_that_local_was_set_again_before_the_exit():
     lines = code.strip("\n").splitlines()
     assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
                  at=[("drivers/foo/foo.c", i) for i, ln in enumerate(lines, 1) if "goto error;" in ln])
+
+
+# drivers/gpu/drm/etnaviv/etnaviv_drv.c (6.12, etnaviv_mmu_show()): the get on the pointer
+# itself, taken only when it is set; the `if (!mmu_context) return 0;` after it holds nothing.
+ARG_TESTED_NULL = """
+static int foo_mmu_show(struct foo_gpu *gpu, struct seq_file *m)
+{
+\tstruct foo_iommu_context *mmu_context;
+
+\tmutex_lock(&gpu->lock);
+\tmmu_context = gpu->mmu_context;
+\tif (mmu_context)
+\t\tkref_get(&mmu_context->refcount);
+\tmutex_unlock(&gpu->lock);
+
+\tif (!mmu_context)
+\t\treturn 0;
+
+\tmutex_lock(&mmu_context->lock);
+\tfoo_print(mmu_context, m);
+\tmutex_unlock(&mmu_context->lock);
+
+\tkref_put(&mmu_context->refcount, foo_iommu_context_free);
+\treturn 0;
+}
+"""
+
+
+def _on_the_pointer(code: str) -> str:
+    """The same with a getter that counts the pointer it is given (its table row: arg0)."""
+    return code.replace("kref_get(&mmu_context->refcount)", "dma_fence_get(mmu_context)") \
+        .replace("kref_put(&mmu_context->refcount, foo_iommu_context_free)", "dma_fence_put(mmu_context)")
+
+
+def test_quiet_where_the_pointer_a_get_counted_is_tested_null():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", ARG_TESTED_NULL))
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", _on_the_pointer(ARG_TESTED_NULL)))
+
+
+def test_fires_on_the_exit_that_holds_it():
+    code = ARG_TESTED_NULL.replace("\tfoo_print(mmu_context, m);\n",
+                                   "\tif (foo_print(mmu_context, m)) {\n\t\tmutex_unlock(&mmu_context->lock);\n"
+                                   "\t\treturn -EIO;\n\t}\n")
+    for variant in (code, _on_the_pointer(code)):
+        assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", variant),
+                     at=[("drivers/foo/foo.c", _at(code, "return -EIO;"))])
