@@ -913,10 +913,50 @@ def _named_lookups(func, obj: str, before: int) -> list[int]:
     calls = [c for c in func.calls() if c.line < before and (c.lhs or "").strip() == var
              and kapi.get(c.name) is None and kapi.borrowed(c.name) is None]
     named = [c.line for c in calls if _LOOKUP_NAME.search(c.name) and not _NOT_A_REF.search(c.name)]
-    if named or not calls:
+    if not calls:
+        return [func.start] if _callers_pass_lookups(func, var) else []
+    if named:
         return named
     local = _local_lookups(func)
     return [c.line for c in calls if c.name in local]
+
+
+def _callers_pass_lookups(func, var: str) -> bool:
+    """`var` is a parameter of `func`, and every call of `func` in the code shown passes what a
+    lookup just returned (drivers/base/memory.c: `mem = find_memory_block_by_id(id);
+    remove_memory_block(mem);`, whose `put_device(&memory->dev)` is commented "drop the ref.
+    we got via find_memory_block()"): the function is handed the caller's lookup reference
+    (the caller does not put it after the call)."""
+    if func.node is None:
+        return False
+    decl = func.node.child_by_field_name("declarator")
+    while decl is not None and decl.type != "function_declarator":
+        decl = decl.child_by_field_name("declarator")
+    plist = decl.child_by_field_name("parameters") if decl is not None else None
+    names = [m.group(1) if (m := re.search(r"(\w+)\s*(\[[^\]]*\])?\s*$", cmodel._text(p))) else ""
+             for p in (plist.named_children if plist is not None else [])]
+    if var not in names:
+        return False
+    k = names.index(var)
+    sites = [(f, c) for f in cmodel.siblings_of(func) if f.name != func.name
+             for c in f.calls() if c.name == func.name and len(c.args) > k]
+    return bool(sites) and all(_passes_its_lookup(f, c, c.args[k]) for f, c in sites)
+
+
+def _passes_its_lookup(f, call, arg: str) -> bool:
+    """At `call` in `f`, `arg` holds a reference `f` took (a get, or a lookup assigned to it
+    before the call) and does not put after the call: the reference goes to the callee."""
+    var = _base_var(arg)
+    if any(_apis.is_putter(q.name) and q.line > call.line
+           and _base_var(_apis.put_object(q.name, list(q.args)) or "") == var for q in f.calls()):
+        return False
+    if _gets_of(f, arg, call.line):
+        return True
+    return re.fullmatch(r"\w+", norm(arg)) is not None and any(
+        (a.lhs or "").strip() == var and a.line < call.line and a.name != call.name
+        and (a.name in _local_lookups(f) or (_LOOKUP_NAME.search(a.name) is not None
+                                             and not _NOT_A_REF.search(a.name) and kapi.borrowed(a.name) is None))
+        for a in f.calls())
 
 
 def _local_lookups(func) -> set[str]:

@@ -141,6 +141,14 @@ typed put becomes a generic `put_device()`, the direction that leaks the typed r
 device whose release does not free its container (no release, or a static device) makes the
 put-then-kfree finding a false positive, but such a device is itself a bug (MOD021).
 
+A put in a teardown callback of an object that a sibling function of the code shown reaches
+through the same accessor and takes a reference on (a bus's `probe()` gets the device, its
+`remove()` puts it) is that pair's.  A put then an unregister in a helper whose every caller in
+the code shown hands it a lookup's reference (and does not put it after the call) drops the
+lookup's and the registration's (drivers/base/memory.c `remove_memory_block()`).  A device
+release set through a local pointer (`dev = &x->dev; dev->release = fn;`) counts like one set
+on the member.
+
 A removed pair that the commit message calls extra (unnecessary, redundant, unbalanced, a
 leak; see `checks/_intent.py`) is only a low-confidence question: the pair goes as a whole,
 so the function cannot show that it was needed.  OF-node and fwnode pairs around
