@@ -47,6 +47,12 @@ static void foo_release(struct device *dev)
 }
 ```
 
+An empty `kref` release used only by `kref_put()` calls that test the result
+(`if (!kref_put(&x->ref, noop)) return;`: kref_put() returns 1 when the count reached zero, and
+the caller frees or recycles the object itself) is not reported; with no such call in sight (a
+header's inline helper uses it) it is low.  A device's or kobject's empty release is always
+reported: their core frees nothing after the release.
+
 ## Known problems
 A release that is empty because the object is static and never freed is still reported: a
 static `struct device` or kobject in a module is itself a lifetime bug (its release would run

@@ -46,7 +46,9 @@ with `module_put_and_kthread_exit()`.
 
 ## Known problems
 Legitimate idioms are reported at low confidence (not posted by default): a reference handed
-to a kthread that exits through `module_put_and_kthread_exit()`, debugger pins (kgdb), and a
+to a kthread that exits through `module_put_and_kthread_exit()`, a reference handed to a work
+item whose handler (shown, and set up by the code shown) ends with `module_put(THIS_MODULE)`
+(MOD013 reports that put), debugger pins (kgdb), and a
 deliberate permanent pin next to a "don't allow unload" comment.  The hunk does not show who
 calls the function, so an implied reference (sysfs, fops) is not proven, only suspected.
 Not reported: a get whose `if` block ends by dropping it

@@ -66,6 +66,9 @@ static void foo_remove(struct platform_device *pdev)
 Keep `request_irq()` + `free_irq()` (or the plain registration) when remove() tears down what
 the handler uses, or convert the whole teardown to devm so that devres runs it in order.
 
+A remove() that turns the IRQ off before its free (`disable_irq()`, which waits for a running
+handler, or `devm_free_irq()`/`free_irq()`, on the same IRQ) is not reported.
+
 ## Known problems
 The rule does not read what the callback uses: a resource it never touches is reported
 anyway.  A removed teardown whose set-up the hunk does not show is reported at low
