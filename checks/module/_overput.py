@@ -859,6 +859,9 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                 if chain and func.node is not None else b""
             if re.search(rb"(?<![\w>.])%s\s*=[^=]|&\s*%s\b" % (re.escape(var.encode()), re.escape(var.encode())), lead):
                 continue  # set again (or filled in through &var) inside the block before the put
+            if any(re.search(rb"(--|\+\+)\s*%s\b|\b%s\s*(--|\+\+|[-+]?=[^=])" % (re.escape(i.encode()), re.escape(i.encode())), lead)
+                   for i in re.findall(r"\[\s*(\w+)\s*\]", norm(obj))):
+                continue  # `while (--idx >= 0) put(devs[idx]);`: the unwind steps to other elements first
             for j in func.jumps():
                 if j.kind != "goto" or j.label != name:
                     continue
@@ -982,6 +985,8 @@ def _stored_one_too(func, obj: str, before: int) -> bool:
     member or slot held, one put each.  In a teardown (`bus_remove_driver()`) the lookup's
     and the one its set-up kept: "Decrement the reference count twice, once for the
     bus_to_subsys()" (drivers/base/bus.c)."""
+    if _erased_from_table(func, obj, before):
+        return True
     got = _named_lookups(func, obj, before) + [g.call.line for g in _gets_of(func, obj, before)]
     if not got:
         return False
@@ -992,6 +997,32 @@ def _stored_one_too(func, obj: str, before: int) -> bool:
             lhs = cmodel._fold(cmodel._text(n.child_by_field_name("left")))
             if re.search(r"(->|\.)\w+$|\]$", lhs) and cmodel._text(n.child_by_field_name("right")).strip() == "NULL":
                 return True
+    return False
+
+
+_TABLE_ERASE = ("xa_erase", "xa_erase_irq", "xa_erase_bh", "idr_remove", "radix_tree_delete")
+_TABLE_STORE = ("xa_alloc", "xa_alloc_cyclic", "xa_alloc_irq", "xa_alloc_bh", "xa_store", "xa_insert",
+                "idr_alloc", "idr_alloc_cyclic", "idr_alloc_u32", "radix_tree_insert")
+
+
+def _erased_from_table(func, obj: str, before: int) -> bool:
+    """`xa_erase(&fw_device_xa, ...)` before the put, where the code shown stores the object in
+    that table right after taking a reference for it (`fw_device_get(device); xa_alloc(&fw_device_xa,
+    &minor, device, ...)`, drivers/firewire/core-device.c): the table held a reference, and the
+    put after the erase is the table's, beside the registration's."""
+    var = _base_var(obj)
+    tables = {norm(c.args[0]) for c in func.calls()
+              if c.name in _TABLE_ERASE and c.line < before and c.args}
+    if not tables:
+        return False
+    for f in cmodel.siblings_of(func):
+        for c in f.calls():
+            if c.name not in _TABLE_STORE or not c.args or norm(c.args[0]) not in tables:
+                continue
+            stored = {_base_var(a) for a in c.args[1:]}
+            if var in stored and any(_base_var(g.obj) == var and g.call.line < c.line and _kind(g.call.name) == "getter"
+                                     for g in _refpaths.gets(f)):
+                return True  # a plain get (not device_initialize(): that one is the registration's)
     return False
 
 
