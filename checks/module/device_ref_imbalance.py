@@ -147,7 +147,10 @@ through the same accessor and takes a reference on (a bus's `probe()` gets the d
 the code shown hands it a lookup's reference (and does not put it after the call) drops the
 lookup's and the registration's (drivers/base/memory.c `remove_memory_block()`).  A device
 release set through a local pointer (`dev = &x->dev; dev->release = fn;`) counts like one set
-on the member.
+on the member.  A put after erasing the object from a table (`xa_erase()`, `idr_remove()`) that
+the code shown stores it in right after a get for it is the table's reference.  An unwind loop
+that steps its index before each put (`while (--i >= 0) put(devs[i]);`) does not put the
+element the jumping branch already put.
 
 A removed pair that the commit message calls extra (unnecessary, redundant, unbalanced, a
 leak; see `checks/_intent.py`) is only a low-confidence question: the pair goes as a whole,
