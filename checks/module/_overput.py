@@ -195,7 +195,7 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             if q.line >= p.line or q is p:
                 continue
             hit = next(((o, how) for o, how in _drops(q) if _apis.same_object(o, obj)), None)
-            if hit is None:
+            if hit is None or _distinct_counters(hit[0], obj):
                 continue
             if q.name != p.name and kapi.get(q.name) is not None and kapi.get(q.name).kind == "putter" \
                     and _family(q.name) != _family(p.name):
@@ -789,6 +789,28 @@ def _stmt_in_block(node):
     return s if s.parent is not None else None
 
 
+def _distinct_counters(a: str, b: str) -> bool:
+    """`&nvmem->dev` and `&nvmem->refcnt`: two members of one object that each carry a count
+    (the device's kobject and a kref of its own, drivers/nvmem/core.c __nvmem_device_put()).
+    The balance rules name both by the object; one put of each is no second put."""
+    base = _apis.base_object(a)
+    if not base or base != _apis.base_object(b):
+        return False
+    def first(e: str) -> str:
+        rest = norm(e).lstrip("&")[len(base):]
+        m = re.match(r"^(?:->|\.)(\w+)", rest)
+        return m.group(1) if m else ""
+    fa, fb = first(a), first(b)
+    return bool(fa) and bool(fb) and fa != fb
+
+
+def _other_counter(node, obj: str) -> bool:
+    """Every put of `obj` in the statement `node` drops another counter of it (`_distinct_counters`)."""
+    puts = [c for c in flow.calls_in(node) if _apis.is_putter(c.name)
+            and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)]
+    return bool(puts) and all(_distinct_counters(_apis.put_object(c.name, list(c.args)) or "", obj) for c in puts)
+
+
 def _puts_obj(node, obj: str) -> bool:
     return node.type == "expression_statement" and any(
         _apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
@@ -832,7 +854,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             inner = _unlabel_node(sib)
             if _unseen_between(view, p.line, flow.line_of(sib)):
                 break  # lines the hunks do not show lie between: they may return or branch
-            if _puts_obj(inner, obj) and not _extra_ref(func, obj, p.line) and not (
+            if _puts_obj(inner, obj) and not _other_counter(inner, obj) and not _extra_ref(func, obj, p.line) and not (
                     "unregister" in p.name and _named_lookups(func, obj, p.line)) \
                     and not _stored_one_too(func, obj, flow.line_of(inner)):
                 again = flow.line_of(inner)

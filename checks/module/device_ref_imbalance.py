@@ -150,7 +150,8 @@ release set through a local pointer (`dev = &x->dev; dev->release = fn;`) counts
 on the member.  A put after erasing the object from a table (`xa_erase()`, `idr_remove()`) that
 the code shown stores it in right after a get for it is the table's reference.  An unwind loop
 that steps its index before each put (`while (--i >= 0) put(devs[i]);`) does not put the
-element the jumping branch already put.
+element the jumping branch already put.  Puts of two different counted members of one object
+(`put_device(&nvmem->dev)` and `kref_put(&nvmem->refcnt, ...)`) are one put each.
 
 A removed pair that the commit message calls extra (unnecessary, redundant, unbalanced, a
 leak; see `checks/_intent.py`) is only a low-confidence question: the pair goes as a whole,
