@@ -45,7 +45,9 @@ static void foo_remove(struct platform_device *pdev)
 Or allocate with `kzalloc()` if its lifetime must end earlier, and free it where it ends.
 
 A teardown that the same function undoes again at its own level (`pm_runtime_disable(dev);
-...; pm_runtime_enable(dev);` around a register write) is a bracket, not reported.
+...; pm_runtime_enable(dev);` around a register write) is a bracket, not reported; nor is a teardown of an object the same function set up with the
+plain call (`clk_hw_register(NULL, &p->hw)` ... `clk_hw_unregister(&p->hw)` on its unwind)
+when another function of the file uses the devm twin on a same-named object.
 
 ## Known problems
 A variable that holds devm memory on one path and plain memory on another is reported when the
@@ -213,6 +215,21 @@ def _set_up_again(h, stmts, k: int, st, setup: str, arg: str) -> bool:
                if enclosing_function(h, s.first, "new") == fn)
 
 
+def _set_up_plainly_before(h, stmts, k: int, st, setup: str, keys: set[str]) -> bool:
+    """The same function set the object up with the plain call before this teardown
+    (`clk_hw_register(NULL, &pll_clk->hw)`, then `clk_hw_unregister(&pll_clk->hw)` on its unwind;
+    drivers/clk/axs10x/pll_clock.c, whose probe path uses devm_clk_hw_register() on another
+    object of the same name): the teardown releases that registration, not the managed one."""
+    fn = enclosing_function(h, st.first, "new")
+    for s in stmts[:k]:
+        if enclosing_function(h, s.first, "new") != fn:
+            continue
+        m = re.search(r"\b%s\s*\(" % re.escape(setup), s.text)
+        if m and keys & {norm(a) for a in cmodel.split_args(balanced(s.text, m.end()))}:
+            return True
+    return False
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if not fd.is_deleted and "devm_" in "\n".join(ln.text for ln in fd.added()):
@@ -269,6 +286,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         hit = next((a for a in managed.get(r.devm or "", ()) if keys & set(a)), None)
                     if hit is not None and args and _set_up_again(h, stmts, k, st, r.setup, args[0]):
                         break  # `pm_runtime_disable(dev); ...; pm_runtime_enable(dev);`: a bracket
+                    if hit is not None and _set_up_plainly_before(h, stmts, k, st, r.setup, keys):
+                        break  # `clk_hw_register(NULL, &p->hw)` in this function: its own release
                     if hit is not None:
                         yield RULE.finding(fd.path, st.line_of(re.escape(call.name)),
                                            f"{call.name}() of what {r.devm}() manages: devres runs "
