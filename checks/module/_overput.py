@@ -865,7 +865,8 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                 lab = cmodel._text(inner.child_by_field_name("label"))
                 chain = chains.get(lab) or []
                 if any(_puts_obj(_unlabel_node(s), obj) for s in chain) and not any(
-                        _touches(_unlabel_node(s), var) for s in chain[:_first_put(chain, obj)]):
+                        _touches(_unlabel_node(s), var) for s in chain[:_first_put(chain, obj)]) \
+                        and len(_gets_of(func, obj, p.line)) < 2:  # kref_init() + kref_get(): two owed
                     yield p, f"{p.name}({short(obj, 20)}) and then goto {lab}, which puts it again"
                 break
             if inner.type in ("return_statement", "break_statement", "continue_statement") or _touches(inner, var):
@@ -891,7 +892,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                 prev = g.prev_named_sibling if g is not None else None
                 while prev is not None and not _touches(_unlabel_node(prev), var) \
                         and not _unseen_between(view, flow.line_of(prev), j.line):
-                    if _puts_obj(_unlabel_node(prev), obj):
+                    if _puts_obj(_unlabel_node(prev), obj) and len(_gets_of(func, obj, flow.line_of(prev))) < 2:
                         yield p, (f"{p.name}({short(obj, 20)}) in the {name} unwind path: the goto at "
                                   f"line {j.line} already put it")
                         break

@@ -151,7 +151,9 @@ on the member.  A put after erasing the object from a table (`xa_erase()`, `idr_
 the code shown stores it in right after a get for it is the table's reference.  An unwind loop
 that steps its index before each put (`while (--i >= 0) put(devs[i]);`) does not put the
 element the jumping branch already put.  Puts of two different counted members of one object
-(`put_device(&nvmem->dev)` and `kref_put(&nvmem->refcnt, ...)`) are one put each.
+(`put_device(&nvmem->dev)` and `kref_put(&nvmem->refcnt, ...)`) are one put each.  A put
+before a `goto` whose label puts again is owed when the function took two references before it
+(`kref_init()` and `kref_get()` "for the completer to put").
 
 A removed pair that the commit message calls extra (unnecessary, redundant, unbalanced, a
 leak; see `checks/_intent.py`) is only a low-confidence question: the pair goes as a whole,
