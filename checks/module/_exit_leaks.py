@@ -98,10 +98,12 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
                        or _returned_name(func, g, j, c) for c in calls if _apis.is_putter(c.name)):
                     continue
-                if any(c.name in _apis.HANDOFF_CALLS for c in calls):
+                if any(c.name in _apis.HANDOFF_CALLS for c in calls) or _ownership.dropped_by_helper(func, g, calls):
                     continue
                 if _main_flow_label(func, j.label, g.obj):
                     continue  # `goto add_properties;` skips ahead in the main flow: its exits are judged each
+            if j.kind == "return" and _ownership.dropped_by_helper(func, g, _calls_before(j.node)):
+                continue  # `fail_remove: sbp2_remove(unit); return -ENOMEM;`
             if _ownership.known_null_here(func, g, j) or _ownership.put_in_found_branch(func, g, j):
                 continue  # after `if (np) { ...; return ...; }` / `if (np) { ...; put(np); }`
             if _ownership.loop_condition_get(g, j):

@@ -276,6 +276,20 @@ def handed_to_release_callback(func: cmodel.Function, g: _refpaths.Get, j) -> bo
     return False
 
 
+def dropped_by_helper(func: cmodel.Function, g: _refpaths.Get, calls) -> bool:
+    """One of `calls` (an unwind's) is a function of the code shown that drops the reference by
+    the same name (`fail_remove: sbp2_remove(unit);`, whose body ends `scsi_host_put(shost)`:
+    drivers/firewire/sbp2.c): the probe's unwind reuses the driver's teardown."""
+    member = _member(g.obj)
+    if not member or member in ("dev", "device", "kobj", "kref"):
+        return False
+    funcs = {f.name: f for f in cmodel.siblings_of(func) if f.name != func.name}
+    names = set(g.api.putters) | set(kapi.releases(g.call.name))
+    return any(c.name in funcs and any(
+        p.name in names and _member(_apis.put_object(p.name, list(p.args)) or "") == member
+        for p in funcs[c.name].calls()) for c in calls)
+
+
 def published(g: _refpaths.Get, func: cmodel.Function) -> bool:
     """Is the reference held by something that outlives the function: the object lives in a
     structure (`priv->np = of_parse_phandle(...)`, `*out = ...`, a `device_add(&priv->dev)`)
@@ -290,6 +304,10 @@ def published(g: _refpaths.Get, func: cmodel.Function) -> bool:
     if g.api.ref != "ret" and not (row is not None and row.kind == "init"):
         return False  # try_module_get(x->owner), get_device(&x->dev): the object, not a holder
     if obj.startswith("*") or "->" in obj or "." in obj or "[" in obj:
+        return True
+    # `dev = &layout->dev; device_initialize(dev);` (nvmem/layouts.c): the local names a member
+    alias = _refpaths.alias_of(func, obj) if re.fullmatch(r"\w+", obj) else None
+    if alias and ("->" in alias or "." in alias):
         return True
     # a file-scope variable: the whole function is shown and does not declare it
     return func.name != cmodel.FRAGMENT_FUNC and re.fullmatch(r"\w+", obj) is not None and obj not in _locals(func)

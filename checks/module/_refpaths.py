@@ -230,6 +230,13 @@ def same_local(func: cmodel.Function, a: str | None, b: str | None) -> bool:
     return _apis.same_object(resolve(a), resolve(b))
 
 
+def alias_of(func: cmodel.Function, name: str) -> str | None:
+    """What the local `name` names, when it is set once from an lvalue (`dev = &layout->dev`)."""
+    if "aliases" not in func._cache:
+        func._cache["aliases"] = _local_aliases(func)
+    return func._cache["aliases"].get(name)
+
+
 # `ndns = to_ndns(found)`, `pdev = to_platform_device(dev)`, `x = container_of(dev, struct x, dev)`:
 # another name for the object (its container), as a put of `&ndns->dev` shows
 _CONVERSION = re.compile(r"^(?:to_\w+|container_of(?:_const)?)\(\s*&?\s*(\w+)\s*[,)]")

@@ -68,7 +68,10 @@ reference handed, before the exit, to a call that is also given a release callba
 shown that drops it (`iscsi_boot_create_target(..., phba, ..., release)`), unless the exit
 tests that the call made nothing; an exit under `if (!p)` where the get counted `p` or
 dereferenced it (`drm_dev_get(p->dev)`) and `p` was not set again; or a put of the local a
-getter that counts its argument returned (`fence = dma_fence_get(x)`, then `dma_fence_put(fence)`).
+getter that counts its argument returned (`fence = dma_fence_get(x)`, then `dma_fence_put(fence)`);
+nor an unwind that calls a function of the code shown that puts the object by the same name
+(`fail_remove: sbp2_remove(unit);`).  A local set once to a member (`dev = &layout->dev`) is
+held by that structure like the member itself.
 
 In tree mode, when Coccinelle (`spatch`) is installed, the whole touched functions of both
 images are also searched with semantic patches generated from the get/put table: a lookup's

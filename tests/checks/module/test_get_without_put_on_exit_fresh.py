@@ -203,3 +203,108 @@ def test_fires_on_the_exit_that_holds_it():
     for variant in (code, _on_the_pointer(code)):
         assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", variant),
                      at=[("drivers/foo/foo.c", _at(code, "return -EIO;"))])
+
+
+# drivers/firewire/sbp2.c (6.12, sbp2_probe(); fresh new-driver seed 1357): the unwind calls the
+# driver's own remove(), which finds the host through the driver data and puts it.
+UNWIND_BY_REMOVE = """
+static void foo_remove(struct fw_unit *unit)
+{
+\tstruct foo_target *tgt = dev_get_drvdata(&unit->device);
+\tstruct Scsi_Host *shost = container_of((void *)tgt, struct Scsi_Host, hostdata[0]);
+
+\tscsi_remove_host(shost);
+\tscsi_host_put(shost);
+}
+
+static int foo_probe(struct fw_unit *unit, const struct ieee1394_device_id *id)
+{
+\tstruct foo_target *tgt;
+\tstruct Scsi_Host *shost;
+
+\tshost = scsi_host_alloc(&foo_template, sizeof(*tgt));
+\tif (shost == NULL)
+\t\treturn -ENOMEM;
+
+\ttgt = (struct foo_target *)shost->hostdata;
+\tdev_set_drvdata(&unit->device, tgt);
+
+\tif (scsi_add_host(shost, &unit->device) < 0)
+\t\tgoto fail_shost_put;
+
+\tif (foo_scan_unit_dir(tgt, unit->directory) < 0)
+\t\tgoto fail_remove;
+
+\treturn 0;
+
+ fail_remove:
+\tfoo_remove(unit);
+\treturn -ENOMEM;
+
+ fail_shost_put:
+\tscsi_host_put(shost);
+\treturn -ENOMEM;
+}
+"""
+
+
+def test_quiet_when_the_unwind_calls_a_function_that_puts_it():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", UNWIND_BY_REMOVE))
+
+
+def test_fires_when_that_function_does_not_put_it():
+    # nothing in the file drops the host then: the unwind's goto and return leak it, and so does
+    # the successful return (no remove() puts it)
+    code = UNWIND_BY_REMOVE.replace("\tscsi_remove_host(shost);\n\tscsi_host_put(shost);\n", "\tscsi_remove_host(shost);\n")
+    lines = code.strip("\n").splitlines()
+    at = [i for i, ln in enumerate(lines, 1) if "goto fail_remove;" in ln or "return 0;" in ln]
+    at.append(_at(code, "foo_remove(unit);") + 1)
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code), at=[("drivers/foo/foo.c", i) for i in at])
+
+
+# drivers/nvmem/layouts.c (6.12, nvmem_layout_create_device(); fresh new-driver seed 1357):
+# the device is a member, named through a local set once (`dev = &layout->dev`); the success
+# return leaves it registered, its release frees the layout.
+MEMBER_THROUGH_LOCAL = """
+static int foo_layout_create_device(struct foo_nvmem *nvmem, struct device_node *np)
+{
+\tstruct foo_layout *layout;
+\tstruct device *dev;
+\tint ret;
+
+\tlayout = kzalloc(sizeof(*layout), GFP_KERNEL);
+\tif (!layout)
+\t\treturn -ENOMEM;
+
+\tlayout->nvmem = nvmem;
+\tnvmem->layout = layout;
+
+\tdev = &layout->dev;
+\tdevice_initialize(dev);
+\tdev->parent = &nvmem->dev;
+\tdev->release = foo_layout_release_device;
+
+\tret = device_add(dev);
+\tif (ret) {
+\t\tput_device(dev);
+\t\treturn ret;
+\t}
+
+\treturn 0;
+}
+"""
+
+
+def test_quiet_on_success_with_the_device_a_member_through_a_local():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", MEMBER_THROUGH_LOCAL))
+
+
+def test_fires_on_the_failed_add_without_its_put():
+    # the function puts on an earlier failure; the add's failure branch lost its put
+    code = MEMBER_THROUGH_LOCAL.replace(
+        "\tret = device_add(dev);\n\tif (ret) {\n\t\tput_device(dev);\n\t\treturn ret;\n\t}\n",
+        "\tret = dev_set_name(dev, \"layout\");\n\tif (ret) {\n\t\tput_device(dev);\n\t\treturn ret;\n\t}\n"
+        "\tret = device_add(dev);\n\tif (ret)\n\t\treturn ret;\n")
+    lines = code.strip("\n").splitlines()
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", [i for i, ln in enumerate(lines, 1) if "return ret;" in ln][-1])])
