@@ -122,7 +122,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
         contexts = [(ctx, triggered)]
         if ctx.has_tree:
             contexts.append((default_ctx, _Triggers(patch, default_ctx)))
-        views: dict[int, novelty.Views] = {}
+        views: dict[tuple[int, int], novelty.Views] = {}
         anchorable = _Anchors(patch)
         hunk_of = _Hunks(patch)
         with clex.memo_scope():  # each hunk side's statements once per patch
@@ -148,8 +148,12 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
                         continue
                     produced = [f for f in produced if anchorable(f)]
                     if produced:
-                        v = views.setdefault(id(c), novelty.Views(patch, c))
-                        produced = novelty.introduced(patch, produced, v, _contained(mod))
+                        # a per-file rule's views are of the files it was shown: the others'
+                        # views hold none of its TRIGGER strings either, so they say nothing
+                        v = views.get((id(c), id(target)))
+                        if v is None:
+                            v = views[id(c), id(target)] = novelty.Views(target, c)
+                        produced = novelty.introduced(target, produced, v, _contained(mod))
                     for f in produced:
                         where, hunk = (f.path, f.line, f.side), hunk_of(f)
                         if where in seen or (c is not ctx and hunk in hunks_seen):

@@ -79,6 +79,9 @@ from reviewbot.checks._hunks import shown_new
 RULE = Rule.from_doc(__doc__, id="MOD036", slug="devm-released-twice", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 TRIGGER = ("free", "unregister", "remove", "_del", "deregister", "pm_runtime_disable", "devm_")
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 TREE_VERDICT = True
 
 _FREES = frozenset({"kfree", "kvfree", "kfree_sensitive", "kvfree_sensitive"})

@@ -82,6 +82,9 @@ RULE = Rule.from_doc(__doc__, id="MOD021", slug="kref-misuse", level=Level.WARNI
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("kref", "release")
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 
 _KREF_PUT = lazyre.compile(r"\bkref_put(?:_mutex|_lock)?\s*\(")
 
