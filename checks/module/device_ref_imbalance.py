@@ -257,11 +257,14 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         return  # tree mode: no function of the post-image (the views below) holds "release"
     if post is None and len(fd.hunks) == 1 and fd.hunks[0].old_len == 0:
         post = "\n".join(text for _, text in cmodel.side_lines(fd.hunks, "new"))  # a new file
-    cfile = cmodel.parse(post) if post is not None else cmodel.parse_fragment(cmodel.side_lines(fd.hunks, "new"))
+    cfile = None  # the file (or the hunks' new side) parsed: for the first function that needs it
     for view in flow.views(fd, ctx, lambda text: "release" in text):
         func = view.new
         if func is None or "release" not in func.text:
             continue
+        if cfile is None:
+            cfile = cmodel.parse(post) if post is not None else \
+                cmodel.parse_fragment(cmodel.side_lines(fd.hunks, "new"))
         added = [c for c in func.calls() if c.line in view.by_new and view.by_new[c.line].added]
         for call, msg in _release_twice.release_twice(view, added, cfile):
             yield RULE.finding(fd.path, view.by_new[call.line], msg)
@@ -274,7 +277,8 @@ def _no_release(post: str | None) -> bool:
 
 
 def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
-    for view in flow.views(fd, ctx):
+    # hunk mode: a run of hunks without "kfree" has no added kfree() call (not parsed)
+    for view in flow.views(fd, ctx, lambda text: "kfree" in text):
         func = view.new
         if func is None:
             continue
