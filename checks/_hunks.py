@@ -86,8 +86,12 @@ def _plain(words: tuple[str, ...]) -> bool:
 
 
 def shown_new(fd: FileDiff) -> str:
-    """The new side of every hunk of `fd` (context and added lines), joined."""
-    return "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+    """The new side of every hunk of `fd` (context and added lines), joined (once per file:
+    the file's memo; several rules ask)."""
+    text = fd._memo.get("shown_new")
+    if text is None:
+        text = fd._memo["shown_new"] = "\n".join([ln.text for h in fd.hunks for ln in h.lines if ln.kind != "-"])
+    return text
 
 
 
