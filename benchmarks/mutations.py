@@ -212,7 +212,8 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "add_return_skip_put", "add_goto_skip_put", "kref_put_twice", "use_after_kref_put",
          "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free", "put_in_own_release",
          "del_exit_after_put",
-         "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove")
+         "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove",
+         "put_after_devm_action", "put_devm_got", "devm_keep_put", "undevm_remove_only")
 
 
 @dataclass
@@ -2242,6 +2243,191 @@ OWN_FILES.update({
 
 
 LIFETIME_MUTATORS = (mut_devm_conv, mut_dvb_direct, mut_del_detach, mut_devref_to_modref, mut_del_symbol_put)
+
+# ---------------------------------------------------------------- devres-owned references
+
+def _table_putter(name: str) -> bool:
+    from reviewbot.checks import _kapi
+    r = _kapi.get(name)
+    return r is not None and r.kind == "putter" and name != "kfree"
+
+
+PUT_ACTION_DEF_RE = re.compile(r"^static void (\w+)\(void \*(\w+)\)\n\{\n\t(\w+)\((?:\([^()]*\))?(\w+)\);\n\}\n",
+                               re.M)
+ACTION_CALL_RE = re.compile(r"^(\t+)(\w+) = devm_add_action_or_reset\([^,]+,\s*(\w+),\s*(?:\([^()]*\))?"
+                            r"([\w>.-]+)\);\s*$")
+
+
+def mut_put_after_devm_action(path: str, lines: list[str], spans) -> list[Case]:
+    """`ret = devm_add_action_or_reset(dev, fn, x);` where the file's `fn(void *p)` is one put of
+    the table on p: that put of x is added in the call's failure branch (`if (ret) return ret;`
+    -> `{ put(x); return ret; }`: the action already ran) or else before the function's final
+    `return` (devres puts it again at unbind) -> expect new side at the added put."""
+    text = "".join(lines)
+    acts = {m.group(1): m.group(3) for m in PUT_ACTION_DEF_RE.finditer(text)
+            if m.group(4) == m.group(2) and _table_putter(m.group(3))}
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = ACTION_CALL_RE.match(lines[i])
+            if not m or m.group(3) not in acts:
+                continue
+            put, ind, var, obj = acts[m.group(3)], m.group(1), m.group(2), m.group(4)
+            if i + 2 <= e and re.match(r"^\s*if \(%s\)\s*$" % var, lines[i + 1]) and \
+                    re.match(r"^\s*return %s;\s*$" % var, lines[i + 2]):
+                new = lines[:i + 1] + [f"{ind}if ({var}) {{\n", f"{ind}\t{put}({obj});\n", f"{ind}\treturn {var};\n",
+                                       f"{ind}}}\n"] + lines[i + 3:]
+                cases.append(Case("put_after_devm_action", path, lines, new, [("new", i + 3)]))
+                continue
+            fin = _final_return(lines, s, e)
+            if fin is None or fin <= i or not re.match(r"^\treturn 0;", lines[fin]):
+                continue
+            new = _insert(lines, fin, f"\t{put}({obj});\n")
+            cases.append(Case("put_after_devm_action", path, lines, new, [("new", fin + 1)]))
+    return cases
+
+
+# devm getters/allocators of a refcounted object (6.12) whose plain twin takes the same arguments,
+# with the put that the devres action runs
+DEVRES_PUTS = {
+    "devm_clk_get": "clk_put", "devm_clk_get_optional": "clk_put", "devm_regulator_get": "regulator_put",
+    "devm_regulator_get_optional": "regulator_put", "devm_gpiod_get": "gpiod_put",
+    "devm_gpiod_get_optional": "gpiod_put", "devm_gpiod_get_index": "gpiod_put",
+    "devm_spi_alloc_host": "spi_controller_put", "devm_spi_alloc_master": "spi_master_put",
+    "devm_spi_alloc_target": "spi_controller_put", "devm_iio_device_alloc": "iio_device_free",
+    "devm_phy_get": "phy_put", "devm_pwm_get": "pwm_put", "devm_nvmem_cell_get": "nvmem_cell_put",
+    "devm_iio_channel_get": "iio_channel_release", "devm_reset_control_get_exclusive": "reset_control_put",
+    "devm_pinctrl_get": "pinctrl_put", "devm_usb_get_phy": "usb_put_phy",
+}
+DEVRES_GOT_RE = re.compile(r"^(\t+)([\w>.-]+) = (%s)\(" % "|".join(sorted(DEVRES_PUTS, key=len, reverse=True)))
+
+
+def mut_put_devm_got(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = devm_clk_get(...)` (a devm getter/allocator of `DEVRES_PUTS`) in probe: its plain
+    put (`clk_put(x)`) added before probe's final `return`, or for a member at the end of
+    remove() -> expect new side at the put."""
+    cases = []
+    unbind = _unbind_spans(lines, spans)
+    for s, e in spans:
+        if not PROBE_HEAD_RE.search("".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e + 1):
+            m = DEVRES_GOT_RE.match(lines[i])
+            if not m:
+                continue
+            var, put = m.group(2), DEVRES_PUTS[m.group(3)]
+            base = re.split(r"->|\.", var)[0]
+            done = False
+            if "->" in var:
+                for s2, e2 in unbind:
+                    if re.search(r"\*%s = " % re.escape(base), "".join(lines[s2:e2])) and \
+                            re.match(r"^\}", lines[e2]):
+                        at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+                        new = _insert(lines, at, f"\t{put}({var});\n")
+                        cases.append(Case("put_devm_got", path, lines, new, [("new", at + 1)]))
+                        done = True
+                        break
+            if done:
+                continue
+            fin = _final_return(lines, s, e)
+            if fin is None or fin <= i or not re.match(r"^\treturn 0;", lines[fin]):
+                continue
+            new = _insert(lines, fin, f"\t{put}({var});\n")
+            cases.append(Case("put_devm_got", path, lines, new, [("new", fin + 1)]))
+    return cases
+
+
+PLAIN_GOT_RE = re.compile(r"^(\t+)([\w>.-]+) = (%s)\(" % "|".join(
+    sorted((k[len("devm_"):] for k in DEVRES_PUTS), key=len, reverse=True)))
+
+
+def mut_devm_keep_put(path: str, lines: list[str], spans) -> list[Case]:
+    """A half-done conversion to devres of a refcounted getter/allocator: `x = clk_get(dev, ...)`
+    whose put `clk_put(x)` the file calls -> `devm_clk_get(dev, ...)`, the put kept -> expect
+    new side at the call."""
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = PLAIN_GOT_RE.match(lines[i])
+            if not m or lines[i][m.end(3) - len(m.group(3)) - 1] == "_":
+                continue
+            var, plain = m.group(2), m.group(3)
+            put = DEVRES_PUTS["devm_" + plain]
+            scope = text if "->" in var else "".join(lines[s:e + 1])
+            if not re.search(r"^\s*%s\(%s\);" % (put, re.escape(var)), scope, re.M):
+                continue
+            new = list(lines)
+            new[i] = lines[i].replace(f" = {plain}(", f" = devm_{plain}(", 1)
+            cases.append(Case("devm_keep_put", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+ERR_EXIT_RE = re.compile(r"^\s*(return -E[A-Z0-9]+|return (ret|err|rc|error|PTR_ERR\(.*\)|dev_err_probe\(.*);|goto \w+;)")
+
+
+def mut_undevm_remove_only(path: str, lines: list[str], spans) -> list[Case]:
+    """A managed set-up of probe made plain (`devm_clk_get()` -> `clk_get()`, `devm_kzalloc()` ->
+    `kzalloc()`, `devm_iio_device_register()` -> `iio_device_register()`) with its release
+    added at the end of remove() only, while probe has error exits after the set-up (devres
+    undid it there) -> expect old side at the removed line (or new side at the plain call)."""
+    from reviewbot.checks.module import _devres_owned
+    twins = _devm_twins()
+    unbind = _unbind_spans(lines, spans)
+    if not unbind:
+        return []
+    s2, e2 = unbind[0]
+    if not re.match(r"^\}", lines[e2]):
+        return []
+    rm_text = "".join(lines[s2:e2])
+    cases = []
+    for s, e in spans:
+        if s <= s2 <= e or not PROBE_HEAD_RE.search("".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e + 1):
+            m = DEVM_STMT_RE.match(lines[i])
+            if not m or m.group(2) not in twins or "," not in m.group(3):
+                continue
+            plain, names, kind = twins[m.group(2)]
+            lhs = re.match(r"^\t+([\w>.\[\]-]+) = ", lines[i])
+            args = m.group(3)
+            if kind == "memory" and lhs and "->" in lhs.group(1):
+                rel, obj = "kfree", lhs.group(1)
+            elif kind == "resource" and lhs:
+                rels = sorted(_devres_owned._releases_of(plain), key=lambda n: ("put" not in n, n))
+                if not rels:
+                    continue
+                rel, obj = rels[0], lhs.group(1)
+            elif kind == "interface" and plain not in ("pm_runtime_enable",):
+                obj = args.split(",", 1)[1].split(",")[0].strip() if "," in args else ""
+                if not re.fullmatch(r"[\w>.-]+", obj):
+                    continue
+                rel = names[0]
+            else:
+                continue
+            base = re.split(r"->|\.", obj)[0].lstrip("&")
+            if not re.search(r"[\s*]%s\s*=" % re.escape(base), rm_text):
+                continue  # remove() does not name the object the same way
+            if not any(ERR_EXIT_RE.match(lines[k]) for k in range(i + 4, e)):
+                continue  # no error exit of probe after the set-up
+            if kind in ("memory", "irq") or plain in _NO_DEV_PLAIN:
+                args = args.split(",", 1)[1].lstrip()
+            new = list(lines)
+            new[i] = lines[i][:m.start(2)] + plain + "(" + args + lines[i][m.end(3):]
+            at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+            new = new[:at] + [f"\t{rel}({obj});\n"] + new[at:]
+            cases.append(Case("undevm_remove_only", path, lines, new, [("old", i + 1), ("new", i + 1)]))
+    return cases
+
+
+OWN_FILES.update({
+    "put_after_devm_action": (r"devm_add_action_or_reset\(", mut_put_after_devm_action),
+    "put_devm_got": (r"= devm_(%s)\(" % "|".join(k[len("devm_"):] for k in DEVRES_PUTS), mut_put_devm_got),
+    "devm_keep_put": (r"(%s)\(" % "|".join(DEVRES_PUTS.values()), mut_devm_keep_put),
+    "undevm_remove_only": (r"= devm_(kzalloc|kmalloc|kcalloc|clk_get|regulator_get|gpiod_get|reset_control_get|"
+                           r"phy_get|\w+_register\w*)\w*\(", mut_undevm_remove_only),
+})
+
 # Later kinds draw from a file sample of their own (pattern, generator seed offset), so the
 # samples of the kinds before them stay what they were.
 LATER_LIFETIME = ((mut_del_unlink, r"list_del|unregister\w*_notifier|notifier_chain_unregister", 3),)
