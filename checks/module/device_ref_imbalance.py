@@ -596,7 +596,10 @@ def _removed_pairs(fd, extra: str | None) -> Iterator[Finding]:
             continue  # moved or replaced
         if not _has_kept_neighbour(fd, st):
             continue
-        where = _replacement_of(fd, st, lhs) or st.line_of(re.escape(getter))
+        repl = _replacement_of(fd, st, lhs)
+        if repl is not None and re.search(r"=\s*(?:\([^()]*\)\s*)?devm_\w+\s*\(", repl.text):
+            continue  # converted to its devm twin: devres drops the reference now
+        where = repl or st.line_of(re.escape(getter))
         yield RULE.finding(fd.path, where,
                            f"removing {getter}({short(obj)}) and its put lets the object be "
                            f"freed while still referenced",

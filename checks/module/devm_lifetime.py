@@ -113,7 +113,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module import _devm_dropped
+from reviewbot.checks.module import _devm_dropped, _devm_unwind
 from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, OBJECT_ALLOCATORS,
                                            REFCOUNTED_MEMBERS, SINKS)
 from reviewbot.checks.module._refs import enclosing_function, function_header
@@ -200,6 +200,11 @@ def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 continue  # returned or passed on: who frees it is out of sight
             names = d.names
             if _devm_dropped.released(added, d.plain, d.var, names):
+                half = _devm_unwind.teardown_only(fd, d, post) if d.kind != "memory" or d.var else None
+                if half is not None:
+                    yield RULE.finding(fd.path, d.line, f"{d.devm}() made {d.plain}() with its release added to "
+                                                        f"{half[0]}() only: the error exit at line {half[1]} "
+                                                        f"after it, where devres undid it, now leaks it")
                 continue
             if _devm_dropped.released(scope, d.plain, d.var, names, strict=post is not None):
                 continue  # the file (tree mode), or what the hunks show of it, releases it already
