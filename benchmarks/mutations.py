@@ -213,7 +213,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free", "put_in_own_release",
          "del_exit_after_put",
          "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove",
-         "put_after_devm_action", "put_devm_got", "devm_keep_put", "undevm_remove_only")
+         "put_after_devm_action", "put_devm_got", "devm_keep_put", "undevm_remove_only", "put_unowned_member")
 
 
 @dataclass
@@ -2420,10 +2420,46 @@ def mut_undevm_remove_only(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+UNOWNED_STORE_RE = re.compile(r"^\t+(\w+)->(\w+) = (&\w+(?:->|\.)(dev)|(?:\w*dev(?:->|\.)|\w+->dev\.)(of_node));\s*$")
+
+
+def mut_put_unowned_member(path: str, lines: list[str], spans) -> list[Case]:
+    """`priv->np = dev->of_node;` / `priv->dev = &pdev->dev;` (the only stores into that member,
+    none of a getter's result, no get on the member in the file): `of_node_put(priv->np);` /
+    `put_device(priv->dev);` added at the end of remove() -> expect new side at the put."""
+    text = "".join(lines)
+    unbind = _unbind_spans(lines, spans)
+    cases = []
+    seen = set()
+    for i, ln in enumerate(lines):
+        m = UNOWNED_STORE_RE.match(ln)
+        if not m or m.group(2) in seen:
+            continue
+        base, member, leaf = m.group(1), m.group(2), m.group(4) or m.group(5)
+        stores = re.findall(r"(?:->|\.)%s\s*=\s*([^;=][^;]*);" % member, text)
+        if any(not re.fullmatch(r"&\w+(?:->|\.)dev|(?:\w*dev(?:->|\.)|\w+->dev\.)of_node|NULL", st.strip())
+               for st in stores):
+            continue
+        if re.search(r"&\s*\w+(?:->|\.)%s\b" % member, text) or re.search(
+                r"\b(of_node_get|get_device|fwnode_handle_get|of_node_put|put_device)\([^;]*(->|\.)%s\b" % member, text):
+            continue
+        put = "of_node_put" if leaf == "of_node" else "put_device"
+        for s2, e2 in unbind:
+            if not re.search(r"\*%s = " % re.escape(base), "".join(lines[s2:e2])) or not re.match(r"^\}", lines[e2]):
+                continue
+            at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+            new = _insert(lines, at, f"\t{put}({base}->{member});\n")
+            cases.append(Case("put_unowned_member", path, lines, new, [("new", at + 1)]))
+            seen.add(member)
+            break
+    return cases
+
+
 OWN_FILES.update({
     "put_after_devm_action": (r"devm_add_action_or_reset\(", mut_put_after_devm_action),
     "put_devm_got": (r"= devm_(%s)\(" % "|".join(k[len("devm_"):] for k in DEVRES_PUTS), mut_put_devm_got),
     "devm_keep_put": (r"(%s)\(" % "|".join(DEVRES_PUTS.values()), mut_devm_keep_put),
+    "put_unowned_member": (r"^\s+\w+->\w+ = &?\w+(->|\.)(dev\.)?(of_node|dev);", mut_put_unowned_member),
     "undevm_remove_only": (r"= devm_(kzalloc|kmalloc|kcalloc|clk_get|regulator_get|gpiod_get|reset_control_get|"
                            r"phy_get|\w+_register\w*)\w*\(", mut_undevm_remove_only),
 })
