@@ -213,7 +213,8 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free", "put_in_own_release",
          "del_exit_after_put",
          "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove",
-         "put_after_devm_action", "put_devm_got", "devm_keep_put", "undevm_remove_only", "put_unowned_member")
+         "put_after_devm_action", "put_devm_got", "devm_keep_put", "undevm_remove_only", "put_unowned_member",
+         "extra_get_on_return")
 
 
 @dataclass
@@ -2455,10 +2456,44 @@ def mut_put_unowned_member(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+CTOR_HEAD_RE = re.compile(r"\b\w*(alloc|create|new)\w*\s*\(")
+INIT_REF_RE = re.compile(r"^\t+(device_initialize|kref_init|kobject_init)\(&(\w+)->([\w.]+)[,)]")
+
+
+def mut_extra_get_on_return(path: str, lines: list[str], spans) -> list[Case]:
+    """A constructor (`*alloc*`, `*create*`, `*new*`) that `device_initialize(&x->dev)` /
+    `kref_init(&x->ref)` / `kobject_init(&x->kobj, ...)` and ends `return x;` gets
+    `get_device(&x->dev);` / `kref_get(&x->ref);` / `kobject_get(&x->kobj);` right before that
+    return: the caller already owns the first reference, the second is never dropped -> expect
+    new side at the added get."""
+    getter = {"device_initialize": "get_device", "kref_init": "kref_get", "kobject_init": "kobject_get"}
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 2]).split("{")[0]
+        if not CTOR_HEAD_RE.search(head) or re.search(r"(get|find|lookup)", head.split("(")[0]):
+            continue
+        for i in range(s, e + 1):
+            m = INIT_REF_RE.match(lines[i])
+            if not m:
+                continue
+            var = m.group(2)
+            fin = _final_return(lines, s, e)
+            if fin is None or fin <= i or not re.match(r"^\treturn %s;" % var, lines[fin]):
+                continue
+            if re.search(r"\b(h?list_add\w*|idr_alloc\w*|xa_store\w*|xa_insert\w*|radix_tree_insert)\([^;]*\b%s\b"
+                         % var, "".join(lines[i:fin])):
+                continue  # published: the list keeps the first reference, a get for the caller is right
+            new = _insert(lines, fin, f"\t{getter[m.group(1)]}(&{var}->{m.group(3)});\n")
+            cases.append(Case("extra_get_on_return", path, lines, new, [("new", fin + 1)]))
+            break
+    return cases
+
+
 OWN_FILES.update({
     "put_after_devm_action": (r"devm_add_action_or_reset\(", mut_put_after_devm_action),
     "put_devm_got": (r"= devm_(%s)\(" % "|".join(k[len("devm_"):] for k in DEVRES_PUTS), mut_put_devm_got),
     "devm_keep_put": (r"(%s)\(" % "|".join(DEVRES_PUTS.values()), mut_devm_keep_put),
+    "extra_get_on_return": (r"^\s+(device_initialize|kref_init|kobject_init)\(&", mut_extra_get_on_return),
     "put_unowned_member": (r"^\s+\w+->\w+ = &?\w+(->|\.)(dev\.)?(of_node|dev);", mut_put_unowned_member),
     "undevm_remove_only": (r"= devm_(kzalloc|kmalloc|kcalloc|clk_get|regulator_get|gpiod_get|reset_control_get|"
                            r"phy_get|\w+_register\w*)\w*\(", mut_undevm_remove_only),

@@ -167,7 +167,7 @@ from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._hunks import hunks, replacement
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
+from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _extra_get, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -405,6 +405,11 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
         yield from _dead_puts(fd)
+        for st, name, obj, fn in _extra_get.added_extra_gets(fd):
+            yield RULE.finding(fd.path, st.line_of(re.escape(name)),
+                               f"{name}({short(obj)}) right before {fn}() returns it: the caller already owns "
+                               f"the reference the constructor made, and this one is never dropped",
+                               confidence=Confidence.LOW if overput else None)
         yield from _gets_moved_up(fd)
         yield from _cleanup_dropped(fd)
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the
