@@ -76,16 +76,17 @@ def _after(fd, h, ln, fn: str, post: str | None) -> tuple[list[tuple[int, str]],
     return [(no, t) for no, t in shown if no > ln.new_no], "\n".join(t for _, t in shown)
 
 
-def _skip_own_check(after: list[tuple[int, str]], var: str | None) -> list[tuple[int, str]]:
-    """Drop the set-up's own failure check (`if (IS_ERR(x)) return PTR_ERR(x);`, `if (ret)
-    return ret;`, `if (!x) { ...; return -ENOMEM; }`) right after the set-up statement."""
+def _skip_own_check(setup: str, after: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Drop the rest of the set-up statement (`setup` is its first line) and its own failure
+    check (`if (IS_ERR(x)) return PTR_ERR(x);`, `if (ret) return ret;`, `if (!x) { ...; return
+    -ENOMEM; }`, an `else` after it) right after it."""
     k = 0
+    if not setup.rstrip().endswith(";"):
+        while k < len(after) and not after[k][1].rstrip().endswith(";"):
+            k += 1
+        k += 1  # the line that ends the set-up statement
     while k < len(after) and not after[k][1].strip():
         k += 1
-    if k < len(after) and not after[k][1].rstrip().endswith(";") and not re.match(r"^\s*if\b", after[k][1]):
-        k += 1  # the set-up statement goes on over another line
-        while k < len(after) and not after[k - 1][1].rstrip().endswith(";"):
-            k += 1
     while k < len(after) and not after[k][1].strip():
         k += 1
     if k >= len(after) or not re.match(r"^\s*if\s*\(", after[k][1]):
@@ -130,14 +131,14 @@ def teardown_only(fd, d, post: str | None) -> tuple[str, int] | None:
         return None  # a helper the set-up's function calls releases it
     if _devm_dropped.released(body, d.plain, d.var, names, strict=True):
         return None  # the function releases it itself
-    rest = _skip_own_check(after, d.var)
+    rest = _skip_own_check(ln.text, after)
     last = max((no for no, t in rest if t.strip()), default=None)
     for no, text in rest:
         if _EXIT.match(text) and not (no == last and re.match(r"^\treturn\s+\w+\s*;", text)):
             if re.match(r"^\s*(?:\}\s*)?goto\s+(\w+)", text):
                 label = re.match(r"^\s*(?:\}\s*)?goto\s+(\w+)", text).group(1)
                 m = re.search(r"^%s:(.*)" % re.escape(label), body, re.M | re.S)
-                if m and _devm_dropped.released(m.group(1), d.plain, d.var, names, strict=True):
-                    continue
+                if m is None or _devm_dropped.released(m.group(1), d.plain, d.var, names, strict=True):
+                    continue  # its unwind releases it, or is out of sight (hunk mode)
             return rel_fns[0], no
     return None
