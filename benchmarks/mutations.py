@@ -214,7 +214,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "del_exit_after_put",
          "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove",
          "put_after_devm_action", "put_devm_got", "devm_keep_put", "undevm_remove_only", "put_unowned_member",
-         "extra_get_on_return")
+         "extra_get_on_return", "get_after_unlock")
 
 
 @dataclass
@@ -2489,10 +2489,46 @@ def mut_extra_get_on_return(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+LOCK_LINE_RE = re.compile(r"^(\t+)(spin_lock\w*|mutex_lock\w*|read_lock\w*|write_lock\w*|rcu_read_lock|xa_lock\w*)\(")
+GET_LINE_RE = re.compile(r"^\t+(kref_get|kobject_get|get_device|of_node_get|pci_dev_get|dev_hold|sock_hold)\(&?(\w+)\b")
+
+
+def mut_get_after_unlock(path: str, lines: list[str], spans) -> list[Case]:
+    """`lock(L); x = lookup(...); [if (x)] get(x); unlock(L);` (at most 6 lines): the unlock moved
+    above the get (and its `if`) -> the get runs on an object the lock no longer keeps alive
+    -> expect new side at the moved unlock or the get."""
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            lm = LOCK_LINE_RE.match(lines[i])
+            if not lm:
+                continue
+            for k in range(i + 1, min(i + 7, e)):
+                g = GET_LINE_RE.match(lines[k])
+                if not g:
+                    continue
+                var = g.group(2)
+                if not any(re.match(r"^\t+%s = \w+\(" % var, lines[x]) for x in range(i + 1, k)):
+                    break
+                unl = k + 1
+                if unl > e or not re.match(r"^\t+(spin_unlock|mutex_unlock|read_unlock|write_unlock|rcu_read_unlock|"
+                                           r"xa_unlock)\w*\(", lines[unl]):
+                    break
+                top = k - 1 if re.match(r"^\t+if \(!?%s\)\s*$" % var, lines[k - 1]) else k
+                if lines[unl][:len(lines[unl]) - len(lines[unl].lstrip())] != lines[top][:len(lines[top]) - len(lines[top].lstrip())]:
+                    break  # not the same block
+                new = lines[:top] + [lines[unl]] + lines[top:unl] + lines[unl + 1:]
+                cases.append(Case("get_after_unlock", path, lines, new, [("new", top + 1), ("new", top + 2)]))
+                break
+    return cases
+
+
 OWN_FILES.update({
     "put_after_devm_action": (r"devm_add_action_or_reset\(", mut_put_after_devm_action),
     "put_devm_got": (r"= devm_(%s)\(" % "|".join(k[len("devm_"):] for k in DEVRES_PUTS), mut_put_devm_got),
     "devm_keep_put": (r"(%s)\(" % "|".join(DEVRES_PUTS.values()), mut_devm_keep_put),
+    "get_after_unlock": (r"^\s+(kref_get|kobject_get|get_device|of_node_get|pci_dev_get|dev_hold|sock_hold)\(",
+                         mut_get_after_unlock),
     "extra_get_on_return": (r"^\s+(device_initialize|kref_init|kobject_init)\(&", mut_extra_get_on_return),
     "put_unowned_member": (r"^\s+\w+->\w+ = &?\w+(->|\.)(dev\.)?(of_node|dev);", mut_put_unowned_member),
     "undevm_remove_only": (r"= devm_(kzalloc|kmalloc|kcalloc|clk_get|regulator_get|gpiod_get|reset_control_get|"

@@ -76,12 +76,12 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
 from reviewbot.checks._hunks import hunks
-from reviewbot.checks.module import _release_cb
+from reviewbot.checks.module import _get_after_unlock, _release_cb
 
 RULE = Rule.from_doc(__doc__, id="MOD021", slug="kref-misuse", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("kref", "release")
+TRIGGER = ("kref", "release", "unlock")
 
 _KREF_PUT = lazyre.compile(r"\bkref_put(?:_mutex|_lock)?\s*\(")
 
@@ -105,6 +105,14 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             if fd.removed():
                 yield from _removed_releases(fd, ctx)
             yield from _puts_in_own_release(fd)
+        if any("unlock" in ln.text for ln in fd.lines()) and any("unlock" in ln.text or "get" in ln.text
+                                                                 for ln in fd.added()):
+            for h in fd.hunks:
+                for st, name, var, unlock in _get_after_unlock.gets_after_unlock(statements(h.new_side())):
+                    yield RULE.finding(fd.path, st.line_of(re.escape(name)) if st.any_added else unlock.first,
+                                       f"{name}() on {var} after {unlock.text.strip().split('(')[0]}(): {var} was looked up under that lock "
+                                       f"and its last put may already have freed it; take the reference before "
+                                       f"unlocking")
         if not any("kref" in ln.text or "release" in ln.text for ln in fd.added()):
             continue
         for h in hunks(fd, new=("kref", "release")):
