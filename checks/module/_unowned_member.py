@@ -30,10 +30,13 @@ _MEMBER_READ = re.compile(r"^&?\(?\s*\w+\s*\)?(?:(?:->|\.)\w+)+$")
 # `client->dev.parent`): the device holds that reference, not the reader
 _BORROWED_LEAF = re.compile(r"(?:\bdev(?:->|\.)|(?:->|\.)dev\.)(?:of_node|fwnode|parent)$")
 _CALL = re.compile(r"^\(?\s*([A-Za-z_]\w*)\s*\(")
+_PROBE_DEV = r"\w*probe\w*\s*\([^)]*\bstruct\s+device\s*\*\s*%s\s*[,)]"
 
 
 def _function_at(text: str, pos: int) -> str:
+    """The function around `pos`, from its header (column-0 braces)."""
     start = text.rfind("\n{", 0, pos)
+    start = max(text.rfind("\n\n", 0, start), text.rfind("\n}", 0, start)) if start > 0 else start
     end = text.find("\n}", pos)
     return text[start if start >= 0 else 0:end if end >= 0 else len(text)]
 
@@ -50,13 +53,13 @@ def _borrowed_rhs(rhs: str, text: str, pos: int, depth: int = 0) -> bool | None:
         return _BORROWED_LEAF.search(r) is not None
     m = _CALL.match(r)
     if m:
-        b = kapi.borrowed(m.group(1))
-        return b is not None and b.kind == "conversion"
+        return kapi.borrowed(m.group(1)) is not None
     if re.fullmatch(r"\w+", r) and depth == 0:
         fn = _function_at(text, pos)
         vals = [v for v in re.findall(r"(?<![\w>.*])%s\s*=\s*([^;=][^;]*);" % re.escape(r), fn)]
         if not vals:
-            return False  # a parameter or out of sight: its caller decides
+            # the device a probe is given: the driver core holds it for the binding
+            return re.search(_PROBE_DEV % re.escape(r), fn) is not None
         verdicts = [_borrowed_rhs(v, text, pos, 1) for v in vals]
         if any(v is False for v in verdicts) or not any(verdicts):
             return False

@@ -72,3 +72,19 @@ def test_tree_mode_fires_on_put_device_of_an_embedded_devices_address():
     pre = PRE.replace("\tssp->dev = dev;\n", "\tssp->dev = &pdev->dev;\n")
     series, ctx = tree_case(PATH, pre, post)
     assert_fires(device_ref_imbalance, series, at=[(PATH, 20)], context_for=ctx)
+
+
+def test_tree_mode_fires_on_put_of_the_device_a_probe_is_given():
+    pre = PRE.replace("static int foo_ssp_probe(struct platform_device *pdev)\n{\n\tstruct device *dev = &pdev->dev;\n",
+                      "static int foo_ssp_probe(struct device *dev)\n{\n")
+    post = pre.replace("\tlist_del(&ssp->node);\n", "\tlist_del(&ssp->node);\n\tput_device(ssp->dev);\n")
+    series, ctx = tree_case(PATH, pre, post)
+    assert_fires(device_ref_imbalance, series, at=[(PATH, 19)], context_for=ctx)
+
+
+def test_tree_mode_quiet_when_the_stored_device_is_a_helpers_parameter():
+    pre = PRE.replace("static int foo_ssp_probe(struct platform_device *pdev)\n{\n\tstruct device *dev = &pdev->dev;\n",
+                      "static int foo_ssp_setup(struct device *dev)\n{\n")
+    post = pre.replace("\tlist_del(&ssp->node);\n", "\tlist_del(&ssp->node);\n\tput_device(ssp->dev);\n")
+    series, ctx = tree_case(PATH, pre, post)
+    assert_quiet(device_ref_imbalance, series, include_low=True, context_for=ctx)
