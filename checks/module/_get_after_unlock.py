@@ -76,3 +76,28 @@ def gets_after_unlock(stmts) -> Iterator[tuple]:
         if found is None:
             continue
         yield st, m.name, var, unlock
+
+
+def function_sides(fd, post: str | None):
+    """Tree mode: for each function of the post-image an added line sits in, its new side as
+    diff lines (the added ones marked, the rest context), so the lock and the lookup above a
+    hunk are in view; hunk mode: the hunks' new sides."""
+    from reviewbot.model import DiffLine
+    if post is None:
+        for h in fd.hunks:
+            yield h.new_side()
+        return
+    by_new = {ln.new_no: ln for h in fd.hunks for ln in h.new_side() if ln.new_no}
+    added = sorted(no for no, ln in by_new.items() if ln.added)
+    lines = post.splitlines()
+    done: set[int] = set()
+    for no in added:
+        if no in done or no > len(lines):
+            continue
+        i = no - 1
+        start = next((k for k in range(i, -1, -1) if lines[k].startswith(("{", "}"))), 0)
+        end = next((k for k in range(i, len(lines)) if lines[k].startswith("}")), len(lines) - 1)
+        if lines[start].startswith("}"):
+            start += 1
+        done.update(range(start + 1, end + 2))
+        yield [by_new.get(k + 1) or DiffLine(" ", lines[k], None, k + 1) for k in range(start, end + 1)]

@@ -107,8 +107,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             yield from _puts_in_own_release(fd)
         if any("unlock" in ln.text for ln in fd.lines()) and any("unlock" in ln.text or "get" in ln.text
                                                                  for ln in fd.added()):
-            for h in fd.hunks:
-                for st, name, var, unlock in _get_after_unlock.gets_after_unlock(statements(h.new_side())):
+            for side in _get_after_unlock.function_sides(fd, ctx.post(fd.path)):
+                for st, name, var, unlock in _get_after_unlock.gets_after_unlock(statements(side)):
                     yield RULE.finding(fd.path, st.line_of(re.escape(name)) if st.any_added else unlock.first,
                                        f"{name}() on {var} after {unlock.text.strip().split('(')[0]}(): {var} was looked up under that lock "
                                        f"and its last put may already have freed it; take the reference before "
