@@ -156,6 +156,26 @@ Unbind vs module reference:
                parent (`x->dev.parent->driver->owner`) -> expect new side at the get
   link_to_pin  `device_link_add(consumer, supplier, ...)` -> `try_module_get(<supplier's
                driver>->owner)` -> expect new side at the get
+Devres-owned references, remove-only releases, extra gets (each samples its own files):
+  put_after_devm_action  `ret = devm_add_action_or_reset(dev, fn, x);` whose `fn(void *p)` in the
+               file is one put of the table on p: that put of x added in the call's failure
+               branch (`if (ret) { put(x); return ret; }`) or before the final `return 0;`
+               -> expect new side at the added put
+  put_devm_got `x = devm_clk_get(...)` (a devm getter/allocator of DEVRES_PUTS) in probe: its plain
+               put added at the end of remove() (a member) or before probe's `return 0;`
+  devm_keep_put  `x = clk_get(dev, ...)` whose put the file calls -> `devm_clk_get(dev, ...)`, the
+               put kept -> expect new side at the call
+  undevm_remove_only  a devm set-up of probe made plain with its release added at the end of
+               remove() only, while probe has error exits after it -> old side at the removed line
+  put_unowned_member  `priv->np = dev->of_node;` / `priv->dev = &pdev->dev;` (the member's only
+               stores, no get on it in the file): `of_node_put(priv->np);` / `put_device(priv->dev);`
+               added at the end of remove() -> new side at the put
+  extra_get_on_return  a constructor (`*alloc*`/`*create*`/`*new*`) that device_initialize()s /
+               kref_init()s / kobject_init()s x and ends `return x;` (x not published on a list
+               or IDR) gets `get_device(&x->dev);` / `kref_get(...)` / `kobject_get(...)` right
+               before that return -> new side at the get
+  get_after_unlock  `lock; x = lookup(); [if (x)] get(x); unlock;`: the unlock moved above the
+               get -> new side at the moved unlock or the get
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes

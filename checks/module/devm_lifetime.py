@@ -45,7 +45,10 @@ Giving devres up is flagged too, on the removed devm line: a managed set-up made
 (`devm_request_irq()` -> `request_irq()`, `devm_kzalloc()` -> `kzalloc()`, `devm_clk_get()` ->
 `clk_get()`; the twins come from the kernel-API tables, and for a call no table lists from the
 kernel's undo names: `devm_mfd_add_devices()` -> `mfd_remove_devices()`) when the patch adds no
-release of it (nor, in tree mode, does the file have one); a removed
+release of it (nor, in tree mode, does the file have one), or adds it to the teardown only
+(`.remove()`) while probe (or a function a probe calls) has error exits after the set-up that
+reach no release: devres undid it there, now those exits leak it (tree mode reads the whole
+function; hunk mode the exits the hunks show); a removed
 `devm_add_action[_or_reset](dev, fn, data)` that nothing calls or registers again; and a devm
 set-up or action removed while its release moves into remove() in a driver that registers an
 interface or IRQ with devm: remove() runs before devres unregisters that interface, whose

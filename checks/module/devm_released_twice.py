@@ -7,9 +7,11 @@ added plain teardown (`free_irq()`, `iio_device_unregister()`, `unregister_netde
 `pm_runtime_disable()`, ...: the table `checks/data/teardown.tsv`) of an object that the file
 sets up with the devm twin (`devm_request_irq()`, `devm_iio_device_register()`,
 `devm_register_netdev()`, `devm_pm_runtime_enable()`) on the same argument.  Also a conversion to
-the devm twin (`kzalloc()` -> `devm_kzalloc()`, `request_irq()` -> `devm_request_irq()`) that
-leaves the plain release of the same object in place: in the same function (an error exit), or
-for a member or an IRQ anywhere in the file (in hunk mode: as far as the hunks show it).
+the devm twin (`kzalloc()` -> `devm_kzalloc()`, `request_irq()` -> `devm_request_irq()`,
+`spi_alloc_host()` -> `devm_spi_alloc_host()`, `clk_get()` -> `devm_clk_get()`: a refcounted
+object whose put the tables name) that leaves the plain release of the same object in place: in
+the same function (an error exit), or for a member or an IRQ anywhere in the file (in hunk
+mode: as far as the hunks show it).
 
 ## Why is this bad?
 Devres releases everything it manages when the driver unbinds, after `.remove()`.  Freed or

@@ -44,6 +44,10 @@ diff alone it reports what the patch changes on those paths:
   of the same block: it never runs (a put moved below its return);
 - a get of the table (`x = getter(...)`) moved up, in one hunk, above a `return` it used to
   follow: that return now leaves with the reference;
+- a bare get (`get_device(&x->dev)`, `kref_get(&x->ref)`) added right before a constructor
+  (`*_alloc()`, `*_create()`, `*_new()`, not a lookup, not one that publishes the object)
+  returns that object: the caller already owns the reference `device_initialize()`/
+  `kref_init()` made, and this one is never dropped;
 - a declaration that loses its scope-based cleanup (`struct device_node *np __free(device_node)
   = ...` -> `struct device_node *np = ...`, the reference classes of `include/linux/cleanup.h`
   users) while the patch adds no put or hand-off of the variable: every exit of its scope

@@ -17,7 +17,12 @@ Flags added code that:
 - removes the `kfree()` of the container from a release callback (`void fn(struct
   device|kobject|kref *)`, named for a release) with nothing freeing in its place (tree mode:
   unless the callback still frees that object); not a `kfree()` of the bare parameter, which
-  is how the release of a static device is fixed.
+  is how the release of a static device is fixed;
+- takes a reference (`kref_get()`, `kobject_get()`, `get_device()`, ... the table's getters of an
+  object) after the unlock of the lock that the same block looked the object up under (`lock;
+  x = idr_find(...); unlock; kref_get(&x->ref);`), when the patch added the get or moved the
+  unlock above it: between the unlock and the get the last put can free `x` (a count that may
+  already be zero).
 
 ## Why is this bad?
 `Documentation/core-api/kobject.rst`: "every kobject must have a release() method ... Do not
