@@ -44,6 +44,10 @@ diff alone it reports what the patch changes on those paths:
   of the same block: it never runs (a put moved below its return);
 - a get of the table (`x = getter(...)`) moved up, in one hunk, above a `return` it used to
   follow: that return now leaves with the reference;
+- a bare get (`get_device(&x->dev)`, `kref_get(&x->ref)`) added right before a constructor
+  (`*_alloc()`, `*_create()`, `*_new()`, not a lookup, not one that publishes the object)
+  returns that object: the caller already owns the reference `device_initialize()`/
+  `kref_init()` made, and this one is never dropped;
 - a declaration that loses its scope-based cleanup (`struct device_node *np __free(device_node)
   = ...` -> `struct device_node *np = ...`, the reference classes of `include/linux/cleanup.h`
   users) while the patch adds no put or hand-off of the variable: every exit of its scope
@@ -167,7 +171,7 @@ from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._hunks import hunks, replacement
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
+from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _extra_get, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -405,6 +409,11 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
         yield from _dead_puts(fd)
+        for st, name, obj, fn in _extra_get.added_extra_gets(fd):
+            yield RULE.finding(fd.path, st.line_of(re.escape(name)),
+                               f"{name}({short(obj)}) right before {fn}() returns it: the caller already owns "
+                               f"the reference the constructor made, and this one is never dropped",
+                               confidence=Confidence.LOW if overput else None)
         yield from _gets_moved_up(fd)
         yield from _cleanup_dropped(fd)
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the
