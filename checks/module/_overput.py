@@ -195,7 +195,7 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             if q.line >= p.line or q is p:
                 continue
             hit = next(((o, how) for o, how in _drops(q) if _apis.same_object(o, obj)), None)
-            if hit is None:
+            if hit is None or _other_refs(q, p):
                 continue
             if q.name != p.name and kapi.get(q.name) is not None and kapi.get(q.name).kind == "putter" \
                     and _family(q.name) != _family(p.name):
@@ -769,10 +769,25 @@ def _stmt_in_block(node):
     return s if s.parent is not None else None
 
 
-def _puts_obj(node, obj: str) -> bool:
+def _puts_obj(node, obj: str, like=None) -> bool:
+    """Does the statement `node` put `obj`?  With `like` (a put call), not by a call that drops
+    another reference on it (`_other_refs()`)."""
     return node.type == "expression_statement" and any(
         _apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
+        and not (like is not None and _other_refs(c, like))
         for c in flow.calls_in(node))
+
+
+def _other_refs(a, b) -> bool:
+    """Two calls of one putter on the same object that drop two references: their other
+    arguments differ.  A put that takes a resource beside the object drops the reference that
+    resource held (`ccw_device_dma_free(cdev, buf, size)` puts the cdev reference
+    ccw_device_dma_zalloc() took for `buf`): one per resource, not one per object."""
+    if a.name != b.name or len(a.args) < 2 or len(a.args) != len(b.args):
+        return False
+    row = kapi.get(a.name)
+    k = row.ref_arg if row is not None and row.ref_arg is not None else 0
+    return any(norm(x) != norm(y) for i, (x, y) in enumerate(zip(a.args, b.args)) if i != k)
 
 
 def _touches(node, var: str) -> bool:
@@ -812,7 +827,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             inner = _unlabel_node(sib)
             if _unseen_between(view, p.line, flow.line_of(sib)):
                 break  # lines the hunks do not show lie between: they may return or branch
-            if _puts_obj(inner, obj) and not _extra_ref(func, obj, p.line) and not (
+            if _puts_obj(inner, obj, p) and not _extra_ref(func, obj, p.line) and not (
                     "unregister" in p.name and _named_lookups(func, obj, p.line)) \
                     and not _stored_one_too(func, obj, flow.line_of(inner)):
                 again = flow.line_of(inner)
@@ -822,7 +837,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             if inner.type == "goto_statement":
                 lab = cmodel._text(inner.child_by_field_name("label"))
                 chain = chains.get(lab) or []
-                if any(_puts_obj(_unlabel_node(s), obj) for s in chain) and not any(
+                if any(_puts_obj(_unlabel_node(s), obj, p) for s in chain) and not any(
                         _touches(_unlabel_node(s), var) for s in chain[:_first_put(chain, obj)]):
                     yield p, f"{p.name}({short(obj, 20)}) and then goto {lab}, which puts it again"
                 break
@@ -846,7 +861,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                 prev = g.prev_named_sibling if g is not None else None
                 while prev is not None and not _touches(_unlabel_node(prev), var) \
                         and not _unseen_between(view, flow.line_of(prev), j.line):
-                    if _puts_obj(_unlabel_node(prev), obj):
+                    if _puts_obj(_unlabel_node(prev), obj, p):
                         yield p, (f"{p.name}({short(obj, 20)}) in the {name} unwind path: the goto at "
                                   f"line {j.line} already put it")
                         break

@@ -1552,3 +1552,29 @@ RETRY_REDECLARED_TEXT = """
 
 def test_quiet_on_a_put_in_a_retry_loop_whose_object_is_set_again():
     assert_quiet(device_ref_imbalance, diff(RETRY_REDECLARED_TEXT), include_low=True)
+
+
+# A put that takes a resource beside the object drops the reference that resource held:
+# ccw_device_dma_zalloc() takes a cdev reference per buffer, ccw_device_dma_free() drops it
+# (virtio_ccw.c frees two buffers of one device in a row).
+def _dma_free_pair(second: str):
+    return diff(f"""
+    --- a/drivers/s390/foo/foo_ccw.c
+    +++ b/drivers/s390/foo/foo_ccw.c
+    @@ -420,4 +420,6 @@ static void foo_ccw_drop_indicator(struct foo_ccw_device *fcdev)
+     \tret = foo_ccw_io_helper(fcdev, ccw, FOO_CCW_DOING_SET_IND);
+     \tif (ret)
+     \t\tdev_info(&fcdev->cdev->dev, "failed (%d)\\n", ret);
+    +\tccw_device_dma_free(fcdev->cdev, indicatorp, sizeof(*indicatorp));
+    +\tccw_device_dma_free(fcdev->cdev, {second});
+     }}
+""")
+
+
+def test_quiet_on_two_puts_that_each_drop_their_own_resources_reference():
+    assert_quiet(device_ref_imbalance, _dma_free_pair("thinint_area, sizeof(*thinint_area)"))
+
+
+def test_fires_when_the_same_resource_is_freed_twice():
+    assert_fires(device_ref_imbalance, _dma_free_pair("indicatorp, sizeof(*indicatorp)"),
+                 [("drivers/s390/foo/foo_ccw.c", 423), ("drivers/s390/foo/foo_ccw.c", 424)])
