@@ -1,0 +1,122 @@
+"""MOD003: a getter returns the argument it counted (`ce = intel_context_get(m->context)`,
+`phy->mdio.dev.fwnode = fwnode_handle_get(child)`): its result and its argument name one
+object, so a put of either drops the reference, and a result stored in a structure is kept
+there (i915 selftest_migrate.c, fwnode_mdio.c, etnaviv_gem_submit.c of 6.12, paraphrased).
+Tree mode: the patch adds the function to a file that has only its include."""
+
+from reviewbot.checks.module import get_without_put_on_exit
+from tests.helpers import assert_fires, assert_quiet, tree_case
+
+_PRE = "#include <linux/foo.h>\n\n"
+
+
+def _added(path: str, body: str):
+    """(series, context_for) adding `body` after the file's two lines."""
+    return tree_case(path, _PRE, _PRE + body.lstrip("\n").replace("\\t", "\t"))
+
+
+def _quiet(series_ctx):
+    series, context_for = series_ctx
+    assert_quiet(get_without_put_on_exit, series, context_for=context_for)
+
+
+def _fires(series_ctx, path: str, line: int):
+    series, context_for = series_ctx
+    assert_fires(get_without_put_on_exit, series, [(path, line + len(_PRE.splitlines()))], context_for=context_for)
+
+
+_LOCAL = """
+static int foo_ccs_copy(struct foo_migrate *m, struct foo_request **out)
+{
+\tstruct intel_context *ce;
+\tint err;
+
+\tce = foo_migrate_create_context(m);
+\tif (IS_ERR(ce))
+\t\tce = intel_context_get(m->context);
+
+\terr = intel_context_pin(ce);
+\tif (err)
+\t\t{exit};
+
+\terr = foo_context_copy(ce, out);
+\tintel_context_unpin(ce);
+out:
+\tintel_context_put(ce);
+\treturn err;
+}
+"""
+
+
+def test_quiet_when_the_result_of_the_getter_is_put():
+    series = _added("drivers/gpu/drm/foo/foo_migrate.c", _LOCAL.replace("{exit}", "goto out"))
+    _quiet(series)
+
+
+def test_fires_when_an_exit_skips_the_put_of_the_result():
+    series = _added("drivers/gpu/drm/foo/foo_migrate.c", _LOCAL.replace("{exit}", "return err"))
+    _fires(series, "drivers/gpu/drm/foo/foo_migrate.c", 12)
+
+
+_FIELD = """
+int foo_mdio_register_phy(struct mii_bus *bus, struct phy_device *phy,
+\t\t\t  struct fwnode_handle *child)
+{
+\tint rc;
+
+\tphy->mdio.dev.fwnode = fwnode_handle_get(child);
+\trc = phy_device_register(phy);
+\tif (rc) {
+\t\tphy->mdio.dev.fwnode = NULL;
+{put}\t\tgoto clean_phy;
+\t}
+\treturn 0;
+
+clean_phy:
+\tphy_device_free(phy);
+\treturn rc;
+}
+"""
+
+
+def test_quiet_when_the_argument_of_the_getter_is_put():
+    series = _added("drivers/net/mdio/foo_mdio.c", _FIELD.replace("{put}", "\t\tfwnode_handle_put(child);\n"))
+    _quiet(series)
+
+
+def test_fires_when_the_stored_reference_is_cleared_without_a_put():
+    series = _added("drivers/net/mdio/foo_mdio.c", _FIELD.replace("{put}", ""))
+    _fires(series, "drivers/net/mdio/foo_mdio.c", 10)
+
+
+_HOLDER = """
+static int foo_ioctl_submit(struct foo_file *file, struct foo_submit *submit)
+{
+\tint ret;
+
+\t{keep} = etnaviv_iommu_context_get(file->ctx->mmu);
+\tret = foo_sched_job_init(submit);
+\tif (ret)
+\t\tgoto err_submit_put;
+
+\tret = foo_queue(submit, {keepname});
+\tetnaviv_iommu_context_put({keepname});
+\treturn ret;
+
+err_submit_put:
+\tfoo_submit_put(submit);
+\treturn ret;
+}
+"""
+
+
+def test_quiet_when_the_result_is_kept_in_the_holder():
+    series = _added("drivers/gpu/drm/foo/foo_submit.c", _HOLDER.replace("{keep}", "\tsubmit->mmu_context").replace(
+        "{keepname}", "submit->mmu_context"))
+    _quiet(series)
+
+
+def test_fires_when_the_result_is_only_a_local():
+    series = _added("drivers/gpu/drm/foo/foo_submit.c", _HOLDER.replace(
+        "{keep}", "\tstruct etnaviv_iommu_context *mmu;\n\n\tmmu").replace("{keepname}", "mmu"))
+    _fires(series, "drivers/gpu/drm/foo/foo_submit.c", 10)
