@@ -174,6 +174,8 @@ position p1, p2;
 f@p1({lead}x, ...) {{
 {_not_put(putters, "  ...")}{_ESCAPES.replace("    ", "      ")}
 (
+  return x;
+|
   return@p2 ...;
 |
   goto@p2 lbl;

@@ -34,6 +34,8 @@ LOOP_OLD = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\tcontinue;\n
 LOOP_BAD = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\treturn ERR_PTR(-EINVAL);\n'
 LOOP_GOOD = ('\t\tif (of_property_read_u32(child, "reg", &tmp)) {\n\t\t\tof_node_put(child);\n'
              '\t\t\treturn ERR_PTR(-EINVAL);\n\t\t}\n')
+# the loop hands its node to the caller (tegra30-emc.c emc_find_node_by_ram_code(): `return np;`)
+LOOP_CURSOR = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\treturn child;\n'
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +55,9 @@ def repo(kernel_repo):
                                  "ALSA: hda: return the kobject_add() error as is")
         kernel_repo.change("fix-kobject-add-fails", [(HDAC, ADD_BAD, ADD_OK)],
                            "ALSA: hda: put the widget kobject when kobject_add() fails", parent=bad.commit)
+    if "loop-return-cursor" not in kernel_repo.cases:
+        kernel_repo.change("loop-return-cursor", [(MC13783, LOOP_OLD, LOOP_CURSOR)],
+                           "leds: mc13783: hand the child without reg to the caller")
     return kernel_repo
 
 
@@ -119,6 +124,12 @@ def test_fires_on_a_loop_left_by_return(repo, cocci_only):
 def test_quiet_on_the_fix_and_on_a_return_that_drops_the_node(repo, cocci_only):
     assert review(repo, "fix-loop-return", "MOD030").findings == ()
     assert review(repo, "loop-return-good", "MOD030").findings == ()
+
+
+def test_quiet_on_a_loop_that_returns_its_node(repo, cocci_only):
+    """`return child;` inside the loop hands the reference to the caller, as a `return` of the
+    variable does for a lookup."""
+    assert review(repo, "loop-return-cursor", "MOD030").findings == ()
 
 
 def test_quiet_when_mod030_is_not_selected(repo, cocci_only):
