@@ -246,3 +246,46 @@ def test_spatch_is_given_a_real_python():
     if py is not None:
         with open(py, "rb") as fh:
             assert fh.read(4) == b"\x7fELF"
+
+
+# irq-gic-v3.c gic_populate_ppi_partitions(): `if (WARN_ON(!cpu_node)) continue;` is the
+# lookup's failure test; the loop goes on with nothing held
+_WARN_LOOP = """
+static void __init foo_populate_parts(struct device_node *node)
+{
+	struct device_node *parts_node, *child_part;
+	int i;
+
+	parts_node = of_get_child_by_name(node, "ppi-partitions");
+	if (!parts_node)
+		return;
+
+	for_each_child_of_node(parts_node, child_part) {
+		int n = of_property_count_elems_of_size(child_part, "affinity", sizeof(u32));
+
+		for (i = 0; i < n; i++) {
+			struct device_node *cpu_node;
+			u32 cpu_phandle;
+
+			if (of_property_read_u32_index(child_part, "affinity", i, &cpu_phandle))
+				continue;
+			cpu_node = of_find_node_by_phandle(cpu_phandle);
+			if ({test})
+				continue;
+			foo_mark(cpu_node);
+			of_node_put(cpu_node);
+		}
+	}
+
+	of_node_put(parts_node);
+}
+"""
+
+
+@pytest.mark.parametrize("test, leaks", [("WARN_ON(!cpu_node)", False), ("WARN_ON_ONCE(!cpu_node)", False),
+                                         ("!cpu_node", False), ("foo_skip(cpu_node)", True)])
+def test_a_failure_test_inside_warn_on_is_the_lookups_failure_test(test, leaks):
+    text = _WARN_LOOP.replace("{test}", test)
+    found, err = run.run({("post", "drivers/irqchip/foo.c"): text}, {("post", "drivers/irqchip/foo.c"): None})
+    assert err is None
+    assert any(m.kind == "leak" and m.obj == "cpu_node" for m in found) is leaks, found
