@@ -120,3 +120,33 @@ def test_fires_when_the_result_is_only_a_local():
     series = _added("drivers/gpu/drm/foo/foo_submit.c", _HOLDER.replace(
         "{keep}", "\tstruct etnaviv_iommu_context *mmu;\n\n\tmmu").replace("{keepname}", "mmu"))
     _fires(series, "drivers/gpu/drm/foo/foo_submit.c", 10)
+
+
+# exynos_hdmi.c hdmi_mode_fixup(): the get on an argument is skipped for NULL, and the exit
+# under `if (!connector)` holds nothing; a later exit with the connector found does
+_NULL_ARG = """
+static bool foo_mode_fixup(struct drm_encoder *encoder, struct drm_display_mode *adjusted)
+{
+\tstruct drm_connector *connector = foo_find_connector(encoder);
+\tint mode_ok;
+
+\tif (connector)
+\t\tdrm_connector_get(connector);
+
+\tif ({test})
+\t\treturn true;
+
+\tmode_ok = foo_mode_valid(connector, adjusted);
+\tdrm_connector_put(connector);
+\treturn mode_ok == MODE_OK;
+}
+"""
+
+
+def test_quiet_on_an_exit_where_the_object_is_null():
+    _quiet(_added("drivers/gpu/drm/foo/foo_hdmi.c", _NULL_ARG.replace("{test}", "!connector")))
+
+
+def test_fires_on_an_exit_where_the_object_was_found():
+    _fires(_added("drivers/gpu/drm/foo/foo_hdmi.c", _NULL_ARG.replace("{test}", "!adjusted->clock")),
+           "drivers/gpu/drm/foo/foo_hdmi.c", 10)
