@@ -14,6 +14,7 @@ from typing import Iterator
 
 from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
+from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _ownership, _refpaths
 from reviewbot.context import Context
@@ -91,6 +92,8 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 continue
             if _refpaths.stored_or_returned(func, g.obj, g.call.line, j.node):
                 continue
+            if _container_freed(func, g, j):
+                continue
             if j.kind == "goto":
                 calls, found = flow.chain_calls(func, j.label)
                 if not found:
@@ -121,6 +124,36 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             # (taken in probe or open, put in remove or release) is not reported either
             out.append(Leak(g, j, "kept" if success else ""))
     return out
+
+
+_FREES = ("kfree", "kvfree", "kfree_sensitive", "vfree")
+
+
+def _container_freed(func, g: _refpaths.Get, j) -> bool:
+    """`ctx = kzalloc(...); kref_init(&ctx->ref); ... err_ctx: kfree(ctx);`: a bare kref counts
+    nothing but its container's users, and none has it before the object is shared: freeing the
+    container on the way to the exit (on the path, or in the label's code) ends it.  Only the
+    kref family: a kobject or device has a release of its own (`never_kfree`)."""
+    if g.api.family != "kref" or kapi.get(g.call.name) is None or kapi.get(g.call.name).kind != "init":
+        return False
+    base = _apis.base_object(g.obj)
+    if not base or base == g.obj.lstrip("&"):
+        return False  # the count is not a member of a container the function can free
+
+    def frees(c) -> bool:
+        return c.name in _FREES and bool(c.args) and norm(c.args[0]) == base
+    end = flow.line_of(j.node)
+    for c in func.calls():
+        if g.call.line < c.line <= end and frees(c):
+            blk = c.node.parent
+            while blk is not None and blk.type != "compound_statement":
+                blk = blk.parent
+            if blk is not None and cmodel.contains(blk, j.node):
+                return True
+    if j.kind == "goto":
+        calls, _found = flow.chain_calls(func, j.label)
+        return any(frees(c) for c in calls)
+    return False
 
 
 _TEARDOWN = lazyre.compile(r"(release|free|put|destroy|unref)", re.I)

@@ -150,3 +150,40 @@ def test_quiet_on_an_exit_where_the_object_is_null():
 def test_fires_on_an_exit_where_the_object_was_found():
     _fires(_added("drivers/gpu/drm/foo/foo_hdmi.c", _NULL_ARG.replace("{test}", "!adjusted->clock")),
            "drivers/gpu/drm/foo/foo_hdmi.c", 10)
+
+
+# i915_gem_context.c i915_gem_create_context(): a kref_init()ed object freed on the unwind
+# before anyone else has it: the bare kref counts nothing else
+_KREF = """
+static struct foo_ctx *foo_create_context(struct foo_device *fdev)
+{
+\tstruct foo_ctx *ctx;
+\tint err;
+
+\tctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+\tif (!ctx)
+\t\treturn ERR_PTR(-ENOMEM);
+
+\tkref_init(&ctx->ref);
+\tctx->fdev = fdev;
+
+\terr = foo_ctx_setup(ctx);
+\tif (err)
+\t\tgoto err_ctx;
+
+\treturn ctx;
+
+err_ctx:
+\tdma_fence_put(ctx->fence);
+{free}\treturn ERR_PTR(err);
+}
+"""
+
+
+def test_quiet_when_the_unwind_frees_the_container_of_a_bare_kref():
+    _quiet(_added("drivers/gpu/drm/foo/foo_ctx.c", _KREF.replace("{free}", "\tkfree(ctx);\n")))
+
+
+def test_fires_when_the_unwind_forgets_the_container_of_a_bare_kref():
+    _fires(_added("drivers/gpu/drm/foo/foo_ctx.c", _KREF.replace("{free}", "")),
+           "drivers/gpu/drm/foo/foo_ctx.c", 15)
