@@ -325,9 +325,10 @@ def _all_params(header: str) -> list[str]:
     return [n.group(1) for a in _param_text(header) if (n := re.search(r"(\w+)\s*(\[\s*\])?\s*$", a.strip()))]
 
 
-def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
+def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object, str]]:
     """Added puts of the function's own parameter (or `to_*()`/`container_of()` of it) in a
-    function that takes no reference on it."""
+    function that takes no reference on it.  `text`: the file (a teardown may drop what a
+    set-up function of the file took and kept: `_kept_by_setup()`)."""
     func = view.new
     name = view.name or ""
     if not header or _CONSUMER_FN.search(name):
@@ -372,6 +373,8 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
                and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
             continue
         owner = borrowed_vars[var]
+        if _GIVES_UP.search(name) and _kept_by_setup(text, obj, p.name, func):
+            continue
         if owner == own_ref_param:
             yield p, (f"{p.name}({short(obj, 20)}) inside {name}(): when {name}() fails its caller "
                       f"still owns {owner} and drops it ({own_row.on_error.split(' (')[0]}), so this is a "
@@ -388,6 +391,20 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
             conf = Confidence.LOW
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: "
                   f"{owner} belongs to its caller"), conf
+
+
+def _kept_by_setup(text: str, obj: str, putter: str, func) -> bool:
+    """Does another function of the file take a reference on the same parameter expression
+    (`get_device(dev)` in a bus probe) with a getter `putter` answers?  A remove() drops
+    what its probe() took and kept (ntb_transport.c ntb_transport_bus_probe()/_remove())."""
+    if not text or not obj:
+        return False
+    own = func.text if func is not None else ""
+    for m in re.finditer(r"\b(\w+)\s*\(\s*%s\s*\)" % re.escape(obj).replace("\\&", "&\\s*"), text):
+        api = _apis.BY_GETTER.get(m.group(1))
+        if api is not None and putter in api.putters and text[m.start():m.end()] not in own:
+            return True
+    return False
 
 
 # Names of functions whose job may be to give up what they are handed, beyond `_CONSUMER_FN`

@@ -1578,3 +1578,41 @@ def test_quiet_on_two_puts_that_each_drop_their_own_resources_reference():
 def test_fires_when_the_same_resource_is_freed_twice():
     assert_fires(device_ref_imbalance, _dma_free_pair("indicatorp, sizeof(*indicatorp)"),
                  [("drivers/s390/foo/foo_ccw.c", 423), ("drivers/s390/foo/foo_ccw.c", 424)])
+
+
+# A bus's remove() drops the device reference its probe() took and kept (ntb_transport.c
+# ntb_transport_bus_probe()/_remove() of 6.12): the put is the probe's pair, not the caller's.
+def _bus(probe_get: str):
+    return diff(f"""
+    --- /dev/null
+    +++ b/drivers/foo/foo_bus.c
+    @@ -0,0 +1,20 @@
+    +static int foo_bus_probe(struct device *dev)
+    +{{
+    +\tconst struct foo_client *client;
+    +\tint rc;
+    +
+    +{probe_get}
+    +\tclient = drv_client(dev->driver);
+    +\trc = client->probe(dev);
+    +\treturn rc;
+    +}}
+    +
+    +static void foo_bus_remove(struct device *dev)
+    +{{
+    +\tconst struct foo_client *client;
+    +
+    +\tclient = drv_client(dev->driver);
+    +\tclient->remove(dev);
+    +
+    +\tput_device(dev);
+    +}}
+""")
+
+
+def test_quiet_on_a_remove_dropping_what_its_probe_took():
+    assert_quiet(device_ref_imbalance, _bus("\\tget_device(dev);"))
+
+
+def test_fires_on_a_remove_dropping_what_nothing_took():
+    assert_fires(device_ref_imbalance, _bus("\\tdev_dbg(dev, \"probe\");"), [("drivers/foo/foo_bus.c", 19)])
