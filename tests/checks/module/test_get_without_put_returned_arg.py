@@ -187,3 +187,46 @@ def test_quiet_when_the_unwind_frees_the_container_of_a_bare_kref():
 def test_fires_when_the_unwind_forgets_the_container_of_a_bare_kref():
     _fires(_added("drivers/gpu/drm/foo/foo_ctx.c", _KREF.replace("{free}", "")),
            "drivers/gpu/drm/foo/foo_ctx.c", 15)
+
+
+# be2iscsi be_main.c beiscsi_boot_create_kset(): each scsi_host_get() goes to a boot kobject
+# made with a release callback that puts it; a later failure does not leak the earlier one
+_RELEASE_CB = """
+static void foo_boot_kobj_release(void *data)
+{
+\tstruct foo_hba *phba = data;
+
+\tscsi_host_put(phba->shost);
+}
+
+static int foo_boot_create_kset(struct foo_hba *phba)
+{
+\tstruct iscsi_boot_kobj *boot_kobj;
+
+\tif (!scsi_host_get(phba->shost))
+\t\treturn -ENODEV;
+\tboot_kobj = iscsi_boot_create_target(phba->boot_kset, 0, phba, foo_show_boot_tgt_info,
+\t\t\t\t\t     foo_tgt_get_attr_visibility, {release});
+\tif (!boot_kobj)
+\t\tgoto put_shost;
+
+\tif (!foo_boot_ready(phba))
+\t\tgoto free_kset;
+\treturn 0;
+
+put_shost:
+\tscsi_host_put(phba->shost);
+free_kset:
+\tiscsi_boot_destroy_kset(phba->boot_kset);
+\treturn -ENOMEM;
+}
+"""
+
+
+def test_quiet_when_the_reference_went_to_an_object_made_with_its_release():
+    _quiet(_added("drivers/scsi/foo/foo_main.c", _RELEASE_CB.replace("{release}", "foo_boot_kobj_release")))
+
+
+def test_fires_when_the_callback_does_not_release_it():
+    _fires(_added("drivers/scsi/foo/foo_main.c", _RELEASE_CB.replace("{release}", "foo_boot_kobj_free")),
+           "drivers/scsi/foo/foo_main.c", 20)
