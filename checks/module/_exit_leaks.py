@@ -82,6 +82,8 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 continue
             if _other_case(g.call.node, j.node) or _other_arm(g.call.node, j.node):
                 continue  # `case A: x = get(); ...; break; default: return -EINVAL;`, `#if`/`#else`
+            if j.kind == "return" and _only_by_goto(g.call.node, j.node):
+                continue  # `return mux; err_put: put(pdev); return ERR_PTR(ret);`: the gotos are judged
             if g.call.in_condition and cmodel.contains(gstmt, j.node) and flow.enclosing_if(j.node) == gstmt \
                     and _tests_failure(gstmt, g):
                 continue  # `if (!try_module_get(m)) return ...;`, `if (scsi_device_get(sdev)) goto out;`
@@ -219,6 +221,33 @@ def _tests_failure(if_node, g: _refpaths.Get) -> bool:
     row = kapi.get(g.call.name)
     status = g.api.fails == "int" or (row is not None and "non-zero" in row.on_error)
     return negated != status
+
+
+def _only_by_goto(get_node, exit_node) -> bool:
+    """Does an unconditional `return`/`goto` stand between the get and the exit in their
+    common block, so that the exit is reached from the get only through a label after it?
+    The `goto`s to that label are exits of their own, judged with the label's code
+    (lpc32xx-dmamux.c: `return mux;` then `err_put_pdev:`)."""
+    anc = set()
+    n = get_node
+    while n is not None:
+        anc.add(n.id)
+        n = n.parent
+    js = exit_node
+    while js.parent is not None and js.parent.id not in anc:
+        js = js.parent
+    blk = js.parent
+    if blk is None or blk.type != "compound_statement":
+        return False
+    gs = get_node
+    while gs.parent is not None and gs.parent.id != blk.id:
+        gs = gs.parent
+    sib = gs.next_named_sibling
+    while sib is not None and sib.id != js.id:
+        if sib.type in ("return_statement", "goto_statement"):
+            return True
+        sib = sib.next_named_sibling
+    return False
 
 
 def _other_case(get_node, exit_node) -> bool:

@@ -230,3 +230,43 @@ def test_quiet_when_the_reference_went_to_an_object_made_with_its_release():
 def test_fires_when_the_callback_does_not_release_it():
     _fires(_added("drivers/scsi/foo/foo_main.c", _RELEASE_CB.replace("{release}", "foo_boot_kobj_free")),
            "drivers/scsi/foo/foo_main.c", 20)
+
+
+# lpc32xx-dmamux.c lpc32xx_dmamux_reserve(): the exit after `return mux;` and the unwind label
+# is reached only by the gotos, each judged with the label's code
+_AFTER_RETURN = """
+static void *foo_dmamux_reserve(struct of_phandle_args *dma_spec, struct of_dma *ofdma)
+{
+\tstruct platform_device *pdev = of_find_device_by_node(ofdma->of_node);
+\tstruct foo_mux *mux;
+\tint ret = -EINVAL;
+
+\tif (dma_spec->args_count != 3)
+\t\tgoto err_put_pdev;
+
+\tdma_spec->np = of_parse_phandle(ofdma->of_node, "dma-masters", 0);
+\tif (!dma_spec->np)
+\t\tgoto err_put_pdev;
+
+\tmux = foo_mux_find(pdev, dma_spec->args[0]);
+\tif (!mux) {
+{put}\t\tret = -EBUSY;
+\t\tgoto err_put_pdev;
+\t}
+
+\tput_device(&pdev->dev);
+\treturn mux;
+
+err_put_pdev:
+\tput_device(&pdev->dev);
+\treturn ERR_PTR(ret);
+}
+"""
+
+
+def test_quiet_on_the_exit_after_the_label_when_every_goto_dropped_it():
+    _quiet(_added("drivers/dma/foo-dmamux.c", _AFTER_RETURN.replace("{put}", "\t\tof_node_put(dma_spec->np);\n")))
+
+
+def test_fires_on_the_goto_that_keeps_it():
+    _fires(_added("drivers/dma/foo-dmamux.c", _AFTER_RETURN.replace("{put}", "")), "drivers/dma/foo-dmamux.c", 17)
