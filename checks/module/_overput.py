@@ -844,7 +844,8 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             inner = _unlabel_node(sib)
             if _unseen_between(view, p.line, flow.line_of(sib)):
                 break  # lines the hunks do not show lie between: they may return or branch
-            if _puts_obj(inner, obj, p) and not _extra_ref(func, obj, p.line) and not (
+            if _puts_obj(inner, obj, p) and not _extra_ref(func, obj, p.line) and not _undoes_named_step(func, st, obj, p) \
+                    and not (
                     "unregister" in p.name and _named_lookups(func, obj, p.line)) \
                     and not _stored_one_too(func, obj, flow.line_of(inner)):
                 again = flow.line_of(inner)
@@ -899,6 +900,24 @@ def _unseen_between(view, a: int, b: int) -> bool:
     """Hunk mode: do lines the hunks do not show lie between new lines a and b?  What is
     there may return, branch or take a new reference, so no straight path is known."""
     return view.partial and any(n not in view.by_new for n in range(a + 1, b))
+
+
+_UNWIND_PREFIX = lazyre.compile(r"^(?:err|error|out|fail|failed|free|put|undo|unwind|bad)_+")
+
+
+def _undoes_named_step(func, st, obj: str, p) -> bool:
+    """Is the put under an unwind label named after a call of the function that was given the
+    object (`err_set_unmap:` after `dma_set_unmap(txd, unmap)`, which takes a reference of its
+    own for the descriptor)?  By the kernel's unwind naming the label undoes that step: its put
+    drops that step's reference, and the put below it the function's own."""
+    if st is None or st.type != "labeled_statement":
+        return False
+    label = cmodel._text(st.child_by_field_name("label"))
+    stem = _UNWIND_PREFIX.sub("", label)
+    if stem == label or len(stem) < 4:
+        return False
+    return any(c.line < p.line and c.name != p.name and c.name.endswith(stem)
+               and any(_apis.same_object(a, obj) for a in c.args) for c in func.calls())
 
 
 def _extra_ref(func, obj: str, before: int) -> bool:

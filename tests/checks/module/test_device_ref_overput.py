@@ -1616,3 +1616,44 @@ def test_quiet_on_a_remove_dropping_what_its_probe_took():
 
 def test_fires_on_a_remove_dropping_what_nothing_took():
     assert_fires(device_ref_imbalance, _bus("\\tdev_dbg(dev, \"probe\");"), [("drivers/foo/foo_bus.c", 19)])
+
+
+# ntb_transport.c ntb_async_rx_submit(): `err_set_unmap:` undoes dma_set_unmap(txd, unmap),
+# which took a reference of its own for the descriptor; the put below it is the function's own
+def _unmap_ladder(label: str):
+    return diff(f"""
+    --- /dev/null
+    +++ b/drivers/foo/foo_dma.c
+    @@ -0,0 +1,24 @@
+    +static int foo_async_submit(struct dma_device *device, struct dma_chan *chan, size_t len)
+    +{{
+    +\tstruct dmaengine_unmap_data *unmap;
+    +\tstruct dma_async_tx_descriptor *txd;
+    +\tdma_cookie_t cookie;
+    +
+    +\tunmap = dmaengine_get_unmap_data(device->dev, 2, GFP_NOWAIT);
+    +\tif (!unmap)
+    +\t\treturn -ENOMEM;
+    +\ttxd = foo_prep(chan, unmap, len);
+    +\tif (!txd)
+    +\t\tgoto err_get_unmap;
+    +\tdma_set_unmap(txd, unmap);
+    +\tcookie = dmaengine_submit(txd);
+    +\tif (dma_submit_error(cookie))
+    +\t\tgoto {label};
+    +\tdmaengine_unmap_put(unmap);
+    +\treturn 0;
+    +{label}:
+    +\tdmaengine_unmap_put(unmap);
+    +err_get_unmap:
+    +\tdmaengine_unmap_put(unmap);
+    +\treturn -ENXIO;
+""" + "    +}\n")
+
+
+def test_quiet_on_an_unwind_step_named_after_the_call_that_took_its_reference():
+    assert_quiet(device_ref_imbalance, _unmap_ladder("err_set_unmap"))
+
+
+def test_fires_on_the_same_ladder_when_no_step_took_a_reference():
+    assert_fires(device_ref_imbalance, _unmap_ladder("err_submit"), [("drivers/foo/foo_dma.c", 20)])
