@@ -224,8 +224,9 @@ def _tests_failure(if_node, g: _refpaths.Get) -> bool:
 
 
 def _only_by_goto(get_node, exit_node) -> bool:
-    """Does an unconditional `return`/`goto` stand between the get and the exit in their
-    common block, so that the exit is reached from the get only through a label after it?
+    """Does an unconditional jump (`return`, `goto`, a loop body's `continue`/`break`) stand
+    between the get and the exit in their common block, so that the exit is reached from the
+    get only through a label after it?
     The `goto`s to that label are exits of their own, judged with the label's code
     (lpc32xx-dmamux.c: `return mux;` then `err_put_pdev:`)."""
     anc = set()
@@ -244,7 +245,7 @@ def _only_by_goto(get_node, exit_node) -> bool:
         gs = gs.parent
     sib = gs.next_named_sibling
     while sib is not None and sib.id != js.id:
-        if sib.type in ("return_statement", "goto_statement"):
+        if sib.type in ("return_statement", "goto_statement", "continue_statement", "break_statement"):
             return True
         sib = sib.next_named_sibling
     return False

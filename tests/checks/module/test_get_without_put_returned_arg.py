@@ -270,3 +270,46 @@ def test_quiet_on_the_exit_after_the_label_when_every_goto_dropped_it():
 
 def test_fires_on_the_goto_that_keeps_it():
     _fires(_added("drivers/dma/foo-dmamux.c", _AFTER_RETURN.replace("{put}", "")), "drivers/dma/foo-dmamux.c", 17)
+
+
+# xe tests/xe_migrate.c xe_migrate_copy(): the unwind labels of a loop body after `continue;`
+# are reached only by the next round's gotos, which find the fence put there
+_LOOP_LABELS = """
+static struct dma_fence *foo_copy(struct foo_m *m, int n)
+{
+\tstruct dma_fence *fence = NULL;
+\tint err;
+
+\twhile (n--) {
+\t\tstruct foo_job *job;
+
+\t\tjob = foo_job_create(m);
+\t\tif (IS_ERR(job)) {
+\t\t\terr = PTR_ERR(job);
+\t\t\tgoto err_sync;
+\t\t}
+\t\tdma_fence_put(fence);
+\t\tfence = dma_fence_get(&job->finished);
+\t\tfoo_job_push(job);
+{step}\t\tcontinue;
+
+err_sync:
+\t\tif (fence) {
+\t\t\tdma_fence_wait(fence, false);
+\t\t\tdma_fence_put(fence);
+\t\t}
+\t\treturn ERR_PTR(err);
+\t}
+
+\treturn fence;
+}
+"""
+
+
+def test_quiet_on_the_unwind_of_a_loop_body_after_continue():
+    _quiet(_added("drivers/gpu/drm/foo/foo_migrate.c", _LOOP_LABELS.replace("{step}", "")))
+
+
+def test_fires_on_a_return_before_the_continue():
+    _fires(_added("drivers/gpu/drm/foo/foo_migrate.c", _LOOP_LABELS.replace(
+        "{step}", "\t\tif (foo_job_failed(job))\n\t\t\treturn ERR_PTR(-EIO);\n")), "drivers/gpu/drm/foo/foo_migrate.c", 18)
