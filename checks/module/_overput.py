@@ -862,7 +862,11 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             if inner.type in ("return_statement", "break_statement", "continue_statement") or _touches(inner, var):
                 break
             sib = sib.next_named_sibling
-        # (b) put in a label chain that a goto reaches after already putting it
+        # (b) put in a label chain that a goto reaches after already putting it (not an element
+        # of an array a loop of the chain walks by another index: `while (--idx >= 0)
+        # put(devs[idx]);` starts below the element the goto put)
+        if _other_element_in_loop(p, obj):
+            continue
         for name, chain in chains.items():
             if not any(cmodel.contains(s, st) for s in chain):
                 continue
@@ -900,6 +904,23 @@ def _unseen_between(view, a: int, b: int) -> bool:
     """Hunk mode: do lines the hunks do not show lie between new lines a and b?  What is
     there may return, branch or take a new reference, so no straight path is known."""
     return view.partial and any(n not in view.by_new for n in range(a + 1, b))
+
+
+def _other_element_in_loop(p, obj: str) -> bool:
+    """Is `obj` an array element (`devs[idx]`) and the put inside a loop whose header steps
+    that index: each round puts another element (cc770_isa.c `while (--idx >= 0)`)."""
+    m = re.search(r"\[\s*(\w+)\s*\]", obj)
+    if not m:
+        return False
+    for anc in cmodel.ancestors(p.node):
+        if anc.type in ("while_statement", "for_statement", "do_statement"):
+            body = anc.child_by_field_name("body")
+            head = cmodel._text(anc)[:body.start_byte - anc.start_byte] if body is not None else ""
+            if re.search(r"(?:--|\+\+)\s*%s\b|\b%s\s*(?:--|\+\+|[-+]=)" % ((re.escape(m.group(1)),) * 2), head):
+                return True
+        if anc.type == "function_definition":
+            break
+    return False
 
 
 _UNWIND_PREFIX = lazyre.compile(r"^(?:err|error|out|fail|failed|free|put|undo|unwind|bad)_+")

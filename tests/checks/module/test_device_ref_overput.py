@@ -1657,3 +1657,46 @@ def test_quiet_on_an_unwind_step_named_after_the_call_that_took_its_reference():
 
 def test_fires_on_the_same_ladder_when_no_step_took_a_reference():
     assert_fires(device_ref_imbalance, _unmap_ladder("err_submit"), [("drivers/foo/foo_dma.c", 20)])
+
+
+# cc770_isa.c cc770_isa_init(): the unwind loop `while (--idx >= 0)` starts below the element
+# whose failed add the goto already put
+def _array_unwind(unwind: str):
+    return diff(f"""
+    --- /dev/null
+    +++ b/drivers/net/can/foo_isa.c
+    @@ -0,0 +1,22 @@
+    +static int __init foo_isa_init(void)
+    +{{
+    +\tint idx, err;
+    +
+    +\tfor (idx = 0; idx < MAXDEV; idx++) {{
+    +\t\tfoo_devs[idx] = platform_device_alloc(KBUILD_MODNAME, idx);
+    +\t\tif (!foo_devs[idx]) {{
+    +\t\t\terr = -ENOMEM;
+    +\t\t\tgoto exit_free_devices;
+    +\t\t}}
+    +\t\terr = platform_device_add(foo_devs[idx]);
+    +\t\tif (err) {{
+    +\t\t\tplatform_device_put(foo_devs[idx]);
+    +\t\t\tgoto exit_free_devices;
+    +\t\t}}
+    +\t}}
+    +\treturn 0;
+    +
+    +exit_free_devices:
+{unwind}
+    +\treturn err;
+    +}}
+""")
+
+
+def test_quiet_on_an_unwind_loop_that_starts_below_the_element_put():
+    assert_quiet(device_ref_imbalance, _array_unwind(
+        "    +\\twhile (--idx >= 0)\\n    +\\t\\tplatform_device_unregister(foo_devs[idx]);"), include_low=True)
+
+
+def test_fires_on_an_unwind_that_puts_the_same_element_again():
+    assert_fires(device_ref_imbalance, _array_unwind(
+        "    +\\tif (foo_devs[idx])\\n    +\\t\\tplatform_device_unregister(foo_devs[idx]);"),
+        [("drivers/net/can/foo_isa.c", 20)])
