@@ -202,6 +202,8 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
                 continue  # different kinds of reference on one object (module + device)
             if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line) or _unseen_between(view, q.line, p.line):
                 continue
+            if _slot_erased(func, q.line, p.line):
+                continue  # a table's slot held its own reference
             gets = _gets_of(func, obj, p.line)
             if any(q.line < g.call.line < p.line for g in gets):
                 continue  # a new reference in between
@@ -845,6 +847,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             if _unseen_between(view, p.line, flow.line_of(sib)):
                 break  # lines the hunks do not show lie between: they may return or branch
             if _puts_obj(inner, obj, p) and not _extra_ref(func, obj, p.line) and not _undoes_named_step(func, st, obj, p) \
+                    and not _slot_erased(func, p.line, flow.line_of(inner)) \
                     and not (
                     "unregister" in p.name and _named_lookups(func, obj, p.line)) \
                     and not _stored_one_too(func, obj, flow.line_of(inner)):
@@ -904,6 +907,17 @@ def _unseen_between(view, a: int, b: int) -> bool:
     """Hunk mode: do lines the hunks do not show lie between new lines a and b?  What is
     there may return, branch or take a new reference, so no straight path is known."""
     return view.partial and any(n not in view.by_new for n in range(a + 1, b))
+
+
+# Removals of an entry from an ID table: the entry held a reference of its own on the object,
+# which the put after the removal drops (firewire core-device.c: `xa_erase(&fw_device_xa,
+# minor); fw_device_put(device);  // fw_device_xa's reference`)
+_ERASE = ("xa_erase", "xa_erase_irq", "xa_erase_bh", "__xa_erase", "idr_remove", "radix_tree_delete")
+
+
+def _slot_erased(func, lo: int, hi: int) -> bool:
+    """Is an entry removed from an ID table between lines lo and hi?"""
+    return any(lo < c.line < hi and c.name in _ERASE for c in func.calls())
 
 
 def _other_element_in_loop(p, obj: str) -> bool:

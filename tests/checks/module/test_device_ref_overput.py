@@ -1700,3 +1700,30 @@ def test_fires_on_an_unwind_that_puts_the_same_element_again():
     assert_fires(device_ref_imbalance, _array_unwind(
         "    +\\tif (foo_devs[idx])\\n    +\\t\\tplatform_device_unregister(foo_devs[idx]);"),
         [("drivers/net/can/foo_isa.c", 20)])
+
+
+# firewire core-device.c fw_device_shutdown(): the ID table's entry held its own reference
+# (`xa_alloc(&fw_device_xa, ..., device, ...)` after a get), dropped after xa_erase()
+def _erase_then_put(erase: str):
+    return diff(f"""
+    --- /dev/null
+    +++ b/drivers/foo/foo_core.c
+    @@ -0,0 +1,7 @@
+    +static void foo_device_shutdown(struct fw_device *device)
+    +{{
+    +\tfoo_device_cdev_remove(device);
+    +\tdevice_unregister(&device->device);
+    +{erase}
+    +\tfw_device_put(device);
+    +}}
+""")
+
+
+def test_quiet_on_a_put_after_the_table_entry_is_erased():
+    # (a helper's own parameter put stays a low question)
+    assert_quiet(device_ref_imbalance, _erase_then_put("\\txa_erase(&foo_device_xa, MINOR(device->device.devt));"))
+
+
+def test_fires_on_the_same_put_without_a_table_entry():
+    assert_fires(device_ref_imbalance, _erase_then_put("\\tfoo_device_log(device);"),
+                 [("drivers/foo/foo_core.c", 4), ("drivers/foo/foo_core.c", 6)])
