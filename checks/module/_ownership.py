@@ -83,8 +83,10 @@ def known_null_here(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
 
 
 def _in_not_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
-    """`x = get(); if (x) {...} else { ...; return ...; }`: the exit is where x is NULL."""
-    if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
+    """`x = get(); if (x) {...} else { ...; return ...; }`: the exit is where x is NULL.  Also
+    for a get on an argument (`if (c) drm_connector_get(c); ... if (!c) return true;`): a NULL
+    object took no reference."""
+    if not re.fullmatch(r"[\w>.\-]+", g.obj):
         return False
     pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
     neg = re.compile(_NEGATIVE_TEST % ((re.escape(g.obj),) * 3))
@@ -217,6 +219,44 @@ def handed_on(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
                 _HANDOFF_NAME.search(c.name) and any(
                 re.split(r"->|\.", a.strip().lstrip("&*(").strip())[0] == base for a in c.args):
             return True
+    return _given_with_release(func, g, j, base)
+
+
+def _given_with_release(func: cmodel.Function, g: _refpaths.Get, j, base: str) -> bool:
+    """After the get, a call is given a callback of this file that puts the same member
+    (`scsi_host_get(phba->shost); kobj = iscsi_boot_create_target(kset, 0, phba, show, vis,
+    beiscsi_boot_kobj_release);` and the release runs `scsi_host_put(phba->shost)`): the
+    reference went to the object made with that release (be2iscsi be_main.c)."""
+    member = g.obj.lstrip("&*")[len(base):]
+    if not member or func.node is None:
+        return False
+    root = func.node
+    while root.parent is not None:
+        root = root.parent
+    defs = None
+    for c in func.calls():
+        if not g.call.line < c.line <= j.line:
+            continue
+        for a in c.args:
+            a = a.strip()
+            if not re.fullmatch(r"\w+", a) or a == base:
+                continue
+            if defs is None:
+                defs = {}
+                for n in root.named_children:
+                    if n.type == "function_definition":
+                        d = n.child_by_field_name("declarator")
+                        while d is not None and d.type != "function_declarator":
+                            d = d.child_by_field_name("declarator")
+                        name = d.child_by_field_name("declarator") if d is not None else None
+                        if name is not None:
+                            defs[cmodel._text(name)] = n
+            body = defs.get(a)
+            if body is None or body is func.node:
+                continue
+            for m in re.finditer(r"\b(\w+)\s*\(\s*&?\s*\w+%s\s*\)" % re.escape(member), cmodel._text(body)):
+                if m.group(1) in g.api.putters:
+                    return True
     return False
 
 
