@@ -90,7 +90,7 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             if any(_apis.same_object(f, g.obj) for f in _refpaths.failed_get_at(func, j.node)):
                 continue
             if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
-                   for c in _refpaths.path_puts(func, g.call.line, j.node)):
+                   or _returned_name(func, g, j, c) for c in _refpaths.path_puts(func, g.call.line, j.node)):
                 continue
             if _refpaths.stored_or_returned(func, g.obj, g.call.line, j.node):
                 continue
@@ -101,7 +101,7 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 if not found:
                     continue
                 if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
-                       for c in calls if _apis.is_putter(c.name)):
+                       or _returned_name(func, g, j, c) for c in calls if _apis.is_putter(c.name)):
                     continue
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls):
                     continue
@@ -156,6 +156,19 @@ def _container_freed(func, g: _refpaths.Get, j) -> bool:
         calls, _found = flow.chain_calls(func, j.label)
         return any(frees(c) for c in calls)
     return False
+def _returned_name(func, g: _refpaths.Get, j, put) -> bool:
+    """`fence = dma_fence_get(new_plane_state->fence)`, then `dma_fence_put(fence)`: a getter
+    that counts its argument returns that object, so the local it sets names it too until it
+    is set again (intel_atomic_plane.c add_dma_resv_fences(): the put under `error:`).  Not
+    set again between the get and the exit, nor between the exit's label and the put."""
+    lhs = (g.call.lhs or "").strip()
+    if not g.api.ref.startswith("arg") or not re.fullmatch(r"\w+", lhs) or put.name not in g.api.putters:
+        return False
+    if clex.norm(_apis.put_object(put.name, list(put.args)) or "") != lhs:
+        return False
+    lab = func.labels().get(j.label) if j.kind == "goto" else None
+    spans = [(g.call.line, j.line)] + ([(lab.line, put.line)] if lab is not None else [])
+    return not any(a.left == lhs and lo < a.line <= hi for a in func.assignments() for lo, hi in spans)
 
 
 _TEARDOWN = lazyre.compile(r"(release|free|put|destroy|unref)", re.I)

@@ -67,7 +67,12 @@ low-confidence "who drops it?" when the file shows no release of it); on an erro
 reported unless the file drops it elsewhere (then a low-confidence question: does the caller's
 unwind?).  A failed register published nothing: its failure branch still owes the put.  A
 reference a function keeps on success and another function of the file drops (taken in probe
-or open, put in remove or release) is not reported on the successful exit either.
+or open, put in remove or release) is not reported on the successful exit either.  Nor is a
+reference handed, before the exit, to a call that is also given a release callback of the code
+shown that drops it (`iscsi_boot_create_target(..., phba, ..., release)`), unless the exit
+tests that the call made nothing; an exit under `if (!p)` where the get counted `p` or
+dereferenced it (`drm_dev_get(p->dev)`) and `p` was not set again; or a put of the local a
+getter that counts its argument returned (`fence = dma_fence_get(x)`, then `dma_fence_put(fence)`).
 
 In tree mode, when Coccinelle (`spatch`) is installed, the whole touched functions of both
 images are also searched with semantic patches generated from the get/put table: a lookup's
