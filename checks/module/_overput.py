@@ -195,13 +195,15 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             if q.line >= p.line or q is p:
                 continue
             hit = next(((o, how) for o, how in _drops(q) if _apis.same_object(o, obj)), None)
-            if hit is None or _distinct_counters(hit[0], obj):
+            if hit is None or _other_refs(q, p) or _distinct_counters(hit[0], obj):
                 continue
             if q.name != p.name and kapi.get(q.name) is not None and kapi.get(q.name).kind == "putter" \
                     and _family(q.name) != _family(p.name):
                 continue  # different kinds of reference on one object (module + device)
             if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line) or _unseen_between(view, q.line, p.line):
                 continue
+            if _erased_from_table(func, obj, p.line):
+                continue  # a table's slot held its own reference
             gets = _gets_of(func, obj, p.line)
             if any(q.line < g.call.line < p.line for g in gets):
                 continue  # a new reference in between
@@ -325,9 +327,10 @@ def _all_params(header: str) -> list[str]:
     return [n.group(1) for a in _param_text(header) if (n := re.search(r"(\w+)\s*(\[\s*\])?\s*$", a.strip()))]
 
 
-def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
+def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object, str]]:
     """Added puts of the function's own parameter (or `to_*()`/`container_of()` of it) in a
-    function that takes no reference on it."""
+    function that takes no reference on it.  `text`: the file (a teardown may drop what a
+    set-up function of the file took and kept: `_kept_by_setup()`)."""
     func = view.new
     name = view.name or ""
     if not header or _CONSUMER_FN.search(name):
@@ -374,6 +377,8 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
                and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
             continue
         owner = borrowed_vars[var]
+        if _GIVES_UP.search(name) and _kept_by_setup(text, obj, p.name, func):
+            continue
         if var in accessor and _GIVES_UP.search(name) and _set_up_sibling_takes(func, p.name, accessor[var]):
             continue  # a bus remove() drops what its probe() took (rio_device_probe()/_remove())
         if owner == own_ref_param:
@@ -392,6 +397,20 @@ def borrowed(view, added, header: str) -> Iterator[tuple[object, str]]:
             conf = Confidence.LOW
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: "
                   f"{owner} belongs to its caller"), conf
+
+
+def _kept_by_setup(text: str, obj: str, putter: str, func) -> bool:
+    """Does another function of the file take a reference on the same parameter expression
+    (`get_device(dev)` in a bus probe) with a getter `putter` answers?  A remove() drops
+    what its probe() took and kept (ntb_transport.c ntb_transport_bus_probe()/_remove())."""
+    if not text or not obj:
+        return False
+    own = func.text if func is not None else ""
+    for m in re.finditer(r"\b(\w+)\s*\(\s*%s\s*\)" % re.escape(obj).replace("\\&", "&\\s*"), text):
+        api = _apis.BY_GETTER.get(m.group(1))
+        if api is not None and putter in api.putters and text[m.start():m.end()] not in own:
+            return True
+    return False
 
 
 def _set_up_sibling_takes(func, putter: str, accessor: str) -> bool:
@@ -811,10 +830,25 @@ def _other_counter(node, obj: str) -> bool:
     return bool(puts) and all(_distinct_counters(_apis.put_object(c.name, list(c.args)) or "", obj) for c in puts)
 
 
-def _puts_obj(node, obj: str) -> bool:
+def _puts_obj(node, obj: str, like=None) -> bool:
+    """Does the statement `node` put `obj`?  With `like` (a put call), not by a call that drops
+    another reference on it (`_other_refs()`)."""
     return node.type == "expression_statement" and any(
         _apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
+        and not (like is not None and _other_refs(c, like))
         for c in flow.calls_in(node))
+
+
+def _other_refs(a, b) -> bool:
+    """Two calls of one putter on the same object that drop two references: their other
+    arguments differ.  A put that takes a resource beside the object drops the reference that
+    resource held (`ccw_device_dma_free(cdev, buf, size)` puts the cdev reference
+    ccw_device_dma_zalloc() took for `buf`): one per resource, not one per object."""
+    if a.name != b.name or len(a.args) < 2 or len(a.args) != len(b.args):
+        return False
+    row = kapi.get(a.name)
+    k = row.ref_arg if row is not None and row.ref_arg is not None else 0
+    return any(norm(x) != norm(y) for i, (x, y) in enumerate(zip(a.args, b.args)) if i != k)
 
 
 def _touches(node, var: str) -> bool:
@@ -854,7 +888,9 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             inner = _unlabel_node(sib)
             if _unseen_between(view, p.line, flow.line_of(sib)):
                 break  # lines the hunks do not show lie between: they may return or branch
-            if _puts_obj(inner, obj) and not _other_counter(inner, obj) and not _extra_ref(func, obj, p.line) and not (
+            if _puts_obj(inner, obj, p) and not _other_counter(inner, obj) and not _extra_ref(func, obj, p.line) \
+                    and not _undoes_named_step(func, st, obj, p) \
+                    and not (
                     "unregister" in p.name and _named_lookups(func, obj, p.line)) \
                     and not _stored_one_too(func, obj, flow.line_of(inner)):
                 again = flow.line_of(inner)
@@ -864,7 +900,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             if inner.type == "goto_statement":
                 lab = cmodel._text(inner.child_by_field_name("label"))
                 chain = chains.get(lab) or []
-                if any(_puts_obj(_unlabel_node(s), obj) for s in chain) and not any(
+                if any(_puts_obj(_unlabel_node(s), obj, p) for s in chain) and not any(
                         _touches(_unlabel_node(s), var) for s in chain[:_first_put(chain, obj)]) \
                         and len(_gets_of(func, obj, p.line)) < 2:  # kref_init() + kref_get(): two owed
                     yield p, f"{p.name}({short(obj, 20)}) and then goto {lab}, which puts it again"
@@ -872,7 +908,11 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             if inner.type in ("return_statement", "break_statement", "continue_statement") or _touches(inner, var):
                 break
             sib = sib.next_named_sibling
-        # (b) put in a label chain that a goto reaches after already putting it
+        # (b) put in a label chain that a goto reaches after already putting it (not an element
+        # of an array a loop of the chain walks by another index: `while (--idx >= 0)
+        # put(devs[idx]);` starts below the element the goto put)
+        if _other_element_in_loop(p, obj):
+            continue
         for name, chain in chains.items():
             if not any(cmodel.contains(s, st) for s in chain):
                 continue
@@ -892,7 +932,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                 prev = g.prev_named_sibling if g is not None else None
                 while prev is not None and not _touches(_unlabel_node(prev), var) \
                         and not _unseen_between(view, flow.line_of(prev), j.line):
-                    if _puts_obj(_unlabel_node(prev), obj) and len(_gets_of(func, obj, flow.line_of(prev))) < 2:
+                    if _puts_obj(_unlabel_node(prev), obj, p) and len(_gets_of(func, obj, flow.line_of(prev))) < 2:
                         yield p, (f"{p.name}({short(obj, 20)}) in the {name} unwind path: the goto at "
                                   f"line {j.line} already put it")
                         break
@@ -913,6 +953,41 @@ def _unseen_between(view, a: int, b: int) -> bool:
     """Hunk mode: do lines the hunks do not show lie between new lines a and b?  What is
     there may return, branch or take a new reference, so no straight path is known."""
     return view.partial and any(n not in view.by_new for n in range(a + 1, b))
+
+
+def _other_element_in_loop(p, obj: str) -> bool:
+    """Is `obj` an array element (`devs[idx]`) and the put inside a loop whose header steps
+    that index: each round puts another element (cc770_isa.c `while (--idx >= 0)`)."""
+    m = re.search(r"\[\s*(\w+)\s*\]", obj)
+    if not m:
+        return False
+    for anc in cmodel.ancestors(p.node):
+        if anc.type in ("while_statement", "for_statement", "do_statement"):
+            body = anc.child_by_field_name("body")
+            head = cmodel._text(anc)[:body.start_byte - anc.start_byte] if body is not None else ""
+            if re.search(r"(?:--|\+\+)\s*%s\b|\b%s\s*(?:--|\+\+|[-+]=)" % ((re.escape(m.group(1)),) * 2), head):
+                return True
+        if anc.type == "function_definition":
+            break
+    return False
+
+
+_UNWIND_PREFIX = lazyre.compile(r"^(?:err|error|out|fail|failed|free|put|undo|unwind|bad)_+")
+
+
+def _undoes_named_step(func, st, obj: str, p) -> bool:
+    """Is the put under an unwind label named after a call of the function that was given the
+    object (`err_set_unmap:` after `dma_set_unmap(txd, unmap)`, which takes a reference of its
+    own for the descriptor)?  By the kernel's unwind naming the label undoes that step: its put
+    drops that step's reference, and the put below it the function's own."""
+    if st is None or st.type != "labeled_statement":
+        return False
+    label = cmodel._text(st.child_by_field_name("label"))
+    stem = _UNWIND_PREFIX.sub("", label)
+    if stem == label or len(stem) < 4:
+        return False
+    return any(c.line < p.line and c.name != p.name and c.name.endswith(stem)
+               and any(_apis.same_object(a, obj) for a in c.args) for c in func.calls())
 
 
 def _extra_ref(func, obj: str, before: int) -> bool:
@@ -1023,21 +1098,32 @@ def _stored_one_too(func, obj: str, before: int) -> bool:
     return False
 
 
-_TABLE_ERASE = ("xa_erase", "xa_erase_irq", "xa_erase_bh", "idr_remove", "radix_tree_delete")
+_TABLE_ERASE = ("xa_erase", "xa_erase_irq", "xa_erase_bh", "__xa_erase", "idr_remove", "radix_tree_delete")
 _TABLE_STORE = ("xa_alloc", "xa_alloc_cyclic", "xa_alloc_irq", "xa_alloc_bh", "xa_store", "xa_insert",
                 "idr_alloc", "idr_alloc_cyclic", "idr_alloc_u32", "radix_tree_insert")
 
 
 def _erased_from_table(func, obj: str, before: int) -> bool:
-    """`xa_erase(&fw_device_xa, ...)` before the put, where the code shown stores the object in
-    that table right after taking a reference for it (`fw_device_get(device); xa_alloc(&fw_device_xa,
-    &minor, device, ...)`, drivers/firewire/core-device.c): the table held a reference, and the
-    put after the erase is the table's, beside the registration's."""
+    """`xa_erase(&fw_device_xa, ...)` before the put: the table's entry held a reference of its
+    own, and the put after the erase is the table's, beside the registration's
+    (drivers/firewire/core-device.c fw_device_shutdown()).  Where the code shown stores the
+    object in that table (`fw_device_get(device); xa_alloc(&fw_device_xa, &minor, device, ...)`),
+    only when a plain get comes before the store: a table given no reference of its own leaves
+    the put a second one."""
     var = _base_var(obj)
     tables = {norm(c.args[0]) for c in func.calls()
               if c.name in _TABLE_ERASE and c.line < before and c.args}
     if not tables:
         return False
+    stores = [(f, c) for f in cmodel.siblings_of(func) for c in f.calls()
+              if c.name in _TABLE_STORE and c.args and norm(c.args[0]) in tables
+              and var in {_base_var(a) for a in c.args[1:]}]
+    if not stores:  # out of sight: the erase says the table held it, unless the code shown uses
+        # the table otherwise and never stores in it (xa_load() without a store of its own)
+        return not any(c.args and norm(c.args[0]) in tables and c.name not in _TABLE_ERASE
+                       for f in cmodel.siblings_of(func) for c in f.calls())
+    return any(_base_var(g.obj) == var and g.call.line < c.line and _kind(g.call.name) == "getter"
+               for f, c in stores for g in _refpaths.gets(f))  # a plain get, not device_initialize()
     for f in cmodel.siblings_of(func):
         for c in f.calls():
             if c.name not in _TABLE_STORE or not c.args or norm(c.args[0]) not in tables:

@@ -83,8 +83,10 @@ def known_null_here(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
 
 
 def _in_not_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
-    """`x = get(); if (x) {...} else { ...; return ...; }`: the exit is where x is NULL."""
-    if g.api.ref != "ret" or not re.fullmatch(r"[\w>.\-]+", g.obj):
+    """`x = get(); if (x) {...} else { ...; return ...; }`: the exit is where x is NULL.  Also
+    for a get on an argument (`if (c) drm_connector_get(c); ... if (!c) return true;`): a NULL
+    object took no reference."""
+    if not re.fullmatch(r"[\w>.\-]+", g.obj):
         return False
     pat = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
     neg = re.compile(_NEGATIVE_TEST % ((re.escape(g.obj),) * 3))

@@ -7,9 +7,11 @@ added plain teardown (`free_irq()`, `iio_device_unregister()`, `unregister_netde
 `pm_runtime_disable()`, ...: the table `checks/data/teardown.tsv`) of an object that the file
 sets up with the devm twin (`devm_request_irq()`, `devm_iio_device_register()`,
 `devm_register_netdev()`, `devm_pm_runtime_enable()`) on the same argument.  Also a conversion to
-the devm twin (`kzalloc()` -> `devm_kzalloc()`, `request_irq()` -> `devm_request_irq()`) that
-leaves the plain release of the same object in place: in the same function (an error exit), or
-for a member or an IRQ anywhere in the file (in hunk mode: as far as the hunks show it).
+the devm twin (`kzalloc()` -> `devm_kzalloc()`, `request_irq()` -> `devm_request_irq()`,
+`spi_alloc_host()` -> `devm_spi_alloc_host()`, `clk_get()` -> `devm_clk_get()`: a refcounted
+object whose put the tables name) that leaves the plain release of the same object in place: in
+the same function (an error exit), or for a member or an IRQ anywhere in the file (in hunk
+mode: as far as the hunks show it).
 
 ## Why is this bad?
 Devres releases everything it manages when the driver unbinds, after `.remove()`.  Freed or
@@ -76,7 +78,7 @@ from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _devm_dropped
+from reviewbot.checks.module import _devm_dropped, _devres_owned
 from reviewbot.checks.module._devm import DEVM_ALLOCATORS
 from reviewbot.checks.module._refs import enclosing_function
 from reviewbot.checks._hunks import shown_new
@@ -84,6 +86,9 @@ from reviewbot.checks._hunks import shown_new
 RULE = Rule.from_doc(__doc__, id="MOD036", slug="devm-released-twice", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 TRIGGER = ("free", "unregister", "remove", "_del", "deregister", "pm_runtime_disable", "devm_")
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 TREE_VERDICT = True
 
 _FREES = frozenset({"kfree", "kvfree", "kfree_sensitive", "kvfree_sensitive"})
@@ -159,14 +164,23 @@ def _kept_releases(fd, ctx: Context) -> Iterator[Finding]:
             if not st.any_added or "devm_" not in st.text:
                 continue
             for m in re.finditer(r"\b(devm_\w+)\s*\(", st.text):
-                row = table.get(m.group(1))
-                if row is None or row[2] not in ("memory", "irq", "interface"):
+                row = table.get(m.group(1)) or _devm_dropped._by_name(m.group(1))
+                if row is None or row[2] not in ("memory", "irq", "interface", "resource", "ref"):
                     continue
                 plain, names, kind = row
+                if kind in ("resource", "ref"):
+                    names = tuple(sorted(_devres_owned._releases_of(plain)))
+                    a = re.match(r"^\s*(?:[\w\s\*]*?\s\**)?([\w>.\[\]-]+)\s*=\s*(?:\([^()]*\)\s*)?%s\s*\("
+                                 % re.escape(m.group(1)), st.text)
+                    if not names or a is None:
+                        continue
                 if not re.search(r"(?<![\w>.])%s\s*\(" % re.escape(plain), removed):
                     continue  # not a conversion of this hunk
                 args = [norm(a) for a in cmodel.split_args(balanced(st.text, m.end()))]
-                if kind == "memory":
+                if kind in ("resource", "ref"):
+                    pat = r"^\s*(?:%s)\s*\(\s*&?\s*%s\s*[,)]" % ("|".join(map(re.escape, names)),
+                                                               _devres_owned._leaf_pat(a.group(1)))
+                elif kind == "memory":
                     a = _DEVM_ALLOC.search(st.text)
                     if a is None:
                         continue
@@ -179,7 +193,8 @@ def _kept_releases(fd, ctx: Context) -> Iterator[Finding]:
                         continue
                     pat = r"^\s*(?:%s)\s*\(\s*%s\s*[,)]" % ("|".join(map(re.escape, names)), re.escape(key).replace(
                         r"\ ", r"\s*"))
-                key_text = norm(a.group("var")) if kind == "memory" else args[1]
+                key_text = norm(a.group("var") if kind == "memory" else a.group(1)) if kind in (
+                    "memory", "resource", "ref") else args[1]
                 where = scope if "->" in key_text or "." in key_text else _function_around(
                     post, st.first.new_no) if post is not None and st.first.new_no else "\n".join(
                     ln.text for ln in h.new_side())

@@ -44,6 +44,10 @@ diff alone it reports what the patch changes on those paths:
   of the same block: it never runs (a put moved below its return);
 - a get of the table (`x = getter(...)`) moved up, in one hunk, above a `return` it used to
   follow: that return now leaves with the reference;
+- a bare get (`get_device(&x->dev)`, `kref_get(&x->ref)`) added right before a constructor
+  (`*_alloc()`, `*_create()`, `*_new()`, not a lookup, not one that publishes the object)
+  returns that object: the caller already owns the reference `device_initialize()`/
+  `kref_init()` made, and this one is never dropped;
 - a declaration that loses its scope-based cleanup (`struct device_node *np __free(device_node)
   = ...` -> `struct device_node *np = ...`, the reference classes of `include/linux/cleanup.h`
   users) while the patch adds no put or hand-off of the variable: every exit of its scope
@@ -175,7 +179,7 @@ from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._hunks import hunks, replacement
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
+from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _extra_get, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -259,6 +263,22 @@ def _refuted(f: Finding, verdicts: _Verdicts) -> bool:
     return v is not None and v.refutes(f.side.value, f.line)
 
 
+def _given_by_caller(func: cmodel.Function, obj: str) -> bool:
+    """Is `obj` (`phy`, `&phy->mdio.dev`) a parameter's object that the function never sets?
+    The reference a failed registration leaves is the creator's (the init or alloc that made
+    it): `fwnode_mdiobus_phy_device_register(bus, phy, ...)` returns phy_device_register()'s
+    error to its caller, whose `clean_phy:` runs phy_device_free()."""
+    from reviewbot.checks.module._refcount import _params
+    base = re.split(r"->|\.", norm(obj).lstrip("&*( "))[0]
+    if not base or base not in _params(func):
+        return False
+    if any(a.left == base for a in func.assignments()):
+        return False
+    # `device_initialize(&child->dev)` here: this function made the reference
+    return not any((row := kapi.get(c.name)) is not None and row.kind == "init" and c.args
+                   and _apis.same_object(c.args[0], obj) for c in func.calls())
+
+
 def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     """A Coccinelle leak path stands unless what the reference's owner does says the exit holds
     nothing: the exit follows `if (x) {...; put(x);}` or sits in its `else` (x NULL), it is in the
@@ -281,6 +301,8 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         if any(c.name.startswith("devm_") and c.lhs and c.line < m.get_line and any(
                 _refpaths.same_local(func, c.lhs, o) for o in objs) for c in func.calls()):
             return False  # `host = devm_spi_alloc_host(...)`: devres drops the reference
+        if objs and all(_given_by_caller(func, o) for o in objs):
+            return False  # the caller made the object and holds its first reference: its unwind puts it
         return not any(
             _apis.is_putter(p.name) and m.get_line < p.line < m.exit_line and c.args
             and _refpaths.same_local(func, _apis.put_object(p.name, list(p.args)), norm(c.args[0]))
@@ -413,6 +435,11 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
         yield from _dead_puts(fd)
+        for st, name, obj, fn in _extra_get.added_extra_gets(fd):
+            yield RULE.finding(fd.path, st.line_of(re.escape(name)),
+                               f"{name}({short(obj)}) right before {fn}() returns it: the caller already owns "
+                               f"the reference the constructor made, and this one is never dropped",
+                               confidence=Confidence.LOW if overput else None)
         yield from _gets_moved_up(fd)
         yield from _cleanup_dropped(fd)
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the

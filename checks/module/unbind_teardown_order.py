@@ -149,11 +149,15 @@ _UNSET = object()
 
 
 class _Stmt:
-    __slots__ = ("key", "fn", "stmt", "_name", "changed")
+    __slots__ = ("key", "fn", "stmt", "_name")
 
     def __init__(self, key, fn, stmt):
         self.key, self.fn, self.stmt, self._name = key, fn, stmt, _UNSET
-        self.changed = any(not ln.kind == " " for ln in stmt.lines)
+
+    @property
+    def changed(self) -> bool:
+        """Does the patch add or remove one of its lines?  (Asked of few statements.)"""
+        return any(ln.kind != " " for ln in self.stmt.lines)
 
     @property
     def name(self) -> str | None:
