@@ -922,9 +922,6 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                 if chain and func.node is not None else b""
             if re.search(rb"(?<![\w>.])%s\s*=[^=]|&\s*%s\b" % (re.escape(var.encode()), re.escape(var.encode())), lead):
                 continue  # set again (or filled in through &var) inside the block before the put
-            if any(re.search(rb"(--|\+\+)\s*%s\b|\b%s\s*(--|\+\+|[-+]?=[^=])" % (re.escape(i.encode()), re.escape(i.encode())), lead)
-                   for i in re.findall(r"\[\s*(\w+)\s*\]", norm(obj))):
-                continue  # `while (--idx >= 0) put(devs[idx]);`: the unwind steps to other elements first
             for j in func.jumps():
                 if j.kind != "goto" or j.label != name:
                     continue
