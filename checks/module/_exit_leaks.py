@@ -14,6 +14,7 @@ from typing import Iterator
 
 from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
+from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _ownership, _refpaths
 from reviewbot.context import Context
@@ -81,22 +82,26 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 continue
             if _other_case(g.call.node, j.node) or _other_arm(g.call.node, j.node):
                 continue  # `case A: x = get(); ...; break; default: return -EINVAL;`, `#if`/`#else`
+            if j.kind == "return" and _only_by_goto(g.call.node, j.node):
+                continue  # `return mux; err_put: put(pdev); return ERR_PTR(ret);`: the gotos are judged
             if g.call.in_condition and cmodel.contains(gstmt, j.node) and flow.enclosing_if(j.node) == gstmt \
                     and _tests_failure(gstmt, g):
                 continue  # `if (!try_module_get(m)) return ...;`, `if (scsi_device_get(sdev)) goto out;`
             if any(_apis.same_object(f, g.obj) for f in _refpaths.failed_get_at(func, j.node)):
                 continue
             if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
-                   for c in _refpaths.path_puts(func, g.call.line, j.node)):
+                   or _returned_name(func, g, j, c) for c in _refpaths.path_puts(func, g.call.line, j.node)):
                 continue
             if _refpaths.stored_or_returned(func, g.obj, g.call.line, j.node):
+                continue
+            if _container_freed(func, g, j):
                 continue
             if j.kind == "goto":
                 calls, found = flow.chain_calls(func, j.label)
                 if not found:
                     continue
                 if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
-                       for c in calls if _apis.is_putter(c.name)):
+                       or _returned_name(func, g, j, c) for c in calls if _apis.is_putter(c.name)):
                     continue
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls):
                     continue
@@ -121,6 +126,49 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             # (taken in probe or open, put in remove or release) is not reported either
             out.append(Leak(g, j, "kept" if success else ""))
     return out
+
+
+_FREES = ("kfree", "kvfree", "kfree_sensitive", "vfree")
+
+
+def _container_freed(func, g: _refpaths.Get, j) -> bool:
+    """`ctx = kzalloc(...); kref_init(&ctx->ref); ... err_ctx: kfree(ctx);`: a bare kref counts
+    nothing but its container's users, and none has it before the object is shared: freeing the
+    container on the way to the exit (on the path, or in the label's code) ends it.  Only the
+    kref family: a kobject or device has a release of its own (`never_kfree`)."""
+    if g.api.family != "kref" or kapi.get(g.call.name) is None or kapi.get(g.call.name).kind != "init":
+        return False
+    base = _apis.base_object(g.obj)
+    if not base or base == g.obj.lstrip("&"):
+        return False  # the count is not a member of a container the function can free
+
+    def frees(c) -> bool:
+        return c.name in _FREES and bool(c.args) and norm(c.args[0]) == base
+    end = flow.line_of(j.node)
+    for c in func.calls():
+        if g.call.line < c.line <= end and frees(c):
+            blk = c.node.parent
+            while blk is not None and blk.type != "compound_statement":
+                blk = blk.parent
+            if blk is not None and cmodel.contains(blk, j.node):
+                return True
+    if j.kind == "goto":
+        calls, _found = flow.chain_calls(func, j.label)
+        return any(frees(c) for c in calls)
+    return False
+def _returned_name(func, g: _refpaths.Get, j, put) -> bool:
+    """`fence = dma_fence_get(new_plane_state->fence)`, then `dma_fence_put(fence)`: a getter
+    that counts its argument returns that object, so the local it sets names it too until it
+    is set again (intel_atomic_plane.c add_dma_resv_fences(): the put under `error:`).  Not
+    set again between the get and the exit, nor between the exit's label and the put."""
+    lhs = (g.call.lhs or "").strip()
+    if not g.api.ref.startswith("arg") or not re.fullmatch(r"\w+", lhs) or put.name not in g.api.putters:
+        return False
+    if clex.norm(_apis.put_object(put.name, list(put.args)) or "") != lhs:
+        return False
+    lab = func.labels().get(j.label) if j.kind == "goto" else None
+    spans = [(g.call.line, j.line)] + ([(lab.line, put.line)] if lab is not None else [])
+    return not any(a.left == lhs and lo < a.line <= hi for a in func.assignments() for lo, hi in spans)
 
 
 _TEARDOWN = lazyre.compile(r"(release|free|put|destroy|unref)", re.I)
@@ -186,6 +234,34 @@ def _tests_failure(if_node, g: _refpaths.Get) -> bool:
     row = kapi.get(g.call.name)
     status = g.api.fails == "int" or (row is not None and "non-zero" in row.on_error)
     return negated != status
+
+
+def _only_by_goto(get_node, exit_node) -> bool:
+    """Does an unconditional jump (`return`, `goto`, a loop body's `continue`/`break`) stand
+    between the get and the exit in their common block, so that the exit is reached from the
+    get only through a label after it?
+    The `goto`s to that label are exits of their own, judged with the label's code
+    (lpc32xx-dmamux.c: `return mux;` then `err_put_pdev:`)."""
+    anc = set()
+    n = get_node
+    while n is not None:
+        anc.add(n.id)
+        n = n.parent
+    js = exit_node
+    while js.parent is not None and js.parent.id not in anc:
+        js = js.parent
+    blk = js.parent
+    if blk is None or blk.type != "compound_statement":
+        return False
+    gs = get_node
+    while gs.parent is not None and gs.parent.id != blk.id:
+        gs = gs.parent
+    sib = gs.next_named_sibling
+    while sib is not None and sib.id != js.id:
+        if sib.type in ("return_statement", "goto_statement", "continue_statement", "break_statement"):
+            return True
+        sib = sib.next_named_sibling
+    return False
 
 
 def _other_case(get_node, exit_node) -> bool:

@@ -241,13 +241,37 @@ def _local_aliases(func: cmodel.Function) -> dict[str, str]:
     from reviewbot.checks.module._refcount import _aliases
     out = dict(_aliases(func))
     last: dict[str, str] = {}
+    values: dict[str, list[str]] = {}
     for a in func.assignments():  # source order: the last assignment of each name wins
         last[a.left] = a.right
+        values.setdefault(norm(a.left), []).append(norm(a.right))
     for var, rhs in last.items():
         m = _CONVERSION.match(norm(rhs))
         if m and re.fullmatch(r"\w+", var) and var not in out:
             out[var] = m.group(1)
+    for c in func.calls():
+        # `ce = intel_context_get(m->context)`, `phy->fwnode = fwnode_handle_get(child)`: a
+        # getter returns the argument it counted, so its result and its argument name one
+        # object (a put of either drops the reference), when that is the name's last value or
+        # it is given no other (but NULL, once it no longer holds it)
+        arg = returned_argument(c)
+        vals = values.get(norm(c.lhs), [])
+        if arg and norm(c.lhs) not in out and vals and (vals[-1].startswith(c.name + "(") or all(
+                r.startswith(c.name + "(") or r == "NULL" for r in vals)):
+            out[norm(c.lhs)] = arg
     return out
+
+
+def returned_argument(c: cmodel.Call) -> str | None:
+    """The argument a getter call assigned to something counted and returned (`x = get(y)` ->
+    `y`): a `getter` row of the table (it takes a reference on an argument and returns that
+    argument, or nothing), not a lookup (which returns another object)."""
+    if not c.lhs or not c.args:
+        return None
+    row = kapi.get(c.name)
+    if row is None or row.kind != "getter" or row.ref_arg is None or row.ref_arg >= len(c.args):
+        return None
+    return norm(c.args[row.ref_arg])
 
 
 def path_puts(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.Call]:
@@ -318,6 +342,12 @@ def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -
     # a store just before the get counts too: `tx->callback_param = req; kref_get(&req->refcount);`
     # takes the reference the holder (the callback) will drop
     start = after - 8
+    for c in func.calls():
+        # `submit->ctx_ref = foo_ctx_get(submit->ctx)`: the getter returns the object it counted
+        # and the reference is kept in the structure (its teardown drops it)
+        if c.line == after and c.lhs and re.search(r"->|\.|\[|^\*", c.lhs) and \
+                _apis.same_object(returned_argument(c), obj):
+            return True
     for n in func._walk():
         if n.type == "assignment_expression" and start < line_of(n) <= end and line_of(n) != after:
             rhs = n.child_by_field_name("right")

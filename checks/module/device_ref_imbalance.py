@@ -151,6 +151,20 @@ typed put becomes a generic `put_device()`, the direction that leaks the typed r
 device whose release does not free its container (no release, or a static device) makes the
 put-then-kfree finding a false positive, but such a device is itself a bug (MOD021).
 
+A put in a teardown callback of an object that a sibling function of the code shown reaches
+through the same accessor and takes a reference on (a bus's `probe()` gets the device, its
+`remove()` puts it) is that pair's.  A put then an unregister in a helper whose every caller in
+the code shown hands it a lookup's reference (and does not put it after the call) drops the
+lookup's and the registration's (drivers/base/memory.c `remove_memory_block()`).  A device
+release set through a local pointer (`dev = &x->dev; dev->release = fn;`) counts like one set
+on the member.  A put after erasing the object from a table (`xa_erase()`, `idr_remove()`) that
+the code shown stores it in right after a get for it is the table's reference.  An unwind loop
+that steps its index before each put (`while (--i >= 0) put(devs[i]);`) does not put the
+element the jumping branch already put.  Puts of two different counted members of one object
+(`put_device(&nvmem->dev)` and `kref_put(&nvmem->refcnt, ...)`) are one put each.  A put
+before a `goto` whose label puts again is owed when the function took two references before it
+(`kref_init()` and `kref_get()` "for the completer to put").
+
 A removed pair that the commit message calls extra (unnecessary, redundant, unbalanced, a
 leak; see `checks/_intent.py`) is only a low-confidence question: the pair goes as a whole,
 so the function cannot show that it was needed.  OF-node and fwnode pairs around
@@ -267,11 +281,14 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         return  # tree mode: no function of the post-image (the views below) holds "release"
     if post is None and len(fd.hunks) == 1 and fd.hunks[0].old_len == 0:
         post = "\n".join(text for _, text in cmodel.side_lines(fd.hunks, "new"))  # a new file
-    cfile = cmodel.parse(post) if post is not None else cmodel.parse_fragment(cmodel.side_lines(fd.hunks, "new"))
+    cfile = None  # the file (or the hunks' new side) parsed: for the first function that needs it
     for view in flow.views(fd, ctx, lambda text: "release" in text):
         func = view.new
         if func is None or "release" not in func.text:
             continue
+        if cfile is None:
+            cfile = cmodel.parse(post) if post is not None else \
+                cmodel.parse_fragment(cmodel.side_lines(fd.hunks, "new"))
         added = [c for c in func.calls() if c.line in view.by_new and view.by_new[c.line].added]
         for call, msg in _release_twice.release_twice(view, added, cfile):
             yield RULE.finding(fd.path, view.by_new[call.line], msg)
@@ -284,7 +301,8 @@ def _no_release(post: str | None) -> bool:
 
 
 def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
-    for view in flow.views(fd, ctx):
+    # hunk mode: a run of hunks without "kfree" has no added kfree() call (not parsed)
+    for view in flow.views(fd, ctx, lambda text: "kfree" in text):
         func = view.new
         if func is None:
             continue
@@ -316,8 +334,10 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                 continue  # `put_device(dev); dev = NULL;` falls through to `kfree(dev)`: a no-op
             if not _falls_to(owner.node, c.node) and not _reaches_by_goto(func, owner, c):
                 continue
+            putter = "kobject_put()" if owner.name.startswith("kobject_") else \
+                "platform_device_put()" if owner.name == "platform_device_alloc" else "put_device()"
             yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {owner.name}(): "
-                                            f"release it with put_device()")
+                                            f"release it with {putter}")
 
 
 # A call in a release callback that frees or drops something (the container, or a reference
@@ -347,6 +367,10 @@ def _file_dev_releases_keep_memory(put, fd, ctx: Context) -> bool:
     member = re.split(r"->|\.", clex.norm(put.args[0]).lstrip("&"))[-1]
     text = _file_text(fd, ctx)
     fns = set(re.findall(r"(?:->|\.)%s\.release\s*=\s*(\w+)\s*;" % re.escape(member), text))
+    # through a local pointer to the member: `struct device *dev = &solo_dev->dev;` ...
+    # `dev->release = solo_device_release;` (solo6x10-core.c)
+    for alias in set(re.findall(r"\b(\w+)\s*=\s*&\s*[\w>.\-]*(?:->|\.)%s\s*;" % re.escape(member), text)):
+        fns |= set(re.findall(r"(?<![\w>.])%s\s*->\s*release\s*=\s*(\w+)\s*;" % re.escape(alias), text))
     if not fns:
         return False
     cf = cmodel.parse(text)

@@ -46,6 +46,11 @@ static void foo_remove(struct platform_device *pdev)
 ```
 Or allocate with `kzalloc()` if its lifetime must end earlier, and free it where it ends.
 
+A teardown that the same function undoes again at its own level (`pm_runtime_disable(dev);
+...; pm_runtime_enable(dev);` around a register write) is a bracket, not reported; nor is a teardown of an object the same function set up with the
+plain call (`clk_hw_register(NULL, &p->hw)` ... `clk_hw_unregister(&p->hw)` on its unwind)
+when another function of the file uses the devm twin on a same-named object.
+
 ## Known problems
 A variable that holds devm memory on one path and plain memory on another is reported when the
 file shows no plain allocation of it.  In hunk mode only allocations and set-ups the patch
@@ -81,6 +86,9 @@ from reviewbot.checks._hunks import shown_new
 RULE = Rule.from_doc(__doc__, id="MOD036", slug="devm-released-twice", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 TRIGGER = ("free", "unregister", "remove", "_del", "deregister", "pm_runtime_disable", "devm_")
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 TREE_VERDICT = True
 
 _FREES = frozenset({"kfree", "kvfree", "kfree_sensitive", "kvfree_sensitive"})
@@ -209,6 +217,34 @@ def _function_around(text: str, line_no: int) -> str:
     return "\n".join(lines[start:end + 1])
 
 
+def _set_up_again(h, stmts, k: int, st, setup: str, arg: str) -> bool:
+    """The function runs the plain set-up again on the same object after the teardown, at its level
+    (`pm_runtime_disable(dev); ...regmap_write()...; pm_runtime_enable(dev);`,
+    drivers/iio/magnetometer/af8133j.c af8133j_set_scale()): a temporary bracket that leaves it
+    as devres expects, not a release of what devres manages."""
+    fn = enclosing_function(h, st.first, "new")
+    again = re.compile(r"^%s\s*\(\s*%s\s*[,)]" % (re.escape(setup), re.escape(arg)))
+    # at the teardown's own level: on every path past it (`if (ret) pm_runtime_enable(dev);`
+    # only on failure is pm_runtime_force_suspend()'s shape, which keeps it torn down)
+    return any(s.indent == st.indent and again.match(s.text) for s in stmts[k + 1:]
+               if enclosing_function(h, s.first, "new") == fn)
+
+
+def _set_up_plainly_before(h, stmts, k: int, st, setup: str, keys: set[str]) -> bool:
+    """The same function set the object up with the plain call before this teardown
+    (`clk_hw_register(NULL, &pll_clk->hw)`, then `clk_hw_unregister(&pll_clk->hw)` on its unwind;
+    drivers/clk/axs10x/pll_clock.c, whose probe path uses devm_clk_hw_register() on another
+    object of the same name): the teardown releases that registration, not the managed one."""
+    fn = enclosing_function(h, st.first, "new")
+    for s in stmts[:k]:
+        if enclosing_function(h, s.first, "new") != fn:
+            continue
+        m = re.search(r"\b%s\s*\(" % re.escape(setup), s.text)
+        if m and keys & {norm(a) for a in cmodel.split_args(balanced(s.text, m.end()))}:
+            return True
+    return False
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if not fd.is_deleted and "devm_" in "\n".join(ln.text for ln in fd.added()):
@@ -263,6 +299,10 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         hit = next((a for a in managed.get(r.devm or "", ()) if args and a[1:2] == args[:1]), None)
                     else:
                         hit = next((a for a in managed.get(r.devm or "", ()) if keys & set(a)), None)
+                    if hit is not None and args and _set_up_again(h, stmts, k, st, r.setup, args[0]):
+                        break  # `pm_runtime_disable(dev); ...; pm_runtime_enable(dev);`: a bracket
+                    if hit is not None and _set_up_plainly_before(h, stmts, k, st, r.setup, keys):
+                        break  # `clk_hw_register(NULL, &p->hw)` in this function: its own release
                     if hit is not None:
                         yield RULE.finding(fd.path, st.line_of(re.escape(call.name)),
                                            f"{call.name}() of what {r.devm}() manages: devres runs "

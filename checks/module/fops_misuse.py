@@ -43,7 +43,10 @@ same file (a hangup or disconnect switching open files to dead operations: tty's
 `hung_up_tty_fops`, ALSA's `snd_shutdown_f_ops`) is low confidence: both fops pin the same
 module.  The function's role is read from its name (`*open*`) in the hunk; an open implementation
 with another name is misread (medium confidence).  A NULL test after the end of the hunk is
-not seen (low confidence for an untested assignment).
+not seen (low confidence for an untested assignment).  In code that is never a module (the
+tree's Kconfig/Makefile, or the patch's own evidence) a direct assignment is low confidence:
+the file's own fops have no owner there (`THIS_MODULE` is NULL; drivers/char/mem.c's
+memory_open() switches to the minor's fops).
 
 ## References
 - `include/linux/fs.h` (`fops_get()`, `fops_put()`, `replace_fops()`), `fs/open.c`
@@ -67,12 +70,16 @@ from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import enclosing_function
+from reviewbot.checks.module._builtin import never_module
 from reviewbot.checks._hunks import hunks
 
 RULE = Rule.from_doc(__doc__, id="MOD027", slug="fops-misuse", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("other",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("f_op", "fops_get", "replace_fops")
+# In tree mode the build facts decide (built-in code has no module): the hunk-only verdict does
+# not stand beside the tree's (reviewbot.engine).
+TREE_VERDICT = True
 
 _DIRECT = lazyre.compile(r"^\w+(?:->|\.)f_op\s*=\s*(?!fops_get\b)[^=]")
 _BARE_GET = lazyre.compile(r"^(?:\(\s*void\s*\)\s*)?fops_get\s*\(.*\)\s*;$")
@@ -98,7 +105,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     line = st.line_of(r"f_op\s*=")
                     if line.added:
                         fn = enclosing_function(hunk, line, "new")
-                        conf = Confidence.LOW if _revocation(text, fn, fd, ctx) else None
+                        conf = Confidence.LOW if _revocation(text, fn, fd, ctx) or never_module(ctx, patch, fd) else None
                         yield RULE.finding(fd.path, line, "f_op assigned directly: use fops_get() + replace_fops()",
                                            confidence=conf)
                 elif _BARE_GET.match(text):

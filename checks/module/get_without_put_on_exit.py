@@ -67,7 +67,12 @@ low-confidence "who drops it?" when the file shows no release of it); on an erro
 reported unless the file drops it elsewhere (then a low-confidence question: does the caller's
 unwind?).  A failed register published nothing: its failure branch still owes the put.  A
 reference a function keeps on success and another function of the file drops (taken in probe
-or open, put in remove or release) is not reported on the successful exit either.
+or open, put in remove or release) is not reported on the successful exit either.  Nor is a
+reference handed, before the exit, to a call that is also given a release callback of the code
+shown that drops it (`iscsi_boot_create_target(..., phba, ..., release)`), unless the exit
+tests that the call made nothing; an exit under `if (!p)` where the get counted `p` or
+dereferenced it (`drm_dev_get(p->dev)`) and `p` was not set again; or a put of the local a
+getter that counts its argument returned (`fence = dma_fence_get(x)`, then `dma_fence_put(fence)`).
 
 In tree mode, when Coccinelle (`spatch`) is installed, the whole touched functions of both
 images are also searched with semantic patches generated from the get/put table: a lookup's
@@ -255,6 +260,22 @@ def _refuted(f: Finding, verdicts: _Verdicts) -> bool:
     return v is not None and v.refutes(f.side.value, f.line)
 
 
+def _given_by_caller(func: cmodel.Function, obj: str) -> bool:
+    """Is `obj` (`phy`, `&phy->mdio.dev`) a parameter's object that the function never sets?
+    The reference a failed registration leaves is the creator's (the init or alloc that made
+    it): `fwnode_mdiobus_phy_device_register(bus, phy, ...)` returns phy_device_register()'s
+    error to its caller, whose `clean_phy:` runs phy_device_free()."""
+    from reviewbot.checks.module._refcount import _params
+    base = re.split(r"->|\.", norm(obj).lstrip("&*( "))[0]
+    if not base or base not in _params(func):
+        return False
+    if any(a.left == base for a in func.assignments()):
+        return False
+    # `device_initialize(&child->dev)` here: this function made the reference
+    return not any((row := kapi.get(c.name)) is not None and row.kind == "init" and c.args
+                   and _apis.same_object(c.args[0], obj) for c in func.calls())
+
+
 def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     """A Coccinelle leak path stands unless what the reference's owner does says the exit holds
     nothing: the exit follows `if (x) {...; put(x);}` or sits in its `else` (x NULL), it is in the
@@ -277,6 +298,8 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         if any(c.name.startswith("devm_") and c.lhs and c.line < m.get_line and any(
                 _refpaths.same_local(func, c.lhs, o) for o in objs) for c in func.calls()):
             return False  # `host = devm_spi_alloc_host(...)`: devres drops the reference
+        if objs and all(_given_by_caller(func, o) for o in objs):
+            return False  # the caller made the object and holds its first reference: its unwind puts it
         return not any(
             _apis.is_putter(p.name) and m.get_line < p.line < m.exit_line and c.args
             and _refpaths.same_local(func, _apis.put_object(p.name, list(p.args)), norm(c.args[0]))

@@ -35,7 +35,9 @@ module), say so with `__module_get()`, which cannot fail.
 ## Known problems
 An assignment whose variable is tested after the hunk ends is reported at low confidence.
 The MOD001 idioms (kgdb debugger pins, a deliberate permanent pin) are not recognised here;
-use `__module_get()` for them.
+use `__module_get()` for them.  `try_module_get(THIS_MODULE)` in code that is never a module
+(the tree's Kconfig/Makefile, or the patch's own evidence) is not reported: `THIS_MODULE` is
+NULL there, and `try_module_get(NULL)` cannot fail.
 
 ## References
 - `include/linux/module.h`, `kernel/module/main.c`: `try_module_get()` kernel-doc ("Care must
@@ -60,20 +62,26 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 from reviewbot.checks._hunks import hunks
+from reviewbot.checks.module._builtin import never_module
 
 RULE = Rule.from_doc(__doc__, id="MOD002", slug="unchecked-module-get", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("unchecked-get",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("try_module_get",)
+# In tree mode the build facts decide (built-in code has no module): the hunk-only verdict does
+# not stand beside the tree's (reviewbot.engine).
+TREE_VERDICT = True
 
 _BARE = lazyre.compile(r"^(?:\(\s*void\s*\)\s*)?try_module_get\s*\((.*)\)\s*;$")
 _WARNED = lazyre.compile(r"^(?:WARN_ON|WARN_ON_ONCE|WARN|BUG_ON)\s*\(\s*!\s*try_module_get\s*\(")
 _ASSIGN = lazyre.compile(r"^(?:[\w\s\*]+\s)?(\w+)\s*=\s*try_module_get\s*\(.*\)\s*;$")
 _CALL = r"\btry_module_get\s*\("
+_SELF = lazyre.compile(r"\btry_module_get\s*\(\s*THIS_MODULE\s*\)")
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
+        builtin = None
         for hunk in hunks(fd, added="try_module_get"):
             stmts = statements(hunk.new_side())
             for k, st in enumerate(stmts):
@@ -83,6 +91,11 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if not line.added:
                     continue
                 text = _body(st.text.strip())
+                if _SELF.search(text):
+                    if builtin is None:
+                        builtin = never_module(ctx, patch, fd)
+                    if builtin:
+                        continue  # THIS_MODULE is NULL in built-in code: try_module_get(NULL) cannot fail
                 if _BARE.match(text):
                     yield RULE.finding(fd.path, line, "try_module_get() result ignored: the module may be going away")
                 elif _WARNED.match(text):

@@ -104,7 +104,8 @@ return <+... x ...+>;
 return@p2 ...;
 )
 """
-_NULL_TEST = "\\(x == NULL\\|IS_ERR(x)\\|IS_ERR_OR_NULL(x)\\|!x\\)"
+# the failure test of x, also inside the warning and branch-hint macros (`if (WARN_ON(!np))`)
+_NULL_TEST = "\\(x == NULL\\|IS_ERR(x)\\|IS_ERR_OR_NULL(x)\\|!x\\|WARN_ON(!x)\\|WARN_ON_ONCE(!x)\\|unlikely(!x)\\)"
 
 
 def _leak_rule(name: str, getters: list[str], putters: tuple[str, ...]) -> str:
@@ -174,6 +175,8 @@ position p1, p2;
 f@p1({lead}x, ...) {{
 {_not_put(putters, "  ...")}{_ESCAPES.replace("    ", "      ")}
 (
+  return x;
+|
   return@p2 ...;
 |
   goto@p2 lbl;

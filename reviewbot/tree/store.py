@@ -155,10 +155,12 @@ class Store:
             for oid, _ in done:
                 del self._pending[oid]
 
-    def git(self, *args: str) -> bytes:
-        """stdout of a git command in this environment (b'' when it fails)."""
+    def git(self, *args: str, globs: bool = False) -> bytes:
+        """stdout of a git command in this environment (b'' when it fails).  `globs`: its
+        pathspecs are patterns (`*Kconfig*`), not the literal paths every other command names."""
         self.flush()
-        done = subprocess.run(["git", *args], cwd=self.cwd, env=self.env, capture_output=True, check=False)
+        env = self.env if not globs else {k: v for k, v in self.env.items() if k != "GIT_LITERAL_PATHSPECS"}
+        done = subprocess.run(["git", *args], cwd=self.cwd, env=env, capture_output=True, check=False)
         return b"" if done.returncode else done.stdout
 
     def _batch(self, check: bool = False) -> subprocess.Popen:
@@ -416,7 +418,7 @@ class Reader:
     def grep_config(self, snap: Snap, symbol: str) -> str | None:
         """The Kconfig file defining `symbol` (a tree-wide git grep, the slow fallback)."""
         out = self.store.git("grep", "-l", "-E", f"^[[:space:]]*(menu)?config[[:space:]]+{symbol}[[:space:]]*$",
-                             snap.commit, "--", "*Kconfig*").decode("utf-8", "surrogateescape")
+                             snap.commit, "--", "*Kconfig*", globs=True).decode("utf-8", "surrogateescape")
         for line in out.splitlines():
             return line.split(":", 1)[1] if ":" in line else line
         return None

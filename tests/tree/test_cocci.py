@@ -34,6 +34,8 @@ LOOP_OLD = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\tcontinue;\n
 LOOP_BAD = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\treturn ERR_PTR(-EINVAL);\n'
 LOOP_GOOD = ('\t\tif (of_property_read_u32(child, "reg", &tmp)) {\n\t\t\tof_node_put(child);\n'
              '\t\t\treturn ERR_PTR(-EINVAL);\n\t\t}\n')
+# the loop hands its node to the caller (tegra30-emc.c emc_find_node_by_ram_code(): `return np;`)
+LOOP_CURSOR = '\t\tif (of_property_read_u32(child, "reg", &tmp))\n\t\t\treturn child;\n'
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +55,9 @@ def repo(kernel_repo):
                                  "ALSA: hda: return the kobject_add() error as is")
         kernel_repo.change("fix-kobject-add-fails", [(HDAC, ADD_BAD, ADD_OK)],
                            "ALSA: hda: put the widget kobject when kobject_add() fails", parent=bad.commit)
+    if "loop-return-cursor" not in kernel_repo.cases:
+        kernel_repo.change("loop-return-cursor", [(MC13783, LOOP_OLD, LOOP_CURSOR)],
+                           "leds: mc13783: hand the child without reg to the caller")
     return kernel_repo
 
 
@@ -119,6 +124,12 @@ def test_fires_on_a_loop_left_by_return(repo, cocci_only):
 def test_quiet_on_the_fix_and_on_a_return_that_drops_the_node(repo, cocci_only):
     assert review(repo, "fix-loop-return", "MOD030").findings == ()
     assert review(repo, "loop-return-good", "MOD030").findings == ()
+
+
+def test_quiet_on_a_loop_that_returns_its_node(repo, cocci_only):
+    """`return child;` inside the loop hands the reference to the caller, as a `return` of the
+    variable does for a lookup."""
+    assert review(repo, "loop-return-cursor", "MOD030").findings == ()
 
 
 def test_quiet_when_mod030_is_not_selected(repo, cocci_only):
@@ -235,3 +246,46 @@ def test_spatch_is_given_a_real_python():
     if py is not None:
         with open(py, "rb") as fh:
             assert fh.read(4) == b"\x7fELF"
+
+
+# irq-gic-v3.c gic_populate_ppi_partitions(): `if (WARN_ON(!cpu_node)) continue;` is the
+# lookup's failure test; the loop goes on with nothing held
+_WARN_LOOP = """
+static void __init foo_populate_parts(struct device_node *node)
+{
+	struct device_node *parts_node, *child_part;
+	int i;
+
+	parts_node = of_get_child_by_name(node, "ppi-partitions");
+	if (!parts_node)
+		return;
+
+	for_each_child_of_node(parts_node, child_part) {
+		int n = of_property_count_elems_of_size(child_part, "affinity", sizeof(u32));
+
+		for (i = 0; i < n; i++) {
+			struct device_node *cpu_node;
+			u32 cpu_phandle;
+
+			if (of_property_read_u32_index(child_part, "affinity", i, &cpu_phandle))
+				continue;
+			cpu_node = of_find_node_by_phandle(cpu_phandle);
+			if ({test})
+				continue;
+			foo_mark(cpu_node);
+			of_node_put(cpu_node);
+		}
+	}
+
+	of_node_put(parts_node);
+}
+"""
+
+
+@pytest.mark.parametrize("test, leaks", [("WARN_ON(!cpu_node)", False), ("WARN_ON_ONCE(!cpu_node)", False),
+                                         ("!cpu_node", False), ("foo_skip(cpu_node)", True)])
+def test_a_failure_test_inside_warn_on_is_the_lookups_failure_test(test, leaks):
+    text = _WARN_LOOP.replace("{test}", test)
+    found, err = run.run({("post", "drivers/irqchip/foo.c"): text}, {("post", "drivers/irqchip/foo.c"): None})
+    assert err is None
+    assert any(m.kind == "leak" and m.obj == "cpu_node" for m in found) is leaks, found

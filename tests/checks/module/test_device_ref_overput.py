@@ -1552,3 +1552,178 @@ RETRY_REDECLARED_TEXT = """
 
 def test_quiet_on_a_put_in_a_retry_loop_whose_object_is_set_again():
     assert_quiet(device_ref_imbalance, diff(RETRY_REDECLARED_TEXT), include_low=True)
+
+
+# A put that takes a resource beside the object drops the reference that resource held:
+# ccw_device_dma_zalloc() takes a cdev reference per buffer, ccw_device_dma_free() drops it
+# (virtio_ccw.c frees two buffers of one device in a row).
+def _dma_free_pair(second: str):
+    return diff(f"""
+    --- a/drivers/s390/foo/foo_ccw.c
+    +++ b/drivers/s390/foo/foo_ccw.c
+    @@ -420,4 +420,6 @@ static void foo_ccw_drop_indicator(struct foo_ccw_device *fcdev)
+     \tret = foo_ccw_io_helper(fcdev, ccw, FOO_CCW_DOING_SET_IND);
+     \tif (ret)
+     \t\tdev_info(&fcdev->cdev->dev, "failed (%d)\\n", ret);
+    +\tccw_device_dma_free(fcdev->cdev, indicatorp, sizeof(*indicatorp));
+    +\tccw_device_dma_free(fcdev->cdev, {second});
+     }}
+""")
+
+
+def test_quiet_on_two_puts_that_each_drop_their_own_resources_reference():
+    assert_quiet(device_ref_imbalance, _dma_free_pair("thinint_area, sizeof(*thinint_area)"))
+
+
+def test_fires_when_the_same_resource_is_freed_twice():
+    assert_fires(device_ref_imbalance, _dma_free_pair("indicatorp, sizeof(*indicatorp)"),
+                 [("drivers/s390/foo/foo_ccw.c", 423), ("drivers/s390/foo/foo_ccw.c", 424)])
+
+
+# A bus's remove() drops the device reference its probe() took and kept (ntb_transport.c
+# ntb_transport_bus_probe()/_remove() of 6.12): the put is the probe's pair, not the caller's.
+def _bus(probe_get: str):
+    return diff(f"""
+    --- /dev/null
+    +++ b/drivers/foo/foo_bus.c
+    @@ -0,0 +1,20 @@
+    +static int foo_bus_probe(struct device *dev)
+    +{{
+    +\tconst struct foo_client *client;
+    +\tint rc;
+    +
+    +{probe_get}
+    +\tclient = drv_client(dev->driver);
+    +\trc = client->probe(dev);
+    +\treturn rc;
+    +}}
+    +
+    +static void foo_bus_remove(struct device *dev)
+    +{{
+    +\tconst struct foo_client *client;
+    +
+    +\tclient = drv_client(dev->driver);
+    +\tclient->remove(dev);
+    +
+    +\tput_device(dev);
+    +}}
+""")
+
+
+def test_quiet_on_a_remove_dropping_what_its_probe_took():
+    assert_quiet(device_ref_imbalance, _bus("\\tget_device(dev);"))
+
+
+def test_fires_on_a_remove_dropping_what_nothing_took():
+    assert_fires(device_ref_imbalance, _bus("\\tdev_dbg(dev, \"probe\");"), [("drivers/foo/foo_bus.c", 19)])
+
+
+# ntb_transport.c ntb_async_rx_submit(): `err_set_unmap:` undoes dma_set_unmap(txd, unmap),
+# which took a reference of its own for the descriptor; the put below it is the function's own
+def _unmap_ladder(label: str):
+    return diff(f"""
+    --- /dev/null
+    +++ b/drivers/foo/foo_dma.c
+    @@ -0,0 +1,24 @@
+    +static int foo_async_submit(struct dma_device *device, struct dma_chan *chan, size_t len)
+    +{{
+    +\tstruct dmaengine_unmap_data *unmap;
+    +\tstruct dma_async_tx_descriptor *txd;
+    +\tdma_cookie_t cookie;
+    +
+    +\tunmap = dmaengine_get_unmap_data(device->dev, 2, GFP_NOWAIT);
+    +\tif (!unmap)
+    +\t\treturn -ENOMEM;
+    +\ttxd = foo_prep(chan, unmap, len);
+    +\tif (!txd)
+    +\t\tgoto err_get_unmap;
+    +\tdma_set_unmap(txd, unmap);
+    +\tcookie = dmaengine_submit(txd);
+    +\tif (dma_submit_error(cookie))
+    +\t\tgoto {label};
+    +\tdmaengine_unmap_put(unmap);
+    +\treturn 0;
+    +{label}:
+    +\tdmaengine_unmap_put(unmap);
+    +err_get_unmap:
+    +\tdmaengine_unmap_put(unmap);
+    +\treturn -ENXIO;
+""" + "    +}\n")
+
+
+def test_quiet_on_an_unwind_step_named_after_the_call_that_took_its_reference():
+    assert_quiet(device_ref_imbalance, _unmap_ladder("err_set_unmap"))
+
+
+def test_fires_on_the_same_ladder_when_no_step_took_a_reference():
+    assert_fires(device_ref_imbalance, _unmap_ladder("err_submit"), [("drivers/foo/foo_dma.c", 20)])
+
+
+# cc770_isa.c cc770_isa_init(): the unwind loop `while (--idx >= 0)` starts below the element
+# whose failed add the goto already put
+def _array_unwind(unwind: str):
+    return diff(f"""
+    --- /dev/null
+    +++ b/drivers/net/can/foo_isa.c
+    @@ -0,0 +1,22 @@
+    +static int __init foo_isa_init(void)
+    +{{
+    +\tint idx, err;
+    +
+    +\tfor (idx = 0; idx < MAXDEV; idx++) {{
+    +\t\tfoo_devs[idx] = platform_device_alloc(KBUILD_MODNAME, idx);
+    +\t\tif (!foo_devs[idx]) {{
+    +\t\t\terr = -ENOMEM;
+    +\t\t\tgoto exit_free_devices;
+    +\t\t}}
+    +\t\terr = platform_device_add(foo_devs[idx]);
+    +\t\tif (err) {{
+    +\t\t\tplatform_device_put(foo_devs[idx]);
+    +\t\t\tgoto exit_free_devices;
+    +\t\t}}
+    +\t}}
+    +\treturn 0;
+    +
+    +exit_free_devices:
+{unwind}
+    +\treturn err;
+    +}}
+""")
+
+
+def test_quiet_on_an_unwind_loop_that_starts_below_the_element_put():
+    assert_quiet(device_ref_imbalance, _array_unwind(
+        "    +\\twhile (--idx >= 0)\\n    +\\t\\tplatform_device_unregister(foo_devs[idx]);"), include_low=True)
+
+
+def test_fires_on_an_unwind_that_puts_the_same_element_again():
+    assert_fires(device_ref_imbalance, _array_unwind(
+        "    +\\tif (foo_devs[idx])\\n    +\\t\\tplatform_device_unregister(foo_devs[idx]);"),
+        [("drivers/net/can/foo_isa.c", 20)])
+
+
+# firewire core-device.c fw_device_shutdown(): the ID table's entry held its own reference
+# (`xa_alloc(&fw_device_xa, ..., device, ...)` after a get), dropped after xa_erase()
+def _erase_then_put(erase: str):
+    return diff(f"""
+    --- /dev/null
+    +++ b/drivers/foo/foo_core.c
+    @@ -0,0 +1,7 @@
+    +static void foo_device_shutdown(struct fw_device *device)
+    +{{
+    +\tfoo_device_cdev_remove(device);
+    +\tdevice_unregister(&device->device);
+    +{erase}
+    +\tfw_device_put(device);
+    +}}
+""")
+
+
+def test_quiet_on_a_put_after_the_table_entry_is_erased():
+    # (a helper's own parameter put stays a low question)
+    assert_quiet(device_ref_imbalance, _erase_then_put("\\txa_erase(&foo_device_xa, MINOR(device->device.devt));"))
+
+
+def test_fires_on_the_same_put_without_a_table_entry():
+    assert_fires(device_ref_imbalance, _erase_then_put("\\tfoo_device_log(device);"),
+                 [("drivers/foo/foo_core.c", 4), ("drivers/foo/foo_core.c", 6)])

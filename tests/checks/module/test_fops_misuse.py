@@ -107,3 +107,14 @@ def test_dead_fops_of_the_same_file_outside_open_is_low_confidence():
 
 def test_fires_on_fops_of_another_file_outside_open():
     assert_fires(fops_misuse, diff(_HANGUP.replace("{fops}", "bar_dead_fops")), at=[("drivers/char/foo_port.c", 17)])
+
+
+def test_direct_f_op_assignment_in_code_built_in_only_is_low_confidence():
+    # drivers/char/mem.c (obj-y): memory_open() switches to the minor's fops, all of the file
+    from reviewbot.context import Context, FileFacts
+    built_in = Context(mode="tree", facts={"drivers/char/foo.c": FileFacts(modular=False)})
+    assert_quiet(fops_misuse, DIRECT_F_OP, context_for=lambda p: built_in)
+    assert_fires(fops_misuse, DIRECT_F_OP, at=[("drivers/char/foo.c", 41)], include_low=True,
+                 context_for=lambda p: built_in)
+    assert_fires(fops_misuse, DIRECT_F_OP, at=[("drivers/char/foo.c", 41)],
+                 context_for=lambda p: Context(mode="tree", facts={"drivers/char/foo.c": FileFacts(modular=True)}))

@@ -86,3 +86,27 @@ def test_quiet_when_result_is_tested():
 def test_warn_on_is_low_confidence():
     assert_quiet(unchecked_module_get, WARNED)
     assert_fires(unchecked_module_get, WARNED, at=[("drivers/usb/typec/foo.c", 66)], include_low=True)
+
+
+# drivers/misc/kgdbts.c (6.12): the debugger pins the test module while it runs; KGDB_TESTS is
+# bool, so THIS_MODULE is NULL and try_module_get(NULL) cannot fail.
+SELF_PIN_IGNORED = diff("""
+    --- a/drivers/misc/foo_dbg.c
+    +++ b/drivers/misc/foo_dbg.c
+    @@ -1164,2 +1164,4 @@ static void foo_dbg_pre_exp_handler(void)
+     {
+    +\tif (!foo_dbg_connected)
+    +\t\ttry_module_get(THIS_MODULE);
+     }
+""")
+
+
+def test_self_pin_ignored_is_not_reported_in_code_built_in_only():
+    from reviewbot.context import Context, FileFacts
+    built_in = Context(mode="tree", facts={"drivers/misc/foo_dbg.c": FileFacts(modular=False)})
+    modular = Context(mode="tree", facts={"drivers/misc/foo_dbg.c": FileFacts(modular=True)})
+    assert_quiet(unchecked_module_get, SELF_PIN_IGNORED, include_low=True, context_for=lambda p: built_in)
+    assert_fires(unchecked_module_get, SELF_PIN_IGNORED, at=[("drivers/misc/foo_dbg.c", 1166)],
+                 context_for=lambda p: modular)
+    assert_fires(unchecked_module_get, VOID_CAST, at=[("drivers/foo/core.c", 11)],
+                 context_for=lambda p: Context(mode="tree", facts={"drivers/foo/core.c": FileFacts(modular=False)}))
