@@ -117,6 +117,9 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             if _ownership.pinned_on_purpose(func, g, j) or (j.kind == "return" and _ownership.per_member_get(g, j)):
                 out.append(Leak(g, j, "owned"))
                 continue
+            if success and _ownership.registered_on_path(func, g, j):
+                out.append(Leak(g, j, "owned"))
+                continue
             if _ownership.published(g, func) and not (g.api.ref_on_failure and _ownership.in_failure_branch(func, g, j)):
                 # owned by a longer-lived object: on success, who drops it?  On an error
                 # exit, a caller's unwind may (asked below when the file shows its release)
@@ -134,10 +137,11 @@ _FREES = ("kfree", "kvfree", "kfree_sensitive", "vfree")
 def _container_freed(func, g: _refpaths.Get, j) -> bool:
     """`ctx = kzalloc(...); kref_init(&ctx->ref); ... err_ctx: kfree(ctx);`: a bare kref counts
     nothing but its container's users, and none has it before the object is shared: freeing the
-    container on the way to the exit (on the path, or in the label's code) ends it.  Only the
+    container on the way to the exit (on the path, or in the label's code) ends it, and with it
+    a kref_get() taken on it since (kfd_process.c create_process()).  Only the
     kref family: a kobject or device has a release of its own (`never_kfree`)."""
-    if g.api.family != "kref" or kapi.get(g.call.name) is None or kapi.get(g.call.name).kind != "init":
-        return False
+    if g.api.family != "kref" or kapi.get(g.call.name) is None or kapi.get(g.call.name).kind not in ("init", "getter"):
+        return False  # kref_init() or a kref_get() on it (kfd_process.c: the unwind frees the process)
     base = _apis.base_object(g.obj)
     if not base or base == g.obj.lstrip("&"):
         return False  # the count is not a member of a container the function can free

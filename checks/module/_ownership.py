@@ -278,6 +278,22 @@ def handed_to_release_callback(func: cmodel.Function, g: _refpaths.Get, j) -> bo
     return False
 
 
+def registered_on_path(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    """`device_initialize(fdev); ...; rc = device_add(fdev); if (rc < 0) goto ...; return 0;`
+    (idxd cdev.c): a register call given the object the init counted, between the init and a
+    successful exit, published it; the reference is the registration's now (its unregister
+    drops it).  `cdev_device_add(cdev, dev)` registers the device it is given too."""
+    if g.api.family not in ("device", "kobject"):
+        return False
+    for c in func.calls():
+        row = kapi.get(c.name)
+        if row is None or row.kind != "register" or not g.call.line < c.line < j.line:
+            continue
+        if any(_refpaths.same_local(func, a, g.obj) for a in c.args):
+            return True
+    return False
+
+
 def published(g: _refpaths.Get, func: cmodel.Function) -> bool:
     """Is the reference held by something that outlives the function: the object lives in a
     structure (`priv->np = of_parse_phandle(...)`, `*out = ...`, a `device_add(&priv->dev)`)

@@ -203,3 +203,52 @@ def test_fires_on_the_exit_that_holds_it():
     for variant in (code, _on_the_pointer(code)):
         assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", variant),
                      at=[("drivers/foo/foo.c", _at(code, "return -EIO;"))])
+
+
+# drivers/dma/idxd/cdev.c (6.12, idxd_wq_add_cdev()): the device is initialised through a local
+# pointer to its embedded struct device, registered by cdev_device_add(), and the successful
+# return leaves the reference with the registration (idxd_wq_del_cdev() unregisters it).
+REGISTERED_LOCAL = """
+int foo_wq_add_cdev(struct foo_wq *wq)
+{
+\tstruct foo_cdev *foo_cdev;
+\tstruct device *dev;
+\tint rc;
+
+\tfoo_cdev = kzalloc(sizeof(*foo_cdev), GFP_KERNEL);
+\tif (!foo_cdev)
+\t\treturn -ENOMEM;
+
+\tdev = cdev_dev(foo_cdev);
+\tdevice_initialize(dev);
+\tdev->parent = wq_confdev(wq);
+
+\trc = dev_set_name(dev, "wq%u", wq->id);
+\tif (rc < 0)
+\t\tgoto err;
+
+\tcdev_init(&foo_cdev->cdev, &foo_cdev_fops);
+\trc = cdev_device_add(&foo_cdev->cdev, dev);
+\tif (rc)
+\t\tgoto err;
+
+\treturn 0;
+
+ err:
+\tput_device(dev);
+\treturn rc;
+}
+"""
+
+
+def test_quiet_when_a_register_call_publishes_the_initialised_device():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", REGISTERED_LOCAL))
+
+
+def test_fires_on_an_error_exit_before_the_register_and_without_it():
+    code = REGISTERED_LOCAL.replace("\tif (rc < 0)\n\t\tgoto err;", "\tif (rc < 0)\n\t\treturn rc;")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 [("drivers/foo/foo.c", _at(code, "return rc;"))])
+    unregistered = REGISTERED_LOCAL.replace("\trc = cdev_device_add(&foo_cdev->cdev, dev);", "\trc = cdev_add(&foo_cdev->cdev, 0, 1);")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", unregistered),
+                 [("drivers/foo/foo.c", _at(unregistered, "return 0;"))])
