@@ -2510,7 +2510,7 @@ def mut_extra_get_on_return(path: str, lines: list[str], spans) -> list[Case]:
 
 
 LOCK_LINE_RE = re.compile(r"^(\t+)(spin_lock\w*|mutex_lock\w*|read_lock\w*|write_lock\w*|rcu_read_lock|xa_lock\w*)\(")
-GET_LINE_RE = re.compile(r"^\t+(kref_get|kobject_get|get_device|of_node_get|pci_dev_get|dev_hold|sock_hold)\(&?(\w+)\b")
+BARE_GET_RE = re.compile(r"^\t+(kref_get|kobject_get|get_device|of_node_get|pci_dev_get|dev_hold|sock_hold)\(&?(\w+)\b")
 
 
 def mut_get_after_unlock(path: str, lines: list[str], spans) -> list[Case]:
@@ -2524,7 +2524,7 @@ def mut_get_after_unlock(path: str, lines: list[str], spans) -> list[Case]:
             if not lm:
                 continue
             for k in range(i + 1, min(i + 7, e)):
-                g = GET_LINE_RE.match(lines[k])
+                g = BARE_GET_RE.match(lines[k])
                 if not g:
                     continue
                 var = g.group(2)
