@@ -156,6 +156,26 @@ Unbind vs module reference:
                parent (`x->dev.parent->driver->owner`) -> expect new side at the get
   link_to_pin  `device_link_add(consumer, supplier, ...)` -> `try_module_get(<supplier's
                driver>->owner)` -> expect new side at the get
+Devres-owned references, remove-only releases, extra gets (each samples its own files):
+  put_after_devm_action  `ret = devm_add_action_or_reset(dev, fn, x);` whose `fn(void *p)` in the
+               file is one put of the table on p: that put of x added in the call's failure
+               branch (`if (ret) { put(x); return ret; }`) or before the final `return 0;`
+               -> expect new side at the added put
+  put_devm_got `x = devm_clk_get(...)` (a devm getter/allocator of DEVRES_PUTS) in probe: its plain
+               put added at the end of remove() (a member) or before probe's `return 0;`
+  devm_keep_put  `x = clk_get(dev, ...)` whose put the file calls -> `devm_clk_get(dev, ...)`, the
+               put kept -> expect new side at the call
+  undevm_remove_only  a devm set-up of probe made plain with its release added at the end of
+               remove() only, while probe has error exits after it -> old side at the removed line
+  put_unowned_member  `priv->np = dev->of_node;` / `priv->dev = &pdev->dev;` (the member's only
+               stores, no get on it in the file): `of_node_put(priv->np);` / `put_device(priv->dev);`
+               added at the end of remove() -> new side at the put
+  extra_get_on_return  a constructor (`*alloc*`/`*create*`/`*new*`) that device_initialize()s /
+               kref_init()s / kobject_init()s x and ends `return x;` (x not published on a list
+               or IDR) gets `get_device(&x->dev);` / `kref_get(...)` / `kobject_get(...)` right
+               before that return -> new side at the get
+  get_after_unlock  `lock; x = lookup(); [if (x)] get(x); unlock;`: the unlock moved above the
+               get -> new side at the moved unlock or the get
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -212,7 +232,9 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "add_return_skip_put", "add_goto_skip_put", "kref_put_twice", "use_after_kref_put",
          "kobj_fail_kfree", "add_check_skip_put", "del_release_cb", "release_no_free", "put_in_own_release",
          "del_exit_after_put",
-         "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove")
+         "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove",
+         "put_after_devm_action", "put_devm_got", "devm_keep_put", "undevm_remove_only", "put_unowned_member",
+         "extra_get_on_return", "get_after_unlock")
 
 
 @dataclass
@@ -2242,6 +2264,297 @@ OWN_FILES.update({
 
 
 LIFETIME_MUTATORS = (mut_devm_conv, mut_dvb_direct, mut_del_detach, mut_devref_to_modref, mut_del_symbol_put)
+
+# ---------------------------------------------------------------- devres-owned references
+
+def _table_putter(name: str) -> bool:
+    from reviewbot.checks import _kapi
+    r = _kapi.get(name)
+    return r is not None and r.kind == "putter" and name != "kfree"
+
+
+PUT_ACTION_DEF_RE = re.compile(r"^static void (\w+)\(void \*(\w+)\)\n\{\n\t(\w+)\((?:\([^()]*\))?(\w+)\);\n\}\n",
+                               re.M)
+ACTION_CALL_RE = re.compile(r"^(\t+)(\w+) = devm_add_action_or_reset\([^,]+,\s*(\w+),\s*(?:\([^()]*\))?"
+                            r"([\w>.-]+)\);\s*$")
+
+
+def mut_put_after_devm_action(path: str, lines: list[str], spans) -> list[Case]:
+    """`ret = devm_add_action_or_reset(dev, fn, x);` where the file's `fn(void *p)` is one put of
+    the table on p: that put of x is added in the call's failure branch (`if (ret) return ret;`
+    -> `{ put(x); return ret; }`: the action already ran) or else before the function's final
+    `return` (devres puts it again at unbind) -> expect new side at the added put."""
+    text = "".join(lines)
+    acts = {m.group(1): m.group(3) for m in PUT_ACTION_DEF_RE.finditer(text)
+            if m.group(4) == m.group(2) and _table_putter(m.group(3))}
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = ACTION_CALL_RE.match(lines[i])
+            if not m or m.group(3) not in acts:
+                continue
+            put, ind, var, obj = acts[m.group(3)], m.group(1), m.group(2), m.group(4)
+            if i + 2 <= e and re.match(r"^\s*if \(%s\)\s*$" % var, lines[i + 1]) and \
+                    re.match(r"^\s*return %s;\s*$" % var, lines[i + 2]):
+                new = lines[:i + 1] + [f"{ind}if ({var}) {{\n", f"{ind}\t{put}({obj});\n", f"{ind}\treturn {var};\n",
+                                       f"{ind}}}\n"] + lines[i + 3:]
+                cases.append(Case("put_after_devm_action", path, lines, new, [("new", i + 3)]))
+                continue
+            fin = _final_return(lines, s, e)
+            if fin is None or fin <= i or not re.match(r"^\treturn 0;", lines[fin]):
+                continue
+            new = _insert(lines, fin, f"\t{put}({obj});\n")
+            cases.append(Case("put_after_devm_action", path, lines, new, [("new", fin + 1)]))
+    return cases
+
+
+# devm getters/allocators of a refcounted object (6.12) whose plain twin takes the same arguments,
+# with the put that the devres action runs
+DEVRES_PUTS = {
+    "devm_clk_get": "clk_put", "devm_clk_get_optional": "clk_put", "devm_regulator_get": "regulator_put",
+    "devm_regulator_get_optional": "regulator_put", "devm_gpiod_get": "gpiod_put",
+    "devm_gpiod_get_optional": "gpiod_put", "devm_gpiod_get_index": "gpiod_put",
+    "devm_spi_alloc_host": "spi_controller_put", "devm_spi_alloc_master": "spi_master_put",
+    "devm_spi_alloc_target": "spi_controller_put", "devm_iio_device_alloc": "iio_device_free",
+    "devm_phy_get": "phy_put", "devm_pwm_get": "pwm_put", "devm_nvmem_cell_get": "nvmem_cell_put",
+    "devm_iio_channel_get": "iio_channel_release", "devm_reset_control_get_exclusive": "reset_control_put",
+    "devm_pinctrl_get": "pinctrl_put", "devm_usb_get_phy": "usb_put_phy",
+}
+DEVRES_GOT_RE = re.compile(r"^(\t+)([\w>.-]+) = (%s)\(" % "|".join(sorted(DEVRES_PUTS, key=len, reverse=True)))
+
+
+def mut_put_devm_got(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = devm_clk_get(...)` (a devm getter/allocator of `DEVRES_PUTS`) in probe: its plain
+    put (`clk_put(x)`) added before probe's final `return`, or for a member at the end of
+    remove() -> expect new side at the put."""
+    cases = []
+    unbind = _unbind_spans(lines, spans)
+    for s, e in spans:
+        if not PROBE_HEAD_RE.search("".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e + 1):
+            m = DEVRES_GOT_RE.match(lines[i])
+            if not m:
+                continue
+            var, put = m.group(2), DEVRES_PUTS[m.group(3)]
+            base = re.split(r"->|\.", var)[0]
+            done = False
+            if "->" in var:
+                for s2, e2 in unbind:
+                    if re.search(r"\*%s = " % re.escape(base), "".join(lines[s2:e2])) and \
+                            re.match(r"^\}", lines[e2]):
+                        at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+                        new = _insert(lines, at, f"\t{put}({var});\n")
+                        cases.append(Case("put_devm_got", path, lines, new, [("new", at + 1)]))
+                        done = True
+                        break
+            if done:
+                continue
+            fin = _final_return(lines, s, e)
+            if fin is None or fin <= i or not re.match(r"^\treturn 0;", lines[fin]):
+                continue
+            new = _insert(lines, fin, f"\t{put}({var});\n")
+            cases.append(Case("put_devm_got", path, lines, new, [("new", fin + 1)]))
+    return cases
+
+
+PLAIN_GOT_RE = re.compile(r"^(\t+)([\w>.-]+) = (%s)\(" % "|".join(
+    sorted((k[len("devm_"):] for k in DEVRES_PUTS), key=len, reverse=True)))
+
+
+def mut_devm_keep_put(path: str, lines: list[str], spans) -> list[Case]:
+    """A half-done conversion to devres of a refcounted getter/allocator: `x = clk_get(dev, ...)`
+    whose put `clk_put(x)` the file calls -> `devm_clk_get(dev, ...)`, the put kept -> expect
+    new side at the call."""
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = PLAIN_GOT_RE.match(lines[i])
+            if not m or lines[i][m.end(3) - len(m.group(3)) - 1] == "_":
+                continue
+            var, plain = m.group(2), m.group(3)
+            put = DEVRES_PUTS["devm_" + plain]
+            scope = text if "->" in var else "".join(lines[s:e + 1])
+            if not re.search(r"^\s*%s\(%s\);" % (put, re.escape(var)), scope, re.M):
+                continue
+            new = list(lines)
+            new[i] = lines[i].replace(f" = {plain}(", f" = devm_{plain}(", 1)
+            cases.append(Case("devm_keep_put", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+ERR_EXIT_RE = re.compile(r"^\s*(return -E[A-Z0-9]+|return (ret|err|rc|error|PTR_ERR\(.*\)|dev_err_probe\(.*);|goto \w+;)")
+
+
+def mut_undevm_remove_only(path: str, lines: list[str], spans) -> list[Case]:
+    """A managed set-up of probe made plain (`devm_clk_get()` -> `clk_get()`, `devm_kzalloc()` ->
+    `kzalloc()`, `devm_iio_device_register()` -> `iio_device_register()`) with its release
+    added at the end of remove() only, while probe has error exits after the set-up (devres
+    undid it there) -> expect old side at the removed line (or new side at the plain call)."""
+    from reviewbot.checks.module import _devres_owned
+    twins = _devm_twins()
+    unbind = _unbind_spans(lines, spans)
+    if not unbind:
+        return []
+    s2, e2 = unbind[0]
+    if not re.match(r"^\}", lines[e2]):
+        return []
+    rm_text = "".join(lines[s2:e2])
+    cases = []
+    for s, e in spans:
+        if s <= s2 <= e or not PROBE_HEAD_RE.search("".join(lines[s:s + 2]).split("{")[0]):
+            continue
+        for i in range(s, e + 1):
+            m = DEVM_STMT_RE.match(lines[i])
+            if not m or m.group(2) not in twins or "," not in m.group(3):
+                continue
+            plain, names, kind = twins[m.group(2)]
+            lhs = re.match(r"^\t+([\w>.\[\]-]+) = ", lines[i])
+            args = m.group(3)
+            if kind == "memory" and lhs and "->" in lhs.group(1):
+                rel, obj = "kfree", lhs.group(1)
+            elif kind == "resource" and lhs:
+                rels = sorted(_devres_owned._releases_of(plain), key=lambda n: ("put" not in n, n))
+                if not rels:
+                    continue
+                rel, obj = rels[0], lhs.group(1)
+            elif kind == "interface" and plain not in ("pm_runtime_enable",):
+                obj = args.split(",", 1)[1].split(",")[0].strip() if "," in args else ""
+                if not re.fullmatch(r"[\w>.-]+", obj):
+                    continue
+                rel = names[0]
+            else:
+                continue
+            base = re.split(r"->|\.", obj)[0].lstrip("&")
+            if not re.search(r"[\s*]%s\s*=" % re.escape(base), rm_text):
+                continue  # remove() does not name the object the same way
+            if not any(ERR_EXIT_RE.match(lines[k]) for k in range(i + 4, e)):
+                continue  # no error exit of probe after the set-up
+            if kind in ("memory", "irq") or plain in _NO_DEV_PLAIN:
+                args = args.split(",", 1)[1].lstrip()
+            new = list(lines)
+            new[i] = lines[i][:m.start(2)] + plain + "(" + args + lines[i][m.end(3):]
+            at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+            new = new[:at] + [f"\t{rel}({obj});\n"] + new[at:]
+            cases.append(Case("undevm_remove_only", path, lines, new, [("old", i + 1), ("new", i + 1)]))
+    return cases
+
+
+UNOWNED_STORE_RE = re.compile(r"^\t+(\w+)->(\w+) = (&\w+(?:->|\.)(dev)|(?:\w*dev(?:->|\.)|\w+->dev\.)(of_node));\s*$")
+
+
+def mut_put_unowned_member(path: str, lines: list[str], spans) -> list[Case]:
+    """`priv->np = dev->of_node;` / `priv->dev = &pdev->dev;` (the only stores into that member,
+    none of a getter's result, no get on the member in the file): `of_node_put(priv->np);` /
+    `put_device(priv->dev);` added at the end of remove() -> expect new side at the put."""
+    text = "".join(lines)
+    unbind = _unbind_spans(lines, spans)
+    cases = []
+    seen = set()
+    for i, ln in enumerate(lines):
+        m = UNOWNED_STORE_RE.match(ln)
+        if not m or m.group(2) in seen:
+            continue
+        base, member, leaf = m.group(1), m.group(2), m.group(4) or m.group(5)
+        stores = re.findall(r"(?:->|\.)%s\s*=\s*([^;=][^;]*);" % member, text)
+        if any(not re.fullmatch(r"&\w+(?:->|\.)dev|(?:\w*dev(?:->|\.)|\w+->dev\.)of_node|NULL", st.strip())
+               for st in stores):
+            continue
+        if re.search(r"&\s*\w+(?:->|\.)%s\b" % member, text) or re.search(
+                r"\b(of_node_get|get_device|fwnode_handle_get|of_node_put|put_device)\([^;]*(->|\.)%s\b" % member, text):
+            continue
+        put = "of_node_put" if leaf == "of_node" else "put_device"
+        for s2, e2 in unbind:
+            if not re.search(r"\*%s = " % re.escape(base), "".join(lines[s2:e2])) or not re.match(r"^\}", lines[e2]):
+                continue
+            at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+            new = _insert(lines, at, f"\t{put}({base}->{member});\n")
+            cases.append(Case("put_unowned_member", path, lines, new, [("new", at + 1)]))
+            seen.add(member)
+            break
+    return cases
+
+
+CTOR_HEAD_RE = re.compile(r"\b\w*(alloc|create|new)\w*\s*\(")
+INIT_REF_RE = re.compile(r"^\t+(device_initialize|kref_init|kobject_init)\(&(\w+)->([\w.]+)[,)]")
+
+
+def mut_extra_get_on_return(path: str, lines: list[str], spans) -> list[Case]:
+    """A constructor (`*alloc*`, `*create*`, `*new*`) that `device_initialize(&x->dev)` /
+    `kref_init(&x->ref)` / `kobject_init(&x->kobj, ...)` and ends `return x;` gets
+    `get_device(&x->dev);` / `kref_get(&x->ref);` / `kobject_get(&x->kobj);` right before that
+    return: the caller already owns the first reference, the second is never dropped -> expect
+    new side at the added get."""
+    getter = {"device_initialize": "get_device", "kref_init": "kref_get", "kobject_init": "kobject_get"}
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 2]).split("{")[0]
+        if not CTOR_HEAD_RE.search(head) or re.search(r"(get|find|lookup)", head.split("(")[0]):
+            continue
+        for i in range(s, e + 1):
+            m = INIT_REF_RE.match(lines[i])
+            if not m:
+                continue
+            var = m.group(2)
+            fin = _final_return(lines, s, e)
+            if fin is None or fin <= i or not re.match(r"^\treturn %s;" % var, lines[fin]):
+                continue
+            if re.search(r"\b(h?list_add\w*|idr_alloc\w*|xa_store\w*|xa_insert\w*|radix_tree_insert)\([^;]*\b%s\b"
+                         % var, "".join(lines[i:fin])):
+                continue  # published: the list keeps the first reference, a get for the caller is right
+            new = _insert(lines, fin, f"\t{getter[m.group(1)]}(&{var}->{m.group(3)});\n")
+            cases.append(Case("extra_get_on_return", path, lines, new, [("new", fin + 1)]))
+            break
+    return cases
+
+
+LOCK_LINE_RE = re.compile(r"^(\t+)(spin_lock\w*|mutex_lock\w*|read_lock\w*|write_lock\w*|rcu_read_lock|xa_lock\w*)\(")
+GET_LINE_RE = re.compile(r"^\t+(kref_get|kobject_get|get_device|of_node_get|pci_dev_get|dev_hold|sock_hold)\(&?(\w+)\b")
+
+
+def mut_get_after_unlock(path: str, lines: list[str], spans) -> list[Case]:
+    """`lock(L); x = lookup(...); [if (x)] get(x); unlock(L);` (at most 6 lines): the unlock moved
+    above the get (and its `if`) -> the get runs on an object the lock no longer keeps alive
+    -> expect new side at the moved unlock or the get."""
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            lm = LOCK_LINE_RE.match(lines[i])
+            if not lm:
+                continue
+            for k in range(i + 1, min(i + 7, e)):
+                g = GET_LINE_RE.match(lines[k])
+                if not g:
+                    continue
+                var = g.group(2)
+                if not any(re.match(r"^\t+%s = \w+\(" % var, lines[x]) for x in range(i + 1, k)):
+                    break
+                unl = k + 1
+                if unl > e or not re.match(r"^\t+(spin_unlock|mutex_unlock|read_unlock|write_unlock|rcu_read_unlock|"
+                                           r"xa_unlock)\w*\(", lines[unl]):
+                    break
+                top = k - 1 if re.match(r"^\t+if \(!?%s\)\s*$" % var, lines[k - 1]) else k
+                if lines[unl][:len(lines[unl]) - len(lines[unl].lstrip())] != lines[top][:len(lines[top]) - len(lines[top].lstrip())]:
+                    break  # not the same block
+                new = lines[:top] + [lines[unl]] + lines[top:unl] + lines[unl + 1:]
+                cases.append(Case("get_after_unlock", path, lines, new, [("new", top + 1), ("new", top + 2)]))
+                break
+    return cases
+
+
+OWN_FILES.update({
+    "put_after_devm_action": (r"devm_add_action_or_reset\(", mut_put_after_devm_action),
+    "put_devm_got": (r"= devm_(%s)\(" % "|".join(k[len("devm_"):] for k in DEVRES_PUTS), mut_put_devm_got),
+    "devm_keep_put": (r"(%s)\(" % "|".join(DEVRES_PUTS.values()), mut_devm_keep_put),
+    "get_after_unlock": (r"^\s+(kref_get|kobject_get|get_device|of_node_get|pci_dev_get|dev_hold|sock_hold)\(",
+                         mut_get_after_unlock),
+    "extra_get_on_return": (r"^\s+(device_initialize|kref_init|kobject_init)\(&", mut_extra_get_on_return),
+    "put_unowned_member": (r"^\s+\w+->\w+ = &?\w+(->|\.)(dev\.)?(of_node|dev);", mut_put_unowned_member),
+    "undevm_remove_only": (r"= devm_(kzalloc|kmalloc|kcalloc|clk_get|regulator_get|gpiod_get|reset_control_get|"
+                           r"phy_get|\w+_register\w*)\w*\(", mut_undevm_remove_only),
+})
+
 # Later kinds draw from a file sample of their own (pattern, generator seed offset), so the
 # samples of the kinds before them stay what they were.
 LATER_LIFETIME = ((mut_del_unlink, r"list_del|unregister\w*_notifier|notifier_chain_unregister", 3),)

@@ -11,6 +11,7 @@ stand; the other hunks are skipped before any statement is joined.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator, Union
 
@@ -33,6 +34,8 @@ def hunks(fd: FileDiff, *, added: Words = (), removed: Words = (), changed: Word
     want = [(_KINDS[k], (w,) if isinstance(w, str) else w)
             for k, w in (("added", added), ("removed", removed), ("changed", changed),
                          ("new", new), ("old", old)) if w]
+    if not all(_file_holds(fd, kinds, words) for kinds, words in want):
+        return  # no line of the file holds them: no hunk does (a treewide patch: most files)
     if len(want) == 1:  # the usual call: one condition (no generator per hunk)
         (kinds, words), = want
         for hunk in fd.hunks:
@@ -62,9 +65,33 @@ def _holds(hunk: Hunk, kinds: str, words: tuple[str, ...] | bool) -> bool:
     return any(w in text for w in words)
 
 
+def _file_holds(fd: FileDiff, kinds: str, words: tuple[str, ...] | bool) -> bool:
+    """_holds() for the whole file: the text of its lines of `kinds`, joined by newlines, made
+    once per file and kinds (the file's memo).  A word (no newline) in a line of a hunk is in
+    that text; a word with a newline, or True, is left to the hunks."""
+    if words is True or not _plain(words):
+        return True
+    key = ("hunks", kinds)
+    text = fd._memo.get(key)
+    if text is None:
+        text = fd._memo[key] = "\n".join([ln.text for h in fd.hunks for ln in h.lines if ln.kind in kinds])
+    if len(words) == 1:
+        return words[0] in text
+    return any(w in text for w in words)
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain(words: tuple[str, ...]) -> bool:
+    return not any("\n" in w for w in words)
+
+
 def shown_new(fd: FileDiff) -> str:
-    """The new side of every hunk of `fd` (context and added lines), joined."""
-    return "\n".join(ln.text for ln in fd.lines() if ln.kind != "-")
+    """The new side of every hunk of `fd` (context and added lines), joined (once per file:
+    the file's memo; several rules ask)."""
+    text = fd._memo.get("shown_new")
+    if text is None:
+        text = fd._memo["shown_new"] = "\n".join([ln.text for h in fd.hunks for ln in h.lines if ln.kind != "-"])
+    return text
 
 
 

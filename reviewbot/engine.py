@@ -122,7 +122,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
         contexts = [(ctx, triggered)]
         if ctx.has_tree:
             contexts.append((default_ctx, _Triggers(patch, default_ctx)))
-        views: dict[int, novelty.Views] = {}
+        views: dict[tuple[int, int], novelty.Views] = {}
         anchorable = _Anchors(patch)
         hunk_of = _Hunks(patch)
         with clex.memo_scope():  # each hunk side's statements once per patch
@@ -137,7 +137,8 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
                     if not trig(getattr(mod, "TRIGGER", None)) and not matched:
                         continue
                     target = patch
-                    if getattr(mod, "TRIGGER_PER_FILE", False) and not c.matches and not c.has_tree:
+                    per_file = getattr(mod, "TRIGGER_PER_FILE", False) and not c.matches and not c.has_tree
+                    if per_file:
                         target = trig.files_with(mod.TRIGGER)
                     try:
                         produced = list(mod.check(target, c))
@@ -148,8 +149,14 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
                         continue
                     produced = [f for f in produced if anchorable(f)]
                     if produced:
-                        v = views.setdefault(id(c), novelty.Views(patch, c))
-                        produced = novelty.introduced(patch, produced, v, _contained(mod))
+                        if per_file:
+                            # a per-file rule: what it says about a C file depends on that file
+                            # alone, so its views need only the C files it found something in
+                            target = _with_findings(target, produced)
+                        v = views.get((id(c), id(target)))
+                        if v is None:
+                            v = views[id(c), id(target)] = novelty.Views(target, c)
+                        produced = novelty.introduced(target, produced, v, _contained(mod))
                     for f in produced:
                         where, hunk = (f.path, f.line, f.side), hunk_of(f)
                         if where in seen or (c is not ctx and hunk in hunks_seen):
@@ -172,6 +179,13 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
     result = Review(series=series, context=context_mode, findings=tuple(findings), notes=tuple(run_notes))
     from reviewbot import suppress  # author-side directives (docs/design.md)
     return suppress.apply(result)
+
+
+def _with_findings(patch: Patch, findings: list[Finding]) -> Patch:
+    """`patch` without the C files none of `findings` is in (other files stay)."""
+    paths = {f.path for f in findings}
+    keep = tuple(fd for fd in patch.files if not fd.is_c or fd.path in paths or fd.old_path in paths)
+    return patch if len(keep) == len(patch.files) else replace(patch, files=keep)
 
 
 def _contained(mod: CheckModule):
@@ -213,7 +227,7 @@ class _Triggers:
         if self._texts is None:
             self._texts = []
             for fd in self._patch.c_files:
-                diff = ["\n".join(t for h in fd.hunks for t in (h.section, *(ln.text for ln in h.lines)))] \
+                diff = ["\n".join([t for h in fd.hunks for t in (h.section, *[ln.text for ln in h.lines])])] \
                     if fd.hunks else []
                 images = [img for img in (self._ctx.pre(fd.old_path or fd.path), self._ctx.post(fd.path)) if img]
                 self._texts.append((fd, _Text(diff + images)))

@@ -57,6 +57,9 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
             obj = _apis.put_object(name, list(cmodel.split_args(m.args)))
             if not obj:
                 continue
+            old_no = st.line_of(re.escape(name)).old_no
+            if not view.partial and view.old is not None and old_no and not view.old.start <= old_no <= view.old.end:
+                continue  # a hunk that spans two functions: the put is the other function's
             if any(_apis.same_object(o, obj) for _, o in added_puts):
                 continue  # moved or rewritten, not dropped
             if any(name in _apis.BY_GETTER[g].putters and _apis.same_object(o, obj) for g, o in removed_gets):

@@ -90,7 +90,7 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             if any(_apis.same_object(f, g.obj) for f in _refpaths.failed_get_at(func, j.node)):
                 continue
             if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
-                   for c in _refpaths.path_puts(func, g.call.line, j.node)):
+                   or _returned_name(func, g, j, c) for c in _refpaths.path_puts(func, g.call.line, j.node)):
                 continue
             if _refpaths.stored_or_returned(func, g.obj, g.call.line, j.node):
                 continue
@@ -101,7 +101,7 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 if not found:
                     continue
                 if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
-                       for c in calls if _apis.is_putter(c.name)):
+                       or _returned_name(func, g, j, c) for c in calls if _apis.is_putter(c.name)):
                     continue
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls):
                     continue
@@ -115,6 +115,9 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 continue  # drvdata, a completion callback or a work item owns it now
             success = _ownership.success_exit(j) or _ownership.success_of_status(func, g, j)
             if _ownership.pinned_on_purpose(func, g, j) or (j.kind == "return" and _ownership.per_member_get(g, j)):
+                out.append(Leak(g, j, "owned"))
+                continue
+            if success and _ownership.registered_on_path(func, g, j):
                 out.append(Leak(g, j, "owned"))
                 continue
             if _ownership.published(g, func) and not (g.api.ref_on_failure and _ownership.in_failure_branch(func, g, j)):
@@ -134,10 +137,11 @@ _FREES = ("kfree", "kvfree", "kfree_sensitive", "vfree")
 def _container_freed(func, g: _refpaths.Get, j) -> bool:
     """`ctx = kzalloc(...); kref_init(&ctx->ref); ... err_ctx: kfree(ctx);`: a bare kref counts
     nothing but its container's users, and none has it before the object is shared: freeing the
-    container on the way to the exit (on the path, or in the label's code) ends it.  Only the
+    container on the way to the exit (on the path, or in the label's code) ends it, and with it
+    a kref_get() taken on it since (kfd_process.c create_process()).  Only the
     kref family: a kobject or device has a release of its own (`never_kfree`)."""
-    if g.api.family != "kref" or kapi.get(g.call.name) is None or kapi.get(g.call.name).kind != "init":
-        return False
+    if g.api.family != "kref" or kapi.get(g.call.name) is None or kapi.get(g.call.name).kind not in ("init", "getter"):
+        return False  # kref_init() or a kref_get() on it (kfd_process.c: the unwind frees the process)
     base = _apis.base_object(g.obj)
     if not base or base == g.obj.lstrip("&"):
         return False  # the count is not a member of a container the function can free
@@ -156,6 +160,19 @@ def _container_freed(func, g: _refpaths.Get, j) -> bool:
         calls, _found = flow.chain_calls(func, j.label)
         return any(frees(c) for c in calls)
     return False
+def _returned_name(func, g: _refpaths.Get, j, put) -> bool:
+    """`fence = dma_fence_get(new_plane_state->fence)`, then `dma_fence_put(fence)`: a getter
+    that counts its argument returns that object, so the local it sets names it too until it
+    is set again (intel_atomic_plane.c add_dma_resv_fences(): the put under `error:`).  Not
+    set again between the get and the exit, nor between the exit's label and the put."""
+    lhs = (g.call.lhs or "").strip()
+    if not g.api.ref.startswith("arg") or not re.fullmatch(r"\w+", lhs) or put.name not in g.api.putters:
+        return False
+    if clex.norm(_apis.put_object(put.name, list(put.args)) or "") != lhs:
+        return False
+    lab = func.labels().get(j.label) if j.kind == "goto" else None
+    spans = [(g.call.line, j.line)] + ([(lab.line, put.line)] if lab is not None else [])
+    return not any(a.left == lhs and lo < a.line <= hi for a in func.assignments() for lo, hi in spans)
 
 
 _TEARDOWN = lazyre.compile(r"(release|free|put|destroy|unref)", re.I)

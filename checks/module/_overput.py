@@ -195,14 +195,14 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             if q.line >= p.line or q is p:
                 continue
             hit = next(((o, how) for o, how in _drops(q) if _apis.same_object(o, obj)), None)
-            if hit is None or _other_refs(q, p):
+            if hit is None or _other_refs(q, p) or _distinct_counters(hit[0], obj):
                 continue
             if q.name != p.name and kapi.get(q.name) is not None and kapi.get(q.name).kind == "putter" \
                     and _family(q.name) != _family(p.name):
                 continue  # different kinds of reference on one object (module + device)
             if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line) or _unseen_between(view, q.line, p.line):
                 continue
-            if _slot_erased(func, q.line, p.line):
+            if _erased_from_table(func, obj, p.line):
                 continue  # a table's slot held its own reference
             gets = _gets_of(func, obj, p.line)
             if any(q.line < g.call.line < p.line for g in gets):
@@ -339,6 +339,7 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
     if not params:
         return
     borrowed_vars = {p: p for p in params}
+    accessor: dict[str, str] = {}  # `rdev = to_rio_dev(dev)`: rdev -> to_rio_dev
     # The function is itself a table register call whose failure leaves the object to the
     # caller (`spi_register_controller()`: the caller puts the controller on error).
     own_row = kapi.get(name)
@@ -357,6 +358,7 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
             m = _BORROW.match(cmodel._fold(cmodel._text(right)).replace("$", " "))
             if m and m.group("p") in params and re.fullmatch(r"\w+", lv):
                 borrowed_vars[lv] = m.group("p")
+                accessor.setdefault(lv, m.group(1))
     calls = func.calls()
     for p in added:
         if not _PLAIN_PUT.search(p.name) or p.name in ("module_put", "of_node_put", "fwnode_handle_put", "fput"):
@@ -377,6 +379,8 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
         owner = borrowed_vars[var]
         if _GIVES_UP.search(name) and _kept_by_setup(text, obj, p.name, func):
             continue
+        if var in accessor and _GIVES_UP.search(name) and _set_up_sibling_takes(func, p.name, accessor[var]):
+            continue  # a bus remove() drops what its probe() took (rio_device_probe()/_remove())
         if owner == own_ref_param:
             yield p, (f"{p.name}({short(obj, 20)}) inside {name}(): when {name}() fails its caller "
                       f"still owns {owner} and drops it ({own_row.on_error.split(' (')[0]}), so this is a "
@@ -405,6 +409,22 @@ def _kept_by_setup(text: str, obj: str, putter: str, func) -> bool:
     for m in re.finditer(r"\b(\w+)\s*\(\s*%s\s*\)" % re.escape(obj).replace("\\&", "&\\s*"), text):
         api = _apis.BY_GETTER.get(m.group(1))
         if api is not None and putter in api.putters and text[m.start():m.end()] not in own:
+            return True
+    return False
+
+
+def _set_up_sibling_takes(func, putter: str, accessor: str) -> bool:
+    """Another function of the code shown reaches the same kind of object through the same
+    accessor of its own parameter (`rdev = to_rio_dev(dev)`) and takes a reference on it with a
+    getter this putter drops: the pair of callbacks of one object (a bus's probe() gets the
+    device it binds, its remove() puts it), the reference held between them."""
+    for sib in cmodel.siblings_of(func):
+        if sib.name == func.name:
+            continue
+        bound = {a.left for a in sib.assignments()
+                 if re.fullmatch(r"\w+", a.left) and re.match(r"^\(?\s*%s\s*\(" % re.escape(accessor), a.right)}
+        if bound and any(c.name in _apis.BY_GETTER and putter in _apis.BY_GETTER[c.name].putters
+                         and any(_apis.base_object(a) in bound for a in c.args) for c in sib.calls()):
             return True
     return False
 
@@ -788,6 +808,28 @@ def _stmt_in_block(node):
     return s if s.parent is not None else None
 
 
+def _distinct_counters(a: str, b: str) -> bool:
+    """`&nvmem->dev` and `&nvmem->refcnt`: two members of one object that each carry a count
+    (the device's kobject and a kref of its own, drivers/nvmem/core.c __nvmem_device_put()).
+    The balance rules name both by the object; one put of each is no second put."""
+    base = _apis.base_object(a)
+    if not base or base != _apis.base_object(b):
+        return False
+    def first(e: str) -> str:
+        rest = norm(e).lstrip("&")[len(base):]
+        m = re.match(r"^(?:->|\.)(\w+)", rest)
+        return m.group(1) if m else ""
+    fa, fb = first(a), first(b)
+    return bool(fa) and bool(fb) and fa != fb
+
+
+def _other_counter(node, obj: str) -> bool:
+    """Every put of `obj` in the statement `node` drops another counter of it (`_distinct_counters`)."""
+    puts = [c for c in flow.calls_in(node) if _apis.is_putter(c.name)
+            and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)]
+    return bool(puts) and all(_distinct_counters(_apis.put_object(c.name, list(c.args)) or "", obj) for c in puts)
+
+
 def _puts_obj(node, obj: str, like=None) -> bool:
     """Does the statement `node` put `obj`?  With `like` (a put call), not by a call that drops
     another reference on it (`_other_refs()`)."""
@@ -846,8 +888,8 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             inner = _unlabel_node(sib)
             if _unseen_between(view, p.line, flow.line_of(sib)):
                 break  # lines the hunks do not show lie between: they may return or branch
-            if _puts_obj(inner, obj, p) and not _extra_ref(func, obj, p.line) and not _undoes_named_step(func, st, obj, p) \
-                    and not _slot_erased(func, p.line, flow.line_of(inner)) \
+            if _puts_obj(inner, obj, p) and not _other_counter(inner, obj) and not _extra_ref(func, obj, p.line) \
+                    and not _undoes_named_step(func, st, obj, p) \
                     and not (
                     "unregister" in p.name and _named_lookups(func, obj, p.line)) \
                     and not _stored_one_too(func, obj, flow.line_of(inner)):
@@ -859,7 +901,8 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                 lab = cmodel._text(inner.child_by_field_name("label"))
                 chain = chains.get(lab) or []
                 if any(_puts_obj(_unlabel_node(s), obj, p) for s in chain) and not any(
-                        _touches(_unlabel_node(s), var) for s in chain[:_first_put(chain, obj)]):
+                        _touches(_unlabel_node(s), var) for s in chain[:_first_put(chain, obj)]) \
+                        and len(_gets_of(func, obj, p.line)) < 2:  # kref_init() + kref_get(): two owed
                     yield p, f"{p.name}({short(obj, 20)}) and then goto {lab}, which puts it again"
                 break
             if inner.type in ("return_statement", "break_statement", "continue_statement") or _touches(inner, var):
@@ -879,6 +922,9 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                 if chain and func.node is not None else b""
             if re.search(rb"(?<![\w>.])%s\s*=[^=]|&\s*%s\b" % (re.escape(var.encode()), re.escape(var.encode())), lead):
                 continue  # set again (or filled in through &var) inside the block before the put
+            if any(re.search(rb"(--|\+\+)\s*%s\b|\b%s\s*(--|\+\+|[-+]?=[^=])" % (re.escape(i.encode()), re.escape(i.encode())), lead)
+                   for i in re.findall(r"\[\s*(\w+)\s*\]", norm(obj))):
+                continue  # `while (--idx >= 0) put(devs[idx]);`: the unwind steps to other elements first
             for j in func.jumps():
                 if j.kind != "goto" or j.label != name:
                     continue
@@ -886,7 +932,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
                 prev = g.prev_named_sibling if g is not None else None
                 while prev is not None and not _touches(_unlabel_node(prev), var) \
                         and not _unseen_between(view, flow.line_of(prev), j.line):
-                    if _puts_obj(_unlabel_node(prev), obj, p):
+                    if _puts_obj(_unlabel_node(prev), obj, p) and len(_gets_of(func, obj, flow.line_of(prev))) < 2:
                         yield p, (f"{p.name}({short(obj, 20)}) in the {name} unwind path: the goto at "
                                   f"line {j.line} already put it")
                         break
@@ -907,17 +953,6 @@ def _unseen_between(view, a: int, b: int) -> bool:
     """Hunk mode: do lines the hunks do not show lie between new lines a and b?  What is
     there may return, branch or take a new reference, so no straight path is known."""
     return view.partial and any(n not in view.by_new for n in range(a + 1, b))
-
-
-# Removals of an entry from an ID table: the entry held a reference of its own on the object,
-# which the put after the removal drops (firewire core-device.c: `xa_erase(&fw_device_xa,
-# minor); fw_device_put(device);  // fw_device_xa's reference`)
-_ERASE = ("xa_erase", "xa_erase_irq", "xa_erase_bh", "__xa_erase", "idr_remove", "radix_tree_delete")
-
-
-def _slot_erased(func, lo: int, hi: int) -> bool:
-    """Is an entry removed from an ID table between lines lo and hi?"""
-    return any(lo < c.line < hi and c.name in _ERASE for c in func.calls())
 
 
 def _other_element_in_loop(p, obj: str) -> bool:
@@ -979,10 +1014,50 @@ def _named_lookups(func, obj: str, before: int) -> list[int]:
     calls = [c for c in func.calls() if c.line < before and (c.lhs or "").strip() == var
              and kapi.get(c.name) is None and kapi.borrowed(c.name) is None]
     named = [c.line for c in calls if _LOOKUP_NAME.search(c.name) and not _NOT_A_REF.search(c.name)]
-    if named or not calls:
+    if not calls:
+        return [func.start] if _callers_pass_lookups(func, var) else []
+    if named:
         return named
     local = _local_lookups(func)
     return [c.line for c in calls if c.name in local]
+
+
+def _callers_pass_lookups(func, var: str) -> bool:
+    """`var` is a parameter of `func`, and every call of `func` in the code shown passes what a
+    lookup just returned (drivers/base/memory.c: `mem = find_memory_block_by_id(id);
+    remove_memory_block(mem);`, whose `put_device(&memory->dev)` is commented "drop the ref.
+    we got via find_memory_block()"): the function is handed the caller's lookup reference
+    (the caller does not put it after the call)."""
+    if func.node is None:
+        return False
+    decl = func.node.child_by_field_name("declarator")
+    while decl is not None and decl.type != "function_declarator":
+        decl = decl.child_by_field_name("declarator")
+    plist = decl.child_by_field_name("parameters") if decl is not None else None
+    names = [m.group(1) if (m := re.search(r"(\w+)\s*(\[[^\]]*\])?\s*$", cmodel._text(p))) else ""
+             for p in (plist.named_children if plist is not None else [])]
+    if var not in names:
+        return False
+    k = names.index(var)
+    sites = [(f, c) for f in cmodel.siblings_of(func) if f.name != func.name
+             for c in f.calls() if c.name == func.name and len(c.args) > k]
+    return bool(sites) and all(_passes_its_lookup(f, c, c.args[k]) for f, c in sites)
+
+
+def _passes_its_lookup(f, call, arg: str) -> bool:
+    """At `call` in `f`, `arg` holds a reference `f` took (a get, or a lookup assigned to it
+    before the call) and does not put after the call: the reference goes to the callee."""
+    var = _base_var(arg)
+    if any(_apis.is_putter(q.name) and q.line > call.line
+           and _base_var(_apis.put_object(q.name, list(q.args)) or "") == var for q in f.calls()):
+        return False
+    if _gets_of(f, arg, call.line):
+        return True
+    return re.fullmatch(r"\w+", norm(arg)) is not None and any(
+        (a.lhs or "").strip() == var and a.line < call.line and a.name != call.name
+        and (a.name in _local_lookups(f) or (_LOOKUP_NAME.search(a.name) is not None
+                                             and not _NOT_A_REF.search(a.name) and kapi.borrowed(a.name) is None))
+        for a in f.calls())
 
 
 def _local_lookups(func) -> set[str]:
@@ -1008,6 +1083,8 @@ def _stored_one_too(func, obj: str, before: int) -> bool:
     member or slot held, one put each.  In a teardown (`bus_remove_driver()`) the lookup's
     and the one its set-up kept: "Decrement the reference count twice, once for the
     bus_to_subsys()" (drivers/base/bus.c)."""
+    if _erased_from_table(func, obj, before):
+        return True
     got = _named_lookups(func, obj, before) + [g.call.line for g in _gets_of(func, obj, before)]
     if not got:
         return False
@@ -1018,6 +1095,43 @@ def _stored_one_too(func, obj: str, before: int) -> bool:
             lhs = cmodel._fold(cmodel._text(n.child_by_field_name("left")))
             if re.search(r"(->|\.)\w+$|\]$", lhs) and cmodel._text(n.child_by_field_name("right")).strip() == "NULL":
                 return True
+    return False
+
+
+_TABLE_ERASE = ("xa_erase", "xa_erase_irq", "xa_erase_bh", "__xa_erase", "idr_remove", "radix_tree_delete")
+_TABLE_STORE = ("xa_alloc", "xa_alloc_cyclic", "xa_alloc_irq", "xa_alloc_bh", "xa_store", "xa_insert",
+                "idr_alloc", "idr_alloc_cyclic", "idr_alloc_u32", "radix_tree_insert")
+
+
+def _erased_from_table(func, obj: str, before: int) -> bool:
+    """`xa_erase(&fw_device_xa, ...)` before the put: the table's entry held a reference of its
+    own, and the put after the erase is the table's, beside the registration's
+    (drivers/firewire/core-device.c fw_device_shutdown()).  Where the code shown stores the
+    object in that table (`fw_device_get(device); xa_alloc(&fw_device_xa, &minor, device, ...)`),
+    only when a plain get comes before the store: a table given no reference of its own leaves
+    the put a second one."""
+    var = _base_var(obj)
+    tables = {norm(c.args[0]) for c in func.calls()
+              if c.name in _TABLE_ERASE and c.line < before and c.args}
+    if not tables:
+        return False
+    stores = [(f, c) for f in cmodel.siblings_of(func) for c in f.calls()
+              if c.name in _TABLE_STORE and c.args and norm(c.args[0]) in tables
+              and var in {_base_var(a) for a in c.args[1:]}]
+    if not stores:  # out of sight: the erase says the table held it, unless the code shown uses
+        # the table otherwise and never stores in it (xa_load() without a store of its own)
+        return not any(c.args and norm(c.args[0]) in tables and c.name not in _TABLE_ERASE
+                       for f in cmodel.siblings_of(func) for c in f.calls())
+    return any(_base_var(g.obj) == var and g.call.line < c.line and _kind(g.call.name) == "getter"
+               for f, c in stores for g in _refpaths.gets(f))  # a plain get, not device_initialize()
+    for f in cmodel.siblings_of(func):
+        for c in f.calls():
+            if c.name not in _TABLE_STORE or not c.args or norm(c.args[0]) not in tables:
+                continue
+            stored = {_base_var(a) for a in c.args[1:]}
+            if var in stored and any(_base_var(g.obj) == var and g.call.line < c.line and _kind(g.call.name) == "getter"
+                                     for g in _refpaths.gets(f)):
+                return True  # a plain get (not device_initialize(): that one is the registration's)
     return False
 
 

@@ -72,7 +72,7 @@ def known_null_here(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     """Does the exit follow, in the same block, an `if (x)` (or `!IS_ERR(x)`) whose body always
     leaves (an `else` runs with x NULL): then x holds no reference at the exit.  Or is the exit
     in the `else` of such a test: x is NULL (an error pointer) there."""
-    if _in_not_found_branch(func, g, j):
+    if _in_not_found_branch(func, g, j) or _base_tested_null(func, g, j):
         return True
     for _, body in _found_branches(func, g, j):
         last = body.named_children[-1] if body is not None and body.type == "compound_statement" \
@@ -102,6 +102,32 @@ def _in_not_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
             before = cmodel._text(cons)[:j.node.start_byte - cons.start_byte]
             if not re.search(r"\b%s\s*=[^=]" % re.escape(g.obj), before):
                 return True
+    return False
+
+
+def _base_tested_null(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    """`if (minor) drm_dev_get(minor->dev); ... if (!minor) return ...;`: the get dereferences
+    `minor` to name its object, so where a later test finds `minor` NULL (and nothing set it
+    since the get) the get was never taken.  The same for a get on the pointer it is given
+    (`etnaviv_iommu_context_get(ctx)`): NULL there, it counted nothing."""
+    m = re.match(r"^&?\s*\(?\s*(\w+)\s*->", g.obj)
+    if m:
+        base = m.group(1)
+    elif g.api.ref.startswith("arg") and re.fullmatch(r"\w+", g.obj):
+        base = g.obj  # `if (ctx) etnaviv_iommu_context_get(ctx); ... if (!ctx) return 0;`
+    else:
+        return False
+    neg = re.compile(_NEGATIVE_TEST % ((re.escape(base),) * 3))
+    for n in func._walk():
+        if n.type != "if_statement" or not g.call.line < flow.line_of(n):
+            continue
+        cons = n.child_by_field_name("consequence")
+        if cons is None or not cmodel.contains(cons, j.node):
+            continue
+        if not neg.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
+            continue
+        if not any(a.left == base and g.call.line < a.line <= j.line for a in func.assignments()):
+            return True
     return False
 
 
@@ -219,44 +245,52 @@ def handed_on(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
                 _HANDOFF_NAME.search(c.name) and any(
                 re.split(r"->|\.", a.strip().lstrip("&*(").strip())[0] == base for a in c.args):
             return True
-    return _given_with_release(func, g, j, base)
+    return handed_to_release_callback(func, g, j)
 
 
-def _given_with_release(func: cmodel.Function, g: _refpaths.Get, j, base: str) -> bool:
-    """After the get, a call is given a callback of this file that puts the same member
-    (`scsi_host_get(phba->shost); kobj = iscsi_boot_create_target(kset, 0, phba, show, vis,
-    beiscsi_boot_kobj_release);` and the release runs `scsi_host_put(phba->shost)`): the
-    reference went to the object made with that release (be2iscsi be_main.c)."""
-    member = g.obj.lstrip("&*")[len(base):]
-    if not member or func.node is None:
+def handed_to_release_callback(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    """`scsi_host_get(phba->shost)`, then, before the exit, `iscsi_boot_create_target(kset, 0,
+    phba, show, visible, beiscsi_boot_kobj_release)`: the object made keeps `phba` and calls the
+    release callback it is given when it goes, and that callback (a function of the code shown)
+    drops the reference on the same member.  The reference was handed to the object; its
+    teardown (iscsi_boot_destroy_kset() on the unwind) drops it."""
+    def root(e: str) -> str:
+        return re.split(r"->|\.", e.strip().lstrip("&*(").strip())[0]
+    base, member = root(g.obj), _member(g.obj)
+    if not base or not member:
         return False
-    root = func.node
-    while root.parent is not None:
-        root = root.parent
-    defs = None
-    for c in func.calls():
-        if not g.call.line < c.line <= j.line:
-            continue
+    calls = [c for c in func.calls() if g.call.line < c.line <= j.line and c.name not in g.api.putters
+             and any(root(a) == base for a in c.args)]
+    if not calls:
+        return False
+    funcs = {f.name: f for f in cmodel.siblings_of(func) if f.name != func.name}
+    ifs = flow.enclosing_if(j.node)
+    cond = cmodel._fold(cmodel._text(ifs.child_by_field_name("condition"))) if ifs is not None else ""
+    for c in calls:
+        lhs = (c.lhs or "").strip()
+        if lhs and re.match(_NEGATIVE_TEST % ((re.escape(lhs),) * 3), cond):
+            continue  # `if (!boot_kobj) return ...;`: nothing was made to take the reference
         for a in c.args:
-            a = a.strip()
-            if not re.fullmatch(r"\w+", a) or a == base:
-                continue
-            if defs is None:
-                defs = {}
-                for n in root.named_children:
-                    if n.type == "function_definition":
-                        d = n.child_by_field_name("declarator")
-                        while d is not None and d.type != "function_declarator":
-                            d = d.child_by_field_name("declarator")
-                        name = d.child_by_field_name("declarator") if d is not None else None
-                        if name is not None:
-                            defs[cmodel._text(name)] = n
-            body = defs.get(a)
-            if body is None or body is func.node:
-                continue
-            for m in re.finditer(r"\b(\w+)\s*\(\s*&?\s*\w+%s\s*\)" % re.escape(member), cmodel._text(body)):
-                if m.group(1) in g.api.putters:
-                    return True
+            cb = funcs.get(a.strip().lstrip("&"))
+            if cb is not None and any(p.name in g.api.putters and _member(_apis.put_object(p.name, list(p.args)) or "")
+                                      == member for p in cb.calls()):
+                return True
+    return False
+
+
+def registered_on_path(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    """`device_initialize(fdev); ...; rc = device_add(fdev); if (rc < 0) goto ...; return 0;`
+    (idxd cdev.c): a register call given the object the init counted, between the init and a
+    successful exit, published it; the reference is the registration's now (its unregister
+    drops it).  `cdev_device_add(cdev, dev)` registers the device it is given too."""
+    if g.api.family not in ("device", "kobject"):
+        return False
+    for c in func.calls():
+        row = kapi.get(c.name)
+        if row is None or row.kind != "register" or not g.call.line < c.line < j.line:
+            continue
+        if any(_refpaths.same_local(func, a, g.obj) for a in c.args):
+            return True
     return False
 
 

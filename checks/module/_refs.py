@@ -57,6 +57,16 @@ class RefCall:
 
 
 def _calls(fd: FileDiff, side: str) -> list[RefCall]:
+    """The reference calls on the changed lines of one side of `fd`: once per file and side
+    (the file's memo; several rules ask)."""
+    key = ("refcalls", side)
+    got = fd._memo.get(key)
+    if got is None:
+        got = fd._memo[key] = tuple(_find_calls(fd, side))
+    return list(got)
+
+
+def _find_calls(fd: FileDiff, side: str) -> list[RefCall]:
     out: list[RefCall] = []
     want = "-" if side == "old" else "+"
     for hunk in fd.hunks:

@@ -66,6 +66,9 @@ RULE = Rule.from_doc(__doc__, id="MOD018", slug="cdev-freed-with-container", lev
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("cdev_del", "cdev_add")
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 # A kfree() of the container right after cdev_del() is this rule's defect, more specific than
 # MOD029's "kfree() replaces the put" at the same line.
 SUPERSEDES = ("MOD029",)

@@ -64,6 +64,15 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   release callback does too (`kfree(x->name)`, `ida_free(&ida, x->id)`, `of_node_put(x->np)`
   after `put_device(&x->dev)`): the last put runs the release, which does it again (the
   callback's body is read from the file: tree mode, or a hunk that shows it);
+- an added put of a reference devres owns: the object a devm getter or allocator returned
+  (`clk_put()` of a `devm_clk_get()`, `spi_controller_put()` of a `devm_spi_alloc_host()`: the
+  plain twin's put, from the tables), or the data of a `devm_add_action_or_reset()` whose action
+  puts it (from the call on, and at once when the call fails): devres puts it again;
+- an added put of a structure member the file fills only with pointers that carry no
+  reference (`priv->np = dev->of_node;`, `priv->dev = &pdev->dev;`, a borrowed accessor of
+  `checks/data/borrowed.tsv`, the device a probe is given, or a local set from one), never
+  with a getter's result nor given to a getter (tree mode; hunk mode: a low question): the put,
+  in `.remove()` or a release, drops its owner's reference;
 - an added put inside a register API of the table whose failure leaves the object to its
   caller (`spi_register_controller()`, `platform_device_add()`, `kobject_add()`): the caller
   puts it when the call fails, so this put is a second one;
@@ -72,7 +81,8 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   `spi_controller_put()`, `kobject_get()`/`kobject_put()`, `tty_port_get()`/`tty_port_put()`):
   the reference kept the object alive across a call that may drop the last one (an
   unregister, a `kobject_del()`), or for someone else (a callback, a child).  When the get was
-  folded into an assignment (`p = get(x)` -> `p = x`) the finding sits on the new assignment;
+  folded into an assignment (`p = get(x)` -> `p = x`) the finding sits on the new assignment
+  (not when it became its devm twin, `clk_get()` -> `devm_clk_get()`: devres drops it now);
 - a removed get on the object a `*_get*()`/`*_find*()`/`*_lookup*()` function then returns: by
   the kernel's naming convention its callers put what it returns, so that path is put once
   too often;
@@ -140,6 +150,20 @@ From hunks alone the getter of a put is often not shown: a putter swap is report
 typed put becomes a generic `put_device()`, the direction that leaks the typed reference.  A
 device whose release does not free its container (no release, or a static device) makes the
 put-then-kfree finding a false positive, but such a device is itself a bug (MOD021).
+
+A put in a teardown callback of an object that a sibling function of the code shown reaches
+through the same accessor and takes a reference on (a bus's `probe()` gets the device, its
+`remove()` puts it) is that pair's.  A put then an unregister in a helper whose every caller in
+the code shown hands it a lookup's reference (and does not put it after the call) drops the
+lookup's and the registration's (drivers/base/memory.c `remove_memory_block()`).  A device
+release set through a local pointer (`dev = &x->dev; dev->release = fn;`) counts like one set
+on the member.  A put after erasing the object from a table (`xa_erase()`, `idr_remove()`) that
+the code shown stores it in right after a get for it is the table's reference.  An unwind loop
+that steps its index before each put (`while (--i >= 0) put(devs[i]);`) does not put the
+element the jumping branch already put.  Puts of two different counted members of one object
+(`put_device(&nvmem->dev)` and `kref_put(&nvmem->refcnt, ...)`) are one put each.  A put
+before a `goto` whose label puts again is owed when the function took two references before it
+(`kref_init()` and `kref_get()` "for the completer to put").
 
 A removed pair that the commit message calls extra (unnecessary, redundant, unbalanced, a
 leak; see `checks/_intent.py`) is only a low-confidence question: the pair goes as a whole,
@@ -257,11 +281,14 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         return  # tree mode: no function of the post-image (the views below) holds "release"
     if post is None and len(fd.hunks) == 1 and fd.hunks[0].old_len == 0:
         post = "\n".join(text for _, text in cmodel.side_lines(fd.hunks, "new"))  # a new file
-    cfile = cmodel.parse(post) if post is not None else cmodel.parse_fragment(cmodel.side_lines(fd.hunks, "new"))
+    cfile = None  # the file (or the hunks' new side) parsed: for the first function that needs it
     for view in flow.views(fd, ctx, lambda text: "release" in text):
         func = view.new
         if func is None or "release" not in func.text:
             continue
+        if cfile is None:
+            cfile = cmodel.parse(post) if post is not None else \
+                cmodel.parse_fragment(cmodel.side_lines(fd.hunks, "new"))
         added = [c for c in func.calls() if c.line in view.by_new and view.by_new[c.line].added]
         for call, msg in _release_twice.release_twice(view, added, cfile):
             yield RULE.finding(fd.path, view.by_new[call.line], msg)
@@ -274,7 +301,8 @@ def _no_release(post: str | None) -> bool:
 
 
 def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
-    for view in flow.views(fd, ctx):
+    # hunk mode: a run of hunks without "kfree" has no added kfree() call (not parsed)
+    for view in flow.views(fd, ctx, lambda text: "kfree" in text):
         func = view.new
         if func is None:
             continue
@@ -306,8 +334,10 @@ def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
                 continue  # `put_device(dev); dev = NULL;` falls through to `kfree(dev)`: a no-op
             if not _falls_to(owner.node, c.node) and not _reaches_by_goto(func, owner, c):
                 continue
+            putter = "kobject_put()" if owner.name.startswith("kobject_") else \
+                "platform_device_put()" if owner.name == "platform_device_alloc" else "put_device()"
             yield RULE.finding(fd.path, ln, f"kfree({short(obj)}) after {owner.name}(): "
-                                            f"release it with put_device()")
+                                            f"release it with {putter}")
 
 
 # A call in a release callback that frees or drops something (the container, or a reference
@@ -337,6 +367,10 @@ def _file_dev_releases_keep_memory(put, fd, ctx: Context) -> bool:
     member = re.split(r"->|\.", clex.norm(put.args[0]).lstrip("&"))[-1]
     text = _file_text(fd, ctx)
     fns = set(re.findall(r"(?:->|\.)%s\.release\s*=\s*(\w+)\s*;" % re.escape(member), text))
+    # through a local pointer to the member: `struct device *dev = &solo_dev->dev;` ...
+    # `dev->release = solo_device_release;` (solo6x10-core.c)
+    for alias in set(re.findall(r"\b(\w+)\s*=\s*&\s*[\w>.\-]*(?:->|\.)%s\s*;" % re.escape(member), text)):
+        fns |= set(re.findall(r"(?<![\w>.])%s\s*->\s*release\s*=\s*(\w+)\s*;" % re.escape(alias), text))
     if not fns:
         return False
     cf = cmodel.parse(text)
@@ -596,7 +630,10 @@ def _removed_pairs(fd, extra: str | None) -> Iterator[Finding]:
             continue  # moved or replaced
         if not _has_kept_neighbour(fd, st):
             continue
-        where = _replacement_of(fd, st, lhs) or st.line_of(re.escape(getter))
+        repl = _replacement_of(fd, st, lhs)
+        if repl is not None and re.search(r"=\s*(?:\([^()]*\)\s*)?devm_\w+\s*\(", repl.text):
+            continue  # converted to its devm twin: devres drops the reference now
+        where = repl or st.line_of(re.escape(getter))
         yield RULE.finding(fd.path, where,
                            f"removing {getter}({short(obj)}) and its put lets the object be "
                            f"freed while still referenced",

@@ -45,7 +45,10 @@ Giving devres up is flagged too, on the removed devm line: a managed set-up made
 (`devm_request_irq()` -> `request_irq()`, `devm_kzalloc()` -> `kzalloc()`, `devm_clk_get()` ->
 `clk_get()`; the twins come from the kernel-API tables, and for a call no table lists from the
 kernel's undo names: `devm_mfd_add_devices()` -> `mfd_remove_devices()`) when the patch adds no
-release of it (nor, in tree mode, does the file have one); a removed
+release of it (nor, in tree mode, does the file have one), or adds it to the teardown only
+(`.remove()`) while probe (or a function a probe calls) has error exits after the set-up that
+reach no release: devres undid it there, now those exits leak it (tree mode reads the whole
+function; hunk mode the exits the hunks show); a removed
 `devm_add_action[_or_reset](dev, fn, data)` that nothing calls or registers again; and a devm
 set-up or action removed while its release moves into remove() in a driver that registers an
 interface or IRQ with devm: remove() runs before devres unregisters that interface, whose
@@ -113,7 +116,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks.module import _devm_dropped
+from reviewbot.checks.module import _devm_dropped, _devm_unwind
 from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, OBJECT_ALLOCATORS,
                                            REFCOUNTED_MEMBERS, SINKS)
 from reviewbot.checks.module._refs import enclosing_function, function_header
@@ -200,6 +203,11 @@ def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 continue  # returned or passed on: who frees it is out of sight
             names = d.names
             if _devm_dropped.released(added, d.plain, d.var, names):
+                half = _devm_unwind.teardown_only(fd, d, post) if d.kind != "memory" or d.var else None
+                if half is not None:
+                    yield RULE.finding(fd.path, d.line, f"{d.devm}() made {d.plain}() with its release added to "
+                                                        f"{half[0]}() only: the error exit at line {half[1]} "
+                                                        f"after it, where devres undid it, now leaks it")
                 continue
             if _devm_dropped.released(scope, d.plain, d.var, names, strict=post is not None):
                 continue  # the file (tree mode), or what the hunks show of it, releases it already

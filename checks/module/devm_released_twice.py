@@ -7,9 +7,11 @@ added plain teardown (`free_irq()`, `iio_device_unregister()`, `unregister_netde
 `pm_runtime_disable()`, ...: the table `checks/data/teardown.tsv`) of an object that the file
 sets up with the devm twin (`devm_request_irq()`, `devm_iio_device_register()`,
 `devm_register_netdev()`, `devm_pm_runtime_enable()`) on the same argument.  Also a conversion to
-the devm twin (`kzalloc()` -> `devm_kzalloc()`, `request_irq()` -> `devm_request_irq()`) that
-leaves the plain release of the same object in place: in the same function (an error exit), or
-for a member or an IRQ anywhere in the file (in hunk mode: as far as the hunks show it).
+the devm twin (`kzalloc()` -> `devm_kzalloc()`, `request_irq()` -> `devm_request_irq()`,
+`spi_alloc_host()` -> `devm_spi_alloc_host()`, `clk_get()` -> `devm_clk_get()`: a refcounted
+object whose put the tables name) that leaves the plain release of the same object in place: in
+the same function (an error exit), or for a member or an IRQ anywhere in the file (in hunk
+mode: as far as the hunks show it).
 
 ## Why is this bad?
 Devres releases everything it manages when the driver unbinds, after `.remove()`.  Freed or
@@ -44,6 +46,11 @@ static void foo_remove(struct platform_device *pdev)
 ```
 Or allocate with `kzalloc()` if its lifetime must end earlier, and free it where it ends.
 
+A teardown that the same function undoes again at its own level (`pm_runtime_disable(dev);
+...; pm_runtime_enable(dev);` around a register write) is a bracket, not reported; nor is a teardown of an object the same function set up with the
+plain call (`clk_hw_register(NULL, &p->hw)` ... `clk_hw_unregister(&p->hw)` on its unwind)
+when another function of the file uses the devm twin on a same-named object.
+
 ## Known problems
 A variable that holds devm memory on one path and plain memory on another is reported when the
 file shows no plain allocation of it.  In hunk mode only allocations and set-ups the patch
@@ -71,7 +78,7 @@ from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _devm_dropped
+from reviewbot.checks.module import _devm_dropped, _devres_owned
 from reviewbot.checks.module._devm import DEVM_ALLOCATORS
 from reviewbot.checks.module._refs import enclosing_function
 from reviewbot.checks._hunks import shown_new
@@ -79,6 +86,9 @@ from reviewbot.checks._hunks import shown_new
 RULE = Rule.from_doc(__doc__, id="MOD036", slug="devm-released-twice", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
 TRIGGER = ("free", "unregister", "remove", "_del", "deregister", "pm_runtime_disable", "devm_")
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 TREE_VERDICT = True
 
 _FREES = frozenset({"kfree", "kvfree", "kfree_sensitive", "kvfree_sensitive"})
@@ -154,14 +164,23 @@ def _kept_releases(fd, ctx: Context) -> Iterator[Finding]:
             if not st.any_added or "devm_" not in st.text:
                 continue
             for m in re.finditer(r"\b(devm_\w+)\s*\(", st.text):
-                row = table.get(m.group(1))
-                if row is None or row[2] not in ("memory", "irq", "interface"):
+                row = table.get(m.group(1)) or _devm_dropped._by_name(m.group(1))
+                if row is None or row[2] not in ("memory", "irq", "interface", "resource", "ref"):
                     continue
                 plain, names, kind = row
+                if kind in ("resource", "ref"):
+                    names = tuple(sorted(_devres_owned._releases_of(plain)))
+                    a = re.match(r"^\s*(?:[\w\s\*]*?\s\**)?([\w>.\[\]-]+)\s*=\s*(?:\([^()]*\)\s*)?%s\s*\("
+                                 % re.escape(m.group(1)), st.text)
+                    if not names or a is None:
+                        continue
                 if not re.search(r"(?<![\w>.])%s\s*\(" % re.escape(plain), removed):
                     continue  # not a conversion of this hunk
                 args = [norm(a) for a in cmodel.split_args(balanced(st.text, m.end()))]
-                if kind == "memory":
+                if kind in ("resource", "ref"):
+                    pat = r"^\s*(?:%s)\s*\(\s*&?\s*%s\s*[,)]" % ("|".join(map(re.escape, names)),
+                                                               _devres_owned._leaf_pat(a.group(1)))
+                elif kind == "memory":
                     a = _DEVM_ALLOC.search(st.text)
                     if a is None:
                         continue
@@ -174,7 +193,8 @@ def _kept_releases(fd, ctx: Context) -> Iterator[Finding]:
                         continue
                     pat = r"^\s*(?:%s)\s*\(\s*%s\s*[,)]" % ("|".join(map(re.escape, names)), re.escape(key).replace(
                         r"\ ", r"\s*"))
-                key_text = norm(a.group("var")) if kind == "memory" else args[1]
+                key_text = norm(a.group("var") if kind == "memory" else a.group(1)) if kind in (
+                    "memory", "resource", "ref") else args[1]
                 where = scope if "->" in key_text or "." in key_text else _function_around(
                     post, st.first.new_no) if post is not None and st.first.new_no else "\n".join(
                     ln.text for ln in h.new_side())
@@ -195,6 +215,34 @@ def _function_around(text: str, line_no: int) -> str:
     start = next((k for k in range(min(i, len(lines) - 1), -1, -1) if lines[k].startswith("{")), 0)
     end = next((k for k in range(i, len(lines)) if lines[k].startswith("}")), len(lines))
     return "\n".join(lines[start:end + 1])
+
+
+def _set_up_again(h, stmts, k: int, st, setup: str, arg: str) -> bool:
+    """The function runs the plain set-up again on the same object after the teardown, at its level
+    (`pm_runtime_disable(dev); ...regmap_write()...; pm_runtime_enable(dev);`,
+    drivers/iio/magnetometer/af8133j.c af8133j_set_scale()): a temporary bracket that leaves it
+    as devres expects, not a release of what devres manages."""
+    fn = enclosing_function(h, st.first, "new")
+    again = re.compile(r"^%s\s*\(\s*%s\s*[,)]" % (re.escape(setup), re.escape(arg)))
+    # at the teardown's own level: on every path past it (`if (ret) pm_runtime_enable(dev);`
+    # only on failure is pm_runtime_force_suspend()'s shape, which keeps it torn down)
+    return any(s.indent == st.indent and again.match(s.text) for s in stmts[k + 1:]
+               if enclosing_function(h, s.first, "new") == fn)
+
+
+def _set_up_plainly_before(h, stmts, k: int, st, setup: str, keys: set[str]) -> bool:
+    """The same function set the object up with the plain call before this teardown
+    (`clk_hw_register(NULL, &pll_clk->hw)`, then `clk_hw_unregister(&pll_clk->hw)` on its unwind;
+    drivers/clk/axs10x/pll_clock.c, whose probe path uses devm_clk_hw_register() on another
+    object of the same name): the teardown releases that registration, not the managed one."""
+    fn = enclosing_function(h, st.first, "new")
+    for s in stmts[:k]:
+        if enclosing_function(h, s.first, "new") != fn:
+            continue
+        m = re.search(r"\b%s\s*\(" % re.escape(setup), s.text)
+        if m and keys & {norm(a) for a in cmodel.split_args(balanced(s.text, m.end()))}:
+            return True
+    return False
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
@@ -251,6 +299,10 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         hit = next((a for a in managed.get(r.devm or "", ()) if args and a[1:2] == args[:1]), None)
                     else:
                         hit = next((a for a in managed.get(r.devm or "", ()) if keys & set(a)), None)
+                    if hit is not None and args and _set_up_again(h, stmts, k, st, r.setup, args[0]):
+                        break  # `pm_runtime_disable(dev); ...; pm_runtime_enable(dev);`: a bracket
+                    if hit is not None and _set_up_plainly_before(h, stmts, k, st, r.setup, keys):
+                        break  # `clk_hw_register(NULL, &p->hw)` in this function: its own release
                     if hit is not None:
                         yield RULE.finding(fd.path, st.line_of(re.escape(call.name)),
                                            f"{call.name}() of what {r.devm}() manages: devres runs "

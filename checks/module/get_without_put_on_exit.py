@@ -44,6 +44,10 @@ diff alone it reports what the patch changes on those paths:
   of the same block: it never runs (a put moved below its return);
 - a get of the table (`x = getter(...)`) moved up, in one hunk, above a `return` it used to
   follow: that return now leaves with the reference;
+- a bare get (`get_device(&x->dev)`, `kref_get(&x->ref)`) added right before a constructor
+  (`*_alloc()`, `*_create()`, `*_new()`, not a lookup, not one that publishes the object)
+  returns that object: the caller already owns the reference `device_initialize()`/
+  `kref_init()` made, and this one is never dropped;
 - a declaration that loses its scope-based cleanup (`struct device_node *np __free(device_node)
   = ...` -> `struct device_node *np = ...`, the reference classes of `include/linux/cleanup.h`
   users) while the patch adds no put or hand-off of the variable: every exit of its scope
@@ -63,7 +67,12 @@ low-confidence "who drops it?" when the file shows no release of it); on an erro
 reported unless the file drops it elsewhere (then a low-confidence question: does the caller's
 unwind?).  A failed register published nothing: its failure branch still owes the put.  A
 reference a function keeps on success and another function of the file drops (taken in probe
-or open, put in remove or release) is not reported on the successful exit either.
+or open, put in remove or release) is not reported on the successful exit either.  Nor is a
+reference handed, before the exit, to a call that is also given a release callback of the code
+shown that drops it (`iscsi_boot_create_target(..., phba, ..., release)`), unless the exit
+tests that the call made nothing; an exit under `if (!p)` where the get counted `p` or
+dereferenced it (`drm_dev_get(p->dev)`) and `p` was not set again; or a put of the local a
+getter that counts its argument returned (`fence = dma_fence_get(x)`, then `dma_fence_put(fence)`).
 
 In tree mode, when Coccinelle (`spatch`) is installed, the whole touched functions of both
 images are also searched with semantic patches generated from the get/put table: a lookup's
@@ -167,7 +176,7 @@ from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._hunks import hunks, replacement
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
+from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _extra_get, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, DiffLine, Finding, Level, Patch, Side
@@ -446,6 +455,11 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
         yield from _dead_puts(fd)
+        for st, name, obj, fn in _extra_get.added_extra_gets(fd):
+            yield RULE.finding(fd.path, st.line_of(re.escape(name)),
+                               f"{name}({short(obj)}) right before {fn}() returns it: the caller already owns "
+                               f"the reference the constructor made, and this one is never dropped",
+                               confidence=Confidence.LOW if overput else None)
         yield from _gets_moved_up(fd)
         yield from _cleanup_dropped(fd)
         # (computed on first use) scope-based cleanup or a devm conversion now drops what the

@@ -87,6 +87,9 @@ RULE = Rule.from_doc(__doc__, id="MOD030", slug="iterator-ref-leak", level=Level
 ITERATORS = {r.name: r for r in kapi.iterators() if "scoped" not in r.name and kapi.releases(r.name)}
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = tuple(ITERATORS)
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 # At the exit it reports, MOD003's generic "leaks the reference" says less (reviewbot.engine).
 SUPERSEDES = ("MOD003",)
 

@@ -17,7 +17,12 @@ Flags added code that:
 - removes the `kfree()` of the container from a release callback (`void fn(struct
   device|kobject|kref *)`, named for a release) with nothing freeing in its place (tree mode:
   unless the callback still frees that object); not a `kfree()` of the bare parameter, which
-  is how the release of a static device is fixed.
+  is how the release of a static device is fixed;
+- takes a reference (`kref_get()`, `kobject_get()`, `get_device()`, ... the table's getters of an
+  object) after the unlock of the lock that the same block looked the object up under (`lock;
+  x = idr_find(...); unlock; kref_get(&x->ref);`), when the patch added the get or moved the
+  unlock above it: between the unlock and the get the last put can free `x` (a count that may
+  already be zero).
 
 ## Why is this bad?
 `Documentation/core-api/kobject.rst`: "every kobject must have a release() method ... Do not
@@ -46,6 +51,12 @@ static void foo_release(struct device *dev)
 	kfree(container_of(dev, struct foo, dev));
 }
 ```
+
+An empty `kref` release used only by `kref_put()` calls that test the result
+(`if (!kref_put(&x->ref, noop)) return;`: kref_put() returns 1 when the count reached zero, and
+the caller frees or recycles the object itself) is not reported; with no such call in sight (a
+header's inline helper uses it) it is low.  A device's or kobject's empty release is always
+reported: their core frees nothing after the release.
 
 ## Known problems
 A release that is empty because the object is static and never freed is still reported: a
@@ -76,12 +87,15 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
 from reviewbot.checks._hunks import hunks
-from reviewbot.checks.module import _release_cb
+from reviewbot.checks.module import _get_after_unlock, _release_cb
 
 RULE = Rule.from_doc(__doc__, id="MOD021", slug="kref-misuse", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
-TRIGGER = ("kref", "release")
+TRIGGER = ("kref", "release", "unlock")
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 
 _KREF_PUT = lazyre.compile(r"\bkref_put(?:_mutex|_lock)?\s*\(")
 
@@ -105,6 +119,14 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             if fd.removed():
                 yield from _removed_releases(fd, ctx)
             yield from _puts_in_own_release(fd)
+        if any("unlock" in ln.text for ln in fd.lines()) and any("unlock" in ln.text or "get" in ln.text
+                                                                 for ln in fd.added()):
+            for side in _get_after_unlock.function_sides(fd, ctx.post(fd.path)):
+                for st, name, var, unlock in _get_after_unlock.gets_after_unlock(statements(side)):
+                    yield RULE.finding(fd.path, st.line_of(re.escape(name)) if st.any_added else unlock.first,
+                                       f"{name}() on {var} after {unlock.text.strip().split('(')[0]}(): {var} was looked up under that lock "
+                                       f"and its last put may already have freed it; take the reference before "
+                                       f"unlocking")
         if not any("kref" in ln.text or "release" in ln.text for ln in fd.added()):
             continue
         for h in hunks(fd, new=("kref", "release")):
@@ -125,8 +147,36 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 elif text.endswith("{") and i + 1 < len(stmts) and stmts[i + 1].text == "}":
                     m = _EMPTY_RELEASE.match(text + " }")
                     if m and "release" in m.group(1):
+                        conf = Confidence.MEDIUM
+                        if m.group(2) == "kref":
+                            uses = _kref_put_uses(_shown_text(fd, ctx), m.group(1))
+                            if uses and all(uses):
+                                continue  # `if (kref_put(&x->ref, noop)) ...`: the caller acts on zero
+                            if not uses:
+                                conf = Confidence.LOW  # its kref_put() is out of sight (a header)
                         yield RULE.finding(fd.path, st.first, f"empty {m.group(2)} release {m.group(1)}()",
-                                           confidence=Confidence.MEDIUM)
+                                           confidence=conf)
+
+
+def _shown_text(fd, ctx: Context) -> str:
+    post = ctx.post(fd.path)
+    return post if post is not None else "\n".join(ln.text for h in fd.hunks for ln in h.lines if ln.kind != "-")
+
+
+def _kref_put_uses(text: str, release: str) -> list[bool]:
+    """For each `kref_put*(..., release)` of the text: is its result used (`if (kref_put(...))`,
+    `return kref_put(...)`, `ret = kref_put(...)`)?  kref_put() returns 1 when the count reached
+    zero and the release ran: a caller that tests it frees or recycles the object itself, so an
+    empty kref release is a marker there (Documentation/core-api/kref.rst), unlike a device's or
+    a kobject's, whose core frees nothing after the release."""
+    out = []
+    for m in _KREF_PUT.finditer(text):
+        args = cmodel.split_args(clex.balanced(text, m.end()))
+        if len(args) < 2 or args[-1].strip().lstrip("&") != release:
+            continue
+        before = text[max(0, m.start() - 40):m.start()].rstrip()
+        out.append(re.search(r"(\bif\s*\(\s*!?|\breturn|[=!(&|?:]|\bwhile\s*\(\s*!?)$", before) is not None)
+    return out
 
 
 # The release callback of a refcounted object: `x->dev.release = fn;` (a struct device member),

@@ -75,7 +75,8 @@ treated like one with `cdev_set_parent()`; `struct nvmem_config` needs no owner
 (`nvmem_register()` takes the registering driver's).
 A `cdev_init()` of a file-scope `static struct cdev` that the whole file (a new file, or the
 post-image in tree mode) never deletes is not reported: that char device lives as long as the
-kernel, so no unload can happen under an open file.
+kernel, so no unload can happen under an open file; the same for `file_operations` given to
+`register_chrdev()` by a file that never calls `unregister_chrdev()`.
 
 ## References
 - `include/linux/fs.h` (`fops_get()`), `fs/open.c` `do_dentry_open()`, `fs/char_dev.c`
@@ -172,6 +173,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     continue  # tree mode: set at run time elsewhere in the file
                 if pinned_by_own_module(ctx, fd.path, typ, field):
                     continue  # tree mode: the core that pins it is linked into this same module
+                if typ == "file_operations" and _permanent_chrdev(name, post or (added_text if fd.is_new else "")):
+                    continue  # registered for the life of the kernel: no unload under an open file
                 conf = None
                 if typ == "file_operations" and _debugfs(fd.path, name, added_text):
                     if not _own_release(body):
@@ -190,6 +193,16 @@ def _permanent_cdev(obj: str, whole: str) -> bool:
     if not re.search(r"^static\s+struct\s+cdev\s+[^;]*\b%s\b[^;]*;" % re.escape(obj), whole, re.M):
         return False
     return re.search(r"\bcdev(_device)?_del\s*\([^;]*\b%s\b" % re.escape(obj), whole) is None
+
+
+def _permanent_chrdev(name: str, whole: str) -> bool:
+    """`register_chrdev(VCS_MAJOR, "vcs", &vcs_fops)` in a file (the whole file: a new file,
+    or the post-image in tree mode) that never calls unregister_chrdev(): the char device
+    stays for the life of the kernel (built-in code such as drivers/tty/vt/vc_screen.c), as a
+    never-deleted static cdev above: the owner pins nothing."""
+    if not whole or not re.search(r"\b_?_?register_chrdev\s*\([^;]*&\s*%s\s*\)" % re.escape(name), whole):
+        return False
+    return re.search(r"\b_?_?unregister_chrdev\s*\(", whole) is None
 
 
 def _cdev_without_owner(fd, whole: str = "") -> Iterator[Finding]:

@@ -140,9 +140,12 @@ def _removed_protection(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if fd.is_deleted:
             continue
         post = ctx.post(fd.path)
-        shown = shown_new(fd)
-        scope = post if post is not None else shown
+        scope = None  # the post-image, else what the hunks show: made for the first line that needs it
         for ln in fd.removed():
+            if "suppress_bind_attrs" not in ln.text and "device_link_add" not in ln.text:
+                continue  # neither pattern below can match
+            if scope is None:
+                scope = post if post is not None else shown_new(fd)
             if _SUPPRESS.search(ln.text) and not _SUPPRESS.search(added_all):
                 if _MODULE_GET.search(added_all):
                     yield RULE.finding(fd.path, ln, "suppress_bind_attrs removed while the patch takes a module "
@@ -267,6 +270,8 @@ def _object_ref_replaced(patch: Patch) -> Iterator[Finding]:
     kept = None  # the object references the patch adds anywhere: read on the first hunk that needs them
     for fd in patch.c_files:
         for hunk in hunks(fd, removed=True):
+            if "module_get" not in "\n".join(ln.text for ln in hunk.new_side()):
+                continue  # no try_module_get/__module_get call to report
             if not _names_a_getter(hunk):
                 continue
             removed = "\n".join(st.text for st in statements(hunk.old_side())

@@ -46,7 +46,10 @@ with `module_put_and_kthread_exit()`.
 
 ## Known problems
 Legitimate idioms are reported at low confidence (not posted by default): a reference handed
-to a kthread that exits through `module_put_and_kthread_exit()`, debugger pins (kgdb), and a
+to a kthread that exits through `module_put_and_kthread_exit()`, a reference handed to a work
+item whose handler (shown, and set up by the code shown) ends with `module_put(THIS_MODULE)`
+(MOD013 reports that put), a pin in a function the file exports (`EXPORT_SYMBOL()`: a calling
+module already holds a reference on this one through the symbol), debugger pins (kgdb), and a
 deliberate permanent pin next to a "don't allow unload" comment.  The hunk does not show who
 calls the function, so an implied reference (sysfs, fops) is not proven, only suspected.
 Not reported: a get whose `if` block ends by dropping it
@@ -76,6 +79,7 @@ from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._builtin import never_module
+from reviewbot.checks.module._refs import enclosing_function
 
 RULE = Rule.from_doc(__doc__, id="MOD001", slug="module-self-pin", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
@@ -102,7 +106,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             context_text = hunk.section + "\n" + "\n".join(ln.text for ln in shown)
             if "module_get" not in context_text:
                 continue
-            idiom = bool(_HANDOFF.search(context_text))
+            idiom = bool(_HANDOFF.search(context_text)) or _work_drops_it(context_text)
             stmts = statements(shown)
             for k, st in enumerate(stmts):
                 m = _SELF_GET.search(st.text)
@@ -114,9 +118,44 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 func = m.group(1)
                 if _liveness_test(st.text, stmts[k + 1:k + 8]):
                     continue  # get + immediate put: a "module going away?" test (module_is_live()), no pin held
-                low = idiom or func == "__module_get"
+                low = idiom or func == "__module_get" or _exported(enclosing_function(hunk, line, "new"), context_text)
                 yield RULE.finding(fd.path, line, f"{func}(THIS_MODULE) pins the module from its own code",
                                    confidence=Confidence.LOW if low else None)
+
+
+def _exported(name: str, text: str) -> bool:
+    """The pin is taken in a function the file exports (`EXPORT_SYMBOL(qmgr_request_queue)`,
+    drivers/soc/ixp4xx/ixp4xx-qmgr.c): a module that calls it links against the symbol, and
+    resolving it took a reference on this module (kernel/module/main.c ref_module()), so the
+    self-pin is redundant while such a caller runs, not racy: a low question."""
+    return bool(name) and re.search(r"\bEXPORT_SYMBOL(?:_GPL|_NS|_NS_GPL)?\s*\(\s*%s\s*[,)]" % re.escape(name),
+                                    text) is not None
+
+
+_WORK_FN = lazyre.compile(r"\bvoid\s+(\w+)\s*\(\s*struct\s+work_struct\s*\*\s*\w+\s*\)\s*\{")
+_WORK_PUT = lazyre.compile(r"\bmodule_put\s*\(\s*THIS_MODULE\s*\)\s*;\s*\}")
+
+
+def _work_drops_it(text: str) -> bool:
+    """The pin is handed to a work item: a work handler of the code shown ends by dropping it
+    (`...; kfree(reprobe); module_put(THIS_MODULE); }`) and the code shown sets that handler up
+    (`INIT_WORK(&reprobe->work, iwl_mvm_reprobe_wk)`).  The work runs after the pinning code
+    returned; the hazard is the put at the handler's end (MOD013 reports it there)."""
+    for m in _WORK_FN.finditer(text):
+        end = _body_end(text, m.end())
+        if _WORK_PUT.search(text, m.end(), end + 1) and re.search(
+                r"\b(INIT_WORK|INIT_DELAYED_WORK|DECLARE_WORK|DECLARE_DELAYED_WORK)\s*\([^;]*\b%s\s*\)" % m.group(1), text):
+            return True
+    return False
+
+
+def _body_end(text: str, start: int) -> int:
+    """The offset of the `}` closing the block opened just before `start`."""
+    depth, k = 1, start
+    while k < len(text) and depth:
+        depth += {"{": 1, "}": -1}.get(text[k], 0)
+        k += 1
+    return k - 1
 
 
 def _liveness_test(text: str, after) -> bool:

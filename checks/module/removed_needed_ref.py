@@ -92,7 +92,7 @@ from reviewbot import lazyre
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
 from reviewbot.analysis import clex
-from reviewbot.checks.module import _apis
+from reviewbot.checks.module import _apis, _extra_get
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
@@ -239,6 +239,8 @@ def _removed_bare_get(patch: Patch) -> Iterator[Finding]:
                     continue  # the pair goes, or the get moves
                 if any(_apis.has_getter_call(x.text) for x in near if x.added):
                     continue  # replaced in place by a get on another object: retargeted, not removed
+                if _extra_get.removed_extra_get(h, i):
+                    continue  # an extra get before a constructor's return: removing it is the fix
                 yield RULE.finding(fd.path, ln, f"{m.name}({m.args.strip()}) removed: the put that "
                                                 f"answered it still runs, on a reference no longer taken",
                                    confidence=Confidence.LOW if extra else Confidence.MEDIUM)

@@ -87,6 +87,9 @@ TWINS = _twins()
 # only the result, which on its own is not wrong (a reference may already be held).
 DOC_EXAMPLES_EXECUTABLE = False
 TRIGGER = tuple(sorted(TWINS))
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:

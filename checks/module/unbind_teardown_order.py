@@ -66,6 +66,9 @@ static void foo_remove(struct platform_device *pdev)
 Keep `request_irq()` + `free_irq()` (or the plain registration) when remove() tears down what
 the handler uses, or convert the whole teardown to devm so that devres runs it in order.
 
+A remove() that turns the IRQ off before its free (`disable_irq()`, which waits for a running
+handler, or `devm_free_irq()`/`free_irq()`, on the same IRQ) is not reported.
+
 ## Known problems
 The rule does not read what the callback uses: a resource it never touches is reported
 anyway.  A removed teardown whose set-up the hunk does not show is reported at low
@@ -146,11 +149,15 @@ _UNSET = object()
 
 
 class _Stmt:
-    __slots__ = ("key", "fn", "stmt", "_name", "changed")
+    __slots__ = ("key", "fn", "stmt", "_name")
 
     def __init__(self, key, fn, stmt):
         self.key, self.fn, self.stmt, self._name = key, fn, stmt, _UNSET
-        self.changed = any(not ln.kind == " " for ln in stmt.lines)
+
+    @property
+    def changed(self) -> bool:
+        """Does the patch add or remove one of its lines?  (Asked of few statements.)"""
+        return any(ln.kind != " " for ln in self.stmt.lines)
 
     @property
     def name(self) -> str | None:
@@ -400,6 +407,27 @@ def _freed_after(after: str, free: re.Pattern) -> bool:
     return False
 
 
+_IRQ_OFF = lazyre.compile(r"\b(?:disable_irq|devm_free_irq|free_irq)\s*\(([^;]*)\)\s*;")
+
+
+def _irq_quiesced_before(body: str, free: re.Pattern, args: list[str]) -> bool:
+    """remove() turns the devm IRQ off before it frees the handler's data: `disable_irq(irq)`
+    (it waits for a running handler, threaded ones too, and keeps the line off until devres
+    frees it) or `devm_free_irq()`/`free_irq()` on the same IRQ (the last member or name of
+    the request's IRQ argument, `client->irq` ~ `state->client->irq`)."""
+    if len(args) < 2:
+        return False
+    irq = re.split(r"->|\.", args[1])[-1].strip("() ")
+    f = free.search(body)
+    if not irq or f is None:
+        return False
+    for m in _IRQ_OFF.finditer(body, 0, f.start()):
+        first = split_args(m.group(1))[:2]
+        if any(re.split(r"->|\.", norm(a))[-1].strip("() ") == irq for a in first):
+            return True
+    return False
+
+
 def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
     """An added devm registration or IRQ (`devm_request_irq(dev, irq, fn, 0, name, p)`,
     `devm_led_classdev_register(dev, &p->led)`) given memory `p` that the driver frees itself:
@@ -421,7 +449,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if not line.added:
                     continue
                 args = [norm(a) for a in split_args(balanced(st.text, c.end()))]
-                data = args[-1:] if rows[c.group(1)].kind == "irq" else args[1:]
+                kind = rows[c.group(1)].kind
+                data = args[-1:] if kind == "irq" else args[1:]
                 bases = {m.group(1) for a in data for m in [re.match(r"^&?\(?(\w+)\)?(?:->\w+)*$", a)] if m}
                 bases -= _NOT_DATA
                 fn = enclosing_function(h, line, "new")
@@ -431,7 +460,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         if re.search(r"\b%s\s*=\s*(?:\([^()]*\)\s*)?devm_" % re.escape(base), post):
                             continue  # devm memory: devres frees it after the registration
                         where = next((name + "()" for name, _start, body in _functions(post)
-                                      if _UNBIND_FN.search(name) and free.search(body)), None)
+                                      if _UNBIND_FN.search(name) and free.search(body)
+                                      and not (kind == "irq" and _irq_quiesced_before(body, free, args))), None)
                         if where is None and line.new_no:
                             tail = post.splitlines()[line.new_no - 1 + len(st.lines):]
                             end = next((k for k, x in enumerate(tail) if x.startswith("}")), len(tail))
@@ -446,7 +476,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         if re.search(r"\b%s\s*=\s*(?:\([^()]*\)\s*)?devm_" % re.escape(base), shown_new(fd)):
                             continue
                         where = (f"an exit of {fn}()" if _freed_after(after, free) else
-                                 "remove()" if free.search(shown) else None)
+                                 "remove()" if free.search(shown) and not (
+                                     kind == "irq" and _irq_quiesced_before(shown, free, args)) else None)
                     if where:
                         what = "IRQ handler" if rows[c.group(1)].kind == "irq" else "interface"
                         yield RULE.finding(fd.path, line, f"{c.group(1)}() keeps the {what} until devres runs, after "

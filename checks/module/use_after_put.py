@@ -85,6 +85,9 @@ RULE = Rule.from_doc(__doc__, id="MOD020", slug="use-after-put", level=Level.WAR
                      confidence=Confidence.MEDIUM, tags=("kref-imbalance",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS
+# What it says about a C file depends on that file (and the commit message) alone: it runs
+# only on the files that hold a TRIGGER string (reviewbot.engine).
+TRIGGER_PER_FILE = True
 
 _NODE_PUTS = ("of_node_put", "fwnode_handle_put")
 _DEREF = lazyre.compile(r"\b(\w+)\s*(->|\.)\s*\w+")

@@ -256,12 +256,24 @@ def runs(lines: Iterable[DiffLine]) -> list[list[DiffLine]]:
 
 
 def replacements(hunk) -> Iterator[tuple[list[DiffLine], list[DiffLine]]]:
-    """(removed run, added run) pairs of a hunk: lines replaced in place, in either order."""
-    rs = runs(hunk.lines)
+    """(removed run, added run) pairs of a hunk: lines replaced in place, in either order.
+    Found once per hunk (its memo, when it has one: several rules ask); fresh lists each time."""
+    memo = getattr(hunk, "_memo", None)
+    got = memo.get("replacements") if memo is not None else None
+    if got is None:
+        got = tuple(_replacements(hunk.lines))
+        if memo is not None:
+            memo["replacements"] = got
+    for a, b in got:
+        yield list(a), list(b)
+
+
+def _replacements(lines) -> Iterator[tuple[tuple[DiffLine, ...], tuple[DiffLine, ...]]]:
+    rs = runs(lines)
     for a, b in zip(rs, rs[1:]):
         if {a[0].kind, b[0].kind} != {"-", "+"}:
             continue
-        yield (a, b) if a[0].removed else (b, a)
+        yield (tuple(a), tuple(b)) if a[0].removed else (tuple(b), tuple(a))
 
 
 _DEFINITION = re.compile(r"^(?:[A-Za-z_][^;(]*?\b)?(\w+)\s*\(", re.M)

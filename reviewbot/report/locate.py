@@ -62,51 +62,100 @@ def _patch(review: Review, f: Finding):
 
 def diff_index(diff: str, path: str, side: Side, line: int) -> int | None:
     """0-based line of `diff` (a patch's diff text) showing `path` line `line` of `side`."""
-    return _diff_lines(diff).get((path, side, line))
+    return _index(diff).at(path, side, line)
 
 
 @functools.lru_cache(maxsize=8)
-def _diff_lines(diff: str) -> dict[tuple[str, Side, int], int]:
-    """(path, side, line) -> the first 0-based line of `diff` showing it: built once per patch
-    (a report asks for every finding; a walk per finding is quadratic on a large patch)."""
-    index: dict[tuple[str, Side, int], int] = {}
-    setdefault, OLD, NEW = index.setdefault, Side.OLD, Side.NEW
-    old = new = 0
-    cur_old = cur_new = None
-    paths: tuple[str, ...] = ()  # {cur_new, cur_old} - {None}, made when a header changes them
-    in_hunk = False
-    for i, text in enumerate(diff.split("\n")):
-        kind = text[:1]
-        if not in_hunk or not kind or kind not in " +-\\":
-            if text.startswith("diff --git "):
-                in_hunk = False
+def _index(diff: str) -> "_DiffIndex":
+    return _DiffIndex(diff)
+
+
+_EVENT = re.compile(r"^(?![ +\\-])", re.M)  # the start of a line that cannot be a hunk body line
+
+
+class _DiffIndex:
+    """(path, side, line) -> the first 0-based line of a diff showing it.  A report asks for
+    every finding (a walk per finding is quadratic on a large patch), and usually for a few
+    files of a large patch: the diff's headers and hunks are found once (the lines that can
+    end a hunk body, with one search), and the lines of a path are numbered on its first
+    look-up, walking only that path's hunks."""
+
+    def __init__(self, diff: str):
+        self.lines = lines = diff.split("\n")
+        self._hunks: dict[str, list[tuple[int, int, int, int]]] = {}  # path -> [(first, end, old, new)]
+        self._paths: dict[str, dict[tuple[Side, int], int]] = {}
+        events, pos, at = [], 0, 0
+        for m in _EVENT.finditer(diff):
+            at += diff.count("\n", pos, m.start())
+            pos = m.start()
+            events.append(at)
+        cur_old = cur_new = None
+        paths: tuple[str, ...] = ()
+        hunk = None  # (first body line, old, new, paths) of the open hunk
+        e, i, n = 0, 0, len(lines)
+        while i < n:
+            if hunk is None:  # between hunks every line is read as a header
+                text = lines[i]
+                if text.startswith("diff --git "):
+                    i += 1
+                    continue
+                if text.startswith("--- "):
+                    cur_old = _strip(text[4:])
+                elif text.startswith("+++ "):
+                    cur_new = _strip(text[4:])
+                else:
+                    m = _HUNK.match(text)
+                    if m:
+                        hunk = (i + 1, int(m.group(1)), int(m.group(2)), paths)
+                    i += 1
+                    continue
+                paths = tuple({cur_new, cur_old} - {None})
+                i += 1
                 continue
-            if text.startswith("--- "):
-                cur_old = _strip(text[4:])
-            elif text.startswith("+++ "):
-                cur_new = _strip(text[4:])
-            else:
-                m = _HUNK.match(text)
-                if m:
-                    old, new, in_hunk = int(m.group(1)), int(m.group(2)), True
-                continue
-            paths = tuple({cur_new, cur_old} - {None})
-            continue
-        if kind == " ":
-            for path in paths:
-                setdefault((path, OLD, old), i)
-                setdefault((path, NEW, new), i)
-            old += 1
-            new += 1
-        elif kind == "-":
-            for path in paths:
-                setdefault((path, OLD, old), i)
-            old += 1
-        elif kind == "+":
-            for path in paths:
-                setdefault((path, NEW, new), i)
-            new += 1
-    return index
+            # inside a hunk only a line that starts with none of " +-\\" can end it
+            while e < len(events) and events[e] < i:
+                e += 1
+            while e < len(events):
+                text = lines[events[e]]
+                if text.startswith("diff --git ") or _HUNK.match(text):
+                    break
+                e += 1
+            end = events[e] if e < len(events) else n
+            self._add(hunk, end)
+            hunk = None
+            i = end
+        if hunk is not None:
+            self._add(hunk, n)
+
+    def _add(self, hunk: tuple, end: int) -> None:
+        first, old, new, paths = hunk
+        for path in paths:
+            self._hunks.setdefault(path, []).append((first, end, old, new))
+
+    def at(self, path: str, side: Side, line: int) -> int | None:
+        got = self._paths.get(path)
+        if got is None:
+            got = self._paths[path] = self._number(path)
+        return got.get((side, line))
+
+    def _number(self, path: str) -> dict[tuple[Side, int], int]:
+        index: dict[tuple[Side, int], int] = {}
+        setdefault, OLD, NEW, lines = index.setdefault, Side.OLD, Side.NEW, self.lines
+        for first, end, old, new in self._hunks.get(path, ()):
+            for i in range(first, end):
+                kind = lines[i][:1]
+                if kind == " ":
+                    setdefault((OLD, old), i)
+                    setdefault((NEW, new), i)
+                    old += 1
+                    new += 1
+                elif kind == "-":
+                    setdefault((OLD, old), i)
+                    old += 1
+                elif kind == "+":
+                    setdefault((NEW, new), i)
+                    new += 1
+        return index
 
 
 def patch_line(review: Review, f: Finding) -> int | None:

@@ -3,7 +3,8 @@ hold none of its TRIGGER strings (other files stay); a rule without it, and tree
 file.  And for the rules
 that declare it, the findings are the same as when they see the whole patch: every real patch
 under tests/data and examples/ (and the dev and mined corpus when ../shared is there) is
-reviewed both ways."""
+reviewed both ways (the per-file way also runs the rule's novelty views on only the C files
+it found something in)."""
 
 from __future__ import annotations
 
@@ -114,8 +115,9 @@ def _sources() -> list[Path]:
 def _findings(paths: list[Path], per_file: bool) -> list[tuple]:
     out = []
     with pytest.MonkeyPatch.context() as mp:
-        if not per_file:  # every rule sees the whole patch
+        if not per_file:  # every rule sees the whole patch, and so do its novelty views
             mp.setattr(engine._Triggers, "files_with", lambda self, trigger: self._patch)
+            mp.setattr(engine, "_with_findings", lambda patch, findings: patch)
         for path in paths:
             try:
                 all_series = pipeline.load([str(path)], errors=[])

@@ -313,3 +313,17 @@ def test_quiet_on_the_unwind_of_a_loop_body_after_continue():
 def test_fires_on_a_return_before_the_continue():
     _fires(_added("drivers/gpu/drm/foo/foo_migrate.c", _LOOP_LABELS.replace(
         "{step}", "\t\tif (foo_job_failed(job))\n\t\t\treturn ERR_PTR(-EIO);\n")), "drivers/gpu/drm/foo/foo_migrate.c", 18)
+
+
+# amdkfd kfd_process.c create_process(): a kref_get() on the new process (for the notifier),
+# then a failure whose unwind frees the whole process: the count dies with its container
+_KREF_GET = _KREF.replace("\tctx->fdev = fdev;\n", "\tctx->fdev = fdev;\n\tkref_get(&ctx->ref);\n")
+
+
+def test_quiet_when_the_unwind_frees_the_container_of_a_kref_got_again():
+    _quiet(_added("drivers/gpu/drm/foo/foo_ctx.c", _KREF_GET.replace("{free}", "\tkfree(ctx);\n")))
+
+
+def test_fires_when_the_unwind_keeps_the_container_of_a_kref_got_again():
+    _fires(_added("drivers/gpu/drm/foo/foo_ctx.c", _KREF_GET.replace("{free}", "")),
+           "drivers/gpu/drm/foo/foo_ctx.c", 16)

@@ -1,0 +1,254 @@
+"""MOD003 on drivers posted as new files (fresh new-driver seeds, hunk mode): shapes from 6.12
+where the reference is not leaked, each next to a real-shaped leak that must still fire."""
+
+from reviewbot.checks.module import get_without_put_on_exit
+from tests.checks.module.test_get_without_put_on_exit import _at, new_file
+from tests.helpers import assert_fires, assert_quiet
+
+# drivers/gpu/drm/drm_drv.c (6.12, drm_minor_acquire()): the get on `minor->dev` is taken only
+# when `minor` is found; the `if (!minor)` exit after it runs with no reference.
+BASE_TESTED_NULL = """
+struct foo_minor *foo_minor_acquire(struct xarray *xa, unsigned int id)
+{
+\tstruct foo_minor *minor;
+
+\txa_lock(xa);
+\tminor = xa_load(xa, id);
+\tif (minor)
+\t\tdrm_dev_get(minor->dev);
+\txa_unlock(xa);
+
+\tif (!minor) {
+\t\treturn ERR_PTR(-ENODEV);
+\t} else if (drm_dev_is_unplugged(minor->dev)) {
+\t\tdrm_dev_put(minor->dev);
+\t\treturn ERR_PTR(-ENODEV);
+\t}
+
+\treturn minor;
+}
+"""
+
+
+def test_quiet_where_the_base_of_the_object_is_tested_null_after_the_get():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", BASE_TESTED_NULL))
+
+
+def test_fires_when_the_tested_pointer_is_set_again_or_a_member_is_tested():
+    # a second lookup before the test: the first reference is lost on the `!minor` exit
+    code = BASE_TESTED_NULL.replace("\txa_unlock(xa);\n", "\txa_unlock(xa);\n\tminor = xa_load(xa, id + 1);\n")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "return ERR_PTR(-ENODEV);"))])
+    # a test of a member, not of the pointer the get dereferenced: the reference is held there
+    code = BASE_TESTED_NULL.replace("\tif (!minor) {", "\tif (!minor->index) {")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", _at(code, "return ERR_PTR(-ENODEV);"))])
+
+
+# drivers/scsi/be2iscsi/be_main.c (6.12, beiscsi_boot_create_kset()): each host reference is
+# handed to the boot kobject made right after it, whose release callback (a function of the
+# file) drops it; the unwind destroys the kset and with it those kobjects.
+HANDED_TO_RELEASE_CB = """
+static void foo_boot_kobj_release(void *data)
+{
+\tstruct foo_hba *phba = data;
+
+\tscsi_host_put(phba->shost);
+}
+
+static int foo_boot_create_kset(struct foo_hba *phba)
+{
+\tstruct iscsi_boot_kobj *boot_kobj;
+
+\tphba->boot_kset = iscsi_boot_create_host_kset(phba->shost->host_no);
+\tif (!phba->boot_kset)
+\t\treturn -ENOMEM;
+
+\tif (!scsi_host_get(phba->shost))
+\t\tgoto free_kset;
+
+\tboot_kobj = iscsi_boot_create_target(phba->boot_kset, 0, phba, foo_show_tgt,
+\t\t\t\t\t     foo_tgt_visibility, foo_boot_kobj_release);
+\tif (!boot_kobj)
+\t\tgoto put_shost;
+
+\tif (!scsi_host_get(phba->shost))
+\t\tgoto free_kset;
+
+\tboot_kobj = iscsi_boot_create_initiator(phba->boot_kset, 0, phba, foo_show_ini,
+\t\t\t\t\t\tfoo_ini_visibility, foo_boot_kobj_release);
+\tif (!boot_kobj)
+\t\tgoto put_shost;
+
+\treturn 0;
+
+put_shost:
+\tscsi_host_put(phba->shost);
+free_kset:
+\tiscsi_boot_destroy_kset(phba->boot_kset);
+\tphba->boot_kset = NULL;
+\treturn -ENOMEM;
+}
+"""
+
+
+def test_quiet_when_the_reference_goes_with_a_release_callback_that_drops_it():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", HANDED_TO_RELEASE_CB))
+
+
+def test_fires_when_the_callback_handed_over_does_not_drop_it():
+    code = HANDED_TO_RELEASE_CB.replace("\tscsi_host_put(phba->shost);\n}", "\tkfree(phba->boot_data);\n}", 1)
+    lines = code.strip("\n").splitlines()
+    second = [i for i, ln in enumerate(lines, 1) if "goto free_kset;" in ln][1]
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code), at=[("drivers/foo/foo.c", second)])
+
+
+def test_fires_when_the_object_meant_to_take_the_reference_was_not_made():
+    code = HANDED_TO_RELEASE_CB.replace("\tif (!boot_kobj)\n\t\tgoto put_shost;", "\tif (!boot_kobj)\n\t\treturn -ENOMEM;", 1)
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", [i for i, ln in enumerate(code.strip("\n").splitlines(), 1)
+                                            if "return -ENOMEM;" in ln][1])])
+
+
+# drivers/gpu/drm/i915/display/intel_atomic_plane.c (6.12, add_dma_resv_fences()):
+# dma_fence_get() returns the fence it counts, so `fence` names it; the unwind puts `fence`.
+FENCE_RETURNED = """
+static int foo_add_fences(struct dma_resv *resv, struct drm_plane_state *new_plane_state)
+{
+\tstruct dma_fence *fence = dma_fence_get(new_plane_state->fence);
+\tstruct dma_fence *new;
+\tint ret;
+
+\tret = dma_resv_get_singleton(resv, DMA_RESV_USAGE_WRITE, &new);
+\tif (ret)
+\t\tgoto error;
+
+\tif (new && fence) {
+\t\tstruct dma_fence_chain *chain = dma_fence_chain_alloc();
+
+\t\tif (!chain) {
+\t\t\tret = -ENOMEM;
+\t\t\tgoto error;
+\t\t}
+
+\t\tdma_fence_chain_init(chain, fence, new, 1);
+\t\tfence = &chain->base;
+\t} else if (new) {
+\t\tfence = new;
+\t}
+
+\tdma_fence_put(new_plane_state->fence);
+\tnew_plane_state->fence = fence;
+\treturn 0;
+
+error:
+\tdma_fence_put(fence);
+\treturn ret;
+}
+"""
+
+
+def test_quiet_when_the_unwind_puts_the_local_the_getter_returned():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", FENCE_RETURNED))
+
+
+def test_fires_when_that_local_was_set_again_before_the_exit():
+    code = FENCE_RETURNED.replace("\tint ret;\n", "\tint ret;\n\n\tfence = foo_default_fence();\n", 1)
+    lines = code.strip("\n").splitlines()
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", i) for i, ln in enumerate(lines, 1) if "goto error;" in ln])
+
+
+# drivers/gpu/drm/etnaviv/etnaviv_drv.c (6.12, etnaviv_mmu_show()): the get on the pointer
+# itself, taken only when it is set; the `if (!mmu_context) return 0;` after it holds nothing.
+ARG_TESTED_NULL = """
+static int foo_mmu_show(struct foo_gpu *gpu, struct seq_file *m)
+{
+\tstruct foo_iommu_context *mmu_context;
+
+\tmutex_lock(&gpu->lock);
+\tmmu_context = gpu->mmu_context;
+\tif (mmu_context)
+\t\tkref_get(&mmu_context->refcount);
+\tmutex_unlock(&gpu->lock);
+
+\tif (!mmu_context)
+\t\treturn 0;
+
+\tmutex_lock(&mmu_context->lock);
+\tfoo_print(mmu_context, m);
+\tmutex_unlock(&mmu_context->lock);
+
+\tkref_put(&mmu_context->refcount, foo_iommu_context_free);
+\treturn 0;
+}
+"""
+
+
+def _on_the_pointer(code: str) -> str:
+    """The same with a getter that counts the pointer it is given (its table row: arg0)."""
+    return code.replace("kref_get(&mmu_context->refcount)", "dma_fence_get(mmu_context)") \
+        .replace("kref_put(&mmu_context->refcount, foo_iommu_context_free)", "dma_fence_put(mmu_context)")
+
+
+def test_quiet_where_the_pointer_a_get_counted_is_tested_null():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", ARG_TESTED_NULL))
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", _on_the_pointer(ARG_TESTED_NULL)))
+
+
+def test_fires_on_the_exit_that_holds_it():
+    code = ARG_TESTED_NULL.replace("\tfoo_print(mmu_context, m);\n",
+                                   "\tif (foo_print(mmu_context, m)) {\n\t\tmutex_unlock(&mmu_context->lock);\n"
+                                   "\t\treturn -EIO;\n\t}\n")
+    for variant in (code, _on_the_pointer(code)):
+        assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", variant),
+                     at=[("drivers/foo/foo.c", _at(code, "return -EIO;"))])
+
+
+# drivers/dma/idxd/cdev.c (6.12, idxd_wq_add_cdev()): the device is initialised through a local
+# pointer to its embedded struct device, registered by cdev_device_add(), and the successful
+# return leaves the reference with the registration (idxd_wq_del_cdev() unregisters it).
+REGISTERED_LOCAL = """
+int foo_wq_add_cdev(struct foo_wq *wq)
+{
+\tstruct foo_cdev *foo_cdev;
+\tstruct device *dev;
+\tint rc;
+
+\tfoo_cdev = kzalloc(sizeof(*foo_cdev), GFP_KERNEL);
+\tif (!foo_cdev)
+\t\treturn -ENOMEM;
+
+\tdev = cdev_dev(foo_cdev);
+\tdevice_initialize(dev);
+\tdev->parent = wq_confdev(wq);
+
+\trc = dev_set_name(dev, "wq%u", wq->id);
+\tif (rc < 0)
+\t\tgoto err;
+
+\tcdev_init(&foo_cdev->cdev, &foo_cdev_fops);
+\trc = cdev_device_add(&foo_cdev->cdev, dev);
+\tif (rc)
+\t\tgoto err;
+
+\treturn 0;
+
+ err:
+\tput_device(dev);
+\treturn rc;
+}
+"""
+
+
+def test_quiet_when_a_register_call_publishes_the_initialised_device():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/foo/foo.c", REGISTERED_LOCAL))
+
+
+def test_fires_on_an_error_exit_before_the_register_and_without_it():
+    code = REGISTERED_LOCAL.replace("\tif (rc < 0)\n\t\tgoto err;", "\tif (rc < 0)\n\t\treturn rc;")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 [("drivers/foo/foo.c", _at(code, "return rc;"))])
+    unregistered = REGISTERED_LOCAL.replace("\trc = cdev_device_add(&foo_cdev->cdev, dev);", "\trc = cdev_add(&foo_cdev->cdev, 0, 1);")
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", unregistered),
+                 [("drivers/foo/foo.c", _at(unregistered, "return 0;"))])
