@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from run import new_file_patch  # noqa: E402
 
 from reviewbot import engine, pipeline  # noqa: E402
+from reviewbot.errors import InputError  # noqa: E402
 from reviewbot.ingest.b4 import series_from_mbox_bytes  # noqa: E402
 from reviewbot.report.jsonout import review_dict  # noqa: E402
 
@@ -90,8 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     per_rule: Counter = Counter()
     files_with = 0
     paths = sample(tree, args.n, args.seed)
+    gave_up = []
     for path in paths:
-        found = [f for f in findings_for(tree, path, args.tree_mode) if not wanted or f["rule"] in wanted]
+        try:
+            found = [f for f in findings_for(tree, path, args.tree_mode) if not wanted or f["rule"] in wanted]
+        except InputError as e:  # the review's time budget: say so, go on with the sample
+            gave_up.append(path)
+            print(f"GAVE UP {path}: {e}")
+            continue
         files_with += bool(found)
         for f in found:
             per_rule[f["rule"]] += 1
@@ -100,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     mode = "tree mode" if args.tree_mode else "hunk mode"
     print(f"\n{len(paths)} files (seed {args.seed}, {mode}): {total} default findings "
           f"({100 * total / len(paths):.1f} per 100 files) in {files_with} files; "
-          + ", ".join(f"{r} {c}" for r, c in sorted(per_rule.items())))
+          + ", ".join(f"{r} {c}" for r, c in sorted(per_rule.items()))
+          + (f"; gave up on {len(gave_up)}: {', '.join(gave_up)}" if gave_up else ""))
     return 0
 
 

@@ -3,7 +3,7 @@
 ## What it does
 Flags an added `kfree(x)` (or `devm_kfree(dev, x)`) that follows `cdev_del(&x->cdev)` in the
 same function, and an added `cdev_add(&x->cdev, ...)` whose file never ties the cdev's kobject
-to a device (`cdev_device_add()` or `cdev_set_parent()`).
+to a device (`cdev_device_add()`, `cdev_set_parent()`, or `x->cdev.kobj.parent = ...` by hand).
 
 ## Why is this bad?
 The cdev is a kobject: `chrdev_open()` takes `cdev_get()` for every open file, and those
@@ -109,7 +109,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 add = _CDEV_ADD.search(st.text)
                 if add and st.any_added:
                     scope = post if post is not None else added
-                    if not re.search(r"\b(cdev_device_add|cdev_set_parent)\s*\(", scope):
+                    if not re.search(r"\b(cdev_device_add|cdev_set_parent)\s*\(|(->|\.)\s*kobj\s*\.\s*parent\s*=[^=]", scope):
+                        # `x->cdev.kobj.parent = &pdev->dev.kobj;` is cdev_set_parent() by hand (dfl.c)
                         yield RULE.finding(fd.path, st.line_of(r"cdev_add"),
                                            "cdev_add() without cdev_device_add()/cdev_set_parent(): "
                                            "the container may be freed under open files",

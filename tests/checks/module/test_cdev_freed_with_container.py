@@ -54,3 +54,35 @@ def test_fires_on_real_watchdog_race_reintroduced():
 
 def test_quiet_on_real_6_12_watchdog_unregister():
     assert_quiet(cdev_freed_with_container, _series(RACY, FIXED), include_low=True)
+
+
+# drivers/fpga/dfl.c (6.12, dfl_fpga_dev_ops_register()): the parent set by hand, as
+# cdev_set_parent() does, keeps the feature device (and the container) while files are open
+_ADD = """
+int foo_dev_ops_register(struct platform_device *pdev, const struct file_operations *fops)
+{
+\tstruct foo_pdata *pdata = dev_get_platdata(&pdev->dev);
+
+\tcdev_init(&pdata->cdev, fops);
+\tpdata->cdev.owner = THIS_MODULE;
+{parent}
+\treturn cdev_add(&pdata->cdev, pdev->dev.devt, 1);
+}
+"""
+
+
+def _new_tree_file(code: str):
+    """A new file in tree mode (the post-image known): the series and its context_for."""
+    return tree_case("drivers/fpga/foo.c", "", code.strip("\n").replace("\\t", "\t") + "\n")
+
+
+def test_quiet_when_the_cdev_parent_is_set_by_hand():
+    series, ctx = _new_tree_file(_ADD.replace("{parent}", "\tpdata->cdev.kobj.parent = &pdev->dev.kobj;"))
+    assert_quiet(cdev_freed_with_container, series, include_low=True, context_for=ctx)
+
+
+def test_fires_when_no_parent_is_set():
+    code = _ADD.replace("{parent}\n", "")
+    series, ctx = _new_tree_file(code)
+    line = code.strip("\n").splitlines().index("\treturn cdev_add(&pdata->cdev, pdev->dev.devt, 1);") + 1
+    assert_fires(cdev_freed_with_container, series, at=[("drivers/fpga/foo.c", line)], context_for=ctx)
