@@ -210,12 +210,35 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         verdicts = _Verdicts(patch, ctx)
         found = [f for f in found if not _refuted(f, verdicts)]
         cocci = [f for f in cocci if not _refuted(f, verdicts)]
+        cocci = [f for f in cocci if not _told_by_python(f, found, ctx)]
     out = list(_at_rewrites(patch, found + cocci))
     if ctx.engine_on("python") and ctx.has_tree:
         out += _refdiff.findings(RULE, patch, ctx, ("leak",), found + cocci)
     # the engine keeps a rule's first finding at a line: the surest one goes first (a leak of
     # the reference the function took, before a question about one kept in a structure)
     yield from sorted(out, key=lambda f: f.effective_confidence.rank)
+
+
+def _told_by_python(f: Finding, found: list[Finding], ctx: Context) -> bool:
+    """A Coccinelle leak of a reference the function never drops, that a Python finding in the
+    same function already reports ("return leaks the reference from X() (obj)"): one leak is
+    one finding (xilinx-tpg.c xtpg_parse_of(): `ports` is put on no path)."""
+    m = re.search(r"leaks the reference from (\w+\(\) \(.*\))$", f.message)
+    if m is None or not f.message.startswith(_cocci._LEAK):
+        return False
+    same = [g for g in found if g.path == f.path and g.side is f.side and g.message.endswith(m.group(1))]
+    if not same:
+        return False
+    text = ctx.post(f.path) if f.side is Side.NEW else ctx.pre(f.path)
+    cf = cmodel.parse(text) if text else None
+    func = cf.function_at(f.line) if cf is not None else None
+    if func is None:
+        return False
+    obj = m.group(1).split("() (", 1)[1][:-1]
+    if obj.endswith("…") or any(_apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
+                                for c in func.calls()):
+        return False  # the function drops it somewhere: each leaking exit tells its own path
+    return any(func.start <= g.line <= func.end for g in same)
 
 
 def _at_rewrites(patch: Patch, findings: list[Finding]) -> Iterator[Finding]:
