@@ -377,10 +377,8 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
                and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
             continue
         owner = borrowed_vars[var]
-        if _GIVES_UP.search(name) and _kept_by_setup(text, obj, p.name, func):
-            continue
-        if var in accessor and _GIVES_UP.search(name) and _set_up_sibling_takes(func, p.name, accessor[var]):
-            continue  # a bus remove() drops what its probe() took (rio_device_probe()/_remove())
+        if _GIVES_UP.search(name) and _kept_by_setup(func, text, obj, p.name, accessor.get(var)):
+            continue  # a bus remove() drops what its probe() took
         if owner == own_ref_param:
             yield p, (f"{p.name}({short(obj, 20)}) inside {name}(): when {name}() fails its caller "
                       f"still owns {owner} and drops it ({own_row.on_error.split(' (')[0]}), so this is a "
@@ -399,32 +397,29 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
                   f"{owner} belongs to its caller"), conf
 
 
-def _kept_by_setup(text: str, obj: str, putter: str, func) -> bool:
-    """Does another function of the file take a reference on the same parameter expression
-    (`get_device(dev)` in a bus probe) with a getter `putter` answers?  A remove() drops
-    what its probe() took and kept (ntb_transport.c ntb_transport_bus_probe()/_remove())."""
-    if not text or not obj:
+def _kept_by_setup(func, text: str, obj: str, putter: str, accessor: str | None) -> bool:
+    """Does another function of the file take a reference, with a getter `putter` answers, on
+    the same object: on the same parameter expression (`get_device(dev)` in a bus probe:
+    ntb_transport.c ntb_transport_bus_probe()/_remove()), or on what it reaches through the
+    same accessor of its own parameter (`rdev = to_rio_dev(dev); rio_dev_get(rdev)`:
+    rio_device_probe()/_remove())?  The pair of callbacks of one object: a teardown drops what
+    its set-up took and kept."""
+    def answers(getter: str) -> bool:
+        api = _apis.BY_GETTER.get(getter)
+        return api is not None and putter in api.putters
+    if text and obj:
+        own = func.text if func is not None else ""
+        for m in re.finditer(r"\b(\w+)\s*\(\s*%s\s*\)" % re.escape(obj).replace("\\&", "&\\s*"), text):
+            if answers(m.group(1)) and text[m.start():m.end()] not in own:
+                return True
+    if not accessor:
         return False
-    own = func.text if func is not None else ""
-    for m in re.finditer(r"\b(\w+)\s*\(\s*%s\s*\)" % re.escape(obj).replace("\\&", "&\\s*"), text):
-        api = _apis.BY_GETTER.get(m.group(1))
-        if api is not None and putter in api.putters and text[m.start():m.end()] not in own:
-            return True
-    return False
-
-
-def _set_up_sibling_takes(func, putter: str, accessor: str) -> bool:
-    """Another function of the code shown reaches the same kind of object through the same
-    accessor of its own parameter (`rdev = to_rio_dev(dev)`) and takes a reference on it with a
-    getter this putter drops: the pair of callbacks of one object (a bus's probe() gets the
-    device it binds, its remove() puts it), the reference held between them."""
     for sib in cmodel.siblings_of(func):
         if sib.name == func.name:
             continue
         bound = {a.left for a in sib.assignments()
                  if re.fullmatch(r"\w+", a.left) and re.match(r"^\(?\s*%s\s*\(" % re.escape(accessor), a.right)}
-        if bound and any(c.name in _apis.BY_GETTER and putter in _apis.BY_GETTER[c.name].putters
-                         and any(_apis.base_object(a) in bound for a in c.args) for c in sib.calls()):
+        if bound and any(answers(c.name) and any(_apis.base_object(a) in bound for a in c.args) for c in sib.calls()):
             return True
     return False
 
