@@ -222,6 +222,22 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             break
 
 
+def _attach_and_creation(a: str, b: str) -> bool:
+    """Do putters `a` and `b` drop two different references: one answers only getters (an extra
+    reference taken on an existing object: `phy_detach()` answers phy_attach_direct(),
+    phy_connect(), ...) and the other only inits (the reference the object was made with:
+    `phy_device_free()` answers get_phy_device(), phy_device_create())?  xgbe-phy-v2.c
+    xgbe_phy_free_phy_device() detaches, removes and frees: both are owed.  Not put_device(),
+    which answers both kinds."""
+    def kinds(putter: str) -> set:
+        row = kapi.get(putter)
+        if row is None or row.kind != "putter":
+            return set()
+        return {_kind(g) for g in row.release if re.fullmatch(r"\w+", g)} - {None}
+    ka, kb = kinds(a), kinds(b)
+    return (ka, kb) in (({"getter"}, {"init"}), ({"init"}, {"getter"}))
+
+
 def iterator_owned(view, added, line_text) -> Iterator[tuple[object, str]]:
     """Added puts of a `for_each_*` loop variable inside the loop, on a path that goes round again."""
     iters = {r.name: r for r in kapi.iterators()}
@@ -835,11 +851,14 @@ def _puts_obj(node, obj: str, like=None) -> bool:
 
 
 def _other_refs(a, b) -> bool:
-    """Two calls of one putter on the same object that drop two references: their other
-    arguments differ.  A put that takes a resource beside the object drops the reference that
+    """Two puts of one object that drop two references: two putters of which one answers an
+    attach and the other the creation (`_attach_and_creation()`), or two calls of one putter
+    whose other arguments differ.  A put that takes a resource beside the object drops the reference that
     resource held (`ccw_device_dma_free(cdev, buf, size)` puts the cdev reference
     ccw_device_dma_zalloc() took for `buf`): one per resource, not one per object."""
-    if a.name != b.name or len(a.args) < 2 or len(a.args) != len(b.args):
+    if a.name != b.name:
+        return _attach_and_creation(a.name, b.name)
+    if len(a.args) < 2 or len(a.args) != len(b.args):
         return False
     row = kapi.get(a.name)
     k = row.ref_arg if row is not None and row.ref_arg is not None else 0

@@ -53,7 +53,8 @@ class Get:
     obj: str  # normalised referenced object
 
 
-_CLEANUP_VAR = re.compile(r"\b(\w+)\s+__free\s*\(")
+# `*np __free(device_node)` and `__free(device_node) *np` (drivers/of/resolver.c): the variable
+_CLEANUP_VAR = re.compile(r"\b(\w+)\s+__free\s*\(\s*\w+\s*\)(?!\s*\**\s*\w)|__free\s*\(\s*\w+\s*\)\s*\**\s*(\w+)")
 
 
 def gets(func: cmodel.Function) -> list[Get]:
@@ -73,7 +74,7 @@ def gets(func: cmodel.Function) -> list[Get]:
     return out
 
 
-_CLEANUP_INIT = re.compile(r"\b\w+\s+__free\s*\(\s*\w+\s*\)\s*=\s*([^;]+);")
+_CLEANUP_INIT = re.compile(r"(?:\b\w+\s+__free\s*\(\s*\w+\s*\)|__free\s*\(\s*\w+\s*\)\s*\**\s*\w+)\s*=\s*([^;]+);")
 
 
 def cleanup_owned(func: cmodel.Function, c: cmodel.Call, obj: str) -> bool:
@@ -84,7 +85,7 @@ def cleanup_owned(func: cmodel.Function, c: cmodel.Call, obj: str) -> bool:
     if "__free" not in func.text:
         return False
     if "auto" not in func._cache:
-        func._cache["auto"] = set(_CLEANUP_VAR.findall(func.text))
+        func._cache["auto"] = {a or b for a, b in _CLEANUP_VAR.findall(func.text)}
     if c.lhs and ("__free" in c.lhs or c.lhs in func._cache["auto"]):
         return True
     base = _apis.base_object(obj) if obj else ""
@@ -184,6 +185,23 @@ def status_reassigned(func: cmodel.Function, lhs: str, after: int, upto: int) ->
                and cmodel._text(n.child_by_field_name("left")).strip() == lhs for n in func._walk())
 
 
+def _status_or_null_failed(cond: str, status: str, obj: str) -> bool:
+    """Does `cond` hold only when the get failed: its status says so (`ret`, `ret < 0`, ...),
+    or, in an `||` with it, the object it fills in is NULL (`if (ret || !args.np)`,
+    drivers/soc/apple/mailbox.c apple_mbox_get())?"""
+    status_seen = False
+    for part in re.split(r"\|\|", cond):
+        part = _unwrap(part.strip())
+        if re.match(_STATUS_FAILED % ((re.escape(status),) * 4), part):
+            status_seen = True
+            continue
+        m = _NEG_TEST.match(part)
+        var = m and (m.group("a") or m.group("b") or m.group("c") or m.group("d"))
+        if not var or not _apis.same_object(var, obj):
+            return False
+    return status_seen
+
+
 def _failed_status(func: cmodel.Function, ifs, cond: str, jump_node) -> list[tuple[str, _apis.Api]]:
     """`ret = regulator_bulk_get(dev, n, supplies); if (ret) goto err;`: a get on an argument
     whose int status says it failed, and that then holds nothing (the table's `on_error` is
@@ -194,7 +212,7 @@ def _failed_status(func: cmodel.Function, ifs, cond: str, jump_node) -> list[tup
         lhs = (g.call.lhs or "").strip()
         if not re.fullmatch(r"\w+", lhs) or g.api.ref == "ret" or g.api.ref_on_failure or g.call.line >= at:
             continue
-        if not re.match(_STATUS_FAILED % ((re.escape(lhs),) * 4), cond.strip()):
+        if not _status_or_null_failed(cond, lhs, g.obj):
             continue
         if status_reassigned(func, lhs, g.call.line, at):
             continue  # the status was reassigned since

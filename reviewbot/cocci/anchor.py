@@ -47,7 +47,7 @@ def _mentions(text: str, obj: str) -> bool:
 
 def _scoped(lines: list[str], start: int, end: int, obj: str) -> bool:
     """Is `obj` declared with __free() (scope-based cleanup) in these lines?"""
-    pat = re.compile(rf"\b{re.escape(obj)}\s+__free\s*\(")
+    pat = re.compile(rf"\b{re.escape(obj)}\s+__free\s*\(|__free\s*\(\s*\w+\s*\)\s*\**\s*{re.escape(obj)}\b")
     return any(pat.search(ln) for ln in lines[start - 1:end])
 
 

@@ -356,3 +356,68 @@ def test_fires_on_an_error_exit_before_the_register_and_without_it():
     unregistered = REGISTERED_LOCAL.replace("\trc = cdev_device_add(&foo_cdev->cdev, dev);", "\trc = cdev_add(&foo_cdev->cdev, 0, 1);")
     assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", unregistered),
                  [("drivers/foo/foo.c", _at(unregistered, "return 0;"))])
+
+
+# drivers/of/resolver.c (6.12, of_resolve_phandles()): the cleanup attribute written before the
+# star, `struct device_node __free(device_node) *tree_symbols = ...`, owns the reference too
+CLEANUP_BEFORE_STAR = """
+int foo_resolve(struct device_node *overlay)
+{
+\tconst char *refpath;
+\tint err;
+
+\tstruct device_node {decl} = of_find_node_by_path("/__symbols__");
+\tif (!tree_symbols)
+\t\treturn -EINVAL;
+
+\terr = of_property_read_string(tree_symbols, "foo", &refpath);
+\tif (err)
+\t\treturn err;
+{put}
+\treturn 0;
+}
+"""
+
+
+def test_quiet_on_a_cleanup_attribute_before_the_star():
+    code = CLEANUP_BEFORE_STAR.replace("{decl}", "__free(device_node) *tree_symbols").replace("{put}\n", "")
+    assert_quiet(get_without_put_on_exit, new_file("drivers/of/foo.c", code))
+
+
+def test_fires_without_the_cleanup_attribute():
+    code = CLEANUP_BEFORE_STAR.replace("{decl}", "*tree_symbols").replace("{put}", "\tof_node_put(tree_symbols);")
+    assert_fires(get_without_put_on_exit, new_file("drivers/of/foo.c", code),
+                 [("drivers/of/foo.c", _at(code, "return err;"))])
+
+
+# drivers/soc/apple/mailbox.c (6.12, apple_mbox_get()): `if (ret || !args.np)` holds only when
+# the lookup failed (its status) or filled in nothing
+STATUS_OR_NULL = """
+struct foo_mbox *foo_mbox_get(struct device *dev, int index)
+{
+\tstruct of_phandle_args args;
+\tstruct platform_device *pdev;
+\tint ret;
+
+\tret = of_parse_phandle_with_args(dev->of_node, "mboxes", "#mbox-cells", index, &args);
+\tif ({cond})
+\t\treturn ERR_PTR(ret);
+
+\tpdev = of_find_device_by_node(args.np);
+\tof_node_put(args.np);
+\tif (!pdev)
+\t\treturn ERR_PTR(-EPROBE_DEFER);
+
+\treturn platform_get_drvdata(pdev);
+}
+"""
+
+
+def test_quiet_on_a_status_or_null_failure_test():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/soc/foo.c", STATUS_OR_NULL.replace("{cond}", "ret || !args.np")))
+
+
+def test_fires_when_the_branch_also_runs_with_the_node_held():
+    code = STATUS_OR_NULL.replace("{cond}", "ret || !args.np || args.args_count != 1")
+    assert_fires(get_without_put_on_exit, new_file("drivers/soc/foo.c", code),
+                 [("drivers/soc/foo.c", _at(code, "return ERR_PTR(ret);"))])
