@@ -347,7 +347,7 @@ def in_failure_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     if not lhs or re.search(r"(?<![\w>.])%s\b" % re.escape(lhs), cmodel._text(cond)) is None:
         return False
     # the status still holds the register's result: not reassigned since (`ret = other();`)
-    return not _refpaths.status_reassigned(func, lhs, g.call.line, flow.line_of(ifs))
+    return not _refpaths.status_reassigned(func, lhs, g.call.line, flow.line_of(ifs), g.call.node)
 
 
 def _locals(func: cmodel.Function) -> set[str]:

@@ -179,10 +179,26 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
 _STATUS_FAILED = r"^(?:%s|%s\s*(?:<|!=)\s*0|IS_ERR_VALUE\(\s*%s\s*\)|%s\s*==\s*-\s*E[A-Z0-9]+)$"
 
 
-def status_reassigned(func: cmodel.Function, lhs: str, after: int, upto: int) -> bool:
-    """Is `lhs` (a call's status variable) assigned again on a line in (after, upto]?"""
+def status_reassigned(func: cmodel.Function, lhs: str, after: int, upto: int, call=None) -> bool:
+    """Is `lhs` (a call's status variable) assigned again on a line in (after, upto]?  Not by
+    the other arm of an `if` whose one arm makes the call `call` (`if (ok) ret =
+    scsi_device_get(sdp); else ret = -ENODEV;`, ufshcd.c): that arm runs instead of it."""
     return any(n.type == "assignment_expression" and after < line_of(n) <= upto
-               and cmodel._text(n.child_by_field_name("left")).strip() == lhs for n in func._walk())
+               and cmodel._text(n.child_by_field_name("left")).strip() == lhs
+               and not (call is not None and _other_arms(call, n)) for n in func._walk())
+
+
+def _other_arms(a, b) -> bool:
+    """Do nodes `a` and `b` sit in the two arms of one `if` statement?"""
+    for anc in cmodel.ancestors(a):
+        if anc.type != "if_statement":
+            continue
+        then, other = anc.child_by_field_name("consequence"), anc.child_by_field_name("alternative")
+        if then is None or other is None:
+            continue
+        if cmodel.contains(then, a) and cmodel.contains(other, b) or cmodel.contains(other, a) and cmodel.contains(then, b):
+            return True
+    return False
 
 
 def _status_or_null_failed(cond: str, status: str, obj: str) -> bool:
@@ -214,7 +230,7 @@ def _failed_status(func: cmodel.Function, ifs, cond: str, jump_node) -> list[tup
             continue
         if not _status_or_null_failed(cond, lhs, g.obj):
             continue
-        if status_reassigned(func, lhs, g.call.line, at):
+        if status_reassigned(func, lhs, g.call.line, at, g.call.node):
             continue  # the status was reassigned since
         if cmodel.contains(ifs.child_by_field_name("consequence"), jump_node):
             out.append((g.obj, g.api))
@@ -242,10 +258,18 @@ def same_local(func: cmodel.Function, a: str | None, b: str | None) -> bool:
         func._cache["aliases"] = _local_aliases(func)
     al = func._cache["aliases"]
 
-    def resolve(e: str) -> str:
+    def resolve(e: str) -> list[str]:
         e = norm(e).lstrip("&")
-        return al.get(e) or al.get(_apis.base_object(e)) or e
-    return _apis.same_object(resolve(a), resolve(b))
+        out = [al.get(e) or al.get(_apis.base_object(e)) or e]
+        m = re.match(r"^(\w+)((?:->|\.)\S+)$", e)
+        if m and m.group(1) in al:
+            # `wdd = wd_data->wdd; ... try_module_get(wdd->ops->owner)` and the put of
+            # `wd_data->wdd->ops->owner`: the alias stands for the prefix (watchdog_dev.c)
+            base, rest = norm(al[m.group(1)]), m.group(2)
+            out.append(base[1:] + "." + rest[2:] if base.startswith("&") and rest.startswith("->")
+                       else base + rest)
+        return out
+    return any(_apis.same_object(x, y) for x in resolve(a) for y in resolve(b))
 
 
 def alias_of(func: cmodel.Function, name: str) -> str | None:

@@ -421,3 +421,88 @@ def test_fires_when_the_branch_also_runs_with_the_node_held():
     code = STATUS_OR_NULL.replace("{cond}", "ret || !args.np || args.args_count != 1")
     assert_fires(get_without_put_on_exit, new_file("drivers/soc/foo.c", code),
                  [("drivers/soc/foo.c", _at(code, "return ERR_PTR(ret);"))])
+
+
+# drivers/watchdog/watchdog_dev.c (6.12, watchdog_open()): `wdd = wd_data->wdd;` then
+# try_module_get(wdd->ops->owner), and the unwind puts `wd_data->wdd->ops->owner`: the local
+# stands for the prefix of the longer path
+PREFIX_ALIAS = """
+static int foo_open(struct inode *inode, struct file *file)
+{
+\tstruct foo_core_data *wd_data = foo_data_of(inode);
+\tstruct foo_device *wdd;
+\tint err;
+
+\twdd = wd_data->wdd;
+\tif (!try_module_get(wdd->ops->owner))
+\t\treturn -EBUSY;
+
+\terr = foo_start(wdd);
+\tif (err < 0)
+\t\tgoto out_mod;
+
+\tfile->private_data = wd_data;
+\treturn 0;
+
+out_mod:
+\tmodule_put({put});
+\treturn err;
+}
+"""
+
+
+def test_quiet_when_the_unwind_names_the_object_through_the_aliased_prefix():
+    assert_quiet(get_without_put_on_exit, new_file("drivers/watchdog/foo.c",
+                                                  PREFIX_ALIAS.replace("{put}", "wd_data->wdd->ops->owner")))
+
+
+def test_the_aliased_prefix_names_one_object_and_no_other():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _refpaths
+    code = PREFIX_ALIAS.replace("{put}", "wd_data->wdd->ops->owner").replace("\\t", "\t")
+    (func,) = [f for f in cmodel.parse(code).functions if f.name == "foo_open"]
+    assert _refpaths.same_local(func, "wdd->ops->owner", "wd_data->wdd->ops->owner")
+    assert not _refpaths.same_local(func, "wdd->ops->owner", "wd_data->parent->ops->owner")
+    assert not _refpaths.same_local(func, "wdd->ops->owner", "wd_data->wdd->ops")
+
+
+# drivers/ufs/core/ufshcd.c (6.12, ufshcd_set_dev_pwr_mode()): the status is set by the get in
+# one arm of an if and by `-ENODEV` in the other: `if (ret) return ret;` is still the failure
+STATUS_ARMS = """
+static int foo_set_pwr_mode(struct foo_hba *hba, int mode)
+{
+\tstruct scsi_device *sdp;
+\tint ret;
+
+\tsdp = hba->wlun;
+{status}
+\tif (ret)
+\t\treturn ret;
+
+\tret = foo_start_stop(sdp, mode);
+\tscsi_device_put(sdp);
+\treturn ret;
+}
+"""
+
+
+def test_quiet_when_the_other_arm_sets_the_status():
+    code = STATUS_ARMS.replace("{status}", "\\tif (sdp && scsi_device_online(sdp))\\n\\t\\tret = scsi_device_get(sdp);\\n"
+                                           "\\telse\\n\\t\\tret = -ENODEV;")
+    assert_quiet(get_without_put_on_exit, new_file("drivers/ufs/foo.c", code))
+
+
+def test_an_assignment_after_the_if_still_reassigns_the_status():
+    from reviewbot.analysis import cmodel
+    from reviewbot.checks.module import _refpaths
+    arms = "\tif (sdp && scsi_device_online(sdp))\n\t\tret = scsi_device_get(sdp);\n\telse\n\t\tret = -ENODEV;"
+    code = STATUS_ARMS.replace("{status}", arms + "\n\tret = foo_check(hba);").replace("\\t", "\t").replace("\\n", "\n")
+    (func,) = [f for f in cmodel.parse(code).functions if f.name == "foo_set_pwr_mode"]
+    (get,) = [c for c in func.calls() if c.name == "scsi_device_get"]
+    test = _at(code, "if (ret)")
+    assert _refpaths.status_reassigned(func, "ret", get.line, test, get.node)  # foo_check()
+    without = STATUS_ARMS.replace("{status}", arms).replace("\\t", "\t").replace("\\n", "\n")
+    (func,) = [f for f in cmodel.parse(without).functions if f.name == "foo_set_pwr_mode"]
+    (get,) = [c for c in func.calls() if c.name == "scsi_device_get"]
+    assert not _refpaths.status_reassigned(func, "ret", get.line, _at(without, "if (ret)"), get.node)
+    assert _refpaths.status_reassigned(func, "ret", get.line, _at(without, "if (ret)"))  # no call: any arm
