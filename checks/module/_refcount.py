@@ -30,6 +30,7 @@ from reviewbot.analysis import cmodel, paths
 from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis
+from reviewbot.checks.module._refpaths import cleanup_vars
 
 _INDEX = re.compile(r"\[[^\[\]]*\]")
 _STATUS = frozenset({"ret", "err", "rc", "error", "status", "retval", "rv", "result", "res", "r"})
@@ -111,7 +112,7 @@ class RefSemantics:
         self.func = func
         self.alias = _aliases(func)
         self.events: set[Event] = set()
-        self.auto = set(re.findall(r"\b(\w+)\s+__free\s*\(", func.text)) if "__free" in func.text else set()
+        self.auto = cleanup_vars(func.text) if "__free" in func.text else set()
         self.text = text  # the file's original text (iterator macro names)
         self.iters: dict[int, tuple] = {}
         self._declared: set[str] | None = None

@@ -57,6 +57,11 @@ class Get:
 _CLEANUP_VAR = re.compile(r"\b(\w+)\s+__free\s*\(\s*\w+\s*\)(?!\s*\**\s*\w)|__free\s*\(\s*\w+\s*\)\s*\**\s*(\w+)")
 
 
+def cleanup_vars(text: str) -> set[str]:
+    """The variables `text` declares with a scope-based cleanup (`__free()`), either spelling."""
+    return {a or b for a, b in _CLEANUP_VAR.findall(text)}
+
+
 def gets(func: cmodel.Function) -> list[Get]:
     """The gets of a function, but not those a scope-based cleanup variable owns
     (`cleanup_owned`): the compiler drops that reference on every exit."""
@@ -85,7 +90,7 @@ def cleanup_owned(func: cmodel.Function, c: cmodel.Call, obj: str) -> bool:
     if "__free" not in func.text:
         return False
     if "auto" not in func._cache:
-        func._cache["auto"] = {a or b for a, b in _CLEANUP_VAR.findall(func.text)}
+        func._cache["auto"] = cleanup_vars(func.text)
     if c.lhs and ("__free" in c.lhs or c.lhs in func._cache["auto"]):
         return True
     base = _apis.base_object(obj) if obj else ""
