@@ -103,6 +103,8 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                 if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
                        or _returned_name(func, g, j, c) for c in calls if _apis.is_putter(c.name)):
                     continue
+                if any(_container_put(c, g) for c in calls):
+                    continue  # `err_put: zfcp_ccw_adapter_put(adapter);` after kref_get(&adapter->ref)
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls) or _ownership.dropped_by_helper(func, g, calls):
                     continue
                 if _main_flow_label(func, j.label, g.obj):
@@ -131,6 +133,19 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             # (taken in probe or open, put in remove or release) is not reported either
             out.append(Leak(g, j, "kept" if success else ""))
     return out
+
+
+_PUT_NAME = lazyre.compile(r"(?:^|_)(?:put|unref)$")
+
+
+def _container_put(c, g: _refpaths.Get) -> bool:
+    """Is `c` a put the tables lack, by the kernel's naming (`*_put()`, `*_unref()`), given the
+    object whose member the get counted (`kref_get(&adapter->ref)`, then the unwind's
+    `zfcp_ccw_adapter_put(adapter)`, a kref_put() wrapper of another file: zfcp_aux.c)?"""
+    if _apis.is_putter(c.name) or not _PUT_NAME.search(c.name) or g.api.family not in ("kref", "device", "kobject"):
+        return False
+    base = _apis.base_object(g.obj)
+    return bool(base) and base != norm(g.obj).lstrip("&") and any(norm(a).lstrip("&") == base for a in c.args)
 
 
 _FREES = ("kfree", "kvfree", "kfree_sensitive", "vfree")

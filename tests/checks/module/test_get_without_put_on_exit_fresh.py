@@ -506,3 +506,51 @@ def test_an_assignment_after_the_if_still_reassigns_the_status():
     (get,) = [c for c in func.calls() if c.name == "scsi_device_get"]
     assert not _refpaths.status_reassigned(func, "ret", get.line, _at(without, "if (ret)"), get.node)
     assert _refpaths.status_reassigned(func, "ret", get.line, _at(without, "if (ret)"))  # no call: any arm
+
+
+# drivers/s390/scsi/zfcp_aux.c (6.12, zfcp_port_enqueue()): kref_get(&adapter->ref), and the
+# unwind calls zfcp_ccw_adapter_put(adapter), a kref_put() wrapper defined in another file
+CONTAINER_PUT = """
+struct foo_port *foo_port_enqueue(struct foo_adapter *adapter, u64 wwpn)
+{
+\tstruct foo_port *port;
+\tint retval = -ENOMEM;
+
+\tkref_get(&adapter->ref);
+
+\tport = foo_get_port_by_wwpn(adapter, wwpn);
+\tif (port) {
+\t\tput_device(&port->dev);
+\t\tretval = -EEXIST;
+\t\tgoto err_put;
+\t}
+
+\tport = kzalloc(sizeof(*port), GFP_KERNEL);
+\tif (!port)
+\t\tgoto err_put;
+
+\tport->adapter = adapter;
+\tport->wwpn = wwpn;
+\treturn port;
+
+err_put:
+\t{put};
+\treturn ERR_PTR(retval);
+}
+"""
+
+
+def _tree_new_file(path: str, code: str):
+    from tests.helpers import tree_case
+    return tree_case(path, "", code.strip("\n").replace("\\t", "\t") + "\n")
+
+
+def test_quiet_when_the_unwind_calls_a_put_named_wrapper_of_the_container():
+    series, ctx = _tree_new_file("drivers/s390/foo.c", CONTAINER_PUT.replace("{put}", "foo_ccw_adapter_put(adapter)"))
+    assert_quiet(get_without_put_on_exit, series, context_for=ctx)
+
+
+def test_fires_when_the_put_named_call_gets_another_object():
+    code = CONTAINER_PUT.replace("{put}", "foo_ccw_adapter_put(port)")
+    series, ctx = _tree_new_file("drivers/s390/foo.c", code)
+    assert_fires(get_without_put_on_exit, series, [("drivers/s390/foo.c", _at(code, "goto err_put;"))], context_for=ctx)
