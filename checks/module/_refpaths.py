@@ -35,6 +35,13 @@ _NEG_PRED = re.compile(r"^!\s*\w+\(\s*(?P<a>\*?[\w>.\-\[\]]+)\s*\)$")
 _COND_WRAPPER = re.compile(r"^\(?\s*(?:WARN_ON(?:_ONCE)?|unlikely|likely|IS_ENABLED_AND)\s*\((.*)\)\s*\)?$")
 
 
+def null_tested(part: str) -> str:
+    """The pointer a condition part tests for NULL or an error (`!np`, `IS_ERR(dev)`, `np ==
+    NULL`, through `WARN_ON()`-like wrappers), or ""."""
+    m = _NEG_TEST.match(_unwrap(part.strip()))
+    return (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "") if m else ""
+
+
 def _unwrap(cond: str) -> str:
     """`WARN_ON(!dev)` -> `!dev`: the condition a wrapper macro tests."""
     prev = None
@@ -216,8 +223,7 @@ def _status_or_null_failed(cond: str, status: str, obj: str) -> bool:
         if re.match(_STATUS_FAILED % ((re.escape(status),) * 4), part):
             status_seen = True
             continue
-        m = _NEG_TEST.match(part)
-        var = m and (m.group("a") or m.group("b") or m.group("c") or m.group("d"))
+        var = null_tested(part)
         if not var or not _apis.same_object(var, obj):
             return False
     return status_seen

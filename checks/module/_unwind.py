@@ -275,9 +275,8 @@ def _failure_test_of(cond: str, obj: str) -> bool:
     while cond.startswith("(") and clex.balanced(cond, 1) == cond[1:-1]:
         cond = cond[1:-1].strip()  # the `if`'s own parentheses
     for part in re.split(r"\|\|", cond):
-        m = _refpaths._NEG_TEST.match(_refpaths._unwrap(part.strip()))
-        if m:
-            var = (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "").lstrip("*")
+        var = _refpaths.null_tested(part).lstrip("*")
+        if var:
             if var == base or _apis.same_object(var, obj):
                 return True  # the pointer itself (`!np`), not one of its members (`!np->ready`)
     return False
