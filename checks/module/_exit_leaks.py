@@ -105,12 +105,16 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                     continue
                 if any(_container_put(c, g) for c in calls):
                     continue  # `err_put: zfcp_ccw_adapter_put(adapter);` after kref_get(&adapter->ref)
+                if _ownership.dropped_by_own_release(func, g, j, calls):
+                    continue  # `out: put_device(&dev->dev);` runs the release set here, which puts it
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls) or _ownership.dropped_by_helper(func, g, calls):
                     continue
                 if _main_flow_label(func, j.label, g.obj):
                     continue  # `goto add_properties;` skips ahead in the main flow: its exits are judged each
             if j.kind == "return" and _ownership.dropped_by_helper(func, g, _calls_before(j.node)):
                 continue  # `fail_remove: sbp2_remove(unit); return -ENOMEM;`
+            if j.kind == "return" and _ownership.dropped_by_own_release(func, g, j, _calls_before(j.node)):
+                continue
             if _ownership.known_null_here(func, g, j) or _ownership.put_in_found_branch(func, g, j):
                 continue  # after `if (np) { ...; return ...; }` / `if (np) { ...; put(np); }`
             if _ownership.loop_condition_get(g, j):

@@ -393,7 +393,9 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
                and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
             continue
         owner = borrowed_vars[var]
-        if _GIVES_UP.search(name) and _kept_by_setup(func, text, obj, p.name, accessor.get(var)):
+        if _GIVES_UP.search(name) and (_kept_by_setup(func, text, obj, p.name, accessor.get(var))
+                                       or _inverse_of_accessor(obj, var, owner)
+                                       and _kept_by_setup(func, text, owner, p.name, None)):
             continue  # a bus remove() drops what its probe() took
         if owner == own_ref_param:
             yield p, (f"{p.name}({short(obj, 20)}) inside {name}(): when {name}() fails its caller "
@@ -411,6 +413,14 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
             conf = Confidence.LOW
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: "
                   f"{owner} belongs to its caller"), conf
+
+
+def _inverse_of_accessor(obj: str, var: str, param: str) -> bool:
+    """`mdev = to_mcb_device(dev)`, then `put_device(&mdev->dev)`: the address of a member of
+    what a container_of() accessor reached from the parameter, put by the putter of the
+    parameter's own type, is the parameter again (the accessor's inverse), so a set-up's
+    `get_device(dev)` counted that object (mcb-core.c mcb_probe()/mcb_remove())."""
+    return var != param and re.fullmatch(r"&\s*%s\s*->\s*\w+" % re.escape(var), norm(obj)) is not None
 
 
 def _kept_by_setup(func, text: str, obj: str, putter: str, accessor: str | None) -> bool:
@@ -880,6 +890,24 @@ def _leaves_a_release(name: str) -> bool:
     return row is not None and any("still" in r for r in row.release)
 
 
+def _under_holder_test(p, obj: str) -> bool:
+    """Does the put sit under a test that a structure's member holds the object
+    (`if (qp->cep == cep) { siw_cep_put(cep); qp->cep = NULL; }`, siw_cm.c siw_accept())?  It
+    drops the reference the member took when it was stored, which the test says is there:
+    another reference than the one a put before the goto dropped."""
+    o = re.escape(norm(obj).lstrip("&"))
+    holder = r"[\w>.\-\[\]]*(?:->|\.)\w+"
+    pat = re.compile(r"^\(\s*(?:%s\s*==\s*&?%s|&?%s\s*==\s*%s)\s*\)$" % (holder, o, o, holder))
+    n = p.node
+    while n is not None and n.type != "function_definition":
+        par = n.parent
+        if par is not None and par.type == "if_statement" and n == par.child_by_field_name("consequence") \
+                and pat.match(cmodel._fold(cmodel._text(par.child_by_field_name("condition")))):
+            return True
+        n = par
+    return False
+
+
 def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
     """An added put on a path whose unwind ladder puts the same reference again: the put is
     followed by a `goto` to a label chain that puts it, or it sits in a label chain that a
@@ -927,6 +955,8 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
         # put(devs[idx]);` starts below the element the goto put)
         if _other_element_in_loop(p, obj):
             continue
+        if _under_holder_test(p, obj):
+            continue  # `if (qp->cep == cep) { put(cep); qp->cep = NULL; }`: the member's reference
         for name, chain in chains.items():
             if not any(cmodel.contains(s, st) for s in chain):
                 continue

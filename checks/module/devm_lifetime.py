@@ -569,6 +569,8 @@ def _per_call(h: Hunk, line) -> str | None:
     name = re.search(r"(\w+)\s*\(", sig)
     if not name or not (_PER_CALL.search(sig.split("(", 1)[-1]) or _PER_CALL_NAME.search(name.group(1))):
         return None
+    if re.match(r"_*devm_", name.group(1)):
+        return None  # a managed API itself (`devm_serdev_device_open()`): its caller's probe calls it, once
     return name.group(1) + "()"
 
 
