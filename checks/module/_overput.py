@@ -933,7 +933,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             if _puts_obj(inner, obj, p) and not _other_counter(inner, obj) and not _extra_ref(func, obj, p.line) \
                     and not _undoes_named_step(func, st, obj, p) \
                     and not (
-                    "unregister" in p.name and _named_lookups(func, obj, p.line)) \
+                    "unregister" in p.name and (_named_lookups(func, obj, p.line) or _table_lookup(func, obj, p.line))) \
                     and not _stored_one_too(func, obj, flow.line_of(inner)):
                 again = flow.line_of(inner)
                 where = "" if sib.type != "labeled_statement" else " (the unwind path falls through to it)"
@@ -1039,6 +1039,14 @@ def _extra_ref(func, obj: str, before: int) -> bool:
     gets = _gets_of(func, obj, before)
     return len(gets) >= 2 or any(_kind(g.call.name) == "getter" for g in gets) or \
         _stored_one_too(func, obj, before)
+
+
+def _table_lookup(func, obj: str, before: int) -> bool:
+    """`dev = class_find_device(...); ...; device_unregister(dev); ...; put_device(dev);`
+    (gpiolib-sysfs.c gpiod_unexport()): a lookup of the table gave the function a reference of
+    its own beside the registration's; the unregister drops the registration's, the put the
+    lookup's."""
+    return any(_kind(g.call.name) == "lookup" for g in _gets_of(func, obj, before))
 
 
 _LOOKUP_NAME = lazyre.compile(r"(?:^|_)(?:get|find|lookup)(?:_|$)")

@@ -466,6 +466,52 @@ def released_elsewhere(text: str, g: _refpaths.Get) -> bool:
     return False
 
 
+def kept_by_object_made(func: cmodel.Function, g: _refpaths.Get, j, text: str) -> bool:
+    """`i2c_adap = i2c_get_adapter(nr)`, then `v4l2_i2c_new_subdev_board(v4l2_dev, i2c_adap,
+    ...)` before `return 0;`, and remove()'s `i2c_put_adapter(client->adapter)` (sh_vou.c): a
+    reference kept on success, given to a call that makes an object on it (the client keeps its
+    adapter), and dropped by the file's teardown through that object's member with the get's
+    only putter (the API's own pair, not a family putter shared by many objects)."""
+    if len(g.api.putters) != 1 or not re.fullmatch(r"\w+", g.obj):
+        return False
+    if not any(g.call.line < c.line < j.line and not _apis.is_putter(c.name) and c.name not in _apis.BY_GETTER
+               and any(a.strip() == g.obj for a in c.args) for c in func.calls()):
+        return False
+    return re.search(r"\b%s\s*\(\s*\w+(?:->|\.)\w+\s*\)" % re.escape(g.api.putters[0]), text) is not None
+
+
+def put_from_drvdata(func: cmodel.Function, g: _refpaths.Get, text: str) -> bool:
+    """`hcd = usb_create_hcd(...)` (which sets the device's driver data) kept on probe's
+    successful exit, and remove()'s `struct usb_hcd *hcd = platform_get_drvdata(pdev); ...
+    usb_put_hcd(hcd);` (ohci-sm501.c): the file's teardown drops the object of the got local's
+    type that it reads back from the driver data, with a putter of the get."""
+    if not re.fullmatch(r"\w+", g.obj):
+        return False
+    typ = re.search(r"\bstruct\s+(\w+)\s*\*\s*%s\s*[;=,)]" % re.escape(g.obj), func.text)
+    if typ is None:
+        return False
+    putters = "|".join(map(re.escape, g.api.putters))
+    for m in re.finditer(r"\bstruct\s+%s\s*\*\s*(\w+)\s*=\s*\w*get_drvdata\s*\(" % re.escape(typ.group(1)), text):
+        if re.search(r"\b(?:%s)\s*\(\s*%s\s*[,)]" % (putters, re.escape(m.group(1))), text[m.end():]):
+            return True
+    return False
+
+
+def permanent_registration(func: cmodel.Function, g: _refpaths.Get, j, holder: str, built_in: bool) -> bool:
+    """dmi_scan.c dmi_init(): `dmi_kobj = kobject_create_and_add("dmi", firmware_kobj)` ("This
+    entry should stay even after farther error"), `tables_kobj = kobject_create_and_add(...)`
+    then `return 0;`.  An `__init` function of code that is never a module runs once, and what
+    a register call put into sysfs or the device model there stays for the kernel's life: kept
+    on a successful exit, or in a file-scope variable on an error exit, it is that registration,
+    not a leak.  `built_in`: the file is never a module (build facts or its own evidence)."""
+    if not built_in or not re.search(r"\b__init\b", func.text.split("{", 1)[0]):
+        return False
+    row = kapi.get(g.call.name)
+    if row is None or row.kind != "register":
+        return False
+    return success_exit(j) or holder in ("stored", "owned")
+
+
 def outside(text: str, func: cmodel.Function, partial: bool) -> str:
     """The text without the lines of `func` (tree mode: post-image lines; a new file in hunk
     mode: the fragment's lines, numbered as the file's)."""
