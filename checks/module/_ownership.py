@@ -470,14 +470,22 @@ def kept_by_object_made(func: cmodel.Function, g: _refpaths.Get, j, text: str) -
     """`i2c_adap = i2c_get_adapter(nr)`, then `v4l2_i2c_new_subdev_board(v4l2_dev, i2c_adap,
     ...)` before `return 0;`, and remove()'s `i2c_put_adapter(client->adapter)` (sh_vou.c): a
     reference kept on success, given to a call that makes an object on it (the client keeps its
-    adapter), and dropped by the file's teardown through that object's member with the get's
-    only putter (the API's own pair, not a family putter shared by many objects)."""
+    adapter), or kept by an object the get itself was given (`of_phy_connect(dev, ...)` sets
+    `dev->phydev`), and dropped by the file's teardown through that object's member with the
+    get's only putter (the API's own pair, not a family putter shared by many objects)."""
     if len(g.api.putters) != 1 or not re.fullmatch(r"\w+", g.obj):
         return False
-    if not any(g.call.line < c.line < j.line and not _apis.is_putter(c.name) and c.name not in _apis.BY_GETTER
+    put = re.escape(g.api.putters[0])
+    # `phydev = of_phy_connect(dev, ...)` attaches to the net_device it is given, and ndo_stop's
+    # `phy_disconnect(dev->phydev)` drops it through that holder (bcmasp_intf.c)
+    holders = {a.strip() for a in g.call.args if re.fullmatch(r"\s*\w+\s*", a)}
+    if any(re.search(r"\b%s\s*\(\s*%s\s*(?:->|\.)\s*\w+\s*\)" % (put, re.escape(h)), text) for h in holders):
+        return True
+    if not any(g.call.line < c.line < j.line and c.lhs and not _apis.is_putter(c.name) and c.name not in _apis.BY_GETTER
                and any(a.strip() == g.obj for a in c.args) for c in func.calls()):
+        # (the call returns what it made: `subdev = v4l2_i2c_new_subdev_board(..., i2c_adap, ...)`)
         return False
-    return re.search(r"\b%s\s*\(\s*\w+(?:->|\.)\w+\s*\)" % re.escape(g.api.putters[0]), text) is not None
+    return re.search(r"\b%s\s*\(\s*\w+(?:->|\.)\w+\s*\)" % put, text) is not None
 
 
 def put_from_drvdata(func: cmodel.Function, g: _refpaths.Get, text: str) -> bool:

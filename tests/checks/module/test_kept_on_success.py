@@ -119,3 +119,50 @@ def test_mod003_fires_when_nothing_was_made_on_the_adapter():
     code, series, ctx = _vou("foo_find_subdev(&vou->v4l2_dev, pdata->board_info)")
     assert_fires(get_without_put_on_exit, series, context_for=ctx,
                  at=[("drivers/media/platform/foo/foo_vou.c", _at(code, "return 0;"))])
+
+
+# bcmasp_intf.c (fresh seed 83, read again after the fixes): of_phy_connect(dev, ...) attaches
+# the PHY to the net_device it is given, and ndo_stop's phy_disconnect(dev->phydev) drops it.
+PHY = """
+static int foo_netif_init(struct net_device *ndev, bool connect)
+{
+\tstruct foo_intf *intf = netdev_priv(ndev);
+\tstruct phy_device *phydev;
+
+\tif (connect) {
+\t\tphydev = of_phy_connect(ndev, intf->phy_dn, foo_adj_link, intf->phy_flags, intf->phy_iface);
+\t\tif (!phydev)
+\t\t\treturn -ENODEV;
+\t\tphy_attached_info(phydev);
+\t}
+\tfoo_umac_init(intf);
+\tnetif_start_queue(ndev);
+\treturn 0;
+}
+
+static int foo_stop(struct net_device *ndev)
+{
+\tstruct foo_intf *intf = netdev_priv(ndev);
+
+\tnetif_stop_queue(ndev);
+\tSTOP_PUT
+\treturn 0;
+}
+"""
+
+
+def _phy_stands(code: str) -> bool:
+    text = code.lstrip("\n").replace("\\t", "\t")
+    path = "drivers/net/ethernet/foo/foo_intf.c"
+    m = SimpleNamespace(kind="leak", path=path, get_line=_at(code, "of_phy_connect"),
+                        exit_line=_at(code, "netif_start_queue") + 1, api="of_phy_connect", obj="phydev")
+    ctx = Context(mode="tree", files={path: FileImages(pre=None, post=text)})
+    return get_without_put_on_exit._cocci_leak_stands(ctx, {}, m)
+
+
+def test_cocci_phy_attached_to_the_given_netdev_and_disconnected_at_stop_does_not_stand():
+    assert not _phy_stands(PHY.replace("STOP_PUT", "phy_disconnect(ndev->phydev);"))
+
+
+def test_cocci_phy_disconnected_through_another_holder_stands():
+    assert _phy_stands(PHY.replace("STOP_PUT", "phy_disconnect(intf->spare_phy);"))
