@@ -118,6 +118,8 @@ class Row:
             return "int"  # of_parse_phandle_with_args(): 0 and the node in an out-argument, or an errno
         if self.kind == "lookup" or "NULL" in self.on_error:
             return "null"
+        if self.returns_ref:
+            return "null"  # usb_alloc_urb(), of_get_parent(): a new pointer, NULL when there is none
         return ""
 
     @property

@@ -120,6 +120,9 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             if _ownership.handed_on(func, g, j):
                 continue  # drvdata, a completion callback or a work item owns it now
             success = _ownership.success_exit(j) or _ownership.success_of_status(func, g, j)
+            if not success and _ownership.initialised_for_caller(func, g, j):
+                out.append(Leak(g, j, "caller"))
+                continue
             if _ownership.pinned_on_purpose(func, g, j) or (j.kind == "return" and _ownership.per_member_get(g, j)):
                 out.append(Leak(g, j, "owned"))
                 continue
@@ -486,5 +489,6 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
             ln = next((c for c in changed if c.added), None) or (changed[0] if changed else None)
             if ln is None:
                 continue
-        kind = "question" if holder == "stored" and released else "owned" if holder == "owned" else "leak"
+        kind = "question" if holder == "stored" and released or holder == "caller" else \
+            "owned" if holder == "owned" else "leak"
         yield NewLeak(Leak(g, j, holder), ln, kind)

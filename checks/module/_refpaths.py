@@ -295,6 +295,9 @@ def alias_of(func: cmodel.Function, name: str) -> str | None:
 _CONVERSION = re.compile(r"^(?:to_\w+|container_of(?:_const)?)\(\s*&?\s*(\w+)\s*[,)]")
 
 
+_LVALUE = re.compile(r"&?\s*\w+(?:\s*(?:->|\.)\s*\w+|\[\w+\])*")
+
+
 def _local_aliases(func: cmodel.Function) -> dict[str, str]:
     """Locals set once from an lvalue (`dev = &ffa_dev->dev`) or last set by a container
     conversion of a local (`ndns = to_ndns(found)`): name -> what it names."""
@@ -305,6 +308,12 @@ def _local_aliases(func: cmodel.Function) -> dict[str, str]:
     for a in func.assignments():  # source order: the last assignment of each name wins
         last[a.left] = a.right
         values.setdefault(norm(a.left), []).append(norm(a.right))
+    for var, vals in values.items():
+        # `struct i915_request *rq = request[idx];` (in each of two loops): a local only ever
+        # set to one lvalue names it wherever it is used
+        if var not in out and len(set(vals)) == 1 and re.fullmatch(r"\w+", var) \
+                and _LVALUE.fullmatch(vals[0]) and vals[0] != var:
+            out[var] = vals[0]
     for var, rhs in last.items():
         m = _CONVERSION.match(norm(rhs))
         if m and re.fullmatch(r"\w+", var) and var not in out:
