@@ -318,12 +318,6 @@ def _local_aliases(func: cmodel.Function) -> dict[str, str]:
         m = _CONVERSION.match(norm(rhs))
         if m and re.fullmatch(r"\w+", var) and var not in out:
             out[var] = m.group(1)
-    # `struct i915_request *rq = request[idx];` in each loop that walks the array (a selftest's
-    # unwind: i915_request.c): a local only ever set from one element expression names it
-    for var, vals in values.items():
-        if re.fullmatch(r"\w+", var) and var not in out and len(set(vals)) == 1 and \
-                re.fullmatch(r"\w+(?:(?:->|\.)\w+)*\[\s*\w+\s*\]", vals[0]):
-            out[var] = vals[0]
     # `if (dev) rdev = to_rio_dev(dev); } else { rdev = rio_get_comptag(...); }`: a conversion
     # whose other values are NULL or set in the other arm of an `if` (rio_mport_cdev.c): on the
     # conversion's paths the local is the container of the converted object
