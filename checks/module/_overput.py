@@ -246,6 +246,14 @@ def iterator_owned(view, added, line_text) -> Iterator[tuple[object, str]]:
         if not obj:
             continue
         for anc in cmodel.ancestors(p.node):
+            if anc.type not in ("while_statement", "for_statement", "do_statement"):
+                continue
+            step = _head_drops(anc, obj)
+            if step:
+                if not _leaves_loop_after(p, anc):
+                    yield p, (f"{p.name}({short(obj, 20)}) and the loop goes on: {step}() in the "
+                              f"loop's head drops it at the next step")
+                break
             if anc.type != "while_statement":
                 continue
             head = line_text(flow.line_of(anc)) or ""
@@ -264,6 +272,22 @@ def iterator_owned(view, added, line_text) -> Iterator[tuple[object, str]]:
                 yield p, (f"{p.name}({short(obj, 20)}) and the loop goes on: {row.name}() "
                           f"drops it again at the next step")
             break
+
+
+def _head_drops(loop, obj: str) -> str | None:
+    """The lookup in the head of a plain loop that drops its `@from`/`@prev` argument, given
+    the put object: `while ((pdev = pci_get_device(v, d, pdev)))`, `for (np = ...; np;
+    np = of_find_compatible_node(np, ...))` (the loop walks its cursor, as for_each_* does)."""
+    head = " ".join(cmodel._text(n) for n in (loop.child_by_field_name(f) for f in ("condition", "update"))
+                    if n is not None)
+    for m in re.finditer(r"\b(\w+)\s*\(", head):
+        row = kapi.get(m.group(1))
+        if row is None or row.drops_arg is None or row.is_iterator:
+            continue
+        args = cmodel.split_args(clex.balanced(head, m.end()))
+        if row.drops_arg < len(args) and _apis.same_object(args[row.drops_arg], obj):
+            return row.name
+    return None
 
 
 def _leaves_loop_after(p, loop) -> bool:
@@ -1172,9 +1196,14 @@ _FIELD = lazyre.compile(r"^(?P<p>\w+)(->dev\.|->|\.dev\.|\.)(of_node|fwnode|pare
 _ACCESSOR = lazyre.compile(r"^(dev_of_node|dev_fwnode|ACPI_COMPANION)\(&?(?P<p>\w+)(->dev|\.dev)?\)$")
 
 
+# the node or parent of a device reached through the function's parameter (`priv->dev->of_node`,
+# `client->dev.parent`): a struct device's own field, whatever structure holds the device
+_DEV_FIELD = lazyre.compile(r"^(?P<p>\w+)(?:(?:->|\.)\w+)*(?:->|\.)dev(?:->|\.)(?:of_node|fwnode|parent)$")
+
+
 def _device_owned(expr: str, params: list[str]) -> bool:
     e = norm(expr)
-    m = _FIELD.match(e) or _ACCESSOR.match(e)
+    m = _FIELD.match(e) or _ACCESSOR.match(e) or _DEV_FIELD.match(e)
     return m is not None and m.group("p") in params
 
 

@@ -596,6 +596,11 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
                                               f"kept in ->{r.member} is no longer dropped",
                                confidence=Confidence.LOW if overput else conf)
             continue
+        if r.kind == "narrowed":
+            yield RULE.finding(fd.path, line, f"{r.name}({short(r.obj)}) moved into the branch that exits: "
+                                              f"the path that goes on past it no longer drops the reference",
+                               confidence=Confidence.LOW if overput else None)
+            continue
         if r.kind == "main":
             conf = Confidence.HIGH if (not view.partial and r.retaken) else None
             yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) with no later put of it: "
