@@ -237,7 +237,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "put_after_devm_action", "put_devm_got", "devm_keep_put", "undevm_remove_only", "put_unowned_member",
          "extra_get_on_return", "get_after_unlock",
          "put_into_err_branch", "put_before_goto_put", "kref_put_to_kfree", "put_returned_obj",
-         "put_in_lookup_loop")
+         "put_in_lookup_loop", "put_after_register_ok")
 
 
 @dataclass
@@ -1566,6 +1566,36 @@ def mut_put_in_lookup_loop(path: str, lines: list[str], spans) -> list[Case]:
 OWN_FILES["put_in_lookup_loop"] = (r"\b(" + "|".join(_STEP_LOOKUPS) + r")\(", mut_put_in_lookup_loop)
 
 
+_REG_PUT = {r.name: r.on_error for r in kapi.of_kind("register")
+            if r.family in ("device", "kobject") and r.ref_on == "arg1" and re.fullmatch(r"\w*put\w*", r.on_error or "")}
+REG_CALL_RE = re.compile(r"^\t(\w+) = (%s)\((&?[\w>.\-]+)[,)]" % "|".join(sorted(_REG_PUT, key=len, reverse=True)))
+
+
+def mut_put_after_register_ok(path: str, lines: list[str], spans) -> list[Case]:
+    """`ret = device_add(x); if (ret) ...exit;` (a register call of the table whose failure
+    leaves the object to the caller's put) gets that put on the success path, right after
+    the failure check: the registration owns the reference until its unregistration."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e - 2):
+            m = REG_CALL_RE.match(lines[i])
+            if not m or not lines[i].rstrip().endswith(";"):
+                continue
+            j = i + 1
+            c = re.match(r"^\tif \(%s\)( \{)?\s*$" % re.escape(m.group(1)), lines[j])
+            if not c:
+                continue
+            end = _close_of(lines, j, e) if c.group(1) else j + 1
+            if end is None or end >= e or not EXIT_RE.match(lines[end - 1 if c.group(1) else end]):
+                continue
+            new = _insert(lines, end + 1, f"\t{_REG_PUT[m.group(2)]}({m.group(3)});\n")
+            cases.append(Case("put_after_register_ok", path, lines, new, [("new", end + 2)]))
+    return cases
+
+
+OWN_FILES["put_after_register_ok"] = (r"\b(" + "|".join(_REG_PUT) + r")\(", mut_put_after_register_ok)
+
+
 # ---------------------------------------------------------------- lifetime kinds
 
 BUS_PARAM_RE = re.compile(r"\bstruct\s+(device|platform_device|i2c_client|spi_device|usb_interface|pci_dev|"
@@ -2807,7 +2837,7 @@ TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-im
 
 
 OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25] + ("put_given_node", "put_spec_node", "put_before_goto_put",
-                                                "put_returned_obj", "put_in_lookup_loop")
+                                                "put_returned_obj", "put_in_lookup_loop", "put_after_register_ok")
 # The message an over-put fix is posted with: it names the defect it removes.
 FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
 

@@ -93,6 +93,8 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
                 continue
             if added_goto_puts(view, h, obj):
                 continue  # the put moved into an unwind label the new code jumps to
+            if view.partial and _named_label_puts(view, stmts, i, obj):
+                continue  # the goto's label (out of sight) says it puts it: this put was a second one
             yield RemovedPut(st, name, obj, retaken, low=not retaken and _put_paths.borrowed(view, h, obj, name))
 
 
@@ -125,6 +127,16 @@ def added_goto_puts(view: flow.FuncView, h, obj: str) -> bool:
         if not found and view.partial and PUT_LABEL.search(label):
             return True  # the label is out of sight, but its name says it drops a reference
     return False
+
+
+def _named_label_puts(view: flow.FuncView, stmts, i: int, obj: str) -> bool:
+    """Is the kept exit after the removed put at stmts[i] a `goto L` to a label the hunks do
+    not show, whose name says it puts `obj` (`goto err_put_codec` for `codec_dev`)?"""
+    nxt = next((s for s in stmts[i + 1:i + 10] if not all(ln.removed for ln in s.lines) and _EXIT.match(s.text)), None)
+    g = re.match(r"goto\s+(\w+)", nxt.text) if nxt is not None else None
+    if g is None or re.search(r"^\s*%s\s*:" % re.escape(g.group(1)), view.text(), re.M):
+        return False
+    return _put_paths.label_puts_object(g.group(1), obj)
 
 
 def swapped(h, st) -> bool:

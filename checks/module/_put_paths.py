@@ -235,3 +235,25 @@ def narrowed(view: flow.FuncView, h, st, obj: str, added_elsewhere: int) -> bool
         return False
     word = re.compile(r"(?<![\w>.])%s\b" % re.escape(var))
     return not any(word.search(ln.text) for ln in after)
+
+
+_GENERIC_WORDS = frozenset(("err", "error", "out", "fail", "failed", "exit", "bail", "put", "unref", "free",
+                            "undo", "cleanup", "done", "ret", "release", "dev"))
+
+
+def label_puts_object(label: str, obj: str) -> bool:
+    """Does an unwind label out of sight say by its name that it puts `obj` (`goto
+    err_put_codec` for `put_device(codec_dev)`, `out_host_put` for `scsi_host_put(shost)`,
+    `err_put_devs` for `&chip->devs`)?  The name must name a put and a word of the object's
+    own name (its variable or last member), not only its family (`err_put_node` may put
+    another node)."""
+    if not _PUT_LABEL.search(label):
+        return False
+    words = set(label.lower().split("_")) - _GENERIC_WORDS
+    names = re.findall(r"[A-Za-z]\w*", clex.norm(obj).lstrip("&*"))
+    own = {w for n in names[-1:] + names[:1] for w in [n.lower()] + n.lower().split("_") if len(w) > 1} - _GENERIC_WORDS
+    own |= {w[1:] for w in own if w[:1] in "sp" and len(w) > 4}  # shost -> host, pdev stays
+    return bool(words & own)
+
+
+_PUT_LABEL = lazyre.compile(r"(^|_)(put|unref)(_|$)")

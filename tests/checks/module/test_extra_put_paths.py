@@ -248,3 +248,77 @@ def test_fires_on_put_of_the_node_of_a_device_held_in_a_structure():
 def test_quiet_when_the_function_took_its_own_reference_on_that_node():
     got = DEV_NODE.replace("np = priv->dev->of_node;", "np = of_node_get(priv->dev->of_node);")
     assert_quiet(device_ref_imbalance, diff(got), include_low=True)
+
+
+# drivers/hwmon/vt8231.c (6.12) vt8231_device_add(): platform_device_add() succeeded, so the
+# registration owns the reference until platform_device_unregister()
+REGISTERED = """
+    --- a/drivers/hwmon/vt8231.c
+    +++ b/drivers/hwmon/vt8231.c
+    @@ -952,10 +952,11 @@ static int vt8231_device_add(unsigned short address)
+     \t}
+     
+     \terr = platform_device_add(pdev);
+     \tif (err) {
+     \t\tpr_err("Device addition failed (%d)\\n", err);
+     \t\tgoto exit_device_put;
+     \t}
+    +\tplatform_device_put(pdev);
+     
+     \treturn 0;
+     
+"""
+
+
+def test_fires_on_put_after_a_registration_succeeded():
+    assert_fires(device_ref_imbalance, diff(REGISTERED), at=[("drivers/hwmon/vt8231.c", 959)])
+
+
+def test_quiet_on_the_failure_branch_put_and_after_the_device_is_deleted():
+    # drivers/pci/pcie/portdrv.c (6.12) pcie_device_init(): the put its kernel-doc asks for
+    failure = """
+    --- a/drivers/pci/pcie/portdrv.c
+    +++ b/drivers/pci/pcie/portdrv.c
+    @@ -310,6 +310,7 @@ static int pcie_device_init(struct pci_dev *pdev, int service, int irq)
+     \tretval = device_register(device);
+     \tif (retval) {
+    +\t\tput_device(device);
+     \t\treturn retval;
+     \t}
+     
+     \tpm_runtime_no_callbacks(device);
+"""
+    assert_quiet(device_ref_imbalance, diff(failure), include_low=True)
+    deleted = REGISTERED.replace("@@ -952,10 +952,11 @@", "@@ -952,10 +952,12 @@").replace(
+        "+\tplatform_device_put(pdev);\n", "+\tplatform_device_del(pdev);\n    +\tplatform_device_put(pdev);\n")
+    assert_quiet(device_ref_imbalance, diff(deleted), include_low=True)
+
+
+# sound/soc/intel/boards/sof_es8336.c (6.12) sof_es8336_probe(): `err_put_codec:` (out of the
+# hunk) runs put_device(codec_dev)
+NAMED_LABEL = """
+    --- a/sound/soc/intel/boards/sof_es8336.c
+    +++ b/sound/soc/intel/boards/sof_es8336.c
+    @@ -771,6 +771,7 @@ static int sof_es8336_probe(struct platform_device *pdev)
+     \tif (ret) {
+     \t\tgpiod_put(priv->gpio_speakers);
+     \t\tdev_err(dev, "snd_soc_register_card failed: %d\\n", ret);
+    +\t\tput_device(codec_dev);
+     \t\tgoto err_put_codec;
+     \t}
+     
+"""
+
+
+def test_fires_on_put_before_a_goto_to_a_label_named_for_that_put():
+    assert_fires(device_ref_imbalance, diff(NAMED_LABEL), at=[("sound/soc/intel/boards/sof_es8336.c", 774)])
+
+
+def test_quiet_on_its_removal_and_when_the_label_names_only_the_family():
+    removed = NAMED_LABEL.replace("@@ -771,6 +771,7 @@", "@@ -771,7 +771,6 @@").replace(
+        "+\t\tput_device(codec_dev);", "-\t\tput_device(codec_dev);")
+    assert_quiet(get_without_put_on_exit, diff(removed), include_low=True)
+    # `err_put_node` may put another node than `remote`
+    family = NAMED_LABEL.replace("put_device(codec_dev);", "of_node_put(remote);").replace(
+        "goto err_put_codec;", "goto err_put_node;")
+    assert_quiet(device_ref_imbalance, diff(family), include_low=True)
