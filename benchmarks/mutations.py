@@ -176,6 +176,21 @@ Devres-owned references, remove-only releases, extra gets (each samples its own 
                before that return -> new side at the get
   get_after_unlock  `lock; x = lookup(); [if (x)] get(x); unlock;`: the unlock moved above the
                get -> new side at the moved unlock or the get
+Extra / premature put and narrowed put kinds (issue 13; each samples its own files):
+  put_into_err_branch  a put of the table (after a get) right after `r = call(...);` and before
+               `if (r) ...exit` moved into that branch before its exit: the success path keeps
+               the reference -> old side at the removed put, or new side at the moved one
+  put_before_goto_put  a branch's `goto L;`, whose label L puts x at the top level, gets its own
+               put of x before the goto -> new side at it
+  kref_put_to_kfree  `kref_put(&x->m, fn);` (m kref_init()ed in the file) -> `kfree(x);`
+  put_returned_obj  `x = getter(...)` ... `return x;` gets the getter's put of x right before
+               the return -> new side at it
+  put_in_lookup_loop  a loop whose head walks its cursor with a lookup that drops `@from`
+               (`while ((pdev = pci_get_device(v, d, pdev)))`) gets the cursor's put as the
+               last statement of its body -> new side at it
+  put_after_register_ok  `ret = platform_device_add(x); if (ret) ...exit;` (a register of the
+               table whose failure the caller puts) gets that put right after the failure check,
+               on the success path -> new side at it
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes

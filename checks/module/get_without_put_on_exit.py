@@ -34,6 +34,11 @@ diff alone it reports what the patch changes on those paths:
   outermost block or in a loop body or `if` branch with more code after it (`ret =
   of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
   it now keeps the reference, and each round of a loop leaks one;
+- a put moved from the straight path into the branch that follows it and exits
+  (`r = of_platform_populate(...); put_device(&pdev->dev); if (r) { ...; return r; }` becomes
+  `if (r) { put_device(&pdev->dev); return r; }`): the path that goes on past the branch no
+  longer drops the reference, unless the patch puts it elsewhere too or the code after the
+  branch still uses the object (the old put was premature);
 - a removed put, in a teardown function (`*_remove()`, `*_release()`, `*_disconnect()`, ...),
   of a reference kept in a structure member (`put_device(usb3->host_dev)`), or a removed
   `devm_add_action_or_reset()` whose callback only put its argument: the stored reference
@@ -152,6 +157,11 @@ A removed put of the firmware node of the function's own parameter device
 confidence: the caller holds that reference, so the put was most likely one too many.  A
 teardown function is recognised by its name; a stored reference released through a helper of
 another file is a false positive in tree mode too.
+
+A removed put right before `return x;` of the same object is not reported (the reference goes
+to the caller with the pointer), nor one before a `goto L` whose label is out of sight and
+named for a put of that very object (`goto err_put_codec` after `put_device(codec_dev)`: the
+unwind puts it, so the removed put was a second one).
 
 ## Confidence
 High in tree mode (the whole function is parsed), medium from hunks, low where a label or put

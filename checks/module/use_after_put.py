@@ -44,6 +44,9 @@ lookup's reference is the only one it holds) followed on its path by unchanged c
 dereferences the object, or hands it to a call, is reported too (a premature put).  A put of
 an object the function was given, or took an extra reference on, may drop that extra one while
 the caller holds another: not reported.
+An added put right before an unchanged `return x;` of the object it dropped is reported too:
+the function hands its caller a pointer whose reference it has just given up (not for the
+function's own parameter, whose reference the caller holds).
 A use moved from before an unchanged put to after it is the same move (git may show it either
 way) and is reported at the moved use, when that use touches the put object itself.
 A move is seen across the hunks of one function (git names the same function for both and the
