@@ -322,3 +322,34 @@ def test_quiet_on_its_removal_and_when_the_label_names_only_the_family():
     family = NAMED_LABEL.replace("put_device(codec_dev);", "of_node_put(remote);").replace(
         "goto err_put_codec;", "goto err_put_node;")
     assert_quiet(device_ref_imbalance, diff(family), include_low=True)
+
+
+# drivers/net/usb/lan78xx.c (6.12) lan78xx_mdio_init(): the straight path puts the node right
+# after of_mdiobus_register(); an added `goto` to a label out of sight skips that put
+ADDED_GOTO = """
+    --- a/drivers/net/usb/lan78xx.c
+    +++ b/drivers/net/usb/lan78xx.c
+    @@ -2254,6 +2254,8 @@ static int lan78xx_mdio_init(struct lan78xx_net *dev)
+     
+     \tnode = of_get_child_by_name(dev->udev->dev.of_node, "mdio");
+     \tret = of_mdiobus_register(dev->mdiobus, node);
+    +\tif (ret)
+    +\t\tgoto exit1;
+     \tof_node_put(node);
+     \tif (ret) {
+     \t\tnetdev_err(dev->net, "can't register MDIO bus\\n");
+"""
+
+
+def test_fires_on_added_goto_to_an_unseen_label_above_the_straight_paths_put():
+    assert_fires(get_without_put_on_exit, diff(ADDED_GOTO), at=[("drivers/net/usb/lan78xx.c", 2258)])
+    shifted = ADDED_GOTO.replace("\tnode = of_get_child_by_name(dev->udev->dev.of_node, \"mdio\");\n",
+                                 "\tnode = priv_node;\n")
+    assert_fires(get_without_put_on_exit, diff(shifted), at=[("drivers/net/usb/lan78xx.c", 2258)])
+
+
+def test_quiet_when_the_unseen_label_is_named_for_that_put():
+    shifted = ADDED_GOTO.replace("\tnode = of_get_child_by_name(dev->udev->dev.of_node, \"mdio\");\n",
+                                 "\tnode = priv_node;\n")
+    for label in ("err_put_node", "out_node", "exit_release"):
+        assert_quiet(get_without_put_on_exit, diff(shifted.replace("goto exit1;", f"goto {label};")))
