@@ -29,7 +29,9 @@ diff alone it reports what the patch changes on those paths:
   label shown below the put) above a put that the straight fall-through path then runs, when
   the hunk shows the object neither dropped, handed on nor tested for NULL before the exit,
   nor taken or assigned between the exit and the put: the normal path drops the reference
-  there, so the function holds it where the new exit leaves;
+  there, so the function holds it where the new exit leaves (a `goto` to a label out of sight
+  too, unless the label's name says it puts something or names the object: `err_put`,
+  `out_node`);
 - a removed put of a local, with no later put, reassignment or return of it, in the function's
   outermost block or in a loop body or `if` branch with more code after it (`ret =
   of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
