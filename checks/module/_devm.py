@@ -88,6 +88,13 @@ BUS_DEVICE_TYPES = frozenset({
     "hda_codec", "snd_soc_component", "phy_device", "usb_device", "of_device_id",
 })
 
+# Managed allocators tied to an object that outlives the binding: DRM-managed memory and objects
+# (`drmm_kzalloc(drm, ...)`, `drmm_encoder_alloc()`, `drmm_universal_plane_alloc()`) are freed
+# when the last reference to the drm_device goes (drm_managed.c: "the memory is freed ... when
+# the final drm_dev_put() is called"), which an open file of the card holds after unbind.
+# Prefix -> what owns the memory.
+LONGER_MANAGED = {"drmm_": "the drm_device, which an open file keeps after unbind"}
+
 # Allocators of a core object with a struct device (or a kref) of its own, sized to carry the
 # driver's private data: the object, and the private data with it, lives until its last
 # reference, not until unbind.  A devm_k*() allocation in their place puts such an object in

@@ -27,7 +27,14 @@ A `devm_k*()` allocation that takes the place of an allocator of a core object w
 device of its own (`devm_pwmchip_alloc()`, `devm_counter_alloc()`, `devm_iio_device_alloc()`,
 `devm_input_allocate_device()`, `devm_spi_alloc_host()`, ...: a table in `_devm.py`), removed in
 the same hunk, is flagged: the object, embedded in devm memory, is freed at unbind under its
-references.
+references.  So is one that takes the place of DRM-managed memory of the same variable
+(`drmm_kzalloc(drm, ...)`, `drmm_encoder_alloc()`): that was freed with the drm_device's last
+reference, which an open file of the card holds after unbind.
+A conversion to devm of memory that a function other than probe (and what probe calls, by
+name: `*probe*`, `*init*`, `*setup*`, `*bind*`, ...) freed on its way to return (the removed
+`kfree()` is at the function's top level, no `return` above it) is flagged too: that memory
+served one call (a tty `set_termios()`, an i2c `xfer()`, an ethtool or nvmem read), and each
+call now adds a devres entry that stays until the driver unbinds.
 Devm memory linked into a structure of wider scope is flagged too: `list_add(&x->node, &head)`
 on a file-scope `LIST_HEAD(head)` with no `list_del()` of that member in the file, or a
 notifier registration (not `devm_`) of `&x->nb` that nothing unregisters (medium in tree mode or
@@ -117,8 +124,9 @@ from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module import _devm_dropped, _devm_unwind
-from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, OBJECT_ALLOCATORS,
-                                           REFCOUNTED_MEMBERS, SINKS)
+from reviewbot.checks.module._devm_per_call import freed_before_return, runs_once
+from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, LONGER_MANAGED,
+                                           OBJECT_ALLOCATORS, REFCOUNTED_MEMBERS, SINKS)
 from reviewbot.checks.module._refs import enclosing_function, function_header
 from reviewbot.checks._hunks import hunks, shown_new
 
@@ -162,8 +170,22 @@ def _sinks(text: str, var: str) -> Iterator[tuple[str, str, bool]]:
 _OBJECT_ALLOC = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(OBJECT_ALLOCATORS, key=len, reverse=True)))
 
 
+def _longer_managed_replaced(h: Hunk, patch_added: str, var: str) -> tuple[str, str] | None:
+    """(allocator, owner) when the hunk removes an allocation of `var` managed by an object that
+    outlives the binding (`drmm_kzalloc()`, `drmm_encoder_alloc()`: the drm_device), an
+    allocator the patch calls nowhere else."""
+    for ln in h.old_side():
+        if not ln.removed:
+            continue
+        for prefix, owner in LONGER_MANAGED.items():
+            m = re.search(r"(?<![\w>.])%s\s*=\s*(?:\([^()]*\)\s*)?(%s\w+)\s*\(" % (re.escape(var), prefix), ln.text)
+            if m and not re.search(r"(?<![\w])%s\s*\(" % m.group(1), patch_added):
+                return m.group(1), owner
+    return None
+
+
 def _object_allocator_replaced(h: Hunk, patch_added: str) -> tuple[str, str] | None:
-    """(allocator, object) when the hunk removes a call to an allocator of a refcounted core
+    """(allocator, why) when the hunk removes a call to an allocator of a refcounted core
     object (`devm_pwmchip_alloc()`, `devm_iio_device_alloc()`, ...) that the patch calls nowhere
     else: the devm_k*() allocation it adds takes that object's place."""
     for ln in h.old_side():
@@ -175,7 +197,8 @@ def _object_allocator_replaced(h: Hunk, patch_added: str) -> tuple[str, str] | N
                 continue  # a longer name ending in this one
             if re.search(r"(?<![\w])%s\s*\(" % name, patch_added):
                 continue
-            return name, OBJECT_ALLOCATORS[name]
+            return name, (f"the {OBJECT_ALLOCATORS[name]} it held has a struct device of its own and outlives "
+                          f"the unbind, devm memory does not")
     return None
 
 
@@ -303,9 +326,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 line = st.line_of(re.escape(m.group("api")))
                 replaced = _object_allocator_replaced(h, patch_added)
                 if replaced:
-                    yield RULE.finding(fd.path, line, f"devm memory '{var}' replaces {replaced[0]}(): the "
-                                                      f"{replaced[1]} it held has a struct device of its own and "
-                                                      f"outlives the unbind, devm memory does not")
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' replaces {replaced[0]}(): {replaced[1]}")
                     continue
                 hand = next(_sinks(scope, var), None)
                 if hand is not None:
@@ -324,6 +345,11 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                       f"still points into freed memory",
                                        confidence=None if post is not None or converted else Confidence.LOW)
                     continue
+                drmm = _longer_managed_replaced(h, patch_added, var)
+                if drmm:
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' replaces {drmm[0]}(): it was freed with "
+                                                      f"{drmm[1]}; devm frees it at unbind")
+                    continue
                 per_call = _per_call(h, line)
                 if per_call:
                     side = h.new_side()
@@ -334,6 +360,13 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, line, f"devm memory '{var}' allocated in {per_call}, which runs on "
                                                       f"every open or call: it is kept until the driver unbinds",
                                        confidence=Confidence.LOW if once else None)
+                    continue
+                fn = enclosing_function(h, line, "new") if converted else ""
+                if fn and not runs_once(fn) and not _called_only_at_setup(scope, fn) \
+                        and freed_before_return(fd, fn, var) is not None:
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' in {fn}(), which freed it before "
+                                                      f"returning: each call now keeps its memory until the "
+                                                      f"driver unbinds")
                     continue
                 member = _embedded(scope, st.text, var) or _embedded_use(shown, var)
                 if member and (converted or removed_frees(removed, var)):

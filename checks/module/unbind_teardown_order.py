@@ -17,7 +17,9 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   twin (`request_irq()` -> `devm_request_irq()`, `spi_register_controller()` ->
   `devm_spi_register_controller()`, ...) and the unbind function keeps freeing or disabling
   resources after the point where the teardown was: devres now runs the teardown after all
-  of remove(), so the handler or interface runs on freed or disabled state in between;
+  of remove(), so the handler or interface runs on freed or disabled state in between; a
+  cancel of work, a timer or a tasklet after that point counts too (the handler or the
+  interface's callbacks can queue or arm it again after remove() cancelled it);
 - a teardown of an IRQ or an interface removed from the unbind function with nothing in its
   place, while its (non-devm) set-up stays: the interface stays registered, or the handler
   installed, after the driver data is freed;
@@ -287,14 +289,15 @@ def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Find
                              and not re.search(r"\b%s\s*\(" % r.devm, pre)), None)
             if twin is not None:
                 row, at = twin
-                after = [x for x in old[i + 1:] if x.fn == u.fn and _is_resource_teardown(x.name, u.name)
-                         and (x.fn, x.key) in new_keys]
+                after = [x for x in old[i + 1:] if x.fn == u.fn and (x.fn, x.key) in new_keys
+                         and (_is_resource_teardown(x.name, u.name) or _requeued(row.kind, x.name))]
                 if not after:
                     continue  # nothing in remove() runs after it any more: devres order is fine
                 path, line = at if at is not None else (fd.path, u.stmt.first)
+                what = (f"the {_what(row.kind)} can queue or arm it again" if _requeued(row.kind, after[0].name)
+                        else f"the {_what(row.kind)} can run on released state")
                 yield RULE.finding(path, line, f"{row.devm}() makes devres run {u.name}() after {u.fn}() "
-                                               f"returns, but {u.fn}() still calls {after[0].name}() first: "
-                                               f"the {_what(row.kind)} can run on released state")
+                                               f"returns, but {u.fn}() still calls {after[0].name}() first: {what}")
                 continue
             if rows[0].kind not in ("irq", "interface") or u.name is None or "notifier" in u.name:
                 continue  # deferred callbacks: MOD012; notifiers: MOD015
@@ -308,6 +311,13 @@ def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Find
                                f"{u.name}() removed from {u.fn}(): the {_what(rows[0].kind)} outlives the unbind "
                                f"that frees the driver data",
                                confidence=None if setup else Confidence.LOW)
+
+
+def _requeued(kind: str, name: str | None) -> bool:
+    """Is `name` a cancel of work, a timer or a tasklet (a deferred teardown of the table) that
+    an IRQ handler or an interface callback still live under devres can queue or arm again
+    after remove() cancelled it?"""
+    return kind in ("irq", "interface") and _teardown_kind(name) == "deferred" and name != "pm_runtime_disable"
 
 
 def _what(kind: str) -> str:
