@@ -176,6 +176,21 @@ Devres-owned references, remove-only releases, extra gets (each samples its own 
                before that return -> new side at the get
   get_after_unlock  `lock; x = lookup(); [if (x)] get(x); unlock;`: the unlock moved above the
                get -> new side at the moved unlock or the get
+Devres semantics (each samples its own files; issue 13, branch q-devm):
+  devm_in_callback  `x = kzalloc(...)` ... `kfree(x);` on the fall-through path of an ops callback
+               that runs per call (a member of a file-scope ops initializer other than
+               probe/remove/bind/connect/add/...) -> `devm_kzalloc(<the device it logs with>, ...)`,
+               the kfree()s dropped -> expect new side at the allocation
+  devm_irq_requeue  the probe's `request_irq()` (or a registration of teardown.tsv) -> its devm
+               twin, the teardown dropped from a remove() that after it only cancels work, timers
+               or tasklets -> expect new side at the devm call
+  undo_devm_enabled  the undo a managed getter's devres action runs (devres_undo.tsv:
+               `clk_disable_unprepare()` of `devm_clk_get_enabled()`) added at the end of remove()
+               (a member) or on an error return after the get -> expect new side at it
+  enable_to_devm  `x = devm_clk_get(...)` -> `devm_clk_get_enabled(...)`, the function's
+               `clk_prepare_enable(x)` (and its check) deleted, remove()'s disable kept
+               -> expect new side at the getter
+  drmm_to_devm `x = drmm_kzalloc(drm, ...)` -> `devm_kzalloc(<drm>->dev, ...)` -> new side at it
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
