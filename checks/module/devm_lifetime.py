@@ -42,7 +42,10 @@ for a conversion, low in new code seen through hunks); and a patch that removes 
 a notifier unregistration from a remove/unbind/disconnect callback without adding it back
 elsewhere: the object stays reachable from the list or chain after unbind frees it.
 The same holds for a `devm_k*()` allocation in a function that runs per open file or per call
-(it takes a `struct file *`, `struct inode *`, `struct snd_pcm_substream *`, ...): low confidence
+(it takes a `struct file *`, `struct tty_struct *`, a sysfs `struct device_attribute *`, an
+`struct i2c_msg *`, `struct sk_buff *`, `struct dma_chan *`, a crypto transform, a
+`struct work_struct *`, ...: `PER_CALL_TYPES` in `_devm.py`; not one named for probe-time work,
+`foo_probe_work()`): low confidence
 when it only allocates on the first call or frees the old buffer with `devm_kfree()`; and for
 any other devm set-up (an IRQ, a registration, an action, a getter) added to such a function or
 to one named for a per-open, per-stream or resume callback (`*_open`, `*_ndo_open`,
@@ -126,7 +129,7 @@ from reviewbot.rules import Rule
 from reviewbot.checks.module import _devm_dropped, _devm_unwind
 from reviewbot.checks.module._devm_per_call import freed_before_return, runs_once
 from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, LONGER_MANAGED,
-                                           OBJECT_ALLOCATORS, REFCOUNTED_MEMBERS, SINKS)
+                                           OBJECT_ALLOCATORS, PER_CALL_TYPES, REFCOUNTED_MEMBERS, SINKS)
 from reviewbot.checks.module._refs import enclosing_function, function_header
 from reviewbot.checks._hunks import hunks, shown_new
 
@@ -587,7 +590,7 @@ def _signature(h: Hunk, line, side_name: str = "old") -> str:
 
 # Parameters of a function that runs per open file, per call or per stream: file operations,
 # ioctl handlers, PCM/DAI callbacks.
-_PER_CALL = lazyre.compile(r"\bstruct\s+(file|inode|snd_pcm_substream|v4l2_fh|vm_area_struct)\s*\*")
+_PER_CALL = lazyre.compile(r"\bstruct\s+(%s)\s*\*" % "|".join(PER_CALL_TYPES))
 
 
 # Callbacks that run on every open, stream start, interface up or resume, by their names
@@ -602,6 +605,8 @@ def _per_call(h: Hunk, line) -> str | None:
     name = re.search(r"(\w+)\s*\(", sig)
     if not name or not (_PER_CALL.search(sig.split("(", 1)[-1]) or _PER_CALL_NAME.search(name.group(1))):
         return None
+    if runs_once(name.group(1)):
+        return None  # named for probe-time work (an async probe's work item, a setup helper)
     return name.group(1) + "()"
 
 

@@ -29,10 +29,11 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   reference and frees the private data remove() is still using; the devm allocator keeps a
   reference until unbind has finished.
 
-- an added devm IRQ or registration (`devm_request_irq(dev, irq, fn, 0, name, p)`,
-  `devm_led_classdev_register(dev, &p->led)`) given plain memory that remove(), or an exit of
-  the same function reached after the set-up succeeded, frees with `kfree()`: devres
-  unregisters the handler or interface only after that.
+- an added devm IRQ, registration or action (`devm_request_irq(dev, irq, fn, 0, name, p)`,
+  `devm_led_classdev_register(dev, &p->led)`, `devm_add_action_or_reset(dev, fn, p)`) given
+  plain memory that remove(), or an exit of the same function reached after the set-up
+  succeeded, frees with `kfree()`: devres unregisters the handler or interface, or runs the
+  action, only after that.
 
 ## Why is this bad?
 Devres is released after `.remove()` returns ("devres entries are released in the reverse
@@ -438,12 +439,17 @@ def _irq_quiesced_before(body: str, free: re.Pattern, args: list[str]) -> bool:
     return False
 
 
+# devres's own actions: `devm_add_action[_or_reset](dev, fn, data)` runs fn(data) after remove().
+_DEVM_ACTIONS = ("devm_add_action", "devm_add_action_or_reset")
+
+
 def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
     """An added devm registration or IRQ (`devm_request_irq(dev, irq, fn, 0, name, p)`,
     `devm_led_classdev_register(dev, &p->led)`) given memory `p` that the driver frees itself:
     on an exit of the same function after it, or in remove().  Devres unregisters the handler or
     interface only after that free: it can run on freed memory in between."""
-    rows = {r.devm: r for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface")}
+    rows = {r.devm: r.kind for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface")}
+    rows.update(dict.fromkeys(_DEVM_ACTIONS, "action"))
     for fd in patch.c_files:
         if fd.is_deleted or not any(ln.added and "devm_" in ln.text for ln in fd.added()):
             continue
@@ -459,8 +465,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if not line.added:
                     continue
                 args = [norm(a) for a in split_args(balanced(st.text, c.end()))]
-                kind = rows[c.group(1)].kind
-                data = args[-1:] if kind == "irq" else args[1:]
+                kind = rows[c.group(1)]
+                data = args[-1:] if kind == "irq" else args[2:3] if kind == "action" else args[1:]
                 bases = {m.group(1) for a in data for m in [re.match(r"^&?\(?(\w+)\)?(?:->\w+)*$", a)] if m}
                 bases -= _NOT_DATA
                 fn = enclosing_function(h, line, "new")
@@ -488,8 +494,13 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         where = (f"an exit of {fn}()" if _freed_after(after, free) else
                                  "remove()" if free.search(shown) and not (
                                      kind == "irq" and _irq_quiesced_before(shown, free, args)) else None)
+                    if where and kind == "action":
+                        act = args[1] if len(args) > 1 else "its action"
+                        yield RULE.finding(fd.path, line, f"{c.group(1)}() runs {act}() when devres runs, after "
+                                                          f"{where} has freed '{base}', which it is given")
+                        break
                     if where:
-                        what = "IRQ handler" if rows[c.group(1)].kind == "irq" else "interface"
+                        what = "IRQ handler" if kind == "irq" else "interface"
                         yield RULE.finding(fd.path, line, f"{c.group(1)}() keeps the {what} until devres runs, after "
                                                           f"{where} has freed '{base}', which it is given")
                         break

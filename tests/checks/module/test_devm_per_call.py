@@ -90,3 +90,47 @@ ERROR_LABEL_ONLY = """
 
 def test_quiet_when_only_an_error_label_freed_it():
     assert_quiet(devm_lifetime, diff(ERROR_LABEL_ONLY))
+
+
+# New code: a devm allocation in a sysfs store() (runs on every write to the attribute).
+SYSFS_STORE = """
+    --- a/drivers/hwmon/foo.c
+    +++ b/drivers/hwmon/foo.c
+    @@ -200,6 +200,9 @@ static ssize_t label_store(struct device *dev, struct device_attribute *attr,
+     \tstruct foo_data *data = dev_get_drvdata(dev);
+     \tchar *label;
+     
+    +\tlabel = devm_kstrdup(dev, buf, GFP_KERNEL);
+    +\tif (!label)
+    +\t\treturn -ENOMEM;
+     \tmutex_lock(&data->lock);
+     \tdata->label = label;
+     \tmutex_unlock(&data->lock);
+"""
+
+
+def test_fires_on_devm_in_a_sysfs_store():
+    got = [f for f in __import__("tests.helpers", fromlist=["run_rule"]).run_rule(
+        devm_lifetime, diff(SYSFS_STORE)).findings]
+    assert any(f.line == 203 and "label_store" in f.message for f in got), [f.message for f in got]
+
+
+# An async probe's work item does probe-time set-up once: devm there is the binding's.
+PROBE_WORK = """
+    --- a/drivers/misc/foo.c
+    +++ b/drivers/misc/foo.c
+    @@ -200,6 +200,9 @@ static void foo_probe_work(struct work_struct *work)
+     \tstruct foo *foo = container_of(work, struct foo, probe_work);
+     \tint ret;
+     
+    +\tret = devm_request_irq(foo->dev, foo->irq, foo_irq, 0, "foo", foo);
+    +\tif (ret)
+    +\t\treturn;
+     \tfoo_start(foo);
+     }
+     
+"""
+
+
+def test_quiet_in_an_async_probe_work():
+    assert_quiet(devm_lifetime, diff(PROBE_WORK), include_low=True)
