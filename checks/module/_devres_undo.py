@@ -86,9 +86,24 @@ def _undo_of(text: str, objects: dict) -> tuple[str, str, kapi.DevresUndo] | Non
     return None
 
 
-def _redone(later: str, obj: str, row: kapi.DevresUndo) -> bool:
-    return re.search(r"\b(?:%s)\s*\([^;]*?(?<![\w>.])&?\s*%s\s*[,)]" % ("|".join(row.redo), re.escape(obj)),
-                     later) is not None
+_INVERSE = {"disable": "enable", "unprepare": "prepare", "assert": "deassert"}
+
+
+def _covers(redo: str, undo: str) -> bool:
+    """Does the acquire `redo` take back everything the release `undo` gives up?
+    (`clk_prepare_enable` covers `clk_disable_unprepare`, `clk_enable` only `clk_disable`.)"""
+    need = {_INVERSE[w] for w in undo.split("_") if w in _INVERSE}
+    return bool(need) and need <= set(redo.split("_"))
+
+
+def _redone(text: str, obj: str, row: kapi.DevresUndo, undo: str) -> bool:
+    """Does `text` (the rest of the function, or its part before the undo) acquire `obj` again
+    with a call that covers `undo`: a bracket, or the function's own enable/disable pair?"""
+    for m in re.finditer(r"\b(%s)\s*\([^;]*?(?<![\w>.])&?\s*%s\s*[,)]" % ("|".join(row.redo), re.escape(obj)),
+                         text):
+        if _covers(m.group(1), undo):
+            return True
+    return False
 
 
 def _function_at(text: str, line_no: int) -> str | None:
@@ -141,7 +156,7 @@ def added_undos(fd: FileDiff, scope: str, post: str | None) -> Iterator[tuple[Di
             later = "\n".join(s.text for s in stmts[k + 1:] if enclosing_function(h, s.first, "new") == fn)
             if post is not None and st.first.new_no:
                 later = _function_after(post, st.first.new_no)
-            if _redone(later, obj, row):
+            if _redone(later, obj, row, name) or _redone(before, obj, row, name):
                 continue
             yield st.first, (f"{name}({obj}) of what {row.devm}() manages: devres runs {row.undo[0]}() again "
                              f"when the driver unbinds or probe fails")
@@ -170,11 +185,12 @@ def kept_undos(fd: FileDiff, scope: str, post: str | None) -> Iterator[tuple[Dif
             fn = clex.defining_function(scope, u.start()) if post is not None else _hunk_function(fd, u.group(0))
             if not fn or _PM.search(fn):
                 continue
+            call = u.group(0).strip().split("(")[0]
             later = scope[u.end():]
             later = later[:later.find("\n}")] if "\n}" in later else later
-            if _redone(later, obj, row):
+            before = scope[max(scope.rfind("\n{", 0, u.start()), 0):u.start()]
+            if _redone(later, obj, row, call) or _redone(before, obj, row, call):
                 continue
-            call = u.group(0).strip().split("(")[0]
             yield ln, (f"{row.devm}() while {call}({obj}) stays in {fn}(): devres runs {row.undo[0]}() again "
                        f"after that")
             break

@@ -148,3 +148,30 @@ def test_hunk_mode_quiet_when_the_disables_go_too():
      static int i2c_pxa_suspend_noirq(struct device *dev)
 """
     assert_quiet(devm_released_twice, diff(whole), include_low=True)
+
+
+def test_tree_mode_quiet_on_the_functions_own_enable_disable_pair():
+    # drivers/i2c/busses/i2c-stm32f4.c stm32f4_i2c_xfer(): clk_enable() ... clk_disable() around a
+    # transfer of a devm_clk_get_enabled() clock is balanced by the function itself
+    xfer = HIX5HD2 + """
+static int hix5hd2_i2c_xfer(struct i2c_adapter *adap, struct i2c_msg *msgs, int num)
+{
+\tstruct hix5hd2_i2c_priv *priv = i2c_get_adapdata(adap);
+\tint ret;
+
+\tret = clk_enable(priv->clk);
+\tif (ret)
+\t\treturn ret;
+\tret = hix5hd2_i2c_xfer_msgs(priv, msgs, num);
+\treturn ret;
+}
+"""
+    paired = xfer.replace("\tret = hix5hd2_i2c_xfer_msgs(priv, msgs, num);\n",
+                          "\tret = hix5hd2_i2c_xfer_msgs(priv, msgs, num);\n\tclk_disable(priv->clk);\n")
+    series, ctx = tree_case(PATH, xfer, paired)
+    assert_quiet(devm_released_twice, series, include_low=True, context_for=ctx)
+    # but clk_disable_unprepare() after a bare clk_enable() unprepares what devres unprepares
+    unprepared = paired.replace("\tclk_disable(priv->clk);\n", "\tclk_disable_unprepare(priv->clk);\n")
+    series, ctx = tree_case(PATH, xfer, unprepared)
+    assert_fires(devm_released_twice, series, at=[(PATH, _line(unprepared, "clk_disable_unprepare(priv->clk);", 3))],
+                 context_for=ctx)
