@@ -355,6 +355,10 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return False
     if _ownership.published(g, func) and _ownership.success_exit(j):
         return False
+    if _ownership.success_exit(j):
+        rest = _ownership.outside(ctx.post(m.path) or "", func, False)
+        if _ownership.put_from_drvdata(func, g, rest) or _ownership.kept_by_object_made(func, g, j, rest):
+            return False  # kept on success, dropped by the file's teardown (ohci-sm501.c, sh_vou.c)
     if _ownership.success_of_status(func, g, j) and any(
             (row := kapi.get(c.name)) is not None and row.kind == "register" and c.args
             and g.call.line < c.line < j.line and _refpaths.same_local(func, c.args[0], g.obj) for c in func.calls()):
