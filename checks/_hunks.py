@@ -94,6 +94,31 @@ def shown_new(fd: FileDiff) -> str:
     return text
 
 
+_WORD = re.compile(r"\w+")
+
+
+def side_words(hunk: Hunk, side: str) -> frozenset[str]:
+    """The distinct words (maximal runs of `\\w`) of one side of a hunk: `"new"` (context and
+    added lines) or `"old"` (context and removed lines); the same set as
+    `re.findall(r"\\w+", "\\n".join(ln.text for ln in that side))`.  Made once per hunk and
+    side (the hunk's memo), for every rule that skips a hunk without the names it looks for
+    (a name a regex finds as `\\bNAME\\b` is a whole word of the lines)."""
+    key = ("words", side)
+    got = hunk._memo.get(key)
+    if got is None:
+        skip = "+" if side == "old" else "-"
+        got = hunk._memo[key] = frozenset(_WORD.findall("\n".join([ln.text for ln in hunk.lines if ln.kind != skip])))
+    return got
+
+
+def file_side_words(fd: FileDiff, side: str) -> frozenset[str]:
+    """side_words() of the whole file: the words of that side of all its hunks (once per file)."""
+    key = ("words", side)
+    got = fd._memo.get(key)
+    if got is None:
+        got = fd._memo[key] = frozenset().union(*[side_words(h, side) for h in fd.hunks])
+    return got
+
 
 def replacement(fd: FileDiff, line):
     """The added line that takes the place of removed line `line` in a -/+ run of equal

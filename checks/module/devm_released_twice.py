@@ -81,7 +81,7 @@ from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _devm_dropped, _devres_owned
 from reviewbot.checks.module._devm import DEVM_ALLOCATORS
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import shown_new
+from reviewbot.checks._hunks import shown_new, side_words
 
 RULE = Rule.from_doc(__doc__, id="MOD036", slug="devm-released-twice", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
@@ -138,14 +138,11 @@ def _function_before(text: str, line_no: int) -> str:
     return ""
 
 
-_WORD = re.compile(r"\w+")
-
-
 def _names_a_release(h) -> bool:
     """Does a word of the hunk's new side name a free or a teardown of the table?  The call of
     a statement (CallStmt) is its first word, a whole word of its lines: without one, the
     hunk's statements need not be joined."""
-    words = set(_WORD.findall("\n".join(ln.text for ln in h.new_side())))
+    words = side_words(h, "new")
     return not (_FREES.isdisjoint(words) and kapi.teardown_names().isdisjoint(words))
 
 

@@ -95,7 +95,7 @@ from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import OBJECT_GET, added_statements, function_header, object_refs, owner_device
-from reviewbot.checks._hunks import hunks, shown_new
+from reviewbot.checks._hunks import hunks, shown_new, side_words
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbind-vs-module-ref", "other"))
@@ -228,7 +228,7 @@ def _names_a_getter(hunk: Hunk) -> bool:
     """Does a word of the hunk's old side name an object getter?  A statement's text is its
     lines with comments and strings blanked: each of its words is a word of those lines, so a
     hunk without one cannot have a removed OBJECT_GET call (the statements are not joined)."""
-    return not OBJECT_GET.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in hunk.old_side())))
+    return not OBJECT_GET.names.isdisjoint(side_words(hunk, "old"))
 
 
 def _added_object_refs(patch: Patch) -> set[tuple[str, str]]:
@@ -241,7 +241,7 @@ def _added_object_refs(patch: Patch) -> set[tuple[str, str]]:
     texts = []
     for fd in patch.c_files:
         for h in fd.hunks:
-            if OBJECT_GET.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in h.new_side()))):
+            if OBJECT_GET.names.isdisjoint(side_words(h, "new")):
                 continue
             texts += [st.text for st in statements(h.new_side()) if st.any_added]
     out: set[tuple[str, str]] = set()

@@ -50,3 +50,31 @@ def test_any_of_several_words_and_all_conditions():
     assert _starts(added=("foo_release", "ENODEV")) == [10, 40]
     assert _starts(added="foo_release", removed="module_put") == [10]
     assert _starts(added="ENODEV", removed=True) == []
+
+
+def test_side_words_are_the_words_of_that_side():
+    """side_words()/file_side_words() are the rules' `re.findall(r"\\w+", ...)` of a side's
+    lines joined by newlines (the gates that skip a hunk or file before joining statements)."""
+    import re
+
+    from reviewbot.checks._hunks import file_side_words, side_words
+    from tests.helpers import ROOT
+    from reviewbot.diffparse import find_diff, parse_diff_lenient
+
+    files = list(FD.hunks and [FD])
+    for path in sorted((ROOT / "tests" / "data").rglob("*.patch"))[:200]:
+        try:
+            files += [fd for fd in parse_diff_lenient(find_diff(path.read_text(errors="replace")))[0]]
+        except Exception:
+            continue
+    assert len(files) > 50
+    for fd in files:
+        for side, skip in (("new", "-"), ("old", "+")):
+            for h in fd.hunks:
+                lines = h.new_side() if side == "new" else h.old_side()
+                assert side_words(h, side) == set(re.findall(r"\w+", "\n".join(ln.text for ln in lines)))
+            want = set(re.findall(r"\w+", "\n".join(ln.text for h in fd.hunks for ln in h.lines if ln.kind != skip)))
+            assert file_side_words(fd, side) == want
+    assert side_words(FD.hunks[0], "old") >= {"module_put", "foo", "owner"}
+    assert "foo_release" not in side_words(FD.hunks[0], "old")
+    assert "foo_release" in file_side_words(FD, "new") and "module_put" in file_side_words(FD, "new")
