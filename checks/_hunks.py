@@ -97,17 +97,21 @@ def shown_new(fd: FileDiff) -> str:
 _WORD = re.compile(r"\w+")
 
 
+# the kinds of line each side of side_words() holds
+_SIDES = {"new": " +", "old": " -", "added": "+", "removed": "-"}
+
+
 def side_words(hunk: Hunk, side: str) -> frozenset[str]:
     """The distinct words (maximal runs of `\\w`) of one side of a hunk: `"new"` (context and
-    added lines) or `"old"` (context and removed lines); the same set as
-    `re.findall(r"\\w+", "\\n".join(ln.text for ln in that side))`.  Made once per hunk and
-    side (the hunk's memo), for every rule that skips a hunk without the names it looks for
-    (a name a regex finds as `\\bNAME\\b` is a whole word of the lines)."""
+    added lines), `"old"` (context and removed lines), `"added"` or `"removed"`; the same set
+    as `re.findall(r"\\w+", "\\n".join(ln.text for ln in those lines))`.  Made once per hunk
+    and side (the hunk's memo), for every rule that skips a hunk without the names it looks
+    for (a name a regex finds as `\\bNAME\\b` is a whole word of the lines)."""
     key = ("words", side)
     got = hunk._memo.get(key)
     if got is None:
-        skip = "+" if side == "old" else "-"
-        got = hunk._memo[key] = frozenset(_WORD.findall("\n".join([ln.text for ln in hunk.lines if ln.kind != skip])))
+        kinds = _SIDES[side]
+        got = hunk._memo[key] = frozenset(_WORD.findall("\n".join([ln.text for ln in hunk.lines if ln.kind in kinds])))
     return got
 
 
@@ -116,7 +120,9 @@ def file_side_words(fd: FileDiff, side: str) -> frozenset[str]:
     key = ("words", side)
     got = fd._memo.get(key)
     if got is None:
-        got = fd._memo[key] = frozenset().union(*[side_words(h, side) for h in fd.hunks])
+        kinds = _SIDES[side]
+        got = fd._memo[key] = frozenset(_WORD.findall("\n".join([ln.text for h in fd.hunks for ln in h.lines
+                                                                   if ln.kind in kinds])))
     return got
 
 

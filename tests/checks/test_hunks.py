@@ -69,11 +69,11 @@ def test_side_words_are_the_words_of_that_side():
             continue
     assert len(files) > 50
     for fd in files:
-        for side, skip in (("new", "-"), ("old", "+")):
+        for side, kinds in (("new", " +"), ("old", " -"), ("added", "+"), ("removed", "-")):
             for h in fd.hunks:
-                lines = h.new_side() if side == "new" else h.old_side()
+                lines = {"new": h.new_side(), "old": h.old_side()}.get(side) or [ln for ln in h.lines if ln.kind in kinds]
                 assert side_words(h, side) == set(re.findall(r"\w+", "\n".join(ln.text for ln in lines)))
-            want = set(re.findall(r"\w+", "\n".join(ln.text for h in fd.hunks for ln in h.lines if ln.kind != skip)))
+            want = set(re.findall(r"\w+", "\n".join(ln.text for h in fd.hunks for ln in h.lines if ln.kind in kinds)))
             assert file_side_words(fd, side) == want
     assert side_words(FD.hunks[0], "old") >= {"module_put", "foo", "owner"}
     assert "foo_release" not in side_words(FD.hunks[0], "old")
