@@ -269,7 +269,7 @@ def _object_ref_replaced(patch: Patch) -> Iterator[Finding]:
     now takes a module reference instead: the module stays, the object does not."""
     kept = None  # the object references the patch adds anywhere: read on the first hunk that needs them
     for fd in patch.c_files:
-        for hunk in hunks(fd, removed=True):
+        for hunk in hunks(fd, removed=True, new="module_get"):
             if "module_get" not in "\n".join(ln.text for ln in hunk.new_side()):
                 continue  # no try_module_get/__module_get call to report
             if not _names_a_getter(hunk):

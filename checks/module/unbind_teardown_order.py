@@ -100,7 +100,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import file_side_words, shown_new
+from reviewbot.checks._hunks import file_side_words, hunks, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
@@ -323,7 +323,7 @@ def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
     rows = {r.setup: r for r in kapi.teardown_rows() if r.kind == "ref" and r.devm}
     for fd in patch.c_files:
         post = ctx.post(fd.path)
-        for h in fd.hunks:
+        for h in hunks(fd, removed="devm_"):  # the hunks whose removed lines hold it (the test below)
             removed = "\n".join(ln.text for ln in h.old_side() if ln.removed)
             if "devm_" not in removed:
                 continue
