@@ -104,19 +104,17 @@ _SIDES = {"new": " +", "old": " -", "added": "+", "removed": "-"}
 def side_words(hunk: Hunk, side: str) -> frozenset[str]:
     """The distinct words (maximal runs of `\\w`) of one side of a hunk: `"new"` (context and
     added lines), `"old"` (context and removed lines), `"added"` or `"removed"`; the same set
-    as `re.findall(r"\\w+", "\\n".join(ln.text for ln in those lines))`.  Made once per hunk
-    and side (the hunk's memo), for every rule that skips a hunk without the names it looks
-    for (a name a regex finds as `\\bNAME\\b` is a whole word of the lines)."""
-    key = ("words", side)
-    got = hunk._memo.get(key)
-    if got is None:
-        kinds = _SIDES[side]
-        got = hunk._memo[key] = frozenset(_WORD.findall("\n".join([ln.text for ln in hunk.lines if ln.kind in kinds])))
-    return got
+    as `re.findall(r"\\w+", "\\n".join(ln.text for ln in those lines))`, for a rule that skips
+    a hunk without the names it looks for (a name a regex finds as `\\bNAME\\b` is a whole
+    word of the lines).  Not kept (a treewide patch's 100,000 hunks would hold ~300 MB of
+    them): test the file first (file_side_words(), kept), then its hunks."""
+    kinds = _SIDES[side]
+    return frozenset(_WORD.findall("\n".join([ln.text for ln in hunk.lines if ln.kind in kinds])))
 
 
 def file_side_words(fd: FileDiff, side: str) -> frozenset[str]:
-    """side_words() of the whole file: the words of that side of all its hunks (once per file)."""
+    """side_words() of the whole file: the words of that side of all its hunks (once per file:
+    the file's memo)."""
     key = ("words", side)
     got = fd._memo.get(key)
     if got is None:
