@@ -112,15 +112,20 @@ def side_words(hunk: Hunk, side: str) -> frozenset[str]:
     return frozenset(_WORD.findall("\n".join([ln.text for ln in hunk.lines if ln.kind in kinds])))
 
 
-def file_side_words(fd: FileDiff, side: str) -> frozenset[str]:
-    """side_words() of the whole file: the words of that side of all its hunks (once per file:
-    the file's memo)."""
-    key = ("words", side)
+def names_on(fd: FileDiff, side: str, names: frozenset[str]) -> bool:
+    """Is a word of that side of the file (side_words() of all its hunks) one of `names`?  The
+    words of the file's context, added and removed lines are kept apart (the file's memo, once
+    each: the "new" and "old" sides share the context's), for every rule that skips a file
+    before its hunks."""
+    return any(not names.isdisjoint(_kind_words(fd, kind)) for kind in _SIDES[side])
+
+
+def _kind_words(fd: FileDiff, kind: str) -> frozenset[str]:
+    key = ("words", kind)
     got = fd._memo.get(key)
     if got is None:
-        kinds = _SIDES[side]
         got = fd._memo[key] = frozenset(_WORD.findall("\n".join([ln.text for h in fd.hunks for ln in h.lines
-                                                                   if ln.kind in kinds])))
+                                                                   if ln.kind == kind])))
     return got
 
 

@@ -57,11 +57,11 @@ def added_extra_gets(fd):
     """(statement, getter, object, function) of each added bare get right before its
     constructor returns the object."""
     from reviewbot.checks.module._refs import enclosing_function
-    from reviewbot.checks._hunks import file_side_words, side_words
+    from reviewbot.checks._hunks import names_on, side_words
     getters = _apis.GETTER_NAMES.names
     # a getter call's name is a whole word of its statement's lines (blanking comments and
     # strings never makes one): a file or hunk whose new side names none is skipped unjoined
-    if getters.isdisjoint(file_side_words(fd, "new")):
+    if not names_on(fd, "new", getters):
         return
     for h in fd.hunks:
         if getters.isdisjoint(side_words(h, "new")):

@@ -22,7 +22,7 @@ from typing import Iterator
 
 from reviewbot.analysis import clex
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import file_side_words, side_words
+from reviewbot.checks._hunks import names_on, side_words
 
 _LOCK = re.compile(r"^\s*(?:(?:spin|raw_spin|read|write|mutex|xa|xa_lock|rcu_read|srcu_read)_lock\w*|down_read|"
                    r"down_write|down|lock_\w+)\s*\(")
@@ -92,7 +92,7 @@ def function_sides(fd, post: str | None):
     hunk are in view; hunk mode: the hunks' new sides."""
     from reviewbot.model import DiffLine
     if post is None:
-        if _get_names().isdisjoint(file_side_words(fd, "new")):
+        if not names_on(fd, "new", _get_names()):
             return  # (see below) no hunk of the file names a get
         for h in fd.hunks:
             # gets_after_unlock() starts from a statement whose call (a whole word of the

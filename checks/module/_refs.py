@@ -16,7 +16,7 @@ from reviewbot.analysis.clex import call_args, function_removed, norm, statement
 from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
 
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import file_side_words
+from reviewbot.checks._hunks import names_on
 
 # API -> (family, role).  The family pairs gets with puts.
 CALLS: dict[str, tuple[str, str]] = {
@@ -71,7 +71,7 @@ def _calls(fd: FileDiff, side: str) -> list[RefCall]:
 def _find_calls(fd: FileDiff, side: str) -> list[RefCall]:
     out: list[RefCall] = []
     want = "-" if side == "old" else "+"
-    if _CALL_NAMES.isdisjoint(file_side_words(fd, "removed" if side == "old" else "added")):
+    if not names_on(fd, "removed" if side == "old" else "added", _CALL_NAMES):
         return out  # a REF_CALL match's name is a whole word of a changed line: none here
     for hunk in fd.hunks:
         lines = hunk.old_side() if side == "old" else hunk.new_side()

@@ -196,7 +196,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks._hunks import file_side_words, side_words
+from reviewbot.checks._hunks import names_on, side_words
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _dropping_lookup, _overput, _overput_judge, _refdiff, _release_twice, _stored
 from reviewbot.analysis.clex import norm, statements
@@ -507,7 +507,7 @@ def _put_calls(lines) -> list[tuple[object, str, str]]:
 
 
 def _putter_swaps(fd) -> Iterator[Finding]:
-    if _apis.TYPED_PUTTERS.isdisjoint(file_side_words(fd, "removed")):
+    if not names_on(fd, "removed", _apis.TYPED_PUTTERS):
         return  # (see below) no hunk removes a typed put
     all_added = _put_calls(fd.added())
     for h in fd.hunks:
@@ -562,7 +562,7 @@ def _unregister_to_put(fd) -> Iterator[Finding]:
 
 def _unconditional_puts(fd, overput: bool) -> Iterator[Finding]:
     """`if (cond) put(x);` rewritten as a bare `put(x);`."""
-    if overput or _apis.PUTTER_NAMES.names.isdisjoint(file_side_words(fd, "removed")):
+    if overput or not names_on(fd, "removed", _apis.PUTTER_NAMES.names):
         return  # (see below) no hunk removes a put
     for h in fd.hunks:
         if _apis.PUTTER_NAMES.names.isdisjoint(side_words(h, "removed")):

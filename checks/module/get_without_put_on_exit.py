@@ -177,7 +177,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import file_side_words, hunks, replacement, side_words
+from reviewbot.checks._hunks import hunks, names_on, replacement, side_words
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _extra_get, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
@@ -373,7 +373,7 @@ _JUMP = lazyre.compile(r"^(return\b[^;]*|goto\s+\w+|break|continue)\s*;$")
 def _dead_puts(fd) -> Iterator[Finding]:
     """An added put right after an unconditional `return`/`goto`/`break`/`continue` of the same
     block (no label between them): it never runs, so the jump leaves with the reference."""
-    if _apis.PUTTER_NAMES.names.isdisjoint(file_side_words(fd, "new")):
+    if not names_on(fd, "new", _apis.PUTTER_NAMES.names):
         return  # (see below) no hunk names a put
     for h in hunks(fd, added=True):
         lines = h.new_side()

@@ -95,7 +95,7 @@ from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import OBJECT_GET, added_statements, function_header, object_refs, owner_device
-from reviewbot.checks._hunks import file_side_words, hunks, shown_new, side_words
+from reviewbot.checks._hunks import hunks, names_on, shown_new, side_words
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbind-vs-module-ref", "other"))
@@ -240,7 +240,7 @@ def _added_object_refs(patch: Patch) -> set[tuple[str, str]]:
     read instead, as before."""
     texts = []
     for fd in patch.c_files:
-        if OBJECT_GET.names.isdisjoint(file_side_words(fd, "new")):
+        if not names_on(fd, "new", OBJECT_GET.names):
             continue
         for h in fd.hunks:
             if OBJECT_GET.names.isdisjoint(side_words(h, "new")):
@@ -271,7 +271,7 @@ def _object_ref_replaced(patch: Patch) -> Iterator[Finding]:
     now takes a module reference instead: the module stays, the object does not."""
     kept = None  # the object references the patch adds anywhere: read on the first hunk that needs them
     for fd in patch.c_files:
-        if OBJECT_GET.names.isdisjoint(file_side_words(fd, "old")):
+        if not names_on(fd, "old", OBJECT_GET.names):
             continue  # (see _names_a_getter) no hunk's old side names a getter
         for hunk in hunks(fd, removed=True, new="module_get"):
             if "module_get" not in "\n".join(ln.text for ln in hunk.new_side()):

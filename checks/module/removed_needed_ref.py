@@ -93,7 +93,7 @@ from reviewbot import lazyre
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
 from reviewbot.analysis import clex
-from reviewbot.checks._hunks import file_side_words
+from reviewbot.checks._hunks import names_on
 from reviewbot.checks.module import _apis, _extra_get
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -152,7 +152,7 @@ def _weaker_getter(patch: Patch) -> Iterator[Finding]:
     `of_find_i2c_adapter_by_node()`."""
     extra = _intent.says_extra(patch, "get")
     for fd in patch.c_files:
-        if _apis.GETTER_NAMES.names.isdisjoint(file_side_words(fd, "removed")):
+        if not names_on(fd, "removed", _apis.GETTER_NAMES.names):
             continue  # a getter call's name is a word of the removed lines: none here
         for h in fd.hunks:
             for rem, add in clex.replacements(h):
@@ -195,7 +195,7 @@ def _removes_a_returner(fd) -> bool:
     """Does a removed line of the file name one of _argument_returners()?  The two checks below
     start from a removed line whose call (a whole word of it) is one: a file without such a
     word has nothing for them."""
-    return not _argument_returners().isdisjoint(file_side_words(fd, "removed"))
+    return names_on(fd, "removed", _argument_returners())
 
 
 def _unreferenced_store(patch: Patch) -> Iterator[Finding]:

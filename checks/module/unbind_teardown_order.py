@@ -100,7 +100,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import file_side_words, hunks, shown_new
+from reviewbot.checks._hunks import hunks, names_on, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
@@ -353,7 +353,7 @@ def _names_a_teardown(fd) -> bool:
     start from an old-side statement whose call is one (`kapi.torn_down_by`), and a statement's
     call name is a whole word of its lines (comments and strings blanked): without such a word
     the file's statements need not be joined."""
-    return not kapi.teardown_names().isdisjoint(file_side_words(fd, "old"))
+    return names_on(fd, "old", kapi.teardown_names())
 
 
 _FREE_OF = r"^\s*(?:kv?free|kfree_sensitive)\s*\(\s*%s\s*\)\s*;"
