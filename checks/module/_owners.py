@@ -233,6 +233,7 @@ def normalized_lines(patch: Patch, kind: str) -> set[str]:
 
 
 _WS = re.compile(r"\s+")
+_MODULE_MEMBER = re.compile(r"^\s*struct\s+module\s*\*\s*(\w+)\s*;")
 
 
 def removed_member_decls(patch: Patch) -> set[str]:
@@ -240,7 +241,7 @@ def removed_member_decls(patch: Patch) -> set[str]:
     out = set()
     for fd in patch.files:
         for ln in fd.removed():
-            m = re.match(r"^\s*struct\s+module\s*\*\s*(\w+)\s*;", ln.text)
+            m = _MODULE_MEMBER.match(ln.text) if "module" in ln.text else None  # (the pattern needs it)
             if m:
                 out.add(m.group(1))
     return out
