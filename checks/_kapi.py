@@ -114,8 +114,12 @@ class Row:
             return "errptr"
         if self.kind == "register" and not self.returns_ref:
             return "int"
+        if self.kind == "lookup" and not self.returns_ref and "(" in self.ref_on and not self.is_iterator:
+            return "int"  # of_parse_phandle_with_args(): 0 and the node in an out-argument, or an errno
         if self.kind == "lookup" or "NULL" in self.on_error:
             return "null"
+        if self.returns_ref:
+            return "null"  # usb_alloc_urb(), of_get_parent(): a new pointer, NULL when there is none
         return ""
 
     @property

@@ -87,6 +87,8 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             if g.call.in_condition and cmodel.contains(gstmt, j.node) and flow.enclosing_if(j.node) == gstmt \
                     and _tests_failure(gstmt, g):
                 continue  # `if (!try_module_get(m)) return ...;`, `if (scsi_device_get(sdev)) goto out;`
+            if g.call.in_condition and not cmodel.contains(gstmt, j.node) and _put_in_success_branch(gstmt, g):
+                continue
             if any(_apis.same_object(f, g.obj) for f in _refpaths.failed_get_at(func, j.node)):
                 continue
             if any(_refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj)
@@ -118,6 +120,9 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             if _ownership.handed_on(func, g, j):
                 continue  # drvdata, a completion callback or a work item owns it now
             success = _ownership.success_exit(j) or _ownership.success_of_status(func, g, j)
+            if not success and _ownership.initialised_for_caller(func, g, j):
+                out.append(Leak(g, j, "caller"))
+                continue
             if _ownership.pinned_on_purpose(func, g, j) or (j.kind == "return" and _ownership.per_member_get(g, j)):
                 out.append(Leak(g, j, "owned"))
                 continue
@@ -242,6 +247,12 @@ def _tests_failure(if_node, g: _refpaths.Get) -> bool:
     """Is `if_node`'s condition exactly the get's failure: `!f(x)` for a getter that returns
     true / the object on success, `f(x)` for one that returns 0 on success (its table row says
     "non-zero return: nothing held")?  Any other condition is not followed."""
+    return _get_test(if_node, g) == "failure"
+
+
+def _get_test(if_node, g: _refpaths.Get) -> str:
+    """"failure" or "success" when `if_node`'s condition is exactly the get's call, negated or
+    not (see _tests_failure); "" for any other condition."""
     cond = cmodel._fold(cmodel._text(if_node.child_by_field_name("condition"))).strip()
     while cond.startswith("(") and cond.endswith(")") or _WRAPPED.match(cond):
         m = _WRAPPED.match(cond)
@@ -249,12 +260,32 @@ def _tests_failure(if_node, g: _refpaths.Get) -> bool:
     negated = cond.startswith("!")
     cond = cond.lstrip("!").strip()
     if cond != cmodel._fold(cmodel._text(g.call.node)).strip():
-        return False
+        return ""
     if g.api.ref_on_failure:
-        return False  # device_register(): the failure branch still owes the put
+        return ""  # device_register(): the failure branch still owes the put
     row = kapi.get(g.call.name)
     status = g.api.fails == "int" or (row is not None and "non-zero" in row.on_error)
-    return negated != status
+    return "failure" if negated != status else "success"
+
+
+def _put_in_success_branch(gstmt, g: _refpaths.Get) -> bool:
+    """`if (!of_parse_phandle_with_args(..., &spec)) { ...; of_node_put(spec.np); }`: the get
+    is the if's test and the branch where it succeeded drops the reference before falling
+    through, so past the if nothing is held on either branch."""
+    if gstmt is None or gstmt.type != "if_statement":
+        return False
+    test = _get_test(gstmt, g)
+    body = gstmt.child_by_field_name("consequence" if test == "success" else "alternative") if test else None
+    if body is not None and body.type == "else_clause":
+        body = body.named_children[-1] if body.named_children else None
+    if body is None:
+        return False
+    for st in body.named_children if body.type == "compound_statement" else [body]:
+        if st.type in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
+            return False
+        if st.type == "expression_statement" and _refpaths.puts_of(flow.calls_in(st), g.obj, g.api.putters):
+            return True
+    return False
 
 
 def _only_by_goto(get_node, exit_node) -> bool:
@@ -458,5 +489,6 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
             ln = next((c for c in changed if c.added), None) or (changed[0] if changed else None)
             if ln is None:
                 continue
-        kind = "question" if holder == "stored" and released else "owned" if holder == "owned" else "leak"
+        kind = "question" if holder == "stored" and released or holder == "caller" else \
+            "owned" if holder == "owned" else "leak"
         yield NewLeak(Leak(g, j, holder), ln, kind)

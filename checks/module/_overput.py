@@ -657,7 +657,9 @@ _LONE_DEV_CALLBACK = lazyre.compile(
     r"runtime_\w+|_noirq|_late|_early)\s*" + _DEV + r"\)")
 
 
-_SETS_NODE = lazyre.compile(r"(?:->|\.)dev\.(?:of_node|fwnode)\s*=\s*\w+\s*\(")
+# a device's node set by the file from a lookup or a local, not copied from another device's field
+_SETS_NODE = lazyre.compile(r"(?:->|\.)dev\.(?:of_node|fwnode)\s*=\s*(?!NULL\b|dev_of_node\b|dev_fwnode\b)"
+                            r"(?![\w>.\-]+(?:->|\.)(?:of_node|fwnode)\s*;)\w+")
 
 
 def _callback_shape(header: str) -> bool:
@@ -1181,12 +1183,14 @@ def _device_owned(expr: str, params: list[str]) -> bool:
 def borrowed_from_device(view, added, header: str, text: str = "") -> Iterator[tuple[object, str]]:
     """Added puts of the given device's own firmware node, ACPI companion or parent, taken
     without a get.  Not in a teardown function of a file that sets that field itself from a
-    call (`card->dev.of_node = mmc_of_find_child_device(...)`: the driver's reference to drop)."""
+    call or a local (`card->dev.of_node = mmc_of_find_child_device(...)`, virtio.c's `dev->dev.of_node
+    = np` after of_get_next_available_child(): the driver's reference to drop, on teardown or on
+    the unwind of the function that set it)."""
     func = view.new
     params = _params(header) + [c for c in [flow.cut_param(header, func.text)] if c]
     if not params or _CONSUMER_FN.search(view.name or ""):
         return
-    if _stored.teardown(view.name) and _SETS_NODE.search(text or ""):
+    if _SETS_NODE.search(text or ""):
         return
     assigned: dict[str, tuple[int, str]] = {}  # var -> (line, device-owned expression)
     taken: list[tuple[int, str]] = []  # (line, var or expression) given a reference

@@ -14,6 +14,7 @@ import re
 
 from reviewbot import lazyre
 from reviewbot.analysis import cmodel, flow
+from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _refpaths
 
@@ -421,6 +422,7 @@ def guarded_put_before(func: cmodel.Function, g, j) -> bool:
     reference (a path matcher that takes that branch counts a leak that cannot happen)."""
     base = _apis.base_object(g.obj)
     guard = re.compile(_POSITIVE_TEST % ((re.escape(base),) * 3))
+    flags = _held_flags(func, g)
     for c in _refpaths.puts_of(func.calls(), g.obj, g.api.putters):
         if not g.call.line < c.line < j.line:
             continue
@@ -428,7 +430,8 @@ def guarded_put_before(func: cmodel.Function, g, j) -> bool:
         while ifs is not None and ifs.type != "if_statement":
             ifs = ifs.parent
         cond = ifs.child_by_field_name("condition") if ifs is not None else None
-        if cond is None or not guard.match(cmodel._fold(cmodel._text(cond))):
+        ctext = cmodel._fold(cmodel._text(cond)) if cond is not None else ""
+        if not guard.match(ctext) and ctext.strip("() ") not in flags:
             continue
         stmt = ifs
         while stmt.parent is not None and stmt.parent.type == "labeled_statement":
@@ -440,6 +443,23 @@ def guarded_put_before(func: cmodel.Function, g, j) -> bool:
             continue  # a goto may land after the put
         return True
     return False
+
+
+def _held_flags(func: cmodel.Function, g) -> set[str]:
+    """Locals that say whether the object holds the reference: cleared in the get's failure
+    branch (ofpart_core.c: `if (!ofpart_node) { ofpart_node = mtd_node; dedicated = false; }`,
+    then `if (dedicated) of_node_put(ofpart_node);`)."""
+    out = set()
+    for a in func.assignments():
+        if a.line <= g.call.line or not re.fullmatch(r"\w+", a.left) or a.right not in ("false", "0"):
+            continue
+        st = a.node.parent if a.node is not None else None
+        ifs = flow.enclosing_if(st) if st is not None and st.type == "expression_statement" else None
+        cond = ifs.child_by_field_name("condition") if ifs is not None else None
+        if cond is not None and _apis.same_object(_refpaths.null_tested(cmodel._fold(cmodel._text(cond))[1:-1]), g.obj) \
+                and cmodel.contains(ifs.child_by_field_name("consequence"), a.node):
+            out.add(a.left)
+    return out
 
 
 def per_member_get(g, j) -> bool:
@@ -458,4 +478,21 @@ def per_member_get(g, j) -> bool:
             head = cmodel._text(anc)[:body.start_byte - anc.start_byte] if body is not None else ""
             return re.search(r"\b%s\b" % re.escape(_apis.base_object(g.obj)), head) is not None
     return False
+
+
+def callers_object(func: cmodel.Function, obj: str) -> bool:
+    """Is `obj` (`phy`, `&dev->dev`) part of an object the caller passed in, a parameter the
+    function never reassigns?"""
+    from reviewbot.checks.module._refcount import _params
+    base = re.split(r"->|\.", norm(obj).lstrip("&*( "))[0]
+    return bool(base) and base in _params(func) and not any(a.left == base for a in func.assignments())
+
+
+def initialised_for_caller(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    """`register_virtio_device(dev)`: `device_initialize(&dev->dev)` on the caller's object, then
+    an error exit.  Like device_register(), whose kernel-doc says the caller must put_device()
+    after a failure, such a function leaves the initialised object to its caller: the reference
+    is the caller's to drop with the object it made, a question for this function, not a leak."""
+    row = kapi.get(g.call.name)
+    return row is not None and row.kind == "init" and not success_exit(j) and callers_object(func, g.obj)
 

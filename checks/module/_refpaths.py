@@ -142,7 +142,7 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
     out = []
     for c in calls_in(cond) if cond is not None else []:
         api = _apis.BY_GETTER.get(c.name)
-        if api and api.fails and api.ref.startswith("arg") and _tested_false(ctext, c.name):
+        if api and api.fails not in ("", "int") and api.ref.startswith("arg") and _tested_false(ctext, c.name):
             out.append((_apis.ref_object(api, list(c.args), None), api))
         elif api and api.fails and c.lhs:
             out.append((norm(c.lhs), api))
@@ -295,6 +295,9 @@ def alias_of(func: cmodel.Function, name: str) -> str | None:
 _CONVERSION = re.compile(r"^(?:to_\w+|container_of(?:_const)?)\(\s*&?\s*(\w+)\s*[,)]")
 
 
+_LVALUE = re.compile(r"&?\s*\w+(?:\s*(?:->|\.)\s*\w+|\[\w+\])*")
+
+
 def _local_aliases(func: cmodel.Function) -> dict[str, str]:
     """Locals set once from an lvalue (`dev = &ffa_dev->dev`) or last set by a container
     conversion of a local (`ndns = to_ndns(found)`): name -> what it names."""
@@ -305,6 +308,12 @@ def _local_aliases(func: cmodel.Function) -> dict[str, str]:
     for a in func.assignments():  # source order: the last assignment of each name wins
         last[a.left] = a.right
         values.setdefault(norm(a.left), []).append(norm(a.right))
+    for var, vals in values.items():
+        # `struct i915_request *rq = request[idx];` (in each of two loops): a local only ever
+        # set to one lvalue names it wherever it is used
+        if var not in out and len(set(vals)) == 1 and re.fullmatch(r"\w+", var) \
+                and _LVALUE.fullmatch(vals[0]) and vals[0] != var:
+            out[var] = vals[0]
     for var, rhs in last.items():
         m = _CONVERSION.match(norm(rhs))
         if m and re.fullmatch(r"\w+", var) and var not in out:
@@ -381,6 +390,15 @@ def _derived(func: cmodel.Function, base: str, hops: int = 3) -> set[str]:
     return out
 
 
+_SCALAR_DECL = r"(?:^|[;{]|\n)\s*(?:(?:const|unsigned|signed|static)\s+)*(?:int|long|short|char|bool|u8|u16|u32|u64|s8|s16|s32|s64|size_t|ssize_t|unsigned)\b[^;()]*?(?<![*\w])%s\b"
+
+
+def _scalar_local(func: cmodel.Function, name: str) -> bool:
+    """`int ret = 0, i = 0;`: `name` is a local integer, so returning it hands over no object
+    (`i = of_alias_get_id(spec.np, "mu"); ... return i;`)."""
+    return re.search(_SCALAR_DECL % re.escape(name), func.text) is not None
+
+
 def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -> bool:
     """The reference leaves the function's hands: stored into a structure, passed to a hand-off
     call, or returned."""
@@ -389,7 +407,8 @@ def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -
         val = cmodel._text(exit_node)[len("return"):].strip(" ;\t\n")
         if re.search(r"\b%s\b" % re.escape(base), val):
             return True
-        if re.fullmatch(r"\w+", val) and val not in ("ret", "err", "rc", "error", "status", "res"):
+        if re.fullmatch(r"\w+", val) and val not in ("ret", "err", "rc", "error", "status", "res") \
+                and not _scalar_local(func, val):
             # `sdev = &sub->sdev; ... return sub;`: the container of the object goes to the caller
             for n in func._walk():
                 if n.type == "assignment_expression" or n.type == "init_declarator":

@@ -288,18 +288,11 @@ def _refuted(f: Finding, verdicts: _Verdicts) -> bool:
 
 def _given_by_caller(func: cmodel.Function, obj: str) -> bool:
     """Is `obj` (`phy`, `&phy->mdio.dev`) a parameter's object that the function never sets?
-    The reference a failed registration leaves is the creator's (the init or alloc that made
-    it): `fwnode_mdiobus_phy_device_register(bus, phy, ...)` returns phy_device_register()'s
-    error to its caller, whose `clean_phy:` runs phy_device_free()."""
-    from reviewbot.checks.module._refcount import _params
-    base = re.split(r"->|\.", norm(obj).lstrip("&*( "))[0]
-    if not base or base not in _params(func):
-        return False
-    if any(a.left == base for a in func.assignments()):
-        return False
-    # `device_initialize(&child->dev)` here: this function made the reference
-    return not any((row := kapi.get(c.name)) is not None and row.kind == "init" and c.args
-                   and _apis.same_object(c.args[0], obj) for c in func.calls())
+    The reference a failed registration leaves is the creator's: `fwnode_mdiobus_phy_device_register(bus,
+    phy, ...)` returns phy_device_register()'s error to its caller, whose `clean_phy:` runs
+    phy_device_free(); `register_virtio_device(dev)` initialises the caller's `dev->dev` and, like
+    device_register(), leaves the put after a failure to the caller."""
+    return _ownership.callers_object(func, obj)
 
 
 def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:

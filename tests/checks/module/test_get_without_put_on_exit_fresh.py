@@ -554,3 +554,59 @@ def test_fires_when_the_put_named_call_gets_another_object():
     code = CONTAINER_PUT.replace("{put}", "foo_ccw_adapter_put(port)")
     series, ctx = _tree_new_file("drivers/s390/foo.c", code)
     assert_fires(get_without_put_on_exit, series, [("drivers/s390/foo.c", _at(code, "goto err_put;"))], context_for=ctx)
+
+
+# drivers/firmware/imx/imx-scu-irq.c (6.12): of_parse_phandle_with_args() returns 0 and the node
+# in its out-argument; `if (!lookup(...)) { ...; of_node_put(spec.np); }` drops it in the branch
+# where it succeeded, so past the if nothing is held.  `i` is an int derived from the node: its
+# return hands the caller no object.
+STATUS_LOOKUP = """
+int foo_enable_channel(struct device *dev)
+{
+\tstruct of_phandle_args spec;
+\tint ret = 0, i = 0;
+
+\tif (!of_parse_phandle_with_args(dev->of_node, "mboxes",
+\t\t\t\t       "#mbox-cells", 0, &spec)) {
+\t\ti = of_alias_get_id(spec.np, "mu");
+{early}\t\tof_node_put(spec.np);
+\t}
+
+\tret = foo_get_handle(&foo_handle);
+\tif (ret)
+\t\treturn ret;
+
+\treturn 0;
+}
+"""
+
+
+def test_quiet_when_the_status_lookups_success_branch_puts():
+    code = STATUS_LOOKUP.replace("{early}", "")
+    assert_quiet(get_without_put_on_exit, new_file("drivers/firmware/foo-irq.c", code), include_low=True)
+
+
+def test_fires_when_the_success_branch_returns_before_its_put():
+    code = STATUS_LOOKUP.replace("{early}", "\t\tif (i < 0)\n\t\t\treturn i;\n")
+    assert_fires(get_without_put_on_exit, new_file("drivers/firmware/foo-irq.c", code),
+                 [("drivers/firmware/foo-irq.c", _at(code, "return i;"))])
+
+
+def test_returning_an_int_derived_from_the_node_is_a_leak():
+    code = """
+int foo_mu_id(struct device *dev)
+{
+\tstruct of_phandle_args spec;
+\tint i;
+
+\tif (of_parse_phandle_with_args(dev->of_node, "mboxes", "#mbox-cells", 0, &spec))
+\t\treturn -EINVAL;
+\ti = of_alias_get_id(spec.np, "mu");
+\tif (i < 0)
+\t\treturn i;
+\tof_node_put(spec.np);
+\treturn 0;
+}
+"""
+    assert_fires(get_without_put_on_exit, new_file("drivers/firmware/foo-irq.c", code),
+                 [("drivers/firmware/foo-irq.c", _at(code, "return i;"))])

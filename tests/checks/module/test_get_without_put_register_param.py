@@ -39,12 +39,14 @@ def _stands(make: str) -> bool:
 
 def test_a_failed_registration_of_the_callers_object_is_the_callers_to_drop():
     assert not _stands("")
+    # initialised here, but the caller's object: like device_register(), the caller puts after a
+    # failure (register_virtio_device() of 6.12 says so in its kernel-doc)
+    assert not _stands("\n\tdevice_initialize(&phy->mdio.dev);\n")
 
 
 def test_a_failed_registration_of_an_object_the_function_made_stands():
     assert _stands("\n\tphy = phy_device_create(mdio, addr, 0, false, NULL);\n\tif (IS_ERR(phy))\n"
                    "\t\treturn PTR_ERR(phy);\n")
-    assert _stands("\n\tdevice_initialize(&phy->mdio.dev);\n".replace("&phy->mdio.dev", "phy"))
 
 
 # xilinx-tpg.c xtpg_parse_of(): `ports` is put on no path; the Python path analysis reports
