@@ -103,7 +103,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import shown_new
+from reviewbot.checks._hunks import hunks, names_on, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
@@ -334,7 +334,7 @@ def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
     rows = {r.setup: r for r in kapi.teardown_rows() if r.kind == "ref" and r.devm}
     for fd in patch.c_files:
         post = ctx.post(fd.path)
-        for h in fd.hunks:
+        for h in hunks(fd, removed="devm_"):  # the hunks whose removed lines hold it (the test below)
             removed = "\n".join(ln.text for ln in h.old_side() if ln.removed)
             if "devm_" not in removed:
                 continue
@@ -359,16 +359,12 @@ def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                     f"and frees the private data remove() still uses")
 
 
-_WORD = re.compile(r"\w+")
-
-
 def _names_a_teardown(fd) -> bool:
     """Does a word of the file's old side name a teardown of the table?  Both checks above
     start from an old-side statement whose call is one (`kapi.torn_down_by`), and a statement's
     call name is a whole word of its lines (comments and strings blanked): without such a word
     the file's statements need not be joined."""
-    words = _WORD.findall("\n".join(ln.text for h in fd.hunks for ln in h.lines if ln.kind != "+"))
-    return not kapi.teardown_names().isdisjoint(words)
+    return names_on(fd, "old", kapi.teardown_names())
 
 
 _FREE_OF = r"^\s*(?:kv?free|kfree_sensitive)\s*\(\s*%s\s*\)\s*;"
