@@ -191,6 +191,21 @@ Extra / premature put and narrowed put kinds (issue 13; each samples its own fil
   put_after_register_ok  `ret = platform_device_add(x); if (ret) ...exit;` (a register of the
                table whose failure the caller puts) gets that put right after the failure check,
                on the success path -> new side at it
+Devres semantics (each samples its own files; issue 13, branch q-devm):
+  devm_in_callback  `x = kzalloc(...)` ... `kfree(x);` on the fall-through path of an ops callback
+               that runs per call (a member of a file-scope ops initializer other than
+               probe/remove/bind/connect/add/...) -> `devm_kzalloc(<the device it logs with>, ...)`,
+               the kfree()s dropped -> expect new side at the allocation
+  devm_irq_requeue  the probe's `request_irq()` (or a registration of teardown.tsv) -> its devm
+               twin, the teardown dropped from a remove() that after it only cancels work, timers
+               or tasklets -> expect new side at the devm call
+  undo_devm_enabled  the undo a managed getter's devres action runs (devres_undo.tsv:
+               `clk_disable_unprepare()` of `devm_clk_get_enabled()`) added at the end of remove()
+               (a member) or on an error return after the get -> expect new side at it
+  enable_to_devm  `x = devm_clk_get(...)` -> `devm_clk_get_enabled(...)`, the function's
+               `clk_prepare_enable(x)` (and its check) deleted, remove()'s disable kept
+               -> expect new side at the getter
+  drmm_to_devm `x = drmm_kzalloc(drm, ...)` -> `devm_kzalloc(<drm>->dev, ...)` -> new side at it
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -252,7 +267,8 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "put_after_devm_action", "put_devm_got", "devm_keep_put", "undevm_remove_only", "put_unowned_member",
          "extra_get_on_return", "get_after_unlock",
          "put_into_err_branch", "put_before_goto_put", "kref_put_to_kfree", "put_returned_obj",
-         "put_in_lookup_loop", "put_after_register_ok")
+         "put_in_lookup_loop", "put_after_register_ok", "devm_in_callback", "devm_irq_requeue",
+         "undo_devm_enabled", "enable_to_devm", "drmm_to_devm")
 
 
 @dataclass
@@ -2791,6 +2807,239 @@ OWN_FILES.update({
     "undevm_remove_only": (r"= devm_(kzalloc|kmalloc|kcalloc|clk_get|regulator_get|gpiod_get|reset_control_get|"
                            r"phy_get|\w+_register\w*)\w*\(", mut_undevm_remove_only),
 })
+
+
+# ---------------------------------------------------------------- devm outside probe, devm IRQ requeue
+#
+# Written from what devres guarantees, not from a case: a devres entry lives until the driver
+# unbinds, so one made in a callback that runs many times per binding piles up (and memory
+# handed out per call outlives its user); and a devm IRQ is freed only after .remove()
+# returns, so a handler that queues work or arms a timer can do it again after remove()
+# cancelled them.
+
+# Ops-struct members that run once per binding (or free): a devm call there is probe-time.
+_ONCE_MEMBER_RE = re.compile(r"probe|remove|bind|attach|detach|connect|^add|_add$|online|shutdown|exit|destroy|"
+                             r"release|free|^init$|_init$|^init_|driver|owner|name")
+_OPS_MEMBER_RE = re.compile(r"^\t+\.(\w+)\s*=\s*&?(\w+),?\s*$")
+_DEV_ARG_RE = re.compile(r"\bdev_(?:err|warn|info|dbg|notice|err_probe|err_ratelimited|warn_ratelimited)\(\s*"
+                         r"([\w>.&-]+)\s*,")
+_CB_ALLOC_RE = re.compile(r"^(\t+)(\w+) = (kzalloc|kmalloc|kcalloc|kmalloc_array|kstrdup|kmemdup)\(")
+
+
+def _callbacks(lines: list[str]) -> set[str]:
+    """Functions a file-scope ops initializer names for a member that runs per call (not
+    probe/remove/bind/...)."""
+    out = set()
+    for ln in lines:
+        m = _OPS_MEMBER_RE.match(ln)
+        if m and not _ONCE_MEMBER_RE.search(m.group(1)):
+            out.add(m.group(2))
+    return out
+
+
+def mut_devm_in_callback(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = kzalloc(...)` ... `kfree(x);` (at the top level: the memory of one call) in an ops
+    callback that runs per call (a member of an
+    ops initializer other than probe/remove/bind/...: `.dt_node_to_map`, `.open`,
+    `.hw_params`, `.request`, `.ndo_open`, `.store` of an attribute, ...) -> `devm_kzalloc(<the
+    device the function logs with>, ...)` with the kfree()s dropped: each call keeps its memory
+    until the driver unbinds -> expect new side at the allocation."""
+    cbs = _callbacks(lines)
+    if not cbs:
+        return []
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        name = re.search(r"(\w+)\s*\(", head)
+        if not name or name.group(1) not in cbs or re.search(r"probe|init|setup|bind|create", name.group(1)):
+            continue
+        body = "".join(lines[s:e + 1])
+        dm = _DEV_ARG_RE.search(body) or re.search(r"\bstruct device \*(\w+)", body)
+        if not dm:
+            continue
+        dev = dm.group(1)
+        for i in range(s, e + 1):
+            m = _CB_ALLOC_RE.match(lines[i])
+            if not m or not lines[i].rstrip().endswith(";"):
+                continue
+            var = m.group(2)
+            drop = [k for k in range(i + 1, e + 1) if re.match(r"^\s*kv?free\(%s\);\s*$" % var, lines[k])]
+            if any(_braceless_body(lines, k) for k in drop) or not any(
+                    lines[k].startswith("\tk") and not any(re.match(r"^\treturn\b", lines[n]) for n in range(i, k))
+                    for k in drop):
+                continue  # freed on the fall-through path (a top-level free no return precedes): one call's memory
+            new = list(lines)
+            new[i] = lines[i].replace(f"{m.group(3)}(", f"devm_{m.group(3)}({dev}, ", 1)
+            new = [ln for n, ln in enumerate(new) if n not in drop]
+            cases.append(Case("devm_in_callback", path, lines, new, [("new", i + 1)]))
+            break
+    return cases
+
+
+def _to_devm_twin(lines: list[str], spans, row) -> tuple[int, str] | None:
+    """(line, rewritten line) turning the probe's plain `row.setup(...)` into its devm twin
+    (the probed device first when the plain call does not take it)."""
+    j = _devm_twin_call(lines, row, spans)
+    if j is None:
+        return None
+    head = "".join(lines[k] for k in range(max(0, j - 60), j))
+    pm = BUS_PARAM_RE.findall(head)
+    if not pm:
+        return None
+    ty, var = pm[-1]
+    dev = var if ty == "device" else f"&{var}->dev"
+    plain = lines[j]
+    at = plain.index(row.setup + "(") + len(row.setup) + 1
+    first = plain[at:].lstrip()
+    extra = "" if first.startswith((dev, "dev,", "&pdev->dev")) else dev + ", "
+    return j, plain[:at - len(row.setup) - 1] + row.devm + "(" + extra + plain[at:]
+
+
+def mut_devm_irq_requeue(path: str, lines: list[str], spans) -> list[Case]:
+    """`request_irq()` (or a registration of the table) in probe -> its devm twin, the teardown
+    dropped from a remove() that, after it, only cancels work, timers or tasklets (no resource
+    teardown: not devm_late): the IRQ or interface now stays live until devres tears it down
+    after remove() returns, and its handler or callbacks can queue the work again after the
+    cancel -> expect new side at the devm call."""
+    deferred = _teardown_names(("deferred",))
+    dre = re.compile(r"^\t(%s)\(" % "|".join(sorted(deferred, key=len, reverse=True)))
+    cases = []
+    for (s, e), i, _name, row, later in _unbind_teardowns(lines, spans, ("irq", "interface")):
+        if later or not row.devm:
+            continue
+        if not any(dre.match(lines[k]) for k in range(i + 1, e + 1)):
+            continue
+        conv = _to_devm_twin(lines, spans, row)
+        if conv is None:
+            continue
+        j, text = conv
+        torn = re.search(r"\((.*?)[,)]", lines[i])
+        if not torn or torn.group(1).strip() not in text:
+            continue  # the teardown of another IRQ or object than the one converted
+        new = list(lines)
+        new[j] = text
+        new = new[:i] + new[i + 1:]
+        cases.append(Case("devm_irq_requeue", path, lines, new, [("new", j + 1 if j < i else j)]))
+    return cases
+
+
+OWN_FILES.update({
+    "devm_in_callback": (r"= (kzalloc|kmalloc|kcalloc|kmalloc_array|kstrdup|kmemdup)\(", mut_devm_in_callback),
+    "devm_irq_requeue": (r"(cancel_\w*work\w*|del_timer\w*|timer_delete\w*|tasklet_kill|hrtimer_cancel)\(",
+                         mut_devm_irq_requeue),
+})
+
+
+# ---------------------------------------------------------------- devres undoes an enable (devres_undo.tsv)
+
+def _undo_rows():
+    from reviewbot.checks import _kapi
+    return {r.devm: r for r in _kapi.devres_undo_rows() if r.on == "return"}
+
+
+DEVM_ENABLED_RE = re.compile(r"^\t+(?P<var>[\w>.-]+) = (?P<api>devm_\w+)\(")
+
+
+def mut_undo_devm_enabled(path: str, lines: list[str], spans) -> list[Case]:
+    """The undo a managed getter's devres action runs (`clk_disable_unprepare()` of a
+    `devm_clk_get_enabled()` clock, `reset_control_assert()` of a `_shared_deasserted` reset)
+    added by hand: at the end of a remove() that uses the same base pointer (a member), or on
+    an error return after the get in the same function -> expect new side at the added call."""
+    rows = _undo_rows()
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = DEVM_ENABLED_RE.match(lines[i])
+            if not m or m.group("api") not in rows:
+                continue
+            var, undo = m.group("var"), rows[m.group("api")].undo[0]
+            base = re.split(r"->|\.", var)[0]
+            if base != var:
+                for s2, e2 in _unbind_spans(lines, spans):
+                    if not re.search(r"\b%s\b" % re.escape(base), "".join(lines[s2:e2 + 1])):
+                        continue
+                    at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+                    cases.append(Case("undo_devm_enabled", path, lines, _insert(lines, at, f"\t{undo}({var});\n"),
+                                      [("new", at + 1)]))
+                    break
+            for k in range(i + 3, e + 1):
+                r = ERR_RETURN_RE.match(lines[k])
+                if r and not _braceless_body(lines, k) and lines[k - 1].rstrip().endswith(("{", ";")):
+                    cases.append(Case("undo_devm_enabled", path, lines,
+                                      _insert(lines, k, f"{r.group(1)}{undo}({var});\n"), [("new", k + 1)]))
+                    break
+    return cases
+
+
+CLK_GET_RE = re.compile(r"^(\t+)(?P<var>[\w>.-]+) = devm_clk_get(?P<opt>_optional)?\(")
+
+
+def mut_enable_to_devm(path: str, lines: list[str], spans) -> list[Case]:
+    """A half-done conversion to `devm_clk_get_enabled()`: `x = devm_clk_get(dev, id)` and the
+    `clk_prepare_enable(x)` (with its error check) of the same function -> `x =
+    devm_clk_get_enabled(dev, id)` without the enable, while the `clk_disable_unprepare(x)`
+    of remove() stays -> expect new side at the getter."""
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = CLK_GET_RE.match(lines[i])
+            if not m:
+                continue
+            var = m.group("var")
+            v = re.escape(var)
+            if not any(re.match(r"^\tclk_disable_unprepare\(%s\);\s*$" % v, lines[k])
+                       for s2, e2 in _unbind_spans(lines, spans) for k in range(s2, e2 + 1)):
+                continue
+            drop = None
+            for k in range(i + 1, e + 1):
+                if re.match(r"^\t(?:clk_prepare_enable\(%s\);)\s*$" % v, lines[k]):
+                    drop = [k]
+                elif re.match(r"^\t(\w+) = clk_prepare_enable\(%s\);\s*$" % v, lines[k]) and k + 2 <= e:
+                    if re.match(r"^\tif \(\w+\)\s*$", lines[k + 1]) and lines[k + 2].rstrip().endswith(";"):
+                        drop = [k, k + 1, k + 2]
+                    elif re.match(r"^\tif \(\w+\) \{\s*$", lines[k + 1]):
+                        end = next((n for n in range(k + 2, e + 1) if lines[n].rstrip() == "\t}"), None)
+                        drop = list(range(k, end + 1)) if end is not None else None
+                if drop:
+                    break
+            if not drop:
+                continue
+            new = list(lines)
+            new[i] = lines[i].replace("devm_clk_get%s(" % (m.group("opt") or ""),
+                                      "devm_clk_get%s_enabled(" % (m.group("opt") or ""), 1)
+            new = [ln for n, ln in enumerate(new) if n not in drop]
+            cases.append(Case("enable_to_devm", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+OWN_FILES.update({
+    "undo_devm_enabled": (r"= devm_(clk_get\w*_(enabled|prepared)\w*|reset_control_get\w*_deasserted)\(",
+                          mut_undo_devm_enabled),
+    "enable_to_devm": (r"= devm_clk_get(_optional)?\(", mut_enable_to_devm),
+})
+
+
+DRMM_ALLOC_RE = re.compile(r"^(\t+\S.*?= )drmm_(kzalloc|kmalloc|kcalloc)\((&?)([\w>.-]+), ")
+
+
+def mut_drmm_to_devm(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = drmm_kzalloc(drm, ...)` (freed with the drm_device's last reference, which user space
+    can hold after unbind) -> `x = devm_kzalloc(<drm's device>, ...)` (freed at unbind)
+    -> expect new side at the allocation."""
+    cases = []
+    for i, ln in enumerate(lines):
+        m = DRMM_ALLOC_RE.match(ln)
+        if not m:
+            continue
+        dev = f"{m.group(4)}.dev" if m.group(3) else f"{m.group(4)}->dev"
+        new = list(lines)
+        new[i] = ln[:m.start(2) - len("drmm_")] + f"devm_{m.group(2)}({dev}, " + ln[m.end():]
+        cases.append(Case("drmm_to_devm", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+OWN_FILES["drmm_to_devm"] = (r"= drmm_k(zalloc|malloc|calloc)\(", mut_drmm_to_devm)
 
 # Later kinds draw from a file sample of their own (pattern, generator seed offset), so the
 # samples of the kinds before them stay what they were.

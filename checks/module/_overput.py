@@ -417,7 +417,9 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
                and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
             continue
         owner = borrowed_vars[var]
-        if _GIVES_UP.search(name) and _kept_by_setup(func, text, obj, p.name, accessor.get(var)):
+        if _GIVES_UP.search(name) and (_kept_by_setup(func, text, obj, p.name, accessor.get(var))
+                                       or _inverse_of_accessor(obj, var, owner)
+                                       and _kept_by_setup(func, text, owner, p.name, None)):
             continue  # a bus remove() drops what its probe() took
         if owner == own_ref_param:
             yield p, (f"{p.name}({short(obj, 20)}) inside {name}(): when {name}() fails its caller "
@@ -435,6 +437,14 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
             conf = Confidence.LOW
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: "
                   f"{owner} belongs to its caller"), conf
+
+
+def _inverse_of_accessor(obj: str, var: str, param: str) -> bool:
+    """`mdev = to_mcb_device(dev)`, then `put_device(&mdev->dev)`: the address of a member of
+    what a container_of() accessor reached from the parameter, put by the putter of the
+    parameter's own type, is the parameter again (the accessor's inverse), so a set-up's
+    `get_device(dev)` counted that object (mcb-core.c mcb_probe()/mcb_remove())."""
+    return var != param and re.fullmatch(r"&\s*%s\s*->\s*\w+" % re.escape(var), norm(obj)) is not None
 
 
 def _kept_by_setup(func, text: str, obj: str, putter: str, accessor: str | None) -> bool:
@@ -933,6 +943,24 @@ def _distinct_counters(a: str, b: str) -> bool:
     return bool(fa) and bool(fb) and fa != fb
 
 
+def _holders_put(p, obj: str) -> bool:
+    """`if (qp->cep == cep) { siw_cep_put(cep); qp->cep = NULL; }` (siw_cm.c): a put under a test
+    that a holder's member points at the object drops the reference that member held, not the
+    one the function's own path already dropped."""
+    n = p.node
+    while n is not None and n.type not in ("if_statement", "compound_statement"):
+        n = n.parent
+    if n is not None and n.type == "compound_statement":
+        n = n.parent
+    if n is None or n.type != "if_statement":
+        return False
+    cond = cmodel._fold(cmodel._text(n.child_by_field_name("condition"))).strip("() ")
+    var = re.escape(norm(obj))
+    m = re.fullmatch(r"([\w>.\-]+)\s*==\s*%s|%s\s*==\s*([\w>.\-]+)" % (var, var), cond)
+    holder = m and (m.group(1) or m.group(2))
+    return bool(holder) and ("->" in holder or "." in holder)
+
+
 def _other_counter(node, obj: str) -> bool:
     """Every put of `obj` in the statement `node` drops another counter of it (`_distinct_counters`)."""
     puts = [c for c in flow.calls_in(node) if _apis.is_putter(c.name)
@@ -979,6 +1007,24 @@ def _leaves_a_release(name: str) -> bool:
     return row is not None and any("still" in r for r in row.release)
 
 
+def _under_holder_test(p, obj: str) -> bool:
+    """Does the put sit under a test that a structure's member holds the object
+    (`if (qp->cep == cep) { siw_cep_put(cep); qp->cep = NULL; }`, siw_cm.c siw_accept())?  It
+    drops the reference the member took when it was stored, which the test says is there:
+    another reference than the one a put before the goto dropped."""
+    o = re.escape(norm(obj).lstrip("&"))
+    holder = r"[\w>.\-\[\]]*(?:->|\.)\w+"
+    pat = re.compile(r"^\(\s*(?:%s\s*==\s*&?%s|&?%s\s*==\s*%s)\s*\)$" % (holder, o, o, holder))
+    n = p.node
+    while n is not None and n.type != "function_definition":
+        par = n.parent
+        if par is not None and par.type == "if_statement" and n == par.child_by_field_name("consequence") \
+                and pat.match(cmodel._fold(cmodel._text(par.child_by_field_name("condition")))):
+            return True
+        n = par
+    return False
+
+
 def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
     """An added put on a path whose unwind ladder puts the same reference again: the put is
     followed by a `goto` to a label chain that puts it, or it sits in a label chain that a
@@ -1004,7 +1050,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             if _puts_obj(inner, obj, p) and not _other_counter(inner, obj) and not _extra_ref(func, obj, p.line) \
                     and not _undoes_named_step(func, st, obj, p) \
                     and not (
-                    "unregister" in p.name and _named_lookups(func, obj, p.line)) \
+                    "unregister" in p.name and (_named_lookups(func, obj, p.line) or _table_lookup(func, obj, p.line))) \
                     and not _stored_one_too(func, obj, flow.line_of(inner)):
                 again = flow.line_of(inner)
                 where = "" if sib.type != "labeled_statement" else " (the unwind path falls through to it)"
@@ -1024,8 +1070,10 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
         # (b) put in a label chain that a goto reaches after already putting it (not an element
         # of an array a loop of the chain walks by another index: `while (--idx >= 0)
         # put(devs[idx]);` starts below the element the goto put)
-        if _other_element_in_loop(p, obj):
+        if _other_element_in_loop(p, obj) or _holders_put(p, obj):
             continue
+        if _under_holder_test(p, obj):
+            continue  # `if (qp->cep == cep) { put(cep); qp->cep = NULL; }`: the member's reference
         for name, chain in chains.items():
             if not any(cmodel.contains(s, st) for s in chain):
                 continue
@@ -1108,6 +1156,14 @@ def _extra_ref(func, obj: str, before: int) -> bool:
     gets = _gets_of(func, obj, before)
     return len(gets) >= 2 or any(_kind(g.call.name) == "getter" for g in gets) or \
         _stored_one_too(func, obj, before)
+
+
+def _table_lookup(func, obj: str, before: int) -> bool:
+    """`dev = class_find_device(...); ...; device_unregister(dev); ...; put_device(dev);`
+    (gpiolib-sysfs.c gpiod_unexport()): a lookup of the table gave the function a reference of
+    its own beside the registration's; the unregister drops the registration's, the put the
+    lookup's."""
+    return any(_kind(g.call.name) == "lookup" for g in _gets_of(func, obj, before))
 
 
 _LOOKUP_NAME = lazyre.compile(r"(?:^|_)(?:get|find|lookup)(?:_|$)")

@@ -207,6 +207,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
+from reviewbot.checks._hunks import names_on, side_words
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _dropping_lookup, _overput, _overput_judge, _refdiff, _release_twice, _stored
 from reviewbot.analysis.clex import norm, statements
@@ -517,8 +518,12 @@ def _put_calls(lines) -> list[tuple[object, str, str]]:
 
 
 def _putter_swaps(fd) -> Iterator[Finding]:
+    if not names_on(fd, "removed", _apis.TYPED_PUTTERS):
+        return  # (see below) no hunk removes a typed put
     all_added = _put_calls(fd.added())
     for h in fd.hunks:
+        if _apis.TYPED_PUTTERS.isdisjoint(side_words(h, "removed")):
+            continue  # a removed put's name is a whole word of a removed line: none of them here
         for rem, add in clex.replacements(h):
             for _, rname, robj in _put_calls(rem):
                 if rname not in _apis.TYPED_PUTTERS:
@@ -568,9 +573,11 @@ def _unregister_to_put(fd) -> Iterator[Finding]:
 
 def _unconditional_puts(fd, overput: bool) -> Iterator[Finding]:
     """`if (cond) put(x);` rewritten as a bare `put(x);`."""
-    if overput:
-        return
+    if overput or not names_on(fd, "removed", _apis.PUTTER_NAMES.names):
+        return  # (see below) no hunk removes a put
     for h in fd.hunks:
+        if _apis.PUTTER_NAMES.names.isdisjoint(side_words(h, "removed")):
+            continue  # no wholly removed put: its name would be a word of a removed line
         removed = [(st, n, o) for st, n, o in _put_calls(h.old_side()) if all(ln.removed for ln in st.lines)]
         added = [(st, n, o) for st, n, o in _put_calls(h.new_side()) if st.any_added]
         for rst, rname, robj in removed:

@@ -190,7 +190,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import hunks, replacement
+from reviewbot.checks._hunks import hunks, names_on, replacement, side_words
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _extra_get, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
@@ -356,6 +356,10 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return False
     if _ownership.published(g, func) and _ownership.success_exit(j):
         return False
+    if _ownership.success_exit(j):
+        rest = _ownership.outside(ctx.post(m.path) or "", func, False)
+        if _ownership.put_from_drvdata(func, g, rest) or _ownership.kept_by_object_made(func, g, j, rest):
+            return False  # kept on success, dropped by the file's teardown (ohci-sm501.c, sh_vou.c)
     if _ownership.success_of_status(func, g, j) and any(
             (row := kapi.get(c.name)) is not None and row.kind == "register" and c.args
             and g.call.line < c.line < j.line and _refpaths.same_local(func, c.args[0], g.obj) for c in func.calls()):
@@ -376,15 +380,14 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
 _JUMP = lazyre.compile(r"^(return\b[^;]*|goto\s+\w+|break|continue)\s*;$")
 
 
-_WORD = re.compile(r"\w+")
-
-
 def _dead_puts(fd) -> Iterator[Finding]:
     """An added put right after an unconditional `return`/`goto`/`break`/`continue` of the same
     block (no label between them): it never runs, so the jump leaves with the reference."""
+    if not names_on(fd, "new", _apis.PUTTER_NAMES.names):
+        return  # (see below) no hunk names a put
     for h in hunks(fd, added=True):
         lines = h.new_side()
-        if _apis.PUTTER_NAMES.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in lines))):
+        if _apis.PUTTER_NAMES.names.isdisjoint(side_words(h, "new")):
             continue  # the put is a statement's first word, a whole word of its lines: none here
         stmts = statements(lines)
         for prev, st in zip(stmts, stmts[1:]):
