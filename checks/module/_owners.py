@@ -283,6 +283,32 @@ def pinned_by_own_module(ctx, path: str, typ: str, field: str) -> bool:
     return False
 
 
+# Where fops serve another file than a file system's own (an owner is then needed there).
+_OTHER_FOPS_USE = r"(?:cdev_init|register_chrdev|proc_create\w*|debugfs_create\w*|anon_inode\w*|\.fops\s*=)[^;]*\b%s\b"
+
+
+def files_of_own_filesystem(ctx, path: str, name: str) -> bool:
+    """Tree mode: are the fops `name` only the files of a file system that the module `path`
+    is linked into registers with `.owner = THIS_MODULE` (xenfs: `{ "xsd_kva",
+    &xsd_kva_file_ops, ... }` in the `tree_descr` that xenfs_fill_super() gives
+    simple_fill_super())?  The superblock holds the file system's module (get_filesystem() in
+    sget()) until the last open file of it is closed: the module is pinned without the fops'
+    owner."""
+    if ctx is None:
+        return False
+    uses = False
+    for src in ctx.facts_of(path).module_objects or ():
+        text = ctx.post(src) if src == path else ctx.read(src)
+        text = text or ""
+        if re.search(_OTHER_FOPS_USE % re.escape(name), text):
+            return False
+        if src != path and re.search(r"&\s*%s\b" % re.escape(name), text) and \
+                re.search(r"\bregister_filesystem\s*\(", text) and \
+                re.search(r"\.owner\s*=\s*THIS_MODULE", text):
+            uses = True
+    return uses
+
+
 def is_built_in_only(fd: FileDiff) -> bool:
     """Paths that are (almost) never modular: arch code, core kernel, mm, init, LSMs."""
     return fd.path.startswith(("arch/", "kernel/", "init/", "mm/", "security/")) and "/kvm/" not in fd.path

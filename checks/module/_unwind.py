@@ -357,6 +357,7 @@ def held_at_added_exits(view: flow.FuncView, exits: frozenset[int]) -> Iterator[
         value = cmodel._text(j)
 
         def obj_ok(put, between, j=j, cond=cond, value=value):
+            unseen = False  # a goto to a label the hunks do not show: the path analysis cannot judge it
             obj = _apis.put_object(put.name, list(put.args))
             if not obj or obj == "THIS_MODULE":
                 return False
@@ -368,14 +369,19 @@ def held_at_added_exits(view: flow.FuncView, exits: frozenset[int]) -> Iterator[
             if _failure_test_of(cond, obj) or any(_apis.same_object(f, obj) for f in _refpaths.failed_get_at(func, j)):
                 return False
             if j.type == "goto_statement":
-                calls, found = flow.chain_calls(func, cmodel._text(j.child_by_field_name("label")))
-                lab = func.labels().get(cmodel._text(j.child_by_field_name("label")))
-                if not found or lab is None or lab.line < put.line or any(
+                label = cmodel._text(j.child_by_field_name("label"))
+                calls, found = flow.chain_calls(func, label)
+                lab = func.labels().get(label)
+                if not found and _unseen_label_may_put(label, obj):
+                    return False  # out of sight, and its name may say it drops this reference
+                if not found:
+                    unseen = True  # out of sight, named for no put: the straight path's put is the only one
+                elif lab is None or lab.line < put.line or any(
                         _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
                         for c in calls if _apis.is_putter(c.name)):
                     return False  # the label is out of sight, above the put, or puts it too
             above = [c for c in func.calls() if c.line < line]
-            if not func.degraded and any(_apis.same_object(g.obj, obj) for g in _refpaths.gets(func)
+            if not unseen and not func.degraded and any(_apis.same_object(g.obj, obj) for g in _refpaths.gets(func)
                                          if g.call.line < line):
                 return False  # the get is in sight: the path analysis judges its exits
             if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), obj) for c in above
@@ -394,6 +400,17 @@ def held_at_added_exits(view: flow.FuncView, exits: frozenset[int]) -> Iterator[
         if whole and (kept is None or kept.kind != " "):
             continue
         yield HeldAtReturn(ln, put, _apis.put_object(put.name, list(put.args)))
+
+
+def _unseen_label_may_put(label: str, obj: str) -> bool:
+    """Could an unwind label the hunks do not show put `obj`, by its name: one named for a put
+    (`err_put`, `out_unref_node`) or for the object (`err_np`, `fail_node` for a node)?"""
+    if PUT_LABEL.search(label) or re.search(r"(^|_)(release|rel|free_node|node|np|of)(_|$)", label):
+        return True
+    words = set(label.lower().split("_"))
+    names = re.findall(r"[A-Za-z]\w*", clex.norm(obj).lstrip("&*"))
+    return any(n.lower() in words or set(n.lower().split("_")) & words - {"dev", "err", "out"}
+               for n in names[:1] + names[-1:])
 
 
 def _gets_in(text: str) -> list[tuple[str, str]]:

@@ -18,11 +18,22 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   `put_device()`, `device_unregister()` = `device_del()` + `put_device()`, a lookup that drops
   its `@from`/`@prev` argument), the object is a `for_each_*` loop variable and the loop goes
   round again (the iterator drops it at the next step; a `_scoped` loop always does), or the
+  cursor of a plain loop whose head walks it with such a lookup (`while ((pdev =
+  pci_get_device(v, d, pdev)))`, `for (...; np = of_find_compatible_node(np, ...))`), or the
   object was handed to someone who keeps the pointer (an IRQ's `dev_id`, drvdata, a list)
   earlier on the same path: the put lets it be freed under them, or the object is the own
   firmware node, ACPI companion or parent of the device the function is given
-  (`pdev->dev.of_node`, `dev_fwnode(dev)`, `ACPI_COMPANION(dev)`) and no get was taken on it:
-  the device holds that reference, not the caller;
+  (`pdev->dev.of_node`, `dev_fwnode(dev)`, `ACPI_COMPANION(dev)`, also through a structure:
+  `priv->dev->of_node`) and no get was taken on it: the device holds that reference, not the
+  caller;
+- an added plain put, on the success path, of an object a registration of the table took
+  earlier on that path (`device_add()`, `platform_device_add()`, `kobject_init_and_add()`,
+  `i2c_new_client_device()`): the registration owns the reference until its release
+  (`device_unregister()`, `platform_device_unregister()`), which drops it again; not in the
+  branch that tests the registration's result (its failure put), nor after a `*_del()`;
+- hunk mode: an added put right before `goto L`, where L is out of sight and named for a put
+  of that very object (`put_device(codec_dev); goto err_put_codec;`): the unwind puts it
+  again (a label that names only the family, `err_put_node`, may put another node);
 - an added put followed on the straight path (through any unwind labels it falls into) by a
   put of the same reference, with no new reference taken in between: the same put written
   twice, or a put added under an unwind label that falls through to the label that puts it;

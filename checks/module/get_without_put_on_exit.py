@@ -29,11 +29,18 @@ diff alone it reports what the patch changes on those paths:
   label shown below the put) above a put that the straight fall-through path then runs, when
   the hunk shows the object neither dropped, handed on nor tested for NULL before the exit,
   nor taken or assigned between the exit and the put: the normal path drops the reference
-  there, so the function holds it where the new exit leaves;
+  there, so the function holds it where the new exit leaves (a `goto` to a label out of sight
+  too, unless the label's name says it puts something or names the object: `err_put`,
+  `out_node`);
 - a removed put of a local, with no later put, reassignment or return of it, in the function's
   outermost block or in a loop body or `if` branch with more code after it (`ret =
   of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
   it now keeps the reference, and each round of a loop leaks one;
+- a put moved from the straight path into the branch that follows it and exits
+  (`r = of_platform_populate(...); put_device(&pdev->dev); if (r) { ...; return r; }` becomes
+  `if (r) { put_device(&pdev->dev); return r; }`): the path that goes on past the branch no
+  longer drops the reference, unless the patch puts it elsewhere too or the code after the
+  branch still uses the object (the old put was premature);
 - a removed put, in a teardown function (`*_remove()`, `*_release()`, `*_disconnect()`, ...),
   of a reference kept in a structure member (`put_device(usb3->host_dev)`), or a removed
   `devm_add_action_or_reset()` whose callback only put its argument: the stored reference
@@ -152,6 +159,11 @@ A removed put of the firmware node of the function's own parameter device
 confidence: the caller holds that reference, so the put was most likely one too many.  A
 teardown function is recognised by its name; a stored reference released through a helper of
 another file is a false positive in tree mode too.
+
+A removed put right before `return x;` of the same object is not reported (the reference goes
+to the caller with the pointer), nor one before a `goto L` whose label is out of sight and
+named for a put of that very object (`goto err_put_codec` after `put_device(codec_dev)`: the
+unwind puts it, so the removed put was a second one).
 
 ## Confidence
 High in tree mode (the whole function is parsed), medium from hunks, low where a label or put
@@ -343,6 +355,10 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return False
     if _ownership.published(g, func) and _ownership.success_exit(j):
         return False
+    if _ownership.success_exit(j):
+        rest = _ownership.outside(ctx.post(m.path) or "", func, False)
+        if _ownership.put_from_drvdata(func, g, rest) or _ownership.kept_by_object_made(func, g, j, rest):
+            return False  # kept on success, dropped by the file's teardown (ohci-sm501.c, sh_vou.c)
     if _ownership.success_of_status(func, g, j) and any(
             (row := kapi.get(c.name)) is not None and row.kind == "register" and c.args
             and g.call.line < c.line < j.line and _refpaths.same_local(func, c.args[0], g.obj) for c in func.calls()):
@@ -587,6 +603,11 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
             yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) in {view.name}(): the reference "
                                               f"kept in ->{r.member} is no longer dropped",
                                confidence=Confidence.LOW if overput else conf)
+            continue
+        if r.kind == "narrowed":
+            yield RULE.finding(fd.path, line, f"{r.name}({short(r.obj)}) moved into the branch that exits: "
+                                              f"the path that goes on past it no longer drops the reference",
+                               confidence=Confidence.LOW if overput else None)
             continue
         if r.kind == "main":
             conf = Confidence.HIGH if (not view.partial and r.retaken) else None

@@ -17,7 +17,9 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   twin (`request_irq()` -> `devm_request_irq()`, `spi_register_controller()` ->
   `devm_spi_register_controller()`, ...) and the unbind function keeps freeing or disabling
   resources after the point where the teardown was: devres now runs the teardown after all
-  of remove(), so the handler or interface runs on freed or disabled state in between;
+  of remove(), so the handler or interface runs on freed or disabled state in between; a
+  cancel of work, a timer or a tasklet after that point counts too (the handler or the
+  interface's callbacks can queue or arm it again after remove() cancelled it);
 - a teardown of an IRQ or an interface removed from the unbind function with nothing in its
   place, while its (non-devm) set-up stays: the interface stays registered, or the handler
   installed, after the driver data is freed;
@@ -27,10 +29,11 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   reference and frees the private data remove() is still using; the devm allocator keeps a
   reference until unbind has finished.
 
-- an added devm IRQ or registration (`devm_request_irq(dev, irq, fn, 0, name, p)`,
-  `devm_led_classdev_register(dev, &p->led)`) given plain memory that remove(), or an exit of
-  the same function reached after the set-up succeeded, frees with `kfree()`: devres
-  unregisters the handler or interface only after that.
+- an added devm IRQ, registration or action (`devm_request_irq(dev, irq, fn, 0, name, p)`,
+  `devm_led_classdev_register(dev, &p->led)`, `devm_add_action_or_reset(dev, fn, p)`) given
+  plain memory that remove(), or an exit of the same function reached after the set-up
+  succeeded, frees with `kfree()`: devres unregisters the handler or interface, or runs the
+  action, only after that.
 
 ## Why is this bad?
 Devres is released after `.remove()` returns ("devres entries are released in the reverse
@@ -287,14 +290,15 @@ def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Find
                              and not re.search(r"\b%s\s*\(" % r.devm, pre)), None)
             if twin is not None:
                 row, at = twin
-                after = [x for x in old[i + 1:] if x.fn == u.fn and _is_resource_teardown(x.name, u.name)
-                         and (x.fn, x.key) in new_keys]
+                after = [x for x in old[i + 1:] if x.fn == u.fn and (x.fn, x.key) in new_keys
+                         and (_is_resource_teardown(x.name, u.name) or _requeued(row.kind, x.name))]
                 if not after:
                     continue  # nothing in remove() runs after it any more: devres order is fine
                 path, line = at if at is not None else (fd.path, u.stmt.first)
+                what = (f"the {_what(row.kind)} can queue or arm it again" if _requeued(row.kind, after[0].name)
+                        else f"the {_what(row.kind)} can run on released state")
                 yield RULE.finding(path, line, f"{row.devm}() makes devres run {u.name}() after {u.fn}() "
-                                               f"returns, but {u.fn}() still calls {after[0].name}() first: "
-                                               f"the {_what(row.kind)} can run on released state")
+                                               f"returns, but {u.fn}() still calls {after[0].name}() first: {what}")
                 continue
             if rows[0].kind not in ("irq", "interface") or u.name is None or "notifier" in u.name:
                 continue  # deferred callbacks: MOD012; notifiers: MOD015
@@ -308,6 +312,13 @@ def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Find
                                f"{u.name}() removed from {u.fn}(): the {_what(rows[0].kind)} outlives the unbind "
                                f"that frees the driver data",
                                confidence=None if setup else Confidence.LOW)
+
+
+def _requeued(kind: str, name: str | None) -> bool:
+    """Is `name` a cancel of work, a timer or a tasklet (a deferred teardown of the table) that
+    an IRQ handler or an interface callback still live under devres can queue or arm again
+    after remove() cancelled it?"""
+    return kind in ("irq", "interface") and _teardown_kind(name) == "deferred" and name != "pm_runtime_disable"
 
 
 def _what(kind: str) -> str:
@@ -424,12 +435,46 @@ def _irq_quiesced_before(body: str, free: re.Pattern, args: list[str]) -> bool:
     return False
 
 
+# devres's own actions: `devm_add_action[_or_reset](dev, fn, data)` runs fn(data) after remove().
+_DEVM_ACTIONS = ("devm_add_action", "devm_add_action_or_reset")
+
+
+_PM_FN = lazyre.compile(r"suspend|resume|freeze|thaw|poweroff|restore|hibernat|runtime", re.I)
+
+
+def _irq_freed_by_hand(text: str, fn: str, free: re.Pattern, args: list[str]) -> bool:
+    """`dispc_request_irq()` makes a devm IRQ and the file's `dispc_free_irq()` frees it,
+    `devm_free_irq(dev, irq, dispc)` (omapdrm dispc.c): the pair's caller ends the handler, not
+    devres, so the request's claim that the handler outlives remove() is not the file's.  The
+    free (`devm_free_irq()`/`free_irq()` on the same IRQ and cookie) is in another function that
+    neither frees the data (`_irq_quiesced_before()` judges that order) nor is a PM callback (a
+    suspend's free is undone by resume's request)."""
+    if len(args) < 2:
+        return False
+    irq = re.split(r"->|\.", args[1])[-1].strip("() ")
+    cookie = args[-1].lstrip("&(").strip()
+    if not irq or not cookie:
+        return False
+    for name, _start, body in _functions(text):
+        if name == fn or _PM_FN.search(name) or free.search(body):
+            continue
+        for m in _IRQ_OFF.finditer(body):
+            if not re.match(r"(?:devm_)?free_irq", m.group(0)):
+                continue
+            a = [norm(x) for x in split_args(m.group(1))]
+            if len(a) >= 2 and irq in (re.split(r"->|\.", x)[-1].strip("() ") for x in a[:2]) \
+                    and a[-1].lstrip("&(").strip() == cookie:
+                return True
+    return False
+
+
 def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
     """An added devm registration or IRQ (`devm_request_irq(dev, irq, fn, 0, name, p)`,
     `devm_led_classdev_register(dev, &p->led)`) given memory `p` that the driver frees itself:
     on an exit of the same function after it, or in remove().  Devres unregisters the handler or
     interface only after that free: it can run on freed memory in between."""
-    rows = {r.devm: r for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface")}
+    rows = {r.devm: r.kind for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface")}
+    rows.update(dict.fromkeys(_DEVM_ACTIONS, "action"))
     for fd in patch.c_files:
         if fd.is_deleted or not any(ln.added and "devm_" in ln.text for ln in fd.added()):
             continue
@@ -445,13 +490,15 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if not line.added:
                     continue
                 args = [norm(a) for a in split_args(balanced(st.text, c.end()))]
-                kind = rows[c.group(1)].kind
-                data = args[-1:] if kind == "irq" else args[1:]
+                kind = rows[c.group(1)]
+                data = args[-1:] if kind == "irq" else args[2:3] if kind == "action" else args[1:]
                 bases = {m.group(1) for a in data for m in [re.match(r"^&?\(?(\w+)\)?(?:->\w+)*$", a)] if m}
                 bases -= _NOT_DATA
                 fn = enclosing_function(h, line, "new")
                 for base in sorted(bases):
                     free = re.compile(_FREE_OF % re.escape(base), re.M)
+                    if kind == "irq" and _irq_freed_by_hand(post if post is not None else shown_new(fd), fn, free, args):
+                        continue  # the file's own release function frees the IRQ: devres does not end it
                     if post is not None:
                         if re.search(r"\b%s\s*=\s*(?:\([^()]*\)\s*)?devm_" % re.escape(base), post):
                             continue  # devm memory: devres frees it after the registration
@@ -474,8 +521,13 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         where = (f"an exit of {fn}()" if _freed_after(after, free) else
                                  "remove()" if free.search(shown) and not (
                                      kind == "irq" and _irq_quiesced_before(shown, free, args)) else None)
+                    if where and kind == "action":
+                        act = args[1] if len(args) > 1 else "its action"
+                        yield RULE.finding(fd.path, line, f"{c.group(1)}() runs {act}() when devres runs, after "
+                                                          f"{where} has freed '{base}', which it is given")
+                        break
                     if where:
-                        what = "IRQ handler" if rows[c.group(1)].kind == "irq" else "interface"
+                        what = "IRQ handler" if kind == "irq" else "interface"
                         yield RULE.finding(fd.path, line, f"{c.group(1)}() keeps the {what} until devres runs, after "
                                                           f"{where} has freed '{base}', which it is given")
                         break
