@@ -176,6 +176,36 @@ Devres-owned references, remove-only releases, extra gets (each samples its own 
                before that return -> new side at the get
   get_after_unlock  `lock; x = lookup(); [if (x)] get(x); unlock;`: the unlock moved above the
                get -> new side at the moved unlock or the get
+Extra / premature put and narrowed put kinds (issue 13; each samples its own files):
+  put_into_err_branch  a put of the table (after a get) right after `r = call(...);` and before
+               `if (r) ...exit` moved into that branch before its exit: the success path keeps
+               the reference -> old side at the removed put, or new side at the moved one
+  put_before_goto_put  a branch's `goto L;`, whose label L puts x at the top level, gets its own
+               put of x before the goto -> new side at it
+  kref_put_to_kfree  `kref_put(&x->m, fn);` (m kref_init()ed in the file) -> `kfree(x);`
+  put_returned_obj  `x = getter(...)` ... `return x;` gets the getter's put of x right before
+               the return -> new side at it
+  put_in_lookup_loop  a loop whose head walks its cursor with a lookup that drops `@from`
+               (`while ((pdev = pci_get_device(v, d, pdev)))`) gets the cursor's put as the
+               last statement of its body -> new side at it
+  put_after_register_ok  `ret = platform_device_add(x); if (ret) ...exit;` (a register of the
+               table whose failure the caller puts) gets that put right after the failure check,
+               on the success path -> new side at it
+Devres semantics (each samples its own files; issue 13, branch q-devm):
+  devm_in_callback  `x = kzalloc(...)` ... `kfree(x);` on the fall-through path of an ops callback
+               that runs per call (a member of a file-scope ops initializer other than
+               probe/remove/bind/connect/add/...) -> `devm_kzalloc(<the device it logs with>, ...)`,
+               the kfree()s dropped -> expect new side at the allocation
+  devm_irq_requeue  the probe's `request_irq()` (or a registration of teardown.tsv) -> its devm
+               twin, the teardown dropped from a remove() that after it only cancels work, timers
+               or tasklets -> expect new side at the devm call
+  undo_devm_enabled  the undo a managed getter's devres action runs (devres_undo.tsv:
+               `clk_disable_unprepare()` of `devm_clk_get_enabled()`) added at the end of remove()
+               (a member) or on an error return after the get -> expect new side at it
+  enable_to_devm  `x = devm_clk_get(...)` -> `devm_clk_get_enabled(...)`, the function's
+               `clk_prepare_enable(x)` (and its check) deleted, remove()'s disable kept
+               -> expect new side at the getter
+  drmm_to_devm `x = drmm_kzalloc(drm, ...)` -> `devm_kzalloc(<drm>->dev, ...)` -> new side at it
 Negatives:
   fix          the reverse diff of every positive (the fix as it would be posted)
   fix_said     (over-put kinds) the same fix with a message that names the defect it removes
@@ -208,6 +238,7 @@ from types import MappingProxyType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from reviewbot.analysis import clex, cmodel  # noqa: E402
 from reviewbot import engine  # noqa: E402
 from reviewbot.context import Context, FileImages  # noqa: E402
 from reviewbot.diffparse import parse_diff  # noqa: E402
@@ -234,7 +265,10 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "del_exit_after_put",
          "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove",
          "put_after_devm_action", "put_devm_got", "devm_keep_put", "undevm_remove_only", "put_unowned_member",
-         "extra_get_on_return", "get_after_unlock")
+         "extra_get_on_return", "get_after_unlock",
+         "put_into_err_branch", "put_before_goto_put", "kref_put_to_kfree", "put_returned_obj",
+         "put_in_lookup_loop", "put_after_register_ok", "devm_in_callback", "devm_irq_requeue",
+         "undo_devm_enabled", "enable_to_devm", "drmm_to_devm")
 
 
 @dataclass
@@ -1372,6 +1406,225 @@ PLAIN_PUTS = frozenset(("of_node_put", "put_device", "fwnode_handle_put", "pci_d
 GETTER_NAMES_RET = frozenset(g for gs in GETTERS_OF.values() for g in gs if kapi.get(g) and kapi.get(g).returns_ref)
 PATH_MUTATORS = (mut_del_label_put, mut_get_above_return, mut_put_after_return, mut_del_all_puts, mut_del_put_inner,
                  mut_put_before_use, mut_put_stored_on_success, mut_unscope, mut_put_wrong_node)
+
+
+# ---------------------------------------------------------------- issue 13: extra put / kref kinds
+#
+# Each samples its own files (those that call a putter of the table / kref_init()).
+
+def _put_at(line: str):
+    return FAMILY_PUT_RE.match(line) or PUT_RE.match(line)
+
+
+def _close_of(lines: list[str], i: int, e: int) -> int | None:
+    """The line of the `}` closing the block line `i` opens (by indentation)."""
+    ind = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+    return next((k for k in range(i + 1, e + 1) if lines[k].startswith(ind + "}")), None)
+
+
+IF_RET_RE = re.compile(r"^\tif \((!?(\w+)|(\w+) < 0|IS_ERR\((\w+)\))\)( \{)?\s*$")
+
+
+def mut_put_into_err_branch(path: str, lines: list[str], spans) -> list[Case]:
+    """A put of the table after a get, at the top level right after `r = call(...);` and
+    before `if (r) { ...; return/goto }`, moved into that branch before its exit: the put ran
+    on every path, now the path that goes on (success) keeps the reference."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e):
+            m = _put_at(lines[i])
+            if not m or not re.match(r"^\t\S", lines[i]) or "THIS_MODULE" in m.group(2):
+                continue
+            if not _got_before(lines, s, i, m.group(1), m.group(2)):
+                continue
+            j = _next_code(lines, i, e)
+            if j is None or j != i + 1:
+                continue
+            c = IF_RET_RE.match(lines[j])
+            var = c and next(g for g in c.group(2, 3, 4) if g)
+            am = re.match(r"^\t(\w+) = \w+\(", lines[i - 1])
+            if not c or not am or am.group(1) != var or var == _key(m.group(2)):
+                continue
+            key = _key(m.group(2))
+            if c.group(5):  # braced branch
+                end = _close_of(lines, j, e)
+                if end is None or end - j < 2:
+                    continue
+                x = end - 1
+                if not EXIT_RE.match(lines[x]) or SUCCESS_RE.match(lines[x]) or not lines[x].startswith("\t\t") \
+                        or any(key in lines[k] and _put_at(lines[k]) for k in range(j + 1, end)):
+                    continue
+                new = lines[:i] + lines[i + 1:x] + ["\t" + lines[i]] + lines[x:]
+                cases.append(Case("put_into_err_branch", path, lines, new, [("old", i + 1), ("new", x)]))
+            else:
+                x = j + 1
+                if not EXIT_RE.match(lines[x]) or SUCCESS_RE.match(lines[x]) or not lines[x].startswith("\t\t"):
+                    continue
+                new = lines[:i] + [lines[j].rstrip("\n").rstrip() + " {\n", "\t" + lines[i], lines[x], "\t}\n"] \
+                    + lines[x + 1:]
+                cases.append(Case("put_into_err_branch", path, lines, new, [("old", i + 1), ("new", j + 1)]))
+    return cases
+
+
+def mut_put_before_goto_put(path: str, lines: list[str], spans) -> list[Case]:
+    """A branch that jumps to an unwind label whose code puts x (`goto err_put;` ...
+    `err_put: put_device(dev);`) gets its own put of x before the goto: x is put twice."""
+    cases = []
+    for s, e in spans:
+        labels = {LABEL_RE.match(lines[k]).group(1): k for k in range(s, e + 1) if LABEL_RE.match(lines[k])}
+        for i in range(s + 2, e):
+            g = re.match(r"^(\t\t+)goto (\w+);\s*$", lines[i])
+            li = labels.get(g.group(2)) if g else None
+            if li is None or li < i or _braceless_body(lines, i) or LABEL_RE.match(lines[i - 1]):
+                continue
+            put = None
+            for k in range(li + 1, e + 1):
+                if re.match(r"^\s*return\b", lines[k]) or re.match(r"^\t\S", lines[k]) and not _put_at(lines[k]) \
+                        and not LABEL_RE.match(lines[k]) and ";" not in lines[k]:
+                    break
+                pm = _put_at(lines[k])
+                if pm and re.match(r"^\t\S", lines[k]) and "THIS_MODULE" not in pm.group(2):
+                    put = pm
+                    break
+            if put is None or not _got_before(lines, s, i, put.group(1), put.group(2)):
+                continue
+            stmt = f"{put.group(1)}({put.group(2)});"
+            if any(stmt in lines[k] for k in range(max(s, i - 4), i)):
+                continue
+            new = _insert(lines, i, g.group(1) + stmt + "\n")
+            cases.append(Case("put_before_goto_put", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+KREF_INIT_RE = re.compile(r"\bkref_init\(\s*&\s*\w+(->|\.)(\w+)\s*\)")
+
+
+def mut_kref_put_to_kfree(path: str, lines: list[str], spans) -> list[Case]:
+    """`kref_put(&x->ref, release);` (a kref the file kref_init()s) becomes `kfree(x);`: the
+    object is freed while other holders may still have references, and its release is skipped."""
+    members = {m.group(2) for ln in lines for m in [KREF_INIT_RE.search(ln)] if m}
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = re.match(r"^(\s+)kref_put\(\s*&(\w+)->(\w+)\s*,\s*\w+\s*\);\s*$", lines[i])
+            if not m or m.group(3) not in members or _braceless_body(lines, i):
+                continue
+            new = list(lines)
+            new[i] = f"{m.group(1)}kfree({m.group(2)});\n"
+            cases.append(Case("kref_put_to_kfree", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+def mut_put_returned_obj(path: str, lines: list[str], spans) -> list[Case]:
+    """A function that gets x (`x = getter(...)`) and hands it to its caller (`return x;`)
+    puts it right before that return: the caller gets a pointer without a reference (and
+    drops one it does not hold)."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e + 1):
+            r = re.match(r"^(\t+)return (\w+);\s*$", lines[i])
+            if not r or r.group(2) in ("0", "ret", "err", "rc", "error", "NULL", "true", "false"):
+                continue
+            var = r.group(2)
+            got = None
+            for k in range(s, i):
+                gm = re.match(r"^\s*%s = (\w+)\(" % re.escape(var), lines[k])
+                if gm and gm.group(1) in GETTER_NAMES_RET:
+                    got = gm.group(1)
+            puts = [p for p, gs in GETTERS_OF.items() if got in gs and p in PLAIN_PUTS] if got else []
+            if not puts or _braceless_body(lines, i) or any(re.search(r"\b%s\(\s*%s\s*\)" % (p, var), lines[k])
+                                                            for p in puts for k in range(s, i)):
+                continue
+            new = _insert(lines, i, f"{r.group(1)}{puts[0]}({var});\n")
+            cases.append(Case("put_returned_obj", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+_ANY_PUT_PAT = r"\b(" + "|".join(sorted(set(GETTERS_OF) | set(PUTS))) + r")\("
+OWN_FILES.update({
+    "put_into_err_branch": (_ANY_PUT_PAT, mut_put_into_err_branch),
+    "put_before_goto_put": (_ANY_PUT_PAT, mut_put_before_goto_put),
+    "kref_put_to_kfree": (r"\bkref_init\(", mut_kref_put_to_kfree),
+    "put_returned_obj": (_ANY_PUT_PAT, mut_put_returned_obj),
+})
+
+
+_STEP_LOOKUPS = {r.name: (r.drops_arg, kapi.releases(r.name)[0]) for r in kapi.rows()
+                 if r.drops_arg is not None and not r.is_iterator and kapi.releases(r.name)}
+_LOOP_HEAD_RE = re.compile(r"^(\t+)(while|for)\s*\(")
+
+
+def mut_put_in_lookup_loop(path: str, lines: list[str], spans) -> list[Case]:
+    """A loop that walks its cursor with a lookup dropping `@from`/`@prev` (`while ((pdev =
+    pci_get_device(v, d, pdev)))`, `for (...; np = of_find_compatible_node(np, ...))`) gets
+    the lookup's put of the cursor as the last statement of its body: the next step's lookup
+    drops that reference again."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = _LOOP_HEAD_RE.match(lines[i])
+            if not m:
+                continue
+            h = i
+            while h < min(e, i + 4) and not lines[h].rstrip().endswith("{"):
+                h += 1
+            if not lines[h].rstrip().endswith("{"):
+                continue
+            head = "".join(lines[i:h + 1])
+            hit = None
+            for cm in re.finditer(r"\b(%s)\s*\(" % "|".join(_STEP_LOOKUPS), head):
+                args = [a.strip() for a in cmodel.split_args(clex.balanced(head, cm.end()))]
+                k, put = _STEP_LOOKUPS[cm.group(1)]
+                if k < len(args) and re.fullmatch(r"\w+", args[k]):
+                    hit = (args[k], put)
+                    break
+            if hit is None or hit[0] == "NULL":
+                continue
+            var, put = hit
+            end = _close_of(lines, i, e)
+            if end is None or end - h < 2:
+                continue
+            last = next((lines[k] for k in range(end - 1, h, -1) if lines[k].strip()), "")
+            body = "".join(lines[h + 1:end])
+            if re.match(r"^\s*(break|return|goto|continue)\b", last) or re.search(r"\b%s\s*\(\s*%s\s*\)" % (put, var), body) \
+                    or re.search(r"(?<![\w>.])%s\s*=[^=]" % var, body) or last.strip() == "}":
+                continue
+            new = _insert(lines, end, f"{m.group(1)}\t{put}({var});\n")
+            cases.append(Case("put_in_lookup_loop", path, lines, new, [("new", end + 1)]))
+    return cases
+
+
+OWN_FILES["put_in_lookup_loop"] = (r"\b(" + "|".join(_STEP_LOOKUPS) + r")\(", mut_put_in_lookup_loop)
+
+
+_REG_PUT = {r.name: r.on_error for r in kapi.of_kind("register")
+            if r.family in ("device", "kobject") and r.ref_on == "arg1" and re.fullmatch(r"\w*put\w*", r.on_error or "")}
+REG_CALL_RE = re.compile(r"^\t(\w+) = (%s)\((&?[\w>.\-]+)[,)]" % "|".join(sorted(_REG_PUT, key=len, reverse=True)))
+
+
+def mut_put_after_register_ok(path: str, lines: list[str], spans) -> list[Case]:
+    """`ret = device_add(x); if (ret) ...exit;` (a register call of the table whose failure
+    leaves the object to the caller's put) gets that put on the success path, right after
+    the failure check: the registration owns the reference until its unregistration."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e - 2):
+            m = REG_CALL_RE.match(lines[i])
+            if not m or not lines[i].rstrip().endswith(";"):
+                continue
+            j = i + 1
+            c = re.match(r"^\tif \(%s\)( \{)?\s*$" % re.escape(m.group(1)), lines[j])
+            if not c:
+                continue
+            end = _close_of(lines, j, e) if c.group(1) else j + 1
+            if end is None or end >= e or not EXIT_RE.match(lines[end - 1 if c.group(1) else end]):
+                continue
+            new = _insert(lines, end + 1, f"\t{_REG_PUT[m.group(2)]}({m.group(3)});\n")
+            cases.append(Case("put_after_register_ok", path, lines, new, [("new", end + 2)]))
+    return cases
+
+
+OWN_FILES["put_after_register_ok"] = (r"\b(" + "|".join(_REG_PUT) + r")\(", mut_put_after_register_ok)
 
 
 # ---------------------------------------------------------------- lifetime kinds
@@ -2555,6 +2808,239 @@ OWN_FILES.update({
                            r"phy_get|\w+_register\w*)\w*\(", mut_undevm_remove_only),
 })
 
+
+# ---------------------------------------------------------------- devm outside probe, devm IRQ requeue
+#
+# Written from what devres guarantees, not from a case: a devres entry lives until the driver
+# unbinds, so one made in a callback that runs many times per binding piles up (and memory
+# handed out per call outlives its user); and a devm IRQ is freed only after .remove()
+# returns, so a handler that queues work or arms a timer can do it again after remove()
+# cancelled them.
+
+# Ops-struct members that run once per binding (or free): a devm call there is probe-time.
+_ONCE_MEMBER_RE = re.compile(r"probe|remove|bind|attach|detach|connect|^add|_add$|online|shutdown|exit|destroy|"
+                             r"release|free|^init$|_init$|^init_|driver|owner|name")
+_OPS_MEMBER_RE = re.compile(r"^\t+\.(\w+)\s*=\s*&?(\w+),?\s*$")
+_DEV_ARG_RE = re.compile(r"\bdev_(?:err|warn|info|dbg|notice|err_probe|err_ratelimited|warn_ratelimited)\(\s*"
+                         r"([\w>.&-]+)\s*,")
+_CB_ALLOC_RE = re.compile(r"^(\t+)(\w+) = (kzalloc|kmalloc|kcalloc|kmalloc_array|kstrdup|kmemdup)\(")
+
+
+def _callbacks(lines: list[str]) -> set[str]:
+    """Functions a file-scope ops initializer names for a member that runs per call (not
+    probe/remove/bind/...)."""
+    out = set()
+    for ln in lines:
+        m = _OPS_MEMBER_RE.match(ln)
+        if m and not _ONCE_MEMBER_RE.search(m.group(1)):
+            out.add(m.group(2))
+    return out
+
+
+def mut_devm_in_callback(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = kzalloc(...)` ... `kfree(x);` (at the top level: the memory of one call) in an ops
+    callback that runs per call (a member of an
+    ops initializer other than probe/remove/bind/...: `.dt_node_to_map`, `.open`,
+    `.hw_params`, `.request`, `.ndo_open`, `.store` of an attribute, ...) -> `devm_kzalloc(<the
+    device the function logs with>, ...)` with the kfree()s dropped: each call keeps its memory
+    until the driver unbinds -> expect new side at the allocation."""
+    cbs = _callbacks(lines)
+    if not cbs:
+        return []
+    cases = []
+    for s, e in spans:
+        head = "".join(lines[s:s + 3]).split("{")[0]
+        name = re.search(r"(\w+)\s*\(", head)
+        if not name or name.group(1) not in cbs or re.search(r"probe|init|setup|bind|create", name.group(1)):
+            continue
+        body = "".join(lines[s:e + 1])
+        dm = _DEV_ARG_RE.search(body) or re.search(r"\bstruct device \*(\w+)", body)
+        if not dm:
+            continue
+        dev = dm.group(1)
+        for i in range(s, e + 1):
+            m = _CB_ALLOC_RE.match(lines[i])
+            if not m or not lines[i].rstrip().endswith(";"):
+                continue
+            var = m.group(2)
+            drop = [k for k in range(i + 1, e + 1) if re.match(r"^\s*kv?free\(%s\);\s*$" % var, lines[k])]
+            if any(_braceless_body(lines, k) for k in drop) or not any(
+                    lines[k].startswith("\tk") and not any(re.match(r"^\treturn\b", lines[n]) for n in range(i, k))
+                    for k in drop):
+                continue  # freed on the fall-through path (a top-level free no return precedes): one call's memory
+            new = list(lines)
+            new[i] = lines[i].replace(f"{m.group(3)}(", f"devm_{m.group(3)}({dev}, ", 1)
+            new = [ln for n, ln in enumerate(new) if n not in drop]
+            cases.append(Case("devm_in_callback", path, lines, new, [("new", i + 1)]))
+            break
+    return cases
+
+
+def _to_devm_twin(lines: list[str], spans, row) -> tuple[int, str] | None:
+    """(line, rewritten line) turning the probe's plain `row.setup(...)` into its devm twin
+    (the probed device first when the plain call does not take it)."""
+    j = _devm_twin_call(lines, row, spans)
+    if j is None:
+        return None
+    head = "".join(lines[k] for k in range(max(0, j - 60), j))
+    pm = BUS_PARAM_RE.findall(head)
+    if not pm:
+        return None
+    ty, var = pm[-1]
+    dev = var if ty == "device" else f"&{var}->dev"
+    plain = lines[j]
+    at = plain.index(row.setup + "(") + len(row.setup) + 1
+    first = plain[at:].lstrip()
+    extra = "" if first.startswith((dev, "dev,", "&pdev->dev")) else dev + ", "
+    return j, plain[:at - len(row.setup) - 1] + row.devm + "(" + extra + plain[at:]
+
+
+def mut_devm_irq_requeue(path: str, lines: list[str], spans) -> list[Case]:
+    """`request_irq()` (or a registration of the table) in probe -> its devm twin, the teardown
+    dropped from a remove() that, after it, only cancels work, timers or tasklets (no resource
+    teardown: not devm_late): the IRQ or interface now stays live until devres tears it down
+    after remove() returns, and its handler or callbacks can queue the work again after the
+    cancel -> expect new side at the devm call."""
+    deferred = _teardown_names(("deferred",))
+    dre = re.compile(r"^\t(%s)\(" % "|".join(sorted(deferred, key=len, reverse=True)))
+    cases = []
+    for (s, e), i, _name, row, later in _unbind_teardowns(lines, spans, ("irq", "interface")):
+        if later or not row.devm:
+            continue
+        if not any(dre.match(lines[k]) for k in range(i + 1, e + 1)):
+            continue
+        conv = _to_devm_twin(lines, spans, row)
+        if conv is None:
+            continue
+        j, text = conv
+        torn = re.search(r"\((.*?)[,)]", lines[i])
+        if not torn or torn.group(1).strip() not in text:
+            continue  # the teardown of another IRQ or object than the one converted
+        new = list(lines)
+        new[j] = text
+        new = new[:i] + new[i + 1:]
+        cases.append(Case("devm_irq_requeue", path, lines, new, [("new", j + 1 if j < i else j)]))
+    return cases
+
+
+OWN_FILES.update({
+    "devm_in_callback": (r"= (kzalloc|kmalloc|kcalloc|kmalloc_array|kstrdup|kmemdup)\(", mut_devm_in_callback),
+    "devm_irq_requeue": (r"(cancel_\w*work\w*|del_timer\w*|timer_delete\w*|tasklet_kill|hrtimer_cancel)\(",
+                         mut_devm_irq_requeue),
+})
+
+
+# ---------------------------------------------------------------- devres undoes an enable (devres_undo.tsv)
+
+def _undo_rows():
+    from reviewbot.checks import _kapi
+    return {r.devm: r for r in _kapi.devres_undo_rows() if r.on == "return"}
+
+
+DEVM_ENABLED_RE = re.compile(r"^\t+(?P<var>[\w>.-]+) = (?P<api>devm_\w+)\(")
+
+
+def mut_undo_devm_enabled(path: str, lines: list[str], spans) -> list[Case]:
+    """The undo a managed getter's devres action runs (`clk_disable_unprepare()` of a
+    `devm_clk_get_enabled()` clock, `reset_control_assert()` of a `_shared_deasserted` reset)
+    added by hand: at the end of a remove() that uses the same base pointer (a member), or on
+    an error return after the get in the same function -> expect new side at the added call."""
+    rows = _undo_rows()
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = DEVM_ENABLED_RE.match(lines[i])
+            if not m or m.group("api") not in rows:
+                continue
+            var, undo = m.group("var"), rows[m.group("api")].undo[0]
+            base = re.split(r"->|\.", var)[0]
+            if base != var:
+                for s2, e2 in _unbind_spans(lines, spans):
+                    if not re.search(r"\b%s\b" % re.escape(base), "".join(lines[s2:e2 + 1])):
+                        continue
+                    at = e2 if not re.match(r"^\treturn\b", lines[e2 - 1]) else e2 - 1
+                    cases.append(Case("undo_devm_enabled", path, lines, _insert(lines, at, f"\t{undo}({var});\n"),
+                                      [("new", at + 1)]))
+                    break
+            for k in range(i + 3, e + 1):
+                r = ERR_RETURN_RE.match(lines[k])
+                if r and not _braceless_body(lines, k) and lines[k - 1].rstrip().endswith(("{", ";")):
+                    cases.append(Case("undo_devm_enabled", path, lines,
+                                      _insert(lines, k, f"{r.group(1)}{undo}({var});\n"), [("new", k + 1)]))
+                    break
+    return cases
+
+
+CLK_GET_RE = re.compile(r"^(\t+)(?P<var>[\w>.-]+) = devm_clk_get(?P<opt>_optional)?\(")
+
+
+def mut_enable_to_devm(path: str, lines: list[str], spans) -> list[Case]:
+    """A half-done conversion to `devm_clk_get_enabled()`: `x = devm_clk_get(dev, id)` and the
+    `clk_prepare_enable(x)` (with its error check) of the same function -> `x =
+    devm_clk_get_enabled(dev, id)` without the enable, while the `clk_disable_unprepare(x)`
+    of remove() stays -> expect new side at the getter."""
+    text = "".join(lines)
+    cases = []
+    for s, e in spans:
+        for i in range(s, e + 1):
+            m = CLK_GET_RE.match(lines[i])
+            if not m:
+                continue
+            var = m.group("var")
+            v = re.escape(var)
+            if not any(re.match(r"^\tclk_disable_unprepare\(%s\);\s*$" % v, lines[k])
+                       for s2, e2 in _unbind_spans(lines, spans) for k in range(s2, e2 + 1)):
+                continue
+            drop = None
+            for k in range(i + 1, e + 1):
+                if re.match(r"^\t(?:clk_prepare_enable\(%s\);)\s*$" % v, lines[k]):
+                    drop = [k]
+                elif re.match(r"^\t(\w+) = clk_prepare_enable\(%s\);\s*$" % v, lines[k]) and k + 2 <= e:
+                    if re.match(r"^\tif \(\w+\)\s*$", lines[k + 1]) and lines[k + 2].rstrip().endswith(";"):
+                        drop = [k, k + 1, k + 2]
+                    elif re.match(r"^\tif \(\w+\) \{\s*$", lines[k + 1]):
+                        end = next((n for n in range(k + 2, e + 1) if lines[n].rstrip() == "\t}"), None)
+                        drop = list(range(k, end + 1)) if end is not None else None
+                if drop:
+                    break
+            if not drop:
+                continue
+            new = list(lines)
+            new[i] = lines[i].replace("devm_clk_get%s(" % (m.group("opt") or ""),
+                                      "devm_clk_get%s_enabled(" % (m.group("opt") or ""), 1)
+            new = [ln for n, ln in enumerate(new) if n not in drop]
+            cases.append(Case("enable_to_devm", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+OWN_FILES.update({
+    "undo_devm_enabled": (r"= devm_(clk_get\w*_(enabled|prepared)\w*|reset_control_get\w*_deasserted)\(",
+                          mut_undo_devm_enabled),
+    "enable_to_devm": (r"= devm_clk_get(_optional)?\(", mut_enable_to_devm),
+})
+
+
+DRMM_ALLOC_RE = re.compile(r"^(\t+\S.*?= )drmm_(kzalloc|kmalloc|kcalloc)\((&?)([\w>.-]+), ")
+
+
+def mut_drmm_to_devm(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = drmm_kzalloc(drm, ...)` (freed with the drm_device's last reference, which user space
+    can hold after unbind) -> `x = devm_kzalloc(<drm's device>, ...)` (freed at unbind)
+    -> expect new side at the allocation."""
+    cases = []
+    for i, ln in enumerate(lines):
+        m = DRMM_ALLOC_RE.match(ln)
+        if not m:
+            continue
+        dev = f"{m.group(4)}.dev" if m.group(3) else f"{m.group(4)}->dev"
+        new = list(lines)
+        new[i] = ln[:m.start(2) - len("drmm_")] + f"devm_{m.group(2)}({dev}, " + ln[m.end():]
+        cases.append(Case("drmm_to_devm", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+OWN_FILES["drmm_to_devm"] = (r"= drmm_k(zalloc|malloc|calloc)\(", mut_drmm_to_devm)
+
 # Later kinds draw from a file sample of their own (pattern, generator seed offset), so the
 # samples of the kinds before them stay what they were.
 LATER_LIFETIME = ((mut_del_unlink, r"list_del|unregister\w*_notifier|notifier_chain_unregister", 3),)
@@ -2614,7 +3100,8 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
 
 
-OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25] + ("put_given_node", "put_spec_node")
+OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25] + ("put_given_node", "put_spec_node", "put_before_goto_put",
+                                                "put_returned_obj", "put_in_lookup_loop", "put_after_register_ok")
 # The message an over-put fix is posted with: it names the defect it removes.
 FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
 

@@ -26,7 +26,10 @@ key and takes none (`acpi_fetch_acpi_dev()`, `__dev_get_by_name()`, `get_cpu_dev
 A third table, `checks/data/teardown.tsv` (`checks/data/teardown.md`), lists what an unbind
 must stop before the driver data goes: set-ups with callbacks (IRQs, work, timers, user-facing
 registrations, notifiers), their synchronous teardowns and devm twins
-(`kapi.torn_down_by("free_irq")`, `kapi.teardown_of("devm_request_irq")`).
+(`kapi.torn_down_by("free_irq")`, `kapi.teardown_of("devm_request_irq")`).  A fourth,
+`checks/data/devres_undo.tsv` (`checks/data/devres_undo.md`), lists the devm getters that also
+enable, prepare or deassert what they return, and the calls their devres action runs on it
+(`kapi.devres_undo_rows()`: `devm_clk_get_enabled()` -> `clk_disable_unprepare()`).
 
 `kind`: getter (takes a ref on an object it is given), lookup (finds and returns a new ref; also
 the `for_each_*` iterators), putter, register (publishes an object; see `on_error`), init
@@ -367,3 +370,35 @@ def torn_down_by(name: str) -> tuple[Teardown, ...]:
 def teardown_of(setup: str) -> Teardown | None:
     """The row of a set-up or of its devm twin."""
     return next((r for r in teardown_rows() if setup in (r.setup, r.devm)), None)
+
+
+DEVRES_UNDO_DATA = DATA.parent / "devres_undo.tsv"
+
+
+@dataclass(frozen=True, slots=True)
+class DevresUndo:
+    """A row of devres_undo.tsv: a devm getter that also enables, prepares or deasserts what it
+    returns, and the calls its devres action runs on that object at unbind (a driver that runs
+    one of them too releases it twice) or that re-acquire it (a bracket, not a release)."""
+
+    devm: str
+    on: str  # `return`, or `argN` (1-based): where the managed object comes out
+    undo: tuple[str, ...]
+    redo: tuple[str, ...]
+    defined_in: str
+    evidence: str
+
+    @property
+    def out_arg(self) -> int | None:
+        return int(self.on[3:]) if self.on.startswith("arg") else None
+
+
+def parse_devres_undo(text: str) -> tuple[DevresUndo, ...]:
+    """The rows of a table in devres_undo.tsv's format (the shipped one: `devres_undo_rows()`)."""
+    return tuple(DevresUndo(devm=f["devm"], on=f["on"], undo=_release(f["undo"]), redo=_release(f["redo"]),
+                            defined_in=f["defined_in"], evidence=f["evidence"]) for f in _records(text))
+
+
+@functools.cache
+def devres_undo_rows() -> tuple[DevresUndo, ...]:
+    return parse_devres_undo(DEVRES_UNDO_DATA.read_text(encoding="utf-8"))

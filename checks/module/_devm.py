@@ -16,7 +16,7 @@ confidence even in new code.
 from __future__ import annotations
 
 # Allocators whose result lives until the *device's* driver unbinds.
-DEVM_ALLOCATORS = ("devm_kzalloc", "devm_kmalloc", "devm_kcalloc", "devm_kmalloc_array", "devm_krealloc",
+DEVM_ALLOCATORS = ("devm_kzalloc", "devm_kmalloc", "devm_kcalloc", "devm_kmalloc_array", "devm_kmemdup_array", "devm_krealloc",
                    "devm_krealloc_array", "devm_kmemdup", "devm_kstrdup", "devm_kstrdup_const",
                    "devm_kasprintf", "devm_kvasprintf")
 
@@ -87,6 +87,27 @@ BUS_DEVICE_TYPES = frozenset({
     "virtio_device", "pnp_dev", "acpi_device", "sdw_slave", "spmi_device", "mei_cl_device",
     "hda_codec", "snd_soc_component", "phy_device", "usb_device", "of_device_id",
 })
+
+# Parameter types that make a function a callback run per open file, per call, per transfer
+# or per event (not once per binding): a devm resource made there piles up until unbind.
+# File and memory-map operations, a tty's operations, sysfs show/store and seq_file reads,
+# ALSA PCM and control callbacks, V4L2 file handles and buffers, i2c/spi transfers, packets,
+# URBs and gadget requests, block and SCSI requests, ethtool and ifreq ioctls, DMA channel
+# requests, crypto transforms and requests, pinctrl's dt_node_to_map(), PWM apply, DRM atomic
+# commits, work items, timers.
+PER_CALL_TYPES = ("file", "inode", "vm_area_struct", "tty_struct", "device_attribute", "kobj_attribute",
+                  "bin_attribute", "seq_file", "snd_pcm_substream", "snd_ctl_elem_value", "v4l2_fh",
+                  "v4l2_format", "v4l2_buffer", "vb2_buffer", "i2c_msg", "spi_message", "spi_transfer",
+                  "sk_buff", "urb", "usb_request", "usb_ctrlrequest", "request", "bio", "scsi_cmnd",
+                  "mmc_request", r"ethtool_\w+", "ifreq", "dma_chan", r"crypto_\w+", r"\w+_request",
+                  "pinctrl_map", "pwm_state", "drm_atomic_state", "work_struct", "timer_list", "hrtimer")
+
+# Managed allocators tied to an object that outlives the binding: DRM-managed memory and objects
+# (`drmm_kzalloc(drm, ...)`, `drmm_encoder_alloc()`, `drmm_universal_plane_alloc()`) are freed
+# when the last reference to the drm_device goes (drm_managed.c: "the memory is freed ... when
+# the final drm_dev_put() is called"), which an open file of the card holds after unbind.
+# Prefix -> what owns the memory.
+LONGER_MANAGED = {"drmm_": "the drm_device, which an open file keeps after unbind"}
 
 # Allocators of a core object with a struct device (or a kref) of its own, sized to carry the
 # driver's private data: the object, and the private data with it, lives until its last

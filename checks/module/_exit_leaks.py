@@ -48,7 +48,10 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
     even when the fragment shows no put of it."""
     out = []
     # a `*_get()` helper hands its reference to the caller on success (the caller must put)
-    getter_helper = re.search(r"(^|_)get$", name or func.name or "") is not None
+    # (or the definition of a getter of the table: gpiod_request() keeps the module and device
+    # references it took for its caller's gpiod_free())
+    getter_helper = re.search(r"(^|_)get$", name or func.name or "") is not None \
+        or (name or func.name or "") in _apis.BY_GETTER
     if func is None or func.body is None:
         return out
     jumps = [j for j in func.jumps() if j.kind in ("return", "goto")]
@@ -427,7 +430,7 @@ def added_exits(fd, view: flow.FuncView) -> frozenset[int]:
     swapped = unwound_returns(fd, view)
     if fd._memo.get("unwound-managed"):
         return frozenset()  # (memoised for the file by unwound_returns)
-    return frozenset(j.line for j in view.new.jumps() if j.kind in ("return", "goto") and j.line not in swapped
+    return frozenset(j.line for j in view.new.jumps() if j.kind in ("return", "goto", "break") and j.line not in swapped
                      and (ln := view.by_new.get(j.line)) is not None and ln.added)
 
 

@@ -226,10 +226,14 @@ def normalized_lines(patch: Patch, kind: str) -> set[str]:
     """Every `kind` ('+'/'-') line of the patch, whitespace-folded (to spot moved code)."""
     out = set()
     for fd in patch.files:
-        for ln in fd.lines():
-            if ln.kind == kind:
-                out.add(re.sub(r"\s+", "", ln.text))
+        lines = fd.added() if kind == "+" else fd.removed() if kind == "-" else \
+            [ln for ln in fd.lines() if ln.kind == kind]  # added()/removed(): the file's memo
+        out.update([_WS.sub("", ln.text) for ln in lines])
     return out
+
+
+_WS = re.compile(r"\s+")
+_MODULE_MEMBER = re.compile(r"^\s*struct\s+module\s*\*\s*(\w+)\s*;")
 
 
 def removed_member_decls(patch: Patch) -> set[str]:
@@ -237,7 +241,7 @@ def removed_member_decls(patch: Patch) -> set[str]:
     out = set()
     for fd in patch.files:
         for ln in fd.removed():
-            m = re.match(r"^\s*struct\s+module\s*\*\s*(\w+)\s*;", ln.text)
+            m = _MODULE_MEMBER.match(ln.text) if "module" in ln.text else None  # (the pattern needs it)
             if m:
                 out.add(m.group(1))
     return out

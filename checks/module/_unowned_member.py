@@ -123,9 +123,9 @@ def put_of_unowned_member(view, added, text: str) -> Iterator[tuple]:
         if re.search(r"&\s*\(?\s*%s\s*(?:->|\.)\s*%s\b(?!\s*(?:->|\.))" % (re.escape(m.group(1)), re.escape(member)),
                      text):
             continue  # its address goes to a call that may fill it (`of_property_read_...(..., &priv->np)`)
-        if re.search(r"\b\w+\s*\([^;]*(?:->|\.)%s\b[^;]*\)" % re.escape(member), "\n".join(
-                ln for ln in text.splitlines() if _apis.has_getter_call(ln))):
-            continue  # a get on it somewhere
+        got = re.compile(r"\b\w+\s*\([^;]*(?:->|\.)%s\b[^;]*\)" % re.escape(member))
+        if any(got.search(st) and _apis.has_getter_call(st) for st in text.split(";") if member in st):
+            continue  # a get on it somewhere (`phy_connect_direct(net, pdata->phydev,\n ...)`)
         verdicts = [_borrowed_rhs(s.group(1), text, s.start()) for s in stores]
         if any(v is False for v in verdicts) or not any(verdicts):
             continue

@@ -27,7 +27,14 @@ A `devm_k*()` allocation that takes the place of an allocator of a core object w
 device of its own (`devm_pwmchip_alloc()`, `devm_counter_alloc()`, `devm_iio_device_alloc()`,
 `devm_input_allocate_device()`, `devm_spi_alloc_host()`, ...: a table in `_devm.py`), removed in
 the same hunk, is flagged: the object, embedded in devm memory, is freed at unbind under its
-references.
+references.  So is one that takes the place of DRM-managed memory of the same variable
+(`drmm_kzalloc(drm, ...)`, `drmm_encoder_alloc()`): that was freed with the drm_device's last
+reference, which an open file of the card holds after unbind.
+A conversion to devm of memory that a function other than probe (and what probe calls, by
+name: `*probe*`, `*init*`, `*setup*`, `*bind*`, ...) freed on its way to return (the removed
+`kfree()` is at the function's top level, no `return` above it) is flagged too: that memory
+served one call (a tty `set_termios()`, an i2c `xfer()`, an ethtool or nvmem read), and each
+call now adds a devres entry that stays until the driver unbinds.
 Devm memory linked into a structure of wider scope is flagged too: `list_add(&x->node, &head)`
 on a file-scope `LIST_HEAD(head)` with no `list_del()` of that member in the file, or a
 notifier registration (not `devm_`) of `&x->nb` that nothing unregisters (medium in tree mode or
@@ -35,7 +42,10 @@ for a conversion, low in new code seen through hunks); and a patch that removes 
 a notifier unregistration from a remove/unbind/disconnect callback without adding it back
 elsewhere: the object stays reachable from the list or chain after unbind frees it.
 The same holds for a `devm_k*()` allocation in a function that runs per open file or per call
-(it takes a `struct file *`, `struct inode *`, `struct snd_pcm_substream *`, ...): low confidence
+(it takes a `struct file *`, `struct tty_struct *`, a sysfs `struct device_attribute *`, an
+`struct i2c_msg *`, `struct sk_buff *`, `struct dma_chan *`, a crypto transform, a
+`struct work_struct *`, ...: `PER_CALL_TYPES` in `_devm.py`; not one named for probe-time work,
+`foo_probe_work()`): low confidence
 when it only allocates on the first call or frees the old buffer with `devm_kfree()`; and for
 any other devm set-up (an IRQ, a registration, an action, a getter) added to such a function or
 to one named for a per-open, per-stream or resume callback (`*_open`, `*_ndo_open`,
@@ -117,8 +127,9 @@ from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module import _devm_dropped, _devm_unwind
-from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, OBJECT_ALLOCATORS,
-                                           REFCOUNTED_MEMBERS, SINKS)
+from reviewbot.checks.module._devm_per_call import freed_before_return, runs_once
+from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, LONGER_MANAGED,
+                                           OBJECT_ALLOCATORS, PER_CALL_TYPES, REFCOUNTED_MEMBERS, SINKS)
 from reviewbot.checks.module._refs import enclosing_function, function_header
 from reviewbot.checks._hunks import hunks, shown_new
 
@@ -162,8 +173,22 @@ def _sinks(text: str, var: str) -> Iterator[tuple[str, str, bool]]:
 _OBJECT_ALLOC = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(OBJECT_ALLOCATORS, key=len, reverse=True)))
 
 
+def _longer_managed_replaced(h: Hunk, patch_added: str, var: str) -> tuple[str, str] | None:
+    """(allocator, owner) when the hunk removes an allocation of `var` managed by an object that
+    outlives the binding (`drmm_kzalloc()`, `drmm_encoder_alloc()`: the drm_device), an
+    allocator the patch calls nowhere else."""
+    for ln in h.old_side():
+        if not ln.removed:
+            continue
+        for prefix, owner in LONGER_MANAGED.items():
+            m = re.search(r"(?<![\w>.])%s\s*=\s*(?:\([^()]*\)\s*)?(%s\w+)\s*\(" % (re.escape(var), prefix), ln.text)
+            if m and not re.search(r"(?<![\w])%s\s*\(" % m.group(1), patch_added):
+                return m.group(1), owner
+    return None
+
+
 def _object_allocator_replaced(h: Hunk, patch_added: str) -> tuple[str, str] | None:
-    """(allocator, object) when the hunk removes a call to an allocator of a refcounted core
+    """(allocator, why) when the hunk removes a call to an allocator of a refcounted core
     object (`devm_pwmchip_alloc()`, `devm_iio_device_alloc()`, ...) that the patch calls nowhere
     else: the devm_k*() allocation it adds takes that object's place."""
     for ln in h.old_side():
@@ -175,7 +200,8 @@ def _object_allocator_replaced(h: Hunk, patch_added: str) -> tuple[str, str] | N
                 continue  # a longer name ending in this one
             if re.search(r"(?<![\w])%s\s*\(" % name, patch_added):
                 continue
-            return name, OBJECT_ALLOCATORS[name]
+            return name, (f"the {OBJECT_ALLOCATORS[name]} it held has a struct device of its own and outlives "
+                          f"the unbind, devm memory does not")
     return None
 
 
@@ -303,9 +329,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 line = st.line_of(re.escape(m.group("api")))
                 replaced = _object_allocator_replaced(h, patch_added)
                 if replaced:
-                    yield RULE.finding(fd.path, line, f"devm memory '{var}' replaces {replaced[0]}(): the "
-                                                      f"{replaced[1]} it held has a struct device of its own and "
-                                                      f"outlives the unbind, devm memory does not")
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' replaces {replaced[0]}(): {replaced[1]}")
                     continue
                 hand = next(_sinks(scope, var), None)
                 if hand is not None:
@@ -324,6 +348,11 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                       f"still points into freed memory",
                                        confidence=None if post is not None or converted else Confidence.LOW)
                     continue
+                drmm = _longer_managed_replaced(h, patch_added, var)
+                if drmm:
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' replaces {drmm[0]}(): it was freed with "
+                                                      f"{drmm[1]}; devm frees it at unbind")
+                    continue
                 per_call = _per_call(h, line)
                 if per_call:
                     side = h.new_side()
@@ -334,6 +363,13 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     yield RULE.finding(fd.path, line, f"devm memory '{var}' allocated in {per_call}, which runs on "
                                                       f"every open or call: it is kept until the driver unbinds",
                                        confidence=Confidence.LOW if once else None)
+                    continue
+                fn = enclosing_function(h, line, "new") if converted else ""
+                if fn and not runs_once(fn) and not _called_only_at_setup(scope, fn) \
+                        and freed_before_return(fd, fn, var) is not None:
+                    yield RULE.finding(fd.path, line, f"devm memory '{var}' in {fn}(), which freed it before "
+                                                      f"returning: each call now keeps its memory until the "
+                                                      f"driver unbinds")
                     continue
                 member = _embedded(scope, st.text, var) or _embedded_use(shown, var)
                 if member and (converted or removed_frees(removed, var)):
@@ -554,7 +590,7 @@ def _signature(h: Hunk, line, side_name: str = "old") -> str:
 
 # Parameters of a function that runs per open file, per call or per stream: file operations,
 # ioctl handlers, PCM/DAI callbacks.
-_PER_CALL = lazyre.compile(r"\bstruct\s+(file|inode|snd_pcm_substream|v4l2_fh|vm_area_struct)\s*\*")
+_PER_CALL = lazyre.compile(r"\bstruct\s+(%s)\s*\*" % "|".join(PER_CALL_TYPES))
 
 
 # Callbacks that run on every open, stream start, interface up or resume, by their names
@@ -569,6 +605,8 @@ def _per_call(h: Hunk, line) -> str | None:
     name = re.search(r"(\w+)\s*\(", sig)
     if not name or not (_PER_CALL.search(sig.split("(", 1)[-1]) or _PER_CALL_NAME.search(name.group(1))):
         return None
+    if runs_once(name.group(1)):
+        return None  # named for probe-time work (an async probe's work item, a setup helper)
     if re.match(r"_*devm_", name.group(1)):
         return None  # a managed API itself (`devm_serdev_device_open()`): its caller's probe calls it, once
     return name.group(1) + "()"

@@ -13,6 +13,15 @@ object whose put the tables name) that leaves the plain release of the same obje
 the same function (an error exit), or for a member or an IRQ anywhere in the file (in hunk
 mode: as far as the hunks show it).
 
+Also flags the undo a managed getter's devres action runs, run by hand on what that getter
+returned (the table `checks/data/devres_undo.tsv`): `clk_disable_unprepare(priv->clk)` of a
+`devm_clk_get_enabled()` clock in remove() or on a probe error exit (not in a suspend/resume
+callback, and not when the same function enables it again after: a bracket), or
+`reset_control_assert()` of a `devm_reset_control_get_shared_deasserted()` reset; and a
+conversion to such a getter (`devm_clk_get()` -> `devm_clk_get_enabled()`, the driver's own
+`clk_prepare_enable()` removed) that leaves the driver's disables in place (tree mode: in the
+file; hunk mode: the patch removes none).
+
 ## Why is this bad?
 Devres releases everything it manages when the driver unbinds, after `.remove()`.  Freed or
 unregistered by hand as well, the object is released twice: a double `kfree()`, a second
@@ -78,10 +87,10 @@ from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _devm_dropped, _devres_owned
+from reviewbot.checks.module import _devres_undo, _devm_dropped, _devres_owned
 from reviewbot.checks.module._devm import DEVM_ALLOCATORS
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import shown_new
+from reviewbot.checks._hunks import names_on, shown_new, side_words
 
 RULE = Rule.from_doc(__doc__, id="MOD036", slug="devm-released-twice", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
@@ -138,14 +147,11 @@ def _function_before(text: str, line_no: int) -> str:
     return ""
 
 
-_WORD = re.compile(r"\w+")
-
-
 def _names_a_release(h) -> bool:
     """Does a word of the hunk's new side name a free or a teardown of the table?  The call of
     a statement (CallStmt) is its first word, a whole word of its lines: without one, the
     hunk's statements need not be joined."""
-    words = set(_WORD.findall("\n".join(ln.text for ln in h.new_side())))
+    words = side_words(h, "new")
     return not (_FREES.isdisjoint(words) and kapi.teardown_names().isdisjoint(words))
 
 
@@ -250,8 +256,18 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if not fd.is_deleted and "devm_" in "\n".join(ln.text for ln in fd.added()):
             yield from _kept_releases(fd, ctx)
     for fd in patch.c_files:
+        post = ctx.post(fd.path)
+        scope = post if post is not None else shown_new(fd)
+        if fd.is_deleted or "devm_" not in scope:
+            continue
+        for line, msg in (*_devres_undo.added_undos(fd, scope, post), *_devres_undo.kept_undos(fd, scope, post),
+                          *(_devres_undo.converted_enable(fd) if post is None else ())):
+            yield RULE.finding(fd.path, line, msg)
+    for fd in patch.c_files:
         if fd.is_deleted:
             continue
+        if not (names_on(fd, "new", _FREES) or names_on(fd, "new", kapi.teardown_names())):
+            continue  # no hunk's new side names one (see _names_a_release)
         post = ctx.post(fd.path)
         shown = shown_new(fd)
         scope = post if post is not None else shown

@@ -26,6 +26,12 @@ Also flags a removed test that a device is bound (`!dev->driver`, `pdev->dev.dri
 dev->driver`) while the hunk (in tree mode, the lines after it) still reads that device's
 `driver->owner`: an unbound device has no driver.
 
+Also flags a removed test that a module finished its init (`module_is_live()`,
+`MODULE_STATE_LIVE`, a `*_LIVE` flag a MODULE_STATE_LIVE notifier sets) in a hunk that still
+takes `try_module_get()` of it: the get succeeds while the module's init runs
+(MODULE_STATE_COMING), and a module whose init fails is freed under the reference
+(kernel/bpf/btf.c `btf_try_get_module()`).
+
 Also flags a patch that removes the real protections against unbind: `.suppress_bind_attrs =
 true` of a driver that has (and gets) no `.remove` callback, or that the patch trades for a
 module reference it adds, or a `device_link_add()` that nothing replaces (medium in a file that
@@ -95,7 +101,8 @@ from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import OBJECT_GET, added_statements, function_header, object_refs, owner_device
-from reviewbot.checks._hunks import hunks, shown_new
+from reviewbot.checks._hunks import hunks, names_on, shown_new, side_words
+from reviewbot.checks.module._module_live import removed_live_tests
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("unbind-vs-module-ref", "other"))
@@ -228,7 +235,7 @@ def _names_a_getter(hunk: Hunk) -> bool:
     """Does a word of the hunk's old side name an object getter?  A statement's text is its
     lines with comments and strings blanked: each of its words is a word of those lines, so a
     hunk without one cannot have a removed OBJECT_GET call (the statements are not joined)."""
-    return not OBJECT_GET.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in hunk.old_side())))
+    return not OBJECT_GET.names.isdisjoint(side_words(hunk, "old"))
 
 
 def _added_object_refs(patch: Patch) -> set[tuple[str, str]]:
@@ -240,8 +247,10 @@ def _added_object_refs(patch: Patch) -> set[tuple[str, str]]:
     read instead, as before."""
     texts = []
     for fd in patch.c_files:
+        if not names_on(fd, "new", OBJECT_GET.names):
+            continue
         for h in fd.hunks:
-            if OBJECT_GET.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in h.new_side()))):
+            if OBJECT_GET.names.isdisjoint(side_words(h, "new")):
                 continue
             texts += [st.text for st in statements(h.new_side()) if st.any_added]
     out: set[tuple[str, str]] = set()
@@ -269,7 +278,9 @@ def _object_ref_replaced(patch: Patch) -> Iterator[Finding]:
     now takes a module reference instead: the module stays, the object does not."""
     kept = None  # the object references the patch adds anywhere: read on the first hunk that needs them
     for fd in patch.c_files:
-        for hunk in hunks(fd, removed=True):
+        if not names_on(fd, "old", OBJECT_GET.names):
+            continue  # (see _names_a_getter) no hunk's old side names a getter
+        for hunk in hunks(fd, removed=True, new="module_get"):
             if "module_get" not in "\n".join(ln.text for ln in hunk.new_side()):
                 continue  # no try_module_get/__module_get call to report
             if not _names_a_getter(hunk):
@@ -336,6 +347,12 @@ def _parent_pin(target: str, before: str, params: dict[str, str]) -> str | None:
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _removed_protection(patch, ctx)
+    for fd in patch.c_files:
+        for line, mod in removed_live_tests(fd):
+            yield RULE.finding(fd.path, line, f"test that the module finished its init removed before "
+                                              f"try_module_get({mod}): the get also succeeds during its init "
+                                              f"(MODULE_STATE_COMING), and a module whose init fails is freed "
+                                              f"under the reference")
     replaced = list(_object_ref_replaced(patch))
     yield from replaced
     said = {(f.path, f.line) for f in replaced}

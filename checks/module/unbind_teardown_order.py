@@ -17,7 +17,9 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   twin (`request_irq()` -> `devm_request_irq()`, `spi_register_controller()` ->
   `devm_spi_register_controller()`, ...) and the unbind function keeps freeing or disabling
   resources after the point where the teardown was: devres now runs the teardown after all
-  of remove(), so the handler or interface runs on freed or disabled state in between;
+  of remove(), so the handler or interface runs on freed or disabled state in between; a
+  cancel of work, a timer or a tasklet after that point counts too (the handler or the
+  interface's callbacks can queue or arm it again after remove() cancelled it);
 - a teardown of an IRQ or an interface removed from the unbind function with nothing in its
   place, while its (non-devm) set-up stays: the interface stays registered, or the handler
   installed, after the driver data is freed;
@@ -27,10 +29,11 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   reference and frees the private data remove() is still using; the devm allocator keeps a
   reference until unbind has finished.
 
-- an added devm IRQ or registration (`devm_request_irq(dev, irq, fn, 0, name, p)`,
-  `devm_led_classdev_register(dev, &p->led)`) given plain memory that remove(), or an exit of
-  the same function reached after the set-up succeeded, frees with `kfree()`: devres
-  unregisters the handler or interface only after that.
+- an added devm IRQ, registration or action (`devm_request_irq(dev, irq, fn, 0, name, p)`,
+  `devm_led_classdev_register(dev, &p->led)`, `devm_add_action_or_reset(dev, fn, p)`) given
+  plain memory that remove(), or an exit of the same function reached after the set-up
+  succeeded, frees with `kfree()`: devres unregisters the handler or interface, or runs the
+  action, only after that.
 
 ## Why is this bad?
 Devres is released after `.remove()` returns ("devres entries are released in the reverse
@@ -100,7 +103,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import shown_new
+from reviewbot.checks._hunks import hunks, names_on, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
@@ -287,14 +290,15 @@ def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Find
                              and not re.search(r"\b%s\s*\(" % r.devm, pre)), None)
             if twin is not None:
                 row, at = twin
-                after = [x for x in old[i + 1:] if x.fn == u.fn and _is_resource_teardown(x.name, u.name)
-                         and (x.fn, x.key) in new_keys]
+                after = [x for x in old[i + 1:] if x.fn == u.fn and (x.fn, x.key) in new_keys
+                         and (_is_resource_teardown(x.name, u.name) or _requeued(row.kind, x.name))]
                 if not after:
                     continue  # nothing in remove() runs after it any more: devres order is fine
                 path, line = at if at is not None else (fd.path, u.stmt.first)
+                what = (f"the {_what(row.kind)} can queue or arm it again" if _requeued(row.kind, after[0].name)
+                        else f"the {_what(row.kind)} can run on released state")
                 yield RULE.finding(path, line, f"{row.devm}() makes devres run {u.name}() after {u.fn}() "
-                                               f"returns, but {u.fn}() still calls {after[0].name}() first: "
-                                               f"the {_what(row.kind)} can run on released state")
+                                               f"returns, but {u.fn}() still calls {after[0].name}() first: {what}")
                 continue
             if rows[0].kind not in ("irq", "interface") or u.name is None or "notifier" in u.name:
                 continue  # deferred callbacks: MOD012; notifiers: MOD015
@@ -310,6 +314,13 @@ def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Find
                                confidence=None if setup else Confidence.LOW)
 
 
+def _requeued(kind: str, name: str | None) -> bool:
+    """Is `name` a cancel of work, a timer or a tasklet (a deferred teardown of the table) that
+    an IRQ handler or an interface callback still live under devres can queue or arm again
+    after remove() cancelled it?"""
+    return kind in ("irq", "interface") and _teardown_kind(name) == "deferred" and name != "pm_runtime_disable"
+
+
 def _what(kind: str) -> str:
     return {"irq": "IRQ handler", "deferred": "deferred callback", "notifier": "notifier",
             "interface": "registered interface"}.get(kind, "object")
@@ -323,7 +334,7 @@ def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
     rows = {r.setup: r for r in kapi.teardown_rows() if r.kind == "ref" and r.devm}
     for fd in patch.c_files:
         post = ctx.post(fd.path)
-        for h in fd.hunks:
+        for h in hunks(fd, removed="devm_"):  # the hunks whose removed lines hold it (the test below)
             removed = "\n".join(ln.text for ln in h.old_side() if ln.removed)
             if "devm_" not in removed:
                 continue
@@ -348,16 +359,12 @@ def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                     f"and frees the private data remove() still uses")
 
 
-_WORD = re.compile(r"\w+")
-
-
 def _names_a_teardown(fd) -> bool:
     """Does a word of the file's old side name a teardown of the table?  Both checks above
     start from an old-side statement whose call is one (`kapi.torn_down_by`), and a statement's
     call name is a whole word of its lines (comments and strings blanked): without such a word
     the file's statements need not be joined."""
-    words = _WORD.findall("\n".join(ln.text for h in fd.hunks for ln in h.lines if ln.kind != "+"))
-    return not kapi.teardown_names().isdisjoint(words)
+    return names_on(fd, "old", kapi.teardown_names())
 
 
 _FREE_OF = r"^\s*(?:kv?free|kfree_sensitive)\s*\(\s*%s\s*\)\s*;"
@@ -428,6 +435,10 @@ def _irq_quiesced_before(body: str, free: re.Pattern, args: list[str]) -> bool:
     return False
 
 
+# devres's own actions: `devm_add_action[_or_reset](dev, fn, data)` runs fn(data) after remove().
+_DEVM_ACTIONS = ("devm_add_action", "devm_add_action_or_reset")
+
+
 _PM_FN = lazyre.compile(r"suspend|resume|freeze|thaw|poweroff|restore|hibernat|runtime", re.I)
 
 
@@ -462,7 +473,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
     `devm_led_classdev_register(dev, &p->led)`) given memory `p` that the driver frees itself:
     on an exit of the same function after it, or in remove().  Devres unregisters the handler or
     interface only after that free: it can run on freed memory in between."""
-    rows = {r.devm: r for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface")}
+    rows = {r.devm: r.kind for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface")}
+    rows.update(dict.fromkeys(_DEVM_ACTIONS, "action"))
     for fd in patch.c_files:
         if fd.is_deleted or not any(ln.added and "devm_" in ln.text for ln in fd.added()):
             continue
@@ -478,8 +490,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 if not line.added:
                     continue
                 args = [norm(a) for a in split_args(balanced(st.text, c.end()))]
-                kind = rows[c.group(1)].kind
-                data = args[-1:] if kind == "irq" else args[1:]
+                kind = rows[c.group(1)]
+                data = args[-1:] if kind == "irq" else args[2:3] if kind == "action" else args[1:]
                 bases = {m.group(1) for a in data for m in [re.match(r"^&?\(?(\w+)\)?(?:->\w+)*$", a)] if m}
                 bases -= _NOT_DATA
                 fn = enclosing_function(h, line, "new")
@@ -509,8 +521,13 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         where = (f"an exit of {fn}()" if _freed_after(after, free) else
                                  "remove()" if free.search(shown) and not (
                                      kind == "irq" and _irq_quiesced_before(shown, free, args)) else None)
+                    if where and kind == "action":
+                        act = args[1] if len(args) > 1 else "its action"
+                        yield RULE.finding(fd.path, line, f"{c.group(1)}() runs {act}() when devres runs, after "
+                                                          f"{where} has freed '{base}', which it is given")
+                        break
                     if where:
-                        what = "IRQ handler" if rows[c.group(1)].kind == "irq" else "interface"
+                        what = "IRQ handler" if kind == "irq" else "interface"
                         yield RULE.finding(fd.path, line, f"{c.group(1)}() keeps the {what} until devres runs, after "
                                                           f"{where} has freed '{base}', which it is given")
                         break
