@@ -176,6 +176,21 @@ Devres-owned references, remove-only releases, extra gets (each samples its own 
                before that return -> new side at the get
   get_after_unlock  `lock; x = lookup(); [if (x)] get(x); unlock;`: the unlock moved above the
                get -> new side at the moved unlock or the get
+Extra / premature put and narrowed put kinds (issue 13; each samples its own files):
+  put_into_err_branch  a put of the table (after a get) right after `r = call(...);` and before
+               `if (r) ...exit` moved into that branch before its exit: the success path keeps
+               the reference -> old side at the removed put, or new side at the moved one
+  put_before_goto_put  a branch's `goto L;`, whose label L puts x at the top level, gets its own
+               put of x before the goto -> new side at it
+  kref_put_to_kfree  `kref_put(&x->m, fn);` (m kref_init()ed in the file) -> `kfree(x);`
+  put_returned_obj  `x = getter(...)` ... `return x;` gets the getter's put of x right before
+               the return -> new side at it
+  put_in_lookup_loop  a loop whose head walks its cursor with a lookup that drops `@from`
+               (`while ((pdev = pci_get_device(v, d, pdev)))`) gets the cursor's put as the
+               last statement of its body -> new side at it
+  put_after_register_ok  `ret = platform_device_add(x); if (ret) ...exit;` (a register of the
+               table whose failure the caller puts) gets that put right after the failure check,
+               on the success path -> new side at it
 Devres semantics (each samples its own files; issue 13, branch q-devm):
   devm_in_callback  `x = kzalloc(...)` ... `kfree(x);` on the fall-through path of an ops callback
                that runs per call (a member of a file-scope ops initializer other than
@@ -223,6 +238,7 @@ from types import MappingProxyType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from reviewbot.analysis import clex, cmodel  # noqa: E402
 from reviewbot import engine  # noqa: E402
 from reviewbot.context import Context, FileImages  # noqa: E402
 from reviewbot.diffparse import parse_diff  # noqa: E402
@@ -249,7 +265,9 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "del_exit_after_put",
          "undevm", "del_devm_action", "devm_keep_release", "pin_parent", "link_to_pin", "action_to_remove",
          "put_after_devm_action", "put_devm_got", "devm_keep_put", "undevm_remove_only", "put_unowned_member",
-         "extra_get_on_return", "get_after_unlock", "devm_in_callback", "devm_irq_requeue",
+         "extra_get_on_return", "get_after_unlock",
+         "put_into_err_branch", "put_before_goto_put", "kref_put_to_kfree", "put_returned_obj",
+         "put_in_lookup_loop", "put_after_register_ok", "devm_in_callback", "devm_irq_requeue",
          "undo_devm_enabled", "enable_to_devm", "drmm_to_devm")
 
 
@@ -1388,6 +1406,225 @@ PLAIN_PUTS = frozenset(("of_node_put", "put_device", "fwnode_handle_put", "pci_d
 GETTER_NAMES_RET = frozenset(g for gs in GETTERS_OF.values() for g in gs if kapi.get(g) and kapi.get(g).returns_ref)
 PATH_MUTATORS = (mut_del_label_put, mut_get_above_return, mut_put_after_return, mut_del_all_puts, mut_del_put_inner,
                  mut_put_before_use, mut_put_stored_on_success, mut_unscope, mut_put_wrong_node)
+
+
+# ---------------------------------------------------------------- issue 13: extra put / kref kinds
+#
+# Each samples its own files (those that call a putter of the table / kref_init()).
+
+def _put_at(line: str):
+    return FAMILY_PUT_RE.match(line) or PUT_RE.match(line)
+
+
+def _close_of(lines: list[str], i: int, e: int) -> int | None:
+    """The line of the `}` closing the block line `i` opens (by indentation)."""
+    ind = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+    return next((k for k in range(i + 1, e + 1) if lines[k].startswith(ind + "}")), None)
+
+
+IF_RET_RE = re.compile(r"^\tif \((!?(\w+)|(\w+) < 0|IS_ERR\((\w+)\))\)( \{)?\s*$")
+
+
+def mut_put_into_err_branch(path: str, lines: list[str], spans) -> list[Case]:
+    """A put of the table after a get, at the top level right after `r = call(...);` and
+    before `if (r) { ...; return/goto }`, moved into that branch before its exit: the put ran
+    on every path, now the path that goes on (success) keeps the reference."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e):
+            m = _put_at(lines[i])
+            if not m or not re.match(r"^\t\S", lines[i]) or "THIS_MODULE" in m.group(2):
+                continue
+            if not _got_before(lines, s, i, m.group(1), m.group(2)):
+                continue
+            j = _next_code(lines, i, e)
+            if j is None or j != i + 1:
+                continue
+            c = IF_RET_RE.match(lines[j])
+            var = c and next(g for g in c.group(2, 3, 4) if g)
+            am = re.match(r"^\t(\w+) = \w+\(", lines[i - 1])
+            if not c or not am or am.group(1) != var or var == _key(m.group(2)):
+                continue
+            key = _key(m.group(2))
+            if c.group(5):  # braced branch
+                end = _close_of(lines, j, e)
+                if end is None or end - j < 2:
+                    continue
+                x = end - 1
+                if not EXIT_RE.match(lines[x]) or SUCCESS_RE.match(lines[x]) or not lines[x].startswith("\t\t") \
+                        or any(key in lines[k] and _put_at(lines[k]) for k in range(j + 1, end)):
+                    continue
+                new = lines[:i] + lines[i + 1:x] + ["\t" + lines[i]] + lines[x:]
+                cases.append(Case("put_into_err_branch", path, lines, new, [("old", i + 1), ("new", x)]))
+            else:
+                x = j + 1
+                if not EXIT_RE.match(lines[x]) or SUCCESS_RE.match(lines[x]) or not lines[x].startswith("\t\t"):
+                    continue
+                new = lines[:i] + [lines[j].rstrip("\n").rstrip() + " {\n", "\t" + lines[i], lines[x], "\t}\n"] \
+                    + lines[x + 1:]
+                cases.append(Case("put_into_err_branch", path, lines, new, [("old", i + 1), ("new", j + 1)]))
+    return cases
+
+
+def mut_put_before_goto_put(path: str, lines: list[str], spans) -> list[Case]:
+    """A branch that jumps to an unwind label whose code puts x (`goto err_put;` ...
+    `err_put: put_device(dev);`) gets its own put of x before the goto: x is put twice."""
+    cases = []
+    for s, e in spans:
+        labels = {LABEL_RE.match(lines[k]).group(1): k for k in range(s, e + 1) if LABEL_RE.match(lines[k])}
+        for i in range(s + 2, e):
+            g = re.match(r"^(\t\t+)goto (\w+);\s*$", lines[i])
+            li = labels.get(g.group(2)) if g else None
+            if li is None or li < i or _braceless_body(lines, i) or LABEL_RE.match(lines[i - 1]):
+                continue
+            put = None
+            for k in range(li + 1, e + 1):
+                if re.match(r"^\s*return\b", lines[k]) or re.match(r"^\t\S", lines[k]) and not _put_at(lines[k]) \
+                        and not LABEL_RE.match(lines[k]) and ";" not in lines[k]:
+                    break
+                pm = _put_at(lines[k])
+                if pm and re.match(r"^\t\S", lines[k]) and "THIS_MODULE" not in pm.group(2):
+                    put = pm
+                    break
+            if put is None or not _got_before(lines, s, i, put.group(1), put.group(2)):
+                continue
+            stmt = f"{put.group(1)}({put.group(2)});"
+            if any(stmt in lines[k] for k in range(max(s, i - 4), i)):
+                continue
+            new = _insert(lines, i, g.group(1) + stmt + "\n")
+            cases.append(Case("put_before_goto_put", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+KREF_INIT_RE = re.compile(r"\bkref_init\(\s*&\s*\w+(->|\.)(\w+)\s*\)")
+
+
+def mut_kref_put_to_kfree(path: str, lines: list[str], spans) -> list[Case]:
+    """`kref_put(&x->ref, release);` (a kref the file kref_init()s) becomes `kfree(x);`: the
+    object is freed while other holders may still have references, and its release is skipped."""
+    members = {m.group(2) for ln in lines for m in [KREF_INIT_RE.search(ln)] if m}
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = re.match(r"^(\s+)kref_put\(\s*&(\w+)->(\w+)\s*,\s*\w+\s*\);\s*$", lines[i])
+            if not m or m.group(3) not in members or _braceless_body(lines, i):
+                continue
+            new = list(lines)
+            new[i] = f"{m.group(1)}kfree({m.group(2)});\n"
+            cases.append(Case("kref_put_to_kfree", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+def mut_put_returned_obj(path: str, lines: list[str], spans) -> list[Case]:
+    """A function that gets x (`x = getter(...)`) and hands it to its caller (`return x;`)
+    puts it right before that return: the caller gets a pointer without a reference (and
+    drops one it does not hold)."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 2, e + 1):
+            r = re.match(r"^(\t+)return (\w+);\s*$", lines[i])
+            if not r or r.group(2) in ("0", "ret", "err", "rc", "error", "NULL", "true", "false"):
+                continue
+            var = r.group(2)
+            got = None
+            for k in range(s, i):
+                gm = re.match(r"^\s*%s = (\w+)\(" % re.escape(var), lines[k])
+                if gm and gm.group(1) in GETTER_NAMES_RET:
+                    got = gm.group(1)
+            puts = [p for p, gs in GETTERS_OF.items() if got in gs and p in PLAIN_PUTS] if got else []
+            if not puts or _braceless_body(lines, i) or any(re.search(r"\b%s\(\s*%s\s*\)" % (p, var), lines[k])
+                                                            for p in puts for k in range(s, i)):
+                continue
+            new = _insert(lines, i, f"{r.group(1)}{puts[0]}({var});\n")
+            cases.append(Case("put_returned_obj", path, lines, new, [("new", i + 1)]))
+    return cases
+
+
+_ANY_PUT_PAT = r"\b(" + "|".join(sorted(set(GETTERS_OF) | set(PUTS))) + r")\("
+OWN_FILES.update({
+    "put_into_err_branch": (_ANY_PUT_PAT, mut_put_into_err_branch),
+    "put_before_goto_put": (_ANY_PUT_PAT, mut_put_before_goto_put),
+    "kref_put_to_kfree": (r"\bkref_init\(", mut_kref_put_to_kfree),
+    "put_returned_obj": (_ANY_PUT_PAT, mut_put_returned_obj),
+})
+
+
+_STEP_LOOKUPS = {r.name: (r.drops_arg, kapi.releases(r.name)[0]) for r in kapi.rows()
+                 if r.drops_arg is not None and not r.is_iterator and kapi.releases(r.name)}
+_LOOP_HEAD_RE = re.compile(r"^(\t+)(while|for)\s*\(")
+
+
+def mut_put_in_lookup_loop(path: str, lines: list[str], spans) -> list[Case]:
+    """A loop that walks its cursor with a lookup dropping `@from`/`@prev` (`while ((pdev =
+    pci_get_device(v, d, pdev)))`, `for (...; np = of_find_compatible_node(np, ...))`) gets
+    the lookup's put of the cursor as the last statement of its body: the next step's lookup
+    drops that reference again."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = _LOOP_HEAD_RE.match(lines[i])
+            if not m:
+                continue
+            h = i
+            while h < min(e, i + 4) and not lines[h].rstrip().endswith("{"):
+                h += 1
+            if not lines[h].rstrip().endswith("{"):
+                continue
+            head = "".join(lines[i:h + 1])
+            hit = None
+            for cm in re.finditer(r"\b(%s)\s*\(" % "|".join(_STEP_LOOKUPS), head):
+                args = [a.strip() for a in cmodel.split_args(clex.balanced(head, cm.end()))]
+                k, put = _STEP_LOOKUPS[cm.group(1)]
+                if k < len(args) and re.fullmatch(r"\w+", args[k]):
+                    hit = (args[k], put)
+                    break
+            if hit is None or hit[0] == "NULL":
+                continue
+            var, put = hit
+            end = _close_of(lines, i, e)
+            if end is None or end - h < 2:
+                continue
+            last = next((lines[k] for k in range(end - 1, h, -1) if lines[k].strip()), "")
+            body = "".join(lines[h + 1:end])
+            if re.match(r"^\s*(break|return|goto|continue)\b", last) or re.search(r"\b%s\s*\(\s*%s\s*\)" % (put, var), body) \
+                    or re.search(r"(?<![\w>.])%s\s*=[^=]" % var, body) or last.strip() == "}":
+                continue
+            new = _insert(lines, end, f"{m.group(1)}\t{put}({var});\n")
+            cases.append(Case("put_in_lookup_loop", path, lines, new, [("new", end + 1)]))
+    return cases
+
+
+OWN_FILES["put_in_lookup_loop"] = (r"\b(" + "|".join(_STEP_LOOKUPS) + r")\(", mut_put_in_lookup_loop)
+
+
+_REG_PUT = {r.name: r.on_error for r in kapi.of_kind("register")
+            if r.family in ("device", "kobject") and r.ref_on == "arg1" and re.fullmatch(r"\w*put\w*", r.on_error or "")}
+REG_CALL_RE = re.compile(r"^\t(\w+) = (%s)\((&?[\w>.\-]+)[,)]" % "|".join(sorted(_REG_PUT, key=len, reverse=True)))
+
+
+def mut_put_after_register_ok(path: str, lines: list[str], spans) -> list[Case]:
+    """`ret = device_add(x); if (ret) ...exit;` (a register call of the table whose failure
+    leaves the object to the caller's put) gets that put on the success path, right after
+    the failure check: the registration owns the reference until its unregistration."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e - 2):
+            m = REG_CALL_RE.match(lines[i])
+            if not m or not lines[i].rstrip().endswith(";"):
+                continue
+            j = i + 1
+            c = re.match(r"^\tif \(%s\)( \{)?\s*$" % re.escape(m.group(1)), lines[j])
+            if not c:
+                continue
+            end = _close_of(lines, j, e) if c.group(1) else j + 1
+            if end is None or end >= e or not EXIT_RE.match(lines[end - 1 if c.group(1) else end]):
+                continue
+            new = _insert(lines, end + 1, f"\t{_REG_PUT[m.group(2)]}({m.group(3)});\n")
+            cases.append(Case("put_after_register_ok", path, lines, new, [("new", end + 2)]))
+    return cases
+
+
+OWN_FILES["put_after_register_ok"] = (r"\b(" + "|".join(_REG_PUT) + r")\(", mut_put_after_register_ok)
 
 
 # ---------------------------------------------------------------- lifetime kinds
@@ -2863,7 +3100,8 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
 
 
-OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25] + ("put_given_node", "put_spec_node")
+OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25] + ("put_given_node", "put_spec_node", "put_before_goto_put",
+                                                "put_returned_obj", "put_in_lookup_loop", "put_after_register_ok")
 # The message an over-put fix is posted with: it names the defect it removes.
 FIX_MESSAGE = "Fix a double put: the reference was already dropped on this path."
 

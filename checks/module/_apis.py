@@ -304,8 +304,12 @@ GETTER_NAMES = kapi.Calls(BY_GETTER)
 
 
 def has_putter_call(text: str) -> bool:
-    """PUTTER_NAMES.search(text), quicker: most texts hold none of the names at all."""
-    return any(h in text for h in PUTTER_HINTS) and PUTTER_NAMES.search(text) is not None
+    """PUTTER_NAMES.search(text), quicker: most texts hold none of the names at all (every
+    putter's name holds one of PUTTER_HINTS, looked for in one scan)."""
+    return _HINT.search(text) is not None and PUTTER_NAMES.search(text) is not None
+
+
+_HINT = re.compile("|".join(map(re.escape, PUTTER_HINTS)))  # any(h in text for h in PUTTER_HINTS)
 
 
 def has_getter_call(text: str) -> bool:

@@ -51,9 +51,14 @@ def _whole(obj: str, var: str) -> bool:
     return o == var or re.fullmatch(r"&%s((->|\.)\w+)+" % re.escape(var), o) is not None
 
 
-def _takes_ref_on(func, var: str) -> bool:
-    """A getter of the kernel-API table (or a `*get*`/`*hold*` call) is given var or a part of it."""
+def _takes_ref_on(func, var: str, putter: str) -> bool:
+    """A getter of the kernel-API table (or a `*get*`/`*hold*` call) is given var or a part of it,
+    one whose reference `putter` may drop (phy_connect_direct()'s attach is phy_disconnect()'s to
+    drop, not a put_device()'s)."""
     for c in func.calls():
+        api = _apis.BY_GETTER.get(c.name)
+        if api is not None and putter not in api.putters:
+            continue
         row = kapi.get(c.name)
         getter = (row is not None and row.kind in ("getter", "lookup", "init", "register")) \
             or c.name in _apis.BY_GETTER or re.search(r"(^|_)(get|hold|grab|ref)(_|$)", c.name)
@@ -84,7 +89,7 @@ def borrowed_lookup(view, added) -> Iterator[tuple]:
             if not before or any(r is None for _, r in srcs):
                 continue  # some assignment of var is not a borrowed accessor
             row = before[-1][1]
-            if _takes_ref_on(func, var):
+            if _takes_ref_on(func, var, p.name):
                 continue
         elif any(kapi.get(c.name) is not None and kapi.get(c.name).kind in ("getter", "lookup")
                  for c in flow.calls_in(p.node) if c.name not in (p.name, row.name)):

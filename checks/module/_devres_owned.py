@@ -142,6 +142,20 @@ def _put_obj(p) -> str | None:
     return norm(obj).lstrip("&") if obj else None
 
 
+def _reached_after(func, q, p) -> bool:
+    """Can the put `p` run after the call `q`: straight on, or through a goto after `q` to a
+    label whose code reaches `p`?  A put under an unwind label that the code after `q` never
+    jumps to (it returns first) runs only on the paths before `q`."""
+    from reviewbot.checks.module._exit_leaks import _only_by_goto
+    if not _only_by_goto(q.node, p.node):
+        return True
+    for j in func.jumps():
+        if j.kind == "goto" and j.line > q.line and any(
+                st.start_byte <= p.node.start_byte < st.end_byte for st in func.label_path(j.label)):
+            return True
+    return False
+
+
 def devres_puts(view, added, text: str) -> Iterator[tuple[object, str]]:
     """Added puts of a reference devres owns: the object comes from a devm getter/allocator whose
     devres action runs this put (`clk_put()` of a `devm_clk_get()`), or a put action was
@@ -176,6 +190,8 @@ def devres_puts(view, added, text: str) -> Iterator[tuple[object, str]]:
                 continue  # a new reference after the hand-over
             if q.name == "devm_add_action" and p.line - q.line <= 3:
                 continue  # the failure branch of a plain devm_add_action(): still the caller's
+            if not _reached_after(func, q, p):
+                continue  # the put's label is reached only by gotos before the hand-over (pruss.c)
             yield p, f"{p.name}({obj}) after {q.name}() handed that reference to {q.args[1].strip()}(): " \
                      f"devres puts it again"
             continue

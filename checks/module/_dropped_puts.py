@@ -31,7 +31,8 @@ class RemovedPut:
     obj: str  # the object it dropped (normalised)
     retaken: bool  # the function after the patch still takes a reference on it
     kind: str = "exit"  # "exit": before a kept exit; "stored": a teardown's release of a member;
-    #                    "main": on every path after it (its block's), no later put
+    #                    "main": on every path after it (its block's), no later put;
+    #                    "narrowed": moved into the exiting branch that follows it
     member: str = ""  # "stored": the structure member the reference lives in
     low: bool = False  # little evidence it was this function's to drop (a parameter's node)
     sure: bool = False  # "stored": the file stores a getter's reference in the member
@@ -60,13 +61,15 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
             old_no = st.line_of(re.escape(name)).old_no
             if not view.partial and view.old is not None and old_no and not view.old.start <= old_no <= view.old.end:
                 continue  # a hunk that spans two functions: the put is the other function's
-            if any(_apis.same_object(o, obj) for _, o in added_puts):
+            moved = sum(_apis.same_object(o, obj) for _, o in added_puts)
+            narrowed = moved and _put_paths.narrowed(view, h, st, obj, moved - 1)
+            if moved and not narrowed:
                 continue  # moved or rewritten, not dropped
             if any(name in _apis.BY_GETTER[g].putters and _apis.same_object(o, obj) for g, o in removed_gets):
                 continue  # the get this put answers goes too: a removed pair (MOD019/MOD025)
             if any(_apis.same_object(obj, g) for g in gone):
                 continue  # what set the object up goes too (a feature removed, not a put dropped)
-            if swapped(h, st):
+            if swapped(h, st) and not narrowed:
                 continue  # one put replaced by another: MOD019 judges the pair
             if not view.partial and any(_apis.same_object(obj, g) for g in reported):
                 continue  # tree mode: the path analysis reports the leaking exit
@@ -78,6 +81,9 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
             if _overput_judge.was_overput(view, st.line_of(re.escape(name)).old_no, name, fd, ctx) == "sure":
                 continue  # MOD019 calls it an over-put where it stood: its removal is the fix
             retaken = any(_apis.same_object(obj, g) for g in new_gets)
+            if narrowed:
+                yield RemovedPut(st, name, obj, retaken, "narrowed")
+                continue
             if on_kept_exit_path(stmts, i, obj) is None:
                 stored = _stored.lost_release(fd, view, ctx, obj) if ctx is not None else None
                 if stored is not None:
@@ -87,6 +93,8 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
                 continue
             if added_goto_puts(view, h, obj):
                 continue  # the put moved into an unwind label the new code jumps to
+            if view.partial and _named_label_puts(view, stmts, i, obj):
+                continue  # the goto's label (out of sight) says it puts it: this put was a second one
             yield RemovedPut(st, name, obj, retaken, low=not retaken and _put_paths.borrowed(view, h, obj, name))
 
 
@@ -119,6 +127,16 @@ def added_goto_puts(view: flow.FuncView, h, obj: str) -> bool:
         if not found and view.partial and PUT_LABEL.search(label):
             return True  # the label is out of sight, but its name says it drops a reference
     return False
+
+
+def _named_label_puts(view: flow.FuncView, stmts, i: int, obj: str) -> bool:
+    """Is the kept exit after the removed put at stmts[i] a `goto L` to a label the hunks do
+    not show, whose name says it puts `obj` (`goto err_put_codec` for `codec_dev`)?"""
+    nxt = next((s for s in stmts[i + 1:i + 10] if not all(ln.removed for ln in s.lines) and _EXIT.match(s.text)), None)
+    g = re.match(r"goto\s+(\w+)", nxt.text) if nxt is not None else None
+    if g is None or re.search(r"^\s*%s\s*:" % re.escape(g.group(1)), view.text(), re.M):
+        return False
+    return _put_paths.label_puts_object(g.group(1), obj)
 
 
 def swapped(h, st) -> bool:
@@ -155,6 +173,8 @@ def on_kept_exit_path(stmts, i: int, obj: str) -> bool | None:
             # a `for_each_*` body's put is MOD030's question
             return None
         if _EXIT.match(text):
+            if kept and re.fullmatch(r"return\s+(\([\w\s*]+\)\s*)?%s\s*;" % re.escape(_apis.base_object(obj)), text):
+                return None  # the exit hands the object (and the reference) to the caller
             if kept:
                 return True
             continue  # a removed exit (e.g. the goto that led here): keep looking

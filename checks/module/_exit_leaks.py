@@ -48,7 +48,10 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
     even when the fragment shows no put of it."""
     out = []
     # a `*_get()` helper hands its reference to the caller on success (the caller must put)
-    getter_helper = re.search(r"(^|_)get$", name or func.name or "") is not None
+    # (or the definition of a getter of the table: gpiod_request() keeps the module and device
+    # references it took for its caller's gpiod_free())
+    getter_helper = re.search(r"(^|_)get$", name or func.name or "") is not None \
+        or (name or func.name or "") in _apis.BY_GETTER
     if func is None or func.body is None:
         return out
     jumps = [j for j in func.jumps() if j.kind in ("return", "goto")]
@@ -67,6 +70,8 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
             only_unwound = True
         if g.api.ref == "ret" and not g.call.lhs:
             continue
+        if _devm_made(func, g):
+            continue  # `ctrl = devm_spi_alloc_host(...)`: devres drops what a failed register leaves
         gstmt = g.call.node
         while gstmt is not None and gstmt.parent is not None and gstmt.parent.type != "compound_statement":
             gstmt = gstmt.parent
@@ -107,12 +112,16 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
                     continue
                 if any(_container_put(c, g) for c in calls):
                     continue  # `err_put: zfcp_ccw_adapter_put(adapter);` after kref_get(&adapter->ref)
+                if _ownership.dropped_by_own_release(func, g, j, calls):
+                    continue  # `out: put_device(&dev->dev);` runs the release set here, which puts it
                 if any(c.name in _apis.HANDOFF_CALLS for c in calls) or _ownership.dropped_by_helper(func, g, calls):
                     continue
                 if _main_flow_label(func, j.label, g.obj):
                     continue  # `goto add_properties;` skips ahead in the main flow: its exits are judged each
             if j.kind == "return" and _ownership.dropped_by_helper(func, g, _calls_before(j.node)):
                 continue  # `fail_remove: sbp2_remove(unit); return -ENOMEM;`
+            if j.kind == "return" and _ownership.dropped_by_own_release(func, g, j, _calls_before(j.node)):
+                continue
             if _ownership.known_null_here(func, g, j) or _ownership.put_in_found_branch(func, g, j):
                 continue  # after `if (np) { ...; return ...; }` / `if (np) { ...; put(np); }`
             if _ownership.loop_condition_get(g, j):
@@ -141,6 +150,17 @@ def leaks(func: cmodel.Function | None, partial: bool, name: str = "", had_puts:
 
 
 _PUT_NAME = lazyre.compile(r"(?:^|_)(?:put|unref)$")
+
+
+def _devm_made(func, g: _refpaths.Get) -> bool:
+    """A register call's object that a devm allocator made before it (`ctrl =
+    devm_spi_alloc_host(...)`, then `spi_register_controller(ctrl)`, spi-stm32.c): the reference
+    a failed registration leaves is devres's to drop, as the Coccinelle register path judges."""
+    row = kapi.get(g.call.name)
+    if row is None or row.kind != "register":
+        return False
+    return any(c.name.startswith("devm_") and c.lhs and c.line < g.call.line
+               and _refpaths.same_local(func, c.lhs, g.obj) for c in func.calls())
 
 
 def _container_put(c, g: _refpaths.Get) -> bool:
@@ -410,7 +430,7 @@ def added_exits(fd, view: flow.FuncView) -> frozenset[int]:
     swapped = unwound_returns(fd, view)
     if fd._memo.get("unwound-managed"):
         return frozenset()  # (memoised for the file by unwound_returns)
-    return frozenset(j.line for j in view.new.jumps() if j.kind in ("return", "goto") and j.line not in swapped
+    return frozenset(j.line for j in view.new.jumps() if j.kind in ("return", "goto", "break") and j.line not in swapped
                      and (ln := view.by_new.get(j.line)) is not None and ln.added)
 
 
@@ -448,6 +468,7 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
     changed = view.changed()
     shown: list[str] = []  # the file's text as far as it is known, for the owner's release
     seen: set[tuple] = set()
+    built_in = None  # asked once, when a leak needs it
     for lk in found:
         g, j, holder = lk.get, lk.exit, lk.holder
         # one finding per exit and object (device_initialize() then device_add() of one device)
@@ -458,6 +479,11 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
             if ("never put", g.call.line) in seen:
                 continue  # a reference the function never drops: one finding, at its first exit
             seen.add(("never put", g.call.line))
+        if built_in is None:
+            from reviewbot.checks.module._builtin import never_module
+            built_in = never_module(ctx, None, fd)
+        if _ownership.permanent_registration(view.new, g, j, holder, built_in):
+            continue  # an __init of built-in code registered it for the kernel's life
         released = False
         if holder:
             if not shown:
@@ -466,6 +492,8 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
             released = _ownership.released_elsewhere(shown[0], g)
             if holder in ("owned", "kept") and released:
                 continue
+            if holder == "kept" and _ownership.kept_by_object_made(view.new, g, j, shown[0]):
+                continue  # given to the object a call made on it; teardown puts that object's member
             if holder == "kept":
                 holder = ""  # nothing else drops it: a leak
         elif j.kind in ("goto", "return") and _torn_down_with_holder(view.new, g, j):

@@ -20,8 +20,6 @@ from reviewbot.analysis import clex
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis
 
-_WORD = re.compile(r"\w+")
-
 _CTOR = lazyre.compile(r"(?:^|_)(?:alloc|allocate|create|new)(?:_|$)")
 _NOT_CTOR = lazyre.compile(r"(?:^|_)(?:get|find|lookup|ref|grab|hold|dup|clone|open|attach)(?:_|$)")
 _PUBLISH = r"(?:list_add\w*|hlist_add\w*|idr_alloc\w*|idr_replace|xa_store\w*|xa_insert\w*|radix_tree_insert|" \
@@ -59,14 +57,14 @@ def added_extra_gets(fd):
     """(statement, getter, object, function) of each added bare get right before its
     constructor returns the object."""
     from reviewbot.checks.module._refs import enclosing_function
-    from reviewbot.checks._hunks import shown_new
+    from reviewbot.checks._hunks import names_on, side_words
     getters = _apis.GETTER_NAMES.names
     # a getter call's name is a whole word of its statement's lines (blanking comments and
     # strings never makes one): a file or hunk whose new side names none is skipped unjoined
-    if getters.isdisjoint(_WORD.findall(shown_new(fd))):
+    if not names_on(fd, "new", getters):
         return
     for h in fd.hunks:
-        if getters.isdisjoint(_WORD.findall("\n".join([ln.text for ln in h.new_side()]))):
+        if getters.isdisjoint(side_words(h, "new")):
             continue
         stmts = clex.statements(h.new_side())
         for k, st in enumerate(stmts[:-1]):

@@ -16,11 +16,13 @@ unlock (moved one past the other).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
 from reviewbot.analysis import clex
 from reviewbot.checks import _kapi as kapi
+from reviewbot.checks._hunks import names_on, side_words
 
 _LOCK = re.compile(r"^\s*(?:(?:spin|raw_spin|read|write|mutex|xa|xa_lock|rcu_read|srcu_read)_lock\w*|down_read|"
                    r"down_write|down|lock_\w+)\s*\(")
@@ -36,6 +38,12 @@ def _is_get(name: str) -> bool:
     row = kapi.get(name)
     return name in _GETTERS or (row is not None and row.kind == "getter" and row.family not in ("module",)
                                 and row.ref_arg == 0)
+
+
+@functools.cache
+def _get_names() -> frozenset[str]:
+    """Every name _is_get() says yes to."""
+    return frozenset(n for n in {r.name for r in kapi.all_rows()} | set(_GETTERS) if _is_get(n))
 
 
 def _base(obj: str) -> str:
@@ -84,8 +92,14 @@ def function_sides(fd, post: str | None):
     hunk are in view; hunk mode: the hunks' new sides."""
     from reviewbot.model import DiffLine
     if post is None:
+        if not names_on(fd, "new", _get_names()):
+            return  # (see below) no hunk of the file names a get
         for h in fd.hunks:
-            yield h.new_side()
+            # gets_after_unlock() starts from a statement whose call (a whole word of the
+            # side's lines: blanking comments and strings never makes one) is a get: a side
+            # without such a word yields nothing, and its statements need not be joined
+            if not _get_names().isdisjoint(side_words(h, "new")):
+                yield h.new_side()
         return
     by_new = {ln.new_no: ln for h in fd.hunks for ln in h.new_side() if ln.new_no}
     added = sorted(no for no, ln in by_new.items() if ln.added)

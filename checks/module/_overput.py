@@ -36,7 +36,7 @@ from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks._message import short
-from reviewbot.checks.module import _apis, _ownership, _refpaths, _stored
+from reviewbot.checks.module import _apis, _ownership, _put_paths, _refpaths, _stored
 from reviewbot.model import Confidence
 
 # Functions whose job is to drop references they are given (their parameter is theirs to put).
@@ -246,6 +246,14 @@ def iterator_owned(view, added, line_text) -> Iterator[tuple[object, str]]:
         if not obj:
             continue
         for anc in cmodel.ancestors(p.node):
+            if anc.type not in ("while_statement", "for_statement", "do_statement"):
+                continue
+            step = _head_drops(anc, obj)
+            if step:
+                if not _leaves_loop_after(p, anc):
+                    yield p, (f"{p.name}({short(obj, 20)}) and the loop goes on: {step}() in the "
+                              f"loop's head drops it at the next step")
+                break
             if anc.type != "while_statement":
                 continue
             head = line_text(flow.line_of(anc)) or ""
@@ -264,6 +272,22 @@ def iterator_owned(view, added, line_text) -> Iterator[tuple[object, str]]:
                 yield p, (f"{p.name}({short(obj, 20)}) and the loop goes on: {row.name}() "
                           f"drops it again at the next step")
             break
+
+
+def _head_drops(loop, obj: str) -> str | None:
+    """The lookup in the head of a plain loop that drops its `@from`/`@prev` argument, given
+    the put object: `while ((pdev = pci_get_device(v, d, pdev)))`, `for (np = ...; np;
+    np = of_find_compatible_node(np, ...))` (the loop walks its cursor, as for_each_* does)."""
+    head = " ".join(cmodel._text(n) for n in (loop.child_by_field_name(f) for f in ("condition", "update"))
+                    if n is not None)
+    for m in re.finditer(r"\b(\w+)\s*\(", head):
+        row = kapi.get(m.group(1))
+        if row is None or row.drops_arg is None or row.is_iterator:
+            continue
+        args = cmodel.split_args(clex.balanced(head, m.end()))
+        if row.drops_arg < len(args) and _apis.same_object(args[row.drops_arg], obj):
+            return row.name
+    return None
 
 
 def _leaves_loop_after(p, loop) -> bool:
@@ -393,7 +417,9 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
                and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
             continue
         owner = borrowed_vars[var]
-        if _GIVES_UP.search(name) and _kept_by_setup(func, text, obj, p.name, accessor.get(var)):
+        if _GIVES_UP.search(name) and (_kept_by_setup(func, text, obj, p.name, accessor.get(var))
+                                       or _inverse_of_accessor(obj, var, owner)
+                                       and _kept_by_setup(func, text, owner, p.name, None)):
             continue  # a bus remove() drops what its probe() took
         if owner == own_ref_param:
             yield p, (f"{p.name}({short(obj, 20)}) inside {name}(): when {name}() fails its caller "
@@ -411,6 +437,14 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
             conf = Confidence.LOW
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: "
                   f"{owner} belongs to its caller"), conf
+
+
+def _inverse_of_accessor(obj: str, var: str, param: str) -> bool:
+    """`mdev = to_mcb_device(dev)`, then `put_device(&mdev->dev)`: the address of a member of
+    what a container_of() accessor reached from the parameter, put by the putter of the
+    parameter's own type, is the parameter again (the accessor's inverse), so a set-up's
+    `get_device(dev)` counted that object (mcb-core.c mcb_probe()/mcb_remove())."""
+    return var != param and re.fullmatch(r"&\s*%s\s*->\s*\w+" % re.escape(var), norm(obj)) is not None
 
 
 def _kept_by_setup(func, text: str, obj: str, putter: str, accessor: str | None) -> bool:
@@ -705,6 +739,79 @@ def put_while_published(view, added) -> Iterator[tuple[object, str]]:
             break
 
 
+def put_before_named_label(view, added) -> Iterator[tuple[object, str]]:
+    """Hunk mode: an added put right before `goto L`, L out of sight and named for a put of that
+    very object (`put_device(codec_dev); goto err_put_codec;`): the unwind puts it again."""
+    if not view.partial:
+        return  # tree mode sees the label's code (ladder_twice)
+    func = view.new
+    labels = set(func.labels())
+    for p in added:
+        obj = _apis.put_object(p.name, list(p.args))
+        st = _stmt_in_block(p.node) if obj and p.name != "kfree" else None
+        sib = st.next_named_sibling if st is not None else None
+        if sib is None or sib.type != "goto_statement":
+            continue
+        label = cmodel._text(sib).split()[1].rstrip(";") if len(cmodel._text(sib).split()) > 1 else ""
+        if label and label not in labels and _put_paths.label_puts_object(label, obj) \
+                and not _extra_ref(func, obj, p.line):
+            yield p, f"{p.name}({short(obj, 20)}) right before goto {label}, whose unwind puts it again"
+
+
+def put_after_register(view, added) -> Iterator[tuple[object, str]]:
+    """Added plain puts, on the success path, of an object a registration of the table
+    (`device_add()`, `platform_device_add()`, `kobject_init_and_add()`,
+    `i2c_new_client_device()`) took earlier on the same path: once it succeeded, the
+    registration owns that reference and its release (`device_unregister()`, ...) drops it;
+    the put leaves a registered object whose reference is gone (freed under its users, and
+    put again at unregistration)."""
+    func = view.new
+    calls = func.calls()
+    lhs = {a.line: a.left for a in func.assignments()}
+    for p in added:
+        obj = _apis.put_object(p.name, list(p.args))
+        if not obj or not _PLAIN_PUT.search(p.name) or _family(p.name) not in ("device", "kobject"):
+            continue
+        if not _on_success_path(p):
+            continue
+        for q in sorted((c for c in calls if c.line < p.line), key=lambda c: -c.line):
+            row = kapi.get(q.name)
+            if row is None or row.kind != "register" or row.family != _family(p.name):
+                continue
+            target = q.args[0] if row.ref_on == "arg1" and q.args else (
+                lhs.get(q.line) if row.ref_on == "return" else None)
+            if not target or not (_apis.same_object(target, obj) or _is_whole(obj, norm(target).lstrip("&"))):
+                continue
+            var = _base_var(obj)
+            if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line) or _unseen_between(view, q.line, p.line):
+                break
+            if _tests_result(p, q, lhs.get(q.line)):
+                break  # the put is in the failure branch of the registration: its on_error
+            if any(_kind(g.call.name) == "getter" for g in _gets_of(func, obj, p.line)):
+                break  # an extra reference of this function's own: the put may be its
+            if any(q.line < c.line < p.line and (c.name.endswith("_del") or "unregister" in c.name) for c in calls):
+                break  # deleted in between: the put ends the registration
+            release = row.release[0] if row.release else "its unregistration"
+            yield p, (f"{p.name}({short(obj, 20)}) after {q.name}() succeeded: the registration holds "
+                      f"that reference until {release.replace('+', '() + ')}()")
+            break
+
+
+def _tests_result(p, q, res: str | None) -> bool:
+    """Is put `p` inside a branch whose condition tests call `q` or the variable its result went
+    into (`if (ret) { put(x); ... }`, `if (device_add(d) < 0) { ... }`)?"""
+    for anc in cmodel.ancestors(p.node):
+        if anc.type != "if_statement":
+            continue
+        cond = anc.child_by_field_name("condition")
+        if cond is None:
+            continue
+        if cmodel.contains(cond, q.node) or (res and re.search(r"(?<![\w>.])%s\b" % re.escape(res),
+                                                                cmodel._text(cond))):
+            return True
+    return False
+
+
 def _holder_took_ref(calls, var: str, what: str, after: int, before: int) -> bool:
     """Between the hand-off and the put, a getter of the table took a reference of its own on
     the object, named by the variable or by the member it was stored into (`device_link_add(
@@ -836,6 +943,24 @@ def _distinct_counters(a: str, b: str) -> bool:
     return bool(fa) and bool(fb) and fa != fb
 
 
+def _holders_put(p, obj: str) -> bool:
+    """`if (qp->cep == cep) { siw_cep_put(cep); qp->cep = NULL; }` (siw_cm.c): a put under a test
+    that a holder's member points at the object drops the reference that member held, not the
+    one the function's own path already dropped."""
+    n = p.node
+    while n is not None and n.type not in ("if_statement", "compound_statement"):
+        n = n.parent
+    if n is not None and n.type == "compound_statement":
+        n = n.parent
+    if n is None or n.type != "if_statement":
+        return False
+    cond = cmodel._fold(cmodel._text(n.child_by_field_name("condition"))).strip("() ")
+    var = re.escape(norm(obj))
+    m = re.fullmatch(r"([\w>.\-]+)\s*==\s*%s|%s\s*==\s*([\w>.\-]+)" % (var, var), cond)
+    holder = m and (m.group(1) or m.group(2))
+    return bool(holder) and ("->" in holder or "." in holder)
+
+
 def _other_counter(node, obj: str) -> bool:
     """Every put of `obj` in the statement `node` drops another counter of it (`_distinct_counters`)."""
     puts = [c for c in flow.calls_in(node) if _apis.is_putter(c.name)
@@ -882,6 +1007,24 @@ def _leaves_a_release(name: str) -> bool:
     return row is not None and any("still" in r for r in row.release)
 
 
+def _under_holder_test(p, obj: str) -> bool:
+    """Does the put sit under a test that a structure's member holds the object
+    (`if (qp->cep == cep) { siw_cep_put(cep); qp->cep = NULL; }`, siw_cm.c siw_accept())?  It
+    drops the reference the member took when it was stored, which the test says is there:
+    another reference than the one a put before the goto dropped."""
+    o = re.escape(norm(obj).lstrip("&"))
+    holder = r"[\w>.\-\[\]]*(?:->|\.)\w+"
+    pat = re.compile(r"^\(\s*(?:%s\s*==\s*&?%s|&?%s\s*==\s*%s)\s*\)$" % (holder, o, o, holder))
+    n = p.node
+    while n is not None and n.type != "function_definition":
+        par = n.parent
+        if par is not None and par.type == "if_statement" and n == par.child_by_field_name("consequence") \
+                and pat.match(cmodel._fold(cmodel._text(par.child_by_field_name("condition")))):
+            return True
+        n = par
+    return False
+
+
 def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
     """An added put on a path whose unwind ladder puts the same reference again: the put is
     followed by a `goto` to a label chain that puts it, or it sits in a label chain that a
@@ -907,7 +1050,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
             if _puts_obj(inner, obj, p) and not _other_counter(inner, obj) and not _extra_ref(func, obj, p.line) \
                     and not _undoes_named_step(func, st, obj, p) \
                     and not (
-                    "unregister" in p.name and _named_lookups(func, obj, p.line)) \
+                    "unregister" in p.name and (_named_lookups(func, obj, p.line) or _table_lookup(func, obj, p.line))) \
                     and not _stored_one_too(func, obj, flow.line_of(inner)):
                 again = flow.line_of(inner)
                 where = "" if sib.type != "labeled_statement" else " (the unwind path falls through to it)"
@@ -927,8 +1070,10 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
         # (b) put in a label chain that a goto reaches after already putting it (not an element
         # of an array a loop of the chain walks by another index: `while (--idx >= 0)
         # put(devs[idx]);` starts below the element the goto put)
-        if _other_element_in_loop(p, obj):
+        if _other_element_in_loop(p, obj) or _holders_put(p, obj):
             continue
+        if _under_holder_test(p, obj):
+            continue  # `if (qp->cep == cep) { put(cep); qp->cep = NULL; }`: the member's reference
         for name, chain in chains.items():
             if not any(cmodel.contains(s, st) for s in chain):
                 continue
@@ -1011,6 +1156,14 @@ def _extra_ref(func, obj: str, before: int) -> bool:
     gets = _gets_of(func, obj, before)
     return len(gets) >= 2 or any(_kind(g.call.name) == "getter" for g in gets) or \
         _stored_one_too(func, obj, before)
+
+
+def _table_lookup(func, obj: str, before: int) -> bool:
+    """`dev = class_find_device(...); ...; device_unregister(dev); ...; put_device(dev);`
+    (gpiolib-sysfs.c gpiod_unexport()): a lookup of the table gave the function a reference of
+    its own beside the registration's; the unregister drops the registration's, the put the
+    lookup's."""
+    return any(_kind(g.call.name) == "lookup" for g in _gets_of(func, obj, before))
 
 
 _LOOKUP_NAME = lazyre.compile(r"(?:^|_)(?:get|find|lookup)(?:_|$)")
@@ -1174,9 +1327,14 @@ _FIELD = lazyre.compile(r"^(?P<p>\w+)(->dev\.|->|\.dev\.|\.)(of_node|fwnode|pare
 _ACCESSOR = lazyre.compile(r"^(dev_of_node|dev_fwnode|ACPI_COMPANION)\(&?(?P<p>\w+)(->dev|\.dev)?\)$")
 
 
+# the node or parent of a device reached through the function's parameter (`priv->dev->of_node`,
+# `client->dev.parent`): a struct device's own field, whatever structure holds the device
+_DEV_FIELD = lazyre.compile(r"^(?P<p>\w+)(?:(?:->|\.)\w+)*(?:->|\.)dev(?:->|\.)(?:of_node|fwnode|parent)$")
+
+
 def _device_owned(expr: str, params: list[str]) -> bool:
     e = norm(expr)
-    m = _FIELD.match(e) or _ACCESSOR.match(e)
+    m = _FIELD.match(e) or _ACCESSOR.match(e) or _DEV_FIELD.match(e)
     return m is not None and m.group("p") in params
 
 

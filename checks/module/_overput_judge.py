@@ -79,6 +79,7 @@ def overputs(view: flow.FuncView, puts: list, image: str | None, text: str,
     best: dict[int, tuple] = {}  # line -> the first finding at default confidence, else the first question
     for gen in (_overput.already_dropped(v, puts), _overput.iterator_owned(v, puts, line_text),
                 _overput.borrowed(v, puts, header, text), _overput.given_node(v, puts, header), _overput.put_while_published(v, puts),
+                _overput.put_after_register(v, puts), _overput.put_before_named_label(v, puts),
                 _overput.ladder_twice(v, puts), _overput.borrowed_from_device(v, puts, header, text),
                 _borrowed_put.borrowed_lookup(v, puts), _failed_get.put_after_failed_get(v, puts),
                 _cleanup_put.put_of_scoped(v, puts),

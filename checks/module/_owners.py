@@ -226,10 +226,14 @@ def normalized_lines(patch: Patch, kind: str) -> set[str]:
     """Every `kind` ('+'/'-') line of the patch, whitespace-folded (to spot moved code)."""
     out = set()
     for fd in patch.files:
-        for ln in fd.lines():
-            if ln.kind == kind:
-                out.add(re.sub(r"\s+", "", ln.text))
+        lines = fd.added() if kind == "+" else fd.removed() if kind == "-" else \
+            [ln for ln in fd.lines() if ln.kind == kind]  # added()/removed(): the file's memo
+        out.update([_WS.sub("", ln.text) for ln in lines])
     return out
+
+
+_WS = re.compile(r"\s+")
+_MODULE_MEMBER = re.compile(r"^\s*struct\s+module\s*\*\s*(\w+)\s*;")
 
 
 def removed_member_decls(patch: Patch) -> set[str]:
@@ -237,7 +241,7 @@ def removed_member_decls(patch: Patch) -> set[str]:
     out = set()
     for fd in patch.files:
         for ln in fd.removed():
-            m = re.match(r"^\s*struct\s+module\s*\*\s*(\w+)\s*;", ln.text)
+            m = _MODULE_MEMBER.match(ln.text) if "module" in ln.text else None  # (the pattern needs it)
             if m:
                 out.add(m.group(1))
     return out
@@ -277,6 +281,32 @@ def pinned_by_own_module(ctx, path: str, typ: str, field: str) -> bool:
         if re.search(r"\bstruct\s+%s\b" % re.escape(typ), text) and pin.search(text):
             return True
     return False
+
+
+# Where fops serve another file than a file system's own (an owner is then needed there).
+_OTHER_FOPS_USE = r"(?:cdev_init|register_chrdev|proc_create\w*|debugfs_create\w*|anon_inode\w*|\.fops\s*=)[^;]*\b%s\b"
+
+
+def files_of_own_filesystem(ctx, path: str, name: str) -> bool:
+    """Tree mode: are the fops `name` only the files of a file system that the module `path`
+    is linked into registers with `.owner = THIS_MODULE` (xenfs: `{ "xsd_kva",
+    &xsd_kva_file_ops, ... }` in the `tree_descr` that xenfs_fill_super() gives
+    simple_fill_super())?  The superblock holds the file system's module (get_filesystem() in
+    sget()) until the last open file of it is closed: the module is pinned without the fops'
+    owner."""
+    if ctx is None:
+        return False
+    uses = False
+    for src in ctx.facts_of(path).module_objects or ():
+        text = ctx.post(src) if src == path else ctx.read(src)
+        text = text or ""
+        if re.search(_OTHER_FOPS_USE % re.escape(name), text):
+            return False
+        if src != path and re.search(r"&\s*%s\b" % re.escape(name), text) and \
+                re.search(r"\bregister_filesystem\s*\(", text) and \
+                re.search(r"\.owner\s*=\s*THIS_MODULE", text):
+            uses = True
+    return uses
 
 
 def is_built_in_only(fd: FileDiff) -> bool:

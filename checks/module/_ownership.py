@@ -73,7 +73,7 @@ def known_null_here(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     """Does the exit follow, in the same block, an `if (x)` (or `!IS_ERR(x)`) whose body always
     leaves (an `else` runs with x NULL): then x holds no reference at the exit.  Or is the exit
     in the `else` of such a test: x is NULL (an error pointer) there."""
-    if _in_not_found_branch(func, g, j) or _base_tested_null(func, g, j):
+    if _in_not_found_branch(func, g, j) or _base_tested_null(func, g, j) or _accessor_tested_null(func, g, j):
         return True
     for _, body in _found_branches(func, g, j):
         last = body.named_children[-1] if body is not None and body.type == "compound_statement" \
@@ -81,6 +81,50 @@ def known_null_here(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
         if last is not None and last.type in ("return_statement", "goto_statement"):
             return True
     return False
+
+
+_ACCESSOR_OF = r"^\(?\s*(?:to_\w+|container_of|\w+_to_\w+)\s*\(\s*&?\s*%s\s*[,)]"
+
+
+def _accessor_tested_null(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    """`dev = bus_find_device_by_name(...); if (dev) rdev = to_rio_dev(dev); ... if (!rdev)
+    return -ENODEV;` (rio_mport_cdev.c): after the get, `rdev` is set only to the found object's
+    container (container_of() of a non-NULL pointer is not NULL), unconditionally or under the
+    get's own found test, and was NULL before: where a test finds it NULL, the get found
+    nothing."""
+    if not re.fullmatch(r"\w+", g.obj):
+        return False
+    pos = re.compile(_POSITIVE_TEST % ((re.escape(g.obj),) * 3))
+    acc = re.compile(_ACCESSOR_OF % re.escape(g.obj))
+    ifs = flow.enclosing_if(j.node)
+    cons = ifs.child_by_field_name("consequence") if ifs is not None else None
+    if cons is None or not cmodel.contains(cons, j.node):
+        return False
+    m = re.match(_NEGATIVE_TEST % ((r"(\w+)",) + (r"\1",) * 2),
+                 cmodel._fold(cmodel._text(ifs.child_by_field_name("condition"))))
+    var = m.group(1) or m.group(2) or m.group(3) if m else None
+    if not var or var == g.obj:
+        return False
+    sets = [a for a in func.assignments() if a.left == var]
+    before = [a for a in sets if a.line <= g.call.line]
+    if not before or any(a.right.strip() not in ("NULL", "0") for a in before):
+        return False  # not known NULL before the get
+    after = [a for a in sets if g.call.line < a.line <= j.line and not _refpaths.other_arm_of_if(a.node, g.call.node)]
+    if not after:
+        return False
+    for a in after:
+        if not acc.match(a.right.strip()):
+            return False
+        n = a.node.parent
+        while n is not None and not cmodel.contains(n, g.call.node):
+            if n.type in ("while_statement", "for_statement", "do_statement", "switch_statement"):
+                return False
+            if n.type == "if_statement" and not pos.match(cmodel._fold(cmodel._text(n.child_by_field_name("condition")))):
+                return False  # set under another condition: it may stay NULL with the object found
+            n = n.parent
+    return True
+
+
 
 
 def _in_not_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
@@ -279,6 +323,38 @@ def handed_to_release_callback(func: cmodel.Function, g: _refpaths.Get, j) -> bo
     return False
 
 
+_RELEASE_FIELD = lazyre.compile(r"(.+?)\s*(?:->|\.)\s*release")
+
+
+def dropped_by_own_release(func: cmodel.Function, g: _refpaths.Get, j, calls) -> bool:
+    """`device_initialize(&dev->dev); mcb_bus_get(bus); dev->dev.release = mcb_release_dev;`,
+    then the unwind's `put_device(&dev->dev)` (mcb-core.c mcb_device_register()): the function
+    set the release of the object its exit puts, and that release, a function of the code
+    shown, drops a reference the get's putters answer, held in a member named for the got
+    object (`mcb_bus_put(mdev->bus)`).  The last put runs the release, and with it that put:
+    the reference went to the object."""
+    root = re.split(r"->|\.", g.obj.lstrip("&*( "))[0].strip()
+    names = {root, _member(g.obj)} - {"", "dev", "device", "kobj", "kref"}
+    if not names:
+        return False
+    funcs = {f.name: f for f in cmodel.siblings_of(func) if f.name != func.name}
+    for a in func.assignments():
+        m = _RELEASE_FIELD.fullmatch(a.left)
+        cb = funcs.get(a.right.strip().lstrip("&")) if m else None
+        if cb is None or a.line > j.line:
+            continue
+        released = "&" + m.group(1).strip() if not m.group(1).strip().startswith("&") else m.group(1).strip()
+        if not any(_apis.is_putter(c.name) and _refpaths.same_local(func, _apis.put_object(c.name, list(c.args)),
+                                                                    released) for c in calls):
+            continue  # the exit does not drop the object whose release it set
+        for p in cb.calls():
+            obj = _apis.put_object(p.name, list(p.args)) or ""
+            parts = re.split(r"->|\.", obj.lstrip("&*( "))
+            if p.name in g.api.putters and len(parts) > 1 and names & {x.strip() for x in parts[1:]}:
+                return True  # `mcb_bus_put(mdev->bus)`, `put_device(&sdev->host->dev)`
+    return False
+
+
 def dropped_by_helper(func: cmodel.Function, g: _refpaths.Get, calls) -> bool:
     """One of `calls` (an unwind's) is a function of the code shown that drops the reference by
     the same name (`fail_remove: sbp2_remove(unit);`, whose body ends `scsi_host_put(shost)`:
@@ -389,6 +465,60 @@ def released_elsewhere(text: str, g: _refpaths.Get) -> bool:
         if re.search(r"\b(%s)\s*\(\s*%s\s*\)" % (putters, re.escape(alias)), text):
             return True
     return False
+
+
+def kept_by_object_made(func: cmodel.Function, g: _refpaths.Get, j, text: str) -> bool:
+    """`i2c_adap = i2c_get_adapter(nr)`, then `v4l2_i2c_new_subdev_board(v4l2_dev, i2c_adap,
+    ...)` before `return 0;`, and remove()'s `i2c_put_adapter(client->adapter)` (sh_vou.c): a
+    reference kept on success, given to a call that makes an object on it (the client keeps its
+    adapter), or kept by an object the get itself was given (`of_phy_connect(dev, ...)` sets
+    `dev->phydev`), and dropped by the file's teardown through that object's member with the
+    get's only putter (the API's own pair, not a family putter shared by many objects)."""
+    if len(g.api.putters) != 1 or not re.fullmatch(r"\w+", g.obj):
+        return False
+    put = re.escape(g.api.putters[0])
+    # `phydev = of_phy_connect(dev, ...)` attaches to the net_device it is given, and ndo_stop's
+    # `phy_disconnect(dev->phydev)` drops it through that holder (bcmasp_intf.c)
+    holders = {a.strip() for a in g.call.args if re.fullmatch(r"\s*\w+\s*", a)}
+    if any(re.search(r"\b%s\s*\(\s*%s\s*(?:->|\.)\s*\w+\s*\)" % (put, re.escape(h)), text) for h in holders):
+        return True
+    if not any(g.call.line < c.line < j.line and c.lhs and not _apis.is_putter(c.name) and c.name not in _apis.BY_GETTER
+               and any(a.strip() == g.obj for a in c.args) for c in func.calls()):
+        # (the call returns what it made: `subdev = v4l2_i2c_new_subdev_board(..., i2c_adap, ...)`)
+        return False
+    return re.search(r"\b%s\s*\(\s*\w+(?:->|\.)\w+\s*\)" % put, text) is not None
+
+
+def put_from_drvdata(func: cmodel.Function, g: _refpaths.Get, text: str) -> bool:
+    """`hcd = usb_create_hcd(...)` (which sets the device's driver data) kept on probe's
+    successful exit, and remove()'s `struct usb_hcd *hcd = platform_get_drvdata(pdev); ...
+    usb_put_hcd(hcd);` (ohci-sm501.c): the file's teardown drops the object of the got local's
+    type that it reads back from the driver data, with a putter of the get."""
+    if not re.fullmatch(r"\w+", g.obj):
+        return False
+    typ = re.search(r"\bstruct\s+(\w+)\s*\*\s*%s\s*[;=,)]" % re.escape(g.obj), func.text)
+    if typ is None:
+        return False
+    putters = "|".join(map(re.escape, g.api.putters))
+    for m in re.finditer(r"\bstruct\s+%s\s*\*\s*(\w+)\s*=\s*\w*get_drvdata\s*\(" % re.escape(typ.group(1)), text):
+        if re.search(r"\b(?:%s)\s*\(\s*%s\s*[,)]" % (putters, re.escape(m.group(1))), text[m.end():]):
+            return True
+    return False
+
+
+def permanent_registration(func: cmodel.Function, g: _refpaths.Get, j, holder: str, built_in: bool) -> bool:
+    """dmi_scan.c dmi_init(): `dmi_kobj = kobject_create_and_add("dmi", firmware_kobj)` ("This
+    entry should stay even after farther error"), `tables_kobj = kobject_create_and_add(...)`
+    then `return 0;`.  An `__init` function of code that is never a module runs once, and what
+    a register call put into sysfs or the device model there stays for the kernel's life: kept
+    on a successful exit, or in a file-scope variable on an error exit, it is that registration,
+    not a leak.  `built_in`: the file is never a module (build facts or its own evidence)."""
+    if not built_in or not re.search(r"\b__init\b", func.text.split("{", 1)[0]):
+        return False
+    row = kapi.get(g.call.name)
+    if row is None or row.kind != "register":
+        return False
+    return success_exit(j) or holder in ("stored", "owned")
 
 
 def outside(text: str, func: cmodel.Function, partial: bool) -> str:

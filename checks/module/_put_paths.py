@@ -190,3 +190,70 @@ def main_path(view: flow.FuncView, h, stmts, i: int, obj: str) -> bool:
                 re.search(r"\breturn\b[^;]*\b%s\b" % re.escape(var), later.text):
             return False  # reassigned or returned: the reference goes on elsewhere
     return True
+
+
+_IF_OPEN = lazyre.compile(r"^\s*if\b.*\{\s*$")
+
+
+def narrowed(view: flow.FuncView, h, st, obj: str, added_elsewhere: int) -> bool:
+    """Was the removed put `st` (on the straight path, right before `if (...) {`) moved into
+    that branch, which exits (`r = populate(...); put(x); if (r) {...; return r; }` becomes
+    `if (r) { put(x); return r; }`)?  The put ran on every path; now the path that goes on past
+    the branch keeps the reference, unless the patch puts it elsewhere too (`added_elsewhere`:
+    the file's other added puts of it), or the code after the branch still uses the object
+    (the old put was premature: a fix that keeps the reference for the success path)."""
+    var = _apis.base_object(obj)
+    if not re.fullmatch(r"\w+", var) or added_elsewhere:
+        return False
+    header = h.section if view.partial or view.old is None else view.old.text.split("{", 1)[0]
+    if "(" in (header or "") and var in PARAM.findall(header.split("(", 1)[1]):
+        return False  # the caller's object
+    lines = h.lines
+    k = lines.index(st.lines[-1]) + 1
+    rest = [ln for ln in lines[k:] if not ln.removed and ln.text.strip()]
+    if not rest or not _IF_OPEN.match(rest[0].text):
+        return False
+    ind = len(st.lines[0].text) - len(st.lines[0].text.lstrip())
+    depth, moved, last, after = 0, False, "", []
+    for n, ln in enumerate(rest):
+        depth += ln.text.count("{") - ln.text.count("}")
+        if depth <= 0 and n:
+            after = rest[n + 1:]
+            break
+        t = ln.text.strip()
+        if n and t and t != "}":
+            last = t
+        c = clex.CallStmt.parse(t) if ln.added else None
+        if c and _apis.is_putter(c.name) and _apis.same_object(
+                _apis.put_object(c.name, list(cmodel.split_args(c.args))), obj):
+            if depth != 1 or len(ln.text) - len(ln.text.lstrip()) <= ind:
+                return False
+            moved = True
+    else:
+        return False  # the branch's end is out of sight
+    if not moved or not re.match(r"(return\b.*|goto\s+\w+\s*);$", last):
+        return False
+    word = re.compile(r"(?<![\w>.])%s\b" % re.escape(var))
+    return not any(word.search(ln.text) for ln in after)
+
+
+_GENERIC_WORDS = frozenset(("err", "error", "out", "fail", "failed", "exit", "bail", "put", "unref", "free",
+                            "undo", "cleanup", "done", "ret", "release", "dev"))
+
+
+def label_puts_object(label: str, obj: str) -> bool:
+    """Does an unwind label out of sight say by its name that it puts `obj` (`goto
+    err_put_codec` for `put_device(codec_dev)`, `out_host_put` for `scsi_host_put(shost)`,
+    `err_put_devs` for `&chip->devs`)?  The name must name a put and a word of the object's
+    own name (its variable or last member), not only its family (`err_put_node` may put
+    another node)."""
+    if not _PUT_LABEL.search(label):
+        return False
+    words = set(label.lower().split("_")) - _GENERIC_WORDS
+    names = re.findall(r"[A-Za-z]\w*", clex.norm(obj).lstrip("&*"))
+    own = {w for n in names[-1:] + names[:1] for w in [n.lower()] + n.lower().split("_") if len(w) > 1} - _GENERIC_WORDS
+    own |= {w[1:] for w in own if w[:1] in "sp" and len(w) > 4}  # shost -> host, pdev stays
+    return bool(words & own)
+
+
+_PUT_LABEL = lazyre.compile(r"(^|_)(put|unref)(_|$)")

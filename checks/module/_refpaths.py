@@ -318,6 +318,26 @@ def _local_aliases(func: cmodel.Function) -> dict[str, str]:
         m = _CONVERSION.match(norm(rhs))
         if m and re.fullmatch(r"\w+", var) and var not in out:
             out[var] = m.group(1)
+    # `struct i915_request *rq = request[idx];` in each loop that walks the array (a selftest's
+    # unwind: i915_request.c): a local only ever set from one element expression names it
+    for var, vals in values.items():
+        if re.fullmatch(r"\w+", var) and var not in out and len(set(vals)) == 1 and \
+                re.fullmatch(r"\w+(?:(?:->|\.)\w+)*\[\s*\w+\s*\]", vals[0]):
+            out[var] = vals[0]
+    # `if (dev) rdev = to_rio_dev(dev); } else { rdev = rio_get_comptag(...); }`: a conversion
+    # whose other values are NULL or set in the other arm of an `if` (rio_mport_cdev.c): on the
+    # conversion's paths the local is the container of the converted object
+    convs: dict[str, list] = {}
+    for a in func.assignments():
+        if re.fullmatch(r"\w+", a.left) and a.left not in out:
+            convs.setdefault(a.left, []).append(a)
+    for var, sets in convs.items():
+        conv = [(a, m.group(1)) for a in sets for m in [_CONVERSION.match(norm(a.right))] if m]
+        if len(conv) != 1:
+            continue
+        a0, src = conv[0]
+        if all(a is a0 or norm(a.right) in ("NULL", "0") or other_arm_of_if(a.node, a0.node) for a in sets):
+            out[var] = src
     for c in func.calls():
         # `ce = intel_context_get(m->context)`, `phy->fwnode = fwnode_handle_get(child)`: a
         # getter returns the argument it counted, so its result and its argument name one
@@ -329,6 +349,17 @@ def _local_aliases(func: cmodel.Function) -> dict[str, str]:
                 r.startswith(c.name + "(") or r == "NULL" for r in vals)):
             out[norm(c.lhs)] = arg
     return out
+
+
+def other_arm_of_if(a, b) -> bool:
+    """Are nodes `a` and `b` in the two arms of one `if` (neither in its condition)?"""
+    n = a
+    while n is not None and not cmodel.contains(n, b):
+        n = n.parent
+    if n is None or n.type != "if_statement":
+        return False
+    cond = n.child_by_field_name("condition")
+    return cond is None or not (cmodel.contains(cond, a) or cmodel.contains(cond, b))
 
 
 def returned_argument(c: cmodel.Call) -> str | None:

@@ -16,6 +16,7 @@ from reviewbot.analysis.clex import call_args, function_removed, norm, statement
 from reviewbot.model import DiffLine, FileDiff, Hunk, Patch
 
 from reviewbot.checks import _kapi as kapi
+from reviewbot.checks._hunks import names_on
 
 # API -> (family, role).  The family pairs gets with puts.
 CALLS: dict[str, tuple[str, str]] = {
@@ -31,6 +32,7 @@ CALLS: dict[str, tuple[str, str]] = {
 }
 REF_CALL = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(CALLS, key=len, reverse=True)))
 REF_CALL_TOKENS = tuple(CALLS)  # for the rules' TRIGGER
+_CALL_NAMES = frozenset(CALLS)
 
 # Function names of registration and of its undo (MOD009's register-time pins).
 REGISTER_FN = lazyre.compile(r"(?<!un)register|(?:^|_)add(?:_|$)|(?:^|_)install(?:_|$)", re.I)
@@ -69,6 +71,8 @@ def _calls(fd: FileDiff, side: str) -> list[RefCall]:
 def _find_calls(fd: FileDiff, side: str) -> list[RefCall]:
     out: list[RefCall] = []
     want = "-" if side == "old" else "+"
+    if not names_on(fd, "removed" if side == "old" else "added", _CALL_NAMES):
+        return out  # a REF_CALL match's name is a whole word of a changed line: none here
     for hunk in fd.hunks:
         lines = hunk.old_side() if side == "old" else hunk.new_side()
         if not REF_CALL.search("\n".join(ln.text for ln in lines if ln.kind == want)):

@@ -31,6 +31,9 @@ class Release:
         return o in self.selves or "&" + o in self.selves
 
 
+_COLUMN0 = re.compile(r"[A-Za-z_]")  # a line starting at column 0 (a function header)
+
+
 def of(h, side: str = "new") -> Release | None:
     """The release callback whose body the hunk `h` edits: its header is the last one at
     column 0 above the hunk's first change, or the hunk's section.  `side`: which lines to
@@ -40,7 +43,7 @@ def of(h, side: str = "new") -> Release | None:
     first = next((i for i, ln in enumerate(h.lines) if ln.kind != " "), 0)
     header, start = h.section.strip(), 0
     for i, ln in enumerate(h.lines[:first]):
-        if re.match(r"^[A-Za-z_]", ln.text):
+        if _COLUMN0.match(ln.text):
             header, start = ln.text.strip(), i + 1
     m = HEADER.match(header)
     if not m or "release" not in m.group(1):

@@ -77,11 +77,37 @@ def _got_in_function(rhs: str, text: str, pos: int) -> bool:
     return False
 
 
+_PAIR_PUT = re.compile(r"^(\w+?)_(?:put|unref|release)$")
+
+
+def _paired_getter_keeps(name: str, putter: str, text: str) -> bool:
+    """Is `name` the put half of a get/put pair of the file (`qmp_put()` beside `qmp_get()`),
+    whose get takes a reference the putter answers and returns without dropping it?  qcom_aoss.c:
+    qmp_get() finds the device (`of_find_device_by_node()`) and returns its driver data,
+    qmp_put() drops that device's reference through `qmp->dev`: the member holds no reference
+    of its own, the caller of qmp_get() does."""
+    m = _PAIR_PUT.match(name or "")
+    if m is None:
+        return False
+    body = re.search(r"^\w[^;{]*\b%s_get\s*\([^;{]*\)\s*\{(.*?)^\}" % re.escape(m.group(1)), text, re.S | re.M)
+    if body is None:
+        return False
+    for call in re.finditer(r"\b(\w+)\s*\(", body.group(1)):
+        api = _apis.BY_GETTER.get(call.group(1))
+        if api is not None and putter in api.putters:
+            rest = body.group(1)[call.end():]
+            # a put at the function's own level after the get drops it on every path
+            return re.search(r"^\t%s\s*\(" % re.escape(putter), rest, re.M) is None
+    return False
+
+
 def put_of_unowned_member(view, added, text: str) -> Iterator[tuple]:
     func = view.new
     if func is None:
         return
     for p in added:
+        if _paired_getter_keeps(view.name or func.name or "", p.name, text):
+            continue  # the put half of the file's get/put pair: the get's caller owns it
         if p.name in ("kfree", "module_put") or not _apis.is_putter(p.name):
             continue
         obj = _apis.put_object(p.name, list(p.args))
@@ -97,9 +123,9 @@ def put_of_unowned_member(view, added, text: str) -> Iterator[tuple]:
         if re.search(r"&\s*\(?\s*%s\s*(?:->|\.)\s*%s\b(?!\s*(?:->|\.))" % (re.escape(m.group(1)), re.escape(member)),
                      text):
             continue  # its address goes to a call that may fill it (`of_property_read_...(..., &priv->np)`)
-        if re.search(r"\b\w+\s*\([^;]*(?:->|\.)%s\b[^;]*\)" % re.escape(member), "\n".join(
-                ln for ln in text.splitlines() if _apis.has_getter_call(ln))):
-            continue  # a get on it somewhere
+        got = re.compile(r"\b\w+\s*\([^;]*(?:->|\.)%s\b[^;]*\)" % re.escape(member))
+        if any(got.search(st) and _apis.has_getter_call(st) for st in text.split(";") if member in st):
+            continue  # a get on it somewhere (`phy_connect_direct(net, pdata->phydev,\n ...)`)
         verdicts = [_borrowed_rhs(s.group(1), text, s.start()) for s in stores]
         if any(v is False for v in verdicts) or not any(verdicts):
             continue

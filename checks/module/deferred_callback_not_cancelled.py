@@ -125,7 +125,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         shown = shown_new(fd)
         # removed cancels whose member is still set up (visible) and not cancelled elsewhere
         for ln in removed:
-            m = re.search(_CANCEL % r"(?P<obj>[\w>.\-\[\]]+)", ln.text)
+            # the pattern needs a `(` and a `&` on the line: most removed lines have neither
+            m = re.search(_CANCEL % r"(?P<obj>[\w>.\-\[\]]+)", ln.text) if "&" in ln.text and "(" in ln.text else None
             if not m:
                 continue
             obj = m.group("obj")

@@ -18,11 +18,22 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   `put_device()`, `device_unregister()` = `device_del()` + `put_device()`, a lookup that drops
   its `@from`/`@prev` argument), the object is a `for_each_*` loop variable and the loop goes
   round again (the iterator drops it at the next step; a `_scoped` loop always does), or the
+  cursor of a plain loop whose head walks it with such a lookup (`while ((pdev =
+  pci_get_device(v, d, pdev)))`, `for (...; np = of_find_compatible_node(np, ...))`), or the
   object was handed to someone who keeps the pointer (an IRQ's `dev_id`, drvdata, a list)
   earlier on the same path: the put lets it be freed under them, or the object is the own
   firmware node, ACPI companion or parent of the device the function is given
-  (`pdev->dev.of_node`, `dev_fwnode(dev)`, `ACPI_COMPANION(dev)`) and no get was taken on it:
-  the device holds that reference, not the caller;
+  (`pdev->dev.of_node`, `dev_fwnode(dev)`, `ACPI_COMPANION(dev)`, also through a structure:
+  `priv->dev->of_node`) and no get was taken on it: the device holds that reference, not the
+  caller;
+- an added plain put, on the success path, of an object a registration of the table took
+  earlier on that path (`device_add()`, `platform_device_add()`, `kobject_init_and_add()`,
+  `i2c_new_client_device()`): the registration owns the reference until its release
+  (`device_unregister()`, `platform_device_unregister()`), which drops it again; not in the
+  branch that tests the registration's result (its failure put), nor after a `*_del()`;
+- hunk mode: an added put right before `goto L`, where L is out of sight and named for a put
+  of that very object (`put_device(codec_dev); goto err_put_codec;`): the unwind puts it
+  again (a label that names only the family, `err_put_node`, may put another node);
 - an added put followed on the straight path (through any unwind labels it falls into) by a
   put of the same reference, with no new reference taken in between: the same put written
   twice, or a put added under an unwind label that falls through to the label that puts it;
@@ -196,6 +207,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
+from reviewbot.checks._hunks import names_on, side_words
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _dropping_lookup, _overput, _overput_judge, _refdiff, _release_twice, _stored
 from reviewbot.analysis.clex import norm, statements
@@ -506,8 +518,12 @@ def _put_calls(lines) -> list[tuple[object, str, str]]:
 
 
 def _putter_swaps(fd) -> Iterator[Finding]:
+    if not names_on(fd, "removed", _apis.TYPED_PUTTERS):
+        return  # (see below) no hunk removes a typed put
     all_added = _put_calls(fd.added())
     for h in fd.hunks:
+        if _apis.TYPED_PUTTERS.isdisjoint(side_words(h, "removed")):
+            continue  # a removed put's name is a whole word of a removed line: none of them here
         for rem, add in clex.replacements(h):
             for _, rname, robj in _put_calls(rem):
                 if rname not in _apis.TYPED_PUTTERS:
@@ -557,9 +573,11 @@ def _unregister_to_put(fd) -> Iterator[Finding]:
 
 def _unconditional_puts(fd, overput: bool) -> Iterator[Finding]:
     """`if (cond) put(x);` rewritten as a bare `put(x);`."""
-    if overput:
-        return
+    if overput or not names_on(fd, "removed", _apis.PUTTER_NAMES.names):
+        return  # (see below) no hunk removes a put
     for h in fd.hunks:
+        if _apis.PUTTER_NAMES.names.isdisjoint(side_words(h, "removed")):
+            continue  # no wholly removed put: its name would be a word of a removed line
         removed = [(st, n, o) for st, n, o in _put_calls(h.old_side()) if all(ln.removed for ln in st.lines)]
         added = [(st, n, o) for st, n, o in _put_calls(h.new_side()) if st.any_added]
         for rst, rname, robj in removed:

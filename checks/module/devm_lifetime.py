@@ -607,6 +607,8 @@ def _per_call(h: Hunk, line) -> str | None:
         return None
     if runs_once(name.group(1)):
         return None  # named for probe-time work (an async probe's work item, a setup helper)
+    if re.match(r"_*devm_", name.group(1)):
+        return None  # a managed API itself (`devm_serdev_device_open()`): its caller's probe calls it, once
     return name.group(1) + "()"
 
 

@@ -29,11 +29,19 @@ diff alone it reports what the patch changes on those paths:
   label shown below the put) above a put that the straight fall-through path then runs, when
   the hunk shows the object neither dropped, handed on nor tested for NULL before the exit,
   nor taken or assigned between the exit and the put: the normal path drops the reference
-  there, so the function holds it where the new exit leaves;
+  there, so the function holds it where the new exit leaves (a `goto` to a label out of sight
+  too, unless the label's name says it puts something or names the object: `err_put`,
+  `out_node`; and an added `break` between a loop body's get and its put, when the code the
+  hunk shows after the loop returns without naming the object);
 - a removed put of a local, with no later put, reassignment or return of it, in the function's
   outermost block or in a loop body or `if` branch with more code after it (`ret =
   of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
   it now keeps the reference, and each round of a loop leaks one;
+- a put moved from the straight path into the branch that follows it and exits
+  (`r = of_platform_populate(...); put_device(&pdev->dev); if (r) { ...; return r; }` becomes
+  `if (r) { put_device(&pdev->dev); return r; }`): the path that goes on past the branch no
+  longer drops the reference, unless the patch puts it elsewhere too or the code after the
+  branch still uses the object (the old put was premature);
 - a removed put, in a teardown function (`*_remove()`, `*_release()`, `*_disconnect()`, ...),
   of a reference kept in a structure member (`put_device(usb3->host_dev)`), or a removed
   `devm_add_action_or_reset()` whose callback only put its argument: the stored reference
@@ -153,6 +161,11 @@ confidence: the caller holds that reference, so the put was most likely one too 
 teardown function is recognised by its name; a stored reference released through a helper of
 another file is a false positive in tree mode too.
 
+A removed put right before `return x;` of the same object is not reported (the reference goes
+to the caller with the pointer), nor one before a `goto L` whose label is out of sight and
+named for a put of that very object (`goto err_put_codec` after `put_device(codec_dev)`: the
+unwind puts it, so the removed put was a second one).
+
 ## Confidence
 High in tree mode (the whole function is parsed), medium from hunks, low where a label or put
 the decision depends on is not shown.
@@ -177,7 +190,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import hunks, replacement
+from reviewbot.checks._hunks import hunks, names_on, replacement, side_words
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _extra_get, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
@@ -343,6 +356,10 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return False
     if _ownership.published(g, func) and _ownership.success_exit(j):
         return False
+    if _ownership.success_exit(j):
+        rest = _ownership.outside(ctx.post(m.path) or "", func, False)
+        if _ownership.put_from_drvdata(func, g, rest) or _ownership.kept_by_object_made(func, g, j, rest):
+            return False  # kept on success, dropped by the file's teardown (ohci-sm501.c, sh_vou.c)
     if _ownership.success_of_status(func, g, j) and any(
             (row := kapi.get(c.name)) is not None and row.kind == "register" and c.args
             and g.call.line < c.line < j.line and _refpaths.same_local(func, c.args[0], g.obj) for c in func.calls()):
@@ -363,15 +380,14 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
 _JUMP = lazyre.compile(r"^(return\b[^;]*|goto\s+\w+|break|continue)\s*;$")
 
 
-_WORD = re.compile(r"\w+")
-
-
 def _dead_puts(fd) -> Iterator[Finding]:
     """An added put right after an unconditional `return`/`goto`/`break`/`continue` of the same
     block (no label between them): it never runs, so the jump leaves with the reference."""
+    if not names_on(fd, "new", _apis.PUTTER_NAMES.names):
+        return  # (see below) no hunk names a put
     for h in hunks(fd, added=True):
         lines = h.new_side()
-        if _apis.PUTTER_NAMES.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in lines))):
+        if _apis.PUTTER_NAMES.names.isdisjoint(side_words(h, "new")):
             continue  # the put is a statement's first word, a whole word of its lines: none here
         stmts = statements(lines)
         for prev, st in zip(stmts, stmts[1:]):
@@ -497,14 +513,14 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             yield RULE.finding(fd.path, h.line, f"this return skips the unwind the goto ran, "
                                                                 f"with {short(h.obj, 24)} still held: the "
                                                                 f"path below drops it ({h.put.name}())")
-            if view.partial and not overput and re.search(r"\b(return|goto)\b", view.text("+")):
+            if view.partial and not overput and re.search(r"\b(return|goto|break)\b", view.text("+")):
                 # an added exit above a put of the fall-through path (the get out of sight, or
                 # a path analysis that is unsure only because the fragment parsed badly)
                 sure = {f.line for f in exits if f.confidence is not Confidence.LOW}
                 for h in _unwind.held_at_added_exits(view, _exit_leaks.added_exits(fd, view)):
                     if h.line.new_no not in sure:
                         exits = [f for f in exits if f.line != h.line.new_no]
-                        where = "return" if re.match(r"\s*return\b", h.line.text) else "goto"
+                        where = next((w for w in ("return", "break") if re.match(r"\s*%s\b" % w, h.line.text)), "goto")
                         yield RULE.finding(fd.path, h.line, f"this {where} leaves with {short(h.obj, 24)} still "
                                                             f"held: the path below drops it ({h.put.name}())")
             yield from exits
@@ -588,6 +604,11 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
             yield RULE.finding(fd.path, line, f"removed {r.name}({short(r.obj)}) in {view.name}(): the reference "
                                               f"kept in ->{r.member} is no longer dropped",
                                confidence=Confidence.LOW if overput else conf)
+            continue
+        if r.kind == "narrowed":
+            yield RULE.finding(fd.path, line, f"{r.name}({short(r.obj)}) moved into the branch that exits: "
+                                              f"the path that goes on past it no longer drops the reference",
+                               confidence=Confidence.LOW if overput else None)
             continue
         if r.kind == "main":
             conf = Confidence.HIGH if (not view.partial and r.retaken) else None

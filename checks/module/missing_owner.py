@@ -102,8 +102,8 @@ from reviewbot.rules import Rule
 from reviewbot.checks._hunks import hunks
 from reviewbot.checks.module._builtin import never_module
 from reviewbot.checks.module._owners import (_OPENER, CORE_PINS_AT_REGISTER, MERGED_OPS, NO_OWNER_TYPES,
-                                             WRAPPER_SET, is_built_in_only, owner_field,
-                                             pinned_by_own_module)
+                                             WRAPPER_SET, files_of_own_filesystem, is_built_in_only,
+                                             owner_field, pinned_by_own_module)
 
 RULE = Rule.from_doc(__doc__, id="MOD006", slug="missing-owner", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("missing-owner",))
@@ -175,6 +175,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     continue  # tree mode: the core that pins it is linked into this same module
                 if typ == "file_operations" and _permanent_chrdev(name, post or (added_text if fd.is_new else "")):
                     continue  # registered for the life of the kernel: no unload under an open file
+                if typ == "file_operations" and files_of_own_filesystem(ctx, fd.path, name):
+                    continue  # tree mode: a file system's files; its superblock pins the module
                 conf = None
                 if typ == "file_operations" and _debugfs(fd.path, name, added_text):
                     if not _own_release(body):

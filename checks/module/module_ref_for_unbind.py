@@ -101,7 +101,7 @@ from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import OBJECT_GET, added_statements, function_header, object_refs, owner_device
-from reviewbot.checks._hunks import hunks, shown_new
+from reviewbot.checks._hunks import hunks, names_on, shown_new, side_words
 from reviewbot.checks.module._module_live import removed_live_tests
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
@@ -235,7 +235,7 @@ def _names_a_getter(hunk: Hunk) -> bool:
     """Does a word of the hunk's old side name an object getter?  A statement's text is its
     lines with comments and strings blanked: each of its words is a word of those lines, so a
     hunk without one cannot have a removed OBJECT_GET call (the statements are not joined)."""
-    return not OBJECT_GET.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in hunk.old_side())))
+    return not OBJECT_GET.names.isdisjoint(side_words(hunk, "old"))
 
 
 def _added_object_refs(patch: Patch) -> set[tuple[str, str]]:
@@ -247,8 +247,10 @@ def _added_object_refs(patch: Patch) -> set[tuple[str, str]]:
     read instead, as before."""
     texts = []
     for fd in patch.c_files:
+        if not names_on(fd, "new", OBJECT_GET.names):
+            continue
         for h in fd.hunks:
-            if OBJECT_GET.names.isdisjoint(_WORD.findall("\n".join(ln.text for ln in h.new_side()))):
+            if OBJECT_GET.names.isdisjoint(side_words(h, "new")):
                 continue
             texts += [st.text for st in statements(h.new_side()) if st.any_added]
     out: set[tuple[str, str]] = set()
@@ -276,7 +278,9 @@ def _object_ref_replaced(patch: Patch) -> Iterator[Finding]:
     now takes a module reference instead: the module stays, the object does not."""
     kept = None  # the object references the patch adds anywhere: read on the first hunk that needs them
     for fd in patch.c_files:
-        for hunk in hunks(fd, removed=True):
+        if not names_on(fd, "old", OBJECT_GET.names):
+            continue  # (see _names_a_getter) no hunk's old side names a getter
+        for hunk in hunks(fd, removed=True, new="module_get"):
             if "module_get" not in "\n".join(ln.text for ln in hunk.new_side()):
                 continue  # no try_module_get/__module_get call to report
             if not _names_a_getter(hunk):

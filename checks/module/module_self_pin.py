@@ -79,6 +79,7 @@ from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._builtin import never_module
+from reviewbot.checks._hunks import hunks
 from reviewbot.checks.module._refs import enclosing_function
 
 RULE = Rule.from_doc(__doc__, id="MOD001", slug="module-self-pin", level=Level.WARNING,
@@ -101,7 +102,9 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if never_module(ctx, patch, fd):
             continue  # built in only (the tree's Kconfig, or the patch's): THIS_MODULE is NULL, nothing is pinned
-        for hunk in fd.hunks:
+        # a finding is a statement of the new side calling _SELF_GET: "module_get" on a line
+        # of it, not just in the section header (hunks() looks at the lines)
+        for hunk in hunks(fd, new="module_get"):
             shown = hunk.new_side()
             context_text = hunk.section + "\n" + "\n".join(ln.text for ln in shown)
             if "module_get" not in context_text:

@@ -69,6 +69,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
+from reviewbot.checks.module._builtin import never_module
 from reviewbot.checks.module._owners import is_built_in_only
 from reviewbot.checks._hunks import hunks
 
@@ -76,6 +77,9 @@ RULE = Rule.from_doc(__doc__, id="MOD008", slug="ownerless-register-api", level=
                      confidence=Confidence.MEDIUM, tags=("other",))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("register",)
+# In tree mode the build facts decide (code that is never a module has no provider to pin):
+# the hunk-only verdict does not stand beside the tree's (reviewbot.engine).
+TREE_VERDICT = True
 
 _STRUCT_DEF = lazyre.compile(r"^\s*struct\s+(\w+)\s*\{\s*$")
 _REGISTER = lazyre.compile(r"^\s*(?:extern\s+)?(?:static\s+inline\s+)?[\w\s\*]*?\b(\w*register\w*)\s*\(([^;{]*)")
@@ -112,6 +116,15 @@ def _ops_structs(patch: Patch) -> dict[str, tuple[bool, bool, set[str]]]:
     return out
 
 
+def _static_above(lines, k: int) -> bool:
+    """`static struct clk *` on the line above `tegra_pmc_clk_out_register(...)` (the return type
+    on a line of its own, pmc.c): the declaration starts there."""
+    if k == 0 or not re.match(r"^[A-Za-z_]\w*\s*\(", lines[k].text):
+        return False
+    above = lines[k - 1].text
+    return re.match(r"^static\b[^;(){}]*$", above) is not None
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     structs = _ops_structs(patch)
     ownerless = {name for name, (fptr, owner, _) in structs.items() if fptr and not owner}
@@ -122,11 +135,11 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         return
     seen: set[str] = set()
     for fd in sorted(patch.c_files, key=lambda f: not f.path.endswith(".h")):  # headers first
-        if is_built_in_only(fd):
-            continue
+        if is_built_in_only(fd) or never_module(ctx, patch, fd):
+            continue  # no module to unload under a user (tree mode: Kconfig/Makefile; a bool symbol)
         for hunk in hunks(fd, added="register"):
             new = hunk.new_side()
-            for ln in new:
+            for k, ln in enumerate(new):
                 if not ln.added or "register" not in ln.text:
                     continue
                 m = _REGISTER.match(ln.text)
@@ -135,7 +148,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 params = m.group(2)
                 if "struct module" in params:
                     continue
-                if fd.path.endswith(".c") and re.match(r"^\s*static\b", ln.text):
+                if fd.path.endswith(".c") and (re.match(r"^\s*static\b", ln.text) or _static_above(new, k)):
                     continue  # file-private: only this module calls it, no provider module to pin
                 for typ in re.findall(r"struct\s+(\w+)", params):
                     if typ not in structs or structs[typ][1]:

@@ -85,6 +85,7 @@ function cannot prove otherwise.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -92,6 +93,7 @@ from reviewbot import lazyre
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
 from reviewbot.analysis import clex
+from reviewbot.checks._hunks import names_on
 from reviewbot.checks.module import _apis, _extra_get
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
@@ -150,6 +152,8 @@ def _weaker_getter(patch: Patch) -> Iterator[Finding]:
     `of_find_i2c_adapter_by_node()`."""
     extra = _intent.says_extra(patch, "get")
     for fd in patch.c_files:
+        if not names_on(fd, "removed", _apis.GETTER_NAMES.names):
+            continue  # a getter call's name is a word of the removed lines: none here
         for h in fd.hunks:
             for rem, add in clex.replacements(h):
                 rtext = "\n".join(ln.text for ln in rem)
@@ -181,12 +185,27 @@ def _returns_its_argument(name: str) -> bool:
     return r is not None and r.kind == "getter" and r.ref_arg == 0 and not name.startswith("try_")
 
 
+@functools.cache
+def _argument_returners() -> frozenset[str]:
+    """Every name _returns_its_argument() says yes to (the table's names, filtered by it)."""
+    return frozenset(n for n in {r.name for r in kapi.all_rows()} if _returns_its_argument(n))
+
+
+def _removes_a_returner(fd) -> bool:
+    """Does a removed line of the file name one of _argument_returners()?  The two checks below
+    start from a removed line whose call (a whole word of it) is one: a file without such a
+    word has nothing for them."""
+    return names_on(fd, "removed", _argument_returners())
+
+
 def _unreferenced_store(patch: Patch) -> Iterator[Finding]:
     """`obj->np = of_node_get(np);` replaced in place by `obj->np = np;`: the pointer is kept in
     an object that outlives the function, now without the reference that kept its target
     alive for as long as the object points at it (the owner of `np` may drop its own)."""
     extra = _intent.says_extra(patch, "get")
     for fd in patch.c_files:
+        if not _removes_a_returner(fd):
+            continue
         for h in fd.hunks:
             for rem, add in clex.replacements(h):
                 for old in rem:
@@ -216,6 +235,8 @@ def _removed_bare_get(patch: Patch) -> Iterator[Finding]:
     still uses it.  Module pins are MOD004's and the pairs above."""
     extra = _intent.says_extra(patch, "get")
     for fd in patch.c_files:
+        if not _removes_a_returner(fd):
+            continue
         removed_puts = added_gets = None
         for h in fd.hunks:
             lines = h.lines

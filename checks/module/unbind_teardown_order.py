@@ -103,7 +103,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import shown_new
+from reviewbot.checks._hunks import hunks, names_on, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
@@ -334,7 +334,7 @@ def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
     rows = {r.setup: r for r in kapi.teardown_rows() if r.kind == "ref" and r.devm}
     for fd in patch.c_files:
         post = ctx.post(fd.path)
-        for h in fd.hunks:
+        for h in hunks(fd, removed="devm_"):  # the hunks whose removed lines hold it (the test below)
             removed = "\n".join(ln.text for ln in h.old_side() if ln.removed)
             if "devm_" not in removed:
                 continue
@@ -359,16 +359,12 @@ def _ref_allocs(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                     f"and frees the private data remove() still uses")
 
 
-_WORD = re.compile(r"\w+")
-
-
 def _names_a_teardown(fd) -> bool:
     """Does a word of the file's old side name a teardown of the table?  Both checks above
     start from an old-side statement whose call is one (`kapi.torn_down_by`), and a statement's
     call name is a whole word of its lines (comments and strings blanked): without such a word
     the file's statements need not be joined."""
-    words = _WORD.findall("\n".join(ln.text for h in fd.hunks for ln in h.lines if ln.kind != "+"))
-    return not kapi.teardown_names().isdisjoint(words)
+    return names_on(fd, "old", kapi.teardown_names())
 
 
 _FREE_OF = r"^\s*(?:kv?free|kfree_sensitive)\s*\(\s*%s\s*\)\s*;"
@@ -443,6 +439,35 @@ def _irq_quiesced_before(body: str, free: re.Pattern, args: list[str]) -> bool:
 _DEVM_ACTIONS = ("devm_add_action", "devm_add_action_or_reset")
 
 
+_PM_FN = lazyre.compile(r"suspend|resume|freeze|thaw|poweroff|restore|hibernat|runtime", re.I)
+
+
+def _irq_freed_by_hand(text: str, fn: str, free: re.Pattern, args: list[str]) -> bool:
+    """`dispc_request_irq()` makes a devm IRQ and the file's `dispc_free_irq()` frees it,
+    `devm_free_irq(dev, irq, dispc)` (omapdrm dispc.c): the pair's caller ends the handler, not
+    devres, so the request's claim that the handler outlives remove() is not the file's.  The
+    free (`devm_free_irq()`/`free_irq()` on the same IRQ and cookie) is in another function that
+    neither frees the data (`_irq_quiesced_before()` judges that order) nor is a PM callback (a
+    suspend's free is undone by resume's request)."""
+    if len(args) < 2:
+        return False
+    irq = re.split(r"->|\.", args[1])[-1].strip("() ")
+    cookie = args[-1].lstrip("&(").strip()
+    if not irq or not cookie:
+        return False
+    for name, _start, body in _functions(text):
+        if name == fn or _PM_FN.search(name) or free.search(body):
+            continue
+        for m in _IRQ_OFF.finditer(body):
+            if not re.match(r"(?:devm_)?free_irq", m.group(0)):
+                continue
+            a = [norm(x) for x in split_args(m.group(1))]
+            if len(a) >= 2 and irq in (re.split(r"->|\.", x)[-1].strip("() ") for x in a[:2]) \
+                    and a[-1].lstrip("&(").strip() == cookie:
+                return True
+    return False
+
+
 def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
     """An added devm registration or IRQ (`devm_request_irq(dev, irq, fn, 0, name, p)`,
     `devm_led_classdev_register(dev, &p->led)`) given memory `p` that the driver frees itself:
@@ -472,6 +497,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 fn = enclosing_function(h, line, "new")
                 for base in sorted(bases):
                     free = re.compile(_FREE_OF % re.escape(base), re.M)
+                    if kind == "irq" and _irq_freed_by_hand(post if post is not None else shown_new(fd), fn, free, args):
+                        continue  # the file's own release function frees the IRQ: devres does not end it
                     if post is not None:
                         if re.search(r"\b%s\s*=\s*(?:\([^()]*\)\s*)?devm_" % re.escape(base), post):
                             continue  # devm memory: devres frees it after the registration

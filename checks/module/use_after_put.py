@@ -44,6 +44,9 @@ lookup's reference is the only one it holds) followed on its path by unchanged c
 dereferences the object, or hands it to a call, is reported too (a premature put).  A put of
 an object the function was given, or took an extra reference on, may drop that extra one while
 the caller holds another: not reported.
+An added put right before an unchanged `return x;` of the object it dropped is reported too:
+the function hands its caller a pointer whose reference it has just given up (not for the
+function's own parameter, whose reference the caller holds).
 A use moved from before an unchanged put to after it is the same move (git may show it either
 way) and is reported at the moved use, when that use touches the put object itself.
 A move is seen across the hunks of one function (git names the same function for both and the
@@ -119,6 +122,7 @@ def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 continue
             yield from _moved_earlier(fd, lines)
             yield from _added_then_used(fd, lines)
+            yield from _added_then_returned(fd, hunks[0].section or "", lines)
         for hunks in _function_runs(fd):
             lines = [ln for h in hunks for ln in h.lines]
             if _apis.has_putter_call("\n".join(ln.text for ln in lines if ln.kind == " ")):
@@ -401,3 +405,28 @@ def _added_then_used(fd, lines) -> Iterator[Finding]:
                 yield RULE.finding(fd.path, st.line_of(re.escape(name)),
                                    f"{name}({obj[:24]}) before a later use of {base}")
                 break
+
+
+_PARAMS = lazyre.compile(r"(\w+)\s*(?:\[\s*\])?\s*[,)]")
+
+
+def _added_then_returned(fd, header: str, lines) -> Iterator[Finding]:
+    """An added put right before `return x;` of the object it dropped: the function hands
+    its caller a pointer whose reference it has just given up (the caller uses it, and puts it
+    again).  Not for the function's own parameter (the caller holds that reference)."""
+    _, live, _, _ = _live(lines)
+    params = _PARAMS.findall(header.split("(", 1)[1]) if "(" in header else []
+    for st, nxt in zip(live, live[1:]):
+        if not all(ln.added for ln in st.lines) or any(ln.added for ln in nxt.lines):
+            continue
+        put = _put_stmt(st)
+        if put is None or put[0] == "kfree" or clex.CallStmt.parse(st.text).cond:
+            continue
+        name, obj = put
+        base = _base(obj)
+        if not re.fullmatch(r"\w+", base) or base in params:
+            continue
+        if re.fullmatch(r"return\s+(\([\w\s*]+\)\s*)?%s\s*;" % re.escape(base), nxt.text):
+            yield RULE.finding(fd.path, st.line_of(re.escape(name)),
+                               f"{name}({obj[:24]}) right before returning {base}: the caller gets a "
+                               f"pointer whose reference this function has just dropped")

@@ -26,14 +26,20 @@ _STAR_LINE = re.compile(r"^[^\S\n]*\*", re.M)
 
 def blank(text: str) -> str:
     """Replace comments and string/char literal contents with spaces (newlines kept)."""
+    if "/" not in text and '"' not in text and "'" not in text:
+        return text  # every token _TOKEN matches starts with one of these
+    return _TOKEN.sub(_blank_token, text)
 
-    def sub(m: re.Match) -> str:
-        s = m.group(0)
+
+def _blank_token(m: re.Match) -> str:
+    s = m.group(0)
+    if "\n" not in s:  # one line (nearly all): every character but the quotes becomes a space
         if s[0] in "\"'":
-            return s[0] + _NOT_NL.sub(" ", s[1:-1]) + s[-1]
-        return _NOT_NL.sub(" ", s)
-
-    return _TOKEN.sub(sub, text)
+            return s[0] + " " * (len(s) - 2) + s[-1]
+        return " " * len(s)
+    if s[0] in "\"'":
+        return s[0] + _NOT_NL.sub(" ", s[1:-1]) + s[-1]
+    return _NOT_NL.sub(" ", s)
 
 
 class _Lines:
@@ -117,7 +123,7 @@ def function_removed(old: Sequence[DiffLine], idx: int) -> bool:
 @functools.lru_cache(maxsize=1024)
 def _code_lines(key: _Lines) -> tuple[str, ...]:
     lines = key.lines
-    joined = "\n".join(ln.text for ln in lines)
+    joined = "\n".join([ln.text for ln in lines])
     # An unterminated /* at the end of a fragment: blank to the end.
     out = blank(joined)
     start = out.find("/*")
@@ -125,6 +131,8 @@ def _code_lines(key: _Lines) -> tuple[str, ...]:
         out = out[:start] + _NOT_NL.sub(" ", out[start:])
     # A fragment that starts inside a comment (' * foo' / '*/' lines).
     res = out.split("\n")
+    if "*" not in joined:
+        return tuple(res)
     i, pos = 0, 0
     for m in _STAR_LINE.finditer(joined):  # the lines whose first non-blank is '*'
         i += joined.count("\n", pos, m.start())
@@ -200,13 +208,13 @@ def _statements(key: _Lines) -> tuple[Stmt, ...]:
 
 
 _ENDS = frozenset(";{}")
-_PLAIN = re.compile(r"[ -~]*")  # printable ASCII: no tab, no other whitespace than ' '
 
 
 def _fold(parts: list[str]) -> str:
     """The statement's stripped lines joined, whitespace runs folded to one space."""
     text = parts[0] if len(parts) == 1 else " ".join(parts)
-    if "  " in text or text.endswith(" ") or not _PLAIN.fullmatch(text):
+    # printable ASCII only (" " to "~": no tab, no other whitespace than " "), tested without a regex
+    if "  " in text or text.endswith(" ") or not (text.isascii() and text.isprintable()):
         return _WS.sub(" ", text).strip()
     return text
 

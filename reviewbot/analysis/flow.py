@@ -13,6 +13,7 @@ that the hunks do not show is unknown, not absent.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator, Protocol
@@ -60,10 +61,14 @@ class FuncView:
         return "\n".join(ln.text for h in self.hunks for ln in h.lines if ln.kind in kinds)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; asked for every hunk, twice, by each rule's views
 def section_name(section: str) -> str:
     """The function name in a hunk header's section (`static int foo_probe(struct ...` -> foo_probe)."""
-    m = re.search(r"(\w+)\s*\(", section or "")
+    m = _SECTION_CALL.search(section or "")
     return m.group(1) if m else (section or "").strip()
+
+
+_SECTION_CALL = re.compile(r"(\w+)\s*\(")
 
 
 _CUT_PARAM = re.compile(r"\(\s*(?:[^()]*,)?\s*(?:const\s+)?(?:struct\s+)?\w+\s*\*+\s*(\w+)$")

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,11 @@ from typing import Mapping
 from reviewbot.errors import InputError
 
 # Hooks of the user's clone never run for us; paths are paths, not globs.
+# a Kconfig symbol grep_config() finds in the index; a `config`/`menuconfig` line, as git
+# grep's [[:space:]] reads it (the symbol, and only blanks around it)
+_PLAIN_SYMBOL = re.compile(r"[A-Za-z0-9_]+")
+_CONFIG_LINE = re.compile(r"[ \t\n\r\f\v]*(?:menu)?config[ \t\n\r\f\v]+([^ \t\n\r\f\v]+)[ \t\n\r\f\v]*$")
+
 _GIT_ENV = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.hooksPath", "GIT_CONFIG_VALUE_0": "/dev/null",
             "GIT_LITERAL_PATHSPECS": "1"}
 
@@ -96,6 +102,7 @@ class Store:
         self._check: subprocess.Popen | None = None  # `git cat-file --batch-check`: existence only
         self._commits: dict[str, tuple[str, tuple[str, ...]]] = {}  # full commit id -> (id, parents)
         self._trees: dict[str, str | None] = {}  # commit id -> its root tree id
+        self._configs: dict[str, dict[str, str]] = {}  # commit id -> config_index()
         self.hash_len = 40  # hex digits of an object id (64: a SHA-256 repository), from the first read
         self._pending: dict[str, bytes] = {}  # blobs made in Python (tree.patchapply), not yet written
         self._pending_lock = threading.Lock()
@@ -154,6 +161,22 @@ class Store:
                 os.replace(tmp, path)
             for oid, _ in done:
                 del self._pending[oid]
+
+    def config_index(self, commit: str) -> dict[str, str]:
+        """{symbol: the first Kconfig file (git grep's order) with a line defining it} of a
+        commit's tree: one grep for every `config`/`menuconfig` line, kept per commit."""
+        got = self._configs.get(commit)
+        if got is None:
+            out = self.git("grep", "-a", "-z", "-E", r"^[[:space:]]*(menu)?config[[:space:]]+[^[:space:]]+[[:space:]]*$",
+                           commit, "--", "*Kconfig*", globs=True).decode("utf-8", "surrogateescape")
+            got = {}
+            for line in out.split("\n"):  # (not splitlines(): a form feed is a blank here)
+                name, _, content = line.partition("\0")
+                m = _CONFIG_LINE.match(content)
+                if m:
+                    got.setdefault(m.group(1), name.split(":", 1)[1] if ":" in name else name)
+            self._configs[commit] = got
+        return got
 
     def git(self, *args: str, globs: bool = False) -> bytes:
         """stdout of a git command in this environment (b'' when it fails).  `globs`: its
@@ -416,7 +439,16 @@ class Reader:
         return oid
 
     def grep_config(self, snap: Snap, symbol: str) -> str | None:
-        """The Kconfig file defining `symbol` (a tree-wide git grep, the slow fallback)."""
+        """The Kconfig file defining `symbol` (a tree-wide git grep, the slow fallback): the
+        first file, in git grep's order, with a line `config SYMBOL` / `menuconfig SYMBOL`.
+        A plain symbol is looked up in the index of every such line of the commit, made by
+        one grep and kept by the store (the same answer: tests/tree/test_grep_config.py)."""
+        if _PLAIN_SYMBOL.fullmatch(symbol):
+            return self.store.config_index(snap.commit).get(symbol)
+        return self.grep_config_one(snap, symbol)
+
+    def grep_config_one(self, snap: Snap, symbol: str) -> str | None:
+        """grep_config() by a grep for this symbol alone."""
         out = self.store.git("grep", "-l", "-E", f"^[[:space:]]*(menu)?config[[:space:]]+{symbol}[[:space:]]*$",
                              snap.commit, "--", "*Kconfig*", globs=True).decode("utf-8", "surrogateescape")
         for line in out.splitlines():

@@ -77,3 +77,37 @@ def test_function_removed_climbs_to_the_function_opening():
     assert function_removed(old, at["{"])
     assert not function_removed(old, at["module_put(THIS_MODULE);"])  # the function stays
     assert not function_removed(old, at["return 2;"])  # keep()'s line, not removed
+
+
+def test_blank_and_fold_fast_paths_answer_as_the_regular_expressions():
+    """blank() returns a text without '/', '"' or "'" unchanged and blanks one-line tokens
+    without a second regex; _fold() tests "printable ASCII" with str methods: the same results
+    as the plain regular-expression forms, on random C-ish text."""
+    import random
+    import re
+
+    from reviewbot.analysis import clex
+
+    not_nl = re.compile(r"[^\n]")
+
+    def ref_blank(text):
+        def sub(m):
+            s = m.group(0)
+            if s[0] in "\"'":
+                return s[0] + not_nl.sub(" ", s[1:-1]) + s[-1]
+            return not_nl.sub(" ", s)
+        return clex._TOKEN.sub(sub, text)
+
+    plain = re.compile(r"[ -~]*")
+    rng = random.Random(5)
+    alphabet = ["/*", "*/", "//", '"', "'", "\\", "\n", " ", "\t", "a", "x;", "(", ")", "é", "\x7f", "\x0b", "*"]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        assert clex.blank(text) == ref_blank(text), repr(text)
+        parts = [p.strip() for p in text.split("\n") if p.strip()] or [""]
+        want = clex._WS.sub(" ", " ".join(parts)).strip() \
+            if "  " in " ".join(parts) or " ".join(parts).endswith(" ") or not plain.fullmatch(" ".join(parts)) \
+            else " ".join(parts)
+        assert clex._fold(parts) == want, repr(parts)
+    for c in range(0x300):
+        assert bool(plain.fullmatch(chr(c))) == (chr(c).isascii() and chr(c).isprintable()), c

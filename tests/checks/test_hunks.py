@@ -50,3 +50,38 @@ def test_any_of_several_words_and_all_conditions():
     assert _starts(added=("foo_release", "ENODEV")) == [10, 40]
     assert _starts(added="foo_release", removed="module_put") == [10]
     assert _starts(added="ENODEV", removed=True) == []
+
+
+def test_side_words_are_the_words_of_that_side():
+    """side_words() (a hunk's) and names_on() (a file's) answer as the rules'
+    `re.findall(r"\\w+", ...)` of a side's lines joined by newlines (the gates that skip a hunk
+    or file before joining statements)."""
+    import random
+    import re
+
+    from reviewbot.checks._hunks import names_on, side_words
+    from reviewbot.diffparse import find_diff, parse_diff_lenient
+    from tests.helpers import ROOT
+
+    files = [FD]
+    for path in sorted((ROOT / "tests" / "data").rglob("*.patch"))[:200]:
+        try:
+            files += list(parse_diff_lenient(find_diff(path.read_text(errors="replace")))[0])
+        except Exception:
+            continue
+    assert len(files) > 50
+    rng = random.Random(3)
+    for fd in files:
+        for side, kinds in (("new", " +"), ("old", " -"), ("added", "+"), ("removed", "-")):
+            for h in fd.hunks:
+                lines = [ln for ln in h.lines if ln.kind in kinds]
+                assert side_words(h, side) == set(re.findall(r"\w+", "\n".join(ln.text for ln in lines)))
+            want = set(re.findall(r"\w+", "\n".join(ln.text for h in fd.hunks for ln in h.lines if ln.kind in kinds)))
+            pool = sorted(want | set(re.findall(r"\w+", "\n".join(ln.text for ln in fd.lines()))) | {"zz_none"})
+            for _ in range(20):
+                names = frozenset(rng.sample(pool, min(len(pool), rng.randrange(1, 4))))
+                assert names_on(fd, side, names) == (not names.isdisjoint(want)), (side, names)
+    assert side_words(FD.hunks[0], "old") >= {"module_put", "foo", "owner"}
+    assert "foo_release" not in side_words(FD.hunks[0], "old")
+    assert names_on(FD, "new", frozenset({"foo_release"})) and names_on(FD, "new", frozenset({"module_put"}))
+    assert not names_on(FD, "added", frozenset({"module_put"})) and names_on(FD, "removed", frozenset({"module_put"}))

@@ -1,16 +1,12 @@
-"""Shapes of 6.12 drivers posted as new files in tree mode (the lead's seed 109) that were reported
-wrongly, each next to the defect that must still be reported:
-
-- drivers/virtio/virtio.c register_virtio_device(): `device_initialize(&dev->dev)` on the
-  caller's object, then error exits.  Like device_register(), the function leaves the put after a
-  failure to its caller ("On error, the caller must call put_device on &@dev->dev"): MOD003 asks
-  at low confidence, it does not call it a leak.  A helper of the same file stores a counted node
-  in `dev->dev.of_node`, so the unwind's `of_node_put(dev->dev.of_node)` is no MOD019 over-put.
-- drivers/gpu/drm/i915/selftests/i915_request.c: the unwind loop drops `request[idx]` through
-  `struct i915_request *rq = request[idx];` (a local set, in two loops, only ever to that lvalue)."""
+"""Shapes of 6.12 files posted as new files (the lead's new-driver seeds 109, 113, 127, 131) that
+were reported wrongly, each next to the defect that must still be reported: an init of the
+caller's object (register_virtio_device()), a node the file stores in the device, an unwind loop
+through a local, a flag that says the lookup held, an allocation tested in its own condition, a
+connect call split over lines, a put of a holder's reference, a table getter's own definition,
+an unwind label inside a loop that breaks out to the put after it (xe_bo.c)."""
 
 from reviewbot.checks.module import device_ref_imbalance, get_without_put_on_exit
-from tests.checks.module.test_get_without_put_on_exit import _at
+from tests.checks.module.test_get_without_put_on_exit import _at, new_file
 from tests.helpers import assert_fires, assert_quiet, tree_case
 
 PATH = "drivers/virtio/foo_virtio.c"
@@ -241,3 +237,164 @@ def test_a_put_under_an_unrelated_flag_is_not():
     code = FLAGGED.replace("{clear}", "pr_debug(\"no partitions\\n\");").replace(
         "bool dedicated = true;", "bool dedicated = master->dedicated;")
     assert _cocci_stands(code, "of_get_child_by_name", "of_get_child_by_name(", "return 0;")
+
+
+# drivers/net/usb/smsc95xx.c (lead's seed 127): phy_connect_direct() takes the attach reference
+# that phy_disconnect() drops; the call is split over two lines
+SPLIT_CONNECT = """
+static int foo_phy_init(struct usbnet *dev, struct foo_priv *pdata)
+{
+\tint ret;
+
+\tpdata->phydev = phy_find_first(pdata->mdiobus);
+\tif (!pdata->phydev)
+\t\treturn -ENODEV;
+{connect}
+\treturn 0;
+}
+
+static void foo_unbind(struct usbnet *dev, struct usb_interface *intf)
+{
+\tphy_disconnect(dev->net->phydev);
+}
+"""
+
+
+def test_a_put_of_what_a_split_connect_call_took_is_balanced():
+    code = SPLIT_CONNECT.replace("{connect}", "\tret = phy_connect_direct(dev->net, pdata->phydev,\n"
+                                              "\t\t\t\t &foo_handle_link_change, PHY_INTERFACE_MODE_MII);\n"
+                                              "\tif (ret)\n\t\treturn ret;\n")
+    series, ctx = tree_case("drivers/net/usb/foo95xx.c", "", code.replace("\\t", "\t"))
+    assert_quiet(device_ref_imbalance, series, context_for=ctx)
+
+
+def test_a_disconnect_of_a_never_connected_phy_drops_its_owners_reference():
+    code = SPLIT_CONNECT.replace("{connect}", "").replace("phy_disconnect(dev->net->phydev)", "phy_disconnect(pdata->phydev)")
+    code = code.replace("struct usb_interface *intf)\n{\n", "struct usb_interface *intf)\n{\n"
+                        "\tstruct foo_priv *pdata = dev->driver_priv;\n\n").replace("\\t", "\t").strip("\n") + "\n"
+    series, ctx = tree_case("drivers/net/usb/foo95xx.c", "", code)
+    assert_fires(device_ref_imbalance, series, [("drivers/net/usb/foo95xx.c", _at(code, "phy_disconnect("))],
+                 context_for=ctx)
+
+
+# drivers/infiniband/sw/siw/siw_cm.c: the unwind puts the reference the qp's member held,
+# under the test that the member points at the object; the function's own put came earlier
+HOLDER_PUT = """
+int foo_accept(struct foo_cm_id *id, struct foo_params *params)
+{
+\tstruct foo_cep *cep = (struct foo_cep *)id->provider_data;
+\tstruct foo_qp *qp;
+\tint rv = -EINVAL;
+
+\tfoo_cep_set_inuse(cep);
+\tsiw_cep_put(cep);
+
+\tqp = foo_qp_id2obj(params->qpn);
+\tif (!qp)
+\t\tgoto free_cep;
+\tif (qp->state > 2)
+\t\tgoto error;
+\tqp->cep = cep;
+\tsiw_cep_get(cep);
+\treturn 0;
+
+error:
+\t{guard}
+\t\tsiw_cep_put(cep);
+\t\tqp->cep = NULL;
+\t}
+\tfoo_qp_put(qp);
+free_cep:
+\tfoo_cep_set_free(cep);
+\treturn rv;
+}
+"""
+
+
+def test_a_put_of_the_holders_reference_is_not_a_second_put():
+    code = HOLDER_PUT.replace("{guard}", "if (qp->cep == cep) {").replace("\\t", "\t")
+    assert not device_ref_imbalance_findings(code)
+
+
+def device_ref_imbalance_findings(code: str) -> list:
+    from tests.helpers import run_rule
+    series, ctx = tree_case("drivers/infiniband/sw/foo/foo_cm.c", "", code)
+    return [f for f in run_rule(device_ref_imbalance, series, ctx).shown(include_low=False)
+            if "already put it" in f.message]
+
+
+def test_an_unguarded_put_after_the_first_one_is_a_second_put():
+    code = HOLDER_PUT.replace("{guard}", "{").replace("\\t", "\t")
+    assert device_ref_imbalance_findings(code)
+
+
+# drivers/gpio/gpiolib.c gpiod_request(): the definition of a getter of the table keeps, on
+# success, the references it took for its caller
+TABLE_GETTER = """
+int {name}(struct gpio_desc *desc, const char *label)
+{
+\tint ret = -EPROBE_DEFER;
+
+\tif (try_module_get(desc->gdev->owner)) {
+\t\tret = foo_request_commit(desc, label);
+\t\tif (ret)
+\t\t\tmodule_put(desc->gdev->owner);
+\t}
+
+\tif (ret)
+\t\tpr_debug("status %d\\n", ret);
+
+\treturn ret;
+}
+"""
+
+
+def test_a_table_getters_own_definition_hands_its_reference_to_the_caller():
+    code = TABLE_GETTER.replace("{name}", "gpiod_request").replace("\\t", "\t")
+    series, ctx = tree_case("drivers/gpio/foolib.c", "", code)
+    assert_quiet(get_without_put_on_exit, series, context_for=ctx)
+
+
+def test_another_function_keeping_the_module_reference_is_asked():
+    code = TABLE_GETTER.replace("{name}", "foo_line_setup").replace("\\t", "\t")
+    series, ctx = tree_case("drivers/gpio/foolib.c", "", code)
+    from tests.helpers import run_rule
+    assert run_rule(get_without_put_on_exit, series, ctx).shown(include_low=True)
+
+
+# drivers/gpu/drm/xe/tests/xe_bo.c: the unwind labels sit in the loop body and end in `break`;
+# the reference taken before the loop is dropped after it
+LOOP_LABELS = """
+static int foo_bo_evict_test(struct foo_tile *tile, int n)
+{
+\tstruct foo_vm *vm = foo_migrate_get_vm(tile->migrate);
+\tint i, err = 0;
+
+\tfor (i = 0; i < n; i++) {
+\t\terr = foo_bo_create(vm, i);
+\t\tif (err)
+\t\t\tgoto cleanup_all;
+\t\tcontinue;
+
+cleanup_all:
+\t\tfoo_bo_cleanup(vm, i);
+\t\tbreak;
+\t}
+
+\t{put}
+\treturn 0;
+}
+"""
+
+
+def test_a_loop_label_that_breaks_to_the_put_after_the_loop_is_balanced():
+    code = LOOP_LABELS.replace("{put}", "xe_vm_put(vm);").replace("foo_migrate_get_vm", "xe_migrate_get_vm")
+    assert_quiet(get_without_put_on_exit, new_file("drivers/gpu/drm/foo/tests/foo_bo.c", code), include_low=True)
+
+
+def test_a_loop_label_that_returns_before_the_put_leaks():
+    code = LOOP_LABELS.replace("{put}", "xe_vm_put(vm);").replace("foo_migrate_get_vm", "xe_migrate_get_vm")
+    code = code.replace("\t\tbreak;\n", "\t\treturn err;\n")
+    assert_fires(get_without_put_on_exit, new_file("drivers/gpu/drm/foo/tests/foo_bo.c", code),
+                 [("drivers/gpu/drm/foo/tests/foo_bo.c", _at(code, "goto cleanup_all;")),
+                  ("drivers/gpu/drm/foo/tests/foo_bo.c", _at(code, "return err;"))])
