@@ -432,8 +432,9 @@ def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -
         val = cmodel._text(exit_node)[len("return"):].strip(" ;\t\n")
         if re.search(r"\b%s\b" % re.escape(base), val):
             return True
-        if re.fullmatch(r"\w+", val) and val not in ("ret", "err", "rc", "error", "status", "res") \
-                and not _scalar_local(func, val):
+        if re.fullmatch(r"[A-Za-z_]\w*", val) and val not in ("ret", "err", "rc", "error", "status", "res",
+                                                                "NULL", "true", "false") \
+                and not _scalar_local(func, val):  # `return 0;` hands no container over
             # `sdev = &sub->sdev; ... return sub;`: the container of the object goes to the caller
             for n in func._walk():
                 if n.type == "assignment_expression" or n.type == "init_declarator":
