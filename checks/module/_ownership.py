@@ -374,11 +374,15 @@ def registered_on_path(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     (idxd cdev.c): a register call given the object the init counted, between the init and a
     successful exit, published it; the reference is the registration's now (its unregister
     drops it).  `cdev_device_add(cdev, dev)` registers the device it is given too."""
-    if g.api.family not in ("device", "kobject"):
+    if g.api.family not in ("device", "kobject", "kref"):
         return False
     for c in func.calls():
         row = kapi.get(c.name)
-        if row is None or row.kind != "register" or not g.call.line < c.line < j.line:
+        td = kapi.teardown_of(c.name)
+        # a register of the API table, or a registration user space calls into (teardown.tsv:
+        # `usb_add_hcd(hcd, ...)` after usb_create_hcd(), undone by usb_remove_hcd())
+        if not ((row is not None and row.kind == "register") or (td is not None and td.kind == "interface")) \
+                or not g.call.line < c.line < j.line:
             continue
         if any(_refpaths.same_local(func, a, g.obj) for a in c.args):
             return True

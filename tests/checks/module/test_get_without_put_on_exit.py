@@ -924,7 +924,8 @@ def test_fires_when_the_found_branch_of_an_if_else_keeps_the_node():
     assert code.count("of_node_put(msgram_np)") == 1
     assert_fires(get_without_put_on_exit, new_file("drivers/irqchip/foo-mpm.c", code),
                  at=[("drivers/irqchip/foo-mpm.c", _at(code, "return -ENOMEM;")),
-                     ("drivers/irqchip/foo-mpm.c", _at(code, "foo_mpm_setup") + 2)])
+                     ("drivers/irqchip/foo-mpm.c", _at(code, "foo_mpm_setup") + 2),
+                     ("drivers/irqchip/foo-mpm.c", _at(code, "return 0;"))])
 
 
 # drivers/scsi/scsi_transport_spi.c (6.12, lines 1013-1023, shortened): scsi_device_get()
@@ -1427,7 +1428,7 @@ def test_quiet_after_an_else_branch_that_drops_the_found_node():
                                         "\t\tfoo_read_dp0(slave, port, prop->dp0_prop);\n")
     assert kept != ELSE_BRANCH_PUT_TEXT
     assert_fires(get_without_put_on_exit, diff(kept.replace("+1,21", "+1,20")),
-                 at=[("drivers/soundwire/foo_disco.c", 18)])
+                 at=[("drivers/soundwire/foo_disco.c", 18), ("drivers/soundwire/foo_disco.c", 19)])
 
 
 # drivers/net/ethernet/sfc/tc_encap_actions.c (6.12, efx_bind_neigh()) as a new file: the goto

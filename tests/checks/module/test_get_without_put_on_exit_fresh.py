@@ -100,7 +100,10 @@ def test_fires_when_the_callback_handed_over_does_not_drop_it():
     code = HANDED_TO_RELEASE_CB.replace("\tscsi_host_put(phba->shost);\n}", "\tkfree(phba->boot_data);\n}", 1)
     lines = code.strip("\n").splitlines()
     second = [i for i, ln in enumerate(lines, 1) if "goto free_kset;" in ln][1]
-    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code), at=[("drivers/foo/foo.c", second)])
+    # and the success return: the boot kobjects' release drops nothing
+    ret0 = next(i for i, ln in enumerate(lines, 1) if "return 0;" in ln)
+    assert_fires(get_without_put_on_exit, new_file("drivers/foo/foo.c", code),
+                 at=[("drivers/foo/foo.c", second), ("drivers/foo/foo.c", ret0)])
 
 
 def test_fires_when_the_object_meant_to_take_the_reference_was_not_made():
