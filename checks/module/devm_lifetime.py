@@ -609,7 +609,36 @@ def _per_call(h: Hunk, line) -> str | None:
         return None  # named for probe-time work (an async probe's work item, a setup helper)
     if re.match(r"_*devm_", name.group(1)):
         return None  # a managed API itself (`devm_serdev_device_open()`): its caller's probe calls it, once
+    if not _PER_CALL_NAME.search(name.group(1)) and _constructs(h, line, sig):
+        return None
     return name.group(1) + "()"
+
+
+# Set-ups of an object's own lock, list head or counter: done once, where the object is made.
+_OBJECT_INIT = r"\b(?:spin_lock_init|raw_spin_lock_init|mutex_init|init_completion|init_waitqueue_head|" \
+               r"INIT_LIST_HEAD|kref_init|refcount_set|atomic_set)\s*\(\s*&\s*%s\s*->"
+
+
+def _constructs(h: Hunk, line, sig: str) -> bool:
+    """Does the function initialise the lock, list head or counter of the per-call-typed object
+    it is given?  Then it constructs that object (`foo_bat_alloc(ctrl, struct foo_bat_request
+    *bat_req)` ending with `spin_lock_init(&bat_req->lock)`: t7xx_hif_dpmaif_rx.c of 6.12): an
+    object the core hands a callback per call comes initialised, so the type says nothing of how
+    often this function runs."""
+    params = [m.group(2) for m in re.finditer(r"\bstruct\s+(%s)\s*\*\s*(\w+)" % "|".join(PER_CALL_TYPES), sig)]
+    if not params:
+        return False
+    side = h.new_side()
+    at = side.index(line)
+    start = max((i for i in range(at) if re.match(r"^[A-Za-z_{]", side[i].text)
+                 and not re.match(r"^\w+:", side[i].text)), default=0)
+    body = []
+    for i, ln in enumerate(side[start:], start):
+        if ln.text.startswith("}") and i > at:
+            break
+        body.append(ln.text)
+    text = "\n".join(body)
+    return any(re.search(_OBJECT_INIT % re.escape(p), text) for p in params)
 
 
 # devm set-ups other than memory: a devres entry each time they run
