@@ -663,7 +663,8 @@ def _per_call_setups(patch: Patch) -> Iterator[Finding]:
                 where = _per_call(h, line)
                 if where and shown is None:
                     shown = "\n".join(ln.text for hh in fd.hunks for ln in hh.new_side())
-                if where and (_released_per_call(shown) or _called_only_at_setup(shown, where[:-2])):
+                if where and (_released_per_call(shown) or _called_only_at_setup(shown, where[:-2])
+                              or _queued_only_at_setup(shown, where[:-2])):
                     continue
                 if where:
                     yield RULE.finding(fd.path, line, f"{m.group(1)}() in {where}, which runs on every open, start "
@@ -687,6 +688,21 @@ def _called_only_at_setup(text: str, name: str) -> bool:
     calls = [m.start() for m in re.finditer(r"(?<![\w>.])%s\s*\(" % re.escape(name), text)
              if text[text.rfind("\n", 0, m.start()) + 1:][:1] in (" ", "\t")]  # not its definition
     callers = [c for c in (clex.defining_function(text, at) or "" for at in calls) if c != name]
+    return bool(callers) and all(re.search(r"probe|bind|init|setup|create", c) for c in callers)
+
+
+def _queued_only_at_setup(text: str, handler: str) -> bool:
+    """Is `handler` a work handler (`INIT_WORK(&x->boot_work, handler)`, or the delayed
+    variant) whose work item the text queues only from probe/bind/init functions?  Then it
+    runs once per binding, as an asynchronous part of probe (drivers/mfd/cs42l43.c of 6.12:
+    cs42l43_boot_work(), queued by cs42l43_dev_probe() alone)."""
+    items = {m.group(1) for m in re.finditer(
+        r"\bINIT_(?:DELAYED_)?WORK\s*\(\s*&?\s*[\w>.\-]*?(\w+)\s*,\s*%s\s*\)" % re.escape(handler), text)}
+    if not items:
+        return False
+    queued = [m.start() for m in re.finditer(r"\b(?:queue|schedule|mod)_\w*work\w*\s*\([^;]*?\b(%s)\b"
+                                             % "|".join(map(re.escape, items)), text)]
+    callers = [clex.defining_function(text, at) or "" for at in queued]
     return bool(callers) and all(re.search(r"probe|bind|init|setup|create", c) for c in callers)
 
 
