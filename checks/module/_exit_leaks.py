@@ -430,7 +430,7 @@ def added_exits(fd, view: flow.FuncView) -> frozenset[int]:
     swapped = unwound_returns(fd, view)
     if fd._memo.get("unwound-managed"):
         return frozenset()  # (memoised for the file by unwound_returns)
-    return frozenset(j.line for j in view.new.jumps() if j.kind in ("return", "goto") and j.line not in swapped
+    return frozenset(j.line for j in view.new.jumps() if j.kind in ("return", "goto", "break") and j.line not in swapped
                      and (ln := view.by_new.get(j.line)) is not None and ln.added)
 
 

@@ -280,14 +280,7 @@ def _head_drops(loop, obj: str) -> str | None:
     np = of_find_compatible_node(np, ...))` (the loop walks its cursor, as for_each_* does)."""
     head = " ".join(cmodel._text(n) for n in (loop.child_by_field_name(f) for f in ("condition", "update"))
                     if n is not None)
-    for m in re.finditer(r"\b(\w+)\s*\(", head):
-        row = kapi.get(m.group(1))
-        if row is None or row.drops_arg is None or row.is_iterator:
-            continue
-        args = cmodel.split_args(clex.balanced(head, m.end()))
-        if row.drops_arg < len(args) and _apis.same_object(args[row.drops_arg], obj):
-            return row.name
-    return None
+    return _put_paths.drops(head, obj)
 
 
 def _leaves_loop_after(p, loop) -> bool:

@@ -93,16 +93,17 @@ def iterator_cursor(fd, view: flow.FuncView, ctx: Context, st, name: str, obj: s
     return False
 
 
-def drops(text: str, obj: str) -> bool:
-    """Does `text` call a lookup of the table that drops its `@from`/`@prev` argument, given `obj`?"""
+def drops(text: str, obj: str) -> str | None:
+    """The lookup of the table that `text` calls and that drops its `@from`/`@prev` argument,
+    given `obj` (`pci_get_device(v, d, pdev)`), or None."""
     for m in re.finditer(r"\b(\w+)\s*\(", text):
         row = kapi.get(m.group(1))
         if row is None or row.drops_arg is None or row.is_iterator:
             continue
         args = cmodel.split_args(clex.balanced(text, m.end()))
         if row.drops_arg < len(args) and _apis.same_object(args[row.drops_arg], obj):
-            return True
-    return False
+            return row.name
+    return None
 
 
 PARAM = lazyre.compile(r"(\w+)\s*(?:\[\s*\])?\s*[,)]")

@@ -131,6 +131,29 @@ def jump_nodes(func: cmodel.Function | None) -> dict[int, object]:
     return {j.line: j.node for j in func.jumps() if j.kind in ("return", "goto")}
 
 
+def _loop_left_bare(view: flow.FuncView, brk, obj: str) -> bool:
+    """A `break` leaves its loop (not a switch) for code that the hunks show down to a return
+    and that neither names the object nor jumps: nothing after the loop drops it."""
+    loop = next((a for a in cmodel.ancestors(brk) if a.type in ("for_statement", "while_statement",
+                                                               "do_statement", "switch_statement")), None)
+    if loop is None or loop.type == "switch_statement":
+        return False
+    base = re.escape(re.split(r"->|\.", obj.lstrip("&*"))[0])
+    sib, last = loop.next_named_sibling, flow.line_of(loop)
+    while sib is not None:
+        line = flow.line_of(sib)
+        if any(n not in view.by_new for n in range(last + 1, line + 1)):
+            return False  # lines the hunks do not show lie between
+        text = cmodel._text(sib)
+        if re.search(r"(?<![\w>.])%s\b" % base, text) or sib.type in ("labeled_statement", "goto_statement"):
+            return False
+        if sib.type == "return_statement":
+            return True
+        last = line + text.count("\n")
+        sib = sib.next_named_sibling
+    return False
+
+
 def puts_for(func: cmodel.Function, jump) -> tuple[list[cmodel.Call], bool]:
     """Putter calls that run when `jump` is taken, and whether the target was visible."""
     before = []
@@ -339,6 +362,7 @@ def held_at_added_exits(view: flow.FuncView, exits: frozenset[int]) -> Iterator[
     # shows that it owns the reference on entry (a new function's puts are judged with its gets)
     whole = func.name != cmodel.FRAGMENT_FUNC
     nodes = jump_nodes(func)
+    nodes.update({j.line: j.node for j in func.jumps() if j.kind == "break"})
     for line in sorted(exits):
         j, ln = nodes.get(line), view.by_new.get(line)
         if j is None or ln is None:
@@ -381,7 +405,7 @@ def held_at_added_exits(view: flow.FuncView, exits: frozenset[int]) -> Iterator[
                         for c in calls if _apis.is_putter(c.name)):
                     return False  # the label is out of sight, above the put, or puts it too
             above = [c for c in func.calls() if c.line < line]
-            if not unseen and not func.degraded and any(_apis.same_object(g.obj, obj) for g in _refpaths.gets(func)
+            if not unseen and j.type != "break_statement" and not func.degraded and any(_apis.same_object(g.obj, obj) for g in _refpaths.gets(func)
                                          if g.call.line < line):
                 return False  # the get is in sight: the path analysis judges its exits
             if any(_apis.same_object(_apis.put_object(c.name, list(c.args)), obj) for c in above
@@ -396,6 +420,8 @@ def held_at_added_exits(view: flow.FuncView, exits: frozenset[int]) -> Iterator[
         if found is None:
             continue
         put, _ = found
+        if j.type == "break_statement" and not _loop_left_bare(view, j, _apis.put_object(put.name, list(put.args))):
+            continue  # the code after the loop may drop it
         kept = view.by_new.get(put.line)
         if whole and (kept is None or kept.kind != " "):
             continue

@@ -31,7 +31,8 @@ diff alone it reports what the patch changes on those paths:
   nor taken or assigned between the exit and the put: the normal path drops the reference
   there, so the function holds it where the new exit leaves (a `goto` to a label out of sight
   too, unless the label's name says it puts something or names the object: `err_put`,
-  `out_node`);
+  `out_node`; and an added `break` between a loop body's get and its put, when the code the
+  hunk shows after the loop returns without naming the object);
 - a removed put of a local, with no later put, reassignment or return of it, in the function's
   outermost block or in a loop body or `if` branch with more code after it (`ret =
   of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
@@ -512,14 +513,14 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             yield RULE.finding(fd.path, h.line, f"this return skips the unwind the goto ran, "
                                                                 f"with {short(h.obj, 24)} still held: the "
                                                                 f"path below drops it ({h.put.name}())")
-            if view.partial and not overput and re.search(r"\b(return|goto)\b", view.text("+")):
+            if view.partial and not overput and re.search(r"\b(return|goto|break)\b", view.text("+")):
                 # an added exit above a put of the fall-through path (the get out of sight, or
                 # a path analysis that is unsure only because the fragment parsed badly)
                 sure = {f.line for f in exits if f.confidence is not Confidence.LOW}
                 for h in _unwind.held_at_added_exits(view, _exit_leaks.added_exits(fd, view)):
                     if h.line.new_no not in sure:
                         exits = [f for f in exits if f.line != h.line.new_no]
-                        where = "return" if re.match(r"\s*return\b", h.line.text) else "goto"
+                        where = next((w for w in ("return", "break") if re.match(r"\s*%s\b" % w, h.line.text)), "goto")
                         yield RULE.finding(fd.path, h.line, f"this {where} leaves with {short(h.obj, 24)} still "
                                                             f"held: the path below drops it ({h.put.name}())")
             yield from exits

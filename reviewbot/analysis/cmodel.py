@@ -199,14 +199,33 @@ class Function:
             if idx is None:
                 return out
             target = None
-            for s in top[idx:]:
-                inner = _unlabel(s)
-                out.append(s)
-                if inner is not None and inner.type == "return_statement":
-                    return out
-                if inner is not None and inner.type == "goto_statement":
-                    target = _text(inner.child_by_field_name("label"))
+            block = node.parent
+            while True:
+                for s in top[idx:]:
+                    inner = _unlabel(s)
+                    out.append(s)
+                    if inner is not None and inner.type == "break_statement":
+                        break
+                    if inner is not None and inner.type == "return_statement":
+                        return out
+                    if inner is not None and inner.type == "goto_statement":
+                        target = _text(inner.child_by_field_name("label"))
+                        break
+                else:
+                    break  # fell off the end of the block
+                if target is not None:
                     break
+                # `cleanup: ...; put(bo); break;` in a loop body (xe_bo.c): on after the loop
+                loop = block.parent
+                if block.type != "compound_statement" or loop is None or loop.type not in (
+                        "for_statement", "while_statement", "do_statement") or loop.parent is None:
+                    return out
+                top = [c for c in loop.parent.named_children if c.type != "comment"]
+                idx = next((i for i, t in enumerate(top) if t.start_byte == loop.start_byte), None)
+                if idx is None:
+                    return out
+                idx += 1
+                block = loop.parent
         return out
 
 

@@ -159,3 +159,38 @@ def test_fragment_starting_inside_a_function_header():
     # statements above a column-0 "{" are not a header's tail: left as they are
     cf = cmodel.parse_fragment([(10, "\tfoo(x);"), (11, "{"), (12, "\tbar(y);"), (13, "}")])
     assert [c.name for c in cf.functions[0].calls()] == ["foo", "bar"]
+
+
+LOOP_UNWIND = """static int foo_test(struct foo_vm *vm, int n)
+{
+\tint i, err;
+
+\tfor (i = 0; i < n; i++) {
+\t\terr = foo_step(vm, i);
+\t\tif (err)
+\t\t\tgoto cleanup;
+\t\tcontinue;
+cleanup:
+\t\tfoo_undo(vm, i);
+\t\tbreak;
+\t}
+
+\tfoo_vm_put(vm);
+\treturn err;
+}
+""".replace("\\t", "\t")
+
+
+def test_a_label_chain_that_breaks_out_of_its_loop_goes_on_after_the_loop():
+    # drivers/gpu/drm/xe/tests/xe_bo.c: `cleanup_all: ...; break;` in the loop body, then
+    # `xe_vm_put(vm); return 0;` after the loop
+    f = cmodel.parse(LOOP_UNWIND).functions[0]
+    lines = [n.start_point[0] + 1 for n in f.label_path("cleanup")]
+    assert lines == [10, 12, 15, 16]
+
+
+def test_a_label_chain_that_breaks_out_of_a_switch_stops_there():
+    src = LOOP_UNWIND.replace("for (i = 0; i < n; i++) {", "switch (n) {\n\tcase 1:")
+    f = cmodel.parse(src).functions[0]
+    chain = [cmodel._text(n).strip() for n in f.label_path("cleanup")]
+    assert chain[-1] == "break;" and not any("foo_vm_put" in c for c in chain)

@@ -353,3 +353,33 @@ def test_quiet_when_the_unseen_label_is_named_for_that_put():
                                  "\tnode = priv_node;\n")
     for label in ("err_put_node", "out_node", "exit_release"):
         assert_quiet(get_without_put_on_exit, diff(shifted.replace("goto exit1;", f"goto {label};")))
+
+
+# a loop body that takes a reference and drops it at its end: an added `break` between them
+# leaves the loop with it held, for code that returns without dropping it
+BREAK = """
+    --- a/drivers/misc/foo.c
+    +++ b/drivers/misc/foo.c
+    @@ -100,7 +100,9 @@ static int foo_sync_all(struct foo *priv)
+     \tlist_for_each_entry(s, &priv->sessions, node) {
+     \t\tkref_get(&s->ref);
+     \t\tret = foo_sync(s);
+    +\t\tif (ret)
+    +\t\t\tbreak;
+     \t\tkref_put(&s->ref, foo_session_release);
+     \t}
+     
+     \treturn ret;
+"""
+
+
+def test_fires_on_added_break_between_a_loop_bodys_get_and_put():
+    assert_fires(get_without_put_on_exit, diff(BREAK), at=[("drivers/misc/foo.c", 104)])
+
+
+def test_quiet_when_the_code_after_the_loop_drops_it_or_the_break_leaves_a_switch():
+    after = BREAK.replace("@@ -100,7 +100,9 @@", "@@ -100,9 +100,11 @@").replace(
+        "     \treturn ret;\n", "     \tif (ret)\n     \t\tkref_put(&s->ref, foo_session_release);\n     \treturn ret;\n")
+    assert_quiet(get_without_put_on_exit, diff(after), include_low=True)
+    switch = BREAK.replace("list_for_each_entry(s, &priv->sessions, node) {", "switch (mode) {")
+    assert_quiet(get_without_put_on_exit, diff(switch), include_low=True)

@@ -1,16 +1,12 @@
-"""Shapes of 6.12 drivers posted as new files in tree mode (the lead's seed 109) that were reported
-wrongly, each next to the defect that must still be reported:
-
-- drivers/virtio/virtio.c register_virtio_device(): `device_initialize(&dev->dev)` on the
-  caller's object, then error exits.  Like device_register(), the function leaves the put after a
-  failure to its caller ("On error, the caller must call put_device on &@dev->dev"): MOD003 asks
-  at low confidence, it does not call it a leak.  A helper of the same file stores a counted node
-  in `dev->dev.of_node`, so the unwind's `of_node_put(dev->dev.of_node)` is no MOD019 over-put.
-- drivers/gpu/drm/i915/selftests/i915_request.c: the unwind loop drops `request[idx]` through
-  `struct i915_request *rq = request[idx];` (a local set, in two loops, only ever to that lvalue)."""
+"""Shapes of 6.12 files posted as new files (the lead's new-driver seeds 109, 113, 127, 131) that
+were reported wrongly, each next to the defect that must still be reported: an init of the
+caller's object (register_virtio_device()), a node the file stores in the device, an unwind loop
+through a local, a flag that says the lookup held, an allocation tested in its own condition, a
+connect call split over lines, a put of a holder's reference, a table getter's own definition,
+an unwind label inside a loop that breaks out to the put after it (xe_bo.c)."""
 
 from reviewbot.checks.module import device_ref_imbalance, get_without_put_on_exit
-from tests.checks.module.test_get_without_put_on_exit import _at
+from tests.checks.module.test_get_without_put_on_exit import _at, new_file
 from tests.helpers import assert_fires, assert_quiet, tree_case
 
 PATH = "drivers/virtio/foo_virtio.c"
@@ -364,3 +360,41 @@ def test_another_function_keeping_the_module_reference_is_asked():
     series, ctx = tree_case("drivers/gpio/foolib.c", "", code)
     from tests.helpers import run_rule
     assert run_rule(get_without_put_on_exit, series, ctx).shown(include_low=True)
+
+
+# drivers/gpu/drm/xe/tests/xe_bo.c: the unwind labels sit in the loop body and end in `break`;
+# the reference taken before the loop is dropped after it
+LOOP_LABELS = """
+static int foo_bo_evict_test(struct foo_tile *tile, int n)
+{
+\tstruct foo_vm *vm = foo_migrate_get_vm(tile->migrate);
+\tint i, err = 0;
+
+\tfor (i = 0; i < n; i++) {
+\t\terr = foo_bo_create(vm, i);
+\t\tif (err)
+\t\t\tgoto cleanup_all;
+\t\tcontinue;
+
+cleanup_all:
+\t\tfoo_bo_cleanup(vm, i);
+\t\tbreak;
+\t}
+
+\t{put}
+\treturn 0;
+}
+"""
+
+
+def test_a_loop_label_that_breaks_to_the_put_after_the_loop_is_balanced():
+    code = LOOP_LABELS.replace("{put}", "xe_vm_put(vm);").replace("foo_migrate_get_vm", "xe_migrate_get_vm")
+    assert_quiet(get_without_put_on_exit, new_file("drivers/gpu/drm/foo/tests/foo_bo.c", code), include_low=True)
+
+
+def test_a_loop_label_that_returns_before_the_put_leaks():
+    code = LOOP_LABELS.replace("{put}", "xe_vm_put(vm);").replace("foo_migrate_get_vm", "xe_migrate_get_vm")
+    code = code.replace("\t\tbreak;\n", "\t\treturn err;\n")
+    assert_fires(get_without_put_on_exit, new_file("drivers/gpu/drm/foo/tests/foo_bo.c", code),
+                 [("drivers/gpu/drm/foo/tests/foo_bo.c", _at(code, "goto cleanup_all;")),
+                  ("drivers/gpu/drm/foo/tests/foo_bo.c", _at(code, "return err;"))])
