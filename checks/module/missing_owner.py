@@ -211,8 +211,9 @@ def _permanent_chrdev(name: str, whole: str) -> bool:
 def _permanent_register(name: str, whole: str) -> bool:
     """`clocksource_register_hz(&hyperv_cs_tsc, ...)` in a file (the whole file) that calls no
     `clocksource_unregister*()` (`foo_register_x()` / `foo_(un|de)register*()`,
-    `register_x()` / `(un|de)register_x*()`), and no devm_ registration of it: the object stays
-    registered for the life of the kernel (drivers/clocksource/hyperv_timer.c, built in), as
+    `register_x()` / `(un|de)register_x*()`), and no devm_ registration of it, from `__init`
+    code of a file with no module entry point: the object stays registered for the life of
+    the kernel (drivers/clocksource/hyperv_timer.c, built in), as
     the never-unregistered chrdev above: the owner pins nothing.  A module that unloaded with
     the object still registered would have another bug than a missing owner."""
     if not whole:
@@ -222,7 +223,12 @@ def _permanent_register(name: str, whole: str) -> bool:
                               % (re.escape(m.group(1)), re.escape(m.group(2))), whole, re.M)]
     if not calls:  # no call, or only of a helper the file defines (which may unregister elsewhere)
         return False
+    if re.search(r"\bmodule_(?:init|exit)\s*\(|\bmodule_\w+_driver\s*\(", whole):
+        return False  # a module entry point: a core without unregister (clockevents) pins the owner instead
     for m in calls:
+        heads = re.findall(r"^[A-Za-z_][^;{}\n]*\(", whole[:m.start()], re.M)
+        if not heads or "__init" not in heads[-1]:
+            return False  # registered at run time, not by boot-time set-up
         pre, post = m.group(1), m.group(2)
         if pre.startswith("devm_") or pre.endswith(("un", "de")):
             return False
