@@ -275,6 +275,13 @@ class _Answers(Mapping):
 
 PUTTERS: Mapping[str, tuple[str, ...]] = _Answers(_keys)
 
+
+@functools.lru_cache(maxsize=None)
+def putters_answering(getter: str) -> frozenset[str]:
+    """The putters `p` with `getter in PUTTERS[p]`, without working out the whole map (every
+    answer of a putter comes from an Api row of `getter`: see _Answers._build)."""
+    return frozenset(p for a in (*_TABLE_APIS, *APIS) if a.getter == getter for p in a.putters)
+
 # Putters that are typed wrappers for one object kind; replacing one by a generic put_device()
 # on another variable leaves the typed reference behind.
 TYPED_PUTTERS = frozenset(p for p in PUTTERS if p not in ("put_device", "kfree", "module_put"))

@@ -37,9 +37,7 @@ _CAST = r"(?:\([^()]*\)\s*)?"
 
 def _releases_of(plain: str) -> set[str]:
     out = set(kapi.releases(plain))
-    for putter in _apis.PUTTERS:
-        if plain in _apis.PUTTERS[putter]:
-            out.add(putter)
+    out.update(_apis.putters_answering(plain))  # the putters whose answers hold it
     for r in kapi.of_kind("putter"):  # a putter row whose release column names the plain call
         if plain in r.release:
             out.add(r.name)

@@ -322,12 +322,6 @@ def _local_aliases(func: cmodel.Function) -> dict[str, str]:
         m = _CONVERSION.match(norm(rhs))
         if m and re.fullmatch(r"\w+", var) and var not in out:
             out[var] = m.group(1)
-    # `struct i915_request *rq = request[idx];` in each loop that walks the array (a selftest's
-    # unwind: i915_request.c): a local only ever set from one element expression names it
-    for var, vals in values.items():
-        if re.fullmatch(r"\w+", var) and var not in out and len(set(vals)) == 1 and \
-                re.fullmatch(r"\w+(?:(?:->|\.)\w+)*\[\s*\w+\s*\]", vals[0]):
-            out[var] = vals[0]
     # `if (dev) rdev = to_rio_dev(dev); } else { rdev = rio_get_comptag(...); }`: a conversion
     # whose other values are NULL or set in the other arm of an `if` (rio_mport_cdev.c): on the
     # conversion's paths the local is the container of the converted object
@@ -442,8 +436,9 @@ def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -
         val = cmodel._text(exit_node)[len("return"):].strip(" ;\t\n")
         if re.search(r"\b%s\b" % re.escape(base), val):
             return True
-        if re.fullmatch(r"\w+", val) and val not in ("ret", "err", "rc", "error", "status", "res") \
-                and not _scalar_local(func, val):
+        if re.fullmatch(r"[A-Za-z_]\w*", val) and val not in ("ret", "err", "rc", "error", "status", "res",
+                                                                "NULL", "true", "false") \
+                and not _scalar_local(func, val):  # `return 0;` hands no container over
             # `sdev = &sub->sdev; ... return sub;`: the container of the object goes to the caller
             for n in func._walk():
                 if n.type == "assignment_expression" or n.type == "init_declarator":

@@ -75,6 +75,16 @@ def test_provider_getters_pair_with_their_putters():
     assert kapi.get("of_dma_request_slave_channel").fails == "errptr" and kapi.get("dma_request_channel").fails == "null"
 
 
+def test_putters_answering_is_the_inverse_of_putters():
+    """putters_answering(g) (what devm_released_twice asks, without building the whole map) is
+    exactly the putters whose PUTTERS entry holds g, wrappers included."""
+    getters = {a.getter for a in _apis.APIS} | {"not_an_api", "kfree"}
+    for g in getters:
+        assert _apis.putters_answering(g) == {p for p in _apis.PUTTERS if g in _apis.PUTTERS[p]}, g
+    assert "put_device" in _apis.putters_answering("get_device")
+    assert not _apis.putters_answering("not_an_api")
+
+
 KERNEL = Path("/work/linux-6.12")
 
 

@@ -398,3 +398,36 @@ def test_a_loop_label_that_returns_before_the_put_leaks():
     assert_fires(get_without_put_on_exit, new_file("drivers/gpu/drm/foo/tests/foo_bo.c", code),
                  [("drivers/gpu/drm/foo/tests/foo_bo.c", _at(code, "goto cleanup_all;")),
                   ("drivers/gpu/drm/foo/tests/foo_bo.c", _at(code, "return err;"))])
+
+
+# `return 0;` returns no container of the object, whatever assignment holds a 0 beside it
+# (`ret = foo_setup(np, 0)` once hid every `return 0` exit from the leak analysis)
+RETURN_ZERO = """
+static int foo_probe(struct platform_device *pdev)
+{
+\tstruct device_node *np;
+\tint ret;
+
+\tnp = of_parse_phandle(pdev->dev.of_node, "foo,bridge", 0);
+\tif (!np)
+\t\treturn -ENODEV;
+\tret = foo_setup(np, 0);
+\tif (ret) {
+\t\tof_node_put(np);
+\t\treturn ret;
+\t}
+\t{end}
+\treturn 0;
+}
+"""
+
+
+def test_return_zero_after_the_lookup_leaks_it():
+    code = RETURN_ZERO.replace("{end}", "foo_start(pdev);")
+    assert_fires(get_without_put_on_exit, new_file("drivers/bus/foo-config.c", code),
+                 [("drivers/bus/foo-config.c", _at(code, "return 0;"))])
+
+
+def test_return_zero_after_the_put_is_balanced():
+    code = RETURN_ZERO.replace("{end}", "of_node_put(np);")
+    assert_quiet(get_without_put_on_exit, new_file("drivers/bus/foo-config.c", code), include_low=True)
