@@ -409,6 +409,8 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
         if any(c.name in _apis.BY_GETTER and not _publishes_only(c.name)
                and any(_apis.same_object(a, obj) for a in c.args) for c in calls):
             continue
+        if _taken_by_callee(func, obj, p.name):
+            continue  # a helper of the code shown took it on the argument this function passed
         owner = borrowed_vars[var]
         if _GIVES_UP.search(name) and (_kept_by_setup(func, text, obj, p.name, accessor.get(var))
                                        or _inverse_of_accessor(obj, var, owner)
@@ -438,6 +440,28 @@ def _inverse_of_accessor(obj: str, var: str, param: str) -> bool:
     parameter's own type, is the parameter again (the accessor's inverse), so a set-up's
     `get_device(dev)` counted that object (mcb-core.c mcb_probe()/mcb_remove())."""
     return var != param and re.fullmatch(r"&\s*%s\s*->\s*\w+" % re.escape(var), norm(obj)) is not None
+
+
+def _taken_by_callee(func, obj: str, putter: str) -> bool:
+    """Does `func` pass `obj` to another function of the code shown that takes a reference on
+    that parameter with a getter `putter` answers (`adapter = foo_adapter_init(netdev, pdev)`,
+    whose body keeps `adapter->pdev = pci_dev_get(pdev)`)?  The helper took the reference for
+    its caller, which then owns the put (et131x.c of 6.12, et131x_pci_setup()'s unwind)."""
+    def answers(getter: str) -> bool:
+        api = _apis.BY_GETTER.get(getter)
+        return api is not None and putter in api.putters
+    sibs = {s.name: s for s in cmodel.siblings_of(func) if s.name != func.name}
+    for c in func.calls():
+        sib = sibs.get(c.name)
+        if sib is None:
+            continue
+        params = _all_params(" ".join(sib.text.split("{", 1)[0].split()))
+        for i, a in enumerate(c.args):
+            if i < len(params) and _apis.same_object(a, obj) and any(
+                    answers(g.name) and any(_apis.base_object(x) == params[i] for x in g.args)
+                    for g in sib.calls()):
+                return True
+    return False
 
 
 def _kept_by_setup(func, text: str, obj: str, putter: str, accessor: str | None) -> bool:

@@ -31,6 +31,9 @@ def puts_of(calls, obj: str, putters: tuple[str, ...] | None = None) -> list[cmo
 _NEG_TEST = re.compile(r"^\(?\s*(!\s*(?P<a>\*?[\w>.\-\[\]]+)|IS_ERR(_OR_NULL)?\((?P<b>[^()]+)\)|"
                        r"(?P<c>\*?[\w>.\-\[\]]+)\s*==\s*NULL|NULL\s*==\s*(?P<d>\*?[\w>.\-\[\]]+))\s*\)?$")
 _NEG_PRED = re.compile(r"^!\s*\w+\(\s*(?P<a>\*?[\w>.\-\[\]]+)\s*\)$")
+# The pointer a `struct fd` handle holds (include/linux/file.h `#define fd_file(f) ((f).file)`):
+# fdget() took a reference only when it is non-NULL, so `!fd_file(f)` tests that fdget() failed.
+_FD_FILE = re.compile(r"\bfd_file\s*\(\s*([\w>.\-]+)\s*\)")
 # Condition wrappers that do not change what is tested: `if (WARN_ON(!dev))`, `unlikely(!np)`.
 _COND_WRAPPER = re.compile(r"^\(?\s*(?:WARN_ON(?:_ONCE)?|unlikely|likely|IS_ENABLED_AND)\s*\((.*)\)\s*\)?$")
 
@@ -159,6 +162,7 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
     per_part = []
     for part in re.split(r"\|\|", _unwrap(inner)):
         found = []
+        part = _FD_FILE.sub(r"\1", part)  # `!fd_file(f)`: the struct fd holds nothing
         m = _NEG_TEST.match(_unwrap(part.strip())) or _NEG_PRED.match(_unwrap(part.strip()))
         if m and m.re is _NEG_PRED:
             # `if (!i2c_client_has_driver(client))`: a predicate over what a register call

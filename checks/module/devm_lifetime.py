@@ -609,7 +609,36 @@ def _per_call(h: Hunk, line) -> str | None:
         return None  # named for probe-time work (an async probe's work item, a setup helper)
     if re.match(r"_*devm_", name.group(1)):
         return None  # a managed API itself (`devm_serdev_device_open()`): its caller's probe calls it, once
+    if not _PER_CALL_NAME.search(name.group(1)) and _constructs(h, line, sig):
+        return None
     return name.group(1) + "()"
+
+
+# Set-ups of an object's own lock, list head or counter: done once, where the object is made.
+_OBJECT_INIT = r"\b(?:spin_lock_init|raw_spin_lock_init|mutex_init|init_completion|init_waitqueue_head|" \
+               r"INIT_LIST_HEAD|kref_init|refcount_set|atomic_set)\s*\(\s*&\s*%s\s*->"
+
+
+def _constructs(h: Hunk, line, sig: str) -> bool:
+    """Does the function initialise the lock, list head or counter of the per-call-typed object
+    it is given?  Then it constructs that object (`foo_bat_alloc(ctrl, struct foo_bat_request
+    *bat_req)` ending with `spin_lock_init(&bat_req->lock)`: t7xx_hif_dpmaif_rx.c of 6.12): an
+    object the core hands a callback per call comes initialised, so the type says nothing of how
+    often this function runs."""
+    params = [m.group(2) for m in re.finditer(r"\bstruct\s+(%s)\s*\*\s*(\w+)" % "|".join(PER_CALL_TYPES), sig)]
+    if not params:
+        return False
+    side = h.new_side()
+    at = side.index(line)
+    start = max((i for i in range(at) if re.match(r"^[A-Za-z_{]", side[i].text)
+                 and not re.match(r"^\w+:", side[i].text)), default=0)
+    body = []
+    for i, ln in enumerate(side[start:], start):
+        if ln.text.startswith("}") and i > at:
+            break
+        body.append(ln.text)
+    text = "\n".join(body)
+    return any(re.search(_OBJECT_INIT % re.escape(p), text) for p in params)
 
 
 # devm set-ups other than memory: a devres entry each time they run
@@ -634,7 +663,8 @@ def _per_call_setups(patch: Patch) -> Iterator[Finding]:
                 where = _per_call(h, line)
                 if where and shown is None:
                     shown = "\n".join(ln.text for hh in fd.hunks for ln in hh.new_side())
-                if where and (_released_per_call(shown) or _called_only_at_setup(shown, where[:-2])):
+                if where and (_released_per_call(shown) or _called_only_at_setup(shown, where[:-2])
+                              or _queued_only_at_setup(shown, where[:-2])):
                     continue
                 if where:
                     yield RULE.finding(fd.path, line, f"{m.group(1)}() in {where}, which runs on every open, start "
@@ -658,6 +688,21 @@ def _called_only_at_setup(text: str, name: str) -> bool:
     calls = [m.start() for m in re.finditer(r"(?<![\w>.])%s\s*\(" % re.escape(name), text)
              if text[text.rfind("\n", 0, m.start()) + 1:][:1] in (" ", "\t")]  # not its definition
     callers = [c for c in (clex.defining_function(text, at) or "" for at in calls) if c != name]
+    return bool(callers) and all(re.search(r"probe|bind|init|setup|create", c) for c in callers)
+
+
+def _queued_only_at_setup(text: str, handler: str) -> bool:
+    """Is `handler` a work handler (`INIT_WORK(&x->boot_work, handler)`, or the delayed
+    variant) whose work item the text queues only from probe/bind/init functions?  Then it
+    runs once per binding, as an asynchronous part of probe (drivers/mfd/cs42l43.c of 6.12:
+    cs42l43_boot_work(), queued by cs42l43_dev_probe() alone)."""
+    items = {m.group(1) for m in re.finditer(
+        r"\bINIT_(?:DELAYED_)?WORK\s*\(\s*&?\s*[\w>.\-]*?(\w+)\s*,\s*%s\s*\)" % re.escape(handler), text)}
+    if not items:
+        return False
+    queued = [m.start() for m in re.finditer(r"\b(?:queue|schedule|mod)_\w*work\w*\s*\([^;]*?\b(%s)\b"
+                                             % "|".join(map(re.escape, items)), text)]
+    callers = [clex.defining_function(text, at) or "" for at in queued]
     return bool(callers) and all(re.search(r"probe|bind|init|setup|create", c) for c in callers)
 
 

@@ -173,7 +173,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     continue  # tree mode: set at run time elsewhere in the file
                 if pinned_by_own_module(ctx, fd.path, typ, field):
                     continue  # tree mode: the core that pins it is linked into this same module
-                if typ == "file_operations" and _permanent_chrdev(name, post or (added_text if fd.is_new else "")):
+                whole = post or (added_text if fd.is_new else "")
+                if typ == "file_operations" and _permanent_chrdev(name, whole) or _permanent_register(name, whole):
                     continue  # registered for the life of the kernel: no unload under an open file
                 if typ == "file_operations" and files_of_own_filesystem(ctx, fd.path, name):
                     continue  # tree mode: a file system's files; its superblock pins the module
@@ -205,6 +206,37 @@ def _permanent_chrdev(name: str, whole: str) -> bool:
     if not whole or not re.search(r"\b_?_?register_chrdev\s*\([^;]*&\s*%s\s*\)" % re.escape(name), whole):
         return False
     return re.search(r"\b_?_?unregister_chrdev\s*\(", whole) is None
+
+
+def _permanent_register(name: str, whole: str) -> bool:
+    """`clocksource_register_hz(&hyperv_cs_tsc, ...)` in a file (the whole file) that calls no
+    `clocksource_unregister*()` (`foo_register_x()` / `foo_(un|de)register*()`,
+    `register_x()` / `(un|de)register_x*()`), and no devm_ registration of it, from `__init`
+    code of a file with no module entry point: the object stays registered for the life of
+    the kernel (drivers/clocksource/hyperv_timer.c, built in), as
+    the never-unregistered chrdev above: the owner pins nothing.  A module that unloaded with
+    the object still registered would have another bug than a missing owner."""
+    if not whole:
+        return False
+    calls = [m for m in re.finditer(r"\b(\w*?)register(\w*)\s*\([^;]*?&\s*%s\b" % re.escape(name), whole)
+             if not re.search(r"^(?:[A-Za-z_][\w\s*]*?\b)?%sregister%s\s*\([^;]*$"
+                              % (re.escape(m.group(1)), re.escape(m.group(2))), whole, re.M)]
+    if not calls:  # no call, or only of a helper the file defines (which may unregister elsewhere)
+        return False
+    if re.search(r"\bmodule_(?:init|exit)\s*\(|\bmodule_\w+_driver\s*\(", whole):
+        return False  # a module entry point: a core without unregister (clockevents) pins the owner instead
+    for m in calls:
+        heads = re.findall(r"^[A-Za-z_][^;{}\n]*\(", whole[:m.start()], re.M)
+        if not heads or "__init" not in heads[-1]:
+            return False  # registered at run time, not by boot-time set-up
+        pre, post = m.group(1), m.group(2)
+        if pre.startswith("devm_") or pre.endswith(("un", "de")):
+            return False
+        undo = (r"\b%s(?:un|de)register\w*\s*\(" % re.escape(pre) if pre
+                else r"\b_*(?:un|de)register%s\w*\s*\(" % re.escape(post))
+        if re.search(undo, whole):
+            return False
+    return True
 
 
 def _cdev_without_owner(fd, whole: str = "") -> Iterator[Finding]:

@@ -125,6 +125,25 @@ def _static_above(lines, k: int) -> bool:
     return re.match(r"^static\b[^;(){}]*$", above) is not None
 
 
+def _unexported(patch: Patch, ctx: Context) -> set[str]:
+    """Functions defined in a .c file shown whole (a new file, or the post-image in tree mode)
+    that the file does not `EXPORT_SYMBOL*()`: only the module they are linked into can call
+    them (`vnic_dev_register()` of fnic's vnic_dev.c, a constructor of the driver's own
+    object), so there is no other provider module to pin."""
+    out: set[str] = set()
+    for fd in patch.c_files:
+        if not fd.path.endswith(".c"):
+            continue
+        whole = ctx.post(fd.path) or ("\n".join(ln.text for ln in fd.added()) if fd.is_new else "")
+        if not whole:
+            continue
+        exported = set(re.findall(r"\bEXPORT_SYMBOL\w*\s*\(\s*(\w+)\s*\)", whole))
+        for name in re.findall(r"^(?:[A-Za-z_][\w\s\*]*?\b)?(\w*register\w*)\s*\([^;]*$", whole, re.M):
+            if name not in exported:
+                out.add(name)
+    return out
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     structs = _ops_structs(patch)
     ownerless = {name for name, (fptr, owner, _) in structs.items() if fptr and not owner}
@@ -134,6 +153,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     if re.search(r"#\s*define\s+\w*register\w*\s*\(.*THIS_MODULE", added):
         return
     seen: set[str] = set()
+    unexported = _unexported(patch, ctx)
     for fd in sorted(patch.c_files, key=lambda f: not f.path.endswith(".h")):  # headers first
         if is_built_in_only(fd) or never_module(ctx, patch, fd):
             continue  # no module to unload under a user (tree mode: Kconfig/Makefile; a bool symbol)
@@ -150,6 +170,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     continue
                 if fd.path.endswith(".c") and (re.match(r"^\s*static\b", ln.text) or _static_above(new, k)):
                     continue  # file-private: only this module calls it, no provider module to pin
+                if m.group(1) in unexported:
+                    continue  # defined by a whole file shown that does not export it: module-internal
                 for typ in re.findall(r"struct\s+(\w+)", params):
                     if typ not in structs or structs[typ][1]:
                         continue  # not added here, or it carries its own owner

@@ -28,3 +28,35 @@ def test_quiet_when_the_file_never_unregisters_the_chrdev():
 def test_fires_when_the_file_unregisters_it():
     code = VCS + "\nvoid __exit foo_exit(void)\n{\n\tunregister_chrdev(FOO_MAJOR, \"foo\");\n}\n"
     assert_fires(missing_owner, new_file("drivers/tty/foo.c", code), at=[("drivers/tty/foo.c", _at(code, "foo_fops = {"))])
+
+
+# drivers/clocksource/hyperv_timer.c of 6.12 (built in; new-driver seed 149): clocksources
+# registered from __init code, never unregistered.
+CLOCKSOURCE = """
+static struct clocksource foo_cs_tsc = {
+\t.name\t= "foo_clocksource_tsc_page",
+\t.rating\t= 500,
+\t.read\t= read_foo_clock_tsc_cs,
+\t.mask\t= CLOCKSOURCE_MASK(64),
+\t.flags\t= CLOCK_SOURCE_IS_CONTINUOUS,
+};
+
+static void __init foo_init_tsc_clocksource(void)
+{
+\tif (!foo_tsc_page_valid())
+\t\treturn;
+\tclocksource_register_hz(&foo_cs_tsc, NSEC_PER_SEC/100);
+}
+"""
+
+
+def test_quiet_when_the_file_never_unregisters_what_it_registers():
+    assert_quiet(missing_owner, new_file("drivers/clocksource/foo_timer.c", CLOCKSOURCE))
+
+
+def test_fires_when_the_file_unregisters_it_or_registers_with_devm():
+    path = "drivers/clocksource/foo_timer.c"
+    code = CLOCKSOURCE + "\nstatic void __exit foo_exit(void)\n{\n\tclocksource_unregister(&foo_cs_tsc);\n}\n"
+    assert_fires(missing_owner, new_file(path, code), at=[(path, _at(code, "foo_cs_tsc = {"))])
+    devm = CLOCKSOURCE.replace("clocksource_register_hz(&foo_cs_tsc", "devm_clocksource_register_hz(dev, &foo_cs_tsc")
+    assert_fires(missing_owner, new_file(path, devm), at=[(path, _at(devm, "foo_cs_tsc = {"))])

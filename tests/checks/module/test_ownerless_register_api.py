@@ -91,5 +91,7 @@ PRIVATE_HELPER = """
 
 def test_quiet_on_a_static_helper_of_a_c_file():
     assert_quiet(ownerless_register_api, diff(PRIVATE_HELPER), include_low=True)
-    public = PRIVATE_HELPER.replace("+static int foo_register_dais", "+int foo_register_dais")
+    # exported: other modules call it (a new file that does not export it is module-internal)
+    public = PRIVATE_HELPER.replace("+static int foo_register_dais", "+int foo_register_dais").replace(
+        "@@ -0,0 +1,9 @@", "@@ -0,0 +1,10 @@").replace("    +}\n", "    +}\n    +EXPORT_SYMBOL_GPL(foo_register_dais);\n")
     assert_fires(ownerless_register_api, diff(public), at=[("drivers/soundwire/foo.c", 6)])

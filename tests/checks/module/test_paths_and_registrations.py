@@ -151,7 +151,7 @@ def test_mod008_quiet_on_a_static_helper_declared_over_two_lines():
 
 
 def test_mod008_fires_on_an_exported_one():
-    code = REG.replace("STATIC_LINE", "struct clk *\n")
+    code = REG.replace("STATIC_LINE", "struct clk *\n") + "EXPORT_SYMBOL_GPL(foo_pmc_clk_register);\n"
     assert_fires(ownerless_register_api, new_file("drivers/soc/foo/pmc.c", code),
                  at=[("drivers/soc/foo/pmc.c", _at(code, "foo_pmc_clk_register("))])
 
