@@ -489,7 +489,8 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
             if not shown:
                 shown.append(_ownership.outside(ctx.post(fd.path) or "\n".join(
                     ln.text for h in fd.hunks for ln in h.lines if ln.kind != "-"), view.new, view.partial))
-            released = _ownership.released_elsewhere(shown[0], g)
+            released = _ownership.released_elsewhere(shown[0], g) or (
+                holder == "kept" and _ownership.own_putter_elsewhere(shown[0], g))
             if holder in ("owned", "kept") and released:
                 continue
             if holder == "kept" and _ownership.kept_by_object_made(view.new, g, j, shown[0]):

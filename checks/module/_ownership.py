@@ -374,15 +374,11 @@ def registered_on_path(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     (idxd cdev.c): a register call given the object the init counted, between the init and a
     successful exit, published it; the reference is the registration's now (its unregister
     drops it).  `cdev_device_add(cdev, dev)` registers the device it is given too."""
-    if g.api.family not in ("device", "kobject", "kref"):
+    if g.api.family not in ("device", "kobject"):
         return False
     for c in func.calls():
         row = kapi.get(c.name)
-        td = kapi.teardown_of(c.name)
-        # a register of the API table, or a registration user space calls into (teardown.tsv:
-        # `usb_add_hcd(hcd, ...)` after usb_create_hcd(), undone by usb_remove_hcd())
-        if not ((row is not None and row.kind == "register") or (td is not None and td.kind == "interface")) \
-                or not g.call.line < c.line < j.line:
+        if row is None or row.kind != "register" or not g.call.line < c.line < j.line:
             continue
         if any(_refpaths.same_local(func, a, g.obj) for a in c.args):
             return True
@@ -469,6 +465,21 @@ def released_elsewhere(text: str, g: _refpaths.Get) -> bool:
         if re.search(r"\b(%s)\s*\(\s*%s\s*\)" % (putters, re.escape(alias)), text):
             return True
     return False
+
+
+def own_putter_elsewhere(text: str, g: _refpaths.Get) -> bool:
+    """The object was created here (an `init` row), and a putter of its own, one that answers
+    this API and few others (`usb_put_hcd()` for usb_create_hcd()), is called in the rest of the
+    file (`text`, the function itself left out): remove() drops the object the probe made and
+    kept, reached through the driver's data (vhci_hcd.c: `usb_put_hcd(vhci_hcd_to_hcd(
+    vhci->vhci_hcd_hs))`)."""
+    row = kapi.get(g.call.name)
+    if row is None or row.kind != "init":
+        return False  # a lookup's reference (i2c_get_adapter()) must be traced to its put
+    own = [p for p in g.api.putters if len(_apis.PUTTERS.get(p, ())) <= 3]
+    if not own:
+        return False  # a family putter (put_device(), of_node_put()) names no particular API
+    return re.search(r"\b(?:%s)\s*\(" % "|".join(map(re.escape, own)), text) is not None
 
 
 def kept_by_object_made(func: cmodel.Function, g: _refpaths.Get, j, text: str) -> bool:

@@ -431,3 +431,46 @@ def test_return_zero_after_the_lookup_leaks_it():
 def test_return_zero_after_the_put_is_balanced():
     code = RETURN_ZERO.replace("{end}", "of_node_put(np);")
     assert_quiet(get_without_put_on_exit, new_file("drivers/bus/foo-config.c", code), include_low=True)
+
+
+# drivers/usb/usbip/vhci_hcd.c: probe keeps the hcd usb_create_hcd() made; remove() drops it
+# with the API's own putter, reached through the driver's data
+KEPT_HCD = """
+static int foo_hcd_probe(struct platform_device *pdev)
+{
+\tstruct foo *foo = *((void **)dev_get_platdata(&pdev->dev));
+\tstruct usb_hcd *hcd_hs;
+\tint ret;
+
+\thcd_hs = usb_create_hcd(&foo_hc_driver, &pdev->dev, dev_name(&pdev->dev));
+\tif (!hcd_hs)
+\t\treturn -ENOMEM;
+\tret = usb_add_hcd(hcd_hs, 0, 0);
+\tif (ret != 0)
+\t\tgoto put_usb2_hcd;
+\treturn 0;
+
+put_usb2_hcd:
+\tusb_put_hcd(hcd_hs);
+\treturn ret;
+}
+
+static void foo_hcd_remove(struct platform_device *pdev)
+{
+\tstruct foo *foo = *((void **)dev_get_platdata(&pdev->dev));
+
+\tusb_remove_hcd(foo_hcd_to_hcd(foo->foo_hcd_hs));
+\t{put}
+}
+"""
+
+
+def test_a_hcd_kept_by_probe_and_put_by_remove_is_balanced():
+    code = KEPT_HCD.replace("{put}", "usb_put_hcd(foo_hcd_to_hcd(foo->foo_hcd_hs));")
+    assert_quiet(get_without_put_on_exit, new_file("drivers/usb/foo/foo_hcd.c", code))
+
+
+def test_a_hcd_kept_by_probe_and_never_put_leaks():
+    code = KEPT_HCD.replace("{put}", "foo_report(foo);")
+    assert_fires(get_without_put_on_exit, new_file("drivers/usb/foo/foo_hcd.c", code),
+                 [("drivers/usb/foo/foo_hcd.c", _at(code, "return 0;"))])
