@@ -298,14 +298,8 @@ def _put_in_success_branch(gstmt, g: _refpaths.Get) -> bool:
     body = gstmt.child_by_field_name("consequence" if test == "success" else "alternative") if test else None
     if body is not None and body.type == "else_clause":
         body = body.named_children[-1] if body.named_children else None
-    if body is None:
-        return False
-    for st in body.named_children if body.type == "compound_statement" else [body]:
-        if st.type in ("return_statement", "goto_statement", "break_statement", "continue_statement"):
-            return False
-        if st.type == "expression_statement" and _refpaths.puts_of(flow.calls_in(st), g.obj, g.api.putters):
-            return True
-    return False
+    return body is not None and _ownership.branch_puts(
+        body, g, ("return_statement", "goto_statement", "break_statement", "continue_statement"))
 
 
 def _only_by_goto(get_node, exit_node) -> bool:

@@ -960,24 +960,6 @@ def _distinct_counters(a: str, b: str) -> bool:
     return bool(fa) and bool(fb) and fa != fb
 
 
-def _holders_put(p, obj: str) -> bool:
-    """`if (qp->cep == cep) { siw_cep_put(cep); qp->cep = NULL; }` (siw_cm.c): a put under a test
-    that a holder's member points at the object drops the reference that member held, not the
-    one the function's own path already dropped."""
-    n = p.node
-    while n is not None and n.type not in ("if_statement", "compound_statement"):
-        n = n.parent
-    if n is not None and n.type == "compound_statement":
-        n = n.parent
-    if n is None or n.type != "if_statement":
-        return False
-    cond = cmodel._fold(cmodel._text(n.child_by_field_name("condition"))).strip("() ")
-    var = re.escape(norm(obj))
-    m = re.fullmatch(r"([\w>.\-]+)\s*==\s*%s|%s\s*==\s*([\w>.\-]+)" % (var, var), cond)
-    holder = m and (m.group(1) or m.group(2))
-    return bool(holder) and ("->" in holder or "." in holder)
-
-
 def _other_counter(node, obj: str) -> bool:
     """Every put of `obj` in the statement `node` drops another counter of it (`_distinct_counters`)."""
     puts = [c for c in flow.calls_in(node) if _apis.is_putter(c.name)
@@ -1087,7 +1069,7 @@ def ladder_twice(view, added) -> Iterator[tuple[object, str]]:
         # (b) put in a label chain that a goto reaches after already putting it (not an element
         # of an array a loop of the chain walks by another index: `while (--idx >= 0)
         # put(devs[idx]);` starts below the element the goto put)
-        if _other_element_in_loop(p, obj) or _holders_put(p, obj):
+        if _other_element_in_loop(p, obj):
             continue
         if _under_holder_test(p, obj):
             continue  # `if (qp->cep == cep) { put(cep); qp->cep = NULL; }`: the member's reference

@@ -211,15 +211,17 @@ def _found_branches(func: cmodel.Function, g: _refpaths.Get, j):
 def put_in_found_branch(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
     """`if (np) { ...; of_node_put(np); }` with the put a statement of that body: after it,
     np is either NULL or dropped."""
-    for _, body in _found_branches(func, g, j):
-        stmts = body.named_children if body is not None and body.type == "compound_statement" else [body]
-        for st in stmts:
-            if st is None:
-                continue
-            if st.type in ("return_statement", "goto_statement", "break_statement"):
-                break
-            if st.type == "expression_statement" and _refpaths.puts_of(flow.calls_in(st), g.obj, g.api.putters):
-                return True
+    return any(branch_puts(body, g) for _, body in _found_branches(func, g, j))
+
+
+def branch_puts(body, g: _refpaths.Get, jumps=("return_statement", "goto_statement", "break_statement")) -> bool:
+    """Does the branch `body` (a block or one statement) drop the get's object with a statement of
+    its own before any of `jumps` leaves it?"""
+    for st in body.named_children if body is not None and body.type == "compound_statement" else [body]:
+        if st is None or st.type in jumps:
+            return False
+        if st.type == "expression_statement" and _refpaths.puts_of(flow.calls_in(st), g.obj, g.api.putters):
+            return True
     return False
 
 

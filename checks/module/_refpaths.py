@@ -201,20 +201,7 @@ def status_reassigned(func: cmodel.Function, lhs: str, after: int, upto: int, ca
     scsi_device_get(sdp); else ret = -ENODEV;`, ufshcd.c): that arm runs instead of it."""
     return any(n.type == "assignment_expression" and after < line_of(n) <= upto
                and cmodel._text(n.child_by_field_name("left")).strip() == lhs
-               and not (call is not None and _other_arms(call, n)) for n in func._walk())
-
-
-def _other_arms(a, b) -> bool:
-    """Do nodes `a` and `b` sit in the two arms of one `if` statement?"""
-    for anc in cmodel.ancestors(a):
-        if anc.type != "if_statement":
-            continue
-        then, other = anc.child_by_field_name("consequence"), anc.child_by_field_name("alternative")
-        if then is None or other is None:
-            continue
-        if cmodel.contains(then, a) and cmodel.contains(other, b) or cmodel.contains(other, a) and cmodel.contains(then, b):
-            return True
-    return False
+               and not (call is not None and other_arm_of_if(call, n)) for n in func._walk())
 
 
 def _status_or_null_failed(cond: str, status: str, obj: str) -> bool:
