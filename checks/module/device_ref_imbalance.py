@@ -31,6 +31,11 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   `i2c_new_client_device()`): the registration owns the reference until its release
   (`device_unregister()`, `platform_device_unregister()`), which drops it again; not in the
   branch that tests the registration's result (its failure put), nor after a `*_del()`;
+- an added put under an unwind label a `goto` reaches after such a registration succeeded, when
+  the registration's undo is itself a put (`spi_unregister_controller()`,
+  `input_unregister_device()`, `device_unregister()`; devres runs it for the devm twin,
+  `devm_spi_register_controller()`) and nothing unregisters before the put on that path: the
+  object is freed while registered and put again at unregistration;
 - hunk mode: an added put right before `goto L`, where L is out of sight and named for a put
   of that very object (`put_device(codec_dev); goto err_put_codec;`): the unwind puts it
   again (a label that names only the family, `err_put_node`, may put another node);
