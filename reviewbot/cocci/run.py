@@ -96,9 +96,9 @@ def iso_subset(text: str, names) -> str:
     return "\n".join(out) + "\n"
 
 
-def iso_text() -> str | None:
-    """standard.iso cut to ISO_USED, when spatch's default iso file is the one they were found
-    in; else None (spatch's own).  Asked once per process (`spatch --help` names the file)."""
+def iso_whole() -> str | None:
+    """The text of spatch's default iso file when it is the one ISO_USED were found in, else
+    None.  Asked once per process (`spatch --help` names the file)."""
     if not _ISO:
         _ISO.append(None)
         try:
@@ -107,10 +107,20 @@ def iso_text() -> str | None:
             with open(m.group(1) if m else "", "rb") as fh:
                 raw = fh.read()
             if hashlib.sha256(raw).hexdigest() == ISO_SHA256:
-                _ISO[0] = iso_subset(raw.decode("utf-8"), ISO_USED)
+                _ISO[0] = raw.decode("utf-8")
         except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
             pass
     return _ISO[0]
+
+
+def iso_text() -> str | None:
+    """standard.iso cut to ISO_USED (see iso_whole), or None: spatch's own."""
+    whole = iso_whole()
+    if whole is None:
+        return None
+    if len(_ISO) < 2:
+        _ISO.append(iso_subset(whole, ISO_USED))
+    return _ISO[1]
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
