@@ -65,6 +65,18 @@ def _holds(hunk: Hunk, kinds: str, words: tuple[str, ...] | bool) -> bool:
     return any(w in text for w in words)
 
 
+def side_text(hunk: Hunk, side: str) -> str:
+    """The text of one side of a hunk (`"new"`: context and added lines, `"old"`: context and
+    removed lines, or `"added"`, `"removed"`...: a keyword of hunks()), joined by newlines
+    ('' when it has no such line); made once per hunk (the memo hunks() uses)."""
+    kinds = _KINDS[side]
+    text = hunk._memo.get(kinds)
+    if text is None:
+        lines = [ln.text for ln in hunk.lines if ln.kind in kinds]
+        text = hunk._memo[kinds] = "\n".join(lines) if lines else False
+    return text or ""
+
+
 def _file_holds(fd: FileDiff, kinds: str, words: tuple[str, ...] | bool) -> bool:
     """_holds() for the whole file: the text of its lines of `kinds`, joined by newlines, made
     once per file and kinds (the file's memo).  A word (no newline) in a line of a hunk is in

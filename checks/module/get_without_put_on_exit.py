@@ -408,6 +408,8 @@ _GET_ASSIGN = lazyre.compile(r"^\s*(?:[\w\s\*]+?\s\**)?([\w>.\-\[\]]+)\s*=\s*(\w
 def _gets_moved_up(fd) -> Iterator[Finding]:
     """A get of the table (`x = getter(...);`) moved up, in the same hunk, above a `return` it
     used to follow: that return now leaves with the reference (unless it puts or returns `x`)."""
+    if not names_on(fd, "added", _apis.GETTER_NAMES.names):
+        return  # the getter of `x = getter(` is a whole word of an added line: no file line has one
     for h in hunks(fd, added=True, removed=True):
         lines = h.lines
         for i, a in enumerate(lines):

@@ -103,7 +103,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import hunks, names_on, shown_new
+from reviewbot.checks._hunks import hunks, names_on, shown_new, side_text
 
 RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
@@ -170,20 +170,60 @@ class _Stmt:
         return self._name
 
 
+class _Gap:
+    """Statements of other functions between two kept ones (see _side): ends a run of one
+    function's statements as they did; never a statement of an unbind function."""
+    __slots__ = ()
+    key = name = stmt = None
+    fn = ""  # _UNBIND_FN never matches it
+    changed = False
+
+
+_GAP = _Gap()
+
+
 def _side(fd, side: str) -> list[_Stmt]:
     """The statements of one side of a file's hunks, in order, with their function (once per
-    file and side: the file's memo; both parts of the check read them)."""
+    file and side: the file's memo; both parts of the check read them).
+
+    Both parts read only statements of functions _UNBIND_FN names (the teardown and what runs
+    after it in the same function): the statements of other functions are one _GAP each run
+    (the end of a function's run stays where it was), and a hunk side in which no function
+    name can match (the pattern is in neither its section nor its text) is not joined."""
     key = ("unbind_teardown_order", side == "old")
     got = fd._memo.get(key)
     if got is None:
-        out = []
+        out: list = []
         for h in fd.hunks:
             lines = h.old_side() if side == "old" else h.new_side()
+            if not _UNBIND_FN.search(h.section) and not _UNBIND_FN.search(side_text(h, side)):
+                if out and out[-1] is _GAP:
+                    continue
+                if _has_code(side_text(h, side)) or statements(lines):
+                    out.append(_GAP)
+                continue
             for st in statements(lines):
                 fn = enclosing_function(h, st.first, side)
-                out.append(_Stmt(norm(st.text), fn, st))
+                if _UNBIND_FN.search(fn):
+                    out.append(_Stmt(norm(st.text), fn, st))
+                elif not out or out[-1] is not _GAP:
+                    out.append(_GAP)
         got = fd._memo[key] = tuple(out)
     return list(got)
+
+
+def _has_code(text: str) -> bool:
+    """Surely a statement: a line that keeps code once comments are blanked.  Read in order up
+    to the first line that holds `/*` or `*/` or starts with `*` (after it, not sure: the
+    caller joins the statements): a line before it that is not blank and not a `//` comment
+    is code."""
+    for line in text.split("\n"):
+        t = line.strip()
+        if "/*" in t or "*/" in t or t.startswith("*"):
+            return False
+        if t and not t.startswith("//"):
+            return True
+    return False
 
 
 def _once(seq: list[_Stmt]) -> dict[tuple[str, str], int]:
@@ -480,6 +520,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue
         post = ctx.post(fd.path)
         for h in fd.hunks:
+            if "devm_" not in side_text(h, "new") or not side_text(h, "added"):
+                continue  # no statement of it both adds a line and holds the word (below)
             for st in statements(h.new_side()):
                 if not st.any_added or "devm_" not in st.text:
                     continue
