@@ -91,6 +91,7 @@ Medium.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -295,9 +296,11 @@ def _moved_to_helper(h, post: str | None, name: str) -> bool:
 def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Finding]:
     if not sides:
         return  # no file to look at (new and deleted files are not; see check)
-    added_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
-    removed_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
-    devm = _devm_added(patch)
+    # the patch's added and removed text and its added devm calls: made for the first
+    # statement that needs them (most files with a teardown have none removed from remove())
+    added_all = functools.cache(lambda: "\n".join(ln.text for fd in patch.c_files for ln in fd.added()))
+    removed_all = functools.cache(lambda: "\n".join(ln.text for fd in patch.c_files for ln in fd.removed()))
+    devm_added = functools.cache(lambda: _devm_added(patch))
     for fd in patch.c_files:
         if fd.is_deleted or fd.is_new:
             continue
@@ -317,12 +320,13 @@ def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Find
             olds = h.old_side()
             if function_removed(olds, olds.index(u.stmt.first)):
                 continue  # the whole function goes
-            if re.search(r"\b(%s)\s*\(" % "|".join(sorted({t for r in rows for t in r.teardown})), added_all):
+            if re.search(r"\b(%s)\s*\(" % "|".join(sorted({t for r in rows for t in r.teardown})), added_all()):
                 continue  # moved or re-added (another spelling of the same teardown)
             if _moved_to_helper(h, post, u.name):
                 continue  # the teardown steps moved into a helper the function now calls
+            devm = devm_added()
             twin = next(((r, devm[r.devm]) for r in rows if r.devm in devm), None)
-            if twin is None and any(re.search(r"\b%s\s*\(" % r.setup, removed_all) for r in rows):
+            if twin is None and any(re.search(r"\b%s\s*\(" % r.setup, removed_all()) for r in rows):
                 continue  # the set-up goes too
             if twin is None and post is not None:
                 pre = ctx.pre(fd.path) or ""
