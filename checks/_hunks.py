@@ -132,6 +132,30 @@ def names_on(fd: FileDiff, side: str, names: frozenset[str]) -> bool:
     return any(not names.isdisjoint(_kind_words(fd, kind)) for kind in _SIDES[side])
 
 
+def hunk_names(fd: FileDiff, hunk: Hunk, side: str, names: frozenset[str]) -> bool:
+    """Is a word of that side of `hunk` (a hunk of `fd`) one of `names`: the answer of
+    `not names.isdisjoint(side_words(hunk, side))`, without the hunk's word set.  The names of
+    the set that are words of that side of the file are found once per file (names_on()'s
+    sets); a hunk then holds one of them as a word when its text has it with no word character
+    on either side (each is a run of word characters)."""
+    key = ("names", side, names)
+    present = fd._memo.get(key)
+    if present is None:
+        found: set[str] = set()
+        for kind in _SIDES[side]:
+            found |= names.intersection(_kind_words(fd, kind))
+        present = fd._memo[key] = tuple(sorted(found))
+    if not present:
+        return False
+    text = side_text(hunk, side)
+    return any(n in text and _whole_word(n).search(text) is not None for n in present)
+
+
+@functools.lru_cache(maxsize=4096)
+def _whole_word(name: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)%s(?!\w)" % re.escape(name))
+
+
 def _kind_words(fd: FileDiff, kind: str) -> frozenset[str]:
     key = ("words", kind)
     got = fd._memo.get(key)

@@ -23,7 +23,7 @@ from reviewbot.analysis.cmodel import split_args
 from reviewbot.model import DiffLine, FileDiff
 
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import names_on, side_words
+from reviewbot.checks._hunks import hunk_names, names_on
 from reviewbot.checks.module._refs import enclosing_function
 
 # Functions that switch the object off and on again by design (a resume or runtime resume
@@ -143,7 +143,7 @@ def added_undos(fd: FileDiff, scope: str, post: str | None) -> Iterator[tuple[Di
     for h in fd.hunks:
         if not any(ln.added for ln in h.lines):
             continue
-        if _undo_names().isdisjoint(side_words(h, "new")):
+        if not hunk_names(fd, h, "new", _undo_names()):
             continue  # (the same, for this hunk)
         stmts = statements(h.new_side())
         for k, st in enumerate(stmts):

@@ -190,7 +190,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import hunks, names_on, replacement, side_words
+from reviewbot.checks._hunks import hunk_names, hunks, names_on, replacement
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _extra_get, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
@@ -387,7 +387,7 @@ def _dead_puts(fd) -> Iterator[Finding]:
         return  # (see below) no hunk names a put
     for h in hunks(fd, added=True):
         lines = h.new_side()
-        if _apis.PUTTER_NAMES.names.isdisjoint(side_words(h, "new")):
+        if not hunk_names(fd, h, "new", _apis.PUTTER_NAMES.names):
             continue  # the put is a statement's first word, a whole word of its lines: none here
         stmts = statements(lines)
         for prev, st in zip(stmts, stmts[1:]):

@@ -102,7 +102,7 @@ from reviewbot.model import Confidence, Finding, Hunk, Level, Patch
 from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import OBJECT_GET, added_statements, function_header, object_refs, owner_device
-from reviewbot.checks._hunks import hunks, names_on, shown_new, side_words
+from reviewbot.checks._hunks import hunk_names, hunks, names_on, shown_new, side_words
 from reviewbot.checks.module._module_live import removed_live_tests
 
 RULE = Rule.from_doc(__doc__, id="MOD014", slug="module-ref-for-unbind", level=Level.WARNING,
@@ -255,7 +255,7 @@ def _added_object_refs(patch: Patch) -> set[tuple[str, str]]:
         if not names_on(fd, "new", OBJECT_GET.names):
             continue
         for h in fd.hunks:
-            if OBJECT_GET.names.isdisjoint(side_words(h, "new")):
+            if not hunk_names(fd, h, "new", OBJECT_GET.names):
                 continue
             texts += [st.text for st in statements(h.new_side()) if st.any_added]
     out: set[tuple[str, str]] = set()

@@ -134,3 +134,26 @@ def test_unbind_statements_are_the_unfiltered_ones_with_gaps():
             assert got == ref, fd.path
             checked += sum(x != "gap" for x in ref)
     assert checked > 100
+
+
+def test_hunk_names_is_the_side_words_test():
+    """hunk_names(fd, h, side, names) == not names.isdisjoint(side_words(h, side)), on random
+    name sets drawn from the file's words, their parts and other names."""
+    import random
+    import re
+
+    from reviewbot.checks._hunks import hunk_names, side_words
+
+    rng = random.Random(5)
+    asked = 0
+    for fd in _data_files():
+        words = sorted(set(re.findall(r"\w+", "\n".join(ln.text for ln in fd.lines()))))
+        pool = words + [w[:3] for w in words if len(w) > 4] + [w[1:] for w in words if len(w) > 4] + ["zz_none"]
+        for _ in range(5):
+            names = frozenset(rng.sample(pool, min(len(pool), rng.randrange(1, 6))))
+            for side in ("new", "old", "added", "removed"):
+                for h in fd.hunks:
+                    assert hunk_names(fd, h, side, names) == (not names.isdisjoint(side_words(h, side))), \
+                        (fd.path, side, names)
+                    asked += 1
+    assert asked > 1000
