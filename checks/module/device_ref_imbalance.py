@@ -212,7 +212,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks._hunks import names_on, side_words
+from reviewbot.checks._hunks import hunk_names, names_on
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _dropping_lookup, _overput, _overput_judge, _refdiff, _release_twice, _stored
 from reviewbot.analysis.clex import norm, statements
@@ -527,7 +527,7 @@ def _putter_swaps(fd) -> Iterator[Finding]:
         return  # (see below) no hunk removes a typed put
     all_added = _put_calls(fd.added())
     for h in fd.hunks:
-        if _apis.TYPED_PUTTERS.isdisjoint(side_words(h, "removed")):
+        if not hunk_names(fd, h, "removed", _apis.TYPED_PUTTERS):
             continue  # a removed put's name is a whole word of a removed line: none of them here
         for rem, add in clex.replacements(h):
             for _, rname, robj in _put_calls(rem):
@@ -581,7 +581,7 @@ def _unconditional_puts(fd, overput: bool) -> Iterator[Finding]:
     if overput or not names_on(fd, "removed", _apis.PUTTER_NAMES.names):
         return  # (see below) no hunk removes a put
     for h in fd.hunks:
-        if _apis.PUTTER_NAMES.names.isdisjoint(side_words(h, "removed")):
+        if not hunk_names(fd, h, "removed", _apis.PUTTER_NAMES.names):
             continue  # no wholly removed put: its name would be a word of a removed line
         removed = [(st, n, o) for st, n, o in _put_calls(h.old_side()) if all(ln.removed for ln in st.lines)]
         added = [(st, n, o) for st, n, o in _put_calls(h.new_side()) if st.any_added]

@@ -190,7 +190,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import hunks, names_on, replacement, side_words
+from reviewbot.checks._hunks import hunk_names, hunks, names_on, replacement
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _extra_get, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
@@ -387,7 +387,7 @@ def _dead_puts(fd) -> Iterator[Finding]:
         return  # (see below) no hunk names a put
     for h in hunks(fd, added=True):
         lines = h.new_side()
-        if _apis.PUTTER_NAMES.names.isdisjoint(side_words(h, "new")):
+        if not hunk_names(fd, h, "new", _apis.PUTTER_NAMES.names):
             continue  # the put is a statement's first word, a whole word of its lines: none here
         stmts = statements(lines)
         for prev, st in zip(stmts, stmts[1:]):
@@ -408,6 +408,8 @@ _GET_ASSIGN = lazyre.compile(r"^\s*(?:[\w\s\*]+?\s\**)?([\w>.\-\[\]]+)\s*=\s*(\w
 def _gets_moved_up(fd) -> Iterator[Finding]:
     """A get of the table (`x = getter(...);`) moved up, in the same hunk, above a `return` it
     used to follow: that return now leaves with the reference (unless it puts or returns `x`)."""
+    if not names_on(fd, "added", _apis.GETTER_NAMES.names):
+        return  # the getter of `x = getter(` is a whole word of an added line: no file line has one
     for h in hunks(fd, added=True, removed=True):
         lines = h.lines
         for i, a in enumerate(lines):

@@ -91,6 +91,7 @@ Medium.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -103,7 +104,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import hunks, names_on, shown_new
+from reviewbot.checks._hunks import hunks, names_on, shown_new, side_text
 
 RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
@@ -170,20 +171,60 @@ class _Stmt:
         return self._name
 
 
+class _Gap:
+    """Statements of other functions between two kept ones (see _side): ends a run of one
+    function's statements as they did; never a statement of an unbind function."""
+    __slots__ = ()
+    key = name = stmt = None
+    fn = ""  # _UNBIND_FN never matches it
+    changed = False
+
+
+_GAP = _Gap()
+
+
 def _side(fd, side: str) -> list[_Stmt]:
     """The statements of one side of a file's hunks, in order, with their function (once per
-    file and side: the file's memo; both parts of the check read them)."""
+    file and side: the file's memo; both parts of the check read them).
+
+    Both parts read only statements of functions _UNBIND_FN names (the teardown and what runs
+    after it in the same function): the statements of other functions are one _GAP each run
+    (the end of a function's run stays where it was), and a hunk side in which no function
+    name can match (the pattern is in neither its section nor its text) is not joined."""
     key = ("unbind_teardown_order", side == "old")
     got = fd._memo.get(key)
     if got is None:
-        out = []
+        out: list = []
         for h in fd.hunks:
             lines = h.old_side() if side == "old" else h.new_side()
+            if not _UNBIND_FN.search(h.section) and not _UNBIND_FN.search(side_text(h, side)):
+                if out and out[-1] is _GAP:
+                    continue
+                if _has_code(side_text(h, side)) or statements(lines):
+                    out.append(_GAP)
+                continue
             for st in statements(lines):
                 fn = enclosing_function(h, st.first, side)
-                out.append(_Stmt(norm(st.text), fn, st))
+                if _UNBIND_FN.search(fn):
+                    out.append(_Stmt(norm(st.text), fn, st))
+                elif not out or out[-1] is not _GAP:
+                    out.append(_GAP)
         got = fd._memo[key] = tuple(out)
     return list(got)
+
+
+def _has_code(text: str) -> bool:
+    """Surely a statement: a line that keeps code once comments are blanked.  Read in order up
+    to the first line that holds `/*` or `*/` or starts with `*` (after it, not sure: the
+    caller joins the statements): a line before it that is not blank and not a `//` comment
+    is code."""
+    for line in text.split("\n"):
+        t = line.strip()
+        if "/*" in t or "*/" in t or t.startswith("*"):
+            return False
+        if t and not t.startswith("//"):
+            return True
+    return False
 
 
 def _once(seq: list[_Stmt]) -> dict[tuple[str, str], int]:
@@ -255,9 +296,11 @@ def _moved_to_helper(h, post: str | None, name: str) -> bool:
 def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Finding]:
     if not sides:
         return  # no file to look at (new and deleted files are not; see check)
-    added_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
-    removed_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
-    devm = _devm_added(patch)
+    # the patch's added and removed text and its added devm calls: made for the first
+    # statement that needs them (most files with a teardown have none removed from remove())
+    added_all = functools.cache(lambda: "\n".join(ln.text for fd in patch.c_files for ln in fd.added()))
+    removed_all = functools.cache(lambda: "\n".join(ln.text for fd in patch.c_files for ln in fd.removed()))
+    devm_added = functools.cache(lambda: _devm_added(patch))
     for fd in patch.c_files:
         if fd.is_deleted or fd.is_new:
             continue
@@ -277,12 +320,13 @@ def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Find
             olds = h.old_side()
             if function_removed(olds, olds.index(u.stmt.first)):
                 continue  # the whole function goes
-            if re.search(r"\b(%s)\s*\(" % "|".join(sorted({t for r in rows for t in r.teardown})), added_all):
+            if re.search(r"\b(%s)\s*\(" % "|".join(sorted({t for r in rows for t in r.teardown})), added_all()):
                 continue  # moved or re-added (another spelling of the same teardown)
             if _moved_to_helper(h, post, u.name):
                 continue  # the teardown steps moved into a helper the function now calls
+            devm = devm_added()
             twin = next(((r, devm[r.devm]) for r in rows if r.devm in devm), None)
-            if twin is None and any(re.search(r"\b%s\s*\(" % r.setup, removed_all) for r in rows):
+            if twin is None and any(re.search(r"\b%s\s*\(" % r.setup, removed_all()) for r in rows):
                 continue  # the set-up goes too
             if twin is None and post is not None:
                 pre = ctx.pre(fd.path) or ""
@@ -480,6 +524,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue
         post = ctx.post(fd.path)
         for h in fd.hunks:
+            if "devm_" not in side_text(h, "new") or not side_text(h, "added"):
+                continue  # no statement of it both adds a line and holds the word (below)
             for st in statements(h.new_side()):
                 if not st.any_added or "devm_" not in st.text:
                     continue
