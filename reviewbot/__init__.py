@@ -28,3 +28,12 @@ def resource_dir(name: str) -> Path:
 
 
 __all__ = ["__version__", "resource_dir"]
+
+
+def _regex_cache() -> None:
+    from reviewbot import recache  # regular expressions compiled ahead of time (recache.py)
+
+    recache.install()
+
+
+_regex_cache()

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Write reviewbot/data/regex-<interpreter>.marshal, the ahead-of-time compiled regular
+expressions of reviewbot.recache (or with --check, fail when it is not what this writes).
+
+Which patterns: those every review needs, not those made from a patch's own names.  They are
+found by reviewing the repository's test patches (tests/data) in two processes, the odd and
+the even ones: a pattern compiled in both is kept (a pattern made from one patch's variable
+names rarely occurs in both halves), plus every module-level lazy pattern of the rule modules
+and every rule's TRIGGER trie.  The code is the running interpreter's: run it with the
+Python the package is installed for (.venv/bin/python scripts/gen_regex_cache.py).
+
+    .venv/bin/python scripts/gen_regex_cache.py            # (re)write the file
+    .venv/bin/python scripts/gen_regex_cache.py --check    # exit 1 if the file differs
+"""
+
+from __future__ import annotations
+
+import sys
+
+_seen: set = set()
+
+
+def _hook() -> None:
+    """Record every pattern compiled from here on (before the imports that compile some)."""
+    from re import _compiler
+
+    compile_ = _compiler.compile
+
+    def compile(p, flags=0):  # noqa: A001
+        if isinstance(p, (str, bytes)):
+            _seen.add((p, int(flags)))
+        return compile_(p, flags)
+
+    _compiler.compile = compile
+
+
+if __name__ == "__main__" and "--record" in sys.argv:
+    _hook()
+
+
+import argparse
+import contextlib
+import io
+import marshal
+import os
+import pickle
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def inputs() -> list[str]:
+    return sorted(str(p) for p in (ROOT / "tests" / "data").rglob("*.patch"))
+
+
+def _record(paths: list[str]) -> set:
+    """The (pattern, flags) of every pattern compiled while reviewing `paths` (run in a
+    fresh process: what a review compiles cold)."""
+    import re
+    re.purge()
+    from reviewbot import cli
+
+    for item in paths:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            try:
+                cli.main(["review", item])
+            except SystemExit:
+                pass
+    return _seen
+
+
+def _static() -> set:
+    """Every module-level lazy pattern of the rule modules and every rule's TRIGGER trie."""
+    import importlib
+    import pkgutil
+
+    from reviewbot import lazyre
+    from reviewbot.checks import ALL
+    import reviewbot.checks.module as pkg
+
+    out = set()
+    for info in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        for value in vars(mod).values():
+            if isinstance(value, lazyre.LazyPattern):
+                p, flags = value._args
+                out.add((p, int(flags)))
+    for pattern in tries().values():
+        out.add((pattern, 0))
+    return out
+
+
+def tries() -> dict:
+    """The trie pattern (lazyre.any_of) of every rule's TRIGGER vocabulary, by its strings:
+    the engine looks for the word strings of a TRIGGER of more than a few (engine._vocabulary)."""
+    from reviewbot import engine, lazyre
+    from reviewbot.checks import ALL
+
+    out = {}
+    for mod in ALL:
+        words = engine._split(tuple(getattr(mod, "TRIGGER", None) or ()))[0]
+        if len(words) > engine._FEW:
+            out[words] = lazyre._trie(words)
+    return out
+
+
+def patterns() -> list[tuple[str, int]]:
+    files = inputs()
+    halves = []
+    env = {**os.environ, "REVIEWBOT_NO_REGEX_CACHE": "1"}
+    for half in (files[0::2], files[1::2]):
+        out = subprocess.run([sys.executable, __file__, "--record", *half], env=env,
+                             capture_output=True, check=True)
+        halves.append(pickle.loads(out.stdout))
+    return sorted((halves[0] & halves[1]) | _static(), key=lambda e: (isinstance(e[0], bytes), e))
+
+
+def build() -> bytes:
+    from reviewbot import recache
+
+    entries = {}
+    for p, flags in patterns():
+        entries[(p, flags)] = recache.encode(p, flags)
+    return marshal.dumps({"re": entries, "any_of": tries()})
+
+
+def _decoded(data: bytes) -> dict:
+    """The file's content (marshal's bytes can differ for equal values: shared references)."""
+    data = marshal.loads(data)
+    return {"re": {k: marshal.loads(v) for k, v in data["re"].items()}, "any_of": data["any_of"]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="exit 1 if the file is not what would be written")
+    ap.add_argument("--record", nargs="*", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.record is not None:
+        sys.stdout.buffer.write(pickle.dumps(_record(args.record)))
+        return 0
+    from reviewbot import recache
+
+    data, target = build(), recache.path()
+    if args.check:
+        if not target.exists() or _decoded(target.read_bytes()) != _decoded(data):
+            print(f"{target.relative_to(ROOT)} is out of date: run scripts/gen_regex_cache.py", file=sys.stderr)
+            return 1
+        return 0
+    target.parent.mkdir(exist_ok=True)
+    target.write_bytes(data)
+    print(f"wrote {target.relative_to(ROOT)}: {len(marshal.loads(data)['re'])} patterns, {len(data)} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
