@@ -30,10 +30,10 @@ def resource_dir(name: str) -> Path:
 __all__ = ["__version__", "resource_dir"]
 
 
-def _regex_cache() -> None:
-    from reviewbot import recache  # regular expressions compiled ahead of time (recache.py)
+def _ahead_of_time() -> None:
+    from reviewbot import aot  # regular expressions and dataclass methods compiled ahead of time
 
-    recache.install()
+    aot.install()
 
 
-_regex_cache()
+_ahead_of_time()

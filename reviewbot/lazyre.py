@@ -43,7 +43,7 @@ def any_of(strings) -> LazyPattern:
     of them is a substring), written as a trie: `kref_(?:get|put)`.  A search then tests one
     character (class) per position instead of every string in turn, so 800 strings cost about
     what 10 do (an alternation of 800 literals, or 800 `in` tests, costs 800 times one).
-    The rules' TRIGGER tries come ready-made from reviewbot.recache (see cached_any_of)."""
+    The rules' TRIGGER tries come ready-made from reviewbot.aot (see cached_any_of)."""
     got = cached_any_of(strings)
     if got is not None:
         return got
@@ -51,11 +51,11 @@ def any_of(strings) -> LazyPattern:
 
 
 def cached_any_of(strings) -> LazyPattern | None:
-    """any_of(strings) when reviewbot.recache holds it, pattern and code (so it costs next to
+    """any_of(strings) when reviewbot.aot holds it, pattern and code (so it costs next to
     nothing to make), else None."""
-    from reviewbot import recache
+    from reviewbot import aot
 
-    pattern = recache.trie(strings if isinstance(strings, tuple) else tuple(strings))
+    pattern = aot.trie(strings if isinstance(strings, tuple) else tuple(strings))
     return None if pattern is None else LazyPattern(pattern)
 
 

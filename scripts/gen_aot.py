@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
-"""Write reviewbot/data/regex-<interpreter>.marshal, the ahead-of-time compiled regular
-expressions of reviewbot.recache (or with --check, fail when it is not what this writes).
+"""Write reviewbot/data/aot-<interpreter>.marshal, the regular expressions and dataclass
+methods of reviewbot.aot compiled ahead of time (or with --check, fail when the file is not
+what this would write).
 
-Which patterns: those every review needs, not those made from a patch's own names.  They are
+Which ones: those every review needs, not those made from a patch's own names.  They are
 found by reviewing the repository's test patches (tests/data) in two processes, the odd and
-the even ones: a pattern compiled in both is kept (a pattern made from one patch's variable
-names rarely occurs in both halves), plus every module-level lazy pattern of the rule modules
-and every rule's TRIGGER trie.  The code is the running interpreter's: run it with the
-Python the package is installed for (.venv/bin/python scripts/gen_regex_cache.py).
+the even ones: a pattern (a dataclass method's source) compiled in both is kept (a pattern made
+from one patch's variable names rarely occurs in both halves), plus every module-level lazy
+pattern of the rule modules and every rule's TRIGGER trie.  The code is the running
+interpreter's: run it with the Python the package is installed for.
 
-    .venv/bin/python scripts/gen_regex_cache.py            # (re)write the file
-    .venv/bin/python scripts/gen_regex_cache.py --check    # exit 1 if the file differs
+    .venv/bin/python scripts/gen_aot.py            # (re)write the file
+    .venv/bin/python scripts/gen_aot.py --check    # exit 1 if the file differs
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from __future__ import annotations
 import sys
 
 _seen: set = set()
+_sources: set = set()
 
 
 def _hook() -> None:
-    """Record every pattern compiled from here on (before the imports that compile some)."""
+    """Record every pattern compiled and every dataclass method made from here on (before the
+    imports that make some)."""
+    import builtins
+    import dataclasses
     from re import _compiler
 
     compile_ = _compiler.compile
@@ -31,7 +36,13 @@ def _hook() -> None:
             _seen.add((p, int(flags)))
         return compile_(p, flags)
 
+    def exec(source, globals=None, locals=None, /):  # noqa: A001
+        if type(source) is str:
+            _sources.add(source)
+        return builtins.exec(source, globals, locals)
+
     _compiler.compile = compile
+    dataclasses.exec = exec
 
 
 if __name__ == "__main__" and "--record" in sys.argv:
@@ -68,7 +79,7 @@ def _record(paths: list[str]) -> set:
                 cli.main(["review", item])
             except SystemExit:
                 pass
-    return _seen
+    return _seen, _sources
 
 
 def _static() -> set:
@@ -106,30 +117,33 @@ def tries() -> dict:
     return out
 
 
-def patterns() -> list[tuple[str, int]]:
+def recorded() -> tuple[list[tuple[str, int]], list[str]]:
+    """(the patterns, the dataclass method sources) to keep."""
     files = inputs()
     halves = []
-    env = {**os.environ, "REVIEWBOT_NO_REGEX_CACHE": "1"}
+    env = {**os.environ, "REVIEWBOT_NO_AOT": "1", "PYTHONHASHSEED": "0"}  # sets iterate alike
     for half in (files[0::2], files[1::2]):
         out = subprocess.run([sys.executable, __file__, "--record", *half], env=env,
                              capture_output=True, check=True)
         halves.append(pickle.loads(out.stdout))
-    return sorted((halves[0] & halves[1]) | _static(), key=lambda e: (isinstance(e[0], bytes), e))
+    (pa, sa), (pb, sb) = halves
+    return sorted((pa & pb) | _static(), key=lambda e: (isinstance(e[0], bytes), e)), sorted(sa & sb)
 
 
 def build() -> bytes:
-    from reviewbot import recache
+    from reviewbot import aot
 
-    entries = {}
-    for p, flags in patterns():
-        entries[(p, flags)] = recache.encode(p, flags)
-    return marshal.dumps({"re": entries, "any_of": tries()})
+    aot.uninstall()
+    patterns, sources = recorded()
+    entries = {(p, flags): aot.encode_pattern(p, flags) for p, flags in patterns}
+    code = {text: aot.compile_source(text) for text in sources}
+    return marshal.dumps({"re": entries, "any_of": tries(), "dataclasses": code})
 
 
 def _decoded(data: bytes) -> dict:
     """The file's content (marshal's bytes can differ for equal values: shared references)."""
     data = marshal.loads(data)
-    return {"re": {k: marshal.loads(v) for k, v in data["re"].items()}, "any_of": data["any_of"]}
+    return {**data, "re": {k: marshal.loads(v) for k, v in data["re"].items()}}
 
 
 def main() -> int:
@@ -140,17 +154,19 @@ def main() -> int:
     if args.record is not None:
         sys.stdout.buffer.write(pickle.dumps(_record(args.record)))
         return 0
-    from reviewbot import recache
+    from reviewbot import aot
 
-    data, target = build(), recache.path()
+    data, target = build(), aot.path()
     if args.check:
         if not target.exists() or _decoded(target.read_bytes()) != _decoded(data):
-            print(f"{target.relative_to(ROOT)} is out of date: run scripts/gen_regex_cache.py", file=sys.stderr)
+            print(f"{target.relative_to(ROOT)} is out of date: run scripts/gen_aot.py", file=sys.stderr)
             return 1
         return 0
     target.parent.mkdir(exist_ok=True)
     target.write_bytes(data)
-    print(f"wrote {target.relative_to(ROOT)}: {len(marshal.loads(data)['re'])} patterns, {len(data)} bytes")
+    got = marshal.loads(data)
+    print(f"wrote {target.relative_to(ROOT)}: {len(got['re'])} patterns, {len(got['dataclasses'])} "
+          f"dataclass methods, {len(data)} bytes")
     return 0
 
 
