@@ -54,7 +54,7 @@ def path() -> Path:
 
 _patterns: dict = {}  # (pattern, flags) -> marshalled (flags, code, groups, groupindex, indexgroup)
 _tries: dict = {}  # tuple of strings -> lazyre.any_of()'s pattern for them (building it: ~20 ms)
-_code: dict = {}  # dataclass method source text -> compiled code
+_code: dict = {}  # dataclass method source text -> marshalled compiled code
 _installed = False
 
 
@@ -75,6 +75,12 @@ def compile_source(text: str):
     """What `exec(text, ...)` compiles (from the dataclasses module, which has no __future__
     imports to pass on)."""
     return builtins.compile(text, "<string>", "exec", dont_inherit=True)
+
+
+def encode_source(text: str) -> bytes:
+    """What the cache keeps for one dataclass method's source: its code, marshalled (the file
+    is read whole at start-up; each entry is decoded when its class is made)."""
+    return marshal.dumps(compile_source(text))
 
 
 def pattern_from(pattern, blob: bytes):
@@ -117,7 +123,7 @@ def install() -> None:
     if "exec" not in vars(dataclasses):
         def exec(source, globals=None, locals=None, /):  # noqa: A001  (the builtin's name)
             got = code.get(source) if type(source) is str else None
-            return builtins.exec(source if got is None else got, globals, locals)
+            return builtins.exec(source if got is None else marshal.loads(got), globals, locals)
 
         dataclasses.exec = exec
 

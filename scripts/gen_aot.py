@@ -136,14 +136,15 @@ def build() -> bytes:
     aot.uninstall()
     patterns, sources = recorded()
     entries = {(p, flags): aot.encode_pattern(p, flags) for p, flags in patterns}
-    code = {text: aot.compile_source(text) for text in sources}
+    code = {text: aot.encode_source(text) for text in sources}
     return marshal.dumps({"re": entries, "any_of": tries(), "dataclasses": code})
 
 
 def _decoded(data: bytes) -> dict:
     """The file's content (marshal's bytes can differ for equal values: shared references)."""
     data = marshal.loads(data)
-    return {**data, "re": {k: marshal.loads(v) for k, v in data["re"].items()}}
+    return {**data, "re": {k: marshal.loads(v) for k, v in data["re"].items()},
+            "dataclasses": {k: marshal.loads(v) for k, v in data["dataclasses"].items()}}
 
 
 def main() -> int:
