@@ -316,10 +316,11 @@ def _vocabulary(trigger: tuple[str, ...]) -> "_Vocabulary":
 def _register_vocabularies(checks) -> None:
     """Make the _Vocabulary of every large TRIGGER of `checks` now, so that the shared word
     index (_WordIndex) is built once for all of them, before the first word is looked up."""
-    for mod in checks:
-        words, _ = _split(tuple(getattr(mod, "TRIGGER", None) or ()))
-        if len(words) > _FEW:
-            _vocabulary(words)
+    large = [words for words, _ in (_split(tuple(getattr(mod, "TRIGGER", None) or ())) for mod in checks)
+             if len(words) > _FEW]
+    _WORDS.add(large)  # one table for all of them, not one per vocabulary
+    for words in large:
+        _vocabulary(words)
 
 
 _WORD = re.compile(r"\w+")
@@ -342,9 +343,17 @@ class _WordIndex:
     def bit(self, strings: tuple[str, ...]) -> int:
         b = self._bits.get(strings)
         if b is None:
-            b = self._bits[strings] = 1 << len(self._bits)
-            self._rebuild()
+            self.add([strings])
+            b = self._bits[strings]
         return b
+
+    def add(self, vocabularies) -> None:
+        """Take these vocabularies in (those it lacks), with one rebuild."""
+        new = [v for v in dict.fromkeys(vocabularies) if v not in self._bits]
+        for strings in new:
+            self._bits[strings] = 1 << len(self._bits)
+        if new:
+            self._rebuild()
 
     def _rebuild(self) -> None:
         masks: dict[str, int] = {}
