@@ -4,8 +4,8 @@ methods of reviewbot.aot compiled ahead of time (or with --check, fail when the 
 what this would write).
 
 Which ones: those every review needs, not those made from a patch's own names.  They are
-found by reviewing the repository's test patches (tests/data) in two processes, the odd and
-the even ones: a pattern (a dataclass method's source) compiled in both is kept (a pattern made
+found by reviewing the repository's test patches (tests/data, alone and by directory) in two
+processes, the odd and the even ones: a pattern (a dataclass method's source) compiled in both is kept (a pattern made
 from one patch's variable names rarely occurs in both halves), plus every module-level lazy
 pattern of the rule modules and every rule's TRIGGER trie.  The code is the running
 interpreter's: run it with the Python the package is installed for.
@@ -63,7 +63,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def inputs() -> list[str]:
-    return sorted(str(p) for p in (ROOT / "tests" / "data").rglob("*.patch"))
+    """The test patches, each alone, and the directories of two or more, each as one source
+    (a series: the mbox split and threading of a directory)."""
+    patches = sorted((ROOT / "tests" / "data").rglob("*.patch"))
+    dirs = sorted({p.parent for p in patches if sum(1 for q in patches if q.parent == p.parent) > 1})
+    return [str(p) for p in patches] + [str(d) for d in dirs]
 
 
 def _record(paths: list[str]) -> set:
