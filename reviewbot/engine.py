@@ -338,7 +338,7 @@ class _WordIndex:
         self._known: dict[str, int] = {}
         self._k = 0
         self._by_prefix: dict[str, list[tuple[str, int]]] = {}
-        self.text_mask = functools.lru_cache(maxsize=64)(self._text_mask)
+        self.text_mask = functools.lru_cache(maxsize=16)(self._text_mask)
 
     def bit(self, strings: tuple[str, ...]) -> int:
         b = self._bits.get(strings)
@@ -365,11 +365,12 @@ class _WordIndex:
         for w, b in masks.items():
             self._by_prefix.setdefault(w[:k], []).append((w, b))
         self._known = {}
-        self.text_mask = functools.lru_cache(maxsize=64)(self._text_mask)
+        self.text_mask = functools.lru_cache(maxsize=16)(self._text_mask)
 
     def _text_mask(self, text: str) -> int:
         """The bits of the vocabularies one of whose strings is in `text` (each text is asked
-        about by every rule with a vocabulary: the words are looked up once for all)."""
+        about by every rule with a vocabulary: the words are looked up once for all; the last
+        16 texts are remembered, no more: they can be whole file images)."""
         known, mask, got = self._known, self.mask, 0
         for word in words.of(text):
             b = known.get(word)
