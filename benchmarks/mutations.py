@@ -213,9 +213,10 @@ Negatives:
   unrelated    an unrelated edit in the same functions (a numeric constant or a log string)
 
 Run:  .venv/bin/python benchmarks/mutations.py [--limit N] [--seed S] [--files F] [--show KIND]
-      [--kinds K1,K2] [--tree-mode]
+      [--kinds K1,K2] [--tree-mode] [--cocci-only]
 `--tree-mode` reviews as `--tree` does for the touched file (its whole pre- and post-image;
-no other files), `--kinds` runs only those mutation kinds.
+no other files), `--cocci-only` (implies it) scores only the findings of the Coccinelle path
+engine (REVIEWBOT_ENGINES=cocci), `--kinds` runs only those mutation kinds.
 `--limit` caps the cases per kind, `--files` the sample of files scanned; `--show KIND` prints
 the missed/noisy cases of that kind (with the diff) for diagnosis.
 """
@@ -3098,6 +3099,7 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 # ---------------------------------------------------------------- review + score
 
 TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
+COCCI_ONLY = False  # --cocci-only: only the findings the Coccinelle path engine produced
 
 
 OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25] + ("put_given_node", "put_spec_node", "put_before_goto_put",
@@ -3118,7 +3120,12 @@ def review(case: Case, message: str = "Update error handling.") -> tuple[list[di
         rv = engine.review(series, context_for=lambda _p: ctx, context_mode="tree")
     else:
         rv = engine.review(series)
-    return review_dict(rv)["findings"], review_dict(rv, show_all=True)["findings"]
+    shown, every = review_dict(rv)["findings"], review_dict(rv, show_all=True)["findings"]
+    if COCCI_ONLY:
+        from reviewbot.checks.module import _cocci
+
+        shown, every = ([f for f in fs if _cocci.is_cocci_message(f["message"])] for fs in (shown, every))
+    return shown, every
 
 
 def detected(case: Case, findings: list[dict]) -> bool:
@@ -3135,9 +3142,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", default=None, help="comma-separated mutation kinds to run (default all)")
     ap.add_argument("--tree-mode", action="store_true",
                     help="give the rules the touched file's full pre/post image (as --tree does)")
+    ap.add_argument("--cocci-only", action="store_true",
+                    help="with --tree-mode: score only the Coccinelle path engine's findings")
     args = ap.parse_args(argv)
-    global TREE_MODE
-    TREE_MODE = args.tree_mode
+    global TREE_MODE, COCCI_ONLY
+    TREE_MODE = args.tree_mode or args.cocci_only
+    COCCI_ONLY = args.cocci_only
+    if COCCI_ONLY:
+        os.environ["REVIEWBOT_ENGINES"] = "cocci"
     rng = random.Random(args.seed)
     rng_over = random.Random(args.seed + 1)
     tree = ensure_tree()
