@@ -114,21 +114,61 @@ def _keep(m, lines: list[str], cf) -> bool:
         return False
     if m.kind == "iter" and _label_puts(lines, start, end, m.exit_line, m.obj):
         return False
-    if m.kind == "leak" and _null_branch(f, m.exit_line, m.obj):
+    if m.kind in ("leak", "field") and _null_branch(f, m.exit_line, m.obj):
         return False
     return m.kind != "leak" or not _returns_derived(lines, start, end, m.exit_line, m.obj)
 
 
+def old_to_new(fd: FileDiff):
+    """The post-image line of each pre-image line the diff keeps (None: a removed line)."""
+    kept: dict[int, int | None] = {}
+    shifts = []  # (first old line after a hunk, new - old from there on)
+    for h in fd.hunks:
+        for ln in h.lines:
+            if ln.kind == " ":
+                kept[ln.old_no] = ln.new_no
+            elif ln.kind == "-":
+                kept[ln.old_no] = None
+        shifts.append((h.old_start + h.old_len, (h.new_start + h.new_len) - (h.old_start + h.old_len)))
+
+    def to_new(no: int) -> int | None:
+        if no in kept:
+            return kept[no]
+        delta = 0
+        for first, d in shifts:
+            if no >= first:
+                delta = d
+        return no + delta
+
+    return to_new
+
+
+def _removed_release(fd: FileDiff, ctx: Context, m) -> bool:
+    """Does the patch remove a release of the match's object in its function?"""
+    pre = ctx.pre(fd.old_path or fd.path)
+    fn = cmodel.parse(pre).function_named(m.function) if pre else None
+    return fn is not None and any(ln.kind == "-" and fn.start <= ln.old_no <= fn.end and _PUTLIKE.search(ln.text)
+                                  and _mentions(ln.text, m.obj) for ln in fd.lines())
+
+
 def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
     """The post-image matches with no pre-image match of the same kind, function and object,
-    each placed on a line of the diff (dropped when no line of the diff relates to it)."""
+    each placed on a line of the diff (dropped when no line of the diff relates to it).  When
+    the patch removes a release of the object in that function, a pre-image match hides only
+    the post-image match of the same exit: the path the removed release was on leaks now,
+    also in a function that already leaked the object on another exit."""
     from reviewbot.cocci import RULE_OF_KIND, Match
 
     raw = list(raw)
     by_path = {fd.path: fd for fd in patch.c_files}
     pre_files = {fd.path: ctx.pre(fd.old_path or fd.path) for fd in patch.c_files}
-    before = {(m.path, m.kind, m.function, m.obj) for m in raw if m.side == "pre"
-              and _keep(m, _lines(pre_files.get(m.path)), cmodel.parse(pre_files[m.path]) if pre_files.get(m.path) else None)}
+    before: dict[tuple, set] = {}
+    maps = {path: old_to_new(fd) for path, fd in by_path.items()}
+    for m in raw:
+        if m.side == "pre" and _keep(m, _lines(pre_files.get(m.path)),
+                                     cmodel.parse(pre_files[m.path]) if pre_files.get(m.path) else None):
+            before.setdefault((m.path, m.kind, m.function, m.obj), set()).add(
+                maps[m.path](m.exit_line) if m.path in maps else None)
     out: list[Match] = []
     seen = set()
     for m in sorted((m for m in raw if m.side == "post"), key=lambda m: (m.path, m.get_line, m.exit_line)):
@@ -136,7 +176,8 @@ def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
         if fd is None:
             continue
         old_path = fd.old_path or fd.path
-        if (old_path, m.kind, m.function, m.obj) in before or (m.path, m.kind, m.function, m.obj) in before:
+        exits = before.get((old_path, m.kind, m.function, m.obj), before.get((m.path, m.kind, m.function, m.obj)))
+        if exits is not None and (m.exit_line in exits or not _removed_release(fd, ctx, m)):
             continue
         post = ctx.post(fd.path)
         lines = _lines(post)
