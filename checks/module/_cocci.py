@@ -19,7 +19,7 @@ _REGISTER = "fails, and its error path does not release"
 
 
 def _message(m) -> str:
-    if m.kind == "iter":
+    if m.kind in ("iter", "iterbreak"):
         return f"a {m.api}() {_ITER} '{m.obj}'"
     if m.kind == "register":
         return f"{m.api}() {_REGISTER} {m.obj}"

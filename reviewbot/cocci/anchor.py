@@ -106,6 +106,30 @@ def _null_branch(f, exit_line: int, obj: str) -> bool:
     return False
 
 
+_LEAVES = {"for_statement", "while_statement", "do_statement", "switch_statement"}
+
+
+def _breaks_loop(f, m) -> bool:
+    """Does the `break` at line `m.via` leave the iterator loop that starts at `m.get_line`
+    (and not a `switch` or loop inside it)?"""
+    if f is None or f.node is None or not m.via:
+        return False
+    stack, brk = [f.node], None
+    while stack:
+        n = stack.pop()
+        if n.type == "break_statement" and n.start_point[0] + 1 == m.via:
+            brk = n
+            break
+        if n.start_point[0] + 1 <= m.via <= n.end_point[0] + 1:
+            stack.extend(n.children)
+    n = brk.parent if brk is not None else None
+    while n is not None and n.start_point[0] + 1 > m.get_line:
+        if n.type in _LEAVES:
+            return False
+        n = n.parent
+    return brk is not None and n is not None and n.type not in _LEAVES
+
+
 def _keep(m, lines: list[str], cf) -> bool:
     f = cf.function_named(m.function) if cf is not None else None
     start, end = (f.start, f.end) if f is not None else (1, len(lines))
@@ -114,7 +138,9 @@ def _keep(m, lines: list[str], cf) -> bool:
         return False
     if m.kind == "iter" and _label_puts(lines, start, end, m.exit_line, m.obj):
         return False
-    if m.kind in ("leak", "field") and _null_branch(f, m.exit_line, m.obj):
+    if m.kind in ("leak", "field", "iterbreak") and _null_branch(f, m.exit_line, m.obj):
+        return False
+    if m.kind == "iterbreak" and not _breaks_loop(f, m):
         return False
     return m.kind != "leak" or not _returns_derived(lines, start, end, m.exit_line, m.obj)
 

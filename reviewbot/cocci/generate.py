@@ -256,25 +256,108 @@ f@p1({lead}x, ...) {{
 """ + _REPORT.format(rule=name, mark=MARK, kind="iter")
 
 
+def _iter_break_rule(name: str, iterators: list[str], arg: int, putters: tuple[str, ...]) -> str:
+    """The loop left by `break` with the loop variable's reference (the step that would have
+    dropped it does not run), and after the loop a `return` reached with no release and no
+    hand-off of the variable.  The break's line is printed (as the get line's neighbour is not
+    enough): reviewbot.cocci.anchor keeps the match only when that `break` leaves this loop
+    (not an inner `switch` or loop), and not on a branch where the variable is NULL (the loop
+    ran to its end)."""
+    lead = "e0, " * (arg - 1)
+    dots = _not_put(putters, "...") + _ESCAPES
+    return f"""
+@{name} exists@
+local idexpression x;
+expression e, e1, e2{", e0" if arg > 1 else ""};
+identifier fld, fld2;
+identifier rel =~ "{_RELEASE_RE}";
+type T;
+iterator f = {{{_ident_set(iterators)}}};
+position p1, p2, p3;
+@@
+f@p1({lead}x, ...) {{
+{_indent(dots, "  ")}
+  break@p3;
+  ... when any
+}}
+{dots}
+    when != x = e
+(
+return <+... x ...+>;
+|
+return@p2 ...;
+)
+""" + _REPORT.format(rule=name, mark=MARK, kind="iterbreak").replace(
+        f"p2 << {name}.p2;", f"p2 << {name}.p2;\np3 << {name}.p3;").replace(
+        "p2[0].line))", "\"%s:%s\" % (p2[0].line, p3[0].line)))")
+
+
+def _outarg_rule(name: str, getters: list[str], arg: int, fld: str, putters: tuple[str, ...]) -> str:
+    """A lookup that returns its reference in a structure the caller gives by address
+    (`of_parse_phandle_with_args(np, ..., &args)`: the node is in args.np; nothing is held when
+    it fails): past the call's failure test, a `return` reached with no release of `a.fld` and
+    no hand-off of it (stored, returned) or of the whole structure (copied out)."""
+    lead = ", ".join(f"e{i}" for i in range(1, arg)) + ", " if arg > 1 else ""
+    obj = f"a.{fld}"
+    dots = _not_put(putters, "...", obj) + f"""    when != rel(<+... {obj} ...+>)
+    when != e = {obj}
+    when != e = a
+    when != {obj} = e
+    when != return <+... {obj} ...+>;
+    when != \\(devm_add_action\\|devm_add_action_or_reset\\)(e8, e9, <+... {obj} ...+>)"""
+    test = "\\(ret\\|ret < 0\\|ret != 0\\|unlikely(ret)\\|WARN_ON(ret)\\)"
+    call = f"f@p1({lead}&a, ...)"
+    heads = (f"ret = {call};\nif ({test}) S", f"if (\\({call}\\|{call} < 0\\)) S")
+    # two rules: a disjunction of the two heads does not continue into the path after it
+    return "".join(f"""
+@{name}{part} exists@
+local idexpression a;
+expression {"ret, " if part == "a" else ""}e, e8, e9{", " + ", ".join(f"e{i}" for i in range(1, arg)) if arg > 1 else ""};
+identifier rel =~ "{_RELEASE_RE}";
+statement S;
+position p1, p2;
+identifier f = {{{_ident_set(getters)}}};
+@@
+{head}
+{dots}
+(
+return <+... {obj} ...+>;
+|
+return@p2 ...;
+)
+""" + _REPORT.format(rule=name + part, mark=MARK, kind="leak").replace(
+        f"x << {name}{part}.x;", f"x << {name}{part}.a;").replace('f, x, p1', f'f, "%s.{fld}" % x, p1')
+        for part, head in zip("ab", heads))
+
+
+def _indent(text: str, pad: str) -> str:
+    return "\n".join(pad + ln if ln.strip() else ln for ln in text.splitlines())
+
+
 def _register_rule(name: str, registers: list[str]) -> str:
     """A failed registration whose error path returns without releasing the object: the
     register call took (or set up) the reference and, on failure, leaves it to the caller
-    (``device_register()``: "Always use put_device() to give up the reference")."""
+    (``device_register()``: "Always use put_device() to give up the reference").  A plain
+    ``kfree()`` of it is no release: the object's refcount owns the memory from then on (its
+    release callback frees it), so only a put-like call (``_HOLDER_RELEASE_RE``: a table
+    release or a driver's own ``foo_put()``/``foo_release()``/``foo_free()``) ends the path."""
+    test = "\\(ret\\|ret < 0\\|ret != 0\\|unlikely(ret)\\|WARN_ON(ret)\\|WARN_ON_ONCE(ret)\\)"
+    call = "f@p1(x, ...)"
     return f"""
 @{name} exists@
 expression x, ret;
 position p1, p2;
 identifier f = {{{_ident_set(registers)}}};
-identifier rel =~ "{_RELEASE_RE}";
+identifier rel =~ "{_HOLDER_RELEASE_RE}";
 @@
 (
-ret = f@p1(x, ...);
-if (\\(ret\\|ret < 0\\|ret != 0\\)) {{
+ret = {call};
+if ({test}) {{
   ... when != rel(<+... x ...+>)
   return@p2 ...;
 }}
 |
-if (\\(f@p1(x, ...)\\|f@p1(x, ...) < 0\\)) {{
+if (\\({call}\\|{call} < 0\\|unlikely({call})\\|WARN_ON({call})\\)) {{
   ... when != rel(<+... x ...+>)
   return@p2 ...;
 }}
@@ -306,6 +389,7 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
     putters = {r.name for r in table if r.kind == "putter"}
     getters: list[str] = []
     iters: dict[int, list[str]] = {}
+    outargs: dict[tuple[int, str], list[str]] = {}
     # a failure rule that names one release function, of the object the call was given
     # ("put_device"; not "none ..." and not "put_device(dev)" of another argument)
     registers = sorted(r.name for r in table if r.kind == "register" and r.ref_on.startswith("arg1")
@@ -320,6 +404,9 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
         putters.update(puts)
         if r.ref_on.startswith("return"):
             getters.append(r.name)
+        m = re.fullmatch(r"arg(\d+) \(\w+->(\w+)\)", r.ref_on)
+        if m:
+            outargs.setdefault((int(m.group(1)), m.group(2)), []).append(r.name)
         m = re.match(r"arg(\d+) \(loop var\)", r.ref_on)
         if m and r.name.startswith(("for_each", "device_for_each", "fwnode_for_each")):
             iters.setdefault(int(m.group(1)), []).append(r.name)
@@ -327,8 +414,9 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
         getters = [g for g in getters if g in names]
         iters = {arg: kept for arg, group in iters.items() if (kept := [n for n in group if n in names])}
         registers = [r for r in registers if r in names]
+        outargs = {key: kept for key, group in outargs.items() if (kept := [n for n in group if n in names])}
         putters = {p for p in putters if p in names}
-        if not (getters or iters or registers):
+        if not (getters or iters or registers or outargs):
             return ""
     puts = tuple(sorted(putters))
     parts = ["// Generated by reviewbot.cocci.generate from checks/data/refs.tsv; do not edit.\n",
@@ -336,6 +424,9 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
              _field_rule("holder", getters, puts) if getters else ""]
     for arg, names in sorted(iters.items()):
         parts.append(_iter_rule(f"iter{arg}", names, arg, puts))
+        parts.append(_iter_break_rule(f"iterbreak{arg}", names, arg, puts))
+    for (arg, fld), names in sorted(outargs.items()):
+        parts.append(_outarg_rule(f"outarg{arg}{fld}", names, arg, fld, puts))
     if registers:
         parts.append(_register_rule("regfail", registers))
     return "".join(parts)
