@@ -222,6 +222,23 @@ def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
     return out
 
 
+_GETLIKE = re.compile(r"\b\w*(get|hold|grab)\w*\s*\(")
+
+
+def _overput_anchor(fd: FileDiff, m, added: dict, pre_fn) -> tuple[int, Side] | None:
+    """An over-put is the patch's when it adds the put (the second one), or the put before it
+    that it repeats, or removes a get of the object that the put was balancing."""
+    if m.exit_line in added:
+        return m.exit_line, Side.NEW
+    puts = [no for no, ln in added.items() if m.get_line < no < m.exit_line
+            and _PUTLIKE.search(ln.text) and _mentions(ln.text, m.obj)]
+    if puts:
+        return max(puts), Side.NEW
+    gets = [ln for ln in fd.lines() if ln.kind == "-" and (pre_fn is None or pre_fn.start <= ln.old_no <= pre_fn.end)
+            and _GETLIKE.search(ln.text) and _mentions(ln.text, m.obj)]
+    return (gets[0].old_no, Side.OLD) if gets else None
+
+
 def _anchor(fd: FileDiff, ctx: Context, m) -> tuple[int, Side] | None:
     """The diff line that makes the path, or None when the patch changed nothing that concerns
     this reference (then the match is a difference in how spatch read the two images, not the
@@ -231,6 +248,8 @@ def _anchor(fd: FileDiff, ctx: Context, m) -> tuple[int, Side] | None:
     pre = ctx.pre(fd.old_path or fd.path)
     pre_fn = cmodel.parse(pre).function_named(m.function) if pre else None
     added = {ln.new_no: ln for ln in fd.lines() if ln.kind == "+"}
+    if m.kind in ("doubleput", "borrowput"):
+        return _overput_anchor(fd, m, added, pre_fn)
     removed = [ln for ln in fd.lines() if ln.kind == "-"
                and (pre_fn is None or pre_fn.start <= ln.old_no <= pre_fn.end)]
     named = [ln for ln in removed if _mentions(ln.text, m.obj)]

@@ -316,3 +316,94 @@ def test_a_removed_put_is_reported_in_a_function_that_already_leaked_elsewhere()
 def test_an_unrelated_change_in_a_function_that_already_leaked_is_not_reported():
     new = _TWO_EXITS.replace('"id", &priv->id', '"foo,id", &priv->id')
     assert _introduced(_TWO_EXITS, new) == []
+
+
+# ---------------------------------------------------------------- over-puts (MOD019)
+
+_LOOKUP_PUT = """
+int foo_ahb_enable_smmu(struct device_node *dn)
+{
+	struct device *dev;
+	struct foo_ahb *ahb;
+	u32 val;
+
+	dev = driver_find_device_by_of_node(&foo_ahb_driver.driver, dn);
+	if (!dev)
+		return -EPROBE_DEFER;
+	ahb = dev_get_drvdata(dev);
+	put_device(dev);
+	val = foo_readl(ahb, FOO_XBAR_CTRL);
+	foo_writel(ahb, val | FOO_SMMU_INIT_DONE, FOO_XBAR_CTRL);
+{TAIL}
+	return 0;
+}
+"""
+
+
+def test_double_put_fires_on_a_second_put_of_a_lookup_reference():
+    found = kept(_LOOKUP_PUT.replace("{TAIL}", "\tput_device(dev);"), "doubleput")
+    assert [(m.api, m.obj) for m in found] == [("driver_find_device_by_of_node", "dev")]
+
+
+def test_double_put_quiet_with_one_put_or_a_new_get_between():
+    assert kept(_LOOKUP_PUT.replace("{TAIL}", ""), "doubleput") == []
+    regot = _LOOKUP_PUT.replace("\tput_device(dev);\n", "\tput_device(dev);\n\tdev = driver_find_device_by_of_node("
+                                "&foo_ahb_driver.driver, dn);\n").replace("{TAIL}", "\tput_device(dev);")
+    assert kept(regot, "doubleput") == []
+
+
+def test_double_put_quiet_on_an_unregister_then_free_pair_and_a_put_per_loop_round():
+    """mdiobus_unregister() does not drop the allocation's reference (mdiobus_free() does); a
+    lookup put in each round of a loop is one put per get."""
+    text = """
+static int foo_mdio_probe(struct platform_device *pdev)
+{
+	struct mii_bus *bus;
+	struct platform_device *peer;
+	int i, ret;
+
+	bus = mdiobus_alloc();
+	if (!bus)
+		return -ENOMEM;
+	ret = mdiobus_register(bus);
+	if (ret)
+		goto free;
+	for (i = 0; i < 4; i++) {
+		peer = of_find_device_by_node(foo_peer_node(pdev, i));
+		if (!peer)
+			continue;
+		foo_link(bus, peer);
+		put_device(&peer->dev);
+	}
+	mdiobus_unregister(bus);
+free:
+	mdiobus_free(bus);
+	return ret;
+}
+"""
+    assert kept(text, "doubleput") == []
+
+
+_CPU = """
+static int foo_cpufreq_init(int cpu)
+{
+	struct device *cpu_dev = get_cpu_device(cpu);
+	int ret;
+
+	if (!cpu_dev)
+		return -ENODEV;
+{GET}
+	ret = foo_opp_add(cpu_dev);
+	put_device(cpu_dev);
+	return ret;
+}
+"""
+
+
+def test_borrowed_put_fires_on_a_put_of_a_lent_pointer():
+    found = kept(_CPU.replace("{GET}", ""), "borrowput")
+    assert [(m.api, m.obj) for m in found] == [("get_cpu_device", "cpu_dev")]
+
+
+def test_borrowed_put_quiet_after_a_get():
+    assert kept(_CPU.replace("{GET}", "\tget_device(cpu_dev);"), "borrowput") == []
