@@ -441,11 +441,10 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
     takers = sorted(r.name for r in table if r.kind == "getter" and re.match(r"arg\d", r.ref_on))
     doubles: dict[tuple[str, ...], list[str]] = {}
     borrows: dict[tuple[str, ...], list[str]] = {}
-    if text is None:  # the accessors of checks/data/borrowed.tsv go with the shipped table
-        for b in kapi.borrowed_rows():
-            m = re.match(r"(\w+)\(", b.wrong_put)
-            if m:
-                borrows.setdefault((m.group(1),), []).append(b.name)
+    for b in kapi.borrowed_rows():  # checks/data/borrowed.tsv: the accessors that lend a pointer
+        m = re.match(r"(\w+)\(", b.wrong_put)
+        if m:
+            borrows.setdefault((m.group(1),), []).append(b.name)
     # a failure rule that names one release function, of the object the call was given
     # ("put_device"; not "none ..." and not "put_device(dev)" of another argument)
     registers = sorted(r.name for r in table if r.kind == "register" and r.ref_on.startswith("arg1")
