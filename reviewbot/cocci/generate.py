@@ -49,6 +49,11 @@ _RELEASE_RE = "(put|free|release|unregister|_del|destroy|cleanup)"
 _PUTTERISH = re.compile(r"(put|free|release|close|detach|disconnect|unregister|exit|del)")
 
 
+# The members that embed a counted object in a driver's structure: a struct device, kobject or
+# kref (the putters of those families take &x->dev, &x->kobj, &x->kref).
+_EMBEDDED_RE = "^(dev|kobj|kref|ref|refcount)$"
+
+
 def table_text() -> str:
     return kapi.DATA.read_text(encoding="utf-8")
 
@@ -86,8 +91,12 @@ print("{mark}\\t{kind}\\t%s\\t%s\\t%s\\t%s\\t%s\\t%s" % (p1[0].file, p1[0].curre
                                                        p2[0].line))
 """
 
-# Hand-offs that end our responsibility for x on a path (the kernel scripts' escapes).
-_ESCAPES = """    when != rel(<+... x ...+>)
+# Hand-offs that end our responsibility for x on a path (the kernel scripts' escapes).  A
+# release-like call (a driver's own foo_put_node()) releases x when it is given x itself or a
+# counted object embedded in it (its struct device, kobject or kref: &x->dev, &x->mdio.dev):
+# kfree(x->buf), list_del(&x->node) or mutex_destroy(&x->lock) release something else, and do
+# not end the path.
+_ESCAPES = """    when != rel(..., \\(x\\|&x->rfld\\|&x->fld.rfld\\), ...)
     when != e = x
     when != e = (T)x
     when != e = &x->fld
@@ -116,6 +125,7 @@ def _leak_rule(name: str, getters: list[str], putters: tuple[str, ...]) -> str:
 expression e, e1, e2;
 identifier fld, fld2;
 identifier rel =~ "{_RELEASE_RE}";
+identifier rfld =~ "{_EMBEDDED_RE}";
 type T;
 statement S;
 position p1, p2;
@@ -202,6 +212,7 @@ local idexpression E, ret;
 identifier fld, lbl;
 expression e, e1, e2;
 identifier rel =~ "{_RELEASE_RE}";
+identifier rfld =~ "{_EMBEDDED_RE}";
 identifier hrel =~ "{_HOLDER_RELEASE_RE}";
 constant C;
 statement S;
@@ -237,6 +248,7 @@ local idexpression x;
 expression e, e1, e2{", e0" if arg > 1 else ""};
 identifier fld, fld2;
 identifier rel =~ "{_RELEASE_RE}";
+identifier rfld =~ "{_EMBEDDED_RE}";
 type T;
 identifier lbl;
 iterator f = {{{_ident_set(iterators)}}};
@@ -271,6 +283,7 @@ local idexpression x;
 expression e, e1, e2{", e0" if arg > 1 else ""};
 identifier fld, fld2;
 identifier rel =~ "{_RELEASE_RE}";
+identifier rfld =~ "{_EMBEDDED_RE}";
 type T;
 iterator f = {{{_ident_set(iterators)}}};
 position p1, p2, p3;
@@ -314,6 +327,7 @@ def _outarg_rule(name: str, getters: list[str], arg: int, fld: str, putters: tup
 local idexpression a;
 expression {"ret, " if part == "a" else ""}e, e8, e9{", " + ", ".join(f"e{i}" for i in range(1, arg)) if arg > 1 else ""};
 identifier rel =~ "{_RELEASE_RE}";
+identifier rfld =~ "{_EMBEDDED_RE}";
 statement S;
 position p1, p2;
 identifier f = {{{_ident_set(getters)}}};

@@ -407,3 +407,38 @@ def test_borrowed_put_fires_on_a_put_of_a_lent_pointer():
 
 def test_borrowed_put_quiet_after_a_get():
     assert kept(_CPU.replace("{GET}", "\tget_device(cpu_dev);"), "borrowput") == []
+
+
+# ---------------------------------------------------------------- what releases the object
+
+_ESCAPE = """
+static int foo_attach_peer(struct device *dev)
+{
+	struct platform_device *pdev;
+	struct foo_peer *peer;
+
+	pdev = of_find_device_by_node(dev->of_node);
+	if (!pdev)
+		return -ENODEV;
+	peer = platform_get_drvdata(pdev);
+	if (!peer->ready) {
+{NOT_READY}
+		return -EAGAIN;
+	}
+	foo_link(dev, peer);
+	put_device(&pdev->dev);
+	return 0;
+}
+"""
+
+
+def test_a_release_of_a_member_is_not_a_release_of_the_object():
+    """mutex_destroy(&pdev->lock) or kfree(pdev->buf) end nothing the lookup gave."""
+    for call in ("\t\tmutex_destroy(&pdev->lock);", "\t\tkfree(pdev->name);"):
+        found = kept(_ESCAPE.replace("{NOT_READY}", call), "leak")
+        assert [(m.obj, m.api) for m in found] == [("pdev", "of_find_device_by_node")], call
+
+
+def test_a_drivers_own_release_of_the_object_ends_the_path():
+    for call in ("\t\tfoo_release_peer(dev, pdev);", "\t\tfoo_put_dev(&pdev->dev);"):
+        assert kept(_ESCAPE.replace("{NOT_READY}", call), "leak") == [], call
