@@ -442,3 +442,47 @@ def test_a_release_of_a_member_is_not_a_release_of_the_object():
 def test_a_drivers_own_release_of_the_object_ends_the_path():
     for call in ("\t\tfoo_release_peer(dev, pdev);", "\t\tfoo_put_dev(&pdev->dev);"):
         assert kept(_ESCAPE.replace("{NOT_READY}", call), "leak") == [], call
+
+
+# ---------------------------------------------------------------- a getter that returns its argument
+
+_NODE_GET = """
+static int foo_parse_child(struct platform_device *pdev, struct foo_priv *priv)
+{
+	struct device_node *np;
+	int ret;
+
+	np = of_node_get(pdev->dev.of_node);
+	if (!np)
+		return -ENODEV;
+	ret = of_property_read_u32(np, "foo,mode", &priv->mode);
+	if (ret) {
+{FAIL}
+		return ret;
+	}
+	of_node_put(np);
+	return 0;
+}
+"""
+
+
+def test_argument_getter_fires_when_an_exit_skips_the_put():
+    found = kept(_NODE_GET.replace("{FAIL}", '\t\tdev_err(&pdev->dev, "no mode\\n");'), "leak")
+    assert [(m.api, m.obj) for m in found] == [("of_node_get", "np")]
+
+
+def test_argument_getter_quiet_with_the_put_and_for_a_status_code():
+    assert kept(_NODE_GET.replace("{FAIL}", "\t\tof_node_put(np);"), "leak") == []
+    status = """
+static int foo_open_disk(struct scsi_device *sdev)
+{
+	int ret;
+
+	ret = scsi_device_get(sdev);
+	if (ret)
+		return ret;
+	foo_start(sdev);
+	return 0;
+}
+"""
+    assert kept(status, "leak") == []
