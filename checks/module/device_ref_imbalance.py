@@ -181,6 +181,13 @@ element the jumping branch already put.  Puts of two different counted members o
 before a `goto` whose label puts again is owed when the function took two references before it
 (`kref_init()` and `kref_get()` "for the completer to put").
 
+In tree mode, when Coccinelle (`spatch`) is installed, the touched functions of both images
+are also searched for two over-puts (semantic patches generated from the kernel-API tables):
+a reference a getter returned, put a second time by its release with no new get on the path in
+between, and a pointer a no-reference accessor of `checks/data/borrowed.tsv` lent
+(`get_cpu_device()`, `dev_of_node()`) put with no get of it first.  Only paths the patch
+introduces are reported, at the added put or the removed get (`docs/coccinelle.md`).
+
 A removed pair that the commit message calls extra (unnecessary, redundant, unbalanced, a
 leak; see `checks/_intent.py`) is only a low-confidence question: the pair goes as a whole,
 so the function cannot show that it was needed.  OF-node and fwnode pairs around
@@ -214,6 +221,7 @@ from reviewbot.checks import _intent
 from reviewbot.checks._message import short
 from reviewbot.checks._hunks import hunk_names, names_on
 from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _cocci
 from reviewbot.checks.module import _apis, _dropping_lookup, _overput, _overput_judge, _refdiff, _release_twice, _stored
 from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
@@ -221,7 +229,8 @@ from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD019", slug="device-ref-imbalance", level=Level.WARNING,
-                     confidence=Confidence.MEDIUM, tags=("kref-imbalance", "extra-put"))
+                     confidence=Confidence.MEDIUM, tags=("kref-imbalance", "extra-put"),
+                     engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS + tuple(sorted(
     a.getter for a in _apis.APIS if a.family in ("device", "kobject", "kref", "acpi"))) + tuple(sorted(
@@ -245,7 +254,9 @@ def _owns_or_puts(fd) -> bool:
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
-    found = list(_check(patch, ctx))
+    found = list(_check(patch, ctx)) if ctx.engine_on("python") else []
+    # tree mode: the over-puts the Coccinelle path engine matched (reviewbot.cocci)
+    found += list(_cocci.findings(RULE, patch, ctx, found))
     yield from found
     if ctx.has_tree and ctx.engine_on("python"):
         # tree mode: what the post-image's paths newly do (reviewbot counts every path)

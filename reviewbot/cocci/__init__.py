@@ -29,7 +29,8 @@ from reviewbot.model import Patch, Series, Side
 
 ENGINES = ("python", "cocci")
 # Which reviewbot rule reports each kind of match.
-RULE_OF_KIND = {"leak": "MOD003", "iter": "MOD030", "register": "MOD003"}
+RULE_OF_KIND = {"leak": "MOD003", "field": "MOD003", "iter": "MOD030", "iterbreak": "MOD030", "register": "MOD003",
+                "doubleput": "MOD019", "borrowput": "MOD019"}
 UNAVAILABLE = "coccinelle: spatch not found on PATH; path checks by the Python engine only"
 
 
@@ -38,8 +39,10 @@ class Match:
     """A path the patch introduces, placed on a line of its diff."""
 
     rule: str  # the reviewbot rule that reports it (RULE_OF_KIND)
-    kind: str  # "leak": a get not released on some exit; "iter": a for_each_* loop left early;
-    #            "register": a failed registration not released on its error path
+    kind: str  # "leak": a get not released on some exit ("field": kept in a structure, on an
+    #            error exit); "iter"/"iterbreak": a for_each_* loop left early (by return or goto /
+    #            by break); "register": a failed registration not released on its error path;
+    #            "doubleput": a reference put twice; "borrowput": a lent pointer put
     path: str
     function: str
     api: str  # the getter, lookup or iterator

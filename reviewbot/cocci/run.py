@@ -37,12 +37,13 @@ class RawMatch:
 
     side: str  # "pre" | "post"
     path: str
-    kind: str  # "leak" | "iter"
+    kind: str  # "leak" | "field" | "iter" | "iterbreak" | "register"
     function: str
     api: str
     obj: str
     get_line: int
     exit_line: int
+    via: int = 0  # "iterbreak": the line of the `break` that left the loop
 
 
 def spatch() -> str | None:
@@ -201,10 +202,13 @@ def _parse(out: str, tmp: str) -> Iterable[RawMatch]:
         _, kind, file, function, api, obj, get_line, exit_line = parts
         rel = os.path.relpath(os.path.realpath(os.path.join(tmp, file)), root)
         side, _, path = rel.partition(os.sep)
-        if side not in ("pre", "post") or not path or not get_line.isdigit() or not exit_line.isdigit():
+        exit_line, _, via = exit_line.partition(":")
+        if side not in ("pre", "post") or not path or not get_line.isdigit() or not exit_line.isdigit() \
+                or not (via or "0").isdigit():
             continue
         obj = re.sub(r"\s*([-&*.>()\[\],])\s*", r"\1", obj.strip())  # spatch prints "& a -> dev"
-        m = RawMatch(side, path.replace(os.sep, "/"), kind, function, api, obj, int(get_line), int(exit_line))
+        m = RawMatch(side, path.replace(os.sep, "/"), kind, function, api, obj, int(get_line), int(exit_line),
+                     int(via or 0))
         if m not in seen:
             seen.add(m)
             yield m
