@@ -1358,6 +1358,10 @@ def borrowed_from_device(view, added, header: str, text: str = "") -> Iterator[t
             assigned[a.left] = (a.line, a.right)
     for g in _refpaths.gets(func):
         taken.append((g.call.line, g.obj))
+        row = kapi.get(g.call.name)
+        if row is not None and row.kind == "lookup":
+            continue  # a search from the node (`of_graph_get_remote_node(dev->of_node, ...)`)
+            # takes its reference on what it finds, not on its arguments
         taken.extend((g.call.line, norm(a)) for a in g.call.args)
     for p in added:
         if not _PLAIN_PUT.search(p.name) or p.name in ("module_put", "fput", "kref_put"):

@@ -1,0 +1,70 @@
+"""Fire/silent tests for the rule changes the catalog audit (benchmarks/catalog_audit.py) led to:
+paraphrases of the catalog's triggers on real Linux 6.12 code, their fixes and look-alikes."""
+from reviewbot.checks.module import device_ref_imbalance
+from tests.helpers import assert_fires, assert_quiet, diff
+
+# tfp410_init() of 6.12: the device's own node put on an error path.  The function passes
+# dev->of_node to a lookup (of_graph_get_remote_node()), which references what it finds, not
+# its argument: nobody took a reference on dev->of_node here.
+PUT_DEVICE_NODE = diff("""
+    --- a/drivers/gpu/drm/bridge/ti-tfp410.c
+    +++ b/drivers/gpu/drm/bridge/ti-tfp410.c
+    @@ -358,8 +358,10 @@ static int tfp410_init(struct device *dev, bool i2c)
+     
+     \t/* Get the next bridge, connected to port@1. */
+     \tnode = of_graph_get_remote_node(dev->of_node, 1, -1);
+    -\tif (!node)
+    +\tif (!node) {
+    +\t\tof_node_put(dev->of_node);
+     \t\treturn -ENODEV;
+    +\t}
+     
+     \tdvi->next_bridge = of_drm_find_bridge(node);
+     \tof_node_put(node);
+""")
+
+# The same put where the function took its own reference on the node: fine.
+PUT_DEVICE_NODE_GOT = diff("""
+    --- a/drivers/gpu/drm/bridge/ti-tfp410.c
+    +++ b/drivers/gpu/drm/bridge/ti-tfp410.c
+    @@ -358,8 +358,10 @@ static int tfp410_init(struct device *dev, bool i2c)
+     
+     \t/* Get the next bridge, connected to port@1. */
+     \tnode = of_graph_get_remote_node(of_node_get(dev->of_node), 1, -1);
+    -\tif (!node)
+    +\tif (!node) {
+    +\t\tof_node_put(dev->of_node);
+     \t\treturn -ENODEV;
+    +\t}
+     
+     \tdvi->next_bridge = of_drm_find_bridge(node);
+     \tof_node_put(node);
+""")
+
+# The lookup's result put on that path (the usual fix shape): fine.
+PUT_FOUND_NODE = diff("""
+    --- a/drivers/gpu/drm/bridge/ti-tfp410.c
+    +++ b/drivers/gpu/drm/bridge/ti-tfp410.c
+    @@ -363,8 +363,10 @@ static int tfp410_init(struct device *dev, bool i2c)
+     
+     \tdvi->next_bridge = of_drm_find_bridge(node);
+    -\tof_node_put(node);
+     
+    -\tif (!dvi->next_bridge)
+    +\tif (!dvi->next_bridge) {
+    +\t\tof_node_put(node);
+     \t\treturn -EPROBE_DEFER;
+    +\t}
+    +\tof_node_put(node);
+     
+     \t/* Get the powerdown GPIO. */
+""")
+
+
+def test_fires_on_put_of_device_node_passed_to_a_lookup():
+    assert_fires(device_ref_imbalance, PUT_DEVICE_NODE, at=[("drivers/gpu/drm/bridge/ti-tfp410.c", 362)])
+
+
+def test_quiet_when_the_function_got_the_node_or_puts_the_found_one():
+    assert_quiet(device_ref_imbalance, PUT_DEVICE_NODE_GOT)
+    assert_quiet(device_ref_imbalance, PUT_FOUND_NODE)
