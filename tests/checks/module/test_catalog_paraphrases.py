@@ -68,3 +68,42 @@ def test_fires_on_put_of_device_node_passed_to_a_lookup():
 def test_quiet_when_the_function_got_the_node_or_puts_the_found_one():
     assert_quiet(device_ref_imbalance, PUT_DEVICE_NODE_GOT)
     assert_quiet(device_ref_imbalance, PUT_FOUND_NODE)
+
+
+# ublk_get_device() of 6.12: the code after `if (kobject_get_unless_zero(k)) return ub;` runs
+# only when the get failed; a put there drops a reference nobody took.
+PUT_AFTER_SUCCESS_RETURN = diff("""
+    --- a/drivers/block/ublk_drv.c
+    +++ b/drivers/block/ublk_drv.c
+    @@ -637,6 +637,7 @@ static noinline struct ublk_device *ublk_get_device(struct ublk_device *ub)
+     {
+     \tif (kobject_get_unless_zero(&ub->cdev_dev.kobj))
+     \t\treturn ub;
+    +\tkobject_put(&ub->cdev_dev.kobj);
+     \treturn NULL;
+     }
+     
+""")
+
+# A goto on success to a label that puts: the put runs on the success path (fine).
+PUT_AFTER_SUCCESS_GOTO_LABEL = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -40,6 +40,8 @@ static int foo_poke(struct foo *foo)
+     \tif (kobject_get_unless_zero(&foo->kobj))
+     \t\tgoto used;
+     \treturn -ENODEV;
+    +used:
+    +\tkobject_put(&foo->kobj);
+     \treturn 0;
+     }
+     
+""")
+
+
+def test_fires_on_put_after_an_if_that_returned_on_get_success():
+    assert_fires(device_ref_imbalance, PUT_AFTER_SUCCESS_RETURN, at=[("drivers/block/ublk_drv.c", 640)])
+
+
+def test_quiet_on_put_under_a_label_the_success_branch_jumps_to():
+    assert_quiet(device_ref_imbalance, PUT_AFTER_SUCCESS_GOTO_LABEL, include_low=True)
