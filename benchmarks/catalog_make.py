@@ -70,16 +70,18 @@ def diff(path: str, old: list[str], new: list[str]) -> str:
     return "".join(out)
 
 
-def expected(old: list[str], new: list[str], side: str) -> int:
-    """1-based line of the first change on `side`: the first added line (new) or removed (old)."""
-    sm = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+def expected(old: list[str], new: list[str], side: str, at: str | None = None) -> int:
+    """1-based line of the first change on `side`: the first added line (new) or removed (old);
+    with `at`, the first changed line of that side that contains `at` (a move: git may show
+    either block as the moved one, the finding belongs on the call)."""
+    sm = difflib.SequenceMatcher(None, old, new)  # as unified_diff() matches
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":
             continue
-        if side == "new" and j2 > j1:
-            return j1 + 1
-        if side == "old" and i2 > i1:
-            return i1 + 1
+        lo, hi, lines = (j1, j2, new) if side == "new" else (i1, i2, old)
+        for k in range(lo, hi):
+            if at is None or at in lines[k]:
+                return k + 1
     raise SystemExit("catalog_make: no change on that side")
 
 
@@ -100,7 +102,7 @@ def main() -> int:
         if reverse:
             a, b = b, a
         side = spec.get("side", "old" if reverse else "new")
-        line = expected(a, b, side) if spec["kind"] == "bug" else 0
+        line = expected(a, b, side, spec.get("at")) if spec["kind"] == "bug" else 0
         body = spec.get("body", spec["desc"])
         patch = (f"From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
                  f"From: Catalog Audit <audit@example.org>\n"

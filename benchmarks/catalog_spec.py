@@ -228,7 +228,7 @@ SPECS = [
                  "\t\tret = devm_led_classdev_register(pdev->dev.parent,\n\t\t\t\t\t\t &leds[i].cdev);\n")],
          subject="leds: menf21bmc: register the LEDs on the BMC", desc="devm_led_classdev_register(pdev->dev.parent, ...) in a loop, split call"),
     dict(id="devm-parent-led-local", rule="MOD016", trigger="devm registration on the parent device (through a local)",
-         kind="bug", path="drivers/leds/leds-menf21bmc.c", func="menf21bmc_led_probe",
+         kind="bug", path="drivers/leds/leds-menf21bmc.c", func="menf21bmc_led_probe", at="devm_",
          edits=[("replace", "\tstruct i2c_client *i2c_client = to_i2c_client(pdev->dev.parent);\n",
                  "\tstruct device *bmc = pdev->dev.parent;\n\tstruct i2c_client *i2c_client = to_i2c_client(bmc);\n"),
                 ("replace", "\t\tret = devm_led_classdev_register(&pdev->dev, &leds[i].cdev);\n",
@@ -310,5 +310,46 @@ SPECS = [
          edits=[("after", "\tsysfs_remove_group(&client->dev.kobj, &w83791d_group);\n", "\ti2c_put_adapter(client->adapter);\n")],
          subject="hwmon: (w83791d) release the adapter on remove",
          desc="i2c_put_adapter(client->adapter) in remove(): the client does not hold a counted adapter reference for the driver"),
+    # ---------------------------------------------------------------- batch 4: devm swaps (order, conversions)
+    dict(id="devm-order-irq-before-clk", rule="MOD035", trigger="devm IRQ requested before the clock its handler needs (devres order)",
+         kind="bug", path="drivers/input/keyboard/mt6779-keypad.c", func="mt6779_keypad_pdrv_probe", at="devm_",
+         edits=[("delete", "\tkeypad->clk = devm_clk_get_enabled(&pdev->dev, \"kpd\");\n\tif (IS_ERR(keypad->clk))\n"
+                 "\t\treturn PTR_ERR(keypad->clk);\n\n", None),
+                ("replace", "\t\treturn error;\n\t}\n\n\terror = input_register_device(keypad->input_dev);\n",
+                 "\t\treturn error;\n\t}\n\n\tkeypad->clk = devm_clk_get_enabled(&pdev->dev, \"kpd\");\n"
+                 "\tif (IS_ERR(keypad->clk))\n\t\treturn PTR_ERR(keypad->clk);\n\n"
+                 "\terror = input_register_device(keypad->input_dev);\n")],
+         subject="Input: mt6779-keypad - enable the clock after requesting the IRQ",
+         desc="devm_clk_get_enabled() moved after devm_request_threaded_irq(): devres disables the clock before freeing the IRQ"),
+    dict(id="devm-undevm-irq", rule="MOD035", trigger="IRQ handler left installed after unbind (devm -> plain, no free_irq)",
+         kind="bug", path="drivers/rtc/rtc-mpfs.c", func="mpfs_rtc_probe",
+         edits=[("replace", "\tret = devm_request_irq(&pdev->dev, wakeup_irq, mpfs_rtc_wakeup_irq_handler, 0,\n"
+                 "\t\t\t       dev_name(&pdev->dev), rtcdev);\n",
+                 "\tret = request_irq(wakeup_irq, mpfs_rtc_wakeup_irq_handler, 0,\n"
+                 "\t\t\t  dev_name(&pdev->dev), rtcdev);\n")],
+         subject="rtc: mpfs: request the wakeup IRQ without devres",
+         desc="devm_request_irq() -> request_irq() with no free_irq() in remove(): the handler outlives the devm data"),
+    dict(id="devm-kzalloc-undevm-freed-in-remove", rule="MOD035", trigger="remove() frees what devm-managed IRQ/interface still use",
+         kind="bug", path="drivers/rtc/rtc-mpfs.c", func=None, side="new",
+         edits=[("replace", "\trtcdev = devm_kzalloc(&pdev->dev, sizeof(struct mpfs_rtc_dev), GFP_KERNEL);\n",
+                 "\trtcdev = kzalloc(sizeof(struct mpfs_rtc_dev), GFP_KERNEL);\n"),
+                ("replace", "\tdev_pm_clear_wake_irq(&pdev->dev);\n}\n",
+                 "\tdev_pm_clear_wake_irq(&pdev->dev);\n\tkfree(platform_get_drvdata(pdev));\n}\n")],
+         subject="rtc: mpfs: allocate the state with kzalloc",
+         desc="devm_kzalloc -> kzalloc + kfree in remove(): the devm IRQ and rtc device still use it until devres runs"),
+    # ---------------------------------------------------------------- batch 5: devm memory reachable after unbind
+    dict(id="devm-misc-kref", rule="MOD015", trigger="devm_kzalloc of a struct embedding a miscdevice and a kref",
+         kind="bug", path="drivers/platform/surface/surface_aggregator_cdev.c", func="ssam_dbg_device_probe",
+         edits=[("replace", "\tcdev = kzalloc(sizeof(*cdev), GFP_KERNEL);\n", "\tcdev = devm_kzalloc(&pdev->dev, sizeof(*cdev), GFP_KERNEL);\n"),
+                ("replace", "\tif (status) {\n\t\tkfree(cdev);\n\t\treturn status;\n\t}\n", "\tif (status)\n\t\treturn status;\n")],
+         subject="platform/surface: aggregator_cdev: use devm_kzalloc", desc="kzalloc -> devm_kzalloc of the misc/kref state open files hold"),
+    dict(id="devm-open-alloc", rule="MOD015", trigger="devm allocation per open file (file->private_data)",
+         kind="bug", path="drivers/platform/surface/surface_dtx.c", func="surface_dtx_open",
+         edits=[("replace", "\tclient = kzalloc(sizeof(*client), GFP_KERNEL);\n", "\tclient = devm_kzalloc(ddev->dev, sizeof(*client), GFP_KERNEL);\n")],
+         subject="platform/surface: dtx: allocate clients with devm", desc="devm_kzalloc() in an open() fop: freed at unbind while the file is open"),
+    dict(id="devm-video-kref", rule="MOD015", trigger="devm_kzalloc of a kref-counted media device state",
+         kind="bug", path="drivers/media/platform/broadcom/bcm2835-unicam.c", func="unicam_probe",
+         edits=[("replace", "\tunicam = kzalloc(sizeof(*unicam), GFP_KERNEL);\n", "\tunicam = devm_kzalloc(&pdev->dev, sizeof(*unicam), GFP_KERNEL);\n")],
+         subject="media: bcm2835-unicam: use devm_kzalloc", desc="kzalloc -> devm_kzalloc of the kref-counted state video nodes hold"),
 ]
 

@@ -1,5 +1,7 @@
 """Fire/silent tests for the rule changes the catalog audit (benchmarks/catalog_audit.py) led to:
 paraphrases of the catalog's triggers on real Linux 6.12 code, their fixes and look-alikes."""
+import re
+
 from reviewbot.checks.module import device_ref_imbalance
 from tests.helpers import assert_fires, assert_quiet, diff
 
@@ -107,3 +109,97 @@ def test_fires_on_put_after_an_if_that_returned_on_get_success():
 
 def test_quiet_on_put_under_a_label_the_success_branch_jumps_to():
     assert_quiet(device_ref_imbalance, PUT_AFTER_SUCCESS_GOTO_LABEL, include_low=True)
+
+
+from reviewbot.checks.module import unbind_teardown_order  # noqa: E402
+
+# mt6779_keypad_pdrv_probe() of 6.12 with the managed IRQ moved above the managed clock (as
+# git shows the swap): devres now disables the clock before it frees the IRQ.
+_IRQ_MOVE_TEXT = """
+    --- a/drivers/input/keyboard/mt6779-keypad.c
+    +++ b/drivers/input/keyboard/mt6779-keypad.c
+    @@ -208,22 +208,22 @@ static int mt6779_keypad_pdrv_probe(struct platform_device *pdev)
+     \tregmap_update_bits(keypad->regmap, MTK_KPD_SEL, MTK_KPD_SEL_COL,
+     \t\t\t   MTK_KPD_SEL_COLMASK(keypad->n_cols));
+     
+    +\tirq = platform_get_irq(pdev, 0);
+    +\tif (irq < 0)
+    +\t\treturn irq;
+    +
+    +\terror = devm_request_threaded_irq(&pdev->dev, irq,
+    +\t\t\t\t\t  NULL, mt6779_keypad_irq_handler,
+    +\t\t\t\t\t  IRQF_ONESHOT, MTK_KPD_NAME, keypad);
+    +\tif (error) {
+    +\t\tdev_err(&pdev->dev, "Failed to request IRQ#%d: %d\\n",
+    +\t\t\tirq, error);
+    +\t\treturn error;
+    +\t}
+    +
+     \tkeypad->clk = devm_clk_get_enabled(&pdev->dev, "kpd");
+     \tif (IS_ERR(keypad->clk))
+     \t\treturn PTR_ERR(keypad->clk);
+    -
+    -\tirq = platform_get_irq(pdev, 0);
+    -\tif (irq < 0)
+    -\t\treturn irq;
+    -
+    -\terror = devm_request_threaded_irq(&pdev->dev, irq,
+    -\t\t\t\t\t  NULL, mt6779_keypad_irq_handler,
+    -\t\t\t\t\t  IRQF_ONESHOT, MTK_KPD_NAME, keypad);
+    -\tif (error) {
+    -\t\tdev_err(&pdev->dev, "Failed to request IRQ#%d: %d\\n",
+    -\t\t\tirq, error);
+    -\t\treturn error;
+    -\t}
+     
+     \terror = input_register_device(keypad->input_dev);
+     \tif (error) {
+"""
+
+# A look-alike: the IRQ moved above register set-up that no devres action undoes.
+_IRQ_PAST_REGMAP_TEXT = """
+    --- a/drivers/input/keyboard/mt6779-keypad.c
+    +++ b/drivers/input/keyboard/mt6779-keypad.c
+    @@ -205,13 +205,13 @@ static int mt6779_keypad_pdrv_probe(struct platform_device *pdev)
+     \t\t\t\t   MTK_KPD_SEL_DOUBLE_KP_MODE,
+     \t\t\t\t   MTK_KPD_SEL_DOUBLE_KP_MODE);
+     
+    +\terror = devm_request_threaded_irq(&pdev->dev, irq,
+    +\t\t\t\t\t  NULL, mt6779_keypad_irq_handler,
+    +\t\t\t\t\t  IRQF_ONESHOT, MTK_KPD_NAME, keypad);
+     \tregmap_update_bits(keypad->regmap, MTK_KPD_SEL, MTK_KPD_SEL_ROW,
+     \t\t\t   MTK_KPD_SEL_ROWMASK(keypad->n_rows));
+     \tregmap_update_bits(keypad->regmap, MTK_KPD_SEL, MTK_KPD_SEL_COL,
+     \t\t\t   MTK_KPD_SEL_COLMASK(keypad->n_cols));
+    -\terror = devm_request_threaded_irq(&pdev->dev, irq,
+    -\t\t\t\t\t  NULL, mt6779_keypad_irq_handler,
+    -\t\t\t\t\t  IRQF_ONESHOT, MTK_KPD_NAME, keypad);
+     
+     \tkeypad->clk = devm_clk_get_enabled(&pdev->dev, "kpd");
+     \tif (IS_ERR(keypad->clk))
+"""
+
+
+def _reversed(text: str) -> str:
+    """The fix: the same diff the other way round (header counts swapped)."""
+    out = []
+    for ln in text.splitlines():
+        m = re.match(r"^(\s*)@@ -(\S+) \+(\S+) @@(.*)$", ln)
+        if m:
+            ln = f"{m.group(1)}@@ -{m.group(3)} +{m.group(2)} @@{m.group(4)}"
+        elif re.match(r"^    \+(?!\+\+)", ln):
+            ln = "    -" + ln[5:]
+        elif re.match(r"^    -(?!--)", ln):
+            ln = "    +" + ln[5:]
+        out.append(ln)
+    return "\n".join(out) + "\n"
+
+
+def test_fires_when_a_devm_irq_moves_before_the_devm_clock_it_needs():
+    assert_fires(unbind_teardown_order, diff(_IRQ_MOVE_TEXT),
+                 at=[("drivers/input/keyboard/mt6779-keypad.c", 215)])
+
+
+def test_quiet_on_the_fixing_order_and_on_a_move_past_unmanaged_code():
+    assert_quiet(unbind_teardown_order, diff(_reversed(_IRQ_MOVE_TEXT)), include_low=True)
+    assert_quiet(unbind_teardown_order, diff(_IRQ_PAST_REGMAP_TEXT), include_low=True)
