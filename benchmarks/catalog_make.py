@@ -94,14 +94,21 @@ def main() -> int:
     for old in OUT.glob("*.patch"):
         old.unlink()
     rows = ["id\trule\ttrigger\tkind\tpath\tside\tline\tdescription"]
-    for spec in SPECS:
+    specs = []
+    for spec in SPECS:  # each defect's fix (its reverse, posted on the defect) must stay silent
+        specs.append(spec)
+        if spec["kind"] == "bug":
+            specs.append(dict(spec, id=spec["id"] + ".fix", kind="fix", side=None,
+                              subject="Revert \"" + spec["subject"] + "\"",
+                              desc="the fix of " + spec["id"]))
+    for spec in specs:
         text = (tree / spec["path"]).read_text(errors="replace")
         changed = apply(text, spec)
         a, b = text.splitlines(keepends=True), changed.splitlines(keepends=True)
         reverse = spec["kind"] == "fix"     # the fix: the defect's reverse, posted on the defect
         if reverse:
             a, b = b, a
-        side = spec.get("side", "old" if reverse else "new")
+        side = spec.get("side") or ("old" if reverse else "new")
         line = expected(a, b, side, spec.get("at")) if spec["kind"] == "bug" else 0
         body = spec.get("body", spec["desc"])
         patch = (f"From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"
@@ -114,7 +121,7 @@ def main() -> int:
         rows.append("\t".join([spec["id"], spec["rule"], spec["trigger"], spec["kind"], spec["path"],
                                side, str(line), spec["desc"]]))
     (OUT / "index.tsv").write_text("\n".join(rows) + "\n")
-    print(f"{len(SPECS)} patches in {OUT}")
+    print(f"{len(specs)} patches in {OUT}")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 id: file name; rule: the catalog rule; trigger: the trigger of the rule's catalog entry it
 paraphrases; kind: bug (must draw a finding within 3 lines of the first changed line of `side`),
-fix (the bug's reverse: must stay silent), ok (a legitimate look-alike: must stay silent);
+fix (the bug's reverse, written for every bug by catalog_make.py: must stay silent), ok (a legitimate look-alike: must stay silent);
 path/func: the real 6.12 file and function; edits: (op, anchor, text) with op replace/after/
 before/delete, the anchor unique inside the function.
 """
@@ -14,11 +14,6 @@ SPECS = [
          edits=[("after", "\tfd_install(fd, sync_file->file);\n", "\tfput(sync_file->file);\n")],
          subject="dma-buf: sw_sync: drop the file reference after installing the fd",
          desc="fput() after fd_install(): fd_install consumed the file reference"),
-    dict(id="xput-consumed-fd-fix", rule="MOD019", trigger="put where a callee consumed the reference",
-         kind="fix", path="drivers/dma-buf/sw_sync.c", func="sw_sync_ioctl_create_fence",
-         edits=[("after", "\tfd_install(fd, sync_file->file);\n", "\tfput(sync_file->file);\n")],
-         subject="dma-buf: sw_sync: fix double fput after fd_install",
-         desc="the fix: the fput() after fd_install() removed"),
     dict(id="xput-after-unregister-ladder", rule="MOD019",
          trigger="put where a callee consumed the reference (device_unregister = del + put)",
          kind="bug", path="drivers/rpmsg/qcom_smd.c", func="qcom_smd_register_edge",
@@ -351,5 +346,34 @@ SPECS = [
          kind="bug", path="drivers/media/platform/broadcom/bcm2835-unicam.c", func="unicam_probe",
          edits=[("replace", "\tunicam = kzalloc(sizeof(*unicam), GFP_KERNEL);\n", "\tunicam = devm_kzalloc(&pdev->dev, sizeof(*unicam), GFP_KERNEL);\n")],
          subject="media: bcm2835-unicam: use devm_kzalloc", desc="kzalloc -> devm_kzalloc of the kref-counted state video nodes hold"),
+    # ---------------------------------------------------------------- batch 6: kobject / kref lifetimes
+    dict(id="kobj-fail-kfree", rule="MOD021", trigger="kfree() of a kobject after kobject_init_and_add() failed",
+         kind="bug", path="drivers/firmware/qemu_fw_cfg.c", func="fw_cfg_register_file",
+         edits=[("replace", "\t\t\t\t   fw_cfg_sel_ko, \"%d\", entry->select);\n\tif (err)\n\t\tgoto err_put_entry;\n",
+                 "\t\t\t\t   fw_cfg_sel_ko, \"%d\", entry->select);\n\tif (err) {\n\t\tkfree(entry);\n\t\treturn err;\n\t}\n")],
+         subject="firmware: qemu_fw_cfg: free the entry when the kobject cannot be added",
+         desc="kfree() instead of kobject_put() after a failed kobject_init_and_add()"),
+    dict(id="kobj-put-then-kfree", rule="MOD019", trigger="kfree() after the put whose release frees",
+         kind="bug", path="drivers/firmware/qemu_fw_cfg.c", func="fw_cfg_register_file",
+         edits=[("replace", "err_put_entry:\n\tkobject_put(&entry->kobj);\n", "err_put_entry:\n\tkobject_put(&entry->kobj);\n\tkfree(entry);\n")],
+         subject="firmware: qemu_fw_cfg: do not leak the entry on error",
+         desc="kfree(entry) after kobject_put(), whose release kfree()s it"),
+    dict(id="kobj-ladder-return", rule="MOD003", trigger="added return after a kobject init skips the put",
+         kind="bug", path="drivers/firmware/qemu_fw_cfg.c", func="fw_cfg_register_file",
+         edits=[("replace", "\terr = sysfs_create_bin_file(&entry->kobj, &fw_cfg_sysfs_attr_raw);\n\tif (err)\n\t\tgoto err_del_entry;\n",
+                 "\terr = sysfs_create_bin_file(&entry->kobj, &fw_cfg_sysfs_attr_raw);\n\tif (err)\n\t\treturn err;\n")],
+         subject="firmware: qemu_fw_cfg: return the error directly",
+         desc="return instead of goto err_del_entry: the kobject stays added and referenced"),
+    dict(id="kobj-empty-release", rule="MOD021", trigger="empty release() of a kobj_type",
+         kind="bug", path="drivers/firmware/qemu_fw_cfg.c", func="fw_cfg_sysfs_release_entry",
+         edits=[("replace", "\tstruct fw_cfg_sysfs_entry *entry = to_entry(kobj);\n\n\tkfree(entry);\n", "\t/* entries are freed with the cache */\n")],
+         subject="firmware: qemu_fw_cfg: entries are freed by the cache",
+         desc="the release emptied: the kobject's memory is never freed through its refcount"),
+    dict(id="kref-open-error-leak", rule="MOD003", trigger="kref get with no put on an added exit",
+         kind="bug", path="drivers/usb/misc/yurex.c", func="yurex_open",
+         edits=[("replace", "\tkref_get(&dev->kref);\n\n", "\tkref_get(&dev->kref);\n\n\tif (dev->disconnected) {\n"
+                 "\t\tretval = -ENODEV;\n\t\tgoto exit;\n\t}\n\n")],
+         subject="USB: yurex: refuse to open a disconnected device",
+         desc="goto exit after kref_get(): the open fails and the reference is never put"),
 ]
 
