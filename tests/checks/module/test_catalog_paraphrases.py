@@ -203,3 +203,43 @@ def test_fires_when_a_devm_irq_moves_before_the_devm_clock_it_needs():
 def test_quiet_on_the_fixing_order_and_on_a_move_past_unmanaged_code():
     assert_quiet(unbind_teardown_order, diff(_reversed(_IRQ_MOVE_TEXT)), include_low=True)
     assert_quiet(unbind_teardown_order, diff(_IRQ_PAST_REGMAP_TEXT), include_low=True)
+
+
+from tests.helpers import tree_case  # noqa: E402
+
+# vb2_core_expbuf() of 6.12 (abridged): dma_buf_fd() installs the buffer's file in a new fd on
+# success, which then owns the export reference; on failure nothing is consumed.
+_EXPBUF = """\
+int vb2_core_expbuf(struct vb2_queue *q, int *fd, unsigned int flags)
+{
+	struct dma_buf *dbuf;
+	int ret;
+
+	dbuf = call_ptr_memop(get_dmabuf, q, NULL, flags & O_ACCMODE);
+	if (IS_ERR_OR_NULL(dbuf))
+		return -EINVAL;
+
+	ret = dma_buf_fd(dbuf, flags & ~O_ACCMODE);
+	if (ret < 0) {
+		dprintk(q, 3, "failed to export\\n");
+		dma_buf_put(dbuf);
+		return ret;
+	}
+
+	*fd = ret;
+@EXTRA@	return 0;
+}
+"""
+_VB2 = "drivers/media/common/videobuf2/videobuf2-core.c"
+
+
+def test_fires_on_put_after_dma_buf_fd_succeeded():
+    series, ctx = tree_case(_VB2, _EXPBUF.replace("@EXTRA@", ""),
+                            _EXPBUF.replace("@EXTRA@", "\tdma_buf_put(dbuf);\n"))
+    assert_fires(device_ref_imbalance, series, at=[(_VB2, 18)], context_for=ctx)
+
+
+def test_quiet_on_the_put_where_dma_buf_fd_failed():
+    post = _EXPBUF.replace("@EXTRA@", "")
+    series, ctx = tree_case(_VB2, post.replace("\t\tdma_buf_put(dbuf);\n", ""), post)
+    assert_quiet(device_ref_imbalance, series, include_low=True, context_for=ctx)
