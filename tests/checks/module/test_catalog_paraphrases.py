@@ -243,3 +243,36 @@ def test_quiet_on_the_put_where_dma_buf_fd_failed():
     post = _EXPBUF.replace("@EXTRA@", "")
     series, ctx = tree_case(_VB2, post.replace("\t\tdma_buf_put(dbuf);\n", ""), post)
     assert_quiet(device_ref_imbalance, series, include_low=True, context_for=ctx)
+
+
+from reviewbot.checks.module import module_ref_for_unbind  # noqa: E402
+
+# intel_th_output_open() of 6.12 with a module reference on the looked-up device's driver that
+# the comment says keeps it from being unbound.
+_TH_PIN = """
+    --- a/drivers/hwtracing/intel_th/core.c
+    +++ b/drivers/hwtracing/intel_th/core.c
+    @@ -818,6 +818,12 @@ static int intel_th_output_open(struct inode *inode, struct file *file)
+     \\t\\tgoto out_put_device;
+     \\t}
+     
+    +\\t/* %s */
+    +\\tif (!try_module_get(dev->driver->owner)) {
+    +\\t\\terr = -ENODEV;
+    +\\t\\tgoto out_put_device;
+    +\\t}
+    +
+     \\tthdrv = to_intel_th_driver(dev->driver);
+     \\tfops = fops_get(thdrv->fops);
+     \\tif (!fops) {
+"""
+
+
+def test_fires_on_a_bound_driver_pinned_to_prevent_unbind():
+    assert_fires(module_ref_for_unbind, diff(_TH_PIN % "pin the output driver to prevent its unbind while open"),
+                 at=[("drivers/hwtracing/intel_th/core.c", 822)])
+
+
+def test_quiet_on_the_same_pin_said_to_keep_the_code_loaded():
+    assert_quiet(module_ref_for_unbind, diff(_TH_PIN % "keep the output driver's code loaded while open"),
+                 include_low=True)
