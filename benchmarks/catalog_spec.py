@@ -156,7 +156,7 @@ SPECS = [
          subject="mmc: pwrseq: refuse a sequence without power_off",
          desc="the same new error return with its module_put (correct)"),
     dict(id="leak-serio-goto", rule="MOD003", trigger="added goto after a get that skips the unwind",
-         kind="bug", path="drivers/input/serio/serio.c", func="serio_queue_event",
+         kind="bug", path="drivers/input/serio/serio.c", func="serio_queue_event", at="if (!object)",
          edits=[("replace", "\tevent->type = event_type;\n",
                  "\tif (!object) {\n\t\tkfree(event);\n\t\tretval = -EINVAL;\n\t\tgoto out;\n\t}\n\n"
                  "\tevent->type = event_type;\n")],

@@ -3,7 +3,7 @@ paraphrases of the catalog's triggers on real Linux 6.12 code, their fixes and l
 import re
 
 from reviewbot.checks.module import device_ref_imbalance
-from tests.helpers import assert_fires, assert_quiet, diff
+from tests.helpers import assert_fires, assert_quiet, diff, run_rule
 
 # tfp410_init() of 6.12: the device's own node put on an error path.  The function passes
 # dev->of_node to a lookup (of_graph_get_remote_node()), which references what it finds, not
@@ -276,3 +276,81 @@ def test_fires_on_a_bound_driver_pinned_to_prevent_unbind():
 def test_quiet_on_the_same_pin_said_to_keep_the_code_loaded():
     assert_quiet(module_ref_for_unbind, diff(_TH_PIN % "keep the output driver's code loaded while open"),
                  include_low=True)
+
+
+from reviewbot.checks.module import get_without_put_on_exit  # noqa: E402
+
+# serio_queue_event() of 6.12 (abridged) gets a new error exit after try_module_get() that
+# copies the failure branch above it word for word: the diff aligns the new goto with the old
+# one, so the leaking path's goto is a context line; the finding goes on the added test.
+_SERIO = (
+    "static int foo_queue_event(void *object, struct module *owner, int type)\n"
+    "{\n"
+    "\tstruct foo_event *event;\n"
+    "\tunsigned long flags;\n"
+    "\tint retval = 0;\n"
+    "\n"
+    "\tspin_lock_irqsave(&foo_lock, flags);\n"
+    "\tevent = kmalloc(sizeof(*event), GFP_ATOMIC);\n"
+    "\tif (!event) {\n"
+    "\t\tretval = -ENOMEM;\n"
+    "\t\tgoto out;\n"
+    "\t}\n"
+    "\n"
+    "\tif (!try_module_get(owner)) {\n"
+    "\t\tpr_warn(\"Can't get module reference, dropping event %d\",\n"
+    "\t\t\ttype);\n"
+    "\t\tkfree(event);\n"
+    "\t\tretval = -EINVAL;\n"
+    "\t\tgoto out;\n"
+    "\t}\n"
+    "\n"
+    "@NEW@"
+    "\tevent->owner = owner;\n"
+    "\tevent->object = object;\n"
+    "\tlist_add_tail(&event->node, &foo_event_list);\n"
+    "\n"
+    "out:\n"
+    "\tspin_unlock_irqrestore(&foo_lock, flags);\n"
+    "\treturn retval;\n"
+    "}\n")
+_NEW_EXIT = "\tif (!object) {\n\t\tkfree(event);\n\t\tretval = -EINVAL;\n\t\tgoto out;\n\t}\n\n"
+
+
+# The diff as git aligns it in the real 6.12 file: the new block's `kfree(); retval = ...;
+# goto out; }` matched with the old failure branch's, the added lines drawn in that branch.
+_SERIO_DIFF = """
+    --- a/drivers/input/serio/foo.c
+    +++ b/drivers/input/serio/foo.c
+    @@ -14,6 +14,12 @@ static int foo_queue_event(void *object, struct module *owner, int type)
+     \tif (!try_module_get(owner)) {
+     \t\tpr_warn("Can't get module reference, dropping event %d",
+     \t\t\ttype);
+    +\t\tkfree(event);
+    +\t\tretval = -EINVAL;
+    +\t\tgoto out;
+    +\t}
+    +
+    +\tif (!object) {
+     \t\tkfree(event);
+     \t\tretval = -EINVAL;
+     \t\tgoto out;
+"""
+
+
+def _serio_tree(new: str):
+    from reviewbot.context import Context, FileImages
+    pre, post = _SERIO.replace("@NEW@", ""), _SERIO.replace("@NEW@", new)
+    ctx = Context(mode="tree", files={"drivers/input/serio/foo.c": FileImages(pre=pre, post=post)})
+    return lambda p: ctx
+
+
+def test_fires_on_a_copied_error_exit_after_a_module_get():
+    got = run_rule(get_without_put_on_exit, diff(_SERIO_DIFF), _serio_tree(_NEW_EXIT)).shown()
+    assert [(f.line, "try_module_get" in f.message) for f in got] == [(22, True)], got
+
+
+def test_quiet_when_the_copied_exit_puts_the_module():
+    put = _NEW_EXIT.replace("\t\tkfree(event);\n", "\t\tmodule_put(owner);\n\t\tkfree(event);\n", 1)
+    series, ctx = tree_case("drivers/input/serio/foo.c", _SERIO.replace("@NEW@", ""), _SERIO.replace("@NEW@", put))
+    assert_quiet(get_without_put_on_exit, series, include_low=True, context_for=ctx)
