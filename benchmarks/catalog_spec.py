@@ -260,13 +260,13 @@ SPECS = [
          edits=[("replace", "\tkfree(session);\n\tmodule_put_and_kthread_exit(0);\n\treturn 0;\n",
                  "\tkfree(session);\n\tmodule_put(THIS_MODULE);\n\treturn 0;\n")],
          subject="Bluetooth: CMTP: return from the session thread", desc="module_put(THIS_MODULE); return 0; in a kthread"),
-    dict(id="cdev-kfree-after-del", rule="MOD018", trigger="kfree right after cdev_del",
-         kind="bug", path="drivers/char/bsr.c", func="bsr_cleanup_devs",
+    dict(id="cdev-kfree-after-del", rule="MOD018", trigger="kfree right after cdev_del (look-alike: the defect was already there)",
+         kind="ok", path="drivers/char/bsr.c", func="bsr_cleanup_devs",
          edits=[("replace", "\t\t\tcdev_del(&cur->bsr_cdev);\n\t\t\tdevice_del(cur->bsr_device);\n\t\t}\n"
                  "\t\tlist_del(&cur->bsr_list);\n\t\tkfree(cur);\n",
                  "\t\t\tdevice_del(cur->bsr_device);\n\t\t}\n\t\tlist_del(&cur->bsr_list);\n"
                  "\t\tcdev_del(&cur->bsr_cdev);\n\t\tkfree(cur);\n")],
-         subject="bsr: delete the cdev with the entry", desc="cdev_del() moved right before kfree() of its container"),
+         subject="bsr: delete the cdev with the entry", desc="cdev_del() moved next to the kfree() that already followed it in the loop body: not new"),
     # ---------------------------------------------------------------- batch 3: extra put, more shapes
     dict(id="xput-input-after-unregister", rule="MOD019", trigger="put where a callee consumed the reference (member pointer)",
          kind="bug", path="drivers/input/keyboard/sh_keysc.c", func="sh_keysc_remove",
@@ -317,7 +317,7 @@ SPECS = [
          subject="Input: mt6779-keypad - enable the clock after requesting the IRQ",
          desc="devm_clk_get_enabled() moved after devm_request_threaded_irq(): devres disables the clock before freeing the IRQ"),
     dict(id="devm-undevm-irq", rule="MOD035", trigger="IRQ handler left installed after unbind (devm -> plain, no free_irq)",
-         kind="bug", path="drivers/rtc/rtc-mpfs.c", func="mpfs_rtc_probe",
+         kind="bug", path="drivers/rtc/rtc-mpfs.c", func="mpfs_rtc_probe", side="old",
          edits=[("replace", "\tret = devm_request_irq(&pdev->dev, wakeup_irq, mpfs_rtc_wakeup_irq_handler, 0,\n"
                  "\t\t\t       dev_name(&pdev->dev), rtcdev);\n",
                  "\tret = request_irq(wakeup_irq, mpfs_rtc_wakeup_irq_handler, 0,\n"
@@ -325,7 +325,7 @@ SPECS = [
          subject="rtc: mpfs: request the wakeup IRQ without devres",
          desc="devm_request_irq() -> request_irq() with no free_irq() in remove(): the handler outlives the devm data"),
     dict(id="devm-kzalloc-undevm-freed-in-remove", rule="MOD035", trigger="remove() frees what devm-managed IRQ/interface still use",
-         kind="bug", path="drivers/rtc/rtc-mpfs.c", func=None, side="new",
+         kind="bug", path="drivers/rtc/rtc-mpfs.c", func=None, side="old",
          edits=[("replace", "\trtcdev = devm_kzalloc(&pdev->dev, sizeof(struct mpfs_rtc_dev), GFP_KERNEL);\n",
                  "\trtcdev = kzalloc(sizeof(struct mpfs_rtc_dev), GFP_KERNEL);\n"),
                 ("replace", "\tdev_pm_clear_wake_irq(&pdev->dev);\n}\n",
@@ -365,7 +365,7 @@ SPECS = [
          subject="firmware: qemu_fw_cfg: return the error directly",
          desc="return instead of goto err_del_entry: the kobject stays added and referenced"),
     dict(id="kobj-empty-release", rule="MOD021", trigger="empty release() of a kobj_type",
-         kind="bug", path="drivers/firmware/qemu_fw_cfg.c", func="fw_cfg_sysfs_release_entry",
+         kind="bug", path="drivers/firmware/qemu_fw_cfg.c", func="fw_cfg_sysfs_release_entry", side="old", at="kfree",
          edits=[("replace", "\tstruct fw_cfg_sysfs_entry *entry = to_entry(kobj);\n\n\tkfree(entry);\n", "\t/* entries are freed with the cache */\n")],
          subject="firmware: qemu_fw_cfg: entries are freed by the cache",
          desc="the release emptied: the kobject's memory is never freed through its refcount"),
