@@ -25,7 +25,20 @@ CATALOG = HERE / "catalog"
 TOL = 3
 
 
+# Run another version of reviewbot (a `pip install --target DIR` of an older commit): the
+# editable install of this checkout is taken out of the import machinery first.
+_RUNNER = """import sys
+sys.meta_path = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+sys.path.insert(0, %r)
+from reviewbot.cli import main
+sys.exit(main())
+"""
+CODE: str | None = None
+
+
 def _reviewbot() -> list[str]:
+    if CODE:
+        return [sys.executable, "-c", _RUNNER % CODE]
     exe = ROOT / ".venv" / "bin" / "reviewbot"
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "reviewbot"]
 
@@ -33,7 +46,7 @@ def _reviewbot() -> list[str]:
 def findings(patch: Path, tree: str | None) -> list[dict]:
     cmd = _reviewbot() + ["review", "--format", "json", str(patch)]
     if tree:
-        cmd[2:2] = ["--tree", tree]
+        cmd[-3:-3] = ["--tree", tree]
     out = subprocess.run(cmd, capture_output=True, text=True)
     try:
         return json.loads(out.stdout)["findings"]
@@ -61,7 +74,11 @@ def main() -> int:
     ap.add_argument("--tree", help="kernel 6.12 git tree for the tree-mode column")
     ap.add_argument("--only", help="run only ids containing this text")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--code", help="a reviewbot installed with `pip install --target DIR` (another commit) "
+                                   "to audit instead of this checkout")
     args = ap.parse_args()
+    global CODE
+    CODE = args.code
     rows = list(csv.DictReader(open(CATALOG / "index.tsv"), delimiter="\t"))
     if args.only:
         rows = [r for r in rows if args.only in r["id"]]
