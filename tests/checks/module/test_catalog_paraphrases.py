@@ -354,3 +354,48 @@ def test_quiet_when_the_copied_exit_puts_the_module():
     put = _NEW_EXIT.replace("\t\tkfree(event);\n", "\t\tmodule_put(owner);\n\t\tkfree(event);\n", 1)
     series, ctx = tree_case("drivers/input/serio/foo.c", _SERIO.replace("@NEW@", ""), _SERIO.replace("@NEW@", put))
     assert_quiet(get_without_put_on_exit, series, include_low=True, context_for=ctx)
+
+
+# qmp_get() of 6.12 with its of_node_put(np) moved below the `!pdev` exit: that exit keeps
+# the phandle reference now.
+_PUT_BELOW = """
+    --- a/drivers/soc/qcom/qcom_aoss.c
+    +++ b/drivers/soc/qcom/qcom_aoss.c
+    @@ -458,9 +458,9 @@ struct qmp *qmp_get(struct device *dev)
+     \\t\\treturn ERR_PTR(-ENODEV);
+     
+     \\tpdev = of_find_device_by_node(np);
+    -\\tof_node_put(np);
+     \\tif (!pdev)
+     \\t\\treturn ERR_PTR(-EINVAL);
+    +\\tof_node_put(np);
+     
+     \\tqmp = platform_get_drvdata(pdev);
+     
+"""
+
+# The same put moved below a statement that does not leave: fine.
+_PUT_BELOW_NO_EXIT = """
+    --- a/drivers/soc/qcom/qcom_aoss.c
+    +++ b/drivers/soc/qcom/qcom_aoss.c
+    @@ -458,9 +458,9 @@ struct qmp *qmp_get(struct device *dev)
+     \\t\\treturn ERR_PTR(-ENODEV);
+     
+     \\tpdev = of_find_device_by_node(np);
+    -\\tof_node_put(np);
+     \\tif (!pdev)
+     \\t\\tdev_warn(dev, "no QMP device\\\\n");
+    +\\tof_node_put(np);
+     
+     \\tqmp = platform_get_drvdata(pdev);
+     
+"""
+
+
+def test_fires_on_a_put_moved_below_an_exit():
+    assert_fires(get_without_put_on_exit, diff(_PUT_BELOW), at=[("drivers/soc/qcom/qcom_aoss.c", 461, "old")])
+
+
+def test_quiet_on_the_fix_and_on_a_move_past_no_exit():
+    assert_quiet(get_without_put_on_exit, diff(_reversed(_PUT_BELOW)), include_low=True)
+    assert_quiet(get_without_put_on_exit, diff(_PUT_BELOW_NO_EXIT), include_low=True)
