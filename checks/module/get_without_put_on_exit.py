@@ -162,8 +162,8 @@ teardown function is recognised by its name; a stored reference released through
 another file is a false positive in tree mode too.
 
 A put the patch moves further down, past an unchanged exit it used to precede (`put(np); if
-(!pdev) return ...;` becomes `if (!pdev) return ...; put(np);`), is reported at the put: that
-exit now keeps the reference.
+(!pdev) return ...;` becomes `if (!pdev) return ...; put(np);`), is reported at the put (tree
+mode: at that exit): the exit now keeps the reference.
 
 A removed put right before `return x;` of the same object is not reported (the reference goes
 to the caller with the pointer), nor one before a `goto L` whose label is out of sight and
