@@ -202,6 +202,8 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
                 continue  # different kinds of reference on one object (module + device)
             if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line) or _unseen_between(view, q.line, p.line):
                 continue
+            if _on_failure_of(q, p):
+                continue  # `fd = dma_buf_fd(buf, f); if (fd < 0) { dma_buf_put(buf); ...`: nothing consumed
             if _erased_from_table(func, obj, p.line):
                 continue  # a table's slot held its own reference
             gets = _gets_of(func, obj, p.line)
@@ -220,6 +222,23 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
                 continue  # the registration's reference and the lookup's
             yield p, f"{p.name}({short(obj, 20)}) after {hit[1]}"
             break
+
+
+def _on_failure_of(q, p) -> bool:
+    """q consumes the reference only when it succeeds (the table says `consumed on success`)
+    and p sits under a test of q's result (`if (fd < 0)`, `if (ret)`): q may have failed."""
+    row = kapi.get(q.name)
+    if row is None or "on success" not in row.ref_on:
+        return False
+    res = (q.lhs or "").strip()
+    for anc in cmodel.ancestors(p.node):
+        if anc.type == "function_definition":
+            break
+        if anc.type == "if_statement":
+            cond = cmodel._fold(cmodel._text(anc.child_by_field_name("condition")))
+            if q.name in cond or res and re.search(r"(?<![\w>.])%s\b" % re.escape(res), cond):
+                return True
+    return False
 
 
 def _attach_and_creation(a: str, b: str) -> bool:
@@ -1358,6 +1377,10 @@ def borrowed_from_device(view, added, header: str, text: str = "") -> Iterator[t
             assigned[a.left] = (a.line, a.right)
     for g in _refpaths.gets(func):
         taken.append((g.call.line, g.obj))
+        row = kapi.get(g.call.name)
+        if row is not None and row.kind == "lookup":
+            continue  # a search from the node (`of_graph_get_remote_node(dev->of_node, ...)`)
+            # takes its reference on what it finds, not on its arguments
         taken.extend((g.call.line, norm(a)) for a in g.call.args)
     for p in added:
         if not _PLAIN_PUT.search(p.name) or p.name in ("module_put", "fput", "kref_put"):

@@ -161,6 +161,10 @@ confidence: the caller holds that reference, so the put was most likely one too 
 teardown function is recognised by its name; a stored reference released through a helper of
 another file is a false positive in tree mode too.
 
+A put the patch moves further down, past an unchanged exit it used to precede (`put(np); if
+(!pdev) return ...;` becomes `if (!pdev) return ...; put(np);`), is reported at the put (tree
+mode: at that exit): the exit now keeps the reference.
+
 A removed put right before `return x;` of the same object is not reported (the reference goes
 to the caller with the pointer), nor one before a `goto L` whose label is out of sight and
 named for a put of that very object (`goto err_put_codec` after `put_device(codec_dev)`: the
@@ -611,6 +615,11 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
             yield RULE.finding(fd.path, line, f"{r.name}({short(r.obj)}) moved into the branch that exits: "
                                               f"the path that goes on past it no longer drops the reference",
                                confidence=Confidence.LOW if overput else None)
+            continue
+        if r.kind == "below":
+            yield RULE.finding(fd.path, line, f"{r.name}({short(r.obj)}) moved below an exit it used to precede: "
+                                              f"that exit now keeps the reference",
+                               confidence=Confidence.LOW if overput or r.low else None)
             continue
         if r.kind == "main":
             conf = Confidence.HIGH if (not view.partial and r.retaken) else None
