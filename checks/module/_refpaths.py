@@ -182,6 +182,12 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
                         g.api.fails or g.api.ref == "ret"):
                     found.append((norm(var), g.api))
                     break
+                # `fence = dma_fence_get(rcu_dereference_protected(syncobj->fence, 1)); if
+                # (!fence) return;`: a getter returns the argument it counted, NULL for NULL
+                if g.call.lhs and norm(g.call.lhs) == norm(var) and returned_argument(g.call) \
+                        and g.call.line < line_of(jump_node):
+                    found.append((g.obj, g.api))
+                    break
         per_part.append(found)
     for o, a in per_part[0] if per_part else []:
         if all(any(_apis.same_object(o, o2) for o2, _ in other) for other in per_part[1:]):

@@ -221,6 +221,7 @@ def _permanent_register(name: str, whole: str) -> bool:
     calls = [m for m in re.finditer(r"\b(\w*?)register(\w*)\s*\([^;]*?&\s*%s\b" % re.escape(name), whole)
              if not re.search(r"^(?:[A-Za-z_][\w\s*]*?\b)?%sregister%s\s*\([^;]*$"
                               % (re.escape(m.group(1)), re.escape(m.group(2))), whole, re.M)]
+    calls = [m for m in calls if not m.group(1).endswith(("un", "de"))]  # the undo calls: judged below
     if not calls:  # no call, or only of a helper the file defines (which may unregister elsewhere)
         return False
     if re.search(r"\bmodule_(?:init|exit)\s*\(|\bmodule_\w+_driver\s*\(", whole):
@@ -234,8 +235,10 @@ def _permanent_register(name: str, whole: str) -> bool:
             return False
         undo = (r"\b%s(?:un|de)register\w*\s*\(" % re.escape(pre) if pre
                 else r"\b_*(?:un|de)register%s\w*\s*\(" % re.escape(post))
-        if re.search(undo, whole):
-            return False
+        start = whole.rfind(heads[-1], 0, m.start())
+        end = whole.find("\n}", m.end())
+        if any(not (start <= u.start() and (end < 0 or u.start() < end)) for u in re.finditer(undo, whole)):
+            return False  # undone elsewhere; an undo in the `__init` function itself is its failure unwind
     return True
 
 
