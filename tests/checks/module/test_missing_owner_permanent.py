@@ -60,3 +60,45 @@ def test_fires_when_the_file_unregisters_it_or_registers_with_devm():
     assert_fires(missing_owner, new_file(path, code), at=[(path, _at(code, "foo_cs_tsc = {"))])
     devm = CLOCKSOURCE.replace("clocksource_register_hz(&foo_cs_tsc", "devm_clocksource_register_hz(dev, &foo_cs_tsc")
     assert_fires(missing_owner, new_file(path, devm), at=[(path, _at(devm, "foo_cs_tsc = {"))])
+
+
+# drivers/base/devtmpfs.c of 6.12 (built in; new-driver seed 191): register_filesystem() in
+# __init code whose only unregister_filesystem() is that init's own failure unwind.
+DEVTMPFS = """
+static struct file_system_type foo_fs_type = {
+\t.name = "foofs",
+\t.mount = public_foo_mount,
+};
+
+int __init foofs_init(void)
+{
+\tint err;
+
+\terr = register_filesystem(&foo_fs_type);
+\tif (err) {
+\t\tpr_err("unable to register foofs type %d\\n", err);
+\t\treturn err;
+\t}
+
+\tthread = kthread_run(foofsd, &err, "kfoofs");
+\tif (IS_ERR(thread))
+\t\terr = PTR_ERR(thread);
+
+\tif (err) {
+\t\tpr_err("unable to create foofs %d\\n", err);
+\t\tunregister_filesystem(&foo_fs_type);
+\t\treturn err;
+\t}
+\treturn 0;
+}
+"""
+
+
+def test_quiet_when_the_only_unregister_is_the_inits_own_unwind():
+    assert_quiet(missing_owner, new_file("drivers/base/foofs.c", DEVTMPFS))
+
+
+def test_fires_when_another_function_unregisters_it():
+    path = "drivers/base/foofs.c"
+    code = DEVTMPFS + "\nvoid foofs_exit(void)\n{\n\tunregister_filesystem(&foo_fs_type);\n}\n"
+    assert_fires(missing_owner, new_file(path, code), at=[(path, _at(code, "foo_fs_type = {"))])
