@@ -237,7 +237,11 @@ def _permanent_register(name: str, whole: str) -> bool:
                 else r"\b_*(?:un|de)register%s\w*\s*\(" % re.escape(post))
         start = whole.rfind(heads[-1], 0, m.start())
         end = whole.find("\n}", m.end())
-        if any(not (start <= u.start() and (end < 0 or u.start() < end)) for u in re.finditer(undo, whole)):
+        # an undo of the API, or any unregister handed the object (`target_backend_unregister(
+        # &rd_mcp_ops)` after `transport_backend_register(&rd_mcp_ops)`)
+        named = r"\b\w*(?:un|de)register\w*\s*\([^;]*&\s*%s\b" % re.escape(name)
+        undos = list(re.finditer(undo, whole)) + list(re.finditer(named, whole))
+        if any(not (start <= u.start() and (end < 0 or u.start() < end)) for u in undos):
             return False  # undone elsewhere; an undo in the `__init` function itself is its failure unwind
     return True
 

@@ -102,3 +102,13 @@ def test_fires_when_another_function_unregisters_it():
     path = "drivers/base/foofs.c"
     code = DEVTMPFS + "\nvoid foofs_exit(void)\n{\n\tunregister_filesystem(&foo_fs_type);\n}\n"
     assert_fires(missing_owner, new_file(path, code), at=[(path, _at(code, "foo_fs_type = {"))])
+
+
+def test_fires_when_an_unregister_of_another_name_is_handed_it():
+    # drivers/target/target_core_rd.c: transport_backend_register(&rd_mcp_ops) in __init,
+    # target_backend_unregister(&rd_mcp_ops) in the exit helper
+    path = "drivers/target/foo_rd.c"
+    code = DEVTMPFS.replace("register_filesystem(&foo_fs_type);\n\tif (err) {",
+                            "transport_foo_register(&foo_fs_type);\n\tif (err) {") \
+        + "\nvoid foo_module_exit(void)\n{\n\ttarget_foo_unregister(&foo_fs_type);\n}\n"
+    assert_fires(missing_owner, new_file(path, code), at=[(path, _at(code, "foo_fs_type = {"))])
