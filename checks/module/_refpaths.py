@@ -457,6 +457,13 @@ def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -
             if rhs is not None and _apis.same_object(cmodel._text(rhs).lstrip("&"), obj) and (
                     "->" in lhs or "." in lhs or "[" in lhs or lhs.startswith("*")):
                 return True
+            # `smi_com_dev = &smi_com_pdev->dev; ... *com_dev = smi_com_dev;` (mtk-smi.c): a local
+            # naming the object's embedded member is stored, and the reference with it
+            rtext = cmodel._fold(cmodel._text(rhs)).strip() if rhs is not None else ""
+            if re.fullmatch(r"\w+", rtext) and ("->" in lhs or "." in lhs or "[" in lhs or lhs.startswith("*")):
+                alias = alias_of(func, rtext) or ""
+                if alias.startswith("&") and re.split(r"->|\.", alias.lstrip("&").strip())[0] == base:
+                    return True
     for c in func.calls():
         if after < c.line <= end and c.name in _apis.HANDOFF_CALLS and any(
                 _apis.same_object(a.lstrip("&"), obj) or obj in a for a in c.args):
