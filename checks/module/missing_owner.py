@@ -222,10 +222,21 @@ def _permanent_register(name: str, whole: str) -> bool:
              if not re.search(r"^(?:[A-Za-z_][\w\s*]*?\b)?%sregister%s\s*\([^;]*$"
                               % (re.escape(m.group(1)), re.escape(m.group(2))), whole, re.M)]
     calls = [m for m in calls if not m.group(1).endswith(("un", "de"))]  # the undo calls: judged below
-    if not calls:  # no call, or only of a helper the file defines (which may unregister elsewhere)
+    # `mnt = vfs_kern_mount(&internal_fs_type, ...)` (drivers/base/devtmpfs.c): a kernel-internal
+    # mount holds the file system type as a registration does; kern_unmount()/mntput() end it
+    mounts = list(re.finditer(r"\b\w*kern_mount\w*\s*\(\s*&\s*%s\b" % re.escape(name), whole))
+    if not calls and not mounts:  # no call, or only of a helper the file defines (which may unregister elsewhere)
         return False
     if re.search(r"\bmodule_(?:init|exit)\s*\(|\bmodule_\w+_driver\s*\(", whole):
         return False  # a module entry point: a core without unregister (clockevents) pins the owner instead
+    for m in mounts:
+        heads = re.findall(r"^[A-Za-z_][^;{}\n]*\(", whole[:m.start()], re.M)
+        if not heads or "__init" not in heads[-1]:
+            return False
+        start, end = whole.rfind(heads[-1], 0, m.start()), whole.find("\n}", m.end())
+        if any(not (start <= u.start() and (end < 0 or u.start() < end))
+               for u in re.finditer(r"\b(?:kern_unmount\w*|mntput)\s*\(", whole)):
+            return False
     for m in calls:
         heads = re.findall(r"^[A-Za-z_][^;{}\n]*\(", whole[:m.start()], re.M)
         if not heads or "__init" not in heads[-1]:

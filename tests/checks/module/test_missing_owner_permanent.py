@@ -112,3 +112,35 @@ def test_fires_when_an_unregister_of_another_name_is_handed_it():
                             "transport_foo_register(&foo_fs_type);\n\tif (err) {") \
         + "\nvoid foo_module_exit(void)\n{\n\ttarget_foo_unregister(&foo_fs_type);\n}\n"
     assert_fires(missing_owner, new_file(path, code), at=[(path, _at(code, "foo_fs_type = {"))])
+
+
+# drivers/base/devtmpfs.c: the kernel-internal mount made in __init and never unmounted
+MOUNT = """
+static struct vfsmount *mnt;
+
+static struct file_system_type internal_foo_type = {
+\t.name = "foofs",
+\t.init_fs_context = shmem_init_fs_context,
+\t.kill_sb = kill_litter_super,
+};
+
+int __init foofs_mount_init(void)
+{
+\tchar opts[] = "mode=0755";
+
+\tmnt = vfs_kern_mount(&internal_foo_type, 0, "foofs", opts);
+\tif (IS_ERR(mnt))
+\t\treturn PTR_ERR(mnt);
+\treturn 0;
+}
+"""
+
+
+def test_quiet_when_a_boot_time_kernel_mount_is_never_unmounted():
+    assert_quiet(missing_owner, new_file("drivers/base/foofs.c", MOUNT))
+
+
+def test_fires_when_the_kernel_mount_is_unmounted():
+    path = "drivers/base/foofs.c"
+    code = MOUNT + "\nvoid foofs_mount_exit(void)\n{\n\tkern_unmount(mnt);\n}\n"
+    assert_fires(missing_owner, new_file(path, code), at=[(path, _at(code, "internal_foo_type = {"))])
