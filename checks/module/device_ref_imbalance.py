@@ -394,11 +394,11 @@ def _file_dev_releases_keep_memory(put, fd, ctx: Context) -> bool:
         return False
     member = re.split(r"->|\.", clex.norm(put.args[0]).lstrip("&"))[-1]
     text = _file_text(fd, ctx)
-    fns = set(re.findall(r"(?:->|\.)%s\.release\s*=\s*(\w+)\s*;" % re.escape(member), text))
+    fns = set(re.findall(r"(?:->|\.)%s\.release\s*=\s*&?\s*(\w+)\s*;" % re.escape(member), text))
     # through a local pointer to the member: `struct device *dev = &solo_dev->dev;` ...
     # `dev->release = solo_device_release;` (solo6x10-core.c)
     for alias in set(re.findall(r"\b(\w+)\s*=\s*&\s*[\w>.\-]*(?:->|\.)%s\s*;" % re.escape(member), text)):
-        fns |= set(re.findall(r"(?<![\w>.])%s\s*->\s*release\s*=\s*(\w+)\s*;" % re.escape(alias), text))
+        fns |= set(re.findall(r"(?<![\w>.])%s\s*->\s*release\s*=\s*&?\s*(\w+)\s*;" % re.escape(alias), text))
     if not fns:
         return False
     cf = cmodel.parse(text)
@@ -438,7 +438,19 @@ def _release_keeps_memory(owner, fd, ctx: Context) -> bool:
 
 def _frees_nothing(fn) -> bool:
     """Is `fn` (a release callback of the file) there, and does it free or drop nothing?"""
-    return fn is not None and not any(_FREES.search(c.name) for c in fn.calls())
+    return fn is not None and not any(_FREES.search(c.name) and _on_container(c) for c in fn.calls())
+
+
+def _on_container(call) -> bool:
+    """Can the freeing call `call` of a release free the container: it is given a whole object
+    (`kfree(sl)`, `foo_free(priv)`), an embedded member's address (`kref_put(&x->ref, ...)`),
+    or nothing the release names?  `w1_family_put(sl->family)`, `put_device(dev->parent)`,
+    `kfree(sl->name)` drop or free a separate object a pointer member holds (drivers/w1/w1.c
+    w1_slave_release())."""
+    if not call.args:
+        return True
+    return any(not re.search(r"->|\.", clex.norm(a)) or clex.norm(a).lstrip().startswith("&")
+               for a in call.args)
 
 
 def _same_path(a, b) -> bool:
