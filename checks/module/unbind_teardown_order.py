@@ -614,14 +614,16 @@ def _function_images(fd, ctx: Context, side: str) -> dict[str, tuple[int, str]]:
     if image is not None:
         return {n: (i, b) for n, i, b in _functions(image)}
     out: dict[str, tuple[int, str]] = {}
-    for st in _side(fd, side):
-        first = st.stmt.lines[0]
-        no = first.old_no if side == "old" else first.new_no
-        if st.fn not in out:
-            out[st.fn] = (no, "")
-        start, body = out[st.fn]
-        body += "\n" * max(0, no - start - body.count("\n")) + st.stmt.text
-        out[st.fn] = (start, body)
+    for h in fd.hunks:  # every function's statements (`_side` keeps only the unbind functions')
+        for st in statements(h.old_side() if side == "old" else h.new_side()):
+            fn = enclosing_function(h, st.first, side)
+            first = st.lines[0]
+            no = first.old_no if side == "old" else first.new_no
+            if fn not in out:
+                out[fn] = (no, "")
+            start, body = out[fn]
+            body += "\n" * max(0, no - start - body.count("\n")) + st.text
+            out[fn] = (start, body)
     return out
 
 
