@@ -125,6 +125,32 @@ def _actions(text: str) -> tuple[tuple[int, str, str, str], ...]:
     return tuple((m.start(), m.group(1), m.group(2), norm(m.group(3)).lstrip("&")) for m in _ACTION.finditer(text))
 
 
+# accessors that hand back the driver data a probe stored (`platform_get_drvdata(pdev)`): the
+# object is the one a `*_set_drvdata()` of the file stored, with whatever owner it had there
+_DRVDATA_GET = re.compile(r"^(?:\w+_get_drvdata|dev_get_drvdata)$")
+_DRVDATA_SET = re.compile(r"\b(?:\w+_set_drvdata|dev_set_drvdata)\s*\([^;]*?,\s*%s(\w+)\s*\)\s*;" % _CAST)
+
+
+def stored_devm_source(obj: str, text: str) -> str | None:
+    """The devm call the object a drvdata accessor returns came from: the file stores a local
+    `V` with `*_set_drvdata()` and every other assignment of `V` in the file is that devm call
+    (`host = devm_spi_alloc_host(...); ... platform_set_drvdata(pdev, host);`): what
+    `.remove()` reads back is devres-owned."""
+    found = None
+    for m in _DRVDATA_SET.finditer(text):
+        var = m.group(1)
+        if var != obj:
+            continue
+        for a in re.finditer(r"(?<![\w>.])%s\s*=\s*%s([A-Za-z_]\w*)\s*\(" % (re.escape(var), _CAST), text):
+            name = a.group(1)
+            if name in ("ERR_PTR", "ERR_CAST", "IS_ERR", "PTR_ERR") or _DRVDATA_GET.match(name):
+                continue
+            if not name.startswith("devm_"):
+                return None
+            found = found or name
+    return found
+
+
 _MANAGED_UNDO = re.compile(r"\bdevm_\w*(?:put|release|remove|free)\w*\s*\(")
 
 
@@ -172,7 +198,9 @@ def devres_puts(view, added, text: str) -> Iterator[tuple[object, str]]:
             continue  # devres let go of something by hand here: the put may be its pair
         member = "->" in obj or "." in obj
         srcs = [q for q in calls if q.line < p.line and q.lhs and norm(q.lhs) == obj]
-        if srcs:
+        if srcs and all(_DRVDATA_GET.match(q.name) for q in srcs):
+            src = stored_devm_source(obj, text)  # remove(): the probe's object, read back
+        elif srcs:
             src = srcs[-1].name if all(q.name.startswith("devm_") for q in srcs) else None
         else:
             src = devm_source(obj, text) if member else None

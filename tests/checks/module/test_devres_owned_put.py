@@ -154,3 +154,52 @@ def test_tree_mode_quiet_on_the_whole_conversion():
         "exit:\n\tspi_controller_put(host);\n\treturn err;\n", "")
     series, ctx = tree_case(SPI_PATH, SPI_PRE, post)
     assert_quiet(devm_released_twice, series, include_low=True, context_for=ctx)
+
+
+# remove() puts the controller it reads back from drvdata; probe allocated it with the devm
+# allocator (6.12's spi-davinci.c after its devm conversion): devres puts it again on unbind
+REMOVE_PATH = "drivers/spi/spi-bar.c"
+REMOVE_PRE = """\
+static int bar_spi_probe(struct platform_device *pdev)
+{
+\tstruct spi_controller *host;
+\tstruct bar_spi *bs;
+\tint ret;
+
+\thost = devm_spi_alloc_host(&pdev->dev, sizeof(struct bar_spi));
+\tif (host == NULL)
+\t\treturn -ENOMEM;
+\tplatform_set_drvdata(pdev, host);
+\tbs = spi_controller_get_devdata(host);
+\tret = spi_bitbang_start(&bs->bitbang);
+\tif (ret)
+\t\treturn ret;
+\treturn 0;
+}
+
+static void bar_spi_remove(struct platform_device *pdev)
+{
+\tstruct spi_controller *host;
+\tstruct bar_spi *bs;
+
+\thost = platform_get_drvdata(pdev);
+\tbs = spi_controller_get_devdata(host);
+
+\tspi_bitbang_stop(&bs->bitbang);
+\tclk_disable_unprepare(bs->clk);
+}
+"""
+REMOVE_POST = REMOVE_PRE.replace("\tclk_disable_unprepare(bs->clk);\n",
+                                 "\tclk_disable_unprepare(bs->clk);\n\n\tspi_controller_put(host);\n")
+
+
+def test_tree_mode_fires_on_put_in_remove_of_probes_devm_allocation():
+    series, ctx = tree_case(REMOVE_PATH, REMOVE_PRE, REMOVE_POST)
+    assert_fires(device_ref_imbalance, series, at=[(REMOVE_PATH, 29)], context_for=ctx)
+
+
+def test_tree_mode_quiet_on_put_in_remove_of_probes_plain_allocation():
+    pre = REMOVE_PRE.replace("devm_spi_alloc_host(", "spi_alloc_host(")
+    post = REMOVE_POST.replace("devm_spi_alloc_host(", "spi_alloc_host(")
+    series, ctx = tree_case(REMOVE_PATH, pre, post)
+    assert_quiet(device_ref_imbalance, series, include_low=True, context_for=ctx)
