@@ -154,6 +154,13 @@ def stored_devm_source(obj: str, text: str) -> str | None:
 _MANAGED_UNDO = re.compile(r"\bdevm_\w*(?:put|release|remove|free)\w*\s*\(")
 
 
+def _names(q, obj: str) -> bool:
+    """The call `q` is given `obj` or something reached through it (`devm_free_irq(dev, irq,
+    dspi)` lets go of an IRQ, not of the controller `host`)."""
+    base = re.split(r"->|\.", obj)[0]
+    return any(re.search(r"(?<![\w>.])%s(?!\w)" % re.escape(base), a) for a in q.args)
+
+
 def _put_obj(p) -> str | None:
     name = p.name
     if name == "kfree" or name.startswith("devm_") or _NOT_DROPS.search(name):
@@ -194,7 +201,7 @@ def devres_puts(view, added, text: str) -> Iterator[tuple[object, str]]:
         obj = _put_obj(p)
         if not obj or obj in ("NULL", "dev"):
             continue
-        if any(q.line < p.line and _MANAGED_UNDO.search(q.name + "(") for q in calls):
+        if any(q.line < p.line and _MANAGED_UNDO.search(q.name + "(") and _names(q, obj) for q in calls):
             continue  # devres let go of something by hand here: the put may be its pair
         member = "->" in obj or "." in obj
         srcs = [q for q in calls if q.line < p.line and q.lhs and norm(q.lhs) == obj]

@@ -1422,6 +1422,25 @@ def _device_owned(expr: str, params: list[str]) -> bool:
     return m is not None and m.group("p") in params
 
 
+_HOLDS_DEVICE = lazyre.compile(r"^&?\s*(?P<p>\w+)(?:(?:->|\.)\w+)*(?:->|\.)dev$")
+
+
+def _holds_device(expr: str, params: list[str]) -> bool:
+    """`expr` is the device of a parameter (`&pdev->dev`, `vip->dev`, `priv->client->dev`)."""
+    m = _HOLDS_DEVICE.match(norm(expr))
+    return m is not None and m.group("p") in params
+
+
+def _get_reaches(func, q, p) -> bool:
+    """Can the get `q` run before the put `p`?  Not when it follows the put, nor when the put
+    sits under an unwind label only gotos reach and every such goto comes before the get (the
+    get is the success path's: `np` is put on the errors before `x->np = of_node_get(np)`)."""
+    if q.line >= p.line:
+        return False
+    from reviewbot.checks.module._devres_owned import _reached_after
+    return _reached_after(func, q, p)
+
+
 def borrowed_from_device(view, added, header: str, text: str = "") -> Iterator[tuple[object, str]]:
     """Added puts of the given device's own firmware node, ACPI companion or parent, taken
     without a get.  Not in a teardown function of a file that sets that field itself from a
@@ -1435,19 +1454,25 @@ def borrowed_from_device(view, added, header: str, text: str = "") -> Iterator[t
     if _SETS_NODE.search(text or ""):
         return
     assigned: dict[str, tuple[int, str]] = {}  # var -> (line, device-owned expression)
-    taken: list[tuple[int, str]] = []  # (line, var or expression) given a reference
+    taken: list[tuple[object, str]] = []  # (get call, var or expression) given a reference
+    # a local that holds the given device (`struct device *dev = &pdev->dev;`, `dev = vip->dev;`)
+    # is that device: its node and parent are the device's too
+    for a in func.assignments():
+        if re.fullmatch(r"\w+", a.left) and a.left not in params and _holds_device(a.right, params) \
+                and not any(b.left == a.left and b.line != a.line for b in func.assignments()):
+            params = params + [a.left]
     for a in func.assignments():
         if _device_owned(a.left, params):
             return  # the function sets the field itself (with whatever reference it took)
         if re.fullmatch(r"\w+", a.left) and _device_owned(a.right, params):
             assigned[a.left] = (a.line, a.right)
     for g in _refpaths.gets(func):
-        taken.append((g.call.line, g.obj))
+        taken.append((g.call, g.obj))
         row = kapi.get(g.call.name)
         if row is not None and row.kind == "lookup":
             continue  # a search from the node (`of_graph_get_remote_node(dev->of_node, ...)`)
             # takes its reference on what it finds, not on its arguments
-        taken.extend((g.call.line, norm(a)) for a in g.call.args)
+        taken.extend((g.call, norm(a)) for a in g.call.args)
     for p in added:
         if not _PLAIN_PUT.search(p.name) or p.name in ("module_put", "fput", "kref_put"):
             continue
@@ -1461,7 +1486,8 @@ def borrowed_from_device(view, added, header: str, text: str = "") -> Iterator[t
             expr = assigned[obj][1]
         if expr is None:
             continue
-        if any(_apis.same_object(t, obj) or _apis.same_object(t, expr) for _, t in taken):
-            continue  # a reference was taken on it in this function
+        if any((_apis.same_object(t, obj) or _apis.same_object(t, expr)) and _get_reaches(func, q, p)
+               for q, t in taken):
+            continue  # a reference was taken on it in this function, on a path to the put
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference nobody took: "
                   f"{short(expr, 28)} belongs to the device")

@@ -186,6 +186,7 @@ static void bar_spi_remove(struct platform_device *pdev)
 \tbs = spi_controller_get_devdata(host);
 
 \tspi_bitbang_stop(&bs->bitbang);
+\tdevm_free_irq(&pdev->dev, bs->irq, bs);
 \tclk_disable_unprepare(bs->clk);
 }
 """
@@ -195,7 +196,7 @@ REMOVE_POST = REMOVE_PRE.replace("\tclk_disable_unprepare(bs->clk);\n",
 
 def test_tree_mode_fires_on_put_in_remove_of_probes_devm_allocation():
     series, ctx = tree_case(REMOVE_PATH, REMOVE_PRE, REMOVE_POST)
-    assert_fires(device_ref_imbalance, series, at=[(REMOVE_PATH, 29)], context_for=ctx)
+    assert_fires(device_ref_imbalance, series, at=[(REMOVE_PATH, 30)], context_for=ctx)
 
 
 def test_tree_mode_quiet_on_put_in_remove_of_probes_plain_allocation():
