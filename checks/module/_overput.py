@@ -799,7 +799,8 @@ def put_while_published(view, added) -> Iterator[tuple[object, str]]:
         published += [(ln, f"the store into {lhs}", node) for ln, lhs, rhs, node in stores
                       if ln < p.line and _is_whole(rhs, var) and (gets or not node_put)]
         for line, what, node in sorted(published, key=lambda t: t[0]):
-            if not _runs_before_node(node, p) or _rewritten(func, var, line, p.line):
+            if not (_runs_before_node(node, p) or _stored_each_pass(node, var, p)) \
+                    or _rewritten(func, var, line, p.line):
                 continue
             if any(line < g.call.line < p.line for g in gets):
                 continue
@@ -961,6 +962,47 @@ def _member_stores(func) -> list[tuple[int, str, str, object]]:
         if "->" in lhs or "." in lhs or lhs.startswith("*"):
             out.append((flow.line_of(n), lhs, cmodel._fold(cmodel._text(right)), n))
     return out
+
+
+_LOOPS = ("for_statement", "while_statement", "do_statement")
+
+
+def _null_skip(st, var: str) -> bool:
+    """`if (!var) continue;` (or `== NULL`): the pass ends with `var` NULL."""
+    if st.type != "if_statement" or st.child_by_field_name("alternative") is not None:
+        return False
+    cond = norm(cmodel._text(st.child_by_field_name("condition") or st)).strip("() ")
+    body = norm(cmodel._text(st.child_by_field_name("consequence") or st)).strip("{}; ")
+    return body == "continue" and cond in ("!" + var, var + "==NULL", var + " == NULL", "NULL==" + var)
+
+
+def _stored_each_pass(node, var: str, p) -> bool:
+    """The store `x->m = var` sits in a loop the put follows, and every pass of that loop that
+    leaves `var` non-NULL stores it: the body sets `var`, may skip the pass only when it is
+    NULL (`if (!np) continue;`), then stores it, and nothing leaves the loop in between.  After
+    the loop `var` is NULL or the pointer the structure keeps (a lookup per child, kept in an
+    array: `rdata->reg_node = reg_np;`), so a put of it there drops the kept reference."""
+    blk = _block_of(node)
+    loop = blk.parent if blk is not None else None
+    if loop is None or loop.type not in _LOOPS or cmodel.contains(loop, p.node) or not _runs_before_node(loop, p):
+        return False
+    stmts = list(blk.named_children)
+    at = next((i for i, c in enumerate(stmts) if cmodel.contains(c, node)), None)
+    if at is None or stmts[at].type != "expression_statement":
+        return False
+    setter = next((i for i in range(at - 1, -1, -1) if stmts[i].type in ("expression_statement", "declaration")
+                   and re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(var), cmodel._text(stmts[i]))), None)
+    if setter is None:
+        return False
+    for st in stmts[setter + 1:at]:
+        if _null_skip(st, var):
+            continue
+        txt = cmodel._text(st)
+        if re.search(r"\b(continue|break|goto|return)\b", txt) or re.search(
+                r"(?<![\w>.])%s\s*=[^=]" % re.escape(var), txt):
+            return False
+    return not any(re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(var), cmodel._text(st))
+                   for st in stmts[at + 1:])
 
 
 def _stack_value(func, lhs: str) -> bool:
