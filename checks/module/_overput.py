@@ -224,7 +224,7 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             if any(q.line < g.call.line < p.line for g in gets):
                 continue  # a new reference in between
             if not _apis.is_putter(q.name) and any(g.call.line < q.line and _kind(g.call.name) == "getter"
-                                                   for g in gets):
+                                                   for g in gets) and not _failed_consumer(func, q, p, obj):
                 continue  # `of_node_get(from)` for the lookup to drop: the caller keeps its own
             prior = [c for c in calls if c.line < p.line and c is not p and _runs_before(c, p)
                      and any(_apis.same_object(o, obj) for o, _ in _drops(c))]
@@ -236,6 +236,31 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
                 continue  # the registration's reference and the lookup's
             yield p, f"{p.name}({short(obj, 20)}) after {hit[1]}"
             break
+
+
+def _failed_consumer(func, q, p, obj: str) -> bool:
+    """q consumes the reference even when it fails (the table: `consumed even on error`,
+    `drm_sched_job_add_dependency()`: "@fence is consumed in both the success and error
+    cases"), p sits in the branch that tests q's result, and the function puts the object
+    nowhere else: the get before q was taken for q, not kept for the caller, so the put in
+    the failure branch is the reference q already dropped."""
+    row = kapi.get(q.name)
+    if row is None or "even on error" not in row.ref_on or not _under_result_test(q, p):
+        return False
+    return not any(c is not p and c.line != p.line and _apis.is_putter(c.name)
+                   and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj) for c in func.calls())
+
+
+def _under_result_test(q, p) -> bool:
+    res = (q.lhs or "").strip()
+    for anc in cmodel.ancestors(p.node):
+        if anc.type == "function_definition":
+            break
+        if anc.type == "if_statement":
+            cond = cmodel._fold(cmodel._text(anc.child_by_field_name("condition")))
+            if q.name in cond or res and re.search(r"(?<![\w>.])%s\b" % re.escape(res), cond):
+                return True
+    return False
 
 
 def _on_failure_of(q, p) -> bool:
