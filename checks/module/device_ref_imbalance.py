@@ -21,11 +21,13 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   cursor of a plain loop whose head walks it with such a lookup (`while ((pdev =
   pci_get_device(v, d, pdev)))`, `for (...; np = of_find_compatible_node(np, ...))`), or the
   object was handed to someone who keeps the pointer (an IRQ's `dev_id`, drvdata, a list)
-  earlier on the same path: the put lets it be freed under them, or the object is the own
+  earlier on the same path (or in every pass of a loop the put follows, that may skip a pass only
+  when the cursor is NULL: `rdata->node = np;` per child, then `of_node_put(np)` after the
+  loop): the put lets it be freed under them, or the object is the own
   firmware node, ACPI companion or parent of the device the function is given
   (`pdev->dev.of_node`, `dev_fwnode(dev)`, `ACPI_COMPANION(dev)`, also through a structure:
-  `priv->dev->of_node`) and no get was taken on it: the device holds that reference, not the
-  caller;
+  `priv->dev->of_node`, or a local holding that device: `dev = vip->dev; np = dev->of_node;`)
+  and no get was taken on it before the put: the device holds that reference, not the caller;
 - an added plain put, on the success path, of an object a registration of the table took
   earlier on that path (`device_add()`, `platform_device_add()`, `kobject_init_and_add()`,
   `i2c_new_client_device()`): the registration owns the reference until its release
@@ -54,7 +56,10 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   reassigns it;
 - an added put of a reference a hand-off of the kernel-API table took over or a teardown
   already dropped (`fput(file)` after `fd_install(fd, file)`, which "consumes the file
-  refcount"; after `filp_close()`, which ends in `fput()`);
+  refcount"; after `filp_close()`, which ends in `fput()`), also in the branch that tests its
+  result when the table says it consumes the reference even on error
+  (`drm_sched_job_add_dependency()`: "@fence is consumed in both the success and error cases")
+  and the function puts the object nowhere else;
 - an added put of a variable declared with a scope-based cleanup (`struct device_node *np
   __free(device_node) = ...`, `__free(fwnode_handle)`, `__free(put_device)`, ...) that is
   neither reassigned nor taken with `no_free_ptr()` after it: the cleanup puts it again when
@@ -82,7 +87,9 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   callback's body is read from the file: tree mode, or a hunk that shows it);
 - an added put of a reference devres owns: the object a devm getter or allocator returned
   (`clk_put()` of a `devm_clk_get()`, `spi_controller_put()` of a `devm_spi_alloc_host()`: the
-  plain twin's put, from the tables), or the data of a `devm_add_action_or_reset()` whose action
+  plain twin's put, from the tables; also in `.remove()` when the object is read back with
+  `platform_get_drvdata()` and the file's probe stored it from such a devm call), or the data
+  of a `devm_add_action_or_reset()` whose action
   puts it (from the call on, and at once when the call fails): devres puts it again;
 - an added put of a structure member the file fills only with pointers that carry no
   reference (`priv->np = dev->of_node;`, `priv->dev = &pdev->dev;`, a borrowed accessor of
