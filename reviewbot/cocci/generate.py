@@ -367,7 +367,7 @@ def _overput_rules(doubles: dict[tuple[str, ...], list[str]], borrows: dict[tupl
     put with no get of it first.  The puts are those that release the getter's reference (its
     `release` column: `mdiobus_unregister()` then `mdiobus_free()` is one release, not two) or
     the put a caller would wrongly write for the accessor (its `wrong_put`), on the same object
-    (x, or the same member of x).  One rule per set of puts: {(puts): [getters]}."""
+    (x, or the same member of x); the same put twice (`q` is bound once).  {(puts): [getters]}."""
     out = []
     for n, (kind, groups) in enumerate((("doubleput", doubles), ("borrowput", borrows))):
         for i, (puts, names) in enumerate(sorted(groups.items())):
@@ -458,11 +458,14 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
     # reference on x), and the accessors that lend one without a reference
     takers = sorted(r.name for r in table if r.kind == "getter" and re.match(r"arg\d", r.ref_on))
     doubles: dict[tuple[str, ...], list[str]] = {}
+    double_puts: set[str] = set()
+    borrow_puts: set[str] = set()
     borrows: dict[tuple[str, ...], list[str]] = {}
     for b in kapi.borrowed_rows():  # checks/data/borrowed.tsv: the accessors that lend a pointer
         m = re.match(r"(\w+)\(", b.wrong_put)
-        if m:
-            borrows.setdefault((m.group(1),), []).append(b.name)
+        if m:  # one rule: any of these puts of a lent pointer drops a reference it does not hold
+            borrows.setdefault(("*",), []).append(b.name)
+            borrow_puts.add(m.group(1))
     # a failure rule that names one release function, of the object the call was given
     # ("put_device"; not "none ..." and not "put_device(dev)" of another argument)
     registers = sorted(r.name for r in table if r.kind == "register" and r.ref_on.startswith("arg1")
@@ -479,9 +482,11 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
             arggetters.append(r.name)
         if r.ref_on.startswith("return"):
             getters.append(r.name)
-            own = tuple(sorted(p for p in puts if p in known))
-            if own:
-                doubles.setdefault(own, []).append(r.name)
+            own = [p for p in puts if p in known]
+            if own:  # one rule: the same put twice on one object is one too many in any family
+                key = ("*",)
+                doubles.setdefault(key, []).append(r.name)
+                double_puts.update(own)
         m = re.fullmatch(r"arg(\d+) \(\w+->(\w+)\)", r.ref_on)
         if m:
             outargs.setdefault((int(m.group(1)), m.group(2)), []).append(r.name)
@@ -495,10 +500,12 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
         registers = [r for r in registers if r in names]
         outargs = {key: kept for key, group in outargs.items() if (kept := [n for n in group if n in names])}
         putters = {p for p in putters if p in names}
+        double_puts = {p for p in double_puts if p in names}
         doubles = {k: kept for k, group in doubles.items() if (kept := [n for n in group if n in names])
-                   and any(p in names for p in k)}
+                   and double_puts}
+        borrow_puts = {p for p in borrow_puts if p in names}
         borrows = {k: kept for k, group in borrows.items() if (kept := [n for n in group if n in names])
-                   and any(p in names for p in k)}
+                   and borrow_puts}
         if not (getters or arggetters or iters or registers or outargs or borrows):
             return ""
     puts = tuple(sorted(putters))
@@ -513,6 +520,8 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
         parts.append(_outarg_rule(f"outarg{arg}{fld}", names, arg, fld, puts))
     if registers:
         parts.append(_register_rule("regfail", registers))
+    doubles = {tuple(sorted(double_puts)): names for names in doubles.values()}
+    borrows = {tuple(sorted(borrow_puts)): names for names in borrows.values()}
     if doubles or borrows:
         parts.append(_overput_rules(doubles, borrows, takers))
     return "".join(parts)
