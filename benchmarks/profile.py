@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cpu", action="store_true",
                     help="sample on process CPU time, not wall time (a loaded machine makes wall-time "
                          "samples pile up on system calls; slower to run)")
+    ap.add_argument("--interval", type=float, default=0.001,
+                    help="sampling interval in seconds (default 0.001; 0.01 distorts a long run less)")
     args = ap.parse_args(argv)
     try:
         from pyinstrument import Profiler
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         mod.check = timed
 
     opts = pipeline.Options(tree=args.tree)
-    profiler = Profiler(interval=0.001)
+    profiler = Profiler(interval=args.interval)
     if args.cpu:
         from pyinstrument.stack_sampler import get_stack_sampler
 

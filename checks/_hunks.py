@@ -65,6 +65,18 @@ def _holds(hunk: Hunk, kinds: str, words: tuple[str, ...] | bool) -> bool:
     return any(w in text for w in words)
 
 
+def side_text(hunk: Hunk, side: str) -> str:
+    """The text of one side of a hunk (`"new"`: context and added lines, `"old"`: context and
+    removed lines, or `"added"`, `"removed"`...: a keyword of hunks()), joined by newlines
+    ('' when it has no such line); made once per hunk (the memo hunks() uses)."""
+    kinds = _KINDS[side]
+    text = hunk._memo.get(kinds)
+    if text is None:
+        lines = [ln.text for ln in hunk.lines if ln.kind in kinds]
+        text = hunk._memo[kinds] = "\n".join(lines) if lines else False
+    return text or ""
+
+
 def _file_holds(fd: FileDiff, kinds: str, words: tuple[str, ...] | bool) -> bool:
     """_holds() for the whole file: the text of its lines of `kinds`, joined by newlines, made
     once per file and kinds (the file's memo).  A word (no newline) in a line of a hunk is in
@@ -118,6 +130,30 @@ def names_on(fd: FileDiff, side: str, names: frozenset[str]) -> bool:
     each: the "new" and "old" sides share the context's), for every rule that skips a file
     before its hunks."""
     return any(not names.isdisjoint(_kind_words(fd, kind)) for kind in _SIDES[side])
+
+
+def hunk_names(fd: FileDiff, hunk: Hunk, side: str, names: frozenset[str]) -> bool:
+    """Is a word of that side of `hunk` (a hunk of `fd`) one of `names`: the answer of
+    `not names.isdisjoint(side_words(hunk, side))`, without the hunk's word set.  The names of
+    the set that are words of that side of the file are found once per file (names_on()'s
+    sets); a hunk then holds one of them as a word when its text has it with no word character
+    on either side (each is a run of word characters)."""
+    key = ("names", side, names)
+    present = fd._memo.get(key)
+    if present is None:
+        found: set[str] = set()
+        for kind in _SIDES[side]:
+            found |= names.intersection(_kind_words(fd, kind))
+        present = fd._memo[key] = tuple(sorted(found))
+    if not present:
+        return False
+    text = side_text(hunk, side)
+    return any(n in text and _whole_word(n).search(text) is not None for n in present)
+
+
+@functools.lru_cache(maxsize=4096)
+def _whole_word(name: str) -> re.Pattern:
+    return re.compile(r"(?<!\w)%s(?!\w)" % re.escape(name))
 
 
 def _kind_words(fd: FileDiff, kind: str) -> frozenset[str]:

@@ -113,15 +113,16 @@ _PUT_NAME = re.compile(r"(?:^|_)(?:put|unref)(?:_|$)")
 def actions_on(obj: str, text: str) -> list[tuple[int, str, str]]:
     """(offset, api, fn) of each `devm_add_action[_or_reset](dev, fn, obj)` in `text` whose
     action puts `obj`."""
-    out = []
     want = norm(obj).lstrip("&")
-    for m in _ACTION.finditer(text):
-        data = norm(m.group(3)).lstrip("&")
-        if data != want:
-            continue
-        if put_action(m.group(2), text):
-            out.append((m.start(), m.group(1), m.group(2)))
-    return out
+    return [(start, api, fn) for start, api, fn, data in _actions(text)
+            if data == want and put_action(fn, text)]
+
+
+@functools.lru_cache(maxsize=8)
+def _actions(text: str) -> tuple[tuple[int, str, str, str], ...]:
+    """(offset, api, fn, data) of each `devm_add_action[_or_reset](dev, fn, data)` in `text`:
+    found once per text (a file is asked about each put of each of its functions)."""
+    return tuple((m.start(), m.group(1), m.group(2), norm(m.group(3)).lstrip("&")) for m in _ACTION.finditer(text))
 
 
 _MANAGED_UNDO = re.compile(r"\bdevm_\w*(?:put|release|remove|free)\w*\s*\(")

@@ -23,6 +23,7 @@ from reviewbot.analysis.cmodel import split_args
 from reviewbot.model import DiffLine, FileDiff
 
 from reviewbot.checks import _kapi as kapi
+from reviewbot.checks._hunks import hunk_names, names_on
 from reviewbot.checks.module._refs import enclosing_function
 
 # Functions that switch the object off and on again by design (a resume or runtime resume
@@ -39,6 +40,11 @@ def _rows() -> dict[str, kapi.DevresUndo]:
 @functools.cache
 def _getter_re() -> re.Pattern:
     return re.compile(r"\b(%s)\s*\(" % "|".join(sorted(_rows(), key=len, reverse=True)))
+
+
+@functools.cache
+def _getter_names() -> frozenset[str]:
+    return frozenset(_rows())
 
 
 @functools.cache
@@ -132,9 +138,13 @@ def added_undos(fd: FileDiff, scope: str, post: str | None) -> Iterator[tuple[Di
     objects = managed(scope)
     if not _getter_re().search(scope):
         return
+    if not names_on(fd, "new", _undo_names()):
+        return  # no statement can call an undo (its call is a whole word of its lines: _undo_of)
     for h in fd.hunks:
         if not any(ln.added for ln in h.lines):
             continue
+        if not hunk_names(fd, h, "new", _undo_names()):
+            continue  # (the same, for this hunk)
         stmts = statements(h.new_side())
         for k, st in enumerate(stmts):
             if not st.any_added:
@@ -166,6 +176,8 @@ def kept_undos(fd: FileDiff, scope: str, post: str | None) -> Iterator[tuple[Dif
     """(line, message) at each added getter call of the table whose object the file still
     undoes by hand (a line the patch does not add: `added_undos()` reports those) in a function
     that is not a power-management callback and does not acquire it again after."""
+    if not names_on(fd, "added", _getter_names()):
+        return  # a getter call's name is a whole word of its line: no added line has one
     added = [(h, ln) for h in fd.hunks for ln in h.new_side() if ln.added and _getter_re().search(ln.text)]
     if not added:
         return

@@ -12,12 +12,14 @@ argument, is reported too (the classic "of_find_node_by_name() puts its @from" b
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
 from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel
 from reviewbot.checks import _kapi as kapi
+from reviewbot.checks._hunks import names_on
 
 # A device's own firmware node: the device holds that reference, not the function.
 _DEVICE_NODE = lazyre.compile(r"^(?:\w+(?:->|\.))+(?:dev(?:->|\.))?of_node$|^dev_of_node\(.*\)$|"
@@ -49,14 +51,28 @@ def _origin(lines, var: str) -> str | None:
     return found
 
 
+@functools.cache
+def _dropping_names() -> tuple[frozenset[str], re.Pattern]:
+    """The lookups _dropping_calls() reports (a call that drops an argument, not an iterator),
+    and a pattern that finds any of them in a text (a line without one has no such call)."""
+    names = frozenset(r.name for r in kapi.all_rows()
+                      if (row := kapi.get(r.name)) is not None and row.drops_arg is not None and not row.is_iterator)
+    return names, re.compile("|".join(map(re.escape, sorted(names))) or "(?!)")
+
+
 def overputs(fd) -> Iterator[tuple[object, str]]:
     """(added line, message) for each added dropping lookup of a reference not held."""
+    names, named = _dropping_names()
+    if not names_on(fd, "added", names):
+        return  # a call's name is a whole word of its line: no added line calls one
     for h in fd.hunks:
         lines = h.lines
-        replaced = {id(ln): rem for rem, add in clex.replacements(h) for ln in add}
+        replaced = None
         for i, ln in enumerate(lines):
-            if not ln.added:
+            if not ln.added or not named.search(ln.text):
                 continue
+            if replaced is None:
+                replaced = {id(ln): rem for rem, add in clex.replacements(h) for ln in add}
             for name, arg in _dropping_calls(ln.text):
                 if arg in ("NULL", "0") or not arg:
                     continue

@@ -57,14 +57,14 @@ def added_extra_gets(fd):
     """(statement, getter, object, function) of each added bare get right before its
     constructor returns the object."""
     from reviewbot.checks.module._refs import enclosing_function
-    from reviewbot.checks._hunks import names_on, side_words
+    from reviewbot.checks._hunks import hunk_names, names_on
     getters = _apis.GETTER_NAMES.names
     # a getter call's name is a whole word of its statement's lines (blanking comments and
     # strings never makes one): a file or hunk whose new side names none is skipped unjoined
     if not names_on(fd, "new", getters):
         return
     for h in fd.hunks:
-        if getters.isdisjoint(side_words(h, "new")):
+        if not hunk_names(fd, h, "new", getters):
             continue
         stmts = clex.statements(h.new_side())
         for k, st in enumerate(stmts[:-1]):

@@ -22,7 +22,7 @@ from typing import Iterator
 
 from reviewbot.analysis import clex
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import names_on, side_words
+from reviewbot.checks._hunks import hunk_names, names_on
 
 _LOCK = re.compile(r"^\s*(?:(?:spin|raw_spin|read|write|mutex|xa|xa_lock|rcu_read|srcu_read)_lock\w*|down_read|"
                    r"down_write|down|lock_\w+)\s*\(")
@@ -98,7 +98,7 @@ def function_sides(fd, post: str | None):
             # gets_after_unlock() starts from a statement whose call (a whole word of the
             # side's lines: blanking comments and strings never makes one) is a get: a side
             # without such a word yields nothing, and its statements need not be joined
-            if not _get_names().isdisjoint(side_words(h, "new")):
+            if hunk_names(fd, h, "new", _get_names()):
                 yield h.new_side()
         return
     by_new = {ln.new_no: ln for h in fd.hunks for ln in h.new_side() if ln.new_no}

@@ -31,6 +31,11 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   `i2c_new_client_device()`): the registration owns the reference until its release
   (`device_unregister()`, `platform_device_unregister()`), which drops it again; not in the
   branch that tests the registration's result (its failure put), nor after a `*_del()`;
+- an added put under an unwind label a `goto` reaches after such a registration succeeded, when
+  the registration's undo is itself a put (`spi_unregister_controller()`,
+  `input_unregister_device()`, `device_unregister()`; devres runs it for the devm twin,
+  `devm_spi_register_controller()`) and nothing unregisters before the put on that path: the
+  object is freed while registered and put again at unregistration;
 - hunk mode: an added put right before `goto L`, where L is out of sight and named for a put
   of that very object (`put_device(codec_dev); goto err_put_codec;`): the unwind puts it
   again (a label that names only the family, `err_put_node`, may put another node);
@@ -214,7 +219,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks._hunks import names_on, side_words
+from reviewbot.checks._hunks import hunk_names, names_on
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _cocci
 from reviewbot.checks.module import _apis, _dropping_lookup, _overput, _overput_judge, _refdiff, _release_twice, _stored
@@ -389,11 +394,11 @@ def _file_dev_releases_keep_memory(put, fd, ctx: Context) -> bool:
         return False
     member = re.split(r"->|\.", clex.norm(put.args[0]).lstrip("&"))[-1]
     text = _file_text(fd, ctx)
-    fns = set(re.findall(r"(?:->|\.)%s\.release\s*=\s*(\w+)\s*;" % re.escape(member), text))
+    fns = set(re.findall(r"(?:->|\.)%s\.release\s*=\s*&?\s*(\w+)\s*;" % re.escape(member), text))
     # through a local pointer to the member: `struct device *dev = &solo_dev->dev;` ...
     # `dev->release = solo_device_release;` (solo6x10-core.c)
     for alias in set(re.findall(r"\b(\w+)\s*=\s*&\s*[\w>.\-]*(?:->|\.)%s\s*;" % re.escape(member), text)):
-        fns |= set(re.findall(r"(?<![\w>.])%s\s*->\s*release\s*=\s*(\w+)\s*;" % re.escape(alias), text))
+        fns |= set(re.findall(r"(?<![\w>.])%s\s*->\s*release\s*=\s*&?\s*(\w+)\s*;" % re.escape(alias), text))
     if not fns:
         return False
     cf = cmodel.parse(text)
@@ -433,7 +438,19 @@ def _release_keeps_memory(owner, fd, ctx: Context) -> bool:
 
 def _frees_nothing(fn) -> bool:
     """Is `fn` (a release callback of the file) there, and does it free or drop nothing?"""
-    return fn is not None and not any(_FREES.search(c.name) for c in fn.calls())
+    return fn is not None and not any(_FREES.search(c.name) and _on_container(c) for c in fn.calls())
+
+
+def _on_container(call) -> bool:
+    """Can the freeing call `call` of a release free the container: it is given a whole object
+    (`kfree(sl)`, `foo_free(priv)`), an embedded member's address (`kref_put(&x->ref, ...)`),
+    or nothing the release names?  `w1_family_put(sl->family)`, `put_device(dev->parent)`,
+    `kfree(sl->name)` drop or free a separate object a pointer member holds (drivers/w1/w1.c
+    w1_slave_release())."""
+    if not call.args:
+        return True
+    return any(not re.search(r"->|\.", clex.norm(a)) or clex.norm(a).lstrip().startswith("&")
+               for a in call.args)
 
 
 def _same_path(a, b) -> bool:
@@ -533,7 +550,7 @@ def _putter_swaps(fd) -> Iterator[Finding]:
         return  # (see below) no hunk removes a typed put
     all_added = _put_calls(fd.added())
     for h in fd.hunks:
-        if _apis.TYPED_PUTTERS.isdisjoint(side_words(h, "removed")):
+        if not hunk_names(fd, h, "removed", _apis.TYPED_PUTTERS):
             continue  # a removed put's name is a whole word of a removed line: none of them here
         for rem, add in clex.replacements(h):
             for _, rname, robj in _put_calls(rem):
@@ -587,7 +604,7 @@ def _unconditional_puts(fd, overput: bool) -> Iterator[Finding]:
     if overput or not names_on(fd, "removed", _apis.PUTTER_NAMES.names):
         return  # (see below) no hunk removes a put
     for h in fd.hunks:
-        if _apis.PUTTER_NAMES.names.isdisjoint(side_words(h, "removed")):
+        if not hunk_names(fd, h, "removed", _apis.PUTTER_NAMES.names):
             continue  # no wholly removed put: its name would be a word of a removed line
         removed = [(st, n, o) for st, n, o in _put_calls(h.old_side()) if all(ln.removed for ln in st.lines)]
         added = [(st, n, o) for st, n, o in _put_calls(h.new_side()) if st.any_added]

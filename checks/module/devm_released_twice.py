@@ -90,7 +90,7 @@ from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _devres_undo, _devm_dropped, _devres_owned
 from reviewbot.checks.module._devm import DEVM_ALLOCATORS
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import names_on, shown_new, side_words
+from reviewbot.checks._hunks import hunk_names, names_on, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD036", slug="devm-released-twice", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
@@ -147,12 +147,11 @@ def _function_before(text: str, line_no: int) -> str:
     return ""
 
 
-def _names_a_release(h) -> bool:
+def _names_a_release(fd, h) -> bool:
     """Does a word of the hunk's new side name a free or a teardown of the table?  The call of
     a statement (CallStmt) is its first word, a whole word of its lines: without one, the
     hunk's statements need not be joined."""
-    words = side_words(h, "new")
-    return not (_FREES.isdisjoint(words) and kapi.teardown_names().isdisjoint(words))
+    return hunk_names(fd, h, "new", _FREES) or hunk_names(fd, h, "new", kapi.teardown_names())
 
 
 def _kept_releases(fd, ctx: Context) -> Iterator[Finding]:
@@ -275,7 +274,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         for h in fd.hunks:
             if not any(ln.added for ln in h.lines):
                 continue
-            if not _names_a_release(h):
+            if not _names_a_release(fd, h):
                 continue
             stmts = statements(h.new_side())
             for k, st in enumerate(stmts):

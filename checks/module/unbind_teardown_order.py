@@ -34,6 +34,13 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   plain memory that remove(), or an exit of the same function reached after the set-up
   succeeded, frees with `kfree()`: devres unregisters the handler or interface, or runs the
   action, only after that.
+- a devm IRQ, interface or deferred callback of the table (`devm_request_irq()`,
+  `devm_input_register_device()`, ...) that a probe now sets up before a managed resource it
+  used to follow: a clock or reset the devres action disables or asserts
+  (`checks/data/devres_undo.tsv`: `devm_clk_get_enabled()`), an enabled regulator, a devm
+  action.  Devres undoes in reverse order, so the resource now goes first on unbind (and when
+  a later probe step fails) while the handler or interface can still run (tree mode: the whole
+  function; hunk mode: as far as the hunks show it).
 
 ## Why is this bad?
 Devres is released after `.remove()` returns ("devres entries are released in the reverse
@@ -91,6 +98,7 @@ Medium.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -103,7 +111,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import hunks, names_on, shown_new
+from reviewbot.checks._hunks import hunks, names_on, shown_new, side_text
 
 RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
@@ -170,20 +178,60 @@ class _Stmt:
         return self._name
 
 
+class _Gap:
+    """Statements of other functions between two kept ones (see _side): ends a run of one
+    function's statements as they did; never a statement of an unbind function."""
+    __slots__ = ()
+    key = name = stmt = None
+    fn = ""  # _UNBIND_FN never matches it
+    changed = False
+
+
+_GAP = _Gap()
+
+
 def _side(fd, side: str) -> list[_Stmt]:
     """The statements of one side of a file's hunks, in order, with their function (once per
-    file and side: the file's memo; both parts of the check read them)."""
+    file and side: the file's memo; both parts of the check read them).
+
+    Both parts read only statements of functions _UNBIND_FN names (the teardown and what runs
+    after it in the same function): the statements of other functions are one _GAP each run
+    (the end of a function's run stays where it was), and a hunk side in which no function
+    name can match (the pattern is in neither its section nor its text) is not joined."""
     key = ("unbind_teardown_order", side == "old")
     got = fd._memo.get(key)
     if got is None:
-        out = []
+        out: list = []
         for h in fd.hunks:
             lines = h.old_side() if side == "old" else h.new_side()
+            if not _UNBIND_FN.search(h.section) and not _UNBIND_FN.search(side_text(h, side)):
+                if out and out[-1] is _GAP:
+                    continue
+                if _has_code(side_text(h, side)) or statements(lines):
+                    out.append(_GAP)
+                continue
             for st in statements(lines):
                 fn = enclosing_function(h, st.first, side)
-                out.append(_Stmt(norm(st.text), fn, st))
+                if _UNBIND_FN.search(fn):
+                    out.append(_Stmt(norm(st.text), fn, st))
+                elif not out or out[-1] is not _GAP:
+                    out.append(_GAP)
         got = fd._memo[key] = tuple(out)
     return list(got)
+
+
+def _has_code(text: str) -> bool:
+    """Surely a statement: a line that keeps code once comments are blanked.  Read in order up
+    to the first line that holds `/*` or `*/` or starts with `*` (after it, not sure: the
+    caller joins the statements): a line before it that is not blank and not a `//` comment
+    is code."""
+    for line in text.split("\n"):
+        t = line.strip()
+        if "/*" in t or "*/" in t or t.startswith("*"):
+            return False
+        if t and not t.startswith("//"):
+            return True
+    return False
 
 
 def _once(seq: list[_Stmt]) -> dict[tuple[str, str], int]:
@@ -255,9 +303,11 @@ def _moved_to_helper(h, post: str | None, name: str) -> bool:
 def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Finding]:
     if not sides:
         return  # no file to look at (new and deleted files are not; see check)
-    added_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
-    removed_all = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
-    devm = _devm_added(patch)
+    # the patch's added and removed text and its added devm calls: made for the first
+    # statement that needs them (most files with a teardown have none removed from remove())
+    added_all = functools.cache(lambda: "\n".join(ln.text for fd in patch.c_files for ln in fd.added()))
+    removed_all = functools.cache(lambda: "\n".join(ln.text for fd in patch.c_files for ln in fd.removed()))
+    devm_added = functools.cache(lambda: _devm_added(patch))
     for fd in patch.c_files:
         if fd.is_deleted or fd.is_new:
             continue
@@ -277,12 +327,13 @@ def _removed_teardowns(patch: Patch, ctx: Context, sides: dict) -> Iterator[Find
             olds = h.old_side()
             if function_removed(olds, olds.index(u.stmt.first)):
                 continue  # the whole function goes
-            if re.search(r"\b(%s)\s*\(" % "|".join(sorted({t for r in rows for t in r.teardown})), added_all):
+            if re.search(r"\b(%s)\s*\(" % "|".join(sorted({t for r in rows for t in r.teardown})), added_all()):
                 continue  # moved or re-added (another spelling of the same teardown)
             if _moved_to_helper(h, post, u.name):
                 continue  # the teardown steps moved into a helper the function now calls
+            devm = devm_added()
             twin = next(((r, devm[r.devm]) for r in rows if r.devm in devm), None)
-            if twin is None and any(re.search(r"\b%s\s*\(" % r.setup, removed_all) for r in rows):
+            if twin is None and any(re.search(r"\b%s\s*\(" % r.setup, removed_all()) for r in rows):
                 continue  # the set-up goes too
             if twin is None and post is not None:
                 pre = ctx.pre(fd.path) or ""
@@ -480,6 +531,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue
         post = ctx.post(fd.path)
         for h in fd.hunks:
+            if "devm_" not in side_text(h, "new") or not side_text(h, "added"):
+                continue  # no statement of it both adds a line and holds the word (below)
             for st in statements(h.new_side()):
                 if not st.any_added or "devm_" not in st.text:
                     continue
@@ -533,8 +586,100 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         break
 
 
+# Managed getters whose devres action turns something off (devres_undo.tsv: a clock
+# disabled, a reset asserted), the enable-for-life regulator getters and a devm action.
+_DEVM_REGULATOR = ("devm_regulator_get_enable", "devm_regulator_get_enable_optional",
+                   "devm_regulator_bulk_get_enable")
+
+
+def _devm_order_names() -> tuple[dict[str, str], frozenset[str]]:
+    live = {r.devm: r.kind for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface", "deferred")}
+    res = frozenset({r.devm for r in kapi.devres_undo_rows()} | set(_DEVM_ACTIONS) | set(_DEVM_REGULATOR))
+    return live, res
+
+
+def _devm_seq(body: str, start: int, names) -> list[tuple[str, str, int]]:
+    """(name, call text normalised, line) of the devm calls of `names` in a function body."""
+    out = []
+    for m in re.finditer(r"\b(devm_\w+)\s*\(", body):
+        if m.group(1) in names:
+            out.append((m.group(1), m.group(1) + "(" + norm(balanced(body, m.end())) + ")",
+                        start + body.count("\n", 0, m.start())))
+    return out
+
+
+def _function_images(fd, ctx: Context, side: str) -> dict[str, tuple[int, str]]:
+    """Function name -> (first line, body) on one side: the tree's file image, else what the hunks show."""
+    image = ctx.pre(fd.old_path or fd.path) if side == "old" else ctx.post(fd.path)
+    if image is not None:
+        return {n: (i, b) for n, i, b in _functions(image)}
+    out: dict[str, tuple[int, str]] = {}
+    for h in fd.hunks:  # every function's statements (`_side` keeps only the unbind functions')
+        for st in statements(h.old_side() if side == "old" else h.new_side()):
+            fn = enclosing_function(h, st.first, side)
+            first = st.lines[0]
+            no = first.old_no if side == "old" else first.new_no
+            if fn not in out:
+                out[fn] = (no, "")
+            start, body = out[fn]
+            body += "\n" * max(0, no - start - body.count("\n")) + st.text
+            out[fn] = (start, body)
+    return out
+
+
+def _devm_order_flips(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    """A managed IRQ, interface or deferred callback (a devm twin of the teardown table) that the
+    patch now sets up BEFORE a managed resource it used to follow (a devm clock or regulator
+    that devres disables, a reset it asserts, a devm action): devres undoes in reverse order, so
+    on unbind (and when a later step of probe fails) the resource goes first while the handler
+    or the interface can still run on it."""
+    live, res = _devm_order_names()
+    names = set(live) | res
+    for fd in patch.c_files:
+        if fd.is_new or fd.is_deleted:
+            continue
+        added = {ln.new_no for ln in fd.added()}
+        if not any(re.search(r"\bdevm_\w+", fd_line.text) and any(n in fd_line.text for n in names)
+                   for fd_line in fd.added()):
+            continue
+        old_fns, new_fns = _function_images(fd, ctx, "old"), _function_images(fd, ctx, "new")
+        for fn, (nstart, nbody) in new_fns.items():
+            if fn not in old_fns or not _PROBE_LIKE.search(fn or ""):
+                continue
+            new_seq = _devm_seq(nbody, nstart, names)
+            if not any(line in added for _, _, line in new_seq):
+                continue
+            old_seq = _devm_seq(old_fns[fn][1], old_fns[fn][0], names)
+            opos = {k: i for i, (_, k, _) in enumerate(old_seq)}
+            npos = {k: i for i, (_, k, _) in enumerate(new_seq)}
+            if len(opos) != len(old_seq) or len(npos) != len(new_seq):
+                continue  # the same call twice: order not comparable
+            done = False
+            for cb_name, cb_key, cb_line in new_seq:
+                if cb_name not in live or cb_key not in opos or done:
+                    continue
+                for r_name, r_key, r_line in new_seq[npos[cb_key] + 1:]:
+                    if r_name not in res or r_key not in opos or opos[r_key] > opos[cb_key]:
+                        continue  # not a resource it used to follow
+                    line = cb_line if cb_line in added else r_line if r_line in added else None
+                    if line is None:
+                        continue
+                    ln = next((x for x in fd.added() if x.new_no == line), None)
+                    what = {"irq": "the IRQ handler", "interface": "the interface's callbacks",
+                            "deferred": "the deferred callback"}[live[cb_name]]
+                    yield RULE.finding(fd.path, ln, f"{cb_name}() now comes before {r_name}() in {fn}(): devres "
+                                                    f"undoes in reverse order, so on unbind or a later probe failure "
+                                                    f"{r_name}()'s resource is released while {what} can still run")
+                    done = True
+                    break
+
+
+_PROBE_LIKE = lazyre.compile(r"probe|init|setup|attach|bind|start|register|create|add")
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _devm_on_freed_memory(patch, ctx)
+    yield from _devm_order_flips(patch, ctx)
     sides: dict[int, tuple[list[_Stmt], list[_Stmt]]] = {}  # each file's statements, once
     for fd in patch.c_files:
         if fd.is_new or fd.is_deleted or not _names_a_teardown(fd):

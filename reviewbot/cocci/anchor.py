@@ -205,11 +205,7 @@ def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
         exits = before.get((old_path, m.kind, m.function, m.obj), before.get((m.path, m.kind, m.function, m.obj)))
         if exits is not None and (m.exit_line in exits or not _removed_release(fd, ctx, m)):
             continue
-        post = ctx.post(fd.path)
-        lines = _lines(post)
-        if not _keep(m, lines, cmodel.parse(post) if post else None):
-            continue
-        where = _anchor(fd, ctx, m)
+        where = _placed(fd, ctx, m)
         if where is None:
             continue
         key = (m.path, m.kind, m.function, m.obj, where)
@@ -220,6 +216,23 @@ def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
         out.append(Match(RULE_OF_KIND[m.kind], m.kind, m.path, m.function, m.api, m.obj, line, side,
                          m.get_line, m.exit_line))
     return out
+
+
+def _placed(fd: FileDiff, ctx: Context, m) -> tuple[int, Side] | None:
+    """Where `introduced` reports the post-image match `m` unless a pre-image match hides it:
+    None when it is dropped whatever the pre-image matched (``_keep``, ``_anchor``)."""
+    post = ctx.post(fd.path)
+    if not _keep(m, _lines(post), cmodel.parse(post) if post else None):
+        return None
+    return _anchor(fd, ctx, m)
+
+
+def reportable(patch: Patch, ctx: Context, m) -> bool:
+    """Would `introduced` report the post-image match `m` (its path relative to the patch) if
+    no pre-image match hid it?  When no post-image match of a file is, its pre-image matches
+    change nothing and spatch need not look for them."""
+    fd = {fd.path: fd for fd in patch.c_files}.get(m.path)  # as introduced() finds it
+    return fd is not None and _placed(fd, ctx, m) is not None
 
 
 _GETLIKE = re.compile(r"\b\w*(get|hold|grab)\w*\s*\(")

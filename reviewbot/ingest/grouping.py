@@ -119,8 +119,8 @@ def _unquote(data: bytes, in_header: bool) -> bytes:
         if blank == -1 and not data.startswith(b"\n"):
             return data  # the headers never end
         cut = blank + 2
-    if b">" not in data[cut:]:
-        return data
+    if data.find(b">From ", cut) < 0:
+        return data  # (each line the pattern matches holds it: one or more `>`, then `From `)
     return data[:cut] + _GT_FROM_LINES.sub(b"", data[cut:])
 
 

@@ -85,3 +85,75 @@ def test_side_words_are_the_words_of_that_side():
     assert "foo_release" not in side_words(FD.hunks[0], "old")
     assert names_on(FD, "new", frozenset({"foo_release"})) and names_on(FD, "new", frozenset({"module_put"}))
     assert not names_on(FD, "added", frozenset({"module_put"})) and names_on(FD, "removed", frozenset({"module_put"}))
+
+
+def _data_files():
+    from reviewbot.diffparse import find_diff, parse_diff_lenient
+    from tests.helpers import ROOT
+
+    files = [FD]
+    for path in sorted((ROOT / "tests" / "data").rglob("*.patch")):
+        try:
+            files += list(parse_diff_lenient(find_diff(path.read_text(errors="replace")))[0])
+        except Exception:
+            continue
+    return files
+
+
+def test_side_text_is_that_side_joined():
+    from reviewbot.checks._hunks import side_text
+
+    for fd in _data_files():
+        for h in fd.hunks:
+            for side, kinds in (("new", " +"), ("old", " -"), ("added", "+"), ("removed", "-"), ("changed", "+-")):
+                assert side_text(h, side) == "\n".join(ln.text for ln in h.lines if ln.kind in kinds)
+
+
+def test_unbind_statements_are_the_unfiltered_ones_with_gaps():
+    """MOD035's _side() keeps the statements of unbind functions and one gap for each run of
+    other statements between them: the same as joining every statement of every hunk side
+    (what it did before it skipped hunk sides) and then keeping only those."""
+    from reviewbot.analysis.clex import norm, statements
+    from reviewbot.checks.module import unbind_teardown_order as m
+    from reviewbot.checks.module._refs import enclosing_function
+
+    checked = 0
+    for fd in _data_files():
+        if not fd.path.endswith((".c", ".h")):
+            continue
+        for side in ("old", "new"):
+            ref = []
+            for h in fd.hunks:
+                for st in statements(h.old_side() if side == "old" else h.new_side()):
+                    fn = enclosing_function(h, st.first, side)
+                    if m._UNBIND_FN.search(fn):
+                        ref.append((fn, norm(st.text), st.lines))
+                    elif not ref or ref[-1] != "gap":
+                        ref.append("gap")
+            got = ["gap" if s is m._GAP else (s.fn, s.key, s.stmt.lines) for s in m._side(fd, side)]
+            assert got == ref, fd.path
+            checked += sum(x != "gap" for x in ref)
+    assert checked > 100
+
+
+def test_hunk_names_is_the_side_words_test():
+    """hunk_names(fd, h, side, names) == not names.isdisjoint(side_words(h, side)), on random
+    name sets drawn from the file's words, their parts and other names."""
+    import random
+    import re
+
+    from reviewbot.checks._hunks import hunk_names, side_words
+
+    rng = random.Random(5)
+    asked = 0
+    for fd in _data_files():
+        words = sorted(set(re.findall(r"\w+", "\n".join(ln.text for ln in fd.lines()))))
+        pool = words + [w[:3] for w in words if len(w) > 4] + [w[1:] for w in words if len(w) > 4] + ["zz_none"]
+        for _ in range(5):
+            names = frozenset(rng.sample(pool, min(len(pool), rng.randrange(1, 6))))
+            for side in ("new", "old", "added", "removed"):
+                for h in fd.hunks:
+                    assert hunk_names(fd, h, side, names) == (not names.isdisjoint(side_words(h, side))), \
+                        (fd.path, side, names)
+                    asked += 1
+    assert asked > 1000
