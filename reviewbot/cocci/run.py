@@ -37,7 +37,7 @@ class RawMatch:
 
     side: str  # "pre" | "post"
     path: str
-    kind: str  # "leak" | "field" | "iter" | "iterbreak" | "register"
+    kind: str  # "leak" | "field" | "take" | "iter" | "iterbreak" | "register" | "doubleput" | "borrowput"
     function: str
     api: str
     obj: str
