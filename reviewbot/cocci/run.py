@@ -79,7 +79,7 @@ def python() -> str | None:
 # fixed cost of a run.  Another standard.iso (another version) is used whole.
 ISO_SHA256 = "4307ce62bcb05e3d23c09af1aab1abdd5dd6e86724ad24057d85e54e16530717"
 ISO_USED = ("drop_cast", "commeq", "commneq", "isnt_zero", "is_null", "gtr_lss", "unlikely", "braces1",
-            "braces2", "ret", "ptr_to_array")
+            "braces2", "ret", "ptr_to_array", "isnt_null1", "not_ptr1", "not_ptr2")
 _ISO: list[str | None] = []
 _ISO_HEAD = re.compile(r"^@\s*(\w+)\s*@")
 
