@@ -118,6 +118,9 @@ Path kinds (whole-function shapes, from their own sample of files that use the t
                at the moved get or at that return
   put_after_return  a put right before a `return` (after a get of its object) is moved below
                it -> expect new side at the return, or old side at the put
+  iter_put_dropped  inside a table iterator's loop (not `_scoped`), the put of the loop variable
+               right before a `return`, `goto` or `break` is deleted -> expect old side at the
+               put, or new side at the exit
 (the last three sample their own files: those that call such an API / set a release)
 Unbind kinds (each samples its own files; the set-ups, teardowns and devm twins come from the
 table checks/data/teardown.tsv via checks/_kapi.py):
@@ -213,9 +216,10 @@ Negatives:
   unrelated    an unrelated edit in the same functions (a numeric constant or a log string)
 
 Run:  .venv/bin/python benchmarks/mutations.py [--limit N] [--seed S] [--files F] [--show KIND]
-      [--kinds K1,K2] [--tree-mode]
+      [--kinds K1,K2] [--tree-mode] [--cocci-only]
 `--tree-mode` reviews as `--tree` does for the touched file (its whole pre- and post-image;
-no other files), `--kinds` runs only those mutation kinds.
+no other files), `--cocci-only` (implies it) scores only the findings of the Coccinelle path
+engine (REVIEWBOT_ENGINES=cocci), `--kinds` runs only those mutation kinds.
 `--limit` caps the cases per kind, `--files` the sample of files scanned; `--show KIND` prints
 the missed/noisy cases of that kind (with the diff) for diagnosis.
 """
@@ -268,7 +272,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "extra_get_on_return", "get_after_unlock",
          "put_into_err_branch", "put_before_goto_put", "kref_put_to_kfree", "put_returned_obj",
          "put_in_lookup_loop", "put_after_register_ok", "devm_in_callback", "devm_irq_requeue",
-         "undo_devm_enabled", "enable_to_devm", "drmm_to_devm")
+         "undo_devm_enabled", "enable_to_devm", "drmm_to_devm", "iter_put_dropped")
 
 
 @dataclass
@@ -1401,11 +1405,42 @@ def mut_put_stored_on_success(path: str, lines: list[str], spans) -> list[Case]:
     return cases
 
 
+def mut_iter_put_dropped(path: str, lines: list[str], spans) -> list[Case]:
+    """Inside a table iterator's loop (`for_each_child_of_node(np, child) {`, not `_scoped`), the
+    put of the loop variable right before a `return`, `goto` or `break` that leaves the loop is
+    deleted: the loop is left holding the reference its step took -> expect old side at the
+    removed put, or new side at the exit."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e):
+            m = ITER_RE.match(lines[i])
+            if not m or "_scoped" in m.group(2):
+                continue
+            row = _ITERS[m.group(2)]
+            args = [a.strip() for a in m.group(3).split(",")]
+            if row.ref_arg is None or row.ref_arg >= len(args) or not re.fullmatch(r"\w+", args[row.ref_arg]):
+                continue
+            var, ind = args[row.ref_arg], m.group(1)
+            close = next((k for k in range(i + 1, e + 1) if lines[k] == f"{ind}}}\n"), None)
+            if close is None:
+                continue
+            for k in range(i + 1, close - 1):
+                pm = re.match(r"^\s+(\w+)\(\s*%s\s*\);\s*$" % re.escape(var), lines[k])
+                if not pm or pm.group(1) not in kapi.releases(row.name) + ("of_node_put", "fwnode_handle_put") \
+                        or not re.match(r"^\s*(return\b.*;|goto\s+\w+;|break;)\s*$", lines[k + 1]) \
+                        or _braceless_body(lines, k) or "return %s;" % var in lines[k + 1]:
+                    continue
+                new = lines[:k] + lines[k + 1:]
+                cases.append(Case("iter_put_dropped", path, lines, new, [("old", k + 1), ("new", k + 1)]))
+                break
+    return cases
+
+
 PLAIN_PUTS = frozenset(("of_node_put", "put_device", "fwnode_handle_put", "pci_dev_put", "usb_put_dev",
                         "i2c_put_adapter", "platform_device_put", "kobject_put"))
 GETTER_NAMES_RET = frozenset(g for gs in GETTERS_OF.values() for g in gs if kapi.get(g) and kapi.get(g).returns_ref)
 PATH_MUTATORS = (mut_del_label_put, mut_get_above_return, mut_put_after_return, mut_del_all_puts, mut_del_put_inner,
-                 mut_put_before_use, mut_put_stored_on_success, mut_unscope, mut_put_wrong_node)
+                 mut_put_before_use, mut_put_stored_on_success, mut_unscope, mut_put_wrong_node, mut_iter_put_dropped)
 
 
 # ---------------------------------------------------------------- issue 13: extra put / kref kinds
@@ -3062,7 +3097,8 @@ MUTATORS = (mut_del_put, mut_goto_skip, mut_del_owner, mut_del_pair, mut_devm_pa
 LEAK_MUTATORS = (mut_del_put_family, mut_ret_skip_put, mut_reg_fail_no_put, mut_del_release_put)
 LEAK_KINDS = KINDS[12:16]
 LIFE_KINDS = KINDS[16:22]
-PATH_KINDS = ("del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope", "put_wrong_node")
+PATH_KINDS = ("del_label_put", "get_above_return", "put_after_return", "del_all_puts", "del_put_inner", "put_before_use", "put_stored_on_success", "unscope", "put_wrong_node",
+              "iter_put_dropped")
 assert all(k in KINDS for k in PATH_KINDS)
 
 NUM_RE = re.compile(r"(?<![\w.])(\d+)(?![\w.])")
@@ -3098,6 +3134,7 @@ def unrelated(case: Case, rng: random.Random) -> Case | None:
 # ---------------------------------------------------------------- review + score
 
 TREE_MODE = False  # --tree-mode: the rules also get the file's pre- and post-image
+COCCI_ONLY = False  # --cocci-only: only the findings the Coccinelle path engine produced
 
 
 OVERPUT_KINDS = KINDS[6:12] + KINDS[22:25] + ("put_given_node", "put_spec_node", "put_before_goto_put",
@@ -3118,7 +3155,12 @@ def review(case: Case, message: str = "Update error handling.") -> tuple[list[di
         rv = engine.review(series, context_for=lambda _p: ctx, context_mode="tree")
     else:
         rv = engine.review(series)
-    return review_dict(rv)["findings"], review_dict(rv, show_all=True)["findings"]
+    shown, every = review_dict(rv)["findings"], review_dict(rv, show_all=True)["findings"]
+    if COCCI_ONLY:
+        from reviewbot.checks.module import _cocci
+
+        shown, every = ([f for f in fs if _cocci.is_cocci_message(f["message"])] for fs in (shown, every))
+    return shown, every
 
 
 def detected(case: Case, findings: list[dict]) -> bool:
@@ -3135,9 +3177,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", default=None, help="comma-separated mutation kinds to run (default all)")
     ap.add_argument("--tree-mode", action="store_true",
                     help="give the rules the touched file's full pre/post image (as --tree does)")
+    ap.add_argument("--cocci-only", action="store_true",
+                    help="with --tree-mode: score only the Coccinelle path engine's findings")
     args = ap.parse_args(argv)
-    global TREE_MODE
-    TREE_MODE = args.tree_mode
+    global TREE_MODE, COCCI_ONLY
+    TREE_MODE = args.tree_mode or args.cocci_only
+    COCCI_ONLY = args.cocci_only
+    if COCCI_ONLY:
+        os.environ["REVIEWBOT_ENGINES"] = "cocci"
     rng = random.Random(args.seed)
     rng_over = random.Random(args.seed + 1)
     tree = ensure_tree()

@@ -5,7 +5,8 @@
 `--tree DIR` is a git clone of Debian's linux-source-6.12 (one commit; see docs/tree-mode.md);
 without it the tree columns are left out.  The held-out half of mined is scored like the others
 but its case names are never printed (tune on `tune`, measure on `holdout`).  Noise is the number of
-findings on corpus/noise/patches.mbox at default output (hunk mode), per 100 patches.
+findings on corpus/noise/patches.mbox at default output (hunk mode), per 100 patches; "noise
+fixes" are the real fixes in that mbox, reversed (benchmarks/noise_fixes.py: unseen defects).
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reviewbot import evaluate  # noqa: E402
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import noise_fixes  # noqa: E402
 
 
 RESULTS: dict[tuple, list] = {}
@@ -72,10 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         cols["tune applies (tree)"] = score(corpus / "mined", args.tree, "tune", True)
         cols["holdout applies (tree)"] = score(corpus / "mined", args.tree, "holdout", True)
     nz = noise(corpus / "noise" / "patches.mbox")
+    with tempfile.TemporaryDirectory() as tmp:
+        noise_fixes.build(corpus / "noise" / "patches.mbox", Path(tmp), args.tree and Path(args.tree))
+        nf = {"hunk": score(Path(tmp), None, None, False)}
+        if args.tree:
+            nf["tree"] = score(Path(tmp), args.tree, None, True)
     if args.json:
         print(json.dumps({"columns": {k: {x: v[x] for x in ("positives", "detected", "negatives",
                                                               "false_positives", "per_rule")} for k, v in cols.items()},
-                          "noise": nz}, indent=2))
+                          "noise": nz, "noise_fixes": {k: cell(v) for k, v in nf.items()}}, indent=2))
         return 0
     names = list(cols)
     tags = sorted({t for s in cols.values() if s for t in s["per_rule"]})
@@ -85,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     for t in tags:
         print(f"{t:<24}" + "".join(f"{cell(cols[n], t):>{width}}" for n in names))
     print(f"\nnoise: {nz['findings']} findings on {nz['patches']} patches = {nz['per_100']:.2f} per 100 patches")
+    print("noise fixes reversed: " + ", ".join(f"{k} {cell(v)}" for k, v in nf.items()))
     if args.tree:
         for split in ("tune", "holdout"):
             below = tree_below_hunk(corpus / "mined", args.tree, split)

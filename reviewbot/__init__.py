@@ -28,3 +28,12 @@ def resource_dir(name: str) -> Path:
 
 
 __all__ = ["__version__", "resource_dir"]
+
+
+def _ahead_of_time() -> None:
+    from reviewbot import aot  # regular expressions and dataclass methods compiled ahead of time
+
+    aot.install()
+
+
+_ahead_of_time()

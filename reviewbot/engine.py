@@ -102,6 +102,7 @@ def review(series: Series, context_for: Callable[[Patch], Context] | None = None
            notes: Iterable[str] = ()) -> Review:
     """Run every check on every patch of the series.  A crashing check becomes a note."""
     checks = all_checks() if checks is None else checks
+    _register_vocabularies(checks)
     series_text = "\n".join([series.cover] + [p.message for p in series.patches])
     default_ctx = Context(series_text=series_text)
     findings: list[Finding] = []
@@ -312,7 +313,85 @@ def _vocabulary(trigger: tuple[str, ...]) -> "_Vocabulary":
     return _Vocabulary(trigger)
 
 
+def _register_vocabularies(checks) -> None:
+    """Make the _Vocabulary of every large TRIGGER of `checks` now, so that the shared word
+    index (_WordIndex) is built once for all of them, before the first word is looked up."""
+    large = [words for words, _ in (_split(tuple(getattr(mod, "TRIGGER", None) or ())) for mod in checks)
+             if len(words) > _FEW]
+    _WORDS.add(large)  # one table for all of them, not one per vocabulary
+    for words in large:
+        _vocabulary(words)
+
+
 _WORD = re.compile(r"\w+")
+
+
+class _WordIndex:
+    """Which of the large vocabularies (the rules' TRIGGERs of API names) a word holds as a
+    substring, for all of them at once: a bit per vocabulary, worked out once per distinct
+    word (a prefix table of all their strings) and remembered.  The vocabularies share most
+    of their names (the getters and putters of one table), so one look-up serves every rule
+    that asks about the word.  A new vocabulary rebuilds the table and forgets the words."""
+
+    def __init__(self):
+        self._bits: dict[tuple[str, ...], int] = {}
+        self._known: dict[str, int] = {}
+        self._k = 0
+        self._by_prefix: dict[str, list[tuple[str, int]]] = {}
+        self.text_mask = functools.lru_cache(maxsize=16)(self._text_mask)
+
+    def bit(self, strings: tuple[str, ...]) -> int:
+        b = self._bits.get(strings)
+        if b is None:
+            self.add([strings])
+            b = self._bits[strings]
+        return b
+
+    def add(self, vocabularies) -> None:
+        """Take these vocabularies in (those it lacks), with one rebuild."""
+        new = [v for v in dict.fromkeys(vocabularies) if v not in self._bits]
+        for strings in new:
+            self._bits[strings] = 1 << len(self._bits)
+        if new:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        masks: dict[str, int] = {}
+        for strings, b in self._bits.items():
+            for w in strings:
+                masks[w] = masks.get(w, 0) | b
+        self._k = k = min(map(len, masks), default=0)
+        self._by_prefix = {}
+        for w, b in masks.items():
+            self._by_prefix.setdefault(w[:k], []).append((w, b))
+        self._known = {}
+        self.text_mask = functools.lru_cache(maxsize=16)(self._text_mask)
+
+    def _text_mask(self, text: str) -> int:
+        """The bits of the vocabularies one of whose strings is in `text` (each text is asked
+        about by every rule with a vocabulary: the words are looked up once for all; the last
+        16 texts are remembered, no more: they can be whole file images)."""
+        known, mask, got = self._known, self.mask, 0
+        for word in words.of(text):
+            b = known.get(word)
+            got |= mask(word) if b is None else b
+        return got
+
+    def mask(self, word: str) -> int:
+        """The bits of the vocabularies one of whose strings is a substring of `word`."""
+        got = self._known.get(word)
+        if got is None:
+            got = 0
+            k, by_prefix = self._k, self._by_prefix
+            for i in range(len(word) - k + 1):
+                for s, b in by_prefix.get(word[i:i + k], ()):
+                    if got | b != got and word.startswith(s, i):
+                        got |= b
+            self._known[word] = got
+        return got
+
+
+_WORDS = _WordIndex()
 
 
 class _Vocabulary:
@@ -322,8 +401,9 @@ class _Vocabulary:
     costs ~15 ms per vocabulary: most of what a short review spends on the triggers.  When
     every string is a run of word characters (the API names), a string is in the text exactly
     when it is inside one of the text's maximal word runs; each distinct word is tested once
-    (a prefix table of the strings) and remembered.  Past `WORD_BUDGET` characters read that
-    way, the compiled trie is cheaper, and is used from then on.  Both give the same answer."""
+    (_WordIndex: for every vocabulary at once) and remembered.  Past `WORD_BUDGET` characters
+    read that way, the compiled trie is cheaper, and is used from then on.  Both give the same
+    answer."""
 
     WORD_BUDGET = 512 * 1024
 
@@ -331,35 +411,15 @@ class _Vocabulary:
         self.strings = strings
         self._budget = self.WORD_BUDGET if strings and all(_WORD.fullmatch(s) for s in strings) else 0
         self._pattern = None
-        self._known: dict[str, bool] = {}
-        self._k = min(map(len, strings), default=0)
-        self._by_prefix: dict[str, list[str]] = {}
-        for w in strings:
-            self._by_prefix.setdefault(w[:self._k], []).append(w)
+        self._bit = _WORDS.bit(strings) if self._budget else 0
 
     def found_in(self, text: str) -> bool:
         if self._pattern is None and len(text) <= self._budget:
             self._budget -= len(text)
-            known = self._known
-            for word in words.of(text):
-                hit = known.get(word)
-                if hit is None:
-                    hit = known[word] = self._inside(word)
-                if hit:
-                    return True
-            return False
+            return bool(_WORDS.text_mask(text) & self._bit)
         if self._pattern is None:
             self._pattern = lazyre.any_of(self.strings)
-            self._known = {}
         return self._pattern.search(text) is not None
-
-    def _inside(self, word: str) -> bool:
-        k, by_prefix = self._k, self._by_prefix
-        for i in range(len(word) - k + 1):
-            for s in by_prefix.get(word[i:i + k], ()):
-                if word.startswith(s, i):
-                    return True
-        return False
 
 
 def _supersede(findings: list[Finding], checks: tuple[CheckModule, ...]) -> list[Finding]:

@@ -62,7 +62,7 @@ class RuleDoc:
         current = None
         buf: list[str] = []
         for line in rest.splitlines():
-            m = re.match(r"^## (.+?)\s*$", line)
+            m = re.match(r"^## (.+?)\s*$", line) if line.startswith("## ") else None
             if m:
                 if current:
                     sections[current] = "\n".join(buf).strip("\n")

@@ -293,6 +293,7 @@ HANDOFF_CALLS = frozenset({
     "hlist_add_head", "xa_store", "idr_alloc", "radix_tree_insert", "devm_add_action_or_reset",
     "devm_add_action", "device_link_add", "kref_init",
     "fd_install",  # fs/file.c: "This consumes the \"file\" refcount"
+    "dma_buf_fd",  # fd_install(fd, dmabuf->file) when it succeeds
 })
 
 # The reference is dropped by a cleanup attribute when the variable goes out of scope.

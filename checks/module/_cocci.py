@@ -16,19 +16,26 @@ TOLERANCE = 3  # a Python finding this close (same path and side) already tells 
 _ITER = "loop is left early without dropping"
 _LEAK = "an exit path leaks the reference from"
 _REGISTER = "fails, and its error path does not release"
+_DOUBLE = "is put a second time on this path"
+_BORROWED = "gives no reference to put"
 
 
 def _message(m) -> str:
-    if m.kind == "iter":
+    if m.kind in ("iter", "iterbreak"):
         return f"a {m.api}() {_ITER} '{m.obj}'"
     if m.kind == "register":
         return f"{m.api}() {_REGISTER} {m.obj}"
+    if m.kind == "doubleput":
+        return f"the reference from {m.api}() ({m.obj}) {_DOUBLE}, with no get since the first put"
+    if m.kind == "borrowput":
+        return f"{m.api}() {_BORROWED}: '{m.obj}' is put here with no get of it first"
     return f"{_LEAK} {m.api}() ({m.obj})"
 
 
 def is_cocci_message(message: str) -> bool:
     """Did this finding come from a Coccinelle match?  (For measuring the engines apart.)"""
-    return _ITER in message or _REGISTER in message or message.startswith(_LEAK)
+    return _ITER in message or _REGISTER in message or message.startswith(_LEAK) or _DOUBLE in message \
+        or _BORROWED in message
 
 
 def findings(rule: Rule, patch: Patch, ctx: Context, already: Iterable[Finding],

@@ -8,7 +8,8 @@ a regulator, an IRQ, the memory), since `.remove()` never runs for a probe that 
 
 `teardown_only()` answers, for one conversion (`_devm_dropped.Dropped`): the functions the
 release was added to, and the first error exit of the set-up's function after the set-up that
-reaches none of them; None when the release is added to the set-up's own function too, to a
+reaches none of them (in a loop, the set-up's own failure exit: a later round's failure returns with
+the earlier rounds set up); None when the release is added to the set-up's own function too, to a
 helper that function calls, or no such exit is known (hunk mode: what the hunks show).
 """
 
@@ -76,6 +77,17 @@ def _after(fd, h, ln, fn: str, post: str | None) -> tuple[list[tuple[int, str]],
     return [(no, t) for no, t in shown if no > ln.new_no], "\n".join(t for _, t in shown)
 
 
+def _before(fd, h, ln, fn: str, post: str | None) -> list[tuple[int, str]]:
+    """The lines (new number, text) of `fn` above the set-up line `ln`, as far as known."""
+    if post is not None:
+        lines = post.splitlines()
+        i = ln.new_no - 1
+        start = next((k for k in range(min(i, len(lines) - 1), -1, -1) if lines[k].startswith("{")), 0)
+        return [(k + 1, lines[k]) for k in range(start, i)]
+    return [(x.new_no, x.text) for hh in fd.hunks for x in hh.new_side()
+            if enclosing_function(hh, x, "new") == fn and x.new_no and x.new_no < ln.new_no]
+
+
 def _skip_own_check(setup: str, after: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Drop the rest of the set-up statement (`setup` is its first line) and its own failure
     check (`if (IS_ERR(x)) return PTR_ERR(x);`, `if (ret) return ret;`, `if (!x) { ...; return
@@ -113,8 +125,37 @@ def _on_probe_path(fn: str, post: str | None) -> bool:
     return False
 
 
-def teardown_only(fd, d, post: str | None) -> tuple[str, int] | None:
-    """(a function the release was added to, the new line of a leaking exit) or None."""
+def _in_loop(before: list[tuple[int, str]], setup: str) -> bool:
+    """Is the set-up line inside a `for`/`while` body of its function?  `before`: the function's
+    lines above it (as far as known), nearest last."""
+    indent = len(setup) - len(setup.lstrip("\t"))
+    for _no, text in reversed(before):
+        if not text.strip() or text.lstrip().startswith(("/*", "*", "//", "#")):
+            continue
+        ind = len(text) - len(text.lstrip("\t"))
+        if ind >= indent:
+            continue
+        if re.match(r"^\s*(?:for|while)\s*\(|^\s*\w*for_each\w*\s*\(", text):
+            return True
+        if ind == 0:
+            return False
+        indent = ind
+    return False
+
+
+def _own_exit(setup: str, after: list[tuple[int, str]], d) -> int | None:
+    """The new line of the error exit of the set-up's own failure check, if it has one and
+    that check releases nothing (`while (--i >= 0) led_classdev_unregister(...)`)."""
+    rest = _skip_own_check(setup, after)
+    own = after[:len(after) - len(rest)]
+    if _devm_dropped.released("\n".join(t for _, t in own), d.plain, d.var, d.names, strict=True):
+        return None
+    return next((no for no, t in own if _EXIT.match(t) and not re.search(r"\bgoto\b", t)), None)
+
+
+def teardown_only(fd, d, post: str | None) -> tuple[str, int, bool] | None:
+    """(a function the release was added to, the new line of a leaking exit, whether that exit is
+    the set-up's own failure check in a loop) or None."""
     by_fn = _added_by_function(fd, post)
     h, ln = _setup_line(fd, d)
     if ln is None or not ln.new_no:
@@ -140,5 +181,9 @@ def teardown_only(fd, d, post: str | None) -> tuple[str, int] | None:
                 m = re.search(r"^%s:(.*)" % re.escape(label), body, re.M | re.S)
                 if m is None or _devm_dropped.released(m.group(1), d.plain, d.var, names, strict=True):
                     continue  # its unwind releases it, or is out of sight (hunk mode)
-            return rel_fns[0], no
+            return rel_fns[0], no, False
+    if _in_loop(_before(fd, h, ln, fn, post), ln.text):
+        no = _own_exit(ln.text, after, d)
+        if no is not None:
+            return rel_fns[0], no, True  # a later round's failure returns with the earlier rounds' set up
     return None

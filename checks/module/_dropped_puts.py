@@ -63,13 +63,15 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
                 continue  # a hunk that spans two functions: the put is the other function's
             moved = sum(_apis.same_object(o, obj) for _, o in added_puts)
             narrowed = moved and _put_paths.narrowed(view, h, st, obj, moved - 1)
-            if moved and not narrowed:
+            # hunk mode (tree mode: the path count reports the exit that now leaks)
+            below = view.partial and moved == 1 and not narrowed and _moved_below_exit(h, st, name, obj)
+            if moved and not narrowed and not below:
                 continue  # moved or rewritten, not dropped
             if any(name in _apis.BY_GETTER[g].putters and _apis.same_object(o, obj) for g, o in removed_gets):
                 continue  # the get this put answers goes too: a removed pair (MOD019/MOD025)
             if any(_apis.same_object(obj, g) for g in gone):
                 continue  # what set the object up goes too (a feature removed, not a put dropped)
-            if swapped(h, st) and not narrowed:
+            if swapped(h, st) and not narrowed and not below:
                 continue  # one put replaced by another: MOD019 judges the pair
             if not view.partial and any(_apis.same_object(obj, g) for g in reported):
                 continue  # tree mode: the path analysis reports the leaking exit
@@ -84,6 +86,10 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
             if narrowed:
                 yield RemovedPut(st, name, obj, retaken, "narrowed")
                 continue
+            if below:
+                yield RemovedPut(st, name, obj, retaken, "below",
+                                 low=not retaken and _put_paths.borrowed(view, h, obj, name))
+                continue
             if on_kept_exit_path(stmts, i, obj) is None:
                 stored = _stored.lost_release(fd, view, ctx, obj) if ctx is not None else None
                 if stored is not None:
@@ -96,6 +102,34 @@ def removed_puts(view: flow.FuncView, added_puts, removed_gets, reported: set[st
             if view.partial and _named_label_puts(view, stmts, i, obj):
                 continue  # the goto's label (out of sight) says it puts it: this put was a second one
             yield RemovedPut(st, name, obj, retaken, low=not retaken and _put_paths.borrowed(view, h, obj, name))
+
+
+def _moved_below_exit(h, st, name: str, obj: str) -> bool:
+    """The removed put `st` comes back further down the same hunk (the same call on the same
+    object, at the same indentation), past an unchanged exit that it used to precede
+    (`put(np); if (!pdev) return ...;` -> `if (!pdev) return ...; put(np);`): that exit now
+    keeps the reference.  Not past a `return` of the object (the caller gets it)."""
+    first = st.lines[0]
+    start = h.lines.index(first)
+    ind = len(first.text) - len(first.text.lstrip())
+    exits = False
+    for ln in h.lines[start + 1:]:
+        if ln.added:
+            m = clex.CallStmt.parse(ln.text.strip())
+            if m and m.name == name and _apis.same_object(
+                    _apis.put_object(m.name, list(cmodel.split_args(m.args))), obj):
+                return exits and len(ln.text) - len(ln.text.lstrip()) == ind
+            continue
+        if ln.removed:
+            continue
+        t = ln.text.strip()
+        if re.match(r"(return\b|goto\s+\w+\s*;)", t):
+            if re.fullmatch(r"return\s+(\([\w\s*]+\)\s*)?%s\s*;" % re.escape(_apis.base_object(obj)), t):
+                return False
+            exits = True
+        elif len(ln.text) - len(ln.text.lstrip()) < ind and t and not t.startswith("}"):
+            return False  # left the put's block
+    return False
 
 
 _ASSIGN = lazyre.compile(r"^\s*(?:[\w\s\*]+?\s\**)?([\w\[\]]+(?:(?:->|\.)\w+)*)\s*=(?!=)")

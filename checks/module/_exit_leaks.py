@@ -279,13 +279,44 @@ def _get_test(if_node, g: _refpaths.Get) -> str:
         cond = (m.group(1) if m else cond[1:-1]).strip()
     negated = cond.startswith("!")
     cond = cond.lstrip("!").strip()
+    # `if (isci_get_device(idev) == NULL)`, `if (get(x) != NULL)`: a comparison with NULL or 0
+    cmp = re.fullmatch(r"(.+?)\s*(==|!=)\s*(?:NULL|0)", cond, re.S)
+    if cmp and not negated and cmp.group(1).strip() == cmodel._fold(cmodel._text(g.call.node)).strip():
+        cond, negated = cmp.group(1).strip(), cmp.group(2) == "=="
     if cond != cmodel._fold(cmodel._text(g.call.node)).strip():
-        return ""
+        return _conjunct_test(if_node, g)
     if g.api.ref_on_failure:
         return ""  # device_register(): the failure branch still owes the put
     row = kapi.get(g.call.name)
     status = g.api.fails == "int" or (row is not None and "non-zero" in row.on_error)
     return "failure" if negated != status else "success"
+
+
+def _conjuncts(node) -> list:
+    """The operands of a chain of `&&` (through parentheses)."""
+    while node is not None and node.type == "parenthesized_expression" and node.named_children:
+        node = node.named_children[0]
+    if node is not None and node.type == "binary_expression" \
+            and cmodel._text(node.child_by_field_name("operator")) == "&&":
+        return _conjuncts(node.child_by_field_name("left")) + _conjuncts(node.child_by_field_name("right"))
+    return [node] if node is not None else []
+
+
+def _conjunct_test(if_node, g: _refpaths.Get) -> str:
+    """`if (dev->driver && try_module_get(dev->driver->owner)) {...}`: the get is one operand of
+    an `&&` chain, tested for success, so the then-branch is where it succeeded and the other
+    way past the if is where it failed or never ran: "success", else ""."""
+    parts = _conjuncts(if_node.child_by_field_name("condition"))
+    if len(parts) < 2 or g.api.ref_on_failure:
+        return ""
+    me = cmodel._fold(cmodel._text(g.call.node)).strip()
+    row = kapi.get(g.call.name)
+    status = g.api.fails == "int" or (row is not None and "non-zero" in row.on_error)
+    for part in parts:
+        text = cmodel._fold(cmodel._text(part)).strip()
+        if text == me:
+            return "" if status else "success"
+    return ""
 
 
 def _put_in_success_branch(gstmt, g: _refpaths.Get) -> bool:

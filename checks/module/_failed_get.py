@@ -4,8 +4,8 @@ A path fact from the kernel-API table (`checks/data/refs.tsv` via `_kapi`): some
 fail, and then hold nothing: `try_module_get()` ("returns false: no ref taken"),
 `kobject_get_unless_zero()` / `kref_get_unless_zero()` (the put is owed "only if" they
 succeeded), `scsi_device_get()` ("non-zero return: nothing held"), `fops_get()` (NULL: no
-ref).  A put of the same object inside the branch taken when the get failed drops a reference
-this path never took: the object is already on its way out, and the put underflows it.
+ref).  A put of the same object inside the branch taken when the get failed (or after an
+`if (get(x)) return ...;` that left on success) drops a reference this path never took: the object is already on its way out, and the put underflows it.
 
 Each finding is a tuple (put call, message); the rule builds the Finding.
 """
@@ -72,6 +72,46 @@ def _failed_branch_get(p, obj: str):
     return None
 
 
+def _jumps(node) -> bool:
+    """The statement always leaves: `return ...;`, `goto L;`, or a block ending in one."""
+    while node is not None and node.type == "compound_statement":
+        kids = [k for k in node.named_children if k.type != "comment"]
+        node = kids[-1] if kids else None
+    return node is not None and node.type in ("return_statement", "goto_statement")
+
+
+def _after_success_exit(p, obj: str):
+    """The conditional getter on obj of an earlier `if (get(obj)) return ...;` (no else) in a
+    block that holds p: the code after it runs only when the get failed (`ublk_get_device()`:
+    `if (kobject_get_unless_zero(k)) return ub; return NULL;`)."""
+    for anc in cmodel.ancestors(p.node):
+        if anc.type == "function_definition":
+            return None
+        if anc.parent is None or anc.parent.type != "compound_statement":
+            continue
+        sib = anc if anc.type == "labeled_statement" else anc.prev_named_sibling
+        while sib is not None:
+            if sib.type == "labeled_statement":
+                break  # a label between: a goto of the success branch may land there
+            if sib.type == "if_statement" and sib.child_by_field_name("alternative") is None \
+                    and _jumps(sib.child_by_field_name("consequence")):
+                cond = sib.child_by_field_name("condition")
+                text = cmodel._fold(cmodel._text(cond))
+                for c in flow.calls_in(cond):
+                    hit = _conditional().get(c.name)
+                    if hit is None or "||" in text or "&&" in text:
+                        continue
+                    row, fails_when_true = hit
+                    k = row.ref_arg
+                    if k >= len(c.args) or not _apis.same_object(c.args[k], obj):
+                        continue
+                    negated = re.search(r"!\s*\(?\s*%s\s*\(" % re.escape(c.name), text) is not None
+                    if negated == fails_when_true:
+                        return c  # the branch that left was the success one
+            sib = sib.prev_named_sibling
+    return None
+
+
 _TEST = lazyre.compile(r"^\(?\s*(?P<neg>!\s*)?(?P<v>\w+)\s*(?P<cmp><\s*0|!=\s*0|==\s*0)?\s*\)?$")
 
 
@@ -102,7 +142,7 @@ def put_after_failed_get(view, added) -> Iterator[tuple]:
         obj = _apis.put_object(p.name, list(p.args))
         if not obj:
             continue
-        g = _failed_branch_get(p, obj)
+        g = _failed_branch_get(p, obj) or _after_success_exit(p, obj)
         if g is None:
             continue
         if p.name not in kapi.releases(g.name):

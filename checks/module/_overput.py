@@ -144,6 +144,19 @@ def _rewritten(func, var: str, lo: int, hi: int) -> bool:
     return False
 
 
+def _result_into(q, var: str) -> bool:
+    """The call `q` stores its result in `var` (`child = device_get_next_child_node(dev, child)`):
+    the lookup dropped the old reference of `var` and `var` now holds the new one it returns."""
+    node = q.node.parent
+    while node is not None and node.type in ("parenthesized_expression", "cast_expression"):
+        node = node.parent
+    if node is None or node.type not in ("assignment_expression", "init_declarator"):
+        return False
+    left = node.child_by_field_name("left") or node.child_by_field_name("declarator")
+    return left is not None and re.search(r"(?<![\w>.])%s$" % re.escape(var),
+                                          cmodel._fold(cmodel._text(left))) is not None
+
+
 def _publishes_only(name: str) -> bool:
     """`device_add()`, `kobject_add()`, `cdev_add()`: they publish an object someone else
     initialised; the reference the caller must drop on failure is that initialiser's."""
@@ -200,8 +213,11 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
             if q.name != p.name and kapi.get(q.name) is not None and kapi.get(q.name).kind == "putter" \
                     and _family(q.name) != _family(p.name):
                 continue  # different kinds of reference on one object (module + device)
-            if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line) or _unseen_between(view, q.line, p.line):
+            if not _runs_before(q, p) or _rewritten(func, var, q.line, p.line) or _unseen_between(view, q.line, p.line) \
+                    or _result_into(q, var):
                 continue
+            if _on_failure_of(q, p):
+                continue  # `fd = dma_buf_fd(buf, f); if (fd < 0) { dma_buf_put(buf); ...`: nothing consumed
             if _erased_from_table(func, obj, p.line):
                 continue  # a table's slot held its own reference
             gets = _gets_of(func, obj, p.line)
@@ -220,6 +236,23 @@ def already_dropped(view, added) -> Iterator[tuple[object, str]]:
                 continue  # the registration's reference and the lookup's
             yield p, f"{p.name}({short(obj, 20)}) after {hit[1]}"
             break
+
+
+def _on_failure_of(q, p) -> bool:
+    """q consumes the reference only when it succeeds (the table says `consumed on success`)
+    and p sits under a test of q's result (`if (fd < 0)`, `if (ret)`): q may have failed."""
+    row = kapi.get(q.name)
+    if row is None or "on success" not in row.ref_on:
+        return False
+    res = (q.lhs or "").strip()
+    for anc in cmodel.ancestors(p.node):
+        if anc.type == "function_definition":
+            break
+        if anc.type == "if_statement":
+            cond = cmodel._fold(cmodel._text(anc.child_by_field_name("condition")))
+            if q.name in cond or res and re.search(r"(?<![\w>.])%s\b" % re.escape(res), cond):
+                return True
+    return False
 
 
 def _attach_and_creation(a: str, b: str) -> bool:
@@ -265,6 +298,8 @@ def iterator_owned(view, added, line_text) -> Iterator[tuple[object, str]]:
             k = row.ref_arg
             if k is None or k >= len(args) or not _apis.same_object(args[k], obj):
                 break
+            if _extra_get_in_body(view.new, anc, obj, p):
+                break  # `info.of_node = of_node_get(node);` ... `of_node_put(node);`: that get's
             if "_scoped" in row.name:
                 yield p, (f"{p.name}({short(obj, 20)}) in a {row.name}() loop: the cleanup "
                           f"attribute puts it too")
@@ -272,6 +307,25 @@ def iterator_owned(view, added, line_text) -> Iterator[tuple[object, str]]:
                 yield p, (f"{p.name}({short(obj, 20)}) and the loop goes on: {row.name}() "
                           f"drops it again at the next step")
             break
+
+
+def _extra_get_in_body(func, loop, obj: str, p) -> bool:
+    """Does the loop body take a reference of its own on the cursor before the put `p`, on
+    every path to it (a getter of the table on it: `info.of_node = of_node_get(node);` before
+    a failed i2c_new_client_device(); drivers/i2c/busses/i2c-powermac.c)?  The put drops that
+    one; the iterator's stays for its next step."""
+    body = loop.child_by_field_name("body")
+    if func is None or body is None:
+        return False
+    for c in func.calls():
+        if c.line >= p.line or not cmodel.contains(body, c.node):
+            continue
+        row = kapi.get(c.name)
+        if row is None or row.kind != "getter" or row.ref_arg is None or row.ref_arg >= len(c.args):
+            continue
+        if _apis.same_object(norm(c.args[row.ref_arg]), obj) and _runs_before(c, p):
+            return True
+    return False
 
 
 def _head_drops(loop, obj: str) -> str | None:
@@ -656,6 +710,9 @@ def given_node(view, added, header: str) -> Iterator[tuple[object, str]]:
         if _gets_of(func, obj, 10 ** 9) or any(c is not p and (_drops_arg_of(c, obj) or _gets_arg(c, obj))
                                                for c in calls):
             continue  # a reference of its own, or a lookup it hands the node to
+        params = _ownership._params(func)
+        if member is None and var in params and _ownership.consumed_from_callers(func, params.index(var), (p.name,)):
+            continue  # the file's callers hand it a reference of theirs to drop
         conf = Confidence.MEDIUM if _success_exit_shown(view, p) else Confidence.LOW
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: {what}"), conf
 
@@ -748,7 +805,7 @@ def put_while_published(view, added) -> Iterator[tuple[object, str]]:
                 continue
             if _holder_took_ref(calls, var, what, line, p.line):
                 continue
-            if _holder_inside(calls, var, what):
+            if _holder_inside(calls, var, what, func):
                 continue
             if gets and not any(g.call.line < line for g in gets):
                 continue  # stored before this code took its reference: not the one kept
@@ -853,14 +910,42 @@ def _holder_took_ref(calls, var: str, what: str, after: int, before: int) -> boo
 _PRIV_AREA = lazyre.compile(r"^(\w+_priv|spi_(controller|master|target|slave)_get_devdata)$")
 
 
-def _holder_inside(calls, var: str, what: str) -> bool:
+def _holder_inside(calls, var: str, what: str, func=None) -> bool:
     """The store is into the object's own private area (`ctx = spi_controller_get_devdata(ctlr);
     ctx->dev = &ctlr->dev;`): the holder is freed with the object, never outlives it."""
     if not what.startswith("the store into "):
         return False
     holder = _base_var(what[len("the store into "):])
     return any(q.lhs and norm(q.lhs) == holder and _PRIV_AREA.match(q.name) and q.args
-               and _base_var(q.args[0]) == var for q in calls)
+               and _base_var(q.args[0]) == var for q in calls) or _linked_into(func, calls, var, holder)
+
+
+_LIST_ADD = lazyre.compile(r"^(?:h|ll)?list_add(?:_tail)?(?:_rcu)?$")
+
+
+def _linked_into(func, calls, var: str, holder: str) -> bool:
+    """The holder is linked into a list of the object itself (`list_add_tail(&entry->node,
+    &syncobj->ev_fd_list)`, here or in a function of the file given both: drm_syncobj.c
+    drm_syncobj_add_eventfd(syncobj, entry)): the pointer is a back-pointer of an entry the
+    object owns, which goes before the object does."""
+    def links(cs, h: str, o: str) -> bool:
+        return any(_LIST_ADD.match(c.name) and len(c.args) >= 2 and _base_var(norm(c.args[0]).lstrip("&")) == h
+                   and _base_var(norm(c.args[1]).lstrip("&")) == o for c in cs)
+    if func is None:
+        return False
+    if links(calls, holder, var):
+        return True
+    funcs = {f.name: f for f in cmodel.siblings_of(func) if f.name != func.name}
+    for q in calls:
+        helper = funcs.get(q.name)
+        if helper is None:
+            continue
+        params = _ownership._params(helper)
+        args = [_base_var(norm(a).lstrip("&")) for a in q.args]
+        if holder in args and var in args and args.index(holder) < len(params) and args.index(var) < len(params) \
+                and links(helper.calls(), params[args.index(holder)], params[args.index(var)]):
+            return True
+    return False
 
 
 def _member_stores(func) -> list[tuple[int, str, str, object]]:
@@ -1358,6 +1443,10 @@ def borrowed_from_device(view, added, header: str, text: str = "") -> Iterator[t
             assigned[a.left] = (a.line, a.right)
     for g in _refpaths.gets(func):
         taken.append((g.call.line, g.obj))
+        row = kapi.get(g.call.name)
+        if row is not None and row.kind == "lookup":
+            continue  # a search from the node (`of_graph_get_remote_node(dev->of_node, ...)`)
+            # takes its reference on what it finds, not on its arguments
         taken.extend((g.call.line, norm(a)) for a in g.call.args)
     for p in added:
         if not _PLAIN_PUT.search(p.name) or p.name in ("module_put", "fput", "kref_put"):

@@ -16,7 +16,7 @@ from typing import Iterator
 
 from reviewbot.analysis import cmodel, flow
 from reviewbot.checks.module import (_borrowed_put, _cleanup_put, _declared_callback, _devres_owned, _failed_get,
-                                      _kept_member, _overput, _unowned_member)
+                                      _kept_member, _overput, _registered_unwind, _unowned_member)
 from reviewbot.model import Confidence
 
 
@@ -85,6 +85,7 @@ def overputs(view: flow.FuncView, puts: list, image: str | None, text: str,
                 _cleanup_put.put_of_scoped(v, puts),
                 _declared_callback.put_of_declared_node(v, puts, header, text),
                 _kept_member.put_of_kept_member(v, puts, text), _devres_owned.devres_puts(v, puts, text),
+                _registered_unwind.put_on_unwind_after_register(v, puts),
                 _unowned_member.put_of_unowned_member(v, puts, text)):
         for call, msg, *conf in gen:
             low = bool(conf) and conf[0] == Confidence.LOW

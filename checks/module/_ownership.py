@@ -292,7 +292,57 @@ def handed_on(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
                 _HANDOFF_NAME.search(c.name) and any(
                 re.split(r"->|\.", a.strip().lstrip("&*(").strip())[0] == base for a in c.args):
             return True
-    return handed_to_release_callback(func, g, j)
+    return handed_to_release_callback(func, g, j) or handed_to_consumer(func, g, j)
+
+
+def puts_param(helper: cmodel.Function, i: int, putters) -> bool:
+    """Does the file's function `helper` drop, with one of `putters`, the reference on its
+    i-th parameter (`of_node_put(cpunode)` at the end of g5_pm72_cpufreq_init(cpunode))?"""
+    params = _params(helper)
+    if i >= len(params) or not params[i]:
+        return False
+    return any(p.name in putters and norm(_apis.put_object(p.name, list(p.args)) or "") == params[i]
+               for p in helper.calls())
+
+
+def handed_to_consumer(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    """`cpunode = of_cpu_device_node_get(0); ... rc = g5_pm72_cpufreq_init(cpunode); return rc;`
+    (drivers/cpufreq/pmac64-cpufreq.c): between the get and the exit the object is handed to a
+    function of the file that puts that parameter itself: the callee consumes the reference."""
+    if not re.fullmatch(r"\w+", g.obj or ""):
+        return False
+    funcs = {f.name: f for f in cmodel.siblings_of(func) if f.name != func.name}
+    for c in func.calls():
+        if not g.call.line < c.line <= j.line or c.name not in funcs:
+            continue
+        for i, a in enumerate(c.args):
+            if norm(a) == g.obj and puts_param(funcs[c.name], i, set(g.api.putters)):
+                return True
+    return False
+
+
+def consumed_from_callers(func: cmodel.Function, i: int, putters) -> bool:
+    """Do the file's callers of `func` hand it, as its i-th argument, a reference they took
+    (a get of the table on it) and never drop after the call?  Then `func` consumes that
+    reference (pmac64-cpufreq.c g5_cpufreq_init() gives g5_pm72_cpufreq_init() its
+    of_cpu_device_node_get() node) and its put of the parameter is its owner's."""
+    seen = False
+    for s in cmodel.siblings_of(func):
+        if s.name == func.name:
+            continue
+        for c in s.calls():
+            if c.name != func.name or i >= len(c.args):
+                continue
+            arg = norm(c.args[i])
+            got = [g for g in _refpaths.gets(s) if g.call.line < c.line and g.obj == arg
+                   and set(g.api.putters) & set(putters)]
+            if not got:
+                return False
+            if any(p.line > c.line and norm(_apis.put_object(p.name, list(p.args)) or "") == arg
+                   for p in _refpaths.puts_of(s.calls(), arg, tuple(putters))):
+                return False
+            seen = True
+    return seen
 
 
 def handed_to_release_callback(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
@@ -361,14 +411,70 @@ def dropped_by_helper(func: cmodel.Function, g: _refpaths.Get, calls) -> bool:
     """One of `calls` (an unwind's) is a function of the code shown that drops the reference by
     the same name (`fail_remove: sbp2_remove(unit);`, whose body ends `scsi_host_put(shost)`:
     drivers/firewire/sbp2.c): the probe's unwind reuses the driver's teardown."""
+    funcs = {f.name: f for f in cmodel.siblings_of(func) if f.name != func.name}
+    names = set(g.api.putters) | set(kapi.releases(g.call.name))
+    if _helper_puts_member_of_arg(func, g, calls, funcs, names):
+        return True
     member = _member(g.obj)
     if not member or member in ("dev", "device", "kobj", "kref"):
         return False
-    funcs = {f.name: f for f in cmodel.siblings_of(func) if f.name != func.name}
-    names = set(g.api.putters) | set(kapi.releases(g.call.name))
     return any(c.name in funcs and any(
         p.name in names and _member(_apis.put_object(p.name, list(p.args)) or "") == member
         for p in funcs[c.name].calls()) for c in calls)
+
+
+def _member_path(func: cmodel.Function, obj: str) -> tuple[str, str] | None:
+    """(base, member) of `&x->m` / `x.m`, also through a local set once to it
+    (`dev = &starget->dev`)."""
+    o = norm(obj or "").lstrip("&").strip()
+    if re.fullmatch(r"\w+", o):
+        alias = _refpaths.alias_of(func, o)
+        if alias is None:  # `struct device *dev = NULL; ...; dev = &starget->dev;`
+            vals = {norm(a.right) for a in func.assignments() if norm(a.left) == o} - {"NULL"}
+            alias = vals.pop() if len(vals) == 1 else ""
+        o = alias.lstrip("&").strip()
+    m = re.fullmatch(r"(\w+)\s*(?:->|\.)\s*(\w+)", o)
+    return (m.group(1), m.group(2)) if m else None
+
+
+def _params(func: cmodel.Function) -> list[str]:
+    decl = func.node.child_by_field_name("declarator") if func.node is not None else None
+    while decl is not None and decl.type != "function_declarator":
+        decl = decl.child_by_field_name("declarator")
+    plist = decl.child_by_field_name("parameters") if decl is not None else None
+    out = []
+    for p in (plist.named_children if plist is not None else []):
+        d = p.child_by_field_name("declarator")
+        while d is not None and d.type != "identifier":
+            d = d.child_by_field_name("declarator")
+        out.append(cmodel._text(d) if d is not None else "")
+    return out
+
+
+def _helper_puts_member_of_arg(func: cmodel.Function, g: _refpaths.Get, calls, funcs, names) -> bool:
+    """`scsi_target_destroy(starget)` whose body puts `&starget->dev` (its parameter's member,
+    directly or through `dev = &starget->dev`) after `dev = &starget->dev; device_initialize(dev)`:
+    the helper is handed the container and drops the member's reference the get took
+    (drivers/scsi/scsi_scan.c scsi_alloc_target())."""
+    mine = _member_path(func, g.obj)
+    if mine is None:
+        return False
+    base, member = mine
+    for c in calls:
+        helper = funcs.get(c.name)
+        if helper is None:
+            continue
+        params = _params(helper)
+        for p in helper.calls():
+            if p.name not in names:
+                continue
+            theirs = _member_path(helper, _apis.put_object(p.name, list(p.args)) or "")
+            if theirs is None or theirs[1] != member or theirs[0] not in params:
+                continue
+            i = params.index(theirs[0])
+            if i < len(c.args) and norm(c.args[i]).strip() == base:
+                return True
+    return False
 
 
 def registered_on_path(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
@@ -632,7 +738,13 @@ def callers_object(func: cmodel.Function, obj: str) -> bool:
     function never reassigns?"""
     from reviewbot.checks.module._refcount import _params
     base = re.split(r"->|\.", norm(obj).lstrip("&*( "))[0]
-    return bool(base) and base in _params(func) and not any(a.left == base for a in func.assignments())
+    params = _params(func)
+    if base and base not in params and re.fullmatch(r"\w+", base):
+        # `struct device *dev = &pdev->dev;` (drivers/base/platform.c platform_device_add())
+        alias = _refpaths.alias_of(func, base)
+        if alias and re.search(r"->|\.", alias):
+            return callers_object(func, alias)
+    return bool(base) and base in params and not any(a.left == base for a in func.assignments())
 
 
 def initialised_for_caller(func: cmodel.Function, g: _refpaths.Get, j) -> bool:

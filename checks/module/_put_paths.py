@@ -18,7 +18,7 @@ import re
 from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks.module import _apis
+from reviewbot.checks.module import _apis, _refpaths
 from reviewbot.context import Context
 
 _EXIT = lazyre.compile(r"^(return\b.*;|goto\s+\w+\s*;|\}\s*$)")
@@ -175,11 +175,13 @@ def main_path(view: flow.FuncView, h, stmts, i: int, obj: str) -> bool:
     header = h.section if view.partial or view.old is None else view.old.text.split("{", 1)[0]
     if "(" in (header or "") and var.split(".")[0] in PARAM.findall(header.split("(", 1)[1]) + [
             flow.cut_param(header, view.text())]:
-        return False  # the caller's object
-    if not view.partial and view.new is not None and any(
-            _apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
-            for c in view.new.calls()):
-        return False  # tree mode: the function still drops it somewhere
+        alias = _held_alias(view, stmts[i], var)
+        if alias is None:
+            return False  # the caller's object
+        obj = re.sub(r"(?<![\w>.])%s\b" % re.escape(var), alias, obj)
+        var = alias
+    if not view.partial and view.new is not None and _put_later(view, h, stmts[i], obj, var):
+        return False  # tree mode: the function still drops it after that point
     for later in stmts[i + 1:]:
         if all(ln.removed for ln in later.lines):
             continue
@@ -187,10 +189,75 @@ def main_path(view: flow.FuncView, h, stmts, i: int, obj: str) -> bool:
         if c and _apis.is_putter(c.name) and _apis.same_object(
                 _apis.put_object(c.name, list(cmodel.split_args(c.args))), obj):
             return False  # a later put of it is kept
-        if re.search(r"(?<![\w>.])%s\s*=(?!=)" % re.escape(var), later.text) or \
-                re.search(r"\breturn\b[^;]*\b%s\b" % re.escape(var), later.text):
-            return False  # reassigned or returned: the reference goes on elsewhere
+        m = re.search(r"(?<![\w>.])%s\s*=(?!=)([^;]*)" % re.escape(var), later.text)
+        if m and not re.search(r"(?<![\w>.])%s\b" % re.escape(var), m.group(1)):
+            return True  # overwritten: the reference it held is lost here
+        if m or re.search(r"\breturn\b[^;]*\b%s\b" % re.escape(var), later.text):
+            return False  # handed to what it is reassigned from, or returned: it goes on elsewhere
     return True
+
+
+def _held_alias(view: flow.FuncView, st, param: str) -> str | None:
+    """Tree mode: the local whose reference a put of the parameter `param` drops, because the
+    put sits under `if (local == param)` and the function takes references on that local
+    (regulator core: `if (r == rdev) { ...; put_device(&rdev->dev); ... }`, `r` from a lookup)."""
+    if view.partial or view.old is None or view.new is None:
+        return None
+    no = st.lines[0].old_no
+    lines = view.old.text.splitlines()
+    k = (no or 0) - view.old.start
+    if not 0 <= k < len(lines):
+        return None
+    ind = len(lines[k]) - len(lines[k].lstrip("\t"))
+    for text in reversed(lines[:k]):
+        if not text.strip() or len(text) - len(text.lstrip("\t")) >= ind:
+            continue
+        ind = len(text) - len(text.lstrip("\t"))
+        m = re.match(r"^\s*(?:\}\s*else\s+)?if\s*\(\s*(\w+)\s*==\s*(\w+)\s*\)", text)
+        if m and param in m.groups():
+            other = m.group(1) if m.group(2) == param else m.group(2)
+            held = any(_apis.base_object(g.obj) == other for g in _refpaths.gets(view.new))
+            return other if held else None
+        if ind == 0:
+            return None
+    return None
+
+
+def _put_later(view: flow.FuncView, h, st, obj: str, var: str) -> bool:
+    """Tree mode: does the new function put `obj` after the place of the removed put `st`,
+    with `var` not bound to another object in between (an assignment, a `*for_each*(var, ...)`
+    loop head: `list_for_each_entry_safe(desc, ...)` over another list puts other nodes; the
+    parsed text shows such heads as `while (desc, ...)`)?"""
+    k = h.lines.index(st.lines[-1])
+    at = next((ln.new_no for ln in h.lines[k + 1:] if ln.new_no), None) or \
+        next((ln.new_no + 1 for ln in reversed(h.lines[:k]) if ln.new_no), 0)
+    lines = view.new.text.splitlines()
+    start = view.new.start
+    rebind = re.compile(r"(?<![\w>.])%s\s*=(?!=)|(?:for_each\w*|while)\s*\(\s*%s\s*," % (re.escape(var), re.escape(var)))
+    here = next((n for n in view.new._walk() if n.type.endswith("statement") and n.start_point[0] + 1 >= at),
+                None)
+    for c in view.new.calls():
+        if c.line < at or not _apis.is_putter(c.name) or \
+                not _apis.same_object(_apis.put_object(c.name, list(c.args)), obj):
+            continue
+        between = lines[max(at - start, 0):max(c.line - start, 0)]
+        if any(rebind.search(t) for t in between):
+            continue
+        if here is not None and not _reachable(view.new, here, c):
+            continue  # under a label the path from there never jumps to (it returns first)
+        return True
+    return False
+
+
+def _reachable(func, node, c) -> bool:
+    """Can the call `c` run after the statement `node`: straight on, or through a `goto` after
+    it to a label whose code reaches `c`?"""
+    from reviewbot.checks.module._exit_leaks import _only_by_goto
+    if not _only_by_goto(node, c.node):
+        return True
+    line = node.start_point[0] + 1
+    return any(j.kind == "goto" and j.line >= line and any(
+        st.start_byte <= c.node.start_byte < st.end_byte for st in func.label_path(j.label)) for j in func.jumps())
 
 
 _IF_OPEN = lazyre.compile(r"^\s*if\b.*\{\s*$")

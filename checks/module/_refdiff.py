@@ -217,6 +217,21 @@ def _anchor(e: _refcount.Event, view: flow.FuncView, sem_old) -> DiffLine | None
         ln = view.by_new.get(n)
         if ln is not None and ln.added:
             return ln
+    if e.kind == "leak" and e.via:
+        # the path's goto is a context line that the diff aligned with the new branch's copy
+        # (`if (!x) { kfree(ev); goto out; }` added after a failure branch of the same text):
+        # the added test that opens the block holding that goto
+        first = e.via[0]
+        at = view.by_new.get(first)
+        ind = _indent(at.text) if at is not None else 0
+        for n in range(first - 1, e.line, -1):
+            ln = view.by_new.get(n)
+            if ln is None:
+                break  # a line the diff does not show: the block is not known
+            if ln.added and re.match(r"\s*(?:\}\s*else\s+)?if\b", ln.text) and _indent(ln.text) < ind:
+                return ln
+            if not ln.added and ln.text.strip() and _indent(ln.text) < ind:
+                break  # an unchanged line that opens the block: the branch is not the patch's
     if sem_old is None:
         return None
     # nothing on the path was added: the removed line that made it
@@ -238,6 +253,10 @@ def _anchor(e: _refcount.Event, view: flow.FuncView, sem_old) -> DiffLine | None
                 if obj and sem_old.canon(obj) == e.key:
                     return ln
     return None
+
+
+def _indent(text: str) -> int:
+    return len(text.expandtabs(8)) - len(text.expandtabs(8).lstrip())
 
 
 def _balanced(text: str, start: int) -> str:

@@ -182,6 +182,12 @@ def failed_gets_at(func: cmodel.Function, jump_node) -> list[tuple[str, _apis.Ap
                         g.api.fails or g.api.ref == "ret"):
                     found.append((norm(var), g.api))
                     break
+                # `fence = dma_fence_get(rcu_dereference_protected(syncobj->fence, 1)); if
+                # (!fence) return;`: a getter returns the argument it counted, NULL for NULL
+                if g.call.lhs and norm(g.call.lhs) == norm(var) and returned_argument(g.call) \
+                        and g.call.line < line_of(jump_node):
+                    found.append((g.obj, g.api))
+                    break
         per_part.append(found)
     for o, a in per_part[0] if per_part else []:
         if all(any(_apis.same_object(o, o2) for o2, _ in other) for other in per_part[1:]):
@@ -451,6 +457,13 @@ def stored_or_returned(func: cmodel.Function, obj: str, after: int, exit_node) -
             if rhs is not None and _apis.same_object(cmodel._text(rhs).lstrip("&"), obj) and (
                     "->" in lhs or "." in lhs or "[" in lhs or lhs.startswith("*")):
                 return True
+            # `smi_com_dev = &smi_com_pdev->dev; ... *com_dev = smi_com_dev;` (mtk-smi.c): a local
+            # naming the object's embedded member is stored, and the reference with it
+            rtext = cmodel._fold(cmodel._text(rhs)).strip() if rhs is not None else ""
+            if re.fullmatch(r"\w+", rtext) and ("->" in lhs or "." in lhs or "[" in lhs or lhs.startswith("*")):
+                alias = alias_of(func, rtext) or ""
+                if alias.startswith("&") and re.split(r"->|\.", alias.lstrip("&").strip())[0] == base:
+                    return True
     for c in func.calls():
         if after < c.line <= end and c.name in _apis.HANDOFF_CALLS and any(
                 _apis.same_object(a.lstrip("&"), obj) or obj in a for a in c.args):

@@ -31,6 +31,11 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   `i2c_new_client_device()`): the registration owns the reference until its release
   (`device_unregister()`, `platform_device_unregister()`), which drops it again; not in the
   branch that tests the registration's result (its failure put), nor after a `*_del()`;
+- an added put under an unwind label a `goto` reaches after such a registration succeeded, when
+  the registration's undo is itself a put (`spi_unregister_controller()`,
+  `input_unregister_device()`, `device_unregister()`; devres runs it for the devm twin,
+  `devm_spi_register_controller()`) and nothing unregisters before the put on that path: the
+  object is freed while registered and put again at unregistration;
 - hunk mode: an added put right before `goto L`, where L is out of sight and named for a put
   of that very object (`put_device(codec_dev); goto err_put_codec;`): the unwind puts it
   again (a label that names only the family, `err_put_node`, may put another node);
@@ -176,6 +181,13 @@ element the jumping branch already put.  Puts of two different counted members o
 before a `goto` whose label puts again is owed when the function took two references before it
 (`kref_init()` and `kref_get()` "for the completer to put").
 
+In tree mode, when Coccinelle (`spatch`) is installed, the touched functions of both images
+are also searched for two over-puts (semantic patches generated from the kernel-API tables):
+a reference a getter returned, put a second time by its release with no new get on the path in
+between, and a pointer a no-reference accessor of `checks/data/borrowed.tsv` lent
+(`get_cpu_device()`, `dev_of_node()`) put with no get of it first.  Only paths the patch
+introduces are reported, at the added put or the removed get (`docs/coccinelle.md`).
+
 A removed pair that the commit message calls extra (unnecessary, redundant, unbalanced, a
 leak; see `checks/_intent.py`) is only a low-confidence question: the pair goes as a whole,
 so the function cannot show that it was needed.  OF-node and fwnode pairs around
@@ -209,6 +221,7 @@ from reviewbot.checks import _intent
 from reviewbot.checks._message import short
 from reviewbot.checks._hunks import hunk_names, names_on
 from reviewbot.checks import _kapi as kapi
+from reviewbot.checks.module import _cocci
 from reviewbot.checks.module import _apis, _dropping_lookup, _overput, _overput_judge, _refdiff, _release_twice, _stored
 from reviewbot.analysis.clex import norm, statements
 from reviewbot.context import Context
@@ -216,7 +229,8 @@ from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
 RULE = Rule.from_doc(__doc__, id="MOD019", slug="device-ref-imbalance", level=Level.WARNING,
-                     confidence=Confidence.MEDIUM, tags=("kref-imbalance", "extra-put"))
+                     confidence=Confidence.MEDIUM, tags=("kref-imbalance", "extra-put"),
+                     engines=("python", "coccinelle"))
 # The rule has nothing to say on a patch whose C diff (and, in tree mode, file images) holds none of these.
 TRIGGER = ("kfree",) + _apis.PUTTER_TOKENS + tuple(sorted(
     a.getter for a in _apis.APIS if a.family in ("device", "kobject", "kref", "acpi"))) + tuple(sorted(
@@ -240,7 +254,9 @@ def _owns_or_puts(fd) -> bool:
 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
-    found = list(_check(patch, ctx))
+    found = list(_check(patch, ctx)) if ctx.engine_on("python") else []
+    # tree mode: the over-puts the Coccinelle path engine matched (reviewbot.cocci)
+    found += list(_cocci.findings(RULE, patch, ctx, found))
     yield from found
     if ctx.has_tree and ctx.engine_on("python"):
         # tree mode: what the post-image's paths newly do (reviewbot counts every path)
@@ -378,11 +394,11 @@ def _file_dev_releases_keep_memory(put, fd, ctx: Context) -> bool:
         return False
     member = re.split(r"->|\.", clex.norm(put.args[0]).lstrip("&"))[-1]
     text = _file_text(fd, ctx)
-    fns = set(re.findall(r"(?:->|\.)%s\.release\s*=\s*(\w+)\s*;" % re.escape(member), text))
+    fns = set(re.findall(r"(?:->|\.)%s\.release\s*=\s*&?\s*(\w+)\s*;" % re.escape(member), text))
     # through a local pointer to the member: `struct device *dev = &solo_dev->dev;` ...
     # `dev->release = solo_device_release;` (solo6x10-core.c)
     for alias in set(re.findall(r"\b(\w+)\s*=\s*&\s*[\w>.\-]*(?:->|\.)%s\s*;" % re.escape(member), text)):
-        fns |= set(re.findall(r"(?<![\w>.])%s\s*->\s*release\s*=\s*(\w+)\s*;" % re.escape(alias), text))
+        fns |= set(re.findall(r"(?<![\w>.])%s\s*->\s*release\s*=\s*&?\s*(\w+)\s*;" % re.escape(alias), text))
     if not fns:
         return False
     cf = cmodel.parse(text)
@@ -422,7 +438,19 @@ def _release_keeps_memory(owner, fd, ctx: Context) -> bool:
 
 def _frees_nothing(fn) -> bool:
     """Is `fn` (a release callback of the file) there, and does it free or drop nothing?"""
-    return fn is not None and not any(_FREES.search(c.name) for c in fn.calls())
+    return fn is not None and not any(_FREES.search(c.name) and _on_container(c) for c in fn.calls())
+
+
+def _on_container(call) -> bool:
+    """Can the freeing call `call` of a release free the container: it is given a whole object
+    (`kfree(sl)`, `foo_free(priv)`), an embedded member's address (`kref_put(&x->ref, ...)`),
+    or nothing the release names?  `w1_family_put(sl->family)`, `put_device(dev->parent)`,
+    `kfree(sl->name)` drop or free a separate object a pointer member holds (drivers/w1/w1.c
+    w1_slave_release())."""
+    if not call.args:
+        return True
+    return any(not re.search(r"->|\.", clex.norm(a)) or clex.norm(a).lstrip().startswith("&")
+               for a in call.args)
 
 
 def _same_path(a, b) -> bool:

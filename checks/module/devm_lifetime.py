@@ -232,9 +232,11 @@ def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
             if _devm_dropped.released(added, d.plain, d.var, names):
                 half = _devm_unwind.teardown_only(fd, d, post) if d.kind != "memory" or d.var else None
                 if half is not None:
+                    where = (f"the error exit at line {half[1]} of a later round of the loop, where devres undid "
+                             f"the earlier rounds, now leaks them" if half[2] else
+                             f"the error exit at line {half[1]} after it, where devres undid it, now leaks it")
                     yield RULE.finding(fd.path, d.line, f"{d.devm}() made {d.plain}() with its release added to "
-                                                        f"{half[0]}() only: the error exit at line {half[1]} "
-                                                        f"after it, where devres undid it, now leaks it")
+                                                        f"{half[0]}() only: {where}")
                 continue
             if _devm_dropped.released(scope, d.plain, d.var, names, strict=post is not None):
                 continue  # the file (tree mode), or what the hunks show of it, releases it already

@@ -161,6 +161,10 @@ confidence: the caller holds that reference, so the put was most likely one too 
 teardown function is recognised by its name; a stored reference released through a helper of
 another file is a false positive in tree mode too.
 
+A put the patch moves further down, past an unchanged exit it used to precede (`put(np); if
+(!pdev) return ...;` becomes `if (!pdev) return ...; put(np);`), is reported at the put (tree
+mode: at that exit): the exit now keeps the reference.
+
 A removed put right before `return x;` of the same object is not reported (the reference goes
 to the caller with the pointer), nor one before a `goto L` whose label is out of sight and
 named for a put of that very object (`goto err_put_codec` after `put_device(codec_dev)`: the
@@ -248,10 +252,21 @@ def _told_by_python(f: Finding, found: list[Finding], ctx: Context) -> bool:
     if func is None:
         return False
     obj = m.group(1).split("() (", 1)[1][:-1]
-    if obj.endswith("…") or any(_apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
-                                for c in func.calls()):
-        return False  # the function drops it somewhere: each leaking exit tells its own path
-    return any(func.start <= g.line <= func.end for g in same)
+    if obj.endswith("…"):
+        return False
+    same = [g for g in same if func.start <= g.line <= func.end]
+    if any(_apis.is_putter(c.name) and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj)
+           for c in func.calls()):
+        # the function drops it somewhere: each leaking exit tells its own path, but a return
+        # the get reaches only through labels is the end of the gotos the path analysis judged
+        # one by one (am65-cpsw-nuss.c: `goto err_pm_clear` ... `err_pm_clear: ...; return ret;`)
+        api = m.group(1).split("()", 1)[0]
+        gets = [g for g in _refpaths.gets(func) if g.call.name == api and _apis.same_object(g.obj, obj)]
+        exits = [j for j in func.jumps() if j.kind == "return" and j.line == f.line]
+        gotos = {j.line for j in func.jumps() if j.kind == "goto"}
+        return bool(gets and exits and any(g.line in gotos for g in same)) and all(
+            _exit_leaks._only_by_goto(g.call.node, exits[0].node) for g in gets if g.call.line < f.line)
+    return bool(same)
 
 
 def _at_rewrites(patch: Patch, findings: list[Finding]) -> Iterator[Finding]:
@@ -611,6 +626,11 @@ def _removed_puts(fd, view: flow.FuncView, added_puts, removed_gets, cleanup: li
             yield RULE.finding(fd.path, line, f"{r.name}({short(r.obj)}) moved into the branch that exits: "
                                               f"the path that goes on past it no longer drops the reference",
                                confidence=Confidence.LOW if overput else None)
+            continue
+        if r.kind == "below":
+            yield RULE.finding(fd.path, line, f"{r.name}({short(r.obj)}) moved below an exit it used to precede: "
+                                              f"that exit now keeps the reference",
+                               confidence=Confidence.LOW if overput or r.low else None)
             continue
         if r.kind == "main":
             conf = Confidence.HIGH if (not view.partial and r.retaken) else None

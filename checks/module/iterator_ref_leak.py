@@ -45,7 +45,9 @@ loop).
 
 In tree mode, when Coccinelle (`spatch`) is installed, the whole touched functions of both
 images are also searched with a semantic patch generated from the same table rows (in the
-style of the kernel's `for_each_child.cocci`); only loops the patch makes leak are reported.
+style of the kernel's `for_each_child.cocci`): a loop left by `return` or `goto`, and one left
+by its own `break` with no put or hand-off of the node on the way to a `return` after it; only
+loops the patch makes leak are reported.
 
 ## Known problems
 A `_scoped` loop made plain (`for_each_child_of_node_scoped()` -> `for_each_child_of_node()`)

@@ -221,10 +221,22 @@ def _permanent_register(name: str, whole: str) -> bool:
     calls = [m for m in re.finditer(r"\b(\w*?)register(\w*)\s*\([^;]*?&\s*%s\b" % re.escape(name), whole)
              if not re.search(r"^(?:[A-Za-z_][\w\s*]*?\b)?%sregister%s\s*\([^;]*$"
                               % (re.escape(m.group(1)), re.escape(m.group(2))), whole, re.M)]
-    if not calls:  # no call, or only of a helper the file defines (which may unregister elsewhere)
+    calls = [m for m in calls if not m.group(1).endswith(("un", "de"))]  # the undo calls: judged below
+    # `mnt = vfs_kern_mount(&internal_fs_type, ...)` (drivers/base/devtmpfs.c): a kernel-internal
+    # mount holds the file system type as a registration does; kern_unmount()/mntput() end it
+    mounts = list(re.finditer(r"\b\w*kern_mount\w*\s*\(\s*&\s*%s\b" % re.escape(name), whole))
+    if not calls and not mounts:  # no call, or only of a helper the file defines (which may unregister elsewhere)
         return False
     if re.search(r"\bmodule_(?:init|exit)\s*\(|\bmodule_\w+_driver\s*\(", whole):
         return False  # a module entry point: a core without unregister (clockevents) pins the owner instead
+    for m in mounts:
+        heads = re.findall(r"^[A-Za-z_][^;{}\n]*\(", whole[:m.start()], re.M)
+        if not heads or "__init" not in heads[-1]:
+            return False
+        start, end = whole.rfind(heads[-1], 0, m.start()), whole.find("\n}", m.end())
+        if any(not (start <= u.start() and (end < 0 or u.start() < end))
+               for u in re.finditer(r"\b(?:kern_unmount\w*|mntput)\s*\(", whole)):
+            return False
     for m in calls:
         heads = re.findall(r"^[A-Za-z_][^;{}\n]*\(", whole[:m.start()], re.M)
         if not heads or "__init" not in heads[-1]:
@@ -234,8 +246,14 @@ def _permanent_register(name: str, whole: str) -> bool:
             return False
         undo = (r"\b%s(?:un|de)register\w*\s*\(" % re.escape(pre) if pre
                 else r"\b_*(?:un|de)register%s\w*\s*\(" % re.escape(post))
-        if re.search(undo, whole):
-            return False
+        start = whole.rfind(heads[-1], 0, m.start())
+        end = whole.find("\n}", m.end())
+        # an undo of the API, or any unregister handed the object (`target_backend_unregister(
+        # &rd_mcp_ops)` after `transport_backend_register(&rd_mcp_ops)`)
+        named = r"\b\w*(?:un|de)register\w*\s*\([^;]*&\s*%s\b" % re.escape(name)
+        undos = list(re.finditer(undo, whole)) + list(re.finditer(named, whole))
+        if any(not (start <= u.start() and (end < 0 or u.start() < end)) for u in undos):
+            return False  # undone elsewhere; an undo in the `__init` function itself is its failure unwind
     return True
 
 

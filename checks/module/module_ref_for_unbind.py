@@ -6,7 +6,9 @@ device the current function was called for: a `struct device *` / `struct platfo
 / `struct i2c_client *` ... parameter of a `static` function, i.e. the device this driver is
 bound to.  The module pinned is the driver's own.  Also flags an added
 `try_module_get(...->owner)` next to a comment or changelog that says the reference is there
-to "prevent unbind", "avoid dynamic unbinding" or keep a device around.
+to "prevent unbind", "avoid dynamic unbinding" or keep a device around (the module of a
+device's bound driver, `x->driver->owner`: at the rule's confidence; an ops table's owner: a
+low-confidence question).
 
 Also flags an added `try_module_get(x->dev.parent->driver->owner)` (or through a local set
 from `->parent`) of a device the function looked up, with no test that the parent is bound: a
@@ -401,5 +403,9 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                                                               f"bound; it can still unbind under this consumer")
                         elif unbind_talk and re.search(r"(->|\.)(owner|module)$", target) \
                                 and target != "THIS_MODULE":
+                            # the bound driver of a device said to be kept from unbinding: the
+                            # claim is the defect; a provider's ops owner may pin its code for a
+                            # reason the comment words badly (a question)
+                            bound = _DRIVER_OF.match(target) is not None
                             yield RULE.finding(fd.path, line, f"{func}({target}) cannot prevent unbind, only rmmod",
-                                               confidence=Confidence.LOW)
+                                               confidence=None if bound else Confidence.LOW)

@@ -34,6 +34,13 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   plain memory that remove(), or an exit of the same function reached after the set-up
   succeeded, frees with `kfree()`: devres unregisters the handler or interface, or runs the
   action, only after that.
+- a devm IRQ, interface or deferred callback of the table (`devm_request_irq()`,
+  `devm_input_register_device()`, ...) that a probe now sets up before a managed resource it
+  used to follow: a clock or reset the devres action disables or asserts
+  (`checks/data/devres_undo.tsv`: `devm_clk_get_enabled()`), an enabled regulator, a devm
+  action.  Devres undoes in reverse order, so the resource now goes first on unbind (and when
+  a later probe step fails) while the handler or interface can still run (tree mode: the whole
+  function; hunk mode: as far as the hunks show it).
 
 ## Why is this bad?
 Devres is released after `.remove()` returns ("devres entries are released in the reverse
@@ -579,8 +586,100 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         break
 
 
+# Managed getters whose devres action turns something off (devres_undo.tsv: a clock
+# disabled, a reset asserted), the enable-for-life regulator getters and a devm action.
+_DEVM_REGULATOR = ("devm_regulator_get_enable", "devm_regulator_get_enable_optional",
+                   "devm_regulator_bulk_get_enable")
+
+
+def _devm_order_names() -> tuple[dict[str, str], frozenset[str]]:
+    live = {r.devm: r.kind for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface", "deferred")}
+    res = frozenset({r.devm for r in kapi.devres_undo_rows()} | set(_DEVM_ACTIONS) | set(_DEVM_REGULATOR))
+    return live, res
+
+
+def _devm_seq(body: str, start: int, names) -> list[tuple[str, str, int]]:
+    """(name, call text normalised, line) of the devm calls of `names` in a function body."""
+    out = []
+    for m in re.finditer(r"\b(devm_\w+)\s*\(", body):
+        if m.group(1) in names:
+            out.append((m.group(1), m.group(1) + "(" + norm(balanced(body, m.end())) + ")",
+                        start + body.count("\n", 0, m.start())))
+    return out
+
+
+def _function_images(fd, ctx: Context, side: str) -> dict[str, tuple[int, str]]:
+    """Function name -> (first line, body) on one side: the tree's file image, else what the hunks show."""
+    image = ctx.pre(fd.old_path or fd.path) if side == "old" else ctx.post(fd.path)
+    if image is not None:
+        return {n: (i, b) for n, i, b in _functions(image)}
+    out: dict[str, tuple[int, str]] = {}
+    for h in fd.hunks:  # every function's statements (`_side` keeps only the unbind functions')
+        for st in statements(h.old_side() if side == "old" else h.new_side()):
+            fn = enclosing_function(h, st.first, side)
+            first = st.lines[0]
+            no = first.old_no if side == "old" else first.new_no
+            if fn not in out:
+                out[fn] = (no, "")
+            start, body = out[fn]
+            body += "\n" * max(0, no - start - body.count("\n")) + st.text
+            out[fn] = (start, body)
+    return out
+
+
+def _devm_order_flips(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    """A managed IRQ, interface or deferred callback (a devm twin of the teardown table) that the
+    patch now sets up BEFORE a managed resource it used to follow (a devm clock or regulator
+    that devres disables, a reset it asserts, a devm action): devres undoes in reverse order, so
+    on unbind (and when a later step of probe fails) the resource goes first while the handler
+    or the interface can still run on it."""
+    live, res = _devm_order_names()
+    names = set(live) | res
+    for fd in patch.c_files:
+        if fd.is_new or fd.is_deleted:
+            continue
+        added = {ln.new_no for ln in fd.added()}
+        if not any(re.search(r"\bdevm_\w+", fd_line.text) and any(n in fd_line.text for n in names)
+                   for fd_line in fd.added()):
+            continue
+        old_fns, new_fns = _function_images(fd, ctx, "old"), _function_images(fd, ctx, "new")
+        for fn, (nstart, nbody) in new_fns.items():
+            if fn not in old_fns or not _PROBE_LIKE.search(fn or ""):
+                continue
+            new_seq = _devm_seq(nbody, nstart, names)
+            if not any(line in added for _, _, line in new_seq):
+                continue
+            old_seq = _devm_seq(old_fns[fn][1], old_fns[fn][0], names)
+            opos = {k: i for i, (_, k, _) in enumerate(old_seq)}
+            npos = {k: i for i, (_, k, _) in enumerate(new_seq)}
+            if len(opos) != len(old_seq) or len(npos) != len(new_seq):
+                continue  # the same call twice: order not comparable
+            done = False
+            for cb_name, cb_key, cb_line in new_seq:
+                if cb_name not in live or cb_key not in opos or done:
+                    continue
+                for r_name, r_key, r_line in new_seq[npos[cb_key] + 1:]:
+                    if r_name not in res or r_key not in opos or opos[r_key] > opos[cb_key]:
+                        continue  # not a resource it used to follow
+                    line = cb_line if cb_line in added else r_line if r_line in added else None
+                    if line is None:
+                        continue
+                    ln = next((x for x in fd.added() if x.new_no == line), None)
+                    what = {"irq": "the IRQ handler", "interface": "the interface's callbacks",
+                            "deferred": "the deferred callback"}[live[cb_name]]
+                    yield RULE.finding(fd.path, ln, f"{cb_name}() now comes before {r_name}() in {fn}(): devres "
+                                                    f"undoes in reverse order, so on unbind or a later probe failure "
+                                                    f"{r_name}()'s resource is released while {what} can still run")
+                    done = True
+                    break
+
+
+_PROBE_LIKE = lazyre.compile(r"probe|init|setup|attach|bind|start|register|create|add")
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _devm_on_freed_memory(patch, ctx)
+    yield from _devm_order_flips(patch, ctx)
     sides: dict[int, tuple[list[_Stmt], list[_Stmt]]] = {}  # each file's statements, once
     for fd in patch.c_files:
         if fd.is_new or fd.is_deleted or not _names_a_teardown(fd):

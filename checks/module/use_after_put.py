@@ -47,6 +47,9 @@ the caller holds another: not reported.
 An added put right before an unchanged `return x;` of the object it dropped is reported too:
 the function hands its caller a pointer whose reference it has just given up (not for the
 function's own parameter, whose reference the caller holds).
+A use the patch adds after an unchanged put of the object, on the put's path, is reported too
+(`kref_put(&dev->kref, release);` then an added `dev->gone = 1;`), unless the object is the
+function's parameter or the function took an extra reference on it before the put.
 A use moved from before an unchanged put to after it is the same move (git may show it either
 way) and is reported at the moved use, when that use touches the put object itself.
 A move is seen across the hunks of one function (git names the same function for both and the
@@ -123,6 +126,10 @@ def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             yield from _moved_earlier(fd, lines)
             yield from _added_then_used(fd, lines)
             yield from _added_then_returned(fd, hunks[0].section or "", lines)
+        for hunks in _function_runs(fd):
+            lines = [ln for h in hunks for ln in h.lines]
+            if _apis.has_putter_call("\n".join(ln.text for ln in lines if ln.kind == " ")):
+                yield from _added_use_after_put(fd, hunks[0].section or "", lines)
         for hunks in _function_runs(fd):
             lines = [ln for h in hunks for ln in h.lines]
             if _apis.has_putter_call("\n".join(ln.text for ln in lines if ln.kind == " ")):
@@ -408,6 +415,46 @@ def _added_then_used(fd, lines) -> Iterator[Finding]:
 
 
 _PARAMS = lazyre.compile(r"(\w+)\s*(?:\[\s*\])?\s*[,)]")
+
+
+def _added_use_after_put(fd, header: str, lines) -> Iterator[Finding]:
+    """An added statement that uses the object after an unchanged put of it on its path: the put
+    may have run the release (`kref_put(&dev->kref, release); dev->gone = 1;`).  Not for the
+    function's own parameter, nor an object the function takes a reference on before the put
+    (the put may drop that extra one while another is held): the reference put is the one the
+    object was found or kept with (a lookup, the driver data, a list)."""
+    stmts, live, live_idx, depths = _live(lines)
+    params = _PARAMS.findall(header.split("(", 1)[1]) if "(" in header else []
+    removed = {norm(s.text) for s in stmts if all(ln.removed for ln in s.lines)}
+    shown = {ln.new_no for ln in lines if not ln.removed}
+    for i, st in enumerate(live):
+        if any(ln.kind != " " for ln in st.lines):
+            continue
+        put = _put_stmt(st)
+        if put is None or clex.CallStmt.parse(st.text).cond:
+            continue
+        name, obj = put
+        base = _base(obj)
+        if not re.fullmatch(r"\w+", base) or base in params or name in _NODE_PUTS:
+            continue
+        if any(c.name in _apis.BY_GETTER and any(re.search(r"(?<![\w>.])%s\b" % re.escape(base), a)
+                                                  for a in cmodel.split_args(c.args))
+               for s in live[:i] for c in [clex.CallStmt.parse(s.text)] if c):
+            continue  # an extra reference of its own on the object: the put may drop that one
+        for k in _on_path(live, depths, i, len(live)):
+            s = live[k]
+            if any(n not in shown for n in range(st.lines[-1].new_no + 1, s.lines[0].new_no)):
+                break  # lines the hunks do not show lie between
+            if re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(base), s.text):
+                break  # reassigned: a new object from here on
+            if not all(ln.added for ln in s.lines):
+                continue
+            if _put_stmt(s) is not None or norm(s.text) in removed:
+                break  # another put (MOD019's), or a use moved past the put (_moved_past_put)
+            if _deref_or_passed(s.text, base):
+                yield RULE.finding(fd.path, s.line_of(re.escape(base)),
+                                   f"uses {base} after {name}({obj[:24]}), which may have freed it")
+                break
 
 
 def _added_then_returned(fd, header: str, lines) -> Iterator[Finding]:

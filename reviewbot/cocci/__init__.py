@@ -29,7 +29,8 @@ from reviewbot.model import Patch, Series, Side
 
 ENGINES = ("python", "cocci")
 # Which reviewbot rule reports each kind of match.
-RULE_OF_KIND = {"leak": "MOD003", "iter": "MOD030", "register": "MOD003"}
+RULE_OF_KIND = {"leak": "MOD003", "field": "MOD003", "iter": "MOD030", "iterbreak": "MOD030", "register": "MOD003",
+                "doubleput": "MOD019", "borrowput": "MOD019"}
 UNAVAILABLE = "coccinelle: spatch not found on PATH; path checks by the Python engine only"
 
 
@@ -38,8 +39,10 @@ class Match:
     """A path the patch introduces, placed on a line of its diff."""
 
     rule: str  # the reviewbot rule that reports it (RULE_OF_KIND)
-    kind: str  # "leak": a get not released on some exit; "iter": a for_each_* loop left early;
-    #            "register": a failed registration not released on its error path
+    kind: str  # "leak": a get not released on some exit ("field": kept in a structure, on an
+    #            error exit); "iter"/"iterbreak": a for_each_* loop left early (by return or goto /
+    #            by break); "register": a failed registration not released on its error path;
+    #            "doubleput": a reference put twice; "borrowput": a lent pointer put
     path: str
     function: str
     api: str  # the getter, lookup or iterator
@@ -113,18 +116,19 @@ def _starts():
     return _STARTS[0]
 
 
-def _post_first(run, images: dict, functions: dict) -> tuple[list, str | None]:
+def _post_first(run, images: dict, functions: dict, reported=None) -> tuple[list, str | None]:
     """spatch on the post-images, then on the pre-images of only the files with a post-image
     match: a pre-image match serves only to hide a post-image match of its file (see
     ``anchor.introduced``), so without one the pre-images need no run (most series).  The
     same matches and errors as one run over all images: a failed run of the pre-images after
     post-image matches is no error (one run would have printed the post-image matches), a
-    timeout is."""
+    timeout is.  `reported(match)`: would this post-image match be reported if no pre-image
+    match hid it (``anchor.reportable``)?  Only files with such a match need their pre-image."""
     post = {key: text for key, text in images.items() if key[0] == "post"}
     raw, error = run.run(post, functions) if post else ([], None)
     if error or not raw:
         return raw, error
-    hit = {m.path for m in raw}
+    hit = {m.path for m in raw if reported is None or reported(m)}
     pre = {key: text for key, text in images.items() if key[0] == "pre" and key[1] in hit}
     if not pre:
         return raw, None
@@ -158,7 +162,13 @@ def _annotate(series: Series, context_for, chosen, wanted, notes: list[str]) -> 
                 if text is not None and names:
                     images[(side, f"{i}/{fd.path}")] = text
                     functions[(side, f"{i}/{fd.path}")] = names
-    raw, error = _post_first(run, images, functions)
+
+    def reported(m) -> bool:  # the post-image tests of anchor.introduced, which no pre-image match changes
+        i, _, path = m.path.partition("/")
+        return RULE_OF_KIND[m.kind] in wanted and anchor.reportable(patches[int(i)], tree[int(i)],
+                                                                      replace(m, path=path))
+
+    raw, error = _post_first(run, images, functions, reported)
     if error:
         notes.append(f"coccinelle: {error}; path checks by the Python engine only")
     out = {}

@@ -106,6 +106,30 @@ def _null_branch(f, exit_line: int, obj: str) -> bool:
     return False
 
 
+_LEAVES = {"for_statement", "while_statement", "do_statement", "switch_statement"}
+
+
+def _breaks_loop(f, m) -> bool:
+    """Does the `break` at line `m.via` leave the iterator loop that starts at `m.get_line`
+    (and not a `switch` or loop inside it)?"""
+    if f is None or f.node is None or not m.via:
+        return False
+    stack, brk = [f.node], None
+    while stack:
+        n = stack.pop()
+        if n.type == "break_statement" and n.start_point[0] + 1 == m.via:
+            brk = n
+            break
+        if n.start_point[0] + 1 <= m.via <= n.end_point[0] + 1:
+            stack.extend(n.children)
+    n = brk.parent if brk is not None else None
+    while n is not None and n.start_point[0] + 1 > m.get_line:
+        if n.type in _LEAVES:
+            return False
+        n = n.parent
+    return brk is not None and n is not None and n.type not in _LEAVES
+
+
 def _keep(m, lines: list[str], cf) -> bool:
     f = cf.function_named(m.function) if cf is not None else None
     start, end = (f.start, f.end) if f is not None else (1, len(lines))
@@ -114,21 +138,63 @@ def _keep(m, lines: list[str], cf) -> bool:
         return False
     if m.kind == "iter" and _label_puts(lines, start, end, m.exit_line, m.obj):
         return False
-    if m.kind == "leak" and _null_branch(f, m.exit_line, m.obj):
+    if m.kind in ("leak", "field", "iterbreak") and _null_branch(f, m.exit_line, m.obj):
+        return False
+    if m.kind == "iterbreak" and not _breaks_loop(f, m):
         return False
     return m.kind != "leak" or not _returns_derived(lines, start, end, m.exit_line, m.obj)
 
 
+def old_to_new(fd: FileDiff):
+    """The post-image line of each pre-image line the diff keeps (None: a removed line)."""
+    kept: dict[int, int | None] = {}
+    shifts = []  # (first old line after a hunk, new - old from there on)
+    for h in fd.hunks:
+        for ln in h.lines:
+            if ln.kind == " ":
+                kept[ln.old_no] = ln.new_no
+            elif ln.kind == "-":
+                kept[ln.old_no] = None
+        shifts.append((h.old_start + h.old_len, (h.new_start + h.new_len) - (h.old_start + h.old_len)))
+
+    def to_new(no: int) -> int | None:
+        if no in kept:
+            return kept[no]
+        delta = 0
+        for first, d in shifts:
+            if no >= first:
+                delta = d
+        return no + delta
+
+    return to_new
+
+
+def _removed_release(fd: FileDiff, ctx: Context, m) -> bool:
+    """Does the patch remove a release of the match's object in its function?"""
+    pre = ctx.pre(fd.old_path or fd.path)
+    fn = cmodel.parse(pre).function_named(m.function) if pre else None
+    return fn is not None and any(ln.kind == "-" and fn.start <= ln.old_no <= fn.end and _PUTLIKE.search(ln.text)
+                                  and _mentions(ln.text, m.obj) for ln in fd.lines())
+
+
 def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
     """The post-image matches with no pre-image match of the same kind, function and object,
-    each placed on a line of the diff (dropped when no line of the diff relates to it)."""
+    each placed on a line of the diff (dropped when no line of the diff relates to it).  When
+    the patch removes a release of the object in that function, a pre-image match hides only
+    the post-image match of the same exit: the path the removed release was on leaks now,
+    also in a function that already leaked the object on another exit."""
     from reviewbot.cocci import RULE_OF_KIND, Match
 
     raw = list(raw)
     by_path = {fd.path: fd for fd in patch.c_files}
     pre_files = {fd.path: ctx.pre(fd.old_path or fd.path) for fd in patch.c_files}
-    before = {(m.path, m.kind, m.function, m.obj) for m in raw if m.side == "pre"
-              and _keep(m, _lines(pre_files.get(m.path)), cmodel.parse(pre_files[m.path]) if pre_files.get(m.path) else None)}
+    before: dict[tuple, set] = {}
+    maps = {path: old_to_new(fd) for path, fd in by_path.items()}
+    for m in raw:
+        if m.side == "pre" and _keep(m, _lines(pre_files.get(m.path)),
+                                     cmodel.parse(pre_files[m.path]) if pre_files.get(m.path) else None):
+            before.setdefault((m.path, m.kind, m.function, m.obj), set()).add(
+                maps[m.path](m.exit_line) if m.path in maps else None)
     out: list[Match] = []
     seen = set()
     for m in sorted((m for m in raw if m.side == "post"), key=lambda m: (m.path, m.get_line, m.exit_line)):
@@ -136,13 +202,10 @@ def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
         if fd is None:
             continue
         old_path = fd.old_path or fd.path
-        if (old_path, m.kind, m.function, m.obj) in before or (m.path, m.kind, m.function, m.obj) in before:
+        exits = before.get((old_path, m.kind, m.function, m.obj), before.get((m.path, m.kind, m.function, m.obj)))
+        if exits is not None and (m.exit_line in exits or not _removed_release(fd, ctx, m)):
             continue
-        post = ctx.post(fd.path)
-        lines = _lines(post)
-        if not _keep(m, lines, cmodel.parse(post) if post else None):
-            continue
-        where = _anchor(fd, ctx, m)
+        where = _placed(fd, ctx, m)
         if where is None:
             continue
         key = (m.path, m.kind, m.function, m.obj, where)
@@ -155,6 +218,40 @@ def introduced(patch: Patch, ctx: Context, raw: Iterable) -> list:
     return out
 
 
+def _placed(fd: FileDiff, ctx: Context, m) -> tuple[int, Side] | None:
+    """Where `introduced` reports the post-image match `m` unless a pre-image match hides it:
+    None when it is dropped whatever the pre-image matched (``_keep``, ``_anchor``)."""
+    post = ctx.post(fd.path)
+    if not _keep(m, _lines(post), cmodel.parse(post) if post else None):
+        return None
+    return _anchor(fd, ctx, m)
+
+
+def reportable(patch: Patch, ctx: Context, m) -> bool:
+    """Would `introduced` report the post-image match `m` (its path relative to the patch) if
+    no pre-image match hid it?  When no post-image match of a file is, its pre-image matches
+    change nothing and spatch need not look for them."""
+    fd = {fd.path: fd for fd in patch.c_files}.get(m.path)  # as introduced() finds it
+    return fd is not None and _placed(fd, ctx, m) is not None
+
+
+_GETLIKE = re.compile(r"\b\w*(get|hold|grab)\w*\s*\(")
+
+
+def _overput_anchor(fd: FileDiff, m, added: dict, pre_fn) -> tuple[int, Side] | None:
+    """An over-put is the patch's when it adds the put (the second one), or the put before it
+    that it repeats, or removes a get of the object that the put was balancing."""
+    if m.exit_line in added:
+        return m.exit_line, Side.NEW
+    puts = [no for no, ln in added.items() if m.get_line < no < m.exit_line
+            and _PUTLIKE.search(ln.text) and _mentions(ln.text, m.obj)]
+    if puts:
+        return max(puts), Side.NEW
+    gets = [ln for ln in fd.lines() if ln.kind == "-" and (pre_fn is None or pre_fn.start <= ln.old_no <= pre_fn.end)
+            and _GETLIKE.search(ln.text) and _mentions(ln.text, m.obj)]
+    return (gets[0].old_no, Side.OLD) if gets else None
+
+
 def _anchor(fd: FileDiff, ctx: Context, m) -> tuple[int, Side] | None:
     """The diff line that makes the path, or None when the patch changed nothing that concerns
     this reference (then the match is a difference in how spatch read the two images, not the
@@ -164,6 +261,8 @@ def _anchor(fd: FileDiff, ctx: Context, m) -> tuple[int, Side] | None:
     pre = ctx.pre(fd.old_path or fd.path)
     pre_fn = cmodel.parse(pre).function_named(m.function) if pre else None
     added = {ln.new_no: ln for ln in fd.lines() if ln.kind == "+"}
+    if m.kind in ("doubleput", "borrowput"):
+        return _overput_anchor(fd, m, added, pre_fn)
     removed = [ln for ln in fd.lines() if ln.kind == "-"
                and (pre_fn is None or pre_fn.start <= ln.old_no <= pre_fn.end)]
     named = [ln for ln in removed if _mentions(ln.text, m.obj)]

@@ -15,6 +15,7 @@ there (pyenv's shims) cost more than the rest of a typical run.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -36,12 +37,13 @@ class RawMatch:
 
     side: str  # "pre" | "post"
     path: str
-    kind: str  # "leak" | "iter"
+    kind: str  # "leak" | "field" | "iter" | "iterbreak" | "register"
     function: str
     api: str
     obj: str
     get_line: int
     exit_line: int
+    via: int = 0  # "iterbreak": the line of the `break` that left the loop
 
 
 def spatch() -> str | None:
@@ -70,6 +72,58 @@ def python() -> str | None:
     return _PYTHON[0]
 
 
+# The isomorphisms of Coccinelle 1.1.1's standard.iso (by its SHA-256) that the generated
+# semantic patch uses: `spatch --parse-cocci` of the whole generated patch prints the same
+# rules with only these as with all 51 (tests/tree/test_cocci.py checks it).  Every other one
+# has nothing to rewrite in it, yet spatch parses and tries all of them on each run: half the
+# fixed cost of a run.  Another standard.iso (another version) is used whole.
+ISO_SHA256 = "4307ce62bcb05e3d23c09af1aab1abdd5dd6e86724ad24057d85e54e16530717"
+ISO_USED = ("drop_cast", "commeq", "commneq", "isnt_zero", "is_null", "gtr_lss", "unlikely", "braces1",
+            "braces2", "ret", "ptr_to_array")
+_ISO: list[str | None] = []
+_ISO_HEAD = re.compile(r"^@\s*(\w+)\s*@")
+
+
+def iso_subset(text: str, names) -> str:
+    """The isomorphisms of an iso file named in `names`, in the file's order (each with its
+    kind line: `Expression`, `Statement`, ...)."""
+    lines = text.split("\n")
+    heads = [i for i, ln in enumerate(lines) if _ISO_HEAD.match(ln) and i > 0]
+    out: list[str] = []
+    for n, i in enumerate(heads):
+        end = heads[n + 1] - 1 if n + 1 < len(heads) else len(lines)
+        if _ISO_HEAD.match(lines[i]).group(1) in names:
+            out += lines[i - 1:end]
+    return "\n".join(out) + "\n"
+
+
+def iso_whole() -> str | None:
+    """The text of spatch's default iso file when it is the one ISO_USED were found in, else
+    None.  Asked once per process (`spatch --help` names the file)."""
+    if not _ISO:
+        _ISO.append(None)
+        try:
+            out = subprocess.run([spatch() or "spatch", "--help"], capture_output=True, text=True, timeout=30).stdout
+            m = re.search(r"--iso-file\s+<file> \(default=([^)]*)\)", out)
+            with open(m.group(1) if m else "", "rb") as fh:
+                raw = fh.read()
+            if hashlib.sha256(raw).hexdigest() == ISO_SHA256:
+                _ISO[0] = raw.decode("utf-8")
+        except (OSError, subprocess.SubprocessError, UnicodeDecodeError):
+            pass
+    return _ISO[0]
+
+
+def iso_text() -> str | None:
+    """standard.iso cut to ISO_USED (see iso_whole), or None: spatch's own."""
+    whole = iso_whole()
+    if whole is None:
+        return None
+    if len(_ISO) < 2:
+        _ISO.append(iso_subset(whole, ISO_USED))
+    return _ISO[1]
+
+
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 
 
@@ -90,9 +144,10 @@ def keep_functions(text: str, names: set[str] | None) -> str:
 
 
 def run(images: Mapping[tuple[str, str], str], functions: Mapping[tuple[str, str], set[str] | None],
-        jobs: int = 2, prune: bool = True) -> tuple[list[RawMatch], str | None]:
+        jobs: int = 2, prune: bool = True, reduced_iso: bool = True) -> tuple[list[RawMatch], str | None]:
     """spatch on each {(side, path): text}; (matches, error or None).  `prune=False`: with the
-    whole semantic patch (the same matches, slower: for tests and comparisons)."""
+    whole semantic patch, `reduced_iso=False`: with spatch's whole standard.iso (the same
+    matches, slower: for tests and comparisons)."""
     exe = spatch()
     if exe is None:
         return [], "spatch not found"
@@ -114,6 +169,11 @@ def run(images: Mapping[tuple[str, str], str], functions: Mapping[tuple[str, str
             fh.write(sp)
         cmd = [exe, "--very-quiet", "--no-includes", "--no-show-diff", "--timeout", str(FILE_TIMEOUT),
                "--sp-file", cocci, "--dir", tmp]
+        iso = iso_text() if reduced_iso else None
+        if iso is not None:
+            with open(os.path.join(tmp, "refs.iso"), "w", encoding="utf-8") as fh:
+                fh.write(iso)
+            cmd[1:1] = ["--iso-file", os.path.join(tmp, "refs.iso")]
         if python():
             cmd[1:1] = ["--python", python()]
         if jobs > 1 and len(images) > 1:
@@ -142,10 +202,13 @@ def _parse(out: str, tmp: str) -> Iterable[RawMatch]:
         _, kind, file, function, api, obj, get_line, exit_line = parts
         rel = os.path.relpath(os.path.realpath(os.path.join(tmp, file)), root)
         side, _, path = rel.partition(os.sep)
-        if side not in ("pre", "post") or not path or not get_line.isdigit() or not exit_line.isdigit():
+        exit_line, _, via = exit_line.partition(":")
+        if side not in ("pre", "post") or not path or not get_line.isdigit() or not exit_line.isdigit() \
+                or not (via or "0").isdigit():
             continue
         obj = re.sub(r"\s*([-&*.>()\[\],])\s*", r"\1", obj.strip())  # spatch prints "& a -> dev"
-        m = RawMatch(side, path.replace(os.sep, "/"), kind, function, api, obj, int(get_line), int(exit_line))
+        m = RawMatch(side, path.replace(os.sep, "/"), kind, function, api, obj, int(get_line), int(exit_line),
+                     int(via or 0))
         if m not in seen:
             seen.add(m)
             yield m

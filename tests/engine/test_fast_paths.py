@@ -1,7 +1,7 @@
 """The speed paths of issue 16 give the answers of the code they replaced.
 
-- the engine's word-by-word TRIGGER look-up (`engine._Vocabulary`) against the trie pattern
-  (`lazyre.any_of`), on the real patches of tests/data and examples/ and on texts made to
+- the engine's word-by-word TRIGGER look-up (`engine._Vocabulary`, through the word index
+  all vocabularies share, `engine._WordIndex`) against the trie pattern (`lazyre.any_of`), on the real patches of tests/data and examples/ and on texts made to
   catch a substring test done wrong (names split by punctuation, inside longer words, next to
   non-ASCII word characters);
 - `_refs.enclosing_function` in a long hunk side (every line of every hunk of the real
@@ -67,6 +67,25 @@ def test_vocabulary_matches_the_trie():
         want = [trie.search(t) is not None for t in texts]
         assert got == want
         assert any(want) and not all(want)
+
+
+def test_the_shared_word_index_answers_for_each_vocabulary_alike():
+    """_WordIndex looks a word up for every vocabulary at once (a bit each); a vocabulary
+    registered after words were looked up makes it forget them (their bits lack the new one)."""
+    texts = _texts()
+    index = engine._WordIndex()
+    first, *rest = _VOCABULARIES
+    bit = index.bit(first)
+    assert [bool(index.text_mask(t) & bit) for t in texts] == \
+        [lazyre.any_of(first).search(t) is not None for t in texts]
+    for vocabulary in rest + [("zz9_never_a_kernel_name",)]:
+        b = index.bit(vocabulary)
+        assert index.bit(vocabulary) == b and b not in (0, bit)
+        want = [lazyre.any_of(vocabulary).search(t) is not None for t in texts]
+        assert [bool(index.text_mask(t) & b) for t in texts] == want
+        assert [bool(index.text_mask(t) & bit) for t in texts] == \
+            [lazyre.any_of(first).search(t) is not None for t in texts]
+    assert not any(index.text_mask(t) & index.bit(("zz9_never_a_kernel_name",)) for t in texts)
 
 
 def test_vocabulary_switches_to_the_trie_past_its_budget():

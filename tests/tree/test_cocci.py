@@ -9,6 +9,7 @@ out of the way, so what fires here is what spatch matched.
 from __future__ import annotations
 
 import shutil
+import subprocess
 
 import pytest
 
@@ -239,6 +240,77 @@ def test_pre_images_run_only_when_a_post_image_matched(repo, cocci_only):
     counted = _Counted()
     assert cocci._post_first(counted, {k: v for k, v in images.items() if k[1] == "3/a.c"}, {}) == ([], None)
     assert counted.calls == [{"post"}]
+
+
+def test_a_pre_image_runs_only_for_a_post_image_match_that_would_be_reported(repo, cocci_only):
+    """A post-image match that `anchor.introduced` drops whatever the pre-image matched (its
+    exit, get and object untouched by the patch) needs no pre-image run; one it would report
+    does.  `anchor.reportable` says which, with introduced()'s own tests."""
+    from dataclasses import replace
+
+    from reviewbot.cocci import anchor
+    from reviewbot.context import Context, FileImages
+    base = repo.read(repo.base, MC13783)
+    bad = repo.read(repo.cases["loop-return"].commit, MC13783)
+    (series,) = b4src.series_from_mbox_bytes(repo.cases["loop-return"].mbox.encode(), "test")
+    patch, ctx = series.patches[0], Context(mode="tree", files={MC13783: FileImages(base, bad)})
+    matches, error = run.run({("post", MC13783): bad}, {})
+    assert error is None and matches
+    kept = [m for m in matches if anchor.reportable(patch, ctx, m)]
+    assert kept and anchor.introduced(patch, ctx, matches)
+    assert anchor.introduced(patch, ctx, kept) == anchor.introduced(patch, ctx, matches)
+    elsewhere = [replace(m, get_line=1, exit_line=2, obj="nothing_here") for m in matches]
+    assert not any(anchor.reportable(patch, ctx, m) for m in elsewhere)
+    assert anchor.introduced(patch, ctx, elsewhere) == []
+    images = {("pre", "1/a.c"): bad, ("post", "1/a.c"): bad}
+    for reported, calls in ((lambda m: True, [{"post"}, {"pre"}]), (lambda m: False, [{"post"}])):
+        counted = _Counted()
+        found, error = cocci._post_first(counted, images, {}, reported)
+        assert error is None and counted.calls == calls
+        assert {m.side for m in found} == {side for call in calls for side in call}
+
+
+def test_the_cut_iso_file_gives_spatch_the_rules_of_the_whole_one(tmp_path):
+    """spatch --parse-cocci prints the generated semantic patch after the isomorphisms: the same
+    rules with standard.iso cut to ISO_USED as with the whole file, and each of ISO_USED is
+    needed (without it the rules differ)."""
+    whole = run.iso_text() and run.iso_whole()
+    if not whole:
+        pytest.skip("spatch's standard.iso is not the one ISO_USED was found in (another Coccinelle)")
+    sp = tmp_path / "refs.cocci"
+    sp.write_text(generate.generate())
+
+    def rules(iso: str | None) -> str:
+        cmd = [run.spatch(), "--parse-cocci", str(sp)]
+        if iso is not None:
+            (tmp_path / "cut.iso").write_text(iso)
+            cmd += ["--iso-file", str(tmp_path / "cut.iso")]
+        if run.python():
+            cmd += ["--python", run.python()]
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr
+        return res.stdout
+
+    everything = rules(None)
+    assert "@leaka" in everything
+    assert rules(run.iso_text()) == everything
+    for name in run.ISO_USED:
+        assert rules(run.iso_subset(whole, set(run.ISO_USED) - {name})) != everything, name
+
+
+def test_the_cut_iso_file_gives_the_same_matches(repo, cocci_only):
+    if run.iso_text() is None:
+        pytest.skip("spatch's standard.iso is not the one ISO_USED was found in (another Coccinelle)")
+    images = {}
+    for name in ("loop-return", "fold-null-test", "kobject-add-fails", "drop-put-device"):
+        for path in (MC13783, INGENIC, HDAC, ATHDMAC):
+            images[("post", f"{name}/{path}")] = repo.read(repo.cases[name].commit, path)
+    whole, error = run.run(images, {}, prune=False, reduced_iso=False)
+    assert error is None
+    cut, error = run.run(images, {}, prune=False, reduced_iso=True)
+    assert error is None
+    assert sorted(map(repr, cut)) == sorted(map(repr, whole))
+    assert {m.kind for m in whole} >= {"leak", "iter", "register"}
 
 
 def test_spatch_is_given_a_real_python():

@@ -88,3 +88,58 @@ TO_DEVM = diff("""
 
 def test_conversion_to_the_devm_getter_is_not_a_removed_pair():
     assert_quiet(device_ref_imbalance, TO_DEVM, include_low=True)
+
+
+# leds-cht-wcove.c of 6.12 (shape): the class devices are registered in a loop whose failure
+# returns at once; the reversed fix "use devm_led_classdev_register() to avoid memory leak"
+LEDS = "drivers/leds/leds-foo.c"
+LEDS_PRE = """\
+static int foo_leds_probe(struct platform_device *pdev)
+{
+\tstruct foo_leds *leds;
+\tint ret, i;
+
+\tleds = devm_kzalloc(&pdev->dev, sizeof(*leds), GFP_KERNEL);
+\tif (!leds)
+\t\treturn -ENOMEM;
+
+\tfor (i = 0; i < FOO_LED_COUNT; i++) {
+\t\tstruct foo_led *led = &leds->leds[i];
+
+\t\tled->cdev.name = foo_leds_names[i];
+\t\tled->cdev.max_brightness = 255;
+
+\t\tret = devm_led_classdev_register(&pdev->dev, &led->cdev);
+\t\tif (ret < 0)
+\t\t\treturn ret;
+\t}
+
+\tplatform_set_drvdata(pdev, leds);
+\treturn 0;
+}
+
+static void foo_leds_remove(struct platform_device *pdev)
+{
+\tstruct foo_leds *leds = platform_get_drvdata(pdev);
+
+\tfoo_led_restore_regs(&leds->leds[0]);
+}
+"""
+LEDS_POST = LEDS_PRE.replace("devm_led_classdev_register(&pdev->dev, ", "led_classdev_register(&pdev->dev, ").replace(
+    "\tfoo_led_restore_regs(&leds->leds[0]);\n",
+    "\tint i;\n\n\tfoo_led_restore_regs(&leds->leds[0]);\n\tfor (i = 0; i < FOO_LED_COUNT; i++)\n"
+    "\t\tled_classdev_unregister(&leds->leds[i].cdev);\n")
+
+
+def test_tree_mode_fires_when_a_later_round_of_the_loop_fails_with_earlier_rounds_registered():
+    series, ctx = tree_case(LEDS, LEDS_PRE, LEDS_POST)
+    assert_fires(devm_lifetime, series, at=[(LEDS, 16, "old")], context_for=ctx)
+
+
+def test_tree_mode_quiet_when_the_loop_unwinds_earlier_rounds():
+    post = LEDS_POST.replace("\t\tif (ret < 0)\n\t\t\treturn ret;\n",
+                             "\t\tif (ret < 0) {\n\t\t\twhile (--i >= 0)\n"
+                             "\t\t\t\tled_classdev_unregister(&leds->leds[i].cdev);\n\t\t\treturn ret;\n\t\t}\n")
+    assert post != LEDS_POST
+    series, ctx = tree_case(LEDS, LEDS_PRE, post)
+    assert_quiet(devm_lifetime, series, include_low=True, context_for=ctx)

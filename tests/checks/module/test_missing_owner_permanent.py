@@ -60,3 +60,87 @@ def test_fires_when_the_file_unregisters_it_or_registers_with_devm():
     assert_fires(missing_owner, new_file(path, code), at=[(path, _at(code, "foo_cs_tsc = {"))])
     devm = CLOCKSOURCE.replace("clocksource_register_hz(&foo_cs_tsc", "devm_clocksource_register_hz(dev, &foo_cs_tsc")
     assert_fires(missing_owner, new_file(path, devm), at=[(path, _at(devm, "foo_cs_tsc = {"))])
+
+
+# drivers/base/devtmpfs.c of 6.12 (built in; new-driver seed 191): register_filesystem() in
+# __init code whose only unregister_filesystem() is that init's own failure unwind.
+DEVTMPFS = """
+static struct file_system_type foo_fs_type = {
+\t.name = "foofs",
+\t.mount = public_foo_mount,
+};
+
+int __init foofs_init(void)
+{
+\tint err;
+
+\terr = register_filesystem(&foo_fs_type);
+\tif (err) {
+\t\tpr_err("unable to register foofs type %d\\n", err);
+\t\treturn err;
+\t}
+
+\tthread = kthread_run(foofsd, &err, "kfoofs");
+\tif (IS_ERR(thread))
+\t\terr = PTR_ERR(thread);
+
+\tif (err) {
+\t\tpr_err("unable to create foofs %d\\n", err);
+\t\tunregister_filesystem(&foo_fs_type);
+\t\treturn err;
+\t}
+\treturn 0;
+}
+"""
+
+
+def test_quiet_when_the_only_unregister_is_the_inits_own_unwind():
+    assert_quiet(missing_owner, new_file("drivers/base/foofs.c", DEVTMPFS))
+
+
+def test_fires_when_another_function_unregisters_it():
+    path = "drivers/base/foofs.c"
+    code = DEVTMPFS + "\nvoid foofs_exit(void)\n{\n\tunregister_filesystem(&foo_fs_type);\n}\n"
+    assert_fires(missing_owner, new_file(path, code), at=[(path, _at(code, "foo_fs_type = {"))])
+
+
+def test_fires_when_an_unregister_of_another_name_is_handed_it():
+    # drivers/target/target_core_rd.c: transport_backend_register(&rd_mcp_ops) in __init,
+    # target_backend_unregister(&rd_mcp_ops) in the exit helper
+    path = "drivers/target/foo_rd.c"
+    code = DEVTMPFS.replace("register_filesystem(&foo_fs_type);\n\tif (err) {",
+                            "transport_foo_register(&foo_fs_type);\n\tif (err) {") \
+        + "\nvoid foo_module_exit(void)\n{\n\ttarget_foo_unregister(&foo_fs_type);\n}\n"
+    assert_fires(missing_owner, new_file(path, code), at=[(path, _at(code, "foo_fs_type = {"))])
+
+
+# drivers/base/devtmpfs.c: the kernel-internal mount made in __init and never unmounted
+MOUNT = """
+static struct vfsmount *mnt;
+
+static struct file_system_type internal_foo_type = {
+\t.name = "foofs",
+\t.init_fs_context = shmem_init_fs_context,
+\t.kill_sb = kill_litter_super,
+};
+
+int __init foofs_mount_init(void)
+{
+\tchar opts[] = "mode=0755";
+
+\tmnt = vfs_kern_mount(&internal_foo_type, 0, "foofs", opts);
+\tif (IS_ERR(mnt))
+\t\treturn PTR_ERR(mnt);
+\treturn 0;
+}
+"""
+
+
+def test_quiet_when_a_boot_time_kernel_mount_is_never_unmounted():
+    assert_quiet(missing_owner, new_file("drivers/base/foofs.c", MOUNT))
+
+
+def test_fires_when_the_kernel_mount_is_unmounted():
+    path = "drivers/base/foofs.c"
+    code = MOUNT + "\nvoid foofs_mount_exit(void)\n{\n\tkern_unmount(mnt);\n}\n"
+    assert_fires(missing_owner, new_file(path, code), at=[(path, _at(code, "internal_foo_type = {"))])

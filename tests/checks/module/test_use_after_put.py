@@ -326,3 +326,71 @@ def test_quiet_when_nothing_after_the_block_uses_the_object():
      \treturn ret;
      }
     """), include_low=True)
+
+
+# An added use after an unchanged put (yurex_disconnect() of 6.12, paraphrased): the put may
+# have been the last reference and run the release.
+USE_ADDED_AFTER_PUT = diff("""
+    --- a/drivers/usb/misc/yurex.c
+    +++ b/drivers/usb/misc/yurex.c
+    @@ -327,6 +327,7 @@ static void yurex_disconnect(struct usb_interface *interface)
+     
+     \t/* decrement our usage count */
+     \tkref_put(&dev->kref, yurex_delete);
+    +\tdev->disconnected = 1;
+     
+     \tdev_info(&interface->dev, "USB YUREX #%d now disconnected\\n", minor);
+     }
+""")
+
+# The same statement added before the put: fine.
+USE_ADDED_BEFORE_PUT = diff("""
+    --- a/drivers/usb/misc/yurex.c
+    +++ b/drivers/usb/misc/yurex.c
+    @@ -326,6 +326,7 @@ static void yurex_disconnect(struct usb_interface *interface)
+     \twake_up_interruptible(&dev->waitq);
+     
+     \t/* decrement our usage count */
+    +\tdev->disconnected = 1;
+     \tkref_put(&dev->kref, yurex_delete);
+     
+     \tdev_info(&interface->dev, "USB YUREX #%d now disconnected\\n", minor);
+""")
+
+# The function takes its own reference and drops it: a use after that put relies on the
+# caller's reference (a look-alike), and so does a use of its parameter.
+USE_AFTER_OWN_EXTRA_PUT = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -40,5 +40,6 @@ static void foo_poke(struct foo_ctx *ctx)
+     \tkref_get(&obj->ref);
+     \tfoo_flush(obj);
+     \tkref_put(&obj->ref, foo_release);
+    +\tobj->flushed = true;
+     }
+     
+""")
+
+USE_OF_PARAM_AFTER_PUT = diff("""
+    --- a/drivers/foo/bar.c
+    +++ b/drivers/foo/bar.c
+    @@ -40,4 +40,5 @@ static void foo_done(struct foo *obj)
+     \tfoo_flush(obj);
+     \tput_device(&obj->dev);
+    +\tobj->flushed = true;
+     }
+     
+""")
+
+
+def test_fires_on_use_added_after_unchanged_put():
+    assert_fires(use_after_put, USE_ADDED_AFTER_PUT, at=[("drivers/usb/misc/yurex.c", 330)])
+
+
+def test_quiet_on_use_added_before_put():
+    assert_quiet(use_after_put, USE_ADDED_BEFORE_PUT, include_low=True)
+
+
+def test_quiet_on_use_after_put_of_an_extra_reference_or_a_parameter():
+    assert_quiet(use_after_put, USE_AFTER_OWN_EXTRA_PUT, include_low=True)
+    assert_quiet(use_after_put, USE_OF_PARAM_AFTER_PUT, include_low=True)
