@@ -58,6 +58,7 @@ RETURNS_ARG = frozenset(r.name for r in kapi.of_kind("getter") if r.ref_arg == 0
 CALL = re.compile(r"^\s*(?:if\s*\(.*\)\s*)?(\w+)\s*\((.*)\)\s*;\s*$")
 TRIVIAL = re.compile(r"^\s*(\{|\}|\}\s*else\s*\{|else|\w+:|goto\s+\w+\s*;|return\b[^;]*;|break;|continue;|)\s*(/\*.*\*/)?\s*$")
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")
+EXTRA_PUTS = [False]  # --extra-puts
 STORE = re.compile(r"^\s*([\w\[\]]+(?:(?:->|\.)[\w\[\]]+)*->\w+)\s*=\s*(.+?);\s*$")
 
 
@@ -152,6 +153,11 @@ def classify(h, new_text):
     if puts_rem and not puts_add and all(TRIVIAL.match(t) for o, t in rem if (o, t) not in puts_rem) \
             and all(TRIVIAL.match(t) for _, t in add):
         return "put_removed", [{"path": h["path"], "old_line": o, "text": t.strip()} for o, t in puts_rem]
+    # put_added (only with --extra-puts): 6.1 runs a put that 6.12 does not -- between two
+    # stable builds of one version (no refactors) a removed extra put; the case puts it back
+    if EXTRA_PUTS[0] and puts_add and not puts_rem and all(TRIVIAL.match(t) for _, t in rem) \
+            and all(TRIVIAL.match(t) for n, t in add if (n, t) not in puts_add):
+        return "put_added", [{"path": h["path"], "new_line": n, "text": t.strip()} for n, t in puts_add]
     # get_removed: 6.12 takes a reference (a getter statement of the table) that 6.1 does not:
     # without it, a put elsewhere drops a reference never taken
     gets_rem = [(o, t) for o, t in rem if (m := CALL.match(t)) and m.group(1) in GETTERS]
@@ -209,10 +215,14 @@ def main(argv=None) -> int:
     ap.add_argument("--old", default=str(CACHE / "linux-source-6.1"))
     ap.add_argument("--new", default=str(CACHE / "linux-source-6.12"))
     ap.add_argument("--out", default=str(CACHE / "xv-corpus"))
+    ap.add_argument("--extra-puts", action="store_true",
+                    help="also the kind put_added (a put the old tree runs and the new does not): meaningful "
+                         "between two stable builds of one version, not across a refactoring release")
     ap.add_argument("--limit", type=int, default=0, help="at most N cases per kind (seeded sample)")
     ap.add_argument("--seed", type=int, default=61)
     ap.add_argument("-j", type=int, default=os.cpu_count() or 1)
     a = ap.parse_args(argv)
+    EXTRA_PUTS[0] = a.extra_puts
     old, new = ensure_old(Path(a.old)), ensure_new(Path(a.new))
     with concurrent.futures.ThreadPoolExecutor(a.j) as ex:
         found = [c for cs in ex.map(file_hunks, pairs(old, new), chunksize=64) for c in cs]

@@ -78,8 +78,8 @@ def python() -> str | None:
 # has nothing to rewrite in it, yet spatch parses and tries all of them on each run: half the
 # fixed cost of a run.  Another standard.iso (another version) is used whole.
 ISO_SHA256 = "4307ce62bcb05e3d23c09af1aab1abdd5dd6e86724ad24057d85e54e16530717"
-ISO_USED = ("drop_cast", "commeq", "commneq", "isnt_zero", "is_null", "gtr_lss", "unlikely", "braces1",
-            "braces2", "ret", "ptr_to_array")
+ISO_USED = ("drop_cast", "commeq", "commneq", "isnt_zero", "is_null", "isnt_null1", "not_ptr1", "not_ptr2",
+            "gtr_lss", "unlikely", "braces1", "braces2", "ret", "ptr_to_array")
 _ISO: list[str | None] = []
 _ISO_HEAD = re.compile(r"^@\s*(\w+)\s*@")
 
