@@ -121,7 +121,7 @@ def side_words(hunk: Hunk, side: str) -> frozenset[str]:
     word of the lines).  Not kept (a treewide patch's 100,000 hunks would hold ~300 MB of
     them): test the file first (file_side_words(), kept), then its hunks."""
     kinds = _SIDES[side]
-    return frozenset(_WORD.findall("\n".join([ln.text for ln in hunk.lines if ln.kind in kinds])))
+    return _words("\n".join([ln.text for ln in hunk.lines if ln.kind in kinds]))
 
 
 def names_on(fd: FileDiff, side: str, names: frozenset[str]) -> bool:
@@ -160,9 +160,20 @@ def _kind_words(fd: FileDiff, kind: str) -> frozenset[str]:
     key = ("words", kind)
     got = fd._memo.get(key)
     if got is None:
-        got = fd._memo[key] = frozenset(_WORD.findall("\n".join([ln.text for h in fd.hunks for ln in h.lines
-                                                                   if ln.kind == kind])))
+        got = fd._memo[key] = _words("\n".join([ln.text for h in fd.hunks for ln in h.lines if ln.kind == kind]))
     return got
+
+
+# ASCII bytes: word characters (`\w` on ASCII text: letters, digits, `_`) as they are, the rest a space
+_NON_WORD_TO_SPACE = bytes(c if c < 128 and (chr(c).isalnum() or c == 95) else 32 for c in range(256))
+
+
+def _words(text: str) -> frozenset[str]:
+    """frozenset(re.findall(r"\\w+", text)); on ASCII text (nearly every file) by one byte
+    translation and a split, quicker than the regex's match objects."""
+    if text.isascii():
+        return frozenset(text.encode("ascii").translate(_NON_WORD_TO_SPACE).decode("ascii").split())
+    return frozenset(_WORD.findall(text))
 
 
 def replacement(fd: FileDiff, line):

@@ -265,10 +265,15 @@ def same_local(func: cmodel.Function, a: str | None, b: str | None) -> bool:
     if "aliases" not in func._cache:
         func._cache["aliases"] = _local_aliases(func)
     al = func._cache["aliases"]
+    if "members" not in func._cache:
+        func._cache["members"] = _member_locals(func)
+    members = func._cache["members"]
 
     def resolve(e: str) -> list[str]:
         e = norm(e).lstrip("&")
         out = [al.get(e) or al.get(_apis.base_object(e)) or e]
+        if e in members:
+            out.append(members[e])  # `warrior->dev = input_dev;`: the member holds the local's object
         m = re.match(r"^(\w+)((?:->|\.)\S+)$", e)
         if m and m.group(1) in al:
             # `wdd = wd_data->wdd; ... try_module_get(wdd->ops->owner)` and the put of
@@ -278,6 +283,23 @@ def same_local(func: cmodel.Function, a: str | None, b: str | None) -> bool:
                        else base + rest)
         return out
     return any(_apis.same_object(x, y) for x in resolve(a) for y in resolve(b))
+
+
+def _member_locals(func: cmodel.Function) -> dict[str, str]:
+    """Structure members set exactly once in the function, from a plain local
+    (`warrior->dev = input_dev;`, drivers/input/joystick/warrior.c): member -> local.  A put of
+    the local drops what a register call of the member took, and the other way round."""
+    sets: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
+    for a in func.assignments():
+        left, right = norm(a.left), norm(a.right)
+        counts[left] = counts.get(left, 0) + 1
+        if re.search(r"->|\.", left) and not left.startswith("*"):
+            sets.setdefault(left, []).append(right)
+    # both set once: the two names stay bound wherever both hold a value
+    return {left: vals[0] for left, vals in sets.items()
+            if len(vals) == 1 and re.fullmatch(r"[A-Za-z_]\w*", vals[0]) and vals[0] != "NULL"
+            and counts.get(vals[0]) == 1}
 
 
 def alias_of(func: cmodel.Function, name: str) -> str | None:

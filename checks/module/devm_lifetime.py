@@ -115,8 +115,9 @@ pre-image already had is not reported (the patch did not introduce it).
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Iterator
+from typing import Callable, Iterator
 
 from reviewbot import lazyre
 from reviewbot.analysis import clex
@@ -173,7 +174,7 @@ def _sinks(text: str, var: str) -> Iterator[tuple[str, str, bool]]:
 _OBJECT_ALLOC = lazyre.compile(r"\b(%s)\s*\(" % "|".join(sorted(OBJECT_ALLOCATORS, key=len, reverse=True)))
 
 
-def _longer_managed_replaced(h: Hunk, patch_added: str, var: str) -> tuple[str, str] | None:
+def _longer_managed_replaced(h: Hunk, patch_added: Callable[[], str], var: str) -> tuple[str, str] | None:
     """(allocator, owner) when the hunk removes an allocation of `var` managed by an object that
     outlives the binding (`drmm_kzalloc()`, `drmm_encoder_alloc()`: the drm_device), an
     allocator the patch calls nowhere else."""
@@ -182,12 +183,12 @@ def _longer_managed_replaced(h: Hunk, patch_added: str, var: str) -> tuple[str, 
             continue
         for prefix, owner in LONGER_MANAGED.items():
             m = re.search(r"(?<![\w>.])%s\s*=\s*(?:\([^()]*\)\s*)?(%s\w+)\s*\(" % (re.escape(var), prefix), ln.text)
-            if m and not re.search(r"(?<![\w])%s\s*\(" % m.group(1), patch_added):
+            if m and not re.search(r"(?<![\w])%s\s*\(" % m.group(1), patch_added()):
                 return m.group(1), owner
     return None
 
 
-def _object_allocator_replaced(h: Hunk, patch_added: str) -> tuple[str, str] | None:
+def _object_allocator_replaced(h: Hunk, patch_added: Callable[[], str]) -> tuple[str, str] | None:
     """(allocator, why) when the hunk removes a call to an allocator of a refcounted core
     object (`devm_pwmchip_alloc()`, `devm_iio_device_alloc()`, ...) that the patch calls nowhere
     else: the devm_k*() allocation it adds takes that object's place."""
@@ -198,7 +199,7 @@ def _object_allocator_replaced(h: Hunk, patch_added: str) -> tuple[str, str] | N
             name = m.group(1)
             if ln.text[:m.start()].endswith(("devm_", "_")) and not name.startswith("devm_"):
                 continue  # a longer name ending in this one
-            if re.search(r"(?<![\w])%s\s*\(" % name, patch_added):
+            if re.search(r"(?<![\w])%s\s*\(" % name, patch_added()):
                 continue
             return name, (f"the {OBJECT_ALLOCATORS[name]} it held has a struct device of its own and outlives "
                           f"the unbind, devm memory does not")
@@ -306,7 +307,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _moved_before_devres(patch, ctx)
     yield from _given_up(patch, ctx)
     yield from _per_call_setups(patch)
-    patch_added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
+    # the patch's added text, and each file's removed statements: made when an allocation needs them
+    patch_added = functools.cache(lambda: "\n".join(ln.text for fd in patch.c_files for ln in fd.added()))
     for fd in patch.c_files:
         added = [ln for ln in fd.added()]
         if not any("devm_k" in ln.text for ln in added):
@@ -316,15 +318,15 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         shown = shown_new(fd)
         scope = post if post is not None else shown
         removed = "\n".join(ln.text for ln in fd.removed())
-        removed_stmts = {norm(st.text) for h in fd.hunks for st in statements(h.old_side())
-                         if all(ln.removed for ln in st.lines)}
+        removed_stmts = functools.cache(lambda fd=fd: {norm(st.text) for h in fd.hunks for st in statements(h.old_side())
+                                                       if all(ln.removed for ln in st.lines)})
         freed_params = _freed_params(fd)
         for h in hunks(fd, new="devm_k"):
             for st in statements(h.new_side()):
                 if not st.any_added:
                     continue
                 m = _DEVM_ALLOC.match(st.text)
-                if not m or norm(st.text) in removed_stmts:
+                if not m or norm(st.text) in removed_stmts():
                     continue  # not an allocation, or one the patch only moves
                 var = m.group("var")
                 converted = re.search(_OTHER_ALLOC % re.escape(var), removed) is not None

@@ -331,7 +331,7 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     the function never drops is one finding, not one per exit.  A failed registration's path
     stands unless its branch drops the object under another name (`dev = &ffa_dev->dev; ...
     put_device(dev);`)."""
-    if m.kind not in ("leak", "register"):
+    if m.kind not in ("leak", "register", "field"):
         return True
     if m.path not in parsed:
         text = ctx.post(m.path)
@@ -340,6 +340,8 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     func = cf.function_at(m.get_line) if cf is not None else None
     if func is None or func.body is None:
         return True
+    if m.kind == "field":
+        return not _field_dropped_by_helper(func, m)
     if m.kind == "register":
         objs = [norm(c.args[0]) for c in func.calls() if c.line == m.get_line and c.name == m.api and c.args]
         if any(c.name.startswith("devm_") and c.lhs and c.line < m.get_line and any(
@@ -384,12 +386,30 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return False  # put under another name on the way (`ndns = to_ndns(found); put_device(&ndns->dev)`)
     if _ownership.guarded_put_before(func, g, j):
         return False  # `out: if (phydev) phy_disconnect(phydev); return ret;`: x is valid there
+    if j.kind == "return" and _ownership.dropped_by_helper(func, g, _exit_leaks._calls_before(j.node)):
+        return False  # `err: ushc_clean_up(ushc); return ret;`, whose body frees ushc->int_urb (ushc.c)
     if not _exit_leaks.puts_anywhere(func, g):
         once = parsed.setdefault("never put", set())
         if (m.path, m.get_line) in once:
             return False
         once.add((m.path, m.get_line))
     return True
+
+
+def _field_dropped_by_helper(func: cmodel.Function, m) -> bool:
+    """A reference kept in a structure field on an error exit (the path matcher's "field" kind)
+    that a function of the file drops on the way: `err: ushc_clean_up(ushc); return ret;`,
+    whose body does `usb_free_urb(ushc->int_urb)` (drivers/mmc/host/ushc.c)."""
+    gets = [g for g in _refpaths.gets(func) if g.call.line == m.get_line and g.call.name == m.api]
+    jumps = [j for j in func.jumps() if j.line == m.exit_line and j.kind in ("return", "goto")]
+    if len(gets) != 1 or not jumps:
+        return False
+    g, j = gets[0], jumps[0]
+    calls = _exit_leaks._calls_before(j.node)
+    if j.kind == "goto":
+        chain, found = flow.chain_calls(func, j.label)
+        calls = chain if found else []
+    return _ownership.dropped_by_helper(func, g, calls)
 
 
 _JUMP = lazyre.compile(r"^(return\b[^;]*|goto\s+\w+|break|continue)\s*;$")

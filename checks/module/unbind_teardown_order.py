@@ -609,14 +609,20 @@ def _devm_seq(body: str, start: int, names) -> list[tuple[str, str, int]]:
 
 
 def _function_images(fd, ctx: Context, side: str) -> dict[str, tuple[int, str]]:
-    """Function name -> (first line, body) on one side: the tree's file image, else what the hunks show."""
+    """Function name -> (first line, body) on one side: the tree's file image, else what the hunks
+    show of the functions _PROBE_LIKE names (the only ones _devm_order_flips reads: a hunk side
+    where no name can match, the pattern being in neither its section nor its text, is not joined)."""
     image = ctx.pre(fd.old_path or fd.path) if side == "old" else ctx.post(fd.path)
     if image is not None:
         return {n: (i, b) for n, i, b in _functions(image)}
     out: dict[str, tuple[int, str]] = {}
-    for h in fd.hunks:  # every function's statements (`_side` keeps only the unbind functions')
+    for h in fd.hunks:  # every such function's statements (`_side` keeps only the unbind functions')
+        if not _PROBE_LIKE.search(h.section) and not _PROBE_LIKE.search(side_text(h, side)):
+            continue
         for st in statements(h.old_side() if side == "old" else h.new_side()):
             fn = enclosing_function(h, st.first, side)
+            if not _PROBE_LIKE.search(fn or ""):
+                continue
             first = st.lines[0]
             no = first.old_no if side == "old" else first.new_no
             if fn not in out:

@@ -400,7 +400,8 @@ def _added_then_used(fd, lines) -> Iterator[Finding]:
         shown = {ln.new_no for ln in lines if not ln.removed}
         for k in _on_path(live, depths, i, len(live)):
             s = live[k]
-            if any(n not in shown for n in range(st.lines[-1].new_no + 1, s.lines[0].new_no)):
+            first = next((ln.new_no for ln in s.lines if ln.new_no), None)
+            if first is None or any(n not in shown for n in range(st.lines[-1].new_no + 1, first)):
                 break  # lines the hunks do not show lie between: they may return or branch
             if re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(base), s.text):
                 break  # reassigned: a new object from here on
@@ -443,7 +444,8 @@ def _added_use_after_put(fd, header: str, lines) -> Iterator[Finding]:
             continue  # an extra reference of its own on the object: the put may drop that one
         for k in _on_path(live, depths, i, len(live)):
             s = live[k]
-            if any(n not in shown for n in range(st.lines[-1].new_no + 1, s.lines[0].new_no)):
+            first = next((ln.new_no for ln in s.lines if ln.new_no), None)
+            if first is None or any(n not in shown for n in range(st.lines[-1].new_no + 1, first)):
                 break  # lines the hunks do not show lie between
             if re.search(r"(?<![\w>.])%s\s*=[^=]" % re.escape(base), s.text):
                 break  # reassigned: a new object from here on

@@ -29,7 +29,7 @@ from reviewbot.model import Patch, Series, Side
 
 ENGINES = ("python", "cocci")
 # Which reviewbot rule reports each kind of match.
-RULE_OF_KIND = {"leak": "MOD003", "field": "MOD003", "iter": "MOD030", "iterbreak": "MOD030", "register": "MOD003",
+RULE_OF_KIND = {"leak": "MOD003", "field": "MOD003", "take": "MOD003", "iter": "MOD030", "iterbreak": "MOD030", "register": "MOD003",
                 "doubleput": "MOD019", "borrowput": "MOD019"}
 UNAVAILABLE = "coccinelle: spatch not found on PATH; path checks by the Python engine only"
 

@@ -130,6 +130,20 @@ def _breaks_loop(f, m) -> bool:
     return brk is not None and n is not None and n.type not in _LEAVES
 
 
+_HOLDER_RELEASE = re.compile(r"\b\w*(put|release|unregister|_del|destroy|cleanup|_free|free_|remove)\w*\s*\(")
+
+
+def _stored_then_released(lines: list[str], m) -> bool:
+    """`foo->parent = y; ... foo_release(foo);` between the get and the exit: the reference was
+    handed to a structure whose own release helper drops it on the way out."""
+    base = re.sub(r"^&?\s*(\w+).*$", r"\1", m.obj)
+    text = lines[m.get_line:m.exit_line]
+    holders = {h.group(1) for ln in text
+               for h in [re.search(rf"\b(\w+)\s*(->|\.)[\w.>-]+\s*=\s*&?\s*{re.escape(base)}\b", ln)] if h}
+    return any(_HOLDER_RELEASE.search(ln) and any(_mentions(ln.split("(", 1)[1], h) for h in holders)
+               for ln in text if "(" in ln)
+
+
 def _keep(m, lines: list[str], cf) -> bool:
     f = cf.function_named(m.function) if cf is not None else None
     start, end = (f.start, f.end) if f is not None else (1, len(lines))
@@ -142,6 +156,8 @@ def _keep(m, lines: list[str], cf) -> bool:
         return False
     if m.kind == "iterbreak" and not _breaks_loop(f, m):
         return False
+    if m.kind == "take" and (m.obj.startswith("&") or _stored_then_released(lines, m)):
+        return False  # `kref_get(&auth->kref)` also matches as the object `auth`, whose escapes are wider
     return m.kind != "leak" or not _returns_derived(lines, start, end, m.exit_line, m.obj)
 
 

@@ -203,8 +203,8 @@ def _field_rule(name: str, getters: list[str], putters: tuple[str, ...]) -> str:
     followed by remove()), so nothing will drop the reference.  A success exit keeps it for
     the teardown, and is not looked at."""
     escapes = f"""{_not_put(putters, "...", "E->fld").rstrip()}
-    when != rel(<+... E->fld ...+>)
-    when != hrel(<+... E ...+>)
+    when != rel(..., <+... E->fld ...+>, ...)
+    when != hrel(..., <+... E ...+>, ...)
     when != e = E->fld
     when != E->fld = e
     when != return <+... E ...+>;
@@ -235,12 +235,42 @@ if (\\(E->fld == NULL\\|IS_ERR(E->fld)\\|IS_ERR_OR_NULL(E->fld)\\|!E->fld\\|unli
         f"x << {name}.x;", f"x << {name}.E;\nfld << {name}.fld;").replace('f, x, p1', 'f, "%s->%s" % (x, fld), p1')
 
 
+def _take_rule(name: str, takers: list[str], putters: tuple[str, ...]) -> str:
+    """A reference a function takes on an object it was given (`kref_get(&auth->kref);`,
+    `get_device(&parent->dev);`, `of_node_get(np);`, the result not kept) and an exit that
+    fails the function with no release of that object on the way: a function that fails undoes
+    what it took (its caller sees an error and does not know a reference was taken).  Success
+    exits keep the reference for whoever it was taken for, and are not looked at."""
+    dots = _not_put(putters, "...", "y").rstrip() + """
+    when != hrel(..., <+... y ...+>, ...)
+    when != y = e"""
+    return f"""
+@{name} exists@
+expression y, e;
+local idexpression ret;
+identifier fld, lbl;
+identifier hrel =~ "{_HOLDER_RELEASE_RE}";
+constant C;
+position p1, p2;
+identifier f = {{{_ident_set(takers)}}};
+@@
+(
+f@p1(&y->fld);
+|
+f@p1(y);
+)
+{dots}
+    when any
+{_ERROR_EXIT.format(dots=dots)}""" + _REPORT.format(rule=name, mark=MARK, kind="take").replace(
+        f"x << {name}.x;", f"x << {name}.y;")
+
+
 def _not_put(putters, dots: str, obj: str = "x") -> str:
     """`dots` with the escape "no release of `obj` by a table putter" (absent with no putters:
     a pruned semantic patch, see generate(names=...), for files that call none of them)."""
     if not putters:
         return dots + "\n"
-    return f"{dots} when != {_disj(putters)}(<+... {obj} ...+>)\n"
+    return f"{dots} when != {_disj(putters)}(..., <+... {obj} ...+>, ...)\n"
 
 
 def _iter_rule(name: str, iterators: list[str], arg: int, putters: tuple[str, ...]) -> str:
@@ -315,7 +345,7 @@ def _outarg_rule(name: str, getters: list[str], arg: int, fld: str, putters: tup
     no hand-off of it (stored, returned) or of the whole structure (copied out)."""
     lead = ", ".join(f"e{i}" for i in range(1, arg)) + ", " if arg > 1 else ""
     obj = f"a.{fld}"
-    dots = _not_put(putters, "...", obj) + f"""    when != rel(<+... {obj} ...+>)
+    dots = _not_put(putters, "...", obj) + f"""    when != rel(..., <+... {obj} ...+>, ...)
     when != e = {obj}
     when != e = a
     when != {obj} = e
@@ -367,7 +397,7 @@ def _overput_rules(doubles: dict[tuple[str, ...], list[str]], borrows: dict[tupl
     put with no get of it first.  The puts are those that release the getter's reference (its
     `release` column: `mdiobus_unregister()` then `mdiobus_free()` is one release, not two) or
     the put a caller would wrongly write for the accessor (its `wrong_put`), on the same object
-    (x, or the same member of x).  One rule per set of puts: {(puts): [getters]}."""
+    (x, or the same member of x); the same put twice (`q` is bound once).  {(puts): [getters]}."""
     out = []
     for n, (kind, groups) in enumerate((("doubleput", doubles), ("borrowput", borrows))):
         for i, (puts, names) in enumerate(sorted(groups.items())):
@@ -385,7 +415,7 @@ position p1, p2;
 x = f@p1(...)
 """
             guard = """... when != x = e
-    when != g(<+... x ...+>)
+    when != g(..., <+... x ...+>, ...)
 """
             first = f"...\n{_put_of('q')}\n" if kind == "doubleput" else ""
             out.append(head + first + guard + _put_of("q", "@p2") + "\n"
@@ -416,12 +446,12 @@ identifier rel =~ "{_HOLDER_RELEASE_RE}";
 (
 ret = {call};
 if ({test}) {{
-  ... when != rel(<+... x ...+>)
+  ... when != rel(..., <+... x ...+>, ...)
   return@p2 ...;
 }}
 |
 if (\\({call}\\|{call} < 0\\|unlikely({call})\\|WARN_ON({call})\\)) {{
-  ... when != rel(<+... x ...+>)
+  ... when != rel(..., <+... x ...+>, ...)
   return@p2 ...;
 }}
 )
@@ -458,11 +488,14 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
     # reference on x), and the accessors that lend one without a reference
     takers = sorted(r.name for r in table if r.kind == "getter" and re.match(r"arg\d", r.ref_on))
     doubles: dict[tuple[str, ...], list[str]] = {}
+    double_puts: set[str] = set()
+    borrow_puts: set[str] = set()
     borrows: dict[tuple[str, ...], list[str]] = {}
     for b in kapi.borrowed_rows():  # checks/data/borrowed.tsv: the accessors that lend a pointer
         m = re.match(r"(\w+)\(", b.wrong_put)
-        if m:
-            borrows.setdefault((m.group(1),), []).append(b.name)
+        if m:  # one rule: any of these puts of a lent pointer drops a reference it does not hold
+            borrows.setdefault(("*",), []).append(b.name)
+            borrow_puts.add(m.group(1))
     # a failure rule that names one release function, of the object the call was given
     # ("put_device"; not "none ..." and not "put_device(dev)" of another argument)
     registers = sorted(r.name for r in table if r.kind == "register" and r.ref_on.startswith("arg1")
@@ -479,9 +512,11 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
             arggetters.append(r.name)
         if r.ref_on.startswith("return"):
             getters.append(r.name)
-            own = tuple(sorted(p for p in puts if p in known))
-            if own:
-                doubles.setdefault(own, []).append(r.name)
+            own = [p for p in puts if p in known]
+            if own:  # one rule: the same put twice on one object is one too many in any family
+                key = ("*",)
+                doubles.setdefault(key, []).append(r.name)
+                double_puts.update(own)
         m = re.fullmatch(r"arg(\d+) \(\w+->(\w+)\)", r.ref_on)
         if m:
             outargs.setdefault((int(m.group(1)), m.group(2)), []).append(r.name)
@@ -495,17 +530,20 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
         registers = [r for r in registers if r in names]
         outargs = {key: kept for key, group in outargs.items() if (kept := [n for n in group if n in names])}
         putters = {p for p in putters if p in names}
+        double_puts = {p for p in double_puts if p in names}
         doubles = {k: kept for k, group in doubles.items() if (kept := [n for n in group if n in names])
-                   and any(p in names for p in k)}
+                   and double_puts}
+        borrow_puts = {p for p in borrow_puts if p in names}
         borrows = {k: kept for k, group in borrows.items() if (kept := [n for n in group if n in names])
-                   and any(p in names for p in k)}
+                   and borrow_puts}
         if not (getters or arggetters or iters or registers or outargs or borrows):
             return ""
     puts = tuple(sorted(putters))
     parts = ["// Generated by reviewbot.cocci.generate from checks/data/refs.tsv; do not edit.\n",
              _leak_rule("leak", getters, puts) if getters else "",
              _field_rule("holder", getters, puts) if getters else "",
-             _leak_rule("argleak", arggetters, puts, typed=True) if arggetters else ""]
+             _leak_rule("argleak", arggetters, puts, typed=True) if arggetters else "",
+             _take_rule("take", arggetters, puts) if arggetters else ""]
     for arg, names in sorted(iters.items()):
         parts.append(_iter_rule(f"iter{arg}", names, arg, puts))
         parts.append(_iter_break_rule(f"iterbreak{arg}", names, arg, puts))
@@ -513,6 +551,8 @@ def generate(text: str | None = None, names: frozenset[str] | set[str] | None = 
         parts.append(_outarg_rule(f"outarg{arg}{fld}", names, arg, fld, puts))
     if registers:
         parts.append(_register_rule("regfail", registers))
+    doubles = {tuple(sorted(double_puts)): names for names in doubles.values()}
+    borrows = {tuple(sorted(borrow_puts)): names for names in borrows.values()}
     if doubles or borrows:
         parts.append(_overput_rules(doubles, borrows, takers))
     return "".join(parts)

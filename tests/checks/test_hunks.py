@@ -157,3 +157,19 @@ def test_hunk_names_is_the_side_words_test():
                         (fd.path, side, names)
                     asked += 1
     assert asked > 1000
+
+
+def test_words_are_the_findall_words():
+    """_words(): the regex's words, on ASCII and other text (the byte translation is for ASCII)."""
+    import random
+    import re
+
+    from reviewbot.checks._hunks import _words
+
+    rng = random.Random(7)
+    alphabet = "ab_Z09 \t\n;()->*/\"'#\\{}[].,:!~é€ß\x7f\x00\x1f"
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        assert _words(text) == frozenset(re.findall(r"\w+", text)), repr(text)
+    for c in range(128):
+        assert _words(chr(c)) == frozenset(re.findall(r"\w+", chr(c))), c

@@ -486,3 +486,60 @@ static int foo_open_disk(struct scsi_device *sdev)
 }
 """
     assert kept(status, "leak") == []
+
+
+# ---------------------------------------------------------------- a reference taken on an object given
+
+_TAKE = """
+static struct foo_msg *foo_alloc_msg(struct foo_auth *auth, const char *service)
+{
+	struct foo_msg *msg;
+	int err = -ENOMEM;
+
+	msg = kzalloc(sizeof(*msg), GFP_KERNEL);
+	if (!msg)
+		goto err;
+	kref_get(&auth->kref);
+	msg->auth = auth;
+	if (service) {
+		msg->service = kstrdup_const(service, GFP_KERNEL);
+		if (!msg->service)
+			goto err_put_auth;
+	}
+	return msg;
+err_put_auth:
+{PUT}
+	kfree(msg);
+err:
+	return ERR_PTR(err);
+}
+"""
+
+
+def test_take_fires_when_a_failing_exit_keeps_the_reference_taken():
+    found = kept(_TAKE.replace("{PUT}", ""), "take")
+    assert [(m.api, m.obj) for m in found] == [("kref_get", "auth")]
+
+
+def test_take_quiet_when_the_unwind_puts_it_with_a_two_argument_put():
+    """kref_put(&auth->kref, release): the object is one of the put's arguments."""
+    assert kept(_TAKE.replace("{PUT}", "\tkref_put(&auth->kref, foo_free_auth);"), "take") == []
+
+
+def test_take_quiet_when_the_holder_is_released_by_its_own_helper():
+    text = """
+static int foo_bind_parent(struct foo *foo, struct device *parent)
+{
+	int ret;
+
+	get_device(parent);
+	foo->parent = parent;
+	ret = foo_start(foo);
+	if (ret) {
+		foo_release(foo);
+		return ret;
+	}
+	return 0;
+}
+"""
+    assert kept(text, "take") == []
