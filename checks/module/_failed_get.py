@@ -52,15 +52,7 @@ def _failed_branch_get(p, obj: str):
             in_alt = alt is not None and cmodel.contains(alt, p.node)
             if cond is not None and (in_cons or in_alt):
                 text = cmodel._fold(cmodel._text(cond))
-                for c in flow.calls_in(cond):
-                    hit = _conditional().get(c.name)
-                    if hit is None:
-                        continue
-                    row, fails_when_true = hit
-                    k = row.ref_arg
-                    if k >= len(c.args) or not _apis.same_object(c.args[k], obj):
-                        continue
-                    negated = re.search(r"!\s*\(?\s*%s\s*\(" % re.escape(c.name), text) is not None
+                for c, fails_when_true, negated in _gets_tested(cond, text, obj):
                     if "||" in text or ("&&" in text and not in_cons):
                         continue  # which operand decided is not known (`a && !get(x)` holds in the branch)
                     failed = in_cons if (negated != fails_when_true) else in_alt
@@ -70,6 +62,20 @@ def _failed_branch_get(p, obj: str):
                 if c is not None:
                     return c
     return None
+
+
+def _gets_tested(cond, text: str, obj: str):
+    """(call, fails_when_true, negated) of each conditional getter of `obj` called in the
+    condition `cond` (`text`: its folded text)."""
+    for c in flow.calls_in(cond):
+        hit = _conditional().get(c.name)
+        if hit is None:
+            continue
+        row, fails_when_true = hit
+        k = row.ref_arg
+        if k >= len(c.args) or not _apis.same_object(c.args[k], obj):
+            continue
+        yield c, fails_when_true, re.search(r"!\s*\(?\s*%s\s*\(" % re.escape(c.name), text) is not None
 
 
 def _jumps(node) -> bool:
@@ -97,15 +103,9 @@ def _after_success_exit(p, obj: str):
                     and _jumps(sib.child_by_field_name("consequence")):
                 cond = sib.child_by_field_name("condition")
                 text = cmodel._fold(cmodel._text(cond))
-                for c in flow.calls_in(cond):
-                    hit = _conditional().get(c.name)
-                    if hit is None or "||" in text or "&&" in text:
-                        continue
-                    row, fails_when_true = hit
-                    k = row.ref_arg
-                    if k >= len(c.args) or not _apis.same_object(c.args[k], obj):
-                        continue
-                    negated = re.search(r"!\s*\(?\s*%s\s*\(" % re.escape(c.name), text) is not None
+                for c, fails_when_true, negated in _gets_tested(cond, text, obj):
+                    if "||" in text or "&&" in text:
+                        break
                     if negated == fails_when_true:
                         return c  # the branch that left was the success one
             sib = sib.prev_named_sibling

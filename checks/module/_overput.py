@@ -252,6 +252,7 @@ def _failed_consumer(func, q, p, obj: str) -> bool:
 
 
 def _under_result_test(q, p) -> bool:
+    """Is p under an `if` whose condition calls q or tests the variable q's result went into?"""
     res = (q.lhs or "").strip()
     for anc in cmodel.ancestors(p.node):
         if anc.type == "function_definition":
@@ -267,17 +268,7 @@ def _on_failure_of(q, p) -> bool:
     """q consumes the reference only when it succeeds (the table says `consumed on success`)
     and p sits under a test of q's result (`if (fd < 0)`, `if (ret)`): q may have failed."""
     row = kapi.get(q.name)
-    if row is None or "on success" not in row.ref_on:
-        return False
-    res = (q.lhs or "").strip()
-    for anc in cmodel.ancestors(p.node):
-        if anc.type == "function_definition":
-            break
-        if anc.type == "if_statement":
-            cond = cmodel._fold(cmodel._text(anc.child_by_field_name("condition")))
-            if q.name in cond or res and re.search(r"(?<![\w>.])%s\b" % re.escape(res), cond):
-                return True
-    return False
+    return row is not None and "on success" in row.ref_on and _under_result_test(q, p)
 
 
 def _attach_and_creation(a: str, b: str) -> bool:

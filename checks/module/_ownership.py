@@ -17,6 +17,7 @@ from reviewbot.analysis import cmodel, flow
 from reviewbot.analysis.clex import norm
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _refpaths
+from reviewbot.checks.module._refcount import _params
 
 ERROR_RETURN = lazyre.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|false)\s*\)?$")
 
@@ -435,20 +436,6 @@ def _member_path(func: cmodel.Function, obj: str) -> tuple[str, str] | None:
         o = alias.lstrip("&").strip()
     m = re.fullmatch(r"(\w+)\s*(?:->|\.)\s*(\w+)", o)
     return (m.group(1), m.group(2)) if m else None
-
-
-def _params(func: cmodel.Function) -> list[str]:
-    decl = func.node.child_by_field_name("declarator") if func.node is not None else None
-    while decl is not None and decl.type != "function_declarator":
-        decl = decl.child_by_field_name("declarator")
-    plist = decl.child_by_field_name("parameters") if decl is not None else None
-    out = []
-    for p in (plist.named_children if plist is not None else []):
-        d = p.child_by_field_name("declarator")
-        while d is not None and d.type != "identifier":
-            d = d.child_by_field_name("declarator")
-        out.append(cmodel._text(d) if d is not None else "")
-    return out
 
 
 def _helper_puts_member_of_arg(func: cmodel.Function, g: _refpaths.Get, calls, funcs, names) -> bool:

@@ -554,7 +554,8 @@ class _Fake:
 
 
 def _params(func: cmodel.Function) -> list[str]:
-    decl = func.node.child_by_field_name("declarator")
+    """The names of the function's parameters, in order ("" for an unnamed one)."""
+    decl = func.node.child_by_field_name("declarator") if func.node is not None else None
     while decl is not None and decl.type != "function_declarator":
         decl = decl.child_by_field_name("declarator")
     plist = decl.child_by_field_name("parameters") if decl is not None else None
