@@ -15,7 +15,7 @@ object, with no unregistration (or `*_del()`) before the put on that path, drops
 the registration still owns: the object is freed while registered, and the unregistration
 puts it again (spi-sprd-adi: `spi_alloc_host()`, `devm_spi_register_controller()`, then a
 failed restart-handler registration jumps to `spi_controller_put()`).  The registration's
-own failure branch is its `on_error` rule, not judged here; a puts on the success path is
+own failure branch is its `on_error` rule, not judged here; a put on the success path is
 `_overput.put_after_register()`.
 
 Each finding is a tuple (put call, message); the rule builds the Finding.
