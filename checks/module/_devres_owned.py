@@ -175,17 +175,9 @@ def _put_obj(p) -> str | None:
 
 
 def _reached_after(func, q, p) -> bool:
-    """Can the put `p` run after the call `q`: straight on, or through a goto after `q` to a
-    label whose code reaches `p`?  A put under an unwind label that the code after `q` never
-    jumps to (it returns first) runs only on the paths before `q`."""
-    from reviewbot.checks.module._exit_leaks import _only_by_goto
-    if not _only_by_goto(q.node, p.node):
-        return True
-    for j in func.jumps():
-        if j.kind == "goto" and j.line > q.line and any(
-                st.start_byte <= p.node.start_byte < st.end_byte for st in func.label_path(j.label)):
-            return True
-    return False
+    """Can the put `p` run after the call `q` (a goto on q's own line is its failure test)?"""
+    from reviewbot.checks.module._exit_leaks import reached_after
+    return reached_after(func, q.node, p.node, q.line + 1)
 
 
 def devres_puts(view, added, text: str) -> Iterator[tuple[object, str]]:

@@ -333,6 +333,16 @@ def _put_in_success_branch(gstmt, g: _refpaths.Get) -> bool:
         body, g, ("return_statement", "goto_statement", "break_statement", "continue_statement"))
 
 
+def reached_after(func, node, target, first_line: int) -> bool:
+    """Can `target` run after `node`: straight on, or through a `goto` at `first_line` or later
+    to a label whose code reaches it?  Code under an unwind label that the code after `node`
+    never jumps to (it returns first) runs only on the paths before it."""
+    if not _only_by_goto(node, target):
+        return True
+    return any(j.kind == "goto" and j.line >= first_line and any(
+        st.start_byte <= target.start_byte < st.end_byte for st in func.label_path(j.label)) for j in func.jumps())
+
+
 def _only_by_goto(get_node, exit_node) -> bool:
     """Does an unconditional jump (`return`, `goto`, a loop body's `continue`/`break`) stand
     between the get and the exit in their common block, so that the exit is reached from the

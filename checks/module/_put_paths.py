@@ -234,6 +234,7 @@ def _put_later(view: flow.FuncView, h, st, obj: str, var: str) -> bool:
     lines = view.new.text.splitlines()
     start = view.new.start
     rebind = re.compile(r"(?<![\w>.])%s\s*=(?!=)|(?:for_each\w*|while)\s*\(\s*%s\s*," % (re.escape(var), re.escape(var)))
+    from reviewbot.checks.module._exit_leaks import reached_after
     here = next((n for n in view.new._walk() if n.type.endswith("statement") and n.start_point[0] + 1 >= at),
                 None)
     for c in view.new.calls():
@@ -243,21 +244,10 @@ def _put_later(view: flow.FuncView, h, st, obj: str, var: str) -> bool:
         between = lines[max(at - start, 0):max(c.line - start, 0)]
         if any(rebind.search(t) for t in between):
             continue
-        if here is not None and not _reachable(view.new, here, c):
+        if here is not None and not reached_after(view.new, here, c.node, here.start_point[0] + 1):
             continue  # under a label the path from there never jumps to (it returns first)
         return True
     return False
-
-
-def _reachable(func, node, c) -> bool:
-    """Can the call `c` run after the statement `node`: straight on, or through a `goto` after
-    it to a label whose code reaches `c`?"""
-    from reviewbot.checks.module._exit_leaks import _only_by_goto
-    if not _only_by_goto(node, c.node):
-        return True
-    line = node.start_point[0] + 1
-    return any(j.kind == "goto" and j.line >= line and any(
-        st.start_byte <= c.node.start_byte < st.end_byte for st in func.label_path(j.label)) for j in func.jumps())
 
 
 _IF_OPEN = lazyre.compile(r"^\s*if\b.*\{\s*$")

@@ -273,8 +273,8 @@ def _not_put(putters, dots: str, obj: str = "x") -> str:
     return f"{dots} when != {_disj(putters)}(..., <+... {obj} ...+>, ...)\n"
 
 
-def _iter_rule(name: str, iterators: list[str], arg: int, putters: tuple[str, ...]) -> str:
-    lead = "e0, " * (arg - 1)
+def _iter_head(name: str, iterators: list[str], arg: int, extra: str, positions: str) -> str:
+    """The rule line and metavariables of an iterator rule (`extra`: more declarations)."""
     return f"""
 @{name} exists@
 local idexpression x;
@@ -283,10 +283,14 @@ identifier fld, fld2;
 identifier rel =~ "{_RELEASE_RE}";
 identifier rfld =~ "{_EMBEDDED_RE}";
 type T;
-identifier lbl;
-iterator f = {{{_ident_set(iterators)}}};
-position p1, p2;
-@@
+{extra}iterator f = {{{_ident_set(iterators)}}};
+position {positions};
+@@"""
+
+
+def _iter_rule(name: str, iterators: list[str], arg: int, putters: tuple[str, ...]) -> str:
+    lead = "e0, " * (arg - 1)
+    return _iter_head(name, iterators, arg, "identifier lbl;\n", "p1, p2") + f"""
 f@p1({lead}x, ...) {{
 {_not_put(putters, "  ...")}{_ESCAPES.replace("    ", "      ")}
 (
@@ -310,17 +314,7 @@ def _iter_break_rule(name: str, iterators: list[str], arg: int, putters: tuple[s
     ran to its end)."""
     lead = "e0, " * (arg - 1)
     dots = _not_put(putters, "...") + _ESCAPES
-    return f"""
-@{name} exists@
-local idexpression x;
-expression e, e1, e2{", e0" if arg > 1 else ""};
-identifier fld, fld2;
-identifier rel =~ "{_RELEASE_RE}";
-identifier rfld =~ "{_EMBEDDED_RE}";
-type T;
-iterator f = {{{_ident_set(iterators)}}};
-position p1, p2, p3;
-@@
+    return _iter_head(name, iterators, arg, "", "p1, p2, p3") + f"""
 f@p1({lead}x, ...) {{
 {_indent(dots, "  ")}
   break@p3;
