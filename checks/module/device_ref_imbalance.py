@@ -226,7 +226,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks._hunks import hunk_names, names_on
+from reviewbot.checks._hunks import hunk_names, kind_text, names_on
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _cocci
 from reviewbot.checks.module import _apis, _dropping_lookup, _overput, _overput_judge, _refdiff, _release_twice, _stored
@@ -255,7 +255,7 @@ _OWNS_OR_PUTS = lazyre.compile(r"\b(%s)\s*\(" % "|".join(_OWNS_MEMORY + _DEV_PUT
 
 def _owns_or_puts(fd) -> bool:
     """Does the diff show a call that makes the device own its memory, or a device put?"""
-    text = "\n".join(ln.text for ln in fd.lines())
+    text = kind_text(fd, "+- ")
     return any(n in text for n in _OWNS_MEMORY + _DEV_PUTS) and _OWNS_OR_PUTS.search(text) is not None
 
 
@@ -273,8 +273,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
-        added = "\n".join(ln.text for ln in fd.added())
-        removed = "\n".join(ln.text for ln in fd.removed())
+        added = kind_text(fd, "+")
+        removed = kind_text(fd, "-")
         if "kfree" in added and re.search(r"\bkfree\s*\(", added) and _owns_or_puts(fd):
             yield from _kfree_after_register(fd, ctx)
         if _apis.has_putter_call(added):
@@ -282,7 +282,7 @@ def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if "_find_" in added or "_next_" in added or "_get_" in added:
             for ln, msg in _dropping_lookup.overputs(fd):
                 yield RULE.finding(fd.path, ln, msg, confidence=Confidence.LOW if overput else None)
-        if ".release" in "\n".join(ln.text for ln in fd.lines()) or ctx.post(fd.path) is not None:
+        if ".release" in kind_text(fd, "+- ") or ctx.post(fd.path) is not None:
             yield from _released_twice(fd, ctx)
         if _apis.has_putter_call(added) and _apis.has_putter_call(removed):
             yield from _putter_swaps(fd)
@@ -671,7 +671,7 @@ def _removed_pairs(fd, extra: str | None) -> Iterator[Finding]:
     gets = _removed_gets(fd.removed())
     if not gets:
         return
-    added_text = "\n".join(ln.text for ln in fd.added())
+    added_text = kind_text(fd, "+")
     added_refs = _put_calls(fd.added())
     removed_puts = _put_calls(fd.removed())
     for st, getter, obj, lhs in gets:
@@ -700,7 +700,7 @@ _REF_RETURNING_FN = lazyre.compile(r"(^|_)(get|find|lookup|grab|acquire)(_|$)")
 def _removed_get_of_returned(fd, extra: str | None) -> Iterator[Finding]:
     """A `*_get*()`/`*_find*()` function that now returns an object without the get it took for
     its caller: its callers put what they are given, so this path is put once too often."""
-    added_text = "\n".join(ln.text for ln in fd.added())
+    added_text = kind_text(fd, "+")
     for st, getter, obj, lhs in _removed_gets(fd.removed()):
         if lhs is not None or _apis.BY_GETTER[getter].fails and _apis.BY_GETTER[getter].ref == "ret":
             continue  # `p = lookup(...)`: a lookup that goes, not a get on the returned object

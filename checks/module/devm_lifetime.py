@@ -132,7 +132,7 @@ from reviewbot.checks.module._devm_per_call import freed_before_return, runs_onc
 from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, LONGER_MANAGED,
                                            OBJECT_ALLOCATORS, PER_CALL_TYPES, REFCOUNTED_MEMBERS, SINKS)
 from reviewbot.checks.module._refs import enclosing_function, function_header
-from reviewbot.checks._hunks import hunks, shown_new
+from reviewbot.checks._hunks import hunks, kind_text, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD015", slug="devm-lifetime", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
@@ -213,7 +213,7 @@ def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
     added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
     removed = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
     for fd in patch.c_files:
-        if fd.is_deleted or "devm_" not in "\n".join(ln.text for ln in fd.removed()):
+        if fd.is_deleted or "devm_" not in kind_text(fd, "-"):
             continue
         post = ctx.post(fd.path)
         scope = post if post is not None else shown_new(fd)
@@ -272,7 +272,7 @@ def _moved_before_devres(patch: Patch, ctx: Context) -> Iterator[Finding]:
     before devres unregisters that interface, so its callbacks can still run on the clock,
     regulator or memory remove() just released."""
     for fd in patch.c_files:
-        if fd.is_deleted or "devm_" not in "\n".join(ln.text for ln in fd.removed()):
+        if fd.is_deleted or "devm_" not in kind_text(fd, "-"):
             continue
         added_unbind = "\n".join(ln.text for h in fd.hunks for ln in h.new_side()
                                  if ln.added and _UNBIND_FN.search(enclosing_function(h, ln, "new")))
@@ -317,7 +317,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         pre = ctx.pre(fd.path)
         shown = shown_new(fd)
         scope = post if post is not None else shown
-        removed = "\n".join(ln.text for ln in fd.removed())
+        removed = kind_text(fd, "-")
         removed_stmts = functools.cache(lambda fd=fd: {norm(st.text) for h in fd.hunks for st in statements(h.old_side())
                                                        if all(ln.removed for ln in st.lines)})
         freed_params = _freed_params(fd)

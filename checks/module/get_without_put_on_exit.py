@@ -194,7 +194,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import hunk_names, hunks, names_on, replacement
+from reviewbot.checks._hunks import hunk_names, hunks, kind_text, names_on, replacement
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _extra_get, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
@@ -478,7 +478,7 @@ def _cleanup_dropped(fd) -> Iterator[Finding]:
     = of_find_node_by_path(...)` -> `struct device_node *np = ...`) and the patch adds no put
     or hand-off of the variable: every exit of its scope keeps the reference the cleanup
     dropped."""
-    removed = "\n".join(ln.text for ln in fd.removed())
+    removed = kind_text(fd, "-")
     if "__free" not in removed:
         return
     added = list(fd.added())
@@ -561,7 +561,7 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         yield RULE.finding(fd.path, h.line, f"this {where} leaves with {short(h.obj, 24)} still "
                                                             f"held: the path below drops it ({h.put.name}())")
             yield from exits
-        if "devm_add_action" in "\n".join(ln.text for ln in fd.removed()):
+        if "devm_add_action" in kind_text(fd, "-"):
             yield from _removed_actions(fd, ctx, calls(True), overput)
 
 
@@ -582,7 +582,7 @@ def _no_view_passes(fd, ctx: Context) -> bool:
 
 
 def _cleanup_added(fd) -> bool:
-    added_text = "\n".join(ln.text for ln in fd.added())
+    added_text = kind_text(fd, "+")
     return bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
 
 
@@ -680,7 +680,7 @@ def _removed_actions(fd, ctx: Context, added_puts, overput: bool) -> Iterator[Fi
     argument: the stored reference lost its release at unbind."""
     old_text = ctx.pre(fd.old_path or fd.path) if ctx.pre(fd.old_path or fd.path) is not None else \
         "\n".join(t for _, t in cmodel.side_lines(fd.hunks, "old"))
-    added = "\n".join(ln.text for ln in fd.added())
+    added = kind_text(fd, "+")
     post = ctx.post(fd.path)
     for r in _stored.removed_actions(fd, old_text):
         member = _stored.member_of(r.obj)

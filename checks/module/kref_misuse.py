@@ -86,7 +86,7 @@ from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
-from reviewbot.checks._hunks import hunks
+from reviewbot.checks._hunks import hunks, kind_text
 from reviewbot.checks.module import _get_after_unlock, _release_cb
 
 RULE = Rule.from_doc(__doc__, id="MOD021", slug="kref-misuse", level=Level.WARNING,
@@ -198,7 +198,7 @@ def _removed_releases(fd, ctx: Context) -> Iterator[Finding]:
     a release callback (`void fn(struct device|kobject|kref *)`) whose free the patch removes
     with nothing freeing in its place.  The last put then frees nothing: the driver core
     warns that the device "does not have a release() function" and the memory leaks."""
-    added = "\n".join(ln.text for ln in fd.added())
+    added = kind_text(fd, "+")
     if _ANY_RELEASE_SET.search(added):
         return  # a release comes back (moved to a type, renamed, rewritten)
     pre = ctx.pre(fd.old_path or fd.path)
