@@ -644,10 +644,12 @@ def _devm_order_flips(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if fd.is_new or fd.is_deleted:
             continue
-        added = {ln.new_no for ln in fd.added()}
-        if not any(re.search(r"\bdevm_\w+", fd_line.text) and any(n in fd_line.text for n in names)
-                   for fd_line in fd.added()):
+        if "devm_" not in kind_text(fd, "+"):
+            continue  # no added line holds `devm_` (the test below looks for it first)
+        if not any("devm_" in fd_line.text and re.search(r"\bdevm_\w+", fd_line.text)
+                   and any(n in fd_line.text for n in names) for fd_line in fd.added()):
             continue
+        added = {ln.new_no for ln in fd.added()}
         old_fns, new_fns = _function_images(fd, ctx, "old"), _function_images(fd, ctx, "new")
         for fn, (nstart, nbody) in new_fns.items():
             if fn not in old_fns or not _PROBE_LIKE.search(fn or ""):
