@@ -260,21 +260,11 @@ class _Text:
     them.  The other strings are looked for in the pieces (in the join when they hold a
     newline).  Each image's words are computed once (`analysis.words`), whichever rules ask."""
 
-    __slots__ = ("pieces", "_words", "_mask")
+    __slots__ = ("pieces", "_words")
 
     def __init__(self, pieces: list[str]):
         self.pieces = pieces
         self._words: str | None = None
-        self._mask: tuple[int, int] | None = None  # (_WORDS' generation, its text_mask of words)
-
-    def vocabulary_mask(self) -> int:
-        """_WORDS.text_mask(self.words): which large vocabularies the text holds a string of,
-        worked out once per text for every rule that asks (kept while _WORDS keeps its
-        vocabularies: a new one changes the answer)."""
-        got = self._mask
-        if got is None or got[0] != _WORDS.generation:
-            got = self._mask = (_WORDS.generation, _WORDS.text_mask(self.words))
-        return got[1]
 
     @property
     def words(self) -> str:
@@ -313,10 +303,7 @@ def _holds(text: _Text, trigger: tuple[str, ...]) -> bool:
     if not words:
         return False
     if len(words) > _FEW:
-        vocabulary = _vocabulary(words)
-        if vocabulary.bit:  # every string a word: the text's words, looked up once for all
-            return bool(text.vocabulary_mask() & vocabulary.bit)
-        return vocabulary.found_in(text.words)
+        return _vocabulary(words).found_in(text.words)
     w = text.words
     return any(map(w.__contains__, words))
 
@@ -352,7 +339,6 @@ class _WordIndex:
         self._k = 0
         self._by_prefix: dict[str, list[tuple[str, int]]] = {}
         self.text_mask = functools.lru_cache(maxsize=16)(self._text_mask)
-        self.generation = 0  # counts the rebuilds: a mask made before one may lack a new bit
 
     def bit(self, strings: tuple[str, ...]) -> int:
         b = self._bits.get(strings)
@@ -380,7 +366,6 @@ class _WordIndex:
             self._by_prefix.setdefault(w[:k], []).append((w, b))
         self._known = {}
         self.text_mask = functools.lru_cache(maxsize=16)(self._text_mask)
-        self.generation += 1
 
     def _text_mask(self, text: str) -> int:
         """The bits of the vocabularies one of whose strings is in `text` (each text is asked
@@ -427,11 +412,6 @@ class _Vocabulary:
         self._budget = self.WORD_BUDGET if strings and all(_WORD.fullmatch(s) for s in strings) else 0
         self._pattern = None
         self._bit = _WORDS.bit(strings) if self._budget else 0
-
-    @property
-    def bit(self) -> int:
-        """This vocabulary's bit in _WORDS (0: a string is not a run of word characters)."""
-        return self._bit
 
     def found_in(self, text: str) -> bool:
         if self._pattern is None and len(text) <= self._budget:

@@ -88,28 +88,6 @@ def test_the_shared_word_index_answers_for_each_vocabulary_alike():
     assert not any(index.text_mask(t) & index.bit(("zz9_never_a_kernel_name",)) for t in texts)
 
 
-def test_holds_asks_each_text_once_for_every_vocabulary():
-    """engine._holds on a file text (_Text) of the large vocabularies: the text's mask of the
-    shared word index, made once per text, answers as the trie does for each vocabulary, on
-    small texts (the join) and large ones (their distinct words), and is made again after a
-    new vocabulary joined the index."""
-    pieces = [t for t in _texts() if t]
-    texts = [engine._Text([t]) for t in pieces] + [engine._Text(pieces[i:i + 400]) for i in range(0, len(pieces), 400)]
-    assert any(sum(map(len, t.pieces)) > engine._SMALL for t in texts)
-    for vocabulary in _VOCABULARIES:
-        trie = lazyre.any_of(vocabulary)
-        assert [engine._holds(t, vocabulary) for t in texts] == \
-            [trie.search("\n".join(t.pieces)) is not None for t in texts]
-    t = texts[-1]
-    kept = t._mask
-    assert kept is not None and t.vocabulary_mask() == kept[1] and t._mask is kept  # once per text
-    late = ("zz9_never_a_kernel_name",) * (engine._FEW + 1)
-    engine._vocabulary(late)  # joins the shared index: the masks made before lack its bit
-    assert t._mask is kept and engine._holds(t, late) is False and t._mask is not kept
-    later = tuple(v[0] for v in _VOCABULARIES[:1]) * (engine._FEW + 1)
-    assert engine._holds(t, later) == (lazyre.any_of(later).search("\n".join(t.pieces)) is not None)
-
-
 def test_vocabulary_switches_to_the_trie_past_its_budget():
     vocabulary = _VOCABULARIES[0]
     v = engine._Vocabulary(vocabulary)
