@@ -45,7 +45,9 @@ class Index:
         self._other: dict[str, int] = {}
         self._longer: dict[str, tuple[str, ...]] = {}
         self._pattern = None
-        self._known: dict[str, int] = {}
+        self._seen: set[str] = set()  # every word worked out in this generation
+        self._hits: dict[str, int] = {}  # those of them that hold a string: their bits
+        self._by_id: dict[int, tuple[tuple[str, ...], int]] = {}  # bit() without hashing the strings
 
     def add(self, triggers) -> None:
         """Take these triggers in (the ones it lacks), with one rebuild."""
@@ -56,10 +58,14 @@ class Index:
             self._rebuild()
 
     def bit(self, trigger: tuple[str, ...]) -> int:
+        got = self._by_id.get(id(trigger))
+        if got is not None and got[0] is trigger:  # (a rule's TRIGGER: ~1,000 strings to hash)
+            return got[1]
         b = self._bits.get(trigger)
         if b is None:
             self.add([trigger])
             b = self._bits[trigger]
+        self._by_id[id(trigger)] = (trigger, b)  # keeps it alive: its id stays its own
         return b
 
     def _rebuild(self) -> None:
@@ -78,7 +84,7 @@ class Index:
         self._word_bits, self._other = word_bits, other
         self._longer = {k: tuple(v) for k, v in longer.items()}
         self._pattern = lazyre.any_of(strings) if strings else None
-        self._known = {}
+        self._seen, self._hits = set(), {}
         self.generation += 1
 
     def mask(self, pieces: list[str]) -> int:
@@ -88,12 +94,12 @@ class Index:
             ws: set[str] = set()
             for p in pieces:
                 ws.update(words.of(p) if len(p) > _SMALL else _WORD.findall(p))
-            known = self._known
-            new = [w for w in ws if w not in known]
+            new = ws.difference(self._seen)
             if new:
-                self._learn(new)
-            for w in ws:
-                got |= known[w]
+                self._learn(list(new))
+            hits = self._hits
+            for w in hits.keys() & ws:
+                got |= hits[w]
         for s, b in self._other.items():
             if got | b != got and (s in "\n".join(pieces) if "\n" in s else any(s in p for p in pieces)):
                 got |= b
@@ -101,8 +107,8 @@ class Index:
 
     def _learn(self, new: list[str]) -> None:
         """Work out the bits of words never seen: one search of the trie over all of them."""
-        if len(self._known) > _MAX_KNOWN:
-            self._known = {}
+        if len(self._seen) > _MAX_KNOWN:
+            self._seen, self._hits = set(), {}
         joined = "\n".join(new)
         starts, at = [], 0
         for w in new:
@@ -119,7 +125,8 @@ class Index:
                     b |= word_bits[t]
             got[bisect.bisect_right(starts, a) - 1] |= b
             m = search(joined, a + 1)
-        self._known.update(zip(new, got))
+        self._seen.update(new)
+        self._hits.update((w, g) for w, g in zip(new, got) if g)
 
 
 def word_strings(triggers) -> tuple[str, ...]:

@@ -111,13 +111,13 @@ def test_the_word_index_answers_as_the_joined_text_does():
     pieces_pool = [c_text[i:i + 400] for i in range(0, len(c_text), 400)] + \
         ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(60)] + ["", "\n"]
     vocab = sorted({w for p in pieces_pool for w in re.findall(r"\w+", p)})
-    index = Index()  # one for all cases: triggers keep coming, words are remembered between them
     checked = 0
     for _ in range(400):
         pieces = rng.sample(pieces_pool, rng.randrange(1, 4))
         if rng.random() < 0.5:  # a large text: its words from analysis.words
             pieces.append(c_text * 4)
         joined = "\n".join(pieces)
+        index = Index()  # ten triggers on these pieces: each a new generation, the words learnt again
         for _ in range(10):
             trigger = []
             for _ in range(rng.choice((1, 3, 17, 40))):
