@@ -83,6 +83,10 @@ def run() -> None:
     pipe) takes the interpreter's exit as before.  main() itself never exits: tests and
     callers in Python use it."""
     argv = sys.argv[1:]
+    if argv[:1] and argv[0] in _BATCH:  # main() sets it after the imports; here before them
+        from reviewbot.pipeline import batch_gc
+
+        batch_gc()
     rc = main(argv)
     if argv[:1] and argv[0] in _QUICK_EXIT:
         _quick_exit(rc)

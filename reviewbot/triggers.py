@@ -43,7 +43,8 @@ class Index:
         self.generation = 0  # masks are valid for one generation (a new trigger starts the next)
         self._word_bits: dict[str, int] = {}
         self._other: dict[str, int] = {}
-        self._longer: dict[str, tuple[str, ...]] = {}
+        self._strings: tuple[str, ...] = ()  # the word strings, sorted
+        self._longer: dict[str, tuple[str, ...]] = {}  # a string -> the longer ones it begins
         self._pattern = None
         self._seen: set[str] = set()  # every word worked out in this generation
         self._hits: dict[str, int] = {}  # those of them that hold a string: their bits
@@ -76,13 +77,8 @@ class Index:
                 table = word_bits if _WORD.fullmatch(s) else other
                 table[s] = table.get(s, 0) | b
         strings = tuple(sorted(word_bits))
-        longer: dict[str, list[str]] = {}
-        for s in strings:
-            for n in range(1, len(s)):
-                if s[:n] in word_bits:
-                    longer.setdefault(s[:n], []).append(s)
         self._word_bits, self._other = word_bits, other
-        self._longer = {k: tuple(v) for k, v in longer.items()}
+        self._strings, self._longer = strings, {}
         self._pattern = lazyre.any_of(strings) if strings else None
         self._seen, self._hits = set(), {}
         self.generation += 1
@@ -120,13 +116,26 @@ class Index:
         while m is not None:
             a, s = m.start(), m.group()
             b = word_bits[s]
-            for t in longer.get(s, ()):
+            more = longer.get(s)
+            if more is None:
+                more = longer[s] = self._beginning_with(s)
+            for t in more:
                 if joined.startswith(t, a):
                     b |= word_bits[t]
             got[bisect.bisect_right(starts, a) - 1] |= b
             m = search(joined, a + 1)
         self._seen.update(new)
         self._hits.update((w, g) for w, g in zip(new, got) if g)
+
+
+    def _beginning_with(self, s: str) -> tuple[str, ...]:
+        """The word strings longer than `s` that begin with it (next to it in sorted order)."""
+        strings = self._strings
+        i = bisect.bisect_right(strings, s)
+        j = i
+        while j < len(strings) and strings[j].startswith(s):
+            j += 1
+        return strings[i:j]
 
 
 def word_strings(triggers) -> tuple[str, ...]:
