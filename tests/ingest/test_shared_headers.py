@@ -4,7 +4,6 @@ the series is the one each file parsed on its own gives."""
 
 from __future__ import annotations
 
-
 from reviewbot.ingest import b4 as b4src
 from reviewbot.ingest import sources
 from tests.helpers import DATA
