@@ -487,7 +487,7 @@ def _embedded(scope: str, stmt: str, var: str) -> str | None:
     body = re.search(r"^struct\s+%s\s*\{(.*?)^\}" % re.escape(m.group(1)), scope, re.M | re.S)
     if body is None:
         return None
-    member = re.search(r"^\s+struct\s+(%s)\s+\w+\s*;" % "|".join(REFCOUNTED_MEMBERS), body.group(1), re.M)
+    member = _REFCOUNTED_MEMBER.search(body.group(1))
     return member.group(1) if member else None
 
 
@@ -546,6 +546,7 @@ def _release_freed(fd, var: str) -> str | None:
 # The parameter of a release callback the core calls on the last reference to an object with a
 # refcount of its own (a struct device's .release, video_device's .release, tty_port's
 # .destruct, ...): the object the function frees is found from it.
+_REFCOUNTED_MEMBER = lazyre.compile(r"^\s+struct\s+(%s)\s+\w+\s*;" % "|".join(REFCOUNTED_MEMBERS), re.M)
 _REFCOUNTED_PARAM = lazyre.compile(r"\bstruct\s+(%s)\s*\*\s*\w+\s*\)" % "|".join(REFCOUNTED_MEMBERS))
 
 

@@ -549,7 +549,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 bases -= _NOT_DATA
                 fn = enclosing_function(h, line, "new")
                 for base in sorted(bases):
-                    free = re.compile(_FREE_OF % re.escape(base), re.M)
+                    # (compiled only for a text that names the base and a free: few do)
+                    free = lazyre.gated(_FREE_OF % re.escape(base), re.M, (base, "free"))
                     if kind == "irq" and _irq_freed_by_hand(post if post is not None else shown_new(fd), fn, free, args):
                         continue  # the file's own release function frees the IRQ: devres does not end it
                     if post is not None:
