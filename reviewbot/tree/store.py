@@ -55,15 +55,25 @@ INCLUDES: dict[tuple, tuple] = {}  # reviewbot.tree.headers: the resolved includ
 _BLOBS: "collections.OrderedDict[str, bytes]" = collections.OrderedDict()
 BLOB_BYTES = 64 << 20
 _BLOB_SIZE = [0]
+_BLOB_LOCK = threading.Lock()
 
 
 def _remember_blob(sha: str, data: bytes) -> None:
-    if sha in _BLOBS or len(data) > BLOB_BYTES // 8:
-        return
-    _BLOBS[sha] = data
-    _BLOB_SIZE[0] += len(data)
-    while _BLOB_SIZE[0] > BLOB_BYTES:
-        _BLOB_SIZE[0] -= len(_BLOBS.popitem(last=False)[1])
+    with _BLOB_LOCK:
+        if sha in _BLOBS or len(data) > BLOB_BYTES // 8:
+            return
+        _BLOBS[sha] = data
+        _BLOB_SIZE[0] += len(data)
+        while _BLOB_SIZE[0] > BLOB_BYTES:
+            _BLOB_SIZE[0] -= len(_BLOBS.popitem(last=False)[1])
+
+
+def _kept_blob(sha: str) -> bytes | None:
+    with _BLOB_LOCK:
+        data = _BLOBS.get(sha)
+        if data is not None:
+            _BLOBS.move_to_end(sha)
+        return data
 
 
 def _parse_tree(data: bytes) -> dict[str, tuple[int, str]]:
@@ -381,15 +391,17 @@ class Reader:
         return got[2] if got else b""
 
     def _blob(self, sha: str) -> bytes:
-        """_raw() of a blob, kept across series (see _BLOBS)."""
-        data = _BLOBS.get(sha)
+        """_raw() of a blob, kept across series by its whole object id (see _BLOBS)."""
+        data = _kept_blob(sha)
         if data is not None:
-            _BLOBS.move_to_end(sha)
             return data
         data = self._raw(sha)
-        if data and len(sha) >= 40:
+        if data and self._whole_id(sha):
             _remember_blob(sha, data)
         return data
+
+    def _whole_id(self, sha: str) -> bool:
+        return len(sha) == self.store.hash_len and all(c in "0123456789abcdef" for c in sha)
 
     def _dir(self, commit: str, d: str) -> dict[str, tuple[int, str]] | None:
         if commit not in self._roots:
@@ -428,14 +440,15 @@ class Reader:
         """Read many blobs in one round trip to the store's `git cat-file --batch`."""
         want = [s for s in dict.fromkeys(shas) if s and s not in self._blobs]
         for sha in want:
-            if sha in _BLOBS:
-                self._blobs[sha] = self._blob(sha).decode("utf-8", "replace")
+            kept = _kept_blob(sha)
+            if kept is not None:
+                self._blobs[sha] = kept.decode("utf-8", "replace")
         want = [s for s in want if s not in self._blobs]
         if len(want) < 2:
             return
         for sha, (_id, kind, data) in self.store.read_many(want).items():
             self._blobs[sha] = data.decode("utf-8", "replace")
-            if kind == "blob" and len(sha) >= 40:
+            if kind == "blob" and self._whole_id(sha):
                 _remember_blob(sha, data)
 
     def blob_id(self, snap: Snap | None, path: str | None) -> str | None:
