@@ -128,7 +128,7 @@ _IDENT = re.compile(r"[A-Za-z_]\w*")
 # The tokens that decide where code is: comments and string or character literals (skipped),
 # a preprocessor line with its continuations (kept whole), braces, identifiers.
 _TOKENS = re.compile(r"""
-    (?P<skip> /\*.*?\*/ | //[^\n]* | "(?:\\.|[^"\\\n])*" | '(?:\\.|[^'\\\n])*' )
+    (?P<skip> /\*.*?\*/ | //(?:\\\n|[^\n])* | "(?:\\.|[^"\\\n])*" | '(?:\\.|[^'\\\n])*' )
   | (?P<pre> ^[ \t]*\#(?: \\\n | "(?:\\.|[^"\\\n])*" | /\*.*?\*/ | [^\n] )* )
   | (?P<open> \{ ) | (?P<close> \} )
   | (?P<name> [A-Za-z_]\w* )

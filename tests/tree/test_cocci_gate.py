@@ -55,3 +55,9 @@ def test_unbalanced_braces_give_every_identifier():
     assert run.code_names(text) == set(run._IDENT.findall(text))
     closing = "}\nstatic void g(void)\n{\n}\n/* of_get_parent */\n"
     assert run.code_names(closing) == set(run._IDENT.findall(closing))
+
+
+def test_a_line_comment_continued_by_a_backslash_is_all_comment():
+    text = "static void f(void)\n{\n\t// not here \\\n\t} of_node_get(np);\n\tnp = of_get_parent(x);\n}\n"
+    names = run.code_names(text)
+    assert "of_get_parent" in names and "of_node_get" not in names
