@@ -319,7 +319,12 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
     cfile = None  # the file (or the hunks' new side) parsed: for the first function that needs it
     for view in flow.views(fd, ctx, lambda text: "release" in text):
         func = view.new
-        if func is None or "release" not in func.text:
+        if func is None:
+            continue
+        # the function is itself a release callback the file sets (`x->dev.release = func;`)
+        is_release = post is not None and func.name in post and re.search(
+            r"\.release\s*=\s*&?\s*%s\s*;" % re.escape(func.name), post) is not None
+        if "release" not in func.text and not is_release:
             continue
         if cfile is None:
             cfile = cmodel.parse(post) if post is not None else \
@@ -327,6 +332,9 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         added = [c for c in func.calls() if c.line in view.by_new and view.by_new[c.line].added]
         for call, msg in _release_twice.release_twice(view, added, cfile):
             yield RULE.finding(fd.path, view.by_new[call.line], msg)
+        if is_release or post is None:
+            for call, msg in _release_twice.release_again(view, added, cfile):
+                yield RULE.finding(fd.path, view.by_new[call.line], msg)
 
 
 def _no_release(post: str | None) -> bool:
