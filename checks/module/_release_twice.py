@@ -167,3 +167,94 @@ def _cleared(fn, var: str, path: str, start: int, end: int) -> bool:
     """Is `var<path>` assigned in `fn` between lines start and end (`x->m = NULL;`)?"""
     target = var + path.lstrip("&")
     return any(start <= a.line <= end and norm(a.left) == target for a in fn.assignments())
+
+
+# `x->dev.release = fn;`, `card->private_free = fn;`: a callback the last put/free of the
+# holder (`&x->dev`, `card`) runs
+CALLBACK_SET = lazyre.compile(r"(?<![\w>.])(?P<h>\w+(?:(?:->|\.)\w+)*?)(?:->|\.)(?:release|private_free)"
+                              r"\s*=\s*&?\s*(?P<fn>\w+)\s*;")
+# what drops the holder's reference (an unregister or destroy alone need not: v4l2_device_unregister())
+_LAST_PUT = lazyre.compile(r"(put|free)|^device_unregister$")
+_PRIVATE = lazyre.compile(r"^\(?\s*(?P<p>\w+)\s*->\s*private_data\s*$")
+
+
+def _typed_actions(fn) -> set[tuple[str, int, str, str]]:
+    """(call, argument index, member path, struct type of the object) of each dropping call the
+    callback `fn` makes on a member of its object, or of what that object leads to (its container,
+    drvdata, `->private_data`)."""
+    header = fn.text[:fn.text.find("{")]
+    m = re.search(r"\(\s*(?:const\s+)?struct\s+\w+\s*\*\s*(\w+)\s*\)", header)
+    if not m:
+        return set()
+    names = {m.group(1)}
+    for a in fn.assignments():
+        c = _CONVERT.match(a.right) or _PRIVATE.match(a.right)
+        if c and c.group("p") in names and re.fullmatch(r"\w+", a.left):
+            names.add(a.left)
+    out = set()
+    for c in fn.calls():
+        if not _DROPS.search(c.name):
+            continue
+        for i, a in enumerate(c.args):
+            for v in names:
+                path = _member_path(a, v)
+                t = _struct_of(fn, v) if path else None
+                if t and not path.lstrip("&").startswith(("->dev", ".dev", "->kobj", ".kobj")):
+                    out.add((c.name, i, path, t))
+    return out
+
+
+def _holder_matches(arg: str, g, holder: str, setter) -> bool:
+    """Is `arg` (an argument in function g) the holder expression `holder` of function `setter`,
+    judged by struct types: the same member of a same-typed base, or a same-typed variable?"""
+    a = norm(arg).lstrip("&")
+    ha = re.match(r"^(\w+)((?:->|\.)\w+)*$", a)
+    hh = re.match(r"^(\w+)((?:->|\.)\w+)*$", holder)
+    if not ha or not hh:
+        return False
+    ta, th = _struct_of(g, ha.group(1)), _struct_of(setter, hh.group(1))
+    if ta is None or ta != th:
+        return False
+    last = lambda e: re.split(r"->|\.", e)[-1] if re.search(r"->|\.", e) else None  # noqa: E731
+    return last(a) == last(holder)
+
+
+def freed_again(view, added_calls, cfile) -> Iterator[tuple]:
+    """An added dropping call after the put or free of an object whose callback, set anywhere in
+    the file (`x->dev.release = fn;`, `card->private_free = fn;`), makes the same call on the
+    same member of a same-typed object: the last put runs the callback, which does it again
+    (snd-go7007.c: `snd_card_free_when_closed(gosnd->card); v4l2_device_put(&go->v4l2_dev);`
+    where `go7007_snd_card_free()` puts `&go->v4l2_dev` of `card->private_data`)."""
+    func = view.new
+    if func is None or cfile is None or not added_calls:
+        return
+    calls = func.calls()
+    seen = set()
+    for s in CALLBACK_SET.finditer(cfile.text):
+        fn = cfile.function_named(s.group("fn"))
+        setter = cfile.function_at(cfile.text.count("\n", 0, s.start()) + 1)
+        if fn is None or setter is None or fn.name == func.name:
+            continue
+        actions = _typed_actions(fn)
+        if not actions:
+            continue
+        holder = norm(s.group("h"))
+        for p in added_calls:
+            if p.line in seen or not _DROPS.search(p.name):
+                continue
+            for i, a in enumerate(p.args):
+                m = re.match(r"^&?\s*(\w+)\s*(?:->|\.)", norm(a))
+                path = _member_path(a, m.group(1)) if m else None
+                t = _struct_of(func, m.group(1)) if path else None
+                if t is None or (p.name, i, path, t) not in actions:
+                    continue
+                q = next((q for q in calls if q.line < p.line and q is not p and _LAST_PUT.search(q.name)
+                          and q.args and _holder_matches(q.args[0], func, holder, setter)
+                          and _runs_before(q, p)), None)
+                if q is None or any(q.line < c.line < p.line and "get" in c.name and any(
+                        norm(x) == norm(a) for x in c.args) for c in calls):
+                    continue
+                seen.add(p.line)
+                yield p, (f"{p.name}({short(', '.join(p.args), 24)}) after {q.name}({short(q.args[0], 24)}): "
+                          f"{fn.name}(), which that call runs, does it too")
+                break

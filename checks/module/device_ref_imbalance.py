@@ -317,6 +317,8 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
     if post is None and len(fd.hunks) == 1 and fd.hunks[0].old_len == 0:
         post = "\n".join(text for _, text in cmodel.side_lines(fd.hunks, "new"))  # a new file
     cfile = None  # the file (or the hunks' new side) parsed: for the first function that needs it
+    # tree mode: the file sets callbacks a put or free runs (`card->private_free = fn;`)
+    callbacks = post is not None and _release_twice.CALLBACK_SET.search(post) is not None
     for view in flow.views(fd, ctx, lambda text: "release" in text):
         func = view.new
         if func is None:
@@ -324,7 +326,7 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         # the function is itself a release callback the file sets (`x->dev.release = func;`)
         is_release = post is not None and func.name in post and re.search(
             r"\.release\s*=\s*&?\s*%s\s*;" % re.escape(func.name), post) is not None
-        if "release" not in func.text and not is_release:
+        if "release" not in func.text and not is_release and not callbacks:
             continue
         if cfile is None:
             cfile = cmodel.parse(post) if post is not None else \
@@ -335,12 +337,16 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         if is_release or post is None:
             for call, msg in _release_twice.release_again(view, added, cfile):
                 yield RULE.finding(fd.path, view.by_new[call.line], msg)
+        if callbacks and not is_release:
+            for call, msg in _release_twice.freed_again(view, added, cfile):
+                yield RULE.finding(fd.path, view.by_new[call.line], msg)
 
 
 def _no_release(post: str | None) -> bool:
-    """A post-image none of whose functions can hold "release" (a function's text is a part of
-    the image; cmodel.normalize only renames loop macros and blanks attributes)."""
-    return post is not None and "release" not in post
+    """A post-image none of whose functions can hold "release" or set a `private_free` (a
+    function's text is a part of the image; cmodel.normalize only renames loop macros and
+    blanks attributes)."""
+    return post is not None and "release" not in post and "private_free" not in post
 
 
 def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
