@@ -85,6 +85,15 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   release callback does too (`kfree(x->name)`, `ida_free(&ida, x->id)`, `of_node_put(x->np)`
   after `put_device(&x->dev)`): the last put runs the release, which does it again (the
   callback's body is read from the file: tree mode, or a hunk that shows it);
+- an added dropping call in a device's release callback (`x->dev.release = foo_release;` in the
+  file) that a function of the file already makes on the same member before its put of that
+  device (`rpmb_dev_unregister(rpmb->rdev); ...; put_device(&rpmb->dev);`, with the member not
+  cleared between): the last put runs the release, which does it a second time; and, the other
+  way round, an added dropping call after the last put or free of an object whose callback the
+  file sets (`x->dev.release`, `card->private_free`) and that makes the same call on the same
+  member of a same-typed object (`snd_card_free_when_closed(gosnd->card);
+  v4l2_device_put(&go->v4l2_dev);` where the card's `private_free` puts `&go->v4l2_dev` of
+  `card->private_data`): tree mode, the file's other functions are read;
 - an added put of a reference devres owns: the object a devm getter or allocator returned
   (`clk_put()` of a `devm_clk_get()`, `spi_controller_put()` of a `devm_spi_alloc_host()`: the
   plain twin's put, from the tables; also in `.remove()` when the object is read back with
