@@ -131,6 +131,7 @@ def release_again(view, added_calls, cfile) -> Iterator[tuple]:
         t = _struct_of(setter, s.group("v")) if setter is not None else None
         if t and member in ("dev", "kobj"):
             owners.add((t, member))
+    owners |= _typed_owners(func.name, cfile)
     if not owners:
         return
     mine = [(c, i, path) for c, i, path in _release_calls(func) if _DROPS.search(c.name)
@@ -161,6 +162,28 @@ def release_again(view, added_calls, cfile) -> Iterator[tuple]:
                     mine = [x for x in mine if x[0] is not p]
         if not mine:
             return
+
+
+def _typed_owners(fname: str, cfile) -> set[tuple[str, str]]:
+    """(container struct, member) of the objects whose type's release is `fname`: a `struct
+    kobj_type` given to `kobject_init[_and_add](&x->kobj, &ktype, ...)` or a `struct
+    device_type` set as `x->dev.type = &dtype;` in the file, whose `.release` is `fname`."""
+    out = set()
+    for init in cfile.initializers():
+        if init.struct_type not in ("kobj_type", "device_type") or not init.var or \
+                not any(f == "release" and v.lstrip("&").strip() == fname for f, v, _ in init.fields):
+            continue
+        k = re.escape(init.var)
+        uses = [(m, "kobj") for m in re.finditer(
+            r"\bkobject_init(?:_and_add)?\s*\(\s*&\s*(?P<v>\w+)\s*(?:->|\.)\s*(?P<m>\w+)\s*,\s*&\s*%s\b" % k,
+            cfile.text)] + [(m, "dev") for m in re.finditer(
+                r"(?<![\w>.])(?P<v>\w+)\s*(?:->|\.)\s*(?P<m>\w+)\s*\.\s*type\s*=\s*&\s*%s\s*;" % k, cfile.text)]
+        for m, _family in uses:
+            setter = cfile.function_at(cfile.text.count("\n", 0, m.start()) + 1)
+            t = _struct_of(setter, m.group("v")) if setter is not None else None
+            if t:
+                out.add((t, m.group("m")))
+    return out
 
 
 def _cleared(fn, var: str, path: str, start: int, end: int) -> bool:

@@ -332,9 +332,10 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         func = view.new
         if func is None:
             continue
-        # the function is itself a release callback the file sets (`x->dev.release = func;`)
+        # the function is itself a release callback the file sets (`x->dev.release = func;`,
+        # `.release = func,` of a kobj_type or device_type)
         is_release = post is not None and func.name in post and re.search(
-            r"\.release\s*=\s*&?\s*%s\s*;" % re.escape(func.name), post) is not None
+            r"\.release\s*=\s*&?\s*%s\s*[;,}]" % re.escape(func.name), post) is not None
         if "release" not in func.text and not is_release and not callbacks:
             continue
         if cfile is None:

@@ -85,3 +85,62 @@ def test_quiet_when_the_release_is_another_objects():
     post = pre.replace("\tfoo_host_put(part->host);\n", "\tbar_dev_unregister(part->bdev);\n\tfoo_host_put(part->host);\n")
     series, ctx = tree_case(PATH, pre, post)
     assert_quiet(device_ref_imbalance, series, include_low=True, context_for=ctx)
+
+
+KOBJ_PATH = "drivers/misc/foo/foo_sysfs.c"
+KOBJ_PRE = """\
+struct foo_attr_set {
+\tstruct kobject kobj;
+\tstruct foo_ctx *ctx;
+};
+
+static void foo_attr_set_release(struct kobject *kobj)
+{
+\tstruct foo_attr_set *set = container_of(kobj, struct foo_attr_set, kobj);
+
+\tkfree(set);
+}
+
+static const struct kobj_type foo_attr_set_ktype = {
+\t.release = foo_attr_set_release,
+\t.sysfs_ops = &kobj_sysfs_ops,
+};
+
+static int foo_attr_set_add(struct foo_ctx *ctx, struct kobject *parent)
+{
+\tstruct foo_attr_set *set;
+\tint err;
+
+\tset = kzalloc(sizeof(*set), GFP_KERNEL);
+\tif (!set)
+\t\treturn -ENOMEM;
+\tset->ctx = foo_ctx_get(ctx);
+\terr = kobject_init_and_add(&set->kobj, &foo_attr_set_ktype, parent, "attrs");
+\tif (err) {
+\t\tkobject_put(&set->kobj);
+\t\treturn err;
+\t}
+\tctx->attrs = set;
+\treturn 0;
+}
+
+static void foo_attr_set_remove(struct foo_attr_set *set)
+{
+\tfoo_ctx_put(set->ctx);
+\tkobject_put(&set->kobj);
+}
+"""
+KOBJ_POST = KOBJ_PRE.replace("\n\tkfree(set);\n}", "\n\tfoo_ctx_put(set->ctx);\n\tkfree(set);\n}")
+
+
+def test_tree_mode_fires_on_a_kobj_type_release_repeating_the_teardown():
+    # the release comes from the ktype the file gives kobject_init_and_add()
+    series, ctx = tree_case(KOBJ_PATH, KOBJ_PRE, KOBJ_POST)
+    assert_fires(device_ref_imbalance, series, at=[(KOBJ_PATH, 10)], context_for=ctx)
+
+
+def test_quiet_when_the_ktype_release_is_anothers():
+    pre = KOBJ_PRE.replace("&foo_attr_set_ktype, parent", "&foo_other_ktype, parent")
+    post = pre.replace("\n\tkfree(set);\n}", "\n\tfoo_ctx_put(set->ctx);\n\tkfree(set);\n}")
+    series, ctx = tree_case(KOBJ_PATH, pre, post)
+    assert_quiet(device_ref_imbalance, series, include_low=True, context_for=ctx)
