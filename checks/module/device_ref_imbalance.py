@@ -86,7 +86,7 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   after `put_device(&x->dev)`): the last put runs the release, which does it again (the
   callback's body is read from the file: tree mode, or a hunk that shows it);
 - an added dropping call in a device's release callback (`x->dev.release = foo_release;` in the
-  file) that a function of the file already makes on the same member before its put of that
+  file, or the `.release` of a `kobj_type` or `device_type` the file gives the object) that a function of the file already makes on the same member before its put of that
   device (`rpmb_dev_unregister(rpmb->rdev); ...; put_device(&rpmb->dev);`, with the member not
   cleared between): the last put runs the release, which does it a second time; and, the other
   way round, an added dropping call after the last put or free of an object whose callback the
