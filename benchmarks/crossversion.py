@@ -149,6 +149,8 @@ def classify(h, new_text):
         return None
     puts_rem = [(o, t) for o, t in rem if (m := CALL.match(t)) and m.group(1) in PUTTERS]
     puts_add = [(n, t) for n, t in add if (m := CALL.match(t)) and m.group(1) in PUTTERS]
+    if EXTRA_PUTS[0]:  # `if (err)` -> `if (err) {` (the braces a put's block needs) is trivial too
+        rem, add = unbraced(rem, add)
     # put_removed: the only non-trivial change is one or more puts that 6.1 lacks
     if puts_rem and not puts_add and all(TRIVIAL.match(t) for o, t in rem if (o, t) not in puts_rem) \
             and all(TRIVIAL.match(t) for _, t in add):
@@ -175,6 +177,14 @@ def classify(h, new_text):
             if c and c.group(1) in RETURNS_ARG and c.group(2).strip() == t.group(2).strip():
                 return "store_get", [{"path": h["path"], "old_line": rem[0][0], "text": rem[0][1].strip()}]
     return None
+
+
+def unbraced(rem, add):
+    """Drop the lines of each side that equal a line of the other but for a trailing `{`."""
+    key = lambda t: re.sub(r"\s*\{\s*$", "", t).strip()  # noqa: E731
+    kr, ka = [key(t) for _, t in rem], [key(t) for _, t in add]
+    pairs = {k for k in kr if k in ka and k}
+    return [(o, t) for o, t in rem if key(t) not in pairs], [(n, t) for n, t in add if key(t) not in pairs]
 
 
 def label_puts(lines: list[str], at: int, label: str) -> bool:

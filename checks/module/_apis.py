@@ -197,6 +197,12 @@ def _from_table() -> tuple[Api, ...]:
 APIS += _from_table()
 BY_GETTER: dict[str, Api] = {a.getter: a for a in APIS}
 
+# Two-stage releases of the table ("mdiobus_unregister then mdiobus_free"): (first, second).
+# The first stage undoes the registration only; the memory's reference still needs the second.
+STAGED: frozenset[tuple[str, str]] = frozenset(
+    (m.group(1), m.group(2)) for r in kapi.all_rows() for alt in r.release
+    for m in [re.fullmatch(r"\s*(\w+)\s+then\s+(\w+)\s*", alt)] if m)
+
 # Every putter (with the getters it answers: see _Answers).
 _keys: dict[str, None] = dict.fromkeys(p for a in APIS for p in a.putters)
 # Putters that the table does not pair with a getter but that still drop a reference.

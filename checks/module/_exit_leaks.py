@@ -499,7 +499,9 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
                   unwound_returns(fd, view) if view.partial else frozenset())
     if not found:
         return
-    old_keys = {key(lk) for lk in leaks(view.old, view.partial, view.name, had_puts)} \
+    # tree mode: the old function judged as the new one is (a function the patch gives its first
+    # put is one that puts: an exit that leaked before, unchanged, is not the patch's leak)
+    old_keys = {key(lk) for lk in leaks(view.old, view.partial, view.name, had_puts or not view.partial)} \
         if view.old is not None else set()
     changed = view.changed()
     shown: list[str] = []  # the file's text as far as it is known, for the owner's release

@@ -85,6 +85,15 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   release callback does too (`kfree(x->name)`, `ida_free(&ida, x->id)`, `of_node_put(x->np)`
   after `put_device(&x->dev)`): the last put runs the release, which does it again (the
   callback's body is read from the file: tree mode, or a hunk that shows it);
+- an added dropping call in a device's release callback (`x->dev.release = foo_release;` in the
+  file, or the `.release` of a `kobj_type` or `device_type` the file gives the object) that a function of the file already makes on the same member before its put of that
+  device (`rpmb_dev_unregister(rpmb->rdev); ...; put_device(&rpmb->dev);`, with the member not
+  cleared between): the last put runs the release, which does it a second time; and, the other
+  way round, an added dropping call after the last put or free of an object whose callback the
+  file sets (`x->dev.release`, `card->private_free`) and that makes the same call on the same
+  member of a same-typed object (`snd_card_free_when_closed(gosnd->card);
+  v4l2_device_put(&go->v4l2_dev);` where the card's `private_free` puts `&go->v4l2_dev` of
+  `card->private_data`): tree mode, the file's other functions are read;
 - an added put of a reference devres owns: the object a devm getter or allocator returned
   (`clk_put()` of a `devm_clk_get()`, `spi_controller_put()` of a `devm_spi_alloc_host()`: the
   plain twin's put, from the tables; also in `.remove()` when the object is read back with
@@ -317,9 +326,17 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
     if post is None and len(fd.hunks) == 1 and fd.hunks[0].old_len == 0:
         post = "\n".join(text for _, text in cmodel.side_lines(fd.hunks, "new"))  # a new file
     cfile = None  # the file (or the hunks' new side) parsed: for the first function that needs it
+    # tree mode: the file sets callbacks a put or free runs (`card->private_free = fn;`)
+    callbacks = post is not None and _release_twice.CALLBACK_SET.search(post) is not None
     for view in flow.views(fd, ctx, lambda text: "release" in text):
         func = view.new
-        if func is None or "release" not in func.text:
+        if func is None:
+            continue
+        # the function is itself a release callback the file sets (`x->dev.release = func;`,
+        # `.release = func,` of a kobj_type or device_type)
+        is_release = post is not None and func.name in post and re.search(
+            r"\.release\s*=\s*&?\s*%s\s*[;,}]" % re.escape(func.name), post) is not None
+        if "release" not in func.text and not is_release and not callbacks:
             continue
         if cfile is None:
             cfile = cmodel.parse(post) if post is not None else \
@@ -327,12 +344,19 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         added = [c for c in func.calls() if c.line in view.by_new and view.by_new[c.line].added]
         for call, msg in _release_twice.release_twice(view, added, cfile):
             yield RULE.finding(fd.path, view.by_new[call.line], msg)
+        if is_release or post is None:
+            for call, msg in _release_twice.release_again(view, added, cfile):
+                yield RULE.finding(fd.path, view.by_new[call.line], msg)
+        if callbacks and not is_release:
+            for call, msg in _release_twice.freed_again(view, added, cfile):
+                yield RULE.finding(fd.path, view.by_new[call.line], msg)
 
 
 def _no_release(post: str | None) -> bool:
-    """A post-image none of whose functions can hold "release" (a function's text is a part of
-    the image; cmodel.normalize only renames loop macros and blanks attributes)."""
-    return post is not None and "release" not in post
+    """A post-image none of whose functions can hold "release" or set a `private_free` (a
+    function's text is a part of the image; cmodel.normalize only renames loop macros and
+    blanks attributes)."""
+    return post is not None and "release" not in post and "private_free" not in post
 
 
 def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:

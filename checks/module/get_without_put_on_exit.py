@@ -33,6 +33,9 @@ diff alone it reports what the patch changes on those paths:
   too, unless the label's name says it puts something or names the object: `err_put`,
   `out_node`; and an added `break` between a loop body's get and its put, when the code the
   hunk shows after the loop returns without naming the object);
+- a removed second stage of a two-stage release of the kernel-API table (`mdiobus_unregister()`
+  then `mdiobus_free()`, `phy_device_remove()` then `phy_device_free()`): the first stage only
+  undoes the registration, the memory's reference is never dropped;
 - a removed put of a local, with no later put, reassignment or return of it, in the function's
   outermost block or in a loop body or `if` branch with more code after it (`ret =
   of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
@@ -68,6 +71,10 @@ A removed put of the object a release callback releases (`put_device(dev)` in
 A removed put that was itself an over-put where it stood (MOD019's detectors run on the old
 code: a put after `fd_install()`/`filp_close()`/an unregister, of a `__free()` variable, of
 a match-table callback's node, in a failed get's branch, ...) is the fix of one: not reported.
+A reference a call of the table consumes (`fd_install()`, `drm_sched_job_add_dependency()` even
+when it fails; `dma_buf_fd()` only when it succeeds) is not leaked by the exits after that call.
+In tree mode a patch that gives a function its first put does not own the leaks its unchanged
+exits had before (the old function is judged as the new one is).
 A reference the function leaves in a longer-lived place is owned there, not leaked: stored in a
 structure field, an out-parameter or a file-scope variable, or published by a register call
 (`device_add()`, `i2c_new_client_device()`).  On a successful return it is not reported (a
