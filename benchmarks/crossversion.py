@@ -251,10 +251,12 @@ def lifetime_kind(h, rem, add):
         (o, fixed), (n, defect) = rem[0], add[0]
         fd, dd = DEVM_CALL.search(fixed), DEVM_CALL.search(defect)
         # devm_X(dev, ...) <-> X(...): the same call otherwise (its name and the first argument)
+        # one statement swapped: the defect is the new call, the old one names the same line
+        swap = [{"path": path, "new_line": n, "text": defect.strip()}, {"path": path, "old_line": o, "text": fixed.strip()}]
         if dd and not fd and re.search(r"\b%s\s*\(" % re.escape(dd.group(1)), fixed):
-            return "devm_removed", [{"path": path, "new_line": n, "text": defect.strip()}]
+            return "devm_removed", swap
         if fd and not dd and re.search(r"\b%s\s*\(" % re.escape(fd.group(1)), defect):
-            return "devm_added", [{"path": path, "new_line": n, "text": defect.strip()}]
+            return "devm_added", swap
     if not add and any(OWNER.match(t) for _, t in rem) and all(OWNER.match(t) or TRIVIAL.match(t) for _, t in rem):
         return "owner_added", [{"path": path, "old_line": o, "text": t.strip()} for o, t in rem if OWNER.match(t)]
     acts = [(o, t) for o, t in rem if re.search(r"\bdevm_add_action(?:_or_reset)?\s*\(", t)]
