@@ -370,7 +370,8 @@ def main(argv=None) -> int:
     ap.add_argument("--tree-side", choices=("new", "old"), default="new",
                     help="the tree the positives are numbered against (old: the defective one; each "
                          "positive then names its fix as tree_base_file)")
-    ap.add_argument("--verdicts", help="a hand-read table (TSV: id, verdict, why): keep only its R cases")
+    ap.add_argument("--verdicts", help="a hand-read table (TSV: id, verdict, why): keep only its R cases (R-nofix: "
+                         "the positive only, its one-hunk fix being incomplete)")
     ap.add_argument("--halves", action="store_true",
                     help="also write OUT/half-a and OUT/half-b: the cases split by subsystem (tune on one, measure the other)")
     ap.add_argument("--limit", type=int, default=0, help="at most N cases per kind (seeded sample)")
@@ -398,7 +399,7 @@ def main(argv=None) -> int:
             cs = sorted(rnd.sample(cs, a.limit), key=lambda c: (c["path"], c["old"]))
         for c in cs:
             cid = f"xv-{kind}-{hashlib.sha1((c['path'] + str(c['old'])).encode()).hexdigest()[:10]}"
-            if keep is not None and keep.get(cid) != "R":
+            if keep is not None and keep.get(cid) not in ("R", "R-nofix"):
                 continue
             (out / "cases" / f"{cid}.patch").write_text(patch_text(c, False))
             (out / "cases" / f"{cid}.fix.patch").write_text(patch_text(c, True))
@@ -413,7 +414,8 @@ def main(argv=None) -> int:
                    "source": src, "derived": "fix-as-posted", "applies_to_6_12": False, "note": kind}
             if TREE_OLD[0]:  # scored against the defective tree: the positive on top of its fix
                 pos["tree_base_file"], fix["tree_base_file"], fix["applies_to_6_12"] = pos["fix_file"], None, True
-            manifest += [pos, fix]
+            # R-nofix: the hunk is half of its fix (the rest is in another function): not a negative
+            manifest += [pos] if keep is not None and keep.get(cid) == "R-nofix" else [pos, fix]
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     if a.halves:
         write_halves(out, manifest)
