@@ -22,7 +22,7 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   interface's callbacks can queue or arm it again after remove() cancelled it);
 - (tree mode) a set-up switched to its devm twin (`spi_register_controller()` ->
   `devm_spi_register_controller()`, `request_irq()` -> `devm_request_irq()`) in a file whose
-  remove() (unbind, disconnect, detach) never tears it down and disables, puts or powers off a
+  remove() (disconnect, detach; not a component unbind) never tears it down and disables, puts or powers off a
   resource (memory remove() frees: the added-devm bullet below): devres runs the teardown after
   remove() has returned, with the interface or the handler live over what remove() released;
 - a teardown of an IRQ or an interface removed from the unbind function with nothing in its
@@ -688,7 +688,9 @@ def _devm_order_flips(patch: Patch, ctx: Context) -> Iterator[Finding]:
 _PROBE_LIKE = lazyre.compile(r"probe|init|setup|attach|bind|start|register|create|add")
 
 
-_CALLBACK_FN = lazyre.compile(r"(?:^|_)(?:remove|unbind|disconnect|detach)(?:_\w+)?$")
+# the bus driver callbacks devres runs after (a component or master `unbind` is not one: the
+# device stays bound, its devres stays)
+_CALLBACK_FN = lazyre.compile(r"(?:^|_)(?:remove|disconnect|detach)(?:_\w+)?$")
 # An IRQ quiesced in remove() (its handler waited for and kept off) before anything is released.
 _IRQ_QUIESCE = lazyre.compile(r"\b(?:disable_irq|disable_irq_nosync|synchronize_irq|free_irq|devm_free_irq)\s*\(")
 

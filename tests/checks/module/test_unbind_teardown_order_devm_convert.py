@@ -109,3 +109,40 @@ def test_hunk_mode_says_nothing_about_an_unseen_remove():
 def _run(series, ctx):
     from tests.helpers import run_rule
     return run_rule(unbind_teardown_order, series, ctx).findings
+
+
+def test_tree_mode_quiet_under_a_component_unbind():
+    # rk3066_hdmi (the 7.2 fix): the adapter made devm in a component bind; the component's
+    # unbind callback disables the clock, but the device stays bound and its devres with it
+    pre = """static struct i2c_adapter *foo_hdmi_i2c_adapter(struct foo_hdmi *hdmi)
+{
+	struct i2c_adapter *adap = &hdmi->i2c->adap;
+	int ret;
+
+	ret = i2c_add_adapter(adap);
+	if (ret)
+		return ERR_PTR(ret);
+	return adap;
+}
+
+static void foo_hdmi_unbind(struct device *dev, struct device *master, void *data)
+{
+	struct foo_hdmi *hdmi = dev_get_drvdata(dev);
+
+	i2c_put_adapter(hdmi->ddc);
+	clk_disable_unprepare(hdmi->hclk);
+}
+"""
+    post = pre.replace("i2c_add_adapter(adap)", "devm_i2c_add_adapter(hdmi->dev, adap)")
+    series, ctx = tree_case("drivers/gpu/drm/foo/foo_hdmi.c", pre, post)
+    assert_quiet(unbind_teardown_order, series, include_low=True, context_for=ctx)
+    # the same under a bus driver's remove(): devres unregisters the adapter after it
+    post = post.replace("foo_hdmi_unbind(struct device *dev, struct device *master, void *data)",
+                        "foo_hdmi_remove(struct platform_device *pdev)").replace(
+        "dev_get_drvdata(dev)", "platform_get_drvdata(pdev)")
+    pre = pre.replace("foo_hdmi_unbind(struct device *dev, struct device *master, void *data)",
+                      "foo_hdmi_remove(struct platform_device *pdev)").replace(
+        "dev_get_drvdata(dev)", "platform_get_drvdata(pdev)")
+    series, ctx = tree_case("drivers/gpu/drm/foo/foo_hdmi.c", pre, post)
+    assert_fires(unbind_teardown_order, series, at=[("drivers/gpu/drm/foo/foo_hdmi.c", 6, "new")],
+                 context_for=ctx)
