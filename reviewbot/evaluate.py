@@ -11,9 +11,9 @@ or a patch posted with its defect) is reviewed against DIR's HEAD; a fix as post
 (`<id>-fix`) against a commit made on top of HEAD with its reversed case applied (the
 defective state the fix repairs); other negatives against HEAD.  A record with
 `tree_base_file` is reviewed against that patch applied on HEAD instead (null: HEAD itself):
-a set of fixes made after the tree, whose positives are their reversals on top of them.  Those commits are written,
-like every object of tree mode, to the review's private object directory (DIR's objects as an
-alternate): DIR itself is only read.  Their fixed dates make each case's commit the same on
+fixes made after the tree, whose positives are their reversals on top of them.  Those commits
+are written, like every object of tree mode, to the review's private object directory (DIR's
+objects as an alternate): DIR itself is only read.  Their fixed dates make each case's commit the same on
 every run.
 
 Splits (`split="tune"|"holdout"`): the records are divided by the mailing list they came from
