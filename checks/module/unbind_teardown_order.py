@@ -22,9 +22,10 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   interface's callbacks can queue or arm it again after remove() cancelled it);
 - (tree mode) a set-up switched to its devm twin (`spi_register_controller()` ->
   `devm_spi_register_controller()`, `request_irq()` -> `devm_request_irq()`) in a file whose
-  remove() (disconnect, detach; not a component unbind) never tears it down and disables, puts or powers off a
-  resource (memory remove() frees: the added-devm bullet below): devres runs the teardown after
-  remove() has returned, with the interface or the handler live over what remove() released;
+  remove() (disconnect, detach; not a component unbind) never tears it down and disables,
+  puts or powers off a resource (memory remove() frees: the added-devm bullet below): devres
+  runs the teardown after remove() has returned, with the interface or the handler live over
+  what remove() released;
 - a teardown of an IRQ or an interface removed from the unbind function with nothing in its
   place, while its (non-devm) set-up stays: the interface stays registered, or the handler
   installed, after the driver data is freed;
