@@ -312,9 +312,11 @@ def subsystem(path: str) -> str:
     return "/".join(parts[:2]) if parts[0] in ("drivers", "sound", "net", "fs") and len(parts) > 2 else parts[0]
 
 
-def write_halves(out: Path, manifest: list[dict]) -> None:
+def write_halves(out: Path, manifest: list[dict], frozen_b: frozenset[str] | None = None) -> None:
     """OUT/half-a, OUT/half-b: whole subsystems, in name order, each to the half with fewer positives
-    so far (a tie to a); their `cases` is a link to OUT/cases."""
+    so far (a tie to a); with `frozen_b` (the verdict table's `# half-b:` line, written when the
+    tuning began) those subsystems are half-b and every other one half-a, so that cases read later
+    do not move a subsystem between halves.  Their `cases` is a link to OUT/cases."""
     count: dict[str, int] = {}
     for r in manifest:
         if r["kind"] == "positive":
@@ -322,7 +324,7 @@ def write_halves(out: Path, manifest: list[dict]) -> None:
             count[sub] = count.get(sub, 0) + 1
     size, half = {"a": 0, "b": 0}, {}
     for sub in sorted(count):
-        h = "a" if size["a"] <= size["b"] else "b"
+        h = ("b" if sub in frozen_b else "a") if frozen_b is not None else "a" if size["a"] <= size["b"] else "b"
         half[sub], size[h] = h, size[h] + count[sub]
     for h in ("a", "b"):
         d = out / f"half-{h}"
@@ -332,6 +334,14 @@ def write_halves(out: Path, manifest: list[dict]) -> None:
         recs = [r for r in manifest if half.get(subsystem(r["source"]["path"])) == h]
         (d / "manifest.json").write_text(json.dumps(recs, indent=1))
         print(f"half-{h}: {size[h]} positives, " + ", ".join(sorted(s for s in half if half[s] == h)))
+
+
+def half_b(path: Path) -> frozenset[str] | None:
+    """The subsystems a verdict table's `# half-b: SUB SUB ...` line puts in half-b (None: no line)."""
+    for line in path.read_text().splitlines():
+        if line.startswith("# half-b:"):
+            return frozenset(line.split(":", 1)[1].split())
+    return None
 
 
 def verdicts(path: Path) -> dict[str, str]:
@@ -418,7 +428,7 @@ def main(argv=None) -> int:
             manifest += [pos] if keep is not None and keep.get(cid) == "R-nofix" else [pos, fix]
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     if a.halves:
-        write_halves(out, manifest)
+        write_halves(out, manifest, half_b(Path(a.verdicts)) if a.verdicts else None)
     kinds = {k: len(v) for k, v in by_kind.items()}
     if keep is not None:  # the kept ones
         kinds = {k: sum(r["rule"] == k and r["kind"] == "positive" for r in manifest) for k in kinds}
