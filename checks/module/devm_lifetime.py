@@ -206,6 +206,18 @@ def _object_allocator_replaced(h: Hunk, patch_added: Callable[[], str]) -> tuple
     return None
 
 
+def _returned(text: str, alloc: str, var: str) -> bool:
+    """Does the function that sets `var = alloc(...)` in `text` return `var` (the allocation is
+    its result: the caller owns it)?"""
+    v = re.escape(var)
+    m = re.search(r"(?<![\w>.])%s\s*=\s*(?:\([^()]*\)\s*)?%s\s*\(" % (v, re.escape(alloc)), text)
+    if m is None:
+        return False
+    end = re.search(r"^\}", text[m.end():], re.M)
+    body = text[m.end():m.end() + end.start()] if end else text[m.end():]
+    return re.search(r"\breturn\s+(?:\([^()]*\)\s*)?%s\s*;" % v, body) is not None
+
+
 def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
     """A managed set-up converted to its plain call, or a devm action removed, with no release
     added anywhere in the patch (nor, in tree mode, in the file): nothing undoes it at unbind or
@@ -243,6 +255,8 @@ def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
             if d.kind == "memory" and d.var and (next(_sinks(scope, d.var), None) is not None
                                                  or _embedded(scope, "", d.var)):
                 continue  # memory that outlives the binding on purpose (MOD015's own fix)
+            if d.kind == "memory" and d.var and _returned(scope, d.plain, d.var):
+                continue  # handed to the caller: who frees it is out of sight
             what = {"memory": "the memory leaks", "irq": "the IRQ handler stays installed",
                     "interface": "the interface stays registered",
                     "notifier": "the notifier stays on its chain"}.get(d.kind, "it is never released")
