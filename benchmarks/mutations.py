@@ -121,6 +121,10 @@ Path kinds (whole-function shapes, from their own sample of files that use the t
   iter_put_dropped  inside a table iterator's loop (not `_scoped`), the put of the loop variable
                right before a `return`, `goto` or `break` is deleted -> expect old side at the
                put, or new side at the exit
+  del_unreg_made  `x = i2c_new_dummy_device(...)` / `platform_device_register_simple()` /
+               `kobject_create_and_add()` ... (a table registration that returns what it made),
+               its release (`i2c_unregister_device(x)`, ...) right before a later error exit is
+               deleted -> expect old side at the release, or new side at the exit
 (the last three sample their own files: those that call such an API / set a release)
 Unbind kinds (each samples its own files; the set-ups, teardowns and devm twins come from the
 table checks/data/teardown.tsv via checks/_kapi.py):
