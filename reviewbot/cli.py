@@ -56,6 +56,10 @@ def main(argv: list[str] | None = None) -> int:
 
         batch_gc()
     try:
+        if args.command in _BATCH:  # a reader gone or a full disk: see reviewbot.stdout_guard
+            from reviewbot.stdout_guard import run_guarded
+
+            return run_guarded(args._run, args)
         return int(args._run(args) or 0)
     except InputError as exc:
         print(f"reviewbot: {exc}", file=sys.stderr)
