@@ -30,14 +30,31 @@ PARSE_SECONDS = 1.0  # CPU seconds of one parse; past it the file or fragment co
 
 
 @functools.lru_cache(maxsize=1)
-def _parser():
-    """The C parser, made on first use (most patches never reach a parse: start-up stays lean)."""
+def _language():
+    """The C grammar, loaded on first use (most patches never reach a parse: start-up stays lean)."""
     try:  # the grammar is a runtime dependency, but a broken install must not crash the review
         import tree_sitter
         import tree_sitter_c
     except ImportError:  # pragma: no cover - exercised only on a broken install
         return None
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_c.language()))
+    return tree_sitter.Language(tree_sitter_c.language())
+
+
+_PARSERS = threading.local()
+
+
+def _parser():
+    """This thread's C parser.  A tree_sitter.Parser is not safe to share: a service reviews in
+    several threads, and two parses at once in one parser crashed the process."""
+    p = getattr(_PARSERS, "parser", None)
+    if p is None:
+        lang = _language()
+        if lang is None:
+            return None
+        import tree_sitter
+
+        p = _PARSERS.parser = tree_sitter.Parser(lang)
+    return p
 
 
 def _text(node) -> str:
@@ -478,10 +495,10 @@ _RANGED = threading.local()
 def _ranged_parser():
     """This thread's parser for text that starts at a later row (see parse)."""
     p = getattr(_RANGED, "parser", None)
-    if p is None and _parser() is not None:
+    if p is None and _language() is not None:
         import tree_sitter
 
-        p = _RANGED.parser = tree_sitter.Parser(tree_sitter.Language(__import__("tree_sitter_c").language()))
+        p = _RANGED.parser = tree_sitter.Parser(_language())
     return p
 
 
