@@ -238,9 +238,10 @@ class _Triggers:
 
     def _file_masks(self) -> list[int]:
         """The TRIGGERs each C file holds (a bit each: reviewbot.triggers.Index)."""
-        if self._generation != _INDEX.generation:
+        generation = _INDEX.generation  # read first: a trigger another thread adds meanwhile
+        if self._generation != generation:  # may be missing from these masks (then next time)
             self._masks = [_INDEX.mask(pieces) for _, pieces in self._file_texts()]
-            self._generation = _INDEX.generation
+            self._generation = generation
         return self._masks
 
     def files_with(self, trigger: tuple[str, ...]) -> Patch:

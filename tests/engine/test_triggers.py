@@ -167,3 +167,34 @@ def test_index_answers_the_same_from_threads_at_once():
     assert idx.mask([text]) == want
     other.join()
     assert answers == [want]
+
+
+def test_a_trigger_added_by_another_thread_during_a_mask_is_not_lost(monkeypatch):
+    """Another thread (a service's) registers a new TRIGGER while this patch's file masks are
+    being computed: those masks may lack its bit, so they must not be taken as the new
+    generation's (the rule would be skipped on a file that holds its string)."""
+    from reviewbot.triggers import Index
+
+    idx = Index()
+    idx.add([("alpha_get",)])
+    late = ("beta_get",)
+    real_mask = idx.mask
+
+    def mask_while_another_adds(pieces):
+        got = real_mask(pieces)
+        idx.add([late])  # between this mask and the generation it is filed under
+        return got
+
+    monkeypatch.setattr(idx, "mask", mask_while_another_adds)
+    monkeypatch.setattr(engine, "_INDEX", idx)
+    patch = diff("""\
+        --- a/drivers/x.c
+        +++ b/drivers/x.c
+        @@ -1,2 +1,3 @@
+         {
+        +\tbeta_get(dev);
+         }
+        """).patches[0]
+    triggers = engine._Triggers(patch, Context())
+    assert triggers(("alpha_get",)) is False
+    assert triggers(late) is True
