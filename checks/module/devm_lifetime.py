@@ -633,7 +633,10 @@ def _per_call(h: Hunk, line) -> str | None:
     for a callback that runs on every open, stream start or resume."""
     sig = _signature(h, line, "new")
     name = re.search(r"(\w+)\s*\(", sig)
-    if not name or not (_PER_CALL.search(sig.split("(", 1)[-1]) or _PER_CALL_NAME.search(name.group(1))):
+    # the parameters, without those of a function-pointer parameter (`int (*read_fn)(struct
+    # seq_file *seq, void *data)`, brcmsmac debug.c): the callback takes the per-call object
+    params = re.sub(r"\(\s*\*\s*\w*\s*\)\s*\([^()]*\)", "(*)", sig.split("(", 1)[-1])
+    if not name or not (_PER_CALL.search(params) or _PER_CALL_NAME.search(name.group(1))):
         return None
     if runs_once(name.group(1)):
         return None  # named for probe-time work (an async probe's work item, a setup helper)

@@ -358,6 +358,8 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m, patch: Patch | None = None
     gets = [g for g in _refpaths.gets(func) if g.call.line == m.get_line and g.call.name == m.api]
     jumps = [j for j in func.jumps() if j.line == m.exit_line and j.kind in ("return", "goto")]
     if not jumps and m.exit_line == func.end and func.body.children:
+        if _endless(func.body):
+            return False  # `while (1) { ... }` left only by its returns: no path reaches the brace
         # a void function's end: the path falls off its closing brace
         jumps = [cmodel.Jump("return", func.end, node=func.body.children[-1])]
     if not gets and any(c.line == m.get_line and c.name == m.api and _refpaths.cleanup_owned(
@@ -401,6 +403,32 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m, patch: Patch | None = None
     return True
 
 
+def _endless(body) -> bool:
+    """Does the function body end in a loop that only a return or goto leaves (`while (1)`,
+    `for (;;)`, no `break` of its own)?  of_graph_get_next_endpoint() in drivers/of/property.c:
+    the closing brace after it is never reached."""
+    last = [n for n in body.named_children if n.type != "comment"][-1:]
+    if not last or last[0].type not in ("while_statement", "for_statement", "do_statement"):
+        return False
+    loop = last[0]
+    if loop.type == "for_statement":
+        head = cmodel._text(loop).split(")", 1)[0]
+        if not re.fullmatch(r"for\s*\(\s*;\s*;\s*", head):
+            return False
+    else:
+        cond = cmodel._text(loop.child_by_field_name("condition")).strip("() \t")
+        if cond not in ("1", "true"):
+            return False
+    stack = [c for c in loop.named_children]
+    while stack:
+        n = stack.pop()
+        if n.type == "break_statement":
+            return False
+        if n.type not in ("while_statement", "for_statement", "do_statement", "switch_statement"):
+            stack.extend(n.named_children)
+    return True
+
+
 def _never_module(ctx: Context, patch: Patch, path: str, memo: dict) -> bool:
     """Is the file at `path` never a module (asked once per file)?"""
     key = ("never module", path)
@@ -438,7 +466,9 @@ def _field_dropped_by_helper(func: cmodel.Function, m) -> bool:
     if j.kind == "goto":
         chain, found = flow.chain_calls(func, j.label)
         calls = chain if found else []
-    return _ownership.dropped_by_helper(func, g, calls)
+    # or drops it itself: `fail: if (hdw) { ...; usb_free_urb(hdw->ctl_write_urb); ... } return
+    # NULL;` (pvrusb2-hdw.c); the test is of the structure that holds the field
+    return _ownership.dropped_by_helper(func, g, calls) or bool(_refpaths.puts_of(calls, g.obj, g.api.putters))
 
 
 _JUMP = lazyre.compile(r"^(return\b[^;]*|goto\s+\w+|break|continue)\s*;$")

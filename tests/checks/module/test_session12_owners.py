@@ -161,3 +161,32 @@ def test_mod035_fires_when_the_owner_is_unregistered_after_the_free():
     code = BT.replace("\thci_unregister_dev(hdev);\n\thci_free_dev(hdev);\n\tkfree(data);\n",
                       "\tkfree(data);\n\thci_unregister_dev(hdev);\n\thci_free_dev(hdev);\n")
     assert_fires(unbind_teardown_order, new_file(BTPATH, code), at=[(BTPATH, _at(code, "devm_request_irq"))])
+
+
+DEBUGFS = """
+static void foo_debugfs_add_entry(struct foo_pub *drvr, const char *fn,
+\t\t\t\t  int (*read_fn)(struct seq_file *seq, void *data))
+{
+\tstruct device *dev = drvr->dev;
+\tstruct foo_debugfs_entry *entry;
+
+\tentry = devm_kzalloc(dev, sizeof(*entry), GFP_KERNEL);
+\tif (!entry)
+\t\treturn;
+\tentry->read = read_fn;
+\tdebugfs_create_file(fn, 0444, drvr->dbgfs_dir, entry, &foo_debugfs_def_ops);
+}
+"""
+DPATH = "drivers/net/wireless/foo/debug.c"
+
+
+def test_mod015_quiet_when_only_a_callback_parameter_takes_the_per_call_object():
+    # brcmsmac debug.c: the seq_file is the parameter of `read_fn`, not of the function
+    assert_quiet(devm_lifetime, new_file(DPATH, DEBUGFS))
+
+
+def test_mod015_fires_when_the_function_takes_the_per_call_object():
+    code = DEBUGFS.replace("static void foo_debugfs_add_entry(struct foo_pub *drvr, const char *fn,\n"
+                           "\t\t\t\t  int (*read_fn)(struct seq_file *seq, void *data))",
+                           "static void foo_debugfs_add_entry(struct foo_pub *drvr, struct seq_file *seq)")
+    assert_fires(devm_lifetime, new_file(DPATH, code), at=[(DPATH, _at(code, "devm_kzalloc"))])
