@@ -83,10 +83,7 @@ def _file_holds(fd: FileDiff, kinds: str, words: tuple[str, ...] | bool) -> bool
     that text; a word with a newline, or True, is left to the hunks."""
     if words is True or not _plain(words):
         return True
-    key = ("hunks", kinds)
-    text = fd._memo.get(key)
-    if text is None:
-        text = fd._memo[key] = "\n".join([ln.text for h in fd.hunks for ln in h.lines if ln.kind in kinds])
+    text = kind_text(fd, kinds)
     if len(words) == 1:
         return words[0] in text
     return any(w in text for w in words)
@@ -97,13 +94,22 @@ def _plain(words: tuple[str, ...]) -> bool:
     return not any("\n" in w for w in words)
 
 
+def kind_text(fd: FileDiff, kinds: str) -> str:
+    """The text of the lines of `fd` whose kind is one of `kinds` ("+", "-", "+ ", "- ",
+    "+- "...), in diff order, joined by newlines: `"\\n".join(ln.text for ln in fd.added())`
+    is `kind_text(fd, "+")`, of `fd.lines()` `kind_text(fd, "+- ")`.  Made once per file and
+    kinds (the file's memo): many rules ask for the same texts of every file of a patch."""
+    key = ("hunks", kinds)
+    text = fd._memo.get(key)
+    if text is None:
+        text = fd._memo[key] = "\n".join([ln.text for h in fd.hunks for ln in h.lines if ln.kind in kinds])
+    return text
+
+
 def shown_new(fd: FileDiff) -> str:
     """The new side of every hunk of `fd` (context and added lines), joined (once per file:
     the file's memo; several rules ask)."""
-    text = fd._memo.get("shown_new")
-    if text is None:
-        text = fd._memo["shown_new"] = "\n".join([ln.text for h in fd.hunks for ln in h.lines if ln.kind != "-"])
-    return text
+    return kind_text(fd, "+ ")
 
 
 _WORD = re.compile(r"\w+")

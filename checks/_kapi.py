@@ -55,6 +55,7 @@ PUT_HINTS = ("put", "unref", "unregister", "free", "release", "detach", "close",
 
 _ARG = lazyre.compile(r"^arg(\d+)")
 _PAREN = lazyre.compile(r"\([^()]*\)")
+_NAME = lazyre.compile(r"[A-Za-z_]\w*")
 _SHORT_PUTS = frozenset({"fput", "fdput", "kfree"})
 _CLEANUP = frozenset({"__free", "no_free_ptr", "return_ptr"})  # scope-based release, not calls
 _DROPS = lazyre.compile(r"drops arg(\d+)")
@@ -235,9 +236,9 @@ def releases(name: str) -> tuple[str, ...]:
     out: list[str] = []
     for alt in r.release:  # "of_node_put(child) only when ...", "mdiobus_unregister then mdiobus_free"
         prose, prev = alt, None
-        while prose != prev:  # innermost first: "(if spi_add_device() failed)"
+        while prose != prev and "(" in prose:  # innermost first: "(if spi_add_device() failed)"
             prev, prose = prose, _PAREN.sub(" ", prose)
-        for w in re.findall(r"[A-Za-z_]\w*", prose):
+        for w in _NAME.findall(prose):
             other = get(w)
             if ("_" in w or w in _SHORT_PUTS) and w not in out and w not in _CLEANUP and \
                     (other is None or other.kind == "putter"):

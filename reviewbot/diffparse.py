@@ -114,58 +114,71 @@ def _malformed(text: str, exc: Exception) -> DiffError:
 
 
 _KINDS = frozenset("+- ")
-_BODY = frozenset("- +\\")
 _UNIDIFF_PARSE_HUNK = unidiff.patch.PatchedFile._parse_hunk
 
 
 def _parse_hunk(self, header: str, diff, encoding, metadata_only: bool) -> None:
     """unidiff's PatchedFile._parse_hunk without a regular expression and a Line object per
-    line: the hunk holds reviewbot's DiffLines (kind, text without its line end, old and new
-    line number) instead of unidiff's Lines, and the same errors are raised at the same lines.
-    ('\\ No newline at end of file' and the empty lines after a hunk, which unidiff appends
-    as Lines of their own, are not part of a DiffLine hunk.)  The per-line work of the load was
-    mostly here (a patch of 100,000 hunks: 800,000 lines).  tests/ingest/test_diffparse_fast.py
-    compares the result with unidiff's on every diff under tests/data."""
+    line: the hunk's lines become reviewbot's DiffLines (kind, text without its line end, old
+    and new line number), kept as a tuple on the hunk (`_rb_lines`), and the same errors are
+    raised at the same lines.  ('\\ No newline at end of file' and the empty lines after a
+    hunk, which unidiff appends as Lines of their own, are not part of a DiffLine hunk.)  The
+    per-line work of the load was mostly here (a patch of 100,000 hunks: 800,000 lines).
+    tests/ingest/test_diffparse_fast.py compares the result with unidiff's on every diff
+    under tests/data."""
     if encoding is not None or metadata_only:
         return _UNIDIFF_PARSE_HUNK(self, header, diff, encoding, metadata_only)
     hunk = unidiff.patch.Hunk(*unidiff.patch.RE_HUNK_HEADER.match(header).groups())
     src, tgt = hunk.source_start, hunk.target_start
     src_end, tgt_end = src + hunk.source_length, tgt + hunk.target_length
-    new_obj, set_, add = object.__new__, object.__setattr__, list.append  # DiffLine as its __init__ makes it
+    # A DiffLine as its __init__ makes it, its four slots set directly (it is frozen).
+    new_obj, set_kind, set_text, set_old, set_new = _MAKE_LINE
+    body: list[DiffLine] = []
+    add = body.append
     for _, line in diff:
         kind = line[:1]
-        if kind and kind in _BODY:  # RE_HUNK_BODY_LINE
-            text = line[1:].rstrip("\n").rstrip("\r")
-        elif kind in ("\r", "\n") and kind:  # RE_HUNK_EMPTY_BODY_LINE: an empty context line
-            kind, text = " ", ""
-        else:
-            raise UnidiffParseError("Hunk diff line expected: %s" % line)
-        if kind == "+":
+        if kind == " ":
+            old, new = src, tgt
+            src += 1
+            tgt += 1
+        elif kind == "+":
             old, new = None, tgt
             tgt += 1
         elif kind == "-":
             old, new = src, None
             src += 1
-        elif kind == " ":
+        elif kind == "\\":  # '\\ No newline at end of file': not a line of either side
+            if src > src_end or tgt > tgt_end:
+                raise UnidiffParseError("Hunk is longer than expected")
+            if src == src_end and tgt == tgt_end:
+                break
+            continue
+        elif kind == "\r" or kind == "\n":  # RE_HUNK_EMPTY_BODY_LINE: an empty context line
+            kind, line = " ", " "
             old, new = src, tgt
             src += 1
             tgt += 1
-        else:  # '\\ No newline at end of file': not a line of either side
-            old = None
+        else:
+            raise UnidiffParseError("Hunk diff line expected: %s" % line)
         if src > src_end or tgt > tgt_end:
             raise UnidiffParseError("Hunk is longer than expected")
-        if old is not None or kind == "+":
-            d = new_obj(DiffLine)
-            set_(d, "kind", kind)
-            set_(d, "text", text)
-            set_(d, "old_no", old)
-            set_(d, "new_no", new)
-            add(hunk, d)
+        d = new_obj(DiffLine)
+        set_kind(d, kind)
+        # the line's end: StringIO splits at "\n" only, so this is rstrip("\n").rstrip("\r")
+        set_text(d, line[1:].rstrip("\r\n"))
+        set_old(d, old)
+        set_new(d, new)
+        add(d)
         if src == src_end and tgt == tgt_end:
             break
     if src < src_end or tgt < tgt_end:
         raise UnidiffParseError("Hunk is shorter than expected")
+    hunk._rb_lines = tuple(body)
     self.append(hunk)
+
+
+_MAKE_LINE = (object.__new__, DiffLine.kind.__set__, DiffLine.text.__set__,  # type: ignore[attr-defined]
+              DiffLine.old_no.__set__, DiffLine.new_no.__set__)  # type: ignore[attr-defined]
 
 
 class _QuickFile(unidiff.patch.PatchedFile):
@@ -210,10 +223,10 @@ def _parse_files_of(text: str) -> tuple[FileDiff, ...]:
         hunks = []
         for h in pf:
             # DiffLines from _parse_hunk; Lines only from unidiff's own parser (not used here)
-            lines = tuple([ln if ln.__class__ is DiffLine else
-                           DiffLine(ln.line_type, ln.value.rstrip("\n").rstrip("\r"), ln.source_line_no,
-                                    ln.target_line_no)
-                           for ln in h if ln.__class__ is DiffLine or ln.line_type in _KINDS])
+            lines = getattr(h, "_rb_lines", None)
+            if lines is None:
+                lines = tuple([DiffLine(ln.line_type, ln.value.rstrip("\n").rstrip("\r"), ln.source_line_no,
+                                        ln.target_line_no) for ln in h if ln.line_type in _KINDS])
             hunks.append(Hunk(old_start=h.source_start, old_len=h.source_length,
                               new_start=h.target_start, new_len=h.target_length,
                               section=(h.section_header or "").strip(), lines=lines))

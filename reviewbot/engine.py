@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import bisect
-import functools
 import logging
-import re
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from reviewbot import budget, lazyre, novelty
-from reviewbot.analysis import clex, words
+from reviewbot import budget, novelty, triggers
+from reviewbot.analysis import clex
 from reviewbot.context import Context
 from reviewbot.model import FileDiff, Finding, Patch, Review, Scope, Series, Side
 from reviewbot.registry import CheckModule, all_checks
@@ -204,8 +202,8 @@ def _contained(mod: CheckModule):
 class _Triggers:
     """Does a patch hold one of a rule's TRIGGER strings (literal substrings without which the
     rule has nothing to say)?  Looked for in the C files' diff lines and section headers, and in
-    tree mode in their pre/post images too.  Each file's text is built once per patch, on first
-    use.
+    tree mode in their pre/post images too.  Each file is looked at once per patch, on first
+    use, for the TRIGGER of every rule at once (reviewbot.triggers: a bit per TRIGGER).
 
     A rule that looks at one C file at a time in hunk mode (what it says about a file depends on
     that file and the commit message only) declares `TRIGGER_PER_FILE = True`: without a tree,
@@ -216,210 +214,59 @@ class _Triggers:
 
     def __init__(self, patch: Patch, ctx: Context):
         self._patch, self._ctx = patch, ctx
-        self._texts: list[tuple[FileDiff, str]] | None = None
+        self._texts: list[tuple[FileDiff, list[str]]] | None = None
+        self._masks: list[int] = []
+        self._generation = -1
         self._subsets: dict[tuple[str, ...], Patch] = {}
 
     def __call__(self, trigger: tuple[str, ...] | None) -> bool:
         if trigger is None:
             return True
-        return any(_holds(text, trigger) for _, text in self._file_texts())
+        bit = _INDEX.bit(_as_tuple(trigger))
+        return any(m & bit for m in self._file_masks())
 
-    def _file_texts(self) -> list[tuple[FileDiff, "_Text"]]:
+    def _file_texts(self) -> list[tuple[FileDiff, list[str]]]:
+        """Each C file's text, as pieces (their newline join is the text looked in)."""
         if self._texts is None:
             self._texts = []
             for fd in self._patch.c_files:
                 diff = ["\n".join([t for h in fd.hunks for t in (h.section, *[ln.text for ln in h.lines])])] \
                     if fd.hunks else []
                 images = [img for img in (self._ctx.pre(fd.old_path or fd.path), self._ctx.post(fd.path)) if img]
-                self._texts.append((fd, _Text(diff + images)))
+                self._texts.append((fd, diff + images))
         return self._texts
+
+    def _file_masks(self) -> list[int]:
+        """The TRIGGERs each C file holds (a bit each: reviewbot.triggers.Index)."""
+        if self._generation != _INDEX.generation:
+            self._masks = [_INDEX.mask(pieces) for _, pieces in self._file_texts()]
+            self._generation = _INDEX.generation
+        return self._masks
 
     def files_with(self, trigger: tuple[str, ...]) -> Patch:
         """The patch without the C files that hold none of `trigger` (the patch itself when
         every C file holds one); other files stay."""
         got = self._subsets.get(trigger)
         if got is None:
-            drop = {id(fd) for fd, text in self._file_texts() if not _holds(text, trigger)}
+            bit = _INDEX.bit(_as_tuple(trigger))
+            drop = {id(fd) for (fd, _), m in zip(self._file_texts(), self._file_masks()) if not m & bit}
             got = self._patch if not drop else \
                 replace(self._patch, files=tuple(fd for fd in self._patch.files if id(fd) not in drop))
             self._subsets[trigger] = got
         return got
 
 
-_FEW = 16  # up to this many TRIGGER strings, `in` tests; more: a _Vocabulary
+def _as_tuple(trigger) -> tuple[str, ...]:
+    return trigger if type(trigger) is tuple else tuple(trigger)
 
 
-class _Text:
-    """A file's text for the TRIGGER test: its diff lines and images, as pieces (the test on
-    their "\\n"-join) and as the words they hold.
-
-    A TRIGGER string made of word characters only (all but a few) is a substring of the text
-    exactly when it is a substring of one of the text's maximal runs of word characters, so it
-    is looked for in those runs, each once, joined by spaces: a whole image holds a few
-    thousand distinct words, a tenth of its size, and the pre- and post-image share most of
-    them.  The other strings are looked for in the pieces (in the join when they hold a
-    newline).  Each image's words are computed once (`analysis.words`), whichever rules ask."""
-
-    __slots__ = ("pieces", "_words")
-
-    def __init__(self, pieces: list[str]):
-        self.pieces = pieces
-        self._words: str | None = None
-
-    @property
-    def words(self) -> str:
-        """The text to look for word-character strings in: the distinct words of a large text,
-        a small one (a diff without images) as it is (collecting its words costs more)."""
-        if self._words is None:
-            if sum(map(len, self.pieces)) <= _SMALL:
-                self._words = "\n".join(self.pieces)
-            else:
-                self._words = " ".join(frozenset().union(*map(words.of, self.pieces)))
-        return self._words
-
-    def contains(self, s: str) -> bool:
-        if "\n" in s:
-            return s in "\n".join(self.pieces)
-        return any(s in p for p in self.pieces)
-
-
-_SMALL = 16_384  # characters
-
-
-@functools.lru_cache(maxsize=256)
-def _split(trigger: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(the strings of word characters, the others) of a TRIGGER."""
-    words = tuple(t for t in trigger if _WORD.fullmatch(t))
-    return words, tuple(t for t in trigger if not _WORD.fullmatch(t))
-
-
-def _holds(text: _Text, trigger: tuple[str, ...]) -> bool:
-    """Does `text` hold one of `trigger`?  The rules whose TRIGGER is the vocabulary (~800 API
-    names) are looked for word by word, or with one trie pattern (see _Vocabulary), among the
-    text's words (see _Text)."""
-    words, other = _split(trigger)
-    if any(map(text.contains, other)):
-        return True
-    if not words:
-        return False
-    if len(words) > _FEW:
-        return _vocabulary(words).found_in(text.words)
-    w = text.words
-    return any(map(w.__contains__, words))
-
-
-@functools.lru_cache(maxsize=256)
-def _vocabulary(trigger: tuple[str, ...]) -> "_Vocabulary":
-    return _Vocabulary(trigger)
+_INDEX = triggers.Index()
 
 
 def _register_vocabularies(checks) -> None:
-    """Make the _Vocabulary of every large TRIGGER of `checks` now, so that the shared word
-    index (_WordIndex) is built once for all of them, before the first word is looked up."""
-    large = [words for words, _ in (_split(tuple(getattr(mod, "TRIGGER", None) or ())) for mod in checks)
-             if len(words) > _FEW]
-    _WORDS.add(large)  # one table for all of them, not one per vocabulary
-    for words in large:
-        _vocabulary(words)
-
-
-_WORD = re.compile(r"\w+")
-
-
-class _WordIndex:
-    """Which of the large vocabularies (the rules' TRIGGERs of API names) a word holds as a
-    substring, for all of them at once: a bit per vocabulary, worked out once per distinct
-    word (a prefix table of all their strings) and remembered.  The vocabularies share most
-    of their names (the getters and putters of one table), so one look-up serves every rule
-    that asks about the word.  A new vocabulary rebuilds the table and forgets the words."""
-
-    def __init__(self):
-        self._bits: dict[tuple[str, ...], int] = {}
-        self._known: dict[str, int] = {}
-        self._k = 0
-        self._by_prefix: dict[str, list[tuple[str, int]]] = {}
-        self.text_mask = functools.lru_cache(maxsize=16)(self._text_mask)
-
-    def bit(self, strings: tuple[str, ...]) -> int:
-        b = self._bits.get(strings)
-        if b is None:
-            self.add([strings])
-            b = self._bits[strings]
-        return b
-
-    def add(self, vocabularies) -> None:
-        """Take these vocabularies in (those it lacks), with one rebuild."""
-        new = [v for v in dict.fromkeys(vocabularies) if v not in self._bits]
-        for strings in new:
-            self._bits[strings] = 1 << len(self._bits)
-        if new:
-            self._rebuild()
-
-    def _rebuild(self) -> None:
-        masks: dict[str, int] = {}
-        for strings, b in self._bits.items():
-            for w in strings:
-                masks[w] = masks.get(w, 0) | b
-        self._k = k = min(map(len, masks), default=0)
-        self._by_prefix = {}
-        for w, b in masks.items():
-            self._by_prefix.setdefault(w[:k], []).append((w, b))
-        self._known = {}
-        self.text_mask = functools.lru_cache(maxsize=16)(self._text_mask)
-
-    def _text_mask(self, text: str) -> int:
-        """The bits of the vocabularies one of whose strings is in `text` (each text is asked
-        about by every rule with a vocabulary: the words are looked up once for all; the last
-        16 texts are remembered, no more: they can be whole file images)."""
-        known, mask, got = self._known, self.mask, 0
-        for word in words.of(text):
-            b = known.get(word)
-            got |= mask(word) if b is None else b
-        return got
-
-    def mask(self, word: str) -> int:
-        """The bits of the vocabularies one of whose strings is a substring of `word`."""
-        got = self._known.get(word)
-        if got is None:
-            got = 0
-            k, by_prefix = self._k, self._by_prefix
-            for i in range(len(word) - k + 1):
-                for s, b in by_prefix.get(word[i:i + k], ()):
-                    if got | b != got and word.startswith(s, i):
-                        got |= b
-            self._known[word] = got
-        return got
-
-
-_WORDS = _WordIndex()
-
-
-class _Vocabulary:
-    """Is one of many strings a substring of a text?
-
-    The trie pattern (lazyre.any_of) answers that in one scan, but building and compiling it
-    costs ~15 ms per vocabulary: most of what a short review spends on the triggers.  When
-    every string is a run of word characters (the API names), a string is in the text exactly
-    when it is inside one of the text's maximal word runs; each distinct word is tested once
-    (_WordIndex: for every vocabulary at once) and remembered.  Past `WORD_BUDGET` characters
-    read that way, the compiled trie is cheaper, and is used from then on.  Both give the same
-    answer."""
-
-    WORD_BUDGET = 512 * 1024
-
-    def __init__(self, strings: tuple[str, ...]):
-        self.strings = strings
-        self._budget = self.WORD_BUDGET if strings and all(_WORD.fullmatch(s) for s in strings) else 0
-        self._pattern = None
-        self._bit = _WORDS.bit(strings) if self._budget else 0
-
-    def found_in(self, text: str) -> bool:
-        if self._pattern is None and len(text) <= self._budget:
-            self._budget -= len(text)
-            return bool(_WORDS.text_mask(text) & self._bit)
-        if self._pattern is None:
-            self._pattern = lazyre.any_of(self.strings)
-        return self._pattern.search(text) is not None
+    """Give the TRIGGER of every one of `checks` its bit now, so that the trigger index is
+    built once for all of them, before the first text is looked at."""
+    _INDEX.add([_as_tuple(t) for t in (getattr(mod, "TRIGGER", None) for mod in checks) if t is not None])
 
 
 def _supersede(findings: list[Finding], checks: tuple[CheckModule, ...]) -> list[Finding]:

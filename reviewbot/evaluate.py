@@ -9,9 +9,11 @@ Tree mode (`tree=DIR`, a git clone of the kernel the corpus says its cases apply
 records with `applies_to_6_12` are scored.  A positive (the reversal of a fix the tree contains,
 or a patch posted with its defect) is reviewed against DIR's HEAD; a fix as posted
 (`<id>-fix`) against a commit made on top of HEAD with its reversed case applied (the
-defective state the fix repairs); other negatives against HEAD.  Those commits are written,
-like every object of tree mode, to the review's private object directory (DIR's objects as an
-alternate): DIR itself is only read.  Their fixed dates make each case's commit the same on
+defective state the fix repairs); other negatives against HEAD.  A record with
+`tree_base_file` is reviewed against that patch applied on HEAD instead (null: HEAD itself):
+fixes made after the tree, whose positives are their reversals on top of them.  Those commits
+are written, like every object of tree mode, to the review's private object directory (DIR's
+objects as an alternate): DIR itself is only read.  Their fixed dates make each case's commit the same on
 every run.
 
 Splits (`split="tune"|"holdout"`): the records are divided by the mailing list they came from
@@ -108,6 +110,9 @@ def _private_objects(tree: str) -> dict:
 
 
 def _tree_base(root: Path, rec: dict, by_id: dict[str, dict], tree: str) -> str | None:
+    if "tree_base_file" in rec:  # the record names its base: that patch on HEAD, or HEAD itself (null)
+        base = rec["tree_base_file"]
+        return defect_commit(tree, root / base, _private_objects(tree)) if base else None
     if rec["kind"] != "negative" or not rec["id"].endswith("-fix"):
         return None
     defect = by_id.get(rec["id"][: -len("-fix")])

@@ -75,3 +75,41 @@ def _trie(strings) -> str:
 
     return emit(trie) if trie else "(?!)"
 
+
+
+class Gated:
+    """A pattern that can only match a string holding every one of `literals` (the caller
+    vouches for that: each is a literal part of every match): `search()` / `match()` on a
+    string that lacks one of them return None without compiling the pattern.  For the patterns
+    made per variable name (`kfree(NAME);`): most strings they are tried on do not hold the
+    name, and compiling each costs far more than the `in` tests.  The same answers as
+    `re.compile(pattern, flags)`."""
+
+    __slots__ = ("_args", "_literals", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0, literals: tuple[str, ...] = ()):
+        self._args = (pattern, flags)
+        self._literals = literals
+        self._compiled = None
+
+    @property
+    def pattern(self) -> str:
+        return self._args[0]
+
+    def _holds(self, string: str) -> bool:
+        return all(lit in string for lit in self._literals)
+
+    def _re(self):
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return self._compiled
+
+    def search(self, string: str, *pos):
+        return self._re().search(string, *pos) if self._holds(string) else None
+
+    def match(self, string: str, *pos):
+        return self._re().match(string, *pos) if self._holds(string) else None
+
+
+def gated(pattern: str, flags: int = 0, literals: tuple[str, ...] = ()) -> Gated:
+    return Gated(pattern, flags, literals)

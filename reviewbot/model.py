@@ -117,17 +117,17 @@ class FileDiff:
             yield from h.lines
 
     def added(self) -> list[DiffLine]:
-        return list(_memo(self._memo, "+", lambda: (ln for ln in self.lines() if ln.kind == "+")))
+        return list(_of_kind(self, "+"))
 
     def removed(self) -> list[DiffLine]:
-        return list(_memo(self._memo, "-", lambda: (ln for ln in self.lines() if ln.kind == "-")))
+        return list(_of_kind(self, "-"))
 
 
-def _memo(memo: dict, key: str, make) -> tuple:
-    """The lines `make()` yields, computed once per object (the objects never change)."""
-    got = memo.get(key)
+def _of_kind(fd: FileDiff, kind: str) -> tuple[DiffLine, ...]:
+    """The lines of `fd` of one kind, in diff order: computed once per file (it never changes)."""
+    got = fd._memo.get(kind)
     if got is None:
-        got = memo[key] = tuple(make())
+        got = fd._memo[kind] = tuple([ln for h in fd.hunks for ln in h.lines if ln.kind == kind])
     return got
 
 

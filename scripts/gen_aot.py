@@ -108,17 +108,13 @@ def _static() -> set:
 
 
 def tries() -> dict:
-    """The trie pattern (lazyre.any_of) of every rule's TRIGGER vocabulary, by its strings:
-    the engine looks for the word strings of a TRIGGER of more than a few (engine._vocabulary)."""
-    from reviewbot import engine, lazyre
+    """The trie pattern (lazyre.any_of) of the TRIGGER strings of every rule, by its strings:
+    the engine looks for all of them at once (reviewbot.triggers.Index)."""
+    from reviewbot import lazyre, triggers
     from reviewbot.checks import ALL
 
-    out = {}
-    for mod in ALL:
-        words = engine._split(tuple(getattr(mod, "TRIGGER", None) or ()))[0]
-        if len(words) > engine._FEW:
-            out[words] = lazyre._trie(words)
-    return out
+    strings = triggers.word_strings(t for t in (getattr(mod, "TRIGGER", None) for mod in ALL) if t)
+    return {strings: lazyre._trie(strings)}
 
 
 def recorded() -> tuple[list[tuple[str, int]], list[str]]:

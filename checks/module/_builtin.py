@@ -25,6 +25,7 @@ import re
 
 from reviewbot import lazyre
 from reviewbot.model import FileDiff, Patch
+from reviewbot.checks._hunks import kind_text
 
 _ENTRY = lazyre.compile(r"^(?:module_init|module_\w*driver(?:_probe)?)\s*\(", re.M)
 _BUILTIN = lazyre.compile(r"^(?:builtin_\w*driver(?:_probe)?|\w*_OF_DECLARE(?:_DRIVER)?|IRQCHIP_DECLARE|"
@@ -103,7 +104,7 @@ def built_in(patch: Patch | None, fd: FileDiff, post: str | None = None) -> bool
     if post is None and fd.is_new:  # the new file's text: the same for every rule that asks
         got = fd._memo.get("built-in")
         if got is None:
-            post = "\n".join(ln.text for ln in fd.added())
+            post = kind_text(fd, "+")
             got = fd._memo["built-in"] = bool(post) and from_text(post) is True
         return got
     return bool(post) and from_text(post) is True
@@ -130,7 +131,7 @@ def never_module(ctx, patch: Patch | None, fd: FileDiff) -> bool:
     if said is False:
         return True
     post = ctx.post(fd.path) if ctx is not None else None
-    whole = post if post is not None else ("\n".join(ln.text for ln in fd.added()) if fd.is_new else "")
+    whole = post if post is not None else (kind_text(fd, "+") if fd.is_new else "")
     if whole and no_exit(whole):
         return True
     if said is not None:

@@ -90,8 +90,13 @@ def released(text: str, plain: str | None, var: str | None, names: tuple[str, ..
     if strict:
         if var:
             leaf = re.escape(re.split(r"->|\.", var)[-1])
-            return re.search(r"\b\w*(?:put|free|release|unregister|destroy|unmap)\w*\s*\(\s*&?\s*"
-                             r"(?:[\w>.\[\]-]+(?:->|\.))?%s\s*[,)]" % leaf, text) is not None
+            calls = re.finditer(r"\b(\w*(?:put|free|release|unregister|destroy|unmap)\w*)\s*\(\s*&?\s*"
+                                r"(?:[\w>.\[\]-]+(?:->|\.))?%s\s*[,)]" % leaf, text)
+            if names != _FREES:
+                return next(calls, None) is not None
+            # memory: only a free gives it back; a function of this file named for a release
+            # (`foo_unregister_algorithms(priv)`) frees it only if its body frees or puts something
+            return any(_frees_memory(c.group(1), text) for c in calls)
         return False
     if re.search(r"\bdevm_add_action(?:_or_reset)?\s*\(", text):
         return True
@@ -106,6 +111,18 @@ def released(text: str, plain: str | None, var: str | None, names: tuple[str, ..
         if re.search(r"\b\w*%s\w*\s*\(\s*&?\s*(?:[\w>.\[\]-]+(?:->|\.))?%s\s*[,)]" % (_RELEASE_WORD, leaf), text):
             return True
     return False
+
+
+_FREES_IN_BODY = re.compile(r"\b(?:\w*kv?free\w*|\w*_put|put_\w+|\w*_release|\w*_destroy)\s*\(")
+
+
+def _frees_memory(call: str, text: str) -> bool:
+    """Can `call(var)` give memory back: a free of the allocator family, a function defined out
+    of sight, or one defined in `text` whose body frees, puts, releases or destroys something?"""
+    if call in _FREES or re.search(r"kv?free", call):
+        return True
+    body = re.search(r"^\w[^;\n]*\b%s\s*\([^;{]*\)\s*\{(.*?)^\}" % re.escape(call), text, re.M | re.S)
+    return body is None or _FREES_IN_BODY.search(body.group(1)) is not None
 
 
 _ASSIGNED = re.compile(r"^\s*(?:[\w\s\*]*?\s\**)?([\w>.\[\]-]+)\s*=\s*(?:\([^()]*\)\s*)?(\w+)\s*\(")

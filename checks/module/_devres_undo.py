@@ -23,7 +23,7 @@ from reviewbot.analysis.cmodel import split_args
 from reviewbot.model import DiffLine, FileDiff
 
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import hunk_names, names_on
+from reviewbot.checks._hunks import hunk_names, kind_text, names_on
 from reviewbot.checks.module._refs import enclosing_function
 
 # Functions that switch the object off and on again by design (a resume or runtime resume
@@ -222,8 +222,8 @@ def converted_enable(fd: FileDiff) -> Iterator[tuple[DiffLine, str]]:
     the driver's enable of the same object (`clk_prepare_enable(x)`) and no undo of it: the
     driver disabled the clock it enabled (in remove() and the unwind), those disables stay, and
     devres now disables it too."""
-    removed = "\n".join(ln.text for ln in fd.removed())
-    if not _getter_re().search("\n".join(ln.text for ln in fd.added())):
+    removed = kind_text(fd, "-")
+    if not _getter_re().search(kind_text(fd, "+")):
         return
     for h in fd.hunks:
         old = "\n".join(ln.text for ln in h.old_side() if ln.removed)

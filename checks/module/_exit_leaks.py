@@ -19,6 +19,7 @@ from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _ownership, _refpaths
 from reviewbot.context import Context
 from reviewbot.model import DiffLine
+from reviewbot.checks._hunks import kind_text
 
 
 @dataclass(frozen=True)
@@ -440,7 +441,7 @@ def unwound_returns(fd, view: flow.FuncView) -> frozenset[int]:
     which makes a direct return correct."""
     managed = fd._memo.get("unwound-managed")  # per file, not per function of it
     if managed is None:
-        added = "\n".join(ln.text for ln in fd.added())
+        added = kind_text(fd, "+")
         managed = fd._memo["unwound-managed"] = bool(
             _apis.CLEANUP_MARKERS.search(added) or re.search(r"\bdevm_\w+\s*\(|\b(scoped_)?guard\s*\(", added))
     if managed:
@@ -498,7 +499,9 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
                   unwound_returns(fd, view) if view.partial else frozenset())
     if not found:
         return
-    old_keys = {key(lk) for lk in leaks(view.old, view.partial, view.name, had_puts)} \
+    # tree mode: the old function judged as the new one is (a function the patch gives its first
+    # put is one that puts: an exit that leaked before, unchanged, is not the patch's leak)
+    old_keys = {key(lk) for lk in leaks(view.old, view.partial, view.name, had_puts or not view.partial)} \
         if view.old is not None else set()
     changed = view.changed()
     shown: list[str] = []  # the file's text as far as it is known, for the owner's release

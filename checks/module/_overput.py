@@ -1179,9 +1179,11 @@ def _under_holder_test(p, obj: str) -> bool:
     (`if (qp->cep == cep) { siw_cep_put(cep); qp->cep = NULL; }`, siw_cm.c siw_accept())?  It
     drops the reference the member took when it was stored, which the test says is there:
     another reference than the one a put before the goto dropped."""
-    o = re.escape(norm(obj).lstrip("&"))
+    bare = norm(obj).lstrip("&")
+    o = re.escape(bare)
     holder = r"[\w>.\-\[\]]*(?:->|\.)\w+"
-    pat = re.compile(r"^\(\s*(?:%s\s*==\s*&?%s|&?%s\s*==\s*%s)\s*\)$" % (holder, o, o, holder))
+    # (compiled only for a condition that names the object and tests equality)
+    pat = lazyre.gated(r"^\(\s*(?:%s\s*==\s*&?%s|&?%s\s*==\s*%s)\s*\)$" % (holder, o, o, holder), 0, (bare, "=="))
     n = p.node
     while n is not None and n.type != "function_definition":
         par = n.parent

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Iterator
 
 from reviewbot.analysis import cmodel, flow
+from reviewbot.checks._hunks import kind_text
 from reviewbot.checks.module import (_borrowed_put, _cleanup_put, _declared_callback, _devres_owned, _failed_get,
                                       _kept_member, _overput, _registered_unwind, _unowned_member)
 from reviewbot.model import Confidence
@@ -54,8 +55,7 @@ def file_text(fd, image: str | None, side: str) -> str:
     """The file (tree mode) or what the hunks show of it, on one side."""
     if image is not None:
         return image
-    drop = "+" if side == "old" else "-"
-    return "\n".join(ln.text for ln in fd.lines() if ln.kind != drop)
+    return kind_text(fd, "- " if side == "old" else "+ ")  # all lines but the added / removed ones
 
 
 def overputs(view: flow.FuncView, puts: list, image: str | None, text: str,

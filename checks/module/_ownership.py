@@ -317,7 +317,36 @@ def handed_on(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
                 _HANDOFF_NAME.search(c.name) and any(
                 re.split(r"->|\.", a.strip().lstrip("&*(").strip())[0] == base for a in c.args):
             return True
-    return handed_to_release_callback(func, g, j) or handed_to_consumer(func, g, j)
+    return handed_to_release_callback(func, g, j) or handed_to_consumer(func, g, j) or consumed_by_table(func, g, j)
+
+
+def consumed_by_table(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
+    """Between the get and the exit, on the way to it, a call the kernel-API table says
+    consumes the reference (`fd_install()`: "This consumes the file refcount";
+    `drm_sched_job_add_dependency()`: "@fence is consumed in both the success and error
+    cases") takes it over; one that consumes it only on success (`dma_buf_fd()`) does not on
+    an exit under the test of its result."""
+    for c in _refpaths.path_consumers(func, g.call.line, j.node):
+        row = kapi.get(c.name)
+        if not _refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj):
+            continue
+        if "on success" in row.ref_on and _under_test_of(c, j.node):
+            continue
+        return True
+    return False
+
+
+def _under_test_of(c, node) -> bool:
+    """Is `node` under an `if` whose condition calls c or tests the variable c's result went into?"""
+    res = (c.lhs or "").strip()
+    for anc in cmodel.ancestors(node):
+        if anc.type == "function_definition":
+            break
+        if anc.type == "if_statement":
+            cond = cmodel._fold(cmodel._text(anc.child_by_field_name("condition")))
+            if c.name in cond or res and re.search(r"(?<![\w>.])%s\b" % re.escape(res), cond):
+                return True
+    return False
 
 
 def puts_param(helper: cmodel.Function, i: int, putters) -> bool:

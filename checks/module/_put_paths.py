@@ -43,7 +43,10 @@ def loop_body(stmts, i: int) -> bool:
 def put_before(stmts, i: int, obj: str) -> bool:
     """Does a kept put of `obj` (or an unregister, which puts) run right before the removed put
     at stmts[i], on the same straight path (no label, branch or new get in between)?  Then the
-    removed put was a second one: removing it fixes an over-put."""
+    removed put was a second one: removing it fixes an over-put.  Not the first stage of a
+    two-stage release of the table (`mdiobus_unregister()` before `mdiobus_free()`): it leaves
+    the reference the removed second stage dropped."""
+    gone = clex.CallStmt.parse(stmts[i].text)
     for st in reversed(stmts[max(0, i - 6):i]):
         text = st.text
         if _LABEL.match(text) or _CONTROL.search(text) or text.endswith(("{", "}")) or _EXIT.match(text):
@@ -57,6 +60,8 @@ def put_before(stmts, i: int, obj: str) -> bool:
         m = clex.CallStmt.parse(text)
         if m and m.cond is None and _apis.is_putter(m.name) and _apis.same_object(
                 _apis.put_object(m.name, list(cmodel.split_args(m.args))), obj):
+            if gone is not None and (m.name, gone.name) in _apis.STAGED:
+                continue
             return True
     return False
 

@@ -35,6 +35,8 @@ from reviewbot.checks.module._refpaths import cleanup_vars
 _INDEX = re.compile(r"\[[^\[\]]*\]")
 _STATUS = frozenset({"ret", "err", "rc", "error", "status", "retval", "rv", "result", "res", "r"})
 _NOT_PUTS = frozenset({"kfree", "kvfree", "vfree"})
+# first stages of the table's two-stage releases ("mdiobus_unregister then mdiobus_free")
+_FIRST_STAGES = frozenset(first for first, _ in _apis.STAGED)
 _WRAP = frozenset({"likely", "unlikely", "WARN_ON", "WARN_ON_ONCE"})
 _ERR_RET = re.compile(r"^\(?\s*(-\s*E[A-Z0-9]+|NULL|ERR_PTR\(.*\)|PTR_ERR\(.*\)|false|dev_err_probe\(.*\))\s*\)?$", re.S)
 
@@ -277,6 +279,10 @@ class RefSemantics:
             obj = _apis.put_object(name, list(c.args))
             if obj:
                 i = self.find(st, obj)
+                if name in _FIRST_STAGES and (i is None or st.refs[i].st == "borrowed"):
+                    # `mdiobus_unregister(bus)` of a bus the caller registered: it undoes the
+                    # registration, the caller's reference still needs `mdiobus_free()`
+                    return st
                 if i is None:
                     return self._set(st, None, Ref(self.canon(obj), frozenset({norm(obj)}), "", c.line, -1,
                                                    "borrowed", put=c.line))

@@ -23,6 +23,7 @@ from reviewbot.checks import _hunks
 from reviewbot.checks.module import _apis, _ownership, _refcount
 from reviewbot.context import Context
 from reviewbot.model import DiffLine
+from reviewbot.checks._hunks import kind_text
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
     if post is None:
         return
     pre = ctx.pre(fd.old_path or fd.path) if fd.old_path else ctx.pre(fd.path)
-    text = "\n".join(ln.text for ln in fd.lines())
+    text = kind_text(fd, "+- ")
     if not (_apis.has_putter_call(text) or _apis.has_getter_call(text) or "goto" in text or "return" in text):
         return
     if not _apis.may_call(post) and not _apis.may_call(pre):

@@ -398,6 +398,25 @@ def returned_argument(c: cmodel.Call) -> str | None:
     return norm(c.args[row.ref_arg])
 
 
+# the table's consumers: calls that take the caller's reference over (`ref_on` "argN (consumed...")
+CONSUMERS = frozenset(r.name for r in kapi.all_rows() if "(consumed" in r.ref_on)
+
+
+def path_consumers(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.Call]:
+    """Calls of the table's consumers between `start_line` and the exit whose block encloses it."""
+    end = line_of(exit_node)
+    out = []
+    for c in func.calls():
+        if c.name not in CONSUMERS or not (start_line < c.line <= end):
+            continue
+        blk = c.node.parent
+        while blk is not None and blk.type not in ("compound_statement",):
+            blk = blk.parent
+        if blk is not None and cmodel.contains(blk, exit_node):
+            out.append(c)
+    return out
+
+
 def path_puts(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.Call]:
     """Putter calls between `start_line` and the exit that run on the way to it: their block
     encloses the exit, or they sit in an `if` that only tests the object (`if (x) put(x)`)."""

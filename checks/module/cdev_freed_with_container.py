@@ -61,6 +61,7 @@ from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
+from reviewbot.checks._hunks import kind_text
 
 RULE = Rule.from_doc(__doc__, id="MOD018", slug="cdev-freed-with-container", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("kref-imbalance",))
@@ -82,7 +83,7 @@ _CDEV_ADD = lazyre.compile(r"\bcdev_add\s*\(\s*&\s*(?P<obj>[\w>.\-\[\]]+?)\s*(->
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        added = "\n".join(ln.text for ln in fd.added())
+        added = kind_text(fd, "+")
         if "kfree" not in added and "cdev_add" not in added:
             continue
         post = ctx.post(fd.path)

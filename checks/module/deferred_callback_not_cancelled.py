@@ -64,7 +64,7 @@ from reviewbot import lazyre
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
-from reviewbot.checks._hunks import shown_new
+from reviewbot.checks._hunks import kind_text, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD012", slug="deferred-callback-not-cancelled", level=Level.WARNING,
                      confidence=Confidence.MEDIUM)
@@ -121,7 +121,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         removed = [ln for ln in fd.removed()]
         post = ctx.post(fd.path)
-        added_text = "\n".join(ln.text for ln in fd.added())
+        added_text = kind_text(fd, "+")
         shown = shown_new(fd)
         # removed cancels whose member is still set up (visible) and not cancelled elsewhere
         for ln in removed:

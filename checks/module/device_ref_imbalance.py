@@ -85,6 +85,15 @@ Reports, for `struct device` references and the lookups that return one (`get_de
   release callback does too (`kfree(x->name)`, `ida_free(&ida, x->id)`, `of_node_put(x->np)`
   after `put_device(&x->dev)`): the last put runs the release, which does it again (the
   callback's body is read from the file: tree mode, or a hunk that shows it);
+- an added dropping call in a device's release callback (`x->dev.release = foo_release;` in the
+  file, or the `.release` of a `kobj_type` or `device_type` the file gives the object) that a function of the file already makes on the same member before its put of that
+  device (`rpmb_dev_unregister(rpmb->rdev); ...; put_device(&rpmb->dev);`, with the member not
+  cleared between): the last put runs the release, which does it a second time; and, the other
+  way round, an added dropping call after the last put or free of an object whose callback the
+  file sets (`x->dev.release`, `card->private_free`) and that makes the same call on the same
+  member of a same-typed object (`snd_card_free_when_closed(gosnd->card);
+  v4l2_device_put(&go->v4l2_dev);` where the card's `private_free` puts `&go->v4l2_dev` of
+  `card->private_data`): tree mode, the file's other functions are read;
 - an added put of a reference devres owns: the object a devm getter or allocator returned
   (`clk_put()` of a `devm_clk_get()`, `spi_controller_put()` of a `devm_spi_alloc_host()`: the
   plain twin's put, from the tables; also in `.remove()` when the object is read back with
@@ -226,7 +235,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks._message import short
-from reviewbot.checks._hunks import hunk_names, names_on
+from reviewbot.checks._hunks import hunk_names, kind_text, names_on
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _cocci
 from reviewbot.checks.module import _apis, _dropping_lookup, _overput, _overput_judge, _refdiff, _release_twice, _stored
@@ -255,7 +264,7 @@ _OWNS_OR_PUTS = lazyre.compile(r"\b(%s)\s*\(" % "|".join(_OWNS_MEMORY + _DEV_PUT
 
 def _owns_or_puts(fd) -> bool:
     """Does the diff show a call that makes the device own its memory, or a device put?"""
-    text = "\n".join(ln.text for ln in fd.lines())
+    text = kind_text(fd, "+- ")
     return any(n in text for n in _OWNS_MEMORY + _DEV_PUTS) and _OWNS_OR_PUTS.search(text) is not None
 
 
@@ -273,8 +282,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     overput = bool(_intent.explains(patch.message or "", "put"))
     for fd in patch.c_files:
-        added = "\n".join(ln.text for ln in fd.added())
-        removed = "\n".join(ln.text for ln in fd.removed())
+        added = kind_text(fd, "+")
+        removed = kind_text(fd, "-")
         if "kfree" in added and re.search(r"\bkfree\s*\(", added) and _owns_or_puts(fd):
             yield from _kfree_after_register(fd, ctx)
         if _apis.has_putter_call(added):
@@ -282,7 +291,7 @@ def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         if "_find_" in added or "_next_" in added or "_get_" in added:
             for ln, msg in _dropping_lookup.overputs(fd):
                 yield RULE.finding(fd.path, ln, msg, confidence=Confidence.LOW if overput else None)
-        if ".release" in "\n".join(ln.text for ln in fd.lines()) or ctx.post(fd.path) is not None:
+        if ".release" in kind_text(fd, "+- ") or ctx.post(fd.path) is not None:
             yield from _released_twice(fd, ctx)
         if _apis.has_putter_call(added) and _apis.has_putter_call(removed):
             yield from _putter_swaps(fd)
@@ -317,9 +326,17 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
     if post is None and len(fd.hunks) == 1 and fd.hunks[0].old_len == 0:
         post = "\n".join(text for _, text in cmodel.side_lines(fd.hunks, "new"))  # a new file
     cfile = None  # the file (or the hunks' new side) parsed: for the first function that needs it
+    # tree mode: the file sets callbacks a put or free runs (`card->private_free = fn;`)
+    callbacks = post is not None and _release_twice.CALLBACK_SET.search(post) is not None
     for view in flow.views(fd, ctx, lambda text: "release" in text):
         func = view.new
-        if func is None or "release" not in func.text:
+        if func is None:
+            continue
+        # the function is itself a release callback the file sets (`x->dev.release = func;`,
+        # `.release = func,` of a kobj_type or device_type)
+        is_release = post is not None and func.name in post and re.search(
+            r"\.release\s*=\s*&?\s*%s\s*[;,}]" % re.escape(func.name), post) is not None
+        if "release" not in func.text and not is_release and not callbacks:
             continue
         if cfile is None:
             cfile = cmodel.parse(post) if post is not None else \
@@ -327,12 +344,19 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         added = [c for c in func.calls() if c.line in view.by_new and view.by_new[c.line].added]
         for call, msg in _release_twice.release_twice(view, added, cfile):
             yield RULE.finding(fd.path, view.by_new[call.line], msg)
+        if is_release or post is None:
+            for call, msg in _release_twice.release_again(view, added, cfile):
+                yield RULE.finding(fd.path, view.by_new[call.line], msg)
+        if callbacks and not is_release:
+            for call, msg in _release_twice.freed_again(view, added, cfile):
+                yield RULE.finding(fd.path, view.by_new[call.line], msg)
 
 
 def _no_release(post: str | None) -> bool:
-    """A post-image none of whose functions can hold "release" (a function's text is a part of
-    the image; cmodel.normalize only renames loop macros and blanks attributes)."""
-    return post is not None and "release" not in post
+    """A post-image none of whose functions can hold "release" or set a `private_free` (a
+    function's text is a part of the image; cmodel.normalize only renames loop macros and
+    blanks attributes)."""
+    return post is not None and "release" not in post and "private_free" not in post
 
 
 def _kfree_after_register(fd, ctx: Context) -> Iterator[Finding]:
@@ -671,7 +695,7 @@ def _removed_pairs(fd, extra: str | None) -> Iterator[Finding]:
     gets = _removed_gets(fd.removed())
     if not gets:
         return
-    added_text = "\n".join(ln.text for ln in fd.added())
+    added_text = kind_text(fd, "+")
     added_refs = _put_calls(fd.added())
     removed_puts = _put_calls(fd.removed())
     for st, getter, obj, lhs in gets:
@@ -700,7 +724,7 @@ _REF_RETURNING_FN = lazyre.compile(r"(^|_)(get|find|lookup|grab|acquire)(_|$)")
 def _removed_get_of_returned(fd, extra: str | None) -> Iterator[Finding]:
     """A `*_get*()`/`*_find*()` function that now returns an object without the get it took for
     its caller: its callers put what they are given, so this path is put once too often."""
-    added_text = "\n".join(ln.text for ln in fd.added())
+    added_text = kind_text(fd, "+")
     for st, getter, obj, lhs in _removed_gets(fd.removed()):
         if lhs is not None or _apis.BY_GETTER[getter].fails and _apis.BY_GETTER[getter].ref == "ret":
             continue  # `p = lookup(...)`: a lookup that goes, not a get on the returned object

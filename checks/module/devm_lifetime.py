@@ -132,7 +132,7 @@ from reviewbot.checks.module._devm_per_call import freed_before_return, runs_onc
 from reviewbot.checks.module._devm import (BUS_DEVICE_TYPES, DEVM_ALLOCATORS, FILE_PRIVATE, LONGER_MANAGED,
                                            OBJECT_ALLOCATORS, PER_CALL_TYPES, REFCOUNTED_MEMBERS, SINKS)
 from reviewbot.checks.module._refs import enclosing_function, function_header
-from reviewbot.checks._hunks import hunks, shown_new
+from reviewbot.checks._hunks import hunks, kind_text, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD015", slug="devm-lifetime", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
@@ -206,6 +206,18 @@ def _object_allocator_replaced(h: Hunk, patch_added: Callable[[], str]) -> tuple
     return None
 
 
+def _returned(text: str, alloc: str, var: str) -> bool:
+    """Does the function that sets `var = alloc(...)` in `text` return `var` (the allocation is
+    its result: the caller owns it)?"""
+    v = re.escape(var)
+    m = re.search(r"(?<![\w>.])%s\s*=\s*(?:\([^()]*\)\s*)?%s\s*\(" % (v, re.escape(alloc)), text)
+    if m is None:
+        return False
+    end = re.search(r"^\}", text[m.end():], re.M)
+    body = text[m.end():m.end() + end.start()] if end else text[m.end():]
+    return re.search(r"\breturn\s+(?:\([^()]*\)\s*)?%s\s*;" % v, body) is not None
+
+
 def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
     """A managed set-up converted to its plain call, or a devm action removed, with no release
     added anywhere in the patch (nor, in tree mode, in the file): nothing undoes it at unbind or
@@ -213,7 +225,7 @@ def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
     added = "\n".join(ln.text for fd in patch.c_files for ln in fd.added())
     removed = "\n".join(ln.text for fd in patch.c_files for ln in fd.removed())
     for fd in patch.c_files:
-        if fd.is_deleted or "devm_" not in "\n".join(ln.text for ln in fd.removed()):
+        if fd.is_deleted or "devm_" not in kind_text(fd, "-"):
             continue
         post = ctx.post(fd.path)
         scope = post if post is not None else shown_new(fd)
@@ -243,6 +255,8 @@ def _given_up(patch: Patch, ctx: Context) -> Iterator[Finding]:
             if d.kind == "memory" and d.var and (next(_sinks(scope, d.var), None) is not None
                                                  or _embedded(scope, "", d.var)):
                 continue  # memory that outlives the binding on purpose (MOD015's own fix)
+            if d.kind == "memory" and d.var and _returned(scope, d.plain, d.var):
+                continue  # handed to the caller: who frees it is out of sight
             what = {"memory": "the memory leaks", "irq": "the IRQ handler stays installed",
                     "interface": "the interface stays registered",
                     "notifier": "the notifier stays on its chain"}.get(d.kind, "it is never released")
@@ -272,7 +286,7 @@ def _moved_before_devres(patch: Patch, ctx: Context) -> Iterator[Finding]:
     before devres unregisters that interface, so its callbacks can still run on the clock,
     regulator or memory remove() just released."""
     for fd in patch.c_files:
-        if fd.is_deleted or "devm_" not in "\n".join(ln.text for ln in fd.removed()):
+        if fd.is_deleted or "devm_" not in kind_text(fd, "-"):
             continue
         added_unbind = "\n".join(ln.text for h in fd.hunks for ln in h.new_side()
                                  if ln.added and _UNBIND_FN.search(enclosing_function(h, ln, "new")))
@@ -317,7 +331,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
         pre = ctx.pre(fd.path)
         shown = shown_new(fd)
         scope = post if post is not None else shown
-        removed = "\n".join(ln.text for ln in fd.removed())
+        removed = kind_text(fd, "-")
         removed_stmts = functools.cache(lambda fd=fd: {norm(st.text) for h in fd.hunks for st in statements(h.old_side())
                                                        if all(ln.removed for ln in st.lines)})
         freed_params = _freed_params(fd)
@@ -488,7 +502,7 @@ def _embedded(scope: str, stmt: str, var: str) -> str | None:
     body = re.search(r"^struct\s+%s\s*\{(.*?)^\}" % re.escape(m.group(1)), scope, re.M | re.S)
     if body is None:
         return None
-    member = re.search(r"^\s+struct\s+(%s)\s+\w+\s*;" % "|".join(REFCOUNTED_MEMBERS), body.group(1), re.M)
+    member = _REFCOUNTED_MEMBER.search(body.group(1))
     return member.group(1) if member else None
 
 
@@ -547,6 +561,7 @@ def _release_freed(fd, var: str) -> str | None:
 # The parameter of a release callback the core calls on the last reference to an object with a
 # refcount of its own (a struct device's .release, video_device's .release, tty_port's
 # .destruct, ...): the object the function frees is found from it.
+_REFCOUNTED_MEMBER = lazyre.compile(r"^\s+struct\s+(%s)\s+\w+\s*;" % "|".join(REFCOUNTED_MEMBERS), re.M)
 _REFCOUNTED_PARAM = lazyre.compile(r"\bstruct\s+(%s)\s*\*\s*\w+\s*\)" % "|".join(REFCOUNTED_MEMBERS))
 
 

@@ -90,7 +90,7 @@ from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _devres_undo, _devm_dropped, _devres_owned
 from reviewbot.checks.module._devm import DEVM_ALLOCATORS
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import hunk_names, names_on, shown_new
+from reviewbot.checks._hunks import hunk_names, kind_text, names_on, shown_new
 
 RULE = Rule.from_doc(__doc__, id="MOD036", slug="devm-released-twice", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
@@ -252,7 +252,7 @@ def _set_up_plainly_before(h, stmts, k: int, st, setup: str, keys: set[str]) -> 
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        if not fd.is_deleted and "devm_" in "\n".join(ln.text for ln in fd.added()):
+        if not fd.is_deleted and "devm_" in kind_text(fd, "+"):
             yield from _kept_releases(fd, ctx)
     for fd in patch.c_files:
         post = ctx.post(fd.path)

@@ -63,6 +63,7 @@ from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
+from reviewbot.checks._hunks import kind_text
 
 RULE = Rule.from_doc(__doc__, id="MOD016", slug="devm-wrong-device", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime",))
@@ -81,7 +82,7 @@ _PROBE_PARAM = lazyre.compile(r"\b(?:platform_device|i2c_client|spi_device|usb_i
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        added = "\n".join(ln.text for ln in fd.added())
+        added = kind_text(fd, "+")
         if not _DEVM_REG.search(added):
             continue
         for h in fd.hunks:

@@ -71,7 +71,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks.module._refs import enclosing_function
 from reviewbot.checks.module._builtin import never_module
-from reviewbot.checks._hunks import hunks
+from reviewbot.checks._hunks import hunks, kind_text
 
 RULE = Rule.from_doc(__doc__, id="MOD027", slug="fops-misuse", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("other",))
@@ -137,6 +137,6 @@ def _revocation(text: str, fn: str, fd, ctx: Context) -> bool:
         return False
     whole = ctx.post(fd.path)
     if whole is None:
-        whole = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
+        whole = kind_text(fd, "+ ")
     return re.search(r"\bstruct\s+file_operations\s+%s\s*=" % re.escape(m.group(1)), whole) is not None
 

@@ -33,6 +33,9 @@ diff alone it reports what the patch changes on those paths:
   too, unless the label's name says it puts something or names the object: `err_put`,
   `out_node`; and an added `break` between a loop body's get and its put, when the code the
   hunk shows after the loop returns without naming the object);
+- a removed second stage of a two-stage release of the kernel-API table (`mdiobus_unregister()`
+  then `mdiobus_free()`, `phy_device_remove()` then `phy_device_free()`): the first stage only
+  undoes the registration, the memory's reference is never dropped;
 - a removed put of a local, with no later put, reassignment or return of it, in the function's
   outermost block or in a loop body or `if` branch with more code after it (`ret =
   of_address_to_resource(np, 0, &res); of_node_put(np); if (ret < 0) ...`): every exit after
@@ -68,6 +71,10 @@ A removed put of the object a release callback releases (`put_device(dev)` in
 A removed put that was itself an over-put where it stood (MOD019's detectors run on the old
 code: a put after `fd_install()`/`filp_close()`/an unregister, of a `__free()` variable, of
 a match-table callback's node, in a failed get's branch, ...) is the fix of one: not reported.
+A reference a call of the table consumes (`fd_install()`, `drm_sched_job_add_dependency()` even
+when it fails; `dma_buf_fd()` only when it succeeds) is not leaked by the exits after that call.
+In tree mode a patch that gives a function its first put does not own the leaks its unchanged
+exits had before (the old function is judged as the new one is).
 A reference the function leaves in a longer-lived place is owned there, not leaked: stored in a
 structure field, an out-parameter or a file-scope variable, or published by a register call
 (`device_add()`, `i2c_new_client_device()`).  On a successful return it is not reported (a
@@ -194,7 +201,7 @@ from reviewbot import lazyre
 from reviewbot.analysis import clex, cmodel, flow
 from reviewbot.checks import _intent
 from reviewbot.checks import _kapi as kapi
-from reviewbot.checks._hunks import hunk_names, hunks, names_on, replacement
+from reviewbot.checks._hunks import hunk_names, hunks, kind_text, names_on, replacement
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _cleanup_put, _cocci, _dropped_puts, _exit_leaks, _extra_get, _ownership, _refdiff, _refpaths, _release_cb, _stored, _unwind
 from reviewbot.analysis.clex import norm, statements
@@ -537,7 +544,7 @@ def _cleanup_dropped(fd) -> Iterator[Finding]:
     = of_find_node_by_path(...)` -> `struct device_node *np = ...`) and the patch adds no put
     or hand-off of the variable: every exit of its scope keeps the reference the cleanup
     dropped."""
-    removed = "\n".join(ln.text for ln in fd.removed())
+    removed = kind_text(fd, "-")
     if "__free" not in removed:
         return
     added = list(fd.added())
@@ -620,7 +627,7 @@ def _python(patch: Patch, ctx: Context) -> Iterator[Finding]:
                         yield RULE.finding(fd.path, h.line, f"this {where} leaves with {short(h.obj, 24)} still "
                                                             f"held: the path below drops it ({h.put.name}())")
             yield from exits
-        if "devm_add_action" in "\n".join(ln.text for ln in fd.removed()):
+        if "devm_add_action" in kind_text(fd, "-"):
             yield from _removed_actions(fd, ctx, calls(True), overput)
 
 
@@ -641,7 +648,7 @@ def _no_view_passes(fd, ctx: Context) -> bool:
 
 
 def _cleanup_added(fd) -> bool:
-    added_text = "\n".join(ln.text for ln in fd.added())
+    added_text = kind_text(fd, "+")
     return bool(_apis.CLEANUP_MARKERS.search(added_text) or re.search(r"\bdevm_\w+\s*\(", added_text))
 
 
@@ -739,7 +746,7 @@ def _removed_actions(fd, ctx: Context, added_puts, overput: bool) -> Iterator[Fi
     argument: the stored reference lost its release at unbind."""
     old_text = ctx.pre(fd.old_path or fd.path) if ctx.pre(fd.old_path or fd.path) is not None else \
         "\n".join(t for _, t in cmodel.side_lines(fd.hunks, "old"))
-    added = "\n".join(ln.text for ln in fd.added())
+    added = kind_text(fd, "+")
     post = ctx.post(fd.path)
     for r in _stored.removed_actions(fd, old_text):
         member = _stored.member_of(r.obj)

@@ -66,7 +66,7 @@ from reviewbot.rules import Rule
 from reviewbot.checks.module._builtin import never_module
 
 from reviewbot.checks.module._refs import enclosing_function, function_header
-from reviewbot.checks._hunks import hunks
+from reviewbot.checks._hunks import hunks, kind_text
 
 RULE = Rule.from_doc(__doc__, id="MOD026", slug="init-exit-self-ref", level=Level.WARNING,
                      confidence=Confidence.HIGH, tags=("self-pin",))
@@ -113,7 +113,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
             continue  # built in only (the tree's Kconfig, or the patch's): THIS_MODULE is NULL, nothing is pinned
         if not any("THIS_MODULE" in ln.text for ln in fd.added()):
             continue
-        shown = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
+        shown = kind_text(fd, "+ ")
         deliberate = bool(_DELIBERATE.search(shown))
         named = _named(shown)
         for hunk in hunks(fd, new="THIS_MODULE"):

@@ -86,7 +86,7 @@ from reviewbot.analysis.clex import statements
 from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch, Side
 from reviewbot.rules import Rule
-from reviewbot.checks._hunks import hunks
+from reviewbot.checks._hunks import hunks, kind_text
 from reviewbot.checks.module import _get_after_unlock, _release_cb
 
 RULE = Rule.from_doc(__doc__, id="MOD021", slug="kref-misuse", level=Level.WARNING,
@@ -114,20 +114,18 @@ _IGNORED_GET = lazyre.compile(r"^(?:\(void\)\s*)?kref_get_unless_zero\s*\(.*\)\s
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        if any("release" in ln.text for h in fd.hunks for ln in h.lines) or \
-                any("release" in h.section for h in fd.hunks):
+        if "release" in kind_text(fd, "+- ") or any("release" in h.section for h in fd.hunks):
             if fd.removed():
                 yield from _removed_releases(fd, ctx)
             yield from _puts_in_own_release(fd)
-        if any("unlock" in ln.text for ln in fd.lines()) and any("unlock" in ln.text or "get" in ln.text
-                                                                 for ln in fd.added()):
+        if "unlock" in kind_text(fd, "+- ") and ("unlock" in kind_text(fd, "+") or "get" in kind_text(fd, "+")):
             for side in _get_after_unlock.function_sides(fd, ctx.post(fd.path)):
                 for st, name, var, unlock in _get_after_unlock.gets_after_unlock(statements(side)):
                     yield RULE.finding(fd.path, st.line_of(re.escape(name)) if st.any_added else unlock.first,
                                        f"{name}() on {var} after {unlock.text.strip().split('(')[0]}(): {var} was looked up under that lock "
                                        f"and its last put may already have freed it; take the reference before "
                                        f"unlocking")
-        if not any("kref" in ln.text or "release" in ln.text for ln in fd.added()):
+        if not ("kref" in kind_text(fd, "+") or "release" in kind_text(fd, "+")):
             continue
         for h in hunks(fd, new=("kref", "release")):
             stmts = statements(h.new_side())
@@ -198,7 +196,7 @@ def _removed_releases(fd, ctx: Context) -> Iterator[Finding]:
     a release callback (`void fn(struct device|kobject|kref *)`) whose free the patch removes
     with nothing freeing in its place.  The last put then frees nothing: the driver core
     warns that the device "does not have a release() function" and the memory leaks."""
-    added = "\n".join(ln.text for ln in fd.added())
+    added = kind_text(fd, "+")
     if _ANY_RELEASE_SET.search(added):
         return  # a release comes back (moved to a type, renamed, rewritten)
     pre = ctx.pre(fd.old_path or fd.path)

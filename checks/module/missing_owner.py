@@ -99,7 +99,7 @@ from reviewbot.context import Context
 from reviewbot.model import Confidence, Finding, Level, Patch
 from reviewbot.rules import Rule
 
-from reviewbot.checks._hunks import hunks
+from reviewbot.checks._hunks import hunks, kind_text
 from reviewbot.checks.module._builtin import never_module
 from reviewbot.checks.module._owners import (_OPENER, CORE_PINS_AT_REGISTER, MERGED_OPS, NO_OWNER_TYPES,
                                              WRAPPER_SET, files_of_own_filesystem, is_built_in_only,
@@ -138,7 +138,7 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if fd.path.endswith(".h") or is_built_in_only(fd) or never_module(ctx, patch, fd):
             continue  # THIS_MODULE is NULL in built-in code: the owner pins nothing
-        added_text = "\n".join(ln.text for ln in fd.added())
+        added_text = kind_text(fd, "+")
         post = ctx.post(fd.path) or ""  # tree mode: the whole post-image file
         yield from _cdev_without_owner(fd, post or (added_text if fd.is_new else ""))
         for hunk in hunks(fd, added="struct"):  # else no initializer opens on an added line
@@ -262,7 +262,7 @@ def _cdev_without_owner(fd, whole: str = "") -> Iterator[Finding]:
     `whole`: the whole file when it is known (tree mode, a new file)."""
     if not any("cdev_init" in ln.text for ln in fd.added()):
         return
-    text = "\n".join(ln.text for ln in fd.lines() if not ln.removed)
+    text = kind_text(fd, "+ ")
     for ln in fd.added():
         m = re.search(r"\bcdev_init\s*\(\s*&?\s*([^,]+?)\s*,", ln.text)
         if not m:

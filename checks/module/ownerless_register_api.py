@@ -71,7 +71,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks.module._builtin import never_module
 from reviewbot.checks.module._owners import is_built_in_only
-from reviewbot.checks._hunks import hunks
+from reviewbot.checks._hunks import hunks, kind_text
 
 RULE = Rule.from_doc(__doc__, id="MOD008", slug="ownerless-register-api", level=Level.CHECK,
                      confidence=Confidence.MEDIUM, tags=("other",))
@@ -134,7 +134,7 @@ def _unexported(patch: Patch, ctx: Context) -> set[str]:
     for fd in patch.c_files:
         if not fd.path.endswith(".c"):
             continue
-        whole = ctx.post(fd.path) or ("\n".join(ln.text for ln in fd.added()) if fd.is_new else "")
+        whole = ctx.post(fd.path) or (kind_text(fd, "+") if fd.is_new else "")
         if not whole:
             continue
         exported = set(re.findall(r"\bEXPORT_SYMBOL\w*\s*\(\s*(\w+)\s*\)", whole))

@@ -20,6 +20,12 @@ The set-ups, their synchronous teardowns and their devm twins are a table
   of remove(), so the handler or interface runs on freed or disabled state in between; a
   cancel of work, a timer or a tasklet after that point counts too (the handler or the
   interface's callbacks can queue or arm it again after remove() cancelled it);
+- (tree mode) a set-up switched to its devm twin (`spi_register_controller()` ->
+  `devm_spi_register_controller()`, `request_irq()` -> `devm_request_irq()`) in a file whose
+  remove() (disconnect, detach; not a component unbind) never tears it down and disables,
+  puts or powers off a resource (memory remove() frees: the added-devm bullet below): devres
+  runs the teardown after remove() has returned, with the interface or the handler live over
+  what remove() released;
 - a teardown of an IRQ or an interface removed from the unbind function with nothing in its
   place, while its (non-devm) set-up stays: the interface stays registered, or the handler
   installed, after the driver data is freed;
@@ -111,7 +117,7 @@ from reviewbot.rules import Rule
 
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module._refs import enclosing_function
-from reviewbot.checks._hunks import hunks, names_on, shown_new, side_text
+from reviewbot.checks._hunks import hunks, kind_text, names_on, shown_new, side_text
 
 RULE = Rule.from_doc(__doc__, id="MOD035", slug="unbind-teardown-order", level=Level.WARNING,
                      confidence=Confidence.MEDIUM, tags=("devm-lifetime", "unbind-vs-module-ref"))
@@ -571,7 +577,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                 bases -= _NOT_DATA
                 fn = enclosing_function(h, line, "new")
                 for base in sorted(bases):
-                    free = re.compile(_FREE_OF % re.escape(base), re.M)
+                    # (compiled only for a text that names the base and a free: few do)
+                    free = lazyre.gated(_FREE_OF % re.escape(base), re.M, (base, "free"))
                     if kind == "irq" and _irq_freed_by_hand(post if post is not None else shown_new(fd), fn, free, args):
                         continue  # the file's own release function frees the IRQ: devres does not end it
                     if post is not None:
@@ -668,10 +675,12 @@ def _devm_order_flips(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
         if fd.is_new or fd.is_deleted:
             continue
-        added = {ln.new_no for ln in fd.added()}
-        if not any(re.search(r"\bdevm_\w+", fd_line.text) and any(n in fd_line.text for n in names)
-                   for fd_line in fd.added()):
+        if "devm_" not in kind_text(fd, "+"):
+            continue  # no added line holds `devm_` (the test below looks for it first)
+        if not any("devm_" in fd_line.text and re.search(r"\bdevm_\w+", fd_line.text)
+                   and any(n in fd_line.text for n in names) for fd_line in fd.added()):
             continue
+        added = {ln.new_no for ln in fd.added()}
         old_fns, new_fns = _function_images(fd, ctx, "old"), _function_images(fd, ctx, "new")
         for fn, (nstart, nbody) in new_fns.items():
             if fn not in old_fns or not _PROBE_LIKE.search(fn or ""):
@@ -707,8 +716,61 @@ def _devm_order_flips(patch: Patch, ctx: Context) -> Iterator[Finding]:
 _PROBE_LIKE = lazyre.compile(r"probe|init|setup|attach|bind|start|register|create|add")
 
 
+# the bus driver callbacks devres runs after (a component or master `unbind` is not one: the
+# device stays bound, its devres stays)
+_CALLBACK_FN = lazyre.compile(r"(?:^|_)(?:remove|disconnect|detach)(?:_\w+)?$")
+# An IRQ quiesced in remove() (its handler waited for and kept off) before anything is released.
+_IRQ_QUIESCE = lazyre.compile(r"\b(?:disable_irq|disable_irq_nosync|synchronize_irq|free_irq|devm_free_irq)\s*\(")
+
+
+def _converted_to_devm(fd) -> Iterator[tuple[object, object]]:
+    """(teardown row, added line) for each set-up of an IRQ or an interface a hunk of `fd`
+    converts to its devm twin (the plain call removed, the twin added, in one hunk)."""
+    rows = [r for r in kapi.teardown_rows() if r.devm and r.kind in ("irq", "interface")]
+    for h in fd.hunks:
+        removed = "\n".join(ln.text for ln in h.lines if ln.removed)
+        if not removed:
+            continue
+        for ln in h.lines:
+            if not ln.added or "devm_" not in ln.text:
+                continue
+            for r in rows:
+                if re.search(r"\b%s\s*\(" % r.devm, ln.text) and re.search(r"(?<![\w>.])%s\s*\(" % r.setup, removed):
+                    yield r, ln
+                    break
+
+
+def _devm_under_unbind_teardown(patch: Patch, ctx: Context) -> Iterator[Finding]:
+    """Tree mode: an IRQ or interface set-up made devm in a file whose remove() releases a
+    resource and never stops the IRQ or the interface itself: devres stops it only after
+    remove() has returned, and in between its callbacks can run on what remove() released."""
+    for fd in patch.c_files:
+        if fd.is_new or fd.is_deleted or "devm_" not in "\n".join(ln.text for ln in fd.added()):
+            continue
+        post = ctx.post(fd.path)
+        if post is None:
+            continue  # remove() is out of sight in hunk mode
+        for row, ln in _converted_to_devm(fd):
+            for fn, _start, body in _functions(post):
+                if not _CALLBACK_FN.search(fn) or re.search(r"\b(?:%s)\s*\(" % "|".join(row.teardown), body):
+                    continue
+                if row.kind == "irq" and _IRQ_QUIESCE.search(body):
+                    continue
+                first = next((n for n in re.findall(r"\b(\w+)\s*\(", body)
+                              if _is_resource_teardown(n, row.teardown[0])
+                              and (n in _POWER_OFF or not n.startswith("pm_runtime_"))  # a usage count
+                              and not re.match(r"kv?free|vfree", n)), None)  # memory: _devm_on_freed_memory
+                if first is None:
+                    continue
+                yield RULE.finding(fd.path, ln, f"{row.devm}() makes devres run {row.teardown[0]}() after {fn}() "
+                                                f"returns, but {fn}() calls {first}() first: the {_what(row.kind)} "
+                                                f"can run on released state")
+                break
+
+
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     yield from _devm_on_freed_memory(patch, ctx)
+    yield from _devm_under_unbind_teardown(patch, ctx)
     yield from _devm_order_flips(patch, ctx)
     sides: dict[int, tuple[list[_Stmt], list[_Stmt]]] = {}  # each file's statements, once
     for fd in patch.c_files:

@@ -118,21 +118,23 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
 
 def _check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     for fd in patch.c_files:
-        for hunks in _function_runs(fd):
-            lines = [ln for h in hunks for ln in h.lines]
-            added = "\n".join(ln.text for ln in lines if ln.added)
+        # each run's lines, and whether its context lines call a putter, once for the three
+        # passes below (in this order: the findings' order)
+        runs = [(hunks, [ln for h in hunks for ln in h.lines]) for hunks in _function_runs(fd)]
+        for hunks, lines in runs:
+            added = "\n".join([ln.text for ln in lines if ln.kind == "+"])
             if not (_apis.has_putter_call(added) or re.search(r"\bkfree\s*\(", added)):
                 continue
             yield from _moved_earlier(fd, lines)
             yield from _added_then_used(fd, lines)
             yield from _added_then_returned(fd, hunks[0].section or "", lines)
-        for hunks in _function_runs(fd):
-            lines = [ln for h in hunks for ln in h.lines]
-            if _apis.has_putter_call("\n".join(ln.text for ln in lines if ln.kind == " ")):
+        put_in_context = [_apis.has_putter_call("\n".join([ln.text for ln in lines if ln.kind == " "]))
+                          for _, lines in runs]
+        for (hunks, lines), put in zip(runs, put_in_context):
+            if put:
                 yield from _added_use_after_put(fd, hunks[0].section or "", lines)
-        for hunks in _function_runs(fd):
-            lines = [ln for h in hunks for ln in h.lines]
-            if _apis.has_putter_call("\n".join(ln.text for ln in lines if ln.kind == " ")):
+        for (hunks, lines), put in zip(runs, put_in_context):
+            if put:
                 yield from _moved_past_put(fd, lines)
                 if any(ln.removed and _EXIT.match(ln.text) for ln in lines):
                     yield from _exit_removed_after_put(fd, lines)

@@ -125,6 +125,41 @@ def iso_text() -> str | None:
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
+# The tokens that decide where code is: comments and string or character literals (skipped),
+# a preprocessor line with its continuations (kept whole), braces, identifiers.
+_TOKENS = re.compile(r"""
+    (?P<skip> /\*.*?\*/ | //(?:\\\n|[^\n])* | "(?:\\.|[^"\\\n])*" | '(?:\\.|[^'\\\n])*' )
+  | (?P<pre> ^[ \t]*\#(?: \\\n | "(?:\\.|[^"\\\n])*" | /\*.*?\*/ | [^\n] )* )
+  | (?P<open> \{ ) | (?P<close> \} )
+  | (?P<name> [A-Za-z_]\w* )
+""", re.M | re.S | re.X)
+
+
+def code_names(text: str) -> set[str]:
+    """The identifiers of `text` that a rule of the semantic patch can match: those inside
+    braces (function bodies, and initializers) and on preprocessor lines, outside comments and
+    string literals.  Every rule matches statements of a function body, so a name that occurs
+    only in a comment, an `EXPORT_SYMBOL(name);` or a prototype at file level (the files that
+    define an API name it there) starts no match.  Unbalanced braces (an `#ifdef` opening a
+    block in two ways): every identifier, as before."""
+    names: set[str] = set()
+    depth = 0
+    for m in _TOKENS.finditer(text):
+        kind = m.lastgroup
+        if kind == "name":
+            if depth:
+                names.add(m.group())
+        elif kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth < 0:
+                break
+        elif kind == "pre":
+            names.update(_IDENT.findall(m.group()))
+    if depth:
+        return set(_IDENT.findall(text))
+    return names
 
 
 def keep_functions(text: str, names: set[str] | None) -> str:
@@ -154,7 +189,7 @@ def run(images: Mapping[tuple[str, str], str], functions: Mapping[tuple[str, str
     if not images:
         return [], None
     kept = {key: keep_functions(text, functions.get(key)) for key, text in images.items()}
-    sp = generate(names={name for text in kept.values() for name in _IDENT.findall(text)} if prune else None)
+    sp = generate(names=set().union(*map(code_names, kept.values())) if prune else None)
     if not sp:
         return [], None  # no starting call of any rule in the kept text: nothing can match
     tmp = tempfile.mkdtemp(prefix="reviewbot-cocci-")

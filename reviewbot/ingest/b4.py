@@ -103,8 +103,17 @@ def _as_mbox(data: bytes) -> bytes:
     return b"From mboxrd@z Thu Jan  1 00:00:00 1970\n" + data
 
 
-def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
-    """Split mbox (or single-mail) bytes into messages; give Message-Id-less mail a stable id."""
+def mail_parser():
+    """What split_mbox() parses each mail with (liblore.utils.parse_message's parser, with the
+    headers parsed once: headers.parse_bytes_once).  One for several split_mbox() calls (the
+    files of a directory) parses a header value they share (the thread's In-Reply-To, the
+    list's Cc) once for all of them."""
+    return headers.parse_bytes_once(liblore.utils.emlpolicy)
+
+
+def split_mbox(data: bytes, source: str, parse=None) -> list[EmailMessage]:
+    """Split mbox (or single-mail) bytes into messages; give Message-Id-less mail a stable id.
+    `parse`: a mail_parser() to share with other calls."""
     data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # bare CRs too: see b4compat.normalise_line_ends
     if not data.strip():
         raise InputError(source, "empty input")
@@ -113,7 +122,7 @@ def split_mbox(data: bytes, source: str) -> list[EmailMessage]:
     try:
         # b4.mailsplit_bytes() is liblore's split + parse; split here to keep where each mail is.
         raws = grouping.split(_as_mbox(grouping.separate(data)))
-        parse = headers.parse_bytes_once(liblore.utils.emlpolicy)  # liblore.utils.parse_message's parser
+        parse = parse or mail_parser()
         msgs = [parse(raw.data) for raw in raws]
     except Exception as exc:
         raise InputError(source, f"cannot split mail: {_one_line(exc)}") from None

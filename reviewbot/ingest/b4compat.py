@@ -42,6 +42,12 @@ def _source_version() -> str | None:
     return m.group(1) if m else None
 
 
+# What b4 0.16 and liblore import at their top level and use only in functions a review never
+# calls (mbox/maildir output, gzip'd HTTP caches, temporary files, shell quoting, random
+# tokens): ~4 ms of a cold review, deferred the same way (reviewbot.ingest.b4compat._Deferred).
+_UNUSED = ("mailbox", "tempfile", "gzip", "secrets", "shlex")
+
+
 def install() -> types.ModuleType:
     """Import b4 (deferring its attestation, HTTP and SMTP stacks) and patch b4 0.16's
     LoreMessage; another b4 version is imported untouched.  Idempotent; returns the b4 module."""
@@ -50,7 +56,7 @@ def install() -> types.ModuleType:
         return _b4
     version = _source_version()
     if applies(version) and "b4" not in sys.modules:
-        for name in ("dkim", "patatt", "requests", "smtplib"):
+        for name in ("dkim", "patatt", "requests", "smtplib") + _UNUSED:
             _defer(name)
         _Annotation.thread = threading.get_ident()
         try:

@@ -58,7 +58,8 @@ def read_local(arg: str) -> tuple[list, str] | None:
         files = sorted(p for p in path.iterdir() if p.suffix in (".patch", ".eml", ".mbox", ".diff") and p.is_file())
         if not files:
             raise InputError(arg, "directory contains no .patch/.eml/.mbox files")
-        return [msg for p in files for msg in b4src.split_mbox(_read(p, str(p)), str(p))], arg
+        parse = b4src.mail_parser()  # one for all the files: a header value they share is parsed once
+        return [msg for p in files for msg in b4src.split_mbox(_read(p, str(p)), str(p), parse)], arg
     if path.exists():
         return b4src.split_mbox(_read(path, arg), arg), arg
     return None

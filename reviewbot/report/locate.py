@@ -70,67 +70,66 @@ def _index(diff: str) -> "_DiffIndex":
     return _DiffIndex(diff)
 
 
-_EVENT = re.compile(r"^(?![ +\\-])", re.M)  # the start of a line that cannot be a hunk body line
+# The lines that can change what the walk below knows: a file header, a hunk header.  Any
+# other line between hunks changes nothing, and inside a hunk only a `diff --git` line or a
+# hunk header ends it (a body line starts with " +-\\": a `--- `/`+++ ` line there is one).
+_CANDIDATE = re.compile(r"^(?:diff --git |--- |\+\+\+ |@@)", re.M)
 
 
 class _DiffIndex:
     """(path, side, line) -> the first 0-based line of a diff showing it.  A report asks for
     every finding (a walk per finding is quadratic on a large patch), and usually for a few
-    files of a large patch: the diff's headers and hunks are found once (the lines that can
-    end a hunk body, with one search), and the lines of a path are numbered on its first
-    look-up, walking only that path's hunks."""
+    files of a large patch: the diff's headers and hunks are found once (with one search for
+    the lines that can start or end a hunk or name a file), and the lines of a path are
+    numbered on its first look-up, walking only that path's hunks."""
 
     def __init__(self, diff: str):
-        self.lines = lines = diff.split("\n")
-        self._hunks: dict[str, list[tuple[int, int, int, int]]] = {}  # path -> [(first, end, old, new)]
+        self._diff = diff
+        # path -> [(first, end, old, new, first_at, end_at)]: lines first .. end - 1, the
+        # characters first_at .. end_at - 1 of the diff
+        self._hunks: dict[str, list[tuple[int, int, int, int, int, int]]] = {}
         self._paths: dict[str, dict[tuple[Side, int], int]] = {}
-        events, pos, at = [], 0, 0
-        for m in _EVENT.finditer(diff):
-            at += diff.count("\n", pos, m.start())
-            pos = m.start()
-            events.append(at)
         cur_old = cur_new = None
         paths: tuple[str, ...] = ()
-        hunk = None  # (first body line, old, new, paths) of the open hunk
-        e, i, n = 0, 0, len(lines)
-        while i < n:
-            if hunk is None:  # between hunks every line is read as a header
-                text = lines[i]
-                if text.startswith("diff --git "):
-                    i += 1
-                    continue
-                if text.startswith("--- "):
-                    cur_old = _strip(text[4:])
-                elif text.startswith("+++ "):
-                    cur_new = _strip(text[4:])
-                else:
-                    m = _HUNK.match(text)
-                    if m:
-                        hunk = (i + 1, int(m.group(1)), int(m.group(2)), paths)
-                    i += 1
-                    continue
-                paths = tuple({cur_new, cur_old} - {None})
-                i += 1
+        hunk = None  # (first body line, old, new, paths, its character offset) of the open hunk
+        at, pos = 0, 0
+        hunk_match, count = _HUNK.match, diff.count
+        for m in _CANDIDATE.finditer(diff):
+            start = m.start()
+            at += count("\n", pos, start)
+            pos = start
+            lead = diff[start]
+            if hunk is not None:
+                if lead in "+-":
+                    continue  # a body line
+                end = diff.find("\n", start)
+                text = diff[start:] if end < 0 else diff[start:end]
+                if lead == "@" and hunk_match(text) is None:
+                    continue  # an "@@" line that is not a header does not end the hunk
+                self._add(hunk, at, start)
+                hunk = None
+            else:
+                end = diff.find("\n", start)
+                text = diff[start:] if end < 0 else diff[start:end]
+            if lead == "d":  # diff --git: between hunks it changes nothing
                 continue
-            # inside a hunk only a line that starts with none of " +-\\" can end it
-            while e < len(events) and events[e] < i:
-                e += 1
-            while e < len(events):
-                text = lines[events[e]]
-                if text.startswith("diff --git ") or _HUNK.match(text):
-                    break
-                e += 1
-            end = events[e] if e < len(events) else n
-            self._add(hunk, end)
-            hunk = None
-            i = end
+            if lead == "@":
+                h = hunk_match(text)
+                if h:
+                    hunk = (at + 1, int(h.group(1)), int(h.group(2)), paths, len(diff) if end < 0 else end + 1)
+                continue
+            if lead == "-":
+                cur_old = _strip(text[4:])
+            else:
+                cur_new = _strip(text[4:])
+            paths = tuple({cur_new, cur_old} - {None})
         if hunk is not None:
-            self._add(hunk, n)
+            self._add(hunk, at + count("\n", pos) + 1, len(diff))
 
-    def _add(self, hunk: tuple, end: int) -> None:
-        first, old, new, paths = hunk
+    def _add(self, hunk: tuple, end: int, end_at: int) -> None:
+        first, old, new, paths, first_at = hunk
         for path in paths:
-            self._hunks.setdefault(path, []).append((first, end, old, new))
+            self._hunks.setdefault(path, []).append((first, end, old, new, first_at, end_at))
 
     def at(self, path: str, side: Side, line: int) -> int | None:
         got = self._paths.get(path)
@@ -140,10 +139,11 @@ class _DiffIndex:
 
     def _number(self, path: str) -> dict[tuple[Side, int], int]:
         index: dict[tuple[Side, int], int] = {}
-        setdefault, OLD, NEW, lines = index.setdefault, Side.OLD, Side.NEW, self.lines
-        for first, end, old, new in self._hunks.get(path, ()):
+        setdefault, OLD, NEW, diff = index.setdefault, Side.OLD, Side.NEW, self._diff
+        for first, end, old, new, first_at, end_at in self._hunks.get(path, ()):
+            lines = diff[first_at:end_at].split("\n")  # lines first .. end - 1 (and a last '')
             for i in range(first, end):
-                kind = lines[i][:1]
+                kind = lines[i - first][:1]
                 if kind == " ":
                     setdefault((OLD, old), i)
                     setdefault((NEW, new), i)

@@ -9,6 +9,7 @@ store per repository for every review inside the block.
 from __future__ import annotations
 
 import atexit
+import collections
 import contextlib
 import functools
 import hashlib
@@ -49,6 +50,30 @@ _MAKEFILES: dict[str, list] = {}
 _TREES: dict[str, dict[str, tuple[int, str]]] = {}
 _ENTRIES: dict[tuple[str, str], tuple[str, int] | None] = {}  # (commit, path) -> entry(): commits do not change
 INCLUDES: dict[tuple, tuple] = {}  # reviewbot.tree.headers: the resolved includes of a header blob at a commit
+# Blobs read, by object id, across series (the revisions of a series touch the same files of the
+# same base): an object's content never changes.  Least recently used first; BLOB_BYTES in all.
+_BLOBS: "collections.OrderedDict[str, bytes]" = collections.OrderedDict()
+BLOB_BYTES = 64 << 20
+_BLOB_SIZE = [0]
+_BLOB_LOCK = threading.Lock()
+
+
+def _remember_blob(sha: str, data: bytes) -> None:
+    with _BLOB_LOCK:
+        if sha in _BLOBS or len(data) > BLOB_BYTES // 8:
+            return
+        _BLOBS[sha] = data
+        _BLOB_SIZE[0] += len(data)
+        while _BLOB_SIZE[0] > BLOB_BYTES:
+            _BLOB_SIZE[0] -= len(_BLOBS.popitem(last=False)[1])
+
+
+def _kept_blob(sha: str) -> bytes | None:
+    with _BLOB_LOCK:
+        data = _BLOBS.get(sha)
+        if data is not None:
+            _BLOBS.move_to_end(sha)
+        return data
 
 
 def _parse_tree(data: bytes) -> dict[str, tuple[int, str]]:
@@ -365,6 +390,19 @@ class Reader:
         got = self.store.read(sha)
         return got[2] if got else b""
 
+    def _blob(self, sha: str) -> bytes:
+        """_raw() of a blob, kept across series by its whole object id (see _BLOBS)."""
+        data = _kept_blob(sha)
+        if data is not None:
+            return data
+        data = self._raw(sha)
+        if data and self._whole_id(sha):
+            _remember_blob(sha, data)
+        return data
+
+    def _whole_id(self, sha: str) -> bool:
+        return len(sha) == self.store.hash_len and all(c in "0123456789abcdef" for c in sha)
+
     def _dir(self, commit: str, d: str) -> dict[str, tuple[int, str]] | None:
         if commit not in self._roots:
             root = self.store.tree_of(commit)
@@ -401,10 +439,17 @@ class Reader:
     def prefetch(self, shas) -> None:
         """Read many blobs in one round trip to the store's `git cat-file --batch`."""
         want = [s for s in dict.fromkeys(shas) if s and s not in self._blobs]
+        for sha in want:
+            kept = _kept_blob(sha)
+            if kept is not None:
+                self._blobs[sha] = kept.decode("utf-8", "replace")
+        want = [s for s in want if s not in self._blobs]
         if len(want) < 2:
             return
-        for sha, (_id, _kind, data) in self.store.read_many(want).items():
+        for sha, (_id, kind, data) in self.store.read_many(want).items():
             self._blobs[sha] = data.decode("utf-8", "replace")
+            if kind == "blob" and self._whole_id(sha):
+                _remember_blob(sha, data)
 
     def blob_id(self, snap: Snap | None, path: str | None) -> str | None:
         if snap is None or not path:
@@ -423,13 +468,13 @@ class Reader:
             return None
         if sha not in self._blobs:
             raw = self._data.get(sha)
-            self._blobs[sha] = (self._raw(sha) if raw is None else raw).decode("utf-8", "replace")
+            self._blobs[sha] = (self._blob(sha) if raw is None else raw).decode("utf-8", "replace")
         return self._blobs[sha]
 
     def data(self, sha: str) -> bytes:
         """A blob's bytes (cached for the reader's series)."""
         if sha not in self._data:
-            self._data[sha] = self._raw(sha)
+            self._data[sha] = self._blob(sha)
         return self._data[sha]
 
     def add_blob(self, data: bytes) -> str:

@@ -173,3 +173,19 @@ def test_words_are_the_findall_words():
         assert _words(text) == frozenset(re.findall(r"\w+", text)), repr(text)
     for c in range(128):
         assert _words(chr(c)) == frozenset(re.findall(r"\w+", chr(c))), c
+
+
+def test_kind_text_is_the_join_of_those_lines_kept_once():
+    """kind_text(fd, kinds): the rules' `"\\n".join(ln.text for ln in fd.added())` and the like,
+    made once per file."""
+    from reviewbot.checks._hunks import kind_text, shown_new
+
+    joined = {kinds: "\n".join(ln.text for ln in FD.lines() if ln.kind in kinds)
+              for kinds in ("+", "-", " ", "+ ", "- ", "+-", "+- ")}
+    assert kind_text(FD, "+") == "\n".join(ln.text for ln in FD.added()) == joined["+"]
+    assert kind_text(FD, "-") == "\n".join(ln.text for ln in FD.removed()) == joined["-"]
+    assert kind_text(FD, "+- ") == "\n".join(ln.text for ln in FD.lines())
+    assert shown_new(FD) == "\n".join(ln.text for ln in FD.lines() if not ln.removed) == joined["+ "]
+    for kinds, text in joined.items():
+        assert kind_text(FD, kinds) == text
+        assert kind_text(FD, kinds) is kind_text(FD, kinds)  # the file's memo

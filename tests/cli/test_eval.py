@@ -87,6 +87,27 @@ def test_tree_mode_scores_the_fix_on_its_defect_commit(tmp_path):
     assert "recall 1/1" in hunks.out and "false positives 0/1" in hunks.out
 
 
+def test_tree_mode_reviews_a_positive_on_top_of_the_fix_it_names(tmp_path):
+    """A tree older than the fixes (the defect in HEAD): each positive names its fix as
+    `tree_base_file` and is reviewed on HEAD with the fix applied; the fix (null base) on HEAD."""
+    repo, corpus = _corpus(tmp_path)
+    (repo / PATH).write_text(PINNED)  # this tree still has the self-pin
+    _git(repo, "commit", "-qam", "older tree")
+    manifest = json.loads((corpus / "manifest.json").read_text())
+    manifest[0]["tree_base_file"], manifest[1]["tree_base_file"] = "cases/pin-fix.patch", None
+    (corpus / "manifest.json").write_text(json.dumps(manifest))
+    out = run("eval", str(corpus), "--tree", str(repo), "-v")
+    assert out.rc == 0, out.err
+    assert "recall 1/1" in out.out and "false positives 0/1" in out.out, out.out
+    assert "does not apply" not in out.out + out.err
+    # without the bases, the fix's defect commit (the positive on HEAD) cannot be made
+    for rec in manifest:
+        del rec["tree_base_file"]
+    (corpus / "manifest.json").write_text(json.dumps(manifest))
+    out = run("eval", str(corpus), "--tree", str(repo))
+    assert "does not apply" in out.out + out.err, out.out
+
+
 def test_holdout_hides_case_names(tmp_path):
     _, corpus = _corpus(tmp_path)
     manifest = json.loads((corpus / "manifest.json").read_text())

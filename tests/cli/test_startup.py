@@ -34,7 +34,7 @@ try:
 except SystemExit as exc:  # --version, --help
     rc = exc.code
 sys.stdout = real
-executed = [n for n in ("dkim", "patatt", "requests", "smtplib")  # reviewbot.ingest.b4compat._Deferred until used
+executed = [n for n in ("dkim", "patatt", "requests", "smtplib", "mailbox", "tempfile", "gzip", "secrets", "shlex")  # b4compat._Deferred until used
             if n in sys.modules and type(sys.modules[n]).__name__ != "_Deferred"]
 import gc
 print(json.dumps({"rc": rc, "modules": sorted(sys.modules), "executed": executed, "gc": gc.get_threshold()}))

@@ -1,9 +1,10 @@
 """The speed paths of issue 16 give the answers of the code they replaced.
 
-- the engine's word-by-word TRIGGER look-up (`engine._Vocabulary`, through the word index
-  all vocabularies share, `engine._WordIndex`) against the trie pattern (`lazyre.any_of`), on the real patches of tests/data and examples/ and on texts made to
-  catch a substring test done wrong (names split by punctuation, inside longer words, next to
-  non-ASCII word characters);
+- the engine's TRIGGER look-up for every rule at once (`reviewbot.triggers.Index`: a bit per
+  TRIGGER, worked out per distinct word) against the substring test of each TRIGGER's strings,
+  on the real patches of tests/data and examples/ and on texts made to catch a substring test
+  done wrong (names split by punctuation, inside longer words, next to non-ASCII word
+  characters);
 - `_refs.enclosing_function` in a long hunk side (every line of every hunk of the real
   patches is compared with the scan it replaced in tests/checks/test_refs_enclosing.py);
 - MOD014's added object references (`_added_object_refs`) against
@@ -18,7 +19,7 @@ import random
 
 import pytest
 
-from reviewbot import engine, lazyre
+from reviewbot import engine, triggers
 from reviewbot.checks.module import _apis, module_ref_for_unbind
 from reviewbot.checks.module._refs import added_statements, enclosing_function, object_refs
 from tests.checks.test_refs_enclosing import _enclosing_scan
@@ -27,7 +28,8 @@ from reviewbot.errors import InputError
 from reviewbot.registry import all_checks
 from tests.helpers import DATA, ROOT, diff, load_case
 
-_VOCABULARIES = [m.TRIGGER for m in all_checks() if len(getattr(m, "TRIGGER", None) or ()) > engine._FEW]
+_VOCABULARIES = [m.TRIGGER for m in all_checks() if len(getattr(m, "TRIGGER", None) or ()) > 16]
+_TRIGGERS = [m.TRIGGER for m in all_checks() if getattr(m, "TRIGGER", None)]
 
 
 def _real_patches():
@@ -46,7 +48,7 @@ PATCHES = _real_patches()
 def _texts() -> list[str]:
     texts = []
     for p in PATCHES:
-        texts += ["\n".join(t.pieces) for _, t in engine._Triggers(p, Context())._file_texts()]  # the joined text
+        texts += ["\n".join(pieces) for _, pieces in engine._Triggers(p, Context())._file_texts()]  # the joined text
     rnd = random.Random(16)
     for _ in range(400):
         w = rnd.choice(rnd.choice(_VOCABULARIES))
@@ -56,49 +58,49 @@ def _texts() -> list[str]:
     return texts
 
 
-def test_vocabulary_matches_the_trie():
+def _holds(text: str, trigger) -> bool:
+    return any(s in text for s in trigger)
+
+
+def test_the_index_answers_as_the_substring_test():
+    """Every rule's TRIGGER against every text, through one index (a bit each)."""
     assert len(_VOCABULARIES) >= 3 and len(PATCHES) > 20
     texts = _texts()
+    index = triggers.Index()
+    index.add(_TRIGGERS)
+    masks = [index.mask([t]) for t in texts]
+    for trigger in _TRIGGERS:
+        bit = index.bit(trigger)
+        want = [_holds(t, trigger) for t in texts]
+        assert [bool(m & bit) for m in masks] == want
+        assert any(want)
     for vocabulary in _VOCABULARIES:
-        trie = lazyre.any_of(vocabulary)
-        words = engine._Vocabulary(vocabulary)
-        words._budget = 1 << 40  # never switch to the trie
-        got = [words.found_in(t) for t in texts]
-        want = [trie.search(t) is not None for t in texts]
-        assert got == want
-        assert any(want) and not all(want)
+        assert not all(_holds(t, vocabulary) for t in texts)
 
 
-def test_the_shared_word_index_answers_for_each_vocabulary_alike():
-    """_WordIndex looks a word up for every vocabulary at once (a bit each); a vocabulary
-    registered after words were looked up makes it forget them (their bits lack the new one)."""
+def test_a_trigger_added_later_makes_the_index_forget_the_words():
+    """A TRIGGER registered after words were looked up starts a new generation: the words are
+    worked out again (their bits lacked the new one), and every earlier bit answers as before."""
     texts = _texts()
-    index = engine._WordIndex()
-    first, *rest = _VOCABULARIES
+    index = triggers.Index()
+    first, *rest = dict.fromkeys(_TRIGGERS)  # each TRIGGER once (several rules share one)
     bit = index.bit(first)
-    assert [bool(index.text_mask(t) & bit) for t in texts] == \
-        [lazyre.any_of(first).search(t) is not None for t in texts]
-    for vocabulary in rest + [("zz9_never_a_kernel_name",)]:
-        b = index.bit(vocabulary)
-        assert index.bit(vocabulary) == b and b not in (0, bit)
-        want = [lazyre.any_of(vocabulary).search(t) is not None for t in texts]
-        assert [bool(index.text_mask(t) & b) for t in texts] == want
-        assert [bool(index.text_mask(t) & bit) for t in texts] == \
-            [lazyre.any_of(first).search(t) is not None for t in texts]
-    assert not any(index.text_mask(t) & index.bit(("zz9_never_a_kernel_name",)) for t in texts)
+    assert [bool(index.mask([t]) & bit) for t in texts] == [_holds(t, first) for t in texts]
+    for trigger in rest + [("zz9_never_a_kernel_name",), ("a->b", "x(y")]:
+        gen = index.generation
+        b = index.bit(trigger)
+        assert index.generation == gen + 1 and index.bit(trigger) == b and b not in (0, bit)
+        masks = [index.mask([t]) for t in texts]
+        assert [bool(m & b) for m in masks] == [_holds(t, trigger) for t in texts]
+        assert [bool(m & bit) for m in masks] == [_holds(t, first) for t in texts]
+    assert not any(index.mask([t]) & index.bit(("zz9_never_a_kernel_name",)) for t in texts)
 
 
-def test_vocabulary_switches_to_the_trie_past_its_budget():
-    vocabulary = _VOCABULARIES[0]
-    v = engine._Vocabulary(vocabulary)
-    v._budget = 10
-    assert v.found_in("x") is False and v._pattern is None
-    assert v.found_in(f"a long text that names {vocabulary[0]}(x)") is True and v._pattern is not None
-
-
-def test_vocabulary_of_non_words_uses_the_trie():
-    v = engine._Vocabulary(tuple(f"a->b{i}" for i in range(20)))
-    assert v.found_in("x = a->b7;") and not v.found_in("a-> b7")
+def test_non_word_strings_are_looked_for_as_they_are():
+    index = triggers.Index()
+    b = index.bit(tuple(f"a->b{i}" for i in range(20)) + ("x\ny",))
+    assert index.mask(["x = a->b7;"]) & b and not index.mask(["a-> b7"]) & b
+    assert index.mask(["x", "y"]) & b and not index.mask(["xy"]) & b  # the pieces' newline join
 
 
 def test_enclosing_function_in_a_long_side():

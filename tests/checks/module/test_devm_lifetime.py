@@ -659,6 +659,43 @@ def test_tree_mode_quiet_when_the_file_already_releases_it():
     assert_quiet(devm_lifetime, series, include_low=True, context_for=ctx)
 
 
+def test_tree_mode_fires_when_the_release_named_call_frees_nothing():
+    # safexcel_pci_probe() (6.12): `safexcel_unregister_algorithms(priv)` in remove() unregisters
+    # algorithms; it does not give priv back, so a kzalloc() of priv leaks at every unbind
+    pre = ("static void foo_unregister_algorithms(struct foo_priv *priv)\n{\n"
+           "\tfor (i = 0; i < ARRAY_SIZE(foo_algs); i++)\n\t\tcrypto_unregister_skcipher(foo_algs[i]);\n}\n"
+           "static int foo_pci_probe(struct pci_dev *pdev, const struct pci_device_id *ent)\n{\n"
+           "\tpriv = devm_kzalloc(dev, sizeof(*priv), GFP_KERNEL);\n\tif (!priv)\n\t\treturn -ENOMEM;\n"
+           "\tpci_set_drvdata(pdev, priv);\n\treturn 0;\n}\n"
+           "static void foo_pci_remove(struct pci_dev *pdev)\n{\n"
+           "\tstruct foo_priv *priv = pci_get_drvdata(pdev);\n\n\tfoo_unregister_algorithms(priv);\n}\n")
+    post = pre.replace("devm_kzalloc(dev, ", "kzalloc(")
+    series, ctx = tree_case("drivers/crypto/foo/foo.c", pre, post)
+    assert_fires(devm_lifetime, series, at=[("drivers/crypto/foo/foo.c", 8, "old")], context_for=ctx)
+    # the same call name, its body freeing the memory: released
+    frees = post.replace("crypto_unregister_skcipher(foo_algs[i]);\n}", "crypto_unregister_skcipher(foo_algs[i]);\n"
+                                                                        "\tkfree(priv);\n}")
+    series, ctx = tree_case("drivers/crypto/foo/foo.c", pre, frees)
+    assert_quiet(devm_lifetime, series, include_low=True, context_for=ctx)
+
+
+def test_tree_mode_quiet_when_the_plain_allocation_is_returned():
+    # mei_txe_dev_init(): the device structure is the function's result, its caller frees it
+    pre = ("static void foo_input_ready_enable(struct foo_device *dev)\n{\n\tfoo_reg_write(dev, FOO_IER, 1);\n}\n"
+           "struct foo_device *foo_txe_dev_init(struct pci_dev *pdev)\n{\n\tstruct foo_device *dev;\n\n"
+           "\tdev = devm_kzalloc(&pdev->dev, sizeof(*dev) + sizeof(*hw), GFP_KERNEL);\n\tif (!dev)\n"
+           "\t\treturn NULL;\n\tfoo_device_init(dev, &pdev->dev);\n\tfoo_input_ready_enable(dev);\n"
+           "\treturn dev;\n}\n")
+    post = pre.replace("devm_kzalloc(&pdev->dev, ", "kzalloc(")
+    series, ctx = tree_case("drivers/misc/foo/hw-txe.c", pre, post)
+    assert_quiet(devm_lifetime, series, include_low=True, context_for=ctx)
+    # the same function keeping the memory to itself: nothing frees it
+    pre, post = (t.replace("\treturn dev;\n}", "\tfoo_start(dev);\n\treturn 0;\n}").replace(
+        "struct foo_device *foo_txe", "int foo_txe") for t in (pre, post))
+    series, ctx = tree_case("drivers/misc/foo/hw-txe.c", pre, post)
+    assert_fires(devm_lifetime, series, at=[("drivers/misc/foo/hw-txe.c", 9, "old")], context_for=ctx)
+
+
 # An IRQ requested with devm in ndo_open (net drivers request in open and free in stop).
 DEVM_IRQ_IN_OPEN = diff("""
     --- a/drivers/net/ethernet/foo/foo_main.c
