@@ -121,6 +121,10 @@ Path kinds (whole-function shapes, from their own sample of files that use the t
   iter_put_dropped  inside a table iterator's loop (not `_scoped`), the put of the loop variable
                right before a `return`, `goto` or `break` is deleted -> expect old side at the
                put, or new side at the exit
+  del_unreg_made  `x = i2c_new_dummy_device(...)` / `platform_device_register_simple()` /
+               `kobject_create_and_add()` ... (a table registration that returns what it made),
+               its release (`i2c_unregister_device(x)`, ...) right before a later error exit is
+               deleted -> expect old side at the release, or new side at the exit
 (the last three sample their own files: those that call such an API / set a release)
 Unbind kinds (each samples its own files; the set-ups, teardowns and devm twins come from the
 table checks/data/teardown.tsv via checks/_kapi.py):
@@ -272,7 +276,7 @@ KINDS = ("del_put", "del_put_self", "goto_skip", "del_owner", "del_pair", "devm_
          "extra_get_on_return", "get_after_unlock",
          "put_into_err_branch", "put_before_goto_put", "kref_put_to_kfree", "put_returned_obj",
          "put_in_lookup_loop", "put_after_register_ok", "devm_in_callback", "devm_irq_requeue",
-         "undo_devm_enabled", "enable_to_devm", "drmm_to_devm", "iter_put_dropped")
+         "undo_devm_enabled", "enable_to_devm", "drmm_to_devm", "iter_put_dropped", "del_unreg_made")
 
 
 @dataclass
@@ -1660,6 +1664,46 @@ def mut_put_after_register_ok(path: str, lines: list[str], spans) -> list[Case]:
 
 
 OWN_FILES["put_after_register_ok"] = (r"\b(" + "|".join(_REG_PUT) + r")\(", mut_put_after_register_ok)
+
+
+# The registrations that return the object they made (`i2c_new_dummy_device()`,
+# `platform_device_register_simple()`, `kobject_create_and_add()`, ...): release -> callers.
+_MADE: dict[str, list[str]] = defaultdict(list)
+for _r in kapi.of_kind("register"):
+    if _r.ref_on == "return" and _r.family in ("device", "kobject") and not _r.devres:
+        for _put in kapi.releases(_r.name):
+            _MADE[_put].append(_r.name)
+MADE_UNREG_RE = re.compile(r"^\s*(%s)\((.+)\);\s*$" % "|".join(sorted(_MADE, key=len, reverse=True)))
+
+
+def mut_del_unreg_made(path: str, lines: list[str], spans) -> list[Case]:
+    """`x = i2c_new_dummy_device(...)` (a registration that returns what it made and published)
+    kept in a local or a field, and on a later error exit its release (`i2c_unregister_device(x)`,
+    `platform_device_unregister(x)`, `kobject_put(x)`, ...) right before the exit is deleted: a
+    failing function leaves the registered object behind -> expect old side at the removed
+    release, or new side at the exit."""
+    cases = []
+    for s, e in spans:
+        for i in range(s + 1, e + 1):
+            m = MADE_UNREG_RE.match(lines[i])
+            if not m or not lines[i].startswith("\t\t"):
+                continue
+            j = _next_code(lines, i, e)
+            if j is None or not EXIT_RE.match(lines[j]) or SUCCESS_RE.match(lines[j]):
+                continue
+            if LABEL_RE.match(lines[i - 1]) or _braceless_body(lines, i):
+                continue
+            made = re.compile(r"%s\s*=\s*(%s)\(" % (re.escape(_key(m.group(2))),
+                                                   "|".join(map(re.escape, _MADE[m.group(1)]))))
+            if not any(made.search(lines[k]) for k in range(s, i)):
+                continue
+            new = lines[:i] + lines[i + 1:]
+            cases.append(Case("del_unreg_made", path, lines, new, [("old", i + 1), ("new", j)]))
+    return cases
+
+
+OWN_FILES["del_unreg_made"] = (r"\b(" + "|".join(sorted({n for v in _MADE.values() for n in v})) + r")\(",
+                               mut_del_unreg_made)
 
 
 # ---------------------------------------------------------------- lifetime kinds

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 
 from reviewbot import lazyre
 from reviewbot.analysis import words
@@ -49,14 +50,18 @@ class Index:
         self._seen: set[str] = set()  # every word worked out in this generation
         self._hits: dict[str, int] = {}  # those of them that hold a string: their bits
         self._by_id: dict[int, tuple[tuple[str, ...], int]] = {}  # bit() without hashing the strings
+        # a service reviews in several threads: a word is in _seen only with its bits in _hits,
+        # and a rebuild never runs under a mask() half way through
+        self._lock = threading.RLock()
 
     def add(self, triggers) -> None:
         """Take these triggers in (the ones it lacks), with one rebuild."""
-        new = [t for t in dict.fromkeys(triggers) if t not in self._bits]
-        for trigger in new:
-            self._bits[trigger] = 1 << len(self._bits)
-        if new:
-            self._rebuild()
+        with self._lock:
+            new = [t for t in dict.fromkeys(triggers) if t not in self._bits]
+            for trigger in new:
+                self._bits[trigger] = 1 << len(self._bits)
+            if new:
+                self._rebuild()
 
     def bit(self, trigger: tuple[str, ...]) -> int:
         got = self._by_id.get(id(trigger))
@@ -85,18 +90,20 @@ class Index:
 
     def mask(self, pieces: list[str]) -> int:
         """The bits of the triggers one of whose strings `"\\n".join(pieces)` holds."""
+        ws: set[str] = set()
+        for p in pieces:
+            ws.update(words.of(p) if len(p) > _SMALL else _WORD.findall(p))
         got = 0
-        if self._pattern is not None:
-            ws: set[str] = set()
-            for p in pieces:
-                ws.update(words.of(p) if len(p) > _SMALL else _WORD.findall(p))
-            new = ws.difference(self._seen)
-            if new:
-                self._learn(list(new))
-            hits = self._hits
-            for w in hits.keys() & ws:
-                got |= hits[w]
-        for s, b in self._other.items():
+        with self._lock:
+            if self._pattern is not None:
+                new = ws.difference(self._seen)
+                if new:
+                    self._learn(list(new))
+                hits = self._hits
+                for w in hits.keys() & ws:
+                    got |= hits[w]
+            other = self._other
+        for s, b in other.items():
             if got | b != got and (s in "\n".join(pieces) if "\n" in s else any(s in p for p in pieces)):
                 got |= b
         return got

@@ -245,30 +245,17 @@ def _failed_consumer(func, q, p, obj: str) -> bool:
     nowhere else: the get before q was taken for q, not kept for the caller, so the put in
     the failure branch is the reference q already dropped."""
     row = kapi.get(q.name)
-    if row is None or "even on error" not in row.ref_on or not _under_result_test(q, p):
+    if row is None or "even on error" not in row.ref_on or not _ownership.under_result_test(q, p.node):
         return False
     return not any(c is not p and c.line != p.line and _apis.is_putter(c.name)
                    and _apis.same_object(_apis.put_object(c.name, list(c.args)), obj) for c in func.calls())
-
-
-def _under_result_test(q, p) -> bool:
-    """Is p under an `if` whose condition calls q or tests the variable q's result went into?"""
-    res = (q.lhs or "").strip()
-    for anc in cmodel.ancestors(p.node):
-        if anc.type == "function_definition":
-            break
-        if anc.type == "if_statement":
-            cond = cmodel._fold(cmodel._text(anc.child_by_field_name("condition")))
-            if q.name in cond or res and re.search(r"(?<![\w>.])%s\b" % re.escape(res), cond):
-                return True
-    return False
 
 
 def _on_failure_of(q, p) -> bool:
     """q consumes the reference only when it succeeds (the table says `consumed on success`)
     and p sits under a test of q's result (`if (fd < 0)`, `if (ret)`): q may have failed."""
     row = kapi.get(q.name)
-    return row is not None and "on success" in row.ref_on and _under_result_test(q, p)
+    return row is not None and "on success" in row.ref_on and _ownership.under_result_test(q, p.node)
 
 
 def _attach_and_creation(a: str, b: str) -> bool:

@@ -306,13 +306,13 @@ def consumed_by_table(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
         row = kapi.get(c.name)
         if not _refpaths.same_local(func, _apis.put_object(c.name, list(c.args)), g.obj):
             continue
-        if "on success" in row.ref_on and _under_test_of(c, j.node):
+        if "on success" in row.ref_on and under_result_test(c, j.node):
             continue
         return True
     return False
 
 
-def _under_test_of(c, node) -> bool:
+def under_result_test(c, node) -> bool:
     """Is `node` under an `if` whose condition calls c or tests the variable c's result went into?"""
     res = (c.lhs or "").strip()
     for anc in cmodel.ancestors(node):

@@ -393,29 +393,24 @@ CONSUMERS = frozenset(r.name for r in kapi.all_rows() if "(consumed" in r.ref_on
 
 def path_consumers(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.Call]:
     """Calls of the table's consumers between `start_line` and the exit whose block encloses it."""
-    end = line_of(exit_node)
-    out = []
-    for c in func.calls():
-        if c.name not in CONSUMERS or not (start_line < c.line <= end):
-            continue
-        blk = c.node.parent
-        while blk is not None and blk.type not in ("compound_statement",):
-            blk = blk.parent
-        if blk is not None and cmodel.contains(blk, exit_node):
-            out.append(c)
-    return out
+    return _on_the_way(func, start_line, exit_node, CONSUMERS.__contains__)
 
 
 def path_puts(func: cmodel.Function, start_line: int, exit_node) -> list[cmodel.Call]:
     """Putter calls between `start_line` and the exit that run on the way to it: their block
     encloses the exit, or they sit in an `if` that only tests the object (`if (x) put(x)`)."""
-    out = []
+    return _on_the_way(func, start_line, exit_node, _apis.is_putter)
+
+
+def _on_the_way(func: cmodel.Function, start_line: int, exit_node, named) -> list[cmodel.Call]:
+    """The calls `named(name)` accepts between `start_line` and the exit, in a block enclosing it."""
     end = line_of(exit_node)
+    out = []
     for c in func.calls():
-        if not (start_line < c.line <= end) or not _apis.is_putter(c.name):
+        if not (start_line < c.line <= end) or not named(c.name):
             continue
         blk = c.node.parent
-        while blk is not None and blk.type not in ("compound_statement",):
+        while blk is not None and blk.type != "compound_statement":
             blk = blk.parent
         if blk is not None and cmodel.contains(blk, exit_node):
             out.append(c)

@@ -135,3 +135,35 @@ def test_the_word_index_answers_as_the_joined_text_does():
             assert bool(index.mask(pieces) & bit) == any(t in joined for t in trigger), (pieces, trigger)
             checked += 1
     assert checked == 4000
+
+
+def test_index_answers_the_same_from_threads_at_once():
+    """A service reviews in several threads sharing one index: a word another thread is in the
+    middle of working out must not read as 'holds nothing' (a worker's review once came out with
+    no findings).  Thread B asks for a text's mask at the moment thread A has marked its words
+    seen but not yet stored their bits."""
+    import threading
+
+    from reviewbot.triggers import Index
+
+    text = "x = api_7_get(dev); api_9_get(y);"
+    idx = Index()
+    idx.add([(f"api_{i}_get",) for i in range(20)])
+    want = Index()
+    want.add([(f"api_{i}_get",) for i in range(20)])
+    want = want.mask([text])
+    assert want
+    answers = []
+    other = threading.Thread(target=lambda: answers.append(idx.mask([text])))
+
+    class Seen(set):
+        def update(self, *a):
+            super().update(*a)
+            if not other.is_alive() and not answers:
+                other.start()
+                other.join(0.5)  # B either answers now (no lock: too early) or waits for A
+
+    idx._seen = Seen()
+    assert idx.mask([text]) == want
+    other.join()
+    assert answers == [want]

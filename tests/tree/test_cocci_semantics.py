@@ -9,6 +9,7 @@ names, so that what fires is the API's rule and not one driver's text.
 
 from __future__ import annotations
 
+import difflib
 import shutil
 
 import pytest
@@ -543,3 +544,170 @@ static int foo_bind_parent(struct foo *foo, struct device *parent)
 }
 """
     assert kept(text, "take") == []
+
+
+# ---------------------------------------------------------------- a registration that returns what it made
+
+_DUMMY = """
+static int foo_pmic_probe(struct i2c_client *client)
+{
+	struct foo_chip *chip;
+	struct i2c_client *companion;
+	int ret;
+
+	chip = devm_kzalloc(&client->dev, sizeof(*chip), GFP_KERNEL);
+	if (!chip)
+		return -ENOMEM;
+
+	companion = i2c_new_dummy_device(client->adapter, client->addr + 1);
+	if (IS_ERR(companion))
+		return PTR_ERR(companion);
+
+	chip->regmap = regmap_init_i2c(companion, &foo_regmap_config);
+	if (IS_ERR(chip->regmap)) {
+		ret = PTR_ERR(chip->regmap);
+		dev_err(&client->dev, "no regmap: %d\\n", ret);
+{REGMAP_FAIL}
+		return ret;
+	}
+	chip->companion = companion;
+	return 0;
+}
+"""
+
+
+def test_made_registration_fires_when_an_error_exit_leaves_it_registered():
+    """`ret = PTR_ERR(...); ...; return ret;` is an exit that fails the function, as
+    `return PTR_ERR(...)` is: the companion i2c device stays registered."""
+    found = kept(_DUMMY.replace("{REGMAP_FAIL}\n", ""), "leak")
+    assert [(m.obj, m.api) for m in found] == [("companion", "i2c_new_dummy_device")]
+
+
+def test_made_registration_quiet_with_its_unregister_and_on_success():
+    """The error exit unregisters it; the success exit stores it (and is not looked at: a
+    registration made for good is no leak); the failure test's own exit holds nothing."""
+    text = _DUMMY.replace("{REGMAP_FAIL}", "\t\ti2c_unregister_device(companion);")
+    assert kept(text, "leak") == []
+    kept_for_good = """
+static int __init foo_board_init(void)
+{
+	struct platform_device *pdev;
+
+	pdev = platform_device_register_simple("foo-codec", -1, NULL, 0);
+	if (IS_ERR(pdev))
+		return PTR_ERR(pdev);
+	return 0;
+}
+"""
+    assert kept(kept_for_good, "leak") == []
+
+
+def test_made_registration_in_a_field_fires_on_an_error_exit():
+    text = """
+static int foo_pmic_probe(struct i2c_client *client)
+{
+	struct foo_chip *chip;
+	int ret;
+
+	chip = devm_kzalloc(&client->dev, sizeof(*chip), GFP_KERNEL);
+	if (!chip)
+		return -ENOMEM;
+
+	chip->companion = i2c_new_dummy_device(client->adapter, client->addr + 1);
+	if (IS_ERR(chip->companion))
+		return PTR_ERR(chip->companion);
+
+	chip->regmap = regmap_init_i2c(chip->companion, &foo_regmap_config);
+	if (IS_ERR(chip->regmap)) {
+		ret = PTR_ERR(chip->regmap);
+		return ret;
+	}
+	return 0;
+}
+"""
+    assert [(m.obj, m.api) for m in kept(text, "field")] == [("chip->companion", "i2c_new_dummy_device")]
+
+
+def test_holder_release_of_another_member_does_not_end_the_path():
+    """`dma_release_channel(db->rx_chan)` in the unwind releases a member, not the structure
+    `db` that holds the node: the unwind still leaks `db->phy_node` (sun4i-emac.c's probe)."""
+    text = """
+static int foo_emac_probe(struct platform_device *pdev)
+{
+	struct device_node *np = pdev->dev.of_node;
+	struct foo_emac *db;
+	int ret;
+
+	db = devm_kzalloc(&pdev->dev, sizeof(*db), GFP_KERNEL);
+	if (!db)
+		return -ENOMEM;
+
+	db->phy_node = of_parse_phandle(np, "phy-handle", 0);
+	if (!db->phy_node)
+		return -ENODEV;
+
+	ret = foo_register(db);
+	if (ret)
+		goto out_release;
+	return 0;
+
+out_release:
+	dma_release_channel(db->rx_chan);
+{PUT}	return ret;
+}
+"""
+    assert [m.obj for m in kept(text.replace("{PUT}", ""), "field")] == ["db->phy_node"]
+    assert kept(text.replace("{PUT}", "\tof_node_put(db->phy_node);\n"), "field") == []
+    helper = text.replace("{PUT}", "").replace("dma_release_channel(db->rx_chan)", "foo_emac_release(db)")
+    assert kept(helper, "field") == []  # a release helper of the structure itself may drop it
+
+
+def test_iterators_of_the_table_by_name_fwnode_graph_endpoints():
+    """Every `*for_each*` iterator row is followed, also those whose name does not start with
+    `for_each` (`fwnode_graph_for_each_endpoint`)."""
+    text = """
+static int foo_parse_endpoints(struct device *dev, struct foo_priv *priv)
+{
+	struct fwnode_handle *ep;
+	int ret;
+
+	fwnode_graph_for_each_endpoint(dev_fwnode(dev), ep) {
+		ret = foo_parse_one(priv, ep);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+"""
+    assert [(m.obj, m.api) for m in kept(text, "iter")] == [("ep", "fwnode_graph_for_each_endpoint")]
+    fixed = text.replace("\t\tif (ret)\n\t\t\treturn ret;", "\t\tif (ret) {\n\t\t\tfwnode_handle_put(ep);\n\t\t\treturn ret;\n\t\t}")
+    assert kept(fixed, "iter") == []
+
+
+def test_a_field_leak_stands_beside_the_path_count(monkeypatch):
+    """The Coccinelle engine's findings in a whole review: the unwind of a failed probe loses the unregister of the
+    i2c device kept in `chip->companion`.  The path count takes the store into the structure
+    for a hand-off and finds no new leak; it does not refute the Coccinelle field path, which
+    follows the field to the error exit."""
+    from types import MappingProxyType
+
+    from reviewbot import engine
+    from reviewbot.model import Series
+
+    path = "drivers/mfd/foo-pmic.c"
+    pre = _DUMMY.replace("companion = i2c_new_dummy_device", "chip->companion = i2c_new_dummy_device").replace(
+        "IS_ERR(companion))\n\t\treturn PTR_ERR(companion)", "IS_ERR(chip->companion))\n\t\treturn PTR_ERR(chip->companion)").replace(
+        "regmap_init_i2c(companion", "regmap_init_i2c(chip->companion").replace(
+        "\tchip->companion = companion;\n", "").replace("{REGMAP_FAIL}", "\t\ti2c_unregister_device(chip->companion);")
+    post = pre.replace("\t\ti2c_unregister_device(chip->companion);\n", "")
+    removed = pre.split("\n").index("\t\ti2c_unregister_device(chip->companion);") + 1
+    diff = "".join(difflib.unified_diff(pre.splitlines(True), post.splitlines(True), f"a/{path}", f"b/{path}"))
+    body = f"diff --git a/{path} b/{path}\n" + diff
+    patch = Patch(index=1, subject="[PATCH] mfd: foo: tidy the error path", msgid=None,
+                  author="Dev <dev@example.org>", message="Tidy.", notes="", diff=body, files=parse_diff(body))
+    series = Series(subject=patch.subject, msgid=None, revision=1, base=None, patches=(patch,))
+    ctx = Context(mode="tree", files=MappingProxyType({path: FileImages(pre=pre, post=post)}))
+    monkeypatch.setenv("REVIEWBOT_ENGINES", "cocci")
+    rv = engine.review(series, context_for=lambda _p: ctx, context_mode="tree")
+    hits = [f for f in rv.findings if f.rule.id == "MOD003" and f.path == path and abs(f.line - removed) <= 3]
+    assert hits, [f"{f.rule.id}:{f.line}: {f.message}" for f in rv.findings]
