@@ -414,5 +414,9 @@ def _base(e: str) -> str:
 
 # `&x->dev`, `x->kref`, and the count members of the subsystems' objects (`&x->ref`,
 # `&x->refcnt`: kapi.ref_members()) name x for balance purposes
-_MEMBERS = lazyre.compile(r"(?:\.kobj|\.dev|->dev|\.device|->device|\.kref|->kref|\.refcount|->refcount%s)$" % "".join(
-    f"|(?:->|\\.){re.escape(m)}" for m in sorted(kapi.ref_members() - {"dev", "device", "kref", "refcount", "kobj"})))
+# and so does a device inside an embedded bus object, as the table's releases spell it
+# (`put_device(&phydev->mdio.dev)`: `&x->mdio.dev` is the phy device x)
+_NESTED_DEV = sorted({m for r in kapi.all_rows() for alt in r.release for m in re.findall(r"&\w+->(\w+)\.dev\b", alt)})
+_MEMBERS = lazyre.compile(r"(?:%s\.kobj|\.dev|->dev|\.device|->device|\.kref|->kref|\.refcount|->refcount%s)$" % (
+    "".join(f"(?:->|\\.){re.escape(m)}\\.dev|" for m in _NESTED_DEV),
+    "".join(f"|(?:->|\\.){re.escape(m)}" for m in sorted(kapi.ref_members() - {"dev", "device", "kref", "refcount", "kobj"}))))

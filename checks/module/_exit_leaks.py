@@ -522,6 +522,8 @@ def new_leaks(fd, view: flow.FuncView, ctx: Context) -> Iterator[NewLeak]:
             built_in = never_module(ctx, None, fd)
         if _ownership.permanent_registration(view.new, g, j, holder, built_in):
             continue  # an __init of built-in code registered it for the kernel's life
+        if _ownership.enabled_for_good(view.new, g, j, built_in):
+            continue  # ... or left it enabled, running for the kernel's life
         released = False
         if holder:
             if not shown:

@@ -468,6 +468,8 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
             continue
         if _taken_by_callee(func, obj, p.name):
             continue  # a helper of the code shown took it on the argument this function passed
+        if _deleted_before(calls, obj, p, borrowed_vars):
+            continue  # `cdev_device_del(&slave->cdev, &slave->dev); put_device(dev);`: an unregister
         owner = borrowed_vars[var]
         if _GIVES_UP.search(name) and (_kept_by_setup(func, text, obj, p.name, accessor.get(var))
                                        or _inverse_of_accessor(obj, var, owner)
@@ -489,6 +491,29 @@ def borrowed(view, added, header: str, text: str = "") -> Iterator[tuple[object,
             conf = Confidence.LOW
         yield p, (f"{p.name}({short(obj, 20)}) drops a reference {name}() never took: "
                   f"{owner} belongs to its caller"), conf
+
+
+# The first half of an unregister (device_unregister() is device_del() then put_device()):
+# the device argument's position.
+_DEL_HALF = {"device_del": 0, "cdev_device_del": 1, "kobject_del": 0}
+
+
+def _deleted_before(calls, obj: str, p, borrowed: dict[str, str]) -> bool:
+    """fsi-core.c fsi_master_remove_slave(dev): `cdev_device_del(&slave->cdev, &slave->dev);
+    put_device(dev);` with `slave = to_fsi_slave(dev)` (`borrowed`: local -> the parameter it was
+    reached from): the function deletes the device it is handed, then drops the registration's
+    reference: the two halves of an unregister, not a put of a reference it never took."""
+    for c in calls:
+        i = _DEL_HALF.get(c.name)
+        if i is None or c.line > p.line or i >= len(c.args):
+            continue
+        a = norm(c.args[i])
+        base = _apis.base_object(a)
+        # the device itself, or the device of what an accessor reached from it (`&slave->dev`)
+        if _apis.same_object(a, obj) or borrowed.get(base, base) == _apis.base_object(obj) != base \
+                and re.fullmatch(r"&\w+->dev", a):
+            return True
+    return False
 
 
 def _inverse_of_accessor(obj: str, var: str, param: str) -> bool:

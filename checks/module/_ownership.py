@@ -32,9 +32,33 @@ def success_exit(j) -> bool:
     v = j.value.strip("() ")
     if not v:
         return True
-    if ERROR_RETURN.match(v) or v.startswith("-") or v in _STATUS_VARS:
+    if v in _STATUS_VARS:
+        return _tested_zero(j, v)
+    if ERROR_RETURN.match(v) or v.startswith("-"):
         return False
     return not re.search(r"\b(ERR_PTR|PTR_ERR|dev_err_probe)\s*\(", v)
+
+
+def _tested_zero(j, var: str) -> bool:
+    """`retval = usb_add_hcd(...); if (retval == 0) { ...; return retval; }` (ohci-pxa27x.c):
+    a status returned in the arm of an `if` that found it zero (`!ret`, `ret == 0`, or the
+    `else` of `if (ret)`), not set again on the way, is a success."""
+    v = re.escape(var)
+    zero = re.compile(r"^\(*\s*(?:!\s*%s|%s\s*==\s*0|0\s*==\s*%s)\s*\)*$" % (v, v, v))
+    nonzero = re.compile(r"^\(*\s*(?:%s|%s\s*!=\s*0|%s\s*<\s*0)\s*\)*$" % (v, v, v))
+    n = j.node
+    while n is not None and n.parent is not None and n.type != "function_definition":
+        p = n.parent
+        if p.type == "if_statement":
+            cond = re.sub(r"\s+", " ", cmodel._text(p.child_by_field_name("condition")) or "").strip()
+            cons, alt = p.child_by_field_name("consequence"), p.child_by_field_name("alternative")
+            arm = cons if cons is not None and cmodel.contains(cons, j.node) else \
+                alt if alt is not None and cmodel.contains(alt, j.node) else None
+            if arm is not None and ((arm == cons and zero.match(cond)) or (arm != cons and nonzero.match(cond))):
+                before = cmodel._text(arm)[:j.node.start_byte - arm.start_byte]
+                return re.search(r"(?<![\w>.])%s\s*=[^=]" % v, before) is None
+        n = p
+    return False
 
 
 def success_of_status(func: cmodel.Function, g: _refpaths.Get, j) -> bool:
@@ -658,6 +682,26 @@ def permanent_registration(func: cmodel.Function, g: _refpaths.Get, j, holder: s
     if row is None or row.kind != "register":
         return False
     return success_exit(j) or holder in ("stored", "owned")
+
+
+_ENABLE = lazyre.compile(r"^\w*_(?:prepare_)?enable$")
+_DISABLE = lazyre.compile(r"^\w*_(?:disable|unprepare)\w*$")
+
+
+def enabled_for_good(func: cmodel.Function, g: _refpaths.Get, j, built_in: bool) -> bool:
+    """mips-gic-timer.c gic_clocksource_of_init(): `clk = of_clk_get(node, 0);` ...
+    `clk_prepare_enable(clk)` ... `return 0;`.  An `__init` of code that is never a module
+    (a TIMER_OF_DECLARE() timer) that returns success with the object still enabled keeps it
+    running for the kernel's life: the reference goes with the enable, which nothing could put
+    or disable later (a module would have to store it; a failure exit still leaks both)."""
+    if not built_in or not re.search(r"\b__init\b", func.text.split("{", 1)[0]) or not success_exit(j):
+        return False
+    on = [c for c in func.calls() if g.call.line < c.line < j.line and _ENABLE.match(c.name) and c.args
+          and _apis.same_object(norm(c.args[0]), g.obj)]
+    if not on:
+        return False
+    return not any(on[0].line < c.line < j.line and _DISABLE.match(c.name) and c.args
+                   and _apis.same_object(norm(c.args[0]), g.obj) for c in func.calls())
 
 
 def outside(text: str, func: cmodel.Function, partial: bool) -> str:

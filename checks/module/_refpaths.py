@@ -45,6 +45,11 @@ def null_tested(part: str) -> str:
     return (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "") if m else ""
 
 
+# `WARN(cond, fmt, ...)`, `WARN_ONCE(cond, fmt, ...)` (include/asm-generic/bug.h): the first
+# argument is the condition, the rest a message
+_COND_WARN_FMT = re.compile(r"^\(?\s*(?:WARN|WARN_ONCE)\s*\((.*)\)\s*\)?$", re.S)
+
+
 def _unwrap(cond: str) -> str:
     """`WARN_ON(!dev)` -> `!dev`: the condition a wrapper macro tests."""
     prev = None
@@ -53,6 +58,12 @@ def _unwrap(cond: str) -> str:
         m = _COND_WRAPPER.match(cond)
         if m and balanced(m.group(1) + ")", 0) == m.group(1):
             cond = m.group(1).strip()
+            continue
+        m = _COND_WARN_FMT.match(cond)
+        if m and balanced(m.group(1) + ")", 0) == m.group(1):
+            first = cmodel.split_args(m.group(1))[:1]
+            if first and first[0].strip():
+                cond = first[0].strip()
     return cond
 
 

@@ -49,7 +49,13 @@ def _borrowed_rhs(rhs: str, text: str, pos: int, depth: int = 0) -> bool | None:
         return None
     if _MEMBER_READ.match(r):
         if r.startswith("&"):
-            return re.search(r"(?:->|\.)dev$", r) is not None  # a device embedded in another object
+            if re.search(r"(?:->|\.)dev$", r) is None:
+                return False
+            # a device embedded in another object, unless that object is a local the function
+            # got a reference on (`pdev = of_find_device_by_node(np); priv->dev = &pdev->dev;`,
+            # mtk_drm_drv.c): the member then holds the lookup's reference
+            base = re.match(r"^&\(?\s*(\w+)", r)
+            return base is None or not _set_by_getter(base.group(1), text, pos)
         return _BORROWED_LEAF.search(r) is not None
     m = _CALL.match(r)
     if m:
@@ -64,6 +70,16 @@ def _borrowed_rhs(rhs: str, text: str, pos: int, depth: int = 0) -> bool | None:
         if any(v is False for v in verdicts) or not any(verdicts):
             return False
         return True
+    return False
+
+
+def _set_by_getter(var: str, text: str, pos: int) -> bool:
+    """Does the function around `pos` set the local `var` from a getter of the table?"""
+    fn = _function_at(text, pos)
+    for rhs in re.findall(r"(?<![\w>.*])%s\s*=\s*([^;=][^;]*);" % re.escape(var), fn):
+        m = _CALL.match(norm(rhs).strip())
+        if m and m.group(1) in _apis.BY_GETTER:
+            return True
     return False
 
 

@@ -377,7 +377,8 @@ def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
                     before = "\n".join(ln.text for ln in side[:side.index(line)])
                     # replaces an old buffer (devm_kfree), or allocates only on the first call
                     once = re.search(r"\bdevm_kfree\s*\(", "\n".join(ln.text for ln in side)) or re.search(
-                        r"if\s*\(\s*!\s*%s\s*\)\s*\{?\s*$" % re.escape(var), before, re.M)
+                        r"if\s*\(\s*!\s*%s\s*\)\s*\{?\s*$" % re.escape(var), before, re.M) or \
+                        _first_call_block(side, side.index(line))
                     yield RULE.finding(fd.path, line, f"devm memory '{var}' allocated in {per_call}, which runs on "
                                                       f"every open or call: it is kept until the driver unbinds",
                                        confidence=Confidence.LOW if once else None)
@@ -617,12 +618,40 @@ _PER_CALL = lazyre.compile(r"\bstruct\s+(%s)\s*\*" % "|".join(PER_CALL_TYPES))
 _PER_CALL_NAME = lazyre.compile(r"_(?:open|ndo_open|startup|hw_params|prepare|start_streaming|resume|ioctl|up)$")
 
 
+def _first_call_block(side: list, at: int) -> bool:
+    """The allocation at `side[at]` sits in `if (!x) { ... x = ...; }`, a block that sets what
+    it tests (vboxguest_core.c vbg_balloon_work(): `if (!gdev->mem_balloon.max_chunks) {
+    ...pages = devm_kcalloc(...); ...max_chunks = req->phys_mem_chunks; }`): it runs on the
+    first call only, and the memory is kept for the binding on purpose."""
+    depth = 0
+    for k in range(at - 1, -1, -1):
+        text = side[k].text
+        depth += text.count("}") - text.count("{")
+        if depth >= 0:
+            continue
+        m = re.match(r"^\s*if\s*\(\s*!\s*([\w.>\-]+?)\s*\)\s*\{\s*$", text)
+        if m is None:
+            return False
+        guard, level = m.group(1), 1
+        for ln in side[k + 1:]:
+            level += ln.text.count("{") - ln.text.count("}")
+            if level <= 0:
+                return False
+            if re.match(r"^\s*%s\s*=[^=]" % re.escape(guard), ln.text):
+                return True
+        return False
+    return False
+
+
 def _per_call(h: Hunk, line) -> str | None:
     """'name()' when the function `line` sits in takes a per-open/per-call object, or is named
     for a callback that runs on every open, stream start or resume."""
     sig = _signature(h, line, "new")
     name = re.search(r"(\w+)\s*\(", sig)
-    if not name or not (_PER_CALL.search(sig.split("(", 1)[-1]) or _PER_CALL_NAME.search(name.group(1))):
+    # the parameters, without those of a function-pointer parameter (`int (*read_fn)(struct
+    # seq_file *seq, void *data)`, brcmsmac debug.c): the callback takes the per-call object
+    params = re.sub(r"\(\s*\*\s*\w*\s*\)\s*\([^()]*\)", "(*)", sig.split("(", 1)[-1])
+    if not name or not (_PER_CALL.search(params) or _PER_CALL_NAME.search(name.group(1))):
         return None
     if runs_once(name.group(1)):
         return None  # named for probe-time work (an async probe's work item, a setup helper)

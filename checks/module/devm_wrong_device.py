@@ -188,6 +188,23 @@ def _child_of_devm_register(obj: str, params: list[str], scope: str) -> bool:
     return False
 
 
+def _parent_is_probed(d: str, params: list[str], text: str) -> bool:
+    """`indio_dev->dev.parent` after `indio_dev = devm_iio_device_alloc(&client->dev, ...)`
+    (ad7746.c): a class device's allocator takes its parent first and sets `dev.parent` to it
+    (iio_device_alloc(), input_allocate_device() through devm, __spi_alloc_controller(),
+    iio_trigger_alloc()), so the parent of what it made from the probed device is the probed
+    device."""
+    m = re.fullmatch(r"(\w+)(?:->|\.)dev(?:->|\.)parent", d)
+    if m is None:
+        return False
+    for rhs in re.findall(r"(?<![\w>.])%s\s*=\s*(\w*alloc\w*)\s*\(([^;]*)\)\s*;" % re.escape(m.group(1)), text):
+        first = cmodel.split_args(rhs[1])[:1] if rhs[1] else []
+        if first and (_probed(re.sub(r"\s+", "", first[0]), params) or _set_to_probed(
+                re.sub(r"\s+", "", first[0]), params, text)):
+            return True
+    return False
+
+
 def _judge(dev: str, params: list[str], scope: str, whole: str = "") -> str | None:
     """'parent', 'other', or None when `dev` is (or may be) the probed device."""
     d = re.sub(r"\s+", "", dev)
@@ -200,6 +217,8 @@ def _judge(dev: str, params: list[str], scope: str, whole: str = "") -> str | No
         return None
     inner = re.fullmatch(r"&?\(?(.+?)\)?(?:->|\.)dev", d)
     if inner and (inner.group(1) in params or _set_to_probed(inner.group(1), params, seen)):
+        return None
+    if _parent_is_probed(d, params, seen):
         return None
     if re.search(r"(?:^&?|->|\.)\(?\w*dev(?:ice)?\)?(->|\.)parent\b", d):
         return "parent"  # a device's parent (`dev->parent`, `pdev->dev.parent`); `chip->parent`

@@ -226,7 +226,7 @@ TREE_VERDICT = True
 
 def check(patch: Patch, ctx: Context) -> Iterator[Finding]:
     found = list(_python(patch, ctx)) if ctx.engine_on("python") else []
-    cocci = list(_cocci.findings(RULE, patch, ctx, found, keep=functools.partial(_cocci_leak_stands, ctx, {})))
+    cocci = list(_cocci.findings(RULE, patch, ctx, found, keep=functools.partial(_cocci_leak_stands, ctx, {}, patch=patch)))
     if ctx.has_tree:
         # tree mode: the path count judges the exit leaks (a finding the other engines made at an
         # exit of a function it walked, with no new leak near by, is not one), and adds those
@@ -338,7 +338,7 @@ def _given_by_caller(func: cmodel.Function, obj: str) -> bool:
     return _ownership.callers_object(func, obj)
 
 
-def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
+def _cocci_leak_stands(ctx: Context, parsed: dict, m, patch: Patch | None = None) -> bool:
     """A Coccinelle leak path stands unless what the reference's owner does says the exit holds
     nothing: the exit follows `if (x) {...; put(x);}` or sits in its `else` (x NULL), it is in the
     get's own failure branch, the loop the get tests has ended, or the reference was stored,
@@ -346,7 +346,7 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     the function never drops is one finding, not one per exit.  A failed registration's path
     stands unless its branch drops the object under another name (`dev = &ffa_dev->dev; ...
     put_device(dev);`)."""
-    if m.kind not in ("leak", "register", "field"):
+    if m.kind not in ("leak", "register", "field", "take"):
         return True
     if m.path not in parsed:
         text = ctx.post(m.path)
@@ -357,6 +357,8 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return True
     if m.kind == "field":
         return not _field_dropped_by_helper(func, m)
+    if m.kind == "take":
+        return not _take_handed_on(func, m)
     if m.kind == "register":
         objs = [norm(c.args[0]) for c in func.calls() if c.line == m.get_line and c.name == m.api and c.args]
         if any(c.name.startswith("devm_") and c.lhs and c.line < m.get_line and any(
@@ -371,6 +373,8 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     gets = [g for g in _refpaths.gets(func) if g.call.line == m.get_line and g.call.name == m.api]
     jumps = [j for j in func.jumps() if j.line == m.exit_line and j.kind in ("return", "goto")]
     if not jumps and m.exit_line == func.end and func.body.children:
+        if _endless(func.body):
+            return False  # `while (1) { ... }` left only by its returns: no path reaches the brace
         # a void function's end: the path falls off its closing brace
         jumps = [cmodel.Jump("return", func.end, node=func.body.children[-1])]
     if not gets and any(c.line == m.get_line and c.name == m.api and _refpaths.cleanup_owned(
@@ -388,6 +392,9 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
         return False
     if _ownership.published(g, func) and _ownership.success_exit(j):
         return False
+    if _ownership.success_exit(j) and patch is not None and _ownership.enabled_for_good(
+            func, g, j, _never_module(ctx, patch, m.path, parsed)):
+        return False  # an __init of built-in code left it enabled, running for the kernel's life
     if _ownership.success_exit(j):
         rest = _ownership.outside(ctx.post(m.path) or "", func, False)
         if _ownership.put_from_drvdata(func, g, rest) or _ownership.kept_by_object_made(func, g, j, rest):
@@ -411,6 +418,56 @@ def _cocci_leak_stands(ctx: Context, parsed: dict, m) -> bool:
     return True
 
 
+def _endless(body) -> bool:
+    """Does the function body end in a loop that only a return or goto leaves (`while (1)`,
+    `for (;;)`, no `break` of its own)?  of_graph_get_next_endpoint() in drivers/of/property.c:
+    the closing brace after it is never reached."""
+    last = [n for n in body.named_children if n.type != "comment"][-1:]
+    if not last or last[0].type not in ("while_statement", "for_statement", "do_statement"):
+        return False
+    loop = last[0]
+    if loop.type == "for_statement":
+        head = cmodel._text(loop).split(")", 1)[0]
+        if not re.fullmatch(r"for\s*\(\s*;\s*;\s*", head):
+            return False
+    else:
+        cond = cmodel._text(loop.child_by_field_name("condition")).strip("() \t")
+        if cond not in ("1", "true"):
+            return False
+    stack = [c for c in loop.named_children]
+    while stack:
+        n = stack.pop()
+        if n.type == "break_statement":
+            return False
+        if n.type not in ("while_statement", "for_statement", "do_statement", "switch_statement"):
+            stack.extend(n.named_children)
+    return True
+
+
+def _never_module(ctx: Context, patch: Patch, path: str, memo: dict) -> bool:
+    """Is the file at `path` never a module (asked once per file)?"""
+    key = ("never module", path)
+    if key not in memo:
+        from reviewbot.checks.module._builtin import never_module
+        fd = next((f for f in patch.c_files if f.path == path), None)
+        memo[key] = fd is not None and never_module(ctx, None, fd)
+    return memo[key]
+
+
+def _take_handed_on(func: cmodel.Function, m) -> bool:
+    """A reference taken on an object the function was given (the path matcher's "take" kind)
+    that, before the failing exit, went to an owner: `get_device(&cxlmd->dev);
+    devm_add_action_or_reset(&port->dev, schedule_detach, cxlmd);` (cxl/port.c) gives it to a
+    devres action, which drops it when it runs, on the failure of the add included; stored into
+    a structure, returned, or handed on as the Python path analysis judges."""
+    gets = [g for g in _refpaths.gets(func) if g.call.line == m.get_line and g.call.name == m.api]
+    jumps = [j for j in func.jumps() if j.line == m.exit_line and j.kind in ("return", "goto")]
+    if len(gets) != 1 or len(jumps) != 1:
+        return False
+    g, j = gets[0], jumps[0]
+    return _refpaths.stored_or_returned(func, g.obj, g.call.line, j.node) or _ownership.handed_on(func, g, j)
+
+
 def _field_dropped_by_helper(func: cmodel.Function, m) -> bool:
     """A reference kept in a structure field on an error exit (the path matcher's "field" kind)
     that a function of the file drops on the way: `err: ushc_clean_up(ushc); return ret;`,
@@ -424,7 +481,9 @@ def _field_dropped_by_helper(func: cmodel.Function, m) -> bool:
     if j.kind == "goto":
         chain, found = flow.chain_calls(func, j.label)
         calls = chain if found else []
-    return _ownership.dropped_by_helper(func, g, calls)
+    # or drops it itself: `fail: if (hdw) { ...; usb_free_urb(hdw->ctl_write_urb); ... } return
+    # NULL;` (pvrusb2-hdw.c); the test is of the structure that holds the field
+    return _ownership.dropped_by_helper(func, g, calls) or bool(_refpaths.puts_of(calls, g.obj, g.api.putters))
 
 
 _JUMP = lazyre.compile(r"^(return\b[^;]*|goto\s+\w+|break|continue)\s*;$")

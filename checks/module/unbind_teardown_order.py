@@ -492,6 +492,28 @@ def _irq_quiesced_before(body: str, free: re.Pattern, args: list[str]) -> bool:
     return False
 
 
+def _owner_deleted_before(body: str, free: re.Pattern, owner: str) -> bool:
+    """The devres owner is the device embedded in an object the driver registered (`&hdev->dev`,
+    btusb.c's wake IRQ), and remove() unregisters that object before its free
+    (`hci_unregister_dev(hdev)`, `device_del(&x->dev)`): a device without a driver releases its
+    devres in device_del() (drivers/base/core.c), so the handler or action is gone before the
+    free, not at the probed device's unbind."""
+    m = re.fullmatch(r"&\(?\s*(\w+)\s*\)?(?:->|\.)dev", norm(owner or ""))
+    f = free.search(body)
+    if m is None or f is None:
+        return False
+    obj = re.escape(m.group(1))
+    unregs = {t for r in kapi.teardown_rows() if r.kind == "interface" for t in r.teardown}
+    for c in re.finditer(r"\b(\w+)\s*\(\s*(&?)\s*\(?\s*%s\b\s*\)?\s*((?:->|\.)\s*dev\b)?\s*[,)]" % obj,
+                         body[:f.start()]):
+        name, amp, member = c.group(1), c.group(2), c.group(3)
+        if name in ("device_del", "device_unregister") and amp and member:
+            return True
+        if name in unregs and not amp and not member:
+            return True
+    return False
+
+
 # devres's own actions: `devm_add_action[_or_reset](dev, fn, data)` runs fn(data) after remove().
 _DEVM_ACTIONS = ("devm_add_action", "devm_add_action_or_reset")
 
@@ -564,7 +586,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             continue  # devm memory: devres frees it after the registration
                         where = next((name + "()" for name, _start, body in _functions(post)
                                       if _UNBIND_FN.search(name) and free.search(body)
-                                      and not (kind == "irq" and _irq_quiesced_before(body, free, args))), None)
+                                      and not (kind == "irq" and _irq_quiesced_before(body, free, args))
+                                      and not _owner_deleted_before(body, free, args[0])), None)
                         if where is None and line.new_no:
                             tail = post.splitlines()[line.new_no - 1 + len(st.lines):]
                             end = next((k for k, x in enumerate(tail) if x.startswith("}")), len(tail))
@@ -580,7 +603,8 @@ def _devm_on_freed_memory(patch: Patch, ctx: Context) -> Iterator[Finding]:
                             continue
                         where = (f"an exit of {fn}()" if _freed_after(after, free) else
                                  "remove()" if free.search(shown) and not (
-                                     kind == "irq" and _irq_quiesced_before(shown, free, args)) else None)
+                                     kind == "irq" and _irq_quiesced_before(shown, free, args))
+                                 and not _owner_deleted_before(shown, free, args[0]) else None)
                     if where and kind == "action":
                         act = args[1] if len(args) > 1 else "its action"
                         yield RULE.finding(fd.path, line, f"{c.group(1)}() runs {act}() when devres runs, after "
