@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import re
+import threading
 import types
 
 import unidiff.patch
@@ -200,9 +201,13 @@ class _QuickSet(PatchSet):
 def _parse(text: str) -> tuple[FileDiff, ...]:
     """The files of a diff.  The cyclic garbage collector is paused meanwhile: a parse makes
     only objects that live on (a line each; no cycles), which the collector would walk again
-    and again (100,000 hunks: 800,000 lines, a sixth of the parse)."""
-    paused = gc.isenabled()
-    gc.disable()
+    and again (100,000 hunks: 800,000 lines, a sixth of the parse).  Only in the main thread:
+    a service parses in several threads, and one that saw the collector paused by another (so
+    would not enable it again) but paused it only after the other had enabled it would leave
+    it off for good."""
+    paused = gc.isenabled() and threading.current_thread() is threading.main_thread()
+    if paused:
+        gc.disable()
     try:
         return _parse_files_of(text)
     finally:

@@ -172,3 +172,62 @@ def test_tree_mode_reviews_from_threads_match_the_sequential_ones(small_tree):
     for order in (patches, patches[::-1]):
         # two more threads review the same patches again at the same time (one blob, two readers)
         assert _run("threads", str(repo), order + order[:2]) == want
+
+
+_DIFF = """\
+--- a/drivers/x.c
++++ b/drivers/x.c
+@@ -1,2 +1,3 @@
+ {
++\tget_device(dev);
+ }
+"""
+
+
+def test_diff_parses_in_threads_never_leave_the_collector_off(monkeypatch):
+    """The diff parser pauses the cyclic collector.  Thread B looks (collector off: thread X
+    is parsing) and is held there until X has finished and switched it on again; B must not
+    then switch it off for good (a service's memory would grow without bound)."""
+    import gc as real_gc
+    import threading
+
+    from reviewbot import diffparse
+
+    x_inside, b_looked, x_done = threading.Event(), threading.Event(), threading.Event()
+
+    class HeldGc:  # the gc module as the parser sees it: B is held between its look and the rest
+        disable = staticmethod(real_gc.disable)
+        enable = staticmethod(real_gc.enable)
+
+        @staticmethod
+        def isenabled():
+            on = real_gc.isenabled()
+            if threading.current_thread().name == "B":
+                b_looked.set()
+                x_done.wait(30)
+            return on
+
+    real_parse = diffparse._parse_files_of
+
+    def parse_files_of(text):
+        if threading.current_thread().name == "X":
+            x_inside.set()
+            b_looked.wait(30)
+        return real_parse(text)
+
+    monkeypatch.setattr(diffparse, "gc", HeldGc)
+    monkeypatch.setattr(diffparse, "_parse_files_of", parse_files_of)
+    assert real_gc.isenabled()
+    parsed = []
+    x = threading.Thread(name="X", target=lambda: (parsed.append(diffparse._parse(_DIFF)), x_done.set()))
+    b = threading.Thread(name="B", target=lambda: parsed.append(diffparse._parse(_DIFF)))
+    try:
+        x.start()
+        x_inside.wait(30)
+        b.start()
+        b.join()
+        x.join()
+        assert len(parsed) == 2 and parsed[0] == parsed[1]
+        assert real_gc.isenabled()
+    finally:
+        real_gc.enable()
