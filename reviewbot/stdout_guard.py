@@ -3,7 +3,8 @@
 A reader that goes away (`reviewbot review x.mbox | head -1`) must cost neither the exit status
 nor a traceback: the rest of the output is dropped and the review runs to its status.  Output
 that cannot be written at all (a full disk, `>/dev/full`, a closed stdout) is a one-line error
-and exit status 2, never output lost in silence.
+and exit status 2, never output lost in silence.  A stderr that cannot be written costs its
+messages, not the exit status.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ class OutputError(InputError):
         super().__init__(source, reason)
 
 
-class GuardedStdout:
-    """sys.stdout while a batch command runs: writes and flushes that hit a closed pipe are
-    dropped; any other write error is raised as OutputError.  Either way fd 1 then points at
-    /dev/null, so that the interpreter's last flush has nothing left to fail on."""
+class GuardedStream:
+    """sys.stdout (or sys.stderr) while a batch command runs: writes and flushes that hit a
+    closed pipe are dropped; any other write error is raised as OutputError (stdout) or dropped
+    too (stderr).  Either way the stream's descriptor then points at /dev/null, so that the
+    interpreter's last flush has nothing left to fail on."""
 
-    def __init__(self, stream):
+    def __init__(self, stream, report: bool = True):
         self._stream = stream
+        self._report = report  # False for stderr: an error there has nowhere to be told
         self.reader_gone = False
 
     def write(self, text: str) -> int:
@@ -40,7 +43,9 @@ class GuardedStdout:
             return len(text)
         except OSError as exc:
             self._drop()  # reported once, here; the interpreter's last flush must not fail again
-            raise _output_error(exc) from None
+            if self._report:
+                raise _output_error(exc) from None
+            return len(text)
 
     def flush(self) -> None:
         if self.reader_gone:
@@ -50,8 +55,9 @@ class GuardedStdout:
         except BrokenPipeError:
             self._drop()
         except OSError as exc:
-            self._drop()  # reported once, here; the interpreter's last flush must not fail again
-            raise _output_error(exc) from None
+            self._drop()
+            if self._report:
+                raise _output_error(exc) from None
 
     def _drop(self) -> None:
         self.reader_gone = True
@@ -75,15 +81,23 @@ def _output_error(exc: OSError) -> OutputError:
 
 def run_guarded(fn, args) -> int:
     """fn(args) with sys.stdout guarded, its buffered output flushed before the status is
-    returned (a failed flush is an OutputError, not a silent loss at exit)."""
+    returned (a failed flush is an OutputError, not a silent loss at exit).  sys.stderr is
+    guarded too: a closed or full stderr costs the messages, not the exit status."""
     if sys.stdout is None:
         raise OutputError(reason="closed: nowhere to write the output")
-    real = sys.stdout
-    guard = GuardedStdout(real)
-    sys.stdout = guard
+    real_out, real_err = sys.stdout, sys.stderr
+    out = GuardedStream(real_out)
+    sys.stdout = out
+    if real_err is not None:
+        sys.stderr = GuardedStream(real_err, report=False)
     try:
         rc = int(fn(args) or 0)
-        guard.flush()
+        out.flush()
         return rc
+    except InputError as exc:  # told here, through the guarded stderr (main() would too)
+        print(f"reviewbot: {exc}", file=sys.stderr)
+        return 2
     finally:
-        sys.stdout = real
+        if sys.stderr is not real_err and real_err is not None:
+            sys.stderr.flush()
+        sys.stdout, sys.stderr = real_out, real_err

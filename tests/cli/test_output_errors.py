@@ -75,3 +75,24 @@ def test_head_reads_the_first_line_and_the_status_is_kept():
                          '| head -c 1; echo " ${PIPESTATUS[0]}"', shell=True, executable="/bin/bash",
                          cwd=ROOT, capture_output=True, env=_env(True), timeout=300, check=False)
     assert got.stdout.decode() == "{ 1\n" and got.stderr == b""
+
+
+@needs_dev_full
+@pytest.mark.parametrize("argv,status", [(("review", PATCH), 2), (("review", "no/such.patch"), 2)],
+                         ids=["output-error", "input-error"])
+def test_a_full_stderr_costs_the_message_not_the_status(argv, status):
+    with open("/dev/full", "wb") as full:
+        got = subprocess.run([str(CONSOLE), *argv], stdout=full, stderr=full, cwd=ROOT, env=_env(True),
+                             timeout=300, check=False)
+    assert got.returncode == status
+
+
+def test_a_stderr_reader_gone_keeps_the_status():
+    r, w = os.pipe()
+    os.close(r)
+    try:
+        got = subprocess.run([str(CONSOLE), "review", "no/such.patch"], stdout=subprocess.DEVNULL, stderr=w,
+                             cwd=ROOT, env=_env(True), timeout=300, check=False)
+    finally:
+        os.close(w)
+    assert got.returncode == 2
