@@ -275,6 +275,8 @@ def _run_lines(data: bytes, args) -> int:
 
 
 def run(args) -> int:
+    if sys.stdin is None:  # `<&-`
+        raise InputError("<stdin>", "closed: nothing to read")
     data = sys.stdin.buffer.read()
     if args.lines:
         return _run_lines(data, args)

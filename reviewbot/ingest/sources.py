@@ -50,6 +50,8 @@ def load(arg: str, revision: int | None = None, midmask: str | None = None,
 def read_local(arg: str) -> tuple[list, str] | None:
     """(messages, source name) of stdin, a file or a directory; None for anything else."""
     if arg == "-":
+        if sys.stdin is None:  # `<&-`
+            raise InputError("<stdin>", "closed: nothing to read")
         data = sys.stdin.buffer.read()
         _not_binary(data, "<stdin>")
         return b4src.split_mbox(data, "<stdin>"), "<stdin>"

@@ -96,3 +96,11 @@ def test_a_stderr_reader_gone_keeps_the_status():
     finally:
         os.close(w)
     assert got.returncode == 2
+
+
+@pytest.mark.parametrize("argv", [("review", "-"), ("b4-check",)], ids=["review", "b4-check"])
+def test_a_closed_stdin_is_one_line_and_status_2(argv):
+    got = subprocess.run(f'exec "{CONSOLE}" {" ".join(argv)} <&-', shell=True, cwd=ROOT,
+                         capture_output=True, env=_env(True), timeout=300, check=False)
+    assert got.returncode == 2, got.stderr
+    assert got.stderr.decode().splitlines() == ["reviewbot: <stdin>: closed: nothing to read"]
