@@ -327,7 +327,7 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         post = "\n".join(text for _, text in cmodel.side_lines(fd.hunks, "new"))  # a new file
     cfile = None  # the file (or the hunks' new side) parsed: for the first function that needs it
     # tree mode: the file sets callbacks a put or free runs (`card->private_free = fn;`)
-    callbacks = post is not None and _release_twice.CALLBACK_SET.search(post) is not None
+    callbacks = post is not None and _release_twice.sets_callbacks(post)
     for view in flow.views(fd, ctx, lambda text: "release" in text):
         func = view.new
         if func is None:
