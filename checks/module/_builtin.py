@@ -120,6 +120,8 @@ def no_exit(text: str) -> bool:
     """A file with an init entry (`module_init()`, `device_initcall()`: module_init() when built
     as a module) and no exit: such a module can never be unloaded (kernel/module/main.c
     delete_module(): "if (mod->init && !mod->exit)" -> -EBUSY unless forced)."""
+    if "module_init" not in text and "_initcall" not in text:
+        return False  # what every _INIT match holds (a substring test is ~10 times quicker)
     return _INIT.search(text) is not None and _EXIT.search(text) is None
 
 

@@ -395,7 +395,16 @@ def function_of(n) -> Function:
 
 def siblings_of(func: Function) -> list[Function]:
     """The functions of the text `func` was parsed from (a whole file in tree mode or for a new
-    file; the fragment's in hunk mode)."""
+    file; the fragment's in hunk mode).  Memoised on `func`: the same sibling objects, whose
+    calls() and walks are then built once however many questions a rule asks (a new list each
+    call: the caller may change it)."""
+    got = func._cache.get("siblings")
+    if got is None:
+        got = func._cache["siblings"] = _siblings(func)
+    return list(got)
+
+
+def _siblings(func: Function) -> list[Function]:
     root = func.node
     while root is not None and root.parent is not None:
         root = root.parent
