@@ -322,6 +322,7 @@ PUTTER_NAMES = kapi.Calls(PUTTERS)
 GETTER_NAMES = kapi.Calls(BY_GETTER)
 
 
+@functools.lru_cache(maxsize=256)  # the same texts (a file's added lines, a function) are asked by several rules
 def has_putter_call(text: str) -> bool:
     """PUTTER_NAMES.search(text), quicker: most texts hold none of the names at all (every
     putter's name holds one of PUTTER_HINTS, looked for in one scan)."""
@@ -331,6 +332,7 @@ def has_putter_call(text: str) -> bool:
 _HINT = re.compile("|".join(map(re.escape, PUTTER_HINTS)))  # any(h in text for h in PUTTER_HINTS)
 
 
+@functools.lru_cache(maxsize=256)
 def has_getter_call(text: str) -> bool:
     """Does `text` call one of the table's getters (`BY_GETTER`)?"""
     return GETTER_NAMES.search(text) is not None
