@@ -115,7 +115,7 @@ _INIT = lazyre.compile(r"^(?:module_init|\w*_initcall)\s*\(", re.M)
 _EXIT = lazyre.compile(r"^(?:module_exit|module_\w*driver(?:_probe)?|\w+_module_driver)\s*\(", re.M)
 
 
-@functools.lru_cache(maxsize=32)  # tree mode: the same post-image is asked by every rule
+@functools.lru_cache(maxsize=8)  # tree mode: the same post-image is asked by every rule
 def no_exit(text: str) -> bool:
     """A file with an init entry (`module_init()`, `device_initcall()`: module_init() when built
     as a module) and no exit: such a module can never be unloaded (kernel/module/main.c

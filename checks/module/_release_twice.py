@@ -202,7 +202,7 @@ CALLBACK_SET = lazyre.compile(r"(?<![\w>.])(?P<h>\w+(?:(?:->|\.)\w+)*?)(?:->|\.)
 _CALLBACK_TAIL = lazyre.compile(r"(?:release|private_free)\s*=\s*&?\s*\w+\s*;")
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=8)
 def sets_callbacks(text: str) -> bool:
     """CALLBACK_SET.search(text) is not None (memoised: a post-image is asked once)."""
     return _CALLBACK_TAIL.search(text) is not None and CALLBACK_SET.search(text) is not None

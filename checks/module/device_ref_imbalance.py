@@ -354,7 +354,7 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
 _RELEASE_SET = lazyre.compile(r"\.release\s*=\s*&?\s*(\w+)\s*[;,}]")
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=8)
 def _release_set(post: str) -> frozenset[str]:
     """The names `post` sets as a `.release` (`x->dev.release = fn;`, `.release = fn,`): one
     scan of the image for all its functions (the word after `= &` is the whole run of word
