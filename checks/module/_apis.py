@@ -324,15 +324,29 @@ GETTER_NAMES = kapi.Calls(BY_GETTER)
 
 def has_putter_call(text: str) -> bool:
     """PUTTER_NAMES.search(text), quicker: most texts hold none of the names at all (every
-    putter's name holds one of PUTTER_HINTS, looked for in one scan)."""
+    putter's name holds one of PUTTER_HINTS, looked for in one scan).  Memoised for texts up
+    to _MEMO_CHARS: the same texts (a file's added lines, a function) are asked by several rules."""
+    return _has_putter(text) if len(text) <= _MEMO_CHARS else _has_putter.__wrapped__(text)
+
+
+def has_getter_call(text: str) -> bool:
+    """Does `text` call one of the table's getters (`BY_GETTER`)?  (Memoised as above.)"""
+    return _has_getter(text) if len(text) <= _MEMO_CHARS else _has_getter.__wrapped__(text)
+
+
+_MEMO_CHARS = 1 << 16  # 256 texts of at most 64 K characters kept alive each
+
+
+@functools.lru_cache(maxsize=256)
+def _has_putter(text: str) -> bool:
     return _HINT.search(text) is not None and PUTTER_NAMES.search(text) is not None
 
 
 _HINT = re.compile("|".join(map(re.escape, PUTTER_HINTS)))  # any(h in text for h in PUTTER_HINTS)
 
 
-def has_getter_call(text: str) -> bool:
-    """Does `text` call one of the table's getters (`BY_GETTER`)?"""
+@functools.lru_cache(maxsize=256)
+def _has_getter(text: str) -> bool:
     return GETTER_NAMES.search(text) is not None
 
 

@@ -20,6 +20,7 @@ and no exit (`no_exit()`), for which an owner or a pin protects nothing either.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 
@@ -114,10 +115,13 @@ _INIT = lazyre.compile(r"^(?:module_init|\w*_initcall)\s*\(", re.M)
 _EXIT = lazyre.compile(r"^(?:module_exit|module_\w*driver(?:_probe)?|\w+_module_driver)\s*\(", re.M)
 
 
+@functools.lru_cache(maxsize=8)  # tree mode: the same post-image is asked by every rule
 def no_exit(text: str) -> bool:
     """A file with an init entry (`module_init()`, `device_initcall()`: module_init() when built
     as a module) and no exit: such a module can never be unloaded (kernel/module/main.c
     delete_module(): "if (mod->init && !mod->exit)" -> -EBUSY unless forced)."""
+    if "module_init" not in text and "_initcall" not in text:
+        return False  # what every _INIT match holds (a substring test is ~10 times quicker)
     return _INIT.search(text) is not None and _EXIT.search(text) is None
 
 

@@ -135,11 +135,11 @@ def _function_after(text: str, line_no: int) -> str:
 def added_undos(fd: FileDiff, scope: str, post: str | None) -> Iterator[tuple[DiffLine, str]]:
     """(line, message) for each added undo call on an object a getter of the table manages, in
     a function that is not a power-management callback and does not acquire it again after."""
-    objects = managed(scope)
-    if not _getter_re().search(scope):
-        return
     if not names_on(fd, "new", _undo_names()):
         return  # no statement can call an undo (its call is a whole word of its lines: _undo_of)
+    if not _getter_re().search(scope):
+        return
+    objects = managed(scope)
     for h in fd.hunks:
         if not any(ln.added for ln in h.lines):
             continue

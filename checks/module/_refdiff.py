@@ -80,7 +80,7 @@ def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
     if not _apis.may_call(post) and not _apis.may_call(pre):
         return  # no function of either image calls a getter or putter: no view is walked below
     m = _mapper(fd)
-    post_lines, pre_lines = post.splitlines(), (pre or "").splitlines()
+    post_lines = pre_lines = None  # split on first use: most files have no event to compare
     for view in flow.views(fd, ctx):
         if view.partial or view.new is None:
             continue
@@ -101,6 +101,8 @@ def new_events(fd, ctx: Context, kinds: tuple[str, ...]) -> Iterator[NewEvent]:
             continue
         ev_old = {e for e in old[0] if e.kind in kinds}
         old_ids = {_ident(e, lambda n: n) for e in ev_old}
+        if post_lines is None:
+            post_lines, pre_lines = post.splitlines(), (pre or "").splitlines()
         old_text = Counter(_textkey(e, pre_lines) for e in ev_old)
         new_text = Counter(_textkey(e, post_lines) for e in ev_new)
         sem_old = _refcount.RefSemantics(view.old) if view.old is not None else None

@@ -327,15 +327,14 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         post = "\n".join(text for _, text in cmodel.side_lines(fd.hunks, "new"))  # a new file
     cfile = None  # the file (or the hunks' new side) parsed: for the first function that needs it
     # tree mode: the file sets callbacks a put or free runs (`card->private_free = fn;`)
-    callbacks = post is not None and _release_twice.CALLBACK_SET.search(post) is not None
+    callbacks = post is not None and _release_twice.sets_callbacks(post)
     for view in flow.views(fd, ctx, lambda text: "release" in text):
         func = view.new
         if func is None:
             continue
         # the function is itself a release callback the file sets (`x->dev.release = func;`,
         # `.release = func,` of a kobj_type or device_type)
-        is_release = post is not None and func.name in post and re.search(
-            r"\.release\s*=\s*&?\s*%s\s*[;,}]" % re.escape(func.name), post) is not None
+        is_release = post is not None and func.name in _release_set(post)
         if "release" not in func.text and not is_release and not callbacks:
             continue
         if cfile is None:
@@ -350,6 +349,17 @@ def _released_twice(fd, ctx: Context) -> Iterator[Finding]:
         if callbacks and not is_release:
             for call, msg in _release_twice.freed_again(view, added, cfile):
                 yield RULE.finding(fd.path, view.by_new[call.line], msg)
+
+
+_RELEASE_SET = lazyre.compile(r"\.release\s*=\s*&?\s*(\w+)\s*[;,}]")
+
+
+@functools.lru_cache(maxsize=8)
+def _release_set(post: str) -> frozenset[str]:
+    """The names `post` sets as a `.release` (`x->dev.release = fn;`, `.release = fn,`): one
+    scan of the image for all its functions (the word after `= &` is the whole run of word
+    characters, so a name's own search finds exactly these)."""
+    return frozenset(m.group(1) for m in _RELEASE_SET.finditer(post))
 
 
 def _no_release(post: str | None) -> bool:

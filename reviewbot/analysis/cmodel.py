@@ -15,6 +15,7 @@ so rules that all look at the same post-image share one parse.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -348,9 +349,28 @@ class CFile:
     error: str | None = None  # why nothing could be parsed
 
     def function_at(self, line: int) -> Function | None:
-        for f in self.functions:
-            if f.start <= line <= f.end:
-                return f
+        """The first function (list order) whose lines hold `line`.  A file's functions are
+        sorted by start (`_build`): bisected over the starts and the running maximum of the
+        ends (tree mode asks once per diff line), else scanned."""
+        fs = self.functions
+        index = self.__dict__.get("_at_index")
+        if index is None or index[0] != len(fs):
+            index = None
+            if all(a.start <= b.start for a, b in zip(fs, fs[1:])):
+                ends, top = [], 0
+                for f in fs:
+                    top = max(top, f.end)
+                    ends.append(top)
+                index = (len(fs), [f.start for f in fs], ends)
+            self.__dict__["_at_index"] = index or (len(fs), None, None)
+        if index is None or index[1] is None:
+            return next((f for f in fs if f.start <= line <= f.end), None)
+        _, starts, ends = index
+        # candidates: start <= line (a prefix); the first of them whose end >= line lies at or
+        # after the first running maximum >= line
+        for k in range(bisect.bisect_left(ends, line), bisect.bisect_right(starts, line)):
+            if fs[k].end >= line:
+                return fs[k]
         return None
 
     def function_named(self, name: str) -> Function | None:
@@ -412,7 +432,16 @@ def function_of(n) -> Function:
 
 def siblings_of(func: Function) -> list[Function]:
     """The functions of the text `func` was parsed from (a whole file in tree mode or for a new
-    file; the fragment's in hunk mode)."""
+    file; the fragment's in hunk mode).  Memoised on `func`: the same sibling objects, whose
+    calls() and walks are then built once however many questions a rule asks (a new list each
+    call: the caller may change it)."""
+    got = func._cache.get("siblings")
+    if got is None:
+        got = func._cache["siblings"] = _siblings(func)
+    return list(got)
+
+
+def _siblings(func: Function) -> list[Function]:
     root = func.node
     while root is not None and root.parent is not None:
         root = root.parent
