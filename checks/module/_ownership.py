@@ -286,14 +286,20 @@ def _loop_ends_null(loop, g: _refpaths.Get, j) -> bool:
     if text not in (g.obj, f"{g.obj} != NULL", f"NULL != {g.obj}"):
         return False
     body = loop.child_by_field_name("body")
-    stack = [body] if body is not None else []
-    while stack:  # a break of this loop (not of an inner loop or switch) leaves it with the object
+    return body is None or not breaks_out([body])  # a break would leave it with the object
+
+
+def breaks_out(nodes) -> bool:
+    """Is there, in `nodes`, a `break` of the loop they are the body of (not of an inner loop
+    or switch)?"""
+    stack = list(nodes)
+    while stack:
         x = stack.pop()
         if x.type == "break_statement":
-            return False
+            return True
         if x.type not in ("while_statement", "for_statement", "do_statement", "switch_statement"):
             stack.extend(x.children)
-    return True
+    return False
 
 
 # Calls that give a reference to a device's driver data, a completion callback or a work item

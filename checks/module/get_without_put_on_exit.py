@@ -434,14 +434,7 @@ def _endless(body) -> bool:
         cond = cmodel._text(loop.child_by_field_name("condition")).strip("() \t")
         if cond not in ("1", "true"):
             return False
-    stack = [c for c in loop.named_children]
-    while stack:
-        n = stack.pop()
-        if n.type == "break_statement":
-            return False
-        if n.type not in ("while_statement", "for_statement", "do_statement", "switch_statement"):
-            stack.extend(n.named_children)
-    return True
+    return not _ownership.breaks_out(loop.named_children)
 
 
 def _never_module(ctx: Context, patch: Patch, path: str, memo: dict) -> bool:
