@@ -151,6 +151,9 @@ class Outbox:
                                                               s.msgid == r.msgid.strip("<>"))).first()
                 if archived:
                     self.stats.confirmed += 1
+                    # said now, not only in the round's summary: a process killed later in the
+                    # round would take the summary with it
+                    log.info("list=%s %s: send confirmed by the archive", self.list_name, r.msgid)
                     c.execute(T.outbox.update().where(o.id == r.id, o.status == "sending")
                               .values(status="sent", done_at=self.now()))
                 else:
