@@ -14,7 +14,7 @@ import re
 
 from reviewbot import lazyre
 from reviewbot.analysis import cmodel, flow
-from reviewbot.analysis.clex import norm
+from reviewbot.analysis.clex import norm, pointee_struct
 from reviewbot.checks import _kapi as kapi
 from reviewbot.checks.module import _apis, _refpaths
 from reviewbot.checks.module._refcount import _params
@@ -665,11 +665,11 @@ def put_from_drvdata(func: cmodel.Function, g: _refpaths.Get, text: str) -> bool
     type that it reads back from the driver data, with a putter of the get."""
     if not re.fullmatch(r"\w+", g.obj):
         return False
-    typ = re.search(r"\bstruct\s+(\w+)\s*\*\s*%s\s*[;=,)]" % re.escape(g.obj), func.text)
+    typ = pointee_struct(func.text, g.obj)
     if typ is None:
         return False
     putters = "|".join(map(re.escape, g.api.putters))
-    for m in re.finditer(r"\bstruct\s+%s\s*\*\s*(\w+)\s*=\s*\w*get_drvdata\s*\(" % re.escape(typ.group(1)), text):
+    for m in re.finditer(r"\bstruct\s+%s\s*\*\s*(\w+)\s*=\s*\w*get_drvdata\s*\(" % re.escape(typ), text):
         if re.search(r"\b(?:%s)\s*\(\s*%s\s*[,)]" % (putters, re.escape(m.group(1))), text[m.end():]):
             return True
     return False

@@ -19,7 +19,7 @@ from typing import Iterator
 
 from reviewbot import lazyre
 from reviewbot.analysis import cmodel
-from reviewbot.analysis.clex import norm
+from reviewbot.analysis.clex import norm, pointee_struct
 from reviewbot.checks._message import short
 from reviewbot.checks.module import _apis, _refpaths
 from reviewbot.checks.module._overput import _runs_before
@@ -107,8 +107,7 @@ def release_twice(view, added_calls, cfile) -> Iterator[tuple]:
 
 def _struct_of(fn, var: str) -> str | None:
     """The struct type `var` is declared with in `fn` (a parameter or a local), or None."""
-    m = re.search(r"\bstruct\s+(\w+)\s*\*\s*%s\s*[,;)=]" % re.escape(var), fn.text)
-    return m.group(1) if m else None
+    return pointee_struct(fn.text, var)
 
 
 def release_again(view, added_calls, cfile) -> Iterator[tuple]:

@@ -495,11 +495,10 @@ def _embedded(scope: str, stmt: str, var: str) -> str | None:
     """The refcounted object type (a cdev, struct device, kref, ...) embedded by value in the
     struct that `var` points to, when the struct's definition is in `scope`."""
     m = re.search(r"sizeof\s*\(\s*struct\s+(\w+)\s*\)", stmt)
-    if m is None and re.fullmatch(r"\w+", var):
-        m = re.search(r"\bstruct\s+(\w+)\s*\*\s*%s\s*[;=,)]" % re.escape(var), scope)
-    if m is None:
+    typ = m.group(1) if m else clex.pointee_struct(scope, var) if re.fullmatch(r"\w+", var) else None
+    if typ is None:
         return None
-    body = re.search(r"^struct\s+%s\s*\{(.*?)^\}" % re.escape(m.group(1)), scope, re.M | re.S)
+    body = re.search(r"^struct\s+%s\s*\{(.*?)^\}" % re.escape(typ), scope, re.M | re.S)
     if body is None:
         return None
     member = _REFCOUNTED_MEMBER.search(body.group(1))

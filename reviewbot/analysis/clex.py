@@ -252,6 +252,13 @@ def norm(expr: str | None) -> str:
     return e
 
 
+def pointee_struct(text: str, var: str) -> str | None:
+    """The struct `var` is declared in `text` to point to (`struct foo *var;`, a parameter
+    `struct foo *var)`, `struct foo *var = ...`), or None."""
+    m = re.search(r"\bstruct\s+(\w+)\s*\*\s*%s\s*[;=,)]" % re.escape(var), text)
+    return m.group(1) if m else None
+
+
 def runs(lines: Iterable[DiffLine]) -> list[list[DiffLine]]:
     """Split a hunk's lines into maximal runs of the same kind."""
     out: list[list[DiffLine]] = []
